@@ -1,0 +1,45 @@
+"""szai_audit: audit a model and its data against the Shenzhen AI Industry Promotion Regulations.
+
+Quick use::
+
+    import szai_audit as sa
+    result = sa.Audit(model=clf, data=X_test, y_true=y_test,
+                      sensitive={"gender": "sex", "nationality": "foreign_worker"}).run()
+    result.findings                       # one Finding per check, tied to an article
+    result.to_html("report.html")         # bilingual, self-contained report
+
+Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics),
+:mod:`szai_audit.models` (model adapters), :mod:`szai_audit.datasets` (shipped data),
+:mod:`szai_audit.errors` (the exception tree).
+"""
+
+from __future__ import annotations
+
+from . import datasets, errors, fairness, models
+from ._version import __version__
+from .audit import Audit
+from .errors import SzaiAuditError
+from .fairness import GroupMetrics, group_metrics
+from .findings import Finding, Status
+from .models import CallableModel
+from .narrative import Message
+from .policy import Policy
+from .result import AuditResult
+
+__all__ = [
+    "Audit",
+    "AuditResult",
+    "CallableModel",
+    "Finding",
+    "GroupMetrics",
+    "Message",
+    "Policy",
+    "Status",
+    "SzaiAuditError",
+    "__version__",
+    "datasets",
+    "errors",
+    "fairness",
+    "group_metrics",
+    "models",
+]

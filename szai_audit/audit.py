@@ -1,0 +1,500 @@
+"""The Audit: settings stored by ``__init__``, validated and computed by ``run()``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _fairness_checks as checks
+from ._manifest import build_manifest
+from .data import (
+    BinSpec,
+    bin_numeric,
+    check_index_order,
+    encode_groups,
+    is_missing_array,
+    needs_binning,
+    to_1d,
+)
+from .errors import (
+    ColumnNotFoundError,
+    InputError,
+    InputTypeError,
+    PredictionError,
+    SensitiveAttributeError,
+    TargetError,
+    UnsupportedError,
+)
+from .fairness import GroupMetrics, counts_by_group
+from .findings import Finding
+from .models import ModelAdapter, adapt_model
+from .narrative import ARTICLE_72_4_GROUNDS, GROUND_ALIASES
+from .policy import Policy
+from .result import AuditResult, Scope, SensitiveInfo
+
+__all__ = ["Audit"]
+
+TASKS = ("classification", "regression", "pricing")
+
+
+@dataclass(frozen=True)
+class _Attribute:
+    info: SensitiveInfo
+    values: Any  # 1-D values or a Categorical (binned)
+
+
+class Audit:
+    """An audit of a model, or of its decisions, against the Shenzhen AI Regulations.
+
+    ``__init__`` only stores the settings; :meth:`run` validates them and computes. One Audit
+    can be run several times (with different ``random_state``) and never modifies its inputs.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline, booster, callable or None
+        A fitted model: a scikit-learn estimator or Pipeline, anything with the scikit-learn
+        API (xgboost, lightgbm), a native ``lightgbm.Booster`` / ``xgboost.Booster``, or a
+        function (see :class:`szai_audit.models.CallableModel`). None for a predictions-only
+        audit (then give ``y_pred``).
+    data : pandas.DataFrame or None
+        The model's raw inputs, one row per person (before any pipeline step). Sensitive
+        columns are looked up here too. May be None in a predictions-only audit whose
+        sensitive attributes are given as arrays.
+    y_true : array-like, optional
+        Actual outcomes. Optional: without them, outcome-based checks are NOT_ASSESSED and only
+        the selection-rate checks run.
+    y_pred : array-like, optional
+        Decisions, when auditing outputs without the model.
+    y_score : array-like, optional
+        Scores (probability of the positive label), when auditing outputs without the model.
+        With ``y_score`` and no ``y_pred``, decisions are ``y_score >= threshold``.
+    favorable_label : scalar, default 1
+        The decision that is good for the person (approval, hire...). For a risk score where 1
+        means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
+        marks the group that is worse off.
+    sensitive : mapping of ground to column name or array-like
+        Article 72(4) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
+        ``"religion"``, or any other name such as ``"age"``) mapped to a column of ``data``, a
+        column of ``sensitive_data``, or an array with one value per row. ``"sex"`` is read as
+        ``"gender"``. A numeric attribute with many values is binned (see ``bins``).
+    sensitive_data : pandas.DataFrame, optional
+        A separate frame holding sensitive columns that are not model inputs; same rows, same
+        order as ``data``.
+    bins : mapping of ground to cut points or int, optional
+        Explicit bins for numeric attributes: ``{"age": [25, 40, 60]}`` gives ``<25, 25–39,
+        40–59, ≥60``; an int asks for that many quantile bins. Attributes not listed are binned
+        into ``policy.n_bins`` quantile bins when they have more than
+        ``policy.max_groups_before_binning`` values. The bins are shown in the report.
+    task : {"classification"}, default "classification"
+        Only binary classification is audited in this version.
+    threshold : float, default 0.5
+        Decision threshold applied to scores when decisions come from scores (native boosters,
+        score functions, ``y_score`` without ``y_pred``).
+    metadata : mapping, optional
+        The system card shown in the report: ``organisation``, ``system_name``, ``version``,
+        ``purpose``, ``contact`` and any other key.
+    policy : Policy, optional
+        Thresholds; :class:`~szai_audit.Policy` defaults when omitted.
+
+    Examples
+    --------
+    >>> import szai_audit as sa
+    >>> df = sa.datasets.load_german_credit()
+    >>> audit = sa.Audit(
+    ...     y_true=df["good_credit"],
+    ...     y_pred=df["good_credit"],  # a perfect "model", for illustration
+    ...     data=df,
+    ...     sensitive={"gender": "sex", "nationality": "foreign_worker"},
+    ... )
+    >>> result = audit.run(random_state=0)
+    >>> [f.status.value for f in result.findings if f.ground == "gender"]
+    ['PASS', 'PASS', 'PASS', 'PASS']
+    """
+
+    def __init__(
+        self,
+        model: Any = None,
+        data: pd.DataFrame | None = None,
+        y_true: Any = None,
+        *,
+        y_pred: Any = None,
+        y_score: Any = None,
+        favorable_label: Any = 1,
+        sensitive: Mapping[str, Any] | None = None,
+        sensitive_data: pd.DataFrame | None = None,
+        bins: Mapping[str, Sequence[float] | int] | None = None,
+        task: str = "classification",
+        threshold: float = 0.5,
+        metadata: Mapping[str, Any] | None = None,
+        policy: Policy | None = None,
+    ) -> None:
+        self.model = model
+        self.data = data
+        self.y_true = y_true
+        self.y_pred = y_pred
+        self.y_score = y_score
+        self.favorable_label = favorable_label
+        self.sensitive = sensitive
+        self.sensitive_data = sensitive_data
+        self.bins = bins
+        self.task = task
+        self.threshold = threshold
+        self.metadata = metadata
+        self.policy = policy
+
+    def __repr__(self) -> str:
+        what = type(self.model).__name__ if self.model is not None else "predictions"
+        grounds = list(self.sensitive) if isinstance(self.sensitive, Mapping) else []
+        return f"Audit(model={what}, task={self.task!r}, sensitive={grounds})"
+
+    # ----------------------------------------------------------------------------------------
+    # validation
+    # ----------------------------------------------------------------------------------------
+
+    def _check_settings(self) -> tuple[Policy, dict[str, str]]:
+        if self.task not in TASKS:
+            raise InputError(f"task must be one of {list(TASKS)}, got {self.task!r}.")
+        if self.task != "classification":
+            raise UnsupportedError(
+                f"task={self.task!r} is not supported yet: this version audits binary "
+                f"classification decisions only."
+            )
+        policy = Policy() if self.policy is None else self.policy
+        if not isinstance(policy, Policy):
+            raise InputTypeError(
+                f"policy must be a szai_audit.Policy, got {type(policy).__name__}."
+            )
+        thr = self.threshold
+        if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 < thr < 1:
+            raise InputError(f"threshold must be a number in (0, 1), got {thr!r}.")
+        if self.data is not None and not isinstance(self.data, pd.DataFrame):
+            raise InputTypeError(
+                f"data must be a pandas DataFrame of the model's raw inputs, got "
+                f"{type(self.data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
+            )
+        if self.sensitive_data is not None and not isinstance(self.sensitive_data, pd.DataFrame):
+            raise InputTypeError(
+                f"sensitive_data must be a pandas DataFrame, got "
+                f"{type(self.sensitive_data).__name__}."
+            )
+        metadata: dict[str, str] = {}
+        if self.metadata is not None:
+            if not isinstance(self.metadata, Mapping):
+                raise InputTypeError(
+                    f"metadata must be a mapping such as {{'organisation': ..., "
+                    f"'system_name': ...}}, got {type(self.metadata).__name__}."
+                )
+            metadata = {str(k): str(v) for k, v in self.metadata.items()}
+        return policy, metadata
+
+    def _decisions(
+        self,
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, str, ModelAdapter | None]:
+        """Decisions, outcomes, scores, how decisions were made, and the model adapter."""
+        if self.model is not None:
+            if self.y_pred is not None or self.y_score is not None:
+                raise InputError(
+                    "give either model= (the audit computes its outputs) or y_pred=/y_score= "
+                    "(outputs already computed), not both."
+                )
+            if self.data is None:
+                raise InputError("model= was given without data=; pass the model's inputs.")
+            adapter = adapt_model(self.model, self.threshold)
+            y_pred = adapter.predict(self.data)
+            y_true = self._true_array(len(y_pred))
+            pos = _positive_label(y_pred, y_true, self.favorable_label)
+            score = adapter.score(self.data, pos)
+            return y_pred, y_true, score, adapter.decision_rule, adapter
+        if self.y_pred is None and self.y_score is None:
+            raise InputError(
+                "nothing to audit: give model= with data=, or the model's outputs with y_pred= "
+                "(and optionally y_score=)."
+            )
+        n = len(self.data) if self.data is not None else None
+        score = None
+        if self.y_score is not None:
+            score = to_1d("y_score", self.y_score, n)
+            check_index_order("y_score", self.y_score, self.data)
+            score = _numeric_scores(score)
+            n = len(score)
+        if self.y_pred is not None:
+            y_pred = to_1d("y_pred", self.y_pred, n, "y_score" if self.data is None else "data")
+            check_index_order("y_pred", self.y_pred, self.data)
+            missing = is_missing_array(y_pred)
+            if missing.any():
+                raise PredictionError(
+                    f"y_pred has {int(missing.sum())} missing values (NaN/None) out of "
+                    f"{len(y_pred)}; every row needs a decision."
+                )
+            rule = "y_pred (given)"
+        else:
+            assert score is not None
+            y_pred = (score >= self.threshold).astype(np.int64)
+            rule = f"y_score >= {self.threshold:g} (1), else 0"
+        return y_pred, self._true_array(len(y_pred)), score, rule, None
+
+    def _true_array(self, n: int) -> np.ndarray | None:
+        if self.y_true is None:
+            return None
+        arr = to_1d("y_true", self.y_true, n, "data" if self.data is not None else "y_pred")
+        check_index_order("y_true", self.y_true, self.data)
+        missing = is_missing_array(arr)
+        if missing.any():
+            raise TargetError(
+                f"y_true has {int(missing.sum())} missing values (NaN/None) out of {n}. Drop "
+                f"those rows from data and y_true, or pass y_true=None to audit decisions only."
+            )
+        return arr
+
+    def _attributes(self, n: int, policy: Policy) -> list[_Attribute]:
+        if self.sensitive is None:
+            return []
+        if not isinstance(self.sensitive, Mapping):
+            raise InputTypeError(
+                f"sensitive must map grounds to columns, e.g. {{'gender': 'sex'}}, got "
+                f"{type(self.sensitive).__name__}."
+            )
+        bins = dict(self.bins or {})
+        unknown_bins = set(bins) - set(self.sensitive)
+        if unknown_bins:
+            raise SensitiveAttributeError(
+                f"bins has entries {sorted(unknown_bins)} that are not keys of sensitive "
+                f"{sorted(self.sensitive)}."
+            )
+        attrs: list[_Attribute] = []
+        seen: dict[str, str] = {}
+        for key, spec in self.sensitive.items():
+            ground = GROUND_ALIASES.get(str(key).lower(), str(key))
+            if ground in seen:
+                raise SensitiveAttributeError(
+                    f"sensitive has both {seen[ground]!r} and {key!r}, which name the same "
+                    f"ground {ground!r}; keep one."
+                )
+            seen[ground] = str(key)
+            values, column, source = self._lookup(str(key), spec, n)
+            binning: BinSpec | None = None
+            if str(key) in bins or needs_binning(values, policy.max_groups_before_binning):
+                if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
+                    values.dtype
+                ):
+                    raise SensitiveAttributeError(
+                        f"bins were given for {key!r} but its values are not numeric "
+                        f"(dtype {values.dtype})."
+                    )
+                values, binning = bin_numeric(
+                    values, str(key), bins.get(str(key)), n_bins=policy.n_bins
+                )
+            enc = encode_groups({ground: values}, missing="group")
+            present = [g for g in enc.index if g != "(missing)"]
+            if len(present) < 2:
+                shown = present[0] if present else "(all missing)"
+                raise SensitiveAttributeError(
+                    f"sensitive[{key!r}] ({_where(column, source)}) has a single group "
+                    f"{shown!r} in the {n} rows audited; a fairness audit compares at least two "
+                    f"groups. Check the column, or leave this ground out."
+                )
+            info = SensitiveInfo(
+                ground=ground,
+                column=column,
+                source=source,
+                binning=binning,
+                groups=tuple(str(g) for g in enc.index),
+                n_missing=int(enc.missing.get(ground, 0)),
+            )
+            attrs.append(_Attribute(info, values))
+        return attrs
+
+    def _lookup(self, key: str, spec: Any, n: int) -> tuple[pd.Series, str | None, str]:
+        """Values of one sensitive attribute, the column name, and where it came from."""
+        if isinstance(spec, str):
+            frames = [("data", self.data), ("sensitive_data", self.sensitive_data)]
+            for source, frame in frames:
+                if frame is not None and spec in frame.columns:
+                    col = frame[spec]
+                    if len(col) != n:
+                        raise InputError(
+                            f"{source} has {len(col)} rows but the audit has {n}; "
+                            f"sensitive_data must hold the same rows as data, in order."
+                        )
+                    if source == "sensitive_data":
+                        check_index_order("sensitive_data", frame, self.data)
+                    return col.reset_index(drop=True), spec, source
+            available = [c for _, f in frames if f is not None for c in f.columns]
+            hint = _close_names(spec, [str(c) for c in available])
+            raise ColumnNotFoundError(
+                f"sensitive[{key!r}] names column {spec!r}, which is not in data"
+                f"{' or sensitive_data' if self.sensitive_data is not None else ''}."
+                f"{hint} Pass the values themselves (an array, one per row) if they are kept "
+                f"elsewhere."
+            )
+        arr = to_1d(f"sensitive[{key!r}]", spec, n, "data" if self.data is not None else "y_pred")
+        check_index_order(f"sensitive[{key!r}]", spec, self.data)
+        if isinstance(spec, pd.Series):
+            return spec.reset_index(drop=True), None, "array"
+        return pd.Series(arr), None, "array"
+
+    # ----------------------------------------------------------------------------------------
+    # computation
+    # ----------------------------------------------------------------------------------------
+
+    def run(self, random_state: int | None = 0) -> AuditResult:
+        """Validate the inputs, compute every check, and return the result.
+
+        Parameters
+        ----------
+        random_state : int or None, default 0
+            Seed for every random step, recorded in the manifest; the same inputs and seed give
+            the same result.
+
+        Returns
+        -------
+        AuditResult
+
+        Raises
+        ------
+        SzaiAuditError
+            A subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
+        """
+        if random_state is not None and (
+            isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer))
+        ):
+            raise InputTypeError(f"random_state must be an int or None, got {random_state!r}.")
+        started = _dt.datetime.now(_dt.timezone.utc)
+        policy, metadata = self._check_settings()
+        y_pred, y_true, score, rule, adapter = self._decisions()
+        n = len(y_pred)
+        pos = _positive_label(y_pred, y_true, self.favorable_label)
+        attrs = self._attributes(n, policy)
+        if not attrs:
+            raise SensitiveAttributeError(
+                "sensitive is empty: name at least one Article 72(4) ground and its column, "
+                "e.g. sensitive={'gender': 'sex'}."
+            )
+
+        pred_pos = np.asarray(y_pred == pos, dtype=np.uint8)
+        true_pos = None if y_true is None else np.asarray(y_true == pos, dtype=np.uint8)
+        favorable_is_positive = _same_label(pos, self.favorable_label)
+
+        metrics: dict[str, GroupMetrics] = {}
+        findings: list[Finding] = []
+        for attr in attrs:
+            ground = attr.info.ground
+            enc = encode_groups({ground: attr.values}, missing="group")
+            metrics[ground] = GroupMetrics(
+                counts_by_group(enc, pred_pos, true_pos, score),
+                pos_label=pos,
+                has_outcomes=true_pos is not None,
+                has_scores=score is not None,
+            )
+            findings += checks.fairness_findings(
+                metrics[ground], ground, policy, favorable_is_positive
+            )
+        intersection = None
+        if len(attrs) > 1:
+            enc = encode_groups({a.info.ground: a.values for a in attrs}, missing="group")
+            intersection = GroupMetrics(
+                counts_by_group(enc, pred_pos, true_pos, score),
+                pos_label=pos,
+                has_outcomes=true_pos is not None,
+                has_scores=score is not None,
+            )
+        provided = {a.info.ground for a in attrs}
+        findings += [checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided]
+
+        labels = sorted(map(str, set(pd.unique(y_pred).tolist()) | (
+            set() if y_true is None else set(pd.unique(y_true).tolist())
+        )))
+        scope = Scope(
+            task=self.task,
+            n_rows=n,
+            favorable_label=_plain(self.favorable_label),
+            positive_label=_plain(pos),
+            labels=tuple(labels),
+            has_outcomes=y_true is not None,
+            has_scores=score is not None,
+            decision_rule=rule,
+            mode="model" if adapter is not None else "predictions",
+        )
+        manifest = build_manifest(
+            data=self.data,
+            y_true=y_true,
+            y_pred=y_pred,
+            model=adapter.describe() if adapter is not None else None,
+            random_state=None if random_state is None else int(random_state),
+            generated_at=started,
+        )
+        return AuditResult(
+            findings=tuple(findings),
+            group_metrics=metrics,
+            intersection=intersection,
+            sensitive=tuple(a.info for a in attrs),
+            scope=scope,
+            policy=policy,
+            metadata=metadata,
+            manifest=manifest,
+        )
+
+
+def _where(column: str | None, source: str) -> str:
+    return f"column {column!r} of {source}" if column else "the array given"
+
+
+def _close_names(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=3)
+    return f" Did you mean {close}?" if close else ""
+
+
+def _numeric_scores(score: np.ndarray) -> np.ndarray:
+    try:
+        out = score.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise PredictionError(f"y_score must be numeric, got dtype {score.dtype}.") from exc
+    if np.isnan(out).any():
+        raise PredictionError(
+            f"y_score has {int(np.isnan(out).sum())} NaN values; every row needs a score."
+        )
+    return out
+
+
+def _same_label(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any) -> Any:
+    """The label metrics count as positive: 1 for 0/1 (or -1/1, False/True) labels, else the
+    favourable label. Also checks the labels are binary and contain the favourable one."""
+    labels = set(pd.unique(y_pred).tolist())
+    if y_true is not None:
+        labels |= set(pd.unique(y_true).tolist())
+    shown = sorted(map(str, labels))[:6]
+    if len(labels) > 2:
+        raise TargetError(
+            f"a classification audit needs binary decisions and outcomes, but y_pred and y_true "
+            f"together have {len(labels)} labels (e.g. {shown}). Binarise them, e.g. "
+            f"y == 'approved', or audit one class against the rest."
+        )
+    if len(labels) == 2 and not any(_same_label(lbl, favorable) for lbl in labels):
+        raise TargetError(
+            f"favorable_label={favorable!r} is not among the labels {shown}; pass the label of "
+            f"the favourable decision, e.g. favorable_label={shown[-1]!r}."
+        )
+    numeric = all(
+        isinstance(lbl, (bool, int, float, np.bool_, np.integer, np.floating)) for lbl in labels
+    )
+    if numeric and (labels <= {0, 1} or labels <= {-1, 1}):
+        return 1
+    return favorable

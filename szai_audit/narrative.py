@@ -1,0 +1,366 @@
+"""Every sentence a person reads, in Chinese (zh-CN) and English, from fixed templates.
+
+Nothing here computes: callers pass the numbers, this module turns them into text. Keeping the
+words in one place means the Chinese and English versions are written side by side and a
+reviewer can read all of them at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["GROUNDS", "Message", "fmt_pct", "fmt_ratio", "ground_label"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A piece of text in Chinese (``zh``) and English (``en``).
+
+    Examples
+    --------
+    >>> m = Message("性别", "gender")
+    >>> m["zh"], m.en
+    ('性别', 'gender')
+    >>> m.to_dict()
+    {'zh': '性别', 'en': 'gender'}
+    """
+
+    zh: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        raise KeyError(f"language must be 'zh' or 'en', got {lang!r}")
+
+    def __str__(self) -> str:
+        return self.en
+
+    def to_dict(self) -> dict[str, str]:
+        """Return ``{"zh": ..., "en": ...}``."""
+        return {"zh": self.zh, "en": self.en}
+
+    def join(self, other: Message, sep_zh: str = "", sep_en: str = " ") -> Message:
+        """Concatenate two messages language by language."""
+        return Message(self.zh + sep_zh + other.zh, self.en + sep_en + other.en)
+
+
+# --------------------------------------------------------------------------------------------
+# Article 72(4) grounds. The five named in the article come first; the list is open ("and the
+# like"), so age, disability and region/hukou are known too and any other name is accepted.
+# --------------------------------------------------------------------------------------------
+
+GROUNDS: dict[str, Message] = {
+    "race": Message("种族", "race"),
+    "gender": Message("性别", "gender"),
+    "nationality": Message("国籍", "nationality"),
+    "ethnicity": Message("民族", "ethnicity"),
+    "religion": Message("宗教信仰", "religious belief"),
+    "age": Message("年龄", "age"),
+    "disability": Message("残疾状况", "disability"),
+    "region": Message("地域（户籍）", "region (hukou)"),
+}
+
+#: Grounds named in Article 72(4) itself; each one not provided gives a NOT_ASSESSED finding.
+ARTICLE_72_4_GROUNDS: tuple[str, ...] = ("race", "gender", "nationality", "ethnicity", "religion")
+
+#: Other spellings users write for a known ground.
+GROUND_ALIASES: dict[str, str] = {
+    "sex": "gender",
+    "religious_belief": "religion",
+    "hukou": "region",
+    "household_registration": "region",
+}
+
+
+def ground_label(ground: str) -> Message:
+    """Display name of a ground; a user-named ground is shown as the user wrote it.
+
+    >>> ground_label("gender").zh
+    '性别'
+    >>> ground_label("caste").en
+    'caste'
+    """
+    return GROUNDS.get(ground, Message(ground, ground))
+
+
+STATUS_LABELS: dict[str, Message] = {
+    "FAIL": Message("不通过", "Fail"),
+    "WARN": Message("警示", "Warning"),
+    "NEEDS_REVIEW": Message("待人工审查", "Needs review"),
+    "INSUFFICIENT_DATA": Message("数据不足", "Insufficient data"),
+    "NOT_ASSESSED": Message("未评估", "Not assessed"),
+    "PASS": Message("通过", "Pass"),
+}
+
+VERDICTS: dict[str, Message] = {
+    "FAIL": Message(
+        "发现不符合项：至少一项检查未通过，需在备案前整改或说明。",
+        "Non-compliance found: at least one check failed and must be remedied or explained "
+        "before filing.",
+    ),
+    "WARN": Message(
+        "未发现明确违规，但有检查项出现警示，需关注。",
+        "No clear breach, but at least one check raised a warning that needs attention.",
+    ),
+    "INCOMPLETE": Message(
+        "已完成的检查均通过，但部分检查因数据不足或未提供信息而未能完成。",
+        "Every check that could run passed, but some could not run for lack of data or "
+        "information.",
+    ),
+    "PASS": Message("所有检查均通过。", "Every check passed."),
+}
+
+METRIC_LABELS: dict[str, Message] = {
+    "count": Message("人数", "Count"),
+    "selection_rate": Message("正类决定率", "Selection rate"),
+    "favorable_rate": Message("有利决定率", "Favourable-decision rate"),
+    "true_positive_rate": Message("真阳性率", "True-positive rate"),
+    "false_positive_rate": Message("假阳性率", "False-positive rate"),
+    "false_negative_rate": Message("假阴性率", "False-negative rate"),
+    "precision": Message("精确率", "Precision"),
+    "accuracy": Message("准确率", "Accuracy"),
+    "mean_score": Message("平均评分", "Mean score"),
+}
+
+METRIC_EXPLANATIONS: dict[str, Message] = {
+    "selection_rate": Message(
+        "模型给出“{pos}”决定的人所占比例。", "Share of people the model assigns “{pos}”."
+    ),
+    "true_positive_rate": Message(
+        "实际结果为“{pos}”的人中，模型也判为“{pos}”的比例。",
+        "Among people whose actual outcome was “{pos}”, the share the model also assigns “{pos}”.",
+    ),
+    "false_positive_rate": Message(
+        "实际结果不是“{pos}”的人中，模型却判为“{pos}”的比例。",
+        "Among people whose actual outcome was not “{pos}”, the share the model still assigns "
+        "“{pos}”.",
+    ),
+    "false_negative_rate": Message(
+        "实际结果为“{pos}”的人中，模型未判为“{pos}”的比例。",
+        "Among people whose actual outcome was “{pos}”, the share the model does not assign "
+        "“{pos}”.",
+    ),
+    "precision": Message(
+        "模型判为“{pos}”的人中，实际结果也为“{pos}”的比例。",
+        "Among people the model assigns “{pos}”, the share whose actual outcome was “{pos}”.",
+    ),
+    "accuracy": Message(
+        "模型决定与实际结果一致的比例。", "Share of decisions that match the actual outcome."
+    ),
+    "mean_score": Message("模型评分的平均值。", "Average of the model's score."),
+}
+
+CHECK_TITLES: dict[str, Message] = {
+    "fairness.selection_rate_ratio": Message(
+        "有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"
+    ),
+    "fairness.demographic_parity_difference": Message(
+        "决定率差异（人口均等）", "Selection-rate difference (demographic parity)"
+    ),
+    "fairness.true_positive_rate_difference": Message(
+        "真阳性率差异（机会均等）", "True-positive-rate difference (equal opportunity)"
+    ),
+    "fairness.false_positive_rate_difference": Message(
+        "假阳性率差异", "False-positive-rate difference"
+    ),
+    "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
+}
+
+METADATA_LABELS: dict[str, Message] = {
+    "organisation": Message("组织", "Organisation"),
+    "system_name": Message("系统名称", "System name"),
+    "version": Message("版本", "Version"),
+    "purpose": Message("用途", "Purpose"),
+    "contact": Message("联系人", "Contact"),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Number formatting, the same in both languages so that the two texts carry equal numbers.
+# --------------------------------------------------------------------------------------------
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """Format a proportion as a percentage; missing values as an em dash.
+
+    >>> fmt_pct(0.12345)
+    '12.3%'
+    >>> fmt_pct(float("nan"))
+    '—'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{100 * x:.{digits}f}%"
+
+
+def fmt_ratio(x: float | None, digits: int = 2) -> str:
+    """Format a ratio or a plain number with fixed decimals; missing as an em dash.
+
+    >>> fmt_ratio(0.8)
+    '0.80'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def _fill(template: Message, **kw: Any) -> Message:
+    return Message(template.zh.format(**kw), template.en.format(**kw))
+
+
+# --------------------------------------------------------------------------------------------
+# Finding messages
+# --------------------------------------------------------------------------------------------
+
+_NOT_PROVIDED = Message(
+    "未提供“{zh}”对应的数据，第七十二条第（四）项关于{zh}的歧视未作检查。",
+    "No data was provided for {en}; discrimination by {en} under Article 72(4) was not checked.",
+)
+
+_NO_OUTCOMES = Message(
+    "未提供实际结果（y_true），{metric_zh}无法计算，本项未评估。",
+    "No actual outcomes (y_true) were provided, so the {metric_en} cannot be computed; this "
+    "check was not assessed.",
+)
+
+_TOO_FEW_GROUPS = Message(
+    "{ground_zh}：满足最小样本量（{min_size}）的组少于两个，无法比较{metric_zh}。{small_zh}",
+    "{ground_en}: fewer than two groups reach the minimum size of {min_size} needed to compare "
+    "the {metric_en}.{small_en}",
+)
+
+_NO_FAVOURABLE = Message(
+    "{ground_zh}：所有组的有利决定率均为 0，比率无定义，本项未评估。",
+    "{ground_en}: no group received any favourable decision, so the ratio is undefined; this "
+    "check was not assessed.",
+)
+
+_RATIO = Message(
+    "{ground_zh}：有利决定率最低的组“{worst}”为 {worst_rate}，最高的组“{best}”为 {best_rate}，"
+    "二者之比为 {value}；五分之四规则要求不低于 {threshold}。",
+    "{ground_en}: the group “{worst}” receives a favourable decision {worst_rate} of the time "
+    "and “{best}” {best_rate}; the ratio is {value}, and the four-fifths rule asks for at least "
+    "{threshold}.",
+)
+
+_DIFFERENCE = Message(
+    "{ground_zh}：{metric_zh}在“{worst}”组为 {worst_rate}，在“{best}”组为 {best_rate}，"
+    "相差 {value} 个百分点；容许上限为 {threshold} 个百分点。",
+    "{ground_en}: the {metric_en} is {worst_rate} for “{worst}” and {best_rate} for “{best}”, "
+    "a gap of {value} percentage points; the tolerance is {threshold} points.",
+)
+
+_OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
+_OUTCOME_FAIL = Message(
+    "结论：不通过，“{worst}”组处于不利地位。",
+    "Result: fail; the group “{worst}” is worse off.",
+)
+
+
+def msg_ground_not_provided(ground: str) -> Message:
+    """Message for an Article 72(4) ground the user did not provide."""
+    label = ground_label(ground)
+    return _fill(_NOT_PROVIDED, zh=label.zh, en=label.en)
+
+
+def msg_no_outcomes(metric: str) -> Message:
+    """Message for an outcome-based check when no ``y_true`` was given."""
+    m = METRIC_LABELS[metric]
+    return _fill(_NO_OUTCOMES, metric_zh=m.zh, metric_en=m.en.lower())
+
+
+def msg_too_few_groups(
+    ground: str, metric: str, min_size: int, small: Mapping[str, int]
+) -> Message:
+    """Message when fewer than two groups are large enough to compare."""
+    g, m = ground_label(ground), METRIC_LABELS[metric]
+    if small:
+        listed = ", ".join(f"“{k}” ({v})" for k, v in small.items())
+        listed_zh = "、".join(f"“{k}”（{v}）" for k, v in small.items())
+        small_zh = f"样本量不足的组：{listed_zh}。"
+        small_en = f" Groups below the minimum (size): {listed}."
+    else:
+        small_zh = small_en = ""
+    return _fill(
+        _TOO_FEW_GROUPS,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        metric_zh=m.zh,
+        metric_en=m.en.lower(),
+        min_size=min_size,
+        small_zh=small_zh,
+        small_en=small_en,
+    )
+
+
+def msg_no_favourable(ground: str) -> Message:
+    """Message when no group receives any favourable decision."""
+    g = ground_label(ground)
+    return _fill(_NO_FAVOURABLE, ground_zh=g.zh, ground_en=g.en.capitalize())
+
+
+def _verdict_tail(failed: bool, worst: str) -> Message:
+    return _fill(_OUTCOME_FAIL, worst=worst) if failed else _OUTCOME_PASS
+
+
+def msg_ratio(
+    ground: str,
+    *,
+    worst: str,
+    best: str,
+    worst_rate: float,
+    best_rate: float,
+    value: float,
+    threshold: float,
+    failed: bool,
+) -> Message:
+    """Message of the four-fifths (selection-rate ratio) check."""
+    g = ground_label(ground)
+    body = _fill(
+        _RATIO,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        worst=worst,
+        best=best,
+        worst_rate=fmt_pct(worst_rate),
+        best_rate=fmt_pct(best_rate),
+        value=fmt_ratio(value),
+        threshold=fmt_ratio(threshold),
+    )
+    return body.join(_verdict_tail(failed, worst))
+
+
+def msg_difference(
+    ground: str,
+    metric: str,
+    *,
+    worst: str,
+    best: str,
+    worst_rate: float,
+    best_rate: float,
+    value: float,
+    threshold: float,
+    failed: bool,
+) -> Message:
+    """Message of a rate-difference check (values are proportions, shown as points)."""
+    g, m = ground_label(ground), METRIC_LABELS[metric]
+    body = _fill(
+        _DIFFERENCE,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        metric_zh=m.zh,
+        metric_en=m.en.lower(),
+        worst=worst,
+        best=best,
+        worst_rate=fmt_pct(worst_rate),
+        best_rate=fmt_pct(best_rate),
+        value=f"{100 * value:.1f}",
+        threshold=f"{100 * threshold:.1f}",
+    )
+    return body.join(_verdict_tail(failed, worst))

@@ -1,0 +1,104 @@
+"""Thresholds and settings of an audit, in one object the user can override."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import PolicyError
+
+__all__ = ["Policy"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every threshold an audit applies, with defaults from common practice.
+
+    Create one with the values to change and pass it as ``Audit(..., policy=...)``; the report
+    prints the policy in force, so a reader sees which tolerances the verdict rests on.
+
+    Parameters
+    ----------
+    selection_rate_ratio_min : float, default 0.8
+        Lowest acceptable ratio of the favourable-decision rate of the worst-off group to that of
+        the best-off group (the "four-fifths rule" of the US EEOC Uniform Guidelines, 1978).
+    demographic_parity_max : float, default 0.10
+        Largest acceptable difference in selection rate between groups (a proportion, 0.10 = 10
+        percentage points).
+    true_positive_rate_difference_max : float, default 0.10
+        Largest acceptable difference in true-positive rate (equal opportunity).
+    false_positive_rate_difference_max : float, default 0.10
+        Largest acceptable difference in false-positive rate.
+    min_group_size : int, default 30
+        A group is compared only when the number of people behind the rate (all its members for
+        the selection rate, those with a positive actual outcome for the true-positive rate,
+        those with a negative one for the false-positive rate) reaches this size. Smaller groups
+        are shown as suppressed, and a check with fewer than two comparable groups is
+        INSUFFICIENT_DATA, never PASS or FAIL.
+    max_groups_before_binning : int, default 10
+        A numeric sensitive attribute with more distinct values than this (age, say) is cut into
+        bins; the bins are reported.
+    n_bins : int, default 4
+        Number of quantile bins used when a numeric attribute is binned without explicit cut
+        points.
+
+    Examples
+    --------
+    >>> p = Policy(min_group_size=50)
+    >>> p.min_group_size, p.selection_rate_ratio_min
+    (50, 0.8)
+    >>> Policy(selection_rate_ratio_min=1.5)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PolicyError: Policy.selection_rate_ratio_min must be in (0, 1], got 1.5.
+    """
+
+    selection_rate_ratio_min: float = 0.8
+    demographic_parity_max: float = 0.10
+    true_positive_rate_difference_max: float = 0.10
+    false_positive_rate_difference_max: float = 0.10
+    min_group_size: int = 30
+    max_groups_before_binning: int = 10
+    n_bins: int = 4
+
+    def __post_init__(self) -> None:
+        _check_fraction("selection_rate_ratio_min", self.selection_rate_ratio_min, low_open=True)
+        for name in (
+            "demographic_parity_max",
+            "true_positive_rate_difference_max",
+            "false_positive_rate_difference_max",
+        ):
+            _check_fraction(name, getattr(self, name), low_open=False)
+        _check_int("min_group_size", self.min_group_size, 1)
+        _check_int("max_groups_before_binning", self.max_groups_before_binning, 2)
+        _check_int("n_bins", self.n_bins, 2)
+
+    def replace(self, **changes: Any) -> Policy:
+        """Return a copy with some settings changed (validated again)."""
+        unknown = set(changes) - {f.name for f in dataclasses.fields(self)}
+        if unknown:
+            raise PolicyError(
+                f"Policy has no setting {sorted(unknown)}; known settings: "
+                f"{[f.name for f in dataclasses.fields(self)]}."
+            )
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict (for JSON and the report)."""
+        return dataclasses.asdict(self)
+
+
+def _check_fraction(name: str, value: Any, *, low_open: bool) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = (0 < value <= 1) if low_open else (0 <= value <= 1)
+    if not ok:
+        interval = "(0, 1]" if low_open else "[0, 1]"
+        raise PolicyError(f"Policy.{name} must be in {interval}, got {value!r}.")
+
+
+def _check_int(name: str, value: Any, minimum: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise PolicyError(f"Policy.{name} must be an integer >= {minimum}, got {value!r}.")

@@ -1,0 +1,305 @@
+"""AuditResult: findings and metrics of one audit run, and their JSON / HTML forms."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from .data import BinSpec
+from .errors import ReportError
+from .fairness import METRICS, GroupMetrics
+from .findings import Finding, Status, _clean
+from .narrative import VERDICTS, Message, ground_label
+from .policy import Policy
+
+__all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
+
+#: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
+SCHEMA_VERSION = "1.0"
+
+LANGS = ("zh", "en", "bilingual")
+
+
+@dataclass(frozen=True)
+class SensitiveInfo:
+    """Where a sensitive attribute came from and how it was grouped."""
+
+    ground: str
+    column: str | None
+    source: str  # "data", "sensitive_data" or "array"
+    binning: BinSpec | None
+    groups: tuple[str, ...]
+    n_missing: int = 0
+
+    @property
+    def label(self) -> Message:
+        return ground_label(self.ground)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ground": self.ground,
+            "label": self.label.to_dict(),
+            "column": self.column,
+            "source": self.source,
+            "binning": None if self.binning is None else self.binning.to_dict(),
+            "groups": list(self.groups),
+            "n_missing": self.n_missing,
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What was audited: task, rows, labels, and how decisions were obtained."""
+
+    task: str
+    n_rows: int
+    favorable_label: Any
+    positive_label: Any
+    labels: tuple[str, ...]
+    has_outcomes: bool
+    has_scores: bool
+    decision_rule: str
+    mode: str  # "model" or "predictions"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "mode": self.mode,
+            "n_rows": self.n_rows,
+            "favorable_label": _clean(self.favorable_label),
+            "positive_label": _clean(self.positive_label),
+            "labels": list(self.labels),
+            "has_outcomes": self.has_outcomes,
+            "has_scores": self.has_scores,
+            "decision_rule": self.decision_rule,
+        }
+
+
+def _metrics_table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
+    """Group rows for JSON; rates of groups below the minimum size are withheld (None)."""
+    by_group = gm.by_group
+    den = gm.denominators()
+    rows = []
+    for key, row in by_group.iterrows():
+        keys = list(key) if isinstance(key, tuple) else [key]
+        suppressed = int(row["count"]) < min_size
+        entry: dict[str, Any] = {
+            "group": [str(k) for k in keys],
+            "suppressed": suppressed,
+            "count": int(row["count"]),
+        }
+        for m in METRICS[1:]:
+            small = int(den.loc[key, m]) < min_size
+            entry[m] = None if (suppressed or small) else _clean(float(row[m]))
+        rows.append(entry)
+    overall = {m: _clean(gm.overall[m]) for m in METRICS}
+    overall["count"] = int(gm.overall["count"])
+    return {
+        "attributes": gm.sensitive_names,
+        "positive_label": _clean(gm.pos_label),
+        "groups": rows,
+        "overall": overall,
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class AuditResult:
+    """The outcome of :meth:`szai_audit.Audit.run`.
+
+    Attributes
+    ----------
+    findings : tuple of Finding
+        One per check, in the order they ran.
+    group_metrics : dict of str to GroupMetrics
+        Article 72(4) metrics per ground.
+    intersection : GroupMetrics or None
+        Metrics by the intersection of all grounds, when more than one was given.
+    sensitive : tuple of SensitiveInfo
+        Where each attribute came from and how it was grouped (bins included).
+    scope : Scope
+        Task, rows, labels, decision rule.
+    policy : Policy
+        The thresholds applied.
+    metadata : dict
+        The system card supplied by the user.
+    manifest : dict
+        Versions, data fingerprints, model, seed and time.
+    """
+
+    findings: tuple[Finding, ...]
+    group_metrics: Mapping[str, GroupMetrics]
+    intersection: GroupMetrics | None
+    sensitive: tuple[SensitiveInfo, ...]
+    scope: Scope
+    policy: Policy
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------------------------------
+    # summary
+    # ----------------------------------------------------------------------------------------
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Number of findings per status, every status present (zeros included)."""
+        counts = Counter(f.status.value for f in self.findings)
+        return {s.value: counts.get(s.value, 0) for s in sorted(Status, key=lambda s: s.severity)}
+
+    @property
+    def verdict(self) -> str:
+        """``"FAIL"``, ``"WARN"``, ``"INCOMPLETE"`` (nothing failed but something could not be
+        assessed or needs review) or ``"PASS"``."""
+        c = self.status_counts
+        if c["FAIL"]:
+            return "FAIL"
+        if c["WARN"]:
+            return "WARN"
+        if c["NEEDS_REVIEW"] or c["INSUFFICIENT_DATA"] or c["NOT_ASSESSED"]:
+            return "INCOMPLETE"
+        return "PASS"
+
+    @property
+    def verdict_message(self) -> Message:
+        return VERDICTS[self.verdict]
+
+    def findings_frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame (one row each; English message)."""
+        rows = [
+            {
+                "check": f.check,
+                "article": f.article,
+                "ground": f.ground,
+                "status": f.status.value,
+                "value": f.value,
+                "threshold": f.threshold,
+                "worst_group": f.worst_group,
+                "best_group": f.best_group,
+                "message": f.message.en,
+            }
+            for f in self.findings
+        ]
+        return pd.DataFrame(rows)
+
+    # ----------------------------------------------------------------------------------------
+    # JSON
+    # ----------------------------------------------------------------------------------------
+
+    @cached_property
+    def _content(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "summary": {
+                "verdict": self.verdict,
+                "verdict_message": self.verdict_message.to_dict(),
+                "status_counts": self.status_counts,
+            },
+            "system": dict(self.metadata),
+            "scope": self.scope.to_dict(),
+            "sensitive_attributes": [s.to_dict() for s in self.sensitive],
+            "findings": [f.to_dict() for f in self.findings],
+            "group_metrics": {
+                g: _metrics_table(gm, self.policy.min_group_size)
+                for g, gm in self.group_metrics.items()
+            },
+            "intersection": None
+            if self.intersection is None
+            else _metrics_table(self.intersection, self.policy.min_group_size),
+            "policy": self.policy.to_dict(),
+            "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
+        }
+
+    @property
+    def content_sha256(self) -> str:
+        """sha256 of the result's content: everything in :meth:`to_dict` except the time of the
+        run and this hash. Identical inputs and ``random_state`` give an identical hash."""
+        text = json.dumps(self._content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).
+
+        Group metrics of groups smaller than ``policy.min_group_size`` are withheld (None):
+        the result never carries individual records.
+        """
+        out = json.loads(json.dumps(self._content))  # a deep copy the caller may change
+        out["manifest"]["generated_at"] = self.manifest.get("generated_at")
+        out["content_sha256"] = self.content_sha256
+        return out
+
+    def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int = 2) -> str:
+        """Write the JSON form to ``path`` (UTF-8) if given; return the JSON text."""
+        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        if path is not None:
+            _write(path, text)
+        return text
+
+    # ----------------------------------------------------------------------------------------
+    # HTML
+    # ----------------------------------------------------------------------------------------
+
+    def to_html(
+        self, path: str | os.PathLike[str] | None = None, *, lang: str = "bilingual"
+    ) -> str:
+        """Render the self-contained HTML report; write it to ``path`` if given.
+
+        Parameters
+        ----------
+        path : path-like, optional
+            File to write (UTF-8). Parent directories must exist.
+        lang : {"bilingual", "zh", "en"}, default "bilingual"
+            Chinese and English side by side, or one language.
+
+        Returns
+        -------
+        str
+            The HTML document: inline CSS and SVG, no script, no external URL.
+        """
+        if lang not in LANGS:
+            raise ReportError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
+        from .report import render_report
+
+        text = render_report(self, lang=lang)
+        if path is not None:
+            _write(path, text)
+        return text
+
+    def _repr_html_(self) -> str:
+        from .report import render_notebook_summary
+
+        return render_notebook_summary(self)
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> dict[str, str]:
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
+    def __repr__(self) -> str:
+        c = self.status_counts
+        counts = ", ".join(f"{k}={v}" for k, v in c.items() if v)
+        grounds = ", ".join(s.ground for s in self.sensitive)
+        return (
+            f"<AuditResult verdict={self.verdict} n_rows={self.scope.n_rows} "
+            f"grounds=[{grounds}] findings: {counts}>"
+        )
+
+
+def _write(path: str | os.PathLike[str], text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise ReportError(f"cannot write {os.fspath(path)!r}: {exc.strerror}.") from exc
+
+
+def escape(text: object) -> str:
+    """HTML-escape any value (for the few places HTML is built outside Jinja2)."""
+    return html.escape(str(text), quote=True)
