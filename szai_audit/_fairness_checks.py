@@ -83,7 +83,11 @@ def _insufficient(
         message=nv.msg_too_few_groups(ground, metric, policy.min_group_size, comp.suppressed),
         threshold=threshold,
         ground=ground,
-        details={"metric": metric, "sizes": comp.denominators.to_dict(), "suppressed": comp.suppressed},
+        details={
+            "metric": metric,
+            "sizes": comp.denominators.to_dict(),
+            "suppressed": comp.suppressed,
+        },
     )
 
 
@@ -175,7 +179,9 @@ def fairness_findings(
 ) -> list[Finding]:
     """All Article 72(4) findings for one ground."""
     out = [selection_rate_ratio(gm, ground, policy, favorable_is_positive)]
-    out += [rate_difference(c, gm, ground, policy, favorable_is_positive) for c in DIFFERENCE_CHECKS]
+    out += [
+        rate_difference(c, gm, ground, policy, favorable_is_positive) for c in DIFFERENCE_CHECKS
+    ]
     return out
 
 

@@ -404,11 +404,17 @@ class Audit:
                 has_scores=score is not None,
             )
         provided = {a.info.ground for a in attrs}
-        findings += [checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided]
+        findings += [
+            checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
+        ]
 
-        labels = sorted(map(str, set(pd.unique(y_pred).tolist()) | (
-            set() if y_true is None else set(pd.unique(y_true).tolist())
-        )))
+        labels = sorted(
+            map(
+                str,
+                set(pd.unique(y_pred).tolist())
+                | (set() if y_true is None else set(pd.unique(y_true).tolist())),
+            )
+        )
         scope = Scope(
             task=self.task,
             n_rows=n,

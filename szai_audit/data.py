@@ -9,6 +9,7 @@ input.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def _nice(x: float, integer: bool) -> float:
         return float(math.floor(x + 0.5))
     if x == 0:
         return 0.0
-    digits = 3 - int(math.floor(math.log10(abs(x)))) - 1
+    digits = 3 - math.floor(math.log10(abs(x))) - 1
     return float(round(x, digits))
 
 
@@ -142,7 +143,7 @@ def _bin_labels(edges: Sequence[float], integer: bool) -> list[str]:
         return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
     labels = [f"<{num(edges[0])}"]
-    for lo, hi in zip(edges[:-1], edges[1:]):
+    for lo, hi in itertools.pairwise(edges):
         if integer and float(lo).is_integer() and float(hi).is_integer():
             labels.append(num(lo) if hi - lo == 1 else f"{num(lo)}–{num(hi - 1)}")
         else:
@@ -152,7 +153,10 @@ def _bin_labels(edges: Sequence[float], integer: bool) -> list[str]:
 
 
 def bin_numeric(
-    values: np.ndarray | pd.Series, name: str, cut_points: Sequence[float] | int | None = None, n_bins: int = 4
+    values: np.ndarray | pd.Series,
+    name: str,
+    cut_points: Sequence[float] | int | None = None,
+    n_bins: int = 4,
 ) -> tuple[pd.Categorical, BinSpec]:
     """Cut a numeric attribute into ordered groups.
 
@@ -214,7 +218,7 @@ def bin_numeric(
                 f"bins for {name!r} must be a non-empty list of finite cut points, got "
                 f"{cut_points!r}; the outer bins are open-ended (<first, ≥last)."
             )
-        if any(b <= a for a, b in zip(edges[:-1], edges[1:])):
+        if any(b <= a for a, b in itertools.pairwise(edges)):
             raise SensitiveAttributeError(
                 f"bins for {name!r} must be strictly increasing, got {cut_points!r}."
             )
@@ -353,7 +357,7 @@ def encode_groups(
     total = math.prod(shape)
     if total <= max(4 * n_rows, 1 << 20):
         combined = np.zeros(n_rows, dtype=np.int64)
-        for codes, size in zip(per_attr_codes, shape):
+        for codes, size in zip(per_attr_codes, shape, strict=False):
             combined = combined * size + np.maximum(codes, 0)
         combined[dropped] = -1
         present = np.bincount(combined[~dropped], minlength=total) > 0
@@ -363,7 +367,7 @@ def encode_groups(
         group_codes = np.where(dropped, -1, lookup[np.maximum(combined, 0)])
         parts = np.unravel_index(observed, shape)
     else:  # too many combinations for a dense table: factorize the row tuples instead
-        frame = pd.DataFrame({i: c for i, c in enumerate(per_attr_codes)})
+        frame = pd.DataFrame(dict(enumerate(per_attr_codes)))
         frame = frame[~dropped]
         uniq = frame.drop_duplicates().sort_values(list(frame.columns))
         key = pd.MultiIndex.from_frame(uniq)
@@ -371,7 +375,7 @@ def encode_groups(
         group_codes = np.full(n_rows, -1, dtype=np.int64)
         group_codes[~dropped] = pos
         parts = tuple(uniq[c].to_numpy() for c in uniq.columns)
-    labels = [lvl.take(p) for lvl, p in zip(levels, parts)]
+    labels = [lvl.take(p) for lvl, p in zip(levels, parts, strict=False)]
     if len(names) == 1:
         index = pd.Index(labels[0], name=names[0])
     else:

@@ -83,7 +83,7 @@ class PolicyError(InputError):
 
 
 class InputTypeError(SzaiAuditError, TypeError):
-    """An argument is of a kind the library does not accept (e.g. a list where a frame is needed)."""
+    """An argument is of a kind the library does not accept (a list where a frame is needed)."""
 
 
 class ModelError(SzaiAuditError):

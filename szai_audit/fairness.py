@@ -193,9 +193,7 @@ class GroupMetrics:
         if method == "to_overall":
             overall = self.overall[list(RATE_METRICS)]
             return (rates - overall).abs().max(axis=0)
-        raise InputTypeError(
-            f"method must be 'between_groups' or 'to_overall', got {method!r}."
-        )
+        raise InputTypeError(f"method must be 'between_groups' or 'to_overall', got {method!r}.")
 
     def ratio(
         self, method: Literal["between_groups", "to_overall"] = "between_groups"
@@ -220,13 +218,13 @@ class GroupMetrics:
             r = _divide(rates.to_numpy(), overall[None, :])
             r = np.where(r > 1, _divide(np.ones_like(r), r), r)
             return pd.Series(pd.DataFrame(r, columns=rates.columns).min(axis=0))
-        raise InputTypeError(
-            f"method must be 'between_groups' or 'to_overall', got {method!r}."
-        )
+        raise InputTypeError(f"method must be 'between_groups' or 'to_overall', got {method!r}.")
 
     def __repr__(self) -> str:
         names = " × ".join(self.sensitive_names)
-        return f"<GroupMetrics by {names}: {len(self.counts)} groups, n={int(self.counts['n'].sum())}>"
+        return (
+            f"<GroupMetrics by {names}: {len(self.counts)} groups, n={int(self.counts['n'].sum())}>"
+        )
 
 
 def _binary_indicator(name: str, values: np.ndarray, pos_label: Any, error: type) -> np.ndarray:
@@ -378,9 +376,10 @@ def group_metrics(
     else:
         labels = set(pd.unique(y_pred_arr).tolist())
     if len(labels) == 2 and pos_label not in labels:
+        shown = sorted(map(str, labels))
         raise TargetError(
-            f"pos_label={pos_label!r} is not one of the labels {sorted(map(str, labels))}; "
-            f"pass the label that counts as positive, e.g. pos_label={sorted(map(str, labels))[-1]!r}."
+            f"pos_label={pos_label!r} is not one of the labels {shown}; pass the label that "
+            f"counts as positive, e.g. pos_label={shown[-1]!r}."
         )
     encoding = encode_groups(_as_columns(sensitive), missing=missing, n=n)
     counts = counts_by_group(encoding, pred_pos, true_pos, score_arr)

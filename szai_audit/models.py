@@ -145,9 +145,13 @@ class ModelAdapter:
         """Decisions, one per row."""
         n = len(X)
         if self.kind == "sklearn":
-            return _output_1d("model.predict", self._call("model.predict", self.model.predict, X), n)
+            return _output_1d(
+                "model.predict", self._call("model.predict", self.model.predict, X), n
+            )
         if self.kind == "callable" and self.model.output == "label":
-            return _output_1d("the model function", self._call("the model function", self.model.func, X), n)
+            return _output_1d(
+                "the model function", self._call("the model function", self.model.func, X), n
+            )
         score = self.score(X, pos_label=1)
         assert score is not None
         return (score >= self.threshold).astype(np.int64)
@@ -164,7 +168,9 @@ class ModelAdapter:
         if self.kind == "callable":
             if self.model.output != "score":
                 return None
-            arr = _output_1d("the model function", self._call("the model function", self.model.func, X), n)
+            arr = _output_1d(
+                "the model function", self._call("the model function", self.model.func, X), n
+            )
             try:
                 arr = arr.astype(float)
             except (TypeError, ValueError) as exc:

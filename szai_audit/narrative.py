@@ -10,9 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["GROUNDS", "Message", "fmt_pct", "fmt_ratio", "ground_label"]
+from .data import MISSING_LABEL
+
+if TYPE_CHECKING:
+    from .policy import Policy
+    from .result import Scope, SensitiveInfo
+
+__all__ = ["GROUNDS", "Message", "fmt_pct", "fmt_ratio", "ground_label", "method_paragraphs"]
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,7 @@ VERDICTS: dict[str, Message] = {
 
 METRIC_LABELS: dict[str, Message] = {
     "count": Message("人数", "Count"),
-    "selection_rate": Message("正类决定率", "Selection rate"),
+    "selection_rate": Message("选择率", "Selection rate"),
     "favorable_rate": Message("有利决定率", "Favourable-decision rate"),
     "true_positive_rate": Message("真阳性率", "True-positive rate"),
     "false_positive_rate": Message("假阳性率", "False-positive rate"),
@@ -161,7 +167,7 @@ CHECK_TITLES: dict[str, Message] = {
         "有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"
     ),
     "fairness.demographic_parity_difference": Message(
-        "决定率差异（人口均等）", "Selection-rate difference (demographic parity)"
+        "选择率差异（人口均等）", "Selection-rate difference (demographic parity)"
     ),
     "fairness.true_positive_rate_difference": Message(
         "真阳性率差异（机会均等）", "True-positive-rate difference (equal opportunity)"
@@ -364,3 +370,143 @@ def msg_difference(
         threshold=f"{100 * threshold:.1f}",
     )
     return body.join(_verdict_tail(failed, worst))
+
+
+# --------------------------------------------------------------------------------------------
+# Report notes and the method section
+# --------------------------------------------------------------------------------------------
+
+
+def binning_note(info: SensitiveInfo) -> Message | None:
+    if info.binning is None:
+        return None
+    groups = "、".join(info.binning.labels)
+    groups_en = ", ".join(info.binning.labels)
+    edges = ", ".join(f"{e:g}" for e in info.binning.edges)
+    if info.binning.method == "user":
+        return Message(
+            f"该属性为数值型，按用户指定的切分点（{edges}）分为：{groups}。",
+            f"This attribute is numeric and was grouped at the cut points the user gave "
+            f"({edges}): {groups_en}.",
+        )
+    return Message(
+        f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。"
+        f"可通过 bins 参数指定切分点。",
+        f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
+        f"{groups_en}. Pass bins= to choose the cut points.",
+    )
+
+
+def source_note(info: SensitiveInfo) -> Message:
+    if info.column is None:
+        return Message("数据来源：单独提供的数组。", "Source: an array supplied separately.")
+    where = {
+        "data": ("模型输入数据", "the model's input data"),
+        "sensitive_data": ("单独提供的敏感属性表", "a separate table of sensitive attributes"),
+    }[info.source]
+    return Message(
+        f"数据来源：{where[0]}中的列“{info.column}”。",
+        f"Source: column “{info.column}” of {where[1]}.",
+    )
+
+
+def missing_note(info: SensitiveInfo) -> Message | None:
+    if not info.n_missing:
+        return None
+    return Message(
+        f"有 {info.n_missing} 行缺少该属性，列为“{MISSING_LABEL}”组，仅展示、不参与比较。",
+        f"{info.n_missing} rows lack this attribute; they are shown as the group "
+        f"“{MISSING_LABEL}” and left out of the comparisons.",
+    )
+
+
+def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
+    pos, fav = scope.positive_label, scope.favorable_label
+    fav_is_pos = str(pos) == str(fav)
+    paras = [
+        Message(
+            f"本次审计涵盖 {scope.n_rows} 行记录。决定的来源：{scope.decision_rule}。"
+            f"统计指标以“{pos}”为正类；对当事人有利的决定为“{fav}”。",
+            f"The audit covers {scope.n_rows} rows. Decisions come from: {scope.decision_rule}. "
+            f"Rates count “{pos}” as the positive label; the decision favourable to the person "
+            f"is “{fav}”.",
+        ),
+        Message(
+            "所有指标均由每组的四格计数（真阳性、假阳性、假阴性、真阴性）精确计算，不做抽样。",
+            "Every metric is computed exactly from four counts per group (true positives, false "
+            "positives, false negatives, true negatives), without sampling.",
+        ),
+    ]
+    for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
+        e = METRIC_EXPLANATIONS[m]
+        label = METRIC_LABELS[m]
+        paras.append(
+            Message(f"{label.zh}：" + e.zh.format(pos=pos), f"{label.en}: " + e.en.format(pos=pos))
+        )
+    paras.append(
+        Message(
+            f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 "
+            f"{fmt_ratio(policy.selection_rate_ratio_min)} "
+            f"为不通过（五分之四规则）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
+            f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
+            f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
+            f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。",
+            f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
+            f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (four-fifths rule). Difference "
+            f"checks = highest group − lowest group; above the tolerance (selection rate "
+            f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
+            f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
+            f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails.",
+        )
+    )
+    if fav_is_pos:
+        worse = Message(
+            f"处于不利地位的组：各比率越低越不利（获得“{fav}”的机会更少）。",
+            f"Worse off: for every rate, the group with the lower rate (less likely to receive "
+            f"“{fav}”).",
+        )
+    else:
+        worse = Message(
+            f"处于不利地位的组：“{pos}”对当事人不利，因此各比率越高越不利（例如假阳性率越高，"
+            f"被错误判为“{pos}”的人越多）。",
+            f"Worse off: “{pos}” is the unfavourable decision, so the group with the higher "
+            f"rate is worse off (a higher false-positive rate means more people wrongly "
+            f"assigned “{pos}”).",
+        )
+    paras.append(worse)
+    paras.append(
+        Message(
+            f"小样本规则：某组计算某项比率所依据的人数少于 {policy.min_group_size} 时，"
+            f"该比率不予显示、"
+            f"不参与比较；可比较的组少于两个时，结论为“数据不足”，而非通过或不通过。缺少敏感属性的"
+            f"记录单列一组，仅展示。",
+            f"Small groups: a rate resting on fewer than {policy.min_group_size} people is "
+            f"withheld and not compared; a check with fewer than two comparable groups is "
+            f"“Insufficient data”, never pass or fail. Rows missing the attribute form a group "
+            f"of their own that is shown but not compared.",
+        )
+    )
+    paras.append(
+        Message(
+            "局限：本版本尚未计算置信区间或进行显著性检验；超过容许上限的差异即判为不通过，"
+            "即使可能源于随机波动。",
+            "Limitation: this version does not yet compute confidence intervals or test "
+            "significance; a gap over the tolerance is reported as a failure even when it could "
+            "arise by chance.",
+        )
+    )
+    if not scope.has_outcomes:
+        paras.append(
+            Message(
+                "未提供实际结果，因此只评估决定率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
+                "No actual outcomes were given, so only decision rates were assessed; checks "
+                "that need outcomes (true- and false-positive rates) are “Not assessed”.",
+            )
+        )
+    paras.append(
+        Message(
+            "隐私：报告只包含汇总统计，不包含任何个人记录。",
+            "Privacy: the report holds aggregate statistics only, never an individual record.",
+        )
+    )
+    return paras

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import numpy as np
-import pandas as pd
 
 from .data import MISSING_LABEL, group_label
 from .errors import ReportError
@@ -28,19 +27,22 @@ from .fairness import GroupMetrics
 from .findings import Finding, Status
 from .narrative import (
     METADATA_LABELS,
-    METRIC_EXPLANATIONS,
     METRIC_LABELS,
     Message,
+    binning_note,
     fmt_pct,
     fmt_ratio,
     ground_label,
+    method_paragraphs,
+    missing_note,
+    source_note,
 )
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .result import AuditResult, SensitiveInfo
+    from .result import AuditResult
 
 __all__ = ["build_page", "plot_group_rates", "render_report"]
 
@@ -218,7 +220,7 @@ def plot_group_rates(
     y = np.arange(len(vals))[::-1]
     colors = ["#9aa5b1" if MISSING_LABEL in lbl else "#3b6ea8" for lbl in labels]
     ax.barh(y, vals, color=colors, height=0.6)
-    for yi, v in zip(y, vals):
+    for yi, v in zip(y, vals, strict=False):
         ax.text(v + 0.01, yi, fmt_pct(v), va="center", fontsize=8, color="#222")
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 1.12)
@@ -279,7 +281,7 @@ def _fairness_chart(
     with matplotlib.rc_context({"font.family": _mpl_font_family(), "font.size": 9}):
         fig = Figure(figsize=(3.0 * len(panels) + 1.2, 0.32 * n_groups + 1.4), layout="constrained")
         axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-        for ax, metric in zip(axes, panels):
+        for ax, metric in zip(axes, panels, strict=False):
             ref = None
             if metric == "favorable_rate":
                 ratio = next(
@@ -316,7 +318,14 @@ def _slug(text: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
+def _attribute_header(ground: str, columns: dict[str, str | None]) -> Message:
+    label, column = ground_label(ground), columns.get(ground)
+    if not column or column == ground:
+        return label
+    return Message(f"{label.zh}（{column}）", f"{label.en} ({column})")
+
+
+def _table(gm: GroupMetrics, min_size: int, columns: dict[str, str | None]) -> dict[str, Any]:
     """Rows of formatted cells; rates resting on fewer than ``min_size`` people withheld."""
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
@@ -350,145 +359,11 @@ def _table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
         for m in metrics
     ]
     return {
-        "attributes": [ground_label(a) for a in gm.sensitive_names],
+        "attributes": [_attribute_header(a, columns) for a in gm.sensitive_names],
         "columns": [METRIC_LABELS[m] for m in metrics],
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": overall_cells},
     }
-
-
-def _binning_note(info: SensitiveInfo) -> Message | None:
-    if info.binning is None:
-        return None
-    groups = "、".join(info.binning.labels)
-    groups_en = ", ".join(info.binning.labels)
-    edges = ", ".join(f"{e:g}" for e in info.binning.edges)
-    if info.binning.method == "user":
-        return Message(
-            f"该属性为数值型，按用户指定的切分点（{edges}）分为：{groups}。",
-            f"This attribute is numeric and was grouped at the cut points the user gave "
-            f"({edges}): {groups_en}.",
-        )
-    return Message(
-        f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。可通过 bins 参数指定切分点。",
-        f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
-        f"{groups_en}. Pass bins= to choose the cut points.",
-    )
-
-
-def _source_note(info: SensitiveInfo) -> Message:
-    if info.column is None:
-        return Message("数据来源：单独提供的数组。", "Source: an array supplied separately.")
-    where = {"data": ("模型输入数据", "the model's input data"), "sensitive_data": (
-        "单独提供的敏感属性表", "a separate table of sensitive attributes"
-    )}[info.source]
-    return Message(
-        f"数据来源：{where[0]}中的列“{info.column}”。",
-        f"Source: column “{info.column}” of {where[1]}.",
-    )
-
-
-def _missing_note(info: SensitiveInfo) -> Message | None:
-    if not info.n_missing:
-        return None
-    return Message(
-        f"有 {info.n_missing} 行缺少该属性，列为“{MISSING_LABEL}”组，仅展示、不参与比较。",
-        f"{info.n_missing} rows lack this attribute; they are shown as the group "
-        f"“{MISSING_LABEL}” and left out of the comparisons.",
-    )
-
-
-def _method(result: AuditResult) -> list[Message]:
-    scope, policy = result.scope, result.policy
-    pos, fav = scope.positive_label, scope.favorable_label
-    fav_is_pos = str(pos) == str(fav)
-    paras = [
-        Message(
-            f"本次审计涵盖 {scope.n_rows} 行记录。决定的来源：{scope.decision_rule}。"
-            f"统计指标以“{pos}”为正类；对当事人有利的决定为“{fav}”。",
-            f"The audit covers {scope.n_rows} rows. Decisions come from: {scope.decision_rule}. "
-            f"Rates count “{pos}” as the positive label; the decision favourable to the person "
-            f"is “{fav}”.",
-        ),
-        Message(
-            "所有指标均由每组的四格计数（真阳性、假阳性、假阴性、真阴性）精确计算，不做抽样。",
-            "Every metric is computed exactly from four counts per group (true positives, false "
-            "positives, false negatives, true negatives), without sampling.",
-        ),
-    ]
-    for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
-        e = METRIC_EXPLANATIONS[m]
-        label = METRIC_LABELS[m]
-        paras.append(
-            Message(
-                f"{label.zh}：" + e.zh.format(pos=pos), f"{label.en}: " + e.en.format(pos=pos)
-            )
-        )
-    paras.append(
-        Message(
-            f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 {fmt_ratio(policy.selection_rate_ratio_min)} "
-            f"为不通过（五分之四规则）。差异类指标 = 最高组 − 最低组；超过容许上限（正类决定率 "
-            f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
-            f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。",
-            f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
-            f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (four-fifths rule). Difference "
-            f"checks = highest group − lowest group; above the tolerance (selection rate "
-            f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
-            f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails.",
-        )
-    )
-    if fav_is_pos:
-        worse = Message(
-            f"处于不利地位的组：各比率越低越不利（获得“{fav}”的机会更少）。",
-            f"Worse off: for every rate, the group with the lower rate (less likely to receive "
-            f"“{fav}”).",
-        )
-    else:
-        worse = Message(
-            f"处于不利地位的组：“{pos}”对当事人不利，因此各比率越高越不利（例如假阳性率越高，"
-            f"被错误判为“{pos}”的人越多）。",
-            f"Worse off: “{pos}” is the unfavourable decision, so the group with the higher "
-            f"rate is worse off (a higher false-positive rate means more people wrongly "
-            f"assigned “{pos}”).",
-        )
-    paras.append(worse)
-    paras.append(
-        Message(
-            f"小样本规则：某组计算某项比率所依据的人数少于 {policy.min_group_size} 时，该比率不予显示、"
-            f"不参与比较；可比较的组少于两个时，结论为“数据不足”，而非通过或不通过。缺少敏感属性的"
-            f"记录单列一组，仅展示。",
-            f"Small groups: a rate resting on fewer than {policy.min_group_size} people is "
-            f"withheld and not compared; a check with fewer than two comparable groups is "
-            f"“Insufficient data”, never pass or fail. Rows missing the attribute form a group "
-            f"of their own that is shown but not compared.",
-        )
-    )
-    paras.append(
-        Message(
-            "局限：本版本尚未计算置信区间或进行显著性检验；超过容许上限的差异即判为不通过，"
-            "即使可能源于随机波动。",
-            "Limitation: this version does not yet compute confidence intervals or test "
-            "significance; a gap over the tolerance is reported as a failure even when it could "
-            "arise by chance.",
-        )
-    )
-    if not scope.has_outcomes:
-        paras.append(
-            Message(
-                "未提供实际结果，因此只评估决定率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
-                "No actual outcomes were given, so only decision rates were assessed; checks "
-                "that need outcomes (true- and false-positive rates) are “Not assessed”.",
-            )
-        )
-    paras.append(
-        Message(
-            "隐私：报告只包含汇总统计，不包含任何个人记录。",
-            "Privacy: the report holds aggregate statistics only, never an individual record.",
-        )
-    )
-    return paras
 
 
 def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
@@ -527,7 +402,9 @@ def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
             )
         )
     rows.append((Message("随机种子", "random_state"), str(m.get("random_state")), False))
-    rows.append((Message("生成时间（UTC）", "Generated at (UTC)"), str(m.get("generated_at")), False))
+    rows.append(
+        (Message("生成时间（UTC）", "Generated at (UTC)"), str(m.get("generated_at")), False)
+    )
     return rows
 
 
@@ -536,9 +413,8 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     scope = result.scope
     fav_is_pos = str(scope.positive_label) == str(scope.favorable_label)
     counts = [(Status(s), n) for s, n in result.status_counts.items()]
-    system_rows = [
-        (METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()
-    ]
+    system_rows = [(METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()]
+    columns = {s.ground: s.column for s in result.sensitive}
     grounds = []
     for info in result.sensitive:
         gm = result.group_metrics[info.ground]
@@ -548,10 +424,10 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "label": info.label,
                 "notes": [
                     n
-                    for n in (_source_note(info), _binning_note(info), _missing_note(info))
+                    for n in (source_note(info), binning_note(info), missing_note(info))
                     if n is not None
                 ],
-                "table": _table(gm, result.policy.min_group_size),
+                "table": _table(gm, result.policy.min_group_size, columns),
                 "chart": _fairness_chart(gm, info.ground, result, lang, fav_is_pos),
                 "findings": [
                     f for f in result.findings if f.ground == info.ground and f.article == "72(4)"
@@ -580,15 +456,16 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     ]
     intersection = None
     if result.intersection is not None:
-        intersection = _table(result.intersection, result.policy.min_group_size)
+        intersection = _table(result.intersection, result.policy.min_group_size, columns)
     return {
         "lang": lang,
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
         "title": Message("人工智能算法合规审计报告", "AI algorithm compliance audit report"),
         "subtitle": Message(
-            "依据《深圳经济特区人工智能产业促进条例》", "Under the Shenzhen Special Economic Zone "
-            "Regulations on Promoting the Artificial Intelligence Industry"
+            "依据《深圳经济特区人工智能产业促进条例》",
+            "Under the Shenzhen Special Economic Zone "
+            "Regulations on Promoting the Artificial Intelligence Industry",
         ),
         "system_name": result.metadata.get("system_name"),
         "verdict": result.verdict,
@@ -601,7 +478,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "not_provided": not_provided,
         "intersection": intersection,
         "min_group_size": result.policy.min_group_size,
-        "method": _method(result),
+        "method": method_paragraphs(result.scope, result.policy),
         "policy_rows": policy_rows,
         "manifest_rows": _manifest_rows(result),
         "content_sha256": result.content_sha256,
@@ -625,5 +502,3 @@ def render_notebook_summary(result: AuditResult) -> str:
         "n_rows": result.scope.n_rows,
     }
     return environment().get_template("notebook.html.j2").render(page=page)
-
-
