@@ -246,13 +246,16 @@ _SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 _SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 _SVG_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
 _SVG_FONT = re.compile(r"font-family:[^;\"]*")
+_SVG_ID = re.compile(r'\b(id)="([^"]+)"')
+_SVG_HREF = re.compile(r'((?:xlink:)?href)="#([^"]+)"')
+_SVG_URL = re.compile(r"url\(#([^)]+)\)")
 
 
 def figure_to_svg(fig: Figure, chart_id: str) -> str:
     """Inline SVG of a Figure: text kept as text, no XML prologue, no namespace URLs.
 
-    ``chart_id`` salts matplotlib's element ids so that several charts in one page never share
-    an id.
+    ``chart_id`` prefixes every element id (and every reference to one), so that several charts
+    in one page never share an id.
     """
     import matplotlib
 
@@ -264,6 +267,10 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
     svg = _SVG_METADATA.sub("", svg)
     svg = _SVG_XMLNS.sub("", svg)
     svg = _SVG_FONT.sub("font-family: " + FONT_STACK.replace('"', "'"), svg)
+    # Prefix every id and reference with the chart's id: ids stay unique in the page.
+    svg = _SVG_ID.sub(lambda m: f'{m.group(1)}="{chart_id}-{m.group(2)}"', svg)
+    svg = _SVG_HREF.sub(lambda m: f'{m.group(1)}="#{chart_id}-{m.group(2)}"', svg)
+    svg = _SVG_URL.sub(lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
     svg = svg.replace("<svg ", f'<svg role="img" class="chart" id="{chart_id}" ', 1)
     return svg.strip()
 
@@ -437,21 +444,34 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     not_provided = [f for f in result.findings if f.check == "fairness.ground_not_provided"]
     findings_sorted = sorted(result.findings, key=lambda f: f.status.severity)
     policy_rows = [(k, v) for k, v in result.policy.to_dict().items()]
+
+    def same(text: str) -> Message:
+        return Message(text, text)
+
+    attrs = [
+        Message(
+            s.label.zh + (f"（{s.column}）" if s.column else ""),
+            s.label.en + (f" ({s.column})" if s.column else ""),
+        )
+        for s in result.sensitive
+    ]
     scope_rows = [
-        (Message("审计行数", "Rows audited"), str(scope.n_rows)),
+        (Message("审计行数", "Rows audited"), same(str(scope.n_rows))),
         (
             Message("审计方式", "Mode"),
-            "模型 / model" if scope.mode == "model" else "仅决定记录 / predictions only",
+            Message("模型", "model")
+            if scope.mode == "model"
+            else Message("仅决定记录", "predictions only"),
         ),
-        (Message("决定来源", "Decision rule"), scope.decision_rule),
-        (Message("有利决定", "Favourable decision"), str(scope.favorable_label)),
-        (Message("实际结果", "Actual outcomes"), "有 / yes" if scope.has_outcomes else "无 / no"),
+        (Message("决定来源", "Decision rule"), same(scope.decision_rule)),
+        (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label))),
+        (
+            Message("实际结果", "Actual outcomes"),
+            Message("有", "yes") if scope.has_outcomes else Message("无", "no"),
+        ),
         (
             Message("敏感属性", "Sensitive attributes"),
-            ", ".join(
-                f"{s.label.zh} / {s.label.en}" + (f" ({s.column})" if s.column else "")
-                for s in result.sensitive
-            ),
+            Message("、".join(a.zh for a in attrs), ", ".join(a.en for a in attrs)),
         ),
     ]
     intersection = None

@@ -1,0 +1,211 @@
+"""The HTML report and the JSON result: content, languages, escaping, offline, schema."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+
+import szai_audit as sa
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
+URL = re.compile(r"(https?:|ftp:|file:|data:|//[a-z0-9-]+\.[a-z]{2,})", re.I)
+
+
+class _Collector(HTMLParser):
+    """Collects tags and attributes, and the visible text per lang attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    c = _Collector()
+    c.feed(html)
+    return c
+
+
+@pytest.fixture(scope="module")
+def html_bi(german_result):
+    return german_result.to_html()
+
+
+def test_report_sections_and_numbers(german_result, html_bi):
+    for anchor in ('id="summary"', 'id="scope"', 'id="art-72-4"', 'id="method"', 'id="manifest"'):
+        assert anchor in html_bi
+    # Summary counts by status appear as shown in the result.
+    for status, n in german_result.status_counts.items():
+        label = sa.Status(status).label
+        assert label.zh in html_bi and label.en in html_bi
+    # System card and manifest.
+    assert "Test Org" in html_bi and "Loan model" in html_bi
+    assert german_result.content_sha256 in html_bi
+    assert german_result.manifest["data"]["sha256"] in html_bi
+    assert "sklearn.pipeline.Pipeline" in html_bi
+    # Every finding's message is in the report, in both languages (HTML-escaped).
+    import html as h
+
+    for f in german_result.findings:
+        assert h.escape(f.message.zh, quote=False) in html_bi
+        assert h.escape(f.message.en, quote=False) in html_bi
+    # Group table numbers equal the metrics.
+    female_rate = german_result.group_metrics["gender"].by_group.loc["female", "selection_rate"]
+    assert f"{100 * female_rate:.1f}%" in html_bi
+    # Age bins are reported.
+    assert "25–39" in html_bi and "cut points the user gave" in html_bi
+
+
+def test_report_is_self_contained_and_offline(html_bi):
+    parsed = _parse(html_bi)
+    tags = {t for t, _ in parsed.tags}
+    assert "script" not in tags and "link" not in tags and "img" not in tags
+    assert "iframe" not in tags and "object" not in tags
+    assert not URL.search(html_bi), URL.search(html_bi)
+    # Charts are inline SVG with their text kept as text.
+    assert html_bi.count("<svg") >= 3
+    assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(0)
+    ids = [a["id"] for _, a in parsed.tags if "id" in a]
+    assert len(ids) == len(set(ids)), "element ids must be unique across charts"
+    # Print layout.
+    assert "@media print" in html_bi and "@page" in html_bi
+
+
+def test_language_variants(german_result):
+    zh = german_result.to_html(lang="zh")
+    en = german_result.to_html(lang="en")
+    f = next(x for x in german_result.findings if x.ground == "gender")
+    assert f.message.zh in zh and f.message.en not in zh
+    assert f.message.en.replace("“", "“") in en and f.message.zh not in en
+    assert '<html lang="zh-CN">' in zh and '<html lang="en">' in en
+    # The zh report has no English sentence of ours; the en report no Chinese of ours.
+    assert "Summary" not in zh and "结论摘要" not in en
+    en_text = "".join(_parse(en).text)
+    ours_cjk = re.findall(r"[\u4e00-\u9fff]+", en_text)
+    # Only user-supplied metadata may carry Chinese in the English report (none here).
+    assert ours_cjk == []
+
+
+def test_user_text_is_escaped_everywhere():
+    evil = '<script>alert("x")</script>'
+    n = 120
+    groups = np.array([evil, "b & c"] * (n // 2), dtype=object)
+    result = sa.Audit(
+        y_pred=np.tile([1, 0, 1], n // 3)[:n],
+        sensitive={evil: groups},
+        metadata={"organisation": evil, evil: "x"},
+    ).run()
+    html = result.to_html()
+    assert "<script" not in html
+    assert "&lt;script&gt;" in html
+    assert "b &amp; c" in html
+    # JSON keeps the raw text (it is data, not markup).
+    data = json.loads(result.to_json())
+    assert data["system"]["organisation"] == evil
+    assert data["sensitive_attributes"][0]["ground"] == evil
+
+
+def test_json_matches_schema_and_content(german_result, tmp_path):
+    path = tmp_path / "r.json"
+    text = german_result.to_json(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == json.loads(text)
+    jsonschema.validate(data, SCHEMA)
+    assert data["content_sha256"] == german_result.content_sha256
+    assert len(data["findings"]) == len(german_result.findings)
+    assert data["summary"]["status_counts"] == german_result.status_counts
+    gm = german_result.group_metrics["gender"].by_group
+    rows = {tuple(r["group"]): r for r in data["group_metrics"]["gender"]["groups"]}
+    assert rows[("female",)]["selection_rate"] == pytest.approx(gm.loc["female", "selection_rate"])
+    # Small groups are withheld, not leaked (foreign_worker "no" has fewer than 30 people).
+    small = rows_nat = {tuple(r["group"]): r for r in data["group_metrics"]["nationality"]["groups"]}
+    assert rows_nat[("no",)]["suppressed"] and rows_nat[("no",)]["selection_rate"] is None
+    assert small[("yes",)]["selection_rate"] is not None
+    # to_dict returns a fresh copy.
+    d = german_result.to_dict()
+    d["findings"].clear()
+    assert len(german_result.to_dict()["findings"]) == len(german_result.findings)
+
+
+def test_predictions_only_report_without_outcomes_validates():
+    rng = np.random.default_rng(2)
+    n = 400
+    result = sa.Audit(
+        y_pred=rng.integers(0, 2, n),
+        sensitive={"gender": rng.choice(["f", "m"], n), "age": rng.integers(18, 90, n)},
+    ).run()
+    jsonschema.validate(result.to_dict(), SCHEMA)
+    html = result.to_html()
+    assert "No actual outcomes were given" in html
+    assert "quantiles" in html  # automatic bins are explained
+
+
+def test_content_hash_covers_content_but_not_time(german_result):
+    d = german_result.to_dict()
+    assert "generated_at" in d["manifest"]
+    other = sa.AuditResult(
+        findings=german_result.findings,
+        group_metrics=german_result.group_metrics,
+        intersection=german_result.intersection,
+        sensitive=german_result.sensitive,
+        scope=german_result.scope,
+        policy=german_result.policy,
+        metadata=german_result.metadata,
+        manifest={**german_result.manifest, "generated_at": "2000-01-01T00:00:00+00:00"},
+    )
+    assert other.content_sha256 == german_result.content_sha256
+    changed = sa.AuditResult(
+        findings=german_result.findings[:-1],
+        group_metrics=german_result.group_metrics,
+        intersection=german_result.intersection,
+        sensitive=german_result.sensitive,
+        scope=german_result.scope,
+        policy=german_result.policy,
+        metadata=german_result.metadata,
+        manifest=german_result.manifest,
+    )
+    assert changed.content_sha256 != german_result.content_sha256
+
+
+def test_notebook_repr_does_not_leak_css(german_result):
+    bundle = german_result._repr_mimebundle_()
+    html = bundle["text/html"]
+    assert "<style" not in html and "<script" not in html and "<link" not in html
+    assert german_result.verdict in html
+    assert german_result.verdict_message.zh in html
+    assert "verdict=FAIL" in bundle["text/plain"] or "verdict=" in bundle["text/plain"]
+    assert html == german_result._repr_html_()
+
+
+def test_findings_frame(german_result):
+    frame = german_result.findings_frame()
+    assert isinstance(frame, pd.DataFrame)
+    assert len(frame) == len(german_result.findings)
+    assert set(frame["status"]) <= {s.value for s in sa.Status}
+
+
+def test_plot_group_rates_uses_given_axes_and_no_pyplot():
+    import sys
+
+    from matplotlib.figure import Figure
+
+    gm = sa.group_metrics([1, 0, 1, 1], [1, 0, 0, 1], ["a", "a", "b", "b"])
+    fig = Figure()
+    ax = fig.subplots()
+    out = sa.report.plot_group_rates(gm, "true_positive_rate", ax=ax, reference=0.4)
+    assert out is ax
+    assert [p.get_width() for p in ax.patches] == [1.0, 0.5]
+    assert "matplotlib.pyplot" not in sys.modules
