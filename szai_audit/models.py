@@ -240,8 +240,13 @@ def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
     Examples
     --------
     >>> from sklearn.linear_model import LogisticRegression
-    >>> adapt_model(LogisticRegression()).kind
+    >>> clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    >>> adapt_model(clf).kind
     'sklearn'
+    >>> adapt_model(LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.ModelError: the model LogisticRegression is not fitted; ...
     """
     if isinstance(model, CallableModel):
         return ModelAdapter(model, "callable", model.threshold)

@@ -58,7 +58,7 @@ def test_sklearn_model_decisions_match_manual_computation(numeric_case):
 
 
 def test_pipeline_with_column_transformer(german_result, german_split, german_pipeline):
-    _, X_test, _, y_test = german_split
+    _, X_test, _, _y_test = german_split
     y_pred = german_pipeline.predict(X_test)
     rates = _selection_rates(y_pred, X_test["sex"])
     f = _by_ground(german_result, "gender")["fairness.demographic_parity_difference"]
@@ -125,7 +125,9 @@ def test_plain_callable_and_score_callable(numeric_case):
     assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
         expected.to_numpy()
     )
-    score = sa.CallableModel(lambda f: 1 / (1 + np.exp(-f["x1"].to_numpy())), output="score", threshold=0.6)
+    score = sa.CallableModel(
+        lambda f: 1 / (1 + np.exp(-f["x1"].to_numpy())), output="score", threshold=0.6
+    )
     r2 = sa.Audit(model=score, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     p = 1 / (1 + np.exp(-X["x1"].to_numpy()))
     expected2 = _selection_rates((p >= 0.6).astype(int), sens["sex"])
@@ -155,7 +157,9 @@ def test_predictions_only_equals_model_audit(numeric_case):
 def test_scores_only_thresholded(numeric_case):
     _, y, sens = numeric_case
     score = np.linspace(0, 1, len(y))
-    result = sa.Audit(y_score=score, y_true=y, sensitive={"gender": sens["sex"]}, threshold=0.25).run()
+    result = sa.Audit(
+        y_score=score, y_true=y, sensitive={"gender": sens["sex"]}, threshold=0.25
+    ).run()
     expected = _selection_rates((score >= 0.25).astype(int), sens["sex"])
     assert result.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
         expected.to_numpy()
@@ -183,7 +187,9 @@ def test_favorable_label_zero_flips_who_is_worse_off():
     # Group B is flagged high-risk (1) more often, including when it is actually low-risk.
     flag_p = np.where(group == "B", 0.6, 0.3)
     y_pred = (rng.random(n) < flag_p).astype(int)
-    risk = sa.Audit(y_pred=y_pred, y_true=y_true, favorable_label=0, sensitive={"race": group}).run()
+    risk = sa.Audit(
+        y_pred=y_pred, y_true=y_true, favorable_label=0, sensitive={"race": group}
+    ).run()
     f = _by_ground(risk, "race")
     assert risk.scope.positive_label == 1 and risk.scope.favorable_label == 0
     for check in (
@@ -197,7 +203,9 @@ def test_favorable_label_zero_flips_who_is_worse_off():
     fav = pd.Series(y_pred == 0).groupby(group).mean()
     assert f["fairness.selection_rate_ratio"].value == pytest.approx(fav.min() / fav.max())
     # With favourable = 1 the same data make A the worse-off group.
-    benefit = sa.Audit(y_pred=y_pred, y_true=y_true, favorable_label=1, sensitive={"race": group}).run()
+    benefit = sa.Audit(
+        y_pred=y_pred, y_true=y_true, favorable_label=1, sensitive={"race": group}
+    ).run()
     assert _by_ground(benefit, "race")["fairness.demographic_parity_difference"].worst_group == "A"
 
 
@@ -235,7 +243,9 @@ def test_sensitive_from_separate_frame_array_and_data(numeric_case):
 def test_sex_alias_and_user_named_grounds(numeric_case):
     X, y, sens = numeric_case
     result = sa.Audit(
-        y_pred=y, data=X, sensitive={"sex": sens["sex"], "caste": sens["sex"].map({"female": "p", "male": "q"})}
+        y_pred=y,
+        data=X,
+        sensitive={"sex": sens["sex"], "caste": sens["sex"].map({"female": "p", "male": "q"})},
     ).run()
     grounds = [s.ground for s in result.sensitive]
     assert grounds == ["gender", "caste"]
@@ -293,10 +303,20 @@ def test_small_groups_are_insufficient_data_not_pass_or_fail():
 def test_policy_thresholds_change_the_status(numeric_case):
     X, y, sens = numeric_case
     model = LogisticRegression().fit(X, y)
-    strict = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": sens["sex"]},
-                      policy=sa.Policy(demographic_parity_max=0.0)).run()
-    lax = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": sens["sex"]},
-                   policy=sa.Policy(demographic_parity_max=1.0)).run()
+    strict = sa.Audit(
+        model=model,
+        data=X,
+        y_true=y,
+        sensitive={"gender": sens["sex"]},
+        policy=sa.Policy(demographic_parity_max=0.0),
+    ).run()
+    lax = sa.Audit(
+        model=model,
+        data=X,
+        y_true=y,
+        sensitive={"gender": sens["sex"]},
+        policy=sa.Policy(demographic_parity_max=1.0),
+    ).run()
     s = _by_ground(strict, "gender")["fairness.demographic_parity_difference"]
     lx = _by_ground(lax, "gender")["fairness.demographic_parity_difference"]
     assert s.value == lx.value > 0
@@ -325,7 +345,9 @@ def test_intersection_is_computed(german_result, german_split):
 def test_same_inputs_same_result(numeric_case):
     X, y, sens = numeric_case
     model = LogisticRegression().fit(X, y)
-    audit = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": sens["sex"], "age": sens["age"]})
+    audit = sa.Audit(
+        model=model, data=X, y_true=y, sensitive={"gender": sens["sex"], "age": sens["age"]}
+    )
     a, b = audit.run(random_state=7), audit.run(random_state=7)
     assert a.content_sha256 == b.content_sha256
     assert a.to_json() != "" and a.to_dict()["content_sha256"] == b.to_dict()["content_sha256"]
@@ -336,8 +358,9 @@ def test_same_inputs_same_result(numeric_case):
 def test_inputs_are_never_mutated(german_split, german_pipeline):
     _, X_test, _, y_test = german_split
     X_copy, y_copy = X_test.copy(deep=True), y_test.copy(deep=True)
-    extra = pd.DataFrame({"region": np.where(np.arange(len(X_test)) % 3 == 0, "north", "south")},
-                         index=X_test.index)
+    extra = pd.DataFrame(
+        {"region": np.where(np.arange(len(X_test)) % 3 == 0, "north", "south")}, index=X_test.index
+    )
     extra_copy = extra.copy(deep=True)
     audit = sa.Audit(
         model=german_pipeline,

@@ -24,7 +24,9 @@ def case():
 
 
 def test_every_error_derives_from_the_base_class():
-    classes = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception)]
+    classes = [
+        c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, Exception)
+    ]
     assert len(classes) == len(errors.__all__)
     for cls in classes:
         assert issubclass(cls, errors.SzaiAuditError)
@@ -66,7 +68,9 @@ def test_non_binary_target(case):
 def test_favorable_label_not_among_labels(case):
     X, y, _ = case
     with pytest.raises(errors.TargetError, match=r"favorable_label='good' is not among the labels"):
-        sa.Audit(y_pred=y, y_true=y, data=X, favorable_label="good", sensitive={"gender": "sex"}).run()
+        sa.Audit(
+            y_pred=y, y_true=y, data=X, favorable_label="good", sensitive={"gender": "sex"}
+        ).run()
 
 
 def test_single_group(case):
@@ -76,7 +80,7 @@ def test_single_group(case):
 
 
 def test_nan_predictions_given_and_from_model(case):
-    X, y, model = case
+    X, y, _model = case
     bad = y.astype(float).copy()
     bad.iloc[3] = np.nan
     with pytest.raises(errors.PredictionError, match=r"y_pred has 1 missing values"):
@@ -134,7 +138,9 @@ def test_settings_errors(case):
     with pytest.raises(errors.SensitiveAttributeError, match="not keys of sensitive"):
         sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}, bins={"age": [1]}).run()
     with pytest.raises(errors.InputError, match=r"threshold must be a number in \(0, 1\)"):
-        sa.Audit(y_score=np.full(len(X), 0.3), data=X, sensitive={"gender": "sex"}, threshold=2).run()
+        sa.Audit(
+            y_score=np.full(len(X), 0.3), data=X, sensitive={"gender": "sex"}, threshold=2
+        ).run()
     with pytest.raises(errors.InputTypeError, match="policy must be"):
         sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}, policy={"min_group_size": 5}).run()
     with pytest.raises(errors.InputTypeError, match="random_state"):

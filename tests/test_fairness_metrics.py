@@ -96,9 +96,7 @@ def test_by_group_equals_fairlearn(seed, kinds):
     assert len(ours) == len(theirs)
     # Same groups (compare as text, since missing labels become "(missing)").
     ours_keys = {tuple(map(str, k)) if isinstance(k, tuple) else (str(k),) for k in ours.index}
-    theirs_keys = {
-        tuple(map(str, k)) if isinstance(k, tuple) else (str(k),) for k in theirs.index
-    }
+    theirs_keys = {tuple(map(str, k)) if isinstance(k, tuple) else (str(k),) for k in theirs.index}
     assert ours_keys == theirs_keys
     theirs = theirs.copy()
     theirs.index = pd.Index(
@@ -177,7 +175,9 @@ def test_string_labels_with_pos_label():
 
 
 def test_mean_score_by_group():
-    gm = sa.group_metrics([1, 0, 1, 0], [1, 0, 1, 0], ["a", "a", "b", "b"], y_score=[0.9, 0.1, 0.6, 0.2])
+    gm = sa.group_metrics(
+        [1, 0, 1, 0], [1, 0, 1, 0], ["a", "a", "b", "b"], y_score=[0.9, 0.1, 0.6, 0.2]
+    )
     assert gm.by_group["mean_score"].tolist() == pytest.approx([0.5, 0.4])
     assert gm.overall["mean_score"] == pytest.approx(0.45)
 
@@ -224,4 +224,6 @@ def test_large_cardinality_intersection_uses_sparse_path():
     expected = sens.assign(y=y_pred).groupby(list(sens.columns))["y"].agg(["size", "mean"])
     assert len(gm.by_group) == len(expected)
     np.testing.assert_array_equal(gm.by_group["count"].to_numpy(), expected["size"].to_numpy())
-    np.testing.assert_allclose(gm.by_group["selection_rate"].to_numpy(), expected["mean"].to_numpy())
+    np.testing.assert_allclose(
+        gm.by_group["selection_rate"].to_numpy(), expected["mean"].to_numpy()
+    )

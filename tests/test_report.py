@@ -48,7 +48,7 @@ def test_report_sections_and_numbers(german_result, html_bi):
     for anchor in ('id="summary"', 'id="scope"', 'id="art-72-4"', 'id="method"', 'id="manifest"'):
         assert anchor in html_bi
     # Summary counts by status appear as shown in the result.
-    for status, n in german_result.status_counts.items():
+    for status, _n in german_result.status_counts.items():
         label = sa.Status(status).label
         assert label.zh in html_bi and label.en in html_bi
     # System card and manifest.
@@ -77,7 +77,9 @@ def test_report_is_self_contained_and_offline(html_bi):
     assert not URL.search(html_bi), URL.search(html_bi)
     # Charts are inline SVG with their text kept as text.
     assert html_bi.count("<svg") >= 3
-    assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(0)
+    assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(
+        0
+    )
     ids = [a["id"] for _, a in parsed.tags if "id" in a]
     assert len(ids) == len(set(ids)), "element ids must be unique across charts"
     # Print layout.
@@ -131,9 +133,9 @@ def test_json_matches_schema_and_content(german_result, tmp_path):
     rows = {tuple(r["group"]): r for r in data["group_metrics"]["gender"]["groups"]}
     assert rows[("female",)]["selection_rate"] == pytest.approx(gm.loc["female", "selection_rate"])
     # Small groups are withheld, not leaked (foreign_worker "no" has fewer than 30 people).
-    small = rows_nat = {tuple(r["group"]): r for r in data["group_metrics"]["nationality"]["groups"]}
+    rows_nat = {tuple(r["group"]): r for r in data["group_metrics"]["nationality"]["groups"]}
     assert rows_nat[("no",)]["suppressed"] and rows_nat[("no",)]["selection_rate"] is None
-    assert small[("yes",)]["selection_rate"] is not None
+    assert rows_nat[("yes",)]["selection_rate"] is not None
     # to_dict returns a fresh copy.
     d = german_result.to_dict()
     d["findings"].clear()

@@ -1,0 +1,71 @@
+"""Installability: lazy imports, templates and data inside the wheel, the demo command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import szai_audit as sa
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_import_is_light():
+    """`import szai_audit` must not pull in shap, matplotlib, fairlearn or the boosters."""
+    code = (
+        "import sys, szai_audit; "
+        "heavy = [m for m in ('shap', 'matplotlib', 'fairlearn', 'lightgbm', 'xgboost', 'numba')"
+        " if m in sys.modules]; print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_api():
+    for name in sa.__all__:
+        assert hasattr(sa, name), name
+    assert sa.__version__
+    for name in ("Audit", "AuditResult", "Finding", "Status", "Policy", "group_metrics"):
+        assert name in sa.__all__
+
+
+@pytest.mark.slow
+def test_wheel_ships_templates_and_data(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    wheel = next(tmp_path.glob("szai_audit-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    templates = sorted(p.name for p in (ROOT / "templates").iterdir())
+    for t in templates:
+        assert f"szai_audit/templates/{t}" in names, t
+    for f in ("german.data", "german.doc.txt", "values_maps.json", "README.md"):
+        assert f"szai_audit/datasets/german_credit/{f}" in names, f
+
+
+def test_cli_demo_writes_both_reports(tmp_path):
+    from szai_audit.cli import main
+
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "demo_report.html").read_text(encoding="utf-8")
+    data = json.loads((tmp_path / "demo_report.json").read_text(encoding="utf-8"))
+    assert data["scope"]["n_rows"] == 300  # the held-out 30% of 1,000 applicants
+    assert data["system"]["system_name"] in html
+    assert {s["ground"] for s in data["sensitive_attributes"]} == {"gender", "nationality", "age"}
