@@ -51,6 +51,11 @@ FONT_STACK = (
     "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
     "'Hiragino Sans GB', 'WenQuanYi Micro Hei', 'DejaVu Sans', Arial, sans-serif"
 )
+#: The same for Latin text: a Latin face first, CJK faces as fallback.
+FONT_STACK_LATIN = (
+    "'Noto Sans', 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', 'Noto Sans CJK SC', "
+    "'PingFang SC', 'Microsoft YaHei', sans-serif"
+)
 _MPL_CJK_CANDIDATES = (
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
@@ -277,9 +282,14 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
 
 def _fairness_chart(
     gm: GroupMetrics, ground: str, result: AuditResult, lang: str, favorable_is_positive: bool
-) -> str:
+) -> str | None:
+    """Bar charts of the compared rates; None when fewer than two groups can be drawn."""
     import matplotlib
     from matplotlib.figure import Figure
+
+    drawable = (gm.denominators()["selection_rate"] >= result.policy.min_group_size).sum()
+    if drawable < 2:
+        return None
 
     panels = ["favorable_rate"]
     if gm.has_outcomes:
@@ -481,6 +491,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "lang": lang,
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
+        "font_stack_latin": FONT_STACK_LATIN,
         "title": Message("人工智能算法合规审计报告", "AI algorithm compliance audit report"),
         "subtitle": Message(
             "依据《深圳经济特区人工智能产业促进条例》",
