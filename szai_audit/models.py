@@ -292,11 +292,11 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
         return value
     if isinstance(value, np.generic):
         return value.item()
-    if depth < 4 and hasattr(value, "get_params"):
+    if depth < 8 and hasattr(value, "get_params"):
         return describe_model(value, depth + 1)
-    if isinstance(value, (list, tuple)) and depth < 4:
+    if isinstance(value, (list, tuple)) and depth < 8:
         return [_jsonable(v, depth + 1) for v in value]
-    if isinstance(value, dict) and depth < 4:
+    if isinstance(value, dict) and depth < 8:
         return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
     text = repr(value)
     return text if len(text) <= 200 else text[:197] + "..."
