@@ -15,7 +15,7 @@ Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics),
 
 from __future__ import annotations
 
-from . import datasets, errors, fairness, models
+from . import datasets, errors, fairness, models, report
 from ._version import __version__
 from .audit import Audit
 from .errors import SzaiAuditError
@@ -42,4 +42,5 @@ __all__ = [
     "fairness",
     "group_metrics",
     "models",
+    "report",
 ]

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import narrative as nv
-from .data import MISSING_LABEL, group_label
+from .data import group_label, is_missing_group_key
 from .fairness import GroupMetrics
 from .findings import Finding, Status
 from .policy import Policy
@@ -52,7 +52,7 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     labels = [group_label(k) for k in den.index]
     den = pd.Series(den.to_numpy(), index=labels)
     rates = pd.Series(rates.to_numpy(), index=labels)
-    is_missing_group = np.array([MISSING_LABEL in str(lbl) for lbl in labels])
+    is_missing_group = np.array([is_missing_group_key(k) for k in den.index])
     small = (den < min_size).to_numpy() & ~is_missing_group
     keep = ~small & ~is_missing_group & rates.notna().to_numpy()
     return _Comparable(

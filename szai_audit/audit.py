@@ -435,7 +435,7 @@ class Audit:
             generated_at=started,
         )
         return AuditResult(
-            findings=tuple(findings),
+            findings=findings,
             group_metrics=metrics,
             intersection=intersection,
             sensitive=tuple(a.info for a in attrs),

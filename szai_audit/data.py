@@ -383,6 +383,13 @@ def encode_groups(
     return GroupEncoding(np.asarray(group_codes, dtype=np.int64), index, names, missing_counts)
 
 
+def is_missing_group_key(key: Hashable) -> bool:
+    """Whether a group key (a label, or a tuple for an intersection) is the missing group."""
+    if isinstance(key, tuple):
+        return any(k == MISSING_LABEL for k in key)
+    return bool(key == MISSING_LABEL)
+
+
 def group_label(key: Hashable) -> str:
     """Readable label of a group: ``"female"`` or, for an intersection, ``"female × yes"``."""
     if isinstance(key, tuple):

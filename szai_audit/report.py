@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 import numpy as np
 
-from .data import MISSING_LABEL, group_label
+from .data import group_label, is_missing_group_key
 from .errors import ReportError
 from .fairness import GroupMetrics
 from .findings import Finding, Status
@@ -220,10 +220,11 @@ def plot_group_rates(
         values = gm.by_group[metric]
         den = gm.denominators()[metric]
     keep = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
-    labels = [group_label(k) for k in values.index[keep]]
+    keys = values.index[keep]
+    labels = [group_label(k) for k in keys]
     vals = values.to_numpy()[keep]
     y = np.arange(len(vals))[::-1]
-    colors = ["#9aa5b1" if MISSING_LABEL in lbl else "#3b6ea8" for lbl in labels]
+    colors = ["#9aa5b1" if is_missing_group_key(k) else "#3b6ea8" for k in keys]
     ax.barh(y, vals, color=colors, height=0.6)
     for yi, v in zip(y, vals, strict=False):
         ax.text(v + 0.01, yi, fmt_pct(v), va="center", fontsize=8, color="#222")
@@ -366,7 +367,7 @@ def _table(gm: GroupMetrics, min_size: int, columns: dict[str, str | None]) -> d
                 "group_keys": [str(k) for k in (key if isinstance(key, tuple) else (key,))],
                 "count": count,
                 "suppressed": suppressed,
-                "missing": MISSING_LABEL in group_label(key),
+                "missing": is_missing_group_key(key),
                 "cells": cells,
             }
         )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -117,7 +115,7 @@ class AuditResult:
 
     Attributes
     ----------
-    findings : tuple of Finding
+    findings : list of Finding
         One per check, in the order they ran.
     group_metrics : dict of str to GroupMetrics
         Article 72(4) metrics per ground.
@@ -135,7 +133,7 @@ class AuditResult:
         Versions, data fingerprints, model, seed and time.
     """
 
-    findings: tuple[Finding, ...]
+    findings: list[Finding]
     group_metrics: Mapping[str, GroupMetrics]
     intersection: GroupMetrics | None
     sensitive: tuple[SensitiveInfo, ...]
@@ -193,7 +191,6 @@ class AuditResult:
     # JSON
     # ----------------------------------------------------------------------------------------
 
-    @cached_property
     def _content(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
@@ -221,7 +218,9 @@ class AuditResult:
     def content_sha256(self) -> str:
         """sha256 of the result's content: everything in :meth:`to_dict` except the time of the
         run and this hash. Identical inputs and ``random_state`` give an identical hash."""
-        text = json.dumps(self._content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(
+            self._content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
@@ -230,7 +229,7 @@ class AuditResult:
         Group metrics of groups smaller than ``policy.min_group_size`` are withheld (None):
         the result never carries individual records.
         """
-        out = json.loads(json.dumps(self._content))  # a deep copy the caller may change
+        out = json.loads(json.dumps(self._content()))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")
         out["content_sha256"] = self.content_sha256
         return out
@@ -296,8 +295,3 @@ def _write(path: str | os.PathLike[str], text: str) -> None:
             fh.write(text)
     except OSError as exc:
         raise ReportError(f"cannot write {os.fspath(path)!r}: {exc.strerror}.") from exc
-
-
-def escape(text: object) -> str:
-    """HTML-escape any value (for the few places HTML is built outside Jinja2)."""
-    return html.escape(str(text), quote=True)

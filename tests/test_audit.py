@@ -376,6 +376,17 @@ def test_inputs_are_never_mutated(german_split, german_pipeline):
     assert audit.data is X_test  # __init__ stores, it does not copy or convert
 
 
+def test_result_contract(german_result):
+    """The names DESIGN.md promises: findings is a list of Finding with these fields."""
+    assert isinstance(german_result.findings, list)
+    f = german_result.findings[0]
+    assert isinstance(f, sa.Finding)
+    for field in ("check", "article", "status", "value", "threshold", "ci", "p_value", "message"):
+        assert hasattr(f, field), field
+    assert f.article == "72(4)" and isinstance(f.status, Status)
+    assert f.message.zh and f.message.en
+
+
 def test_init_only_stores():
     # Invalid settings do not raise until run(): __init__ does no work.
     audit = sa.Audit(model="not a model", data=None, task="astrology", threshold=7)
