@@ -62,6 +62,14 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     )
 
 
+def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str]:
+    """(worst, best) group labels: two different groups even when every rate is equal."""
+    worst = rates.idxmin() if lower_is_worse else rates.idxmax()
+    rest = rates.drop(worst)
+    best = rest.idxmax() if lower_is_worse else rest.idxmin()
+    return str(worst), str(best)
+
+
 def _not_assessed(check: str, ground: str, message: nv.Message, threshold: float) -> Finding:
     return Finding(
         check=check,
@@ -102,7 +110,7 @@ def selection_rate_ratio(
     comp = _comparable(gm, "selection_rate", favourable, policy.min_group_size)
     if len(comp.rates) < 2:
         return _insufficient(check, ground, "favorable_rate", comp, policy, threshold)
-    best, worst = comp.rates.idxmax(), comp.rates.idxmin()
+    worst, best = _ends(comp.rates, lower_is_worse=True)
     best_rate, worst_rate = float(comp.rates[best]), float(comp.rates[worst])
     details = comp.details("favorable_rate", lower_is_worse=True)
     if best_rate == 0:
@@ -146,9 +154,8 @@ def rate_difference(
         return _insufficient(check, ground, metric, comp, policy, threshold)
     # Every rate here is P(decision = positive | ...): lower is worse when positive is favourable.
     lower_is_worse = favorable_is_positive
-    hi, lo = comp.rates.idxmax(), comp.rates.idxmin()
-    worst, best = (lo, hi) if lower_is_worse else (hi, lo)
-    value = float(comp.rates[hi] - comp.rates[lo])
+    worst, best = _ends(comp.rates, lower_is_worse)
+    value = float(comp.rates.max() - comp.rates.min())
     failed = value > threshold
     return Finding(
         check=check,

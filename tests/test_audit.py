@@ -387,6 +387,17 @@ def test_result_contract(german_result):
     assert f.message.zh and f.message.en
 
 
+def test_equal_rates_name_two_different_groups():
+    group = np.array(["a"] * 50 + ["b"] * 50 + ["c"] * 50)
+    result = sa.Audit(
+        y_pred=np.ones(150, int), y_true=np.ones(150, int), sensitive={"race": group}
+    ).run()
+    for f in result.findings:
+        if f.ground == "race" and f.status is Status.PASS:
+            assert f.worst_group != f.best_group
+            assert f.value in (0.0, 1.0)
+
+
 def test_init_only_stores():
     # Invalid settings do not raise until run(): __init__ does no work.
     audit = sa.Audit(model="not a model", data=None, task="astrology", threshold=7)
