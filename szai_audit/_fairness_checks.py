@@ -99,69 +99,24 @@ def _insufficient(
     )
 
 
-def selection_rate_ratio(
-    gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
+def _compared(
+    check: str,
+    ground: str,
+    metric: str,
+    comp: _Comparable,
+    *,
+    lower_is_worse: bool,
+    value: float,
+    threshold: float,
+    failed: bool,
 ) -> Finding:
-    """Four-fifths rule on the favourable-decision rate (min / max over comparable groups)."""
-    check = "fairness.selection_rate_ratio"
-    threshold = policy.selection_rate_ratio_min
-    sel = gm.by_group["selection_rate"]
-    favourable = sel if favorable_is_positive else 1.0 - sel
-    comp = _comparable(gm, "selection_rate", favourable, policy.min_group_size)
-    if len(comp.rates) < 2:
-        return _insufficient(check, ground, "favorable_rate", comp, policy, threshold)
-    worst, best = _ends(comp.rates, lower_is_worse=True)
-    best_rate, worst_rate = float(comp.rates[best]), float(comp.rates[worst])
-    details = comp.details("favorable_rate", lower_is_worse=True)
-    if best_rate == 0:
-        return _not_assessed(check, ground, nv.msg_no_favourable(ground), threshold)
-    value = worst_rate / best_rate
-    failed = value < threshold
-    return Finding(
-        check=check,
-        article=ARTICLE,
-        status=Status.FAIL if failed else Status.PASS,
-        message=nv.msg_ratio(
-            ground,
-            worst=worst,
-            best=best,
-            worst_rate=worst_rate,
-            best_rate=best_rate,
-            value=value,
-            threshold=threshold,
-            failed=failed,
-        ),
-        value=value,
-        threshold=threshold,
-        ground=ground,
-        worst_group=worst,
-        best_group=best,
-        details=details,
-    )
-
-
-def rate_difference(
-    check: str, gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
-) -> Finding:
-    """max - min of a decision rate over comparable groups; who is worse off follows from
-    whether the positive label is the favourable one."""
-    metric, policy_attr = DIFFERENCE_CHECKS[check]
-    threshold = float(getattr(policy, policy_attr))
-    if metric != "selection_rate" and not gm.has_outcomes:
-        return _not_assessed(check, ground, nv.msg_no_outcomes(metric), threshold)
-    comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
-    if len(comp.rates) < 2:
-        return _insufficient(check, ground, metric, comp, policy, threshold)
-    # Every rate here is P(decision = positive | ...): lower is worse when positive is favourable.
-    lower_is_worse = favorable_is_positive
+    """PASS / FAIL finding of a comparison, naming the groups at both ends."""
     worst, best = _ends(comp.rates, lower_is_worse)
-    value = float(comp.rates.max() - comp.rates.min())
-    failed = value > threshold
     return Finding(
         check=check,
         article=ARTICLE,
         status=Status.FAIL if failed else Status.PASS,
-        message=nv.msg_difference(
+        message=nv.msg_comparison(
             ground,
             metric,
             worst=worst,
@@ -178,6 +133,59 @@ def rate_difference(
         worst_group=worst,
         best_group=best,
         details=comp.details(metric, lower_is_worse),
+    )
+
+
+def selection_rate_ratio(
+    gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
+) -> Finding:
+    """Four-fifths rule on the favourable-decision rate (min / max over comparable groups)."""
+    check = "fairness.selection_rate_ratio"
+    threshold = policy.selection_rate_ratio_min
+    sel = gm.by_group["selection_rate"]
+    favourable = sel if favorable_is_positive else 1.0 - sel
+    comp = _comparable(gm, "selection_rate", favourable, policy.min_group_size)
+    if len(comp.rates) < 2:
+        return _insufficient(check, ground, "favorable_rate", comp, policy, threshold)
+    best_rate = float(comp.rates.max())
+    if best_rate == 0:
+        return _not_assessed(check, ground, nv.msg_no_favourable(ground), threshold)
+    value = float(comp.rates.min()) / best_rate
+    return _compared(
+        check,
+        ground,
+        "favorable_rate",
+        comp,
+        lower_is_worse=True,
+        value=value,
+        threshold=threshold,
+        failed=value < threshold,
+    )
+
+
+def rate_difference(
+    check: str, gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
+) -> Finding:
+    """max - min of a decision rate over comparable groups; who is worse off follows from
+    whether the positive label is the favourable one."""
+    metric, policy_attr = DIFFERENCE_CHECKS[check]
+    threshold = float(getattr(policy, policy_attr))
+    if metric != "selection_rate" and not gm.has_outcomes:
+        return _not_assessed(check, ground, nv.msg_no_outcomes(metric), threshold)
+    comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
+    if len(comp.rates) < 2:
+        return _insufficient(check, ground, metric, comp, policy, threshold)
+    value = float(comp.rates.max() - comp.rates.min())
+    # Every rate here is P(decision = positive | ...): lower is worse when positive is favourable.
+    return _compared(
+        check,
+        ground,
+        metric,
+        comp,
+        lower_is_worse=favorable_is_positive,
+        value=value,
+        threshold=threshold,
+        failed=value > threshold,
     )
 
 

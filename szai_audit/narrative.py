@@ -315,34 +315,7 @@ def _verdict_tail(failed: bool, worst: str) -> Message:
     return _fill(_OUTCOME_FAIL, worst=worst) if failed else _OUTCOME_PASS
 
 
-def msg_ratio(
-    ground: str,
-    *,
-    worst: str,
-    best: str,
-    worst_rate: float,
-    best_rate: float,
-    value: float,
-    threshold: float,
-    failed: bool,
-) -> Message:
-    """Message of the four-fifths (selection-rate ratio) check."""
-    g = ground_label(ground)
-    body = _fill(
-        _RATIO,
-        ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
-        worst=worst,
-        best=best,
-        worst_rate=fmt_pct(worst_rate),
-        best_rate=fmt_pct(best_rate),
-        value=fmt_ratio(value),
-        threshold=fmt_ratio(threshold),
-    )
-    return body.join(_verdict_tail(failed, worst))
-
-
-def msg_difference(
+def msg_comparison(
     ground: str,
     metric: str,
     *,
@@ -354,10 +327,18 @@ def msg_difference(
     threshold: float,
     failed: bool,
 ) -> Message:
-    """Message of a rate-difference check (values are proportions, shown as points)."""
+    """Message of a comparison between groups.
+
+    ``metric="favorable_rate"`` is the four-fifths check (``value`` a ratio); any other metric
+    is a difference of proportions, shown in percentage points.
+    """
     g, m = ground_label(ground), METRIC_LABELS[metric]
+    if metric == "favorable_rate":
+        template, value_s, threshold_s = _RATIO, fmt_ratio(value), fmt_ratio(threshold)
+    else:
+        template, value_s, threshold_s = _DIFFERENCE, f"{100 * value:.1f}", f"{100 * threshold:.1f}"
     body = _fill(
-        _DIFFERENCE,
+        template,
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
         metric_zh=m.zh,
@@ -366,8 +347,8 @@ def msg_difference(
         best=best,
         worst_rate=fmt_pct(worst_rate),
         best_rate=fmt_pct(best_rate),
-        value=f"{100 * value:.1f}",
-        threshold=f"{100 * threshold:.1f}",
+        value=value_s,
+        threshold=threshold_s,
     )
     return body.join(_verdict_tail(failed, worst))
 
