@@ -380,29 +380,26 @@ class Audit:
         true_pos = None if y_true is None else np.asarray(y_true == pos, dtype=np.uint8)
         favorable_is_positive = _same_label(pos, self.favorable_label)
 
-        metrics: dict[str, GroupMetrics] = {}
-        findings: list[Finding] = []
-        for attr in attrs:
-            ground = attr.info.ground
-            enc = encode_groups({ground: attr.values}, missing="group")
-            metrics[ground] = GroupMetrics(
+        def metrics_by(columns: dict[str, Any]) -> GroupMetrics:
+            enc = encode_groups(columns, missing="group")
+            return GroupMetrics(
                 counts_by_group(enc, pred_pos, true_pos, score),
                 pos_label=pos,
                 has_outcomes=true_pos is not None,
                 has_scores=score is not None,
             )
+
+        metrics: dict[str, GroupMetrics] = {}
+        findings: list[Finding] = []
+        for attr in attrs:
+            ground = attr.info.ground
+            metrics[ground] = metrics_by({ground: attr.values})
             findings += checks.fairness_findings(
                 metrics[ground], ground, policy, favorable_is_positive
             )
         intersection = None
         if len(attrs) > 1:
-            enc = encode_groups({a.info.ground: a.values for a in attrs}, missing="group")
-            intersection = GroupMetrics(
-                counts_by_group(enc, pred_pos, true_pos, score),
-                pos_label=pos,
-                has_outcomes=true_pos is not None,
-                has_scores=score is not None,
-            )
+            intersection = metrics_by({a.info.ground: a.values for a in attrs})
         provided = {a.info.ground for a in attrs}
         findings += [
             checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
