@@ -15,6 +15,10 @@ from .policy import Policy
 
 ARTICLE = "72(4)"
 
+#: Values within this distance of a threshold count as meeting it: 32/100 ÷ 40/100 is
+#: 0.7999999999999999 in floating point and must not fail a 0.8 threshold.
+TOLERANCE = 1e-9
+
 #: check id -> (metric, policy attribute holding its tolerance)
 DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
     "fairness.demographic_parity_difference": ("selection_rate", "demographic_parity_max"),
@@ -62,11 +66,12 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     )
 
 
-def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str]:
-    """(worst, best) group labels: two different groups even when every rate is equal."""
+def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str] | None:
+    """(worst, best) group labels, or None when every rate is equal (no one is worse off)."""
+    if rates.max() - rates.min() <= TOLERANCE:
+        return None
     worst = rates.idxmin() if lower_is_worse else rates.idxmax()
-    rest = rates.drop(worst)
-    best = rest.idxmax() if lower_is_worse else rest.idxmin()
+    best = rates.idxmax() if lower_is_worse else rates.idxmin()
     return str(worst), str(best)
 
 
@@ -111,7 +116,9 @@ def _compared(
     failed: bool,
 ) -> Finding:
     """PASS / FAIL finding of a comparison, naming the groups at both ends."""
-    worst, best = _ends(comp.rates, lower_is_worse)
+    ends = _ends(comp.rates, lower_is_worse)
+    first = str(comp.rates.index[0])
+    worst, best = ends if ends is not None else (first, first)
     return Finding(
         check=check,
         article=ARTICLE,
@@ -126,12 +133,13 @@ def _compared(
             value=value,
             threshold=threshold,
             failed=failed,
+            groups=[str(g) for g in comp.rates.index],
         ),
         value=value,
         threshold=threshold,
         ground=ground,
-        worst_group=worst,
-        best_group=best,
+        worst_group=None if ends is None else worst,
+        best_group=None if ends is None else best,
         details=comp.details(metric, lower_is_worse),
     )
 
@@ -159,7 +167,7 @@ def selection_rate_ratio(
         lower_is_worse=True,
         value=value,
         threshold=threshold,
-        failed=value < threshold,
+        failed=value < threshold - TOLERANCE,
     )
 
 
@@ -185,7 +193,7 @@ def rate_difference(
         lower_is_worse=favorable_is_positive,
         value=value,
         threshold=threshold,
-        failed=value > threshold,
+        failed=value > threshold + TOLERANCE,
     )
 
 

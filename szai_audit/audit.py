@@ -422,6 +422,7 @@ class Audit:
             has_scores=score is not None,
             decision_rule=rule,
             mode="model" if adapter is not None else "predictions",
+            favorable_is_positive=favorable_is_positive,
         )
         manifest = build_manifest(
             data=self.data,

@@ -8,7 +8,7 @@ reviewer can read all of them at once.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -249,10 +249,15 @@ _NO_FAVOURABLE = Message(
 
 _RATIO = Message(
     "{ground_zh}：有利决定率最低的组“{worst}”为 {worst_rate}，最高的组“{best}”为 {best_rate}，"
-    "二者之比为 {value}；五分之四规则要求不低于 {threshold}。",
+    "二者之比为 {value}；要求不低于 {threshold}。",
     "{ground_en}: the group “{worst}” receives a favourable decision {worst_rate} of the time "
-    "and “{best}” {best_rate}; the ratio is {value}, and the four-fifths rule asks for at least "
+    "and “{best}” {best_rate}; the ratio is {value}, and the policy requires at least "
     "{threshold}.",
+)
+
+_EQUAL = Message(
+    "{ground_zh}：所有参与比较的组（{groups_zh}）{metric_zh}相同，均为 {rate}。",
+    "{ground_en}: every compared group ({groups_en}) has the same {metric_en}, {rate}.",
 )
 
 _DIFFERENCE = Message(
@@ -326,13 +331,26 @@ def msg_comparison(
     value: float,
     threshold: float,
     failed: bool,
+    groups: Sequence[str] = (),
 ) -> Message:
     """Message of a comparison between groups.
 
     ``metric="favorable_rate"`` is the four-fifths check (``value`` a ratio); any other metric
-    is a difference of proportions, shown in percentage points.
+    is a difference of proportions, shown in percentage points. ``worst == best`` means every
+    compared group (``groups``) has the same rate.
     """
     g, m = ground_label(ground), METRIC_LABELS[metric]
+    if worst == best:  # every compared group has the same rate
+        return _fill(
+            _EQUAL,
+            ground_zh=g.zh,
+            ground_en=g.en.capitalize(),
+            metric_zh=m.zh,
+            metric_en=m.en.lower(),
+            groups_zh="、".join(f"“{x}”" for x in groups),
+            groups_en=", ".join(f"“{x}”" for x in groups),
+            rate=fmt_pct(worst_rate),
+        ).join(_OUTCOME_PASS)
     if metric == "favorable_rate":
         template, value_s, threshold_s = _RATIO, fmt_ratio(value), fmt_ratio(threshold)
     else:
@@ -403,7 +421,6 @@ def missing_note(info: SensitiveInfo) -> Message | None:
 
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     pos, fav = scope.positive_label, scope.favorable_label
-    fav_is_pos = str(pos) == str(fav)
     paras = [
         Message(
             f"本次审计涵盖 {scope.n_rows} 行记录。决定的来源：{scope.decision_rule}。"
@@ -428,19 +445,22 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
         Message(
             f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 "
             f"{fmt_ratio(policy.selection_rate_ratio_min)} "
-            f"为不通过（五分之四规则）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
+            f"为不通过（五分之四规则取 0.80）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
             f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
             f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。",
+            f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。恰好等于阈值视为满足"
+            f"（比较时容许 10⁻⁹ 的浮点误差）。",
             f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
-            f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (four-fifths rule). Difference "
+            f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (the four-fifths rule uses 0.80). "
+            f"Difference "
             f"checks = highest group − lowest group; above the tolerance (selection rate "
             f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
             f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails.",
+            f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails. A value exactly at the "
+            f"threshold meets it (compared with a tolerance of 10⁻⁹ for floating-point error).",
         )
     )
-    if fav_is_pos:
+    if scope.favorable_is_positive:
         worse = Message(
             f"处于不利地位的组：各比率越低越不利（获得“{fav}”的机会更少）。",
             f"Worse off: for every rate, the group with the lower rate (less likely to receive "

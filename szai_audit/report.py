@@ -429,7 +429,6 @@ def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
 def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     """The report's structure (sections, rows, texts, SVG charts) before any HTML is written."""
     scope = result.scope
-    fav_is_pos = str(scope.positive_label) == str(scope.favorable_label)
     counts = [(Status(s), n) for s, n in result.status_counts.items()]
     system_rows = [(METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()]
     columns = {s.ground: s.column for s in result.sensitive}
@@ -446,7 +445,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                     if n is not None
                 ],
                 "table": _table(gm, result.policy.min_group_size, columns),
-                "chart": _fairness_chart(gm, info.ground, result, lang, fav_is_pos),
+                "chart": _fairness_chart(
+                    gm, info.ground, result, lang, scope.favorable_is_positive
+                ),
                 "findings": [
                     f for f in result.findings if f.ground == info.ground and f.article == "72(4)"
                 ],

@@ -67,6 +67,7 @@ class Scope:
     has_scores: bool
     decision_rule: str
     mode: str  # "model" or "predictions"
+    favorable_is_positive: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,6 +76,7 @@ class Scope:
             "n_rows": self.n_rows,
             "favorable_label": _clean(self.favorable_label),
             "positive_label": _clean(self.positive_label),
+            "favorable_is_positive": self.favorable_is_positive,
             "labels": list(self.labels),
             "has_outcomes": self.has_outcomes,
             "has_scores": self.has_scores,

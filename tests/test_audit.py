@@ -387,15 +387,46 @@ def test_result_contract(german_result):
     assert f.message.zh and f.message.en
 
 
-def test_equal_rates_name_two_different_groups():
+def test_equal_rates_name_no_worst_group():
     group = np.array(["a"] * 50 + ["b"] * 50 + ["c"] * 50)
     result = sa.Audit(
         y_pred=np.ones(150, int), y_true=np.ones(150, int), sensitive={"race": group}
     ).run()
-    for f in result.findings:
-        if f.ground == "race" and f.status is Status.PASS:
-            assert f.worst_group != f.best_group
-            assert f.value in (0.0, 1.0)
+    passed = [f for f in result.findings if f.ground == "race" and f.status is Status.PASS]
+    assert len(passed) == 3  # ratio, parity and TPR; FPR has no actual negatives
+    for f in passed:
+        assert f.worst_group is None and f.best_group is None
+        assert f.value in (0.0, 1.0)
+        assert "same" in f.message.en and "相同" in f.message.zh
+        assert "“a”, “b”, “c”" in f.message.en and "100.0%" in f.message.en
+
+
+def test_threshold_is_met_exactly_despite_rounding_error():
+    """32/100 ÷ 40/100 is 0.7999999999999999 in floating point; 0.8 - 0.7 is 0.10000000000000009."""
+    group = np.array(["a"] * 100 + ["b"] * 100)
+    y_pred = np.r_[np.ones(32), np.zeros(68), np.ones(40), np.zeros(60)].astype(int)
+    f = _by_ground(sa.Audit(y_pred=y_pred, sensitive={"race": group}).run(), "race")
+    assert f["fairness.selection_rate_ratio"].value == pytest.approx(0.8)
+    assert f["fairness.selection_rate_ratio"].status is Status.PASS
+    y_pred = np.r_[np.ones(80), np.zeros(20), np.ones(70), np.zeros(30)].astype(int)
+    f = _by_ground(sa.Audit(y_pred=y_pred, sensitive={"race": group}).run(), "race")
+    assert f["fairness.demographic_parity_difference"].value == pytest.approx(0.1)
+    assert f["fairness.demographic_parity_difference"].status is Status.PASS
+    y_pred = np.r_[np.ones(81), np.zeros(19), np.ones(70), np.zeros(30)].astype(int)
+    f = _by_ground(sa.Audit(y_pred=y_pred, sensitive={"race": group}).run(), "race")
+    assert f["fairness.demographic_parity_difference"].status is Status.FAIL
+
+
+def test_policy_threshold_is_named_in_messages():
+    group = np.array(["a"] * 100 + ["b"] * 100)
+    y_pred = np.r_[np.ones(85), np.zeros(15), np.ones(100)].astype(int)
+    result = sa.Audit(
+        y_pred=y_pred, sensitive={"race": group}, policy=sa.Policy(selection_rate_ratio_min=0.9)
+    ).run()
+    f = _by_ground(result, "race")["fairness.selection_rate_ratio"]
+    assert f.status is Status.FAIL and f.value == pytest.approx(0.85)
+    assert "requires at least 0.90" in f.message.en and "不低于 0.90" in f.message.zh
+    assert "four-fifths" not in f.message.en
 
 
 def test_init_only_stores():
