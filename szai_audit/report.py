@@ -160,6 +160,11 @@ def _fmt_threshold(f: Finding) -> Message:
 # --------------------------------------------------------------------------------------------
 
 
+def _plain_text(text: str) -> str:
+    """Escape ``$`` so matplotlib draws user text as written, never as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _label(msg: Message, lang: str) -> str:
     if lang == "bilingual":
         return f"{msg.zh}\n{msg.en}"
@@ -179,7 +184,10 @@ def plot_group_rates(
     """Horizontal bar chart of one rate by group, on ``ax`` (a new Figure if None).
 
     No pyplot state is touched: without ``ax`` a standalone ``matplotlib.figure.Figure`` is
-    created. Groups whose rate rests on fewer than ``min_group_size`` people are left out.
+    created. Every group has a row, in the order of ``gm.by_group`` (so panels drawn with
+    ``sharey=True`` line up); a group whose rate rests on fewer than ``min_group_size`` people,
+    or is undefined, gets no bar but a "—". Labels are drawn as plain text (``$`` is not
+    mathtext).
 
     Parameters
     ----------
@@ -188,7 +196,7 @@ def plot_group_rates(
         ``"favorable_rate"`` (share of favourable decisions) or a column of ``gm.by_group``.
     ax : matplotlib Axes, optional
     min_group_size : int
-        Groups below this size are not drawn.
+        Rates resting on fewer people are not drawn.
     favorable_is_positive : bool
         Used by ``"favorable_rate"``: whether the positive label is the favourable decision.
     reference : float, optional
@@ -219,16 +227,17 @@ def plot_group_rates(
     else:
         values = gm.by_group[metric]
         den = gm.denominators()[metric]
-    keep = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
-    keys = values.index[keep]
-    labels = [group_label(k) for k in keys]
-    vals = values.to_numpy()[keep]
-    y = np.arange(len(vals))[::-1]
+    shown = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
+    keys = list(values.index)
+    y = np.arange(len(keys))[::-1]
+    vals = values.to_numpy(dtype=float)
     colors = ["#9aa5b1" if is_missing_group_key(k) else "#3b6ea8" for k in keys]
-    ax.barh(y, vals, color=colors, height=0.6)
-    for yi, v in zip(y, vals, strict=False):
-        ax.text(v + 0.01, yi, fmt_pct(v), va="center", fontsize=8, color="#222")
-    ax.set_yticks(y, labels)
+    ax.barh(y[shown], vals[shown], color=np.asarray(colors)[shown].tolist(), height=0.6)
+    for yi, v, ok in zip(y, vals, shown, strict=True):
+        text = fmt_pct(v) if ok else "—"
+        ax.text((v if ok else 0) + 0.01, yi, text, va="center", fontsize=8, color="#222")
+    ax.set_yticks(y, [_plain_text(group_label(k)) for k in keys])
+    ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.12)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     if reference is not None and math.isfinite(reference):
@@ -282,15 +291,19 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
 
 
 def _fairness_chart(
-    gm: GroupMetrics, ground: str, result: AuditResult, lang: str, favorable_is_positive: bool
+    gm: GroupMetrics, chart_id: str, result: AuditResult, lang: str, favorable_is_positive: bool
 ) -> str | None:
     """Bar charts of the compared rates; None when fewer than two groups can be drawn."""
     import matplotlib
     from matplotlib.figure import Figure
 
-    drawable = (gm.denominators()["selection_rate"] >= result.policy.min_group_size).sum()
-    if drawable < 2:
+    min_size = result.policy.min_group_size
+    not_missing = np.array([not is_missing_group_key(k) for k in gm.by_group.index])
+    comparable = (gm.denominators()["selection_rate"] >= min_size).to_numpy() & not_missing
+    if comparable.sum() < 2:
         return None
+    sel = gm.by_group["selection_rate"][comparable]
+    best = float((sel if favorable_is_positive else 1.0 - sel).max())
 
     panels = ["favorable_rate"]
     if gm.has_outcomes:
@@ -299,36 +312,20 @@ def _fairness_chart(
     with matplotlib.rc_context({"font.family": _mpl_font_family(), "font.size": 9}):
         fig = Figure(figsize=(3.0 * len(panels) + 1.2, 0.32 * n_groups + 1.4), layout="constrained")
         axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-        for ax, metric in zip(axes, panels, strict=False):
-            ref = None
-            if metric == "favorable_rate":
-                ratio = next(
-                    (
-                        f
-                        for f in result.findings
-                        if f.ground == ground and f.check == "fairness.selection_rate_ratio"
-                    ),
-                    None,
-                )
-                best = (ratio.details.get("rates") or {}).get(ratio.best_group) if ratio else None
-                if best is not None:
-                    ref = result.policy.selection_rate_ratio_min * float(best)
+        for ax, metric in zip(axes, panels, strict=True):
+            ref = result.policy.selection_rate_ratio_min * best
             plot_group_rates(
                 gm,
                 metric,
                 ax=ax,
-                min_group_size=result.policy.min_group_size,
+                min_group_size=min_size,
                 favorable_is_positive=favorable_is_positive,
-                reference=ref,
+                reference=ref if metric == "favorable_rate" else None,
                 lang=lang,
             )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
-            return figure_to_svg(fig, f"chart-{_slug(ground)}")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-zA-Z0-9_-]+", "-", text).strip("-") or "x"
+            return figure_to_svg(fig, chart_id)
 
 
 # --------------------------------------------------------------------------------------------
@@ -433,7 +430,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     system_rows = [(METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()]
     columns = {s.ground: s.column for s in result.sensitive}
     grounds = []
-    for info in result.sensitive:
+    for index, info in enumerate(result.sensitive, start=1):
         gm = result.group_metrics[info.ground]
         grounds.append(
             {
@@ -446,8 +443,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 ],
                 "table": _table(gm, result.policy.min_group_size, columns),
                 "chart": _fairness_chart(
-                    gm, info.ground, result, lang, scope.favorable_is_positive
+                    gm, f"chart-{index}", result, lang, scope.favorable_is_positive
                 ),
+                "outcome_panels": gm.has_outcomes,
                 "findings": [
                     f for f in result.findings if f.ground == info.ground and f.article == "72(4)"
                 ],
@@ -511,6 +509,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "not_provided": not_provided,
         "intersection": intersection,
         "min_group_size": result.policy.min_group_size,
+        "ratio_min": fmt_ratio(result.policy.selection_rate_ratio_min),
         "method": method_paragraphs(result.scope, result.policy),
         "policy_rows": policy_rows,
         "manifest_rows": _manifest_rows(result),

@@ -79,7 +79,8 @@ def test_report_is_self_contained_and_offline(html_bi):
     # One chart per ground with two groups large enough to draw: gender and age; nationality's
     # "no" group (13 people) is too small, so it gets no chart.
     assert html_bi.count("<svg") == 2
-    assert 'id="chart-gender"' in html_bi and 'id="chart-nationality"' not in html_bi
+    assert 'id="chart-1"' in html_bi and 'id="chart-3"' in html_bi  # gender, age
+    assert 'id="chart-2"' not in html_bi  # nationality
     assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(
         0
     )
@@ -200,6 +201,42 @@ def test_findings_frame(german_result):
     assert isinstance(frame, pd.DataFrame)
     assert len(frame) == len(german_result.findings)
     assert set(frame["status"]) <= {s.value for s in sa.Status}
+
+
+def test_chart_rows_line_up_across_panels():
+    """A group withheld in one panel keeps its row, so bars sit next to their own label."""
+    from matplotlib.figure import Figure
+
+    # C has 60 people but only 5 actual positives: its true-positive rate is withheld.
+    group = np.array(["A"] * 100 + ["B"] * 100 + ["C"] * 60)
+    y_true = np.r_[np.ones(50), np.zeros(50), np.ones(50), np.zeros(50), np.ones(5), np.zeros(55)]
+    y_pred = np.r_[np.ones(40), np.zeros(60), np.ones(10), np.zeros(90), np.ones(30), np.zeros(30)]
+    gm = sa.group_metrics(y_true.astype(int), y_pred.astype(int), group)
+    fig = Figure()
+    ax1, ax2 = fig.subplots(1, 2, sharey=True)
+    sa.report.plot_group_rates(gm, "selection_rate", ax=ax1, min_group_size=30)
+    sa.report.plot_group_rates(gm, "true_positive_rate", ax=ax2, min_group_size=30)
+    # The panels share the y axis: the labels on the first one name every row.
+    ticks = [round(v) for v in ax1.get_yticks()]
+    labels = dict(zip(ticks, [t.get_text() for t in ax1.get_yticklabels()], strict=True))
+    assert sorted(labels.values()) == ["A", "B", "C"]
+    bars = {labels[round(p.get_y() + p.get_height() / 2)]: p.get_width() for p in ax2.patches}
+    assert bars == {"A": pytest.approx(0.8), "B": pytest.approx(0.2)}
+    assert [t.get_text() for t in ax2.texts] == ["80.0%", "20.0%", "—"]
+
+
+def test_chart_labels_are_plain_text_and_ids_unique_for_non_ascii_grounds():
+    n = 200
+    groups = np.array(["cost $5 vs $10", r"a$\frac$b"] * (n // 2), dtype=object)
+    result = sa.Audit(
+        y_pred=np.tile([1, 0], n // 2),
+        y_true=np.tile([1, 1, 0, 0], n // 4),
+        sensitive={"性别": groups, "民族": groups[::-1].copy()},
+    ).run()
+    html = result.to_html()
+    assert "cost $5 vs $10" in html and r"a$\frac$b" in html
+    ids = [a["id"] for _, a in _parse(html).tags if "id" in a]
+    assert len(ids) == len(set(ids))
 
 
 def test_plot_group_rates_uses_given_axes_and_no_pyplot():
