@@ -13,6 +13,7 @@ import pandas as pd
 from . import _fairness_checks as checks
 from ._manifest import build_manifest
 from .data import (
+    MISSING_LABEL,
     BinSpec,
     bin_numeric,
     check_index_order,
@@ -33,7 +34,7 @@ from .errors import (
 from .fairness import GroupMetrics, counts_by_group
 from .findings import Finding
 from .models import ModelAdapter, adapt_model
-from .narrative import ARTICLE_72_4_GROUNDS, GROUND_ALIASES
+from .narrative import ARTICLE_72_4_GROUNDS, canonical_ground
 from .policy import Policy
 from .result import AuditResult, Scope, SensitiveInfo
 
@@ -169,6 +170,11 @@ class Audit:
             raise InputTypeError(
                 f"policy must be a szai_audit.Policy, got {type(policy).__name__}."
             )
+        if np.ndim(self.favorable_label) != 0 or isinstance(self.favorable_label, (dict, set)):
+            raise InputTypeError(
+                f"favorable_label must be a single label such as 1 or 'approved', got "
+                f"{self.favorable_label!r}."
+            )
         thr = self.threshold
         if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 < thr < 1:
             raise InputError(f"threshold must be a number in (0, 1), got {thr!r}.")
@@ -222,6 +228,12 @@ class Audit:
             check_index_order("y_score", self.y_score, self.data)
             score = _numeric_scores(score)
             n = len(score)
+            if self.y_pred is None and (score.min() < 0 or score.max() > 1):
+                raise PredictionError(
+                    f"y_score ranges over [{score.min():.4g}, {score.max():.4g}], but without "
+                    f"y_pred the decisions are y_score >= threshold, which needs probabilities "
+                    f"in [0, 1]. Pass y_pred with the decisions, or probabilities as y_score."
+                )
         if self.y_pred is not None:
             y_pred = to_1d("y_pred", self.y_pred, n, "y_score" if self.data is None else "data")
             check_index_order("y_pred", self.y_pred, self.data)
@@ -259,17 +271,18 @@ class Audit:
                 f"sensitive must map grounds to columns, e.g. {{'gender': 'sex'}}, got "
                 f"{type(self.sensitive).__name__}."
             )
-        bins = dict(self.bins or {})
-        unknown_bins = set(bins) - set(self.sensitive)
+        bins = {canonical_ground(str(k)): v for k, v in (self.bins or {}).items()}
+        grounds = {canonical_ground(str(k)) for k in self.sensitive}
+        unknown_bins = set(bins) - grounds
         if unknown_bins:
             raise SensitiveAttributeError(
                 f"bins has entries {sorted(unknown_bins)} that are not keys of sensitive "
-                f"{sorted(self.sensitive)}."
+                f"{sorted(map(str, self.sensitive))}."
             )
         attrs: list[_Attribute] = []
         seen: dict[str, str] = {}
         for key, spec in self.sensitive.items():
-            ground = GROUND_ALIASES.get(str(key).lower(), str(key))
+            ground = canonical_ground(str(key))
             if ground in seen:
                 raise SensitiveAttributeError(
                     f"sensitive has both {seen[ground]!r} and {key!r}, which name the same "
@@ -278,7 +291,7 @@ class Audit:
             seen[ground] = str(key)
             values, column, source = self._lookup(str(key), spec, n)
             binning: BinSpec | None = None
-            if str(key) in bins or needs_binning(values, policy.max_groups_before_binning):
+            if ground in bins or needs_binning(values, policy.max_groups_before_binning):
                 if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
                     values.dtype
                 ):
@@ -287,10 +300,18 @@ class Audit:
                         f"(dtype {values.dtype})."
                     )
                 values, binning = bin_numeric(
-                    values, str(key), bins.get(str(key)), n_bins=policy.n_bins
+                    values, str(key), bins.get(ground), n_bins=policy.n_bins
                 )
             enc = encode_groups({ground: values}, missing="group")
-            present = [g for g in enc.index if g != "(missing)"]
+            as_text = [str(g) for g in enc.index]
+            if len(set(as_text)) != len(as_text):
+                clash = sorted({t for t in as_text if as_text.count(t) > 1})
+                raise SensitiveAttributeError(
+                    f"sensitive[{key!r}] has distinct values that read the same ({clash}), e.g. "
+                    f"the number 1 and the text '1'; convert the column to one type first, e.g. "
+                    f".astype(str)."
+                )
+            present = [g for g in enc.index if g != MISSING_LABEL]
             if len(present) < 2:
                 shown = present[0] if present else "(all missing)"
                 raise SensitiveAttributeError(
@@ -463,6 +484,10 @@ def _numeric_scores(score: np.ndarray) -> np.ndarray:
     if np.isnan(out).any():
         raise PredictionError(
             f"y_score has {int(np.isnan(out).sum())} NaN values; every row needs a score."
+        )
+    if np.isinf(out).any():
+        raise PredictionError(
+            f"y_score has {int(np.isinf(out).sum())} infinite values; scores must be finite."
         )
     return out
 

@@ -88,6 +88,14 @@ def check_index_order(name: str, values: Any, data: Any) -> None:
             f"{name} has the same index labels as data but in a different order; rows are "
             f"matched by position, so reorder it first: {name}.reindex(data.index)."
         )
+    shared = len(a.intersection(b))
+    if shared:
+        raise LengthMismatchError(
+            f"{name}'s index shares {shared} of its {len(a)} labels with data's index, but not "
+            f"all: rows are matched by position, and a partial overlap usually means the two "
+            f"were not taken from the same rows. Align them ({name}.reindex(data.index)) or, "
+            f"if the order is right, drop both indexes (.reset_index(drop=True))."
+        )
 
 
 def fingerprint(obj: Any) -> str | None:
@@ -201,10 +209,15 @@ def bin_numeric(
             raise SensitiveAttributeError(
                 f"bins for {name!r} must ask for at least 2 quantile bins, got {k}."
             )
-        qs = np.quantile(present, np.linspace(0, 1, k + 1)[1:-1])
-        edges = sorted({_nice(q, integer) for q in qs})
-        # A cut point at the minimum would leave the first bin empty.
-        edges = [e for e in edges if e > present.min()]
+        edges = []
+        # Quantiles of the rows; when a few values dominate (90% zeros, say) they collapse,
+        # so fall back to quantiles of the distinct values.
+        for basis in (present, np.unique(present)):
+            qs = np.quantile(basis, np.linspace(0, 1, k + 1)[1:-1])
+            # A cut point at the minimum would leave the first bin empty.
+            edges = sorted({e for e in (_nice(q, integer) for q in qs) if e > present.min()})
+            if edges:
+                break
         method = "quantile"
     else:
         try:
@@ -278,7 +291,7 @@ def _factorize(name: str, values: Any, missing: str) -> tuple[np.ndarray, pd.Ind
         codes = np.asarray(values.codes, dtype=np.int64)
         uniques = pd.Index(values.categories)
     else:
-        arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+        arr = values if isinstance(values, pd.Series) else np.asarray(values)
         try:
             codes, uniques = pd.factorize(arr, sort=True, use_na_sentinel=True)
         except TypeError:  # mixed types that cannot be ordered: order by their text
@@ -291,6 +304,11 @@ def _factorize(name: str, values: Any, missing: str) -> tuple[np.ndarray, pd.Ind
         codes = np.asarray(codes, dtype=np.int64)
         uniques = pd.Index(uniques)
     n_missing = int((codes < 0).sum())
+    if missing == "group" and any(u == MISSING_LABEL for u in uniques if isinstance(u, str)):
+        raise SensitiveAttributeError(
+            f"sensitive attribute {name!r} has a value {MISSING_LABEL!r}, the label szai_audit "
+            f"gives to missing values; rename that value."
+        )
     if n_missing:
         if missing == "raise":
             raise SensitiveAttributeError(

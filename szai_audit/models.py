@@ -16,6 +16,7 @@ Nothing here imports xgboost or lightgbm unless such a model is passed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -287,6 +288,9 @@ def _is_unfitted_sklearn(model: Any) -> bool:
     return False
 
 
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
 def _jsonable(value: Any, depth: int = 0) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -298,7 +302,8 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
         return [_jsonable(v, depth + 1) for v in value]
     if isinstance(value, dict) and depth < 8:
         return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    text = repr(value)
+    # Drop memory addresses ("<function f at 0x7f...>") so identical runs describe it alike.
+    text = _ADDRESS.sub("", repr(value))
     return text if len(text) <= 200 else text[:197] + "..."
 
 

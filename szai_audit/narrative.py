@@ -75,13 +75,37 @@ GROUNDS: dict[str, Message] = {
 #: Grounds named in Article 72(4) itself; each one not provided gives a NOT_ASSESSED finding.
 ARTICLE_72_4_GROUNDS: tuple[str, ...] = ("race", "gender", "nationality", "ethnicity", "religion")
 
-#: Other spellings users write for a known ground.
+#: Other spellings users write for a known ground (matched after lower-casing).
 GROUND_ALIASES: dict[str, str] = {
     "sex": "gender",
     "religious_belief": "religion",
+    "religious belief": "religion",
     "hukou": "region",
     "household_registration": "region",
+    "种族": "race",
+    "性别": "gender",
+    "国籍": "nationality",
+    "民族": "ethnicity",
+    "宗教": "religion",
+    "宗教信仰": "religion",
+    "年龄": "age",
+    "残疾": "disability",
+    "残疾状况": "disability",
+    "地域": "region",
+    "户籍": "region",
 }
+
+
+def canonical_ground(name: str) -> str:
+    """The ground a user's key names: ``"Gender"``, ``"sex"`` and ``"性别"`` are all ``"gender"``.
+
+    >>> canonical_ground("性别"), canonical_ground("Sex"), canonical_ground("caste")
+    ('gender', 'gender', 'caste')
+    """
+    key = name.strip().lower()
+    if key in GROUNDS:
+        return key
+    return GROUND_ALIASES.get(key, name)
 
 
 def ground_label(ground: str) -> Message:
@@ -390,9 +414,12 @@ def binning_note(info: SensitiveInfo) -> Message | None:
         )
     return Message(
         f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。"
-        f"可通过 bins 参数指定切分点。",
+        f"可通过 bins 参数指定切分点。如这些数字是编码而非数量（例如地区代码），"
+        f"请以文本形式传入该列，使每个取值单独成组。",
         f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
-        f"{groups_en}. Pass bins= to choose the cut points.",
+        f"{groups_en}. Pass bins= to choose the cut points. If these numbers are codes rather "
+        f"than quantities (a region code, say), pass the column as text to keep each value as "
+        f"its own group.",
     )
 
 
@@ -506,8 +533,14 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
         )
     paras.append(
         Message(
-            "隐私：报告只包含汇总统计，不包含任何个人记录。",
-            "Privacy: the report holds aggregate statistics only, never an individual record.",
+            "隐私：报告只包含按组汇总的统计，不列出任何一行数据。人数不足的组不显示比率，但这只是"
+            "防止误读小样本，并非严格的披露控制：用总体数字减去其他组，仍可能推算出被隐去的小组"
+            "（甚至只有一人的组）的结果。若存在极小的组，请将本报告视为含个人信息的材料。",
+            "Privacy: the report holds statistics by group only, never a row of the data. Rates "
+            "of groups below the minimum size are withheld, but this guards against reading "
+            "small samples, not against disclosure: subtracting the shown groups from the "
+            "overall figures can still reveal a withheld group's results, even a group of one "
+            "person. When such tiny groups exist, handle the report as personal information.",
         )
     )
     return paras

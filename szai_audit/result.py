@@ -228,8 +228,10 @@ class AuditResult:
     def to_dict(self) -> dict[str, Any]:
         """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).
 
-        Group metrics of groups smaller than ``policy.min_group_size`` are withheld (None):
-        the result never carries individual records.
+        It holds statistics by group, never a row of the data. Rates resting on fewer than
+        ``policy.min_group_size`` people are withheld (None); that is not a formal disclosure
+        control: a withheld group's figures can be derived by subtracting the shown groups
+        from the overall row (see docs/method.md).
         """
         out = json.loads(json.dumps(self._content()))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")

@@ -435,3 +435,74 @@ def test_init_only_stores():
     assert audit.task == "astrology" and audit.threshold == 7
     with pytest.raises(sa.SzaiAuditError):
         audit.run()
+
+
+def test_boolean_and_float_labels_agree_everywhere():
+    """favorable_label=True (or 1.0) with bool (or 0/1) labels: findings, chart and method agree."""
+    rng = np.random.default_rng(4)
+    n = 400
+    group = np.where(rng.random(n) < 0.5, "f", "m")
+    y_pred = rng.random(n) < np.where(group == "f", 0.2, 0.6)
+    for labels, fav in ((y_pred, True), (y_pred.astype(float), 1.0)):
+        result = sa.Audit(y_pred=labels, sensitive={"gender": group}, favorable_label=fav).run()
+        assert result.scope.favorable_is_positive
+        f = _by_ground(result, "gender")["fairness.selection_rate_ratio"]
+        f_rate = float(np.mean(y_pred[group == "f"]))
+        assert f.details["rates"]["f"] == pytest.approx(f_rate)
+        html = result.to_html(lang="en")
+        assert f"{100 * f_rate:.1f}%" in html  # the chart's bar label and the table
+        assert "is the unfavourable decision" not in html
+
+
+def test_grounds_named_in_chinese_or_capitalised():
+    group = np.array(["a", "b"] * 100)
+    result = sa.Audit(
+        y_pred=np.tile([1, 0, 0, 1], 50),
+        sensitive={"性别": group, "Ethnicity": group[::-1].copy(), "民族宗教": group},
+    ).run()
+    assert [s.ground for s in result.sensitive] == ["gender", "ethnicity", "民族宗教"]
+    missing = {f.ground for f in result.findings if f.check == "fairness.ground_not_provided"}
+    assert missing == {"race", "nationality", "religion"}
+    with pytest.raises(sa.errors.SensitiveAttributeError, match="same ground"):
+        sa.Audit(y_pred=np.ones(200, int), sensitive={"性别": group, "gender": group}).run()
+
+
+def test_content_hash_is_the_same_in_two_processes():
+    """Model parameters holding functions (a FunctionTransformer's lambda) are described
+    without their memory address."""
+    import subprocess
+    import sys
+
+    code = (
+        "import numpy as np, pandas as pd, szai_audit as sa\n"
+        "from sklearn.pipeline import make_pipeline\n"
+        "from sklearn.preprocessing import FunctionTransformer\n"
+        "from sklearn.linear_model import LogisticRegression\n"
+        "X = pd.DataFrame({'x': np.arange(200.0)}); y = (X['x'] > 90).astype(int)\n"
+        "m = make_pipeline(FunctionTransformer(lambda a: a / 100), LogisticRegression())\n"
+        "m.fit(X, y)\n"
+        "g = np.array(['a', 'b'] * 100)\n"
+        "print(sa.Audit(model=m, data=X, y_true=y, sensitive={'race': g}).run().content_sha256)\n"
+    )
+    hashes = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    }
+    assert len(hashes) == 1 and len(next(iter(hashes))) == 64
+
+
+def test_int64_with_missing_keeps_integer_labels():
+    s = pd.Series([1, 2, None] * 40, dtype="Int64")
+    result = sa.Audit(y_pred=np.tile([1, 0, 1], 40), sensitive={"region": s}).run()
+    assert result.sensitive[0].groups == ("1", "2", "(missing)")
+
+
+def test_binning_when_one_value_dominates():
+    rng = np.random.default_rng(0)
+    x = np.where(rng.random(1000) < 0.9, 0, rng.integers(1, 12, 1000))
+    result = sa.Audit(y_pred=rng.integers(0, 2, 1000), sensitive={"disability": x}).run()
+    info = result.sensitive[0]
+    assert info.binning is not None and len(info.binning.labels) >= 2
+    assert result.group_metrics["disability"].by_group["count"].sum() == 1000

@@ -162,3 +162,47 @@ def test_report_errors(german_result, tmp_path):
         german_result.to_html(lang="fr")
     with pytest.raises(errors.ReportError, match="cannot write"):
         german_result.to_html(tmp_path / "no" / "such" / "dir" / "r.html")
+
+
+def test_values_that_print_the_same():
+    g = np.array([1] * 100 + ["1"] * 100, dtype=object)
+    with pytest.raises(errors.SensitiveAttributeError, match="read the same"):
+        sa.Audit(y_pred=np.ones(200, int), sensitive={"race": g}).run()
+
+
+def test_missing_label_is_reserved():
+    g = np.array(["(missing)"] * 100 + ["x"] * 99 + [None], dtype=object)
+    with pytest.raises(errors.SensitiveAttributeError, match="rename that value"):
+        sa.Audit(y_pred=np.ones(200, int), sensitive={"race": g}).run()
+
+
+def test_scores_outside_unit_interval(case):
+    X, y, _ = case
+    logits = np.linspace(-3, 3, len(X))
+    with pytest.raises(errors.PredictionError, match=r"needs probabilities in \[0, 1\]"):
+        sa.Audit(y_score=logits, data=X, sensitive={"gender": "sex"}).run()
+    # With the decisions given, the score is only summarised: logits are fine.
+    result = sa.Audit(y_pred=y, y_score=logits, data=X, sensitive={"gender": "sex"}).run()
+    assert result.group_metrics["gender"].overall["mean_score"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(errors.PredictionError, match="infinite"):
+        sa.Audit(
+            y_pred=y, y_score=np.r_[np.inf, logits[1:]], data=X, sensitive={"gender": "sex"}
+        ).run()
+
+
+def test_partly_overlapping_index_is_refused_disjoint_is_positional(case):
+    X, y, _ = case
+    shifted = y.copy()
+    shifted.index = shifted.index + 10
+    with pytest.raises(errors.LengthMismatchError, match="shares 190 of its 200 labels"):
+        sa.Audit(y_pred=y, y_true=shifted, data=X, sensitive={"gender": "sex"}).run()
+    disjoint = y.copy()
+    disjoint.index = disjoint.index + 10_000
+    result = sa.Audit(y_pred=y, y_true=disjoint, data=X, sensitive={"gender": "sex"}).run()
+    assert result.group_metrics["gender"].overall["accuracy"] == 1.0
+
+
+def test_favorable_label_must_be_one_label(case):
+    X, y, _ = case
+    with pytest.raises(errors.InputTypeError, match="single label"):
+        sa.Audit(y_pred=y, data=X, favorable_label=np.array([1]), sensitive={"gender": "sex"}).run()

@@ -192,6 +192,7 @@ def test_notebook_repr_does_not_leak_css(german_result):
     assert "<style" not in html and "<script" not in html and "<link" not in html
     assert german_result.verdict in html
     assert german_result.verdict_message.zh in html
+    assert german_result.findings[0].message.zh in html and "通过" in html
     assert "verdict=FAIL" in bundle["text/plain"] or "verdict=" in bundle["text/plain"]
     assert html == german_result._repr_html_()
 
