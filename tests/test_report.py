@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from html.parser import HTMLParser
@@ -162,27 +163,10 @@ def test_predictions_only_report_without_outcomes_validates():
 def test_content_hash_covers_content_but_not_time(german_result):
     d = german_result.to_dict()
     assert "generated_at" in d["manifest"]
-    other = sa.AuditResult(
-        findings=german_result.findings,
-        group_metrics=german_result.group_metrics,
-        intersection=german_result.intersection,
-        sensitive=german_result.sensitive,
-        scope=german_result.scope,
-        policy=german_result.policy,
-        metadata=german_result.metadata,
-        manifest={**german_result.manifest, "generated_at": "2000-01-01T00:00:00+00:00"},
-    )
+    later = {**german_result.manifest, "generated_at": "2000-01-01T00:00:00+00:00"}
+    other = dataclasses.replace(german_result, manifest=later)
     assert other.content_sha256 == german_result.content_sha256
-    changed = sa.AuditResult(
-        findings=german_result.findings[:-1],
-        group_metrics=german_result.group_metrics,
-        intersection=german_result.intersection,
-        sensitive=german_result.sensitive,
-        scope=german_result.scope,
-        policy=german_result.policy,
-        metadata=german_result.metadata,
-        manifest=german_result.manifest,
-    )
+    changed = dataclasses.replace(german_result, findings=german_result.findings[:-1])
     assert changed.content_sha256 != german_result.content_sha256
 
 
