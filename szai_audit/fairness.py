@@ -227,8 +227,11 @@ class GroupMetrics:
         )
 
 
-def _binary_indicator(name: str, values: np.ndarray, pos_label: Any, error: type) -> np.ndarray:
-    """``values == pos_label`` as uint8, after checking for missing and non-binary values."""
+def _binary_indicator(
+    name: str, values: np.ndarray, pos_label: Any, error: type
+) -> tuple[np.ndarray, set[Any]]:
+    """``values == pos_label`` as uint8 and the labels seen, after checking for missing and
+    non-binary values."""
     missing = is_missing_array(values)
     if missing.any():
         raise error(
@@ -242,7 +245,7 @@ def _binary_indicator(name: str, values: np.ndarray, pos_label: Any, error: type
             f"{name} must be binary for a classification audit, but has {len(labels)} distinct "
             f"values (e.g. {shown}). Binarise it first, e.g. {name} = ({name} == label)."
         )
-    return np.asarray(values == pos_label, dtype=np.uint8)
+    return np.asarray(values == pos_label, dtype=np.uint8), set(labels.tolist())
 
 
 def _as_columns(sensitive: Any) -> dict[str, Any]:
@@ -363,18 +366,16 @@ def group_metrics(
             raise PredictionError(
                 f"y_score has {int(np.isnan(score_arr).sum())} NaN values; every row needs a score."
             )
-    pred_pos = _binary_indicator("y_pred", y_pred_arr, pos_label, PredictionError)
+    pred_pos, labels = _binary_indicator("y_pred", y_pred_arr, pos_label, PredictionError)
     true_pos = None
     if y_true_arr is not None:
-        true_pos = _binary_indicator("y_true", y_true_arr, pos_label, TargetError)
-        labels = set(pd.unique(y_true_arr).tolist()) | set(pd.unique(y_pred_arr).tolist())
+        true_pos, true_labels = _binary_indicator("y_true", y_true_arr, pos_label, TargetError)
+        labels |= true_labels
         if len(labels) > 2:
             raise TargetError(
                 f"y_true and y_pred together have {len(labels)} labels {sorted(map(str, labels))}; "
                 f"they must share the same two labels."
             )
-    else:
-        labels = set(pd.unique(y_pred_arr).tolist())
     if len(labels) == 2 and pos_label not in labels:
         shown = sorted(map(str, labels))
         raise TargetError(
