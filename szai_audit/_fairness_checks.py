@@ -1,8 +1,18 @@
-"""Article 72(4) findings from group metrics: which groups are compared, who is worse off."""
+"""Article 72(4) findings from group metrics: who is compared, who is worse off, how sure.
+
+A comparison finding is built in two steps. :func:`assess_table` measures every check of one
+table (a ground, or an intersection of grounds): the value, its bootstrap interval and the raw
+p-value of the test between the worst- and best-off groups, plus each group's test against the
+rest. Once every table of the audit is measured, :func:`finalize` adjusts all p-values together
+(Benjamini-Hochberg) and sets each status: PASS within the tolerance; beyond it, FAIL when the
+adjusted p-value is below the significance level, WARN when it is not.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,12 +22,15 @@ from .data import group_label, is_missing_group_key
 from .fairness import GroupMetrics
 from .findings import Finding, Status
 from .policy import Policy
+from .stats import benjamini_hochberg, two_proportion_test
 
 ARTICLE = "72(4)"
 
 #: Values within this distance of a threshold count as meeting it: 32/100 ÷ 40/100 is
 #: 0.7999999999999999 in floating point and must not fail a 0.8 threshold.
 TOLERANCE = 1e-9
+
+RATIO_CHECK = "fairness.selection_rate_ratio"
 
 #: check id -> (metric, policy attribute holding its tolerance)
 DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
@@ -32,12 +45,16 @@ DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: Rates tested group by group (each group against the rest, and against a reference group).
+TESTED_METRICS: tuple[str, ...] = ("selection_rate", "true_positive_rate", "false_positive_rate")
+
 
 @dataclass(frozen=True)
 class _Comparable:
     """The groups a check compares: rates of large-enough groups, and those left out."""
 
     rates: pd.Series  # label -> rate, only comparable groups
+    positions: np.ndarray  # their positions in the table (columns of the bootstrap draws)
     denominators: pd.Series  # label -> size behind each rate, all groups
     suppressed: dict[str, int]  # label -> size, groups below the minimum size
 
@@ -51,19 +68,63 @@ class _Comparable:
         }
 
 
+def comparable_mask(gm: GroupMetrics, metric: str, min_size: int) -> np.ndarray:
+    """Groups whose ``metric`` rests on at least ``min_size`` people, the missing group excluded."""
+    den = gm.denominators()[metric].to_numpy()
+    not_missing = np.array([not is_missing_group_key(k) for k in gm.counts.index])
+    return (den >= min_size) & not_missing & gm.by_group[metric].notna().to_numpy()
+
+
 def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) -> _Comparable:
     den = gm.denominators()[metric]
     labels = [group_label(k) for k in den.index]
-    den = pd.Series(den.to_numpy(), index=labels)
-    rates = pd.Series(rates.to_numpy(), index=labels)
-    is_missing_group = np.array([is_missing_group_key(k) for k in den.index])
-    small = (den < min_size).to_numpy() & ~is_missing_group
-    keep = ~small & ~is_missing_group & rates.notna().to_numpy()
+    not_missing = np.array([not is_missing_group_key(k) for k in den.index])
+    small = (den < min_size).to_numpy() & not_missing
+    keep = comparable_mask(gm, metric, min_size)
     return _Comparable(
-        rates=rates[keep],
-        denominators=den,
-        suppressed={k: int(v) for k, v in den[small].items()},
+        rates=pd.Series(rates.to_numpy()[keep], index=np.asarray(labels, dtype=object)[keep]),
+        positions=np.flatnonzero(keep),
+        denominators=pd.Series(den.to_numpy(), index=labels),
+        suppressed={lbl: int(d) for lbl, d, s in zip(labels, den, small, strict=True) if s},
     )
+
+
+@dataclass
+class Pending:
+    """A comparison measured but not yet judged: it waits for its adjusted p-value."""
+
+    check: str
+    ground: str
+    metric: str  # "favorable_rate" for the ratio check
+    value: float
+    threshold: float
+    over: bool  # beyond the tolerance
+    ci: tuple[float, float] | None
+    p_raw: float
+    test: str  # "chi2" or "fisher"
+    worst: str | None
+    best: str | None
+    worst_rate: float
+    best_rate: float
+    groups: list[str]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class TableAssessment:
+    """Everything measured on one table, before the audit-wide correction."""
+
+    key: str
+    items: list[Finding | Pending]
+    tests: pd.DataFrame  # index = group label; columns (metric, p_vs_rest / p_vs_reference)
+
+
+def _percentile_ci(draws: np.ndarray, level: float) -> tuple[float, float] | None:
+    finite = draws[np.isfinite(draws)]
+    if finite.size < 10:
+        return None
+    lo, hi = np.quantile(finite, [(1 - level) / 2, 1 - (1 - level) / 2])
+    return float(lo), float(hi)
 
 
 def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str] | None:
@@ -73,17 +134,6 @@ def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str] | None:
     worst = rates.idxmin() if lower_is_worse else rates.idxmax()
     best = rates.idxmax() if lower_is_worse else rates.idxmin()
     return str(worst), str(best)
-
-
-def _not_assessed(check: str, ground: str, message: nv.Message, threshold: float) -> Finding:
-    return Finding(
-        check=check,
-        article=ARTICLE,
-        status=Status.NOT_ASSESSED,
-        message=message,
-        threshold=threshold,
-        ground=ground,
-    )
 
 
 def _insufficient(
@@ -104,108 +154,237 @@ def _insufficient(
     )
 
 
-def _compared(
+def _not_assessed(check: str, ground: str, message: nv.Message, threshold: float) -> Finding:
+    return Finding(
+        check=check,
+        article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=message,
+        threshold=threshold,
+        ground=ground,
+    )
+
+
+def _measure(
     check: str,
     ground: str,
     metric: str,
     comp: _Comparable,
+    draws: np.ndarray,
     *,
     lower_is_worse: bool,
-    value: float,
     threshold: float,
-    failed: bool,
-) -> Finding:
-    """PASS / FAIL finding of a comparison, naming the groups at both ends."""
-    ends = _ends(comp.rates, lower_is_worse)
-    first = str(comp.rates.index[0])
-    worst, best = ends if ends is not None else (first, first)
-    return Finding(
+    ratio: bool,
+    counts: tuple[np.ndarray, np.ndarray],
+    level: float,
+) -> Pending:
+    """Value, interval and raw test of one comparison."""
+    rates = comp.rates
+    ends = _ends(rates, lower_is_worse)
+    labels = list(rates.index)
+    if ends is None:  # every compared group has the same rate: no one is worse off
+        worst_i, best_i = 0, 1
+    else:
+        worst_i, best_i = labels.index(ends[0]), labels.index(ends[1])
+    w, b = comp.positions[worst_i], comp.positions[best_i]
+    if ratio:
+        value = float(rates.iloc[worst_i]) / float(rates.iloc[best_i])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stat = draws[:, w] / draws[:, b]
+        over = value < threshold - TOLERANCE
+    else:
+        value = float(rates.max() - rates.min())
+        stat = (
+            np.abs(draws[:, b] - draws[:, w])
+            if ends is None
+            else (draws[:, b] - draws[:, w] if lower_is_worse else draws[:, w] - draws[:, b])
+        )
+        over = value > threshold + TOLERANCE
+    k, n = counts
+    test = two_proportion_test(k[w], n[w], k[b], n[b])
+    return Pending(
         check=check,
-        article=ARTICLE,
-        status=Status.FAIL if failed else Status.PASS,
-        message=nv.msg_comparison(
-            ground,
-            metric,
-            worst=worst,
-            best=best,
-            worst_rate=float(comp.rates[worst]),
-            best_rate=float(comp.rates[best]),
-            value=value,
-            threshold=threshold,
-            failed=failed,
-            groups=[str(g) for g in comp.rates.index],
-        ),
+        ground=ground,
+        metric=metric,
         value=value,
         threshold=threshold,
-        ground=ground,
-        worst_group=None if ends is None else worst,
-        best_group=None if ends is None else best,
+        over=bool(over),
+        ci=_percentile_ci(stat, level),
+        p_raw=float(test.p_value[0]),
+        test=str(test.method[0]),
+        worst=None if ends is None else ends[0],
+        best=None if ends is None else ends[1],
+        worst_rate=float(rates.iloc[worst_i]),
+        best_rate=float(rates.iloc[best_i]),
+        groups=[str(x) for x in labels],
         details=comp.details(metric, lower_is_worse),
     )
 
 
-def selection_rate_ratio(
-    gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
-) -> Finding:
-    """Four-fifths rule on the favourable-decision rate (min / max over comparable groups)."""
-    check = "fairness.selection_rate_ratio"
+def assess_table(
+    key: str,
+    gm: GroupMetrics,
+    policy: Policy,
+    favorable_is_positive: bool,
+    *,
+    random_state: Any,
+    reference: str | None = None,
+) -> TableAssessment:
+    """Measure the four Article 72(4) checks and the per-group tests of one table."""
+    draws = gm.bootstrap(policy.n_bootstrap, random_state)
+    level = policy.confidence_level
+    items: list[Finding | Pending] = []
+    num, den = gm.numerators(), gm.denominators()
+
+    # Four-fifths rule on the favourable-decision rate.
     threshold = policy.selection_rate_ratio_min
     sel = gm.by_group["selection_rate"]
-    favourable = sel if favorable_is_positive else 1.0 - sel
-    comp = _comparable(gm, "selection_rate", favourable, policy.min_group_size)
+    fav = sel if favorable_is_positive else 1.0 - sel
+    fav_draws = draws["selection_rate"] if favorable_is_positive else 1.0 - draws["selection_rate"]
+    comp = _comparable(gm, "selection_rate", fav, policy.min_group_size)
     if len(comp.rates) < 2:
-        return _insufficient(check, ground, "favorable_rate", comp, policy, threshold)
-    best_rate = float(comp.rates.max())
-    if best_rate == 0:
-        return _not_assessed(check, ground, nv.msg_no_favourable(ground), threshold)
-    value = float(comp.rates.min()) / best_rate
-    return _compared(
-        check,
-        ground,
-        "favorable_rate",
-        comp,
-        lower_is_worse=True,
-        value=value,
-        threshold=threshold,
-        failed=value < threshold - TOLERANCE,
+        items.append(_insufficient(RATIO_CHECK, key, "favorable_rate", comp, policy, threshold))
+    elif float(comp.rates.max()) == 0:
+        items.append(_not_assessed(RATIO_CHECK, key, nv.msg_no_favourable(key), threshold))
+    else:
+        items.append(
+            _measure(
+                RATIO_CHECK,
+                key,
+                "favorable_rate",
+                comp,
+                fav_draws,
+                lower_is_worse=True,
+                threshold=threshold,
+                ratio=True,
+                counts=(num["selection_rate"].to_numpy(), den["selection_rate"].to_numpy()),
+                level=level,
+            )
+        )
+
+    # Differences of decision rates: lower is worse when the positive decision is favourable.
+    for check, (metric, policy_attr) in DIFFERENCE_CHECKS.items():
+        threshold = float(getattr(policy, policy_attr))
+        if metric != "selection_rate" and not gm.has_outcomes:
+            items.append(_not_assessed(check, key, nv.msg_no_outcomes(metric), threshold))
+            continue
+        comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
+        if len(comp.rates) < 2:
+            items.append(_insufficient(check, key, metric, comp, policy, threshold))
+            continue
+        items.append(
+            _measure(
+                check,
+                key,
+                metric,
+                comp,
+                draws[metric],
+                lower_is_worse=favorable_is_positive,
+                threshold=threshold,
+                ratio=False,
+                counts=(num[metric].to_numpy(), den[metric].to_numpy()),
+                level=level,
+            )
+        )
+    return TableAssessment(key, items, _group_tests(gm, policy, reference))
+
+
+def _group_tests(gm: GroupMetrics, policy: Policy, reference: str | None) -> pd.DataFrame:
+    """Raw p-values of each comparable group against the rest (and the reference group)."""
+    labels = [group_label(k) for k in gm.counts.index]
+    cols: dict[tuple[str, str], np.ndarray] = {}
+    num, den = gm.numerators(), gm.denominators()
+    for metric in TESTED_METRICS:
+        if metric != "selection_rate" and not gm.has_outcomes:
+            continue
+        mask = comparable_mask(gm, metric, policy.min_group_size)
+        p = np.full(len(labels), np.nan)
+        rest = gm.test_vs_rest(metric)["p_value"].to_numpy()
+        p[mask] = rest[mask]
+        cols[(metric, "p_vs_rest")] = p
+        if reference is not None and reference in labels:
+            r = labels.index(reference)
+            k, n = num[metric].to_numpy(), den[metric].to_numpy()
+            pref = np.full(len(labels), np.nan)
+            if mask[r]:
+                others = np.flatnonzero(mask & (np.arange(len(labels)) != r))
+                res = two_proportion_test(k[others], n[others], k[r], n[r])
+                pref[others] = res.p_value
+            cols[(metric, "p_vs_reference")] = pref
+    frame = pd.DataFrame(cols, index=pd.Index(labels, name="group"))
+    if cols:
+        frame.columns = pd.MultiIndex.from_tuples(list(cols), names=["metric", "test"])
+    return frame
+
+
+def finalize(
+    tables: Sequence[TableAssessment], policy: Policy
+) -> tuple[list[Finding], dict[str, pd.DataFrame]]:
+    """Adjust every p-value of the audit together and turn pending comparisons into findings.
+
+    Returns the findings (in table order) and, per table, the group tests with raw and
+    adjusted p-values (columns ``(metric, test)`` and ``(metric, test + "_adjusted")``).
+    """
+    raw: list[float] = []
+    for t in tables:
+        raw += [i.p_raw for i in t.items if isinstance(i, Pending)]
+        raw += [float(v) for v in t.tests.to_numpy().ravel() if np.isfinite(v)]
+    adjusted = iter(benjamini_hochberg(np.asarray(raw)).tolist())
+    findings: list[Finding] = []
+    tests: dict[str, pd.DataFrame] = {}
+    for t in tables:
+        for item in t.items:
+            findings.append(
+                item if isinstance(item, Finding) else _judge(item, next(adjusted), policy)
+            )
+        frame = t.tests.copy()
+        for col in t.tests.columns:
+            values = t.tests[col].to_numpy()
+            adj = np.full(len(values), np.nan)
+            for i in np.flatnonzero(np.isfinite(values)):
+                adj[i] = next(adjusted)
+            frame[(col[0], col[1] + "_adjusted")] = adj
+        tests[t.key] = frame.sort_index(axis=1)
+    return findings, tests
+
+
+def _judge(p: Pending, p_adj: float, policy: Policy) -> Finding:
+    if not p.over:
+        status = Status.PASS
+    elif p_adj < policy.significance_level:
+        status = Status.FAIL
+    else:
+        status = Status.WARN
+    worst = p.worst if p.worst is not None else p.groups[0]
+    best = p.best if p.best is not None else p.groups[0]
+    return Finding(
+        check=p.check,
+        article=ARTICLE,
+        status=status,
+        message=nv.msg_comparison(
+            p.ground,
+            p.metric,
+            worst=worst,
+            best=best,
+            worst_rate=p.worst_rate,
+            best_rate=p.best_rate,
+            value=p.value,
+            threshold=p.threshold,
+            status=status.value,
+            ci=p.ci,
+            level=policy.confidence_level,
+            p_value=p_adj,
+            groups=p.groups,
+        ),
+        value=p.value,
+        threshold=p.threshold,
+        ground=p.ground,
+        worst_group=p.worst,
+        best_group=p.best,
+        ci=p.ci,
+        p_value=p_adj,
+        details={**p.details, "p_value_raw": p.p_raw, "test": p.test},
     )
-
-
-def rate_difference(
-    check: str, gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
-) -> Finding:
-    """max - min of a decision rate over comparable groups; who is worse off follows from
-    whether the positive label is the favourable one."""
-    metric, policy_attr = DIFFERENCE_CHECKS[check]
-    threshold = float(getattr(policy, policy_attr))
-    if metric != "selection_rate" and not gm.has_outcomes:
-        return _not_assessed(check, ground, nv.msg_no_outcomes(metric), threshold)
-    comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
-    if len(comp.rates) < 2:
-        return _insufficient(check, ground, metric, comp, policy, threshold)
-    value = float(comp.rates.max() - comp.rates.min())
-    # Every rate here is P(decision = positive | ...): lower is worse when positive is favourable.
-    return _compared(
-        check,
-        ground,
-        metric,
-        comp,
-        lower_is_worse=favorable_is_positive,
-        value=value,
-        threshold=threshold,
-        failed=value > threshold + TOLERANCE,
-    )
-
-
-def fairness_findings(
-    gm: GroupMetrics, ground: str, policy: Policy, favorable_is_positive: bool
-) -> list[Finding]:
-    """All Article 72(4) findings for one ground."""
-    out = [selection_rate_ratio(gm, ground, policy, favorable_is_positive)]
-    out += [
-        rate_difference(c, gm, ground, policy, favorable_is_positive) for c in DIFFERENCE_CHECKS
-    ]
-    return out
 
 
 def ground_not_provided(ground: str) -> Finding:
@@ -216,4 +395,16 @@ def ground_not_provided(ground: str) -> Finding:
         status=Status.NOT_ASSESSED,
         message=nv.msg_ground_not_provided(ground),
         ground=ground,
+    )
+
+
+def intersection_too_large(key: str, n_groups: int, policy: Policy) -> Finding:
+    """NOT_ASSESSED finding for a full intersection with too many groups to compare."""
+    return Finding(
+        check="fairness.intersection_not_assessed",
+        article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=nv.msg_intersection_too_large(key, n_groups, policy.max_intersection_groups),
+        ground=key,
+        details={"groups": n_groups, "max_intersection_groups": policy.max_intersection_groups},
     )

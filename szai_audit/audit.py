@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from .errors import (
 from .fairness import GroupMetrics, counts_by_group
 from .findings import Finding
 from .models import ModelAdapter, adapt_model
-from .narrative import ARTICLE_72_4_GROUNDS, canonical_ground
+from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
 from .policy import Policy
 from .result import AuditResult, Scope, SensitiveInfo
 
@@ -101,6 +102,9 @@ class Audit:
         ``purpose``, ``contact`` and any other key.
     policy : Policy, optional
         Thresholds; :class:`~szai_audit.Policy` defaults when omitted.
+    reference : mapping of ground to group, optional
+        A reference group per ground (``{"gender": "male"}``): each other group is also tested
+        against it, besides against the rest.
 
     Examples
     --------
@@ -133,6 +137,7 @@ class Audit:
         threshold: float = 0.5,
         metadata: Mapping[str, Any] | None = None,
         policy: Policy | None = None,
+        reference: Mapping[str, Any] | None = None,
     ) -> None:
         self.model = model
         self.data = data
@@ -147,6 +152,7 @@ class Audit:
         self.threshold = threshold
         self.metadata = metadata
         self.policy = policy
+        self.reference = reference
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"
@@ -330,6 +336,32 @@ class Audit:
             attrs.append(_Attribute(info, values))
         return attrs
 
+    def _references(self, metrics: Mapping[str, GroupMetrics]) -> dict[str, str]:
+        """The user's reference group per ground, checked to be one of its groups."""
+        if self.reference is None:
+            return {}
+        if not isinstance(self.reference, Mapping):
+            raise InputTypeError(
+                f"reference must map grounds to a group, e.g. {{'gender': 'male'}}, got "
+                f"{type(self.reference).__name__}."
+            )
+        out: dict[str, str] = {}
+        for key, group in self.reference.items():
+            ground = canonical_ground(str(key))
+            if ground not in metrics:
+                raise SensitiveAttributeError(
+                    f"reference names the ground {key!r}, which is not in sensitive "
+                    f"{sorted(metrics)}."
+                )
+            groups = [str(g) for g in metrics[ground].counts.index]
+            if str(group) not in groups:
+                raise SensitiveAttributeError(
+                    f"reference[{key!r}] = {group!r} is not a group of that ground; its groups "
+                    f"are {groups}."
+                )
+            out[ground] = str(group)
+        return out
+
     def _lookup(self, key: str, spec: Any, n: int) -> tuple[pd.Series, str | None, str]:
         """Values of one sensitive attribute, the column name, and where it came from."""
         if isinstance(spec, str):
@@ -410,21 +442,46 @@ class Audit:
                 has_scores=score is not None,
             )
 
-        metrics: dict[str, GroupMetrics] = {}
-        findings: list[Finding] = []
-        for attr in attrs:
-            ground = attr.info.ground
-            metrics[ground] = metrics_by({ground: attr.values})
-            findings += checks.fairness_findings(
-                metrics[ground], ground, policy, favorable_is_positive
+        metrics = {a.info.ground: metrics_by({a.info.ground: a.values}) for a in attrs}
+        intersections: dict[str, GroupMetrics] = {}
+        extra_findings: list[Finding] = []
+        for pair in itertools.combinations(attrs, 2):
+            key = INTERSECTION_SEP.join(a.info.ground for a in pair)
+            intersections[key] = metrics_by({a.info.ground: a.values for a in pair})
+        if len(attrs) > 2:
+            key = INTERSECTION_SEP.join(a.info.ground for a in attrs)
+            full = metrics_by({a.info.ground: a.values for a in attrs})
+            if len(full.counts) <= policy.max_intersection_groups:
+                intersections[key] = full
+            else:
+                extra_findings.append(checks.intersection_too_large(key, len(full.counts), policy))
+        reference = self._references(metrics)
+        tables = [*metrics.items(), *intersections.items()]
+        assessed = [
+            checks.assess_table(
+                key,
+                gm,
+                policy,
+                favorable_is_positive,
+                random_state=None if random_state is None else (int(random_state), i),
+                reference=reference.get(key),
             )
-        intersection = None
-        if len(attrs) > 1:
-            intersection = metrics_by({a.info.ground: a.values for a in attrs})
+            for i, (key, gm) in enumerate(tables)
+        ]
+        findings, group_tests = checks.finalize(assessed, policy)
+        findings += extra_findings
         provided = {a.info.ground for a in attrs}
         findings += [
             checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
         ]
+        cis = {
+            key: gm.ci(
+                policy.confidence_level,
+                policy.n_bootstrap,
+                None if random_state is None else (int(random_state), i),
+            )
+            for i, (key, gm) in enumerate(tables)
+        }
 
         labels = sorted(
             map(
@@ -456,7 +513,9 @@ class Audit:
         return AuditResult(
             findings=findings,
             group_metrics=metrics,
-            intersection=intersection,
+            intersections=intersections,
+            cis=cis,
+            group_tests=group_tests,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

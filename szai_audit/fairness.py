@@ -12,8 +12,10 @@ vocabulary of fairlearn's ``MetricFrame``: ``by_group``, ``overall``, ``differen
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import contextlib
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
@@ -58,6 +60,17 @@ DENOMINATOR: dict[str, str] = {
 }
 
 COUNT_COLUMNS: tuple[str, ...] = ("n", "predicted_positive", "tp", "fp", "fn", "tn")
+
+#: Rates that are a count over a count (all but mean_score), testable with a 2x2 table.
+PROPORTION_METRICS: tuple[str, ...] = RATE_METRICS[:-1]
+
+
+@contextlib.contextmanager
+def _quiet_nan_warnings() -> Iterator[None]:
+    """Silence numpy's "All-NaN slice" warning (a group undefined in every resample)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        yield
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -119,6 +132,7 @@ class GroupMetrics:
     pos_label: Any
     has_outcomes: bool
     has_scores: bool
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sensitive_names(self) -> list[str]:
@@ -162,6 +176,122 @@ class GroupMetrics:
         return pd.DataFrame(
             {m: base.get(DENOMINATOR[m], zeros) for m in RATE_METRICS}, index=c.index
         )
+
+    def numerators(self) -> pd.DataFrame:
+        """For each group and proportion, the count above the line (rate = numerator /
+        denominator); NaN columns when outcomes are missing."""
+        c = self.counts
+        out = {
+            "selection_rate": c["predicted_positive"].to_numpy(),
+            "accuracy": (c["tp"] + c["tn"]).to_numpy() if self.has_outcomes else None,
+            "true_positive_rate": c["tp"].to_numpy() if self.has_outcomes else None,
+            "false_positive_rate": c["fp"].to_numpy() if self.has_outcomes else None,
+            "false_negative_rate": c["fn"].to_numpy() if self.has_outcomes else None,
+            "precision": c["tp"].to_numpy() if self.has_outcomes else None,
+        }
+        nan = np.full(len(c), np.nan)
+        return pd.DataFrame(
+            {m: nan if out[m] is None else out[m] for m in PROPORTION_METRICS}, index=c.index
+        )
+
+    # ----------------------------------------------------------------------------------------
+    # uncertainty
+    # ----------------------------------------------------------------------------------------
+
+    def bootstrap(self, n_boot: int = 1000, random_state: Any = 0) -> dict[str, np.ndarray]:
+        """Every rate on ``n_boot`` bootstrap resamples: ``{metric: array (n_boot, n_groups)}``.
+
+        Resampling N rows with replacement from all rows gives cell counts (group x actual x
+        decision) that are multinomial(N, counts / N); this draws those counts directly, so the
+        cost depends on the number of cells, not of rows. Group sizes vary between resamples as
+        in a row bootstrap; a rate undefined in a resample is NaN. ``mean_score`` uses the normal
+        approximation of a mean (its spread within cells is not in the counts).
+
+        Examples
+        --------
+        >>> gm = group_metrics([1, 0] * 50, [1, 1, 0, 0] * 25, ["a"] * 50 + ["b"] * 50)
+        >>> draws = gm.bootstrap(n_boot=200, random_state=1)
+        >>> draws["selection_rate"].shape
+        (200, 2)
+        """
+        key = ("bootstrap", int(n_boot), random_state)
+        if key in self._cache:
+            return dict(self._cache[key])
+        if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 1:
+            raise InputTypeError(f"n_boot must be a positive integer, got {n_boot!r}.")
+        rng = np.random.default_rng(random_state)
+        c = self.counts
+        if self.has_outcomes:
+            cells = np.stack([c[k].to_numpy() for k in ("tn", "fp", "fn", "tp")], axis=1)
+        else:
+            n = c["n"].to_numpy()
+            cells = np.stack([n - c["predicted_positive"].to_numpy(), c["predicted_positive"]], 1)
+        shape = cells.shape
+        flat = cells.ravel().astype(float)
+        total = int(flat.sum())
+        draws = rng.multinomial(total, flat / total, size=n_boot).reshape(n_boot, *shape)
+        if self.has_outcomes:
+            tn, fp, fn, tp = (draws[..., i] for i in range(4))
+            boot = {"n": tn + fp + fn + tp, "predicted_positive": tp + fp}
+            boot.update(tn=tn, fp=fp, fn=fn, tp=tp)
+        else:
+            boot = {"n": draws.sum(axis=-1), "predicted_positive": draws[..., 1]}
+        rates = rates_from_counts(boot, None)
+        if self.has_scores:
+            n_g = c["n"].to_numpy(dtype=float)
+            mean = _divide(c["score_sum"].to_numpy(), n_g)
+            var = _divide(c["score_sq_sum"].to_numpy(), n_g) - mean**2
+            se = np.sqrt(_divide(np.maximum(var, 0.0), n_g))
+            rates["mean_score"] = mean + se * rng.standard_normal((n_boot, len(n_g)))
+        self._cache[key] = rates
+        return dict(rates)
+
+    def ci(self, level: float = 0.95, n_boot: int = 1000, random_state: Any = 0) -> pd.DataFrame:
+        """Percentile bootstrap intervals of every rate, by group.
+
+        Returns a DataFrame indexed like ``by_group`` with columns ``(metric, "low")`` and
+        ``(metric, "high")``.
+
+        Examples
+        --------
+        >>> gm = group_metrics(None, [1, 0, 0, 1] * 100, ["a", "b"] * 200)
+        >>> ci = gm.ci(n_boot=500)
+        >>> low, high = ci.loc["a", "selection_rate"]
+        >>> bool(low < 0.5 < high)
+        True
+        """
+        if not 0 < level < 1:
+            raise InputTypeError(f"level must be in (0, 1), got {level!r}.")
+        draws = self.bootstrap(n_boot, random_state)
+        q = [(1 - level) / 2, 1 - (1 - level) / 2]
+        cols = {}
+        for m in RATE_METRICS:
+            d = draws[m]
+            if np.isnan(d).all():
+                lo = hi = np.full(d.shape[1], np.nan)
+            else:
+                with np.errstate(all="ignore"), _quiet_nan_warnings():
+                    lo, hi = np.nanquantile(d, q, axis=0)
+            cols[(m, "low")], cols[(m, "high")] = lo, hi
+        frame = pd.DataFrame(cols, index=self.counts.index)
+        frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["metric", "bound"])
+        return frame
+
+    def test_vs_rest(self, metric: str) -> pd.DataFrame:
+        """Each group against all other rows: two-proportion test on ``metric``.
+
+        Returns ``p_value`` (unadjusted) and ``method`` (``"chi2"`` or ``"fisher"``) by group.
+        """
+        from .stats import two_proportion_test
+
+        if metric not in PROPORTION_METRICS:
+            raise InputTypeError(
+                f"metric must be one of {list(PROPORTION_METRICS)}, got {metric!r}."
+            )
+        k = self.numerators()[metric].to_numpy(dtype=float)
+        n = self.denominators()[metric].to_numpy(dtype=float)
+        res = two_proportion_test(k, n, np.nansum(k) - k, n.sum() - n)
+        return pd.DataFrame({"p_value": res.p_value, "method": res.method}, index=self.counts.index)
 
     def _rates(self) -> pd.DataFrame:
         return self.by_group[list(RATE_METRICS)]
@@ -290,6 +420,7 @@ def counts_by_group(
     frame = pd.DataFrame({c: data[c].astype(np.int64) for c in cols}, index=encoding.index)
     if y_score is not None:
         frame["score_sum"] = np.bincount(g, weights=y_score, minlength=k)
+        frame["score_sq_sum"] = np.bincount(g, weights=y_score * y_score, minlength=k)
     return frame
 
 

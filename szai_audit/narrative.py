@@ -72,6 +72,9 @@ GROUNDS: dict[str, Message] = {
     "region": Message("地域（户籍）", "region (hukou)"),
 }
 
+#: How the grounds of an intersection are joined in its name: ``"gender × nationality"``.
+INTERSECTION_SEP = " × "
+
 #: Grounds named in Article 72(4) itself; each one not provided gives a NOT_ASSESSED finding.
 ARTICLE_72_4_GROUNDS: tuple[str, ...] = ("race", "gender", "nationality", "ethnicity", "religion")
 
@@ -109,13 +112,21 @@ def canonical_ground(name: str) -> str:
 
 
 def ground_label(ground: str) -> Message:
-    """Display name of a ground; a user-named ground is shown as the user wrote it.
+    """Display name of a ground, or of an intersection ``"gender × age"``; a user-named ground
+    is shown as the user wrote it.
 
     >>> ground_label("gender").zh
     '性别'
     >>> ground_label("caste").en
     'caste'
+    >>> ground_label("gender × age").zh
+    '性别 × 年龄'
     """
+    if INTERSECTION_SEP in ground:
+        parts = [ground_label(p) for p in ground.split(INTERSECTION_SEP)]
+        return Message(
+            INTERSECTION_SEP.join(p.zh for p in parts), INTERSECTION_SEP.join(p.en for p in parts)
+        )
     return GROUNDS.get(ground, Message(ground, ground))
 
 
@@ -200,6 +211,7 @@ CHECK_TITLES: dict[str, Message] = {
         "假阳性率差异", "False-positive-rate difference"
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
+    "fairness.intersection_not_assessed": Message("交叉组合未评估", "Intersection not assessed"),
 }
 
 METADATA_LABELS: dict[str, Message] = {
@@ -273,10 +285,10 @@ _NO_FAVOURABLE = Message(
 
 _RATIO = Message(
     "{ground_zh}：有利决定率最低的组“{worst}”为 {worst_rate}，最高的组“{best}”为 {best_rate}，"
-    "二者之比为 {value}；要求不低于 {threshold}。",
+    "二者之比为 {value}（{level}置信区间 {low} 至 {high}）；要求不低于 {threshold}。",
     "{ground_en}: the group “{worst}” receives a favourable decision {worst_rate} of the time "
-    "and “{best}” {best_rate}; the ratio is {value}, and the policy requires at least "
-    "{threshold}.",
+    "and “{best}” {best_rate}; the ratio is {value} ({level} CI {low} to {high}), and the "
+    "policy requires at least {threshold}.",
 )
 
 _EQUAL = Message(
@@ -286,16 +298,56 @@ _EQUAL = Message(
 
 _DIFFERENCE = Message(
     "{ground_zh}：{metric_zh}在“{worst}”组为 {worst_rate}，在“{best}”组为 {best_rate}，"
-    "相差 {value} 个百分点；容许上限为 {threshold} 个百分点。",
+    "相差 {value} 个百分点（{level}置信区间 {low} 至 {high}）；容许上限为 {threshold} 个百分点。",
     "{ground_en}: the {metric_en} is {worst_rate} for “{worst}” and {best_rate} for “{best}”, "
-    "a gap of {value} percentage points; the tolerance is {threshold} points.",
+    "a gap of {value} percentage points ({level} CI {low} to {high}); the tolerance is "
+    "{threshold} points.",
 )
 
 _OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
 _OUTCOME_FAIL = Message(
-    "结论：不通过，“{worst}”组处于不利地位。",
-    "Result: fail; the group “{worst}” is worse off.",
+    "差异具有统计显著性（多重比较校正后 p {p}）。结论：不通过，“{worst}”组处于不利地位。",
+    "The gap is statistically significant (adjusted p {p}). Result: fail; the group “{worst}” "
+    "is worse off.",
 )
+_OUTCOME_WARN = Message(
+    "差异超出容许范围，但在多重比较校正后不具统计显著性（p {p}），可能源于随机波动。"
+    "结论：警示，建议用更多数据复核。",
+    "The gap is beyond the tolerance but not statistically significant after correction "
+    "(adjusted p {p}), so it may be chance. Result: warning; check it with more data.",
+)
+
+
+def fmt_p(p: float) -> str:
+    """A p-value as written in messages: ``"= 0.012"`` or ``"< 0.001"``.
+
+    >>> fmt_p(0.01234), fmt_p(0.00001)
+    ('= 0.012', '< 0.001')
+    """
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def fmt_level(level: float) -> str:
+    """A confidence level as a percentage: ``0.95`` -> ``"95%"``.
+
+    >>> fmt_level(0.95), fmt_level(0.9)
+    ('95%', '90%')
+    """
+    return f"{100 * level:g}%"
+
+
+_INTERSECTION_TOO_LARGE = Message(
+    "{ground_zh}：全部事由的交叉组合有 {n} 个组，超过上限 {max}，未逐组比较；"
+    "各两两交叉组合已评估。",
+    "{ground_en}: the intersection of all grounds has {n} groups, more than the limit of {max}, "
+    "so it was not compared group by group; every pair of grounds was assessed.",
+)
+
+
+def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
+    """Message when the full intersection has too many groups."""
+    g = ground_label(ground)
+    return _fill(_INTERSECTION_TOO_LARGE, ground_zh=g.zh, ground_en=g.en, n=n, max=limit)
 
 
 def msg_ground_not_provided(ground: str) -> Message:
@@ -340,8 +392,22 @@ def msg_no_favourable(ground: str) -> Message:
     return _fill(_NO_FAVOURABLE, ground_zh=g.zh, ground_en=g.en.capitalize())
 
 
-def _verdict_tail(failed: bool, worst: str) -> Message:
-    return _fill(_OUTCOME_FAIL, worst=worst) if failed else _OUTCOME_PASS
+def _verdict_tail(status: str, worst: str, p_value: float | None) -> Message:
+    if status == "PASS":
+        return _OUTCOME_PASS
+    p = fmt_p(p_value if p_value is not None else 1.0)
+    return _fill(_OUTCOME_FAIL if status == "FAIL" else _OUTCOME_WARN, worst=worst, p=p)
+
+
+def fmt_value(metric: str, value: float) -> str:
+    """How a comparison's value is written: a ratio with 2 decimals, a gap in points with 1.
+
+    >>> fmt_value("favorable_rate", 0.8304), fmt_value("selection_rate", 0.14359)
+    ('0.83', '14.4')
+    """
+    if value is None or math.isnan(value):
+        return "—"
+    return fmt_ratio(value) if metric == "favorable_rate" else f"{100 * value:.1f}"
 
 
 def msg_comparison(
@@ -354,14 +420,18 @@ def msg_comparison(
     best_rate: float,
     value: float,
     threshold: float,
-    failed: bool,
+    status: str,
+    ci: tuple[float, float] | None = None,
+    level: float = 0.95,
+    p_value: float | None = None,
     groups: Sequence[str] = (),
 ) -> Message:
     """Message of a comparison between groups.
 
     ``metric="favorable_rate"`` is the four-fifths check (``value`` a ratio); any other metric
     is a difference of proportions, shown in percentage points. ``worst == best`` means every
-    compared group (``groups``) has the same rate.
+    compared group (``groups``) has the same rate. ``status`` is ``"PASS"``, ``"FAIL"`` or
+    ``"WARN"``; ``p_value`` is the adjusted p-value of the comparison.
     """
     g, m = ground_label(ground), METRIC_LABELS[metric]
     if worst == best:  # every compared group has the same rate
@@ -375,10 +445,8 @@ def msg_comparison(
             groups_en=", ".join(f"“{x}”" for x in groups),
             rate=fmt_pct(worst_rate),
         ).join(_OUTCOME_PASS)
-    if metric == "favorable_rate":
-        template, value_s, threshold_s = _RATIO, fmt_ratio(value), fmt_ratio(threshold)
-    else:
-        template, value_s, threshold_s = _DIFFERENCE, f"{100 * value:.1f}", f"{100 * threshold:.1f}"
+    template = _RATIO if metric == "favorable_rate" else _DIFFERENCE
+    low, high = ci if ci is not None else (float("nan"), float("nan"))
     body = _fill(
         template,
         ground_zh=g.zh,
@@ -389,10 +457,13 @@ def msg_comparison(
         best=best,
         worst_rate=fmt_pct(worst_rate),
         best_rate=fmt_pct(best_rate),
-        value=value_s,
-        threshold=threshold_s,
+        value=fmt_value(metric, value),
+        threshold=fmt_value(metric, threshold),
+        low=fmt_value(metric, low),
+        high=fmt_value(metric, high),
+        level=fmt_level(level),
     )
-    return body.join(_verdict_tail(failed, worst))
+    return body.join(_verdict_tail(status, worst, p_value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -516,11 +587,29 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     )
     paras.append(
         Message(
-            "局限：本版本尚未计算置信区间或进行显著性检验；超过容许上限的差异即判为不通过，"
-            "即使可能源于随机波动。",
-            "Limitation: this version does not yet compute confidence intervals or test "
-            "significance; a gap over the tolerance is reported as a failure even when it could "
-            "arise by chance.",
+            f"不确定性：每个比率及每项差异、比值都给出 {fmt_level(policy.confidence_level)} "
+            f"置信区间，由 {policy.n_bootstrap} 次自助重抽样得到"
+            f"（直接对各组四格计数做多项分布重抽样，与逐行重抽样等价）。"
+            f"差异、比值的区间针对处境最差与最好的两组。",
+            f"Uncertainty: every rate, gap and ratio carries a "
+            f"{fmt_level(policy.confidence_level)} confidence interval from "
+            f"{policy.n_bootstrap} bootstrap resamples (drawn as multinomial resamples of each "
+            f"group's four counts, equivalent to resampling rows). The interval of a gap or "
+            f"ratio is that of the worst- and best-off groups.",
+        )
+    )
+    paras.append(
+        Message(
+            f"判定规则：在容许范围内为“通过”。超出容许范围时，比较处境最差与最好两组"
+            f"（卡方检验；期望频数小于 5 时用 Fisher 精确检验），并对整份审计的全部比较"
+            f"（含各组对其余各组的检验）作 Benjamini-Hochberg 多重比较校正：校正后 p 值低于 "
+            f"{policy.significance_level:g} 为“不通过”，否则为“警示”（差异可能源于随机波动）。",
+            f"Decision rule: within the tolerance is a pass. Beyond it, the worst- and "
+            f"best-off groups are compared (chi-square test; Fisher's exact test when an "
+            f"expected count is below 5) and every p-value of the audit, the tests of each "
+            f"group against the rest included, is adjusted together (Benjamini-Hochberg): an "
+            f"adjusted p-value below {policy.significance_level:g} fails, otherwise the result "
+            f"is a warning (the gap may be chance).",
         )
     )
     if not scope.has_outcomes:

@@ -43,6 +43,16 @@ class Policy:
     n_bins : int, default 4
         Number of quantile bins used when a numeric attribute is binned without explicit cut
         points.
+    significance_level : float, default 0.05
+        A gap beyond its tolerance is FAIL when its Benjamini-Hochberg adjusted p-value (over
+        all comparisons of the audit) is below this level, WARN otherwise.
+    confidence_level : float, default 0.95
+        Level of every confidence interval.
+    n_bootstrap : int, default 1000
+        Bootstrap resamples behind each interval.
+    max_intersection_groups : int, default 64
+        The intersection of all grounds (three or more) is assessed when it has at most this
+        many groups; pairs of grounds are always assessed.
 
     Examples
     --------
@@ -62,6 +72,10 @@ class Policy:
     min_group_size: int = 30
     max_groups_before_binning: int = 10
     n_bins: int = 4
+    significance_level: float = 0.05
+    confidence_level: float = 0.95
+    n_bootstrap: int = 1000
+    max_intersection_groups: int = 64
 
     def __post_init__(self) -> None:
         _check_fraction("selection_rate_ratio_min", self.selection_rate_ratio_min, low_open=True)
@@ -74,6 +88,14 @@ class Policy:
         _check_int("min_group_size", self.min_group_size, 1)
         _check_int("max_groups_before_binning", self.max_groups_before_binning, 2)
         _check_int("n_bins", self.n_bins, 2)
+        _check_fraction("significance_level", self.significance_level, low_open=True)
+        _check_fraction("confidence_level", self.confidence_level, low_open=True)
+        if self.confidence_level == 1 or self.significance_level == 1:
+            raise PolicyError(
+                "Policy.confidence_level and Policy.significance_level must be below 1."
+            )
+        _check_int("n_bootstrap", self.n_bootstrap, 100)
+        _check_int("max_intersection_groups", self.max_intersection_groups, 2)
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated again)."""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import numpy as np
+import pandas as pd
 
 from .data import group_label, is_missing_group_key
 from .errors import ReportError
@@ -180,6 +181,7 @@ def plot_group_rates(
     favorable_is_positive: bool = True,
     reference: float | None = None,
     lang: str = "en",
+    ci: pd.DataFrame | None = None,
 ) -> Axes:
     """Horizontal bar chart of one rate by group, on ``ax`` (a new Figure if None).
 
@@ -203,6 +205,8 @@ def plot_group_rates(
         Draw a dashed vertical line at this value (e.g. four fifths of the best rate).
     lang : {"en", "zh", "bilingual"}
         Language of the axis label.
+    ci : DataFrame, optional
+        Intervals from :meth:`GroupMetrics.ci`, drawn as error bars.
 
     Returns
     -------
@@ -220,25 +224,40 @@ def plot_group_rates(
         from matplotlib.figure import Figure
 
         ax = Figure(figsize=(6, 0.4 * len(gm.by_group) + 1.2)).subplots()
-    if metric == "favorable_rate":
-        sel = gm.by_group["selection_rate"]
-        values = sel if favorable_is_positive else 1.0 - sel
-        den = gm.denominators()["selection_rate"]
-    else:
-        values = gm.by_group[metric]
-        den = gm.denominators()[metric]
+    base = "selection_rate" if metric == "favorable_rate" else metric
+    values, den = gm.by_group[base], gm.denominators()[base]
+    bounds = None
+    if ci is not None:
+        bounds = ci[(base, "low")].to_numpy(float), ci[(base, "high")].to_numpy(float)
+    if metric == "favorable_rate" and not favorable_is_positive:
+        values = 1.0 - values
+        bounds = None if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
     shown = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
     keys = list(values.index)
     y = np.arange(len(keys))[::-1]
     vals = values.to_numpy(dtype=float)
     colors = ["#9aa5b1" if is_missing_group_key(k) else "#3b6ea8" for k in keys]
     ax.barh(y[shown], vals[shown], color=np.asarray(colors)[shown].tolist(), height=0.6)
-    for yi, v, ok in zip(y, vals, shown, strict=True):
+    right = vals.copy()
+    if bounds is not None:
+        low, high = bounds
+        err = np.vstack([vals - low, high - vals])[:, shown]
+        ax.errorbar(
+            vals[shown],
+            y[shown],
+            xerr=np.clip(np.nan_to_num(err), 0, None),
+            fmt="none",
+            ecolor="#222",
+            elinewidth=0.8,
+            capsize=2,
+        )
+        right = np.where(np.isfinite(high), np.maximum(high, vals), vals)
+    for yi, v, r, ok in zip(y, vals, right, shown, strict=True):
         text = fmt_pct(v) if ok else "—"
-        ax.text((v if ok else 0) + 0.01, yi, text, va="center", fontsize=8, color="#222")
+        ax.text((r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222")
     ax.set_yticks(y, [_plain_text(group_label(k)) for k in keys])
     ax.set_ylim(-0.6, len(keys) - 0.4)
-    ax.set_xlim(0, 1.12)
+    ax.set_xlim(0, 1.18)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     if reference is not None and math.isfinite(reference):
         ax.axvline(reference, color="#b3261e", linestyle="--", linewidth=1)
@@ -291,16 +310,22 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
 
 
 def _fairness_chart(
-    gm: GroupMetrics, chart_id: str, result: AuditResult, lang: str, favorable_is_positive: bool
+    gm: GroupMetrics,
+    chart_id: str,
+    result: AuditResult,
+    lang: str,
+    favorable_is_positive: bool,
+    ci: pd.DataFrame | None,
 ) -> str | None:
-    """Bar charts of the compared rates; None when fewer than two groups can be drawn."""
+    """Bar charts of the compared rates with their intervals; None when fewer than two groups
+    can be drawn, or too many to read (more than 40)."""
     import matplotlib
     from matplotlib.figure import Figure
 
     min_size = result.policy.min_group_size
     not_missing = np.array([not is_missing_group_key(k) for k in gm.by_group.index])
     comparable = (gm.denominators()["selection_rate"] >= min_size).to_numpy() & not_missing
-    if comparable.sum() < 2:
+    if comparable.sum() < 2 or len(gm.by_group) > 40:
         return None
     sel = gm.by_group["selection_rate"][comparable]
     best = float((sel if favorable_is_positive else 1.0 - sel).max())
@@ -322,6 +347,7 @@ def _fairness_chart(
                 favorable_is_positive=favorable_is_positive,
                 reference=ref if metric == "favorable_rate" else None,
                 lang=lang,
+                ci=ci,
             )
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
@@ -340,24 +366,34 @@ def _attribute_header(ground: str, columns: dict[str, str | None]) -> Message:
     return Message(f"{label.zh}（{column}）", f"{label.en} ({column})")
 
 
-def _table(gm: GroupMetrics, min_size: int, columns: dict[str, str | None]) -> dict[str, Any]:
-    """Rows of formatted cells; rates resting on fewer than ``min_size`` people withheld."""
+def _table(
+    gm: GroupMetrics,
+    min_size: int,
+    columns: dict[str, str | None],
+    ci: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Rows of formatted cells with intervals; rates resting on fewer than ``min_size`` people
+    withheld."""
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
         metrics.append("mean_score")
     by_group, den = gm.by_group, gm.denominators()
     rows = []
-    for key, row in by_group.iterrows():
+    for i, (key, row) in enumerate(by_group.iterrows()):
         count = int(row["count"])
         suppressed = count < min_size
         cells = []
         for m in metrics:
             if suppressed or int(den.loc[key, m]) < min_size:
-                cells.append({"text": "—", "withheld": True})
-            elif m == "mean_score":
-                cells.append({"text": fmt_ratio(float(row[m]), 3), "withheld": False})
-            else:
-                cells.append({"text": fmt_pct(float(row[m])), "withheld": False})
+                cells.append({"text": "—", "withheld": True, "ci": ""})
+                continue
+            fmt = (lambda v: fmt_ratio(v, 3)) if m == "mean_score" else fmt_pct
+            interval = ""
+            if ci is not None:
+                lo, hi = float(ci.iloc[i][(m, "low")]), float(ci.iloc[i][(m, "high")])
+                if np.isfinite(lo) and np.isfinite(hi):
+                    interval = f"{fmt(lo)}–{fmt(hi)}"
+            cells.append({"text": fmt(float(row[m])), "withheld": False, "ci": interval})
         rows.append(
             {
                 "group": group_label(key),
@@ -379,6 +415,39 @@ def _table(gm: GroupMetrics, min_size: int, columns: dict[str, str | None]) -> d
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": overall_cells},
     }
+
+
+def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
+    """Adjusted p-values of each group against the rest (and the reference), formatted."""
+    tests = result.group_tests.get(key)
+    if tests is None or tests.empty:
+        return None
+    alpha = result.policy.significance_level
+    columns = []
+    for metric, test in tests.columns:
+        if test.endswith("_adjusted"):
+            continue
+        versus = (
+            Message("对其余各组", "vs rest")
+            if test == "p_vs_rest"
+            else Message("对参照组", "vs reference")
+        )
+        columns.append(((metric, test + "_adjusted"), METRIC_LABELS[metric].join(versus, " ")))
+    rows = []
+    for group, row in tests.iterrows():
+        cells = []
+        for col, _label in columns:
+            p = float(row[col])
+            if not np.isfinite(p):
+                cells.append({"text": "—", "significant": False})
+            else:
+                text = "<0.001" if p < 0.001 else f"{p:.3f}"
+                cells.append({"text": text, "significant": p < alpha})
+        if any(c["text"] != "—" for c in cells):
+            rows.append({"group": str(group), "cells": cells})
+    if not rows:
+        return None
+    return {"columns": [label for _col, label in columns], "rows": rows}
 
 
 def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
@@ -429,29 +498,40 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     counts = [(Status(s), n) for s, n in result.status_counts.items()]
     system_rows = [(METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()]
     columns = {s.ground: s.column for s in result.sensitive}
-    grounds = []
-    for index, info in enumerate(result.sensitive, start=1):
-        gm = result.group_metrics[info.ground]
-        grounds.append(
+    infos = {s.ground: s for s in result.sensitive}
+    sections = []
+    for index, (key, gm) in enumerate(result.tables().items(), start=1):
+        info = infos.get(key)
+        notes = [] if info is None else [source_note(info), binning_note(info), missing_note(info)]
+        ci = result.cis.get(key)
+        sections.append(
             {
-                "ground": info.ground,
-                "label": info.label,
-                "notes": [
-                    n
-                    for n in (source_note(info), binning_note(info), missing_note(info))
-                    if n is not None
-                ],
-                "table": _table(gm, result.policy.min_group_size, columns),
+                "key": key,
+                "label": ground_label(key),
+                "intersection": info is None,
+                "notes": [n for n in notes if n is not None],
+                "table": _table(gm, result.policy.min_group_size, columns, ci),
+                "tests": _tests_table(result, key),
                 "chart": _fairness_chart(
-                    gm, f"chart-{index}", result, lang, scope.favorable_is_positive
+                    gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),
                 "outcome_panels": gm.has_outcomes,
                 "findings": [
-                    f for f in result.findings if f.ground == info.ground and f.article == "72(4)"
+                    f
+                    for f in result.findings
+                    if f.ground == key
+                    and f.article == "72(4)"
+                    and f.check != "fairness.intersection_not_assessed"
                 ],
             }
         )
-    not_provided = [f for f in result.findings if f.check == "fairness.ground_not_provided"]
+    grounds = [s for s in sections if not s["intersection"]]
+    intersections = [s for s in sections if s["intersection"]]
+    not_provided = [
+        f
+        for f in result.findings
+        if f.check in ("fairness.ground_not_provided", "fairness.intersection_not_assessed")
+    ]
     findings_sorted = sorted(result.findings, key=lambda f: f.status.severity)
     policy_rows = [(k, v) for k, v in result.policy.to_dict().items()]
 
@@ -484,9 +564,6 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
             Message("、".join(a.zh for a in attrs), ", ".join(a.en for a in attrs)),
         ),
     ]
-    intersection = None
-    if result.intersection is not None:
-        intersection = _table(result.intersection, result.policy.min_group_size, columns)
     return {
         "lang": lang,
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
@@ -507,7 +584,8 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "scope_rows": scope_rows,
         "grounds": grounds,
         "not_provided": not_provided,
-        "intersection": intersection,
+        "intersections": intersections,
+        "alpha": result.policy.significance_level,
         "min_group_size": result.policy.min_group_size,
         "ratio_min": fmt_ratio(result.policy.selection_rate_ratio_min),
         "method": method_paragraphs(result.scope, result.policy),

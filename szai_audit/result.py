@@ -16,13 +16,13 @@ from .data import BinSpec
 from .errors import ReportError
 from .fairness import METRICS, GroupMetrics
 from .findings import Finding, Status, _clean
-from .narrative import VERDICTS, Message, ground_label
+from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
 from .policy import Policy
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 LANGS = ("zh", "en", "bilingual")
 
@@ -84,12 +84,17 @@ class Scope:
         }
 
 
-def _metrics_table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
-    """Group rows for JSON; rates of groups below the minimum size are withheld (None)."""
+def _metrics_table(
+    gm: GroupMetrics,
+    min_size: int,
+    ci: pd.DataFrame | None = None,
+    tests: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Group rows for JSON; figures of groups below the minimum size are withheld (None)."""
     by_group = gm.by_group
     den = gm.denominators()
     rows = []
-    for key, row in by_group.iterrows():
+    for i, (key, row) in enumerate(by_group.iterrows()):
         keys = list(key) if isinstance(key, tuple) else [key]
         suppressed = int(row["count"]) < min_size
         entry: dict[str, Any] = {
@@ -97,9 +102,16 @@ def _metrics_table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
             "suppressed": suppressed,
             "count": int(row["count"]),
         }
+        intervals: dict[str, Any] = {}
         for m in METRICS[1:]:
             small = int(den.loc[key, m]) < min_size
-            entry[m] = None if (suppressed or small) else _clean(float(row[m]))
+            withheld = suppressed or small
+            entry[m] = None if withheld else _clean(float(row[m]))
+            if ci is not None and not withheld:
+                bounds = [_clean(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                intervals[m] = None if None in bounds else bounds
+        entry["ci"] = intervals
+        entry["tests"] = {} if tests is None else _row_tests(tests, i)
         rows.append(entry)
     overall = {m: _clean(gm.overall[m]) for m in METRICS}
     overall["count"] = int(gm.overall["count"])
@@ -109,6 +121,15 @@ def _metrics_table(gm: GroupMetrics, min_size: int) -> dict[str, Any]:
         "groups": rows,
         "overall": overall,
     }
+
+
+def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
+    """{metric: {test: p}} for one group, tests that were not run left out."""
+    out: dict[str, dict[str, float]] = {}
+    for (metric, test), value in tests.iloc[i].items():
+        if pd.notna(value):
+            out.setdefault(str(metric), {})[str(test)] = float(value)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,8 +142,15 @@ class AuditResult:
         One per check, in the order they ran.
     group_metrics : dict of str to GroupMetrics
         Article 72(4) metrics per ground.
-    intersection : GroupMetrics or None
-        Metrics by the intersection of all grounds, when more than one was given.
+    intersections : dict of str to GroupMetrics
+        Metrics by every pair of grounds (``"gender × age"``) and, with three or more grounds,
+        by all of them together (when it has at most ``policy.max_intersection_groups`` groups).
+    cis : dict of str to DataFrame
+        Bootstrap intervals of every rate, per ground and intersection (see
+        :meth:`GroupMetrics.ci`).
+    group_tests : dict of str to DataFrame
+        Per ground and intersection: each comparable group against the rest (and against the
+        reference group), raw and Benjamini-Hochberg adjusted p-values.
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -137,7 +165,9 @@ class AuditResult:
 
     findings: list[Finding]
     group_metrics: Mapping[str, GroupMetrics]
-    intersection: GroupMetrics | None
+    intersections: Mapping[str, GroupMetrics]
+    cis: Mapping[str, pd.DataFrame]
+    group_tests: Mapping[str, pd.DataFrame]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -147,6 +177,17 @@ class AuditResult:
     # ----------------------------------------------------------------------------------------
     # summary
     # ----------------------------------------------------------------------------------------
+
+    @property
+    def intersection(self) -> GroupMetrics | None:
+        """Metrics by the intersection of all grounds (None with one ground, or when too large)."""
+        if len(self.sensitive) < 2:
+            return None
+        return self.intersections.get(INTERSECTION_SEP.join(s.ground for s in self.sensitive))
+
+    def tables(self) -> dict[str, GroupMetrics]:
+        """Every assessed table: the grounds, then their intersections."""
+        return {**self.group_metrics, **self.intersections}
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -206,15 +247,24 @@ class AuditResult:
             "sensitive_attributes": [s.to_dict() for s in self.sensitive],
             "findings": [f.to_dict() for f in self.findings],
             "group_metrics": {
-                g: _metrics_table(gm, self.policy.min_group_size)
-                for g, gm in self.group_metrics.items()
+                key: self._table_dict(key, gm) for key, gm in self.group_metrics.items()
             },
             "intersection": None
             if self.intersection is None
-            else _metrics_table(self.intersection, self.policy.min_group_size),
+            else self._table_dict(
+                INTERSECTION_SEP.join(s.ground for s in self.sensitive), self.intersection
+            ),
+            "intersections": {
+                key: self._table_dict(key, gm) for key, gm in self.intersections.items()
+            },
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }
+
+    def _table_dict(self, key: str, gm: GroupMetrics) -> dict[str, Any]:
+        return _metrics_table(
+            gm, self.policy.min_group_size, self.cis.get(key), self.group_tests.get(key)
+        )
 
     @property
     def content_sha256(self) -> str:

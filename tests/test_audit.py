@@ -412,9 +412,10 @@ def test_threshold_is_met_exactly_despite_rounding_error():
     f = _by_ground(sa.Audit(y_pred=y_pred, sensitive={"race": group}).run(), "race")
     assert f["fairness.demographic_parity_difference"].value == pytest.approx(0.1)
     assert f["fairness.demographic_parity_difference"].status is Status.PASS
+    # Just beyond the tolerance: 11 points on 100 people each is not significant (WARN).
     y_pred = np.r_[np.ones(81), np.zeros(19), np.ones(70), np.zeros(30)].astype(int)
     f = _by_ground(sa.Audit(y_pred=y_pred, sensitive={"race": group}).run(), "race")
-    assert f["fairness.demographic_parity_difference"].status is Status.FAIL
+    assert f["fairness.demographic_parity_difference"].status is Status.WARN
 
 
 def test_policy_threshold_is_named_in_messages():

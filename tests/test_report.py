@@ -70,18 +70,23 @@ def test_report_sections_and_numbers(german_result, html_bi):
     assert "25–39" in html_bi and "cut points the user gave" in html_bi
 
 
-def test_report_is_self_contained_and_offline(html_bi):
+def test_report_is_self_contained_and_offline(html_bi, german_result):
     parsed = _parse(html_bi)
     tags = {t for t, _ in parsed.tags}
     assert "script" not in tags and "link" not in tags and "img" not in tags
     assert "iframe" not in tags and "object" not in tags
     assert not URL.search(html_bi), URL.search(html_bi)
     # Charts are inline SVG with their text kept as text.
-    # One chart per ground with two groups large enough to draw: gender and age; nationality's
-    # "no" group (13 people) is too small, so it gets no chart.
-    assert html_bi.count("<svg") == 2
+    # One chart per table with two groups large enough to draw: gender and age, not
+    # nationality (its "no" group has 13 people); then the intersections that qualify.
     assert 'id="chart-1"' in html_bi and 'id="chart-3"' in html_bi  # gender, age
     assert 'id="chart-2"' not in html_bi  # nationality
+    drawable = [
+        key
+        for key, gm in german_result.tables().items()
+        if (gm.by_group["count"] >= 30).sum() >= 2 and len(gm.by_group) <= 40
+    ]
+    assert html_bi.count("<svg") == len(drawable) >= 2
     assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(
         0
     )

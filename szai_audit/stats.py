@@ -1,0 +1,120 @@
+"""Statistical tests and corrections used by the audit, vectorised over many comparisons.
+
+* :func:`two_proportion_test`: two groups' rates compared with Pearson's chi-square test on the
+  2x2 table, or Fisher's exact test when an expected count is below 5.
+* :func:`benjamini_hochberg`: adjusted p-values controlling the false discovery rate.
+* :func:`normal_p_value`: two-sided p-value of an estimate and its standard error.
+
+Only ``scipy.special`` / ``scipy.stats`` distributions are used; the tests themselves are
+written out here (and cross-checked against ``scipy.stats.chi2_contingency`` and
+``scipy.stats.fisher_exact`` in the test suite).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["TestResult", "benjamini_hochberg", "normal_p_value", "two_proportion_test"]
+
+#: Below this expected cell count the chi-square approximation is not trusted (Cochran's rule).
+MIN_EXPECTED = 5.0
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """p-values of a batch of 2x2 comparisons and the test used for each."""
+
+    p_value: np.ndarray
+    method: np.ndarray  # "chi2" or "fisher" per comparison
+
+
+def two_proportion_test(
+    k1: np.ndarray | int, n1: np.ndarray | int, k2: np.ndarray | int, n2: np.ndarray | int
+) -> TestResult:
+    """Two-sided test that ``k1/n1`` and ``k2/n2`` are equal.
+
+    Pearson's chi-square test (no continuity correction) on the table
+    ``[[k1, n1 - k1], [k2, n2 - k2]]``, or Fisher's exact test where any expected count is below
+    5. A comparison with an empty group, or where every row has the same outcome, has
+    p-value 1.
+
+    Examples
+    --------
+    >>> r = two_proportion_test([30], [100], [50], [100])
+    >>> round(float(r.p_value[0]), 4), str(r.method[0])
+    (0.0039, 'chi2')
+    >>> r = two_proportion_test([1], [10], [7], [10])
+    >>> round(float(r.p_value[0]), 4), str(r.method[0])
+    (0.0198, 'fisher')
+    """
+    from scipy import special
+
+    k1, n1, k2, n2 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (k1, n1, k2, n2))
+    n = n1 + n2
+    k = k1 + k2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Expected counts of the four cells under equal proportions.
+        e11, e12 = n1 * k / n, n1 * (n - k) / n
+        e21, e22 = n2 * k / n, n2 * (n - k) / n
+        stat = (
+            (k1 - e11) ** 2 / e11
+            + ((n1 - k1) - e12) ** 2 / e12
+            + (k2 - e21) ** 2 / e21
+            + ((n2 - k2) - e22) ** 2 / e22
+        )
+    degenerate = (n1 == 0) | (n2 == 0) | (k == 0) | (k == n)
+    p = np.where(degenerate, 1.0, special.chdtrc(1, np.nan_to_num(stat)))
+    min_expected = np.minimum.reduce([e11, e12, e21, e22])
+    use_fisher = ~degenerate & (min_expected < MIN_EXPECTED)
+    if use_fisher.any():
+        p = p.copy()
+        for i in np.flatnonzero(use_fisher):
+            p[i] = _fisher_exact(int(k1[i]), int(n1[i]), int(k2[i]), int(n2[i]))
+    method = np.where(use_fisher, "fisher", "chi2")
+    return TestResult(np.clip(p, 0.0, 1.0), method)
+
+
+def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided Fisher exact test (sum of tables no more probable than the observed one)."""
+    from scipy.stats import hypergeom
+
+    total, positives = n1 + n2, k1 + k2
+    support = np.arange(max(0, positives - n2), min(positives, n1) + 1)
+    probs = hypergeom.pmf(support, total, positives, n1)
+    observed = hypergeom.pmf(k1, total, positives, n1)
+    # The same relative tolerance scipy uses, so that ties in probability count.
+    return float(min(1.0, probs[probs <= observed * (1 + 1e-7)].sum()))
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), same order as given.
+
+    Examples
+    --------
+    >>> benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+    """
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    if m == 0:
+        return p.copy()
+    order = np.argsort(p, kind="stable")
+    ranked = p[order] * m / np.arange(1, m + 1)
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.clip(adjusted, 0.0, 1.0)
+    return out
+
+
+def normal_p_value(estimate: np.ndarray | float, se: np.ndarray | float) -> np.ndarray:
+    """Two-sided p-value of ``estimate / se`` under a standard normal (1 when se is 0 or NaN)."""
+    from scipy import special
+
+    est = np.atleast_1d(np.asarray(estimate, dtype=float))
+    se_arr = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(est / se_arr)
+    p = 2.0 * special.ndtr(-z)
+    return np.where(np.isfinite(z), p, np.where((se_arr == 0) & (est != 0), 0.0, 1.0))
