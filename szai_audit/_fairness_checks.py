@@ -326,9 +326,10 @@ def finalize(
     adjusted p-values (columns ``(metric, test)`` and ``(metric, test + "_adjusted")``).
     """
     raw: list[float] = []
-    for t in tables:
+    for t in tables:  # the same order as the loop below consumes them
         raw += [i.p_raw for i in t.items if isinstance(i, Pending)]
-        raw += [float(v) for v in t.tests.to_numpy().ravel() if np.isfinite(v)]
+        for col in t.tests.columns:
+            raw += [float(v) for v in t.tests[col].to_numpy() if np.isfinite(v)]
     adjusted = iter(benjamini_hochberg(np.asarray(raw)).tolist())
     findings: list[Finding] = []
     tests: dict[str, pd.DataFrame] = {}
