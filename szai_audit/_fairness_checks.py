@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -89,9 +89,24 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     )
 
 
+def status_for(over: bool, p_adjusted: float, policy: Policy) -> Status:
+    """The decision rule: PASS within the tolerance; beyond it FAIL if significant, else WARN."""
+    if not over:
+        return Status.PASS
+    return Status.FAIL if p_adjusted < policy.significance_level else Status.WARN
+
+
+class Judgeable(Protocol):
+    """A measured comparison waiting for its adjusted p-value (see :func:`finalize`)."""
+
+    p_raw: float
+
+    def judge(self, p_adjusted: float, policy: Policy) -> Finding: ...
+
+
 @dataclass
 class Pending:
-    """A comparison measured but not yet judged: it waits for its adjusted p-value."""
+    """A comparison of two groups' rates, measured but not yet judged."""
 
     check: str
     ground: str
@@ -108,6 +123,41 @@ class Pending:
     best_rate: float
     groups: list[str]
     details: dict[str, Any] = field(default_factory=dict)
+
+    def judge(self, p_adj: float, policy: Policy) -> Finding:
+        """The finding, once the audit-wide adjusted p-value is known."""
+        p = self
+        status = status_for(p.over, p_adj, policy)
+        worst = p.worst if p.worst is not None else p.groups[0]
+        best = p.best if p.best is not None else p.groups[0]
+        return Finding(
+            check=p.check,
+            article=ARTICLE,
+            status=status,
+            message=nv.msg_comparison(
+                p.ground,
+                p.metric,
+                worst=worst,
+                best=best,
+                worst_rate=p.worst_rate,
+                best_rate=p.best_rate,
+                value=p.value,
+                threshold=p.threshold,
+                status=status.value,
+                ci=p.ci,
+                level=policy.confidence_level,
+                p_value=p_adj,
+                groups=p.groups,
+            ),
+            value=p.value,
+            threshold=p.threshold,
+            ground=p.ground,
+            worst_group=p.worst,
+            best_group=p.best,
+            ci=p.ci,
+            p_value=p_adj,
+            details={**p.details, "p_value_raw": p.p_raw, "test": p.test},
+        )
 
 
 @dataclass
@@ -318,25 +368,30 @@ def _group_tests(gm: GroupMetrics, policy: Policy, reference: str | None) -> pd.
 
 
 def finalize(
-    tables: Sequence[TableAssessment], policy: Policy
+    tables: Sequence[TableAssessment],
+    policy: Policy,
+    extra: Sequence[Finding | Judgeable] = (),
 ) -> tuple[list[Finding], dict[str, pd.DataFrame]]:
     """Adjust every p-value of the audit together and turn pending comparisons into findings.
 
-    Returns the findings (in table order) and, per table, the group tests with raw and
-    adjusted p-values (columns ``(metric, test)`` and ``(metric, test + "_adjusted")``).
+    ``extra`` holds comparisons measured elsewhere (score metrics, conditional gaps...): they
+    join the same Benjamini-Hochberg family. Returns the findings (tables first, then
+    ``extra``) and, per table, the group tests with raw and adjusted p-values (columns
+    ``(metric, test)`` and ``(metric, test + "_adjusted")``).
     """
     raw: list[float] = []
-    for t in tables:  # the same order as the loop below consumes them
+    for t in tables:  # the same order as the loops below consume them
         raw += [i.p_raw for i in t.items if isinstance(i, Pending)]
         for col in t.tests.columns:
             raw += [float(v) for v in t.tests[col].to_numpy() if np.isfinite(v)]
+    raw += [i.p_raw for i in extra if not isinstance(i, Finding)]
     adjusted = iter(benjamini_hochberg(np.asarray(raw)).tolist())
     findings: list[Finding] = []
     tests: dict[str, pd.DataFrame] = {}
     for t in tables:
         for item in t.items:
             findings.append(
-                item if isinstance(item, Finding) else _judge(item, next(adjusted), policy)
+                item if isinstance(item, Finding) else item.judge(next(adjusted), policy)
             )
         frame = t.tests.copy()
         for col in t.tests.columns:
@@ -346,46 +401,11 @@ def finalize(
                 adj[i] = next(adjusted)
             frame[(col[0], col[1] + "_adjusted")] = adj
         tests[t.key] = frame.sort_index(axis=1)
+    for other in extra:
+        findings.append(
+            other if isinstance(other, Finding) else other.judge(next(adjusted), policy)
+        )
     return findings, tests
-
-
-def _judge(p: Pending, p_adj: float, policy: Policy) -> Finding:
-    if not p.over:
-        status = Status.PASS
-    elif p_adj < policy.significance_level:
-        status = Status.FAIL
-    else:
-        status = Status.WARN
-    worst = p.worst if p.worst is not None else p.groups[0]
-    best = p.best if p.best is not None else p.groups[0]
-    return Finding(
-        check=p.check,
-        article=ARTICLE,
-        status=status,
-        message=nv.msg_comparison(
-            p.ground,
-            p.metric,
-            worst=worst,
-            best=best,
-            worst_rate=p.worst_rate,
-            best_rate=p.best_rate,
-            value=p.value,
-            threshold=p.threshold,
-            status=status.value,
-            ci=p.ci,
-            level=policy.confidence_level,
-            p_value=p_adj,
-            groups=p.groups,
-        ),
-        value=p.value,
-        threshold=p.threshold,
-        ground=p.ground,
-        worst_group=p.worst,
-        best_group=p.best,
-        ci=p.ci,
-        p_value=p_adj,
-        details={**p.details, "p_value_raw": p.p_raw, "test": p.test},
-    )
 
 
 def ground_not_provided(ground: str) -> Finding:
