@@ -10,7 +10,7 @@ adjusted p-value is below the significance level, WARN when it is not.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,58 +105,42 @@ class Judgeable(Protocol):
 
 
 @dataclass
-class Pending:
-    """A comparison of two groups' rates, measured but not yet judged."""
+class Measured:
+    """A comparison measured but not yet judged: value, interval and raw p-value.
+
+    ``message`` writes the finding's text once the status and the adjusted p-value are known.
+    Any module can build one; :func:`finalize` judges them all in one Benjamini-Hochberg family.
+    """
 
     check: str
     ground: str
-    metric: str  # "favorable_rate" for the ratio check
     value: float
     threshold: float
     over: bool  # beyond the tolerance
     ci: tuple[float, float] | None
     p_raw: float
-    test: str  # "chi2" or "fisher"
     worst: str | None
     best: str | None
-    worst_rate: float
-    best_rate: float
-    groups: list[str]
+    message: Callable[[Status, float], nv.Message]
     details: dict[str, Any] = field(default_factory=dict)
+    article: str = ARTICLE
 
-    def judge(self, p_adj: float, policy: Policy) -> Finding:
+    def judge(self, p_adjusted: float, policy: Policy) -> Finding:
         """The finding, once the audit-wide adjusted p-value is known."""
-        p = self
-        status = status_for(p.over, p_adj, policy)
-        worst = p.worst if p.worst is not None else p.groups[0]
-        best = p.best if p.best is not None else p.groups[0]
+        status = status_for(self.over, p_adjusted, policy)
         return Finding(
-            check=p.check,
-            article=ARTICLE,
+            check=self.check,
+            article=self.article,
             status=status,
-            message=nv.msg_comparison(
-                p.ground,
-                p.metric,
-                worst=worst,
-                best=best,
-                worst_rate=p.worst_rate,
-                best_rate=p.best_rate,
-                value=p.value,
-                threshold=p.threshold,
-                status=status.value,
-                ci=p.ci,
-                level=policy.confidence_level,
-                p_value=p_adj,
-                groups=p.groups,
-            ),
-            value=p.value,
-            threshold=p.threshold,
-            ground=p.ground,
-            worst_group=p.worst,
-            best_group=p.best,
-            ci=p.ci,
-            p_value=p_adj,
-            details={**p.details, "p_value_raw": p.p_raw, "test": p.test},
+            message=self.message(status, p_adjusted),
+            value=self.value,
+            threshold=self.threshold,
+            ground=self.ground,
+            worst_group=self.worst,
+            best_group=self.best,
+            ci=self.ci,
+            p_value=p_adjusted,
+            details={**self.details, "p_value_raw": self.p_raw},
         )
 
 
@@ -165,7 +149,7 @@ class TableAssessment:
     """Everything measured on one table, before the audit-wide correction."""
 
     key: str
-    items: list[Finding | Pending]
+    items: list[Finding | Measured]
     tests: pd.DataFrame  # index = group label; columns (metric, p_vs_rest / p_vs_reference)
 
 
@@ -227,7 +211,7 @@ def _measure(
     ratio: bool,
     counts: tuple[np.ndarray, np.ndarray],
     level: float,
-) -> Pending:
+) -> Measured:
     """Value, interval and raw test of one comparison."""
     rates = comp.rates
     ends = _ends(rates, lower_is_worse)
@@ -252,22 +236,38 @@ def _measure(
         over = value > threshold + TOLERANCE
     k, n = counts
     test = two_proportion_test(k[w], n[w], k[b], n[b])
-    return Pending(
+    ci = _percentile_ci(stat, level)
+    groups = [str(x) for x in labels]
+
+    def message(status: Status, p_adjusted: float) -> nv.Message:
+        return nv.msg_comparison(
+            ground,
+            metric,
+            worst=groups[worst_i],
+            best=groups[best_i] if ends is not None else groups[worst_i],
+            worst_rate=float(rates.iloc[worst_i]),
+            best_rate=float(rates.iloc[best_i]),
+            value=value,
+            threshold=threshold,
+            status=status.value,
+            ci=ci,
+            level=level,
+            p_value=p_adjusted,
+            groups=groups,
+        )
+
+    return Measured(
         check=check,
         ground=ground,
-        metric=metric,
         value=value,
         threshold=threshold,
         over=bool(over),
-        ci=_percentile_ci(stat, level),
+        ci=ci,
         p_raw=float(test.p_value[0]),
-        test=str(test.method[0]),
         worst=None if ends is None else ends[0],
         best=None if ends is None else ends[1],
-        worst_rate=float(rates.iloc[worst_i]),
-        best_rate=float(rates.iloc[best_i]),
-        groups=[str(x) for x in labels],
-        details=comp.details(metric, lower_is_worse),
+        message=message,
+        details={**comp.details(metric, lower_is_worse), "test": str(test.method[0])},
     )
 
 
@@ -283,7 +283,7 @@ def assess_table(
     """Measure the four Article 72(4) checks and the per-group tests of one table."""
     draws = gm.bootstrap(policy.n_bootstrap, random_state)
     level = policy.confidence_level
-    items: list[Finding | Pending] = []
+    items: list[Finding | Measured] = []
     num, den = gm.numerators(), gm.denominators()
 
     # Four-fifths rule on the favourable-decision rate.
@@ -381,7 +381,7 @@ def finalize(
     """
     raw: list[float] = []
     for t in tables:  # the same order as the loops below consume them
-        raw += [i.p_raw for i in t.items if isinstance(i, Pending)]
+        raw += [i.p_raw for i in t.items if isinstance(i, Measured)]
         for col in t.tests.columns:
             raw += [float(v) for v in t.tests[col].to_numpy() if np.isfinite(v)]
     raw += [i.p_raw for i in extra if not isinstance(i, Finding)]
