@@ -393,14 +393,18 @@ def finalize(
             findings.append(
                 item if isinstance(item, Finding) else item.judge(next(adjusted), policy)
             )
-        frame = t.tests.copy()
-        for col in t.tests.columns:
+        columns: dict[tuple[str, str], np.ndarray] = {}
+        for col in t.tests.columns:  # each raw column followed by its adjusted one
             values = t.tests[col].to_numpy()
             adj = np.full(len(values), np.nan)
             for i in np.flatnonzero(np.isfinite(values)):
                 adj[i] = next(adjusted)
-            frame[(col[0], col[1] + "_adjusted")] = adj
-        tests[t.key] = frame.sort_index(axis=1)
+            columns[col] = values
+            columns[(col[0], col[1] + "_adjusted")] = adj
+        frame = pd.DataFrame(columns, index=t.tests.index)
+        if columns:
+            frame.columns = pd.MultiIndex.from_tuples(list(columns), names=["metric", "test"])
+        tests[t.key] = frame
     for other in extra:
         findings.append(
             other if isinstance(other, Finding) else other.judge(next(adjusted), policy)

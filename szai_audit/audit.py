@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 
 from . import _fairness_checks as checks
+from . import _score_checks as score_checks
 from ._manifest import build_manifest
 from .data import (
     MISSING_LABEL,
     BinSpec,
+    GroupEncoding,
     bin_numeric,
     check_index_order,
     encode_groups,
@@ -38,6 +40,7 @@ from .models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
 from .policy import Policy
 from .result import AuditResult, Scope, SensitiveInfo
+from .scores import ScoreMetrics, score_metrics
 
 __all__ = ["Audit"]
 
@@ -117,8 +120,15 @@ class Audit:
     ...     sensitive={"gender": "sex", "nationality": "foreign_worker"},
     ... )
     >>> result = audit.run(random_state=0)
-    >>> [f.status.value for f in result.findings if f.ground == "gender"]
-    ['PASS', 'PASS', 'PASS', 'PASS']
+    >>> for f in result.findings:
+    ...     if f.ground == "gender":
+    ...         print(f.check, f.status.value)
+    fairness.selection_rate_ratio PASS
+    fairness.demographic_parity_difference PASS
+    fairness.true_positive_rate_difference PASS
+    fairness.false_positive_rate_difference PASS
+    fairness.auc_difference NOT_ASSESSED
+    fairness.calibration_difference NOT_ASSESSED
     """
 
     def __init__(
@@ -433,54 +443,85 @@ class Audit:
         true_pos = None if y_true is None else np.asarray(y_true == pos, dtype=np.uint8)
         favorable_is_positive = _same_label(pos, self.favorable_label)
 
-        def metrics_by(columns: dict[str, Any]) -> GroupMetrics:
+        def metrics_by(columns: dict[str, Any]) -> tuple[GroupMetrics, GroupEncoding]:
             enc = encode_groups(columns, missing="group")
-            return GroupMetrics(
+            gm = GroupMetrics(
                 counts_by_group(enc, pred_pos, true_pos, score),
                 pos_label=pos,
                 has_outcomes=true_pos is not None,
                 has_scores=score is not None,
             )
+            return gm, enc
 
-        metrics = {a.info.ground: metrics_by({a.info.ground: a.values}) for a in attrs}
+        encodings: dict[str, GroupEncoding] = {}
+        metrics: dict[str, GroupMetrics] = {}
+        for a in attrs:
+            metrics[a.info.ground], encodings[a.info.ground] = metrics_by({a.info.ground: a.values})
         intersections: dict[str, GroupMetrics] = {}
-        extra_findings: list[Finding] = []
+        extra: list[Finding | checks.Judgeable] = []
         for pair in itertools.combinations(attrs, 2):
             key = INTERSECTION_SEP.join(a.info.ground for a in pair)
-            intersections[key] = metrics_by({a.info.ground: a.values for a in pair})
+            intersections[key] = metrics_by({a.info.ground: a.values for a in pair})[0]
         if len(attrs) > 2:
             key = INTERSECTION_SEP.join(a.info.ground for a in attrs)
-            full = metrics_by({a.info.ground: a.values for a in attrs})
+            full = metrics_by({a.info.ground: a.values for a in attrs})[0]
             if len(full.counts) <= policy.max_intersection_groups:
                 intersections[key] = full
             else:
-                extra_findings.append(checks.intersection_too_large(key, len(full.counts), policy))
+                extra.append(checks.intersection_too_large(key, len(full.counts), policy))
+
+        # Score metrics (AUC, calibration) per ground, when scores and outcomes exist.
+        score_tables: dict[str, ScoreMetrics] = {}
+        for ground, enc in encodings.items():
+            sm = None
+            if score is not None and true_pos is not None:
+                labels_per_row = enc.index.take(enc.codes)
+                sizes = metrics[ground].counts["n"]
+                big = sizes[sizes >= policy.min_group_size]
+                # Bins of about min_group_size people or more in the smallest compared group.
+                n_bins = int(
+                    np.clip((big.min() if len(big) else 0) // policy.min_group_size, 3, 10)
+                )
+                sm = score_metrics(
+                    true_pos, score, labels_per_row, threshold=self.threshold, n_bins=n_bins
+                )
+                order = [str(k) for k in metrics[ground].counts.index]
+                sm = sm.reordered(order)
+                score_tables[ground] = sm
+            extra += score_checks.score_findings(
+                sm,
+                ground,
+                policy,
+                has_outcomes=true_pos is not None,
+                has_scores=score is not None,
+                favorable_is_positive=favorable_is_positive,
+                positive_label=pos,
+            )
+
         reference = self._references(metrics)
         tables = [*metrics.items(), *intersections.items()]
+        seeds = [
+            None if random_state is None else (int(random_state), i) for i in range(len(tables))
+        ]
         assessed = [
             checks.assess_table(
                 key,
                 gm,
                 policy,
                 favorable_is_positive,
-                random_state=None if random_state is None else (int(random_state), i),
+                random_state=seed,
                 reference=reference.get(key),
             )
-            for i, (key, gm) in enumerate(tables)
+            for (key, gm), seed in zip(tables, seeds, strict=True)
         ]
-        findings, group_tests = checks.finalize(assessed, policy)
-        findings += extra_findings
+        findings, group_tests = checks.finalize(assessed, policy, extra)
         provided = {a.info.ground for a in attrs}
         findings += [
             checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
         ]
         cis = {
-            key: gm.ci(
-                policy.confidence_level,
-                policy.n_bootstrap,
-                None if random_state is None else (int(random_state), i),
-            )
-            for i, (key, gm) in enumerate(tables)
+            key: gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
+            for (key, gm), seed in zip(tables, seeds, strict=True)
         }
 
         labels = sorted(
@@ -516,6 +557,7 @@ class Audit:
             intersections=intersections,
             cis=cis,
             group_tests=group_tests,
+            score_metrics=score_tables,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

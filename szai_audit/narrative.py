@@ -167,6 +167,9 @@ METRIC_LABELS: dict[str, Message] = {
     "precision": Message("精确率", "Precision"),
     "accuracy": Message("准确率", "Accuracy"),
     "mean_score": Message("平均评分", "Mean score"),
+    "auc": Message("排序准确度（AUC）", "Ranking accuracy (AUC)"),
+    "calibration_offset": Message("校准偏差", "Calibration offset"),
+    "positive_rate_at_threshold": Message("阈值处正类比例", "Positive rate at threshold"),
 }
 
 METRIC_EXPLANATIONS: dict[str, Message] = {
@@ -211,6 +214,12 @@ CHECK_TITLES: dict[str, Message] = {
         "假阳性率差异", "False-positive-rate difference"
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
+    "fairness.auc_difference": Message(
+        "排序准确度差异（AUC）", "Ranking-accuracy difference (AUC)"
+    ),
+    "fairness.calibration_difference": Message(
+        "校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"
+    ),
     "fairness.intersection_not_assessed": Message("交叉组合未评估", "Intersection not assessed"),
 }
 
@@ -348,6 +357,117 @@ def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
     """Message when the full intersection has too many groups."""
     g = ground_label(ground)
     return _fill(_INTERSECTION_TOO_LARGE, ground_zh=g.zh, ground_en=g.en, n=n, max=limit)
+
+
+_NO_SCORES = Message(
+    "模型未提供评分（如 predict_proba），也未给出 y_score，评分类检查未评估。",
+    "The model gives no score (such as predict_proba) and no y_score was given, so score "
+    "checks were not assessed.",
+)
+_NOT_PROBABILITIES = Message(
+    "评分不在 0 到 1 之间，不是概率，无法检查校准，本项未评估。",
+    "The scores are not probabilities (not all within 0 to 1), so calibration cannot be "
+    "checked; this check was not assessed.",
+)
+_AUC = Message(
+    "{ground_zh}：模型对“{worst}”组的排序准确度（AUC {worst_auc}）"
+    "低于“{best}”组（AUC {best_auc}），相差 {value}（{level}置信区间 {low} 至 {high}）；"
+    "容许上限为 {threshold}。",
+    "{ground_en}: the model ranks people less accurately for “{worst}” (AUC {worst_auc}) than "
+    "for “{best}” (AUC {best_auc}), a difference of {value} ({level} CI {low} to {high}); the "
+    "tolerance is {threshold}.",
+)
+_CALIBRATION = Message(
+    "{ground_zh}：相同评分下各组的实际结果不同（实际“{pos}”比例减去评分预测值：“{worst}”组 "
+    "{worst_offset} 个百分点，“{best}”组 {best_offset} 个百分点），相差 {value} 个百分点"
+    "（{level}置信区间 {low} 至 {high}）；容许上限为 {threshold} 个百分点。",
+    "{ground_en}: at the same score, actual outcomes differ by group (actual rate of “{pos}” "
+    "minus the rate the scores predict: {worst_offset} points for “{worst}”, {best_offset} "
+    "points for “{best}”), a difference of {value} points ({level} CI {low} to {high}); the "
+    "tolerance is {threshold} points.",
+)
+
+
+def msg_no_scores() -> Message:
+    """Message for score checks without scores."""
+    return _NO_SCORES
+
+
+def msg_scores_not_probabilities() -> Message:
+    """Message for calibration when scores are not probabilities."""
+    return _NOT_PROBABILITIES
+
+
+def _signed_points(x: float) -> str:
+    return f"{100 * x:+.1f}"
+
+
+def msg_auc(
+    ground: str,
+    *,
+    worst: str,
+    best: str,
+    worst_auc: float,
+    best_auc: float,
+    value: float,
+    ci: tuple[float, float],
+    threshold: float,
+    level: float,
+    status: str,
+    p_value: float,
+) -> Message:
+    """Message of the AUC comparison (values on the AUC scale, 3 decimals)."""
+    g = ground_label(ground)
+    body = _fill(
+        _AUC,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        worst=worst,
+        best=best,
+        worst_auc=f"{worst_auc:.3f}",
+        best_auc=f"{best_auc:.3f}",
+        value=f"{value:.3f}",
+        low=f"{ci[0]:.3f}",
+        high=f"{ci[1]:.3f}",
+        threshold=f"{threshold:.3f}",
+        level=fmt_level(level),
+    )
+    return body.join(_verdict_tail(status, worst, p_value))
+
+
+def msg_calibration(
+    ground: str,
+    *,
+    worst: str,
+    best: str,
+    worst_offset: float,
+    best_offset: float,
+    value: float,
+    ci: tuple[float, float],
+    threshold: float,
+    level: float,
+    status: str,
+    p_value: float,
+    positive_label: object,
+) -> Message:
+    """Message of the calibration comparison (offsets and gap in percentage points)."""
+    g = ground_label(ground)
+    body = _fill(
+        _CALIBRATION,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        pos=positive_label,
+        worst=worst,
+        best=best,
+        worst_offset=_signed_points(worst_offset),
+        best_offset=_signed_points(best_offset),
+        value=f"{100 * value:.1f}",
+        low=f"{100 * ci[0]:.1f}",
+        high=f"{100 * ci[1]:.1f}",
+        threshold=f"{100 * threshold:.1f}",
+        level=fmt_level(level),
+    )
+    return body.join(_verdict_tail(status, worst, p_value))
 
 
 def msg_ground_not_provided(ground: str) -> Message:

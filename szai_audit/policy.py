@@ -50,6 +50,12 @@ class Policy:
         Level of every confidence interval.
     n_bootstrap : int, default 1000
         Bootstrap resamples behind each interval.
+    auc_difference_max : float, default 0.05
+        Largest acceptable difference in AUC between groups (ranking accuracy, with scores and
+        outcomes).
+    calibration_difference_max : float, default 0.05
+        Largest acceptable difference between groups' calibration offsets (actual positive
+        rate minus mean score), with probability scores and outcomes.
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.
@@ -75,6 +81,8 @@ class Policy:
     significance_level: float = 0.05
     confidence_level: float = 0.95
     n_bootstrap: int = 1000
+    auc_difference_max: float = 0.05
+    calibration_difference_max: float = 0.05
     max_intersection_groups: int = 64
 
     def __post_init__(self) -> None:
@@ -83,6 +91,8 @@ class Policy:
             "demographic_parity_max",
             "true_positive_rate_difference_max",
             "false_positive_rate_difference_max",
+            "auc_difference_max",
+            "calibration_difference_max",
         ):
             _check_fraction(name, getattr(self, name), low_open=False)
         _check_int("min_group_size", self.min_group_size, 1)

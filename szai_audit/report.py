@@ -417,6 +417,95 @@ def _table(
     }
 
 
+def _score_section(
+    result: AuditResult, key: str, lang: str, chart_id: str
+) -> dict[str, Any] | None:
+    """Score metrics of one ground: table with intervals and a reliability chart."""
+    sm = result.score_metrics.get(key)
+    if sm is None:
+        return None
+    from scipy.special import ndtri
+
+    z = float(ndtri(1 - (1 - result.policy.confidence_level) / 2))
+    min_size = result.policy.min_group_size
+    rows = []
+    for name, row in sm.by_group.iterrows():
+        shown = int(row["count"]) >= min_size
+
+        def cell(value: float, se: float | None, fmt: Any, shown: bool = shown) -> dict[str, str]:
+            if not shown or not np.isfinite(value):
+                return {"text": "—", "ci": ""}
+            ci = ""
+            if se is not None and np.isfinite(se):
+                ci = f"{fmt(value - z * se)}–{fmt(value + z * se)}"
+            return {"text": fmt(value), "ci": ci}
+
+        def three(v: float) -> str:
+            return f"{v:.3f}"
+
+        def points(v: float) -> str:
+            return f"{100 * v:+.1f}".replace("-", "−")
+
+        rows.append(
+            {
+                "group": str(name),
+                "count": int(row["count"]),
+                "cells": [
+                    cell(float(row["auc"]), float(row["auc_se"]), three),
+                    cell(float(row["calibration_offset"]), float(row["calibration_se"]), points)
+                    if sm.probabilities
+                    else {"text": "—", "ci": ""},
+                    cell(float(row["positive_rate_at_threshold"]), None, fmt_pct),
+                ],
+            }
+        )
+    return {
+        "threshold": f"{sm.threshold:g}",
+        "columns": [
+            METRIC_LABELS["auc"],
+            METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
+            METRIC_LABELS["positive_rate_at_threshold"],
+        ],
+        "rows": rows,
+        "chart": _reliability_chart(sm, min_size, lang, chart_id) if sm.probabilities else None,
+    }
+
+
+def _reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str | None:
+    """Observed rate against mean score per bin, one line per group (bins of enough people)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    cal = sm.calibration[sm.calibration["count"] >= min_size]
+    groups = [g for g in sm.by_group.index if (cal["group"] == g).sum() >= 2]
+    if not groups:
+        return None
+    with matplotlib.rc_context({"font.family": _mpl_font_family(), "font.size": 9}):
+        fig = Figure(figsize=(4.8, 3.6), layout="constrained")
+        ax = fig.subplots()
+        ax.plot([0, 1], [0, 1], color="#9aa5b1", linestyle="--", linewidth=1)
+        for g in groups:
+            part = cal[cal["group"] == g].sort_values("bin")
+            ax.plot(
+                part["mean_score"],
+                part["observed_rate"],
+                marker="o",
+                markersize=3,
+                linewidth=1.2,
+                label=_plain_text(str(g)),
+            )
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(_label(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang))
+        ax.set_ylabel(_label(Message("实际比例", "Actual rate"), lang))
+        ax.legend(fontsize=8, frameon=False)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+            return figure_to_svg(fig, chart_id)
+
+
 def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
     """Adjusted p-values of each group against the rest (and the reference), formatted."""
     tests = result.group_tests.get(key)
@@ -512,6 +601,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "notes": [n for n in notes if n is not None],
                 "table": _table(gm, result.policy.min_group_size, columns, ci),
                 "tests": _tests_table(result, key),
+                "scores": _score_section(result, key, lang, f"calibration-{index}"),
                 "chart": _fairness_chart(
                     gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),

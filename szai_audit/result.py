@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .data import BinSpec
@@ -18,6 +19,7 @@ from .fairness import METRICS, GroupMetrics
 from .findings import Finding, Status, _clean
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
 from .policy import Policy
+from .scores import ScoreMetrics
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
@@ -123,6 +125,47 @@ def _metrics_table(
     }
 
 
+def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
+    """Score metrics for JSON; groups and bins below the minimum size withheld."""
+    from scipy.special import ndtri
+
+    z = float(ndtri(1 - (1 - policy.confidence_level) / 2))
+    min_size = policy.min_group_size
+    groups = []
+    for name, row in sm.by_group.iterrows():
+        shown = int(row["count"]) >= min_size
+        entry: dict[str, Any] = {"group": str(name), "count": int(row["count"])}
+        for m in (
+            "auc",
+            "calibration_offset",
+            "mean_score",
+            "observed_rate",
+            "positive_rate_at_threshold",
+        ):
+            entry[m] = _clean(float(row[m])) if shown else None
+        for m, se in (("auc", "auc_se"), ("calibration_offset", "calibration_se")):
+            v, s = float(row[m]), float(row[se])
+            ok = shown and np.isfinite(v) and np.isfinite(s)
+            entry[m + "_ci"] = [v - z * s, v + z * s] if ok else None
+        groups.append(entry)
+    bins = [
+        {
+            "group": str(r["group"]),
+            "bin": int(r["bin"]),
+            "count": int(r["count"]),
+            "mean_score": float(r["mean_score"]) if r["count"] >= min_size else None,
+            "observed_rate": float(r["observed_rate"]) if r["count"] >= min_size else None,
+        }
+        for _, r in sm.calibration.iterrows()
+    ]
+    return {
+        "threshold": sm.threshold,
+        "probabilities": sm.probabilities,
+        "groups": groups,
+        "calibration": bins,
+    }
+
+
 def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
     """{metric: {test: p}} for one group, tests that were not run left out."""
     out: dict[str, dict[str, float]] = {}
@@ -151,6 +194,8 @@ class AuditResult:
     group_tests : dict of str to DataFrame
         Per ground and intersection: each comparable group against the rest (and against the
         reference group), raw and Benjamini-Hochberg adjusted p-values.
+    score_metrics : dict of str to ScoreMetrics
+        Per ground, with scores and outcomes: AUC, calibration, positive rate at the threshold.
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -168,6 +213,7 @@ class AuditResult:
     intersections: Mapping[str, GroupMetrics]
     cis: Mapping[str, pd.DataFrame]
     group_tests: Mapping[str, pd.DataFrame]
+    score_metrics: Mapping[str, ScoreMetrics]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -256,6 +302,9 @@ class AuditResult:
             ),
             "intersections": {
                 key: self._table_dict(key, gm) for key, gm in self.intersections.items()
+            },
+            "score_metrics": {
+                key: _score_dict(sm, self.policy) for key, sm in self.score_metrics.items()
             },
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},

@@ -101,6 +101,14 @@ class ScoreMetrics:
     threshold: float
     probabilities: bool
 
+    def reordered(self, order: list[str]) -> ScoreMetrics:
+        """The same metrics with groups in ``order`` (labels not in ``order`` go last)."""
+        known = [g for g in order if g in self.by_group.index]
+        rest = [g for g in self.by_group.index if g not in known]
+        return ScoreMetrics(
+            self.by_group.loc[known + rest], self.calibration, self.threshold, self.probabilities
+        )
+
     def calibration_counts(self, a: str, b: str) -> tuple[np.ndarray, ...]:
         """Positives and rows per bin of groups ``a`` and ``b``, aligned on the bins."""
         cal = self.calibration
@@ -195,7 +203,5 @@ def score_metrics(
                     "observed_rate": float(pos[i] / count[i]),
                 }
             )
-    order = {str(group_label(k)): i for i, k in enumerate(pd.unique(np.asarray(groups)))}
     by_group = pd.DataFrame(rows).set_index("group")
-    by_group = by_group.loc[sorted(by_group.index, key=lambda g: order.get(g, 0))]
     return ScoreMetrics(by_group, pd.DataFrame(cal_rows), float(threshold), probabilities)

@@ -86,7 +86,9 @@ def test_report_is_self_contained_and_offline(html_bi, german_result):
         for key, gm in german_result.tables().items()
         if (gm.by_group["count"] >= 30).sum() >= 2 and len(gm.by_group) <= 40
     ]
-    assert html_bi.count("<svg") == len(drawable) >= 2
+    assert html_bi.count('class="chart" id="chart-') == len(drawable) >= 2
+    # A calibration chart per ground whose groups have two bins of 30 people or more.
+    assert 'id="calibration-1"' in html_bi
     assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(
         0
     )
