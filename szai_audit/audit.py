@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from . import _fairness_checks as checks
+from . import _input_checks as input_checks
 from . import _score_checks as score_checks
 from ._manifest import build_manifest
+from .counterfactual import FlipResult, flip_test
 from .data import (
     MISSING_LABEL,
     BinSpec,
@@ -39,6 +41,7 @@ from .findings import Finding
 from .models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
 from .policy import Policy
+from .proxies import ProxyReport, find_proxies
 from .result import AuditResult, Scope, SensitiveInfo
 from .scores import ScoreMetrics, score_metrics
 
@@ -116,7 +119,7 @@ class Audit:
     >>> audit = sa.Audit(
     ...     y_true=df["good_credit"],
     ...     y_pred=df["good_credit"],  # a perfect "model", for illustration
-    ...     data=df,
+    ...     data=df.drop(columns="good_credit"),
     ...     sensitive={"gender": "sex", "nationality": "foreign_worker"},
     ... )
     >>> result = audit.run(random_state=0)
@@ -129,6 +132,8 @@ class Audit:
     fairness.false_positive_rate_difference PASS
     fairness.auc_difference NOT_ASSESSED
     fairness.calibration_difference NOT_ASSESSED
+    fairness.proxy WARN
+    fairness.counterfactual_flip NOT_ASSESSED
     """
 
     def __init__(
@@ -346,6 +351,83 @@ class Audit:
             attrs.append(_Attribute(info, values))
         return attrs
 
+    def _input_checks(
+        self,
+        attrs: list[_Attribute],
+        encodings: Mapping[str, GroupEncoding],
+        adapter: ModelAdapter | None,
+        pos: Any,
+        favorable_is_positive: bool,
+        policy: Policy,
+        random_state: int | None,
+    ) -> tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding]]:
+        """Proxy ranking and counterfactual flip test of every ground."""
+        proxies: dict[str, ProxyReport] = {}
+        flips: dict[str, FlipResult] = {}
+        findings: list[Finding] = []
+        for a in attrs:
+            ground, info = a.info.ground, a.info
+            enc = encodings[ground]
+            names = np.asarray([str(k) for k in enc.index], dtype=object)
+            labels: np.ndarray = names[enc.codes]
+            labels[labels == MISSING_LABEL] = None
+            report = None
+            if self.data is not None:
+                exclude = (info.column,) if info.source == "data" and info.column else ()
+                report = find_proxies(
+                    self.data,
+                    labels,
+                    exclude=exclude,
+                    max_rows=policy.proxy_max_rows,
+                    random_state=random_state,
+                    level=policy.confidence_level,
+                )
+                proxies[ground] = report
+            findings.append(input_checks.proxy_finding(report, ground, policy))
+            if adapter is None:
+                findings.append(input_checks.flip_not_assessed(ground, "no_model"))
+                continue
+            if info.source != "data" or not info.column or self.data is None:
+                findings.append(input_checks.flip_not_assessed(ground, "not_input"))
+                continue
+            values = self._flip_values(info, enc, labels)
+            flip = flip_test(
+                adapter,
+                self.data,
+                info.column,
+                labels,
+                values,
+                pos_label=pos,
+                favorable_is_positive=favorable_is_positive,
+                max_rows=policy.flip_max_rows,
+                random_state=random_state,
+            )
+            flips[ground] = flip
+            findings.append(input_checks.flip_finding(flip, ground, policy))
+        return proxies, flips, findings
+
+    def _flip_values(
+        self, info: SensitiveInfo, enc: GroupEncoding, labels: np.ndarray
+    ) -> dict[str, Any]:
+        """Group label -> the value written into the column to put a row in that group."""
+        assert self.data is not None and info.column is not None
+        raw = self.data[info.column]
+        if info.binning is None:
+            return {
+                str(k): (k.item() if isinstance(k, np.generic) else k)
+                for k in enc.index
+                if str(k) != MISSING_LABEL
+            }
+        out: dict[str, Any] = {}
+        numbers = raw.to_numpy(dtype=float, na_value=np.nan)
+        for label in info.binning.labels:
+            inside = numbers[labels == label]
+            inside = inside[~np.isnan(inside)]
+            if inside.size:
+                median = float(np.median(inside))
+                out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
+        return out
+
     def _references(self, metrics: Mapping[str, GroupMetrics]) -> dict[str, str]:
         """The user's reference group per ground, checked to be one of its groups."""
         if self.reference is None:
@@ -498,6 +580,11 @@ class Audit:
                 positive_label=pos,
             )
 
+        proxy_reports, flips, input_findings = self._input_checks(
+            attrs, encodings, adapter, pos, favorable_is_positive, policy, random_state
+        )
+        extra += input_findings
+
         reference = self._references(metrics)
         tables = [*metrics.items(), *intersections.items()]
         seeds = [
@@ -558,6 +645,8 @@ class Audit:
             cis=cis,
             group_tests=group_tests,
             score_metrics=score_tables,
+            proxies=proxy_reports,
+            flips=flips,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

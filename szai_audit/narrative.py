@@ -214,6 +214,10 @@ CHECK_TITLES: dict[str, Message] = {
         "假阳性率差异", "False-positive-rate difference"
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
+    "fairness.proxy": Message("代理变量", "Proxy features"),
+    "fairness.counterfactual_flip": Message(
+        "反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"
+    ),
     "fairness.auc_difference": Message(
         "排序准确度差异（AUC）", "Ranking-accuracy difference (AUC)"
     ),
@@ -468,6 +472,136 @@ def msg_calibration(
         level=fmt_level(level),
     )
     return body.join(_verdict_tail(status, worst, p_value))
+
+
+def _auc_list(features: Mapping[str, float], sep: str) -> str:
+    return sep.join(
+        f"“{k}”（AUC {v:.3f}）" if sep == "、" else f"“{k}” (AUC {v:.3f})"
+        for k, v in features.items()
+    )
+
+
+def msg_proxy(
+    ground: str,
+    *,
+    listed: Mapping[str, float],
+    top: tuple[str, float],
+    all_auc: float,
+    threshold: float,
+    all_threshold: float,
+    warn: bool,
+) -> Message:
+    """Message of the proxy check (AUCs with 3 decimals)."""
+    g = ground_label(ground)
+    together = (
+        Message("", "")
+        if math.isnan(all_auc)
+        else Message(
+            f"全部输入合起来预测{g.zh}的 AUC 为 {all_auc:.3f}（阈值 {all_threshold:.3f}）。",
+            f"All inputs together predict {g.en} with AUC {all_auc:.3f} (threshold "
+            f"{all_threshold:.3f}).",
+        )
+    )
+    if warn:
+        if listed:
+            head = Message(
+                f"{g.zh}：以下输入可代替{g.zh}（阈值 AUC {threshold:.3f}）："
+                f"{_auc_list(listed, '、')}。",
+                f"{g.en.capitalize()}: these inputs stand in for {g.en} (threshold AUC "
+                f"{threshold:.3f}): {_auc_list(listed, ', ')}.",
+            )
+        else:
+            head = Message(
+                f"{g.zh}：单个输入都不足以代替{g.zh}，但组合起来可以。",
+                f"{g.en.capitalize()}: no single input stands in for {g.en}, but together they do.",
+            )
+        tail = Message(
+            "即使模型不使用该属性本身，也可能借助这些输入造成歧视；请结合条件差异分析核查，"
+            "或说明其正当性。结论：警示。",
+            "The model can discriminate through them even without the attribute itself; check "
+            "them with the conditional analysis or justify them. Result: warning.",
+        )
+        return head.join(together).join(tail)
+    head = Message(
+        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{top[0]}”，AUC {top[1]:.3f}；阈值 "
+        f"{threshold:.3f}）。",
+        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{top[0]}”, AUC "
+        f"{top[1]:.3f}; threshold {threshold:.3f}).",
+    )
+    return head.join(together).join(_OUTCOME_PASS)
+
+
+def msg_proxy_no_data(ground: str) -> Message:
+    """Proxy check without input data."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：未提供模型输入数据（data），无法检查代理变量，本项未评估。",
+        f"{g.en.capitalize()}: no model inputs (data) were given, so proxies cannot be "
+        f"checked; this check was not assessed.",
+    )
+
+
+def msg_proxy_no_features(ground: str) -> Message:
+    """Proxy check with no feature left to rank."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：除该属性本身外没有其他输入，代理变量检查未评估。",
+        f"{g.en.capitalize()}: there is no input besides the attribute itself, so proxies "
+        f"were not assessed.",
+    )
+
+
+def msg_flip_not_assessed(ground: str, reason: str) -> Message:
+    """Flip test that cannot run."""
+    g = ground_label(ground)
+    if reason == "no_model":
+        return Message(
+            f"{g.zh}：仅有决定记录、没有模型，无法做反事实翻转检验，本项未评估。",
+            f"{g.en.capitalize()}: only decisions were given, not the model, so the flip test "
+            f"cannot run; this check was not assessed.",
+        )
+    return Message(
+        f"{g.zh}：该属性不是模型输入，不存在直接使用；间接影响见代理变量检查。本项未评估。",
+        f"{g.en.capitalize()}: the attribute is not a model input, so it cannot be used "
+        f"directly; indirect use is covered by the proxy check. Not assessed.",
+    )
+
+
+def msg_flip(
+    ground: str,
+    *,
+    source: str,
+    target: str,
+    changed: float,
+    to_favourable: float,
+    to_unfavourable: float,
+    score_change: float | None,
+    tolerance: float,
+    n_rows: int,
+    failed: bool,
+) -> Message:
+    """Message of the counterfactual flip test."""
+    g = ground_label(ground)
+    score_zh = "" if score_change is None else f"，评分平均变化 {score_change:+.3f}"
+    score_en = "" if score_change is None else f"; the mean score changes by {score_change:+.3f}"
+    body = Message(
+        f"{g.zh}：在 {n_rows} 行中只把{g.zh}从“{source}”改为“{target}”，其余不变，"
+        f"{fmt_pct(changed)} 的决定随之改变（{fmt_pct(to_favourable)} 变为有利，"
+        f"{fmt_pct(to_unfavourable)} 变为不利{score_zh}）；容许上限为 {fmt_pct(tolerance)}。",
+        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” on {n_rows} "
+        f"rows, everything else equal, changes {fmt_pct(changed)} of decisions "
+        f"({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
+        f"unfavourable{score_en}); the tolerance is {fmt_pct(tolerance)}.",
+    )
+    if failed:
+        return body.join(
+            Message(
+                "模型直接依据该属性作出不同决定，构成直接歧视的证据。结论：不通过。",
+                "The model decides differently because of the attribute itself: evidence of "
+                "direct discrimination. Result: fail.",
+            )
+        )
+    return body.join(_OUTCOME_PASS)
 
 
 def msg_ground_not_provided(ground: str) -> Message:

@@ -56,6 +56,18 @@ class Policy:
     calibration_difference_max : float, default 0.05
         Largest acceptable difference between groups' calibration offsets (actual positive
         rate minus mean score), with probability scores and outcomes.
+    proxy_auc_threshold : float, default 0.7
+        A feature predicting a sensitive attribute with a cross-validated AUC at or above this
+        (and significantly above chance) is flagged as a proxy (WARN).
+    proxy_all_features_auc_threshold : float, default 0.8
+        The same for all input features together.
+    proxy_max_rows : int, default 20000
+        Rows used for the proxy analysis (a stratified sample of larger data).
+    flip_tolerance : float, default 0.0
+        Largest acceptable share of decisions that change when only a sensitive attribute that
+        is a model input is changed (direct discrimination); above it the flip test fails.
+    flip_max_rows : int, default 20000
+        Rows used for the flip test (a random sample of larger data).
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.
@@ -83,6 +95,11 @@ class Policy:
     n_bootstrap: int = 1000
     auc_difference_max: float = 0.05
     calibration_difference_max: float = 0.05
+    proxy_auc_threshold: float = 0.7
+    proxy_all_features_auc_threshold: float = 0.8
+    proxy_max_rows: int = 20_000
+    flip_tolerance: float = 0.0
+    flip_max_rows: int = 20_000
     max_intersection_groups: int = 64
 
     def __post_init__(self) -> None:
@@ -106,6 +123,15 @@ class Policy:
             )
         _check_int("n_bootstrap", self.n_bootstrap, 100)
         _check_int("max_intersection_groups", self.max_intersection_groups, 2)
+        _check_fraction("proxy_auc_threshold", self.proxy_auc_threshold, low_open=True)
+        _check_fraction(
+            "proxy_all_features_auc_threshold",
+            self.proxy_all_features_auc_threshold,
+            low_open=True,
+        )
+        _check_int("proxy_max_rows", self.proxy_max_rows, 100)
+        _check_fraction("flip_tolerance", self.flip_tolerance, low_open=False)
+        _check_int("flip_max_rows", self.flip_max_rows, 10)
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated again)."""

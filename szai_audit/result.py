@@ -13,12 +13,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .counterfactual import FlipResult
 from .data import BinSpec
 from .errors import ReportError
 from .fairness import METRICS, GroupMetrics
 from .findings import Finding, Status, _clean
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
 from .policy import Policy
+from .proxies import ProxyReport
 from .scores import ScoreMetrics
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
@@ -166,6 +168,27 @@ def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
     }
 
 
+def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
+    rows = [
+        {"feature": str(name), **{k: _clean(v) for k, v in row.items()}}
+        for name, row in report.features.iterrows()
+    ]
+    return {
+        "features": rows,
+        "all_features_auc": _clean(report.all_features_auc),
+        "all_features_balanced_accuracy": _clean(report.all_features_balanced_accuracy),
+        "rows_used": report.n_rows,
+        "groups": report.n_classes,
+    }
+
+
+def _flip_dict(flip: FlipResult) -> dict[str, Any]:
+    return {
+        "rows_tested": flip.n_rows,
+        "pairs": [{k: _clean(v) for k, v in row.items()} for _, row in flip.pairs.iterrows()],
+    }
+
+
 def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
     """{metric: {test: p}} for one group, tests that were not run left out."""
     out: dict[str, dict[str, float]] = {}
@@ -196,6 +219,10 @@ class AuditResult:
         reference group), raw and Benjamini-Hochberg adjusted p-values.
     score_metrics : dict of str to ScoreMetrics
         Per ground, with scores and outcomes: AUC, calibration, positive rate at the threshold.
+    proxies : dict of str to ProxyReport
+        Per ground, with input data: how well each input predicts the attribute.
+    flips : dict of str to FlipResult
+        Per ground that is a model input: the counterfactual flip test.
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -214,6 +241,8 @@ class AuditResult:
     cis: Mapping[str, pd.DataFrame]
     group_tests: Mapping[str, pd.DataFrame]
     score_metrics: Mapping[str, ScoreMetrics]
+    proxies: Mapping[str, ProxyReport]
+    flips: Mapping[str, FlipResult]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -306,6 +335,8 @@ class AuditResult:
             "score_metrics": {
                 key: _score_dict(sm, self.policy) for key, sm in self.score_metrics.items()
             },
+            "proxies": {key: _proxy_dict(r) for key, r in self.proxies.items()},
+            "flip_tests": {key: _flip_dict(r) for key, r in self.flips.items()},
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }
