@@ -506,6 +506,61 @@ def _reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str 
             return figure_to_svg(fig, chart_id)
 
 
+def _proxy_section(result: AuditResult, key: str) -> dict[str, Any] | None:
+    """The proxy ranking of one ground (top 10 features)."""
+    report = result.proxies.get(key)
+    if report is None or report.features.empty:
+        return None
+    threshold = result.policy.proxy_auc_threshold
+    rows = []
+    for name, row in report.features.head(10).iterrows():
+        flagged = row["auc"] >= threshold and not (row["auc_low"] <= 0.5)
+        rows.append(
+            {
+                "feature": str(name),
+                "kind": Message("类别", "categorical")
+                if row["kind"] == "categorical"
+                else Message("数值", "numeric"),
+                "auc": f"{row['auc']:.3f}",
+                "auc_low": "" if not np.isfinite(row["auc_low"]) else f"≥ {row['auc_low']:.3f}",
+                "balanced_accuracy": fmt_pct(float(row["balanced_accuracy"])),
+                "mi": f"{row['mutual_information']:.3f}",
+                "nmi": fmt_pct(float(row["normalized_mi"])),
+                "flagged": bool(flagged),
+            }
+        )
+    all_auc = report.all_features_auc
+    return {
+        "rows": rows,
+        "all_auc": "—" if not np.isfinite(all_auc) else f"{all_auc:.3f}",
+        "n_rows": report.n_rows,
+        "threshold": f"{threshold:.2f}",
+    }
+
+
+def _flip_section(result: AuditResult, key: str) -> dict[str, Any] | None:
+    """The counterfactual flip test of one ground, one row per (from, to) pair."""
+    flip = result.flips.get(key)
+    if flip is None or flip.pairs.empty:
+        return None
+    rows = [
+        {
+            "source": str(r["from_group"]),
+            "target": str(r["to_group"]),
+            "n": int(r["n"]),
+            "changed": fmt_pct(float(r["changed"])),
+            "to_favourable": fmt_pct(float(r["to_favourable"])),
+            "to_unfavourable": fmt_pct(float(r["to_unfavourable"])),
+            "score": "—"
+            if not np.isfinite(r["mean_score_change"])
+            else f"{r['mean_score_change']:+.3f}",
+            "flagged": float(r["changed"]) > result.policy.flip_tolerance,
+        }
+        for _, r in flip.pairs.iterrows()
+    ]
+    return {"rows": rows, "n_rows": flip.n_rows}
+
+
 def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
     """Adjusted p-values of each group against the rest (and the reference), formatted."""
     tests = result.group_tests.get(key)
@@ -602,6 +657,8 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "table": _table(gm, result.policy.min_group_size, columns, ci),
                 "tests": _tests_table(result, key),
                 "scores": _score_section(result, key, lang, f"calibration-{index}"),
+                "proxies": _proxy_section(result, key),
+                "flips": _flip_section(result, key),
                 "chart": _fairness_chart(
                     gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),

@@ -1,0 +1,176 @@
+"""Proxies and the counterfactual flip test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import mutual_info_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+import szai_audit as sa
+from szai_audit import Status
+from szai_audit.proxies import find_proxies
+
+
+def _by_ground(result, ground):
+    return {f.check: f for f in result.findings if f.ground == ground}
+
+
+@pytest.fixture(scope="module")
+def planted():
+    """Ethnicity is not an input, but a district code encodes it 85% of the time."""
+    rng = np.random.default_rng(0)
+    n = 3000
+    ethnicity = rng.choice(["han", "hui", "uyghur"], n, p=[0.6, 0.25, 0.15])
+    home = {"han": "d1", "hui": "d2", "uyghur": "d3"}
+    district = np.where(
+        rng.random(n) < 0.85, [home[e] for e in ethnicity], rng.choice(["d1", "d2", "d3", "d4"], n)
+    )
+    X = pd.DataFrame(
+        {
+            "income": rng.normal(size=n) + 0.2 * (ethnicity == "han"),
+            "district": district,
+            "noise_num": rng.normal(size=n),
+            "noise_cat": rng.choice(list("abcdef"), n),
+        }
+    )
+    return X, ethnicity
+
+
+def test_planted_proxy_is_ranked_first(planted):
+    X, ethnicity = planted
+    report = find_proxies(X, ethnicity, random_state=0)
+    table = report.features
+    assert table.index[0] == "district"
+    assert table.loc["district", "auc"] > 0.85
+    for noise in ("noise_num", "noise_cat"):
+        assert 0.4 < table.loc[noise, "auc"] < 0.6
+        assert table.loc[noise, "mutual_information"] < 0.01
+    assert report.all_features_auc > 0.85
+    assert report.n_classes == 3 and np.isnan(table.loc["district", "auc_low"])
+
+
+def test_mutual_information_equals_sklearn(planted):
+    X, ethnicity = planted
+    report = find_proxies(X, ethnicity, all_features=False)
+    expected = mutual_info_score(ethnicity, X["district"]) / np.log(2)
+    assert report.features.loc["district", "mutual_information"] == pytest.approx(expected)
+    h = -sum(p * np.log2(p) for p in pd.Series(ethnicity).value_counts(normalize=True))
+    assert report.features.loc["district", "normalized_mi"] == pytest.approx(expected / h)
+
+
+def test_binary_attribute_auc_and_sampling():
+    rng = np.random.default_rng(1)
+    n = 5000
+    sex = rng.choice(["f", "m"], n)
+    X = pd.DataFrame({"title": np.where(sex == "f", "Ms", "Mr"), "x": rng.normal(size=n)})
+    report = find_proxies(X, sex, max_rows=1000, all_features=False)
+    assert report.n_rows == 1000
+    assert report.features.loc["title", "auc"] == 1.0
+    assert report.features.loc["title", "auc_low"] > 0.99
+    assert report.features.loc["x", "auc_low"] < 0.5
+
+
+def test_proxy_finding_warns_and_passes(planted):
+    X, ethnicity = planted
+    y_pred = (X["income"] > 0).astype(int)
+    result = sa.Audit(y_pred=y_pred, data=X, sensitive={"ethnicity": ethnicity}).run()
+    f = _by_ground(result, "ethnicity")["fairness.proxy"]
+    assert f.status is Status.WARN and f.details["top_feature"] == "district"
+    assert "district" in f.message.en and "district" in f.message.zh
+    clean = X[["noise_num", "noise_cat"]]
+    result = sa.Audit(y_pred=y_pred, data=clean, sensitive={"ethnicity": ethnicity}).run()
+    f = _by_ground(result, "ethnicity")["fairness.proxy"]
+    assert f.status is Status.PASS
+    no_data = sa.Audit(y_pred=y_pred, sensitive={"ethnicity": ethnicity}).run()
+    assert _by_ground(no_data, "ethnicity")["fairness.proxy"].status is Status.NOT_ASSESSED
+
+
+@pytest.fixture(scope="module")
+def lending():
+    rng = np.random.default_rng(2)
+    n = 2000
+    X = pd.DataFrame(
+        {
+            "income": rng.normal(size=n),
+            "sex": rng.choice(["female", "male"], n),
+            "age": rng.integers(20, 70, n),
+        }
+    )
+    y = (X["income"] + 0.8 * (X["sex"] == "male") + rng.normal(scale=0.5, size=n)) > 0.4
+    return X, y.astype(int)
+
+
+def _pipe(columns):
+    categorical = [c for c in columns if c == "sex"]
+    numeric = [c for c in columns if c != "sex"]
+    return Pipeline(
+        [
+            (
+                "enc",
+                ColumnTransformer(
+                    [("cat", OneHotEncoder(), categorical), ("num", "passthrough", numeric)]
+                ),
+            ),
+            ("lr", LogisticRegression()),
+        ]
+    )
+
+
+def test_flip_test_detects_direct_use(lending):
+    X, y = lending
+    X_before = X.copy(deep=True)
+    uses_sex = _pipe(["income", "sex", "age"]).fit(X, y)
+    result = sa.Audit(model=uses_sex, data=X, y_true=y, sensitive={"gender": "sex"}).run()
+    f = _by_ground(result, "gender")["fairness.counterfactual_flip"]
+    assert f.status is Status.FAIL
+    flip = result.flips["gender"]
+    # Check one pair by hand: all women set to "male".
+    women = X[X["sex"] == "female"]
+    as_men = women.assign(sex="male")
+    manual = np.mean(uses_sex.predict(as_men) != uses_sex.predict(women))
+    row = flip.pairs.set_index(["from_group", "to_group"]).loc[("female", "male")]
+    assert row["changed"] == pytest.approx(manual)
+    assert row["to_favourable"] == pytest.approx(manual)  # men are favoured: women gain
+    assert row["to_unfavourable"] == 0
+    assert row["mean_score_change"] > 0
+    assert f.value == pytest.approx(flip.pairs["changed"].max())
+    pd.testing.assert_frame_equal(X, X_before)
+
+
+def test_flip_test_passes_when_attribute_unused(lending):
+    X, y = lending
+    blind = _pipe(["income", "age"]).fit(X, y)
+    result = sa.Audit(model=blind, data=X, y_true=y, sensitive={"gender": "sex"}).run()
+    f = _by_ground(result, "gender")["fairness.counterfactual_flip"]
+    assert f.status is Status.PASS and f.value == 0.0
+
+
+def test_flip_test_on_a_binned_numeric_input(lending):
+    X, y = lending
+    model = _pipe(["income", "age"]).fit(X, y)
+    result = sa.Audit(
+        model=model, data=X, y_true=y, sensitive={"age": "age"}, bins={"age": [40]}
+    ).run()
+    flip = result.flips["age"]
+    values = dict(zip(flip.pairs["to_group"], flip.pairs["value"], strict=True))
+    assert values["<40"] == round(np.median(X.loc[X["age"] < 40, "age"]))
+    assert values["≥40"] == round(np.median(X.loc[X["age"] >= 40, "age"]))
+    assert flip.pairs["changed"].max() > 0  # the model does use age
+
+
+def test_flip_not_assessed_without_model_or_input(lending):
+    X, y = lending
+    preds = sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}).run()
+    f = _by_ground(preds, "gender")["fairness.counterfactual_flip"]
+    assert f.status is Status.NOT_ASSESSED and "not the model" in f.message.en
+    model = _pipe(["income"]).fit(X, y)
+    separate = sa.Audit(
+        model=model, data=X[["income"]], y_true=y, sensitive={"gender": X["sex"]}
+    ).run()
+    f = _by_ground(separate, "gender")["fairness.counterfactual_flip"]
+    assert f.status is Status.NOT_ASSESSED and "not a model input" in f.message.en
