@@ -45,6 +45,9 @@ DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: The checks on decision rates (a FAIL on one of them asks what a fix would cost).
+RATE_CHECKS: tuple[str, ...] = (RATIO_CHECK, *DIFFERENCE_CHECKS)
+
 #: Rates tested group by group (each group against the rest, and against a reference group).
 TESTED_METRICS: tuple[str, ...] = ("selection_rate", "true_positive_rate", "false_positive_rate")
 

@@ -37,7 +37,8 @@ from .errors import (
     UnsupportedError,
 )
 from .fairness import GroupMetrics, counts_by_group
-from .findings import Finding
+from .findings import Finding, Status
+from .mitigation import threshold_tradeoff
 from .models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
 from .policy import Policy
@@ -368,9 +369,7 @@ class Audit:
         for a in attrs:
             ground, info = a.info.ground, a.info
             enc = encodings[ground]
-            names = np.asarray([str(k) for k in enc.index], dtype=object)
-            labels: np.ndarray = names[enc.codes]
-            labels[labels == MISSING_LABEL] = None
+            labels = enc.row_labels()
             report = None
             if self.data is not None:
                 exclude = (info.column,) if info.source == "data" and info.column else ()
@@ -602,6 +601,21 @@ class Audit:
             for (key, gm), seed in zip(tables, seeds, strict=True)
         ]
         findings, group_tests = checks.finalize(assessed, policy, extra)
+        mitigation = {}
+        if score is not None and true_pos is not None:
+            failing = {
+                f.ground
+                for f in findings
+                if f.status is Status.FAIL and f.check in checks.RATE_CHECKS
+            }
+            for ground in (g for g in metrics if g in failing):
+                mitigation[ground] = threshold_tradeoff(
+                    true_pos,
+                    score,
+                    pred_pos,
+                    encodings[ground].row_labels(),
+                    random_state=random_state,
+                )
         provided = {a.info.ground for a in attrs}
         findings += [
             checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
@@ -647,6 +661,7 @@ class Audit:
             score_metrics=score_tables,
             proxies=proxy_reports,
             flips=flips,
+            mitigation=mitigation,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

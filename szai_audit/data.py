@@ -280,6 +280,13 @@ class GroupEncoding:
     def n_groups(self) -> int:
         return len(self.index)
 
+    def row_labels(self) -> np.ndarray:
+        """Each row's group as text (an object array); None for the missing group and for
+        rows left out."""
+        names = [None if is_missing_group_key(k) else group_label(k) for k in self.index]
+        lookup = np.asarray([*names, None], dtype=object)
+        return lookup[np.where(self.codes >= 0, self.codes, len(names))]
+
 
 def _factorize(name: str, values: Any, missing: str) -> tuple[np.ndarray, pd.Index, int]:
     """Codes (int64, -1 for missing), the category labels, and the number of missing rows."""

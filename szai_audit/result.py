@@ -182,6 +182,14 @@ def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
     }
 
 
+def _mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
+        "method": "fairlearn.postprocessing.ThresholdOptimizer",
+        "rows": {str(k): {c: _clean(v) for c, v in row.items()} for k, row in frame.iterrows()},
+    }
+
+
 def _flip_dict(flip: FlipResult) -> dict[str, Any]:
     return {
         "rows_tested": flip.n_rows,
@@ -223,6 +231,10 @@ class AuditResult:
         Per ground, with input data: how well each input predicts the attribute.
     flips : dict of str to FlipResult
         Per ground that is a model input: the counterfactual flip test.
+    mitigation : dict of str to DataFrame
+        Per ground failing a decision-rate check, with scores and outcomes: what group
+        thresholds (fairlearn's ThresholdOptimizer) would reach on the audit data, and the
+        accuracy they would give up (see :func:`szai_audit.mitigation.threshold_tradeoff`).
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -243,6 +255,7 @@ class AuditResult:
     score_metrics: Mapping[str, ScoreMetrics]
     proxies: Mapping[str, ProxyReport]
     flips: Mapping[str, FlipResult]
+    mitigation: Mapping[str, pd.DataFrame]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -337,6 +350,7 @@ class AuditResult:
             },
             "proxies": {key: _proxy_dict(r) for key, r in self.proxies.items()},
             "flip_tests": {key: _flip_dict(r) for key, r in self.flips.items()},
+            "mitigation": {key: _mitigation_dict(m) for key, m in self.mitigation.items()},
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }

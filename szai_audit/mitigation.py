@@ -1,0 +1,138 @@
+"""What a fix would cost: group-specific thresholds fitted on the audit data.
+
+For a classifier with scores that fails an Article 72(4) check, fairlearn's ``ThresholdOptimizer``
+(Hardt, Price and Srebro, 2016) chooses a decision threshold per group that satisfies demographic
+parity or equalized odds while keeping accuracy as high as it can. Fitted and evaluated on the
+audit data, it shows the order of magnitude of the trade-off: the disparity it would reach and the
+accuracy it would give up. It is an illustration on the audit data (in-sample, randomised at the
+thresholds), not a validated or deployed fix, and the report says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CONSTRAINTS", "threshold_tradeoff"]
+
+CONSTRAINTS = ("demographic_parity", "equalized_odds")
+
+
+def _disparities(
+    y: np.ndarray, decision: np.ndarray, groups: np.ndarray
+) -> tuple[float, float, dict[str, float]]:
+    """Selection-rate difference, equalized-odds difference and selection rate by group."""
+    sel, tpr, fpr = {}, [], []
+    for g in pd.unique(groups):
+        m = groups == g
+        sel[str(g)] = float(decision[m].mean())
+        pos, neg = m & (y == 1), m & (y == 0)
+        if pos.any():
+            tpr.append(decision[pos].mean())
+        if neg.any():
+            fpr.append(decision[neg].mean())
+    dp = max(sel.values()) - min(sel.values())
+    eo = max(
+        (max(tpr) - min(tpr)) if tpr else 0.0,
+        (max(fpr) - min(fpr)) if fpr else 0.0,
+    )
+    return float(dp), float(eo), sel
+
+
+def threshold_tradeoff(
+    y_true: np.ndarray,
+    y_score: np.ndarray,
+    decisions: np.ndarray,
+    groups: np.ndarray,
+    *,
+    random_state: int | None = 0,
+) -> pd.DataFrame:
+    """Metrics of the audited decisions and of group thresholds under each constraint.
+
+    Parameters
+    ----------
+    y_true : ndarray of 0/1
+        Actual outcomes (1 = positive label).
+    y_score : ndarray of float
+        The model's score for the positive label (any real scale).
+    decisions : ndarray of 0/1
+        The audited decisions (1 = positive label).
+    groups : ndarray
+        Group label per row; rows with a missing label (None) are left out.
+    random_state : int or None
+        Seed of the randomised thresholds.
+
+    Returns
+    -------
+    DataFrame
+        Index ``"audited"`` and each constraint; columns ``accuracy``,
+        ``selection_rate_difference``, ``equalized_odds_difference``, ``accuracy_change``
+        (against the audited decisions) and ``selection_rate_by_group`` (a dict). A constraint
+        the optimizer cannot meet on these data has an ``error`` instead.
+    """
+    from fairlearn.postprocessing import ThresholdOptimizer
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class _Score(ClassifierMixin, BaseEstimator):
+        """The audited score, as an already fitted estimator of one column."""
+
+        def fit(self, X: Any, y: Any = None) -> _Score:
+            self.classes_ = np.array([0, 1])
+            return self
+
+        def decision_function(self, X: Any) -> np.ndarray:
+            return np.asarray(X, dtype=float)[:, 0]
+
+    keep = np.array([g is not None for g in groups])
+    y, s, d, g = (
+        np.asarray(y_true)[keep].astype(int),
+        np.asarray(y_score, dtype=float)[keep],
+        np.asarray(decisions)[keep].astype(int),
+        np.asarray(groups, dtype=object)[keep].astype(str),
+    )
+    x = s.reshape(-1, 1)
+    base_acc = float((d == y).mean())
+    dp, eo, sel = _disparities(y, d, g)
+    rows: dict[str, dict[str, Any]] = {
+        "audited": {
+            "accuracy": base_acc,
+            "selection_rate_difference": dp,
+            "equalized_odds_difference": eo,
+            "accuracy_change": 0.0,
+            "selection_rate_by_group": sel,
+            "error": None,
+        }
+    }
+    for constraint in CONSTRAINTS:
+        try:
+            opt = ThresholdOptimizer(
+                estimator=_Score().fit(x, y),
+                constraints=constraint,
+                prefit=True,
+                predict_method="decision_function",
+            )
+            opt.fit(x, y, sensitive_features=g)
+            new = np.asarray(opt.predict(x, sensitive_features=g, random_state=random_state))
+        except Exception as exc:  # the optimizer refuses some data (a group with one class)
+            rows[constraint] = {
+                "accuracy": np.nan,
+                "selection_rate_difference": np.nan,
+                "equalized_odds_difference": np.nan,
+                "accuracy_change": np.nan,
+                "selection_rate_by_group": {},
+                "error": f"{type(exc).__name__}: {exc}",
+            }
+            continue
+        acc = float((new == y).mean())
+        dp, eo, sel = _disparities(y, new, g)
+        rows[constraint] = {
+            "accuracy": acc,
+            "selection_rate_difference": dp,
+            "equalized_odds_difference": eo,
+            "accuracy_change": acc - base_acc,
+            "selection_rate_by_group": sel,
+            "error": None,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
