@@ -561,6 +561,39 @@ def _flip_section(result: AuditResult, key: str) -> dict[str, Any] | None:
     return {"rows": rows, "n_rows": flip.n_rows}
 
 
+_MITIGATION_ROWS = {
+    "audited": Message("审计的决定", "Audited decisions"),
+    "demographic_parity": Message("分组阈值：人口均等", "Group thresholds: demographic parity"),
+    "equalized_odds": Message("分组阈值：均等化几率", "Group thresholds: equalized odds"),
+}
+
+
+def _mitigation_section(result: AuditResult, key: str) -> dict[str, Any] | None:
+    """What group thresholds would reach, and cost, on the audit data."""
+    frame = result.mitigation.get(key)
+    if frame is None:
+        return None
+
+    def points(v: float, signed: bool = False) -> str:
+        if not np.isfinite(v):
+            return "—"
+        return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
+
+    rows = []
+    for name, row in frame.iterrows():
+        rows.append(
+            {
+                "label": _MITIGATION_ROWS.get(str(name), Message(str(name), str(name))),
+                "accuracy": fmt_pct(float(row["accuracy"])),
+                "change": "—" if name == "audited" else points(float(row["accuracy_change"]), True),
+                "dp": points(float(row["selection_rate_difference"])),
+                "eo": points(float(row["equalized_odds_difference"])),
+                "error": row["error"],
+            }
+        )
+    return {"rows": rows}
+
+
 def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
     """Adjusted p-values of each group against the rest (and the reference), formatted."""
     tests = result.group_tests.get(key)
@@ -659,6 +692,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "scores": _score_section(result, key, lang, f"calibration-{index}"),
                 "proxies": _proxy_section(result, key),
                 "flips": _flip_section(result, key),
+                "mitigation": _mitigation_section(result, key),
                 "chart": _fairness_chart(
                     gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),

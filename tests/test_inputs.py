@@ -174,3 +174,39 @@ def test_flip_not_assessed_without_model_or_input(lending):
     ).run()
     f = _by_ground(separate, "gender")["fairness.counterfactual_flip"]
     assert f.status is Status.NOT_ASSESSED and "not a model input" in f.message.en
+
+
+def test_fix_cost_on_a_failing_ground(lending):
+    from fairlearn.postprocessing import ThresholdOptimizer  # noqa: F401  (the method used)
+
+    X, y = lending
+    model = _pipe(["income", "sex"]).fit(X, y)
+    result = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": "sex"}).run()
+    assert any(f.status is Status.FAIL for f in result.findings if f.ground == "gender"), (
+        "the planted gap must fail"
+    )
+    table = result.mitigation["gender"]
+    audited = table.loc["audited"]
+    assert audited["accuracy"] == pytest.approx(np.mean(model.predict(X) == y))
+    dp = table.loc["demographic_parity"]
+    assert dp["selection_rate_difference"] < 0.05 < audited["selection_rate_difference"]
+    assert dp["accuracy_change"] == pytest.approx(dp["accuracy"] - audited["accuracy"])
+    assert (
+        table.loc["equalized_odds", "equalized_odds_difference"]
+        < audited["equalized_odds_difference"]
+    )
+    html = result.to_html(lang="en")
+    assert "What a fix would cost" in html and "not a fix" in html
+    assert result.to_dict()["mitigation"]["gender"]["rows"]["audited"]["accuracy"] == pytest.approx(
+        audited["accuracy"]
+    )
+
+
+def test_no_fix_cost_without_a_failure(lending):
+    X, y = lending
+    model = _pipe(["income"]).fit(X, y)
+    rng = np.random.default_rng(9)
+    result = sa.Audit(
+        model=model, data=X, y_true=y, sensitive={"gender": rng.choice(["a", "b"], len(X))}
+    ).run()
+    assert result.mitigation == {}
