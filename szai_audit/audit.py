@@ -11,10 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _conditional_checks as conditional_checks
 from . import _fairness_checks as checks
 from . import _input_checks as input_checks
 from . import _score_checks as score_checks
 from ._manifest import build_manifest
+from .conditional import ConditionalGaps, conditional_gaps, legitimate_frame
 from .counterfactual import FlipResult, flip_test
 from .data import (
     MISSING_LABEL,
@@ -23,7 +25,9 @@ from .data import (
     bin_numeric,
     check_index_order,
     encode_groups,
+    group_label,
     is_missing_array,
+    is_missing_group_key,
     needs_binning,
     to_1d,
 )
@@ -112,6 +116,10 @@ class Audit:
     reference : mapping of ground to group, optional
         A reference group per ground (``{"gender": "male"}``): each other group is also tested
         against it, besides against the rest.
+    legitimate_factors : list of str, optional
+        Columns of ``data`` that may legitimately explain different decisions (debt-to-income
+        ratio in lending, say). The gap in favourable-decision rates that remains after them is
+        measured per ground, by stratification and by regression adjustment.
 
     Examples
     --------
@@ -154,6 +162,7 @@ class Audit:
         metadata: Mapping[str, Any] | None = None,
         policy: Policy | None = None,
         reference: Mapping[str, Any] | None = None,
+        legitimate_factors: Sequence[str] | None = None,
     ) -> None:
         self.model = model
         self.data = data
@@ -169,6 +178,7 @@ class Audit:
         self.metadata = metadata
         self.policy = policy
         self.reference = reference
+        self.legitimate_factors = legitimate_factors
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"
@@ -427,6 +437,53 @@ class Audit:
                 out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
         return out
 
+    def _conditional(
+        self,
+        attrs: list[_Attribute],
+        encodings: Mapping[str, GroupEncoding],
+        metrics: Mapping[str, GroupMetrics],
+        favourable: np.ndarray,
+        favorable_is_positive: bool,
+        reference: Mapping[str, str],
+        policy: Policy,
+    ) -> dict[str, ConditionalGaps]:
+        """Favourable-decision gaps after the legitimate factors, per ground."""
+        if not self.legitimate_factors:
+            return {}
+        if isinstance(self.legitimate_factors, str):
+            raise InputTypeError(
+                f"legitimate_factors must be a list of column names, got the string "
+                f"{self.legitimate_factors!r}; write [{self.legitimate_factors!r}]."
+            )
+        names = [str(c) for c in self.legitimate_factors]
+        sensitive_columns = {a.info.column for a in attrs if a.info.source == "data"}
+        clash = sorted(set(names) & {c for c in sensitive_columns if c})
+        if clash:
+            raise InputError(
+                f"legitimate_factors {clash} are sensitive attributes; a protected ground "
+                f"cannot be a legitimate reason for a different decision."
+            )
+        factors = legitimate_frame(self.data, names)
+        out: dict[str, ConditionalGaps] = {}
+        for a in attrs:
+            ground = a.info.ground
+            ref = reference.get(ground)
+            if ref is None:  # the comparable group with the most favourable decisions
+                gm = metrics[ground]
+                fav_count = gm.counts["n"] - gm.counts["predicted_positive"]
+                if favorable_is_positive:
+                    fav_count = gm.counts["predicted_positive"]
+                rates = {
+                    group_label(k): f / n
+                    for k, f, n in zip(gm.counts.index, fav_count, gm.counts["n"], strict=True)
+                    if n >= policy.min_group_size and not is_missing_group_key(k)
+                }
+                if not rates:
+                    continue
+                ref = max(rates, key=rates.__getitem__)
+            out[ground] = conditional_gaps(favourable, encodings[ground].row_labels(), factors, ref)
+        return out
+
     def _references(self, metrics: Mapping[str, GroupMetrics]) -> dict[str, str]:
         """The user's reference group per ground, checked to be one of its groups."""
         if self.reference is None:
@@ -585,6 +642,14 @@ class Audit:
         extra += input_findings
 
         reference = self._references(metrics)
+        favourable = pred_pos if favorable_is_positive else 1 - pred_pos
+        conditional = self._conditional(
+            attrs, encodings, metrics, favourable, favorable_is_positive, reference, policy
+        )
+        for ground, gaps in conditional.items():
+            sizes = {group_label(k): int(v) for k, v in metrics[ground].counts["n"].items()}
+            extra.append(conditional_checks.conditional_finding(gaps, ground, policy, sizes))
+
         tables = [*metrics.items(), *intersections.items()]
         seeds = [
             None if random_state is None else (int(random_state), i) for i in range(len(tables))
@@ -662,6 +727,7 @@ class Audit:
             proxies=proxy_reports,
             flips=flips,
             mitigation=mitigation,
+            conditional=conditional,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

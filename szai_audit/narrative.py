@@ -215,6 +215,7 @@ CHECK_TITLES: dict[str, Message] = {
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
     "fairness.proxy": Message("代理变量", "Proxy features"),
+    "fairness.conditional_gap": Message("控制正当因素后的差异", "Gap after legitimate factors"),
     "fairness.counterfactual_flip": Message(
         "反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"
     ),
@@ -602,6 +603,45 @@ def msg_flip(
             )
         )
     return body.join(_OUTCOME_PASS)
+
+
+def msg_conditional(
+    ground: str,
+    *,
+    group: str,
+    reference: str,
+    factors: Sequence[str],
+    stratified: float,
+    regression: float,
+    raw: float,
+    coverage: float,
+    ci: tuple[float, float],
+    threshold: float,
+    level: float,
+    status: str,
+    worse: str,
+    p_value: float,
+) -> Message:
+    """Message of the conditional (adjusted) gap; signed gaps in points, group minus reference."""
+    g = ground_label(ground)
+    listed_zh = "、".join(f"“{f}”" for f in factors)
+    listed_en = ", ".join(f"“{f}”" for f in factors)
+    body = Message(
+        f"{g.zh}：控制正当因素（{listed_zh}）后，“{group}”组减去“{reference}”组的有利决定率差为 "
+        f"{100 * stratified:+.1f} 个百分点（分层法，覆盖该组 {fmt_pct(coverage)} 的记录；"
+        f"回归调整法 {100 * regression:+.1f} 个百分点；未调整 {100 * raw:+.1f} 个百分点）。"
+        f"差距大小 "
+        f"{100 * abs(stratified):.1f} 个百分点（{fmt_level(level)}置信区间 {100 * ci[0]:.1f} 至 "
+        f"{100 * ci[1]:.1f}）；容许上限为 {100 * threshold:.1f} 个百分点。",
+        f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed_en}), the "
+        f"favourable-decision rate of “{group}” minus that of “{reference}” is "
+        f"{100 * stratified:+.1f} points (stratified, covering {fmt_pct(coverage)} of the "
+        f"group's rows; regression adjustment {100 * regression:+.1f} points; unadjusted "
+        f"{100 * raw:+.1f} points). The gap is {100 * abs(stratified):.1f} points "
+        f"({fmt_level(level)} CI {100 * ci[0]:.1f} to {100 * ci[1]:.1f}); the tolerance is "
+        f"{100 * threshold:.1f} points.",
+    )
+    return body.join(_verdict_tail(status, worse, p_value))
 
 
 def msg_ground_not_provided(ground: str) -> Message:

@@ -594,6 +594,43 @@ def _mitigation_section(result: AuditResult, key: str) -> dict[str, Any] | None:
     return {"rows": rows}
 
 
+def _conditional_section(result: AuditResult, key: str) -> dict[str, Any] | None:
+    """Favourable-decision gaps against the reference, before and after legitimate factors."""
+    gaps = result.conditional.get(key)
+    if gaps is None or gaps.table.empty:
+        return None
+    from scipy.special import ndtri
+
+    z = float(ndtri(1 - (1 - result.policy.confidence_level) / 2))
+
+    def fmt(v: float, se: float) -> dict[str, str]:
+        if not np.isfinite(v):
+            return {"text": "—", "ci": ""}
+        ci = "" if not np.isfinite(se) else f"{100 * (v - z * se):+.1f}–{100 * (v + z * se):+.1f}"
+        return {"text": f"{100 * v:+.1f}", "ci": ci}
+
+    rows = [
+        {
+            "group": str(g),
+            "count": int(r["count"]),
+            "cells": [
+                fmt(float(r["raw_gap"]), float(r["raw_se"])),
+                fmt(float(r["stratified_gap"]), float(r["stratified_se"])),
+                fmt(float(r["regression_gap"]), float(r["regression_se"])),
+                {"text": fmt_pct(float(r["coverage"])), "ci": ""},
+            ],
+        }
+        for g, r in gaps.table.iterrows()
+        if int(r["count"]) >= result.policy.min_group_size
+    ]
+    return {
+        "reference": gaps.reference,
+        "factors": ", ".join(gaps.factors),
+        "strata": gaps.n_strata,
+        "rows": rows,
+    }
+
+
 def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
     """Adjusted p-values of each group against the rest (and the reference), formatted."""
     tests = result.group_tests.get(key)
@@ -693,6 +730,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "proxies": _proxy_section(result, key),
                 "flips": _flip_section(result, key),
                 "mitigation": _mitigation_section(result, key),
+                "conditional": _conditional_section(result, key),
                 "chart": _fairness_chart(
                     gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .conditional import ConditionalGaps
 from .counterfactual import FlipResult
 from .data import BinSpec
 from .errors import ReportError
@@ -182,6 +183,19 @@ def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
     }
 
 
+def _conditional_dict(gaps: ConditionalGaps) -> dict[str, Any]:
+    return {
+        "reference": gaps.reference,
+        "factors": gaps.factors,
+        "strata": gaps.n_strata,
+        "scale": "log" if gaps.log else "difference",
+        "groups": [
+            {"group": str(g), **{k: _clean(v) for k, v in row.items()}}
+            for g, row in gaps.table.iterrows()
+        ],
+    }
+
+
 def _mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
     return {
         "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
@@ -235,6 +249,9 @@ class AuditResult:
         Per ground failing a decision-rate check, with scores and outcomes: what group
         thresholds (fairlearn's ThresholdOptimizer) would reach on the audit data, and the
         accuracy they would give up (see :func:`szai_audit.mitigation.threshold_tradeoff`).
+    conditional : dict of str to ConditionalGaps
+        Per ground, with ``legitimate_factors``: favourable-decision gaps against the reference
+        group before and after adjusting for them (stratified and regression).
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -256,6 +273,7 @@ class AuditResult:
     proxies: Mapping[str, ProxyReport]
     flips: Mapping[str, FlipResult]
     mitigation: Mapping[str, pd.DataFrame]
+    conditional: Mapping[str, ConditionalGaps]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -351,6 +369,7 @@ class AuditResult:
             "proxies": {key: _proxy_dict(r) for key, r in self.proxies.items()},
             "flip_tests": {key: _flip_dict(r) for key, r in self.flips.items()},
             "mitigation": {key: _mitigation_dict(m) for key, m in self.mitigation.items()},
+            "conditional": {key: _conditional_dict(c) for key, c in self.conditional.items()},
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }

@@ -1,0 +1,126 @@
+"""Conditional disparity: stratified and regression-adjusted gaps, and the 72(4) finding."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import szai_audit as sa
+from szai_audit import Status
+from szai_audit.conditional import conditional_gaps
+
+
+def test_stratified_gap_by_hand():
+    # Two strata; group b is 10 points lower within each.
+    groups = np.array(["a"] * 100 + ["b"] * 100 + ["a"] * 50 + ["b"] * 150)
+    stratum = np.array(["s1"] * 200 + ["s2"] * 200)
+    y = np.r_[
+        np.arange(100) < 60, np.arange(100) < 50, np.arange(50) < 40, np.arange(150) < 105
+    ].astype(float)
+    gaps = conditional_gaps(y, groups, pd.DataFrame({"stratum": stratum}), "a")
+    row = gaps.table.loc["b"]
+    # b's own distribution over strata: 100 in s1, 150 in s2.
+    expected = (100 * (0.50 - 0.60) + 150 * (0.70 - 0.80)) / 250
+    assert row["stratified_gap"] == pytest.approx(expected)
+    var = (100 / 250) ** 2 * (0.5 * 0.5 / 100 + 0.6 * 0.4 / 100) + (150 / 250) ** 2 * (
+        0.7 * 0.3 / 150 + 0.8 * 0.2 / 50
+    )
+    assert row["stratified_se"] == pytest.approx(np.sqrt(var))
+    assert row["raw_gap"] == pytest.approx(y[groups == "b"].mean() - y[groups == "a"].mean())
+    assert row["coverage"] == 1.0
+
+
+def test_regression_gap_equals_statsmodels_hc1():
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(0)
+    n = 3000
+    g = rng.choice(["a", "b", "c"], n)
+    income = rng.normal(size=n) + (g == "b")
+    region = rng.choice(["n", "s", "e"], n)
+    y = 0.3 * income + 0.2 * (region == "s") - 0.1 * (g == "c") + rng.normal(size=n)
+    factors = pd.DataFrame({"income": income, "region": region})
+    gaps = conditional_gaps(y, g, factors, "a")
+    # The same model in statsmodels: standardised income, region indicators (most frequent
+    # level left out), group indicators against "a".
+    z = (income - income.mean()) / income.std()
+    most = pd.Series(region).value_counts().index[0]
+    cols = {"b": (g == "b") * 1.0, "c": (g == "c") * 1.0, "income": z}
+    for level in sorted(set(region) - {most}):
+        cols[level] = (region == level) * 1.0
+    X = sm.add_constant(pd.DataFrame(cols))
+    fit = sm.OLS(y, X).fit(cov_type="HC1")
+    for grp in ("b", "c"):
+        assert gaps.table.loc[grp, "regression_gap"] == pytest.approx(fit.params[grp], rel=1e-9)
+        assert gaps.table.loc[grp, "regression_se"] == pytest.approx(fit.bse[grp], rel=1e-9)
+
+
+def test_log_scale_and_errors():
+    g = np.array(["a", "b"] * 50)
+    price = np.where(g == "b", 110.0, 100.0)
+    gaps = conditional_gaps(price, g, pd.DataFrame({"k": np.ones(100)}), "a", log=True)
+    assert np.exp(gaps.table.loc["b", "stratified_gap"]) == pytest.approx(1.1)
+    with pytest.raises(sa.errors.InputError, match="positive"):
+        conditional_gaps(price - 200, g, pd.DataFrame({"k": np.ones(100)}), "a", log=True)
+    with pytest.raises(sa.errors.InputError, match="does not occur"):
+        conditional_gaps(price, g, pd.DataFrame({"k": np.ones(100)}), "z")
+
+
+def _by_ground(result, ground):
+    return {f.check: f for f in result.findings if f.ground == ground}
+
+
+@pytest.fixture(scope="module")
+def loans():
+    """Approval depends on debt-to-income only; group b has more debt (legitimately)."""
+    rng = np.random.default_rng(1)
+    n = 6000
+    group = rng.choice(["a", "b"], n)
+    dti = rng.normal(0.3, 0.1, n) + 0.08 * (group == "b")
+    approve_p = np.clip(1.4 - 2.5 * dti, 0, 1)
+    data = pd.DataFrame({"dti": dti, "group": group})
+    return data, approve_p, rng
+
+
+def test_legitimate_gap_passes_after_adjustment(loans):
+    data, approve_p, rng = loans
+    y_pred = (rng.random(len(data)) < approve_p).astype(int)
+    result = sa.Audit(
+        y_pred=y_pred, data=data, sensitive={"race": "group"}, legitimate_factors=["dti"]
+    ).run()
+    f = _by_ground(result, "race")
+    assert f["fairness.demographic_parity_difference"].status is Status.FAIL  # raw gap
+    cond = f["fairness.conditional_gap"]
+    assert cond.status is Status.PASS and cond.value < 0.03
+    assert abs(cond.details["regression_gap"]) < 0.03
+    assert cond.details["reference"] == "a"
+    assert "dti" in cond.message.en
+
+
+def test_direct_gap_fails_after_adjustment(loans):
+    data, approve_p, rng = loans
+    p = np.clip(approve_p - 0.15 * (data["group"] == "b"), 0, 1)
+    y_pred = (rng.random(len(data)) < p).astype(int)
+    result = sa.Audit(
+        y_pred=y_pred, data=data, sensitive={"race": "group"}, legitimate_factors=["dti"]
+    ).run()
+    cond = _by_ground(result, "race")["fairness.conditional_gap"]
+    assert cond.status is Status.FAIL and cond.worst_group == "b"
+    assert cond.value == pytest.approx(0.15, abs=0.04)
+    table = result.conditional["race"].table
+    assert table.loc["b", "regression_gap"] == pytest.approx(-0.15, abs=0.04)
+    html = result.to_html(lang="en")
+    assert "Gaps after legitimate factors" in html
+
+
+def test_legitimate_factor_errors(loans):
+    data, _, _ = loans
+    y = np.ones(len(data), int)
+    with pytest.raises(sa.errors.ColumnNotFoundError, match="not in data"):
+        sa.Audit(y_pred=y, data=data, sensitive={"race": "group"}, legitimate_factors=["x"]).run()
+    with pytest.raises(sa.errors.InputError, match="cannot be a legitimate"):
+        sa.Audit(
+            y_pred=y, data=data, sensitive={"race": "group"}, legitimate_factors=["group"]
+        ).run()
+    with pytest.raises(sa.errors.InputTypeError, match="list of column names"):
+        sa.Audit(y_pred=y, data=data, sensitive={"race": "group"}, legitimate_factors="dti").run()
