@@ -84,7 +84,7 @@ def flip_not_assessed(ground: str, reason: str) -> Finding:
     )
 
 
-def flip_finding(result: FlipResult, ground: str, policy: Policy) -> Finding:
+def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool = False) -> Finding:
     """FAIL when changing only the attribute changes more decisions than the tolerance."""
     pairs = result.pairs
     tolerance = policy.flip_tolerance
@@ -109,6 +109,7 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy) -> Finding:
             tolerance=tolerance,
             n_rows=result.n_rows,
             failed=failed,
+            numeric=numeric,
         ),
         value=value,
         threshold=tolerance,

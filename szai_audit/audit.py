@@ -14,6 +14,7 @@ import pandas as pd
 from . import _conditional_checks as conditional_checks
 from . import _fairness_checks as checks
 from . import _input_checks as input_checks
+from . import _regression_checks as regression_checks
 from . import _score_checks as score_checks
 from ._manifest import build_manifest
 from .conditional import ConditionalGaps, conditional_gaps, legitimate_frame
@@ -47,6 +48,7 @@ from .models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
 from .policy import Policy
 from .proxies import ProxyReport, find_proxies
+from .regression import RegressionMetrics, regression_metrics_from_codes
 from .result import AuditResult, Scope, SensitiveInfo
 from .scores import ScoreMetrics, score_metrics
 
@@ -103,8 +105,10 @@ class Audit:
         40–59, ≥60``; an int asks for that many quantile bins. Attributes not listed are binned
         into ``policy.n_bins`` quantile bins when they have more than
         ``policy.max_groups_before_binning`` values. The bins are shown in the report.
-    task : {"classification"}, default "classification"
-        Only binary classification is audited in this version.
+    task : {"classification", "regression"}, default "classification"
+        ``"classification"``: binary decisions. ``"regression"``: numeric outputs (a credit
+        limit, a score), compared by group through the mean prediction, the mean error and
+        the mean absolute error. (``"pricing"`` is planned.)
     threshold : float, default 0.5
         Decision threshold applied to scores when decisions come from scores (native boosters,
         score functions, ``y_score`` without ``y_pred``).
@@ -116,6 +120,9 @@ class Audit:
     reference : mapping of ground to group, optional
         A reference group per ground (``{"gender": "male"}``): each other group is also tested
         against it, besides against the rest.
+    favorable_direction : {"higher", "lower"}, default "higher"
+        For ``task="regression"``: whether a higher output is good for the person (a credit
+        limit) or a lower one (a premium, a risk score).
     legitimate_factors : list of str, optional
         Columns of ``data`` that may legitimately explain different decisions (debt-to-income
         ratio in lending, say). The gap in favourable-decision rates that remains after them is
@@ -163,6 +170,7 @@ class Audit:
         policy: Policy | None = None,
         reference: Mapping[str, Any] | None = None,
         legitimate_factors: Sequence[str] | None = None,
+        favorable_direction: str = "higher",
     ) -> None:
         self.model = model
         self.data = data
@@ -179,6 +187,7 @@ class Audit:
         self.policy = policy
         self.reference = reference
         self.legitimate_factors = legitimate_factors
+        self.favorable_direction = favorable_direction
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"
@@ -192,10 +201,15 @@ class Audit:
     def _check_settings(self) -> tuple[Policy, dict[str, str]]:
         if self.task not in TASKS:
             raise InputError(f"task must be one of {list(TASKS)}, got {self.task!r}.")
-        if self.task != "classification":
+        if self.task == "pricing":
             raise UnsupportedError(
-                f"task={self.task!r} is not supported yet: this version audits binary "
-                f"classification decisions only."
+                "task='pricing' is not supported yet: this version audits binary decisions "
+                "(task='classification') and numeric outputs (task='regression')."
+            )
+        if self.favorable_direction not in ("higher", "lower"):
+            raise InputError(
+                f"favorable_direction must be 'higher' or 'lower', got "
+                f"{self.favorable_direction!r}."
             )
         policy = Policy() if self.policy is None else self.policy
         if not isinstance(policy, Policy):
@@ -371,6 +385,7 @@ class Audit:
         favorable_is_positive: bool,
         policy: Policy,
         random_state: int | None,
+        numeric: bool = False,
     ) -> tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding]]:
         """Proxy ranking and counterfactual flip test of every ground."""
         proxies: dict[str, ProxyReport] = {}
@@ -410,9 +425,10 @@ class Audit:
                 favorable_is_positive=favorable_is_positive,
                 max_rows=policy.flip_max_rows,
                 random_state=random_state,
+                numeric=numeric,
             )
             flips[ground] = flip
-            findings.append(input_checks.flip_finding(flip, ground, policy))
+            findings.append(input_checks.flip_finding(flip, ground, policy, numeric=numeric))
         return proxies, flips, findings
 
     def _flip_values(
@@ -436,6 +452,125 @@ class Audit:
                 median = float(np.median(inside))
                 out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
         return out
+
+    def _run_regression(
+        self,
+        started: _dt.datetime,
+        policy: Policy,
+        metadata: dict[str, str],
+        random_state: int | None,
+    ) -> AuditResult:
+        """The audit of numeric outputs (``task="regression"``)."""
+        if self.y_score is not None:
+            raise InputError(
+                "y_score is for classification; with task='regression' give the numeric "
+                "outputs as y_pred (or the model)."
+            )
+        if self.legitimate_factors:
+            raise UnsupportedError(
+                "legitimate_factors is supported for task='classification' in this version."
+            )
+        adapter = None
+        if self.model is not None:
+            if self.y_pred is not None:
+                raise InputError("give either model= or y_pred=, not both.")
+            if self.data is None:
+                raise InputError("model= was given without data=; pass the model's inputs.")
+            adapter = adapt_model(self.model, self.threshold)
+            y_pred = _as_numbers("the model's predictions", adapter.predict(self.data))
+            rule = "model.predict(data)"
+        elif self.y_pred is not None:
+            n0 = len(self.data) if self.data is not None else None
+            y_pred = _as_numbers("y_pred", to_1d("y_pred", self.y_pred, n0, "data"))
+            check_index_order("y_pred", self.y_pred, self.data)
+            rule = "y_pred (given)"
+        else:
+            raise InputError("nothing to audit: give model= with data=, or y_pred=.")
+        n = len(y_pred)
+        y_true = None
+        if self.y_true is not None:
+            check_index_order("y_true", self.y_true, self.data)
+            y_true = _as_numbers(
+                "y_true", to_1d("y_true", self.y_true, n, "y_pred"), error=TargetError
+            )
+        attrs = self._attributes(n, policy)
+        if not attrs:
+            raise SensitiveAttributeError(
+                "sensitive is empty: name at least one Article 72(4) ground and its column, "
+                "e.g. sensitive={'gender': 'sex'}."
+            )
+        higher = self.favorable_direction == "higher"
+
+        def metrics_by(columns: dict[str, Any]) -> tuple[RegressionMetrics, GroupEncoding]:
+            enc = encode_groups(columns, missing="group")
+            return regression_metrics_from_codes(enc.codes, enc.index, y_pred, y_true), enc
+
+        tables: dict[str, RegressionMetrics] = {}
+        encodings: dict[str, GroupEncoding] = {}
+        for a in attrs:
+            tables[a.info.ground], encodings[a.info.ground] = metrics_by({a.info.ground: a.values})
+        extra: list[Finding | checks.Judgeable] = []
+        combos: list[tuple[_Attribute, ...]] = list(itertools.combinations(attrs, 2))
+        if len(attrs) > 2:
+            combos.append(tuple(attrs))
+        for combo in combos:
+            key = INTERSECTION_SEP.join(a.info.ground for a in combo)
+            rm = metrics_by({a.info.ground: a.values for a in combo})[0]
+            if len(combo) > 2 and len(rm.stats) > policy.max_intersection_groups:
+                extra.append(checks.intersection_too_large(key, len(rm.stats), policy))
+                continue
+            tables[key] = rm
+        proxy_reports, flips, input_findings = self._input_checks(
+            attrs, encodings, adapter, None, higher, policy, random_state, numeric=True
+        )
+        extra += input_findings
+        assessed = [
+            regression_checks.assess_regression_table(key, rm, policy, higher)
+            for key, rm in tables.items()
+        ]
+        findings, _ = checks.finalize(assessed, policy, extra)
+        provided = {a.info.ground for a in attrs}
+        findings += [
+            checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided
+        ]
+        scope = Scope(
+            task=self.task,
+            n_rows=n,
+            favorable_label=self.favorable_direction,
+            positive_label=None,
+            labels=(),
+            has_outcomes=y_true is not None,
+            has_scores=False,
+            decision_rule=rule,
+            mode="model" if adapter is not None else "predictions",
+            favorable_is_positive=higher,
+        )
+        manifest = build_manifest(
+            data=self.data,
+            y_true=y_true,
+            y_pred=y_pred,
+            model=adapter.describe() if adapter is not None else None,
+            random_state=None if random_state is None else int(random_state),
+            generated_at=started,
+        )
+        return AuditResult(
+            findings=findings,
+            group_metrics={},
+            intersections={},
+            cis={key: rm.ci(policy.confidence_level) for key, rm in tables.items()},
+            group_tests={},
+            score_metrics={},
+            proxies=proxy_reports,
+            flips=flips,
+            mitigation={},
+            conditional={},
+            regression_metrics=tables,
+            sensitive=tuple(a.info for a in attrs),
+            scope=scope,
+            policy=policy,
+            metadata=metadata,
+            manifest=manifest,
+        )
 
     def _conditional(
         self,
@@ -567,6 +702,8 @@ class Audit:
             raise InputTypeError(f"random_state must be an int or None, got {random_state!r}.")
         started = _dt.datetime.now(_dt.timezone.utc)
         policy, metadata = self._check_settings()
+        if self.task == "regression":
+            return self._run_regression(started, policy, metadata, random_state)
         y_pred, y_true, score, rule, adapter = self._decisions()
         n = len(y_pred)
         pos = _positive_label(y_pred, y_true, self.favorable_label)
@@ -728,6 +865,7 @@ class Audit:
             flips=flips,
             mitigation=mitigation,
             conditional=conditional,
+            regression_metrics={},
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,
@@ -745,6 +883,26 @@ def _close_names(name: str, options: list[str]) -> str:
 
     close = difflib.get_close_matches(name, options, n=3)
     return f" Did you mean {close}?" if close else ""
+
+
+def _as_numbers(name: str, values: Any, error: type = PredictionError) -> np.ndarray:
+    """Finite floats, or a clear error naming ``name``."""
+    arr = np.asarray(values)
+    try:
+        out = arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise error(
+            f"{name} must be numbers for task='regression', got values of dtype {arr.dtype}."
+        ) from exc
+    if out.ndim != 1:
+        raise error(f"{name} must be one number per row, got an array of shape {out.shape}.")
+    bad = ~np.isfinite(out)
+    if bad.any():
+        raise error(
+            f"{name} has {int(bad.sum())} missing or infinite values out of {len(out)}; every "
+            f"row needs a number."
+        )
+    return out
 
 
 def _numeric_scores(score: np.ndarray) -> np.ndarray:

@@ -75,6 +75,7 @@ def flip_test(
     favorable_is_positive: bool,
     max_rows: int = 20_000,
     random_state: int | None = 0,
+    numeric: bool = False,
 ) -> FlipResult:
     """Flip ``column`` to each other group's value and measure what the model changes.
 
@@ -98,6 +99,10 @@ def flip_test(
         Larger data are tested on a random sample of this many rows.
     random_state : int or None
         Seed of that sample.
+    numeric : bool
+        The model outputs numbers (``task="regression"``): a change is any difference in the
+        prediction, "favourable" means higher when ``favorable_is_positive``, and the mean
+        change is that of the prediction.
     """
     n = len(data)
     rows = np.arange(n)
@@ -106,7 +111,7 @@ def flip_test(
     base = data.iloc[rows]
     labels = np.asarray(groups, dtype=object)[rows]
     decisions = np.asarray(adapter.predict(base))
-    scores = adapter.score(base, pos_label)
+    scores = decisions.astype(float) if numeric else adapter.score(base, pos_label)
     pairs: list[dict[str, Any]] = []
     per_group: dict[str, dict[str, Any]] = {}
     for source in values:
@@ -123,15 +128,19 @@ def flip_test(
             flipped = subset.copy()
             flipped[column] = _with_value(subset[column], value)
             after = np.asarray(adapter.predict(flipped))
-            changed = after != before
+            if numeric:
+                changed = ~np.isclose(after, before, rtol=1e-9, atol=0.0)
+                gained, lost = changed & (after > before), changed & (after < before)
+            else:
+                changed = after != before
+                pos_after, pos_before = after == pos_label, before == pos_label
+                gained = pos_after & ~pos_before
+                lost = pos_before & ~pos_after
             any_change |= changed
-            pos_after, pos_before = after == pos_label, before == pos_label
-            gained = pos_after & ~pos_before
-            lost = pos_before & ~pos_after
             to_fav, to_unfav = (gained, lost) if favorable_is_positive else (lost, gained)
             shift = np.nan
             if scores is not None:
-                new_scores = adapter.score(flipped, pos_label)
+                new_scores = after.astype(float) if numeric else adapter.score(flipped, pos_label)
                 assert new_scores is not None
                 shift = float(np.mean(new_scores - scores[mask]))
                 if abs(shift) > abs(worst_shift):

@@ -170,6 +170,10 @@ METRIC_LABELS: dict[str, Message] = {
     "auc": Message("排序准确度（AUC）", "Ranking accuracy (AUC)"),
     "calibration_offset": Message("校准偏差", "Calibration offset"),
     "positive_rate_at_threshold": Message("阈值处正类比例", "Positive rate at threshold"),
+    "mean_prediction": Message("平均预测值", "Mean prediction"),
+    "mean_outcome": Message("平均实际值", "Mean actual value"),
+    "mean_residual": Message("平均误差（预测 − 实际）", "Mean error (prediction − actual)"),
+    "mae": Message("平均绝对误差", "Mean absolute error"),
 }
 
 METRIC_EXPLANATIONS: dict[str, Message] = {
@@ -215,6 +219,9 @@ CHECK_TITLES: dict[str, Message] = {
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
     "fairness.proxy": Message("代理变量", "Proxy features"),
+    "fairness.mean_prediction_ratio": Message("平均预测值之比", "Mean-prediction ratio"),
+    "fairness.mean_residual_difference": Message("预测偏差差异", "Prediction-bias difference"),
+    "fairness.mae_ratio": Message("预测误差之比", "Prediction-error ratio"),
     "fairness.conditional_gap": Message("控制正当因素后的差异", "Gap after legitimate factors"),
     "fairness.counterfactual_flip": Message(
         "反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"
@@ -580,11 +587,18 @@ def msg_flip(
     tolerance: float,
     n_rows: int,
     failed: bool,
+    numeric: bool = False,
 ) -> Message:
-    """Message of the counterfactual flip test."""
+    """Message of the counterfactual flip test (``numeric``: outputs are numbers)."""
     g = ground_label(ground)
-    score_zh = "" if score_change is None else f"，评分平均变化 {score_change:+.3f}"
-    score_en = "" if score_change is None else f"; the mean score changes by {score_change:+.3f}"
+    if numeric and score_change is not None:
+        score_zh = f"，预测值平均变化 {score_change:+,.4g}"
+        score_en = f"; the mean prediction changes by {score_change:+,.4g}"
+    else:
+        score_zh = "" if score_change is None else f"，评分平均变化 {score_change:+.3f}"
+        score_en = (
+            "" if score_change is None else f"; the mean score changes by {score_change:+.3f}"
+        )
     body = Message(
         f"{g.zh}：在 {n_rows} 行中只把{g.zh}从“{source}”改为“{target}”，其余不变，"
         f"{fmt_pct(changed)} 的决定随之改变（{fmt_pct(to_favourable)} 变为有利，"
@@ -642,6 +656,99 @@ def msg_conditional(
         f"{100 * threshold:.1f} points.",
     )
     return body.join(_verdict_tail(status, worse, p_value))
+
+
+def fmt_amount(x: float) -> str:
+    """A model output as written in messages: thousands separated, sensible decimals.
+
+    >>> fmt_amount(12345.678), fmt_amount(3.14159), fmt_amount(0.012345)
+    ('12,346', '3.14', '0.0123')
+    """
+    if not math.isfinite(x):
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def msg_not_positive(ground: str) -> Message:
+    """Ratio checks on outputs that are not all positive."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：各组平均值并非都为正数，比值没有意义，本项未评估；请参考差值。",
+        f"{g.en.capitalize()}: the group means are not all positive, so a ratio is "
+        f"meaningless; this check was not assessed (see the differences).",
+    )
+
+
+def msg_perfect(ground: str) -> Message:
+    """Every compared group predicted without error."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：各组预测均无误差。结论：通过。",
+        f"{g.en.capitalize()}: every compared group is predicted without error. Result: pass.",
+    )
+
+
+def msg_mean_ratio(
+    ground: str,
+    metric: str,
+    *,
+    worst: str,
+    best: str,
+    worst_value: float,
+    best_value: float,
+    value: float,
+    ci: tuple[float, float],
+    threshold: float,
+    level: float,
+    status: str,
+    p_value: float,
+) -> Message:
+    """Lowest over highest group mean (mean prediction, or mean absolute error)."""
+    g, m = ground_label(ground), METRIC_LABELS[metric]
+    body = Message(
+        f"{g.zh}：{m.zh}在“{worst}”组为 {fmt_amount(worst_value)}，在“{best}”组为 "
+        f"{fmt_amount(best_value)}，较小值与较大值之比为 {fmt_ratio(value)}"
+        f"（{fmt_level(level)}置信区间 {fmt_ratio(ci[0])} 至 {fmt_ratio(ci[1])}）；"
+        f"要求不低于 {fmt_ratio(threshold)}。",
+        f"{g.en.capitalize()}: the {m.en.lower()} is {fmt_amount(worst_value)} for “{worst}” "
+        f"and {fmt_amount(best_value)} for “{best}”; the smaller over the larger is "
+        f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(ci[0])} to "
+        f"{fmt_ratio(ci[1])}), and the policy requires at least {fmt_ratio(threshold)}.",
+    )
+    return body.join(_verdict_tail(status, worst, p_value))
+
+
+def msg_residual(
+    ground: str,
+    *,
+    worst: str,
+    best: str,
+    worst_value: float,
+    best_value: float,
+    value: float,
+    ci: tuple[float, float],
+    threshold: float,
+    level: float,
+    status: str,
+    p_value: float,
+) -> Message:
+    """Difference of mean errors, as a share of the mean actual value."""
+    g = ground_label(ground)
+    body = Message(
+        f"{g.zh}：模型平均误差（预测 − 实际）在“{worst}”组为 {fmt_amount(worst_value)}，"
+        f"在“{best}”组为 {fmt_amount(best_value)}，差距相当于平均实际值的 {fmt_pct(value)}"
+        f"（{fmt_level(level)}置信区间 {fmt_pct(ci[0])} 至 {fmt_pct(ci[1])}）；容许上限为 "
+        f"{fmt_pct(threshold)}。",
+        f"{g.en.capitalize()}: the model's mean error (prediction − actual) is "
+        f"{fmt_amount(worst_value)} for “{worst}” and {fmt_amount(best_value)} for “{best}”, a "
+        f"difference of {fmt_pct(value)} of the mean actual value ({fmt_level(level)} CI "
+        f"{fmt_pct(ci[0])} to {fmt_pct(ci[1])}); the tolerance is {fmt_pct(threshold)}.",
+    )
+    return body.join(_verdict_tail(status, worst, p_value))
 
 
 def msg_ground_not_provided(ground: str) -> Message:
@@ -811,7 +918,61 @@ def missing_note(info: SensitiveInfo) -> Message | None:
     )
 
 
+def _regression_method(scope: Scope, policy: Policy) -> list[Message]:
+    higher = scope.favorable_is_positive
+    direction = (
+        Message("越高越有利", "higher is better")
+        if higher
+        else Message("越低越有利", "lower is better")
+    )
+    level = fmt_level(policy.confidence_level)
+    return [
+        Message(
+            f"本次审计涵盖 {scope.n_rows} 行记录，模型输出为数值（{direction.zh}）。"
+            f"输出来源：{scope.decision_rule}。",
+            f"The audit covers {scope.n_rows} rows; the model outputs numbers ({direction.en}). "
+            f"Outputs come from: {scope.decision_rule}.",
+        ),
+        Message(
+            "每组计算平均预测值、平均实际值、平均误差（预测 − 实际，为负表示低估）与平均绝对误差，"
+            f"均由每组的和与平方和精确得到；{level}置信区间按均值的正态近似计算。",
+            "For each group: the mean prediction, the mean actual value, the mean error "
+            "(prediction − actual; negative means the group is under-predicted) and the mean "
+            f"absolute error, exact from each group's sums and sums of squares; {level} "
+            "intervals use the normal approximation of a mean.",
+        ),
+        Message(
+            f"检查：平均预测值较小组与较大组之比不低于 "
+            f"{fmt_ratio(policy.mean_prediction_ratio_min)}；"
+            f"各组平均误差之差不超过平均实际值的 {fmt_pct(policy.mean_residual_difference_max)}；"
+            f"平均绝对误差较小组与较大组之比不低于 {fmt_ratio(policy.mae_ratio_min)}。",
+            f"Checks: the smaller group mean prediction over the larger is at least "
+            f"{fmt_ratio(policy.mean_prediction_ratio_min)}; groups' mean errors differ by at "
+            f"most {fmt_pct(policy.mean_residual_difference_max)} of the mean actual value; the "
+            f"smaller mean absolute error over the larger is at least "
+            f"{fmt_ratio(policy.mae_ratio_min)}.",
+        ),
+        Message(
+            f"判定规则：在容许范围内为“通过”；超出时以 Welch t 检验比较两组，"
+            f"并与整份审计的其他比较一起作 Benjamini-Hochberg 校正："
+            f"校正后 p 值低于 {policy.significance_level:g} 为“不通过”，"
+            f"否则为“警示”。人数不足 {policy.min_group_size} 的组不参与比较。",
+            f"Decision rule: within the tolerance is a pass; beyond it the two groups are "
+            f"compared with Welch's t-test, adjusted with every other comparison of the audit "
+            f"(Benjamini-Hochberg): below {policy.significance_level:g} fails, otherwise a "
+            f"warning. Groups of fewer than {policy.min_group_size} people are not compared.",
+        ),
+        Message(
+            "隐私：报告只包含按组汇总的统计，不列出任何一行数据。",
+            "Privacy: the report holds statistics by group only, never a row of the data.",
+        ),
+    ]
+
+
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
+    """The method section: what was measured and how findings are decided."""
+    if scope.task == "regression":
+        return _regression_method(scope, policy)
     pos, fav = scope.positive_label, scope.favorable_label
     paras = [
         Message(

@@ -68,6 +68,15 @@ class Policy:
         is a model input is changed (direct discrimination); above it the flip test fails.
     flip_max_rows : int, default 20000
         Rows used for the flip test (a random sample of larger data).
+    mean_prediction_ratio_min : float, default 0.9
+        Numeric outputs (``task="regression"``): lowest acceptable ratio of the smallest to the
+        largest group mean prediction.
+    mean_residual_difference_max : float, default 0.05
+        Numeric outputs: largest acceptable difference between groups' mean errors
+        (prediction - actual), as a share of the mean actual value.
+    mae_ratio_min : float, default 0.8
+        Numeric outputs: lowest acceptable ratio of the smallest to the largest group mean
+        absolute error.
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.
@@ -100,6 +109,9 @@ class Policy:
     proxy_max_rows: int = 20_000
     flip_tolerance: float = 0.0
     flip_max_rows: int = 20_000
+    mean_prediction_ratio_min: float = 0.9
+    mean_residual_difference_max: float = 0.05
+    mae_ratio_min: float = 0.8
     max_intersection_groups: int = 64
 
     def __post_init__(self) -> None:
@@ -123,6 +135,11 @@ class Policy:
             )
         _check_int("n_bootstrap", self.n_bootstrap, 100)
         _check_int("max_intersection_groups", self.max_intersection_groups, 2)
+        _check_fraction("mean_prediction_ratio_min", self.mean_prediction_ratio_min, low_open=True)
+        _check_fraction("mae_ratio_min", self.mae_ratio_min, low_open=True)
+        _check_fraction(
+            "mean_residual_difference_max", self.mean_residual_difference_max, low_open=False
+        )
         _check_fraction("proxy_auc_threshold", self.proxy_auc_threshold, low_open=True)
         _check_fraction(
             "proxy_all_features_auc_threshold",

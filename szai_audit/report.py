@@ -31,6 +31,7 @@ from .narrative import (
     METRIC_LABELS,
     Message,
     binning_note,
+    fmt_amount,
     fmt_pct,
     fmt_ratio,
     ground_label,
@@ -357,6 +358,93 @@ def _fairness_chart(
 # --------------------------------------------------------------------------------------------
 # Page structure
 # --------------------------------------------------------------------------------------------
+
+
+def _regression_table(
+    rm: Any, min_size: int, columns: dict[str, str | None], ci: pd.DataFrame | None
+) -> dict[str, Any]:
+    """Rows of a numeric-output table: means with intervals, small groups withheld."""
+    metrics = ["mean_prediction"]
+    if rm.has_outcomes:
+        metrics += ["mean_outcome", "mean_residual", "mae"]
+    rows = []
+    for i, (key, row) in enumerate(rm.by_group.iterrows()):
+        count = int(row["count"])
+        suppressed = count < min_size
+        cells = []
+        for m in metrics:
+            if suppressed:
+                cells.append({"text": "—", "withheld": True, "ci": ""})
+                continue
+            interval = ""
+            if ci is not None:
+                lo, hi = float(ci.iloc[i][(m, "low")]), float(ci.iloc[i][(m, "high")])
+                if np.isfinite(lo) and np.isfinite(hi):
+                    interval = f"{fmt_amount(lo)}–{fmt_amount(hi)}"
+            cells.append({"text": fmt_amount(float(row[m])), "withheld": False, "ci": interval})
+        rows.append(
+            {
+                "group": group_label(key),
+                "group_keys": [str(k) for k in (key if isinstance(key, tuple) else (key,))],
+                "count": count,
+                "suppressed": suppressed,
+                "missing": is_missing_group_key(key),
+                "cells": cells,
+            }
+        )
+    overall = rm.overall
+    return {
+        "attributes": [_attribute_header(a, columns) for a in rm.sensitive_names],
+        "columns": [METRIC_LABELS[m] for m in metrics],
+        "rows": rows,
+        "overall": {
+            "count": int(overall["count"]),
+            "cells": [fmt_amount(float(overall[m])) for m in metrics],
+        },
+    }
+
+
+def _regression_chart(
+    rm: Any, chart_id: str, result: AuditResult, lang: str, ci: pd.DataFrame | None
+) -> str | None:
+    """Mean prediction by group with intervals (groups below the minimum size left blank)."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    means = rm.by_group
+    if (means["count"] >= result.policy.min_group_size).sum() < 2 or len(means) > 40:
+        return None
+    keys = list(means.index)
+    shown = (means["count"] >= result.policy.min_group_size).to_numpy()
+    vals = means["mean_prediction"].to_numpy(dtype=float)
+    y = np.arange(len(keys))[::-1]
+    with matplotlib.rc_context({"font.family": _mpl_font_family(), "font.size": 9}):
+        fig = Figure(figsize=(6.5, 0.32 * len(keys) + 1.4), layout="constrained")
+        ax = fig.subplots()
+        ax.barh(y[shown], vals[shown], color="#3b6ea8", height=0.6)
+        if ci is not None:
+            lo = ci[("mean_prediction", "low")].to_numpy(float)
+            hi = ci[("mean_prediction", "high")].to_numpy(float)
+            err = np.vstack([vals - lo, hi - vals])[:, shown]
+            ax.errorbar(
+                vals[shown],
+                y[shown],
+                xerr=np.clip(np.nan_to_num(err), 0, None),
+                fmt="none",
+                ecolor="#222",
+                elinewidth=0.8,
+                capsize=2,
+            )
+        for yi, v, ok in zip(y, vals, shown, strict=True):
+            text = " " + (fmt_amount(v) if ok else "—")
+            ax.text(v if ok else 0, yi, text, va="center", fontsize=8)
+        ax.set_yticks(y, [_plain_text(group_label(k)) for k in keys])
+        ax.set_xlabel(_label(METRIC_LABELS["mean_prediction"], lang), fontsize=9)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+            return figure_to_svg(fig, chart_id)
 
 
 def _attribute_header(ground: str, columns: dict[str, str | None]) -> Message:
@@ -714,10 +802,45 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     columns = {s.ground: s.column for s in result.sensitive}
     infos = {s.ground: s for s in result.sensitive}
     sections = []
-    for index, (key, gm) in enumerate(result.tables().items(), start=1):
+    regression = result.scope.task == "regression"
+    all_tables: dict[str, Any] = dict(result.regression_metrics) if regression else result.tables()
+    for index, (key, gm) in enumerate(all_tables.items(), start=1):
         info = infos.get(key)
         notes = [] if info is None else [source_note(info), binning_note(info), missing_note(info)]
         ci = result.cis.get(key)
+        findings = [
+            f
+            for f in result.findings
+            if f.ground == key
+            and f.article == "72(4)"
+            and f.check != "fairness.intersection_not_assessed"
+        ]
+        if regression:
+            sections.append(
+                {
+                    "key": key,
+                    "label": ground_label(key),
+                    "intersection": info is None,
+                    "notes": [n for n in notes if n is not None],
+                    "table": _regression_table(gm, result.policy.min_group_size, columns, ci),
+                    "tests": None,
+                    "scores": None,
+                    "proxies": _proxy_section(result, key),
+                    "flips": _flip_section(result, key),
+                    "mitigation": None,
+                    "conditional": None,
+                    "chart": _regression_chart(gm, f"chart-{index}", result, lang, ci),
+                    "chart_caption": Message(
+                        "各组平均预测值，横线为置信区间；人数不足 "
+                        f"{result.policy.min_group_size} 的组不画柱。",
+                        "Mean prediction by group with confidence intervals; groups of fewer "
+                        f"than {result.policy.min_group_size} people have no bar.",
+                    ),
+                    "outcome_panels": False,
+                    "findings": findings,
+                }
+            )
+            continue
         sections.append(
             {
                 "key": key,
@@ -734,14 +857,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 "chart": _fairness_chart(
                     gm, f"chart-{index}", result, lang, scope.favorable_is_positive, ci
                 ),
+                "chart_caption": None,
                 "outcome_panels": gm.has_outcomes,
-                "findings": [
-                    f
-                    for f in result.findings
-                    if f.ground == key
-                    and f.article == "72(4)"
-                    and f.check != "fairness.intersection_not_assessed"
-                ],
+                "findings": findings,
             }
         )
     grounds = [s for s in sections if not s["intersection"]]

@@ -22,6 +22,7 @@ from .findings import Finding, Status, _clean
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
 from .policy import Policy
 from .proxies import ProxyReport
+from .regression import RegressionMetrics
 from .scores import ScoreMetrics
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
@@ -183,6 +184,34 @@ def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
     }
 
 
+def _regression_dict(
+    rm: RegressionMetrics, ci: pd.DataFrame | None, min_size: int
+) -> dict[str, Any]:
+    """Numeric-output metrics for JSON; groups below the minimum size withheld."""
+    rows = []
+    for i, (key, row) in enumerate(rm.by_group.iterrows()):
+        keys = list(key) if isinstance(key, tuple) else [key]
+        shown = int(row["count"]) >= min_size
+        entry: dict[str, Any] = {
+            "group": [str(k) for k in keys],
+            "suppressed": not shown,
+            "count": int(row["count"]),
+        }
+        intervals: dict[str, Any] = {}
+        for m in ("mean_prediction", "mean_outcome", "mean_residual", "mae"):
+            entry[m] = _clean(float(row[m])) if shown else None
+            if shown and ci is not None:
+                bounds = [_clean(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                intervals[m] = None if None in bounds else bounds
+        entry["ci"] = intervals
+        rows.append(entry)
+    return {
+        "attributes": rm.sensitive_names,
+        "groups": rows,
+        "overall": {k: _clean(v) for k, v in rm.overall.items()},
+    }
+
+
 def _conditional_dict(gaps: ConditionalGaps) -> dict[str, Any]:
     return {
         "reference": gaps.reference,
@@ -249,6 +278,9 @@ class AuditResult:
         Per ground failing a decision-rate check, with scores and outcomes: what group
         thresholds (fairlearn's ThresholdOptimizer) would reach on the audit data, and the
         accuracy they would give up (see :func:`szai_audit.mitigation.threshold_tradeoff`).
+    regression_metrics : dict of str to RegressionMetrics
+        With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
+        error by group, per ground and intersection (the classification tables are empty).
     conditional : dict of str to ConditionalGaps
         Per ground, with ``legitimate_factors``: favourable-decision gaps against the reference
         group before and after adjusting for them (stratified and regression).
@@ -274,6 +306,7 @@ class AuditResult:
     flips: Mapping[str, FlipResult]
     mitigation: Mapping[str, pd.DataFrame]
     conditional: Mapping[str, ConditionalGaps]
+    regression_metrics: Mapping[str, RegressionMetrics]
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -370,6 +403,10 @@ class AuditResult:
             "flip_tests": {key: _flip_dict(r) for key, r in self.flips.items()},
             "mitigation": {key: _mitigation_dict(m) for key, m in self.mitigation.items()},
             "conditional": {key: _conditional_dict(c) for key, c in self.conditional.items()},
+            "regression_metrics": {
+                key: _regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
+                for key, rm in self.regression_metrics.items()
+            },
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }
