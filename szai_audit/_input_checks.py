@@ -65,7 +65,7 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
         ground=ground,
         details={
             "top_feature": top_name,
-            "flagged": list(flagged.index.astype(str)),
+            "flagged": {str(k): float(v) for k, v in flagged["auc"].items()},
             "all_features_auc": None if math.isnan(all_auc) else all_auc,
             "all_features_threshold": policy.proxy_all_features_auc_threshold,
             "rows_used": report.n_rows,
@@ -118,6 +118,9 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),
+            "to_favourable": float(top["to_favourable"]),
+            "to_unfavourable": float(top["to_unfavourable"]),
+            "mean_score_change": None if np.isnan(shift) else shift,
             "rows_tested": result.n_rows,
             "by_group": {str(g): float(v) for g, v in result.by_group["changed"].items()},
         },

@@ -222,8 +222,10 @@ def _ratio_item(
     """Lowest over highest group mean, with a delta-method interval on the log scale."""
     means = frame[metric]
     value = float(means[lo] / means[hi])
-    se_log = float(np.hypot(se(lo, metric) / means[lo], se(hi, metric) / means[hi]))
-    ci = (value * math.exp(-z * se_log), value * math.exp(z * se_log))
+    ci = None  # the log-scale interval needs a positive smaller mean
+    if means[lo] > 0:
+        se_log = float(np.hypot(se(lo, metric) / means[lo], se(hi, metric) / means[hi]))
+        ci = (value * math.exp(-z * se_log), value * math.exp(z * se_log))
     tie = value >= 1 - TOLERANCE
 
     def message(status: Status, p: float) -> nv.Message:

@@ -701,7 +701,7 @@ def msg_mean_ratio(
     worst_value: float,
     best_value: float,
     value: float,
-    ci: tuple[float, float],
+    ci: tuple[float, float] | None,
     threshold: float,
     level: float,
     status: str,
@@ -709,15 +709,16 @@ def msg_mean_ratio(
 ) -> Message:
     """Lowest over highest group mean (mean prediction, or mean absolute error)."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
+    low, high = ci if ci is not None else (float("nan"), float("nan"))
     body = Message(
         f"{g.zh}：{m.zh}在“{worst}”组为 {fmt_amount(worst_value)}，在“{best}”组为 "
         f"{fmt_amount(best_value)}，较小值与较大值之比为 {fmt_ratio(value)}"
-        f"（{fmt_level(level)}置信区间 {fmt_ratio(ci[0])} 至 {fmt_ratio(ci[1])}）；"
+        f"（{fmt_level(level)}置信区间 {fmt_ratio(low)} 至 {fmt_ratio(high)}）；"
         f"要求不低于 {fmt_ratio(threshold)}。",
         f"{g.en.capitalize()}: the {m.en.lower()} is {fmt_amount(worst_value)} for “{worst}” "
         f"and {fmt_amount(best_value)} for “{best}”; the smaller over the larger is "
-        f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(ci[0])} to "
-        f"{fmt_ratio(ci[1])}), and the policy requires at least {fmt_ratio(threshold)}.",
+        f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(low)} to "
+        f"{fmt_ratio(high)}), and the policy requires at least {fmt_ratio(threshold)}.",
     )
     return body.join(_verdict_tail(status, worst, p_value))
 
