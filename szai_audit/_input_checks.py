@@ -107,7 +107,7 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
             to_unfavourable=float(top["to_unfavourable"]),
             score_change=None if np.isnan(shift) else shift,
             tolerance=tolerance,
-            n_rows=result.n_rows,
+            n_rows=int(top["n"]),
             failed=failed,
             numeric=numeric,
         ),
@@ -122,6 +122,7 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
             "to_unfavourable": float(top["to_unfavourable"]),
             "mean_score_change": None if np.isnan(shift) else shift,
             "rows_tested": result.n_rows,
+            "n": int(top["n"]),
             "by_group": {str(g): float(v) for g, v in result.by_group["changed"].items()},
         },
     )

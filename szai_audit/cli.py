@@ -17,7 +17,8 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
 
     A scikit-learn Pipeline (one-hot encoding of the categorical columns, then logistic
     regression) is trained on 70% of the applicants; the other 30% are audited for gender,
-    nationality (foreign worker) and age. Returns the paths of the HTML and JSON reports.
+    nationality (foreign worker) and age, with loan amount and duration as legitimate factors.
+    Returns the paths of the HTML and JSON reports.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
@@ -59,6 +60,8 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
         favorable_label=1,
         sensitive={"gender": "sex", "nationality": "foreign_worker", "age": "age"},
         bins={"age": [25, 40, 60]},
+        # Loan size and term may legitimately change a credit decision.
+        legitimate_factors=["credit_amount", "duration_months"],
         metadata={
             "organisation": "示例银行 Example Bank (demo)",
             "system_name": "个人消费贷款审批模型 Consumer loan approval model",

@@ -600,12 +600,12 @@ def msg_flip(
             "" if score_change is None else f"; the mean score changes by {score_change:+.3f}"
         )
     body = Message(
-        f"{g.zh}：在 {n_rows} 行中只把{g.zh}从“{source}”改为“{target}”，其余不变，"
-        f"{fmt_pct(changed)} 的决定随之改变（{fmt_pct(to_favourable)} 变为有利，"
+        f"{g.zh}：对“{source}”组的 {n_rows} 人只把{g.zh}从“{source}”改为“{target}”，其余不变，"
+        f"其中 {fmt_pct(changed)} 的决定随之改变（{fmt_pct(to_favourable)} 变为有利，"
         f"{fmt_pct(to_unfavourable)} 变为不利{score_zh}）；容许上限为 {fmt_pct(tolerance)}。",
-        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” on {n_rows} "
-        f"rows, everything else equal, changes {fmt_pct(changed)} of decisions "
-        f"({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
+        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” for the "
+        f"{n_rows} people of “{source}”, everything else equal, changes {fmt_pct(changed)} of "
+        f"their decisions ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
         f"unfavourable{score_en}); the tolerance is {fmt_pct(tolerance)}.",
     )
     if failed:
