@@ -8,14 +8,31 @@ Quick use::
     result.findings                       # one Finding per check, tied to an article
     result.to_html("report.html")         # bilingual, self-contained report
 
-Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics),
+Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics and bootstrap),
+:mod:`szai_audit.scores` (AUC and calibration by group), :mod:`szai_audit.proxies`,
+:mod:`szai_audit.counterfactual` (flip test), :mod:`szai_audit.conditional` (gaps after
+legitimate factors), :mod:`szai_audit.mitigation` (threshold trade-off),
+:mod:`szai_audit.regression` (numeric outputs), :mod:`szai_audit.stats` (tests, BH),
 :mod:`szai_audit.models` (model adapters), :mod:`szai_audit.datasets` (shipped data),
 :mod:`szai_audit.errors` (the exception tree).
 """
 
 from __future__ import annotations
 
-from . import datasets, errors, fairness, models, report
+from . import (
+    conditional,
+    counterfactual,
+    datasets,
+    errors,
+    fairness,
+    mitigation,
+    models,
+    proxies,
+    regression,
+    report,
+    scores,
+    stats,
+)
 from ._version import __version__
 from .audit import Audit
 from .errors import SzaiAuditError
@@ -37,10 +54,17 @@ __all__ = [
     "Status",
     "SzaiAuditError",
     "__version__",
+    "conditional",
+    "counterfactual",
     "datasets",
     "errors",
     "fairness",
     "group_metrics",
+    "mitigation",
     "models",
+    "proxies",
+    "regression",
     "report",
+    "scores",
+    "stats",
 ]
