@@ -16,14 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TestResult", "benjamini_hochberg", "normal_p_value", "two_proportion_test"]
+__all__ = [
+    "ProportionTest",
+    "benjamini_hochberg",
+    "homogeneity_test",
+    "normal_p_value",
+    "two_proportion_test",
+]
 
 #: Below this expected cell count the chi-square approximation is not trusted (Cochran's rule).
 MIN_EXPECTED = 5.0
 
 
 @dataclass(frozen=True)
-class TestResult:
+class ProportionTest:
     """p-values of a batch of 2x2 comparisons and the test used for each."""
 
     p_value: np.ndarray
@@ -32,7 +38,7 @@ class TestResult:
 
 def two_proportion_test(
     k1: np.ndarray | int, n1: np.ndarray | int, k2: np.ndarray | int, n2: np.ndarray | int
-) -> TestResult:
+) -> ProportionTest:
     """Two-sided test that ``k1/n1`` and ``k2/n2`` are equal.
 
     Pearson's chi-square test (no continuity correction) on the table
@@ -73,7 +79,43 @@ def two_proportion_test(
         for i in np.flatnonzero(use_fisher):
             p[i] = _fisher_exact(int(k1[i]), int(n1[i]), int(k2[i]), int(n2[i]))
     method = np.where(use_fisher, "fisher", "chi2")
-    return TestResult(np.clip(p, 0.0, 1.0), method)
+    return ProportionTest(np.clip(p, 0.0, 1.0), method)
+
+
+def homogeneity_test(k: np.ndarray, n: np.ndarray, worst: int, best: int) -> tuple[float, str]:
+    """Test that ``len(k)`` groups share one proportion; returns (p-value, method).
+
+    The groups to compare are those of a finding, chosen *after* looking at the data (the worst
+    and the best off), so testing only that pair would overstate significance with many groups.
+    This tests all of them at once: Pearson's chi-square on the k x 2 table (k - 1 degrees of
+    freedom). When an expected count is below 5, it falls back to Fisher's exact test between
+    ``worst`` and ``best`` with a Bonferroni factor for the k(k-1)/2 pairs that could have been
+    chosen. With two groups both reduce to :func:`two_proportion_test`.
+
+    Examples
+    --------
+    >>> p, method = homogeneity_test(np.array([30, 50, 40]), np.array([100, 100, 100]), 0, 1)
+    >>> round(p, 4), method
+    (0.0155, 'chi2')
+    """
+    from scipy import special
+
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    groups = len(k)
+    if groups == 2:
+        res = two_proportion_test(k[0], n[0], k[1], n[1])
+        return float(res.p_value[0]), str(res.method[0])
+    total, positives = n.sum(), k.sum()
+    if total == 0 or positives in (0, total):
+        return 1.0, "chi2"
+    e_pos = n * positives / total
+    e_neg = n - e_pos
+    if min(e_pos.min(), e_neg.min()) < MIN_EXPECTED:
+        p = _fisher_exact(int(k[worst]), int(n[worst]), int(k[best]), int(n[best]))
+        return min(1.0, p * groups * (groups - 1) / 2), "fisher_bonferroni"
+    stat = float(((k - e_pos) ** 2 / e_pos + ((n - k) - e_neg) ** 2 / e_neg).sum())
+    return float(special.chdtrc(groups - 1, stat)), "chi2"
 
 
 def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
@@ -95,16 +137,22 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     --------
     >>> benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
     [0.04, 0.053, 0.053, 0.5]
+
+    A NaN (a test that could not run) stays NaN and does not count as a comparison.
     """
     p = np.asarray(p_values, dtype=float)
-    m = p.size
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)  # a test that could not be computed is left out, not poisoning
+    q = p[finite]
+    m = q.size
     if m == 0:
-        return p.copy()
-    order = np.argsort(p, kind="stable")
-    ranked = p[order] * m / np.arange(1, m + 1)
+        return out
+    order = np.argsort(q, kind="stable")
+    ranked = q[order] * m / np.arange(1, m + 1)
     adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.clip(adjusted, 0.0, 1.0)
+    sub = np.empty(m)
+    sub[order] = np.clip(adjusted, 0.0, 1.0)
+    out[finite] = sub
     return out
 
 

@@ -40,11 +40,44 @@ def test_two_proportion_test_equals_scipy():
     assert fisher_seen > 10 and chi2_seen > 100
 
 
+def test_homogeneity_test_equals_scipy_and_falls_back_to_fisher():
+    from szai_audit.stats import homogeneity_test
+
+    k, n = np.array([30, 50, 40, 45]), np.array([100, 100, 100, 120])
+    table = np.c_[k, n - k]
+    p, method = homogeneity_test(k, n, 0, 1)
+    assert method == "chi2"
+    assert p == pytest.approx(sps.chi2_contingency(table, correction=False).pvalue)
+    # Small expected counts: Fisher on the chosen pair, times the 6 pairs of 4 groups.
+    k, n = np.array([0, 3, 1, 1]), np.array([8, 8, 8, 8])
+    p, method = homogeneity_test(k, n, 0, 1)
+    assert method == "fisher_bonferroni"
+    assert p == pytest.approx(min(1.0, 6 * sps.fisher_exact([[0, 8], [3, 5]]).pvalue))
+
+
+def test_fair_model_with_many_groups_rarely_fails():
+    """The worst and best of 10 equal groups differ by chance: FAIL must stay rare."""
+    rng = np.random.default_rng(7)
+    group = np.repeat([f"g{j}" for j in range(10)], 100)
+    fails = 0
+    sims = 120
+    for i in range(sims):
+        y_pred = (rng.random(1000) < 0.5).astype(int)
+        result = sa.Audit(
+            y_pred=y_pred, sensitive={"nationality": group}, policy=sa.Policy(n_bootstrap=100)
+        ).run(random_state=i)
+        fails += any(f.status is Status.FAIL for f in result.findings)
+    assert fails / sims <= 0.05
+
+
 def test_benjamini_hochberg_equals_scipy():
     rng = np.random.default_rng(1)
     p = np.concatenate([rng.uniform(0, 0.01, 20), rng.uniform(0, 1, 200)])
     np.testing.assert_allclose(benjamini_hochberg(p), sps.false_discovery_control(p), rtol=1e-12)
     assert benjamini_hochberg(np.array([])).size == 0
+    # A test that could not run (NaN) does not poison the others.
+    out = benjamini_hochberg(np.array([0.01, np.nan, 0.02]))
+    assert np.isnan(out[1]) and out[0] == pytest.approx(0.02) and out[2] == pytest.approx(0.02)
 
 
 def test_normal_p_value():
