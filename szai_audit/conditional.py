@@ -77,7 +77,7 @@ def _strata_columns(factors: pd.DataFrame, n_bins: int) -> dict[str, Any]:
             codes[np.isnan(values)] = -1.0
             cols[str(name)] = codes
         else:
-            cols[str(name)] = col.astype(object).where(col.notna(), "(missing)").to_numpy()
+            cols[str(name)] = col.to_numpy(dtype=object)  # missing: a stratum of its own
     return cols
 
 
@@ -181,7 +181,16 @@ def conditional_gaps(
     sq = np.bincount(cell, weights=y * y, minlength=size).reshape(n_groups, n_strata)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = total / count
-        var = np.maximum(sq / count - mean**2, 0.0)
+        # Unbiased within-cell variances; a cell of one person borrows the variance of its
+        # whole stratum (every group), and failing that the group's overall variance.
+        var = np.maximum((sq - count * mean**2) / (count - 1), 0.0)
+        s_count, s_total, s_sq = count.sum(0), total.sum(0), sq.sum(0)
+        s_var = np.maximum((s_sq - s_total**2 / s_count) / (s_count - 1), 0.0)
+        g_count, g_total, g_sq = count.sum(1), total.sum(1), sq.sum(1)
+        g_var = np.maximum((g_sq - g_total**2 / g_count) / (g_count - 1), 0.0)
+    fallback = np.where(np.isfinite(s_var)[None, :], s_var[None, :], g_var[:, None])
+    var = np.where(count >= 2, var, fallback)
+    var = np.nan_to_num(var, nan=0.0)
     r = int(np.flatnonzero(g_names == reference)[0])
 
     design = _design(frame)

@@ -23,8 +23,12 @@ def test_stratified_gap_by_hand():
     # b's own distribution over strata: 100 in s1, 150 in s2.
     expected = (100 * (0.50 - 0.60) + 150 * (0.70 - 0.80)) / 250
     assert row["stratified_gap"] == pytest.approx(expected)
-    var = (100 / 250) ** 2 * (0.5 * 0.5 / 100 + 0.6 * 0.4 / 100) + (150 / 250) ** 2 * (
-        0.7 * 0.3 / 150 + 0.8 * 0.2 / 50
+
+    def v(p, n):  # unbiased variance of a 0/1 outcome, over n, for the mean's variance
+        return p * (1 - p) * n / (n - 1) / n
+
+    var = (100 / 250) ** 2 * (v(0.5, 100) + v(0.6, 100)) + (150 / 250) ** 2 * (
+        v(0.7, 150) + v(0.8, 50)
     )
     assert row["stratified_se"] == pytest.approx(np.sqrt(var))
     assert row["raw_gap"] == pytest.approx(y[groups == "b"].mean() - y[groups == "a"].mean())
@@ -53,6 +57,30 @@ def test_regression_gap_equals_statsmodels_hc1():
     for grp in ("b", "c"):
         assert gaps.table.loc[grp, "regression_gap"] == pytest.approx(fit.params[grp], rel=1e-9)
         assert gaps.table.loc[grp, "regression_se"] == pytest.approx(fit.bse[grp], rel=1e-9)
+
+
+def test_sparse_strata_keep_the_nominal_level():
+    """No true gap and a 100-level factor on 400 rows: the z-test rejects about 5%."""
+    from szai_audit.stats import normal_p_value
+
+    rng = np.random.default_rng(11)
+    rejections, sims = 0, 200
+    for _ in range(sims):
+        g = rng.choice(["a", "b"], 400)
+        cat = rng.choice([f"l{i}" for i in range(100)], 400).astype(object)
+        p = 1 / (1 + np.exp(-(np.array([int(c[1:]) % 3 - 1 for c in cat]))))
+        y = (rng.random(400) < p).astype(float)
+        row = conditional_gaps(y, g, pd.DataFrame({"cat": cat}), "a").table.loc["b"]
+        rejections += normal_p_value(row["stratified_gap"], row["stratified_se"])[0] < 0.05
+    assert rejections / sims <= 0.09
+
+
+def test_missing_values_in_a_categorical_factor_form_a_stratum():
+    g = np.array(["a", "b"] * 120)
+    cat = np.array(["u", "v", None] * 80, dtype=object)  # every (group, stratum) occurs
+    y = np.tile([1.0, 0.0, 1.0, 1.0, 0.0], 48)
+    gaps = conditional_gaps(y, g, pd.DataFrame({"cat": cat}), "a")
+    assert gaps.n_strata == 3 and gaps.table.loc["b", "coverage"] == 1.0
 
 
 def test_log_scale_and_errors():
