@@ -30,6 +30,15 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
             ground=ground,
         )
     table = report.features
+    if table.empty and report.n_classes < 2:
+        return Finding(
+            check=PROXY_CHECK,
+            article=ARTICLE,
+            status=Status.INSUFFICIENT_DATA,
+            message=nv.msg_proxy_too_few(ground, report.left_out),
+            ground=ground,
+            details={"left_out": report.left_out},
+        )
     if table.empty:
         return Finding(
             check=PROXY_CHECK,
@@ -69,6 +78,7 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
             "all_features_auc": None if math.isnan(all_auc) else all_auc,
             "all_features_threshold": policy.proxy_all_features_auc_threshold,
             "rows_used": report.n_rows,
+            "left_out": report.left_out,
         },
     )
 
@@ -114,7 +124,17 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
         value=value,
         threshold=tolerance,
         ground=ground,
-        worst_group=str(top["from_group"]) if failed else None,
+        # Rows of "from" that lose the favourable decision when given "to"'s value show "to"
+        # treated worse; rows that gain it show "from" treated worse.
+        worst_group=(
+            (
+                str(top["to_group"])
+                if top["to_unfavourable"] > top["to_favourable"]
+                else str(top["from_group"])
+            )
+            if failed
+            else None
+        ),
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),

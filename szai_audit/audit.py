@@ -697,9 +697,14 @@ class Audit:
             A subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
         """
         if random_state is not None and (
-            isinstance(random_state, bool) or not isinstance(random_state, (int, np.integer))
+            isinstance(random_state, bool)
+            or not isinstance(random_state, (int, np.integer))
+            or not 0 <= random_state < 2**32
         ):
-            raise InputTypeError(f"random_state must be an int or None, got {random_state!r}.")
+            raise InputTypeError(
+                f"random_state must be None or an integer from 0 to 2**32 - 1, got "
+                f"{random_state!r}."
+            )
         started = _dt.datetime.now(_dt.timezone.utc)
         policy, metadata = self._check_settings()
         if self.task == "regression":

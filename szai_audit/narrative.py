@@ -549,6 +549,18 @@ def msg_proxy_no_data(ground: str) -> Message:
     )
 
 
+def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
+    """Proxy check when too few groups are large enough to cross-validate."""
+    g = ground_label(ground)
+    listed = ", ".join(f"“{k}” ({v})" for k, v in left_out.items())
+    listed_zh = "、".join(f"“{k}”（{v}）" for k, v in left_out.items())
+    return Message(
+        f"{g.zh}：人数足以交叉验证的组少于两个（人数过少的组：{listed_zh}），无法检查代理变量。",
+        f"{g.en.capitalize()}: fewer than two groups have enough people to cross-validate "
+        f"(groups too small: {listed}), so proxies cannot be checked.",
+    )
+
+
 def msg_proxy_no_features(ground: str) -> Message:
     """Proxy check with no feature left to rank."""
     g = ground_label(ground)

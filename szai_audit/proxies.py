@@ -17,7 +17,7 @@ whether or not the sensitive column is a model input.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,10 @@ class ProxyReport:
     n_rows : int
         Rows used (a stratified sample when the data are larger than ``max_rows``).
     n_classes : int
-        Groups of the sensitive attribute (AUC is one-vs-rest, macro-averaged, beyond two).
+        Groups of the sensitive attribute used (AUC is one-vs-rest, macro-averaged, beyond
+        two).
+    left_out : dict
+        Groups too small to cross-validate (fewer rows than folds): label -> rows, left out.
     """
 
     features: pd.DataFrame
@@ -50,6 +53,7 @@ class ProxyReport:
     all_features_balanced_accuracy: float
     n_rows: int
     n_classes: int
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 def _discretize(col: pd.Series, n_bins: int) -> tuple[np.ndarray, str]:
@@ -140,7 +144,10 @@ def find_proxies(
     from sklearn.model_selection import StratifiedKFold
 
     s = pd.Series(np.asarray(sensitive, dtype=object), index=data.index)
-    keep = s.notna().to_numpy()
+    sizes = s.value_counts()
+    tiny = sizes[sizes < n_splits]  # a group must appear in every fold
+    left_out = {str(k): int(v) for k, v in tiny.items()}
+    keep = s.notna().to_numpy() & ~s.isin(list(tiny.index)).to_numpy()
     frame = data.loc[keep, [c for c in data.columns if c not in exclude]]
     y_codes, classes = pd.factorize(s[keep], sort=True)
     y = np.asarray(y_codes, dtype=np.int64)
@@ -168,7 +175,7 @@ def find_proxies(
                 "normalized_mi",
             ]
         )
-        return ProxyReport(empty, math.nan, math.nan, len(y), n_classes)
+        return ProxyReport(empty, math.nan, math.nan, len(y), n_classes, left_out)
     cv = StratifiedKFold(n_splits=splits, shuffle=True, random_state=random_state)
     folds = list(cv.split(np.zeros(len(y)), y))
     from scipy.special import ndtri
@@ -205,7 +212,7 @@ def find_proxies(
     all_auc = all_bal = math.nan
     if all_features and len(frame.columns):
         all_auc, all_bal = _all_features(frame, y, n_classes, folds, random_state)
-    return ProxyReport(table, all_auc, all_bal, len(y), n_classes)
+    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out)
 
 
 def _all_features(
@@ -218,6 +225,8 @@ def _all_features(
     categorical = []
     for col in frame.columns:
         c = frame[col]
+        if c.isna().all() or c.nunique(dropna=False) < 2:
+            continue  # carries no information (and the booster cannot bin it)
         if pd.api.types.is_numeric_dtype(c.dtype) and not pd.api.types.is_bool_dtype(c.dtype):
             encoded[col] = c.to_numpy(dtype=float, na_value=np.nan)
         else:
@@ -229,6 +238,8 @@ def _all_features(
             categorical.append(True)
             continue
         categorical.append(False)
+    if encoded.shape[1] == 0:
+        return math.nan, math.nan
     x = encoded.to_numpy()
     proba = np.empty((len(y), n_classes))
     for train, test in folds:

@@ -47,6 +47,8 @@ def welch_test(
     """Welch's two-sample t-test from means, variances (ddof=1) and sizes: (t, p two-sided)."""
     from scipy.stats import t as t_dist
 
+    if n1 < 2 or n2 < 2 or not (np.isfinite(v1) and np.isfinite(v2)):
+        return float("nan"), 1.0  # a variance needs two people: no evidence either way
     se2 = v1 / n1 + v2 / n2
     if se2 <= 0:
         return (0.0, 1.0) if m1 == m2 else (float("inf"), 0.0)
@@ -63,8 +65,8 @@ class RegressionMetrics:
     ----------
     stats : DataFrame
         One row per group: ``n`` and, for each quantity ``pred``, ``true``, ``resid``, ``abs``
-        (the last three only with outcomes), its sum and sum of squares (``sum_pred``,
-        ``sq_pred``...).
+        (the last three only with outcomes), its mean and its sum of squared deviations from
+        that mean (``mean_pred``, ``m2_pred``...): stable at any magnitude, and mergeable.
     has_outcomes : bool
     """
 
@@ -80,15 +82,30 @@ class RegressionMetrics:
         n = frame["n"].to_numpy(dtype=float)
         out = {}
         for metric, q in _QUANTITY.items():
-            if f"sum_{q}" not in frame:
+            if f"mean_{q}" not in frame:
                 nan = np.full(len(n), np.nan)
                 out[metric] = (nan, nan)
                 continue
             with np.errstate(invalid="ignore", divide="ignore"):
-                mean = frame[f"sum_{q}"].to_numpy() / n
-                var = (frame[f"sq_{q}"].to_numpy() - n * mean**2) / (n - 1)
-            out[metric] = (mean, np.where(n > 1, np.maximum(var, 0.0), np.nan))
+                var = frame[f"m2_{q}"].to_numpy() / (n - 1)
+            out[metric] = (frame[f"mean_{q}"].to_numpy(), np.where(n > 1, var, np.nan))
         return out
+
+    def _pooled(self) -> pd.DataFrame:
+        """All groups merged into one row (Chan et al.'s combination of means and m2)."""
+        n = self.stats["n"].to_numpy(dtype=float)
+        total = n.sum()
+        row: dict[str, float] = {"n": total}
+        for q in _QUANTITY.values():
+            if f"mean_{q}" not in self.stats:
+                continue
+            means = self.stats[f"mean_{q}"].to_numpy()
+            mean = float((n * means).sum() / total)
+            row[f"mean_{q}"] = mean
+            row[f"m2_{q}"] = float(
+                self.stats[f"m2_{q}"].to_numpy().sum() + (n * (means - mean) ** 2).sum()
+            )
+        return pd.DataFrame([row])
 
     @cached_property
     def by_group(self) -> pd.DataFrame:
@@ -100,7 +117,7 @@ class RegressionMetrics:
 
     @cached_property
     def overall(self) -> pd.Series:
-        totals = self.stats.sum(axis=0).to_frame().T
+        totals = self._pooled()
         moments = self._moments(totals)
         values: dict[str, float] = {"count": int(totals["n"].iloc[0])}
         values.update({m: float(moments[m][0][0]) for m in _QUANTITY})
@@ -190,8 +207,12 @@ def regression_metrics_from_codes(
     if true is not None:
         resid = pred[keep] - true[keep]
         quantities.update(true=true[keep], resid=resid, abs=np.abs(resid))
-    data: dict[str, np.ndarray] = {"n": np.bincount(g, minlength=k)}
-    for q, x in quantities.items():
-        data[f"sum_{q}"] = np.bincount(g, weights=x, minlength=k)
-        data[f"sq_{q}"] = np.bincount(g, weights=x * x, minlength=k)
+    count = np.bincount(g, minlength=k)
+    data: dict[str, np.ndarray] = {"n": count}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for q, x in quantities.items():
+            mean = np.bincount(g, weights=x, minlength=k) / count
+            # Second pass: squared deviations from each group's own mean (no cancellation).
+            data[f"mean_{q}"] = mean
+            data[f"m2_{q}"] = np.bincount(g, weights=(x - mean[g]) ** 2, minlength=k)
     return RegressionMetrics(pd.DataFrame(data, index=index), has_outcomes=true is not None)

@@ -8,8 +8,7 @@ better: the model under-scores it). This module measures both, per group:
 * **AUC** with its DeLong standard error (rank-based, exact with ties);
 * **calibration**: per score bin, the mean score (expected rate) and the observed rate; the
   group's calibration offset is observed minus expected over all its rows (positive: the scores
-  understate the group's actual positive rate); two groups are compared at equal scores with the
-  Cochran-Mantel-Haenszel test across bins;
+  understate the group's actual positive rate); two groups' offsets are compared with a z-test;
 * the **positive rate at the decision threshold** (share with score >= threshold).
 """
 
@@ -23,7 +22,7 @@ import pandas as pd
 
 from .data import group_label
 
-__all__ = ["ScoreMetrics", "auc_with_se", "cmh_test", "score_metrics"]
+__all__ = ["ScoreMetrics", "auc_with_se", "score_metrics"]
 
 
 def auc_with_se(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
@@ -50,32 +49,6 @@ def auc_with_se(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
     auc = float(v10.mean())
     var = (v10.var(ddof=1) / m if m > 1 else 0.0) + (v01.var(ddof=1) / n if n > 1 else 0.0)
     return auc, float(np.sqrt(var))
-
-
-def cmh_test(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray) -> tuple[float, float]:
-    """Cochran-Mantel-Haenszel test that two groups' rates are equal within every stratum.
-
-    ``k*/n*`` are positives / rows of each group per stratum (strata with one group empty are
-    ignored). Returns (statistic, p-value), without continuity correction.
-    """
-    from scipy import special
-
-    k1, n1, k2, n2 = (np.asarray(v, dtype=float) for v in (k1, n1, k2, n2))
-    keep = (n1 > 0) & (n2 > 0)
-    k1, n1, k2, n2 = k1[keep], n1[keep], k2[keep], n2[keep]
-    t = n1 + n2
-    k = k1 + k2
-    informative = (t > 1) & (k > 0) & (k < t)
-    if not informative.any():
-        return 0.0, 1.0
-    expected = n1 * k / t
-    var = n1 * n2 * k * (t - k) / (t * t * np.maximum(t - 1, 1))
-    num = (k1 - expected).sum() ** 2
-    den = var.sum()
-    if den <= 0:
-        return 0.0, 1.0
-    stat = float(num / den)
-    return stat, float(special.chdtrc(1, stat))
 
 
 @dataclass(frozen=True)
@@ -107,19 +80,6 @@ class ScoreMetrics:
         rest = [g for g in self.by_group.index if g not in known]
         return ScoreMetrics(
             self.by_group.loc[known + rest], self.calibration, self.threshold, self.probabilities
-        )
-
-    def calibration_counts(self, a: str, b: str) -> tuple[np.ndarray, ...]:
-        """Positives and rows per bin of groups ``a`` and ``b``, aligned on the bins."""
-        cal = self.calibration
-        wide = cal.pivot_table(
-            index="bin", columns="group", values=["count", "positives"], aggfunc="sum"
-        ).fillna(0)
-        return (
-            wide[("positives", a)].to_numpy(),
-            wide[("count", a)].to_numpy(),
-            wide[("positives", b)].to_numpy(),
-            wide[("count", b)].to_numpy(),
         )
 
 

@@ -206,3 +206,11 @@ def test_favorable_label_must_be_one_label(case):
     X, y, _ = case
     with pytest.raises(errors.InputTypeError, match="single label"):
         sa.Audit(y_pred=y, data=X, favorable_label=np.array([1]), sensitive={"gender": "sex"}).run()
+
+
+def test_random_state_range(case):
+    X, y, _ = case
+    for bad in (-1, 2**32, 1.5, "0", True):
+        with pytest.raises(errors.InputTypeError, match="random_state"):
+            sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}).run(random_state=bad)
+    sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}).run(random_state=2**32 - 1)

@@ -210,3 +210,34 @@ def test_no_fix_cost_without_a_failure(lending):
         model=model, data=X, y_true=y, sensitive={"gender": rng.choice(["a", "b"], len(X))}
     ).run()
     assert result.mitigation == {}
+
+
+def test_flip_names_the_disadvantaged_group():
+    """A rule favouring "m": flipping m to f loses approvals, so "f" is the one worse off."""
+    rng = np.random.default_rng(12)
+    X = pd.DataFrame({"sex": rng.choice(["f", "m"], 400), "x": rng.normal(size=400)})
+    rule = sa.CallableModel(lambda d: ((d["sex"] == "m") & (d["x"] > -0.3)).astype(int).to_numpy())
+    result = sa.Audit(model=rule, data=X, sensitive={"gender": "sex"}).run()
+    f = _by_ground(result, "gender")
+    assert f["fairness.selection_rate_ratio"].worst_group == "f"
+    assert f["fairness.counterfactual_flip"].worst_group == "f"
+
+
+def test_proxies_with_a_one_person_group_and_an_empty_column():
+    rng = np.random.default_rng(13)
+    nat = np.array(["cn"] * 150 + ["hk"] * 149 + ["fr"])
+    X = pd.DataFrame({"passport": nat, "empty": np.full(300, np.nan), "x": rng.normal(size=300)})
+    report = find_proxies(X, nat)
+    assert report.left_out == {"fr": 1}
+    assert report.features.index[0] == "passport" and report.features.iloc[0]["auc"] == 1.0
+    assert np.isfinite(report.all_features_auc)
+    result = sa.Audit(y_pred=np.ones(300, int), data=X, sensitive={"nationality": nat}).run()
+    assert _by_ground(result, "nationality")["fairness.proxy"].status is Status.WARN
+    tiny = sa.Audit(
+        y_pred=np.ones(4, int),
+        data=X.iloc[:4],
+        sensitive={"nationality": ["a", "b", "a", "b"]},
+        policy=sa.Policy(min_group_size=1),
+    ).run()
+    f = _by_ground(tiny, "nationality")["fairness.proxy"]
+    assert f.status is Status.INSUFFICIENT_DATA and "too small" in f.message.en

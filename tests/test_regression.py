@@ -141,3 +141,37 @@ def test_regression_errors():
             favorable_direction="up",
             sensitive={"race": ["x", "y"]},
         ).run()
+
+
+def test_variances_are_exact_at_large_magnitudes():
+    rng = np.random.default_rng(4)
+    g = rng.choice(["a", "b"], 2000)
+    actual = 1e7 + rng.normal(0, 1, 2000)
+    pred = actual + rng.normal(0, 1, 2000)
+    rm = regression_metrics(actual, pred, g)
+    frame = pd.DataFrame({"g": g, "p": pred, "r": pred - actual})
+    np.testing.assert_allclose(
+        rm.variances()["mean_prediction"], frame.groupby("g")["p"].var(), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        rm.variances()["mean_residual"], frame.groupby("g")["r"].var(), rtol=1e-9
+    )
+    pooled = rm._pooled()
+    assert pooled["m2_pred"].iloc[0] / 1999 == pytest.approx(frame["p"].var(), rel=1e-6)
+
+
+def test_a_one_person_group_does_not_poison_the_audit():
+    rng = np.random.default_rng(5)
+    g = np.array(["a"] * 200 + ["b"] * 200 + ["c"])
+    actual = rng.normal(100, 5, 401)
+    pred = actual - 20 * (g == "b") + rng.normal(0, 1, 401)
+    result = sa.Audit(
+        y_pred=pred,
+        y_true=actual,
+        task="regression",
+        sensitive={"race": g},
+        policy=sa.Policy(min_group_size=1),
+    ).run()
+    bias = _by_ground(result, "race")["fairness.mean_residual_difference"]
+    assert bias.status is Status.FAIL and np.isfinite(bias.p_value)
+    assert welch_test(1.0, np.nan, 1, 2.0, 1.0, 50) == (pytest.approx(np.nan, nan_ok=True), 1.0)
