@@ -1068,13 +1068,16 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     )
     paras.append(
         Message(
-            f"判定规则：在容许范围内为“通过”。超出容许范围时，比较处境最差与最好两组"
-            f"（卡方检验；期望频数小于 5 时用 Fisher 精确检验），并对整份审计的全部比较"
+            f"判定规则：在容许范围内为“通过”。超出容许范围时，检验各参与比较的组之间是否存在差异"
+            f"（全部组的卡方检验；期望频数小于 5 时，对最差与最好两组用 Fisher 精确检验并按可能的"
+            f"组对数作 Bonferroni 校正），并对整份审计的全部比较"
             f"（含各组对其余各组的检验）作 Benjamini-Hochberg 多重比较校正：校正后 p 值低于 "
             f"{policy.significance_level:g} 为“不通过”，否则为“警示”（差异可能源于随机波动）。",
-            f"Decision rule: within the tolerance is a pass. Beyond it, the worst- and "
-            f"best-off groups are compared (chi-square test; Fisher's exact test when an "
-            f"expected count is below 5) and every p-value of the audit, the tests of each "
+            f"Decision rule: within the tolerance is a pass. Beyond it, all compared groups are "
+            f"tested together (chi-square test of the groups' table, since the worst and best "
+            f"groups are picked after seeing the data; when an expected count is below 5, "
+            f"Fisher's exact test of those two groups with a Bonferroni factor for every pair) "
+            f"and every p-value of the audit, the tests of each "
             f"group against the rest included, is adjusted together (Benjamini-Hochberg): an "
             f"adjusted p-value below {policy.significance_level:g} fails, otherwise the result "
             f"is a warning (the gap may be chance).",
