@@ -14,6 +14,7 @@ import json
 import math
 import re
 import warnings
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -132,29 +133,40 @@ def _article_label(article: str) -> Message:
     return _ARTICLES.get(article, Message(article, f"Art. {article}"))
 
 
-def _is_ratio(f: Finding) -> bool:
-    return f.check.endswith("_ratio")
+def _same(text: str) -> Message:
+    return Message(text, text)
 
 
 def _points(x: float) -> Message:
     return Message(f"{100 * x:.1f} 个百分点", f"{100 * x:.1f} pp")
 
 
+def _value_format(f: Finding) -> tuple[Callable[[float], Message], str]:
+    """How a finding's value and threshold are written, and the side the threshold bounds."""
+    if f.check.endswith("_ratio"):
+        return lambda x: _same(fmt_ratio(x)), "≥"
+    if f.check in ("fairness.auc_difference",):
+        return lambda x: _same(f"{x:.3f}"), "≤"
+    if f.check == "fairness.proxy":
+        return lambda x: _same(f"AUC {x:.3f}"), "<"
+    if f.check in ("fairness.counterfactual_flip", "fairness.mean_residual_difference"):
+        return lambda x: _same(fmt_pct(x)), "≤"
+    return _points, "≤"
+
+
 def _fmt_value(f: Finding) -> Message:
     if f.value is None:
-        return Message("—", "—")
-    if _is_ratio(f):
-        return Message(fmt_ratio(f.value), fmt_ratio(f.value))
-    return _points(f.value)
+        return _same("—")
+    fmt, _side = _value_format(f)
+    return fmt(f.value)
 
 
 def _fmt_threshold(f: Finding) -> Message:
     if f.threshold is None:
-        return Message("—", "—")
-    if _is_ratio(f):
-        return Message(f"≥ {fmt_ratio(f.threshold)}", f"≥ {fmt_ratio(f.threshold)}")
-    p = _points(f.threshold)
-    return Message(f"≤ {p.zh}", f"≤ {p.en}")
+        return _same("—")
+    fmt, side = _value_format(f)
+    text = fmt(f.threshold)
+    return Message(f"{side} {text.zh}", f"{side} {text.en}")
 
 
 # --------------------------------------------------------------------------------------------
