@@ -11,7 +11,7 @@ from ._fairness_checks import TOLERANCE, Judgeable, Measured
 from .conditional import ConditionalGaps
 from .findings import Finding, Status
 from .policy import Policy
-from .stats import normal_p_value
+from .stats import normal_p_value, z_value
 
 ARTICLE = "72(4)"
 CHECK = "fairness.conditional_gap"
@@ -48,9 +48,7 @@ def conditional_finding(
     row = part.loc[group]
     gap, se = float(row["stratified_gap"]), float(row["stratified_se"])
     value = abs(gap)
-    from scipy.special import ndtri
-
-    z = float(ndtri(1 - (1 - policy.confidence_level) / 2))
+    z = z_value(policy.confidence_level)
     ci = (value - z * se, value + z * se)
     worse, better = (group, gaps.reference) if gap < 0 else (gaps.reference, group)
     threshold = policy.demographic_parity_max

@@ -14,17 +14,12 @@ from .data import group_label, is_missing_group_key
 from .findings import Finding, Status
 from .policy import Policy
 from .regression import RegressionMetrics, welch_test
+from .stats import z_value
 
 ARTICLE = "72(4)"
 PREDICTION_CHECK = "fairness.mean_prediction_ratio"
 RESIDUAL_CHECK = "fairness.mean_residual_difference"
 MAE_CHECK = "fairness.mae_ratio"
-
-
-def _z(level: float) -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(1 - (1 - level) / 2))
 
 
 def _finding(
@@ -71,7 +66,7 @@ def assess_regression_table(
     )[ok]
     items: list[Finding | Measured] = []
     level = policy.confidence_level
-    z = _z(level)
+    z = z_value(level)
     if len(frame) < 2:
         for check, metric in (
             (PREDICTION_CHECK, "mean_prediction"),

@@ -9,19 +9,13 @@ from ._fairness_checks import TOLERANCE, Judgeable, Measured
 from .findings import Finding, Status
 from .policy import Policy
 from .scores import ScoreMetrics
-from .stats import normal_p_value
+from .stats import normal_p_value, z_value
 
 ARTICLE = "72(4)"
 AUC_CHECK = "fairness.auc_difference"
 CALIBRATION_CHECK = "fairness.calibration_difference"
 #: A group's AUC is compared only with at least this many actual positives and negatives.
 MIN_CLASS_COUNT = 5
-
-
-def _z(level: float) -> float:
-    from scipy.special import ndtri
-
-    return float(ndtri(1 - (1 - level) / 2))
 
 
 def _not_assessed(check: str, ground: str, message: nv.Message) -> Finding:
@@ -82,7 +76,7 @@ def _auc(sm: ScoreMetrics, ground: str, policy: Policy) -> Finding | Judgeable:
     worst, best = str(comp["auc"].idxmin()), str(comp["auc"].idxmax())
     value = float(comp.loc[best, "auc"] - comp.loc[worst, "auc"])
     se = float(np.hypot(comp.loc[best, "auc_se"], comp.loc[worst, "auc_se"]))
-    z = _z(policy.confidence_level)
+    z = z_value(policy.confidence_level)
     ci = (value - z * se, value + z * se)
     p_raw = float(normal_p_value(value, se)[0])
     threshold = policy.auc_difference_max
@@ -141,7 +135,7 @@ def _calibration(
     worst, best = (hi, lo) if favorable_is_positive else (lo, hi)
     value = float(comp.loc[hi, "calibration_offset"] - comp.loc[lo, "calibration_offset"])
     se = float(np.hypot(comp.loc[hi, "calibration_se"], comp.loc[lo, "calibration_se"]))
-    z = _z(policy.confidence_level)
+    z = z_value(policy.confidence_level)
     ci = (value - z * se, value + z * se)
     p_raw = float(normal_p_value(value, se)[0])  # the same quantity as the value and interval
     threshold = policy.calibration_difference_max

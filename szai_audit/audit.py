@@ -453,6 +453,23 @@ class Audit:
                 out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
         return out
 
+    def _manifest(
+        self,
+        started: _dt.datetime,
+        y_true: np.ndarray | None,
+        y_pred: np.ndarray,
+        adapter: ModelAdapter | None,
+        random_state: int | None,
+    ) -> dict[str, Any]:
+        return build_manifest(
+            data=self.data,
+            y_true=y_true,
+            y_pred=y_pred,
+            model=adapter.describe() if adapter is not None else None,
+            random_state=None if random_state is None else int(random_state),
+            generated_at=started,
+        )
+
     def _run_regression(
         self,
         started: _dt.datetime,
@@ -545,14 +562,7 @@ class Audit:
             mode="model" if adapter is not None else "predictions",
             favorable_is_positive=higher,
         )
-        manifest = build_manifest(
-            data=self.data,
-            y_true=y_true,
-            y_pred=y_pred,
-            model=adapter.describe() if adapter is not None else None,
-            random_state=None if random_state is None else int(random_state),
-            generated_at=started,
-        )
+        manifest = self._manifest(started, y_true, y_pred, adapter, random_state)
         return AuditResult(
             findings=findings,
             group_metrics={},
@@ -851,14 +861,7 @@ class Audit:
             mode="model" if adapter is not None else "predictions",
             favorable_is_positive=favorable_is_positive,
         )
-        manifest = build_manifest(
-            data=self.data,
-            y_true=y_true,
-            y_pred=y_pred,
-            model=adapter.describe() if adapter is not None else None,
-            random_state=None if random_state is None else int(random_state),
-            generated_at=started,
-        )
+        manifest = self._manifest(started, y_true, y_pred, adapter, random_state)
         return AuditResult(
             findings=findings,
             group_metrics=metrics,

@@ -178,12 +178,12 @@ def find_proxies(
         return ProxyReport(empty, math.nan, math.nan, len(y), n_classes, left_out)
     cv = StratifiedKFold(n_splits=splits, shuffle=True, random_state=random_state)
     folds = list(cv.split(np.zeros(len(y)), y))
-    from scipy.special import ndtri
     from sklearn.metrics import mutual_info_score
 
     from .scores import auc_with_se
+    from .stats import z_value
 
-    z = float(ndtri(1 - (1 - level) / 2))
+    z = z_value(level)
     h = _entropy_bits(y)
     rows = []
     for col in frame.columns:

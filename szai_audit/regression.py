@@ -135,9 +135,9 @@ class RegressionMetrics:
 
     def ci(self, level: float = 0.95) -> pd.DataFrame:
         """Normal intervals of each mean: columns ``(metric, "low" / "high")``."""
-        from scipy.special import ndtri
+        from .stats import z_value
 
-        z = float(ndtri(1 - (1 - level) / 2))
+        z = z_value(level)
         means, se = self.by_group, self.se()
         cols = {}
         for m in _QUANTITY:

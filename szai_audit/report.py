@@ -40,6 +40,7 @@ from .narrative import (
     missing_note,
     source_note,
 )
+from .stats import z_value
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -372,6 +373,18 @@ def _fairness_chart(
 # --------------------------------------------------------------------------------------------
 
 
+def _group_row(key: Any, count: int, suppressed: bool, cells: list[Any]) -> dict[str, Any]:
+    """One row of a group table (a group, or an intersection of groups)."""
+    return {
+        "group": group_label(key),
+        "group_keys": [str(k) for k in (key if isinstance(key, tuple) else (key,))],
+        "count": count,
+        "suppressed": suppressed,
+        "missing": is_missing_group_key(key),
+        "cells": cells,
+    }
+
+
 def _regression_table(
     rm: Any, min_size: int, columns: dict[str, str | None], ci: pd.DataFrame | None
 ) -> dict[str, Any]:
@@ -394,16 +407,7 @@ def _regression_table(
                 if np.isfinite(lo) and np.isfinite(hi):
                     interval = f"{fmt_amount(lo)}–{fmt_amount(hi)}"
             cells.append({"text": fmt_amount(float(row[m])), "withheld": False, "ci": interval})
-        rows.append(
-            {
-                "group": group_label(key),
-                "group_keys": [str(k) for k in (key if isinstance(key, tuple) else (key,))],
-                "count": count,
-                "suppressed": suppressed,
-                "missing": is_missing_group_key(key),
-                "cells": cells,
-            }
-        )
+        rows.append(_group_row(key, count, suppressed, cells))
     overall = rm.overall
     return {
         "attributes": [_attribute_header(a, columns) for a in rm.sensitive_names],
@@ -494,16 +498,7 @@ def _table(
                 if np.isfinite(lo) and np.isfinite(hi):
                     interval = f"{fmt(lo)}–{fmt(hi)}"
             cells.append({"text": fmt(float(row[m])), "withheld": False, "ci": interval})
-        rows.append(
-            {
-                "group": group_label(key),
-                "group_keys": [str(k) for k in (key if isinstance(key, tuple) else (key,))],
-                "count": count,
-                "suppressed": suppressed,
-                "missing": is_missing_group_key(key),
-                "cells": cells,
-            }
-        )
+        rows.append(_group_row(key, count, suppressed, cells))
     overall = gm.overall
     overall_cells = [
         fmt_ratio(float(overall[m]), 3) if m == "mean_score" else fmt_pct(float(overall[m]))
@@ -524,9 +519,7 @@ def _score_section(
     sm = result.score_metrics.get(key)
     if sm is None:
         return None
-    from scipy.special import ndtri
-
-    z = float(ndtri(1 - (1 - result.policy.confidence_level) / 2))
+    z = z_value(result.policy.confidence_level)
     min_size = result.policy.min_group_size
     rows = []
     for name, row in sm.by_group.iterrows():
@@ -699,9 +692,7 @@ def _conditional_section(result: AuditResult, key: str) -> dict[str, Any] | None
     gaps = result.conditional.get(key)
     if gaps is None or gaps.table.empty:
         return None
-    from scipy.special import ndtri
-
-    z = float(ndtri(1 - (1 - result.policy.confidence_level) / 2))
+    z = z_value(result.policy.confidence_level)
 
     def fmt(v: float, se: float) -> dict[str, str]:
         if not np.isfinite(v):

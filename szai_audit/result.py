@@ -24,6 +24,7 @@ from .policy import Policy
 from .proxies import ProxyReport
 from .regression import RegressionMetrics
 from .scores import ScoreMetrics
+from .stats import z_value
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
@@ -131,9 +132,7 @@ def _metrics_table(
 
 def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
     """Score metrics for JSON; groups and bins below the minimum size withheld."""
-    from scipy.special import ndtri
-
-    z = float(ndtri(1 - (1 - policy.confidence_level) / 2))
+    z = z_value(policy.confidence_level)
     min_size = policy.min_group_size
     groups = []
     for name, row in sm.by_group.iterrows():

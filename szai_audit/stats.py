@@ -22,6 +22,7 @@ __all__ = [
     "homogeneity_test",
     "normal_p_value",
     "two_proportion_test",
+    "z_value",
 ]
 
 #: Below this expected cell count the chi-square approximation is not trusted (Cochran's rule).
@@ -154,6 +155,17 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     sub[order] = np.clip(adjusted, 0.0, 1.0)
     out[finite] = sub
     return out
+
+
+def z_value(level: float) -> float:
+    """The two-sided normal quantile of a confidence level: 1.96 for 0.95.
+
+    >>> round(z_value(0.95), 4)
+    1.96
+    """
+    from scipy.special import ndtri
+
+    return float(ndtri(1 - (1 - level) / 2))
 
 
 def normal_p_value(estimate: np.ndarray | float, se: np.ndarray | float) -> np.ndarray:
