@@ -1,0 +1,800 @@
+"""Article 71: how much each input moved each decision, in the space of the raw input columns.
+
+:func:`explain` returns an :class:`Explanation`: per-row contributions (Shapley values) of every
+*raw* input column, summing exactly, with the base value, to the model's output. The engine is
+chosen by the model, never guessed from its outputs:
+
+* **tree models** (scikit-learn decision trees, random forests, extra trees, gradient boosting,
+  histogram gradient boosting; xgboost; lightgbm): exact path-dependent Tree SHAP. LightGBM and
+  xgboost compute it themselves (``pred_contrib``); scikit-learn trees go through
+  ``shap.TreeExplainer``. Output space: log-odds for boosted classifiers, probability for
+  forests and single trees, the raw value for regressors.
+* **linear models** (``coef_`` and ``intercept_``): the exact linear form
+  ``w_j (x_j - mean_j)`` on the model's inputs, the means taken over a background sample.
+  Output space: log-odds for logistic regression, the raw value otherwise.
+* **anything else**, or a pipeline whose preprocessing cannot be traced back to the raw columns:
+  shap's Permutation explainer on the raw columns (categorical columns integer-coded for the
+  masker and decoded inside the model call), with a background sample of ``background_size``
+  rows. Output space: the probability of the positive label, or the raw value. Shap's
+  KernelExplainer is never used.
+
+Through a scikit-learn Pipeline whose first step is a ColumnTransformer (OneHotEncoder,
+OrdinalEncoder, scalers, imputers, passthrough), the contributions of every transformed column
+are summed into the raw column it comes from. Additivity (base value + sum of contributions =
+model output) is checked on every row and must hold within 1e-6 relative.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError, InputTypeError, ModelError, SzaiAuditError
+
+__all__ = ["Explanation", "ExplanationError", "explain"]
+
+#: Additivity tolerance: |base + sum - output| <= ADDITIVITY_TOL * max(1, |output|).
+ADDITIVITY_TOL = 1e-6
+
+
+class ExplanationError(SzaiAuditError):
+    """The explanation cannot be computed, or fails its additivity check."""
+
+
+# --------------------------------------------------------------------------------------------
+# The result
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """Contributions of each raw input column to each explained row's model output.
+
+    Attributes
+    ----------
+    values : DataFrame
+        One row per explained row (same index as ``data``), one column per raw input column.
+    base_value : float
+        The model's expected output (over the background): ``base_value + values.sum(axis=1)``
+        is the model output of each row.
+    output : ndarray
+        The model output that is explained, per row, in ``output_space``.
+    output_space : {"probability", "log_odds", "raw"}
+    method : str
+        The engine used, in words.
+    additivity_error : float
+        Largest relative gap between ``base_value + sum`` and ``output`` over the rows.
+    data : DataFrame
+        The explained raw rows (kept for directions and readable values; never written to a
+        report or to JSON).
+    n_total : int
+        Rows the sample was drawn from.
+    background : str
+        What the expectation is taken over.
+    """
+
+    values: pd.DataFrame
+    base_value: float
+    output: np.ndarray
+    output_space: str
+    method: str
+    additivity_error: float
+    data: pd.DataFrame
+    n_total: int
+    background: str
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows explained."""
+        return len(self.values)
+
+    @property
+    def features(self) -> list[str]:
+        return [str(c) for c in self.values.columns]
+
+    def importance(
+        self, level: float = 0.95, n_boot: int = 200, random_state: int | None = 0
+    ) -> pd.DataFrame:
+        """Mean absolute contribution of each feature, most important first.
+
+        Columns: ``importance``, ``share`` (of the total over features), ``low`` and ``high``
+        (percentile bootstrap interval of ``importance`` over the explained rows: the sampling
+        uncertainty), ``share_low`` and ``share_high``.
+
+        Examples
+        --------
+        >>> from sklearn.linear_model import LinearRegression
+        >>> X = pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [1.0, 0, 1, 0]})
+        >>> ex = explain(LinearRegression().fit(X, 2 * X["a"] + X["b"]), X)
+        >>> ex.importance()[["importance", "share"]].round(3)
+           importance  share
+        a         2.0    0.8
+        b         0.5    0.2
+        """
+        key = ("importance", level, n_boot, random_state)
+        if key in self._cache:
+            return self._cache[key].copy()
+        mag = np.abs(self.values.to_numpy(dtype=float))
+        imp = mag.mean(axis=0)
+        total = imp.sum()
+        rng = np.random.default_rng(random_state)
+        n = len(mag)
+        boots = np.empty((n_boot, mag.shape[1]))
+        for b in range(n_boot):
+            boots[b] = mag[rng.integers(0, n, n)].mean(axis=0)
+        shares = boots / np.maximum(boots.sum(axis=1, keepdims=True), 1e-300)
+        q = [(1 - level) / 2, 1 - (1 - level) / 2]
+        low, high = np.quantile(boots, q, axis=0)
+        share_low, share_high = np.quantile(shares, q, axis=0)
+        frame = pd.DataFrame(
+            {
+                "importance": imp,
+                "share": imp / total if total > 0 else np.zeros_like(imp),
+                "low": low,
+                "high": high,
+                "share_low": share_low,
+                "share_high": share_high,
+            },
+            index=self.values.columns,
+        ).sort_values("importance", ascending=False, kind="stable")
+        self._cache[key] = frame
+        return frame.copy()
+
+    def direction(self, feature: str, min_count: int = 5) -> dict[str, Any]:
+        """How a feature pushes the output.
+
+        Numeric: ``{"kind": "numeric", "correlation": rho, "sign": 1 | -1 | 0}`` where ``rho``
+        is the Spearman correlation between the feature's value and its contribution (sign 0
+        when ``|rho| < 0.1``: no single direction). Categorical: ``{"kind": "categorical",
+        "by_category": {category: mean contribution}}`` over categories with at least
+        ``min_count`` explained rows, plus ``raising`` and ``lowering``, the categories with
+        the highest and lowest mean contribution.
+        """
+        col = self.data[feature]
+        contrib = self.values[feature].to_numpy(dtype=float)
+        if _is_numeric(col):
+            x = col.to_numpy(dtype=float, na_value=np.nan)
+            ok = ~np.isnan(x)
+            rho = math.nan
+            if ok.sum() > 2 and np.ptp(x[ok]) > 0 and np.ptp(contrib[ok]) > 0:
+                from scipy.stats import spearmanr
+
+                rho = float(spearmanr(x[ok], contrib[ok]).statistic)
+            sign = 0 if not math.isfinite(rho) or abs(rho) < 0.1 else (1 if rho > 0 else -1)
+            return {"kind": "numeric", "correlation": rho, "sign": sign}
+        labels = col.astype(object).where(col.notna(), "(missing)").astype(str)
+        frame = pd.DataFrame({"c": labels.to_numpy(), "v": contrib})
+        stats = frame.groupby("c")["v"].agg(["mean", "size"])
+        stats = stats[stats["size"] >= min_count].sort_values("mean")
+        by_cat = {str(k): float(v) for k, v in stats["mean"].items()}
+        return {
+            "kind": "categorical",
+            "by_category": by_cat,
+            "raising": str(stats.index[-1]) if len(stats) else None,
+            "lowering": str(stats.index[0]) if len(stats) else None,
+        }
+
+    def reasons(self, row: Any, k: int = 3) -> pd.DataFrame:
+        """The ``k`` features that moved one row's output most (by absolute contribution).
+
+        ``row`` is a label of ``values.index``. Columns: ``value`` (the raw value),
+        ``contribution``.
+        """
+        contrib = self.values.loc[row].astype(float)
+        top = contrib.abs().sort_values(ascending=False, kind="stable").index[:k]
+        return pd.DataFrame(
+            {
+                "value": [self.data.loc[row, f] for f in top],
+                "contribution": contrib[top].to_numpy(),
+            },
+            index=top,
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Pipelines: which transformed column comes from which raw column
+# --------------------------------------------------------------------------------------------
+
+_COLUMNWISE = {
+    "StandardScaler",
+    "MinMaxScaler",
+    "MaxAbsScaler",
+    "RobustScaler",
+    "QuantileTransformer",
+    "PowerTransformer",
+    "OrdinalEncoder",
+    "FunctionTransformer",
+    "SimpleImputer",
+    "KBinsDiscretizer",
+}
+
+
+class _NoMapping(Exception):
+    """The preprocessing cannot be traced column by column."""
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+
+def _resolve_columns(spec: Any, X: pd.DataFrame) -> list[int]:
+    """A ColumnTransformer column specification as positions in ``X``."""
+    cols = list(X.columns)
+    if callable(spec):
+        spec = spec(X)
+    if isinstance(spec, (str, int, np.integer)):
+        spec = [spec]
+    if isinstance(spec, slice):
+        return list(range(len(cols)))[spec]
+    arr = np.asarray(spec)
+    if arr.dtype == bool:
+        return [int(i) for i in np.flatnonzero(arr)]
+    out = []
+    for s in arr.tolist():
+        if isinstance(s, (int, np.integer)) and s not in cols:
+            out.append(int(s))
+        else:
+            out.append(cols.index(s))
+    return out
+
+
+def _one_hot_widths(enc: Any, k: int) -> list[int]:
+    widths = getattr(enc, "_n_features_outs", None)
+    if widths is not None and len(widths) == k:
+        return [int(w) for w in widths]
+    drop = getattr(enc, "drop_idx_", None)
+    return [
+        len(c) - (0 if drop is None or drop[i] is None else 1)
+        for i, c in enumerate(enc.categories_)
+    ]
+
+
+def _block_map(trans: Any, inputs: list[int], width: int) -> list[int]:
+    """Raw column of each output of one transformer applied to ``inputs``."""
+    if len(inputs) == 1:
+        return inputs * width
+    if width == len(inputs) and _columnwise(trans):
+        return list(inputs)
+    last = trans.steps[-1][1] if hasattr(trans, "steps") else trans
+    if type(last).__name__ == "OneHotEncoder" and (
+        not hasattr(trans, "steps") or all(_columnwise(s) for _, s in trans.steps[:-1])
+    ):
+        widths = _one_hot_widths(last, len(inputs))
+        if sum(widths) == width:
+            return [col for col, w in zip(inputs, widths, strict=True) for _ in range(w)]
+    raise _NoMapping(f"cannot trace {type(trans).__name__} on several columns")
+
+
+def _columnwise(trans: Any) -> bool:
+    if isinstance(trans, str):
+        return trans == "passthrough"
+    if hasattr(trans, "steps"):
+        return all(_columnwise(s) for _, s in trans.steps)
+    name = type(trans).__name__
+    if name == "SimpleImputer" and getattr(trans, "add_indicator", False):
+        return False
+    if name == "KBinsDiscretizer" and getattr(trans, "encode", "") != "ordinal":
+        return False
+    return name in _COLUMNWISE
+
+
+def column_map(pre: Any, X: pd.DataFrame, width: int) -> list[int]:
+    """For each of the ``width`` columns ``pre`` outputs, the position of its raw column."""
+    steps = list(pre.steps) if hasattr(pre, "steps") else [("pre", pre)]
+    first = steps[0][1]
+    if type(first).__name__ == "ColumnTransformer":
+        mapping: list[int | None] = [None] * sum(
+            s.stop - s.start for s in first.output_indices_.values()
+        )
+        for name, trans, spec in first.transformers_:
+            block = first.output_indices_.get(name)
+            if block is None or block.stop == block.start or trans == "drop":
+                continue
+            inputs = _resolve_columns(spec, X)
+            for offset, col in enumerate(_block_map(trans, inputs, block.stop - block.start)):
+                mapping[block.start + offset] = col
+        if any(m is None for m in mapping):
+            raise _NoMapping("a ColumnTransformer output has no source column")
+        rest = steps[1:]
+        result = [int(m) for m in mapping if m is not None]
+    elif _columnwise(first) and width == X.shape[1]:
+        rest = steps[1:]
+        result = list(range(X.shape[1]))
+    else:
+        raise _NoMapping(f"cannot trace {type(first).__name__}")
+    for _, step in rest:
+        if not _columnwise(step):
+            raise _NoMapping(f"cannot trace {type(step).__name__}")
+    if len(result) != width:
+        raise _NoMapping("the traced width does not match the model's input width")
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Engines
+# --------------------------------------------------------------------------------------------
+
+_SKLEARN_TREES = {
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+}
+_PROBABILITY_TREES = {
+    "DecisionTreeClassifier",
+    "ExtraTreeClassifier",
+    "RandomForestClassifier",
+    "ExtraTreesClassifier",
+}
+
+
+def _family(est: Any) -> str:
+    name, module = type(est).__name__, type(est).__module__
+    if name in _SKLEARN_TREES and module.startswith("sklearn"):
+        return "sklearn_tree"
+    if module.startswith("lightgbm"):
+        return "lightgbm"
+    if module.startswith("xgboost"):
+        return "xgboost"
+    if module.startswith("sklearn") and hasattr(est, "coef_") and hasattr(est, "intercept_"):
+        coef = np.atleast_2d(np.asarray(est.coef_))
+        if coef.shape[0] == 1:
+            return "linear"
+    return "other"
+
+
+def _class_index(est: Any, positive: Any) -> int:
+    classes = list(getattr(est, "classes_", []))
+    if not classes:
+        return 1
+    if positive in classes:
+        return classes.index(positive)
+    if len(classes) == 2:
+        return 1
+    raise ExplanationError(
+        f"the positive label {positive!r} is not among the model's classes {classes}."
+    )
+
+
+def _dense(x: Any) -> np.ndarray:
+    if hasattr(x, "toarray"):
+        x = x.toarray()
+    if isinstance(x, pd.DataFrame):
+        x = x.to_numpy()
+    return np.asarray(x, dtype=float)
+
+
+def _as_input(est: Any, xt: np.ndarray) -> Any:
+    """The matrix as the estimator was fitted: a frame with its column names if it has them."""
+    names = getattr(est, "feature_names_in_", None)
+    if names is not None and len(names) == xt.shape[1]:
+        return pd.DataFrame(xt, columns=list(names))
+    return xt
+
+
+def _import_shap() -> Any:
+    import warnings
+
+    with warnings.catch_warnings():  # shap's own import warns about matplotlib colormaps
+        warnings.simplefilter("ignore", (DeprecationWarning, PendingDeprecationWarning))
+        import shap
+    return shap
+
+
+def _tree_sklearn(
+    est: Any, xt: np.ndarray, positive: Any
+) -> tuple[np.ndarray, float, np.ndarray, str, str]:
+    shap = _import_shap()
+    explainer = shap.TreeExplainer(est)
+    exp = explainer(xt, check_additivity=False)
+    values, base = np.asarray(exp.values), np.asarray(exp.base_values)
+    name = type(est).__name__
+    if values.ndim == 3:  # one slice per class (forests, single trees: probabilities)
+        c = _class_index(est, positive)
+        values, base = values[:, :, c], base[:, c]
+        output = est.predict_proba(_as_input(est, xt))[:, c]
+        space = "probability"
+    elif hasattr(est, "predict_proba"):  # boosted classifiers: log-odds of classes_[1]
+        sign = 1.0 if _class_index(est, positive) == 1 else -1.0
+        values, base = sign * values, sign * base
+        output = sign * est.decision_function(_as_input(est, xt))
+        space = "log_odds"
+    else:
+        output = est.predict(_as_input(est, xt))
+        space = "raw" if name not in _PROBABILITY_TREES else "probability"
+    return (
+        values,
+        float(np.ravel(base)[0]),
+        np.asarray(output, float),
+        space,
+        ("exact Tree SHAP (path-dependent), shap.TreeExplainer"),
+    )
+
+
+def _booster(est: Any) -> Any:
+    return (
+        est.booster_
+        if hasattr(est, "booster_")
+        else est.get_booster()
+        if hasattr(est, "get_booster")
+        else est
+    )
+
+
+def _tree_lightgbm(est: Any, xt: np.ndarray, positive: Any) -> tuple[Any, ...]:
+    booster = _booster(est)
+    contrib = np.asarray(booster.predict(xt, pred_contrib=True), dtype=float)
+    raw = np.asarray(booster.predict(xt, raw_score=True), dtype=float)
+    if contrib.shape[1] != xt.shape[1] + 1:
+        raise ExplanationError("only binary and regression lightgbm models are supported.")
+    classifier = hasattr(est, "classes_") or booster.params.get("objective", "").startswith(
+        ("binary", "cross_entropy")
+    )
+    sign = -1.0 if classifier and _class_index(est, positive) == 0 else 1.0
+    values, base = sign * contrib[:, :-1], sign * contrib[0, -1]
+    return (
+        values,
+        float(base),
+        sign * raw,
+        "log_odds" if classifier else "raw",
+        ("exact Tree SHAP computed by lightgbm (pred_contrib)"),
+    )
+
+
+def _tree_xgboost(est: Any, xt: np.ndarray, positive: Any) -> tuple[Any, ...]:
+    import xgboost
+
+    booster = _booster(est)
+    names = booster.feature_names
+    frame = pd.DataFrame(xt, columns=names) if names and len(names) == xt.shape[1] else xt
+    dm = xgboost.DMatrix(frame)
+    contrib = np.asarray(booster.predict(dm, pred_contribs=True), dtype=float)
+    raw = np.asarray(booster.predict(dm, output_margin=True), dtype=float)
+    if contrib.ndim != 2:
+        raise ExplanationError("only binary and regression xgboost models are supported.")
+    objective = str(booster.attributes().get("objective", "")) or str(getattr(est, "objective", ""))
+    classifier = hasattr(est, "classes_") or "logistic" in objective or "binary" in objective
+    sign = -1.0 if classifier and _class_index(est, positive) == 0 else 1.0
+    values, base = sign * contrib[:, :-1], sign * contrib[0, -1]
+    return (
+        values,
+        float(base),
+        sign * raw,
+        "log_odds" if classifier else "raw",
+        ("exact Tree SHAP computed by xgboost (pred_contribs)"),
+    )
+
+
+def _linear(est: Any, xt: np.ndarray, background: np.ndarray, positive: Any) -> tuple[Any, ...]:
+    coef = np.ravel(np.asarray(est.coef_, dtype=float))
+    intercept = float(np.ravel(np.asarray(est.intercept_, dtype=float))[0])
+    mean = background.mean(axis=0)
+    values = (xt - mean) * coef
+    base = float(mean @ coef + intercept)
+    output = xt @ coef + intercept
+    classifier = hasattr(est, "classes_")
+    space = "raw"
+    if classifier:
+        sign = -1.0 if _class_index(est, positive) == 0 else 1.0
+        values, base, output = sign * values, sign * base, sign * output
+        space = "log_odds" if type(est).__name__ == "LogisticRegression" else "raw"
+    return values, base, output, space, "exact linear form w_j (x_j - mean_j) on the model's inputs"
+
+
+def _permutation(
+    predict: Callable[[pd.DataFrame], np.ndarray],
+    rows: pd.DataFrame,
+    background: pd.DataFrame,
+    random_state: int | None,
+    progress: bool,
+) -> tuple[np.ndarray, float, np.ndarray]:
+    """Shap's Permutation explainer on raw columns (categories integer-coded for the masker)."""
+    shap = _import_shap()
+
+    codes: dict[str, pd.Index] = {}
+    columns = list(rows.columns)
+
+    def encode(frame: pd.DataFrame) -> np.ndarray:
+        out = np.empty(frame.shape, dtype=float)
+        for j, c in enumerate(columns):
+            col = frame[c]
+            if c in codes:
+                out[:, j] = codes[c].get_indexer(col.astype(object).where(col.notna(), None))
+            else:
+                out[:, j] = col.to_numpy(dtype=float, na_value=np.nan)
+        return out
+
+    for c in columns:
+        if not _is_numeric(rows[c]):
+            values = pd.concat([rows[c], background[c]]).astype(object)
+            codes[c] = pd.Index(pd.unique(values.where(values.notna(), None)))
+    dtypes = rows.dtypes
+
+    def decode(z: np.ndarray) -> pd.DataFrame:
+        frame = {}
+        for j, c in enumerate(columns):
+            if c in codes:
+                frame[c] = pd.Series(codes[c].take(z[:, j].astype(int)), dtype=object)
+                if isinstance(dtypes[c], pd.CategoricalDtype) or pd.api.types.is_string_dtype(
+                    dtypes[c]
+                ):
+                    frame[c] = frame[c].astype(dtypes[c])
+            else:
+                frame[c] = (
+                    pd.Series(z[:, j]).astype(dtypes[c])
+                    if pd.api.types.is_integer_dtype(dtypes[c])
+                    else pd.Series(z[:, j])
+                )
+        return pd.DataFrame(frame)
+
+    def f(z: np.ndarray) -> np.ndarray:
+        return np.asarray(predict(decode(z)), dtype=float)
+
+    masker = shap.maskers.Independent(encode(background), max_samples=len(background))
+    explainer = shap.PermutationExplainer(f, masker, seed=random_state)
+    p = len(columns)
+    z = encode(rows)
+    chunks = max(1, math.ceil(len(z) / 50))
+    values, base = [], []
+    started = time.perf_counter()
+    bar = _Progress(len(z), "explaining", enabled=progress)
+    for part in np.array_split(z, chunks):
+        exp = explainer(part, max_evals=max(2 * p + 1, 10 * p), silent=True)
+        values.append(np.asarray(exp.values, dtype=float))
+        base.append(np.asarray(exp.base_values, dtype=float))
+        bar.update(len(part), time.perf_counter() - started)
+    bar.close()
+    vals = np.vstack(values)
+    return vals, float(np.concatenate(base)[0]), f(z)
+
+
+class _Progress:
+    """A progress bar on stderr, shown only once a run has taken more than 3 seconds."""
+
+    def __init__(self, total: int, label: str, enabled: bool = True) -> None:
+        self.total, self.label, self.enabled = total, label, enabled
+        self.done = 0
+        self.shown = False
+
+    def update(self, n: int, elapsed: float) -> None:
+        import sys
+
+        self.done += n
+        if not self.enabled or elapsed < 3:
+            return
+        self.shown = True
+        share = self.done / max(self.total, 1)
+        bar = "#" * int(30 * share)
+        sys.stderr.write(f"\rszai_audit {self.label}: [{bar:<30}] {self.done}/{self.total}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        import sys
+
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+# --------------------------------------------------------------------------------------------
+# Sampling
+# --------------------------------------------------------------------------------------------
+
+
+def stratified_sample(
+    n: int, size: int | None, strata: np.ndarray | None, random_state: int | None
+) -> np.ndarray:
+    """Row positions of a sample of ``size`` rows, proportional within ``strata`` (every
+    stratum keeps at least one row). All rows when ``size`` is None or not smaller than n."""
+    if size is None or size >= n:
+        return np.arange(n)
+    rng = np.random.default_rng(random_state)
+    if strata is None:
+        return np.sort(rng.choice(n, size, replace=False))
+    codes, _ = pd.factorize(pd.Series(np.asarray(strata, dtype=object)), use_na_sentinel=False)
+    picked = []
+    for c in range(int(codes.max()) + 1):
+        idx = np.flatnonzero(codes == c)
+        take = min(len(idx), max(1, round(size * len(idx) / n)))
+        picked.append(rng.choice(idx, take, replace=False))
+    return np.sort(np.concatenate(picked))
+
+
+# --------------------------------------------------------------------------------------------
+# The entry point
+# --------------------------------------------------------------------------------------------
+
+
+def explain(
+    model: Any,
+    X: pd.DataFrame,
+    *,
+    positive_label: Any = 1,
+    sample_size: int | None = None,
+    strata: Sequence[Any] | np.ndarray | None = None,
+    background_size: int = 100,
+    random_state: int | None = 0,
+    progress: bool = True,
+) -> Explanation:
+    """Explain a fitted model on the raw rows ``X``: contributions per raw input column.
+
+    Parameters
+    ----------
+    model : estimator, Pipeline, booster or callable
+        The fitted model (see the module documentation for the engines), or a
+        :class:`szai_audit.CallableModel` / function (Permutation explainer).
+    X : DataFrame
+        The model's raw inputs.
+    positive_label : scalar, default 1
+        The class whose score is explained, for classifiers.
+    sample_size : int, optional
+        Explain a sample of this many rows (stratified by ``strata``); all rows by default.
+    strata : array-like, optional
+        A label per row (sensitive group and outcome, say) to stratify the sample by.
+    background_size : int, default 100
+        Rows drawn from ``X`` as background: the expectation of linear and permutation
+        explanations is taken over them.
+    random_state : int or None, default 0
+        Seed of the sample, the background and the permutations.
+    progress : bool, default True
+        Show a progress bar (on stderr) when a run takes more than 3 seconds.
+
+    Returns
+    -------
+    Explanation
+
+    Raises
+    ------
+    ExplanationError
+        The model cannot be explained, or the contributions fail the additivity check.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"income": rng.normal(size=300), "noise": rng.normal(size=300)})
+    >>> y = (X["income"] > 0).astype(int)
+    >>> ex = explain(RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y), X)
+    >>> ex.output_space, ex.importance().index[0]
+    ('probability', 'income')
+    >>> bool(ex.additivity_error < 1e-6)
+    True
+    """
+    from .models import CallableModel
+
+    if not isinstance(X, pd.DataFrame):
+        raise InputTypeError(f"X must be a pandas DataFrame of raw inputs, got {type(X).__name__}.")
+    if len(X) == 0 or X.shape[1] == 0:
+        raise InputError("X is empty: nothing to explain.")
+    if background_size < 1:
+        raise InputError(f"background_size must be at least 1, got {background_size}.")
+    n_total = len(X)
+    take = stratified_sample(
+        n_total, sample_size, None if strata is None else np.asarray(strata), random_state
+    )
+    rows = X.iloc[take]
+    rng = np.random.default_rng(None if random_state is None else random_state + 1)
+    bg_take = np.sort(rng.choice(n_total, min(background_size, n_total), replace=False))
+    background = X.iloc[bg_take]
+    bg_text = f"{len(background)} rows drawn at random from the {n_total} given"
+
+    pre, est = None, model
+    if hasattr(model, "steps") and len(model.steps) > 1:
+        pre, est = model[:-1], model.steps[-1][1]
+    elif hasattr(model, "steps"):
+        est = model.steps[-1][1]
+    family = (
+        "other"
+        if isinstance(model, CallableModel) or not hasattr(est, "predict")
+        else (_family(est))
+    )
+    if type(model).__name__ == "Booster":
+        family = "lightgbm" if type(model).__module__.startswith("lightgbm") else "xgboost"
+
+    mapping: list[int] | None = None
+    xt = xt_bg = None
+    if family != "other":
+        try:
+            xt = _dense(pre.transform(rows) if pre is not None else rows)
+            xt_bg = _dense(pre.transform(background) if pre is not None else background)
+            mapping = (
+                column_map(pre, X, xt.shape[1]) if pre is not None else list(range(X.shape[1]))
+            )
+        except _NoMapping:
+            family, mapping = "other", None
+        except (ValueError, TypeError) as exc:
+            raise ExplanationError(
+                f"the model's preprocessing failed on X ({type(exc).__name__}: {exc})."
+            ) from exc
+
+    try:
+        if family == "other" or xt is None or xt_bg is None:
+            predict = _output_function(model, positive_label)
+            values, base, output = _permutation(predict, rows, background, random_state, progress)
+            space = "probability" if _is_classifier(model) else "raw"
+            method = (
+                f"shap Permutation explainer on the raw columns (background: {bg_text}; "
+                f"{max(2 * rows.shape[1] + 1, 10 * rows.shape[1])} model calls per row and "
+                f"background row)"
+            )
+            mapping = list(range(X.shape[1]))
+            family = "other"
+        elif family == "sklearn_tree":
+            values, base, output, space, method = _tree_sklearn(est, xt, positive_label)
+        elif family == "lightgbm":
+            values, base, output, space, method = _tree_lightgbm(est, xt, positive_label)
+        elif family == "xgboost":
+            values, base, output, space, method = _tree_xgboost(est, xt, positive_label)
+        else:  # linear
+            values, base, output, space, method = _linear(est, xt, xt_bg, positive_label)
+            bg_text = f"the mean of {bg_text}"
+    except SzaiAuditError:
+        raise
+    except Exception as exc:
+        raise ExplanationError(
+            f"the explanation failed ({type(exc).__name__}: {exc}); the model may not be supported."
+        ) from exc
+
+    if family in ("sklearn_tree", "lightgbm", "xgboost"):
+        bg_text = "the training data, through the trees' node counts (path-dependent)"
+    raw = np.zeros((len(rows), X.shape[1]))
+    np.add.at(raw.T, np.asarray(mapping), np.asarray(values, dtype=float).T)
+    total = base + raw.sum(axis=1)
+    error = float(np.max(np.abs(total - output) / np.maximum(1.0, np.abs(output))))
+    if not error <= ADDITIVITY_TOL:
+        raise ExplanationError(
+            f"additivity check failed: base value + contributions differs from the model output "
+            f"by up to {error:.2e} (relative); the tolerance is {ADDITIVITY_TOL:g}."
+        )
+    return Explanation(
+        values=pd.DataFrame(raw, index=rows.index, columns=X.columns),
+        base_value=float(base),
+        output=np.asarray(output, dtype=float),
+        output_space=space,
+        method=method,
+        additivity_error=error,
+        data=rows,
+        n_total=n_total,
+        background=bg_text,
+    )
+
+
+def _is_classifier(model: Any) -> bool:
+    from .models import CallableModel
+
+    if isinstance(model, CallableModel):
+        return model.output == "score"
+    est = model.steps[-1][1] if hasattr(model, "steps") else model
+    return hasattr(est, "predict_proba") or hasattr(est, "classes_")
+
+
+def _output_function(model: Any, positive: Any) -> Callable[[pd.DataFrame], np.ndarray]:
+    """The model output a model-agnostic explainer explains: P(positive) or the prediction."""
+    from .models import CallableModel
+
+    if isinstance(model, CallableModel):
+        func = model.func
+        return lambda frame: np.asarray(func(frame), dtype=float)
+    if callable(getattr(model, "predict_proba", None)) and _is_classifier(model):
+        classes = list(getattr(model, "classes_", [0, 1]))
+        c = classes.index(positive) if positive in classes else 1
+        return lambda frame: np.asarray(model.predict_proba(frame))[:, c]
+    if callable(getattr(model, "predict", None)):
+        return lambda frame: np.asarray(model.predict(frame), dtype=float)
+    if callable(model):
+        return lambda frame: np.asarray(model(frame), dtype=float)
+    raise ModelError(f"cannot explain a model of type {type(model).__name__}.")

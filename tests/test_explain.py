@@ -1,0 +1,224 @@
+"""Explanations: additivity for every model family, raw-column mapping, directions, reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
+from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+import szai_audit as sa
+from szai_audit.explain import ExplanationError, explain
+
+
+@pytest.fixture(scope="module")
+def numeric():
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pd.DataFrame(
+        {
+            "income": rng.normal(50, 10, n),
+            "debt": rng.normal(0.3, 0.1, n),
+            "noise": rng.normal(size=n),
+        }
+    )
+    score = 0.08 * (X["income"] - 50) - 6 * (X["debt"] - 0.3)
+    y = (score + rng.normal(scale=0.5, size=n) > 0).astype(int)
+    amount = 100 * X["income"] - 2000 * X["debt"] + rng.normal(scale=50, size=n)
+    return X, y, amount
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    rng = np.random.default_rng(1)
+    n = 800
+    X = pd.DataFrame(
+        {
+            "purpose": rng.choice(["car", "education", "home", "other"], n),
+            "housing": rng.choice(["rent", "own", "free"], n),
+            "duration": rng.integers(6, 60, n).astype(float),
+            "amount": rng.gamma(2, 2000, n),
+        }
+    )
+    X.loc[rng.random(n) < 0.05, "amount"] = np.nan
+    logit = -0.04 * X["duration"] + 1.0 * (X["purpose"] == "car") + 0.5 * (X["housing"] == "own")
+    y = (logit + rng.normal(scale=0.5, size=n) > -0.8).astype(int)
+    return X, y
+
+
+CLASSIFIERS = [
+    DecisionTreeClassifier(max_depth=4, random_state=0),
+    RandomForestClassifier(n_estimators=30, max_depth=5, random_state=0),
+    ExtraTreesClassifier(n_estimators=30, max_depth=5, random_state=0),
+    GradientBoostingClassifier(n_estimators=30, random_state=0),
+    HistGradientBoostingClassifier(max_iter=30, random_state=0),
+    LogisticRegression(),
+]
+REGRESSORS = [
+    DecisionTreeRegressor(max_depth=4, random_state=0),
+    RandomForestRegressor(n_estimators=30, max_depth=5, random_state=0),
+    GradientBoostingRegressor(n_estimators=30, random_state=0),
+    HistGradientBoostingRegressor(max_iter=30, random_state=0),
+    LinearRegression(),
+]
+
+
+def _check_additive(ex):
+    total = ex.base_value + ex.values.sum(axis=1).to_numpy()
+    np.testing.assert_allclose(total, ex.output, rtol=1e-6, atol=1e-6)
+    assert ex.additivity_error <= 1e-6
+
+
+@pytest.mark.parametrize("model", CLASSIFIERS, ids=lambda m: type(m).__name__)
+def test_sklearn_classifiers_are_exact_and_additive(model, numeric):
+    X, y, _ = numeric
+    fitted = model.fit(X, y)
+    ex = explain(fitted, X)
+    _check_additive(ex)
+    assert ex.importance().index[-1] == "noise"
+    name = type(model).__name__
+    expected_space = (
+        "log_odds"
+        if name
+        in ("GradientBoostingClassifier", "HistGradientBoostingClassifier", "LogisticRegression")
+        else "probability"
+    )
+    assert ex.output_space == expected_space
+    assert ("linear" in ex.method) == (name == "LogisticRegression")
+    # The output explained is the model's own: probability of class 1, or its log-odds.
+    if expected_space == "probability":
+        np.testing.assert_allclose(ex.output, fitted.predict_proba(X)[:, 1])
+    else:
+        np.testing.assert_allclose(ex.output, fitted.decision_function(X))
+
+
+@pytest.mark.parametrize("model", REGRESSORS, ids=lambda m: type(m).__name__)
+def test_sklearn_regressors_are_exact_and_additive(model, numeric):
+    X, _, amount = numeric
+    fitted = model.fit(X, amount)
+    ex = explain(fitted, X)
+    _check_additive(ex)
+    assert ex.output_space == "raw"
+    np.testing.assert_allclose(ex.output, fitted.predict(X))
+
+
+def test_boosters_are_exact_and_additive(numeric):
+    lgb = pytest.importorskip("lightgbm")
+    xgb = pytest.importorskip("xgboost")
+    X, y, amount = numeric
+    for model in (
+        lgb.LGBMClassifier(n_estimators=30, verbose=-1).fit(X, y),
+        lgb.LGBMRegressor(n_estimators=30, verbose=-1).fit(X, amount),
+        xgb.XGBClassifier(n_estimators=30, max_depth=3).fit(X, y),
+        xgb.XGBRegressor(n_estimators=30, max_depth=3).fit(X, amount),
+    ):
+        ex = explain(model, X)
+        total = ex.base_value + ex.values.sum(axis=1).to_numpy()
+        rel = np.abs(total - ex.output) / np.maximum(1, np.abs(ex.output))
+        assert rel.max() <= 1e-6, (type(model).__name__, rel.max())
+        assert "pred_contrib" in ex.method
+    booster = lgb.LGBMClassifier(n_estimators=30, verbose=-1).fit(X, y).booster_
+    ex = explain(booster, X)
+    assert ex.output_space == "log_odds"
+    np.testing.assert_allclose(ex.output, booster.predict(X, raw_score=True), rtol=1e-6)
+
+
+def test_pipeline_columns_are_summed_into_raw_columns(mixed):
+    shap = pytest.importorskip("shap")
+    X, y = mixed
+    pre = ColumnTransformer(
+        [
+            ("onehot", OneHotEncoder(handle_unknown="ignore"), ["purpose", "housing"]),
+            ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["duration", "amount"]),
+        ]
+    )
+    pipe = Pipeline([("pre", pre), ("gbm", GradientBoostingClassifier(n_estimators=30))]).fit(X, y)
+    ex = explain(pipe, X)
+    _check_additive(ex)
+    assert list(ex.values.columns) == list(X.columns)
+    # Independent check: shap on the transformed matrix, columns summed by name.
+    xt = pipe[:-1].transform(X)
+    direct = shap.TreeExplainer(pipe[-1])(xt).values
+    names = pipe[:-1].get_feature_names_out()
+    for raw in X.columns:
+        cols = [i for i, n in enumerate(names) if n.split("__", 1)[1].startswith(raw)]
+        np.testing.assert_allclose(ex.values[raw], direct[:, cols].sum(axis=1), atol=1e-9)
+
+
+def test_linear_pipeline_with_ordinal_and_one_hot(mixed):
+    X, y = mixed
+    pre = ColumnTransformer(
+        [
+            ("ord", OrdinalEncoder(), ["housing"]),
+            ("onehot", OneHotEncoder(drop="first"), ["purpose"]),
+            ("num", make_pipeline(SimpleImputer(), StandardScaler()), ["duration", "amount"]),
+        ]
+    )
+    pipe = Pipeline([("pre", pre), ("lr", LogisticRegression())]).fit(X, y)
+    ex = explain(pipe, X)
+    _check_additive(ex)
+    assert ex.output_space == "log_odds"
+    np.testing.assert_allclose(ex.output, pipe.decision_function(X))
+    direction = ex.direction("duration")
+    assert direction["kind"] == "numeric" and direction["sign"] == -1
+    cat = ex.direction("purpose")
+    assert cat["raising"] == "car"
+
+
+def test_untraceable_pipelines_and_other_models_use_permutation(numeric, mixed):
+    X, y, _ = numeric
+    pca = make_pipeline(StandardScaler(), PCA(n_components=2), LogisticRegression()).fit(X, y)
+    ex = explain(pca, X.iloc[:80], background_size=30)
+    assert "Permutation" in ex.method and ex.output_space == "probability"
+    _check_additive(ex)
+    knn = KNeighborsClassifier().fit(X, y)
+    ex = explain(knn, X.iloc[:60], background_size=20)
+    assert "Permutation" in ex.method
+    np.testing.assert_allclose(ex.output, knn.predict_proba(X.iloc[:60])[:, 1])
+    _check_additive(ex)
+    Xm, _ym = mixed
+    rule = sa.CallableModel(
+        lambda d: ((d["purpose"] == "car") | (d["duration"] < 20)).astype(float).to_numpy(),
+        output="score",
+    )
+    ex = explain(rule, Xm.iloc[:100], background_size=30)
+    _check_additive(ex)
+    assert set(ex.importance().index[:2]) == {"purpose", "duration"}
+
+
+def test_sampling_reasons_and_errors(numeric):
+    X, y, _ = numeric
+    model = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+    strata = np.where(X["income"] > 60, "rich", "other")
+    ex = explain(model, X, sample_size=100, strata=strata, random_state=3)
+    assert ex.n_rows == pytest.approx(100, abs=2) and ex.n_total == len(X)
+    share_rich = (strata[X.index.get_indexer(ex.values.index)] == "rich").mean()
+    assert share_rich == pytest.approx((strata == "rich").mean(), abs=0.02)
+    row = ex.values.index[0]
+    reasons = ex.reasons(row, k=2)
+    assert len(reasons) == 2
+    assert abs(reasons["contribution"].iloc[0]) >= abs(reasons["contribution"].iloc[1])
+    assert reasons["value"].iloc[0] == X.loc[row, reasons.index[0]]
+    imp = ex.importance()
+    assert (imp["low"] <= imp["importance"]).all() and (imp["importance"] <= imp["high"]).all()
+    assert imp["share"].sum() == pytest.approx(1.0)
+    with pytest.raises(sa.errors.InputTypeError):
+        explain(model, X.to_numpy())
+    with pytest.raises(ExplanationError, match="preprocessing failed"):
+        explain(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X[["income"]])
