@@ -12,10 +12,13 @@ import numpy as np
 import pandas as pd
 
 from . import _conditional_checks as conditional_checks
+from . import _explain_checks as explain_checks
 from . import _fairness_checks as checks
 from . import _input_checks as input_checks
 from . import _regression_checks as regression_checks
 from . import _score_checks as score_checks
+from . import narrative as nv
+from ._explain_summary import ExplanationSummary, summarize
 from ._manifest import build_manifest
 from .conditional import ConditionalGaps, conditional_gaps, legitimate_frame
 from .counterfactual import FlipResult, flip_test
@@ -38,9 +41,11 @@ from .errors import (
     InputTypeError,
     PredictionError,
     SensitiveAttributeError,
+    SzaiAuditError,
     TargetError,
     UnsupportedError,
 )
+from .explain import Explanation, explain
 from .fairness import GroupMetrics, counts_by_group
 from .findings import Finding, Status
 from .mitigation import threshold_tradeoff
@@ -123,6 +128,11 @@ class Audit:
     favorable_direction : {"higher", "lower"}, default "higher"
         For ``task="regression"``: whether a higher output is good for the person (a credit
         limit) or a lower one (a premium, a risk score).
+    feature_labels : mapping, optional
+        Display names (and units) of input columns for the explanation:
+        ``{"duration": ("贷款期限", "loan duration", "月/months")}``.
+    explain : bool, default True
+        Explain the model (Article 71) when the model and its inputs are given.
     legitimate_factors : list of str, optional
         Columns of ``data`` that may legitimately explain different decisions (debt-to-income
         ratio in lending, say). The gap in favourable-decision rates that remains after them is
@@ -150,6 +160,7 @@ class Audit:
     fairness.calibration_difference NOT_ASSESSED
     fairness.proxy WARN
     fairness.counterfactual_flip NOT_ASSESSED
+    fairness.attribution_share NOT_ASSESSED
     """
 
     def __init__(
@@ -171,6 +182,8 @@ class Audit:
         reference: Mapping[str, Any] | None = None,
         legitimate_factors: Sequence[str] | None = None,
         favorable_direction: str = "higher",
+        feature_labels: Mapping[str, Sequence[str]] | None = None,
+        explain: bool = True,
     ) -> None:
         self.model = model
         self.data = data
@@ -188,6 +201,8 @@ class Audit:
         self.reference = reference
         self.legitimate_factors = legitimate_factors
         self.favorable_direction = favorable_direction
+        self.feature_labels = feature_labels
+        self.explain = explain
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"
@@ -453,6 +468,96 @@ class Audit:
                 out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
         return out
 
+    def _explanation(
+        self,
+        adapter: ModelAdapter | None,
+        attrs: list[_Attribute],
+        encodings: Mapping[str, GroupEncoding],
+        favourable: np.ndarray,
+        pos: Any,
+        favorable_is_positive: bool,
+        input_findings: list[Finding],
+        policy: Policy,
+        random_state: int | None,
+        metadata: Mapping[str, str],
+        numeric: bool = False,
+    ) -> tuple[Explanation | None, ExplanationSummary | None, list[Finding]]:
+        """Article 71: the explanation, its summary, and the findings that follow from it."""
+        findings = [explain_checks.notice_complete(metadata)]
+        reason = None
+        if not self.explain:
+            reason = nv.Message(
+                "审计时关闭了算法说明（explain=False）。",
+                "The explanation was switched off for this audit (explain=False).",
+            )
+        elif adapter is None or self.data is None:
+            reason = nv.Message(
+                "仅有决定记录、没有模型或输入数据，无法解释模型如何作出决定。",
+                "Only decisions were given, not the model and its inputs, so how the model "
+                "decides cannot be explained.",
+            )
+        explanation = summary = None
+        if reason is None:
+            assert adapter is not None and self.data is not None
+            strata = np.asarray(favourable).astype(str).astype(object)
+            for a in attrs:
+                strata = strata + "|" + encodings[a.info.ground].row_labels().astype(str)
+            model = adapter.model if adapter.kind == "callable" else self.model
+            try:
+                explanation = explain(
+                    model,
+                    self.data,
+                    positive_label=pos if pos is not None else 1,
+                    sample_size=policy.explain_sample_size,
+                    strata=strata,
+                    background_size=policy.explain_background_size,
+                    random_state=random_state,
+                )
+            except SzaiAuditError as exc:
+                reason = nv.Message(
+                    f"未能生成算法说明：{exc}", f"No explanation could be produced: {exc}"
+                )
+        if explanation is not None:
+            summary = summarize(
+                explanation,
+                labels=self.feature_labels,
+                favorable_is_positive=favorable_is_positive,
+                favourable=np.asarray(favourable)[explanation.positions],
+                positive_label=pos if pos is not None else self.favorable_direction,
+                stratified=True,
+                level=policy.confidence_level,
+                k=policy.k_anonymity,
+                random_state=random_state,
+                numeric_output=numeric,
+            )
+        findings.insert(0, explain_checks.explained(summary, reason))
+        flagged = {
+            str(f.ground): list((f.details.get("flagged") or {}).keys())
+            for f in input_findings
+            if f.check == "fairness.proxy"
+        }
+        for a in attrs:
+            ground = a.info.ground
+            if summary is None:
+                findings.append(
+                    explain_checks.share_not_assessed(
+                        ground,
+                        nv.Message(
+                            "没有算法说明，无法衡量该属性对决定的影响占比。",
+                            "Without an explanation, the attribute's share of the model's "
+                            "influence cannot be measured.",
+                        ),
+                    )
+                )
+                continue
+            column = a.info.column if a.info.source == "data" else None
+            findings.append(
+                explain_checks.attribution_share(
+                    summary, ground, column, flagged.get(ground, []), policy
+                )
+            )
+        return explanation, summary, findings
+
     def _manifest(
         self,
         started: _dt.datetime,
@@ -541,6 +646,21 @@ class Audit:
             attrs, encodings, adapter, None, higher, policy, random_state, numeric=True
         )
         extra += input_findings
+        above = y_pred >= np.median(y_pred)
+        explanation, summary, explain_findings = self._explanation(
+            adapter,
+            attrs,
+            encodings,
+            above if higher else ~above,
+            None,
+            higher,
+            input_findings,
+            policy,
+            random_state,
+            metadata,
+            numeric=True,
+        )
+        extra += explain_findings
         assessed = [
             regression_checks.assess_regression_table(key, rm, policy, higher)
             for key, rm in tables.items()
@@ -575,6 +695,8 @@ class Audit:
             mitigation={},
             conditional={},
             regression_metrics=tables,
+            explanation=explanation,
+            explanation_summary=summary,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,
@@ -792,6 +914,20 @@ class Audit:
             attrs, encodings, adapter, pos, favorable_is_positive, policy, random_state
         )
         extra += input_findings
+        favourable_rows = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
+        explanation, summary, explain_findings = self._explanation(
+            adapter,
+            attrs,
+            encodings,
+            favourable_rows,
+            pos,
+            favorable_is_positive,
+            input_findings,
+            policy,
+            random_state,
+            metadata,
+        )
+        extra += explain_findings
 
         reference = self._references(metrics)
         favourable = pred_pos if favorable_is_positive else 1 - pred_pos
@@ -874,6 +1010,8 @@ class Audit:
             mitigation=mitigation,
             conditional=conditional,
             regression_metrics={},
+            explanation=explanation,
+            explanation_summary=summary,
             sensitive=tuple(a.info for a in attrs),
             scope=scope,
             policy=policy,

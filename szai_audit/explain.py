@@ -75,6 +75,8 @@ class Explanation:
         report or to JSON).
     n_total : int
         Rows the sample was drawn from.
+    positions : ndarray
+        Positions in ``X`` of the explained rows.
     background : str
         What the expectation is taken over.
     """
@@ -88,6 +90,7 @@ class Explanation:
     data: pd.DataFrame
     n_total: int
     background: str
+    positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -629,6 +632,7 @@ def explain(
     background_size: int = 100,
     random_state: int | None = 0,
     progress: bool = True,
+    permutation_sample_size: int = 300,
 ) -> Explanation:
     """Explain a fitted model on the raw rows ``X``: contributions per raw input column.
 
@@ -652,6 +656,10 @@ def explain(
         Seed of the sample, the background and the permutations.
     progress : bool, default True
         Show a progress bar (on stderr) when a run takes more than 3 seconds.
+    permutation_sample_size : int, default 300
+        With the model-agnostic Permutation explainer (hundreds of model calls per row), at
+        most this many rows are explained (a sub-sample of the sample, same strata), and at
+        most 50 background rows are used.
 
     Returns
     -------
@@ -682,6 +690,10 @@ def explain(
         raise InputError("X is empty: nothing to explain.")
     if background_size < 1:
         raise InputError(f"background_size must be at least 1, got {background_size}.")
+    if permutation_sample_size < 1:
+        raise InputError(
+            f"permutation_sample_size must be at least 1, got {permutation_sample_size}."
+        )
     n_total = len(X)
     take = stratified_sample(
         n_total, sample_size, None if strata is None else np.asarray(strata), random_state
@@ -723,6 +735,17 @@ def explain(
 
     try:
         if family == "other" or xt is None or xt_bg is None:
+            if len(rows) > permutation_sample_size:
+                sub = stratified_sample(
+                    len(rows),
+                    permutation_sample_size,
+                    None if strata is None else np.asarray(strata)[take],
+                    random_state,
+                )
+                take, rows = take[sub], rows.iloc[sub]
+            if len(background) > 50:
+                background = background.iloc[:50]
+                bg_text = f"50 rows drawn at random from the {n_total} given"
             predict = _output_function(model, positive_label)
             values, base, output = _permutation(predict, rows, background, random_state, progress)
             space = "probability" if _is_classifier(model) else "raw"
@@ -770,6 +793,7 @@ def explain(
         data=rows,
         n_total=n_total,
         background=bg_text,
+        positions=np.asarray(take, dtype=int),
     )
 
 

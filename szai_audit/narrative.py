@@ -219,6 +219,13 @@ CHECK_TITLES: dict[str, Message] = {
     ),
     "fairness.ground_not_provided": Message("未提供的歧视事由", "Ground not provided"),
     "fairness.proxy": Message("代理变量", "Proxy features"),
+    "fairness.attribution_share": Message(
+        "敏感属性及代理变量的影响占比", "Influence of the attribute and its proxies"
+    ),
+    "explanation.produced": Message("算法说明（公众可理解）", "Plain-language explanation"),
+    "explanation.notice_complete": Message(
+        "公开算法说明所需信息", "Facts for the public algorithm notice"
+    ),
     "fairness.mean_prediction_ratio": Message("平均预测值之比", "Mean-prediction ratio"),
     "fairness.mean_residual_difference": Message("预测偏差差异", "Prediction-bias difference"),
     "fairness.mae_ratio": Message("预测误差之比", "Prediction-error ratio"),

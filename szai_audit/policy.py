@@ -77,6 +77,16 @@ class Policy:
     mae_ratio_min : float, default 0.8
         Numeric outputs: lowest acceptable ratio of the smallest to the largest group mean
         absolute error.
+    explain_sample_size : int, default 2000
+        Rows explained (a sample stratified by sensitive group and decision) for Article 71.
+    explain_background_size : int, default 100
+        Background rows of linear and permutation explanations.
+    attribution_share_max : float, default 0.02
+        Largest acceptable share of the model's total influence carried by a sensitive
+        attribute that is a model input (FAIL above), or by one of its proxies (WARN above).
+    k_anonymity : int, default 5
+        Example explanations only show combinations of reasons shared by at least this many
+        explained rows.
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.
@@ -112,6 +122,10 @@ class Policy:
     mean_prediction_ratio_min: float = 0.9
     mean_residual_difference_max: float = 0.05
     mae_ratio_min: float = 0.8
+    explain_sample_size: int = 2000
+    explain_background_size: int = 100
+    attribution_share_max: float = 0.02
+    k_anonymity: int = 5
     max_intersection_groups: int = 64
 
     def __post_init__(self) -> None:
@@ -135,6 +149,10 @@ class Policy:
             )
         _check_int("n_bootstrap", self.n_bootstrap, 100)
         _check_int("max_intersection_groups", self.max_intersection_groups, 2)
+        _check_int("explain_sample_size", self.explain_sample_size, 10)
+        _check_int("explain_background_size", self.explain_background_size, 1)
+        _check_fraction("attribution_share_max", self.attribution_share_max, low_open=False)
+        _check_int("k_anonymity", self.k_anonymity, 1)
         _check_fraction("mean_prediction_ratio_min", self.mean_prediction_ratio_min, low_open=True)
         _check_fraction("mae_ratio_min", self.mae_ratio_min, low_open=True)
         _check_fraction(

@@ -23,6 +23,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ._explain_words import EXAMPLE_TITLES, reason_phrase
 from .data import group_label, is_missing_group_key
 from .errors import ReportError
 from .fairness import GroupMetrics
@@ -925,6 +926,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "grounds": grounds,
         "not_provided": not_provided,
         "intersections": intersections,
+        "explanation": _explanation_section(result, lang),
+        "explanation_findings": [f for f in result.findings if f.article == "71"],
+        "notice": result.notice_sections(),
         "alpha": result.policy.significance_level,
         "min_group_size": result.policy.min_group_size,
         "ratio_min": fmt_ratio(result.policy.selection_rate_ratio_min),
@@ -934,6 +938,103 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "content_sha256": result.content_sha256,
         "generated_at": result.manifest.get("generated_at"),
     }
+
+
+def _explanation_chart(result: AuditResult, lang: str) -> str | None:
+    """Share of the model's influence of the main factors, with intervals, coloured by
+    direction (towards or against the favourable outcome)."""
+    summary = result.explanation_summary
+    if summary is None or not summary.factors:
+        return None
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    factors = summary.factors[:10]
+    shares = np.array([f.share for f in factors])
+    low = np.array([f.share_low for f in factors])
+    high = np.array([f.share_high for f in factors])
+    colours = []
+    for f in factors:
+        sign = f.direction.get("sign", 0) if f.direction.get("kind") == "numeric" else 0
+        colours.append("#1a7f37" if sign > 0 else "#b3261e" if sign < 0 else "#6e7781")
+    labels = [_plain_text(_label(f.label, lang).replace("\n", " / ")) for f in factors]
+    y = np.arange(len(factors))[::-1]
+    with matplotlib.rc_context({"font.family": _mpl_font_family(), "font.size": 9}):
+        fig = Figure(figsize=(7.5, 0.34 * len(factors) + 1.3), layout="constrained")
+        ax = fig.subplots()
+        ax.barh(y, shares, color=colours, height=0.6)
+        ax.errorbar(
+            shares,
+            y,
+            xerr=np.clip(np.vstack([shares - low, high - shares]), 0, None),
+            fmt="none",
+            ecolor="#222",
+            elinewidth=0.8,
+            capsize=2,
+        )
+        for yi, s, h in zip(y, shares, high, strict=True):
+            ax.text(max(s, h) + 0.005, yi, fmt_pct(s), va="center", fontsize=8)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, min(1.0, float(high.max()) * 1.25 + 0.02))
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
+        ax.set_xlabel(
+            _label(Message("占模型全部影响的比例", "Share of the model's influence"), lang)
+        )
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+            return figure_to_svg(fig, "chart-explanation")
+
+
+def _explanation_section(result: AuditResult, lang: str) -> dict[str, Any] | None:
+    summary = result.explanation_summary
+    if summary is None:
+        return None
+    from ._explain_words import direction_sentence
+
+    numeric_output = result.scope.task == "regression"
+    rows = [
+        {
+            "label": f.label,
+            "share": fmt_pct(f.share),
+            "ci": f"{fmt_pct(f.share_low)}–{fmt_pct(f.share_high)}",
+            "direction": direction_sentence(f.label, f.direction, numeric_output),
+        }
+        for f in summary.factors[:15]
+    ]
+    return {
+        "sentences": summary.sentences,
+        "chart": _explanation_chart(result, lang),
+        "rows": rows,
+        "more": max(0, len(summary.factors) - 15),
+        "examples": [
+            {
+                "title": EXAMPLE_TITLES[e.favourable],
+                "reasons": [reason_phrase(lbl, val, fav) for lbl, val, fav in e.reasons],
+                "shared_by": e.shared_by,
+            }
+            for e in summary.examples
+        ],
+        "appendix": summary.appendix,
+        "n_rows": summary.n_rows,
+        "n_total": summary.n_total,
+    }
+
+
+def render_notice(
+    result: AuditResult, sections: list[tuple[Message, list[Message]]], lang: str
+) -> str:
+    """The public algorithm notice as a standalone HTML page."""
+    page = {
+        "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
+        "font_stack": FONT_STACK,
+        "font_stack_latin": FONT_STACK_LATIN,
+        "system_name": result.metadata.get("system_name"),
+        "organisation": result.metadata.get("organisation"),
+        "sections": sections,
+    }
+    return environment().get_template("notice.html.j2").render(page=page, lang=lang)
 
 
 def render_report(result: AuditResult, lang: str = "bilingual") -> str:

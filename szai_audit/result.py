@@ -13,10 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._explain_summary import ExplanationSummary
 from .conditional import ConditionalGaps
 from .counterfactual import FlipResult
 from .data import BinSpec
 from .errors import ReportError
+from .explain import Explanation
 from .fairness import METRICS, GroupMetrics
 from .findings import Finding, Status, _clean
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
@@ -280,6 +282,12 @@ class AuditResult:
     regression_metrics : dict of str to RegressionMetrics
         With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
         error by group, per ground and intersection (the classification tables are empty).
+    explanation : Explanation or None
+        Article 71: contributions of each raw input to each explained row (kept in memory
+        only: it holds the explained rows, which are never written out).
+    explanation_summary : ExplanationSummary or None
+        The explanation as published: factors with shares and directions, plain-language
+        sentences, de-identified examples, method appendix.
     conditional : dict of str to ConditionalGaps
         Per ground, with ``legitimate_factors``: favourable-decision gaps against the reference
         group before and after adjusting for them (stratified and regression).
@@ -306,6 +314,8 @@ class AuditResult:
     mitigation: Mapping[str, pd.DataFrame]
     conditional: Mapping[str, ConditionalGaps]
     regression_metrics: Mapping[str, RegressionMetrics]
+    explanation: Explanation | None
+    explanation_summary: ExplanationSummary | None
     sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
@@ -406,6 +416,13 @@ class AuditResult:
                 key: _regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
                 for key, rm in self.regression_metrics.items()
             },
+            "explanation": None
+            if self.explanation_summary is None
+            else self.explanation_summary.to_dict(),
+            "algorithm_notice": [
+                {"heading": h.to_dict(), "paragraphs": [p.to_dict() for p in paras]}
+                for h, paras in self.notice_sections()
+            ],
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
         }
@@ -423,6 +440,57 @@ class AuditResult:
             self._content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def notice_sections(self) -> list[tuple[Message, list[Message]]]:
+        """The public algorithm notice as (heading, paragraphs), both languages."""
+        from ._explain_summary import notice
+
+        model = self.manifest.get("model") or {}
+        return notice(
+            self.explanation_summary,
+            self.metadata,
+            model_class=model.get("class"),
+            decision_rule=self.scope.decision_rule,
+        )
+
+    def algorithm_notice(self, lang: str = "bilingual", fmt: str = "text") -> str:
+        """The public algorithm notice (算法说明) for publication, alone.
+
+        Built from the system card (``metadata``: ``purpose``, ``affected``,
+        ``decision_process``, ``appeal``, ``contact``) and the computed explanation: the
+        algorithm's basic principle, purpose, main factors and their direction, and how it
+        operates. Missing facts are marked "(not provided)".
+
+        Parameters
+        ----------
+        lang : {"bilingual", "zh", "en"}
+        fmt : {"text", "html"}
+            Plain text, or a standalone HTML page (inline CSS, no external resource).
+        """
+        if lang not in LANGS:
+            raise ReportError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
+        if fmt not in ("text", "html"):
+            raise ReportError(f"fmt must be 'text' or 'html', got {fmt!r}.")
+        sections = self.notice_sections()
+        if fmt == "html":
+            from .report import render_notice
+
+            return render_notice(self, sections, lang)
+        title = Message("算法说明", "Algorithm notice")
+        system = self.metadata.get("system_name")
+        langs = ("zh", "en") if lang == "bilingual" else (lang,)
+        blocks = []
+        for code in langs:
+            lines = [
+                title[code]
+                + (f"：{system}" if code == "zh" and system else f": {system}" if system else "")
+            ]
+            for heading, paras in sections:
+                lines.append("")
+                lines.append(heading[code])
+                lines += [p[code] for p in paras]
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) + "\n"
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).

@@ -104,6 +104,6 @@ def test_numbers_in_score_conditional_and_regression_messages():
 def test_messages_in_the_report_match_the_json(german_result, lang):
     import html as h
 
-    page = german_result.to_html(lang=lang)
+    page = h.unescape(german_result.to_html(lang=lang))
     for f in german_result.to_dict()["findings"]:
-        assert h.escape(f["message"][lang], quote=False) in page
+        assert f["message"][lang] in page
