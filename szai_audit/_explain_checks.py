@@ -82,7 +82,8 @@ def attribution_share(
     g = ground_label(ground)
     limit = policy.attribution_share_max
     own = summary.share(column) if column else None
-    proxy_shares = {p: summary.share(p) for p in proxies if p != column}
+    unused = column is not None and own is None
+    proxy_shares = {p: s for p in proxies if p != column and (s := summary.share(p)) is not None}
     heavy = {p: s for p, s in proxy_shares.items() if s > limit}
     parts_zh, parts_en = [], []
     if own is not None:
@@ -90,6 +91,9 @@ def attribution_share(
         parts_en.append(
             f"the attribute itself (“{column}”) carries {fmt_pct(own)} of the model's influence"
         )
+    elif unused:
+        parts_zh.append(f"模型未使用该属性本身（“{column}”）")
+        parts_en.append(f"the model does not use the attribute itself (“{column}”)")
     else:
         parts_zh.append("该属性不是模型输入")
         parts_en.append("the attribute is not a model input")

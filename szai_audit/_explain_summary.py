@@ -81,13 +81,14 @@ class ExplanationSummary:
     additivity_error: float
     base_value: float
     favorable_is_positive: bool
-    extra: dict[str, Any] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)
 
-    def share(self, feature: str) -> float:
+    def share(self, feature: str) -> float | None:
+        """The feature's share of the model's influence; None when the model does not use it."""
         for f in self.factors:
             if f.feature == feature:
                 return f.share
-        return 0.0
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +99,7 @@ class ExplanationSummary:
             "additivity_error": self.additivity_error,
             "base_value": self.base_value,
             "factors": [f.to_dict() for f in self.factors],
+            "unused_columns": list(self.unused),
             "summary": [s.to_dict() for s in self.sentences],
             "examples": [e.to_dict() for e in self.examples],
             "appendix": [a.to_dict() for a in self.appendix],
@@ -132,6 +134,8 @@ def _value_bins(
         if _is_numeric(col) and col.nunique(dropna=True) > 5:
             cats, _ = bin_numeric(col, f, 5)
             text = pd.Series(np.asarray(cats, dtype=object), index=col.index).fillna("(missing)")
+            # "[41, 46.9)" reads as "41–46.9" for the public.
+            text = text.str.replace(r"^\[(.+), (.+)\)$", r"\1–\2", regex=True)
         else:
             text = col.astype(object).where(col.notna(), "(missing)").astype(str)
             counts = text.value_counts()
@@ -247,6 +251,7 @@ def summarize(
         additivity_error=ex.additivity_error,
         base_value=ex.base_value,
         favorable_is_positive=favorable_is_positive,
+        unused=list(ex.unused),
     )
 
 

@@ -12,6 +12,31 @@ from .errors import SzaiAuditError
 __all__ = ["main", "run_demo"]
 
 
+#: Display names (Chinese, English, unit) of the German Credit columns, for the explanation.
+GERMAN_LABELS = {
+    "checking_status": ("支票账户状况", "checking account status"),
+    "duration_months": ("贷款期限", "loan duration", "月/months"),
+    "credit_history": ("信用记录", "credit history"),
+    "purpose": ("贷款用途", "loan purpose"),
+    "credit_amount": ("贷款金额", "loan amount", "马克/DM"),
+    "savings": ("储蓄", "savings"),
+    "employment_since": ("在职时间", "time in current job"),
+    "installment_rate": ("月供占可支配收入比例（等级）", "instalment as share of income (level)"),
+    "personal_status": ("婚姻状况与性别", "marital status and sex"),
+    "other_debtors": ("其他债务人或担保人", "other debtors or guarantors"),
+    "residence_since": ("现住址居住年限", "years at current address", "年/years"),
+    "property": ("财产", "property"),
+    "age": ("年龄", "age", "岁/years"),
+    "other_installment_plans": ("其他分期付款", "other instalment plans"),
+    "housing": ("住房", "housing"),
+    "existing_credits": ("在本行现有贷款数", "existing loans at this bank"),
+    "job": ("职业", "job"),
+    "num_dependents": ("供养人数", "people supported"),
+    "telephone": ("登记电话", "registered telephone"),
+    "foreign_worker": ("外籍劳工", "foreign worker"),
+}
+
+
 def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
     """Train a model on the German Credit data, audit the held-out part, write the reports.
 
@@ -55,7 +80,7 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
 
     result = Audit(
         model=model,
-        data=X_test,
+        data=X_test.drop(columns=["good_credit"]),  # the inputs (sex is kept, unused)
         y_true=y_test,
         favorable_label=1,
         sensitive={"gender": "sex", "nationality": "foreign_worker", "age": "age"},
@@ -67,8 +92,14 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
             "system_name": "个人消费贷款审批模型 Consumer loan approval model",
             "version": "demo-1.0",
             "purpose": "自动初审个人贷款申请 Automated first review of personal loan applications",
+            "affected": "申请个人消费贷款的客户 Customers applying for a personal loan",
+            "decision_process": "模型给出建议，拒绝前由信贷员复核 The model recommends; a loan "
+            "officer reviews every refusal",
+            "appeal": "客户可在 15 日内书面申请人工复核 Customers may ask for a human review in "
+            "writing within 15 days",
             "contact": "ethics@example.invalid",
         },
+        feature_labels=GERMAN_LABELS,
     ).run(random_state=random_state)
 
     out = Path(out_dir)

@@ -77,6 +77,9 @@ class Explanation:
         Rows the sample was drawn from.
     positions : ndarray
         Positions in ``X`` of the explained rows.
+    unused : list of str
+        Columns of ``X`` the model's preprocessing drops: they have no influence and are left
+        out of ``values``.
     background : str
         What the expectation is taken over.
     """
@@ -91,6 +94,7 @@ class Explanation:
     n_total: int
     background: str
     positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
+    unused: list[str] = field(default_factory=list)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -783,8 +787,11 @@ def explain(
             f"additivity check failed: base value + contributions differs from the model output "
             f"by up to {error:.2e} (relative); the tolerance is {ADDITIVITY_TOL:g}."
         )
+    assert mapping is not None
+    used = sorted({int(m) for m in mapping})
+    unused = [str(c) for j, c in enumerate(X.columns) if j not in used]
     return Explanation(
-        values=pd.DataFrame(raw, index=rows.index, columns=X.columns),
+        values=pd.DataFrame(raw[:, used], index=rows.index, columns=X.columns[used]),
         base_value=float(base),
         output=np.asarray(output, dtype=float),
         output_space=space,
@@ -794,6 +801,7 @@ def explain(
         n_total=n_total,
         background=bg_text,
         positions=np.asarray(take, dtype=int),
+        unused=unused,
     )
 
 

@@ -182,6 +182,8 @@ def _plain_text(text: str) -> str:
 
 
 def _label(msg: Message, lang: str) -> str:
+    if lang == "bilingual" and msg.zh == msg.en:
+        return msg.en
     if lang == "bilingual":
         return f"{msg.zh}\n{msg.en}"
     return msg[lang]

@@ -446,6 +446,11 @@ class AuditResult:
         from ._explain_summary import notice
 
         model = self.manifest.get("model") or {}
+        while model.get("class", "").endswith("Pipeline"):  # the estimator that decides
+            steps = (model.get("params") or {}).get("steps") or []
+            if not steps or not isinstance(steps[-1], list) or len(steps[-1]) < 2:
+                break
+            model = steps[-1][1] if isinstance(steps[-1][1], dict) else {}
         return notice(
             self.explanation_summary,
             self.metadata,
