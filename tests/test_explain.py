@@ -222,3 +222,22 @@ def test_sampling_reasons_and_errors(numeric):
         explain(model, X.to_numpy())
     with pytest.raises(ExplanationError, match="preprocessing failed"):
         explain(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X[["income"]])
+
+
+def test_progress_bar_only_after_three_seconds(capsys):
+    from szai_audit.explain import _Progress
+
+    quick = _Progress(10, "explaining")
+    quick.update(5, elapsed=1.0)
+    quick.close()
+    assert capsys.readouterr().err == ""
+    slow = _Progress(10, "explaining")
+    slow.update(5, elapsed=3.5)
+    slow.update(5, elapsed=4.0)
+    slow.close()
+    err = capsys.readouterr().err
+    assert "5/10" in err and "10/10" in err and err.endswith("\n")
+    silent = _Progress(10, "explaining", enabled=False)
+    silent.update(10, elapsed=10.0)
+    silent.close()
+    assert capsys.readouterr().err == ""
