@@ -82,6 +82,7 @@ class ExplanationSummary:
     base_value: float
     favorable_is_positive: bool
     unused: list[str] = field(default_factory=list)
+    additivity_tolerance: float = 1e-6
 
     def share(self, feature: str) -> float | None:
         """The feature's share of the model's influence; None when the model does not use it."""
@@ -97,6 +98,7 @@ class ExplanationSummary:
             "rows_explained": self.n_rows,
             "rows_total": self.n_total,
             "additivity_error": self.additivity_error,
+            "additivity_tolerance": self.additivity_tolerance,
             "base_value": self.base_value,
             "factors": [f.to_dict() for f in self.factors],
             "unused_columns": list(self.unused),
@@ -240,6 +242,7 @@ def summarize(
             n_total=ex.n_total,
             stratified=stratified,
             additivity_error=ex.additivity_error,
+            tolerance=ex.additivity_tolerance,
             base_value=ex.base_value,
             level=level,
             k=k,
@@ -252,6 +255,7 @@ def summarize(
         base_value=ex.base_value,
         favorable_is_positive=favorable_is_positive,
         unused=list(ex.unused),
+        additivity_tolerance=ex.additivity_tolerance,
     )
 
 
@@ -260,29 +264,46 @@ def notice(
     metadata: Mapping[str, str],
     *,
     model_class: str | None,
-    decision_rule: str,
+    numeric_output: bool = False,
     n_factors: int = 5,
 ) -> list[tuple[Message, list[Message]]]:
-    """The public algorithm notice: (heading, paragraphs) in the order of the notice."""
+    """The public algorithm notice: (heading, paragraphs) in the order of the notice.
+
+    Plain words only: the decision process is described, never given as code; for a numeric
+    output (an amount, a price) the wording speaks of results, not decisions.
+    """
 
     def meta(key: str) -> Message:
         value = metadata.get(key)
         return Message(value, value) if value else w.NOT_PROVIDED
 
-    system = metadata.get("system_name") or "本系统 / this system"
+    name = metadata.get("system_name")
+    system = Message(name, name) if name else Message("本系统", "This system")
     org = metadata.get("organisation") or ""
     kind = w.model_kind(model_class or "")
+    how = (
+        Message(
+            "对每一个案例，它综合下列因素计算出结果（例如金额或价格）。",
+            "For each case it combines the factors below into its result (an amount or a "
+            "price, for example).",
+        )
+        if numeric_output
+        else Message(
+            "对每一个案例，它综合下列因素计算出一个评分，并按事先确定的规则据此作出决定。",
+            "For each case it combines the factors below into a score, and a fixed rule turns "
+            "the score into the decision.",
+        )
+    )
     principle = Message(
-        f"{system}{'（' + org + '）' if org else ''}使用{kind.zh}，该模型从以往案例中学习规律；"
-        f"对每一项申请，它综合下列因素给出评分并据此作出决定（{decision_rule}）。",
-        f"{system}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns from past "
-        f"cases; for each application it weighs the factors below into a score and decides "
-        f"from it ({decision_rule}).",
+        f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
+        f"该模型从以往案例中学习规律。{how.zh}",
+        f"{system.en}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns "
+        f"from past cases. {how.en}",
     )
     factors: list[Message] = []
     if summary is not None:
         for f in summary.factors[:n_factors]:
-            d = w.direction_sentence(f.label, f.direction)
+            d = w.direction_sentence(f.label, f.direction, numeric_output)
             factors.append(
                 Message(
                     f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",

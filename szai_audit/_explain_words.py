@@ -141,6 +141,19 @@ EXAMPLE_TITLES = {
 }
 
 
+#: What the explained output is, per ``Explanation.output_space``.
+SPACES = {
+    "probability": Message("概率", "probability"),
+    "log_odds": Message("对数几率（log-odds）", "log-odds"),
+    "score": Message("决策分数（线性分类器）", "decision score (linear classifier)"),
+    "decision": Message(
+        "决定指示值（决定为该类时取 1，否则取 0）", "decision indicator (1 if decided, else 0)"
+    ),
+    "raw": Message("原始输出值", "raw output value"),
+    "log_raw": Message("输出值的对数", "logarithm of the output value"),
+}
+
+
 def appendix(
     *,
     method: str,
@@ -154,13 +167,10 @@ def appendix(
     base_value: float,
     level: float,
     k: int,
+    tolerance: float = 1e-6,
 ) -> list[Message]:
     """The technical appendix (method words allowed here)."""
-    space = {
-        "probability": Message("概率", "probability"),
-        "log_odds": Message("对数几率（log-odds）", "log-odds"),
-        "raw": Message("原始输出值", "raw output value"),
-    }[output_space]
+    space = SPACES[output_space]
     sample_zh = (
         f"在 {n_total} 行中按敏感属性组 × 决定分层、按比例抽取 {n_rows} 行。"
         if stratified and n_rows < n_total
@@ -186,12 +196,13 @@ def appendix(
         ),
         Message(
             f"样本：{sample_zh}可加性检验：每一行的基准值（{base_value:.4f}）"
-            f"加各输入的贡献都等于模型输出，最大相对误差 {additivity_error:.1e}（容许 1e-06）。"
+            f"加各输入的贡献都等于模型输出，最大相对误差 {additivity_error:.1e}"
+            f"（容许 {tolerance:.0e}）。"
             f"流水线中由同一原始列生成的各列贡献已合并回该列。",
             f"Sample: {sample_en} Additivity: for every row the baseline ({base_value:.4f}) plus "
             f"the contributions equals the model output, largest relative error "
-            f"{additivity_error:.1e} (tolerance 1e-06). Contributions of the columns a pipeline "
-            f"derives from one raw column are summed into it.",
+            f"{additivity_error:.1e} (tolerance {tolerance:.0e}). Contributions of the columns a "
+            f"pipeline derives from one raw column are summed into it.",
         ),
         Message(
             f"重要性 = 各行贡献绝对值的平均；占比 = 重要性 ÷ 全部输入重要性之和；"

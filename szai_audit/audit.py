@@ -507,7 +507,7 @@ class Audit:
                 explanation = explain(
                     model,
                     self.data,
-                    positive_label=pos if pos is not None else 1,
+                    positive_label=None if numeric else pos,
                     sample_size=policy.explain_sample_size,
                     strata=strata,
                     background_size=policy.explain_background_size,

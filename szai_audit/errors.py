@@ -17,6 +17,8 @@ the standard exceptions keeps working.
     │   └── PolicyError                     a threshold or setting out of range
     ├── InputTypeError (TypeError)          an argument of the wrong kind
     ├── ModelError                          the model cannot be adapted, or failed when called
+    ├── ExplanationError                    an explanation cannot be computed, or fails its
+    │                                       additivity check (Article 71)
     ├── UnsupportedError                    asked for something this version does not do
     └── ReportError                         the report cannot be rendered or written
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 __all__ = [
     "ColumnNotFoundError",
+    "ExplanationError",
     "InputError",
     "InputTypeError",
     "LengthMismatchError",
@@ -88,6 +91,11 @@ class InputTypeError(SzaiAuditError, TypeError):
 
 class ModelError(SzaiAuditError):
     """The model cannot be adapted (no usable predict method) or raised when called."""
+
+
+class ExplanationError(SzaiAuditError):
+    """The explanation cannot be computed (unsupported model, ``positive_label`` not among the
+    model's classes), or its contributions fail the additivity check."""
 
 
 class UnsupportedError(SzaiAuditError):

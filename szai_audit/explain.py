@@ -21,7 +21,9 @@ chosen by the model, never guessed from its outputs:
 Through a scikit-learn Pipeline whose first step is a ColumnTransformer (OneHotEncoder,
 OrdinalEncoder, scalers, imputers, passthrough), the contributions of every transformed column
 are summed into the raw column it comes from. Additivity (base value + sum of contributions =
-model output) is checked on every row and must hold within 1e-6 relative.
+model output) is checked on every row, relative to the size of the numbers added up: within
+1e-6 for engines that compute in double precision, 1e-4 for xgboost, which computes its trees and
+contributions in single precision (float32 rounding over thousands of trees reaches ~3e-5).
 """
 
 from __future__ import annotations
@@ -35,16 +37,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, InputTypeError, ModelError, SzaiAuditError
+from .errors import ExplanationError, InputError, InputTypeError, ModelError, SzaiAuditError
 
 __all__ = ["Explanation", "ExplanationError", "explain"]
 
-#: Additivity tolerance: |base + sum - output| <= ADDITIVITY_TOL * max(1, |output|).
+#: Additivity tolerance, per row: |base + sum - output| <= ADDITIVITY_TOL * scale, where
+#: scale = max(1, |output|, |base| + sum |contribution|) (the size of the numbers added up).
 ADDITIVITY_TOL = 1e-6
-
-
-class ExplanationError(SzaiAuditError):
-    """The explanation cannot be computed, or fails its additivity check."""
+#: The tolerance for xgboost, which computes in single precision (float32).
+ADDITIVITY_TOL_SINGLE = 1e-4
 
 
 # --------------------------------------------------------------------------------------------
@@ -65,11 +66,18 @@ class Explanation:
         is the model output of each row.
     output : ndarray
         The model output that is explained, per row, in ``output_space``.
-    output_space : {"probability", "log_odds", "raw"}
+    output_space : {"probability", "log_odds", "score", "decision", "raw", "log_raw"}
+        ``probability``: of the positive label; ``log_odds``: of the positive label (boosted
+        trees, logistic regression); ``score``: a linear classifier's decision score (positive
+        towards the positive label); ``decision``: 1 when the model decides the positive label,
+        else 0 (models that return decisions only); ``raw``: the numeric prediction;
+        ``log_raw``: its logarithm (Poisson, gamma, Tweedie boosters).
     method : str
         The engine used, in words.
     additivity_error : float
         Largest relative gap between ``base_value + sum`` and ``output`` over the rows.
+    additivity_tolerance : float
+        The largest gap allowed for the engine (1e-6; 1e-4 for xgboost's float32).
     data : DataFrame
         The explained raw rows (kept for directions and readable values; never written to a
         report or to JSON).
@@ -95,6 +103,7 @@ class Explanation:
     background: str
     positions: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int))
     unused: list[str] = field(default_factory=list)
+    additivity_tolerance: float = ADDITIVITY_TOL
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -188,18 +197,25 @@ class Explanation:
             "lowering": str(stats.index[0]) if len(stats) else None,
         }
 
-    def reasons(self, row: Any, k: int = 3) -> pd.DataFrame:
-        """The ``k`` features that moved one row's output most (by absolute contribution).
+    def reasons(self, i: int, k: int = 3) -> pd.DataFrame:
+        """The ``k`` features that moved the ``i``-th explained row's output most (by absolute
+        contribution).
 
-        ``row`` is a label of ``values.index``. Columns: ``value`` (the raw value),
-        ``contribution``.
+        ``i`` is a position in ``values`` (0 to ``n_rows - 1``; ``positions[i]`` is its
+        position in ``X``). Columns: ``value`` (the raw value), ``contribution``.
         """
-        contrib = self.values.loc[row].astype(float)
-        top = contrib.abs().sort_values(ascending=False, kind="stable").index[:k]
+        if not isinstance(i, (int, np.integer)) or not -self.n_rows <= i < self.n_rows:
+            raise InputError(
+                f"reasons(i=...) must be a row position between 0 and {self.n_rows - 1}, got {i!r}."
+            )
+        contrib = self.values.iloc[int(i)].astype(float)
+        order = np.argsort(-np.abs(contrib.to_numpy()), kind="stable")[:k]
+        top = contrib.index[order]
+        raw = self.data.iloc[int(i)]
         return pd.DataFrame(
             {
-                "value": [self.data.loc[row, f] for f in top],
-                "contribution": contrib[top].to_numpy(),
+                "value": [raw[f] for f in top],
+                "contribution": contrib.to_numpy()[order],
             },
             index=top,
         )
@@ -209,6 +225,7 @@ class Explanation:
 # Pipelines: which transformed column comes from which raw column
 # --------------------------------------------------------------------------------------------
 
+#: Transformers whose every output column is a function of one input column only.
 _COLUMNWISE = {
     "StandardScaler",
     "MinMaxScaler",
@@ -217,39 +234,56 @@ _COLUMNWISE = {
     "QuantileTransformer",
     "PowerTransformer",
     "OrdinalEncoder",
-    "FunctionTransformer",
     "SimpleImputer",
     "KBinsDiscretizer",
 }
 
 
 class _NoMapping(Exception):
-    """The preprocessing cannot be traced column by column."""
+    """The preprocessing cannot be traced column by column, or its output is not numeric."""
 
 
 def _is_numeric(col: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
 
 
-def _resolve_columns(spec: Any, X: pd.DataFrame) -> list[int]:
-    """A ColumnTransformer column specification as positions in ``X``."""
-    cols = list(X.columns)
+def _resolve_columns(spec: Any, X: pd.DataFrame, ct: Any) -> list[int]:
+    """A fitted ColumnTransformer's column specification as positions in ``X``.
+
+    Integers and slices are positions in the columns the transformer was *fitted* on; when it
+    was fitted on a DataFrame, they are turned into those names and found in ``X`` by name (as
+    the transformer itself does), so extra or reordered columns in ``X`` do not shift them.
+    """
+    fit_names = getattr(ct, "feature_names_in_", None)
+    if fit_names is None:
+        if X.shape[1] != getattr(ct, "n_features_in_", X.shape[1]):
+            raise _NoMapping("the ColumnTransformer was fitted on an array of another width")
+        universe: list[Any] = list(range(X.shape[1]))
+    else:
+        universe = [str(c) for c in fit_names]
     if callable(spec):
         spec = spec(X)
     if isinstance(spec, (str, int, np.integer)):
         spec = [spec]
     if isinstance(spec, slice):
-        return list(range(len(cols)))[spec]
-    arr = np.asarray(spec)
-    if arr.dtype == bool:
-        return [int(i) for i in np.flatnonzero(arr)]
-    out = []
-    for s in arr.tolist():
-        if isinstance(s, (int, np.integer)) and s not in cols:
-            out.append(int(s))
+        if isinstance(spec.start, str) or isinstance(spec.stop, str):  # label slice, inclusive
+            lo = 0 if spec.start is None else universe.index(spec.start)
+            hi = len(universe) if spec.stop is None else universe.index(spec.stop) + 1
+            chosen = universe[lo:hi]
         else:
-            out.append(cols.index(s))
-    return out
+            chosen = universe[spec]
+    else:
+        arr = np.asarray(spec)
+        if arr.dtype == bool:
+            chosen = [universe[i] for i in np.flatnonzero(arr)]
+        else:  # scikit-learn reads integers as positions, strings as names
+            chosen = [
+                universe[int(s)] if isinstance(s, (int, np.integer)) else s for s in arr.tolist()
+            ]
+    if fit_names is None:
+        return [int(c) for c in chosen]
+    cols = list(X.columns)
+    return [cols.index(c) for c in chosen]
 
 
 def _one_hot_widths(enc: Any, k: int) -> list[int]:
@@ -285,6 +319,8 @@ def _columnwise(trans: Any) -> bool:
     if hasattr(trans, "steps"):
         return all(_columnwise(s) for _, s in trans.steps)
     name = type(trans).__name__
+    if name == "FunctionTransformer":  # only the identity ("passthrough") is column-wise
+        return getattr(trans, "func", None) is None
     if name == "SimpleImputer" and getattr(trans, "add_indicator", False):
         return False
     if name == "KBinsDiscretizer" and getattr(trans, "encode", "") != "ordinal":
@@ -292,10 +328,26 @@ def _columnwise(trans: Any) -> bool:
     return name in _COLUMNWISE
 
 
+def _flat_steps(pre: Any) -> list[Any]:
+    """The transformers of a (possibly nested) Pipeline, in order."""
+    if not hasattr(pre, "steps"):
+        return [pre]
+    return [t for _, step in pre.steps for t in _flat_steps(step)]
+
+
 def column_map(pre: Any, X: pd.DataFrame, width: int) -> list[int]:
     """For each of the ``width`` columns ``pre`` outputs, the position of its raw column."""
-    steps = list(pre.steps) if hasattr(pre, "steps") else [("pre", pre)]
-    first = steps[0][1]
+    try:
+        return _column_map(pre, X, width)
+    except (ValueError, IndexError, KeyError, TypeError, AttributeError) as exc:
+        raise _NoMapping(f"cannot trace the preprocessing ({type(exc).__name__})") from exc
+
+
+def _column_map(pre: Any, X: pd.DataFrame, width: int) -> list[int]:
+    steps = [s for s in _flat_steps(pre) if not (isinstance(s, str) and s == "passthrough")]
+    if not steps:
+        return list(range(X.shape[1]))
+    first = steps[0]
     if type(first).__name__ == "ColumnTransformer":
         mapping: list[int | None] = [None] * sum(
             s.stop - s.start for s in first.output_indices_.values()
@@ -304,24 +356,40 @@ def column_map(pre: Any, X: pd.DataFrame, width: int) -> list[int]:
             block = first.output_indices_.get(name)
             if block is None or block.stop == block.start or trans == "drop":
                 continue
-            inputs = _resolve_columns(spec, X)
+            inputs = _resolve_columns(spec, X, first)
             for offset, col in enumerate(_block_map(trans, inputs, block.stop - block.start)):
                 mapping[block.start + offset] = col
         if any(m is None for m in mapping):
             raise _NoMapping("a ColumnTransformer output has no source column")
-        rest = steps[1:]
         result = [int(m) for m in mapping if m is not None]
     elif _columnwise(first) and width == X.shape[1]:
-        rest = steps[1:]
         result = list(range(X.shape[1]))
     else:
         raise _NoMapping(f"cannot trace {type(first).__name__}")
-    for _, step in rest:
+    for step in steps[1:]:
         if not _columnwise(step):
             raise _NoMapping(f"cannot trace {type(step).__name__}")
     if len(result) != width:
         raise _NoMapping("the traced width does not match the model's input width")
     return result
+
+
+def _matrix(x: Any) -> np.ndarray | pd.DataFrame:
+    """The model's input as a float matrix; a DataFrame holding categories or text is kept as
+    it is (only the boosters read it natively)."""
+    if hasattr(x, "toarray"):
+        x = x.toarray()
+    if isinstance(x, pd.DataFrame):
+        plain = all(
+            (pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t))
+            and not isinstance(t, pd.CategoricalDtype)
+            for t in x.dtypes
+        )
+        return x.to_numpy(dtype=float, na_value=np.nan) if plain else x
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise _NoMapping("the model's inputs are not numeric") from exc
 
 
 # --------------------------------------------------------------------------------------------
@@ -348,42 +416,113 @@ _PROBABILITY_TREES = {
     "RandomForestClassifier",
     "ExtraTreesClassifier",
 }
+#: scikit-learn models whose output (decision_function or predict) is exactly X w + b.
+_LINEAR = {
+    "LinearRegression",
+    "Ridge",
+    "RidgeCV",
+    "Lasso",
+    "LassoCV",
+    "LassoLars",
+    "LassoLarsCV",
+    "LassoLarsIC",
+    "ElasticNet",
+    "ElasticNetCV",
+    "Lars",
+    "LarsCV",
+    "OrthogonalMatchingPursuit",
+    "OrthogonalMatchingPursuitCV",
+    "BayesianRidge",
+    "ARDRegression",
+    "HuberRegressor",
+    "QuantileRegressor",
+    "TheilSenRegressor",
+    "SGDRegressor",
+    "PassiveAggressiveRegressor",
+    "LinearSVR",
+    "LogisticRegression",
+    "LogisticRegressionCV",
+    "SGDClassifier",
+    "RidgeClassifier",
+    "RidgeClassifierCV",
+    "Perceptron",
+    "PassiveAggressiveClassifier",
+    "LinearSVC",
+}
+#: Booster objectives whose raw score is the log-odds, or the logarithm of the prediction.
+_LOGIT_OBJECTIVES = {
+    "binary",
+    "cross_entropy",
+    "xentropy",
+    "binary:logistic",
+    "binary:logitraw",
+    "reg:logistic",
+}
+_LOG_OBJECTIVES = {
+    "poisson",
+    "gamma",
+    "tweedie",
+    "count:poisson",
+    "reg:gamma",
+    "reg:tweedie",
+    "survival:cox",
+    "survival:aft",
+}
+
+
+class _Fallback(Exception):
+    """The model-specific engine does not apply: use the Permutation explainer."""
+
+
+def _n_classes(est: Any) -> int:
+    try:
+        classes = getattr(est, "classes_", None)
+    except Exception:  # lightgbm regressors raise on classes_
+        return 0
+    return 0 if classes is None else len(classes)
 
 
 def _family(est: Any) -> str:
     name, module = type(est).__name__, type(est).__module__
-    if name in _SKLEARN_TREES and module.startswith("sklearn"):
-        return "sklearn_tree"
+    if name == "Booster":
+        return "lightgbm" if module.startswith("lightgbm") else "xgboost"
+    if not hasattr(est, "predict"):
+        return "other"
     if module.startswith("lightgbm"):
-        return "lightgbm"
+        return "lightgbm" if _n_classes(est) <= 2 else "other"
     if module.startswith("xgboost"):
-        return "xgboost"
-    if module.startswith("sklearn") and hasattr(est, "coef_") and hasattr(est, "intercept_"):
-        coef = np.atleast_2d(np.asarray(est.coef_))
-        if coef.shape[0] == 1:
-            return "linear"
+        return "xgboost" if _n_classes(est) <= 2 else "other"
+    if not module.startswith("sklearn"):
+        return "other"
+    if name in _SKLEARN_TREES:
+        if _n_classes(est) > 2 and name not in _PROBABILITY_TREES:
+            return "other"  # boosted multi-class: one score per class
+        categorical = getattr(est, "is_categorical_", None)
+        if categorical is not None and np.any(categorical):
+            return "other"  # native categorical splits: not readable by shap's tree walker
+        return "sklearn_tree"
+    if name in _LINEAR and np.atleast_2d(np.asarray(est.coef_)).shape[0] == 1:
+        return "linear"
     return "other"
 
 
-def _class_index(est: Any, positive: Any) -> int:
-    classes = list(getattr(est, "classes_", []))
+def _class_index(est: Any, positive: Any, classes: list[Any] | None = None) -> int:
+    """Position of ``positive`` among the classes (``[0, 1]`` for native boosters)."""
+    classes = list(getattr(est, "classes_", [])) if classes is None else classes
     if not classes:
-        return 1
-    if positive in classes:
-        return classes.index(positive)
-    if len(classes) == 2:
-        return 1
+        classes = [0, 1]
+    if positive is not None:
+        for i, c in enumerate(classes):
+            if c == positive:
+                return i
     raise ExplanationError(
-        f"the positive label {positive!r} is not among the model's classes {classes}."
+        f"positive_label={positive!r} is not among the model's classes "
+        f"{[_plain(c) for c in classes]}; pass the class whose score is explained."
     )
 
 
-def _dense(x: Any) -> np.ndarray:
-    if hasattr(x, "toarray"):
-        x = x.toarray()
-    if isinstance(x, pd.DataFrame):
-        x = x.to_numpy()
-    return np.asarray(x, dtype=float)
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _as_input(est: Any, xt: np.ndarray) -> Any:
@@ -416,7 +555,7 @@ def _tree_sklearn(
         values, base = values[:, :, c], base[:, c]
         output = est.predict_proba(_as_input(est, xt))[:, c]
         space = "probability"
-    elif hasattr(est, "predict_proba"):  # boosted classifiers: log-odds of classes_[1]
+    elif hasattr(est, "predict_proba"):  # boosted binary classifiers: log-odds of classes_[1]
         sign = 1.0 if _class_index(est, positive) == 1 else -1.0
         values, base = sign * values, sign * base
         output = sign * est.decision_function(_as_input(est, xt))
@@ -443,47 +582,73 @@ def _booster(est: Any) -> Any:
     )
 
 
-def _tree_lightgbm(est: Any, xt: np.ndarray, positive: Any) -> tuple[Any, ...]:
+def _booster_space(est: Any, objective: str) -> str:
+    name = objective.split(" ")[0]  # lightgbm writes "binary sigmoid:1"
+    if _n_classes(est) > 0 or name in _LOGIT_OBJECTIVES:
+        return "log_odds"
+    return "log_raw" if name in _LOG_OBJECTIVES else "raw"
+
+
+def _tree_lightgbm(est: Any, xt: Any, positive: Any) -> tuple[Any, ...]:
     booster = _booster(est)
+    if booster.num_model_per_iteration() > 1:
+        if hasattr(est, "predict_proba"):
+            raise _Fallback("multi-class")
+        raise ExplanationError(
+            "multi-class lightgbm Boosters are not supported; use lightgbm's scikit-learn API "
+            "(LGBMClassifier), explained on the probability of the positive label."
+        )
+    objective = str(booster.params.get("objective", "")) or str(
+        booster.dump_model().get("objective", "")
+    )
+    space = _booster_space(est, objective)
     contrib = np.asarray(booster.predict(xt, pred_contrib=True), dtype=float)
     raw = np.asarray(booster.predict(xt, raw_score=True), dtype=float)
-    if contrib.shape[1] != xt.shape[1] + 1:
-        raise ExplanationError("only binary and regression lightgbm models are supported.")
-    classifier = hasattr(est, "classes_") or booster.params.get("objective", "").startswith(
-        ("binary", "cross_entropy")
-    )
-    sign = -1.0 if classifier and _class_index(est, positive) == 0 else 1.0
-    values, base = sign * contrib[:, :-1], sign * contrib[0, -1]
+    sign = -1.0 if space == "log_odds" and _class_index(est, positive) == 0 else 1.0
     return (
-        values,
-        float(base),
+        sign * contrib[:, :-1],
+        float(sign * contrib[0, -1]),
         sign * raw,
-        "log_odds" if classifier else "raw",
-        ("exact Tree SHAP computed by lightgbm (pred_contrib)"),
+        space,
+        "exact Tree SHAP computed by lightgbm (pred_contrib)",
     )
 
 
-def _tree_xgboost(est: Any, xt: np.ndarray, positive: Any) -> tuple[Any, ...]:
+def _tree_xgboost(est: Any, xt: Any, positive: Any) -> tuple[Any, ...]:
+    import json
+
     import xgboost
 
     booster = _booster(est)
+    learner = json.loads(booster.save_config())["learner"]
+    objective = str(learner.get("objective", {}).get("name", ""))
+    if (
+        objective.startswith(("multi:", "rank:"))
+        or int(learner.get("learner_model_param", {}).get("num_class", "0") or 0) > 1
+    ):
+        if hasattr(est, "predict_proba"):
+            raise _Fallback("multi-class")
+        raise ExplanationError(
+            f"xgboost Boosters with objective {objective!r} are not supported; only binary and "
+            f"regression objectives are."
+        )
     names = booster.feature_names
-    frame = pd.DataFrame(xt, columns=names) if names and len(names) == xt.shape[1] else xt
-    dm = xgboost.DMatrix(frame)
+    if isinstance(xt, pd.DataFrame):
+        frame = xt.set_axis(names, axis=1) if names and len(names) == xt.shape[1] else xt
+        dm = xgboost.DMatrix(frame, enable_categorical=True)
+    else:
+        frame = pd.DataFrame(xt, columns=names) if names and len(names) == xt.shape[1] else xt
+        dm = xgboost.DMatrix(frame)
     contrib = np.asarray(booster.predict(dm, pred_contribs=True), dtype=float)
     raw = np.asarray(booster.predict(dm, output_margin=True), dtype=float)
-    if contrib.ndim != 2:
-        raise ExplanationError("only binary and regression xgboost models are supported.")
-    objective = str(booster.attributes().get("objective", "")) or str(getattr(est, "objective", ""))
-    classifier = hasattr(est, "classes_") or "logistic" in objective or "binary" in objective
-    sign = -1.0 if classifier and _class_index(est, positive) == 0 else 1.0
-    values, base = sign * contrib[:, :-1], sign * contrib[0, -1]
+    space = _booster_space(est, objective)
+    sign = -1.0 if space == "log_odds" and _class_index(est, positive) == 0 else 1.0
     return (
-        values,
-        float(base),
+        sign * contrib[:, :-1],
+        float(sign * contrib[0, -1]),
         sign * raw,
-        "log_odds" if classifier else "raw",
-        ("exact Tree SHAP computed by xgboost (pred_contribs)"),
+        space,
+        "exact Tree SHAP computed by xgboost (pred_contribs, single precision)",
     )
 
 
@@ -493,13 +658,19 @@ def _linear(est: Any, xt: np.ndarray, background: np.ndarray, positive: Any) -> 
     mean = background.mean(axis=0)
     values = (xt - mean) * coef
     base = float(mean @ coef + intercept)
-    output = xt @ coef + intercept
     classifier = hasattr(est, "classes_")
-    space = "raw"
-    if classifier:
+    if classifier:  # the model's own score, so that the additivity check tests the form
+        output = np.asarray(est.decision_function(_as_input(est, xt)), dtype=float)
         sign = -1.0 if _class_index(est, positive) == 0 else 1.0
         values, base, output = sign * values, sign * base, sign * output
-        space = "log_odds" if type(est).__name__ == "LogisticRegression" else "raw"
+        log_loss = type(est).__name__.startswith("LogisticRegression") or (
+            type(est).__name__ == "SGDClassifier"
+            and getattr(est, "loss", "") in ("log_loss", "log")
+        )
+        space = "log_odds" if log_loss else "score"
+    else:
+        output = np.asarray(est.predict(_as_input(est, xt)), dtype=float)
+        space = "raw"
     return values, base, output, space, "exact linear form w_j (x_j - mean_j) on the model's inputs"
 
 
@@ -509,6 +680,7 @@ def _permutation(
     background: pd.DataFrame,
     random_state: int | None,
     progress: bool,
+    max_evals: int,
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """Shap's Permutation explainer on raw columns (categories integer-coded for the masker)."""
     shap = _import_shap()
@@ -554,14 +726,13 @@ def _permutation(
 
     masker = shap.maskers.Independent(encode(background), max_samples=len(background))
     explainer = shap.PermutationExplainer(f, masker, seed=random_state)
-    p = len(columns)
     z = encode(rows)
     chunks = max(1, math.ceil(len(z) / 50))
     values, base = [], []
     started = time.perf_counter()
     bar = _Progress(len(z), "explaining", enabled=progress)
     for part in np.array_split(z, chunks):
-        exp = explainer(part, max_evals=max(2 * p + 1, 10 * p), silent=True)
+        exp = explainer(part, max_evals=max_evals, silent=True)
         values.append(np.asarray(exp.values, dtype=float))
         base.append(np.asarray(exp.base_values, dtype=float))
         bar.update(len(part), time.perf_counter() - started)
@@ -647,8 +818,12 @@ def explain(
         :class:`szai_audit.CallableModel` / function (Permutation explainer).
     X : DataFrame
         The model's raw inputs.
-    positive_label : scalar, default 1
-        The class whose score is explained, for classifiers.
+    positive_label : scalar or None, default 1
+        The class whose score is explained, for classifiers; it must be one of the model's
+        classes. For a model that returns decisions only (a classifier without
+        ``predict_proba``, a label-returning function), the explained output is 1 when the
+        decision is ``positive_label``, else 0. ``None``: the model's output is a number
+        (a regression, a price) and is explained as it is.
     sample_size : int, optional
         Explain a sample of this many rows (stratified by ``strata``); all rows by default.
     strata : array-like, optional
@@ -661,9 +836,10 @@ def explain(
     progress : bool, default True
         Show a progress bar (on stderr) when a run takes more than 3 seconds.
     permutation_sample_size : int, default 300
-        With the model-agnostic Permutation explainer (hundreds of model calls per row), at
-        most this many rows are explained (a sub-sample of the sample, same strata), and at
-        most 50 background rows are used.
+        With the model-agnostic Permutation explainer (``10 p`` model calls per row and
+        background row, ``p`` columns), at most this many rows are explained (a sub-sample of
+        the sample, same strata), fewer for wide data (at most 40,000 row evaluations, at least
+        10 rows), and at most 50 background rows, drawn at random, are used.
 
     Returns
     -------
@@ -672,7 +848,8 @@ def explain(
     Raises
     ------
     ExplanationError
-        The model cannot be explained, or the contributions fail the additivity check.
+        The model cannot be explained, ``positive_label`` is not one of its classes, or the
+        contributions fail the additivity check.
 
     Examples
     --------
@@ -699,76 +876,81 @@ def explain(
             f"permutation_sample_size must be at least 1, got {permutation_sample_size}."
         )
     n_total = len(X)
-    take = stratified_sample(
-        n_total, sample_size, None if strata is None else np.asarray(strata), random_state
-    )
+    strata_arr = None if strata is None else np.asarray(strata)
+    if strata_arr is not None and len(strata_arr) != n_total:
+        raise InputError(f"strata has {len(strata_arr)} labels for {n_total} rows of X.")
+    take = stratified_sample(n_total, sample_size, strata_arr, random_state)
     rows = X.iloc[take]
     rng = np.random.default_rng(None if random_state is None else random_state + 1)
-    bg_take = np.sort(rng.choice(n_total, min(background_size, n_total), replace=False))
-    background = X.iloc[bg_take]
-    bg_text = f"{len(background)} rows drawn at random from the {n_total} given"
+    bg_take = rng.choice(n_total, min(background_size, n_total), replace=False)
+    background = X.iloc[np.sort(bg_take)]
 
     pre, est = None, model
     if hasattr(model, "steps") and len(model.steps) > 1:
         pre, est = model[:-1], model.steps[-1][1]
     elif hasattr(model, "steps"):
         est = model.steps[-1][1]
-    family = (
-        "other"
-        if isinstance(model, CallableModel) or not hasattr(est, "predict")
-        else (_family(est))
-    )
-    if type(model).__name__ == "Booster":
-        family = "lightgbm" if type(model).__module__.startswith("lightgbm") else "xgboost"
+    family = "other" if isinstance(model, CallableModel) else _family(est)
 
     mapping: list[int] | None = None
-    xt = xt_bg = None
+    xt: Any = None
     if family != "other":
         try:
-            xt = _dense(pre.transform(rows) if pre is not None else rows)
-            xt_bg = _dense(pre.transform(background) if pre is not None else background)
+            xt = _matrix(pre.transform(rows) if pre is not None else rows)
             mapping = (
                 column_map(pre, X, xt.shape[1]) if pre is not None else list(range(X.shape[1]))
             )
+            if isinstance(xt, pd.DataFrame) and family not in ("lightgbm", "xgboost"):
+                raise _NoMapping("the model's inputs are not numeric")
         except _NoMapping:
-            family, mapping = "other", None
+            family = "other"
         except (ValueError, TypeError) as exc:
             raise ExplanationError(
                 f"the model's preprocessing failed on X ({type(exc).__name__}: {exc})."
             ) from exc
 
+    bg_text = f"{len(background)} rows drawn at random from the {n_total} given"
     try:
-        if family == "other" or xt is None or xt_bg is None:
-            if len(rows) > permutation_sample_size:
+        try:
+            if family == "sklearn_tree":
+                values, base, output, space, method = _tree_sklearn(est, xt, positive_label)
+            elif family == "lightgbm":
+                values, base, output, space, method = _tree_lightgbm(est, xt, positive_label)
+            elif family == "xgboost":
+                values, base, output, space, method = _tree_xgboost(est, xt, positive_label)
+            elif family == "linear":
+                xt_bg = _matrix(pre.transform(background) if pre is not None else background)
+                values, base, output, space, method = _linear(est, xt, xt_bg, positive_label)
+                bg_text = f"the mean of {bg_text}"
+            else:
+                raise _Fallback(family)
+            bg_text = (
+                bg_text
+                if family == "linear"
+                else "the training data, through the trees' node counts (path-dependent)"
+            )
+        except _Fallback:
+            family = "other"
+            predict, space = _output_function(model, positive_label)
+            p = X.shape[1]
+            evals = max(2 * p + 1, 10 * p)
+            cap = min(permutation_sample_size, max(10, 40_000 // evals))
+            if len(rows) > cap:
                 sub = stratified_sample(
-                    len(rows),
-                    permutation_sample_size,
-                    None if strata is None else np.asarray(strata)[take],
-                    random_state,
+                    len(rows), cap, None if strata_arr is None else strata_arr[take], random_state
                 )
                 take, rows = take[sub], rows.iloc[sub]
             if len(background) > 50:
-                background = background.iloc[:50]
+                background = X.iloc[np.sort(bg_take[:50])]  # bg_take is in random order
                 bg_text = f"50 rows drawn at random from the {n_total} given"
-            predict = _output_function(model, positive_label)
-            values, base, output = _permutation(predict, rows, background, random_state, progress)
-            space = "probability" if _is_classifier(model) else "raw"
+            values, base, output = _permutation(
+                predict, rows, background, random_state, progress, evals
+            )
             method = (
                 f"shap Permutation explainer on the raw columns (background: {bg_text}; "
-                f"{max(2 * rows.shape[1] + 1, 10 * rows.shape[1])} model calls per row and "
-                f"background row)"
+                f"{evals} model calls per row and background row)"
             )
-            mapping = list(range(X.shape[1]))
-            family = "other"
-        elif family == "sklearn_tree":
-            values, base, output, space, method = _tree_sklearn(est, xt, positive_label)
-        elif family == "lightgbm":
-            values, base, output, space, method = _tree_lightgbm(est, xt, positive_label)
-        elif family == "xgboost":
-            values, base, output, space, method = _tree_xgboost(est, xt, positive_label)
-        else:  # linear
-            values, base, output, space, method = _linear(est, xt, xt_bg, positive_label)
-            bg_text = f"the mean of {bg_text}"
+            mapping = list(range(p))
     except SzaiAuditError:
         raise
     except Exception as exc:
@@ -776,27 +958,29 @@ def explain(
             f"the explanation failed ({type(exc).__name__}: {exc}); the model may not be supported."
         ) from exc
 
-    if family in ("sklearn_tree", "lightgbm", "xgboost"):
-        bg_text = "the training data, through the trees' node counts (path-dependent)"
+    assert mapping is not None
     raw = np.zeros((len(rows), X.shape[1]))
     np.add.at(raw.T, np.asarray(mapping), np.asarray(values, dtype=float).T)
+    output = np.asarray(output, dtype=float)
     total = base + raw.sum(axis=1)
-    error = float(np.max(np.abs(total - output) / np.maximum(1.0, np.abs(output))))
-    if not error <= ADDITIVITY_TOL:
+    scale = np.maximum.reduce([np.ones(len(raw)), np.abs(output), abs(base) + np.abs(raw).sum(1)])
+    error = float(np.max(np.abs(total - output) / scale))
+    tolerance = ADDITIVITY_TOL_SINGLE if family == "xgboost" else ADDITIVITY_TOL
+    if not error <= tolerance:
         raise ExplanationError(
             f"additivity check failed: base value + contributions differs from the model output "
-            f"by up to {error:.2e} (relative); the tolerance is {ADDITIVITY_TOL:g}."
+            f"by up to {error:.2e} (relative); the tolerance is {tolerance:g}."
         )
-    assert mapping is not None
     used = sorted({int(m) for m in mapping})
     unused = [str(c) for j, c in enumerate(X.columns) if j not in used]
     return Explanation(
         values=pd.DataFrame(raw[:, used], index=rows.index, columns=X.columns[used]),
         base_value=float(base),
-        output=np.asarray(output, dtype=float),
+        output=output,
         output_space=space,
         method=method,
         additivity_error=error,
+        additivity_tolerance=tolerance,
         data=rows,
         n_total=n_total,
         background=bg_text,
@@ -805,28 +989,44 @@ def explain(
     )
 
 
-def _is_classifier(model: Any) -> bool:
+def _output_function(model: Any, positive: Any) -> tuple[Callable[[pd.DataFrame], np.ndarray], str]:
+    """What a model-agnostic explainer explains, and its space: the probability of the positive
+    label, the indicator of the positive decision, or the numeric output."""
     from .models import CallableModel
 
-    if isinstance(model, CallableModel):
-        return model.output == "score"
-    est = model.steps[-1][1] if hasattr(model, "steps") else model
-    return hasattr(est, "predict_proba") or hasattr(est, "classes_")
-
-
-def _output_function(model: Any, positive: Any) -> Callable[[pd.DataFrame], np.ndarray]:
-    """The model output a model-agnostic explainer explains: P(positive) or the prediction."""
-    from .models import CallableModel
+    def indicator(decide: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], np.ndarray]:
+        return lambda frame: (np.asarray(decide(frame)) == positive).astype(float)
 
     if isinstance(model, CallableModel):
         func = model.func
-        return lambda frame: np.asarray(func(frame), dtype=float)
-    if callable(getattr(model, "predict_proba", None)) and _is_classifier(model):
-        classes = list(getattr(model, "classes_", [0, 1]))
-        c = classes.index(positive) if positive in classes else 1
-        return lambda frame: np.asarray(model.predict_proba(frame))[:, c]
+        if model.output == "score":
+            return (lambda frame: np.asarray(func(frame), dtype=float)), "probability"
+        return (
+            (lambda frame: np.asarray(func(frame), dtype=float), "raw")
+            if positive is None
+            else (indicator(func), "decision")
+        )
+    est = model.steps[-1][1] if hasattr(model, "steps") else model
+    if type(est).__name__ == "Booster":
+        raise ExplanationError(
+            f"a {type(est).__module__.split('.')[0]} Booster inside a pipeline cannot be "
+            f"explained; pass the booster itself with its input columns."
+        )
+    if _n_classes(est) > 0 and positive is not None:
+        classes = list(est.classes_)
+        c = _class_index(est, positive, classes)
+        if callable(getattr(model, "predict_proba", None)):
+            return (lambda frame: np.asarray(model.predict_proba(frame))[:, c]), "probability"
+        return indicator(model.predict), "decision"
+    if _n_classes(est) > 0:
+        raise ExplanationError(
+            "positive_label=None, but the model is a classifier; pass the class whose score is "
+            "explained."
+        )
     if callable(getattr(model, "predict", None)):
-        return lambda frame: np.asarray(model.predict(frame), dtype=float)
+        return (lambda frame: np.asarray(model.predict(frame), dtype=float)), "raw"
     if callable(model):
-        return lambda frame: np.asarray(model(frame), dtype=float)
+        if positive is None:
+            return (lambda frame: np.asarray(model(frame), dtype=float)), "raw"
+        return indicator(model), "decision"
     raise ModelError(f"cannot explain a model of type {type(model).__name__}.")

@@ -455,7 +455,7 @@ class AuditResult:
             self.explanation_summary,
             self.metadata,
             model_class=model.get("class"),
-            decision_rule=self.scope.decision_rule,
+            numeric_output=self.scope.task == "regression",
         )
 
     def algorithm_notice(self, lang: str = "bilingual", fmt: str = "text") -> str:

@@ -210,11 +210,13 @@ def test_sampling_reasons_and_errors(numeric):
     assert ex.n_rows == pytest.approx(100, abs=2) and ex.n_total == len(X)
     share_rich = (strata[X.index.get_indexer(ex.values.index)] == "rich").mean()
     assert share_rich == pytest.approx((strata == "rich").mean(), abs=0.02)
-    row = ex.values.index[0]
-    reasons = ex.reasons(row, k=2)
+    reasons = ex.reasons(0, k=2)
     assert len(reasons) == 2
     assert abs(reasons["contribution"].iloc[0]) >= abs(reasons["contribution"].iloc[1])
-    assert reasons["value"].iloc[0] == X.loc[row, reasons.index[0]]
+    assert reasons["value"].iloc[0] == X.iloc[ex.positions[0]][reasons.index[0]]
+    assert reasons["contribution"].iloc[0] == ex.values.iloc[0][reasons.index[0]]
+    with pytest.raises(sa.errors.InputError, match="row position"):
+        ex.reasons(ex.n_rows)
     imp = ex.importance()
     assert (imp["low"] <= imp["importance"]).all() and (imp["importance"] <= imp["high"]).all()
     assert imp["share"].sum() == pytest.approx(1.0)

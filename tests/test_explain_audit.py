@@ -202,3 +202,29 @@ def test_regression_explanation_wording(lending):
     words = " ".join(s.en for s in result.explanation_summary.sentences)
     assert "the more favourable the output" in words
     assert result.explanation_summary.examples == []
+    # The public notice speaks of results, in plain words; no code, no system-name placeholder.
+    en = result.algorithm_notice(lang="en")
+    zh = result.algorithm_notice(lang="zh")
+    assert "combines the factors below into its result" in en and "计算出结果" in zh
+    assert "decision" not in en.split("Purpose")[0]
+    assert "This system uses" in en and "本系统使用" in zh and "this system" not in zh
+
+
+def test_notice_has_no_code_or_placeholders(clean_result, lending):
+    for lang in ("zh", "en", "bilingual"):
+        text = clean_result.algorithm_notice(lang=lang)
+        for code in ("predict(", "score >=", "func(", "(1), else 0", "/ this system"):
+            assert code not in text, (lang, code)
+    en = clean_result.algorithm_notice(lang="en")
+    assert "a fixed rule turns the score into the decision" in en
+    # A label-returning function as the model: still explained, on its decisions.
+    X, y = lending
+    cut = float(X["income"].median())
+    rule = sa.CallableModel(lambda d: np.where(d["income"] > cut, "approve", "decline"))
+    labels = np.where(y == 1, "approve", "decline")
+    result = sa.Audit(
+        model=rule, data=X, y_true=labels, favorable_label="approve", sensitive={"gender": "sex"}
+    ).run()
+    assert result.explanation is not None and result.explanation.output_space == "decision"
+    assert result.explanation_summary.factors[0].feature == "income"
+    assert _by_ground(result, "gender")["fairness.attribution_share"].status is Status.PASS
