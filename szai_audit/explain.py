@@ -5,18 +5,23 @@
 chosen by the model, never guessed from its outputs:
 
 * **tree models** (scikit-learn decision trees, random forests, extra trees, gradient boosting,
-  histogram gradient boosting; xgboost; lightgbm): exact path-dependent Tree SHAP. LightGBM and
-  xgboost compute it themselves (``pred_contrib``); scikit-learn trees go through
-  ``shap.TreeExplainer``. Output space: log-odds for boosted classifiers, probability for
-  forests and single trees, the raw value for regressors.
-* **linear models** (``coef_`` and ``intercept_``): the exact linear form
-  ``w_j (x_j - mean_j)`` on the model's inputs, the means taken over a background sample.
-  Output space: log-odds for logistic regression, the raw value otherwise.
-* **anything else**, or a pipeline whose preprocessing cannot be traced back to the raw columns:
-  shap's Permutation explainer on the raw columns (categorical columns integer-coded for the
-  masker and decoded inside the model call), with a background sample of ``background_size``
-  rows. Output space: the probability of the positive label, or the raw value. Shap's
-  KernelExplainer is never used.
+  histogram gradient boosting; xgboost; lightgbm; binary or regression): exact path-dependent
+  Tree SHAP. LightGBM and xgboost compute it themselves (``pred_contrib``), reading pandas
+  categories as the model does; scikit-learn trees go through ``shap.TreeExplainer``. Output
+  space: log-odds for boosted classifiers, probability for forests and single trees, the raw
+  value for regressors (its logarithm for Poisson, gamma and Tweedie boosters).
+* **linear models** whose output is exactly ``X w + b`` (see ``_LINEAR``): the exact linear form
+  ``w_j (x_j - mean_j)`` on the model's inputs, the means taken over a background sample,
+  checked against the model's own ``decision_function`` / ``predict``. Output space: log-odds
+  for logistic regression, the decision score for other linear classifiers, the raw value for
+  regressors.
+* **anything else** (multi-class boosted trees, histogram gradient boosting with categorical
+  splits, GLMs with a link function, callables), or a pipeline whose preprocessing cannot be
+  traced back to the raw columns: shap's Permutation explainer on the raw columns (categorical
+  columns integer-coded for the masker and decoded inside the model call), with at most 50
+  background rows drawn at random. Output space: the probability of the positive label; for a
+  model that returns decisions only, 1 when it decides the positive label, else 0; the raw value
+  for numeric outputs. Shap's KernelExplainer is never used.
 
 Through a scikit-learn Pipeline whose first step is a ColumnTransformer (OneHotEncoder,
 OrdinalEncoder, scalers, imputers, passthrough), the contributions of every transformed column
