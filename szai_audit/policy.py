@@ -90,6 +90,20 @@ class Policy:
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.
+    price_gap_max : float, default 0.02
+        Pricing (``task="pricing"``): largest acceptable price gap between groups given the
+        legitimate factors, as a share of the reference group's price (0.02 = 2%); the same for
+        loyal against new customers. Raw gaps beyond it are flagged (WARN) for a look.
+    price_change_tolerance : float, default 0.02
+        Pricing, counterfactual test: a price "changes" when it moves by more than this share
+        once the order is given another customer's profile.
+    counterfactual_share_max : float, default 0.01
+        Pricing: largest acceptable share of order-customer pairs whose price changes beyond
+        ``price_change_tolerance``.
+    counterfactual_orders : int, default 2000
+        Pricing: orders sampled for the counterfactual test.
+    counterfactual_donors : int, default 10
+        Pricing: other customers whose profile each sampled order is given.
 
     Examples
     --------
@@ -127,6 +141,11 @@ class Policy:
     attribution_share_max: float = 0.02
     k_anonymity: int = 5
     max_intersection_groups: int = 64
+    price_gap_max: float = 0.02
+    price_change_tolerance: float = 0.02
+    counterfactual_share_max: float = 0.01
+    counterfactual_orders: int = 2000
+    counterfactual_donors: int = 10
 
     def __post_init__(self) -> None:
         _check_fraction("selection_rate_ratio_min", self.selection_rate_ratio_min, low_open=True)
@@ -167,6 +186,10 @@ class Policy:
         _check_int("proxy_max_rows", self.proxy_max_rows, 100)
         _check_fraction("flip_tolerance", self.flip_tolerance, low_open=False)
         _check_int("flip_max_rows", self.flip_max_rows, 10)
+        for name in ("price_gap_max", "price_change_tolerance", "counterfactual_share_max"):
+            _check_fraction(name, getattr(self, name), low_open=False)
+        _check_int("counterfactual_orders", self.counterfactual_orders, 10)
+        _check_int("counterfactual_donors", self.counterfactual_donors, 1)
 
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated again)."""

@@ -1,10 +1,13 @@
 """Datasets shipped with szai_audit (no download at run time).
 
 * :func:`load_german_credit`: the UCI Statlog German Credit data (Hofmann, 1994), decoded.
+* :func:`make_pricing_market`: a seeded synthetic ride-hailing market with known price
+  discrimination (Article 72(5)).
 """
 
 from __future__ import annotations
 
 from ._german_credit import load_german_credit
+from ._pricing_market import PricingMarket, make_pricing_market
 
-__all__ = ["load_german_credit"]
+__all__ = ["PricingMarket", "load_german_credit", "make_pricing_market"]
