@@ -127,10 +127,15 @@ class Measured:
     message: Callable[[Status, float], nv.Message]
     details: dict[str, Any] = field(default_factory=dict)
     article: str = ARTICLE
+    #: An informative comparison (a raw price gap, which legitimate factors may explain)
+    #: never fails: WARN when beyond the tolerance and significant, PASS otherwise.
+    informative: bool = False
 
     def judge(self, p_adjusted: float, policy: Policy) -> Finding:
         """The finding, once the audit-wide adjusted p-value is known."""
         status = status_for(self.over, p_adjusted, policy)
+        if self.informative:
+            status = Status.WARN if status is Status.FAIL else Status.PASS
         return Finding(
             check=self.check,
             article=self.article,

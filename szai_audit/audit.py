@@ -110,10 +110,13 @@ class Audit:
         40–59, ≥60``; an int asks for that many quantile bins. Attributes not listed are binned
         into ``policy.n_bins`` quantile bins when they have more than
         ``policy.max_groups_before_binning`` values. The bins are shown in the report.
-    task : {"classification", "regression"}, default "classification"
+    task : {"classification", "regression", "pricing"}, default "classification"
         ``"classification"``: binary decisions. ``"regression"``: numeric outputs (a credit
         limit, a score), compared by group through the mean prediction, the mean error and
-        the mean absolute error. (``"pricing"`` is planned.)
+        the mean absolute error. ``"pricing"``: prices (a fare, a fee, a premium; positive
+        numbers) set by the model or given as ``y_pred``, audited for Article 72(5) across
+        ``consumer_profile`` and for Article 72(4) across the grounds (see
+        :mod:`szai_audit.pricing`).
     threshold : float, default 0.5
         Decision threshold applied to scores when decisions come from scores (native boosters,
         score functions, ``y_score`` without ``y_pred``).
@@ -125,9 +128,10 @@ class Audit:
     reference : mapping of ground to group, optional
         A reference group per ground (``{"gender": "male"}``): each other group is also tested
         against it, besides against the rest.
-    favorable_direction : {"higher", "lower"}, default "higher"
+    favorable_direction : {"higher", "lower"}, optional
         For ``task="regression"``: whether a higher output is good for the person (a credit
-        limit) or a lower one (a premium, a risk score).
+        limit; the default) or a lower one (a premium, a risk score). For ``task="pricing"``
+        a lower price is always the favourable one.
     feature_labels : mapping, optional
         Display names (and units) of input columns for the explanation:
         ``{"duration": ("贷款期限", "loan duration", "月/months")}``.
@@ -136,7 +140,20 @@ class Audit:
     legitimate_factors : list of str, optional
         Columns of ``data`` that may legitimately explain different decisions (debt-to-income
         ratio in lending, say). The gap in favourable-decision rates that remains after them is
-        measured per ground, by stratification and by regression adjustment.
+        measured per ground, by stratification and by regression adjustment. For
+        ``task="pricing"``: the cost drivers (product, distance, time, quantity, cost, risk
+        class) that may make prices differ.
+    consumer_profile : mapping, optional
+        For ``task="pricing"``: the columns of ``data`` describing the customer, by the kinds
+        Article 72(5) names: ``{"habits": [...], "preferences": [...], "ability_to_pay":
+        [...]}`` (purchase frequency, tenure, time of use; categories, brands; income, device
+        price tier, membership level, neighbourhood affluence).
+    loyalty : str, optional
+        For ``task="pricing"``: the column of ``data`` giving how long (or how much) the
+        customer has been one (months of tenure, past orders; 0 for a new customer), for the
+        check that loyal customers are not charged more than new ones.
+    currency : str, default "CNY"
+        For ``task="pricing"``: the currency of the prices, for the messages.
 
     Examples
     --------
@@ -181,9 +198,12 @@ class Audit:
         policy: Policy | None = None,
         reference: Mapping[str, Any] | None = None,
         legitimate_factors: Sequence[str] | None = None,
-        favorable_direction: str = "higher",
+        favorable_direction: str | None = None,
         feature_labels: Mapping[str, Sequence[str]] | None = None,
         explain: bool = True,
+        consumer_profile: Mapping[str, Sequence[str]] | None = None,
+        loyalty: str | None = None,
+        currency: str = "CNY",
     ) -> None:
         self.model = model
         self.data = data
@@ -203,6 +223,17 @@ class Audit:
         self.favorable_direction = favorable_direction
         self.feature_labels = feature_labels
         self.explain = explain
+        self.consumer_profile = consumer_profile
+        self.loyalty = loyalty
+        self.currency = currency
+
+    @property
+    def _direction(self) -> str:
+        """The favourable direction of a numeric output: lower for prices, else as given
+        (higher by default)."""
+        if self.task == "pricing":
+            return "lower"
+        return self.favorable_direction or "higher"
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"
@@ -216,15 +247,17 @@ class Audit:
     def _check_settings(self) -> tuple[Policy, dict[str, str]]:
         if self.task not in TASKS:
             raise InputError(f"task must be one of {list(TASKS)}, got {self.task!r}.")
-        if self.task == "pricing":
-            raise UnsupportedError(
-                "task='pricing' is not supported yet: this version audits binary decisions "
-                "(task='classification') and numeric outputs (task='regression')."
-            )
-        if self.favorable_direction not in ("higher", "lower"):
+        if self.favorable_direction not in (None, "higher", "lower"):
             raise InputError(
                 f"favorable_direction must be 'higher' or 'lower', got "
                 f"{self.favorable_direction!r}."
+            )
+        if self.task != "pricing" and (
+            self.consumer_profile is not None or self.loyalty is not None
+        ):
+            raise InputError(
+                "consumer_profile= and loyalty= are for task='pricing' (Article 72(5)); got "
+                f"task={self.task!r}."
             )
         policy = Policy() if self.policy is None else self.policy
         if not isinstance(policy, Policy):
@@ -523,7 +556,7 @@ class Audit:
                 labels=self.feature_labels,
                 favorable_is_positive=favorable_is_positive,
                 favourable=np.asarray(favourable)[explanation.positions],
-                positive_label=pos if pos is not None else self.favorable_direction,
+                positive_label=pos if pos is not None else self._direction,
                 stratified=True,
                 level=policy.confidence_level,
                 k=policy.k_anonymity,
@@ -621,7 +654,7 @@ class Audit:
                 "sensitive is empty: name at least one Article 72(4) ground and its column, "
                 "e.g. sensitive={'gender': 'sex'}."
             )
-        higher = self.favorable_direction == "higher"
+        higher = self._direction == "higher"
 
         def metrics_by(columns: dict[str, Any]) -> tuple[RegressionMetrics, GroupEncoding]:
             enc = encode_groups(columns, missing="group")
@@ -673,7 +706,7 @@ class Audit:
         scope = Scope(
             task=self.task,
             n_rows=n,
-            favorable_label=self.favorable_direction,
+            favorable_label=self._direction,
             positive_label=None,
             labels=(),
             has_outcomes=y_true is not None,
@@ -841,6 +874,10 @@ class Audit:
         policy, metadata = self._check_settings()
         if self.task == "regression":
             return self._run_regression(started, policy, metadata, random_state)
+        if self.task == "pricing":
+            from ._pricing_audit import run_pricing
+
+            return run_pricing(self, started, policy, metadata, random_state)
         y_pred, y_true, score, rule, adapter = self._decisions()
         n = len(y_pred)
         pos = _positive_label(y_pred, y_true, self.favorable_label)

@@ -37,6 +37,7 @@ __all__ = [
     "CounterfactualPrices",
     "LoyaltyGap",
     "PriceGaps",
+    "PricingAnalysis",
     "loyalty_gap",
     "price_gaps",
     "same_order_different_customer",
@@ -198,8 +199,8 @@ def price_gaps(
         group's price histogram, so the cost does not grow with the number of orders).
     random_state : int or None, default 0
     n_bins : int, optional
-        Quantile bins per numeric factor in the stratification (see
-        :func:`~szai_audit.conditional.conditional_gaps`).
+        Quantile bins per numeric factor in the stratification; by default
+        :func:`strata_bins` (about 50 orders per stratum, 3 to 50 bins).
     max_values : int, default 2000
         Distinct prices kept per group in the bootstrap; more are merged into equal-count bins.
     dimension, kind : str
@@ -294,7 +295,7 @@ def price_gaps(
             factors.iloc[np.flatnonzero(keep)].reset_index(drop=True),
             reference,
             log=True,
-            n_bins=n_bins,
+            n_bins=strata_bins(factors) if n_bins is None else n_bins,
         )
         n_strata, names_f = gaps.n_strata, gaps.factors
         z = z_value(level)
@@ -670,7 +671,12 @@ def loyalty_gap(
     cond: dict[str, float] = {}
     if factors is not None and factors.shape[1] > 0:
         gaps = conditional_gaps(
-            y, labels, factors.reset_index(drop=True), "new", log=True, n_bins=n_bins
+            y,
+            labels,
+            factors.reset_index(drop=True),
+            "new",
+            log=True,
+            n_bins=strata_bins(factors) if n_bins is None else n_bins,
         )
         row = gaps.table.loc["loyal"]
         for method, gap, se in (
@@ -719,3 +725,84 @@ def loyalty_gap(
         **fields,
         **cf,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The pricing part of an audit
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PricingAnalysis:
+    """Everything the pricing audit measured (``AuditResult.pricing``).
+
+    Attributes
+    ----------
+    profile : dict
+        Kind -> profile columns.
+    legitimate_factors : list of str
+    gaps : dict
+        Profile column or ground -> :class:`PriceGaps`.
+    counterfactual : CounterfactualPrices or None
+        Without the model: None.
+    loyalty : LoyaltyGap or None
+        Without a ``loyalty`` column: None.
+    currency : str
+    binning : dict
+        Binned numeric profile column -> its bin labels.
+    mean_price : float
+    n_orders : int
+    """
+
+    profile: dict[str, list[str]]
+    legitimate_factors: list[str]
+    gaps: dict[str, PriceGaps]
+    counterfactual: CounterfactualPrices | None
+    loyalty: LoyaltyGap | None
+    currency: str
+    binning: dict[str, list[str]]
+    mean_price: float
+    n_orders: int
+
+    def to_dict(self, min_group_size: int = 0) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "orders": self.n_orders,
+            "mean_price": self.mean_price,
+            "consumer_profile": {k: list(v) for k, v in self.profile.items()},
+            "legitimate_factors": list(self.legitimate_factors),
+            "binning": {k: list(v) for k, v in self.binning.items()},
+            "gaps": {k: g.to_dict(min_group_size) for k, g in self.gaps.items()},
+            "counterfactual": None
+            if self.counterfactual is None
+            else self.counterfactual.to_dict(),
+            "loyalty": None if self.loyalty is None else self.loyalty.to_dict(),
+        }
+
+
+def strata_bins(factors: pd.DataFrame, per_stratum: int = 50, most: int = 50) -> int:
+    """Quantile bins per numeric factor so that strata hold about ``per_stratum`` orders.
+
+    Finer strata leave less of the factors' own effect inside a stratum (a longer trip within
+    the same distance bin); the number grows with the data, between 3 and ``most``.
+
+    >>> strata_bins(pd.DataFrame({"km": np.arange(20_000.0), "car": ["a", "b"] * 10_000}))
+    50
+    >>> strata_bins(pd.DataFrame({"km": np.arange(1_000.0), "age": np.arange(1_000.0)}))
+    4
+    """
+    numeric = [
+        c
+        for c in factors.columns
+        if pd.api.types.is_numeric_dtype(factors[c].dtype)
+        and not pd.api.types.is_bool_dtype(factors[c].dtype)
+        and factors[c].nunique() > 10
+    ]
+    cells = 1
+    for c in factors.columns:
+        if c not in numeric:
+            cells *= max(1, int(factors[c].nunique(dropna=False)))
+    if not numeric:
+        return 10
+    b = int((len(factors) / (per_stratum * cells)) ** (1 / len(numeric)))
+    return max(3, min(most, b))

@@ -23,6 +23,7 @@ from .fairness import METRICS, GroupMetrics
 from .findings import Finding, Status, _clean
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
 from .policy import Policy
+from .pricing import PricingAnalysis
 from .proxies import ProxyReport
 from .regression import RegressionMetrics
 from .scores import ScoreMetrics
@@ -301,6 +302,9 @@ class AuditResult:
         The system card supplied by the user.
     manifest : dict
         Versions, data fingerprints, model, seed and time.
+    pricing : PricingAnalysis or None
+        With ``task="pricing"``: price gaps by profile column and ground (raw and given the
+        legitimate factors), the counterfactual test and the loyalty gap.
     """
 
     findings: list[Finding]
@@ -321,6 +325,7 @@ class AuditResult:
     policy: Policy
     metadata: Mapping[str, str] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
+    pricing: PricingAnalysis | None = None
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -416,6 +421,9 @@ class AuditResult:
                 key: _regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
                 for key, rm in self.regression_metrics.items()
             },
+            "pricing": None
+            if self.pricing is None
+            else self.pricing.to_dict(self.policy.min_group_size),
             "explanation": None
             if self.explanation_summary is None
             else self.explanation_summary.to_dict(),
