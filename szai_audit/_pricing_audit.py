@@ -210,6 +210,7 @@ def run_pricing(
                 random_state=random_state,
                 dimension=c,
                 kind=kind,
+                order=bins,
             )
     encodings = {}
     for a in attrs:
@@ -235,6 +236,7 @@ def run_pricing(
             random_state=random_state,
             dimension=ground,
             kind="ground",
+            order=[str(k) for k in enc.index],
         )
 
     counterfactual = None
@@ -334,6 +336,11 @@ def run_pricing(
         binning=binning,
         mean_price=float(prices.mean()),
         n_orders=n,
+        labels={
+            c: [str(v) for v in spec[:2]]
+            for c, spec in (labels_map or {}).items()
+            if c in binning or any(c in cols for cols in profile.values())
+        },
     )
     return AuditResult(
         findings=findings,

@@ -193,7 +193,7 @@ def msg_counterfactual(
         f"{fmt_pct(p95)}, and the mean change is {m.en}. At most {fmt_pct(threshold)} is "
         f"acceptable.",
     )
-    if strongest is not None:
+    if strongest is not None and abs(strongest[2]) >= 0.005:
         column, group, effect = strongest
         body = body.join(
             Message(

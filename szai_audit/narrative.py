@@ -240,6 +240,17 @@ CHECK_TITLES: dict[str, Message] = {
         "校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"
     ),
     "fairness.intersection_not_assessed": Message("交叉组合未评估", "Intersection not assessed"),
+    "pricing.raw_gap": Message("原始价差（未调整）", "Raw price gap (unadjusted)"),
+    "pricing.conditional_gap": Message(
+        "控制正当因素后的价差", "Price gap given the legitimate factors"
+    ),
+    "pricing.counterfactual": Message(
+        "同一订单换一位顾客（反事实）", "Same order, different customer (counterfactual)"
+    ),
+    "pricing.loyalty": Message("老顾客价格（杀熟）", "Loyal customers charged more"),
+    "pricing.profile_attribution": Message(
+        "顾客画像对价格的影响占比", "Profile's share of the price model's influence"
+    ),
 }
 
 METADATA_LABELS: dict[str, Message] = {
@@ -989,10 +1000,38 @@ def _regression_method(scope: Scope, policy: Policy) -> list[Message]:
     ]
 
 
+def _pricing_method(scope: Scope, policy: Policy) -> list[Message]:
+    return [
+        Message(
+            f"本次审计涵盖 {scope.n_rows} 个订单的价格（越低对顾客越有利）。价格来源："
+            f"{scope.decision_rule}。价格检查的方法见第七十二条第（五）项一节末尾。",
+            f"The audit covers the prices of {scope.n_rows} orders (lower is better for the "
+            f"customer). Prices come from: {scope.decision_rule}. The methods of the price "
+            f"checks are at the end of the Article 72(5) section.",
+        ),
+        Message(
+            f"判定规则：在容许范围内为“通过”；超出时，整份审计的全部比较一起作 "
+            f"Benjamini-Hochberg 校正，校正后 p 值低于 {policy.significance_level:g} 为"
+            f"“不通过”，否则为“警示”。"
+            f"订单数不足 {policy.min_group_size} 的组不参与比较、不显示数值。",
+            f"Decision rule: within the tolerance is a pass; beyond it, every comparison of the "
+            f"audit is adjusted together (Benjamini-Hochberg): below "
+            f"{policy.significance_level:g} fails, otherwise a warning. Groups of fewer than "
+            f"{policy.min_group_size} orders are neither compared nor shown.",
+        ),
+        Message(
+            "隐私：报告只包含按组汇总的统计，不列出任何订单或顾客的记录。",
+            "Privacy: the report holds statistics by group only, never an order or a customer.",
+        ),
+    ]
+
+
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     """The method section: what was measured and how findings are decided."""
     if scope.task == "regression":
         return _regression_method(scope, policy)
+    if scope.task == "pricing":
+        return _pricing_method(scope, policy)
     pos, fav = scope.positive_label, scope.favorable_label
     paras = [
         Message(

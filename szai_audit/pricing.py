@@ -46,8 +46,9 @@ __all__ = [
 #: The kinds of consumer-profile features Article 72(5) names.
 PROFILE_KINDS = ("habits", "preferences", "ability_to_pay")
 
-#: Bins of the chart of counterfactual price changes: -30% to +30% in steps of 1%.
-CHANGE_EDGES = np.linspace(-0.30, 0.30, 61)
+#: Bins of the chart of counterfactual price changes: 1% wide, centred on -30% ... +30% (the
+#: middle bin, -0.5% to +0.5%, holds the unchanged prices).
+CHANGE_EDGES = np.linspace(-0.305, 0.305, 62)
 
 
 def positive_prices(name: str, values: Any) -> np.ndarray:
@@ -180,6 +181,7 @@ def price_gaps(
     max_values: int = 2000,
     dimension: str = "",
     kind: str = "",
+    order: Sequence[str] | None = None,
 ) -> PriceGaps:
     """Price of each group against a reference group: raw ratios and conditional gaps.
 
@@ -205,6 +207,9 @@ def price_gaps(
         Distinct prices kept per group in the bootstrap; more are merged into equal-count bins.
     dimension, kind : str
         Labels carried into the result.
+    order : sequence of str, optional
+        The order of the groups in the table (bins in their natural order); sorted by name
+        otherwise.
 
     Examples
     --------
@@ -242,9 +247,9 @@ def price_gaps(
         raise InputError(f"reference group {reference!r} is not among the groups {names}.")
     r = names.index(reference)
     rng = np.random.default_rng(random_state)
-    order = np.argsort(codes, kind="stable")
+    by_group = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)])
-    per_group = [yk[order[bounds[i] : bounds[i + 1]]] for i in range(len(names))]
+    per_group = [yk[by_group[bounds[i] : bounds[i + 1]]] for i in range(len(names))]
     boots = [_boot_mean_median(v, n_boot, rng, max_values) for v in per_group]
     q = [(1 - level) / 2, 1 - (1 - level) / 2]
     ref_mean, ref_median = float(per_group[r].mean()), float(np.median(per_group[r]))
@@ -311,6 +316,9 @@ def price_gaps(
                     float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
                 )
             table.loc[g, "coverage"] = row["coverage"]
+    if order is not None:
+        first = [str(g) for g in order if str(g) in table.index]
+        table = table.loc[first + [g for g in table.index if g not in first]]
     return PriceGaps(
         dimension=dimension,
         kind=kind,
@@ -752,6 +760,8 @@ class PricingAnalysis:
         Binned numeric profile column -> its bin labels.
     mean_price : float
     n_orders : int
+    labels : dict
+        Display names of profile columns, ``{column: [zh, en]}`` (from ``feature_labels``).
     """
 
     profile: dict[str, list[str]]
@@ -763,6 +773,7 @@ class PricingAnalysis:
     binning: dict[str, list[str]]
     mean_price: float
     n_orders: int
+    labels: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self, min_group_size: int = 0) -> dict[str, Any]:
         return {

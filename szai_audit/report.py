@@ -112,6 +112,7 @@ def environment() -> jinja2.Environment:
         status_css=STATUS_CSS,
         msg=Message,
         ground_label=ground_label,
+        subject_label=_subject_label,
         fmt_value=_fmt_value,
         fmt_threshold=_fmt_threshold,
         article_label=_article_label,
@@ -143,8 +144,22 @@ def _points(x: float) -> Message:
     return Message(f"{100 * x:.1f} 个百分点", f"{100 * x:.1f} pp")
 
 
+def _subject_label(f: Finding) -> Message:
+    """What a finding is about: the ground, or for Article 72(5) the profile column or kind."""
+    if f.article != "72(5)":
+        return ground_label(str(f.ground))
+    from ._pricing_words import KIND_LABELS, dimension_label
+
+    if f.ground in KIND_LABELS:
+        return KIND_LABELS[str(f.ground)]
+    kind = str(f.details.get("kind", ""))
+    return dimension_label(str(f.ground), kind) if kind else Message(str(f.ground), str(f.ground))
+
+
 def _value_format(f: Finding) -> tuple[Callable[[float], Message], str]:
     """How a finding's value and threshold are written, and the side the threshold bounds."""
+    if f.check.startswith("pricing."):
+        return lambda x: _same(fmt_pct(x)), "≤"
     if f.check.endswith("_ratio"):
         return lambda x: _same(fmt_ratio(x)), "≥"
     if f.check in ("fairness.auc_difference",):
@@ -809,6 +824,38 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
     infos = {s.ground: s for s in result.sensitive}
     sections = []
     regression = result.scope.task == "regression"
+    if result.pricing is not None:
+        from ._pricing_report import ground_blocks
+
+        for key, block in ground_blocks(result, lang).items():
+            info = infos.get(key)
+            notes = [] if info is None else [source_note(info), binning_note(info)]
+            sections.append(
+                {
+                    "key": key,
+                    "label": ground_label(key),
+                    "intersection": False,
+                    "notes": [n for n in notes if n is not None],
+                    "findings": [
+                        f
+                        for f in result.findings
+                        if f.ground == key
+                        and f.article == "72(4)"
+                        and not f.check.startswith("pricing.")
+                    ],
+                    "prices": block,
+                    "table": None,
+                    "tests": None,
+                    "scores": None,
+                    "proxies": _proxy_section(result, key),
+                    "flips": _flip_section(result, key),
+                    "mitigation": None,
+                    "conditional": None,
+                    "chart": None,
+                    "chart_caption": None,
+                    "outcome_panels": False,
+                }
+            )
     all_tables: dict[str, Any] = dict(result.regression_metrics) if regression else result.tables()
     for index, (key, gm) in enumerate(all_tables.items(), start=1):
         info = infos.get(key)
@@ -843,6 +890,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                         f"than {result.policy.min_group_size} people have no bar.",
                     ),
                     "outcome_panels": False,
+                    "prices": None,
                     "findings": findings,
                 }
             )
@@ -865,6 +913,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
                 ),
                 "chart_caption": None,
                 "outcome_panels": gm.has_outcomes,
+                "prices": None,
                 "findings": findings,
             }
         )
@@ -897,7 +946,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
             else Message("仅决定记录", "predictions only"),
         ),
         (Message("决定来源", "Decision rule"), same(scope.decision_rule)),
-        (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label))),
+        (Message("有利方向", "Favourable direction"), Message("价格越低越有利", "a lower price"))
+        if scope.task == "pricing"
+        else (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label))),
         (
             Message("实际结果", "Actual outcomes"),
             Message("有", "yes") if scope.has_outcomes else Message("无", "no"),
@@ -928,6 +979,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "grounds": grounds,
         "not_provided": not_provided,
         "intersections": intersections,
+        "pricing": _pricing_page(result, lang),
         "explanation": _explanation_section(result, lang),
         "explanation_findings": [f for f in result.findings if f.article == "71"],
         "notice": result.notice_sections(),
@@ -940,6 +992,14 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "content_sha256": result.content_sha256,
         "generated_at": result.manifest.get("generated_at"),
     }
+
+
+def _pricing_page(result: AuditResult, lang: str) -> dict[str, Any] | None:
+    if result.pricing is None:
+        return None
+    from ._pricing_report import pricing_section
+
+    return pricing_section(result, lang)
 
 
 def _explanation_chart(result: AuditResult, lang: str) -> str | None:
@@ -995,7 +1055,7 @@ def _explanation_section(result: AuditResult, lang: str) -> dict[str, Any] | Non
         return None
     from ._explain_words import direction_sentence
 
-    numeric_output = result.scope.task == "regression"
+    numeric_output = result.scope.task in ("regression", "pricing")
     rows = [
         {
             "label": f.label,

@@ -463,7 +463,7 @@ class AuditResult:
             self.explanation_summary,
             self.metadata,
             model_class=model.get("class"),
-            numeric_output=self.scope.task == "regression",
+            numeric_output=self.scope.task in ("regression", "pricing"),
         )
 
     def algorithm_notice(self, lang: str = "bilingual", fmt: str = "text") -> str:

@@ -92,6 +92,7 @@ def make_pricing_market(
     *,
     ability_markup: float = 0.0,
     loyalty_markup: float = 0.0,
+    confounded: bool = True,
     random_state: int | None = 0,
 ) -> PricingMarket:
     """A seeded synthetic ride-hailing market where the truth about its prices is known.
@@ -105,7 +106,8 @@ def make_pricing_market(
     8 / 12 / 20, per km 2.0 / 2.8 / 4.5 for economy / comfort / business, and surge 1.0 / 1.3 /
     1.15 off-peak / peak / night. Income band drives the device tier, the neighbourhood, the
     payment method, the vehicle and (by +30% for high income) the distance; tenure drives the
-    trip frequency; sex and age are independent of everything.
+    trip frequency; sex and age are independent of everything. With ``confounded=False`` the
+    profile is independent of every legitimate factor (no raw gap either).
 
     Parameters
     ----------
@@ -113,6 +115,8 @@ def make_pricing_market(
         Orders.
     ability_markup, loyalty_markup : float, default 0
         Markups in [0, 1) (0.08 = 8%).
+    confounded : bool, default True
+        Whether income drives the vehicle, the distance and the preferred vehicle.
     random_state : int or None, default 0
 
     Returns
@@ -153,14 +157,16 @@ def make_pricing_market(
         ["cash", "card", "wallet"],
         by_income([0.3, 0.3, 0.4], [0.15, 0.4, 0.45], [0.05, 0.5, 0.45]),
     )
-    vehicle = _choice(
-        rng,
-        ["economy", "comfort", "business"],
-        by_income([0.8, 0.17, 0.03], [0.6, 0.3, 0.1], [0.35, 0.35, 0.3]),
+    vehicle_p = (
+        by_income([0.8, 0.17, 0.03], [0.6, 0.3, 0.1], [0.35, 0.35, 0.3])
+        if confounded
+        else np.tile([0.6, 0.3, 0.1], (n, 1))
     )
-    preferred = np.where(rng.random(n) < 0.7, vehicle, rng.choice(list(_BASE), n))
+    vehicle = _choice(rng, ["economy", "comfort", "business"], vehicle_p)
+    preferred = np.where((rng.random(n) < 0.7) & confounded, vehicle, rng.choice(list(_BASE), n))
     time_band = rng.choice(list(_SURGE), n, p=[0.55, 0.3, 0.15])
-    distance = np.round(rng.gamma(2.0, 3.5, n) * np.where(hi, 1.3, 1.0) + 0.5, 1)
+    longer = np.where(hi & confounded, 1.3, 1.0)
+    distance = np.round(rng.gamma(2.0, 3.5, n) * longer + 0.5, 1)
     new = rng.random(n) < 0.25
     tenure = np.where(new, 0, np.minimum(np.ceil(rng.exponential(24, n)), 120)).astype(int)
     trips = rng.poisson(np.where(new, 2.0, 5.0) + 2.0 * hi)
