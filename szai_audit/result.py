@@ -32,7 +32,7 @@ from .stats import z_value
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 LANGS = ("zh", "en", "bilingual")
 
