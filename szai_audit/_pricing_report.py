@@ -353,8 +353,8 @@ def ground_blocks(result: AuditResult, lang: str) -> dict[str, dict[str, Any]]:
     p = result.pricing
     if p is None:
         return {}
+    grounds = [(name, g) for name, g in p.gaps.items() if g.kind == "ground"]
     return {
         name: dimension_block(result, name, g, f"chart-ground-{i}", lang)
-        for i, (name, g) in enumerate(p.gaps.items(), start=1)
-        if g.kind == "ground"
+        for i, (name, g) in enumerate(grounds, start=1)
     }

@@ -606,10 +606,11 @@ def loyalty_groups(values: pd.Series, min_group_size: int = 30) -> tuple[np.ndar
     """
     name = str(values.name)
     if pd.api.types.is_bool_dtype(values.dtype):
-        flags = values.to_numpy(dtype=object)
-        labels = np.full(len(flags), None, dtype=object)
-        labels[flags == True] = "loyal"  # noqa: E712 (elementwise)
-        labels[flags == False] = "new"  # noqa: E712
+        present = values.notna().to_numpy()
+        truth = values.fillna(False).to_numpy(dtype=bool)
+        labels = np.full(len(values), None, dtype=object)
+        labels[present & truth] = "loyal"
+        labels[present & ~truth] = "new"
         return labels, f"{name} is False", f"{name} is True", False
     if not pd.api.types.is_numeric_dtype(values.dtype):
         raise InputError(
