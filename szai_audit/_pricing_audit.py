@@ -277,15 +277,20 @@ def run_pricing(
             article=article,
             policy=policy,
             currency=currency,
+            labels=labels_map,
         )
     if profile:
         if counterfactual is not None:
             extra += pc.counterfactual_findings(
-                counterfactual, profile, factor_names, policy, currency
+                counterfactual, profile, factor_names, policy, currency, labels_map
             )
         else:
             extra += pc.counterfactual_not_assessed(profile)
-        extra.append(pc.loyalty_finding(loyalty, policy))
+        loyalty_label = None
+        if loyalty_col is not None:
+            kind = next((k for k, cols in profile.items() if loyalty_col in cols), "habits")
+            loyalty_label = pw.dimension_label(loyalty_col, kind, labels_map)
+        extra.append(pc.loyalty_finding(loyalty, policy, loyalty_label, currency))
     proxy_reports, flips, input_findings = audit._input_checks(
         attrs, encodings, adapter, None, False, policy, random_state, numeric=True
     )
@@ -339,7 +344,7 @@ def run_pricing(
         labels={
             c: [str(v) for v in spec[:2]]
             for c, spec in (labels_map or {}).items()
-            if c in binning or any(c in cols for cols in profile.values())
+            if c in binning or c in factor_names or any(c in cols for cols in profile.values())
         },
     )
     return AuditResult(

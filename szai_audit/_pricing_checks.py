@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from . import _pricing_words as pw
 from ._explain_summary import ExplanationSummary
@@ -41,8 +41,10 @@ def gap_findings(
     article: str,
     policy: Policy,
     currency: str,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Finding | Judgeable]:
-    """Raw and conditional price gaps of one dimension (a profile column or a ground)."""
+    """Raw and conditional price gaps of one dimension (a profile column or a ground);
+    ``labels`` gives display names of the legitimate factors."""
     table, ref = gaps.table, gaps.reference
     ground = gaps.dimension
     thr = policy.price_gap_max
@@ -57,6 +59,7 @@ def gap_findings(
                 message=pw.msg_gap_too_few(dim, policy.min_group_size),
                 ground=ground,
                 threshold=thr,
+                details={"kind": gaps.kind, "label": [dim.zh, dim.en]},
             )
             for check in (RAW, CONDITIONAL)
         ]
@@ -98,6 +101,7 @@ def gap_findings(
             message=raw_message,
             details={
                 "kind": gaps.kind,
+                "label": [dim.zh, dim.en],
                 "reference": ref,
                 "group": g,
                 "mean_ratio": ratio,
@@ -138,6 +142,7 @@ def gap_findings(
             group=c,
             reference=ref,
             factors=gaps.factors,
+            labels=labels,
             stratified=s,
             ci=ci_c,
             regression=float(crow["regression"]),
@@ -166,6 +171,7 @@ def gap_findings(
             message=cond_message,
             details={
                 "kind": gaps.kind,
+                "label": [dim.zh, dim.en],
                 "reference": ref,
                 "group": c,
                 "factors": list(gaps.factors),
@@ -191,17 +197,23 @@ def counterfactual_findings(
     factors: list[str],
     policy: Policy,
     currency: str,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Finding | Judgeable]:
     """Same order, different customer: one finding per kind of profile feature."""
     return [
-        _counterfactual(cf, kind, factors, policy, currency)
+        _counterfactual(cf, kind, factors, policy, currency, labels)
         for kind in profile
         if kind in cf.summary.index
     ]
 
 
 def _counterfactual(
-    cf: CounterfactualPrices, kind: str, factors: list[str], policy: Policy, currency: str
+    cf: CounterfactualPrices,
+    kind: str,
+    factors: list[str],
+    policy: Policy,
+    currency: str,
+    labels: Mapping[str, Sequence[str]] | None,
 ) -> Measured:
     from scipy.stats import norm
 
@@ -240,6 +252,7 @@ def _counterfactual(
             p95=numbers["p95_abs_change"],
             amount=numbers["mean_change_amount"],
             strongest=strongest,
+            labels=labels,
             orders=int(row["orders"]),
             donors=int(row["donors"]),
             threshold=thr,
@@ -289,8 +302,12 @@ def counterfactual_not_assessed(profile: Mapping[str, list[str]]) -> list[Findin
     ]
 
 
-def loyalty_finding(gap: LoyaltyGap | None, policy: Policy) -> Finding | Judgeable:
+def loyalty_finding(
+    gap: LoyaltyGap | None, policy: Policy, label: Message | None = None, currency: str = "CNY"
+) -> Finding | Judgeable:
+    """Loyal against new customers (``label``: how the tenure column is named)."""
     thr = policy.price_gap_max
+    named = {} if label is None else {"label": [label.zh, label.en]}
     if gap is None:
         return Finding(
             check=LOYALTY,
@@ -317,6 +334,7 @@ def loyalty_finding(gap: LoyaltyGap | None, policy: Policy) -> Finding | Judgeab
             message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
             threshold=thr,
             ground=gap.column,
+            details=named,
         )
 
     def message(status: Status, p_adj: float) -> Message:
@@ -335,6 +353,8 @@ def loyalty_finding(gap: LoyaltyGap | None, policy: Policy) -> Finding | Judgeab
             level=policy.confidence_level,
             status=status.value,
             p_value=p_adj,
+            amount=gap.mean_loyal * value / (1 + value) if value > -1 else math.nan,
+            currency=currency,
         )
 
     return Measured(
@@ -348,7 +368,7 @@ def loyalty_finding(gap: LoyaltyGap | None, policy: Policy) -> Finding | Judgeab
         worst="loyal" if value > 0 else "new",
         best="new" if value > 0 else "loyal",
         message=message,
-        details=gap.to_dict() | {"basis": basis},
+        details=gap.to_dict() | {"basis": basis} | named,
         article=ARTICLE,
     )
 

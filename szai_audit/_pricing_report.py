@@ -200,25 +200,15 @@ def change_chart(result: AuditResult, lang: str) -> str | None:
             colours = ["#3b6ea8"] * len(share)
             colours[middle] = "#c9ced4"
             ax.bar(centres, np.minimum(share, top), width=width * 0.9, color=colours)
-            ax.text(
-                0.98,
-                0.95,
-                _label(
-                    Message(
-                        f"几乎不变：{fmt_pct(share[middle])}",
-                        f"about unchanged: {fmt_pct(share[middle])}",
-                    ),
-                    lang,
-                ).replace("\n", " "),
-                transform=ax.transAxes,
-                va="top",
-                ha="right",
-                fontsize=7,
+            kind = pw.KIND_LABELS[swap]
+            title = Message(
+                f"{kind.zh}（几乎不变：{fmt_pct(share[middle])}）",
+                f"{kind.en} (about unchanged: {fmt_pct(share[middle])})",
             )
             ax.set_ylim(0, top)
             for s in (-cf.tolerance, cf.tolerance):
                 ax.axvline(s, color="#b3261e", linewidth=0.8, linestyle="--")
-            ax.set_title(_label(pw.KIND_LABELS[swap], lang), fontsize=8)
+            ax.set_title(_label(title, lang), fontsize=8)
             ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:+.0f}%")
             ax.set_xlim(CHANGE_EDGES[0], CHANGE_EDGES[-1])
             for side in ("top", "right"):
@@ -262,8 +252,8 @@ def dimension_block(
         "table": gap_table(g, policy.min_group_size),
         "chart": gap_chart(g, chart_id, policy.min_group_size, policy.price_gap_max, lang),
         "reference": g.reference,
-        "factors": "、".join(g.factors),
-        "factors_en": ", ".join(g.factors),
+        "factors": pw.quoted(g.factors, p.labels).zh,
+        "factors_en": pw.quoted(g.factors, p.labels).en,
         "strata": g.n_strata,
         "currency": p.currency,
     }
@@ -291,7 +281,7 @@ def pricing_section(result: AuditResult, lang: str) -> dict[str, Any] | None:
             swaps.append(
                 {
                     "label": pw.KIND_LABELS[str(swap)],
-                    "columns": ", ".join(cf.columns[str(swap)]),
+                    "columns": pw.quoted(cf.columns[str(swap)], p.labels),
                     "share": fmt_pct(share),
                     "ci": ""
                     if not math.isfinite(se)
@@ -308,7 +298,7 @@ def pricing_section(result: AuditResult, lang: str) -> dict[str, Any] | None:
             effects.append(
                 {
                     "swap": pw.KIND_LABELS[e["swap"]],
-                    "column": e["column"],
+                    "column": pw.quoted([e["column"]], p.labels),
                     "group": e["group"],
                     "reference": e["reference"],
                     "effect": pw.signed_pct(e["effect"]),
@@ -339,9 +329,12 @@ def pricing_section(result: AuditResult, lang: str) -> dict[str, Any] | None:
             share_max=result.policy.counterfactual_share_max,
             orders=result.policy.counterfactual_orders,
             donors=result.policy.counterfactual_donors,
+            labels=p.labels,
         ),
-        "profile": [(pw.KIND_LABELS[k], ", ".join(cols)) for k, cols in p.profile.items()],
-        "factors": ", ".join(p.legitimate_factors),
+        "profile": [
+            (pw.KIND_LABELS[k], pw.quoted(cols, p.labels)) for k, cols in p.profile.items()
+        ],
+        "factors": pw.quoted(p.legitimate_factors, p.labels, ("（未提供）", "(none given)")),
         "currency": p.currency,
         "orders": p.n_orders,
         "mean_price": pw.money(p.mean_price, p.currency),

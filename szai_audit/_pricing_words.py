@@ -5,6 +5,7 @@ Every number is formatted here from the computed value, the same in both languag
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from .narrative import Message, _verdict_tail, fmt_amount, fmt_level, fmt_pct, ground_label
@@ -40,6 +41,21 @@ def dimension_label(
     zh, en = (str(spec[0]), str(spec[1])) if spec else (name, name)
     k = KIND_LABELS.get(kind, Message(kind, kind))
     return Message(f"{k.zh}“{zh}”", f"{k.en} (“{en}”)")
+
+
+def quoted(
+    names: Sequence[str],
+    labels: Mapping[str, Sequence[str]] | None = None,
+    empty: tuple[str, str] = ("", ""),
+) -> Message:
+    """Column names as a quoted list, by their display names where ``labels`` has them:
+    ``“行程距离”、“车型”`` / ``“trip distance”, “vehicle class”``."""
+    if not names:
+        return Message(*empty)
+    specs = [(labels or {}).get(n) for n in names]
+    zh = [str(s[0]) if s else n for n, s in zip(names, specs, strict=True)]
+    en = [str(s[1]) if s else n for n, s in zip(names, specs, strict=True)]
+    return Message("、".join(f"“{x}”" for x in zh), ", ".join(f"“{x}”" for x in en))
 
 
 def _cap(text: str) -> str:
@@ -115,10 +131,11 @@ def msg_conditional_gap(
     worse: str,
     p_value: float,
     currency: str,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Message:
     """The price gap given the legitimate factors, by stratification and by regression."""
-    zh_f = "、".join(f"“{f}”" for f in factors)
-    en_f = ", ".join(f"“{f}”" for f in factors)
+    named = quoted(factors, labels)
+    zh_f, en_f = named.zh, named.en
     m = money(amount, currency)
     body = Message(
         f"{dim.zh}：在正当因素（{zh_f}）相同的订单中，“{group}”组的价格比“{reference}”组"
@@ -171,13 +188,14 @@ def msg_counterfactual(
     status: str,
     p_value: float,
     currency: str,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Message:
     """Same order, different customer."""
     k = KIND_LABELS[kind]
-    cols = "、".join(f"“{c}”" for c in columns)
-    cols_en = ", ".join(f"“{c}”" for c in columns)
-    held = "、".join(f"“{f}”" for f in factors) or "其余各列"
-    held_en = ", ".join(f"“{f}”" for f in factors) or "every other column"
+    swapped = quoted(columns, labels)
+    cols, cols_en = swapped.zh, swapped.en
+    fixed = quoted(factors, labels, ("其余各列", "every other column"))
+    held, held_en = fixed.zh, fixed.en
     m = money(amount, currency)
     body = Message(
         f"同一订单、换一位顾客：{orders} 个订单各换上 {donors} 位其他顾客的{k.zh}（{cols}），"
@@ -195,10 +213,11 @@ def msg_counterfactual(
     )
     if strongest is not None and abs(strongest[2]) >= 0.005:
         column, group, effect = strongest
+        name = quoted([column], labels)
         body = body.join(
             Message(
-                f"影响最大的是“{column}”：换成“{group}”顾客的资料时价格平均{signed_pct(effect)}。",
-                f"The strongest is “{column}”: with the profile of a “{group}” customer the "
+                f"影响最大的是{name.zh}：换成“{group}”顾客的资料时价格平均{signed_pct(effect)}。",
+                f"The strongest is {name.en}: with the profile of a “{group}” customer the "
                 f"price moves by {signed_pct(effect)} on average.",
             )
         )
@@ -240,16 +259,22 @@ def msg_loyalty(
     level: float,
     status: str,
     p_value: float,
+    amount: float = math.nan,
+    currency: str = "CNY",
 ) -> Message:
-    """Loyal customers against new ones."""
+    """Loyal customers against new ones (``amount``: the gap per loyal order, in currency)."""
+    cash = money(amount, currency) if math.isfinite(amount) else None
     body = Message(
         f"老顾客（{loyal_rule}，{n_loyal} 单）与新顾客（{new_rule}，{n_new} 单）相比，"
-        f"在正当因素相同时价格{signed_pct(stratified)}（分层法，{fmt_level(level)}置信区间 "
+        f"在正当因素相同时价格{signed_pct(stratified)}"
+        + (f"（每单约 {cash.zh}）" if cash else "")
+        + f"（分层法，{fmt_level(level)}置信区间 "
         f"{signed_pct(ci[0])} 至 {signed_pct(ci[1])}；回归调整法 {signed_pct(regression)}；"
         f"未调整 {signed_pct(raw)}）。",
         f"Loyal customers ({loyal_rule}, {n_loyal} orders) against new ones ({new_rule}, "
-        f"{n_new} orders), for the same legitimate factors: {signed_pct(stratified)} "
-        f"(stratified, {fmt_level(level)} CI {signed_pct(ci[0])} to {signed_pct(ci[1])}; "
+        f"{n_new} orders), for the same legitimate factors: {signed_pct(stratified)}"
+        + (f" (about {cash.en} per order)" if cash else "")
+        + f" (stratified, {fmt_level(level)} CI {signed_pct(ci[0])} to {signed_pct(ci[1])}; "
         f"regression adjustment {signed_pct(regression)}; unadjusted {signed_pct(raw)}).",
     )
     if counterfactual == counterfactual:
@@ -333,10 +358,11 @@ def method_paragraphs(
     share_max: float,
     orders: int,
     donors: int,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Message]:
     """The method note of the pricing audit."""
-    zh_f = "、".join(f"“{f}”" for f in factors) or "（未提供）"
-    en_f = ", ".join(f"“{f}”" for f in factors) or "(none given)"
+    named = quoted(factors, labels, ("（未提供）", "(none given)"))
+    zh_f, en_f = named.zh, named.en
     return [
         Message(
             f"原始价差：各组平均价格（及中位数）与参照组之比；区间为对各组价格分布的 "

@@ -258,6 +258,9 @@ METADATA_LABELS: dict[str, Message] = {
     "system_name": Message("系统名称", "System name"),
     "version": Message("版本", "Version"),
     "purpose": Message("用途", "Purpose"),
+    "affected": Message("受影响的人", "People affected"),
+    "decision_process": Message("决策流程", "Decision process"),
+    "appeal": Message("申诉途径", "Appeal"),
     "contact": Message("联系人", "Contact"),
 }
 

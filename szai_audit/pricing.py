@@ -564,6 +564,8 @@ class LoyaltyGap:
         With the model: how much more the sampled loyal customers' orders cost than the same
         orders would as a new customer's (NaN without the model).
     counterfactual_orders : int
+    mean_loyal : float
+        Mean price of the loyal customers' orders (for the gap in currency).
     """
 
     column: str
@@ -586,6 +588,7 @@ class LoyaltyGap:
     counterfactual_low: float = math.nan
     counterfactual_high: float = math.nan
     counterfactual_orders: int = 0
+    mean_loyal: float = math.nan
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -730,6 +733,7 @@ def loyalty_gap(
         n_new=int(is_new.sum()),
         n_loyal=int(is_loyal.sum()),
         raw=raw,
+        mean_loyal=float(y[is_loyal].mean()),
         coverage=cond.get("coverage", math.nan),
         **fields,
         **cf,

@@ -152,6 +152,9 @@ def _subject_label(f: Finding) -> Message:
 
     if f.ground in KIND_LABELS:
         return KIND_LABELS[str(f.ground)]
+    label = f.details.get("label")
+    if isinstance(label, (list, tuple)) and len(label) == 2:
+        return Message(str(label[0]), str(label[1]))
     kind = str(f.details.get("kind", ""))
     return dimension_label(str(f.ground), kind) if kind else Message(str(f.ground), str(f.ground))
 

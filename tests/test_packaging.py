@@ -69,3 +69,11 @@ def test_cli_demo_writes_both_reports(tmp_path):
     assert data["scope"]["n_rows"] == 300  # the held-out 30% of 1,000 applicants
     assert data["system"]["system_name"] in html
     assert {s["ground"] for s in data["sensitive_attributes"]} == {"gender", "nationality", "age"}
+    # The second demo: a fare model with known markups, audited under Article 72(5).
+    pricing = json.loads((tmp_path / "pricing_report.json").read_text(encoding="utf-8"))
+    assert pricing["scope"]["task"] == "pricing" and pricing["scope"]["n_rows"] == 6000
+    failed = {(f["check"], f["ground"]) for f in pricing["findings"] if f["status"] == "FAIL"}
+    assert ("pricing.conditional_gap", "device_tier") in failed  # the 8% premium-phone markup
+    assert ("pricing.loyalty", "tenure_months") in failed  # the 5% loyalty markup
+    assert ("pricing.conditional_gap", "gender") not in failed
+    assert 'id="art-72-5"' in (tmp_path / "pricing_report.html").read_text(encoding="utf-8")
