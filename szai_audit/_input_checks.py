@@ -9,6 +9,7 @@ import numpy as np
 from . import narrative as nv
 from .counterfactual import FlipResult
 from .findings import Finding, Status
+from .narrative import Message
 from .policy import Policy
 from .proxies import ProxyReport
 
@@ -94,7 +95,14 @@ def flip_not_assessed(ground: str, reason: str) -> Finding:
     )
 
 
-def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool = False) -> Finding:
+def flip_finding(
+    result: FlipResult,
+    ground: str,
+    policy: Policy,
+    numeric: bool = False,
+    change_rtol: float = 0.0,
+    outputs: Message | None = None,
+) -> Finding:
     """FAIL when changing only the attribute changes more decisions than the tolerance."""
     pairs = result.pairs
     tolerance = policy.flip_tolerance
@@ -120,6 +128,8 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
             n_rows=int(top["n"]),
             failed=failed,
             numeric=numeric,
+            change_rtol=change_rtol,
+            outputs=outputs,
         ),
         value=value,
         threshold=tolerance,
@@ -142,6 +152,7 @@ def flip_finding(result: FlipResult, ground: str, policy: Policy, numeric: bool 
             "to_unfavourable": float(top["to_unfavourable"]),
             "mean_score_change": None if np.isnan(shift) else shift,
             "rows_tested": result.n_rows,
+            "change_rtol": change_rtol,
             "n": int(top["n"]),
             "by_group": {str(g): float(v) for g, v in result.by_group["changed"].items()},
         },

@@ -24,7 +24,7 @@ from .data import (
 )
 from .errors import ColumnNotFoundError, InputError, InputTypeError
 from .models import adapt_model
-from .narrative import ARTICLE_72_4_GROUNDS
+from .narrative import ARTICLE_72_4_GROUNDS, Message
 from .policy import Policy
 from .pricing import (
     PROFILE_KINDS,
@@ -292,7 +292,16 @@ def run_pricing(
             loyalty_label = pw.dimension_label(loyalty_col, kind, labels_map)
         extra.append(pc.loyalty_finding(loyalty, policy, loyalty_label, currency))
     proxy_reports, flips, input_findings = audit._input_checks(
-        attrs, encodings, adapter, None, False, policy, random_state, numeric=True
+        attrs,
+        encodings,
+        adapter,
+        None,
+        False,
+        policy,
+        random_state,
+        numeric=True,
+        change_rtol=policy.price_change_tolerance,
+        outputs=Message("价格", "prices"),
     )
     extra += input_findings
     cheap = prices <= np.median(prices)

@@ -50,7 +50,7 @@ from .fairness import GroupMetrics, counts_by_group
 from .findings import Finding, Status
 from .mitigation import threshold_tradeoff
 from .models import ModelAdapter, adapt_model
-from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, canonical_ground
+from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, Message, canonical_ground
 from .policy import Policy
 from .proxies import ProxyReport, find_proxies
 from .regression import RegressionMetrics, regression_metrics_from_codes
@@ -434,8 +434,12 @@ class Audit:
         policy: Policy,
         random_state: int | None,
         numeric: bool = False,
+        change_rtol: float = 0.0,
+        outputs: Message | None = None,
     ) -> tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding]]:
-        """Proxy ranking and counterfactual flip test of every ground."""
+        """Proxy ranking and counterfactual flip test of every ground (``change_rtol``: the
+        relative change of a numeric output that counts; ``outputs``: what the outputs are
+        called in the messages)."""
         proxies: dict[str, ProxyReport] = {}
         flips: dict[str, FlipResult] = {}
         findings: list[Finding] = []
@@ -474,9 +478,14 @@ class Audit:
                 max_rows=policy.flip_max_rows,
                 random_state=random_state,
                 numeric=numeric,
+                change_rtol=change_rtol,
             )
             flips[ground] = flip
-            findings.append(input_checks.flip_finding(flip, ground, policy, numeric=numeric))
+            findings.append(
+                input_checks.flip_finding(
+                    flip, ground, policy, numeric=numeric, change_rtol=change_rtol, outputs=outputs
+                )
+            )
         return proxies, flips, findings
 
     def _flip_values(

@@ -76,6 +76,7 @@ def flip_test(
     max_rows: int = 20_000,
     random_state: int | None = 0,
     numeric: bool = False,
+    change_rtol: float = 0.0,
 ) -> FlipResult:
     """Flip ``column`` to each other group's value and measure what the model changes.
 
@@ -103,6 +104,9 @@ def flip_test(
         The model outputs numbers (``task="regression"``): a change is any difference in the
         prediction, "favourable" means higher when ``favorable_is_positive``, and the mean
         change is that of the prediction.
+    change_rtol : float, default 0
+        With ``numeric``: a prediction counts as changed when it moves by more than this
+        share of its value (a price moving by more than 2%: ``0.02``); 0 counts any change.
     """
     n = len(data)
     rows = np.arange(n)
@@ -129,7 +133,7 @@ def flip_test(
             flipped[column] = _with_value(subset[column], value)
             after = np.asarray(adapter.predict(flipped))
             if numeric:
-                changed = ~np.isclose(after, before, rtol=1e-9, atol=0.0)
+                changed = ~np.isclose(after, before, rtol=max(change_rtol, 1e-9), atol=0.0)
                 gained, lost = changed & (after > before), changed & (after < before)
             else:
                 changed = after != before

@@ -621,12 +621,25 @@ def msg_flip(
     n_rows: int,
     failed: bool,
     numeric: bool = False,
+    change_rtol: float = 0.0,
+    outputs: Message | None = None,
 ) -> Message:
-    """Message of the counterfactual flip test (``numeric``: outputs are numbers)."""
+    """Message of the counterfactual flip test (``numeric``: outputs are numbers, a change
+    counting when larger than ``change_rtol`` of the value; ``outputs``: what they are called,
+    decisions by default, predictions for numbers)."""
     g = ground_label(ground)
+    if outputs is None:
+        outputs = Message("预测值", "predictions") if numeric else Message("决定", "decisions")
+    if numeric and change_rtol > 0:
+        moved = Message(
+            f"的{outputs.zh}随之变动超过 {fmt_pct(change_rtol)}",
+            f"of their {outputs.en} by more than {fmt_pct(change_rtol)}",
+        )
+    else:
+        moved = Message(f"的{outputs.zh}随之改变", f"of their {outputs.en}")
     if numeric and score_change is not None:
-        score_zh = f"，预测值平均变化 {score_change:+,.4g}"
-        score_en = f"; the mean prediction changes by {score_change:+,.4g}"
+        score_zh = f"，{outputs.zh}平均变化 {score_change:+,.4g}"
+        score_en = f"; on average the {outputs.en} change by {score_change:+,.4g}"
     else:
         score_zh = "" if score_change is None else f"，评分平均变化 {score_change:+.3f}"
         score_en = (
@@ -634,11 +647,11 @@ def msg_flip(
         )
     body = Message(
         f"{g.zh}：对“{source}”组的 {n_rows} 人只把{g.zh}从“{source}”改为“{target}”，其余不变，"
-        f"其中 {fmt_pct(changed)} 的决定随之改变（{fmt_pct(to_favourable)} 变为有利，"
+        f"其中 {fmt_pct(changed)} {moved.zh}（{fmt_pct(to_favourable)} 变为有利，"
         f"{fmt_pct(to_unfavourable)} 变为不利{score_zh}）；容许上限为 {fmt_pct(tolerance)}。",
         f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” for the "
-        f"{n_rows} people of “{source}”, everything else equal, changes {fmt_pct(changed)} of "
-        f"their decisions ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
+        f"{n_rows} people of “{source}”, everything else equal, changes {fmt_pct(changed)} "
+        f"{moved.en} ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
         f"unfavourable{score_en}); the tolerance is {fmt_pct(tolerance)}.",
     )
     if failed:

@@ -29,3 +29,12 @@ def test_audit_a_model_example(tmp_path):
     stdout = _run("audit_a_model.py", str(tmp_path))
     assert "<AuditResult verdict=" in stdout
     assert (tmp_path / "model_report.html").exists() and (tmp_path / "model_report.json").exists()
+
+
+def test_insurance_pricing_example(tmp_path):
+    stdout = _run("insurance_pricing.py", str(tmp_path))
+    # The naive premium model was trained on region and sex: both are priced.
+    assert "FAIL   72(5)      pricing.counterfactual ability_to_pay" in stdout
+    assert "FAIL   72(4)     pricing.conditional_gap         gender" in stdout
+    html = (tmp_path / "insurance_report.html").read_text(encoding="utf-8")
+    assert "居住地区" in html and "USD" in html

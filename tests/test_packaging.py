@@ -58,6 +58,8 @@ def test_wheel_ships_templates_and_data(tmp_path):
         assert f"szai_audit/templates/{t}" in names, t
     for f in ("german.data", "german.doc.txt", "values_maps.json", "README.md"):
         assert f"szai_audit/datasets/german_credit/{f}" in names, f
+    for f in ("insurance.csv", "README.md"):
+        assert f"szai_audit/datasets/insurance/{f}" in names, f
 
 
 def test_cli_demo_writes_both_reports(tmp_path):

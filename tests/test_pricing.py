@@ -416,3 +416,27 @@ def test_a_fair_unconfounded_market_passes_everything():
     # Without an explanation the attribution share is not assessed, and says so.
     (attr,) = _pricing(result, "pricing.profile_attribution")
     assert attr.status is Status.NOT_ASSESSED
+
+
+@pytest.mark.parametrize(("markup", "status"), [(0.01, Status.PASS), (0.05, Status.FAIL)])
+def test_flip_test_on_prices_counts_moves_beyond_the_tolerance(markup, status):
+    # A fare that charges women a little more: 1% is within the 2% tolerance, 5% is not.
+    m = make_pricing_market(3000, random_state=5)
+
+    def fare(frame):
+        return m.pricing_rule(frame) * np.where(frame["sex"] == "female", 1 + markup, 1.0)
+
+    result = sa.Audit(
+        model=sa.CallableModel(fare),
+        data=m.data,
+        task="pricing",
+        consumer_profile={"ability_to_pay": ["device_tier"]},
+        legitimate_factors=m.legitimate_factors,
+        sensitive={"gender": "sex"},
+        explain=False,
+    ).run(random_state=0)
+    (flip,) = [f for f in result.findings if f.check == "fairness.counterfactual_flip"]
+    assert flip.status is status
+    assert flip.details["change_rtol"] == 0.02
+    assert "prices by more than 2.0%" in flip.message.en
+    assert flip.value == (0.0 if markup < 0.02 else 1.0)
