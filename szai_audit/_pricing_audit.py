@@ -13,7 +13,7 @@ import pandas as pd
 from . import _fairness_checks as checks
 from . import _pricing_checks as pc
 from . import _pricing_words as pw
-from .conditional import legitimate_frame
+from .conditional import legitimate_frame, prepare_factors
 from .data import (
     MISSING_LABEL,
     bin_numeric,
@@ -33,6 +33,7 @@ from .pricing import (
     positive_prices,
     price_gaps,
     same_order_different_customer,
+    strata_bins,
 )
 from .result import AuditResult, Scope
 
@@ -90,8 +91,8 @@ def profile_groups(
 ) -> tuple[np.ndarray, str, list[str] | None]:
     """Group label of every row for one profile column, the reference group and, for a
     binned number, the bin labels. Numbers with many values are cut into quantile bins (the
-    lowest bin is the reference); categories keep their most frequent values (the largest
-    group is the reference) and the rest become "other"."""
+    lowest bin is the reference); categories keep their most frequent values (the most
+    frequent category is the reference) and the rest are pooled as "other"."""
     name = str(values.name)
     numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
         values.dtype
@@ -104,17 +105,21 @@ def profile_groups(
         bins = list(spec.labels)
         default_ref = bins[0]
     else:
-        text = values.astype(object).where(values.notna(), None)
-        labels = np.array([None if v is None else str(v) for v in text], dtype=object)
-        counts = pd.Series(labels).value_counts()
-        if len(counts) > policy.max_groups_before_binning:
-            keep = set(counts.index[: policy.max_groups_before_binning - 1])
-            labels = np.array(
-                [v if v is None or v in keep else OTHER for v in labels], dtype=object
-            )
-            counts = pd.Series(labels).value_counts()
+        # Vectorised: factorise once, name each distinct value, then index.
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        names = np.array([str(u) for u in uniques] + [None], dtype=object)
+        counts = pd.Series(np.bincount(codes[codes >= 0], minlength=len(uniques)), index=names[:-1])
+        counts = (
+            counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
+        )
+        limit = policy.max_groups_before_binning
+        if len(counts) > limit:
+            kept = set(counts.index[: limit - 1])
+            names = np.array([v if v is None or v in kept else OTHER for v in names], dtype=object)
+        labels = names[np.where(codes >= 0, codes, len(uniques))]
+        # The most frequent category itself (never the pooled rest) is the reference.
         default_ref = str(counts.index[0]) if len(counts) else ""
-    present = {str(v) for v in labels if v is not None}
+    present = {str(v) for v in pd.unique(labels) if v is not None}
     if len(present) < 2:
         raise InputError(
             f"consumer_profile column {name!r} has a single group {sorted(present)}; prices "
@@ -173,6 +178,8 @@ def run_pricing(
         else list(audit.legitimate_factors or [])
     )
     factors = legitimate_frame(data, factor_names) if factor_names else None
+    # Strata and regression design of the factors, built once for every dimension.
+    prepared = None if factors is None else prepare_factors(factors, strata_bins(factors))
     profile = validate_profile(audit.consumer_profile, data, factor_names)
     n = len(prices)
     attrs = audit._attributes(n, policy)
@@ -204,7 +211,7 @@ def run_pricing(
                 prices,
                 labels,
                 reference=ref,
-                factors=factors,
+                factors=prepared,
                 level=level,
                 n_boot=n_boot,
                 random_state=random_state,
@@ -230,7 +237,7 @@ def run_pricing(
             prices,
             row_labels,
             reference=str(ref),
-            factors=factors,
+            factors=prepared,
             level=level,
             n_boot=n_boot,
             random_state=random_state,
@@ -258,7 +265,7 @@ def run_pricing(
         loyalty = loyalty_gap(
             prices,
             data[loyalty_col],
-            factors,
+            prepared,
             predict=None if adapter is None else adapter.predict,
             data=data,
             min_group_size=policy.min_group_size,

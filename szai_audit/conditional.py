@@ -31,7 +31,7 @@ import pandas as pd
 from .data import encode_groups
 from .errors import ColumnNotFoundError, InputError
 
-__all__ = ["ConditionalGaps", "conditional_gaps"]
+__all__ = ["ConditionalGaps", "PreparedFactors", "conditional_gaps", "prepare_factors"]
 
 
 @dataclass(frozen=True)
@@ -97,18 +97,64 @@ def _design(factors: pd.DataFrame) -> np.ndarray:
                 parts.append(miss.astype(float)[:, None])
         else:
             labels = col.astype(object).where(col.notna(), "(missing)")
-            counts = labels.value_counts()
-            for level in counts.index[1:]:
-                parts.append((labels == level).to_numpy(dtype=float)[:, None])
+            codes, levels = pd.factorize(labels.to_numpy(dtype=object))
+            counts = np.bincount(codes, minlength=len(levels))
+            for k in np.argsort(-counts, kind="stable")[1:]:
+                parts.append((codes == k).astype(float)[:, None])
     return np.hstack(parts) if parts else np.empty((len(factors), 0))
 
 
+@dataclass(frozen=True)
+class PreparedFactors:
+    """Legitimate factors turned once into stratum codes and a regression design, to be
+    shared by several :func:`conditional_gaps` calls on the same rows (one per profile column
+    or ground). Made by :func:`prepare_factors`.
+
+    Attributes
+    ----------
+    names : list of str
+        The factors.
+    strata : ndarray of int
+        The stratum of every row.
+    n_strata : int
+    design : ndarray
+        The regression columns of the factors (numbers standardised, categories as
+        indicators), one row per row of the data.
+    """
+
+    names: list[str]
+    strata: np.ndarray
+    n_strata: int
+    design: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.strata)
+
+
+def prepare_factors(factors: pd.DataFrame, n_bins: int) -> PreparedFactors:
+    """Stratum codes (numbers in ``n_bins`` quantile bins) and the regression design of
+    ``factors``, for several :func:`conditional_gaps` calls on the same rows.
+
+    >>> f = prepare_factors(pd.DataFrame({"km": np.arange(100.0), "car": ["a", "b"] * 50}), 4)
+    >>> f.n_strata, f.design.shape
+    (8, (100, 2))
+    """
+    strata = encode_groups(_strata_columns(factors, n_bins), missing="group").codes
+    return PreparedFactors(
+        names=[str(c) for c in factors.columns],
+        strata=np.asarray(strata),
+        n_strata=int(strata.max()) + 1 if len(strata) else 0,
+        design=_design(factors),
+    )
+
+
 def _ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients and HC1 standard errors (collinear columns handled by lstsq)."""
-    beta, *_ = np.linalg.lstsq(x, y, rcond=None)
-    resid = y - x @ beta
+    """OLS coefficients and HC1 standard errors, from the normal equations (the
+    pseudo-inverse gives the minimum-norm solution when columns are collinear)."""
     n, p = x.shape
     bread = np.linalg.pinv(x.T @ x)
+    beta = bread @ (x.T @ y)
+    resid = y - x @ beta
     meat = (x * resid[:, None] ** 2).T @ x
     cov = bread @ meat @ bread * (n / max(n - p, 1))
     return beta, np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -117,7 +163,7 @@ def _ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def conditional_gaps(
     outcome: Any,
     groups: Any,
-    factors: pd.DataFrame,
+    factors: pd.DataFrame | PreparedFactors,
     reference: str,
     *,
     log: bool = False,
@@ -131,8 +177,9 @@ def conditional_gaps(
         A 0/1 indicator or an amount, one per row.
     groups : array-like
         Group label per row (None: left out).
-    factors : DataFrame
-        The legitimate factors, same rows.
+    factors : DataFrame or PreparedFactors
+        The legitimate factors, same rows; or :func:`prepare_factors` of them, to share the
+        strata and the design between calls (``n_bins`` is then already applied).
     reference : str
         The group every other group is compared with.
     log : bool
@@ -154,26 +201,39 @@ def conditional_gaps(
     (True, True)
     """
     y = np.asarray(outcome, dtype=float)
-    labels = pd.Series(np.asarray(groups, dtype=object), index=factors.index)
+    labels = pd.Series(np.asarray(groups, dtype=object))
     if log:
         if (y <= 0).any():
             raise InputError("log=True needs a positive outcome (an amount such as a price).")
         y = np.log(y)
-    keep = labels.notna().to_numpy() & np.isfinite(y)
-    if reference not in set(labels[keep]):
-        raise InputError(f"reference group {reference!r} does not occur in the data.")
-    y, labels, frame = y[keep], labels[keep].astype(str), factors.loc[keep]
-    if n_bins is None:
-        numeric = sum(
-            pd.api.types.is_numeric_dtype(frame[c].dtype)
-            and not pd.api.types.is_bool_dtype(frame[c].dtype)
-            for c in frame.columns
+    if len(factors) != len(y) or len(labels) != len(y):
+        raise InputError(
+            f"outcome, groups and factors must have the same rows, got {len(y)}, "
+            f"{len(labels)} and {len(factors)}."
         )
-        n_bins = 10 if numeric <= 1 else 5 if numeric == 2 else 3
+    keep = labels.notna().to_numpy() & np.isfinite(y)
+    y, labels = y[keep], labels[keep].astype(str)
+    if not (labels.to_numpy() == str(reference)).any():
+        raise InputError(f"reference group {reference!r} does not occur in the data.")
+    reference = str(reference)
+    if isinstance(factors, PreparedFactors):
+        names = factors.names
+        strata, n_strata = factors.strata[keep], factors.n_strata
+        design = factors.design[keep]
+    else:
+        frame = factors.loc[keep]
+        names = [str(c) for c in factors.columns]
+        if n_bins is None:
+            numeric = sum(
+                pd.api.types.is_numeric_dtype(frame[c].dtype)
+                and not pd.api.types.is_bool_dtype(frame[c].dtype)
+                for c in frame.columns
+            )
+            n_bins = 10 if numeric <= 1 else 5 if numeric == 2 else 3
+        prepared = prepare_factors(frame, n_bins)
+        strata, n_strata, design = prepared.strata, prepared.n_strata, prepared.design
     g_codes, g_names = pd.factorize(labels.to_numpy(), sort=True)
     n_groups = len(g_names)
-    strata = encode_groups(_strata_columns(frame, n_bins), missing="group").codes
-    n_strata = int(strata.max()) + 1 if len(strata) else 0
     cell = g_codes * n_strata + strata
     size = n_groups * n_strata
     count = np.bincount(cell, minlength=size).reshape(n_groups, n_strata).astype(float)
@@ -193,7 +253,6 @@ def conditional_gaps(
     var = np.nan_to_num(var, nan=0.0)
     r = int(np.flatnonzero(g_names == reference)[0])
 
-    design = _design(frame)
     dummies = np.zeros((len(y), n_groups - 1))
     others = [i for i in range(n_groups) if i != r]
     for j, i in enumerate(others):
@@ -232,7 +291,7 @@ def conditional_gaps(
             }
         )
     table = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
-    return ConditionalGaps(table, reference, [str(c) for c in factors.columns], n_strata, log)
+    return ConditionalGaps(table, reference, names, n_strata, log)
 
 
 def legitimate_frame(data: pd.DataFrame | None, names: Sequence[str]) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .conditional import conditional_gaps
+from .conditional import PreparedFactors, conditional_gaps, prepare_factors
 from .errors import InputError, LengthMismatchError, PredictionError
 from .stats import normal_p_value, z_value
 
@@ -136,6 +136,17 @@ class PriceGaps:
         }
 
 
+def _prepared(
+    factors: pd.DataFrame | PreparedFactors | None, n_bins: int | None
+) -> PreparedFactors | None:
+    """The factors as strata and design (None without factors)."""
+    if factors is None or isinstance(factors, PreparedFactors):
+        return factors if factors is None or factors.names else None
+    if factors.shape[1] == 0:
+        return None
+    return prepare_factors(factors, strata_bins(factors) if n_bins is None else n_bins)
+
+
 def _num(v: Any) -> Any:
     v = float(v)
     return v if math.isfinite(v) else None
@@ -173,7 +184,7 @@ def price_gaps(
     groups: Any,
     *,
     reference: str | None = None,
-    factors: pd.DataFrame | None = None,
+    factors: pd.DataFrame | PreparedFactors | None = None,
     level: float = 0.95,
     n_boot: int = 1000,
     random_state: int | None = 0,
@@ -193,8 +204,10 @@ def price_gaps(
         The group of each order (missing: left out).
     reference : str, optional
         The reference group; the largest group by default.
-    factors : DataFrame, optional
-        Legitimate factors, same rows: the conditional gaps are measured given them.
+    factors : DataFrame or PreparedFactors, optional
+        Legitimate factors, same rows: the conditional gaps are measured given them. Pass
+        :func:`szai_audit.conditional.prepare_factors` of them to share the strata and the
+        regression design between several calls on the same orders.
     level : float, default 0.95
     n_boot : int, default 1000
         Bootstrap resamples of the mean and median ratios (multinomial resamples of each
@@ -293,15 +306,9 @@ def price_gaps(
         table[c] = np.nan
     n_strata = 0
     names_f: list[str] = []
-    if factors is not None and factors.shape[1] > 0:
-        gaps = conditional_gaps(
-            y[keep],
-            text[keep].to_numpy(),
-            factors.iloc[np.flatnonzero(keep)].reset_index(drop=True),
-            reference,
-            log=True,
-            n_bins=strata_bins(factors) if n_bins is None else n_bins,
-        )
+    prepared = _prepared(factors, n_bins)
+    if prepared is not None:
+        gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True)
         n_strata, names_f = gaps.n_strata, gaps.factors
         z = z_value(level)
         for g, row in gaps.table.iterrows():
@@ -653,7 +660,7 @@ def loyalty_groups(values: pd.Series, min_group_size: int = 30) -> tuple[np.ndar
 def loyalty_gap(
     price: Any,
     tenure: pd.Series,
-    factors: pd.DataFrame | None,
+    factors: pd.DataFrame | PreparedFactors | None,
     *,
     predict: Callable[[pd.DataFrame], Any] | None = None,
     data: pd.DataFrame | None = None,
@@ -665,6 +672,31 @@ def loyalty_gap(
 ) -> LoyaltyGap:
     """Loyal against new customers: the price gap given the legitimate factors, and with the
     model, what the loyal customers' orders would cost if they were new customers.
+
+    Parameters
+    ----------
+    price : array-like of float
+        Positive prices, one per order.
+    tenure : Series
+        How long each customer has been one (months, years, past orders) or a boolean
+        (True = existing customer); :func:`loyalty_groups` says who is new and who is loyal.
+    factors : DataFrame or PreparedFactors or None
+        The legitimate factors, same rows (None: no conditional gap).
+    predict : callable, optional
+        Frame of orders -> prices. With ``data``, up to ``n_orders`` loyal customers' orders
+        are re-priced with the tenure of a new customer (the smallest tenure).
+    data : DataFrame, optional
+        The model's inputs, same rows (not modified).
+    min_group_size : int, default 30
+    level : float, default 0.95
+    n_orders : int, default 2000
+    n_bins : int, optional
+        Quantile bins per numeric factor; by default :func:`strata_bins`.
+    random_state : int or None, default 0
+
+    Returns
+    -------
+    LoyaltyGap
 
     Examples
     --------
@@ -681,15 +713,11 @@ def loyalty_gap(
     raw = float(y[is_loyal].mean() / y[is_new].mean() - 1)
     z = z_value(level)
     cond: dict[str, float] = {}
-    if factors is not None and factors.shape[1] > 0:
-        gaps = conditional_gaps(
-            y,
-            labels,
-            factors.reset_index(drop=True),
-            "new",
-            log=True,
-            n_bins=strata_bins(factors) if n_bins is None else n_bins,
-        )
+    prepared = _prepared(factors, n_bins)
+    if prepared is not None:
+        if len(prepared) != len(y):
+            raise LengthMismatchError(f"factors has {len(prepared)} rows for {len(y)} prices.")
+        gaps = conditional_gaps(y, labels, prepared, "new", log=True)
         row = gaps.table.loc["loyal"]
         for method, gap, se in (
             ("stratified", row["stratified_gap"], row["stratified_se"]),

@@ -440,3 +440,23 @@ def test_flip_test_on_prices_counts_moves_beyond_the_tolerance(markup, status):
     assert flip.details["change_rtol"] == 0.02
     assert "prices by more than 2.0%" in flip.message.en
     assert flip.value == (0.0 if markup < 0.02 else 1.0)
+
+
+def test_profile_groups_keep_the_largest_categories_and_pool_the_rest():
+    from szai_audit._pricing_audit import profile_groups
+
+    policy = sa.Policy()
+    limit = policy.max_groups_before_binning
+    # Brand i appears 1000 - 10 i times; one missing value.
+    brands = [f"brand{i:02d}" for i in range(limit + 5) for _ in range(1000 - 10 * i)]
+    values = pd.Series([*brands, None], name="brand", dtype=object)
+    labels, ref, bins = profile_groups(values, policy)
+    assert ref == "brand00" and bins is None
+    assert labels[-1] is None
+    kept = {v for v in labels if v is not None}
+    assert len(kept) == limit and "brand00" in kept and f"brand{limit + 4:02d}" not in kept
+    pooled = {v for v in kept if not v.startswith("brand")}
+    assert len(pooled) == 1  # every small brand in one pooled group
+    # Numbers with many values are binned, the lowest bin the reference.
+    labels, ref, bins = profile_groups(pd.Series(np.arange(1000.0), name="spend"), policy)
+    assert bins is not None and ref == bins[0] and set(labels) == set(bins)
