@@ -12,7 +12,9 @@ Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics and boo
 :mod:`szai_audit.scores` (AUC and calibration by group), :mod:`szai_audit.proxies`,
 :mod:`szai_audit.counterfactual` (flip test), :mod:`szai_audit.conditional` (gaps after
 legitimate factors), :mod:`szai_audit.mitigation` (threshold trade-off),
-:mod:`szai_audit.regression` (numeric outputs), :mod:`szai_audit.stats` (tests, BH),
+:mod:`szai_audit.regression` (numeric outputs), :mod:`szai_audit.pricing` (Article 72(5)
+price gaps, same order / different customer, loyalty), :mod:`szai_audit.explain` (Article 71
+attributions), :mod:`szai_audit.stats` (tests, BH),
 :mod:`szai_audit.models` (model adapters), :mod:`szai_audit.datasets` (shipped data),
 :mod:`szai_audit.errors` (the exception tree).
 """
@@ -24,9 +26,11 @@ from . import (
     counterfactual,
     datasets,
     errors,
+    explain,
     fairness,
     mitigation,
     models,
+    pricing,
     proxies,
     regression,
     report,
@@ -58,10 +62,12 @@ __all__ = [
     "counterfactual",
     "datasets",
     "errors",
+    "explain",
     "fairness",
     "group_metrics",
     "mitigation",
     "models",
+    "pricing",
     "proxies",
     "regression",
     "report",

@@ -33,14 +33,18 @@ from .errors import InputError, LengthMismatchError, PredictionError
 from .stats import normal_p_value, z_value
 
 __all__ = [
+    "CHANGE_EDGES",
     "PROFILE_KINDS",
     "CounterfactualPrices",
     "LoyaltyGap",
     "PriceGaps",
     "PricingAnalysis",
     "loyalty_gap",
+    "loyalty_groups",
+    "positive_prices",
     "price_gaps",
     "same_order_different_customer",
+    "strata_bins",
 ]
 
 #: The kinds of consumer-profile features Article 72(5) names.
