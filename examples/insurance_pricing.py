@@ -1,12 +1,13 @@
-"""Audit an insurance premium model for price discrimination (Article 72(5)) and by sex
-(Article 72(4)).
+"""Audit an insurance premium model on the real insurance data: do premiums differ by sex or
+by region (Article 72(4) grounds applied to prices) once the risk factors are accounted for?
 
-An insurer quotes premiums from a model of expected medical costs. Age, BMI, the number of
-children covered and smoking are the risk factors an insurer may price on (the legitimate
-factors); the region stands for neighbourhood affluence (ability to pay), and sex is an
-Article 72(4) ground. The model here is naive on purpose: it was trained on every column,
-sex and region included. The audit asks whether two customers with the same risk factors are
-quoted different premiums because of where they live or their sex.
+An insurer quotes premiums from a model of expected medical costs (the data's ``charges``).
+Age, BMI, the number of children covered and smoking are the risk factors an insurer may
+price on (the legitimate factors); sex and region (where the customer lives, a ground "of the
+like" such as hukou) are the grounds. The model here is naive on purpose: it was trained on
+every column, sex and region included. The audit compares premiums by group raw and for the
+same risk factors, and changes only the sex or the region of each customer to see whether the
+model's premium moves (the flip test, counting moves beyond 2%).
 
 Run: python examples/insurance_pricing.py [output_dir]
 """
@@ -43,9 +44,8 @@ result = sa.Audit(
     model=model,
     data=df[features],  # the customers the premiums are quoted to
     task="pricing",
-    consumer_profile={"ability_to_pay": ["region"]},
     legitimate_factors=["age", "bmi", "children", "smoker"],
-    sensitive={"gender": "sex"},
+    sensitive={"gender": "sex", "region": "region"},
     currency="USD",
     feature_labels={
         "age": ("年龄", "age", "岁/years"),
@@ -60,7 +60,9 @@ result = sa.Audit(
 
 print(result)
 frame = result.findings_frame()
-priced = frame[frame["check"].str.startswith("pricing.")]
+priced = frame[
+    frame["check"].str.startswith("pricing.") | (frame["check"] == "fairness.counterfactual_flip")
+]
 print(priced[["status", "article", "check", "ground", "value"]].to_string(index=False))
 out = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 out.mkdir(parents=True, exist_ok=True)

@@ -188,6 +188,17 @@ def run_pricing(
             "task='pricing' needs consumer_profile= (habits, preferences, ability to pay) or "
             "sensitive= grounds to compare prices across."
         )
+    profile_cols = {c: kind for kind, cols in profile.items() for c in cols}
+    for a in attrs:
+        clash = a.info.ground if a.info.ground in profile_cols else None
+        if a.info.source == "data" and a.info.column in profile_cols:
+            clash = a.info.column
+        if clash is not None:
+            raise InputError(
+                f"{clash!r} is both an Article 72(4) ground (sensitive={{{a.info.ground!r}: ...}}) "
+                f"and a consumer_profile column (under {profile_cols[clash]!r}); a column is "
+                f"either a protected ground or a profile feature, so give it once."
+            )
     reference = dict(audit.reference or {})
     loyalty_col = audit.loyalty
     if loyalty_col is not None and loyalty_col not in data.columns:
@@ -332,6 +343,8 @@ def run_pricing(
             produced = next(f for f in explain_findings if f.check == "explanation.produced")
             reason = produced.message
         extra.append(pc.attribution_finding(summary, profile, policy, reason))
+    else:
+        extra.append(pc.profile_not_provided())
     findings, _ = checks.finalize([], policy, extra)
     provided = {a.info.ground for a in attrs}
     findings += [checks.ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided]

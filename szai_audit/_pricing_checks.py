@@ -20,6 +20,14 @@ CONDITIONAL = "pricing.conditional_gap"
 COUNTERFACTUAL = "pricing.counterfactual"
 LOYALTY = "pricing.loyalty"
 ATTRIBUTION = "pricing.profile_attribution"
+NO_PROFILE = "pricing.profile_not_provided"
+
+
+def profile_not_provided() -> Finding:
+    """Article 72(5) not assessed: no consumer profile was declared."""
+    return Finding(
+        check=NO_PROFILE, article=ARTICLE, status=Status.NOT_ASSESSED, message=pw.msg_no_profile()
+    )
 
 
 def _abs_ci(low: float, high: float) -> tuple[float, float]:

@@ -319,6 +319,7 @@ def pricing_section(result: AuditResult, lang: str) -> dict[str, Any] | None:
             "level": fmt_level(level),
         },
         "loyalty": [f for f in result.findings if f.check == "pricing.loyalty"],
+        "not_provided": [f for f in result.findings if f.check == "pricing.profile_not_provided"],
         "attribution": [f for f in result.findings if f.check == "pricing.profile_attribution"],
         "method": pw.method_paragraphs(
             factors=p.legitimate_factors,

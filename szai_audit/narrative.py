@@ -248,6 +248,7 @@ CHECK_TITLES: dict[str, Message] = {
         "同一订单换一位顾客（反事实）", "Same order, different customer (counterfactual)"
     ),
     "pricing.loyalty": Message("老顾客价格（杀熟）", "Loyal customers charged more"),
+    "pricing.profile_not_provided": Message("未提供顾客画像", "Consumer profile not provided"),
     "pricing.profile_attribution": Message(
         "顾客画像对价格的影响占比", "Profile's share of the price model's influence"
     ),

@@ -173,13 +173,20 @@ def _histogram(values: np.ndarray, max_values: int) -> tuple[np.ndarray, np.ndar
 def _boot_mean_median(
     values: np.ndarray, n_boot: int, rng: np.random.Generator, max_values: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bootstrap means and medians of ``values`` from multinomial resamples of its histogram."""
+    """Bootstrap means and medians of ``values`` from Poisson resamples of its histogram: each
+    distinct value's count is drawn as Poisson(count), the Poisson bootstrap, which matches
+    the row bootstrap for groups of more than a few orders and costs nothing per order. A
+    resample that draws no order at all (possible in a group of one or two) is NaN."""
     support, counts = _histogram(values, max_values)
-    n = int(counts.sum())
-    draws = rng.multinomial(n, counts / n, size=n_boot)
-    means = draws @ support / n
+    draws = rng.poisson(counts, size=(n_boot, len(counts)))
+    totals = draws.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (draws @ support) / totals
     cum = np.cumsum(draws, axis=1)
-    medians = support[np.minimum((cum < n / 2).sum(axis=1), len(support) - 1)]
+    medians = support[np.argmax(cum >= totals[:, None] / 2, axis=1)]
+    empty = totals == 0
+    means[empty] = np.nan
+    medians = np.where(empty, np.nan, medians)
     return means, medians
 
 
@@ -214,8 +221,8 @@ def price_gaps(
         regression design between several calls on the same orders.
     level : float, default 0.95
     n_boot : int, default 1000
-        Bootstrap resamples of the mean and median ratios (multinomial resamples of each
-        group's price histogram, so the cost does not grow with the number of orders).
+        Bootstrap resamples of the mean and median ratios (Poisson resamples of each group's
+        price histogram, so the cost does not grow with the number of orders).
     random_state : int or None, default 0
     n_bins : int, optional
         Quantile bins per numeric factor in the stratification; by default
@@ -284,11 +291,11 @@ def price_gaps(
             "mean": mean,
             "median": median,
             "mean_ratio": mean / ref_mean,
-            "mean_ratio_low": float(np.quantile(mean_ratio, q[0])) if i != r else 1.0,
-            "mean_ratio_high": float(np.quantile(mean_ratio, q[1])) if i != r else 1.0,
+            "mean_ratio_low": float(np.nanquantile(mean_ratio, q[0])) if i != r else 1.0,
+            "mean_ratio_high": float(np.nanquantile(mean_ratio, q[1])) if i != r else 1.0,
             "median_ratio": median / ref_median,
-            "median_ratio_low": float(np.quantile(median_ratio, q[0])) if i != r else 1.0,
-            "median_ratio_high": float(np.quantile(median_ratio, q[1])) if i != r else 1.0,
+            "median_ratio_low": float(np.nanquantile(median_ratio, q[0])) if i != r else 1.0,
+            "median_ratio_high": float(np.nanquantile(median_ratio, q[1])) if i != r else 1.0,
             "mean_ratio_p": float(normal_p_value(math.log(mean / ref_mean), se_log)[0])
             if i != r and se_log > 0
             else math.nan,

@@ -33,8 +33,17 @@ def test_audit_a_model_example(tmp_path):
 
 def test_insurance_pricing_example(tmp_path):
     stdout = _run("insurance_pricing.py", str(tmp_path))
-    # The naive premium model was trained on region and sex: both are priced.
-    assert "FAIL   72(5)      pricing.counterfactual ability_to_pay" in stdout
-    assert "FAIL   72(4)     pricing.conditional_gap         gender" in stdout
+    # The naive premium model was trained on region and sex: both are priced, for the same
+    # risk factors and when only the attribute changes.
+    lines = [line.split() for line in stdout.splitlines()]
+    failed = {(w[2], w[3]) for w in lines if len(w) == 5 and w[0] == "FAIL"}
+    assert failed >= {
+        ("pricing.conditional_gap", "gender"),
+        ("pricing.conditional_gap", "region"),
+        ("fairness.counterfactual_flip", "gender"),
+        ("fairness.counterfactual_flip", "region"),
+    }
+    # No consumer profile was named: Article 72(5) says so instead of passing.
+    assert ["NOT_ASSESSED", "72(5)", "pricing.profile_not_provided", "NaN", "NaN"] in lines
     html = (tmp_path / "insurance_report.html").read_text(encoding="utf-8")
-    assert "居住地区" in html and "USD" in html
+    assert "USD" in html and "southeast" in html

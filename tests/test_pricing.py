@@ -406,16 +406,17 @@ def test_pricing_audit_errors(fair_market):
 def test_a_fair_unconfounded_market_passes_everything():
     # Profile independent of the cost drivers and no markup: no raw gap either.
     m = make_pricing_market(60_000, confounded=False, random_state=11)
-    result = _audit(m).run(random_state=0)
+    result = _audit(m, explain=True).run(random_state=0)
     priced = [f for f in result.findings if f.check.startswith("pricing.")]
-    assessed = [f for f in priced if f.check != "pricing.profile_attribution"]
-    assert len(assessed) == 2 * (7 + 2) + 3 + 1  # raw + conditional per column, 3 kinds, loyalty
-    assert all(f.status is Status.PASS for f in assessed), [
-        (f.check, f.ground, f.status) for f in assessed if f.status is not Status.PASS
+    # raw + conditional per column and ground, 3 kinds, loyalty, attribution
+    assert len(priced) == 2 * (7 + 2) + 3 + 1 + 1
+    provided = [f for f in result.findings if f.check != "fairness.ground_not_provided"]
+    judged = [f for f in provided if f.status is not Status.NEEDS_REVIEW]  # the notice's sign-off
+    assert all(f.status is Status.PASS for f in judged), [
+        (f.check, f.ground, f.status) for f in judged if f.status is not Status.PASS
     ]
-    # Without an explanation the attribution share is not assessed, and says so.
     (attr,) = _pricing(result, "pricing.profile_attribution")
-    assert attr.status is Status.NOT_ASSESSED
+    assert attr.value == pytest.approx(0.0, abs=1e-9)  # the fare never looks at the profile
 
 
 @pytest.mark.parametrize(("markup", "status"), [(0.01, Status.PASS), (0.05, Status.FAIL)])
@@ -460,3 +461,23 @@ def test_profile_groups_keep_the_largest_categories_and_pool_the_rest():
     # Numbers with many values are binned, the lowest bin the reference.
     labels, ref, bins = profile_groups(pd.Series(np.arange(1000.0), name="spend"), policy)
     assert bins is not None and ref == bins[0] and set(labels) == set(bins)
+
+
+def test_a_column_is_either_a_ground_or_a_profile_feature():
+    m = make_pricing_market(500, random_state=0)
+    with pytest.raises(errors.InputError, match="both an Article 72\\(4\\) ground"):
+        sa.Audit(
+            y_pred=m.price,
+            data=m.data,
+            task="pricing",
+            consumer_profile={"ability_to_pay": ["neighbourhood"]},
+            sensitive={"region": "neighbourhood"},
+        ).run()
+    with pytest.raises(errors.InputError, match="both an Article 72\\(4\\) ground"):
+        sa.Audit(
+            y_pred=m.price,
+            data=m.data,
+            task="pricing",
+            consumer_profile={"habits": ["age"]},
+            sensitive={"age": m.data["age"].to_numpy()},
+        ).run()
