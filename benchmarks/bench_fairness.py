@@ -21,12 +21,10 @@ Run:  python benchmarks/bench_fairness.py [--n 1000000] [--repeats 3] [--memory]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-import tracemalloc
 
 import numpy as np
 import pandas as pd
+from _timing import peak_mib, timed
 
 import szai_audit as sa
 
@@ -80,23 +78,6 @@ def run_fairlearn(y_true, y_pred, sensitive):
         metrics=fairlearn_metrics(), y_true=y_true, y_pred=y_pred, sensitive_features=sensitive
     )
     return mf.by_group
-
-
-def timed(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
-def peak_mib(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def main() -> None:

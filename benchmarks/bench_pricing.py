@@ -28,12 +28,11 @@ Run:  python benchmarks/bench_pricing.py [--n 1000000] [--repeats 3] [--memory] 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-import tracemalloc
 
 import numpy as np
 import pandas as pd
+from _timing import peak_mib, timed
 
 import szai_audit as sa
 from szai_audit.datasets import make_pricing_market
@@ -43,23 +42,6 @@ from szai_audit.pricing import (
     same_order_different_customer,
     strata_bins,
 )
-
-
-def timed(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
-
-
-def peak_mib(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def fairlearn_bootstrap_per_resample(price, groups, resamples):
