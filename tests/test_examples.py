@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import jsonschema
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 
@@ -47,3 +50,5 @@ def test_insurance_pricing_example(tmp_path):
     assert ["NOT_ASSESSED", "72(5)", "pricing.profile_not_provided", "NaN", "NaN"] in lines
     html = (tmp_path / "insurance_report.html").read_text(encoding="utf-8")
     assert "USD" in html and "southeast" in html
+    schema = json.loads((EXAMPLES.parent / "docs" / "report.schema.json").read_text())
+    jsonschema.validate(json.loads((tmp_path / "insurance_report.json").read_text()), schema)
