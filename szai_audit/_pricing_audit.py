@@ -304,6 +304,7 @@ def run_pricing(
             )
         else:
             extra += pc.counterfactual_not_assessed(profile)
+    if profile or loyalty_col is not None:
         loyalty_label = None
         if loyalty_col is not None:
             kind = next((k for k, cols in profile.items() if loyalty_col in cols), "habits")

@@ -323,11 +323,10 @@ def msg_no_profile() -> Message:
     """No consumer profile was declared: Article 72(5) is not assessed."""
     return Message(
         "未指定顾客画像列（consumer_profile=，消费习惯、偏好、支付能力），无法检查是否依据顾客画像"
-        "实施价格歧视；第七十二条第（五）项未评估，本次只检查了价格在各歧视事由之间的差异。",
+        "实施价格歧视；本项未评估。",
         "No consumer-profile columns were named (consumer_profile=: habits, preferences, ability "
-        "to pay), so price discrimination by the customer's profile cannot be checked; Article "
-        "72(5) was not assessed, and only the price gaps between the Article 72(4) grounds were "
-        "checked.",
+        "to pay), so price discrimination by the customer's profile cannot be checked; not "
+        "assessed.",
     )
 
 

@@ -481,3 +481,22 @@ def test_a_column_is_either_a_ground_or_a_profile_feature():
             consumer_profile={"habits": ["age"]},
             sensitive={"age": m.data["age"].to_numpy()},
         ).run()
+
+
+def test_loyalty_alone_is_checked_and_the_profile_reported_missing(unfair_market):
+    m = unfair_market
+    result = sa.Audit(
+        y_pred=m.price,
+        data=m.data,
+        task="pricing",
+        legitimate_factors=m.legitimate_factors,
+        loyalty=m.loyalty,
+        sensitive=m.sensitive,
+    ).run()
+    (loyal,) = _pricing(result, "pricing.loyalty")
+    assert loyal.status is Status.FAIL
+    assert loyal.value == pytest.approx(0.05, abs=0.015)
+    (missing,) = _pricing(result, "pricing.profile_not_provided")
+    assert missing.status is Status.NOT_ASSESSED and missing.article == "72(5)"
+    html = result.to_html()
+    assert 'id="pricing-loyalty"' in html and 'id="pricing-counterfactual"' not in html
