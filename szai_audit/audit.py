@@ -55,6 +55,7 @@ from .policy import Policy
 from .proxies import ProxyReport, find_proxies
 from .regression import RegressionMetrics, regression_metrics_from_codes
 from .result import AuditResult, Scope, SensitiveInfo
+from .risk import Attestation, UseContext
 from .scores import ScoreMetrics, score_metrics
 
 __all__ = ["Audit"]
@@ -154,6 +155,23 @@ class Audit:
         check that loyal customers are not charged more than new ones.
     currency : str, default "CNY"
         For ``task="pricing"``: the currency of the prices, for the messages.
+    context : UseContext, optional
+        Where and how the system is used (domain, special groups, automation, scale,
+        reversibility): gives the Article 66 risk tier and its duties, and whether Article 71
+        requires an explanation (then a missing one is a FAIL). Without it the tier is
+        NOT_ASSESSED.
+    risk_rules : str, Path or RiskRules, optional
+        Risk rules replacing the shipped ``risk_rules.toml`` (see
+        :func:`szai_audit.risk.load_rules`).
+    attestations : list of Attestation, optional
+        Named reviewers' statements on Article 72's items that only a person can judge
+        (national security, health, deep synthesis, other laws); unattested items are
+        NEEDS_REVIEW.
+    privacy : bool, dict or PrivacyScan, optional
+        Article 33 de-identification scan: ``True`` scans ``data``; a dict passes options to
+        :func:`szai_audit.privacy.scan` (``quasi_identifiers``, ``sensitive``, ``external``...);
+        a ``PrivacyScan`` of another frame (the data to be shared) is reported as it is.
+        Without it, Article 33 is NOT_ASSESSED.
 
     Examples
     --------
@@ -204,6 +222,10 @@ class Audit:
         consumer_profile: Mapping[str, Sequence[str]] | None = None,
         loyalty: str | None = None,
         currency: str = "CNY",
+        context: UseContext | None = None,
+        risk_rules: Any = None,
+        attestations: Sequence[Attestation] | None = None,
+        privacy: Any = None,
     ) -> None:
         self.model = model
         self.data = data
@@ -226,6 +248,10 @@ class Audit:
         self.consumer_profile = consumer_profile
         self.loyalty = loyalty
         self.currency = currency
+        self.context = context
+        self.risk_rules = risk_rules
+        self.attestations = attestations
+        self.privacy = privacy
 
     @property
     def _direction(self) -> str:
@@ -881,6 +907,19 @@ class Audit:
             )
         started = _dt.datetime.now(_dt.timezone.utc)
         policy, metadata = self._check_settings()
+        from . import _governance
+
+        result = self._run_checks(started, policy, metadata, random_state)
+        return _governance.apply(self, result, policy)
+
+    def _run_checks(
+        self,
+        started: _dt.datetime,
+        policy: Policy,
+        metadata: dict[str, str],
+        random_state: int | None,
+    ) -> AuditResult:
+        """The checks of the task (Articles 72(4), 72(5), 71)."""
         if self.task == "regression":
             return self._run_regression(started, policy, metadata, random_state)
         if self.task == "pricing":

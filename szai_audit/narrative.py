@@ -248,6 +248,24 @@ CHECK_TITLES: dict[str, Message] = {
         "同一订单换一位顾客（反事实）", "Same order, different customer (counterfactual)"
     ),
     "pricing.loyalty": Message("老顾客价格（杀熟）", "Loyal customers charged more"),
+    "risk.tier": Message("风险等级", "Risk tier"),
+    "privacy.not_scanned": Message("去标识化检查", "De-identification scan"),
+    "privacy.direct_identifiers": Message("直接标识符", "Direct identifiers"),
+    "privacy.k_anonymity": Message("k-匿名性", "k-anonymity"),
+    "privacy.l_diversity": Message("l-多样性", "l-diversity"),
+    "ethics.item_1": Message(
+        "国家安全与公共利益（审查确认）", "National security, public interest (attested)"
+    ),
+    "ethics.item_2": Message(
+        "隐私与个人信息（审查确认）", "Privacy, personal information (attested)"
+    ),
+    "ethics.item_3": Message("身心健康（审查确认）", "Physical and mental health (attested)"),
+    "ethics.item_4": Message("歧视（审查确认）", "Discrimination (attested)"),
+    "ethics.item_5": Message(
+        "价格歧视与消费欺诈（审查确认）", "Price discrimination, fraud (attested)"
+    ),
+    "ethics.item_6": Message("深度合成（审查确认）", "Deep synthesis (attested)"),
+    "ethics.item_7": Message("其他法律法规（审查确认）", "Other laws and norms (attested)"),
     "pricing.profile_not_provided": Message("未提供顾客画像", "Consumer profile not provided"),
     "pricing.profile_attribution": Message(
         "顾客画像对价格的影响占比", "Profile's share of the price model's influence"

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._explain_words import EXAMPLE_TITLES, reason_phrase
+from ._governance_report import governance_page
 from .data import group_label, is_missing_group_key
 from .errors import ReportError
 from .fairness import GroupMetrics
@@ -986,6 +987,9 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "explanation": _explanation_section(result, lang),
         "explanation_findings": [f for f in result.findings if f.article == "71"],
         "notice": result.notice_sections(),
+        "governance": governance_page(result),
+        "privacy": None,
+        "tracking": None,
         "alpha": result.policy.significance_level,
         "min_group_size": result.policy.min_group_size,
         "ratio_min": fmt_ratio(result.policy.selection_rate_ratio_min),

@@ -8,7 +8,7 @@ import os
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,13 +26,17 @@ from .policy import Policy
 from .pricing import PricingAnalysis
 from .proxies import ProxyReport
 from .regression import RegressionMetrics
+from .risk import ChecklistItem, RiskAssessment
 from .scores import ScoreMetrics
 from .stats import z_value
+
+if TYPE_CHECKING:
+    from .privacy import PrivacyScan
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 LANGS = ("zh", "en", "bilingual")
 
@@ -305,6 +309,13 @@ class AuditResult:
     pricing : PricingAnalysis or None
         With ``task="pricing"``: price gaps by profile column and ground (raw and given the
         legitimate factors), the counterfactual test and the loyalty gap.
+    risk : RiskAssessment or None
+        With ``context=``: the Article 66 risk tier, the rule that decided it, its duties and
+        whether Article 71 applies.
+    checklist : tuple of ChecklistItem
+        Article 72's items (1) to (7): measured, attested or awaiting review.
+    privacy : PrivacyScan or None
+        With ``privacy=``: the Article 33 de-identification scan.
     """
 
     findings: list[Finding]
@@ -326,6 +337,9 @@ class AuditResult:
     metadata: Mapping[str, str] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
     pricing: PricingAnalysis | None = None
+    risk: RiskAssessment | None = None
+    checklist: tuple[ChecklistItem, ...] = ()
+    privacy: PrivacyScan | None = None
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -427,6 +441,9 @@ class AuditResult:
             "explanation": None
             if self.explanation_summary is None
             else self.explanation_summary.to_dict(),
+            "risk": None if self.risk is None else self.risk.to_dict(),
+            "checklist": [item.to_dict() for item in self.checklist],
+            "privacy": None if self.privacy is None else self.privacy.to_dict(),
             "algorithm_notice": [
                 {"heading": h.to_dict(), "paragraphs": [p.to_dict() for p in paras]}
                 for h, paras in self.notice_sections()

@@ -1,0 +1,106 @@
+"""Page parts of the report for Articles 66, 72 (checklist and sign-off) and 33."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from .findings import Status
+from .narrative import Message
+from .risk import CHECKLIST_ITEMS, TIERS
+
+if TYPE_CHECKING:
+    from .result import AuditResult
+
+#: The articles of the executive summary, in reading order, with the anchor of their section.
+ARTICLE_ROWS: list[tuple[str, Message, str]] = [
+    ("66", Message("第六十六条：风险等级", "Art. 66: risk tier"), "summary"),
+    ("72(4)", Message("第七十二条第（四）项：歧视", "Art. 72(4): discrimination"), "art-72-4"),
+    (
+        "72(5)",
+        Message("第七十二条第（五）项：价格歧视", "Art. 72(5): price discrimination"),
+        "art-72-5",
+    ),
+    ("71", Message("第七十一条：算法说明", "Art. 71: explanation"), "art-71"),
+    ("33", Message("第三十三条：去标识化", "Art. 33: de-identification"), "art-33"),
+    ("72", Message("第七十二条：伦理安全审查清单", "Art. 72: ethics review checklist"), "art-72"),
+]
+
+_BASIS = {
+    "measured": Message("本次审计测量", "measured by this audit"),
+    "attested": Message("审查人书面确认", "attested by a reviewer"),
+    "needs_review": Message("待审查人确认", "awaiting a reviewer"),
+}
+
+_ORDER = sorted(Status, key=lambda s: s.severity)
+
+
+def _row(label: Message, anchor: str, statuses: list[Status], article: str) -> dict[str, Any]:
+    counts = Counter(statuses)
+    worst = min(statuses, key=lambda s: s.severity) if statuses else None
+    return {
+        "article": article,
+        "label": label,
+        "anchor": anchor,
+        "counts": [(s, counts.get(s, 0)) for s in _ORDER],
+        "worst": worst,
+        "total": len(statuses),
+    }
+
+
+def governance_page(result: AuditResult) -> dict[str, Any]:
+    """Risk tier, one row per article with counts by status, the context, the checklist."""
+    rows = []
+    for article, label, anchor in ARTICLE_ROWS:
+        if article == "72":
+            statuses = [item.status for item in result.checklist]
+        else:
+            statuses = [f.status for f in result.findings if f.article == article]
+        if article == "72(5)" and result.pricing is None and not statuses:
+            continue
+        rows.append(_row(label, anchor, statuses, article))
+    risk = result.risk
+    risk_part = None
+    if risk is not None:
+        risk_part = {
+            "tier": risk.tier,
+            "label": TIERS[risk.tier],
+            "base_label": TIERS[risk.base_tier],
+            "reason": risk.reason,
+            "rule": risk.rule,
+            "escalated_by": list(risk.escalated_by),
+            "escalation_text": risk.escalation_text,
+            "duties": list(risk.duties),
+            "article_71": risk.article_71_reason,
+            "article_71_applies": risk.article_71_applies,
+            "context_rows": risk.context.labels(),
+            "source": risk.rules_source,
+        }
+    findings_by_key = {(f.check, f.ground): f for f in result.findings}
+    items = []
+    for item in result.checklist:
+        link = {2: "art-33", 4: "art-72-4", 5: "art-72-5"}.get(item.item)
+        evidence = Counter(Status(e["status"]) for e in item.evidence)
+        items.append(
+            {
+                "item": item.item,
+                "title": item.title,
+                "status": item.status,
+                "basis": _BASIS[item.basis],
+                "evidence": [(s, evidence[s]) for s in _ORDER if evidence.get(s)],
+                "anchor": link if item.evidence else None,
+                "measured_by": CHECKLIST_ITEMS[item.item][1],
+                "attestations": list(item.attestations),
+                "finding": findings_by_key.get((f"ethics.item_{item.item}", None)),
+            }
+        )
+    attestations = [a for item in result.checklist for a in item.attestations]
+    return {
+        "risk": risk_part,
+        "articles": rows,
+        "checklist": items,
+        "attestations": attestations,
+        "privacy_findings": [f for f in result.findings if f.article == "33"],
+        "risk_findings": [f for f in result.findings if f.article == "66"],
+        "item_findings": [f for f in result.findings if f.article == "72"],
+    }
