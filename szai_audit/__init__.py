@@ -34,6 +34,7 @@ from . import (
     proxies,
     regression,
     report,
+    risk,
     scores,
     stats,
 )
@@ -46,8 +47,10 @@ from .models import CallableModel
 from .narrative import Message
 from .policy import Policy
 from .result import AuditResult
+from .risk import Attestation, UseContext
 
 __all__ = [
+    "Attestation",
     "Audit",
     "AuditResult",
     "CallableModel",
@@ -57,6 +60,7 @@ __all__ = [
     "Policy",
     "Status",
     "SzaiAuditError",
+    "UseContext",
     "__version__",
     "conditional",
     "counterfactual",
@@ -71,6 +75,7 @@ __all__ = [
     "proxies",
     "regression",
     "report",
+    "risk",
     "scores",
     "stats",
 ]

@@ -1,0 +1,242 @@
+"""Article 66 risk tiers, Article 71 applicability, the Article 72 checklist and attestations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import szai_audit as sa
+from szai_audit import Status, errors
+from szai_audit.findings import Finding
+from szai_audit.narrative import Message
+from szai_audit.risk import Attestation, UseContext, assess, checklist, load_rules
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
+
+
+@pytest.mark.parametrize(
+    ("context", "tier", "rule"),
+    [
+        (UseContext("judicial"), "HIGH", "high.public_power"),
+        (
+            UseContext("education", ["children"], automation="fully_automated"),
+            "HIGH",
+            "high.vulnerable_fully_automated",
+        ),
+        (
+            UseContext("housing", reversible=False),
+            "HIGH",
+            "high.irreversible_in_high_impact_domain",
+        ),
+        (
+            UseContext("credit_finance", automation="fully_automated", scale=100_000),
+            "HIGH",
+            "high.automated_at_scale_in_high_impact_domain",
+        ),
+        (
+            UseContext("credit_finance", automation="fully_automated", scale=99_999),
+            "MEDIUM",
+            "medium.high_impact_domain",
+        ),
+        (UseContext("other", ["elderly"]), "MEDIUM", "medium.vulnerable_groups"),
+        (
+            UseContext("pricing_commerce", automation="fully_automated"),
+            "MEDIUM",
+            "medium.automated_consumer_pricing",
+        ),
+        (UseContext("recommendation_marketing", scale=2_000_000), "MEDIUM", "medium.large_scale"),
+        (UseContext("pricing_commerce", automation="human_review"), "LOW", "default"),
+        (UseContext("other"), "LOW", "default"),
+    ],
+)
+def test_tiers_follow_the_rules(context, tier, rule):
+    a = assess(context)
+    assert (a.tier, a.rule) == (tier, rule)
+    assert a.base_tier == tier and a.escalated_by == ()
+    # Duties follow the tier (Art. 66): assessment and early-warning only for high risk.
+    words = " ".join(d.en for d in a.duties)
+    if tier == "HIGH":
+        assert "Ex-ante assessment" in words and "early-warning" in words
+    else:
+        assert "Ex-ante disclosure" in words and "Ex-post tracking" in words
+
+
+def _fail(article: str) -> Finding:
+    return Finding(
+        check="fairness.selection_rate_ratio",
+        article=article,
+        status=Status.FAIL,
+        message=Message("x", "x"),
+        ground="gender",
+    )
+
+
+def test_failed_checks_raise_the_tier_in_high_impact_domains_only():
+    base = UseContext("employment")
+    raised = assess(base, [_fail("72(4)")])
+    assert (raised.base_tier, raised.tier) == ("MEDIUM", "HIGH")
+    assert raised.escalated_by == ("fairness.selection_rate_ratio@gender",)
+    assert assess(UseContext("judicial"), [_fail("72(4)")]).tier == "HIGH"  # already the top
+    # Not in a high-impact domain, or not a 72(4)/72(5) failure: unchanged.
+    assert assess(UseContext("recommendation_marketing"), [_fail("72(4)")]).tier == "LOW"
+    assert assess(base, [_fail("71")]).tier == "MEDIUM"
+
+
+def test_article_71_applicability():
+    assert assess(UseContext("public_decision")).article_71_applies
+    assert assess(UseContext("insurance")).article_71_applies
+    other = assess(UseContext("recommendation_marketing"))
+    assert not other.article_71_applies and "recommended" in other.article_71_reason.en
+
+
+def test_rules_are_data_and_can_be_overridden(tmp_path):
+    shipped = (Path(sa.__file__).parent / "risk_rules.toml").read_text(encoding="utf-8")
+    path = tmp_path / "rules.toml"
+    # A regulator's stricter variant: every recommendation system is high risk.
+    path.write_text(
+        shipped.replace(
+            'domain = ["public_decision", "judicial", "public_security"]\nzh',
+            'domain = ["public_decision", "judicial", "public_security", '
+            '"recommendation_marketing"]\nzh',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    rules = load_rules(path)
+    assert rules.source == str(path)
+    assert assess(UseContext("recommendation_marketing"), rules=rules).tier == "HIGH"
+    assert assess(UseContext("recommendation_marketing")).tier == "LOW"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x"\ntier = "SEVERE"\nzh = "x"\nen = "x"\n', encoding="utf-8")
+    with pytest.raises(errors.InputError, match="tier must be one of"):
+        load_rules(bad)
+    bad.write_text('[[rule]]\nid = "x"\ntier = "LOW"\nzh = "x"\nen = "x"\ncolour = 1\n')
+    with pytest.raises(errors.InputError, match="unknown keys \\['colour'\\]"):
+        load_rules(bad)
+    bad.write_text('[[rule]]\nid = "x"\ntier = "LOW"\nzh = "x"\nen = "x"\ndomain = ["mars"]\n')
+    with pytest.raises(errors.InputError, match="domain"):
+        load_rules(bad)
+    bad.write_text("this is = not toml [")
+    with pytest.raises(errors.InputError, match="not valid TOML"):
+        load_rules(bad)
+    with pytest.raises(errors.InputError, match="does not exist"):
+        load_rules(tmp_path / "missing.toml")
+
+
+def test_context_and_attestation_validation():
+    with pytest.raises(errors.InputError, match="automation must be one of"):
+        UseContext("insurance", automation="autopilot")
+    with pytest.raises(errors.InputError, match="vulnerable_groups"):
+        UseContext("insurance", ["teenagers"])
+    with pytest.raises(errors.InputTypeError, match="vulnerable_groups must be a list"):
+        UseContext("insurance", "children")
+    with pytest.raises(errors.InputError, match="scale"):
+        UseContext("insurance", scale=-1)
+    with pytest.raises(errors.InputError, match="item must be 1 to 7"):
+        Attestation(8, "a", "b", "2026-01-01", "c")
+    with pytest.raises(errors.InputError, match="ISO date"):
+        Attestation(1, "a", "b", "29/11/2026", "c")
+    with pytest.raises(errors.InputError, match="reviewer must be non-empty"):
+        Attestation(1, " ", "b", "2026-01-01", "c")
+    with pytest.raises(errors.InputError, match="conclusion"):
+        Attestation(1, "a", "b", "2026-01-01", "c", conclusion="maybe")
+    import datetime
+
+    assert Attestation(1, "a", "b", datetime.date(2026, 1, 2), "c").date == "2026-01-02"
+
+
+def test_checklist_statuses():
+    findings = [_fail("72(4)")]
+    items = {i.item: i for i in checklist(findings)}
+    assert items[4].status is Status.FAIL and items[4].basis == "measured"
+    assert items[4].evidence[0]["check"] == "fairness.selection_rate_ratio"
+    for i in (1, 2, 3, 5, 6, 7):
+        assert items[i].status is Status.NEEDS_REVIEW and items[i].basis == "needs_review"
+    att = [
+        Attestation(1, "张伟", "主任", "2026-11-29", "不涉及。"),
+        Attestation(6, "李娜", "法务", "2026-11-29", "使用了换脸。", conclusion="fail"),
+        # A reviewer cannot overrule a measurement that passed, only report a failure.
+        Attestation(4, "王强", "委员", "2026-11-29", "发现投诉。", conclusion="fail"),
+    ]
+    items = {i.item: i for i in checklist([], att)}
+    assert items[1].status is Status.PASS and items[1].basis == "attested"
+    assert items[6].status is Status.FAIL
+    assert items[4].status is Status.FAIL and items[4].basis == "attested"
+    passed = Finding("fairness.x", "72(4)", Status.PASS, Message("x", "x"))
+    items = {i.item: i for i in checklist([passed], att[2:])}
+    assert items[4].status is Status.FAIL and items[4].basis == "measured"
+    with pytest.raises(errors.InputTypeError):
+        checklist([], [{"item": 1}])
+
+
+@pytest.fixture(scope="module")
+def small():
+    rng = np.random.default_rng(0)
+    n = 600
+    data = pd.DataFrame({"x": rng.normal(size=n), "sex": rng.choice(["f", "m"], n)})
+    y = (data["x"] + rng.normal(size=n) > 0).astype(int)
+    model = LogisticRegression().fit(data[["x"]], y)
+    return data, y, model
+
+
+def test_audit_carries_tier_checklist_and_article_71(small, tmp_path):
+    frame, y, model = small
+    data, sex = frame[["x"]], frame["sex"].to_numpy()  # sex is not a model input
+    context = UseContext("credit_finance", automation="fully_automated", scale=500_000)
+    # Without an explanation where Article 71 applies: FAIL.
+    no_expl = sa.Audit(
+        model=model,
+        data=data,
+        y_true=y,
+        sensitive={"gender": sex},
+        explain=False,
+        context=context,
+    ).run()
+    produced = next(f for f in no_expl.findings if f.check == "explanation.produced")
+    assert produced.status is Status.FAIL and "Article 71 applies" in produced.message.en
+    assert no_expl.risk is not None and no_expl.risk.tier == "HIGH"
+    # With it: PASS; and without a context the tier is not assessed and nothing turns FAIL.
+    attest = Attestation(1, "张伟", "伦理委员会主任", "2026-11-29", "不涉及国家安全。")
+    full = sa.Audit(
+        model=model,
+        data=data,
+        y_true=y,
+        sensitive={"gender": sex},
+        context=context,
+        attestations=[attest],
+    ).run()
+    assert next(f for f in full.findings if f.check == "explanation.produced").status is Status.PASS
+    bare = sa.Audit(
+        model=model, data=data, y_true=y, sensitive={"gender": sex}, explain=False
+    ).run()
+    assert next(f for f in bare.findings if f.check == "explanation.produced").status is (
+        Status.NOT_ASSESSED
+    )
+    (tier,) = [f for f in bare.findings if f.check == "risk.tier"]
+    assert tier.status is Status.NOT_ASSESSED and bare.risk is None
+    # The checklist: item 1 attested, item 4 measured, the rest awaiting review.
+    items = {i.item: i for i in full.checklist}
+    assert items[1].status is Status.PASS and items[4].basis == "measured"
+    item1 = next(f for f in full.findings if f.check == "ethics.item_1")
+    assert item1.status is Status.PASS and "张伟" in item1.message.zh
+    assert next(f for f in full.findings if f.check == "ethics.item_3").status is (
+        Status.NEEDS_REVIEW
+    )
+    # JSON and report.
+    d = full.to_dict()
+    jsonschema.validate(d, SCHEMA)
+    assert (
+        d["risk"]["tier"] == "HIGH" and d["checklist"][0]["attestations"][0]["reviewer"] == "张伟"
+    )
+    html = full.to_html()
+    for anchor in ('id="art-72"', 'id="art-33"', 'class="signoff"', "tier-high"):
+        assert anchor in html
+    assert "high.automated_at_scale_in_high_impact_domain" in html
+    with pytest.raises(errors.InputTypeError, match="context must be"):
+        sa.Audit(y_pred=y, data=data, sensitive={"gender": sex}, context="credit").run()
