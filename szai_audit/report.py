@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .result import AuditResult
+    from .tracking import Comparison
 
 __all__ = ["build_page", "plot_group_rates", "render_report"]
 
@@ -1106,9 +1107,16 @@ def render_notice(
     return environment().get_template("notice.html.j2").render(page=page, lang=lang)
 
 
-def render_report(result: AuditResult, lang: str = "bilingual") -> str:
-    """Render the full HTML report for ``result``."""
+def render_report(
+    result: AuditResult, lang: str = "bilingual", comparison: Comparison | None = None
+) -> str:
+    """Render the full HTML report for ``result`` (with an ex-post tracking section when a
+    ``comparison`` with an earlier audit is given)."""
     page = build_page(result, lang)
+    if comparison is not None:
+        from .tracking import comparison_page
+
+        page["tracking"] = comparison_page(comparison, lang)
     return environment().get_template("report.html.j2").render(page=page, lang=lang)
 
 

@@ -32,6 +32,7 @@ from .stats import z_value
 
 if TYPE_CHECKING:
     from .privacy import PrivacyScan
+    from .tracking import Comparison
 
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
@@ -546,8 +547,34 @@ class AuditResult:
     # HTML
     # ----------------------------------------------------------------------------------------
 
+    def compare(self, previous: Any, *, drift_tolerance: float = 0.25) -> Comparison:
+        """Ex-post tracking (Art. 66): this audit against an earlier one of the same system.
+
+        Parameters
+        ----------
+        previous : AuditResult, dict or path
+            The earlier audit: a result, its ``to_dict()``, or the path of its saved JSON.
+        drift_tolerance : float, default 0.25
+            A finding drifts when its status gets more serious, when its value crosses its
+            threshold, or when the value moves by more than this share of the threshold.
+
+        Returns
+        -------
+        Comparison
+            ``changes`` (findings lined up by check, article and ground), ``new``,
+            ``resolved``, ``removed``, ``appeared_failures``, ``summary``; ``to_dict()``,
+            ``to_json()``, ``to_html()``.
+        """
+        from .tracking import compare
+
+        return compare(self, previous, drift_tolerance=drift_tolerance)
+
     def to_html(
-        self, path: str | os.PathLike[str] | None = None, *, lang: str = "bilingual"
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        lang: str = "bilingual",
+        compare_with: Any = None,
     ) -> str:
         """Render the self-contained HTML report; write it to ``path`` if given.
 
@@ -557,6 +584,9 @@ class AuditResult:
             File to write (UTF-8). Parent directories must exist.
         lang : {"bilingual", "zh", "en"}, default "bilingual"
             Chinese and English side by side, or one language.
+        compare_with : AuditResult, dict, path or Comparison, optional
+            An earlier audit of the same system: the report gains an "ex-post tracking"
+            section (see :meth:`compare`).
 
         Returns
         -------
@@ -566,8 +596,14 @@ class AuditResult:
         if lang not in LANGS:
             raise ReportError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
         from .report import render_report
+        from .tracking import Comparison
 
-        text = render_report(self, lang=lang)
+        comparison = None
+        if compare_with is not None:
+            comparison = (
+                compare_with if isinstance(compare_with, Comparison) else self.compare(compare_with)
+            )
+        text = render_report(self, lang=lang, comparison=comparison)
         if path is not None:
             _write(path, text)
         return text
