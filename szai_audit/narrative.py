@@ -259,13 +259,13 @@ CHECK_TITLES: dict[str, Message] = {
     "ethics.item_2": Message(
         "隐私与个人信息（审查确认）", "Privacy, personal information (attested)"
     ),
-    "ethics.item_3": Message("身心健康（审查确认）", "Physical and mental health (attested)"),
-    "ethics.item_4": Message("歧视（审查确认）", "Discrimination (attested)"),
+    "ethics.item_3": Message("身心健康（人工审查）", "Physical and mental health (review)"),
+    "ethics.item_4": Message("歧视（人工审查）", "Discrimination (review)"),
     "ethics.item_5": Message(
         "价格歧视与消费欺诈（审查确认）", "Price discrimination, fraud (attested)"
     ),
-    "ethics.item_6": Message("深度合成（审查确认）", "Deep synthesis (attested)"),
-    "ethics.item_7": Message("其他法律法规（审查确认）", "Other laws and norms (attested)"),
+    "ethics.item_6": Message("深度合成（人工审查）", "Deep synthesis (review)"),
+    "ethics.item_7": Message("其他法律法规（人工审查）", "Other laws and norms (review)"),
     "pricing.profile_not_provided": Message("未提供顾客画像", "Consumer profile not provided"),
     "pricing.profile_attribution": Message(
         "顾客画像对价格的影响占比", "Profile's share of the price model's influence"
