@@ -254,15 +254,15 @@ CHECK_TITLES: dict[str, Message] = {
     "privacy.k_anonymity": Message("k-匿名性", "k-anonymity"),
     "privacy.l_diversity": Message("l-多样性", "l-diversity"),
     "ethics.item_1": Message(
-        "国家安全与公共利益（审查确认）", "National security, public interest (attested)"
+        "国家安全与公共利益（人工审查）", "National security, public interest (review)"
     ),
     "ethics.item_2": Message(
-        "隐私与个人信息（审查确认）", "Privacy, personal information (attested)"
+        "隐私与个人信息（人工审查）", "Privacy, personal information (review)"
     ),
     "ethics.item_3": Message("身心健康（人工审查）", "Physical and mental health (review)"),
     "ethics.item_4": Message("歧视（人工审查）", "Discrimination (review)"),
     "ethics.item_5": Message(
-        "价格歧视与消费欺诈（审查确认）", "Price discrimination, fraud (attested)"
+        "价格歧视与消费欺诈（人工审查）", "Price discrimination, fraud (review)"
     ),
     "ethics.item_6": Message("深度合成（人工审查）", "Deep synthesis (review)"),
     "ethics.item_7": Message("其他法律法规（人工审查）", "Other laws and norms (review)"),
