@@ -206,7 +206,10 @@ def find_proxies(
                 "normalized_mi": mi / h if h > 0 else math.nan,
             }
         )
-    table = pd.DataFrame(rows).set_index("feature")
+    columns = ["feature", "kind", "auc", "auc_low", "balanced_accuracy"]
+    columns += ["mutual_information", "normalized_mi"]
+    # No candidate feature (data holds only the attribute itself): an empty ranking.
+    table = pd.DataFrame(rows, columns=columns).set_index("feature")
     if len(table):
         table = table.sort_values(["auc", "mutual_information"], ascending=False)
     all_auc = all_bal = math.nan

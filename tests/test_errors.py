@@ -215,3 +215,12 @@ def test_random_state_range(case):
         with pytest.raises(errors.InputTypeError, match="random_state"):
             sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}).run(random_state=bad)
     sa.Audit(y_pred=y, data=X, sensitive={"gender": "sex"}).run(random_state=2**32 - 1)
+
+
+def test_data_holding_only_the_attribute_gives_a_finding_not_a_crash():
+    # No other column to rank as a proxy: the proxy check says so (found by review).
+    data = pd.DataFrame({"sex": ["f", "m"] * 100})
+    result = sa.Audit(y_pred=np.arange(200) % 2, data=data, sensitive={"gender": "sex"}).run()
+    (proxy,) = [f for f in result.findings if f.check == "fairness.proxy"]
+    assert proxy.status is sa.Status.NOT_ASSESSED
+    assert result.proxies["gender"].features.empty
