@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ._explain_words import EXAMPLE_TITLES, reason_phrase
-from ._governance_report import governance_page
+from ._governance_report import governance_page, privacy_page
 from .data import group_label, is_missing_group_key
 from .errors import ReportError
 from .fairness import GroupMetrics
@@ -989,7 +989,7 @@ def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
         "explanation_findings": [f for f in result.findings if f.article == "71"],
         "notice": result.notice_sections(),
         "governance": governance_page(result),
-        "privacy": None,
+        "privacy": privacy_page(result),
         "tracking": None,
         "alpha": result.policy.significance_level,
         "min_group_size": result.policy.min_group_size,

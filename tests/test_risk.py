@@ -240,3 +240,38 @@ def test_audit_carries_tier_checklist_and_article_71(small, tmp_path):
     assert "high.automated_at_scale_in_high_impact_domain" in html
     with pytest.raises(errors.InputTypeError, match="context must be"):
         sa.Audit(y_pred=y, data=data, sensitive={"gender": sex}, context="credit").run()
+
+
+def test_privacy_scan_in_the_audit_feeds_article_33_and_item_2(small):
+    from test_privacy import make_ids
+
+    frame, y, _ = small
+    n = len(frame)
+    ids = make_ids(n, seed=3)
+    data = frame.assign(id_number=ids, age=np.random.default_rng(1).integers(18, 80, n))
+    before = data.copy(deep=True)
+    result = sa.Audit(
+        y_pred=y,
+        data=data,
+        sensitive={"gender": "sex"},
+        privacy={"quasi_identifiers": ["age", "sex"]},  # data to be provided: external
+    ).run()
+    pd.testing.assert_frame_equal(data, before)
+    found = {f.check: f for f in result.findings if f.article == "33"}
+    assert found["privacy.direct_identifiers"].status is Status.FAIL
+    assert found["privacy.k_anonymity"].status in (Status.PASS, Status.FAIL)
+    assert "privacy.not_scanned" not in found
+    item2 = next(i for i in result.checklist if i.item == 2)
+    assert item2.status is Status.FAIL and item2.basis == "measured"
+    # The report and the JSON carry masked examples only, never an identity number.
+    html, text = result.to_html(), result.to_json()
+    assert "**" in html and 'id="art-33"' in html
+    for raw in ids[:50]:
+        assert raw not in html and raw not in text
+    jsonschema.validate(json.loads(text), SCHEMA)
+    # A scan of other data (the extract to be shared) is reported as it is.
+    scan = sa.privacy.scan(data[["age"]], quasi_identifiers=["age"])
+    shared = sa.Audit(y_pred=y, data=data, sensitive={"gender": "sex"}, privacy=scan).run()
+    assert shared.privacy is scan
+    with pytest.raises(errors.InputTypeError, match="privacy must be"):
+        sa.Audit(y_pred=y, data=data, sensitive={"gender": "sex"}, privacy="yes").run()
