@@ -48,6 +48,27 @@ def _row(label: Message, anchor: str, statuses: list[Status], article: str) -> d
     }
 
 
+def _escalation(keys: tuple[str, ...], shown: int = 3) -> Message | None:
+    """The failed checks that raised the tier, in words: the first few and how many more."""
+    if not keys:
+        return None
+    from .narrative import CHECK_TITLES, ground_label
+
+    parts = []
+    for key in keys[:shown]:
+        check, _, ground = key.partition("@")
+        title = CHECK_TITLES.get(check, Message(check, check))
+        g = (
+            " × ".join(ground_label(x).zh for x in ground.split(" × ")),
+            " × ".join(ground_label(x).en for x in ground.split(" × ")),
+        )
+        parts.append(Message(f"{g[0]}：{title.zh}", f"{title.en} ({g[1]})"))
+    more = len(keys) - shown
+    zh = "；".join(p.zh for p in parts) + (f"；另 {more} 项" if more > 0 else "")
+    en = "; ".join(p.en for p in parts) + (f"; {more} more" if more > 0 else "")
+    return Message(zh, en)
+
+
 def privacy_page(result: AuditResult) -> dict[str, Any] | None:
     """The Article 33 scan for the report: columns, detectors, shares, masked examples."""
     scan = result.privacy
@@ -130,7 +151,7 @@ def governance_page(result: AuditResult) -> dict[str, Any]:
             "base_label": TIERS[risk.base_tier],
             "reason": risk.reason,
             "rule": risk.rule,
-            "escalated_by": list(risk.escalated_by),
+            "escalated_by": _escalation(risk.escalated_by),
             "escalation_text": risk.escalation_text,
             "duties": list(risk.duties),
             "article_71": risk.article_71_reason,

@@ -54,6 +54,7 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
 
     from .audit import Audit
     from .datasets import load_german_credit
+    from .risk import UseContext
 
     df = load_german_credit()
     y = df["good_credit"]
@@ -101,6 +102,15 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
             "contact": "ethics@example.invalid",
         },
         feature_labels=GERMAN_LABELS,
+        context=UseContext(
+            "credit_finance",
+            automation="human_review",
+            scale=50_000,
+            description="个人消费贷款初审 First review of personal loan applications",
+        ),
+        # Only the applicants' attributes needed for the audit are in the data; scanned as
+        # internal data (not provided to others).
+        privacy={"quasi_identifiers": ["age", "personal_status", "job"], "external": False},
     ).run(random_state=random_state)
 
     out = Path(out_dir)
@@ -147,6 +157,7 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
 
     from .audit import Audit
     from .datasets import make_pricing_market
+    from .risk import UseContext
 
     market = make_pricing_market(
         20_000, ability_markup=0.08, loyalty_markup=0.05, random_state=random_state
@@ -191,6 +202,7 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
             "contact": "pricing-ethics@example.invalid",
         },
         feature_labels=MARKET_LABELS,
+        context=UseContext("pricing_commerce", automation="fully_automated", scale=2_000_000),
     ).run(random_state=random_state)
 
     out = Path(out_dir)

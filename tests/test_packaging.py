@@ -71,6 +71,12 @@ def test_cli_demo_writes_both_reports(tmp_path):
     assert data["scope"]["n_rows"] == 300  # the held-out 30% of 1,000 applicants
     assert data["system"]["system_name"] in html
     assert {s["ground"] for s in data["sensitive_attributes"]} == {"gender", "nationality", "age"}
+    # Articles 66, 72 and 33: the tier with the rule that set it, the checklist, the scan.
+    assert data["risk"]["base_tier"] == "MEDIUM" and data["risk"]["tier"] == "HIGH"
+    assert data["risk"]["rule"] == "medium.high_impact_domain" and data["risk"]["escalated_by"]
+    assert [item["item"] for item in data["checklist"]] == [1, 2, 3, 4, 5, 6, 7]
+    assert data["privacy"]["quasi"]["k_anonymity"] >= 1
+    assert 'class="signoff"' in html and 'id="art-33"' in html
     # The second demo: a fare model with known markups, audited under Article 72(5).
     pricing = json.loads((tmp_path / "pricing_report.json").read_text(encoding="utf-8"))
     assert pricing["scope"]["task"] == "pricing" and pricing["scope"]["n_rows"] == 6000
