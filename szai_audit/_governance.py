@@ -125,4 +125,6 @@ def apply(audit: Audit, result: AuditResult, policy: Policy) -> AuditResult:
 
 
 def _not_scanned_or(scan: Any, policy: Policy) -> list[Finding]:
-    return [_not_scanned()] if scan is None else list(scan.findings(policy))
+    # Judged against the scan's own k and l (the policy's k unless the user chose another), so
+    # the finding and the report's table agree.
+    return [_not_scanned()] if scan is None else list(scan.findings())

@@ -168,7 +168,8 @@ class Audit:
         (national security, health, deep synthesis, other laws); unattested items are
         NEEDS_REVIEW.
     privacy : bool, dict or PrivacyScan, optional
-        Article 33 de-identification scan: ``True`` scans ``data``; a dict passes options to
+        Article 33 de-identification scan: ``True`` scans ``data`` as data meant for others
+        (identifiers FAIL; pass ``{"external": False}`` for internal data); a dict passes options to
         :func:`szai_audit.privacy.scan` (``quasi_identifiers``, ``sensitive``, ``external``...);
         a ``PrivacyScan`` of another frame (the data to be shared) is reported as it is.
         Without it, Article 33 is NOT_ASSESSED.

@@ -18,8 +18,10 @@ Content rule: a column is checked by content when its values are text (object, s
 categorical dtype; every detector), integers, or floats holding whole numbers (then only the
 numeric detectors: resident identity numbers, mobile numbers and bank cards, by their decimal
 string). Missing values and blank strings are left out; ``share`` is the share of the remaining
-values that match. A column is a **content hit** when ``share >= 0.5`` (:data:`HIT_SHARE`);
-columns with a smaller non-zero share are listed too, as ``hit=False``. A column whose *name*
+values that match. A column is a **content hit** when ``share >= 0.5`` (:data:`HIT_SHARE`), or
+for resident identity numbers and email addresses (:data:`STRONG_DETECTORS`) when any value
+matches; columns with a smaller non-zero share are listed too, as ``hit=False``, and make the
+finding a WARN (some values look like identifiers). A column whose *name*
 suggests personal information is a **name hit** (``by="name"``) unless its content is a hit
 for the same detector; its ``share`` is still the content share when that detector checks
 content and applies to the column's type (``telephone`` holding "yes"/"none": 0.0), NaN
@@ -71,6 +73,10 @@ __all__ = [
 
 #: Share of a column's non-missing values that must match a detector for a content hit.
 HIT_SHARE = 0.5
+
+#: Detectors so specific that a single match is a content hit (a resident identity number
+#: passes a region code, a real birth date and a check digit; an email address its pattern).
+STRONG_DETECTORS = ("resident_id", "email")
 
 #: Every detector, with its display name.
 DETECTORS: dict[str, Message] = {
@@ -573,7 +579,7 @@ def _scan_column(col: pd.Series, label: str) -> list[dict[str, Any]]:
             share = float(counts[hits].sum()) / n_checked
             if share == 0 and detector != by_name:
                 continue
-            content_hit = share >= HIT_SHARE
+            content_hit = share >= HIT_SHARE or (detector in STRONG_DETECTORS and share > 0)
             name_match = detector == by_name
             seen_name |= name_match
             examples = _examples(uniques.values[hits], detector)
@@ -1068,6 +1074,7 @@ class PrivacyScan:
         rows = [{k: _clean(v) for k, v in r.items()} for r in table.to_dict(orient="records")]
         content = [r for r in rows if r["hit"] and r["by"] == "content"]
         by_name = [r for r in rows if r["hit"] and r["by"] == "name"]
+        partial = [r for r in rows if not r["hit"] and (r["share"] or 0) > 0]
         shares = [r["share"] for r in content + by_name if r["share"] is not None]
         value = max(shares) if shares else None
         details = {
@@ -1110,8 +1117,18 @@ class PrivacyScan:
                     f"Column names suggest personal information; check these columns: {listed.en}.",
                 )
             )
+        if partial:
+            listed = _join([_hit_text(r) for r in partial])
+            parts.append(
+                Message(
+                    f"部分值符合直接标识符的格式，请人工核查：{listed.zh}。",
+                    f"Some values have the form of direct identifiers; check them: {listed.en}.",
+                )
+            )
         if content:
             status = Status.FAIL if self.external else Status.WARN
+        elif partial:
+            status = Status.WARN
         elif by_name:
             status = Status.WARN
             parts.append(

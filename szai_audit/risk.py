@@ -17,12 +17,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import numbers
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import InputError, InputTypeError
 from .findings import Finding, Status
@@ -148,14 +151,18 @@ class UseContext:
         for g in groups:
             _choice("each of vulnerable_groups", g, VULNERABLE_GROUPS)
         object.__setattr__(self, "vulnerable_groups", groups)
-        if self.scale is not None and (
-            isinstance(self.scale, bool) or not isinstance(self.scale, int) or self.scale < 0
-        ):
-            raise InputError(
-                f"scale must be a number of people per year (an int >= 0), got {self.scale!r}."
-            )
-        if not isinstance(self.reversible, bool):
+        scale = self.scale
+        if scale is not None:
+            if isinstance(scale, (bool, np.bool_)) or not isinstance(scale, numbers.Integral):
+                raise InputError(
+                    f"scale must be a number of people per year (an int >= 0), got {scale!r}."
+                )
+            if scale < 0:
+                raise InputError(f"scale must be >= 0 people per year, got {scale!r}.")
+            object.__setattr__(self, "scale", int(scale))
+        if not isinstance(self.reversible, (bool, np.bool_)):
             raise InputTypeError(f"reversible must be True or False, got {self.reversible!r}.")
+        object.__setattr__(self, "reversible", bool(self.reversible))
         if not isinstance(self.description, str):
             raise InputTypeError(
                 f"description must be text, got {type(self.description).__name__}."
@@ -277,7 +284,7 @@ _RULE_KEYS |= {"scale_at_least"}
 
 
 def _domains(where: str, values: Any) -> tuple[str, ...]:
-    if not isinstance(values, list):
+    if not isinstance(values, list):  # also a single string: say so rather than split it
         raise InputError(f"{where} must be a list of domains, got {values!r}.")
     for v in values:
         _choice(f"each domain of {where}", v, DOMAINS)
@@ -288,6 +295,19 @@ def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
     def tier(where: str, value: Any) -> str:
         return _choice(f"{where} tier", value, TIERS)
 
+    unknown_top = set(data) - {"version", "default_tier", "rule", "escalation", "duty"}
+    unknown_top -= {"article_71"}
+    if unknown_top:
+        raise InputError(
+            f"{source} has unknown sections {sorted(unknown_top)}; known: version, "
+            f"default_tier, rule, escalation, duty, article_71."
+        )
+    for section in ("rule", "duty", "escalation", "article_71"):
+        if section not in data:
+            raise InputError(
+                f"{source} lacks the [{section}] section(s); copy szai_audit/risk_rules.toml "
+                f"and edit it."
+            )
     rules = []
     seen: set[str] = set()
     for i, raw in enumerate(data.get("rule", [])):
@@ -305,8 +325,16 @@ def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
         seen.add(raw["id"])
         automation = raw.get("automation")
         if automation is not None:
+            if not isinstance(automation, list):
+                raise InputError(f"{where}: automation must be a list, got {automation!r}.")
             for a in automation:
                 _choice(f"each automation of {where}", a, AUTOMATION_LEVELS)
+        for key in ("vulnerable", "reversible"):
+            if key in raw and not isinstance(raw[key], bool):
+                raise InputError(f"{where}: {key} must be true or false, got {raw[key]!r}.")
+        at_least = raw.get("scale_at_least")
+        if at_least is not None and (isinstance(at_least, bool) or not isinstance(at_least, int)):
+            raise InputError(f"{where}: scale_at_least must be an integer, got {at_least!r}.")
         rules.append(
             _Rule(
                 id=str(raw["id"]),
@@ -322,6 +350,9 @@ def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
     esc = data.get("escalation", {})
     duties: dict[str, list[Message]] = {t: [] for t in TIERS}
     for raw in data.get("duty", []):
+        for key in ("tier", "zh", "en"):
+            if key not in raw:
+                raise InputError(f"a duty of {source} lacks {key!r}.")
         duties[tier(f"duty of {source}", raw.get("tier"))].append(
             Message(str(raw["zh"]), str(raw["en"]))
         )
@@ -476,8 +507,10 @@ def assess(
             for f in findings
             if f.status is Status.FAIL and f.article in rules.escalation_articles
         )
-        if escalated:
-            tier = _TIER_ORDER[min(_TIER_ORDER.index(base) + 1, len(_TIER_ORDER) - 1)]
+        if escalated and base != _TIER_ORDER[-1]:
+            tier = _TIER_ORDER[_TIER_ORDER.index(base) + 1]
+        else:
+            escalated = ()  # already the top tier: nothing was raised
     d = DOMAINS[context.domain]
     if context.domain in rules.article_71_public:
         applies = True
@@ -612,10 +645,16 @@ class Attestation:
     conclusion: str = "pass"
 
     def __post_init__(self) -> None:
-        if isinstance(self.item, bool) or self.item not in CHECKLIST_ITEMS:
+        if (
+            isinstance(self.item, (bool, np.bool_))
+            or not isinstance(self.item, numbers.Integral)
+            or int(self.item) not in CHECKLIST_ITEMS
+        ):
             raise InputError(
-                f"Attestation item must be 1 to 7 (Article 72's items), got {self.item!r}."
+                f"Attestation item must be an integer 1 to 7 (Article 72's items), got "
+                f"{self.item!r}."
             )
+        object.__setattr__(self, "item", int(self.item))
         for name in ("reviewer", "role", "statement"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
@@ -625,13 +664,18 @@ class Attestation:
             date = date.date()
         if isinstance(date, _dt.date):
             date = date.isoformat()
+        text = str(date)
         try:
-            _dt.date.fromisoformat(str(date))
+            if len(text) != 10:
+                raise ValueError(text)
+            day = _dt.date.fromisoformat(text)
         except ValueError as exc:
             raise InputError(
                 f"Attestation date must be an ISO date such as '2026-11-29', got {self.date!r}."
             ) from exc
-        object.__setattr__(self, "date", str(date))
+        if day > _dt.date.today():
+            raise InputError(f"Attestation date {text} is in the future; give the day it was made.")
+        object.__setattr__(self, "date", day.isoformat())
         if self.conclusion not in ("pass", "fail"):
             raise InputError(
                 f"Attestation conclusion must be 'pass' or 'fail', got {self.conclusion!r}."
@@ -756,9 +800,11 @@ def item_findings(items: Sequence[ChecklistItem]) -> list[Finding]:
                 f"{verdict.en}",
             )
         elif CHECKLIST_ITEMS[it.item][1] is not None:
-            check = Message("去标识化检查（privacy=）", "de-identification scan (privacy=)")
-            if it.item == 5:
-                check = Message("价格审计（task='pricing'）", "pricing audit (task='pricing')")
+            check = {
+                2: Message("去标识化检查（privacy=）", "de-identification scan (privacy=)"),
+                4: Message("歧视检查（sensitive=）", "discrimination checks (sensitive=)"),
+                5: Message("价格审计（task='pricing'）", "pricing audit (task='pricing')"),
+            }[it.item]
             message = Message(
                 f"第七十二条第（{_CN[it.item]}）项“{it.title.zh}”：本次审计未测量（{check.zh}）；"
                 f"请运行该检查，或由审查人通过 Attestation 说明不适用的理由。",

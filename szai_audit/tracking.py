@@ -128,7 +128,11 @@ class _Audit:
 def _load_json(path: str | os.PathLike[str], name: str) -> Any:
     where = os.fspath(path)
     p = Path(where)
-    if not p.exists():
+    try:
+        exists = p.exists()
+    except OSError as exc:  # e.g. a name too long to be a path
+        raise InputError(f"{name}: {where[:80]!r} is not a usable path ({exc.strerror}).") from exc
+    if not exists:
         raise InputError(
             f"{name}: the file {where!r} does not exist; expected the path of an audit result "
             f"saved with AuditResult.to_json(path)."
@@ -181,6 +185,11 @@ def _read(obj: Any, name: str) -> _Audit:
         doc: Any = obj.to_dict()
     elif isinstance(obj, Mapping):
         doc = obj
+    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
+        try:  # the JSON text itself (AuditResult.to_json() without a path)
+            doc = json.loads(obj)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{name}: the text is not valid JSON ({exc.msg}).") from exc
     elif isinstance(obj, (str, os.PathLike)):
         doc = _load_json(obj, name)
     else:
@@ -344,8 +353,9 @@ class Comparison:
         Findings only in the current audit: ``check``, ``article``, ``ground``, ``status``,
         ``value``, ``threshold``.
     resolved : DataFrame
-        Findings that were FAIL or WARN before and are now PASS (``resolution="now_pass"``) or
-        absent from the current audit (``resolution="absent"``; ``status_after`` None).
+        Findings that were FAIL or WARN before and are now PASS (``resolution="now_pass"``).
+        A finding absent from the current audit (its check did not run) is not resolved: it is
+        in ``removed``.
     removed : DataFrame
         Every finding only in the previous audit, whatever its status (same columns as
         ``new``); the FAIL and WARN ones among them are also in ``resolved``.
@@ -586,9 +596,8 @@ def compare(
         if key in now:
             continue
         ident = dict(zip(_KEY, key[:3], strict=True))
+        # A check that did not run this time is not resolved: it is listed as removed only.
         removed.append({**ident, **{k: b[k] for k in ("status", "value", "threshold")}})
-        if b["status"] in ("FAIL", "WARN"):
-            resolved.append(_resolution(ident, b, None, "absent"))
 
     change_frame = _frame(changes, _CHANGE_COLUMNS)
     summary = {

@@ -664,3 +664,32 @@ def test_a_large_frame_scans_and_samples():
     assert sampled.n_scanned == 5_000 and sampled.n_rows == n
     assert (sampled.identifiers["n_checked"] == 5_000).all()
     assert "5000 of 200000" in sampled.findings()[0].message.en
+
+
+def test_a_minority_of_valid_ids_is_still_found_and_partial_matches_warn():
+    # 40 valid identity numbers among 100 values: one matching ID is enough (review finding).
+    ids = make_ids(40, seed=9)
+    frame = pd.DataFrame({"cert": ids + ["未提供"] * 60})
+    (direct, *_) = privacy.scan(frame).findings()
+    assert direct.status is Status.FAIL and "cert" in direct.message.en
+    # A few mobile-like values in a column (10%): not a hit, but not a PASS either.
+    frame = pd.DataFrame({"num": ["13812345678"] * 10 + ["x"] * 90})
+    (direct, *_) = privacy.scan(frame).findings()
+    assert direct.status is Status.WARN and "Some values have the form" in direct.message.en
+
+
+def test_the_audit_judges_k_as_the_user_asked():
+    import szai_audit as sa
+
+    zip_codes = np.repeat(["518000", "518001", "518002"], 4)
+    frame = pd.DataFrame({"zip": zip_codes, "sex": ["f", "m"] * 6})
+    y = np.arange(12) % 2
+    result = sa.Audit(
+        y_pred=y,
+        data=frame,
+        sensitive={"gender": "sex"},
+        privacy={"quasi_identifiers": ["zip"], "k": 3},
+    ).run()
+    (k,) = [f for f in result.findings if f.check == "privacy.k_anonymity"]
+    assert k.status is Status.PASS and k.threshold == 3 and k.value == 4
+    assert result.privacy.quasi.k_required == 3

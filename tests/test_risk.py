@@ -113,14 +113,25 @@ def test_rules_are_data_and_can_be_overridden(tmp_path):
     assert assess(UseContext("recommendation_marketing"), rules=rules).tier == "HIGH"
     assert assess(UseContext("recommendation_marketing")).tier == "LOW"
     bad = tmp_path / "bad.toml"
-    bad.write_text('[[rule]]\nid = "x"\ntier = "SEVERE"\nzh = "x"\nen = "x"\n', encoding="utf-8")
-    with pytest.raises(errors.InputError, match="tier must be one of"):
+    cases = [
+        ('tier = "SEVERE"', "tier must be one of"),
+        ('tier = "LOW"\ncolour = 1', "unknown keys \\['colour'\\]"),
+        ('tier = "LOW"\ndomain = ["mars"]', "domain"),
+        ('tier = "LOW"\nreversible = "false"', "reversible must be true or false"),
+        ('tier = "LOW"\nscale_at_least = "100"', "scale_at_least must be an integer"),
+        ('tier = "LOW"\nautomation = "fully_automated"', "automation must be a list"),
+    ]
+    for body, error in cases:
+        rule = f'\n[[rule]]\nid = "extra"\nzh = "x"\nen = "x"\n{body}\n'
+        bad.write_text(shipped.replace("[escalation]", rule + "\n[escalation]"), encoding="utf-8")
+        with pytest.raises(errors.InputError, match=error):
+            load_rules(bad)
+    # A misspelt section, or a missing one, is refused rather than silently ignored.
+    bad.write_text(shipped.replace("[[rule]]", "[[rules]]"), encoding="utf-8")
+    with pytest.raises(errors.InputError, match="unknown sections \\['rules'\\]"):
         load_rules(bad)
-    bad.write_text('[[rule]]\nid = "x"\ntier = "LOW"\nzh = "x"\nen = "x"\ncolour = 1\n')
-    with pytest.raises(errors.InputError, match="unknown keys \\['colour'\\]"):
-        load_rules(bad)
-    bad.write_text('[[rule]]\nid = "x"\ntier = "LOW"\nzh = "x"\nen = "x"\ndomain = ["mars"]\n')
-    with pytest.raises(errors.InputError, match="domain"):
+    bad.write_text(shipped.split("[article_71]")[0], encoding="utf-8")
+    with pytest.raises(errors.InputError, match="lacks the \\[article_71\\]"):
         load_rules(bad)
     bad.write_text("this is = not toml [")
     with pytest.raises(errors.InputError, match="not valid TOML"):
@@ -138,7 +149,7 @@ def test_context_and_attestation_validation():
         UseContext("insurance", "children")
     with pytest.raises(errors.InputError, match="scale"):
         UseContext("insurance", scale=-1)
-    with pytest.raises(errors.InputError, match="item must be 1 to 7"):
+    with pytest.raises(errors.InputError, match="item must be an integer 1 to 7"):
         Attestation(8, "a", "b", "2026-01-01", "c")
     with pytest.raises(errors.InputError, match="ISO date"):
         Attestation(1, "a", "b", "29/11/2026", "c")
@@ -275,3 +286,25 @@ def test_privacy_scan_in_the_audit_feeds_article_33_and_item_2(small):
     assert shared.privacy is scan
     with pytest.raises(errors.InputTypeError, match="privacy must be"):
         sa.Audit(y_pred=y, data=data, sensitive={"gender": "sex"}, privacy="yes").run()
+
+
+def test_review_fixes_for_contexts_attestations_and_escalation():
+    # numpy numbers are accepted and stored as Python ones.
+    ctx = UseContext("credit_finance", scale=np.int64(5000), reversible=np.bool_(True))
+    assert type(ctx.scale) is int and ctx.reversible is True
+    a = Attestation(np.int64(2), "a", "b", "2026-01-02", "c")
+    assert type(a.item) is int
+    with pytest.raises(errors.InputError, match="ISO date"):
+        Attestation(1, "a", "b", "20261129", "c")
+    with pytest.raises(errors.InputError, match="in the future"):
+        Attestation(1, "a", "b", "2999-01-01", "c")
+    with pytest.raises(errors.InputError, match="item must be an integer"):
+        Attestation(1.0, "a", "b", "2026-01-02", "c")
+    # At the top tier a failure raises nothing, and nothing is reported as raised.
+    top = assess(UseContext("public_decision"), [_fail("72(4)")])
+    assert top.tier == top.base_tier == "HIGH" and top.escalated_by == ()
+    # An unmeasured item 4 points to the discrimination checks.
+    from szai_audit.risk import item_findings
+
+    (f4,) = [f for f in item_findings(checklist([])) if f.check == "ethics.item_4"]
+    assert "sensitive=" in f4.message.en

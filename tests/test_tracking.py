@@ -236,12 +236,11 @@ def test_resolved_when_a_failing_ground_is_removed(fair, two_grounds):
     resolved = cmp.resolved.set_index(["check", "article", "ground"])
     # gender: failed, now passes
     assert resolved.loc[DP, "resolution"] == "now_pass"
-    # gender × region: failed, and is gone from the current audit
+    # gender × region: failed, and is gone from the current audit: not checked is not resolved
     gone = ("fairness.demographic_parity_difference", "72(4)", "gender × region")
-    assert resolved.loc[gone, "resolution"] == "absent"
-    assert resolved.loc[gone, "status_before"] == "FAIL"
-    assert resolved.loc[gone, "status_after"] is None
-    assert math.isnan(resolved.loc[gone, "value_after"])
+    assert gone not in _keys(cmp.resolved)
+    removed = cmp.removed.set_index(["check", "article", "ground"])
+    assert removed.loc[gone, "status"] == "FAIL"
     # the region findings passed before: removed, but not "resolved"
     region = ("fairness.demographic_parity_difference", "72(4)", "region")
     assert region in _keys(cmp.removed)
@@ -508,3 +507,9 @@ def test_audit_result_compare_and_report_section(fair, unfair, tmp_path):
     assert 'id="tracking"' not in unfair.to_html()
     # A ready Comparison is used as it is.
     assert 'id="tracking"' in unfair.to_html(compare_with=via_method)
+
+
+def test_compare_accepts_the_json_text(fair, unfair):
+    assert compare(unfair, fair.to_json()) == compare(unfair, fair)
+    with pytest.raises(InputError, match="not valid JSON"):
+        compare(unfair, "{not json")
