@@ -304,6 +304,13 @@ class Audit:
                 f"data must be a pandas DataFrame of the model's raw inputs, got "
                 f"{type(self.data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
             )
+        for name, frame in (("data", self.data), ("sensitive_data", self.sensitive_data)):
+            if isinstance(frame, pd.DataFrame) and frame.columns.duplicated().any():
+                dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+                raise InputError(
+                    f"{name} has duplicate column names {dup}; a column must be named once "
+                    f"(rename or drop the copies)."
+                )
         if self.sensitive_data is not None and not isinstance(self.sensitive_data, pd.DataFrame):
             raise InputTypeError(
                 f"sensitive_data must be a pandas DataFrame, got "
