@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -913,7 +914,7 @@ class Audit:
                 f"random_state must be None or an integer from 0 to 2**32 - 1, got "
                 f"{random_state!r}."
             )
-        started = _dt.datetime.now(_dt.timezone.utc)
+        started = _run_time()
         policy, metadata = self._check_settings()
         from . import _governance
 
@@ -1142,6 +1143,20 @@ def _as_numbers(name: str, values: Any, error: type = PredictionError) -> np.nda
             f"row needs a number."
         )
     return out
+
+
+def _run_time() -> _dt.datetime:
+    """The time stamped on the result: now, or ``SOURCE_DATE_EPOCH`` (seconds since 1970, the
+    reproducible-builds convention) when set, so that two runs give byte-identical reports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return _dt.datetime.now(_dt.timezone.utc)
+    try:
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise InputError(
+            f"SOURCE_DATE_EPOCH must be whole seconds since 1970-01-01, got {epoch!r}."
+        ) from exc
 
 
 def _numeric_scores(score: np.ndarray) -> np.ndarray:
