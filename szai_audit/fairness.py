@@ -346,7 +346,8 @@ class GroupMetrics:
         if method == "to_overall":
             overall = self.overall[list(RATE_METRICS)].to_numpy(dtype=float)
             r = _divide(rates.to_numpy(), overall[None, :])
-            r = np.where(r > 1, _divide(np.ones_like(r), r), r)
+            # Invert only the ratios above 1 (1/r of a tiny r would overflow, and is not used).
+            r = np.where(r > 1, _divide(np.ones_like(r), np.where(r > 1, r, 1.0)), r)
             return pd.Series(pd.DataFrame(r, columns=rates.columns).min(axis=0))
         raise InputTypeError(f"method must be 'between_groups' or 'to_overall', got {method!r}.")
 

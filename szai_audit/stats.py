@@ -149,7 +149,7 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     if m == 0:
         return out
     order = np.argsort(q, kind="stable")
-    ranked = q[order] * m / np.arange(1, m + 1)
+    ranked = q[order] * (m / np.arange(1, m + 1))  # m / i >= 1: never rounds below q
     adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
     sub = np.empty(m)
     sub[order] = np.clip(adjusted, 0.0, 1.0)
