@@ -331,7 +331,13 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
     import matplotlib
 
     buf = io.StringIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart_id}):
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart_id}),
+        warnings.catch_warnings(),
+    ):
+        # Very long labels (user column names) can leave no room for constrained layout;
+        # bbox_inches="tight" still fits the drawing, so the warning says nothing to the reader.
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buf.getvalue()
     svg = _SVG_PROLOGUE.sub("", svg, count=1)

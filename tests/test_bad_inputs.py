@@ -68,7 +68,7 @@ class Case:
     name: str
     call: Callable[[], Any]
     error: type[Exception] | None = None
-    match: str = ""
+    match: str | None = None
     check: Callable[[Any], None] | None = None
 
 
