@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import SzaiAuditError
 
-__all__ = ["main", "run_demo", "run_pricing_demo"]
+__all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "main", "run_demo", "run_pricing_demo"]
 
 
 #: Display names (Chinese, English, unit) of the German Credit columns, for the explanation.
@@ -213,22 +213,77 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
     return html_path, json_path
 
 
+#: Exit status: no finding FAILs / a finding FAILs / usage or input error.
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+
+def _run(config_path: str) -> int:
+    from ._config import load_config, run_config
+
+    result, written = run_config(load_config(config_path))
+    print(repr(result))
+    for path in written:
+        print(f"wrote {path}")
+    return EXIT_FAIL if result.verdict == "FAIL" else EXIT_OK
+
+
+def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int:
+    from .tracking import compare
+
+    comparison = compare(new, old)
+    s = comparison.summary
+    print(repr(comparison))
+    print(
+        f"verdict {s['before']['verdict']} -> {s['after']['verdict']}; new failures: "
+        f"{s['appeared_failures']}, drifted: {s['drifted']}, resolved: {s['resolved']}"
+    )
+    if html:
+        comparison.to_html(html)
+        print(f"wrote {html}")
+    if json_path:
+        comparison.to_json(json_path)
+        print(f"wrote {json_path}")
+    return EXIT_FAIL if s["after"]["verdict"] == "FAIL" else EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``szai-audit`` command."""
-    parser = argparse.ArgumentParser(prog="szai-audit", description=__doc__)
+    """Entry point of the ``szai-audit`` command (also ``python -m szai_audit``).
+
+    Exit status: 0 when no finding is FAIL, 1 when one is (``run``: the audit; ``compare``: the
+    newer audit), 2 for usage or input errors, so that a pipeline can gate on it.
+    """
+    parser = argparse.ArgumentParser(
+        prog="szai-audit",
+        description="Audit AI models under the Shenzhen AI Industry Promotion Regulations. "
+        "Exit status: 0 no FAIL, 1 a FAIL, 2 usage or input error.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="audit a model trained on the German Credit data")
+    demo = sub.add_parser("demo", help="write the demo reports (credit model, fare model)")
     demo.add_argument("--out", default="out", help="output folder (default: out)")
     demo.add_argument("--random-state", type=int, default=0)
-    args = parser.parse_args(argv)
+    run = sub.add_parser("run", help="run the audit a TOML config describes")
+    run.add_argument("config", help="the TOML file (see docs/cli.md)")
+    cmp = sub.add_parser("compare", help="compare two saved audits (ex-post tracking)")
+    cmp.add_argument("old", help="the earlier audit's JSON")
+    cmp.add_argument("new", help="the later audit's JSON")
+    cmp.add_argument("--html", help="write the comparison as HTML here")
+    cmp.add_argument("--json", help="write the comparison as JSON here")
     try:
-        for run in (run_demo, run_pricing_demo):
-            html_path, json_path = run(args.out, args.random_state)
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help is 0, a usage error 2
+        return int(exc.code or 0)
+    try:
+        if args.command == "run":
+            return _run(args.config)
+        if args.command == "compare":
+            return _compare(args.old, args.new, args.html, args.json)
+        for demo_run in (run_demo, run_pricing_demo):
+            html_path, json_path = demo_run(args.out, args.random_state)
             print(f"wrote {html_path} and {json_path}")
     except SzaiAuditError as exc:
         print(f"szai-audit: {exc}", file=sys.stderr)
-        return 2
-    return 0
+        return EXIT_ERROR
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

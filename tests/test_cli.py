@@ -1,0 +1,175 @@
+"""The command line: run CONFIG.toml, compare OLD NEW, exit status for pipelines."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import szai_audit as sa
+from szai_audit.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK, main
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory, german):
+    d = tmp_path_factory.mktemp("cli")
+    german.to_csv(d / "applicants.csv", index=False)
+    numeric = ["duration_months", "credit_amount", "age", "installment_rate"]
+    model = LogisticRegression(max_iter=1000).fit(german[numeric], german["good_credit"])
+    with open(d / "model.pkl", "wb") as fh:
+        pickle.dump(model, fh)
+    import skops.io as sio
+
+    sio.dump(model, d / "model.skops")
+    # A predictions-only decision log.
+    log = german.assign(decision=model.predict(german[numeric]))
+    log.to_csv(d / "log.csv", index=False)
+    return d, numeric
+
+
+def _config(d, body: str, name: str = "audit.toml"):
+    path = d / name
+    path.write_text(body, encoding="utf-8")
+    return str(path)
+
+
+MODEL_CONFIG = """
+[data]
+path = "applicants.csv"
+[model]
+path = "{model}"
+{trusted}
+[columns]
+y_true = "good_credit"
+features = {features}
+[sensitive]
+gender = "sex"
+nationality = "foreign_worker"
+[audit]
+explain = false
+random_state = 0
+[context]
+domain = "credit_finance"
+[policy]
+min_group_size = 20
+[metadata]
+system_name = "CLI test model"
+[output]
+html = "out/{stem}.html"
+json = "out/{stem}.json"
+"""
+
+
+def test_run_with_a_safe_model_file(workdir, capsys):
+    d, numeric = workdir
+    cfg = _config(
+        d,
+        MODEL_CONFIG.format(
+            model="model.skops", trusted="", features=json.dumps(numeric), stem="skops"
+        ),
+    )
+    code = main(["run", cfg])
+    data = json.loads((d / "out" / "skops.json").read_text(encoding="utf-8"))
+    # Exit status follows the verdict: 1 when a finding fails, else 0.
+    assert code == (EXIT_FAIL if data["summary"]["verdict"] == "FAIL" else EXIT_OK)
+    assert data["system"]["system_name"] == "CLI test model" and data["risk"]["tier"] == "MEDIUM"
+    assert data["policy"]["min_group_size"] == 20
+    assert (d / "out" / "skops.html").exists()
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_pickles_need_trust(workdir, capsys):
+    d, numeric = workdir
+    untrusted = _config(
+        d,
+        MODEL_CONFIG.format(model="model.pkl", trusted="", features=json.dumps(numeric), stem="p"),
+        "p.toml",
+    )
+    assert main(["run", untrusted]) == EXIT_ERROR
+    assert "runs any code" in capsys.readouterr().err
+    trusted = _config(
+        d,
+        MODEL_CONFIG.format(
+            model="model.pkl", trusted="trusted = true", features=json.dumps(numeric), stem="p"
+        ),
+        "p2.toml",
+    )
+    assert main(["run", trusted]) in (EXIT_OK, EXIT_FAIL)
+    assert (d / "out" / "p.json").exists()
+
+
+def test_predictions_only_and_gating(workdir):
+    d, _ = workdir
+    cfg = _config(
+        d,
+        """
+[data]
+path = "log.csv"
+[columns]
+y_pred = "decision"
+y_true = "good_credit"
+[sensitive]
+nationality = "foreign_worker"
+[audit]
+explain = false
+[output]
+json = "out/log.json"
+""",
+        "log.toml",
+    )
+    code = main(["run", cfg])
+    data = json.loads((d / "out" / "log.json").read_text(encoding="utf-8"))
+    assert data["scope"]["mode"] == "predictions"
+    assert code == (EXIT_FAIL if data["summary"]["verdict"] == "FAIL" else EXIT_OK)
+
+
+BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[data]\npath = 'missing.csv'\n[sensitive]\ngender = 'sex'\n", "does not exist"),
+        ("[data]\npath = 'applicants.csv'\n[colour]\nx = 1\n", "unknown sections"),
+        ("[datum]\n", "unknown sections"),
+        (BASE + "[columns]\nlabel = 'x'\n", "unknown roles"),
+        (BASE + "[policy]\nstrictness = 2\n", "[policy]"),
+        (BASE + "[columns]\ny_pred = 'nope'\n", "not a column"),
+        ("this is not = toml [", "not valid TOML"),
+    ],
+)
+def test_config_errors_exit_2_with_a_message(workdir, capsys, body, message):
+    d, _ = workdir
+    assert main(["run", _config(d, body, "bad.toml")]) == EXIT_ERROR
+    assert message in capsys.readouterr().err
+
+
+def test_compare_and_usage(tmp_path, capsys):
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    df = sa.datasets.load_german_credit()
+    fair = sa.Audit(y_pred=df["good_credit"], data=df, sensitive={"gender": "sex"}, explain=False)
+    fair.run().to_json(old)
+    unfair_pred = (df["sex"] == "male").astype(int)
+    sa.Audit(y_pred=unfair_pred, data=df, sensitive={"gender": "sex"}, explain=False).run().to_json(
+        new
+    )
+    html = tmp_path / "cmp.html"
+    assert main(["compare", str(old), str(new), "--html", str(html)]) == EXIT_FAIL
+    out = capsys.readouterr().out
+    assert "new failures" in out and html.exists()
+    assert main(["compare", str(new), str(new)]) == EXIT_FAIL  # the newer audit still fails
+    assert main(["compare", str(old), str(tmp_path / "missing.json")]) == EXIT_ERROR
+    assert main(["frobnicate"]) == 2
+    assert main(["--help"]) == 0
+    # python -m szai_audit is the same command.
+    proc = subprocess.run(
+        [sys.executable, "-m", "szai_audit", "compare", str(old), str(old)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode in (EXIT_OK, EXIT_FAIL) and "verdict" in proc.stdout
