@@ -52,3 +52,14 @@ def test_insurance_pricing_example(tmp_path):
     assert "USD" in html and "southeast" in html
     schema = json.loads((EXAMPLES.parent / "docs" / "report.schema.json").read_text())
     jsonschema.validate(json.loads((tmp_path / "insurance_report.json").read_text()), schema)
+
+
+def test_pricing_market_example(tmp_path):
+    stdout = _run("pricing_market.py", str(tmp_path))
+    # The markups are recovered: stratified within 1.5 points of 8%, loyalty within 0.5 of 5%.
+    line = next(s for s in stdout.splitlines() if s.startswith("premium phone"))
+    stratified = float(line.split("stratified ")[1].split("%")[0])
+    assert abs(stratified - 8.0) < 1.5
+    loyal = next(s for s in stdout.splitlines() if s.startswith("loyal customers"))
+    assert abs(float(loyal.split(": ")[1].split("%")[0]) - 5.0) < 0.5
+    assert (tmp_path / "pricing_market.html").exists()
