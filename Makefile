@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check szai_audit tests benchmarks examples
 	$(BIN)/mypy szai_audit
 
+docs: $(VENV)/.installed-test
+	$(BIN)/mkdocs build --strict
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/bench_fairness.py
 
 clean:
-	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out build dist site .pytest_cache .mypy_cache .ruff_cache
