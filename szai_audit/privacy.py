@@ -1109,22 +1109,27 @@ class PrivacyScan:
                         f"(Article 33).",
                     )
                 )
-        if by_name:
-            listed = _join([_hit_text(r) for r in by_name])
-            parts.append(
+        for found, lead in (
+            (
+                by_name,
                 Message(
-                    f"以下列的列名提示可能含有个人信息，请人工核查：{listed.zh}。",
-                    f"Column names suggest personal information; check these columns: {listed.en}.",
-                )
-            )
-        if partial:
-            listed = _join([_hit_text(r) for r in partial])
-            parts.append(
+                    "以下列的列名提示可能含有个人信息",
+                    "Column names suggest personal information; check these columns",
+                ),
+            ),
+            (
+                partial,
                 Message(
-                    f"部分值符合直接标识符的格式，请人工核查：{listed.zh}。",
-                    f"Some values have the form of direct identifiers; check them: {listed.en}.",
+                    "部分值符合直接标识符的格式",
+                    "Some values have the form of direct identifiers; check them",
+                ),
+            ),
+        ):
+            if found:
+                listed = _join([_hit_text(r) for r in found])
+                parts.append(
+                    Message(f"{lead.zh}，请人工核查：{listed.zh}。", f"{lead.en}: {listed.en}.")
                 )
-            )
         if content:
             status = Status.FAIL if self.external else Status.WARN
         elif partial:
