@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputTypeError
+from .errors import InputError, InputTypeError
 from .findings import Finding, Status
 from .narrative import Message
 from .policy import Policy
@@ -30,8 +30,8 @@ def _privacy(audit: Audit, policy: Policy) -> PrivacyScan | None:
 
     if isinstance(spec, privacy.PrivacyScan):
         return spec
-    if audit.data is None:
-        raise InputTypeError("privacy= scans data=, which was not given.")
+    if audit.data is None:  # pragma: no cover - refused with the settings
+        raise InputError("privacy= scans data=, which was not given.")
     if spec is True:
         return privacy.scan(audit.data, k=policy.k_anonymity)
     if isinstance(spec, Mapping):

@@ -273,6 +273,17 @@ class Audit:
     # ----------------------------------------------------------------------------------------
 
     def _check_settings(self) -> tuple[Policy, dict[str, str]]:
+        # The governance settings are checked first, so a slip fails fast, not after the checks.
+        if self.context is not None and not isinstance(self.context, UseContext):
+            raise InputTypeError(
+                f"context must be a szai_audit.UseContext, got {type(self.context).__name__}."
+            )
+        if self.attestations is not None and any(
+            not isinstance(a, Attestation) for a in self.attestations
+        ):
+            raise InputTypeError("attestations must be a list of szai_audit.Attestation objects.")
+        if (self.privacy is True or isinstance(self.privacy, Mapping)) and self.data is None:
+            raise InputError("privacy= scans data=, which was not given.")
         if self.task not in TASKS:
             raise InputError(f"task must be one of {list(TASKS)}, got {self.task!r}.")
         if self.favorable_direction not in (None, "higher", "lower"):
