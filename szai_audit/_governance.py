@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .errors import InputError, InputTypeError
 from .findings import Finding, Status
@@ -105,7 +105,9 @@ def apply(audit: Audit, result: AuditResult, policy: Policy) -> AuditResult:
         rules = load_rules(rules)
     findings = list(result.findings)
     scan = _privacy(audit, policy)
-    findings += _not_scanned_or(scan, policy)
+    # Judged against the scan's own k and l (the policy's unless the user chose others), so
+    # the finding and the report's table agree.
+    findings += [_not_scanned()] if scan is None else list(scan.findings())
     risk = None
     if context is None:
         findings.append(_no_context())
@@ -122,9 +124,3 @@ def apply(audit: Audit, result: AuditResult, policy: Policy) -> AuditResult:
     return dataclasses.replace(
         result, findings=findings, risk=risk, checklist=tuple(items), privacy=scan
     )
-
-
-def _not_scanned_or(scan: Any, policy: Policy) -> list[Finding]:
-    # Judged against the scan's own k and l (the policy's k unless the user chose another), so
-    # the finding and the report's table agree.
-    return [_not_scanned()] if scan is None else list(scan.findings())
