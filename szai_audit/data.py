@@ -23,6 +23,7 @@ from .errors import (
     LengthMismatchError,
     SensitiveAttributeError,
 )
+from .stats import weighted_quantile
 
 __all__ = ["MISSING_LABEL", "BinSpec", "GroupEncoding", "bin_numeric", "encode_groups"]
 
@@ -98,22 +99,39 @@ def check_index_order(name: str, values: Any, data: Any) -> None:
         )
 
 
+class Fingerprint:
+    """sha256 of a frame or array given in consecutive parts (chunks of rows, in order): the
+    same digest as :func:`fingerprint` of the whole."""
+
+    def __init__(self) -> None:
+        self._hash: Any = None
+
+    def update(self, obj: Any) -> None:
+        first = self._hash is None
+        if first:
+            self._hash = hashlib.sha256()
+            if isinstance(obj, pd.DataFrame):
+                self._hash.update(repr([(str(c), str(t)) for c, t in obj.dtypes.items()]).encode())
+        frame = (
+            obj if isinstance(obj, pd.DataFrame) else pd.DataFrame({"values": to_1d("values", obj)})
+        )
+        try:
+            rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+            self._hash.update(rows.tobytes())
+        except TypeError:  # unhashable cells (lists, dicts): fall back to their text
+            self._hash.update(frame.to_csv(index=False, header=first).encode())
+
+    def hexdigest(self) -> str | None:
+        return None if self._hash is None else str(self._hash.hexdigest())
+
+
 def fingerprint(obj: Any) -> str | None:
     """sha256 of a frame or array's content (column names, dtypes and values, not the index)."""
     if obj is None:
         return None
-    h = hashlib.sha256()
-    if isinstance(obj, pd.DataFrame):
-        h.update(repr([(str(c), str(t)) for c, t in obj.dtypes.items()]).encode())
-        frame = obj
-    else:
-        frame = pd.DataFrame({"values": to_1d("values", obj)})
-    try:
-        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-        h.update(rows.tobytes())
-    except TypeError:  # unhashable cells (lists, dicts): fall back to their text
-        h.update(frame.to_csv(index=False).encode())
-    return h.hexdigest()
+    fp = Fingerprint()
+    fp.update(obj)
+    return fp.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -165,6 +183,7 @@ def bin_numeric(
     name: str,
     cut_points: Sequence[float] | int | None = None,
     n_bins: int = 4,
+    counts: np.ndarray | None = None,
 ) -> tuple[pd.Categorical, BinSpec]:
     """Cut a numeric attribute into ordered groups.
 
@@ -179,6 +198,9 @@ def bin_numeric(
         data); an int asks for that many quantile bins; None uses ``n_bins`` quantile bins.
     n_bins : int
         Number of quantile bins when ``cut_points`` is None.
+    counts : ndarray, optional
+        For data seen as counts (too large to hold): ``values`` are then the distinct values
+        and ``counts`` how many rows have each; the bins are those of the rows.
 
     Returns
     -------
@@ -200,6 +222,11 @@ def bin_numeric(
     else:
         x = np.asarray(values, dtype=float)
     present = x[~np.isnan(x)]
+    weights = None
+    if counts is not None:
+        order = np.argsort(present)
+        present = present[order]
+        weights = np.asarray(counts)[~np.isnan(x)][order]
     if present.size == 0:
         raise SensitiveAttributeError(f"sensitive attribute {name!r} has no non-missing values.")
     integer = bool(np.all(present == np.floor(present)))
@@ -212,8 +239,14 @@ def bin_numeric(
         edges = []
         # Quantiles of the rows; when a few values dominate (90% zeros, say) they collapse,
         # so fall back to quantiles of the distinct values.
-        for basis in (present, np.unique(present)):
-            qs = np.quantile(basis, np.linspace(0, 1, k + 1)[1:-1])
+        probs = np.linspace(0, 1, k + 1)[1:-1]
+        for basis in ("rows", "distinct"):
+            if basis == "distinct":
+                qs = np.quantile(np.unique(present), probs)
+            elif weights is not None:
+                qs = weighted_quantile(present, weights, probs)
+            else:
+                qs = np.quantile(present, probs)
             # A cut point at the minimum would leave the first bin empty.
             edges = sorted({e for e in (_nice(q, integer) for q in qs) if e > present.min()})
             if edges:

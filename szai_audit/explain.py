@@ -868,7 +868,6 @@ def explain(
     >>> bool(ex.additivity_error < 1e-6)
     True
     """
-    from .models import CallableModel
 
     if not isinstance(X, pd.DataFrame):
         raise InputTypeError(f"X must be a pandas DataFrame of raw inputs, got {type(X).__name__}.")
@@ -888,10 +887,61 @@ def explain(
     if strata_arr is not None and len(strata_arr) != n_total:
         raise InputError(f"strata has {len(strata_arr)} labels for {n_total} rows of X.")
     take = stratified_sample(n_total, sample_size, strata_arr, random_state)
-    rows = X.iloc[take]
     rng = np.random.default_rng(None if random_state is None else random_state + 1)
-    bg_take = rng.choice(n_total, min(background_size, n_total), replace=False)
-    background = X.iloc[np.sort(bg_take)]
+    sample = RowSample(
+        frame=X,
+        positions=np.arange(n_total),
+        n_total=n_total,
+        take=take,
+        background=rng.choice(n_total, min(background_size, n_total), replace=False),
+        strata=None if strata_arr is None else strata_arr[take],
+    )
+    return explain_sample(
+        model,
+        sample,
+        positive_label=positive_label,
+        random_state=random_state,
+        progress=progress,
+        permutation_sample_size=permutation_sample_size,
+    )
+
+
+@dataclass(frozen=True)
+class RowSample:
+    """The rows an explanation uses, drawn in advance from data of ``n_total`` rows (which need
+    not be in memory): ``frame`` holds the rows at the sorted global ``positions``; ``take``
+    (the rows explained, sorted) and ``background`` (in the order drawn) are global positions,
+    and ``strata`` the stratum of each row of ``take``."""
+
+    frame: pd.DataFrame
+    positions: np.ndarray
+    n_total: int
+    take: np.ndarray
+    background: np.ndarray
+    strata: np.ndarray | None = None
+
+    def rows(self, positions: np.ndarray) -> pd.DataFrame:
+        """The rows at these global positions."""
+        return self.frame.iloc[np.searchsorted(self.positions, positions)]
+
+
+def explain_sample(
+    model: Any,
+    sample: RowSample,
+    *,
+    positive_label: Any = 1,
+    random_state: int | None = 0,
+    progress: bool = True,
+    permutation_sample_size: int = 300,
+) -> Explanation:
+    """:func:`explain` on rows drawn in advance (see :class:`RowSample`), for data seen in
+    parts; the arguments are those of :func:`explain`."""
+    from .models import CallableModel
+
+    X = sample.frame
+    n_total, take, bg_take = sample.n_total, sample.take, sample.background
+    rows = sample.rows(take)
+    background = sample.rows(np.sort(bg_take))
 
     pre, est = None, model
     if hasattr(model, "steps") and len(model.steps) > 1:
@@ -944,12 +994,10 @@ def explain(
             evals = max(2 * p + 1, 10 * p)
             cap = min(permutation_sample_size, max(10, 40_000 // evals))
             if len(rows) > cap:
-                sub = stratified_sample(
-                    len(rows), cap, None if strata_arr is None else strata_arr[take], random_state
-                )
+                sub = stratified_sample(len(rows), cap, sample.strata, random_state)
                 take, rows = take[sub], rows.iloc[sub]
             if len(background) > 50:
-                background = X.iloc[np.sort(bg_take[:50])]  # bg_take is in random order
+                background = sample.rows(np.sort(bg_take[:50]))  # bg_take is in random order
                 bg_text = f"50 rows drawn at random from the {n_total} given"
             values, base, output = _permutation(
                 predict, rows, background, random_state, progress, evals

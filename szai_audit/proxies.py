@@ -141,27 +141,60 @@ def find_proxies(
     >>> report.features.index[0], float(report.features.loc["title", "auc"])
     ('title', 1.0)
     """
-    from sklearn.model_selection import StratifiedKFold
-
     s = pd.Series(np.asarray(sensitive, dtype=object), index=data.index)
     sizes = s.value_counts()
-    tiny = sizes[sizes < n_splits]  # a group must appear in every fold
-    left_out = {str(k): int(v) for k, v in tiny.items()}
-    keep = s.notna().to_numpy() & ~s.isin(list(tiny.index)).to_numpy()
+    left_out, plan = proxy_sample_plan(sizes, n_splits, max_rows, random_state)
+    keep = s.notna().to_numpy() & ~s.isin(list(sizes.index[sizes < n_splits])).to_numpy()
     frame = data.loc[keep, [c for c in data.columns if c not in exclude]]
-    y_codes, classes = pd.factorize(s[keep], sort=True)
+    y_codes, _ = pd.factorize(s[keep], sort=True)
     y = np.asarray(y_codes, dtype=np.int64)
-    n_classes = len(classes)
-    rng = np.random.default_rng(random_state)
-    if len(y) > max_rows:  # stratified sample
-        take = np.concatenate(
-            [
-                rng.choice(idx, size=max(1, round(len(idx) * max_rows / len(y))), replace=False)
-                for idx in (np.flatnonzero(y == c) for c in range(n_classes))
-            ]
+    if plan is not None:  # stratified sample
+        take = np.sort(
+            np.concatenate([np.flatnonzero(y == c)[ordinals] for c, ordinals in enumerate(plan)])
         )
-        take.sort()
         frame, y = frame.iloc[take], y[take]
+    return rank_proxies(frame, y, left_out, n_splits, n_bins, random_state, all_features, level)
+
+
+def proxy_sample_plan(
+    sizes: pd.Series, n_splits: int, max_rows: int, random_state: int | None
+) -> tuple[dict[str, int], list[np.ndarray] | None]:
+    """Which rows :func:`find_proxies` uses, from the size of each group alone.
+
+    Groups smaller than ``n_splits`` are left out (a group must appear in every fold); when the
+    rest exceed ``max_rows``, each group ``c`` (in sorted order) keeps the rows at positions
+    ``plan[c]`` (sorted) among its own rows, a sample proportional to its size. ``plan`` is None
+    when every row is kept. Data seen in parts are sampled the same way.
+    """
+    tiny = sizes[sizes < n_splits]
+    left_out = {str(k): int(v) for k, v in tiny.items()}
+    kept = sizes[sizes >= n_splits].sort_index()
+    total = int(kept.sum())
+    if total <= max_rows:
+        return left_out, None
+    rng = np.random.default_rng(random_state)
+    plan = [
+        np.sort(rng.choice(int(m), size=max(1, round(int(m) * max_rows / total)), replace=False))
+        for m in kept.to_numpy()
+    ]
+    return left_out, plan
+
+
+def rank_proxies(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    left_out: dict[str, int],
+    n_splits: int = 3,
+    n_bins: int = 10,
+    random_state: int | None = 0,
+    all_features: bool = True,
+    level: float = 0.95,
+) -> ProxyReport:
+    """The ranking of :func:`find_proxies` on rows already chosen: ``y`` holds each row's group
+    code (0 to k-1, every group present)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    n_classes = int(y.max()) + 1 if len(y) else 0
     smallest = int(np.bincount(y).min()) if n_classes else 0
     splits = min(n_splits, smallest)
     if n_classes < 2 or splits < 2:

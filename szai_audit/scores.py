@@ -22,7 +22,14 @@ import pandas as pd
 
 from .data import group_label
 
-__all__ = ["ScoreMetrics", "auc_with_se", "score_metrics"]
+__all__ = [
+    "ScoreMetrics",
+    "auc_with_se",
+    "merge_score_tables",
+    "score_metrics",
+    "score_metrics_from_table",
+    "score_table",
+]
 
 
 def auc_with_se(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
@@ -119,48 +126,114 @@ def score_metrics(
     y = np.asarray(y_true).astype(bool)
     s = np.asarray(y_score, dtype=float)
     labels = np.asarray([group_label(k) for k in groups], dtype=object)
-    probabilities = bool(s.size and s.min() >= 0 and s.max() <= 1)
+    table = score_table(labels, y, s)
+    order = pd.unique(labels).tolist()
+    return score_metrics_from_table(table, threshold=threshold, n_bins=n_bins).reordered(order)
+
+
+def score_table(groups: np.ndarray, y: np.ndarray, score: np.ndarray) -> pd.DataFrame:
+    """How many rows have each (group, outcome, score): the sufficient statistics of every score
+    metric. Tables of parts of the data add up (:func:`merge_score_tables`).
+
+    Examples
+    --------
+    >>> score_table(np.array(["a", "a", "b"]), np.array([1, 1, 0]), np.array([0.5, 0.5, 0.2]))
+      group      y  score  count
+    0     a   True    0.5      2
+    1     b  False    0.2      1
+    """
+    frame = pd.DataFrame(
+        {"group": np.asarray(groups, dtype=object), "y": np.asarray(y, dtype=bool), "score": score}
+    )
+    out = frame.groupby(["group", "y", "score"], sort=True, dropna=False).size()
+    return out.rename("count").reset_index()
+
+
+def merge_score_tables(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """The score table of the union of the parts whose tables are given."""
+    both = pd.concat(tables, ignore_index=True)
+    out = both.groupby(["group", "y", "score"], sort=True, dropna=False)["count"].sum()
+    return out.reset_index()
+
+
+def _auc_from_counts(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
+    """AUC and DeLong standard error from the positives and negatives at each distinct score
+    (in increasing order of score); ties count one half, as with mid-ranks."""
+    m, n = float(pos.sum()), float(neg.sum())
+    if m == 0 or n == 0:
+        return float("nan"), float("nan")
+    neg_below = np.cumsum(neg) - neg
+    pos_below = np.cumsum(pos) - pos
+    v10 = (neg_below + 0.5 * neg) / n  # each positive at this score: negatives scored lower
+    v01 = 1.0 - (pos_below + 0.5 * pos) / m  # each negative: positives scored higher
+    auc = float((pos * v10).sum() / m)
+    mean01 = float((neg * v01).sum() / n)
+    var10 = float((pos * (v10 - auc) ** 2).sum() / (m - 1)) if m > 1 else 0.0
+    var01 = float((neg * (v01 - mean01) ** 2).sum() / (n - 1)) if n > 1 else 0.0
+    return auc, float(np.sqrt(var10 / m + var01 / n))
+
+
+def score_metrics_from_table(
+    table: pd.DataFrame, *, threshold: float = 0.5, n_bins: int = 10
+) -> ScoreMetrics:
+    """:func:`score_metrics` from a score table (:func:`score_table`): the same numbers, for
+    data seen in parts. Groups come in the table's (sorted) order."""
+    from .stats import weighted_quantile
+
+    s_all = table["score"].to_numpy(dtype=float)
+    probabilities = bool(s_all.size and s_all.min() >= 0 and s_all.max() <= 1)
+    qs = np.linspace(0, 1, n_bins + 1)[1:-1]
     if probabilities:
-        edges = np.linspace(0, 1, n_bins + 1)[1:-1]
+        edges = qs
     else:
-        edges = np.unique(np.quantile(s, np.linspace(0, 1, n_bins + 1)[1:-1]))
-    bins = np.searchsorted(edges, s, side="right")
+        by_score = table.groupby("score", sort=True)["count"].sum()
+        edges = np.unique(
+            weighted_quantile(by_score.index.to_numpy(float), by_score.to_numpy(), qs)
+        )
     rows, cal_rows = [], []
-    codes, uniques = pd.factorize(labels, sort=False)
-    for code, name in enumerate(uniques):
-        mask = codes == code
-        ys, ss = y[mask], s[mask]
-        auc, auc_se = auc_with_se(ys, ss)
-        n = int(mask.sum())
-        residual = ys.astype(float) - ss
+    for name, part in table.groupby("group", sort=False):
+        # One row per distinct score, in increasing order, with its positives and negatives.
+        yv = part["y"].to_numpy(dtype=bool)
+        sv = part["score"].to_numpy(dtype=float)
+        cv = part["count"].to_numpy(dtype=np.int64)
+        distinct, inverse = np.unique(sv, return_inverse=True)
+        pos = np.bincount(inverse, weights=np.where(yv, cv, 0), minlength=len(distinct))
+        neg = np.bincount(inverse, weights=np.where(yv, 0, cv), minlength=len(distinct))
+        auc, auc_se = _auc_from_counts(pos, neg)
+        n = int(cv.sum())
+        positives = int(cv[yv].sum())
+        wf = cv.astype(float)
+        residual = yv.astype(float) - sv
+        offset = float((wf * residual).sum() / n)
+        var = float((wf * (residual - offset) ** 2).sum() / (n - 1)) if n > 1 else np.nan
         rows.append(
             {
                 "group": name,
                 "count": n,
-                "positives": int(ys.sum()),
-                "negatives": int(n - ys.sum()),
+                "positives": positives,
+                "negatives": n - positives,
                 "auc": auc,
                 "auc_se": auc_se,
-                "mean_score": float(ss.mean()),
-                "observed_rate": float(ys.mean()),
-                "calibration_offset": float(residual.mean()),
-                "calibration_se": float(residual.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan,
-                "positive_rate_at_threshold": float((ss >= threshold).mean()),
+                "mean_score": float((wf * sv).sum() / n),
+                "observed_rate": positives / n,
+                "calibration_offset": offset,
+                "calibration_se": float(np.sqrt(var) / np.sqrt(n)) if n > 1 else np.nan,
+                "positive_rate_at_threshold": float(cv[sv >= threshold].sum() / n),
             }
         )
-        b = bins[mask]
-        count = np.bincount(b, minlength=n_bins)
-        pos = np.bincount(b, weights=ys, minlength=n_bins)
-        ssum = np.bincount(b, weights=ss, minlength=n_bins)
+        b = np.searchsorted(edges, sv, side="right")
+        count = np.bincount(b, weights=wf, minlength=n_bins)
+        pos_b = np.bincount(b, weights=np.where(yv, wf, 0.0), minlength=n_bins)
+        ssum = np.bincount(b, weights=wf * sv, minlength=n_bins)
         for i in np.flatnonzero(count):
             cal_rows.append(
                 {
                     "group": name,
                     "bin": int(i),
                     "count": int(count[i]),
-                    "positives": int(pos[i]),
+                    "positives": int(pos_b[i]),
                     "mean_score": float(ssum[i] / count[i]),
-                    "observed_rate": float(pos[i] / count[i]),
+                    "observed_rate": float(pos_b[i] / count[i]),
                 }
             )
     by_group = pd.DataFrame(rows).set_index("group")

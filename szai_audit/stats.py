@@ -22,6 +22,8 @@ __all__ = [
     "homogeneity_test",
     "normal_p_value",
     "two_proportion_test",
+    "weighted_median",
+    "weighted_quantile",
     "z_value",
 ]
 
@@ -178,3 +180,58 @@ def normal_p_value(estimate: np.ndarray | float, se: np.ndarray | float) -> np.n
         z = np.abs(est / se_arr)
     p = 2.0 * special.ndtr(-z)
     return np.where(np.isfinite(z), p, np.where((se_arr == 0) & (est != 0), 0.0, 1.0))
+
+
+def _sorted_value_at(values: np.ndarray, cum: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Element ``index`` (0-based) of the sorted sample with distinct ``values`` occurring
+    ``cum[i] - cum[i-1]`` times."""
+    return values[np.searchsorted(cum, index, side="right")]
+
+
+def weighted_quantile(values: np.ndarray, counts: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(np.repeat(values, counts), qs)`` (the default "linear" method) without
+    building the repeated sample: quantiles of data seen as counts of distinct values.
+
+    ``values`` must be sorted and distinct. The interpolation is numpy's, step for step, so
+    the result is the same to the last bit.
+
+    Examples
+    --------
+    >>> v, c = np.array([1.0, 2.0, 7.0]), np.array([3, 1, 2])
+    >>> bool(np.array_equal(weighted_quantile(v, c, np.array([0.1, 0.5, 0.9])),
+    ...                     np.quantile(np.repeat(v, c), [0.1, 0.5, 0.9])))
+    True
+    """
+    values = np.asarray(values, dtype=float)
+    cum = np.cumsum(np.asarray(counts, dtype=np.int64))
+    n = int(cum[-1])
+    qs = np.asarray(qs, dtype=float)
+    virtual = (n - 1) * qs
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = n - 1
+    nxt[above] = n - 1
+    nxt = np.minimum(nxt, n - 1)
+    gamma = virtual - prev
+    a = _sorted_value_at(values, cum, prev.astype(np.int64))
+    b = _sorted_value_at(values, cum, nxt.astype(np.int64))
+    diff = b - a
+    out = a + diff * gamma
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), out)
+
+
+def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """``np.median(np.repeat(values, counts))`` from distinct sorted values and their counts.
+
+    Examples
+    --------
+    >>> weighted_median(np.array([1.0, 2.0, 7.0]), np.array([1, 1, 2]))
+    4.5
+    """
+    values = np.asarray(values, dtype=float)
+    cum = np.cumsum(np.asarray(counts, dtype=np.int64))
+    n = int(cum[-1])
+    mid = np.array([(n - 1) // 2, n // 2], dtype=np.int64)
+    a, b = _sorted_value_at(values, cum, mid)
+    return float(a) if n % 2 else float(np.mean([a, b]))
