@@ -1,12 +1,65 @@
-"""The documentation builds with mkdocs in strict mode (every page in the nav, no broken link)."""
+"""The documentation: it builds with mkdocs in strict mode (every page in the nav, no broken link
+or anchor), and the reference pages agree with the code they describe (policy defaults,
+configuration keys, articles, runnable quick start)."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import szai_audit as sa
+from szai_audit import _config
+
 ROOT = Path(__file__).parents[1]
+DOCS = ROOT / "docs"
+
+ARTICLE_PAGES = {
+    # page: (the article as the page's title names it, the article's number in Chinese)
+    "article-72-4": ("Article 72(4)", "第七十二条"),
+    "article-72-5": ("Article 72(5)", "第七十二条"),
+    "article-71": ("Article 71", "第七十一条"),
+    "article-66": ("Article 66", "第六十六条"),
+    "article-72": ("Article 72", "第七十二条"),
+    "article-33": ("Article 33", "第三十三条"),
+}
+PAGES = (
+    "index",
+    "quickstart",
+    "concepts",
+    *ARTICLE_PAGES,
+    "method",
+    "configuration",
+    "cli",
+    "api",
+    "errors",
+    "json-schema",
+)
+
+# Keys of the sections _config.py reads without a constant listing them. Each must still be
+# read by the code (checked against _config_keys_in_code) and documented in its section.
+SECTION_KEYS = {
+    "data": {"path"},
+    "model": {"path", "trusted", "trusted_types"},
+    "output": {"html", "json", "lang"},
+}
+
+
+def _read(page: str) -> str:
+    return (DOCS / f"{page}.md").read_text(encoding="utf-8")
+
+
+def _section(text: str, heading: str) -> str:
+    """The text under the level-2 heading ``heading`` up to the next level-2 heading."""
+    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert match, f"no section '## {heading}'"
+    return match.group(1)
 
 
 def test_docs_build_strict(tmp_path):
@@ -18,7 +71,169 @@ def test_docs_build_strict(tmp_path):
         check=False,
     )
     assert out.returncode == 0, out.stderr[-3000:]
-    for page in ("api", "method", "cli", "errors", "json-schema"):
-        assert (tmp_path / "site" / page / "index.html").exists(), page
+    for page in PAGES:
+        built = "index.html" if page == "index" else f"{page}/index.html"
+        assert (tmp_path / "site" / built).exists(), page
     method = (tmp_path / "site" / "method" / "index.html").read_text(encoding="utf-8")
-    assert "Article 66" in method and "Article 33" in method
+    assert "SOURCE_DATE_EPOCH" in method and "Privacy of the report" in method
+
+
+# --------------------------------------------------------------------------------------------
+# Concepts: every Policy setting with its real default
+# --------------------------------------------------------------------------------------------
+
+
+def _policy_rows() -> dict[str, str]:
+    """``| `name` | `default` | ...`` rows of the policy table in concepts.md."""
+    rows = {}
+    for line in _section(_read("concepts"), "The policy").splitlines():
+        match = re.match(r"\|\s*`(\w+)`\s*\|\s*`([^`]+)`\s*\|", line)
+        if match:
+            rows[match.group(1)] = match.group(2)
+    return rows
+
+
+def test_concepts_lists_every_policy_setting_with_its_default():
+    rows = _policy_rows()
+    fields = {f.name: f.default for f in dataclasses.fields(sa.Policy)}
+    assert set(rows) == set(fields), (
+        f"missing {sorted(set(fields) - set(rows))}, unknown {sorted(set(rows) - set(fields))}"
+    )
+    for name, default in fields.items():
+        documented = ast.literal_eval(rows[name])
+        assert type(documented) is type(default) and documented == default, (
+            f"{name}: documented {rows[name]}, code {default!r}"
+        )
+
+
+def test_concepts_names_every_status():
+    table = _section(_read("concepts"), "Status")
+    for status in sa.Status:
+        assert f"| `{status.value}` |" in table, status
+
+
+# --------------------------------------------------------------------------------------------
+# Configuration reference: every section and key _config.py accepts
+# --------------------------------------------------------------------------------------------
+
+
+def _config_keys_in_code() -> set[str]:
+    """String keys _config.py reads: ``x["key"]``, ``x.get("key")``, ``x.pop("key")``,
+    ``"key" in x`` (internal keys, starting with ``_``, left out)."""
+    tree = ast.parse(Path(_config.__file__).read_text(encoding="utf-8"))
+    keys: set[str] = set()
+
+    def text(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and text(node.slice):
+            keys.add(text(node.slice))
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("get", "pop")
+            and node.args
+            and text(node.args[0])
+        ):
+            keys.add(text(node.args[0]))
+        elif (
+            isinstance(node, ast.Compare)
+            and text(node.left)
+            and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)
+        ):
+            keys.add(text(node.left))
+    return {k for k in keys if not k.startswith("_")}
+
+
+def test_configuration_documents_every_section():
+    text = _read("configuration")
+    for name in _config._SECTIONS:
+        assert f"\n## `[{name}]`\n" in text, f"no section for [{name}]"
+
+
+def test_configuration_documents_every_key_in_its_section():
+    text = _read("configuration")
+    expected = {
+        "columns": set(_config._ROLES),
+        "audit": set(_config._AUDIT_KEYS),
+        "context": {f.name for f in dataclasses.fields(sa.UseContext)},
+        **SECTION_KEYS,
+    }
+    for section, keys in expected.items():
+        body = _section(text, f"`[{section}]`")
+        for key in keys:
+            assert f"| `{key}` |" in body, f"[{section}] {key} is not in its table"
+
+
+def test_configuration_documents_every_key_the_code_reads():
+    text = _read("configuration")
+    in_code = _config_keys_in_code()
+    listed = set().union(*SECTION_KEYS.values())
+    assert listed <= in_code, f"no longer read by _config.py: {sorted(listed - in_code)}"
+    missing = sorted(k for k in in_code if f"`{k}`" not in text and f"`[{k}]`" not in text)
+    assert not missing, f"read by _config.py but not in configuration.md: {missing}"
+
+
+def test_configuration_examples_are_accepted():
+    """Every TOML block of the page uses only sections, roles and keys the code accepts."""
+    blocks = re.findall(r"```toml\n(.*?)```", _read("configuration"), re.S)
+    assert blocks
+    for block in blocks:
+        config = _config.tomllib.loads(block)
+        assert set(config) <= _config._SECTIONS, block
+        assert set(config.get("columns", {})) <= _config._ROLES, block
+        assert set(config.get("audit", {})) <= _config._AUDIT_KEYS, block
+        assert set(config.get("data", {})) <= SECTION_KEYS["data"], block
+        assert set(config.get("model", {})) <= SECTION_KEYS["model"], block
+        assert set(config.get("output", {})) <= SECTION_KEYS["output"], block
+        sa.Policy(**config.get("policy", {}))
+        if "context" in config:
+            sa.UseContext(**config["context"])
+
+
+# --------------------------------------------------------------------------------------------
+# Article pages, README links, quick start
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", list(ARTICLE_PAGES))
+def test_article_page_names_and_quotes_its_article(page):
+    english, chinese = ARTICLE_PAGES[page]
+    text = _read(page)
+    title = text.splitlines()[0]
+    assert title.startswith(f"# {english}:") or title == f"# {english}", title
+    quote = "\n".join(line for line in text.splitlines() if line.startswith(">"))
+    assert chinese in quote, f"{page} does not quote {chinese}"
+    assert "Assumptions and limits" in text, f"{page} states no assumptions and limits"
+
+
+def test_readme_links_into_docs_exist():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((docs/[^)#\s]+)", readme)
+    assert links
+    for link in links:
+        assert (ROOT / link).is_file(), link
+
+
+def test_quickstart_python_runs(tmp_path):
+    """The Python blocks of the quick start run, in order, as written."""
+    blocks = re.findall(r"```python\n(.*?)```", _read("quickstart"), re.S)
+    assert len(blocks) >= 2
+    script = tmp_path / "quickstart.py"
+    script.write_text("\n".join(blocks), encoding="utf-8")
+    # One OpenMP thread: gradient boosting (proxies) crawls when threads outnumber free cores.
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "<AuditResult verdict=" in out.stdout
+    assert (tmp_path / "report.html").exists() and (tmp_path / "report.json").exists()
