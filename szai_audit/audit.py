@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,7 @@ from .regression import RegressionMetrics, regression_metrics_from_codes
 from .result import AuditResult, Scope, SensitiveInfo
 from .risk import Attestation, UseContext
 from .scores import ScoreMetrics, score_metrics
+from .stats import weighted_median
 
 __all__ = ["Audit"]
 
@@ -68,6 +69,90 @@ TASKS = ("classification", "regression", "pricing")
 class _Attribute:
     info: SensitiveInfo
     values: Any  # 1-D values or a Categorical (binned)
+
+
+#: ``lookup(key, spec) -> (values, column, source, counts, n_missing)`` for data seen in parts:
+#: the distinct values of a sensitive attribute and how many rows have each.
+_Lookup = Callable[
+    [str, Any], tuple[pd.Series, "str | None", str, "np.ndarray | None", "int | None"]
+]
+
+
+class RowAccess(Protocol):
+    """The rows the proxy and flip checks read: all of them in memory, or samples drawn in
+    advance from data seen in parts (:mod:`szai_audit._chunked`)."""
+
+    has_data: bool
+
+    def proxies(
+        self, ground: str, exclude: tuple[str, ...], policy: Policy, random_state: int | None
+    ) -> ProxyReport: ...
+
+    def flip_rows(
+        self, ground: str, policy: Policy, random_state: int | None
+    ) -> tuple[pd.DataFrame, np.ndarray]: ...
+
+    def column_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, bool]: ...
+
+
+class _InMemoryRows:
+    """Every row of ``data``, with each ground's group per row."""
+
+    def __init__(self, data: pd.DataFrame | None, encodings: Mapping[str, GroupEncoding]):
+        self.data = data
+        self.has_data = data is not None
+        self.encodings = encodings
+
+    def proxies(
+        self, ground: str, exclude: tuple[str, ...], policy: Policy, random_state: int | None
+    ) -> ProxyReport:
+        assert self.data is not None
+        return find_proxies(
+            self.data,
+            self.encodings[ground].row_labels(),
+            exclude=exclude,
+            max_rows=policy.proxy_max_rows,
+            random_state=random_state,
+            level=policy.confidence_level,
+        )
+
+    def flip_rows(
+        self, ground: str, policy: Policy, random_state: int | None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        assert self.data is not None  # flip_test draws its own sample of these
+        return self.data, self.encodings[ground].row_labels()
+
+    def column_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        assert self.data is not None
+        raw = self.data[column]
+        numbers = raw.to_numpy(dtype=float, na_value=np.nan)
+        distinct, counts = np.unique(numbers[~np.isnan(numbers)], return_counts=True)
+        return distinct, counts, pd.api.types.is_integer_dtype(raw.dtype)
+
+
+def _flip_values(
+    info: SensitiveInfo,
+    enc: GroupEncoding,
+    column_counts: Callable[[str], tuple[np.ndarray, np.ndarray, bool]],
+) -> dict[str, Any]:
+    """Group label -> the value written into the column to put a row in that group: the
+    group's own value, or for a binned number the median of the rows in the bin."""
+    if info.binning is None:
+        return {
+            str(k): (k.item() if isinstance(k, np.generic) else k)
+            for k in enc.index
+            if str(k) != MISSING_LABEL
+        }
+    assert info.column is not None
+    distinct, counts, integer = column_counts(info.column)
+    codes = np.searchsorted(np.asarray(info.binning.edges), distinct, side="right")
+    out: dict[str, Any] = {}
+    for code, label in enumerate(info.binning.labels):
+        inside = codes == code
+        if inside.any():
+            median = weighted_median(distinct[inside], counts[inside])
+            out[label] = round(median) if integer else median
+    return out
 
 
 class Audit:
@@ -403,7 +488,12 @@ class Audit:
             )
         return arr
 
-    def _attributes(self, n: int, policy: Policy) -> list[_Attribute]:
+    def _attributes(
+        self, n: int, policy: Policy, lookup: _Lookup | None = None
+    ) -> list[_Attribute]:
+        """The sensitive attributes, binned and checked. ``lookup(key, spec)`` gives a ground's
+        values, column, source and, for data seen in parts, the count of each (distinct) value
+        and the number of missing rows; by default the values of every row."""
         if self.sensitive is None:
             return []
         if not isinstance(self.sensitive, Mapping):
@@ -429,7 +519,11 @@ class Audit:
                     f"ground {ground!r}; keep one."
                 )
             seen[ground] = str(key)
-            values, column, source = self._lookup(str(key), spec, n)
+            counts, n_missing = None, None
+            if lookup is None:
+                values, column, source = self._lookup(str(key), spec, n)
+            else:
+                values, column, source, counts, n_missing = lookup(str(key), spec)
             binning: BinSpec | None = None
             if ground in bins or needs_binning(values, policy.max_groups_before_binning):
                 if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
@@ -440,7 +534,7 @@ class Audit:
                         f"(dtype {values.dtype})."
                     )
                 values, binning = bin_numeric(
-                    values, str(key), bins.get(ground), n_bins=policy.n_bins
+                    values, str(key), bins.get(ground), n_bins=policy.n_bins, counts=counts
                 )
             enc = encode_groups({ground: values}, missing="group")
             as_text = [str(g) for g in enc.index]
@@ -465,7 +559,7 @@ class Audit:
                 source=source,
                 binning=binning,
                 groups=tuple(str(g) for g in enc.index),
-                n_missing=int(enc.missing.get(ground, 0)),
+                n_missing=int(enc.missing.get(ground, 0)) if n_missing is None else n_missing,
             )
             attrs.append(_Attribute(info, values))
         return attrs
@@ -482,40 +576,35 @@ class Audit:
         numeric: bool = False,
         change_rtol: float = 0.0,
         outputs: Message | None = None,
+        rows: RowAccess | None = None,
     ) -> tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding]]:
         """Proxy ranking and counterfactual flip test of every ground (``change_rtol``: the
         relative change of a numeric output that counts; ``outputs``: what the outputs are
-        called in the messages)."""
+        called in the messages; ``rows``: the rows these checks read, all of ``data`` by
+        default)."""
+        rows = _InMemoryRows(self.data, encodings) if rows is None else rows
         proxies: dict[str, ProxyReport] = {}
         flips: dict[str, FlipResult] = {}
         findings: list[Finding] = []
         for a in attrs:
             ground, info = a.info.ground, a.info
-            enc = encodings[ground]
-            labels = enc.row_labels()
             report = None
-            if self.data is not None:
+            if rows.has_data:
                 exclude = (info.column,) if info.source == "data" and info.column else ()
-                report = find_proxies(
-                    self.data,
-                    labels,
-                    exclude=exclude,
-                    max_rows=policy.proxy_max_rows,
-                    random_state=random_state,
-                    level=policy.confidence_level,
-                )
+                report = rows.proxies(ground, exclude, policy, random_state)
                 proxies[ground] = report
             findings.append(input_checks.proxy_finding(report, ground, policy))
             if adapter is None:
                 findings.append(input_checks.flip_not_assessed(ground, "no_model"))
                 continue
-            if info.source != "data" or not info.column or self.data is None:
+            if info.source != "data" or not info.column or not rows.has_data:
                 findings.append(input_checks.flip_not_assessed(ground, "not_input"))
                 continue
-            values = self._flip_values(info, enc, labels)
+            frame, labels = rows.flip_rows(ground, policy, random_state)
+            values = _flip_values(info, encodings[ground], rows.column_counts)
             flip = flip_test(
                 adapter,
-                self.data,
+                frame,
                 info.column,
                 labels,
                 values,
@@ -534,34 +623,12 @@ class Audit:
             )
         return proxies, flips, findings
 
-    def _flip_values(
-        self, info: SensitiveInfo, enc: GroupEncoding, labels: np.ndarray
-    ) -> dict[str, Any]:
-        """Group label -> the value written into the column to put a row in that group."""
-        assert self.data is not None and info.column is not None
-        raw = self.data[info.column]
-        if info.binning is None:
-            return {
-                str(k): (k.item() if isinstance(k, np.generic) else k)
-                for k in enc.index
-                if str(k) != MISSING_LABEL
-            }
-        out: dict[str, Any] = {}
-        numbers = raw.to_numpy(dtype=float, na_value=np.nan)
-        for label in info.binning.labels:
-            inside = numbers[labels == label]
-            inside = inside[~np.isnan(inside)]
-            if inside.size:
-                median = float(np.median(inside))
-                out[label] = round(median) if pd.api.types.is_integer_dtype(raw.dtype) else median
-        return out
-
     def _explanation(
         self,
         adapter: ModelAdapter | None,
         attrs: list[_Attribute],
         encodings: Mapping[str, GroupEncoding],
-        favourable: np.ndarray,
+        favourable: np.ndarray | Callable[[np.ndarray], np.ndarray],
         pos: Any,
         favorable_is_positive: bool,
         input_findings: list[Finding],
@@ -569,8 +636,13 @@ class Audit:
         random_state: int | None,
         metadata: Mapping[str, str],
         numeric: bool = False,
+        compute: Callable[[Any], Explanation] | None = None,
     ) -> tuple[Explanation | None, ExplanationSummary | None, list[Finding]]:
-        """Article 71: the explanation, its summary, and the findings that follow from it."""
+        """Article 71: the explanation, its summary, and the findings that follow from it.
+
+        ``favourable`` is a 0/1 array over every row, or a function of row positions (data seen
+        in parts); ``compute(model)`` explains the model (a stratified sample of every row by
+        default)."""
         findings = [explain_checks.notice_complete(metadata)]
         reason = None
         if not self.explain:
@@ -587,20 +659,25 @@ class Audit:
         explanation = summary = None
         if reason is None:
             assert adapter is not None and self.data is not None
-            strata = np.asarray(favourable).astype(str).astype(object)
-            for a in attrs:
-                strata = strata + "|" + encodings[a.info.ground].row_labels().astype(str)
             model = adapter.model if adapter.kind == "callable" else self.model
-            try:
-                explanation = explain(
-                    model,
-                    self.data,
-                    positive_label=None if numeric else pos,
-                    sample_size=policy.explain_sample_size,
-                    strata=strata,
-                    background_size=policy.explain_background_size,
-                    random_state=random_state,
+            if compute is None:
+                strata = explanation_strata(
+                    np.asarray(favourable), [encodings[a.info.ground].row_labels() for a in attrs]
                 )
+
+                def compute(model: Any) -> Explanation:
+                    return explain(
+                        model,
+                        self.data,
+                        positive_label=None if numeric else pos,
+                        sample_size=policy.explain_sample_size,
+                        strata=strata,
+                        background_size=policy.explain_background_size,
+                        random_state=random_state,
+                    )
+
+            try:
+                explanation = compute(model)
             except SzaiAuditError as exc:
                 reason = nv.Message(
                     f"未能生成算法说明：{exc}", f"No explanation could be produced: {exc}"
@@ -610,7 +687,11 @@ class Audit:
                 explanation,
                 labels=self.feature_labels,
                 favorable_is_positive=favorable_is_positive,
-                favourable=np.asarray(favourable)[explanation.positions],
+                favourable=(
+                    favourable(explanation.positions)
+                    if callable(favourable)
+                    else np.asarray(favourable)[explanation.positions]
+                ),
                 positive_label=pos if pos is not None else self._direction,
                 stratified=True,
                 level=policy.confidence_level,
@@ -1123,6 +1204,15 @@ class Audit:
             metadata=metadata,
             manifest=manifest,
         )
+
+
+def explanation_strata(favourable: np.ndarray, labels: Sequence[np.ndarray]) -> np.ndarray:
+    """The stratum of each row for the explanation's sample: its decision (favourable or not)
+    and its group on every ground, as text."""
+    strata = np.asarray(favourable).astype(str).astype(object)
+    for row_labels in labels:
+        strata = strata + "|" + np.asarray(row_labels).astype(str)
+    return strata
 
 
 def _where(column: str | None, source: str) -> str:
