@@ -31,6 +31,7 @@ from .data import (
     check_index_order,
     encode_groups,
     group_label,
+    is_dask_frame,
     is_missing_array,
     is_missing_group_key,
     needs_binning,
@@ -47,7 +48,7 @@ from .errors import (
     UnsupportedError,
 )
 from .explain import Explanation, explain
-from .fairness import GroupMetrics, counts_by_group
+from .fairness import GroupMetrics, counts_from_cells
 from .findings import Finding, Status
 from .mitigation import threshold_tradeoff
 from .models import ModelAdapter, adapt_model
@@ -396,7 +397,11 @@ class Audit:
         thr = self.threshold
         if isinstance(thr, bool) or not isinstance(thr, (int, float)) or not 0 < thr < 1:
             raise InputError(f"threshold must be a number in (0, 1), got {thr!r}.")
-        if self.data is not None and not isinstance(self.data, pd.DataFrame):
+        if is_dask_frame(self.data):
+            from ._chunked import check_chunked_settings
+
+            check_chunked_settings(self)
+        elif self.data is not None and not isinstance(self.data, pd.DataFrame):
             raise InputTypeError(
                 f"data must be a pandas DataFrame of the model's raw inputs, got "
                 f"{type(self.data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
@@ -1027,27 +1032,72 @@ class Audit:
             from ._pricing_audit import run_pricing
 
             return run_pricing(self, started, policy, metadata, random_state)
+        if is_dask_frame(self.data):
+            from ._chunked import prepare_chunked
+
+            prep = prepare_chunked(self, policy, random_state, started)
+        else:
+            prep = self._prepare_rows(policy, random_state, started)
+        return self._classification(prep, policy, metadata, random_state)
+
+    def _prepare_rows(
+        self, policy: Policy, random_state: int | None, started: _dt.datetime
+    ) -> Prepared:
+        """The classification audit's inputs from data in memory: one entry per row."""
         y_pred, y_true, score, rule, adapter = self._decisions()
         n = len(y_pred)
         pos = _positive_label(y_pred, y_true, self.favorable_label)
         attrs = self._attributes(n, policy)
+        pred_pos = np.asarray(y_pred == pos, dtype=np.uint8)
+        true_pos = None if y_true is None else np.asarray(y_true == pos, dtype=np.uint8)
+
+        def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
+            assert score is not None and true_pos is not None
+            labels_per_row = enc.index.take(enc.codes)
+            return score_metrics(
+                true_pos, score, labels_per_row, threshold=self.threshold, n_bins=n_bins
+            )
+
+        labels = set(pd.unique(y_pred).tolist())
+        if y_true is not None:
+            labels |= set(pd.unique(y_true).tolist())
+        return Prepared(
+            n_rows=n,
+            pos=pos,
+            attrs=attrs,
+            pred_pos=pred_pos,
+            true_pos=true_pos,
+            weights=None,
+            score_sums=None if score is None else (score, score * score),
+            rule=rule,
+            adapter=adapter,
+            labels=tuple(sorted(map(str, labels))),
+            score_metrics=scores if score is not None and true_pos is not None else None,
+            manifest=self._manifest(started, y_true, y_pred, adapter, random_state),
+            score=score,
+        )
+
+    def _classification(
+        self, prep: Prepared, policy: Policy, metadata: dict[str, str], random_state: int | None
+    ) -> AuditResult:
+        """Article 72(4) checks of binary decisions, and Article 71."""
+        attrs, pos, adapter = prep.attrs, prep.pos, prep.adapter
         if not attrs:
             raise SensitiveAttributeError(
                 "sensitive is empty: name at least one Article 72(4) ground and its column, "
                 "e.g. sensitive={'gender': 'sex'}."
             )
-
-        pred_pos = np.asarray(y_pred == pos, dtype=np.uint8)
-        true_pos = None if y_true is None else np.asarray(y_true == pos, dtype=np.uint8)
+        pred_pos, true_pos = prep.pred_pos, prep.true_pos
+        has_scores = prep.score_sums is not None
         favorable_is_positive = _same_label(pos, self.favorable_label)
 
         def metrics_by(columns: dict[str, Any]) -> tuple[GroupMetrics, GroupEncoding]:
             enc = encode_groups(columns, missing="group")
             gm = GroupMetrics(
-                counts_by_group(enc, pred_pos, true_pos, score),
+                counts_from_cells(enc, pred_pos, true_pos, prep.weights, prep.score_sums),
                 pos_label=pos,
                 has_outcomes=true_pos is not None,
-                has_scores=score is not None,
+                has_scores=has_scores,
             )
             return gm, enc
 
@@ -1072,17 +1122,14 @@ class Audit:
         score_tables: dict[str, ScoreMetrics] = {}
         for ground, enc in encodings.items():
             sm = None
-            if score is not None and true_pos is not None:
-                labels_per_row = enc.index.take(enc.codes)
+            if prep.score_metrics is not None:
                 sizes = metrics[ground].counts["n"]
                 big = sizes[sizes >= policy.min_group_size]
                 # Bins of about min_group_size people or more in the smallest compared group.
                 n_bins = int(
                     np.clip((big.min() if len(big) else 0) // policy.min_group_size, 3, 10)
                 )
-                sm = score_metrics(
-                    true_pos, score, labels_per_row, threshold=self.threshold, n_bins=n_bins
-                )
+                sm = prep.score_metrics(enc, n_bins)
                 order = [str(k) for k in metrics[ground].counts.index]
                 sm = sm.reordered(order)
                 score_tables[ground] = sm
@@ -1091,16 +1138,25 @@ class Audit:
                 ground,
                 policy,
                 has_outcomes=true_pos is not None,
-                has_scores=score is not None,
+                has_scores=has_scores,
                 favorable_is_positive=favorable_is_positive,
                 positive_label=pos,
             )
 
         proxy_reports, flips, input_findings = self._input_checks(
-            attrs, encodings, adapter, pos, favorable_is_positive, policy, random_state
+            attrs,
+            encodings,
+            adapter,
+            pos,
+            favorable_is_positive,
+            policy,
+            random_state,
+            rows=prep.rows,
         )
         extra += input_findings
-        favourable_rows = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
+        favourable_rows: Any = prep.favourable
+        if favourable_rows is None:
+            favourable_rows = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
         explanation, summary, explain_findings = self._explanation(
             adapter,
             attrs,
@@ -1112,6 +1168,7 @@ class Audit:
             policy,
             random_state,
             metadata,
+            compute=prep.explain,
         )
         extra += explain_findings
 
@@ -1141,6 +1198,7 @@ class Audit:
         ]
         findings, group_tests = checks.finalize(assessed, policy, extra)
         mitigation = {}
+        score = prep.score
         if score is not None and true_pos is not None:
             failing = {
                 f.ground
@@ -1164,26 +1222,19 @@ class Audit:
             for (key, gm), seed in zip(tables, seeds, strict=True)
         }
 
-        labels = sorted(
-            map(
-                str,
-                set(pd.unique(y_pred).tolist())
-                | (set() if y_true is None else set(pd.unique(y_true).tolist())),
-            )
-        )
         scope = Scope(
             task=self.task,
-            n_rows=n,
+            n_rows=prep.n_rows,
             favorable_label=_plain(self.favorable_label),
             positive_label=_plain(pos),
-            labels=tuple(labels),
-            has_outcomes=y_true is not None,
-            has_scores=score is not None,
-            decision_rule=rule,
+            labels=prep.labels,
+            has_outcomes=true_pos is not None,
+            has_scores=has_scores,
+            decision_rule=prep.rule,
             mode="model" if adapter is not None else "predictions",
             favorable_is_positive=favorable_is_positive,
         )
-        manifest = self._manifest(started, y_true, y_pred, adapter, random_state)
+        manifest = prep.manifest
         return AuditResult(
             findings=findings,
             group_metrics=metrics,
@@ -1204,6 +1255,35 @@ class Audit:
             metadata=metadata,
             manifest=manifest,
         )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the classification checks read, from every row in memory or from cells of rows of
+    data seen in parts (:mod:`szai_audit._chunked`): entry ``i`` of ``pred_pos``, ``true_pos``,
+    ``score_sums`` and of each attribute's values stands for ``weights[i]`` rows (one each
+    when ``weights`` is None)."""
+
+    n_rows: int
+    pos: Any
+    attrs: list[_Attribute]
+    pred_pos: np.ndarray
+    true_pos: np.ndarray | None
+    weights: np.ndarray | None
+    score_sums: tuple[np.ndarray, np.ndarray] | None
+    rule: str
+    adapter: ModelAdapter | None
+    labels: tuple[str, ...]
+    score_metrics: Callable[[GroupEncoding, int], ScoreMetrics] | None
+    manifest: dict[str, Any]
+    #: Scores of every row (for the fairness-constraint illustration); None in parts.
+    score: np.ndarray | None = None
+    #: Rows of the proxy and flip checks (all rows when None).
+    rows: RowAccess | None = None
+    #: The explanation's computation and each row's favourable decision (a function of
+    #: positions), for data seen in parts.
+    explain: Callable[[Any], Explanation] | None = None
+    favourable: Callable[[np.ndarray], np.ndarray] | None = None
 
 
 def explanation_strata(favourable: np.ndarray, labels: Sequence[np.ndarray]) -> np.ndarray:

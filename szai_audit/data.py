@@ -99,6 +99,12 @@ def check_index_order(name: str, values: Any, data: Any) -> None:
         )
 
 
+def is_dask_frame(obj: Any) -> bool:
+    """Whether ``obj`` is a Dask DataFrame (checked without importing Dask)."""
+    top = type(obj).__module__.split(".")[0]
+    return top in ("dask", "dask_expr") and hasattr(obj, "npartitions") and hasattr(obj, "columns")
+
+
 class Fingerprint:
     """sha256 of a frame or array given in consecutive parts (chunks of rows, in order): the
     same digest as :func:`fingerprint` of the whole."""

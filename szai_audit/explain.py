@@ -785,16 +785,24 @@ def stratified_sample(
     stratum keeps at least one row). All rows when ``size`` is None or not smaller than n."""
     if size is None or size >= n:
         return np.arange(n)
-    rng = np.random.default_rng(random_state)
     if strata is None:
-        return np.sort(rng.choice(n, size, replace=False))
+        return np.sort(np.random.default_rng(random_state).choice(n, size, replace=False))
     codes, _ = pd.factorize(pd.Series(np.asarray(strata, dtype=object)), use_na_sentinel=False)
-    picked = []
-    for c in range(int(codes.max()) + 1):
-        idx = np.flatnonzero(codes == c)
-        take = min(len(idx), max(1, round(size * len(idx) / n)))
-        picked.append(rng.choice(idx, take, replace=False))
-    return np.sort(np.concatenate(picked))
+    plan = stratified_ordinals(n, size, np.bincount(codes), random_state)
+    return np.sort(np.concatenate([np.flatnonzero(codes == c)[o] for c, o in enumerate(plan)]))
+
+
+def stratified_ordinals(
+    n: int, size: int, sizes: np.ndarray, random_state: int | None
+) -> list[np.ndarray]:
+    """The draws of :func:`stratified_sample` from the stratum sizes alone (strata in order of
+    first appearance): for each stratum, which of its rows (0 for its first) are sampled."""
+    rng = np.random.default_rng(random_state)
+    out = []
+    for m in np.asarray(sizes, dtype=np.int64):
+        take = min(int(m), max(1, round(size * int(m) / n)))
+        out.append(np.sort(rng.choice(int(m), take, replace=False)))
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -400,28 +400,46 @@ def counts_by_group(
     y_score: np.ndarray | None,
 ) -> pd.DataFrame:
     """Per-group cell counts via one ``np.bincount`` over combined cell codes."""
+    sums = None if y_score is None else (y_score, y_score * y_score)
+    return counts_from_cells(encoding, y_pred_pos, y_true_pos, None, sums)
+
+
+def counts_from_cells(
+    encoding: GroupEncoding,
+    y_pred_pos: np.ndarray,
+    y_true_pos: np.ndarray | None,
+    n: np.ndarray | None,
+    score_sums: tuple[np.ndarray, np.ndarray] | None,
+) -> pd.DataFrame:
+    """Per-group counts of data summarised as cells: entry ``i`` of the encoding stands for
+    ``n[i]`` rows (one when ``n`` is None) sharing a group, a decision and an outcome, whose
+    scores sum to ``score_sums[0][i]`` and their squares to ``score_sums[1][i]``. Tables of
+    cells of parts of the data add up to the table of the whole."""
     g = encoding.codes
     keep = g >= 0
     if not keep.all():
         g, y_pred_pos = g[keep], y_pred_pos[keep]
         y_true_pos = y_true_pos[keep] if y_true_pos is not None else None
-        y_score = y_score[keep] if y_score is not None else None
+        n = n[keep] if n is not None else None
+        score_sums = None if score_sums is None else (score_sums[0][keep], score_sums[1][keep])
     k = encoding.n_groups
     data: dict[str, np.ndarray] = {}
     if y_true_pos is not None:
-        cells = np.bincount(g * 4 + y_true_pos * 2 + y_pred_pos, minlength=4 * k).reshape(k, 4)
+        cells = np.bincount(g * 4 + y_true_pos * 2 + y_pred_pos, weights=n, minlength=4 * k)
+        cells = cells.reshape(k, 4).astype(np.int64)
         data["tn"], data["fp"], data["fn"], data["tp"] = cells.T
         data["n"] = cells.sum(axis=1)
         data["predicted_positive"] = data["tp"] + data["fp"]
     else:
-        cells = np.bincount(g * 2 + y_pred_pos, minlength=2 * k).reshape(k, 2)
+        cells = np.bincount(g * 2 + y_pred_pos, weights=n, minlength=2 * k)
+        cells = cells.reshape(k, 2).astype(np.int64)
         data["n"] = cells.sum(axis=1)
         data["predicted_positive"] = cells[:, 1]
     cols = [c for c in COUNT_COLUMNS if c in data]
     frame = pd.DataFrame({c: data[c].astype(np.int64) for c in cols}, index=encoding.index)
-    if y_score is not None:
-        frame["score_sum"] = np.bincount(g, weights=y_score, minlength=k)
-        frame["score_sq_sum"] = np.bincount(g, weights=y_score * y_score, minlength=k)
+    if score_sums is not None:
+        frame["score_sum"] = np.bincount(g, weights=score_sums[0], minlength=k)
+        frame["score_sq_sum"] = np.bincount(g, weights=score_sums[1], minlength=k)
     return frame
 
 

@@ -1,0 +1,755 @@
+"""Audits of data too large for memory: a Dask DataFrame, read one partition at a time.
+
+Every statistic of the classification audit is a sum over rows of counts and moments, so the
+audit reads each partition once (the first pass) and keeps only:
+
+* a table of **cells**: one row per observed combination of the sensitive values, the decision
+  and the outcome, with the number of rows, the sums of their scores and of the squared
+  scores, and the position of the first such row;
+* per ground, a table of (value, outcome, score) counts for the score metrics;
+* one bit per row (the decision), for the explanation's stratified sample.
+
+The tables of the partitions add up; the group metrics, bootstrap intervals, tests and findings
+are then computed from them by the same code as in memory. Quantile bins come from the value
+counts (equal to numpy's quantiles to the bit). The checks that read rows (proxies, the flip
+test, the explanation) use samples whose positions are drawn from the group sizes alone, with
+the same random draws as in memory; a second pass reads those rows. The result equals the
+in-memory result: counts exactly, sums of scores to floating-point rounding.
+
+Memory is bounded by the partition size plus the cell table, the sample and one bit per row,
+except the score tables, which hold one entry per distinct (group, outcome, score): with
+continuous scores and outcomes they grow with the rows (see ``docs/scale.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .data import (
+    Fingerprint,
+    GroupEncoding,
+    encode_groups,
+    group_label,
+    is_dask_frame,
+    is_missing_array,
+    to_1d,
+)
+from .errors import (
+    ColumnNotFoundError,
+    InputError,
+    InputTypeError,
+    LengthMismatchError,
+    PredictionError,
+    TargetError,
+    UnsupportedError,
+)
+from .explain import Explanation, RowSample, explain_sample, stratified_ordinals
+from .models import ModelAdapter, adapt_model
+from .policy import Policy
+from .proxies import ProxyReport, proxy_sample_plan, rank_proxies
+from .scores import ScoreMetrics, merge_score_tables, score_metrics_from_table, score_table
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .audit import Audit, Prepared
+
+__all__ = ["check_chunked_settings", "prepare_chunked"]
+
+ROLES = ("y_true", "y_pred", "y_score")
+#: Cell tables of this many partitions are merged into one, to keep memory flat.
+_MERGE_EVERY = 16
+
+
+def _is_dask_series(obj: Any) -> bool:
+    top = type(obj).__module__.split(".")[0]
+    return top in ("dask", "dask_expr") and hasattr(obj, "npartitions") and hasattr(obj, "name")
+
+
+def check_chunked_settings(audit: Audit) -> None:
+    """Refuse, by name, what the audit of a Dask DataFrame does not do (yet)."""
+    if audit.task != "classification":
+        raise UnsupportedError(
+            f"a Dask DataFrame can be audited with task='classification' in this version, got "
+            f"task={audit.task!r}; audit a sample in memory (ddf.sample(...).compute())."
+        )
+    if audit.legitimate_factors:
+        raise UnsupportedError(
+            "legitimate_factors needs every row in memory in this version; leave it out for a "
+            "Dask DataFrame, or audit a sample in memory."
+        )
+    if audit.privacy is True or isinstance(audit.privacy, dict):
+        raise UnsupportedError(
+            "privacy=True scans every row in memory; for a Dask DataFrame pass the scan of the "
+            "data to be shared: privacy=sa.privacy.scan(frame)."
+        )
+    if audit.sensitive_data is not None and not is_dask_frame(audit.sensitive_data):
+        raise InputTypeError(
+            f"with a Dask DataFrame as data, sensitive_data must be a Dask DataFrame with the "
+            f"same partitions, got {type(audit.sensitive_data).__name__}."
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The partitions
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    index: int
+    inputs: pd.DataFrame  # the model's inputs
+    frames: dict[str, pd.DataFrame]  # "data" (and "sensitive_data") as computed
+    roles: dict[str, pd.Series]  # y_true / y_pred / y_score of these rows
+
+
+class _Source:
+    """The Dask collections of an audit, computed together one partition at a time."""
+
+    def __init__(self, audit: Audit) -> None:
+        data: Any = audit.data
+        self.frames: dict[str, Any] = {"data": data}
+        if audit.sensitive_data is not None:
+            self.frames["sensitive_data"] = audit.sensitive_data
+        self.npartitions = int(data.npartitions)
+        for name, frame in self.frames.items():
+            if int(frame.npartitions) != self.npartitions:
+                raise LengthMismatchError(
+                    f"{name} has {frame.npartitions} partitions but data has {self.npartitions}; "
+                    f"they must hold the same rows in the same partitions."
+                )
+        self.role_columns: dict[str, tuple[str, str]] = {}
+        self.role_series: dict[str, Any] = {}
+        for role in ROLES:
+            spec = getattr(audit, role)
+            if spec is None:
+                continue
+            if isinstance(spec, str):
+                self.role_columns[role] = (self.where(spec, role), spec)
+            elif _is_dask_series(spec):
+                if int(spec.npartitions) != self.npartitions:
+                    raise LengthMismatchError(
+                        f"{role} has {spec.npartitions} partitions but data has "
+                        f"{self.npartitions}; take it from the same frame."
+                    )
+                self.role_series[role] = spec
+            else:
+                raise InputTypeError(
+                    f"with a Dask DataFrame as data, {role} must name a column of data (or of "
+                    f"sensitive_data) or be a Dask Series with the same partitions, got "
+                    f"{type(spec).__name__}."
+                )
+        in_data = {c for w, c in self.role_columns.values() if w == "data"}
+        self.inputs = [c for c in data.columns if c not in in_data]
+
+    def where(self, column: str, what: str) -> str:
+        """Which frame holds ``column``."""
+        for name, frame in self.frames.items():
+            if column in frame.columns:
+                return name
+        raise ColumnNotFoundError(
+            f"{what} names column {column!r}, which is not in data"
+            f"{' or sensitive_data' if 'sensitive_data' in self.frames else ''}."
+        )
+
+    def dtype(self, where: str, column: str) -> Any:
+        return self.frames[where][column].dtype
+
+    def chunks(self) -> Iterator[_Chunk]:
+        import dask
+
+        names = list(self.frames)
+        roles = list(self.role_series)
+        for i in range(self.npartitions):
+            parts = [self.frames[k].partitions[i] for k in names]
+            parts += [self.role_series[r].partitions[i] for r in roles]
+            computed = dask.compute(*parts)
+            lengths = {len(c) for c in computed}
+            if len(lengths) > 1:
+                raise LengthMismatchError(
+                    f"partition {i} has {sorted(lengths)} rows in the different inputs; data, "
+                    f"sensitive_data and the outputs must hold the same rows."
+                )
+            frames = dict(zip(names, computed[: len(names)], strict=True))
+            values = {r: frames[w][c] for r, (w, c) in self.role_columns.items()}
+            values |= dict(zip(roles, computed[len(names) :], strict=True))
+            yield _Chunk(i, frames["data"][self.inputs], frames, values)
+
+
+class _Codebook:
+    """Codes of the distinct values of a column, growing partition by partition (missing
+    values get -1)."""
+
+    def __init__(self) -> None:
+        self.index = pd.Index([], dtype=object)
+
+    def codes(self, values: Any) -> np.ndarray:
+        arr = np.asarray(values)
+        missing = is_missing_array(arr)
+        codes = np.asarray(self.index.get_indexer(arr), dtype=np.int64)
+        new = (codes < 0) & ~missing
+        if new.any():
+            fresh = pd.unique(arr[new])
+            self.index = self.index.append(pd.Index(fresh, dtype=object))
+            codes = np.asarray(self.index.get_indexer(arr), dtype=np.int64)
+        codes[missing] = -1
+        return codes
+
+
+# --------------------------------------------------------------------------------------------
+# First pass: cells, score tables, decision bits, fingerprints
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _FirstPass:
+    n: int = 0
+    cells: list[pd.DataFrame] = field(default_factory=list)
+    score_parts: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    bits: list[np.ndarray] = field(default_factory=list)
+    lengths: list[int] = field(default_factory=list)
+    labels: _Codebook = field(default_factory=_Codebook)
+    values: dict[str, _Codebook] = field(default_factory=dict)
+    fp_data: Fingerprint = field(default_factory=Fingerprint)
+    fp_true: Fingerprint = field(default_factory=Fingerprint)
+    fp_pred: Fingerprint = field(default_factory=Fingerprint)
+    n_columns: int = 0
+    pos: Any = None
+    has_true: bool = False
+    has_score: bool = False
+
+
+_CELL_SUMS = {"n": "sum", "s": "sum", "s2": "sum", "first": "min"}
+
+
+def _merge_cells(parts: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:
+    both = pd.concat(parts, ignore_index=True)
+    sums = {k: v for k, v in _CELL_SUMS.items() if k in both.columns}
+    return both.groupby(keys, sort=False).agg(sums).reset_index()
+
+
+def _outputs(
+    audit: Audit, chunk: _Chunk, adapter: ModelAdapter | None, pos: Any
+) -> tuple[np.ndarray, np.ndarray | None, Any]:
+    """Decisions and scores of one partition (``pos`` None: not known yet, scores later)."""
+    from .audit import _numeric_scores
+
+    n = len(chunk.inputs)
+    where = f" (partition {chunk.index})"
+    if adapter is not None:
+        y_pred = adapter.predict(chunk.inputs)
+        return y_pred, None, adapter
+    score = None
+    if "y_score" in chunk.roles:
+        score = _numeric_scores(to_1d("y_score", chunk.roles["y_score"], n))
+        if "y_pred" not in chunk.roles and (score.min() < 0 or score.max() > 1):
+            raise PredictionError(
+                f"y_score ranges over [{score.min():.4g}, {score.max():.4g}]{where}, but without "
+                f"y_pred the decisions are y_score >= threshold, which needs probabilities in "
+                f"[0, 1]. Pass y_pred with the decisions, or probabilities as y_score."
+            )
+    if "y_pred" in chunk.roles:
+        y_pred = to_1d("y_pred", chunk.roles["y_pred"], n)
+        missing = is_missing_array(y_pred)
+        if missing.any():
+            raise PredictionError(
+                f"y_pred has {int(missing.sum())} missing values (NaN/None){where}; every row "
+                f"needs a decision."
+            )
+    else:
+        assert score is not None
+        y_pred = (score >= audit.threshold).astype(np.int64)
+    return y_pred, score, None
+
+
+def _first_pass(
+    audit: Audit,
+    source: _Source,
+    grounds: dict[str, tuple[str, str]],
+    adapter: ModelAdapter | None,
+    pos: Any,
+    keep_bits: bool,
+) -> _FirstPass:
+    from .audit import _positive_label
+
+    fp = _FirstPass(values={g: _Codebook() for g in grounds}, pos=pos)
+    keys = [*(f"g_{g}" for g in grounds), "yp"]
+    for chunk in source.chunks():
+        n = len(chunk.inputs)
+        y_pred, score, model = _outputs(audit, chunk, adapter, pos)
+        y_true = None
+        if "y_true" in chunk.roles:
+            y_true = to_1d("y_true", chunk.roles["y_true"], n)
+            missing = is_missing_array(y_true)
+            if missing.any():
+                raise TargetError(
+                    f"y_true has {int(missing.sum())} missing values (NaN/None) in partition "
+                    f"{chunk.index}. Drop those rows, or pass y_true=None to audit decisions only."
+                )
+        pred_codes = fp.labels.codes(y_pred)
+        true_codes = None if y_true is None else fp.labels.codes(y_true)
+        seen = np.asarray(fp.labels.index.tolist(), dtype=object)
+        if fp.pos is None:  # from the first partition's labels (checked again at the end)
+            classes = adapter.classes() if adapter is not None else None
+            known = seen if not classes else np.asarray([*seen, *classes], dtype=object)
+            fp.pos = _positive_label(known, None, audit.favorable_label)
+        else:
+            _positive_label(seen, None, audit.favorable_label)  # still binary
+        if model is not None:
+            score = model.score(chunk.inputs, fp.pos)
+        frame = {f"g_{g}": fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}
+        frame["yp"] = pred_codes
+        if true_codes is not None:
+            frame["yt"] = true_codes
+        cells = pd.DataFrame(frame)
+        cells["n"] = np.int64(1)
+        if score is not None:
+            cells["s"] = score
+            cells["s2"] = score * score
+        cells["first"] = np.arange(fp.n, fp.n + n, dtype=np.int64)
+        cell_keys = keys + (["yt"] if true_codes is not None else [])
+        fp.cells.append(_merge_cells([cells], cell_keys))
+        if len(fp.cells) >= _MERGE_EVERY:
+            fp.cells = [_merge_cells(fp.cells, cell_keys)]
+        if score is not None and y_true is not None:
+            true_pos = np.asarray(y_true == fp.pos)
+            for g in grounds:
+                parts = fp.score_parts.setdefault(g, [])
+                parts.append(score_table(frame[f"g_{g}"], true_pos, score))
+                if len(parts) >= _MERGE_EVERY:
+                    fp.score_parts[g] = [merge_score_tables(parts)]
+        if keep_bits:
+            fp.bits.append(np.packbits(np.asarray(y_pred == fp.pos)))
+        fp.lengths.append(n)
+        fp.fp_data.update(chunk.inputs)
+        fp.fp_pred.update(y_pred)
+        if y_true is not None:
+            fp.fp_true.update(y_true)
+        fp.n += n
+        fp.n_columns = chunk.inputs.shape[1]
+        fp.has_true, fp.has_score = y_true is not None, score is not None
+    if fp.n == 0:
+        raise InputError("data has no rows: nothing to audit.")
+    fp.cells = [_merge_cells(fp.cells, keys + (["yt"] if fp.has_true else []))]
+    return fp
+
+
+# --------------------------------------------------------------------------------------------
+# The attributes, from value counts
+# --------------------------------------------------------------------------------------------
+
+
+def _distinct(
+    fp: _FirstPass, source: _Source, ground: str, where: str, column: str
+) -> tuple[pd.Series, np.ndarray, int]:
+    """Distinct values of a sensitive column (with its dtype; a missing entry last when some
+    rows lack a value), how many rows have each, and how many rows are missing."""
+    cells = fp.cells[0]
+    codes = cells[f"g_{ground}"].to_numpy()
+    weights = cells["n"].to_numpy()
+    book = fp.values[ground].index
+    counts = np.bincount(codes[codes >= 0], weights=weights[codes >= 0], minlength=len(book))
+    n_missing = int(weights[codes < 0].sum())
+    values = pd.Series(book, dtype=object)
+    dtype = source.dtype(where, column)
+    try:
+        if isinstance(dtype, pd.CategoricalDtype) and "__UNKNOWN_CATEGORIES__" in list(
+            dtype.categories
+        ):
+            values = values.astype("category")
+        elif not pd.api.types.is_object_dtype(dtype):
+            values = values.astype(dtype)
+    except (TypeError, ValueError):  # a dtype the values do not fit: keep them as objects
+        pass
+    if n_missing:
+        values = pd.concat([values, pd.Series([None], dtype=values.dtype)], ignore_index=True)
+        counts = np.append(counts, n_missing)
+    return values, counts.astype(np.int64), n_missing
+
+
+def _per_cell(values: Any, codes: np.ndarray, n_distinct: int) -> Any:
+    """Values given per distinct entry (the missing entry last), taken for each code (-1:
+    missing)."""
+    take = np.where(codes >= 0, codes, n_distinct - 1)
+    if isinstance(values, pd.Series):
+        return values.take(take).reset_index(drop=True)
+    return values.take(take)
+
+
+@dataclass(frozen=True)
+class _Ground:
+    """One sensitive attribute of data seen in parts."""
+
+    key: str  # the key of ``sensitive``
+    where: str  # "data" or "sensitive_data"
+    column: str
+    values: Any  # per distinct entry, binned or raw (the missing entry last)
+    counts: np.ndarray
+    row_labels: np.ndarray  # each distinct entry's group as text (None: missing)
+    names: np.ndarray  # each distinct entry's group as score metrics name it
+
+    def codes(self, book: _Codebook, chunk: _Chunk) -> np.ndarray:
+        """Each row's distinct entry."""
+        raw = np.asarray(chunk.frames[self.where][self.column])
+        codes = np.asarray(book.index.get_indexer(raw), dtype=np.int64)
+        codes[is_missing_array(raw)] = -1
+        return np.where(codes >= 0, codes, len(self.row_labels) - 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Second pass: the sampled rows
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Sample:
+    frame: pd.DataFrame  # the model's inputs of the rows read
+    positions: np.ndarray  # their global positions (sorted)
+    labels: dict[str, np.ndarray]  # ground -> each row's group label
+    found: dict[str, np.ndarray]  # plan -> global positions of its rows
+
+
+def _second_pass(
+    source: _Source,
+    wanted: np.ndarray,
+    plans: dict[str, dict[int, np.ndarray]],
+    per_row: Callable[[_Chunk], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]],
+) -> _Sample:
+    """Read the rows at the ``wanted`` positions and, for each plan, the rows whose ordinal
+    within their stratum is listed (``plans[name][stratum]``); ``per_row(chunk)`` gives each
+    row's group labels and its stratum in every plan."""
+    seen: dict[str, dict[int, int]] = {name: {} for name in plans}
+    found: dict[str, list[np.ndarray]] = {name: [] for name in plans}
+    frames: list[pd.DataFrame] = []
+    positions: list[np.ndarray] = []
+    labels: dict[str, list[np.ndarray]] = {}
+    start = 0
+    for chunk in source.chunks():
+        n = len(chunk.inputs)
+        row_labels, strata = per_row(chunk)
+        pick = [wanted[(wanted >= start) & (wanted < start + n)] - start]
+        for name, ordinals in plans.items():
+            stratum = strata[name]
+            order = np.argsort(stratum, kind="stable")
+            bounds = np.searchsorted(stratum[order], list(ordinals), side="left")
+            ends = np.searchsorted(stratum[order], list(ordinals), side="right")
+            for (s, chosen), lo, hi in zip(ordinals.items(), bounds, ends, strict=True):
+                before = seen[name].get(s, 0)
+                seen[name][s] = before + (hi - lo)
+                hit = chosen[(chosen >= before) & (chosen < before + hi - lo)] - before
+                if hit.size:
+                    rows = order[lo:hi][hit]
+                    found[name].append(rows + start)
+                    pick.append(rows)
+        local = np.unique(np.concatenate(pick))
+        if local.size:
+            frames.append(chunk.inputs.iloc[local])
+            positions.append(local + start)
+            for g, values in row_labels.items():
+                labels.setdefault(g, []).append(values[local])
+        start += n
+    return _Sample(
+        frame=pd.concat(frames),
+        positions=np.concatenate(positions),
+        labels={g: np.concatenate(v) for g, v in labels.items()},
+        found={k: np.sort(np.concatenate(v)) for k, v in found.items() if v},
+    )
+
+
+class _SampledRows:
+    """:class:`szai_audit.audit.RowAccess` over the rows read in the second pass."""
+
+    has_data = True
+
+    def __init__(
+        self,
+        sample: _Sample,
+        proxy_plans: dict[str, tuple[dict[str, int], list[str]]],
+        flip_positions: np.ndarray,
+        column_counts: Callable[[str], tuple[np.ndarray, np.ndarray, bool]],
+    ) -> None:
+        self.sample = sample
+        self.proxy_plans = proxy_plans
+        self.flip_positions = flip_positions
+        self._column_counts = column_counts
+
+    def _at(self, positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.sample.positions, positions)
+
+    def proxies(
+        self, ground: str, exclude: tuple[str, ...], policy: Policy, random_state: int | None
+    ) -> ProxyReport:
+        left_out, classes = self.proxy_plans[ground]
+        at = self._at(self.sample.found.get(f"proxy:{ground}", np.empty(0, np.int64)))
+        frame = self.sample.frame.iloc[at]
+        frame = frame[[c for c in frame.columns if c not in exclude]]
+        y = pd.Index(classes, dtype=object).get_indexer(self.sample.labels[ground][at])
+        return rank_proxies(
+            frame,
+            np.asarray(y, dtype=np.int64),
+            left_out,
+            random_state=random_state,
+            level=policy.confidence_level,
+        )
+
+    def flip_rows(
+        self, ground: str, policy: Policy, random_state: int | None
+    ) -> tuple[pd.DataFrame, np.ndarray]:
+        at = self._at(self.flip_positions)
+        return self.sample.frame.iloc[at], self.sample.labels[ground][at]
+
+    def column_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        return self._column_counts(column)
+
+
+def _bits(fp: _FirstPass, chunk: int, n: int) -> np.ndarray:
+    """The decision bits (positive label or not) of one partition's rows."""
+    return np.unpackbits(fp.bits[chunk])[:n].astype(bool)
+
+
+def _bits_at(fp: _FirstPass, positions: np.ndarray) -> np.ndarray:
+    """The decision bits of rows at global positions."""
+    ends = np.cumsum(fp.lengths)
+    chunk = np.searchsorted(ends, positions, side="right")
+    offset = positions - (ends[chunk] - np.asarray(fp.lengths)[chunk])
+    out = np.empty(len(positions), dtype=bool)
+    for c in np.unique(chunk):
+        mask = chunk == c
+        out[mask] = _bits(fp, int(c), fp.lengths[int(c)])[offset[mask]]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The audit's inputs from the partitions
+# --------------------------------------------------------------------------------------------
+
+
+def prepare_chunked(
+    audit: Audit, policy: Policy, random_state: int | None, started: _dt.datetime
+) -> Prepared:
+    """Read a Dask DataFrame in two passes and summarise it for the classification checks."""
+    from ._manifest import build_manifest
+    from .audit import Prepared, _Attribute, _positive_label, _same_label, explanation_strata
+
+    source = _Source(audit)
+    outputs = source.role_columns.keys() | source.role_series.keys()
+    adapter = None
+    if audit.model is not None:
+        if outputs & {"y_pred", "y_score"}:
+            raise InputError(
+                "give either model= (the audit computes its outputs) or y_pred=/y_score= "
+                "(outputs already computed), not both."
+            )
+        adapter = adapt_model(audit.model, audit.threshold)
+    elif not outputs & {"y_pred", "y_score"}:
+        raise InputError(
+            "nothing to audit: give model= with data=, or the model's outputs with y_pred= "
+            "(and optionally y_score=)."
+        )
+    if audit.sensitive is not None and not isinstance(audit.sensitive, dict):
+        raise InputTypeError(
+            f"sensitive must map grounds to columns, e.g. {{'gender': 'sex'}}, got "
+            f"{type(audit.sensitive).__name__}."
+        )
+    columns: dict[str, tuple[str, str]] = {}
+    for key, spec in (audit.sensitive or {}).items():
+        if not isinstance(spec, str):
+            raise InputTypeError(
+                f"with a Dask DataFrame as data, sensitive[{key!r}] must name a column of data "
+                f"or sensitive_data, got {type(spec).__name__}."
+            )
+        columns[str(key)] = (source.where(spec, f"sensitive[{key!r}]"), spec)
+    keep_bits = adapter is not None and bool(audit.explain)
+    fp = _first_pass(audit, source, columns, adapter, None, keep_bits)
+    pos = _positive_label(
+        np.asarray(fp.labels.index.tolist(), dtype=object), None, audit.favorable_label
+    )
+    if pos != fp.pos:  # the first partition's labels pointed to another label: read again
+        fp = _first_pass(audit, source, columns, adapter, pos, keep_bits)
+    n = fp.n
+    cells = fp.cells[0]
+    weights = cells["n"].to_numpy(dtype=np.int64)
+    label_list = fp.labels.index.tolist()
+    is_pos = np.asarray([lbl == pos for lbl in label_list], dtype=np.uint8)
+    pred_pos = is_pos[cells["yp"].to_numpy()]
+    true_pos = is_pos[cells["yt"].to_numpy()] if fp.has_true else None
+    favorable_is_positive = _same_label(pos, audit.favorable_label)
+
+    # The attributes, binned and checked from their value counts as in memory.
+    distinct: dict[str, tuple[pd.Series, np.ndarray, int]] = {}
+
+    def lookup(key: str, spec: Any) -> tuple[pd.Series, str | None, str, Any, Any]:
+        where, column = columns[key]
+        distinct[key] = _distinct(fp, source, key, where, column)
+        values, counts, n_missing = distinct[key]
+        return values, column, where, counts, n_missing
+
+    per_value = audit._attributes(n, policy, lookup=lookup)
+    grounds: dict[str, _Ground] = {}
+    attrs = []
+    for a, key in zip(per_value, columns, strict=True):
+        enc = encode_groups({a.info.ground: a.values})
+        where, column = columns[key]
+        grounds[a.info.ground] = _Ground(
+            key=key,
+            where=where,
+            column=column,
+            values=a.values,
+            counts=distinct[key][1],
+            row_labels=enc.row_labels(),
+            names=np.asarray([group_label(k) for k in enc.index.take(enc.codes)], dtype=object),
+        )
+        cell_codes = cells[f"g_{key}"].to_numpy()
+        attrs.append(_Attribute(a.info, _per_cell(a.values, cell_codes, len(enc.codes))))
+
+    def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
+        g = grounds[enc.names[0]]
+        table = merge_score_tables(fp.score_parts[g.key])
+        codes = table["group"].to_numpy(dtype=np.int64)
+        table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
+        table = merge_score_tables([table])
+        return score_metrics_from_table(table, threshold=audit.threshold, n_bins=n_bins)
+
+    # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
+    plans: dict[str, dict[int, np.ndarray]] = {}
+    proxy_plans: dict[str, tuple[dict[str, int], list[str]]] = {}
+    class_of: dict[str, np.ndarray] = {}
+    for ground, g in grounds.items():
+        present = np.asarray([lbl is not None for lbl in g.row_labels])
+        sizes = pd.Series(g.counts[present], index=pd.Index(g.row_labels[present], dtype=object))
+        sizes = sizes.groupby(level=0).sum()
+        left_out, proxy = proxy_sample_plan(sizes, 3, policy.proxy_max_rows, random_state)
+        kept = sorted(str(k) for k in sizes.index if str(k) not in left_out)
+        proxy_plans[ground] = (left_out, kept)
+        class_of[ground] = np.asarray(
+            [kept.index(lbl) if lbl in kept else -1 for lbl in g.row_labels], dtype=np.int64
+        )
+        if proxy is None:
+            plans[f"proxy:{ground}"] = {c: np.arange(int(sizes[k])) for c, k in enumerate(kept)}
+        else:
+            plans[f"proxy:{ground}"] = dict(enumerate(proxy))
+    flip_positions = np.arange(n)
+    if n > policy.flip_max_rows:
+        rng = np.random.default_rng(random_state)
+        flip_positions = np.sort(rng.choice(n, policy.flip_max_rows, replace=False))
+    wanted = [flip_positions] if adapter is not None else []
+    strata_rank: dict[str, int] = {}
+    background = np.empty(0, dtype=np.int64)
+    if keep_bits:
+        fav_cells = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
+        cell_strata = explanation_strata(fav_cells, _cell_labels(attrs))
+        codes, uniques = pd.factorize(pd.Series(cell_strata, dtype=object))
+        first = cells["first"].to_numpy()
+        firsts = np.full(len(uniques), np.iinfo(np.int64).max)
+        np.minimum.at(firsts, codes, first)
+        order = np.argsort(firsts, kind="stable")
+        strata_rank = {str(uniques[c]): r for r, c in enumerate(order)}
+        stratum_sizes = np.bincount(codes, weights=weights).astype(np.int64)[order]
+        size = policy.explain_sample_size
+        if size is None or size >= n:
+            plans["explain"] = {r: np.arange(int(m)) for r, m in enumerate(stratum_sizes)}
+        else:
+            draws = stratified_ordinals(n, size, stratum_sizes, random_state)
+            plans["explain"] = dict(enumerate(draws))
+        rng = np.random.default_rng(None if random_state is None else random_state + 1)
+        background = rng.choice(n, min(policy.explain_background_size, n), replace=False)
+        wanted.append(background)
+
+    def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        labels, strata = {}, {}
+        for ground, g in grounds.items():
+            entry = g.codes(fp.values[g.key], chunk)
+            labels[ground] = g.row_labels[entry]
+            strata[f"proxy:{ground}"] = class_of[ground][entry]
+        if keep_bits:
+            fav = _bits(fp, chunk.index, len(chunk.inputs))
+            fav = fav if favorable_is_positive else ~fav
+            text = explanation_strata(fav, [labels[g] for g in grounds])
+            strata["explain"] = np.asarray([strata_rank[t] for t in text], dtype=np.int64)
+        return labels, strata
+
+    all_wanted = np.unique(np.concatenate(wanted)) if wanted else np.empty(0, np.int64)
+    sample = _second_pass(source, all_wanted, plans, per_row)
+
+    def column_counts(column: str) -> tuple[np.ndarray, np.ndarray, bool]:
+        g = next(g for g in grounds.values() if g.column == column and g.where == "data")
+        numbers = distinct[g.key][0].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(numbers)
+        order = np.argsort(numbers[keep])
+        integer = pd.api.types.is_integer_dtype(source.dtype("data", column))
+        return numbers[keep][order], g.counts[keep][order], integer
+
+    compute = favourable = None
+    if keep_bits:
+        take = sample.found.get("explain", np.empty(0, np.int64))
+        at = np.searchsorted(sample.positions, take)
+        fav_take = _bits_at(fp, take)
+        fav_take = fav_take if favorable_is_positive else ~fav_take
+        row_sample = RowSample(
+            frame=sample.frame,
+            positions=sample.positions,
+            n_total=n,
+            take=take,
+            background=background,
+            strata=explanation_strata(fav_take, [sample.labels[g][at] for g in grounds]),
+        )
+
+        def compute(model: Any) -> Explanation:
+            return explain_sample(model, row_sample, positive_label=pos, random_state=random_state)
+
+        def favourable(positions: np.ndarray) -> np.ndarray:
+            bits = _bits_at(fp, np.asarray(positions, dtype=np.int64))
+            return bits if favorable_is_positive else ~bits
+
+    if adapter is not None:
+        rule = adapter.decision_rule
+    elif outputs & {"y_pred"}:
+        rule = "y_pred (given)"
+    else:
+        rule = f"y_score >= {audit.threshold:g} (1), else 0"
+    manifest = build_manifest(
+        data=None,
+        y_true=None,
+        y_pred=None,
+        model=adapter.describe() if adapter is not None else None,
+        random_state=None if random_state is None else int(random_state),
+        generated_at=started,
+        digests={
+            "data": {"sha256": fp.fp_data.hexdigest(), "shape": [n, fp.n_columns]},
+            "y_true_sha256": fp.fp_true.hexdigest(),
+            "y_pred_sha256": fp.fp_pred.hexdigest(),
+        },
+        processing={
+            "engine": "dask",
+            "partitions": source.npartitions,
+            "cells": len(cells),
+            "rows_read_again": len(sample.positions),
+            "not_computed": ["mitigation"],
+        },
+    )
+    return Prepared(
+        n_rows=n,
+        pos=pos,
+        attrs=attrs,
+        pred_pos=pred_pos,
+        true_pos=true_pos,
+        weights=weights,
+        score_sums=(cells["s"].to_numpy(), cells["s2"].to_numpy()) if fp.has_score else None,
+        rule=rule,
+        adapter=adapter,
+        labels=tuple(sorted(map(str, label_list))),
+        score_metrics=scores if fp.has_score and fp.has_true else None,
+        manifest=manifest,
+        rows=_SampledRows(sample, proxy_plans, flip_positions, column_counts),
+        explain=compute,
+        favourable=favourable,
+    )
+
+
+def _cell_labels(attrs: list[Any]) -> list[np.ndarray]:
+    """Each cell's group label per ground (None: missing)."""
+    return [encode_groups({a.info.ground: a.values}).row_labels() for a in attrs]
