@@ -819,6 +819,18 @@ def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
                 True,
             )
         )
+    processing = m.get("processing")
+    if processing:
+        left_out = ", ".join(processing.get("not_computed", [])) or "—"
+        rows.append(
+            (
+                Message("分块读取（数据未全部载入内存）", "Read in parts (not held in memory)"),
+                f"{processing['engine']}: {processing['partitions']} partitions, "
+                f"{processing['cells']} cells, {processing['rows_read_again']} rows read again "
+                f"for the sampled checks; not computed: {left_out}",
+                False,
+            )
+        )
     rows.append((Message("随机种子", "random_state"), str(m.get("random_state")), False))
     rows.append(
         (Message("生成时间（UTC）", "Generated at (UTC)"), str(m.get("generated_at")), False)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 
 LANGS = ("zh", "en", "bilingual")
 
