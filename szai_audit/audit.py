@@ -413,7 +413,11 @@ class Audit:
                     f"{name} has duplicate column names {dup}; a column must be named once "
                     f"(rename or drop the copies)."
                 )
-        if self.sensitive_data is not None and not isinstance(self.sensitive_data, pd.DataFrame):
+        if (
+            self.sensitive_data is not None
+            and not isinstance(self.sensitive_data, pd.DataFrame)
+            and not (is_dask_frame(self.data) and is_dask_frame(self.sensitive_data))
+        ):
             raise InputTypeError(
                 f"sensitive_data must be a pandas DataFrame, got "
                 f"{type(self.sensitive_data).__name__}."

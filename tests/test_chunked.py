@@ -1,0 +1,240 @@
+"""A Dask DataFrame, read partition by partition, gives the in-memory result (local scheduler).
+
+Counts are merged exactly, so group metrics, bootstrap intervals (fixed seed), tests and
+findings are equal; sums of scores agree to floating-point rounding (1e-12). The sampled checks
+(proxies, flip test, explanation) read the same rows as in memory, so they are equal too.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+import szai_audit as sa
+from szai_audit import errors
+
+SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
+#: Fields that differ by design: the run time, how the data were read, and the hash of both.
+VOLATILE = {("manifest", "generated_at"), ("manifest", "processing"), ("content_sha256",)}
+
+
+@pytest.fixture(autouse=True)
+def _plain_strings():
+    # Dask turns text columns into pyarrow strings by default, which changes the data's
+    # fingerprint (not the statistics); keep pandas' dtypes so the fingerprints match too.
+    with dask.config.set({"dataframe.convert-string": False, "scheduler": "synchronous"}):
+        yield
+
+
+def _differences(a, b, path=()):
+    """Paths where two to_dict() trees differ (numbers beyond 1e-12 relative)."""
+    if path in VOLATILE:
+        return []
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [(*path, k) for k in set(a) ^ set(b) if (*path, k) not in VOLATILE]
+        for k in set(a) & set(b):
+            out += _differences(a[k], b[k], (*path, k))
+        return out
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [path]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=False))
+            for d in _differences(x, y, (*path, i))
+        ]
+    if isinstance(a, float) and isinstance(b, float):
+        same = a == b or (math.isnan(a) and math.isnan(b))
+        return [] if same or abs(a - b) <= 1e-12 * max(1.0, abs(a)) else [path]
+    return [] if a == b else [path]
+
+
+def assert_same_audit(mem, chunked):
+    assert _differences(mem.to_dict(), chunked.to_dict()) == []
+    # Counts are exact: the bootstrap draws, and so the intervals of rates, are identical; the
+    # mean score's interval rests on sums of scores (equal to rounding).
+    for key, ci in mem.cis.items():
+        rates = [c for c in ci.columns if c[0] != "mean_score"]
+        pd.testing.assert_frame_equal(ci[rates], chunked.cis[key][rates], check_exact=True)
+        scores = [c for c in ci.columns if c[0] == "mean_score"]
+        pd.testing.assert_frame_equal(ci[scores], chunked.cis[key][scores], rtol=1e-12)
+    for key, gm in mem.group_metrics.items():
+        counts = [c for c in gm.counts.columns if not c.startswith("score")]
+        pd.testing.assert_frame_equal(gm.counts[counts], chunked.group_metrics[key].counts[counts])
+
+
+@pytest.fixture(scope="module")
+def credit():
+    df = sa.datasets.load_german_credit()
+    y = df["good_credit"]
+    X = df.drop(columns="good_credit")
+    text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), text), remainder="passthrough"
+        ),
+        HistGradientBoostingClassifier(max_iter=30, random_state=0),
+    ).fit(X, y)
+    return X, y, model
+
+
+GROUNDS = {"gender": "sex", "nationality": "foreign_worker", "age": "age"}
+
+
+def test_model_audit_equals_in_memory(credit):
+    X, y, model = credit
+    mem = sa.Audit(model, X, y, sensitive=GROUNDS).run(random_state=0)
+    ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=4)
+    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS).run(random_state=0)
+    assert_same_audit(mem, chunked)
+    assert chunked.manifest["data"] == mem.manifest["data"]
+    assert chunked.manifest["processing"]["partitions"] == 4
+    assert chunked.explanation is not None and chunked.flips and chunked.proxies
+    assert chunked.sensitive[2].binning is not None  # age: quantile bins from value counts
+
+
+def test_sampled_checks_and_missing_values_equal_in_memory(credit):
+    """Samples smaller than the data (proxies, flips, explanation, background) are drawn from
+    the group sizes with the in-memory draws; a missing sensitive value forms its group."""
+    X, y, model = credit
+    X = X.copy()
+    X.loc[X.index[::37], "foreign_worker"] = None
+    policy = sa.Policy(
+        proxy_max_rows=300, flip_max_rows=200, explain_sample_size=100, explain_background_size=20
+    )
+    kw = {"sensitive": GROUNDS, "policy": policy}
+    mem = sa.Audit(model, X, y, **kw).run(random_state=3)
+    ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=7)
+    chunked = sa.Audit(model, ddf, "good_credit", **kw).run(random_state=3)
+    assert_same_audit(mem, chunked)
+    assert "(missing)" in chunked.group_metrics["nationality"].counts.index
+    assert chunked.proxies["gender"].n_rows <= 301
+    assert len(chunked.explanation.positions) <= 100 + 20  # one row at least per stratum
+    np.testing.assert_array_equal(chunked.explanation.positions, mem.explanation.positions)
+
+
+def test_predictions_only_with_scores_and_series(credit):
+    X, y, model = credit
+    score = model.predict_proba(X)[:, 1]
+    kw = {"sensitive": {"gender": "sex", "age": "age"}, "bins": {"age": [30, 50]}}
+    mem = sa.Audit(data=X, y_true=y, y_score=score, **kw).run(random_state=1)
+    ddf = dd.from_pandas(X.assign(outcome=y.to_numpy(), score=score), npartitions=3)
+    chunked = sa.Audit(
+        data=ddf.drop(columns=["outcome", "score"]),
+        y_true=ddf["outcome"],
+        y_score=ddf["score"],
+        **kw,
+    ).run(random_state=1)
+    assert_same_audit(mem, chunked)
+    auc = chunked.score_metrics["gender"].by_group["auc"]
+    assert auc.equals(mem.score_metrics["gender"].by_group["auc"])
+
+
+def test_text_labels_separate_sensitive_frame_and_categories():
+    rng = np.random.default_rng(5)
+    n = 3000
+    region = pd.Categorical(rng.choice(["south", "north", "east"], n), ["south", "north", "east"])
+    sex = rng.choice(["f", "m"], n)
+    decision = np.where(rng.random(n) < np.where(sex == "f", 0.4, 0.6), "approved", "denied")
+    inputs = pd.DataFrame({"income": rng.normal(size=n)})
+    private = pd.DataFrame({"sex": sex, "region": region})
+    kw = {"sensitive": {"gender": "sex", "region": "region"}, "favorable_label": "approved"}
+    mem = sa.Audit(data=inputs, y_pred=decision, sensitive_data=private, **kw).run()
+    frame = dd.from_pandas(pd.concat([inputs, private], axis=1).assign(d=decision), 5)
+    chunked = sa.Audit(
+        data=frame[["income", "d"]], y_pred="d", sensitive_data=frame[["sex", "region"]], **kw
+    ).run()
+    assert_same_audit(mem, chunked)
+    # The categories keep their declared order, as in memory.
+    assert list(chunked.group_metrics["region"].counts.index) == ["south", "north", "east"]
+    assert chunked.scope.positive_label == "approved"
+
+
+def test_result_does_not_depend_on_the_partitioning(credit):
+    X, y, model = credit
+    results = [
+        sa.Audit(model, dd.from_pandas(X.assign(t=y), npartitions=k), "t", sensitive=GROUNDS)
+        .run(random_state=2)
+        .to_dict()
+        for k in (1, 9)
+    ]
+    assert _differences(*results) == []
+
+
+def test_memory_held_does_not_grow_with_rows():
+    """What the first pass keeps (cells) depends on the groups, not on the number of rows."""
+    cells = []
+    for n in (20_000, 200_000):
+        rng = np.random.default_rng(0)
+        frame = pd.DataFrame(
+            {
+                "sex": rng.choice(["f", "m"], n),
+                "age": rng.integers(18, 80, n),
+                "decision": rng.integers(0, 2, n),
+            }
+        )
+        ddf = dd.from_pandas(frame, chunksize=10_000)
+        result = sa.Audit(
+            data=ddf, y_pred="decision", sensitive={"gender": "sex", "age": "age"}
+        ).run()
+        processing = result.manifest["processing"]
+        assert processing["partitions"] == n // 10_000
+        assert processing["rows_read_again"] <= sa.Policy().proxy_max_rows * 2 + 2
+        cells.append(processing["cells"])
+    assert cells[0] == cells[1] <= 2 * 2 * 62  # sex x age x decision
+
+
+def test_result_validates_and_renders(credit, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    X, y, model = credit
+    ddf = dd.from_pandas(X.assign(t=y), npartitions=2)
+    result = sa.Audit(model, ddf, "t", sensitive={"gender": "sex"}, explain=False).run()
+    jsonschema.validate(result.to_dict(), SCHEMA)
+    result.to_html(tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Read in parts" in text and "not computed: mitigation" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        ({"task": "regression"}, errors.UnsupportedError, "task='classification'"),
+        ({"legitimate_factors": ["duration"]}, errors.UnsupportedError, "legitimate_factors"),
+        ({"privacy": True}, errors.UnsupportedError, "privacy"),
+        ({"sensitive": {"gender": np.zeros(1000)}}, errors.InputTypeError, "must name a column"),
+        ({"y_true": np.zeros(1000)}, errors.InputTypeError, "y_true must name a column"),
+        ({"y_true": "nope"}, errors.ColumnNotFoundError, "'nope'"),
+        ({"y_pred": "t"}, errors.InputError, "not both"),
+        ({"sensitive_data": pd.DataFrame({"a": [1]})}, errors.InputTypeError, "sensitive_data"),
+    ],
+)
+def test_refused_with_a_clear_error(credit, change, error, match):
+    X, y, model = credit
+    ddf = dd.from_pandas(X.assign(t=y), npartitions=2)
+    kw = {"model": model, "data": ddf, "y_true": "t", "sensitive": {"gender": "sex"}, **change}
+    with pytest.raises(error, match=match):
+        sa.Audit(**kw).run()
+
+
+def test_bad_partitions_and_labels_are_refused():
+    frame = pd.DataFrame({"sex": ["f", "m"] * 50, "d": [0, 1] * 50, "t": [1.0] * 99 + [np.nan]})
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with pytest.raises(errors.TargetError, match="missing values"):
+        sa.Audit(data=ddf, y_pred="d", y_true="t", sensitive={"gender": "sex"}).run()
+    other = dd.from_pandas(frame[["sex"]], npartitions=3)
+    with pytest.raises(errors.LengthMismatchError, match="partitions"):
+        sa.Audit(data=ddf, y_pred="d", sensitive_data=other, sensitive={"gender": "sex"}).run()
+    three = dd.from_pandas(frame.assign(d=[0, 1, 2, 3] * 25), npartitions=2)
+    with pytest.raises(errors.TargetError, match="binary"):
+        sa.Audit(data=three, y_pred="d", sensitive={"gender": "sex"}).run()
