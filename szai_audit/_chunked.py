@@ -159,15 +159,29 @@ class _Source:
     def dtype(self, where: str, column: str) -> Any:
         return self.frames[where][column].dtype
 
-    def chunks(self) -> Iterator[_Chunk]:
+    def chunks(self, label: str) -> Iterator[_Chunk]:
+        """The partitions in order, with a progress bar on stderr once a pass takes more than
+        3 seconds."""
+        import time
+
         import dask
+
+        from .explain import _Progress
 
         names = list(self.frames)
         roles = list(self.role_series)
+        bar = _Progress(self.npartitions, label)
+        started = time.perf_counter()
         for i in range(self.npartitions):
             parts = [self.frames[k].partitions[i] for k in names]
             parts += [self.role_series[r].partitions[i] for r in roles]
-            computed = dask.compute(*parts)
+            try:
+                computed = dask.compute(*parts)
+            except (ValueError, TypeError, OSError, KeyError) as exc:
+                raise InputError(
+                    f"reading partition {i} of the data failed ({type(exc).__name__}: {exc})"
+                ) from exc
+            bar.update(1, time.perf_counter() - started)
             lengths = {len(c) for c in computed}
             if len(lengths) > 1:
                 raise LengthMismatchError(
@@ -178,6 +192,7 @@ class _Source:
             values = {r: frames[w][c] for r, (w, c) in self.role_columns.items()}
             values |= dict(zip(roles, computed[len(names) :], strict=True))
             yield _Chunk(i, frames["data"][self.inputs], frames, values)
+        bar.close()
 
 
 class _Codebook:
@@ -278,7 +293,7 @@ def _first_pass(
 
     fp = _FirstPass(values={g: _Codebook() for g in grounds}, pos=pos)
     keys = [*(f"g_{g}" for g in grounds), "yp"]
-    for chunk in source.chunks():
+    for chunk in source.chunks("reading the data (1/2)"):
         n = len(chunk.inputs)
         y_pred, score, model = _outputs(audit, chunk, adapter, pos)
         y_true = None
@@ -428,7 +443,7 @@ def _second_pass(
     positions: list[np.ndarray] = []
     labels: dict[str, list[np.ndarray]] = {}
     start = 0
-    for chunk in source.chunks():
+    for chunk in source.chunks("reading the sampled rows (2/2)"):
         n = len(chunk.inputs)
         row_labels, strata = per_row(chunk)
         pick = [wanted[(wanted >= start) & (wanted < start + n)] - start]

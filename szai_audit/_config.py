@@ -4,6 +4,8 @@ Layout of the file (paths are relative to the file's folder)::
 
     [data]
     path = "applicants.csv"          # .csv or .parquet
+    chunked = false                  # true: read in blocks with Dask (bounded memory)
+    block_size = "64MB"              # with chunked: the size of a CSV block
 
     [model]                          # omit for a predictions-only audit
     path = "model.skops"             # .skops (safe), or .pkl / .joblib (runs code: see trusted)
@@ -60,6 +62,12 @@ __all__ = ["load_config", "run_config"]
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
 _SECTIONS |= {"output"}
 _ROLES = {"y_true", "y_pred", "y_score", "features"}
+#: Keys of the sections that are not passed on to other objects.
+_KEYS = {
+    "data": {"path", "chunked", "block_size"},
+    "model": {"path", "trusted", "trusted_types"},
+    "output": {"html", "json", "lang"},
+}
 #: Audit arguments a config may set under [audit] (the others come from their own sections).
 _AUDIT_KEYS = {
     "task",
@@ -98,6 +106,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
             raise InputError(f"config {str(p)!r}: [{name}] must be a table of keys.")
     if "path" not in config.get("data", {}):
         raise InputError(f'config {str(p)!r} needs [data] path = "..." (a CSV or Parquet file).')
+    for section, keys in _KEYS.items():
+        bad = set(config.get(section, {})) - keys
+        if bad:
+            raise InputError(f"[{section}] has unknown keys {sorted(bad)}; known: {sorted(keys)}.")
+    chunked = config.get("data", {}).get("chunked", False)
+    if not isinstance(chunked, bool):
+        raise InputTypeError(f"[data] chunked must be true or false, got {chunked!r}.")
     bad = set(config.get("columns", {})) - _ROLES
     if bad:
         raise InputError(f"[columns] has unknown roles {sorted(bad)}; known: {sorted(_ROLES)}.")
@@ -108,11 +123,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
     return config
 
 
-def _read_data(path: Path) -> Any:
+def _read_data(path: Path, spec: Mapping[str, Any]) -> Any:
     import pandas as pd
 
     if not path.is_file():
         raise InputError(f"[data] path {str(path)!r} does not exist.")
+    if spec.get("chunked", False):
+        return _read_chunked(path, spec.get("block_size", "64MB"))
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
@@ -125,6 +142,33 @@ def _read_data(path: Path) -> Any:
         ) from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot read the data file {str(path)!r}: {exc}") from exc
+    raise InputError(f"[data] path must be a .csv or .parquet file, got {path.name!r}.")
+
+
+def _read_chunked(path: Path, block_size: Any) -> Any:
+    """The file as a Dask DataFrame of blocks: read block by block when the audit runs."""
+    try:
+        import dask
+        import dask.dataframe as dd
+    except ImportError as exc:
+        raise InputError(
+            "[data] chunked = true reads the file with Dask: pip install 'szai_audit[dask]'."
+        ) from exc
+    if isinstance(block_size, bool) or not isinstance(block_size, (str, int)):
+        raise InputTypeError(
+            f'[data] block_size must be a size such as "64MB" or a number of bytes, got '
+            f"{block_size!r}."
+        )
+    suffix = path.suffix.lower()
+    # Text stays as pandas reads it (object), so results and fingerprints match pd.read_csv.
+    with dask.config.set({"dataframe.convert-string": False}):
+        try:
+            if suffix == ".csv":
+                return dd.read_csv(path, blocksize=block_size, sample=1_000_000)
+            if suffix in (".parquet", ".pq"):
+                return dd.read_parquet(path, split_row_groups=True)
+        except (ValueError, OSError, TypeError) as exc:
+            raise InputError(f"cannot read the data file {str(path)!r}: {exc}") from exc
     raise InputError(f"[data] path must be a .csv or .parquet file, got {path.name!r}.")
 
 
@@ -174,7 +218,7 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     from .risk import UseContext
 
     base: Path = config["_base"]
-    data = _read_data(base / str(config["data"]["path"]))
+    data = _read_data(base / str(config["data"]["path"]), config["data"])
     columns = dict(config.get("columns", {}))
     for role in ("y_true", "y_pred", "y_score"):
         name = columns.get(role)
@@ -189,6 +233,13 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         raise InputTypeError(
             f"[columns] features must be a list of column names, got {features!r}."
         )
+    missing = [c for c in features or [] if c not in data.columns]
+    missing += [c for c in sensitive.values() if isinstance(c, str) and c not in data.columns]
+    if missing:
+        raise InputError(
+            f"columns {sorted(set(map(str, missing)))} named in [columns] features or "
+            f"[sensitive] are not in the data (its columns: {list(map(str, data.columns))})."
+        )
     inputs = data[features] if features else data.drop(columns=role_columns)
     model = _load_model(config["model"], base) if "model" in config else None
     audit_args = dict(config.get("audit", {}))
@@ -201,17 +252,16 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         context = UseContext(**config["context"]) if "context" in config else None
     except TypeError as exc:
         raise InputError(f"[context]: {exc}; see sa.UseContext for the fields.") from exc
-    extra_sensitive = {
-        g: data[c] for g, c in sensitive.items() if isinstance(c, str) and c not in inputs.columns
-    }
-    sensitive_cols = {g: c for g, c in sensitive.items() if g not in extra_sensitive}
+    # Sensitive columns that are not model inputs are passed beside the inputs.
+    extra = sorted({c for c in sensitive.values() if c not in inputs.columns})
     result = Audit(
         model=model,
         data=inputs,
         y_true=data[columns["y_true"]] if "y_true" in columns else None,
         y_pred=data[columns["y_pred"]] if "y_pred" in columns else None,
         y_score=data[columns["y_score"]] if "y_score" in columns else None,
-        sensitive={**sensitive_cols, **{g: v.to_numpy() for g, v in extra_sensitive.items()}},
+        sensitive=sensitive,
+        sensitive_data=data[extra] if extra else None,
         metadata=config.get("metadata"),
         policy=policy,
         context=context,

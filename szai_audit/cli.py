@@ -283,6 +283,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SzaiAuditError as exc:
         print(f"szai-audit: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # never exit 1 (a FAIL) on a crash: report it as an error
+        import traceback
+
+        traceback.print_exc()
+        print(
+            f"szai-audit: unexpected error ({type(exc).__name__}: {exc}); the audit did not "
+            f"complete. Please report it with the traceback above.",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     return EXIT_OK
 
 

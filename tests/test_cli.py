@@ -139,6 +139,12 @@ BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
         (BASE + "[columns]\nlabel = 'x'\n", "unknown roles"),
         (BASE + "[policy]\nstrictness = 2\n", "[policy]"),
         (BASE + "[columns]\ny_pred = 'nope'\n", "not a column"),
+        (BASE + "[columns]\nfeatures = ['age', 'nope']\n", "'nope'"),
+        ("[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'gender_col'\n", "gender_col"),
+        (BASE + "[output]\njsn = 'x.json'\n", "[output] has unknown keys"),
+        ("[data]\npath = 'applicants.csv'\nchunk = true\n", "[data] has unknown keys"),
+        ("[data]\npath = 'applicants.csv'\nchunked = 'yes'\n", "true or false"),
+        (BASE + "[model]\npath = 'model.pkl'\ntrust = true\n", "[model] has unknown keys"),
         ("this is not = toml [", "not valid TOML"),
     ],
 )
@@ -173,3 +179,61 @@ def test_compare_and_usage(tmp_path, capsys):
         check=False,
     )
     assert proc.returncode in (EXIT_OK, EXIT_FAIL) and "verdict" in proc.stdout
+
+
+CHUNKED = """
+[data]
+path = "{path}"
+{chunked}
+[model]
+path = "model.skops"
+[columns]
+y_true = "good_credit"
+features = {features}
+[sensitive]
+gender = "sex"
+age = "age"
+nationality = "foreign_worker"
+[audit]
+random_state = 4
+[policy]
+proxy_max_rows = 300
+flip_max_rows = 250
+explain_sample_size = 120
+[output]
+json = "out/{stem}.json"
+"""
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_chunked_reading_gives_the_same_audit(workdir, german, suffix):
+    """[data] chunked = true reads the file block by block with Dask: same findings, metrics,
+    intervals, samples and fingerprints as reading it whole."""
+    from test_chunked import _differences
+
+    d, numeric = workdir
+    path = d / f"applicants.{suffix}"
+    if suffix == "parquet":  # several row groups, so several partitions
+        german.to_parquet(path, index=False, row_group_size=150)
+    outputs = {}
+    for stem, chunked in (("whole", ""), ("parts", 'chunked = true\nblock_size = "30kB"')):
+        body = CHUNKED.format(
+            path=path.name, chunked=chunked, features=json.dumps(numeric), stem=stem + suffix
+        )
+        assert main(["run", _config(d, body, f"{stem}{suffix}.toml")]) in (EXIT_OK, EXIT_FAIL)
+        outputs[stem] = json.loads((d / "out" / f"{stem}{suffix}.json").read_text("utf-8"))
+    assert outputs["parts"]["manifest"]["processing"]["partitions"] > 1
+    assert _differences(outputs["whole"], outputs["parts"]) == []
+
+
+def test_a_crash_exits_2_not_1(workdir, monkeypatch, capsys):
+    """An unexpected exception must not read as a FAIL (exit 1) in a pipeline."""
+    import szai_audit._config as config
+
+    def boom(_config):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(config, "run_config", boom)
+    d, _ = workdir
+    assert main(["run", _config(d, BASE, "crash.toml")]) == EXIT_ERROR
+    assert "unexpected error (RuntimeError: disk on fire)" in capsys.readouterr().err
