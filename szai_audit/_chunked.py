@@ -53,7 +53,13 @@ from .explain import Explanation, RowSample, explain_sample, stratified_ordinals
 from .models import ModelAdapter, adapt_model
 from .policy import Policy
 from .proxies import ProxyReport, proxy_sample_plan, rank_proxies
-from .scores import ScoreMetrics, merge_score_tables, score_metrics_from_table, score_table
+from .scores import (
+    ScoreMetrics,
+    merge_score_tables,
+    round_scores,
+    score_metrics_from_table,
+    score_table,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .audit import Audit, Prepared
@@ -288,6 +294,7 @@ def _first_pass(
     adapter: ModelAdapter | None,
     pos: Any,
     keep_bits: bool,
+    resolution: float | None,
 ) -> _FirstPass:
     from .audit import _positive_label
 
@@ -334,7 +341,8 @@ def _first_pass(
             true_pos = np.asarray(y_true == fp.pos)
             for g in grounds:
                 parts = fp.score_parts.setdefault(g, [])
-                parts.append(score_table(frame[f"g_{g}"], true_pos, score))
+                rounded = round_scores(score, resolution)
+                parts.append(score_table(frame[f"g_{g}"], true_pos, rounded))
                 if len(parts) >= _MERGE_EVERY:
                     fp.score_parts[g] = [merge_score_tables(parts)]
         if keep_bits:
@@ -579,12 +587,13 @@ def prepare_chunked(
             )
         columns[str(key)] = (source.where(spec, f"sensitive[{key!r}]"), spec)
     keep_bits = adapter is not None and bool(audit.explain)
-    fp = _first_pass(audit, source, columns, adapter, None, keep_bits)
+    resolution = policy.score_resolution
+    fp = _first_pass(audit, source, columns, adapter, None, keep_bits, resolution)
     pos = _positive_label(
         np.asarray(fp.labels.index.tolist(), dtype=object), None, audit.favorable_label
     )
     if pos != fp.pos:  # the first partition's labels pointed to another label: read again
-        fp = _first_pass(audit, source, columns, adapter, pos, keep_bits)
+        fp = _first_pass(audit, source, columns, adapter, pos, keep_bits, resolution)
     n = fp.n
     cells = fp.cells[0]
     weights = cells["n"].to_numpy(dtype=np.int64)

@@ -58,7 +58,7 @@ from .proxies import ProxyReport, find_proxies
 from .regression import RegressionMetrics, regression_metrics_from_codes
 from .result import AuditResult, Scope, SensitiveInfo
 from .risk import Attestation, UseContext
-from .scores import ScoreMetrics, score_metrics
+from .scores import ScoreMetrics, round_scores, score_metrics
 from .stats import weighted_median
 
 __all__ = ["Audit"]
@@ -1058,8 +1058,9 @@ class Audit:
         def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
             assert score is not None and true_pos is not None
             labels_per_row = enc.index.take(enc.codes)
+            rounded = round_scores(score, policy.score_resolution)
             return score_metrics(
-                true_pos, score, labels_per_row, threshold=self.threshold, n_bins=n_bins
+                true_pos, rounded, labels_per_row, threshold=self.threshold, n_bins=n_bins
             )
 
         labels = set(pd.unique(y_pred).tolist())

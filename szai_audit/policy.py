@@ -56,6 +56,10 @@ class Policy:
     calibration_difference_max : float, default 0.05
         Largest acceptable difference between groups' calibration offsets (actual positive
         rate minus mean score), with probability scores and outcomes.
+    score_resolution : float or None, default None
+        AUC and calibration use scores rounded to this step (``1e-4``, say); None keeps every
+        distinct score. For a Dask DataFrame the memory of these two metrics grows with the
+        number of distinct (group, outcome, score) values; a step bounds it.
     proxy_auc_threshold : float, default 0.7
         A feature predicting a sensitive attribute with a cross-validated AUC at or above this
         (and significantly above chance) is flagged as a proxy (WARN).
@@ -128,6 +132,7 @@ class Policy:
     n_bootstrap: int = 1000
     auc_difference_max: float = 0.05
     calibration_difference_max: float = 0.05
+    score_resolution: float | None = None
     proxy_auc_threshold: float = 0.7
     proxy_all_features_auc_threshold: float = 0.8
     proxy_max_rows: int = 20_000
@@ -157,6 +162,13 @@ class Policy:
             "calibration_difference_max",
         ):
             _check_fraction(name, getattr(self, name), low_open=False)
+        step = self.score_resolution
+        number = isinstance(step, (int, float)) and not isinstance(step, bool)
+        if step is not None and not (number and 0 < step <= 1):
+            raise PolicyError(
+                f"Policy.score_resolution must be None or a step in (0, 1] such as 1e-4, got "
+                f"{step!r}."
+            )
         _check_int("min_group_size", self.min_group_size, 1)
         _check_int("max_groups_before_binning", self.max_groups_before_binning, 2)
         _check_int("n_bins", self.n_bins, 2)

@@ -131,6 +131,19 @@ def score_metrics(
     return score_metrics_from_table(table, threshold=threshold, n_bins=n_bins).reordered(order)
 
 
+def round_scores(score: np.ndarray, resolution: float | None) -> np.ndarray:
+    """Scores rounded to a multiple of ``resolution`` (unchanged when it is None).
+
+    Examples
+    --------
+    >>> round_scores(np.array([0.12344, 0.12346]), 1e-4).tolist()
+    [0.1234, 0.1235]
+    """
+    if resolution is None:
+        return score
+    return np.round(np.asarray(score, dtype=float) / resolution) * resolution
+
+
 def score_table(groups: np.ndarray, y: np.ndarray, score: np.ndarray) -> pd.DataFrame:
     """How many rows have each (group, outcome, score): the sufficient statistics of every score
     metric. Tables of parts of the data add up (:func:`merge_score_tables`).
