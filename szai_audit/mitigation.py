@@ -48,6 +48,7 @@ def threshold_tradeoff(
     groups: np.ndarray,
     *,
     random_state: int | None = 0,
+    max_rows: int | None = 200_000,
 ) -> pd.DataFrame:
     """Metrics of the audited decisions and of group thresholds under each constraint.
 
@@ -62,7 +63,11 @@ def threshold_tradeoff(
     groups : ndarray
         Group label per row; rows with a missing label (None) are left out.
     random_state : int or None
-        Seed of the randomised thresholds.
+        Seed of the randomised thresholds (and of the sample).
+    max_rows : int or None, default 200000
+        Larger data are fitted and evaluated on a random sample of this many rows (the
+        optimizer's cost grows with the rows); None uses every row. The rows used are in
+        ``frame.attrs["rows_used"]``.
 
     Returns
     -------
@@ -92,6 +97,9 @@ def threshold_tradeoff(
         np.asarray(decisions)[keep].astype(int),
         np.asarray(groups, dtype=object)[keep].astype(str),
     )
+    if max_rows is not None and len(y) > max_rows:
+        take = np.sort(np.random.default_rng(random_state).choice(len(y), max_rows, replace=False))
+        y, s, d, g = y[take], s[take], d[take], g[take]
     x = s.reshape(-1, 1)
     base_acc = float((d == y).mean())
     dp, eo, sel = _disparities(y, d, g)
@@ -135,4 +143,6 @@ def threshold_tradeoff(
             "selection_rate_by_group": sel,
             "error": None,
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.attrs["rows_used"] = len(y)
+    return frame

@@ -713,7 +713,7 @@ def _mitigation_section(result: AuditResult, key: str) -> dict[str, Any] | None:
                 "error": row["error"],
             }
         )
-    return {"rows": rows}
+    return {"rows": rows, "rows_used": frame.attrs.get("rows_used"), "n_rows": result.scope.n_rows}
 
 
 def _conditional_section(result: AuditResult, key: str) -> dict[str, Any] | None:

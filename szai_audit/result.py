@@ -236,6 +236,7 @@ def _mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
     return {
         "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
         "method": "fairlearn.postprocessing.ThresholdOptimizer",
+        "rows_used": frame.attrs.get("rows_used"),
         "rows": {str(k): {c: _clean(v) for c, v in row.items()} for k, row in frame.iterrows()},
     }
 

@@ -202,6 +202,34 @@ def test_fix_cost_on_a_failing_ground(lending):
     )
 
 
+def test_fix_cost_on_a_sample_of_large_data(lending):
+    """The optimizer's cost grows with the rows: above max_rows it is fitted on a seeded random
+    sample, and the report says so."""
+    from szai_audit.mitigation import threshold_tradeoff
+
+    X, y = lending
+    model = _pipe(["income", "sex"]).fit(X, y)
+    score = model.predict_proba(X)[:, 1]
+    decisions = model.predict(X)
+    groups = X["sex"].to_numpy(dtype=object)
+    full = threshold_tradeoff(y.to_numpy(), score, decisions, groups, random_state=0)
+    part = threshold_tradeoff(
+        y.to_numpy(), score, decisions, groups, random_state=0, max_rows=len(X) // 2
+    )
+    assert full.attrs["rows_used"] == len(X) and part.attrs["rows_used"] == len(X) // 2
+    again = threshold_tradeoff(
+        y.to_numpy(), score, decisions, groups, random_state=0, max_rows=len(X) // 2
+    )
+    pd.testing.assert_frame_equal(part, again)
+    # The sample's audited accuracy is that of the sampled rows, close to the whole's.
+    assert part.loc["audited", "accuracy"] != full.loc["audited", "accuracy"]
+    assert abs(part.loc["audited", "accuracy"] - full.loc["audited", "accuracy"]) < 0.05
+    result = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": "sex"}).run()
+    result.mitigation["gender"].attrs["rows_used"] = 100  # as if the data were larger
+    assert "Fitted on a random sample of 100 rows" in result.to_html(lang="en")
+    assert result.to_dict()["mitigation"]["gender"]["rows_used"] == 100
+
+
 def test_no_fix_cost_without_a_failure(lending):
     X, y = lending
     model = _pipe(["income"]).fit(X, y)
