@@ -169,10 +169,12 @@ class Audit:
         API (xgboost, lightgbm), a native ``lightgbm.Booster`` / ``xgboost.Booster``, or a
         function (see :class:`szai_audit.models.CallableModel`). None for a predictions-only
         audit (then give ``y_pred``).
-    data : pandas.DataFrame or None
+    data : pandas.DataFrame, dask.dataframe.DataFrame or None
         The model's raw inputs, one row per person (before any pipeline step). Sensitive
         columns are looked up here too. May be None in a predictions-only audit whose
-        sensitive attributes are given as arrays.
+        sensitive attributes are given as arrays. A Dask DataFrame is audited partition by
+        partition, without holding it in memory, with the same result (``y_true``, ``y_pred``,
+        ``y_score`` and ``sensitive`` then name columns; see ``docs/scale.md``).
     y_true : array-like, optional
         Actual outcomes. Optional: without them, outcome-based checks are NOT_ASSESSED and only
         the selection-rate checks run.
