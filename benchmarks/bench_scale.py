@@ -10,7 +10,7 @@ The data are a synthetic lending log: six inputs (two of them text), three sensi
 (gender, nationality, age, the last binned into quantiles), the outcome, and a fitted
 scikit-learn pipeline (one-hot encoding and logistic regression) that the audit calls. Every
 configuration runs in a fresh process; its peak memory is the process's peak resident set
-(``ru_maxrss``), of which the "base" column is the part before the audit starts (interpreter,
+(``VmHWM``), of which the "base" column is the part before the audit starts (interpreter,
 libraries, model, and for the in-memory path the data frame itself).
 
 The audit is the full classification audit: group metrics with 1000 bootstrap resamples per
@@ -92,7 +92,15 @@ def fit_model(folder: Path):
 
 
 def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+    """Peak resident memory of this process so far, in MiB. Linux's VmHWM is that of this
+    program; ru_maxrss would also count the parent's peak before exec (the data writer's)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def worker(mode: str, folder: Path, n: int, resolution: float | None) -> dict:
@@ -191,6 +199,8 @@ def main() -> None:
         print(json.dumps(worker(mode, Path(folder), int(n), res)))
         return
     sizes = sorted(int(s) for s in args.sizes)
+    if any(n % ROW_GROUP for n in sizes):
+        parser.error(f"--sizes must be multiples of {ROW_GROUP:,} rows (one row group)")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         t0 = time.perf_counter()
