@@ -24,6 +24,7 @@ continuous scores and outcomes they grow with the rows (see ``docs/scale.md``).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -67,8 +68,18 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["check_chunked_settings", "prepare_chunked"]
 
 ROLES = ("y_true", "y_pred", "y_score")
-#: Cell tables of this many partitions are merged into one, to keep memory flat.
-_MERGE_EVERY = 16
+#: Tables of partitions are merged once the unmerged ones hold this many rows more than the
+#: merged one, so what is kept stays near the size of the merged table.
+_MERGE_SLACK = 200_000
+
+
+def _compact(
+    parts: list[pd.DataFrame], merge: Callable[[list[pd.DataFrame]], pd.DataFrame]
+) -> list[pd.DataFrame]:
+    """The parts, merged into one when the unmerged ones have grown past the slack."""
+    if len(parts) > 1 and sum(len(p) for p in parts[1:]) > len(parts[0]) + _MERGE_SLACK:
+        return [merge(parts)]
+    return parts
 
 
 def _is_dask_series(obj: Any) -> bool:
@@ -335,16 +346,14 @@ def _first_pass(
         cells["first"] = np.arange(fp.n, fp.n + n, dtype=np.int64)
         cell_keys = keys + (["yt"] if true_codes is not None else [])
         fp.cells.append(_merge_cells([cells], cell_keys))
-        if len(fp.cells) >= _MERGE_EVERY:
-            fp.cells = [_merge_cells(fp.cells, cell_keys)]
+        fp.cells = _compact(fp.cells, functools.partial(_merge_cells, keys=cell_keys))
         if score is not None and y_true is not None:
             true_pos = np.asarray(y_true == fp.pos)
             for g in grounds:
                 parts = fp.score_parts.setdefault(g, [])
                 rounded = round_scores(score, resolution)
                 parts.append(score_table(frame[f"g_{g}"], true_pos, rounded))
-                if len(parts) >= _MERGE_EVERY:
-                    fp.score_parts[g] = [merge_score_tables(parts)]
+                fp.score_parts[g] = _compact(parts, merge_score_tables)
         if keep_bits:
             fp.bits.append(np.packbits(np.asarray(y_pred == fp.pos)))
         fp.lengths.append(n)

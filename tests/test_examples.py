@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -63,3 +64,17 @@ def test_pricing_market_example(tmp_path):
     loyal = next(s for s in stdout.splitlines() if s.startswith("loyal customers"))
     assert abs(float(loyal.split(": ")[1].split("%")[0]) - 5.0) < 0.5
     assert (tmp_path / "pricing_market.html").exists()
+
+
+def test_large_data_example(tmp_path):
+    """A Parquet decision log read with Dask, partition by partition."""
+    stdout = _run("large_data.py", str(tmp_path))
+    assert "read in 8 partitions" in stdout
+    rates = dict(
+        line.split(": ", 1) for line in stdout.splitlines() if line.startswith("approval rate")
+    )
+    shown = ast.literal_eval(rates["approval rate by gender"])
+    assert 0.49 < shown["female"] < 0.55 < 0.57 < shown["male"] < 0.63
+    data = json.loads((tmp_path / "large_data_report.json").read_text(encoding="utf-8"))
+    assert data["manifest"]["processing"]["engine"] == "dask"
+    assert data["scope"]["n_rows"] == 200_000
