@@ -285,17 +285,23 @@ def _outputs(
                 f"[0, 1]. Pass y_pred with the decisions, or probabilities as y_score."
             )
     if "y_pred" in chunk.roles:
-        y_pred = to_1d("y_pred", chunk.roles["y_pred"], n)
-        missing = is_missing_array(y_pred)
-        if missing.any():
-            raise PredictionError(
-                f"y_pred has {int(missing.sum())} missing values (NaN/None){where}; every row "
-                f"needs a decision."
-            )
+        y_pred = _complete(chunk, "y_pred", PredictionError, "every row needs a decision.")
     else:
         assert score is not None
         y_pred = (score >= audit.threshold).astype(np.int64)
     return y_pred, score, None
+
+
+def _complete(chunk: _Chunk, role: str, error: type, advice: str) -> np.ndarray:
+    """A role's values in one partition, refused when some are missing."""
+    values = to_1d(role, chunk.roles[role], len(chunk.inputs))
+    missing = is_missing_array(values)
+    if missing.any():
+        raise error(
+            f"{role} has {int(missing.sum())} missing values (NaN/None) in partition "
+            f"{chunk.index}; {advice}"
+        )
+    return values
 
 
 def _first_pass(
@@ -316,13 +322,8 @@ def _first_pass(
         y_pred, score, model = _outputs(audit, chunk, adapter, pos)
         y_true = None
         if "y_true" in chunk.roles:
-            y_true = to_1d("y_true", chunk.roles["y_true"], n)
-            missing = is_missing_array(y_true)
-            if missing.any():
-                raise TargetError(
-                    f"y_true has {int(missing.sum())} missing values (NaN/None) in partition "
-                    f"{chunk.index}. Drop those rows, or pass y_true=None to audit decisions only."
-                )
+            advice = "drop those rows, or pass y_true=None to audit decisions only."
+            y_true = _complete(chunk, "y_true", TargetError, advice)
         pred_codes = fp.labels.codes(y_pred)
         true_codes = None if y_true is None else fp.labels.codes(y_true)
         seen = np.asarray(fp.labels.index.tolist(), dtype=object)
