@@ -358,7 +358,7 @@ class Comparison:
         in ``removed``.
     removed : DataFrame
         Every finding only in the previous audit, whatever its status (same columns as
-        ``new``); the FAIL and WARN ones among them are also in ``resolved``.
+        ``new``); none of them counts as resolved, since its check did not run this time.
     appeared_failures : DataFrame
         Findings whose status became FAIL: present before with another status
         (``origin="changed"``) or new and failing (``origin="new"``, ``status_before`` None).
