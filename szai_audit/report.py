@@ -784,9 +784,9 @@ def _tests_table(result: AuditResult, key: str) -> dict[str, Any] | None:
     return {"columns": [label for _col, label in columns], "rows": rows}
 
 
-def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
+def _manifest_rows(result: AuditResult) -> list[tuple[Message, str | Message, bool]]:
     m = result.manifest
-    rows: list[tuple[Message, str, bool]] = [
+    rows: list[tuple[Message, str | Message, bool]] = [
         (Message("szai_audit 版本", "szai_audit version"), str(m.get("szai_audit")), False),
         (Message("Python 版本", "Python version"), str(m.get("python")), False),
         (Message("运行平台", "Platform"), str(m.get("platform")), False),
@@ -821,13 +821,20 @@ def _manifest_rows(result: AuditResult) -> list[tuple[Message, str, bool]]:
         )
     processing = m.get("processing")
     if processing:
-        left_out = ", ".join(processing.get("not_computed", [])) or "—"
+        skipped = processing.get("not_computed", [])
+        p = processing
         rows.append(
             (
                 Message("分块读取（数据未全部载入内存）", "Read in parts (not held in memory)"),
-                f"{processing['engine']}: {processing['partitions']} partitions, "
-                f"{processing['cells']} cells, {processing['rows_read_again']} rows read again "
-                f"for the sampled checks; not computed: {left_out}",
+                Message(
+                    f"{p['engine']}：{p['partitions']} 个分区，汇总为 {p['cells']} 个计数单元；"
+                    f"抽样检查再次读取 {p['rows_read_again']} 行。"
+                    + ("未计算：整改代价示意。" if "mitigation" in skipped else ""),
+                    f"{p['engine']}: {p['partitions']} partitions summarised as {p['cells']} "
+                    f"cells of counts; {p['rows_read_again']} rows read again for the sampled "
+                    f"checks."
+                    + (" Not computed: what a fix would cost." if "mitigation" in skipped else ""),
+                ),
                 False,
             )
         )

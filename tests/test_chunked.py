@@ -203,7 +203,8 @@ def test_result_validates_and_renders(credit, tmp_path):
     jsonschema.validate(result.to_dict(), SCHEMA)
     result.to_html(tmp_path / "r.html")
     text = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Read in parts" in text and "not computed: mitigation" in text
+    assert "Read in parts" in text and "Not computed: what a fix would cost." in text
+    assert "未计算：整改代价示意" in text
 
 
 @pytest.mark.parametrize(
