@@ -161,14 +161,16 @@ def test_text_labels_separate_sensitive_frame_and_categories():
     assert chunked.scope.positive_label == "approved"
 
 
-def test_result_does_not_depend_on_the_partitioning(credit):
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_result_does_not_depend_on_the_partitioning(credit, scheduler):
+    """Nor on the local scheduler that computes each partition."""
     X, y, model = credit
-    results = [
-        sa.Audit(model, dd.from_pandas(X.assign(t=y), npartitions=k), "t", sensitive=GROUNDS)
-        .run(random_state=2)
-        .to_dict()
-        for k in (1, 9)
-    ]
+    results = []
+    with dask.config.set(scheduler=scheduler):
+        for k in (1, 9):
+            ddf = dd.from_pandas(X.assign(t=y), npartitions=k)
+            audit = sa.Audit(model, ddf, "t", sensitive=GROUNDS)
+            results.append(audit.run(random_state=2).to_dict())
     assert _differences(*results) == []
 
 
