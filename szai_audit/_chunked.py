@@ -420,7 +420,6 @@ class _Ground:
     key: str  # the key of ``sensitive``
     where: str  # "data" or "sensitive_data"
     column: str
-    values: Any  # per distinct entry, binned or raw (the missing entry last)
     counts: np.ndarray
     row_labels: np.ndarray  # each distinct entry's group as text (None: missing)
     names: np.ndarray  # each distinct entry's group as score metrics name it
@@ -632,7 +631,6 @@ def prepare_chunked(
             key=key,
             where=where,
             column=column,
-            values=a.values,
             counts=distinct[key][1],
             row_labels=enc.row_labels(),
             names=np.asarray([group_label(k) for k in enc.index.take(enc.codes)], dtype=object),
