@@ -50,7 +50,13 @@ from .errors import (
     TargetError,
     UnsupportedError,
 )
-from .explain import Explanation, RowSample, explain_sample, stratified_ordinals
+from .explain import (
+    Explanation,
+    RowSample,
+    explain_sample,
+    stratified_ordinals,
+    stratified_sample,
+)
 from .models import ModelAdapter, adapt_model
 from .policy import Policy
 from .proxies import ProxyReport, proxy_sample_plan, rank_proxies
@@ -63,9 +69,9 @@ from .scores import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .audit import Audit, Prepared
+    from .audit import Audit, Prepared, _Attribute
 
-__all__ = ["check_chunked_settings", "prepare_chunked"]
+__all__ = ["check_chunked_settings", "prepare_chunked", "prepare_chunked_numeric"]
 
 ROLES = ("y_true", "y_pred", "y_score")
 #: Tables of partitions are merged once the unmerged ones hold this many rows more than the
@@ -89,10 +95,10 @@ def _is_dask_series(obj: Any) -> bool:
 
 def check_chunked_settings(audit: Audit) -> None:
     """Refuse, by name, what the audit of a Dask DataFrame does not do (yet)."""
-    if audit.task != "classification":
+    if audit.task == "pricing":
         raise UnsupportedError(
-            f"a Dask DataFrame can be audited with task='classification' in this version, got "
-            f"task={audit.task!r}; audit a sample in memory (ddf.sample(...).compute())."
+            "a Dask DataFrame can be audited with task='classification' or 'regression' in "
+            "this version, not 'pricing'; audit a sample in memory (ddf.sample(...).compute())."
         )
     if audit.legitimate_factors:
         raise UnsupportedError(
@@ -253,6 +259,10 @@ class _FirstPass:
     pos: Any = None
     has_true: bool = False
     has_score: bool = False
+    #: Numeric outputs: each row's prediction and each ground's value code (for the median
+    #: split of the explanation's sample): 8 bytes, plus 4 per ground, per row.
+    preds: list[np.ndarray] = field(default_factory=list)
+    row_codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
 
 _CELL_SUMS = {"n": "sum", "s": "sum", "s2": "sum", "first": "min"}
@@ -502,12 +512,14 @@ class _SampledRows:
         sample: _Sample,
         proxy_plans: dict[str, tuple[dict[str, int], list[str]]],
         flip_positions: np.ndarray,
-        column_counts: Callable[[str], tuple[np.ndarray, np.ndarray, bool]],
+        grounds: dict[str, _Ground],
+        distinct: dict[str, tuple[pd.Series, np.ndarray, int]],
+        source: _Source,
     ) -> None:
         self.sample = sample
         self.proxy_plans = proxy_plans
         self.flip_positions = flip_positions
-        self._column_counts = column_counts
+        self.grounds, self.distinct, self.source = grounds, distinct, source
 
     def _at(self, positions: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.sample.positions, positions)
@@ -535,7 +547,13 @@ class _SampledRows:
         return self.sample.frame.iloc[at], self.sample.labels[ground][at]
 
     def column_counts(self, column: str) -> tuple[np.ndarray, np.ndarray, bool]:
-        return self._column_counts(column)
+        """A sensitive input column's distinct numbers (sorted) and their counts."""
+        g = next(g for g in self.grounds.values() if g.column == column and g.where == "data")
+        numbers = self.distinct[g.key][0].to_numpy(dtype=float, na_value=np.nan)
+        keep = ~np.isnan(numbers)
+        order = np.argsort(numbers[keep])
+        integer = pd.api.types.is_integer_dtype(self.source.dtype("data", column))
+        return numbers[keep][order], g.counts[keep][order], integer
 
 
 def _bits(fp: _FirstPass, chunk: int, n: int) -> np.ndarray:
@@ -560,13 +578,8 @@ def _bits_at(fp: _FirstPass, positions: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def prepare_chunked(
-    audit: Audit, policy: Policy, random_state: int | None, started: _dt.datetime
-) -> Prepared:
-    """Read a Dask DataFrame in two passes and summarise it for the classification checks."""
-    from ._manifest import build_manifest
-    from .audit import Prepared, _Attribute, _positive_label, _same_label, explanation_strata
-
+def _setup(audit: Audit) -> tuple[_Source, ModelAdapter | None, dict[str, tuple[str, str]]]:
+    """The partitions, the model adapter, and where each ground's column is."""
     source = _Source(audit)
     outputs = source.role_columns.keys() | source.role_series.keys()
     adapter = None
@@ -595,24 +608,22 @@ def prepare_chunked(
                 f"or sensitive_data, got {type(spec).__name__}."
             )
         columns[str(key)] = (source.where(spec, f"sensitive[{key!r}]"), spec)
-    keep_bits = adapter is not None and bool(audit.explain)
-    resolution = policy.score_resolution
-    fp = _first_pass(audit, source, columns, adapter, None, keep_bits, resolution)
-    pos = _positive_label(
-        np.asarray(fp.labels.index.tolist(), dtype=object), None, audit.favorable_label
-    )
-    if pos != fp.pos:  # the first partition's labels pointed to another label: read again
-        fp = _first_pass(audit, source, columns, adapter, pos, keep_bits, resolution)
-    n = fp.n
-    cells = fp.cells[0]
-    weights = cells["n"].to_numpy(dtype=np.int64)
-    label_list = fp.labels.index.tolist()
-    is_pos = np.asarray([lbl == pos for lbl in label_list], dtype=np.uint8)
-    pred_pos = is_pos[cells["yp"].to_numpy()]
-    true_pos = is_pos[cells["yt"].to_numpy()] if fp.has_true else None
-    favorable_is_positive = _same_label(pos, audit.favorable_label)
+    return source, adapter, columns
 
-    # The attributes, binned and checked from their value counts as in memory.
+
+def _ground_tables(
+    audit: Audit,
+    fp: _FirstPass,
+    source: _Source,
+    columns: dict[str, tuple[str, str]],
+    policy: Policy,
+) -> tuple[list[_Attribute], dict[str, _Ground], dict[str, tuple[pd.Series, np.ndarray, int]]]:
+    """The attributes, binned and checked from their value counts as in memory (their values
+    given per cell), each ground's distinct values, and their counts."""
+    from .audit import _Attribute
+
+    cells = fp.cells[0]
+    n = fp.n
     distinct: dict[str, tuple[pd.Series, np.ndarray, int]] = {}
 
     def lookup(key: str, spec: Any) -> tuple[pd.Series, str | None, str, Any, Any]:
@@ -638,15 +649,18 @@ def prepare_chunked(
         cell_codes = cells[f"g_{key}"].to_numpy()
         attrs.append(_Attribute(a.info, _per_cell(a.values, cell_codes, len(enc.codes))))
 
-    def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
-        g = grounds[enc.names[0]]
-        table = merge_score_tables(fp.score_parts[g.key])
-        codes = table["group"].to_numpy(dtype=np.int64)
-        table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
-        table = merge_score_tables([table])
-        return score_metrics_from_table(table, threshold=audit.threshold, n_bins=n_bins)
+    return attrs, grounds, distinct
 
-    # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
+
+def _proxy_plans(
+    grounds: dict[str, _Ground], policy: Policy, random_state: int | None
+) -> tuple[
+    dict[str, dict[int, np.ndarray]],
+    dict[str, tuple[dict[str, int], list[str]]],
+    dict[str, np.ndarray],
+]:
+    """Each ground's proxy sample as ordinals within its groups (drawn as in memory), the
+    groups left out and kept, and each distinct value's group number (-1: not used)."""
     plans: dict[str, dict[int, np.ndarray]] = {}
     proxy_plans: dict[str, tuple[dict[str, int], list[str]]] = {}
     class_of: dict[str, np.ndarray] = {}
@@ -664,10 +678,56 @@ def prepare_chunked(
             plans[f"proxy:{ground}"] = {c: np.arange(int(sizes[k])) for c, k in enumerate(kept)}
         else:
             plans[f"proxy:{ground}"] = dict(enumerate(proxy))
+    return plans, proxy_plans, class_of
+
+
+def _flip_positions(n: int, policy: Policy, random_state: int | None) -> np.ndarray:
+    """The rows of the flip test, drawn as :func:`szai_audit.counterfactual.flip_test` does."""
     flip_positions = np.arange(n)
     if n > policy.flip_max_rows:
         rng = np.random.default_rng(random_state)
         flip_positions = np.sort(rng.choice(n, policy.flip_max_rows, replace=False))
+    return flip_positions
+
+
+def prepare_chunked(
+    audit: Audit, policy: Policy, random_state: int | None, started: _dt.datetime
+) -> Prepared:
+    """Read a Dask DataFrame in two passes and summarise it for the classification checks."""
+    from .audit import Prepared, _positive_label, _same_label, explanation_strata
+
+    source, adapter, columns = _setup(audit)
+    keep_bits = adapter is not None and bool(audit.explain)
+    resolution = policy.score_resolution
+    fp = _first_pass(audit, source, columns, adapter, None, keep_bits, resolution)
+    pos = _positive_label(
+        np.asarray(fp.labels.index.tolist(), dtype=object), None, audit.favorable_label
+    )
+    if pos != fp.pos:  # the first partition's labels pointed to another label: read again
+        fp = _first_pass(audit, source, columns, adapter, pos, keep_bits, resolution)
+    n = fp.n
+    cells = fp.cells[0]
+    weights = cells["n"].to_numpy(dtype=np.int64)
+    label_list = fp.labels.index.tolist()
+    is_pos = np.asarray([lbl == pos for lbl in label_list], dtype=np.uint8)
+    pred_pos = is_pos[cells["yp"].to_numpy()]
+    true_pos = is_pos[cells["yt"].to_numpy()] if fp.has_true else None
+    favorable_is_positive = _same_label(pos, audit.favorable_label)
+
+    attrs, grounds, distinct = _ground_tables(audit, fp, source, columns, policy)
+    cells = fp.cells[0]
+
+    def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
+        g = grounds[enc.names[0]]
+        table = merge_score_tables(fp.score_parts[g.key])
+        codes = table["group"].to_numpy(dtype=np.int64)
+        table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
+        table = merge_score_tables([table])
+        return score_metrics_from_table(table, threshold=audit.threshold, n_bins=n_bins)
+
+    # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
+    plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
+    flip_positions = _flip_positions(n, policy, random_state)
     wanted = [flip_positions] if adapter is not None else []
     strata_rank: dict[str, int] = {}
     background = np.empty(0, dtype=np.int64)
@@ -707,14 +767,6 @@ def prepare_chunked(
     all_wanted = np.unique(np.concatenate(wanted)) if wanted else np.empty(0, np.int64)
     sample = _second_pass(source, all_wanted, plans, per_row)
 
-    def column_counts(column: str) -> tuple[np.ndarray, np.ndarray, bool]:
-        g = next(g for g in grounds.values() if g.column == column and g.where == "data")
-        numbers = distinct[g.key][0].to_numpy(dtype=float, na_value=np.nan)
-        keep = ~np.isnan(numbers)
-        order = np.argsort(numbers[keep])
-        integer = pd.api.types.is_integer_dtype(source.dtype("data", column))
-        return numbers[keep][order], g.counts[keep][order], integer
-
     compute = favourable = None
     if keep_bits:
         take = sample.found.get("explain", np.empty(0, np.int64))
@@ -739,30 +791,11 @@ def prepare_chunked(
 
     if adapter is not None:
         rule = adapter.decision_rule
-    elif outputs & {"y_pred"}:
+    elif "y_pred" in source.role_columns.keys() | source.role_series.keys():
         rule = "y_pred (given)"
     else:
         rule = f"y_score >= {audit.threshold:g} (1), else 0"
-    manifest = build_manifest(
-        data=None,
-        y_true=None,
-        y_pred=None,
-        model=adapter.describe() if adapter is not None else None,
-        random_state=None if random_state is None else int(random_state),
-        generated_at=started,
-        digests={
-            "data": {"sha256": fp.fp_data.hexdigest(), "shape": [n, fp.n_columns]},
-            "y_true_sha256": fp.fp_true.hexdigest(),
-            "y_pred_sha256": fp.fp_pred.hexdigest(),
-        },
-        processing={
-            "engine": "dask",
-            "partitions": source.npartitions,
-            "cells": len(cells),
-            "rows_read_again": len(sample.positions),
-            "not_computed": ["mitigation"],
-        },
-    )
+    manifest = _chunked_manifest(audit, fp, adapter, source, random_state, started, sample)
     return Prepared(
         n_rows=n,
         pos=pos,
@@ -776,12 +809,207 @@ def prepare_chunked(
         labels=tuple(sorted(map(str, label_list))),
         score_metrics=scores if fp.has_score and fp.has_true else None,
         manifest=manifest,
-        rows=_SampledRows(sample, proxy_plans, flip_positions, column_counts),
+        rows=_SampledRows(sample, proxy_plans, flip_positions, grounds, distinct, source),
         explain=compute,
         favourable=favourable,
+    )
+
+
+def _chunked_manifest(
+    audit: Audit,
+    fp: _FirstPass,
+    adapter: ModelAdapter | None,
+    source: _Source,
+    random_state: int | None,
+    started: _dt.datetime,
+    sample: _Sample,
+) -> dict[str, Any]:
+    """The reproducibility manifest, with the fingerprints computed part by part."""
+    from ._manifest import build_manifest
+
+    return build_manifest(
+        data=None,
+        y_true=None,
+        y_pred=None,
+        model=adapter.describe() if adapter is not None else None,
+        random_state=None if random_state is None else int(random_state),
+        generated_at=started,
+        digests={
+            "data": {"sha256": fp.fp_data.hexdigest(), "shape": [fp.n, fp.n_columns]},
+            "y_true_sha256": fp.fp_true.hexdigest(),
+            "y_pred_sha256": fp.fp_pred.hexdigest(),
+        },
+        processing={
+            "engine": "dask",
+            "partitions": source.npartitions,
+            "cells": len(fp.cells[0]),
+            "rows_read_again": len(sample.positions),
+            # The fix-cost illustration runs on failing classification checks only.
+            "not_computed": ["mitigation"] if audit.task == "classification" else [],
+        },
     )
 
 
 def _cell_labels(attrs: list[Any]) -> list[np.ndarray]:
     """Each cell's group label per ground (None: missing)."""
     return [encode_groups({a.info.ground: a.values}).row_labels() for a in attrs]
+
+
+# --------------------------------------------------------------------------------------------
+# Numeric outputs (task="regression")
+# --------------------------------------------------------------------------------------------
+
+
+def _merge_moments(parts: list[pd.DataFrame], keys: list[str], has_true: bool) -> pd.DataFrame:
+    """Cells of several partitions with the same key combined (counts, means, m2)."""
+    from .regression import regression_metrics_from_cells
+
+    both = pd.concat(parts, ignore_index=True)
+    ids, uniques = pd.factorize(pd.MultiIndex.from_frame(both[keys]))
+    index = pd.RangeIndex(len(uniques))
+    stats = regression_metrics_from_cells(np.asarray(ids), index, both, has_true).stats
+    return _with_keys(uniques, keys, stats)
+
+
+def _with_keys(uniques: Any, keys: list[str], stats: pd.DataFrame) -> pd.DataFrame:
+    """Cell statistics beside their keys (the distinct value codes of each ground)."""
+    frame = pd.DataFrame(list(uniques), columns=keys, dtype=np.int64)
+    return pd.concat([frame, stats.reset_index(drop=True)], axis=1)
+
+
+def _first_pass_numeric(
+    audit: Audit,
+    source: _Source,
+    grounds: dict[str, tuple[str, str]],
+    adapter: ModelAdapter | None,
+) -> _FirstPass:
+    from .audit import _as_numbers
+    from .regression import regression_metrics_from_codes
+
+    fp = _FirstPass(values={g: _Codebook() for g in grounds})
+    fp.row_codes = {g: [] for g in grounds}
+    keys = [f"g_{g}" for g in grounds]
+    merge = functools.partial(_merge_moments, keys=keys, has_true=audit.y_true is not None)
+    for chunk in source.chunks("reading the data (1/2)"):
+        n = len(chunk.inputs)
+        if adapter is not None:
+            y_pred = _as_numbers("the model's predictions", adapter.predict(chunk.inputs))
+        else:
+            y_pred = _as_numbers("y_pred", to_1d("y_pred", chunk.roles["y_pred"], n))
+        y_true = None
+        if "y_true" in chunk.roles:
+            y_true = to_1d("y_true", chunk.roles["y_true"], n)
+            y_true = _as_numbers("y_true", y_true, error=TargetError)
+        codes = {g: fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}
+        frame = pd.DataFrame({f"g_{g}": v for g, v in codes.items()})
+        ids, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
+        index = pd.RangeIndex(len(uniques))
+        stats = regression_metrics_from_codes(np.asarray(ids), index, y_pred, y_true).stats
+        cells = _with_keys(uniques, keys, stats)
+        fp.cells = _compact([*fp.cells, cells], merge)
+        fp.preds.append(y_pred)
+        for g, v in codes.items():
+            fp.row_codes[g].append(v.astype(np.int32))
+        fp.lengths.append(n)
+        fp.fp_data.update(chunk.inputs)
+        fp.fp_pred.update(y_pred)
+        if y_true is not None:
+            fp.fp_true.update(y_true)
+        fp.n += n
+        fp.n_columns = chunk.inputs.shape[1]
+        fp.has_true = y_true is not None
+    if fp.n == 0:
+        raise InputError("data has no rows: nothing to audit.")
+    fp.cells = [merge(fp.cells)]
+    return fp
+
+
+@dataclass(frozen=True)
+class NumericParts:
+    """What the regression checks read from data seen in parts."""
+
+    n_rows: int
+    attrs: list[Any]  # each attribute's values per cell
+    cells: pd.DataFrame  # per cell: n, and the mean and m2 of each quantity
+    has_outcomes: bool
+    rule: str
+    adapter: ModelAdapter | None
+    rows: _SampledRows
+    explain: Callable[[Any], Explanation] | None
+    favourable: Callable[[np.ndarray], np.ndarray]
+    manifest: dict[str, Any]
+
+
+def prepare_chunked_numeric(
+    audit: Audit, policy: Policy, random_state: int | None, started: _dt.datetime
+) -> NumericParts:
+    """Read a Dask DataFrame of numeric outputs in two passes and summarise it: moments by
+    cell; each row's prediction and group codes for the explanation's sample (split at the
+    median prediction, as in memory)."""
+    from .audit import explanation_strata
+
+    source, adapter, columns = _setup(audit)
+    fp = _first_pass_numeric(audit, source, columns, adapter)
+    n = fp.n
+    attrs, grounds, distinct = _ground_tables(audit, fp, source, columns, policy)
+    y_pred = np.concatenate(fp.preds)
+    above = y_pred >= np.median(y_pred)
+    favourable = above if audit._direction == "higher" else ~above
+    labels: dict[str, np.ndarray] = {}
+    entries: dict[str, np.ndarray] = {}
+    for ground, g in grounds.items():
+        codes = np.concatenate(fp.row_codes[g.key])
+        entries[ground] = np.where(codes >= 0, codes, len(g.row_labels) - 1)
+        labels[ground] = g.row_labels[entries[ground]]
+    del fp.row_codes, fp.preds, y_pred
+    plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
+    found: dict[str, np.ndarray] = {}
+    for ground in grounds:
+        klass = class_of[ground][entries[ground]]
+        found[f"proxy:{ground}"] = np.sort(
+            np.concatenate(
+                [np.flatnonzero(klass == c)[o] for c, o in plans[f"proxy:{ground}"].items()]
+                or [np.empty(0, np.int64)]
+            )
+        )
+    flip_positions = _flip_positions(n, policy, random_state)
+    wanted = [*found.values(), flip_positions if adapter is not None else np.empty(0, np.int64)]
+    explain_plan = None
+    if adapter is not None and audit.explain:
+        strata = explanation_strata(favourable, list(labels.values()))
+        take = stratified_sample(n, policy.explain_sample_size, strata, random_state)
+        rng = np.random.default_rng(None if random_state is None else random_state + 1)
+        background = rng.choice(n, min(policy.explain_background_size, n), replace=False)
+        found["explain"] = take
+        wanted += [take, background]
+        explain_plan = (take, background, strata[take])
+    ends = np.cumsum(fp.lengths)
+
+    def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        start = int(ends[chunk.index]) - len(chunk.inputs)
+        stop = int(ends[chunk.index])
+        return {g: v[start:stop] for g, v in labels.items()}, {}
+
+    sample = _second_pass(source, np.unique(np.concatenate(wanted)), {}, per_row)
+    sample.found = found
+    compute = None
+    if explain_plan is not None:
+        take, background, take_strata = explain_plan
+        row_sample = RowSample(sample.frame, sample.positions, n, take, background, take_strata)
+
+        def compute(model: Any) -> Explanation:
+            return explain_sample(model, row_sample, positive_label=None, random_state=random_state)
+
+    rule = "model.predict(data)" if adapter is not None else "y_pred (given)"
+    return NumericParts(
+        n_rows=n,
+        attrs=attrs,
+        cells=fp.cells[0],
+        has_outcomes=fp.has_true,
+        rule=rule,
+        adapter=adapter,
+        rows=_SampledRows(sample, proxy_plans, flip_positions, grounds, distinct, source),
+        explain=compute,
+        favourable=lambda positions: favourable[positions],
+        manifest=_chunked_manifest(audit, fp, adapter, source, random_state, started, sample),
+    )

@@ -55,7 +55,11 @@ from .models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, Message, canonical_ground
 from .policy import Policy
 from .proxies import ProxyReport, find_proxies
-from .regression import RegressionMetrics, regression_metrics_from_codes
+from .regression import (
+    RegressionMetrics,
+    regression_metrics_from_cells,
+    regression_metrics_from_codes,
+)
 from .result import AuditResult, Scope, SensitiveInfo
 from .risk import Attestation, UseContext
 from .scores import ScoreMetrics, round_scores, score_metrics
@@ -772,30 +776,17 @@ class Audit:
             raise UnsupportedError(
                 "legitimate_factors is supported for task='classification' in this version."
             )
-        adapter = None
-        if self.model is not None:
-            if self.y_pred is not None:
-                raise InputError("give either model= or y_pred=, not both.")
-            if self.data is None:
-                raise InputError("model= was given without data=; pass the model's inputs.")
-            adapter = adapt_model(self.model, self.threshold)
-            y_pred = _as_numbers("the model's predictions", adapter.predict(self.data))
-            rule = "model.predict(data)"
-        elif self.y_pred is not None:
-            n0 = len(self.data) if self.data is not None else None
-            y_pred = _as_numbers("y_pred", to_1d("y_pred", self.y_pred, n0, "data"))
-            check_index_order("y_pred", self.y_pred, self.data)
-            rule = "y_pred (given)"
+        parts = None
+        if is_dask_frame(self.data):
+            from ._chunked import prepare_chunked_numeric
+
+            parts = prepare_chunked_numeric(self, policy, random_state, started)
+            n, attrs, rule, adapter = parts.n_rows, parts.attrs, parts.rule, parts.adapter
+            has_outcomes = parts.has_outcomes
         else:
-            raise InputError("nothing to audit: give model= with data=, or y_pred=.")
-        n = len(y_pred)
-        y_true = None
-        if self.y_true is not None:
-            check_index_order("y_true", self.y_true, self.data)
-            y_true = _as_numbers(
-                "y_true", to_1d("y_true", self.y_true, n, "y_pred"), error=TargetError
-            )
-        attrs = self._attributes(n, policy)
+            adapter, y_pred, y_true, rule = self._numeric_outputs()
+            n, has_outcomes = len(y_pred), y_true is not None
+            attrs = self._attributes(n, policy)
         if not attrs:
             raise SensitiveAttributeError(
                 "sensitive is empty: name at least one Article 72(4) ground and its column, "
@@ -805,6 +796,11 @@ class Audit:
 
         def metrics_by(columns: dict[str, Any]) -> tuple[RegressionMetrics, GroupEncoding]:
             enc = encode_groups(columns, missing="group")
+            if parts is not None:
+                cells = regression_metrics_from_cells(
+                    enc.codes, enc.index, parts.cells, has_outcomes
+                )
+                return cells, enc
             return regression_metrics_from_codes(enc.codes, enc.index, y_pred, y_true), enc
 
         tables: dict[str, RegressionMetrics] = {}
@@ -823,15 +819,27 @@ class Audit:
                 continue
             tables[key] = rm
         proxy_reports, flips, input_findings = self._input_checks(
-            attrs, encodings, adapter, None, higher, policy, random_state, numeric=True
+            attrs,
+            encodings,
+            adapter,
+            None,
+            higher,
+            policy,
+            random_state,
+            numeric=True,
+            rows=None if parts is None else parts.rows,
         )
         extra += input_findings
-        above = y_pred >= np.median(y_pred)
+        if parts is None:
+            above = y_pred >= np.median(y_pred)
+            favourable: Any = above if higher else ~above
+        else:
+            favourable = parts.favourable
         explanation, summary, explain_findings = self._explanation(
             adapter,
             attrs,
             encodings,
-            above if higher else ~above,
+            favourable,
             None,
             higher,
             input_findings,
@@ -839,6 +847,7 @@ class Audit:
             random_state,
             metadata,
             numeric=True,
+            compute=None if parts is None else parts.explain,
         )
         extra += explain_findings
         assessed = [
@@ -856,13 +865,16 @@ class Audit:
             favorable_label=self._direction,
             positive_label=None,
             labels=(),
-            has_outcomes=y_true is not None,
+            has_outcomes=has_outcomes,
             has_scores=False,
             decision_rule=rule,
             mode="model" if adapter is not None else "predictions",
             favorable_is_positive=higher,
         )
-        manifest = self._manifest(started, y_true, y_pred, adapter, random_state)
+        if parts is None:
+            manifest = self._manifest(started, y_true, y_pred, adapter, random_state)
+        else:
+            manifest = parts.manifest
         return AuditResult(
             findings=findings,
             group_metrics={},
@@ -883,6 +895,34 @@ class Audit:
             metadata=metadata,
             manifest=manifest,
         )
+
+    def _numeric_outputs(
+        self,
+    ) -> tuple[ModelAdapter | None, np.ndarray, np.ndarray | None, str]:
+        """The model adapter, numeric predictions, outcomes and how predictions were made."""
+        adapter = None
+        if self.model is not None:
+            if self.y_pred is not None:
+                raise InputError("give either model= or y_pred=, not both.")
+            if self.data is None:
+                raise InputError("model= was given without data=; pass the model's inputs.")
+            adapter = adapt_model(self.model, self.threshold)
+            y_pred = _as_numbers("the model's predictions", adapter.predict(self.data))
+            rule = "model.predict(data)"
+        elif self.y_pred is not None:
+            n0 = len(self.data) if self.data is not None else None
+            y_pred = _as_numbers("y_pred", to_1d("y_pred", self.y_pred, n0, "data"))
+            check_index_order("y_pred", self.y_pred, self.data)
+            rule = "y_pred (given)"
+        else:
+            raise InputError("nothing to audit: give model= with data=, or y_pred=.")
+        y_true = None
+        if self.y_true is not None:
+            check_index_order("y_true", self.y_true, self.data)
+            y_true = _as_numbers(
+                "y_true", to_1d("y_true", self.y_true, len(y_pred), "y_pred"), error=TargetError
+            )
+        return adapter, y_pred, y_true, rule
 
     def _conditional(
         self,

@@ -161,6 +161,47 @@ def test_text_labels_separate_sensitive_frame_and_categories():
     assert chunked.scope.positive_label == "approved"
 
 
+@pytest.fixture(scope="module")
+def limits():
+    """A numeric model of the credit amount (a credit limit, say) on numeric inputs."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    df = sa.datasets.load_german_credit()
+    X = df[["duration_months", "age", "installment_rate"]].assign(
+        sex=(df["sex"] == "male").astype(int),
+        foreign_worker=(df["foreign_worker"] == "yes").astype(int),
+    )
+    y = df["credit_amount"].astype(float)
+    return X, y, HistGradientBoostingRegressor(max_iter=30, random_state=0).fit(X, y)
+
+
+def test_numeric_outputs_equal_in_memory(limits):
+    """task="regression": per-cell means and sums of squared deviations combine exactly
+    (Chan et al.); the explanation's sample splits at the exact median prediction."""
+    X, y, model = limits
+    policy = sa.Policy(flip_max_rows=200, explain_sample_size=100, explain_background_size=20)
+    kw = {
+        "task": "regression",
+        "sensitive": {"gender": "sex", "age": "age", "nationality": "foreign_worker"},
+        "policy": policy,
+    }
+    mem = sa.Audit(model, X, y, **kw).run(random_state=5)
+    ddf = dd.from_pandas(X.assign(limit=y), npartitions=6)
+    chunked = sa.Audit(model, ddf, "limit", **kw).run(random_state=5)
+    assert _differences(mem.to_dict(), chunked.to_dict()) == []
+    for key, rm in mem.regression_metrics.items():
+        other = chunked.regression_metrics[key].stats
+        assert (rm.stats["n"] == other["n"]).all()
+        pd.testing.assert_frame_equal(rm.stats, other, rtol=1e-12)
+    assert chunked.explanation is not None and chunked.flips
+    assert chunked.manifest["processing"]["not_computed"] == []
+    # Decisions only (no model, no outcomes), given as a column.
+    kw.pop("policy")
+    mem = sa.Audit(data=X, y_pred=model.predict(X), **kw).run()
+    parts = dd.from_pandas(X.assign(p=model.predict(X)), npartitions=4)
+    assert _differences(mem.to_dict(), sa.Audit(data=parts, y_pred="p", **kw).run().to_dict()) == []
+
+
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
 def test_result_does_not_depend_on_the_partitioning(credit, scheduler):
     """Nor on the local scheduler that computes each partition."""
@@ -212,7 +253,7 @@ def test_result_validates_and_renders(credit, tmp_path):
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
-        ({"task": "regression"}, errors.UnsupportedError, "task='classification'"),
+        ({"task": "pricing"}, errors.UnsupportedError, "not 'pricing'"),
         ({"legitimate_factors": ["duration"]}, errors.UnsupportedError, "legitimate_factors"),
         ({"privacy": True}, errors.UnsupportedError, "privacy"),
         ({"sensitive": {"gender": np.zeros(1000)}}, errors.InputTypeError, "must name a column"),
