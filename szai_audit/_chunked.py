@@ -1,13 +1,16 @@
 """Audits of data too large for memory: a Dask DataFrame, read one partition at a time.
 
-Every statistic of the classification audit is a sum over rows of counts and moments, so the
-audit reads each partition once (the first pass) and keeps only:
+Every statistic of the classification and regression audits is a sum over rows of counts and
+moments, so the audit reads each partition once (the first pass) and keeps only:
 
 * a table of **cells**: one row per observed combination of the sensitive values, the decision
   and the outcome, with the number of rows, the sums of their scores and of the squared
   scores, and the position of the first such row;
 * per ground, a table of (value, outcome, score) counts for the score metrics;
-* one bit per row (the decision), for the explanation's stratified sample.
+* one bit per row (the decision), for the explanation's stratified sample; for numeric outputs
+  (``task="regression"``) the cells hold each quantity's mean and sum of squared deviations,
+  combined exactly (Chan et al.), and each row's prediction and group codes are kept for the
+  median split of the explanation's sample.
 
 The tables of the partitions add up; the group metrics, bootstrap intervals, tests and findings
 are then computed from them by the same code as in memory. Quantile bins come from the value
