@@ -38,6 +38,7 @@ import pandas as pd
 from .data import (
     Fingerprint,
     GroupEncoding,
+    check_index_order,
     encode_groups,
     group_label,
     is_dask_frame,
@@ -58,7 +59,6 @@ from .explain import (
     RowSample,
     explain_sample,
     stratified_ordinals,
-    stratified_sample,
 )
 from .models import ModelAdapter, adapt_model
 from .policy import Policy
@@ -217,8 +217,30 @@ class _Source:
             frames = dict(zip(names, computed[: len(names)], strict=True))
             values = {r: frames[w][c] for r, (w, c) in self.role_columns.items()}
             values |= dict(zip(roles, computed[len(names) :], strict=True))
+            # Rows are paired by position: the same index in another order is refused.
+            for name, part in [*frames.items(), *((r, values[r]) for r in roles)]:
+                check_index_order(name, part, frames["data"])
             yield _Chunk(i, frames["data"][self.inputs], frames, values)
         bar.close()
+
+
+class _LabelBook:
+    """Codes of the output labels, compared with Python's equality (1 and True are one label,
+    as in memory)."""
+
+    def __init__(self) -> None:
+        self.labels: list[Any] = []
+        self._code: dict[Any, int] = {}
+
+    def codes(self, values: np.ndarray) -> np.ndarray:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        lookup = np.empty(len(uniques), dtype=np.int64)
+        for i, label in enumerate(uniques.tolist()):
+            if label not in self._code:
+                self._code[label] = len(self.labels)
+                self.labels.append(label)
+            lookup[i] = self._code[label]
+        return lookup[codes]
 
 
 class _Codebook:
@@ -253,7 +275,9 @@ class _FirstPass:
     score_parts: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
     bits: list[np.ndarray] = field(default_factory=list)
     lengths: list[int] = field(default_factory=list)
-    labels: _Codebook = field(default_factory=_Codebook)
+    labels: _LabelBook = field(default_factory=_LabelBook)
+    #: Each ground's dtype in the first partition (a categorical's real categories).
+    dtypes: dict[str, Any] = field(default_factory=dict)
     values: dict[str, _Codebook] = field(default_factory=dict)
     fp_data: Fingerprint = field(default_factory=Fingerprint)
     fp_true: Fingerprint = field(default_factory=Fingerprint)
@@ -291,7 +315,7 @@ def _outputs(
     score = None
     if "y_score" in chunk.roles:
         score = _numeric_scores(to_1d("y_score", chunk.roles["y_score"], n))
-        if "y_pred" not in chunk.roles and (score.min() < 0 or score.max() > 1):
+        if "y_pred" not in chunk.roles and score.size and (score.min() < 0 or score.max() > 1):
             raise PredictionError(
                 f"y_score ranges over [{score.min():.4g}, {score.max():.4g}]{where}, but without "
                 f"y_pred the decisions are y_score >= threshold, which needs probabilities in "
@@ -339,7 +363,7 @@ def _first_pass(
             y_true = _complete(chunk, "y_true", TargetError, advice)
         pred_codes = fp.labels.codes(y_pred)
         true_codes = None if y_true is None else fp.labels.codes(y_true)
-        seen = np.asarray(fp.labels.index.tolist(), dtype=object)
+        seen = np.asarray(fp.labels.labels, dtype=object)
         if fp.pos is None:  # from the first partition's labels (checked again at the end)
             classes = adapter.classes() if adapter is not None else None
             known = seen if not classes else np.asarray([*seen, *classes], dtype=object)
@@ -348,6 +372,8 @@ def _first_pass(
             _positive_label(seen, None, audit.favorable_label)  # still binary
         if model is not None:
             score = model.score(chunk.inputs, fp.pos)
+        for g, (w, c) in grounds.items():
+            fp.dtypes.setdefault(g, chunk.frames[w][c].dtype)
         frame = {f"g_{g}": fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}
         frame["yp"] = pred_codes
         if true_codes is not None:
@@ -402,13 +428,16 @@ def _distinct(
     n_missing = int(weights[codes < 0].sum())
     values = pd.Series(book, dtype=object)
     dtype = source.dtype(where, column)
+    if isinstance(dtype, pd.CategoricalDtype) and "__UNKNOWN_CATEGORIES__" in list(
+        dtype.categories
+    ):
+        # Dask does not know the categories: the partitions do (in their declared order).
+        dtype = fp.dtypes.get(ground, "category")
     try:
-        if isinstance(dtype, pd.CategoricalDtype) and "__UNKNOWN_CATEGORIES__" in list(
-            dtype.categories
-        ):
-            values = values.astype("category")
-        elif not pd.api.types.is_object_dtype(dtype):
-            values = values.astype(dtype)
+        if not pd.api.types.is_object_dtype(dtype):
+            cast = values.astype(dtype)
+            # Categories that differ between partitions: fall back to sorted categories.
+            values = cast if not cast.isna().any() else values.astype("category")
     except (TypeError, ValueError):  # a dtype the values do not fit: keep them as objects
         pass
     if n_missing:
@@ -470,11 +499,13 @@ def _second_pass(
     seen: dict[str, dict[int, int]] = {name: {} for name in plans}
     found: dict[str, list[np.ndarray]] = {name: [] for name in plans}
     frames: list[pd.DataFrame] = []
-    positions: list[np.ndarray] = []
+    positions: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
     labels: dict[str, list[np.ndarray]] = {}
     start = 0
     for chunk in source.chunks("reading the sampled rows (2/2)"):
         n = len(chunk.inputs)
+        if not frames:  # no row may be sampled at all: keep the columns
+            frames.append(chunk.inputs.iloc[:0])
         row_labels, strata = per_row(chunk)
         pick = [wanted[(wanted >= start) & (wanted < start + n)] - start]
         for name, ordinals in plans.items():
@@ -494,8 +525,8 @@ def _second_pass(
         if local.size:
             frames.append(chunk.inputs.iloc[local])
             positions.append(local + start)
-            for g, values in row_labels.items():
-                labels.setdefault(g, []).append(values[local])
+        for g, values in row_labels.items():
+            labels.setdefault(g, []).append(values[local])
         start += n
     return _Sample(
         frame=pd.concat(frames),
@@ -703,15 +734,13 @@ def prepare_chunked(
     keep_bits = adapter is not None and bool(audit.explain)
     resolution = policy.score_resolution
     fp = _first_pass(audit, source, columns, adapter, None, keep_bits, resolution)
-    pos = _positive_label(
-        np.asarray(fp.labels.index.tolist(), dtype=object), None, audit.favorable_label
-    )
+    pos = _positive_label(np.asarray(fp.labels.labels, dtype=object), None, audit.favorable_label)
     if pos != fp.pos:  # the first partition's labels pointed to another label: read again
         fp = _first_pass(audit, source, columns, adapter, pos, keep_bits, resolution)
     n = fp.n
     cells = fp.cells[0]
     weights = cells["n"].to_numpy(dtype=np.int64)
-    label_list = fp.labels.index.tolist()
+    label_list = fp.labels.labels
     is_pos = np.asarray([lbl == pos for lbl in label_list], dtype=np.uint8)
     pred_pos = is_pos[cells["yp"].to_numpy()]
     true_pos = is_pos[cells["yt"].to_numpy()] if fp.has_true else None
@@ -732,17 +761,20 @@ def prepare_chunked(
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
     flip_positions = _flip_positions(n, policy, random_state)
     wanted = [flip_positions] if adapter is not None else []
-    strata_rank: dict[str, int] = {}
+    label_codes = _label_codes(grounds)
+    strata_rank = pd.Index([], dtype=np.int64)
     background = np.empty(0, dtype=np.int64)
     if keep_bits:
         fav_cells = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
-        cell_strata = explanation_strata(fav_cells, _cell_labels(attrs))
-        codes, uniques = pd.factorize(pd.Series(cell_strata, dtype=object))
+        cell_entries = {
+            ground: _entries(cells[f"g_{g.key}"].to_numpy(), g) for ground, g in grounds.items()
+        }
+        codes, uniques = pd.factorize(_strata_keys(fav_cells, cell_entries, label_codes))
         first = cells["first"].to_numpy()
         firsts = np.full(len(uniques), np.iinfo(np.int64).max)
         np.minimum.at(firsts, codes, first)
         order = np.argsort(firsts, kind="stable")
-        strata_rank = {str(uniques[c]): r for r, c in enumerate(order)}
+        strata_rank = pd.Index(np.asarray(uniques)[order])  # stratum keys by first appearance
         stratum_sizes = np.bincount(codes, weights=weights).astype(np.int64)[order]
         size = policy.explain_sample_size
         if size is None or size >= n:
@@ -755,16 +787,16 @@ def prepare_chunked(
         wanted.append(background)
 
     def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        labels, strata = {}, {}
+        labels, strata, entries = {}, {}, {}
         for ground, g in grounds.items():
-            entry = g.codes(fp.values[g.key], chunk)
-            labels[ground] = g.row_labels[entry]
-            strata[f"proxy:{ground}"] = class_of[ground][entry]
+            entries[ground] = g.codes(fp.values[g.key], chunk)
+            labels[ground] = g.row_labels[entries[ground]]
+            strata[f"proxy:{ground}"] = class_of[ground][entries[ground]]
         if keep_bits:
             fav = _bits(fp, chunk.index, len(chunk.inputs))
             fav = fav if favorable_is_positive else ~fav
-            text = explanation_strata(fav, [labels[g] for g in grounds])
-            strata["explain"] = np.asarray([strata_rank[t] for t in text], dtype=np.int64)
+            keys = _strata_keys(fav, entries, label_codes)
+            strata["explain"] = np.asarray(strata_rank.get_indexer(keys), dtype=np.int64)
         return labels, strata
 
     all_wanted = np.unique(np.concatenate(wanted)) if wanted else np.empty(0, np.int64)
@@ -853,9 +885,45 @@ def _chunked_manifest(
     )
 
 
-def _cell_labels(attrs: list[Any]) -> list[np.ndarray]:
-    """Each cell's group label per ground (None: missing)."""
-    return [encode_groups({a.info.ground: a.values}).row_labels() for a in attrs]
+def _entries(codes: np.ndarray, g: _Ground) -> np.ndarray:
+    """Value codes (-1: missing) as positions among the ground's distinct entries."""
+    return np.where(codes >= 0, codes, len(g.row_labels) - 1)
+
+
+def _label_codes(grounds: dict[str, _Ground]) -> dict[str, tuple[np.ndarray, int]]:
+    """Per ground, each distinct entry's group as a number, and how many groups."""
+    out = {}
+    for ground, g in grounds.items():
+        codes, uniques = pd.factorize(pd.Series(g.row_labels, dtype=object), use_na_sentinel=False)
+        out[ground] = (np.asarray(codes, dtype=np.int64), max(len(uniques), 1))
+    return out
+
+
+def _strata_keys(
+    favourable: np.ndarray,
+    entries: dict[str, np.ndarray],
+    label_codes: dict[str, tuple[np.ndarray, int]],
+) -> np.ndarray:
+    """A number per row for the explanation's stratum (the decision and the group on every
+    ground): the same partition of rows as the in-memory text strata, without building text."""
+    key = np.zeros(len(favourable), dtype=np.int64)
+    for ground, e in entries.items():
+        codes, k = label_codes[ground]
+        key = key * k + codes[e]
+    return key * 2 + np.asarray(favourable, dtype=np.int64)
+
+
+def _stratified_positions(keys: np.ndarray, size: int, random_state: int | None) -> np.ndarray:
+    """:func:`szai_audit.explain.stratified_sample` for strata given as numbers."""
+    n = len(keys)
+    if size >= n:
+        return np.arange(n)
+    codes, _ = pd.factorize(keys)  # in order of first appearance, as the text strata
+    sizes = np.bincount(codes)
+    draws = stratified_ordinals(n, size, sizes, random_state)
+    order = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return np.sort(np.concatenate([order[starts[c] + d] for c, d in enumerate(draws)]))
 
 
 # --------------------------------------------------------------------------------------------
@@ -903,6 +971,8 @@ def _first_pass_numeric(
         if "y_true" in chunk.roles:
             y_true = to_1d("y_true", chunk.roles["y_true"], n)
             y_true = _as_numbers("y_true", y_true, error=TargetError)
+        for g, (w, c) in grounds.items():
+            fp.dtypes.setdefault(g, chunk.frames[w][c].dtype)
         codes = {g: fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}
         frame = pd.DataFrame({f"g_{g}": v for g, v in codes.items()})
         ids, uniques = pd.factorize(pd.MultiIndex.from_frame(frame))
@@ -949,7 +1019,6 @@ def prepare_chunked_numeric(
     """Read a Dask DataFrame of numeric outputs in two passes and summarise it: moments by
     cell; each row's prediction and group codes for the explanation's sample (split at the
     median prediction, as in memory)."""
-    from .audit import explanation_strata
 
     source, adapter, columns = _setup(audit)
     fp = _first_pass_numeric(audit, source, columns, adapter)
@@ -958,12 +1027,9 @@ def prepare_chunked_numeric(
     y_pred = np.concatenate(fp.preds)
     above = y_pred >= np.median(y_pred)
     favourable = above if audit._direction == "higher" else ~above
-    labels: dict[str, np.ndarray] = {}
-    entries: dict[str, np.ndarray] = {}
-    for ground, g in grounds.items():
-        codes = np.concatenate(fp.row_codes[g.key])
-        entries[ground] = np.where(codes >= 0, codes, len(g.row_labels) - 1)
-        labels[ground] = g.row_labels[entries[ground]]
+    entries = {
+        ground: _entries(np.concatenate(fp.row_codes[g.key]), g) for ground, g in grounds.items()
+    }
     del fp.row_codes, fp.preds, y_pred
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
     found: dict[str, np.ndarray] = {}
@@ -979,8 +1045,8 @@ def prepare_chunked_numeric(
     wanted = [*found.values(), flip_positions if adapter is not None else np.empty(0, np.int64)]
     explain_plan = None
     if adapter is not None and audit.explain:
-        strata = explanation_strata(favourable, list(labels.values()))
-        take = stratified_sample(n, policy.explain_sample_size, strata, random_state)
+        strata = _strata_keys(favourable, entries, _label_codes(grounds))
+        take = _stratified_positions(strata, policy.explain_sample_size, random_state)
         rng = np.random.default_rng(None if random_state is None else random_state + 1)
         background = rng.choice(n, min(policy.explain_background_size, n), replace=False)
         found["explain"] = take
@@ -991,7 +1057,8 @@ def prepare_chunked_numeric(
     def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         start = int(ends[chunk.index]) - len(chunk.inputs)
         stop = int(ends[chunk.index])
-        return {g: v[start:stop] for g, v in labels.items()}, {}
+        labels = {g: grounds[g].row_labels[e[start:stop]] for g, e in entries.items()}
+        return labels, {}
 
     sample = _second_pass(source, np.unique(np.concatenate(wanted)), {}, per_row)
     sample.found = found

@@ -85,8 +85,17 @@ class ScoreMetrics:
         """The same metrics with groups in ``order`` (labels not in ``order`` go last)."""
         known = [g for g in order if g in self.by_group.index]
         rest = [g for g in self.by_group.index if g not in known]
+        calibration = self.calibration
+        if len(calibration):
+            rank = calibration["group"].map({g: i for i, g in enumerate(known + rest)})
+            calibration = (
+                calibration.assign(_rank=rank)
+                .sort_values(["_rank", "bin"], kind="stable")
+                .drop(columns="_rank")
+                .reset_index(drop=True)
+            )
         return ScoreMetrics(
-            self.by_group.loc[known + rest], self.calibration, self.threshold, self.probabilities
+            self.by_group.loc[known + rest], calibration, self.threshold, self.probabilities
         )
 
 

@@ -282,3 +282,60 @@ def test_bad_partitions_and_labels_are_refused():
     three = dd.from_pandas(frame.assign(d=[0, 1, 2, 3] * 25), npartitions=2)
     with pytest.raises(errors.TargetError, match="binary"):
         sa.Audit(data=three, y_pred="d", sensitive={"gender": "sex"}).run()
+
+
+def test_review_cases_equal_in_memory():
+    """Cases a review found: bool decisions beside 0/1 outcomes, a Dask categorical whose
+    categories only the partitions know, and no row to sample; all as in memory."""
+    policy = sa.Policy(n_bootstrap=100)
+    rng = np.random.default_rng(0)
+    flags = pd.DataFrame({"s": list("ab") * 20, "d": [True, False, False, True] * 10})
+    flags["t"] = [1, 0, 0, 0] * 10
+    cats = pd.DataFrame(
+        {
+            "s": pd.Categorical(rng.choice(["z", "a", "m"], 240), categories=["z", "m", "a"]),
+            "d": rng.choice([0, 1], 240),
+        }
+    )
+    unknown = dd.from_pandas(cats, npartitions=3)
+    unknown = unknown.assign(s=unknown["s"].cat.as_unknown())
+    tiny = pd.DataFrame({"s": list("abcdef"), "x": [1.0, 2, 3, 4, 5, 6], "d": [0, 1] * 3})
+    cases = [
+        (flags[["s"]], {"y_pred": flags["d"], "y_true": flags["t"]}, dd.from_pandas(flags, 2)),
+        (cats[["s"]], {"y_pred": cats["d"]}, unknown),
+        (tiny[["s", "x"]], {"y_pred": tiny["d"]}, dd.from_pandas(tiny, 2)),
+    ]
+    for frame, outputs, ddf in cases:
+        mem = sa.Audit(data=frame, sensitive={"g": "s"}, policy=policy, **outputs).run()
+        names = {"y_pred": "d", **({"y_true": "t"} if "y_true" in outputs else {})}
+        chunked = sa.Audit(data=ddf, sensitive={"g": "s"}, policy=policy, **names).run()
+        assert _differences(mem.to_dict(), chunked.to_dict()) == []
+    assert list(chunked.group_metrics["g"].counts.index) == list("abcdef")
+
+
+def test_empty_partitions_and_shuffled_rows():
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {"s": rng.choice(["f", "m"], 240), "t": rng.choice([0, 1], 240), "sc": rng.random(240)}
+    )
+    mem = sa.Audit(
+        data=frame[frame.index >= 80][["s"]].reset_index(drop=True),
+        y_score=frame["sc"][80:].to_numpy(),
+        y_true=frame["t"][80:].to_numpy(),
+        sensitive={"g": "s"},
+    ).run()
+    # A filter leaves the first partition empty.
+    ddf = dd.from_pandas(frame, npartitions=3).map_partitions(lambda p: p[p.index >= 80])
+    chunked = sa.Audit(data=ddf, y_score="sc", y_true="t", sensitive={"g": "s"}).run()
+    assert chunked.scope.n_rows == 160
+    assert (
+        chunked.group_metrics["g"].counts["n"].tolist()
+        == mem.group_metrics["g"].counts["n"].tolist()
+    )
+    # sensitive_data whose rows were shuffled within partitions: refused, as in memory.
+    data = dd.from_pandas(frame[["sc"]].assign(d=frame["t"]), npartitions=3)
+    shuffled = dd.from_pandas(frame[["s"]], npartitions=3).map_partitions(
+        lambda p: p.sample(frac=1, random_state=0)
+    )
+    with pytest.raises(errors.LengthMismatchError, match="different order"):
+        sa.Audit(data=data, y_pred="d", sensitive_data=shuffled, sensitive={"g": "s"}).run()

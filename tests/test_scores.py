@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
@@ -84,6 +85,10 @@ def test_score_findings_fail_on_planted_gaps():
     cal = f["fairness.calibration_difference"]
     assert cal.status is Status.FAIL and cal.worst_group == "b"  # under-scored, 1 favourable
     assert cal.value > 0.1
+    # Calibration rows follow the groups' order, then the bins.
+    order = list(pd.unique(sm.calibration["group"]))
+    assert order == list(sm.by_group.index)
+    assert sm.calibration.groupby("group")["bin"].apply(lambda b: b.is_monotonic_increasing).all()
     # The test is on the same quantity as the value and its interval.
     assert (cal.ci[0] > 0) == (cal.details["p_value_raw"] < 0.05)
     # With 1 = high risk (favourable 0), the over-scored group is the one worse off.
@@ -118,3 +123,14 @@ def test_score_checks_not_assessed_without_scores_or_outcomes():
     )
     assert margins["fairness.calibration_difference"].status is Status.NOT_ASSESSED
     assert margins["fairness.auc_difference"].status in (Status.PASS, Status.WARN, Status.FAIL)
+
+
+def test_calibration_rows_follow_the_group_order():
+    """The table of (group, bin) rows comes in the groups' order (first appearance here), not
+    in the alphabetical order of their names."""
+    rng = np.random.default_rng(2)
+    g = np.where(np.arange(400) < 200, "z", "a")
+    s = rng.random(400)
+    sm = score_metrics(rng.random(400) < s, s, g)
+    assert list(sm.by_group.index) == ["z", "a"]
+    assert list(pd.unique(sm.calibration["group"])) == ["z", "a"]
