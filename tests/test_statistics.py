@@ -247,3 +247,18 @@ def test_intersectional_worst_group_is_found():
     assert "gender × nationality × age" not in small.intersections
     skipped = [f for f in small.findings if f.check == "fairness.intersection_not_assessed"]
     assert len(skipped) == 1 and skipped[0].status is Status.NOT_ASSESSED
+
+
+def test_quantiles_from_value_counts_equal_numpy_to_the_bit():
+    """Bins of data seen in parts come from value counts: the same numbers as np.quantile and
+    np.median of the rows, to the last bit."""
+    from szai_audit.stats import weighted_median, weighted_quantile
+
+    rng = np.random.default_rng(11)
+    for _ in range(500):
+        values = np.unique(rng.normal(size=rng.integers(1, 30)) * rng.choice([1, 100, 1e6]))
+        counts = rng.integers(1, 50, len(values))
+        rows = np.repeat(values, counts)
+        qs = np.concatenate([np.sort(rng.random(5)), np.linspace(0, 1, 11)])
+        assert np.array_equal(weighted_quantile(values, counts, qs), np.quantile(rows, qs))
+        assert weighted_median(values, counts) == np.median(rows)
