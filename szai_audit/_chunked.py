@@ -291,6 +291,17 @@ class _FirstPass:
     preds: list[np.ndarray] = field(default_factory=list)
     row_codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
 
+    def record(self, chunk: _Chunk, y_pred: np.ndarray, y_true: np.ndarray | None) -> None:
+        """Count a partition's rows and add them to the fingerprints."""
+        self.lengths.append(len(chunk.inputs))
+        self.fp_data.update(chunk.inputs)
+        self.fp_pred.update(y_pred)
+        if y_true is not None:
+            self.fp_true.update(y_true)
+        self.n += len(chunk.inputs)
+        self.n_columns = chunk.inputs.shape[1]
+        self.has_true = y_true is not None
+
 
 _CELL_SUMS = {"n": "sum", "s": "sum", "s2": "sum", "first": "min"}
 
@@ -396,14 +407,8 @@ def _first_pass(
                 fp.score_parts[g] = _compact(parts, merge_score_tables)
         if keep_bits:
             fp.bits.append(np.packbits(np.asarray(y_pred == fp.pos)))
-        fp.lengths.append(n)
-        fp.fp_data.update(chunk.inputs)
-        fp.fp_pred.update(y_pred)
-        if y_true is not None:
-            fp.fp_true.update(y_true)
-        fp.n += n
-        fp.n_columns = chunk.inputs.shape[1]
-        fp.has_true, fp.has_score = y_true is not None, score is not None
+        fp.record(chunk, y_pred, y_true)
+        fp.has_score = score is not None
     if fp.n == 0:
         raise InputError("data has no rows: nothing to audit.")
     fp.cells = [_merge_cells(fp.cells, keys + (["yt"] if fp.has_true else []))]
@@ -983,14 +988,7 @@ def _first_pass_numeric(
         fp.preds.append(y_pred)
         for g, v in codes.items():
             fp.row_codes[g].append(v.astype(np.int32))
-        fp.lengths.append(n)
-        fp.fp_data.update(chunk.inputs)
-        fp.fp_pred.update(y_pred)
-        if y_true is not None:
-            fp.fp_true.update(y_true)
-        fp.n += n
-        fp.n_columns = chunk.inputs.shape[1]
-        fp.has_true = y_true is not None
+        fp.record(chunk, y_pred, y_true)
     if fp.n == 0:
         raise InputError("data has no rows: nothing to audit.")
     fp.cells = [merge(fp.cells)]
