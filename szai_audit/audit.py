@@ -797,10 +797,10 @@ class Audit:
         def metrics_by(columns: dict[str, Any]) -> tuple[RegressionMetrics, GroupEncoding]:
             enc = encode_groups(columns, missing="group")
             if parts is not None:
-                cells = regression_metrics_from_cells(
+                merged = regression_metrics_from_cells(
                     enc.codes, enc.index, parts.cells, has_outcomes
                 )
-                return cells, enc
+                return merged, enc
             return regression_metrics_from_codes(enc.codes, enc.index, y_pred, y_true), enc
 
         tables: dict[str, RegressionMetrics] = {}
