@@ -41,12 +41,12 @@ from . import (
 )
 from ._version import __version__
 from .audit import Audit
-from .errors import SzaiAuditError
+from .core.errors import SzaiAuditError
 from .fairness import GroupMetrics, group_metrics
 from .findings import Finding, Status
-from .models import CallableModel
+from .core.models import CallableModel
 from .narrative import Message
-from .policy import Policy
+from .core.policy import Policy
 from .result import AuditResult
 from .risk import Attestation, UseContext
 

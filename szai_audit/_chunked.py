@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .data import (
+from .core.data import (
     Fingerprint,
     GroupEncoding,
     check_index_order,
@@ -45,7 +45,7 @@ from .data import (
     is_missing_array,
     to_1d,
 )
-from .errors import (
+from .core.errors import (
     ColumnNotFoundError,
     InputError,
     InputTypeError,
@@ -60,8 +60,8 @@ from .explain import (
     explain_sample,
     stratified_ordinals,
 )
-from .models import ModelAdapter, adapt_model
-from .policy import Policy
+from .core.models import ModelAdapter, adapt_model
+from .core.policy import Policy
 from .proxies import ProxyReport, proxy_sample_plan, rank_proxies
 from .scores import (
     ScoreMetrics,
@@ -192,11 +192,11 @@ class _Source:
 
         import dask
 
-        from .explain import _Progress
+        from .core.progress import Progress
 
         names = list(self.frames)
         roles = list(self.role_series)
-        bar = _Progress(self.npartitions, label)
+        bar = Progress(self.npartitions, label)
         started = time.perf_counter()
         for i in range(self.npartitions):
             parts = [self.frames[k].partitions[i] for k in names]
@@ -865,7 +865,7 @@ def _chunked_manifest(
     sample: _Sample,
 ) -> dict[str, Any]:
     """The reproducibility manifest, with the fingerprints computed part by part."""
-    from ._manifest import build_manifest
+    from .core.manifest import build_manifest
 
     return build_manifest(
         data=None,

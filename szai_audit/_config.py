@@ -50,7 +50,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, InputTypeError, ModelError
+from .core.errors import InputError, InputTypeError, ModelError
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
     import tomllib
@@ -214,7 +214,7 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     """Run the audit a configuration describes; write its outputs. Returns the result and the
     files written."""
     from .audit import Audit
-    from .policy import Policy
+    from .core.policy import Policy
     from .risk import UseContext
 
     base: Path = config["_base"]

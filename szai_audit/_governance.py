@@ -7,10 +7,10 @@ import dataclasses
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from .errors import InputError, InputTypeError
+from .core.errors import InputError, InputTypeError
 from .findings import Finding, Status
 from .narrative import Message
-from .policy import Policy
+from .core.policy import Policy
 from .risk import RiskRules, UseContext, assess, checklist, item_findings, load_rules
 
 if TYPE_CHECKING:
@@ -42,35 +42,6 @@ def _privacy(audit: Audit, policy: Policy) -> PrivacyScan | None:
         "privacy must be True (scan data=), a dict of szai_audit.privacy.scan options such as "
         "{'quasi_identifiers': ['age', 'postcode'], 'external': True}, or a PrivacyScan, got "
         f"{type(spec).__name__}."
-    )
-
-
-def _not_scanned() -> Finding:
-    return Finding(
-        check="privacy.not_scanned",
-        article="33",
-        status=Status.NOT_ASSESSED,
-        message=Message(
-            "未进行去标识化检查：对外提供个人数据前，请以 privacy=True（或指定准标识符）"
-            "扫描数据中的直接标识符与 k-匿名性。",
-            "No de-identification scan was run: before personal data is provided to others, "
-            "scan it with privacy=True (or name the quasi-identifiers) for direct identifiers "
-            "and k-anonymity.",
-        ),
-    )
-
-
-def _no_context() -> Finding:
-    return Finding(
-        check="risk.tier",
-        article="66",
-        status=Status.NOT_ASSESSED,
-        message=Message(
-            "未提供应用情境（context=UseContext(...)：领域、特殊人群、自动化程度、规模、可否撤销），"
-            "无法确定风险等级及其监管义务。",
-            "No use context was given (context=UseContext(...): domain, special groups, "
-            "automation, scale, reversibility), so the risk tier and its duties cannot be set.",
-        ),
     )
 
 

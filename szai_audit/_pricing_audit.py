@@ -13,8 +13,8 @@ import pandas as pd
 from . import _fairness_checks as checks
 from . import _pricing_checks as pc
 from . import _pricing_words as pw
-from .conditional import legitimate_frame, prepare_factors
-from .data import (
+from .core.conditional import legitimate_frame, prepare_factors
+from .core.data import (
     MISSING_LABEL,
     bin_numeric,
     check_index_order,
@@ -22,10 +22,10 @@ from .data import (
     needs_binning,
     to_1d,
 )
-from .errors import ColumnNotFoundError, InputError, InputTypeError
-from .models import adapt_model
+from .core.errors import ColumnNotFoundError, InputError, InputTypeError
+from .core.models import adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, Message
-from .policy import Policy
+from .core.policy import Policy
 from .pricing import (
     PROFILE_KINDS,
     PricingAnalysis,

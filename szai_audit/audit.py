@@ -20,10 +20,10 @@ from . import _regression_checks as regression_checks
 from . import _score_checks as score_checks
 from . import narrative as nv
 from ._explain_summary import ExplanationSummary, summarize
-from ._manifest import build_manifest
-from .conditional import ConditionalGaps, conditional_gaps, legitimate_frame
+from .core.manifest import build_manifest
+from .core.conditional import ConditionalGaps, conditional_gaps, legitimate_frame
 from .counterfactual import FlipResult, flip_test
-from .data import (
+from .core.data import (
     MISSING_LABEL,
     BinSpec,
     GroupEncoding,
@@ -37,7 +37,7 @@ from .data import (
     needs_binning,
     to_1d,
 )
-from .errors import (
+from .core.errors import (
     ColumnNotFoundError,
     InputError,
     InputTypeError,
@@ -51,9 +51,9 @@ from .explain import Explanation, explain
 from .fairness import GroupMetrics, counts_from_cells
 from .findings import Finding, Status
 from .mitigation import threshold_tradeoff
-from .models import ModelAdapter, adapt_model
+from .core.models import ModelAdapter, adapt_model
 from .narrative import ARTICLE_72_4_GROUNDS, INTERSECTION_SEP, Message, canonical_ground
-from .policy import Policy
+from .core.policy import Policy
 from .proxies import ProxyReport, find_proxies
 from .regression import (
     RegressionMetrics,
@@ -63,7 +63,7 @@ from .regression import (
 from .result import AuditResult, Scope, SensitiveInfo
 from .risk import Attestation, UseContext
 from .scores import ScoreMetrics, round_scores, score_metrics
-from .stats import weighted_median
+from .core.stats import weighted_median
 
 __all__ = ["Audit"]
 

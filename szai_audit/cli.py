@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import SzaiAuditError
+from .core.errors import SzaiAuditError
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "main", "run_demo", "run_pricing_demo"]
 

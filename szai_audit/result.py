@@ -14,21 +14,21 @@ import numpy as np
 import pandas as pd
 
 from ._explain_summary import ExplanationSummary
-from .conditional import ConditionalGaps
+from .core.conditional import ConditionalGaps
 from .counterfactual import FlipResult
-from .data import BinSpec
-from .errors import ReportError
+from .core.data import BinSpec
+from .core.errors import ReportError
 from .explain import Explanation
 from .fairness import METRICS, GroupMetrics
-from .findings import Finding, Status, _clean
+from .core.findings import Finding, Status, jsonable
 from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
-from .policy import Policy
+from .core.policy import Policy
 from .pricing import PricingAnalysis
 from .proxies import ProxyReport
 from .regression import RegressionMetrics
 from .risk import ChecklistItem, RiskAssessment
 from .scores import ScoreMetrics
-from .stats import z_value
+from .core.stats import z_value
 
 if TYPE_CHECKING:
     from .privacy import PrivacyScan
@@ -40,63 +40,6 @@ __all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 SCHEMA_VERSION = "1.4"
 
 LANGS = ("zh", "en", "bilingual")
-
-
-@dataclass(frozen=True)
-class SensitiveInfo:
-    """Where a sensitive attribute came from and how it was grouped."""
-
-    ground: str
-    column: str | None
-    source: str  # "data", "sensitive_data" or "array"
-    binning: BinSpec | None
-    groups: tuple[str, ...]
-    n_missing: int = 0
-
-    @property
-    def label(self) -> Message:
-        return ground_label(self.ground)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ground": self.ground,
-            "label": self.label.to_dict(),
-            "column": self.column,
-            "source": self.source,
-            "binning": None if self.binning is None else self.binning.to_dict(),
-            "groups": list(self.groups),
-            "n_missing": self.n_missing,
-        }
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What was audited: task, rows, labels, and how decisions were obtained."""
-
-    task: str
-    n_rows: int
-    favorable_label: Any
-    positive_label: Any
-    labels: tuple[str, ...]
-    has_outcomes: bool
-    has_scores: bool
-    decision_rule: str
-    mode: str  # "model" or "predictions"
-    favorable_is_positive: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "task": self.task,
-            "mode": self.mode,
-            "n_rows": self.n_rows,
-            "favorable_label": _clean(self.favorable_label),
-            "positive_label": _clean(self.positive_label),
-            "favorable_is_positive": self.favorable_is_positive,
-            "labels": list(self.labels),
-            "has_outcomes": self.has_outcomes,
-            "has_scores": self.has_scores,
-            "decision_rule": self.decision_rule,
-        }
 
 
 def _metrics_table(
@@ -121,18 +64,18 @@ def _metrics_table(
         for m in METRICS[1:]:
             small = int(den.loc[key, m]) < min_size
             withheld = suppressed or small
-            entry[m] = None if withheld else _clean(float(row[m]))
+            entry[m] = None if withheld else jsonable(float(row[m]))
             if ci is not None and not withheld:
-                bounds = [_clean(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
                 intervals[m] = None if None in bounds else bounds
         entry["ci"] = intervals
         entry["tests"] = {} if tests is None else _row_tests(tests, i)
         rows.append(entry)
-    overall = {m: _clean(gm.overall[m]) for m in METRICS}
+    overall = {m: jsonable(gm.overall[m]) for m in METRICS}
     overall["count"] = int(gm.overall["count"])
     return {
         "attributes": gm.sensitive_names,
-        "positive_label": _clean(gm.pos_label),
+        "positive_label": jsonable(gm.pos_label),
         "groups": rows,
         "overall": overall,
     }
@@ -153,7 +96,7 @@ def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
             "observed_rate",
             "positive_rate_at_threshold",
         ):
-            entry[m] = _clean(float(row[m])) if shown else None
+            entry[m] = jsonable(float(row[m])) if shown else None
         for m, se in (("auc", "auc_se"), ("calibration_offset", "calibration_se")):
             v, s = float(row[m]), float(row[se])
             ok = shown and np.isfinite(v) and np.isfinite(s)
@@ -179,13 +122,13 @@ def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
 
 def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
     rows = [
-        {"feature": str(name), **{k: _clean(v) for k, v in row.items()}}
+        {"feature": str(name), **{k: jsonable(v) for k, v in row.items()}}
         for name, row in report.features.iterrows()
     ]
     return {
         "features": rows,
-        "all_features_auc": _clean(report.all_features_auc),
-        "all_features_balanced_accuracy": _clean(report.all_features_balanced_accuracy),
+        "all_features_auc": jsonable(report.all_features_auc),
+        "all_features_balanced_accuracy": jsonable(report.all_features_balanced_accuracy),
         "rows_used": report.n_rows,
         "groups": report.n_classes,
     }
@@ -206,16 +149,16 @@ def _regression_dict(
         }
         intervals: dict[str, Any] = {}
         for m in ("mean_prediction", "mean_outcome", "mean_residual", "mae"):
-            entry[m] = _clean(float(row[m])) if shown else None
+            entry[m] = jsonable(float(row[m])) if shown else None
             if shown and ci is not None:
-                bounds = [_clean(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
                 intervals[m] = None if None in bounds else bounds
         entry["ci"] = intervals
         rows.append(entry)
     return {
         "attributes": rm.sensitive_names,
         "groups": rows,
-        "overall": {k: _clean(v) for k, v in rm.overall.items()},
+        "overall": {k: jsonable(v) for k, v in rm.overall.items()},
     }
 
 
@@ -226,7 +169,7 @@ def _conditional_dict(gaps: ConditionalGaps) -> dict[str, Any]:
         "strata": gaps.n_strata,
         "scale": "log" if gaps.log else "difference",
         "groups": [
-            {"group": str(g), **{k: _clean(v) for k, v in row.items()}}
+            {"group": str(g), **{k: jsonable(v) for k, v in row.items()}}
             for g, row in gaps.table.iterrows()
         ],
     }
@@ -237,14 +180,14 @@ def _mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
         "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
         "method": "fairlearn.postprocessing.ThresholdOptimizer",
         "rows_used": frame.attrs.get("rows_used"),
-        "rows": {str(k): {c: _clean(v) for c, v in row.items()} for k, row in frame.iterrows()},
+        "rows": {str(k): {c: jsonable(v) for c, v in row.items()} for k, row in frame.iterrows()},
     }
 
 
 def _flip_dict(flip: FlipResult) -> dict[str, Any]:
     return {
         "rows_tested": flip.n_rows,
-        "pairs": [{k: _clean(v) for k, v in row.items()} for _, row in flip.pairs.iterrows()],
+        "pairs": [{k: jsonable(v) for k, v in row.items()} for _, row in flip.pairs.iterrows()],
     }
 
 

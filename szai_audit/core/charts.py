@@ -1,0 +1,133 @@
+"""What every chart shares: matplotlib Figures (never pyplot) turned into inline SVG.
+
+Charts are drawn on standalone ``matplotlib.figure.Figure`` objects, so no global pyplot state
+is touched, and written as SVG with their text kept as text: Chinese labels are drawn by the
+reader's browser with the page's fonts. User text is drawn as written (a ``$`` is never read
+as mathtext). matplotlib is imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .html import FONT_STACK
+from .messages import Message
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "chart_style",
+    "despine",
+    "error_bars",
+    "figure_to_svg",
+    "mpl_font_family",
+    "plain_text",
+    "text_of",
+]
+
+_MPL_CJK_CANDIDATES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
+
+_SVG_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+_SVG_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_SVG_XMLNS = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+_SVG_FONT = re.compile(r"font-family:[^;\"]*")
+_SVG_ID = re.compile(r'\b(id)="([^"]+)"')
+_SVG_HREF = re.compile(r'((?:xlink:)?href)="#([^"]+)"')
+_SVG_URL = re.compile(r"url\(#([^)]+)\)")
+
+
+def plain_text(text: str) -> str:
+    """Escape ``$`` so matplotlib draws user text as written, never as mathtext.
+
+    >>> plain_text("$x^$")
+    '\\\\$x^\\\\$'
+    """
+    return text.replace("$", r"\$")
+
+
+def text_of(msg: Message, lang: str) -> str:
+    """A chart label in the page's language; both, on two lines, in a bilingual page.
+
+    >>> text_of(Message("人数", "Count"), "bilingual")
+    '人数\\nCount'
+    """
+    if lang == "bilingual" and msg.zh == msg.en:
+        return msg.en
+    if lang == "bilingual":
+        return f"{msg.zh}\n{msg.en}"
+    return msg[lang]
+
+
+@lru_cache(maxsize=1)
+def mpl_font_family() -> list[str]:
+    """The CJK fonts matplotlib has, for measuring text (the browser draws it)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return [n for n in _MPL_CJK_CANDIDATES if n in names] + ["DejaVu Sans"]
+
+
+@contextmanager
+def chart_style(size: float = 9) -> Iterator[None]:
+    """The fonts and text size of the report's charts, for drawing and writing one."""
+    import matplotlib
+
+    with matplotlib.rc_context({"font.family": mpl_font_family(), "font.size": size}):
+        yield
+
+
+def despine(ax: Any) -> None:
+    """Hide the top and right frame lines of an Axes."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def error_bars(ax: Any, x: Any, y: Any, xerr: Any) -> None:
+    """Horizontal interval bars (``xerr``: the distances below and above each value)."""
+    ax.errorbar(x, y, xerr=xerr, fmt="none", ecolor="#222", elinewidth=0.8, capsize=2)
+
+
+def figure_to_svg(fig: Figure, chart_id: str) -> str:
+    """Inline SVG of a Figure: text kept as text, no XML prologue, no namespace URLs.
+
+    ``chart_id`` prefixes every element id (and every reference to one), so that several charts
+    in one page never share an id.
+    """
+    import matplotlib
+
+    buf = io.StringIO()
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": chart_id}),
+        warnings.catch_warnings(),
+    ):
+        # Very long labels (user column names) can leave no room for constrained layout;
+        # bbox_inches="tight" still fits the drawing, so the warning says nothing to the reader.
+        warnings.filterwarnings("ignore", message="constrained_layout not applied")
+        # The text is drawn by the browser, whose fonts have the glyphs matplotlib may lack.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buf.getvalue()
+    svg = _SVG_PROLOGUE.sub("", svg, count=1)
+    svg = _SVG_METADATA.sub("", svg)
+    svg = _SVG_XMLNS.sub("", svg)
+    svg = _SVG_FONT.sub("font-family: " + FONT_STACK.replace('"', "'"), svg)
+    # Prefix every id and reference with the chart's id: ids stay unique in the page.
+    svg = _SVG_ID.sub(lambda m: f'{m.group(1)}="{chart_id}-{m.group(2)}"', svg)
+    svg = _SVG_HREF.sub(lambda m: f'{m.group(1)}="#{chart_id}-{m.group(2)}"', svg)
+    svg = _SVG_URL.sub(lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
+    svg = svg.replace("<svg ", f'<svg role="img" class="chart" id="{chart_id}" ', 1)
+    return svg.strip()

@@ -1,0 +1,147 @@
+"""The check registry: every check of the audit declared once.
+
+Each article package declares its checks in its ``checks.py`` with :func:`register`: the
+check's id (the ``check`` of its findings), the article it evidences, its title in both
+languages, the unit its value and threshold are written in, the side of the threshold the value
+must stay on, and the function that computes it. Everything else reads them from here: a
+finding's title (:attr:`szai_audit.Finding.title`), the report's value columns, the JSON and
+the checks table in ``docs/checks.md``.
+
+>>> from szai_audit.core.checks import get
+>>> c = get("fairness.selection_rate_ratio")
+>>> c.article, c.unit, c.direction
+('72(4)', 'ratio', 'at_least')
+>>> c.title.en
+'Favourable-decision rate ratio (four-fifths rule)'
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from .messages import Message, fmt_pct, fmt_ratio
+
+__all__ = ["DIRECTIONS", "UNITS", "Check", "all_checks", "format_threshold", "format_value", "get"]
+
+#: How a check's value is written: ``ratio`` 0.83; ``percent`` 12.3%; ``points`` (a difference
+#: of proportions) 12.3 percentage points; ``auc`` 0.051 (AUC scale); ``proxy_auc`` AUC 0.912.
+UNITS: dict[str, Callable[[float], Message]] = {
+    "ratio": lambda x: Message(fmt_ratio(x), fmt_ratio(x)),
+    "percent": lambda x: Message(fmt_pct(x), fmt_pct(x)),
+    "points": lambda x: Message(f"{100 * x:.1f} 个百分点", f"{100 * x:.1f} pp"),
+    "auc": lambda x: Message(f"{x:.3f}", f"{x:.3f}"),
+    "proxy_auc": lambda x: Message(f"AUC {x:.3f}", f"AUC {x:.3f}"),
+}
+
+#: Where the value must lie for the check to be met, and the sign the report writes before the
+#: threshold: ``at_least`` (≥, a ratio), ``at_most`` (≤, a gap), ``below`` (<, a proxy's AUC).
+DIRECTIONS: dict[str, str] = {"at_least": "≥", "at_most": "≤", "below": "<"}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check, as declared by its article package.
+
+    Attributes
+    ----------
+    id : str
+        Stable identifier, the ``check`` of its findings (``"fairness.proxy"``).
+    article : str
+        The article it evidences, as a machine key (``"72(4)"``; see
+        :mod:`szai_audit.core.articles` for the citation a person reads).
+    title : Message
+        Display name in Chinese and English.
+    unit : str
+        How its value and threshold are written (a key of :data:`UNITS`).
+    direction : str
+        The side of the threshold the value must stay on (a key of :data:`DIRECTIONS`).
+    computed_by : str
+        The function that computes its findings, as ``"module:function"``.
+    also : tuple of str
+        Other articles the same check can evidence (a price gap is Article 72(5) across the
+        consumer profile and 72(4) across a ground).
+    subject : callable, optional
+        ``subject(finding) -> Message``: what a finding is about, when it is not a ground (a
+        consumer-profile column); the ground's display name by default.
+    """
+
+    id: str
+    article: str
+    title: Message
+    unit: str = "points"
+    direction: str = "at_most"
+    computed_by: str = ""
+    also: tuple[str, ...] = ()
+    subject: Callable[[Any], Message] | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit not in UNITS:
+            raise ValueError(f"unit must be one of {sorted(UNITS)}, got {self.unit!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}, got {self.direction!r}")
+
+    @property
+    def articles(self) -> tuple[str, ...]:
+        """Every article the check can evidence, its own first."""
+        return (self.article, *self.also)
+
+    def compute_function(self) -> Callable[..., Any]:
+        """The function named by :attr:`computed_by`, imported."""
+        module, _, path = self.computed_by.partition(":")
+        target: Any = importlib.import_module(module)
+        for name in path.split("."):
+            target = getattr(target, name)
+        return target  # type: ignore[no-any-return]
+
+
+_REGISTRY: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    """Declare ``check``; an id can be declared once. Returns the check, for a module constant."""
+    if check.id in _REGISTRY and _REGISTRY[check.id] != check:
+        raise ValueError(f"check {check.id!r} is declared twice")
+    _REGISTRY[check.id] = check
+    return check
+
+
+def get(check_id: str) -> Check | None:
+    """The declared check of that id, or None."""
+    return _REGISTRY.get(check_id)
+
+
+def all_checks() -> Iterator[Check]:
+    """Every declared check, in the order of declaration."""
+    return iter(list(_REGISTRY.values()))
+
+
+def title(check_id: str) -> Message:
+    """Display name of a check; an undeclared id is shown as it is."""
+    declared = _REGISTRY.get(check_id)
+    return declared.title if declared is not None else Message(check_id, check_id)
+
+
+def _format(check_id: str) -> tuple[Callable[[float], Message], str]:
+    declared = _REGISTRY.get(check_id)
+    if declared is None:
+        return UNITS["points"], DIRECTIONS["at_most"]
+    return UNITS[declared.unit], DIRECTIONS[declared.direction]
+
+
+def format_value(check_id: str, value: float | None) -> Message:
+    """A finding's value as the report writes it, in its check's unit ("—" when None)."""
+    if value is None:
+        return Message("—", "—")
+    return _format(check_id)[0](value)
+
+
+def format_threshold(check_id: str, threshold: float | None) -> Message:
+    """A finding's threshold with the side the value must stay on: ``"≥ 0.80"``."""
+    if threshold is None:
+        return Message("—", "—")
+    fmt, side = _format(check_id)
+    text = fmt(threshold)
+    return Message(f"{side} {text.zh}", f"{side} {text.en}")

@@ -1,0 +1,106 @@
+"""The exceptions szai_audit raises, all in one tree.
+
+Every error the library raises on purpose is a subclass of :class:`SzaiAuditError`, so one
+``except sa.SzaiAuditError`` catches them all. Errors about the user's input are also
+:class:`ValueError` (or :class:`TypeError` for a wrong kind of object), so code written against
+the standard exceptions keeps working.
+
+::
+
+    SzaiAuditError
+    ├── InputError (ValueError)             bad input data or parameters
+    │   ├── LengthMismatchError             arrays of different lengths
+    │   ├── ColumnNotFoundError             a named column is not in the frame
+    │   ├── TargetError                     y_true / labels unusable for the task
+    │   ├── PredictionError                 y_pred / y_score / model output unusable
+    │   ├── SensitiveAttributeError         a sensitive attribute cannot be grouped
+    │   └── PolicyError                     a threshold or setting out of range
+    ├── InputTypeError (TypeError)          an argument of the wrong kind
+    ├── ModelError                          the model cannot be adapted, or failed when called
+    ├── ExplanationError                    an explanation cannot be computed, or fails its
+    │                                       additivity check (Article 71)
+    ├── UnsupportedError                    asked for something this version does not do
+    └── ReportError                         the report cannot be rendered or written
+
+Messages name the parameter, say what was expected, what was received, and how to fix it.
+A check that cannot run is *not* an exception: it becomes a finding whose status says why
+(``NOT_ASSESSED`` or ``INSUFFICIENT_DATA``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ColumnNotFoundError",
+    "ExplanationError",
+    "InputError",
+    "InputTypeError",
+    "LengthMismatchError",
+    "ModelError",
+    "PolicyError",
+    "PredictionError",
+    "ReportError",
+    "SensitiveAttributeError",
+    "SzaiAuditError",
+    "TargetError",
+    "UnsupportedError",
+]
+
+
+class SzaiAuditError(Exception):
+    """Base class of every exception szai_audit raises on purpose."""
+
+
+class InputError(SzaiAuditError, ValueError):
+    """The input data or a parameter has a value the audit cannot use."""
+
+
+class LengthMismatchError(InputError):
+    """Two inputs that must describe the same rows have different lengths."""
+
+
+class ColumnNotFoundError(InputError):
+    """A column named by the user is not in the frame it was looked up in."""
+
+
+class TargetError(InputError):
+    """The outcomes (``y_true``) or the labels do not fit the task.
+
+    For example a non-binary target in a classification audit, missing outcomes, or a
+    ``favorable_label`` that does not occur among the labels.
+    """
+
+
+class PredictionError(InputError):
+    """The predictions or scores (given, or returned by the model) cannot be used.
+
+    For example NaN predictions, scores outside [0, 1], or the wrong number of outputs.
+    """
+
+
+class SensitiveAttributeError(InputError):
+    """A sensitive attribute cannot be turned into groups (one group only, bad bins, ...)."""
+
+
+class PolicyError(InputError):
+    """A threshold or setting of :class:`szai_audit.Policy` is out of its allowed range."""
+
+
+class InputTypeError(SzaiAuditError, TypeError):
+    """An argument is of a kind the library does not accept (a list where a frame is needed)."""
+
+
+class ModelError(SzaiAuditError):
+    """The model cannot be adapted (no usable predict method) or raised when called."""
+
+
+class ExplanationError(SzaiAuditError):
+    """The explanation cannot be computed (unsupported model, ``positive_label`` not among the
+    model's classes), or its contributions fail the additivity check."""
+
+
+class UnsupportedError(SzaiAuditError):
+    """The request is valid in principle but this version of szai_audit does not do it."""
+
+
+class ReportError(SzaiAuditError):
+    """The report cannot be rendered or written (unknown language, unwritable path, ...)."""

@@ -1,0 +1,80 @@
+"""The grounds a sensitive attribute can be declared under, and how they are named.
+
+Article 72(4) names race, gender, nationality, ethnicity and religious belief, and the list is
+open ("and the like"): age, disability and region/hukou are known too, and any other name is
+accepted as the user wrote it. Intersections of grounds are named ``"gender × age"``.
+"""
+
+from __future__ import annotations
+
+from .messages import Message
+
+__all__ = ["GROUNDS", "GROUND_ALIASES", "INTERSECTION_SEP", "canonical_ground", "ground_label"]
+
+
+GROUNDS: dict[str, Message] = {
+    "race": Message("种族", "race"),
+    "gender": Message("性别", "gender"),
+    "nationality": Message("国籍", "nationality"),
+    "ethnicity": Message("民族", "ethnicity"),
+    "religion": Message("宗教信仰", "religious belief"),
+    "age": Message("年龄", "age"),
+    "disability": Message("残疾状况", "disability"),
+    "region": Message("地域（户籍）", "region (hukou)"),
+}
+
+
+#: How the grounds of an intersection are joined in its name: ``"gender × nationality"``.
+INTERSECTION_SEP = " × "
+
+
+#: Other spellings users write for a known ground (matched after lower-casing).
+GROUND_ALIASES: dict[str, str] = {
+    "sex": "gender",
+    "religious_belief": "religion",
+    "religious belief": "religion",
+    "hukou": "region",
+    "household_registration": "region",
+    "种族": "race",
+    "性别": "gender",
+    "国籍": "nationality",
+    "民族": "ethnicity",
+    "宗教": "religion",
+    "宗教信仰": "religion",
+    "年龄": "age",
+    "残疾": "disability",
+    "残疾状况": "disability",
+    "地域": "region",
+    "户籍": "region",
+}
+
+
+def canonical_ground(name: str) -> str:
+    """The ground a user's key names: ``"Gender"``, ``"sex"`` and ``"性别"`` are all ``"gender"``.
+
+    >>> canonical_ground("性别"), canonical_ground("Sex"), canonical_ground("caste")
+    ('gender', 'gender', 'caste')
+    """
+    key = name.strip().lower()
+    if key in GROUNDS:
+        return key
+    return GROUND_ALIASES.get(key, name)
+
+
+def ground_label(ground: str) -> Message:
+    """Display name of a ground, or of an intersection ``"gender × age"``; a user-named ground
+    is shown as the user wrote it.
+
+    >>> ground_label("gender").zh
+    '性别'
+    >>> ground_label("caste").en
+    'caste'
+    >>> ground_label("gender × age").zh
+    '性别 × 年龄'
+    """
+    if INTERSECTION_SEP in ground:
+        parts = [ground_label(p) for p in ground.split(INTERSECTION_SEP)]
+        return Message(
+            INTERSECTION_SEP.join(p.zh for p in parts), INTERSECTION_SEP.join(p.en for p in parts)
+        )
+    return GROUNDS.get(ground, Message(ground, ground))

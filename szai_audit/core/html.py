@@ -1,0 +1,108 @@
+"""The Jinja2 environment every page is rendered with, and what its templates share.
+
+Autoescape is always on and undefined names raise; the templates live in ``templates/`` (in the
+wheel, ``szai_audit/templates``). Every page that is rendered (the report, the algorithm
+notice, the comparison of two audits) uses this one environment, so a value from the user's
+data is escaped the same way everywhere.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from . import checks
+from .articles import article_label
+from .errors import ReportError
+from .findings import Finding, Status
+from .grounds import ground_label
+from .messages import Message
+
+__all__ = [
+    "COUNT_LABEL",
+    "FONT_STACK",
+    "FONT_STACK_LATIN",
+    "STATUS_CSS",
+    "environment",
+    "finding_threshold",
+    "finding_value",
+    "subject_label",
+    "templates_dir",
+]
+
+#: The heading of a table's head-count column.
+COUNT_LABEL = Message("人数", "Count")
+
+#: CSS font stack for Chinese and Latin text, used by the page and by the charts' SVG text.
+FONT_STACK = (
+    "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
+    "'Hiragino Sans GB', 'WenQuanYi Micro Hei', 'DejaVu Sans', Arial, sans-serif"
+)
+
+
+#: The same for Latin text: a Latin face first, CJK faces as fallback.
+FONT_STACK_LATIN = (
+    "'Noto Sans', 'Segoe UI', 'Helvetica Neue', Arial, 'DejaVu Sans', 'Noto Sans CJK SC', "
+    "'PingFang SC', 'Microsoft YaHei', sans-serif"
+)
+
+
+STATUS_CSS = {s.value: s.value.lower().replace("_", "-") for s in Status}
+
+
+def templates_dir() -> Path:
+    """The templates folder: inside the installed package, or at the top of a source tree."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "templates", package.parent / "templates"):
+        if (candidate / "report.html.j2").is_file():
+            return candidate
+    raise ReportError(
+        f"report templates not found next to {package}; reinstall szai_audit (the wheel ships "
+        f"them as szai_audit/templates)."
+    )
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The Jinja2 environment: autoescape on for every template, undefined names raise."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        status_css=STATUS_CSS,
+        msg=Message,
+        ground_label=ground_label,
+        subject_label=subject_label,
+        fmt_value=finding_value,
+        fmt_threshold=finding_threshold,
+        article_label=article_label,
+        count_label=COUNT_LABEL,
+        overall_label=Message("全部", "Overall"),
+    )
+    return env
+
+
+def subject_label(f: Finding) -> Message:
+    """What a finding is about: its check's own subject (a consumer-profile column, say), or
+    the ground's display name."""
+    declared = checks.get(f.check)
+    if declared is not None and declared.subject is not None:
+        return declared.subject(f)
+    return ground_label(str(f.ground))
+
+
+def finding_value(f: Finding) -> Message:
+    """A finding's value in its check's unit (see :mod:`szai_audit.core.checks`)."""
+    return checks.format_value(f.check, f.value)
+
+
+def finding_threshold(f: Finding) -> Message:
+    """A finding's threshold with the side its value must stay on."""
+    return checks.format_threshold(f.check, f.threshold)

@@ -1,0 +1,133 @@
+"""Text in two languages and the number formats every sentence uses.
+
+:class:`Message` carries a piece of text in Chinese (zh-CN) and English; the ``fmt_*``
+functions write numbers the same way in both languages, so that the two texts carry equal
+numbers. Nothing here knows an article: the sentences themselves live with the article they
+belong to (``szai_audit.<article>.words``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "METADATA_LABELS",
+    "Message",
+    "fill",
+    "fmt_amount",
+    "fmt_level",
+    "fmt_p",
+    "fmt_pct",
+    "fmt_ratio",
+]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A piece of text in Chinese (``zh``) and English (``en``).
+
+    Examples
+    --------
+    >>> m = Message("性别", "gender")
+    >>> m["zh"], m.en
+    ('性别', 'gender')
+    >>> m.to_dict()
+    {'zh': '性别', 'en': 'gender'}
+    """
+
+    zh: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        if lang == "zh":
+            return self.zh
+        if lang == "en":
+            return self.en
+        raise KeyError(f"language must be 'zh' or 'en', got {lang!r}")
+
+    def __str__(self) -> str:
+        return self.en
+
+    def to_dict(self) -> dict[str, str]:
+        """Return ``{"zh": ..., "en": ...}``."""
+        return {"zh": self.zh, "en": self.en}
+
+    def join(self, other: Message, sep_zh: str = "", sep_en: str = " ") -> Message:
+        """Concatenate two messages language by language."""
+        return Message(self.zh + sep_zh + other.zh, self.en + sep_en + other.en)
+
+
+METADATA_LABELS: dict[str, Message] = {
+    "organisation": Message("组织", "Organisation"),
+    "system_name": Message("系统名称", "System name"),
+    "version": Message("版本", "Version"),
+    "purpose": Message("用途", "Purpose"),
+    "affected": Message("受影响的人", "People affected"),
+    "decision_process": Message("决策流程", "Decision process"),
+    "appeal": Message("申诉途径", "Appeal"),
+    "contact": Message("联系人", "Contact"),
+}
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    """Format a proportion as a percentage; missing values as an em dash.
+
+    >>> fmt_pct(0.12345)
+    '12.3%'
+    >>> fmt_pct(float("nan"))
+    '—'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{100 * x:.{digits}f}%"
+
+
+def fmt_ratio(x: float | None, digits: int = 2) -> str:
+    """Format a ratio or a plain number with fixed decimals; missing as an em dash.
+
+    >>> fmt_ratio(0.8)
+    '0.80'
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def fill(template: Message, **kw: Any) -> Message:
+    """The template with its ``{placeholders}`` filled, language by language."""
+    return Message(template.zh.format(**kw), template.en.format(**kw))
+
+
+def fmt_p(p: float) -> str:
+    """A p-value as written in messages: ``"= 0.012"`` or ``"< 0.001"``.
+
+    >>> fmt_p(0.01234), fmt_p(0.00001)
+    ('= 0.012', '< 0.001')
+    """
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def fmt_level(level: float) -> str:
+    """A confidence level as a percentage: ``0.95`` -> ``"95%"``.
+
+    >>> fmt_level(0.95), fmt_level(0.9)
+    ('95%', '90%')
+    """
+    return f"{100 * level:g}%"
+
+
+def fmt_amount(x: float) -> str:
+    """A model output as written in messages: thousands separated, sensible decimals.
+
+    >>> fmt_amount(12345.678), fmt_amount(3.14159), fmt_amount(0.012345)
+    ('12,346', '3.14', '0.0123')
+    """
+    if not math.isfinite(x):
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"

@@ -1,0 +1,321 @@
+"""Model adapters: decisions and scores from any supported model, without guessing.
+
+Supported, in the order they are recognised:
+
+* scikit-learn estimators and Pipelines, and anything with the scikit-learn API (xgboost's
+  ``XGBClassifier``, lightgbm's ``LGBMClassifier``, ...): decisions from ``predict``; the score is
+  the probability of the positive label from ``predict_proba``, else ``decision_function``.
+* native boosters, ``lightgbm.Booster`` and ``xgboost.Booster``: their output (the probability
+  of label 1 for a binary objective) is the score, and decisions are ``score >= threshold``
+  coded 1/0.
+* :class:`CallableModel`, wrapping a plain function and saying what it returns; a plain
+  function passed as the model is taken to return decisions (labels).
+
+Nothing here imports xgboost or lightgbm unless such a model is passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .data import is_missing_array
+from .errors import InputTypeError, ModelError, PredictionError
+
+__all__ = ["CallableModel", "ModelAdapter", "adapt_model", "describe_model"]
+
+
+@dataclass(frozen=True)
+class CallableModel:
+    """A plain function used as a model, with what it returns stated.
+
+    Parameters
+    ----------
+    func : callable
+        Called as ``func(X)`` with the audit's data frame; returns one value per row.
+    output : {"label", "score"}, default "label"
+        ``"label"``: the function returns decisions. ``"score"``: it returns the probability of
+        the positive label (in [0, 1]); decisions are then ``score >= threshold``, coded 1/0.
+    threshold : float, default 0.5
+        Decision threshold for ``output="score"``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = CallableModel(lambda X: (X["income"] / 10_000).clip(0, 1), output="score")
+    >>> ad = adapt_model(m)
+    >>> ad.predict(pd.DataFrame({"income": [2_000, 8_000]})).tolist()
+    [0, 1]
+    """
+
+    func: Callable[[Any], Any]
+    output: Literal["label", "score"] = "label"
+    threshold: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not callable(self.func):
+            raise InputTypeError(
+                f"CallableModel(func=...) must be callable, got {type(self.func).__name__}."
+            )
+        if self.output not in ("label", "score"):
+            raise InputTypeError(
+                f"CallableModel(output=...) must be 'label' or 'score', got {self.output!r}."
+            )
+
+
+def _qualname(obj: Any) -> str:
+    t = type(obj)
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def _output_1d(name: str, out: Any, n: int) -> np.ndarray:
+    arr = out.to_numpy() if isinstance(out, (pd.Series, pd.DataFrame)) else np.asarray(out)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1 or len(arr) != n:
+        raise PredictionError(
+            f"{name} returned an array of shape {arr.shape} for {n} rows; expected one value "
+            f"per row."
+        )
+    missing = is_missing_array(arr)
+    if missing.any():
+        raise PredictionError(
+            f"{name} returned {int(missing.sum())} missing values (NaN) out of {n}; check the "
+            f"model's inputs for values it cannot handle."
+        )
+    return arr
+
+
+class ModelAdapter:
+    """Uniform access to a model's decisions and scores (internal; built by :func:`adapt_model`).
+
+    Attributes
+    ----------
+    kind : str
+        ``"sklearn"``, ``"lightgbm-booster"``, ``"xgboost-booster"`` or ``"callable"``.
+    decision_rule : str
+        How decisions are obtained, in words, for the report.
+    """
+
+    def __init__(self, model: Any, kind: str, threshold: float = 0.5) -> None:
+        self.model = model
+        self.kind = kind
+        self.threshold = threshold
+
+    @property
+    def decision_rule(self) -> str:
+        if self.kind == "sklearn":
+            return "model.predict(data)"
+        if self.kind == "callable" and self.model.output == "label":
+            return "func(data)"
+        return f"score >= {self.threshold:g} (1), else 0"
+
+    def _call(self, what: str, fn: Callable[[Any], Any], X: Any) -> Any:
+        try:
+            return fn(X)
+        except Exception as exc:
+            raise ModelError(
+                f"calling {what} on the audit data failed ({type(exc).__name__}: {exc}). The "
+                f"data passed to Audit must hold the model's raw input columns, as in training."
+            ) from exc
+
+    def _booster_score(self, X: Any) -> np.ndarray:
+        if self.kind == "xgboost-booster":
+            import xgboost
+
+            def run(frame: Any) -> Any:
+                return self.model.predict(xgboost.DMatrix(frame, enable_categorical=True))
+
+            out = self._call("xgboost Booster.predict", run, X)
+        else:
+            out = self._call("lightgbm Booster.predict", self.model.predict, X)
+        arr = np.asarray(out, dtype=float)
+        if arr.ndim != 1:
+            raise ModelError(
+                f"the booster returned an array of shape {arr.shape}; only binary objectives "
+                f"(one probability per row) are supported."
+            )
+        return arr
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Decisions, one per row."""
+        n = len(X)
+        if self.kind == "sklearn":
+            return _output_1d(
+                "model.predict", self._call("model.predict", self.model.predict, X), n
+            )
+        if self.kind == "callable" and self.model.output == "label":
+            return _output_1d(
+                "the model function", self._call("the model function", self.model.func, X), n
+            )
+        score = self.score(X, pos_label=1)
+        assert score is not None
+        return (score >= self.threshold).astype(np.int64)
+
+    def classes(self) -> list[Any] | None:
+        classes = getattr(self.model, "classes_", None)
+        return None if classes is None else list(np.asarray(classes).tolist())
+
+    def score(self, X: Any, pos_label: Any) -> np.ndarray | None:
+        """Score of the positive label per row, or None when the model gives none."""
+        n = len(X)
+        if self.kind in ("lightgbm-booster", "xgboost-booster"):
+            return _output_1d("the booster", self._booster_score(X), n).astype(float)
+        if self.kind == "callable":
+            if self.model.output != "score":
+                return None
+            arr = _output_1d(
+                "the model function", self._call("the model function", self.model.func, X), n
+            )
+            try:
+                arr = arr.astype(float)
+            except (TypeError, ValueError) as exc:
+                raise PredictionError(
+                    "CallableModel(output='score') must return numbers in [0, 1]."
+                ) from exc
+            if arr.min() < 0 or arr.max() > 1:
+                raise PredictionError(
+                    f"CallableModel(output='score') returned values in [{arr.min():.3g}, "
+                    f"{arr.max():.3g}]; scores must be probabilities in [0, 1]."
+                )
+            return arr
+        classes = self.classes()
+        if _has(self.model, "predict_proba"):
+            proba = np.asarray(self._call("model.predict_proba", self.model.predict_proba, X))
+            if proba.ndim != 2 or proba.shape[0] != n:
+                raise PredictionError(
+                    f"model.predict_proba returned shape {proba.shape}; expected ({n}, n_classes)."
+                )
+            col = _class_column(classes, pos_label, proba.shape[1])
+            return _output_1d("model.predict_proba", proba[:, col], n).astype(float)
+        if _has(self.model, "decision_function"):
+            dec = np.asarray(
+                self._call("model.decision_function", self.model.decision_function, X), dtype=float
+            )
+            dec = _output_1d("model.decision_function", dec, n)
+            if classes is not None and len(classes) == 2 and classes[0] == pos_label:
+                return -dec
+            return dec
+        return None
+
+    def describe(self) -> dict[str, Any]:
+        """Class and parameters, JSON-safe, for the reproducibility manifest."""
+        model = self.model.func if self.kind == "callable" else self.model
+        out = describe_model(model)
+        out["adapter"] = self.kind
+        out["decision_rule"] = self.decision_rule
+        return out
+
+
+def _has(obj: Any, name: str) -> bool:
+    try:
+        return callable(getattr(obj, name))
+    except AttributeError:  # sklearn's available_if raises for a Pipeline whose last step lacks it
+        return False
+
+
+def _class_column(classes: list[Any] | None, pos_label: Any, n_cols: int) -> int:
+    if classes is None:
+        if n_cols == 2 and pos_label in (1, True):
+            return 1
+        raise PredictionError(
+            "the model has predict_proba but no classes_, so the column of the positive label "
+            "is unknown; wrap it in CallableModel(lambda X: model.predict_proba(X)[:, k], "
+            "output='score')."
+        )
+    if pos_label not in classes:
+        raise PredictionError(
+            f"the positive label {pos_label!r} is not among the model's classes_ {classes}."
+        )
+    return classes.index(pos_label)
+
+
+def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
+    """Recognise ``model`` and return an adapter; raise :class:`ModelError` if unusable.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    >>> adapt_model(clf).kind
+    'sklearn'
+    >>> adapt_model(LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.ModelError: the model LogisticRegression is not fitted; ...
+    """
+    if isinstance(model, CallableModel):
+        return ModelAdapter(model, "callable", model.threshold)
+    module = type(model).__module__
+    name = type(model).__name__
+    if name == "Booster" and module.startswith("lightgbm"):
+        return ModelAdapter(model, "lightgbm-booster", threshold)
+    if name == "Booster" and module.startswith("xgboost"):
+        return ModelAdapter(model, "xgboost-booster", threshold)
+    if _has(model, "predict"):
+        if getattr(model, "classes_", None) is None and _is_unfitted_sklearn(model):
+            raise ModelError(
+                f"the model {name} is not fitted; fit it before auditing, or audit its "
+                f"predictions with y_pred= instead of model=."
+            )
+        return ModelAdapter(model, "sklearn", threshold)
+    if callable(model):
+        return ModelAdapter(CallableModel(model, output="label"), "callable", threshold)
+    raise ModelError(
+        f"model of type {_qualname(model)} has no predict method and is not callable. Pass a "
+        f"fitted estimator, a function wrapped in szai_audit.models.CallableModel, or give "
+        f"y_pred= instead of model=."
+    )
+
+
+def _is_unfitted_sklearn(model: Any) -> bool:
+    try:
+        from sklearn.exceptions import NotFittedError
+        from sklearn.utils.validation import check_is_fitted
+    except ImportError:  # pragma: no cover - sklearn is a dependency
+        return False
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        return True
+    except TypeError:  # not an sklearn estimator
+        return False
+    return False
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if depth < 8 and hasattr(value, "get_params"):
+        return describe_model(value, depth + 1)
+    if isinstance(value, (list, tuple)) and depth < 8:
+        return [_jsonable(v, depth + 1) for v in value]
+    if isinstance(value, dict) and depth < 8:
+        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
+    # Drop memory addresses ("<function f at 0x7f...>") so identical runs describe it alike.
+    text = _ADDRESS.sub("", repr(value))
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def describe_model(model: Any, depth: int = 0) -> dict[str, Any]:
+    """Class name and (shallow, recursive for nested estimators) parameters of a model."""
+    out: dict[str, Any] = {"class": _qualname(model)}
+    if hasattr(model, "get_params"):
+        try:
+            params = model.get_params(deep=False)
+        except Exception:  # some wrappers fail get_params; the class name still identifies it
+            params = {}
+        out["params"] = {str(k): _jsonable(v, depth) for k, v in sorted(params.items())}
+    elif callable(model):
+        out["class"] = getattr(model, "__qualname__", _qualname(model))
+    return out

@@ -1,0 +1,118 @@
+"""What an audit covered: the task, the rows, the labels, and each sensitive attribute.
+
+:class:`Scope` and :class:`SensitiveInfo` are filled by the task runners and read by every
+article's findings, JSON and page part; the notes say where an attribute came from and how it
+was grouped, in both languages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .data import MISSING_LABEL, BinSpec
+from .findings import jsonable
+from .grounds import ground_label
+from .messages import Message
+
+__all__ = ["Scope", "SensitiveInfo", "binning_note", "missing_note", "source_note"]
+
+@dataclass(frozen=True)
+class SensitiveInfo:
+    """Where a sensitive attribute came from and how it was grouped."""
+
+    ground: str
+    column: str | None
+    source: str  # "data", "sensitive_data" or "array"
+    binning: BinSpec | None
+    groups: tuple[str, ...]
+    n_missing: int = 0
+
+    @property
+    def label(self) -> Message:
+        return ground_label(self.ground)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ground": self.ground,
+            "label": self.label.to_dict(),
+            "column": self.column,
+            "source": self.source,
+            "binning": None if self.binning is None else self.binning.to_dict(),
+            "groups": list(self.groups),
+            "n_missing": self.n_missing,
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What was audited: task, rows, labels, and how decisions were obtained."""
+
+    task: str
+    n_rows: int
+    favorable_label: Any
+    positive_label: Any
+    labels: tuple[str, ...]
+    has_outcomes: bool
+    has_scores: bool
+    decision_rule: str
+    mode: str  # "model" or "predictions"
+    favorable_is_positive: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task": self.task,
+            "mode": self.mode,
+            "n_rows": self.n_rows,
+            "favorable_label": jsonable(self.favorable_label),
+            "positive_label": jsonable(self.positive_label),
+            "favorable_is_positive": self.favorable_is_positive,
+            "labels": list(self.labels),
+            "has_outcomes": self.has_outcomes,
+            "has_scores": self.has_scores,
+            "decision_rule": self.decision_rule,
+        }
+def binning_note(info: SensitiveInfo) -> Message | None:
+    if info.binning is None:
+        return None
+    groups = "、".join(info.binning.labels)
+    groups_en = ", ".join(info.binning.labels)
+    edges = ", ".join(f"{e:g}" for e in info.binning.edges)
+    if info.binning.method == "user":
+        return Message(
+            f"该属性为数值型，按用户指定的切分点（{edges}）分为：{groups}。",
+            f"This attribute is numeric and was grouped at the cut points the user gave "
+            f"({edges}): {groups_en}.",
+        )
+    return Message(
+        f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。"
+        f"可通过 bins 参数指定切分点。如这些数字是编码而非数量（例如地区代码），"
+        f"请以文本形式传入该列，使每个取值单独成组。",
+        f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
+        f"{groups_en}. Pass bins= to choose the cut points. If these numbers are codes rather "
+        f"than quantities (a region code, say), pass the column as text to keep each value as "
+        f"its own group.",
+    )
+
+
+def source_note(info: SensitiveInfo) -> Message:
+    if info.column is None:
+        return Message("数据来源：单独提供的数组。", "Source: an array supplied separately.")
+    where = {
+        "data": ("模型输入数据", "the model's input data"),
+        "sensitive_data": ("单独提供的敏感属性表", "a separate table of sensitive attributes"),
+    }[info.source]
+    return Message(
+        f"数据来源：{where[0]}中的列“{info.column}”。",
+        f"Source: column “{info.column}” of {where[1]}.",
+    )
+
+
+def missing_note(info: SensitiveInfo) -> Message | None:
+    if not info.n_missing:
+        return None
+    return Message(
+        f"有 {info.n_missing} 行缺少该属性，列为“{MISSING_LABEL}”组，仅展示、不参与比较。",
+        f"{info.n_missing} rows lack this attribute; they are shown as the group "
+        f"“{MISSING_LABEL}” and left out of the comparisons.",
+    )

@@ -1,0 +1,237 @@
+"""Statistical tests and corrections used by the audit, vectorised over many comparisons.
+
+* :func:`two_proportion_test`: two groups' rates compared with Pearson's chi-square test on the
+  2x2 table, or Fisher's exact test when an expected count is below 5.
+* :func:`benjamini_hochberg`: adjusted p-values controlling the false discovery rate.
+* :func:`normal_p_value`: two-sided p-value of an estimate and its standard error.
+
+Only ``scipy.special`` / ``scipy.stats`` distributions are used; the tests themselves are
+written out here (and cross-checked against ``scipy.stats.chi2_contingency`` and
+``scipy.stats.fisher_exact`` in the test suite).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "ProportionTest",
+    "benjamini_hochberg",
+    "homogeneity_test",
+    "normal_p_value",
+    "two_proportion_test",
+    "weighted_median",
+    "weighted_quantile",
+    "z_value",
+]
+
+#: Below this expected cell count the chi-square approximation is not trusted (Cochran's rule).
+MIN_EXPECTED = 5.0
+
+
+@dataclass(frozen=True)
+class ProportionTest:
+    """p-values of a batch of 2x2 comparisons and the test used for each."""
+
+    p_value: np.ndarray
+    method: np.ndarray  # "chi2" or "fisher" per comparison
+
+
+def two_proportion_test(
+    k1: np.ndarray | int, n1: np.ndarray | int, k2: np.ndarray | int, n2: np.ndarray | int
+) -> ProportionTest:
+    """Two-sided test that ``k1/n1`` and ``k2/n2`` are equal.
+
+    Pearson's chi-square test (no continuity correction) on the table
+    ``[[k1, n1 - k1], [k2, n2 - k2]]``, or Fisher's exact test where any expected count is below
+    5. A comparison with an empty group, or where every row has the same outcome, has
+    p-value 1.
+
+    Examples
+    --------
+    >>> r = two_proportion_test([30], [100], [50], [100])
+    >>> round(float(r.p_value[0]), 4), str(r.method[0])
+    (0.0039, 'chi2')
+    >>> r = two_proportion_test([1], [10], [7], [10])
+    >>> round(float(r.p_value[0]), 4), str(r.method[0])
+    (0.0198, 'fisher')
+    """
+    from scipy import special
+
+    k1, n1, k2, n2 = (np.atleast_1d(np.asarray(v, dtype=float)) for v in (k1, n1, k2, n2))
+    n = n1 + n2
+    k = k1 + k2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Expected counts of the four cells under equal proportions.
+        e11, e12 = n1 * k / n, n1 * (n - k) / n
+        e21, e22 = n2 * k / n, n2 * (n - k) / n
+        stat = (
+            (k1 - e11) ** 2 / e11
+            + ((n1 - k1) - e12) ** 2 / e12
+            + (k2 - e21) ** 2 / e21
+            + ((n2 - k2) - e22) ** 2 / e22
+        )
+    degenerate = (n1 == 0) | (n2 == 0) | (k == 0) | (k == n)
+    p = np.where(degenerate, 1.0, special.chdtrc(1, np.nan_to_num(stat)))
+    min_expected = np.minimum.reduce([e11, e12, e21, e22])
+    use_fisher = ~degenerate & (min_expected < MIN_EXPECTED)
+    if use_fisher.any():
+        p = p.copy()
+        for i in np.flatnonzero(use_fisher):
+            p[i] = _fisher_exact(int(k1[i]), int(n1[i]), int(k2[i]), int(n2[i]))
+    method = np.where(use_fisher, "fisher", "chi2")
+    return ProportionTest(np.clip(p, 0.0, 1.0), method)
+
+
+def homogeneity_test(k: np.ndarray, n: np.ndarray, worst: int, best: int) -> tuple[float, str]:
+    """Test that ``len(k)`` groups share one proportion; returns (p-value, method).
+
+    The groups to compare are those of a finding, chosen *after* looking at the data (the worst
+    and the best off), so testing only that pair would overstate significance with many groups.
+    This tests all of them at once: Pearson's chi-square on the k x 2 table (k - 1 degrees of
+    freedom). When an expected count is below 5, it falls back to Fisher's exact test between
+    ``worst`` and ``best`` with a Bonferroni factor for the k(k-1)/2 pairs that could have been
+    chosen. With two groups both reduce to :func:`two_proportion_test`.
+
+    Examples
+    --------
+    >>> p, method = homogeneity_test(np.array([30, 50, 40]), np.array([100, 100, 100]), 0, 1)
+    >>> round(p, 4), method
+    (0.0155, 'chi2')
+    """
+    from scipy import special
+
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    groups = len(k)
+    if groups == 2:
+        res = two_proportion_test(k[0], n[0], k[1], n[1])
+        return float(res.p_value[0]), str(res.method[0])
+    total, positives = n.sum(), k.sum()
+    if total == 0 or positives in (0, total):
+        return 1.0, "chi2"
+    e_pos = n * positives / total
+    e_neg = n - e_pos
+    if min(e_pos.min(), e_neg.min()) < MIN_EXPECTED:
+        p = _fisher_exact(int(k[worst]), int(n[worst]), int(k[best]), int(n[best]))
+        return min(1.0, p * groups * (groups - 1) / 2), "fisher_bonferroni"
+    stat = float(((k - e_pos) ** 2 / e_pos + ((n - k) - e_neg) ** 2 / e_neg).sum())
+    return float(special.chdtrc(groups - 1, stat)), "chi2"
+
+
+def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
+    """Two-sided Fisher exact test (sum of tables no more probable than the observed one)."""
+    from scipy.stats import hypergeom
+
+    total, positives = n1 + n2, k1 + k2
+    support = np.arange(max(0, positives - n2), min(positives, n1) + 1)
+    probs = hypergeom.pmf(support, total, positives, n1)
+    observed = hypergeom.pmf(k1, total, positives, n1)
+    # The same relative tolerance scipy uses, so that ties in probability count.
+    return float(min(1.0, probs[probs <= observed * (1 + 1e-7)].sum()))
+
+
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (false discovery rate), same order as given.
+
+    Examples
+    --------
+    >>> benjamini_hochberg(np.array([0.01, 0.04, 0.03, 0.5])).round(3).tolist()
+    [0.04, 0.053, 0.053, 0.5]
+
+    A NaN (a test that could not run) stays NaN and does not count as a comparison.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)  # a test that could not be computed is left out, not poisoning
+    q = p[finite]
+    m = q.size
+    if m == 0:
+        return out
+    order = np.argsort(q, kind="stable")
+    ranked = q[order] * (m / np.arange(1, m + 1))  # m / i >= 1: never rounds below q
+    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
+    sub = np.empty(m)
+    sub[order] = np.clip(adjusted, 0.0, 1.0)
+    out[finite] = sub
+    return out
+
+
+def z_value(level: float) -> float:
+    """The two-sided normal quantile of a confidence level: 1.96 for 0.95.
+
+    >>> round(z_value(0.95), 4)
+    1.96
+    """
+    from scipy.special import ndtri
+
+    return float(ndtri(1 - (1 - level) / 2))
+
+
+def normal_p_value(estimate: np.ndarray | float, se: np.ndarray | float) -> np.ndarray:
+    """Two-sided p-value of ``estimate / se`` under a standard normal (1 when se is 0 or NaN)."""
+    from scipy import special
+
+    est = np.atleast_1d(np.asarray(estimate, dtype=float))
+    se_arr = np.broadcast_to(np.asarray(se, dtype=float), est.shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(est / se_arr)
+    p = 2.0 * special.ndtr(-z)
+    return np.where(np.isfinite(z), p, np.where((se_arr == 0) & (est != 0), 0.0, 1.0))
+
+
+def _sorted_value_at(values: np.ndarray, cum: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Element ``index`` (0-based) of the sorted sample with distinct ``values`` occurring
+    ``cum[i] - cum[i-1]`` times."""
+    return values[np.searchsorted(cum, index, side="right")]
+
+
+def weighted_quantile(values: np.ndarray, counts: np.ndarray, qs: np.ndarray) -> np.ndarray:
+    """``np.quantile(np.repeat(values, counts), qs)`` (the default "linear" method) without
+    building the repeated sample: quantiles of data seen as counts of distinct values.
+
+    ``values`` must be sorted and distinct. The interpolation is numpy's, step for step, so
+    the result is the same to the last bit.
+
+    Examples
+    --------
+    >>> v, c = np.array([1.0, 2.0, 7.0]), np.array([3, 1, 2])
+    >>> bool(np.array_equal(weighted_quantile(v, c, np.array([0.1, 0.5, 0.9])),
+    ...                     np.quantile(np.repeat(v, c), [0.1, 0.5, 0.9])))
+    True
+    """
+    values = np.asarray(values, dtype=float)
+    cum = np.cumsum(np.asarray(counts, dtype=np.int64))
+    n = int(cum[-1])
+    qs = np.asarray(qs, dtype=float)
+    virtual = (n - 1) * qs
+    prev = np.floor(virtual)
+    nxt = prev + 1
+    above = virtual >= n - 1
+    prev[above] = n - 1
+    nxt[above] = n - 1
+    nxt = np.minimum(nxt, n - 1)
+    gamma = virtual - prev
+    a = _sorted_value_at(values, cum, prev.astype(np.int64))
+    b = _sorted_value_at(values, cum, nxt.astype(np.int64))
+    diff = b - a
+    out = a + diff * gamma
+    return np.where(gamma >= 0.5, b - diff * (1 - gamma), out)
+
+
+def weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """``np.median(np.repeat(values, counts))`` from distinct sorted values and their counts.
+
+    Examples
+    --------
+    >>> weighted_median(np.array([1.0, 2.0, 7.0]), np.array([1, 1, 2]))
+    4.5
+    """
+    values = np.asarray(values, dtype=float)
+    cum = np.cumsum(np.asarray(counts, dtype=np.int64))
+    n = int(cum[-1])
+    mid = np.array([(n - 1) // 2, n // 2], dtype=np.int64)
+    a, b = _sorted_value_at(values, cum, mid)
+    return float(a) if n % 2 else float(np.mean([a, b]))

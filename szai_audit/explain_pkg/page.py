@@ -1,0 +1,110 @@
+"""The Article 71 part of the report (the explanation: sentences, chart, factors, examples,
+method) and the public algorithm notice as a page of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..core.charts import chart_style, despine, error_bars, figure_to_svg, plain_text, text_of
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.messages import Message, fmt_pct
+from ..core.scope import Scope
+from .summary import ExplanationSummary
+from .words import EXAMPLE_TITLES, direction_sentence, reason_phrase
+
+__all__ = ["Results", "explanation_chart", "explanation_section", "render_notice"]
+
+
+class Results(Protocol):
+    """What the Article 71 page part reads of an audit's result."""
+
+    @property
+    def explanation_summary(self) -> ExplanationSummary | None: ...
+    @property
+    def scope(self) -> Scope: ...
+
+
+def explanation_chart(result: Results, lang: str) -> str | None:
+    """Share of the model's influence of the main factors, with intervals, coloured by
+    direction (towards or against the favourable outcome)."""
+    summary = result.explanation_summary
+    if summary is None or not summary.factors:
+        return None
+    from matplotlib.figure import Figure
+
+    factors = summary.factors[:10]
+    shares = np.array([f.share for f in factors])
+    low = np.array([f.share_low for f in factors])
+    high = np.array([f.share_high for f in factors])
+    colours = []
+    for f in factors:
+        sign = f.direction.get("sign", 0) if f.direction.get("kind") == "numeric" else 0
+        colours.append("#1a7f37" if sign > 0 else "#b3261e" if sign < 0 else "#6e7781")
+    labels = [plain_text(text_of(f.label, lang).replace("\n", " / ")) for f in factors]
+    y = np.arange(len(factors))[::-1]
+    with chart_style():
+        fig = Figure(figsize=(7.5, 0.34 * len(factors) + 1.3), layout="constrained")
+        ax = fig.subplots()
+        ax.barh(y, shares, color=colours, height=0.6)
+        error_bars(ax, shares, y, np.clip(np.vstack([shares - low, high - shares]), 0, None))
+        for yi, s, h in zip(y, shares, high, strict=True):
+            ax.text(max(s, h) + 0.005, yi, fmt_pct(s), va="center", fontsize=8)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, min(1.0, float(high.max()) * 1.25 + 0.02))
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
+        ax.set_xlabel(
+            text_of(Message("占模型全部影响的比例", "Share of the model's influence"), lang)
+        )
+        despine(ax)
+        return figure_to_svg(fig, "chart-explanation")
+
+
+def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
+    summary = result.explanation_summary
+    if summary is None:
+        return None
+    numeric_output = result.scope.task in ("regression", "pricing")
+    rows = [
+        {
+            "label": f.label,
+            "share": fmt_pct(f.share),
+            "ci": f"{fmt_pct(f.share_low)}–{fmt_pct(f.share_high)}",
+            "direction": direction_sentence(f.label, f.direction, numeric_output),
+        }
+        for f in summary.factors[:15]
+    ]
+    return {
+        "sentences": summary.sentences,
+        "chart": explanation_chart(result, lang),
+        "rows": rows,
+        "more": max(0, len(summary.factors) - 15),
+        "examples": [
+            {
+                "title": EXAMPLE_TITLES[e.favourable],
+                "reasons": [reason_phrase(lbl, val, fav) for lbl, val, fav in e.reasons],
+                "shared_by": e.shared_by,
+            }
+            for e in summary.examples
+        ],
+        "appendix": summary.appendix,
+        "n_rows": summary.n_rows,
+        "n_total": summary.n_total,
+    }
+
+
+def render_notice(
+    metadata: Mapping[str, str], sections: list[tuple[Message, list[Message]]], lang: str
+) -> str:
+    """The public algorithm notice as a standalone HTML page."""
+    page = {
+        "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
+        "font_stack": FONT_STACK,
+        "font_stack_latin": FONT_STACK_LATIN,
+        "system_name": metadata.get("system_name"),
+        "organisation": metadata.get("organisation"),
+        "sections": sections,
+    }
+    return environment().get_template("notice.html.j2").render(page=page, lang=lang)

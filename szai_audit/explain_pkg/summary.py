@@ -1,0 +1,348 @@
+"""From an Explanation to what a reader sees: factors, directions, sentences, examples, notice.
+
+Everything here is derived from the computed contributions; the examples are built on values in
+ranges and only from combinations of reasons shared by at least ``k`` explained rows, so no
+individual record is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.data import bin_numeric
+from ..core.messages import Message, fmt_pct
+from . import words as w
+from .columns import is_numeric
+from .engine import Explanation
+
+#: Features named in the summary sentences.
+TOP = 3
+#: Features in an example's reasons.
+REASONS = 3
+
+
+@dataclass(frozen=True)
+class FactorSummary:
+    feature: str
+    label: Message
+    share: float
+    share_low: float
+    share_high: float
+    importance: float
+    direction: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "feature": self.feature,
+            "label": self.label.to_dict(),
+            "share": self.share,
+            "share_ci": [self.share_low, self.share_high],
+            "importance": self.importance,
+            "direction": {
+                k: (v if not isinstance(v, float) or np.isfinite(v) else None)
+                for k, v in self.direction.items()
+            },
+        }
+
+
+@dataclass(frozen=True)
+class Example:
+    favourable: bool
+    reasons: list[tuple[Message, Message, bool]]  # label, value in words, towards favourable
+    shared_by: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "favourable": self.favourable,
+            "shared_by_at_least": self.shared_by,
+            "reasons": [
+                {"feature": lbl.to_dict(), "value": val.to_dict(), "towards_favourable": fav}
+                for lbl, val, fav in self.reasons
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class ExplanationSummary:
+    """The explanation as the report and the JSON present it."""
+
+    factors: list[FactorSummary]
+    sentences: list[Message]
+    examples: list[Example]
+    appendix: list[Message]
+    method: str
+    output_space: str
+    n_rows: int
+    n_total: int
+    additivity_error: float
+    base_value: float
+    favorable_is_positive: bool
+    unused: list[str] = field(default_factory=list)
+    additivity_tolerance: float = 1e-6
+
+    def share(self, feature: str) -> float | None:
+        """The feature's share of the model's influence; None when the model does not use it."""
+        for f in self.factors:
+            if f.feature == feature:
+                return f.share
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "output_space": self.output_space,
+            "rows_explained": self.n_rows,
+            "rows_total": self.n_total,
+            "additivity_error": self.additivity_error,
+            "additivity_tolerance": self.additivity_tolerance,
+            "base_value": self.base_value,
+            "factors": [f.to_dict() for f in self.factors],
+            "unused_columns": list(self.unused),
+            "summary": [s.to_dict() for s in self.sentences],
+            "examples": [e.to_dict() for e in self.examples],
+            "appendix": [a.to_dict() for a in self.appendix],
+        }
+
+
+def _oriented(direction: dict[str, Any], favorable_is_positive: bool) -> dict[str, Any]:
+    """A direction turned towards the favourable decision (the explained score may be the
+    unfavourable class's)."""
+    if favorable_is_positive:
+        return dict(direction)
+    d = dict(direction)
+    if d.get("kind") == "numeric":
+        d["sign"] = -d.get("sign", 0)
+        if isinstance(d.get("correlation"), float):
+            d["correlation"] = -d["correlation"]
+    else:
+        d["raising"], d["lowering"] = d.get("lowering"), d.get("raising")
+        d["by_category"] = {k: -v for k, v in d.get("by_category", {}).items()}
+    return d
+
+
+def _value_bins(
+    ex: Explanation, labels: Mapping[str, Sequence[str]] | None, k: int
+) -> dict[str, pd.Series]:
+    """Each explained row's value of each feature, in words: numbers as quintile ranges,
+    categories shared by fewer than ``k`` rows as "other"."""
+    out: dict[str, pd.Series] = {}
+    for f in ex.features:
+        col = ex.data[f]
+        unit = w.feature_unit(f, labels)
+        if is_numeric(col) and col.nunique(dropna=True) > 5:
+            cats, _ = bin_numeric(col, f, 5)
+            text = pd.Series(np.asarray(cats, dtype=object), index=col.index).fillna("(missing)")
+            # "[41, 46.9)" reads as "41–46.9" for the public.
+            text = text.str.replace(r"^\[(.+), (.+)\)$", r"\1–\2", regex=True)
+        else:
+            text = col.astype(object).where(col.notna(), "(missing)").astype(str)
+            counts = text.value_counts()
+            rare = set(counts[counts < k].index)
+            text = text.where(~text.isin(rare), "(other)")
+        out[f] = text.map(lambda v, unit=unit: with_unit_cached(str(v), unit))
+    return out
+
+
+def with_unit_cached(value: str, unit: str) -> tuple[str, str]:
+    msg = w.with_unit(value, unit)
+    return (msg.zh, msg.en)
+
+
+def _examples(
+    ex: Explanation,
+    favourable: np.ndarray,
+    labels: Mapping[str, Sequence[str]] | None,
+    favorable_is_positive: bool,
+    k: int,
+) -> list[Example]:
+    """A representative favourable and unfavourable decision, shown through shared reasons."""
+    values = ex.values.to_numpy(dtype=float)
+    towards_fav = values if favorable_is_positive else -values
+    words = _value_bins(ex, labels, k)
+    out = []
+    for fav in (False, True):
+        rows = np.flatnonzero(favourable == fav)
+        if len(rows) < k:
+            continue
+        centre = towards_fav[rows].mean(axis=0)
+        order = rows[np.argsort(((towards_fav[rows] - centre) ** 2).sum(axis=1), kind="stable")]
+        for r in order[:50]:
+            push = towards_fav[r] if fav else -towards_fav[r]  # reasons for this outcome
+            top = [int(j) for j in np.argsort(-push, kind="stable")[:REASONS] if push[j] > 0]
+            if not top:
+                continue
+            shared = np.ones(len(values), dtype=bool)
+            for j in top:
+                series = words[ex.features[j]]
+                shared &= (series == series.iloc[r]).to_numpy()
+            if shared.sum() < k:
+                continue
+            reasons = []
+            for j in top:
+                zh, en = words[ex.features[j]].iloc[r]
+                reasons.append(
+                    (w.feature_label(ex.features[j], labels), Message(zh, en), bool(fav))
+                )
+            out.append(Example(fav, reasons, int(shared.sum())))
+            break
+    return out
+
+
+def summarize(
+    ex: Explanation,
+    *,
+    labels: Mapping[str, Sequence[str]] | None,
+    favorable_is_positive: bool,
+    favourable: np.ndarray,
+    positive_label: Any,
+    stratified: bool,
+    level: float = 0.95,
+    k: int = 5,
+    random_state: int | None = 0,
+    numeric_output: bool = False,
+) -> ExplanationSummary:
+    """The summary of an explanation (``favourable``: per explained row, whether the decision
+    was favourable)."""
+    imp = ex.importance(level=level, random_state=random_state)
+    factors = [
+        FactorSummary(
+            feature=str(f),
+            label=w.feature_label(str(f), labels),
+            share=float(row["share"]),
+            share_low=float(row["share_low"]),
+            share_high=float(row["share_high"]),
+            importance=float(row["importance"]),
+            direction=_oriented(ex.direction(str(f), min_count=k), favorable_is_positive),
+        )
+        for f, row in imp.iterrows()
+    ]
+    top = factors[:TOP]
+    rest = factors[TOP:]
+    sentences = w.summary_sentences(
+        [(f.label, f.share, f.direction) for f in top],
+        (len(rest), float(sum(f.share for f in rest))),
+        numeric_output,
+    )
+    return ExplanationSummary(
+        factors=factors,
+        sentences=sentences,
+        examples=[]
+        if numeric_output
+        else _examples(ex, favourable, labels, favorable_is_positive, k),
+        appendix=w.appendix(
+            method=ex.method,
+            output_space=ex.output_space,
+            positive_label=positive_label,
+            background=ex.background,
+            n_rows=ex.n_rows,
+            n_total=ex.n_total,
+            stratified=stratified,
+            additivity_error=ex.additivity_error,
+            tolerance=ex.additivity_tolerance,
+            base_value=ex.base_value,
+            level=level,
+            k=k,
+        ),
+        method=ex.method,
+        output_space=ex.output_space,
+        n_rows=ex.n_rows,
+        n_total=ex.n_total,
+        additivity_error=ex.additivity_error,
+        base_value=ex.base_value,
+        favorable_is_positive=favorable_is_positive,
+        unused=list(ex.unused),
+        additivity_tolerance=ex.additivity_tolerance,
+    )
+
+
+def notice(
+    summary: ExplanationSummary | None,
+    metadata: Mapping[str, str],
+    *,
+    model_class: str | None,
+    numeric_output: bool = False,
+    n_factors: int = 5,
+) -> list[tuple[Message, list[Message]]]:
+    """The public algorithm notice: (heading, paragraphs) in the order of the notice.
+
+    Plain words only: the decision process is described, never given as code; for a numeric
+    output (an amount, a price) the wording speaks of results, not decisions.
+    """
+
+    def meta(key: str) -> Message:
+        value = metadata.get(key)
+        return Message(value, value) if value else w.NOT_PROVIDED
+
+    name = metadata.get("system_name")
+    system = Message(name, name) if name else Message("本系统", "This system")
+    org = metadata.get("organisation") or ""
+    kind = w.model_kind(model_class or "")
+    how = (
+        Message(
+            "对每一个案例，它综合下列因素计算出结果（例如金额或价格）。",
+            "For each case it combines the factors below into its result (an amount or a "
+            "price, for example).",
+        )
+        if numeric_output
+        else Message(
+            "对每一个案例，它综合下列因素计算出一个评分，并按事先确定的规则据此作出决定。",
+            "For each case it combines the factors below into a score, and a fixed rule turns "
+            "the score into the decision.",
+        )
+    )
+    principle = Message(
+        f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
+        f"该模型从以往案例中学习规律。{how.zh}",
+        f"{system.en}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns "
+        f"from past cases. {how.en}",
+    )
+    factors: list[Message] = []
+    if summary is not None:
+        for f in summary.factors[:n_factors]:
+            d = w.direction_sentence(f.label, f.direction, numeric_output)
+            factors.append(
+                Message(
+                    f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",
+                    f"{f.label.en}: {fmt_pct(f.share)} of the total influence. {d.en}",
+                )
+            )
+    else:
+        factors.append(
+            Message(
+                "未能计算影响因素（需要模型本身）。",
+                "The factors could not be computed (the model is needed).",
+            )
+        )
+    affected, process, appeal = meta("affected"), meta("decision_process"), meta("appeal")
+    contact = meta("contact")
+    return [
+        (w.NOTICE_HEADINGS["principle"], [principle]),
+        (w.NOTICE_HEADINGS["purpose"], [meta("purpose")]),
+        (w.NOTICE_HEADINGS["factors"], factors),
+        (
+            w.NOTICE_HEADINGS["mechanism"],
+            [
+                Message(f"适用对象：{affected.zh}", f"Who is affected: {affected.en}"),
+                Message(
+                    f"决定与复核方式：{process.zh}",
+                    f"How decisions are made and reviewed: {process.en}",
+                ),
+            ],
+        ),
+        (
+            w.NOTICE_HEADINGS["rights"],
+            [
+                Message(f"申诉途径：{appeal.zh}", f"How to appeal: {appeal.en}"),
+                Message(f"联系方式：{contact.zh}", f"Contact: {contact.en}"),
+            ],
+        ),
+    ]
+
+
+#: System-card keys the public notice needs.
+NOTICE_KEYS = ("purpose", "affected", "decision_process", "appeal", "contact")

@@ -1,0 +1,170 @@
+"""The Article 72(4) checks, declared once (see :mod:`szai_audit.core.checks`)."""
+
+from __future__ import annotations
+
+from ..core.checks import Check, register
+from ..core.messages import Message
+
+__all__ = [
+    "ARTICLE",
+    "AUC",
+    "CALIBRATION",
+    "CONDITIONAL",
+    "DIFFERENCE_CHECKS",
+    "FALSE_POSITIVE_RATE",
+    "FLIP",
+    "GROUND_NOT_PROVIDED",
+    "INTERSECTION_NOT_ASSESSED",
+    "MAE_RATIO",
+    "MEAN_PREDICTION_RATIO",
+    "MEAN_RESIDUAL",
+    "PROXY",
+    "RATE_CHECKS",
+    "SELECTION_RATE",
+    "SELECTION_RATIO",
+    "TRUE_POSITIVE_RATE",
+]
+
+#: The article these checks evidence: no discrimination by race, gender, nationality,
+#: ethnicity, religious belief and the like.
+ARTICLE = "72(4)"
+
+_RATES = "szai_audit.fairness.findings.rates:assess_table"
+_REGRESSION = "szai_audit.fairness.findings.regression:assess_regression_table"
+_SCORES = "szai_audit.fairness.findings.scores:score_findings"
+_INPUTS = "szai_audit.fairness.findings.inputs"
+_GROUNDS = "szai_audit.fairness.findings.grounds"
+
+SELECTION_RATIO = register(
+    Check(
+        "fairness.selection_rate_ratio",
+        ARTICLE,
+        Message("有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"),
+        unit="ratio",
+        direction="at_least",
+        computed_by=_RATES,
+    )
+)
+SELECTION_RATE = register(
+    Check(
+        "fairness.demographic_parity_difference",
+        ARTICLE,
+        Message("选择率差异（人口均等）", "Selection-rate difference (demographic parity)"),
+        computed_by=_RATES,
+    )
+)
+TRUE_POSITIVE_RATE = register(
+    Check(
+        "fairness.true_positive_rate_difference",
+        ARTICLE,
+        Message("真阳性率差异（机会均等）", "True-positive-rate difference (equal opportunity)"),
+        computed_by=_RATES,
+    )
+)
+FALSE_POSITIVE_RATE = register(
+    Check(
+        "fairness.false_positive_rate_difference",
+        ARTICLE,
+        Message("假阳性率差异", "False-positive-rate difference"),
+        computed_by=_RATES,
+    )
+)
+AUC = register(
+    Check(
+        "fairness.auc_difference",
+        ARTICLE,
+        Message("排序准确度差异（AUC）", "Ranking-accuracy difference (AUC)"),
+        unit="auc",
+        computed_by=_SCORES,
+    )
+)
+CALIBRATION = register(
+    Check(
+        "fairness.calibration_difference",
+        ARTICLE,
+        Message("校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"),
+        computed_by=_SCORES,
+    )
+)
+PROXY = register(
+    Check(
+        "fairness.proxy",
+        ARTICLE,
+        Message("代理变量", "Proxy features"),
+        unit="proxy_auc",
+        direction="below",
+        computed_by=f"{_INPUTS}:proxy_finding",
+    )
+)
+FLIP = register(
+    Check(
+        "fairness.counterfactual_flip",
+        ARTICLE,
+        Message("反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"),
+        unit="percent",
+        computed_by=f"{_INPUTS}:flip_finding",
+    )
+)
+CONDITIONAL = register(
+    Check(
+        "fairness.conditional_gap",
+        ARTICLE,
+        Message("控制正当因素后的差异", "Gap after legitimate factors"),
+        computed_by="szai_audit.fairness.findings.conditional:conditional_finding",
+    )
+)
+MEAN_PREDICTION_RATIO = register(
+    Check(
+        "fairness.mean_prediction_ratio",
+        ARTICLE,
+        Message("平均预测值之比", "Mean-prediction ratio"),
+        unit="ratio",
+        direction="at_least",
+        computed_by=_REGRESSION,
+    )
+)
+MEAN_RESIDUAL = register(
+    Check(
+        "fairness.mean_residual_difference",
+        ARTICLE,
+        Message("预测偏差差异", "Prediction-bias difference"),
+        unit="percent",
+        computed_by=_REGRESSION,
+    )
+)
+MAE_RATIO = register(
+    Check(
+        "fairness.mae_ratio",
+        ARTICLE,
+        Message("预测误差之比", "Prediction-error ratio"),
+        unit="ratio",
+        direction="at_least",
+        computed_by=_REGRESSION,
+    )
+)
+GROUND_NOT_PROVIDED = register(
+    Check(
+        "fairness.ground_not_provided",
+        ARTICLE,
+        Message("未提供的歧视事由", "Ground not provided"),
+        computed_by=f"{_GROUNDS}:ground_not_provided",
+    )
+)
+INTERSECTION_NOT_ASSESSED = register(
+    Check(
+        "fairness.intersection_not_assessed",
+        ARTICLE,
+        Message("交叉组合未评估", "Intersection not assessed"),
+        computed_by=f"{_GROUNDS}:intersection_too_large",
+    )
+)
+
+#: The difference checks of decision rates: check -> (metric, the Policy field of its tolerance).
+DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
+    SELECTION_RATE.id: ("selection_rate", "demographic_parity_max"),
+    TRUE_POSITIVE_RATE.id: ("true_positive_rate", "true_positive_rate_difference_max"),
+    FALSE_POSITIVE_RATE.id: ("false_positive_rate", "false_positive_rate_difference_max"),
+}
+
+#: The checks on decision rates (a FAIL on one of them asks what a fix would cost).
+RATE_CHECKS: tuple[str, ...] = (SELECTION_RATIO.id, *DIFFERENCE_CHECKS)

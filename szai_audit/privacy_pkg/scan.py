@@ -1,0 +1,603 @@
+"""Article 33: personal data provided to others must be de-identified.
+
+:func:`scan` looks at a frame that is about to be provided to others (or used internally) and
+reports three things:
+
+* **Direct identifiers**, found by content and by column name. By content: 18-digit PRC
+  resident identity numbers (GB 11643-1999, with a valid region digit, birth date and ISO 7064
+  MOD 11-2 check character) and their legacy 15-digit form, mainland mobile numbers, email
+  addresses, bank card numbers (16-19 digits passing the Luhn check), IPv4/IPv6 addresses and
+  mainland licence plates. By name: Chinese and English column names such as ``姓名``,
+  ``手机号``, ``id_number`` or ``email``.
+* **k-anonymity** over the quasi-identifiers the caller names (age, postcode, dates...): the
+  smallest number of records sharing one combination of their values, the share of records
+  that are unique, and generalisations that would raise k, each measured on the data.
+* **l-diversity** of the sensitive columns within those combinations.
+
+Content rule: a column is checked by content when its values are text (object, string or
+categorical dtype; every detector), integers, or floats holding whole numbers (then only the
+numeric detectors: resident identity numbers, mobile numbers and bank cards, by their decimal
+string). Missing values and blank strings are left out; ``share`` is the share of the remaining
+values that match. A column is a **content hit** when ``share >= 0.5`` (:data:`HIT_SHARE`), or
+for resident identity numbers and email addresses (:data:`STRONG_DETECTORS`) when any value
+matches; columns with a smaller non-zero share are listed too, as ``hit=False``, and make the
+finding a WARN (some values look like identifiers). A column whose *name*
+suggests personal information is a **name hit** (``by="name"``) unless its content is a hit
+for the same detector; its ``share`` is still the content share when that detector checks
+content and applies to the column's type (``telephone`` holding "yes"/"none": 0.0), NaN
+otherwise (``姓名``: there is no content check for names). Only content hits fail Article 33
+for data meant for others; a name hit asks a person to check the column (WARN).
+
+Details of the content rules: surrounding blanks are ignored; mobile numbers and bank cards
+may contain blanks and dashes; a bank card starts with 1-9; an 18-digit number that is a valid
+resident identity number counts as that and not as a bank card; licence plates may carry a
+separator (``京A·12345``) after the letter.
+
+Nothing the scan returns holds a raw value: examples are masked (``4403**********123X``,
+``138****5678``, ``z***@example.com``, ``6222 **** **** 1234``, ``192.168.*.*``,
+``粤B****5``), suggestions only name widths and digit counts.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
+from ..core.findings import Finding, Status, jsonable
+from ..core.messages import Message, fmt_pct
+from ..core.policy import Policy
+from .checks import ARTICLE, DIRECT_IDENTIFIERS, K_ANONYMITY, L_DIVERSITY, NOT_SCANNED
+from .columns import scan_column
+from .detectors import DETECTORS, HIT_SHARE
+from .quasi import QuasiIdentifiers, measure_quasi_identifiers
+
+_TABLE_COLUMNS = [
+    "column",
+    "detector",
+    "by",
+    "share",
+    "n_checked",
+    "hit",
+    "name_match",
+    "masked_examples",
+]
+
+
+def _names(items: Sequence[str], sep_zh: str = "、", sep_en: str = ", ") -> Message:
+    return Message(sep_zh.join(items), sep_en.join(items))
+
+
+def _hit_text(row: Mapping[str, Any]) -> Message:
+    label = DETECTORS[row["detector"]]
+    if row["by"] == "content":
+        return Message(
+            f"{row['column']}（{label.zh}，{fmt_pct(row['share'])} 的值）",
+            f"{row['column']} ({label.en}, {fmt_pct(row['share'])} of values)",
+        )
+    share = row["share"]
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return Message(
+            f"{row['column']}（列名提示{label.zh}）",
+            f"{row['column']} (name suggests {label.en})",
+        )
+    return Message(
+        f"{row['column']}（列名提示{label.zh}；{fmt_pct(share)} 的值符合其格式）",
+        f"{row['column']} (name suggests {label.en}; {fmt_pct(share)} of values match its format)",
+    )
+
+
+def _join(messages: Sequence[Message]) -> Message:
+    return Message("；".join(m.zh for m in messages), "; ".join(m.en for m in messages))
+
+
+@dataclass(frozen=True)
+class PrivacyScan:
+    """What :func:`scan` found, and its Article 33 findings.
+
+    Attributes
+    ----------
+    identifiers : DataFrame
+        One row per (column, detector): ``column``, ``detector`` (a key of
+        :data:`DETECTORS`), ``by`` (``"content"`` or ``"name"``), ``share`` (share of the
+        column's non-missing values matching the detector; NaN for a name hit whose
+        detector has no content check or whose column is not checked by content),
+        ``n_checked`` (non-missing values checked), ``hit`` (a content hit, ``share >=``
+        :data:`HIT_SHARE`, or a name hit), ``name_match`` (the column name points to this
+        detector) and ``masked_examples`` (at most two masked values). Rows with ``hit``
+        False are content matches below :data:`HIT_SHARE`, listed for information.
+    quasi : QuasiIdentifiers or None
+        k-anonymity and l-diversity, ``None`` without ``quasi_identifiers``.
+    external : bool
+        Whether the data are meant to be provided to others.
+    n_rows : int
+        Rows of the frame.
+    n_scanned : int
+        Rows checked by content (a random sample when ``max_rows`` is smaller than
+        ``n_rows``; k and l always use every row).
+    k_required, l_required : int
+        The ``k`` and ``l`` asked for.
+    sensitive : tuple of str
+        The sensitive columns given.
+    """
+
+    identifiers: pd.DataFrame
+    quasi: QuasiIdentifiers | None
+    external: bool
+    n_rows: int
+    n_scanned: int
+    k_required: int
+    l_required: int
+    sensitive: tuple[str, ...] = ()
+
+    def findings(self, policy: Policy | None = None) -> list[Finding]:
+        """Article 33 findings: direct identifiers, k-anonymity and l-diversity.
+
+        ``privacy.direct_identifiers``: FAIL when a column is a content hit and the data are
+        meant for others (``external=True``); WARN when there are content hits in data kept
+        internal, or only name hits (a person should check those columns); PASS otherwise.
+        ``privacy.k_anonymity``: FAIL when k is below the requirement and the data are for
+        others, WARN when below but internal, PASS when reached, NOT_ASSESSED without
+        quasi-identifiers, INSUFFICIENT_DATA without rows. ``privacy.l_diversity``: the same
+        with l, NOT_ASSESSED without sensitive columns.
+
+        Parameters
+        ----------
+        policy : Policy or None
+            Its ``k_anonymity`` is the required k; without one, the ``k`` given to
+            :func:`scan`.
+        """
+        k = self.k_required if policy is None else int(policy.k_anonymity)
+        return [self._direct(), self._k_finding(k), self._l_finding()]
+
+    def _sample_note(self) -> Message:
+        if self.n_scanned >= self.n_rows:
+            return Message("", "")
+        return Message(
+            f"（内容检查基于随机抽取的 {self.n_scanned} 行，共 {self.n_rows} 行）",
+            f" (content checked on a random sample of {self.n_scanned} of {self.n_rows} rows)",
+        )
+
+    def _direct(self) -> Finding:
+        table = self.identifiers
+        rows = [{k: jsonable(v) for k, v in r.items()} for r in table.to_dict(orient="records")]
+        content = [r for r in rows if r["hit"] and r["by"] == "content"]
+        by_name = [r for r in rows if r["hit"] and r["by"] == "name"]
+        partial = [r for r in rows if not r["hit"] and (r["share"] or 0) > 0]
+        shares = [r["share"] for r in content + by_name if r["share"] is not None]
+        value = max(shares) if shares else None
+        details = {
+            "identifiers": rows,
+            "external": self.external,
+            "hit_share": HIT_SHARE,
+            "n_rows": self.n_rows,
+            "n_scanned": self.n_scanned,
+        }
+        note = self._sample_note()
+        parts: list[Message] = []
+        if content:
+            listed = _join([_hit_text(r) for r in content])
+            if self.external:
+                parts.append(
+                    Message(
+                        f"拟向他人提供的数据含有可直接识别个人的信息：{listed.zh}{note.zh}。"
+                        f"第三十三条要求向他人提供的个人数据须经去标识化处理，"
+                        f"请删除、掩码或替换这些列。",
+                        f"The data meant to be provided to others contain direct identifiers: "
+                        f"{listed.en}{note.en}. Article 33 requires personal data provided to "
+                        f"others to be de-identified: remove, mask or replace these columns.",
+                    )
+                )
+            else:
+                parts.append(
+                    Message(
+                        f"数据含有可直接识别个人的信息：{listed.zh}{note.zh}。数据仅供内部使用；"
+                        f"如向他人提供，须先去标识化（第三十三条）。",
+                        f"The data contain direct identifiers: {listed.en}{note.en}. They are "
+                        f"for internal use; de-identify them before providing them to others "
+                        f"(Article 33).",
+                    )
+                )
+        for found, lead in (
+            (
+                by_name,
+                Message(
+                    "以下列的列名提示可能含有个人信息",
+                    "Column names suggest personal information; check these columns",
+                ),
+            ),
+            (
+                partial,
+                Message(
+                    "部分值符合直接标识符的格式",
+                    "Some values have the form of direct identifiers; check them",
+                ),
+            ),
+        ):
+            if found:
+                listed = _join([_hit_text(r) for r in found])
+                parts.append(
+                    Message(f"{lead.zh}，请人工核查：{listed.zh}。", f"{lead.en}: {listed.en}.")
+                )
+        if content:
+            status = Status.FAIL if self.external else Status.WARN
+        elif partial:
+            status = Status.WARN
+        elif by_name:
+            status = Status.WARN
+            parts.append(
+                Message(
+                    f"按内容未发现直接标识符{note.zh}。",
+                    f"No direct identifier was found by content{note.en}.",
+                )
+            )
+        else:
+            status = Status.PASS
+            parts.append(
+                Message(
+                    f"未发现直接标识符：没有任何列有至少 {fmt_pct(HIT_SHARE, 0)} 的值为"
+                    f"居民身份证号码、手机号码、电子邮箱、银行卡号、IP 地址或车牌号码"
+                    f"{note.zh}，列名也无提示。",
+                    f"No direct identifiers found: no column has {fmt_pct(HIT_SHARE, 0)} or more "
+                    f"of its values as resident identity numbers, mobile numbers, email "
+                    f"addresses, bank card numbers, IP addresses or licence plates{note.en}, and "
+                    f"no column name suggests personal information.",
+                )
+            )
+        message = Message("".join(p.zh for p in parts), " ".join(p.en for p in parts))
+        return Finding(
+            check=DIRECT_IDENTIFIERS.id,
+            article=ARTICLE,
+            status=status,
+            message=message,
+            value=value,
+            threshold=HIT_SHARE,
+            details=details,
+        )
+
+    def _k_finding(self, k: int) -> Finding:
+        check = K_ANONYMITY.id
+        q = self.quasi
+        if q is None:
+            return Finding(
+                check=check,
+                article=ARTICLE,
+                status=Status.NOT_ASSESSED,
+                message=Message(
+                    "未指定准标识符（quasi_identifiers），因此未计算 k 匿名度。"
+                    "请列出组合起来可能识别个人的列（如年龄、性别、邮编、日期）。",
+                    "No quasi-identifiers were given (quasi_identifiers=None), so k-anonymity "
+                    "was not measured; name the columns that could single out a person in "
+                    "combination (age, sex, postcode, dates).",
+                ),
+                threshold=k,
+                details={"external": self.external},
+            )
+        cols = _names(list(q.columns))
+        below = q.share_below(k)
+        details: dict[str, Any] = {
+            **q.to_dict(),
+            "k_required": k,
+            "share_below_k": below,
+            "external": self.external,
+        }
+        if k != q.k_required:
+            details["suggestions_for_k"] = q.k_required
+        if self.n_rows == 0:
+            return Finding(
+                check=check,
+                article=ARTICLE,
+                status=Status.INSUFFICIENT_DATA,
+                message=Message(
+                    "数据没有记录，无法计算 k 匿名度。",
+                    "The data have no rows; k-anonymity cannot be measured.",
+                ),
+                threshold=k,
+                details=details,
+            )
+        measured = Message(
+            f"在准标识符 {cols.zh} 的组合下，k 匿名度为 {q.k_anonymity}（要求至少 {k}）",
+            f"On the quasi-identifiers {cols.en} the data are {q.k_anonymity}-anonymous "
+            f"(at least {k} required)",
+        )
+        if q.k_anonymity >= k:
+            status = Status.PASS
+            message = Message(
+                f"{measured.zh}：每种组合至少由 {k} 条记录共享，共 {q.n_classes} 个等价类。",
+                f"{measured.en}: every combination is shared by at least {k} records "
+                f"({q.n_classes} classes).",
+            )
+        else:
+            status = Status.FAIL if self.external else Status.WARN
+            zh = (
+                f"{measured.zh}：{fmt_pct(q.share_unique)} 的记录组合唯一，{fmt_pct(below)} 的记录"
+                f"所在等价类小于 {k}。"
+            )
+            en = (
+                f"{measured.en}: {fmt_pct(q.share_unique)} of records have a unique "
+                f"combination and {fmt_pct(below)} are in classes smaller than {k}."
+            )
+            if self.external:
+                zh += "向他人提供前须泛化或抑制这些记录（第三十三条）。"
+                en += (
+                    " Generalise or suppress them before providing the data to others (Article 33)."
+                )
+            else:
+                zh += "数据仅供内部使用；向他人提供前须先泛化或抑制。"
+                en += (
+                    " The data are for internal use; generalise or suppress before providing "
+                    "them to others."
+                )
+            tips = [s for s in q.suggestions if k == q.k_required][:2]
+            if tips:
+                zh += "建议：" + "".join(s["zh"] for s in tips)
+                en += " Suggestions: " + " ".join(s["en"] for s in tips)
+            message = Message(zh, en)
+        return Finding(
+            check=check,
+            article=ARTICLE,
+            status=status,
+            message=message,
+            value=q.k_anonymity,
+            threshold=k,
+            details=details,
+        )
+
+    def _l_finding(self) -> Finding:
+        check = L_DIVERSITY.id
+        q = self.quasi
+        l_req = self.l_required
+        if not self.sensitive or q is None:
+            why = (
+                Message(
+                    "未指定敏感属性列（sensitive），因此未计算 l 多样性。",
+                    "No sensitive columns were given (sensitive=None), so l-diversity was not "
+                    "measured.",
+                )
+                if not self.sensitive
+                else Message(
+                    "l 多样性在准标识符的等价类内计算，但未指定准标识符（quasi_identifiers）。",
+                    "l-diversity is measured within the classes of the quasi-identifiers, and "
+                    "no quasi_identifiers were given.",
+                )
+            )
+            return Finding(
+                check=check,
+                article=ARTICLE,
+                status=Status.NOT_ASSESSED,
+                message=why,
+                threshold=l_req,
+                details={"sensitive": list(self.sensitive), "external": self.external},
+            )
+        details = {**q.to_dict(), "external": self.external}
+        if self.n_rows == 0 or q.l_diversity is None:
+            return Finding(
+                check=check,
+                article=ARTICLE,
+                status=Status.INSUFFICIENT_DATA,
+                message=Message(
+                    "数据没有记录，无法计算 l 多样性。",
+                    "The data have no rows; l-diversity cannot be measured.",
+                ),
+                threshold=l_req,
+                details=details,
+            )
+        cols, sens = _names(list(q.columns)), _names(list(q.sensitive))
+        measured = Message(
+            f"在准标识符 {cols.zh} 的等价类内，敏感属性 {sens.zh} 的不同取值最少为 "
+            f"{q.l_diversity} 种，即 l 多样性为 {q.l_diversity}（要求至少 {l_req}）",
+            f"Within the classes of {cols.en}, the sensitive column(s) {sens.en} take as few "
+            f"as {q.l_diversity} distinct value(s): l-diversity {q.l_diversity} (at least "
+            f"{l_req} required)",
+        )
+        if q.l_diversity >= l_req:
+            status = Status.PASS
+            message = Message(f"{measured.zh}。", f"{measured.en}.")
+        else:
+            status = Status.FAIL if self.external else Status.WARN
+            share = fmt_pct(q.share_below_l)
+            zh = f"{measured.zh}：{share} 的记录所在等价类的敏感取值少于 {l_req} 种，可被推断。"
+            en = (
+                f"{measured.en}: {share} of records are in classes with fewer than {l_req} "
+                f"distinct sensitive values, so their sensitive value can be inferred."
+            )
+            if self.external:
+                zh += "向他人提供前须进一步泛化准标识符或抑制这些记录（第三十三条）。"
+                en += (
+                    " Generalise the quasi-identifiers further or suppress these records "
+                    "before providing the data to others (Article 33)."
+                )
+            else:
+                zh += "数据仅供内部使用；向他人提供前须先处理。"
+                en += " The data are for internal use; fix this before providing them to others."
+            message = Message(zh, en)
+        return Finding(
+            check=check,
+            article=ARTICLE,
+            status=status,
+            message=message,
+            value=q.l_diversity,
+            threshold=l_req,
+            details=details,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict: the table as records (NaN -> None), quasi, findings."""
+        rows = [
+            {k: jsonable(v) for k, v in r.items()} for r in self.identifiers.to_dict(orient="records")
+        ]
+        return {
+            "article": "33",
+            "external": self.external,
+            "n_rows": self.n_rows,
+            "n_scanned": self.n_scanned,
+            "hit_share": HIT_SHARE,
+            "k_required": self.k_required,
+            "l_required": self.l_required,
+            "sensitive": list(self.sensitive),
+            "identifiers": rows,
+            "quasi": None if self.quasi is None else self.quasi.to_dict(),
+            "findings": [f.to_dict() for f in self.findings()],
+        }
+
+
+def _column_list(df: pd.DataFrame, name: str, value: Any) -> list[Hashable]:
+    if value is None:
+        return []
+    items = (
+        [value]
+        if isinstance(value, (str, bytes)) or not isinstance(value, Iterable)
+        else list(value)
+    )
+    available = [str(c) for c in df.columns]
+    out: list[Hashable] = []
+    for c in items:
+        if c not in df.columns:
+            close = difflib.get_close_matches(str(c), available, n=3)
+            hint = f" Did you mean {close}?" if close else ""
+            raise ColumnNotFoundError(
+                f"{name} names the column {c!r}, which is not in df.{hint} "
+                f"Available: {available[:20]}."
+            )
+        if int((df.columns == c).sum()) > 1:
+            raise InputError(f"{name} names the column {c!r}, which appears more than once in df.")
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _check_int(name: str, value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise InputError(f"{name} must be an integer >= 1 ({what}), got {value!r}.")
+    return int(value)
+
+
+def scan(
+    df: pd.DataFrame,
+    quasi_identifiers: str | Sequence[Hashable] | None = None,
+    sensitive: str | Sequence[Hashable] | None = None,
+    *,
+    k: int = 5,
+    l: int = 2,  # noqa: E741 - the l of l-diversity
+    external: bool = True,
+    max_rows: int | None = None,
+    random_state: int | None = 0,
+) -> PrivacyScan:
+    """Scan a frame for direct identifiers, and measure k-anonymity and l-diversity.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The data (not modified).
+    quasi_identifiers : str, list of column names or None
+        Columns that could single out a person in combination (age, sex, postcode, dates).
+        Without them, k-anonymity and l-diversity are NOT_ASSESSED.
+    sensitive : str, list of column names or None
+        Sensitive columns (diagnosis, income band) for l-diversity.
+    k : int, default 5
+        Smallest acceptable class size (a ``Policy`` given to :meth:`PrivacyScan.findings`
+        overrides it with ``policy.k_anonymity``).
+    l : int, default 2
+        Smallest acceptable number of distinct sensitive values in a class.
+    external : bool, default True
+        The data are meant to be provided to others (Article 33 applies: FAIL rather than
+        WARN).
+    max_rows : int or None
+        Check the content of at most this many rows (a random sample); k and l use all rows.
+    random_state : int or None, default 0
+        Seed of that sample.
+
+    Returns
+    -------
+    PrivacyScan
+
+    Raises
+    ------
+    InputTypeError
+        ``df`` is not a DataFrame.
+    ColumnNotFoundError
+        A quasi-identifier or sensitive column is not in ``df``.
+    InputError
+        ``k``, ``l`` or ``max_rows`` is not a positive integer, or a column is both a
+        quasi-identifier and sensitive.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from szai_audit import privacy
+    >>> df = pd.DataFrame({
+    ...     "phone": ["13812345678", "13987654321", "15011112222", "18600001111"],
+    ...     "age": [31, 34, 52, 58],
+    ...     "diagnosis": ["flu", "flu", "asthma", "flu"],
+    ... })
+    >>> s = privacy.scan(df, quasi_identifiers=["age"], sensitive="diagnosis", k=2)
+    >>> s.identifiers[["column", "detector", "by", "share"]]
+      column detector       by  share
+    0  phone   mobile  content    1.0
+    >>> s.identifiers["masked_examples"][0]
+    ['138****5678', '139****4321']
+    >>> s.quasi.k_anonymity, s.quasi.share_unique
+    (1, 1.0)
+    >>> s.quasi.suggestions[0]["action"], s.quasi.suggestions[0]["parameter"]
+    ('band', 10.0)
+    >>> [(f.check, f.status.value) for f in s.findings()]
+    [('privacy.direct_identifiers', 'FAIL'), ('privacy.k_anonymity', 'FAIL'),
+     ('privacy.l_diversity', 'FAIL')]
+    >>> privacy.scan(df, external=False).findings()[0].status.value
+    'WARN'
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
+    k = _check_int("k", k, "the smallest acceptable equivalence-class size")
+    l = _check_int("l", l, "the smallest acceptable number of distinct sensitive values")  # noqa: E741
+    if max_rows is not None:
+        max_rows = _check_int("max_rows", max_rows, "rows checked by content, or None for all")
+    quasi = _column_list(df, "quasi_identifiers", quasi_identifiers)
+    sens = _column_list(df, "sensitive", sensitive)
+    both = [c for c in sens if c in quasi]
+    if both:
+        raise InputError(
+            f"{both} are both quasi_identifiers and sensitive; a column is one or the other."
+        )
+    n = len(df)
+    sample = df
+    if max_rows is not None and n > max_rows:
+        rows = np.sort(np.random.default_rng(random_state).choice(n, max_rows, replace=False))
+        sample = df.iloc[rows]
+    table_rows: list[dict[str, Any]] = []
+    for j in range(df.shape[1]):
+        table_rows.extend(scan_column(sample.iloc[:, j], str(df.columns[j])))
+    table = pd.DataFrame(table_rows, columns=_TABLE_COLUMNS)
+    table = table.astype({"share": float, "n_checked": np.int64, "hit": bool, "name_match": bool})
+    return PrivacyScan(
+        identifiers=table,
+        quasi=measure_quasi_identifiers(df, quasi, sens, k, l) if quasi else None,
+        external=bool(external),
+        n_rows=n,
+        n_scanned=len(sample),
+        k_required=k,
+        l_required=l,
+        sensitive=tuple(str(c) for c in sens),
+    )
+
+
+def not_scanned() -> Finding:
+    """Article 33 not assessed: no de-identification scan was asked for."""
+    return Finding(
+        check=NOT_SCANNED.id,
+        article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=Message(
+            "未进行去标识化检查：对外提供个人数据前，请以 privacy=True（或指定准标识符）"
+            "扫描数据中的直接标识符与 k-匿名性。",
+            "No de-identification scan was run: before personal data is provided to others, "
+            "scan it with privacy=True (or name the quasi-identifiers) for direct identifiers "
+            "and k-anonymity.",
+        ),
+    )
