@@ -8,45 +8,38 @@ Quick use::
     result.findings                       # one Finding per check, tied to an article
     result.to_html("report.html")         # bilingual, self-contained report
 
-Building blocks: :mod:`szai_audit.fairness` (Article 72(4) group metrics and bootstrap),
-:mod:`szai_audit.scores` (AUC and calibration by group), :mod:`szai_audit.proxies`,
-:mod:`szai_audit.counterfactual` (flip test), :mod:`szai_audit.conditional` (gaps after
-legitimate factors), :mod:`szai_audit.mitigation` (threshold trade-off),
-:mod:`szai_audit.regression` (numeric outputs), :mod:`szai_audit.pricing` (Article 72(5)
-price gaps, same order / different customer, loyalty), :mod:`szai_audit.explain` (Article 71
-attributions), :mod:`szai_audit.stats` (tests, BH),
-:mod:`szai_audit.models` (model adapters), :mod:`szai_audit.datasets` (shipped data),
-:mod:`szai_audit.errors` (the exception tree).
+One package per article, each usable alone: :mod:`szai_audit.fairness` (Article 72(4): group
+metrics, scores, regression, proxies, the flip test, gaps after legitimate factors, the fix's
+cost), :mod:`szai_audit.pricing` (72(5): price gaps, same order / different customer,
+loyalty), :mod:`szai_audit.explain` (71: attributions and plain-language explanations),
+:mod:`szai_audit.privacy` (33: de-identification scan), :mod:`szai_audit.risk` (66 and the 72
+checklist; ex-post tracking). Beneath them :mod:`szai_audit.core` (findings, the check
+registry, statistics, model adapters), above them :mod:`szai_audit.report` (the HTML report);
+:mod:`szai_audit.datasets` holds the shipped data, :mod:`szai_audit.errors` the exception tree.
+The layers and their rules are in ``docs/architecture.md``.
 """
 
 from __future__ import annotations
 
-from . import (
-    conditional,
-    counterfactual,
-    datasets,
-    errors,
-    explain,
-    fairness,
-    mitigation,
-    models,
-    pricing,
-    privacy,
-    proxies,
-    regression,
-    report,
-    risk,
-    scores,
-    stats,
-)
+from . import core, datasets, errors, explain, fairness, pricing, privacy, report, risk
 from ._version import __version__
 from .audit import Audit
+from .core import models, stats
 from .core.errors import SzaiAuditError
-from .fairness import GroupMetrics, group_metrics
-from .findings import Finding, Status
+from .core.findings import Finding, Status
+from .core.messages import Message
 from .core.models import CallableModel
-from .narrative import Message
 from .core.policy import Policy
+from .fairness import (
+    GroupMetrics,
+    conditional,
+    counterfactual,
+    group_metrics,
+    mitigation,
+    proxies,
+    regression,
+    scores,
+)
 from .result import AuditResult
 from .risk import Attestation, UseContext
 
@@ -64,6 +57,7 @@ __all__ = [
     "UseContext",
     "__version__",
     "conditional",
+    "core",
     "counterfactual",
     "datasets",
     "errors",

@@ -50,7 +50,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from .audit import Audit
 from .core.errors import InputError, InputTypeError, ModelError
+from .core.policy import Policy
+from .risk.context import UseContext
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
     import tomllib
@@ -124,8 +129,6 @@ def load_config(path: str | Path) -> dict[str, Any]:
 
 
 def _read_data(path: Path, spec: Mapping[str, Any]) -> Any:
-    import pandas as pd
-
     if not path.is_file():
         raise InputError(f"[data] path {str(path)!r} does not exist.")
     if spec.get("chunked", False):
@@ -213,10 +216,6 @@ def _load_model(spec: Mapping[str, Any], base: Path) -> Any:
 def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     """Run the audit a configuration describes; write its outputs. Returns the result and the
     files written."""
-    from .audit import Audit
-    from .core.policy import Policy
-    from .risk import UseContext
-
     base: Path = config["_base"]
     data = _read_data(base / str(config["data"]["path"]), config["data"])
     columns = dict(config.get("columns", {}))

@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import _config
+from .audit import Audit
 from .core.errors import SzaiAuditError
+from .datasets import load_german_credit, make_pricing_market
+from .risk.context import UseContext
+from .risk.tracking import compare
 
 __all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "main", "run_demo", "run_pricing_demo"]
 
@@ -51,10 +57,6 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    from .audit import Audit
-    from .datasets import load_german_credit
-    from .risk import UseContext
 
     df = load_german_credit()
     y = df["good_credit"]
@@ -155,10 +157,6 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import OneHotEncoder
 
-    from .audit import Audit
-    from .datasets import make_pricing_market
-    from .risk import UseContext
-
     market = make_pricing_market(
         20_000, ability_markup=0.08, loyalty_markup=0.05, random_state=random_state
     )
@@ -218,9 +216,7 @@ EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
 def _run(config_path: str) -> int:
-    from ._config import load_config, run_config
-
-    result, written = run_config(load_config(config_path))
+    result, written = _config.run_config(_config.load_config(config_path))
     print(repr(result))
     for path in written:
         print(f"wrote {path}")
@@ -228,8 +224,6 @@ def _run(config_path: str) -> int:
 
 
 def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int:
-    from .tracking import compare
-
     comparison = compare(new, old)
     s = comparison.summary
     print(repr(comparison))
@@ -284,8 +278,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"szai-audit: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # never exit 1 (a FAIL) on a crash: report it as an error
-        import traceback
-
         traceback.print_exc()
         print(
             f"szai-audit: unexpected error ({type(exc).__name__}: {exc}); the audit did not "

@@ -5,199 +5,55 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ._explain_summary import ExplanationSummary
 from .core.conditional import ConditionalGaps
-from .counterfactual import FlipResult
-from .core.data import BinSpec
 from .core.errors import ReportError
-from .explain import Explanation
-from .fairness import METRICS, GroupMetrics
-from .core.findings import Finding, Status, jsonable
-from .narrative import INTERSECTION_SEP, VERDICTS, Message, ground_label
+from .core.files import LANGS, write_text
+from .core.findings import VERDICTS, Finding, status_counts, verdict_of
+from .core.grounds import INTERSECTION_SEP
+from .core.messages import Message
 from .core.policy import Policy
-from .pricing import PricingAnalysis
-from .proxies import ProxyReport
-from .regression import RegressionMetrics
-from .risk import ChecklistItem, RiskAssessment
-from .scores import ScoreMetrics
-from .core.stats import z_value
+from .core.scope import Scope, SensitiveInfo
+from .explain.engine import Explanation
+from .explain.summary import ExplanationSummary, notice
+from .fairness.counterfactual import FlipResult
+from .fairness.metrics import GroupMetrics
+from .fairness.proxies import ProxyReport
+from .fairness.regression import RegressionMetrics
+from .fairness.scores import ScoreMetrics
+from .fairness.serialize import (
+    conditional_dict,
+    flip_dict,
+    metrics_table_dict,
+    mitigation_dict,
+    proxy_dict,
+    regression_dict,
+    score_dict,
+)
+from .pricing.analysis import PricingAnalysis
+from .privacy.scanner import PrivacyScan
+from .risk.review import ChecklistItem
+from .risk.tiers import RiskAssessment
+from .risk.tracking import Comparison, compare
 
-if TYPE_CHECKING:
-    from .privacy import PrivacyScan
-    from .tracking import Comparison
-
-__all__ = ["SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
+__all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
 SCHEMA_VERSION = "1.4"
 
-LANGS = ("zh", "en", "bilingual")
 
+def _report() -> ModuleType:
+    """The report layer, imported when a page is rendered: the one import of a higher layer
+    (``szai_audit.report`` reads results), documented in ``docs/architecture.md``."""
+    from . import report
 
-def _metrics_table(
-    gm: GroupMetrics,
-    min_size: int,
-    ci: pd.DataFrame | None = None,
-    tests: pd.DataFrame | None = None,
-) -> dict[str, Any]:
-    """Group rows for JSON; figures of groups below the minimum size are withheld (None)."""
-    by_group = gm.by_group
-    den = gm.denominators()
-    rows = []
-    for i, (key, row) in enumerate(by_group.iterrows()):
-        keys = list(key) if isinstance(key, tuple) else [key]
-        suppressed = int(row["count"]) < min_size
-        entry: dict[str, Any] = {
-            "group": [str(k) for k in keys],
-            "suppressed": suppressed,
-            "count": int(row["count"]),
-        }
-        intervals: dict[str, Any] = {}
-        for m in METRICS[1:]:
-            small = int(den.loc[key, m]) < min_size
-            withheld = suppressed or small
-            entry[m] = None if withheld else jsonable(float(row[m]))
-            if ci is not None and not withheld:
-                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
-                intervals[m] = None if None in bounds else bounds
-        entry["ci"] = intervals
-        entry["tests"] = {} if tests is None else _row_tests(tests, i)
-        rows.append(entry)
-    overall = {m: jsonable(gm.overall[m]) for m in METRICS}
-    overall["count"] = int(gm.overall["count"])
-    return {
-        "attributes": gm.sensitive_names,
-        "positive_label": jsonable(gm.pos_label),
-        "groups": rows,
-        "overall": overall,
-    }
-
-
-def _score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
-    """Score metrics for JSON; groups and bins below the minimum size withheld."""
-    z = z_value(policy.confidence_level)
-    min_size = policy.min_group_size
-    groups = []
-    for name, row in sm.by_group.iterrows():
-        shown = int(row["count"]) >= min_size
-        entry: dict[str, Any] = {"group": str(name), "count": int(row["count"])}
-        for m in (
-            "auc",
-            "calibration_offset",
-            "mean_score",
-            "observed_rate",
-            "positive_rate_at_threshold",
-        ):
-            entry[m] = jsonable(float(row[m])) if shown else None
-        for m, se in (("auc", "auc_se"), ("calibration_offset", "calibration_se")):
-            v, s = float(row[m]), float(row[se])
-            ok = shown and np.isfinite(v) and np.isfinite(s)
-            entry[m + "_ci"] = [v - z * s, v + z * s] if ok else None
-        groups.append(entry)
-    bins = [
-        {
-            "group": str(r["group"]),
-            "bin": int(r["bin"]),
-            "count": int(r["count"]),
-            "mean_score": float(r["mean_score"]) if r["count"] >= min_size else None,
-            "observed_rate": float(r["observed_rate"]) if r["count"] >= min_size else None,
-        }
-        for _, r in sm.calibration.iterrows()
-    ]
-    return {
-        "threshold": sm.threshold,
-        "probabilities": sm.probabilities,
-        "groups": groups,
-        "calibration": bins,
-    }
-
-
-def _proxy_dict(report: ProxyReport) -> dict[str, Any]:
-    rows = [
-        {"feature": str(name), **{k: jsonable(v) for k, v in row.items()}}
-        for name, row in report.features.iterrows()
-    ]
-    return {
-        "features": rows,
-        "all_features_auc": jsonable(report.all_features_auc),
-        "all_features_balanced_accuracy": jsonable(report.all_features_balanced_accuracy),
-        "rows_used": report.n_rows,
-        "groups": report.n_classes,
-    }
-
-
-def _regression_dict(
-    rm: RegressionMetrics, ci: pd.DataFrame | None, min_size: int
-) -> dict[str, Any]:
-    """Numeric-output metrics for JSON; groups below the minimum size withheld."""
-    rows = []
-    for i, (key, row) in enumerate(rm.by_group.iterrows()):
-        keys = list(key) if isinstance(key, tuple) else [key]
-        shown = int(row["count"]) >= min_size
-        entry: dict[str, Any] = {
-            "group": [str(k) for k in keys],
-            "suppressed": not shown,
-            "count": int(row["count"]),
-        }
-        intervals: dict[str, Any] = {}
-        for m in ("mean_prediction", "mean_outcome", "mean_residual", "mae"):
-            entry[m] = jsonable(float(row[m])) if shown else None
-            if shown and ci is not None:
-                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
-                intervals[m] = None if None in bounds else bounds
-        entry["ci"] = intervals
-        rows.append(entry)
-    return {
-        "attributes": rm.sensitive_names,
-        "groups": rows,
-        "overall": {k: jsonable(v) for k, v in rm.overall.items()},
-    }
-
-
-def _conditional_dict(gaps: ConditionalGaps) -> dict[str, Any]:
-    return {
-        "reference": gaps.reference,
-        "factors": gaps.factors,
-        "strata": gaps.n_strata,
-        "scale": "log" if gaps.log else "difference",
-        "groups": [
-            {"group": str(g), **{k: jsonable(v) for k, v in row.items()}}
-            for g, row in gaps.table.iterrows()
-        ],
-    }
-
-
-def _mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
-    return {
-        "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
-        "method": "fairlearn.postprocessing.ThresholdOptimizer",
-        "rows_used": frame.attrs.get("rows_used"),
-        "rows": {str(k): {c: jsonable(v) for c, v in row.items()} for k, row in frame.iterrows()},
-    }
-
-
-def _flip_dict(flip: FlipResult) -> dict[str, Any]:
-    return {
-        "rows_tested": flip.n_rows,
-        "pairs": [{k: jsonable(v) for k, v in row.items()} for _, row in flip.pairs.iterrows()],
-    }
-
-
-def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
-    """{metric: {test: p}} for one group, tests that were not run left out."""
-    out: dict[str, dict[str, float]] = {}
-    for (metric, test), value in tests.iloc[i].items():
-        if pd.notna(value):
-            out.setdefault(str(metric), {})[str(test)] = float(value)
-    return out
+    return report
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,21 +120,21 @@ class AuditResult:
     """
 
     findings: list[Finding]
-    group_metrics: Mapping[str, GroupMetrics]
-    intersections: Mapping[str, GroupMetrics]
-    cis: Mapping[str, pd.DataFrame]
-    group_tests: Mapping[str, pd.DataFrame]
-    score_metrics: Mapping[str, ScoreMetrics]
-    proxies: Mapping[str, ProxyReport]
-    flips: Mapping[str, FlipResult]
-    mitigation: Mapping[str, pd.DataFrame]
-    conditional: Mapping[str, ConditionalGaps]
-    regression_metrics: Mapping[str, RegressionMetrics]
-    explanation: Explanation | None
-    explanation_summary: ExplanationSummary | None
-    sensitive: tuple[SensitiveInfo, ...]
     scope: Scope
     policy: Policy
+    sensitive: tuple[SensitiveInfo, ...] = ()
+    group_metrics: Mapping[str, GroupMetrics] = field(default_factory=dict)
+    intersections: Mapping[str, GroupMetrics] = field(default_factory=dict)
+    cis: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    group_tests: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    score_metrics: Mapping[str, ScoreMetrics] = field(default_factory=dict)
+    proxies: Mapping[str, ProxyReport] = field(default_factory=dict)
+    flips: Mapping[str, FlipResult] = field(default_factory=dict)
+    mitigation: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    conditional: Mapping[str, ConditionalGaps] = field(default_factory=dict)
+    regression_metrics: Mapping[str, RegressionMetrics] = field(default_factory=dict)
+    explanation: Explanation | None = None
+    explanation_summary: ExplanationSummary | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
     pricing: PricingAnalysis | None = None
@@ -304,24 +160,17 @@ class AuditResult:
     @property
     def status_counts(self) -> dict[str, int]:
         """Number of findings per status, every status present (zeros included)."""
-        counts = Counter(f.status.value for f in self.findings)
-        return {s.value: counts.get(s.value, 0) for s in sorted(Status, key=lambda s: s.severity)}
+        return status_counts(f.status for f in self.findings)
 
     @property
     def verdict(self) -> str:
         """``"FAIL"``, ``"WARN"``, ``"INCOMPLETE"`` (nothing failed but something could not be
         assessed or needs review) or ``"PASS"``."""
-        c = self.status_counts
-        if c["FAIL"]:
-            return "FAIL"
-        if c["WARN"]:
-            return "WARN"
-        if c["NEEDS_REVIEW"] or c["INSUFFICIENT_DATA"] or c["NOT_ASSESSED"]:
-            return "INCOMPLETE"
-        return "PASS"
+        return verdict_of(self.status_counts)
 
     @property
     def verdict_message(self) -> Message:
+        """The verdict in a sentence, both languages."""
         return VERDICTS[self.verdict]
 
     def findings_frame(self) -> pd.DataFrame:
@@ -370,14 +219,14 @@ class AuditResult:
                 key: self._table_dict(key, gm) for key, gm in self.intersections.items()
             },
             "score_metrics": {
-                key: _score_dict(sm, self.policy) for key, sm in self.score_metrics.items()
+                key: score_dict(sm, self.policy) for key, sm in self.score_metrics.items()
             },
-            "proxies": {key: _proxy_dict(r) for key, r in self.proxies.items()},
-            "flip_tests": {key: _flip_dict(r) for key, r in self.flips.items()},
-            "mitigation": {key: _mitigation_dict(m) for key, m in self.mitigation.items()},
-            "conditional": {key: _conditional_dict(c) for key, c in self.conditional.items()},
+            "proxies": {key: proxy_dict(r) for key, r in self.proxies.items()},
+            "flip_tests": {key: flip_dict(r) for key, r in self.flips.items()},
+            "mitigation": {key: mitigation_dict(m) for key, m in self.mitigation.items()},
+            "conditional": {key: conditional_dict(c) for key, c in self.conditional.items()},
             "regression_metrics": {
-                key: _regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
+                key: regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
                 for key, rm in self.regression_metrics.items()
             },
             "pricing": None
@@ -398,7 +247,7 @@ class AuditResult:
         }
 
     def _table_dict(self, key: str, gm: GroupMetrics) -> dict[str, Any]:
-        return _metrics_table(
+        return metrics_table_dict(
             gm, self.policy.min_group_size, self.cis.get(key), self.group_tests.get(key)
         )
 
@@ -413,8 +262,6 @@ class AuditResult:
 
     def notice_sections(self) -> list[tuple[Message, list[Message]]]:
         """The public algorithm notice as (heading, paragraphs), both languages."""
-        from ._explain_summary import notice
-
         model = self.manifest.get("model") or {}
         while model.get("class", "").endswith("Pipeline"):  # the estimator that decides
             steps = (model.get("params") or {}).get("steps") or []
@@ -448,9 +295,7 @@ class AuditResult:
             raise ReportError(f"fmt must be 'text' or 'html', got {fmt!r}.")
         sections = self.notice_sections()
         if fmt == "html":
-            from .report import render_notice
-
-            return render_notice(self, sections, lang)
+            return _report().render_notice(self.metadata, sections, lang)
         title = Message("算法说明", "Algorithm notice")
         system = self.metadata.get("system_name")
         langs = ("zh", "en") if lang == "bilingual" else (lang,)
@@ -484,7 +329,7 @@ class AuditResult:
         """Write the JSON form to ``path`` (UTF-8) if given; return the JSON text."""
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
         if path is not None:
-            _write(path, text)
+            write_text(path, text)
         return text
 
     # ----------------------------------------------------------------------------------------
@@ -509,8 +354,6 @@ class AuditResult:
             ``resolved``, ``removed``, ``appeared_failures``, ``summary``; ``to_dict()``,
             ``to_json()``, ``to_html()``.
         """
-        from .tracking import compare
-
         return compare(self, previous, drift_tolerance=drift_tolerance)
 
     def to_html(
@@ -539,23 +382,18 @@ class AuditResult:
         """
         if lang not in LANGS:
             raise ReportError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
-        from .report import render_report
-        from .tracking import Comparison
-
         comparison = None
         if compare_with is not None:
             comparison = (
                 compare_with if isinstance(compare_with, Comparison) else self.compare(compare_with)
             )
-        text = render_report(self, lang=lang, comparison=comparison)
+        text = _report().render_report(self, lang=lang, comparison=comparison)
         if path is not None:
-            _write(path, text)
+            write_text(path, text)
         return text
 
     def _repr_html_(self) -> str:
-        from .report import render_notebook_summary
-
-        return render_notebook_summary(self)
+        return _report().render_notebook_summary(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": repr(self), "text/html": self._repr_html_()}
@@ -568,11 +406,3 @@ class AuditResult:
             f"<AuditResult verdict={self.verdict} n_rows={self.scope.n_rows} "
             f"grounds=[{grounds}] findings: {counts}>"
         )
-
-
-def _write(path: str | os.PathLike[str], text: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise ReportError(f"cannot write {os.fspath(path)!r}: {exc.strerror}.") from exc

@@ -1,0 +1,76 @@
+"""Article 72(4): no discrimination by race, gender, nationality, ethnicity, religious belief
+and the like.
+
+The numbers, each usable alone:
+
+* :mod:`.metrics`: group metrics of binary decisions from per-group cell counts
+  (:func:`group_metrics`, :class:`GroupMetrics`), with bootstrap intervals and tests;
+* :mod:`.scores`: ranking quality (AUC) and calibration by group;
+* :mod:`.regression`: numeric outputs (mean prediction, bias, error) by group;
+* :mod:`.proxies`: which inputs reveal a protected attribute;
+* :mod:`.counterfactual`: the flip test (does changing only the attribute change the decision?);
+* :mod:`.conditional`: the gap left after legitimate factors;
+* :mod:`.mitigation`: what a fix by group thresholds would cost.
+
+Then the findings (:mod:`.findings`), the sentences (:mod:`.words`), the report's part
+(:mod:`.page`, :mod:`.charts`), the JSON parts (:mod:`.serialize`), and the checks' declarations
+(:mod:`.checks`).
+"""
+
+from __future__ import annotations
+
+from . import (
+    charts,
+    checks,
+    conditional,
+    counterfactual,
+    findings,
+    metrics,
+    mitigation,
+    page,
+    proxies,
+    regression,
+    scores,
+    serialize,
+    words,
+)
+from .metrics import (
+    COUNT_COLUMNS,
+    DENOMINATOR,
+    METRICS,
+    OUTCOME_METRICS,
+    PROPORTION_METRICS,
+    RATE_METRICS,
+    GroupMetrics,
+    counts_by_group,
+    counts_from_cells,
+    group_metrics,
+    rates_from_counts,
+)
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "DENOMINATOR",
+    "METRICS",
+    "OUTCOME_METRICS",
+    "PROPORTION_METRICS",
+    "RATE_METRICS",
+    "GroupMetrics",
+    "charts",
+    "checks",
+    "conditional",
+    "counterfactual",
+    "counts_by_group",
+    "counts_from_cells",
+    "findings",
+    "group_metrics",
+    "metrics",
+    "mitigation",
+    "page",
+    "proxies",
+    "rates_from_counts",
+    "regression",
+    "scores",
+    "serialize",
+    "words",
+]

@@ -1,0 +1,24 @@
+"""Article 72(4): the gap in favourable decisions that remains after legitimate factors.
+
+The estimators (stratification and regression adjustment) are shared with Article 72(5) and
+live in :mod:`szai_audit.core.conditional`; they are re-exported here, where a reader of
+Article 72(4) looks for them.
+"""
+
+from __future__ import annotations
+
+from ..core.conditional import (
+    ConditionalGaps,
+    PreparedFactors,
+    conditional_gaps,
+    legitimate_frame,
+    prepare_factors,
+)
+
+__all__ = [
+    "ConditionalGaps",
+    "PreparedFactors",
+    "conditional_gaps",
+    "legitimate_frame",
+    "prepare_factors",
+]

@@ -1,0 +1,257 @@
+"""Article 72(4) findings for numeric outputs: mean prediction, bias and error by group."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ...core.data import group_label, is_missing_group_key
+from ...core.findings import Finding, Status
+from ...core.judging import TOLERANCE, Measured, TableAssessment
+from ...core.messages import Message
+from ...core.policy import Policy
+from ...core.stats import z_value
+from .. import words
+from ..checks import ARTICLE, MAE_RATIO, MEAN_PREDICTION_RATIO, MEAN_RESIDUAL
+from ..regression import RegressionMetrics, welch_test
+
+
+def _finding(
+    check: str,
+    ground: str,
+    status: Status,
+    message: Message,
+    details: dict[str, object] | None = None,
+) -> Finding:
+    return Finding(
+        check=check,
+        article=ARTICLE,
+        status=status,
+        message=message,
+        ground=ground,
+        details=details or {},
+    )
+
+
+def assess_regression_table(
+    key: str, rm: RegressionMetrics, policy: Policy, higher_is_favorable: bool
+) -> TableAssessment:
+    """The three numeric-output checks of one table (a ground or an intersection)."""
+    means, var = rm.by_group, rm.variances()
+    labels = [group_label(k) for k in means.index]
+    ok = np.array(
+        [
+            n >= policy.min_group_size and not is_missing_group_key(k)
+            for k, n in zip(means.index, means["count"], strict=True)
+        ]
+    )
+    small = {
+        lbl: int(n)
+        for lbl, n, good, k in zip(labels, means["count"], ok, means.index, strict=True)
+        if not good and not is_missing_group_key(k)
+    }
+    frame = pd.DataFrame(
+        {
+            "n": means["count"].to_numpy(dtype=float),
+            **{m: means[m].to_numpy() for m in ("mean_prediction", "mean_residual", "mae")},
+            **{f"var_{m}": var[m].to_numpy() for m in ("mean_prediction", "mean_residual", "mae")},
+        },
+        index=labels,
+    )[ok]
+    items: list[Finding | Measured] = []
+    level = policy.confidence_level
+    z = z_value(level)
+    if len(frame) < 2:
+        for check, metric in (
+            (MEAN_PREDICTION_RATIO.id, "mean_prediction"),
+            (MEAN_RESIDUAL.id, "mean_residual"),
+            (MAE_RATIO.id, "mae"),
+        ):
+            items.append(
+                _finding(
+                    check,
+                    key,
+                    Status.INSUFFICIENT_DATA,
+                    words.msg_too_few_groups(key, metric, policy.min_group_size, small),
+                    details={"suppressed": small},
+                )
+            )
+        return TableAssessment(key, items, pd.DataFrame())
+
+    def test(a: str, b: str, metric: str) -> float:
+        ra, rb = frame.loc[a], frame.loc[b]
+        return welch_test(
+            ra[metric], ra[f"var_{metric}"], ra["n"], rb[metric], rb[f"var_{metric}"], rb["n"]
+        )[1]
+
+    def se(group: str, metric: str) -> float:
+        r = frame.loc[group]
+        return float(np.sqrt(r[f"var_{metric}"] / r["n"]))
+
+    # 1. Mean prediction ratio (lowest over highest), for positive predictions.
+    m = frame["mean_prediction"]
+    if (m <= 0).any():
+        items.append(_finding(MEAN_PREDICTION_RATIO.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)))
+    else:
+        lo, hi = str(m.idxmin()), str(m.idxmax())
+        worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
+        items.append(
+            _ratio_item(
+                MEAN_PREDICTION_RATIO.id,
+                key,
+                "mean_prediction",
+                lo,
+                hi,
+                worst,
+                best,
+                frame,
+                se,
+                test,
+                policy.mean_prediction_ratio_min,
+                z,
+                level,
+            )
+        )
+    if not rm.has_outcomes:
+        for check, metric in ((MEAN_RESIDUAL.id, "mean_residual"), (MAE_RATIO.id, "mae")):
+            items.append(_finding(check, key, Status.NOT_ASSESSED, words.msg_no_outcomes(metric)))
+        return TableAssessment(key, items, pd.DataFrame())
+
+    # 2. Bias: difference of mean residuals, relative to the mean absolute actual value.
+    scale = abs(float(rm.overall["mean_outcome"]))
+    r = frame["mean_residual"]
+    hi, lo = str(r.idxmax()), str(r.idxmin())
+    if scale == 0 or not math.isfinite(scale):
+        items.append(_finding(MEAN_RESIDUAL.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)))
+    else:
+        # Under-predicted (lowest residual) is worse off when higher values are favourable.
+        worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
+        diff = float(r[hi] - r[lo])
+        value = diff / scale
+        half = z * float(np.hypot(se(hi, "mean_residual"), se(lo, "mean_residual"))) / scale
+        ci = (value - half, value + half)
+        threshold = policy.mean_residual_difference_max
+
+        def residual_message(status: Status, p: float) -> Message:
+            return words.msg_residual(
+                key,
+                worst=worst,
+                best=best,
+                worst_value=float(r[worst]),
+                best_value=float(r[best]),
+                value=value,
+                ci=ci,
+                threshold=threshold,
+                level=level,
+                status=status.value,
+                p_value=p,
+            )
+
+        items.append(
+            Measured(
+                check=MEAN_RESIDUAL.id,
+                article=ARTICLE,
+                ground=key,
+                value=value,
+                threshold=threshold,
+                over=value > threshold + TOLERANCE,
+                ci=ci,
+                p_raw=test(hi, lo, "mean_residual"),
+                worst=worst if diff > TOLERANCE else None,
+                best=best if diff > TOLERANCE else None,
+                message=residual_message,
+                details={
+                    "metric": "mean_residual",
+                    "scale": scale,
+                    "test": "welch_t",
+                    "means": {k: float(v) for k, v in r.items()},
+                },
+            )
+        )
+    # 3. Accuracy parity: lowest over highest mean absolute error.
+    e = frame["mae"]
+    lo, hi = str(e.idxmin()), str(e.idxmax())
+    if e[hi] <= 0:
+        items.append(_finding(MAE_RATIO.id, key, Status.PASS, words.msg_perfect(key)))
+    else:
+        items.append(
+            _ratio_item(
+                MAE_RATIO.id,
+                key,
+                "mae",
+                lo,
+                hi,
+                hi,
+                lo,
+                frame,
+                se,
+                test,
+                policy.mae_ratio_min,
+                z,
+                level,
+            )
+        )
+    return TableAssessment(key, items, pd.DataFrame())
+
+
+def _ratio_item(
+    check: str,
+    key: str,
+    metric: str,
+    lo: str,
+    hi: str,
+    worst: str,
+    best: str,
+    frame: pd.DataFrame,
+    se: Callable[[str, str], float],
+    test: Callable[[str, str, str], float],
+    threshold: float,
+    z: float,
+    level: float,
+) -> Measured:
+    """Lowest over highest group mean, with a delta-method interval on the log scale."""
+    means = frame[metric]
+    value = float(means[lo] / means[hi])
+    ci = None  # the log-scale interval needs a positive smaller mean
+    if means[lo] > 0:
+        se_log = float(np.hypot(se(lo, metric) / means[lo], se(hi, metric) / means[hi]))
+        ci = (value * math.exp(-z * se_log), value * math.exp(z * se_log))
+    tie = value >= 1 - TOLERANCE
+
+    def message(status: Status, p: float) -> Message:
+        return words.msg_mean_ratio(
+            key,
+            metric,
+            worst=worst,
+            best=best,
+            worst_value=float(means[worst]),
+            best_value=float(means[best]),
+            value=value,
+            ci=ci,
+            threshold=threshold,
+            level=level,
+            status=status.value,
+            p_value=p,
+        )
+
+    return Measured(
+        check=check,
+        article=ARTICLE,
+        ground=key,
+        value=value,
+        threshold=threshold,
+        over=value < threshold - TOLERANCE,
+        ci=ci,
+        p_raw=float(test(lo, hi, metric)),
+        worst=None if tie else worst,
+        best=None if tie else best,
+        message=message,
+        details={
+            "metric": metric,
+            "test": "welch_t",
+            "means": {k: float(v) for k, v in means.items()},
+        },
+    )

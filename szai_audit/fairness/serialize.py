@@ -1,0 +1,187 @@
+"""The Article 72(4) parts of an audit's JSON (``AuditResult.to_dict()``): statistics by
+group, never a row; rates resting on fewer than the policy's minimum group size withheld."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.conditional import ConditionalGaps
+from ..core.findings import jsonable
+from ..core.policy import Policy
+from ..core.stats import z_value
+from .counterfactual import FlipResult
+from .metrics import METRICS, GroupMetrics
+from .proxies import ProxyReport
+from .regression import RegressionMetrics
+from .scores import ScoreMetrics
+
+__all__ = [
+    "conditional_dict",
+    "flip_dict",
+    "metrics_table_dict",
+    "mitigation_dict",
+    "proxy_dict",
+    "regression_dict",
+    "score_dict",
+]
+
+
+def metrics_table_dict(
+    gm: GroupMetrics,
+    min_size: int,
+    ci: pd.DataFrame | None = None,
+    tests: pd.DataFrame | None = None,
+) -> dict[str, Any]:
+    """Group rows for JSON; figures of groups below the minimum size are withheld (None)."""
+    by_group = gm.by_group
+    den = gm.denominators()
+    rows = []
+    for i, (key, row) in enumerate(by_group.iterrows()):
+        keys = list(key) if isinstance(key, tuple) else [key]
+        suppressed = int(row["count"]) < min_size
+        entry: dict[str, Any] = {
+            "group": [str(k) for k in keys],
+            "suppressed": suppressed,
+            "count": int(row["count"]),
+        }
+        intervals: dict[str, Any] = {}
+        for m in METRICS[1:]:
+            small = int(den.loc[key, m]) < min_size
+            withheld = suppressed or small
+            entry[m] = None if withheld else jsonable(float(row[m]))
+            if ci is not None and not withheld:
+                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                intervals[m] = None if None in bounds else bounds
+        entry["ci"] = intervals
+        entry["tests"] = {} if tests is None else _row_tests(tests, i)
+        rows.append(entry)
+    overall = {m: jsonable(gm.overall[m]) for m in METRICS}
+    overall["count"] = int(gm.overall["count"])
+    return {
+        "attributes": gm.sensitive_names,
+        "positive_label": jsonable(gm.pos_label),
+        "groups": rows,
+        "overall": overall,
+    }
+
+
+def score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
+    """Score metrics for JSON; groups and bins below the minimum size withheld."""
+    z = z_value(policy.confidence_level)
+    min_size = policy.min_group_size
+    groups = []
+    for name, row in sm.by_group.iterrows():
+        shown = int(row["count"]) >= min_size
+        entry: dict[str, Any] = {"group": str(name), "count": int(row["count"])}
+        for m in (
+            "auc",
+            "calibration_offset",
+            "mean_score",
+            "observed_rate",
+            "positive_rate_at_threshold",
+        ):
+            entry[m] = jsonable(float(row[m])) if shown else None
+        for m, se in (("auc", "auc_se"), ("calibration_offset", "calibration_se")):
+            v, s = float(row[m]), float(row[se])
+            ok = shown and np.isfinite(v) and np.isfinite(s)
+            entry[m + "_ci"] = [v - z * s, v + z * s] if ok else None
+        groups.append(entry)
+    bins = [
+        {
+            "group": str(r["group"]),
+            "bin": int(r["bin"]),
+            "count": int(r["count"]),
+            "mean_score": float(r["mean_score"]) if r["count"] >= min_size else None,
+            "observed_rate": float(r["observed_rate"]) if r["count"] >= min_size else None,
+        }
+        for _, r in sm.calibration.iterrows()
+    ]
+    return {
+        "threshold": sm.threshold,
+        "probabilities": sm.probabilities,
+        "groups": groups,
+        "calibration": bins,
+    }
+
+
+def proxy_dict(report: ProxyReport) -> dict[str, Any]:
+    rows = [
+        {"feature": str(name), **{k: jsonable(v) for k, v in row.items()}}
+        for name, row in report.features.iterrows()
+    ]
+    return {
+        "features": rows,
+        "all_features_auc": jsonable(report.all_features_auc),
+        "all_features_balanced_accuracy": jsonable(report.all_features_balanced_accuracy),
+        "rows_used": report.n_rows,
+        "groups": report.n_classes,
+    }
+
+
+def regression_dict(
+    rm: RegressionMetrics, ci: pd.DataFrame | None, min_size: int
+) -> dict[str, Any]:
+    """Numeric-output metrics for JSON; groups below the minimum size withheld."""
+    rows = []
+    for i, (key, row) in enumerate(rm.by_group.iterrows()):
+        keys = list(key) if isinstance(key, tuple) else [key]
+        shown = int(row["count"]) >= min_size
+        entry: dict[str, Any] = {
+            "group": [str(k) for k in keys],
+            "suppressed": not shown,
+            "count": int(row["count"]),
+        }
+        intervals: dict[str, Any] = {}
+        for m in ("mean_prediction", "mean_outcome", "mean_residual", "mae"):
+            entry[m] = jsonable(float(row[m])) if shown else None
+            if shown and ci is not None:
+                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+                intervals[m] = None if None in bounds else bounds
+        entry["ci"] = intervals
+        rows.append(entry)
+    return {
+        "attributes": rm.sensitive_names,
+        "groups": rows,
+        "overall": {k: jsonable(v) for k, v in rm.overall.items()},
+    }
+
+
+def conditional_dict(gaps: ConditionalGaps) -> dict[str, Any]:
+    return {
+        "reference": gaps.reference,
+        "factors": gaps.factors,
+        "strata": gaps.n_strata,
+        "scale": "log" if gaps.log else "difference",
+        "groups": [
+            {"group": str(g), **{k: jsonable(v) for k, v in row.items()}}
+            for g, row in gaps.table.iterrows()
+        ],
+    }
+
+
+def mitigation_dict(frame: pd.DataFrame) -> dict[str, Any]:
+    return {
+        "note": "Illustration on the audit data (in-sample), not a validated or deployed fix.",
+        "method": "fairlearn.postprocessing.ThresholdOptimizer",
+        "rows_used": frame.attrs.get("rows_used"),
+        "rows": {str(k): {c: jsonable(v) for c, v in row.items()} for k, row in frame.iterrows()},
+    }
+
+
+def flip_dict(flip: FlipResult) -> dict[str, Any]:
+    return {
+        "rows_tested": flip.n_rows,
+        "pairs": [{k: jsonable(v) for k, v in row.items()} for _, row in flip.pairs.iterrows()],
+    }
+
+
+def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
+    """{metric: {test: p}} for one group, tests that were not run left out."""
+    out: dict[str, dict[str, float]] = {}
+    for (metric, test), value in tests.iloc[i].items():
+        if pd.notna(value):
+            out.setdefault(str(metric), {})[str(test)] = float(value)
+    return out

@@ -1,0 +1,227 @@
+"""The sensitive attributes of an audit: looked up, binned, and checked to have two groups.
+
+Each key of ``sensitive=`` names a ground (``"sex"`` is read as ``"gender"``) and gives its
+values: a column of ``data`` or ``sensitive_data``, or an array with one value per row. Numeric
+attributes with many values are binned; every attribute must have at least two groups, and two
+distinct values must not read the same (the number 1 and the text "1").
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.data import (
+    MISSING_LABEL,
+    BinSpec,
+    bin_numeric,
+    check_index_order,
+    encode_groups,
+    needs_binning,
+    to_1d,
+)
+from ..core.errors import (
+    ColumnNotFoundError,
+    InputError,
+    InputTypeError,
+    SensitiveAttributeError,
+)
+from ..core.grounds import canonical_ground
+from ..core.policy import Policy
+from ..core.scope import SensitiveInfo
+from .settings import Settings
+
+__all__ = ["Attribute", "Lookup", "attributes", "lookup_in_memory", "references"]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One sensitive attribute: where it came from and how it was grouped (``info``), and its
+    values (1-D values, or a Categorical when binned; for data seen in parts, one per cell)."""
+
+    info: SensitiveInfo
+    values: Any
+
+
+#: ``lookup(key, spec) -> (values, column, source, counts, n_missing)``: the values of a
+#: sensitive attribute, its column and where it came from; for data seen in parts, the distinct
+#: values, how many rows have each, and how many rows lack a value.
+Lookup = Callable[
+    [str, Any], tuple[pd.Series, "str | None", str, "np.ndarray | None", "int | None"]
+]
+
+
+def _where(column: str | None, source: str) -> str:
+    return f"column {column!r} of {source}" if column else "the array given"
+
+
+def _close_names(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=3)
+    return f" Did you mean {close}?" if close else ""
+
+
+def lookup_in_memory(
+    settings: Settings, key: str, spec: Any, n: int
+) -> tuple[pd.Series, str | None, str]:
+    """Values of one sensitive attribute, the column name, and where it came from."""
+    data, sensitive_data = settings.data, settings.sensitive_data
+    if isinstance(spec, str):
+        frames = [("data", data), ("sensitive_data", sensitive_data)]
+        for source, frame in frames:
+            if frame is not None and spec in frame.columns:
+                col = frame[spec]
+                if len(col) != n:
+                    raise InputError(
+                        f"{source} has {len(col)} rows but the audit has {n}; "
+                        f"sensitive_data must hold the same rows as data, in order."
+                    )
+                if source == "sensitive_data":
+                    check_index_order("sensitive_data", frame, data)
+                return col.reset_index(drop=True), spec, source
+        available = [c for _, f in frames if f is not None for c in f.columns]
+        hint = _close_names(spec, [str(c) for c in available])
+        raise ColumnNotFoundError(
+            f"sensitive[{key!r}] names column {spec!r}, which is not in data"
+            f"{' or sensitive_data' if sensitive_data is not None else ''}."
+            f"{hint} Pass the values themselves (an array, one per row) if they are kept "
+            f"elsewhere."
+        )
+    arr = to_1d(f"sensitive[{key!r}]", spec, n, "data" if data is not None else "y_pred")
+    check_index_order(f"sensitive[{key!r}]", spec, data)
+    if isinstance(spec, pd.Series):
+        return spec.reset_index(drop=True), None, "array"
+    return pd.Series(arr), None, "array"
+
+
+def _bins(settings: Settings) -> dict[str, Sequence[float] | int]:
+    """The explicit bins by ground, each a ground of ``sensitive``."""
+    assert settings.sensitive is not None
+    bins = {canonical_ground(str(k)): v for k, v in (settings.bins or {}).items()}
+    grounds = {canonical_ground(str(k)) for k in settings.sensitive}
+    unknown = set(bins) - grounds
+    if unknown:
+        raise SensitiveAttributeError(
+            f"bins has entries {sorted(unknown)} that are not keys of sensitive "
+            f"{sorted(map(str, settings.sensitive))}."
+        )
+    return bins
+
+
+def attributes(
+    settings: Settings, n: int, policy: Policy, lookup: Lookup | None = None
+) -> list[Attribute]:
+    """The sensitive attributes, binned and checked. ``lookup(key, spec)`` gives a ground's
+    values, column, source and, for data seen in parts, the count of each (distinct) value
+    and the number of missing rows; by default the values of every row."""
+    if settings.sensitive is None:
+        return []
+    if not isinstance(settings.sensitive, Mapping):
+        raise InputTypeError(
+            f"sensitive must map grounds to columns, e.g. {{'gender': 'sex'}}, got "
+            f"{type(settings.sensitive).__name__}."
+        )
+    bins = _bins(settings)
+    attrs: list[Attribute] = []
+    seen: dict[str, str] = {}
+    for key, spec in settings.sensitive.items():
+        ground = canonical_ground(str(key))
+        if ground in seen:
+            raise SensitiveAttributeError(
+                f"sensitive has both {seen[ground]!r} and {key!r}, which name the same "
+                f"ground {ground!r}; keep one."
+            )
+        seen[ground] = str(key)
+        if lookup is None:
+            values, column, source = lookup_in_memory(settings, str(key), spec, n)
+            counts, n_missing = None, None
+        else:
+            values, column, source, counts, n_missing = lookup(str(key), spec)
+        attrs.append(
+            _attribute(str(key), ground, values, (column, source), bins, policy, n, counts, n_missing)
+        )
+    return attrs
+
+
+def _attribute(
+    key: str,
+    ground: str,
+    values: Any,
+    where: tuple[str | None, str],
+    bins: Mapping[str, Sequence[float] | int],
+    policy: Policy,
+    n: int,
+    counts: np.ndarray | None,
+    n_missing: int | None,
+) -> Attribute:
+    """One attribute, binned when numeric with many values, checked to have two groups."""
+    column, source = where
+    binning: BinSpec | None = None
+    if ground in bins or needs_binning(values, policy.max_groups_before_binning):
+        if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
+            raise SensitiveAttributeError(
+                f"bins were given for {key!r} but its values are not numeric "
+                f"(dtype {values.dtype})."
+            )
+        values, binning = bin_numeric(
+            values, key, bins.get(ground), n_bins=policy.n_bins, counts=counts
+        )
+    enc = encode_groups({ground: values}, missing="group")
+    as_text = [str(g) for g in enc.index]
+    if len(set(as_text)) != len(as_text):
+        clash = sorted({t for t in as_text if as_text.count(t) > 1})
+        raise SensitiveAttributeError(
+            f"sensitive[{key!r}] has distinct values that read the same ({clash}), e.g. "
+            f"the number 1 and the text '1'; convert the column to one type first, e.g. "
+            f".astype(str)."
+        )
+    present = [g for g in enc.index if g != MISSING_LABEL]
+    if len(present) < 2:
+        shown = present[0] if present else "(all missing)"
+        raise SensitiveAttributeError(
+            f"sensitive[{key!r}] ({_where(column, source)}) has a single group "
+            f"{shown!r} in the {n} rows audited; a fairness audit compares at least two "
+            f"groups. Check the column, or leave this ground out."
+        )
+    info = SensitiveInfo(
+        ground=ground,
+        column=column,
+        source=source,
+        binning=binning,
+        groups=tuple(str(g) for g in enc.index),
+        n_missing=int(enc.missing.get(ground, 0)) if n_missing is None else n_missing,
+    )
+    return Attribute(info, values)
+
+
+def references(settings: Settings, groups: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The user's reference group per ground, checked to be one of its ``groups``."""
+    if settings.reference is None:
+        return {}
+    if not isinstance(settings.reference, Mapping):
+        raise InputTypeError(
+            f"reference must map grounds to a group, e.g. {{'gender': 'male'}}, got "
+            f"{type(settings.reference).__name__}."
+        )
+    out: dict[str, str] = {}
+    for key, group in settings.reference.items():
+        ground = canonical_ground(str(key))
+        if ground not in groups:
+            raise SensitiveAttributeError(
+                f"reference names the ground {key!r}, which is not in sensitive "
+                f"{sorted(groups)}."
+            )
+        known = list(groups[ground])
+        if str(group) not in known:
+            raise SensitiveAttributeError(
+                f"reference[{key!r}] = {group!r} is not a group of that ground; its groups "
+                f"are {known}."
+            )
+        out[ground] = str(group)
+    return out

@@ -1,0 +1,416 @@
+"""An audit's settings, validated in one place before anything is computed.
+
+:func:`validate` takes the arguments of :class:`szai_audit.Audit` and returns
+:class:`Settings`: the same values, checked (each error names the parameter, what it expects and
+what it received), with the defaults filled in (the :class:`~szai_audit.Policy`, the metadata as
+text, the legitimate factors and the consumer profile as lists of column names, the risk rules
+loaded). What needs the data itself (that a reference group is one of the groups, that a
+sensitive attribute has two groups) is checked where the data is read, in the other modules of
+:mod:`szai_audit.inputs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.conditional import legitimate_frame
+from ..core.data import is_dask_frame
+from ..core.errors import (
+    ColumnNotFoundError,
+    InputError,
+    InputTypeError,
+    UnsupportedError,
+)
+from ..core.policy import Policy
+from ..pricing.gaps import PROFILE_KINDS
+from ..privacy.scanner import PrivacyScan
+from ..risk.context import UseContext
+from ..risk.review import Attestation
+from ..risk.rules import RiskRules, load_rules
+
+__all__ = ["TASKS", "Settings", "validate"]
+
+TASKS = ("classification", "regression", "pricing")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The arguments of an audit, validated (see :class:`szai_audit.Audit` for each one).
+
+    ``legitimate_factors`` is a list of column names (empty when none were given);
+    ``consumer_profile`` maps each kind of Article 72(5) to its columns; ``risk_rules`` is the
+    rules object (None: the shipped rules); ``metadata`` holds text only.
+    """
+
+    model: Any
+    data: Any
+    y_true: Any
+    y_pred: Any
+    y_score: Any
+    favorable_label: Any
+    sensitive: Mapping[str, Any] | None
+    sensitive_data: Any
+    bins: Mapping[str, Sequence[float] | int] | None
+    task: str
+    threshold: float
+    metadata: dict[str, str]
+    policy: Policy
+    reference: Mapping[str, Any] | None
+    legitimate_factors: list[str]
+    favorable_direction: str | None
+    feature_labels: Mapping[str, Sequence[str]] | None
+    explain: bool
+    consumer_profile: dict[str, list[str]]
+    loyalty: str | None
+    currency: str
+    context: UseContext | None
+    risk_rules: RiskRules | None
+    attestations: tuple[Attestation, ...]
+    privacy: Any
+
+    @property
+    def direction(self) -> str:
+        """The favourable direction of a numeric output: lower for prices, else as given
+        (higher by default)."""
+        if self.task == "pricing":
+            return "lower"
+        return self.favorable_direction or "higher"
+
+    @property
+    def chunked(self) -> bool:
+        """Whether the data is a Dask DataFrame, audited partition by partition."""
+        return is_dask_frame(self.data)
+
+
+def validate(
+    *,
+    model: Any = None,
+    data: Any = None,
+    y_true: Any = None,
+    y_pred: Any = None,
+    y_score: Any = None,
+    favorable_label: Any = 1,
+    sensitive: Mapping[str, Any] | None = None,
+    sensitive_data: Any = None,
+    bins: Mapping[str, Sequence[float] | int] | None = None,
+    task: str = "classification",
+    threshold: float = 0.5,
+    metadata: Mapping[str, Any] | None = None,
+    policy: Policy | None = None,
+    reference: Mapping[str, Any] | None = None,
+    legitimate_factors: Sequence[str] | None = None,
+    favorable_direction: str | None = None,
+    feature_labels: Mapping[str, Sequence[str]] | None = None,
+    explain: bool = True,
+    consumer_profile: Mapping[str, Sequence[str]] | None = None,
+    loyalty: str | None = None,
+    currency: str = "CNY",
+    context: UseContext | None = None,
+    risk_rules: Any = None,
+    attestations: Sequence[Attestation] | None = None,
+    privacy: Any = None,
+) -> Settings:
+    """Check every argument of an audit and return them as :class:`Settings`.
+
+    Raises
+    ------
+    SzaiAuditError
+        The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
+    """
+    _check_governance(context, attestations, privacy, data)
+    _check_task(task, favorable_direction, consumer_profile, loyalty)
+    checked_policy = Policy() if policy is None else policy
+    if not isinstance(checked_policy, Policy):
+        raise InputTypeError(
+            f"policy must be a szai_audit.Policy, got {type(checked_policy).__name__}."
+        )
+    if np.ndim(favorable_label) != 0 or isinstance(favorable_label, (dict, set)):
+        raise InputTypeError(
+            f"favorable_label must be a single label such as 1 or 'approved', got "
+            f"{favorable_label!r}."
+        )
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    if not 0 < threshold < 1:
+        raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    if is_dask_frame(data):
+        _check_chunked(task, legitimate_factors, privacy, sensitive_data)
+    _check_frames(data, sensitive_data)
+    text = _metadata(metadata)
+    _check_privacy(privacy)
+    factors = _factor_names(legitimate_factors, task)
+    _check_outputs(task, model, data, y_true, y_pred, y_score, factors, favorable_direction)
+    profile: dict[str, list[str]] = {}
+    if task == "pricing":
+        profile = _check_pricing(data, factors, consumer_profile, loyalty)
+    return Settings(
+        model=model,
+        data=data,
+        y_true=y_true,
+        y_pred=y_pred,
+        y_score=y_score,
+        favorable_label=favorable_label,
+        sensitive=sensitive,
+        sensitive_data=sensitive_data,
+        bins=bins,
+        task=task,
+        threshold=threshold,
+        metadata=text,
+        policy=checked_policy,
+        reference=reference,
+        legitimate_factors=factors,
+        favorable_direction=favorable_direction,
+        feature_labels=feature_labels,
+        explain=explain,
+        consumer_profile=profile,
+        loyalty=loyalty,
+        currency=str(currency),
+        context=context,
+        risk_rules=_rules(risk_rules),
+        attestations=tuple(attestations or ()),
+        privacy=privacy,
+    )
+
+
+def _check_governance(context: Any, attestations: Any, privacy: Any, data: Any) -> None:
+    """The governance settings are checked first, so a slip fails fast."""
+    if context is not None and not isinstance(context, UseContext):
+        raise InputTypeError(
+            f"context must be a szai_audit.UseContext, got {type(context).__name__}."
+        )
+    if attestations is not None and any(not isinstance(a, Attestation) for a in attestations):
+        raise InputTypeError("attestations must be a list of szai_audit.Attestation objects.")
+    if (privacy is True or isinstance(privacy, Mapping)) and data is None:
+        raise InputError("privacy= scans data=, which was not given.")
+
+
+def _check_privacy(privacy: Any) -> None:
+    if not (
+        privacy is None
+        or privacy is True
+        or privacy is False
+        or isinstance(privacy, (Mapping, PrivacyScan))
+    ):
+        raise InputTypeError(
+            "privacy must be True (scan data=), a dict of szai_audit.privacy.scan options such "
+            "as {'quasi_identifiers': ['age', 'postcode'], 'external': True}, or a PrivacyScan, "
+            f"got {type(privacy).__name__}."
+        )
+
+
+def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:
+    if task not in TASKS:
+        raise InputError(f"task must be one of {list(TASKS)}, got {task!r}.")
+    if direction not in (None, "higher", "lower"):
+        raise InputError(f"favorable_direction must be 'higher' or 'lower', got {direction!r}.")
+    if task != "pricing" and (profile is not None or loyalty is not None):
+        raise InputError(
+            "consumer_profile= and loyalty= are for task='pricing' (Article 72(5)); got "
+            f"task={task!r}."
+        )
+
+
+def _check_frames(data: Any, sensitive_data: Any) -> None:
+    if not is_dask_frame(data) and data is not None and not isinstance(data, pd.DataFrame):
+        raise InputTypeError(
+            f"data must be a pandas DataFrame of the model's raw inputs, got "
+            f"{type(data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
+        )
+    for name, frame in (("data", data), ("sensitive_data", sensitive_data)):
+        if isinstance(frame, pd.DataFrame) and frame.columns.duplicated().any():
+            dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+            raise InputError(
+                f"{name} has duplicate column names {dup}; a column must be named once "
+                f"(rename or drop the copies)."
+            )
+    if (
+        sensitive_data is not None
+        and not isinstance(sensitive_data, pd.DataFrame)
+        and not (is_dask_frame(data) and is_dask_frame(sensitive_data))
+    ):
+        raise InputTypeError(
+            f"sensitive_data must be a pandas DataFrame, got {type(sensitive_data).__name__}."
+        )
+
+
+def _factor_names(factors: Any, task: str) -> list[str]:
+    """The legitimate factors as column names. A pricing audit also takes a single name; a
+    classification audit refuses it (a string is not a list of columns)."""
+    if not factors:
+        return []
+    if isinstance(factors, str):
+        if task == "pricing":
+            return [factors]
+        if task == "classification":
+            raise InputTypeError(
+                f"legitimate_factors must be a list of column names, got the string "
+                f"{factors!r}; write [{factors!r}]."
+            )
+    return [str(c) for c in factors]
+
+
+def _check_chunked(task: str, factors: Any, privacy: Any, sensitive_data: Any) -> None:
+    """Refuse, by name, what the audit of a Dask DataFrame does not do (yet)."""
+    if task == "pricing":
+        raise UnsupportedError(
+            "a Dask DataFrame can be audited with task='classification' or 'regression' in "
+            "this version, not 'pricing'; audit a sample in memory (ddf.sample(...).compute())."
+        )
+    if factors:
+        raise UnsupportedError(
+            "legitimate_factors needs every row in memory in this version; leave it out for a "
+            "Dask DataFrame, or audit a sample in memory."
+        )
+    if privacy is True or isinstance(privacy, dict):
+        raise UnsupportedError(
+            "privacy=True scans every row in memory; for a Dask DataFrame pass the scan of the "
+            "data to be shared: privacy=sa.privacy.scan(frame)."
+        )
+    if sensitive_data is not None and not is_dask_frame(sensitive_data):
+        raise InputTypeError(
+            f"with a Dask DataFrame as data, sensitive_data must be a Dask DataFrame with the "
+            f"same partitions, got {type(sensitive_data).__name__}."
+        )
+
+
+_NOTHING = {
+    "classification": "nothing to audit: give model= with data=, or the model's outputs with "
+    "y_pred= (and optionally y_score=).",
+    "regression": "nothing to audit: give model= with data=, or y_pred=.",
+    "pricing": "nothing to audit: give model= with data=, or the prices as y_pred=.",
+}
+
+
+def _check_outputs(
+    task: str,
+    model: Any,
+    data: Any,
+    y_true: Any,
+    y_pred: Any,
+    y_score: Any,
+    factors: list[str],
+    direction: Any,
+) -> None:
+    """Which outputs are audited: the model's (with its inputs) or given ones, not both."""
+    if task == "regression":
+        if y_score is not None:
+            raise InputError(
+                "y_score is for classification; with task='regression' give the numeric "
+                "outputs as y_pred (or the model)."
+            )
+        if factors:
+            raise UnsupportedError(
+                "legitimate_factors is supported for task='classification' in this version."
+            )
+    if task == "pricing":
+        if data is None:
+            raise InputError(
+                "task='pricing' needs data= holding the orders: the consumer-profile columns "
+                "and the legitimate factors (and the model's inputs when model= is given)."
+            )
+        if y_score is not None or y_true is not None:
+            raise InputError(
+                "task='pricing' audits the prices set (model= or y_pred=); y_score and y_true "
+                "do not apply."
+            )
+        if direction not in (None, "lower"):
+            raise InputError(
+                "task='pricing': a lower price is the favourable one; leave favorable_direction "
+                "unset (or 'lower')."
+            )
+    if model is not None:
+        # Data in parts (Dask) names every output the same way, whatever the task.
+        either = task == "classification" or is_dask_frame(data)
+        if either and (y_pred is not None or y_score is not None):
+            raise InputError(
+                "give either model= (the audit computes its outputs) or y_pred=/y_score= "
+                "(outputs already computed), not both."
+            )
+        if y_pred is not None:
+            raise InputError("give either model= or y_pred=, not both.")
+        if data is None:
+            raise InputError("model= was given without data=; pass the model's inputs.")
+    elif y_pred is None and (task != "classification" or y_score is None):
+        raise InputError(_NOTHING[task])
+
+
+def _check_pricing(
+    data: pd.DataFrame, factors: list[str], profile: Any, loyalty: Any
+) -> dict[str, list[str]]:
+    """The settings of a pricing audit: the direction, the factors, the profile, loyalty."""
+    if factors:
+        legitimate_frame(data, factors)  # refuses unknown columns, by name
+    checked = validate_profile(profile, data, factors)
+    if loyalty is not None and loyalty not in data.columns:
+        raise ColumnNotFoundError(f"loyalty names the column {loyalty!r}, which is not in data.")
+    return checked
+
+
+def validate_profile(
+    profile: Any, data: pd.DataFrame, factors: Sequence[str]
+) -> dict[str, list[str]]:
+    """``consumer_profile`` as kind -> columns of ``data``, with clear errors."""
+    if profile is None:
+        return {}
+    if not isinstance(profile, Mapping):
+        raise InputTypeError(
+            f"consumer_profile must map kinds to columns, e.g. {{'ability_to_pay': ['income']}}, "
+            f"got {type(profile).__name__}."
+        )
+    out: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for kind, cols in profile.items():
+        if kind not in PROFILE_KINDS:
+            raise InputError(
+                f"consumer_profile has the kind {kind!r}; the kinds Article 72(5) names are "
+                f"{list(PROFILE_KINDS)}."
+            )
+        names = [cols] if isinstance(cols, str) else list(cols)
+        for c in names:
+            _check_profile_column(c, str(kind), data, seen, factors)
+            seen[c] = str(kind)
+        if names:
+            out[str(kind)] = [str(c) for c in names]
+    return out
+
+
+def _check_profile_column(
+    c: Any, kind: str, data: pd.DataFrame, seen: Mapping[str, str], factors: Sequence[str]
+) -> None:
+    if c not in data.columns:
+        raise ColumnNotFoundError(
+            f"consumer_profile[{kind!r}] names the column {c!r}, which is not in data; "
+            f"available: {[str(x) for x in data.columns][:20]}."
+        )
+    if c in seen:
+        raise InputError(
+            f"consumer_profile names {c!r} under both {seen[c]!r} and {kind!r}; a column "
+            f"belongs to one kind."
+        )
+    if c in factors:
+        raise InputError(
+            f"{c!r} is both a consumer_profile column and a legitimate factor; a price may "
+            f"depend on a legitimate factor, not on the profile, so it cannot be both."
+        )
+
+
+def _metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise InputTypeError(
+            f"metadata must be a mapping such as {{'organisation': ..., 'system_name': ...}}, "
+            f"got {type(metadata).__name__}."
+        )
+    return {str(k): str(v) for k, v in metadata.items()}
+
+
+def _rules(rules: Any) -> RiskRules | None:
+    if rules is None or isinstance(rules, RiskRules):
+        return rules
+    return load_rules(rules)

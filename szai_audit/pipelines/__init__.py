@@ -1,0 +1,30 @@
+"""The task runners: one shared skeleton (:mod:`.skeleton`) and the classification, regression
+and pricing audits (:mod:`.classification`, :mod:`.regression`, :mod:`.pricing`), followed by
+the governance stage every audit ends with (:mod:`.governance`)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..inputs.settings import Settings
+from ..result import AuditResult
+from . import governance
+from .classification import ClassificationRunner
+from .pricing import PricingRunner
+from .regression import RegressionRunner
+from .skeleton import TaskRunner
+
+__all__ = ["RUNNERS", "run"]
+
+#: The runner of each task.
+RUNNERS: dict[str, type[TaskRunner]] = {
+    "classification": ClassificationRunner,
+    "regression": RegressionRunner,
+    "pricing": PricingRunner,
+}
+
+
+def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> AuditResult:
+    """The audit the settings describe: the task's checks, then the governance stage."""
+    result = RUNNERS[settings.task](settings, random_state, started).run()
+    return governance.apply(settings, result)

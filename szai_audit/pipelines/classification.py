@@ -1,0 +1,253 @@
+"""The audit of binary decisions (``task="classification"``): Articles 72(4) and 71.
+
+Group metrics per ground, per pair of grounds and for all together; score metrics (AUC,
+calibration); the gap left after legitimate factors; what a fix by group thresholds would
+cost; then the shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+
+from ..core.conditional import ConditionalGaps, conditional_gaps, legitimate_frame
+from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key
+from ..core.errors import InputError, SensitiveAttributeError
+from ..core.findings import Finding, Status
+from ..core.grounds import INTERSECTION_SEP
+from ..core.judging import Judgeable, TableAssessment
+from ..explain.summary import ExplanationSummary
+from ..fairness.checks import RATE_CHECKS
+from ..fairness.findings.conditional import conditional_finding
+from ..fairness.findings.grounds import intersection_too_large
+from ..fairness.findings.rates import assess_table
+from ..fairness.findings.scores import score_findings
+from ..fairness.metrics import GroupMetrics, counts_from_cells
+from ..fairness.mitigation import threshold_tradeoff
+from ..fairness.scores import ScoreMetrics
+from ..inputs.attributes import Attribute, references
+from ..inputs.outputs import plain
+from ..inputs.prepare import prepare_classification
+from ..result import AuditResult
+from .skeleton import Checked, Prepared, TaskRunner
+
+__all__ = ["ClassificationRunner", "require_grounds"]
+
+
+def require_grounds(attrs: list[Attribute]) -> None:
+    """A fairness audit needs at least one ground."""
+    if not attrs:
+        raise SensitiveAttributeError(
+            "sensitive is empty: name at least one Article 72(4) ground and its column, "
+            "e.g. sensitive={'gender': 'sex'}."
+        )
+
+
+class ClassificationRunner(TaskRunner):
+    """Binary decisions, from a model or as given, in memory or in parts."""
+
+    def prepare(self) -> Prepared:
+        prep = prepare_classification(self.settings, self.random_state, self.started)
+        require_grounds(prep.attrs)
+        self.prep = prep
+        self.metrics: dict[str, GroupMetrics] = {}
+        self.encodings: dict[str, GroupEncoding] = {}
+        for a in prep.attrs:
+            ground = a.info.ground
+            self.metrics[ground], self.encodings[ground] = self._metrics_by({ground: a.values})
+        return Prepared(
+            attrs=prep.attrs,
+            encodings=self.encodings,
+            adapter=prep.adapter,
+            rows=prep.rows(self.encodings),
+            pos=prep.pos,
+            favorable_is_positive=prep.favorable_is_positive,
+        )
+
+    def _metrics_by(self, columns: dict[str, Any]) -> tuple[GroupMetrics, GroupEncoding]:
+        prep = self.prep
+        enc = encode_groups(columns, missing="group")
+        counts = counts_from_cells(enc, prep.pred_pos, prep.true_pos, prep.weights, prep.score_sums)
+        gm = GroupMetrics(
+            counts,
+            pos_label=prep.pos,
+            has_outcomes=prep.true_pos is not None,
+            has_scores=prep.score_sums is not None,
+        )
+        return gm, enc
+
+    def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
+        extra: list[Finding | Judgeable] = []
+        self.intersections = self._intersections(extra)
+        self.score_tables: dict[str, ScoreMetrics] = {}
+        for ground, enc in self.encodings.items():
+            extra += self._score_findings(ground, enc)
+        self.reference = references(
+            self.settings,
+            {g: [str(k) for k in gm.counts.index] for g, gm in self.metrics.items()},
+        )
+        tables = [*self.metrics.items(), *self.intersections.items()]
+        rs = self.random_state
+        self.seeds = [None if rs is None else (int(rs), i) for i in range(len(tables))]
+        fav_positive = self.prep.favorable_is_positive
+        assessed = [
+            assess_table(
+                key,
+                gm,
+                self.policy,
+                fav_positive,
+                random_state=seed,
+                reference=self.reference.get(key),
+            )
+            for (key, gm), seed in zip(tables, self.seeds, strict=True)
+        ]
+        return assessed, extra
+
+    def _intersections(self, extra: list[Finding | Judgeable]) -> dict[str, GroupMetrics]:
+        """Every pair of grounds, and all of them together when not too many groups."""
+        attrs = self.prep.attrs
+        out: dict[str, GroupMetrics] = {}
+        for pair in itertools.combinations(attrs, 2):
+            key = INTERSECTION_SEP.join(a.info.ground for a in pair)
+            out[key] = self._metrics_by({a.info.ground: a.values for a in pair})[0]
+        if len(attrs) > 2:
+            key = INTERSECTION_SEP.join(a.info.ground for a in attrs)
+            full = self._metrics_by({a.info.ground: a.values for a in attrs})[0]
+            if len(full.counts) <= self.policy.max_intersection_groups:
+                out[key] = full
+            else:
+                extra.append(intersection_too_large(key, len(full.counts), self.policy))
+        return out
+
+    def _score_findings(self, ground: str, enc: GroupEncoding) -> list[Finding | Judgeable]:
+        """AUC and calibration of one ground, when scores and outcomes exist."""
+        prep, policy = self.prep, self.policy
+        sm = None
+        if prep.score_metrics is not None:
+            sizes = self.metrics[ground].counts["n"]
+            big = sizes[sizes >= policy.min_group_size]
+            # Bins of about min_group_size people or more in the smallest compared group.
+            n_bins = int(np.clip((big.min() if len(big) else 0) // policy.min_group_size, 3, 10))
+            order = [str(k) for k in self.metrics[ground].counts.index]
+            sm = prep.score_metrics(enc, n_bins).reordered(order)
+            self.score_tables[ground] = sm
+        return score_findings(
+            sm,
+            ground,
+            policy,
+            has_outcomes=prep.true_pos is not None,
+            has_scores=prep.score_sums is not None,
+            favorable_is_positive=prep.favorable_is_positive,
+            positive_label=prep.pos,
+        )
+
+    def after_explanation(
+        self, summary: ExplanationSummary | None, found: list[Finding]
+    ) -> list[Finding | Judgeable]:
+        """The gaps after the legitimate factors, per ground."""
+        self.conditional = self._conditional()
+        out: list[Finding | Judgeable] = []
+        for ground, gaps in self.conditional.items():
+            counts = self.metrics[ground].counts["n"]
+            sizes = {group_label(k): int(v) for k, v in counts.items()}
+            out.append(conditional_finding(gaps, ground, self.policy, sizes))
+        return out
+
+    def _conditional(self) -> dict[str, ConditionalGaps]:
+        """Favourable-decision gaps after the legitimate factors, per ground."""
+        names = self.settings.legitimate_factors
+        if not names:
+            return {}
+        attrs = self.prep.attrs
+        sensitive_columns = {a.info.column for a in attrs if a.info.source == "data"}
+        clash = sorted(set(names) & {c for c in sensitive_columns if c})
+        if clash:
+            raise InputError(
+                f"legitimate_factors {clash} are sensitive attributes; a protected ground "
+                f"cannot be a legitimate reason for a different decision."
+            )
+        factors = legitimate_frame(self.settings.data, names)
+        pred_pos = self.prep.pred_pos
+        favourable = pred_pos if self.prep.favorable_is_positive else 1 - pred_pos
+        out: dict[str, ConditionalGaps] = {}
+        for a in attrs:
+            ground = a.info.ground
+            ref = self.reference.get(ground)
+            if ref is None:
+                ref = self._most_favoured(ground)
+            if ref is None:
+                continue
+            labels = self.encodings[ground].row_labels()
+            out[ground] = conditional_gaps(favourable, labels, factors, ref)
+        return out
+
+    def _most_favoured(self, ground: str) -> str | None:
+        """The comparable group with the most favourable decisions (the default reference)."""
+        gm = self.metrics[ground]
+        fav_count = gm.counts["n"] - gm.counts["predicted_positive"]
+        if self.prep.favorable_is_positive:
+            fav_count = gm.counts["predicted_positive"]
+        rates = {
+            group_label(k): f / n
+            for k, f, n in zip(gm.counts.index, fav_count, gm.counts["n"], strict=True)
+            if n >= self.policy.min_group_size and not is_missing_group_key(k)
+        }
+        return max(rates, key=rates.__getitem__) if rates else None
+
+    def _mitigation(self, findings: list[Finding]) -> dict[str, Any]:
+        """What group thresholds would cost, for each ground failing a decision-rate check."""
+        prep = self.prep
+        if prep.score is None or prep.true_pos is None:
+            return {}
+        failing = {f.ground for f in findings if f.status is Status.FAIL and f.check in RATE_CHECKS}
+        return {
+            ground: threshold_tradeoff(
+                prep.true_pos,
+                prep.score,
+                prep.pred_pos,
+                self.encodings[ground].row_labels(),
+                random_state=self.random_state,
+            )
+            for ground in self.metrics
+            if ground in failing
+        }
+
+    def assemble(self, checked: Checked) -> AuditResult:
+        prep, policy = self.prep, self.policy
+        tables = [*self.metrics.items(), *self.intersections.items()]
+        cis = {
+            key: gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
+            for (key, gm), seed in zip(tables, self.seeds, strict=True)
+        }
+        scope = self.scope(
+            n_rows=prep.n_rows,
+            favorable_label=plain(self.settings.favorable_label),
+            positive_label=plain(prep.pos),
+            labels=prep.labels,
+            has_outcomes=prep.true_pos is not None,
+            has_scores=prep.score_sums is not None,
+            decision_rule=prep.rule,
+            mode="model" if prep.adapter is not None else "predictions",
+            favorable_is_positive=prep.favorable_is_positive,
+        )
+        return AuditResult(
+            findings=checked.findings,
+            group_metrics=self.metrics,
+            intersections=self.intersections,
+            cis=cis,
+            group_tests=checked.group_tests,
+            score_metrics=self.score_tables,
+            proxies=checked.proxies,
+            flips=checked.flips,
+            mitigation=self._mitigation(checked.findings),
+            conditional=self.conditional,
+            explanation=checked.explanation,
+            explanation_summary=checked.summary,
+            sensitive=tuple(a.info for a in prep.attrs),
+            scope=scope,
+            policy=policy,
+            metadata=self.settings.metadata,
+            manifest=prep.manifest,
+        )

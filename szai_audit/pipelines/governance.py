@@ -1,0 +1,79 @@
+"""The last stage of every audit: the Article 33 privacy scan, the Article 66 risk tier,
+Article 71's applicability and the Article 72 checklist, added to the result of the checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+from ..core.findings import Finding, Status
+from ..core.messages import Message
+from ..explain.checks import EXPLAINED
+from ..inputs.settings import Settings
+from ..privacy.scanner import PrivacyScan, not_scanned, scan
+from ..result import AuditResult
+from ..risk.review import checklist, item_findings
+from ..risk.tiers import assess, no_context
+
+__all__ = ["apply"]
+
+
+def _privacy(settings: Settings) -> PrivacyScan | None:
+    """The Article 33 scan asked for by ``Audit(privacy=...)`` (its form was checked with the
+    settings)."""
+    spec = settings.privacy
+    if spec is None or spec is False:
+        return None
+    if isinstance(spec, PrivacyScan):
+        return spec
+    k = settings.policy.k_anonymity
+    if spec is True:
+        return scan(settings.data, k=k)
+    assert isinstance(spec, Mapping)
+    kwargs = dict(spec)
+    kwargs.setdefault("k", k)
+    return scan(settings.data, **kwargs)
+
+
+def _article_71(finding: Finding, applies: bool, why: Message) -> Finding:
+    """The explanation finding in the light of the context: a missing explanation where
+    Article 71 applies is a FAIL."""
+    if finding.status is Status.PASS or not applies:
+        return finding
+    return dataclasses.replace(
+        finding,
+        status=Status.FAIL,
+        message=why.join(finding.message).join(
+            Message(
+                "适用第七十一条而未生成算法说明。结论：不通过。",
+                "Article 71 applies and no explanation was produced. Result: fail.",
+            )
+        ),
+        details={**finding.details, "article_71_applies": True},
+    )
+
+
+def apply(settings: Settings, result: AuditResult) -> AuditResult:
+    """``result`` with the privacy scan, the risk tier, Article 71 applicability and the
+    Article 72 checklist added."""
+    findings = list(result.findings)
+    privacy = _privacy(settings)
+    # Judged against the scan's own k and l (the policy's unless the user chose others), so
+    # the finding and the report's table agree.
+    findings += [not_scanned()] if privacy is None else list(privacy.findings())
+    risk = None
+    if settings.context is None:
+        findings.append(no_context())
+    else:
+        risk = assess(settings.context, findings, settings.risk_rules)
+        findings = [
+            _article_71(f, risk.article_71_applies, risk.article_71_reason)
+            if f.check == EXPLAINED.id
+            else f
+            for f in findings
+        ]
+    items = checklist(findings, list(settings.attestations))
+    findings += item_findings(items)
+    return dataclasses.replace(
+        result, findings=findings, risk=risk, checklist=tuple(items), privacy=privacy
+    )

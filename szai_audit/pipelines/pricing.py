@@ -1,0 +1,272 @@
+"""The audit of prices (``task="pricing"``): Article 72(5) for the consumer profile, 72(4) for
+the grounds, 71 for the explanation.
+
+Price gaps per profile column and per ground (raw and given the legitimate factors), the same
+orders re-priced with other customers' profiles, and loyal customers against new ones; then the
+shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.conditional import PreparedFactors, legitimate_frame, prepare_factors
+from ..core.data import MISSING_LABEL, GroupEncoding, encode_groups
+from ..core.errors import InputError
+from ..core.findings import Finding
+from ..core.judging import Judgeable, TableAssessment
+from ..core.messages import Message
+from ..explain.checks import EXPLAINED
+from ..explain.summary import ExplanationSummary
+from ..inputs.prepare import prepare_pricing
+from ..pricing import findings as pc
+from ..pricing import words as pw
+from ..pricing.analysis import PricingAnalysis
+from ..pricing.counterfactual import CounterfactualPrices, same_order_different_customer
+from ..pricing.gaps import PriceGaps, price_gaps, strata_bins
+from ..pricing.groups import profile_groups
+from ..pricing.loyalty import LoyaltyGap, loyalty_gap
+from ..result import AuditResult
+from .skeleton import Checked, Prepared, TaskRunner
+
+__all__ = ["PricingRunner"]
+
+
+class PricingRunner(TaskRunner):
+    """Prices (a fare, a fee, a premium) set by a model or as given."""
+
+    numeric = True
+    outputs = Message("价格", "prices")
+
+    def prepare(self) -> Prepared:
+        settings = self.settings
+        # The flip test counts a price as moved when it changes by more than the tolerance.
+        self.change_rtol = self.policy.price_change_tolerance
+        prep = prepare_pricing(settings, self.random_state, self.started)
+        self.prep = prep
+        factors = settings.legitimate_factors
+        frame = legitimate_frame(settings.data, factors) if factors else None
+        # Strata and regression design of the factors, built once for every dimension.
+        self.factors: PreparedFactors | None = (
+            None if frame is None else prepare_factors(frame, strata_bins(frame))
+        )
+        profile = settings.consumer_profile
+        if not profile and not prep.attrs:
+            raise InputError(
+                "task='pricing' needs consumer_profile= (habits, preferences, ability to pay) or "
+                "sensitive= grounds to compare prices across."
+            )
+        self._check_overlap()
+        self.encodings = {
+            a.info.ground: encode_groups({a.info.ground: a.values}, missing="group")
+            for a in prep.attrs
+        }
+        return Prepared(
+            attrs=prep.attrs,
+            encodings=self.encodings,
+            adapter=prep.adapter,
+            rows=prep.rows(self.encodings),
+            pos=None,
+            favorable_is_positive=False,
+        )
+
+    def _check_overlap(self) -> None:
+        """A column is either a protected ground or a profile feature, not both."""
+        profile_cols = {c: kind for kind, cols in self.settings.consumer_profile.items() for c in cols}
+        for a in self.prep.attrs:
+            clash = a.info.ground if a.info.ground in profile_cols else None
+            if a.info.source == "data" and a.info.column in profile_cols:
+                clash = a.info.column
+            if clash is not None:
+                raise InputError(
+                    f"{clash!r} is both an Article 72(4) ground (sensitive={{{a.info.ground!r}: "
+                    f"...}}) and a consumer_profile column (under {profile_cols[clash]!r}); a "
+                    f"column is either a protected ground or a profile feature, so give it once."
+                )
+
+    def _gaps(self, values: Any, ref: str, dimension: str, kind: str, order: Any) -> PriceGaps:
+        policy = self.policy
+        return price_gaps(
+            self.prep.prices,
+            values,
+            reference=ref,
+            factors=self.factors,
+            level=policy.confidence_level,
+            n_boot=policy.n_bootstrap,
+            random_state=self.random_state,
+            dimension=dimension,
+            kind=kind,
+            order=order,
+        )
+
+    def _profile_gaps(self) -> dict[str, PriceGaps]:
+        """Price gaps across every consumer-profile column."""
+        data, reference = self.settings.data, dict(self.settings.reference or {})
+        self.labels_by_col: dict[str, np.ndarray] = {}
+        self.refs: dict[str, str] = {}
+        self.binning: dict[str, list[str]] = {}
+        gaps = {}
+        for kind, cols in self.settings.consumer_profile.items():
+            for c in cols:
+                labels, ref, bins = profile_groups(data[c], self.policy, reference.get(c))
+                self.labels_by_col[c], self.refs[c] = labels, ref
+                if bins is not None:
+                    self.binning[c] = bins
+                gaps[c] = self._gaps(labels, ref, c, kind, bins)
+        return gaps
+
+    def _ground_gaps(self) -> dict[str, PriceGaps]:
+        """Price gaps across every Article 72(4) ground."""
+        reference = dict(self.settings.reference or {})
+        gaps = {}
+        for a in self.prep.attrs:
+            ground = a.info.ground
+            enc: GroupEncoding = self.encodings[ground]
+            row_labels = np.asarray(enc.row_labels(), dtype=object)
+            row_labels[row_labels == MISSING_LABEL] = None
+            counts = pd.Series(row_labels).value_counts()
+            ref = reference.get(ground, reference.get(a.info.column or "", counts.index[0]))
+            if str(ref) not in counts.index:
+                raise InputError(
+                    f"reference[{ground!r}] is {ref!r}, which is not a group of {ground}: "
+                    f"{list(counts.index)}."
+                )
+            order = [str(k) for k in enc.index]
+            gaps[ground] = self._gaps(row_labels, str(ref), ground, "ground", order)
+        return gaps
+
+    def _counterfactual(self) -> CounterfactualPrices | None:
+        """The same orders re-priced with other customers' profiles (needs the model)."""
+        adapter, profile, policy = self.prep.adapter, self.settings.consumer_profile, self.policy
+        if adapter is None or not profile:
+            return None
+        return same_order_different_customer(
+            adapter.predict,
+            self.settings.data,
+            profile,
+            labels=self.labels_by_col,
+            references=self.refs,
+            n_orders=policy.counterfactual_orders,
+            n_donors=policy.counterfactual_donors,
+            tolerance=policy.price_change_tolerance,
+            level=policy.confidence_level,
+            random_state=self.random_state,
+        )
+
+    def _loyalty(self) -> LoyaltyGap | None:
+        """Loyal customers against new ones, for the same legitimate factors."""
+        column, adapter, policy = self.settings.loyalty, self.prep.adapter, self.policy
+        if column is None:
+            return None
+        return loyalty_gap(
+            self.prep.prices,
+            self.settings.data[column],
+            self.factors,
+            predict=None if adapter is None else adapter.predict,
+            data=self.settings.data,
+            min_group_size=policy.min_group_size,
+            level=policy.confidence_level,
+            n_orders=policy.counterfactual_orders,
+            random_state=self.random_state,
+        )
+
+    def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
+        self.gaps = {**self._profile_gaps(), **self._ground_gaps()}
+        self.counterfactual = self._counterfactual()
+        self.loyalty = self._loyalty()
+        return [], self._price_findings()
+
+    def _price_findings(self) -> list[Finding | Judgeable]:
+        """The Article 72(5) findings (and the 72(4) ones of prices across the grounds)."""
+        settings, policy = self.settings, self.policy
+        labels, currency, profile = settings.feature_labels, settings.currency, settings.consumer_profile
+        extra: list[Finding | Judgeable] = []
+        for c, g in self.gaps.items():
+            article = "72(4)" if g.kind == "ground" else pc.ARTICLE
+            dimension = pw.dimension_label(c, g.kind, labels)
+            extra += pc.gap_findings(
+                g, dimension, article=article, policy=policy, currency=currency, labels=labels
+            )
+        if profile:
+            if self.counterfactual is not None:
+                extra += pc.counterfactual_findings(
+                    self.counterfactual,
+                    profile,
+                    settings.legitimate_factors,
+                    policy,
+                    currency,
+                    labels,
+                )
+            else:
+                extra += pc.counterfactual_not_assessed(profile)
+        if profile or settings.loyalty is not None:
+            loyalty_label = None
+            if settings.loyalty is not None:
+                kind = next((k for k, cols in profile.items() if settings.loyalty in cols), "habits")
+                loyalty_label = pw.dimension_label(settings.loyalty, kind, labels)
+            extra.append(pc.loyalty_finding(self.loyalty, policy, loyalty_label, currency))
+        return extra
+
+    def after_explanation(
+        self, summary: ExplanationSummary | None, found: list[Finding]
+    ) -> list[Finding | Judgeable]:
+        """How much of the price model's influence comes from the consumer profile."""
+        profile = self.settings.consumer_profile
+        if not profile:
+            return [pc.profile_not_provided()]
+        reason = None
+        if summary is None:
+            reason = next(f for f in found if f.check == EXPLAINED.id).message
+        return [pc.attribution_finding(summary, profile, self.policy, reason)]
+
+    def _analysis(self) -> PricingAnalysis:
+        settings, prep = self.settings, self.prep
+        profile, factors = settings.consumer_profile, settings.legitimate_factors
+        return PricingAnalysis(
+            profile=profile,
+            legitimate_factors=factors,
+            gaps=self.gaps,
+            counterfactual=self.counterfactual,
+            loyalty=self.loyalty,
+            currency=settings.currency,
+            binning=self.binning,
+            mean_price=float(prep.prices.mean()),
+            n_orders=prep.n_rows,
+            labels={
+                c: [str(v) for v in spec[:2]]
+                for c, spec in (settings.feature_labels or {}).items()
+                if c in self.binning
+                or c in factors
+                or any(c in cols for cols in profile.values())
+            },
+        )
+
+    def assemble(self, checked: Checked) -> AuditResult:
+        prep = self.prep
+        scope = self.scope(
+            n_rows=prep.n_rows,
+            favorable_label="lower",
+            positive_label=None,
+            labels=(),
+            has_outcomes=False,
+            has_scores=False,
+            decision_rule=prep.rule,
+            mode="model" if prep.adapter is not None else "predictions",
+            favorable_is_positive=False,
+        )
+        return AuditResult(
+            findings=checked.findings,
+            proxies=checked.proxies,
+            flips=checked.flips,
+            explanation=checked.explanation,
+            explanation_summary=checked.summary,
+            sensitive=tuple(a.info for a in prep.attrs),
+            scope=scope,
+            policy=self.policy,
+            metadata=self.settings.metadata,
+            manifest=prep.manifest,
+            pricing=self._analysis(),
+        )

@@ -1,0 +1,97 @@
+"""The audit of numeric outputs (``task="regression"``): Articles 72(4) and 71.
+
+Mean prediction, mean outcome, mean error and mean absolute error by group, per ground, per
+pair of grounds and for all together (exact from sums and sums of squares, in memory or in
+parts); then the shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ..core.data import GroupEncoding, encode_groups
+from ..core.findings import Finding
+from ..core.grounds import INTERSECTION_SEP
+from ..core.judging import Judgeable, TableAssessment
+from ..fairness.findings.grounds import intersection_too_large
+from ..fairness.findings.regression import assess_regression_table
+from ..fairness.regression import RegressionMetrics
+from ..inputs.attributes import Attribute
+from ..inputs.prepare import prepare_regression
+from ..result import AuditResult
+from .classification import require_grounds
+from .skeleton import Checked, Prepared, TaskRunner
+
+__all__ = ["RegressionRunner"]
+
+
+class RegressionRunner(TaskRunner):
+    """Numeric outputs (a credit limit, a score), from a model or as given."""
+
+    numeric = True
+
+    def prepare(self) -> Prepared:
+        prep = prepare_regression(self.settings, self.random_state, self.started)
+        require_grounds(prep.attrs)
+        self.prep = prep
+        self.tables: dict[str, RegressionMetrics] = {}
+        encodings: dict[str, GroupEncoding] = {}
+        for a in prep.attrs:
+            enc = encode_groups({a.info.ground: a.values}, missing="group")
+            self.tables[a.info.ground], encodings[a.info.ground] = prep.metrics(enc), enc
+        return Prepared(
+            attrs=prep.attrs,
+            encodings=encodings,
+            adapter=prep.adapter,
+            rows=prep.rows(encodings),
+            pos=None,
+            favorable_is_positive=self.settings.direction == "higher",
+        )
+
+    def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
+        extra: list[Finding | Judgeable] = []
+        attrs = self.prep.attrs
+        combos: list[tuple[Attribute, ...]] = list(itertools.combinations(attrs, 2))
+        if len(attrs) > 2:
+            combos.append(tuple(attrs))
+        for combo in combos:
+            key = INTERSECTION_SEP.join(a.info.ground for a in combo)
+            enc = encode_groups({a.info.ground: a.values for a in combo}, missing="group")
+            rm = self.prep.metrics(enc)
+            if len(combo) > 2 and len(rm.stats) > self.policy.max_intersection_groups:
+                extra.append(intersection_too_large(key, len(rm.stats), self.policy))
+                continue
+            self.tables[key] = rm
+        higher = self.settings.direction == "higher"
+        assessed = [
+            assess_regression_table(key, rm, self.policy, higher) for key, rm in self.tables.items()
+        ]
+        return assessed, extra
+
+    def assemble(self, checked: Checked) -> AuditResult:
+        prep, policy = self.prep, self.policy
+        scope = self.scope(
+            n_rows=prep.n_rows,
+            favorable_label=self.settings.direction,
+            positive_label=None,
+            labels=(),
+            has_outcomes=prep.has_outcomes,
+            has_scores=False,
+            decision_rule=prep.rule,
+            mode="model" if prep.adapter is not None else "predictions",
+            favorable_is_positive=self.settings.direction == "higher",
+        )
+        return AuditResult(
+            findings=checked.findings,
+            cis={key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
+            proxies=checked.proxies,
+            flips=checked.flips,
+            regression_metrics=self.tables,
+            explanation=checked.explanation,
+            explanation_summary=checked.summary,
+            sensitive=tuple(a.info for a in prep.attrs),
+            scope=scope,
+            policy=policy,
+            metadata=self.settings.metadata,
+            manifest=prep.manifest,
+        )

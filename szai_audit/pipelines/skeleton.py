@@ -1,0 +1,141 @@
+"""The skeleton every task runs, once: prepare, measure, read rows, explain, judge, assemble.
+
+A task (classification, regression, pricing) is a :class:`TaskRunner` that fills in the steps
+that differ: how its inputs are prepared (:meth:`~TaskRunner.prepare`), what it measures
+(:meth:`~TaskRunner.measure`), what follows from the explanation
+(:meth:`~TaskRunner.after_explanation`) and how its result is assembled
+(:meth:`~TaskRunner.assemble`). The shared steps (proxies and flip test, explanation, the
+audit-wide Benjamini-Hochberg judgement, the grounds not provided) are written once, in
+:meth:`TaskRunner.run`. A runner takes the validated settings and prepared rows, never the
+:class:`~szai_audit.Audit` object.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..core.data import GroupEncoding
+from ..core.findings import Finding
+from ..core.judging import Judgeable, TableAssessment, finalize
+from ..core.messages import Message
+from ..core.models import ModelAdapter
+from ..core.scope import Scope
+from ..explain.engine import Explanation
+from ..explain.summary import ExplanationSummary
+from ..fairness.counterfactual import FlipResult
+from ..fairness.proxies import ProxyReport
+from ..inputs.attributes import Attribute
+from ..inputs.rows import RowAccess
+from ..inputs.settings import Settings
+from ..result import AuditResult
+from .stages import explanation, grounds_not_provided, input_checks
+
+__all__ = ["Checked", "Prepared", "TaskRunner"]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the shared steps read of a task's inputs."""
+
+    attrs: list[Attribute]
+    encodings: Mapping[str, GroupEncoding]
+    adapter: ModelAdapter | None
+    rows: RowAccess
+    #: The label counted as positive (None for numeric outputs).
+    pos: Any
+    favorable_is_positive: bool
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the shared steps found, for the task to assemble its result."""
+
+    findings: list[Finding]
+    group_tests: dict[str, pd.DataFrame]
+    proxies: dict[str, ProxyReport]
+    flips: dict[str, FlipResult]
+    explanation: Explanation | None
+    summary: ExplanationSummary | None
+
+
+class TaskRunner(ABC):
+    """One task's audit. ``__init__`` stores; :meth:`run` is the skeleton."""
+
+    #: Whether the outputs are numbers (a prediction, a price) rather than decisions.
+    numeric = False
+    #: The relative change of a numeric output that the flip test counts.
+    change_rtol = 0.0
+    #: What the outputs are called in the flip test's messages (decisions by default).
+    outputs: Message | None = None
+
+    def __init__(self, settings: Settings, random_state: int | None, started: _dt.datetime):
+        self.settings = settings
+        self.policy = settings.policy
+        self.random_state = random_state
+        self.started = started
+
+    def run(self) -> AuditResult:
+        """Prepare, measure, read rows, explain, judge every comparison together, assemble."""
+        common = self.prepare()
+        tables, extra = self.measure()
+        proxies, flips, found = input_checks(
+            self.settings,
+            common.attrs,
+            common.encodings,
+            common.adapter,
+            common.rows,
+            self.random_state,
+            pos=common.pos,
+            favorable_is_positive=common.favorable_is_positive,
+            numeric=self.numeric,
+            change_rtol=self.change_rtol,
+            outputs=self.outputs,
+        )
+        explained, summary, explanation_found = explanation(
+            self.settings,
+            common.attrs,
+            common.adapter,
+            common.rows,
+            found,
+            self.random_state,
+            pos=common.pos,
+            favorable_is_positive=common.favorable_is_positive,
+            numeric=self.numeric,
+        )
+        extra += found + explanation_found
+        extra += self.after_explanation(summary, explanation_found)
+        findings, tests = finalize(tables, self.policy, extra)
+        findings += grounds_not_provided(common.attrs)
+        return self.assemble(Checked(findings, tests, proxies, flips, explained, summary))
+
+    # The steps a task fills in -------------------------------------------------------------
+
+    @abstractmethod
+    def prepare(self) -> Prepared:
+        """Read the task's inputs (outputs, outcomes, attributes, rows)."""
+
+    @abstractmethod
+    def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
+        """The task's own measurements: tables judged together, and other comparisons."""
+
+    def after_explanation(
+        self, summary: ExplanationSummary | None, found: list[Finding]
+    ) -> list[Finding | Judgeable]:
+        """Comparisons that follow the explanation (none by default)."""
+        return []
+
+    @abstractmethod
+    def assemble(self, checked: Checked) -> AuditResult:
+        """The task's result."""
+
+    # Shared by the tasks ----------------------------------------------------------------------
+
+    def scope(self, **fields: Any) -> Scope:
+        """The scope of the audit: the task and how its outputs were obtained."""
+        return Scope(task=self.settings.task, **fields)

@@ -1,0 +1,372 @@
+"""Article 72(5) price gaps: prices by group, raw and given the legitimate factors.
+
+Prices by group of one profile feature (or an Article 72(4) ground): the raw ratio of mean and
+of median prices to a reference group, with bootstrap intervals, and the gap that remains given
+the legitimate factors, by exact stratification and by regression adjustment side by side (from
+:func:`szai_audit.core.conditional.conditional_gaps` on log prices, reported as percentages).
+Prices must be positive (a price, a fee, a premium): gaps are ratios.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.conditional import PreparedFactors, conditional_gaps, prepare_factors
+from ..core.errors import InputError, LengthMismatchError, PredictionError
+from ..core.findings import finite_or_none
+from ..core.stats import normal_p_value, z_value
+
+__all__ = [
+    "CHANGE_EDGES",
+    "PROFILE_KINDS",
+    "PriceGaps",
+    "as_prepared_factors",
+    "positive_prices",
+    "price_gaps",
+    "strata_bins",
+]
+
+#: The kinds of consumer-profile features Article 72(5) names.
+PROFILE_KINDS = ("habits", "preferences", "ability_to_pay")
+
+#: Bins of the chart of counterfactual price changes: 1% wide, centred on -30% ... +30% (the
+#: middle bin, -0.5% to +0.5%, holds the unchanged prices).
+CHANGE_EDGES = np.linspace(-0.305, 0.305, 62)
+
+
+def positive_prices(name: str, values: Any) -> np.ndarray:
+    """``values`` as a float array of positive, finite prices, or a clear error."""
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise PredictionError(f"{name} must be numbers (prices), got {exc}.") from exc
+    if arr.ndim != 1:
+        raise PredictionError(f"{name} must be one price per row, got shape {arr.shape}.")
+    bad = ~np.isfinite(arr) | (arr <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise PredictionError(
+            f"{name} has {int(bad.sum())} prices that are not positive numbers (the first, at "
+            f"row {i}, is {arr[i]!r}); price gaps are ratios, so every price must be > 0. For "
+            f"discounts, audit the final price paid."
+        )
+    return arr
+
+
+# --------------------------------------------------------------------------------------------
+# Raw and conditional gaps
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriceGaps:
+    """Prices by group of one dimension, raw and given the legitimate factors.
+
+    Attributes
+    ----------
+    dimension : str
+        The profile column, or the Article 72(4) ground.
+    kind : str
+        ``"habits"``, ``"preferences"``, ``"ability_to_pay"`` or ``"ground"``.
+    reference : str
+        The group every other group is compared with.
+    table : DataFrame
+        One row per group (the reference included): ``count``, ``mean``, ``median``,
+        ``mean_ratio`` (group mean / reference mean) with ``mean_ratio_low`` and
+        ``mean_ratio_high`` (bootstrap percentile interval), ``median_ratio`` with its
+        interval, ``mean_ratio_p`` (delta-method z-test of the log ratio), and given the
+        factors: ``stratified`` (the price gap in percent of the reference's price, as a
+        fraction: 0.08 = 8% more) with ``stratified_low``, ``stratified_high``,
+        ``stratified_p``, ``coverage``, and ``regression`` with ``regression_low``,
+        ``regression_high``, ``regression_p``. NaN for the reference and without factors.
+    factors : list of str
+        The legitimate factors (empty: no conditional gaps).
+    n_strata : int
+        Strata formed by the factors.
+    level : float
+        Confidence level of the intervals.
+    n_boot : int
+        Bootstrap resamples.
+    """
+
+    dimension: str
+    kind: str
+    reference: str
+    table: pd.DataFrame
+    factors: list[str]
+    n_strata: int
+    level: float
+    n_boot: int
+
+    def to_dict(self, min_group_size: int = 0) -> dict[str, Any]:
+        """Plain dictionary; groups smaller than ``min_group_size`` keep their count only."""
+        rows = []
+        for group, row in self.table.iterrows():
+            small = row["count"] < min_group_size
+            rows.append(
+                {"group": str(group), "count": int(row["count"]), "withheld": bool(small)}
+                | ({} if small else {k: finite_or_none(v) for k, v in row.items() if k != "count"})
+            )
+        return {
+            "dimension": self.dimension,
+            "kind": self.kind,
+            "reference": self.reference,
+            "factors": list(self.factors),
+            "strata": self.n_strata,
+            "level": self.level,
+            "bootstrap_resamples": self.n_boot,
+            "groups": rows,
+        }
+
+
+def as_prepared_factors(
+    factors: pd.DataFrame | PreparedFactors | None, n_bins: int | None
+) -> PreparedFactors | None:
+    """The factors as strata and design (None without factors)."""
+    if factors is None or isinstance(factors, PreparedFactors):
+        return factors if factors is None or factors.names else None
+    if factors.shape[1] == 0:
+        return None
+    return prepare_factors(factors, strata_bins(factors) if n_bins is None else n_bins)
+
+
+def _histogram(values: np.ndarray, max_values: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and their counts; beyond ``max_values`` distinct values, the sorted
+    values are merged into ``max_values`` equal-count bins, each represented by its mean (so
+    the mean stays exact and the median moves by less than one bin)."""
+    uniq, counts = np.unique(values, return_counts=True)
+    if len(uniq) <= max_values:
+        return uniq, counts
+    v = np.sort(values)
+    edges = np.linspace(0, len(v), max_values + 1).round().astype(int)
+    sums = np.add.reduceat(v, edges[:-1])
+    sizes = np.diff(edges)
+    return sums / sizes, sizes
+
+
+def _boot_mean_median(
+    values: np.ndarray, n_boot: int, rng: np.random.Generator, max_values: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap means and medians of ``values`` from Poisson resamples of its histogram: each
+    distinct value's count is drawn as Poisson(count), the Poisson bootstrap, which matches
+    the row bootstrap for groups of more than a few orders and costs nothing per order. A
+    resample that draws no order at all (possible in a group of one or two) is NaN."""
+    support, counts = _histogram(values, max_values)
+    draws = rng.poisson(counts, size=(n_boot, len(counts)))
+    totals = draws.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = (draws @ support) / totals
+    cum = np.cumsum(draws, axis=1)
+    medians = support[np.argmax(cum >= totals[:, None] / 2, axis=1)]
+    empty = totals == 0
+    means[empty] = np.nan
+    medians = np.where(empty, np.nan, medians)
+    return means, medians
+
+
+def price_gaps(
+    price: Any,
+    groups: Any,
+    *,
+    reference: str | None = None,
+    factors: pd.DataFrame | PreparedFactors | None = None,
+    level: float = 0.95,
+    n_boot: int = 1000,
+    random_state: int | None = 0,
+    n_bins: int | None = None,
+    max_values: int = 2000,
+    dimension: str = "",
+    kind: str = "",
+    order: Sequence[str] | None = None,
+) -> PriceGaps:
+    """Price of each group against a reference group: raw ratios and conditional gaps.
+
+    Parameters
+    ----------
+    price : array-like of float
+        Positive prices, one per order.
+    groups : array-like
+        The group of each order (missing: left out).
+    reference : str, optional
+        The reference group; the largest group by default.
+    factors : DataFrame or PreparedFactors, optional
+        Legitimate factors, same rows: the conditional gaps are measured given them. Pass
+        :func:`szai_audit.conditional.prepare_factors` of them to share the strata and the
+        regression design between several calls on the same orders.
+    level : float, default 0.95
+    n_boot : int, default 1000
+        Bootstrap resamples of the mean and median ratios (Poisson resamples of each group's
+        price histogram, so the cost does not grow with the number of orders).
+    random_state : int or None, default 0
+    n_bins : int, optional
+        Quantile bins per numeric factor in the stratification; by default
+        :func:`strata_bins` (about 50 orders per stratum, 3 to 50 bins).
+    max_values : int, default 2000
+        Distinct prices kept per group in the bootstrap; more are merged into equal-count bins.
+    dimension, kind : str
+        Labels carried into the result.
+    order : sequence of str, optional
+        The order of the groups in the table (bins in their natural order); sorted by name
+        otherwise.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> n = 20_000
+    >>> rich = rng.random(n) < 0.3
+    >>> km = rng.gamma(2, 4, n) * np.where(rich, 1.5, 1.0)  # the rich ride further
+    >>> price = 5 + 2 * km  # the fare depends on the distance only
+    >>> gaps = price_gaps(price, np.where(rich, "rich", "other"), reference="other",
+    ...                   factors=pd.DataFrame({"km": km}), n_bins=50)
+    >>> row = gaps.table.loc["rich"]
+    >>> bool(row["mean_ratio"] > 1.3), bool(abs(row["stratified"]) < 0.01)
+    (True, True)
+    """
+    y = positive_prices("price", price)
+    labels = pd.Series(np.asarray(groups, dtype=object))
+    if len(labels) != len(y):
+        raise LengthMismatchError(f"groups has {len(labels)} values for {len(y)} prices.")
+    if factors is not None and len(factors) != len(y):
+        raise LengthMismatchError(f"factors has {len(factors)} rows for {len(y)} prices.")
+    if not 0 < level < 1:
+        raise InputError(f"level must be in (0, 1), got {level!r}.")
+    keep = labels.notna().to_numpy()
+    text = labels.where(keep, None).astype(object)
+    text[keep] = text[keep].astype(str)
+    codes, names = pd.factorize(text[keep].to_numpy(), sort=True)
+    names = [str(g) for g in names]
+    if len(names) < 2:
+        raise InputError(f"price gaps need at least two groups, got {names}.")
+    yk = y[keep]
+    counts = np.bincount(codes, minlength=len(names))
+    if reference is None:
+        reference = names[int(np.argmax(counts))]
+    if reference not in names:
+        raise InputError(f"reference group {reference!r} is not among the groups {names}.")
+    r = names.index(reference)
+    rng = np.random.default_rng(random_state)
+    by_group = np.argsort(codes, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(counts)])
+    per_group = [yk[by_group[bounds[i] : bounds[i + 1]]] for i in range(len(names))]
+    boots = [_boot_mean_median(v, n_boot, rng, max_values) for v in per_group]
+    q = [(1 - level) / 2, 1 - (1 - level) / 2]
+    ref_mean, ref_median = float(per_group[r].mean()), float(np.median(per_group[r]))
+    ref_var = float(per_group[r].var(ddof=1)) if counts[r] > 1 else 0.0
+    rows = {}
+    for i, g in enumerate(names):
+        v = per_group[i]
+        mean, median = float(v.mean()), float(np.median(v))
+        mean_ratio = boots[i][0] / boots[r][0]
+        median_ratio = boots[i][1] / boots[r][1]
+        var = float(v.var(ddof=1)) if len(v) > 1 else 0.0
+        se_log = math.sqrt(var / (len(v) * mean**2) + ref_var / (counts[r] * ref_mean**2))
+        rows[g] = {
+            "count": int(counts[i]),
+            "mean": mean,
+            "median": median,
+            "mean_ratio": mean / ref_mean,
+            "mean_ratio_low": float(np.nanquantile(mean_ratio, q[0])) if i != r else 1.0,
+            "mean_ratio_high": float(np.nanquantile(mean_ratio, q[1])) if i != r else 1.0,
+            "median_ratio": median / ref_median,
+            "median_ratio_low": float(np.nanquantile(median_ratio, q[0])) if i != r else 1.0,
+            "median_ratio_high": float(np.nanquantile(median_ratio, q[1])) if i != r else 1.0,
+            "mean_ratio_p": float(normal_p_value(math.log(mean / ref_mean), se_log)[0])
+            if i != r and se_log > 0
+            else math.nan,
+        }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "group"
+    cond_cols = [
+        "stratified",
+        "stratified_low",
+        "stratified_high",
+        "stratified_p",
+        "coverage",
+        "regression",
+        "regression_low",
+        "regression_high",
+        "regression_p",
+    ]
+    for c in cond_cols:
+        table[c] = np.nan
+    n_strata = 0
+    names_f: list[str] = []
+    prepared = as_prepared_factors(factors, n_bins)
+    if prepared is not None:
+        gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True)
+        n_strata, names_f = gaps.n_strata, gaps.factors
+        z = z_value(level)
+        for g, row in gaps.table.iterrows():
+            for method, gap, se in (
+                ("stratified", row["stratified_gap"], row["stratified_se"]),
+                ("regression", row["regression_gap"], row["regression_se"]),
+            ):
+                table.loc[g, method] = math.expm1(gap)
+                table.loc[g, f"{method}_low"] = math.expm1(gap - z * se)
+                table.loc[g, f"{method}_high"] = math.expm1(gap + z * se)
+                table.loc[g, f"{method}_p"] = (
+                    float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
+                )
+            table.loc[g, "coverage"] = row["coverage"]
+    if order is not None:
+        first = [str(g) for g in order if str(g) in table.index]
+        table = table.loc[first + [g for g in table.index if g not in first]]
+    return PriceGaps(
+        dimension=dimension,
+        kind=kind,
+        reference=reference,
+        table=table,
+        factors=names_f,
+        n_strata=n_strata,
+        level=level,
+        n_boot=n_boot,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Same order, different customer
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# Loyalty
+# --------------------------------------------------------------------------------------------
+
+
+# --------------------------------------------------------------------------------------------
+# The pricing part of an audit
+# --------------------------------------------------------------------------------------------
+
+
+def strata_bins(factors: pd.DataFrame, per_stratum: int = 50, most: int = 50) -> int:
+    """Quantile bins per numeric factor so that strata hold about ``per_stratum`` orders.
+
+    Finer strata leave less of the factors' own effect inside a stratum (a longer trip within
+    the same distance bin); the number grows with the data, between 3 and ``most``.
+
+    >>> strata_bins(pd.DataFrame({"km": np.arange(20_000.0), "car": ["a", "b"] * 10_000}))
+    50
+    >>> strata_bins(pd.DataFrame({"km": np.arange(1_000.0), "age": np.arange(1_000.0)}))
+    4
+    """
+    numeric = [
+        c
+        for c in factors.columns
+        if pd.api.types.is_numeric_dtype(factors[c].dtype)
+        and not pd.api.types.is_bool_dtype(factors[c].dtype)
+        and factors[c].nunique() > 10
+    ]
+    cells = 1
+    for c in factors.columns:
+        if c not in numeric:
+            cells *= max(1, int(factors[c].nunique(dropna=False)))
+    if not numeric:
+        return 10
+    b = int((len(factors) / (per_stratum * cells)) ** (1 / len(numeric)))
+    return max(3, min(most, b))

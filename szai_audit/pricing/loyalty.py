@@ -1,0 +1,243 @@
+"""Article 72(5), loyal customers: do existing customers pay more than new ones ("杀熟")?
+
+Compared for the same legitimate factors and, with the model, against the price each loyal
+customer would be quoted as a new one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..core.conditional import PreparedFactors, conditional_gaps
+from ..core.errors import InputError, LengthMismatchError
+from ..core.findings import finite_or_none
+from ..core.stats import normal_p_value, z_value
+from .gaps import as_prepared_factors, positive_prices
+
+__all__ = ["LoyaltyGap", "loyalty_gap", "loyalty_groups"]
+
+
+@dataclass(frozen=True)
+class LoyaltyGap:
+    """Whether existing customers pay more than new ones for the same legitimate factors.
+
+    Attributes
+    ----------
+    column : str
+    new_rule, loyal_rule : str
+        Which rows count as new and as loyal customers (``"tenure_months == 0"``,
+        ``"tenure_months >= 24"``).
+    new_value : object
+        The value that makes a customer new (used by the counterfactual).
+    n_new, n_loyal : int
+    raw : float
+        Mean price ratio loyal / new, minus 1.
+    stratified, stratified_low, stratified_high, stratified_p, coverage : float
+        The gap given the legitimate factors, by stratification (0.05 = loyal pay 5% more).
+    regression, regression_low, regression_high, regression_p : float
+        The same by regression adjustment.
+    counterfactual, counterfactual_low, counterfactual_high : float
+        With the model: how much more the sampled loyal customers' orders cost than the same
+        orders would as a new customer's (NaN without the model).
+    counterfactual_orders : int
+    mean_loyal : float
+        Mean price of the loyal customers' orders (for the gap in currency).
+    """
+
+    column: str
+    new_rule: str
+    loyal_rule: str
+    new_value: Any
+    n_new: int
+    n_loyal: int
+    raw: float
+    stratified: float
+    stratified_low: float
+    stratified_high: float
+    stratified_p: float
+    coverage: float
+    regression: float
+    regression_low: float
+    regression_high: float
+    regression_p: float
+    counterfactual: float = math.nan
+    counterfactual_low: float = math.nan
+    counterfactual_high: float = math.nan
+    counterfactual_orders: int = 0
+    mean_loyal: float = math.nan
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in self.__dict__.items():
+            out[k] = finite_or_none(v) if isinstance(v, (float, np.floating)) else v
+        out["new_value"] = (
+            self.new_value.item() if isinstance(self.new_value, np.generic) else self.new_value
+        )
+        return out
+
+
+def loyalty_groups(values: pd.Series, min_group_size: int = 30) -> tuple[np.ndarray, str, str, Any]:
+    """Label each row "new", "loyal" or None from a tenure column.
+
+    Numbers (months, years, past orders): new customers are the rows at the smallest value
+    when at least ``min_group_size`` rows have it, otherwise the lowest quarter; loyal ones
+    are the highest quarter. Booleans: False is new, True is loyal.
+    """
+    name = str(values.name)
+    if pd.api.types.is_bool_dtype(values.dtype):
+        present = values.notna().to_numpy()
+        truth = values.fillna(False).to_numpy(dtype=bool)
+        labels = np.full(len(values), None, dtype=object)
+        labels[present & truth] = "loyal"
+        labels[present & ~truth] = "new"
+        return labels, f"{name} is False", f"{name} is True", False
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        raise InputError(
+            f"loyalty column {name!r} must be numeric (tenure in months or years, past orders) "
+            f"or boolean (True = existing customer), got dtype {values.dtype}."
+        )
+    x = values.to_numpy(dtype=float, na_value=np.nan)
+    present = x[~np.isnan(x)]
+    if present.size == 0:
+        raise InputError(f"loyalty column {name!r} has no values.")
+    low = float(present.min())
+    high_cut = float(np.quantile(present, 0.75))
+    at_min = x == low
+    integer = bool(np.all(present == np.floor(present)))
+
+    def show(v: float) -> str:
+        return str(int(v)) if integer else f"{v:.4g}"
+
+    if at_min.sum() >= min_group_size and at_min.mean() <= 0.5:
+        new, new_rule, new_value = at_min, f"{name} == {show(low)}", low
+    else:
+        cut = float(np.quantile(present, 0.25))
+        new, new_rule, new_value = x <= cut, f"{name} <= {show(cut)}", low
+    loyal = (x >= high_cut) & ~new
+    if high_cut <= low or not loyal.any():
+        raise InputError(
+            f"loyalty column {name!r} does not separate new from loyal customers (its upper "
+            f"quarter starts at its smallest value {show(low)})."
+        )
+    labels = np.full(len(x), None, dtype=object)
+    labels[new], labels[loyal] = "new", "loyal"
+    if pd.api.types.is_integer_dtype(values.dtype):
+        new_value = int(new_value)
+    return labels, new_rule, f"{name} >= {show(high_cut)}", new_value
+
+
+def loyalty_gap(
+    price: Any,
+    tenure: pd.Series,
+    factors: pd.DataFrame | PreparedFactors | None,
+    *,
+    predict: Callable[[pd.DataFrame], Any] | None = None,
+    data: pd.DataFrame | None = None,
+    min_group_size: int = 30,
+    level: float = 0.95,
+    n_orders: int = 2000,
+    n_bins: int | None = None,
+    random_state: int | None = 0,
+) -> LoyaltyGap:
+    """Loyal against new customers: the price gap given the legitimate factors, and with the
+    model, what the loyal customers' orders would cost if they were new customers.
+
+    Parameters
+    ----------
+    price : array-like of float
+        Positive prices, one per order.
+    tenure : Series
+        How long each customer has been one (months, years, past orders) or a boolean
+        (True = existing customer); :func:`loyalty_groups` says who is new and who is loyal.
+    factors : DataFrame or PreparedFactors or None
+        The legitimate factors, same rows (None: no conditional gap).
+    predict : callable, optional
+        Frame of orders -> prices. With ``data``, up to ``n_orders`` loyal customers' orders
+        are re-priced with the tenure of a new customer (the smallest tenure).
+    data : DataFrame, optional
+        The model's inputs, same rows (not modified).
+    min_group_size : int, default 30
+    level : float, default 0.95
+    n_orders : int, default 2000
+    n_bins : int, optional
+        Quantile bins per numeric factor; by default :func:`strata_bins`.
+    random_state : int or None, default 0
+
+    Returns
+    -------
+    LoyaltyGap
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"km": rng.gamma(2, 4, 4000), "months": rng.choice([0, 3, 12, 36], 4000)})
+    >>> fare = lambda f: (5 + 2 * f["km"]) * np.where(f["months"] >= 12, 1.05, 1.0)
+    >>> gap = loyalty_gap(fare(d), d["months"], d[["km"]], predict=fare, data=d, n_bins=20)
+    >>> gap.new_rule, gap.loyal_rule, round(gap.counterfactual, 3)
+    ('months == 0', 'months >= 12', 0.05)
+    """
+    y = positive_prices("price", price)
+    labels, new_rule, loyal_rule, new_value = loyalty_groups(tenure, min_group_size)
+    is_new, is_loyal = labels == "new", labels == "loyal"
+    raw = float(y[is_loyal].mean() / y[is_new].mean() - 1)
+    z = z_value(level)
+    cond: dict[str, float] = {}
+    prepared = as_prepared_factors(factors, n_bins)
+    if prepared is not None:
+        if len(prepared) != len(y):
+            raise LengthMismatchError(f"factors has {len(prepared)} rows for {len(y)} prices.")
+        gaps = conditional_gaps(y, labels, prepared, "new", log=True)
+        row = gaps.table.loc["loyal"]
+        for method, gap, se in (
+            ("stratified", row["stratified_gap"], row["stratified_se"]),
+            ("regression", row["regression_gap"], row["regression_se"]),
+        ):
+            cond[method] = math.expm1(gap)
+            cond[f"{method}_low"] = math.expm1(gap - z * se)
+            cond[f"{method}_high"] = math.expm1(gap + z * se)
+            cond[f"{method}_p"] = float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
+        cond["coverage"] = float(row["coverage"])
+    keys = ["stratified", "regression"]
+    fields: dict[str, Any] = {
+        f"{k}{s}": cond.get(f"{k}{s}", math.nan) for k in keys for s in ("", "_low", "_high", "_p")
+    }
+    cf: dict[str, Any] = {}  # mixed floats and a count
+    if predict is not None and data is not None:
+        rng = np.random.default_rng(random_state)
+        loyal_rows = np.flatnonzero(is_loyal)
+        take = np.sort(rng.choice(loyal_rows, min(n_orders, len(loyal_rows)), replace=False))
+        orders = data.iloc[take].reset_index(drop=True)
+        as_new = orders.copy()
+        as_new[str(tenure.name)] = pd.Series(
+            [new_value] * len(orders), dtype=data[str(tenure.name)].dtype
+        ).array
+        now = positive_prices("the model's prices", predict(orders))
+        then = positive_prices("the model's prices", predict(as_new))
+        rel = now / then - 1
+        se = float(rel.std(ddof=1) / math.sqrt(len(rel))) if len(rel) > 1 else 0.0
+        mean = float(rel.mean())
+        cf = {
+            "counterfactual": mean,
+            "counterfactual_low": mean - z * se,
+            "counterfactual_high": mean + z * se,
+            "counterfactual_orders": len(rel),
+        }
+    return LoyaltyGap(
+        column=str(tenure.name),
+        new_rule=new_rule,
+        loyal_rule=loyal_rule,
+        new_value=new_value,
+        n_new=int(is_new.sum()),
+        n_loyal=int(is_loyal.sum()),
+        raw=raw,
+        mean_loyal=float(y[is_loyal].mean()),
+        coverage=cond.get("coverage", math.nan),
+        **fields,
+        **cf,
+    )

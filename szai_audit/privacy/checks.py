@@ -1,0 +1,46 @@
+"""The Article 33 checks, declared once (see :mod:`szai_audit.core.checks`)."""
+
+from __future__ import annotations
+
+from ..core.checks import Check, register
+from ..core.messages import Message
+
+__all__ = ["ARTICLE", "DIRECT_IDENTIFIERS", "K_ANONYMITY", "L_DIVERSITY", "NOT_SCANNED"]
+
+#: The article these checks evidence: personal data provided to others must be de-identified.
+ARTICLE = "33"
+
+_SCAN = "szai_audit.privacy.scanner"
+
+NOT_SCANNED = register(
+    Check(
+        "privacy.not_scanned",
+        ARTICLE,
+        Message("去标识化检查", "De-identification scan"),
+        computed_by=f"{_SCAN}:not_scanned",
+    )
+)
+DIRECT_IDENTIFIERS = register(
+    Check(
+        "privacy.direct_identifiers",
+        ARTICLE,
+        Message("直接标识符", "Direct identifiers"),
+        computed_by=f"{_SCAN}:PrivacyScan.findings",
+    )
+)
+K_ANONYMITY = register(
+    Check(
+        "privacy.k_anonymity",
+        ARTICLE,
+        Message("k-匿名性", "k-anonymity"),
+        computed_by=f"{_SCAN}:PrivacyScan.findings",
+    )
+)
+L_DIVERSITY = register(
+    Check(
+        "privacy.l_diversity",
+        ARTICLE,
+        Message("l-多样性", "l-diversity"),
+        computed_by=f"{_SCAN}:PrivacyScan.findings",
+    )
+)

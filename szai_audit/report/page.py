@@ -1,0 +1,171 @@
+"""The report's page structure: the article parts assembled into one page, before any HTML.
+
+Three stages, kept apart: :class:`~szai_audit.AuditResult` holds the numbers; :func:`build_page`
+turns them into a page structure (sections, rows, texts in both languages, SVG charts) from the
+page part of each article package; the Jinja2 templates in ``templates/`` turn that structure
+into one HTML file with inline CSS and SVG, no script and no external URL. Autoescape is always
+on: every value from the user's data (column names, group labels, metadata) is escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.findings import Finding, Status
+from ..core.grounds import ground_label
+from ..core.html import FONT_STACK, FONT_STACK_LATIN
+from ..core.messages import METADATA_LABELS, Message, fmt_ratio
+from ..core.policy import Policy
+from ..core.scope import Scope, binning_note, source_note
+from ..explain.page import explanation_section
+from ..fairness import page as fairness_page
+from ..fairness.checks import ARTICLE as FAIRNESS_ARTICLE
+from ..fairness.checks import GROUND_NOT_PROVIDED, INTERSECTION_NOT_ASSESSED
+from ..fairness.words import method_paragraphs as classification_method
+from ..fairness.words import regression_method_paragraphs
+from ..pricing import checks as pricing_checks
+from ..pricing.page import ground_blocks, pricing_section
+from ..pricing.words import audit_method_paragraphs as pricing_method
+from ..privacy.page import privacy_page
+from ..result import AuditResult
+from .manifest import manifest_rows
+from .summary import governance_page
+
+__all__ = ["build_page", "method_paragraphs"]
+
+
+def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
+    """The method section: what was measured and how findings are decided, by task."""
+    if scope.task == "regression":
+        return regression_method_paragraphs(scope, policy)
+    if scope.task == "pricing":
+        return pricing_method(scope, policy)
+    return classification_method(scope, policy)
+
+
+def _price_ground_sections(result: AuditResult, lang: str) -> list[dict[str, Any]]:
+    """The Article 72(4) sections of a pricing audit: prices by ground, with the ground's
+    proxies and flip test."""
+    infos = {s.ground: s for s in result.sensitive}
+    sections = []
+    for key, block in ground_blocks(result, lang).items():
+        info = infos.get(key)
+        notes = [] if info is None else [source_note(info), binning_note(info)]
+        sections.append(
+            {
+                "key": key,
+                "label": ground_label(key),
+                "intersection": False,
+                "notes": [n for n in notes if n is not None],
+                "findings": [
+                    f
+                    for f in result.findings
+                    if f.ground == key
+                    and f.article == FAIRNESS_ARTICLE
+                    and f.check not in pricing_checks.IDS
+                ],
+                "prices": block,
+                "table": None,
+                "tests": None,
+                "scores": None,
+                "proxies": fairness_page.proxy_section(result, key),
+                "flips": fairness_page.flip_section(result, key),
+                "mitigation": None,
+                "conditional": None,
+                "chart": None,
+                "chart_caption": None,
+                "outcome_panels": False,
+            }
+        )
+    return sections
+
+
+def _scope_rows(result: AuditResult) -> list[tuple[Message, Message]]:
+    """What was audited, for the scope section."""
+    scope = result.scope
+
+    def same(text: str) -> Message:
+        return Message(text, text)
+
+    attrs = [
+        Message(
+            s.label.zh + (f"（{s.column}）" if s.column else ""),
+            s.label.en + (f" ({s.column})" if s.column else ""),
+        )
+        for s in result.sensitive
+    ]
+    mode = (
+        Message("模型", "model")
+        if scope.mode == "model"
+        else Message("仅决定记录", "predictions only")
+    )
+    favourable = (
+        (Message("有利方向", "Favourable direction"), Message("价格越低越有利", "a lower price"))
+        if scope.task == "pricing"
+        else (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label)))
+    )
+    outcomes = Message("有", "yes") if scope.has_outcomes else Message("无", "no")
+    return [
+        (Message("审计行数", "Rows audited"), same(str(scope.n_rows))),
+        (Message("审计方式", "Mode"), mode),
+        (Message("决定来源", "Decision rule"), same(scope.decision_rule)),
+        favourable,
+        (Message("实际结果", "Actual outcomes"), outcomes),
+        (
+            Message("敏感属性", "Sensitive attributes"),
+            Message("、".join(a.zh for a in attrs), ", ".join(a.en for a in attrs)),
+        ),
+    ]
+
+
+def _not_provided(result: AuditResult) -> list[Finding]:
+    ids = (GROUND_NOT_PROVIDED.id, INTERSECTION_NOT_ASSESSED.id)
+    return [f for f in result.findings if f.check in ids]
+
+
+def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
+    """The report's structure (sections, rows, texts, SVG charts) before any HTML is written."""
+    sections = []
+    if result.pricing is not None:
+        sections += _price_ground_sections(result, lang)
+    sections += fairness_page.sections(result, lang)
+    policy = result.policy
+    return {
+        "lang": lang,
+        "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
+        "font_stack": FONT_STACK,
+        "font_stack_latin": FONT_STACK_LATIN,
+        "title": Message("人工智能算法合规审计报告", "AI algorithm compliance audit report"),
+        "subtitle": Message(
+            "依据《深圳经济特区人工智能产业促进条例》",
+            "Under the Shenzhen Special Economic Zone "
+            "Regulations on Promoting the Artificial Intelligence Industry",
+        ),
+        "system_name": result.metadata.get("system_name"),
+        "verdict": result.verdict,
+        "verdict_message": result.verdict_message,
+        "counts": [(Status(s), n) for s, n in result.status_counts.items()],
+        "findings_sorted": sorted(result.findings, key=lambda f: f.status.severity),
+        "system_rows": [
+            (METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()
+        ],
+        "scope_rows": _scope_rows(result),
+        "grounds": [s for s in sections if not s["intersection"]],
+        "not_provided": _not_provided(result),
+        "intersections": [s for s in sections if s["intersection"]],
+        "pricing": pricing_section(result, lang),
+        "explanation": explanation_section(result, lang),
+        "explanation_findings": [f for f in result.findings if f.article == "71"],
+        "notice": result.notice_sections(),
+        "governance": governance_page(result),
+        "privacy": privacy_page(result),
+        "tracking": None,
+        "alpha": policy.significance_level,
+        "min_group_size": policy.min_group_size,
+        "ratio_min": fmt_ratio(policy.selection_rate_ratio_min),
+        "method": method_paragraphs(result.scope, policy),
+        "policy_rows": list(policy.to_dict().items()),
+        "manifest_rows": manifest_rows(result),
+        "content_sha256": result.content_sha256,
+        "generated_at": result.manifest.get("generated_at"),
+    }

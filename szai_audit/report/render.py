@@ -1,0 +1,34 @@
+"""The report, and the notebook summary, rendered to HTML with the shared Jinja2 environment."""
+
+from __future__ import annotations
+
+from ..core.findings import Status
+from ..core.html import environment
+from ..result import AuditResult
+from ..risk.tracking import Comparison, comparison_page
+from .page import build_page
+
+__all__ = ["render_notebook_summary", "render_report"]
+
+
+def render_report(
+    result: AuditResult, lang: str = "bilingual", comparison: Comparison | None = None
+) -> str:
+    """Render the full HTML report for ``result`` (with an ex-post tracking section when a
+    ``comparison`` with an earlier audit is given)."""
+    page = build_page(result, lang)
+    if comparison is not None:
+        page["tracking"] = comparison_page(comparison, lang)
+    return environment().get_template("report.html.j2").render(page=page, lang=lang)
+
+
+def render_notebook_summary(result: AuditResult) -> str:
+    """A compact summary for notebooks: inline styles only, so nothing leaks into the page."""
+    page = {
+        "verdict": result.verdict,
+        "verdict_message": result.verdict_message,
+        "counts": [(Status(s), n) for s, n in result.status_counts.items() if n],
+        "findings": sorted(result.findings, key=lambda f: f.status.severity),
+        "n_rows": result.scope.n_rows,
+    }
+    return environment().get_template("notebook.html.j2").render(page=page)
