@@ -227,19 +227,19 @@ def test_sampling_reasons_and_errors(numeric):
 
 
 def test_progress_bar_only_after_three_seconds(capsys):
-    from szai_audit.explain import _Progress
+    from szai_audit.core.progress import Progress
 
-    quick = _Progress(10, "explaining")
+    quick = Progress(10, "explaining")
     quick.update(5, elapsed=1.0)
     quick.close()
     assert capsys.readouterr().err == ""
-    slow = _Progress(10, "explaining")
+    slow = Progress(10, "explaining")
     slow.update(5, elapsed=3.5)
     slow.update(5, elapsed=4.0)
     slow.close()
     err = capsys.readouterr().err
     assert "5/10" in err and "10/10" in err and err.endswith("\n")
-    silent = _Progress(10, "explaining", enabled=False)
+    silent = Progress(10, "explaining", enabled=False)
     silent.update(10, elapsed=10.0)
     silent.close()
     assert capsys.readouterr().err == ""

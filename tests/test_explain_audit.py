@@ -18,7 +18,7 @@ from sklearn.preprocessing import OneHotEncoder
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit._explain_words import JARGON
+from szai_audit.explain.words import JARGON
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
 NUMBER = re.compile(r"\d+(?:\.\d+)?")

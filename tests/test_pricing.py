@@ -448,7 +448,7 @@ def test_flip_test_on_prices_counts_moves_beyond_the_tolerance(markup, status):
 
 
 def test_profile_groups_keep_the_largest_categories_and_pool_the_rest():
-    from szai_audit._pricing_audit import profile_groups
+    from szai_audit.pricing.groups import profile_groups
 
     policy = sa.Policy()
     limit = policy.max_groups_before_binning

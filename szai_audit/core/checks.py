@@ -81,7 +81,9 @@ class Check:
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {sorted(UNITS)}, got {self.unit!r}")
         if self.direction not in DIRECTIONS:
-            raise ValueError(f"direction must be one of {sorted(DIRECTIONS)}, got {self.direction!r}")
+            raise ValueError(
+                f"direction must be one of {sorted(DIRECTIONS)}, got {self.direction!r}"
+            )
 
     @property
     def articles(self) -> tuple[str, ...]:
@@ -94,7 +96,7 @@ class Check:
         target: Any = importlib.import_module(module)
         for name in path.split("."):
             target = getattr(target, name)
-        return target  # type: ignore[no-any-return]
+        return target
 
 
 _REGISTRY: dict[str, Check] = {}

@@ -104,3 +104,24 @@ class UnsupportedError(SzaiAuditError):
 
 class ReportError(SzaiAuditError):
     """The report cannot be rendered or written (unknown language, unwritable path, ...)."""
+
+
+# The public home of the exception tree is ``szai_audit.errors`` (the same module object): the
+# classes carry that name in tracebacks and reprs, as they did before the code moved to core/.
+for _cls in (
+    SzaiAuditError,
+    InputError,
+    LengthMismatchError,
+    ColumnNotFoundError,
+    TargetError,
+    PredictionError,
+    SensitiveAttributeError,
+    PolicyError,
+    InputTypeError,
+    ModelError,
+    ExplanationError,
+    UnsupportedError,
+    ReportError,
+):
+    _cls.__module__ = "szai_audit.errors"
+del _cls

@@ -61,6 +61,8 @@ def verdict_tail(status: str, worst: str, p_value: float | None) -> Message:
         return OUTCOME_PASS
     p = fmt_p(p_value if p_value is not None else 1.0)
     return fill(OUTCOME_FAIL if status == "FAIL" else OUTCOME_WARN, worst=worst, p=p)
+
+
 #: Values within this distance of a threshold count as meeting it: 32/100 ÷ 40/100 is
 #: 0.7999999999999999 in floating point and must not fail a 0.8 threshold.
 TOLERANCE = 1e-9

@@ -6,6 +6,7 @@ import sys
 
 __all__ = ["Progress"]
 
+
 class Progress:
     """A progress bar on stderr, shown only once a run has taken more than 3 seconds."""
 

@@ -17,6 +17,7 @@ from .messages import Message
 
 __all__ = ["Scope", "SensitiveInfo", "binning_note", "missing_note", "source_note"]
 
+
 @dataclass(frozen=True)
 class SensitiveInfo:
     """Where a sensitive attribute came from and how it was grouped."""
@@ -72,6 +73,8 @@ class Scope:
             "has_scores": self.has_scores,
             "decision_rule": self.decision_rule,
         }
+
+
 def binning_note(info: SensitiveInfo) -> Message | None:
     if info.binning is None:
         return None

@@ -10,11 +10,11 @@ chosen by the model, never guessed from its outputs:
   categories as the model does; scikit-learn trees go through ``shap.TreeExplainer``. Output
   space: log-odds for boosted classifiers, probability for forests and single trees, the raw
   value for regressors (its logarithm for Poisson, gamma and Tweedie boosters).
-* **linear models** whose output is exactly ``X w + b`` (see ``engines.LINEAR``): the exact linear form
-  ``w_j (x_j - mean_j)`` on the model's inputs, the means taken over a background sample,
-  checked against the model's own ``decision_function`` / ``predict``. Output space: log-odds
-  for logistic regression, the decision score for other linear classifiers, the raw value for
-  regressors.
+* **linear models** whose output is exactly ``X w + b`` (see ``engines.LINEAR``): the exact
+  linear form ``w_j (x_j - mean_j)`` on the model's inputs, the means taken over a background
+  sample, checked against the model's own ``decision_function`` / ``predict``. Output space:
+  log-odds for logistic regression, the decision score for other linear classifiers, the raw
+  value for regressors.
 * **anything else** (multi-class boosted trees, histogram gradient boosting with categorical
   splits, GLMs with a link function, callables), or a pipeline whose preprocessing cannot be
   traced back to the raw columns: shap's Permutation explainer on the raw columns (categorical
@@ -531,5 +531,3 @@ def explain_sample(
         positions=np.asarray(take, dtype=int),
         unused=unused,
     )
-
-

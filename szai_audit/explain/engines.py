@@ -393,6 +393,7 @@ def permutation(
 def output_function(model: Any, positive: Any) -> tuple[Callable[[pd.DataFrame], np.ndarray], str]:
     """What a model-agnostic explainer explains, and its space: the probability of the positive
     label, the indicator of the positive decision, or the numeric output."""
+
     def indicator(decide: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], np.ndarray]:
         return lambda frame: (np.asarray(decide(frame)) == positive).astype(float)
 

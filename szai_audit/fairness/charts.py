@@ -209,7 +209,9 @@ def reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str |
             )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        ax.set_xlabel(text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang))
+        ax.set_xlabel(
+            text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang)
+        )
         ax.set_ylabel(text_of(Message("实际比例", "Actual rate"), lang))
         ax.legend(fontsize=8, frameon=False)
         despine(ax)

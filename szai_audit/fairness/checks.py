@@ -39,7 +39,9 @@ SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
         ARTICLE,
-        Message("有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"),
+        Message(
+            "有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"
+        ),
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
@@ -82,7 +84,9 @@ CALIBRATION = register(
     Check(
         "fairness.calibration_difference",
         ARTICLE,
-        Message("校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"),
+        Message(
+            "校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"
+        ),
         computed_by=_SCORES,
     )
 )

@@ -171,9 +171,7 @@ def _table(
     }
 
 
-def _score_section(
-    result: Results, key: str, lang: str, chart_id: str
-) -> dict[str, Any] | None:
+def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[str, Any] | None:
     """Score metrics of one ground: table with intervals and a reliability chart."""
     sm = result.score_metrics.get(key)
     if sm is None:

@@ -216,7 +216,6 @@ def rank_proxies(
     folds = list(cv.split(np.zeros(len(y)), y))
     from sklearn.metrics import mutual_info_score
 
-
     z = z_value(level)
     h = _entropy_bits(y)
     rows = []

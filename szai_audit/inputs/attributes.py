@@ -142,7 +142,9 @@ def attributes(
         else:
             values, column, source, counts, n_missing = lookup(str(key), spec)
         attrs.append(
-            _attribute(str(key), ground, values, (column, source), bins, policy, n, counts, n_missing)
+            _attribute(
+                str(key), ground, values, (column, source), bins, policy, n, counts, n_missing
+            )
         )
     return attrs
 
@@ -214,8 +216,7 @@ def references(settings: Settings, groups: Mapping[str, Sequence[str]]) -> dict[
         ground = canonical_ground(str(key))
         if ground not in groups:
             raise SensitiveAttributeError(
-                f"reference names the ground {key!r}, which is not in sensitive "
-                f"{sorted(groups)}."
+                f"reference names the ground {key!r}, which is not in sensitive {sorted(groups)}."
             )
         known = list(groups[ground])
         if str(group) not in known:

@@ -75,7 +75,9 @@ class PricingRunner(TaskRunner):
 
     def _check_overlap(self) -> None:
         """A column is either a protected ground or a profile feature, not both."""
-        profile_cols = {c: kind for kind, cols in self.settings.consumer_profile.items() for c in cols}
+        profile_cols = {
+            c: kind for kind, cols in self.settings.consumer_profile.items() for c in cols
+        }
         for a in self.prep.attrs:
             clash = a.info.ground if a.info.ground in profile_cols else None
             if a.info.source == "data" and a.info.column in profile_cols:
@@ -182,7 +184,11 @@ class PricingRunner(TaskRunner):
     def _price_findings(self) -> list[Finding | Judgeable]:
         """The Article 72(5) findings (and the 72(4) ones of prices across the grounds)."""
         settings, policy = self.settings, self.policy
-        labels, currency, profile = settings.feature_labels, settings.currency, settings.consumer_profile
+        labels, currency, profile = (
+            settings.feature_labels,
+            settings.currency,
+            settings.consumer_profile,
+        )
         extra: list[Finding | Judgeable] = []
         for c, g in self.gaps.items():
             article = "72(4)" if g.kind == "ground" else pc.ARTICLE
@@ -205,7 +211,9 @@ class PricingRunner(TaskRunner):
         if profile or settings.loyalty is not None:
             loyalty_label = None
             if settings.loyalty is not None:
-                kind = next((k for k, cols in profile.items() if settings.loyalty in cols), "habits")
+                kind = next(
+                    (k for k, cols in profile.items() if settings.loyalty in cols), "habits"
+                )
                 loyalty_label = pw.dimension_label(settings.loyalty, kind, labels)
             extra.append(pc.loyalty_finding(self.loyalty, policy, loyalty_label, currency))
         return extra
@@ -238,9 +246,7 @@ class PricingRunner(TaskRunner):
             labels={
                 c: [str(v) for v in spec[:2]]
                 for c, spec in (settings.feature_labels or {}).items()
-                if c in self.binning
-                or c in factors
-                or any(c in cols for cols in profile.values())
+                if c in self.binning or c in factors or any(c in cols for cols in profile.values())
             },
         )
 

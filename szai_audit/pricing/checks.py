@@ -91,4 +91,6 @@ NO_PROFILE = register(
 )
 
 #: Every price check's id.
-IDS: tuple[str, ...] = tuple(c.id for c in (RAW, CONDITIONAL, COUNTERFACTUAL, LOYALTY, ATTRIBUTION, NO_PROFILE))
+IDS: tuple[str, ...] = tuple(
+    c.id for c in (RAW, CONDITIONAL, COUNTERFACTUAL, LOYALTY, ATTRIBUTION, NO_PROFILE)
+)

@@ -64,7 +64,10 @@ class CounterfactualPrices:
                 for k, row in self.summary.iterrows()
             ],
             "effects": [
-                {k: (finite_or_none(v) if isinstance(v, (float, np.floating)) else v) for k, v in r.items()}
+                {
+                    k: (finite_or_none(v) if isinstance(v, (float, np.floating)) else v)
+                    for k, v in r.items()
+                }
                 for r in self.effects.to_dict(orient="records")
             ],
             "histogram": {"edges": CHANGE_EDGES.tolist(), "counts": self.histogram},

@@ -38,7 +38,10 @@ class Shares(Protocol):
 def profile_not_provided() -> Finding:
     """Article 72(5) not assessed: no consumer profile was declared."""
     return Finding(
-        check=NO_PROFILE.id, article=ARTICLE, status=Status.NOT_ASSESSED, message=pw.msg_no_profile()
+        check=NO_PROFILE.id,
+        article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=pw.msg_no_profile(),
     )
 
 

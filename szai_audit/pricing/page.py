@@ -38,6 +38,7 @@ class Results(Protocol):
     @property
     def metadata(self) -> Mapping[str, str]: ...
 
+
 GAP_COLOURS = {"raw": "#8c959f", "stratified": "#3b6ea8", "regression": "#d4860b"}
 
 
@@ -257,9 +258,7 @@ def dimension_block(
         "findings": [
             f
             for f in result.findings
-            if f.ground == name
-            and f.article == article
-            and f.check in (RAW.id, CONDITIONAL.id)
+            if f.ground == name and f.article == article and f.check in (RAW.id, CONDITIONAL.id)
         ],
         "table": gap_table(g, policy.min_group_size),
         "chart": gap_chart(g, chart_id, policy.min_group_size, policy.price_gap_max, lang),

@@ -28,9 +28,9 @@ __all__ = [
     "mask",
     "match",
     "names",
+    "not_scanned",
     "page",
     "quasi",
-    "not_scanned",
     "scan",
     "scanner",
 ]

@@ -430,7 +430,8 @@ class PrivacyScan:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict: the table as records (NaN -> None), quasi, findings."""
         rows = [
-            {k: jsonable(v) for k, v in r.items()} for r in self.identifiers.to_dict(orient="records")
+            {k: jsonable(v) for k, v in r.items()}
+            for r in self.identifiers.to_dict(orient="records")
         ]
         return {
             "article": "33",

@@ -37,7 +37,9 @@ def conditional_finding(
             check=CONDITIONAL.id,
             article=ARTICLE,
             status=Status.INSUFFICIENT_DATA,
-            message=words.msg_too_few_groups(ground, "favorable_rate", policy.min_group_size, small),
+            message=words.msg_too_few_groups(
+                ground, "favorable_rate", policy.min_group_size, small
+            ),
             ground=ground,
             threshold=policy.demographic_parity_max,
             details={"reference": gaps.reference, "factors": gaps.factors},

@@ -213,9 +213,13 @@ def assess_table(
     fav_draws = draws["selection_rate"] if favorable_is_positive else 1.0 - draws["selection_rate"]
     comp = _comparable(gm, "selection_rate", fav, policy.min_group_size)
     if len(comp.rates) < 2:
-        items.append(_insufficient(SELECTION_RATIO.id, key, "favorable_rate", comp, policy, threshold))
+        items.append(
+            _insufficient(SELECTION_RATIO.id, key, "favorable_rate", comp, policy, threshold)
+        )
     elif float(comp.rates.max()) == 0:
-        items.append(_not_assessed(SELECTION_RATIO.id, key, words.msg_no_favourable(key), threshold))
+        items.append(
+            _not_assessed(SELECTION_RATIO.id, key, words.msg_no_favourable(key), threshold)
+        )
     else:
         items.append(
             _measure(
@@ -285,5 +289,3 @@ def _group_tests(gm: GroupMetrics, policy: Policy, reference: str | None) -> pd.
     if cols:
         frame.columns = pd.MultiIndex.from_tuples(list(cols), names=["metric", "test"])
     return frame
-
-

@@ -94,7 +94,11 @@ def assess_regression_table(
     # 1. Mean prediction ratio (lowest over highest), for positive predictions.
     m = frame["mean_prediction"]
     if (m <= 0).any():
-        items.append(_finding(MEAN_PREDICTION_RATIO.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)))
+        items.append(
+            _finding(
+                MEAN_PREDICTION_RATIO.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)
+            )
+        )
     else:
         lo, hi = str(m.idxmin()), str(m.idxmax())
         worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
@@ -125,7 +129,9 @@ def assess_regression_table(
     r = frame["mean_residual"]
     hi, lo = str(r.idxmax()), str(r.idxmin())
     if scale == 0 or not math.isfinite(scale):
-        items.append(_finding(MEAN_RESIDUAL.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)))
+        items.append(
+            _finding(MEAN_RESIDUAL.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key))
+        )
     else:
         # Under-predicted (lowest residual) is worse off when higher values are favourable.
         worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
