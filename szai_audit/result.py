@@ -7,7 +7,6 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -38,6 +37,7 @@ from .fairness.serialize import (
 )
 from .pricing.analysis import PricingAnalysis
 from .privacy.scanner import PrivacyScan
+from .report import render_notebook_summary, render_notice, render_report
 from .risk.review import ChecklistItem
 from .risk.tiers import RiskAssessment
 from .risk.tracking import Comparison, compare
@@ -46,14 +46,6 @@ __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
 SCHEMA_VERSION = "1.4"
-
-
-def _report() -> ModuleType:
-    """The report layer, imported when a page is rendered: the one import of a higher layer
-    (``szai_audit.report`` reads results), documented in ``docs/architecture.md``."""
-    from . import report
-
-    return report
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,7 +287,7 @@ class AuditResult:
             raise ReportError(f"fmt must be 'text' or 'html', got {fmt!r}.")
         sections = self.notice_sections()
         if fmt == "html":
-            return _report().render_notice(self.metadata, sections, lang)
+            return render_notice(self.metadata, sections, lang)
         title = Message("算法说明", "Algorithm notice")
         system = self.metadata.get("system_name")
         langs = ("zh", "en") if lang == "bilingual" else (lang,)
@@ -387,13 +379,13 @@ class AuditResult:
             comparison = (
                 compare_with if isinstance(compare_with, Comparison) else self.compare(compare_with)
             )
-        text = _report().render_report(self, lang=lang, comparison=comparison)
+        text = render_report(self, lang=lang, comparison=comparison)
         if path is not None:
             write_text(path, text)
         return text
 
     def _repr_html_(self) -> str:
-        return _report().render_notebook_summary(self)
+        return render_notebook_summary(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         return {"text/plain": repr(self), "text/html": self._repr_html_()}

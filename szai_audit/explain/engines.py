@@ -9,8 +9,10 @@ sentence describing the method.
 
 from __future__ import annotations
 
+import json
 import math
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -183,8 +185,6 @@ def _as_input(est: Any, xt: np.ndarray) -> Any:
 
 
 def _import_shap() -> Any:
-    import warnings
-
     with warnings.catch_warnings():  # shap's own import warns about matplotlib colormaps
         warnings.simplefilter("ignore", (DeprecationWarning, PendingDeprecationWarning))
         import shap
@@ -264,8 +264,6 @@ def tree_lightgbm(est: Any, xt: Any, positive: Any) -> tuple[Any, ...]:
 
 
 def tree_xgboost(est: Any, xt: Any, positive: Any) -> tuple[Any, ...]:
-    import json
-
     import xgboost
 
     booster = _booster(est)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from ..core.messages import Message
-from ..result import AuditResult
+from .results import Results
 
 __all__ = ["manifest_rows"]
 
 
-def manifest_rows(result: AuditResult) -> list[tuple[Message, str | Message, bool]]:
+def manifest_rows(result: Results) -> list[tuple[Message, str | Message, bool]]:
     """The manifest as rows of (label, value, whether the value is code-like)."""
     m = result.manifest
     rows: list[tuple[Message, str | Message, bool]] = [

@@ -27,8 +27,8 @@ from ..pricing import checks as pricing_checks
 from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
 from ..privacy.page import privacy_page
-from ..result import AuditResult
 from .manifest import manifest_rows
+from .results import Results
 from .summary import governance_page
 
 __all__ = ["build_page", "method_paragraphs"]
@@ -43,7 +43,7 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     return classification_method(scope, policy)
 
 
-def _price_ground_sections(result: AuditResult, lang: str) -> list[dict[str, Any]]:
+def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
     """The Article 72(4) sections of a pricing audit: prices by ground, with the ground's
     proxies and flip test."""
     infos = {s.ground: s for s in result.sensitive}
@@ -80,7 +80,7 @@ def _price_ground_sections(result: AuditResult, lang: str) -> list[dict[str, Any
     return sections
 
 
-def _scope_rows(result: AuditResult) -> list[tuple[Message, Message]]:
+def _scope_rows(result: Results) -> list[tuple[Message, Message]]:
     """What was audited, for the scope section."""
     scope = result.scope
 
@@ -118,12 +118,12 @@ def _scope_rows(result: AuditResult) -> list[tuple[Message, Message]]:
     ]
 
 
-def _not_provided(result: AuditResult) -> list[Finding]:
+def _not_provided(result: Results) -> list[Finding]:
     ids = (GROUND_NOT_PROVIDED.id, INTERSECTION_NOT_ASSESSED.id)
     return [f for f in result.findings if f.check in ids]
 
 
-def build_page(result: AuditResult, lang: str = "bilingual") -> dict[str, Any]:
+def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
     """The report's structure (sections, rows, texts, SVG charts) before any HTML is written."""
     sections = []
     if result.pricing is not None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from ..core.findings import Status
 from ..core.html import environment
-from ..result import AuditResult
 from ..risk.tracking import Comparison, comparison_page
 from .page import build_page
+from .results import Results
 
 __all__ = ["render_notebook_summary", "render_report"]
 
 
 def render_report(
-    result: AuditResult, lang: str = "bilingual", comparison: Comparison | None = None
+    result: Results, lang: str = "bilingual", comparison: Comparison | None = None
 ) -> str:
     """Render the full HTML report for ``result`` (with an ex-post tracking section when a
     ``comparison`` with an earlier audit is given)."""
@@ -22,7 +22,7 @@ def render_report(
     return environment().get_template("report.html.j2").render(page=page, lang=lang)
 
 
-def render_notebook_summary(result: AuditResult) -> str:
+def render_notebook_summary(result: Results) -> str:
     """A compact summary for notebooks: inline styles only, so nothing leaks into the page."""
     page = {
         "verdict": result.verdict,

@@ -8,8 +8,8 @@ from typing import Any
 
 from ..core.findings import Status
 from ..core.messages import Message
-from ..result import AuditResult
 from ..risk.page import checklist_part, risk_part
+from .results import Results
 
 __all__ = ["ARTICLE_ROWS", "article_rows", "governance_page"]
 
@@ -44,7 +44,7 @@ def _row(label: Message, anchor: str, statuses: list[Status], article: str) -> d
     }
 
 
-def article_rows(result: AuditResult) -> list[dict[str, Any]]:
+def article_rows(result: Results) -> list[dict[str, Any]]:
     """One row per article: the statuses of its findings (of its items, for the checklist);
     Article 72(5) only in a pricing audit or when it has findings."""
     rows = []
@@ -59,7 +59,7 @@ def article_rows(result: AuditResult) -> list[dict[str, Any]]:
     return rows
 
 
-def governance_page(result: AuditResult) -> dict[str, Any]:
+def governance_page(result: Results) -> dict[str, Any]:
     """Risk tier, one row per article with counts by status, the context, the checklist."""
     return {
         "risk": risk_part(result),
