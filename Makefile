@@ -29,6 +29,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check szai_audit tests benchmarks examples
 	$(BIN)/ruff format --check szai_audit tests benchmarks examples
 	$(BIN)/mypy szai_audit
+	$(BIN)/lint-imports
 
 docs: $(VENV)/.installed-test
 	$(BIN)/mkdocs build --strict

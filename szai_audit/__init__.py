@@ -21,27 +21,46 @@ The layers and their rules are in ``docs/architecture.md``.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from . import core, datasets, errors, explain, fairness, pricing, privacy, report, risk
 from ._version import __version__
 from .audit import Audit
-from .core import models, stats
 from .core.errors import SzaiAuditError
 from .core.findings import Finding, Status
 from .core.messages import Message
 from .core.models import CallableModel
 from .core.policy import Policy
-from .fairness import (
-    GroupMetrics,
-    conditional,
-    counterfactual,
-    group_metrics,
-    mitigation,
-    proxies,
-    regression,
-    scores,
-)
+from .fairness import GroupMetrics, group_metrics
 from .result import AuditResult
 from .risk import Attestation, UseContext
+
+#: Modules of the flat layout before 0.2 and their new homes. The old names keep working for
+#: one release and warn (a :class:`DeprecationWarning`); see docs/architecture.md.
+MOVED = {
+    "conditional": "fairness.conditional",
+    "counterfactual": "fairness.counterfactual",
+    "mitigation": "fairness.mitigation",
+    "proxies": "fairness.proxies",
+    "regression": "fairness.regression",
+    "scores": "fairness.scores",
+    "data": "core.data",
+    "findings": "core.findings",
+    "models": "core.models",
+    "policy": "core.policy",
+    "stats": "core.stats",
+    "tracking": "risk.tracking",
+    "narrative": "core.messages, core.grounds, core.findings, core.checks, fairness.words",
+}
+
+
+def __getattr__(name: str) -> ModuleType:
+    """``sa.scores`` and the other modules of the old flat layout, with a warning."""
+    if name in MOVED:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Attestation",
@@ -56,22 +75,14 @@ __all__ = [
     "SzaiAuditError",
     "UseContext",
     "__version__",
-    "conditional",
     "core",
-    "counterfactual",
     "datasets",
     "errors",
     "explain",
     "fairness",
     "group_metrics",
-    "mitigation",
-    "models",
     "pricing",
     "privacy",
-    "proxies",
-    "regression",
     "report",
     "risk",
-    "scores",
-    "stats",
 ]

@@ -12,41 +12,12 @@ from . import pipelines
 from .core.errors import InputTypeError
 from .core.policy import Policy
 from .inputs.outputs import run_time
-from .inputs.settings import validate
+from .inputs.settings import ARGUMENTS, validate
 from .result import AuditResult
 from .risk.context import UseContext
 from .risk.review import Attestation
 
 __all__ = ["Audit"]
-
-#: The arguments of :class:`Audit` (all keyword arguments of ``__init__``), in order.
-ARGUMENTS = (
-    "model",
-    "data",
-    "y_true",
-    "y_pred",
-    "y_score",
-    "favorable_label",
-    "sensitive",
-    "sensitive_data",
-    "bins",
-    "task",
-    "threshold",
-    "metadata",
-    "policy",
-    "reference",
-    "legitimate_factors",
-    "favorable_direction",
-    "feature_labels",
-    "explain",
-    "consumer_profile",
-    "loyalty",
-    "currency",
-    "context",
-    "risk_rules",
-    "attestations",
-    "privacy",
-)
 
 
 class Audit:
@@ -60,7 +31,7 @@ class Audit:
     model : estimator, Pipeline, booster, callable or None
         A fitted model: a scikit-learn estimator or Pipeline, anything with the scikit-learn
         API (xgboost, lightgbm), a native ``lightgbm.Booster`` / ``xgboost.Booster``, or a
-        function (see :class:`szai_audit.models.CallableModel`). None for a predictions-only
+        function (see :class:`szai_audit.CallableModel`). None for a predictions-only
         audit (then give ``y_pred``).
     data : pandas.DataFrame, dask.dataframe.DataFrame or None
         The model's raw inputs, one row per person (before any pipeline step). Sensitive
@@ -269,5 +240,5 @@ class Audit:
                 f"{random_state!r}."
             )
         started = run_time()
-        settings = validate(**{name: getattr(self, name) for name in ARGUMENTS})
+        settings = validate({name: getattr(self, name) for name in ARGUMENTS})
         return pipelines.run(settings, random_state, started)

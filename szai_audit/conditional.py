@@ -1,13 +1,20 @@
-"""Moved: this module is now :mod:`szai_audit.core.conditional`.
+"""Moved: this module is now :mod:`szai_audit.fairness.conditional`.
 
-The old path ``szai_audit.conditional`` keeps working for one release (0.2); import
-from ``szai_audit.core.conditional`` (the same module object).
+The old path ``szai_audit.conditional`` keeps working for one release (0.2) and warns; import
+from ``szai_audit.fairness.conditional`` instead.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 
-from .core import conditional as moved
+from .fairness import conditional as moved
 
+warnings.warn(
+    "szai_audit.conditional has moved to szai_audit.fairness.conditional; "
+    "the old path will be removed in 0.3.",
+    DeprecationWarning,
+    stacklevel=2,
+)
 sys.modules[__name__] = moved

@@ -1,13 +1,20 @@
 """Moved: this module is now :mod:`szai_audit.core.findings`.
 
-The old path ``szai_audit.findings`` keeps working for one release (0.2); import
-from ``szai_audit.core.findings`` (the same module object).
+The old path ``szai_audit.findings`` keeps working for one release (0.2) and warns; import
+from ``szai_audit.core.findings`` instead.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 
 from .core import findings as moved
 
+warnings.warn(
+    "szai_audit.findings has moved to szai_audit.core.findings; "
+    "the old path will be removed in 0.3.",
+    DeprecationWarning,
+    stacklevel=2,
+)
 sys.modules[__name__] = moved

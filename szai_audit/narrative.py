@@ -1,13 +1,15 @@
 """Moved: the sentences now live with the article they belong to.
 
-``szai_audit.narrative`` keeps working for one release (0.2): its names are re-exported from
-their new homes: :mod:`szai_audit.core.messages` (``Message`` and the number formats),
-:mod:`szai_audit.core.grounds`, :mod:`szai_audit.core.findings` (status labels, verdicts),
-:mod:`szai_audit.core.checks` (check titles), :mod:`szai_audit.fairness.words` (the Article
-72(4) sentences) and :mod:`szai_audit.report` (the method section).
+``szai_audit.narrative`` keeps working for one release (0.2) and warns. Its names are
+re-exported from their new homes: :mod:`szai_audit.core.messages` (``Message`` and the number
+formats), :mod:`szai_audit.core.grounds`, :mod:`szai_audit.core.findings` (status labels,
+verdicts), :mod:`szai_audit.core.checks` (check titles), :mod:`szai_audit.fairness.words` (the
+Article 72(4) sentences) and :mod:`szai_audit.report` (the method section).
 """
 
 from __future__ import annotations
+
+import warnings
 
 from .core.checks import all_checks
 from .core.findings import STATUS_LABELS, VERDICTS
@@ -51,3 +53,10 @@ __all__ = [
 
 #: Check id -> display name, from the check registry.
 CHECK_TITLES: dict[str, Message] = {c.id: c.title for c in all_checks()}
+
+warnings.warn(
+    "szai_audit.narrative has been split among szai_audit.core.messages, core.grounds, "
+    "core.findings, core.checks, fairness.words and report; the old path will be removed in 0.3.",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -1,13 +1,20 @@
 """Moved: this module is now :mod:`szai_audit.fairness.scores`.
 
-The old path ``szai_audit.scores`` keeps working for one release (0.2); import
-from ``szai_audit.fairness.scores`` (the same module object).
+The old path ``szai_audit.scores`` keeps working for one release (0.2) and warns; import
+from ``szai_audit.fairness.scores`` instead.
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 
 from .fairness import scores as moved
 
+warnings.warn(
+    "szai_audit.scores has moved to szai_audit.fairness.scores; "
+    "the old path will be removed in 0.3.",
+    DeprecationWarning,
+    stacklevel=2,
+)
 sys.modules[__name__] = moved

@@ -263,7 +263,7 @@ def test_sex_alias_and_user_named_grounds(numeric_case):
     for f in result.findings:
         if f.check == "fairness.ground_not_provided":
             assert f.status is Status.NOT_ASSESSED
-            assert sa.narrative.ground_label(f.ground).zh in f.message.zh
+            assert sa.core.grounds.ground_label(f.ground).zh in f.message.zh
 
 
 def test_age_is_binned_with_reported_bins(numeric_case):

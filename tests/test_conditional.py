@@ -8,7 +8,7 @@ import pytest
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit.conditional import conditional_gaps
+from szai_audit.fairness.conditional import conditional_gaps
 
 
 def test_stratified_gap_by_hand():
@@ -61,7 +61,7 @@ def test_regression_gap_equals_statsmodels_hc1():
 
 def test_sparse_strata_keep_the_nominal_level():
     """No true gap and a 100-level factor on 400 rows: the z-test rejects about 5%."""
-    from szai_audit.stats import normal_p_value
+    from szai_audit.core.stats import normal_p_value
 
     rng = np.random.default_rng(11)
     rejections, sims = 0, 200

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from szai_audit.data import bin_numeric, encode_groups, fingerprint, needs_binning
+from szai_audit.core.data import bin_numeric, encode_groups, fingerprint, needs_binning
 from szai_audit.errors import SensitiveAttributeError
 
 

@@ -38,6 +38,8 @@ PAGES = (
     "configuration",
     "cli",
     "api",
+    "checks",
+    "architecture",
     "errors",
     "json-schema",
 )
@@ -237,3 +239,29 @@ def test_quickstart_python_runs(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     assert "<AuditResult verdict=" in out.stdout
     assert (tmp_path / "report.html").exists() and (tmp_path / "report.json").exists()
+
+
+def test_checks_page_is_the_registry():
+    """docs/checks.md holds the registry's table, as ``markdown_table()`` writes it."""
+    from szai_audit.core.checks import all_checks, markdown_table
+
+    assert markdown_table() in _read("checks")
+    ids = [c.id for c in all_checks()]
+    assert len(ids) == len(set(ids)) >= 35
+    for check in all_checks():  # every declared computing function exists
+        assert callable(check.compute_function()), check.id
+
+
+def test_architecture_page_lists_the_layers_and_five_steps():
+    text = _read("architecture")
+    for package in ("core/", "inputs/", "pipelines/", "report/", "fairness/", "pricing/"):
+        assert package in text, package
+    steps = _section(text, "To add a check")
+    assert [line[:2] for line in steps.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}] == [
+        "1.",
+        "2.",
+        "3.",
+        "4.",
+        "5.",
+    ]
+    assert "docs/architecture.md" in (ROOT / "README.md").read_text(encoding="utf-8")

@@ -13,7 +13,7 @@ from sklearn.preprocessing import OneHotEncoder
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit.proxies import find_proxies
+from szai_audit.fairness.proxies import find_proxies
 
 
 def _by_ground(result, ground):
@@ -205,7 +205,7 @@ def test_fix_cost_on_a_failing_ground(lending):
 def test_fix_cost_on_a_sample_of_large_data(lending):
     """The optimizer's cost grows with the rows: above max_rows it is fitted on a seeded random
     sample, and the report says so."""
-    from szai_audit.mitigation import threshold_tradeoff
+    from szai_audit.fairness.mitigation import threshold_tradeoff
 
     X, y = lending
     model = _pipe(["income", "sex"]).fit(X, y)

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from szai_audit import errors, privacy
-from szai_audit.findings import Status
-from szai_audit.policy import Policy
+from szai_audit.core.findings import Status
+from szai_audit.core.policy import Policy
 
 # --------------------------------------------------------------------------------------------
 # Independent generators

@@ -14,7 +14,7 @@ from sklearn.linear_model import Ridge
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit.regression import regression_metrics, welch_test
+from szai_audit.fairness.regression import regression_metrics, welch_test
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
 

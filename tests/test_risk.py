@@ -13,8 +13,8 @@ from sklearn.linear_model import LogisticRegression
 
 import szai_audit as sa
 from szai_audit import Status, errors
-from szai_audit.findings import Finding
-from szai_audit.narrative import Message
+from szai_audit.core.findings import Finding
+from szai_audit.core.messages import Message
 from szai_audit.risk import Attestation, UseContext, assess, checklist, load_rules
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())

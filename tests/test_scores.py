@@ -9,7 +9,7 @@ from sklearn.metrics import roc_auc_score
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit.scores import auc_with_se, score_metrics
+from szai_audit.fairness.scores import auc_with_se, score_metrics
 
 
 def test_auc_equals_sklearn_with_ties():

@@ -9,7 +9,7 @@ from scipy import stats as sps
 
 import szai_audit as sa
 from szai_audit import Status
-from szai_audit.stats import benjamini_hochberg, normal_p_value, two_proportion_test
+from szai_audit.core.stats import benjamini_hochberg, normal_p_value, two_proportion_test
 
 
 def _by_ground(result, ground):
@@ -41,7 +41,7 @@ def test_two_proportion_test_equals_scipy():
 
 
 def test_homogeneity_test_equals_scipy_and_falls_back_to_fisher():
-    from szai_audit.stats import homogeneity_test
+    from szai_audit.core.stats import homogeneity_test
 
     k, n = np.array([30, 50, 40, 45]), np.array([100, 100, 100, 120])
     table = np.c_[k, n - k]
@@ -252,7 +252,7 @@ def test_intersectional_worst_group_is_found():
 def test_quantiles_from_value_counts_equal_numpy_to_the_bit():
     """Bins of data seen in parts come from value counts: the same numbers as np.quantile and
     np.median of the rows, to the last bit."""
-    from szai_audit.stats import weighted_median, weighted_quantile
+    from szai_audit.core.stats import weighted_median, weighted_quantile
 
     rng = np.random.default_rng(11)
     for _ in range(500):

@@ -13,7 +13,7 @@ import pytest
 import szai_audit as sa
 from szai_audit.errors import InputError, InputTypeError, ReportError
 from szai_audit.report import environment
-from szai_audit.tracking import Comparison, compare, comparison_page
+from szai_audit.risk.tracking import Comparison, compare, comparison_page
 
 N = 200  # people per sex
 MEN_APPROVED = 120

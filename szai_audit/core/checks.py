@@ -147,3 +147,20 @@ def format_threshold(check_id: str, threshold: float | None) -> Message:
     fmt, side = _format(check_id)
     text = fmt(threshold)
     return Message(f"{side} {text.zh}", f"{side} {text.en}")
+
+
+def markdown_table() -> str:
+    """Every declared check as a Markdown table (``docs/checks.md`` holds this table; a test
+    keeps the two equal)."""
+    lines = [
+        "| check | article | title (zh) | title (en) | unit | the value must be | computed by |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for c in all_checks():
+        articles = ", ".join(c.articles)
+        side = f"{DIRECTIONS[c.direction]} threshold"
+        lines.append(
+            f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
+            f"`{c.computed_by}` |"
+        )
+    return "\n".join(lines) + "\n"

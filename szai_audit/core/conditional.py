@@ -200,6 +200,34 @@ def conditional_gaps(
     >>> bool(row["raw_gap"] > 0.2), bool(abs(row["stratified_gap"]) < 0.05)
     (True, True)
     """
+    y, labels, keep = _kept_outcome(outcome, groups, factors, reference, log)
+    reference = str(reference)
+    names, strata, n_strata, design = _kept_factors(factors, keep, n_bins)
+    g_codes, g_names = pd.factorize(labels.to_numpy(), sort=True)
+    n_groups = len(g_names)
+    count, total, sq, mean, var = _cell_moments(y, g_codes, n_groups, strata, n_strata)
+    r = int(np.flatnonzero(g_names == reference)[0])
+
+    dummies = np.zeros((len(y), n_groups - 1))
+    others = [i for i in range(n_groups) if i != r]
+    for j, i in enumerate(others):
+        dummies[:, j] = g_codes == i
+    x = np.hstack([np.ones((len(y), 1)), dummies, design])
+    beta, se = _ols_hc1(x, y)
+
+    rows = _gap_rows(g_names, others, r, count, total, sq, mean, var, beta, se)
+    table = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
+    return ConditionalGaps(table, reference, names, n_strata, log)
+
+
+def _kept_outcome(
+    outcome: Any,
+    groups: Any,
+    factors: pd.DataFrame | PreparedFactors,
+    reference: str,
+    log: bool,
+) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """The checked outcome (logged if asked) and group labels of the rows kept, and the mask."""
     y = np.asarray(outcome, dtype=float)
     labels = pd.Series(np.asarray(groups, dtype=object))
     if log:
@@ -215,25 +243,32 @@ def conditional_gaps(
     y, labels = y[keep], labels[keep].astype(str)
     if not (labels.to_numpy() == str(reference)).any():
         raise InputError(f"reference group {reference!r} does not occur in the data.")
-    reference = str(reference)
+    return y, labels, keep
+
+
+def _kept_factors(
+    factors: pd.DataFrame | PreparedFactors, keep: np.ndarray, n_bins: int | None
+) -> tuple[list[str], np.ndarray, int, np.ndarray]:
+    """Factor names, stratum codes, number of strata and regression design of the kept rows."""
     if isinstance(factors, PreparedFactors):
-        names = factors.names
-        strata, n_strata = factors.strata[keep], factors.n_strata
-        design = factors.design[keep]
-    else:
-        frame = factors.loc[keep]
-        names = [str(c) for c in factors.columns]
-        if n_bins is None:
-            numeric = sum(
-                pd.api.types.is_numeric_dtype(frame[c].dtype)
-                and not pd.api.types.is_bool_dtype(frame[c].dtype)
-                for c in frame.columns
-            )
-            n_bins = 10 if numeric <= 1 else 5 if numeric == 2 else 3
-        prepared = prepare_factors(frame, n_bins)
-        strata, n_strata, design = prepared.strata, prepared.n_strata, prepared.design
-    g_codes, g_names = pd.factorize(labels.to_numpy(), sort=True)
-    n_groups = len(g_names)
+        return factors.names, factors.strata[keep], factors.n_strata, factors.design[keep]
+    frame = factors.loc[keep]
+    names = [str(c) for c in factors.columns]
+    if n_bins is None:
+        numeric = sum(
+            pd.api.types.is_numeric_dtype(frame[c].dtype)
+            and not pd.api.types.is_bool_dtype(frame[c].dtype)
+            for c in frame.columns
+        )
+        n_bins = 10 if numeric <= 1 else 5 if numeric == 2 else 3
+    prepared = prepare_factors(frame, n_bins)
+    return names, prepared.strata, prepared.n_strata, prepared.design
+
+
+def _cell_moments(
+    y: np.ndarray, g_codes: np.ndarray, n_groups: int, strata: np.ndarray, n_strata: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Count, sum, sum of squares, mean and variance of the outcome in each group x stratum."""
     cell = g_codes * n_strata + strata
     size = n_groups * n_strata
     count = np.bincount(cell, minlength=size).reshape(n_groups, n_strata).astype(float)
@@ -251,15 +286,22 @@ def conditional_gaps(
     fallback = np.where(np.isfinite(s_var)[None, :], s_var[None, :], g_var[:, None])
     var = np.where(count >= 2, var, fallback)
     var = np.nan_to_num(var, nan=0.0)
-    r = int(np.flatnonzero(g_names == reference)[0])
+    return count, total, sq, mean, var
 
-    dummies = np.zeros((len(y), n_groups - 1))
-    others = [i for i in range(n_groups) if i != r]
-    for j, i in enumerate(others):
-        dummies[:, j] = g_codes == i
-    x = np.hstack([np.ones((len(y), 1)), dummies, design])
-    beta, se = _ols_hc1(x, y)
 
+def _gap_rows(
+    g_names: Any,
+    others: list[int],
+    r: int,
+    count: np.ndarray,
+    total: np.ndarray,
+    sq: np.ndarray,
+    mean: np.ndarray,
+    var: np.ndarray,
+    beta: np.ndarray,
+    se: np.ndarray,
+) -> list[dict[str, Any]]:
+    """One row per non-reference group: raw, stratified and regression gaps with errors."""
     rows = []
     ref_n = count[r].sum()
     ref_mean = total[r].sum() / ref_n
@@ -290,8 +332,7 @@ def conditional_gaps(
                 "regression_se": float(se[1 + j]),
             }
         )
-    table = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
-    return ConditionalGaps(table, reference, names, n_strata, log)
+    return rows
 
 
 def legitimate_frame(data: pd.DataFrame | None, names: Sequence[str]) -> pd.DataFrame:

@@ -238,42 +238,10 @@ def bin_numeric(
     integer = bool(np.all(present == np.floor(present)))
     if cut_points is None or isinstance(cut_points, (int, np.integer)):
         k = n_bins if cut_points is None else int(cut_points)
-        if k < 2:
-            raise SensitiveAttributeError(
-                f"bins for {name!r} must ask for at least 2 quantile bins, got {k}."
-            )
-        edges = []
-        # Quantiles of the rows; when a few values dominate (90% zeros, say) they collapse,
-        # so fall back to quantiles of the distinct values.
-        probs = np.linspace(0, 1, k + 1)[1:-1]
-        for basis in ("rows", "distinct"):
-            if basis == "distinct":
-                qs = np.quantile(np.unique(present), probs)
-            elif weights is not None:
-                qs = weighted_quantile(present, weights, probs)
-            else:
-                qs = np.quantile(present, probs)
-            # A cut point at the minimum would leave the first bin empty.
-            edges = sorted({e for e in (_nice(q, integer) for q in qs) if e > present.min()})
-            if edges:
-                break
+        edges = _quantile_edges(present, weights, k, integer, name)
         method = "quantile"
     else:
-        try:
-            edges = [float(e) for e in cut_points]
-        except (TypeError, ValueError) as exc:
-            raise SensitiveAttributeError(
-                f"bins for {name!r} must be a list of numeric cut points, got {cut_points!r}."
-            ) from exc
-        if not edges or any(not math.isfinite(e) for e in edges):
-            raise SensitiveAttributeError(
-                f"bins for {name!r} must be a non-empty list of finite cut points, got "
-                f"{cut_points!r}; the outer bins are open-ended (<first, ≥last)."
-            )
-        if any(b <= a for a, b in itertools.pairwise(edges)):
-            raise SensitiveAttributeError(
-                f"bins for {name!r} must be strictly increasing, got {cut_points!r}."
-            )
+        edges = _user_edges(cut_points, name)
         method = "user"
     if not edges:
         raise SensitiveAttributeError(
@@ -285,6 +253,52 @@ def bin_numeric(
     codes[np.isnan(x)] = -1
     cats = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
     return cats, BinSpec(tuple(edges), tuple(labels), method)
+
+
+def _quantile_edges(
+    present: np.ndarray, weights: np.ndarray | None, k: int, integer: bool, name: str
+) -> list[float]:
+    """Rounded interior cut points of ``k`` quantile bins (empty when the values collapse)."""
+    if k < 2:
+        raise SensitiveAttributeError(
+            f"bins for {name!r} must ask for at least 2 quantile bins, got {k}."
+        )
+    edges: list[float] = []
+    # Quantiles of the rows; when a few values dominate (90% zeros, say) they collapse,
+    # so fall back to quantiles of the distinct values.
+    probs = np.linspace(0, 1, k + 1)[1:-1]
+    for basis in ("rows", "distinct"):
+        if basis == "distinct":
+            qs = np.quantile(np.unique(present), probs)
+        elif weights is not None:
+            qs = weighted_quantile(present, weights, probs)
+        else:
+            qs = np.quantile(present, probs)
+        # A cut point at the minimum would leave the first bin empty.
+        edges = sorted({e for e in (_nice(q, integer) for q in qs) if e > present.min()})
+        if edges:
+            break
+    return edges
+
+
+def _user_edges(cut_points: Sequence[float], name: str) -> list[float]:
+    """The user's cut points as floats, checked to be finite and strictly increasing."""
+    try:
+        edges = [float(e) for e in cut_points]
+    except (TypeError, ValueError) as exc:
+        raise SensitiveAttributeError(
+            f"bins for {name!r} must be a list of numeric cut points, got {cut_points!r}."
+        ) from exc
+    if not edges or any(not math.isfinite(e) for e in edges):
+        raise SensitiveAttributeError(
+            f"bins for {name!r} must be a non-empty list of finite cut points, got "
+            f"{cut_points!r}; the outer bins are open-ended (<first, ≥last)."
+        )
+    if any(b <= a for a, b in itertools.pairwise(edges)):
+        raise SensitiveAttributeError(
+            f"bins for {name!r} must be strictly increasing, got {cut_points!r}."
+        )
+    return edges
 
 
 def needs_binning(values: np.ndarray | pd.Series, max_groups: int) -> bool:

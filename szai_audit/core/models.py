@@ -268,7 +268,7 @@ def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
         return ModelAdapter(CallableModel(model, output="label"), "callable", threshold)
     raise ModelError(
         f"model of type {_qualname(model)} has no predict method and is not callable. Pass a "
-        f"fitted estimator, a function wrapped in szai_audit.models.CallableModel, or give "
+        f"fitted estimator, a function wrapped in szai_audit.CallableModel, or give "
         f"y_pred= instead of model=."
     )
 

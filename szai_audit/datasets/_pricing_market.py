@@ -132,12 +132,38 @@ def make_pricing_market(
     >>> bool(np.allclose(m.price[premium], m.fair_price[premium] * 1.08, atol=0.01))
     True
     """
+    _check_market_args(n, ability_markup, loyalty_markup)
+    rng = np.random.default_rng(random_state)
+    data = _draw_orders(rng, n, confounded)
+    return PricingMarket(
+        data=data,
+        price=pd.Series(
+            _priced(data, ability_markup, loyalty_markup), index=data.index, name="price"
+        ),
+        fair_price=pd.Series(np.round(fair_price(data), 2), index=data.index, name="fair_price"),
+        consumer_profile={
+            "habits": ["trips_per_month", "tenure_months"],
+            "preferences": ["payment", "preferred_vehicle"],
+            "ability_to_pay": ["income_band", "device_tier", "neighbourhood"],
+        },
+        legitimate_factors=["distance_km", "vehicle", "time_band"],
+        loyalty="tenure_months",
+        sensitive={"gender": "sex", "age": "age"},
+        truth={"ability_markup": float(ability_markup), "loyalty_markup": float(loyalty_markup)},
+    )
+
+
+def _check_market_args(n: int, ability_markup: float, loyalty_markup: float) -> None:
+    """Refuse a market size or markups :func:`make_pricing_market` cannot use."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 10:
         raise InputError(f"n must be an integer of at least 10, got {n!r}.")
     for name, v in (("ability_markup", ability_markup), ("loyalty_markup", loyalty_markup)):
         if not isinstance(v, (int, float)) or not 0 <= v < 1:
             raise InputError(f"{name} must be a number in [0, 1), got {v!r}.")
-    rng = np.random.default_rng(random_state)
+
+
+def _draw_orders(rng: np.random.Generator, n: int, confounded: bool) -> pd.DataFrame:
+    """The orders of the market: cost drivers, customer profile and grounds, drawn from ``rng``."""
     income = rng.choice(["low", "middle", "high"], n, p=[0.35, 0.45, 0.20])
     hi, mid = income == "high", income == "middle"
 
@@ -186,19 +212,4 @@ def make_pricing_market(
             "age": rng.integers(18, 76, n),
         }
     )
-    return PricingMarket(
-        data=data,
-        price=pd.Series(
-            _priced(data, ability_markup, loyalty_markup), index=data.index, name="price"
-        ),
-        fair_price=pd.Series(np.round(fair_price(data), 2), index=data.index, name="fair_price"),
-        consumer_profile={
-            "habits": ["trips_per_month", "tenure_months"],
-            "preferences": ["payment", "preferred_vehicle"],
-            "ability_to_pay": ["income_band", "device_tier", "neighbourhood"],
-        },
-        legitimate_factors=["distance_km", "vehicle", "time_band"],
-        loyalty="tenure_months",
-        sensitive={"gender": "sex", "age": "age"},
-        truth={"ability_markup": float(ability_markup), "loyalty_markup": float(loyalty_markup)},
-    )
+    return data

@@ -7,13 +7,14 @@ much of the model's influence comes from a sensitive attribute and its proxies, 
 
 from __future__ import annotations
 
+from ..core.articles import DISCRIMINATION, EXPLANATION
 from ..core.checks import Check, register
 from ..core.messages import Message
 
 __all__ = ["ARTICLE", "EXPLAINED", "NOTICE", "SHARE"]
 
 #: The article the explanation answers: algorithms explained so the public can understand them.
-ARTICLE = "71"
+ARTICLE = EXPLANATION
 
 _FINDINGS = "szai_audit.explain.findings"
 
@@ -36,7 +37,7 @@ NOTICE = register(
 SHARE = register(
     Check(
         "fairness.attribution_share",
-        "72(4)",
+        DISCRIMINATION,
         Message("敏感属性及代理变量的影响占比", "Influence of the attribute and its proxies"),
         computed_by=f"{_FINDINGS}:attribution_share",
     )

@@ -360,7 +360,22 @@ def explain(
     >>> bool(ex.additivity_error < 1e-6)
     True
     """
+    _check_explain_args(model, X, background_size, permutation_sample_size)
+    sample = _row_sample(X, sample_size, strata, background_size, random_state)
+    return explain_sample(
+        model,
+        sample,
+        positive_label=positive_label,
+        random_state=random_state,
+        progress=progress,
+        permutation_sample_size=permutation_sample_size,
+    )
 
+
+def _check_explain_args(
+    model: Any, X: Any, background_size: int, permutation_sample_size: int
+) -> None:
+    """Refuse inputs :func:`explain` cannot work with, with a message naming the problem."""
     if not isinstance(X, pd.DataFrame):
         raise InputTypeError(f"X must be a pandas DataFrame of raw inputs, got {type(X).__name__}.")
     if len(X) == 0 or X.shape[1] == 0:
@@ -372,27 +387,29 @@ def explain(
         raise InputError(
             f"permutation_sample_size must be at least 1, got {permutation_sample_size}."
         )
+
+
+def _row_sample(
+    X: pd.DataFrame,
+    sample_size: int | None,
+    strata: Sequence[Any] | np.ndarray | None,
+    background_size: int,
+    random_state: int | None,
+) -> RowSample:
+    """The rows :func:`explain` explains (stratified sample) and its random background rows."""
     n_total = len(X)
     strata_arr = None if strata is None else np.asarray(strata)
     if strata_arr is not None and len(strata_arr) != n_total:
         raise InputError(f"strata has {len(strata_arr)} labels for {n_total} rows of X.")
     take = stratified_sample(n_total, sample_size, strata_arr, random_state)
     rng = np.random.default_rng(None if random_state is None else random_state + 1)
-    sample = RowSample(
+    return RowSample(
         frame=X,
         positions=np.arange(n_total),
         n_total=n_total,
         take=take,
         background=rng.choice(n_total, min(background_size, n_total), replace=False),
         strata=None if strata_arr is None else strata_arr[take],
-    )
-    return explain_sample(
-        model,
-        sample,
-        positive_label=positive_label,
-        random_state=random_state,
-        progress=progress,
-        permutation_sample_size=permutation_sample_size,
     )
 
 
@@ -430,50 +447,14 @@ def explain_sample(
     n_total, take, bg_take = sample.n_total, sample.take, sample.background
     rows = sample.rows(take)
     background = sample.rows(np.sort(bg_take))
-
-    pre, est = None, model
-    if hasattr(model, "steps") and len(model.steps) > 1:
-        pre, est = model[:-1], model.steps[-1][1]
-    elif hasattr(model, "steps"):
-        est = model.steps[-1][1]
-    family = "other" if isinstance(model, CallableModel) else family_of(est)
-
-    mapping: list[int] | None = None
-    xt: Any = None
-    if family != "other":
-        try:
-            xt = as_matrix(pre.transform(rows) if pre is not None else rows)
-            mapping = (
-                column_map(pre, X, xt.shape[1]) if pre is not None else list(range(X.shape[1]))
-            )
-            if isinstance(xt, pd.DataFrame) and family not in ("lightgbm", "xgboost"):
-                raise NoMapping("the model's inputs are not numeric")
-        except NoMapping:
-            family = "other"
-        except (ValueError, TypeError) as exc:
-            raise ExplanationError(
-                f"the model's preprocessing failed on X ({type(exc).__name__}: {exc})."
-            ) from exc
+    pre, est, family = _split_model(model)
+    family, xt, mapping = _model_inputs(pre, family, rows, X)
 
     bg_text = f"{len(background)} rows drawn at random from the {n_total} given"
     try:
         try:
-            if family == "sklearn_tree":
-                values, base, output, space, method = tree_sklearn(est, xt, positive_label)
-            elif family == "lightgbm":
-                values, base, output, space, method = tree_lightgbm(est, xt, positive_label)
-            elif family == "xgboost":
-                values, base, output, space, method = tree_xgboost(est, xt, positive_label)
-            elif family == "linear":
-                xt_bg = as_matrix(pre.transform(background) if pre is not None else background)
-                values, base, output, space, method = linear(est, xt, xt_bg, positive_label)
-                bg_text = f"the mean of {bg_text}"
-            else:
-                raise Fallback(family)
-            bg_text = (
-                bg_text
-                if family == "linear"
-                else "the training data, through the trees' node counts (path-dependent)"
+            values, base, output, space, method, bg_text = _exact_engine(
+                family, est, pre, xt, background, positive_label, bg_text
             )
         except Fallback:
             family = "other"
@@ -506,15 +487,7 @@ def explain_sample(
     raw = np.zeros((len(rows), X.shape[1]))
     np.add.at(raw.T, np.asarray(mapping), np.asarray(values, dtype=float).T)
     output = np.asarray(output, dtype=float)
-    total = base + raw.sum(axis=1)
-    scale = np.maximum.reduce([np.ones(len(raw)), np.abs(output), abs(base) + np.abs(raw).sum(1)])
-    error = float(np.max(np.abs(total - output) / scale))
-    tolerance = ADDITIVITY_TOL_SINGLE if family == "xgboost" else ADDITIVITY_TOL
-    if not error <= tolerance:
-        raise ExplanationError(
-            f"additivity check failed: base value + contributions differs from the model output "
-            f"by up to {error:.2e} (relative); the tolerance is {tolerance:g}."
-        )
+    error, tolerance = _additivity_error(raw, base, output, family)
     used = sorted({int(m) for m in mapping})
     unused = [str(c) for j, c in enumerate(X.columns) if j not in used]
     return Explanation(
@@ -531,3 +504,82 @@ def explain_sample(
         positions=np.asarray(take, dtype=int),
         unused=unused,
     )
+
+
+def _split_model(model: Any) -> tuple[Any, Any, str]:
+    """The preprocessing (None without a pipeline), the final estimator and its engine family."""
+    pre, est = None, model
+    if hasattr(model, "steps") and len(model.steps) > 1:
+        pre, est = model[:-1], model.steps[-1][1]
+    elif hasattr(model, "steps"):
+        est = model.steps[-1][1]
+    family = "other" if isinstance(model, CallableModel) else family_of(est)
+    return pre, est, family
+
+
+def _model_inputs(
+    pre: Any, family: str, rows: pd.DataFrame, X: pd.DataFrame
+) -> tuple[str, Any, list[int] | None]:
+    """The engine family, the estimator's inputs for ``rows`` and the raw column of each input
+    column; the family becomes "other" when the inputs cannot be traced to raw columns."""
+    mapping: list[int] | None = None
+    xt: Any = None
+    if family != "other":
+        try:
+            xt = as_matrix(pre.transform(rows) if pre is not None else rows)
+            mapping = (
+                column_map(pre, X, xt.shape[1]) if pre is not None else list(range(X.shape[1]))
+            )
+            if isinstance(xt, pd.DataFrame) and family not in ("lightgbm", "xgboost"):
+                raise NoMapping("the model's inputs are not numeric")
+        except NoMapping:
+            family = "other"
+        except (ValueError, TypeError) as exc:
+            raise ExplanationError(
+                f"the model's preprocessing failed on X ({type(exc).__name__}: {exc})."
+            ) from exc
+    return family, xt, mapping
+
+
+def _exact_engine(
+    family: str,
+    est: Any,
+    pre: Any,
+    xt: Any,
+    background: pd.DataFrame,
+    positive_label: Any,
+    bg_text: str,
+) -> tuple[np.ndarray, float, np.ndarray, str, str, str]:
+    """Values, base, output, space and method of a tree or linear engine, and what the
+    expectation is taken over; raises Fallback for any other family."""
+    if family == "sklearn_tree":
+        values, base, output, space, method = tree_sklearn(est, xt, positive_label)
+    elif family == "lightgbm":
+        values, base, output, space, method = tree_lightgbm(est, xt, positive_label)
+    elif family == "xgboost":
+        values, base, output, space, method = tree_xgboost(est, xt, positive_label)
+    elif family == "linear":
+        xt_bg = as_matrix(pre.transform(background) if pre is not None else background)
+        values, base, output, space, method = linear(est, xt, xt_bg, positive_label)
+        return values, base, output, space, method, f"the mean of {bg_text}"
+    else:
+        raise Fallback(family)
+    bg_text = "the training data, through the trees' node counts (path-dependent)"
+    return values, base, output, space, method, bg_text
+
+
+def _additivity_error(
+    raw: np.ndarray, base: float, output: np.ndarray, family: str
+) -> tuple[float, float]:
+    """Largest relative gap between base + contributions and the output, and the tolerance
+    of the engine; raises ExplanationError beyond the tolerance."""
+    total = base + raw.sum(axis=1)
+    scale = np.maximum.reduce([np.ones(len(raw)), np.abs(output), abs(base) + np.abs(raw).sum(1)])
+    error = float(np.max(np.abs(total - output) / scale))
+    tolerance = ADDITIVITY_TOL_SINGLE if family == "xgboost" else ADDITIVITY_TOL
+    if not error <= tolerance:
+        raise ExplanationError(
+            f"additivity check failed: base value + contributions differs from the model output "
+            f"by up to {error:.2e} (relative); the tolerance is {tolerance:g}."
+        )
+    return error, tolerance

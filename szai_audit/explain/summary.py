@@ -278,46 +278,8 @@ def notice(
         value = metadata.get(key)
         return Message(value, value) if value else w.NOT_PROVIDED
 
-    name = metadata.get("system_name")
-    system = Message(name, name) if name else Message("本系统", "This system")
-    org = metadata.get("organisation") or ""
-    kind = w.model_kind(model_class or "")
-    how = (
-        Message(
-            "对每一个案例，它综合下列因素计算出结果（例如金额或价格）。",
-            "For each case it combines the factors below into its result (an amount or a "
-            "price, for example).",
-        )
-        if numeric_output
-        else Message(
-            "对每一个案例，它综合下列因素计算出一个评分，并按事先确定的规则据此作出决定。",
-            "For each case it combines the factors below into a score, and a fixed rule turns "
-            "the score into the decision.",
-        )
-    )
-    principle = Message(
-        f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
-        f"该模型从以往案例中学习规律。{how.zh}",
-        f"{system.en}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns "
-        f"from past cases. {how.en}",
-    )
-    factors: list[Message] = []
-    if summary is not None:
-        for f in summary.factors[:n_factors]:
-            d = w.direction_sentence(f.label, f.direction, numeric_output)
-            factors.append(
-                Message(
-                    f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",
-                    f"{f.label.en}: {fmt_pct(f.share)} of the total influence. {d.en}",
-                )
-            )
-    else:
-        factors.append(
-            Message(
-                "未能计算影响因素（需要模型本身）。",
-                "The factors could not be computed (the model is needed).",
-            )
-        )
+    principle = _principle(metadata, model_class, numeric_output)
+    factors = _factor_paragraphs(summary, numeric_output, n_factors)
     affected, process, appeal = meta("affected"), meta("decision_process"), meta("appeal")
     contact = meta("contact")
     return [
@@ -342,6 +304,59 @@ def notice(
             ],
         ),
     ]
+
+
+def _principle(
+    metadata: Mapping[str, str], model_class: str | None, numeric_output: bool
+) -> Message:
+    """The notice's paragraph on the principle: which system, what kind of model, how it decides."""
+    name = metadata.get("system_name")
+    system = Message(name, name) if name else Message("本系统", "This system")
+    org = metadata.get("organisation") or ""
+    kind = w.model_kind(model_class or "")
+    how = (
+        Message(
+            "对每一个案例，它综合下列因素计算出结果（例如金额或价格）。",
+            "For each case it combines the factors below into its result (an amount or a "
+            "price, for example).",
+        )
+        if numeric_output
+        else Message(
+            "对每一个案例，它综合下列因素计算出一个评分，并按事先确定的规则据此作出决定。",
+            "For each case it combines the factors below into a score, and a fixed rule turns "
+            "the score into the decision.",
+        )
+    )
+    return Message(
+        f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
+        f"该模型从以往案例中学习规律。{how.zh}",
+        f"{system.en}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns "
+        f"from past cases. {how.en}",
+    )
+
+
+def _factor_paragraphs(
+    summary: ExplanationSummary | None, numeric_output: bool, n_factors: int
+) -> list[Message]:
+    """One notice paragraph per main factor: its share of the influence and its direction."""
+    factors: list[Message] = []
+    if summary is not None:
+        for f in summary.factors[:n_factors]:
+            d = w.direction_sentence(f.label, f.direction, numeric_output)
+            factors.append(
+                Message(
+                    f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",
+                    f"{f.label.en}: {fmt_pct(f.share)} of the total influence. {d.en}",
+                )
+            )
+    else:
+        factors.append(
+            Message(
+                "未能计算影响因素（需要模型本身）。",
+                "The factors could not be computed (the model is needed).",
+            )
+        )
+    return factors
 
 
 #: System-card keys the public notice needs.

@@ -77,14 +77,7 @@ def plot_group_rates(
         from matplotlib.figure import Figure
 
         ax = Figure(figsize=(6, 0.4 * len(gm.by_group) + 1.2)).subplots()
-    base = "selection_rate" if metric == "favorable_rate" else metric
-    values, den = gm.by_group[base], gm.denominators()[base]
-    bounds = None
-    if ci is not None:
-        bounds = ci[(base, "low")].to_numpy(float), ci[(base, "high")].to_numpy(float)
-    if metric == "favorable_rate" and not favorable_is_positive:
-        values = 1.0 - values
-        bounds = None if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
+    values, den, bounds = _rate_values(gm, metric, favorable_is_positive, ci)
     shown = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
     keys = list(values.index)
     y = np.arange(len(keys))[::-1]
@@ -100,6 +93,29 @@ def plot_group_rates(
     for yi, v, r, ok in zip(y, vals, right, shown, strict=True):
         text = fmt_pct(v) if ok else "—"
         ax.text((r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222")
+    _style_rate_axes(ax, keys, y, reference, metric, lang)
+    return ax
+
+
+def _rate_values(
+    gm: GroupMetrics, metric: str, favorable_is_positive: bool, ci: pd.DataFrame | None
+) -> tuple[pd.Series, pd.Series, tuple[np.ndarray, np.ndarray] | None]:
+    """The rate drawn per group, its denominators and its interval bounds (None without ci)."""
+    base = "selection_rate" if metric == "favorable_rate" else metric
+    values, den = gm.by_group[base], gm.denominators()[base]
+    bounds = None
+    if ci is not None:
+        bounds = ci[(base, "low")].to_numpy(float), ci[(base, "high")].to_numpy(float)
+    if metric == "favorable_rate" and not favorable_is_positive:
+        values = 1.0 - values
+        bounds = None if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
+    return values, den, bounds
+
+
+def _style_rate_axes(
+    ax: Axes, keys: list[Any], y: np.ndarray, reference: float | None, metric: str, lang: str
+) -> None:
+    """Group tick labels, limits, percentage axis, reference line and label of a rate chart."""
     ax.set_yticks(y, [plain_text(group_label(k)) for k in keys])
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.18)
@@ -109,7 +125,6 @@ def plot_group_rates(
     ax.set_xlabel(text_of(METRIC_LABELS[metric], lang), fontsize=9)
     ax.tick_params(labelsize=8)
     despine(ax)
-    return ax
 
 
 def rates_chart(

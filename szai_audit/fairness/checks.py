@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..core.articles import DISCRIMINATION
 from ..core.checks import Check, register
 from ..core.messages import Message
 
@@ -27,7 +28,7 @@ __all__ = [
 
 #: The article these checks evidence: no discrimination by race, gender, nationality,
 #: ethnicity, religious belief and the like.
-ARTICLE = "72(4)"
+ARTICLE = DISCRIMINATION
 
 _RATES = "szai_audit.fairness.findings.rates:assess_table"
 _REGRESSION = "szai_audit.fairness.findings.regression:assess_regression_table"

@@ -126,52 +126,102 @@ def flip_test(
         mask = labels == source
         if not mask.any():
             continue
-        subset = base.iloc[np.flatnonzero(mask)]
-        before = decisions[mask]
-        any_change = np.zeros(int(mask.sum()), dtype=bool)
-        worst_shift = 0.0
-        for target, value in values.items():
-            if target == source:
-                continue
-            flipped = subset.copy()
-            flipped[column] = _with_value(subset[column], value)
-            after = np.asarray(adapter.predict(flipped))
-            if numeric:
-                changed = ~np.isclose(after, before, rtol=max(change_rtol, 1e-9), atol=0.0)
-                gained, lost = changed & (after > before), changed & (after < before)
-            else:
-                changed = after != before
-                pos_after, pos_before = after == pos_label, before == pos_label
-                gained = pos_after & ~pos_before
-                lost = pos_before & ~pos_after
-            any_change |= changed
-            to_fav, to_unfav = (gained, lost) if favorable_is_positive else (lost, gained)
-            shift = np.nan
-            if scores is not None:
-                new_scores = after.astype(float) if numeric else adapter.score(flipped, pos_label)
-                assert new_scores is not None
-                shift = float(np.mean(new_scores - scores[mask]))
-                if abs(shift) > abs(worst_shift):
-                    worst_shift = shift
-            pairs.append(
-                {
-                    "from_group": source,
-                    "to_group": target,
-                    "value": value if np.isscalar(value) else str(value),
-                    "n": int(mask.sum()),
-                    "changed": float(changed.mean()),
-                    "to_favourable": float(to_fav.mean()),
-                    "to_unfavourable": float(to_unfav.mean()),
-                    "mean_score_change": shift,
-                }
-            )
-        shares = [float(p["changed"]) for p in pairs if p["from_group"] == source]
-        per_group[source] = {
-            "n": int(mask.sum()),
-            "changed": float(any_change.mean()),
-            "max_changed": max(shares, default=0.0),
-            "mean_score_change": worst_shift if scores is not None else np.nan,
-        }
+        group_pairs, per_group[source] = _flip_group(
+            adapter,
+            base,
+            column,
+            source,
+            mask,
+            decisions,
+            scores,
+            values,
+            pos_label=pos_label,
+            favorable_is_positive=favorable_is_positive,
+            numeric=numeric,
+            change_rtol=change_rtol,
+        )
+        pairs.extend(group_pairs)
+    return _flip_result(pairs, per_group, len(rows))
+
+
+def _decision_changes(
+    after: np.ndarray, before: np.ndarray, numeric: bool, change_rtol: float, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which decisions changed, and which moved to / away from the positive (or higher) side."""
+    if numeric:
+        changed = ~np.isclose(after, before, rtol=max(change_rtol, 1e-9), atol=0.0)
+        gained, lost = changed & (after > before), changed & (after < before)
+    else:
+        changed = after != before
+        pos_after, pos_before = after == pos_label, before == pos_label
+        gained = pos_after & ~pos_before
+        lost = pos_before & ~pos_after
+    return changed, gained, lost
+
+
+def _flip_group(
+    adapter: ModelAdapter,
+    base: pd.DataFrame,
+    column: str,
+    source: str,
+    mask: np.ndarray,
+    decisions: np.ndarray,
+    scores: np.ndarray | None,
+    values: dict[str, Any],
+    *,
+    pos_label: Any,
+    favorable_is_positive: bool,
+    numeric: bool,
+    change_rtol: float,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The flips of one group's rows to every other group's value, and the group's summary."""
+    subset = base.iloc[np.flatnonzero(mask)]
+    before = decisions[mask]
+    any_change = np.zeros(int(mask.sum()), dtype=bool)
+    worst_shift = 0.0
+    pairs: list[dict[str, Any]] = []
+    for target, value in values.items():
+        if target == source:
+            continue
+        flipped = subset.copy()
+        flipped[column] = _with_value(subset[column], value)
+        after = np.asarray(adapter.predict(flipped))
+        changed, gained, lost = _decision_changes(after, before, numeric, change_rtol, pos_label)
+        any_change |= changed
+        to_fav, to_unfav = (gained, lost) if favorable_is_positive else (lost, gained)
+        shift = np.nan
+        if scores is not None:
+            new_scores = after.astype(float) if numeric else adapter.score(flipped, pos_label)
+            assert new_scores is not None
+            shift = float(np.mean(new_scores - scores[mask]))
+            if abs(shift) > abs(worst_shift):
+                worst_shift = shift
+        pairs.append(
+            {
+                "from_group": source,
+                "to_group": target,
+                "value": value if np.isscalar(value) else str(value),
+                "n": int(mask.sum()),
+                "changed": float(changed.mean()),
+                "to_favourable": float(to_fav.mean()),
+                "to_unfavourable": float(to_unfav.mean()),
+                "mean_score_change": shift,
+            }
+        )
+    shares = [float(p["changed"]) for p in pairs if p["from_group"] == source]
+    summary = {
+        "n": int(mask.sum()),
+        "changed": float(any_change.mean()),
+        "max_changed": max(shares, default=0.0),
+        "mean_score_change": worst_shift if scores is not None else np.nan,
+    }
+    return pairs, summary
+
+
+def _flip_result(
+    pairs: list[dict[str, Any]], per_group: dict[str, dict[str, Any]], n_rows: int
+) -> FlipResult:
+    """The pair and per-group tables of the flip test."""
     pair_frame = pd.DataFrame(
         pairs,
         columns=[
@@ -187,7 +237,7 @@ def flip_test(
     )
     by_group = pd.DataFrame.from_dict(per_group, orient="index")
     by_group.index.name = "group"
-    return FlipResult(pair_frame, by_group, len(rows))
+    return FlipResult(pair_frame, by_group, n_rows)
 
 
 def flip_values(

@@ -502,19 +502,39 @@ def group_metrics(
     y_pred_arr = to_1d("y_pred", y_pred)
     n = len(y_pred_arr)
     y_true_arr = None if y_true is None else to_1d("y_true", y_true, n, "y_pred")
-    score_arr = None
-    if y_score is not None:
-        score_arr = to_1d("y_score", y_score, n, "y_pred")
-        try:
-            score_arr = score_arr.astype(float)
-        except (TypeError, ValueError) as exc:
-            raise PredictionError(
-                f"y_score must be numeric, got values of dtype {score_arr.dtype}."
-            ) from exc
-        if np.isnan(score_arr).any():
-            raise PredictionError(
-                f"y_score has {int(np.isnan(score_arr).sum())} NaN values; every row needs a score."
-            )
+    score_arr = None if y_score is None else _score_array(y_score, n)
+    pred_pos, true_pos = _indicators(y_pred_arr, y_true_arr, pos_label)
+    encoding = encode_groups(as_columns(sensitive), missing=missing, n=n)
+    counts = counts_by_group(encoding, pred_pos, true_pos, score_arr)
+    return GroupMetrics(
+        counts=counts,
+        pos_label=pos_label,
+        has_outcomes=true_pos is not None,
+        has_scores=score_arr is not None,
+    )
+
+
+def _score_array(y_score: Any, n: int) -> np.ndarray:
+    """``y_score`` as a float array of length ``n``, checked to be numeric and without NaN."""
+    score_arr = to_1d("y_score", y_score, n, "y_pred")
+    try:
+        score_arr = score_arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise PredictionError(
+            f"y_score must be numeric, got values of dtype {score_arr.dtype}."
+        ) from exc
+    if np.isnan(score_arr).any():
+        raise PredictionError(
+            f"y_score has {int(np.isnan(score_arr).sum())} NaN values; every row needs a score."
+        )
+    return score_arr
+
+
+def _indicators(
+    y_pred_arr: np.ndarray, y_true_arr: np.ndarray | None, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Positive indicators of the decisions and outcomes (None without outcomes), checked to
+    share two labels among which ``pos_label`` is."""
     pred_pos, labels = _binary_indicator("y_pred", y_pred_arr, pos_label, PredictionError)
     true_pos = None
     if y_true_arr is not None:
@@ -531,11 +551,4 @@ def group_metrics(
             f"pos_label={pos_label!r} is not one of the labels {shown}; pass the label that "
             f"counts as positive, e.g. pos_label={shown[-1]!r}."
         )
-    encoding = encode_groups(as_columns(sensitive), missing=missing, n=n)
-    counts = counts_by_group(encoding, pred_pos, true_pos, score_arr)
-    return GroupMetrics(
-        counts=counts,
-        pos_label=pos_label,
-        has_outcomes=true_pos is not None,
-        has_scores=score_arr is not None,
-    )
+    return pred_pos, true_pos

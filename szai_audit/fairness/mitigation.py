@@ -90,29 +90,10 @@ def threshold_tradeoff(
         def decision_function(self, X: Any) -> np.ndarray:
             return np.asarray(X, dtype=float)[:, 0]
 
-    keep = np.array([g is not None for g in groups])
-    y, s, d, g = (
-        np.asarray(y_true)[keep].astype(int),
-        np.asarray(y_score, dtype=float)[keep],
-        np.asarray(decisions)[keep].astype(int),
-        np.asarray(groups, dtype=object)[keep].astype(str),
-    )
-    if max_rows is not None and len(y) > max_rows:
-        take = np.sort(np.random.default_rng(random_state).choice(len(y), max_rows, replace=False))
-        y, s, d, g = y[take], s[take], d[take], g[take]
+    y, s, d, g = _kept_rows(y_true, y_score, decisions, groups, max_rows, random_state)
     x = s.reshape(-1, 1)
-    base_acc = float((d == y).mean())
-    dp, eo, sel = _disparities(y, d, g)
-    rows: dict[str, dict[str, Any]] = {
-        "audited": {
-            "accuracy": base_acc,
-            "selection_rate_difference": dp,
-            "equalized_odds_difference": eo,
-            "accuracy_change": 0.0,
-            "selection_rate_by_group": sel,
-            "error": None,
-        }
-    }
+    rows: dict[str, dict[str, Any]] = {"audited": _metrics_row(y, d, g, None)}
+    base_acc = rows["audited"]["accuracy"]
     for constraint in CONSTRAINTS:
         try:
             opt = ThresholdOptimizer(
@@ -133,16 +114,46 @@ def threshold_tradeoff(
                 "error": f"{type(exc).__name__}: {exc}",
             }
             continue
-        acc = float((new == y).mean())
-        dp, eo, sel = _disparities(y, new, g)
-        rows[constraint] = {
-            "accuracy": acc,
-            "selection_rate_difference": dp,
-            "equalized_odds_difference": eo,
-            "accuracy_change": acc - base_acc,
-            "selection_rate_by_group": sel,
-            "error": None,
-        }
+        rows[constraint] = _metrics_row(y, new, g, base_acc)
     frame = pd.DataFrame.from_dict(rows, orient="index")
     frame.attrs["rows_used"] = len(y)
     return frame
+
+
+def _kept_rows(
+    y_true: np.ndarray,
+    y_score: np.ndarray,
+    decisions: np.ndarray,
+    groups: np.ndarray,
+    max_rows: int | None,
+    random_state: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Outcomes, scores, decisions and groups of the rows with a group, sampled to max_rows."""
+    keep = np.array([g is not None for g in groups])
+    y, s, d, g = (
+        np.asarray(y_true)[keep].astype(int),
+        np.asarray(y_score, dtype=float)[keep],
+        np.asarray(decisions)[keep].astype(int),
+        np.asarray(groups, dtype=object)[keep].astype(str),
+    )
+    if max_rows is not None and len(y) > max_rows:
+        take = np.sort(np.random.default_rng(random_state).choice(len(y), max_rows, replace=False))
+        y, s, d, g = y[take], s[take], d[take], g[take]
+    return y, s, d, g
+
+
+def _metrics_row(
+    y: np.ndarray, decision: np.ndarray, groups: np.ndarray, base_acc: float | None
+) -> dict[str, Any]:
+    """Accuracy, disparities and selection rates of ``decision``, with the accuracy change
+    against ``base_acc`` (None: these are the audited decisions, change 0)."""
+    acc = float((decision == y).mean())
+    dp, eo, sel = _disparities(y, decision, groups)
+    return {
+        "accuracy": acc,
+        "selection_rate_difference": dp,
+        "equalized_odds_difference": eo,
+        "accuracy_change": 0.0 if base_acc is None else acc - base_acc,
+        "selection_rate_by_group": sel,
+        "error": None,
+    }

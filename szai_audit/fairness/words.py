@@ -700,6 +700,24 @@ def regression_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     """The method section of a classification audit: what was measured and how findings are
     decided."""
+    paras = _scope_paragraphs(scope)
+    paras.append(_threshold_paragraph(policy))
+    paras.append(_worse_off_paragraph(scope))
+    paras.extend(_decision_paragraphs(policy))
+    if not scope.has_outcomes:
+        paras.append(
+            Message(
+                "未提供实际结果，因此只评估决定率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
+                "No actual outcomes were given, so only decision rates were assessed; checks "
+                "that need outcomes (true- and false-positive rates) are “Not assessed”.",
+            )
+        )
+    paras.append(_privacy_paragraph())
+    return paras
+
+
+def _scope_paragraphs(scope: Scope) -> list[Message]:
+    """What a classification audit covers and the rates it compares."""
     pos, fav = scope.positive_label, scope.favorable_label
     paras = [
         Message(
@@ -721,25 +739,33 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
         paras.append(
             Message(f"{label.zh}：" + e.zh.format(pos=pos), f"{label.en}: " + e.en.format(pos=pos))
         )
-    paras.append(
-        Message(
-            f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 "
-            f"{fmt_ratio(policy.selection_rate_ratio_min)} "
-            f"为不通过（五分之四规则取 0.80）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
-            f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
-            f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。恰好等于阈值视为满足"
-            f"（比较时容许 10⁻⁹ 的浮点误差）。",
-            f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
-            f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (the four-fifths rule uses 0.80). "
-            f"Difference "
-            f"checks = highest group − lowest group; above the tolerance (selection rate "
-            f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
-            f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
-            f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails. A value exactly at the "
-            f"threshold meets it (compared with a tolerance of 10⁻⁹ for floating-point error).",
-        )
+    return paras
+
+
+def _threshold_paragraph(policy: Policy) -> Message:
+    """How the ratio and difference checks are compared with their thresholds."""
+    return Message(
+        f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 "
+        f"{fmt_ratio(policy.selection_rate_ratio_min)} "
+        f"为不通过（五分之四规则取 0.80）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
+        f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
+        f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
+        f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。恰好等于阈值视为满足"
+        f"（比较时容许 10⁻⁹ 的浮点误差）。",
+        f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
+        f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (the four-fifths rule uses 0.80). "
+        f"Difference "
+        f"checks = highest group − lowest group; above the tolerance (selection rate "
+        f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
+        f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
+        f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails. A value exactly at the "
+        f"threshold meets it (compared with a tolerance of 10⁻⁹ for floating-point error).",
     )
+
+
+def _worse_off_paragraph(scope: Scope) -> Message:
+    """Which group is worse off, given which decision is favourable to the person."""
+    pos, fav = scope.positive_label, scope.favorable_label
     if scope.favorable_is_positive:
         worse = Message(
             f"处于不利地位的组：各比率越低越不利（获得“{fav}”的机会更少）。",
@@ -754,7 +780,12 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             f"rate is worse off (a higher false-positive rate means more people wrongly "
             f"assigned “{pos}”).",
         )
-    paras.append(worse)
+    return worse
+
+
+def _decision_paragraphs(policy: Policy) -> list[Message]:
+    """The small-group, uncertainty and decision rules of the checks."""
+    paras: list[Message] = []
     paras.append(
         Message(
             f"小样本规则：某组计算某项比率所依据的人数少于 {policy.min_group_size} 时，"
@@ -797,24 +828,18 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             f"is a warning (the gap may be chance).",
         )
     )
-    if not scope.has_outcomes:
-        paras.append(
-            Message(
-                "未提供实际结果，因此只评估决定率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
-                "No actual outcomes were given, so only decision rates were assessed; checks "
-                "that need outcomes (true- and false-positive rates) are “Not assessed”.",
-            )
-        )
-    paras.append(
-        Message(
-            "隐私：报告只包含按组汇总的统计，不列出任何一行数据。人数不足的组不显示比率，但这只是"
-            "防止误读小样本，并非严格的披露控制：用总体数字减去其他组，仍可能推算出被隐去的小组"
-            "（甚至只有一人的组）的结果。若存在极小的组，请将本报告视为含个人信息的材料。",
-            "Privacy: the report holds statistics by group only, never a row of the data. Rates "
-            "of groups below the minimum size are withheld, but this guards against reading "
-            "small samples, not against disclosure: subtracting the shown groups from the "
-            "overall figures can still reveal a withheld group's results, even a group of one "
-            "person. When such tiny groups exist, handle the report as personal information.",
-        )
-    )
     return paras
+
+
+def _privacy_paragraph() -> Message:
+    """What the report discloses about individual rows."""
+    return Message(
+        "隐私：报告只包含按组汇总的统计，不列出任何一行数据。人数不足的组不显示比率，但这只是"
+        "防止误读小样本，并非严格的披露控制：用总体数字减去其他组，仍可能推算出被隐去的小组"
+        "（甚至只有一人的组）的结果。若存在极小的组，请将本报告视为含个人信息的材料。",
+        "Privacy: the report holds statistics by group only, never a row of the data. Rates "
+        "of groups below the minimum size are withheld, but this guards against reading "
+        "small samples, not against disclosure: subtracting the shown groups from the "
+        "overall figures can still reveal a withheld group's results, even a group of one "
+        "person. When such tiny groups exist, handle the report as personal information.",
+    )

@@ -700,7 +700,8 @@ def _proxy_plans(
 
 
 def _flip_positions(n: int, policy: Policy, random_state: int | None) -> np.ndarray:
-    """The rows of the flip test, drawn as :func:`szai_audit.counterfactual.flip_test` does."""
+    """The rows of the flip test, drawn as
+    :func:`szai_audit.fairness.counterfactual.flip_test` draws them."""
     flip_positions = np.arange(n)
     if n > policy.flip_max_rows:
         rng = np.random.default_rng(random_state)
@@ -715,11 +716,7 @@ def prepare_chunked(
     policy = settings.policy
     source, adapter, columns = _setup(settings)
     keep_bits = adapter is not None and bool(settings.explain)
-    resolution = policy.score_resolution
-    fp = _first_pass(settings, source, columns, adapter, None, keep_bits, resolution)
-    pos = positive_label(np.asarray(fp.labels.labels, dtype=object), None, settings.favorable_label)
-    if pos != fp.pos:  # the first partition's labels pointed to another label: read again
-        fp = _first_pass(settings, source, columns, adapter, pos, keep_bits, resolution)
+    fp, pos = _classification_pass(settings, source, columns, adapter, keep_bits)
     n = fp.n
     cells = fp.cells[0]
     weights = cells["n"].to_numpy(dtype=np.int64)
@@ -731,14 +728,7 @@ def prepare_chunked(
 
     attrs, grounds, distinct = _ground_tables(settings, fp, source, columns, policy)
     cells = fp.cells[0]
-
-    def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
-        g = grounds[enc.names[0]]
-        table = merge_score_tables(fp.score_parts[g.key])
-        codes = table["group"].to_numpy(dtype=np.int64)
-        table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
-        table = merge_score_tables([table])
-        return score_metrics_from_table(table, threshold=settings.threshold, n_bins=n_bins)
+    scores = _score_metrics(settings, fp, grounds)
 
     # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
@@ -749,72 +739,26 @@ def prepare_chunked(
     background = np.empty(0, dtype=np.int64)
     if keep_bits:
         fav_cells = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
-        cell_entries = {
-            ground: _entries(cells[f"g_{g.key}"].to_numpy(), g) for ground, g in grounds.items()
-        }
-        codes, uniques = pd.factorize(_strata_keys(fav_cells, cell_entries, label_codes))
-        first = cells["first"].to_numpy()
-        firsts = np.full(len(uniques), np.iinfo(np.int64).max)
-        np.minimum.at(firsts, codes, first)
-        order = np.argsort(firsts, kind="stable")
-        strata_rank = pd.Index(np.asarray(uniques)[order])  # stratum keys by first appearance
-        stratum_sizes = np.bincount(codes, weights=weights).astype(np.int64)[order]
         size = policy.explain_sample_size
-        if size is None or size >= n:
-            plans["explain"] = {r: np.arange(int(m)) for r, m in enumerate(stratum_sizes)}
-        else:
-            draws = stratified_ordinals(n, size, stratum_sizes, random_state)
-            plans["explain"] = dict(enumerate(draws))
-        rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        background = rng.choice(n, min(policy.explain_background_size, n), replace=False)
+        strata_rank, explain_plan = _explain_plan(
+            cells, weights, fav_cells, grounds, label_codes, n, size, random_state
+        )
+        plans["explain"] = explain_plan
+        background = _background(n, policy, random_state)
         wanted.append(background)
-
-    def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        labels, strata, entries = {}, {}, {}
-        for ground, g in grounds.items():
-            entries[ground] = g.codes(fp.values[g.key], chunk)
-            labels[ground] = g.row_labels[entries[ground]]
-            strata[f"proxy:{ground}"] = class_of[ground][entries[ground]]
-        if keep_bits:
-            fav = _bits(fp, chunk.index, len(chunk.inputs))
-            fav = fav if favorable_is_positive else ~fav
-            keys = _strata_keys(fav, entries, label_codes)
-            strata["explain"] = np.asarray(strata_rank.get_indexer(keys), dtype=np.int64)
-        return labels, strata
-
+    per_row = _chunk_rows(
+        fp, grounds, class_of, label_codes, strata_rank, keep_bits, favorable_is_positive
+    )
     all_wanted = np.unique(np.concatenate(wanted)) if wanted else np.empty(0, np.int64)
     sample = _second_pass(source, all_wanted, plans, per_row)
 
-    explainer = favourable = None
+    explainer: _Explainer | None = None
+    favourable: Callable[[np.ndarray], np.ndarray] | None = None
     if keep_bits:
-        take = sample.found.get("explain", np.empty(0, np.int64))
-        at = np.searchsorted(sample.positions, take)
-        fav_take = _bits_at(fp, take)
-        fav_take = fav_take if favorable_is_positive else ~fav_take
-        row_sample = RowSample(
-            frame=sample.frame,
-            positions=sample.positions,
-            n_total=n,
-            take=take,
-            background=background,
-            strata=explanation_strata(fav_take, [sample.labels[g][at] for g in grounds]),
+        explainer, favourable = _explanation_access(
+            fp, sample, background, grounds, favorable_is_positive, random_state
         )
-
-        def explainer(model: Any, positive_label: Any) -> Explanation:
-            return explain_sample(
-                model, row_sample, positive_label=positive_label, random_state=random_state
-            )
-
-        def favourable(positions: np.ndarray) -> np.ndarray:
-            bits = _bits_at(fp, np.asarray(positions, dtype=np.int64))
-            return bits if favorable_is_positive else ~bits
-
-    if adapter is not None:
-        rule = adapter.decision_rule
-    elif "y_pred" in source.role_columns.keys() | source.role_series.keys():
-        rule = "y_pred (given)"
-    else:
-        rule = f"y_score >= {settings.threshold:g} (1), else 0"
+    rule = _decision_rule(settings, adapter, source)
     manifest = _chunked_manifest(settings, fp, adapter, source, random_state, started, sample)
     return Prepared(
         n_rows=n,
@@ -834,6 +778,147 @@ def prepare_chunked(
         ).rows,
         favorable_is_positive=favorable_is_positive,
     )
+
+
+def _classification_pass(
+    settings: Settings,
+    source: _Source,
+    columns: dict[str, tuple[str, str]],
+    adapter: ModelAdapter | None,
+    keep_bits: bool,
+) -> tuple[_FirstPass, Any]:
+    """The first pass and the positive label (read again when the first partition's labels
+    pointed to another label)."""
+    resolution = settings.policy.score_resolution
+    fp = _first_pass(settings, source, columns, adapter, None, keep_bits, resolution)
+    pos = positive_label(np.asarray(fp.labels.labels, dtype=object), None, settings.favorable_label)
+    if pos != fp.pos:  # the first partition's labels pointed to another label: read again
+        fp = _first_pass(settings, source, columns, adapter, pos, keep_bits, resolution)
+    return fp, pos
+
+
+def _score_metrics(
+    settings: Settings, fp: _FirstPass, grounds: dict[str, _Ground]
+) -> Callable[[GroupEncoding, int], ScoreMetrics]:
+    """The score metrics of a ground's groups, from the merged score tables."""
+
+    def scores(enc: GroupEncoding, n_bins: int) -> ScoreMetrics:
+        g = grounds[enc.names[0]]
+        table = merge_score_tables(fp.score_parts[g.key])
+        codes = table["group"].to_numpy(dtype=np.int64)
+        table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
+        table = merge_score_tables([table])
+        return score_metrics_from_table(table, threshold=settings.threshold, n_bins=n_bins)
+
+    return scores
+
+
+def _explain_plan(
+    cells: pd.DataFrame,
+    weights: np.ndarray,
+    fav_cells: np.ndarray,
+    grounds: dict[str, _Ground],
+    label_codes: dict[str, tuple[np.ndarray, int]],
+    n: int,
+    size: int | None,
+    random_state: int | None,
+) -> tuple[pd.Index, dict[int, np.ndarray]]:
+    """The explanation's strata (keys by first appearance) and its sample, as ordinals within
+    each stratum, drawn from the cells as in memory."""
+    cell_entries = {
+        ground: _entries(cells[f"g_{g.key}"].to_numpy(), g) for ground, g in grounds.items()
+    }
+    codes, uniques = pd.factorize(_strata_keys(fav_cells, cell_entries, label_codes))
+    first = cells["first"].to_numpy()
+    firsts = np.full(len(uniques), np.iinfo(np.int64).max)
+    np.minimum.at(firsts, codes, first)
+    order = np.argsort(firsts, kind="stable")
+    strata_rank = pd.Index(np.asarray(uniques)[order])  # stratum keys by first appearance
+    stratum_sizes = np.bincount(codes, weights=weights).astype(np.int64)[order]
+    if size is None or size >= n:
+        return strata_rank, {r: np.arange(int(m)) for r, m in enumerate(stratum_sizes)}
+    draws = stratified_ordinals(n, size, stratum_sizes, random_state)
+    return strata_rank, dict(enumerate(draws))
+
+
+def _background(n: int, policy: Policy, random_state: int | None) -> np.ndarray:
+    """The positions of the explanation's background rows, drawn as in memory."""
+    rng = np.random.default_rng(None if random_state is None else random_state + 1)
+    return rng.choice(n, min(policy.explain_background_size, n), replace=False)
+
+
+_PerRow = Callable[[_Chunk], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]
+
+
+def _chunk_rows(
+    fp: _FirstPass,
+    grounds: dict[str, _Ground],
+    class_of: dict[str, np.ndarray],
+    label_codes: dict[str, tuple[np.ndarray, int]],
+    strata_rank: pd.Index,
+    keep_bits: bool,
+    favorable_is_positive: bool,
+) -> _PerRow:
+    """``per_row`` of the second pass: each row's group labels and its stratum in every plan."""
+
+    def per_row(chunk: _Chunk) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        labels, strata, entries = {}, {}, {}
+        for ground, g in grounds.items():
+            entries[ground] = g.codes(fp.values[g.key], chunk)
+            labels[ground] = g.row_labels[entries[ground]]
+            strata[f"proxy:{ground}"] = class_of[ground][entries[ground]]
+        if keep_bits:
+            fav = _bits(fp, chunk.index, len(chunk.inputs))
+            fav = fav if favorable_is_positive else ~fav
+            keys = _strata_keys(fav, entries, label_codes)
+            strata["explain"] = np.asarray(strata_rank.get_indexer(keys), dtype=np.int64)
+        return labels, strata
+
+    return per_row
+
+
+def _explanation_access(
+    fp: _FirstPass,
+    sample: _Sample,
+    background: np.ndarray,
+    grounds: dict[str, _Ground],
+    favorable_is_positive: bool,
+    random_state: int | None,
+) -> tuple[_Explainer, Callable[[np.ndarray], np.ndarray]]:
+    """The explanation on the rows read for it, and the favourable outcome of rows by
+    position."""
+    take = sample.found.get("explain", np.empty(0, np.int64))
+    at = np.searchsorted(sample.positions, take)
+    fav_take = _bits_at(fp, take)
+    fav_take = fav_take if favorable_is_positive else ~fav_take
+    row_sample = RowSample(
+        frame=sample.frame,
+        positions=sample.positions,
+        n_total=fp.n,
+        take=take,
+        background=background,
+        strata=explanation_strata(fav_take, [sample.labels[g][at] for g in grounds]),
+    )
+
+    def explainer(model: Any, positive_label: Any) -> Explanation:
+        return explain_sample(
+            model, row_sample, positive_label=positive_label, random_state=random_state
+        )
+
+    def favourable(positions: np.ndarray) -> np.ndarray:
+        bits = _bits_at(fp, np.asarray(positions, dtype=np.int64))
+        return bits if favorable_is_positive else ~bits
+
+    return explainer, favourable
+
+
+def _decision_rule(settings: Settings, adapter: ModelAdapter | None, source: _Source) -> str:
+    """How the decisions were made: the model's rule, given decisions, or a score threshold."""
+    if adapter is not None:
+        return adapter.decision_rule
+    if "y_pred" in source.role_columns.keys() | source.role_series.keys():
+        return "y_pred (given)"
+    return f"y_score >= {settings.threshold:g} (1), else 0"
 
 
 def _chunked_manifest(
@@ -969,6 +1054,25 @@ def _first_pass_numeric(
     return fp
 
 
+def _proxy_found(
+    grounds: dict[str, _Ground],
+    class_of: dict[str, np.ndarray],
+    entries: dict[str, np.ndarray],
+    plans: dict[str, dict[int, np.ndarray]],
+) -> dict[str, np.ndarray]:
+    """Each ground's proxy sample as global positions (sorted), from the rows' entries."""
+    found: dict[str, np.ndarray] = {}
+    for ground in grounds:
+        klass = class_of[ground][entries[ground]]
+        found[f"proxy:{ground}"] = np.sort(
+            np.concatenate(
+                [np.flatnonzero(klass == c)[o] for c, o in plans[f"proxy:{ground}"].items()]
+                or [np.empty(0, np.int64)]
+            )
+        )
+    return found
+
+
 def prepare_chunked_numeric(
     settings: Settings, random_state: int | None, started: _dt.datetime
 ) -> PreparedNumeric:
@@ -988,23 +1092,14 @@ def prepare_chunked_numeric(
     }
     del fp.row_codes, fp.preds, y_pred
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
-    found: dict[str, np.ndarray] = {}
-    for ground in grounds:
-        klass = class_of[ground][entries[ground]]
-        found[f"proxy:{ground}"] = np.sort(
-            np.concatenate(
-                [np.flatnonzero(klass == c)[o] for c, o in plans[f"proxy:{ground}"].items()]
-                or [np.empty(0, np.int64)]
-            )
-        )
+    found = _proxy_found(grounds, class_of, entries, plans)
     flip_positions = _flip_positions(n, policy, random_state)
     wanted = [*found.values(), flip_positions if adapter is not None else np.empty(0, np.int64)]
     explain_plan = None
     if adapter is not None and settings.explain:
         strata = _strata_keys(favourable, entries, _label_codes(grounds))
         take = _stratified_positions(strata, policy.explain_sample_size, random_state)
-        rng = np.random.default_rng(None if random_state is None else random_state + 1)
-        background = rng.choice(n, min(policy.explain_background_size, n), replace=False)
+        background = _background(n, policy, random_state)
         found["explain"] = take
         wanted += [take, background]
         explain_plan = (take, background, strata[take])

@@ -33,9 +33,38 @@ from ..risk.context import UseContext
 from ..risk.review import Attestation
 from ..risk.rules import RiskRules, load_rules
 
-__all__ = ["TASKS", "Settings", "validate"]
+__all__ = ["ARGUMENTS", "TASKS", "Settings", "validate"]
 
 TASKS = ("classification", "regression", "pricing")
+
+#: The arguments of an audit (the keyword arguments of :class:`szai_audit.Audit`), in order.
+ARGUMENTS = (
+    "model",
+    "data",
+    "y_true",
+    "y_pred",
+    "y_score",
+    "favorable_label",
+    "sensitive",
+    "sensitive_data",
+    "bins",
+    "task",
+    "threshold",
+    "metadata",
+    "policy",
+    "reference",
+    "legitimate_factors",
+    "favorable_direction",
+    "feature_labels",
+    "explain",
+    "consumer_profile",
+    "loyalty",
+    "currency",
+    "context",
+    "risk_rules",
+    "attestations",
+    "privacy",
+)
 
 
 @dataclass(frozen=True)
@@ -87,48 +116,57 @@ class Settings:
         return is_dask_frame(self.data)
 
 
-def validate(
-    *,
-    model: Any = None,
-    data: Any = None,
-    y_true: Any = None,
-    y_pred: Any = None,
-    y_score: Any = None,
-    favorable_label: Any = 1,
-    sensitive: Mapping[str, Any] | None = None,
-    sensitive_data: Any = None,
-    bins: Mapping[str, Sequence[float] | int] | None = None,
-    task: str = "classification",
-    threshold: float = 0.5,
-    metadata: Mapping[str, Any] | None = None,
-    policy: Policy | None = None,
-    reference: Mapping[str, Any] | None = None,
-    legitimate_factors: Sequence[str] | None = None,
-    favorable_direction: str | None = None,
-    feature_labels: Mapping[str, Sequence[str]] | None = None,
-    explain: bool = True,
-    consumer_profile: Mapping[str, Sequence[str]] | None = None,
-    loyalty: str | None = None,
-    currency: str = "CNY",
-    context: UseContext | None = None,
-    risk_rules: Any = None,
-    attestations: Sequence[Attestation] | None = None,
-    privacy: Any = None,
-) -> Settings:
+def validate(arguments: Mapping[str, Any]) -> Settings:
     """Check every argument of an audit and return them as :class:`Settings`.
+
+    ``arguments`` holds each of :data:`ARGUMENTS` (the keyword arguments of
+    :class:`szai_audit.Audit`), checked in the order a reader meets them: the governance
+    settings first, then the task, the policy and thresholds, the frames, and what each task
+    needs.
 
     Raises
     ------
     SzaiAuditError
         The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
     """
-    _check_governance(context, attestations, privacy, data)
-    _check_task(task, favorable_direction, consumer_profile, loyalty)
-    checked_policy = Policy() if policy is None else policy
-    if not isinstance(checked_policy, Policy):
-        raise InputTypeError(
-            f"policy must be a szai_audit.Policy, got {type(checked_policy).__name__}."
-        )
+    missing = [name for name in ARGUMENTS if name not in arguments]
+    if missing:
+        raise InputTypeError(f"validate() needs every audit argument; missing {missing}.")
+    a = dict(arguments)
+    _check_governance(a["context"], a["attestations"], a["privacy"], a["data"])
+    _check_task(a["task"], a["favorable_direction"], a["consumer_profile"], a["loyalty"])
+    policy = _policy(a["policy"])
+    _check_decision(a["favorable_label"], a["threshold"])
+    if is_dask_frame(a["data"]):
+        _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
+    _check_frames(a["data"], a["sensitive_data"])
+    a["metadata"] = _metadata(a["metadata"])
+    _check_privacy(a["privacy"])
+    factors = _factor_names(a["legitimate_factors"], a["task"])
+    _check_outputs(a, factors)
+    profile: dict[str, list[str]] = {}
+    if a["task"] == "pricing":
+        profile = _check_pricing(a["data"], factors, a["consumer_profile"], a["loyalty"])
+    a.update(
+        policy=policy,
+        legitimate_factors=factors,
+        consumer_profile=profile,
+        currency=str(a["currency"]),
+        risk_rules=_rules(a["risk_rules"]),
+        attestations=tuple(a["attestations"] or ()),
+    )
+    return Settings(**{name: a[name] for name in ARGUMENTS})
+
+
+def _policy(policy: Any) -> Policy:
+    checked = Policy() if policy is None else policy
+    if not isinstance(checked, Policy):
+        raise InputTypeError(f"policy must be a szai_audit.Policy, got {type(checked).__name__}.")
+    return checked
+
+
+def _check_decision(favorable_label: Any, threshold: Any) -> None:
+    """The favourable label is one label; the threshold a number in (0, 1)."""
     if np.ndim(favorable_label) != 0 or isinstance(favorable_label, (dict, set)):
         raise InputTypeError(
             f"favorable_label must be a single label such as 1 or 'approved', got "
@@ -138,43 +176,6 @@ def validate(
         raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
     if not 0 < threshold < 1:
         raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
-    if is_dask_frame(data):
-        _check_chunked(task, legitimate_factors, privacy, sensitive_data)
-    _check_frames(data, sensitive_data)
-    text = _metadata(metadata)
-    _check_privacy(privacy)
-    factors = _factor_names(legitimate_factors, task)
-    _check_outputs(task, model, data, y_true, y_pred, y_score, factors, favorable_direction)
-    profile: dict[str, list[str]] = {}
-    if task == "pricing":
-        profile = _check_pricing(data, factors, consumer_profile, loyalty)
-    return Settings(
-        model=model,
-        data=data,
-        y_true=y_true,
-        y_pred=y_pred,
-        y_score=y_score,
-        favorable_label=favorable_label,
-        sensitive=sensitive,
-        sensitive_data=sensitive_data,
-        bins=bins,
-        task=task,
-        threshold=threshold,
-        metadata=text,
-        policy=checked_policy,
-        reference=reference,
-        legitimate_factors=factors,
-        favorable_direction=favorable_direction,
-        feature_labels=feature_labels,
-        explain=explain,
-        consumer_profile=profile,
-        loyalty=loyalty,
-        currency=str(currency),
-        context=context,
-        risk_rules=_rules(risk_rules),
-        attestations=tuple(attestations or ()),
-        privacy=privacy,
-    )
 
 
 def _check_governance(context: Any, attestations: Any, privacy: Any, data: Any) -> None:
@@ -286,17 +287,10 @@ _NOTHING = {
 }
 
 
-def _check_outputs(
-    task: str,
-    model: Any,
-    data: Any,
-    y_true: Any,
-    y_pred: Any,
-    y_score: Any,
-    factors: list[str],
-    direction: Any,
-) -> None:
+def _check_outputs(a: Mapping[str, Any], factors: list[str]) -> None:
     """Which outputs are audited: the model's (with its inputs) or given ones, not both."""
+    task, model, data, direction = a["task"], a["model"], a["data"], a["favorable_direction"]
+    y_true, y_pred, y_score = a["y_true"], a["y_pred"], a["y_score"]
     if task == "regression":
         if y_score is not None:
             raise InputError(

@@ -6,6 +6,7 @@ Article 72(4) ground (prices by sex, say) evidences 72(4).
 
 from __future__ import annotations
 
+from ..core.articles import DISCRIMINATION, PRICES
 from ..core.checks import Check, register
 from ..core.messages import Message
 from .words import subject_label
@@ -23,7 +24,7 @@ __all__ = [
 
 #: The article these checks evidence: no different prices by habits, preferences or ability to
 #: pay.
-ARTICLE = "72(5)"
+ARTICLE = PRICES
 
 _FINDINGS = "szai_audit.pricing.findings"
 
@@ -34,7 +35,7 @@ RAW = register(
         Message("原始价差（未调整）", "Raw price gap (unadjusted)"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
-        also=("72(4)",),
+        also=(DISCRIMINATION,),
         subject=subject_label,
     )
 )
@@ -45,7 +46,7 @@ CONDITIONAL = register(
         Message("控制正当因素后的价差", "Price gap given the legitimate factors"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
-        also=("72(4)",),
+        also=(DISCRIMINATION,),
         subject=subject_label,
     )
 )

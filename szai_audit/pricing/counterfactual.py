@@ -137,14 +137,7 @@ def same_order_different_customer(
     (True, 0.1)
     """
     n = len(data)
-    cols_all = [str(c) for cols in profile.values() for c in cols]
-    missing = [c for c in cols_all if c not in data.columns]
-    if missing:
-        raise InputError(f"profile columns {missing} are not in data.")
-    if n < 2:
-        raise InputError("the counterfactual test needs at least two orders.")
-    if n_orders < 1 or n_donors < 1:
-        raise InputError(f"n_orders and n_donors must be at least 1, got {n_orders}, {n_donors}.")
+    cols_all = _profile_columns(data, profile, n_orders, n_donors)
     rng = np.random.default_rng(random_state)
     m = min(n_orders, n)
     orders = np.sort(rng.choice(n, m, replace=False))
@@ -158,60 +151,126 @@ def same_order_different_customer(
     z = z_value(level)
     summary, effects, hist = {}, [], {}
     for swap, cols in swaps.items():
-        frame = repeated.copy()
-        for c in cols:
-            frame[c] = data[c].take(donors.ravel()).array
+        frame = _with_donors(repeated, data, cols, donors)
         after = _predict_batched(predict, frame, batch_rows, "the model's prices")
         rel = after / before_rep - 1
-        beyond = (np.abs(rel) > tolerance).reshape(m, n_donors).mean(axis=1)
-        summary[swap] = {
-            "orders": m,
-            "donors": n_donors,
-            "mean_change": float(rel.mean()),
-            "mean_abs_change": float(np.abs(rel).mean()),
-            "p95_abs_change": float(np.quantile(np.abs(rel), 0.95)),
-            "max_abs_change": float(np.abs(rel).max()),
-            "mean_change_amount": float((after - before_rep).mean()),
-            "share_changed": float(beyond.mean()),
-            "share_changed_se": float(beyond.std(ddof=1) / math.sqrt(m)) if m > 1 else math.nan,
-        }
-        clipped = np.clip(rel, CHANGE_EDGES[0], CHANGE_EDGES[-1])
-        hist[swap] = np.histogram(clipped, CHANGE_EDGES)[0].astype(int).tolist()
+        summary[swap] = _change_summary(rel, after, before_rep, m, n_donors, tolerance)
+        hist[swap] = _change_histogram(rel)
         if swap == "all" or labels is None:
             continue
         log_rel = np.log(after / before_rep)
         for c in cols:
-            if c not in labels:
-                continue
-            donor_labels = pd.Series(np.asarray(labels[c], dtype=object)).take(donors.ravel())
-            stats = (
-                pd.DataFrame({"g": donor_labels.astype(str).to_numpy(), "v": log_rel})[
-                    donor_labels.notna().to_numpy()
-                ]
-                .groupby("g")["v"]
-                .agg(["mean", "var", "size"])
-            )
-            ref = (references or {}).get(c)
-            if ref not in stats.index:
-                ref = str(stats["size"].idxmax()) if len(stats) else None
-            if ref is None:
-                continue
-            rm, rv, rn = stats.loc[ref, ["mean", "var", "size"]]
-            for g, (gm, gv, gn) in stats[["mean", "var", "size"]].iterrows():
-                diff = gm - rm
-                se = math.sqrt(np.nan_to_num(gv) / gn + np.nan_to_num(rv) / rn)
-                effects.append(
-                    {
-                        "swap": swap,
-                        "column": c,
-                        "group": str(g),
-                        "reference": str(ref),
-                        "n": int(gn),
-                        "effect": math.expm1(diff),
-                        "low": math.expm1(diff - z * se),
-                        "high": math.expm1(diff + z * se),
-                    }
-                )
+            if c in labels:
+                effects.extend(_donor_effects(swap, c, labels[c], references, donors, log_rel, z))
+    return _counterfactual_prices(summary, effects, hist, tolerance, swaps, references)
+
+
+def _profile_columns(
+    data: pd.DataFrame, profile: Mapping[str, Sequence[str]], n_orders: int, n_donors: int
+) -> list[str]:
+    """Every profile column, once the columns and the sample sizes are checked."""
+    cols_all = [str(c) for cols in profile.values() for c in cols]
+    missing = [c for c in cols_all if c not in data.columns]
+    if missing:
+        raise InputError(f"profile columns {missing} are not in data.")
+    if len(data) < 2:
+        raise InputError("the counterfactual test needs at least two orders.")
+    if n_orders < 1 or n_donors < 1:
+        raise InputError(f"n_orders and n_donors must be at least 1, got {n_orders}, {n_donors}.")
+    return cols_all
+
+
+def _with_donors(
+    repeated: pd.DataFrame, data: pd.DataFrame, cols: list[str], donors: np.ndarray
+) -> pd.DataFrame:
+    """The repeated orders with the columns ``cols`` taken from their donors."""
+    frame = repeated.copy()
+    for c in cols:
+        frame[c] = data[c].take(donors.ravel()).array
+    return frame
+
+
+def _change_histogram(rel: np.ndarray) -> list[int]:
+    """Counts of relative changes in the :data:`CHANGE_EDGES` bins (beyond: the end bins)."""
+    clipped = np.clip(rel, CHANGE_EDGES[0], CHANGE_EDGES[-1])
+    return np.histogram(clipped, CHANGE_EDGES)[0].astype(int).tolist()
+
+
+def _change_summary(
+    rel: np.ndarray,
+    after: np.ndarray,
+    before_rep: np.ndarray,
+    m: int,
+    n_donors: int,
+    tolerance: float,
+) -> dict[str, Any]:
+    """The summary row of one swap from the relative price changes of its pairs."""
+    beyond = (np.abs(rel) > tolerance).reshape(m, n_donors).mean(axis=1)
+    return {
+        "orders": m,
+        "donors": n_donors,
+        "mean_change": float(rel.mean()),
+        "mean_abs_change": float(np.abs(rel).mean()),
+        "p95_abs_change": float(np.quantile(np.abs(rel), 0.95)),
+        "max_abs_change": float(np.abs(rel).max()),
+        "mean_change_amount": float((after - before_rep).mean()),
+        "share_changed": float(beyond.mean()),
+        "share_changed_se": float(beyond.std(ddof=1) / math.sqrt(m)) if m > 1 else math.nan,
+    }
+
+
+def _donor_effects(
+    swap: str,
+    c: str,
+    column_labels: Any,
+    references: Mapping[str, str] | None,
+    donors: np.ndarray,
+    log_rel: np.ndarray,
+    z: float,
+) -> list[dict[str, Any]]:
+    """Effects of one swapped column by donor group, against the column's reference group."""
+    donor_labels = pd.Series(np.asarray(column_labels, dtype=object)).take(donors.ravel())
+    stats = (
+        pd.DataFrame({"g": donor_labels.astype(str).to_numpy(), "v": log_rel})[
+            donor_labels.notna().to_numpy()
+        ]
+        .groupby("g")["v"]
+        .agg(["mean", "var", "size"])
+    )
+    ref = (references or {}).get(c)
+    if ref not in stats.index:
+        ref = str(stats["size"].idxmax()) if len(stats) else None
+    if ref is None:
+        return []
+    effects = []
+    rm, rv, rn = stats.loc[ref, ["mean", "var", "size"]]
+    for g, (gm, gv, gn) in stats[["mean", "var", "size"]].iterrows():
+        diff = gm - rm
+        se = math.sqrt(np.nan_to_num(gv) / gn + np.nan_to_num(rv) / rn)
+        effects.append(
+            {
+                "swap": swap,
+                "column": c,
+                "group": str(g),
+                "reference": str(ref),
+                "n": int(gn),
+                "effect": math.expm1(diff),
+                "low": math.expm1(diff - z * se),
+                "high": math.expm1(diff + z * se),
+            }
+        )
+    return effects
+
+
+def _counterfactual_prices(
+    summary: dict[str, dict[str, Any]],
+    effects: list[dict[str, Any]],
+    hist: dict[str, list[int]],
+    tolerance: float,
+    swaps: dict[str, list[str]],
+    references: Mapping[str, str] | None,
+) -> CounterfactualPrices:
+    """The result from the summary rows, effects and histograms of every swap."""
     frame_summary = pd.DataFrame.from_dict(summary, orient="index")
     frame_summary.index.name = "swap"
     return CounterfactualPrices(

@@ -6,6 +6,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
+import pandas as pd
+
 from ..core.findings import Finding, Status
 from ..core.judging import TOLERANCE, Judgeable, Measured
 from ..core.messages import Message
@@ -69,24 +71,53 @@ def gap_findings(
     """Raw and conditional price gaps of one dimension (a profile column or a ground);
     ``labels`` gives display names of the legitimate factors."""
     table, ref = gaps.table, gaps.reference
-    ground = gaps.dimension
     thr = policy.price_gap_max
     big = table["count"] >= policy.min_group_size
     ok = [g for g in table.index if big[g] and g != ref]
     if not ok or not big.get(ref, False):
-        return [
-            Finding(
-                check=check,
-                article=article,
-                status=Status.INSUFFICIENT_DATA,
-                message=pw.msg_gap_too_few(dim, policy.min_group_size),
-                ground=ground,
-                threshold=thr,
-                details={"kind": gaps.kind, "label": [dim.zh, dim.en]},
-            )
-            for check in (RAW.id, CONDITIONAL.id)
-        ]
+        return _gaps_too_few(gaps, dim, article, policy)
     part = table.loc[ok]
+    items: list[Finding | Judgeable] = [_raw_gap(gaps, dim, part, article, thr, currency)]
+    finite = part[part["stratified"].notna()]
+    if not gaps.factors or finite.empty:
+        items.append(
+            Finding(
+                check=CONDITIONAL.id,
+                article=article,
+                status=Status.NOT_ASSESSED,
+                message=pw.msg_no_factors(dim),
+                ground=gaps.dimension,
+                threshold=thr,
+            )
+        )
+        return items
+    items.append(_conditional_gap(gaps, dim, finite, article, thr, currency, labels))
+    return items
+
+
+def _gaps_too_few(
+    gaps: PriceGaps, dim: Message, article: str, policy: Policy
+) -> list[Finding | Judgeable]:
+    """The raw and conditional checks of a dimension without enough orders per group."""
+    return [
+        Finding(
+            check=check,
+            article=article,
+            status=Status.INSUFFICIENT_DATA,
+            message=pw.msg_gap_too_few(dim, policy.min_group_size),
+            ground=gaps.dimension,
+            threshold=policy.price_gap_max,
+            details={"kind": gaps.kind, "label": [dim.zh, dim.en]},
+        )
+        for check in (RAW.id, CONDITIONAL.id)
+    ]
+
+
+def _raw_gap(
+    gaps: PriceGaps, dim: Message, part: pd.DataFrame, article: str, thr: float, currency: str
+) -> Measured:
+    """The raw gap: the group of ``part`` whose mean price is furthest from the reference's."""
+    table, ref = gaps.table, gaps.reference
     g = str((part["mean_ratio"] - 1).abs().idxmax())
     row = part.loc[g]
     ratio = float(row["mean_ratio"])
@@ -110,46 +141,44 @@ def gap_findings(
             currency=currency,
         )
 
-    items: list[Finding | Judgeable] = [
-        Measured(
-            check=RAW.id,
-            ground=ground,
-            value=value,
-            threshold=thr,
-            over=value > thr + TOLERANCE,
-            ci=_abs_ci(ratio_ci[0] - 1, ratio_ci[1] - 1),
-            p_raw=_p(float(row["mean_ratio_p"])),
-            worst=pays_more,
-            best=pays_less,
-            message=raw_message,
-            details={
-                "kind": gaps.kind,
-                "label": [dim.zh, dim.en],
-                "reference": ref,
-                "group": g,
-                "mean_ratio": ratio,
-                "median_ratio": float(row["median_ratio"]),
-                "mean_group": mean_g,
-                "mean_reference": mean_r,
-                "test": "z (delta method, log of the mean ratio)",
-            },
-            article=article,
-            informative=True,
-        )
-    ]
-    finite = part[part["stratified"].notna()]
-    if not gaps.factors or finite.empty:
-        items.append(
-            Finding(
-                check=CONDITIONAL.id,
-                article=article,
-                status=Status.NOT_ASSESSED,
-                message=pw.msg_no_factors(dim),
-                ground=ground,
-                threshold=thr,
-            )
-        )
-        return items
+    return Measured(
+        check=RAW.id,
+        ground=gaps.dimension,
+        value=value,
+        threshold=thr,
+        over=value > thr + TOLERANCE,
+        ci=_abs_ci(ratio_ci[0] - 1, ratio_ci[1] - 1),
+        p_raw=_p(float(row["mean_ratio_p"])),
+        worst=pays_more,
+        best=pays_less,
+        message=raw_message,
+        details={
+            "kind": gaps.kind,
+            "label": [dim.zh, dim.en],
+            "reference": ref,
+            "group": g,
+            "mean_ratio": ratio,
+            "median_ratio": float(row["median_ratio"]),
+            "mean_group": mean_g,
+            "mean_reference": mean_r,
+            "test": "z (delta method, log of the mean ratio)",
+        },
+        article=article,
+        informative=True,
+    )
+
+
+def _conditional_gap(
+    gaps: PriceGaps,
+    dim: Message,
+    finite: pd.DataFrame,
+    article: str,
+    thr: float,
+    currency: str,
+    labels: Mapping[str, Sequence[str]] | None,
+) -> Measured:
+    """The gap given the factors: the group of ``finite`` with the largest stratified gap."""
+    ref = gaps.reference
     c = str(finite["stratified"].abs().idxmax())
     crow = finite.loc[c]
     s = float(crow["stratified"])
@@ -180,38 +209,35 @@ def gap_findings(
             currency=currency,
         )
 
-    items.append(
-        Measured(
-            check=CONDITIONAL.id,
-            ground=ground,
-            value=value_c,
-            threshold=thr,
-            over=value_c > thr + TOLERANCE,
-            ci=_abs_ci(*ci_c),
-            p_raw=_p(float(crow["stratified_p"])),
-            worst=worse,
-            best=better,
-            message=cond_message,
-            details={
-                "kind": gaps.kind,
-                "label": [dim.zh, dim.en],
-                "reference": ref,
-                "group": c,
-                "factors": list(gaps.factors),
-                "strata": gaps.n_strata,
-                "stratified": s,
-                "stratified_ci": list(ci_c),
-                "regression": float(crow["regression"]),
-                "regression_ci": [float(crow["regression_low"]), float(crow["regression_high"])],
-                "raw": raw_c,
-                "coverage": float(crow["coverage"]),
-                "amount_per_order": amount,
-                "test": "z (stratified estimate, log price)",
-            },
-            article=article,
-        )
+    return Measured(
+        check=CONDITIONAL.id,
+        ground=gaps.dimension,
+        value=value_c,
+        threshold=thr,
+        over=value_c > thr + TOLERANCE,
+        ci=_abs_ci(*ci_c),
+        p_raw=_p(float(crow["stratified_p"])),
+        worst=worse,
+        best=better,
+        message=cond_message,
+        details={
+            "kind": gaps.kind,
+            "label": [dim.zh, dim.en],
+            "reference": ref,
+            "group": c,
+            "factors": list(gaps.factors),
+            "strata": gaps.n_strata,
+            "stratified": s,
+            "stratified_ci": list(ci_c),
+            "regression": float(crow["regression"]),
+            "regression_ci": [float(crow["regression_low"]), float(crow["regression_high"])],
+            "raw": raw_c,
+            "coverage": float(crow["coverage"]),
+            "amount_per_order": amount,
+            "test": "z (stratified estimate, log price)",
+        },
+        article=article,
     )
-    return items
 
 
 def counterfactual_findings(

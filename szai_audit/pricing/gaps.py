@@ -27,6 +27,7 @@ __all__ = [
     "PROFILE_KINDS",
     "PriceGaps",
     "as_prepared_factors",
+    "percent_gaps",
     "positive_prices",
     "price_gaps",
     "strata_bins",
@@ -197,7 +198,7 @@ def price_gaps(
         The reference group; the largest group by default.
     factors : DataFrame or PreparedFactors, optional
         Legitimate factors, same rows: the conditional gaps are measured given them. Pass
-        :func:`szai_audit.conditional.prepare_factors` of them to share the strata and the
+        :func:`szai_audit.core.conditional.prepare_factors` of them to share the strata and the
         regression design between several calls on the same orders.
     level : float, default 0.95
     n_boot : int, default 1000
@@ -229,6 +230,46 @@ def price_gaps(
     (True, True)
     """
     y = positive_prices("price", price)
+    text, keep = _group_text(groups, y, factors, level)
+    codes, names, counts, reference = _group_codes(text, keep, reference)
+    rng = np.random.default_rng(random_state)
+    r = names.index(reference)
+    table = _raw_table(y[keep], codes, names, counts, r, rng, n_boot, max_values, level)
+    prepared = as_prepared_factors(factors, n_bins)
+    n_strata, names_f = _conditional_columns(table, y, text, prepared, reference, level)
+    if order is not None:
+        first = [str(g) for g in order if str(g) in table.index]
+        table = table.loc[first + [g for g in table.index if g not in first]]
+    return PriceGaps(
+        dimension=dimension,
+        kind=kind,
+        reference=reference,
+        table=table,
+        factors=names_f,
+        n_strata=n_strata,
+        level=level,
+        n_boot=n_boot,
+    )
+
+
+#: The columns of the gaps given the legitimate factors (NaN until measured).
+_COND_COLUMNS = [
+    "stratified",
+    "stratified_low",
+    "stratified_high",
+    "stratified_p",
+    "coverage",
+    "regression",
+    "regression_low",
+    "regression_high",
+    "regression_p",
+]
+
+
+def _group_text(
+    groups: Any, y: np.ndarray, factors: pd.DataFrame | PreparedFactors | None, level: float
+) -> tuple[pd.Series, np.ndarray]:
+    """Each order's group as text (None: missing) and which orders have one, inputs checked."""
     labels = pd.Series(np.asarray(groups, dtype=object))
     if len(labels) != len(y):
         raise LengthMismatchError(f"groups has {len(labels)} values for {len(y)} prices.")
@@ -239,18 +280,38 @@ def price_gaps(
     keep = labels.notna().to_numpy()
     text = labels.where(keep, None).astype(object)
     text[keep] = text[keep].astype(str)
-    codes, names = pd.factorize(text[keep].to_numpy(), sort=True)
-    names = [str(g) for g in names]
+    return text, keep
+
+
+def _group_codes(
+    text: pd.Series, keep: np.ndarray, reference: str | None
+) -> tuple[np.ndarray, list[str], np.ndarray, str]:
+    """Group codes of the orders kept, the group names (sorted), their sizes and the reference."""
+    codes, uniques = pd.factorize(text[keep].to_numpy(), sort=True)
+    names = [str(g) for g in uniques]
     if len(names) < 2:
         raise InputError(f"price gaps need at least two groups, got {names}.")
-    yk = y[keep]
     counts = np.bincount(codes, minlength=len(names))
     if reference is None:
         reference = names[int(np.argmax(counts))]
     if reference not in names:
         raise InputError(f"reference group {reference!r} is not among the groups {names}.")
-    r = names.index(reference)
-    rng = np.random.default_rng(random_state)
+    return codes, names, counts, reference
+
+
+def _raw_table(
+    yk: np.ndarray,
+    codes: np.ndarray,
+    names: list[str],
+    counts: np.ndarray,
+    r: int,
+    rng: np.random.Generator,
+    n_boot: int,
+    max_values: int,
+    level: float,
+) -> pd.DataFrame:
+    """Raw mean and median ratios of each group to the reference ``r``, with bootstrap
+    intervals and p-values; the conditional columns NaN."""
     by_group = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(counts)])
     per_group = [yk[by_group[bounds[i] : bounds[i + 1]]] for i in range(len(names))]
@@ -282,51 +343,45 @@ def price_gaps(
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "group"
-    cond_cols = [
-        "stratified",
-        "stratified_low",
-        "stratified_high",
-        "stratified_p",
-        "coverage",
-        "regression",
-        "regression_low",
-        "regression_high",
-        "regression_p",
-    ]
-    for c in cond_cols:
+    for c in _COND_COLUMNS:
         table[c] = np.nan
-    n_strata = 0
-    names_f: list[str] = []
-    prepared = as_prepared_factors(factors, n_bins)
-    if prepared is not None:
-        gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True)
-        n_strata, names_f = gaps.n_strata, gaps.factors
-        z = z_value(level)
-        for g, row in gaps.table.iterrows():
-            for method, gap, se in (
-                ("stratified", row["stratified_gap"], row["stratified_se"]),
-                ("regression", row["regression_gap"], row["regression_se"]),
-            ):
-                table.loc[g, method] = math.expm1(gap)
-                table.loc[g, f"{method}_low"] = math.expm1(gap - z * se)
-                table.loc[g, f"{method}_high"] = math.expm1(gap + z * se)
-                table.loc[g, f"{method}_p"] = (
-                    float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
-                )
-            table.loc[g, "coverage"] = row["coverage"]
-    if order is not None:
-        first = [str(g) for g in order if str(g) in table.index]
-        table = table.loc[first + [g for g in table.index if g not in first]]
-    return PriceGaps(
-        dimension=dimension,
-        kind=kind,
-        reference=reference,
-        table=table,
-        factors=names_f,
-        n_strata=n_strata,
-        level=level,
-        n_boot=n_boot,
-    )
+    return table
+
+
+def _conditional_columns(
+    table: pd.DataFrame,
+    y: np.ndarray,
+    text: pd.Series,
+    prepared: PreparedFactors | None,
+    reference: str,
+    level: float,
+) -> tuple[int, list[str]]:
+    """Fill ``table``'s gaps given the factors (in percent); the strata and the factors used."""
+    if prepared is None:
+        return 0, []
+    gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True)
+    z = z_value(level)
+    for g, row in gaps.table.iterrows():
+        for column, value in percent_gaps(row, z).items():
+            table.loc[g, column] = value
+        table.loc[g, "coverage"] = row["coverage"]
+    return gaps.n_strata, gaps.factors
+
+
+def percent_gaps(row: pd.Series, z: float) -> dict[str, float]:
+    """A group's stratified and regression gaps on log prices (a row of
+    :class:`~szai_audit.core.conditional.ConditionalGaps`), as relative price differences with
+    their intervals (``z`` standard errors) and p-values."""
+    out: dict[str, float] = {}
+    for method, gap, se in (
+        ("stratified", row["stratified_gap"], row["stratified_se"]),
+        ("regression", row["regression_gap"], row["regression_se"]),
+    ):
+        out[method] = math.expm1(gap)
+        out[f"{method}_low"] = math.expm1(gap - z * se)
+        out[f"{method}_high"] = math.expm1(gap + z * se)
+        out[f"{method}_p"] = float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ import pandas as pd
 from ..core.conditional import PreparedFactors, conditional_gaps
 from ..core.errors import InputError, LengthMismatchError
 from ..core.findings import finite_or_none
-from ..core.stats import normal_p_value, z_value
-from .gaps import as_prepared_factors, positive_prices
+from ..core.stats import z_value
+from .gaps import as_prepared_factors, percent_gaps, positive_prices
 
 __all__ = ["LoyaltyGap", "loyalty_gap", "loyalty_groups"]
 
@@ -187,47 +187,16 @@ def loyalty_gap(
     is_new, is_loyal = labels == "new", labels == "loyal"
     raw = float(y[is_loyal].mean() / y[is_new].mean() - 1)
     z = z_value(level)
-    cond: dict[str, float] = {}
-    prepared = as_prepared_factors(factors, n_bins)
-    if prepared is not None:
-        if len(prepared) != len(y):
-            raise LengthMismatchError(f"factors has {len(prepared)} rows for {len(y)} prices.")
-        gaps = conditional_gaps(y, labels, prepared, "new", log=True)
-        row = gaps.table.loc["loyal"]
-        for method, gap, se in (
-            ("stratified", row["stratified_gap"], row["stratified_se"]),
-            ("regression", row["regression_gap"], row["regression_se"]),
-        ):
-            cond[method] = math.expm1(gap)
-            cond[f"{method}_low"] = math.expm1(gap - z * se)
-            cond[f"{method}_high"] = math.expm1(gap + z * se)
-            cond[f"{method}_p"] = float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
-        cond["coverage"] = float(row["coverage"])
+    cond = _conditional_loyalty(y, labels, as_prepared_factors(factors, n_bins), z)
     keys = ["stratified", "regression"]
     fields: dict[str, Any] = {
         f"{k}{s}": cond.get(f"{k}{s}", math.nan) for k in keys for s in ("", "_low", "_high", "_p")
     }
     cf: dict[str, Any] = {}  # mixed floats and a count
     if predict is not None and data is not None:
-        rng = np.random.default_rng(random_state)
-        loyal_rows = np.flatnonzero(is_loyal)
-        take = np.sort(rng.choice(loyal_rows, min(n_orders, len(loyal_rows)), replace=False))
-        orders = data.iloc[take].reset_index(drop=True)
-        as_new = orders.copy()
-        as_new[str(tenure.name)] = pd.Series(
-            [new_value] * len(orders), dtype=data[str(tenure.name)].dtype
-        ).array
-        now = positive_prices("the model's prices", predict(orders))
-        then = positive_prices("the model's prices", predict(as_new))
-        rel = now / then - 1
-        se = float(rel.std(ddof=1) / math.sqrt(len(rel))) if len(rel) > 1 else 0.0
-        mean = float(rel.mean())
-        cf = {
-            "counterfactual": mean,
-            "counterfactual_low": mean - z * se,
-            "counterfactual_high": mean + z * se,
-            "counterfactual_orders": len(rel),
-        }
+        cf = _counterfactual_loyalty(
+            predict, data, tenure, is_loyal, new_value, n_orders, random_state, z
+        )
     return LoyaltyGap(
         column=str(tenure.name),
         new_rule=new_rule,
@@ -241,3 +210,50 @@ def loyalty_gap(
         **fields,
         **cf,
     )
+
+
+def _conditional_loyalty(
+    y: np.ndarray, labels: np.ndarray, prepared: PreparedFactors | None, z: float
+) -> dict[str, float]:
+    """The loyal customers' gap given the factors, by stratification and by regression."""
+    cond: dict[str, float] = {}
+    if prepared is not None:
+        if len(prepared) != len(y):
+            raise LengthMismatchError(f"factors has {len(prepared)} rows for {len(y)} prices.")
+        gaps = conditional_gaps(y, labels, prepared, "new", log=True)
+        row = gaps.table.loc["loyal"]
+        cond.update(percent_gaps(row, z))
+        cond["coverage"] = float(row["coverage"])
+    return cond
+
+
+def _counterfactual_loyalty(
+    predict: Callable[[pd.DataFrame], Any],
+    data: pd.DataFrame,
+    tenure: pd.Series,
+    is_loyal: np.ndarray,
+    new_value: Any,
+    n_orders: int,
+    random_state: int | None,
+    z: float,
+) -> dict[str, Any]:
+    """How much more sampled loyal customers' orders cost than as a new customer's."""
+    rng = np.random.default_rng(random_state)
+    loyal_rows = np.flatnonzero(is_loyal)
+    take = np.sort(rng.choice(loyal_rows, min(n_orders, len(loyal_rows)), replace=False))
+    orders = data.iloc[take].reset_index(drop=True)
+    as_new = orders.copy()
+    as_new[str(tenure.name)] = pd.Series(
+        [new_value] * len(orders), dtype=data[str(tenure.name)].dtype
+    ).array
+    now = positive_prices("the model's prices", predict(orders))
+    then = positive_prices("the model's prices", predict(as_new))
+    rel = now / then - 1
+    se = float(rel.std(ddof=1) / math.sqrt(len(rel))) if len(rel) > 1 else 0.0
+    mean = float(rel.mean())
+    return {
+        "counterfactual": mean,
+        "counterfactual_low": mean - z * se,
+        "counterfactual_high": mean + z * se,
+        "counterfactual_orders": len(rel),
+    }

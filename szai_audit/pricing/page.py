@@ -18,6 +18,7 @@ from ..core.stats import z_value
 from . import words as pw
 from .analysis import PricingAnalysis
 from .checks import ARTICLE, ATTRIBUTION, CONDITIONAL, COUNTERFACTUAL, LOYALTY, NO_PROFILE, RAW
+from .counterfactual import CounterfactualPrices
 from .gaps import CHANGE_EDGES, PriceGaps
 
 __all__ = ["Results", "ground_blocks", "pricing_section"]
@@ -283,40 +284,8 @@ def pricing_section(result: Results, lang: str) -> dict[str, Any] | None:
     cf = p.counterfactual
     level = result.policy.confidence_level
     z = z_value(level)
-    swaps = []
-    effects = []
-    if cf is not None:
-        for swap, r in cf.summary.iterrows():
-            se = float(r["share_changed_se"])
-            share = float(r["share_changed"])
-            swaps.append(
-                {
-                    "label": pw.KIND_LABELS[str(swap)],
-                    "columns": pw.quoted(cf.columns[str(swap)], p.labels),
-                    "share": fmt_pct(share),
-                    "ci": ""
-                    if not math.isfinite(se)
-                    else f"{fmt_pct(max(0.0, share - z * se))}–{fmt_pct(min(1.0, share + z * se))}",
-                    "mean_abs": fmt_pct(float(r["mean_abs_change"])),
-                    "p95": fmt_pct(float(r["p95_abs_change"])),
-                    "max": fmt_pct(float(r["max_abs_change"])),
-                    "amount": pw.money(float(r["mean_change_amount"]), p.currency),
-                }
-            )
-        for e in cf.effects.to_dict(orient="records"):
-            if e["n"] < result.policy.min_group_size or e["group"] == e["reference"]:
-                continue
-            effects.append(
-                {
-                    "swap": pw.KIND_LABELS[e["swap"]],
-                    "column": pw.quoted([e["column"]], p.labels),
-                    "group": e["group"],
-                    "reference": e["reference"],
-                    "effect": pw.signed_pct(e["effect"]),
-                    "ci": _pct_ci(e["low"], e["high"]),
-                    "n": e["n"],
-                }
-            )
+    swaps = [] if cf is None else _swap_rows(cf, p, z)
+    effects = [] if cf is None else _effect_rows(cf, p, result.policy.min_group_size)
     return {
         "dims": dims,
         "counterfactual": {
@@ -351,6 +320,51 @@ def pricing_section(result: Results, lang: str) -> dict[str, Any] | None:
         "orders": p.n_orders,
         "mean_price": pw.money(p.mean_price, p.currency),
     }
+
+
+def _swap_rows(cf: CounterfactualPrices, p: PricingAnalysis, z: float) -> list[dict[str, Any]]:
+    """Display rows of the counterfactual summary, one per swap."""
+    swaps = []
+    for swap, r in cf.summary.iterrows():
+        se = float(r["share_changed_se"])
+        share = float(r["share_changed"])
+        swaps.append(
+            {
+                "label": pw.KIND_LABELS[str(swap)],
+                "columns": pw.quoted(cf.columns[str(swap)], p.labels),
+                "share": fmt_pct(share),
+                "ci": ""
+                if not math.isfinite(se)
+                else f"{fmt_pct(max(0.0, share - z * se))}–{fmt_pct(min(1.0, share + z * se))}",
+                "mean_abs": fmt_pct(float(r["mean_abs_change"])),
+                "p95": fmt_pct(float(r["p95_abs_change"])),
+                "max": fmt_pct(float(r["max_abs_change"])),
+                "amount": pw.money(float(r["mean_change_amount"]), p.currency),
+            }
+        )
+    return swaps
+
+
+def _effect_rows(
+    cf: CounterfactualPrices, p: PricingAnalysis, min_group_size: int
+) -> list[dict[str, Any]]:
+    """Display rows of the effects by donor group (large enough groups, reference left out)."""
+    effects = []
+    for e in cf.effects.to_dict(orient="records"):
+        if e["n"] < min_group_size or e["group"] == e["reference"]:
+            continue
+        effects.append(
+            {
+                "swap": pw.KIND_LABELS[e["swap"]],
+                "column": pw.quoted([e["column"]], p.labels),
+                "group": e["group"],
+                "reference": e["reference"],
+                "effect": pw.signed_pct(e["effect"]),
+                "ci": _pct_ci(e["low"], e["high"]),
+                "n": e["n"],
+            }
+        )
+    return effects
 
 
 def ground_blocks(result: Results, lang: str) -> dict[str, dict[str, Any]]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from ..core.articles import PRIVACY
 from ..core.checks import Check, register
 from ..core.messages import Message
 
 __all__ = ["ARTICLE", "DIRECT_IDENTIFIERS", "K_ANONYMITY", "L_DIVERSITY", "NOT_SCANNED"]
 
 #: The article these checks evidence: personal data provided to others must be de-identified.
-ARTICLE = "33"
+ARTICLE = PRIVACY
 
 _SCAN = "szai_audit.privacy.scanner"
 

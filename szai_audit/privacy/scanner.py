@@ -182,74 +182,10 @@ class PrivacyScan:
         note = self._sample_note()
         parts: list[Message] = []
         if content:
-            listed = _join([_hit_text(r) for r in content])
-            if self.external:
-                parts.append(
-                    Message(
-                        f"拟向他人提供的数据含有可直接识别个人的信息：{listed.zh}{note.zh}。"
-                        f"第三十三条要求向他人提供的个人数据须经去标识化处理，"
-                        f"请删除、掩码或替换这些列。",
-                        f"The data meant to be provided to others contain direct identifiers: "
-                        f"{listed.en}{note.en}. Article 33 requires personal data provided to "
-                        f"others to be de-identified: remove, mask or replace these columns.",
-                    )
-                )
-            else:
-                parts.append(
-                    Message(
-                        f"数据含有可直接识别个人的信息：{listed.zh}{note.zh}。数据仅供内部使用；"
-                        f"如向他人提供，须先去标识化（第三十三条）。",
-                        f"The data contain direct identifiers: {listed.en}{note.en}. They are "
-                        f"for internal use; de-identify them before providing them to others "
-                        f"(Article 33).",
-                    )
-                )
-        for found, lead in (
-            (
-                by_name,
-                Message(
-                    "以下列的列名提示可能含有个人信息",
-                    "Column names suggest personal information; check these columns",
-                ),
-            ),
-            (
-                partial,
-                Message(
-                    "部分值符合直接标识符的格式",
-                    "Some values have the form of direct identifiers; check them",
-                ),
-            ),
-        ):
-            if found:
-                listed = _join([_hit_text(r) for r in found])
-                parts.append(
-                    Message(f"{lead.zh}，请人工核查：{listed.zh}。", f"{lead.en}: {listed.en}.")
-                )
-        if content:
-            status = Status.FAIL if self.external else Status.WARN
-        elif partial:
-            status = Status.WARN
-        elif by_name:
-            status = Status.WARN
-            parts.append(
-                Message(
-                    f"按内容未发现直接标识符{note.zh}。",
-                    f"No direct identifier was found by content{note.en}.",
-                )
-            )
-        else:
-            status = Status.PASS
-            parts.append(
-                Message(
-                    f"未发现直接标识符：没有任何列有至少 {fmt_pct(HIT_SHARE, 0)} 的值为"
-                    f"居民身份证号码、手机号码、电子邮箱、银行卡号、IP 地址或车牌号码"
-                    f"{note.zh}，列名也无提示。",
-                    f"No direct identifiers found: no column has {fmt_pct(HIT_SHARE, 0)} or more "
-                    f"of its values as resident identity numbers, mobile numbers, email "
-                    f"addresses, bank card numbers, IP addresses or licence plates{note.en}, and "
-                    f"no column name suggests personal information.",
-                )
-            )
+            parts.append(_content_hits(content, note, self.external))
+        parts.extend(_review_parts(by_name, partial))
+        status, closing = _direct_status(content, partial, by_name, self.external, note)
+        parts.extend(closing)
         message = Message("".join(p.zh for p in parts), " ".join(p.en for p in parts))
         return Finding(
             check=DIRECT_IDENTIFIERS.id,
@@ -265,20 +201,7 @@ class PrivacyScan:
         check = K_ANONYMITY.id
         q = self.quasi
         if q is None:
-            return Finding(
-                check=check,
-                article=ARTICLE,
-                status=Status.NOT_ASSESSED,
-                message=Message(
-                    "未指定准标识符（quasi_identifiers），因此未计算 k 匿名度。"
-                    "请列出组合起来可能识别个人的列（如年龄、性别、邮编、日期）。",
-                    "No quasi-identifiers were given (quasi_identifiers=None), so k-anonymity "
-                    "was not measured; name the columns that could single out a person in "
-                    "combination (age, sex, postcode, dates).",
-                ),
-                threshold=k,
-                details={"external": self.external},
-            )
+            return _k_not_assessed(k, self.external)
         cols = _names(list(q.columns))
         below = q.share_below(k)
         details: dict[str, Any] = {
@@ -315,30 +238,7 @@ class PrivacyScan:
             )
         else:
             status = Status.FAIL if self.external else Status.WARN
-            zh = (
-                f"{measured.zh}：{fmt_pct(q.share_unique)} 的记录组合唯一，{fmt_pct(below)} 的记录"
-                f"所在等价类小于 {k}。"
-            )
-            en = (
-                f"{measured.en}: {fmt_pct(q.share_unique)} of records have a unique "
-                f"combination and {fmt_pct(below)} are in classes smaller than {k}."
-            )
-            if self.external:
-                zh += "向他人提供前须泛化或抑制这些记录（第三十三条）。"
-                en += (
-                    " Generalise or suppress them before providing the data to others (Article 33)."
-                )
-            else:
-                zh += "数据仅供内部使用；向他人提供前须先泛化或抑制。"
-                en += (
-                    " The data are for internal use; generalise or suppress before providing "
-                    "them to others."
-                )
-            tips = [s for s in q.suggestions if k == q.k_required][:2]
-            if tips:
-                zh += "建议：" + "".join(s["zh"] for s in tips)
-                en += " Suggestions: " + " ".join(s["en"] for s in tips)
-            message = Message(zh, en)
+            message = _k_below(q, k, measured, below, self.external)
         return Finding(
             check=check,
             article=ARTICLE,
@@ -448,6 +348,132 @@ class PrivacyScan:
         }
 
 
+def _content_hits(content: list[dict[str, Any]], note: Message, external: bool) -> Message:
+    """The part of the message on the content hits (for others, or kept internal)."""
+    listed = _join([_hit_text(r) for r in content])
+    if external:
+        return Message(
+            f"拟向他人提供的数据含有可直接识别个人的信息：{listed.zh}{note.zh}。"
+            f"第三十三条要求向他人提供的个人数据须经去标识化处理，"
+            f"请删除、掩码或替换这些列。",
+            f"The data meant to be provided to others contain direct identifiers: "
+            f"{listed.en}{note.en}. Article 33 requires personal data provided to "
+            f"others to be de-identified: remove, mask or replace these columns.",
+        )
+    return Message(
+        f"数据含有可直接识别个人的信息：{listed.zh}{note.zh}。数据仅供内部使用；"
+        f"如向他人提供，须先去标识化（第三十三条）。",
+        f"The data contain direct identifiers: {listed.en}{note.en}. They are "
+        f"for internal use; de-identify them before providing them to others "
+        f"(Article 33).",
+    )
+
+
+def _review_parts(by_name: list[dict[str, Any]], partial: list[dict[str, Any]]) -> list[Message]:
+    """The parts of the message on the columns a person should check (names, partial shares)."""
+    parts = []
+    for found, lead in (
+        (
+            by_name,
+            Message(
+                "以下列的列名提示可能含有个人信息",
+                "Column names suggest personal information; check these columns",
+            ),
+        ),
+        (
+            partial,
+            Message(
+                "部分值符合直接标识符的格式",
+                "Some values have the form of direct identifiers; check them",
+            ),
+        ),
+    ):
+        if found:
+            listed = _join([_hit_text(r) for r in found])
+            parts.append(
+                Message(f"{lead.zh}，请人工核查：{listed.zh}。", f"{lead.en}: {listed.en}.")
+            )
+    return parts
+
+
+def _direct_status(
+    content: list[dict[str, Any]],
+    partial: list[dict[str, Any]],
+    by_name: list[dict[str, Any]],
+    external: bool,
+    note: Message,
+) -> tuple[Status, list[Message]]:
+    """The status of the direct-identifier finding, and the closing part of its message."""
+    if content:
+        return (Status.FAIL if external else Status.WARN), []
+    if partial:
+        return Status.WARN, []
+    if by_name:
+        return Status.WARN, [
+            Message(
+                f"按内容未发现直接标识符{note.zh}。",
+                f"No direct identifier was found by content{note.en}.",
+            )
+        ]
+    return Status.PASS, [
+        Message(
+            f"未发现直接标识符：没有任何列有至少 {fmt_pct(HIT_SHARE, 0)} 的值为"
+            f"居民身份证号码、手机号码、电子邮箱、银行卡号、IP 地址或车牌号码"
+            f"{note.zh}，列名也无提示。",
+            f"No direct identifiers found: no column has {fmt_pct(HIT_SHARE, 0)} or more "
+            f"of its values as resident identity numbers, mobile numbers, email "
+            f"addresses, bank card numbers, IP addresses or licence plates{note.en}, and "
+            f"no column name suggests personal information.",
+        )
+    ]
+
+
+def _k_not_assessed(k: int, external: bool) -> Finding:
+    """k-anonymity not assessed: no quasi-identifiers were given."""
+    return Finding(
+        check=K_ANONYMITY.id,
+        article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=Message(
+            "未指定准标识符（quasi_identifiers），因此未计算 k 匿名度。"
+            "请列出组合起来可能识别个人的列（如年龄、性别、邮编、日期）。",
+            "No quasi-identifiers were given (quasi_identifiers=None), so k-anonymity "
+            "was not measured; name the columns that could single out a person in "
+            "combination (age, sex, postcode, dates).",
+        ),
+        threshold=k,
+        details={"external": external},
+    )
+
+
+def _k_below(
+    q: QuasiIdentifiers, k: int, measured: Message, below: float, external: bool
+) -> Message:
+    """The k-anonymity message when k is below the requirement, with up to two suggestions."""
+    zh = (
+        f"{measured.zh}：{fmt_pct(q.share_unique)} 的记录组合唯一，{fmt_pct(below)} 的记录"
+        f"所在等价类小于 {k}。"
+    )
+    en = (
+        f"{measured.en}: {fmt_pct(q.share_unique)} of records have a unique "
+        f"combination and {fmt_pct(below)} are in classes smaller than {k}."
+    )
+    if external:
+        zh += "向他人提供前须泛化或抑制这些记录（第三十三条）。"
+        en += " Generalise or suppress them before providing the data to others (Article 33)."
+    else:
+        zh += "数据仅供内部使用；向他人提供前须先泛化或抑制。"
+        en += (
+            " The data are for internal use; generalise or suppress before providing "
+            "them to others."
+        )
+    tips = [s for s in q.suggestions if k == q.k_required][:2]
+    if tips:
+        zh += "建议：" + "".join(s["zh"] for s in tips)
+        en += " Suggestions: " + " ".join(s["en"] for s in tips)
+    return Message(zh, en)
+
+
 def _column_list(df: pd.DataFrame, name: str, value: Any) -> list[Hashable]:
     if value is None:
         return []
@@ -553,12 +579,33 @@ def scan(
     >>> privacy.scan(df, external=False).findings()[0].status.value
     'WARN'
     """
+    k, l, max_rows = _check_arguments(df, k, l, max_rows)  # noqa: E741
+    quasi, sens = _quasi_and_sensitive(df, quasi_identifiers, sensitive)
+    sample = _content_sample(df, max_rows, random_state)
+    return _scanned(df, sample, quasi, sens, k, l, external)
+
+
+def _check_arguments(
+    df: Any, k: Any, l_required: Any, max_rows: Any
+) -> tuple[int, int, int | None]:
+    """``k``, ``l`` and ``max_rows``, checked after ``df`` (which must be a DataFrame)."""
     if not isinstance(df, pd.DataFrame):
         raise InputTypeError(f"df must be a pandas DataFrame, got {type(df).__name__}.")
     k = _check_int("k", k, "the smallest acceptable equivalence-class size")
-    l = _check_int("l", l, "the smallest acceptable number of distinct sensitive values")  # noqa: E741
+    l_required = _check_int(
+        "l", l_required, "the smallest acceptable number of distinct sensitive values"
+    )
     if max_rows is not None:
         max_rows = _check_int("max_rows", max_rows, "rows checked by content, or None for all")
+    return k, l_required, max_rows
+
+
+def _quasi_and_sensitive(
+    df: pd.DataFrame,
+    quasi_identifiers: str | Sequence[Hashable] | None,
+    sensitive: str | Sequence[Hashable] | None,
+) -> tuple[list[Hashable], list[Hashable]]:
+    """The quasi-identifier and sensitive columns, checked (none may be both)."""
     quasi = _column_list(df, "quasi_identifiers", quasi_identifiers)
     sens = _column_list(df, "sensitive", sensitive)
     both = [c for c in sens if c in quasi]
@@ -566,11 +613,31 @@ def scan(
         raise InputError(
             f"{both} are both quasi_identifiers and sensitive; a column is one or the other."
         )
+    return quasi, sens
+
+
+def _content_sample(
+    df: pd.DataFrame, max_rows: int | None, random_state: int | None
+) -> pd.DataFrame:
+    """The rows checked by content: all, or a random sample of ``max_rows``."""
     n = len(df)
     sample = df
     if max_rows is not None and n > max_rows:
         rows = np.sort(np.random.default_rng(random_state).choice(n, max_rows, replace=False))
         sample = df.iloc[rows]
+    return sample
+
+
+def _scanned(
+    df: pd.DataFrame,
+    sample: pd.DataFrame,
+    quasi: list[Hashable],
+    sens: list[Hashable],
+    k: int,
+    l_required: int,
+    external: bool,
+) -> PrivacyScan:
+    """The scan: every column of ``sample`` by content and name, k and l on every row."""
     table_rows: list[dict[str, Any]] = []
     for j in range(df.shape[1]):
         table_rows.extend(scan_column(sample.iloc[:, j], str(df.columns[j])))
@@ -578,12 +645,12 @@ def scan(
     table = table.astype({"share": float, "n_checked": np.int64, "hit": bool, "name_match": bool})
     return PrivacyScan(
         identifiers=table,
-        quasi=measure_quasi_identifiers(df, quasi, sens, k, l) if quasi else None,
+        quasi=measure_quasi_identifiers(df, quasi, sens, k, l_required) if quasi else None,
         external=bool(external),
-        n_rows=n,
+        n_rows=len(df),
         n_scanned=len(sample),
         k_required=k,
-        l_required=l,
+        l_required=l_required,
         sensitive=tuple(str(c) for c in sens),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.articles import EXPLANATION
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN
@@ -155,7 +156,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "intersections": [s for s in sections if s["intersection"]],
         "pricing": pricing_section(result, lang),
         "explanation": explanation_section(result, lang),
-        "explanation_findings": [f for f in result.findings if f.article == "71"],
+        "explanation_findings": [f for f in result.findings if f.article == EXPLANATION],
         "notice": result.notice_sections(),
         "governance": governance_page(result),
         "privacy": privacy_page(result),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..core.articles import DISCRIMINATION, ETHICS_REVIEW, EXPLANATION, PRICES, PRIVACY, RISK
 from ..core.findings import Status
 from ..core.messages import Message
 from ..risk.page import checklist_part, risk_part
@@ -15,16 +16,24 @@ __all__ = ["ARTICLE_ROWS", "article_rows", "governance_page"]
 
 #: The articles of the executive summary, in reading order, with the anchor of their section.
 ARTICLE_ROWS: list[tuple[str, Message, str]] = [
-    ("66", Message("第六十六条：风险等级", "Art. 66: risk tier"), "summary"),
-    ("72(4)", Message("第七十二条第（四）项：歧视", "Art. 72(4): discrimination"), "art-72-4"),
+    (RISK, Message("第六十六条：风险等级", "Art. 66: risk tier"), "summary"),
     (
-        "72(5)",
+        DISCRIMINATION,
+        Message("第七十二条第（四）项：歧视", "Art. 72(4): discrimination"),
+        "art-72-4",
+    ),
+    (
+        PRICES,
         Message("第七十二条第（五）项：价格歧视", "Art. 72(5): price discrimination"),
         "art-72-5",
     ),
-    ("71", Message("第七十一条：算法说明", "Art. 71: explanation"), "art-71"),
-    ("33", Message("第三十三条：去标识化", "Art. 33: de-identification"), "art-33"),
-    ("72", Message("第七十二条：伦理安全审查清单", "Art. 72: ethics review checklist"), "art-72"),
+    (EXPLANATION, Message("第七十一条：算法说明", "Art. 71: explanation"), "art-71"),
+    (PRIVACY, Message("第三十三条：去标识化", "Art. 33: de-identification"), "art-33"),
+    (
+        ETHICS_REVIEW,
+        Message("第七十二条：伦理安全审查清单", "Art. 72: ethics review checklist"),
+        "art-72",
+    ),
 ]
 
 
@@ -49,11 +58,11 @@ def article_rows(result: Results) -> list[dict[str, Any]]:
     Article 72(5) only in a pricing audit or when it has findings."""
     rows = []
     for article, label, anchor in ARTICLE_ROWS:
-        if article == "72":
+        if article == ETHICS_REVIEW:
             statuses = [item.status for item in result.checklist]
         else:
             statuses = [f.status for f in result.findings if f.article == article]
-        if article == "72(5)" and result.pricing is None and not statuses:
+        if article == PRICES and result.pricing is None and not statuses:
             continue
         rows.append(_row(label, anchor, statuses, article))
     return rows
@@ -66,7 +75,7 @@ def governance_page(result: Results) -> dict[str, Any]:
         "articles": article_rows(result),
         "checklist": checklist_part(result),
         "attestations": [a for item in result.checklist for a in item.attestations],
-        "privacy_findings": [f for f in result.findings if f.article == "33"],
-        "risk_findings": [f for f in result.findings if f.article == "66"],
-        "item_findings": [f for f in result.findings if f.article == "72"],
+        "privacy_findings": [f for f in result.findings if f.article == PRIVACY],
+        "risk_findings": [f for f in result.findings if f.article == RISK],
+        "item_findings": [f for f in result.findings if f.article == ETHICS_REVIEW],
     }

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
+from ..core.articles import ETHICS_REVIEW, RISK
 from ..core.checks import Check, register
 from ..core.messages import Message
 
 __all__ = ["ARTICLE", "CHECKLIST_ARTICLE", "ITEMS", "TIER"]
 
 #: The article of the risk tier: supervision graded by risk level, scenario and scope.
-ARTICLE = "66"
+ARTICLE = RISK
 #: The article of the checklist: ethics and safety review; items (1) to (7) of what is
 #: forbidden.
-CHECKLIST_ARTICLE = "72"
+CHECKLIST_ARTICLE = ETHICS_REVIEW
 
 TIER = register(
     Check(

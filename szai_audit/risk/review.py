@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.articles import DISCRIMINATION, PRICES, PRIVACY
 from ..core.errors import InputError, InputTypeError
 from ..core.findings import Finding, Status
 from ..core.messages import Message
@@ -45,7 +46,7 @@ CHECKLIST_ITEMS: dict[int, tuple[Message, str | None]] = {
             "不得侵犯个人隐私或者侵害个人信息权益",
             "No infringement of privacy or personal information rights",
         ),
-        "33",
+        PRIVACY,
     ),
     3: (
         Message(
@@ -60,7 +61,7 @@ CHECKLIST_ITEMS: dict[int, tuple[Message, str | None]] = {
             "No discrimination against users by race, gender, nationality, ethnicity, "
             "religious belief and the like",
         ),
-        "72(4)",
+        DISCRIMINATION,
     ),
     5: (
         Message(
@@ -68,7 +69,7 @@ CHECKLIST_ITEMS: dict[int, tuple[Message, str | None]] = {
             "No price discrimination or consumer fraud by users' habits, preferences or "
             "ability to pay",
         ),
-        "72(5)",
+        PRICES,
     ),
     6: (
         Message("不得利用深度合成技术从事禁止行为", "No prohibited acts using deep synthesis"),

@@ -105,10 +105,47 @@ def _domains(where: str, values: Any) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
-    def tier(where: str, value: Any) -> str:
-        return choice(f"{where} tier", value, TIERS)
+def _tier(where: str, value: Any) -> str:
+    """A tier named in the rules file, checked."""
+    return choice(f"{where} tier", value, TIERS)
 
+
+def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
+    _check_sections(data, source)
+    rules = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("rule", [])):
+        rules.append(_parse_rule(raw, f"rule {i + 1} of {source}", seen))
+    esc = data.get("escalation", {})
+    duties: dict[str, list[Message]] = {t: [] for t in TIERS}
+    for raw in data.get("duty", []):
+        for key in ("tier", "zh", "en"):
+            if key not in raw:
+                raise InputError(f"a duty of {source} lacks {key!r}.")
+        duties[_tier(f"duty of {source}", raw.get("tier"))].append(
+            Message(str(raw["zh"]), str(raw["en"]))
+        )
+    art71 = data.get("article_71", {})
+    return RiskRules(
+        rules=tuple(rules),
+        default_tier=_tier(f"default_tier of {source}", data.get("default_tier", "LOW")),
+        escalation_articles=tuple(esc.get("articles", [])),
+        escalation_domains=_domains(f"escalation.domains of {source}", esc.get("domains", [])),
+        escalation_text=Message(str(esc.get("zh", "")), str(esc.get("en", ""))),
+        duties={t: tuple(v) for t, v in duties.items()},
+        article_71_public=_domains(
+            f"article_71.public_decision of {source}", art71.get("public_decision", [])
+        ),
+        article_71_commercial=_domains(
+            f"article_71.public_interest_commercial of {source}",
+            art71.get("public_interest_commercial", []),
+        ),
+        source=source,
+    )
+
+
+def _check_sections(data: Mapping[str, Any], source: str) -> None:
+    """Refuse unknown top-level sections and missing required ones."""
     unknown_top = set(data) - {"version", "default_tier", "rule", "escalation", "duty"}
     unknown_top -= {"article_71"}
     if unknown_top:
@@ -122,70 +159,42 @@ def _parse_rules(data: Mapping[str, Any], source: str) -> RiskRules:
                 f"{source} lacks the [{section}] section(s); copy szai_audit/risk_rules.toml "
                 f"and edit it."
             )
-    rules = []
-    seen: set[str] = set()
-    for i, raw in enumerate(data.get("rule", [])):
-        where = f"rule {i + 1} of {source}"
-        unknown = set(raw) - _RULE_KEYS
-        if unknown:
-            raise InputError(
-                f"{where} has unknown keys {sorted(unknown)}; known: {sorted(_RULE_KEYS)}."
-            )
-        for key in ("id", "tier", "zh", "en"):
-            if key not in raw:
-                raise InputError(f"{where} lacks {key!r}.")
-        if raw["id"] in seen:
-            raise InputError(f"{where}: the id {raw['id']!r} is used twice.")
-        seen.add(raw["id"])
-        automation = raw.get("automation")
-        if automation is not None:
-            if not isinstance(automation, list):
-                raise InputError(f"{where}: automation must be a list, got {automation!r}.")
-            for a in automation:
-                choice(f"each automation of {where}", a, AUTOMATION_LEVELS)
-        for key in ("vulnerable", "reversible"):
-            if key in raw and not isinstance(raw[key], bool):
-                raise InputError(f"{where}: {key} must be true or false, got {raw[key]!r}.")
-        at_least = raw.get("scale_at_least")
-        if at_least is not None and (isinstance(at_least, bool) or not isinstance(at_least, int)):
-            raise InputError(f"{where}: scale_at_least must be an integer, got {at_least!r}.")
-        rules.append(
-            _Rule(
-                id=str(raw["id"]),
-                tier=tier(where, raw["tier"]),
-                text=Message(str(raw["zh"]), str(raw["en"])),
-                domain=_domains(where, raw["domain"]) if "domain" in raw else None,
-                automation=None if automation is None else tuple(automation),
-                vulnerable=raw.get("vulnerable"),
-                reversible=raw.get("reversible"),
-                scale_at_least=raw.get("scale_at_least"),
-            )
+
+
+def _parse_rule(raw: Mapping[str, Any], where: str, seen: set[str]) -> _Rule:
+    """One ``[[rule]]`` table, checked (its id added to ``seen``)."""
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise InputError(
+            f"{where} has unknown keys {sorted(unknown)}; known: {sorted(_RULE_KEYS)}."
         )
-    esc = data.get("escalation", {})
-    duties: dict[str, list[Message]] = {t: [] for t in TIERS}
-    for raw in data.get("duty", []):
-        for key in ("tier", "zh", "en"):
-            if key not in raw:
-                raise InputError(f"a duty of {source} lacks {key!r}.")
-        duties[tier(f"duty of {source}", raw.get("tier"))].append(
-            Message(str(raw["zh"]), str(raw["en"]))
-        )
-    art71 = data.get("article_71", {})
-    return RiskRules(
-        rules=tuple(rules),
-        default_tier=tier(f"default_tier of {source}", data.get("default_tier", "LOW")),
-        escalation_articles=tuple(esc.get("articles", [])),
-        escalation_domains=_domains(f"escalation.domains of {source}", esc.get("domains", [])),
-        escalation_text=Message(str(esc.get("zh", "")), str(esc.get("en", ""))),
-        duties={t: tuple(v) for t, v in duties.items()},
-        article_71_public=_domains(
-            f"article_71.public_decision of {source}", art71.get("public_decision", [])
-        ),
-        article_71_commercial=_domains(
-            f"article_71.public_interest_commercial of {source}",
-            art71.get("public_interest_commercial", []),
-        ),
-        source=source,
+    for key in ("id", "tier", "zh", "en"):
+        if key not in raw:
+            raise InputError(f"{where} lacks {key!r}.")
+    if raw["id"] in seen:
+        raise InputError(f"{where}: the id {raw['id']!r} is used twice.")
+    seen.add(raw["id"])
+    automation = raw.get("automation")
+    if automation is not None:
+        if not isinstance(automation, list):
+            raise InputError(f"{where}: automation must be a list, got {automation!r}.")
+        for a in automation:
+            choice(f"each automation of {where}", a, AUTOMATION_LEVELS)
+    for key in ("vulnerable", "reversible"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise InputError(f"{where}: {key} must be true or false, got {raw[key]!r}.")
+    at_least = raw.get("scale_at_least")
+    if at_least is not None and (isinstance(at_least, bool) or not isinstance(at_least, int)):
+        raise InputError(f"{where}: scale_at_least must be an integer, got {at_least!r}.")
+    return _Rule(
+        id=str(raw["id"]),
+        tier=_tier(where, raw["tier"]),
+        text=Message(str(raw["zh"]), str(raw["en"])),
+        domain=_domains(where, raw["domain"]) if "domain" in raw else None,
+        automation=None if automation is None else tuple(automation),
+        vulnerable=raw.get("vulnerable"),
+        reversible=raw.get("reversible"),
+        scale_at_least=raw.get("scale_at_least"),
     )
 
 

@@ -379,7 +379,7 @@ class Comparison:
     --------
     Documents in the form of :meth:`AuditResult.to_dict` (only ``findings`` is required):
 
-    >>> from szai_audit.tracking import compare
+    >>> from szai_audit.risk.tracking import compare
     >>> before = {"findings": [{"check": "fairness.demographic_parity_difference",
     ...     "article": "72(4)", "ground": "gender", "status": "PASS", "value": 0.02,
     ...     "threshold": 0.1}]}
@@ -547,7 +547,7 @@ def compare(
     Examples
     --------
     >>> import pandas as pd, szai_audit as sa
-    >>> from szai_audit.tracking import compare
+    >>> from szai_audit.risk.tracking import compare
     >>> data = pd.DataFrame({"sex": ["f"] * 100 + ["m"] * 100, "region": ["a", "b"] * 100})
     >>> def audit(women_approved):
     ...     y = [1] * women_approved + [0] * (100 - women_approved) + [1] * 60 + [0] * 40
@@ -567,42 +567,8 @@ def compare(
     after = _read(current, "current")
     before = _read(previous, "previous")
     now, then = _keyed(after.findings), _keyed(before.findings)
-
-    changes, new, resolved, removed, failures = [], [], [], [], []
-    for key, a in now.items():
-        ident = dict(zip(_KEY, key[:3], strict=True))
-        b = then.get(key)
-        if b is None:
-            new.append({**ident, **{k: a[k] for k in ("status", "value", "threshold")}})
-            if a["status"] == "FAIL":
-                failures.append(_failure(ident, None, a, "new"))
-            continue
-        delta, threshold, reasons, direction = _drift(b, a, tolerance)
-        changes.append(
-            {
-                **ident,
-                "status_before": b["status"],
-                "status_after": a["status"],
-                "value_before": b["value"],
-                "value_after": a["value"],
-                "delta": delta,
-                "threshold": threshold,
-                "drift": bool(reasons),
-                "direction": direction,
-                "drift_reason": ";".join(reasons),
-            }
-        )
-        if b["status"] in ("FAIL", "WARN") and a["status"] == "PASS":
-            resolved.append(_resolution(ident, b, a, "now_pass"))
-        if a["status"] == "FAIL" and b["status"] != "FAIL":
-            failures.append(_failure(ident, b, a, "changed"))
-    for key, b in then.items():
-        if key in now:
-            continue
-        ident = dict(zip(_KEY, key[:3], strict=True))
-        # A check that did not run this time is not resolved: it is listed as removed only.
-        removed.append({**ident, **{k: b[k] for k in ("status", "value", "threshold")}})
-
+    changes, new, resolved, failures = _matched(now, then, tolerance)
+    removed = _removed(now, then)
     change_frame = _frame(changes, _CHANGE_COLUMNS)
     summary = {
         "before": _side(before),
@@ -625,6 +591,63 @@ def compare(
         summary=summary,
         drift_tolerance=tolerance,
     )
+
+
+_Keyed: TypeAlias = dict[tuple[Any, ...], dict[str, Any]]
+_Rows: TypeAlias = list[dict[str, Any]]
+
+
+def _matched(now: _Keyed, then: _Keyed, tolerance: float) -> tuple[_Rows, _Rows, _Rows, _Rows]:
+    """The current findings against the previous ones: changes, new, resolved, failures."""
+    changes: _Rows = []
+    new: _Rows = []
+    resolved: _Rows = []
+    failures: _Rows = []
+    for key, a in now.items():
+        ident = dict(zip(_KEY, key[:3], strict=True))
+        b = then.get(key)
+        if b is None:
+            new.append({**ident, **{k: a[k] for k in ("status", "value", "threshold")}})
+            if a["status"] == "FAIL":
+                failures.append(_failure(ident, None, a, "new"))
+            continue
+        changes.append(_change(ident, b, a, tolerance))
+        if b["status"] in ("FAIL", "WARN") and a["status"] == "PASS":
+            resolved.append(_resolution(ident, b, a, "now_pass"))
+        if a["status"] == "FAIL" and b["status"] != "FAIL":
+            failures.append(_failure(ident, b, a, "changed"))
+    return changes, new, resolved, failures
+
+
+def _removed(now: _Keyed, then: _Keyed) -> _Rows:
+    """The previous findings absent from the current audit."""
+    removed = []
+    for key, b in then.items():
+        if key in now:
+            continue
+        ident = dict(zip(_KEY, key[:3], strict=True))
+        # A check that did not run this time is not resolved: it is listed as removed only.
+        removed.append({**ident, **{k: b[k] for k in ("status", "value", "threshold")}})
+    return removed
+
+
+def _change(
+    ident: dict[str, Any], b: dict[str, Any], a: dict[str, Any], tolerance: float
+) -> dict[str, Any]:
+    """The row of :attr:`Comparison.changes` of a finding present in both audits."""
+    delta, threshold, reasons, direction = _drift(b, a, tolerance)
+    return {
+        **ident,
+        "status_before": b["status"],
+        "status_after": a["status"],
+        "value_before": b["value"],
+        "value_after": a["value"],
+        "delta": delta,
+        "threshold": threshold,
+        "drift": bool(reasons),
+        "direction": direction,
+        "drift_reason": ";".join(reasons),
+    }
 
 
 def _resolution(
@@ -767,7 +790,7 @@ def comparison_page(comparison: Comparison, lang: str = "bilingual") -> dict[str
         row per status with both counts and the change), ``counts``, ``same_system``,
         ``drift_rule``, ``tolerance``, and display rows ``drifted``, ``new``, ``resolved``,
         ``removed``, ``appeared_failures`` (values with 3 significant digits, changes signed,
-        statuses as :class:`~szai_audit.findings.Status`, texts as Message).
+        statuses as :class:`~szai_audit.Status`, texts as Message).
 
     Raises
     ------
@@ -779,7 +802,7 @@ def comparison_page(comparison: Comparison, lang: str = "bilingual") -> dict[str
     Examples
     --------
     >>> import pandas as pd, szai_audit as sa
-    >>> from szai_audit.tracking import compare, comparison_page
+    >>> from szai_audit.risk.tracking import compare, comparison_page
     >>> data = pd.DataFrame({"sex": ["f"] * 100 + ["m"] * 100, "region": ["a", "b"] * 100})
     >>> y = [1] * 55 + [0] * 45 + [1] * 60 + [0] * 40
     >>> r = sa.Audit(y_pred=y, data=data, sensitive={"gender": "sex"},
@@ -794,38 +817,17 @@ def comparison_page(comparison: Comparison, lang: str = "bilingual") -> dict[str
         raise ReportError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
     if not isinstance(comparison, Comparison):
         raise InputTypeError(
-            f"comparison must be a Comparison (from szai_audit.tracking.compare), got "
+            f"comparison must be a Comparison (from szai_audit.risk.tracking.compare), got "
             f"{type(comparison).__name__}."
         )
     s = comparison.summary
-
-    def side(d: Mapping[str, Any]) -> dict[str, Any]:
-        return {
-            "verdict": d["verdict"],
-            "verdict_label": _VERDICT_LABELS.get(d["verdict"], Message(d["verdict"], d["verdict"])),
-            "verdict_css": str(d["verdict"]).lower(),
-            "system_name": d["system_name"] or "—",
-            "version": d["version"] or "—",
-            "generated_at": d["generated_at"] or "—",
-        }
-
-    statuses = []
-    for code in _SEVERITY_ORDER:
-        b, a = s["before"]["status_counts"][code], s["after"]["status_counts"][code]
-        statuses.append(
-            {
-                "status": Status(code),
-                "before": b,
-                "after": a,
-                "change": "±0" if a == b else f"{a - b:+d}",
-            }
-        )
+    statuses = _status_rows(s)
     counts = {
         k: s[k] for k in ("compared", "drifted", "new", "resolved", "removed", "appeared_failures")
     }
     return {
-        "before": side(s["before"]),
-        "after": side(s["after"]),
+        "before": _page_side(s["before"]),
+        "after": _page_side(s["after"]),
         "statuses": statuses,
         "counts": counts,
         "same_system": bool(s["same_system"]),
@@ -837,6 +839,34 @@ def comparison_page(comparison: Comparison, lang: str = "bilingual") -> dict[str
         "removed": _rows(comparison.removed),
         "appeared_failures": _rows(comparison.appeared_failures),
     }
+
+
+def _page_side(d: Mapping[str, Any]) -> dict[str, Any]:
+    """Display form of one audit of the comparison (verdict, system, version, time)."""
+    return {
+        "verdict": d["verdict"],
+        "verdict_label": _VERDICT_LABELS.get(d["verdict"], Message(d["verdict"], d["verdict"])),
+        "verdict_css": str(d["verdict"]).lower(),
+        "system_name": d["system_name"] or "—",
+        "version": d["version"] or "—",
+        "generated_at": d["generated_at"] or "—",
+    }
+
+
+def _status_rows(s: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per status, most severe first, with both audits' counts and the change."""
+    statuses = []
+    for code in _SEVERITY_ORDER:
+        b, a = s["before"]["status_counts"][code], s["after"]["status_counts"][code]
+        statuses.append(
+            {
+                "status": Status(code),
+                "before": b,
+                "after": a,
+                "change": "±0" if a == b else f"{a - b:+d}",
+            }
+        )
+    return statuses
 
 
 def _fragment(comparison: Comparison, lang: str = "bilingual") -> str:

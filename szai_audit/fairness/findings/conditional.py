@@ -32,18 +32,7 @@ def conditional_finding(
         and np.isfinite(table.loc[g, "stratified_gap"])
     ]
     if not ok or sizes.get(gaps.reference, 0) < policy.min_group_size:
-        small = {g: n for g, n in sizes.items() if n < policy.min_group_size}
-        return Finding(
-            check=CONDITIONAL.id,
-            article=ARTICLE,
-            status=Status.INSUFFICIENT_DATA,
-            message=words.msg_too_few_groups(
-                ground, "favorable_rate", policy.min_group_size, small
-            ),
-            ground=ground,
-            threshold=policy.demographic_parity_max,
-            details={"reference": gaps.reference, "factors": gaps.factors},
-        )
+        return _too_few_groups(gaps, ground, policy, sizes)
     part = table.loc[ok]
     group = str(part["stratified_gap"].abs().idxmax())
     row = part.loc[group]
@@ -96,4 +85,20 @@ def conditional_finding(
             "coverage": float(row["coverage"]),
             "test": "z (stratified estimate)",
         },
+    )
+
+
+def _too_few_groups(
+    gaps: ConditionalGaps, ground: str, policy: Policy, sizes: dict[str, int]
+) -> Finding:
+    """The insufficient-data finding when the reference or every other group is too small."""
+    small = {g: n for g, n in sizes.items() if n < policy.min_group_size}
+    return Finding(
+        check=CONDITIONAL.id,
+        article=ARTICLE,
+        status=Status.INSUFFICIENT_DATA,
+        message=words.msg_too_few_groups(ground, "favorable_rate", policy.min_group_size, small),
+        ground=ground,
+        threshold=policy.demographic_parity_max,
+        details={"reference": gaps.reference, "factors": gaps.factors},
     )
