@@ -255,7 +255,9 @@ def test_the_checks_find_what_they_look_for(tmp_path):
         {
             "__init__.py": "",
             "a.py": "from .b import _hidden\n",
-            "b.py": "from . import a\n_hidden = 1\n\ndef f():\n    from . import a\n    import json\n",
+            "b.py": (
+                "from . import a\n_hidden = 1\n\ndef f():\n    from . import a\n    import json\n"
+            ),
             "c.py": f"def long():\n{body}\n",
         },
     )

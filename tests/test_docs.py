@@ -257,7 +257,9 @@ def test_architecture_page_lists_the_layers_and_five_steps():
     for package in ("core/", "inputs/", "pipelines/", "report/", "fairness/", "pricing/"):
         assert package in text, package
     steps = _section(text, "To add a check")
-    assert [line[:2] for line in steps.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}] == [
+    assert [
+        line[:2] for line in steps.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}
+    ] == [
         "1.",
         "2.",
         "3.",

@@ -24,9 +24,9 @@ from scipy import stats as sps
 
 import szai_audit as sa
 from szai_audit.core.data import MISSING_LABEL
-from szai_audit.pricing import price_gaps
-from szai_audit.fairness.regression import regression_metrics
 from szai_audit.core.stats import benjamini_hochberg
+from szai_audit.fairness.regression import regression_metrics
+from szai_audit.pricing import price_gaps
 
 PROPS = settings(
     max_examples=60,

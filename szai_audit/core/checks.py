@@ -27,8 +27,12 @@ from .messages import Message, fmt_pct, fmt_ratio
 __all__ = ["DIRECTIONS", "UNITS", "Check", "all_checks", "format_threshold", "format_value", "get"]
 
 #: How a check's value is written: ``ratio`` 0.83; ``percent`` 12.3%; ``points`` (a difference
-#: of proportions) 12.3 percentage points; ``auc`` 0.051 (AUC scale); ``proxy_auc`` AUC 0.912.
+#: of proportions) 12.3 percentage points; ``auc`` 0.051 (AUC scale); ``proxy_auc`` AUC 0.912;
+#: ``count`` 5 (records, as in k-anonymity); ``none``: the check measures no number (its
+#: finding says why it could not run, or what a person must attest).
 UNITS: dict[str, Callable[[float], Message]] = {
+    "none": lambda x: Message("—", "—"),
+    "count": lambda x: Message(f"{x:,.0f}", f"{x:,.0f}"),
     "ratio": lambda x: Message(fmt_ratio(x), fmt_ratio(x)),
     "percent": lambda x: Message(fmt_pct(x), fmt_pct(x)),
     "points": lambda x: Message(f"{100 * x:.1f} 个百分点", f"{100 * x:.1f} pp"),
@@ -37,8 +41,9 @@ UNITS: dict[str, Callable[[float], Message]] = {
 }
 
 #: Where the value must lie for the check to be met, and the sign the report writes before the
-#: threshold: ``at_least`` (≥, a ratio), ``at_most`` (≤, a gap), ``below`` (<, a proxy's AUC).
-DIRECTIONS: dict[str, str] = {"at_least": "≥", "at_most": "≤", "below": "<"}
+#: threshold: ``at_least`` (≥, a ratio), ``at_most`` (≤, a gap), ``below`` (<, a proxy's AUC);
+#: ``none`` for a check without a number.
+DIRECTIONS: dict[str, str] = {"at_least": "≥", "at_most": "≤", "below": "<", "none": ""}
 
 
 @dataclass(frozen=True)
@@ -142,9 +147,9 @@ def format_value(check_id: str, value: float | None) -> Message:
 
 def format_threshold(check_id: str, threshold: float | None) -> Message:
     """A finding's threshold with the side the value must stay on: ``"≥ 0.80"``."""
-    if threshold is None:
-        return Message("—", "—")
     fmt, side = _format(check_id)
+    if threshold is None or not side:
+        return Message("—", "—")
     text = fmt(threshold)
     return Message(f"{side} {text.zh}", f"{side} {text.en}")
 
@@ -158,7 +163,7 @@ def markdown_table() -> str:
     ]
     for c in all_checks():
         articles = ", ".join(c.articles)
-        side = f"{DIRECTIONS[c.direction]} threshold"
+        side = f"{DIRECTIONS[c.direction]} threshold" if c.direction != "none" else "—"
         lines.append(
             f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
             f"`{c.computed_by}` |"

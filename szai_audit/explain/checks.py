@@ -23,6 +23,8 @@ EXPLAINED = register(
         "explanation.produced",
         ARTICLE,
         Message("算法说明（公众可理解）", "Plain-language explanation"),
+        unit="none",
+        direction="none",
         computed_by=f"{_FINDINGS}:explained",
     )
 )
@@ -31,6 +33,8 @@ NOTICE = register(
         "explanation.notice_complete",
         ARTICLE,
         Message("公开算法说明所需信息", "Facts for the public algorithm notice"),
+        unit="none",
+        direction="none",
         computed_by=f"{_FINDINGS}:notice_complete",
     )
 )
@@ -39,6 +43,7 @@ SHARE = register(
         "fairness.attribution_share",
         DISCRIMINATION,
         Message("敏感属性及代理变量的影响占比", "Influence of the attribute and its proxies"),
+        unit="percent",
         computed_by=f"{_FINDINGS}:attribution_share",
     )
 )

@@ -152,6 +152,8 @@ GROUND_NOT_PROVIDED = register(
         "fairness.ground_not_provided",
         ARTICLE,
         Message("未提供的歧视事由", "Ground not provided"),
+        unit="none",
+        direction="none",
         computed_by=f"{_GROUNDS}:ground_not_provided",
     )
 )
@@ -160,6 +162,8 @@ INTERSECTION_NOT_ASSESSED = register(
         "fairness.intersection_not_assessed",
         ARTICLE,
         Message("交叉组合未评估", "Intersection not assessed"),
+        unit="none",
+        direction="none",
         computed_by=f"{_GROUNDS}:intersection_too_large",
     )
 )

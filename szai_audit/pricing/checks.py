@@ -85,7 +85,8 @@ NO_PROFILE = register(
         "pricing.profile_not_provided",
         ARTICLE,
         Message("未提供顾客画像", "Consumer profile not provided"),
-        unit="percent",
+        unit="none",
+        direction="none",
         computed_by=f"{_FINDINGS}:profile_not_provided",
         subject=subject_label,
     )

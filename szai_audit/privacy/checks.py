@@ -18,6 +18,8 @@ NOT_SCANNED = register(
         "privacy.not_scanned",
         ARTICLE,
         Message("去标识化检查", "De-identification scan"),
+        unit="none",
+        direction="none",
         computed_by=f"{_SCAN}:not_scanned",
     )
 )
@@ -26,6 +28,8 @@ DIRECT_IDENTIFIERS = register(
         "privacy.direct_identifiers",
         ARTICLE,
         Message("直接标识符", "Direct identifiers"),
+        unit="percent",
+        direction="below",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
     )
 )
@@ -34,6 +38,8 @@ K_ANONYMITY = register(
         "privacy.k_anonymity",
         ARTICLE,
         Message("k-匿名性", "k-anonymity"),
+        unit="count",
+        direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
     )
 )
@@ -42,6 +48,8 @@ L_DIVERSITY = register(
         "privacy.l_diversity",
         ARTICLE,
         Message("l-多样性", "l-diversity"),
+        unit="count",
+        direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
     )
 )

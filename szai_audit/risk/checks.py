@@ -20,6 +20,8 @@ TIER = register(
         "risk.tier",
         ARTICLE,
         Message("风险等级", "Risk tier"),
+        unit="none",
+        direction="none",
         computed_by="szai_audit.risk.tiers:assess",
     )
 )
@@ -41,6 +43,8 @@ ITEMS: dict[int, Check] = {
             f"ethics.item_{item}",
             CHECKLIST_ARTICLE,
             title,
+            unit="none",
+            direction="none",
             computed_by="szai_audit.risk.review:item_findings",
         )
     )
