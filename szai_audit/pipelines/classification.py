@@ -222,6 +222,7 @@ class ClassificationRunner(TaskRunner):
             for (key, gm), seed in zip(tables, self.seeds, strict=True)
         }
         scope = self.scope(
+            prep.adapter,
             n_rows=prep.n_rows,
             favorable_label=plain(self.settings.favorable_label),
             positive_label=plain(prep.pos),
@@ -229,25 +230,18 @@ class ClassificationRunner(TaskRunner):
             has_outcomes=prep.true_pos is not None,
             has_scores=prep.score_sums is not None,
             decision_rule=prep.rule,
-            mode="model" if prep.adapter is not None else "predictions",
             favorable_is_positive=prep.favorable_is_positive,
         )
-        return AuditResult(
-            findings=checked.findings,
+        return self.result(
+            checked,
+            prep.attrs,
+            scope,
+            prep.manifest,
             group_metrics=self.metrics,
             intersections=self.intersections,
             cis=cis,
             group_tests=checked.group_tests,
             score_metrics=self.score_tables,
-            proxies=checked.proxies,
-            flips=checked.flips,
             mitigation=self._mitigation(checked.findings),
             conditional=self.conditional,
-            explanation=checked.explanation,
-            explanation_summary=checked.summary,
-            sensitive=tuple(a.info for a in prep.attrs),
-            scope=scope,
-            policy=policy,
-            metadata=self.settings.metadata,
-            manifest=prep.manifest,
         )

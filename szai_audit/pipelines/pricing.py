@@ -253,6 +253,7 @@ class PricingRunner(TaskRunner):
     def assemble(self, checked: Checked) -> AuditResult:
         prep = self.prep
         scope = self.scope(
+            prep.adapter,
             n_rows=prep.n_rows,
             favorable_label="lower",
             positive_label=None,
@@ -260,19 +261,6 @@ class PricingRunner(TaskRunner):
             has_outcomes=False,
             has_scores=False,
             decision_rule=prep.rule,
-            mode="model" if prep.adapter is not None else "predictions",
             favorable_is_positive=False,
         )
-        return AuditResult(
-            findings=checked.findings,
-            proxies=checked.proxies,
-            flips=checked.flips,
-            explanation=checked.explanation,
-            explanation_summary=checked.summary,
-            sensitive=tuple(a.info for a in prep.attrs),
-            scope=scope,
-            policy=self.policy,
-            metadata=self.settings.metadata,
-            manifest=prep.manifest,
-            pricing=self._analysis(),
-        )
+        return self.result(checked, prep.attrs, scope, prep.manifest, pricing=self._analysis())

@@ -71,6 +71,7 @@ class RegressionRunner(TaskRunner):
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy
         scope = self.scope(
+            prep.adapter,
             n_rows=prep.n_rows,
             favorable_label=self.settings.direction,
             positive_label=None,
@@ -78,20 +79,13 @@ class RegressionRunner(TaskRunner):
             has_outcomes=prep.has_outcomes,
             has_scores=False,
             decision_rule=prep.rule,
-            mode="model" if prep.adapter is not None else "predictions",
             favorable_is_positive=self.settings.direction == "higher",
         )
-        return AuditResult(
-            findings=checked.findings,
+        return self.result(
+            checked,
+            prep.attrs,
+            scope,
+            prep.manifest,
             cis={key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
-            proxies=checked.proxies,
-            flips=checked.flips,
             regression_metrics=self.tables,
-            explanation=checked.explanation,
-            explanation_summary=checked.summary,
-            sensitive=tuple(a.info for a in prep.attrs),
-            scope=scope,
-            policy=policy,
-            metadata=self.settings.metadata,
-            manifest=prep.manifest,
         )

@@ -136,6 +136,31 @@ class TaskRunner(ABC):
 
     # Shared by the tasks ----------------------------------------------------------------------
 
-    def scope(self, **fields: Any) -> Scope:
-        """The scope of the audit: the task and how its outputs were obtained."""
-        return Scope(task=self.settings.task, **fields)
+    def result(
+        self,
+        checked: Checked,
+        attrs: list[Attribute],
+        scope: Scope,
+        manifest: dict[str, Any],
+        **parts: Any,
+    ) -> AuditResult:
+        """The audit's result: what every task has, and the task's own ``parts``."""
+        return AuditResult(
+            findings=checked.findings,
+            scope=scope,
+            policy=self.policy,
+            sensitive=tuple(a.info for a in attrs),
+            proxies=checked.proxies,
+            flips=checked.flips,
+            explanation=checked.explanation,
+            explanation_summary=checked.summary,
+            metadata=self.settings.metadata,
+            manifest=manifest,
+            **parts,
+        )
+
+    def scope(self, adapter: ModelAdapter | None, **fields: Any) -> Scope:
+        """The scope of the audit: the task, whether a model or its outputs were audited, and
+        ``fields``."""
+        mode = "model" if adapter is not None else "predictions"
+        return Scope(task=self.settings.task, mode=mode, **fields)
