@@ -1,15 +1,27 @@
-"""The judging step shared by every measured comparison: PASS, WARN or FAIL.
+"""The decision rule every measured comparison follows: FAIL, WARN or PASS.
 
-A comparison is built in two steps. A check *measures* it (:class:`Measured`: the value, its
-interval and the raw p-value of its test); once every check of the audit has measured,
-:func:`finalize` adjusts all p-values together (Benjamini-Hochberg, one family per audit) and
-*judges* each one: PASS within the tolerance; beyond it, FAIL when the adjusted p-value is below
-the significance level, WARN when it is not. Nothing here knows an article: a check passes its
-own article and the function that writes its message.
+A check *measures* (:class:`Measured`): for each compared group, its gap to the reference group
+(:class:`Comparison`: the value, its interval, the one-sided p-value of the test whose null is
+"the gap is within the tolerance", and the two-sided p-value of "there is no gap"). Once every
+check of the audit has measured, :func:`finalize` adjusts the p-values of each kind together
+(Benjamini-Hochberg, one family of "beyond the tolerance" tests and one of "no gap" tests per
+audit) and *judges* each finding by :data:`DECISION_RULES`:
+
+* **FAIL**: the data show the gap beyond the tolerance: the adjusted p-value of the one-sided
+  test of ``H0: the gap is within the tolerance`` is below the significance level, for the pair
+  the finding names (the first such group, largest gap first);
+* **PASS**: the interval of every compared group's gap lies within the tolerance;
+* **WARN**: neither: the gap may be beyond the tolerance, or not; the data cannot tell.
+
+An *informative* comparison (a raw price gap, which legitimate factors may explain) never
+fails: where the rule says FAIL it is a WARN. A PASS whose gap is nonetheless different from
+zero (adjusted "no gap" p-value below the significance level) says so in its message. Nothing
+here knows an article: a check passes its own article and the function writing its message.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -23,109 +35,235 @@ from .policy import Policy
 from .stats import benjamini_hochberg
 
 __all__ = [
-    "OUTCOME_FAIL",
+    "DECISION_RULES",
     "OUTCOME_PASS",
-    "OUTCOME_WARN",
     "TOLERANCE",
+    "Comparison",
     "Judgeable",
     "Measured",
     "TableAssessment",
+    "Verdict",
+    "decision_table",
     "finalize",
-    "status_for",
     "verdict_tail",
+    "within",
 ]
-
-#: The endings of a comparison's message, by status.
-OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
-
-
-OUTCOME_FAIL = Message(
-    "差异具有统计显著性（多重比较校正后 p {p}）。结论：不通过，“{worst}”组处于不利地位。",
-    "The gap is statistically significant (adjusted p {p}). Result: fail; the group “{worst}” "
-    "is worse off.",
-)
-
-
-OUTCOME_WARN = Message(
-    "差异超出容许范围，但在多重比较校正后不具统计显著性（p {p}），可能源于随机波动。"
-    "结论：警示，建议用更多数据复核。",
-    "The gap is beyond the tolerance but not statistically significant after correction "
-    "(adjusted p {p}), so it may be chance. Result: warning; check it with more data.",
-)
-
-
-def verdict_tail(status: str, worst: str, p_value: float | None) -> Message:
-    """The sentence that ends a comparison's message: pass, or fail / warning with the adjusted
-    p-value and the group that is worse off."""
-    if status == "PASS":
-        return OUTCOME_PASS
-    p = fmt_p(p_value if p_value is not None else 1.0)
-    return fill(OUTCOME_FAIL if status == "FAIL" else OUTCOME_WARN, worst=worst, p=p)
-
 
 #: Values within this distance of a threshold count as meeting it: 32/100 ÷ 40/100 is
 #: 0.7999999999999999 in floating point and must not fail a 0.8 threshold.
 TOLERANCE = 1e-9
 
+#: The decision rule, one row per status, as :meth:`Measured.judge` applies it (docs/concepts.md
+#: prints this table; a test keeps the two equal).
+DECISION_RULES: tuple[tuple[str, str], ...] = (
+    (
+        "FAIL",
+        'The data show the gap beyond the tolerance: the one-sided test of H0 "the gap is '
+        'within the tolerance", for the pair the finding names, has a Benjamini-Hochberg '
+        "adjusted p-value below `significance_level` (the family: every such test of the audit).",
+    ),
+    (
+        "PASS",
+        "Not FAIL, and the interval (`confidence_level`) of every compared group's gap lies "
+        "within the tolerance. When a gap is nonetheless different from zero (the adjusted "
+        "p-value of the two-sided test of no gap is below `significance_level`), the message "
+        "says so.",
+    ),
+    (
+        "WARN",
+        "Neither: an interval reaches beyond the tolerance but the test does not show the gap "
+        "beyond it. The data cannot tell; more data would.",
+    ),
+    (
+        "WARN (informative)",
+        "A comparison that legitimate factors may explain (the raw price gap) is never FAIL: "
+        "where the rule above says FAIL, it is WARN.",
+    ),
+)
 
-def status_for(over: bool, p_adjusted: float, policy: Policy) -> Status:
-    """The decision rule: PASS within the tolerance; beyond it FAIL if significant, else WARN."""
-    if not over:
-        return Status.PASS
-    return Status.FAIL if p_adjusted < policy.significance_level else Status.WARN
+
+def decision_table() -> str:
+    """:data:`DECISION_RULES` as a Markdown table."""
+    rows = ["| status | when |", "| --- | --- |"]
+    rows += [f"| {status} | {rule} |" for status, rule in DECISION_RULES]
+    return "\n".join(rows) + "\n"
+
+
+def within(value: float, threshold: float, direction: str) -> bool:
+    """Whether ``value`` meets the tolerance on the side ``direction`` names."""
+    if direction == "at_least":
+        return value >= threshold - TOLERANCE
+    if direction == "below":
+        return value < threshold + TOLERANCE
+    return value <= threshold + TOLERANCE
+
+
+def _interval_within(ci: tuple[float, float] | None, threshold: float, direction: str) -> bool:
+    if ci is None or not all(math.isfinite(x) for x in ci):
+        return False
+    bound = ci[0] if direction == "at_least" else ci[1]
+    return within(bound, threshold, direction)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """One compared group against the reference, on one check."""
+
+    group: str
+    reference: str
+    #: The gap (or ratio) in the check's unit; its harmful side is the check's direction.
+    value: float
+    #: Its interval at the policy's confidence level (None when it cannot be computed).
+    ci: tuple[float, float] | None
+    #: One-sided p-value of the test of H0 "the gap is within the tolerance".
+    p_beyond: float
+    #: Two-sided p-value of the test of H0 "there is no gap" (None when not tested).
+    p_zero: float | None
+    #: The test behind ``p_beyond`` ("score", "exact", "normal", "welch"...).
+    method: str
+    #: What stands behind the group's side of the comparison (people, orders, rows covered).
+    size: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the message of a judged finding is written from."""
+
+    status: Status
+    comparison: Comparison  # the pair the finding names
+    p_adjusted: float
+    p_zero_adjusted: float | None
+    compared: int  # how many groups were compared with the reference
+    alpha: float  # the significance level
+    informative: bool = False
+
+    @property
+    def gap_not_zero(self) -> bool:
+        """A gap within the tolerance that is nonetheless different from zero."""
+        return self.p_zero_adjusted is not None and self.p_zero_adjusted < self.alpha
+
+    @property
+    def shown_beyond(self) -> bool:
+        """Whether the test shows the gap beyond the tolerance (before the informative rule)."""
+        return self.p_adjusted < self.alpha
 
 
 class Judgeable(Protocol):
-    """A measured comparison waiting for its adjusted p-value (see :func:`finalize`)."""
+    """A measured comparison waiting for its adjusted p-values (see :func:`finalize`)."""
 
-    p_raw: float
+    def p_values(self) -> tuple[list[float], list[float]]:
+        """The raw p-values: of the "beyond the tolerance" tests, then of the "no gap" tests."""
+        ...
 
-    def judge(self, p_adjusted: float, policy: Policy) -> Finding: ...
+    def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
+        """The finding, once the audit-wide adjusted p-values are known."""
+        ...
 
 
 @dataclass(kw_only=True)
 class Measured:
-    """A comparison measured but not yet judged: value, interval and raw p-value.
+    """A check measured but not yet judged: one :class:`Comparison` per compared group.
 
-    ``message`` writes the finding's text once the status and the adjusted p-value are known.
-    Any module can build one; :func:`finalize` judges them all in one Benjamini-Hochberg family.
+    ``direction`` says which side of ``threshold`` a value must stay on (``"at_most"``,
+    ``"at_least"``, ``"below"``); ``message(verdict)`` writes the finding's text once the
+    status and the adjusted p-values are known. Any module can build one; :func:`finalize`
+    judges them all in one Benjamini-Hochberg family per kind of test.
     """
 
     check: str
     article: str
     ground: str
-    value: float
     threshold: float
-    over: bool  # beyond the tolerance
-    ci: tuple[float, float] | None
-    p_raw: float
-    worst: str | None
-    best: str | None
-    message: Callable[[Status, float], Message]
+    direction: str
+    comparisons: list[Comparison]
+    message: Callable[[Verdict], Message]
     details: dict[str, Any] = field(default_factory=dict)
     #: An informative comparison (a raw price gap, which legitimate factors may explain)
-    #: never fails: WARN when beyond the tolerance and significant, PASS otherwise.
+    #: never fails: WARN where the rule says FAIL.
     informative: bool = False
 
-    def judge(self, p_adjusted: float, policy: Policy) -> Finding:
-        """The finding, once the audit-wide adjusted p-value is known."""
-        status = status_for(self.over, p_adjusted, policy)
-        if self.informative:
-            status = Status.WARN if status is Status.FAIL else Status.PASS
+    def p_values(self) -> tuple[list[float], list[float]]:
+        beyond = [_finite_p(c.p_beyond) for c in self.comparisons]
+        zero = [_finite_p(c.p_zero) for c in self.comparisons if c.p_zero is not None]
+        return beyond, zero
+
+    def _harm(self, c: Comparison) -> float:
+        """How far a gap goes to the harmful side (larger is worse)."""
+        return -c.value if self.direction == "at_least" else c.value
+
+    def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
+        """The finding: the status by :data:`DECISION_RULES`, and the pair it names."""
+        alpha = policy.significance_level
+        zeros = iter(zero)
+        zero_adj = [None if c.p_zero is None else next(zeros) for c in self.comparisons]
+        order = sorted(range(len(self.comparisons)), key=lambda i: -self._harm(self.comparisons[i]))
+        failing = [i for i in order if beyond[i] < alpha]
+        if failing:
+            named, status = failing[0], Status.FAIL
+        else:
+            named = order[0]
+            ok = all(
+                _interval_within(c.ci, self.threshold, self.direction) for c in self.comparisons
+            )
+            status = Status.PASS if ok else Status.WARN
+        if self.informative and status is Status.FAIL:
+            status = Status.WARN
+        c = self.comparisons[named]
+        verdict = Verdict(
+            status,
+            c,
+            beyond[named],
+            zero_adj[named],
+            len(self.comparisons),
+            alpha,
+            self.informative,
+        )
         return Finding(
             check=self.check,
             article=self.article,
             status=status,
-            message=self.message(status, p_adjusted),
-            value=self.value,
+            message=self.message(verdict),
+            value=c.value,
             threshold=self.threshold,
             ground=self.ground,
-            worst_group=self.worst,
-            best_group=self.best,
-            ci=self.ci,
-            p_value=p_adjusted,
-            details={**self.details, "p_value_raw": self.p_raw},
+            worst_group=c.group,
+            best_group=c.reference,
+            ci=c.ci,
+            p_value=beyond[named],
+            details={
+                **self.details,
+                "p_value_raw": c.p_beyond,
+                "test": c.method,
+                "comparisons": _comparison_rows(self.comparisons, beyond, zero_adj),
+            },
         )
+
+
+def _finite_p(p: float) -> float:
+    """A p-value for the family: an undefined one (NaN) counts as 1, no evidence."""
+    return float(p) if math.isfinite(p) else 1.0
+
+
+def _comparison_rows(
+    comparisons: Sequence[Comparison], beyond: Sequence[float], zero: Sequence[float | None]
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "group": c.group,
+            "reference": c.reference,
+            "value": c.value,
+            "ci": None if c.ci is None else list(c.ci),
+            "p_value_raw": c.p_beyond,
+            "p_value": p,
+            "p_no_gap_raw": c.p_zero,
+            "p_no_gap": pz,
+            "test": c.method,
+            "size": c.size,
+            **c.extra,
+        }
+        for c, p, pz in zip(comparisons, beyond, zero, strict=True)
+    ]
 
 
 @dataclass
@@ -134,7 +272,8 @@ class TableAssessment:
 
     key: str
     items: list[Finding | Measured]
-    tests: pd.DataFrame  # index = group label; columns (metric, p_vs_rest / p_vs_reference)
+    #: Index = group label; columns (metric, p_vs_rest / p_vs_reference): tests of no gap.
+    tests: pd.DataFrame
 
 
 def finalize(
@@ -142,41 +281,106 @@ def finalize(
     policy: Policy,
     extra: Sequence[Finding | Judgeable] = (),
 ) -> tuple[list[Finding], dict[str, pd.DataFrame]]:
-    """Adjust every p-value of the audit together and turn pending comparisons into findings.
+    """Adjust every p-value of the audit, each kind together, and judge what was measured.
 
-    ``extra`` holds comparisons measured elsewhere (score metrics, conditional gaps...): they
-    join the same Benjamini-Hochberg family. Returns the findings (tables first, then
-    ``extra``) and, per table, the group tests with raw and adjusted p-values (columns
-    ``(metric, test)`` and ``(metric, test + "_adjusted")``).
+    The "beyond the tolerance" tests of every measured check form one Benjamini-Hochberg
+    family; the tests of no gap (each comparison's, and the group tests of the tables) form
+    another. ``extra`` holds checks measured outside the tables (score metrics, conditional
+    gaps, prices...). Returns the findings (tables first, then ``extra``) and, per table, the
+    group tests with raw and adjusted p-values (columns ``(metric, test)`` and
+    ``(metric, test + "_adjusted")``).
     """
-    raw: list[float] = []
-    for t in tables:  # the same order as the loops below consume them
-        raw += [i.p_raw for i in t.items if isinstance(i, Measured)]
+    pending = [i for t in tables for i in t.items if not isinstance(i, Finding)]
+    pending += [i for i in extra if not isinstance(i, Finding)]
+    beyond_raw: list[float] = []
+    zero_raw: list[float] = []
+    for item in pending:
+        b, z = item.p_values()
+        beyond_raw += b
+        zero_raw += z
+    for t in tables:
         for col in t.tests.columns:
-            raw += [float(v) for v in t.tests[col].to_numpy() if np.isfinite(v)]
-    raw += [i.p_raw for i in extra if not isinstance(i, Finding)]
-    adjusted = iter(benjamini_hochberg(np.asarray(raw)).tolist())
+            zero_raw += [float(v) for v in t.tests[col].to_numpy() if np.isfinite(v)]
+    beyond_adj = iter(benjamini_hochberg(np.asarray(beyond_raw)).tolist())
+    zero_adj = iter(benjamini_hochberg(np.asarray(zero_raw)).tolist())
+    judged: dict[int, Finding] = {}
+    for item in pending:
+        b, z = item.p_values()
+        judged[id(item)] = item.judge(
+            [next(beyond_adj) for _ in b], [next(zero_adj) for _ in z], policy
+        )
     findings: list[Finding] = []
     tests: dict[str, pd.DataFrame] = {}
     for t in tables:
-        for item in t.items:
-            findings.append(
-                item if isinstance(item, Finding) else item.judge(next(adjusted), policy)
-            )
-        columns: dict[tuple[str, str], np.ndarray] = {}
-        for col in t.tests.columns:  # each raw column followed by its adjusted one
-            values = t.tests[col].to_numpy()
-            adj = np.full(len(values), np.nan)
-            for i in np.flatnonzero(np.isfinite(values)):
-                adj[i] = next(adjusted)
-            columns[col] = values
-            columns[(col[0], col[1] + "_adjusted")] = adj
-        frame = pd.DataFrame(columns, index=t.tests.index)
-        if columns:
-            frame.columns = pd.MultiIndex.from_tuples(list(columns), names=["metric", "test"])
-        tests[t.key] = frame
-    for other in extra:
-        findings.append(
-            other if isinstance(other, Finding) else other.judge(next(adjusted), policy)
-        )
+        findings += [i if isinstance(i, Finding) else judged[id(i)] for i in t.items]
+        tests[t.key] = _adjusted_tests(t.tests, zero_adj)
+    findings += [i if isinstance(i, Finding) else judged[id(i)] for i in extra]
     return findings, tests
+
+
+def _adjusted_tests(tests: pd.DataFrame, adjusted: Any) -> pd.DataFrame:
+    """A table's group tests, each raw column followed by its adjusted one."""
+    columns: dict[tuple[str, str], np.ndarray] = {}
+    for col in tests.columns:
+        values = tests[col].to_numpy()
+        adj = np.full(len(values), np.nan)
+        for i in np.flatnonzero(np.isfinite(values)):
+            adj[i] = next(adjusted)
+        columns[col] = values
+        columns[(col[0], col[1] + "_adjusted")] = adj
+    frame = pd.DataFrame(columns, index=tests.index)
+    if columns:
+        frame.columns = pd.MultiIndex.from_tuples(list(columns), names=["metric", "test"])
+    return frame
+
+
+# --------------------------------------------------------------------------------------------
+# The sentence that ends a comparison's message
+# --------------------------------------------------------------------------------------------
+
+#: The ending of a check that passes outside the decision rule (a flip test, a proxy ranking).
+OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
+
+_BEYOND = Message(
+    "数据表明差距超出容许范围（单侧检验，多重比较校正后 p {p}）。"
+    "结论：超出本审计设定的容许范围，“{worst}”组处于不利地位。",
+    "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}). Result: "
+    "beyond the tolerance this audit set; the group “{worst}” is worse off.",
+)
+_INCONCLUSIVE = Message(
+    "置信区间越出容许范围，但数据不足以表明差距超出容许范围（单侧检验，校正后 p {p}）。"
+    "结论：警示，无法确定，建议用更多数据复核。",
+    "The interval reaches beyond the tolerance, but the data do not show the gap beyond it "
+    "(one-sided test, adjusted p {p}). Result: warning, inconclusive; check it with more data.",
+)
+_INFORMATIVE = Message(
+    "数据表明差距超出容许范围（单侧检验，校正后 p {p}），但这是未调整的比较，正当因素可能解释"
+    "这一差距。结论：警示。",
+    "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}), but the "
+    "comparison is unadjusted and legitimate factors may explain it. Result: warning.",
+)
+_WITHIN = Message(
+    "置信区间全部落在容许范围内。结论：通过。",
+    "The whole interval lies within the tolerance. Result: pass.",
+)
+_WITHIN_NOT_ZERO = Message(
+    "置信区间全部落在容许范围内，但差距与零有统计显著差异（校正后 p {p}）：差距确实存在，"
+    "只是未超出本审计设定的容许范围。结论：通过。",
+    "The whole interval lies within the tolerance, yet the gap is not zero (adjusted p {p}): "
+    "there is a gap, smaller than the tolerance this audit set. Result: pass.",
+)
+
+
+def verdict_tail(verdict: Verdict) -> Message:
+    """The sentence that ends a comparison's message: what the data show, and the result."""
+    worst = verdict.comparison.group
+    if verdict.status is Status.FAIL:
+        return fill(_BEYOND, worst=worst, p=fmt_p(verdict.p_adjusted))
+    if verdict.status is Status.PASS:
+        if verdict.gap_not_zero:
+            assert verdict.p_zero_adjusted is not None
+            return fill(_WITHIN_NOT_ZERO, p=fmt_p(verdict.p_zero_adjusted))
+        return _WITHIN
+    if verdict.informative and verdict.shown_beyond:
+        return fill(_INFORMATIVE, p=fmt_p(verdict.p_adjusted))
+    return fill(_INCONCLUSIVE, p=fmt_p(verdict.p_adjusted))

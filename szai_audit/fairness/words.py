@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
-from ..core.judging import OUTCOME_PASS, verdict_tail
+from ..core.judging import OUTCOME_PASS, Verdict, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -105,11 +105,12 @@ _NO_FAVOURABLE = Message(
 )
 
 _RATIO = Message(
-    "{ground_zh}：有利决定率最低的组“{worst}”为 {worst_rate}，最高的组“{best}”为 {best_rate}，"
-    "二者之比为 {value}（{level}置信区间 {low} 至 {high}）；要求不低于 {threshold}。",
+    "{ground_zh}：“{worst}”组的有利决定率为 {worst_rate}，参照组“{best}”（{rule_zh}）为 "
+    "{best_rate}，二者之比为 {value}（{level}置信区间 {low} 至 {high}）；容许下限为 "
+    "{threshold}。{among_zh}",
     "{ground_en}: the group “{worst}” receives a favourable decision {worst_rate} of the time "
-    "and “{best}” {best_rate}; the ratio is {value} ({level} CI {low} to {high}), and the "
-    "policy requires at least {threshold}.",
+    "and the reference group “{best}” ({rule_en}) {best_rate}; the ratio is {value} ({level} CI "
+    "{low} to {high}), and the tolerance is at least {threshold}.{among_en}",
 )
 
 _EQUAL = Message(
@@ -118,11 +119,31 @@ _EQUAL = Message(
 )
 
 _DIFFERENCE = Message(
-    "{ground_zh}：{metric_zh}在“{worst}”组为 {worst_rate}，在“{best}”组为 {best_rate}，"
-    "相差 {value} 个百分点（{level}置信区间 {low} 至 {high}）；容许上限为 {threshold} 个百分点。",
-    "{ground_en}: the {metric_en} is {worst_rate} for “{worst}” and {best_rate} for “{best}”, "
-    "a gap of {value} percentage points ({level} CI {low} to {high}); the tolerance is "
-    "{threshold} points.",
+    "{ground_zh}：{metric_zh}在“{worst}”组为 {worst_rate}，在参照组“{best}”（{rule_zh}）为 "
+    "{best_rate}，“{worst}”组不利的差距为 {value} 个百分点（{level}置信区间 {low} 至 {high}）；"
+    "容许上限为 {threshold} 个百分点。{among_zh}",
+    "{ground_en}: the {metric_en} is {worst_rate} for “{worst}” and {best_rate} for the "
+    "reference group “{best}” ({rule_en}), a gap of {value} percentage points to the "
+    "disadvantage of “{worst}” ({level} CI {low} to {high}); the tolerance is {threshold} "
+    "points.{among_en}",
+)
+
+#: How the reference group of a comparison was chosen.
+REFERENCE_RULES: dict[str, Message] = {
+    "best_off": Message("处境最好的组", "the best-off group"),
+    "chosen": Message("审计指定的参照组", "the reference the audit chose"),
+}
+
+_AMONG = Message(
+    "共有 {n} 个组与参照组比较，此为差距最大者。",
+    " Of the {n} groups compared with the reference, this is the largest gap.",
+)
+
+_REFERENCE_TOO_SMALL = Message(
+    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size}，无法与之比较，"
+    "本项未评估。",
+    "{ground_en}: the reference group “{reference}” has fewer than {min_size} people behind its "
+    "{metric_en}, so no group can be compared with it; this check was not assessed.",
 )
 
 
@@ -584,31 +605,55 @@ def fmt_value(metric: str, value: float) -> str:
     return fmt_ratio(value) if metric == "favorable_rate" else f"{100 * value:.1f}"
 
 
+def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: int) -> Message:
+    """The chosen reference group is too small for one rate."""
+    g, m = ground_label(ground), METRIC_LABELS[metric]
+    return fill(
+        _REFERENCE_TOO_SMALL,
+        ground_zh=g.zh,
+        ground_en=g.en.capitalize(),
+        metric_zh=m.zh,
+        metric_en=m.en.lower(),
+        reference=reference,
+        min_size=min_size,
+    )
+
+
+def _among(compared: int) -> Message:
+    if compared <= 1:
+        return Message("", "")
+    return fill(_AMONG, n=compared)
+
+
+def _what_it_compares(metric: str, positive: object) -> Message:
+    """What an outcome rate counts, when the positive label is not the favourable one."""
+    if metric not in ("true_positive_rate", "false_positive_rate"):
+        return Message("", "")
+    m, e = METRIC_LABELS[metric], METRIC_EXPLANATIONS[metric]
+    return Message(f"（{m.zh}：{e.zh.format(pos=positive)}）", f" ({m.en}: {e.en.format(pos=positive)})")
+
+
 def msg_comparison(
     ground: str,
     metric: str,
+    verdict: Verdict,
     *,
-    worst: str,
-    best: str,
-    worst_rate: float,
-    best_rate: float,
-    value: float,
     threshold: float,
-    status: str,
-    ci: tuple[float, float] | None = None,
     level: float = 0.95,
-    p_value: float | None = None,
+    reference_rule: str = "best_off",
     groups: Sequence[str] = (),
+    positive: object = None,
+    favorable_is_positive: bool = True,
 ) -> Message:
-    """Message of a comparison between groups.
+    """Message of one rate compared between each group and the reference group.
 
-    ``metric="favorable_rate"`` is the four-fifths check (``value`` a ratio); any other metric
-    is a difference of proportions, shown in percentage points. ``worst == best`` means every
-    compared group (``groups``) has the same rate. ``status`` is ``"PASS"``, ``"FAIL"`` or
-    ``"WARN"``; ``p_value`` is the adjusted p-value of the comparison.
+    ``metric="favorable_rate"`` is the four-fifths check (the value a ratio); any other metric
+    is a difference of proportions, shown in percentage points. ``groups`` (every compared
+    group) is given when every group has the same rate.
     """
     g, m = ground_label(ground), METRIC_LABELS[metric]
-    if worst == best:  # every compared group has the same rate
+    c = verdict.comparison
+    if groups:  # every compared group has the same rate
         return fill(
             _EQUAL,
             ground_zh=g.zh,
@@ -617,27 +662,35 @@ def msg_comparison(
             metric_en=m.en.lower(),
             groups_zh="、".join(f"“{x}”" for x in groups),
             groups_en=", ".join(f"“{x}”" for x in groups),
-            rate=fmt_pct(worst_rate),
-        ).join(OUTCOME_PASS)
+            rate=fmt_pct(c.extra.get("rate")),
+        ).join(verdict_tail(verdict))
     template = _RATIO if metric == "favorable_rate" else _DIFFERENCE
-    low, high = ci if ci is not None else (float("nan"), float("nan"))
+    low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
+    rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
+    among = _among(verdict.compared)
     body = fill(
         template,
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
         metric_zh=m.zh,
         metric_en=m.en.lower(),
-        worst=worst,
-        best=best,
-        worst_rate=fmt_pct(worst_rate),
-        best_rate=fmt_pct(best_rate),
-        value=fmt_value(metric, value),
+        worst=c.group,
+        best=c.reference,
+        rule_zh=rule.zh,
+        rule_en=rule.en,
+        worst_rate=fmt_pct(c.extra.get("rate")),
+        best_rate=fmt_pct(c.extra.get("reference_rate")),
+        value=fmt_value(metric, c.value),
         threshold=fmt_value(metric, threshold),
         low=fmt_value(metric, low),
         high=fmt_value(metric, high),
         level=fmt_level(level),
+        among_zh=among.zh,
+        among_en=among.en,
     )
-    return body.join(verdict_tail(status, worst, p_value))
+    if not favorable_is_positive:
+        body = body.join(_what_it_compares(metric, positive), sep_en="")
+    return body.join(verdict_tail(verdict))
 
 
 # --------------------------------------------------------------------------------------------

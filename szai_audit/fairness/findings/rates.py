@@ -16,10 +16,11 @@ import pandas as pd
 
 from ...core.data import group_label, is_missing_group_key
 from ...core.findings import Finding, Status
-from ...core.judging import TOLERANCE, Measured, TableAssessment
+from ...core.judging import TOLERANCE, Comparison, Measured, TableAssessment, Verdict
+from ...core.margins import margin_test, score_interval
 from ...core.messages import Message
 from ...core.policy import Policy
-from ...core.stats import homogeneity_test, two_proportion_test
+from ...core.stats import two_proportion_test
 from .. import words
 from ..checks import ARTICLE, DIFFERENCE_CHECKS, SELECTION_RATIO
 from ..metrics import GroupMetrics
@@ -70,23 +71,6 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     )
 
 
-def _percentile_ci(draws: np.ndarray, level: float) -> tuple[float, float] | None:
-    finite = draws[np.isfinite(draws)]
-    if finite.size < 10:
-        return None
-    lo, hi = np.quantile(finite, [(1 - level) / 2, 1 - (1 - level) / 2])
-    return float(lo), float(hi)
-
-
-def _ends(rates: pd.Series, lower_is_worse: bool) -> tuple[str, str] | None:
-    """(worst, best) group labels, or None when every rate is equal (no one is worse off)."""
-    if rates.max() - rates.min() <= TOLERANCE:
-        return None
-    worst = rates.idxmin() if lower_is_worse else rates.idxmax()
-    best = rates.idxmax() if lower_is_worse else rates.idxmin()
-    return str(worst), str(best)
-
-
 def _insufficient(
     check: str, ground: str, metric: str, comp: _Comparable, policy: Policy, threshold: float
 ) -> Finding:
@@ -116,79 +100,164 @@ def _not_assessed(check: str, ground: str, message: Message, threshold: float) -
     )
 
 
+@dataclass(frozen=True)
+class _Rates:
+    """One rate of a table, oriented so that its harmful side is known."""
+
+    metric: str  # the metric as messages name it ("favorable_rate", "selection_rate"...)
+    rates: pd.Series  # label -> rate, comparable groups only
+    k: pd.Series  # label -> count above the line
+    n: pd.Series  # label -> count below the line
+    lower_is_worse: bool
+
+
+def _reference(r: _Rates, chosen: str | None) -> tuple[str | None, str]:
+    """The group every other is compared with: the user's, else the best-off one."""
+    if chosen is not None:
+        return (chosen, "chosen") if chosen in r.rates.index else (None, "chosen")
+    best = r.rates.idxmax() if r.lower_is_worse else r.rates.idxmin()
+    return str(best), "best_off"
+
+
+def _compare(r: _Rates, ref: str, threshold: float, ratio: bool, level: float) -> list[Comparison]:
+    """Every comparable group but the reference, against the reference."""
+    others = [g for g in r.rates.index if g != ref]
+    kg, ng = r.k[others].to_numpy(float), r.n[others].to_numpy(float)
+    kr, nr = np.full(len(others), float(r.k[ref])), np.full(len(others), float(r.n[ref]))
+    if ratio:  # H0: rate_g / rate_ref >= threshold
+        test = margin_test(kg, ng, kr, nr, threshold, scale="ratio", alternative="less")
+        lo, hi = score_interval(kg, ng, kr, nr, scale="ratio", level=level)
+        values = (kg / ng) / (kr / nr)
+    elif r.lower_is_worse:  # H0: rate_ref - rate_g <= threshold
+        test = margin_test(kr, nr, kg, ng, threshold, scale="diff", alternative="greater")
+        lo, hi = score_interval(kr, nr, kg, ng, scale="diff", level=level)
+        values = kr / nr - kg / ng
+    else:  # H0: rate_g - rate_ref <= threshold
+        test = margin_test(kg, ng, kr, nr, threshold, scale="diff", alternative="greater")
+        lo, hi = score_interval(kg, ng, kr, nr, scale="diff", level=level)
+        values = kg / ng - kr / nr
+    zero = two_proportion_test(kg, ng, kr, nr)
+    return [
+        Comparison(
+            group=str(g),
+            reference=ref,
+            value=float(values[i]),
+            ci=(float(lo[i]), float(hi[i])),
+            p_beyond=float(test.p_value[i]),
+            p_zero=float(zero.p_value[i]),
+            method=str(test.method[i]),
+            size=int(ng[i]),
+            extra={"rate": float(kg[i] / ng[i]), "reference_rate": float(kr[i] / nr[i])},
+        )
+        for i, g in enumerate(others)
+    ]
+
+
 def _measure(
     check: str,
     ground: str,
-    metric: str,
+    r: _Rates,
     comp: _Comparable,
-    draws: np.ndarray,
     *,
-    lower_is_worse: bool,
     threshold: float,
     ratio: bool,
-    counts: tuple[np.ndarray, np.ndarray],
+    reference: str,
+    reference_rule: str,
     level: float,
+    details: dict[str, Any],
 ) -> Measured:
-    """Value, interval and raw test of one comparison."""
-    rates = comp.rates
-    ends = _ends(rates, lower_is_worse)
-    labels = list(rates.index)
-    if ends is None:  # every compared group has the same rate: no one is worse off
-        worst_i, best_i = 0, 1
-    else:
-        worst_i, best_i = labels.index(ends[0]), labels.index(ends[1])
-    w, b = comp.positions[worst_i], comp.positions[best_i]
-    if ratio:
-        value = float(rates.iloc[worst_i]) / float(rates.iloc[best_i])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            stat = draws[:, w] / draws[:, b]
-        over = value < threshold - TOLERANCE
-    else:
-        value = float(rates.max() - rates.min())
-        stat = (
-            np.abs(draws[:, b] - draws[:, w])
-            if ends is None
-            else (draws[:, b] - draws[:, w] if lower_is_worse else draws[:, w] - draws[:, b])
-        )
-        over = value > threshold + TOLERANCE
-    k, n = counts
-    # Every comparable group enters the test: the pair was chosen after seeing the data.
-    pos = comp.positions
-    p_raw, method = homogeneity_test(k[pos], n[pos], int(worst_i), int(best_i))
-    ci = _percentile_ci(stat, level)
-    groups = [str(x) for x in labels]
+    """Every comparable group against the reference, waiting for the audit-wide judgement."""
+    comparisons = _compare(r, reference, threshold, ratio, level)
+    equal = float(r.rates.max() - r.rates.min()) <= TOLERANCE
+    groups = [str(x) for x in r.rates.index]
 
-    def message(status: Status, p_adjusted: float) -> Message:
+    def message(verdict: Verdict) -> Message:
         return words.msg_comparison(
             ground,
-            metric,
-            worst=groups[worst_i],
-            best=groups[best_i] if ends is not None else groups[worst_i],
-            worst_rate=float(rates.iloc[worst_i]),
-            best_rate=float(rates.iloc[best_i]),
-            value=value,
+            r.metric,
+            verdict,
             threshold=threshold,
-            status=status.value,
-            ci=ci,
             level=level,
-            p_value=p_adjusted,
-            groups=groups,
+            reference_rule=reference_rule,
+            groups=groups if equal else (),
+            positive=details.get("positive_label"),
+            favorable_is_positive=bool(details.get("favorable_is_positive", True)),
         )
 
     return Measured(
         check=check,
         article=ARTICLE,
         ground=ground,
-        value=value,
         threshold=threshold,
-        over=bool(over),
-        ci=ci,
-        p_raw=p_raw,
-        worst=None if ends is None else ends[0],
-        best=None if ends is None else ends[1],
+        direction="at_least" if ratio else "at_most",
+        comparisons=comparisons,
         message=message,
-        details={**comp.details(metric, lower_is_worse), "test": method},
+        details={
+            **comp.details(r.metric, r.lower_is_worse),
+            **details,
+            "reference": reference,
+            "reference_rule": reference_rule,
+        },
     )
+
+
+def _one_check(
+    check: str,
+    key: str,
+    r: _Rates,
+    comp: _Comparable,
+    policy: Policy,
+    *,
+    threshold: float,
+    ratio: bool,
+    reference: str | None,
+    details: dict[str, Any],
+) -> Finding | Measured:
+    """A check's finding: too few groups, a reference too small, or the comparisons."""
+    if len(r.rates) < 2:
+        return _insufficient(check, key, r.metric, comp, policy, threshold)
+    ref, rule = _reference(r, reference)
+    if ref is None:
+        return _not_assessed(
+            check,
+            key,
+            words.msg_reference_too_small(key, r.metric, str(reference), policy.min_group_size),
+            threshold,
+        )
+    if ratio and float(r.rates[ref]) == 0:
+        return _not_assessed(check, key, words.msg_no_favourable(key), threshold)
+    return _measure(
+        check,
+        key,
+        r,
+        comp,
+        threshold=threshold,
+        ratio=ratio,
+        reference=ref,
+        reference_rule=rule,
+        level=policy.confidence_level,
+        details=details,
+    )
+
+
+def _rates(
+    gm: GroupMetrics,
+    metric: str,
+    comp: _Comparable,
+    *,
+    lower_is_worse: bool,
+    complement: bool = False,
+    name: str | None = None,
+) -> _Rates:
+    """The comparable groups' rate with the counts above and below its line; ``complement``
+    counts the other decision (the favourable one when the positive label is not)."""
+    labels = [group_label(k) for k in gm.counts.index]
+    num = pd.Series(gm.numerators()[metric].to_numpy(float), index=labels)
+    den = pd.Series(gm.denominators()[metric].to_numpy(float), index=labels)
+    if complement:
+        num = den - num
+    keep = list(comp.rates.index)
+    return _Rates(name or metric, num[keep] / den[keep], num[keep], den[keep], lower_is_worse)
 
 
 def assess_table(
@@ -197,67 +266,61 @@ def assess_table(
     policy: Policy,
     favorable_is_positive: bool,
     *,
-    random_state: Any,
+    random_state: Any = None,
     reference: str | None = None,
 ) -> TableAssessment:
-    """Measure the four Article 72(4) checks and the per-group tests of one table."""
-    draws = gm.bootstrap(policy.n_bootstrap, random_state)
-    level = policy.confidence_level
-    items: list[Finding | Measured] = []
-    num, den = gm.numerators(), gm.denominators()
+    """Measure the four Article 72(4) checks and the per-group tests of one table.
 
-    # Four-fifths rule on the favourable-decision rate.
-    threshold = policy.selection_rate_ratio_min
+    Each check compares every group whose rate rests on enough people
+    (``policy.min_group_size``, counted as the check's registry entry says) with the
+    reference group: ``reference`` when given, else the best-off group (the highest
+    favourable-decision rate; for the error rates, the lowest harm). ``random_state`` is
+    accepted for the caller's seeds; no check here draws random numbers.
+    """
+    items: list[Finding | Measured] = []
+    details = {"favorable_is_positive": favorable_is_positive, "positive_label": gm.pos_label}
     sel = gm.by_group["selection_rate"]
     fav = sel if favorable_is_positive else 1.0 - sel
-    fav_draws = draws["selection_rate"] if favorable_is_positive else 1.0 - draws["selection_rate"]
     comp = _comparable(gm, "selection_rate", fav, policy.min_group_size)
-    if len(comp.rates) < 2:
-        items.append(
-            _insufficient(SELECTION_RATIO.id, key, "favorable_rate", comp, policy, threshold)
+    r = _rates(
+        gm,
+        "selection_rate",
+        comp,
+        lower_is_worse=True,
+        complement=not favorable_is_positive,
+        name="favorable_rate",
+    )
+    items.append(
+        _one_check(
+            SELECTION_RATIO.id,
+            key,
+            r,
+            comp,
+            policy,
+            threshold=policy.selection_rate_ratio_min,
+            ratio=True,
+            reference=reference,
+            details=details,
         )
-    elif float(comp.rates.max()) == 0:
-        items.append(
-            _not_assessed(SELECTION_RATIO.id, key, words.msg_no_favourable(key), threshold)
-        )
-    else:
-        items.append(
-            _measure(
-                SELECTION_RATIO.id,
-                key,
-                "favorable_rate",
-                comp,
-                fav_draws,
-                lower_is_worse=True,
-                threshold=threshold,
-                ratio=True,
-                counts=(num["selection_rate"].to_numpy(), den["selection_rate"].to_numpy()),
-                level=level,
-            )
-        )
-
-    # Differences of decision rates: lower is worse when the positive decision is favourable.
+    )
     for check, (metric, policy_attr) in DIFFERENCE_CHECKS.items():
         threshold = float(getattr(policy, policy_attr))
         if metric != "selection_rate" and not gm.has_outcomes:
             items.append(_not_assessed(check, key, words.msg_no_outcomes(metric), threshold))
             continue
         comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
-        if len(comp.rates) < 2:
-            items.append(_insufficient(check, key, metric, comp, policy, threshold))
-            continue
+        r = _rates(gm, metric, comp, lower_is_worse=favorable_is_positive)
         items.append(
-            _measure(
+            _one_check(
                 check,
                 key,
-                metric,
+                r,
                 comp,
-                draws[metric],
-                lower_is_worse=favorable_is_positive,
+                policy,
                 threshold=threshold,
                 ratio=False,
-                counts=(num[metric].to_numpy(), den[metric].to_numpy()),
-                level=level,
+                reference=reference,
+                details=details,
             )
         )
     return TableAssessment(key, items, _group_tests(gm, policy, reference))
