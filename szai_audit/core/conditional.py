@@ -6,9 +6,10 @@ remains between otherwise comparable people. This module measures it two ways, s
 
 * **stratification**: rows are grouped into strata by the legitimate factors (categories as
   they are, numbers into quantile bins); within each stratum the group is compared with the
-  reference group, and the stratum gaps are averaged with the group's own distribution over
-  strata as weights (the gap "for people like this group's members"). Strata where one of the
-  two is absent are left out; the share of the group's rows kept is the *coverage*.
+  reference group, and the stratum gaps are averaged with the two groups' rows together as
+  weights, so the estimate is symmetric: the gap of a against b is minus that of b against a.
+  Strata where one of the two is absent are left out; the share of the group's rows kept is
+  its *coverage* (``covered`` rows), and likewise for the reference.
 * **regression adjustment**: ordinary least squares of the outcome on group indicators and the
   factors (numbers standardised, categories as indicators); the group's coefficient is the
   adjusted gap, with heteroskedasticity-robust (HC1) standard errors.
@@ -42,7 +43,8 @@ class ConditionalGaps:
     ----------
     table : DataFrame
         One row per group other than the reference: ``count``, ``raw_gap``, ``raw_se``,
-        ``stratified_gap``, ``stratified_se``, ``coverage``, ``regression_gap``,
+        ``stratified_gap``, ``stratified_se``, ``coverage``, ``covered``,
+        ``reference_covered``, ``reference_coverage``, ``regression_gap``,
         ``regression_se``. A gap is group minus reference, on the outcome's scale (log scale
         with ``log=True``).
     reference : str
@@ -311,9 +313,12 @@ def _gap_rows(
         mean_i = total[i].sum() / n_i
         var_i = max(sq[i].sum() / n_i - mean_i**2, 0.0)
         common = (count[i] > 0) & (count[r] > 0)
-        covered = count[i][common].sum()
+        covered, ref_covered = count[i][common].sum(), count[r][common].sum()
         if covered > 0:
-            w = count[i][common] / covered
+            # The two groups' rows together weight each shared stratum: the gap of i against
+            # r is exactly minus that of r against i.
+            pair = count[i][common] + count[r][common]
+            w = pair / pair.sum()
             gap_s = mean[i][common] - mean[r][common]
             var_s = var[i][common] / count[i][common] + var[r][common] / count[r][common]
             strat, strat_se = float(w @ gap_s), float(math.sqrt(w**2 @ var_s))
@@ -328,6 +333,9 @@ def _gap_rows(
                 "stratified_gap": strat,
                 "stratified_se": strat_se,
                 "coverage": float(covered / n_i),
+                "covered": int(covered),
+                "reference_covered": int(ref_covered),
+                "reference_coverage": float(ref_covered / ref_n),
                 "regression_gap": float(beta[1 + j]),
                 "regression_se": float(se[1 + j]),
             }

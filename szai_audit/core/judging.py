@@ -30,9 +30,10 @@ import numpy as np
 import pandas as pd
 
 from .findings import Finding, Status
+from .margins import normal_interval, normal_margin_test
 from .messages import Message, fill, fmt_p
 from .policy import Policy
-from .stats import benjamini_hochberg
+from .stats import benjamini_hochberg, normal_p_value
 
 __all__ = [
     "DECISION_RULES",
@@ -41,10 +42,12 @@ __all__ = [
     "Comparison",
     "Judgeable",
     "Measured",
+    "MeasuredTwice",
     "TableAssessment",
     "Verdict",
     "decision_table",
     "finalize",
+    "normal_comparison",
     "verdict_tail",
     "within",
 ]
@@ -126,6 +129,41 @@ class Comparison:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def normal_comparison(
+    group: str,
+    reference: str,
+    value: float,
+    se: float,
+    *,
+    threshold: float,
+    direction: str,
+    level: float,
+    no_gap: float = 0.0,
+    method: str = "normal",
+    size: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Comparison:
+    """A comparison whose estimate has a standard error: its normal interval, the one-sided
+    test against the threshold (on the harmful side ``direction`` names) and the two-sided
+    test of ``value == no_gap``."""
+    alternative = "less" if direction == "at_least" else "greater"
+    p_beyond = float(normal_margin_test(value, se, threshold, alternative=alternative)[0])
+    lo, hi = normal_interval(value, se, level)
+    finite = math.isfinite(value) and math.isfinite(se)
+    p_zero = float(normal_p_value(value - no_gap, se)[0]) if finite and se > 0 else None
+    return Comparison(
+        group=group,
+        reference=reference,
+        value=value,
+        ci=(float(lo[0]), float(hi[0])) if finite else None,
+        p_beyond=p_beyond if finite else 1.0,
+        p_zero=p_zero,
+        method=method,
+        size=size,
+        extra=dict(extra or {}),
+    )
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What the message of a judged finding is written from."""
@@ -137,6 +175,11 @@ class Verdict:
     compared: int  # how many groups were compared with the reference
     alpha: float  # the significance level
     informative: bool = False
+    #: For a gap measured two ways: the other estimate's comparison, its adjusted p-value,
+    #: and whether the two estimates reach different results.
+    other: Comparison | None = None
+    other_p_adjusted: float | None = None
+    disagree: bool = False
 
     @property
     def gap_not_zero(self) -> bool:
@@ -236,6 +279,104 @@ class Measured:
                 "p_value_raw": c.p_beyond,
                 "test": c.method,
                 "comparisons": _comparison_rows(self.comparisons, beyond, zero_adj),
+            },
+        )
+
+
+def _status_of(
+    c: Comparison, p_adjusted: float, threshold: float, direction: str, alpha: float
+) -> Status:
+    """The decision rule for one comparison."""
+    if p_adjusted < alpha:
+        return Status.FAIL
+    return Status.PASS if _interval_within(c.ci, threshold, direction) else Status.WARN
+
+
+@dataclass(kw_only=True)
+class MeasuredTwice(Measured):
+    """A gap measured by two estimators of it (the stratified and the regression-adjusted gap
+    after legitimate factors), for each compared group.
+
+    ``comparisons`` holds the first estimator's comparison of each group, ``second`` the other
+    one's (same order); a first estimate the data cannot support is left out of
+    ``comparisons`` and named in ``unsupported``. A group's result is the rule's result when
+    the two agree (or only the second exists), and WARN when they disagree; the finding is
+    FAIL when a group's is, else WARN when a group's is, else PASS.
+    """
+
+    second: list[Comparison] = field(default_factory=list)
+    #: Groups whose first estimate the data cannot support (too few rows covered).
+    unsupported: tuple[str, ...] = ()
+
+    def p_values(self) -> tuple[list[float], list[float]]:
+        first, zero_first = super().p_values()
+        second = [_finite_p(c.p_beyond) for c in self.second]
+        zero_second = [_finite_p(c.p_zero) for c in self.second if c.p_zero is not None]
+        return first + second, zero_first + zero_second
+
+    def _groups(
+        self, beyond: list[float], alpha: float
+    ) -> list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]]:
+        """Per group: the named estimate, its adjusted p, the other, its p, status, disagree."""
+        n = len(self.comparisons)
+        first = {c.group: (c, beyond[i]) for i, c in enumerate(self.comparisons)}
+        out = []
+        for j, c2 in enumerate(self.second):
+            p2 = beyond[n + j]
+            s2 = _status_of(c2, p2, self.threshold, self.direction, alpha)
+            if c2.group not in first:
+                out.append((c2, p2, None, None, s2, False))
+                continue
+            c1, p1 = first[c2.group]
+            s1 = _status_of(c1, p1, self.threshold, self.direction, alpha)
+            status = s1 if s1 is s2 else Status.WARN
+            out.append((c1, p1, c2, p2, status, s1 is not s2))
+        return out
+
+    def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
+        alpha = policy.significance_level
+        groups = self._groups(beyond, alpha)
+        severity = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2}
+        groups.sort(key=lambda g: (severity[g[4]], -self._harm(g[0])))
+        named, p_named, other, p_other, status, disagree = groups[0]
+        if self.informative and status is Status.FAIL:
+            status = Status.WARN
+        verdict = Verdict(
+            status,
+            named,
+            p_named,
+            None,
+            len(groups),
+            alpha,
+            self.informative,
+            other=other,
+            other_p_adjusted=p_other,
+            disagree=disagree,
+        )
+        rows = _comparison_rows(
+            self.comparisons + self.second,
+            beyond,
+            [None] * (len(self.comparisons) + len(self.second)),
+        )
+        return Finding(
+            check=self.check,
+            article=self.article,
+            status=status,
+            message=self.message(verdict),
+            value=named.value,
+            threshold=self.threshold,
+            ground=self.ground,
+            worst_group=named.group,
+            best_group=named.reference,
+            ci=named.ci,
+            p_value=p_named,
+            details={
+                **self.details,
+                "p_value_raw": named.p_beyond,
+                "test": named.method,
+                "estimates_disagree": disagree,
+                "unsupported": list(self.unsupported),
+                "comparisons": rows,
             },
         )
 
@@ -340,12 +481,19 @@ def _adjusted_tests(tests: pd.DataFrame, adjusted: Any) -> pd.DataFrame:
 
 #: The ending of a check that passes outside the decision rule (a flip test, a proxy ranking).
 OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
+_WARNING = Message("结论：警示。", "Result: warning.")
 
 _BEYOND = Message(
     "数据表明差距超出容许范围（单侧检验，多重比较校正后 p {p}）。"
     "结论：超出本审计设定的容许范围，“{worst}”组处于不利地位。",
     "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}). Result: "
     "beyond the tolerance this audit set; the group “{worst}” is worse off.",
+)
+_BEYOND_ABOUT = Message(
+    "数据表明超出容许范围（单侧检验，多重比较校正后 p {p}）：{about_zh}。"
+    "结论：超出本审计设定的容许范围。",
+    "The data show it beyond the tolerance (one-sided test, adjusted p {p}): {about_en}. "
+    "Result: beyond the tolerance this audit set.",
 )
 _INCONCLUSIVE = Message(
     "置信区间越出容许范围，但数据不足以表明差距超出容许范围（单侧检验，校正后 p {p}）。"
@@ -371,16 +519,23 @@ _WITHIN_NOT_ZERO = Message(
 )
 
 
-def verdict_tail(verdict: Verdict) -> Message:
-    """The sentence that ends a comparison's message: what the data show, and the result."""
+def verdict_tail(verdict: Verdict, about: Message | None = None) -> Message:
+    """The sentence that ends a comparison's message: what the data show, and the result.
+    ``about`` says what is beyond the tolerance, when it is not a group being worse off."""
     worst = verdict.comparison.group
     if verdict.status is Status.FAIL:
+        if about is not None:
+            return fill(
+                _BEYOND_ABOUT, about_zh=about.zh, about_en=about.en, p=fmt_p(verdict.p_adjusted)
+            )
         return fill(_BEYOND, worst=worst, p=fmt_p(verdict.p_adjusted))
     if verdict.status is Status.PASS:
         if verdict.gap_not_zero:
             assert verdict.p_zero_adjusted is not None
             return fill(_WITHIN_NOT_ZERO, p=fmt_p(verdict.p_zero_adjusted))
         return _WITHIN
+    if verdict.disagree:  # the message says why: two estimates reach different results
+        return _WARNING
     if verdict.informative and verdict.shown_beyond:
         return fill(_INFORMATIVE, p=fmt_p(verdict.p_adjusted))
     return fill(_INCONCLUSIVE, p=fmt_p(verdict.p_adjusted))

@@ -44,10 +44,12 @@ class Policy:
         Number of quantile bins used when a numeric attribute is binned without explicit cut
         points.
     significance_level : float, default 0.05
-        A gap beyond its tolerance is FAIL when its Benjamini-Hochberg adjusted p-value (over
-        all comparisons of the audit) is below this level, WARN otherwise.
+        A finding is FAIL when the one-sided test that its gap is within the tolerance is
+        rejected at this level, after Benjamini-Hochberg adjustment over every such test of
+        the audit (see the decision rule in docs/concepts.md).
     confidence_level : float, default 0.95
-        Level of every confidence interval.
+        Level of every confidence interval. A finding is PASS only when the interval of every
+        compared group's gap at this level lies within the tolerance.
     n_bootstrap : int, default 1000
         Bootstrap resamples behind each interval.
     auc_difference_max : float, default 0.05
@@ -88,6 +90,11 @@ class Policy:
     attribution_share_max : float, default 0.02
         Largest acceptable share of the model's total influence carried by a sensitive
         attribute that is a model input (FAIL above), or by one of its proxies (WARN above).
+    min_coverage : float, default 0.5
+        Gaps after legitimate factors: the stratified estimate of a group is used only when at
+        least ``min_group_size`` rows of the group and of the reference lie in strata the two
+        share, and they are at least this share of the group's rows; otherwise the
+        regression-adjusted estimate alone decides, and the finding says so.
     k_anonymity : int, default 5
         Example explanations only show combinations of reasons shared by at least this many
         explained rows.
@@ -144,6 +151,7 @@ class Policy:
     explain_sample_size: int = 2000
     explain_background_size: int = 100
     attribution_share_max: float = 0.02
+    min_coverage: float = 0.5
     k_anonymity: int = 5
     max_intersection_groups: int = 64
     price_gap_max: float = 0.02
@@ -183,6 +191,7 @@ class Policy:
         _check_int("explain_sample_size", self.explain_sample_size, 10)
         _check_int("explain_background_size", self.explain_background_size, 1)
         _check_fraction("attribution_share_max", self.attribution_share_max, low_open=False)
+        _check_fraction("min_coverage", self.min_coverage, low_open=False)
         _check_int("k_anonymity", self.k_anonymity, 1)
         _check_fraction("mean_prediction_ratio_min", self.mean_prediction_ratio_min, low_open=True)
         _check_fraction("mae_ratio_min", self.mae_ratio_min, low_open=True)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Verdict, verdict_tail
-from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio
+from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_p, fmt_pct, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -215,8 +215,7 @@ def msg_auc(
     ci: tuple[float, float],
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
 ) -> Message:
     """Message of the AUC comparison (values on the AUC scale, 3 decimals)."""
     g = ground_label(ground)
@@ -234,7 +233,7 @@ def msg_auc(
         threshold=f"{threshold:.3f}",
         level=fmt_level(level),
     )
-    return body.join(verdict_tail(status, worst, p_value))
+    return body.join(verdict_tail(verdict))
 
 
 def msg_calibration(
@@ -248,8 +247,7 @@ def msg_calibration(
     ci: tuple[float, float],
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
     positive_label: object,
 ) -> Message:
     """Message of the calibration comparison (offsets and gap in percentage points)."""
@@ -269,7 +267,7 @@ def msg_calibration(
         threshold=f"{100 * threshold:.1f}",
         level=fmt_level(level),
     )
-    return body.join(verdict_tail(status, worst, p_value))
+    return body.join(verdict_tail(verdict))
 
 
 def _auc_list(features: Mapping[str, float], sep: str) -> str:
@@ -434,43 +432,85 @@ def msg_flip(
     return body.join(OUTCOME_PASS)
 
 
+_DISAGREE = Message(
+    "分层估计与回归调整估计的结论不一致（另一估计：{other} 个百分点，校正后 p {p}），"
+    "因此结论为警示。",
+    " The stratified and the regression-adjusted estimates reach different results (the other: "
+    "{other} points, adjusted p {p}), so the result is a warning.",
+)
+_REGRESSION_ONLY = Message(
+    "两组共有的分层覆盖的记录太少（该组 {covered} 行、参照组 {ref_covered} 行，占该组 "
+    "{coverage}；要求各至少 {min_size} 行且不低于 {min_coverage}），分层估计不可靠，"
+    "以下按回归调整估计判断。",
+    " The strata the two groups share hold too few rows ({covered} of the group, {ref_covered} "
+    "of the reference, {coverage} of the group's rows; at least {min_size} each and "
+    "{min_coverage} are needed), so the stratified estimate is not used and the "
+    "regression-adjusted one decides.",
+)
+
+
 def msg_conditional(
     ground: str,
+    verdict: Verdict,
     *,
-    group: str,
-    reference: str,
     factors: Sequence[str],
-    stratified: float,
-    regression: float,
-    raw: float,
-    coverage: float,
-    ci: tuple[float, float],
     threshold: float,
     level: float,
-    status: str,
-    worse: str,
-    p_value: float,
+    min_coverage: float,
+    min_size: int,
 ) -> Message:
-    """Message of the conditional (adjusted) gap; signed gaps in points, group minus reference."""
+    """Message of the gap after legitimate factors: the estimate that decides (stratified, or
+    regression-adjusted when the strata cover too few rows), the other, and the raw gap; gaps
+    in points, positive when the group is worse off than the reference."""
     g = ground_label(ground)
+    c = verdict.comparison
     listed_zh = "、".join(f"“{f}”" for f in factors)
     listed_en = ", ".join(f"“{f}”" for f in factors)
+    low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
+    name = (
+        Message("分层法", "stratified")
+        if c.extra.get("estimate") == "stratified"
+        else Message("回归调整法", "regression adjustment")
+    )
     body = Message(
-        f"{g.zh}：控制正当因素（{listed_zh}）后，“{group}”组减去“{reference}”组的有利决定率差为 "
-        f"{100 * stratified:+.1f} 个百分点（分层法，覆盖该组 {fmt_pct(coverage)} 的记录；"
-        f"回归调整法 {100 * regression:+.1f} 个百分点；未调整 {100 * raw:+.1f} 个百分点）。"
-        f"差距大小 "
-        f"{100 * abs(stratified):.1f} 个百分点（{fmt_level(level)}置信区间 {100 * ci[0]:.1f} 至 "
-        f"{100 * ci[1]:.1f}）；容许上限为 {100 * threshold:.1f} 个百分点。",
+        f"{g.zh}：控制正当因素（{listed_zh}）后，“{c.group}”组相对参照组“{c.reference}”的"
+        f"有利决定率差距为 {100 * c.value:+.1f} 个百分点（{name.zh}，{fmt_level(level)}置信区间 "
+        f"{100 * low:.1f} 至 {100 * high:.1f}；未调整 {-100 * c.extra['raw_gap']:+.1f} 个百分点；"
+        f"正数表示该组不利）；容许上限为 {100 * threshold:.1f} 个百分点。",
         f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed_en}), the "
-        f"favourable-decision rate of “{group}” minus that of “{reference}” is "
-        f"{100 * stratified:+.1f} points (stratified, covering {fmt_pct(coverage)} of the "
-        f"group's rows; regression adjustment {100 * regression:+.1f} points; unadjusted "
-        f"{100 * raw:+.1f} points). The gap is {100 * abs(stratified):.1f} points "
-        f"({fmt_level(level)} CI {100 * ci[0]:.1f} to {100 * ci[1]:.1f}); the tolerance is "
+        f"favourable-decision rate of “{c.group}” falls {100 * c.value:+.1f} points short of "
+        f"that of the reference group “{c.reference}” ({name.en}, {fmt_level(level)} CI "
+        f"{100 * low:.1f} to {100 * high:.1f}; unadjusted {-100 * c.extra['raw_gap']:+.1f} "
+        f"points; positive means the group is worse off); the tolerance is "
         f"{100 * threshold:.1f} points.",
     )
-    return body.join(verdict_tail(status, worse, p_value))
+    if c.extra.get("estimate") == "regression":
+        body = body.join(
+            fill(
+                _REGRESSION_ONLY,
+                covered=c.extra["covered"],
+                ref_covered=c.extra["reference_covered"],
+                coverage=fmt_pct(c.extra["coverage"]),
+                min_size=min_size,
+                min_coverage=fmt_pct(min_coverage),
+            ),
+            sep_en="",
+        )
+    elif verdict.other is not None:
+        body = body.join(
+            Message(
+                f"回归调整估计为 {100 * verdict.other.value:+.1f} 个百分点。",
+                f" The regression-adjusted estimate is {100 * verdict.other.value:+.1f} points.",
+            ),
+            sep_en="",
+        )
+    if verdict.disagree and verdict.other is not None:
+        p_other = verdict.other_p_adjusted if verdict.other_p_adjusted is not None else 1.0
+        body = body.join(
+            fill(_DISAGREE, other=f"{100 * verdict.other.value:+.1f}", p=fmt_p(p_other)),
+            sep_en="",
+        )
+    return body.join(verdict_tail(verdict))
 
 
 def msg_not_positive(ground: str) -> Message:
@@ -504,8 +544,7 @@ def msg_mean_ratio(
     ci: tuple[float, float] | None,
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
 ) -> Message:
     """Lowest over highest group mean (mean prediction, or mean absolute error)."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
@@ -520,7 +559,7 @@ def msg_mean_ratio(
         f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(low)} to "
         f"{fmt_ratio(high)}), and the policy requires at least {fmt_ratio(threshold)}.",
     )
-    return body.join(verdict_tail(status, worst, p_value))
+    return body.join(verdict_tail(verdict))
 
 
 def msg_residual(
@@ -534,8 +573,7 @@ def msg_residual(
     ci: tuple[float, float],
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
 ) -> Message:
     """Difference of mean errors, as a share of the mean actual value."""
     g = ground_label(ground)
@@ -549,7 +587,7 @@ def msg_residual(
         f"difference of {fmt_pct(value)} of the mean actual value ({fmt_level(level)} CI "
         f"{fmt_pct(ci[0])} to {fmt_pct(ci[1])}); the tolerance is {fmt_pct(threshold)}.",
     )
-    return body.join(verdict_tail(status, worst, p_value))
+    return body.join(verdict_tail(verdict))
 
 
 def msg_ground_not_provided(ground: str) -> Message:
@@ -630,7 +668,9 @@ def _what_it_compares(metric: str, positive: object) -> Message:
     if metric not in ("true_positive_rate", "false_positive_rate"):
         return Message("", "")
     m, e = METRIC_LABELS[metric], METRIC_EXPLANATIONS[metric]
-    return Message(f"（{m.zh}：{e.zh.format(pos=positive)}）", f" ({m.en}: {e.en.format(pos=positive)})")
+    return Message(
+        f"（{m.zh}：{e.zh.format(pos=positive)}）", f" ({m.en}: {e.en.format(pos=positive)})"
+    )
 
 
 def msg_comparison(

@@ -47,16 +47,36 @@ def profile_not_provided() -> Finding:
     )
 
 
-def _abs_ci(low: float, high: float) -> tuple[float, float]:
-    """Interval of |x| from an interval of x."""
-    if low <= 0 <= high:
-        return 0.0, max(-low, high)
-    a, b = abs(low), abs(high)
-    return min(a, b), max(a, b)
-
-
 def _p(p: float) -> float:
     return p if math.isfinite(p) else 1.0
+
+
+def _log_comparison(
+    group: str,
+    reference: str,
+    gap: float,
+    se_log: float,
+    threshold: float,
+    level: float,
+    method: str,
+    size: int,
+    extra: dict[str, object],
+) -> Comparison:
+    """A relative price gap (0.05 = 5% more) tested on the log scale against the tolerance."""
+    c = normal_comparison(
+        group,
+        reference,
+        math.log1p(gap),
+        se_log,
+        threshold=math.log1p(threshold),
+        direction="at_most",
+        level=level,
+        method=method,
+        size=size,
+        extra=extra,
+    )
+    ci = None if c.ci is None else (math.expm1(c.ci[0]), math.expm1(c.ci[1]))
+    return replace(c, value=gap, ci=ci)
 
 
 def gap_findings(
@@ -68,8 +88,8 @@ def gap_findings(
     currency: str,
     labels: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Finding | Judgeable]:
-    """Raw and conditional price gaps of one dimension (a profile column or a ground);
-    ``labels`` gives display names of the legitimate factors."""
+    """Raw and conditional price gaps of one dimension (a profile column or a ground): every
+    group of enough orders against the reference; ``labels`` names the legitimate factors."""
     table, ref = gaps.table, gaps.reference
     thr = policy.price_gap_max
     big = table["count"] >= policy.min_group_size
@@ -77,9 +97,8 @@ def gap_findings(
     if not ok or not big.get(ref, False):
         return _gaps_too_few(gaps, dim, article, policy)
     part = table.loc[ok]
-    items: list[Finding | Judgeable] = [_raw_gap(gaps, dim, part, article, thr, currency)]
-    finite = part[part["stratified"].notna()]
-    if not gaps.factors or finite.empty:
+    items: list[Finding | Judgeable] = [_raw_gap(gaps, dim, part, article, policy, currency)]
+    if not gaps.factors or part["regression"].isna().all():
         items.append(
             Finding(
                 check=CONDITIONAL.id,
@@ -91,7 +110,7 @@ def gap_findings(
             )
         )
         return items
-    items.append(_conditional_gap(gaps, dim, finite, article, thr, currency, labels))
+    items.append(_conditional_gap(gaps, dim, part, article, policy, currency, labels))
     return items
 
 
@@ -114,56 +133,52 @@ def _gaps_too_few(
 
 
 def _raw_gap(
-    gaps: PriceGaps, dim: Message, part: pd.DataFrame, article: str, thr: float, currency: str
+    gaps: PriceGaps,
+    dim: Message,
+    part: pd.DataFrame,
+    article: str,
+    policy: Policy,
+    currency: str,
 ) -> Measured:
-    """The raw gap: the group of ``part`` whose mean price is furthest from the reference's."""
+    """The raw gaps, informative only: each group's mean price against the reference's."""
     table, ref = gaps.table, gaps.reference
-    g = str((part["mean_ratio"] - 1).abs().idxmax())
-    row = part.loc[g]
-    ratio = float(row["mean_ratio"])
-    value = abs(ratio - 1)
-    ratio_ci = (float(row["mean_ratio_low"]), float(row["mean_ratio_high"]))
-    pays_more, pays_less = (g, ref) if ratio > 1 else (ref, g)
-    mean_g, mean_r = float(row["mean"]), float(table.loc[ref, "mean"])
+    thr, level = policy.price_gap_max, policy.confidence_level
+    mean_r = float(table.loc[ref, "mean"])
+    comparisons = [
+        _log_comparison(
+            str(g),
+            ref,
+            float(row["mean_ratio"]) - 1,
+            float(row["mean_ratio_se_log"]),
+            thr,
+            level,
+            "normal_log",
+            int(row["count"]),
+            {"mean": float(row["mean"]), "reference_mean": mean_r},
+        )
+        for g, row in part.iterrows()
+    ]
+    medians = {str(g): float(row["median_ratio"]) for g, row in part.iterrows()}
 
-    def raw_message(status: Status, _p_adj: float) -> Message:
+    def raw_message(verdict: Verdict) -> Message:
         return pw.msg_raw_gap(
             dim,
-            group=g,
-            reference=ref,
-            mean_group=mean_g,
-            mean_reference=mean_r,
-            ratio_ci=ratio_ci,
-            median_ratio=float(row["median_ratio"]),
+            verdict,
+            median_ratio=medians[verdict.comparison.group],
             threshold=thr,
-            level=gaps.level,
-            status=status.value,
+            level=level,
             currency=currency,
         )
 
     return Measured(
         check=RAW.id,
-        ground=gaps.dimension,
-        value=value,
-        threshold=thr,
-        over=value > thr + TOLERANCE,
-        ci=_abs_ci(ratio_ci[0] - 1, ratio_ci[1] - 1),
-        p_raw=_p(float(row["mean_ratio_p"])),
-        worst=pays_more,
-        best=pays_less,
-        message=raw_message,
-        details={
-            "kind": gaps.kind,
-            "label": [dim.zh, dim.en],
-            "reference": ref,
-            "group": g,
-            "mean_ratio": ratio,
-            "median_ratio": float(row["median_ratio"]),
-            "mean_group": mean_g,
-            "mean_reference": mean_r,
-            "test": "z (delta method, log of the mean ratio)",
-        },
         article=article,
+        ground=gaps.dimension,
+        threshold=thr,
+        direction="at_most",
+        comparisons=comparisons,
+        message=raw_message,
+        details={"kind": gaps.kind, "label": [dim.zh, dim.en], "reference": ref},
         informative=True,
     )
 
@@ -171,72 +186,94 @@ def _raw_gap(
 def _conditional_gap(
     gaps: PriceGaps,
     dim: Message,
-    finite: pd.DataFrame,
+    part: pd.DataFrame,
     article: str,
-    thr: float,
+    policy: Policy,
     currency: str,
     labels: Mapping[str, Sequence[str]] | None,
-) -> Measured:
-    """The gap given the factors: the group of ``finite`` with the largest stratified gap."""
-    ref = gaps.reference
-    c = str(finite["stratified"].abs().idxmax())
-    crow = finite.loc[c]
-    s = float(crow["stratified"])
-    value_c = abs(s)
-    ci_c = (float(crow["stratified_low"]), float(crow["stratified_high"]))
-    worse, better = (c, ref) if s > 0 else (ref, c)
-    amount = float(crow["mean"]) * s / (1 + s)
-    raw_c = float(crow["mean_ratio"]) - 1
-
-    def cond_message(status: Status, p_adj: float) -> Message:
-        return pw.msg_conditional_gap(
-            dim,
-            group=c,
-            reference=ref,
-            factors=gaps.factors,
-            labels=labels,
-            stratified=s,
-            ci=ci_c,
-            regression=float(crow["regression"]),
-            raw=raw_c,
-            coverage=float(crow["coverage"]),
-            amount=amount,
-            threshold=thr,
-            level=gaps.level,
-            status=status.value,
-            worse=worse,
-            p_value=p_adj,
-            currency=currency,
+) -> MeasuredTwice:
+    """The gaps given the factors: stratified where the shared strata hold enough orders,
+    and regression-adjusted, each group against the reference."""
+    thr, level, ref = policy.price_gap_max, policy.confidence_level, gaps.reference
+    stratified, regression, unsupported = [], [], []
+    for g, row in part.iterrows():
+        extra = {
+            "mean": float(row["mean"]),
+            "raw": float(row["mean_ratio"]) - 1,
+            "coverage": float(row["coverage"]),
+            "covered": int(row["covered"]),
+            "reference_covered": int(row["reference_covered"]),
+        }
+        if _supported(row, policy):
+            stratified.append(
+                _log_comparison(
+                    str(g),
+                    ref,
+                    float(row["stratified"]),
+                    float(row["stratified_se"]),
+                    thr,
+                    level,
+                    "stratified_log_z",
+                    int(row["covered"]),
+                    {**extra, "estimate": "stratified"},
+                )
+            )
+        else:
+            unsupported.append(str(g))
+        regression.append(
+            _log_comparison(
+                str(g),
+                ref,
+                float(row["regression"]),
+                float(row["regression_se"]),
+                thr,
+                level,
+                "regression_hc1_log_z",
+                int(row["count"]),
+                {**extra, "estimate": "regression"},
+            )
         )
 
-    return Measured(
+    def cond_message(verdict: Verdict) -> Message:
+        return pw.msg_conditional_gap(
+            dim,
+            verdict,
+            factors=gaps.factors,
+            threshold=thr,
+            level=level,
+            currency=currency,
+            min_size=policy.min_group_size,
+            min_coverage=policy.min_coverage,
+            labels=labels,
+        )
+
+    return MeasuredTwice(
         check=CONDITIONAL.id,
+        article=article,
         ground=gaps.dimension,
-        value=value_c,
         threshold=thr,
-        over=value_c > thr + TOLERANCE,
-        ci=_abs_ci(*ci_c),
-        p_raw=_p(float(crow["stratified_p"])),
-        worst=worse,
-        best=better,
+        direction="at_most",
+        comparisons=stratified,
+        second=regression,
+        unsupported=tuple(unsupported),
         message=cond_message,
         details={
             "kind": gaps.kind,
             "label": [dim.zh, dim.en],
             "reference": ref,
-            "group": c,
             "factors": list(gaps.factors),
             "strata": gaps.n_strata,
-            "stratified": s,
-            "stratified_ci": list(ci_c),
-            "regression": float(crow["regression"]),
-            "regression_ci": [float(crow["regression_low"]), float(crow["regression_high"])],
-            "raw": raw_c,
-            "coverage": float(crow["coverage"]),
-            "amount_per_order": amount,
-            "test": "z (stratified estimate, log price)",
         },
-        article=article,
+    )
+
+
+def _supported(row: pd.Series, policy: Policy) -> bool:
+    """Whether the strata a group shares with the reference hold enough orders of both."""
+    return bool(
+        math.isfinite(float(row["stratified"]))
+        and row["covered"] >= policy.min_group_size
+        and row["reference_covered"] >= policy.min_group_size
+        and row["coverage"] >= policy.min_coverage
     )
 
 
@@ -264,15 +301,9 @@ def _counterfactual(
     currency: str,
     labels: Mapping[str, Sequence[str]] | None,
 ) -> Measured:
-    from scipy.stats import norm
-
-    z = z_value(policy.confidence_level)
-    thr = policy.counterfactual_share_max
+    thr, level = policy.counterfactual_share_max, policy.confidence_level
     row = cf.summary.loc[kind]
     share, se = float(row["share_changed"]), float(row["share_changed_se"])
-    # One-sided: is the share above the limit? With no spread, the share is known exactly.
-    p_raw = float(norm.sf((share - thr) / se)) if se > 0 else float(share <= thr)
-    ci = (max(0.0, share - z * se), min(1.0, share + z * se))
     eff = cf.effects[(cf.effects["swap"] == kind) & (cf.effects["n"] >= policy.min_group_size)]
     strongest = None
     if len(eff):
@@ -289,13 +320,29 @@ def _counterfactual(
         )
     }
 
-    def message(status: Status, p_adj: float) -> Message:
+    # One-sided: is the share above the limit? With no spread, the share is known exactly.
+    comparison = normal_comparison(
+        kind,
+        "",
+        share,
+        se,
+        threshold=thr,
+        direction="at_most",
+        level=level,
+        method="one_sided_z (orders as clusters)",
+        size=int(row["orders"]),
+    )
+    ci = comparison.ci or (math.nan, math.nan)
+    comparison = replace(comparison, ci=(max(0.0, ci[0]), min(1.0, ci[1])))
+
+    def message(verdict: Verdict) -> Message:
+        c = verdict.comparison.ci or (math.nan, math.nan)
         return pw.msg_counterfactual(
             kind,
             columns=cf.columns[kind],
             factors=factors,
             share=share,
-            ci=ci,
+            ci=c,
             tolerance=cf.tolerance,
             mean_abs=numbers["mean_abs_change"],
             p95=numbers["p95_abs_change"],
@@ -305,22 +352,17 @@ def _counterfactual(
             orders=int(row["orders"]),
             donors=int(row["donors"]),
             threshold=thr,
-            level=policy.confidence_level,
-            status=status.value,
-            p_value=p_adj,
+            level=level,
+            verdict=verdict,
             currency=currency,
         )
 
     return Measured(
         check=COUNTERFACTUAL.id,
         ground=kind,
-        value=share,
         threshold=thr,
-        over=share > thr + TOLERANCE,
-        ci=ci,
-        p_raw=p_raw,
-        worst=None if strongest is None else strongest[1],
-        best=None,
+        direction="at_most",
+        comparisons=[comparison],
         message=message,
         details={
             "kind": kind,
@@ -332,7 +374,6 @@ def _counterfactual(
             "strongest": None
             if strongest is None
             else {"column": strongest[0], "group": strongest[1], "effect": strongest[2]},
-            "test": "one-sided z (share of changed pairs above the limit; orders as clusters)",
         },
         article=ARTICLE,
     )

@@ -81,11 +81,13 @@ class PriceGaps:
         One row per group (the reference included): ``count``, ``mean``, ``median``,
         ``mean_ratio`` (group mean / reference mean) with ``mean_ratio_low`` and
         ``mean_ratio_high`` (bootstrap percentile interval), ``median_ratio`` with its
-        interval, ``mean_ratio_p`` (delta-method z-test of the log ratio), and given the
-        factors: ``stratified`` (the price gap in percent of the reference's price, as a
-        fraction: 0.08 = 8% more) with ``stratified_low``, ``stratified_high``,
-        ``stratified_p``, ``coverage``, and ``regression`` with ``regression_low``,
-        ``regression_high``, ``regression_p``. NaN for the reference and without factors.
+        interval, ``mean_ratio_p`` and ``mean_ratio_se_log`` (delta-method z-test and
+        standard error of the log ratio), and given the factors: ``stratified`` (the price gap
+        in percent of the reference's price, as a fraction: 0.08 = 8% more) with
+        ``stratified_low``, ``stratified_high``, ``stratified_p``, ``stratified_se`` (on the
+        log scale), and ``regression`` likewise; ``coverage``, ``covered`` and
+        ``reference_covered`` (orders in strata the group shares with the reference). NaN
+        for the reference and without factors.
     factors : list of str
         The legitimate factors (empty: no conditional gaps).
     n_strata : int
@@ -258,11 +260,15 @@ _COND_COLUMNS = [
     "stratified_low",
     "stratified_high",
     "stratified_p",
-    "coverage",
+    "stratified_se",
     "regression",
     "regression_low",
     "regression_high",
     "regression_p",
+    "regression_se",
+    "coverage",
+    "covered",
+    "reference_covered",
 ]
 
 
@@ -340,6 +346,7 @@ def _raw_table(
             "mean_ratio_p": float(normal_p_value(math.log(mean / ref_mean), se_log)[0])
             if i != r and se_log > 0
             else math.nan,
+            "mean_ratio_se_log": se_log if i != r else math.nan,
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "group"
@@ -364,7 +371,8 @@ def _conditional_columns(
     for g, row in gaps.table.iterrows():
         for column, value in percent_gaps(row, z).items():
             table.loc[g, column] = value
-        table.loc[g, "coverage"] = row["coverage"]
+        for column in ("coverage", "covered", "reference_covered"):
+            table.loc[g, column] = row[column]
     return gaps.n_strata, gaps.factors
 
 
@@ -381,6 +389,7 @@ def percent_gaps(row: pd.Series, z: float) -> dict[str, float]:
         out[f"{method}_low"] = math.expm1(gap - z * se)
         out[f"{method}_high"] = math.expm1(gap + z * se)
         out[f"{method}_p"] = float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
+        out[f"{method}_se"] = float(se)
     return out
 
 

@@ -48,6 +48,10 @@ class LoyaltyGap:
     counterfactual_orders : int
     mean_loyal : float
         Mean price of the loyal customers' orders (for the gap in currency).
+    stratified_se, regression_se : float
+        Standard errors of the two gaps on the log scale.
+    covered, reference_covered : int
+        Loyal and new customers' orders in strata the two share.
     """
 
     column: str
@@ -71,6 +75,10 @@ class LoyaltyGap:
     counterfactual_high: float = math.nan
     counterfactual_orders: int = 0
     mean_loyal: float = math.nan
+    stratified_se: float = math.nan
+    regression_se: float = math.nan
+    covered: int = 0
+    reference_covered: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -190,7 +198,9 @@ def loyalty_gap(
     cond = _conditional_loyalty(y, labels, as_prepared_factors(factors, n_bins), z)
     keys = ["stratified", "regression"]
     fields: dict[str, Any] = {
-        f"{k}{s}": cond.get(f"{k}{s}", math.nan) for k in keys for s in ("", "_low", "_high", "_p")
+        f"{k}{s}": cond.get(f"{k}{s}", math.nan)
+        for k in keys
+        for s in ("", "_low", "_high", "_p", "_se")
     }
     cf: dict[str, Any] = {}  # mixed floats and a count
     if predict is not None and data is not None:
@@ -207,6 +217,8 @@ def loyalty_gap(
         raw=raw,
         mean_loyal=float(y[is_loyal].mean()),
         coverage=cond.get("coverage", math.nan),
+        covered=int(cond.get("covered", 0)),
+        reference_covered=int(cond.get("reference_covered", 0)),
         **fields,
         **cf,
     )
@@ -224,6 +236,8 @@ def _conditional_loyalty(
         row = gaps.table.loc["loyal"]
         cond.update(percent_gaps(row, z))
         cond["coverage"] = float(row["coverage"])
+        cond["covered"] = float(row["covered"])
+        cond["reference_covered"] = float(row["reference_covered"])
     return cond
 
 

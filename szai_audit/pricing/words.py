@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.grounds import ground_label
-from ..core.judging import verdict_tail
-from ..core.messages import Message, fmt_amount, fmt_level, fmt_pct
+from ..core.judging import Verdict, verdict_tail
+from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -85,93 +85,108 @@ def _cap(text: str) -> str:
 
 def msg_raw_gap(
     dim: Message,
+    verdict: Verdict,
     *,
-    group: str,
-    reference: str,
-    mean_group: float,
-    mean_reference: float,
-    ratio_ci: tuple[float, float],
     median_ratio: float,
     threshold: float,
     level: float,
-    status: str,
     currency: str,
 ) -> Message:
-    """The raw price gap: informative only (legitimate factors may explain it)."""
-    gap = mean_group / mean_reference - 1
-    lo, hi = ratio_ci[0] - 1, ratio_ci[1] - 1
+    """The raw price gap: informative only (legitimate factors may explain it); the value is
+    the group's mean price over the reference's, minus one."""
+    c = verdict.comparison
+    mean_group, mean_reference = c.extra["mean"], c.extra["reference_mean"]
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
     diff = money(mean_group - mean_reference, currency)
     body = Message(
-        f"{dim.zh}：“{group}”组的平均价格为 {money(mean_group, currency).zh}，比“{reference}”组"
-        f"（{money(mean_reference, currency).zh}）{signed_pct(gap)}（差 {diff.zh}；"
-        f"{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}；中位数之比 "
-        f"{median_ratio:.3f}）。这是未考虑任何正当因素时的差异。",
-        f"{_cap(dim.en)}: the mean price for “{group}” is {money(mean_group, currency).en}, "
-        f"{signed_pct(gap)} against “{reference}” ({money(mean_reference, currency).en}; a "
-        f"difference of {diff.en}; {fmt_level(level)} CI {signed_pct(lo)} to {signed_pct(hi)}; "
-        f"median ratio {median_ratio:.3f}). This is the gap before any legitimate factor.",
+        f"{dim.zh}：“{c.group}”组的平均价格为 {money(mean_group, currency).zh}，比参照组"
+        f"“{c.reference}”（{money(mean_reference, currency).zh}）{signed_pct(c.value)}"
+        f"（差 {diff.zh}；{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}；"
+        f"中位数之比 {median_ratio:.3f}）；容许上限为 {fmt_pct(threshold)}。"
+        f"这是未考虑任何正当因素时的差异。",
+        f"{_cap(dim.en)}: the mean price for “{c.group}” is {money(mean_group, currency).en}, "
+        f"{signed_pct(c.value)} against the reference group “{c.reference}” "
+        f"({money(mean_reference, currency).en}; a difference of {diff.en}; {fmt_level(level)} "
+        f"CI {signed_pct(lo)} to {signed_pct(hi)}; median ratio {median_ratio:.3f}); the "
+        f"tolerance is {fmt_pct(threshold)}. This is the gap before any legitimate factor.",
     )
-    if status == "PASS" and abs(gap) <= threshold:
-        tail = Message(
-            f"未超过 {fmt_pct(threshold)} 的容许范围。结论：通过。",
-            f"It is within the tolerance of {fmt_pct(threshold)}. Result: pass.",
-        )
-    elif status == "PASS":
-        tail = Message(
-            f"差异超过 {fmt_pct(threshold)}，但经多重比较校正后不具统计显著性，可能源于随机波动。"
-            f"结论：通过。",
-            f"It exceeds {fmt_pct(threshold)} but is not significant after correction, so it "
-            f"may be chance. Result: pass.",
-        )
-    else:
-        tail = Message(
-            f"差异超过 {fmt_pct(threshold)}；它可能由正当因素（成本、距离、数量等）解释，"
-            f"须以控制正当因素后的差异与反事实检验为准。结论：警示。",
-            f"It exceeds {fmt_pct(threshold)}; legitimate factors (cost, distance, quantity...) "
-            f"may explain it, so the gap after those factors and the counterfactual test "
-            f"decide. Result: warning.",
-        )
-    return body.join(tail)
+    return body.join(verdict_tail(verdict))
+
+
+_REGRESSION_ONLY = Message(
+    "两组共有的分层覆盖的订单太少（该组 {covered} 单、参照组 {ref_covered} 单，占该组 "
+    "{coverage}；要求各至少 {min_size} 单且不低于 {min_coverage}），分层估计不可靠，以回归调整"
+    "估计判断。",
+    " The strata the two groups share hold too few orders ({covered} of the group, "
+    "{ref_covered} of the reference, {coverage} of the group's orders; at least {min_size} "
+    "each and {min_coverage} are needed), so the regression-adjusted estimate decides.",
+)
+_DISAGREE = Message(
+    "分层估计（{strat}）与回归调整估计（{reg}）的结论不一致，因此结论为警示。",
+    " The stratified ({strat}) and the regression-adjusted ({reg}) estimates reach different "
+    "results, so the result is a warning.",
+)
 
 
 def msg_conditional_gap(
     dim: Message,
+    verdict: Verdict,
     *,
-    group: str,
-    reference: str,
     factors: Sequence[str],
-    stratified: float,
-    ci: tuple[float, float],
-    regression: float,
-    raw: float,
-    coverage: float,
-    amount: float,
     threshold: float,
     level: float,
-    status: str,
-    worse: str,
-    p_value: float,
     currency: str,
+    min_size: int,
+    min_coverage: float,
     labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Message:
-    """The price gap given the legitimate factors, by stratification and by regression."""
+    """The price gap given the legitimate factors: the estimate that decides (stratified, or
+    regression-adjusted when the strata cover too few orders), the other, and the raw gap."""
+    c = verdict.comparison
     named = quoted(factors, labels)
-    zh_f, en_f = named.zh, named.en
-    m = money(amount, currency)
-    body = Message(
-        f"{dim.zh}：在正当因素（{zh_f}）相同的订单中，“{group}”组的价格比“{reference}”组"
-        f"{signed_pct(stratified)}（每单约 {m.zh}；分层法，覆盖该组 {fmt_pct(coverage)} 的订单；"
-        f"{fmt_level(level)}置信区间 {signed_pct(ci[0])} 至 {signed_pct(ci[1])}）；"
-        f"回归调整法为 {signed_pct(regression)}；未调整时为 {signed_pct(raw)}。"
-        f"容许上限为 {fmt_pct(threshold)}。",
-        f"{_cap(dim.en)}: for orders alike in the legitimate factors ({en_f}), “{group}” pays "
-        f"{signed_pct(stratified)} against “{reference}” (about {m.en} per order; stratified, "
-        f"covering {fmt_pct(coverage)} of the group's orders; {fmt_level(level)} CI "
-        f"{signed_pct(ci[0])} to {signed_pct(ci[1])}); regression adjustment "
-        f"{signed_pct(regression)}; unadjusted {signed_pct(raw)}. The tolerance is "
-        f"{fmt_pct(threshold)}.",
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+    m = money(c.extra["mean"] * c.value / (1 + c.value), currency)
+    method = (
+        Message("分层法", "stratified")
+        if c.extra.get("estimate") == "stratified"
+        else Message("回归调整法", "regression adjustment")
     )
-    return body.join(verdict_tail(status, worse, p_value))
+    body = Message(
+        f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，“{c.group}”组的价格比参照组"
+        f"“{c.reference}”{signed_pct(c.value)}（每单约 {m.zh}；{method.zh}，"
+        f"{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}；未调整时为 "
+        f"{signed_pct(c.extra['raw'])}）。容许上限为 {fmt_pct(threshold)}。",
+        f"{_cap(dim.en)}: for orders alike in the legitimate factors ({named.en}), “{c.group}” "
+        f"pays {signed_pct(c.value)} against the reference group “{c.reference}” (about {m.en} "
+        f"per order; {method.en}, {fmt_level(level)} CI {signed_pct(lo)} to {signed_pct(hi)}; "
+        f"unadjusted {signed_pct(c.extra['raw'])}). The tolerance is {fmt_pct(threshold)}.",
+    )
+    if c.extra.get("estimate") == "regression":
+        body = body.join(
+            fill(
+                _REGRESSION_ONLY,
+                covered=c.extra["covered"],
+                ref_covered=c.extra["reference_covered"],
+                coverage=fmt_pct(c.extra["coverage"]),
+                min_size=min_size,
+                min_coverage=fmt_pct(min_coverage),
+            ),
+            sep_en="",
+        )
+    elif verdict.other is not None:
+        body = body.join(
+            Message(
+                f"回归调整法为 {signed_pct(verdict.other.value)}。",
+                f" Regression adjustment: {signed_pct(verdict.other.value)}.",
+            ),
+            sep_en="",
+        )
+    if verdict.disagree and verdict.other is not None:
+        body = body.join(
+            fill(_DISAGREE, strat=signed_pct(c.value), reg=signed_pct(verdict.other.value)),
+            sep_en="",
+        )
+    return body.join(verdict_tail(verdict))
 
 
 def msg_no_factors(dim: Message) -> Message:
@@ -206,8 +221,7 @@ def msg_counterfactual(
     donors: int,
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
     currency: str,
     labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Message:
@@ -243,14 +257,10 @@ def msg_counterfactual(
             )
         )
     return body.join(
-        _tail(
-            status, p_value, Message("价格因顾客画像而不同", "prices depend on who the customer is")
+        verdict_tail(
+            verdict, Message("价格因顾客画像而不同", "prices depend on who the customer is")
         )
     )
-
-
-def _p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 def msg_no_model(what: Message) -> Message:
@@ -278,8 +288,7 @@ def msg_loyalty(
     counterfactual: float,
     threshold: float,
     level: float,
-    status: str,
-    p_value: float,
+    verdict: Verdict,
     amount: float = math.nan,
     currency: str = "CNY",
 ) -> Message:
@@ -313,23 +322,7 @@ def msg_loyalty(
             f"Loyal customers may pay at most {fmt_pct(threshold)} more (no penalty on loyalty).",
         )
     )
-    return body.join(_tail(status, p_value, Message("老顾客被多收费", "loyal customers pay more")))
-
-
-def _tail(status: str, p_value: float, what: Message) -> Message:
-    if status == "PASS":
-        return Message("结论：通过。", "Result: pass.")
-    if status == "FAIL":
-        return Message(
-            f"差异具有统计显著性（多重比较校正后 p {_p(p_value)}）：{what.zh}。结论：不通过。",
-            f"The gap is significant (adjusted p {_p(p_value)}): {what.en}. Result: fail.",
-        )
-    return Message(
-        f"差异超出容许范围，但校正后不具统计显著性（p {_p(p_value)}）。"
-        f"结论：警示，建议用更多数据复核。",
-        f"The gap is beyond the tolerance but not significant after correction (adjusted p "
-        f"{_p(p_value)}). Result: warning; check it with more data.",
-    )
+    return body.join(verdict_tail(verdict, Message("老顾客被多收费", "loyal customers pay more")))
 
 
 def msg_no_loyalty() -> Message:

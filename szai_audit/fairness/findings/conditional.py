@@ -1,89 +1,131 @@
-"""Article 72(4) finding on the gap that remains after legitimate factors."""
+"""Article 72(4) finding on the gap that remains after legitimate factors.
+
+Each group of enough people is compared with the reference group by two estimates of the same
+gap: the stratified one (when the strata the two groups share hold enough of their rows) and
+the regression-adjusted one. A group's result is the decision rule's result when the two agree
+and WARN when they do not; the finding says which.
+"""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
+import pandas as pd
 
 from ...core.conditional import ConditionalGaps
 from ...core.findings import Finding, Status
-from ...core.judging import TOLERANCE, Judgeable, Measured
+from ...core.judging import Comparison, Judgeable, MeasuredTwice, Verdict, normal_comparison
 from ...core.messages import Message
 from ...core.policy import Policy
-from ...core.stats import normal_p_value, z_value
 from .. import words
 from ..checks import ARTICLE, CONDITIONAL
+
+__all__ = ["conditional_finding", "supports_stratified"]
+
+
+def supports_stratified(row: pd.Series, policy: Policy) -> bool:
+    """Whether the strata a group shares with the reference hold enough rows of both (at least
+    ``min_group_size`` each, and ``min_coverage`` of the group's rows) for the stratified gap."""
+    return bool(
+        math.isfinite(float(row["stratified_gap"]))
+        and row["covered"] >= policy.min_group_size
+        and row["reference_covered"] >= policy.min_group_size
+        and row["coverage"] >= policy.min_coverage
+    )
+
+
+def _estimates(
+    gaps: ConditionalGaps, groups: list[str], policy: Policy, sign: float
+) -> tuple[list[Comparison], list[Comparison], tuple[str, ...]]:
+    """The stratified and the regression comparisons of each group (``sign`` turns the gap so
+    that a positive value harms the group)."""
+    threshold, level = policy.demographic_parity_max, policy.confidence_level
+    stratified, regression, unsupported = [], [], []
+    for g in groups:
+        row = gaps.table.loc[g]
+        extra = {
+            "raw_gap": float(row["raw_gap"]),
+            "coverage": float(row["coverage"]),
+            "covered": int(row["covered"]),
+            "reference_covered": int(row["reference_covered"]),
+        }
+        if supports_stratified(row, policy):
+            stratified.append(
+                normal_comparison(
+                    g,
+                    gaps.reference,
+                    sign * float(row["stratified_gap"]),
+                    float(row["stratified_se"]),
+                    method="stratified_z",
+                    size=int(row["covered"]),
+                    extra={**extra, "estimate": "stratified"},
+                    threshold=threshold,
+                    direction="at_most",
+                    level=level,
+                )
+            )
+        else:
+            unsupported.append(g)
+        regression.append(
+            normal_comparison(
+                g,
+                gaps.reference,
+                sign * float(row["regression_gap"]),
+                float(row["regression_se"]),
+                method="regression_hc1_z",
+                size=int(row["count"]),
+                extra={**extra, "estimate": "regression"},
+                threshold=threshold,
+                direction="at_most",
+                level=level,
+            )
+        )
+    return stratified, regression, tuple(unsupported)
 
 
 def conditional_finding(
     gaps: ConditionalGaps, ground: str, policy: Policy, sizes: dict[str, int]
 ) -> Finding | Judgeable:
-    """The largest adjusted gap in favourable-decision rate between a group and the reference.
+    """Every group's gap in favourable-decision rate to the reference, given the legitimate
+    factors, by stratification and by regression adjustment.
 
     ``gaps`` compares the favourable-decision indicator (1 = favourable); only groups of at
     least ``policy.min_group_size`` people (``sizes``) are compared.
     """
     table = gaps.table
-    ok = [
-        g
-        for g in table.index
-        if sizes.get(str(g), 0) >= policy.min_group_size
-        and np.isfinite(table.loc[g, "stratified_gap"])
-    ]
+    ok = [str(g) for g in table.index if sizes.get(str(g), 0) >= policy.min_group_size]
     if not ok or sizes.get(gaps.reference, 0) < policy.min_group_size:
         return _too_few_groups(gaps, ground, policy, sizes)
-    part = table.loc[ok]
-    group = str(part["stratified_gap"].abs().idxmax())
-    row = part.loc[group]
-    gap, se = float(row["stratified_gap"]), float(row["stratified_se"])
-    value = abs(gap)
-    z = z_value(policy.confidence_level)
-    ci = (value - z * se, value + z * se)
-    worse, better = (group, gaps.reference) if gap < 0 else (gaps.reference, group)
-    threshold = policy.demographic_parity_max
-    p_raw = float(normal_p_value(gap, se)[0])
+    # A group with fewer favourable decisions than the reference is worse off.
+    stratified, regression, unsupported = _estimates(gaps, ok, policy, -1.0)
+    threshold, level = policy.demographic_parity_max, policy.confidence_level
 
-    def message(status: Status, p_adjusted: float) -> Message:
+    def message(verdict: Verdict) -> Message:
         return words.msg_conditional(
             ground,
-            group=group,
-            reference=gaps.reference,
+            verdict,
             factors=gaps.factors,
-            stratified=gap,
-            regression=float(row["regression_gap"]),
-            raw=float(row["raw_gap"]),
-            coverage=float(row["coverage"]),
-            ci=ci,
             threshold=threshold,
-            level=policy.confidence_level,
-            status=status.value,
-            worse=worse,
-            p_value=p_adjusted,
+            level=level,
+            min_coverage=policy.min_coverage,
+            min_size=policy.min_group_size,
         )
 
-    return Measured(
+    return MeasuredTwice(
         check=CONDITIONAL.id,
         article=ARTICLE,
         ground=ground,
-        value=value,
         threshold=threshold,
-        over=value > threshold + TOLERANCE,
-        ci=ci,
-        p_raw=p_raw if math.isfinite(p_raw) else 1.0,
-        worst=worse,
-        best=better,
+        direction="at_most",
+        comparisons=stratified,
+        second=regression,
+        unsupported=unsupported,
         message=message,
         details={
             "reference": gaps.reference,
-            "group": group,
             "factors": gaps.factors,
             "strata": gaps.n_strata,
-            "stratified_gap": gap,
-            "regression_gap": float(row["regression_gap"]),
-            "raw_gap": float(row["raw_gap"]),
-            "coverage": float(row["coverage"]),
-            "test": "z (stratified estimate)",
+            "sizes": {g: int(sizes.get(g, 0)) for g in ok},
         },
     )
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from ...core.data import group_label, is_missing_group_key
 from ...core.findings import Finding, Status
-from ...core.judging import TOLERANCE, Measured, TableAssessment
+from ...core.judging import Comparison, Measured, TableAssessment, Verdict, normal_comparison
 from ...core.messages import Message
 from ...core.policy import Policy
-from ...core.stats import z_value
 from .. import words
 from ..checks import ARTICLE, MAE_RATIO, MEAN_PREDICTION_RATIO, MEAN_RESIDUAL
-from ..regression import RegressionMetrics, welch_test
+from ..regression import RegressionMetrics
 
 
 def _finding(
@@ -36,13 +36,16 @@ def _finding(
 
 
 def assess_regression_table(
-    key: str, rm: RegressionMetrics, policy: Policy, higher_is_favorable: bool
+    key: str,
+    rm: RegressionMetrics,
+    policy: Policy,
+    higher_is_favorable: bool,
+    reference: str | None = None,
 ) -> TableAssessment:
     """The three numeric-output checks of one table (a ground or an intersection)."""
     frame, small = _regression_frame(rm, policy)
     items: list[Finding | Measured] = []
     level = policy.confidence_level
-    z = z_value(level)
     if len(frame) < 2:
         for check, metric in (
             (MEAN_PREDICTION_RATIO.id, "mean_prediction"),
@@ -61,16 +64,16 @@ def assess_regression_table(
         return TableAssessment(key, items, pd.DataFrame())
 
     # 1. Mean prediction ratio (lowest over highest), for positive predictions.
-    items.append(_mean_prediction_item(key, frame, policy, higher_is_favorable, z, level))
+    items.append(_mean_prediction_item(key, frame, policy, higher_is_favorable, level, reference))
     if not rm.has_outcomes:
         for check, metric in ((MEAN_RESIDUAL.id, "mean_residual"), (MAE_RATIO.id, "mae")):
             items.append(_finding(check, key, Status.NOT_ASSESSED, words.msg_no_outcomes(metric)))
         return TableAssessment(key, items, pd.DataFrame())
 
     # 2. Bias: difference of mean residuals, relative to the mean absolute actual value.
-    items.append(_residual_item(key, rm, frame, policy, higher_is_favorable, z, level))
+    items.append(_residual_item(key, rm, frame, policy, higher_is_favorable, level, reference))
     # 3. Accuracy parity: lowest over highest mean absolute error.
-    items.append(_mae_item(key, frame, policy, z, level))
+    items.append(_mae_item(key, frame, policy, level, reference))
     return TableAssessment(key, items, pd.DataFrame())
 
 
@@ -100,18 +103,113 @@ def _regression_frame(rm: RegressionMetrics, policy: Policy) -> tuple[pd.DataFra
     return frame, small
 
 
-def _welch_p(frame: pd.DataFrame, a: str, b: str, metric: str) -> float:
-    """Welch t-test p-value for the difference of one metric between two groups."""
-    ra, rb = frame.loc[a], frame.loc[b]
-    return welch_test(
-        ra[metric], ra[f"var_{metric}"], ra["n"], rb[metric], rb[f"var_{metric}"], rb["n"]
-    )[1]
-
-
 def _group_se(frame: pd.DataFrame, group: str, metric: str) -> float:
     """Standard error of one group's mean of a metric."""
     r = frame.loc[group]
     return float(np.sqrt(r[f"var_{metric}"] / r["n"]))
+
+
+def _ratio_comparisons(
+    frame: pd.DataFrame,
+    metric: str,
+    ref: str,
+    harm_up: bool,
+    threshold: float,
+    level: float,
+) -> list[Comparison]:
+    """Each group's mean against the reference's, as smaller over larger on the harmful side
+    (``harm_up``: a larger mean harms), tested on the log scale (delta method)."""
+    means = frame[metric]
+    out = []
+    for g in frame.index:
+        if g == ref:
+            continue
+        num, den = (means[ref], means[g]) if harm_up else (means[g], means[ref])
+        se_log = float(
+            np.hypot(
+                _group_se(frame, g, metric) / means[g], _group_se(frame, ref, metric) / means[ref]
+            )
+        )
+        c = normal_comparison(
+            str(g),
+            ref,
+            math.log(num / den),
+            se_log,
+            threshold=math.log(threshold),
+            direction="at_least",
+            level=level,
+            method="normal_log",
+            size=int(frame.loc[g, "n"]),
+            extra={"mean": float(means[g]), "reference_mean": float(means[ref])},
+        )
+        ci = None if c.ci is None else (math.exp(c.ci[0]), math.exp(c.ci[1]))
+        out.append(replace(c, value=float(num / den), ci=ci))
+    return out
+
+
+def _reference(harm: pd.Series, chosen: str | None) -> tuple[str | None, str]:
+    if chosen is not None:
+        return (chosen, "chosen") if chosen in harm.index else (None, "chosen")
+    return str(harm.idxmin()), "best_off"
+
+
+def _ratio_measured(
+    check: str,
+    key: str,
+    metric: str,
+    frame: pd.DataFrame,
+    harm_up: bool,
+    threshold: float,
+    level: float,
+    chosen: str | None,
+    min_size: int,
+) -> Finding | Measured:
+    """Smaller over larger mean, every group against the reference."""
+    means = frame[metric]
+    ref, rule = _reference(means if harm_up else -means, chosen)
+    if ref is None:
+        return _reference_missing(check, key, metric, str(chosen), min_size)
+    comparisons = _ratio_comparisons(frame, metric, ref, harm_up, threshold, level)
+
+    def message(verdict: Verdict) -> Message:
+        c = verdict.comparison
+        return words.msg_mean_ratio(
+            key,
+            metric,
+            worst=c.group,
+            best=c.reference,
+            worst_value=c.extra["mean"],
+            best_value=c.extra["reference_mean"],
+            value=c.value,
+            ci=c.ci,
+            threshold=threshold,
+            level=level,
+            verdict=verdict,
+        )
+
+    return Measured(
+        check=check,
+        article=ARTICLE,
+        ground=key,
+        threshold=threshold,
+        direction="at_least",
+        comparisons=comparisons,
+        message=message,
+        details={
+            "metric": metric,
+            "reference_rule": rule,
+            "means": {k: float(v) for k, v in means.items()},
+        },
+    )
+
+
+def _reference_missing(check: str, key: str, metric: str, reference: str, min_size: int) -> Finding:
+    return _finding(
+        check,
+        key,
+        Status.NOT_ASSESSED,
+        words.msg_reference_too_small(key, metric, reference, min_size),
+    )
 
 
 def _mean_prediction_item(
@@ -119,29 +217,24 @@ def _mean_prediction_item(
     frame: pd.DataFrame,
     policy: Policy,
     higher_is_favorable: bool,
-    z: float,
     level: float,
+    chosen: str | None,
 ) -> Finding | Measured:
-    """The mean prediction ratio check (lowest over highest), for positive predictions."""
-    m = frame["mean_prediction"]
-    if (m <= 0).any():
+    """The mean prediction ratio check, for positive predictions."""
+    if (frame["mean_prediction"] <= 0).any():
         return _finding(
             MEAN_PREDICTION_RATIO.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key)
         )
-    lo, hi = str(m.idxmin()), str(m.idxmax())
-    worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
-    return _ratio_item(
+    return _ratio_measured(
         MEAN_PREDICTION_RATIO.id,
         key,
         "mean_prediction",
-        lo,
-        hi,
-        worst,
-        best,
         frame,
+        not higher_is_favorable,
         policy.mean_prediction_ratio_min,
-        z,
         level,
+        chosen,
+        policy.min_group_size,
     )
 
 
@@ -151,137 +244,90 @@ def _residual_item(
     frame: pd.DataFrame,
     policy: Policy,
     higher_is_favorable: bool,
-    z: float,
     level: float,
+    chosen: str | None,
 ) -> Finding | Measured:
-    """The bias check: difference of mean residuals over the mean absolute actual value."""
+    """The bias check: the gap in mean residuals over the mean absolute actual value."""
     scale = abs(float(rm.overall["mean_outcome"]))
-    r = frame["mean_residual"]
-    hi, lo = str(r.idxmax()), str(r.idxmin())
     if scale == 0 or not math.isfinite(scale):
         return _finding(MEAN_RESIDUAL.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key))
-    # Under-predicted (lowest residual) is worse off when higher values are favourable.
-    worst, best = (lo, hi) if higher_is_favorable else (hi, lo)
-    diff = float(r[hi] - r[lo])
-    value = diff / scale
-    se_hi, se_lo = _group_se(frame, hi, "mean_residual"), _group_se(frame, lo, "mean_residual")
-    half = z * float(np.hypot(se_hi, se_lo)) / scale
-    ci = (value - half, value + half)
+    r = frame["mean_residual"]
+    # Under-predicted (a lower residual) is worse off when higher values are favourable.
+    harm = -r if higher_is_favorable else r
+    ref, rule = _reference(harm, chosen)
+    if ref is None:
+        return _reference_missing(
+            MEAN_RESIDUAL.id, key, "mean_residual", str(chosen), policy.min_group_size
+        )
     threshold = policy.mean_residual_difference_max
+    comparisons = [
+        normal_comparison(
+            str(g),
+            ref,
+            float(harm[g] - harm[ref]) / scale,
+            float(
+                np.hypot(
+                    _group_se(frame, g, "mean_residual"), _group_se(frame, ref, "mean_residual")
+                )
+            )
+            / scale,
+            threshold=threshold,
+            direction="at_most",
+            level=level,
+            size=int(frame.loc[g, "n"]),
+        )
+        for g in frame.index
+        if g != ref
+    ]
 
-    def residual_message(status: Status, p: float) -> Message:
+    def message(verdict: Verdict) -> Message:
+        c = verdict.comparison
         return words.msg_residual(
             key,
-            worst=worst,
-            best=best,
-            worst_value=float(r[worst]),
-            best_value=float(r[best]),
-            value=value,
-            ci=ci,
+            worst=c.group,
+            best=c.reference,
+            worst_value=float(r[c.group]),
+            best_value=float(r[c.reference]),
+            value=c.value,
+            ci=c.ci or (float("nan"), float("nan")),
             threshold=threshold,
             level=level,
-            status=status.value,
-            p_value=p,
+            verdict=verdict,
         )
 
     return Measured(
         check=MEAN_RESIDUAL.id,
         article=ARTICLE,
         ground=key,
-        value=value,
         threshold=threshold,
-        over=value > threshold + TOLERANCE,
-        ci=ci,
-        p_raw=_welch_p(frame, hi, lo, "mean_residual"),
-        worst=worst if diff > TOLERANCE else None,
-        best=best if diff > TOLERANCE else None,
-        message=residual_message,
+        direction="at_most",
+        comparisons=comparisons,
+        message=message,
         details={
             "metric": "mean_residual",
             "scale": scale,
-            "test": "welch_t",
+            "reference_rule": rule,
             "means": {k: float(v) for k, v in r.items()},
         },
     )
 
 
 def _mae_item(
-    key: str, frame: pd.DataFrame, policy: Policy, z: float, level: float
+    key: str, frame: pd.DataFrame, policy: Policy, level: float, chosen: str | None
 ) -> Finding | Measured:
-    """The accuracy parity check: lowest over highest mean absolute error."""
-    e = frame["mae"]
-    lo, hi = str(e.idxmin()), str(e.idxmax())
-    if e[hi] <= 0:
+    """The accuracy parity check: smaller over larger mean absolute error."""
+    if frame["mae"].max() <= 0:
         return _finding(MAE_RATIO.id, key, Status.PASS, words.msg_perfect(key))
-    return _ratio_item(
+    if (frame["mae"] <= 0).any():
+        return _finding(MAE_RATIO.id, key, Status.NOT_ASSESSED, words.msg_not_positive(key))
+    return _ratio_measured(
         MAE_RATIO.id,
         key,
         "mae",
-        lo,
-        hi,
-        hi,
-        lo,
         frame,
+        True,
         policy.mae_ratio_min,
-        z,
         level,
-    )
-
-
-def _ratio_item(
-    check: str,
-    key: str,
-    metric: str,
-    lo: str,
-    hi: str,
-    worst: str,
-    best: str,
-    frame: pd.DataFrame,
-    threshold: float,
-    z: float,
-    level: float,
-) -> Measured:
-    """Lowest over highest group mean, with a delta-method interval on the log scale."""
-    means = frame[metric]
-    value = float(means[lo] / means[hi])
-    ci = None  # the log-scale interval needs a positive smaller mean
-    if means[lo] > 0:
-        se_lo, se_hi = _group_se(frame, lo, metric), _group_se(frame, hi, metric)
-        se_log = float(np.hypot(se_lo / means[lo], se_hi / means[hi]))
-        ci = (value * math.exp(-z * se_log), value * math.exp(z * se_log))
-    tie = value >= 1 - TOLERANCE
-
-    def message(status: Status, p: float) -> Message:
-        return words.msg_mean_ratio(
-            key,
-            metric,
-            worst=worst,
-            best=best,
-            worst_value=float(means[worst]),
-            best_value=float(means[best]),
-            value=value,
-            ci=ci,
-            threshold=threshold,
-            level=level,
-            status=status.value,
-            p_value=p,
-        )
-
-    return Measured(
-        check=check,
-        article=ARTICLE,
-        ground=key,
-        value=value,
-        threshold=threshold,
-        over=value < threshold - TOLERANCE,
-        ci=ci,
-        p_raw=float(_welch_p(frame, lo, hi, metric)),
-        worst=None if tie else worst,
-        best=None if tie else best,
-        message=message,
-        details={
-            "metric": metric,
-            "test": "welch_t",
-            "means": {k: float(v) for k, v in means.items()},
-        },
+        chosen,
+        policy.min_group_size,
     )

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ...core.findings import Finding, Status
-from ...core.judging import TOLERANCE, Judgeable, Measured
+from ...core.judging import Judgeable, Measured, Verdict, normal_comparison
 from ...core.messages import Message
 from ...core.policy import Policy
-from ...core.stats import normal_p_value, z_value
 from .. import words
 from ..checks import ARTICLE, AUC, CALIBRATION
 from ..scores import ScoreMetrics
-
-#: A group's AUC is compared only with at least this many actual positives and negatives.
-MIN_CLASS_COUNT = 5
 
 
 def _not_assessed(check: str, ground: str, message: Message) -> Finding:
@@ -32,8 +29,10 @@ def score_findings(
     has_scores: bool,
     favorable_is_positive: bool,
     positive_label: object,
+    reference: str | None = None,
 ) -> list[Finding | Judgeable]:
-    """AUC and calibration comparisons of one ground (pending the audit-wide correction)."""
+    """AUC and calibration comparisons of one ground (pending the audit-wide correction):
+    each group against ``reference``, else against the best-off group."""
     if not has_scores:
         reason = words.msg_no_scores()
         return [_not_assessed(c, ground, reason) for c in (AUC.id, CALIBRATION.id)]
@@ -43,13 +42,15 @@ def score_findings(
             _not_assessed(CALIBRATION.id, ground, words.msg_no_outcomes("calibration_offset")),
         ]
     return [
-        _auc(sm, ground, policy),
-        _calibration(sm, ground, policy, favorable_is_positive, positive_label),
+        _auc(sm, ground, policy, reference),
+        _calibration(sm, ground, policy, favorable_is_positive, positive_label, reference),
     ]
 
 
-def _too_few(check: str, ground: str, metric: str, sm: ScoreMetrics, policy: Policy) -> Finding:
-    small = {str(g): int(c) for g, c in sm.by_group["count"].items() if c < policy.min_group_size}
+def _too_few(
+    check: str, ground: str, metric: str, sizes: pd.Series, policy: Policy
+) -> Finding:
+    small = {str(g): int(c) for g, c in sizes.items() if c < policy.min_group_size}
     return Finding(
         check=check,
         article=ARTICLE,
@@ -60,60 +61,81 @@ def _too_few(check: str, ground: str, metric: str, sm: ScoreMetrics, policy: Pol
     )
 
 
-def _auc(sm: ScoreMetrics, ground: str, policy: Policy) -> Finding | Judgeable:
-    g = sm.by_group
-    ok = (
-        (g["count"] >= policy.min_group_size)
-        & (g["positives"] >= MIN_CLASS_COUNT)
-        & (g["negatives"] >= MIN_CLASS_COUNT)
-        & g["auc"].notna()
-        & (g.index != "(missing)")
-    )
-    comp = g[ok]
-    if len(comp) < 2:
-        return _too_few(AUC.id, ground, "auc", sm, policy)
-    worst, best = str(comp["auc"].idxmin()), str(comp["auc"].idxmax())
-    value = float(comp.loc[best, "auc"] - comp.loc[worst, "auc"])
-    se = float(np.hypot(comp.loc[best, "auc_se"], comp.loc[worst, "auc_se"]))
-    z = z_value(policy.confidence_level)
-    ci = (value - z * se, value + z * se)
-    p_raw = float(normal_p_value(value, se)[0])
-    threshold = policy.auc_difference_max
-    tie = value <= TOLERANCE
-    worst_auc, best_auc = float(comp.loc[worst, "auc"]), float(comp.loc[best, "auc"])
+def _pick_reference(harm: pd.Series, chosen: str | None) -> tuple[str | None, str]:
+    """The user's reference (None when it is not comparable), else the least harmed group."""
+    if chosen is not None:
+        return (chosen, "chosen") if chosen in harm.index else (None, "chosen")
+    return str(harm.idxmin()), "best_off"
 
-    def message(status: Status, p_adjusted: float) -> Message:
+
+def _auc(sm: ScoreMetrics, ground: str, policy: Policy, chosen: str | None) -> Finding | Judgeable:
+    g = sm.by_group
+    # The check's minimum (the registry's): both classes reach the minimum group size.
+    sizes = np.minimum(g["positives"], g["negatives"])
+    ok = (sizes >= policy.min_group_size) & g["auc"].notna() & (g.index != "(missing)")
+    comp = g[ok]
+    threshold = policy.auc_difference_max
+    if len(comp) < 2:
+        return _too_few(AUC.id, ground, "auc", sizes[g.index != "(missing)"], policy)
+    ref, rule = _pick_reference(-comp["auc"], chosen)
+    if ref is None:
+        return _reference_too_small(AUC.id, ground, "auc", str(chosen), policy)
+    level = policy.confidence_level
+    comparisons = [
+        normal_comparison(
+            str(k),
+            ref,
+            float(comp.loc[ref, "auc"] - comp.loc[k, "auc"]),
+            float(np.hypot(comp.loc[ref, "auc_se"], comp.loc[k, "auc_se"])),
+            threshold=threshold,
+            direction="at_most",
+            level=level,
+            method="delong_z",
+            size=int(sizes[k]),
+            extra={"auc": float(comp.loc[k, "auc"]), "reference_auc": float(comp.loc[ref, "auc"])},
+        )
+        for k in comp.index
+        if k != ref
+    ]
+
+    def message(verdict: Verdict) -> Message:
+        c = verdict.comparison
         return words.msg_auc(
             ground,
-            worst=worst,
-            best=best,
-            worst_auc=worst_auc,
-            best_auc=best_auc,
-            value=value,
-            ci=ci,
+            worst=c.group,
+            best=c.reference,
+            worst_auc=c.extra["auc"],
+            best_auc=c.extra["reference_auc"],
+            value=c.value,
+            ci=c.ci or (float("nan"), float("nan")),
             threshold=threshold,
-            level=policy.confidence_level,
-            status=status.value,
-            p_value=p_adjusted,
+            level=level,
+            verdict=verdict,
         )
 
     return Measured(
         check=AUC.id,
         article=ARTICLE,
         ground=ground,
-        value=value,
         threshold=threshold,
-        over=value > threshold + TOLERANCE,
-        ci=ci,
-        p_raw=p_raw,
-        worst=None if tie else worst,
-        best=None if tie else best,
+        direction="at_most",
+        comparisons=comparisons,
         message=message,
         details={
             "metric": "auc",
             "auc": {str(k): float(v) for k, v in comp["auc"].items()},
-            "test": "delong_z",
+            "reference_rule": rule,
         },
+    )
+
+
+def _reference_too_small(
+    check: str, ground: str, metric: str, reference: str, policy: Policy
+) -> Finding:
+    return _not_assessed(
+        check,
+        ground,
+        words.msg_reference_too_small(ground, metric, reference, policy.min_group_size),
     )
 
 
@@ -123,38 +145,54 @@ def _calibration(
     policy: Policy,
     favorable_is_positive: bool,
     positive_label: object,
+    chosen: str | None,
 ) -> Finding | Judgeable:
     if not sm.probabilities:
         return _not_assessed(CALIBRATION.id, ground, words.msg_scores_not_probabilities())
     g = sm.by_group
-    comp = g[(g["count"] >= policy.min_group_size) & (g.index != "(missing)")]
+    sizes = g["count"]
+    comp = g[(sizes >= policy.min_group_size) & (g.index != "(missing)")]
     if len(comp) < 2:
-        return _too_few(CALIBRATION.id, ground, "calibration_offset", sm, policy)
-    hi, lo = str(comp["calibration_offset"].idxmax()), str(comp["calibration_offset"].idxmin())
+        return _too_few(CALIBRATION.id, ground, "calibration_offset", sizes, policy)
     # Under-scored (actual outcomes above the scores) is worse off when positive is favourable.
-    worst, best = (hi, lo) if favorable_is_positive else (lo, hi)
-    value = float(comp.loc[hi, "calibration_offset"] - comp.loc[lo, "calibration_offset"])
-    se = float(np.hypot(comp.loc[hi, "calibration_se"], comp.loc[lo, "calibration_se"]))
-    z = z_value(policy.confidence_level)
-    ci = (value - z * se, value + z * se)
-    p_raw = float(normal_p_value(value, se)[0])  # the same quantity as the value and interval
-    threshold = policy.calibration_difference_max
-    tie = value <= TOLERANCE
+    sign = 1.0 if favorable_is_positive else -1.0
+    harm = sign * comp["calibration_offset"]
+    ref, rule = _pick_reference(harm, chosen)
+    if ref is None:
+        return _reference_too_small(
+            CALIBRATION.id, ground, "calibration_offset", str(chosen), policy
+        )
+    threshold, level = policy.calibration_difference_max, policy.confidence_level
     offsets = {str(k): float(v) for k, v in comp["calibration_offset"].items()}
+    comparisons = [
+        normal_comparison(
+            str(k),
+            ref,
+            float(harm[k] - harm[ref]),
+            float(np.hypot(comp.loc[ref, "calibration_se"], comp.loc[k, "calibration_se"])),
+            threshold=threshold,
+            direction="at_most",
+            level=level,
+            method="z",
+            size=int(sizes[k]),
+        )
+        for k in comp.index
+        if k != ref
+    ]
 
-    def message(status: Status, p_adjusted: float) -> Message:
+    def message(verdict: Verdict) -> Message:
+        c = verdict.comparison
         return words.msg_calibration(
             ground,
-            worst=worst,
-            best=best,
-            worst_offset=offsets[worst],
-            best_offset=offsets[best],
-            value=value,
-            ci=ci,
+            worst=c.group,
+            best=c.reference,
+            worst_offset=offsets[c.group],
+            best_offset=offsets[c.reference],
+            value=c.value,
+            ci=c.ci or (float("nan"), float("nan")),
             threshold=threshold,
-            level=policy.confidence_level,
-            status=status.value,
-            p_value=p_adjusted,
+            level=level,
+            verdict=verdict,
             positive_label=positive_label,
         )
 
@@ -162,13 +200,9 @@ def _calibration(
         check=CALIBRATION.id,
         article=ARTICLE,
         ground=ground,
-        value=value,
         threshold=threshold,
-        over=value > threshold + TOLERANCE,
-        ci=ci,
-        p_raw=p_raw,
-        worst=None if tie else worst,
-        best=None if tie else best,
+        direction="at_most",
+        comparisons=comparisons,
         message=message,
-        details={"metric": "calibration_offset", "offsets": offsets, "test": "z"},
+        details={"metric": "calibration_offset", "offsets": offsets, "reference_rule": rule},
     )
