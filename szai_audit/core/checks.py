@@ -18,13 +18,22 @@ the checks table in ``docs/checks.md``.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .messages import Message, fmt_pct, fmt_ratio
 
-__all__ = ["DIRECTIONS", "UNITS", "Check", "all_checks", "format_threshold", "format_value", "get"]
+__all__ = [
+    "DIRECTIONS",
+    "MINIMUMS",
+    "UNITS",
+    "Check",
+    "all_checks",
+    "format_threshold",
+    "format_value",
+    "get",
+]
 
 #: How a check's value is written: ``ratio`` 0.83; ``percent`` 12.3%; ``points`` (a difference
 #: of proportions) 12.3 percentage points; ``auc`` 0.051 (AUC scale); ``proxy_auc`` AUC 0.912;
@@ -44,6 +53,29 @@ UNITS: dict[str, Callable[[float], Message]] = {
 #: threshold: ``at_least`` (≥, a ratio), ``at_most`` (≤, a gap), ``below`` (<, a proxy's AUC);
 #: ``none`` for a check without a number.
 DIRECTIONS: dict[str, str] = {"at_least": "≥", "at_most": "≤", "below": "<", "none": ""}
+
+#: How many rows a check needs before it compares a group (``min_group_size`` and
+#: ``min_coverage`` are :class:`~szai_audit.Policy` fields). A group short of it is left out
+#: and named; with fewer than two groups left, or a reference short of it, the finding is
+#: INSUFFICIENT_DATA (or NOT_ASSESSED for a chosen reference).
+MINIMUMS: dict[str, str] = {
+    "rate": "the people a rate counts reach `min_group_size` in the group and in the reference: "
+    "everyone for a decision rate, those with the positive outcome for the true-positive rate, "
+    "those with the negative outcome for the false-positive rate",
+    "both_outcomes": "at least `min_group_size` people with the positive outcome and as many "
+    "with the negative outcome, in the group and in the reference",
+    "people": "at least `min_group_size` people (rows) in the group and in the reference",
+    "covered": "at least `min_group_size` rows in the group and in the reference; the "
+    "stratified estimate also needs `min_group_size` rows of each in the strata the two share, "
+    "covering at least `min_coverage` of the group's rows (else the regression estimate "
+    "decides)",
+    "orders": "at least `min_group_size` orders in the group and in the reference",
+    "trend": "at least `min_group_size` rows with a value, and values spread enough to have "
+    "distinct 10th and 90th percentiles",
+    "sample": "at least `min_group_size` people in each group of the sample the check draws",
+    "records": "none: the check counts records sharing their quasi-identifiers",
+    "none": "none",
+}
 
 
 @dataclass(frozen=True)
@@ -71,6 +103,12 @@ class Check:
     subject : callable, optional
         ``subject(finding) -> Message``: what a finding is about, when it is not a ground (a
         consumer-profile column); the ground's display name by default.
+    minimum : str
+        The rows it needs before it compares a group (a key of :data:`MINIMUMS`).
+    title_for : callable, optional
+        ``title_for(details) -> Message or None``: the title of a finding whose details change
+        what the check compares (an error rate when the favourable label is not the positive
+        one); None keeps :attr:`title`.
     """
 
     id: str
@@ -81,8 +119,12 @@ class Check:
     computed_by: str = ""
     also: tuple[str, ...] = ()
     subject: Callable[[Any], Message] | None = None
+    minimum: str = "people"
+    title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
 
     def __post_init__(self) -> None:
+        if self.minimum not in MINIMUMS:
+            raise ValueError(f"minimum must be one of {sorted(MINIMUMS)}, got {self.minimum!r}")
         if self.unit not in UNITS:
             raise ValueError(f"unit must be one of {sorted(UNITS)}, got {self.unit!r}")
         if self.direction not in DIRECTIONS:
@@ -125,10 +167,15 @@ def all_checks() -> Iterator[Check]:
     return iter(list(_REGISTRY.values()))
 
 
-def title(check_id: str) -> Message:
-    """Display name of a check; an undeclared id is shown as it is."""
+def title(check_id: str, details: Mapping[str, Any] | None = None) -> Message:
+    """Display name of a check (of one finding, given its ``details``); an undeclared id is
+    shown as it is."""
     declared = _REGISTRY.get(check_id)
-    return declared.title if declared is not None else Message(check_id, check_id)
+    if declared is None:
+        return Message(check_id, check_id)
+    if declared.title_for is not None and details is not None:
+        return declared.title_for(details) or declared.title
+    return declared.title
 
 
 def _format(check_id: str) -> tuple[Callable[[float], Message], str]:
@@ -158,14 +205,15 @@ def markdown_table() -> str:
     """Every declared check as a Markdown table (``docs/checks.md`` holds this table; a test
     keeps the two equal)."""
     lines = [
-        "| check | article | title (zh) | title (en) | unit | the value must be | computed by |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| check | article | title (zh) | title (en) | unit | the value must be | minimum "
+        "| computed by |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in all_checks():
         articles = ", ".join(c.articles)
         side = f"{DIRECTIONS[c.direction]} threshold" if c.direction != "none" else "—"
         lines.append(
             f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
-            f"`{c.computed_by}` |"
+            f"{c.minimum} | `{c.computed_by}` |"
         )
     return "\n".join(lines) + "\n"

@@ -31,6 +31,7 @@ import pandas as pd
 
 from .data import encode_groups
 from .errors import ColumnNotFoundError, InputError
+from .trend import ols_hc1
 
 __all__ = ["ConditionalGaps", "PreparedFactors", "conditional_gaps", "prepare_factors"]
 
@@ -150,18 +151,6 @@ def prepare_factors(factors: pd.DataFrame, n_bins: int) -> PreparedFactors:
     )
 
 
-def _ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """OLS coefficients and HC1 standard errors, from the normal equations (the
-    pseudo-inverse gives the minimum-norm solution when columns are collinear)."""
-    n, p = x.shape
-    bread = np.linalg.pinv(x.T @ x)
-    beta = bread @ (x.T @ y)
-    resid = y - x @ beta
-    meat = (x * resid[:, None] ** 2).T @ x
-    cov = bread @ meat @ bread * (n / max(n - p, 1))
-    return beta, np.sqrt(np.clip(np.diag(cov), 0, None))
-
-
 def conditional_gaps(
     outcome: Any,
     groups: Any,
@@ -215,7 +204,8 @@ def conditional_gaps(
     for j, i in enumerate(others):
         dummies[:, j] = g_codes == i
     x = np.hstack([np.ones((len(y), 1)), dummies, design])
-    beta, se = _ols_hc1(x, y)
+    beta, cov = ols_hc1(x, y)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
 
     rows = _gap_rows(g_names, others, r, count, total, sq, mean, var, beta, se)
     table = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()

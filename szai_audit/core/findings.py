@@ -171,7 +171,7 @@ class Finding:
     @property
     def title(self) -> Message:
         """Display name of the check."""
-        return checks.title(self.check)
+        return checks.title(self.check, self.details)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict; the field names are those of the report's JSON schema."""

@@ -38,6 +38,7 @@ from .stats import benjamini_hochberg, normal_p_value
 __all__ = [
     "DECISION_RULES",
     "OUTCOME_PASS",
+    "SCALES",
     "TOLERANCE",
     "Comparison",
     "Judgeable",
@@ -129,6 +130,18 @@ class Comparison:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+#: Scales a comparison can be tested on: name -> (to the test's scale, back). ``log`` for a
+#: ratio (1 = no gap), ``log1p`` for a relative gap (0.05 = 5% more; 0 = no gap).
+SCALES: dict[str, tuple[Callable[[float], float], Callable[[float], float]]] = {
+    "identity": (float, float),
+    "log": (lambda x: float(np.log(x)) if x > 0 else math.nan, lambda x: float(np.exp(x))),
+    "log1p": (
+        lambda x: float(np.log1p(x)) if x > -1 else math.nan,
+        lambda x: float(np.expm1(x)),
+    ),
+}
+
+
 def normal_comparison(
     group: str,
     reference: str,
@@ -138,24 +151,36 @@ def normal_comparison(
     threshold: float,
     direction: str,
     level: float,
-    no_gap: float = 0.0,
+    scale: str = "identity",
     method: str = "normal",
     size: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Comparison:
     """A comparison whose estimate has a standard error: its normal interval, the one-sided
     test against the threshold (on the harmful side ``direction`` names) and the two-sided
-    test of ``value == no_gap``."""
+    test of no gap.
+
+    With ``scale="log"`` (a ratio) or ``"log1p"`` (a relative gap) the test and the interval
+    are on that scale, where ``se`` is given, and ``value``, ``threshold`` and the interval
+    are on the natural one.
+
+    >>> c = normal_comparison("b", "a", 0.9, 0.02, threshold=0.8, direction="at_least",
+    ...                       level=0.95, scale="log")
+    >>> [round(x, 3) for x in c.ci], c.p_beyond < 1e-6
+    ([0.865, 0.936], True)
+    """
+    to, back = SCALES[scale]
+    v, t = to(value), to(threshold)
     alternative = "less" if direction == "at_least" else "greater"
-    p_beyond = float(normal_margin_test(value, se, threshold, alternative=alternative)[0])
-    lo, hi = normal_interval(value, se, level)
-    finite = math.isfinite(value) and math.isfinite(se)
-    p_zero = float(normal_p_value(value - no_gap, se)[0]) if finite and se > 0 else None
+    p_beyond = float(normal_margin_test(v, se, t, alternative=alternative)[0])
+    lo, hi = normal_interval(v, se, level)
+    finite = math.isfinite(v) and math.isfinite(se)
+    p_zero = float(normal_p_value(v, se)[0]) if finite and se > 0 else None
     return Comparison(
         group=group,
         reference=reference,
         value=value,
-        ci=(float(lo[0]), float(hi[0])) if finite else None,
+        ci=(back(float(lo[0])), back(float(hi[0]))) if finite else None,
         p_beyond=p_beyond if finite else 1.0,
         p_zero=p_zero,
         method=method,
@@ -262,6 +287,9 @@ class Measured:
             alpha,
             self.informative,
         )
+        # With no gap anywhere, no group is worse off than another.
+        neutral = 1.0 if self.direction == "at_least" else 0.0
+        equal = all(abs(x.value - neutral) <= TOLERANCE for x in self.comparisons)
         return Finding(
             check=self.check,
             article=self.article,
@@ -270,14 +298,15 @@ class Measured:
             value=c.value,
             threshold=self.threshold,
             ground=self.ground,
-            worst_group=c.group,
-            best_group=c.reference,
+            worst_group=None if equal else c.group,
+            best_group=None if equal else c.reference,
             ci=c.ci,
             p_value=beyond[named],
             details={
                 **self.details,
                 "p_value_raw": c.p_beyond,
                 "test": c.method,
+                "gap_not_zero": status is Status.PASS and verdict.gap_not_zero,
                 "comparisons": _comparison_rows(self.comparisons, beyond, zero_adj),
             },
         )
@@ -320,7 +349,7 @@ class MeasuredTwice(Measured):
         """Per group: the named estimate, its adjusted p, the other, its p, status, disagree."""
         n = len(self.comparisons)
         first = {c.group: (c, beyond[i]) for i, c in enumerate(self.comparisons)}
-        out = []
+        out: list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]] = []
         for j, c2 in enumerate(self.second):
             p2 = beyond[n + j]
             s2 = _status_of(c2, p2, self.threshold, self.direction, alpha)
@@ -336,6 +365,10 @@ class MeasuredTwice(Measured):
     def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
         alpha = policy.significance_level
         groups = self._groups(beyond, alpha)
+        every = self.comparisons + self.second
+        zeros = iter(zero)
+        zero_adj = [None if c.p_zero is None else next(zeros) for c in every]
+        zero_of = {id(c): z for c, z in zip(every, zero_adj, strict=True)}
         severity = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2}
         groups.sort(key=lambda g: (severity[g[4]], -self._harm(g[0])))
         named, p_named, other, p_other, status, disagree = groups[0]
@@ -345,7 +378,7 @@ class MeasuredTwice(Measured):
             status,
             named,
             p_named,
-            None,
+            zero_of[id(named)],
             len(groups),
             alpha,
             self.informative,
@@ -353,11 +386,7 @@ class MeasuredTwice(Measured):
             other_p_adjusted=p_other,
             disagree=disagree,
         )
-        rows = _comparison_rows(
-            self.comparisons + self.second,
-            beyond,
-            [None] * (len(self.comparisons) + len(self.second)),
-        )
+        rows = _comparison_rows(every, beyond, zero_adj)
         return Finding(
             check=self.check,
             article=self.article,
@@ -375,6 +404,7 @@ class MeasuredTwice(Measured):
                 "p_value_raw": named.p_beyond,
                 "test": named.method,
                 "estimates_disagree": disagree,
+                "gap_not_zero": status is Status.PASS and verdict.gap_not_zero,
                 "unsupported": list(self.unsupported),
                 "comparisons": rows,
             },
@@ -431,7 +461,7 @@ def finalize(
     group tests with raw and adjusted p-values (columns ``(metric, test)`` and
     ``(metric, test + "_adjusted")``).
     """
-    pending = [i for t in tables for i in t.items if not isinstance(i, Finding)]
+    pending: list[Judgeable] = [i for t in tables for i in t.items if not isinstance(i, Finding)]
     pending += [i for i in extra if not isinstance(i, Finding)]
     beyond_raw: list[float] = []
     zero_raw: list[float] = []

@@ -93,7 +93,7 @@ def _bounds(margin: np.ndarray, scale: str) -> tuple[np.ndarray, np.ndarray]:
     return np.zeros_like(margin), np.minimum(1.0, 1.0 / margin)  # p1 = margin * p2
 
 
-def _on_margin(p2: np.ndarray, margin: np.ndarray, scale: str) -> np.ndarray:
+def _on_margin(p2: np.ndarray, margin: np.ndarray | float, scale: str) -> np.ndarray:
     return p2 + margin if scale == "diff" else margin * p2
 
 

@@ -26,6 +26,7 @@ EXPLAINED = register(
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:explained",
+        minimum="none",
     )
 )
 NOTICE = register(
@@ -36,6 +37,7 @@ NOTICE = register(
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:notice_complete",
+        minimum="none",
     )
 )
 SHARE = register(
@@ -45,5 +47,6 @@ SHARE = register(
         Message("敏感属性及代理变量的影响占比", "Influence of the attribute and its proxies"),
         unit="percent",
         computed_by=f"{_FINDINGS}:attribution_share",
+        minimum="none",
     )
 )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..core.articles import DISCRIMINATION
 from ..core.checks import Check, register
 from ..core.messages import Message
@@ -36,6 +39,35 @@ _SCORES = "szai_audit.fairness.findings.scores:score_findings"
 _INPUTS = "szai_audit.fairness.findings.inputs"
 _GROUNDS = "szai_audit.fairness.findings.grounds"
 
+
+def _favourable_is_negative(details: Mapping[str, Any]) -> bool:
+    return details.get("favorable_is_positive") is False
+
+
+def _tpr_title(details: Mapping[str, Any]) -> Message | None:
+    """With the favourable label negative, the true-positive rate counts unfavourable
+    decisions among people whose outcome was the unfavourable one."""
+    if not _favourable_is_negative(details):
+        return None
+    return Message(
+        "真阳性率差异（实际结果不利者得到不利决定的比例）",
+        "True-positive-rate difference (unfavourable decisions among people with the "
+        "unfavourable outcome)",
+    )
+
+
+def _fpr_title(details: Mapping[str, Any]) -> Message | None:
+    """With the favourable label negative, the false-positive rate is equal opportunity:
+    unfavourable decisions for people whose outcome was the favourable one."""
+    if not _favourable_is_negative(details):
+        return None
+    return Message(
+        "假阳性率差异（机会均等：实际结果有利者却得到不利决定的比例）",
+        "False-positive-rate difference (equal opportunity: unfavourable decisions for people "
+        "with the favourable outcome)",
+    )
+
+
 SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
@@ -46,6 +78,7 @@ SELECTION_RATIO = register(
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
+        minimum="rate",
     )
 )
 SELECTION_RATE = register(
@@ -54,6 +87,7 @@ SELECTION_RATE = register(
         ARTICLE,
         Message("选择率差异（人口均等）", "Selection-rate difference (demographic parity)"),
         computed_by=_RATES,
+        minimum="rate",
     )
 )
 TRUE_POSITIVE_RATE = register(
@@ -62,6 +96,8 @@ TRUE_POSITIVE_RATE = register(
         ARTICLE,
         Message("真阳性率差异（机会均等）", "True-positive-rate difference (equal opportunity)"),
         computed_by=_RATES,
+        minimum="rate",
+        title_for=_tpr_title,
     )
 )
 FALSE_POSITIVE_RATE = register(
@@ -70,6 +106,8 @@ FALSE_POSITIVE_RATE = register(
         ARTICLE,
         Message("假阳性率差异", "False-positive-rate difference"),
         computed_by=_RATES,
+        minimum="rate",
+        title_for=_fpr_title,
     )
 )
 AUC = register(
@@ -79,6 +117,7 @@ AUC = register(
         Message("排序准确度差异（AUC）", "Ranking-accuracy difference (AUC)"),
         unit="auc",
         computed_by=_SCORES,
+        minimum="both_outcomes",
     )
 )
 CALIBRATION = register(
@@ -89,6 +128,7 @@ CALIBRATION = register(
             "校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"
         ),
         computed_by=_SCORES,
+        minimum="people",
     )
 )
 PROXY = register(
@@ -99,6 +139,7 @@ PROXY = register(
         unit="proxy_auc",
         direction="below",
         computed_by=f"{_INPUTS}:proxy_finding",
+        minimum="sample",
     )
 )
 FLIP = register(
@@ -108,6 +149,7 @@ FLIP = register(
         Message("反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"),
         unit="percent",
         computed_by=f"{_INPUTS}:flip_finding",
+        minimum="sample",
     )
 )
 CONDITIONAL = register(
@@ -116,6 +158,7 @@ CONDITIONAL = register(
         ARTICLE,
         Message("控制正当因素后的差异", "Gap after legitimate factors"),
         computed_by="szai_audit.fairness.findings.conditional:conditional_finding",
+        minimum="covered",
     )
 )
 MEAN_PREDICTION_RATIO = register(
@@ -126,6 +169,7 @@ MEAN_PREDICTION_RATIO = register(
         unit="ratio",
         direction="at_least",
         computed_by=_REGRESSION,
+        minimum="people",
     )
 )
 MEAN_RESIDUAL = register(
@@ -135,6 +179,7 @@ MEAN_RESIDUAL = register(
         Message("预测偏差差异", "Prediction-bias difference"),
         unit="percent",
         computed_by=_REGRESSION,
+        minimum="people",
     )
 )
 MAE_RATIO = register(
@@ -145,6 +190,7 @@ MAE_RATIO = register(
         unit="ratio",
         direction="at_least",
         computed_by=_REGRESSION,
+        minimum="people",
     )
 )
 GROUND_NOT_PROVIDED = register(
@@ -155,6 +201,7 @@ GROUND_NOT_PROVIDED = register(
         unit="none",
         direction="none",
         computed_by=f"{_GROUNDS}:ground_not_provided",
+        minimum="none",
     )
 )
 INTERSECTION_NOT_ASSESSED = register(
@@ -165,6 +212,7 @@ INTERSECTION_NOT_ASSESSED = register(
         unit="none",
         direction="none",
         computed_by=f"{_GROUNDS}:intersection_too_large",
+        minimum="none",
     )
 )
 

@@ -42,10 +42,13 @@ __all__ = ["Attribute", "Lookup", "attributes", "lookup_in_memory", "references"
 @dataclass(frozen=True)
 class Attribute:
     """One sensitive attribute: where it came from and how it was grouped (``info``), and its
-    values (1-D values, or a Categorical when binned; for data seen in parts, one per cell)."""
+    values (1-D values, or a Categorical when binned; for data seen in parts, one per cell).
+    ``numeric`` keeps a binned attribute's numbers, one per row (NaN: missing), for the trend
+    along it; None when the attribute was not binned or its rows are seen in parts."""
 
     info: SensitiveInfo
     values: Any
+    numeric: np.ndarray | None = None
 
 
 #: ``lookup(key, spec) -> (values, column, source, counts, n_missing)``: the values of a
@@ -163,6 +166,7 @@ def _attribute(
     """One attribute, binned when numeric with many values, checked to have two groups."""
     column, source = where
     binning: BinSpec | None = None
+    numeric: np.ndarray | None = None
     if ground in bins or needs_binning(values, policy.max_groups_before_binning):
         if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(
             values.dtype
@@ -171,6 +175,8 @@ def _attribute(
                 f"bins were given for {key!r} but its values are not numeric "
                 f"(dtype {values.dtype})."
             )
+        if counts is None:
+            numeric = values.to_numpy(dtype=float, na_value=np.nan)
         values, binning = bin_numeric(
             values, key, bins.get(ground), n_bins=policy.n_bins, counts=counts
         )
@@ -199,7 +205,7 @@ def _attribute(
         groups=tuple(str(g) for g in enc.index),
         n_missing=int(enc.missing.get(ground, 0)) if n_missing is None else n_missing,
     )
-    return Attribute(info, values)
+    return Attribute(info, values, numeric)
 
 
 def references(settings: Settings, groups: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -82,12 +82,12 @@ class ClassificationRunner(TaskRunner):
         extra: list[Finding | Judgeable] = []
         self.intersections = self._intersections(extra)
         self.score_tables: dict[str, ScoreMetrics] = {}
-        for ground, enc in self.encodings.items():
-            extra += self._score_findings(ground, enc)
         self.reference = references(
             self.settings,
             {g: [str(k) for k in gm.counts.index] for g, gm in self.metrics.items()},
         )
+        for ground, enc in self.encodings.items():
+            extra += self._score_findings(ground, enc)
         tables = [*self.metrics.items(), *self.intersections.items()]
         rs = self.random_state
         self.seeds = [None if rs is None else (int(rs), i) for i in range(len(tables))]
@@ -141,6 +141,7 @@ class ClassificationRunner(TaskRunner):
             has_scores=prep.score_sums is not None,
             favorable_is_positive=prep.favorable_is_positive,
             positive_label=prep.pos,
+            reference=self.reference.get(ground),
         )
 
     def after_explanation(

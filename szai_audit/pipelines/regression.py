@@ -16,7 +16,7 @@ from ..core.judging import Judgeable, TableAssessment
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.regression import assess_regression_table
 from ..fairness.regression import RegressionMetrics
-from ..inputs.attributes import Attribute
+from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_regression
 from ..result import AuditResult
 from .classification import require_grounds
@@ -63,8 +63,13 @@ class RegressionRunner(TaskRunner):
                 continue
             self.tables[key] = rm
         higher = self.settings.direction == "higher"
+        self.reference = references(
+            self.settings,
+            {g: [str(k) for k in rm.stats.index] for g, rm in self.tables.items()},
+        )
         assessed = [
-            assess_regression_table(key, rm, self.policy, higher) for key, rm in self.tables.items()
+            assess_regression_table(key, rm, self.policy, higher, reference=self.reference.get(key))
+            for key, rm in self.tables.items()
         ]
         return assessed, extra
 

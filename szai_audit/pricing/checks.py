@@ -35,6 +35,7 @@ RAW = register(
         Message("原始价差（未调整）", "Raw price gap (unadjusted)"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
+        minimum="orders",
         also=(DISCRIMINATION,),
         subject=subject_label,
     )
@@ -46,6 +47,7 @@ CONDITIONAL = register(
         Message("控制正当因素后的价差", "Price gap given the legitimate factors"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
+        minimum="covered",
         also=(DISCRIMINATION,),
         subject=subject_label,
     )
@@ -57,6 +59,7 @@ COUNTERFACTUAL = register(
         Message("同一订单换一位顾客（反事实）", "Same order, different customer (counterfactual)"),
         unit="percent",
         computed_by=f"{_FINDINGS}:counterfactual_findings",
+        minimum="orders",
         subject=subject_label,
     )
 )
@@ -67,6 +70,7 @@ LOYALTY = register(
         Message("老顾客价格（杀熟）", "Loyal customers charged more"),
         unit="percent",
         computed_by=f"{_FINDINGS}:loyalty_finding",
+        minimum="covered",
         subject=subject_label,
     )
 )
@@ -77,6 +81,7 @@ ATTRIBUTION = register(
         Message("顾客画像对价格的影响占比", "Profile's share of the price model's influence"),
         unit="percent",
         computed_by=f"{_FINDINGS}:attribution_finding",
+        minimum="none",
         subject=subject_label,
     )
 )
@@ -88,6 +93,7 @@ NO_PROFILE = register(
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:profile_not_provided",
+        minimum="none",
         subject=subject_label,
     )
 )

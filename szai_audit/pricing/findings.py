@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Protocol
 
 import pandas as pd
 
 from ..core.findings import Finding, Status
-from ..core.judging import TOLERANCE, Judgeable, Measured
+from ..core.judging import (
+    TOLERANCE,
+    Comparison,
+    Judgeable,
+    Measured,
+    MeasuredTwice,
+    Verdict,
+    normal_comparison,
+)
 from ..core.messages import Message
 from ..core.policy import Policy
-from ..core.stats import normal_p_value, z_value
+from ..core.stats import z_value
 from . import words as pw
 from .checks import ARTICLE, ATTRIBUTION, CONDITIONAL, COUNTERFACTUAL, LOYALTY, NO_PROFILE, RAW
 from .counterfactual import CounterfactualPrices
@@ -47,10 +56,6 @@ def profile_not_provided() -> Finding:
     )
 
 
-def _p(p: float) -> float:
-    return p if math.isfinite(p) else 1.0
-
-
 def _log_comparison(
     group: str,
     reference: str,
@@ -63,20 +68,19 @@ def _log_comparison(
     extra: dict[str, object],
 ) -> Comparison:
     """A relative price gap (0.05 = 5% more) tested on the log scale against the tolerance."""
-    c = normal_comparison(
+    return normal_comparison(
         group,
         reference,
-        math.log1p(gap),
+        gap,
         se_log,
-        threshold=math.log1p(threshold),
+        threshold=threshold,
         direction="at_most",
         level=level,
+        scale="log1p",
         method=method,
         size=size,
         extra=extra,
     )
-    ci = None if c.ci is None else (math.expm1(c.ci[0]), math.expm1(c.ci[1]))
-    return replace(c, value=gap, ci=ci)
 
 
 def gap_findings(
@@ -395,8 +399,14 @@ def counterfactual_not_assessed(profile: Mapping[str, list[str]]) -> list[Findin
 def loyalty_finding(
     gap: LoyaltyGap | None, policy: Policy, label: Message | None = None, currency: str = "CNY"
 ) -> Finding | Judgeable:
-    """Loyal against new customers (``label``: how the tenure column is named)."""
-    thr = policy.price_gap_max
+    """Loyal against new customers (``label``: how the tenure column is named).
+
+    Decided like a conditional price gap: the stratified gap where the strata shared by loyal
+    and new customers hold enough orders of both, with the regression-adjusted gap beside it
+    (a disagreement is a WARN); else the regression gap; without factors, the model's
+    re-pricing of the loyal customers' orders as new customers' (see
+    :data:`~szai_audit.core.judging.DECISION_RULES`)."""
+    thr, level = policy.price_gap_max, policy.confidence_level
     named = {} if label is None else {"label": [label.zh, label.en]}
     if gap is None:
         return Finding(
@@ -406,61 +416,125 @@ def loyalty_finding(
             message=pw.msg_no_loyalty(),
             threshold=thr,
         )
-    if math.isfinite(gap.stratified):
-        value, ci, p = gap.stratified, (gap.stratified_low, gap.stratified_high), gap.stratified_p
-        basis = "stratified"
-    elif math.isfinite(gap.counterfactual):
-        value = gap.counterfactual
-        ci = (gap.counterfactual_low, gap.counterfactual_high)
-        z = z_value(policy.confidence_level)
-        se = (ci[1] - ci[0]) / (2 * z)
-        p = float(normal_p_value(value, se)[0]) if se > 0 else (0.0 if value else 1.0)
-        basis = "counterfactual"
-    else:
-        return Finding(
-            check=LOYALTY.id,
-            article=ARTICLE,
-            status=Status.NOT_ASSESSED,
-            message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
-            threshold=thr,
-            ground=gap.column,
-            details=named,
-        )
+    extra = {
+        "mean": gap.mean_loyal,
+        "raw": gap.raw,
+        "coverage": gap.coverage,
+        "covered": gap.covered,
+        "reference_covered": gap.reference_covered,
+    }
+    first, second = _loyalty_comparisons(gap, policy, extra)
+    details = gap.to_dict() | named
 
-    def message(status: Status, p_adj: float) -> Message:
+    def message(verdict: Verdict) -> Message:
         return pw.msg_loyalty(
+            verdict,
             column=gap.column,
             loyal_rule=gap.loyal_rule,
             new_rule=gap.new_rule,
             n_loyal=gap.n_loyal,
             n_new=gap.n_new,
-            stratified=value if basis == "stratified" else math.nan,
-            ci=ci,
-            regression=gap.regression,
             raw=gap.raw,
             counterfactual=gap.counterfactual,
             threshold=thr,
-            level=policy.confidence_level,
-            status=status.value,
-            p_value=p_adj,
-            amount=gap.mean_loyal * value / (1 + value) if value > -1 else math.nan,
+            level=level,
+            min_size=policy.min_group_size,
+            min_coverage=policy.min_coverage,
+            mean_loyal=gap.mean_loyal,
             currency=currency,
         )
 
-    return Measured(
+    common = {
+        "check": LOYALTY.id,
+        "article": ARTICLE,
+        "ground": gap.column,
+        "threshold": thr,
+        "direction": "at_most",
+        "message": message,
+    }
+    if second:
+        return MeasuredTwice(
+            **common,  # type: ignore[arg-type]
+            comparisons=first,
+            second=second,
+            unsupported=() if first else ("loyal",),
+            details=details | {"basis": "stratified" if first else "regression"},
+        )
+    if first:
+        return Measured(**common, comparisons=first, details=details | {"basis": "stratified"})  # type: ignore[arg-type]
+    if math.isfinite(gap.counterfactual):
+        se = (gap.counterfactual_high - gap.counterfactual_low) / (2 * z_value(level))
+        c = normal_comparison(
+            "loyal",
+            "new",
+            gap.counterfactual,
+            se,
+            threshold=thr,
+            direction="at_most",
+            level=level,
+            method="one_sided_z (re-priced orders)",
+            size=gap.counterfactual_orders,
+            extra={**extra, "estimate": "counterfactual"},
+        )
+        return Measured(**common, comparisons=[c], details=details | {"basis": "counterfactual"})  # type: ignore[arg-type]
+    return Finding(
         check=LOYALTY.id,
-        ground=gap.column,
-        value=value,
-        threshold=thr,
-        over=value > thr + TOLERANCE,
-        ci=ci,
-        p_raw=_p(p),
-        worst="loyal" if value > 0 else "new",
-        best="new" if value > 0 else "loyal",
-        message=message,
-        details=gap.to_dict() | {"basis": basis} | named,
         article=ARTICLE,
+        status=Status.NOT_ASSESSED,
+        message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
+        threshold=thr,
+        ground=gap.column,
+        details=named,
     )
+
+
+def _loyalty_comparisons(
+    gap: LoyaltyGap, policy: Policy, extra: Mapping[str, object]
+) -> tuple[list[Comparison], list[Comparison]]:
+    """The stratified comparison (when the shared strata support it) and the regression one."""
+    thr, level = policy.price_gap_max, policy.confidence_level
+    supported = (
+        math.isfinite(gap.stratified)
+        and math.isfinite(gap.stratified_se)
+        and gap.covered >= policy.min_group_size
+        and gap.reference_covered >= policy.min_group_size
+        and gap.coverage >= policy.min_coverage
+    )
+    first = (
+        [
+            _log_comparison(
+                "loyal",
+                "new",
+                gap.stratified,
+                gap.stratified_se,
+                thr,
+                level,
+                "stratified_log_z",
+                gap.covered,
+                {**extra, "estimate": "stratified"},
+            )
+        ]
+        if supported
+        else []
+    )
+    second = (
+        [
+            _log_comparison(
+                "loyal",
+                "new",
+                gap.regression,
+                gap.regression_se,
+                thr,
+                level,
+                "regression_hc1_log_z",
+                gap.n_loyal,
+                {**extra, "estimate": "regression"},
+            )
+        ]
+        if math.isfinite(gap.regression) and math.isfinite(gap.regression_se)
+        else []
+    )
+    return first, second
 
 
 def attribution_finding(

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.grounds import ground_label
-from ..core.judging import Verdict, verdict_tail
+from ..core.judging import Comparison, Verdict, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -128,6 +128,42 @@ _DISAGREE = Message(
 )
 
 
+def _method(c: Comparison) -> Message:
+    """Which estimator measured a gap after the legitimate factors."""
+    if c.extra.get("estimate") == "stratified":
+        return Message("分层法", "stratified")
+    if c.extra.get("estimate") == "regression":
+        return Message("回归调整法", "regression adjustment")
+    return Message("模型重新定价", "re-priced by the model")
+
+
+def _estimates(verdict: Verdict, min_size: int, min_coverage: float) -> Message:
+    """Why the regression estimate decides, or what the other estimate says and whether the
+    two disagree."""
+    c = verdict.comparison
+    if c.extra.get("estimate") == "regression":
+        return fill(
+            _REGRESSION_ONLY,
+            covered=c.extra["covered"],
+            ref_covered=c.extra["reference_covered"],
+            coverage=fmt_pct(c.extra["coverage"]),
+            min_size=min_size,
+            min_coverage=fmt_pct(min_coverage),
+        )
+    out = Message("", "")
+    if verdict.other is not None:
+        out = Message(
+            f"回归调整法为 {signed_pct(verdict.other.value)}。",
+            f" Regression adjustment: {signed_pct(verdict.other.value)}.",
+        )
+        if verdict.disagree:
+            out = out.join(
+                fill(_DISAGREE, strat=signed_pct(c.value), reg=signed_pct(verdict.other.value)),
+                sep_en="",
+            )
+    return out
+
+
 def msg_conditional_gap(
     dim: Message,
     verdict: Verdict,
@@ -146,11 +182,7 @@ def msg_conditional_gap(
     named = quoted(factors, labels)
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
     m = money(c.extra["mean"] * c.value / (1 + c.value), currency)
-    method = (
-        Message("分层法", "stratified")
-        if c.extra.get("estimate") == "stratified"
-        else Message("回归调整法", "regression adjustment")
-    )
+    method = _method(c)
     body = Message(
         f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，“{c.group}”组的价格比参照组"
         f"“{c.reference}”{signed_pct(c.value)}（每单约 {m.zh}；{method.zh}，"
@@ -161,31 +193,7 @@ def msg_conditional_gap(
         f"per order; {method.en}, {fmt_level(level)} CI {signed_pct(lo)} to {signed_pct(hi)}; "
         f"unadjusted {signed_pct(c.extra['raw'])}). The tolerance is {fmt_pct(threshold)}.",
     )
-    if c.extra.get("estimate") == "regression":
-        body = body.join(
-            fill(
-                _REGRESSION_ONLY,
-                covered=c.extra["covered"],
-                ref_covered=c.extra["reference_covered"],
-                coverage=fmt_pct(c.extra["coverage"]),
-                min_size=min_size,
-                min_coverage=fmt_pct(min_coverage),
-            ),
-            sep_en="",
-        )
-    elif verdict.other is not None:
-        body = body.join(
-            Message(
-                f"回归调整法为 {signed_pct(verdict.other.value)}。",
-                f" Regression adjustment: {signed_pct(verdict.other.value)}.",
-            ),
-            sep_en="",
-        )
-    if verdict.disagree and verdict.other is not None:
-        body = body.join(
-            fill(_DISAGREE, strat=signed_pct(c.value), reg=signed_pct(verdict.other.value)),
-            sep_en="",
-        )
+    body = body.join(_estimates(verdict, min_size, min_coverage), sep_en="")
     return body.join(verdict_tail(verdict))
 
 
@@ -275,39 +283,45 @@ COUNTERFACTUAL_WHAT = Message("反事实检验（同一订单、换一位顾客�
 
 
 def msg_loyalty(
+    verdict: Verdict,
     *,
     column: str,
     loyal_rule: str,
     new_rule: str,
     n_loyal: int,
     n_new: int,
-    stratified: float,
-    ci: tuple[float, float],
-    regression: float,
     raw: float,
     counterfactual: float,
     threshold: float,
     level: float,
-    verdict: Verdict,
-    amount: float = math.nan,
+    min_size: int,
+    min_coverage: float,
+    mean_loyal: float = math.nan,
     currency: str = "CNY",
 ) -> Message:
-    """Loyal customers against new ones (``amount``: the gap per loyal order, in currency)."""
+    """Loyal customers against new ones: the estimate that decides (stratified, regression
+    adjustment when the strata cover too few orders, or the model's re-pricing without
+    factors), the other estimates, and the raw gap."""
+    c = verdict.comparison
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+    amount = mean_loyal * c.value / (1 + c.value) if c.value > -1 else math.nan
     cash = money(amount, currency) if math.isfinite(amount) else None
+    method = _method(c)
     body = Message(
         f"老顾客（{loyal_rule}，{n_loyal} 单）与新顾客（{new_rule}，{n_new} 单）相比，"
-        f"在正当因素相同时价格{signed_pct(stratified)}"
+        f"在正当因素相同时价格{signed_pct(c.value)}"
         + (f"（每单约 {cash.zh}）" if cash else "")
-        + f"（分层法，{fmt_level(level)}置信区间 "
-        f"{signed_pct(ci[0])} 至 {signed_pct(ci[1])}；回归调整法 {signed_pct(regression)}；"
-        f"未调整 {signed_pct(raw)}）。",
+        + f"（{method.zh}，{fmt_level(level)}置信区间 "
+        f"{signed_pct(lo)} 至 {signed_pct(hi)}；未调整 {signed_pct(raw)}）。",
         f"Loyal customers ({loyal_rule}, {n_loyal} orders) against new ones ({new_rule}, "
-        f"{n_new} orders), for the same legitimate factors: {signed_pct(stratified)}"
+        f"{n_new} orders), for the same legitimate factors: {signed_pct(c.value)}"
         + (f" (about {cash.en} per order)" if cash else "")
-        + f" (stratified, {fmt_level(level)} CI {signed_pct(ci[0])} to {signed_pct(ci[1])}; "
-        f"regression adjustment {signed_pct(regression)}; unadjusted {signed_pct(raw)}).",
+        + f" ({method.en}, {fmt_level(level)} CI {signed_pct(lo)} to {signed_pct(hi)}; "
+        f"unadjusted {signed_pct(raw)}).",
     )
-    if counterfactual == counterfactual:
+    if c.extra.get("estimate") in ("stratified", "regression"):
+        body = body.join(_estimates(verdict, min_size, min_coverage), sep_en="")
+    if math.isfinite(counterfactual) and c.extra.get("estimate") != "counterfactual":
         body = body.join(
             Message(
                 f"由模型重新定价：老顾客的同一订单若由新顾客下单，老顾客要多付 "

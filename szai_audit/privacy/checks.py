@@ -21,6 +21,7 @@ NOT_SCANNED = register(
         unit="none",
         direction="none",
         computed_by=f"{_SCAN}:not_scanned",
+        minimum="none",
     )
 )
 DIRECT_IDENTIFIERS = register(
@@ -31,6 +32,7 @@ DIRECT_IDENTIFIERS = register(
         unit="percent",
         direction="below",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
+        minimum="none",
     )
 )
 K_ANONYMITY = register(
@@ -41,6 +43,7 @@ K_ANONYMITY = register(
         unit="count",
         direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
+        minimum="records",
     )
 )
 L_DIVERSITY = register(
@@ -51,5 +54,6 @@ L_DIVERSITY = register(
         unit="count",
         direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
+        minimum="records",
     )
 )

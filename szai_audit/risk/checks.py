@@ -23,6 +23,7 @@ TIER = register(
         unit="none",
         direction="none",
         computed_by="szai_audit.risk.tiers:assess",
+        minimum="none",
     )
 )
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -130,20 +129,21 @@ def _ratio_comparisons(
                 _group_se(frame, g, metric) / means[g], _group_se(frame, ref, metric) / means[ref]
             )
         )
-        c = normal_comparison(
-            str(g),
-            ref,
-            math.log(num / den),
-            se_log,
-            threshold=math.log(threshold),
-            direction="at_least",
-            level=level,
-            method="normal_log",
-            size=int(frame.loc[g, "n"]),
-            extra={"mean": float(means[g]), "reference_mean": float(means[ref])},
+        out.append(
+            normal_comparison(
+                str(g),
+                ref,
+                float(num / den),
+                se_log,
+                threshold=threshold,
+                direction="at_least",
+                level=level,
+                scale="log",
+                method="normal_log",
+                size=int(frame.loc[g, "n"]),
+                extra={"mean": float(means[g]), "reference_mean": float(means[ref])},
+            )
         )
-        ci = None if c.ci is None else (math.exp(c.ci[0]), math.exp(c.ci[1]))
-        out.append(replace(c, value=float(num / den), ci=ci))
     return out
 
 

@@ -47,9 +47,7 @@ def score_findings(
     ]
 
 
-def _too_few(
-    check: str, ground: str, metric: str, sizes: pd.Series, policy: Policy
-) -> Finding:
+def _too_few(check: str, ground: str, metric: str, sizes: pd.Series, policy: Policy) -> Finding:
     small = {str(g): int(c) for g, c in sizes.items() if c < policy.min_group_size}
     return Finding(
         check=check,

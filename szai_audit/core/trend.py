@@ -1,0 +1,231 @@
+"""Dose-response: how an outcome moves along a numeric attribute, raw and given factors.
+
+Cutting a number (a neighbourhood's share of residents of one ethnicity, an age) into a few
+bins and comparing the bins can hide a steady trend: every bin is close to its neighbour, yet
+the outcome climbs from one end to the other. :func:`fit_trend` fits the straight line
+``outcome = a + b * value (+ factors)`` by ordinary least squares with heteroskedasticity-
+robust (HC1) standard errors, and reads it between the attribute's 10th and 90th percentiles
+(P10 and P90, where most of the data lie): the *effect* is the change of the fitted outcome
+from P10 to P90, ``b * (P90 - P10)``, and :meth:`Trend.level_at` gives the fitted outcome at a
+value with the factors at their mean.
+
+The numbers are those of ``statsmodels.OLS(y, X).fit(cov_type="HC1")``; ``tests/test_trend.py``
+checks them against it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+from .judging import SCALES, Comparison, normal_comparison
+
+__all__ = ["Trend", "fit_trend", "ols_hc1", "trend_comparisons"]
+
+#: The percentiles a trend is read between.
+LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
+
+
+def ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """OLS coefficients and their HC1 covariance, from the normal equations (the
+    pseudo-inverse gives the minimum-norm solution when columns are collinear).
+
+    >>> x = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
+    >>> beta, cov = ols_hc1(x, np.array([1.0, 3.0, 5.0, 7.0]))
+    >>> beta.round(6).tolist(), bool(np.allclose(cov, 0))
+    ([1.0, 2.0], True)
+    """
+    n, p = x.shape
+    bread = np.linalg.pinv(x.T @ x)
+    beta = bread @ (x.T @ y)
+    resid = y - x @ beta
+    meat = (x * resid[:, None] ** 2).T @ x
+    return beta, bread @ meat @ bread * (n / max(n - p, 1))
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A straight-line fit of an outcome on a numeric attribute (and factors).
+
+    Attributes
+    ----------
+    slope, slope_se : float
+        The coefficient of the attribute and its HC1 standard error.
+    low, high : float
+        The attribute's 10th and 90th percentiles.
+    effect, effect_se : float
+        ``slope * (high - low)``: the change of the fitted outcome from ``low`` to ``high``.
+    p_value : float
+        Two-sided p-value of ``slope == 0`` (normal reference, as statsmodels with HC1).
+    n : int
+        Rows fitted (those with a value and an outcome).
+    n_factors : int
+        Columns of the factors' design (0: the raw trend).
+    """
+
+    slope: float
+    slope_se: float
+    low: float
+    high: float
+    effect: float
+    effect_se: float
+    p_value: float
+    n: int
+    n_factors: int
+    #: Coefficients and their covariance, for fitted levels and their ratio.
+    beta: np.ndarray
+    cov: np.ndarray
+    design_mean: np.ndarray
+
+    def _row(self, value: float) -> np.ndarray:
+        return np.concatenate([[1.0, value], self.design_mean])
+
+    def level_at(self, value: float) -> float:
+        """The fitted outcome at ``value``, the factors at their mean."""
+        return float(self._row(value) @ self.beta)
+
+    def log_ratio(self) -> tuple[float, float]:
+        """``log(level_at(high) / level_at(low))`` and its delta-method standard error (NaN
+        when a fitted level is not positive)."""
+        lo, hi = self.level_at(self.low), self.level_at(self.high)
+        if lo <= 0 or hi <= 0:
+            return math.nan, math.nan
+        grad = self._row(self.high) / hi - self._row(self.low) / lo
+        return math.log(hi / lo), float(math.sqrt(max(grad @ self.cov @ grad, 0.0)))
+
+
+def fit_trend(outcome: np.ndarray, value: np.ndarray, design: np.ndarray | None = None) -> Trend:
+    """The straight line of ``outcome`` on ``value`` (and the factors' ``design`` columns).
+
+    Rows without a value or an outcome are left out.
+
+    Parameters
+    ----------
+    outcome : ndarray of float
+        One per row (a 0/1 favourable decision, a log price, a prediction).
+    value : ndarray of float
+        The numeric attribute, same rows (NaN: unknown).
+    design : ndarray, optional
+        The legitimate factors' regression columns, same rows
+        (:attr:`~szai_audit.core.conditional.PreparedFactors.design`).
+
+    Returns
+    -------
+    Trend
+
+    Raises
+    ------
+    InputError
+        When fewer than three rows have a value, or P10 and P90 coincide.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> share = rng.uniform(0, 1, 5000)
+    >>> log_price = 1 + 0.115 * share + rng.normal(0, 0.05, 5000)
+    >>> t = fit_trend(log_price, share)
+    >>> round(t.slope, 2), round(t.low, 1), round(t.high, 1)
+    (0.12, 0.1, 0.9)
+    """
+    y = np.asarray(outcome, dtype=float)
+    x = np.asarray(value, dtype=float)
+    d = np.empty((len(y), 0)) if design is None else np.asarray(design, dtype=float)
+    if not (len(y) == len(x) == len(d)):
+        raise InputError(
+            f"outcome, value and design must have the same rows, got {len(y)}, {len(x)} and "
+            f"{len(d)}."
+        )
+    keep = np.isfinite(y) & np.isfinite(x)
+    y, x, d = y[keep], x[keep], d[keep]
+    if len(y) < 3:
+        raise InputError(f"a trend needs at least 3 rows with a value, got {len(y)}.")
+    low, high = (float(q) for q in np.quantile(x, [LOW_QUANTILE, HIGH_QUANTILE]))
+    if not high > low:
+        raise InputError(
+            f"the values' 10th and 90th percentiles coincide ({low:g}); there is no range "
+            f"to read a trend over."
+        )
+    beta, cov = ols_hc1(np.column_stack([np.ones(len(y)), x, d]), y)
+    slope, slope_se = float(beta[1]), float(math.sqrt(max(cov[1, 1], 0.0)))
+    z = slope / slope_se if slope_se > 0 else (0.0 if slope == 0 else math.inf)
+    return Trend(
+        slope=slope,
+        slope_se=slope_se,
+        low=low,
+        high=high,
+        effect=slope * (high - low),
+        effect_se=slope_se * (high - low),
+        p_value=float(math.erfc(abs(z) / math.sqrt(2))),
+        n=len(y),
+        n_factors=d.shape[1],
+        beta=beta,
+        cov=cov,
+        design_mean=d.mean(axis=0) if d.shape[1] else np.empty(0),
+    )
+
+
+def trend_comparisons(
+    trend: Trend,
+    *,
+    scale: str,
+    threshold: float,
+    level: float,
+    labels: tuple[str, str],
+    higher_is_better: bool,
+    extra: dict[str, object] | None = None,
+) -> list[Comparison]:
+    """The trend as two comparisons, the high end (P90) against the low end (P10) and the low
+    against the high, each valued as the harm to its group, so that the decision rule reads
+    both ends: FAIL when either end is shown worse off beyond the tolerance, PASS when both
+    intervals lie within it.
+
+    ``scale``: ``"points"`` (a rate: the value is the gap in proportions, ``at_most``
+    ``threshold``), ``"log"`` (a price: the value is the relative gap, tested on the log scale
+    against ``log1p(threshold)``) or ``"ratio"`` (a mean: the value is the ratio of the
+    fitted means, tested on the log scale, ``at_least`` ``threshold``). ``labels`` names the
+    low and the high end.
+    """
+    low_label, high_label = labels
+    if scale == "ratio":
+        est, se = trend.log_ratio()
+    else:
+        est, se = trend.effect, trend.effect_se
+    common = {
+        "slope": trend.slope,
+        "slope_se": trend.slope_se,
+        "low": trend.low,
+        "high": trend.high,
+        "level_low": trend.level_at(trend.low),
+        "level_high": trend.level_at(trend.high),
+        "rows": trend.n,
+        **(extra or {}),
+    }
+    out: list[Comparison] = []
+    for group, reference, sign in ((high_label, low_label, 1.0), (low_label, high_label, -1.0)):
+        up = sign * est  # the group's outcome above the reference's, on the fitted line
+        harm = -up if higher_is_better else up
+        if scale == "ratio":  # the group's fitted mean over the reference's, harmed when low
+            value, direction, to = -harm, "at_least", "log"
+        elif scale == "log":  # a relative price gap, harmed when high
+            value, direction, to = harm, "at_most", "log1p"
+        else:
+            value, direction, to = harm, "at_most", "identity"
+        out.append(
+            normal_comparison(
+                group,
+                reference,
+                SCALES[to][1](value),
+                se,
+                threshold=threshold,
+                direction=direction,
+                level=level,
+                scale=to,
+                method=f"ols_hc1_{scale}",
+                size=trend.n,
+                extra=common,
+            )
+        )
+    return out
