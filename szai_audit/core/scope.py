@@ -7,15 +7,26 @@ was grouped, in both languages.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import checks
 from .data import MISSING_LABEL, BinSpec
-from .findings import jsonable
+from .findings import Finding, Status, jsonable
 from .grounds import ground_label
 from .messages import Message
 
-__all__ = ["Scope", "SensitiveInfo", "binning_note", "missing_note", "source_note"]
+__all__ = [
+    "Scope",
+    "SensitiveInfo",
+    "binned_note",
+    "binning_note",
+    "missing_note",
+    "source_note",
+    "with_binning_notes",
+]
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,49 @@ def binning_note(info: SensitiveInfo) -> Message | None:
         f"than quantities (a region code, say), pass the column as text to keep each value as "
         f"its own group.",
     )
+
+
+def binned_note(name: Message, binning: BinSpec) -> Message:
+    """The sentence a finding of a binned number ends with: what it compared, and that the
+    trend along the numbers themselves is its own finding."""
+    cuts = ", ".join(f"{e:g}" for e in binning.edges)
+    how = (
+        Message("按用户指定的切分点", "at the cut points the user gave")
+        if binning.method == "user"
+        else Message("按分位数", "by quantiles")
+    )
+    return Message(
+        f"（{name.zh}为数值，{how.zh}分组（切分点 {cuts}）后比较；沿数值本身的趋势另见"
+        f"“沿数值的趋势”一项。）",
+        f" ({name.en[:1].upper() + name.en[1:]} is numeric and was grouped {how.en} (cut "
+        f"points {cuts}) for this comparison; the trend along the numbers themselves is a "
+        f"finding of its own.)",
+    )
+
+
+def with_binning_notes(
+    findings: Sequence[Finding], binned: Mapping[str, tuple[Message, BinSpec]]
+) -> list[Finding]:
+    """``findings`` with :func:`binned_note` after the message of each finding about a binned
+    number (``binned``: subject -> its name and bins), but for the trends along the numbers
+    (the checks whose registry minimum is ``"trend"``) and findings that measured nothing."""
+    out = []
+    for f in findings:
+        entry = binned.get(f.ground or "")
+        declared = checks.get(f.check)
+        trend = declared is not None and declared.minimum == "trend"
+        if entry is None or trend or f.status is Status.NOT_ASSESSED:
+            out.append(f)
+            continue
+        note = binned_note(*entry)
+        out.append(
+            dataclasses.replace(
+                f,
+                message=f.message.join(note, sep_en=""),
+                details={**f.details, "binning": entry[1].to_dict()},
+            )
+        )
+    return out
 
 
 def source_note(info: SensitiveInfo) -> Message:

@@ -22,10 +22,12 @@ __all__ = [
     "MAE_RATIO",
     "MEAN_PREDICTION_RATIO",
     "MEAN_RESIDUAL",
+    "MEAN_TREND",
     "PROXY",
     "RATE_CHECKS",
     "SELECTION_RATE",
     "SELECTION_RATIO",
+    "TREND",
     "TRUE_POSITIVE_RATE",
 ]
 
@@ -191,6 +193,28 @@ MAE_RATIO = register(
         direction="at_least",
         computed_by=_REGRESSION,
         minimum="people",
+    )
+)
+TREND = register(
+    Check(
+        "fairness.trend",
+        ARTICLE,
+        Message(
+            "沿数值的趋势（有利决定率）", "Trend along a numeric attribute (favourable decisions)"
+        ),
+        computed_by="szai_audit.fairness.findings.trend:trend_finding",
+        minimum="trend",
+    )
+)
+MEAN_TREND = register(
+    Check(
+        "fairness.mean_prediction_trend",
+        ARTICLE,
+        Message("沿数值的趋势（平均预测值）", "Trend along a numeric attribute (mean prediction)"),
+        unit="ratio",
+        direction="at_least",
+        computed_by="szai_audit.fairness.findings.trend:trend_finding",
+        minimum="trend",
     )
 )
 GROUND_NOT_PROVIDED = register(

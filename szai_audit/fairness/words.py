@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
-from ..core.judging import OUTCOME_PASS, Verdict, verdict_tail
+from ..core.judging import OUTCOME_PASS, Comparison, Verdict, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_p, fmt_pct, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -935,4 +935,99 @@ def _privacy_paragraph() -> Message:
         "small samples, not against disclosure: subtracting the shown groups from the "
         "overall figures can still reveal a withheld group's results, even a group of one "
         "person. When such tiny groups exist, handle the report as personal information.",
+    )
+
+
+def _ends(c: Comparison) -> tuple[str, str]:
+    """The attribute's 10th and 90th percentiles, as a trend's comparison holds them."""
+    return fmt_amount(c.extra["low"]), fmt_amount(c.extra["high"])
+
+
+def msg_trend(
+    ground: str,
+    verdict: Verdict,
+    *,
+    scale: str,
+    metric: str,
+    threshold: float,
+    level: float,
+    adjusted: Comparison | None = None,
+    factors: Sequence[str] = (),
+) -> Message:
+    """A dose-response finding: the fitted line of ``metric`` along a numeric ground, read
+    between its 10th and 90th percentiles (``scale``: ``"points"`` for a rate, ``"ratio"`` for
+    a mean), with the same gap given the legitimate factors when they were given."""
+    g, m = ground_label(ground), METRIC_LABELS[metric]
+    c = verdict.comparison
+    low, high = _ends(c)
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+    show = fmt_ratio if scale == "ratio" else (lambda x: f"{100 * x:.1f}")
+    levels = (
+        (fmt_pct(c.extra["level_low"]), fmt_pct(c.extra["level_high"]))
+        if scale == "points"
+        else (fmt_amount(c.extra["level_low"]), fmt_amount(c.extra["level_high"]))
+    )
+    body = Message(
+        f"{g.zh}（按数值本身，直线拟合，{c.extra['rows']} 行，HC1 稳健标准误）：{m.zh}从第10百分位"
+        f"（P10 = {low}）的 {levels[0]} 变为第90百分位（P90 = {high}）的 {levels[1]}。",
+        f"{g.en.capitalize()} (the numbers themselves, a straight-line fit on "
+        f"{c.extra['rows']} rows, HC1 robust standard errors): the {m.en.lower()} goes from "
+        f"{levels[0]} at the 10th percentile (P10 = {low}) to {levels[1]} at the 90th "
+        f"(P90 = {high}).",
+    )
+    if scale == "ratio":
+        body = body.join(
+            Message(
+                f"处于不利一端的“{c.group}”与“{c.reference}”之比为 {show(c.value)}"
+                f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）；要求不低于 "
+                f"{fmt_ratio(threshold)}。",
+                f"The worse-off end “{c.group}” over “{c.reference}”: {show(c.value)} "
+                f"({fmt_level(level)} CI {show(lo)} to {show(hi)}); the policy requires at "
+                f"least {fmt_ratio(threshold)}.",
+            )
+        )
+    else:
+        body = body.join(
+            Message(
+                f"“{c.group}”一端比“{c.reference}”一端低 {show(c.value)} 个百分点"
+                f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）；容许上限为 "
+                f"{show(threshold)} 个百分点。",
+                f"The “{c.group}” end is {show(c.value)} points below the “{c.reference}” end "
+                f"({fmt_level(level)} CI {show(lo)} to {show(hi)}); the tolerance is "
+                f"{show(threshold)} points.",
+            )
+        )
+    if adjusted is not None:
+        a_lo, a_hi = adjusted.ci if adjusted.ci is not None else (math.nan, math.nan)
+        unit = Message("", "") if scale == "ratio" else Message(" 个百分点", " points")
+        body = body.join(
+            Message(
+                f"在正当因素（{'、'.join(factors)}）相同时，同一比较为 {show(adjusted.value)}"
+                f"{unit.zh}（{fmt_level(level)}置信区间 {show(a_lo)} 至 {show(a_hi)}；仅供参考，"
+                f"结论依据上面未调整的决定）。",
+                f"For the same legitimate factors ({', '.join(factors)}) the same comparison is "
+                f"{show(adjusted.value)}{unit.en} ({fmt_level(level)} CI {show(a_lo)} to "
+                f"{show(a_hi)}; for information: the result rests on the decisions as made).",
+            )
+        )
+    return body.join(verdict_tail(verdict))
+
+
+def msg_trend_not_assessed(ground: str, reason: Message) -> Message:
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：无法沿数值估计趋势（{reason.zh}）；本项数据不足。",
+        f"{g.en.capitalize()}: no trend along the numbers could be fitted ({reason.en}); "
+        f"insufficient data.",
+    )
+
+
+def msg_trend_in_parts(ground: str) -> Message:
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：数据分块读取时只保留分组计数，未沿数值本身估计趋势；本项未评估。"
+        f"如需此项，请以内存中的数据（pandas）运行审计。",
+        f"{g.en.capitalize()}: with the data read in parts only the group counts are kept, so "
+        f"no trend along the numbers was fitted; not assessed. Run the audit on data in memory "
+        f"(pandas) for it.",
     )

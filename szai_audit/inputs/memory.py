@@ -91,6 +91,7 @@ def regression_in_memory(
         manifest=manifest(settings, started, y_true, y_pred, adapter, random_state),
         metrics=metrics,
         rows=_in_memory_rows(settings, favourable),
+        predictions=y_pred,
     )
 
 

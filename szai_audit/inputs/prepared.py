@@ -64,6 +64,8 @@ class PreparedNumeric:
     #: ``metrics(encoding)``: mean prediction, outcome, error by group of the encoding.
     metrics: Callable[[GroupEncoding], RegressionMetrics]
     rows: RowsFactory
+    #: Every row's prediction, for the trends along numeric grounds (None: seen in parts).
+    predictions: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

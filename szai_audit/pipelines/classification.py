@@ -11,8 +11,14 @@ import itertools
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from ..core.conditional import ConditionalGaps, conditional_gaps, legitimate_frame
+from ..core.conditional import (
+    ConditionalGaps,
+    conditional_gaps,
+    legitimate_frame,
+    prepare_factors,
+)
 from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key
 from ..core.errors import InputError, SensitiveAttributeError
 from ..core.findings import Finding, Status
@@ -24,6 +30,7 @@ from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.rates import assess_table
 from ..fairness.findings.scores import score_findings
+from ..fairness.findings.trend import trend_finding, trend_not_assessed
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
 from ..fairness.scores import ScoreMetrics
@@ -88,6 +95,7 @@ class ClassificationRunner(TaskRunner):
         )
         for ground, enc in self.encodings.items():
             extra += self._score_findings(ground, enc)
+        extra += self._trends()
         tables = [*self.metrics.items(), *self.intersections.items()]
         rs = self.random_state
         self.seeds = [None if rs is None else (int(rs), i) for i in range(len(tables))]
@@ -156,22 +164,57 @@ class ClassificationRunner(TaskRunner):
             out.append(conditional_finding(gaps, ground, self.policy, sizes))
         return out
 
-    def _conditional(self) -> dict[str, ConditionalGaps]:
-        """Favourable-decision gaps after the legitimate factors, per ground."""
+    def _factors(self) -> pd.DataFrame | None:
+        """The legitimate factors, checked not to be sensitive attributes (None: not given)."""
         names = self.settings.legitimate_factors
         if not names:
-            return {}
-        attrs = self.prep.attrs
-        sensitive_columns = {a.info.column for a in attrs if a.info.source == "data"}
+            return None
+        sensitive_columns = {a.info.column for a in self.prep.attrs if a.info.source == "data"}
         clash = sorted(set(names) & {c for c in sensitive_columns if c})
         if clash:
             raise InputError(
                 f"legitimate_factors {clash} are sensitive attributes; a protected ground "
                 f"cannot be a legitimate reason for a different decision."
             )
-        factors = legitimate_frame(self.settings.data, names)
+        return legitimate_frame(self.settings.data, names)
+
+    def _favourable(self) -> np.ndarray:
+        """The favourable decision of every row, as 0/1."""
         pred_pos = self.prep.pred_pos
-        favourable = pred_pos if self.prep.favorable_is_positive else 1 - pred_pos
+        return pred_pos if self.prep.favorable_is_positive else 1 - pred_pos
+
+    def _trends(self) -> list[Finding | Judgeable]:
+        """The trend of favourable decisions along every binned numeric ground."""
+        numeric = [a for a in self.prep.attrs if a.numeric is not None]
+        out: list[Finding | Judgeable] = [
+            trend_not_assessed(a.info.ground, "points")
+            for a in self.prep.attrs
+            if a.info.binning is not None and a.numeric is None
+        ]
+        if not numeric:
+            return out
+        factors = self._factors()
+        design = None if factors is None else prepare_factors(factors, 3).design
+        return out + [
+            trend_finding(
+                a.info.ground,
+                a.numeric,
+                self._favourable(),
+                self.policy,
+                design=design,
+                factors=[] if factors is None else [str(c) for c in factors.columns],
+            )
+            for a in numeric
+            if a.numeric is not None
+        ]
+
+    def _conditional(self) -> dict[str, ConditionalGaps]:
+        """Favourable-decision gaps after the legitimate factors, per ground."""
+        factors = self._factors()
+        if factors is None:
+            return {}
+        attrs = self.prep.attrs
+        favourable = self._favourable()
         out: dict[str, ConditionalGaps] = {}
         for a in attrs:
             ground = a.info.ground

@@ -13,21 +13,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.articles import DISCRIMINATION
 from ..core.conditional import PreparedFactors, legitimate_frame, prepare_factors
-from ..core.data import MISSING_LABEL, GroupEncoding, encode_groups
+from ..core.data import MISSING_LABEL, BinSpec, GroupEncoding, encode_groups
 from ..core.errors import InputError
 from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment
 from ..core.messages import Message
 from ..explain.checks import EXPLAINED
 from ..explain.summary import ExplanationSummary
+from ..inputs.attributes import Attribute
 from ..inputs.prepare import prepare_pricing
 from ..pricing import findings as pc
 from ..pricing import words as pw
 from ..pricing.analysis import PricingAnalysis
 from ..pricing.counterfactual import CounterfactualPrices, same_order_different_customer
 from ..pricing.gaps import PriceGaps, price_gaps, strata_bins
-from ..pricing.groups import profile_groups
+from ..pricing.groups import lowest_priced_group, profile_groups
 from ..pricing.loyalty import LoyaltyGap, loyalty_gap
 from ..result import AuditResult
 from .skeleton import Checked, Prepared, TaskRunner
@@ -110,18 +112,25 @@ class PricingRunner(TaskRunner):
         self.labels_by_col: dict[str, np.ndarray] = {}
         self.refs: dict[str, str] = {}
         self.binning: dict[str, list[str]] = {}
+        self.bin_specs: dict[str, tuple[str, BinSpec]] = {}  # column -> its kind, its bins
+        self.numbers: dict[str, np.ndarray] = {}  # binned column -> its values
         gaps = {}
         for kind, cols in self.settings.consumer_profile.items():
             for c in cols:
-                labels, ref, bins = profile_groups(data[c], self.policy, reference.get(c))
-                self.labels_by_col[c], self.refs[c] = labels, ref
-                if bins is not None:
+                groups = profile_groups(data[c], self.policy, reference.get(c), self.prep.prices)
+                self.labels_by_col[c], self.refs[c] = groups.labels, groups.reference
+                bins = None
+                if groups.binning is not None and groups.numeric is not None:
+                    bins = list(groups.binning.labels)
                     self.binning[c] = bins
-                gaps[c] = self._gaps(labels, ref, c, kind, bins)
+                    self.bin_specs[c] = (kind, groups.binning)
+                    self.numbers[c] = groups.numeric
+                gaps[c] = self._gaps(groups.labels, groups.reference, c, kind, bins)
         return gaps
 
     def _ground_gaps(self) -> dict[str, PriceGaps]:
-        """Price gaps across every Article 72(4) ground."""
+        """Price gaps across every Article 72(4) ground; by default each group against the
+        lowest-priced one of at least ``min_group_size`` orders."""
         reference = dict(self.settings.reference or {})
         gaps = {}
         for a in self.prep.attrs:
@@ -130,15 +139,69 @@ class PricingRunner(TaskRunner):
             row_labels = np.asarray(enc.row_labels(), dtype=object)
             row_labels[row_labels == MISSING_LABEL] = None
             counts = pd.Series(row_labels).value_counts()
-            ref = reference.get(ground, reference.get(a.info.column or "", counts.index[0]))
-            if str(ref) not in counts.index:
+            chosen = reference.get(ground, reference.get(a.info.column or ""))
+            if chosen is None:
+                cheapest = lowest_priced_group(
+                    self.prep.prices, row_labels, self.policy.min_group_size
+                )
+                chosen = counts.index[0] if cheapest is None else cheapest
+            if str(chosen) not in counts.index:
                 raise InputError(
-                    f"reference[{ground!r}] is {ref!r}, which is not a group of {ground}: "
+                    f"reference[{ground!r}] is {chosen!r}, which is not a group of {ground}: "
                     f"{list(counts.index)}."
                 )
             order = [str(k) for k in enc.index]
-            gaps[ground] = self._gaps(row_labels, str(ref), ground, "ground", order)
+            gaps[ground] = self._gaps(row_labels, str(chosen), ground, "ground", order)
         return gaps
+
+    def _trends(self) -> list[Finding | Judgeable]:
+        """The price trend along every binned number: profile columns, then grounds."""
+        settings, policy = self.settings, self.policy
+        labels, currency = settings.feature_labels, settings.currency
+        out: list[Finding | Judgeable] = []
+        for c, (kind, _) in self.bin_specs.items():
+            out.append(
+                pc.trend_finding(
+                    c,
+                    pw.dimension_label(c, kind, labels),
+                    self.numbers[c],
+                    self.prep.prices,
+                    policy,
+                    article=pc.ARTICLE,
+                    currency=currency,
+                    factors=self.factors,
+                    labels=labels,
+                )
+            )
+        for a in self.prep.attrs:
+            if a.info.binning is None:
+                continue
+            dim = pw.dimension_label(a.info.ground, "ground", labels)
+            if a.numeric is None:
+                out.append(pc.trend_in_parts(a.info.ground, dim))
+                continue
+            out.append(
+                pc.trend_finding(
+                    a.info.ground,
+                    dim,
+                    a.numeric,
+                    self.prep.prices,
+                    policy,
+                    article=DISCRIMINATION,
+                    currency=currency,
+                    factors=self.factors,
+                    labels=labels,
+                )
+            )
+        return out
+
+    def binned(self, attrs: list[Attribute]) -> dict[str, tuple[Message, BinSpec]]:
+        """The binned grounds and the binned profile columns."""
+        labels = self.settings.feature_labels
+        return super().binned(attrs) | {
+            c: (pw.dimension_label(c, kind, labels), spec)
+            for c, (kind, spec) in self.bin_specs.items()
+        }
 
     def _counterfactual(self) -> CounterfactualPrices | None:
         """The same orders re-priced with other customers' profiles (needs the model)."""
@@ -179,7 +242,7 @@ class PricingRunner(TaskRunner):
         self.gaps = {**self._profile_gaps(), **self._ground_gaps()}
         self.counterfactual = self._counterfactual()
         self.loyalty = self._loyalty()
-        return [], self._price_findings()
+        return [], self._price_findings() + self._trends()
 
     def _price_findings(self) -> list[Finding | Judgeable]:
         """The Article 72(5) findings (and the 72(4) ones of prices across the grounds)."""

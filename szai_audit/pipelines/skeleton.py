@@ -20,12 +20,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..core.data import GroupEncoding
+from ..core.data import BinSpec, GroupEncoding
 from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment, finalize
 from ..core.messages import Message
 from ..core.models import ModelAdapter
-from ..core.scope import Scope
+from ..core.scope import Scope, with_binning_notes
 from ..explain.engine import Explanation
 from ..explain.summary import ExplanationSummary
 from ..fairness.counterfactual import FlipResult
@@ -111,6 +111,7 @@ class TaskRunner(ABC):
         extra += found + explanation_found
         extra += self.after_explanation(summary, explanation_found)
         findings, tests = finalize(tables, self.policy, extra)
+        findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)
         return self.assemble(Checked(findings, tests, proxies, flips, explained, summary))
 
@@ -129,6 +130,15 @@ class TaskRunner(ABC):
     ) -> list[Finding | Judgeable]:
         """Comparisons that follow the explanation (none by default)."""
         return []
+
+    def binned(self, attrs: list[Attribute]) -> dict[str, tuple[Message, BinSpec]]:
+        """The numbers the task cut into bins: subject -> its name and bins (the binned
+        grounds by default)."""
+        return {
+            a.info.ground: (a.info.label, a.info.binning)
+            for a in attrs
+            if a.info.binning is not None
+        }
 
     @abstractmethod
     def assemble(self, checked: Checked) -> AuditResult:

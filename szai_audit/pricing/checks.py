@@ -20,6 +20,7 @@ __all__ = [
     "LOYALTY",
     "NO_PROFILE",
     "RAW",
+    "TREND",
 ]
 
 #: The article these checks evidence: no different prices by habits, preferences or ability to
@@ -50,6 +51,18 @@ CONDITIONAL = register(
         minimum="covered",
         also=(DISCRIMINATION,),
         subject=subject_label,
+    )
+)
+TREND = register(
+    Check(
+        "pricing.trend",
+        ARTICLE,
+        Message("沿数值的价格趋势", "Price trend along a numeric column"),
+        unit="percent",
+        computed_by=f"{_FINDINGS}:trend_finding",
+        also=(DISCRIMINATION,),
+        subject=subject_label,
+        minimum="trend",
     )
 )
 COUNTERFACTUAL = register(
@@ -100,5 +113,5 @@ NO_PROFILE = register(
 
 #: Every price check's id.
 IDS: tuple[str, ...] = tuple(
-    c.id for c in (RAW, CONDITIONAL, COUNTERFACTUAL, LOYALTY, ATTRIBUTION, NO_PROFILE)
+    c.id for c in (RAW, CONDITIONAL, TREND, COUNTERFACTUAL, LOYALTY, ATTRIBUTION, NO_PROFILE)
 )

@@ -7,8 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
+from ..core.articles import DISCRIMINATION
+from ..core.conditional import PreparedFactors
+from ..core.errors import InputError
 from ..core.findings import Finding, Status
 from ..core.judging import (
     TOLERANCE,
@@ -22,8 +26,18 @@ from ..core.judging import (
 from ..core.messages import Message
 from ..core.policy import Policy
 from ..core.stats import z_value
+from ..core.trend import Trend, fit_trend, trend_comparisons
 from . import words as pw
-from .checks import ARTICLE, ATTRIBUTION, CONDITIONAL, COUNTERFACTUAL, LOYALTY, NO_PROFILE, RAW
+from .checks import (
+    ARTICLE,
+    ATTRIBUTION,
+    CONDITIONAL,
+    COUNTERFACTUAL,
+    LOYALTY,
+    NO_PROFILE,
+    RAW,
+    TREND,
+)
 from .counterfactual import CounterfactualPrices
 from .gaps import PriceGaps
 from .loyalty import LoyaltyGap
@@ -36,6 +50,8 @@ __all__ = [
     "gap_findings",
     "loyalty_finding",
     "profile_not_provided",
+    "trend_finding",
+    "trend_in_parts",
 ]
 
 
@@ -566,4 +582,96 @@ def attribution_finding(
         value=total,
         threshold=thr,
         details={"by_kind": by_kind, "by_column": by_column},
+    )
+
+
+def trend_finding(
+    name: str,
+    dim: Message,
+    value: np.ndarray,
+    prices: np.ndarray,
+    policy: Policy,
+    *,
+    article: str,
+    currency: str,
+    factors: PreparedFactors | None = None,
+    labels: Mapping[str, Sequence[str]] | None = None,
+) -> Finding | Judgeable:
+    """The price trend along the numeric column ``name`` (a binned profile column or
+    ground): the straight line of the log price on its values, read between the 10th and 90th
+    percentiles, both ends compared. Given the legitimate ``factors`` it decides, the raw
+    line beside it; without them the raw line is informative (never FAIL), as raw gaps are.
+    """
+    thr, level = policy.price_gap_max, policy.confidence_level
+    x = np.asarray(value, dtype=float)
+    known = int(np.isfinite(x).sum())
+    try:
+        if known < policy.min_group_size:
+            raise InputError(f"{known} orders have a value; at least {policy.min_group_size}")
+        raw = fit_trend(np.log(prices), x)
+        adjusted = None if factors is None else fit_trend(np.log(prices), x, factors.design)
+    except InputError as e:
+        return Finding(
+            check=TREND.id,
+            article=article,
+            status=Status.INSUFFICIENT_DATA,
+            message=pw.msg_trend_not_fitted(dim, Message(str(e), str(e))),
+            ground=name,
+            threshold=thr,
+        )
+    ends = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
+
+    def compare(t: Trend) -> list[Comparison]:
+        return trend_comparisons(
+            t, scale="log", threshold=thr, level=level, labels=ends, higher_is_better=False
+        )
+
+    raw_by_group = {c.group: c for c in compare(raw)}
+    deciding = compare(adjusted) if adjusted is not None else list(raw_by_group.values())
+    names = [] if factors is None else factors.names
+
+    def message(verdict: Verdict) -> Message:
+        return pw.msg_price_trend(
+            dim,
+            verdict,
+            threshold=thr,
+            level=level,
+            currency=currency,
+            raw=raw_by_group[verdict.comparison.group] if adjusted is not None else None,
+            factors=names,
+            labels=labels,
+        )
+
+    decided = adjusted or raw
+    return Measured(
+        check=TREND.id,
+        article=article,
+        ground=name,
+        threshold=thr,
+        direction="at_most",
+        comparisons=deciding,
+        message=message,
+        details={
+            "label": [dim.zh, dim.en],
+            "slope": decided.slope,
+            "slope_se": decided.slope_se,
+            "slope_p_value": decided.p_value,
+            "raw_slope": raw.slope,
+            "p10": raw.low,
+            "p90": raw.high,
+            "factors": names,
+            "scale": "log price",
+        },
+        informative=adjusted is None,
+    )
+
+
+def trend_in_parts(name: str, dim: Message) -> Finding:
+    """The trend of a binned ground whose rows were read in parts: not assessed, said so."""
+    return Finding(
+        check=TREND.id,
+        article=DISCRIMINATION,
+        status=Status.NOT_ASSESSED,
+        message=pw.msg_trend_in_parts(dim),
+        ground=name,
     )

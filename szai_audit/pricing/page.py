@@ -17,7 +17,16 @@ from ..core.scope import Scope
 from ..core.stats import z_value
 from . import words as pw
 from .analysis import PricingAnalysis
-from .checks import ARTICLE, ATTRIBUTION, CONDITIONAL, COUNTERFACTUAL, LOYALTY, NO_PROFILE, RAW
+from .checks import (
+    ARTICLE,
+    ATTRIBUTION,
+    CONDITIONAL,
+    COUNTERFACTUAL,
+    LOYALTY,
+    NO_PROFILE,
+    RAW,
+    TREND,
+)
 from .counterfactual import CounterfactualPrices
 from .gaps import CHANGE_EDGES, PriceGaps
 
@@ -259,7 +268,9 @@ def dimension_block(
         "findings": [
             f
             for f in result.findings
-            if f.ground == name and f.article == article and f.check in (RAW.id, CONDITIONAL.id)
+            if f.ground == name
+            and f.article == article
+            and f.check in (RAW.id, CONDITIONAL.id, TREND.id)
         ],
         "table": gap_table(g, policy.min_group_size),
         "chart": gap_chart(g, chart_id, policy.min_group_size, policy.price_gap_max, lang),

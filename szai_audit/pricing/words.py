@@ -476,3 +476,65 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             "Privacy: the report holds statistics by group only, never an order or a customer.",
         ),
     ]
+
+
+def msg_price_trend(
+    dim: Message,
+    verdict: Verdict,
+    *,
+    threshold: float,
+    level: float,
+    currency: str,
+    raw: Comparison | None = None,
+    factors: Sequence[str] = (),
+    labels: Mapping[str, Sequence[str]] | None = None,
+) -> Message:
+    """The price trend along a numeric column, read between its 10th and 90th percentiles:
+    given the legitimate factors when they were given (``raw``: the unadjusted one beside
+    it), else unadjusted (informative)."""
+    c = verdict.comparison
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+    low, high = fmt_amount(c.extra["low"]), fmt_amount(c.extra["high"])
+    given = (
+        Message(f"在正当因素（{quoted(factors, labels).zh}）相同时，", "")
+        if factors
+        else Message("", "")
+    )
+    given_en = f" for the same legitimate factors ({quoted(factors, labels).en})" if factors else ""
+    body = Message(
+        f"{dim.zh}（按数值本身，直线拟合 {c.extra['rows']} 单的对数价格，HC1 稳健标准误）："
+        f"{given.zh}第10百分位（P10 = {low}）与第90百分位（P90 = {high}）之间，"
+        f"“{c.group}”一端比“{c.reference}”一端价格{signed_pct(c.value)}"
+        f"（{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}）。"
+        f"容许上限为 {fmt_pct(threshold)}。",
+        f"{_cap(dim.en)} (the numbers themselves: a straight-line fit of the log price on "
+        f"{c.extra['rows']} orders, HC1 robust standard errors): between the 10th percentile "
+        f"(P10 = {low}) and the 90th (P90 = {high}){given_en}, the “{c.group}” end pays "
+        f"{signed_pct(c.value)} against the “{c.reference}” end ({fmt_level(level)} CI "
+        f"{signed_pct(lo)} to {signed_pct(hi)}). The tolerance is {fmt_pct(threshold)}.",
+    )
+    if raw is not None:
+        body = body.join(
+            Message(
+                f"未调整时为 {signed_pct(raw.value)}。",
+                f" Unadjusted: {signed_pct(raw.value)}.",
+            ),
+            sep_en="",
+        )
+    return body.join(verdict_tail(verdict))
+
+
+def msg_trend_not_fitted(dim: Message, reason: Message) -> Message:
+    return Message(
+        f"{dim.zh}：无法沿数值估计价格趋势（{reason.zh}）；本项数据不足。",
+        f"{_cap(dim.en)}: no price trend along the numbers could be fitted ({reason.en}); "
+        f"insufficient data.",
+    )
+
+
+def msg_trend_in_parts(dim: Message) -> Message:
+    return Message(
+        f"{dim.zh}：数据分块读取时只保留分组计数，未沿数值本身估计价格趋势；本项未评估。",
+        f"{_cap(dim.en)}: with the data read in parts only the group counts are kept, so no "
+        f"price trend along the numbers was fitted; not assessed.",
+    )
