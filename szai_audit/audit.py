@@ -71,9 +71,16 @@ class Audit:
         numbers) set by the model or given as ``y_pred``, audited for Article 72(5) across
         ``consumer_profile`` and for Article 72(4) across the grounds (see
         :mod:`szai_audit.pricing`).
-    threshold : float, default 0.5
-        Decision threshold applied to scores when decisions come from scores (native boosters,
-        score functions, ``y_score`` without ``y_pred``).
+    threshold : float, optional
+        The cut-off that makes decisions from scores: a decision is positive when the score
+        of the positive label is at least ``threshold``. Given with a scikit-learn model, the
+        decisions are ``predict_proba(data)[:, 1] >= threshold`` (the production cut-off, in
+        place of ``model.predict``; the model needs ``predict_proba`` and two classes); with a
+        native booster, a score function or ``y_score`` without ``y_pred`` it replaces the
+        default 0.5. Not allowed with ``y_pred`` (the decisions are then as given) nor for
+        ``task="regression"`` or ``"pricing"``. The report states the rule the decisions
+        followed, and the score table's "positive rate at threshold" uses this cut-off (it is
+        left out when the decisions come from ``predict`` or ``y_pred``).
     metadata : mapping, optional
         The system card shown in the report: ``organisation``, ``system_name``, ``version``,
         ``purpose``, ``contact`` and any other key.
@@ -165,7 +172,7 @@ class Audit:
         sensitive_data: pd.DataFrame | None = None,
         bins: Mapping[str, Sequence[float] | int] | None = None,
         task: str = "classification",
-        threshold: float = 0.5,
+        threshold: float | None = None,
         metadata: Mapping[str, Any] | None = None,
         policy: Policy | None = None,
         reference: Mapping[str, Any] | None = None,

@@ -20,19 +20,37 @@ def test_stratified_gap_by_hand():
     ].astype(float)
     gaps = conditional_gaps(y, groups, pd.DataFrame({"stratum": stratum}), "a")
     row = gaps.table.loc["b"]
-    # b's own distribution over strata: 100 in s1, 150 in s2.
-    expected = (100 * (0.50 - 0.60) + 150 * (0.70 - 0.80)) / 250
+    # Each stratum weighted by the rows of both groups in it: 200 in s1, 200 in s2.
+    expected = (200 * (0.50 - 0.60) + 200 * (0.70 - 0.80)) / 400
     assert row["stratified_gap"] == pytest.approx(expected)
 
     def v(p, n):  # unbiased variance of a 0/1 outcome, over n, for the mean's variance
         return p * (1 - p) * n / (n - 1) / n
 
-    var = (100 / 250) ** 2 * (v(0.5, 100) + v(0.6, 100)) + (150 / 250) ** 2 * (
+    var = (200 / 400) ** 2 * (v(0.5, 100) + v(0.6, 100)) + (200 / 400) ** 2 * (
         v(0.7, 150) + v(0.8, 50)
     )
     assert row["stratified_se"] == pytest.approx(np.sqrt(var))
     assert row["raw_gap"] == pytest.approx(y[groups == "b"].mean() - y[groups == "a"].mean())
     assert row["coverage"] == 1.0
+
+
+def test_stratified_gap_is_symmetric():
+    """Issue 13 (4): "a against b" is minus "b against a", whichever group is the reference
+    (the old estimator, weighted by the compared group's strata, gave +8.9% and -1.1%)."""
+    rng = np.random.default_rng(3)
+    n = 4000
+    g = rng.choice(["a", "b"], n, p=[0.3, 0.7])
+    # The groups sit in the strata differently, and the gap differs by stratum.
+    stratum = np.where(rng.random(n) < np.where(g == "a", 0.8, 0.2), "s1", "s2")
+    p = np.where(stratum == "s1", 0.5, 0.6) + np.where((g == "a") & (stratum == "s1"), 0.2, 0.0)
+    y = (rng.random(n) < p).astype(float)
+    f = pd.DataFrame({"stratum": stratum})
+    ab = conditional_gaps(y, g, f, "b").table.loc["a"]
+    ba = conditional_gaps(y, g, f, "a").table.loc["b"]
+    assert ab["stratified_gap"] == pytest.approx(-ba["stratified_gap"], rel=1e-12)
+    assert ab["stratified_se"] == pytest.approx(ba["stratified_se"], rel=1e-12)
+    assert ab["covered"] == ba["reference_covered"] and ab["reference_covered"] == ba["covered"]
 
 
 def test_regression_gap_equals_statsmodels_hc1():
@@ -120,7 +138,8 @@ def test_legitimate_gap_passes_after_adjustment(loans):
     assert f["fairness.demographic_parity_difference"].status is Status.FAIL  # raw gap
     cond = f["fairness.conditional_gap"]
     assert cond.status is Status.PASS and cond.value < 0.03
-    assert abs(cond.details["regression_gap"]) < 0.03
+    regression = [c for c in cond.details["comparisons"] if c["estimate"] == "regression"]
+    assert abs(regression[0]["value"]) < 0.03
     assert cond.details["reference"] == "a"
     assert "dti" in cond.message.en
 

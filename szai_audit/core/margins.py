@@ -101,7 +101,55 @@ def constrained_mle(
     k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, margin: np.ndarray, scale: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """The maximum-likelihood proportions (p1, p2) of two binomial samples under the constraint
-    ``p1 - p2 = margin`` (``scale="diff"``) or ``p1 = margin * p2`` (``"ratio"``)."""
+    ``p1 - p2 = margin`` (``scale="diff"``) or ``p1 = margin * p2`` (``"ratio"``).
+
+    The closed forms of Miettinen and Nurminen (1985) and Farrington and Manning (1990): the
+    root of a cubic for the difference, of a quadratic for the ratio; where rounding leaves
+    them undefined (a proportion at 0 or 1 on the margin's edge), the score equation is
+    bisected instead.
+    """
+    k1, n1, k2, n2, margin = (np.asarray(x, dtype=float) for x in (k1, n1, k2, n2, margin))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        p2 = _closed_form(k1, n1, k2, n2, margin, scale)
+    lo, hi = _bounds(margin, scale)
+    bad = ~np.isfinite(p2) | (p2 < lo - 1e-12) | (p2 > hi + 1e-12)
+    if bad.any():
+        idx = np.flatnonzero(bad)
+        p2 = np.array(p2, dtype=float)
+        p2[idx] = _bisect_mle(k1[idx], n1[idx], k2[idx], n2[idx], margin[idx], scale)
+    p2 = np.clip(p2, lo, hi)
+    return np.clip(_on_margin(p2, margin, scale), 0.0, 1.0), p2
+
+
+def _closed_form(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, margin: np.ndarray, scale: str
+) -> np.ndarray:
+    """The reference's constrained proportion p2 in closed form (NaN where undefined)."""
+    if scale == "ratio":
+        a = (n1 + n2) * margin
+        b = -(n1 * margin + k1 + n2 + k2 * margin)
+        c = k1 + k2
+        disc = np.sqrt(np.maximum(b * b - 4 * a * c, 0.0))
+        return np.asarray((-b - disc) / (2 * a))
+    x1, x2, d = k1 / n1, k2 / n2, margin
+    theta = n2 / n1
+    a = 1 + theta
+    b = -(1 + theta + x1 + theta * x2 + d * (theta + 2))
+    c = d * d + d * (2 * x1 + theta + 1) + x1 + theta * x2
+    e = -x1 * d * (1 + d)
+    v = b**3 / (27 * a**3) - b * c / (6 * a**2) + e / (2 * a)
+    u = np.sign(v) * np.sqrt(np.maximum(b * b / (9 * a * a) - c / (3 * a), 0.0))
+    # u = 0 only where v = 0 too (a triple root): the cosine term vanishes.
+    cosine = np.where(u != 0, np.clip(v / np.where(u != 0, u, 1.0) ** 3, -1.0, 1.0), 0.0)
+    w = (np.pi + np.arccos(cosine)) / 3
+    p1 = 2 * u * np.cos(w) - b / (3 * a)
+    return np.asarray(p1 - d)
+
+
+def _bisect_mle(
+    k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray, margin: np.ndarray, scale: str
+) -> np.ndarray:
+    """The constrained p2 by bisection of the score equation (strictly decreasing in p2)."""
     lo, hi = _bounds(margin, scale)
     slope = 1.0 if scale == "diff" else margin
 
@@ -113,13 +161,12 @@ def constrained_mle(
         return np.nan_to_num(slope * s1 + s2, nan=0.0, posinf=1e300, neginf=-1e300)
 
     a, b = lo.copy(), hi.copy()
-    for _ in range(80):  # the score is strictly decreasing in p2: bisect its root
+    for _ in range(80):
         mid = (a + b) / 2
         positive = score(mid) > 0
         a = np.where(positive, mid, a)
         b = np.where(positive, b, mid)
-    p2 = (a + b) / 2
-    return np.clip(_on_margin(p2, margin, scale), 0.0, 1.0), p2
+    return (a + b) / 2
 
 
 def _statistic(

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .data import is_missing_array
-from .errors import InputTypeError, ModelError, PredictionError
+from .errors import InputError, InputTypeError, ModelError, PredictionError
 
 __all__ = ["CallableModel", "ModelAdapter", "adapt_model", "describe_model"]
 
@@ -42,7 +42,8 @@ class CallableModel:
         ``"label"``: the function returns decisions. ``"score"``: it returns the probability of
         the positive label (in [0, 1]); decisions are then ``score >= threshold``, coded 1/0.
     threshold : float, default 0.5
-        Decision threshold for ``output="score"``.
+        Decision threshold for ``output="score"``; the audit's ``threshold=``, when given,
+        replaces it.
 
     Examples
     --------
@@ -102,18 +103,42 @@ class ModelAdapter:
         How decisions are obtained, in words, for the report.
     """
 
-    def __init__(self, model: Any, kind: str, threshold: float = 0.5) -> None:
+    def __init__(self, model: Any, kind: str, threshold: float | None = None) -> None:
         self.model = model
         self.kind = kind
-        self.threshold = threshold
+        #: The cut-off on scores that makes the decisions; None when they come from
+        #: ``model.predict`` or a function returning decisions.
+        self.threshold = (
+            threshold if threshold is not None or kind == "sklearn" or self._labels else 0.5
+        )
+
+    @property
+    def _labels(self) -> bool:
+        return self.kind == "callable" and self.model.output == "label"
 
     @property
     def decision_rule(self) -> str:
         if self.kind == "sklearn":
-            return "model.predict(data)"
-        if self.kind == "callable" and self.model.output == "label":
+            if self.threshold is None:
+                return "model.predict(data)"
+            low, high = self._binary_classes()
+            return f"predict_proba(data)[:, 1] >= {self.threshold:g} ({high!r}), else {low!r}"
+        if self._labels:
             return "func(data)"
         return f"score >= {self.threshold:g} (1), else 0"
+
+    def _binary_classes(self) -> tuple[Any, Any]:
+        classes = self.classes()
+        if classes is None or len(classes) != 2 or not _has(self.model, "predict_proba"):
+            raise ModelError(
+                f"threshold={self.threshold!r} decides at predict_proba(data)[:, 1] >= "
+                f"threshold, which needs a fitted binary classifier with predict_proba and "
+                f"classes_; {type(self.model).__name__} has "
+                f"{'no classes_' if classes is None else f'classes_ {classes}'}"
+                f"{'' if _has(self.model, 'predict_proba') else ' and no predict_proba'}. "
+                f"Leave threshold out to audit model.predict, or pass y_score and no y_pred."
+            )
+        return classes[0], classes[1]
 
     def _call(self, what: str, fn: Callable[[Any], Any], X: Any) -> Any:
         try:
@@ -145,16 +170,21 @@ class ModelAdapter:
     def predict(self, X: Any) -> np.ndarray:
         """Decisions, one per row."""
         n = len(X)
+        if self.kind == "sklearn" and self.threshold is not None:
+            low, high = self._binary_classes()
+            score = self.score(X, high)
+            assert score is not None
+            return np.where(score >= self.threshold, high, low)
         if self.kind == "sklearn":
             return _output_1d(
                 "model.predict", self._call("model.predict", self.model.predict, X), n
             )
-        if self.kind == "callable" and self.model.output == "label":
+        if self._labels:
             return _output_1d(
                 "the model function", self._call("the model function", self.model.func, X), n
             )
         score = self.score(X, pos_label=1)
-        assert score is not None
+        assert score is not None and self.threshold is not None
         return (score >= self.threshold).astype(np.int64)
 
     def classes(self) -> list[Any] | None:
@@ -235,7 +265,7 @@ def _class_column(classes: list[Any] | None, pos_label: Any, n_cols: int) -> int
     return classes.index(pos_label)
 
 
-def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
+def adapt_model(model: Any, threshold: float | None = None) -> ModelAdapter:
     """Recognise ``model`` and return an adapter; raise :class:`ModelError` if unusable.
 
     Examples
@@ -250,7 +280,12 @@ def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
     szai_audit.errors.ModelError: the model LogisticRegression is not fitted; ...
     """
     if isinstance(model, CallableModel):
-        return ModelAdapter(model, "callable", model.threshold)
+        if model.output == "label" and threshold is not None:
+            raise InputError(
+                f"threshold={threshold!r} cuts scores, but CallableModel(output='label') "
+                f"returns decisions; leave threshold out, or return scores (output='score')."
+            )
+        return ModelAdapter(model, "callable", model.threshold if threshold is None else threshold)
     module = type(model).__module__
     name = type(model).__name__
     if name == "Booster" and module.startswith("lightgbm"):
@@ -263,9 +298,18 @@ def adapt_model(model: Any, threshold: float = 0.5) -> ModelAdapter:
                 f"the model {name} is not fitted; fit it before auditing, or audit its "
                 f"predictions with y_pred= instead of model=."
             )
-        return ModelAdapter(model, "sklearn", threshold)
+        adapter = ModelAdapter(model, "sklearn", threshold)
+        if threshold is not None:
+            adapter._binary_classes()  # refused now, not halfway through the audit
+        return adapter
     if callable(model):
-        return ModelAdapter(CallableModel(model, output="label"), "callable", threshold)
+        if threshold is not None:
+            raise InputError(
+                f"threshold={threshold!r} cuts scores, but the model is a plain function, "
+                f"taken to return decisions; wrap it in CallableModel(func, output='score') "
+                f"if it returns scores."
+            )
+        return ModelAdapter(CallableModel(model, output="label"), "callable", None)
     raise ModelError(
         f"model of type {_qualname(model)} has no predict method and is not callable. Pass a "
         f"fitted estimator, a function wrapped in szai_audit.CallableModel, or give "

@@ -205,17 +205,21 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
                     cell(float(row["calibration_offset"]), float(row["calibration_se"]), points)
                     if sm.probabilities
                     else {"text": "—", "ci": ""},
-                    cell(float(row["positive_rate_at_threshold"]), None, fmt_pct),
-                ],
+                ]
+                + (
+                    []
+                    if sm.threshold is None
+                    else [cell(float(row["positive_rate_at_threshold"]), None, fmt_pct)]
+                ),
             }
         )
     return {
-        "threshold": f"{sm.threshold:g}",
+        "threshold": None if sm.threshold is None else f"{sm.threshold:g}",
         "columns": [
             METRIC_LABELS["auc"],
             METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
-            METRIC_LABELS["positive_rate_at_threshold"],
-        ],
+        ]
+        + ([] if sm.threshold is None else [METRIC_LABELS["positive_rate_at_threshold"]]),
         "rows": rows,
         "chart": reliability_chart(sm, min_size, lang, chart_id) if sm.probabilities else None,
     }

@@ -14,6 +14,7 @@ better: the model under-scores it). This module measures both, per group:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,14 +73,16 @@ class ScoreMetrics:
     calibration : DataFrame
         One row per (group, bin): ``bin``, ``count``, ``positives``, ``mean_score``,
         ``observed_rate``.
-    threshold : float
+    threshold : float or None
+        The cut-off the decisions were made at; None when they were not made from the scores
+        (``model.predict``, ``y_pred``), and ``positive_rate_at_threshold`` is then NaN.
     probabilities : bool
         Whether every score lies in [0, 1] (calibration is only meaningful then).
     """
 
     by_group: pd.DataFrame
     calibration: pd.DataFrame
-    threshold: float
+    threshold: float | None
     probabilities: bool
 
     def reordered(self, order: list[str]) -> ScoreMetrics:
@@ -105,7 +108,7 @@ def score_metrics(
     y_score: Any,
     groups: Any,
     *,
-    threshold: float = 0.5,
+    threshold: float | None = 0.5,
     n_bins: int = 10,
 ) -> ScoreMetrics:
     """AUC, calibration and the positive rate at ``threshold``, by group.
@@ -118,8 +121,9 @@ def score_metrics(
         Score of the positive label.
     groups : array-like
         Group label per row (an already encoded sensitive attribute).
-    threshold : float
-        Decision threshold for the positive rate.
+    threshold : float or None
+        Decision threshold for the positive rate (None: the decisions were not made from the
+        scores, and the positive rate is NaN).
     n_bins : int
         Calibration bins: equal-width on [0, 1] for probabilities, else score deciles.
 
@@ -197,7 +201,7 @@ def _auc_from_counts(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
 
 
 def score_metrics_from_table(
-    table: pd.DataFrame, *, threshold: float = 0.5, n_bins: int = 10
+    table: pd.DataFrame, *, threshold: float | None = 0.5, n_bins: int = 10
 ) -> ScoreMetrics:
     """:func:`score_metrics` from a score table (:func:`score_table`): the same numbers, for
     data seen in parts. Groups come in the table's (sorted) order."""
@@ -239,7 +243,9 @@ def score_metrics_from_table(
                 "observed_rate": positives / n,
                 "calibration_offset": offset,
                 "calibration_se": float(np.sqrt(var) / np.sqrt(n)) if n > 1 else np.nan,
-                "positive_rate_at_threshold": float(cv[sv >= threshold].sum() / n),
+                "positive_rate_at_threshold": math.nan
+                if threshold is None
+                else float(cv[sv >= threshold].sum() / n),
             }
         )
         b = np.searchsorted(edges, sv, side="right")
@@ -258,4 +264,5 @@ def score_metrics_from_table(
                 }
             )
     by_group = pd.DataFrame(rows).set_index("group")
-    return ScoreMetrics(by_group, pd.DataFrame(cal_rows), float(threshold), probabilities)
+    cut = None if threshold is None else float(threshold)
+    return ScoreMetrics(by_group, pd.DataFrame(cal_rows), cut, probabilities)

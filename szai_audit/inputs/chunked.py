@@ -72,7 +72,7 @@ from ..fairness.scores import (
     score_table,
 )
 from .attributes import Attribute, attributes
-from .outputs import as_numbers, numeric_scores, positive_label, same_label
+from .outputs import DEFAULT_THRESHOLD, as_numbers, numeric_scores, positive_label, same_label
 from .prepared import Prepared, PreparedNumeric
 from .rows import RowAccess, explanation_strata
 from .settings import Settings
@@ -309,8 +309,22 @@ def _outputs(
         y_pred = _complete(chunk, "y_pred", PredictionError, "every row needs a decision.")
     else:
         assert score is not None
-        y_pred = (score >= settings.threshold).astype(np.int64)
+        y_pred = (score >= _given_cut(settings)).astype(np.int64)
     return y_pred, score, None
+
+
+def _given_cut(settings: Settings) -> float:
+    """The cut-off on ``y_score`` when the decisions are made from it."""
+    return DEFAULT_THRESHOLD if settings.threshold is None else float(settings.threshold)
+
+
+def _cut(settings: Settings, adapter: ModelAdapter | None, source: _Source) -> float | None:
+    """The cut-off on scores that made the decisions (None: given, or from ``predict``)."""
+    if adapter is not None:
+        return adapter.threshold
+    if "y_pred" in source.role_columns.keys() | source.role_series.keys():
+        return None
+    return _given_cut(settings)
 
 
 def _complete(chunk: _Chunk, role: str, error: type, advice: str) -> np.ndarray:
@@ -728,7 +742,7 @@ def prepare_chunked(
 
     attrs, grounds, distinct = _ground_tables(settings, fp, source, columns, policy)
     cells = fp.cells[0]
-    scores = _score_metrics(settings, fp, grounds)
+    scores = _score_metrics(settings, fp, grounds, _cut(settings, adapter, source))
 
     # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
@@ -798,7 +812,7 @@ def _classification_pass(
 
 
 def _score_metrics(
-    settings: Settings, fp: _FirstPass, grounds: dict[str, _Ground]
+    settings: Settings, fp: _FirstPass, grounds: dict[str, _Ground], cut: float | None
 ) -> Callable[[GroupEncoding, int], ScoreMetrics]:
     """The score metrics of a ground's groups, from the merged score tables."""
 
@@ -808,7 +822,7 @@ def _score_metrics(
         codes = table["group"].to_numpy(dtype=np.int64)
         table["group"] = g.names[np.where(codes >= 0, codes, len(g.names) - 1)]
         table = merge_score_tables([table])
-        return score_metrics_from_table(table, threshold=settings.threshold, n_bins=n_bins)
+        return score_metrics_from_table(table, threshold=cut, n_bins=n_bins)
 
     return scores
 
@@ -918,7 +932,7 @@ def _decision_rule(settings: Settings, adapter: ModelAdapter | None, source: _So
         return adapter.decision_rule
     if "y_pred" in source.role_columns.keys() | source.role_series.keys():
         return "y_pred (given)"
-    return f"y_score >= {settings.threshold:g} (1), else 0"
+    return f"y_score >= {_given_cut(settings):g} (1), else 0"
 
 
 def _chunked_manifest(

@@ -12,7 +12,14 @@ from ..core.data import GroupEncoding
 from ..fairness.regression import RegressionMetrics, regression_metrics_from_codes
 from ..fairness.scores import ScoreMetrics, round_scores, score_metrics
 from .attributes import attributes
-from .outputs import decisions, numeric_outputs, positive_label, prices, same_label
+from .outputs import (
+    decision_threshold,
+    decisions,
+    numeric_outputs,
+    positive_label,
+    prices,
+    same_label,
+)
 from .prepared import Prepared, PreparedNumeric, PreparedPrices, RowsFactory, manifest
 from .rows import InMemoryRows, RowAccess
 from .settings import Settings
@@ -33,6 +40,7 @@ def classification_in_memory(
     """The classification audit's inputs from data in memory: one entry per row."""
     policy = settings.policy
     y_pred, y_true, score, rule, adapter = decisions(settings)
+    cut = decision_threshold(settings, adapter)
     n = len(y_pred)
     pos = positive_label(y_pred, y_true, settings.favorable_label)
     attrs = attributes(settings, n, policy)
@@ -44,9 +52,7 @@ def classification_in_memory(
         assert score is not None and true_pos is not None
         labels_per_row = enc.index.take(enc.codes)
         rounded = round_scores(score, policy.score_resolution)
-        return score_metrics(
-            true_pos, rounded, labels_per_row, threshold=settings.threshold, n_bins=n_bins
-        )
+        return score_metrics(true_pos, rounded, labels_per_row, threshold=cut, n_bins=n_bins)
 
     labels = set(pd.unique(y_pred).tolist())
     if y_true is not None:

@@ -24,6 +24,7 @@ from .settings import Settings
 __all__ = [
     "Decisions",
     "as_numbers",
+    "decision_threshold",
     "decisions",
     "numeric_outputs",
     "numeric_scores",
@@ -142,6 +143,21 @@ def true_array(settings: Settings, n: int) -> np.ndarray | None:
     return arr
 
 
+#: The cut-off on scores when decisions come from scores and no ``threshold=`` was given.
+DEFAULT_THRESHOLD = 0.5
+
+
+def decision_threshold(settings: Settings, adapter: ModelAdapter | None) -> float | None:
+    """The cut-off on scores that made the decisions: the model's (None when they come from
+    ``model.predict`` or a function returning decisions), None for decisions given as
+    ``y_pred``, else ``threshold`` (0.5 by default) on ``y_score``."""
+    if adapter is not None:
+        return adapter.threshold
+    if settings.y_pred is not None:
+        return None
+    return DEFAULT_THRESHOLD if settings.threshold is None else float(settings.threshold)
+
+
 def decisions(settings: Settings) -> Decisions:
     """Decisions, outcomes, scores, how decisions were made, and the model adapter, of a
     classification audit of data in memory."""
@@ -178,8 +194,10 @@ def decisions(settings: Settings) -> Decisions:
         rule = "y_pred (given)"
     else:
         assert score is not None
-        y_pred = (score >= settings.threshold).astype(np.int64)
-        rule = f"y_score >= {settings.threshold:g} (1), else 0"
+        cut = decision_threshold(settings, None)
+        assert cut is not None
+        y_pred = (score >= cut).astype(np.int64)
+        rule = f"y_score >= {cut:g} (1), else 0"
     return y_pred, true_array(settings, len(y_pred)), score, rule, None
 
 

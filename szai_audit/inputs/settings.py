@@ -86,7 +86,7 @@ class Settings:
     sensitive_data: Any
     bins: Mapping[str, Sequence[float] | int] | None
     task: str
-    threshold: float
+    threshold: float | None
     metadata: dict[str, str]
     policy: Policy
     reference: Mapping[str, Any] | None
@@ -136,7 +136,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     _check_governance(a["context"], a["attestations"], a["privacy"], a["data"])
     _check_task(a["task"], a["favorable_direction"], a["consumer_profile"], a["loyalty"])
     policy = _policy(a["policy"])
-    _check_decision(a["favorable_label"], a["threshold"])
+    _check_decision(a["favorable_label"], a["threshold"], a["task"], a["y_pred"])
     if is_dask_frame(a["data"]):
         _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
     _check_frames(a["data"], a["sensitive_data"])
@@ -165,12 +165,26 @@ def _policy(policy: Any) -> Policy:
     return checked
 
 
-def _check_decision(favorable_label: Any, threshold: Any) -> None:
-    """The favourable label is one label; the threshold a number in (0, 1)."""
+def _check_decision(favorable_label: Any, threshold: Any, task: Any, y_pred: Any) -> None:
+    """The favourable label is one label; the threshold, when given, a number in (0, 1) that
+    makes the decisions (so not with decisions given, nor for numeric outputs)."""
     if np.ndim(favorable_label) != 0 or isinstance(favorable_label, (dict, set)):
         raise InputTypeError(
             f"favorable_label must be a single label such as 1 or 'approved', got "
             f"{favorable_label!r}."
+        )
+    if threshold is None:
+        return
+    if task in ("regression", "pricing"):
+        raise InputError(
+            f"threshold={threshold!r} cuts scores into decisions; task={task!r} audits the "
+            f"numbers themselves. Leave threshold out."
+        )
+    if y_pred is not None:
+        raise InputError(
+            f"threshold={threshold!r} was given with y_pred: the decisions are y_pred as "
+            f"given, so a threshold would not be the one audited. Leave threshold out, or give "
+            f"y_score without y_pred to decide at y_score >= threshold."
         )
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
