@@ -166,7 +166,7 @@ def normal_comparison(
 
     >>> c = normal_comparison("b", "a", 0.9, 0.02, threshold=0.8, direction="at_least",
     ...                       level=0.95, scale="log")
-    >>> [round(x, 3) for x in c.ci], c.p_beyond < 1e-6
+    >>> [round(x, 3) for x in c.ci], c.p_beyond > 0.99  # 0.9 is not below 0.8
     ([0.865, 0.936], True)
     """
     to, back = SCALES[scale]

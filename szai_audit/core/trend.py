@@ -22,6 +22,7 @@ import numpy as np
 
 from .errors import InputError
 from .judging import SCALES, Comparison, normal_comparison
+from .stats import weighted_quantile
 
 __all__ = ["Trend", "fit_trend", "ols_hc1", "trend_comparisons"]
 
@@ -29,20 +30,30 @@ __all__ = ["Trend", "fit_trend", "ols_hc1", "trend_comparisons"]
 LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
 
 
-def ols_hc1(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ols_hc1(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    within: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """OLS coefficients and their HC1 covariance, from the normal equations (the
     pseudo-inverse gives the minimum-norm solution when columns are collinear).
+
+    An entry may stand for ``weights`` rows sharing its regressors, with ``y`` their mean and
+    ``within`` the sum of their squared deviations from it: the result is that of the rows.
 
     >>> x = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
     >>> beta, cov = ols_hc1(x, np.array([1.0, 3.0, 5.0, 7.0]))
     >>> beta.round(6).tolist(), bool(np.allclose(cov, 0))
     ([1.0, 2.0], True)
     """
-    n, p = x.shape
-    bread = np.linalg.pinv(x.T @ x)
-    beta = bread @ (x.T @ y)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    ss = np.zeros(len(y)) if within is None else np.asarray(within, dtype=float)
+    n, p = float(w.sum()), x.shape[1]
+    bread = np.linalg.pinv(x.T @ (x * w[:, None]))
+    beta = bread @ (x.T @ (w * y))
     resid = y - x @ beta
-    meat = (x * resid[:, None] ** 2).T @ x
+    meat = (x * (w * resid**2 + ss)[:, None]).T @ x
     return beta, bread @ meat @ bread * (n / max(n - p, 1))
 
 
@@ -97,10 +108,20 @@ class Trend:
         return math.log(hi / lo), float(math.sqrt(max(grad @ self.cov @ grad, 0.0)))
 
 
-def fit_trend(outcome: np.ndarray, value: np.ndarray, design: np.ndarray | None = None) -> Trend:
+def fit_trend(
+    outcome: np.ndarray,
+    value: np.ndarray,
+    design: np.ndarray | None = None,
+    *,
+    weights: np.ndarray | None = None,
+    within: np.ndarray | None = None,
+) -> Trend:
     """The straight line of ``outcome`` on ``value`` (and the factors' ``design`` columns).
 
-    Rows without a value or an outcome are left out.
+    Rows without a value or an outcome are left out. For data seen in parts, each entry can
+    stand for ``weights`` rows sharing the value, ``outcome`` their mean and ``within`` the
+    sum of their squared deviations from it: the fit, its HC1 errors and the percentiles
+    are then those of the rows themselves.
 
     Parameters
     ----------
@@ -111,6 +132,8 @@ def fit_trend(outcome: np.ndarray, value: np.ndarray, design: np.ndarray | None 
     design : ndarray, optional
         The legitimate factors' regression columns, same rows
         (:attr:`~szai_audit.core.conditional.PreparedFactors.design`).
+    weights, within : ndarray, optional
+        Rows per entry, and their outcome's sum of squared deviations (default 1 and 0).
 
     Returns
     -------
@@ -133,22 +156,25 @@ def fit_trend(outcome: np.ndarray, value: np.ndarray, design: np.ndarray | None 
     y = np.asarray(outcome, dtype=float)
     x = np.asarray(value, dtype=float)
     d = np.empty((len(y), 0)) if design is None else np.asarray(design, dtype=float)
-    if not (len(y) == len(x) == len(d)):
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    ss = np.zeros(len(y)) if within is None else np.asarray(within, dtype=float)
+    if not (len(y) == len(x) == len(d) == len(w) == len(ss)):
         raise InputError(
-            f"outcome, value and design must have the same rows, got {len(y)}, {len(x)} and "
-            f"{len(d)}."
+            f"outcome, value, design and weights must have the same rows, got {len(y)}, "
+            f"{len(x)}, {len(d)} and {len(w)}."
         )
-    keep = np.isfinite(y) & np.isfinite(x)
-    y, x, d = y[keep], x[keep], d[keep]
-    if len(y) < 3:
-        raise InputError(f"a trend needs at least 3 rows with a value, got {len(y)}.")
-    low, high = (float(q) for q in np.quantile(x, [LOW_QUANTILE, HIGH_QUANTILE]))
+    keep = np.isfinite(y) & np.isfinite(x) & (w > 0)
+    y, x, d, w, ss = y[keep], x[keep], d[keep], w[keep], ss[keep]
+    n = round(float(w.sum()))
+    if n < 3:
+        raise InputError(f"a trend needs at least 3 rows with a value, got {n}.")
+    low, high = _percentiles(x, None if weights is None else w)
     if not high > low:
         raise InputError(
             f"the values' 10th and 90th percentiles coincide ({low:g}); there is no range "
             f"to read a trend over."
         )
-    beta, cov = ols_hc1(np.column_stack([np.ones(len(y)), x, d]), y)
+    beta, cov = ols_hc1(np.column_stack([np.ones(len(y)), x, d]), y, w, ss)
     slope, slope_se = float(beta[1]), float(math.sqrt(max(cov[1, 1], 0.0)))
     z = slope / slope_se if slope_se > 0 else (0.0 if slope == 0 else math.inf)
     return Trend(
@@ -159,12 +185,24 @@ def fit_trend(outcome: np.ndarray, value: np.ndarray, design: np.ndarray | None 
         effect=slope * (high - low),
         effect_se=slope_se * (high - low),
         p_value=float(math.erfc(abs(z) / math.sqrt(2))),
-        n=len(y),
+        n=n,
         n_factors=d.shape[1],
         beta=beta,
         cov=cov,
-        design_mean=d.mean(axis=0) if d.shape[1] else np.empty(0),
+        design_mean=(w @ d) / w.sum() if d.shape[1] else np.empty(0),
     )
+
+
+def _percentiles(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:
+    """P10 and P90 of the rows (numpy's "linear" quantiles; weighted entries expanded)."""
+    qs = np.array([LOW_QUANTILE, HIGH_QUANTILE])
+    if w is None:
+        low, high = np.quantile(x, qs)
+    else:
+        values, inverse = np.unique(x, return_inverse=True)
+        counts = np.bincount(inverse, weights=w).round().astype(np.int64)
+        low, high = weighted_quantile(values, counts, qs)
+    return float(low), float(high)
 
 
 def trend_comparisons(

@@ -380,7 +380,7 @@ def _check_explain_args(
         raise InputTypeError(f"X must be a pandas DataFrame of raw inputs, got {type(X).__name__}.")
     if len(X) == 0 or X.shape[1] == 0:
         raise InputError("X is empty: nothing to explain.")
-    adapt_model(model, 0.5)  # an unusable or unfitted model is refused here, by name
+    adapt_model(model)  # an unusable or unfitted model is refused here, by name
     if background_size < 1:
         raise InputError(f"background_size must be at least 1, got {background_size}.")
     if permutation_sample_size < 1:

@@ -1020,14 +1020,3 @@ def msg_trend_not_assessed(ground: str, reason: Message) -> Message:
         f"{g.en.capitalize()}: no trend along the numbers could be fitted ({reason.en}); "
         f"insufficient data.",
     )
-
-
-def msg_trend_in_parts(ground: str) -> Message:
-    g = ground_label(ground)
-    return Message(
-        f"{g.zh}：数据分块读取时只保留分组计数，未沿数值本身估计趋势；本项未评估。"
-        f"如需此项，请以内存中的数据（pandas）运行审计。",
-        f"{g.en.capitalize()}: with the data read in parts only the group counts are kept, so "
-        f"no trend along the numbers was fitted; not assessed. Run the audit on data in memory "
-        f"(pandas) for it.",
-    )

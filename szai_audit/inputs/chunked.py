@@ -679,7 +679,12 @@ def _ground_tables(
             names=np.asarray([group_label(k) for k in enc.index.take(enc.codes)], dtype=object),
         )
         cell_codes = cells[f"g_{key}"].to_numpy()
-        attrs.append(Attribute(a.info, _per_cell(a.values, cell_codes, len(enc.codes))))
+        numeric = None
+        if a.info.binning is not None:  # the numbers themselves, for the trend along them
+            numbers = distinct[key][0].to_numpy(dtype=float, na_value=np.nan)
+            numeric = _per_cell(numbers, cell_codes, len(numbers))
+        values = _per_cell(a.values, cell_codes, len(enc.codes))
+        attrs.append(Attribute(a.info, values, numeric))
 
     return attrs, grounds, distinct
 
@@ -1161,4 +1166,7 @@ def prepare_chunked_numeric(
         manifest=_chunked_manifest(settings, fp, adapter, source, random_state, started, sample),
         metrics=metrics,
         rows=rows.rows,
+        predictions=cells["mean_pred"].to_numpy(dtype=float),
+        prediction_weights=cells["n"].to_numpy(dtype=float),
+        prediction_m2=cells["m2_pred"].to_numpy(dtype=float),
     )

@@ -64,8 +64,11 @@ class PreparedNumeric:
     #: ``metrics(encoding)``: mean prediction, outcome, error by group of the encoding.
     metrics: Callable[[GroupEncoding], RegressionMetrics]
     rows: RowsFactory
-    #: Every row's prediction, for the trends along numeric grounds (None: seen in parts).
+    #: The predictions, for the trends along numeric grounds: one per row; for data seen in
+    #: parts, each cell's mean, with its rows and their sum of squared deviations.
     predictions: np.ndarray | None = None
+    prediction_weights: np.ndarray | None = None
+    prediction_m2: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.rates import assess_table
 from ..fairness.findings.scores import score_findings
-from ..fairness.findings.trend import trend_finding, trend_not_assessed
+from ..fairness.findings.trend import trend_finding
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
 from ..fairness.scores import ScoreMetrics
@@ -186,16 +186,11 @@ class ClassificationRunner(TaskRunner):
     def _trends(self) -> list[Finding | Judgeable]:
         """The trend of favourable decisions along every binned numeric ground."""
         numeric = [a for a in self.prep.attrs if a.numeric is not None]
-        out: list[Finding | Judgeable] = [
-            trend_not_assessed(a.info.ground, "points")
-            for a in self.prep.attrs
-            if a.info.binning is not None and a.numeric is None
-        ]
         if not numeric:
-            return out
+            return []
         factors = self._factors()
         design = None if factors is None else prepare_factors(factors, 3).design
-        return out + [
+        return [
             trend_finding(
                 a.info.ground,
                 a.numeric,
@@ -203,6 +198,7 @@ class ClassificationRunner(TaskRunner):
                 self.policy,
                 design=design,
                 factors=[] if factors is None else [str(c) for c in factors.columns],
+                weights=self.prep.weights,
             )
             for a in numeric
             if a.numeric is not None

@@ -174,16 +174,12 @@ class PricingRunner(TaskRunner):
                 )
             )
         for a in self.prep.attrs:
-            if a.info.binning is None:
-                continue
-            dim = pw.dimension_label(a.info.ground, "ground", labels)
             if a.numeric is None:
-                out.append(pc.trend_in_parts(a.info.ground, dim))
                 continue
             out.append(
                 pc.trend_finding(
                     a.info.ground,
-                    dim,
+                    pw.dimension_label(a.info.ground, "ground", labels),
                     a.numeric,
                     self.prep.prices,
                     policy,

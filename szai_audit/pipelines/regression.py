@@ -15,7 +15,7 @@ from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, TableAssessment
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.regression import assess_regression_table
-from ..fairness.findings.trend import trend_finding, trend_not_assessed
+from ..fairness.findings.trend import trend_finding
 from ..fairness.regression import RegressionMetrics
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_regression
@@ -76,24 +76,21 @@ class RegressionRunner(TaskRunner):
 
     def _trends(self, higher: bool) -> list[Finding | Judgeable]:
         """The trend of the mean prediction along every binned numeric ground."""
-        out: list[Finding | Judgeable] = []
-        for a in self.prep.attrs:
-            if a.info.binning is None:
-                continue
-            if a.numeric is None or self.prep.predictions is None:
-                out.append(trend_not_assessed(a.info.ground, "ratio"))
-                continue
-            out.append(
-                trend_finding(
-                    a.info.ground,
-                    a.numeric,
-                    self.prep.predictions,
-                    self.policy,
-                    scale="ratio",
-                    higher_is_better=higher,
-                )
+        prep = self.prep
+        return [
+            trend_finding(
+                a.info.ground,
+                a.numeric,
+                prep.predictions,
+                self.policy,
+                scale="ratio",
+                higher_is_better=higher,
+                weights=prep.prediction_weights,
+                within=prep.prediction_m2,
             )
-        return out
+            for a in prep.attrs
+            if a.numeric is not None and prep.predictions is not None
+        ]
 
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy

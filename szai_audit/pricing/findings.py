@@ -10,7 +10,6 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ..core.articles import DISCRIMINATION
 from ..core.conditional import PreparedFactors
 from ..core.errors import InputError
 from ..core.findings import Finding, Status
@@ -51,7 +50,6 @@ __all__ = [
     "loyalty_finding",
     "profile_not_provided",
     "trend_finding",
-    "trend_in_parts",
 ]
 
 
@@ -663,15 +661,4 @@ def trend_finding(
             "scale": "log price",
         },
         informative=adjusted is None,
-    )
-
-
-def trend_in_parts(name: str, dim: Message) -> Finding:
-    """The trend of a binned ground whose rows were read in parts: not assessed, said so."""
-    return Finding(
-        check=TREND.id,
-        article=DISCRIMINATION,
-        status=Status.NOT_ASSESSED,
-        message=pw.msg_trend_in_parts(dim),
-        ground=name,
     )

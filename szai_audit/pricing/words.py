@@ -530,11 +530,3 @@ def msg_trend_not_fitted(dim: Message, reason: Message) -> Message:
         f"{_cap(dim.en)}: no price trend along the numbers could be fitted ({reason.en}); "
         f"insufficient data.",
     )
-
-
-def msg_trend_in_parts(dim: Message) -> Message:
-    return Message(
-        f"{dim.zh}：数据分块读取时只保留分组计数，未沿数值本身估计价格趋势；本项未评估。",
-        f"{_cap(dim.en)}: with the data read in parts only the group counts are kept, so no "
-        f"price trend along the numbers was fitted; not assessed.",
-    )

@@ -24,7 +24,7 @@ from ...core.trend import Trend, fit_trend, trend_comparisons
 from .. import words
 from ..checks import ARTICLE, MEAN_TREND, TREND
 
-__all__ = ["trend_finding", "trend_not_assessed"]
+__all__ = ["trend_finding"]
 
 
 def trend_finding(
@@ -37,8 +37,12 @@ def trend_finding(
     higher_is_better: bool = True,
     design: np.ndarray | None = None,
     factors: Sequence[str] = (),
+    weights: np.ndarray | None = None,
+    within: np.ndarray | None = None,
 ) -> Finding | Measured:
-    """The trend of ``outcome`` along the numeric ground ``value`` (one per row; NaN unknown).
+    """The trend of ``outcome`` along the numeric ground ``value`` (one per row; NaN unknown;
+    for data seen in parts, one per cell of ``weights`` rows, ``within`` their outcome's sum
+    of squared deviations: see :func:`~szai_audit.core.trend.fit_trend`).
 
     ``scale="points"``: ``outcome`` is the 0/1 favourable decision and the tolerance is
     ``policy.demographic_parity_max`` (check ``fairness.trend``); ``scale="ratio"``: it is a
@@ -62,11 +66,12 @@ def trend_finding(
         policy.mean_prediction_ratio_min if scale == "ratio" else policy.demographic_parity_max
     )
     x = np.asarray(value, dtype=float)
-    known = int(np.isfinite(x).sum())
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    known = round(float(w[np.isfinite(x)].sum()))
     try:
         if known < policy.min_group_size:
             raise InputError(f"{known} rows have a value; at least {policy.min_group_size}")
-        raw = fit_trend(outcome, x)
+        raw = fit_trend(outcome, x, weights=weights, within=within)
         adjusted = None if design is None else fit_trend(outcome, x, design)
     except InputError as e:
         return Finding(
@@ -140,17 +145,4 @@ def trend_finding(
         comparisons=comparisons,
         message=message,
         details=details,
-    )
-
-
-def trend_not_assessed(ground: str, scale: str = "points") -> Finding:
-    """The trend of a binned ground whose rows are seen in parts (the numbers themselves are
-    not kept): not assessed, and said so."""
-    check = MEAN_TREND if scale == "ratio" else TREND
-    return Finding(
-        check=check.id,
-        article=ARTICLE,
-        status=Status.NOT_ASSESSED,
-        message=words.msg_trend_in_parts(ground),
-        ground=ground,
     )
