@@ -55,7 +55,13 @@ def _check(result):
         for x in _numbers_in({k: v for k, v in f.items() if k != "message"}) + context:
             allowed |= _renderings(x)
         texts = {lang: f["message"][lang] for lang in ("zh", "en")}
-        if f["p_value"] is not None and f["p_value"] < 0.001:  # written "p < 0.001"
+        no_gap = [
+            c["p_no_gap"]
+            for c in f["details"].get("comparisons", [])
+            if c.get("p_no_gap") is not None
+        ]
+        small = [p for p in [f["p_value"], *no_gap] if p is not None and p < 0.001]
+        if small:  # written "p < 0.001"
             texts = {k: v.replace("< 0.001", "") for k, v in texts.items()}
         # Article references are numbers in English, Chinese numerals in Chinese.
         texts["en"] = re.sub(r"Article \d+\(\d+\)", "", texts["en"])

@@ -15,8 +15,8 @@ from szai_audit.errors import InputError, InputTypeError, ReportError
 from szai_audit.report import environment
 from szai_audit.risk.tracking import Comparison, compare, comparison_page
 
-N = 200  # people per sex
-MEN_APPROVED = 120
+N = 2000  # people per sex: enough for a one-point gap's interval to lie within 10 points
+MEN_APPROVED = 1200
 DP = ("fairness.demographic_parity_difference", "72(4)", "gender")
 RATIO = ("fairness.selection_rate_ratio", "72(4)", "gender")
 PROXY = ("fairness.proxy", "72(4)", "gender")
@@ -34,7 +34,7 @@ def _data() -> pd.DataFrame:
 
 
 def _audit(women_approved: int, grounds=("gender",), system_name="Loan model"):
-    """Predictions-only audit: ``women_approved`` of 200 women and 120 of 200 men approved."""
+    """Predictions-only audit: ``women_approved`` of 2000 women and 1200 of 2000 men approved."""
     columns = {"gender": "sex", "region": "region"}
     y_pred = (
         [1] * women_approved
@@ -54,19 +54,19 @@ def _audit(women_approved: int, grounds=("gender",), system_name="Loan model"):
 @pytest.fixture(scope="module")
 def fair():
     """Selection rates 0.59 vs 0.60: a gap of one point, well within the policy."""
-    return _audit(118)
+    return _audit(1180)
 
 
 @pytest.fixture(scope="module")
 def unfair():
     """Selection rates 0.30 vs 0.60: a 30-point gap, ratio 0.5."""
-    return _audit(60)
+    return _audit(600)
 
 
 @pytest.fixture(scope="module")
 def hostile(fair):
     """The unfair predictions, audited for a system whose name is markup, against ``fair``."""
-    return compare(_audit(60, system_name=SCRIPT), fair)
+    return compare(_audit(600, system_name=SCRIPT), fair)
 
 
 def _finding(result, key):
@@ -210,7 +210,7 @@ def test_inputs_are_not_mutated(fair, unfair):
 @pytest.fixture(scope="module")
 def two_grounds():
     """The unfair predictions audited on gender and region (so also gender × region)."""
-    return _audit(60, grounds=("gender", "region"))
+    return _audit(600, grounds=("gender", "region"))
 
 
 def test_new_findings_when_a_ground_is_added(unfair, two_grounds):

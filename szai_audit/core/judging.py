@@ -46,9 +46,12 @@ __all__ = [
     "MeasuredTwice",
     "TableAssessment",
     "Verdict",
+    "both_ways",
     "decision_table",
     "finalize",
+    "mirrored",
     "normal_comparison",
+    "sides",
     "verdict_tail",
     "within",
 ]
@@ -128,6 +131,9 @@ class Comparison:
     #: What stands behind the group's side of the comparison (people, orders, rows covered).
     size: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: For a normal comparison: the standard error, and the scale (:data:`SCALES`) it is on.
+    se: float | None = None
+    scale: str = "identity"
 
 
 #: Scales a comparison can be tested on: name -> (to the test's scale, back). ``log`` for a
@@ -186,7 +192,73 @@ def normal_comparison(
         method=method,
         size=size,
         extra=dict(extra or {}),
+        se=se,
+        scale=scale,
     )
+
+
+def mirrored(c: Comparison, *, threshold: float, direction: str, level: float) -> Comparison:
+    """A normal comparison the other way round: the reference against the group, its value
+    the harm to the reference (the gap negated on the test's scale: minus a difference, the
+    inverse of a ratio), tested against the same tolerance. The ``extra`` entries ``x`` and
+    ``reference_x`` trade places; ``raw`` (the unadjusted gap) is turned like the value.
+
+    >>> c = normal_comparison("b", "a", 1.25, 0.05, threshold=0.8, direction="at_least",
+    ...                       level=0.95, scale="log", extra={"mean": 5, "reference_mean": 4})
+    >>> m = mirrored(c, threshold=0.8, direction="at_least", level=0.95)
+    >>> m.group, m.reference, m.value, m.extra["mean"], round(m.p_beyond, 4)
+    ('a', 'b', 0.8, 4, 0.5)
+    """
+    if c.se is None:
+        raise ValueError(f"only a normal comparison can be mirrored, got method {c.method!r}")
+    to, back = SCALES[c.scale]
+    extra = dict(c.extra)
+    for key in [k for k in c.extra if f"reference_{k}" in c.extra]:
+        extra[key], extra[f"reference_{key}"] = c.extra[f"reference_{key}"], c.extra[key]
+    if "raw" in extra:
+        extra["raw"] = back(-to(extra["raw"]))
+    extra["mirrored"] = True
+    return normal_comparison(
+        c.reference,
+        c.group,
+        back(-to(c.value)),
+        c.se,
+        threshold=threshold,
+        direction=direction,
+        level=level,
+        scale=c.scale,
+        method=c.method,
+        size=None,
+        extra=extra,
+    )
+
+
+def sides(c: Comparison) -> tuple[Message, Message]:
+    """How a message names the two sides of a comparison: the group, then the group it is
+    compared with; the reference is called so, also when a mirrored comparison names it as
+    the group worse off."""
+    if c.extra.get("mirrored"):
+        return (
+            Message(f"参照组“{c.group}”", f"the reference group “{c.group}”"),
+            Message(f"“{c.reference}”组", f"“{c.reference}”"),
+        )
+    return (
+        Message(f"“{c.group}”组", f"“{c.group}”"),
+        Message(f"参照组“{c.reference}”", f"the reference group “{c.reference}”"),
+    )
+
+
+def both_ways(
+    comparisons: Sequence[Comparison], *, threshold: float, direction: str, level: float
+) -> list[Comparison]:
+    """``comparisons`` followed by their :func:`mirrored` ones: each pair judged for harm to
+    either side. For a reference that is not the best-off group on the very measure compared
+    (one the user chose; a gap after legitimate factors against a reference chosen before
+    them), where the reference itself may be the group worse off."""
+    return [
+        *comparisons,
+        *(mirrored(c, threshold=threshold, direction=direction, level=level) for c in comparisons),
+    ]
 
 
 @dataclass(frozen=True)
@@ -348,15 +420,15 @@ class MeasuredTwice(Measured):
     ) -> list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]]:
         """Per group: the named estimate, its adjusted p, the other, its p, status, disagree."""
         n = len(self.comparisons)
-        first = {c.group: (c, beyond[i]) for i, c in enumerate(self.comparisons)}
+        first = {(c.group, c.reference): (c, beyond[i]) for i, c in enumerate(self.comparisons)}
         out: list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]] = []
         for j, c2 in enumerate(self.second):
             p2 = beyond[n + j]
             s2 = _status_of(c2, p2, self.threshold, self.direction, alpha)
-            if c2.group not in first:
+            if (c2.group, c2.reference) not in first:
                 out.append((c2, p2, None, None, s2, False))
                 continue
-            c1, p1 = first[c2.group]
+            c1, p1 = first[(c2.group, c2.reference)]
             s1 = _status_of(c1, p1, self.threshold, self.direction, alpha)
             status = s1 if s1 is s2 else Status.WARN
             out.append((c1, p1, c2, p2, status, s1 is not s2))

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
-from ..core.judging import OUTCOME_PASS, Comparison, Verdict, verdict_tail
+from ..core.judging import OUTCOME_PASS, Comparison, Verdict, sides, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_p, fmt_pct, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -105,11 +105,11 @@ _NO_FAVOURABLE = Message(
 )
 
 _RATIO = Message(
-    "{ground_zh}：“{worst}”组的有利决定率为 {worst_rate}，参照组“{best}”（{rule_zh}）为 "
+    "{ground_zh}：{worst_zh}的有利决定率为 {worst_rate}，{best_zh}（参照组：{rule_zh}）为 "
     "{best_rate}，二者之比为 {value}（{level}置信区间 {low} 至 {high}）；容许下限为 "
     "{threshold}。{among_zh}",
-    "{ground_en}: the group “{worst}” receives a favourable decision {worst_rate} of the time "
-    "and the reference group “{best}” ({rule_en}) {best_rate}; the ratio is {value} ({level} CI "
+    "{ground_en}: {worst_en} receives a favourable decision {worst_rate} of the time and "
+    "{best_en} (the reference: {rule_en}) {best_rate}; the ratio is {value} ({level} CI "
     "{low} to {high}), and the tolerance is at least {threshold}.{among_en}",
 )
 
@@ -119,11 +119,11 @@ _EQUAL = Message(
 )
 
 _DIFFERENCE = Message(
-    "{ground_zh}：{metric_zh}在“{worst}”组为 {worst_rate}，在参照组“{best}”（{rule_zh}）为 "
+    "{ground_zh}：{metric_zh}在{worst_zh}为 {worst_rate}，在{best_zh}（参照组：{rule_zh}）为 "
     "{best_rate}，“{worst}”组不利的差距为 {value} 个百分点（{level}置信区间 {low} 至 {high}）；"
     "容许上限为 {threshold} 个百分点。{among_zh}",
-    "{ground_en}: the {metric_en} is {worst_rate} for “{worst}” and {best_rate} for the "
-    "reference group “{best}” ({rule_en}), a gap of {value} percentage points to the "
+    "{ground_en}: the {metric_en} is {worst_rate} for {worst_en} and {best_rate} for "
+    "{best_en} (the reference: {rule_en}), a gap of {value} percentage points to the "
     "disadvantage of “{worst}” ({level} CI {low} to {high}); the tolerance is {threshold} "
     "points.{among_en}",
 )
@@ -472,15 +472,16 @@ def msg_conditional(
         if c.extra.get("estimate") == "stratified"
         else Message("回归调整法", "regression adjustment")
     )
+    group, other = sides(c)
     body = Message(
-        f"{g.zh}：控制正当因素（{listed_zh}）后，“{c.group}”组相对参照组“{c.reference}”的"
+        f"{g.zh}：控制正当因素（{listed_zh}）后，{group.zh}相对{other.zh}的"
         f"有利决定率差距为 {100 * c.value:+.1f} 个百分点（{name.zh}，{fmt_level(level)}置信区间 "
-        f"{100 * low:.1f} 至 {100 * high:.1f}；未调整 {-100 * c.extra['raw_gap']:+.1f} 个百分点；"
+        f"{100 * low:+.1f} 至 {100 * high:+.1f}；未调整 {100 * c.extra['raw']:+.1f} 个百分点；"
         f"正数表示该组不利）；容许上限为 {100 * threshold:.1f} 个百分点。",
         f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed_en}), the "
-        f"favourable-decision rate of “{c.group}” falls {100 * c.value:+.1f} points short of "
-        f"that of the reference group “{c.reference}” ({name.en}, {fmt_level(level)} CI "
-        f"{100 * low:.1f} to {100 * high:.1f}; unadjusted {-100 * c.extra['raw_gap']:+.1f} "
+        f"gap in favourable-decision rate of {group.en} against {other.en} is "
+        f"{100 * c.value:+.1f} points ({name.en}, {fmt_level(level)} CI "
+        f"{100 * low:+.1f} to {100 * high:+.1f}; unadjusted {100 * c.extra['raw']:+.1f} "
         f"points; positive means the group is worse off); the tolerance is "
         f"{100 * threshold:.1f} points.",
     )
@@ -708,6 +709,7 @@ def msg_comparison(
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
     among = _among(verdict.compared)
+    worst, best = sides(c)
     body = fill(
         template,
         ground_zh=g.zh,
@@ -715,7 +717,10 @@ def msg_comparison(
         metric_zh=m.zh,
         metric_en=m.en.lower(),
         worst=c.group,
-        best=c.reference,
+        worst_zh=worst.zh,
+        worst_en=worst.en,
+        best_zh=best.zh,
+        best_en=best.en,
         rule_zh=rule.zh,
         rule_en=rule.en,
         worst_rate=fmt_pct(c.extra.get("rate")),

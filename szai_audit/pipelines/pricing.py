@@ -249,11 +249,18 @@ class PricingRunner(TaskRunner):
             settings.consumer_profile,
         )
         extra: list[Finding | Judgeable] = []
+        chosen = self._chosen()
         for c, g in self.gaps.items():
             article = "72(4)" if g.kind == "ground" else pc.ARTICLE
             dimension = pw.dimension_label(c, g.kind, labels)
             extra += pc.gap_findings(
-                g, dimension, article=article, policy=policy, currency=currency, labels=labels
+                g,
+                dimension,
+                article=article,
+                policy=policy,
+                currency=currency,
+                labels=labels,
+                chosen=c in chosen,
             )
         if profile:
             if self.counterfactual is not None:
@@ -276,6 +283,12 @@ class PricingRunner(TaskRunner):
                 loyalty_label = pw.dimension_label(settings.loyalty, kind, labels)
             extra.append(pc.loyalty_finding(self.loyalty, policy, loyalty_label, currency))
         return extra
+
+    def _chosen(self) -> set[str]:
+        """The dimensions (profile columns, grounds) whose reference the user chose."""
+        given = {str(k) for k in (self.settings.reference or {})}
+        grounds = {a.info.ground for a in self.prep.attrs if {a.info.ground, a.info.column} & given}
+        return given | grounds
 
     def after_explanation(
         self, summary: ExplanationSummary | None, found: list[Finding]

@@ -20,6 +20,7 @@ from ..core.judging import (
     Measured,
     MeasuredTwice,
     Verdict,
+    both_ways,
     normal_comparison,
 )
 from ..core.messages import Message
@@ -105,9 +106,12 @@ def gap_findings(
     policy: Policy,
     currency: str,
     labels: Mapping[str, Sequence[str]] | None = None,
+    chosen: bool = False,
 ) -> list[Finding | Judgeable]:
     """Raw and conditional price gaps of one dimension (a profile column or a ground): every
-    group of enough orders against the reference; ``labels`` names the legitimate factors."""
+    group of enough orders against the reference; ``labels`` names the legitimate factors.
+    ``chosen``: the user chose the reference (not the lowest-priced group), so the raw gaps
+    are read both ways, as the conditional ones always are."""
     table, ref = gaps.table, gaps.reference
     thr = policy.price_gap_max
     big = table["count"] >= policy.min_group_size
@@ -115,7 +119,9 @@ def gap_findings(
     if not ok or not big.get(ref, False):
         return _gaps_too_few(gaps, dim, article, policy)
     part = table.loc[ok]
-    items: list[Finding | Judgeable] = [_raw_gap(gaps, dim, part, article, policy, currency)]
+    items: list[Finding | Judgeable] = [
+        _raw_gap(gaps, dim, part, article, policy, currency, chosen)
+    ]
     if not gaps.factors or part["regression"].isna().all():
         items.append(
             Finding(
@@ -157,6 +163,7 @@ def _raw_gap(
     article: str,
     policy: Policy,
     currency: str,
+    chosen: bool = False,
 ) -> Measured:
     """The raw gaps, informative only: each group's mean price against the reference's."""
     table, ref = gaps.table, gaps.reference
@@ -176,13 +183,16 @@ def _raw_gap(
         )
         for g, row in part.iterrows()
     ]
-    medians = {str(g): float(row["median_ratio"]) for g, row in part.iterrows()}
+    if chosen:
+        comparisons = both_ways(comparisons, threshold=thr, direction="at_most", level=level)
+    medians = {(str(g), ref): float(row["median_ratio"]) for g, row in part.iterrows()}
+    medians |= {(h, g): 1 / m for (g, h), m in list(medians.items())}
 
     def raw_message(verdict: Verdict) -> Message:
         return pw.msg_raw_gap(
             dim,
             verdict,
-            median_ratio=medians[verdict.comparison.group],
+            median_ratio=medians[(verdict.comparison.group, verdict.comparison.reference)],
             threshold=thr,
             level=level,
             currency=currency,
@@ -214,11 +224,14 @@ def _conditional_gap(
     and regression-adjusted, each group against the reference."""
     thr, level, ref = policy.price_gap_max, policy.confidence_level, gaps.reference
     stratified, regression, unsupported = [], [], []
+    mean_r = float(gaps.table.loc[ref, "mean"])
     for g, row in part.iterrows():
         extra = {
             "mean": float(row["mean"]),
+            "reference_mean": mean_r,
             "raw": float(row["mean_ratio"]) - 1,
             "coverage": float(row["coverage"]),
+            "reference_coverage": float(row["reference_coverage"]),
             "covered": int(row["covered"]),
             "reference_covered": int(row["reference_covered"]),
         }
@@ -251,6 +264,10 @@ def _conditional_gap(
                 {**extra, "estimate": "regression"},
             )
         )
+
+    # The reference is the lowest-priced group before the factors: after them it may pay more.
+    stratified = both_ways(stratified, threshold=thr, direction="at_most", level=level)
+    regression = both_ways(regression, threshold=thr, direction="at_most", level=level)
 
     def cond_message(verdict: Verdict) -> Message:
         return pw.msg_conditional_gap(

@@ -85,8 +85,9 @@ class PriceGaps:
         standard error of the log ratio), and given the factors: ``stratified`` (the price gap
         in percent of the reference's price, as a fraction: 0.08 = 8% more) with
         ``stratified_low``, ``stratified_high``, ``stratified_p``, ``stratified_se`` (on the
-        log scale), and ``regression`` likewise; ``coverage``, ``covered`` and
-        ``reference_covered`` (orders in strata the group shares with the reference). NaN
+        log scale), and ``regression`` likewise; ``coverage``, ``covered``,
+        ``reference_covered`` and ``reference_coverage`` (orders in strata the group shares
+        with the reference, and their share of the reference's orders). NaN
         for the reference and without factors.
     factors : list of str
         The legitimate factors (empty: no conditional gaps).
@@ -269,6 +270,7 @@ _COND_COLUMNS = [
     "coverage",
     "covered",
     "reference_covered",
+    "reference_coverage",
 ]
 
 
@@ -371,7 +373,7 @@ def _conditional_columns(
     for g, row in gaps.table.iterrows():
         for column, value in percent_gaps(row, z).items():
             table.loc[g, column] = value
-        for column in ("coverage", "covered", "reference_covered"):
+        for column in ("coverage", "covered", "reference_covered", "reference_coverage"):
             table.loc[g, column] = row[column]
     return gaps.n_strata, gaps.factors
 

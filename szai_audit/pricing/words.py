@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.grounds import ground_label
-from ..core.judging import Comparison, Verdict, verdict_tail
+from ..core.judging import Comparison, Verdict, sides, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -98,14 +98,15 @@ def msg_raw_gap(
     mean_group, mean_reference = c.extra["mean"], c.extra["reference_mean"]
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
     diff = money(mean_group - mean_reference, currency)
+    group, other = sides(c)
     body = Message(
-        f"{dim.zh}：“{c.group}”组的平均价格为 {money(mean_group, currency).zh}，比参照组"
-        f"“{c.reference}”（{money(mean_reference, currency).zh}）{signed_pct(c.value)}"
+        f"{dim.zh}：{group.zh}的平均价格为 {money(mean_group, currency).zh}，比{other.zh}"
+        f"（{money(mean_reference, currency).zh}）{signed_pct(c.value)}"
         f"（差 {diff.zh}；{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}；"
         f"中位数之比 {median_ratio:.3f}）；容许上限为 {fmt_pct(threshold)}。"
         f"这是未考虑任何正当因素时的差异。",
-        f"{_cap(dim.en)}: the mean price for “{c.group}” is {money(mean_group, currency).en}, "
-        f"{signed_pct(c.value)} against the reference group “{c.reference}” "
+        f"{_cap(dim.en)}: the mean price for {group.en} is {money(mean_group, currency).en}, "
+        f"{signed_pct(c.value)} against {other.en} "
         f"({money(mean_reference, currency).en}; a difference of {diff.en}; {fmt_level(level)} "
         f"CI {signed_pct(lo)} to {signed_pct(hi)}; median ratio {median_ratio:.3f}); the "
         f"tolerance is {fmt_pct(threshold)}. This is the gap before any legitimate factor.",
@@ -183,13 +184,14 @@ def msg_conditional_gap(
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
     m = money(c.extra["mean"] * c.value / (1 + c.value), currency)
     method = _method(c)
+    group, other = sides(c)
     body = Message(
-        f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，“{c.group}”组的价格比参照组"
-        f"“{c.reference}”{signed_pct(c.value)}（每单约 {m.zh}；{method.zh}，"
+        f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，{group.zh}的价格比{other.zh}"
+        f"{signed_pct(c.value)}（每单约 {m.zh}；{method.zh}，"
         f"{fmt_level(level)}置信区间 {signed_pct(lo)} 至 {signed_pct(hi)}；未调整时为 "
         f"{signed_pct(c.extra['raw'])}）。容许上限为 {fmt_pct(threshold)}。",
-        f"{_cap(dim.en)}: for orders alike in the legitimate factors ({named.en}), “{c.group}” "
-        f"pays {signed_pct(c.value)} against the reference group “{c.reference}” (about {m.en} "
+        f"{_cap(dim.en)}: for orders alike in the legitimate factors ({named.en}), {group.en} "
+        f"pays {signed_pct(c.value)} against {other.en} (about {m.en} "
         f"per order; {method.en}, {fmt_level(level)} CI {signed_pct(lo)} to {signed_pct(hi)}; "
         f"unadjusted {signed_pct(c.extra['raw'])}). The tolerance is {fmt_pct(threshold)}.",
     )

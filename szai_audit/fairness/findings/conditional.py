@@ -14,7 +14,14 @@ import pandas as pd
 
 from ...core.conditional import ConditionalGaps
 from ...core.findings import Finding, Status
-from ...core.judging import Comparison, Judgeable, MeasuredTwice, Verdict, normal_comparison
+from ...core.judging import (
+    Comparison,
+    Judgeable,
+    MeasuredTwice,
+    Verdict,
+    both_ways,
+    normal_comparison,
+)
 from ...core.messages import Message
 from ...core.policy import Policy
 from .. import words
@@ -44,8 +51,9 @@ def _estimates(
     for g in groups:
         row = gaps.table.loc[g]
         extra = {
-            "raw_gap": float(row["raw_gap"]),
+            "raw": sign * float(row["raw_gap"]),  # oriented as the value: positive harms
             "coverage": float(row["coverage"]),
+            "reference_coverage": float(row["reference_coverage"]),
             "covered": int(row["covered"]),
             "reference_covered": int(row["reference_covered"]),
         }
@@ -99,6 +107,9 @@ def conditional_finding(
     # A group with fewer favourable decisions than the reference is worse off.
     stratified, regression, unsupported = _estimates(gaps, ok, policy, -1.0)
     threshold, level = policy.demographic_parity_max, policy.confidence_level
+    # The reference was chosen before the factors: after them it may be the group worse off.
+    stratified = both_ways(stratified, threshold=threshold, direction="at_most", level=level)
+    regression = both_ways(regression, threshold=threshold, direction="at_most", level=level)
 
     def message(verdict: Verdict) -> Message:
         return words.msg_conditional(

@@ -119,11 +119,18 @@ def _reference(r: _Rates, chosen: str | None) -> tuple[str | None, str]:
     return str(best), "best_off"
 
 
-def _compare(r: _Rates, ref: str, threshold: float, ratio: bool, level: float) -> list[Comparison]:
-    """Every comparable group but the reference, against the reference."""
-    others = [g for g in r.rates.index if g != ref]
-    kg, ng = r.k[others].to_numpy(float), r.n[others].to_numpy(float)
-    kr, nr = np.full(len(others), float(r.k[ref])), np.full(len(others), float(r.n[ref]))
+def _compare(
+    r: _Rates, ref: str, threshold: float, ratio: bool, level: float, mirror: bool = False
+) -> list[Comparison]:
+    """Every comparable group but the reference, against the reference; with ``mirror`` (a
+    reference the user chose, which may itself be worse off) also the reference against each
+    of them."""
+    others = [str(g) for g in r.rates.index if g != ref]
+    pairs = [(g, ref) for g in others] + ([(ref, g) for g in others] if mirror else [])
+    kg = np.array([float(r.k[g]) for g, _ in pairs])
+    ng = np.array([float(r.n[g]) for g, _ in pairs])
+    kr = np.array([float(r.k[h]) for _, h in pairs])
+    nr = np.array([float(r.n[h]) for _, h in pairs])
     if ratio:  # H0: rate_g / rate_ref >= threshold
         test = margin_test(kg, ng, kr, nr, threshold, scale="ratio", alternative="less")
         lo, hi = score_interval(kg, ng, kr, nr, scale="ratio", level=level)
@@ -139,17 +146,21 @@ def _compare(r: _Rates, ref: str, threshold: float, ratio: bool, level: float) -
     zero = two_proportion_test(kg, ng, kr, nr)
     return [
         Comparison(
-            group=str(g),
-            reference=ref,
+            group=g,
+            reference=h,
             value=float(values[i]),
             ci=(float(lo[i]), float(hi[i])),
             p_beyond=float(test.p_value[i]),
             p_zero=float(zero.p_value[i]),
             method=str(test.method[i]),
             size=int(ng[i]),
-            extra={"rate": float(kg[i] / ng[i]), "reference_rate": float(kr[i] / nr[i])},
+            extra={
+                "rate": float(kg[i] / ng[i]),
+                "reference_rate": float(kr[i] / nr[i]),
+                **({"mirrored": True} if g == ref else {}),
+            },
         )
-        for i, g in enumerate(others)
+        for i, (g, h) in enumerate(pairs)
     ]
 
 
@@ -167,7 +178,7 @@ def _measure(
     details: dict[str, Any],
 ) -> Measured:
     """Every comparable group against the reference, waiting for the audit-wide judgement."""
-    comparisons = _compare(r, reference, threshold, ratio, level)
+    comparisons = _compare(r, reference, threshold, ratio, level, reference_rule == "chosen")
     equal = float(r.rates.max() - r.rates.min()) <= TOLERANCE
     groups = [str(x) for x in r.rates.index]
 

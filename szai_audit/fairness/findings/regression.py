@@ -9,7 +9,14 @@ import pandas as pd
 
 from ...core.data import group_label, is_missing_group_key
 from ...core.findings import Finding, Status
-from ...core.judging import Comparison, Measured, TableAssessment, Verdict, normal_comparison
+from ...core.judging import (
+    Comparison,
+    Measured,
+    TableAssessment,
+    Verdict,
+    both_ways,
+    normal_comparison,
+)
 from ...core.messages import Message
 from ...core.policy import Policy
 from .. import words
@@ -170,6 +177,8 @@ def _ratio_measured(
     if ref is None:
         return _reference_missing(check, key, metric, str(chosen), min_size)
     comparisons = _ratio_comparisons(frame, metric, ref, harm_up, threshold, level)
+    if rule == "chosen":  # the user's reference may itself be the group worse off
+        comparisons = both_ways(comparisons, threshold=threshold, direction="at_least", level=level)
 
     def message(verdict: Verdict) -> Message:
         c = verdict.comparison
@@ -279,6 +288,8 @@ def _residual_item(
         for g in frame.index
         if g != ref
     ]
+    if rule == "chosen":
+        comparisons = both_ways(comparisons, threshold=threshold, direction="at_most", level=level)
 
     def message(verdict: Verdict) -> Message:
         c = verdict.comparison

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ...core.findings import Finding, Status
-from ...core.judging import Judgeable, Measured, Verdict, normal_comparison
+from ...core.judging import Judgeable, Measured, Verdict, both_ways, normal_comparison
 from ...core.messages import Message
 from ...core.policy import Policy
 from .. import words
@@ -95,6 +95,8 @@ def _auc(sm: ScoreMetrics, ground: str, policy: Policy, chosen: str | None) -> F
         for k in comp.index
         if k != ref
     ]
+    if rule == "chosen":  # the user's reference may itself be the group worse off
+        comparisons = both_ways(comparisons, threshold=threshold, direction="at_most", level=level)
 
     def message(verdict: Verdict) -> Message:
         c = verdict.comparison
@@ -177,6 +179,8 @@ def _calibration(
         for k in comp.index
         if k != ref
     ]
+    if rule == "chosen":
+        comparisons = both_ways(comparisons, threshold=threshold, direction="at_most", level=level)
 
     def message(verdict: Verdict) -> Message:
         c = verdict.comparison
