@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.stats import z_value
-from .scores import auc_with_se
+from ..core.threads import limited_threads
+from .scores import auc_from_counts
 
 __all__ = ["ProxyReport", "find_proxies"]
 
@@ -37,9 +38,10 @@ class ProxyReport:
     ----------
     features : DataFrame
         One row per feature, most informative first: ``kind`` (``"categorical"`` or
-        ``"numeric"``), ``auc``, ``auc_low`` (lower bound of its DeLong interval, for a
-        two-group attribute), ``balanced_accuracy``, ``mutual_information`` (bits),
-        ``normalized_mi`` (share of the attribute's entropy).
+        ``"numeric"``), ``auc``, ``auc_se`` (DeLong; beyond two groups, the mean of the
+        one-vs-rest errors, an upper bound of the macro average's), ``auc_low`` and
+        ``auc_high`` (its interval at ``level``), ``balanced_accuracy``,
+        ``mutual_information`` (bits), ``normalized_mi`` (share of the attribute's entropy).
     all_features_auc, all_features_balanced_accuracy : float
         Cross-validated scores of a model using every feature.
     n_rows : int
@@ -57,6 +59,8 @@ class ProxyReport:
     n_rows: int
     n_classes: int
     left_out: dict[str, int] = field(default_factory=dict)
+    #: The standard error of ``all_features_auc`` (as ``auc_se``, on the out-of-fold scores).
+    all_features_auc_se: float = math.nan
 
 
 def _discretize(col: pd.Series, n_bins: int) -> tuple[np.ndarray, str]:
@@ -72,25 +76,79 @@ def _discretize(col: pd.Series, n_bins: int) -> tuple[np.ndarray, str]:
     return np.asarray(codes, dtype=np.int64), "numeric" if numeric else "categorical"
 
 
-def _scores(y: np.ndarray, proba: np.ndarray, n_classes: int) -> tuple[float, float]:
-    from sklearn.metrics import balanced_accuracy_score, roc_auc_score
+#: The columns of :attr:`ProxyReport.features`.
+COLUMNS = [
+    "kind",
+    "auc",
+    "auc_se",
+    "auc_low",
+    "auc_high",
+    "balanced_accuracy",
+    "mutual_information",
+    "normalized_mi",
+]
 
-    if n_classes == 2:
-        auc = roc_auc_score(y, proba[:, 1])
+#: Boosting rounds and learning rate of the all-features model: 50 rounds at 0.2 (half the
+#: trees of 100 at 0.1, the AUC within 0.002 on ``benchmarks/bench_proxies.py``).
+ALL_FEATURES_ITERATIONS, ALL_FEATURES_LEARNING_RATE = 50, 0.2
+
+
+def _auc_of_scores(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
+    """AUC and DeLong error from entries of a score with their positives and negatives."""
+    distinct, inverse = np.unique(score, return_inverse=True)
+    p = np.bincount(inverse, weights=pos, minlength=len(distinct))
+    n = np.bincount(inverse, weights=neg, minlength=len(distinct))
+    return auc_from_counts(p, n)
+
+
+def _scores_from_counts(scores: np.ndarray, counts: np.ndarray) -> tuple[float, float, float]:
+    """AUC (one-vs-rest macro average beyond two classes), its standard error and the
+    balanced accuracy of predictions that take one probability vector per entry.
+
+    ``scores[e, c]`` is entry ``e``'s probability of class ``c``, ``counts[e, c]`` the rows of
+    class ``c`` it scores. The same numbers as scikit-learn's ``roc_auc_score`` and
+    ``balanced_accuracy_score`` on the rows; the macro AUC's error is the mean of the classes'
+    DeLong errors, an upper bound of the error of their mean.
+    """
+    k = counts.shape[1]
+    rows = counts.sum(axis=1)
+    if k == 2:
+        auc, se = _auc_of_scores(scores[:, 1], counts[:, 1], counts[:, 0])
     else:
-        auc = roc_auc_score(y, proba, multi_class="ovr", average="macro", labels=range(n_classes))
-    return float(auc), float(balanced_accuracy_score(y, proba.argmax(axis=1)))
+        per_class = [
+            _auc_of_scores(scores[:, c], counts[:, c], rows - counts[:, c]) for c in range(k)
+        ]
+        auc = float(np.mean([a for a, _ in per_class]))
+        se = float(np.mean([e for _, e in per_class]))
+    predicted = scores.argmax(axis=1)
+    hits = np.bincount(predicted, weights=counts[np.arange(len(counts)), predicted], minlength=k)
+    return auc, se, float(np.mean(hits / counts.sum(axis=0)))
 
 
-def _lookup_cv(codes: np.ndarray, y: np.ndarray, n_classes: int, folds: list) -> np.ndarray:
-    """Out-of-fold class probabilities of a Laplace-smoothed lookup table on ``codes``."""
+def _lookup_scores(
+    codes: np.ndarray, y: np.ndarray, n_classes: int, fold_of: np.ndarray, n_folds: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold class probabilities of a Laplace-smoothed lookup table on ``codes``, one
+    per (fold, code): the probabilities, the rows of each class they score, and the table of
+    codes by class. A test row of fold ``f`` with code ``c`` gets the add-one smoothed class
+    shares of code ``c`` among the other folds' rows."""
     k = int(codes.max()) + 1
-    out = np.empty((len(y), n_classes))
-    for train, test in folds:
-        table = np.ones((k, n_classes))  # add-one smoothing: unseen codes get the prior shape
-        np.add.at(table, (codes[train], y[train]), 1.0)
-        out[test] = (table / table.sum(axis=1, keepdims=True))[codes[test]]
-    return out
+    cells = np.bincount(
+        (fold_of * k + codes) * n_classes + y, minlength=n_folds * k * n_classes
+    ).reshape(n_folds, k, n_classes)
+    table = cells.sum(axis=0)
+    train = 1.0 + (table[None] - cells)  # add-one smoothing: unseen codes get the prior shape
+    proba = train / train.sum(axis=2, keepdims=True)
+    return proba.reshape(-1, n_classes), cells.reshape(-1, n_classes).astype(float), table
+
+
+def _mutual_information(table: np.ndarray) -> float:
+    """Mutual information (nats) of a contingency table of counts."""
+    n = table.sum()
+    joint = table[table > 0] / n
+    rows = np.broadcast_to(table.sum(axis=1, keepdims=True) / n, table.shape)[table > 0]
+    cols = np.broadcast_to(table.sum(axis=0, keepdims=True) / n, table.shape)[table > 0]
+    return float(max((joint * np.log(joint / (rows * cols))).sum(), 0.0))
 
 
 def _entropy_bits(y: np.ndarray) -> float:
@@ -201,60 +259,50 @@ def rank_proxies(
     smallest = int(np.bincount(y).min()) if n_classes else 0
     splits = min(n_splits, smallest)
     if n_classes < 2 or splits < 2:
-        empty = pd.DataFrame(
-            columns=[
-                "kind",
-                "auc",
-                "auc_low",
-                "balanced_accuracy",
-                "mutual_information",
-                "normalized_mi",
-            ]
-        )
+        empty = pd.DataFrame(columns=COLUMNS)
         return ProxyReport(empty, math.nan, math.nan, len(y), n_classes, left_out)
     cv = StratifiedKFold(n_splits=splits, shuffle=True, random_state=random_state)
     folds = list(cv.split(np.zeros(len(y)), y))
-    from sklearn.metrics import mutual_info_score
-
+    fold_of = np.empty(len(y), dtype=np.int64)
+    for f, (_, test) in enumerate(folds):
+        fold_of[test] = f
     z = z_value(level)
     h = _entropy_bits(y)
     rows = []
     for col in frame.columns:
         codes, kind = _discretize(frame[col], n_bins)
-        proba = _lookup_cv(codes, y, n_classes, folds)
-        auc, bal = _scores(y, proba, n_classes)
-        low = math.nan
-        if n_classes == 2:
-            _, se = auc_with_se(y == 1, proba[:, 1])
-            low = auc - z * se
-        mi = mutual_info_score(y, codes) / math.log(2)
+        scores, counts, table = _lookup_scores(codes, y, n_classes, fold_of, splits)
+        auc, se, bal = _scores_from_counts(scores, counts)
+        mi = _mutual_information(table) / math.log(2)
         rows.append(
             {
                 "feature": str(col),
                 "kind": kind,
                 "auc": auc,
-                "auc_low": low,
+                "auc_se": se,
+                "auc_low": auc - z * se,
+                "auc_high": auc + z * se,
                 "balanced_accuracy": bal,
                 "mutual_information": mi,
                 "normalized_mi": mi / h if h > 0 else math.nan,
             }
         )
-    columns = ["feature", "kind", "auc", "auc_low", "balanced_accuracy"]
-    columns += ["mutual_information", "normalized_mi"]
     # No candidate feature (data holds only the attribute itself): an empty ranking.
-    table = pd.DataFrame(rows, columns=columns).set_index("feature")
+    table = pd.DataFrame(rows, columns=["feature", *COLUMNS]).set_index("feature")
     if len(table):
         table = table.sort_values(["auc", "mutual_information"], ascending=False)
-    all_auc = all_bal = math.nan
+    all_auc = all_bal = all_se = math.nan
     if all_features and len(frame.columns):
-        all_auc, all_bal = _all_features(frame, y, n_classes, folds, random_state)
-    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out)
+        all_auc, all_se, all_bal = _all_features(frame, y, n_classes, folds, random_state)
+    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se)
 
 
 def _all_features(
     frame: pd.DataFrame, y: np.ndarray, n_classes: int, folds: list, random_state: int | None
-) -> tuple[float, float]:
-    """Cross-validated scores of a small gradient-boosting model on every feature."""
+) -> tuple[float, float, float]:
+    """Cross-validated AUC, its standard error and the balanced accuracy of a small
+    gradient-boosting model on every feature (its threads capped at the usable cores, see
+    :mod:`szai_audit.core.threads`)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     encoded = pd.DataFrame(index=frame.index)
@@ -275,21 +323,24 @@ def _all_features(
             continue
         categorical.append(False)
     if encoded.shape[1] == 0:
-        return math.nan, math.nan
+        return math.nan, math.nan, math.nan
     x = encoded.to_numpy()
     proba = np.empty((len(y), n_classes))
-    for train, test in folds:
-        model = HistGradientBoostingClassifier(
-            max_iter=100,
-            max_depth=3,
-            learning_rate=0.1,
-            categorical_features=np.asarray(categorical),
-            early_stopping=False,
-            random_state=random_state,
-        )
-        model.fit(x[train], y[train])
-        p = model.predict_proba(x[test])
-        full = np.zeros((len(test), n_classes))
-        full[:, model.classes_] = p
-        proba[test] = full
-    return _scores(y, proba, n_classes)
+    with limited_threads():
+        for train, test in folds:
+            model = HistGradientBoostingClassifier(
+                max_iter=ALL_FEATURES_ITERATIONS,
+                max_depth=3,
+                learning_rate=ALL_FEATURES_LEARNING_RATE,
+                categorical_features=np.asarray(categorical),
+                early_stopping=False,
+                random_state=random_state,
+            )
+            model.fit(x[train], y[train])
+            p = model.predict_proba(x[test])
+            full = np.zeros((len(test), n_classes))
+            full[:, model.classes_] = p
+            proba[test] = full
+    counts = np.zeros((len(y), n_classes))
+    counts[np.arange(len(y)), y] = 1.0
+    return _scores_from_counts(proba, counts)

@@ -26,6 +26,7 @@ from ..core.stats import weighted_quantile
 
 __all__ = [
     "ScoreMetrics",
+    "auc_from_counts",
     "auc_with_se",
     "merge_score_tables",
     "score_metrics",
@@ -183,7 +184,7 @@ def merge_score_tables(tables: list[pd.DataFrame]) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _auc_from_counts(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
+def auc_from_counts(pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
     """AUC and DeLong standard error from the positives and negatives at each distinct score
     (in increasing order of score); ties count one half, as with mid-ranks."""
     m, n = float(pos.sum()), float(neg.sum())
@@ -224,7 +225,7 @@ def score_metrics_from_table(
         distinct, inverse = np.unique(sv, return_inverse=True)
         pos = np.bincount(inverse, weights=np.where(yv, cv, 0), minlength=len(distinct))
         neg = np.bincount(inverse, weights=np.where(yv, 0, cv), minlength=len(distinct))
-        auc, auc_se = _auc_from_counts(pos, neg)
+        auc, auc_se = auc_from_counts(pos, neg)
         n = int(cv.sum())
         positives = int(cv[yv].sum())
         wf = cv.astype(float)
