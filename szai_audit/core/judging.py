@@ -134,6 +134,9 @@ class Comparison:
     #: For a normal comparison: the standard error, and the scale (:data:`SCALES`) it is on.
     se: float | None = None
     scale: str = "identity"
+    #: The tolerance this comparison is judged against, when not the check's own (the proxy
+    #: check holds each feature to one limit and all features together to another).
+    threshold: float | None = None
 
 
 #: Scales a comparison can be tested on: name -> (to the test's scale, back). ``log`` for a
@@ -158,6 +161,7 @@ def normal_comparison(
     direction: str,
     level: float,
     scale: str = "identity",
+    no_gap: float = 0.0,
     method: str = "normal",
     size: int | None = None,
     extra: dict[str, Any] | None = None,
@@ -168,7 +172,8 @@ def normal_comparison(
 
     With ``scale="log"`` (a ratio) or ``"log1p"`` (a relative gap) the test and the interval
     are on that scale, where ``se`` is given, and ``value``, ``threshold`` and the interval
-    are on the natural one.
+    are on the natural one. ``no_gap`` is the value of no gap on the test's scale (0.5 for an
+    AUC: chance).
 
     >>> c = normal_comparison("b", "a", 0.9, 0.02, threshold=0.8, direction="at_least",
     ...                       level=0.95, scale="log")
@@ -181,7 +186,7 @@ def normal_comparison(
     p_beyond = float(normal_margin_test(v, se, t, alternative=alternative)[0])
     lo, hi = normal_interval(v, se, level)
     finite = math.isfinite(v) and math.isfinite(se)
-    p_zero = float(normal_p_value(v, se)[0]) if finite and se > 0 else None
+    p_zero = float(normal_p_value(v - no_gap, se)[0]) if finite and se > 0 else None
     return Comparison(
         group=group,
         reference=reference,
@@ -277,6 +282,9 @@ class Verdict:
     other: Comparison | None = None
     other_p_adjusted: float | None = None
     disagree: bool = False
+    #: Every comparison of the finding with its adjusted p-value (for a message that lists
+    #: them, as the proxy check's does).
+    every: tuple[tuple[Comparison, float], ...] = ()
 
     @property
     def gap_not_zero(self) -> bool:
@@ -322,6 +330,9 @@ class Measured:
     #: An informative comparison (a raw price gap, which legitimate factors may explain)
     #: never fails: WARN where the rule says FAIL.
     informative: bool = False
+    #: Whether the comparisons are of groups (the finding then names the one worse off and
+    #: its reference); False for a check comparing something else (the proxy check's inputs).
+    names_groups: bool = True
 
     def p_values(self) -> tuple[list[float], list[float]]:
         beyond = [_finite_p(c.p_beyond) for c in self.comparisons]
@@ -329,8 +340,13 @@ class Measured:
         return beyond, zero
 
     def _harm(self, c: Comparison) -> float:
-        """How far a gap goes to the harmful side (larger is worse)."""
-        return -c.value if self.direction == "at_least" else c.value
+        """How far a gap goes to the harmful side (larger is worse), from its tolerance."""
+        gap = c.value - self._limit(c)
+        return -gap if self.direction == "at_least" else gap
+
+    def _limit(self, c: Comparison) -> float:
+        """The tolerance ``c`` is judged against."""
+        return self.threshold if c.threshold is None else c.threshold
 
     def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
         """The finding: the status by :data:`DECISION_RULES`, and the pair it names."""
@@ -344,7 +360,7 @@ class Measured:
         else:
             named = order[0]
             ok = all(
-                _interval_within(c.ci, self.threshold, self.direction) for c in self.comparisons
+                _interval_within(c.ci, self._limit(c), self.direction) for c in self.comparisons
             )
             status = Status.PASS if ok else Status.WARN
         if self.informative and status is Status.FAIL:
@@ -358,17 +374,20 @@ class Measured:
             len(self.comparisons),
             alpha,
             self.informative,
+            every=tuple(zip(self.comparisons, beyond, strict=True)),
         )
         # With no gap anywhere, no group is worse off than another.
         neutral = 1.0 if self.direction == "at_least" else 0.0
-        equal = all(abs(x.value - neutral) <= TOLERANCE for x in self.comparisons)
+        equal = not self.names_groups or all(
+            abs(x.value - neutral) <= TOLERANCE for x in self.comparisons
+        )
         return Finding(
             check=self.check,
             article=self.article,
             status=status,
             message=self.message(verdict),
             value=c.value,
-            threshold=self.threshold,
+            threshold=self._limit(c),
             ground=self.ground,
             worst_group=None if equal else c.group,
             best_group=None if equal else c.reference,
@@ -424,12 +443,12 @@ class MeasuredTwice(Measured):
         out: list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]] = []
         for j, c2 in enumerate(self.second):
             p2 = beyond[n + j]
-            s2 = _status_of(c2, p2, self.threshold, self.direction, alpha)
+            s2 = _status_of(c2, p2, self._limit(c2), self.direction, alpha)
             if (c2.group, c2.reference) not in first:
                 out.append((c2, p2, None, None, s2, False))
                 continue
             c1, p1 = first[(c2.group, c2.reference)]
-            s1 = _status_of(c1, p1, self.threshold, self.direction, alpha)
+            s1 = _status_of(c1, p1, self._limit(c1), self.direction, alpha)
             status = s1 if s1 is s2 else Status.WARN
             out.append((c1, p1, c2, p2, status, s1 is not s2))
         return out
@@ -465,7 +484,7 @@ class MeasuredTwice(Measured):
             status=status,
             message=self.message(verdict),
             value=named.value,
-            threshold=self.threshold,
+            threshold=self._limit(named),
             ground=self.ground,
             worst_group=named.group,
             best_group=named.reference,

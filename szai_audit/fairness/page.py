@@ -23,7 +23,7 @@ from ..core.policy import Policy
 from ..core.scope import Scope, SensitiveInfo, binning_note, missing_note, source_note
 from ..core.stats import z_value
 from .charts import rates_chart, regression_chart, reliability_chart
-from .checks import ARTICLE, INTERSECTION_NOT_ASSESSED
+from .checks import ARTICLE, INTERSECTION_NOT_ASSESSED, PROXY
 from .counterfactual import FlipResult
 from .metrics import GroupMetrics
 from .proxies import ProxyReport
@@ -226,14 +226,22 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
 
 
 def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
-    """The proxy ranking of one ground (top 10 features)."""
+    """The proxy ranking of one ground (top 10 features); bold rows are those the proxy
+    finding shows beyond the limit."""
     report = result.proxies.get(key)
     if report is None or report.features.empty:
         return None
     threshold = result.policy.proxy_auc_threshold
+    alpha = result.policy.significance_level
+    finding = next((f for f in result.findings if f.check == PROXY.id and f.ground == key), None)
+    shown = {
+        c["group"]
+        for c in (finding.details.get("comparisons", []) if finding is not None else [])
+        if c["p_value"] < alpha
+    }
     rows = []
     for name, row in report.features.head(10).iterrows():
-        flagged = row["auc"] >= threshold and not (row["auc_low"] <= 0.5)
+        low, high = float(row["auc_low"]), float(row["auc_high"])
         rows.append(
             {
                 "feature": str(name),
@@ -241,11 +249,11 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
                 if row["kind"] == "categorical"
                 else Message("数值", "numeric"),
                 "auc": f"{row['auc']:.3f}",
-                "auc_low": "" if not np.isfinite(row["auc_low"]) else f"≥ {row['auc_low']:.3f}",
+                "auc_ci": f"{low:.3f}–{high:.3f}" if np.isfinite(low + high) else "",
                 "balanced_accuracy": fmt_pct(float(row["balanced_accuracy"])),
                 "mi": f"{row['mutual_information']:.3f}",
                 "nmi": fmt_pct(float(row["normalized_mi"])),
-                "flagged": bool(flagged),
+                "flagged": str(name) in shown,
             }
         )
     all_auc = report.all_features_auc

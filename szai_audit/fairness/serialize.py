@@ -116,6 +116,7 @@ def proxy_dict(report: ProxyReport) -> dict[str, Any]:
         "features": rows,
         "all_features_auc": jsonable(report.all_features_auc),
         "all_features_balanced_accuracy": jsonable(report.all_features_balanced_accuracy),
+        "all_features_auc_se": jsonable(report.all_features_auc_se),
         "rows_used": report.n_rows,
         "groups": report.n_classes,
     }

@@ -270,61 +270,98 @@ def msg_calibration(
     return body.join(verdict_tail(verdict))
 
 
-def _auc_list(features: Mapping[str, float], sep: str) -> str:
-    return sep.join(
-        f"“{k}”（AUC {v:.3f}）" if sep == "、" else f"“{k}” (AUC {v:.3f})"
-        for k, v in features.items()
-    )
+def _auc_with_ci(c: Comparison) -> str:
+    lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+    return f"{c.value:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
 def msg_proxy(
     ground: str,
+    verdict: Verdict,
     *,
-    listed: Mapping[str, float],
-    top: tuple[str, float],
-    all_auc: float,
     threshold: float,
     all_threshold: float,
-    warn: bool,
+    level: float,
+    listed: int,
+    together: str,
 ) -> Message:
-    """Message of the proxy check (AUCs with 3 decimals)."""
+    """Message of the proxy check: the inputs shown to predict the attribute beyond their
+    limit, those whose interval reaches it, or the best one (AUCs with 3 decimals and their
+    intervals)."""
     g = ground_label(ground)
-    together = (
+    alpha = verdict.alpha
+    shown = [c for c, p in verdict.every if p < alpha]
+    unsure = [
+        c
+        for c, p in verdict.every
+        if p >= alpha and (c.ci is None or c.ci[1] >= (c.threshold or threshold) - 1e-9)
+    ]
+    everything = next((c for c, _ in verdict.every if c.group == together), None)
+    inputs = [c for c, _ in verdict.every if c.group != together]
+    names = Message(f"（AUC [{fmt_level(level)}置信区间]）", f" (AUC [{fmt_level(level)} CI])")
+
+    def listing(cs: list[Comparison], sep: str) -> str:
+        shown_cs = [c for c in cs if c.group != together][:listed]
+        return sep.join(f"“{c.group}” {_auc_with_ci(c)}" for c in shown_cs)
+
+    limits = Message(
+        f"单个输入的阈值为 AUC {threshold:.3f}，全部输入合起来为 {all_threshold:.3f}。",
+        f"The limit is AUC {threshold:.3f} for one input and {all_threshold:.3f} for all "
+        f"inputs together.",
+    )
+    together_text = (
         Message("", "")
-        if math.isnan(all_auc)
+        if everything is None
         else Message(
-            f"全部输入合起来预测{g.zh}的 AUC 为 {all_auc:.3f}（阈值 {all_threshold:.3f}）。",
-            f"All inputs together predict {g.en} with AUC {all_auc:.3f} (threshold "
-            f"{all_threshold:.3f}).",
+            f"全部输入合起来预测{g.zh}的 AUC 为 {_auc_with_ci(everything)}。",
+            f"All inputs together predict {g.en} with AUC {_auc_with_ci(everything)}.",
         )
     )
-    if warn:
-        if listed:
-            head = Message(
-                f"{g.zh}：以下输入可代替{g.zh}（阈值 AUC {threshold:.3f}）："
-                f"{_auc_list(listed, '、')}。",
-                f"{g.en.capitalize()}: these inputs stand in for {g.en} (threshold AUC "
-                f"{threshold:.3f}): {_auc_list(listed, ', ')}.",
+    if shown:
+        single = [c for c in shown if c.group != together]
+        head = (
+            Message(
+                f"{g.zh}：数据表明以下输入对{g.zh}的预测能力超过阈值（单侧检验，多重比较校正后 "
+                f"p < {alpha:g}）{names.zh}：{listing(single, '、')}。",
+                f"{g.en.capitalize()}: the data show these inputs predicting {g.en} beyond the "
+                f"limit (one-sided test, adjusted p < {alpha:g}){names.en}: "
+                f"{listing(single, ', ')}.",
             )
-        else:
-            head = Message(
-                f"{g.zh}：单个输入都不足以代替{g.zh}，但组合起来可以。",
-                f"{g.en.capitalize()}: no single input stands in for {g.en}, but together they do.",
+            if single
+            else Message(
+                f"{g.zh}：单个输入都不足以代替{g.zh}，但数据表明全部输入合起来的预测能力超过阈值。",
+                f"{g.en.capitalize()}: no single input is shown to stand in for {g.en}, but the "
+                f"data show all inputs together predicting it beyond the limit.",
             )
+        )
         tail = Message(
-            "即使模型不使用该属性本身，也可能借助这些输入造成歧视；请结合条件差异分析核查，"
-            "或说明其正当性。结论：警示。",
-            "The model can discriminate through them even without the attribute itself; check "
-            "them with the conditional analysis or justify them. Result: warning.",
+            "即使模型不使用该属性本身，也可能借助这些输入造成歧视；代理变量本身不等于歧视，"
+            "请结合条件差异分析核查，或说明其正当性。结论：警示。",
+            "The model can discriminate through them even without the attribute itself; a "
+            "proxy is not discrimination by itself, so check them with the conditional "
+            "analysis or justify them. Result: warning.",
         )
-        return head.join(together).join(tail)
+        return head.join(together_text).join(limits).join(tail)
+    if unsure:
+        head = Message(
+            f"{g.zh}：以下预测能力的置信区间达到阈值，但数据不足以表明超过阈值{names.zh}："
+            f"{listing(unsure, '、') or together}。",
+            f"{g.en.capitalize()}: the intervals of these reach the limit, but the data do not "
+            f"show them beyond it{names.en}: {listing(unsure, ', ') or together}.",
+        )
+        tail = Message(
+            "结论：警示，无法确定，建议用更多数据复核。",
+            "Result: warning, inconclusive; check it with more data.",
+        )
+        return head.join(together_text).join(limits).join(tail)
+    top = max(inputs, key=lambda c: c.value) if inputs else verdict.comparison
     head = Message(
-        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{top[0]}”，AUC {top[1]:.3f}；阈值 "
-        f"{threshold:.3f}）。",
-        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{top[0]}”, AUC "
-        f"{top[1]:.3f}; threshold {threshold:.3f}).",
+        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{top.group}”，AUC {_auc_with_ci(top)}，"
+        f"整个区间低于阈值）。",
+        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{top.group}”, AUC "
+        f"{_auc_with_ci(top)}, the whole interval below the limit).",
     )
-    return head.join(together).join(OUTCOME_PASS)
+    return head.join(together_text).join(limits).join(OUTCOME_PASS)
 
 
 def msg_proxy_no_data(ground: str) -> Message:

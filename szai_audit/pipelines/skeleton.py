@@ -102,13 +102,13 @@ class TaskRunner(ABC):
             common.attrs,
             common.adapter,
             common.rows,
-            found,
+            proxies,
             self.random_state,
             pos=common.pos,
             favorable_is_positive=common.favorable_is_positive,
             numeric=self.numeric,
         )
-        extra += found + explanation_found
+        extra += [*found, *explanation_found]
         extra += self.after_explanation(summary, explanation_found)
         findings, tests = finalize(tables, self.policy, extra)
         findings = with_binning_notes(findings, self.binned(common.attrs))

@@ -10,12 +10,12 @@ from typing import Any
 from ..core.data import GroupEncoding
 from ..core.errors import SzaiAuditError
 from ..core.findings import Finding
+from ..core.judging import Judgeable
 from ..core.messages import Message
 from ..core.models import ModelAdapter
 from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
 from ..explain.summary import ExplanationSummary, summarize
-from ..fairness.checks import PROXY
 from ..fairness.counterfactual import FlipResult, flip_test, flip_values
 from ..fairness.findings import inputs as input_findings
 from ..fairness.findings.grounds import ARTICLE_72_4_GROUNDS, ground_not_provided
@@ -27,7 +27,7 @@ from ..inputs.settings import Settings
 __all__ = ["Explained", "InputChecks", "explanation", "grounds_not_provided", "input_checks"]
 
 #: ``(proxy reports, flip tests, findings)`` of the checks that read rows, per ground.
-InputChecks = tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding]]
+InputChecks = tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding | Judgeable]]
 #: ``(explanation, its summary, findings)`` of the explanation stage.
 Explained = tuple[Explanation | None, ExplanationSummary | None, list[Finding]]
 
@@ -52,7 +52,7 @@ def input_checks(
     policy = settings.policy
     proxies: dict[str, ProxyReport] = {}
     flips: dict[str, FlipResult] = {}
-    findings: list[Finding] = []
+    findings: list[Finding | Judgeable] = []
     for a in attrs:
         ground, info = a.info.ground, a.info
         report = None
@@ -110,7 +110,7 @@ def explanation(
     attrs: Sequence[Attribute],
     adapter: ModelAdapter | None,
     rows: RowAccess,
-    input_found: Sequence[Finding],
+    proxies: Mapping[str, ProxyReport],
     random_state: int | None,
     *,
     pos: Any,
@@ -145,21 +145,23 @@ def explanation(
             numeric_output=numeric,
         )
     findings.insert(0, explain_findings.explained(summary, reason))
-    findings += _shares(summary, attrs, input_found, settings)
+    findings += _shares(summary, attrs, proxies, settings)
     return explained, summary, findings
 
 
 def _shares(
     summary: ExplanationSummary | None,
     attrs: Sequence[Attribute],
-    input_found: Sequence[Finding],
+    proxies: Mapping[str, ProxyReport],
     settings: Settings,
 ) -> list[Finding]:
-    """Each ground's (and its proxies') share of the model's influence."""
+    """Each ground's (and its possible proxies') share of the model's influence: the inputs
+    whose AUC interval reaches the proxy limit (not shown below it)."""
+    limit = settings.policy.proxy_auc_threshold
     flagged = {
-        str(f.ground): list((f.details.get("flagged") or {}).keys())
-        for f in input_found
-        if f.check == PROXY.id
+        ground: [str(f) for f in r.features.index[r.features["auc_high"] >= limit]]
+        for ground, r in proxies.items()
+        if not r.features.empty
     }
     out = []
     for a in attrs:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from ...core.findings import Finding, Status
+from ...core.judging import Measured, Verdict, normal_comparison
 from ...core.messages import Message
 from ...core.policy import Policy
 from .. import words
@@ -17,9 +19,16 @@ from ..proxies import ProxyReport
 #: Proxies listed in a message (the table in the report lists more).
 MAX_LISTED = 3
 
+#: How the comparison of every input together is named.
+ALL_INPUTS = "(all inputs)"
 
-def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Finding:
-    """WARN when a feature, or all features together, predict the attribute too well."""
+
+def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Finding | Measured:
+    """How well each input, and every input together, predict the attribute: each AUC
+    (cross-validated, with its DeLong interval) against its limit (``proxy_auc_threshold``,
+    ``proxy_all_features_auc_threshold``), by the decision rule with the one-sided test of
+    ``H0: AUC <= limit``. Informative: a proxy is not discrimination by itself, so the check
+    is WARN at worst (and PASS when every interval lies below its limit)."""
     if report is None:
         return Finding(
             check=PROXY.id,
@@ -46,39 +55,67 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
             message=words.msg_proxy_no_features(ground),
             ground=ground,
         )
-    threshold = policy.proxy_auc_threshold
-    beyond_chance = table["auc_low"].isna() | (table["auc_low"] > 0.5)
-    flagged = table[(table["auc"] >= threshold) & beyond_chance]
-    all_auc = report.all_features_auc
-    all_flag = not math.isnan(all_auc) and all_auc >= policy.proxy_all_features_auc_threshold
-    top_name = str(table.index[0])
-    top_auc = float(table["auc"].iloc[0])
-    listed = {str(k): float(v) for k, v in flagged["auc"].head(MAX_LISTED).items()}
-    warn = bool(len(flagged)) or all_flag
-    return Finding(
+    threshold, level = policy.proxy_auc_threshold, policy.confidence_level
+    all_threshold = policy.proxy_all_features_auc_threshold
+    comparisons = [
+        normal_comparison(
+            str(name),
+            "",
+            float(row["auc"]),
+            float(row["auc_se"]),
+            threshold=threshold,
+            direction="below",
+            level=level,
+            no_gap=0.5,
+            method="delong_z (cross-validated lookup table)",
+            extra={"input": str(name)},
+        )
+        for name, row in table.iterrows()
+    ]
+    if math.isfinite(report.all_features_auc):
+        together = normal_comparison(
+            ALL_INPUTS,
+            "",
+            report.all_features_auc,
+            report.all_features_auc_se,
+            threshold=all_threshold,
+            direction="below",
+            level=level,
+            no_gap=0.5,
+            method="delong_z (cross-validated gradient boosting)",
+        )
+        comparisons.append(replace(together, threshold=all_threshold))
+
+    def message(verdict: Verdict) -> Message:
+        return words.msg_proxy(
+            ground,
+            verdict,
+            threshold=threshold,
+            all_threshold=all_threshold,
+            level=level,
+            listed=MAX_LISTED,
+            together=ALL_INPUTS,
+        )
+
+    return Measured(
         check=PROXY.id,
         article=ARTICLE,
-        status=Status.WARN if warn else Status.PASS,
-        message=words.msg_proxy(
-            ground,
-            listed=listed,
-            top=(top_name, top_auc),
-            all_auc=all_auc,
-            threshold=threshold,
-            all_threshold=policy.proxy_all_features_auc_threshold,
-            warn=warn,
-        ),
-        value=top_auc,
-        threshold=threshold,
         ground=ground,
+        threshold=threshold,
+        direction="below",
+        comparisons=comparisons,
+        message=message,
         details={
-            "top_feature": top_name,
-            "flagged": {str(k): float(v) for k, v in flagged["auc"].items()},
-            "all_features_auc": None if math.isnan(all_auc) else all_auc,
-            "all_features_threshold": policy.proxy_all_features_auc_threshold,
+            "top_feature": str(table.index[0]),
+            "all_features_auc": None
+            if math.isnan(report.all_features_auc)
+            else report.all_features_auc,
+            "all_features_threshold": all_threshold,
             "rows_used": report.n_rows,
             "left_out": report.left_out,
         },
+        informative=True,
+        names_groups=False,
     )
 
 
