@@ -70,7 +70,8 @@ def make_cards(n: int, seed: int = 1) -> list[str]:
     out = []
     for i in range(n):
         length = 16 + i % 4
-        body = "6" + "".join(str(d) for d in rng.integers(0, 10, length - 2))
+        # China UnionPay (prefix 62) issues cards of 16 to 19 digits.
+        body = "62" + "".join(str(d) for d in rng.integers(0, 10, length - 3))
         check = next(str(d) for d in range(10) if luhn_ok(body + str(d)))
         out.append(body + check)
     return out
@@ -275,7 +276,7 @@ def people() -> pd.DataFrame:
             "card": make_cards(n, seed=5),
             "ip": [f"10.0.{i}.{i + 1}" for i in range(n)],
             "plate": [f"粤B{10000 + i}" for i in range(n)],
-            "few_cards": ["4111111111111111"] * 8 + ["none"] * 32,  # 20% of values
+            "few_cards": make_cards(8, seed=9) + ["none"] * 32,  # 20% of values
             "telephone": ["yes", "none"] * 20,
             "姓名": ["张三", "李四", "王五", "赵六"] * 10,
             "age": rng.integers(20, 70, n),
@@ -324,6 +325,52 @@ def test_low_share_is_listed_but_not_a_hit(people_scan):
     assert r["share"] == pytest.approx(0.2)
     assert r["by"] == "content"
     assert not bool(r["hit"])
+
+
+def _luhn_completed(bodies: list[str]) -> list[str]:
+    return [b + next(str(d) for d in range(10) if luhn_ok(b + str(d))) for b in bodies]
+
+
+def test_check_digits_passed_by_chance_are_not_identifiers():
+    """Issue 13 (10): 18-digit order numbers pass the Luhn check one time in ten; a column of
+    them, 9.6% Luhn-valid, is not named among the identifiers. Card numbers must also carry an
+    issuer prefix of their length; a column with 20% real cards among order numbers is."""
+    from scipy.stats import binom
+
+    from szai_audit.privacy.detectors import CHANCE_ALPHA, Text, beyond_chance, chance_rate
+
+    rng = np.random.default_rng(13)
+    orders = [str(v) for v in rng.integers(10**17, 10**18, 5000)]
+    luhn = np.array([luhn_ok(v) for v in orders])
+    assert 0.08 < luhn.mean() < 0.12  # one in ten, independently of the detector
+    # Keep exactly 9.6% Luhn-valid, the share seen on the real column.
+    valid = [v for v, ok in zip(orders, luhn, strict=True) if ok][:480]
+    invalid = [v for v, ok in zip(orders, luhn, strict=True) if not ok][:4520]
+    column = valid + invalid
+    found = privacy.match(column, "bank_card")
+    # The chance rate, counted by hand over the 9,000 four-digit prefixes: those issued at
+    # 18 digits are UnionPay 62 (100), Mir 2200-2204 (5), JCB 3528-3589 (62), Discover 6011,
+    # 644-649 and 65 (1 + 60 + 100), Diners 36, 300-305, 38-39 (100 + 60 + 200) and Maestro
+    # 50, 56-58, 63, 67 (100 + 300 + 100 + 100): 1,288, times the Luhn check's one in ten.
+    p0 = chance_rate("bank_card", np.array([18]))
+    assert p0 == pytest.approx(1288 / 9000 / 10, rel=1e-12)
+    assert found.sum() < 0.1 * len(column)
+    assert not beyond_chance(Text.of(column), "bank_card", found)
+    scan = privacy.scan(pd.DataFrame({"order_no": column}))
+    assert scan.identifiers.empty
+    assert scan.findings()[0].status is Status.PASS
+    # With one real card in five (UnionPay, Luhn-valid), the column is listed.
+    mixed = make_cards(1000, seed=3) + column[:4000]
+    hits = privacy.match(mixed, "bank_card")
+    k = int(hits.sum())
+    assert binom.sf(k - 1, len(mixed), p0) < CHANCE_ALPHA
+    rows = privacy.scan(pd.DataFrame({"order_no": mixed})).identifiers
+    assert list(rows["detector"]) == ["bank_card"] and not bool(rows["hit"].iloc[0])
+    # Random 15-digit numbers read as legacy identity numbers 3.7% of the time: not listed.
+    legacy = [str(v) for v in rng.integers(10**14, 10**15, 5000)]
+    as_ids = privacy.match(legacy, "resident_id")
+    assert 0.01 < as_ids.mean() < 0.05
+    assert privacy.scan(pd.DataFrame({"ticket": legacy})).identifiers.empty
 
 
 def test_name_hits(people_scan):

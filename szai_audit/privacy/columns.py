@@ -15,6 +15,7 @@ from .detectors import (
     NUMERIC_DETECTORS,
     STRONG_DETECTORS,
     Text,
+    beyond_chance,
     mask,
 )
 from .names import detect_name
@@ -91,9 +92,13 @@ def scan_column(col: pd.Series, label: str) -> list[dict[str, Any]]:
         for detector in detectors:
             hits = MATCHERS[detector](uniques)
             share = float(counts[hits].sum()) / n_checked
-            if share == 0 and detector != by_name:
+            # Check-digit matches no more frequent than chance are not evidence of content.
+            real = share > 0 and beyond_chance(uniques, detector, hits)
+            if not real and detector != by_name:
                 continue
-            content_hit = share >= HIT_SHARE or (detector in STRONG_DETECTORS and share > 0)
+            content_hit = real and (
+                share >= HIT_SHARE or (detector in STRONG_DETECTORS and share > 0)
+            )
             name_match = detector == by_name
             seen_name |= name_match
             examples = _examples(uniques.values[hits], detector)

@@ -2,10 +2,16 @@
 
 18-digit PRC resident identity numbers (GB 11643-1999, with a valid region digit, birth date and
 ISO 7064 MOD 11-2 check character) and their legacy 15-digit form, mainland mobile numbers,
-email addresses, bank card numbers (16-19 digits passing the Luhn check), IPv4/IPv6 addresses
-and mainland licence plates. :func:`match` tells which values match a detector; :func:`mask`
-writes a value so that it cannot be read back (``138****5678``). The rules are listed in
-:mod:`szai_audit.privacy`.
+email addresses, bank card numbers (16-19 digits with an issuer prefix of that length, see
+:data:`CARD_ISSUERS`, passing the Luhn check), IPv4/IPv6 addresses and mainland licence plates.
+:func:`match` tells which values match a detector; :func:`mask` writes a value so that it
+cannot be read back (``138****5678``). The rules are listed in :mod:`szai_audit.privacy`.
+
+A check digit is also passed by chance: an 18-digit order number passes the Luhn check one time
+in ten. :func:`chance_rate` gives, for the detectors with a check (bank cards, resident
+identity numbers), the probability that a random string of digits of the detector's form
+passes it; the scan counts a column's matches only when they are significantly more than
+chance would give (:func:`beyond_chance`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,34 @@ HIT_SHARE = 0.5
 #: Detectors so specific that a single match is a content hit (a resident identity number
 #: passes a region code, a real birth date and a check digit; an email address its pattern).
 STRONG_DETECTORS = ("resident_id", "email")
+
+#: Bank card issuers by prefix: ``(first, last)`` prefix range (as integers of the same number
+#: of digits) and the card lengths issued under it, 16-19 digits (ISO/IEC 7812; China
+#: UnionPay 62 and the older domestic 9558/9559 and 60 ranges; Visa, Mastercard, JCB,
+#: Discover, Diners Club, Maestro, Mir).
+CARD_ISSUERS: tuple[tuple[int, int, tuple[int, ...]], ...] = (
+    (62, 62, (16, 17, 18, 19)),  # China UnionPay
+    (60, 60, (16, 19)),  # Chinese bank cards (6013 Bank of China...)
+    (9558, 9559, (16, 19)),  # older domestic cards (ICBC, ABC)
+    (4, 4, (16, 19)),  # Visa
+    (51, 55, (16,)),  # Mastercard
+    (2221, 2720, (16,)),  # Mastercard 2-series
+    (2200, 2204, (16, 17, 18, 19)),  # Mir
+    (3528, 3589, (16, 17, 18, 19)),  # JCB
+    (6011, 6011, (16, 17, 18, 19)),  # Discover
+    (644, 649, (16, 17, 18, 19)),  # Discover
+    (65, 65, (16, 17, 18, 19)),  # Discover
+    (36, 36, (16, 17, 18, 19)),  # Diners Club International
+    (300, 305, (16, 17, 18, 19)),  # Diners Club
+    (38, 39, (16, 17, 18, 19)),  # Diners Club
+    (50, 50, (16, 17, 18, 19)),  # Maestro
+    (56, 58, (16, 17, 18, 19)),  # Maestro
+    (63, 63, (16, 17, 18, 19)),  # Maestro
+    (67, 67, (16, 17, 18, 19)),  # Maestro
+)
+
+#: Significance of the test that a column's check-digit matches are more than chance.
+CHANCE_ALPHA = 0.001
 
 #: Every detector, with its display name.
 DETECTORS: dict[str, Message] = {
@@ -204,6 +238,18 @@ def _email(t: Text) -> np.ndarray:
     return out
 
 
+def _issued(compact: np.ndarray) -> np.ndarray:
+    """Whether each digit string starts with an issuer prefix of its length."""
+    lengths = np.fromiter(map(len, compact), dtype=np.int64, count=len(compact))
+    first4 = np.fromiter((int(v[:4]) for v in compact), dtype=np.int64, count=len(compact))
+    ok = np.zeros(len(compact), dtype=bool)
+    for low, high, allowed in CARD_ISSUERS:
+        scale = 10 ** (4 - len(str(low)))
+        prefix = first4 // scale
+        ok |= (prefix >= low) & (prefix <= high) & np.isin(lengths, allowed)
+    return ok
+
+
 def _bank_card(t: Text) -> np.ndarray:
     out = np.zeros(len(t.values), dtype=bool)
     rows = np.flatnonzero(t.starts(_DIGIT_CODES) & t.sized(16, 30))
@@ -212,6 +258,10 @@ def _bank_card(t: Text) -> np.ndarray:
     compact = np.asarray(_compact(t.values[rows]), dtype="O")
     shape = fullmatch(_CARD, compact)
     rows, compact = rows[shape], compact[shape]
+    if len(rows) == 0:
+        return out
+    issued = _issued(compact)
+    rows, compact = rows[issued], compact[issued]
     if len(rows) == 0:
         return out
     # Left zeros leave the Luhn sum unchanged; with 19 digits the doubled ones (every second
@@ -224,6 +274,86 @@ def _bank_card(t: Text) -> np.ndarray:
     ok &= ~_resident_id(Text.of(compact))
     out[rows[ok]] = True
     return out
+
+
+def _shape(t: Text, detector: str) -> np.ndarray:
+    """Which values have the form a check-digit detector checks (digits of its lengths)."""
+    if detector == "bank_card":
+        rows = np.flatnonzero(t.starts(_DIGIT_CODES) & t.sized(16, 30))
+        out = np.zeros(len(t.values), dtype=bool)
+        if len(rows):
+            out[rows] = fullmatch(_CARD, _compact(t.values[rows]))
+        return out
+    out = np.zeros(len(t.values), dtype=bool)
+    for width, pattern in ((18, _ID18), (15, _ID15)):
+        rows = np.flatnonzero(t.starts(_DIGIT_CODES) & (t.lengths == width))
+        if len(rows):
+            out[rows] = fullmatch(pattern, t.values[rows])
+    return out
+
+
+def _date_share(digits: int) -> float:
+    """The share of random ``digits``-digit date strings that are real birth dates: for 8
+    (yyyymmdd), the days from 1900-01-01 to today; for 6 (yymmdd, read as 19yy), the days of
+    1900-1999."""
+    start = _dt.date(1900, 1, 1)
+    if digits == 8:
+        return ((_dt.date.today() - start).days + 1) / 10**8
+    return ((_dt.date(1999, 12, 31) - start).days + 1) / 10**6
+
+
+def chance_rate(detector: str, lengths: np.ndarray) -> float:
+    """The largest chance, over the given lengths, that a random string of digits of the
+    detector's form passes its check: for a bank card, an issuer prefix of that length and the
+    Luhn check (one in ten); for a resident identity number, a real birth date and, for 18
+    digits, the check character (one in eleven). 0 for detectors without a check.
+
+    >>> round(chance_rate("bank_card", np.array([18])), 4)
+    0.0143
+    >>> chance_rate("resident_id", np.array([18])) < 1e-4
+    True
+    """
+    if detector == "bank_card":
+        rates = []
+        for length in sorted({int(x) for x in lengths}):
+            prefixes = np.arange(1000, 10_000)
+            digits = np.array([f"{p}" + "0" * (length - 4) for p in prefixes], dtype=object)
+            rates.append(float(_issued(digits).mean()) / 10)
+        return max(rates, default=0.0)
+    if detector == "resident_id":
+        rates = [
+            _date_share(8) / 11 if int(length) == 18 else _date_share(6)
+            for length in set(lengths.tolist())
+        ]
+        return max(rates, default=0.0)
+    return 0.0
+
+
+#: Detectors whose matches are judged against :func:`chance_rate`.
+CHECKED_DETECTORS: tuple[str, ...] = ("bank_card", "resident_id")
+
+
+def beyond_chance(t: Text, detector: str, hits: np.ndarray) -> bool:
+    """Whether a column's matches (``hits`` among its distinct values ``t``) are more than
+    chance would give among its distinct values of the detector's form: the one-sided binomial
+    test of ``H0: each such value passes with`` :func:`chance_rate` has a p-value below
+    :data:`CHANCE_ALPHA`. Always True for a detector without a check.
+
+    >>> rng = np.random.default_rng(0)
+    >>> orders = Text.of([str(v) for v in rng.integers(10**17, 10**18, 2000)])
+    >>> beyond_chance(orders, "bank_card", _bank_card(orders))  # about 1% pass by chance
+    False
+    """
+    if detector not in CHECKED_DETECTORS:
+        return True
+    from scipy.stats import binom
+
+    k = int(hits.sum())
+    if k == 0:
+        return False
+    shaped = _shape(t, detector) | hits
+    p0 = chance_rate(detector, t.lengths[shaped])
+    return bool(binom.sf(k - 1, int(shaped.sum()), p0) < CHANCE_ALPHA)
 
 
 def _is_ipv6(value: str) -> bool:

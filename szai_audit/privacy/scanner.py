@@ -21,7 +21,13 @@ string). Missing values and blank strings are left out; ``share`` is the share o
 values that match. A column is a **content hit** when ``share >= 0.5`` (:data:`HIT_SHARE`), or
 for resident identity numbers and email addresses (:data:`STRONG_DETECTORS`) when any value
 matches; columns with a smaller non-zero share are listed too, as ``hit=False``, and make the
-finding a WARN (some values look like identifiers). A column whose *name*
+finding a WARN (some values look like identifiers). For the detectors with a check digit
+(bank cards, resident identity numbers) the matches count only when they are more than chance
+would give: a random 18-digit order number has an issuer prefix and passes the Luhn check
+about 1.4% of the time, a random 15-digit number reads as a legacy identity number 3.7% of the
+time; the one-sided binomial test of ``H0: the column's distinct values of that form pass with
+the chance rate`` must have p < 0.001 (:func:`~szai_audit.privacy.detectors.beyond_chance`),
+else the column is not listed for that detector. A column whose *name*
 suggests personal information is a **name hit** (``by="name"``) unless its content is a hit
 for the same detector; its ``share`` is still the content share when that detector checks
 content and applies to the column's type (``telephone`` holding "yes"/"none": 0.0), NaN
