@@ -71,10 +71,10 @@ DECISION_RULES: tuple[tuple[str, str], ...] = (
     ),
     (
         "PASS",
-        "Not FAIL, and the interval (`confidence_level`) of every compared group's gap lies "
-        "within the tolerance. When a gap is nonetheless different from zero (the adjusted "
-        "p-value of the two-sided test of no gap is below `significance_level`), the message "
-        "says so.",
+        "Not FAIL, and the interval (`confidence_level`) of every compared pair's gap lies "
+        "within the tolerance. When the named gap is nonetheless different from zero (the "
+        "adjusted p-value of the two-sided test of no gap is below `significance_level`), the "
+        "message says so and `details.gap_not_zero` is true.",
     ),
     (
         "WARN",
@@ -82,9 +82,20 @@ DECISION_RULES: tuple[tuple[str, str], ...] = (
         "beyond it. The data cannot tell; more data would.",
     ),
     (
+        "WARN (two estimates)",
+        "A gap measured two ways (after legitimate factors: stratified and regression-adjusted) "
+        "is WARN for a pair where the two reach different results; the message gives both.",
+    ),
+    (
         "WARN (informative)",
-        "A comparison that legitimate factors may explain (the raw price gap) is never FAIL: "
-        "where the rule above says FAIL, it is WARN.",
+        "A comparison that legitimate factors may explain (a raw price gap, a price trend "
+        "without factors) or that is not discrimination by itself (a proxy) is never FAIL: "
+        "where the rule says FAIL, it is WARN.",
+    ),
+    (
+        "INSUFFICIENT_DATA",
+        "Fewer than two groups reach the check's minimum (the `minimum` column of "
+        "[the checks](checks.md)), or the reference group does not; no rule above applies.",
     ),
 )
 

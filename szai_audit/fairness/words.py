@@ -140,10 +140,10 @@ _AMONG = Message(
 )
 
 _REFERENCE_TOO_SMALL = Message(
-    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size}，无法与之比较，"
-    "本项未评估。",
+    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size}，无法与之比较；"
+    "本项数据不足。",
     "{ground_en}: the reference group “{reference}” has fewer than {min_size} people behind its "
-    "{metric_en}, so no group can be compared with it; this check was not assessed.",
+    "{metric_en}, so no group can be compared with it; insufficient data.",
 )
 
 

@@ -228,12 +228,16 @@ def _one_check(
     if len(r.rates) < 2:
         return _insufficient(check, key, r.metric, comp, policy, threshold)
     ref, rule = _reference(r, reference)
-    if ref is None:
-        return _not_assessed(
-            check,
-            key,
-            words.msg_reference_too_small(key, r.metric, str(reference), policy.min_group_size),
-            threshold,
+    if ref is None:  # the chosen reference is below the minimum: the data cannot support it
+        return Finding(
+            check=check,
+            article=ARTICLE,
+            status=Status.INSUFFICIENT_DATA,
+            message=words.msg_reference_too_small(
+                key, r.metric, str(reference), policy.min_group_size
+            ),
+            threshold=threshold,
+            ground=key,
         )
     if ratio and float(r.rates[ref]) == 0:
         return _not_assessed(check, key, words.msg_no_favourable(key), threshold)

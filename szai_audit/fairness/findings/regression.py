@@ -216,7 +216,7 @@ def _reference_missing(check: str, key: str, metric: str, reference: str, min_si
     return _finding(
         check,
         key,
-        Status.NOT_ASSESSED,
+        Status.INSUFFICIENT_DATA,
         words.msg_reference_too_small(key, metric, reference, min_size),
     )
 

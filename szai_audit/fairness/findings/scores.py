@@ -132,10 +132,13 @@ def _auc(sm: ScoreMetrics, ground: str, policy: Policy, chosen: str | None) -> F
 def _reference_too_small(
     check: str, ground: str, metric: str, reference: str, policy: Policy
 ) -> Finding:
-    return _not_assessed(
-        check,
-        ground,
-        words.msg_reference_too_small(ground, metric, reference, policy.min_group_size),
+    """The chosen reference group is below the check's minimum: the data cannot support it."""
+    return Finding(
+        check=check,
+        article=ARTICLE,
+        status=Status.INSUFFICIENT_DATA,
+        message=words.msg_reference_too_small(ground, metric, reference, policy.min_group_size),
+        ground=ground,
     )
 
 
