@@ -241,6 +241,17 @@ def test_quickstart_python_runs(tmp_path):
     assert (tmp_path / "report.html").exists() and (tmp_path / "report.json").exists()
 
 
+def test_concepts_holds_the_decision_table_the_code_applies():
+    """The decision rule in docs/concepts.md is ``decision_table()``, the rule ``Measured``
+    applies (tests/test_decisions.py checks each row on data)."""
+    from szai_audit.core.judging import decision_table
+
+    assert decision_table() in _read("concepts")
+    method = _read("method")
+    for test in ("Miettinen-Nurminen", "exact unconditional", "Benjamini-Hochberg", "HC1"):
+        assert test in method, test
+
+
 def test_checks_page_is_the_registry():
     """docs/checks.md holds the registry's table, as ``markdown_table()`` writes it."""
     from szai_audit.core.checks import all_checks, markdown_table

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import stats as sps
 
@@ -38,21 +37,6 @@ def test_two_proportion_test_equals_scipy():
             assert sps.contingency.expected_freq(table).min() >= 5
         assert res.p_value[i] == pytest.approx(expected, rel=1e-9, abs=1e-12)
     assert fisher_seen > 10 and chi2_seen > 100
-
-
-def test_homogeneity_test_equals_scipy_and_falls_back_to_fisher():
-    from szai_audit.core.stats import homogeneity_test
-
-    k, n = np.array([30, 50, 40, 45]), np.array([100, 100, 100, 120])
-    table = np.c_[k, n - k]
-    p, method = homogeneity_test(k, n, 0, 1)
-    assert method == "chi2"
-    assert p == pytest.approx(sps.chi2_contingency(table, correction=False).pvalue)
-    # Small expected counts: Fisher on the chosen pair, times the 6 pairs of 4 groups.
-    k, n = np.array([0, 3, 1, 1]), np.array([8, 8, 8, 8])
-    p, method = homogeneity_test(k, n, 0, 1)
-    assert method == "fisher_bonferroni"
-    assert p == pytest.approx(min(1.0, 6 * sps.fisher_exact([[0, 8], [3, 5]]).pvalue))
 
 
 def test_fair_model_with_many_groups_rarely_fails():

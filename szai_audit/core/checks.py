@@ -72,7 +72,8 @@ MINIMUMS: dict[str, str] = {
     "orders": "at least `min_group_size` orders in the group and in the reference",
     "trend": "at least `min_group_size` rows with a value, and values spread enough to have "
     "distinct 10th and 90th percentiles",
-    "sample": "at least `min_group_size` people in each group of the sample the check draws",
+    "sample": "rows of a sample the check draws (`proxy_max_rows`, `flip_max_rows`); a group "
+    "with fewer rows than the three cross-validation folds is left out of the proxy models",
     "records": "none: the check counts records sharing their quasi-identifiers",
     "none": "none",
 }
@@ -119,7 +120,7 @@ class Check:
     computed_by: str = ""
     also: tuple[str, ...] = ()
     subject: Callable[[Any], Message] | None = None
-    minimum: str = "people"
+    minimum: str = "none"
     title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
 
     def __post_init__(self) -> None:
@@ -216,4 +217,6 @@ def markdown_table() -> str:
             f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
             f"{c.minimum} | `{c.computed_by}` |"
         )
+    lines += ["", "| minimum | what a compared group needs |", "| --- | --- |"]
+    lines += [f"| {key} | {rule} |" for key, rule in MINIMUMS.items()]
     return "\n".join(lines) + "\n"

@@ -212,6 +212,20 @@ class Policy:
         _check_int("counterfactual_orders", self.counterfactual_orders, 10)
         _check_int("counterfactual_donors", self.counterfactual_donors, 1)
 
+    def supports_strata(self, covered: float, reference_covered: float, coverage: float) -> bool:
+        """Whether a stratified gap after legitimate factors may be used for a pair: the strata
+        the two groups share hold at least ``min_group_size`` rows of each, and ``coverage``
+        (the share of the group's rows in them) reaches ``min_coverage``.
+
+        >>> Policy().supports_strata(covered=10, reference_covered=900, coverage=0.1)
+        False
+        """
+        return bool(
+            covered >= self.min_group_size
+            and reference_covered >= self.min_group_size
+            and coverage >= self.min_coverage
+        )
+
     def replace(self, **changes: Any) -> Policy:
         """Return a copy with some settings changed (validated again)."""
         unknown = set(changes) - {f.name for f in dataclasses.fields(self)}

@@ -19,7 +19,6 @@ import numpy as np
 __all__ = [
     "ProportionTest",
     "benjamini_hochberg",
-    "homogeneity_test",
     "normal_p_value",
     "two_proportion_test",
     "weighted_median",
@@ -83,42 +82,6 @@ def two_proportion_test(
             p[i] = _fisher_exact(int(k1[i]), int(n1[i]), int(k2[i]), int(n2[i]))
     method = np.where(use_fisher, "fisher", "chi2")
     return ProportionTest(np.clip(p, 0.0, 1.0), method)
-
-
-def homogeneity_test(k: np.ndarray, n: np.ndarray, worst: int, best: int) -> tuple[float, str]:
-    """Test that ``len(k)`` groups share one proportion; returns (p-value, method).
-
-    The groups to compare are those of a finding, chosen *after* looking at the data (the worst
-    and the best off), so testing only that pair would overstate significance with many groups.
-    This tests all of them at once: Pearson's chi-square on the k x 2 table (k - 1 degrees of
-    freedom). When an expected count is below 5, it falls back to Fisher's exact test between
-    ``worst`` and ``best`` with a Bonferroni factor for the k(k-1)/2 pairs that could have been
-    chosen. With two groups both reduce to :func:`two_proportion_test`.
-
-    Examples
-    --------
-    >>> p, method = homogeneity_test(np.array([30, 50, 40]), np.array([100, 100, 100]), 0, 1)
-    >>> round(p, 4), method
-    (0.0155, 'chi2')
-    """
-    from scipy import special
-
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    groups = len(k)
-    if groups == 2:
-        res = two_proportion_test(k[0], n[0], k[1], n[1])
-        return float(res.p_value[0]), str(res.method[0])
-    total, positives = n.sum(), k.sum()
-    if total == 0 or positives in (0, total):
-        return 1.0, "chi2"
-    e_pos = n * positives / total
-    e_neg = n - e_pos
-    if min(e_pos.min(), e_neg.min()) < MIN_EXPECTED:
-        p = _fisher_exact(int(k[worst]), int(n[worst]), int(k[best]), int(n[best]))
-        return min(1.0, p * groups * (groups - 1) / 2), "fisher_bonferroni"
-    stat = float(((k - e_pos) ** 2 / e_pos + ((n - k) - e_neg) ** 2 / e_neg).sum())
-    return float(special.chdtrc(groups - 1, stat)), "chi2"
 
 
 def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:

@@ -153,18 +153,7 @@ def fit_trend(
     >>> round(t.slope, 2), round(t.low, 1), round(t.high, 1)
     (0.12, 0.1, 0.9)
     """
-    y = np.asarray(outcome, dtype=float)
-    x = np.asarray(value, dtype=float)
-    d = np.empty((len(y), 0)) if design is None else np.asarray(design, dtype=float)
-    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
-    ss = np.zeros(len(y)) if within is None else np.asarray(within, dtype=float)
-    if not (len(y) == len(x) == len(d) == len(w) == len(ss)):
-        raise InputError(
-            f"outcome, value, design and weights must have the same rows, got {len(y)}, "
-            f"{len(x)}, {len(d)} and {len(w)}."
-        )
-    keep = np.isfinite(y) & np.isfinite(x) & (w > 0)
-    y, x, d, w, ss = y[keep], x[keep], d[keep], w[keep], ss[keep]
+    y, x, d, w, ss = _kept(outcome, value, design, weights, within)
     n = round(float(w.sum()))
     if n < 3:
         raise InputError(f"a trend needs at least 3 rows with a value, got {n}.")
@@ -191,6 +180,28 @@ def fit_trend(
         cov=cov,
         design_mean=(w @ d) / w.sum() if d.shape[1] else np.empty(0),
     )
+
+
+def _kept(
+    outcome: np.ndarray,
+    value: np.ndarray,
+    design: np.ndarray | None,
+    weights: np.ndarray | None,
+    within: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The entries with a value and an outcome: outcome, value, design, weights, within."""
+    y = np.asarray(outcome, dtype=float)
+    x = np.asarray(value, dtype=float)
+    d = np.empty((len(y), 0)) if design is None else np.asarray(design, dtype=float)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+    ss = np.zeros(len(y)) if within is None else np.asarray(within, dtype=float)
+    if not (len(y) == len(x) == len(d) == len(w) == len(ss)):
+        raise InputError(
+            f"outcome, value, design and weights must have the same rows, got {len(y)}, "
+            f"{len(x)}, {len(d)} and {len(w)}."
+        )
+    keep = np.isfinite(y) & np.isfinite(x) & (w > 0)
+    return y[keep], x[keep], d[keep], w[keep], ss[keep]
 
 
 def _percentiles(x: np.ndarray, w: np.ndarray | None) -> tuple[float, float]:

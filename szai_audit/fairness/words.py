@@ -275,48 +275,25 @@ def _auc_with_ci(c: Comparison) -> str:
     return f"{c.value:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
-def msg_proxy(
-    ground: str,
-    verdict: Verdict,
-    *,
-    threshold: float,
-    all_threshold: float,
-    level: float,
-    listed: int,
-    together: str,
-) -> Message:
-    """Message of the proxy check: the inputs shown to predict the attribute beyond their
-    limit, those whose interval reaches it, or the best one (AUCs with 3 decimals and their
-    intervals)."""
-    g = ground_label(ground)
+def _proxy_head(
+    g: Message, verdict: Verdict, *, together: str, threshold: float, listed: int, level: float
+) -> tuple[Message, Message]:
+    """What the proxy message opens and closes with: the inputs shown beyond their limit,
+    those whose interval reaches it, or the best one."""
     alpha = verdict.alpha
-    shown = [c for c, p in verdict.every if p < alpha]
-    unsure = [
-        c
-        for c, p in verdict.every
-        if p >= alpha and (c.ci is None or c.ci[1] >= (c.threshold or threshold) - 1e-9)
-    ]
-    everything = next((c for c, _ in verdict.every if c.group == together), None)
-    inputs = [c for c, _ in verdict.every if c.group != together]
     names = Message(f"（AUC [{fmt_level(level)}置信区间]）", f" (AUC [{fmt_level(level)} CI])")
 
     def listing(cs: list[Comparison], sep: str) -> str:
         shown_cs = [c for c in cs if c.group != together][:listed]
         return sep.join(f"“{c.group}” {_auc_with_ci(c)}" for c in shown_cs)
 
-    limits = Message(
-        f"单个输入的阈值为 AUC {threshold:.3f}，全部输入合起来为 {all_threshold:.3f}。",
-        f"The limit is AUC {threshold:.3f} for one input and {all_threshold:.3f} for all "
-        f"inputs together.",
-    )
-    together_text = (
-        Message("", "")
-        if everything is None
-        else Message(
-            f"全部输入合起来预测{g.zh}的 AUC 为 {_auc_with_ci(everything)}。",
-            f"All inputs together predict {g.en} with AUC {_auc_with_ci(everything)}.",
-        )
-    )
+    shown = [c for c, p in verdict.every if p < alpha]
+    limit = {id(c): threshold if c.threshold is None else c.threshold for c, _ in verdict.every}
+    unsure = [
+        c
+        for c, p in verdict.every
+        if p >= alpha and (c.ci is None or c.ci[1] >= limit[id(c)] - 1e-9)
+    ]
     if shown:
         single = [c for c in shown if c.group != together]
         head = (
@@ -334,14 +311,13 @@ def msg_proxy(
                 f"data show all inputs together predicting it beyond the limit.",
             )
         )
-        tail = Message(
+        return head, Message(
             "即使模型不使用该属性本身，也可能借助这些输入造成歧视；代理变量本身不等于歧视，"
             "请结合条件差异分析核查，或说明其正当性。结论：警示。",
             "The model can discriminate through them even without the attribute itself; a "
             "proxy is not discrimination by itself, so check them with the conditional "
             "analysis or justify them. Result: warning.",
         )
-        return head.join(together_text).join(limits).join(tail)
     if unsure:
         head = Message(
             f"{g.zh}：以下预测能力的置信区间达到阈值，但数据不足以表明超过阈值{names.zh}："
@@ -349,11 +325,11 @@ def msg_proxy(
             f"{g.en.capitalize()}: the intervals of these reach the limit, but the data do not "
             f"show them beyond it{names.en}: {listing(unsure, ', ') or together}.",
         )
-        tail = Message(
+        return head, Message(
             "结论：警示，无法确定，建议用更多数据复核。",
             "Result: warning, inconclusive; check it with more data.",
         )
-        return head.join(together_text).join(limits).join(tail)
+    inputs = [c for c, _ in verdict.every if c.group != together]
     top = max(inputs, key=lambda c: c.value) if inputs else verdict.comparison
     head = Message(
         f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{top.group}”，AUC {_auc_with_ci(top)}，"
@@ -361,7 +337,41 @@ def msg_proxy(
         f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{top.group}”, AUC "
         f"{_auc_with_ci(top)}, the whole interval below the limit).",
     )
-    return head.join(together_text).join(limits).join(OUTCOME_PASS)
+    return head, OUTCOME_PASS
+
+
+def msg_proxy(
+    ground: str,
+    verdict: Verdict,
+    *,
+    threshold: float,
+    all_threshold: float,
+    level: float,
+    listed: int,
+    together: str,
+) -> Message:
+    """Message of the proxy check: the inputs shown to predict the attribute beyond their
+    limit, those whose interval reaches it, or the best one (AUCs with 3 decimals and their
+    intervals), then all inputs together and the limits."""
+    g = ground_label(ground)
+    head, tail = _proxy_head(
+        g, verdict, together=together, threshold=threshold, listed=listed, level=level
+    )
+    everything = next((c for c, _ in verdict.every if c.group == together), None)
+    together_text = (
+        Message("", "")
+        if everything is None
+        else Message(
+            f"全部输入合起来预测{g.zh}的 AUC 为 {_auc_with_ci(everything)}。",
+            f"All inputs together predict {g.en} with AUC {_auc_with_ci(everything)}.",
+        )
+    )
+    limits = Message(
+        f"单个输入的阈值为 AUC {threshold:.3f}，全部输入合起来为 {all_threshold:.3f}。",
+        f"The limit is AUC {threshold:.3f} for one input and {all_threshold:.3f} for all "
+        f"inputs together.",
+    )
+    return head.join(together_text).join(limits).join(tail)
 
 
 def msg_proxy_no_data(ground: str) -> Message:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -223,51 +223,7 @@ def _conditional_gap(
     """The gaps given the factors: stratified where the shared strata hold enough orders,
     and regression-adjusted, each group against the reference."""
     thr, level, ref = policy.price_gap_max, policy.confidence_level, gaps.reference
-    stratified, regression, unsupported = [], [], []
-    mean_r = float(gaps.table.loc[ref, "mean"])
-    for g, row in part.iterrows():
-        extra = {
-            "mean": float(row["mean"]),
-            "reference_mean": mean_r,
-            "raw": float(row["mean_ratio"]) - 1,
-            "coverage": float(row["coverage"]),
-            "reference_coverage": float(row["reference_coverage"]),
-            "covered": int(row["covered"]),
-            "reference_covered": int(row["reference_covered"]),
-        }
-        if _supported(row, policy):
-            stratified.append(
-                _log_comparison(
-                    str(g),
-                    ref,
-                    float(row["stratified"]),
-                    float(row["stratified_se"]),
-                    thr,
-                    level,
-                    "stratified_log_z",
-                    int(row["covered"]),
-                    {**extra, "estimate": "stratified"},
-                )
-            )
-        else:
-            unsupported.append(str(g))
-        regression.append(
-            _log_comparison(
-                str(g),
-                ref,
-                float(row["regression"]),
-                float(row["regression_se"]),
-                thr,
-                level,
-                "regression_hc1_log_z",
-                int(row["count"]),
-                {**extra, "estimate": "regression"},
-            )
-        )
-
-    # The reference is the lowest-priced group before the factors: after them it may pay more.
-    stratified = both_ways(stratified, threshold=thr, direction="at_most", level=level)
-    regression = both_ways(regression, threshold=thr, direction="at_most", level=level)
+    stratified, regression, unsupported = _conditional_pairs(gaps, part, policy)
 
     def cond_message(verdict: Verdict) -> Message:
         return pw.msg_conditional_gap(
@@ -302,13 +258,51 @@ def _conditional_gap(
     )
 
 
-def _supported(row: pd.Series, policy: Policy) -> bool:
-    """Whether the strata a group shares with the reference hold enough orders of both."""
-    return bool(
-        math.isfinite(float(row["stratified"]))
-        and row["covered"] >= policy.min_group_size
-        and row["reference_covered"] >= policy.min_group_size
-        and row["coverage"] >= policy.min_coverage
+def _conditional_pairs(
+    gaps: PriceGaps, part: pd.DataFrame, policy: Policy
+) -> tuple[list[Comparison], list[Comparison], list[str]]:
+    """Each group's stratified comparison (where the shared strata support it) and regression
+    one, both ways: the reference is the lowest-priced group before the factors, and after
+    them it may pay more."""
+    thr, level, ref = policy.price_gap_max, policy.confidence_level, gaps.reference
+    stratified: list[Comparison] = []
+    regression: list[Comparison] = []
+    unsupported: list[str] = []
+    mean_r = float(gaps.table.loc[ref, "mean"])
+    for g, row in part.iterrows():
+        extra = {
+            "mean": float(row["mean"]),
+            "reference_mean": mean_r,
+            "raw": float(row["mean_ratio"]) - 1,
+            "coverage": float(row["coverage"]),
+            "reference_coverage": float(row["reference_coverage"]),
+            "covered": int(row["covered"]),
+            "reference_covered": int(row["reference_covered"]),
+        }
+        estimates = [("regression", "regression_hc1_log_z", int(row["count"]))]
+        if math.isfinite(float(row["stratified"])) and policy.supports_strata(
+            row["covered"], row["reference_covered"], row["coverage"]
+        ):
+            estimates.append(("stratified", "stratified_log_z", int(row["covered"])))
+        else:
+            unsupported.append(str(g))
+        for estimate, method, size in estimates:
+            c = _log_comparison(
+                str(g),
+                ref,
+                float(row[estimate]),
+                float(row[f"{estimate}_se"]),
+                thr,
+                level,
+                method,
+                size,
+                {**extra, "estimate": estimate},
+            )
+            (stratified if estimate == "stratified" else regression).append(c)
+    return (
+        both_ways(stratified, threshold=thr, direction="at_most", level=level),
+        both_ways(regression, threshold=thr, direction="at_most", level=level),
+        unsupported,
     )
 
 
@@ -339,21 +333,8 @@ def _counterfactual(
     thr, level = policy.counterfactual_share_max, policy.confidence_level
     row = cf.summary.loc[kind]
     share, se = float(row["share_changed"]), float(row["share_changed_se"])
-    eff = cf.effects[(cf.effects["swap"] == kind) & (cf.effects["n"] >= policy.min_group_size)]
-    strongest = None
-    if len(eff):
-        top = eff.loc[eff["effect"].abs().idxmax()]
-        strongest = (str(top["column"]), str(top["group"]), float(top["effect"]))
-    numbers = {
-        k: float(row[k])
-        for k in (
-            "mean_change",
-            "mean_abs_change",
-            "p95_abs_change",
-            "max_abs_change",
-            "mean_change_amount",
-        )
-    }
+    strongest = _strongest(cf, kind, policy.min_group_size)
+    numbers = {k: float(row[k]) for k in _CHANGES}
 
     # One-sided: is the share above the limit? With no spread, the share is known exactly.
     comparison = normal_comparison(
@@ -394,6 +375,7 @@ def _counterfactual(
 
     return Measured(
         check=COUNTERFACTUAL.id,
+        names_groups=False,
         ground=kind,
         threshold=thr,
         direction="at_most",
@@ -412,6 +394,26 @@ def _counterfactual(
         },
         article=ARTICLE,
     )
+
+
+#: The counterfactual summary's columns a finding carries.
+_CHANGES = (
+    "mean_change",
+    "mean_abs_change",
+    "p95_abs_change",
+    "max_abs_change",
+    "mean_change_amount",
+)
+
+
+def _strongest(cf: CounterfactualPrices, kind: str, min_size: int) -> tuple[str, str, float] | None:
+    """The donor group of one kind whose profile moves the price most (at least ``min_size``
+    pairs): its column, group and effect."""
+    eff = cf.effects[(cf.effects["swap"] == kind) & (cf.effects["n"] >= min_size)]
+    if not len(eff):
+        return None
+    top = eff.loc[eff["effect"].abs().idxmax()]
+    return str(top["column"]), str(top["group"]), float(top["effect"])
 
 
 def counterfactual_not_assessed(profile: Mapping[str, list[str]]) -> list[Finding]:
@@ -437,7 +439,7 @@ def loyalty_finding(
     (a disagreement is a WARN); else the regression gap; without factors, the model's
     re-pricing of the loyal customers' orders as new customers' (see
     :data:`~szai_audit.core.judging.DECISION_RULES`)."""
-    thr, level = policy.price_gap_max, policy.confidence_level
+    thr = policy.price_gap_max
     named = {} if label is None else {"label": [label.zh, label.en]}
     if gap is None:
         return Finding(
@@ -456,7 +458,46 @@ def loyalty_finding(
     }
     first, second = _loyalty_comparisons(gap, policy, extra)
     details = gap.to_dict() | named
+    message = _loyalty_message(gap, policy, currency)
+    if second:
+        return MeasuredTwice(
+            check=LOYALTY.id,
+            article=ARTICLE,
+            ground=gap.column,
+            threshold=thr,
+            direction="at_most",
+            message=message,
+            comparisons=first,
+            second=second,
+            unsupported=() if first else ("loyal",),
+            details=details | {"basis": "stratified" if first else "regression"},
+        )
+    deciding = first or _loyalty_counterfactual(gap, policy, extra)
+    if not deciding:
+        return Finding(
+            check=LOYALTY.id,
+            article=ARTICLE,
+            status=Status.NOT_ASSESSED,
+            message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
+            threshold=thr,
+            ground=gap.column,
+            details=named,
+        )
+    return Measured(
+        check=LOYALTY.id,
+        article=ARTICLE,
+        ground=gap.column,
+        threshold=thr,
+        direction="at_most",
+        message=message,
+        comparisons=deciding,
+        details=details | {"basis": "stratified" if first else "counterfactual"},
+    )
 
+
+def _loyalty_message(
+    gap: LoyaltyGap, policy: Policy, currency: str
+) -> Callable[[Verdict], Message]:
     def message(verdict: Verdict) -> Message:
         return pw.msg_loyalty(
             verdict,
@@ -467,56 +508,40 @@ def loyalty_finding(
             n_new=gap.n_new,
             raw=gap.raw,
             counterfactual=gap.counterfactual,
-            threshold=thr,
-            level=level,
+            threshold=policy.price_gap_max,
+            level=policy.confidence_level,
             min_size=policy.min_group_size,
             min_coverage=policy.min_coverage,
             mean_loyal=gap.mean_loyal,
             currency=currency,
         )
 
-    common = {
-        "check": LOYALTY.id,
-        "article": ARTICLE,
-        "ground": gap.column,
-        "threshold": thr,
-        "direction": "at_most",
-        "message": message,
-    }
-    if second:
-        return MeasuredTwice(
-            **common,  # type: ignore[arg-type]
-            comparisons=first,
-            second=second,
-            unsupported=() if first else ("loyal",),
-            details=details | {"basis": "stratified" if first else "regression"},
-        )
-    if first:
-        return Measured(**common, comparisons=first, details=details | {"basis": "stratified"})  # type: ignore[arg-type]
-    if math.isfinite(gap.counterfactual):
-        se = (gap.counterfactual_high - gap.counterfactual_low) / (2 * z_value(level))
-        c = normal_comparison(
+    return message
+
+
+def _loyalty_counterfactual(
+    gap: LoyaltyGap, policy: Policy, extra: Mapping[str, object]
+) -> list[Comparison]:
+    """Without factors: the loyal customers' orders re-priced as a new customer's (their mean
+    relative change, one-sided z-test); none without the model."""
+    if not math.isfinite(gap.counterfactual):
+        return []
+    level = policy.confidence_level
+    se = (gap.counterfactual_high - gap.counterfactual_low) / (2 * z_value(level))
+    return [
+        normal_comparison(
             "loyal",
             "new",
             gap.counterfactual,
             se,
-            threshold=thr,
+            threshold=policy.price_gap_max,
             direction="at_most",
             level=level,
             method="one_sided_z (re-priced orders)",
             size=gap.counterfactual_orders,
             extra={**extra, "estimate": "counterfactual"},
         )
-        return Measured(**common, comparisons=[c], details=details | {"basis": "counterfactual"})  # type: ignore[arg-type]
-    return Finding(
-        check=LOYALTY.id,
-        article=ARTICLE,
-        status=Status.NOT_ASSESSED,
-        message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
-        threshold=thr,
-        ground=gap.column,
-        details=named,
-    )
+    ]
 
 
 def _loyalty_comparisons(
@@ -527,9 +552,7 @@ def _loyalty_comparisons(
     supported = (
         math.isfinite(gap.stratified)
         and math.isfinite(gap.stratified_se)
-        and gap.covered >= policy.min_group_size
-        and gap.reference_covered >= policy.min_group_size
-        and gap.coverage >= policy.min_coverage
+        and policy.supports_strata(gap.covered, gap.reference_covered, gap.coverage)
     )
     first = (
         [

@@ -195,13 +195,9 @@ def loyalty_gap(
     is_new, is_loyal = labels == "new", labels == "loyal"
     raw = float(y[is_loyal].mean() / y[is_new].mean() - 1)
     z = z_value(level)
-    cond = _conditional_loyalty(y, labels, as_prepared_factors(factors, n_bins), z)
-    keys = ["stratified", "regression"]
-    fields: dict[str, Any] = {
-        f"{k}{s}": cond.get(f"{k}{s}", math.nan)
-        for k in keys
-        for s in ("", "_low", "_high", "_p", "_se")
-    }
+    fields = _conditional_fields(
+        _conditional_loyalty(y, labels, as_prepared_factors(factors, n_bins), z)
+    )
     cf: dict[str, Any] = {}  # mixed floats and a count
     if predict is not None and data is not None:
         cf = _counterfactual_loyalty(
@@ -216,12 +212,22 @@ def loyalty_gap(
         n_loyal=int(is_loyal.sum()),
         raw=raw,
         mean_loyal=float(y[is_loyal].mean()),
-        coverage=cond.get("coverage", math.nan),
-        covered=int(cond.get("covered", 0)),
-        reference_covered=int(cond.get("reference_covered", 0)),
         **fields,
         **cf,
     )
+
+
+def _conditional_fields(cond: dict[str, float]) -> dict[str, Any]:
+    """The :class:`LoyaltyGap` fields of the conditional gaps (NaN, or 0 rows, when absent)."""
+    fields: dict[str, Any] = {
+        f"{k}{s}": cond.get(f"{k}{s}", math.nan)
+        for k in ("stratified", "regression")
+        for s in ("", "_low", "_high", "_p", "_se")
+    }
+    fields["coverage"] = cond.get("coverage", math.nan)
+    fields["covered"] = int(cond.get("covered", 0))
+    fields["reference_covered"] = int(cond.get("reference_covered", 0))
+    return fields
 
 
 def _conditional_loyalty(

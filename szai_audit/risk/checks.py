@@ -47,6 +47,7 @@ ITEMS: dict[int, Check] = {
             unit="none",
             direction="none",
             computed_by="szai_audit.risk.review:item_findings",
+            minimum="none",
         )
     )
     for item, title in _ITEM_TITLES.items()

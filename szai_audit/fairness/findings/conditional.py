@@ -31,13 +31,10 @@ __all__ = ["conditional_finding", "supports_stratified"]
 
 
 def supports_stratified(row: pd.Series, policy: Policy) -> bool:
-    """Whether the strata a group shares with the reference hold enough rows of both (at least
-    ``min_group_size`` each, and ``min_coverage`` of the group's rows) for the stratified gap."""
-    return bool(
-        math.isfinite(float(row["stratified_gap"]))
-        and row["covered"] >= policy.min_group_size
-        and row["reference_covered"] >= policy.min_group_size
-        and row["coverage"] >= policy.min_coverage
+    """Whether the strata a group shares with the reference support the stratified gap
+    (:meth:`~szai_audit.Policy.supports_strata`)."""
+    return math.isfinite(float(row["stratified_gap"])) and policy.supports_strata(
+        row["covered"], row["reference_covered"], row["coverage"]
     )
 
 

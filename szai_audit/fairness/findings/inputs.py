@@ -29,32 +29,11 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
     ``proxy_all_features_auc_threshold``), by the decision rule with the one-sided test of
     ``H0: AUC <= limit``. Informative: a proxy is not discrimination by itself, so the check
     is WARN at worst (and PASS when every interval lies below its limit)."""
-    if report is None:
-        return Finding(
-            check=PROXY.id,
-            article=ARTICLE,
-            status=Status.NOT_ASSESSED,
-            message=words.msg_proxy_no_data(ground),
-            ground=ground,
-        )
+    unmeasured = _proxy_unmeasured(report, ground)
+    if unmeasured is not None or report is None:
+        assert unmeasured is not None
+        return unmeasured
     table = report.features
-    if table.empty and report.n_classes < 2:
-        return Finding(
-            check=PROXY.id,
-            article=ARTICLE,
-            status=Status.INSUFFICIENT_DATA,
-            message=words.msg_proxy_too_few(ground, report.left_out),
-            ground=ground,
-            details={"left_out": report.left_out},
-        )
-    if table.empty:
-        return Finding(
-            check=PROXY.id,
-            article=ARTICLE,
-            status=Status.NOT_ASSESSED,
-            message=words.msg_proxy_no_features(ground),
-            ground=ground,
-        )
     threshold, level = policy.proxy_auc_threshold, policy.confidence_level
     all_threshold = policy.proxy_all_features_auc_threshold
     comparisons = [
@@ -116,6 +95,28 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
         },
         informative=True,
         names_groups=False,
+    )
+
+
+def _proxy_unmeasured(report: ProxyReport | None, ground: str) -> Finding | None:
+    """The proxy finding when nothing could be measured: no data, too few rows, no inputs."""
+    if report is None:
+        status, message, details = Status.NOT_ASSESSED, words.msg_proxy_no_data(ground), {}
+    elif report.features.empty and report.n_classes < 2:
+        status = Status.INSUFFICIENT_DATA
+        message = words.msg_proxy_too_few(ground, report.left_out)
+        details = {"left_out": report.left_out}
+    elif report.features.empty:
+        status, message, details = Status.NOT_ASSESSED, words.msg_proxy_no_features(ground), {}
+    else:
+        return None
+    return Finding(
+        check=PROXY.id,
+        article=ARTICLE,
+        status=status,
+        message=message,
+        ground=ground,
+        details=details,
     )
 
 

@@ -40,17 +40,13 @@ def trend_finding(
     weights: np.ndarray | None = None,
     within: np.ndarray | None = None,
 ) -> Finding | Measured:
-    """The trend of ``outcome`` along the numeric ground ``value`` (one per row; NaN unknown;
-    for data seen in parts, one per cell of ``weights`` rows, ``within`` their outcome's sum
-    of squared deviations: see :func:`~szai_audit.core.trend.fit_trend`).
+    """The trend of ``outcome`` along the numeric ground ``value`` (NaN: unknown; data seen
+    in parts: one entry per cell, see :func:`~szai_audit.core.trend.fit_trend`).
 
-    ``scale="points"``: ``outcome`` is the 0/1 favourable decision and the tolerance is
-    ``policy.demographic_parity_max`` (check ``fairness.trend``); ``scale="ratio"``: it is a
-    numeric prediction, the ends compared by the ratio of their fitted means against
-    ``policy.mean_prediction_ratio_min`` (check ``fairness.mean_prediction_trend``;
-    ``higher_is_better`` says which side is favourable). ``design`` (the legitimate factors'
-    regression columns, :class:`~szai_audit.core.conditional.PreparedFactors`) adds the line
-    given the factors, written beside the raw one.
+    ``scale="points"``: the 0/1 favourable decision against ``demographic_parity_max``
+    (``fairness.trend``); ``"ratio"``: a prediction, the ends' fitted means against
+    ``mean_prediction_ratio_min`` (``fairness.mean_prediction_trend``). ``design`` (the
+    legitimate factors' columns) adds the line given the factors, written beside the raw one.
 
     Examples
     --------
@@ -65,31 +61,13 @@ def trend_finding(
     threshold = (
         policy.mean_prediction_ratio_min if scale == "ratio" else policy.demographic_parity_max
     )
-    x = np.asarray(value, dtype=float)
-    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
-    known = round(float(w[np.isfinite(x)].sum()))
-    try:
-        if known < policy.min_group_size:
-            raise InputError(f"{known} rows have a value; at least {policy.min_group_size}")
-        raw = fit_trend(outcome, x, weights=weights, within=within)
-        adjusted = None if design is None else fit_trend(outcome, x, design)
-    except InputError as e:
-        return Finding(
-            check=check.id,
-            article=ARTICLE,
-            status=Status.INSUFFICIENT_DATA,
-            message=words.msg_trend_not_assessed(ground, Message(str(e), str(e))),
-            threshold=threshold,
-            ground=ground,
-        )
+    fitted = _fits(ground, value, outcome, policy, check.id, threshold, design, weights, within)
+    if isinstance(fitted, Finding):
+        return fitted
+    raw, adjusted = fitted
     if scale == "ratio" and not math.isfinite(raw.log_ratio()[0]):
-        return Finding(
-            check=check.id,
-            article=ARTICLE,
-            status=Status.NOT_ASSESSED,
-            message=words.msg_not_positive(ground),
-            threshold=threshold,
-            ground=ground,
+        return _unmeasured(
+            check.id, ground, threshold, Status.NOT_ASSESSED, words.msg_not_positive(ground)
         )
     labels = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
     level = policy.confidence_level
@@ -104,22 +82,74 @@ def trend_finding(
             higher_is_better=higher_is_better,
         )
 
-    comparisons = compare(raw)
     beside = {c.group: c for c in compare(adjusted)} if adjusted is not None else {}
-    metric = "mean_prediction" if scale == "ratio" else "favorable_rate"
 
     def message(verdict: Verdict) -> Message:
         return words.msg_trend(
             ground,
             verdict,
             scale=scale,
-            metric=metric,
+            metric="mean_prediction" if scale == "ratio" else "favorable_rate",
             threshold=threshold,
             level=level,
             adjusted=beside.get(verdict.comparison.group),
             factors=factors,
         )
 
+    return Measured(
+        check=check.id,
+        article=ARTICLE,
+        ground=ground,
+        threshold=threshold,
+        direction=check.direction,
+        comparisons=compare(raw),
+        message=message,
+        details=_details(raw, adjusted, scale, factors),
+    )
+
+
+def _unmeasured(
+    check: str, ground: str, threshold: float, status: Status, message: Message
+) -> Finding:
+    return Finding(
+        check=check,
+        article=ARTICLE,
+        status=status,
+        message=message,
+        threshold=threshold,
+        ground=ground,
+    )
+
+
+def _fits(
+    ground: str,
+    value: np.ndarray,
+    outcome: np.ndarray,
+    policy: Policy,
+    check: str,
+    threshold: float,
+    design: np.ndarray | None,
+    weights: np.ndarray | None,
+    within: np.ndarray | None,
+) -> tuple[Trend, Trend | None] | Finding:
+    """The raw line and the line given the factors, or the finding saying why there is none."""
+    x = np.asarray(value, dtype=float)
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    known = round(float(w[np.isfinite(x)].sum()))
+    try:
+        if known < policy.min_group_size:
+            raise InputError(f"{known} rows have a value; at least {policy.min_group_size}")
+        raw = fit_trend(outcome, x, weights=weights, within=within)
+        adjusted = None if design is None else fit_trend(outcome, x, design)
+    except InputError as e:
+        reason = words.msg_trend_not_assessed(ground, Message(str(e), str(e)))
+        return _unmeasured(check, ground, threshold, Status.INSUFFICIENT_DATA, reason)
+    return raw, adjusted
+
+
+def _details(
+    raw: Trend, adjusted: Trend | None, scale: str, factors: Sequence[str]
+) -> dict[str, object]:
     details: dict[str, object] = {
         "slope": raw.slope,
         "slope_se": raw.slope_se,
@@ -136,13 +166,4 @@ def trend_finding(
             "adjusted_slope_se": adjusted.slope_se,
             "adjusted_slope_p_value": adjusted.p_value,
         }
-    return Measured(
-        check=check.id,
-        article=ARTICLE,
-        ground=ground,
-        threshold=threshold,
-        direction=check.direction,
-        comparisons=comparisons,
-        message=message,
-        details=details,
-    )
+    return details
