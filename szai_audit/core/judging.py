@@ -48,6 +48,7 @@ __all__ = [
     "Verdict",
     "both_ways",
     "decision_table",
+    "disagreement",
     "finalize",
     "mirrored",
     "normal_comparison",
@@ -296,6 +297,8 @@ class Verdict:
     #: Every comparison of the finding with its adjusted p-value (for a message that lists
     #: them, as the proxy check's does).
     every: tuple[tuple[Comparison, float], ...] = ()
+    #: For a gap measured two ways: what the rule says of each estimate (named, other).
+    statuses: tuple[Status, Status] | None = None
 
     @property
     def gap_not_zero(self) -> bool:
@@ -450,6 +453,7 @@ class MeasuredTwice(Measured):
     ) -> list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]]:
         """Per group: the named estimate, its adjusted p, the other, its p, status, disagree."""
         n = len(self.comparisons)
+        self._statuses: dict[int, tuple[Status, Status]] = {}
         first = {(c.group, c.reference): (c, beyond[i]) for i, c in enumerate(self.comparisons)}
         out: list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]] = []
         for j, c2 in enumerate(self.second):
@@ -461,6 +465,7 @@ class MeasuredTwice(Measured):
             c1, p1 = first[(c2.group, c2.reference)]
             s1 = _status_of(c1, p1, self._limit(c1), self.direction, alpha)
             status = s1 if s1 is s2 else Status.WARN
+            self._statuses[id(c1)] = (s1, s2)
             out.append((c1, p1, c2, p2, status, s1 is not s2))
         return out
 
@@ -487,6 +492,7 @@ class MeasuredTwice(Measured):
             other=other,
             other_p_adjusted=p_other,
             disagree=disagree,
+            statuses=self._statuses.get(id(named)),
         )
         rows = _comparison_rows(every, beyond, zero_adj)
         return Finding(
@@ -649,6 +655,33 @@ _WITHIN_NOT_ZERO = Message(
     "The whole interval lies within the tolerance, yet the gap is not zero (adjusted p {p}): "
     "there is a gap, smaller than the tolerance this audit set. Result: pass.",
 )
+
+
+_RESULTS: dict[Status, Message] = {
+    Status.FAIL: Message("数据表明超出容许范围", "shown beyond the tolerance"),
+    Status.PASS: Message("区间在容许范围内", "its interval within the tolerance"),
+    Status.WARN: Message("无法确定", "inconclusive"),
+}
+
+
+def disagreement(verdict: Verdict, show: Callable[[float], str]) -> Message:
+    """The sentence of a gap whose two estimates reach different results: each estimate
+    (written by ``show``), its interval and what the rule says of it."""
+    if not verdict.disagree or verdict.other is None or verdict.statuses is None:
+        return Message("", "")
+    parts = []
+    for c, status in zip((verdict.comparison, verdict.other), verdict.statuses, strict=True):
+        lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+        r = _RESULTS[status]
+        parts.append((show(c.value), f"{show(lo)} – {show(hi)}", r))
+    (s_v, s_ci, s_r), (r_v, r_ci, r_r) = parts
+    return Message(
+        f"分层估计（{s_v}，区间 {s_ci}：{s_r.zh}）与回归调整估计（{r_v}，区间 {r_ci}：{r_r.zh}）"
+        f"的结论不一致，因此结论为警示。",
+        f" The stratified estimate ({s_v}, interval {s_ci}: {s_r.en}) and the "
+        f"regression-adjusted one ({r_v}, interval {r_ci}: {r_r.en}) reach different results, "
+        f"so the result is a warning.",
+    )
 
 
 def verdict_tail(verdict: Verdict, about: Message | None = None) -> Message:

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 __all__ = ["limited_threads", "usable_cores"]
 
 #: cgroup v2 and v1 files holding a CPU quota.
@@ -66,8 +68,6 @@ def limited_threads(limit: int | None = None) -> Iterator[int]:
     ...     n
     1
     """
-    from threadpoolctl import threadpool_limits
-
     cap = usable_cores() if limit is None else max(1, int(limit))
     with threadpool_limits(limits=cap):
         yield cap

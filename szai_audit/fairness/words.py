@@ -11,8 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
-from ..core.judging import OUTCOME_PASS, Comparison, Verdict, sides, verdict_tail
-from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_p, fmt_pct, fmt_ratio
+from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
+from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -479,12 +479,6 @@ def msg_flip(
     return body.join(OUTCOME_PASS)
 
 
-_DISAGREE = Message(
-    "分层估计与回归调整估计的结论不一致（另一估计：{other} 个百分点，校正后 p {p}），"
-    "因此结论为警示。",
-    " The stratified and the regression-adjusted estimates reach different results (the other: "
-    "{other} points, adjusted p {p}), so the result is a warning.",
-)
 _REGRESSION_ONLY = Message(
     "两组共有的分层覆盖的记录太少（该组 {covered} 行、参照组 {ref_covered} 行，占该组 "
     "{coverage}；要求各至少 {min_size} 行且不低于 {min_coverage}），分层估计不可靠，"
@@ -553,9 +547,8 @@ def msg_conditional(
             sep_en="",
         )
     if verdict.disagree and verdict.other is not None:
-        p_other = verdict.other_p_adjusted if verdict.other_p_adjusted is not None else 1.0
         body = body.join(
-            fill(_DISAGREE, other=f"{100 * verdict.other.value:+.1f}", p=fmt_p(p_other)),
+            disagreement(verdict, lambda x: f"{100 * x:+.1f}"),
             sep_en="",
         )
     return body.join(verdict_tail(verdict))
@@ -992,7 +985,12 @@ def _privacy_paragraph() -> Message:
 
 def _ends(c: Comparison) -> tuple[str, str]:
     """The attribute's 10th and 90th percentiles, as a trend's comparison holds them."""
-    return fmt_amount(c.extra["low"]), fmt_amount(c.extra["high"])
+    return f"{c.extra['low']:.4g}", f"{c.extra['high']:.4g}"
+
+
+def trend_about(c: Comparison, harm: Message) -> Message:
+    """What a trend shown beyond the tolerance is about: one end of the attribute."""
+    return Message(f"“{c.group}”一端{harm.zh}", f"the “{c.group}” end {harm.en}")
 
 
 def msg_trend(
@@ -1062,7 +1060,8 @@ def msg_trend(
                 f"{show(a_hi)}; for information: the result rests on the decisions as made).",
             )
         )
-    return body.join(verdict_tail(verdict))
+    about = trend_about(c, Message("处于不利地位", "is worse off"))
+    return body.join(verdict_tail(verdict, about))
 
 
 def msg_trend_not_assessed(ground: str, reason: Message) -> Message:

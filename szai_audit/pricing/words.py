@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.grounds import ground_label
-from ..core.judging import Comparison, Verdict, sides, verdict_tail
+from ..core.judging import Comparison, Verdict, disagreement, sides, verdict_tail
 from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -122,11 +122,6 @@ _REGRESSION_ONLY = Message(
     "{ref_covered} of the reference, {coverage} of the group's orders; at least {min_size} "
     "each and {min_coverage} are needed), so the regression-adjusted estimate decides.",
 )
-_DISAGREE = Message(
-    "分层估计（{strat}）与回归调整估计（{reg}）的结论不一致，因此结论为警示。",
-    " The stratified ({strat}) and the regression-adjusted ({reg}) estimates reach different "
-    "results, so the result is a warning.",
-)
 
 
 def _method(c: Comparison) -> Message:
@@ -157,11 +152,7 @@ def _estimates(verdict: Verdict, min_size: int, min_coverage: float) -> Message:
             f"回归调整法为 {signed_pct(verdict.other.value)}。",
             f" Regression adjustment: {signed_pct(verdict.other.value)}.",
         )
-        if verdict.disagree:
-            out = out.join(
-                fill(_DISAGREE, strat=signed_pct(c.value), reg=signed_pct(verdict.other.value)),
-                sep_en="",
-            )
+        out = out.join(disagreement(verdict, signed_pct), sep_en="")
     return out
 
 
@@ -496,7 +487,7 @@ def msg_price_trend(
     it), else unadjusted (informative)."""
     c = verdict.comparison
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
-    low, high = fmt_amount(c.extra["low"]), fmt_amount(c.extra["high"])
+    low, high = f"{c.extra['low']:.4g}", f"{c.extra['high']:.4g}"
     given = (
         Message(f"在正当因素（{quoted(factors, labels).zh}）相同时，", "")
         if factors
@@ -523,7 +514,8 @@ def msg_price_trend(
             ),
             sep_en="",
         )
-    return body.join(verdict_tail(verdict))
+    about = Message(f"“{c.group}”一端价格更高", f"the “{c.group}” end pays more")
+    return body.join(verdict_tail(verdict, about))
 
 
 def msg_trend_not_fitted(dim: Message, reason: Message) -> Message:
