@@ -149,7 +149,7 @@ class Audit:
     ...     if f.ground == "gender":
     ...         print(f.check, f.status.value)
     fairness.selection_rate_ratio PASS
-    fairness.demographic_parity_difference PASS
+    fairness.demographic_parity_difference WARN
     fairness.true_positive_rate_difference PASS
     fairness.false_positive_rate_difference PASS
     fairness.auc_difference NOT_ASSESSED

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -426,6 +426,18 @@ def _status_of(
     return Status.PASS if _interval_within(c.ci, threshold, direction) else Status.WARN
 
 
+class _GroupResult(NamedTuple):
+    """One compared group of a :class:`MeasuredTwice`."""
+
+    named: Comparison
+    p_named: float
+    other: Comparison | None
+    p_other: float | None
+    status: Status
+    #: (first estimator's status, second's) when both estimated this group.
+    statuses: tuple[Status, Status] | None
+
+
 @dataclass(kw_only=True)
 class MeasuredTwice(Measured):
     """A gap measured by two estimators of it (the stratified and the regression-adjusted gap
@@ -448,25 +460,22 @@ class MeasuredTwice(Measured):
         zero_second = [_finite_p(c.p_zero) for c in self.second if c.p_zero is not None]
         return first + second, zero_first + zero_second
 
-    def _groups(
-        self, beyond: list[float], alpha: float
-    ) -> list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]]:
-        """Per group: the named estimate, its adjusted p, the other, its p, status, disagree."""
+    def _groups(self, beyond: list[float], alpha: float) -> list[_GroupResult]:
+        """Per group: the named estimate and its adjusted p, the other estimate and its p,
+        the group's status, and the two estimators' own statuses when both exist."""
         n = len(self.comparisons)
-        self._statuses: dict[int, tuple[Status, Status]] = {}
         first = {(c.group, c.reference): (c, beyond[i]) for i, c in enumerate(self.comparisons)}
-        out: list[tuple[Comparison, float, Comparison | None, float | None, Status, bool]] = []
+        out: list[_GroupResult] = []
         for j, c2 in enumerate(self.second):
             p2 = beyond[n + j]
             s2 = _status_of(c2, p2, self._limit(c2), self.direction, alpha)
             if (c2.group, c2.reference) not in first:
-                out.append((c2, p2, None, None, s2, False))
+                out.append(_GroupResult(c2, p2, None, None, s2, None))
                 continue
             c1, p1 = first[(c2.group, c2.reference)]
             s1 = _status_of(c1, p1, self._limit(c1), self.direction, alpha)
             status = s1 if s1 is s2 else Status.WARN
-            self._statuses[id(c1)] = (s1, s2)
-            out.append((c1, p1, c2, p2, status, s1 is not s2))
+            out.append(_GroupResult(c1, p1, c2, p2, status, (s1, s2)))
         return out
 
     def judge(self, beyond: list[float], zero: list[float], policy: Policy) -> Finding:
@@ -477,8 +486,9 @@ class MeasuredTwice(Measured):
         zero_adj = [None if c.p_zero is None else next(zeros) for c in every]
         zero_of = {id(c): z for c, z in zip(every, zero_adj, strict=True)}
         severity = {Status.FAIL: 0, Status.WARN: 1, Status.PASS: 2}
-        groups.sort(key=lambda g: (severity[g[4]], -self._harm(g[0])))
-        named, p_named, other, p_other, status, disagree = groups[0]
+        groups.sort(key=lambda g: (severity[g.status], -self._harm(g.named)))
+        named, p_named, other, p_other, status, statuses = groups[0]
+        disagree = statuses is not None and statuses[0] is not statuses[1]
         if self.informative and status is Status.FAIL:
             status = Status.WARN
         verdict = Verdict(
@@ -492,7 +502,7 @@ class MeasuredTwice(Measured):
             other=other,
             other_p_adjusted=p_other,
             disagree=disagree,
-            statuses=self._statuses.get(id(named)),
+            statuses=statuses,
         )
         rows = _comparison_rows(every, beyond, zero_adj)
         return Finding(

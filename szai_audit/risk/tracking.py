@@ -548,18 +548,18 @@ def compare(
     --------
     >>> import pandas as pd, szai_audit as sa
     >>> from szai_audit.risk.tracking import compare
-    >>> data = pd.DataFrame({"sex": ["f"] * 100 + ["m"] * 100, "region": ["a", "b"] * 100})
+    >>> data = pd.DataFrame({"sex": ["f"] * 400 + ["m"] * 400, "region": ["a", "b"] * 400})
     >>> def audit(women_approved):
-    ...     y = [1] * women_approved + [0] * (100 - women_approved) + [1] * 60 + [0] * 40
+    ...     y = [1] * women_approved + [0] * (400 - women_approved) + [1] * 240 + [0] * 160
     ...     return sa.Audit(y_pred=y, data=data, sensitive={"gender": "sex"},
     ...                     explain=False).run(random_state=0)
-    >>> before, after = audit(58), audit(30)
+    >>> before, after = audit(236), audit(120)
     >>> cmp = compare(after, before)
     >>> row = cmp.changes.set_index("check").loc["fairness.demographic_parity_difference"]
     >>> row["status_before"], row["status_after"], row["direction"], bool(row["drift"])
     ('PASS', 'FAIL', 'worse', True)
     >>> round(float(row["delta"]), 2)
-    0.28
+    0.29
     >>> cmp.summary["appeared_failures"], cmp.summary["new"], cmp.summary["same_system"]
     (2, 0, True)
     """
