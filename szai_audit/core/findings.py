@@ -35,13 +35,14 @@ STATUS_LABELS: dict[str, Message] = {
 
 VERDICTS: dict[str, Message] = {
     "FAIL": Message(
-        "发现不符合项：至少一项检查未通过，需在备案前整改或说明。",
-        "Non-compliance found: at least one check failed and must be remedied or explained "
-        "before filing.",
+        "至少一项检查的结果超出本审计设定的容许范围，须在备案前整改或说明理由。",
+        "At least one check is beyond the tolerance this audit set; it must be remedied or "
+        "explained before filing.",
     ),
     "WARN": Message(
-        "未发现明确违规，但有检查项出现警示，需关注。",
-        "No clear breach, but at least one check raised a warning that needs attention.",
+        "没有检查确定超出本审计设定的容许范围，但有检查项出现警示，须关注。",
+        "No check is shown to be beyond the tolerance this audit set, but at least one raised "
+        "a warning that needs attention.",
     ),
     "INCOMPLETE": Message(
         "已完成的检查均通过，但部分检查因数据不足或未提供信息而未能完成。",
@@ -144,7 +145,7 @@ class Finding:
     threshold : float or None
         The policy threshold it was compared with.
     ground : str or None
-        The Article 72(4) ground (``"gender"``...) for fairness checks.
+        The Art. 72(2)(iv) ground (``"gender"``...) for fairness checks.
     worst_group, best_group : str or None
         The groups at the two ends of the comparison; "worst" is the one worse off.
     ci : tuple of float or None

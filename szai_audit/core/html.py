@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+import markupsafe
 
 from . import checks
 from .articles import article_label
@@ -26,6 +27,8 @@ __all__ = [
     "FONT_STACK_LATIN",
     "STATUS_CSS",
     "environment",
+    "css_string",
+    "finding_ci",
     "finding_threshold",
     "finding_value",
     "subject_label",
@@ -75,6 +78,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["css_string"] = css_string
     env.globals.update(
         status_css=STATUS_CSS,
         msg=Message,
@@ -82,6 +86,7 @@ def environment() -> jinja2.Environment:
         subject_label=subject_label,
         fmt_value=finding_value,
         fmt_threshold=finding_threshold,
+        fmt_ci=finding_ci,
         article_label=article_label,
         count_label=COUNT_LABEL,
         overall_label=Message("全部", "Overall"),
@@ -106,3 +111,28 @@ def finding_value(f: Finding) -> Message:
 def finding_threshold(f: Finding) -> Message:
     """A finding's threshold with the side its value must stay on."""
     return checks.format_threshold(f.check, f.threshold)
+
+
+def finding_ci(f: Finding) -> Message | None:
+    """A finding's confidence interval in its check's unit: ``1.8 至 21.8 个百分点``; None
+    when it has none."""
+    if f.ci is None or any(b is None for b in f.ci):
+        return None
+    lo, hi = (checks.format_value(f.check, b) for b in f.ci)
+    return Message(f"{lo.zh} 至 {hi.zh}", f"{lo.en} to {hi.en}")
+
+
+def css_string(text: str) -> markupsafe.Markup:
+    """``text`` as a quoted CSS string, every character but letters, digits and spaces
+    written as a CSS escape, so that no value can close the string or the style sheet.
+
+    >>> print(css_string('a"</style>'))
+    "a\\22 \\3c \\2f style\\3e "
+    """
+    out = []
+    for ch in str(text):
+        if ch.isascii() and (ch.isalnum() or ch == " "):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return markupsafe.Markup('"' + "".join(out) + '"')

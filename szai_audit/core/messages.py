@@ -9,10 +9,13 @@ belong to (``szai_audit.<article>.words``).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "MINUS",
+    "minus",
     "METADATA_LABELS",
     "Message",
     "fill",
@@ -71,17 +74,35 @@ METADATA_LABELS: dict[str, Message] = {
 }
 
 
+#: The one minus sign of every number a person reads (U+2212, not the hyphen).
+MINUS = "\u2212"
+
+
+def minus(text: str) -> str:
+    """``text`` with a hyphen used as a minus sign (before a digit, at the start or after a
+    space or an opening bracket) written as the minus sign :data:`MINUS`.
+
+    >>> minus("-2.4%，区间 -9.3 至 32.2") == "\u22122.4%，区间 \u22129.3 至 32.2"
+    True
+    >>> minus("P10-P90 2026-11-29")
+    'P10-P90 2026-11-29'
+    """
+    return re.sub(r"(^|[\s(（\[，,:：])-(?=\d)", lambda m: m.group(1) + MINUS, text)
+
+
 def fmt_pct(x: float | None, digits: int = 1) -> str:
     """Format a proportion as a percentage; missing values as an em dash.
 
     >>> fmt_pct(0.12345)
     '12.3%'
+    >>> fmt_pct(-0.024) == "\u22122.4%"
+    True
     >>> fmt_pct(float("nan"))
     '—'
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    return f"{100 * x:.{digits}f}%"
+    return minus(f"{100 * x:.{digits}f}%")
 
 
 def fmt_ratio(x: float | None, digits: int = 2) -> str:
@@ -92,7 +113,7 @@ def fmt_ratio(x: float | None, digits: int = 2) -> str:
     """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    return f"{x:.{digits}f}"
+    return minus(f"{x:.{digits}f}")
 
 
 def fill(template: Message, **kw: Any) -> Message:
@@ -127,7 +148,7 @@ def fmt_amount(x: float) -> str:
     if not math.isfinite(x):
         return "—"
     if abs(x) >= 100:
-        return f"{x:,.0f}"
+        return minus(f"{x:,.0f}")
     if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
+        return minus(f"{x:.2f}")
+    return minus(f"{x:.3g}")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import markupsafe
+
 from ..core.articles import EXPLANATION
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
-from ..core.html import FONT_STACK, FONT_STACK_LATIN
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
 from ..core.messages import METADATA_LABELS, Message, fmt_ratio
 from ..core.policy import Policy
 from ..core.scope import Scope, binning_note, source_note
@@ -29,10 +31,18 @@ from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
 from ..privacy.page import privacy_page
 from .manifest import manifest_rows
+from .body import findings_by_article
+from .conclusion import conclusion_page
 from .results import Results
 from .summary import governance_page
 
-__all__ = ["build_page", "method_paragraphs"]
+__all__ = [
+    "APPENDICES",
+    "appendices",
+    "build_page",
+    "method_paragraphs",
+    "print_parts",
+]
 
 
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
@@ -45,7 +55,7 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
 
 
 def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
-    """The Article 72(4) sections of a pricing audit: prices by ground, with the ground's
+    """The Art. 72(2)(iv) sections of a pricing audit: prices by ground, with the ground's
     proxies and flip test."""
     infos = {s.ground: s for s in result.sensitive}
     sections = []
@@ -124,6 +134,63 @@ def _not_provided(result: Results) -> list[Finding]:
     return [f for f in result.findings if f.check in ids]
 
 
+#: The appendices: key, id, title, template; printed when they have content, lettered in order.
+APPENDICES: tuple[tuple[str, str, Message, str], ...] = (
+    ("checks", "every-check", Message("全部检查", "Every check"), "appendix/every_check.html.j2"),
+    (
+        "discrimination",
+        "art-72-4",
+        Message(
+            "歧视：分组、交叉分组、代理变量、翻转检验与显著性检验",
+            "Discrimination: groups, intersections, proxies, flip tests and significance tests",
+        ),
+        "appendix/discrimination.html.j2",
+    ),
+    ("prices", "art-72-5", Message("价格：细节", "Prices: details"), "appendix/prices.html.j2"),
+    (
+        "explanation",
+        "art-71",
+        Message("算法说明与公开说明草稿", "Explanation and the draft public notice"),
+        "appendix/explanation.html.j2",
+    ),
+    ("privacy", "art-33", Message("去标识化：细节", "De-identification: details"), "appendix/privacy.html.j2"),
+    (
+        "scope",
+        "scope",
+        Message("审计范围、系统信息与应用情境", "Scope, system card and use context"),
+        "appendix/scope.html.j2",
+    ),
+    ("tracking", "tracking", Message("事后跟踪", "Ex-post tracking"), "appendix/tracking.html.j2"),
+    (
+        "method",
+        "method",
+        Message("方法与本审计的设定", "Method and this audit's settings"),
+        "appendix/method.html.j2",
+    ),
+    ("manifest", "manifest", Message("可复现性记录", "Reproducibility manifest"), "appendix/manifest.html.j2"),
+)
+
+
+def appendices(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The appendices that have content, lettered A, B, ... in order."""
+    present = {
+        "checks": bool(page["findings_sorted"]),
+        "discrimination": bool(page["grounds"] or page["intersections"] or page["not_provided"]),
+        "prices": page["pricing"] is not None,
+        "explanation": bool(page["explanation"] or page["explanation_findings"]),
+        "privacy": bool(page["privacy"] or page["governance"]["privacy_findings"]),
+        "scope": True,
+        "tracking": page["tracking"] is not None,
+        "method": True,
+        "manifest": True,
+    }
+    shown = [a for a in APPENDICES if present[a[0]]]
+    return [
+        {"key": k, "id": i, "title": title, "template": tpl, "letter": chr(ord("A") + n)}
+        for n, (k, i, title, tpl) in enumerate(shown)
+    ]
+
+
 def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
     """The report's structure (sections, rows, texts, SVG charts) before any HTML is written."""
     sections = []
@@ -131,7 +198,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         sections += _price_ground_sections(result, lang)
     sections += fairness_page.sections(result, lang)
     policy = result.policy
-    return {
+    page = {
         "lang": lang,
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
@@ -169,4 +236,31 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "manifest_rows": manifest_rows(result),
         "content_sha256": result.content_sha256,
         "generated_at": result.manifest.get("generated_at"),
+        "conclusion": conclusion_page(result),
+        "body": findings_by_article(result),
+        "checklist_heading": Message(
+            "第七十二条：伦理安全审查清单与签署", "Art. 72: ethics and safety review checklist and sign-off"
+        ),
+    }
+    page.update(print_parts(result, lang))
+    page["appendices"] = appendices(page)
+    return page
+
+
+def print_parts(result: Results, lang: str) -> dict[str, Any]:
+    """The printed page's header (title, system, version) and footer ("第 x 页 共 y 页"), as
+    CSS values; every text from the user is a CSS-escaped string."""
+    title = Message("人工智能算法合规审计报告", "AI algorithm compliance audit report")
+    parts = [title.en if lang == "en" else title.zh]
+    for key in ("system_name", "version"):
+        if result.metadata.get(key):
+            parts.append(str(result.metadata[key]))
+    zh = f'{css_string("第 ")} counter(page) {css_string(" 页 共 ")} counter(pages) {css_string(" 页")}'
+    en = f'{css_string("Page ")} counter(page) {css_string(" of ")} counter(pages)'
+    counter = {"zh": zh, "en": en, "bilingual": f'{zh} {css_string(" · ")} {en}'}[lang]
+    appendix = Message("附录", "Appendix")
+    return {
+        "print_header": " · ".join(parts),
+        "print_counter": markupsafe.Markup(counter),
+        "print_appendix": appendix.en if lang == "en" else appendix.zh,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..core.findings import Status
 from ..core.html import environment
 from ..risk.tracking import Comparison, comparison_page
-from .page import build_page
+from .page import appendices, build_page
 from .results import Results
 
 __all__ = ["render_notebook_summary", "render_report"]
@@ -19,6 +19,7 @@ def render_report(
     page = build_page(result, lang)
     if comparison is not None:
         page["tracking"] = comparison_page(comparison, lang)
+        page["appendices"] = appendices(page)
     return environment().get_template("report.html.j2").render(page=page, lang=lang)
 
 

@@ -6,7 +6,16 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from ..core.articles import DISCRIMINATION, ETHICS_REVIEW, EXPLANATION, PRICES, PRIVACY, RISK
+from ..core.articles import (
+    DISCRIMINATION,
+    ETHICS_REVIEW,
+    EXPLANATION,
+    ITEMS_LEAD_IN,
+    PRICES,
+    PRIVACY,
+    PROVISIONS,
+    RISK,
+)
 from ..core.findings import Status
 from ..core.messages import Message
 from ..risk.page import checklist_part, risk_part
@@ -16,24 +25,15 @@ __all__ = ["ARTICLE_ROWS", "article_rows", "governance_page"]
 
 #: The articles of the executive summary, in reading order, with the anchor of their section.
 ARTICLE_ROWS: list[tuple[str, Message, str]] = [
-    (RISK, Message("第六十六条：风险等级", "Art. 66: risk tier"), "summary"),
-    (
-        DISCRIMINATION,
-        Message("第七十二条第（四）项：歧视", "Art. 72(4): discrimination"),
-        "art-72-4",
-    ),
-    (
-        PRICES,
-        Message("第七十二条第（五）项：价格歧视", "Art. 72(5): price discrimination"),
-        "art-72-5",
-    ),
-    (EXPLANATION, Message("第七十一条：算法说明", "Art. 71: explanation"), "art-71"),
-    (PRIVACY, Message("第三十三条：去标识化", "Art. 33: de-identification"), "art-33"),
-    (
-        ETHICS_REVIEW,
-        Message("第七十二条：伦理安全审查清单", "Art. 72: ethics review checklist"),
-        "art-72",
-    ),
+    (key, PROVISIONS[key].heading(), anchor)
+    for key, anchor in (
+        (RISK, "risk"),
+        (DISCRIMINATION, "body-72-4"),
+        (PRICES, "body-72-5"),
+        (EXPLANATION, "body-71"),
+        (PRIVACY, "body-33"),
+        (ETHICS_REVIEW, "art-72"),
+    )
 ]
 
 
@@ -54,14 +54,12 @@ def _row(label: Message, anchor: str, statuses: list[Status], article: str) -> d
 
 
 def article_rows(result: Results) -> list[dict[str, Any]]:
-    """One row per article: the statuses of its findings (of its items, for the checklist);
-    Article 72(5) only in a pricing audit or when it has findings."""
+    """One row per article: the statuses of its findings, so that the rows add up to every
+    check (the Art. 72 row counts the checklist items no other article measured); Art. 72(2)(v)
+    only in a pricing audit or when it has findings."""
     rows = []
     for article, label, anchor in ARTICLE_ROWS:
-        if article == ETHICS_REVIEW:
-            statuses = [item.status for item in result.checklist]
-        else:
-            statuses = [f.status for f in result.findings if f.article == article]
+        statuses = [f.status for f in result.findings if f.article == article]
         if article == PRICES and result.pricing is None and not statuses:
             continue
         rows.append(_row(label, anchor, statuses, article))
@@ -72,6 +70,8 @@ def governance_page(result: Results) -> dict[str, Any]:
     """Risk tier, one row per article with counts by status, the context, the checklist."""
     return {
         "risk": risk_part(result),
+        "review_quote": PROVISIONS[ETHICS_REVIEW],
+        "items_lead_in": ITEMS_LEAD_IN,
         "articles": article_rows(result),
         "checklist": checklist_part(result),
         "attestations": [a for item in result.checklist for a in item.attestations],

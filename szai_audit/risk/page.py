@@ -1,4 +1,4 @@
-"""The Article 66 and 72 parts of the report: the risk tier with its duties, and the ethics-
+"""The Art. 66(2) and 72 parts of the report: the risk tier with its duties, and the ethics-
 review checklist with the attestations and the sign-off."""
 
 from __future__ import annotations
@@ -7,6 +7,9 @@ from collections import Counter
 from typing import Any, Protocol
 
 from ..core import checks
+from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
+from ..core.articles import ETHICS_REVIEW, GRADING_MEASURES, RISK
+from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP, ground_label
 from ..core.messages import Message
@@ -15,7 +18,14 @@ from .review import CHECKLIST_ITEMS, ChecklistItem
 from .rules import TIERS
 from .tiers import RiskAssessment
 
-__all__ = ["Results", "checklist_part", "risk_part"]
+__all__ = [
+    "Results",
+    "checklist_part",
+    "checklist_statements",
+    "conclusion_statements",
+    "preliminary_note",
+    "risk_part",
+]
 
 _BASIS = {
     "measured": Message("本次审计测量", "measured by this audit"),
@@ -30,7 +40,7 @@ _ITEM_ANCHORS = {2: "art-33", 4: "art-72-4", 5: "art-72-5"}
 
 
 class Results(Protocol):
-    """What the Article 66/72 page part reads of an audit's result."""
+    """What the Art. 66(2)/72 page part reads of an audit's result."""
 
     @property
     def findings(self) -> list[Finding]: ...
@@ -60,7 +70,7 @@ def _escalation(keys: tuple[str, ...], shown: int = 3) -> Message | None:
 
 
 def risk_part(result: Results) -> dict[str, Any] | None:
-    """The risk tier, the rule that decided it, what raised it, its duties and Article 71."""
+    """The risk tier, the rule that decided it, what raised it, its duties and Art. 71."""
     risk = result.risk
     if risk is None:
         return None
@@ -77,11 +87,25 @@ def risk_part(result: Results) -> dict[str, Any] | None:
         "article_71_applies": risk.article_71_applies,
         "context_rows": risk.context.labels(),
         "source": risk.rules_source,
+        "preliminary": preliminary_note(),
     }
 
 
+def preliminary_note() -> Message:
+    """Why the tier is this tool's preliminary grading: the city's measures are still to come."""
+    m = GRADING_MEASURES
+    return Message(
+        f"此为本工具依据所声明的应用情境作出的初步分级，不是主管部门的认定；{m.citation.zh}"
+        f"规定“{m.text.zh}”，该办法发布后应按其重新分级。",
+        f"This is this tool's preliminary grading from the declared use context, not a "
+        f"regulator's classification; {m.citation.en} leaves the grading measures to the "
+        f"municipal government (“{m.text.en}”), and the system should be graded again under "
+        f"them once they are issued.",
+    )
+
+
 def checklist_part(result: Results) -> list[dict[str, Any]]:
-    """One row per Article 72 item: its status, basis, evidence and attestations."""
+    """One row per Art. 72 item: its status, basis, evidence and attestations."""
     findings_by_key = {(f.check, f.ground): f for f in result.findings}
     items = []
     for item in result.checklist:
@@ -89,6 +113,10 @@ def checklist_part(result: Results) -> list[dict[str, Any]]:
         items.append(
             {
                 "item": item.item,
+                "citation_short": Message(
+                    f"（{ITEM_PROVISIONS[item.item].citation.zh[-3]}）",
+                    "(" + ITEM_PROVISIONS[item.item].citation.en.split("(")[-1],
+                ),
                 "title": item.title,
                 "status": item.status,
                 "basis": _BASIS[item.basis],
@@ -100,3 +128,92 @@ def checklist_part(result: Results) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def conclusion_statements(result: Results) -> list[Statement]:
+    """Page 1 on Art. 66(2): the preliminary tier, why, and the duties that follow."""
+    risk = result.risk
+    if risk is None:
+        return [
+            Statement(RISK, f.status, f.message, _NO_CONTEXT_ACTION, (f.check,), "risk")
+            for f in result.findings
+            if f.article == RISK
+        ]
+    label = TIERS[risk.tier]
+    duties = Message(
+        "；".join(d.zh.split("：")[0] for d in risk.duties),
+        "; ".join(d.en.split(":")[0].lower() for d in risk.duties),
+    )
+    raised = (
+        Message(
+            f"（因有检查超出容许范围，由{TIERS[risk.base_tier].zh}上调）",
+            f" (raised from {TIERS[risk.base_tier].en} because checks are beyond tolerance)",
+        )
+        if risk.escalated_by
+        else Message("", "")
+    )
+    text = Message(
+        f"本工具初步定为{label.zh}{raised.zh}：该系统{risk.reason.zh}。由此须{duties.zh}。",
+        f"This tool's preliminary grading is {label.en}{raised.en}: the system "
+        f"{risk.reason.en}. Duties that follow: {duties.en}.",
+    )
+    status = Status.WARN if risk.tier == "HIGH" else Status.NEEDS_REVIEW
+    action = Message(
+        "按上述义务安排事前评估或披露与事后跟踪；市政府分级分类监管办法发布后重新分级。",
+        "Arrange the assessment or disclosure and the tracking these duties require; grade the "
+        "system again once the city's grading measures are issued.",
+    )
+    return [Statement(RISK, status, text, action, ("risk.tier",), "risk")]
+
+
+_NO_CONTEXT_ACTION = Message(
+    "补充应用情境（领域、受影响人群、自动化程度、规模）后重新审计。",
+    "Declare the use context (domain, people affected, automation, scale) and audit again.",
+)
+
+
+def checklist_statements(result: Results) -> list[Statement]:
+    """Page 1 on the Art. 72 checklist: the items that await a reviewer, or that a reviewer
+    found not met."""
+    waiting = [i for i in result.checklist if i.status is Status.NEEDS_REVIEW]
+    failed = [i for i in result.checklist if i.basis == "attested" and i.status is Status.FAIL]
+    out = []
+    for items, status, zh, en, act_zh, act_en in (
+        (
+            failed,
+            Status.FAIL,
+            "审查人确认未满足",
+            "a reviewer attested as not met",
+            "整改后由审查人重新确认",
+            "remedy, then have the reviewer attest again",
+        ),
+        (
+            waiting,
+            Status.NEEDS_REVIEW,
+            "只能由人判断，尚待审查人署名确认",
+            "can only be judged by a person and await a reviewer's signed attestation",
+            "由审查人在第 3 部分清单中逐项写明结论并签署",
+            "the reviewers state and sign their conclusion on each item in part 3",
+        ),
+    ):
+        if not items:
+            continue
+        cites = "、".join(f"第（{ITEM_PROVISIONS[i.item].citation.zh[-3]}）项" for i in items)
+        out.append(
+            Statement(
+                ETHICS_REVIEW,
+                status,
+                Message(
+                    f"第七十二条第二款清单{cites}{zh}。",
+                    f"Art. 72(2) checklist items {_items_en(items)} {en}.",
+                ),
+                Message(act_zh + "。", act_en[:1].upper() + act_en[1:] + "."),
+                tuple(ITEMS[i.item].id for i in items),
+                "art-72",
+            )
+        )
+    return out
+
+
+def _items_en(items: list[ChecklistItem]) -> str:
+    return ", ".join(f"({ITEM_PROVISIONS[i.item].citation.en.split('(')[-1]}" for i in items)

@@ -1,7 +1,7 @@
-"""Article 72's ethics-review checklist: items (1) to (7), measured or attested.
+"""Art. 72's ethics-review checklist: items (1) to (7), measured or attested.
 
 :func:`checklist` goes through the items: measured where the audit measured something
-(privacy: the Article 33 scan; discrimination: 72(4); prices: 72(5)), otherwise
+(privacy: the Art. 33(2) scan; discrimination: 72(4); prices: 72(5)), otherwise
 ``NEEDS_REVIEW`` until a named person's :class:`Attestation` settles it.
 """
 
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
 from ..core.articles import DISCRIMINATION, PRICES, PRIVACY
 from ..core.errors import InputError, InputTypeError
 from ..core.findings import Finding, Status
@@ -31,57 +33,17 @@ __all__ = [
 ]
 
 
-#: Article 72's items: title, and the article of the findings that measure it (None: only a
-#: person can judge).
+#: Art. 72(2)'s items: their words (verbatim, without the item number), and the article of the
+#: findings that measure it (None: only a person can judge).
 CHECKLIST_ITEMS: dict[int, tuple[Message, str | None]] = {
-    1: (
+    item: (
         Message(
-            "不得提供危害国家安全或者社会公共利益的产品和服务",
-            "No products or services that endanger national security or the public interest",
+            re.sub(r"^（[一二三四五六七]）", "", p.text.zh),
+            re.sub(r"^\([ivx]+\) ", "", p.text.en),
         ),
-        None,
-    ),
-    2: (
-        Message(
-            "不得侵犯个人隐私或者侵害个人信息权益",
-            "No infringement of privacy or personal information rights",
-        ),
-        PRIVACY,
-    ),
-    3: (
-        Message(
-            "不得提供危害身心健康的产品和服务",
-            "No products or services that harm physical or mental health",
-        ),
-        None,
-    ),
-    4: (
-        Message(
-            "不得因种族、性别、国籍、民族和宗教信仰等歧视用户",
-            "No discrimination against users by race, gender, nationality, ethnicity, "
-            "religious belief and the like",
-        ),
-        DISCRIMINATION,
-    ),
-    5: (
-        Message(
-            "不得利用算法根据用户习惯、偏好、支付能力实施价格歧视或者消费欺诈",
-            "No price discrimination or consumer fraud by users' habits, preferences or "
-            "ability to pay",
-        ),
-        PRICES,
-    ),
-    6: (
-        Message("不得利用深度合成技术从事禁止行为", "No prohibited acts using deep synthesis"),
-        None,
-    ),
-    7: (
-        Message(
-            "不得从事其他违反有关法律法规和伦理安全规范的行为",
-            "No other acts against laws, regulations and ethics and safety norms",
-        ),
-        None,
-    ),
+        {2: PRIVACY, 4: DISCRIMINATION, 5: PRICES}.get(item),
+    )
+    for item, p in ITEM_PROVISIONS.items()
 }
 
 
@@ -91,12 +53,12 @@ ITEM_CHECKS = {i: ITEMS[i].id for i in CHECKLIST_ITEMS}
 
 @dataclass(frozen=True)
 class Attestation:
-    """A named person's statement on an Article 72 item that only a person can judge.
+    """A named person's statement on an Art. 72 item that only a person can judge.
 
     Parameters
     ----------
     item : int
-        1 to 7 (Article 72's items).
+        1 to 7 (Art. 72's items).
     reviewer : str
         Who attests (name).
     role : str
@@ -130,7 +92,7 @@ class Attestation:
             or int(self.item) not in CHECKLIST_ITEMS
         ):
             raise InputError(
-                f"Attestation item must be an integer 1 to 7 (Article 72's items), got "
+                f"Attestation item must be an integer 1 to 7 (Art. 72's items), got "
                 f"{self.item!r}."
             )
         object.__setattr__(self, "item", int(self.item))
@@ -177,7 +139,7 @@ class Attestation:
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One of Article 72's items with its status and evidence.
+    """One of Art. 72's items with its status and evidence.
 
     Attributes
     ----------
@@ -217,12 +179,13 @@ def _worst(statuses: Iterable[Status]) -> Status:
 def checklist(
     findings: Sequence[Finding], attestations: Sequence[Attestation] = ()
 ) -> list[ChecklistItem]:
-    """Article 72's items (1) to (7), each measured, attested or awaiting review.
+    """Art. 72's items (1) to (7), each measured, attested or awaiting review.
 
     An item with findings of its article (privacy: "33", discrimination: "72(4)", prices:
-    "72(5)") takes the most serious of their statuses (checks that could not run are left out
-    while others ran); an attestation that the item fails makes it FAIL, and settles an item
-    that nothing measured. The other items are NEEDS_REVIEW until attested.
+    "72(5)") takes the most serious of all their statuses, those that could not be assessed
+    included, so that the item and its article's line in the summary always agree; an
+    attestation that the item fails makes it FAIL, and settles an item that nothing measured.
+    The other items are NEEDS_REVIEW until attested.
 
     Examples
     --------
@@ -240,15 +203,13 @@ def checklist(
     out = []
     for item, (title, article) in CHECKLIST_ITEMS.items():
         own = [f for f in findings if article is not None and f.article == article]
-        ran = [f for f in own if f.status is not Status.NOT_ASSESSED]
-        used = ran or own
         attested = by_item[item]
         evidence = tuple(
             {"check": f.check, "ground": f.ground, "status": f.status.value, "article": f.article}
-            for f in used
+            for f in own
         )
-        if ran:
-            status, basis = _worst(f.status for f in ran), "measured"
+        if own:
+            status, basis = _worst(f.status for f in own), "measured"
             if any(a.status is Status.FAIL for a in attested):
                 status = Status.FAIL
         elif attested:
@@ -259,60 +220,55 @@ def checklist(
     return out
 
 
+def _item_message(it: ChecklistItem) -> Message:
+    """What an item no check measured says: who attested it, or what is still to be done."""
+    cite = ITEM_PROVISIONS[it.item].citation
+    head = Message(f"{cite.zh}“{it.title.zh}”", f"{cite.en}, “{it.title.en}”")
+    if it.attestations:
+        names = "、".join(f"{a.reviewer}（{a.role}，{a.date}）" for a in it.attestations)
+        names_en = "; ".join(f"{a.reviewer} ({a.role}, {a.date})" for a in it.attestations)
+        verdict = (
+            Message("结论：通过。", "Result: pass.")
+            if it.status is Status.PASS
+            else Message("结论：不通过。", "Result: fail.")
+        )
+        return Message(
+            f"{head.zh}：由{names}书面确认。{verdict.zh}",
+            f"{head.en}: attested in writing by {names_en}. {verdict.en}",
+        )
+    if CHECKLIST_ITEMS[it.item][1] is not None:
+        check = {
+            2: Message("去标识化检查", "the de-identification scan (privacy=)"),
+            4: Message("歧视检查", "the discrimination checks (sensitive=)"),
+            5: Message("价格审计", "the pricing audit (task='pricing')"),
+        }[it.item]
+        return Message(
+            f"{head.zh}：本次审计未测量（{check.zh}）；请补做该项检查，或由审查人书面说明"
+            f"不适用的理由。",
+            f"{head.en}: not measured by this audit ({check.en}); run it, or have a reviewer "
+            f"state in writing why it does not apply (an Attestation).",
+        )
+    return Message(
+        f"{head.zh}：只能由审查人判断，尚无署名确认；请审查人写明审查结论、姓名、职务和日期。",
+        f"{head.en}: only a reviewer can judge this, and no one has attested it yet; the "
+        f"reviewer states the conclusion, name, role and date (an Attestation).",
+    )
+
+
 def item_findings(items: Sequence[ChecklistItem]) -> list[Finding]:
     """Findings for the items no check of the audit measured: NEEDS_REVIEW until attested."""
-    out = []
-    for it in items:
-        if it.basis == "measured":
-            continue
-        if it.attestations:
-            names = "、".join(f"{a.reviewer}（{a.role}，{a.date}）" for a in it.attestations)
-            names_en = "; ".join(f"{a.reviewer} ({a.role}, {a.date})" for a in it.attestations)
-            verdict = (
-                Message("结论：通过。", "Result: pass.")
-                if it.status is Status.PASS
-                else Message("结论：不通过。", "Result: fail.")
-            )
-            message = Message(
-                f"第七十二条第（{_CN[it.item]}）项“{it.title.zh}”：由{names}书面确认。{verdict.zh}",
-                f"Article 72({it.item}), “{it.title.en}”: attested in writing by {names_en}. "
-                f"{verdict.en}",
-            )
-        elif CHECKLIST_ITEMS[it.item][1] is not None:
-            check = {
-                2: Message("去标识化检查（privacy=）", "de-identification scan (privacy=)"),
-                4: Message("歧视检查（sensitive=）", "discrimination checks (sensitive=)"),
-                5: Message("价格审计（task='pricing'）", "pricing audit (task='pricing')"),
-            }[it.item]
-            message = Message(
-                f"第七十二条第（{_CN[it.item]}）项“{it.title.zh}”：本次审计未测量（{check.zh}）；"
-                f"请运行该检查，或由审查人通过 Attestation 说明不适用的理由。",
-                f"Article 72({it.item}), “{it.title.en}”: not measured by this audit "
-                f"({check.en}); run that check, or have a reviewer attest why it does not apply "
-                f"(Attestation).",
-            )
-        else:
-            message = Message(
-                f"第七十二条第（{_CN[it.item]}）项“{it.title.zh}”：须由审查人判断，尚无署名确认；"
-                f"请通过 Attestation 提供审查人、职务、日期和结论。",
-                f"Article 72({it.item}), “{it.title.en}”: only a reviewer can judge this, and no "
-                f"one has attested it yet; supply an Attestation (reviewer, role, date, "
-                f"statement).",
-            )
-        out.append(
-            Finding(
-                check=ITEM_CHECKS[it.item],
-                article=CHECKLIST_ARTICLE,
-                status=it.status,
-                message=message,
-                details={
-                    "item": it.item,
-                    "basis": it.basis,
-                    "attestations": [a.to_dict() for a in it.attestations],
-                },
-            )
+    return [
+        Finding(
+            check=ITEM_CHECKS[it.item],
+            article=CHECKLIST_ARTICLE,
+            status=it.status,
+            message=_item_message(it),
+            details={
+                "item": it.item,
+                "basis": it.basis,
+                "attestations": [a.to_dict() for a in it.attestations],
+            },
         )
-    return out
-
-
-_CN = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七"}
+        for it in items
+        if it.basis != "measured"
+    ]

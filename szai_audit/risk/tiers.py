@@ -1,11 +1,11 @@
-"""Article 66: the risk tier of a use, the duties that follow, and whether Article 71 applies.
+"""Art. 66(2): the risk tier of a use, the duties that follow, and whether Art. 71 applies.
 
 :func:`assess` gives the risk tier (``HIGH``, ``MEDIUM`` or ``LOW``) from rules kept as data
 (``risk_rules.toml``, shipped in the package and overridable with
 :func:`~szai_audit.risk.load_rules`), names the rule that decided it and the duties that follow
 (high risk: ex-ante assessment and risk early-warning; medium and low risk: ex-ante disclosure
-and ex-post tracking). A failed Article 72(4) or 72(5) check in a high-impact domain raises the
-tier by one level. It also says whether Article 71 (an explanation the public can understand)
+and ex-post tracking). A failed Art. 72(2)(iv) or 72(5) check in a high-impact domain raises the
+tier by one level. It also says whether Art. 71 (an explanation the public can understand)
 applies.
 """
 
@@ -49,7 +49,7 @@ class RiskAssessment:
     escalated_by : tuple of str
         The failed checks (``check@ground``) that raised the tier; empty when not raised.
     duties : tuple of Message
-        The duties of the tier (Art. 66).
+        The duties of the tier (Art. 66(2)).
     article_71_applies : bool
     article_71_reason : Message
     context : UseContext
@@ -93,7 +93,7 @@ def assess(
     context: UseContext, findings: Iterable[Finding] = (), rules: RiskRules | None = None
 ) -> RiskAssessment:
     """Risk tier of ``context``, raised one level by failed 72(4)/72(5) ``findings`` in a
-    high-impact domain, with the duties that follow and whether Article 71 applies.
+    high-impact domain, with the duties that follow and whether Art. 71 applies.
 
     Examples
     --------
@@ -169,18 +169,18 @@ def assess(
 
 
 # --------------------------------------------------------------------------------------------
-# Article 72 checklist
+# Art. 72 checklist
 # --------------------------------------------------------------------------------------------
 
 
 def no_context() -> Finding:
-    """Article 66 not assessed: no use context was given."""
+    """Art. 66(2) not assessed: no use context was given."""
     return Finding(
         check=TIER.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
         message=Message(
-            "未提供应用情境（context=UseContext(...)：领域、特殊人群、自动化程度、规模、可否撤销），"
+            "未提供应用情境（领域、特殊人群、自动化程度、规模、可否撤销），"
             "无法确定风险等级及其监管义务。",
             "No use context was given (context=UseContext(...): domain, special groups, "
             "automation, scale, reversibility), so the risk tier and its duties cannot be set.",

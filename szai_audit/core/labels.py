@@ -1,0 +1,205 @@
+"""Display names of category values (``value_labels``), and how they replace raw values in text.
+
+``value_labels={"sex": {"female": ("女", "female"), "male": ("男", "male")}}`` maps a column (or
+a ground's name) to its raw values and their display names in Chinese and English. A raw value
+with no label is shown as it is in the data, quoted, and the report notes once that no label was
+given (:meth:`ValueLabels.unlabelled`, :func:`unlabelled_note`).
+
+The sentences of the findings quote group values as ``“female”``; :meth:`ValueLabels.localise`
+replaces each quoted raw value of the finding's ground (an intersection ``“female × yes”`` part by
+part) by its label, so a sentence is written once and labelled wherever it is read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .grounds import INTERSECTION_SEP
+from .messages import Message
+
+__all__ = ["ValueLabels", "as_label", "merge_unlabelled", "unlabelled_note"]
+
+_QUOTED_ZH = re.compile(r"“([^“”]+)”")
+_QUOTED_EN = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
+
+
+@dataclass(frozen=True)
+class ValueLabels:
+    """Labels of category values, by column and by ground.
+
+    Parameters
+    ----------
+    by_column : mapping
+        ``{column: {raw value (as text): Message}}``.
+    columns : mapping
+        ``{ground: column}``: which column each ground was read from, so that labels given by
+        column name also label the ground's groups.
+    known : mapping
+        ``{column or ground: raw values}``: the category values present in the data (binned
+        numbers left out), so that :meth:`unlabelled_in` tells a raw value from other quoted
+        text.
+    names : mapping
+        ``{column or ground: Message}``: display names, for :func:`unlabelled_note`.
+
+    Examples
+    --------
+    >>> vl = ValueLabels({"sex": {"female": Message("女", "female")}}, {"gender": "sex"})
+    >>> vl.value("gender", "female").zh, vl.value("gender", "male").zh
+    ('女', 'male')
+    >>> vl.group("gender × nationality", "female × yes").zh
+    '女 × yes'
+    >>> vl.localise(Message("“female”组", "the “female” group"), "gender").zh
+    '“女”组'
+    """
+
+    by_column: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
+    columns: Mapping[str, str | None] = field(default_factory=dict)
+    known: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    names: Mapping[str, Message] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """The key a column or ground is labelled under: the ground's column when it has one."""
+        if name in self.by_column or name in self.known:
+            return name
+        column = self.columns.get(name)
+        return column if column is not None else name
+
+    def _table(self, key: str) -> Mapping[str, Message]:
+        if key in self.by_column:
+            return self.by_column[key]
+        column = self.columns.get(key)
+        return self.by_column.get(column, {}) if column is not None else {}
+
+    def has(self, key: str, raw: object) -> bool:
+        """Whether the value ``raw`` of column or ground ``key`` has a label."""
+        return str(raw) in self._table(key)
+
+    def value(self, key: str, raw: object) -> Message:
+        """The label of value ``raw`` of a column or ground; the raw text when there is none."""
+        text = str(raw)
+        return self._table(key).get(text, Message(text, text))
+
+    def group(self, ground: str, label: str) -> Message:
+        """The label of a group of ``ground``; an intersection is labelled part by part."""
+        grounds = ground.split(INTERSECTION_SEP)
+        parts = label.split(INTERSECTION_SEP)
+        if len(grounds) != len(parts):
+            return self.value(ground, label)
+        labelled = [self.value(g, p) for g, p in zip(grounds, parts, strict=True)]
+        return Message(
+            INTERSECTION_SEP.join(m.zh for m in labelled),
+            INTERSECTION_SEP.join(m.en for m in labelled),
+        )
+
+    def localise(self, message: Message, ground: str | None) -> Message:
+        """``message`` with each quoted raw value of ``ground``'s groups replaced by its label."""
+        if not ground or not self.by_column:
+            return message
+
+        key: str = ground
+
+        def swap(lang: str) -> Callable[[re.Match[str]], str]:
+            def repl(m: re.Match[str]) -> str:
+                raw = m.group(1) if m.group(1) is not None else m.group(m.lastindex or 1)
+                new = self.group(key, raw)[lang]
+                return m.group(0).replace(raw, new)
+
+            return repl
+
+        return Message(
+            _QUOTED_ZH.sub(swap("zh"), message.zh), _QUOTED_EN.sub(swap("en"), message.en)
+        )
+
+    def unlabelled(self, key: str, values: Iterable[object]) -> list[str]:
+        """The values of a column or ground that have no label, in the order given."""
+        table = self._table(key)
+        return [str(v) for v in values if str(v) not in table]
+
+    def unlabelled_in(self, message: Message, ground: str | None) -> dict[str, list[str]]:
+        """The raw values of ``ground``'s groups that ``message`` quotes (in Chinese) without a
+        label, by column (or ground): only values present in the data count (:attr:`known`)."""
+        out: dict[str, list[str]] = {}
+        if not ground:
+            return out
+        grounds = ground.split(INTERSECTION_SEP)
+        for quoted in _QUOTED_ZH.findall(message.zh):
+            parts = quoted.split(INTERSECTION_SEP)
+            pairs = [(ground, quoted)]
+            if len(parts) == len(grounds):
+                pairs = list(zip(grounds, parts, strict=True))
+            for g, part in pairs:
+                key = self.key(g)
+                if part in self.known.get(key, ()) and not self.has(key, part):
+                    values = out.setdefault(key, [])
+                    if part not in values:
+                        values.append(part)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"by_column": {column: {raw: {"zh", "en"}}}, "grounds": {ground: column}}``."""
+        return {
+            "by_column": {
+                str(c): {str(raw): m.to_dict() for raw, m in table.items()}
+                for c, table in self.by_column.items()
+            },
+            "grounds": {str(g): c for g, c in self.columns.items()},
+        }
+
+
+def as_label(label: str | Sequence[str]) -> Message:
+    """A user's label as a Message: a pair ``(zh, en)``, or one text used in both languages.
+
+    >>> as_label(("女", "female")), as_label("VIP")
+    (Message(zh='女', en='female'), Message(zh='VIP', en='VIP'))
+    """
+    if isinstance(label, str):
+        return Message(label, label)
+    zh, en = label
+    return Message(str(zh), str(en))
+
+
+def merge_unlabelled(*found: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """Several ``{column: values}`` mappings as one, each value once, in the order met."""
+    out: dict[str, list[str]] = {}
+    for mapping in found:
+        for key, values in mapping.items():
+            seen = out.setdefault(key, [])
+            seen += [v for v in values if v not in seen]
+    return {k: v for k, v in out.items() if v}
+
+
+def unlabelled_note(
+    mapping: Mapping[str, Sequence[str]], names: Mapping[str, Message] | None = None
+) -> Message | None:
+    """The one note of an audit on the values shown as they are in the data (no label given);
+    None when every value shown has a label.
+
+    ``mapping`` is ``{column: raw values}`` (:attr:`szai_audit.AuditResult.unlabelled_values`);
+    ``names`` the columns' display names (a column without one is quoted as it is named).
+
+    >>> unlabelled_note({"sex": ["female", "male"]}, {"sex": Message("性别", "sex")}).zh
+    '以下取值未提供中文标签，按数据原值显示。性别：“female”、“male”。'
+    >>> unlabelled_note({}) is None
+    True
+    """
+    shown = {k: list(v) for k, v in mapping.items() if v}
+    if not shown:
+        return None
+    names = names or {}
+
+    def name(key: str, lang: str) -> str:
+        return names[key][lang] if key in names else f"“{key}”"
+
+    zh = "；".join(
+        f"{name(k, 'zh')}：" + "、".join(f"“{v}”" for v in vs) for k, vs in shown.items()
+    )
+    en = "; ".join(
+        f"{name(k, 'en')}: " + ", ".join(f"“{v}”" for v in vs) for k, vs in shown.items()
+    )
+    return Message(
+        f"以下取值未提供中文标签，按数据原值显示。{zh}。",
+        f"These values have no label and are shown as they are in the data. {en}.",
+    )

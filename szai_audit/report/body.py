@@ -1,0 +1,86 @@
+"""Part 2 of the report: the findings of each article as compact tables, grouped by ground,
+with the full text of every finding beyond tolerance."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from ..core.articles import DISCRIMINATION, EXPLANATION, PRICES, PRIVACY, RISK, provision
+from ..core.findings import Finding, Status
+from ..core.grounds import INTERSECTION_SEP
+from ..core.html import subject_label
+from ..core.messages import Message
+from .results import Results
+
+__all__ = ["BODY_ARTICLES", "body_anchor", "findings_by_article"]
+
+#: The articles of part 2, in reading order, and the appendix with their details.
+BODY_ARTICLES: tuple[tuple[str, str], ...] = (
+    (DISCRIMINATION, "art-72-4"),
+    (PRICES, "art-72-5"),
+    (EXPLANATION, "art-71"),
+    (PRIVACY, "art-33"),
+    (RISK, "risk"),
+)
+
+_ORDER = sorted(Status, key=lambda s: s.severity)
+
+
+def body_anchor(article: str) -> str:
+    """The id of an article's part-2 section: ``"72(4)"`` -> ``"body-72-4"``.
+
+    >>> body_anchor("72(4)"), body_anchor("33")
+    ('body-72-4', 'body-33')
+    """
+    return "body-" + article.replace("(", "-").replace(")", "")
+
+
+def _groups(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Findings by subject (ground, profile column or none), in order of first appearance."""
+    groups: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        key = str(f.ground or "")
+        if key not in groups:
+            label = subject_label(f) if f.ground else Message("整体", "Overall")
+            groups[key] = {"key": key, "label": label, "rows": []}
+        groups[key]["rows"].append(f)
+    for g in groups.values():
+        g["rows"].sort(key=lambda f: f.status.severity)
+        g["worst"] = g["rows"][0].status
+    return list(groups.values())
+
+
+def _counts(findings: list[Finding]) -> list[tuple[Status, int]]:
+    c = Counter(f.status for f in findings)
+    return [(s, c[s]) for s in _ORDER if c.get(s)]
+
+
+def findings_by_article(result: Results) -> list[dict[str, Any]]:
+    """Per article with findings: heading, the regulation's words, the findings by subject
+    (intersections summarised, their findings beyond tolerance listed), and the cards of the
+    findings beyond tolerance."""
+    out = []
+    for article, appendix in BODY_ARTICLES:
+        own = [f for f in result.findings if f.article == article]
+        if not own:
+            continue
+        single = [f for f in own if INTERSECTION_SEP not in str(f.ground or "")]
+        crossed = [f for f in own if INTERSECTION_SEP in str(f.ground or "")]
+        p = provision(article)
+        out.append(
+            {
+                "article": article,
+                "anchor": body_anchor(article),
+                "heading": p.heading() if p is not None else Message(article, article),
+                "quote": None if p is None else p.text,
+                "citation": None if p is None else p.citation,
+                "groups": _groups(single),
+                "crossed": _groups([f for f in crossed if f.status is Status.FAIL]),
+                "crossed_counts": _counts(crossed),
+                "n_crossed": len(crossed),
+                "cards": [f for f in own if f.status is Status.FAIL],
+                "appendix": appendix,
+            }
+        )
+    return out

@@ -1,0 +1,212 @@
+"""Page 1 of the report: what was found, article by article, the limits of the audit, what the
+organisation must do, who prepared the report, and the committee's decision block.
+
+The sentences come from each article's page part (``conclusion_statements``); this module
+orders them (articles by their most serious finding, sentences most serious first), numbers the
+actions and ties each to the finding it answers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..core.articles import (
+    DISCRIMINATION,
+    ETHICS_REVIEW,
+    EXPLANATION,
+    PRICES,
+    PRIVACY,
+    RISK,
+    article_label,
+    provision,
+)
+from ..core.conclusion import Statement, most_serious_first
+from ..core.findings import Finding, Status
+from ..core.html import finding_threshold, finding_value, subject_label
+from ..core.messages import Message
+from ..explain import page as explain_page
+from ..fairness import page as fairness_page
+from ..pricing import page as pricing_page
+from ..privacy import page as privacy_page
+from ..risk import page as risk_page
+from .results import Results
+
+__all__ = ["DECISIONS", "REPORT_INFO_KEYS", "beijing_time", "conclusion_page", "statements"]
+
+#: The committee's four possible decisions.
+DECISIONS: tuple[Message, ...] = (
+    Message("同意", "Approve"),
+    Message("有条件同意（整改事项、期限见下）", "Approve with conditions (remedies and deadlines below)"),
+    Message("补充材料后再审", "Review again once more material is supplied"),
+    Message("不同意", "Do not approve"),
+)
+
+#: The report's facts of record, from ``metadata``, in the order they are printed.
+REPORT_INFO_KEYS: tuple[str, ...] = (
+    "organisation",
+    "system_name",
+    "version",
+    "prepared_by",
+    "data_source",
+    "data_period",
+    "responsible_person",
+)
+
+def _none(result: Any) -> list[Statement]:
+    return []
+
+
+# TODO(issue 14, lead): direct references once every page part has its statements.
+_SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
+    (DISCRIMINATION, getattr(fairness_page, "conclusion_statements", _none)),
+    (PRICES, getattr(pricing_page, "conclusion_statements", _none)),
+    (EXPLANATION, getattr(explain_page, "conclusion_statements", _none)),
+    (PRIVACY, getattr(privacy_page, "conclusion_statements", _none)),
+    (RISK, risk_page.conclusion_statements),
+    (ETHICS_REVIEW, risk_page.checklist_statements),
+)
+
+
+def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
+    """One line per finding that is not a pass, for an article whose page part said nothing."""
+    out = []
+    for f in most_serious_first_findings(findings):
+        if f.article != article or f.status is Status.PASS:
+            continue
+        subject = subject_label(f) if f.ground else Message("", "")
+        value, limit = finding_value(f), finding_threshold(f)
+        out.append(
+            Statement(
+                article,
+                f.status,
+                Message(
+                    f"{f.title.zh}（{subject.zh}）：{value.zh}，容许 {limit.zh}。",
+                    f"{f.title.en} ({subject.en}): {value.en}, tolerance {limit.en}.",
+                ),
+                None,
+                (f"{f.check}@{f.ground or ''}",),
+            )
+        )
+    return out
+
+
+def most_serious_first_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings ordered by status, most serious first."""
+    return sorted(findings, key=lambda f: f.status.severity)
+
+
+def statements(result: Results) -> list[dict[str, Any]]:
+    """Per article (most serious first): its citation, heading and statements."""
+    blocks = []
+    for article, source in _SOURCES:
+        said = most_serious_first(source(result))
+        if not said:
+            said = _generic(result.findings, article)
+        if not said:
+            continue
+        p = provision(article)
+        blocks.append(
+            {
+                "article": article,
+                "citation": article_label(article),
+                "heading": p.heading() if p is not None else article_label(article),
+                "worst": said[0].status,
+                "statements": said,
+            }
+        )
+    return sorted(blocks, key=lambda b: b["worst"].severity)
+
+
+def _actions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Numbered actions, each tied to the finding (statement) it answers."""
+    out: list[dict[str, Any]] = []
+    for b in blocks:
+        for s in b["statements"]:
+            if s.action is None or s.status is Status.PASS:
+                continue
+            out.append({"n": len(out) + 1, "action": s.action, "statement": s, "block": b})
+    return out
+
+
+def beijing_time(iso: str | None) -> Message | None:
+    """An ISO time (UTC) as Beijing time, the zone named.
+
+    >>> beijing_time("2026-12-03T15:10:00+00:00").zh
+    '2026-12-03 23:10（北京时间，UTC+8）'
+    """
+    if not iso:
+        return None
+    t = _dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    bj = t.astimezone(_dt.timezone(_dt.timedelta(hours=8)))
+    text = bj.strftime("%Y-%m-%d %H:%M")
+    return Message(f"{text}（北京时间，UTC+8）", f"{text} (Beijing time, UTC+8)")
+
+
+def _limits(result: Results) -> list[Message]:
+    scope = result.scope
+    scale = None if result.risk is None else result.risk.context.scale
+    rows = Message(
+        f"本次审计依据 {scope.n_rows:,} 条记录",
+        f"This audit rests on {scope.n_rows:,} records",
+    )
+    if scale:
+        rows = Message(
+            rows.zh + f"，而提交方估计该系统影响约 {scale:,} 人；结论只对与这些记录相似的人群成立。",
+            rows.en + f", while the organisation estimates that the system affects about "
+            f"{scale:,} people; the conclusions hold for people like those in the records.",
+        )
+    else:
+        rows = Message(
+            rows.zh + "；提交方未说明系统影响的人数，结论只对与这些记录相似的人群成立。",
+            rows.en + "; the organisation did not state how many people the system affects, and "
+            "the conclusions hold for people like those in the records.",
+        )
+    out = [rows, *getattr(fairness_page, "limits", _none)(result)]
+    out.append(
+        Message(
+            "各项容许范围（如批准率之比不低于 0.80、价格差不超过 2.0%）是本审计设定的政策，不是法律标准；"
+            "条例本身没有规定数值界限。超出容许范围表明须说明理由或整改，不等于认定违法。",
+            "Every tolerance (an approval-rate ratio of at least 0.80, a price gap of at most "
+            "2.0%, and so on) is this audit's policy, not a legal standard; the regulation sets no "
+            "number. A result beyond tolerance calls for a reason or a remedy; it is not a finding "
+            "that the law was broken.",
+        )
+    )
+    return out
+
+
+def _info_rows(result: Results) -> list[tuple[Message, Message | str, bool]]:
+    labels = {
+        "organisation": Message("组织", "Organisation"),
+        "system_name": Message("系统名称", "System"),
+        "version": Message("版本", "Version"),
+        "prepared_by": Message("报告编制人", "Prepared by"),
+        "data_source": Message("数据来源", "Data source"),
+        "data_period": Message("数据期间", "Data period"),
+        "responsible_person": Message("组织负责人", "Responsible person"),
+    }
+    missing = Message("未提供（须补充）", "not provided (to be supplied)")
+    rows: list[tuple[Message, Message | str, bool]] = []
+    for key in REPORT_INFO_KEYS:
+        value = result.metadata.get(key)
+        rows.append((labels[key], value if value else missing, not value))
+    when = beijing_time(result.manifest.get("generated_at"))
+    if when is not None:
+        rows.append((Message("生成时间", "Generated"), when, False))
+    return rows
+
+
+def conclusion_page(result: Results) -> dict[str, Any]:
+    """Everything page 1 prints."""
+    blocks = statements(result)
+    return {
+        "blocks": blocks,
+        "actions": _actions(blocks),
+        "limits": _limits(result),
+        "info": _info_rows(result),
+        "decisions": DECISIONS,
+    }
