@@ -80,7 +80,7 @@ def test_report_renders_without_console_errors(browser, report_file):
     assert out.returncode == 0, out.stderr[-2000:]
     assert _console(out.stderr) == []
     dom = out.stdout
-    assert "结论摘要" in dom and 'id="art-72"' in dom and "</html>" in dom
+    assert "结论" in dom and 'id="art-72"' in dom and "</html>" in dom
 
 
 def test_screenshot_is_drawn(browser, report_file, tmp_path):
@@ -107,12 +107,44 @@ def test_print_to_pdf_holds_the_chinese_titles(browser, report_file, tmp_path):
     # PDF text of CJK fonts may use compatibility code points (Kangxi radicals): compare NFKC.
     text = unicodedata.normalize("NFKC", "".join(p.extract_text() or "" for p in reader.pages))
     for title in (
-        "结论摘要",
-        "第七十二条第（四）项",
+        "伦理委员会决定",
+        "附录 A：全部检查",
+        "第七十二条第二款第（四）项",
         "第七十一条",
-        "第三十三条",
+        "第三十三条第二款",
         "伦理委员会签署",
-        "Article 72(4)",
+        "Art. 72(2)(iv)",
     ):
         assert unicodedata.normalize("NFKC", title) in text, title
     Path(pdf).unlink()
+
+
+def _pdf_pages(browser: str, html: Path, pdf: Path) -> list[str]:
+    import pypdf
+
+    out = _run(browser, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.as_uri())
+    assert pdf.exists(), out.stderr[-2000:]
+    return [unicodedata.normalize("NFKC", p.extract_text() or "") for p in pypdf.PdfReader(pdf).pages]
+
+
+def body_pages(pages: list[str], marker: str) -> int:
+    """The pages before the first appendix (whose heading holds ``marker``)."""
+    return next(i for i, text in enumerate(pages) if marker in text)
+
+
+@pytest.mark.slow
+def test_demo_report_body_fits_in_eight_a4_pages(browser, tmp_path):
+    # Issue 14: conclusion, findings by article, checklist and sign-off in at most 8 A4 pages
+    # (everything else in the appendices), with a header and "第 x 页 共 y 页" on every page.
+    from szai_audit.cli import run_demo
+
+    html, _ = run_demo(tmp_path / "demo")
+    pages = _pdf_pages(browser, html, tmp_path / "demo.pdf")
+    n_body = body_pages(pages, unicodedata.normalize("NFKC", "附录 A：全部检查"))
+    print(f"demo credit report: {n_body} body pages, {len(pages)} pages in all")
+    assert 1 <= n_body <= 8, n_body
+    total = len(pages)
+    for i, text in enumerate(pages, start=1):
+        assert f"第 {i} 页 共 {total} 页" in text, (i, text[-200:])
+        assert "人工智能算法合规审计报告" in text
+    assert "伦理委员会决定" in "".join(pages[:3])

@@ -100,8 +100,8 @@ def binning_note(info: SensitiveInfo) -> Message | None:
         )
     return Message(
         f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。"
-        f"可通过 bins 参数指定切分点。如这些数字是编码而非数量（例如地区代码），"
-        f"请以文本形式传入该列，使每个取值单独成组。",
+        f"切分点可由审计人员指定。如这些数字是编码而非数量（例如地区代码），"
+        f"应按文本处理该列，使每个取值单独成组。",
         f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
         f"{groups_en}. Pass bins= to choose the cut points. If these numbers are codes rather "
         f"than quantities (a region code, say), pass the column as text to keep each value as "
@@ -160,7 +160,7 @@ def source_note(info: SensitiveInfo) -> Message:
         "sensitive_data": ("单独提供的敏感属性表", "a separate table of sensitive attributes"),
     }[info.source]
     return Message(
-        f"数据来源：{where[0]}中的列“{info.column}”。",
+        f"数据来源：{where[0]}中的一列（列名见附录“审计范围”）。",
         f"Source: column “{info.column}” of {where[1]}.",
     )
 

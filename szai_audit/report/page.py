@@ -91,20 +91,14 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
     return sections
 
 
-def _scope_rows(result: Results) -> list[tuple[Message, Message]]:
-    """What was audited, for the scope section."""
+def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
+    """What was audited, for the scope appendix: label, value, and whether the value is code
+    (column names and the decision rule, shown in a monospace face, not as a sentence)."""
     scope = result.scope
 
     def same(text: str) -> Message:
         return Message(text, text)
 
-    attrs = [
-        Message(
-            s.label.zh + (f"（{s.column}）" if s.column else ""),
-            s.label.en + (f" ({s.column})" if s.column else ""),
-        )
-        for s in result.sensitive
-    ]
     mode = (
         Message("模型", "model")
         if scope.mode == "model"
@@ -116,17 +110,23 @@ def _scope_rows(result: Results) -> list[tuple[Message, Message]]:
         else (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label)))
     )
     outcomes = Message("有", "yes") if scope.has_outcomes else Message("无", "no")
-    return [
-        (Message("审计行数", "Rows audited"), same(str(scope.n_rows))),
-        (Message("审计方式", "Mode"), mode),
-        (Message("决定来源", "Decision rule"), same(scope.decision_rule)),
-        favourable,
-        (Message("实际结果", "Actual outcomes"), outcomes),
+    grounds = [s.label for s in result.sensitive]
+    columns = ", ".join(f"{s.label.en} ← {s.column}" for s in result.sensitive if s.column)
+    rows = [
+        (Message("审计行数", "Rows audited"), same(f"{scope.n_rows:,}"), False),
+        (Message("审计方式", "Mode"), mode, False),
+        (Message("决定来源", "Decision rule"), same(scope.decision_rule), True),
+        (*favourable, scope.task != "pricing"),
+        (Message("实际结果", "Actual outcomes"), outcomes, False),
         (
             Message("敏感属性", "Sensitive attributes"),
-            Message("、".join(a.zh for a in attrs), ", ".join(a.en for a in attrs)),
+            Message("、".join(a.zh for a in grounds), ", ".join(a.en for a in grounds)),
+            False,
         ),
     ]
+    if columns:
+        rows.append((Message("数据列", "Data columns"), same(columns), True))
+    return rows
 
 
 def _not_provided(result: Results) -> list[Finding]:

@@ -11,7 +11,8 @@ from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
 from ..core.articles import ETHICS_REVIEW, GRADING_MEASURES, RISK
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
-from ..core.grounds import INTERSECTION_SEP, ground_label
+from ..core.grounds import ground_label
+from ..core.html import subject_label
 from ..core.messages import Message
 from .checks import ITEMS
 from .review import CHECKLIST_ITEMS, ChecklistItem
@@ -50,19 +51,26 @@ class Results(Protocol):
     def checklist(self) -> tuple[ChecklistItem, ...]: ...
 
 
-def _escalation(keys: tuple[str, ...], shown: int = 3) -> Message | None:
+def _escalation(
+    keys: tuple[str, ...], findings: list[Finding], shown: int = 3
+) -> Message | None:
     """The failed checks that raised the tier, in words: the first few and how many more."""
     if not keys:
         return None
+    by_key = {f"{f.check}@{f.ground}" if f.ground else f.check: f for f in findings}
     parts = []
     for key in keys[:shown]:
         check, _, ground = key.partition("@")
         title = checks.title(check)
-        g = (
-            INTERSECTION_SEP.join(ground_label(x).zh for x in ground.split(INTERSECTION_SEP)),
-            INTERSECTION_SEP.join(ground_label(x).en for x in ground.split(INTERSECTION_SEP)),
-        )
-        parts.append(Message(f"{g[0]}：{title.zh}", f"{title.en} ({g[1]})"))
+        f = by_key.get(key)
+        if f is not None and f.ground:
+            g = subject_label(f)
+            parts.append(Message(f"{g.zh}：{title.zh}", f"{title.en} ({g.en})"))
+        elif ground:
+            g = ground_label(ground)
+            parts.append(Message(f"{g.zh}：{title.zh}", f"{title.en} ({g.en})"))
+        else:
+            parts.append(title)
     more = len(keys) - shown
     zh = "；".join(p.zh for p in parts) + (f"；另 {more} 项" if more > 0 else "")
     en = "; ".join(p.en for p in parts) + (f"; {more} more" if more > 0 else "")
@@ -80,7 +88,7 @@ def risk_part(result: Results) -> dict[str, Any] | None:
         "base_label": TIERS[risk.base_tier],
         "reason": risk.reason,
         "rule": risk.rule,
-        "escalated_by": _escalation(risk.escalated_by),
+        "escalated_by": _escalation(risk.escalated_by, result.findings),
         "escalation_text": risk.escalation_text,
         "duties": list(risk.duties),
         "article_71": risk.article_71_reason,

@@ -1,0 +1,126 @@
+"""A linter for the report as a committee reads it (issue 14, item 10).
+
+:func:`lint` reads a rendered report and returns its problems, each a short string naming the
+rule and quoting the offending text:
+
+* ``identifier``: an ASCII identifier of the data (a column name, or a raw category value
+  that got no label) inside a Chinese sentence;
+* ``sign``: "+-", "+−" or a sign glued to a comparison ("比参照组+4.8%", "多付 +4.8%");
+* ``money``: an amount of money with more than two decimals, or "CNY" in Chinese;
+* ``citation``: an article cited in another form than 第七十二条第二款第（四）项 / Art. 72(2)(iv),
+  第三十三条第二款 / Art. 33(2), 第六十六条第二款 / Art. 66(2);
+* ``claim``: words that find guilt ("不符合项", "构成直接歧视", "violation");
+* ``code``: code or API names in Chinese sentences ("privacy=", "Attestation", ">= 27").
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Iterable
+from html.parser import HTMLParser
+
+__all__ = ["chinese_texts", "lint", "visible_text"]
+
+_SKIP = {"style", "script", "code", "pre", "title"}
+
+
+class _Texts(HTMLParser):
+    """Collects visible text, and separately the text inside lang="zh-CN" elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, bool, bool]] = []  # tag, zh, skipped
+        self.zh: list[str] = []
+        self.all: list[str] = []
+        self._current: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        parent_zh = self.stack[-1][1] if self.stack else False
+        parent_skip = self.stack[-1][2] if self.stack else False
+        zh = a.get("lang") == "zh-CN" or (parent_zh and a.get("lang") != "en")
+        skip = parent_skip or tag in _SKIP or "regulation" in (a.get("class") or "")
+        if tag in {"br", "img", "meta", "link", "input", "hr", "wbr"}:
+            return
+        if zh and not parent_zh and not skip:
+            self.zh.append("")
+        self.stack.append((tag, zh, skip))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        skip = self.stack[-1][2] if self.stack else False
+        if skip:
+            return
+        self.all.append(data)
+        if self.stack and self.stack[-1][1] and self.zh:
+            self.zh[-1] += data
+
+
+def _parse(page: str) -> _Texts:
+    p = _Texts()
+    body = page.split("<body", 1)[-1]
+    p.feed("<body" + body)
+    return p
+
+
+def chinese_texts(page: str) -> list[str]:
+    """The texts of the report's Chinese elements (code, styles and quoted law left out)."""
+    return [t.strip() for t in _parse(page).zh if t.strip()]
+
+
+def visible_text(page: str) -> str:
+    """All text a reader sees (outside styles, scripts and code)."""
+    return _html.unescape(" ".join(_parse(page).all))
+
+
+_CITATION_WRONG = [
+    (re.compile(r"第七十二条第（[一二三四五六七]）项"), "第七十二条第（…）项 without 第二款"),
+    (re.compile(r"Art(?:icle|\.)\s?72\([1-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
+    (re.compile(r"Article\s\d"), "'Article N' instead of 'Art. N'"),
+    (re.compile(r"第三十三条(?!第二款)"), "第三十三条 without 第二款"),
+    (re.compile(r"第六十六条(?!第二款)"), "第六十六条 without 第二款"),
+    (re.compile(r"Art\.\s?33(?!\(2\))"), "Art. 33 without (2)"),
+    (re.compile(r"Art\.\s?66(?!\(2\))"), "Art. 66 without (2)"),
+]
+_SIGNS = re.compile(r"\+\s?[-\u2212]|[-\u2212]\s?\+|比[^，。；、\s]{0,24}[+＋\u2212-]\s?\d|多付\s?[+＋]|少付\s?[\u2212-]")
+_MONEY = re.compile(r"\d\.\d{3,}\s?(?:元|yuan)|(?:元|yuan|CNY)\s?\d+\.\d{3,}")
+_CLAIMS = re.compile(r"不符合项|构成直接歧视|违规|violation|violates", re.IGNORECASE)
+_CODE = re.compile(r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=|Attestation|result\.\w+|\bmetadata\b")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:[ /.-][A-Za-z0-9_]+)*", text))
+
+
+def lint(page: str, identifiers: Iterable[str] = ()) -> list[str]:
+    """The problems of a rendered report (an empty list when it is clean).
+
+    ``identifiers`` are the data's column names and raw category values: none may appear in a
+    Chinese sentence.
+    """
+    problems: list[str] = []
+    ids = {i for i in identifiers if re.search(r"[A-Za-z]", i)}
+    zh_texts = chinese_texts(page)
+    for text in zh_texts:
+        for word in ids:
+            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", text):
+                problems.append(f"identifier: {word!r} in {text[:120]!r}")
+        if "CNY" in text:
+            problems.append(f"money: 'CNY' in {text[:120]!r}")
+        for m in _CODE.finditer(text):
+            problems.append(f"code: {m.group(0)!r} in {text[:120]!r}")
+    everything = visible_text(page)
+    for rule, pattern in (("sign", _SIGNS), ("money", _MONEY), ("claim", _CLAIMS)):
+        for m in pattern.finditer(everything):
+            start = max(0, m.start() - 40)
+            problems.append(f"{rule}: {m.group(0)!r} in {everything[start : m.end() + 40]!r}")
+    for pattern, what in _CITATION_WRONG:
+        for m in pattern.finditer(everything):
+            start = max(0, m.start() - 30)
+            problems.append(f"citation: {what}: {everything[start : m.end() + 30]!r}")
+    return problems
