@@ -1,10 +1,10 @@
-"""Benchmark: the Article 72(5) pricing audit at 1,000,000 orders, against the obvious
+"""Benchmark: the Art. 72(2)(v) pricing audit at 1,000,000 orders, against the obvious
 implementations of the same statistics, measured in the same run.
 
 Workload: ``make_pricing_market(n)`` (ride-hailing orders; premium phones charged 8% more,
 customers of a year or more 5% more), priced by the market's own pricing rule (a vectorised
 function, so the times are the audit's, not a slow model's). Seven profile columns in three
-kinds, three legitimate factors, a loyalty column and two Article 72(4) grounds.
+kinds, three legitimate factors, a loyalty column and two Art. 72(2)(iv) grounds.
 
 What is timed (median of ``--repeats`` runs; peak traced memory with ``--memory``):
 
@@ -260,7 +260,7 @@ def main() -> None:
     timer(pa, "same_order_different_customer", "same order, different customer")
     timer(pa, "loyalty_gap", "loyalty gap")
     timer(sa.Audit, "_input_checks", "72(4) proxies and flip tests")
-    timer(sa.Audit, "_explanation", "explanation (Article 71)")
+    timer(sa.Audit, "_explanation", "explanation (Art. 71)")
 
     def audit():
         return sa.Audit(

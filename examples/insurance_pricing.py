@@ -1,5 +1,5 @@
 """Audit an insurance premium model on the real insurance data: do premiums differ by sex or
-by region (Article 72(4) grounds applied to prices) once the risk factors are accounted for?
+by region (Art. 72(2)(iv) grounds applied to prices) once the risk factors are accounted for?
 
 An insurer quotes premiums from a model of expected medical costs (the data's ``charges``).
 Age, BMI, the number of children covered and smoking are the risk factors an insurer may

@@ -1,4 +1,4 @@
-"""Audit a fare model for price discrimination (Article 72(5)) on the synthetic ride-hailing
+"""Audit a fare model for price discrimination (Art. 72(2)(v)) on the synthetic ride-hailing
 market, whose truth is known: premium-phone owners are charged 8% more and customers of a year or
 more 5% more, on top of fares set by distance, vehicle class and time of day.
 

@@ -8,7 +8,7 @@ Quick use::
     result.findings                       # one Finding per check, tied to an article
     result.to_html("report.html")         # bilingual, self-contained report
 
-One package per article, each usable alone: :mod:`szai_audit.fairness` (Article 72(4): group
+One package per article, each usable alone: :mod:`szai_audit.fairness` (Art. 72(2)(iv): group
 metrics, scores, regression, proxies, the flip test, gaps after legitimate factors, the fix's
 cost), :mod:`szai_audit.pricing` (72(5): price gaps, same order / different customer,
 loyalty), :mod:`szai_audit.explain` (71: attributions and plain-language explanations),

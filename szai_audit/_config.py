@@ -17,7 +17,7 @@ Layout of the file (paths are relative to the file's folder)::
     y_score = "score"                # optional
     features = ["age", "income"]     # the model's inputs (default: every column not in a role)
 
-    [sensitive]                      # Article 72(4) ground -> column
+    [sensitive]                      # Art. 72(2)(iv) ground -> column
     gender = "sex"
 
     [audit]                          # any other Audit argument
@@ -36,6 +36,10 @@ Layout of the file (paths are relative to the file's folder)::
 
     [metadata]                       # the system card
     system_name = "Loan model"
+
+    [value_labels.sex]               # display names of a column's (or ground's) values
+    female = ["女", "female"]
+    male = ["男", "male"]
 
     [output]
     html = "out/report.html"
@@ -65,7 +69,7 @@ else:  # pragma: no cover
 __all__ = ["load_config", "run_config"]
 
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
-_SECTIONS |= {"output"}
+_SECTIONS |= {"output", "value_labels"}
 _ROLES = {"y_true", "y_pred", "y_score", "features"}
 #: Keys of the sections that are not passed on to other objects.
 _KEYS = {
@@ -124,6 +128,12 @@ def load_config(path: str | Path) -> dict[str, Any]:
     bad = set(config.get("audit", {})) - _AUDIT_KEYS
     if bad:
         raise InputError(f"[audit] has unknown keys {sorted(bad)}; known: {sorted(_AUDIT_KEYS)}.")
+    for column, table in config.get("value_labels", {}).items():
+        if not isinstance(table, Mapping):
+            raise InputError(
+                f'[value_labels] {column} must be a table of raw value = ["中文", "English"], '
+                f'e.g. [value_labels.{column}] with female = ["女", "female"]; got {table!r}.'
+            )
     config["_base"] = p.resolve().parent
     return config
 
@@ -264,6 +274,7 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         metadata=config.get("metadata"),
         policy=policy,
         context=context,
+        value_labels=config.get("value_labels"),
         **audit_args,
     ).run(random_state=random_state)
     out = config.get("output", {})

@@ -52,7 +52,7 @@ class Audit:
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
         marks the group that is worse off.
     sensitive : mapping of ground to column name or array-like
-        Article 72(4) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
+        Art. 72(2)(iv) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
         ``"religion"``, or any other name such as ``"age"``) mapped to a column of ``data``, a
         column of ``sensitive_data``, or an array with one value per row. ``"sex"`` is read as
         ``"gender"``. A numeric attribute with many values is binned (see ``bins``).
@@ -68,8 +68,8 @@ class Audit:
         ``"classification"``: binary decisions. ``"regression"``: numeric outputs (a credit
         limit, a score), compared by group through the mean prediction, the mean error and
         the mean absolute error. ``"pricing"``: prices (a fare, a fee, a premium; positive
-        numbers) set by the model or given as ``y_pred``, audited for Article 72(5) across
-        ``consumer_profile`` and for Article 72(4) across the grounds (see
+        numbers) set by the model or given as ``y_pred``, audited for Art. 72(2)(v) across
+        ``consumer_profile`` and for Art. 72(2)(iv) across the grounds (see
         :mod:`szai_audit.pricing`).
     threshold : float, optional
         The cut-off that makes decisions from scores: a decision is positive when the score
@@ -97,7 +97,7 @@ class Audit:
         Display names (and units) of input columns for the explanation:
         ``{"duration": ("贷款期限", "loan duration", "月/months")}``.
     explain : bool, default True
-        Explain the model (Article 71) when the model and its inputs are given.
+        Explain the model (Art. 71) when the model and its inputs are given.
     legitimate_factors : list of str, optional
         Columns of ``data`` that may legitimately explain different decisions (debt-to-income
         ratio in lending, say). The gap in favourable-decision rates that remains after them is
@@ -106,7 +106,7 @@ class Audit:
         class) that may make prices differ.
     consumer_profile : mapping, optional
         For ``task="pricing"``: the columns of ``data`` describing the customer, by the kinds
-        Article 72(5) names: ``{"habits": [...], "preferences": [...], "ability_to_pay":
+        Art. 72(2)(v) names: ``{"habits": [...], "preferences": [...], "ability_to_pay":
         [...]}`` (purchase frequency, tenure, time of use; categories, brands; income, device
         price tier, membership level, neighbourhood affluence).
     loyalty : str, optional
@@ -117,22 +117,31 @@ class Audit:
         For ``task="pricing"``: the currency of the prices, for the messages.
     context : UseContext, optional
         Where and how the system is used (domain, special groups, automation, scale,
-        reversibility): gives the Article 66 risk tier and its duties, and whether Article 71
+        reversibility): gives the Art. 66(2) risk tier and its duties, and whether Art. 71
         requires an explanation (then a missing one is a FAIL). Without it the tier is
         NOT_ASSESSED.
     risk_rules : str, Path or RiskRules, optional
         Risk rules replacing the shipped ``risk_rules.toml`` (see
         :func:`szai_audit.risk.load_rules`).
     attestations : list of Attestation, optional
-        Named reviewers' statements on Article 72's items that only a person can judge
+        Named reviewers' statements on Art. 72's items that only a person can judge
         (national security, health, deep synthesis, other laws); unattested items are
         NEEDS_REVIEW.
     privacy : bool, dict or PrivacyScan, optional
-        Article 33 de-identification scan: ``True`` scans ``data`` as data meant for others
+        Art. 33(2) de-identification scan: ``True`` scans ``data`` as data meant for others
         (identifiers FAIL; pass ``{"external": False}`` for internal data); a dict passes options to
         :func:`szai_audit.privacy.scan` (``quasi_identifiers``, ``sensitive``, ``external``...);
         a ``PrivacyScan`` of another frame (the data to be shared) is reported as it is.
-        Without it, Article 33 is NOT_ASSESSED.
+        Without it, Art. 33(2) is NOT_ASSESSED.
+    value_labels : mapping, optional
+        Display names of category values, by column (or ground): ``{"sex": {"female": ("女",
+        "female"), "male": ("男", "male")}}``; a single text is used in both languages. The
+        findings' sentences and the public notice then quote ``“女”`` where the data hold
+        ``"female"`` (an intersection ``“女 × 是”`` part by part). A value shown without a label
+        stays as it is in the data, and the result notes it once
+        (:attr:`AuditResult.unlabelled_values`, :attr:`AuditResult.unlabelled_note`). A key
+        that names no column or ground, or a label that is not text, is refused; a raw value
+        that is not in the data only warns (``UserWarning``). The mappings are not changed.
 
     Examples
     --------
@@ -157,6 +166,21 @@ class Audit:
     fairness.proxy WARN
     fairness.counterfactual_flip NOT_ASSESSED
     fairness.attribution_share NOT_ASSESSED
+
+    With display names of the groups, the sentences quote them instead of the raw values:
+
+    >>> labelled = sa.Audit(
+    ...     y_true=df["good_credit"],
+    ...     y_pred=df["good_credit"],
+    ...     data=df.drop(columns="good_credit"),
+    ...     sensitive={"gender": "sex", "nationality": "foreign_worker"},
+    ...     value_labels={"sex": {"female": ("女", "female"), "male": ("男", "male")}},
+    ... ).run(random_state=0)
+    >>> finding = next(f for f in labelled.findings if f.check == "fairness.selection_rate_ratio")
+    >>> "“女”" in finding.message.zh, "“female”" in finding.message.zh
+    (True, False)
+    >>> sorted(labelled.unlabelled_values["foreign_worker"])  # shown raw, noted once
+    ['no', 'yes']
     """
 
     def __init__(
@@ -187,6 +211,7 @@ class Audit:
         risk_rules: Any = None,
         attestations: Sequence[Attestation] | None = None,
         privacy: Any = None,
+        value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
     ) -> None:
         self.model = model
         self.data = data
@@ -213,6 +238,7 @@ class Audit:
         self.risk_rules = risk_rules
         self.attestations = attestations
         self.privacy = privacy
+        self.value_labels = value_labels
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"

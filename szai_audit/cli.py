@@ -1,5 +1,5 @@
 """Command line: ``szai-audit demo`` writes the demo reports (HTML and JSON): a credit model
-audited under Articles 72(4) and 71, and a ride-hailing pricing model under Article 72(5)."""
+audited under Articles 72(4) and 71, and a ride-hailing pricing model under Art. 72(2)(v)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,117 @@ GERMAN_LABELS = {
     "num_dependents": ("供养人数", "people supported"),
     "telephone": ("登记电话", "registered telephone"),
     "foreign_worker": ("外籍劳工", "foreign worker"),
+}
+
+
+#: Display names of the German Credit category values (``value_labels``), in the codebook's
+#: meaning (german.doc.txt); DM is the Deutsche Mark.
+GERMAN_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "sex": {"female": ("女", "female"), "male": ("男", "male")},
+    "foreign_worker": {"yes": ("外籍", "foreign worker"), "no": ("非外籍", "not a foreign worker")},
+    "checking_status": {
+        "... < 0 DM": ("低于 0 马克", "below 0 DM"),
+        "0 <= ... < 200 DM": ("0 至 200 马克（不含 200）", "0 to under 200 DM"),
+        "... >= 200 DM / salary assignments for at least 1 year": (
+            "200 马克及以上，或工资代发满 1 年",
+            "200 DM or more, or salary paid in for at least 1 year",
+        ),
+        "no checking account": ("无支票账户", "no checking account"),
+    },
+    "credit_history": {
+        "no credits taken/ all credits paid back duly": (
+            "未曾贷款，或贷款均已按时还清",
+            "no loans taken, or all repaid on time",
+        ),
+        "all credits at this bank paid back duly": (
+            "在本行的贷款均已按时还清",
+            "all loans at this bank repaid on time",
+        ),
+        "existing credits paid back duly till now": (
+            "现有贷款至今按时还款",
+            "existing loans repaid on time so far",
+        ),
+        "delay in paying off in the past": ("过去曾逾期还款", "late repayments in the past"),
+        "critical account/ other credits existing (not at this bank)": (
+            "高风险账户，或在他行另有贷款",
+            "critical account, or loans at other banks",
+        ),
+    },
+    "purpose": {
+        "car (new)": ("购买新车", "new car"),
+        "car (used)": ("购买二手车", "used car"),
+        "furniture/equipment": ("家具或设备", "furniture or equipment"),
+        "radio/television": ("收音机或电视机", "radio or television"),
+        "domestic appliances": ("家用电器", "household appliances"),
+        "repairs": ("维修", "repairs"),
+        "education": ("教育", "education"),
+        "retraining": ("职业再培训", "retraining"),
+        "business": ("经营", "business"),
+        "others": ("其他", "other"),
+    },
+    "savings": {
+        "... < 100 DM": ("低于 100 马克", "below 100 DM"),
+        "100 <= ... < 500 DM": ("100 至 500 马克（不含 500）", "100 to under 500 DM"),
+        "500 <= ... < 1000 DM": ("500 至 1,000 马克（不含 1,000）", "500 to under 1,000 DM"),
+        ".. >= 1000 DM": ("1,000 马克及以上", "1,000 DM or more"),
+        "unknown/ no savings account": ("不详或无储蓄账户", "unknown, or no savings account"),
+    },
+    "employment_since": {
+        "unemployed": ("无业", "unemployed"),
+        "... < 1 year": ("不满 1 年", "under 1 year"),
+        "1 <= ... < 4 years": ("1 至 4 年（不含 4 年）", "1 to under 4 years"),
+        "4 <= ... < 7 years": ("4 至 7 年（不含 7 年）", "4 to under 7 years"),
+        ".. >= 7 years": ("7 年及以上", "7 years or more"),
+    },
+    "personal_status": {
+        "male: divorced/separated": ("男性，离婚或分居", "man, divorced or separated"),
+        "female: divorced/separated/married": (
+            "女性，离婚、分居或已婚",
+            "woman, divorced, separated or married",
+        ),
+        "male: single": ("男性，单身", "man, single"),
+        "male: married/widowed": ("男性，已婚或丧偶", "man, married or widowed"),
+    },
+    "other_debtors": {
+        "none": ("无", "none"),
+        "co-applicant": ("共同申请人", "co-applicant"),
+        "guarantor": ("担保人", "guarantor"),
+    },
+    "property": {
+        "real estate": ("不动产", "real estate"),
+        "building society savings agreement / life insurance": (
+            "住房储蓄合同或人寿保险",
+            "building-society savings or life insurance",
+        ),
+        "car or other": ("汽车或其他财产", "car or other property"),
+        "unknown / no property": ("不详或无财产", "unknown, or no property"),
+    },
+    "other_installment_plans": {
+        "bank": ("银行", "bank"),
+        "stores": ("商店", "stores"),
+        "none": ("无", "none"),
+    },
+    "housing": {
+        "rent": ("租房", "rent"),
+        "own": ("自有住房", "own home"),
+        "for free": (
+            "免费居住",
+            "lives for free",
+        ),
+    },
+    "job": {
+        "unemployed/ unskilled - non-resident": (
+            "无业或非常住的非技术人员",
+            "unemployed, or unskilled and non-resident",
+        ),
+        "unskilled - resident": ("常住的非技术人员", "unskilled, resident"),
+        "skilled employee/ official": ("技术雇员或公务人员", "skilled employee or official"),
+        "management/ self-employed/ highly qualified employee/ officer": (
+            "管理人员、自雇人士或高级专业人员",
+            "manager, self-employed or highly qualified employee",
+        ),
+    },
+    "telephone": {"yes": ("有", "yes"), "no": ("无", "no")},
 }
 
 
@@ -102,8 +213,15 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
             "appeal": "客户可在 15 日内书面申请人工复核 Customers may ask for a human review in "
             "writing within 15 days",
             "contact": "ethics@example.invalid",
+            "prepared_by": "示例银行模型风险管理部 Model risk team, Example Bank (demo)",
+            "data_source": "UCI Statlog German Credit 数据集的 30% 留出样本 Held-out 30% of the "
+            "UCI Statlog German Credit data",
+            "data_period": "数据集 1994 年公开，记录期间未注明 Published 1994; the period of "
+            "the records is not documented",
+            "responsible_person": "示例银行首席风险官 Chief risk officer, Example Bank (demo)",
         },
         feature_labels=GERMAN_LABELS,
+        value_labels=GERMAN_VALUE_LABELS,
         context=UseContext(
             "credit_finance",
             automation="human_review",
@@ -137,6 +255,48 @@ MARKET_LABELS = {
     "neighbourhood": ("居住片区", "home neighbourhood"),
     "sex": ("性别", "sex"),
     "age": ("年龄", "age", "岁/years"),
+}
+
+
+_VEHICLES = {
+    "economy": ("经济型", "economy"),
+    "comfort": ("舒适型", "comfort"),
+    "business": ("商务型", "business"),
+}
+
+#: Display names of the ride-hailing market's category values (``value_labels``).
+MARKET_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "payment": {
+        "card": ("银行卡", "card"),
+        "cash": ("现金", "cash"),
+        "wallet": (
+            "电子钱包",
+            "e-wallet",
+        ),
+    },
+    "preferred_vehicle": _VEHICLES,
+    "vehicle": _VEHICLES,
+    "income_band": {
+        "low": ("低收入", "low income"),
+        "middle": ("中等收入", "middle income"),
+        "high": ("高收入", "high income"),
+    },
+    "device_tier": {
+        "budget": ("低价位手机", "budget phone"),
+        "mid": ("中价位手机", "mid-range phone"),
+        "premium": ("高价位手机", "premium phone"),
+    },
+    "neighbourhood": {
+        "cbd": ("中心商务区", "central business district"),
+        "inner": ("内城区", "inner city"),
+        "outer": ("外围城区", "outer districts"),
+    },
+    "time_band": {
+        "peak": ("高峰时段", "peak hours"),
+        "off_peak": ("平峰时段", "off-peak hours"),
+        "night": ("夜间", "night"),
+    },
+    "sex": {"female": ("女", "female"), "male": ("男", "male")},
 }
 
 
@@ -198,8 +358,14 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
             "accepts or cancels",
             "appeal": "乘客可在 7 日内对车费提出申诉 Passengers may dispute a fare within 7 days",
             "contact": "pricing-ethics@example.invalid",
+            "prepared_by": "示例出行算法合规组 Algorithm compliance team (demo)",
+            "data_source": "本库示例数据生成器模拟的 20,000 单 Simulated orders "
+            "(make_pricing_market, 20,000 orders)",
+            "data_period": "模拟数据，无真实期间 Simulated; no real period",
+            "responsible_person": "示例出行首席合规官 Chief compliance officer (demo)",
         },
         feature_labels=MARKET_LABELS,
+        value_labels=MARKET_VALUE_LABELS,
         context=UseContext("pricing_commerce", automation="fully_automated", scale=2_000_000),
     ).run(random_state=random_state)
 

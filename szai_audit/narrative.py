@@ -4,7 +4,7 @@
 re-exported from their new homes: :mod:`szai_audit.core.messages` (``Message`` and the number
 formats), :mod:`szai_audit.core.grounds`, :mod:`szai_audit.core.findings` (status labels,
 verdicts), :mod:`szai_audit.core.checks` (check titles), :mod:`szai_audit.fairness.words` (the
-Article 72(4) sentences) and :mod:`szai_audit.report` (the method section).
+Art. 72(2)(iv) sentences) and :mod:`szai_audit.report` (the method section).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +16,7 @@ from .core.errors import ReportError
 from .core.files import LANGS, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
+from .core.labels import ValueLabels, unlabelled_note
 from .core.messages import Message
 from .core.policy import Policy
 from .core.scope import Scope, SensitiveInfo
@@ -45,7 +46,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,7 +58,7 @@ class AuditResult:
     findings : list of Finding
         One per check, in the order they ran.
     group_metrics : dict of str to GroupMetrics
-        Article 72(4) metrics per ground.
+        Art. 72(2)(iv) metrics per ground.
     intersections : dict of str to GroupMetrics
         Metrics by every pair of grounds (``"gender × age"``) and, with three or more grounds,
         by all of them together (when it has at most ``policy.max_intersection_groups`` groups).
@@ -81,7 +82,7 @@ class AuditResult:
         With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
         error by group, per ground and intersection (the classification tables are empty).
     explanation : Explanation or None
-        Article 71: contributions of each raw input to each explained row (kept in memory
+        Art. 71: contributions of each raw input to each explained row (kept in memory
         only: it holds the explained rows, which are never written out).
     explanation_summary : ExplanationSummary or None
         The explanation as published: factors with shares and directions, plain-language
@@ -103,12 +104,21 @@ class AuditResult:
         With ``task="pricing"``: price gaps by profile column and ground (raw and given the
         legitimate factors), the counterfactual test and the loyalty gap.
     risk : RiskAssessment or None
-        With ``context=``: the Article 66 risk tier, the rule that decided it, its duties and
-        whether Article 71 applies.
+        With ``context=``: the Art. 66(2) risk tier, the rule that decided it, its duties and
+        whether Art. 71 applies.
     checklist : tuple of ChecklistItem
-        Article 72's items (1) to (7): measured, attested or awaiting review.
+        Art. 72's items (1) to (7): measured, attested or awaiting review.
     privacy : PrivacyScan or None
-        With ``privacy=``: the Article 33 de-identification scan.
+        With ``privacy=``: the Art. 33(2) de-identification scan.
+    value_labels : ValueLabels
+        The display names of category values (``Audit(value_labels=...)``), by column, and the
+        column of each ground: ``result.value_labels.group("gender", "female").zh``.
+    feature_labels : dict
+        Display names of the model's inputs, ``{column: (zh, en[, unit])}``
+        (``Audit(feature_labels=...)``).
+    unlabelled_values : dict of str to list of str
+        The raw values the text shows without a label, by column (or ground given as an
+        array); see :attr:`unlabelled_note`.
     """
 
     findings: list[Finding]
@@ -133,6 +143,9 @@ class AuditResult:
     risk: RiskAssessment | None = None
     checklist: tuple[ChecklistItem, ...] = ()
     privacy: PrivacyScan | None = None
+    value_labels: ValueLabels = field(default_factory=ValueLabels)
+    feature_labels: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    unlabelled_values: Mapping[str, list[str]] = field(default_factory=dict)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -159,6 +172,12 @@ class AuditResult:
         """``"FAIL"``, ``"WARN"``, ``"INCOMPLETE"`` (nothing failed but something could not be
         assessed or needs review) or ``"PASS"``."""
         return verdict_of(self.status_counts)
+
+    @property
+    def unlabelled_note(self) -> Message | None:
+        """The one note on the values shown as they are in the data, for want of a label
+        (None when every value shown has one)."""
+        return unlabelled_note(self.unlabelled_values, self.value_labels.names)
 
     @property
     def verdict_message(self) -> Message:
@@ -230,6 +249,10 @@ class AuditResult:
             "risk": None if self.risk is None else self.risk.to_dict(),
             "checklist": [item.to_dict() for item in self.checklist],
             "privacy": None if self.privacy is None else self.privacy.to_dict(),
+            "value_labels": {
+                **self.value_labels.to_dict(),
+                "unlabelled": {k: list(v) for k, v in self.unlabelled_values.items()},
+            },
             "algorithm_notice": [
                 {"heading": h.to_dict(), "paragraphs": [p.to_dict() for p in paras]}
                 for h, paras in self.notice_sections()
@@ -265,6 +288,7 @@ class AuditResult:
             self.metadata,
             model_class=model.get("class"),
             numeric_output=self.scope.task in ("regression", "pricing"),
+            value_labels=self.value_labels,
         )
 
     def algorithm_notice(self, lang: str = "bilingual", fmt: str = "text") -> str:
@@ -329,7 +353,7 @@ class AuditResult:
     # ----------------------------------------------------------------------------------------
 
     def compare(self, previous: Any, *, drift_tolerance: float = 0.25) -> Comparison:
-        """Ex-post tracking (Art. 66): this audit against an earlier one of the same system.
+        """Ex-post tracking (Art. 66(2)): this audit against an earlier one of the same system.
 
         Parameters
         ----------

@@ -80,17 +80,21 @@ def visible_text(page: str) -> str:
 
 _CITATION_WRONG = [
     (re.compile(r"第七十二条第（[一二三四五六七]）项"), "第七十二条第（…）项 without 第二款"),
-    (re.compile(r"Art(?:icle|\.)\s?72\([1-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
+    (re.compile(r"Art(?:icle|\.)\s?72\((?!2\))[1-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
     (re.compile(r"Article\s\d"), "'Article N' instead of 'Art. N'"),
     (re.compile(r"第三十三条(?!第二款)"), "第三十三条 without 第二款"),
     (re.compile(r"第六十六条(?!第二款)"), "第六十六条 without 第二款"),
     (re.compile(r"Art\.\s?33(?!\(2\))"), "Art. 33 without (2)"),
     (re.compile(r"Art\.\s?66(?!\(2\))"), "Art. 66 without (2)"),
 ]
-_SIGNS = re.compile(r"\+\s?[-\u2212]|[-\u2212]\s?\+|比[^，。；、\s]{0,24}[+＋\u2212-]\s?\d|多付\s?[+＋]|少付\s?[\u2212-]")
+_SIGNS = re.compile(
+    r"\+\s?[-\u2212]|[-\u2212]\s?\+|比[^，。；、\s]{0,24}[+＋\u2212-]\s?\d|多付\s?[+＋]|少付\s?[\u2212-]"
+)
 _MONEY = re.compile(r"\d\.\d{3,}\s?(?:元|yuan)|(?:元|yuan|CNY)\s?\d+\.\d{3,}")
 _CLAIMS = re.compile(r"不符合项|构成直接歧视|违规|violation|violates", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=|Attestation|result\.\w+|\bmetadata\b")
+_CODE = re.compile(
+    r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=|Attestation|result\.\w+|\bmetadata\b"
+)
 
 
 def _words(text: str) -> set[str]:

@@ -124,7 +124,9 @@ def _pdf_pages(browser: str, html: Path, pdf: Path) -> list[str]:
 
     out = _run(browser, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", html.as_uri())
     assert pdf.exists(), out.stderr[-2000:]
-    return [unicodedata.normalize("NFKC", p.extract_text() or "") for p in pypdf.PdfReader(pdf).pages]
+    return [
+        unicodedata.normalize("NFKC", p.extract_text() or "") for p in pypdf.PdfReader(pdf).pages
+    ]
 
 
 def body_pages(pages: list[str], marker: str) -> int:

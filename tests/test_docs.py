@@ -22,12 +22,12 @@ DOCS = ROOT / "docs"
 
 ARTICLE_PAGES = {
     # page: (the article as the page's title names it, the article's number in Chinese)
-    "article-72-4": ("Article 72(4)", "第七十二条"),
-    "article-72-5": ("Article 72(5)", "第七十二条"),
-    "article-71": ("Article 71", "第七十一条"),
-    "article-66": ("Article 66", "第六十六条"),
-    "article-72": ("Article 72", "第七十二条"),
-    "article-33": ("Article 33", "第三十三条"),
+    "article-72-4": ("Art. 72(2)(iv)", "第七十二条"),
+    "article-72-5": ("Art. 72(2)(v)", "第七十二条"),
+    "article-71": ("Art. 71", "第七十一条"),
+    "article-66": ("Art. 66(2)", "第六十六条第二款"),
+    "article-72": ("Art. 72", "第七十二条"),
+    "article-33": ("Art. 33(2)", "第三十三条第二款"),
 }
 PAGES = (
     "index",

@@ -47,7 +47,7 @@ def test_insurance_pricing_example(tmp_path):
         ("fairness.counterfactual_flip", "gender"),
         ("fairness.counterfactual_flip", "region"),
     }
-    # No consumer profile was named: Article 72(5) says so instead of passing.
+    # No consumer profile was named: Art. 72(2)(v) says so instead of passing.
     assert ["NOT_ASSESSED", "72(5)", "pricing.profile_not_provided", "NaN", "NaN"] in lines
     html = (tmp_path / "insurance_report.html").read_text(encoding="utf-8")
     assert "USD" in html and "southeast" in html

@@ -243,3 +243,150 @@ def test_progress_bar_only_after_three_seconds(capsys):
     silent.update(10, elapsed=10.0)
     silent.close()
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------------------------------
+# Art. 71 words: the notice awaits approval; plain Chinese; page-1 statements
+# ------------------------------------------------------------------------------------------
+
+CODE_WORDS = ("Attestation", "privacy=", "metadata", "result.", "()", "lower", "higher", "=")
+
+FULL_CARD = {
+    "purpose": "贷款初审",
+    "affected": "申请人",
+    "decision_process": "人工复核拒绝",
+    "appeal": "15 日内书面申诉",
+    "contact": "ethics@example.invalid",
+}
+
+
+def test_notice_is_needs_review_until_a_person_approves_it():
+    from szai_audit.explain.findings import notice_complete
+
+    complete = notice_complete(FULL_CARD)
+    assert complete.status is sa.Status.NEEDS_REVIEW  # never a PASS the tool gives itself
+    assert complete.details["missing"] == []
+    assert "系统负责人" in complete.message.zh and "签署" in complete.message.zh
+    assert "approve" in complete.message.en and "sign-off" in complete.message.en
+    partial = notice_complete({"purpose": "x"})
+    assert partial.status is sa.Status.NEEDS_REVIEW
+    assert "适用对象、决定与复核方式、申诉途径、联系方式" in partial.message.zh
+    assert partial.message.en.count("metadata=") == 1  # the English names the argument once
+    for f in (complete, partial):
+        for word in CODE_WORDS:
+            assert word not in f.message.zh, (word, f.message.zh)
+
+
+def test_numeric_output_directions_name_the_output_not_a_flag():
+    from szai_audit.core.messages import Message
+    from szai_audit.explain import words as w
+
+    price = Message("价格", "price")
+    up = {"kind": "numeric", "sign": -1}  # less favourable as distance grows
+    d = w.direction_sentence(
+        Message("行程距离", "trip distance"), up, True, favourable_higher=False, output=price
+    )
+    assert d.zh == "行程距离越高，价格越高。" and d.en.endswith("the higher the price.")
+    cat = {"kind": "categorical", "raising": "economy", "lowering": "business"}
+    d = w.direction_sentence(
+        Message("车型", "vehicle class"), cat, True, favourable_higher=False, output=price
+    )
+    assert d.zh == "车型为“business”时价格最高，为“economy”时最低。"
+    out = w.output_explained(
+        "raw", "lower", numeric_output=True, favorable_is_positive=False, output=price
+    )
+    assert "lower" not in out.zh and "“" not in out.zh and "价格" in out.zh
+    assert (
+        w.method_words("exact Tree SHAP (path-dependent), shap.TreeExplainer").zh.isascii() is False
+    )
+    bg = w.background_words("the mean of 100 rows drawn at random from the 3000 given")
+    assert bg.zh == "从所给 3,000 行中随机抽取的 100 行的均值"
+
+
+def _summary(numeric_output=False):
+    from szai_audit.core.messages import Message
+    from szai_audit.explain.summary import ExplanationSummary, FactorSummary
+
+    factors = [
+        FactorSummary(
+            f, Message(zh, en), share, share, share, share, {"kind": "numeric", "sign": 1}
+        )
+        for f, zh, en, share in (
+            ("checking_status", "支票账户状况", "checking account status", 0.16),
+            ("duration_months", "贷款期限", "loan duration", 0.12),
+            ("credit_history", "信用记录", "credit history", 0.09),
+            ("purpose", "贷款用途", "loan purpose", 0.05),
+        )
+    ]
+    return ExplanationSummary(
+        factors=factors,
+        sentences=[],
+        examples=[],
+        appendix=[],
+        method="m",
+        output_space="log_odds",
+        n_rows=1999,
+        n_total=6000,
+        additivity_error=0.0,
+        base_value=0.0,
+        favorable_is_positive=True,
+        numeric_output=numeric_output,
+    )
+
+
+def test_explained_finding_names_factors_and_counts_with_separators():
+    from szai_audit.explain.findings import explained
+
+    f = explained(_summary(), None)
+    assert "1,999 行（共 6,000 行）" in f.message.zh and "1,999 of 6,000 rows" in f.message.en
+    assert "支票账户状况、贷款期限、信用记录" in f.message.zh
+    assert "checking_status" not in f.message.zh
+
+
+def test_conclusion_statements_71():
+    from types import SimpleNamespace
+
+    from szai_audit.explain.findings import explained, notice_complete
+    from szai_audit.explain.page import conclusion_statements
+
+    summary = _summary()
+    findings = [explained(summary, None), notice_complete(FULL_CARD)]
+    result = SimpleNamespace(findings=findings, explanation_summary=summary)
+    [s] = conclusion_statements(result)
+    assert s.article == "71" and s.anchor == "art-71"
+    assert s.status is sa.Status.NEEDS_REVIEW  # the worst of PASS and NEEDS_REVIEW
+    assert s.text.zh.startswith("模型最看重的三项输入是：支票账户状况、贷款期限、信用记录；")
+    assert "须经系统负责人审定后发布" in s.text.zh
+    assert s.action is not None and "审定公开算法说明" in s.action.zh
+    assert s.checks == ("explanation.produced@", "explanation.notice_complete@")
+    missing = notice_complete({"purpose": "x", "contact": "y"})
+    [s] = conclusion_statements(
+        SimpleNamespace(findings=[findings[0], missing], explanation_summary=summary)
+    )
+    assert "缺少适用对象、决定与复核方式、申诉途径" in s.text.zh
+    assert s.action is not None and s.action.zh.startswith("补充适用对象")
+    # No Art. 71 finding: nothing to say.
+    assert conclusion_statements(SimpleNamespace(findings=[], explanation_summary=None)) == []
+    # Not explained: the reason, and what to do.
+    not_done = explained(None, None)
+    said = conclusion_statements(
+        SimpleNamespace(findings=[not_done, missing], explanation_summary=None)
+    )
+    assert [x.status for x in said] == [sa.Status.NOT_ASSESSED, sa.Status.NEEDS_REVIEW]
+    assert said[0].action is not None
+    for x in said:
+        for word in CODE_WORDS:
+            assert word not in x.text.zh and (x.action is None or word not in x.action.zh)
+
+
+def test_attribution_share_names_columns_by_display_name():
+    from szai_audit.core.policy import Policy
+    from szai_audit.explain.findings import attribution_share
+
+    summary = _summary()
+    f = attribution_share(summary, "gender", "purpose", ["duration_months"], Policy())
+    assert "贷款用途" in f.message.zh and "贷款期限 12.0%" in f.message.zh
+    assert "purpose" not in f.message.zh and "duration_months" not in f.message.zh
+    assert "容许" in f.message.zh
+    unused = attribution_share(summary, "gender", "sex", [], Policy())
+    assert "“sex”" in unused.message.zh  # no display name: the raw name, quoted

@@ -1,4 +1,4 @@
-"""Article 71 in the audit: plain-language summary, examples, notice, and the 72(4) link."""
+"""Art. 71 in the audit: plain-language summary, examples, notice, and the 72(4) link."""
 
 from __future__ import annotations
 
@@ -147,6 +147,8 @@ def test_clean_model_passes_and_notice(clean_result):
     notice = next(x for x in clean_result.findings if x.check == "explanation.notice_complete")
     assert notice.status is Status.NEEDS_REVIEW
     assert notice.details["missing"] == ["affected", "decision_process", "appeal"]
+    assert "适用对象、决定与复核方式、申诉途径" in notice.message.zh
+    assert "metadata" not in notice.message.zh and "系统负责人" in notice.message.zh
     text = clean_result.algorithm_notice(lang="zh")
     for heading in ("基本原理", "目的意图", "主要因素及其影响", "运行机制", "复核与申诉"):
         assert heading in text
@@ -200,7 +202,13 @@ def test_regression_explanation_wording(lending):
         feature_labels=LABELS,
     ).run()
     words = " ".join(s.en for s in result.explanation_summary.sentences)
-    assert "the more favourable the output" in words
+    zh = "".join(s.zh for s in result.explanation_summary.sentences)
+    # The amount rises with income and falls with duration: said of the output, in words.
+    assert "The higher the monthly income, the higher the model's output." in words
+    assert "The higher the loan duration, the lower the model's output." in words
+    assert "月收入越高，模型给出的数值越高。" in zh and "higher" not in zh
+    appendix = " ".join(a.zh for a in result.explanation_summary.appendix)
+    assert "higher" not in appendix and "模型给出的数值（数值本身；越高对当事人越有利）" in appendix
     assert result.explanation_summary.examples == []
     # The public notice speaks of results, in plain words; no code, no system-name placeholder.
     en = result.algorithm_notice(lang="en")

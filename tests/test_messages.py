@@ -12,13 +12,19 @@ import pytest
 
 import szai_audit as sa
 
-NUMBER = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?")
+NUMBER = re.compile(r"[+\-\u2212]?\d[\d,]*(?:\.\d+)?")
+
+
+def _found(text: str) -> list[str]:
+    """The numbers of a text, the minus sign U+2212 read as "-"."""
+    return [n.replace(",", "").replace("\u2212", "-") for n in NUMBER.findall(text)]
 
 
 def _renderings(value: float) -> set[str]:
-    """The ways a JSON number may be written in a message."""
+    """The ways a JSON number may be written in a message (a sign may be said in words:
+    "2.4 个百分点" lower)."""
     out = set()
-    for v in (value, 100 * value):
+    for v in (value, 100 * value, abs(value), abs(100 * value)):
         for fmt in ("{:.0f}", "{:.1f}", "{:.2f}", "{:.3f}", "{:+.1f}", "{:+.3f}", "{:,.0f}"):
             out.add(fmt.format(v))
         out.add(f"{v:.3g}")
@@ -33,7 +39,7 @@ def _numbers_in(obj) -> list[float]:
     if isinstance(obj, (int, float)):
         return [float(obj)]
     if isinstance(obj, str):
-        return [float(m.replace(",", "")) for m in NUMBER.findall(obj)]
+        return [float(m) for m in _found(obj)]
     if isinstance(obj, dict):
         return [x for k, v in obj.items() for x in _numbers_in(k) + _numbers_in(v)]
     if isinstance(obj, list):
@@ -64,9 +70,9 @@ def _check(result):
         if small:  # written "p < 0.001"
             texts = {k: v.replace("< 0.001", "") for k, v in texts.items()}
         # Article references are numbers in English, Chinese numerals in Chinese.
-        texts["en"] = re.sub(r"Article \d+\(\d+\)", "", texts["en"])
-        zh = [n.replace(",", "") for n in NUMBER.findall(texts["zh"])]
-        en = [n.replace(",", "") for n in NUMBER.findall(texts["en"])]
+        texts["en"] = re.sub(r"(Article|Art\.) \d+(\(\w+\))*", "", texts["en"])
+        zh = _found(texts["zh"])
+        en = _found(texts["en"])
         assert Counter(zh) == Counter(en), (f["check"], zh, en)
         for n in en:
             assert n in allowed, (f["check"], f["ground"], n, f["message"]["en"])

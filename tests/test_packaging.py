@@ -77,7 +77,7 @@ def test_cli_demo_writes_both_reports(tmp_path):
     assert [item["item"] for item in data["checklist"]] == [1, 2, 3, 4, 5, 6, 7]
     assert data["privacy"]["quasi"]["k_anonymity"] >= 1
     assert 'class="signoff"' in html and 'id="art-33"' in html
-    # The second demo: a fare model with known markups, audited under Article 72(5).
+    # The second demo: a fare model with known markups, audited under Art. 72(2)(v).
     pricing = json.loads((tmp_path / "pricing_report.json").read_text(encoding="utf-8"))
     assert pricing["scope"]["task"] == "pricing" and pricing["scope"]["n_rows"] == 6000
     failed = {(f["check"], f["ground"]) for f in pricing["findings"] if f["status"] == "FAIL"}

@@ -1,8 +1,9 @@
-"""Article 72(5): price gaps, the same-order counterfactual, loyalty, and the pricing audit."""
+"""Art. 72(2)(v): price gaps, the same-order counterfactual, loyalty, and the pricing audit."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +13,8 @@ import pytest
 
 import szai_audit as sa
 from szai_audit import Status, errors
+from szai_audit.cli import MARKET_LABELS
+from szai_audit.core.findings import Status as _S
 from szai_audit.datasets import make_pricing_market
 from szai_audit.pricing import (
     CHANGE_EDGES,
@@ -313,11 +316,12 @@ def test_markups_are_found_and_measured(unfair_result):
     # The price's attribution: part of it comes from the profile.
     attr = _pricing(r, "pricing.profile_attribution")[0]
     assert attr.status in (Status.WARN, Status.FAIL) and attr.value > 0.02
-    # Messages say the gap in percent and in currency, in both languages.
-    assert "+8." in device.message.en and "CNY" in device.message.en
+    # Messages say the gap in percent, in words, and in currency, in both languages.
+    assert re.search(r"pays 8\.\d% more than", device.message.en) and "CNY" in device.message.en
     assert (
-        "+8." in device.message.zh
+        re.search(r"高 8\.\d%", device.message.zh)
         and "元" in device.message.zh
+        and "CNY" not in device.message.zh
         and "超出本审计设定的容许范围" in device.message.zh
     )
 
@@ -335,7 +339,7 @@ def test_pricing_result_serialises_and_renders(unfair_result, tmp_path):
     html = path.read_text(encoding="utf-8")
     for anchor in ("art-72-5", "pricing-counterfactual", "pricing-loyalty"):
         assert f'id="{anchor}"' in html
-    assert "第七十二条第（五）项" in html and "Article 72(5)" in html
+    assert "第七十二条第二款第（五）项" in html and "Art. 72(2)(v)" in html
     # The charts are inline SVG: price gaps, the counterfactual changes, the grounds.
     for chart in ("chart-price-1", "chart-price-changes", "chart-ground-1"):
         assert f'id="{chart}"' in html
@@ -372,7 +376,7 @@ def test_pricing_audit_errors(fair_market):
     d = m.data.head(500)
     base = {"data": d, "task": "pricing", "legitimate_factors": m.legitimate_factors}
     rule = sa.CallableModel(m.pricing_rule)
-    with pytest.raises(errors.InputError, match="kinds Article 72"):
+    with pytest.raises(errors.InputError, match=r"kinds Art\. 72"):
         sa.Audit(model=rule, consumer_profile={"wealth": ["income_band"]}, **base).run()
     with pytest.raises(errors.InputError, match="both a consumer_profile column and a legitimate"):
         sa.Audit(model=rule, consumer_profile={"preferences": ["vehicle"]}, **base).run()
@@ -492,7 +496,7 @@ def test_profile_groups_keep_the_largest_categories_and_pool_the_rest():
 
 def test_a_column_is_either_a_ground_or_a_profile_feature():
     m = make_pricing_market(500, random_state=0)
-    with pytest.raises(errors.InputError, match="both an Article 72\\(4\\) ground"):
+    with pytest.raises(errors.InputError, match=r"both an Art\. 72\(2\)\(iv\) ground"):
         sa.Audit(
             y_pred=m.price,
             data=m.data,
@@ -500,7 +504,7 @@ def test_a_column_is_either_a_ground_or_a_profile_feature():
             consumer_profile={"ability_to_pay": ["neighbourhood"]},
             sensitive={"region": "neighbourhood"},
         ).run()
-    with pytest.raises(errors.InputError, match="both an Article 72\\(4\\) ground"):
+    with pytest.raises(errors.InputError, match=r"both an Art\. 72\(2\)\(iv\) ground"):
         sa.Audit(
             y_pred=m.price,
             data=m.data,
@@ -527,3 +531,78 @@ def test_loyalty_alone_is_checked_and_the_profile_reported_missing(unfair_market
     assert missing.status is Status.NOT_ASSESSED and missing.article == "72(5)"
     html = result.to_html()
     assert 'id="pricing-loyalty"' in html and 'id="pricing-counterfactual"' not in html
+
+
+# ---------------------------------------------------------------------------------------------
+# The words of the pricing findings and of page 1
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def labelled_result(unfair_market):
+    return _audit(unfair_market, explain=True, feature_labels=MARKET_LABELS).run(random_state=0)
+
+
+def _price_messages(result):
+    return [f.message for f in result.findings if f.check.startswith("pricing.")]
+
+
+def test_pricing_sentences_say_differences_in_words(labelled_result):
+    for m in _price_messages(labelled_result):
+        zh = m.zh
+        assert "+-" not in zh and "比参照组+" not in zh, zh
+        assert not re.search(r"比[^（）。；，]*?[+\-−]\d", zh), zh  # 比…+x%: 高/低 x%
+        assert not re.search(r"(多付|少付|高|低) [+\-−]", zh), zh  # no 多付 +4.8%
+        assert not re.search(r"(^|[\s（(，；])-\d", zh), zh  # the minus sign is U+2212
+        assert " – " not in zh, zh  # bounds joined by 至
+        # Money to the cent, in 元, never CNY in Chinese.
+        assert not re.search(r"\d\.\d{3,} ?元", zh), zh
+        assert "CNY" not in zh, zh
+        # Counts of a thousand and more have thousands separators.
+        assert not re.search(r"(?<![\d,.])\d{4,} (个订单|单)", zh), zh
+        assert not re.search(r"CNY \S*\d\.\d{3,}", m.en), m.en
+
+
+def test_the_loyalty_sentence_names_no_column(labelled_result):
+    (loyal,) = _pricing(labelled_result, "pricing.loyalty")
+    zh = loyal.message.zh
+    assert "tenure_months" not in zh and ">=" not in zh and "==" not in zh
+    assert re.search(r"注册时长不少于 \d+ 个月的老顾客", zh)
+    assert re.search(r"注册时长为 0 个月的新顾客（\d{1,3}(,\d{3})* 单）", zh)
+    assert "tenure_months" not in loyal.message.en
+
+
+def test_trend_sentences_name_percentile_ends_with_units(labelled_result):
+    trend = _pricing(labelled_result, "pricing.trend", "tenure_months")[0]
+    assert "P90 (" not in trend.message.zh and "P10 (" not in trend.message.zh
+    assert re.search(r"第90百分位（\d+ 个月）一端", trend.message.zh)
+
+
+def test_page_one_statements_rank_what_the_model_uses_first(labelled_result):
+    from szai_audit.pricing.page import conclusion_statements
+
+    said = conclusion_statements(labelled_result)
+    assert said and all(s.article == "72(5)" and s.anchor == "art-72-5" for s in said)
+    severities = [s.status.severity for s in said]
+    assert severities == sorted(severities)
+    assert said[0].status is _S.FAIL
+    for s in said:
+        assert s.checks and all("@" in k for k in s.checks)
+        if s.status in (_S.FAIL, _S.WARN):
+            assert s.action is not None
+        if s.status is _S.PASS:
+            assert s.action is None
+        for column in MARKET_LABELS:
+            assert column not in s.text.zh, s.text.zh
+        assert "+" not in s.text.zh and "CNY" not in s.text.zh
+    # The phone tier, which the model prices by, comes before the income band, which only goes
+    # with the price; its action asks to stop using it.
+    texts = [s.text.zh for s in said]
+    device = next(i for i, t in enumerate(texts) if "手机档次" in t and "模型定价时使用了" in t)
+    income = next(i for i, t in enumerate(texts) if t.startswith("在") and "收入档次" in t)
+    assert device < income
+    assert "停止在定价中使用手机档次" in said[device].action.zh
+    assert "pricing.conditional_gap@device_tier" in said[device].checks
+    # Everything within the tolerance is one sentence.
+    passed = [s for s in said if s.status is _S.PASS]
+    assert len(passed) == 1 and "容许范围内" in passed[0].text.zh

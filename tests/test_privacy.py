@@ -1,4 +1,4 @@
-"""Article 33: direct identifiers, k-anonymity and l-diversity (szai_audit.privacy).
+"""Art. 33(2): direct identifiers, k-anonymity and l-diversity (szai_audit.privacy).
 
 Check digits, Luhn sums, class sizes and distinct counts are recomputed here independently
 (plain loops and pandas groupby), not with the module's own helpers.
@@ -710,7 +710,8 @@ def test_a_large_frame_scans_and_samples():
     sampled = privacy.scan(df, max_rows=5_000, random_state=1)
     assert sampled.n_scanned == 5_000 and sampled.n_rows == n
     assert (sampled.identifiers["n_checked"] == 5_000).all()
-    assert "5000 of 200000" in sampled.findings()[0].message.en
+    assert "5,000 of 200,000" in sampled.findings()[0].message.en
+    assert "5,000 行，共 200,000 行" in sampled.findings()[0].message.zh
 
 
 def test_a_minority_of_valid_ids_is_still_found_and_partial_matches_warn():
@@ -740,3 +741,104 @@ def test_the_audit_judges_k_as_the_user_asked():
     (k,) = [f for f in result.findings if f.check == "privacy.k_anonymity"]
     assert k.status is Status.PASS and k.threshold == 3 and k.value == 4
     assert result.privacy.quasi.k_required == 3
+
+
+# ------------------------------------------------------------------------------------------
+# Art. 33(2) words: display names, integer k, plain generalisations, page-1 statements
+# ------------------------------------------------------------------------------------------
+
+LABELS = {
+    "age": ("年龄", "age", "岁/years"),
+    "personal_status": ("婚姻状况与性别", "marital status and sex"),
+    "job": ("职业", "job"),
+}
+CODE_WORDS = ("Attestation", "privacy=", "result.", "quasi_identifiers", "sensitive=", "⌊")
+
+
+def _people(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(19, 75, n),
+            "personal_status": rng.choice(["a", "b", "c", "d"], n),
+            "job": rng.choice(["j1", "j2", "j3", "j4"], n, p=[0.6, 0.3, 0.07, 0.03]),
+            "note": rng.choice(["x", "y"], n),
+        }
+    )
+
+
+def test_messages_use_display_names_integer_k_and_plain_generalisations():
+    s = privacy.scan(_people(), ["age", "personal_status", "job"], external=False, labels=LABELS)
+    k_f = next(f for f in s.findings() if f.check == "privacy.k_anonymity")
+    zh = k_f.message.zh
+    assert "年龄、婚姻状况与性别、职业" in zh
+    assert "personal_status" not in zh and "age" not in zh
+    assert f"k 匿名度为 {s.quasi.k_anonymity}（要求至少 5）" in zh
+    assert "个百分点" not in zh and "⌊" not in zh
+    tip = s.quasi.suggestions[0]
+    assert tip["column"] == "age" and tip["zh"].startswith("将年龄按 ")
+    assert "岁一档分段" in tip["zh"] and "floor" not in tip["en"]
+    for f in s.findings():
+        for word in CODE_WORDS:
+            assert word not in f.message.zh, (word, f.message.zh)
+    # Without a display name the raw column name appears, quoted.
+    raw = privacy.scan(_people(), ["age", "job"], external=False)
+    assert "“age”、“job”" in raw.findings()[1].message.zh
+
+
+def test_not_scanned_names_no_code_in_chinese():
+    f = privacy.not_scanned()
+    for word in CODE_WORDS:
+        assert word not in f.message.zh
+    assert "privacy=True" in f.message.en
+
+
+def test_conclusion_statements_33():
+    from types import SimpleNamespace
+
+    from szai_audit.privacy.page import conclusion_statements, privacy_page
+
+    s = privacy.scan(_people(), ["age", "personal_status", "job"], external=False, labels=LABELS)
+    findings = s.findings()
+    said = conclusion_statements(SimpleNamespace(findings=findings, privacy=s))
+    first = said[0]
+    assert first.article == "33" and first.anchor == "art-33"
+    assert first.checks == ("privacy.k_anonymity@",)
+    assert first.status is Status.WARN
+    share = f"{100 * s.quasi.share_unique:.1f}%"
+    assert first.text.zh == (
+        f"数据中年龄、婚姻状况与性别、职业的组合使 {share} 的记录可被唯一识别"
+        f"（k = {s.quasi.k_anonymity}，要求至少 5）；数据仅内部使用。"
+    )
+    assert first.action is not None and first.action.zh.startswith("对外提供前将年龄分段")
+    assert first.action.zh.endswith("使 k 至少为 5。")
+    # Data for others: a FAIL, and the action asks for it before the data are provided.
+    out = privacy.scan(_people(), ["age", "job"], labels=LABELS)
+    [k_said] = [
+        x
+        for x in conclusion_statements(SimpleNamespace(findings=out.findings(), privacy=out))
+        if x.checks == ("privacy.k_anonymity@",)
+    ]
+    assert k_said.status is Status.FAIL and "数据拟对外提供" in k_said.text.zh
+    # No scan: said so, with what to do; no Art. 33(2) finding at all: nothing.
+    none = conclusion_statements(SimpleNamespace(findings=[privacy.not_scanned()], privacy=None))
+    assert [x.status for x in none] == [Status.NOT_ASSESSED] and none[0].action is not None
+    assert conclusion_statements(SimpleNamespace(findings=[], privacy=None)) == []
+    # The page part: display names, integer k, counts with separators.
+    page = privacy_page(SimpleNamespace(privacy=s, findings=findings))
+    rows = {label.en: value for label, value in page["quasi"]}
+    assert rows["k-anonymity (achieved / required)"] == f"{s.quasi.k_anonymity} / 5"
+    assert rows["Quasi-identifiers"].zh == "年龄、婚姻状况与性别、职业"
+    big = privacy.scan(pd.concat([_people()] * 5, ignore_index=True), ["age"], labels=LABELS)
+    assert privacy_page(SimpleNamespace(privacy=big, findings=[]))["n_rows"] == "1,500"
+
+
+def test_empty_identifier_columns_are_not_rendered():
+    from types import SimpleNamespace
+
+    from szai_audit.privacy.page import privacy_page
+
+    df = pd.DataFrame({"姓名": ["张三", "李四", "王五"], "x": [1, 2, 3]})
+    s = privacy.scan(df)
+    page = privacy_page(SimpleNamespace(privacy=s, findings=s.findings()))
+    assert page["identifiers"] and page["show_share"] is False

@@ -1,4 +1,4 @@
-"""Article 66 risk tiers, Article 71 applicability, the Article 72 checklist and attestations."""
+"""Art. 66(2) risk tiers, Art. 71 applicability, the Art. 72 checklist and attestations."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_tiers_follow_the_rules(context, tier, rule):
     a = assess(context)
     assert (a.tier, a.rule) == (tier, rule)
     assert a.base_tier == tier and a.escalated_by == ()
-    # Duties follow the tier (Art. 66): assessment and early-warning only for high risk.
+    # Duties follow the tier (Art. 66(2)): assessment and early-warning only for high risk.
     words = " ".join(d.en for d in a.duties)
     if tier == "HIGH":
         assert "Ex-ante assessment" in words and "early-warning" in words
@@ -200,7 +200,7 @@ def test_audit_carries_tier_checklist_and_article_71(small, tmp_path):
     frame, y, model = small
     data, sex = frame[["x"]], frame["sex"].to_numpy()  # sex is not a model input
     context = UseContext("credit_finance", automation="fully_automated", scale=500_000)
-    # Without an explanation where Article 71 applies: FAIL.
+    # Without an explanation where Art. 71 applies: FAIL.
     no_expl = sa.Audit(
         model=model,
         data=data,
@@ -210,7 +210,7 @@ def test_audit_carries_tier_checklist_and_article_71(small, tmp_path):
         context=context,
     ).run()
     produced = next(f for f in no_expl.findings if f.check == "explanation.produced")
-    assert produced.status is Status.FAIL and "Article 71 applies" in produced.message.en
+    assert produced.status is Status.FAIL and "Art. 71 applies" in produced.message.en
     assert no_expl.risk is not None and no_expl.risk.tier == "HIGH"
     # With it: PASS; and without a context the tier is not assessed and nothing turns FAIL.
     attest = Attestation(1, "张伟", "伦理委员会主任", "2026-11-29", "不涉及国家安全。")

@@ -1,4 +1,4 @@
-"""Ex-post tracking (Article 66): comparing two audits of the same system."""
+"""Ex-post tracking (Art. 66(2)): comparing two audits of the same system."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """The articles of the regulation the audit evidences: machine keys, citations and the text.
 
 Findings carry an article as a short machine key (``"72(4)"``, kept in the JSON); what a person
-reads is its citation, in one form everywhere: 第七十二条第二款第（四）项 / Art. 72(2)(iv) (Article 72
-has three paragraphs; items (一) to (七) sit in its second), 第三十三条第二款 / Art. 33(2),
+reads is its citation, in one form everywhere: 第七十二条第二款第（四）项 / Art. 72(2)(iv)
+(Article 72 has three paragraphs; items (一) to (七) sit in its second), 第三十三条第二款 /
+Art. 33(2),
 第六十六条第二款 / Art. 66(2). Every quotation of the regulation the report prints comes from
 :data:`PROVISIONS` and is checked, word for word, against the text shipped in
 ``szai_audit/regulation/`` (see :mod:`szai_audit.core.regulation`).
@@ -77,8 +78,7 @@ ITEMS_LEAD_IN = Message(
 _ITEM_TEXTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "提供危害国家安全或者社会公共利益的产品和服务",
-        "providing products and services that endanger national security or the public "
-        "interest",
+        "providing products and services that endanger national security or the public interest",
         "国家安全与公共利益",
         "national security and the public interest",
     ),

@@ -9,6 +9,7 @@ as mathtext). matplotlib is imported only when a chart is drawn.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .html import FONT_STACK
-from .messages import Message
+from .messages import MINUS, Message
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -28,6 +29,9 @@ __all__ = [
     "error_bars",
     "figure_to_svg",
     "mpl_font_family",
+    "nice_ticks",
+    "percent_axis",
+    "percent_tick",
     "plain_text",
     "text_of",
 ]
@@ -131,3 +135,73 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
     svg = _SVG_URL.sub(lambda m: f"url(#{chart_id}-{m.group(1)})", svg)
     svg = svg.replace("<svg ", f'<svg role="img" class="chart" id="{chart_id}" ', 1)
     return svg.strip()
+
+
+_STEPS = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """At least ``n`` ticks at the largest round step (1, 2, 2.5 or 5 times a power of ten) within
+    ``[lo, hi]``; zero is a tick whenever it lies in the range.
+
+    >>> nice_ticks(-0.025, 0.025)
+    [-0.02, -0.01, 0.0, 0.01, 0.02]
+    >>> nice_ticks(0, 1, 4)
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> nice_ticks(3, 3)
+    [3.0]
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        return [float(lo)]
+    raw = (hi - lo) / max(n - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = max(s * power for s in _STEPS if s * power <= raw * (1 + 1e-9))
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    return [round(k * step, 12) + 0.0 for k in range(first, last + 1)]
+
+
+def _decimals(step: float) -> int:
+    """Decimals a percentage needs to tell ticks ``step`` apart (as a fraction: 0.005 = 0.5%)."""
+    d = 0
+    while d < 6 and abs(round(100 * step, d) - 100 * step) > 1e-9:
+        d += 1
+    return d
+
+
+def percent_tick(x: float, step: float, signed: bool = False) -> str:
+    """A tick label in percent with as many decimals as ``step`` needs, the minus sign U+2212
+    and, when ``signed``, a plus sign on positive values; zero is ``0%``.
+
+    >>> percent_tick(-0.025, 0.005) == "\u22122.5%"
+    True
+    >>> percent_tick(0.02, 0.01, signed=True), percent_tick(0.0, 0.01, signed=True)
+    ('+2%', '0%')
+    """
+    d = _decimals(step)
+    if abs(x) < step * 1e-6:
+        return "0%"
+    text = f"{100 * abs(x):.{d}f}%"
+    if x < 0:
+        return MINUS + text
+    return ("+" + text) if signed else text
+
+
+def percent_axis(
+    ax: Any, lo: float, hi: float, *, axis: str = "x", n: int = 5, signed: bool = False
+) -> list[float]:
+    """Set the limits ``[lo, hi]`` of an Axes' ``axis`` ("x" or "y"), with ticks at round
+    steps (:func:`nice_ticks`) labelled in percent (:func:`percent_tick`); returns the ticks."""
+    ticks = nice_ticks(lo, hi, n)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else (abs(ticks[0]) if ticks else 1.0) or 1.0
+    labels = [percent_tick(t, step, signed) for t in ticks]
+    if axis == "x":
+        ax.set_xlim(lo, hi)
+        ax.set_xticks(ticks, labels)
+    else:
+        ax.set_ylim(lo, hi)
+        ax.set_yticks(ticks, labels)
+    return ticks

@@ -12,7 +12,7 @@ the checks table in ``docs/checks.md``.
 >>> c.article, c.unit, c.direction
 ('72(4)', 'ratio', 'at_least')
 >>> c.title.en
-'Favourable-decision rate ratio (four-fifths rule)'
+'Approval-rate ratio (four-fifths rule)'
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class Check:
     computed_by : str
         The function that computes its findings, as ``"module:function"``.
     also : tuple of str
-        Other articles the same check can evidence (a price gap is Article 72(5) across the
+        Other articles the same check can evidence (a price gap is Art. 72(2)(v) across the
         consumer profile and 72(4) across a ground).
     subject : callable, optional
         ``subject(finding) -> Message``: what a finding is about, when it is not a ground (a
@@ -110,6 +110,10 @@ class Check:
         ``title_for(details) -> Message or None``: the title of a finding whose details change
         what the check compares (an error rate when the favourable label is not the positive
         one); None keeps :attr:`title`.
+    binned : bool, default True
+        Whether its findings about a numeric subject compare the groups the number was binned
+        into (then they say so, see :func:`szai_audit.core.scope.with_binning_notes`); False
+        for a check with its own rule on the number (the loyalty check's tenure thresholds).
     """
 
     id: str
@@ -122,6 +126,7 @@ class Check:
     subject: Callable[[Any], Message] | None = None
     minimum: str = "none"
     title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
+    binned: bool = True
 
     def __post_init__(self) -> None:
         if self.minimum not in MINIMUMS:

@@ -16,7 +16,7 @@ remains between otherwise comparable people. This module measures it two ways, s
 
 The outcome can be a 0/1 indicator (a favourable decision: gaps in proportions) or a positive
 amount (a price: with ``log=True`` gaps are in log points, reported as percentages). The same
-code serves Article 72(4) (decisions) and Article 72(5) (prices).
+code serves Art. 72(2)(iv) (decisions) and Art. 72(2)(v) (prices).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ the standard exceptions keeps working.
     ├── InputTypeError (TypeError)          an argument of the wrong kind
     ├── ModelError                          the model cannot be adapted, or failed when called
     ├── ExplanationError                    an explanation cannot be computed, or fails its
-    │                                       additivity check (Article 71)
+    │                                       additivity check (Art. 71)
     ├── UnsupportedError                    asked for something this version does not do
     └── ReportError                         the report cannot be rendered or written
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import checks
+from .articles import article_label
 from .messages import Message
 
 __all__ = [
@@ -179,6 +180,7 @@ class Finding:
         return {
             "check": self.check,
             "article": self.article,
+            "citation": article_label(self.article).to_dict(),
             "status": self.status.value,
             "title": self.title.to_dict(),
             "message": self.message.to_dict(),

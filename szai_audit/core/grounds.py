@@ -1,6 +1,6 @@
 """The grounds a sensitive attribute can be declared under, and how they are named.
 
-Article 72(4) names race, gender, nationality, ethnicity and religious belief, and the list is
+Art. 72(2)(iv) names race, gender, nationality, ethnicity and religious belief, and the list is
 open ("and the like"): age, disability and region/hukou are known too, and any other name is
 accepted as the user wrote it. Intersections of grounds are named ``"gender × age"``.
 """

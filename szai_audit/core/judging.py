@@ -683,14 +683,14 @@ def disagreement(verdict: Verdict, show: Callable[[float], str]) -> Message:
     for c, status in zip((verdict.comparison, verdict.other), verdict.statuses, strict=True):
         lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
         r = _RESULTS[status]
-        parts.append((show(c.value), f"{show(lo)} – {show(hi)}", r))
-    (s_v, s_ci, s_r), (r_v, r_ci, r_r) = parts
+        parts.append((show(c.value), (show(lo), show(hi)), r))
+    (s_v, (s_lo, s_hi), s_r), (r_v, (r_lo, r_hi), r_r) = parts
     return Message(
-        f"分层估计（{s_v}，区间 {s_ci}：{s_r.zh}）与回归调整估计（{r_v}，区间 {r_ci}：{r_r.zh}）"
-        f"的结论不一致，因此结论为警示。",
-        f" The stratified estimate ({s_v}, interval {s_ci}: {s_r.en}) and the "
-        f"regression-adjusted one ({r_v}, interval {r_ci}: {r_r.en}) reach different results, "
-        f"so the result is a warning.",
+        f"分层估计（{s_v}，区间 {s_lo} 至 {s_hi}：{s_r.zh}）与回归调整估计（{r_v}，区间 {r_lo} 至 "
+        f"{r_hi}：{r_r.zh}）的结论不一致，因此结论为警示。",
+        f" The stratified estimate ({s_v}, interval {s_lo} to {s_hi}: {s_r.en}) and the "
+        f"regression-adjusted one ({r_v}, interval {r_lo} to {r_hi}: {r_r.en}) reach different "
+        f"results, so the result is a warning.",
     )
 
 

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "MINUS",
-    "minus",
     "METADATA_LABELS",
+    "MINUS",
     "Message",
     "fill",
     "fmt_amount",
@@ -24,6 +23,7 @@ __all__ = [
     "fmt_p",
     "fmt_pct",
     "fmt_ratio",
+    "minus",
 ]
 
 
@@ -71,6 +71,10 @@ METADATA_LABELS: dict[str, Message] = {
     "decision_process": Message("决策流程", "Decision process"),
     "appeal": Message("申诉途径", "Appeal"),
     "contact": Message("联系人", "Contact"),
+    "prepared_by": Message("报告编制人", "Prepared by"),
+    "data_source": Message("数据来源", "Data source"),
+    "data_period": Message("数据期间", "Data period"),
+    "responsible_person": Message("组织负责人", "Responsible person"),
 }
 
 

@@ -84,7 +84,7 @@ class Policy:
         Numeric outputs: lowest acceptable ratio of the smallest to the largest group mean
         absolute error.
     explain_sample_size : int, default 2000
-        Rows explained (a sample stratified by sensitive group and decision) for Article 71.
+        Rows explained (a sample stratified by sensitive group and decision) for Art. 71.
     explain_background_size : int, default 100
         Background rows of linear and permutation explanations.
     attribution_share_max : float, default 0.02

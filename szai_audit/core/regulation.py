@@ -24,7 +24,8 @@ def regulation_text() -> str:
     """The regulation's text as shipped."""
     return (
         resources.files("szai_audit")
-        .joinpath("regulation", REGULATION_FILE)
+        .joinpath("regulation")
+        .joinpath(REGULATION_FILE)
         .read_text(encoding="utf-8")
     )
 

@@ -132,13 +132,14 @@ def with_binning_notes(
 ) -> list[Finding]:
     """``findings`` with :func:`binned_note` after the message of each finding about a binned
     number (``binned``: subject -> its name and bins), but for the trends along the numbers
-    (the checks whose registry minimum is ``"trend"``) and findings that measured nothing."""
+    (the checks whose registry minimum is ``"trend"``), checks with their own rule on the
+    number (``binned=False``) and findings that measured nothing."""
     out = []
     for f in findings:
         entry = binned.get(f.ground or "")
         declared = checks.get(f.check)
-        trend = declared is not None and declared.minimum == "trend"
-        if entry is None or trend or f.status is Status.NOT_ASSESSED:
+        own_rule = declared is not None and (declared.minimum == "trend" or not declared.binned)
+        if entry is None or own_rule or f.status is Status.NOT_ASSESSED:
             out.append(f)
             continue
         note = binned_note(*entry)

@@ -3,7 +3,7 @@
 * :func:`load_german_credit`: the UCI Statlog German Credit data (Hofmann, 1994), decoded.
 * :func:`load_insurance`: medical insurance costs of 1,338 people (Lantz), public domain.
 * :func:`make_pricing_market`: a seeded synthetic ride-hailing market with known price
-  discrimination (Article 72(5)).
+  discrimination (Art. 72(2)(v)).
 """
 
 from __future__ import annotations

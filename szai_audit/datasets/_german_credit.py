@@ -64,7 +64,7 @@ def load_german_credit() -> pd.DataFrame:
         ``num_dependents``, ``telephone``, ``foreign_worker``), plus:
 
         * ``sex``: ``"male"`` / ``"female"``, derived from ``personal_status`` (attribute 9,
-          codes A91, A93, A94 are male; A92, A95 female), an Article 72(4) gender ground;
+          codes A91, A93, A94 are male; A92, A95 female), an Art. 72(2)(iv) gender ground;
         * ``good_credit``: the target, 1 = good credit risk (700 rows), 0 = bad (300 rows).
 
         ``foreign_worker`` is ``"yes"`` / ``"no"`` (a nationality ground) and ``age`` is in

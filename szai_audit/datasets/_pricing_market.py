@@ -40,7 +40,7 @@ class PricingMarket:
         One order per row: the legitimate cost drivers (``distance_km``, ``vehicle``,
         ``time_band``), the customer's profile (habits ``trips_per_month``, ``tenure_months``;
         preferences ``payment``, ``preferred_vehicle``; ability to pay ``income_band``,
-        ``device_tier``, ``neighbourhood``) and two Article 72(4) grounds (``sex``, ``age``).
+        ``device_tier``, ``neighbourhood``) and two Art. 72(2)(iv) grounds (``sex``, ``age``).
     price : Series
         The price charged (the market's pricing rule applied to ``data``).
     fair_price : Series
@@ -51,7 +51,7 @@ class PricingMarket:
     loyalty : str
         The column saying how long the customer has been one (0 = new).
     sensitive : dict
-        Article 72(4) grounds and their columns.
+        Art. 72(2)(iv) grounds and their columns.
     truth : dict
         ``ability_markup`` (share added for ``device_tier == "premium"``), ``loyalty_markup``
         (share added for ``tenure_months >= 12``).

@@ -1,4 +1,4 @@
-"""Article 71: algorithms explained in a way the public can understand.
+"""Art. 71: algorithms explained in a way the public can understand.
 
 * :func:`explain` (:mod:`.engine`) computes the exact contribution of every *raw* input column
   to each decision (through pipelines with one-hot encoders; tree, linear and model-agnostic
@@ -7,7 +7,7 @@
   and directions, plain-language sentences (:mod:`.words`), de-identified examples, a method
   appendix, and the public algorithm notice.
 
-Then the findings (:mod:`.findings`, including the Article 72(4) share of a sensitive attribute
+Then the findings (:mod:`.findings`, including the Art. 72(2)(iv) share of a sensitive attribute
 in the model's influence), the report's part (:mod:`.page`) and the checks' declarations
 (:mod:`.checks`).
 """

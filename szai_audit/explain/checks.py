@@ -1,8 +1,8 @@
 """The checks that rest on the explanation, declared once (see :mod:`szai_audit.core.checks`).
 
-Article 71 asks for an explanation the public can understand; the explanation also measures how
-much of the model's influence comes from a sensitive attribute and its proxies, an Article
-72(4) finding.
+Art. 71 asks for an explanation the public can understand; the explanation also measures how
+much of the model's influence comes from a sensitive attribute and its proxies, an
+Art. 72(2)(iv) finding.
 """
 
 from __future__ import annotations

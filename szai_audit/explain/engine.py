@@ -1,4 +1,4 @@
-"""Article 71: how much each input moved each decision, in the space of the raw input columns.
+"""Art. 71: how much each input moved each decision, in the space of the raw input columns.
 
 :func:`explain` returns an :class:`Explanation`: per-row contributions (Shapley values) of every
 *raw* input column, summing exactly, with the base value, to the model's output. The engine is

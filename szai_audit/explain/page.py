@@ -1,30 +1,50 @@
-"""The Article 71 part of the report (the explanation: sentences, chart, factors, examples,
+"""The Art. 71 part of the report (the explanation: sentences, chart, factors, examples,
 method) and the public algorithm notice as a page of its own."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..core.charts import chart_style, despine, error_bars, figure_to_svg, plain_text, text_of
+from ..core.conclusion import Statement
+from ..core.findings import Finding, Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
 from ..core.scope import Scope
+from .checks import ARTICLE, EXPLAINED, NOTICE
 from .summary import ExplanationSummary
-from .words import EXAMPLE_TITLES, direction_sentence, reason_phrase
+from .words import (
+    EXAMPLE_TITLES,
+    NOT_EXPLAINED_ACTION,
+    conclusion_text,
+    notice_text,
+    reason_phrase,
+)
 
-__all__ = ["Results", "explanation_chart", "explanation_section", "render_notice"]
+__all__ = [
+    "Results",
+    "conclusion_statements",
+    "explanation_chart",
+    "explanation_section",
+    "render_notice",
+]
 
 
 class Results(Protocol):
-    """What the Article 71 page part reads of an audit's result."""
+    """What the Art. 71 page part reads of an audit's result."""
 
     @property
     def explanation_summary(self) -> ExplanationSummary | None: ...
     @property
+    def value_labels(self) -> ValueLabels: ...
+    @property
     def scope(self) -> Scope: ...
+    @property
+    def findings(self) -> Sequence[Finding]: ...
 
 
 def explanation_chart(result: Results, lang: str) -> str | None:
@@ -66,13 +86,13 @@ def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
     summary = result.explanation_summary
     if summary is None:
         return None
-    numeric_output = result.scope.task in ("regression", "pricing")
     rows = [
         {
             "label": f.label,
             "share": fmt_pct(f.share),
-            "ci": f"{fmt_pct(f.share_low)}–{fmt_pct(f.share_high)}",
-            "direction": direction_sentence(f.label, f.direction, numeric_output),
+            "ci": f"{fmt_pct(f.share_low)} 至 {fmt_pct(f.share_high)}",
+            "ci_en": f"{fmt_pct(f.share_low)} to {fmt_pct(f.share_high)}",
+            "direction": result.value_labels.localise(summary.direction(f), f.feature),
         }
         for f in summary.factors[:15]
     ]
@@ -90,8 +110,9 @@ def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
             for e in summary.examples
         ],
         "appendix": summary.appendix,
-        "n_rows": summary.n_rows,
-        "n_total": summary.n_total,
+        "n_rows": f"{summary.n_rows:,}",
+        "n_total": f"{summary.n_total:,}",
+        "numeric_output": summary.numeric_output,
     }
 
 
@@ -108,3 +129,31 @@ def render_notice(
         "sections": sections,
     }
     return environment().get_template("notice.html.j2").render(page=page, lang=lang)
+
+
+def conclusion_statements(result: Results) -> list[Statement]:
+    """Page 1 on Art. 71: the inputs the model weighs most and the state of the public notice
+    (a draft a person must approve), with what the organisation must do; [] when the result
+    holds no Art. 71 finding."""
+    mine = [f for f in result.findings if f.check in (EXPLAINED.id, NOTICE.id)]
+    if not mine:
+        return []
+    keys = tuple(f"{f.check}@{f.ground or ''}" for f in mine)
+    status = min((f.status for f in mine), key=lambda st: st.severity)
+    summary = result.explanation_summary
+    produced = next((f for f in mine if f.check == EXPLAINED.id), None)
+    notice = next((f for f in mine if f.check == NOTICE.id), None)
+    missing = list(notice.details.get("missing", [])) if notice is not None else []
+    if summary is not None and summary.factors:
+        text, action = conclusion_text([f.label for f in summary.factors[:3]], missing)
+        return [Statement(ARTICLE, status, text, action, keys, "art-71")]
+    out = []
+    if produced is not None:
+        todo = None if produced.status is Status.PASS else NOT_EXPLAINED_ACTION
+        key = (f"{produced.check}@",)
+        out.append(Statement(ARTICLE, produced.status, produced.message, todo, key, "art-71"))
+    if notice is not None:
+        text, action = notice_text(missing)
+        key = (f"{notice.check}@",)
+        out.append(Statement(ARTICLE, notice.status, text, action, key, "art-71"))
+    return out

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.data import bin_numeric
+from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
 from . import words as w
 from .columns import is_numeric
@@ -84,6 +85,9 @@ class ExplanationSummary:
     favorable_is_positive: bool
     unused: list[str] = field(default_factory=list)
     additivity_tolerance: float = 1e-6
+    numeric_output: bool = False
+    output: Message | None = None
+    labels: Mapping[str, Message] = field(default_factory=dict)
 
     def share(self, feature: str) -> float | None:
         """The feature's share of the model's influence; None when the model does not use it."""
@@ -91,6 +95,26 @@ class ExplanationSummary:
             if f.feature == feature:
                 return f.share
         return None
+
+    def label(self, feature: str) -> Message:
+        """The display name of an input column (``feature_labels``), or its name in quotes
+        when it has none."""
+        for f in self.factors:
+            if f.feature == feature:
+                return f.label
+        if feature in self.labels:
+            return self.labels[feature]
+        return Message(f"“{feature}”", f"“{feature}”")
+
+    def direction(self, factor: FactorSummary) -> Message:
+        """The sentence on how ``factor`` moves the decision (or the numeric output)."""
+        return w.direction_sentence(
+            factor.label,
+            factor.direction,
+            self.numeric_output,
+            favourable_higher=self.favorable_is_positive,
+            output=self.output,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -205,9 +229,11 @@ def summarize(
     k: int = 5,
     random_state: int | None = 0,
     numeric_output: bool = False,
+    output: Message | None = None,
 ) -> ExplanationSummary:
     """The summary of an explanation (``favourable``: per explained row, whether the decision
-    was favourable)."""
+    was favourable; ``output``: what a numeric output is, "价格" for a price, by default
+    :data:`~.words.OUTPUT_VALUE`)."""
     imp = ex.importance(level=level, random_state=random_state)
     factors = [
         FactorSummary(
@@ -227,6 +253,8 @@ def summarize(
         [(f.label, f.share, f.direction) for f in top],
         (len(rest), float(sum(f.share for f in rest))),
         numeric_output,
+        favourable_higher=favorable_is_positive,
+        output=output,
     )
     return ExplanationSummary(
         factors=factors,
@@ -247,6 +275,9 @@ def summarize(
             base_value=ex.base_value,
             level=level,
             k=k,
+            numeric_output=numeric_output,
+            favorable_is_positive=favorable_is_positive,
+            output=output,
         ),
         method=ex.method,
         output_space=ex.output_space,
@@ -257,6 +288,9 @@ def summarize(
         favorable_is_positive=favorable_is_positive,
         unused=list(ex.unused),
         additivity_tolerance=ex.additivity_tolerance,
+        numeric_output=numeric_output,
+        output=output,
+        labels={str(c): w.feature_label(str(c), labels) for c in labels or {}},
     )
 
 
@@ -267,11 +301,14 @@ def notice(
     model_class: str | None,
     numeric_output: bool = False,
     n_factors: int = 5,
+    value_labels: ValueLabels | None = None,
 ) -> list[tuple[Message, list[Message]]]:
     """The public algorithm notice: (heading, paragraphs) in the order of the notice.
 
     Plain words only: the decision process is described, never given as code; for a numeric
-    output (an amount, a price) the wording speaks of results, not decisions.
+    output (an amount, a price) the wording speaks of results, not decisions. The category
+    values a factor's direction quotes are shown by their ``value_labels`` (the raw value when
+    none was given; :func:`notice_values` lists them).
     """
 
     def meta(key: str) -> Message:
@@ -279,7 +316,7 @@ def notice(
         return Message(value, value) if value else w.NOT_PROVIDED
 
     principle = _principle(metadata, model_class, numeric_output)
-    factors = _factor_paragraphs(summary, numeric_output, n_factors)
+    factors = _factor_paragraphs(summary, numeric_output, n_factors, value_labels)
     affected, process, appeal = meta("affected"), meta("decision_process"), meta("appeal")
     contact = meta("contact")
     return [
@@ -335,14 +372,31 @@ def _principle(
     )
 
 
+def notice_values(summary: ExplanationSummary | None, n_factors: int = 5) -> dict[str, list[str]]:
+    """The raw category values the notice quotes, by feature: the values that help most and
+    least, for each of the first ``n_factors`` factors whose direction names them."""
+    out: dict[str, list[str]] = {}
+    for f in summary.factors[:n_factors] if summary is not None else []:
+        d = f.direction
+        raising, lowering = d.get("raising"), d.get("lowering")
+        if d.get("kind") != "numeric" and raising is not None and raising != lowering:
+            out[f.feature] = [str(v) for v in (raising, lowering) if v is not None]
+    return out
+
+
 def _factor_paragraphs(
-    summary: ExplanationSummary | None, numeric_output: bool, n_factors: int
+    summary: ExplanationSummary | None,
+    numeric_output: bool,
+    n_factors: int,
+    value_labels: ValueLabels | None = None,
 ) -> list[Message]:
-    """One notice paragraph per main factor: its share of the influence and its direction."""
+    """One notice paragraph per main factor: its share of the influence and its direction
+    (the values it quotes by their labels)."""
+    labels = value_labels or ValueLabels()
     factors: list[Message] = []
     if summary is not None:
         for f in summary.factors[:n_factors]:
-            d = w.direction_sentence(f.label, f.direction, numeric_output)
+            d = labels.localise(summary.direction(f), f.feature)
             factors.append(
                 Message(
                     f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",

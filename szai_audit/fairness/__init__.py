@@ -1,4 +1,4 @@
-"""Article 72(4): no discrimination by race, gender, nationality, ethnicity, religious belief
+"""Art. 72(2)(iv): no discrimination by race, gender, nationality, ethnicity, religious belief
 and the like.
 
 The numbers, each usable alone:

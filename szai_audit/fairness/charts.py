@@ -1,4 +1,4 @@
-"""The Article 72(4) charts: rates, mean predictions and calibration by group.
+"""The Art. 72(2)(iv) charts: rates, mean predictions and calibration by group.
 
 Each chart is a standalone matplotlib Figure turned into inline SVG (see
 :mod:`szai_audit.core.charts`); :func:`plot_group_rates` draws on an ``ax`` the caller owns.
@@ -22,7 +22,16 @@ from .words import METRIC_LABELS
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_group_rates", "rates_chart", "regression_chart", "reliability_chart"]
+__all__ = [
+    "ROUND_TICKS",
+    "plot_group_rates",
+    "rates_chart",
+    "regression_chart",
+    "reliability_chart",
+]
+
+#: The ticks of a share axis: round values only (0%, 20%, ... 100%).
+ROUND_TICKS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 def plot_group_rates(
@@ -119,6 +128,7 @@ def _style_rate_axes(
     ax.set_yticks(y, [plain_text(group_label(k)) for k in keys])
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.18)
+    ax.set_xticks(ROUND_TICKS)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     if reference is not None and math.isfinite(reference):
         ax.axvline(reference, color="#b3261e", linestyle="--", linewidth=1)
@@ -174,6 +184,7 @@ def regression_chart(
 ) -> str | None:
     """Mean prediction by group with intervals (groups below the minimum size left blank)."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     means = rm.by_group
     if (means["count"] >= policy.min_group_size).sum() < 2 or len(means) > 40:
@@ -195,6 +206,8 @@ def regression_chart(
             text = " " + (fmt_amount(v) if ok else "—")
             ax.text(v if ok else 0, yi, text, va="center", fontsize=8)
         ax.set_yticks(y, [plain_text(group_label(k)) for k in keys])
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+        ax.xaxis.set_major_formatter(lambda x, _pos: fmt_amount(x))
         ax.set_xlabel(text_of(METRIC_LABELS["mean_prediction"], lang), fontsize=9)
         despine(ax)
         return figure_to_svg(fig, chart_id)
@@ -224,6 +237,8 @@ def reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str |
             )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
+        ax.set_xticks(ROUND_TICKS)
+        ax.set_yticks(ROUND_TICKS)
         ax.set_xlabel(
             text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang)
         )

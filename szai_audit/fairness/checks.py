@@ -1,4 +1,4 @@
-"""The Article 72(4) checks, declared once (see :mod:`szai_audit.core.checks`)."""
+"""The Art. 72(2)(iv) checks, declared once (see :mod:`szai_audit.core.checks`)."""
 
 from __future__ import annotations
 
@@ -74,9 +74,7 @@ SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
         ARTICLE,
-        Message(
-            "有利决定率之比（五分之四规则）", "Favourable-decision rate ratio (four-fifths rule)"
-        ),
+        Message("批准率之比（五分之四规则）", "Approval-rate ratio (four-fifths rule)"),
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
@@ -87,7 +85,7 @@ SELECTION_RATE = register(
     Check(
         "fairness.demographic_parity_difference",
         ARTICLE,
-        Message("选择率差异（人口均等）", "Selection-rate difference (demographic parity)"),
+        Message("批准率差异（人口均等）", "Approval-rate difference (demographic parity)"),
         computed_by=_RATES,
         minimum="rate",
     )
@@ -148,7 +146,7 @@ FLIP = register(
     Check(
         "fairness.counterfactual_flip",
         ARTICLE,
-        Message("反事实翻转检验（直接歧视）", "Counterfactual flip test (direct discrimination)"),
+        Message("翻转检验（只改变该属性）", "Flip test (changing only the attribute)"),
         unit="percent",
         computed_by=f"{_INPUTS}:flip_finding",
         minimum="sample",
@@ -199,9 +197,7 @@ TREND = register(
     Check(
         "fairness.trend",
         ARTICLE,
-        Message(
-            "沿数值的趋势（有利决定率）", "Trend along a numeric attribute (favourable decisions)"
-        ),
+        Message("沿数值的趋势（批准率）", "Trend along a numeric attribute (approval rate)"),
         computed_by="szai_audit.fairness.findings.trend:trend_finding",
         minimum="trend",
     )

@@ -1,8 +1,8 @@
-"""Article 72(4): the gap in favourable decisions that remains after legitimate factors.
+"""Art. 72(2)(iv): the gap in favourable decisions that remains after legitimate factors.
 
-The estimators (stratification and regression adjustment) are shared with Article 72(5) and
+The estimators (stratification and regression adjustment) are shared with Art. 72(2)(v) and
 live in :mod:`szai_audit.core.conditional`; they are re-exported here, where a reader of
-Article 72(4) looks for them.
+Art. 72(2)(iv) looks for them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Article 72(4): group metrics computed from per-group cell counts.
+"""Art. 72(2)(iv): group metrics computed from per-group cell counts.
 
 Every metric of a binary decision is a ratio of four counts per group: true positives (tp),
 false positives (fp), false negatives (fn) and true negatives (tn). This module counts them once

@@ -1,6 +1,6 @@
 """What a fix would cost: group-specific thresholds fitted on the audit data.
 
-For a classifier with scores that fails an Article 72(4) check, fairlearn's ``ThresholdOptimizer``
+For a classifier with scores that fails an Art. 72(2)(iv) check, fairlearn's ``ThresholdOptimizer``
 (Hardt, Price and Srebro, 2016) chooses a decision threshold per group that satisfies demographic
 parity or equalized odds while keeping accuracy as high as it can. Fitted and evaluated on the
 audit data, it shows the order of magnitude of the trade-off: the disparity it would reach and the

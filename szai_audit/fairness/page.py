@@ -1,4 +1,4 @@
-"""The Article 72(4) part of the report: one section per ground and intersection.
+"""The Art. 72(2)(iv) part of the report: one section per ground and intersection.
 
 Each section holds the group table with intervals, the charts, the score metrics, the proxies,
 the flip test, the fix-cost illustration, the gaps after legitimate factors and the group tests,
@@ -8,38 +8,70 @@ as plain dicts and :class:`~szai_audit.core.messages.Message` texts for the temp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from ..core.conclusion import Statement, most_serious_first
 from ..core.conditional import ConditionalGaps
 from ..core.data import group_label, is_missing_group_key
-from ..core.findings import Finding
-from ..core.grounds import ground_label
-from ..core.messages import Message, fmt_amount, fmt_pct, fmt_ratio
+from ..core.findings import Finding, Status
+from ..core.grounds import INTERSECTION_SEP, ground_label
+from ..core.labels import ValueLabels
+from ..core.messages import Message, fmt_amount, fmt_pct, fmt_ratio, minus
 from ..core.policy import Policy
 from ..core.scope import Scope, SensitiveInfo, binning_note, missing_note, source_note
 from ..core.stats import z_value
+from . import words
 from .charts import rates_chart, regression_chart, reliability_chart
-from .checks import ARTICLE, INTERSECTION_NOT_ASSESSED, PROXY
+from .checks import (
+    ARTICLE,
+    CONDITIONAL,
+    FLIP,
+    GROUND_NOT_PROVIDED,
+    INTERSECTION_NOT_ASSESSED,
+    PROXY,
+    SELECTION_RATE,
+    SELECTION_RATIO,
+    TREND,
+)
 from .counterfactual import FlipResult
 from .metrics import GroupMetrics
-from .proxies import ProxyReport
+from .proxies import ProxyReport, stand_in
 from .regression import RegressionMetrics
 from .scores import ScoreMetrics
-from .words import METRIC_LABELS
+from .words import METRIC_LABELS, rate_label
 
-__all__ = ["Results", "flip_section", "ground_notes", "proxy_section", "sections"]
+__all__ = [
+    "Results",
+    "conclusion_statements",
+    "display_names",
+    "flip_section",
+    "ground_anchor",
+    "ground_notes",
+    "limits",
+    "proxy_section",
+    "sections",
+]
+
+#: The check id of the attribute's share of the model's influence (declared by
+#: :mod:`szai_audit.explain`, which this package does not import).
+SHARE_CHECK = "fairness.attribution_share"
 
 
 class Results(Protocol):
-    """What the Article 72(4) page part reads of an audit's result
+    """What the Art. 72(2)(iv) page part reads of an audit's result
     (:class:`szai_audit.AuditResult` has all of it)."""
 
     @property
     def findings(self) -> list[Finding]: ...
+    @property
+    def value_labels(self) -> ValueLabels: ...
+    @property
+    def feature_labels(self) -> Mapping[str, Sequence[str]]: ...
     @property
     def policy(self) -> Policy: ...
     @property
@@ -73,6 +105,42 @@ TABLE_METRICS = (
     "precision",
     "accuracy",
 )
+
+
+def _labels(result: Any) -> ValueLabels:
+    """The audit's value labels (none: every value shown as it is in the data)."""
+    return result.value_labels
+
+
+def display_names(result: Results) -> Mapping[str, Any]:
+    """Display names of the model's inputs: the audit's ``feature_labels``
+    (``{column: (zh, en[, unit])}``)."""
+    return dict(result.feature_labels)
+
+
+def ground_anchor(key: str) -> str:
+    """The id of a ground's (or an intersection's) section: ``ground-gender``,
+    ``ground-gender-x-age``.
+
+    >>> ground_anchor("gender × nationality")
+    'ground-gender-x-nationality'
+    """
+    slug = key.replace(INTERSECTION_SEP, "-x-")
+    return "ground-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in slug)
+
+
+def _pts(v: float) -> str:
+    return minus(f"{100 * v:.1f}")
+
+
+def _label_groups(table: dict[str, Any] | None, names: Any, vl: ValueLabels) -> None:
+    """The group cells of a table written with the value labels (a Message each)."""
+    if table is None:
+        return
+    for r in table["rows"]:
+        r["group_keys"] = [
+            vl.value(n, part) for n, part in zip(names, r["group_keys"], strict=False)
+        ]
 
 
 def _group_row(key: Any, count: int, suppressed: bool, cells: list[Any]) -> dict[str, Any]:
@@ -123,10 +191,12 @@ def _regression_table(
 
 
 def _attribute_header(ground: str, columns: dict[str, str | None]) -> Message:
+    """A table's heading for a ground: its display name (the data column is named in the
+    scope appendix, not in a Chinese heading)."""
     label, column = ground_label(ground), columns.get(ground)
     if not column or column == ground:
         return label
-    return Message(f"{label.zh}（{column}）", f"{label.en} ({column})")
+    return Message(label.zh, f"{label.en} ({column})")
 
 
 def _table(
@@ -134,9 +204,11 @@ def _table(
     min_size: int,
     columns: dict[str, str | None],
     ci: pd.DataFrame | None = None,
-) -> dict[str, Any]:
+    favorable_is_positive: bool = True,
+) -> dict[str, Any] | None:
     """Rows of formatted cells with intervals; rates resting on fewer than ``min_size`` people
-    withheld."""
+    withheld; a column withheld in every row is left out, and a table with no column left is
+    None."""
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
         metrics.append("mean_score")
@@ -163,11 +235,16 @@ def _table(
         fmt_ratio(float(overall[m]), 3) if m == "mean_score" else fmt_pct(float(overall[m]))
         for m in metrics
     ]
+    keep = [j for j in range(len(metrics)) if any(not r["cells"][j]["withheld"] for r in rows)]
+    if not rows or not keep:
+        return None
+    for r in rows:
+        r["cells"] = [r["cells"][j] for j in keep]
     return {
         "attributes": [_attribute_header(a, columns) for a in gm.sensitive_names],
-        "columns": [METRIC_LABELS[m] for m in metrics],
+        "columns": [rate_label(metrics[j], favorable_is_positive, gm.pos_label) for j in keep],
         "rows": rows,
-        "overall": {"count": int(overall["count"]), "cells": overall_cells},
+        "overall": {"count": int(overall["count"]), "cells": [overall_cells[j] for j in keep]},
     }
 
 
@@ -178,7 +255,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
         return None
     z = z_value(result.policy.confidence_level)
     min_size = result.policy.min_group_size
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name, row in sm.by_group.iterrows():
         shown = int(row["count"]) >= min_size
 
@@ -194,11 +271,11 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
             return f"{v:.3f}"
 
         def points(v: float) -> str:
-            return f"{100 * v:+.1f}".replace("-", "−")
+            return minus(f"{100 * v:.1f}")
 
         rows.append(
             {
-                "group": str(name),
+                "group": _labels(result).group(key, str(name)),
                 "count": int(row["count"]),
                 "cells": [
                     cell(float(row["auc"]), float(row["auc_se"]), three),
@@ -213,15 +290,21 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
                 ),
             }
         )
+    names = [
+        METRIC_LABELS["auc"],
+        METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
+    ] + ([] if sm.threshold is None else [METRIC_LABELS["positive_rate_at_threshold"]])
+    keep = [j for j in range(len(names)) if any(r["cells"][j]["text"] != "—" for r in rows)]
+    chart = reliability_chart(sm, min_size, lang, chart_id) if sm.probabilities else None
+    if not keep and chart is None:
+        return None
+    for r in rows:
+        r["cells"] = [r["cells"][j] for j in keep]
     return {
         "threshold": None if sm.threshold is None else f"{sm.threshold:g}",
-        "columns": [
-            METRIC_LABELS["auc"],
-            METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
-        ]
-        + ([] if sm.threshold is None else [METRIC_LABELS["positive_rate_at_threshold"]]),
-        "rows": rows,
-        "chart": reliability_chart(sm, min_size, lang, chart_id) if sm.probabilities else None,
+        "columns": [names[j] for j in keep],
+        "rows": rows if keep else [],
+        "chart": chart,
     }
 
 
@@ -244,7 +327,7 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
         low, high = float(row["auc_low"]), float(row["auc_high"])
         rows.append(
             {
-                "feature": str(name),
+                "feature": words.feature_name(str(name), display_names(result)),
                 "kind": Message("类别", "categorical")
                 if row["kind"] == "categorical"
                 else Message("数值", "numeric"),
@@ -260,7 +343,7 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
     return {
         "rows": rows,
         "all_auc": "—" if not np.isfinite(all_auc) else f"{all_auc:.3f}",
-        "n_rows": report.n_rows,
+        "n_rows": f"{report.n_rows:,}",
         "threshold": f"{threshold:.2f}",
     }
 
@@ -270,22 +353,50 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
     flip = result.flips.get(key)
     if flip is None or flip.pairs.empty:
         return None
+    vl = _labels(result)
     rows = [
         {
-            "source": str(r["from_group"]),
-            "target": str(r["to_group"]),
+            "source": vl.group(key, str(r["from_group"])),
+            "target": vl.group(key, str(r["to_group"])),
             "n": int(r["n"]),
             "changed": fmt_pct(float(r["changed"])),
             "to_favourable": fmt_pct(float(r["to_favourable"])),
             "to_unfavourable": fmt_pct(float(r["to_unfavourable"])),
             "score": "—"
             if not np.isfinite(r["mean_score_change"])
-            else f"{r['mean_score_change']:+.3f}",
+            else fmt_ratio(float(r["mean_score_change"]), 3),
             "flagged": float(r["changed"]) > result.policy.flip_tolerance,
         }
         for _, r in flip.pairs.iterrows()
     ]
-    return {"rows": rows, "n_rows": flip.n_rows}
+    if all(row["score"] == "—" for row in rows):
+        for row in rows:
+            row.pop("score")
+    return {
+        "rows": rows,
+        "n_rows": f"{flip.n_rows:,}",
+        "scores": "score" in rows[0],
+        "heads": _FLIP_HEADS["pricing" if result.scope.task == "pricing" else "decisions"],
+    }
+
+
+#: The flip table's headings: decisions, or prices (a pricing audit).
+_FLIP_HEADS: dict[str, dict[str, Message]] = {
+    "decisions": {
+        "changed": Message("决定改变", "Decisions changed"),
+        "up": Message("变为有利", "To favourable"),
+        "down": Message("变为不利", "To unfavourable"),
+        "score": Message("评分平均变化", "Mean score change"),
+        "note": Message("再由模型重新决定", "and the model decides again"),
+    },
+    "pricing": {
+        "changed": Message("价格变动超过容许幅度", "Prices changed beyond tolerance"),
+        "up": Message("变得更便宜", "Cheaper"),
+        "down": Message("变得更贵", "Dearer"),
+        "score": Message("价格平均变化", "Mean price change"),
+        "note": Message("再由模型重新定价", "and the model prices again"),
+    },
+}
 
 
 _MITIGATION_ROWS = {
@@ -304,7 +415,7 @@ def _mitigation_section(result: Results, key: str) -> dict[str, Any] | None:
     def points(v: float, signed: bool = False) -> str:
         if not np.isfinite(v):
             return "—"
-        return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}"
+        return minus(f"{100 * v:.1f}")
 
     rows = []
     for name, row in frame.iterrows():
@@ -331,12 +442,14 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
     def fmt(v: float, se: float) -> dict[str, str]:
         if not np.isfinite(v):
             return {"text": "—", "ci": ""}
-        ci = "" if not np.isfinite(se) else f"{100 * (v - z * se):+.1f}–{100 * (v + z * se):+.1f}"
-        return {"text": f"{100 * v:+.1f}", "ci": ci}
+        lo, hi = _pts(v - z * se), _pts(v + z * se)
+        ci = "" if not np.isfinite(se) else f"{lo} 至 {hi}"
+        return {"text": _pts(v), "ci": ci}
 
+    vl = _labels(result)
     rows = [
         {
-            "group": str(g),
+            "group": vl.group(key, str(g)),
             "count": int(r["count"]),
             "cells": [
                 fmt(float(r["raw_gap"]), float(r["raw_se"])),
@@ -348,10 +461,12 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
         for g, r in gaps.table.iterrows()
         if int(r["count"]) >= result.policy.min_group_size
     ]
+    if not rows:
+        return None
     return {
-        "reference": gaps.reference,
-        "factors": ", ".join(gaps.factors),
-        "strata": gaps.n_strata,
+        "reference": vl.group(key, gaps.reference),
+        "factors": words.feature_names(gaps.factors, display_names(result)),
+        "strata": f"{gaps.n_strata:,}",
         "rows": rows,
     }
 
@@ -383,7 +498,7 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
                 text = "<0.001" if p < 0.001 else f"{p:.3f}"
                 cells.append({"text": text, "significant": p < alpha})
         if any(c["text"] != "—" for c in cells):
-            rows.append({"group": str(group), "cells": cells})
+            rows.append({"group": _labels(result).group(key, str(group)), "cells": cells})
     if not rows:
         return None
     return {"columns": [label for _col, label in columns], "rows": rows}
@@ -411,12 +526,15 @@ def _regression_section(
     infos = {s.ground: s for s in result.sensitive}
     columns = {s.ground: s.column for s in result.sensitive}
     policy, ci = result.policy, result.cis.get(key)
+    table = _regression_table(rm, policy.min_group_size, columns, ci)
+    _label_groups(table, rm.sensitive_names, _labels(result))
     return {
         "key": key,
+        "anchor": ground_anchor(key),
         "label": ground_label(key),
         "intersection": infos.get(key) is None,
         "notes": ground_notes(infos.get(key)),
-        "table": _regression_table(rm, policy.min_group_size, columns, ci),
+        "table": table,
         "tests": None,
         "scores": None,
         "proxies": proxy_section(result, key),
@@ -442,12 +560,15 @@ def _rates_section(
     columns = {s.ground: s.column for s in result.sensitive}
     policy, ci = result.policy, result.cis.get(key)
     fav_positive = result.scope.favorable_is_positive
+    table = _table(gm, policy.min_group_size, columns, ci, fav_positive)
+    _label_groups(table, gm.sensitive_names, _labels(result))
     return {
         "key": key,
+        "anchor": ground_anchor(key),
         "label": ground_label(key),
         "intersection": infos.get(key) is None,
         "notes": ground_notes(infos.get(key)),
-        "table": _table(gm, policy.min_group_size, columns, ci),
+        "table": table,
         "tests": _tests_table(result, key),
         "scores": _score_section(result, key, lang, f"calibration-{index}"),
         "proxies": proxy_section(result, key),
@@ -474,3 +595,185 @@ def sections(result: Results, lang: str) -> list[dict[str, Any]]:
         _rates_section(result, key, gm, index, lang)
         for index, (key, gm) in enumerate(result.tables().items(), start=1)
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# Page 1
+# --------------------------------------------------------------------------------------------
+
+#: The checks that compare approval rates, summarised in one statement per ground.
+_RATE_STATEMENT = (SELECTION_RATIO.id, SELECTION_RATE.id, CONDITIONAL.id, TREND.id)
+#: The checks that ask whether the model uses the attribute, summarised in a second one.
+_USE_STATEMENT = (FLIP.id, SHARE_CHECK, PROXY.id)
+#: Statuses that measured nothing.
+_UNMEASURED = (Status.INSUFFICIENT_DATA, Status.NOT_ASSESSED)
+
+
+def _worst(findings: list[Finding]) -> Status:
+    return min((f.status for f in findings), key=lambda s: s.severity)
+
+
+def _key(f: Finding) -> str:
+    return f"{f.check}@{f.ground or ''}"
+
+
+def _rates_of(result: Results, key: str) -> dict[str, float]:
+    """The approval rate of every group of a ground (favourable decisions' share)."""
+    gm = result.tables().get(key)
+    if gm is None:
+        return {}
+    sel = gm.by_group["selection_rate"].astype(float)
+    fav = sel if result.scope.favorable_is_positive else 1.0 - sel
+    return {group_label(k): float(v) for k, v in fav.items()}
+
+
+def _small_groups(result: Results, key: str) -> dict[str, int]:
+    gm = result.tables().get(key)
+    if gm is None:
+        return {}
+    min_size = result.policy.min_group_size
+    return {
+        group_label(k): int(n)
+        for k, n in gm.by_group["count"].items()
+        if int(n) < min_size and not is_missing_group_key(k)
+    }
+
+
+def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statement | None:
+    """The approval rates of one ground (and the gap after the factors), or that its groups
+    are too small to judge."""
+    mine = [f for f in found if f.check in _RATE_STATEMENT]
+    if not mine:
+        return None
+    status = _worst(mine)
+    checks = tuple(_key(f) for f in mine)
+    anchor = ground_anchor(key)
+    parity = next((f for f in mine if f.check == SELECTION_RATE.id), None)
+    rates = _rates_of(result, key)
+    measured = parity is not None and parity.status not in _UNMEASURED
+    if not measured or parity is None or parity.worst_group not in rates:
+        if all(f.status in _UNMEASURED for f in mine):
+            text = words.stmt_too_small(
+                key, _small_groups(result, key), result.policy.min_group_size
+            )
+            return Statement(ARTICLE, status, text, None, checks, anchor)
+        return None
+    worst, best = str(parity.worst_group), str(parity.best_group)
+    cond = next((f for f in mine if f.check == CONDITIONAL.id and f.ci is not None), None)
+    adjusted = None
+    if cond is not None and cond.value is not None and cond.ci is not None:
+        names = words.feature_names(cond.details.get("factors", []), display_names(result))
+        adjusted = (float(cond.value), (float(cond.ci[0]), float(cond.ci[1])), names)
+    text = words.stmt_rates(
+        key,
+        worst=worst,
+        worst_rate=rates[worst],
+        best=best,
+        best_rate=rates.get(best, float("nan")),
+        adjusted=adjusted,
+        level=result.policy.confidence_level,
+    )
+    action = None
+    if status in (Status.FAIL, Status.WARN):
+        action = words.action_rates(key, status is Status.FAIL)
+    return Statement(ARTICLE, status, text, action, checks, anchor)
+
+
+def _use_statement(result: Results, key: str, found: list[Finding]) -> Statement | None:
+    """Whether the model uses the attribute: the flip test, the attribute's own share of the
+    model's influence, and an input that stands in for it."""
+    mine = [f for f in found if f.check in _USE_STATEMENT]
+    flip = next((f for f in mine if f.check == FLIP.id and f.status not in _UNMEASURED), None)
+    share = next((f for f in mine if f.check == SHARE_CHECK), None)
+    perfect = stand_in(result.proxies.get(key))
+    parts: list[Message] = []
+    action = None
+    if perfect is not None:
+        name = words.feature_name(perfect[0], display_names(result))
+        shares = {} if share is None else share.details.get("proxy_shares", {})
+        unused = share is not None and share.details.get("share") is None
+        parts.append(words.stmt_stand_in(key, name, perfect[1], shares.get(perfect[0]), unused))
+        action = words.action_stand_in(name)
+    if flip is not None and flip.value is not None and (flip.status is Status.FAIL or not parts):
+        d = flip.details
+        parts.append(
+            words.stmt_flip(
+                key, source=d["from_group"], target=d["to_group"], n=d["n"], changed=flip.value
+            )
+        )
+    own = None if share is None else share.details.get("share")
+    if share is not None and share.status is Status.FAIL and own is not None:
+        parts.append(words.stmt_share(key, float(own), float(share.threshold or 0.0)))
+    used = [f for f in (flip, share) if f is not None]
+    if perfect is not None:
+        used += [f for f in mine if f.check == PROXY.id]
+    if not parts or not used:
+        return None
+    status = _worst(used)
+    if status is Status.FAIL:
+        action = words.action_attribute(key)
+    elif status is Status.PASS:
+        action = None
+    text = parts[0]
+    for extra in parts[1:]:
+        text = text.join(extra)
+    return Statement(
+        ARTICLE, status, text, action, tuple(_key(f) for f in used), ground_anchor(key)
+    )
+
+
+def _worst_intersection(result: Results, found: dict[str, list[Finding]]) -> str | None:
+    """The intersection whose approval-rate findings are the most serious (then the widest)."""
+    single = {s.ground for s in result.sensitive}
+    keys = [k for k in result.tables() if k not in single and found.get(k)]
+    measured = [
+        (k, f)
+        for k in keys
+        for f in found[k]
+        if f.check == SELECTION_RATE.id and f.status not in _UNMEASURED
+    ]
+    if not measured:
+        return None
+    return min(measured, key=lambda kf: (kf[1].status.severity, -(kf[1].value or 0.0)))[0]
+
+
+def conclusion_statements(result: Results) -> list[Statement]:
+    """Page 1 of Art. 72(2)(iv): one or two statements per ground and for the worst
+    intersection, most serious first (the approval rates and the gap after legitimate factors;
+    whether the model uses the attribute or a stand-in for it), each with the worst status
+    of the findings it stands for, the action a FAIL or WARN calls for, the ``check@ground``
+    keys of those findings and the anchor of the ground's section (:func:`ground_anchor`).
+    Group values are quoted and then labelled with the audit's value labels."""
+    found: dict[str, list[Finding]] = {}
+    for f in result.findings:
+        if f.article == ARTICLE and f.ground:
+            found.setdefault(f.ground, []).append(f)
+    keys = [s.ground for s in result.sensitive]
+    worst = _worst_intersection(result, found)
+    out: list[Statement] = []
+    vl = _labels(result)
+    for key in [*keys, *([worst] if worst else [])]:
+        mine = found.get(key, [])
+        for s in (_rate_statement(result, key, mine), _use_statement(result, key, mine)):
+            if s is not None:
+                out.append(dataclasses.replace(s, text=vl.localise(s.text, key)))
+    return most_serious_first(out)
+
+
+def limits(result: Results) -> list[Message]:
+    """The limits of the Art. 72(2)(iv) part: the groups too small to judge (names and
+    sizes) and the grounds, and intersections, not assessed."""
+    out: list[Message] = []
+    vl = _labels(result)
+    min_size = result.policy.min_group_size
+    for s in result.sensitive:
+        small = _small_groups(result, s.ground)
+        if small:
+            out.append(vl.localise(words.limit_small_groups(s.ground, small, min_size), s.ground))
+    missing = [
+        str(f.ground) for f in result.findings if f.check == GROUND_NOT_PROVIDED.id and f.ground
+    ]
+    if missing:
+        out.append(words.limit_not_provided(missing))
+    out += [f.message for f in result.findings if f.check == INTERSECTION_NOT_ASSESSED.id]
+    return out

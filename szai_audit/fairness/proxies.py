@@ -27,7 +27,11 @@ from ..core.stats import z_value
 from ..core.threads import limited_threads
 from .scores import auc_from_counts
 
-__all__ = ["ProxyReport", "find_proxies"]
+__all__ = ["PERFECT_PROXY_AUC", "ProxyReport", "find_proxies", "stand_in"]
+
+#: A single input predicting the attribute at least this well (cross-validated AUC) all but
+#: equals it: a model that uses the input uses the attribute.
+PERFECT_PROXY_AUC = 0.99
 
 
 @dataclass(frozen=True)
@@ -344,3 +348,21 @@ def _all_features(
     counts = np.zeros((len(y), n_classes))
     counts[np.arange(len(y)), y] = 1.0
     return _scores_from_counts(proba, counts)
+
+
+def stand_in(report: ProxyReport | None) -> tuple[str, float] | None:
+    """The single input that all but equals the attribute (cross-validated AUC of at least
+    :data:`PERFECT_PROXY_AUC`), with its AUC; None when there is none.
+
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"auc": [1.0, 0.6]}, index=["status", "age"])
+    >>> r = ProxyReport(table, 1.0, 1.0, 300, 2)
+    >>> stand_in(r)
+    ('status', 1.0)
+    """
+    if report is None or report.features.empty:
+        return None
+    aucs = report.features["auc"].astype(float)
+    top = aucs.idxmax()
+    value = float(aucs[top])
+    return (str(top), value) if value >= PERFECT_PROXY_AUC else None

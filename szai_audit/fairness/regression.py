@@ -1,4 +1,4 @@
-"""Article 72(4) for numeric outputs (a credit limit, a score): metrics by group.
+"""Art. 72(2)(iv) for numeric outputs (a credit limit, a score): metrics by group.
 
 Every metric is a mean of a per-row quantity, so each group is summarised by sufficient
 statistics (count, sum and sum of squares of the prediction, of the outcome, of the residual

@@ -1,4 +1,4 @@
-"""The Article 72(4) parts of an audit's JSON (``AuditResult.to_dict()``): statistics by
+"""The Art. 72(2)(iv) parts of an audit's JSON (``AuditResult.to_dict()``): statistics by
 group, never a row; rates resting on fewer than the policy's minimum group size withheld."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every Article 72(4) sentence a person reads, in Chinese (zh-CN) and English.
+"""Every Art. 72(2)(iv) sentence a person reads, in Chinese (zh-CN) and English.
 
 Nothing here computes: callers pass the numbers, this module turns them into text from fixed
 templates, so the Chinese and English versions are written side by side and a reviewer can read
@@ -12,13 +12,19 @@ from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
-from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio
+from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio, minus
 from ..core.policy import Policy
 from ..core.scope import Scope
 
+#: ``feature_labels={column: (zh, en[, unit])}``, as the audit was given them (or None).
+Labels = Mapping[str, Sequence[str]] | None
+
 __all__ = [
+    "FLIP_BEYOND",
+    "GROUND_UNITS",
     "METRIC_EXPLANATIONS",
     "METRIC_LABELS",
+    "Labels",
     "method_paragraphs",
     "regression_method_paragraphs",
 ]
@@ -26,8 +32,8 @@ __all__ = [
 
 METRIC_LABELS: dict[str, Message] = {
     "count": Message("人数", "Count"),
-    "selection_rate": Message("选择率", "Selection rate"),
-    "favorable_rate": Message("有利决定率", "Favourable-decision rate"),
+    "selection_rate": Message("批准率", "Approval rate"),
+    "favorable_rate": Message("批准率", "Approval rate"),
     "true_positive_rate": Message("真阳性率", "True-positive rate"),
     "false_positive_rate": Message("假阳性率", "False-positive rate"),
     "false_negative_rate": Message("假阴性率", "False-negative rate"),
@@ -45,7 +51,8 @@ METRIC_LABELS: dict[str, Message] = {
 
 METRIC_EXPLANATIONS: dict[str, Message] = {
     "selection_rate": Message(
-        "模型给出“{pos}”决定的人所占比例。", "Share of people the model assigns “{pos}”."
+        "模型给出有利决定（“{pos}”）的人所占比例。",
+        "Share of people the model gives the favourable decision (“{pos}”).",
     ),
     "true_positive_rate": Message(
         "实际结果为“{pos}”的人中，模型也判为“{pos}”的比例。",
@@ -82,8 +89,8 @@ METRIC_EXPLANATIONS: dict[str, Message] = {
 # --------------------------------------------------------------------------------------------
 
 _NOT_PROVIDED = Message(
-    "未提供“{zh}”对应的数据，第七十二条第（四）项关于{zh}的歧视未作检查。",
-    "No data was provided for {en}; discrimination by {en} under Article 72(4) was not checked.",
+    "未提供“{zh}”对应的数据，第七十二条第二款第（四）项关于{zh}的歧视未作检查。",
+    "No data was provided for {en}; discrimination by {en} under Art. 72(2)(iv) was not checked.",
 )
 
 _NO_OUTCOMES = Message(
@@ -93,23 +100,24 @@ _NO_OUTCOMES = Message(
 )
 
 _TOO_FEW_GROUPS = Message(
-    "{ground_zh}：满足最小样本量（{min_size}）的组少于两个，无法比较{metric_zh}。{small_zh}",
-    "{ground_en}: fewer than two groups reach the minimum size of {min_size} needed to compare "
-    "the {metric_en}.{small_en}",
+    "{ground_zh}：人数达到 {min_size} 人的组少于两个，组太小，无法判断{metric_zh}是否有差距。"
+    "{small_zh}",
+    "{ground_en}: fewer than two groups have the {min_size} people needed to compare the "
+    "{metric_en}; the groups are too small to judge.{small_en}",
 )
 
 _NO_FAVOURABLE = Message(
-    "{ground_zh}：所有组的有利决定率均为 0，比率无定义，本项未评估。",
+    "{ground_zh}：所有组的批准率均为 0，比率无定义，本项未评估。",
     "{ground_en}: no group received any favourable decision, so the ratio is undefined; this "
     "check was not assessed.",
 )
 
 _RATIO = Message(
-    "{ground_zh}：{worst_zh}的有利决定率为 {worst_rate}，{best_zh}（参照组：{rule_zh}）为 "
+    "{ground_zh}：{worst_zh}的批准率为 {worst_rate}，{best_zh}（{rule_zh}）为 "
     "{best_rate}，二者之比为 {value}（{level}置信区间 {low} 至 {high}）；容许下限为 "
     "{threshold}。{among_zh}",
-    "{ground_en}: {worst_en} receives a favourable decision {worst_rate} of the time and "
-    "{best_en} (the reference: {rule_en}) {best_rate}; the ratio is {value} ({level} CI "
+    "{ground_en}: the approval rate is {worst_rate} for {worst_en} and {best_rate} for "
+    "{best_en} ({rule_en}); the ratio is {value} ({level} CI "
     "{low} to {high}), and the tolerance is at least {threshold}.{among_en}",
 )
 
@@ -119,19 +127,18 @@ _EQUAL = Message(
 )
 
 _DIFFERENCE = Message(
-    "{ground_zh}：{metric_zh}在{worst_zh}为 {worst_rate}，在{best_zh}（参照组：{rule_zh}）为 "
-    "{best_rate}，“{worst}”组不利的差距为 {value} 个百分点（{level}置信区间 {low} 至 {high}）；"
-    "容许上限为 {threshold} 个百分点。{among_zh}",
+    "{ground_zh}：{metric_zh}在{worst_zh}为 {worst_rate}，在{best_zh}（{rule_zh}）为 "
+    "{best_rate}，相差 {value} 个百分点（{level}置信区间 {low} 至 {high}），“{worst}”组处于"
+    "不利地位；容许上限为 {threshold} 个百分点。{among_zh}",
     "{ground_en}: the {metric_en} is {worst_rate} for {worst_en} and {best_rate} for "
-    "{best_en} (the reference: {rule_en}), a gap of {value} percentage points to the "
-    "disadvantage of “{worst}” ({level} CI {low} to {high}); the tolerance is {threshold} "
-    "points.{among_en}",
+    "{best_en} ({rule_en}), a gap of {value} percentage points ({level} CI {low} to {high}) "
+    "to the disadvantage of “{worst}”; the tolerance is {threshold} points.{among_en}",
 )
 
 #: How the reference group of a comparison was chosen.
 REFERENCE_RULES: dict[str, Message] = {
     "best_off": Message("处境最好的组", "the best-off group"),
-    "chosen": Message("审计指定的参照组", "the reference the audit chose"),
+    "chosen": Message("由审计指定", "chosen by the audit"),
 }
 
 _AMONG = Message(
@@ -140,7 +147,7 @@ _AMONG = Message(
 )
 
 _REFERENCE_TOO_SMALL = Message(
-    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size}，无法与之比较；"
+    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size} 人，无法与之比较；"
     "本项数据不足。",
     "{ground_en}: the reference group “{reference}” has fewer than {min_size} people behind its "
     "{metric_en}, so no group can be compared with it; insufficient data.",
@@ -180,12 +187,12 @@ _AUC = Message(
     "tolerance is {threshold}.",
 )
 _CALIBRATION = Message(
-    "{ground_zh}：相同评分下各组的实际结果不同（实际“{pos}”比例减去评分预测值：“{worst}”组 "
-    "{worst_offset} 个百分点，“{best}”组 {best_offset} 个百分点），相差 {value} 个百分点"
+    "{ground_zh}：相同评分下各组的实际结果不同（实际为{outcome_zh}的比例与评分所预测的比例相比："
+    "“{worst}”组{worst_zh}，“{best}”组{best_zh}），两组相差 {value} 个百分点"
     "（{level}置信区间 {low} 至 {high}）；容许上限为 {threshold} 个百分点。",
-    "{ground_en}: at the same score, actual outcomes differ by group (actual rate of “{pos}” "
-    "minus the rate the scores predict: {worst_offset} points for “{worst}”, {best_offset} "
-    "points for “{best}”), a difference of {value} points ({level} CI {low} to {high}); the "
+    "{ground_en}: at the same score, actual outcomes differ by group (the actual share with "
+    "{outcome_en} against the share the scores predict: {worst_en} for “{worst}”, {best_en} "
+    "for “{best}”), a difference of {value} points ({level} CI {low} to {high}); the "
     "tolerance is {threshold} points.",
 )
 
@@ -200,8 +207,22 @@ def msg_scores_not_probabilities() -> Message:
     return _NOT_PROBABILITIES
 
 
-def _signed_points(x: float) -> str:
-    return f"{100 * x:+.1f}"
+def _lower(text: str) -> str:
+    """A label inside a sentence: its first letter lower-cased, an abbreviation kept."""
+    return text[:1].lower() + text[1:]
+
+
+def _points(x: float) -> str:
+    """A proportion as percentage points with one decimal, the minus sign U+2212."""
+    return minus(f"{100 * x:.1f}")
+
+
+def _higher_lower(x: float) -> Message:
+    """``x`` (a difference of proportions) in words: ``高 0.3 个百分点`` / ``低 2.4 个百分点``."""
+    size = f"{abs(100 * x):.1f}"
+    if x >= 0:
+        return Message(f"高 {size} 个百分点", f"{size} points higher")
+    return Message(f"低 {size} 个百分点", f"{size} points lower")
 
 
 def msg_auc(
@@ -225,12 +246,12 @@ def msg_auc(
         ground_en=g.en.capitalize(),
         worst=worst,
         best=best,
-        worst_auc=f"{worst_auc:.3f}",
-        best_auc=f"{best_auc:.3f}",
-        value=f"{value:.3f}",
-        low=f"{ci[0]:.3f}",
-        high=f"{ci[1]:.3f}",
-        threshold=f"{threshold:.3f}",
+        worst_auc=fmt_ratio(worst_auc, 3),
+        best_auc=fmt_ratio(best_auc, 3),
+        value=fmt_ratio(value, 3),
+        low=fmt_ratio(ci[0], 3),
+        high=fmt_ratio(ci[1], 3),
+        threshold=fmt_ratio(threshold, 3),
         level=fmt_level(level),
     )
     return body.join(verdict_tail(verdict))
@@ -249,43 +270,117 @@ def msg_calibration(
     level: float,
     verdict: Verdict,
     positive_label: object,
+    favorable_is_positive: bool = True,
 ) -> Message:
-    """Message of the calibration comparison (offsets and gap in percentage points)."""
+    """Message of the calibration comparison (offsets and gap in percentage points; each
+    offset, the actual share of the positive outcome minus the share the scores predict, in
+    words: higher or lower)."""
     g = ground_label(ground)
+    outcome = (
+        Message("有利结果", "the favourable outcome")
+        if favorable_is_positive
+        else Message(f"“{positive_label}”", f"“{positive_label}”")
+    )
+    w, b = _higher_lower(worst_offset), _higher_lower(best_offset)
     body = fill(
         _CALIBRATION,
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
-        pos=positive_label,
+        outcome_zh=outcome.zh,
+        outcome_en=outcome.en,
         worst=worst,
         best=best,
-        worst_offset=_signed_points(worst_offset),
-        best_offset=_signed_points(best_offset),
-        value=f"{100 * value:.1f}",
-        low=f"{100 * ci[0]:.1f}",
-        high=f"{100 * ci[1]:.1f}",
-        threshold=f"{100 * threshold:.1f}",
+        worst_zh=w.zh,
+        worst_en=w.en,
+        best_zh=b.zh,
+        best_en=b.en,
+        value=_points(value),
+        low=_points(ci[0]),
+        high=_points(ci[1]),
+        threshold=_points(threshold),
         level=fmt_level(level),
     )
     return body.join(verdict_tail(verdict))
 
 
-def _auc_with_ci(c: Comparison) -> str:
+def feature_name(name: str, labels: Labels = None) -> Message:
+    """Display name of a model input from ``feature_labels={column: (zh, en[, unit])}``; the
+    raw name when it has none.
+
+    >>> feature_name("purpose", {"purpose": ("贷款用途", "loan purpose")}).zh
+    '贷款用途'
+    >>> feature_name("x").en
+    'x'
+    """
+    spec = (labels or {}).get(name)
+    if not spec:
+        return Message(name, name)
+    return Message(str(spec[0]), str(spec[1]))
+
+
+def feature_names(names: Sequence[str], labels: Labels = None) -> Message:
+    """Display names of inputs, each quoted once: ``“贷款金额”、“贷款期限”``."""
+    shown = [feature_name(str(n), labels) for n in names]
+    return Message("、".join(f"“{m.zh}”" for m in shown), ", ".join(f"“{m.en}”" for m in shown))
+
+
+def _unit(ground: str, column: str | None, labels: Labels) -> Message:
+    """The unit of a numeric ground: the third element of its column's feature label
+    (``"岁/years"``), else the usual unit of a known ground (age: years), else none."""
+    spec = (labels or {}).get(column or ground)
+    if spec and len(spec) > 2 and str(spec[2]):
+        zh, _, en = str(spec[2]).partition("/")
+        return Message(zh.strip(), (en or zh).strip())
+    return GROUND_UNITS.get(ground, Message("", ""))
+
+
+#: The unit of a numeric ground when its feature label gives none.
+GROUND_UNITS: dict[str, Message] = {"age": Message("岁", "years")}
+
+
+def _auc_with_ci(c: Comparison, level: float) -> Message:
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
-    return f"{c.value:.3f} [{lo:.3f}, {hi:.3f}]"
+    v, a, b = fmt_ratio(c.value, 3), fmt_ratio(lo, 3), fmt_ratio(hi, 3)
+    lv = fmt_level(level)
+    return Message(f"AUC {v}，{lv}置信区间 {a} 至 {b}", f"AUC {v}, {lv} CI {a} to {b}")
+
+
+def msg_stand_in(ground: str, feature: str, auc: float, labels: Labels = None) -> Message:
+    """The sentence for an input that is all but the attribute itself (a perfect proxy:
+    cross-validated AUC of at least :data:`~szai_audit.fairness.proxies.PERFECT_PROXY_AUC`)."""
+    g, f = ground_label(ground), feature_name(feature, labels)
+    return Message(
+        f"“{f.zh}”几乎完全等同于{g.zh}（AUC {fmt_ratio(auc, 3)}），模型即使不使用{g.zh}一栏，"
+        f"也能通过它使用{g.zh}信息。",
+        f"“{f.en}” all but equals {g.en} (AUC {fmt_ratio(auc, 3)}): even without the {g.en} "
+        f"column, the model can use {g.en} through it.",
+    )
 
 
 def _proxy_head(
-    g: Message, verdict: Verdict, *, together: str, threshold: float, listed: int, level: float
+    g: Message,
+    verdict: Verdict,
+    *,
+    together: str,
+    threshold: float,
+    listed: int,
+    level: float,
+    labels: Labels,
 ) -> tuple[Message, Message]:
     """What the proxy message opens and closes with: the inputs shown beyond their limit,
     those whose interval reaches it, or the best one."""
     alpha = verdict.alpha
-    names = Message(f"（AUC [{fmt_level(level)}置信区间]）", f" (AUC [{fmt_level(level)} CI])")
 
-    def listing(cs: list[Comparison], sep: str) -> str:
-        shown_cs = [c for c in cs if c.group != together][:listed]
-        return sep.join(f"“{c.group}” {_auc_with_ci(c)}" for c in shown_cs)
+    def listing(cs: list[Comparison]) -> Message:
+        parts = [
+            (feature_name(c.group, labels), _auc_with_ci(c, level))
+            for c in cs
+            if c.group != together
+        ][:listed]
+        return Message(
+            "、".join(f"“{n.zh}”（{a.zh}）" for n, a in parts),
+            ", ".join(f"“{n.en}” ({a.en})" for n, a in parts),
+        )
 
     shown = [c for c, p in verdict.every if p < alpha]
     limit = {id(c): threshold if c.threshold is None else c.threshold for c, _ in verdict.every}
@@ -295,16 +390,15 @@ def _proxy_head(
         if p >= alpha and (c.ci is None or c.ci[1] >= limit[id(c)] - 1e-9)
     ]
     if shown:
-        single = [c for c in shown if c.group != together]
+        single = listing(shown)
         head = (
             Message(
                 f"{g.zh}：数据表明以下输入对{g.zh}的预测能力超过阈值（单侧检验，多重比较校正后 "
-                f"p < {alpha:g}）{names.zh}：{listing(single, '、')}。",
+                f"p < {alpha:g}）：{single.zh}。",
                 f"{g.en.capitalize()}: the data show these inputs predicting {g.en} beyond the "
-                f"limit (one-sided test, adjusted p < {alpha:g}){names.en}: "
-                f"{listing(single, ', ')}.",
+                f"limit (one-sided test, adjusted p < {alpha:g}): {single.en}.",
             )
-            if single
+            if single.zh
             else Message(
                 f"{g.zh}：单个输入都不足以代替{g.zh}，但数据表明全部输入合起来的预测能力超过阈值。",
                 f"{g.en.capitalize()}: no single input is shown to stand in for {g.en}, but the "
@@ -312,18 +406,19 @@ def _proxy_head(
             )
         )
         return head, Message(
-            "即使模型不使用该属性本身，也可能借助这些输入造成歧视；代理变量本身不等于歧视，"
-            "请结合条件差异分析核查，或说明其正当性。结论：警示。",
-            "The model can discriminate through them even without the attribute itself; a "
-            "proxy is not discrimination by itself, so check them with the conditional "
-            "analysis or justify them. Result: warning.",
+            "即使模型不使用该属性本身，也可能通过这些输入区别对待；代理变量本身不等于歧视，"
+            "请结合控制正当因素后的差异核查，或说明使用这些输入的正当理由。结论：警示。",
+            "Even without the attribute itself, the model can treat people differently through "
+            "them; a proxy is not discrimination by itself, so check them against the gap after "
+            "legitimate factors, or give the legitimate reason for using them. Result: warning.",
         )
     if unsure:
+        near = listing(unsure)
         head = Message(
-            f"{g.zh}：以下预测能力的置信区间达到阈值，但数据不足以表明超过阈值{names.zh}："
-            f"{listing(unsure, '、') or together}。",
-            f"{g.en.capitalize()}: the intervals of these reach the limit, but the data do not "
-            f"show them beyond it{names.en}: {listing(unsure, ', ') or together}.",
+            f"{g.zh}：以下输入预测{g.zh}的置信区间达到阈值，但数据不足以表明超过阈值："
+            f"{near.zh or '全部输入合起来'}。",
+            f"{g.en.capitalize()}: the intervals of these inputs predicting {g.en} reach the "
+            f"limit, but the data do not show them beyond it: {near.en or 'all inputs together'}.",
         )
         return head, Message(
             "结论：警示，无法确定，建议用更多数据复核。",
@@ -331,11 +426,11 @@ def _proxy_head(
         )
     inputs = [c for c, _ in verdict.every if c.group != together]
     top = max(inputs, key=lambda c: c.value) if inputs else verdict.comparison
+    name, auc = feature_name(top.group, labels), _auc_with_ci(top, level)
     head = Message(
-        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{top.group}”，AUC {_auc_with_ci(top)}，"
-        f"整个区间低于阈值）。",
-        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{top.group}”, AUC "
-        f"{_auc_with_ci(top)}, the whole interval below the limit).",
+        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{name.zh}”，{auc.zh}，整个区间低于阈值）。",
+        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{name.en}”, {auc.en}, "
+        f"the whole interval below the limit).",
     )
     return head, OUTCOME_PASS
 
@@ -349,29 +444,40 @@ def msg_proxy(
     level: float,
     listed: int,
     together: str,
+    labels: Labels = None,
+    stand_in: tuple[str, float] | None = None,
 ) -> Message:
     """Message of the proxy check: the inputs shown to predict the attribute beyond their
-    limit, those whose interval reaches it, or the best one (AUCs with 3 decimals and their
-    intervals), then all inputs together and the limits."""
+    limit, those whose interval reaches it, or the best one (by display name, AUCs with 3
+    decimals and their intervals), then all inputs together and the limits; ``stand_in``
+    (an input and its AUC) names an input that all but equals the attribute."""
     g = ground_label(ground)
     head, tail = _proxy_head(
-        g, verdict, together=together, threshold=threshold, listed=listed, level=level
+        g,
+        verdict,
+        together=together,
+        threshold=threshold,
+        listed=listed,
+        level=level,
+        labels=labels,
     )
     everything = next((c for c, _ in verdict.every if c.group == together), None)
-    together_text = (
-        Message("", "")
-        if everything is None
-        else Message(
-            f"全部输入合起来预测{g.zh}的 AUC 为 {_auc_with_ci(everything)}。",
-            f"All inputs together predict {g.en} with AUC {_auc_with_ci(everything)}.",
+    together_text = Message("", "")
+    if everything is not None:
+        auc = _auc_with_ci(everything, level)
+        together_text = Message(
+            f"全部输入合起来预测{g.zh}：{auc.zh}。",
+            f"All inputs together predict {g.en} with {auc.en}.",
         )
-    )
     limits = Message(
         f"单个输入的阈值为 AUC {threshold:.3f}，全部输入合起来为 {all_threshold:.3f}。",
         f"The limit is AUC {threshold:.3f} for one input and {all_threshold:.3f} for all "
         f"inputs together.",
     )
-    return head.join(together_text).join(limits).join(tail)
+    body = head.join(together_text).join(limits)
+    if stand_in is not None:
+        body = body.join(msg_stand_in(ground, stand_in[0], stand_in[1], labels))
+    return body.join(tail)
 
 
 def msg_proxy_no_data(ground: str) -> Message:
@@ -422,6 +528,33 @@ def msg_flip_not_assessed(ground: str, reason: str) -> Message:
     )
 
 
+#: The ending of a flip test beyond its tolerance: what the change shows, calibrated.
+FLIP_BEYOND = Message(
+    "表明模型依据该属性区别对待；如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。"
+    "结论：超出本审计设定的容许范围。",
+    "This shows that the model treats people differently by this attribute; without a "
+    "legitimate reason this may be discrimination of the kind Art. 72(2)(iv) forbids. Result: "
+    "beyond the tolerance this audit set.",
+)
+
+
+def _score_shift(score_change: float | None, outputs: Message, numeric: bool) -> Message:
+    """The mean change of the score (or of a numeric output) in words, no sign."""
+    if score_change is None:
+        return Message("", "")
+    size = f"{abs(score_change):,.4g}" if numeric else f"{abs(score_change):.3f}"
+    zh_name = outputs.zh if numeric else "评分"
+    en_name = f"on average the {outputs.en}" if numeric else "the mean score"
+    if score_change == 0:
+        verb0 = "do not change" if numeric else "does not change"
+        return Message(f"，{zh_name}平均不变", f"; {en_name} {verb0}")
+    up = score_change > 0
+    verb = ("rise" if up else "fall") if numeric else ("rises" if up else "falls")
+    return Message(
+        f"，{zh_name}平均{'上升' if up else '下降'} {size}", f"; {en_name} {verb} by {size}"
+    )
+
+
 def msg_flip(
     ground: str,
     *,
@@ -437,10 +570,12 @@ def msg_flip(
     numeric: bool = False,
     change_rtol: float = 0.0,
     outputs: Message | None = None,
+    stand_in: Message | None = None,
 ) -> Message:
     """Message of the counterfactual flip test (``numeric``: outputs are numbers, a change
     counting when larger than ``change_rtol`` of the value; ``outputs``: what they are called,
-    decisions by default, predictions for numbers)."""
+    decisions by default, predictions for numbers; ``stand_in``: the sentence of an input that
+    all but equals the attribute, which turns a pass into a case for review)."""
     g = ground_label(ground)
     if outputs is None:
         outputs = Message("预测值", "predictions") if numeric else Message("决定", "decisions")
@@ -451,29 +586,35 @@ def msg_flip(
         )
     else:
         moved = Message(f"的{outputs.zh}随之改变", f"of their {outputs.en}")
-    if numeric and score_change is not None:
-        score_zh = f"，{outputs.zh}平均变化 {score_change:+,.4g}"
-        score_en = f"; on average the {outputs.en} change by {score_change:+,.4g}"
-    else:
-        score_zh = "" if score_change is None else f"，评分平均变化 {score_change:+.3f}"
-        score_en = (
-            "" if score_change is None else f"; the mean score changes by {score_change:+.3f}"
-        )
+    shift = _score_shift(score_change, outputs, numeric)
     body = Message(
-        f"{g.zh}：对“{source}”组的 {n_rows} 人只把{g.zh}从“{source}”改为“{target}”，其余不变，"
-        f"其中 {fmt_pct(changed)} {moved.zh}（{fmt_pct(to_favourable)} 变为有利，"
-        f"{fmt_pct(to_unfavourable)} 变为不利{score_zh}）；容许上限为 {fmt_pct(tolerance)}。",
+        f"{g.zh}：对“{source}”组的 {n_rows:,} 人只把{g.zh}从“{source}”改为“{target}”、"
+        f"其他条件不变，其中 {fmt_pct(changed)} {moved.zh}（{fmt_pct(to_favourable)} 变为有利，"
+        f"{fmt_pct(to_unfavourable)} 变为不利{shift.zh}）；容许上限为 {fmt_pct(tolerance)}。",
         f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” for the "
-        f"{n_rows} people of “{source}”, everything else equal, changes {fmt_pct(changed)} "
+        f"{n_rows:,} people of “{source}”, everything else equal, changes {fmt_pct(changed)} "
         f"{moved.en} ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
-        f"unfavourable{score_en}); the tolerance is {fmt_pct(tolerance)}.",
+        f"unfavourable{shift.en}); the tolerance is {fmt_pct(tolerance)}.",
     )
     if failed:
-        return body.join(
+        return body.join(FLIP_BEYOND)
+    if stand_in is not None:
+        if score_change == 0 and changed == 0:
+            body = body.join(
+                Message(
+                    f"评分完全不变，说明模型未直接使用{g.zh}一栏。",
+                    f"The score does not move at all: the model does not use the {g.en} "
+                    f"column itself.",
+                )
+            )
+        return body.join(stand_in).join(
             Message(
-                "模型直接依据该属性作出不同决定，构成直接歧视的证据。结论：不通过。",
-                "The model decides differently because of the attribute itself: evidence of "
-                "direct discrimination. Result: fail.",
+                f"只改变{g.zh}一栏而保留这一输入，检验无法说明模型是否依据{g.zh}区别对待。"
+                f"结论：须人工复核（例如同时改变该输入后重新检验，或说明使用它的正当理由）。",
+                f"Changing only the {g.en} column while keeping that input cannot show whether "
+                f"the model treats people differently by {g.en}. Result: needs review (for "
+                f"example, test again changing that input too, or give the legitimate reason "
+                f"for using it).",
             )
         )
     return body.join(OUTCOME_PASS)
@@ -490,6 +631,13 @@ _REGRESSION_ONLY = Message(
 )
 
 
+def _gap_words(group: Message, value: float) -> Message:
+    """Who a gap after the factors harms, in words (``value`` positive: ``group`` worse off)."""
+    if value > 0:
+        return Message(f"，{group.zh}处于不利地位", f", to the disadvantage of {group.en}")
+    return Message(f"，{group.zh}并未处于不利地位", f"; {group.en} is not worse off")
+
+
 def msg_conditional(
     ground: str,
     verdict: Verdict,
@@ -499,14 +647,15 @@ def msg_conditional(
     level: float,
     min_coverage: float,
     min_size: int,
+    labels: Labels = None,
 ) -> Message:
-    """Message of the gap after legitimate factors: the estimate that decides (stratified, or
-    regression-adjusted when the strata cover too few rows), the other, and the raw gap; gaps
-    in points, positive when the group is worse off than the reference."""
+    """Message of the gap after legitimate factors (named by their display names): the
+    estimate that decides (stratified, or regression-adjusted when the strata cover too few
+    rows), the other, and the raw gap; gaps in percentage points, positive when the group is
+    worse off than the reference, and said so in words."""
     g = ground_label(ground)
     c = verdict.comparison
-    listed_zh = "、".join(f"“{f}”" for f in factors)
-    listed_en = ", ".join(f"“{f}”" for f in factors)
+    listed = feature_names(factors, labels)
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     name = (
         Message("分层法", "stratified")
@@ -514,24 +663,24 @@ def msg_conditional(
         else Message("回归调整法", "regression adjustment")
     )
     group, other = sides(c)
+    harm = _gap_words(group, c.value)
     body = Message(
-        f"{g.zh}：控制正当因素（{listed_zh}）后，{group.zh}相对{other.zh}的"
-        f"有利决定率差距为 {100 * c.value:+.1f} 个百分点（{name.zh}，{fmt_level(level)}置信区间 "
-        f"{100 * low:+.1f} 至 {100 * high:+.1f}；未调整 {100 * c.extra['raw']:+.1f} 个百分点；"
-        f"正数表示该组不利）；容许上限为 {100 * threshold:.1f} 个百分点。",
-        f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed_en}), the "
-        f"gap in favourable-decision rate of {group.en} against {other.en} is "
-        f"{100 * c.value:+.1f} points ({name.en}, {fmt_level(level)} CI "
-        f"{100 * low:+.1f} to {100 * high:+.1f}; unadjusted {100 * c.extra['raw']:+.1f} "
-        f"points; positive means the group is worse off); the tolerance is "
-        f"{100 * threshold:.1f} points.",
+        f"{g.zh}：控制正当因素（{listed.zh}）后，{group.zh}与{other.zh}的批准率差距为 "
+        f"{_points(c.value)} 个百分点（{name.zh}，{fmt_level(level)}置信区间 {_points(low)} 至 "
+        f"{_points(high)}）{harm.zh}；未调整时差距为 {_points(c.extra['raw'])} 个百分点；"
+        f"容许上限为 {_points(threshold)} 个百分点。",
+        f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed.en}), the "
+        f"approval-rate gap between {group.en} and {other.en} is {_points(c.value)} percentage "
+        f"points ({name.en}, {fmt_level(level)} CI {_points(low)} to {_points(high)}){harm.en}; "
+        f"unadjusted it is {_points(c.extra['raw'])} points; the tolerance is "
+        f"{_points(threshold)} points.",
     )
     if c.extra.get("estimate") == "regression":
         body = body.join(
             fill(
                 _REGRESSION_ONLY,
-                covered=c.extra["covered"],
-                ref_covered=c.extra["reference_covered"],
+                covered=f"{c.extra['covered']:,}",
+                ref_covered=f"{c.extra['reference_covered']:,}",
                 coverage=fmt_pct(c.extra["coverage"]),
                 min_size=min_size,
                 min_coverage=fmt_pct(min_coverage),
@@ -541,16 +690,13 @@ def msg_conditional(
     elif verdict.other is not None:
         body = body.join(
             Message(
-                f"回归调整估计为 {100 * verdict.other.value:+.1f} 个百分点。",
-                f" The regression-adjusted estimate is {100 * verdict.other.value:+.1f} points.",
+                f"回归调整法估计的差距为 {_points(verdict.other.value)} 个百分点。",
+                f" The regression-adjusted gap is {_points(verdict.other.value)} points.",
             ),
             sep_en="",
         )
     if verdict.disagree and verdict.other is not None:
-        body = body.join(
-            disagreement(verdict, lambda x: f"{100 * x:+.1f}"),
-            sep_en="",
-        )
+        body = body.join(disagreement(verdict, _points), sep_en="")
     return body.join(verdict_tail(verdict))
 
 
@@ -595,7 +741,7 @@ def msg_mean_ratio(
         f"{fmt_amount(best_value)}，较小值与较大值之比为 {fmt_ratio(value)}"
         f"（{fmt_level(level)}置信区间 {fmt_ratio(low)} 至 {fmt_ratio(high)}）；"
         f"要求不低于 {fmt_ratio(threshold)}。",
-        f"{g.en.capitalize()}: the {m.en.lower()} is {fmt_amount(worst_value)} for “{worst}” "
+        f"{g.en.capitalize()}: the {_lower(m.en)} is {fmt_amount(worst_value)} for “{worst}” "
         f"and {fmt_amount(best_value)} for “{best}”; the smaller over the larger is "
         f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(low)} to "
         f"{fmt_ratio(high)}), and the policy requires at least {fmt_ratio(threshold)}.",
@@ -632,7 +778,7 @@ def msg_residual(
 
 
 def msg_ground_not_provided(ground: str) -> Message:
-    """Message for an Article 72(4) ground the user did not provide."""
+    """Message for an Art. 72(2)(iv) ground the user did not provide."""
     label = ground_label(ground)
     return fill(_NOT_PROVIDED, zh=label.zh, en=label.en)
 
@@ -640,7 +786,7 @@ def msg_ground_not_provided(ground: str) -> Message:
 def msg_no_outcomes(metric: str) -> Message:
     """Message for an outcome-based check when no ``y_true`` was given."""
     m = METRIC_LABELS[metric]
-    return fill(_NO_OUTCOMES, metric_zh=m.zh, metric_en=m.en.lower())
+    return fill(_NO_OUTCOMES, metric_zh=m.zh, metric_en=_lower(m.en))
 
 
 def msg_too_few_groups(
@@ -649,10 +795,10 @@ def msg_too_few_groups(
     """Message when fewer than two groups are large enough to compare."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     if small:
-        listed = ", ".join(f"“{k}” ({v})" for k, v in small.items())
-        listed_zh = "、".join(f"“{k}”（{v}）" for k, v in small.items())
-        small_zh = f"样本量不足的组：{listed_zh}。"
-        small_en = f" Groups below the minimum (size): {listed}."
+        listed = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
+        listed_zh = "、".join(f"“{k}”（{v:,} 人）" for k, v in small.items())
+        small_zh = f"人数不足的组：{listed_zh}。"
+        small_en = f" Groups below the minimum: {listed}."
     else:
         small_zh = small_en = ""
     return fill(
@@ -660,7 +806,7 @@ def msg_too_few_groups(
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
         metric_zh=m.zh,
-        metric_en=m.en.lower(),
+        metric_en=_lower(m.en),
         min_size=min_size,
         small_zh=small_zh,
         small_en=small_en,
@@ -681,7 +827,7 @@ def fmt_value(metric: str, value: float) -> str:
     """
     if value is None or math.isnan(value):
         return "—"
-    return fmt_ratio(value) if metric == "favorable_rate" else f"{100 * value:.1f}"
+    return fmt_ratio(value) if metric == "favorable_rate" else minus(f"{100 * value:.1f}")
 
 
 def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: int) -> Message:
@@ -692,10 +838,23 @@ def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: 
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
         metric_zh=m.zh,
-        metric_en=m.en.lower(),
+        metric_en=_lower(m.en),
         reference=reference,
         min_size=min_size,
     )
+
+
+def rate_label(metric: str, favorable_is_positive: bool = True, positive: object = None) -> Message:
+    """The name of a rate as a person reads it: the share of favourable decisions is the
+    approval rate; when the positive label is the unfavourable decision, the share assigned
+    it is named by that label.
+
+    >>> rate_label("selection_rate").zh, rate_label("selection_rate", False, "reject").zh
+    ('批准率', '获得“reject”决定的比例')
+    """
+    if metric == "selection_rate" and not favorable_is_positive:
+        return Message(f"获得“{positive}”决定的比例", f"Share assigned “{positive}”")
+    return METRIC_LABELS[metric]
 
 
 def _among(compared: int) -> Message:
@@ -732,7 +891,7 @@ def msg_comparison(
     is a difference of proportions, shown in percentage points. ``groups`` (every compared
     group) is given when every group has the same rate.
     """
-    g, m = ground_label(ground), METRIC_LABELS[metric]
+    g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive)
     c = verdict.comparison
     if groups:  # every compared group has the same rate
         return fill(
@@ -740,7 +899,7 @@ def msg_comparison(
             ground_zh=g.zh,
             ground_en=g.en.capitalize(),
             metric_zh=m.zh,
-            metric_en=m.en.lower(),
+            metric_en=_lower(m.en),
             groups_zh="、".join(f"“{x}”" for x in groups),
             groups_en=", ".join(f"“{x}”" for x in groups),
             rate=fmt_pct(c.extra.get("rate")),
@@ -755,7 +914,7 @@ def msg_comparison(
         ground_zh=g.zh,
         ground_en=g.en.capitalize(),
         metric_zh=m.zh,
-        metric_en=m.en.lower(),
+        metric_en=_lower(m.en),
         worst=c.group,
         worst_zh=worst.zh,
         worst_en=worst.en,
@@ -794,9 +953,9 @@ def regression_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     level = fmt_level(policy.confidence_level)
     return [
         Message(
-            f"本次审计涵盖 {scope.n_rows} 行记录，模型输出为数值（{direction.zh}）。"
+            f"本次审计涵盖 {scope.n_rows:,} 行记录，模型输出为数值（{direction.zh}）。"
             f"输出来源：{scope.decision_rule}。",
-            f"The audit covers {scope.n_rows} rows; the model outputs numbers ({direction.en}). "
+            f"The audit covers {scope.n_rows:,} rows; the model outputs numbers ({direction.en}). "
             f"Outputs come from: {scope.decision_rule}.",
         ),
         Message(
@@ -840,13 +999,14 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     decided."""
     paras = _scope_paragraphs(scope)
     paras.append(_threshold_paragraph(policy))
+    paras.append(_terms_paragraph())
     paras.append(_worse_off_paragraph(scope))
     paras.extend(_decision_paragraphs(policy))
     if not scope.has_outcomes:
         paras.append(
             Message(
-                "未提供实际结果，因此只评估决定率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
-                "No actual outcomes were given, so only decision rates were assessed; checks "
+                "未提供实际结果，因此只评估批准率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
+                "No actual outcomes were given, so only approval rates were assessed; checks "
                 "that need outcomes (true- and false-positive rates) are “Not assessed”.",
             )
         )
@@ -859,9 +1019,9 @@ def _scope_paragraphs(scope: Scope) -> list[Message]:
     pos, fav = scope.positive_label, scope.favorable_label
     paras = [
         Message(
-            f"本次审计涵盖 {scope.n_rows} 行记录。决定的来源：{scope.decision_rule}。"
+            f"本次审计涵盖 {scope.n_rows:,} 行记录。决定的来源：{scope.decision_rule}。"
             f"统计指标以“{pos}”为正类；对当事人有利的决定为“{fav}”。",
-            f"The audit covers {scope.n_rows} rows. Decisions come from: {scope.decision_rule}. "
+            f"The audit covers {scope.n_rows:,} rows. Decisions come from: {scope.decision_rule}. "
             f"Rates count “{pos}” as the positive label; the decision favourable to the person "
             f"is “{fav}”.",
         ),
@@ -881,23 +1041,39 @@ def _scope_paragraphs(scope: Scope) -> list[Message]:
 
 
 def _threshold_paragraph(policy: Policy) -> Message:
-    """How the ratio and difference checks are compared with their thresholds."""
+    """How the ratio and difference checks are compared with their thresholds, and the terms
+    they use (explained once, here)."""
+    ratio = fmt_ratio(policy.selection_rate_ratio_min)
+    dp = _points(policy.demographic_parity_max)
+    tpr = _points(policy.true_positive_rate_difference_max)
+    fpr = _points(policy.false_positive_rate_difference_max)
     return Message(
-        f"有利决定率之比 = 有利决定率最低组 ÷ 最高组；低于 "
-        f"{fmt_ratio(policy.selection_rate_ratio_min)} "
-        f"为不通过（五分之四规则取 0.80）。差异类指标 = 最高组 − 最低组；超过容许上限（选择率 "
-        f"{fmt_pct(policy.demographic_parity_max)}，真阳性率 "
-        f"{fmt_pct(policy.true_positive_rate_difference_max)}，假阳性率 "
-        f"{fmt_pct(policy.false_positive_rate_difference_max)}）为不通过。恰好等于阈值视为满足"
+        f"批准率之比 = 批准率最低组 ÷ 最高组；低于 {ratio} 即超出容许范围。{ratio} 取自“五分之四"
+        f"规则”：这是美国平等就业机会委员会（EEOC）的惯例，本审计仅将其用作自设的容许范围，"
+        f"并非中国法律标准。差异类指标 = 最高组 − 最低组，超过容许上限（批准率 {dp} 个百分点，"
+        f"真阳性率 {tpr} 个百分点，假阳性率 {fpr} 个百分点）即超出容许范围。恰好等于阈值视为满足"
         f"（比较时容许 10⁻⁹ 的浮点误差）。",
-        f"Favourable-decision rate ratio = lowest group ÷ highest group; below "
-        f"{fmt_ratio(policy.selection_rate_ratio_min)} fails (the four-fifths rule uses 0.80). "
-        f"Difference "
-        f"checks = highest group − lowest group; above the tolerance (selection rate "
-        f"{fmt_pct(policy.demographic_parity_max)}, true-positive rate "
-        f"{fmt_pct(policy.true_positive_rate_difference_max)}, false-positive rate "
-        f"{fmt_pct(policy.false_positive_rate_difference_max)}) fails. A value exactly at the "
-        f"threshold meets it (compared with a tolerance of 10⁻⁹ for floating-point error).",
+        f"Approval-rate ratio = lowest group ÷ highest group; below {ratio} is beyond the "
+        f"tolerance. {ratio} comes from the “four-fifths rule”, a US convention (EEOC), used "
+        f"here as this audit's tolerance, not a Chinese legal standard. Difference checks = "
+        f"highest group − lowest group; above the tolerance (approval rate {dp} percentage "
+        f"points, true-positive rate {tpr} points, false-positive rate {fpr} points) is beyond "
+        f"the tolerance. A value exactly at the threshold meets it (compared with a tolerance "
+        f"of 10⁻⁹ for floating-point error).",
+    )
+
+
+def _terms_paragraph() -> Message:
+    """The fairness terms of the checks' titles, explained once."""
+    return Message(
+        "术语：人口均等，指各组批准率相同；机会均等，指实际结果相同的人，无论属于哪一组，"
+        "获得有利决定的机会相同（比较真阳性率）；翻转检验，指只改变该属性、其他条件不变，"
+        "看模型的决定是否随之改变；代理变量，指能透露该属性的其他输入。",
+        "Terms: demographic parity means equal approval rates across groups; equal opportunity "
+        "means that people with the same actual outcome have the same chance of the favourable "
+        "decision, whatever their group (it compares true-positive rates); the flip test "
+        "changes only the attribute, everything else equal, and sees whether the decision "
+        "changes; a proxy is another input that reveals the attribute.",
     )
 
 
@@ -983,14 +1159,27 @@ def _privacy_paragraph() -> Message:
     )
 
 
-def _ends(c: Comparison) -> tuple[str, str]:
-    """The attribute's 10th and 90th percentiles, as a trend's comparison holds them."""
-    return f"{c.extra['low']:.4g}", f"{c.extra['high']:.4g}"
+def trend_end(label: str, unit: Message | None = None) -> Message:
+    """A trend's end in words: ``"P10 (24)"`` is ``第10百分位（24 岁）``.
+
+    >>> trend_end("P10 (24)", Message("岁", "years")).zh
+    '第10百分位（24 岁）'
+    >>> trend_end("P90 (52.5)").en
+    'the 90th percentile (52.5)'
+    """
+    head, _, rest = label.partition(" (")
+    value = minus(rest.rstrip(")"))
+    u = unit if unit is not None and unit.zh else None
+    zh_v = f"{value} {u.zh}" if u else value
+    en_v = f"{value} {u.en}" if u else value
+    pct = head.lstrip("P")
+    return Message(f"第{pct}百分位（{zh_v}）", f"the {pct}th percentile ({en_v})")
 
 
-def trend_about(c: Comparison, harm: Message) -> Message:
+def trend_about(c: Comparison, harm: Message, unit: Message | None = None) -> Message:
     """What a trend shown beyond the tolerance is about: one end of the attribute."""
-    return Message(f"“{c.group}”一端{harm.zh}", f"the “{c.group}” end {harm.en}")
+    end = trend_end(c.group, unit)
+    return Message(f"{end.zh}一端{harm.zh}", f"the end at {end.en} {harm.en}")
 
 
 def msg_trend(
@@ -1003,64 +1192,73 @@ def msg_trend(
     level: float,
     adjusted: Comparison | None = None,
     factors: Sequence[str] = (),
+    labels: Labels = None,
+    column: str | None = None,
 ) -> Message:
     """A dose-response finding: the fitted line of ``metric`` along a numeric ground, read
     between its 10th and 90th percentiles (``scale``: ``"points"`` for a rate, ``"ratio"`` for
-    a mean), with the same gap given the legitimate factors when they were given."""
+    a mean), with the same gap given the legitimate factors (by display name) when they were
+    given; the ends in the ground's unit (from ``labels`` of ``column``, or the usual one)."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     c = verdict.comparison
-    low, high = _ends(c)
+    unit = _unit(ground, column, labels)
+    p10, p90 = (
+        trend_end(f"P10 ({c.extra['low']:.4g})", unit),
+        trend_end(f"P90 ({c.extra['high']:.4g})", unit),
+    )
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
-    show = fmt_ratio if scale == "ratio" else (lambda x: f"{100 * x:.1f}")
+    show = fmt_ratio if scale == "ratio" else _points
     levels = (
         (fmt_pct(c.extra["level_low"]), fmt_pct(c.extra["level_high"]))
         if scale == "points"
         else (fmt_amount(c.extra["level_low"]), fmt_amount(c.extra["level_high"]))
     )
     body = Message(
-        f"{g.zh}（按数值本身，直线拟合，{c.extra['rows']} 行，HC1 稳健标准误）：{m.zh}从第10百分位"
-        f"（P10 = {low}）的 {levels[0]} 变为第90百分位（P90 = {high}）的 {levels[1]}。",
+        f"{g.zh}（按数值本身，直线拟合，{c.extra['rows']:,} 行，HC1 稳健标准误）：{m.zh}从"
+        f"{p10.zh}的 {levels[0]} 变为{p90.zh}的 {levels[1]}。",
         f"{g.en.capitalize()} (the numbers themselves, a straight-line fit on "
-        f"{c.extra['rows']} rows, HC1 robust standard errors): the {m.en.lower()} goes from "
-        f"{levels[0]} at the 10th percentile (P10 = {low}) to {levels[1]} at the 90th "
-        f"(P90 = {high}).",
+        f"{c.extra['rows']:,} rows, HC1 robust standard errors): the {_lower(m.en)} goes from "
+        f"{levels[0]} at {p10.en} to {levels[1]} at {p90.en}.",
+    )
+    end, other = trend_end(c.group, unit), trend_end(c.reference, unit)
+    interval = Message(
+        f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）",
+        f" ({fmt_level(level)} CI {show(lo)} to {show(hi)})",
     )
     if scale == "ratio":
         body = body.join(
             Message(
-                f"处于不利一端的“{c.group}”与“{c.reference}”之比为 {show(c.value)}"
-                f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）；要求不低于 "
-                f"{fmt_ratio(threshold)}。",
-                f"The worse-off end “{c.group}” over “{c.reference}”: {show(c.value)} "
-                f"({fmt_level(level)} CI {show(lo)} to {show(hi)}); the policy requires at "
-                f"least {fmt_ratio(threshold)}.",
+                f"处于不利一端的{end.zh}与{other.zh}之比为 {show(c.value)}{interval.zh}；"
+                f"要求不低于 {fmt_ratio(threshold)}。",
+                f"The worse-off end, {end.en}, over {other.en}: {show(c.value)}{interval.en}; "
+                f"the policy requires at least {fmt_ratio(threshold)}.",
             )
         )
     else:
+        gap = _higher_lower(-c.value)
         body = body.join(
             Message(
-                f"“{c.group}”一端比“{c.reference}”一端低 {show(c.value)} 个百分点"
-                f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）；容许上限为 "
+                f"{end.zh}一端比{other.zh}一端{gap.zh}{interval.zh}；容许上限为 "
                 f"{show(threshold)} 个百分点。",
-                f"The “{c.group}” end is {show(c.value)} points below the “{c.reference}” end "
-                f"({fmt_level(level)} CI {show(lo)} to {show(hi)}); the tolerance is "
-                f"{show(threshold)} points.",
+                f"The end at {end.en} is {gap.en} than the end at {other.en}{interval.en}; "
+                f"the tolerance is {show(threshold)} points.",
             )
         )
     if adjusted is not None:
         a_lo, a_hi = adjusted.ci if adjusted.ci is not None else (math.nan, math.nan)
-        unit = Message("", "") if scale == "ratio" else Message(" 个百分点", " points")
+        u = Message("", "") if scale == "ratio" else Message(" 个百分点", " points")
+        names = feature_names(factors, labels)
         body = body.join(
             Message(
-                f"在正当因素（{'、'.join(factors)}）相同时，同一比较为 {show(adjusted.value)}"
-                f"{unit.zh}（{fmt_level(level)}置信区间 {show(a_lo)} 至 {show(a_hi)}；仅供参考，"
+                f"在正当因素（{names.zh}）相同时，同一比较为 {show(adjusted.value)}{u.zh}"
+                f"（{fmt_level(level)}置信区间 {show(a_lo)} 至 {show(a_hi)}；仅供参考，"
                 f"结论依据上面未调整的决定）。",
-                f"For the same legitimate factors ({', '.join(factors)}) the same comparison is "
-                f"{show(adjusted.value)}{unit.en} ({fmt_level(level)} CI {show(a_lo)} to "
+                f"For the same legitimate factors ({names.en}) the same comparison is "
+                f"{show(adjusted.value)}{u.en} ({fmt_level(level)} CI {show(a_lo)} to "
                 f"{show(a_hi)}; for information: the result rests on the decisions as made).",
             )
         )
-    about = trend_about(c, Message("处于不利地位", "is worse off"))
+    about = trend_about(c, Message("处于不利地位", "is worse off"), unit)
     return body.join(verdict_tail(verdict, about))
 
 
@@ -1070,4 +1268,178 @@ def msg_trend_not_assessed(ground: str, reason: Message) -> Message:
         f"{g.zh}：无法沿数值估计趋势（{reason.zh}）；本项数据不足。",
         f"{g.en.capitalize()}: no trend along the numbers could be fitted ({reason.en}); "
         f"insufficient data.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Page 1: the statements of the conclusion and the limits of the audit
+# --------------------------------------------------------------------------------------------
+
+
+def stmt_rates(
+    ground: str,
+    *,
+    worst: str,
+    worst_rate: float,
+    best: str,
+    best_rate: float,
+    adjusted: tuple[float, tuple[float, float], Message] | None = None,
+    level: float = 0.95,
+) -> Message:
+    """Page 1: the approval rates of the worst- and best-off groups and, with legitimate
+    factors, the gap left after them (``adjusted``: gap, interval, the factors' names).
+
+    >>> m = stmt_rates("gender", worst="female", worst_rate=0.703, best="male",
+    ...                best_rate=0.847, adjusted=(0.118, (0.018, 0.218), Message("“贷款金额”", "")))
+    >>> m.zh[:49]
+    '性别：“female”组批准率 70.3%，“male”组 84.7%，相差 14.4 个百分点；'
+    >>> m.zh[49:]
+    '控制“贷款金额”后仍差 11.8 个百分点（95% 置信区间 1.8 至 21.8）。'
+    """
+    g = ground_label(ground)
+    gap = _points(best_rate - worst_rate)
+    text = Message(
+        f"{g.zh}：“{worst}”组批准率 {fmt_pct(worst_rate)}，“{best}”组 {fmt_pct(best_rate)}，"
+        f"相差 {gap} 个百分点",
+        f"{g.en.capitalize()}: approval rate {fmt_pct(worst_rate)} for “{worst}”, "
+        f"{fmt_pct(best_rate)} for “{best}”, a gap of {gap} percentage points",
+    )
+    if adjusted is None:
+        return text.join(Message("。", "."), sep_en="")
+    value, (low, high), factors = adjusted
+    lv, lo, hi = fmt_level(level), _points(low), _points(high)
+    still = Message("仍差", "the gap is still") if value > 0 else Message("差距为", "the gap is")
+    return text.join(
+        Message(
+            f"；控制{factors.zh}后{still.zh} {_points(value)} 个百分点（{lv} 置信区间 {lo} 至 "
+            f"{hi}）。",
+            f"; after adjusting for {factors.en} {still.en} {_points(value)} points ({lv} CI "
+            f"{lo} to {hi}).",
+        ),
+        sep_en="",
+    )
+
+
+def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Message:
+    """Page 1: a ground whose groups are too small to judge (``small``: group -> people)."""
+    g = ground_label(ground)
+    zh = "、".join(f"“{k}”组 {v:,} 人" for k, v in small.items())
+    en = ", ".join(f"“{k}” {v:,} people" for k, v in small.items())
+    return Message(
+        f"{g.zh}：组太小，无法判断批准率是否有差距（{zh}，少于 {min_size:,} 人）。",
+        f"{g.en.capitalize()}: the groups are too small to judge whether approval rates differ "
+        f"({en}; fewer than {min_size:,}).",
+    )
+
+
+def stmt_flip(ground: str, *, source: str, target: str, n: int, changed: float) -> Message:
+    """Page 1: what changing only the attribute did to the decisions.
+
+    >>> stmt_flip("nationality", source="否", target="是", n=13, changed=0.308).zh
+    '国籍：只把国籍从“否”改为“是”、其他条件不变，13 人中 30.8% 的决定随之改变。'
+    """
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}：只把{g.zh}从“{source}”改为“{target}”、其他条件不变，{n:,} 人中 "
+        f"{fmt_pct(changed)} 的决定随之改变。",
+        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}”, everything "
+        f"else equal, changes {fmt_pct(changed)} of the decisions of {n:,} people.",
+    )
+
+
+def stmt_share(ground: str, share: float, limit: float) -> Message:
+    """Page 1: the attribute's own share of the model's influence, beyond its limit."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}本身占模型全部影响的 {fmt_pct(share)}（容许上限 {fmt_pct(limit)}）。",
+        f"{g.en.capitalize()} itself carries {fmt_pct(share)} of the model's influence (the "
+        f"tolerance is {fmt_pct(limit)}).",
+    )
+
+
+def stmt_stand_in(
+    ground: str, feature: Message, auc: float, share: float | None, unused: bool
+) -> Message:
+    """Page 1: the model uses a stand-in for the attribute (a perfect proxy).
+
+    >>> stmt_stand_in("gender", Message("婚姻状况与性别", "marital status and sex"), 1.0,
+    ...               0.066, True).zh  # doctest: +ELLIPSIS
+    '性别：模型未直接使用性别一栏，但“婚姻状况与性别”几乎完全等同于性别（AUC 1.000），...'
+    """
+    g = ground_label(ground)
+    head = (
+        Message(f"模型未直接使用{g.zh}一栏，但", f"the model does not use the {g.en} column, but ")
+        if unused
+        else Message("", "")
+    )
+    if share is not None and share > 0:
+        uses = Message(
+            f"模型通过它使用了{g.zh}信息（它占模型全部影响的 {fmt_pct(share)}）",
+            f"the model uses {g.en} through it (it carries {fmt_pct(share)} of the model's "
+            f"influence)",
+        )
+    else:
+        uses = Message(f"模型可以通过它使用{g.zh}信息", f"the model can use {g.en} through it")
+    auc_text = fmt_ratio(auc, 3)
+    return Message(
+        f"{g.zh}：{head.zh}“{feature.zh}”几乎完全等同于{g.zh}（AUC {auc_text}），{uses.zh}。",
+        f"{g.en.capitalize()}: {head.en}“{feature.en}” all but equals {g.en} (AUC {auc_text}); "
+        f"{uses.en}.",
+    )
+
+
+def action_rates(ground: str, failed: bool) -> Message:
+    """Page 1: what to do about an approval-rate gap beyond (or possibly beyond) tolerance."""
+    g = ground_label(ground)
+    if failed:
+        return Message(
+            f"说明{g.zh}之间批准率差距的正当理由，或调整模型、缩小差距后重新审计。",
+            f"Give the legitimate reason for the approval-rate gap by {g.en}, or change the "
+            f"model to narrow it and audit again.",
+        )
+    return Message(
+        f"用更多数据复核{g.zh}之间的批准率差距，并说明其正当理由。",
+        f"Check the approval-rate gap by {g.en} with more data, and give its legitimate reason.",
+    )
+
+
+def action_attribute(ground: str) -> Message:
+    """Page 1: what to do when the model treats people differently by the attribute."""
+    g = ground_label(ground)
+    return Message(
+        f"说明模型使用{g.zh}的正当理由，或从模型输入中去除该属性及其代理变量后重新审计。",
+        f"State the legitimate reason for the model's use of {g.en}, or remove the attribute "
+        f"and its proxies from the model's inputs and audit again.",
+    )
+
+
+def action_stand_in(feature: Message) -> Message:
+    """Page 1: what to do about an input that stands in for the attribute."""
+    return Message(
+        f"说明使用“{feature.zh}”的正当理由，或从模型输入中去除它后重新审计。",
+        f"State the legitimate reason for using “{feature.en}”, or remove it from the model's "
+        f"inputs and audit again.",
+    )
+
+
+def limit_small_groups(ground: str, small: Mapping[str, int], min_size: int) -> Message:
+    """Limits: the groups of a ground too small to judge, with their sizes."""
+    g = ground_label(ground)
+    zh = "、".join(f"“{k}”（{v:,} 人）" for k, v in small.items())
+    en = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
+    return Message(
+        f"{g.zh}：以下组人数少于 {min_size:,} 人，太小，无法判断：{zh}。",
+        f"{g.en.capitalize()}: these groups have fewer than {min_size:,} people, too few to "
+        f"judge: {en}.",
+    )
+
+
+def limit_not_provided(grounds: Sequence[str]) -> Message:
+    """Limits: the grounds Art. 72(2)(iv) names that the audit was not given."""
+    labels = [ground_label(g) for g in grounds]
+    return Message(
+        f"未提供{'、'.join(m.zh for m in labels)}的数据，未检查是否存在基于这些事由的区别对待"
+        f"（第七十二条第二款第（四）项）。",
+        f"No data was given for {', '.join(m.en for m in labels)}; differences in treatment on "
+        f"these grounds (Art. 72(2)(iv)) were not checked.",
     )

@@ -11,8 +11,9 @@ sensitive attribute has two groups) is checked where the data is read, in the ot
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..core.errors import (
     InputTypeError,
     UnsupportedError,
 )
+from ..core.grounds import canonical_ground
 from ..core.policy import Policy
 from ..pricing.gaps import PROFILE_KINDS
 from ..privacy.scanner import PrivacyScan
@@ -33,7 +35,7 @@ from ..risk.context import UseContext
 from ..risk.review import Attestation
 from ..risk.rules import RiskRules, load_rules
 
-__all__ = ["ARGUMENTS", "TASKS", "Settings", "validate"]
+__all__ = ["ARGUMENTS", "TASKS", "Settings", "validate", "validate_value_labels"]
 
 TASKS = ("classification", "regression", "pricing")
 
@@ -64,6 +66,7 @@ ARGUMENTS = (
     "risk_rules",
     "attestations",
     "privacy",
+    "value_labels",
 )
 
 
@@ -72,7 +75,7 @@ class Settings:
     """The arguments of an audit, validated (see :class:`szai_audit.Audit` for each one).
 
     ``legitimate_factors`` is a list of column names (empty when none were given);
-    ``consumer_profile`` maps each kind of Article 72(5) to its columns; ``risk_rules`` is the
+    ``consumer_profile`` maps each kind of Art. 72(2)(v) to its columns; ``risk_rules`` is the
     rules object (None: the shipped rules); ``metadata`` holds text only.
     """
 
@@ -101,6 +104,9 @@ class Settings:
     risk_rules: RiskRules | None
     attestations: tuple[Attestation, ...]
     privacy: Any
+    #: ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's
+    #: labels keyed by the column each names (see :func:`validate_value_labels`).
+    value_labels: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     @property
     def direction(self) -> str:
@@ -154,6 +160,9 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
         currency=str(a["currency"]),
         risk_rules=_rules(a["risk_rules"]),
         attestations=tuple(a["attestations"] or ()),
+        value_labels=validate_value_labels(
+            a["value_labels"], a["data"], a["sensitive_data"], a["sensitive"]
+        ),
     )
     return Settings(**{name: a[name] for name in ARGUMENTS})
 
@@ -225,7 +234,7 @@ def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:
         raise InputError(f"favorable_direction must be 'higher' or 'lower', got {direction!r}.")
     if task != "pricing" and (profile is not None or loyalty is not None):
         raise InputError(
-            "consumer_profile= and loyalty= are for task='pricing' (Article 72(5)); got "
+            "consumer_profile= and loyalty= are for task='pricing' (Art. 72(2)(v)); got "
             f"task={task!r}."
         )
 
@@ -375,7 +384,7 @@ def validate_profile(
     for kind, cols in profile.items():
         if kind not in PROFILE_KINDS:
             raise InputError(
-                f"consumer_profile has the kind {kind!r}; the kinds Article 72(5) names are "
+                f"consumer_profile has the kind {kind!r}; the kinds Art. 72(2)(v) names are "
                 f"{list(PROFILE_KINDS)}."
             )
         names = [cols] if isinstance(cols, str) else list(cols)
@@ -422,3 +431,95 @@ def _rules(rules: Any) -> RiskRules | None:
     if rules is None or isinstance(rules, RiskRules):
         return rules
     return load_rules(rules)
+
+
+def _label_keys(data: Any, sensitive_data: Any, sensitive: Any) -> dict[str, str]:
+    """Every name ``value_labels`` may use, mapped to the key its labels are kept under: a
+    column of the frames, or a ground (as written or canonical) mapped to its column, or to
+    itself when its values were given as an array."""
+    names: dict[str, str] = {}
+    for frame in (data, sensitive_data):
+        if frame is not None and hasattr(frame, "columns"):
+            names.update({str(c): str(c) for c in frame.columns})
+    if isinstance(sensitive, Mapping):
+        for key, spec in sensitive.items():
+            target = spec if isinstance(spec, str) else canonical_ground(str(key))
+            names.setdefault(str(key), target)
+            names.setdefault(canonical_ground(str(key)), target)
+    return names
+
+
+def _label_pair(where: str, label: Any) -> tuple[str, str]:
+    """One label as ``(zh, en)``: a text (both languages) or a pair of texts."""
+    if isinstance(label, str):
+        pair: tuple[Any, ...] = (label, label)
+    elif isinstance(label, (tuple, list)) and len(label) == 2:
+        pair = tuple(label)
+    else:
+        raise InputTypeError(
+            f"{where} must be a text or a pair of texts (Chinese, English) such as "
+            f"('女', 'female'), got {label!r}."
+        )
+    if not all(isinstance(t, str) for t in pair):
+        raise InputTypeError(
+            f"{where} must hold texts (Chinese, English), got {[type(t).__name__ for t in pair]}."
+        )
+    if not all(t.strip() for t in pair):
+        raise InputError(f"{where} has an empty label {label!r}; give the display text.")
+    return (pair[0], pair[1])
+
+
+def validate_value_labels(
+    value_labels: Any, data: Any, sensitive_data: Any, sensitive: Any
+) -> dict[str, dict[str, tuple[str, str]]]:
+    """``value_labels`` checked and copied: ``{column: {raw value as text: (zh, en)}}``.
+
+    A key is a column of ``data`` or ``sensitive_data``, or a ground of ``sensitive`` (kept
+    under the ground's column, or under the ground when its values were an array). A raw value
+    absent from the data is not an error here: the audit warns of it once the groups are known
+    (:func:`szai_audit.inputs.labels.value_labels`). The user's mappings are not changed.
+
+    Raises
+    ------
+    InputTypeError
+        ``value_labels`` or one of its entries is not a mapping, or a label is not text.
+    InputError
+        A key names no column or ground (close names are suggested), two keys name the same
+        column, or a label is empty.
+    """
+    if value_labels is None:
+        return {}
+    if not isinstance(value_labels, Mapping):
+        raise InputTypeError(
+            f"value_labels must map columns to {{raw value: (zh, en)}}, e.g. "
+            f"{{'sex': {{'female': ('女', 'female')}}}}, got {type(value_labels).__name__}."
+        )
+    names = _label_keys(data, sensitive_data, sensitive)
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    given: dict[str, str] = {}
+    for key, table in value_labels.items():
+        name = str(key)
+        if name not in names:
+            close = difflib.get_close_matches(name, list(names), n=3)
+            hint = f" Did you mean {close}?" if close else ""
+            raise InputError(
+                f"value_labels names {name!r}, which is neither a column of data nor a ground of "
+                f"sensitive.{hint}"
+            )
+        target = names[name]
+        if target in given:
+            raise InputError(
+                f"value_labels names {given[target]!r} and {name!r}, which are the same column "
+                f"{target!r}; give its labels once."
+            )
+        given[target] = name
+        if not isinstance(table, Mapping):
+            raise InputTypeError(
+                f"value_labels[{name!r}] must map raw values to labels, e.g. "
+                f"{{'female': ('女', 'female')}}, got {type(table).__name__}."
+            )
+        out[target] = {
+            str(raw): _label_pair(f"value_labels[{name!r}][{raw!r}]", label)
+            for raw, label in table.items()
+        }
+    return out

@@ -47,7 +47,7 @@ def require_grounds(attrs: list[Attribute]) -> None:
     """A fairness audit needs at least one ground."""
     if not attrs:
         raise SensitiveAttributeError(
-            "sensitive is empty: name at least one Article 72(4) ground and its column, "
+            "sensitive is empty: name at least one Art. 72(2)(iv) ground and its column, "
             "e.g. sensitive={'gender': 'sex'}."
         )
 
@@ -161,7 +161,11 @@ class ClassificationRunner(TaskRunner):
         for ground, gaps in self.conditional.items():
             counts = self.metrics[ground].counts["n"]
             sizes = {group_label(k): int(v) for k, v in counts.items()}
-            out.append(conditional_finding(gaps, ground, self.policy, sizes))
+            out.append(
+                conditional_finding(
+                    gaps, ground, self.policy, sizes, labels=self.settings.feature_labels
+                )
+            )
         return out
 
     def _factors(self) -> pd.DataFrame | None:
@@ -199,6 +203,8 @@ class ClassificationRunner(TaskRunner):
                 design=design,
                 factors=[] if factors is None else [str(c) for c in factors.columns],
                 weights=self.prep.weights,
+                labels=self.settings.feature_labels,
+                column=a.info.column,
             )
             for a in numeric
             if a.numeric is not None

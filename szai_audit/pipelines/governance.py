@@ -1,5 +1,5 @@
-"""The last stage of every audit: the Article 33 privacy scan, the Article 66 risk tier,
-Article 71's applicability and the Article 72 checklist, added to the result of the checks."""
+"""The last stage of every audit: the Art. 33(2) privacy scan, the Art. 66(2) risk tier,
+Art. 71's applicability and the Art. 72 checklist, added to the result of the checks."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ __all__ = ["apply"]
 
 
 def _privacy(settings: Settings) -> PrivacyScan | None:
-    """The Article 33 scan asked for by ``Audit(privacy=...)`` (its form was checked with the
+    """The Art. 33(2) scan asked for by ``Audit(privacy=...)`` (its form was checked with the
     settings)."""
     spec = settings.privacy
     if spec is None or spec is False:
@@ -28,16 +28,17 @@ def _privacy(settings: Settings) -> PrivacyScan | None:
         return spec
     k = settings.policy.k_anonymity
     if spec is True:
-        return scan(settings.data, k=k)
+        return scan(settings.data, k=k, labels=settings.feature_labels)
     assert isinstance(spec, Mapping)
     kwargs = dict(spec)
     kwargs.setdefault("k", k)
+    kwargs.setdefault("labels", settings.feature_labels)
     return scan(settings.data, **kwargs)
 
 
 def _article_71(finding: Finding, applies: bool, why: Message) -> Finding:
     """The explanation finding in the light of the context: a missing explanation where
-    Article 71 applies is a FAIL."""
+    Art. 71 applies is a FAIL."""
     if finding.status is Status.PASS or not applies:
         return finding
     return dataclasses.replace(
@@ -46,7 +47,7 @@ def _article_71(finding: Finding, applies: bool, why: Message) -> Finding:
         message=why.join(finding.message).join(
             Message(
                 "适用第七十一条而未生成算法说明。结论：不通过。",
-                "Article 71 applies and no explanation was produced. Result: fail.",
+                "Art. 71 applies and no explanation was produced. Result: fail.",
             )
         ),
         details={**finding.details, "article_71_applies": True},
@@ -54,8 +55,8 @@ def _article_71(finding: Finding, applies: bool, why: Message) -> Finding:
 
 
 def apply(settings: Settings, result: AuditResult) -> AuditResult:
-    """``result`` with the privacy scan, the risk tier, Article 71 applicability and the
-    Article 72 checklist added."""
+    """``result`` with the privacy scan, the risk tier, Art. 71 applicability and the
+    Art. 72 checklist added."""
     findings = list(result.findings)
     privacy = _privacy(settings)
     # Judged against the scan's own k and l (the policy's unless the user chose others), so

@@ -1,4 +1,4 @@
-"""The audit of prices (``task="pricing"``): Article 72(5) for the consumer profile, 72(4) for
+"""The audit of prices (``task="pricing"``): Art. 72(2)(v) for the consumer profile, 72(4) for
 the grounds, 71 for the explanation.
 
 Price gaps per profile column and per ground (raw and given the legitimate factors), the same
@@ -86,7 +86,7 @@ class PricingRunner(TaskRunner):
                 clash = a.info.column
             if clash is not None:
                 raise InputError(
-                    f"{clash!r} is both an Article 72(4) ground (sensitive={{{a.info.ground!r}: "
+                    f"{clash!r} is both an Art. 72(2)(iv) ground (sensitive={{{a.info.ground!r}: "
                     f"...}}) and a consumer_profile column (under {profile_cols[clash]!r}); a "
                     f"column is either a protected ground or a profile feature, so give it once."
                 )
@@ -129,7 +129,7 @@ class PricingRunner(TaskRunner):
         return gaps
 
     def _ground_gaps(self) -> dict[str, PriceGaps]:
-        """Price gaps across every Article 72(4) ground; by default each group against the
+        """Price gaps across every Art. 72(2)(iv) ground; by default each group against the
         lowest-priced one of at least ``min_group_size`` orders."""
         reference = dict(self.settings.reference or {})
         gaps = {}
@@ -187,6 +187,7 @@ class PricingRunner(TaskRunner):
                     currency=currency,
                     factors=self.factors,
                     labels=labels,
+                    column=a.info.column,
                 )
             )
         return out
@@ -241,7 +242,7 @@ class PricingRunner(TaskRunner):
         return [], self._price_findings() + self._trends()
 
     def _price_findings(self) -> list[Finding | Judgeable]:
-        """The Article 72(5) findings (and the 72(4) ones of prices across the grounds)."""
+        """The Art. 72(2)(v) findings (and the 72(4) ones of prices across the grounds)."""
         settings, policy = self.settings, self.policy
         labels, currency, profile = (
             settings.feature_labels,
@@ -281,7 +282,7 @@ class PricingRunner(TaskRunner):
                     (k for k, cols in profile.items() if settings.loyalty in cols), "habits"
                 )
                 loyalty_label = pw.dimension_label(settings.loyalty, kind, labels)
-            extra.append(pc.loyalty_finding(self.loyalty, policy, loyalty_label, currency))
+            extra.append(pc.loyalty_finding(self.loyalty, policy, loyalty_label, currency, labels))
         return extra
 
     def _chosen(self) -> set[str]:
@@ -300,7 +301,11 @@ class PricingRunner(TaskRunner):
         reason = None
         if summary is None:
             reason = next(f for f in found if f.check == EXPLAINED.id).message
-        return [pc.attribution_finding(summary, profile, self.policy, reason)]
+        return [
+            pc.attribution_finding(
+                summary, profile, self.policy, reason, self.settings.feature_labels
+            )
+        ]
 
     def _analysis(self) -> PricingAnalysis:
         settings, prep = self.settings, self.prep
@@ -316,7 +321,7 @@ class PricingRunner(TaskRunner):
             mean_price=float(prep.prices.mean()),
             n_orders=prep.n_rows,
             labels={
-                c: [str(v) for v in spec[:2]]
+                c: [str(v) for v in spec[:3]]
                 for c, spec in (settings.feature_labels or {}).items()
                 if c in self.binning or c in factors or any(c in cols for cols in profile.values())
             },

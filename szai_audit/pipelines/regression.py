@@ -87,6 +87,8 @@ class RegressionRunner(TaskRunner):
                 higher_is_better=higher,
                 weights=prep.prediction_weights,
                 within=prep.prediction_m2,
+                labels=self.settings.feature_labels,
+                column=a.info.column,
             )
             for a in prep.attrs
             if a.numeric is not None and prep.predictions is not None

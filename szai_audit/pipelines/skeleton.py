@@ -5,9 +5,9 @@ that differ: how its inputs are prepared (:meth:`~TaskRunner.prepare`), what it 
 (:meth:`~TaskRunner.measure`), what follows from the explanation
 (:meth:`~TaskRunner.after_explanation`) and how its result is assembled
 (:meth:`~TaskRunner.assemble`). The shared steps (proxies and flip test, explanation, the
-audit-wide Benjamini-Hochberg judgement, the grounds not provided) are written once, in
-:meth:`TaskRunner.run`. A runner takes the validated settings and prepared rows, never the
-:class:`~szai_audit.Audit` object.
+audit-wide Benjamini-Hochberg judgement, the grounds not provided, the labels of category
+values put into the text) are written once, in :meth:`TaskRunner.run`. A runner takes the
+validated settings and prepared rows, never the :class:`~szai_audit.Audit` object.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -23,6 +23,7 @@ import pandas as pd
 from ..core.data import BinSpec, GroupEncoding
 from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment, finalize
+from ..core.labels import ValueLabels
 from ..core.messages import Message
 from ..core.models import ModelAdapter
 from ..core.scope import Scope, with_binning_notes
@@ -31,10 +32,11 @@ from ..explain.summary import ExplanationSummary
 from ..fairness.counterfactual import FlipResult
 from ..fairness.proxies import ProxyReport
 from ..inputs.attributes import Attribute
+from ..inputs.labels import value_labels
 from ..inputs.rows import RowAccess
 from ..inputs.settings import Settings
 from ..result import AuditResult
-from .stages import explanation, grounds_not_provided, input_checks
+from .stages import explanation, grounds_not_provided, input_checks, labelled
 
 __all__ = ["Checked", "Prepared", "TaskRunner"]
 
@@ -62,6 +64,9 @@ class Checked:
     flips: dict[str, FlipResult]
     explanation: Explanation | None
     summary: ExplanationSummary | None
+    #: The labels of category values, and the raw values shown without one, by column.
+    value_labels: ValueLabels = field(default_factory=ValueLabels)
+    unlabelled: dict[str, list[str]] = field(default_factory=dict)
 
 
 class TaskRunner(ABC):
@@ -81,7 +86,8 @@ class TaskRunner(ABC):
         self.started = started
 
     def run(self) -> AuditResult:
-        """Prepare, measure, read rows, explain, judge every comparison together, assemble."""
+        """Prepare, measure, read rows, explain, judge every comparison together, put the
+        labels of category values into the text, assemble."""
         common = self.prepare()
         tables, extra = self.measure()
         proxies, flips, found = input_checks(
@@ -113,7 +119,11 @@ class TaskRunner(ABC):
         findings, tests = finalize(tables, self.policy, extra)
         findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)
-        return self.assemble(Checked(findings, tests, proxies, flips, explained, summary))
+        labels = value_labels(self.settings, common.attrs)
+        findings, summary, unlabelled = labelled(findings, summary, labels)
+        return self.assemble(
+            Checked(findings, tests, proxies, flips, explained, summary, labels, unlabelled)
+        )
 
     # The steps a task fills in -------------------------------------------------------------
 
@@ -166,6 +176,9 @@ class TaskRunner(ABC):
             explanation_summary=checked.summary,
             metadata=self.settings.metadata,
             manifest=manifest,
+            value_labels=checked.value_labels,
+            feature_labels=dict(self.settings.feature_labels or {}),
+            unlabelled_values=checked.unlabelled,
             **parts,
         )
 

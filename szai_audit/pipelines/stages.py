@@ -1,33 +1,47 @@
 """The stages every task shares: the checks that read rows (proxies and the flip test of each
-ground), the explanation (Article 71) with the findings that follow from it, and the grounds
-Article 72(4) names that were not provided."""
+ground), the explanation (Art. 71) with the findings that follow from it, the grounds
+Art. 72(2)(iv) names that were not provided, and the labels of category values put into the
+text (:func:`labelled`)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.data import GroupEncoding
+from ..core.data import MISSING_LABEL, GroupEncoding
 from ..core.errors import SzaiAuditError
 from ..core.findings import Finding
 from ..core.judging import Judgeable
+from ..core.labels import ValueLabels, merge_unlabelled
 from ..core.messages import Message
 from ..core.models import ModelAdapter
 from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
-from ..explain.summary import ExplanationSummary, summarize
+from ..explain.summary import TOP, Example, ExplanationSummary, notice_values, summarize
+from ..explain.words import OUTPUT_NAMES
 from ..fairness.counterfactual import FlipResult, flip_test, flip_values
 from ..fairness.findings import inputs as input_findings
 from ..fairness.findings.grounds import ARTICLE_72_4_GROUNDS, ground_not_provided
-from ..fairness.proxies import ProxyReport
+from ..fairness.proxies import ProxyReport, stand_in
 from ..inputs.attributes import Attribute
 from ..inputs.rows import RowAccess
 from ..inputs.settings import Settings
 
-__all__ = ["Explained", "InputChecks", "explanation", "grounds_not_provided", "input_checks"]
+__all__ = [
+    "Explained",
+    "InputChecks",
+    "Labelled",
+    "explanation",
+    "grounds_not_provided",
+    "input_checks",
+    "labelled",
+]
 
 #: ``(proxy reports, flip tests, findings)`` of the checks that read rows, per ground.
 InputChecks = tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding | Judgeable]]
+#: ``(findings, explanation summary, raw values shown without a label by column)``.
+Labelled = tuple[list[Finding], ExplanationSummary | None, dict[str, list[str]]]
 #: ``(explanation, its summary, findings)`` of the explanation stage.
 Explained = tuple[Explanation | None, ExplanationSummary | None, list[Finding]]
 
@@ -60,7 +74,9 @@ def input_checks(
             exclude = (info.column,) if info.source == "data" and info.column else ()
             report = rows.proxies(ground, exclude, policy, random_state)
             proxies[ground] = report
-        findings.append(input_findings.proxy_finding(report, ground, policy))
+        findings.append(
+            input_findings.proxy_finding(report, ground, policy, settings.feature_labels)
+        )
         if adapter is None:
             findings.append(input_findings.flip_not_assessed(ground, "no_model"))
             continue
@@ -84,7 +100,14 @@ def input_checks(
         flips[ground] = flip
         findings.append(
             input_findings.flip_finding(
-                flip, ground, policy, numeric=numeric, change_rtol=change_rtol, outputs=outputs
+                flip,
+                ground,
+                policy,
+                numeric=numeric,
+                change_rtol=change_rtol,
+                outputs=outputs,
+                proxy=report,
+                labels=settings.feature_labels,
             )
         )
     return proxies, flips, findings
@@ -117,7 +140,7 @@ def explanation(
     favorable_is_positive: bool,
     numeric: bool = False,
 ) -> Explained:
-    """Article 71: the explanation, its summary, and the findings that follow from it (the
+    """Art. 71: the explanation, its summary, and the findings that follow from it (the
     explanation itself, the public notice's facts, and each ground's share of the model's
     influence)."""
     policy = settings.policy
@@ -143,6 +166,7 @@ def explanation(
             k=policy.k_anonymity,
             random_state=random_state,
             numeric_output=numeric,
+            output=OUTPUT_NAMES.get(settings.task) if numeric else None,
         )
     findings.insert(0, explain_findings.explained(summary, reason))
     findings += _shares(summary, attrs, proxies, settings)
@@ -181,13 +205,88 @@ def _shares(
         column = a.info.column if a.info.source == "data" else None
         out.append(
             explain_findings.attribution_share(
-                summary, ground, column, flagged.get(ground, []), settings.policy
+                summary,
+                ground,
+                column,
+                flagged.get(ground, []),
+                settings.policy,
+                stand_in=stand_in(proxies.get(ground)),
             )
         )
     return out
 
 
 def grounds_not_provided(attrs: Sequence[Attribute]) -> list[Finding]:
-    """NOT_ASSESSED for each ground Article 72(4) names that the audit was not given."""
+    """NOT_ASSESSED for each ground Art. 72(2)(iv) names that the audit was not given."""
     provided = {a.info.ground for a in attrs}
     return [ground_not_provided(g) for g in ARTICLE_72_4_GROUNDS if g not in provided]
+
+
+#: Values the explanation writes itself (categories pooled or missing), not the data's.
+_POOLED = ("(other)", MISSING_LABEL)
+
+
+def _labelled_example(
+    example: Example, features: Mapping[str, tuple[str, bool]], labels: ValueLabels
+) -> tuple[Example, dict[str, list[str]]]:
+    """An example decision with its category values by their labels (``features``: a reason's
+    label text -> its column and whether its values are categories)."""
+    reasons = []
+    shown: dict[str, list[str]] = {}
+    for label, value, towards in example.reasons:
+        feature, categorical = features.get(label.zh, ("", False))
+        raw = value.zh
+        if categorical and raw == value.en:
+            if labels.has(feature, raw):
+                value = labels.value(feature, raw)
+            elif raw not in _POOLED:
+                shown.setdefault(feature, []).append(raw)
+        reasons.append((label, value, towards))
+    return dataclasses.replace(example, reasons=reasons), shown
+
+
+def _labelled_summary(
+    summary: ExplanationSummary, labels: ValueLabels
+) -> tuple[ExplanationSummary, dict[str, list[str]]]:
+    """The summary's sentences and examples with the category values by their labels; the
+    values the public notice and these sentences show without one."""
+    sentences = list(summary.sentences)
+    # Sentence 0 names the main factors; sentence i + 1 gives the direction of factor i.
+    for i, f in enumerate(summary.factors[: min(TOP, len(sentences) - 1)]):
+        sentences[i + 1] = labels.localise(sentences[i + 1], f.feature)
+    features = {
+        f.label.zh: (f.feature, f.direction.get("kind") != "numeric") for f in summary.factors
+    }
+    examples, shown = [], []
+    for e in summary.examples:
+        example, found = _labelled_example(e, features, labels)
+        examples.append(example)
+        shown.append(found)
+    quoted = {
+        f: [v for v in values if not labels.has(f, v) and v not in _POOLED]
+        for f, values in notice_values(summary).items()
+    }
+    changed = dataclasses.replace(summary, sentences=sentences, examples=examples)
+    return changed, merge_unlabelled(quoted, *shown)
+
+
+def labelled(
+    findings: Sequence[Finding], summary: ExplanationSummary | None, labels: ValueLabels
+) -> Labelled:
+    """The findings' messages and the explanation's text with each quoted raw value of a
+    finding's ground (or dimension) replaced by its label, and the raw values still shown
+    without one, by column (:attr:`szai_audit.AuditResult.unlabelled_values`)."""
+    out, shown = [], []
+    for f in findings:
+        # A finding speaks of its ground's values, or (a re-pricing across a profile
+        # dimension) of the values of the column with the strongest effect.
+        strongest = f.details.get("strongest") if isinstance(f.details, dict) else None
+        column = strongest.get("column") if isinstance(strongest, dict) else None
+        for key in (k for k in (column, f.ground) if k):
+            shown.append(labels.unlabelled_in(f.message, key))
+            f = dataclasses.replace(f, message=labels.localise(f.message, key))
+        out.append(f)
+    if summary is not None:
+        summary, found = _labelled_summary(summary, labels)
+        shown.append(found)
+    return out, summary, merge_unlabelled(*shown)

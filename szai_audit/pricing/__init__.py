@@ -1,11 +1,11 @@
-"""Article 72(5): no different prices, and no fraud, by the customer's habits, preferences or
+"""Art. 72(2)(v): no different prices, and no fraud, by the customer's habits, preferences or
 ability to pay ("big-data price discrimination", charging loyal customers more).
 
 Prices may differ for legitimate reasons (a longer trip costs more, and richer customers may
-simply take longer trips); Article 72(5) forbids prices that differ *because of* the customer's
+simply take longer trips); Art. 72(2)(v) forbids prices that differ *because of* the customer's
 habits, preferences or ability to pay. The measures separate the two:
 
-* :func:`price_gaps` (:mod:`.gaps`): prices by group of one profile feature (or an Article 72(4)
+* :func:`price_gaps` (:mod:`.gaps`): prices by group of one profile feature (or an Art. 72(2)(iv)
   ground): the raw ratio of mean and of median prices to a reference group, with bootstrap
   intervals, and the gap that remains given the legitimate factors, by exact stratification and
   by regression adjustment side by side;

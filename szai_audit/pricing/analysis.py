@@ -33,7 +33,8 @@ class PricingAnalysis:
     mean_price : float
     n_orders : int
     labels : dict
-        Display names of profile columns, ``{column: [zh, en]}`` (from ``feature_labels``).
+        Display names (and units) of profile columns, ``{column: [zh, en(, unit)]}`` (from
+        ``feature_labels``).
     """
 
     profile: dict[str, list[str]]

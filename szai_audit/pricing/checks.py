@@ -1,7 +1,7 @@
-"""The Article 72(5) checks, declared once (see :mod:`szai_audit.core.checks`).
+"""The Art. 72(2)(v) checks, declared once (see :mod:`szai_audit.core.checks`).
 
-A price gap across a consumer-profile column evidences Article 72(5); the same check across an
-Article 72(4) ground (prices by sex, say) evidences 72(4).
+A price gap across a consumer-profile column evidences Art. 72(2)(v); the same check across an
+Art. 72(2)(iv) ground (prices by sex, say) evidences 72(4).
 """
 
 from __future__ import annotations
@@ -85,6 +85,7 @@ LOYALTY = register(
         computed_by=f"{_FINDINGS}:loyalty_finding",
         minimum="covered",
         subject=subject_label,
+        binned=False,
     )
 )
 ATTRIBUTION = register(

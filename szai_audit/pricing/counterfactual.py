@@ -1,4 +1,4 @@
-"""Article 72(5), same order, different customer: the counterfactual test of a price model.
+"""Art. 72(2)(v), same order, different customer: the counterfactual test of a price model.
 
 Sampled orders are given the profile of other customers, every legitimate factor held fixed,
 and re-priced by the model in vectorised batches; the distribution of the price changes is the

@@ -1,4 +1,4 @@
-"""Findings of the pricing audit: Article 72(5) for the consumer profile, 72(4) for the grounds."""
+"""Findings of the pricing audit: Art. 72(2)(v) for the consumer profile, 72(4) for the grounds."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ class Shares(Protocol):
 
 
 def profile_not_provided() -> Finding:
-    """Article 72(5) not assessed: no consumer profile was declared."""
+    """Art. 72(2)(v) not assessed: no consumer profile was declared."""
     return Finding(
         check=NO_PROFILE.id,
         article=ARTICLE,
@@ -430,9 +430,14 @@ def counterfactual_not_assessed(profile: Mapping[str, list[str]]) -> list[Findin
 
 
 def loyalty_finding(
-    gap: LoyaltyGap | None, policy: Policy, label: Message | None = None, currency: str = "CNY"
+    gap: LoyaltyGap | None,
+    policy: Policy,
+    label: Message | None = None,
+    currency: str = "CNY",
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Finding | Judgeable:
-    """Loyal against new customers (``label``: how the tenure column is named).
+    """Loyal against new customers (``label``: how the tenure column is named; ``labels``:
+    the ``feature_labels``, whose display name and unit of the tenure column the message uses).
 
     Decided like a conditional price gap: the stratified gap where the strata shared by loyal
     and new customers hold enough orders of both, with the regression-adjusted gap beside it
@@ -458,7 +463,7 @@ def loyalty_finding(
     }
     first, second = _loyalty_comparisons(gap, policy, extra)
     details = gap.to_dict() | named
-    message = _loyalty_message(gap, policy, currency)
+    message = _loyalty_message(gap, policy, currency, labels)
     if second:
         return MeasuredTwice(
             check=LOYALTY.id,
@@ -496,7 +501,10 @@ def loyalty_finding(
 
 
 def _loyalty_message(
-    gap: LoyaltyGap, policy: Policy, currency: str
+    gap: LoyaltyGap,
+    policy: Policy,
+    currency: str,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Callable[[Verdict], Message]:
     def message(verdict: Verdict) -> Message:
         return pw.msg_loyalty(
@@ -514,6 +522,7 @@ def _loyalty_message(
             min_coverage=policy.min_coverage,
             mean_loyal=gap.mean_loyal,
             currency=currency,
+            labels=labels,
         )
 
     return message
@@ -596,7 +605,10 @@ def attribution_finding(
     profile: Mapping[str, list[str]],
     policy: Policy,
     reason: Message | None,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> Finding:
+    """The consumer profile's share of the model's influence on the price (``labels``: the
+    ``feature_labels``, naming the column of the largest share)."""
     thr = policy.attribution_share_max
     if summary is None:
         return Finding(
@@ -616,7 +628,9 @@ def attribution_finding(
         check=ATTRIBUTION.id,
         article=ARTICLE,
         status=status,
-        message=pw.msg_profile_attribution(total, by_kind, thr, status.value),
+        message=pw.msg_profile_attribution(
+            total, by_kind, thr, status.value, by_column=by_column, labels=labels
+        ),
         value=total,
         threshold=thr,
         details={"by_kind": by_kind, "by_column": by_column},
@@ -634,17 +648,17 @@ def trend_finding(
     currency: str,
     factors: PreparedFactors | None = None,
     labels: Mapping[str, Sequence[str]] | None = None,
+    column: str | None = None,
 ) -> Finding | Judgeable:
     """The price trend along the numeric column ``name`` (a binned profile column or
     ground): the straight line of the log price on its values, read between the 10th and 90th
     percentiles, both ends compared. Given the legitimate ``factors`` it decides, the raw
     line beside it; without them the raw line is informative (never FAIL), as raw gaps are.
-    """
+    ``column``: the data column of a ground, whose unit ``labels`` may give (default ``name``)."""
     thr, level = policy.price_gap_max, policy.confidence_level
     x = np.asarray(value, dtype=float)
-    known = int(np.isfinite(x).sum())
     try:
-        if known < policy.min_group_size:
+        if (known := int(np.isfinite(x).sum())) < policy.min_group_size:
             raise InputError(f"{known} orders have a value; at least {policy.min_group_size}")
         raw = fit_trend(np.log(prices), x)
         adjusted = None if factors is None else fit_trend(np.log(prices), x, factors.design)
@@ -678,6 +692,7 @@ def trend_finding(
             raw=raw_by_group[verdict.comparison.group] if adjusted is not None else None,
             factors=names,
             labels=labels,
+            unit=pw.unit_of(column or name, labels),
         )
 
     decided = adjusted or raw

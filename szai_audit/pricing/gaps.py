@@ -1,6 +1,6 @@
-"""Article 72(5) price gaps: prices by group, raw and given the legitimate factors.
+"""Art. 72(2)(v) price gaps: prices by group, raw and given the legitimate factors.
 
-Prices by group of one profile feature (or an Article 72(4) ground): the raw ratio of mean and
+Prices by group of one profile feature (or an Art. 72(2)(iv) ground): the raw ratio of mean and
 of median prices to a reference group, with bootstrap intervals, and the gap that remains given
 the legitimate factors, by exact stratification and by regression adjustment side by side (from
 :func:`szai_audit.core.conditional.conditional_gaps` on log prices, reported as percentages).
@@ -33,7 +33,7 @@ __all__ = [
     "strata_bins",
 ]
 
-#: The kinds of consumer-profile features Article 72(5) names.
+#: The kinds of consumer-profile features Art. 72(2)(v) names.
 PROFILE_KINDS = ("habits", "preferences", "ability_to_pay")
 
 #: Bins of the chart of counterfactual price changes: 1% wide, centred on -30% ... +30% (the
@@ -72,7 +72,7 @@ class PriceGaps:
     Attributes
     ----------
     dimension : str
-        The profile column, or the Article 72(4) ground.
+        The profile column, or the Art. 72(2)(iv) ground.
     kind : str
         ``"habits"``, ``"preferences"``, ``"ability_to_pay"`` or ``"ground"``.
     reference : str

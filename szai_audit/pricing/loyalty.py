@@ -1,4 +1,4 @@
-"""Article 72(5), loyal customers: do existing customers pay more than new ones ("杀熟")?
+"""Art. 72(2)(v), loyal customers: do existing customers pay more than new ones ("杀熟")?
 
 Compared for the same legitimate factors and, with the model, against the price each loyal
 customer would be quoted as a new one.

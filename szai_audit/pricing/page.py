@@ -1,20 +1,32 @@
-"""Page structure and charts of the pricing audit (Article 72(5)), before any HTML."""
+"""Page structure and charts of the pricing audit (Art. 72(2)(v)), before any HTML, and its
+sentences for page 1 (:func:`conclusion_statements`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
 
-from ..core.charts import chart_style, despine, figure_to_svg, plain_text, text_of
+from ..core.charts import (
+    chart_style,
+    despine,
+    figure_to_svg,
+    percent_axis,
+    plain_text,
+    text_of,
+)
+from ..core.conclusion import Statement
 from ..core.findings import Finding
 from ..core.grounds import ground_label
-from ..core.messages import Message, fmt_amount, fmt_level, fmt_pct
+from ..core.labels import ValueLabels
+from ..core.messages import Message, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
 from ..core.stats import z_value
+from . import conclusion as pc
 from . import words as pw
 from .analysis import PricingAnalysis
 from .checks import (
@@ -30,15 +42,25 @@ from .checks import (
 from .counterfactual import CounterfactualPrices
 from .gaps import CHANGE_EDGES, PriceGaps
 
-__all__ = ["Results", "ground_blocks", "pricing_section"]
+__all__ = [
+    "Results",
+    "conclusion_statements",
+    "gap_chart",
+    "gap_table",
+    "ground_blocks",
+    "pricing_section",
+]
 
 
 class Results(Protocol):
-    """What the Article 72(5) page part reads of an audit's result
-    (:class:`szai_audit.AuditResult` has all of it)."""
+    """What the Art. 72(2)(v) page part reads of an audit's result
+    (:class:`szai_audit.AuditResult` has all of it; ``value_labels``, when it has them, are
+    read with ``getattr``)."""
 
     @property
     def findings(self) -> list[Finding]: ...
+    @property
+    def value_labels(self) -> ValueLabels: ...
     @property
     def policy(self) -> Policy: ...
     @property
@@ -51,115 +73,165 @@ class Results(Protocol):
 
 GAP_COLOURS = {"raw": "#8c959f", "stratified": "#3b6ea8", "regression": "#d4860b"}
 
-
-def _pct_ci(lo: float, hi: float) -> str:
-    if not (math.isfinite(lo) and math.isfinite(hi)):
-        return ""
-    return f"{pw.signed_pct(lo)} – {pw.signed_pct(hi)}"
+_DASH = Message("—", "—")
 
 
-def _ratio_ci(lo: float, hi: float) -> str:
-    return f"{lo:.3f}–{hi:.3f}" if math.isfinite(lo) and math.isfinite(hi) else ""
+def conclusion_statements(result: Results) -> list[Statement]:
+    """The Art. 72(2)(v) sentences of page 1, most serious first: what the model uses apart
+    from what only goes with the price, an action for each FAIL and WARN, one sentence for
+    what passes (:func:`szai_audit.pricing.conclusion.statements`); none without a pricing
+    audit."""
+    return pc.statements(result)
 
 
-def gap_table(g: PriceGaps, min_size: int) -> dict[str, Any]:
-    """Rows of the price table of one dimension; groups below ``min_size`` withheld."""
-    rows = []
+def _values(result: Results) -> ValueLabels:
+    """The result's value labels (none before they are given)."""
+    return result.value_labels
+
+
+def _group_label(values: ValueLabels, g: PriceGaps, group: str) -> Message:
+    """A group of a dimension by its display name."""
+    if g.kind == "ground":
+        return values.group(g.dimension, group)
+    return values.value(g.dimension, group)
+
+
+def _cell(text: Message, ci: Message | None = None) -> dict[str, Any]:
+    return {"text": text, "ci": ci}
+
+
+def _signed_money(x: float, currency: str) -> Message:
+    """``多 3.16 元`` / ``CNY 3.16 more``."""
+    size = pw.money_size(x, currency)
+    if abs(x) < 0.005:
+        return size
+    if x > 0:
+        return Message(f"多 {size.zh}", f"{size.en} more")
+    return Message(f"少 {size.zh}", f"{size.en} less")
+
+
+def _gap_cells(g: PriceGaps, r: Any, reference: bool, currency: str) -> list[dict[str, Any]]:
+    """The cells of one group's row after its mean and median price."""
+    raw = float(r["mean_ratio"]) - 1
+    if reference:
+        cells = [_cell(Message("参照", "reference"))]
+    else:
+        lo, hi = float(r["mean_ratio_low"]) - 1, float(r["mean_ratio_high"]) - 1
+        cells = [_cell(pw.relative(raw), pw.interval(lo, hi, raw))]
+    deciding = raw
+    if g.factors:
+        for m in ("stratified", "regression"):
+            v = float(r[m])
+            if reference or not math.isfinite(v):
+                cells.append(_cell(_DASH))
+                continue
+            ci = pw.interval(float(r[f"{m}_low"]), float(r[f"{m}_high"]), v)
+            cells.append(_cell(pw.relative(v), ci))
+        strat = float(r["stratified"])
+        deciding = strat if math.isfinite(strat) else float(r["regression"])
+    ok = math.isfinite(deciding) and deciding > -1
+    amount = float(r["mean"]) * deciding / (1 + deciding) if ok else math.nan
+    shown = not reference and math.isfinite(amount)
+    cells.append(_cell(_signed_money(amount, currency) if shown else _DASH))
+    if g.factors:
+        cov = fmt_pct(float(r["coverage"]))
+        cells.append(_cell(_DASH if reference else Message(cov, cov)))
+    return cells
+
+
+def gap_table(
+    g: PriceGaps, min_size: int, currency: str = "CNY", values: ValueLabels | None = None
+) -> dict[str, Any] | None:
+    """Rows of the price table of one dimension (groups below ``min_size`` withheld), the
+    groups by their ``values`` labels; None when no group but the reference has numbers."""
+    values = values or ValueLabels()
+    rows, shown = [], 0
     for group, r in g.table.iterrows():
-        count = int(r["count"])
+        n = int(r["count"])
         reference = str(group) == g.reference
-        if count < min_size:
-            rows.append(
-                {"group": str(group), "count": count, "reference": reference, "withheld": True}
-            )
+        row = {
+            "group": _group_label(values, g, str(group)),
+            "count": pw.count(n),
+            "reference": reference,
+        }
+        if n < min_size:
+            rows.append(row | {"withheld": True})
             continue
-        cells = [
-            {"text": fmt_amount(float(r["mean"])), "ci": ""},
-            {"text": fmt_amount(float(r["median"])), "ci": ""},
-            {
-                "text": f"{float(r['mean_ratio']):.3f}",
-                "ci": "" if reference else _ratio_ci(r["mean_ratio_low"], r["mean_ratio_high"]),
-            },
-            {
-                "text": f"{float(r['median_ratio']):.3f}",
-                "ci": "" if reference else _ratio_ci(r["median_ratio_low"], r["median_ratio_high"]),
-            },
+        shown += not reference
+        prices = [
+            _cell(pw.money(float(r["mean"]), currency)),
+            _cell(pw.money(float(r["median"]), currency)),
         ]
-        if g.factors:
-            for m in ("stratified", "regression"):
-                v = float(r[m])
-                cells.append(
-                    {
-                        "text": "—" if reference or not math.isfinite(v) else pw.signed_pct(v),
-                        "ci": "" if reference else _pct_ci(r[f"{m}_low"], r[f"{m}_high"]),
-                    }
-                )
-            cov = float(r["coverage"])
-            cells.append({"text": "—" if reference else fmt_pct(cov), "ci": ""})
-        rows.append(
-            {
-                "group": str(group),
-                "count": count,
-                "reference": reference,
-                "withheld": False,
-                "cells": cells,
-            }
-        )
+        cells = prices + _gap_cells(g, r, reference, currency)
+        rows.append(row | {"withheld": False, "cells": cells})
+    if not shown:
+        return None
     columns = [
         Message("平均价格", "Mean price"),
-        Message("中位数", "Median"),
-        Message("平均价之比", "Mean ratio"),
-        Message("中位数之比", "Median ratio"),
+        Message("价格中位数", "Median price"),
+        Message("与参照组相比（未调整）", "Against the reference (unadjusted)"),
     ]
     if g.factors:
         columns += [
-            Message("分层法价差", "Stratified gap"),
-            Message("回归调整价差", "Regression gap"),
-            Message("分层覆盖率", "Coverage"),
+            Message("与参照组相比：分层法", "Against the reference: stratified"),
+            Message("与参照组相比：回归调整", "Against the reference: regression-adjusted"),
         ]
+    columns.append(Message("每单金额差", "Difference per order"))
+    if g.factors:
+        columns.append(Message("可比订单占比", "Comparable orders"))
     return {"columns": columns, "rows": rows, "width": len(columns)}
 
 
+def _series(t: Any, groups: list[str], key: str) -> tuple[Any, Any, Any]:
+    """The values and interval bounds of one series of the gap chart."""
+    if key == "raw":
+        cols, shift = ("mean_ratio", "mean_ratio_low", "mean_ratio_high"), -1.0
+    else:
+        cols, shift = (key, f"{key}_low", f"{key}_high"), 0.0
+    v, lo, hi = (t.loc[groups, c].to_numpy(float) + shift for c in cols)
+    return v, lo, hi
+
+
+_SERIES_NAMES = {
+    "raw": Message("未调整（平均价格之比）", "unadjusted (mean ratio)"),
+    "stratified": Message("控制正当因素：分层法", "given the factors: stratified"),
+    "regression": Message("控制正当因素：回归调整", "given the factors: regression"),
+}
+
+
 def gap_chart(
-    g: PriceGaps, chart_id: str, min_size: int, tolerance: float, lang: str
+    g: PriceGaps,
+    chart_id: str,
+    min_size: int,
+    tolerance: float,
+    lang: str,
+    values: ValueLabels | None = None,
 ) -> str | None:
     """Each group's price gap against the reference: raw (mean ratio) and, given the
-    legitimate factors, stratified and regression-adjusted, with intervals."""
-
+    legitimate factors, stratified and regression-adjusted, with intervals, on an axis of
+    round percentages; None when there is nothing to draw."""
+    values = values or ValueLabels()
     t = g.table
     groups = [
         str(k) for k in t.index if str(k) != g.reference and int(t.loc[k, "count"]) >= min_size
     ]
     if not groups or int(t.loc[g.reference, "count"]) < min_size or len(groups) > 30:
         return None
+    keys = ["raw", "stratified", "regression"] if g.factors else ["raw"]
+    drawn = {k: _series(t, groups, k) for k in keys}
+    if not any(np.isfinite(v).any() for v, _, _ in drawn.values()):
+        return None
     from matplotlib.figure import Figure
 
-    series = [("raw", "mean_ratio", -1.0)]
-    if g.factors:
-        series += [("stratified", "stratified", 0.0), ("regression", "regression", 0.0)]
-    names = {
-        "raw": Message("未调整（平均价之比）", "unadjusted (mean ratio)"),
-        "stratified": Message("控制正当因素：分层法", "given the factors: stratified"),
-        "regression": Message("控制正当因素：回归调整", "given the factors: regression"),
-    }
     y = np.arange(len(groups))[::-1].astype(float)
-    step = 0.22
-    values = []
+    spread = [tolerance]
     with chart_style():
         fig = Figure(figsize=(7.0, 0.55 * len(groups) + 1.6), layout="constrained")
         ax = fig.subplots()
-        for i, (key, col, shift) in enumerate(series):
-            offset = (i - (len(series) - 1) / 2) * step
-            if key == "raw":
-                v = t.loc[groups, col].to_numpy(float) + shift
-                lo = t.loc[groups, "mean_ratio_low"].to_numpy(float) + shift
-                hi = t.loc[groups, "mean_ratio_high"].to_numpy(float) + shift
-            else:
-                v = t.loc[groups, col].to_numpy(float)
-                lo = t.loc[groups, f"{col}_low"].to_numpy(float)
-                hi = t.loc[groups, f"{col}_high"].to_numpy(float)
+        for i, (key, (v, lo, hi)) in enumerate(drawn.items()):
+            offset = (i - (len(keys) - 1) / 2) * 0.22
             ok = np.isfinite(v)
-            values += list(v[ok]) + list(lo[ok]) + list(hi[ok])
+            spread += [abs(float(x)) for x in (*v[ok], *lo[ok], *hi[ok]) if math.isfinite(x)]
             ax.errorbar(
                 v[ok],
                 (y - offset)[ok],
@@ -170,25 +242,20 @@ def gap_chart(
                 elinewidth=1,
                 capsize=2,
                 markersize=5,
-                label=plain_text(text_of(names[key], lang)),
+                label=plain_text(text_of(_SERIES_NAMES[key], lang)),
             )
         ax.axvline(0, color="#222", linewidth=0.8)
         for s in (-tolerance, tolerance):
             ax.axvline(s, color="#b3261e", linewidth=0.8, linestyle="--")
-        span = max([abs(x) for x in values] + [tolerance]) * 1.15
-        ax.set_xlim(-span, span)
-        ax.set_yticks(y, [plain_text(gr) for gr in groups])
-        ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:+.0f}%")
-        ax.set_xlabel(
-            text_of(
-                Message(
-                    f"相对参照组“{g.reference}”的价差",
-                    f"Price gap against the reference group “{g.reference}”",
-                ),
-                lang,
-            )
+        span = max(spread) * 1.15
+        percent_axis(ax, -span, span, signed=True)
+        ax.set_yticks(y, [plain_text(text_of(_group_label(values, g, k), lang)) for k in groups])
+        ref = _group_label(values, g, g.reference)
+        axis = Message(
+            f"与参照组“{ref.zh}”相比的价差", f"Price gap against the reference group “{ref.en}”"
         )
-        fig.legend(loc="outside lower center", ncols=len(series), fontsize=7, frameon=False)
+        ax.set_xlabel(plain_text(text_of(axis, lang)))
+        fig.legend(loc="outside lower center", ncols=len(keys), fontsize=7, frameon=False)
         despine(ax)
         return figure_to_svg(fig, chart_id)
 
@@ -197,9 +264,11 @@ def change_chart(result: Results, lang: str) -> str | None:
     """Distribution of the counterfactual price changes, one panel per swap."""
 
     p = result.pricing
-    if p is None or p.counterfactual is None:
+    if p is None or p.counterfactual is None or not p.counterfactual.histogram:
         return None
     cf = p.counterfactual
+    if not any(sum(c) for c in cf.histogram.values()):
+        return None
     from matplotlib.figure import Figure
 
     swaps = list(cf.histogram)
@@ -235,11 +304,9 @@ def change_chart(result: Results, lang: str) -> str | None:
             for s in (-cf.tolerance, cf.tolerance):
                 ax.axvline(s, color="#b3261e", linewidth=0.8, linestyle="--")
             ax.set_title(text_of(title, lang), fontsize=8)
-            ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:+.0f}%")
-            ax.set_xlim(CHANGE_EDGES[0], CHANGE_EDGES[-1])
+            percent_axis(ax, float(CHANGE_EDGES[0]), float(CHANGE_EDGES[-1]), signed=True)
+            percent_axis(ax, 0.0, top, axis="y", n=4)
             despine(ax)
-        for row in grid:
-            row[0].yaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
         fig.supylabel(text_of(Message("订单–顾客组合", "Order-customer pairs"), lang), fontsize=8)
         fig.supxlabel(text_of(Message("价格变动", "Price change"), lang), fontsize=8)
         return figure_to_svg(fig, "chart-price-changes")
@@ -253,6 +320,7 @@ def dimension_block(
     p = result.pricing
     assert p is not None
     label = pw.dimension_label(name, g.kind, p.labels)
+    values = _values(result)
     notes = []
     if name in p.binning:
         notes.append(
@@ -272,18 +340,18 @@ def dimension_block(
             and f.article == article
             and f.check in (RAW.id, CONDITIONAL.id, TREND.id)
         ],
-        "table": gap_table(g, policy.min_group_size),
-        "chart": gap_chart(g, chart_id, policy.min_group_size, policy.price_gap_max, lang),
-        "reference": g.reference,
+        "table": gap_table(g, policy.min_group_size, p.currency, values),
+        "chart": gap_chart(g, chart_id, policy.min_group_size, policy.price_gap_max, lang, values),
+        "reference": _group_label(values, g, g.reference),
         "factors": pw.quoted(g.factors, p.labels).zh,
         "factors_en": pw.quoted(g.factors, p.labels).en,
-        "strata": g.n_strata,
-        "currency": p.currency,
+        "strata": pw.count(g.n_strata),
+        "currency": pw.currency_unit(p.currency),
     }
 
 
 def pricing_section(result: Results, lang: str) -> dict[str, Any] | None:
-    """Section "Article 72(5): price discrimination"."""
+    """Section "Art. 72(2)(v): price discrimination"."""
     p = result.pricing
     if p is None:
         return None
@@ -296,17 +364,20 @@ def pricing_section(result: Results, lang: str) -> dict[str, Any] | None:
     level = result.policy.confidence_level
     z = z_value(level)
     swaps = [] if cf is None else _swap_rows(cf, p, z)
-    effects = [] if cf is None else _effect_rows(cf, p, result.policy.min_group_size)
+    values = _values(result)
+    effects = [] if cf is None else _effect_rows(cf, p, result.policy.min_group_size, values)
     return {
         "dims": dims,
         "counterfactual": {
-            "findings": [f for f in result.findings if f.check == COUNTERFACTUAL.id],
+            "findings": [
+                _labelled(f, values) for f in result.findings if f.check == COUNTERFACTUAL.id
+            ],
             "chart": change_chart(result, lang),
             "swaps": swaps,
             "effects": effects,
             "tolerance": fmt_pct(result.policy.price_change_tolerance),
-            "orders": 0 if cf is None else int(cf.summary["orders"].iloc[0]),
-            "donors": 0 if cf is None else int(cf.summary["donors"].iloc[0]),
+            "orders": pw.count(0 if cf is None else int(cf.summary["orders"].iloc[0])),
+            "donors": pw.count(0 if cf is None else int(cf.summary["donors"].iloc[0])),
             "level": fmt_level(level),
         },
         "loyalty": [f for f in result.findings if f.check == LOYALTY.id],
@@ -327,8 +398,8 @@ def pricing_section(result: Results, lang: str) -> dict[str, Any] | None:
             (pw.KIND_LABELS[k], pw.quoted(cols, p.labels)) for k, cols in p.profile.items()
         ],
         "factors": pw.quoted(p.legitimate_factors, p.labels, ("（未提供）", "(none given)")),
-        "currency": p.currency,
-        "orders": p.n_orders,
+        "currency": pw.currency_unit(p.currency),
+        "orders": pw.count(p.n_orders),
         "mean_price": pw.money(p.mean_price, p.currency),
     }
 
@@ -339,14 +410,13 @@ def _swap_rows(cf: CounterfactualPrices, p: PricingAnalysis, z: float) -> list[d
     for swap, r in cf.summary.iterrows():
         se = float(r["share_changed_se"])
         share = float(r["share_changed"])
+        lo, hi = fmt_pct(max(0.0, share - z * se)), fmt_pct(min(1.0, share + z * se))
         swaps.append(
             {
                 "label": pw.KIND_LABELS[str(swap)],
                 "columns": pw.quoted(cf.columns[str(swap)], p.labels),
                 "share": fmt_pct(share),
-                "ci": ""
-                if not math.isfinite(se)
-                else f"{fmt_pct(max(0.0, share - z * se))}–{fmt_pct(min(1.0, share + z * se))}",
+                "ci": None if not math.isfinite(se) else Message(f"{lo} 至 {hi}", f"{lo} to {hi}"),
                 "mean_abs": fmt_pct(float(r["mean_abs_change"])),
                 "p95": fmt_pct(float(r["p95_abs_change"])),
                 "max": fmt_pct(float(r["max_abs_change"])),
@@ -357,7 +427,7 @@ def _swap_rows(cf: CounterfactualPrices, p: PricingAnalysis, z: float) -> list[d
 
 
 def _effect_rows(
-    cf: CounterfactualPrices, p: PricingAnalysis, min_group_size: int
+    cf: CounterfactualPrices, p: PricingAnalysis, min_group_size: int, values: ValueLabels
 ) -> list[dict[str, Any]]:
     """Display rows of the effects by donor group (large enough groups, reference left out)."""
     effects = []
@@ -368,18 +438,33 @@ def _effect_rows(
             {
                 "swap": pw.KIND_LABELS[e["swap"]],
                 "column": pw.quoted([e["column"]], p.labels),
-                "group": e["group"],
-                "reference": e["reference"],
-                "effect": pw.signed_pct(e["effect"]),
-                "ci": _pct_ci(e["low"], e["high"]),
-                "n": e["n"],
+                "group": _column_value(p, values, e["column"], e["group"]),
+                "reference": _column_value(p, values, e["column"], e["reference"]),
+                "effect": pw.relative(float(e["effect"])),
+                "ci": pw.interval(float(e["low"]), float(e["high"]), float(e["effect"])),
+                "n": pw.count(e["n"]),
             }
         )
     return effects
 
 
+def _column_value(p: PricingAnalysis, values: ValueLabels, column: str, raw: object) -> Message:
+    """A group of a profile column by its label (a binned number's group with its unit)."""
+    if column in p.binning:
+        return pw.with_unit(str(raw), pw.unit_of(column, p.labels))
+    return values.value(column, raw)
+
+
+def _labelled(f: Finding, values: ValueLabels) -> Finding:
+    """A counterfactual finding with the group of its strongest column by its label."""
+    top = f.details.get("strongest")
+    if not isinstance(top, Mapping) or not values.by_column:
+        return f
+    return dataclasses.replace(f, message=values.localise(f.message, str(top["column"])))
+
+
 def ground_blocks(result: Results, lang: str) -> dict[str, dict[str, Any]]:
-    """Price blocks of the Article 72(4) grounds, by ground."""
+    """Price blocks of the Art. 72(2)(iv) grounds, by ground."""
     p = result.pricing
     if p is None:
         return {}

@@ -1,4 +1,4 @@
-"""Article 33: personal data provided to others must be de-identified.
+"""Art. 33(2): personal data provided to others must be de-identified.
 
 :func:`scan` (:mod:`.scan`) looks at a frame about to be provided to others (or used internally)
 and reports direct identifiers found by content (:mod:`.detectors`) and by column name
@@ -9,7 +9,7 @@ sensitive columns (:mod:`.quasi`). Nothing it returns holds a raw value. The rep
 
 from __future__ import annotations
 
-from . import checks, columns, detectors, names, page, quasi, scanner
+from . import checks, columns, detectors, names, page, quasi, scanner, words
 from .detectors import CONTENT_DETECTORS, DETECTORS, HIT_SHARE, mask, match
 from .names import detect_name
 from .quasi import QuasiIdentifiers
@@ -33,4 +33,5 @@ __all__ = [
     "quasi",
     "scan",
     "scanner",
+    "words",
 ]

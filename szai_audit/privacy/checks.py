@@ -1,4 +1,4 @@
-"""The Article 33 checks, declared once (see :mod:`szai_audit.core.checks`)."""
+"""The Art. 33(2) checks, declared once (see :mod:`szai_audit.core.checks`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Article 33: the content scan of one column, with masked examples."""
+"""Art. 33(2): the content scan of one column, with masked examples."""
 
 from __future__ import annotations
 

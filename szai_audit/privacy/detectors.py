@@ -1,4 +1,4 @@
-"""Article 33 detectors: direct identifiers recognised by their content, and masking.
+"""Art. 33(2) detectors: direct identifiers recognised by their content, and masking.
 
 18-digit PRC resident identity numbers (GB 11643-1999, with a valid region digit, birth date and
 ISO 7064 MOD 11-2 check character) and their legacy 15-digit form, mainland mobile numbers,

@@ -1,4 +1,4 @@
-"""Article 33: columns whose *name* says they hold personal information (``姓名``, ``手机号``,
+"""Art. 33(2): columns whose *name* says they hold personal information (``姓名``, ``手机号``,
 ``id_number``, ``email``...)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Article 33: quasi-identifiers, their equivalence classes, k-anonymity and l-diversity, and
+"""Art. 33(2): quasi-identifiers, their equivalence classes, k-anonymity and l-diversity, and
 generalisations that would raise k, each measured on the data."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.findings import jsonable
-from ..core.messages import fmt_pct
+from ..core.messages import Message
+from . import words as w
 from .detectors import fullmatch
 from .names import normalise_name
 
@@ -48,65 +49,43 @@ def _nice(x: float) -> float:
     return 10 * power  # pragma: no cover
 
 
-def _fmt_number(x: float) -> str:
-    return f"{x:g}"
-
-
 @dataclass(frozen=True)
 class _Candidate:
     action: str
     parameter: float | int | None
     values: np.ndarray
-    zh: str
-    en: str
 
 
-def _time_candidates(label: str, month: np.ndarray, year: np.ndarray) -> list[_Candidate]:
-    return [
-        _Candidate(
-            "month",
-            None,
-            month,
-            f"将 {label} 只保留到年月",
-            f"keep only the year and month of {label}",
-        ),
-        _Candidate(
-            "year", None, year, f"将 {label} 只保留到年份", f"keep only the year of {label}"
-        ),
-    ]
+def _time_candidates(month: np.ndarray, year: np.ndarray) -> list[_Candidate]:
+    return [_Candidate("month", None, month), _Candidate("year", None, year)]
 
 
-def _band_candidates(col: pd.Series, label: str) -> list[_Candidate]:
+def age_like(column: str, label: Message | None = None) -> bool:
+    """Whether a column holds ages (by its name or display name): bands are then in years."""
+    text = f"{column} {label.zh} {label.en}" if label is not None else column
+    return "年龄" in text or bool(re.search(r"(?<![a-z])age(?![a-z])", text.lower()))
+
+
+def _band_candidates(col: pd.Series, ages: bool) -> list[_Candidate]:
     values = col.to_numpy(dtype=float, na_value=np.nan)
     finite = values[np.isfinite(values)]
     if len(np.unique(finite)) <= 2:
         return []
     low, high = float(finite.min()), float(finite.max())
-    age_like = "年龄" in str(label) or re.search(r"(?<![a-z])age(?![a-z])", str(label).lower())
-    if age_like or (low >= 0 and high <= 120 and (finite == np.floor(finite)).all()):
+    if ages or (low >= 0 and high <= 120 and (finite == np.floor(finite)).all()):
         widths = [5.0, 10.0, 20.0]
     else:
         widths = sorted({_nice((high - low) / m) for m in (20, 10, 5)})
-    unit_zh, unit_en = (" 岁", "-year") if age_like else ("", "-unit")
     out = []
-    for w in widths:
-        banded = np.floor(values / w) * w
+    for width in widths:
+        banded = np.floor(values / width) * width
         if len(np.unique(banded[np.isfinite(banded)])) < 2:
             continue
-        ws = _fmt_number(w)
-        out.append(
-            _Candidate(
-                "band",
-                w,
-                banded,
-                f"将 {label} 按 {ws}{unit_zh}分段（取 ⌊值/{ws}⌋×{ws}）",
-                f"replace {label} by its {ws}{unit_en} band (floor(value / {ws}) * {ws})",
-            )
-        )
+        out.append(_Candidate("band", width, banded))
     return out
 
 
-def _text_candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
+def _text_candidates(col: pd.Series, k: int) -> list[_Candidate]:
     """Truncation (digit strings), month/year (date strings) or grouping of rare values.
 
     Computed on the distinct values and carried to the rows by their codes.
@@ -135,8 +114,6 @@ def _text_candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
                 "truncate",
                 p,
                 carried([None if m else s[:p] for s, m in zip(text, missing, strict=True)]),
-                f"将 {label} 截短为前 {p} 位",
-                f"keep the first {p} digits of {label}",
             )
             for p in (6, 4, 3, 2)
             if p < length
@@ -146,7 +123,7 @@ def _text_candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
     if share(np.array([p is not None for p in parsed], dtype=bool)) >= 0.9:
         month = [None if p is None else f"{p[1]}-{int(p[2]):02d}" for p in parsed]
         year = [None if p is None else p[1] for p in parsed]
-        return _time_candidates(label, carried(month), carried(year))
+        return _time_candidates(carried(month), carried(year))
     out = []
     for t in sorted({k, 2 * k, 5 * k, 10 * k}):
         rare = (counts < t) & ~missing
@@ -154,19 +131,11 @@ def _text_candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
             continue
         new = np.arange(size)
         new[rare] = size
-        out.append(
-            _Candidate(
-                "group_rare",
-                t,
-                new[codes],
-                f"将 {label} 中出现少于 {t} 次的取值合并为“其他”",
-                f"group the values of {label} held by fewer than {t} records into 'other'",
-            )
-        )
+        out.append(_Candidate("group_rare", t, new[codes]))
     return out
 
 
-def _candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
+def _candidates(col: pd.Series, label: str, k: int, ages: bool = False) -> list[_Candidate]:
     """Generalisations of one quasi-identifier, finest first."""
     dtype = col.dtype
     if pd.api.types.is_bool_dtype(dtype) or col.nunique() <= 2:
@@ -174,26 +143,36 @@ def _candidates(col: pd.Series, label: str, k: int) -> list[_Candidate]:
     if pd.api.types.is_datetime64_any_dtype(dtype):
         year = col.dt.year.to_numpy(dtype=float, na_value=np.nan)
         month = year * 100 + col.dt.month.to_numpy(dtype=float, na_value=np.nan)
-        return _time_candidates(label, month, year)
+        return _time_candidates(month, year)
     postcode = re.search(r"post(?:al)?code|zip|邮编|邮政编码", normalise_name(label))
     if pd.api.types.is_numeric_dtype(dtype) and not postcode:
-        return _band_candidates(col, label)
-    return _text_candidates(col, label, k)
+        return _band_candidates(col, ages)
+    return _text_candidates(col, k)
 
 
 def _suggestions(
-    columns: Sequence[pd.Series], labels: Sequence[str], key: np.ndarray, k: int
-) -> list[dict[str, Any]]:
-    """Per-column generalisations, each measured with the other columns as they are."""
+    columns: Sequence[pd.Series],
+    labels: Sequence[str],
+    key: np.ndarray,
+    k: int,
+    display: Mapping[str, Message] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Per-column generalisations, each measured with the other columns as they are; and the
+    kind of generalisation each column allows (``"band"``, ``"group_rare"``...), whether or not
+    it helps alone."""
     n = len(key)
     sizes_now = np.bincount(key)
     k_now = int(sizes_now.min())
     below_now = float(np.mean(sizes_now[key] < k))
     out: list[dict[str, Any]] = []
+    kinds: dict[str, str] = {}
     for i, (col, label) in enumerate(zip(columns, labels, strict=True)):
-        candidates = _candidates(col, label, k)
+        name = (display or {}).get(label) or w.column_label(label, None)
+        ages = age_like(label, name)
+        candidates = _candidates(col, label, k, ages)
         if not candidates:
             continue
+        kinds[label] = candidates[0].action
         others = _class_key([c for j, c in enumerate(columns) if j != i], n)
         measured = []
         for c in candidates:
@@ -208,29 +187,8 @@ def _suggestions(
         )
         if k_after <= k_now and below >= below_now:
             continue
-        if k_after >= k:
-            zh = f"{best.zh}：仅此一项即可使 k 由 {k_now} 提高到 {k_after}（要求 {k}）。"
-            en = f"{best.en}: on its own this raises k from {k_now} to {k_after} ({k} required)."
-        elif k_after == k_now:
-            zh = (
-                f"{best.zh}：仅此一项 k 仍为 {k_now}（要求 {k}），但所在等价类小于 {k} 的记录"
-                f"由 {fmt_pct(below_now)} 降至 {fmt_pct(below)}；须与其他措施合用。"
-            )
-            en = (
-                f"{best.en}: on its own k stays at {k_now} ({k} required) but the records in "
-                f"classes smaller than {k} drop from {fmt_pct(below_now)} to {fmt_pct(below)}; "
-                f"combine it with other steps."
-            )
-        else:
-            zh = (
-                f"{best.zh}：仅此一项使 k 由 {k_now} 变为 {k_after}（要求 {k}），所在等价类小于 "
-                f"{k} 的记录由 {fmt_pct(below_now)} 降至 {fmt_pct(below)}；须与其他措施合用。"
-            )
-            en = (
-                f"{best.en}: on its own k goes from {k_now} to {k_after} ({k} required) and "
-                f"the records in classes smaller than {k} from {fmt_pct(below_now)} to "
-                f"{fmt_pct(below)}; combine it with other steps."
-            )
+        step = w.generalisation(best.action, best.parameter, name, ages)
+        text = w.suggestion_text(step, k, (k_now, k_after), (below_now, below))
         out.append(
             {
                 "column": label,
@@ -239,12 +197,12 @@ def _suggestions(
                 "k_after": k_after,
                 "share_below_k_after": below,
                 "reaches_k": k_after >= k,
-                "zh": zh,
-                "en": en,
+                "zh": text.zh,
+                "en": text.en,
             }
         )
     out.sort(key=lambda s: (not s["reaches_k"], -s["k_after"], s["share_below_k_after"]))
-    return out
+    return out, kinds
 
 
 @dataclass(frozen=True)
@@ -289,6 +247,9 @@ class QuasiIdentifiers:
     records_by_class_size : dict
         Class size -> number of records in classes of that size (to recompute
         ``share_below_k`` for another k).
+    generalisable : dict
+        Column -> the kind of generalisation it allows (an ``action`` above), whether or not
+        it raises k on its own (filled when k is below the requirement).
     """
 
     columns: tuple[str, ...]
@@ -304,6 +265,7 @@ class QuasiIdentifiers:
     share_below_l: float | None
     suggestions: list[dict[str, Any]]
     records_by_class_size: Mapping[int, int] = field(default_factory=dict, repr=False)
+    generalisable: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     def share_below(self, k: int) -> float:
         """Share of records in classes smaller than ``k``."""
@@ -335,10 +297,13 @@ def measure_quasi_identifiers(
     sensitive: list[Hashable],
     k: int,
     l: int,  # noqa: E741 - the l of l-diversity
+    labels: Mapping[str, Message] | None = None,
 ) -> QuasiIdentifiers:
+    """k-anonymity and l-diversity of ``df`` over ``quasi``, with generalisations worded with
+    the columns' display names (``labels``; a column without one is quoted)."""
     n = len(df)
     columns = [df[c] for c in quasi]
-    labels = [str(c) for c in quasi]
+    names = [str(c) for c in quasi]
     key = _class_key(columns, n)
     sizes = np.bincount(key) if n else np.zeros(0, dtype=np.int64)
     row_sizes = sizes[key]
@@ -353,8 +318,11 @@ def measure_quasi_identifiers(
         distinct = np.bincount(pairs // size, minlength=len(sizes))
         l_by_column[str(c)] = int(distinct.min()) if n else 0
         low_l |= distinct[key] < l
+    suggestions, kinds = (
+        _suggestions(columns, names, key, k, labels) if n and k_now < k else ([], {})
+    )
     return QuasiIdentifiers(
-        columns=tuple(labels),
+        columns=tuple(names),
         k_anonymity=k_now,
         k_required=k,
         share_unique=float(np.mean(row_sizes == 1)) if n else 0.0,
@@ -365,6 +333,7 @@ def measure_quasi_identifiers(
         l_required=l,
         l_by_column=l_by_column,
         share_below_l=(float(np.mean(low_l)) if n else 0.0) if sensitive else None,
-        suggestions=_suggestions(columns, labels, key, k) if n and k_now < k else [],
+        suggestions=suggestions,
         records_by_class_size=records,
+        generalisable=kinds,
     )

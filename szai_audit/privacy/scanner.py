@@ -1,4 +1,4 @@
-"""Article 33: personal data provided to others must be de-identified.
+"""Art. 33(2): personal data provided to others must be de-identified.
 
 :func:`scan` looks at a frame that is about to be provided to others (or used internally) and
 reports three things:
@@ -31,7 +31,7 @@ else the column is not listed for that detector. A column whose *name*
 suggests personal information is a **name hit** (``by="name"``) unless its content is a hit
 for the same detector; its ``share`` is still the content share when that detector checks
 content and applies to the column's type (``telephone`` holding "yes"/"none": 0.0), NaN
-otherwise (``姓名``: there is no content check for names). Only content hits fail Article 33
+otherwise (``姓名``: there is no content check for names). Only content hits fail Art. 33(2)
 for data meant for others; a name hit asks a person to check the column (WARN).
 
 Details of the content rules: surrounding blanks are ignored; mobile numbers and bank cards
@@ -49,7 +49,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -59,6 +59,7 @@ from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.findings import Finding, Status, jsonable
 from ..core.messages import Message, fmt_pct
 from ..core.policy import Policy
+from . import words as w
 from .checks import ARTICLE, DIRECT_IDENTIFIERS, K_ANONYMITY, L_DIVERSITY, NOT_SCANNED
 from .columns import scan_column
 from .detectors import DETECTORS, HIT_SHARE
@@ -76,26 +77,23 @@ _TABLE_COLUMNS = [
 ]
 
 
-def _names(items: Sequence[str], sep_zh: str = "、", sep_en: str = ", ") -> Message:
-    return Message(sep_zh.join(items), sep_en.join(items))
-
-
-def _hit_text(row: Mapping[str, Any]) -> Message:
+def _hit_text(row: Mapping[str, Any], name: Message) -> Message:
+    """One listed column (``name``, its display name) and what was found in it."""
     label = DETECTORS[row["detector"]]
     if row["by"] == "content":
         return Message(
-            f"{row['column']}（{label.zh}，{fmt_pct(row['share'])} 的值）",
-            f"{row['column']} ({label.en}, {fmt_pct(row['share'])} of values)",
+            f"{name.zh}（{fmt_pct(row['share'])} 的值为{label.zh}）",
+            f"{name.en} ({label.en}, {fmt_pct(row['share'])} of values)",
         )
     share = row["share"]
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return Message(
-            f"{row['column']}（列名提示{label.zh}）",
-            f"{row['column']} (name suggests {label.en})",
+            f"{name.zh}（列名提示{label.zh}）",
+            f"{name.en} (name suggests {label.en})",
         )
     return Message(
-        f"{row['column']}（列名提示{label.zh}；{fmt_pct(share)} 的值符合其格式）",
-        f"{row['column']} (name suggests {label.en}; {fmt_pct(share)} of values match its format)",
+        f"{name.zh}（列名提示{label.zh}；{fmt_pct(share)} 的值符合其格式）",
+        f"{name.en} (name suggests {label.en}; {fmt_pct(share)} of values match its format)",
     )
 
 
@@ -105,7 +103,7 @@ def _join(messages: Sequence[Message]) -> Message:
 
 @dataclass(frozen=True)
 class PrivacyScan:
-    """What :func:`scan` found, and its Article 33 findings.
+    """What :func:`scan` found, and its Art. 33(2) findings.
 
     Attributes
     ----------
@@ -131,6 +129,9 @@ class PrivacyScan:
         The ``k`` and ``l`` asked for.
     sensitive : tuple of str
         The sensitive columns given.
+    labels : dict of str to Message
+        Display names of the columns (from ``labels`` given to :func:`scan`); the messages
+        name a column by its display name, or by its name in quotes when it has none.
     """
 
     identifiers: pd.DataFrame
@@ -141,9 +142,18 @@ class PrivacyScan:
     k_required: int
     l_required: int
     sensitive: tuple[str, ...] = ()
+    labels: Mapping[str, Message] = field(default_factory=dict)
+
+    def name(self, column: str) -> Message:
+        """The display name of ``column``, or its name in quotes."""
+        return self.labels.get(column) or w.column_label(column, None)
+
+    def names(self, columns: Sequence[str]) -> Message:
+        """The display names of ``columns``, listed."""
+        return w.join_names([self.name(c) for c in columns])
 
     def findings(self, policy: Policy | None = None) -> list[Finding]:
-        """Article 33 findings: direct identifiers, k-anonymity and l-diversity.
+        """Art. 33(2) findings: direct identifiers, k-anonymity and l-diversity.
 
         ``privacy.direct_identifiers``: FAIL when a column is a content hit and the data are
         meant for others (``external=True``); WARN when there are content hits in data kept
@@ -166,8 +176,8 @@ class PrivacyScan:
         if self.n_scanned >= self.n_rows:
             return Message("", "")
         return Message(
-            f"（内容检查基于随机抽取的 {self.n_scanned} 行，共 {self.n_rows} 行）",
-            f" (content checked on a random sample of {self.n_scanned} of {self.n_rows} rows)",
+            f"（内容检查基于随机抽取的 {self.n_scanned:,} 行，共 {self.n_rows:,} 行）",
+            f" (content checked on a random sample of {self.n_scanned:,} of {self.n_rows:,} rows)",
         )
 
     def _direct(self) -> Finding:
@@ -188,8 +198,8 @@ class PrivacyScan:
         note = self._sample_note()
         parts: list[Message] = []
         if content:
-            parts.append(_content_hits(content, note, self.external))
-        parts.extend(_review_parts(by_name, partial))
+            parts.append(_content_hits(self._listed(content), note, self.external))
+        parts.extend(_review_parts(self._listed(by_name), self._listed(partial)))
         status, closing = _direct_status(content, partial, by_name, self.external, note)
         parts.extend(closing)
         message = Message("".join(p.zh for p in parts), " ".join(p.en for p in parts))
@@ -203,12 +213,15 @@ class PrivacyScan:
             details=details,
         )
 
+    def _listed(self, rows: list[dict[str, Any]]) -> Message:
+        return _join([_hit_text(r, self.name(str(r["column"]))) for r in rows])
+
     def _k_finding(self, k: int) -> Finding:
         check = K_ANONYMITY.id
         q = self.quasi
         if q is None:
             return _k_not_assessed(k, self.external)
-        cols = _names(list(q.columns))
+        cols = self.names(list(q.columns))
         below = q.share_below(k)
         details: dict[str, Any] = {
             **q.to_dict(),
@@ -231,20 +244,22 @@ class PrivacyScan:
                 details=details,
             )
         measured = Message(
-            f"在准标识符 {cols.zh} 的组合下，k 匿名度为 {q.k_anonymity}（要求至少 {k}）",
-            f"On the quasi-identifiers {cols.en} the data are {q.k_anonymity}-anonymous "
-            f"(at least {k} required)",
+            f"按{cols.zh}的取值组合，k 匿名度为 {q.k_anonymity:,}（要求至少 {k:,}）",
+            f"On the combination of {cols.en}, k-anonymity is {q.k_anonymity:,} (at least "
+            f"{k:,} required)",
         )
         if q.k_anonymity >= k:
             status = Status.PASS
             message = Message(
-                f"{measured.zh}：每种组合至少由 {k} 条记录共享，共 {q.n_classes} 个等价类。",
-                f"{measured.en}: every combination is shared by at least {k} records "
-                f"({q.n_classes} classes).",
+                f"{measured.zh}：每种组合至少由 {k:,} 条记录共享，共 {q.n_classes:,} 种组合。",
+                f"{measured.en}: every combination is shared by at least {k:,} records "
+                f"({q.n_classes:,} combinations).",
             )
         else:
             status = Status.FAIL if self.external else Status.WARN
             message = _k_below(q, k, measured, below, self.external)
+            if k == q.k_required and q.suggestions:
+                message = message.join(_tips(q.suggestions[:2]))
         return Finding(
             check=check,
             article=ARTICLE,
@@ -262,13 +277,13 @@ class PrivacyScan:
         if not self.sensitive or q is None:
             why = (
                 Message(
-                    "未指定敏感属性列（sensitive），因此未计算 l 多样性。",
+                    "未指定敏感属性列，因此未计算 l 多样性。",
                     "No sensitive columns were given (sensitive=None), so l-diversity was not "
                     "measured.",
                 )
                 if not self.sensitive
                 else Message(
-                    "l 多样性在准标识符的等价类内计算，但未指定准标识符（quasi_identifiers）。",
+                    "l 多样性在准标识符的取值组合内计算，但未指定准标识符。",
                     "l-diversity is measured within the classes of the quasi-identifiers, and "
                     "no quasi_identifiers were given.",
                 )
@@ -294,13 +309,13 @@ class PrivacyScan:
                 threshold=l_req,
                 details=details,
             )
-        cols, sens = _names(list(q.columns)), _names(list(q.sensitive))
+        cols, sens = self.names(list(q.columns)), self.names(list(q.sensitive))
         measured = Message(
-            f"在准标识符 {cols.zh} 的等价类内，敏感属性 {sens.zh} 的不同取值最少为 "
-            f"{q.l_diversity} 种，即 l 多样性为 {q.l_diversity}（要求至少 {l_req}）",
-            f"Within the classes of {cols.en}, the sensitive column(s) {sens.en} take as few "
-            f"as {q.l_diversity} distinct value(s): l-diversity {q.l_diversity} (at least "
-            f"{l_req} required)",
+            f"在{cols.zh}的各取值组合内，敏感属性{sens.zh}的不同取值最少为 "
+            f"{q.l_diversity:,} 种，即 l 多样性为 {q.l_diversity:,}（要求至少 {l_req:,}）",
+            f"Within the combinations of {cols.en}, the sensitive column(s) {sens.en} take as "
+            f"few as {q.l_diversity:,} distinct value(s): l-diversity {q.l_diversity:,} (at "
+            f"least {l_req:,} required)",
         )
         if q.l_diversity >= l_req:
             status = Status.PASS
@@ -308,16 +323,16 @@ class PrivacyScan:
         else:
             status = Status.FAIL if self.external else Status.WARN
             share = fmt_pct(q.share_below_l)
-            zh = f"{measured.zh}：{share} 的记录所在等价类的敏感取值少于 {l_req} 种，可被推断。"
+            zh = f"{measured.zh}：{share} 的记录所在组合的敏感取值少于 {l_req:,} 种，可被推断。"
             en = (
-                f"{measured.en}: {share} of records are in classes with fewer than {l_req} "
-                f"distinct sensitive values, so their sensitive value can be inferred."
+                f"{measured.en}: {share} of records are in combinations with fewer than "
+                f"{l_req:,} distinct sensitive values, so their sensitive value can be inferred."
             )
             if self.external:
-                zh += "向他人提供前须进一步泛化准标识符或抑制这些记录（第三十三条）。"
+                zh += "向他人提供前须进一步泛化准标识符或删除这些记录（第三十三条第二款）。"
                 en += (
-                    " Generalise the quasi-identifiers further or suppress these records "
-                    "before providing the data to others (Article 33)."
+                    " Generalise the quasi-identifiers further or remove these records "
+                    "before providing the data to others (Art. 33(2))."
                 )
             else:
                 zh += "数据仅供内部使用；向他人提供前须先处理。"
@@ -354,29 +369,29 @@ class PrivacyScan:
         }
 
 
-def _content_hits(content: list[dict[str, Any]], note: Message, external: bool) -> Message:
+def _content_hits(listed: Message, note: Message, external: bool) -> Message:
     """The part of the message on the content hits (for others, or kept internal)."""
-    listed = _join([_hit_text(r) for r in content])
     if external:
         return Message(
             f"拟向他人提供的数据含有可直接识别个人的信息：{listed.zh}{note.zh}。"
-            f"第三十三条要求向他人提供的个人数据须经去标识化处理，"
+            f"第三十三条第二款要求向他人提供的个人数据须经去标识化处理，"
             f"请删除、掩码或替换这些列。",
             f"The data meant to be provided to others contain direct identifiers: "
-            f"{listed.en}{note.en}. Article 33 requires personal data provided to "
+            f"{listed.en}{note.en}. Art. 33(2) requires personal data provided to "
             f"others to be de-identified: remove, mask or replace these columns.",
         )
     return Message(
         f"数据含有可直接识别个人的信息：{listed.zh}{note.zh}。数据仅供内部使用；"
-        f"如向他人提供，须先去标识化（第三十三条）。",
+        f"如向他人提供，须先去标识化（第三十三条第二款）。",
         f"The data contain direct identifiers: {listed.en}{note.en}. They are "
         f"for internal use; de-identify them before providing them to others "
-        f"(Article 33).",
+        f"(Art. 33(2)).",
     )
 
 
-def _review_parts(by_name: list[dict[str, Any]], partial: list[dict[str, Any]]) -> list[Message]:
-    """The parts of the message on the columns a person should check (names, partial shares)."""
+def _review_parts(by_name: Message, partial: Message) -> list[Message]:
+    """The parts of the message on the columns a person should check (names, partial shares;
+    each listed, empty when there is none)."""
     parts = []
     for found, lead in (
         (
@@ -394,11 +409,8 @@ def _review_parts(by_name: list[dict[str, Any]], partial: list[dict[str, Any]]) 
             ),
         ),
     ):
-        if found:
-            listed = _join([_hit_text(r) for r in found])
-            parts.append(
-                Message(f"{lead.zh}，请人工核查：{listed.zh}。", f"{lead.en}: {listed.en}.")
-            )
+        if found.zh:
+            parts.append(Message(f"{lead.zh}，请人工核查：{found.zh}。", f"{lead.en}: {found.en}."))
     return parts
 
 
@@ -441,7 +453,7 @@ def _k_not_assessed(k: int, external: bool) -> Finding:
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
         message=Message(
-            "未指定准标识符（quasi_identifiers），因此未计算 k 匿名度。"
+            "未指定准标识符，因此未计算 k 匿名度。"
             "请列出组合起来可能识别个人的列（如年龄、性别、邮编、日期）。",
             "No quasi-identifiers were given (quasi_identifiers=None), so k-anonymity "
             "was not measured; name the columns that could single out a person in "
@@ -457,27 +469,35 @@ def _k_below(
 ) -> Message:
     """The k-anonymity message when k is below the requirement, with up to two suggestions."""
     zh = (
-        f"{measured.zh}：{fmt_pct(q.share_unique)} 的记录组合唯一，{fmt_pct(below)} 的记录"
-        f"所在等价类小于 {k}。"
+        f"{measured.zh}：{fmt_pct(q.share_unique)} 的记录的组合在数据中独一无二，"
+        f"{fmt_pct(below)} 的记录所在组合的记录数少于 {k:,}。"
     )
     en = (
         f"{measured.en}: {fmt_pct(q.share_unique)} of records have a unique "
-        f"combination and {fmt_pct(below)} are in classes smaller than {k}."
+        f"combination and {fmt_pct(below)} are in combinations held by fewer than {k:,} "
+        f"records."
     )
     if external:
-        zh += "向他人提供前须泛化或抑制这些记录（第三十三条）。"
-        en += " Generalise or suppress them before providing the data to others (Article 33)."
-    else:
-        zh += "数据仅供内部使用；向他人提供前须先泛化或抑制。"
+        zh += "向他人提供前须泛化这些列或删除这些记录（第三十三条第二款）。"
         en += (
-            " The data are for internal use; generalise or suppress before providing "
-            "them to others."
+            " Generalise these columns or remove these records before providing the data to "
+            "others (Art. 33(2))."
         )
-    tips = [s for s in q.suggestions if k == q.k_required][:2]
-    if tips:
-        zh += "建议：" + "".join(s["zh"] for s in tips)
-        en += " Suggestions: " + " ".join(s["en"] for s in tips)
+    else:
+        zh += "数据仅供内部使用；向他人提供前须先泛化这些列或删除这些记录。"
+        en += (
+            " The data are for internal use; generalise these columns or remove these records "
+            "before providing them to others."
+        )
     return Message(zh, en)
+
+
+def _tips(suggestions: list[dict[str, Any]]) -> Message:
+    """Up to two generalisations, after the k-anonymity message."""
+    return Message(
+        "建议：" + "".join(str(s["zh"]) for s in suggestions),
+        "Suggestions: " + " ".join(str(s["en"]) for s in suggestions),
+    )
 
 
 def _column_list(df: pd.DataFrame, name: str, value: Any) -> list[Hashable]:
@@ -521,6 +541,7 @@ def scan(
     external: bool = True,
     max_rows: int | None = None,
     random_state: int | None = 0,
+    labels: Mapping[str, Sequence[str]] | None = None,
 ) -> PrivacyScan:
     """Scan a frame for direct identifiers, and measure k-anonymity and l-diversity.
 
@@ -539,12 +560,14 @@ def scan(
     l : int, default 2
         Smallest acceptable number of distinct sensitive values in a class.
     external : bool, default True
-        The data are meant to be provided to others (Article 33 applies: FAIL rather than
+        The data are meant to be provided to others (Art. 33(2) applies: FAIL rather than
         WARN).
     max_rows : int or None
         Check the content of at most this many rows (a random sample); k and l use all rows.
     random_state : int or None, default 0
         Seed of that sample.
+    labels : mapping or None
+        Display names, ``{column: (zh, en[, unit])}``, used in the findings' sentences.
 
     Returns
     -------
@@ -582,13 +605,11 @@ def scan(
     >>> [(f.check, f.status.value) for f in s.findings()]
     [('privacy.direct_identifiers', 'FAIL'), ('privacy.k_anonymity', 'FAIL'),
      ('privacy.l_diversity', 'FAIL')]
-    >>> privacy.scan(df, external=False).findings()[0].status.value
-    'WARN'
     """
     k, l, max_rows = _check_arguments(df, k, l, max_rows)  # noqa: E741
     quasi, sens = _quasi_and_sensitive(df, quasi_identifiers, sensitive)
     sample = _content_sample(df, max_rows, random_state)
-    return _scanned(df, sample, quasi, sens, k, l, external)
+    return _scanned(df, sample, quasi, sens, (k, l), external, labels)
 
 
 def _check_arguments(
@@ -639,11 +660,14 @@ def _scanned(
     sample: pd.DataFrame,
     quasi: list[Hashable],
     sens: list[Hashable],
-    k: int,
-    l_required: int,
+    required: tuple[int, int],
     external: bool,
+    labels: Mapping[str, Sequence[str]] | None,
 ) -> PrivacyScan:
-    """The scan: every column of ``sample`` by content and name, k and l on every row."""
+    """The scan: every column of ``sample`` by content and name, k and l (``required``) on
+    every row; ``labels`` the display names of the columns."""
+    k, l_required = required
+    names = w.column_labels([str(c) for c in df.columns], labels)
     table_rows: list[dict[str, Any]] = []
     for j in range(df.shape[1]):
         table_rows.extend(scan_column(sample.iloc[:, j], str(df.columns[j])))
@@ -651,27 +675,22 @@ def _scanned(
     table = table.astype({"share": float, "n_checked": np.int64, "hit": bool, "name_match": bool})
     return PrivacyScan(
         identifiers=table,
-        quasi=measure_quasi_identifiers(df, quasi, sens, k, l_required) if quasi else None,
+        quasi=measure_quasi_identifiers(df, quasi, sens, k, l_required, names) if quasi else None,
         external=bool(external),
         n_rows=len(df),
         n_scanned=len(sample),
         k_required=k,
         l_required=l_required,
         sensitive=tuple(str(c) for c in sens),
+        labels=names,
     )
 
 
 def not_scanned() -> Finding:
-    """Article 33 not assessed: no de-identification scan was asked for."""
+    """Art. 33(2) not assessed: no de-identification scan was asked for."""
     return Finding(
         check=NOT_SCANNED.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
-        message=Message(
-            "未进行去标识化检查：对外提供个人数据前，请以 privacy=True（或指定准标识符）"
-            "扫描数据中的直接标识符与 k-匿名性。",
-            "No de-identification scan was run: before personal data is provided to others, "
-            "scan it with privacy=True (or name the quasi-identifiers) for direct identifiers "
-            "and k-anonymity.",
-        ),
+        message=w.NOT_SCANNED,
     )

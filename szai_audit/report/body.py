@@ -25,6 +25,7 @@ BODY_ARTICLES: tuple[tuple[str, str], ...] = (
 )
 
 _ORDER = sorted(Status, key=lambda s: s.severity)
+_DECIDED = (Status.FAIL, Status.WARN, Status.PASS)
 
 
 def body_anchor(article: str) -> str:
@@ -51,6 +52,35 @@ def _groups(findings: list[Finding]) -> list[dict[str, Any]]:
     return list(groups.values())
 
 
+def _unmeasured(findings: list[Finding]) -> list[dict[str, Any]]:
+    """Findings with no value (not assessed, too little data, awaiting review), by status, as
+    one line each: "数据不足：国籍（批准率之比、……）"."""
+    out = []
+    for status in _ORDER:
+        these = [f for f in findings if f.status is status]
+        if not these:
+            continue
+        by_subject: dict[str, list[Finding]] = {}
+        for f in these:
+            by_subject.setdefault(str(f.ground or ""), []).append(f)
+        parts = []
+        for fs in by_subject.values():
+            subject = subject_label(fs[0]) if fs[0].ground else None
+            titles = Message("、".join(f.title.zh for f in fs), "; ".join(f.title.en for f in fs))
+            parts.append(
+                titles
+                if subject is None
+                else Message(f"{subject.zh}（{titles.zh}）", f"{subject.en} ({titles.en})")
+            )
+        out.append(
+            {
+                "status": status,
+                "text": Message("；".join(m.zh for m in parts), "; ".join(m.en for m in parts)),
+            }
+        )
+    return out
+
+
 def _counts(findings: list[Finding]) -> list[tuple[Status, int]]:
     c = Counter(f.status for f in findings)
     return [(s, c[s]) for s in _ORDER if c.get(s)]
@@ -65,7 +95,8 @@ def findings_by_article(result: Results) -> list[dict[str, Any]]:
         own = [f for f in result.findings if f.article == article]
         if not own:
             continue
-        single = [f for f in own if INTERSECTION_SEP not in str(f.ground or "")]
+        valued = [f for f in own if f.value is not None or f.status in _DECIDED]
+        single = [f for f in valued if INTERSECTION_SEP not in str(f.ground or "")]
         crossed = [f for f in own if INTERSECTION_SEP in str(f.ground or "")]
         p = provision(article)
         out.append(
@@ -76,6 +107,7 @@ def findings_by_article(result: Results) -> list[dict[str, Any]]:
                 "quote": None if p is None else p.text,
                 "citation": None if p is None else p.citation,
                 "groups": _groups(single),
+                "unmeasured": _unmeasured([f for f in own if f not in valued and f not in crossed]),
                 "crossed": _groups([f for f in crossed if f.status is Status.FAIL]),
                 "crossed_counts": _counts(crossed),
                 "n_crossed": len(crossed),

@@ -25,7 +25,7 @@ from ..core.articles import (
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
 from ..core.html import finding_threshold, finding_value, subject_label
-from ..core.messages import Message
+from ..core.messages import Message, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
 from ..pricing import page as pricing_page
@@ -38,7 +38,9 @@ __all__ = ["DECISIONS", "REPORT_INFO_KEYS", "beijing_time", "conclusion_page", "
 #: The committee's four possible decisions.
 DECISIONS: tuple[Message, ...] = (
     Message("同意", "Approve"),
-    Message("有条件同意（整改事项、期限见下）", "Approve with conditions (remedies and deadlines below)"),
+    Message(
+        "有条件同意（整改事项、期限见下）", "Approve with conditions (remedies and deadlines below)"
+    ),
     Message("补充材料后再审", "Review again once more material is supplied"),
     Message("不同意", "Do not approve"),
 )
@@ -54,16 +56,11 @@ REPORT_INFO_KEYS: tuple[str, ...] = (
     "responsible_person",
 )
 
-def _none(result: Any) -> list[Statement]:
-    return []
-
-
-# TODO(issue 14, lead): direct references once every page part has its statements.
 _SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
-    (DISCRIMINATION, getattr(fairness_page, "conclusion_statements", _none)),
-    (PRICES, getattr(pricing_page, "conclusion_statements", _none)),
-    (EXPLANATION, getattr(explain_page, "conclusion_statements", _none)),
-    (PRIVACY, getattr(privacy_page, "conclusion_statements", _none)),
+    (DISCRIMINATION, fairness_page.conclusion_statements),
+    (PRICES, pricing_page.conclusion_statements),
+    (EXPLANATION, explain_page.conclusion_statements),
+    (PRIVACY, privacy_page.conclusion_statements),
     (RISK, risk_page.conclusion_statements),
     (ETHICS_REVIEW, risk_page.checklist_statements),
 )
@@ -120,13 +117,16 @@ def statements(result: Results) -> list[dict[str, Any]]:
 
 
 def _actions(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Numbered actions, each tied to the finding (statement) it answers."""
+    """Numbered actions, each tied to the finding (statement, by its number) it answers."""
     out: list[dict[str, Any]] = []
+    n_said = 0
     for b in blocks:
         for s in b["statements"]:
+            n_said += 1
             if s.action is None or s.status is Status.PASS:
                 continue
-            out.append({"n": len(out) + 1, "action": s.action, "statement": s, "block": b})
+            n = len(out) + 1
+            out.append({"n": n, "action": s.action, "statement": s, "block": b, "answers": n_said})
     return out
 
 
@@ -155,7 +155,8 @@ def _limits(result: Results) -> list[Message]:
     )
     if scale:
         rows = Message(
-            rows.zh + f"，而提交方估计该系统影响约 {scale:,} 人；结论只对与这些记录相似的人群成立。",
+            rows.zh
+            + f"，而提交方估计该系统影响约 {scale:,} 人；结论只对与这些记录相似的人群成立。",
             rows.en + f", while the organisation estimates that the system affects about "
             f"{scale:,} people; the conclusions hold for people like those in the records.",
         )
@@ -165,15 +166,20 @@ def _limits(result: Results) -> list[Message]:
             rows.en + "; the organisation did not state how many people the system affects, and "
             "the conclusions hold for people like those in the records.",
         )
-    out = [rows, *getattr(fairness_page, "limits", _none)(result)]
+    out = [rows, *fairness_page.limits(result)]
+    if result.unlabelled_note is not None:
+        out.append(result.unlabelled_note)
+    ratio = fmt_ratio(result.policy.selection_rate_ratio_min)
+    gap = fmt_pct(result.policy.price_gap_max)
     out.append(
         Message(
-            "各项容许范围（如批准率之比不低于 0.80、价格差不超过 2.0%）是本审计设定的政策，不是法律标准；"
-            "条例本身没有规定数值界限。超出容许范围表明须说明理由或整改，不等于认定违法。",
-            "Every tolerance (an approval-rate ratio of at least 0.80, a price gap of at most "
-            "2.0%, and so on) is this audit's policy, not a legal standard; the regulation sets no "
-            "number. A result beyond tolerance calls for a reason or a remedy; it is not a finding "
-            "that the law was broken.",
+            f"各项容许范围（如批准率之比不低于 {ratio}、价格差不超过 {gap}）是本审计设定的政策，"
+            "不是法律标准；条例本身没有规定数值界限。超出容许范围表明须说明理由或整改，"
+            "不等于认定违法。",
+            f"Every tolerance (an approval-rate ratio of at least {ratio}, a price gap of at "
+            f"most {gap}, and so on) is this audit's policy, not a legal standard; the "
+            "regulation sets no number. A result beyond tolerance calls for a reason or a "
+            "remedy; it is not a finding that the law was broken.",
         )
     )
     return out

@@ -30,9 +30,9 @@ from ..pricing import checks as pricing_checks
 from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
 from ..privacy.page import privacy_page
-from .manifest import manifest_rows
 from .body import findings_by_article
 from .conclusion import conclusion_page
+from .manifest import manifest_rows
 from .results import Results
 from .summary import governance_page
 
@@ -65,6 +65,7 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
         sections.append(
             {
                 "key": key,
+                "anchor": fairness_page.ground_anchor(key),
                 "label": ground_label(key),
                 "intersection": False,
                 "notes": [n for n in notes if n is not None],
@@ -153,7 +154,12 @@ APPENDICES: tuple[tuple[str, str, Message, str], ...] = (
         Message("算法说明与公开说明草稿", "Explanation and the draft public notice"),
         "appendix/explanation.html.j2",
     ),
-    ("privacy", "art-33", Message("去标识化：细节", "De-identification: details"), "appendix/privacy.html.j2"),
+    (
+        "privacy",
+        "art-33",
+        Message("去标识化：细节", "De-identification: details"),
+        "appendix/privacy.html.j2",
+    ),
     (
         "scope",
         "scope",
@@ -167,7 +173,12 @@ APPENDICES: tuple[tuple[str, str, Message, str], ...] = (
         Message("方法与本审计的设定", "Method and this audit's settings"),
         "appendix/method.html.j2",
     ),
-    ("manifest", "manifest", Message("可复现性记录", "Reproducibility manifest"), "appendix/manifest.html.j2"),
+    (
+        "manifest",
+        "manifest",
+        Message("可复现性记录", "Reproducibility manifest"),
+        "appendix/manifest.html.j2",
+    ),
 )
 
 
@@ -239,7 +250,8 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "conclusion": conclusion_page(result),
         "body": findings_by_article(result),
         "checklist_heading": Message(
-            "第七十二条：伦理安全审查清单与签署", "Art. 72: ethics and safety review checklist and sign-off"
+            "第七十二条：伦理安全审查清单与签署",
+            "Art. 72: ethics and safety review checklist and sign-off",
         ),
     }
     page.update(print_parts(result, lang))
@@ -255,9 +267,12 @@ def print_parts(result: Results, lang: str) -> dict[str, Any]:
     for key in ("system_name", "version"):
         if result.metadata.get(key):
             parts.append(str(result.metadata[key]))
-    zh = f'{css_string("第 ")} counter(page) {css_string(" 页 共 ")} counter(pages) {css_string(" 页")}'
-    en = f'{css_string("Page ")} counter(page) {css_string(" of ")} counter(pages)'
-    counter = {"zh": zh, "en": en, "bilingual": f'{zh} {css_string(" · ")} {en}'}[lang]
+    zh = (
+        f"{css_string('第 ')} counter(page) {css_string(' 页 共 ')} counter(pages) "
+        f"{css_string(' 页')}"
+    )
+    en = f"{css_string('Page ')} counter(page) {css_string(' of ')} counter(pages)"
+    counter = {"zh": zh, "en": en, "bilingual": f"{zh} {css_string(' · ')} {en}"}[lang]
     appendix = Message("附录", "Appendix")
     return {
         "print_header": " · ".join(parts),

@@ -1,4 +1,4 @@
-"""Article 66 risk tiering, Article 71 applicability, the Article 72 ethics-review checklist,
+"""Art. 66(2) risk tiering, Art. 71 applicability, the Art. 72 ethics-review checklist,
 and ex-post tracking.
 
 * :class:`UseContext` (:mod:`.context`) says where and how the system is used: its domain,
@@ -8,12 +8,12 @@ and ex-post tracking.
 * :func:`assess` (:mod:`.tiers`) gives the risk tier (``HIGH``, ``MEDIUM`` or ``LOW``) from
   rules kept as data (``risk_rules.toml``, shipped in the package and overridable with
   :func:`load_rules`, :mod:`.rules`), names the rule that decided it and the duties that follow
-  (Art. 66: high risk means ex-ante assessment and risk early-warning; medium and low risk mean
-  ex-ante disclosure and ex-post tracking). A failed Article 72(4) or 72(5) check in a
-  high-impact domain raises the tier by one level. It also says whether Article 71 (an
+  (Art. 66(2): high risk means ex-ante assessment and risk early-warning; medium and low risk mean
+  ex-ante disclosure and ex-post tracking). A failed Art. 72(2)(iv) or 72(5) check in a
+  high-impact domain raises the tier by one level. It also says whether Art. 71 (an
   explanation the public can understand) applies.
-* :func:`checklist` (:mod:`.review`) goes through Article 72's items (1) to (7): measured
-  where the audit measured something (privacy: Art. 33 scan; discrimination: 72(4); prices:
+* :func:`checklist` (:mod:`.review`) goes through Art. 72's items (1) to (7): measured
+  where the audit measured something (privacy: Art. 33(2) scan; discrimination: 72(4); prices:
   72(5)), otherwise ``NEEDS_REVIEW`` until a named person's :class:`Attestation` settles it.
 * :func:`~szai_audit.risk.tracking.compare` (:mod:`.tracking`) compares two audits of the same
   system over time (ex-post tracking).

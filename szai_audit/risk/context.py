@@ -1,4 +1,4 @@
-"""Where and how a system is used (Art. 66, 42): the facts the risk tier rests on.
+"""Where and how a system is used (Art. 66(2), 42): the facts the risk tier rests on.
 
 :class:`UseContext` says the system's domain, whether children, the elderly or people with
 disabilities are affected (Art. 42), how automated its decisions are, how many people it affects

@@ -51,9 +51,7 @@ class Results(Protocol):
     def checklist(self) -> tuple[ChecklistItem, ...]: ...
 
 
-def _escalation(
-    keys: tuple[str, ...], findings: list[Finding], shown: int = 3
-) -> Message | None:
+def _escalation(keys: tuple[str, ...], findings: list[Finding], shown: int = 3) -> Message | None:
     """The failed checks that raised the tier, in words: the first few and how many more."""
     if not keys:
         return None

@@ -92,8 +92,7 @@ class Attestation:
             or int(self.item) not in CHECKLIST_ITEMS
         ):
             raise InputError(
-                f"Attestation item must be an integer 1 to 7 (Art. 72's items), got "
-                f"{self.item!r}."
+                f"Attestation item must be an integer 1 to 7 (Art. 72's items), got {self.item!r}."
             )
         object.__setattr__(self, "item", int(self.item))
         for name in ("reviewer", "role", "statement"):

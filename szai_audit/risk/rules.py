@@ -1,9 +1,9 @@
-"""Article 66: the risk rules, kept as data (``szai_audit/risk_rules.toml``) and overridable.
+"""Art. 66(2): the risk rules, kept as data (``szai_audit/risk_rules.toml``) and overridable.
 
 A rule names the tier it gives and the uses it matches (domain, automation, special groups,
 reversibility, scale); the highest tier among the matching rules decides. The file also lists
 the duties of each tier, the domains where a failed discrimination check raises the tier, and
-the domains where Article 71 applies.
+the domains where Art. 71 applies.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ class RiskRules:
     duties : dict
         Tier -> the duties that follow.
     article_71_public, article_71_commercial : tuple of str
-        Domains where Article 71 applies (public decision-making; commercial fields touching the
+        Domains where Art. 71 applies (public decision-making; commercial fields touching the
         public interest).
     source : str
         Where the rules came from.

@@ -1,6 +1,6 @@
-"""Ex-post tracking (Article 66): compare two audits of the same AI system over time.
+"""Ex-post tracking (Art. 66(2)): compare two audits of the same AI system over time.
 
-Article 66 of the Shenzhen regulations subjects medium- and low-risk AI uses to ex-post
+Art. 66(2) of the Shenzhen regulations subjects medium- and low-risk AI uses to ex-post
 tracking. :func:`compare` lines up the findings of a current audit with those of a previous
 one and reports what changed: findings whose status or value drifted, findings that are new,
 findings that were resolved, and failures that appeared. The result, a :class:`Comparison`,
@@ -340,7 +340,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True, eq=False)
 class Comparison:
-    """What changed between two audits of a system (Article 66 ex-post tracking).
+    """What changed between two audits of a system (Art. 66(2) ex-post tracking).
 
     Built by :func:`compare`; see the module docstring for the drift rule.
 
@@ -517,7 +517,7 @@ def _check_tolerance(drift_tolerance: Any) -> float:
 def compare(
     current: AuditLike, previous: AuditLike, *, drift_tolerance: float = DEFAULT_DRIFT_TOLERANCE
 ) -> Comparison:
-    """Compare a current audit with a previous one of the same system (Article 66).
+    """Compare a current audit with a previous one of the same system (Art. 66(2)).
 
     Findings are matched on ``(check, article, ground)``. A matched finding *drifts* when its
     status got more severe, when both values are finite and

@@ -1,4 +1,4 @@
-"""Article 72(4) findings: each module turns one kind of measurement into findings.
+"""Art. 72(2)(iv) findings: each module turns one kind of measurement into findings.
 
 * :mod:`.rates`: decision rates by group (four-fifths ratio, parity and error-rate gaps);
 * :mod:`.scores`: ranking quality (AUC) and calibration by group;

@@ -1,4 +1,4 @@
-"""Article 72(4) finding on the gap that remains after legitimate factors.
+"""Art. 72(2)(iv) finding on the gap that remains after legitimate factors.
 
 Each group of enough people is compared with the reference group by two estimates of the same
 gap: the stratified one (when the strata the two groups share hold enough of their rows) and
@@ -26,6 +26,7 @@ from ...core.messages import Message
 from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, CONDITIONAL
+from ..words import Labels
 
 __all__ = ["conditional_finding", "supports_stratified"]
 
@@ -89,13 +90,18 @@ def _estimates(
 
 
 def conditional_finding(
-    gaps: ConditionalGaps, ground: str, policy: Policy, sizes: dict[str, int]
+    gaps: ConditionalGaps,
+    ground: str,
+    policy: Policy,
+    sizes: dict[str, int],
+    labels: Labels = None,
 ) -> Finding | Judgeable:
-    """Every group's gap in favourable-decision rate to the reference, given the legitimate
-    factors, by stratification and by regression adjustment.
+    """Every group's gap in approval rate to the reference, given the legitimate factors, by
+    stratification and by regression adjustment.
 
     ``gaps`` compares the favourable-decision indicator (1 = favourable); only groups of at
-    least ``policy.min_group_size`` people (``sizes``) are compared.
+    least ``policy.min_group_size`` people (``sizes``) are compared. ``labels`` (the audit's
+    ``feature_labels``) gives the factors' display names.
     """
     table = gaps.table
     ok = [str(g) for g in table.index if sizes.get(str(g), 0) >= policy.min_group_size]
@@ -117,6 +123,7 @@ def conditional_finding(
             level=level,
             min_coverage=policy.min_coverage,
             min_size=policy.min_group_size,
+            labels=labels,
         )
 
     return MeasuredTwice(

@@ -1,4 +1,4 @@
-"""Article 72(4) findings on the grounds themselves: the ones the article names that were not
+"""Art. 72(2)(iv) findings on the grounds themselves: the ones the article names that were not
 provided, and an intersection too large to compare."""
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from ..checks import ARTICLE, GROUND_NOT_PROVIDED, INTERSECTION_NOT_ASSESSED
 
 __all__ = ["ARTICLE_72_4_GROUNDS", "ground_not_provided", "intersection_too_large"]
 
-#: Grounds named in Article 72(4) itself; each one not provided gives a NOT_ASSESSED finding.
+#: Grounds named in Art. 72(2)(iv) itself; each one not provided gives a NOT_ASSESSED finding.
 ARTICLE_72_4_GROUNDS: tuple[str, ...] = ("race", "gender", "nationality", "ethnicity", "religion")
 
 
 def ground_not_provided(ground: str) -> Finding:
-    """NOT_ASSESSED finding for an Article 72(4) ground with no data."""
+    """NOT_ASSESSED finding for an Art. 72(2)(iv) ground with no data."""
     return Finding(
         check=GROUND_NOT_PROVIDED.id,
         article=ARTICLE,

@@ -1,4 +1,4 @@
-"""Article 72(4) findings on the model's inputs: proxies and the counterfactual flip test."""
+"""Art. 72(2)(iv) findings on the model's inputs: proxies and the counterfactual flip test."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, FLIP, PROXY
 from ..counterfactual import FlipResult
-from ..proxies import ProxyReport
+from ..proxies import ProxyReport, stand_in
+from ..words import Labels
 
 #: Proxies listed in a message (the table in the report lists more).
 MAX_LISTED = 3
@@ -23,17 +24,21 @@ MAX_LISTED = 3
 ALL_INPUTS = "(all inputs)"
 
 
-def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Finding | Measured:
+def proxy_finding(
+    report: ProxyReport | None, ground: str, policy: Policy, labels: Labels = None
+) -> Finding | Measured:
     """How well each input, and every input together, predict the attribute: each AUC
     (cross-validated, with its DeLong interval) against its limit (``proxy_auc_threshold``,
     ``proxy_all_features_auc_threshold``), by the decision rule with the one-sided test of
     ``H0: AUC <= limit``. Informative: a proxy is not discrimination by itself, so the check
-    is WARN at worst (and PASS when every interval lies below its limit)."""
+    is WARN at worst (PASS when every interval lies below its limit). Inputs go by their
+    ``labels`` names; one that all but equals the attribute (``stand_in``) is said to be so."""
     unmeasured = _proxy_unmeasured(report, ground)
     if unmeasured is not None or report is None:
         assert unmeasured is not None
         return unmeasured
     table = report.features
+    perfect = stand_in(report)
     threshold, level = policy.proxy_auc_threshold, policy.confidence_level
     all_threshold = policy.proxy_all_features_auc_threshold
     comparisons = [
@@ -74,6 +79,8 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
             level=level,
             listed=MAX_LISTED,
             together=ALL_INPUTS,
+            labels=labels,
+            stand_in=perfect,
         )
 
     return Measured(
@@ -86,6 +93,7 @@ def proxy_finding(report: ProxyReport | None, ground: str, policy: Policy) -> Fi
         message=message,
         details={
             "top_feature": str(table.index[0]),
+            "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
             "all_features_auc": None
             if math.isnan(report.all_features_auc)
             else report.all_features_auc,
@@ -131,6 +139,14 @@ def flip_not_assessed(ground: str, reason: str) -> Finding:
     )
 
 
+def _flip_status(failed: bool, perfect: tuple[str, float] | None) -> Status:
+    """FAIL beyond the tolerance; NEEDS_REVIEW for a pass when an input all but equals the
+    attribute (the test changed only the attribute's own column, not its stand-in)."""
+    if failed:
+        return Status.FAIL
+    return Status.PASS if perfect is None else Status.NEEDS_REVIEW
+
+
 def flip_finding(
     result: FlipResult,
     ground: str,
@@ -138,8 +154,21 @@ def flip_finding(
     numeric: bool = False,
     change_rtol: float = 0.0,
     outputs: Message | None = None,
+    proxy: ProxyReport | None = None,
+    labels: Labels = None,
 ) -> Finding:
-    """FAIL when changing only the attribute changes more decisions than the tolerance."""
+    """FAIL when changing only the attribute changes more decisions than the tolerance.
+
+    Within the tolerance the result is PASS, unless ``proxy`` (the ground's proxy report)
+    shows a single input that all but equals the attribute (a perfect proxy, cross-validated
+    AUC of at least :data:`~szai_audit.fairness.proxies.PERFECT_PROXY_AUC`, named by its
+    display name from ``labels``): then NEEDS_REVIEW. Not WARN, which says that a measured
+    gap may lie beyond the tolerance: here nothing was measured about the stand-in, whose
+    values the test kept, so the test cannot show whether the model treats people
+    differently by the attribute (when the model does not use the attribute's own column, a
+    pass is certain by construction). A person must judge, for example by flipping the
+    stand-in too, or by weighing the reason for using it.
+    """
     pairs = result.pairs
     tolerance = policy.flip_tolerance
     if pairs.empty:
@@ -148,10 +177,11 @@ def flip_finding(
     value = float(top["changed"])
     failed = value > tolerance + 1e-12
     shift = float(top["mean_score_change"])
+    perfect = stand_in(proxy)
     return Finding(
         check=FLIP.id,
         article=ARTICLE,
-        status=Status.FAIL if failed else Status.PASS,
+        status=_flip_status(failed, perfect),
         message=words.msg_flip(
             ground,
             source=str(top["from_group"]),
@@ -166,6 +196,7 @@ def flip_finding(
             numeric=numeric,
             change_rtol=change_rtol,
             outputs=outputs,
+            stand_in=None if perfect is None else words.msg_stand_in(ground, *perfect, labels),
         ),
         value=value,
         threshold=tolerance,
@@ -191,5 +222,6 @@ def flip_finding(
             "change_rtol": change_rtol,
             "n": int(top["n"]),
             "by_group": {str(g): float(v) for g, v in result.by_group["changed"].items()},
+            "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
         },
     )

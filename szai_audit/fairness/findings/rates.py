@@ -1,4 +1,4 @@
-"""Article 72(4) findings from group metrics: who is compared, who is worse off, how sure.
+"""Art. 72(2)(iv) findings from group metrics: who is compared, who is worse off, how sure.
 
 :func:`assess_table` measures every check of one table (a ground, or an intersection of
 grounds): the value, its bootstrap interval and the raw p-value of the test between the worst-
@@ -284,7 +284,7 @@ def assess_table(
     random_state: Any = None,
     reference: str | None = None,
 ) -> TableAssessment:
-    """Measure the four Article 72(4) checks and the per-group tests of one table.
+    """Measure the four Art. 72(2)(iv) checks and the per-group tests of one table.
 
     Each check compares every group whose rate rests on enough people
     (``policy.min_group_size``, counted as the check's registry entry says) with the

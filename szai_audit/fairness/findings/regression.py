@@ -1,4 +1,4 @@
-"""Article 72(4) findings for numeric outputs: mean prediction, bias and error by group."""
+"""Art. 72(2)(iv) findings for numeric outputs: mean prediction, bias and error by group."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Article 72(4) findings on scores: ranking quality (AUC) and calibration by group."""
+"""Art. 72(2)(iv) findings on scores: ranking quality (AUC) and calibration by group."""
 
 from __future__ import annotations
 
@@ -199,6 +199,7 @@ def _calibration(
             level=level,
             verdict=verdict,
             positive_label=positive_label,
+            favorable_is_positive=favorable_is_positive,
         )
 
     return Measured(

@@ -1,4 +1,4 @@
-"""Article 72(4) along a numeric ground: the dose-response finding.
+"""Art. 72(2)(iv) along a numeric ground: the dose-response finding.
 
 A numeric ground with many values (an age, a neighbourhood's share of residents of one
 ethnicity) is cut into bins for the group checks; :func:`trend_finding` also reads the numbers
@@ -23,6 +23,7 @@ from ...core.policy import Policy
 from ...core.trend import Trend, fit_trend, trend_comparisons
 from .. import words
 from ..checks import ARTICLE, MEAN_TREND, TREND
+from ..words import Labels
 
 __all__ = ["trend_finding"]
 
@@ -39,19 +40,18 @@ def trend_finding(
     factors: Sequence[str] = (),
     weights: np.ndarray | None = None,
     within: np.ndarray | None = None,
+    labels: Labels = None,
+    column: str | None = None,
 ) -> Finding | Measured:
     """The trend of ``outcome`` along the numeric ground ``value`` (NaN: unknown; data seen
     in parts: one entry per cell, see :func:`~szai_audit.core.trend.fit_trend`).
-
     ``scale="points"``: the 0/1 favourable decision against ``demographic_parity_max``
     (``fairness.trend``); ``"ratio"``: a prediction, the ends' fitted means against
     ``mean_prediction_ratio_min`` (``fairness.mean_prediction_trend``). ``design`` (the
-    legitimate factors' columns) adds the line given the factors, written beside the raw one.
+    legitimate factors' columns) adds the line given the factors, written beside the raw one;
+    ``labels`` (``feature_labels``) names them and gives the unit of ``column`` (``岁/years``).
 
-    Examples
-    --------
-    >>> rng = np.random.default_rng(0)
-    >>> age = rng.uniform(20, 70, 4000)
+    >>> rng = np.random.default_rng(0); age = rng.uniform(20, 70, 4000)
     >>> approved = (rng.uniform(size=4000) < 0.9 - 0.006 * (age - 20)).astype(float)
     >>> m = trend_finding("age", age, approved, Policy())
     >>> [c.group for c in m.comparisons], round(m.comparisons[0].value, 2)
@@ -69,7 +69,7 @@ def trend_finding(
         return _unmeasured(
             check.id, ground, threshold, Status.NOT_ASSESSED, words.msg_not_positive(ground)
         )
-    labels = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
+    ends = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
     level = policy.confidence_level
 
     def compare(t: Trend) -> list[Comparison]:
@@ -78,7 +78,7 @@ def trend_finding(
             scale=scale,
             threshold=threshold,
             level=level,
-            labels=labels,
+            labels=ends,
             higher_is_better=higher_is_better,
         )
 
@@ -94,6 +94,8 @@ def trend_finding(
             level=level,
             adjusted=beside.get(verdict.comparison.group),
             factors=factors,
+            labels=labels,
+            column=column,
         )
 
     return Measured(

@@ -1,0 +1,99 @@
+"""The labels of category values (``value_labels``), read against the data once its groups are
+known: which ground reads which column, which raw values the data hold, and which labelled
+values the data do not hold (a warning, not an error)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from ..core.data import MISSING_LABEL, is_dask_frame, needs_binning
+from ..core.grounds import ground_label
+from ..core.labels import ValueLabels, as_label
+from ..core.messages import Message
+from .attributes import Attribute
+from .settings import Settings
+
+__all__ = ["value_labels"]
+
+
+def _categories(values: pd.Series, limit: int) -> frozenset[str] | None:
+    """The raw values of a column as text; None for numbers the audit cuts into bins."""
+    numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+        values.dtype
+    )
+    if numeric and needs_binning(values, limit):
+        return None
+    return frozenset(str(v) for v in pd.unique(values.dropna()))
+
+
+def _column(settings: Settings, name: str) -> pd.Series | None:
+    """A column of ``data`` or ``sensitive_data`` held in memory (None otherwise)."""
+    for frame in (settings.data, settings.sensitive_data):
+        if isinstance(frame, pd.DataFrame) and name in frame.columns:
+            return frame[name]
+    return None
+
+
+def _names(settings: Settings, attrs: Sequence[Attribute]) -> dict[str, Message]:
+    """Display names of the labelled keys: a ground's name for its column, else the column's
+    display name from ``feature_labels``."""
+    names = {
+        str(c): Message(str(spec[0]), str(spec[1]))
+        for c, spec in (settings.feature_labels or {}).items()
+        if len(spec) >= 2
+    }
+    for a in attrs:
+        names[a.info.column or a.info.ground] = ground_label(a.info.ground)
+    return names
+
+
+def _warn_absent(key: str, given: Iterable[str], present: frozenset[str]) -> None:
+    absent = [raw for raw in given if raw not in present]
+    if absent:
+        warnings.warn(
+            f"value_labels[{key!r}] labels {absent}, which are not values of {key!r} in the "
+            f"data (its values: {sorted(present)[:20]}); those labels are not used.",
+            UserWarning,
+            stacklevel=6,
+        )
+
+
+def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
+    """The audit's :class:`~szai_audit.core.labels.ValueLabels`: the user's labels by column,
+    each ground's column, the category values the data hold (grounds and consumer-profile
+    columns; binned numbers left out) and the keys' display names.
+
+    Warns (``UserWarning``) of each labelled raw value that is not in the data (a group of
+    the ground, bins included, or a value of the column); such a label is kept but never used.
+    """
+    limit = settings.policy.max_groups_before_binning
+    columns: dict[str, str | None] = {}
+    known: dict[str, frozenset[str]] = {}
+    groups: dict[str, frozenset[str]] = {}
+    for a in attrs:
+        key = a.info.column if a.info.source != "array" and a.info.column else a.info.ground
+        columns[a.info.ground] = key
+        present = frozenset(g for g in a.info.groups if g != MISSING_LABEL)
+        groups[key] = present
+        if a.info.binning is None:
+            known[key] = present
+    for c in (c for cols in settings.consumer_profile.values() for c in cols):
+        values = _column(settings, c)
+        found = None if values is None else _categories(values, limit)
+        if found is not None:
+            known[c] = found
+    for key, table in settings.value_labels.items():
+        if key in groups:
+            _warn_absent(key, table, groups[key] | known.get(key, frozenset()))
+            continue
+        values = None if is_dask_frame(settings.data) else _column(settings, key)
+        if values is not None:
+            _warn_absent(key, table, frozenset(str(v) for v in pd.unique(values.dropna())))
+    by_column = {
+        key: {raw: as_label(pair) for raw, pair in table.items()}
+        for key, table in settings.value_labels.items()
+    }
+    return ValueLabels(by_column, columns, known, _names(settings, attrs))

@@ -1,0 +1,177 @@
+"""The Art. 72(2)(iv) sentences a person reads: one term per concept, calibrated claims, native
+Chinese numbers, and the page-1 statements, on the demo audit (built by ``run_demo``)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from szai_audit import AuditResult
+from szai_audit.cli import run_demo
+from szai_audit.core.findings import Status
+from szai_audit.core.messages import MINUS
+from szai_audit.fairness import page, words
+from szai_audit.fairness.checks import ARTICLE, FLIP
+from szai_audit.fairness.findings.inputs import flip_finding
+from szai_audit.fairness.proxies import PERFECT_PROXY_AUC, stand_in
+
+#: Checks whose sentences are written by another article (the explanation's share).
+_ELSEWHERE = ("fairness.attribution_share",)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, dict]:
+    """The demo audit's result and its JSON, as ``szai-audit demo`` writes them."""
+    out = tmp_path_factory.mktemp("demo")
+    captured: list[AuditResult] = []
+    original = AuditResult.to_html
+
+    def grab(self: AuditResult, path: object, *a: object, **k: object) -> object:
+        captured.append(self)
+        return original(self, path, *a, **k)
+
+    with mock.patch.object(AuditResult, "to_html", grab):
+        _, json_path = run_demo(out)
+    return captured[0], json.loads(Path(json_path).read_text(encoding="utf-8"))
+
+
+def _ours(doc: dict) -> list[dict]:
+    return [f for f in doc["findings"] if f["article"] == ARTICLE and f["check"] not in _ELSEWHERE]
+
+
+def test_one_term_for_the_approval_rate(demo):
+    _, doc = demo
+    texts = [f["message"]["zh"] + f["title"]["zh"] for f in _ours(doc)]
+    assert texts
+    for text in texts:
+        assert "选择率" not in text and "有利决定率" not in text, text
+    english = " ".join(f["message"]["en"] + f["title"]["en"] for f in _ours(doc))
+    assert "selection rate" not in english.lower()
+    assert "favourable-decision rate" not in english.lower()
+    assert "批准率" in " ".join(texts)
+
+
+def test_no_claim_of_discrimination(demo):
+    _, doc = demo
+    for f in doc["findings"]:
+        if f["article"] != ARTICLE:
+            continue
+        assert "构成直接歧视" not in f["message"]["zh"], f["message"]["zh"]
+        assert "direct discrimination" not in f["message"]["en"].lower()
+        assert "违规" not in f["message"]["zh"]
+    flips = [f for f in doc["findings"] if f["check"] == FLIP.id and f["status"] == "FAIL"]
+    assert flips, "the demo's nationality flip test fails"
+    for f in flips:
+        assert "如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视" in f["message"]["zh"]
+        assert "may be discrimination of the kind Art. 72(2)(iv) forbids" in f["message"]["en"]
+
+
+def test_chinese_numbers_read_natively(demo):
+    _, doc = demo
+    for f in _ours(doc):
+        zh = f["message"]["zh"]
+        assert not re.search(r"[+＋]\d", zh), zh  # no sign before a positive number
+        assert not re.search(r"(^|[\s（(，、])-\d", zh), zh  # minus is U+2212
+        assert "正数表示" not in zh and "实际“1”比例" not in zh, zh
+        assert "P10 (" not in zh and "P10 =" not in zh, zh
+        assert not re.search(r"\[\d", zh), zh  # intervals as "a 至 b", not "[a, b]"
+    trend = next(f for f in doc["findings"] if f["check"] == "fairness.trend")
+    assert "第10百分位（24 岁）" in trend["message"]["zh"]
+    gender = next(
+        f
+        for f in doc["findings"]
+        if f["check"] == "fairness.conditional_gap" and f["ground"] == "gender"
+    )
+    assert "处于不利地位" in gender["message"]["zh"]
+
+
+def test_minus_sign_in_a_negative_interval(demo):
+    _, doc = demo
+    fpr = next(
+        f
+        for f in doc["findings"]
+        if f["check"] == "fairness.false_positive_rate_difference" and f["ground"] == "gender"
+    )
+    assert fpr["ci"][0] < 0
+    assert f"{MINUS}{abs(100 * fpr['ci'][0]):.1f} 至" in fpr["message"]["zh"]
+
+
+def test_perfect_proxy_is_not_a_pass(demo):
+    result, _ = demo
+    perfect = stand_in(result.proxies["gender"])
+    assert perfect is not None and perfect[1] >= PERFECT_PROXY_AUC
+    assert perfect[0] == "personal_status"
+    labels = {"personal_status": ("婚姻状况与性别", "marital status and sex")}
+    f = flip_finding(
+        result.flips["gender"],
+        "gender",
+        result.policy,
+        proxy=result.proxies["gender"],
+        labels=labels,
+    )
+    assert f.status is Status.NEEDS_REVIEW
+    assert "“婚姻状况与性别”几乎完全等同于性别" in f.message.zh
+    assert "未直接使用性别一栏" in f.message.zh
+    # Without the proxy report the same test passes: the stand-in is what turns it to review.
+    assert flip_finding(result.flips["gender"], "gender", result.policy).status is Status.PASS
+    said = [s for s in page.conclusion_statements(result) if "fairness.proxy@gender" in s.checks]
+    assert said and all(s.status is not Status.PASS for s in said)
+    assert "几乎完全等同于性别" in said[0].text.zh
+    assert said[0].action is not None and "正当理由" in said[0].action.zh
+
+
+def test_statements_most_serious_first_with_actions(demo):
+    result, _ = demo
+    said = page.conclusion_statements(result)
+    assert said
+    severities = [s.status.severity for s in said]
+    assert severities == sorted(severities)
+    assert said[0].status is Status.FAIL
+    anchors = {s["anchor"] for s in page.sections(result, "zh")}
+    for s in said:
+        assert s.article == "72(4)" and s.checks and s.anchor in anchors
+        if s.status in (Status.FAIL, Status.WARN):
+            assert s.action is not None, s.text.zh
+        assert "选择率" not in s.text.zh and "构成直接歧视" not in s.text.zh
+    flip = next(s for s in said if f"{FLIP.id}@nationality" in s.checks)
+    assert flip.status is Status.FAIL
+    assert "13 人中 30.8% 的决定随之改变" in flip.text.zh
+    assert "去除该属性及其代理变量" in flip.action.zh
+    rates = next(s for s in said if "fairness.conditional_gap@gender" in s.checks)
+    assert (
+        "控制“贷款金额”、“贷款期限”后仍差 11.8 个百分点（95% 置信区间 1.8 至 21.8）"
+        in rates.text.zh
+    )
+    small = next(
+        s for s in said if "fairness.demographic_parity_difference@nationality" in s.checks
+    )
+    assert small.status is Status.INSUFFICIENT_DATA and "组太小" in small.text.zh
+
+
+def test_limits_name_small_groups_and_missing_grounds(demo):
+    result, _ = demo
+    text = " ".join(m.zh for m in page.limits(result))
+    assert "“no”（13 人）" in text or "“否”（13 人）" in text
+    assert "种族" in text and "宗教信仰" in text
+
+
+def test_empty_columns_are_not_rendered(demo):
+    result, _ = demo
+    for section in page.sections(result, "zh"):
+        table = section["table"]
+        if table is None:
+            continue
+        for j in range(len(table["columns"])):
+            assert any(r["cells"][j]["text"] != "—" for r in table["rows"])
+
+
+def test_words_alone():
+    assert words.trend_end("P90 (52)", words.GROUND_UNITS["age"]).zh == "第90百分位（52 岁）"
+    assert words.rate_label("selection_rate").zh == "批准率"
+    m = words.stmt_flip("nationality", source="否", target="是", n=1234, changed=0.308)
+    assert m.zh == "国籍：只把国籍从“否”改为“是”、其他条件不变，1,234 人中 30.8% 的决定随之改变。"
+    assert "−" in words.fmt_value("selection_rate", -0.05)
