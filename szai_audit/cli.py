@@ -1,5 +1,5 @@
 """Command line: ``szai-audit demo`` writes the demo reports (HTML and JSON): a credit model
-audited under Articles 72(4) and 71, and a ride-hailing pricing model under Art. 72(2)(v)."""
+audited under Art. 72(2)(iv) and Art. 71, and a ride-hailing pricing model under Art. 72(2)(v)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,20 @@ from . import _config
 from .audit import Audit
 from .core.errors import SzaiAuditError
 from .datasets import load_german_credit, make_pricing_market
+from .result import AuditResult
 from .risk.context import UseContext
 from .risk.tracking import compare
 
-__all__ = ["EXIT_ERROR", "EXIT_FAIL", "EXIT_OK", "main", "run_demo", "run_pricing_demo"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_FAIL",
+    "EXIT_OK",
+    "demo_result",
+    "main",
+    "pricing_demo_result",
+    "run_demo",
+    "run_pricing_demo",
+]
 
 
 #: Display names (Chinese, English, unit) of the German Credit columns, for the explanation.
@@ -156,12 +166,27 @@ GERMAN_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
-    """Train a model on the German Credit data, audit the held-out part, write the reports.
+    """Audit the German Credit demo (:func:`demo_result`) and write its reports to
+    ``out_dir/demo_report.html`` and ``.json``. Returns the paths of the HTML and JSON reports.
+    """
+    return _write(demo_result(random_state), out_dir, "demo_report")
+
+
+def _write(result: AuditResult, out_dir: str | Path, stem: str) -> tuple[Path, Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    html_path, json_path = out / f"{stem}.html", out / f"{stem}.json"
+    result.to_html(html_path)
+    result.to_json(json_path)
+    return html_path, json_path
+
+
+def demo_result(random_state: int = 0) -> AuditResult:
+    """Train a model on the German Credit data and audit the held-out part.
 
     A scikit-learn Pipeline (one-hot encoding of the categorical columns, then logistic
     regression) is trained on 70% of the applicants; the other 30% are audited for gender,
     nationality (foreign worker) and age, with loan amount and duration as legitimate factors.
-    Returns the paths of the HTML and JSON reports.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.linear_model import LogisticRegression
@@ -193,7 +218,7 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
         ]
     ).fit(X_train, y_train)
 
-    result = Audit(
+    return Audit(
         model=model,
         data=X_test.drop(columns=["good_credit"]),  # the inputs (sex is kept, unused)
         y_true=y_test,
@@ -232,13 +257,6 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
         # internal data (not provided to others).
         privacy={"quasi_identifiers": ["age", "personal_status", "job"], "external": False},
     ).run(random_state=random_state)
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    html_path, json_path = out / "demo_report.html", out / "demo_report.json"
-    result.to_html(html_path)
-    result.to_json(json_path)
-    return html_path, json_path
 
 
 #: Display names of the ride-hailing market's columns.
@@ -301,15 +319,20 @@ MARKET_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
 
 
 def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
-    """Train a fare model on a synthetic ride-hailing market, audit it, write the reports.
+    """Audit the ride-hailing pricing demo (:func:`pricing_demo_result`) and write its reports
+    to ``out_dir/pricing_report.html`` and ``.json``. Returns their paths."""
+    return _write(pricing_demo_result(random_state), out_dir, "pricing_report")
+
+
+def pricing_demo_result(random_state: int = 0) -> AuditResult:
+    """Train a fare model on a synthetic ride-hailing market and audit it.
 
     The market (:func:`szai_audit.datasets.make_pricing_market`, 20,000 orders) charges
     customers with a premium phone 8% more and customers of a year or more 5% more, on top of
     a fare set by distance, vehicle class and time of day. A scikit-learn Pipeline (one-hot
     encoding, then histogram gradient boosting) learns those fares from 70% of
     the orders, without the customers' sex and age; the other 30% are audited under Article
-    72(5) (habits, preferences, ability to pay, loyalty) and 72(4) (sex, age). Returns the
-    paths of the HTML and JSON reports.
+    72(5) (habits, preferences, ability to pay, loyalty) and 72(4) (sex, age).
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import HistGradientBoostingRegressor
@@ -339,7 +362,7 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
         ]
     ).fit(X_train[features], y_train)
 
-    result = Audit(
+    return Audit(
         model=model,
         data=X_test,
         task="pricing",
@@ -368,13 +391,6 @@ def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tupl
         value_labels=MARKET_VALUE_LABELS,
         context=UseContext("pricing_commerce", automation="fully_automated", scale=2_000_000),
     ).run(random_state=random_state)
-
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    html_path, json_path = out / "pricing_report.html", out / "pricing_report.json"
-    result.to_html(html_path)
-    result.to_json(json_path)
-    return html_path, json_path
 
 
 #: Exit status: no finding FAILs / a finding FAILs / usage or input error.

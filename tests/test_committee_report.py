@@ -29,6 +29,7 @@ def pricing_result():
         loyalty=market.loyalty,
         sensitive=market.sensitive,
         explain=False,
+        context=sa.UseContext("pricing_commerce", automation="fully_automated", scale=500_000),
     ).run(random_state=0)
 
 

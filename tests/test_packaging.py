@@ -53,9 +53,12 @@ def test_wheel_ships_templates_and_data(tmp_path):
     )
     wheel = next(tmp_path.glob("szai_audit-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    templates = sorted(p.name for p in (ROOT / "templates").iterdir())
+    base = ROOT / "templates"
+    templates = sorted(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+    assert "appendix/every_check.html.j2" in templates
     for t in templates:
         assert f"szai_audit/templates/{t}" in names, t
+    assert "szai_audit/regulation/shenzhen_ai_regulations_2022.txt" in names
     for f in ("german.data", "german.doc.txt", "values_maps.json", "README.md"):
         assert f"szai_audit/datasets/german_credit/{f}" in names, f
     for f in ("insurance.csv", "README.md"):

@@ -67,8 +67,9 @@ def attribution_share(
     """72(4): the share of the model's influence carried by the attribute or its proxies.
 
     ``stand_in`` is a single input that all but equals the attribute (its name and the AUC with
-    which it predicts the attribute): a model that does not use the attribute but uses its
-    stand-in is never said not to use it; the finding is at least a WARN."""
+    which it predicts the attribute). A model that uses it is never said not to use the
+    attribute: the stand-in's share counts as the attribute's own (FAIL beyond the limit), and
+    the message says the model uses the attribute through it."""
     g = ground_label(ground)
     limit = policy.attribution_share_max
     own = summary.share(column) if column else None
@@ -80,10 +81,11 @@ def attribution_share(
     elif heavy:
         status = Status.WARN
     standing = None
-    if stand_in is not None and stand_in[0] != column:
+    stand_share = None if stand_in is None else summary.share(stand_in[0])
+    if stand_in is not None and stand_in[0] != column and stand_share:
         standing = (summary.label(stand_in[0]), stand_in[1])
-        if status is Status.PASS:
-            status = Status.WARN
+        if stand_share > limit:
+            status = Status.FAIL
     message = w.share_text(
         g,
         summary.label(column) if column else None,

@@ -544,7 +544,15 @@ def share_text(
         + "; ".join(p.en for p in parts)
         + f"; the tolerance this audit set is {fmt_pct(limit)}.",
     )
-    if status is Status.FAIL:
+    if status is Status.FAIL and stand_in is not None and own is None:
+        tail = Message(
+            "这一几乎等同于该属性的输入的影响占比超出本审计设定的容许范围，表明模型依据该属性区别"
+            "对待；如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。",
+            "The share of this stand-in for the attribute is beyond the tolerance this audit "
+            "set: this shows that the model treats people differently by the attribute; without "
+            "a legitimate reason this may be discrimination of the kind Art. 72(2)(iv) forbids.",
+        )
+    elif status is Status.FAIL:
         tail = Message(
             "该属性本身的影响占比超出本审计设定的容许范围，表明模型依据该属性区别对待；"
             "如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。",
