@@ -698,7 +698,12 @@ def _use_statement(result: Results, key: str, found: list[Finding]) -> Statement
         d = flip.details
         parts.append(
             words.stmt_flip(
-                key, source=d["from_group"], target=d["to_group"], n=d["n"], changed=flip.value
+                key,
+                source=d["from_group"],
+                target=d["to_group"],
+                n=d["n"],
+                changed=flip.value,
+                prices=result.scope.task == "pricing",
             )
         )
     own = None if share is None else share.details.get("share")

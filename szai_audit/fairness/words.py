@@ -1332,18 +1332,31 @@ def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Mess
     )
 
 
-def stmt_flip(ground: str, *, source: str, target: str, n: int, changed: float) -> Message:
-    """Page 1: what changing only the attribute did to the decisions.
+def stmt_flip(
+    ground: str, *, source: str, target: str, n: int, changed: float, prices: bool = False
+) -> Message:
+    """Page 1: what changing only the attribute did to the decisions (``prices``: to the
+    prices, in a pricing audit, where a change counts beyond the price tolerance).
 
     >>> stmt_flip("nationality", source="否", target="是", n=13, changed=0.308).zh
     '国籍：只把国籍从“否”改为“是”、其他条件不变，13 人中 30.8% 的决定随之改变。'
+    >>> stmt_flip("gender", source="女", target="男", n=30, changed=0.0, prices=True).zh
+    '性别：只把性别从“女”改为“男”、其他条件不变，30 人中 0.0% 的价格变动超出容许幅度。'
     """
     g = ground_label(ground)
+    pct = fmt_pct(changed)
+    what = (
+        Message(
+            f"{pct} 的价格变动超出容许幅度",
+            f"moves the price of {pct} of {n:,} people beyond the tolerance",
+        )
+        if prices
+        else Message(f"{pct} 的决定随之改变", f"changes {pct} of the decisions of {n:,} people")
+    )
     return Message(
-        f"{g.zh}：只把{g.zh}从“{source}”改为“{target}”、其他条件不变，{n:,} 人中 "
-        f"{fmt_pct(changed)} 的决定随之改变。",
+        f"{g.zh}：只把{g.zh}从“{source}”改为“{target}”、其他条件不变，{n:,} 人中 {what.zh}。",
         f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}”, everything "
-        f"else equal, changes {fmt_pct(changed)} of the decisions of {n:,} people.",
+        f"else equal, {what.en}.",
     )
 
 

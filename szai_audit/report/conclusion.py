@@ -24,7 +24,7 @@ from ..core.articles import (
 )
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
-from ..core.html import finding_threshold, finding_value, subject_label
+from ..core.html import finding_ci, finding_threshold, finding_value, subject_label
 from ..core.messages import Message, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
@@ -72,21 +72,50 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
     for f in most_serious_first_findings(findings):
         if f.article != article or f.status is Status.PASS:
             continue
-        subject = subject_label(f) if f.ground else Message("", "")
-        value, limit = finding_value(f), finding_threshold(f)
+        subject = subject_label(f) if f.ground else None
+        head = (
+            f.title
+            if subject is None
+            else Message(f"{subject.zh}：{f.title.zh}", f"{subject.en}: {f.title.en}")
+        )
+        value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)
+        interval = (
+            Message("", "")
+            if ci is None
+            else Message(f"（95% 置信区间 {ci.zh}）", f" (95% interval {ci.en})")
+        )
+        tail, action = _GENERIC_TAIL.get(f.status, (Message("", ""), None))
         out.append(
             Statement(
                 article,
                 f.status,
                 Message(
-                    f"{f.title.zh}（{subject.zh}）：{value.zh}，容许 {limit.zh}。",
-                    f"{f.title.en} ({subject.en}): {value.en}, tolerance {limit.en}.",
+                    f"{head.zh} {value.zh}{interval.zh}，容许范围 {limit.zh}。{tail.zh}",
+                    f"{head.en} {value.en}{interval.en}, tolerance {limit.en}. {tail.en}",
                 ),
-                None,
+                action,
                 (f"{f.check}@{f.ground or ''}",),
             )
         )
     return out
+
+
+_GENERIC_TAIL: dict[Status, tuple[Message, Message | None]] = {
+    Status.FAIL: (
+        Message("超出本审计设定的容许范围。", "Beyond the tolerance this audit set."),
+        Message(
+            "说明理由或整改后重新审计（详见第 2 部分）。",
+            "Give the reason or remedy it, then audit again (part 2 has the details).",
+        ),
+    ),
+    Status.WARN: (
+        Message("无法确定是否超出容许范围，须关注。", "Inconclusive; it needs attention."),
+        Message(
+            "用更多数据复核该项（详见第 2 部分）。",
+            "Check it again with more data (part 2 has the details).",
+        ),
+    ),
+}
 
 
 def most_serious_first_findings(findings: Sequence[Finding]) -> list[Finding]:
@@ -94,22 +123,44 @@ def most_serious_first_findings(findings: Sequence[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.status.severity)
 
 
+def _uncovered(result: Results, article: str, said: list[Statement]) -> list[Statement]:
+    """Generic lines for the article's most serious findings that no statement speaks for,
+    when the statements do not reach the article's most serious status (at most three)."""
+    own = [f for f in result.findings if f.article == article]
+    if not own:
+        return []
+    worst = min(own, key=lambda f: f.status.severity).status
+    if worst is Status.PASS or (said and said[0].status.severity <= worst.severity):
+        return []
+    covered = {k for s in said for k in s.checks}
+    missing = [
+        f
+        for f in own
+        if f.status is worst
+        and f"{f.check}@{f.ground or ''}" not in covered
+        and f"{f.check}@{f.ground}" not in covered
+    ]
+    return _generic(missing[:3], article)
+
+
 def statements(result: Results) -> list[dict[str, Any]]:
-    """Per article (most serious first): its citation, heading and statements."""
+    """Per article (most serious first): its citation, heading, most serious status (that of
+    its line in the summary table) and statements."""
     blocks = []
     for article, source in _SOURCES:
         said = most_serious_first(source(result))
-        if not said:
-            said = _generic(result.findings, article)
+        said = most_serious_first(said + _uncovered(result, article, said))
         if not said:
             continue
+        own = [f.status for f in result.findings if f.article == article]
+        worst = min([*own, said[0].status], key=lambda s: s.severity)
         p = provision(article)
         blocks.append(
             {
                 "article": article,
                 "citation": article_label(article),
                 "heading": p.heading() if p is not None else article_label(article),
-                "worst": said[0].status,
+                "worst": worst,
                 "statements": said,
             }
         )
@@ -169,17 +220,25 @@ def _limits(result: Results) -> list[Message]:
     out = [rows, *fairness_page.limits(result)]
     if result.unlabelled_note is not None:
         out.append(result.unlabelled_note)
-    ratio = fmt_ratio(result.policy.selection_rate_ratio_min)
-    gap = fmt_pct(result.policy.price_gap_max)
+    example = (
+        Message(
+            f"价格差不超过 {fmt_pct(result.policy.price_gap_max)}",
+            f"a price gap of at most {fmt_pct(result.policy.price_gap_max)}",
+        )
+        if scope.task == "pricing"
+        else Message(
+            f"批准率之比不低于 {fmt_ratio(result.policy.selection_rate_ratio_min)}",
+            f"an approval-rate ratio of at least "
+            f"{fmt_ratio(result.policy.selection_rate_ratio_min)}",
+        )
+    )
     out.append(
         Message(
-            f"各项容许范围（如批准率之比不低于 {ratio}、价格差不超过 {gap}）是本审计设定的政策，"
-            "不是法律标准；条例本身没有规定数值界限。超出容许范围表明须说明理由或整改，"
-            "不等于认定违法。",
-            f"Every tolerance (an approval-rate ratio of at least {ratio}, a price gap of at "
-            f"most {gap}, and so on) is this audit's policy, not a legal standard; the "
-            "regulation sets no number. A result beyond tolerance calls for a reason or a "
-            "remedy; it is not a finding that the law was broken.",
+            f"各项容许范围（如{example.zh}）是本审计设定的政策，不是法律标准；条例本身没有规定"
+            "数值界限。超出容许范围表明须说明理由或整改，不等于认定违法。",
+            f"Every tolerance ({example.en}, and so on) is this audit's policy, not a legal "
+            "standard; the regulation sets no number. A result beyond tolerance calls for a "
+            "reason or a remedy; it is not a finding that the law was broken.",
         )
     )
     return out

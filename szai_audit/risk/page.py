@@ -147,8 +147,8 @@ def conclusion_statements(result: Results) -> list[Statement]:
         ]
     label = TIERS[risk.tier]
     duties = Message(
-        "；".join(d.zh.split("：")[0] for d in risk.duties),
-        "; ".join(d.en.split(":")[0].lower() for d in risk.duties),
+        "、".join(d.zh.split("：")[0] for d in risk.duties),
+        ", ".join(d.en.split(":")[0].lower() for d in risk.duties),
     )
     raised = (
         Message(
@@ -159,7 +159,7 @@ def conclusion_statements(result: Results) -> list[Statement]:
         else Message("", "")
     )
     text = Message(
-        f"本工具初步定为{label.zh}{raised.zh}：该系统{risk.reason.zh}。由此须{duties.zh}。",
+        f"本工具初步定为{label.zh}{raised.zh}：该系统{risk.reason.zh}。由此须进行{duties.zh}。",
         f"This tool's preliminary grading is {label.en}{raised.en}: the system "
         f"{risk.reason.en}. Duties that follow: {duties.en}.",
     )
@@ -182,9 +182,19 @@ def checklist_statements(result: Results) -> list[Statement]:
     """Page 1 on the Art. 72 checklist: the items that await a reviewer, or that a reviewer
     found not met."""
     waiting = [i for i in result.checklist if i.status is Status.NEEDS_REVIEW]
+    unmeasured = [i for i in waiting if CHECKLIST_ITEMS[i.item][1] is not None]
+    waiting = [i for i in waiting if i not in unmeasured]
     failed = [i for i in result.checklist if i.basis == "attested" and i.status is Status.FAIL]
     out = []
     for items, status, zh, en, act_zh, act_en in (
+        (
+            unmeasured,
+            Status.NEEDS_REVIEW,
+            "本可由检查测量，但本次审计未测量",
+            "could be measured, but this audit did not measure them",
+            "补做相应检查，或由审查人书面说明不适用的理由",
+            "run the checks, or have a reviewer state in writing why they do not apply",
+        ),
         (
             failed,
             Status.FAIL,
