@@ -4,7 +4,7 @@
 rule and quoting the offending text:
 
 * ``identifier``: an ASCII identifier of the data (a column name, or a raw category value
-  that got no label) inside a Chinese sentence;
+  that got no label) inside a Chinese sentence, or in a chart of a Chinese report;
 * ``sign``: "+-", "+−" or a sign glued to a comparison ("比参照组+4.8%", "多付 +4.8%");
 * ``money``: an amount of money with more than two decimals, or "CNY" in Chinese;
 * ``citation``: an article cited in another form than 第七十二条第二款第（四）项 / Art. 72(2)(iv),
@@ -118,6 +118,12 @@ def lint(page: str, identifiers: Iterable[str] = ()) -> list[str]:
             problems.append(f"money: 'CNY' in {text[:120]!r}")
         for m in _CODE.finditer(text):
             problems.append(f"code: {m.group(0)!r} in {text[:120]!r}")
+    if 'class="lang-zh"' in page:  # a Chinese report: its charts' text is Chinese too
+        for raw in re.findall(r"<text\b[^>]*>([^<]*)</text>", page):
+            text = _html.unescape(raw)
+            for word in ids:
+                if re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", text):
+                    problems.append(f"identifier: {word!r} in a chart: {text[:80]!r}")
     everything = visible_text(page)
     for rule, pattern in (("sign", _SIGNS), ("money", _MONEY), ("claim", _CLAIMS)):
         for m in pattern.finditer(everything):

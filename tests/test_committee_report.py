@@ -170,3 +170,11 @@ def test_print_header_escapes_user_text(german_split, german_pipeline):
     style = page[page.index("<style>") : page.index("</style>")]
     assert "<script>" not in style and "display: none }" not in style
     assert "@top-left" in style and "counter(pages)" in style
+
+
+def test_values_without_labels_are_noted_once(german_result):
+    # The fixture gives no value_labels: the raw values are shown, and page 1 says so once.
+    cc = conclusion_page(german_result)
+    notes = [m for m in cc["limits"] if "标签" in m.zh]
+    assert len(notes) == 1
+    assert "female" in notes[0].zh and "female" in notes[0].en

@@ -8,6 +8,7 @@ data is escaped the same way everywhere.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from .articles import article_label
 from .errors import ReportError
 from .findings import Finding, Status
 from .grounds import ground_label
-from .messages import Message
+from .messages import Message, minus
 
 __all__ = [
     "COUNT_LABEL",
@@ -104,8 +105,10 @@ def subject_label(f: Finding) -> Message:
 
 
 def finding_value(f: Finding) -> Message:
-    """A finding's value in its check's unit (see :mod:`szai_audit.core.checks`)."""
-    return checks.format_value(f.check, f.value)
+    """A finding's value in its check's unit (see :mod:`szai_audit.core.checks`), with the
+    minus sign U+2212."""
+    m = checks.format_value(f.check, f.value)
+    return Message(minus(m.zh), minus(m.en))
 
 
 def finding_threshold(f: Finding) -> Message:
@@ -113,13 +116,24 @@ def finding_threshold(f: Finding) -> Message:
     return checks.format_threshold(f.check, f.threshold)
 
 
+_NUMBER = re.compile(r"^(\D*?)([\u2212+-]?[\d.,]+)(.*)$")
+
+
+def _span(lo: str, hi: str, joint: str) -> str:
+    """Two bounds written once with their unit: ``1.8 至 21.8 个百分点``, ``AUC 0.7 至 0.9``."""
+    a, b = _NUMBER.match(lo), _NUMBER.match(hi)
+    if a and b and a.group(1) == b.group(1) and a.group(3) == b.group(3):
+        return f"{a.group(1)}{a.group(2)}{joint}{b.group(2)}{a.group(3)}"
+    return f"{lo}{joint}{hi}"
+
+
 def finding_ci(f: Finding) -> Message | None:
-    """A finding's confidence interval in its check's unit: ``1.8 至 21.8 个百分点``; None
-    when it has none."""
+    """A finding's confidence interval in its check's unit, the unit written once:
+    ``1.8 至 21.8 个百分点``; None when it has none."""
     if f.ci is None or any(b is None for b in f.ci):
         return None
     lo, hi = (checks.format_value(f.check, b) for b in f.ci)
-    return Message(f"{lo.zh} 至 {hi.zh}", f"{lo.en} to {hi.en}")
+    return Message(minus(_span(lo.zh, hi.zh, " 至 ")), minus(_span(lo.en, hi.en, " to ")))
 
 
 def css_string(text: str) -> markupsafe.Markup:

@@ -7,6 +7,7 @@ Each chart is a standalone matplotlib Figure turned into inline SVG (see
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,8 +45,12 @@ def plot_group_rates(
     reference: float | None = None,
     lang: str = "en",
     ci: pd.DataFrame | None = None,
+    tick_label: Callable[[str], str] | None = None,
 ) -> Axes:
     """Horizontal bar chart of one rate by group, on ``ax`` (a new Figure if None).
+
+    ``tick_label`` turns a group's label (``"female"``, ``"female × yes"``) into the text
+    shown (its display label, say); the label itself by default.
 
     No pyplot state is touched: without ``ax`` a standalone ``matplotlib.figure.Figure`` is
     created. Every group has a row, in the order of ``gm.by_group`` (so panels drawn with
@@ -102,7 +107,7 @@ def plot_group_rates(
     for yi, v, r, ok in zip(y, vals, right, shown, strict=True):
         text = fmt_pct(v) if ok else "—"
         ax.text((r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222")
-    _style_rate_axes(ax, keys, y, reference, metric, lang)
+    _style_rate_axes(ax, keys, y, reference, metric, lang, tick_label)
     return ax
 
 
@@ -122,10 +127,17 @@ def _rate_values(
 
 
 def _style_rate_axes(
-    ax: Axes, keys: list[Any], y: np.ndarray, reference: float | None, metric: str, lang: str
+    ax: Axes,
+    keys: list[Any],
+    y: np.ndarray,
+    reference: float | None,
+    metric: str,
+    lang: str,
+    tick_label: Callable[[str], str] | None = None,
 ) -> None:
     """Group tick labels, limits, percentage axis, reference line and label of a rate chart."""
-    ax.set_yticks(y, [plain_text(group_label(k)) for k in keys])
+    name = tick_label or (lambda label: label)
+    ax.set_yticks(y, [plain_text(name(group_label(k))) for k in keys])
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.18)
     ax.set_xticks(ROUND_TICKS)
@@ -144,9 +156,11 @@ def rates_chart(
     lang: str,
     favorable_is_positive: bool,
     ci: pd.DataFrame | None,
+    tick_label: Callable[[str], str] | None = None,
 ) -> str | None:
     """Bar charts of the compared rates with their intervals; None when fewer than two groups
-    can be drawn, or too many to read (more than 40)."""
+    can be drawn, or too many to read (more than 40). ``tick_label``: see
+    :func:`plot_group_rates`."""
     from matplotlib.figure import Figure
 
     min_size = policy.min_group_size
@@ -175,6 +189,7 @@ def rates_chart(
                 reference=ref if metric == "favorable_rate" else None,
                 lang=lang,
                 ci=ci,
+                tick_label=tick_label,
             )
         return figure_to_svg(fig, chart_id)
 
@@ -213,8 +228,16 @@ def regression_chart(
         return figure_to_svg(fig, chart_id)
 
 
-def reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str | None:
-    """Observed rate against mean score per bin, one line per group (bins of enough people)."""
+def reliability_chart(
+    sm: Any,
+    min_size: int,
+    lang: str,
+    chart_id: str,
+    tick_label: Callable[[str], str] | None = None,
+) -> str | None:
+    """Observed rate against mean score per bin, one line per group (bins of enough people);
+    ``tick_label`` names a group in the legend (see :func:`plot_group_rates`)."""
+    name = tick_label or (lambda label: label)
     from matplotlib.figure import Figure
 
     cal = sm.calibration[sm.calibration["count"] >= min_size]
@@ -233,7 +256,7 @@ def reliability_chart(sm: Any, min_size: int, lang: str, chart_id: str) -> str |
                 marker="o",
                 markersize=3,
                 linewidth=1.2,
-                label=plain_text(str(g)),
+                label=plain_text(name(str(g))),
             )
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)

@@ -295,7 +295,17 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
         METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
     ] + ([] if sm.threshold is None else [METRIC_LABELS["positive_rate_at_threshold"]])
     keep = [j for j in range(len(names)) if any(r["cells"][j]["text"] != "—" for r in rows)]
-    chart = reliability_chart(sm, min_size, lang, chart_id) if sm.probabilities else None
+    chart = (
+        reliability_chart(
+            sm,
+            min_size,
+            lang,
+            chart_id,
+            tick_label=lambda raw: _labels(result).group(key, raw)["en" if lang == "en" else "zh"],
+        )
+        if sm.probabilities
+        else None
+    )
     if not keep and chart is None:
         return None
     for r in rows:
@@ -575,7 +585,15 @@ def _rates_section(
         "flips": flip_section(result, key),
         "mitigation": _mitigation_section(result, key),
         "conditional": _conditional_section(result, key),
-        "chart": rates_chart(gm, f"chart-{index}", policy, lang, fav_positive, ci),
+        "chart": rates_chart(
+            gm,
+            f"chart-{index}",
+            policy,
+            lang,
+            fav_positive,
+            ci,
+            tick_label=lambda raw: _labels(result).group(key, raw)["en" if lang == "en" else "zh"],
+        ),
         "chart_caption": None,
         "outcome_panels": gm.has_outcomes,
         "prices": None,

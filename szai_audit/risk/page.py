@@ -191,7 +191,7 @@ def checklist_statements(result: Results) -> list[Statement]:
             unmeasured,
             Status.NEEDS_REVIEW,
             "本可由检查测量，但本次审计未测量",
-            "could be measured, but this audit did not measure them",
+            "could be measured by checks this audit did not run",
             "补做相应检查，或由审查人书面说明不适用的理由",
             "run the checks, or have a reviewer state in writing why they do not apply",
         ),
@@ -221,7 +221,7 @@ def checklist_statements(result: Results) -> list[Statement]:
                 status,
                 Message(
                     f"第七十二条第二款清单{cites}{zh}。",
-                    f"Art. 72(2) checklist items {_items_en(items)} {en}.",
+                    f"Art. 72(2) checklist {_items_en(items)} {en}.",
                 ),
                 Message(act_zh + "。", act_en[:1].upper() + act_en[1:] + "."),
                 tuple(ITEMS[i.item].id for i in items),
@@ -232,4 +232,6 @@ def checklist_statements(result: Results) -> list[Statement]:
 
 
 def _items_en(items: list[ChecklistItem]) -> str:
-    return ", ".join(f"({ITEM_PROVISIONS[i.item].citation.en.split('(')[-1]}" for i in items)
+    """``item (v)`` or ``items (i), (iii)``."""
+    numbers = ", ".join(f"({ITEM_PROVISIONS[i.item].citation.en.split('(')[-1]}" for i in items)
+    return ("items " if len(items) > 1 else "item ") + numbers
