@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
+import markupsafe
 import numpy as np
 import pandas as pd
 import pytest
@@ -186,6 +187,22 @@ def test_notebook_repr_does_not_leak_css(german_result):
     assert german_result.findings[0].message.zh in html and "通过" in html
     assert "verdict=FAIL" in bundle["text/plain"] or "verdict=" in bundle["text/plain"]
     assert html == german_result._repr_html_()
+
+
+def test_notebook_card_is_compact(german_result):
+    # Issue 15 item 12: verdict, counts, the five most serious findings one line each, left
+    # aligned within 800 px; every check folded behind <details>.
+    html = german_result._repr_html_()
+    card, folded = html.split("<details", 1)
+    assert "max-width: 800px" in card and "text-align: left" in card
+    ordered = sorted(german_result.findings, key=lambda f: f.status.severity)
+    listed = re.findall(r"<li[^>]*>(.*?)</li>", card, re.S)
+    assert len(listed) == 5
+    for f, item in zip(ordered[:5], listed, strict=True):
+        assert f.status.value in item and f.title.en in item
+    assert f.message.zh not in card  # full texts only in the folded table
+    assert f"All {len(german_result.findings)} checks" in folded
+    assert all(str(markupsafe.escape(x.message.en)) in folded for x in ordered[:3])
 
 
 def test_findings_frame(german_result):

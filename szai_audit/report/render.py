@@ -8,7 +8,7 @@ from ..risk.tracking import Comparison, comparison_page
 from .page import appendices, build_page
 from .results import Results
 
-__all__ = ["render_notebook_summary", "render_report"]
+__all__ = ["NOTEBOOK_TOP", "render_notebook_summary", "render_report"]
 
 
 def render_report(
@@ -23,13 +23,21 @@ def render_report(
     return environment().get_template("report.html.j2").render(page=page, lang=lang)
 
 
+#: How many findings the notebook card lists before folding the rest.
+NOTEBOOK_TOP = 5
+
+
 def render_notebook_summary(result: Results) -> str:
-    """A compact summary for notebooks: inline styles only, so nothing leaks into the page."""
+    """A compact card for notebooks: verdict, counts by status, the most serious findings one
+    line each, every check folded in a ``<details>``; inline styles only, so nothing leaks into
+    the page."""
+    ordered = sorted(result.findings, key=lambda f: f.status.severity)
     page = {
         "verdict": result.verdict,
         "verdict_message": result.verdict_message,
         "counts": [(Status(s), n) for s, n in result.status_counts.items() if n],
-        "findings": sorted(result.findings, key=lambda f: f.status.severity),
+        "findings": ordered,
+        "top": ordered[:NOTEBOOK_TOP],
         "n_rows": result.scope.n_rows,
     }
     return environment().get_template("notebook.html.j2").render(page=page)
