@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from html import unescape
 from html.parser import HTMLParser
 
 import numpy as np
@@ -142,3 +144,104 @@ def test_identical_runs_identical_outputs(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(sa.errors.InputError, match="SOURCE_DATE_EPOCH"):
         run()
+
+
+# ---------------------------------------------------------------------------------------------
+# Text matplotlib would read as mathtext, and control or bidirectional formatting characters
+# ---------------------------------------------------------------------------------------------
+
+MATH = ["$x^$", "\\frac{1}{2}", "a_b^c \\"]
+CONTROLS = "north\u202e\x00west\x85\u2067"
+SHOWN = "north\\u202e\\u0000west\\u0085\\u2067"
+
+
+def _svgs(html: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", html, re.S)
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return [unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
+
+
+def test_every_chart_text_is_drawn_as_written():
+    # Titles, labels, tick labels (fixed and function formatters), legends and free text that
+    # never went through plain_text: mathtext would fail on "$x^$"; controls would be written.
+    from matplotlib.figure import Figure
+
+    from szai_audit.core.charts import figure_to_svg
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="$a_1$ " + CONTROLS)
+    ax.set_yticks([0, 0.5, 1], MATH)
+    ax.xaxis.set_major_formatter(lambda x, _pos: f"${x:.0f}^$")
+    ax.set_title("$x^$ \\frac{")
+    ax.set_xlabel(CONTROLS)
+    ax.text(0.5, 0.5, "$\\frac$")
+    ax.legend()
+    svg = figure_to_svg(fig, "hostile")
+    texts = _svg_texts(svg)
+    for expected in [*MATH, "$x^$ \\frac{", "$\\frac$", "$1^$", SHOWN, "$a_1$ " + SHOWN]:
+        assert expected in texts, (expected, texts)
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", svg)
+
+
+def test_a_report_whose_labels_read_as_mathtext_renders():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    n = 300
+    feature = "$x^$ \\frac{a}{b}_1"
+    X = pd.DataFrame({feature: rng.normal(size=n), "z": rng.normal(size=n)})
+    y = (X[feature] + rng.normal(size=n) > 0).astype(int)
+    groups = pd.DataFrame({"group": np.array(MATH)[np.arange(n) % 3]})
+    result = sa.Audit(
+        model=LogisticRegression().fit(X, y),
+        data=X,
+        y_true=y,
+        sensitive={"region$": "group"},
+        sensitive_data=groups,
+        reference={"region$": "$x^$"},
+        feature_labels={feature: ("$x^$ 特征", "$x^$ \\frac feature")},
+        metadata={"system_name": "$x^$"},
+    ).run(random_state=0)
+    html = result.to_html()
+    texts = [t for svg in _svgs(html) for t in _svg_texts(svg)]
+    for label in [*MATH, "$x^$ 特征 / $x^$ \\frac feature"]:
+        assert label in texts, (label, texts)
+
+
+@pytest.mark.parametrize("lang", ["bilingual", "zh", "en"])
+def test_control_characters_are_shown_not_obeyed(lang):
+    # A right-to-left override or a NUL in a group label, a column name, a ground or a value
+    # of the system card reaches neither the HTML nor its charts: it is shown as an escape, and
+    # the user's value is isolated for direction.
+    rng = np.random.default_rng(0)
+    n = 200
+    column = "inc\u202eome"
+    data = pd.DataFrame(
+        {column: rng.normal(size=n), "group": np.where(np.arange(n) % 2 == 0, CONTROLS, "b")}
+    )
+    result = sa.Audit(
+        y_pred=(data[column] > 0).astype(int),
+        data=data,
+        sensitive={"reg\u202eion": "group"},
+        metadata={
+            "note\u202e": "ab\u202ecd\x00",
+            "system_name": "sys\u202etem",
+            "prepared_by": "pre\x00pared",
+        },
+        explain=False,
+    ).run()
+    html = result.to_html(lang=lang)
+    # The cover, the printed header and the notice print the user's values the same way.
+    assert "sys\\u202etem" in html and "pre\\u0000pared" in html
+    assert "\u202e" not in result.algorithm_notice(lang=lang, fmt="html")
+    for raw in ("\u202e", "\x00", "\x85", "\u2067"):
+        assert raw not in html, repr(raw)
+    assert f"<bdi>{SHOWN}</bdi>" in html  # the group's row in the table, isolated
+    assert "“" + SHOWN + "”" in html  # quoted in the findings' sentences, recognisable
+    assert "<bdi>ab\\u202ecd\\u0000</bdi>" in html  # the system card
+    assert "reg\\u202eion" in html
+    svg_texts = [t for svg in _svgs(html) for t in _svg_texts(svg)]
+    assert SHOWN in svg_texts, svg_texts

@@ -399,6 +399,148 @@ def test_wrong_types(fair):
 
 
 # --------------------------------------------------------------------------------------------
+# Saved results: verdicts from the findings, the content hash, robust loading
+# --------------------------------------------------------------------------------------------
+
+
+def _saved(result, tmp_path, edit=None, name="saved.json") -> Path:
+    """``result`` saved as JSON, after ``edit(doc)`` changed the document (content hash kept)."""
+    doc = json.loads(result.to_json())
+    if edit is not None:
+        edit(doc)
+    path = tmp_path / name
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def _first_failing(doc: dict) -> dict:
+    return next(f for f in doc["findings"] if f["status"] == "FAIL")
+
+
+def test_verdict_and_counts_come_from_the_findings_not_the_summary(fair):
+    claim = {"verdict": "PASS", "status_counts": {"FAIL": 0, "PASS": 9}}
+    doc = {
+        **_doc({"check": "c", "status": "FAIL"}, {"check": "d", "status": "PASS"}),
+        "summary": claim,
+    }
+    side = compare(doc, fair).summary["after"]
+    assert side["verdict"] == "FAIL"
+    assert side["status_counts"]["FAIL"] == 1 and side["status_counts"]["PASS"] == 1
+    assert side["content_verified"] is False  # a document without a hash is marked unverified
+    assert compare(fair, fair).summary["after"]["content_verified"] is True
+
+
+def test_saved_result_is_verified_against_its_hash(fair, unfair, tmp_path):
+    path = _saved(unfair, tmp_path)
+    side = compare(path, fair).summary["after"]
+    assert side["content_verified"] is True
+    assert side["content_sha256"] == unfair.content_sha256
+    assert side["verdict"] == unfair.verdict == "FAIL"
+
+
+def _set_pass(doc: dict) -> None:
+    doc["summary"]["verdict"] = "PASS"
+    doc["summary"]["status_counts"] = dict.fromkeys(doc["summary"]["status_counts"], 0)
+
+
+def test_edited_verdict_is_refused_and_the_cli_does_not_pass(fair, unfair, tmp_path):
+    from szai_audit.cli import main
+
+    edited = _saved(unfair, tmp_path, _set_pass, name="edited.json")
+    with pytest.raises(InputError, match=r"current file '.*edited\.json' was edited.*sha256"):
+        compare(edited, fair)
+    doc = json.loads(edited.read_text(encoding="utf-8"))
+    with pytest.raises(InputError, match=r"previous was edited"):  # the dict form too
+        compare(fair, doc)
+    old = _saved(fair, tmp_path, name="old.json")
+    assert main(["compare", str(old), str(edited)]) == 2  # an input error, not 0 (no FAIL)
+    assert main(["compare", str(old), str(_saved(unfair, tmp_path))]) == 1
+
+
+def test_edited_number_is_refused(fair, unfair, tmp_path):
+    def halve(doc: dict) -> None:
+        _first_failing(doc)["value"] /= 2
+
+    def rows(doc: dict) -> None:
+        doc["scope"]["n_rows"] += 1
+
+    for edit in (halve, rows):
+        path = _saved(unfair, tmp_path, edit, name=f"{edit.__name__}.json")
+        with pytest.raises(InputError, match=rf"previous file .*{edit.__name__}\.json.*edited"):
+            compare(fair, path)
+
+    # Only the time of the run is outside the hash.
+    def later(doc: dict) -> None:
+        doc["manifest"]["generated_at"] = "2099-01-01T00:00:00+00:00"
+
+    assert compare(fair, _saved(unfair, tmp_path, later)).summary["before"]["verdict"] == "FAIL"
+
+
+def test_number_too_large_for_a_float(fair, unfair, tmp_path):
+    text = unfair.to_json()
+    value = json.dumps(_first_failing(json.loads(text))["value"])
+    for i, big in enumerate(("1" + "0" * 400, "1e400")):
+        path = tmp_path / f"big{i}.json"
+        path.write_text(text.replace(f'"value": {value}', f'"value": {big}', 1), "utf-8")
+        with pytest.raises(InputError, match=rf"previous file .*big{i}\.json.*(float|too large)"):
+            compare(fair, path)
+    finding = {"check": "c", "article": "1", "status": "PASS", "value": 10**400}
+    with pytest.raises(InputError, match=r"findings\[0\]\.value.*float can hold.*401 digits"):
+        compare(fair, {"findings": [finding]})
+
+
+def test_json_nested_too_deeply(fair, tmp_path):
+    deep = '{"findings": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    path = tmp_path / "deep.json"
+    path.write_text(deep, encoding="utf-8")
+    with pytest.raises(InputError, match=r"previous file .*deep\.json.* nested too deeply"):
+        compare(fair, path)
+    with pytest.raises(InputError, match=r"current \(JSON text\) is nested too deeply"):
+        compare(deep, fair)
+
+
+def test_files_that_are_not_results_name_the_file(fair, unfair, tmp_path):
+    not_json = tmp_path / "notes.txt"
+    not_json.write_text("audit went fine", encoding="utf-8")
+    with pytest.raises(InputError, match=r"previous file .*notes\.txt.* not valid JSON"):
+        compare(fair, not_json)
+    latin = tmp_path / "latin.json"
+    latin.write_bytes(b'{"findings": ["\xe9"]}')
+    with pytest.raises(InputError, match=r"previous file .*latin\.json.* not UTF-8"):
+        compare(fair, latin)
+
+    def drop(key):
+        return lambda doc: doc.pop(key)
+
+    cases = {
+        "v2.json": (lambda doc: doc.update(schema_version="2.0"), r"schema_version '1\.x'.*'2\.0'"),
+        "nover.json": (drop("schema_version"), r"no schema_version"),
+        "nohash.json": (drop("content_sha256"), r"missing \['content_sha256'\]"),
+        "nofindings.json": (drop("findings"), r"missing \['findings'\]"),
+        "nosummary.json": (drop("summary"), r"missing \['summary'\]"),
+    }
+    for name, (edit, message) in cases.items():
+        path = _saved(unfair, tmp_path, edit, name=name)
+        with pytest.raises(
+            InputError, match=rf"previous file .*{name.replace('.', '[.]')}.*" + message
+        ):
+            compare(fair, path)
+    # A dict need not carry a schema_version, but one it carries is checked.
+    with pytest.raises(InputError, match=r"previous is not an audit result.*'2\.0'"):
+        compare(fair, {**_doc({"check": "c", "status": "PASS"}), "schema_version": "2.0"})
+
+
+def test_comparison_writes_through_core_write_text(hostile, tmp_path, monkeypatch):
+    import szai_audit.risk.tracking as tracking
+
+    written: list[tuple[object, str]] = []
+    monkeypatch.setattr(tracking, "write_text", lambda path, text: written.append((path, text)))
+    html = hostile.to_html(tmp_path / "c.html")
+    text = hostile.to_json(tmp_path / "c.json")
+    assert written == [(tmp_path / "c.html", html), (tmp_path / "c.json", text)]
+
+
+# --------------------------------------------------------------------------------------------
 # HTML and JSON
 # --------------------------------------------------------------------------------------------
 

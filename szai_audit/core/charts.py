@@ -2,8 +2,10 @@
 
 Charts are drawn on standalone ``matplotlib.figure.Figure`` objects, so no global pyplot state
 is touched, and written as SVG with their text kept as text: Chinese labels are drawn by the
-reader's browser with the page's fonts. User text is drawn as written (a ``$`` is never read
-as mathtext). matplotlib is imported only when a chart is drawn.
+reader's browser with the page's fonts. User text is drawn as written: a ``$`` is never read
+as mathtext, and a control or bidirectional formatting character is written as a visible escape
+(``\\u202e``), in every text of a chart that :func:`figure_to_svg` writes, whichever call put it
+there. matplotlib is imported only when a chart is drawn.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .html import FONT_STACK
+from .html import FONT_STACK, visible_controls
 from .messages import MINUS, Message
 
 if TYPE_CHECKING:
@@ -55,12 +57,55 @@ _SVG_URL = re.compile(r"url\(#([^)]+)\)")
 
 
 def plain_text(text: str) -> str:
-    """Escape ``$`` so matplotlib draws user text as written, never as mathtext.
+    r"""User text as matplotlib must be given it to draw it as written: ``$`` escaped (never
+    mathtext), control and bidirectional formatting characters written as visible escapes
+    (:func:`szai_audit.core.html.visible_controls`).
 
-    >>> plain_text("$x^$")
-    '\\\\$x^\\\\$'
+    >>> print(plain_text("$x^$"))
+    \$x^\$
+    >>> print(plain_text("a\u202eb"))
+    a\u202eb
     """
-    return text.replace("$", r"\$")
+    return str(visible_controls(text)).replace("$", r"\$")
+
+
+def _as_written(text: str, parse_math: bool = True) -> str:
+    """A chart's text that may not have been through :func:`plain_text`: controls made visible,
+    and, when matplotlib would read it as mathtext, every ``$`` escaped."""
+    from matplotlib import cbook
+
+    text = str(visible_controls(text))
+    return text.replace("$", r"\$") if parse_math and cbook.is_math_text(text) else text
+
+
+def _written_as_is(fig: Figure) -> None:
+    """Make every text of ``fig`` plain (:func:`_as_written`): its Text artists (titles, axis
+    labels, legends, annotations, tick labels) and the fixed and function tick formatters that
+    write tick labels when the figure is drawn."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for artist in fig.findobj(Text):
+        text = artist.get_text()
+        shown = _as_written(text, artist.get_parse_math())
+        if shown != text:
+            artist.set_text(shown)
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for fmt in (axis.get_major_formatter(), axis.get_minor_formatter()):
+                if isinstance(fmt, FixedFormatter):
+                    fmt.seq = [_as_written(str(t)) for t in fmt.seq]
+                elif isinstance(fmt, FuncFormatter):
+                    fmt.func = _plain_func(fmt.func)
+
+
+def _plain_func(func: Any) -> Any:
+    """A tick formatter's function whose labels are plain (:func:`_as_written`)."""
+
+    def written(x: float, pos: int | None = None) -> str:
+        return _as_written(str(func(x, pos)))
+
+    return written
 
 
 def text_of(msg: Message, lang: str) -> str:
@@ -123,8 +168,10 @@ def figure_to_svg(fig: Figure, chart_id: str) -> str:
         warnings.filterwarnings("ignore", message="constrained_layout not applied")
         # The text is drawn by the browser, whose fonts have the glyphs matplotlib may lack.
         warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        _written_as_is(fig)
         fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
-    svg = buf.getvalue()
+    # Whatever text escaped the artists above (none should) still never reaches the page raw.
+    svg = str(visible_controls(buf.getvalue()))
     svg = _SVG_PROLOGUE.sub("", svg, count=1)
     svg = _SVG_METADATA.sub("", svg)
     svg = _SVG_XMLNS.sub("", svg)

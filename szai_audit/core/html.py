@@ -23,6 +23,7 @@ from .grounds import ground_label
 from .messages import Message, minus
 
 __all__ = [
+    "CONTROLS",
     "COUNT_LABEL",
     "FONT_STACK",
     "FONT_STACK_LATIN",
@@ -34,6 +35,7 @@ __all__ = [
     "finding_value",
     "subject_label",
     "templates_dir",
+    "visible_controls",
 ]
 
 #: The heading of a table's head-count column.
@@ -54,6 +56,11 @@ FONT_STACK_LATIN = (
 
 
 STATUS_CSS = {s.value: s.value.lower().replace("_", "-") for s in Status}
+
+#: Characters a user's text must not bring into the page: the C0 controls but tab and newline,
+#: DEL and the C1 controls, and the bidirectional embeddings, overrides, isolates and marks that
+#: would reorder the text after them.
+CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def templates_dir() -> Path:
@@ -80,6 +87,10 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["css_string"] = css_string
+    env.filters["visible"] = visible_controls
+    # Every value a template prints, the cover's and the notice's included, shows control
+    # and bidirectional formatting characters instead of obeying them.
+    env.finalize = visible_controls
     env.globals.update(
         status_css=STATUS_CSS,
         msg=Message,
@@ -150,3 +161,22 @@ def css_string(text: str) -> markupsafe.Markup:
         else:
             out.append(f"\\{ord(ch):x} ")
     return markupsafe.Markup('"' + "".join(out) + '"')
+
+
+def visible_controls(text: object) -> object:
+    r"""``text`` with every control and bidirectional formatting character (:data:`CONTROLS`)
+    written as a visible escape, ``\u202e``; any other value is returned as it is.
+
+    The report's Jinja filter ``visible``: a group label, a column name or a metadata value
+    can neither hide part of the page nor reverse the sentence it is quoted in. Markup stays
+    markup (no escape it writes can open a tag).
+
+    >>> visible_controls("north\u202e\x00west")
+    'north\\u202e\\u0000west'
+    >>> visible_controls(3)
+    3
+    """
+    if not isinstance(text, str):
+        return text
+    shown = CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return markupsafe.Markup(shown) if isinstance(text, markupsafe.Markup) else shown

@@ -24,13 +24,30 @@ A finding present in both audits *drifts* when any of the following holds:
 
 ``direction`` is ``"worse"`` when the status got more severe, ``"better"`` when it got less
 severe, and ``"same"`` when the status did not change (whatever the values did).
+
+Reading the audits
+------------------
+Only the findings are read: each audit's verdict and status counts are recomputed from them,
+never taken from the document's ``summary``. A saved result (a JSON file, or the JSON text) must
+be complete: ``schema_version`` ``"1.x"``, ``summary``, ``findings`` and ``content_sha256``. A
+document that carries ``content_sha256`` (every file, and every ``to_dict()``) is checked
+against it, by the rule of :attr:`szai_audit.AuditResult.content_sha256`; a mismatch means the
+result was edited after it was written (a verdict, a number, anything but
+``manifest.generated_at``) and is an error, :class:`~szai_audit.errors.InputError` (exit 2 on
+the command line), not a comparison: an edited result is not evidence of the audit it claims.
+A dict without ``content_sha256`` (built by hand) is compared, marked
+``content_verified=False`` in the summary. A file that cannot be read (not UTF-8, not JSON, a
+number too large for a float, nesting too deep, not a result) is an ``InputError`` naming it.
+The hash detects edits, it does not prove authorship: whoever edits the file can recompute it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -70,6 +87,9 @@ AuditLike: TypeAlias = Result | Mapping[str, Any] | str | os.PathLike[str]
 DEFAULT_DRIFT_TOLERANCE = 0.25
 #: Floor of the scale a value change is measured against, for thresholds near zero.
 MIN_SCALE = 0.01
+#: The major ``schema_version`` of the results :func:`compare` reads (any minor: fields are only
+#: added within a major version, see docs/json-schema.md).
+SCHEMA_MAJOR = "1"
 
 _KEY = ["check", "article", "ground"]
 _CHANGE_COLUMNS = [
@@ -138,11 +158,48 @@ class _Audit:
     version: str | None
     generated_at: str | None
     content_sha256: str | None
+    content_verified: bool
 
 
-def _load_json(path: str | os.PathLike[str], name: str) -> Any:
+class _OutOfRange(ValueError):
+    """A JSON number literal too large for a float (``1e400``)."""
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if math.isinf(value):
+        raise _OutOfRange(literal)
+    return value
+
+
+def _parse(text: str, label: str) -> Any:
+    """The JSON ``text`` of ``label``, or :class:`InputError` saying why it cannot be read."""
+    expected = "expected the JSON written by AuditResult.to_json(path)"
+    try:
+        return json.loads(text, parse_float=_finite_float)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{label} is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+            f"{expected}."
+        ) from exc
+    except _OutOfRange as exc:
+        raise InputError(
+            f"{label} holds the number {str(exc)[:40]}, too large for a float; {expected}."
+        ) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"{label} is nested too deeply to be read (arrays or objects inside each other "
+            f"thousands of levels deep); {expected}."
+        ) from exc
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"{label} cannot be read as JSON ({exc}); {expected}.") from exc
+
+
+def _load_json(path: str | os.PathLike[str], name: str) -> tuple[Any, str]:
+    """The JSON document saved at ``path``, and the label naming it in messages."""
     where = os.fspath(path)
     p = Path(where)
+    label = f"{name} file {where!r}"
     try:
         exists = p.exists()
     except OSError as exc:  # e.g. a name too long to be a path
@@ -161,18 +218,98 @@ def _load_json(path: str | os.PathLike[str], name: str) -> Any:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{name}: the file {where!r} is not UTF-8 text ({exc.reason}); expected the JSON "
+            f"{label} is not UTF-8 text ({exc.reason} at byte {exc.start}); expected the JSON "
             f"written by AuditResult.to_json(path)."
         ) from exc
     except OSError as exc:
         raise InputError(f"{name}: cannot read {where!r}: {exc.strerror}.") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+    return _parse(text, label), label
+
+
+def _document(obj: Any, name: str) -> tuple[Mapping[str, Any], str, bool]:
+    """The audit document ``obj`` stands for, its label, and whether it was saved (a file or
+    the JSON text), which makes ``schema_version``, ``summary`` and the hash required."""
+    saved = True
+    label = name
+    if isinstance(obj, Result):
+        doc: Any = obj.to_dict()
+        saved = False
+    elif isinstance(obj, Mapping):
+        doc = obj
+        saved = False
+    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
+        label = f"{name} (JSON text)"  # AuditResult.to_json() without a path
+        doc = _parse(obj, label)
+    elif isinstance(obj, (str, os.PathLike)):
+        doc, label = _load_json(obj, name)
+    else:
+        raise InputTypeError(
+            f"{name} must be an AuditResult, the dict from AuditResult.to_dict(), or the path "
+            f"of a JSON file saved with AuditResult.to_json(path); got {type(obj).__name__}."
+        )
+    if not isinstance(doc, Mapping):
         raise InputError(
-            f"{name}: the file {where!r} is not valid JSON ({exc.msg} at line {exc.lineno}, "
-            f"column {exc.colno}); expected the JSON written by AuditResult.to_json(path)."
+            f"{label}: expected a JSON object holding an audit result, got a JSON "
+            f"{type(doc).__name__}."
+        )
+    return doc, label, saved
+
+
+def _check_saved(doc: Mapping[str, Any], label: str, saved: bool) -> None:
+    """Refuse a document of another schema, or a saved one missing what to_json writes."""
+    version = doc.get("schema_version")
+    known = isinstance(version, str) and re.fullmatch(rf"{SCHEMA_MAJOR}\.\d+", version)
+    if (saved or version is not None) and not known:
+        raise InputError(
+            f"{label} is not an audit result this version can read: expected "
+            f"schema_version '{SCHEMA_MAJOR}.x' (as written by AuditResult.to_json()), got "
+            f"{'no schema_version' if version is None else repr(version)[:40]}."
+        )
+    if saved:
+        missing = [k for k in ("summary", "findings", "content_sha256") if k not in doc]
+        if missing:
+            raise InputError(
+                f"{label} is not a complete audit result: expected the keys 'summary', "
+                f"'findings' and 'content_sha256' written by AuditResult.to_json(), missing "
+                f"{missing}."
+            )
+
+
+def _content_digest(doc: Mapping[str, Any]) -> str:
+    """The ``content_sha256`` an audit document should carry, recomputed from its content.
+
+    The rule of :attr:`szai_audit.AuditResult.content_sha256`: the sha256 of the canonical JSON
+    (sorted keys, no spaces, UTF-8) of the document without ``content_sha256`` and
+    ``manifest.generated_at``. Raises TypeError, ValueError or RecursionError when the document
+    cannot be written as JSON.
+    """
+    content = {k: v for k, v in doc.items() if k != "content_sha256"}
+    manifest = content.get("manifest")
+    if isinstance(manifest, Mapping):
+        content["manifest"] = {k: v for k, v in manifest.items() if k != "generated_at"}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _verified(doc: Mapping[str, Any], label: str) -> bool:
+    """Whether the document carries a hash; :class:`InputError` when it does not match."""
+    if "content_sha256" not in doc:
+        return False
+    stored = doc["content_sha256"]
+    try:
+        actual = _content_digest(doc)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InputError(
+            f"{label}: its content cannot be hashed to check content_sha256 ({type(exc).__name__}"
+            f"); expected an audit result as written by AuditResult.to_json()."
         ) from exc
+    if stored != actual:
+        raise InputError(
+            f"{label} was edited after it was written: its content_sha256 is "
+            f"{str(stored)[:70]!r} but its content hashes to {actual!r}. Compare the result "
+            f"as AuditResult.to_json() wrote it; an edited result is not evidence of the audit."
+        )
+    return True
 
 
 def _number(value: Any, name: str, index: int, field: str) -> float:
@@ -182,62 +319,44 @@ def _number(value: Any, name: str, index: int, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InputError(
             f"{name}: findings[{index}].{field} must be a number or null, got "
-            f"{type(value).__name__} {value!r}."
+            f"{type(value).__name__} {str(value)[:40]!r}."
         )
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError as exc:  # an integer beyond a float's range, e.g. 10**400
+        raise InputError(
+            f"{name}: findings[{index}].{field} must be a number a float can hold (at most "
+            f"about 1.8e308), got an integer of {len(str(value))} digits."
+        ) from exc
 
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _read(obj: Any, name: str) -> _Audit:
-    """Normalise an AuditResult, its dict form or a JSON path into what the comparison uses.
-
-    The input is only read, never changed.
-    """
-    if isinstance(obj, Result):
-        doc: Any = obj.to_dict()
-    elif isinstance(obj, Mapping):
-        doc = obj
-    elif isinstance(obj, str) and obj.lstrip().startswith("{"):
-        try:  # the JSON text itself (AuditResult.to_json() without a path)
-            doc = json.loads(obj)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: the text is not valid JSON ({exc.msg}).") from exc
-    elif isinstance(obj, (str, os.PathLike)):
-        doc = _load_json(obj, name)
-    else:
-        raise InputTypeError(
-            f"{name} must be an AuditResult, the dict from AuditResult.to_dict(), or the path "
-            f"of a JSON file saved with AuditResult.to_json(path); got {type(obj).__name__}."
-        )
-    if not isinstance(doc, Mapping):
-        raise InputError(
-            f"{name}: expected a JSON object holding an audit result, got a JSON "
-            f"{type(doc).__name__}."
-        )
-    raw = doc.get("findings")
+def _rows_of(raw: Any, label: str) -> list[dict[str, Any]]:
+    """The findings of a document, checked and normalised."""
     if not isinstance(raw, (list, tuple)):
         got = "no 'findings' key" if raw is None else f"'findings' of type {type(raw).__name__}"
         raise InputError(
-            f"{name} is not an audit result: expected a 'findings' list (as written by "
+            f"{label} is not an audit result: expected a 'findings' list (as written by "
             f"AuditResult.to_dict() or to_json()), got {got}."
         )
     statuses = set(_SEVERITY_ORDER)
     rows = []
     for i, f in enumerate(raw):
         if not isinstance(f, Mapping):
-            raise InputError(f"{name}: findings[{i}] must be an object, got {type(f).__name__}.")
+            raise InputError(f"{label}: findings[{i}] must be an object, got {type(f).__name__}.")
         for field in ("check", "article", "status"):
             if not isinstance(f.get(field), str):
                 raise InputError(
-                    f"{name}: findings[{i}] must have a string {field!r}, got {f.get(field)!r}."
+                    f"{label}: findings[{i}] must have a string {field!r}, got "
+                    f"{str(f.get(field))[:40]!r}."
                 )
         if f["status"] not in statuses:
             raise InputError(
-                f"{name}: findings[{i}].status must be one of {_SEVERITY_ORDER}, got "
-                f"{f['status']!r}."
+                f"{label}: findings[{i}].status must be one of {_SEVERITY_ORDER}, got "
+                f"{f['status'][:40]!r}."
             )
         ground = f.get("ground")
         rows.append(
@@ -246,28 +365,39 @@ def _read(obj: Any, name: str) -> _Audit:
                 "article": f["article"],
                 "ground": None if ground is None else str(ground),
                 "status": f["status"],
-                "value": _number(f.get("value"), name, i, "value"),
-                "threshold": _number(f.get("threshold"), name, i, "threshold"),
+                "value": _number(f.get("value"), label, i, "value"),
+                "threshold": _number(f.get("threshold"), label, i, "threshold"),
             }
         )
+    return rows
+
+
+def _read(obj: Any, name: str) -> _Audit:
+    """Normalise an AuditResult, its dict form or a JSON path into what the comparison uses.
+
+    The verdict and the status counts are recomputed from the findings: the document's
+    ``summary`` is not read. A document carrying ``content_sha256`` is checked against it.
+    The input is only read, never changed.
+    """
+    doc, label, saved = _document(obj, name)
+    _check_saved(doc, label, saved)
+    rows = _rows_of(doc.get("findings"), label)
+    verified = _verified(doc, label)
     counts = Counter(r["status"] for r in rows)
     status_counts = {s: counts.get(s, 0) for s in _SEVERITY_ORDER}
-    summary = doc.get("summary")
-    verdict = summary.get("verdict") if isinstance(summary, Mapping) else None
-    if not isinstance(verdict, str) or verdict not in _VERDICT_LABELS:
-        verdict = verdict_of(status_counts)
     system = doc.get("system")
     system = system if isinstance(system, Mapping) else {}
     manifest = doc.get("manifest")
     manifest = manifest if isinstance(manifest, Mapping) else {}
     return _Audit(
         findings=tuple(rows),
-        verdict=verdict,
+        verdict=verdict_of(status_counts),
         status_counts=status_counts,
         system_name=_text(system.get("system_name")),
         version=_text(system.get("version")),
         generated_at=_text(manifest.get("generated_at")),
         content_sha256=_text(doc.get("content_sha256")),
+        content_verified=verified,
     )
 
 
@@ -367,8 +497,10 @@ class Comparison:
         Findings whose status became FAIL: present before with another status
         (``origin="changed"``) or new and failing (``origin="new"``, ``status_before`` None).
     summary : dict
-        ``before`` and ``after`` (each: ``verdict``, ``status_counts``, ``system_name``,
-        ``version``, ``generated_at``, ``content_sha256``); the numbers ``compared``, ``new``,
+        ``before`` and ``after`` (each: ``verdict`` and ``status_counts``, recomputed from the
+        findings; ``system_name``, ``version``, ``generated_at``, ``content_sha256``, and
+        ``content_verified``, True when the document carried its hash and matched it, False
+        when it carried none); the numbers ``compared``, ``new``,
         ``resolved``, ``removed``, ``drifted``, ``appeared_failures``; ``same_system`` (False
         when the system names differ, or only one audit names its system) and
         ``drift_tolerance``.
@@ -452,7 +584,7 @@ class Comparison:
         Parameters
         ----------
         path : path-like, optional
-            File to write; its parent directory must exist.
+            File to write, through :func:`szai_audit.core.files.write_text`.
         indent : int, default 2
 
         Returns
@@ -471,7 +603,7 @@ class Comparison:
         Parameters
         ----------
         path : path-like, optional
-            File to write (UTF-8); its parent directory must exist.
+            File to write (UTF-8), through :func:`szai_audit.core.files.write_text`.
         lang : {"bilingual", "zh", "en"}, default "bilingual"
 
         Returns
@@ -520,15 +652,16 @@ def compare(
     """Compare a current audit with a previous one of the same system (Art. 66(2)).
 
     Findings are matched on ``(check, article, ground)``. A matched finding *drifts* when its
-    status got more severe, when both values are finite and
-    ``|delta| > drift_tolerance * max(|threshold|, 0.01)``, or when its value moved across its
-    threshold (details in the module docstring).
+    status got more severe, when ``|delta| > drift_tolerance * max(|threshold|, 0.01)``, or
+    when its value crossed its threshold (details in the module docstring).
 
     Parameters
     ----------
     current, previous : AuditResult, dict or path-like
         Each an :class:`~szai_audit.result.AuditResult`, the dict from its ``to_dict()``, or
-        the path of a JSON file written by its ``to_json(path)``. Neither is changed.
+        the path of a JSON file written by its ``to_json(path)`` (or that JSON text). Neither
+        is changed. Verdicts come from the findings; ``content_sha256`` is checked (module
+        docstring, "Reading the audits").
     drift_tolerance : float, default 0.25
         Size of a value change, relative to the threshold, that counts as drift.
 
@@ -541,8 +674,10 @@ def compare(
     InputTypeError
         An argument of the wrong kind.
     InputError
-        A file that does not exist or is not valid JSON, a document that is not an audit
-        result (no ``findings`` list), or a negative ``drift_tolerance``.
+        Naming the argument and the file: a file missing, not UTF-8, not JSON (or too deep, or
+        a number too large for a float), not an audit result (no ``findings``, another major
+        ``schema_version``, a saved one without ``summary`` or ``content_sha256``), or edited
+        (content not matching its ``content_sha256``); a negative ``drift_tolerance``.
 
     Examples
     --------
@@ -684,6 +819,7 @@ def _side(audit: _Audit) -> dict[str, Any]:
         "version": audit.version,
         "generated_at": audit.generated_at,
         "content_sha256": audit.content_sha256,
+        "content_verified": audit.content_verified,
     }
 
 
