@@ -50,6 +50,7 @@ Layout of the file (paths are relative to the file's folder)::
 from __future__ import annotations
 
 import sys
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,7 @@ import pandas as pd
 
 from .audit import Audit
 from .core.errors import InputError, InputTypeError, ModelError
+from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
 from .risk.context import UseContext
 
@@ -96,11 +98,31 @@ _AUDIT_KEYS = {
 }
 
 
+#: The names of the files a run reads and writes, in its messages.
+_DATA, _MODEL, _CONFIG_FILE = "[data] path", "[model] path", "the configuration file"
+_HTML, _JSON = "[output] html", "[output] json"
+
+
 def load_config(path: str | Path) -> dict[str, Any]:
-    """Read and check a run configuration (see the module docstring for the layout)."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"config file {str(p)!r} does not exist.")
+    """Read and check a run configuration (see the module docstring for the layout).
+
+    Parameters
+    ----------
+    path : str or Path
+        The TOML file.
+
+    Returns
+    -------
+    dict
+        Its sections, plus ``_base`` (the folder its relative paths start from) and ``_file``
+        (the file itself, which no output may overwrite).
+
+    Raises
+    ------
+    InputError, InputTypeError
+        Naming the section and key of anything the file gets wrong.
+    """
+    p = regular_file(path, "config file")
     try:
         config = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -119,12 +141,10 @@ def load_config(path: str | Path) -> dict[str, Any]:
         bad = set(config.get(section, {})) - keys
         if bad:
             raise InputError(f"[{section}] has unknown keys {sorted(bad)}; known: {sorted(keys)}.")
-    chunked = config.get("data", {}).get("chunked", False)
-    if not isinstance(chunked, bool):
-        raise InputTypeError(f"[data] chunked must be true or false, got {chunked!r}.")
     bad = set(config.get("columns", {})) - _ROLES
     if bad:
         raise InputError(f"[columns] has unknown roles {sorted(bad)}; known: {sorted(_ROLES)}.")
+    _check_values(config)
     bad = set(config.get("audit", {})) - _AUDIT_KEYS
     if bad:
         raise InputError(f"[audit] has unknown keys {sorted(bad)}; known: {sorted(_AUDIT_KEYS)}.")
@@ -135,12 +155,74 @@ def load_config(path: str | Path) -> dict[str, Any]:
                 f'e.g. [value_labels.{column}] with female = ["女", "female"]; got {table!r}.'
             )
     config["_base"] = p.resolve().parent
+    config["_file"] = p.resolve()
     return config
 
 
+def _text(section: str, key: str, value: Any, kind: str) -> None:
+    if not isinstance(value, str):
+        raise InputTypeError(f"[{section}] {key} must be {kind} (text), got {value!r}.")
+
+
+def _check_block_size(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise InputTypeError(
+            f'[data] block_size must be a size such as "64MB" or a number of bytes, got {value!r}.'
+        )
+    if isinstance(value, int) and value <= 0:
+        raise InputError(
+            f'[data] block_size must be a positive number of bytes (or a size such as "64MB"), '
+            f"got {value!r}."
+        )
+
+
+def _check_values(config: Mapping[str, Any]) -> None:
+    """The kinds of the values the run reads: paths and column names are text, and so on."""
+    data = config["data"]
+    _text("data", "path", data["path"], "a file path")
+    if not isinstance(data.get("chunked", False), bool):
+        raise InputTypeError(f"[data] chunked must be true or false, got {data['chunked']!r}.")
+    _check_block_size(data.get("block_size", "64MB"))
+    if "model" in config:
+        if "path" not in config["model"]:
+            raise InputError('[model] needs path = "..." (a .skops, .pkl or .joblib file).')
+        _text("model", "path", config["model"]["path"], "a file path")
+        types = config["model"].get("trusted_types", [])
+        if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+            raise InputTypeError(
+                f"[model] trusted_types must be a list of type names (text), got {types!r}."
+            )
+    columns = config.get("columns", {})
+    for role in ("y_true", "y_pred", "y_score"):
+        if role in columns:
+            _text("columns", role, columns[role], "a column name")
+    features = columns.get("features")
+    if features is not None and (
+        not isinstance(features, list) or not all(isinstance(f, str) for f in features)
+    ):
+        raise InputTypeError(
+            f"[columns] features must be a list of column names (text), got {features!r}."
+        )
+    if features == []:
+        raise InputError(
+            "[columns] features is empty: name the model's input columns, or leave features "
+            "out to use every column not named in a role."
+        )
+    sensitive = config.get("sensitive", {})
+    if not sensitive and config.get("audit", {}).get("task") != "pricing":
+        raise InputError('[sensitive] is empty: name at least one ground, e.g. gender = "sex".')
+    for ground, column in sensitive.items():
+        _text("sensitive", ground, column, "a column name")
+    out = config.get("output", {})
+    for key in ("html", "json"):
+        if key in out:
+            _text("output", key, out[key], "a file path")
+    if out.get("lang", "bilingual") not in LANGS:
+        raise InputError(f"[output] lang must be one of {list(LANGS)}, got {out['lang']!r}.")
+
+
 def _read_data(path: Path, spec: Mapping[str, Any]) -> Any:
-    if not path.is_file():
-        raise InputError(f"[data] path {str(path)!r} does not exist.")
+    regular_file(path, _DATA)
     if spec.get("chunked", False):
         return _read_chunked(path, spec.get("block_size", "64MB"))
     suffix = path.suffix.lower()
@@ -163,21 +245,26 @@ def _read_chunked(path: Path, block_size: Any) -> Any:
     try:
         import dask
         import dask.dataframe as dd
+        from dask.utils import parse_bytes
     except ImportError as exc:
         raise InputError(
             "[data] chunked = true reads the file with Dask: pip install 'szai_audit[dask]'."
         ) from exc
-    if isinstance(block_size, bool) or not isinstance(block_size, (str, int)):
-        raise InputTypeError(
+    _check_block_size(block_size)
+    try:
+        size = parse_bytes(block_size)
+    except ValueError as exc:
+        raise InputError(
             f'[data] block_size must be a size such as "64MB" or a number of bytes, got '
-            f"{block_size!r}."
-        )
+            f"{block_size!r} ({exc})."
+        ) from exc
+    _check_block_size(size)
     suffix = path.suffix.lower()
     # Text stays as pandas reads it (object), so results and fingerprints match pd.read_csv.
     with dask.config.set({"dataframe.convert-string": False}):
         try:
             if suffix == ".csv":
-                return dd.read_csv(path, blocksize=block_size, sample=1_000_000)
+                return dd.read_csv(path, blocksize=size, sample=1_000_000)
             if suffix in (".parquet", ".pq"):
                 return dd.read_parquet(path, split_row_groups=True)
         except (ValueError, OSError, TypeError) as exc:
@@ -185,28 +272,36 @@ def _read_chunked(path: Path, block_size: Any) -> Any:
     raise InputError(f"[data] path must be a .csv or .parquet file, got {path.name!r}.")
 
 
+def _load_skops(path: Path, allowed: list[str]) -> Any:
+    try:
+        import skops.io as sio
+    except ImportError as exc:
+        raise InputError(
+            "loading a .skops model needs skops: pip install skops (a safe format: it does "
+            "not run code from the file)."
+        ) from exc
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as exc:
+        raise InputError(
+            f"[model] path {str(path)!r} is not a skops file ({type(exc).__name__}: {exc}): a "
+            f".skops file is the archive skops.io.dump writes. A pickle keeps its .pkl or "
+            f".joblib suffix (and needs [model] trusted = true)."
+        ) from exc
+    unknown = [t for t in untrusted if t not in allowed]
+    if unknown:
+        raise ModelError(
+            f"the .skops file holds types that are not trusted by default: {unknown}; list "
+            f"the ones you trust under [model] trusted_types = [...]."
+        )
+    return sio.load(path, trusted=allowed)
+
+
 def _load_model(spec: Mapping[str, Any], base: Path) -> Any:
-    path = base / str(spec.get("path", ""))
-    if not path.is_file():
-        raise InputError(f"[model] path {str(path)!r} does not exist.")
+    path = regular_file(base / spec["path"], _MODEL)
     suffix = path.suffix.lower()
     if suffix == ".skops":
-        try:
-            import skops.io as sio
-        except ImportError as exc:
-            raise InputError(
-                "loading a .skops model needs skops: pip install skops (a safe format: it does "
-                "not run code from the file)."
-            ) from exc
-        untrusted = sio.get_untrusted_types(file=path)
-        allowed = list(spec.get("trusted_types", []))
-        unknown = [t for t in untrusted if t not in allowed]
-        if unknown:
-            raise ModelError(
-                f"the .skops file holds types that are not trusted by default: {unknown}; list "
-                f"the ones you trust under [model] trusted_types = [...]."
-            )
-        return sio.load(path, trusted=allowed)
+        return _load_skops(path, list(spec.get("trusted_types", [])))
     if suffix in (".pkl", ".pickle", ".joblib"):
         if spec.get("trusted") is not True:
             raise InputError(
@@ -223,34 +318,80 @@ def _load_model(spec: Mapping[str, Any], base: Path) -> Any:
     raise InputError(f"[model] path must be .skops, .pkl, .pickle or .joblib, got {path.name!r}.")
 
 
-def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
-    """Run the audit a configuration describes; write its outputs. Returns the result and the
-    files written."""
+def _paths(config: Mapping[str, Any]) -> tuple[dict[str, Path], dict[str, Path]]:
+    """The files the run writes and those it reads, by the names the configuration gives."""
     base: Path = config["_base"]
-    data = _read_data(base / str(config["data"]["path"]), config["data"])
+    inputs = {_DATA: base / config["data"]["path"]}
+    if "model" in config:
+        inputs[_MODEL] = base / config["model"]["path"]
+    if "_file" in config:
+        inputs[_CONFIG_FILE] = config["_file"]
+    out = config.get("output", {})
+    outputs = {}
+    if "html" in out:
+        outputs[_HTML] = base / out["html"]
+    if "json" in out:
+        outputs[_JSON] = base / out["json"]
+    return outputs, inputs
+
+
+def _frames(config: Mapping[str, Any], data: Any) -> dict[str, Any]:
+    """The Audit arguments taken from the data: inputs, outcomes, decisions, scores, grounds."""
     columns = dict(config.get("columns", {}))
     for role in ("y_true", "y_pred", "y_score"):
         name = columns.get(role)
         if name is not None and name not in data.columns:
             raise InputError(f"[columns] {role} = {name!r} is not a column of the data.")
     sensitive = dict(config.get("sensitive", {}))
-    if not sensitive and config.get("audit", {}).get("task") != "pricing":
-        raise InputError('[sensitive] is empty: name at least one ground, e.g. gender = "sex".')
     role_columns = [columns[r] for r in ("y_true", "y_pred", "y_score") if r in columns]
     features = columns.get("features")
-    if features is not None and not isinstance(features, list):
-        raise InputTypeError(
-            f"[columns] features must be a list of column names, got {features!r}."
-        )
     missing = [c for c in features or [] if c not in data.columns]
-    missing += [c for c in sensitive.values() if isinstance(c, str) and c not in data.columns]
+    missing += [c for c in sensitive.values() if c not in data.columns]
     if missing:
         raise InputError(
             f"columns {sorted(set(map(str, missing)))} named in [columns] features or "
             f"[sensitive] are not in the data (its columns: {list(map(str, data.columns))})."
         )
     inputs = data[features] if features else data.drop(columns=role_columns)
-    model = _load_model(config["model"], base) if "model" in config else None
+    # Sensitive columns that are not model inputs are passed beside the inputs.
+    extra = sorted({c for c in sensitive.values() if c not in inputs.columns})
+    roles = {
+        role: data[columns[role]] for role in ("y_true", "y_pred", "y_score") if role in columns
+    }
+    return {
+        "data": inputs,
+        **roles,
+        "sensitive": sensitive,
+        "sensitive_data": data[extra] if extra else None,
+    }
+
+
+def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
+    """Run the audit a configuration describes and write its outputs.
+
+    Parameters
+    ----------
+    config : mapping
+        What :func:`load_config` returns.
+
+    Returns
+    -------
+    tuple
+        The :class:`~szai_audit.AuditResult` and the list of files written.
+
+    Raises
+    ------
+    InputError
+        Before anything is read or run: an output that is the same file as an input (the
+        data, the model, the configuration file) or as the other output, or that is a folder.
+    ReportError
+        An output that cannot be written (nothing is left half written).
+    """
+    outputs, inputs = _paths(config)
+    check_outputs(outputs, inputs)
+    data = _read_data(inputs[_DATA], config["data"])
+    frames = _frames(config, data)
+    model = _load_model(config["model"], config["_base"]) if "model" in config else None
     audit_args = dict(config.get("audit", {}))
     random_state = audit_args.pop("random_state", 0)
     try:
@@ -261,33 +402,18 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         context = UseContext(**config["context"]) if "context" in config else None
     except TypeError as exc:
         raise InputError(f"[context]: {exc}; see sa.UseContext for the fields.") from exc
-    # Sensitive columns that are not model inputs are passed beside the inputs.
-    extra = sorted({c for c in sensitive.values() if c not in inputs.columns})
     result = Audit(
         model=model,
-        data=inputs,
-        y_true=data[columns["y_true"]] if "y_true" in columns else None,
-        y_pred=data[columns["y_pred"]] if "y_pred" in columns else None,
-        y_score=data[columns["y_score"]] if "y_score" in columns else None,
-        sensitive=sensitive,
-        sensitive_data=data[extra] if extra else None,
+        **frames,
         metadata=config.get("metadata"),
         policy=policy,
         context=context,
         value_labels=config.get("value_labels"),
         **audit_args,
     ).run(random_state=random_state)
-    out = config.get("output", {})
-    written = []
-    lang = out.get("lang", "bilingual")
-    if "html" in out:
-        path = base / str(out["html"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        result.to_html(path, lang=lang)
-        written.append(path)
-    if "json" in out:
-        path = base / str(out["json"])
-        path.parent.mkdir(parents=True, exist_ok=True)
-        result.to_json(path)
-        written.append(path)
-    return result, written
+    lang = config.get("output", {}).get("lang", "bilingual")
+    if _HTML in outputs:
+        result.to_html(outputs[_HTML], lang=lang)
+    if _JSON in outputs:
+        result.to_json(outputs[_JSON])
+    return result, list(outputs.values())

@@ -12,6 +12,7 @@ from pathlib import Path
 from . import _config
 from .audit import Audit
 from .core.errors import SzaiAuditError
+from .core.files import check_outputs
 from .datasets import load_german_credit, make_pricing_market
 from .result import AuditResult
 from .risk.context import UseContext
@@ -173,8 +174,7 @@ def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, 
 
 
 def _write(result: AuditResult, out_dir: str | Path, stem: str) -> tuple[Path, Path]:
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(out_dir)  # write_text creates the folder
     html_path, json_path = out / f"{stem}.html", out / f"{stem}.json"
     result.to_html(html_path)
     result.to_json(json_path)
@@ -406,6 +406,8 @@ def _run(config_path: str) -> int:
 
 
 def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int:
+    outputs = {name: path for name, path in (("--html", html), ("--json", json_path)) if path}
+    check_outputs(outputs, {"OLD": old, "NEW": new})  # never write over an audit compared
     comparison = compare(new, old)
     s = comparison.summary
     print(repr(comparison))

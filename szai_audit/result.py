@@ -342,7 +342,12 @@ class AuditResult:
         return out
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int = 2) -> str:
-        """Write the JSON form to ``path`` (UTF-8) if given; return the JSON text."""
+        """Write the JSON form to ``path`` (UTF-8) if given; return the JSON text.
+
+        The file is written atomically (an interrupted write leaves the previous file whole)
+        and its missing parent folders are created; a path that cannot be written raises
+        :class:`~szai_audit.errors.ReportError`.
+        """
         text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
         if path is not None:
             write_text(path, text)
@@ -384,7 +389,9 @@ class AuditResult:
         Parameters
         ----------
         path : path-like, optional
-            File to write (UTF-8). Parent directories must exist.
+            File to write (UTF-8), atomically: an interrupted write leaves the previous file
+            whole. Missing parent folders are created; a path that cannot be written (a
+            folder, a file where a folder is needed) raises ``ReportError``.
         lang : {"bilingual", "zh", "en"}, default "bilingual"
             Chinese and English side by side, or one language.
         compare_with : AuditResult, dict, path or Comparison, optional

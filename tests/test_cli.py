@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
+import shutil
 import subprocess
 import sys
 
@@ -25,6 +27,8 @@ def workdir(tmp_path_factory, german):
     import skops.io as sio
 
     sio.dump(model, d / "model.skops")
+    shutil.copy(d / "model.pkl", d / "model_pickle.skops")  # a pickle renamed
+    (d / "fake.skops").write_bytes(b"PK\x03\x04 not a zip archive")
     # A predictions-only decision log.
     log = german.assign(decision=model.predict(german[numeric]))
     log.to_csv(d / "log.csv", index=False)
@@ -146,12 +150,76 @@ BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
         ("[data]\npath = 'applicants.csv'\nchunked = 'yes'\n", "true or false"),
         (BASE + "[model]\npath = 'model.pkl'\ntrust = true\n", "[model] has unknown keys"),
         ("this is not = toml [", "not valid TOML"),
+        (
+            "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = ['sex']\n",
+            "[sensitive] gender must be a column name (text), got ['sex']",
+        ),
+        (
+            "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 5\n",
+            "[sensitive] gender must be a column name (text), got 5",
+        ),
+        (BASE + "[columns]\nfeatures = []\n", "[columns] features is empty"),
+        (BASE + "[columns]\nfeatures = ['age', 3]\n", "[columns] features must be a list of"),
+        (BASE + "[columns]\ny_true = ['good_credit']\n", "[columns] y_true must be a column"),
+        ("[data]\npath = 5\n[sensitive]\ngender = 'sex'\n", "[data] path must be a file path"),
+        (BASE + "[model]\npath = 'model_pickle.skops'\n", "is not a skops file"),
+        (BASE + "[model]\npath = 'fake.skops'\n", "is not a skops file"),
     ],
 )
 def test_config_errors_exit_2_with_a_message(workdir, capsys, body, message):
     d, _ = workdir
     assert main(["run", _config(d, body, "bad.toml")]) == EXIT_ERROR
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and "unexpected error" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("block_size", "message"),
+    [
+        ("-5", "[data] block_size must be a positive number of bytes"),
+        ("0", "[data] block_size must be a positive number of bytes"),
+        ('"-5MB"', "[data] block_size must be a positive number of bytes"),
+        ('"lots"', '[data] block_size must be a size such as "64MB" or a number of bytes'),
+        ("true", "[data] block_size must be a size such as"),
+    ],
+)
+def test_block_size_is_checked(workdir, capsys, block_size, message):
+    d, _ = workdir
+    body = f"[data]\npath = 'applicants.csv'\nchunked = true\nblock_size = {block_size}\n"
+    body += "[columns]\ny_true = 'good_credit'\n[sensitive]\ngender = 'sex'\n"
+    assert main(["run", _config(d, body, "block.toml")]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert message in err and "unexpected error" not in err, err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs and /dev/zero")
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_a_data_path_that_is_not_a_regular_file(tmp_path, capsys, kind):
+    path = tmp_path / "data.csv"
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "device":
+        path.symlink_to("/dev/zero")
+    else:
+        path.mkdir()
+    body = "[data]\npath = 'data.csv'\n[sensitive]\ngender = 'sex'\n"
+    assert main(["run", _config(tmp_path, body)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "[data] path" in err and "is not a regular file" in err, err
+    assert "does not exist" not in err and "unexpected error" not in err
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_config_or_model_that_is_not_a_regular_file(workdir, tmp_path, capsys):
+    os.mkfifo(tmp_path / "audit.toml")
+    assert main(["run", str(tmp_path / "audit.toml")]) == EXIT_ERROR
+    assert "is not a regular file" in capsys.readouterr().err
+    d, _ = workdir
+    (d / "fifo.skops").unlink(missing_ok=True)
+    os.mkfifo(d / "fifo.skops")
+    assert main(["run", _config(d, BASE + "[model]\npath = 'fifo.skops'\n", "f.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "[model] path" in err and "is not a regular file" in err, err
 
 
 def test_compare_and_usage(tmp_path, capsys):
