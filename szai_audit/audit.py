@@ -31,22 +31,33 @@ class Audit:
     model : estimator, Pipeline, booster, callable or None
         A fitted model: a scikit-learn estimator or Pipeline, anything with the scikit-learn
         API (xgboost, lightgbm), a native ``lightgbm.Booster`` / ``xgboost.Booster``, or a
-        function (see :class:`szai_audit.CallableModel`). None for a predictions-only
-        audit (then give ``y_pred``).
+        function (see :class:`szai_audit.CallableModel`). An object of one's own with
+        ``predict`` (and ``predict_proba``) but no scikit-learn base class is called directly.
+        None for a predictions-only audit (then give ``y_pred``).
     data : pandas.DataFrame, dask.dataframe.DataFrame or None
         The model's raw inputs, one row per person (before any pipeline step). Sensitive
         columns are looked up here too. May be None in a predictions-only audit whose
         sensitive attributes are given as arrays. A Dask DataFrame is audited partition by
         partition, without holding it in memory, with the same result (``y_true``, ``y_pred``,
         ``y_score`` and ``sensitive`` then name columns; see ``docs/scale.md``).
-    y_true : array-like, optional
+    y_true : array-like or str, optional
         Actual outcomes. Optional: without them, outcome-based checks are NOT_ASSESSED and only
         the selection-rate checks run.
-    y_pred : array-like, optional
+    y_pred : array-like or str, optional
         Decisions, when auditing outputs without the model.
-    y_score : array-like, optional
+    y_score : array-like or str, optional
         Scores (probability of the positive label), when auditing outputs without the model.
         With ``y_score`` and no ``y_pred``, decisions are ``y_score >= threshold``.
+
+        Each of ``y_true``, ``y_pred`` and ``y_score`` is either its values, one per row, or
+        the name of a column of ``data`` (or of ``sensitive_data``), the same with pandas as
+        with Dask and in the configuration file. A column named in ``data`` is taken out of
+        the model's inputs (the model must not see the outcome; ``data`` itself is not
+        changed). A name in neither frame raises ``ColumnNotFoundError`` with the close names.
+        Values are matched to ``data``'s rows by position: a pandas input whose index holds
+        ``data``'s labels in another order (or only some of them) is refused, and one whose
+        index shares no label with ``data``'s warns (``UserWarning``) that it is matched by
+        position.
     favorable_label : scalar, default 1
         The decision that is good for the person (approval, hire...). For a risk score where 1
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
@@ -58,12 +69,13 @@ class Audit:
         ``"gender"``. A numeric attribute with many values is binned (see ``bins``).
     sensitive_data : pandas.DataFrame, optional
         A separate frame holding sensitive columns that are not model inputs; same rows, same
-        order as ``data``.
+        order as ``data`` (an index sharing no label with ``data``'s warns, as above).
     bins : mapping of ground to cut points or int, optional
         Explicit bins for numeric attributes: ``{"age": [25, 40, 60]}`` gives ``<25, 25–39,
         40–59, ≥60``; an int asks for that many quantile bins. Attributes not listed are binned
         into ``policy.n_bins`` quantile bins when they have more than
-        ``policy.max_groups_before_binning`` values. The bins are shown in the report.
+        ``policy.max_groups_before_binning`` values. The bins are shown in the report. A key
+        that is not a ground of ``sensitive`` is refused as unknown, with the close names.
     task : {"classification", "regression", "pricing"}, default "classification"
         ``"classification"``: binary decisions. ``"regression"``: numeric outputs (a credit
         limit, a score), compared by group through the mean prediction, the mean error and

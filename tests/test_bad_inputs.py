@@ -63,6 +63,20 @@ class _WrongLength:
         return np.zeros(len(X) - 1)
 
 
+class _SklearnApiOnly:
+    """fit / predict / predict_proba, and not a scikit-learn estimator."""
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return (X["x"].to_numpy() > 0).astype(int)
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-X["x"].to_numpy()))
+        return np.c_[1 - p, p]
+
+
 @dataclass
 class Case:
     name: str
@@ -170,6 +184,29 @@ CASES = [
         lambda: _audit(y_true=Y, y_score=DATA["x"].to_numpy() + 1),
         # Scores that are not probabilities cannot be calibrated: the check says so.
         check=lambda r: _status(r, "fairness.calibration_difference") is Status.NOT_ASSESSED,
+    ),
+    Case(
+        "a model with the scikit-learn API but no estimator base",
+        lambda: _audit(model=_SklearnApiOnly(), data=DATA, y_true=Y),
+        check=lambda r: _status(r, "fairness.auc_difference") is not Status.NOT_ASSESSED,
+    ),
+    Case(
+        "y_pred named as a column of data",
+        lambda: _audit(y_pred="sex", favorable_label="m", sensitive={"region": "region"}),
+        # Taken out of the inputs (a copy; DATA is unchanged, as every case checks).
+        check=lambda r: "sex" not in r.proxies["region"].features.index,
+    ),
+    Case(
+        "y_true names a column that is not there",
+        lambda: _audit(y_true="xx"),
+        errors.ColumnNotFoundError,
+        r"Did you mean \['x'\]",
+    ),
+    Case(
+        "bins names an unknown ground",
+        lambda: _audit(sensitive={"gender": "sex", "age": DATA["x"] * 30 + 40}, bins={"ag": 3}),
+        errors.SensitiveAttributeError,
+        r"'ag', which is unknown.*Did you mean \['age'\]",
     ),
     Case("a model that raises", lambda: _audit(model=_Raising()), errors.ModelError, "database"),
     Case(

@@ -1,10 +1,12 @@
-"""Proxies and the counterfactual flip test."""
+"""The inputs of an audit (outputs named by column, index alignment, misspelt names, models with
+the scikit-learn API only), proxies and the counterfactual flip test."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import mutual_info_score
@@ -12,7 +14,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import szai_audit as sa
-from szai_audit import Status
+from szai_audit import Status, errors
 from szai_audit.fairness.proxies import find_proxies
 
 
@@ -272,3 +274,167 @@ def test_proxies_with_a_one_person_group_and_an_empty_column():
     ).run()
     f = _by_ground(tiny, "nationality")["fairness.proxy"]
     assert f.status is Status.INSUFFICIENT_DATA and "too small" in f.message.en
+
+
+# --------------------------------------------------------------------------------------------
+# Outputs named by column, index alignment, misspelt names, duck-typed models
+# --------------------------------------------------------------------------------------------
+
+
+class _Duck:
+    """A model of one's own: fit / predict / predict_proba, no scikit-learn base class. It
+    records the columns it was shown."""
+
+    def __init__(self) -> None:
+        self.seen: list[list[str]] = []
+
+    def fit(self, X, y):
+        return self
+
+    def _p(self, X):
+        self.seen.append([str(c) for c in X.columns])
+        return 1 / (1 + np.exp(-X["x"].to_numpy()))
+
+    def predict(self, X):
+        return (self._p(X) >= 0.5).astype(int)
+
+    def predict_proba(self, X):
+        p = self._p(X)
+        return np.c_[1 - p, p]
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rng = np.random.default_rng(21)
+    n = 400
+    frame = pd.DataFrame({"x": rng.normal(size=n), "sex": rng.choice(["f", "m"], n)})
+    frame["outcome"] = (frame["x"] + rng.normal(size=n) > 0).astype(int)
+    frame["decision"] = (frame["x"] > 0.1).astype(int)
+    frame["score"] = 1 / (1 + np.exp(-frame["x"]))
+    return frame
+
+
+def test_outputs_named_by_column_are_taken_from_data(scored):
+    before = scored.copy(deep=True)
+    kw = {"sensitive": {"gender": "sex"}, "explain": False}
+    named = sa.Audit(data=scored, y_true="outcome", y_pred="decision", y_score="score", **kw)
+    given = sa.Audit(
+        data=scored.drop(columns=["outcome", "decision", "score"]),
+        y_true=scored["outcome"],
+        y_pred=scored["decision"],
+        y_score=scored["score"],
+        **kw,
+    )
+    a, b = named.run().to_dict(), given.run().to_dict()
+    assert a["findings"] == b["findings"]
+    assert a["manifest"]["data"] == b["manifest"]["data"]
+    pd.testing.assert_frame_equal(scored, before)  # the user's frame is not changed
+    assert named.y_true == "outcome" and named.data is scored
+
+
+def test_outcome_named_in_data_is_not_shown_to_the_model(scored):
+    duck = _Duck()
+    data = scored[["x", "sex", "outcome"]]
+    before = data.copy(deep=True)
+    result = sa.Audit(
+        model=duck, data=data, y_true="outcome", sensitive={"gender": "sex"}, explain=False
+    ).run()
+    assert duck.seen and all(cols == ["x", "sex"] for cols in duck.seen)
+    assert result.findings
+    pd.testing.assert_frame_equal(data, before)
+
+
+def test_outcome_named_in_sensitive_data(scored):
+    result = sa.Audit(
+        data=scored[["x"]],
+        sensitive_data=scored[["sex", "outcome"]],
+        y_true="outcome",
+        y_pred=scored["decision"].to_numpy(),
+        sensitive={"gender": "sex"},
+        explain=False,
+    ).run()
+    tpr = [f for f in result.findings if f.check == "fairness.true_positive_rate_difference"]
+    assert tpr and tpr[0].status is not Status.NOT_ASSESSED
+
+
+def test_an_output_naming_no_column_is_refused_with_close_names(scored):
+    with pytest.raises(errors.ColumnNotFoundError, match=r"y_true.*'outcom'.*\['outcome'\]"):
+        sa.Audit(data=scored, y_true="outcom", y_pred="decision", sensitive={"gender": "sex"}).run()
+    with pytest.raises(errors.ColumnNotFoundError, match="neither data= nor sensitive_data="):
+        sa.Audit(y_pred="decision", sensitive={"gender": scored["sex"]}).run()
+    with pytest.raises(errors.InputError, match="both as an output"):
+        sa.Audit(data=scored, y_pred="sex", favorable_label="m", sensitive={"gender": "sex"}).run()
+
+
+@pytest.mark.parametrize("which", ["y_pred", "y_true", "sensitive", "sensitive_data"])
+def test_an_index_disjoint_from_data_warns(scored, which):
+    n = len(scored)
+    elsewhere = pd.RangeIndex(10_000, 10_000 + n)
+    kw = {
+        "data": scored[["x"]],
+        "y_pred": scored["decision"].to_numpy(),
+        "sensitive": {"gender": scored["sex"]},
+        "explain": False,
+    }
+    if which == "y_pred":
+        kw["y_pred"] = pd.Series(kw["y_pred"], index=elsewhere)
+    elif which == "y_true":
+        kw["y_true"] = scored["outcome"].set_axis(elsewhere)
+    elif which == "sensitive":
+        kw["sensitive"] = {"gender": scored["sex"].set_axis(elsewhere)}
+    else:
+        kw["sensitive_data"] = scored[["sex"]].set_axis(elsewhere)
+        kw["sensitive"] = {"gender": "sex"}
+    name = "sensitive['gender']" if which == "sensitive" else which
+    with pytest.warns(UserWarning, match="matched by position") as record:
+        sa.Audit(**kw).run()
+    assert any(str(w.message).startswith(f"{name}'s index") for w in record)
+
+
+def test_aligned_inputs_do_not_warn(scored, recwarn):
+    shifted = scored.set_axis(pd.RangeIndex(500, 500 + len(scored)))
+    sa.Audit(
+        data=shifted[["x"]],
+        sensitive_data=shifted[["sex"]],
+        y_true=shifted["outcome"],
+        y_pred=shifted["decision"],
+        sensitive={"gender": "sex"},
+        explain=False,
+    ).run()
+    sa.Audit(
+        data=scored[["x"]],
+        y_pred=scored["decision"].to_numpy(),
+        sensitive={"gender": scored["sex"]},
+        explain=False,
+    ).run()
+    assert not [w for w in recwarn if "matched by position" in str(w.message)]
+
+
+def test_a_misspelt_column_or_ground_is_named_with_close_names(scored):
+    frame = scored.assign(age=np.arange(len(scored)) % 60 + 20)
+    kw = {"data": frame[["x", "sex", "age"]], "y_pred": frame["decision"], "explain": False}
+    with pytest.raises(errors.ColumnNotFoundError, match=r"'sexx'.*Did you mean \['sex'\]"):
+        sa.Audit(sensitive={"gender": "sexx", "age": "age"}, bins={"age": [30, 50]}, **kw).run()
+    sensitive = {"gender": "sex", "age": "age"}
+    with pytest.raises(
+        errors.SensitiveAttributeError, match=r"'gendr', which is unknown.*\['gender'\]"
+    ) as info:
+        sa.Audit(sensitive=sensitive, bins={"gendr": 2}, **kw).run()
+    assert "numeric" not in str(info.value)
+    with pytest.raises(errors.SensitiveAttributeError, match="keyed by ground"):
+        sa.Audit(sensitive={"gender": "sex", "years": "age"}, bins={"age": 3}, **kw).run()
+
+
+def test_a_model_with_the_sklearn_api_only_is_called_directly(scored):
+    assert not isinstance(_Duck(), BaseEstimator)
+    duck = _Duck()
+    result = sa.Audit(
+        model=duck,
+        data=scored[["x", "sex"]],
+        y_true=scored["outcome"],
+        sensitive={"gender": "sex"},
+        explain=False,
+    ).run()
+    auc = [f for f in result.findings if f.check == "fairness.auc_difference"]
+    assert auc and auc[0].status is not Status.NOT_ASSESSED  # scores from predict_proba
+    assert result.to_dict()["manifest"]["model"]["class"].endswith("_Duck")

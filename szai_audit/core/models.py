@@ -5,6 +5,10 @@ Supported, in the order they are recognised:
 * scikit-learn estimators and Pipelines, and anything with the scikit-learn API (xgboost's
   ``XGBClassifier``, lightgbm's ``LGBMClassifier``, ...): decisions from ``predict``; the score is
   the probability of the positive label from ``predict_proba``, else ``decision_function``.
+  An object that only has these methods (a class of one's own with ``fit``, ``predict`` and
+  ``predict_proba``, not derived from scikit-learn's ``BaseEstimator``) is used the same way:
+  its methods are called directly, never through scikit-learn's checks; without ``classes_``,
+  the second column of ``predict_proba`` is taken to be label 1.
 * native boosters, ``lightgbm.Booster`` and ``xgboost.Booster``: their output (the probability
   of label 1 for a binary objective) is the score, and decisions are ``score >= threshold``
   coded 1/0.
@@ -318,16 +322,22 @@ def adapt_model(model: Any, threshold: float | None = None) -> ModelAdapter:
 
 
 def _is_unfitted_sklearn(model: Any) -> bool:
+    """Whether ``model`` is a scikit-learn estimator that is not fitted. A model that only has
+    the scikit-learn API (``predict``, ``predict_proba``) without being an estimator is called
+    directly and never passed to scikit-learn's checks, whose tag machinery it lacks."""
     try:
+        from sklearn.base import BaseEstimator
         from sklearn.exceptions import NotFittedError
         from sklearn.utils.validation import check_is_fitted
     except ImportError:  # pragma: no cover - sklearn is a dependency
+        return False
+    if not (isinstance(model, BaseEstimator) or hasattr(model, "__sklearn_tags__")):
         return False
     try:
         check_is_fitted(model)
     except NotFittedError:
         return True
-    except TypeError:  # not an sklearn estimator
+    except (TypeError, AttributeError):  # not an sklearn estimator, or tags it cannot give
         return False
     return False
 

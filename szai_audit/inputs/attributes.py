@@ -102,17 +102,9 @@ def lookup_in_memory(
 
 
 def _bins(settings: Settings) -> dict[str, Sequence[float] | int]:
-    """The explicit bins by ground, each a ground of ``sensitive``."""
-    assert settings.sensitive is not None
-    bins = {canonical_ground(str(k)): v for k, v in (settings.bins or {}).items()}
-    grounds = {canonical_ground(str(k)) for k in settings.sensitive}
-    unknown = set(bins) - grounds
-    if unknown:
-        raise SensitiveAttributeError(
-            f"bins has entries {sorted(unknown)} that are not keys of sensitive "
-            f"{sorted(map(str, settings.sensitive))}."
-        )
-    return bins
+    """The explicit bins by ground (each key was checked to be a ground of ``sensitive`` with
+    the settings, :func:`szai_audit.inputs.settings.validate`)."""
+    return {canonical_ground(str(k)): v for k, v in (settings.bins or {}).items()}
 
 
 def attributes(

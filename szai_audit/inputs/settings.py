@@ -4,14 +4,17 @@
 :class:`Settings`: the same values, checked (each error names the parameter, what it expects and
 what it received), with the defaults filled in (the :class:`~szai_audit.Policy`, the metadata as
 text, the legitimate factors and the consumer profile as lists of column names, the risk rules
-loaded). What needs the data itself (that a reference group is one of the groups, that a
-sensitive attribute has two groups) is checked where the data is read, in the other modules of
-:mod:`szai_audit.inputs`.
+loaded, ``y_true`` / ``y_pred`` / ``y_score`` given as column names looked up in the frames, a
+column of ``data`` so named left out of the model's inputs). It warns of a pandas input whose
+index shares no label with ``data``'s (rows are matched by position). What needs the data
+itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
+is checked where the data is read, in the other modules of :mod:`szai_audit.inputs`.
 """
 
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +28,7 @@ from ..core.errors import (
     ColumnNotFoundError,
     InputError,
     InputTypeError,
+    SensitiveAttributeError,
     UnsupportedError,
 )
 from ..core.grounds import canonical_ground
@@ -35,9 +39,21 @@ from ..risk.context import UseContext
 from ..risk.review import Attestation
 from ..risk.rules import RiskRules, load_rules
 
-__all__ = ["ARGUMENTS", "TASKS", "Settings", "validate", "validate_value_labels"]
+__all__ = [
+    "ARGUMENTS",
+    "OUTPUTS",
+    "TASKS",
+    "Settings",
+    "validate",
+    "validate_value_labels",
+    "warn_unaligned",
+]
 
 TASKS = ("classification", "regression", "pricing")
+
+#: The arguments that may name a column of ``data`` or ``sensitive_data`` instead of holding
+#: the values.
+OUTPUTS = ("y_true", "y_pred", "y_score")
 
 #: The arguments of an audit (the keyword arguments of :class:`szai_audit.Audit`), in order.
 ARGUMENTS = (
@@ -134,6 +150,11 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     ------
     SzaiAuditError
         The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
+
+    Warns
+    -----
+    UserWarning
+        A pandas input's index shares no label with ``data``'s (:func:`warn_unaligned`).
     """
     missing = [name for name in ARGUMENTS if name not in arguments]
     if missing:
@@ -146,6 +167,10 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     if is_dask_frame(a["data"]):
         _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
     _check_frames(a["data"], a["sensitive_data"])
+    frames = (a["data"], a["sensitive_data"])
+    a.update(_named_outputs(a, *frames))
+    _check_sensitive(a["sensitive"], a["bins"], *frames)
+    warn_unaligned(a, a["data"])
     a["metadata"] = _metadata(a["metadata"])
     _check_privacy(a["privacy"])
     factors = _factor_names(a["legitimate_factors"], a["task"])
@@ -160,9 +185,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
         currency=str(a["currency"]),
         risk_rules=_rules(a["risk_rules"]),
         attestations=tuple(a["attestations"] or ()),
-        value_labels=validate_value_labels(
-            a["value_labels"], a["data"], a["sensitive_data"], a["sensitive"]
-        ),
+        value_labels=validate_value_labels(a["value_labels"], *frames, a["sensitive"]),
     )
     return Settings(**{name: a[name] for name in ARGUMENTS})
 
@@ -260,6 +283,136 @@ def _check_frames(data: Any, sensitive_data: Any) -> None:
         raise InputTypeError(
             f"sensitive_data must be a pandas DataFrame, got {type(sensitive_data).__name__}."
         )
+
+
+def _columns(frame: Any) -> list[Any]:
+    return list(frame.columns) if frame is not None and hasattr(frame, "columns") else []
+
+
+def _unknown_column(what: str, name: str, data: Any, sensitive_data: Any) -> ColumnNotFoundError:
+    """The error for ``what`` naming a column that neither frame has, with the close names."""
+    if data is None and sensitive_data is None:
+        return ColumnNotFoundError(
+            f"{what} names the column {name!r}, but neither data= nor sensitive_data= was "
+            f"given; pass the values themselves (an array, one per row), or the frame."
+        )
+    options = [str(c) for c in _columns(data) + _columns(sensitive_data)]
+    close = difflib.get_close_matches(name, options, n=3)
+    hint = f" Did you mean {close}?" if close else f" Its columns are {options[:20]}."
+    where = "data" + (" or sensitive_data" if sensitive_data is not None else "")
+    return ColumnNotFoundError(
+        f"{what} names the column {name!r}, which is not in {where}.{hint} Pass the values "
+        f"themselves (an array, one per row) if they are kept elsewhere."
+    )
+
+
+def _named_outputs(a: Mapping[str, Any], data: Any, sensitive_data: Any) -> dict[str, Any]:
+    """``y_true``, ``y_pred`` and ``y_score`` given as column names, looked up.
+
+    A name is looked up in ``data``, then in ``sensitive_data``. With pandas frames the column
+    replaces the name, and a column taken from ``data`` leaves ``data`` (a copy; the user's
+    frame is not changed): the model must not see the outcome, nor its own outputs. With Dask
+    frames the names are only checked here; the partitions are read by name
+    (:mod:`szai_audit.inputs.chunked`), the model's inputs being the other columns of data.
+    """
+    out: dict[str, Any] = {}
+    taken: list[Any] = []
+    for role in OUTPUTS:
+        name = a[role]
+        if not isinstance(name, str):
+            continue
+        if name in _columns(data):
+            taken.append(name)
+            source = data
+        elif name in _columns(sensitive_data):
+            source = sensitive_data
+        else:
+            raise _unknown_column(role, name, data, sensitive_data)
+        if isinstance(source, pd.DataFrame):
+            out[role] = source[name]
+    if taken and isinstance(data, pd.DataFrame):
+        specs = a["sensitive"].values() if isinstance(a["sensitive"], Mapping) else ()
+        both = [c for c in taken if any(isinstance(v, str) and v == c for v in specs)]
+        if both:
+            raise InputError(
+                f"the column {both[0]!r} of data is named both as an output (y_true, y_pred or "
+                f"y_score) and in sensitive; an outcome or a decision is not a sensitive "
+                f"attribute. Name another column in sensitive."
+            )
+        out["data"] = data.drop(columns=taken)
+    return out
+
+
+def _check_sensitive(sensitive: Any, bins: Any, data: Any, sensitive_data: Any) -> None:
+    """Each column ``sensitive`` names is in a frame, and each key of ``bins`` is a ground of
+    ``sensitive``: a misspelt name is refused as unknown, with the close names."""
+    if not isinstance(sensitive, Mapping):
+        return  # refused, with its type, where the attributes are read
+    for key, spec in sensitive.items():
+        if isinstance(spec, str) and spec not in _columns(data) + _columns(sensitive_data):
+            raise _unknown_column(f"sensitive[{key!r}]", spec, data, sensitive_data)
+    if bins is None:
+        return
+    if not isinstance(bins, Mapping):
+        raise InputTypeError(
+            f"bins must map grounds to cut points or a number of bins, e.g. "
+            f"{{'age': [25, 40, 60]}}, got {type(bins).__name__}."
+        )
+    grounds = {canonical_ground(str(k)): str(k) for k in sensitive}
+    for key in bins:
+        if canonical_ground(str(key)) in grounds:
+            continue
+        column_of = [
+            str(k) for k, spec in sensitive.items() if isinstance(spec, str) and spec == key
+        ]
+        if column_of:
+            hint = (
+                f" It is the column of the ground {column_of[0]!r}: bins are keyed by "
+                f"ground, bins={{{column_of[0]!r}: ...}}."
+            )
+        else:
+            close = difflib.get_close_matches(str(key), list(grounds.values()) + list(grounds), n=3)
+            hint = f" Did you mean {list(dict.fromkeys(close))}?" if close else ""
+        raise SensitiveAttributeError(
+            f"bins names the ground {str(key)!r}, which is unknown: entries that are not keys "
+            f"of sensitive ({sorted(grounds.values())}) have nothing to bin.{hint}"
+        )
+
+
+def _disjoint(values: Any, data: Any) -> bool:
+    """Whether a pandas input's index shares no label with data's (both of the same length,
+    not empty): rows are then matched by position, which may not be what was meant."""
+    if not isinstance(values, (pd.Series, pd.DataFrame)) or not isinstance(data, pd.DataFrame):
+        return False
+    a, b = values.index, data.index
+    if len(a) != len(b) or len(a) == 0 or a.equals(b):
+        return False
+    return len(a.intersection(b)) == 0
+
+
+def warn_unaligned(a: Mapping[str, Any], data: Any) -> None:
+    """Warn of each pandas input (``y_true``, ``y_pred``, ``y_score``, ``sensitive_data``, a
+    Series in ``sensitive``) whose index shares no label with ``data``'s.
+
+    Rows are matched by position. An index that holds the data's labels in another order, or
+    only some of them, is refused (:func:`szai_audit.core.data.check_index_order`); one that
+    holds none of them (a Series built with its own index) is matched by position too, and this
+    says so with a ``UserWarning`` naming the input.
+    """
+    inputs = [(name, a[name]) for name in (*OUTPUTS, "sensitive_data")]
+    if isinstance(a["sensitive"], Mapping):
+        inputs += [(f"sensitive[{k!r}]", v) for k, v in a["sensitive"].items()]
+    for name, values in inputs:
+        if _disjoint(values, data):
+            warnings.warn(
+                f"{name}'s index shares no label with data's index (e.g. {values.index[0]!r} "
+                f"vs {data.index[0]!r}); rows are matched by position, the first row of {name} "
+                f"with the first row of data. If they are the same rows in the same order, "
+                f"drop the indexes (.reset_index(drop=True)) to silence this; otherwise align "
+                f"them first.",
+                UserWarning,
+                stacklevel=4,
+            )
 
 
 def _factor_names(factors: Any, task: str) -> list[str]:
