@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -13,7 +12,7 @@ import pandas as pd
 
 from .core.conditional import ConditionalGaps
 from .core.errors import ReportError
-from .core.files import LANGS, write_text
+from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
 from .core.labels import ValueLabels, unlabelled_note
@@ -270,10 +269,7 @@ class AuditResult:
     def content_sha256(self) -> str:
         """sha256 of the result's content: everything in :meth:`to_dict` except the time of the
         run and this hash. Identical inputs and ``random_state`` give an identical hash."""
-        text = json.dumps(
-            self._content(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return content_sha256(self._content())
 
     def notice_sections(self) -> list[tuple[Message, list[Message]]]:
         """The public algorithm notice as (heading, paragraphs), both languages."""

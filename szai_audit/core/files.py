@@ -8,6 +8,8 @@ an interrupted write leaves the previous file whole and no half file; and never 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import secrets
 import stat
@@ -16,10 +18,23 @@ from pathlib import Path
 
 from .errors import InputError, ReportError
 
-__all__ = ["LANGS", "check_outputs", "regular_file", "write_text"]
+__all__ = ["LANGS", "check_outputs", "content_sha256", "regular_file", "write_text"]
 
 #: The languages of a page: Chinese, English, or both side by side.
 LANGS = ("zh", "en", "bilingual")
+
+
+def content_sha256(content: object) -> str:
+    """The sha256 of ``content`` as canonical JSON (sorted keys, no spaces, UTF-8): the rule of
+    an audit result's ``content_sha256``, shared by the result and by ``compare``, which checks
+    it. Raises TypeError, ValueError or RecursionError when the content is not JSON.
+
+    >>> content_sha256({"b": 1, "a": "女"}) == content_sha256({"a": "女", "b": 1})
+    True
+    """
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
 
 PathLike = str | os.PathLike[str]
 

@@ -43,7 +43,6 @@ The hash detects edits, it does not prove authorship: whoever edits the file can
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -60,7 +59,7 @@ import pandas as pd
 
 from ..core import checks
 from ..core.errors import InputError, InputTypeError, ReportError
-from ..core.files import LANGS, write_text
+from ..core.files import LANGS, content_sha256, write_text
 from ..core.findings import STATUS_LABELS, Status, jsonable, verdict_of
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
@@ -287,8 +286,7 @@ def _content_digest(doc: Mapping[str, Any]) -> str:
     manifest = content.get("manifest")
     if isinstance(manifest, Mapping):
         content["manifest"] = {k: v for k, v in manifest.items() if k != "generated_at"}
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return content_sha256(content)
 
 
 def _verified(doc: Mapping[str, Any], label: str) -> bool:
