@@ -438,3 +438,17 @@ def test_a_model_with_the_sklearn_api_only_is_called_directly(scored):
     auc = [f for f in result.findings if f.check == "fairness.auc_difference"]
     assert auc and auc[0].status is not Status.NOT_ASSESSED  # scores from predict_proba
     assert result.to_dict()["manifest"]["model"]["class"].endswith("_Duck")
+
+
+def test_an_identifier_is_refused_as_a_ground():
+    # Issue 15 item 7: a text attribute with (nearly) one value per row names people, not
+    # groups: refused with a message, not written value by value into the report.
+    rng = np.random.default_rng(0)
+    n = 200
+    data = pd.DataFrame({"x": rng.normal(size=n), "name": [f"person-{i:04d}" for i in range(n)]})
+    y_pred = (data["x"] > 0).astype(int)
+    with pytest.raises(sa.errors.SensitiveAttributeError, match="looks like an identifier"):
+        sa.Audit(y_pred=y_pred, data=data, sensitive={"ethnicity": "name"}, explain=False).run()
+    # A text ground with many rows per value is kept.
+    data["region"] = np.where(np.arange(n) % 3 == 0, "north", "south")
+    sa.Audit(y_pred=y_pred, data=data, sensitive={"region": "region"}, explain=False).run()

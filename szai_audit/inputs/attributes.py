@@ -144,6 +144,32 @@ def attributes(
     return attrs
 
 
+#: A text attribute with at least this share of distinct values among its (at least
+#: :data:`IDENTIFIER_MIN_ROWS`) present values is refused as a ground: it names people, not
+#: groups, and every value would be printed in the report.
+IDENTIFIER_SHARE = 0.9
+IDENTIFIER_MIN_ROWS = 20
+
+
+def _refuse_identifiers(key: str, values: Any, counts: np.ndarray | None, where: str) -> None:
+    """:class:`SensitiveAttributeError` when a text attribute looks like an identifier."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return
+    if counts is not None:  # data seen in parts: the distinct values with their counts
+        present = np.asarray(counts, dtype=float)
+        n_present, distinct = float(present.sum()), int((present > 0).sum())
+    else:
+        kept = pd.Series(values).dropna()
+        n_present, distinct = float(len(kept)), int(kept.nunique())
+    if n_present >= IDENTIFIER_MIN_ROWS and distinct >= IDENTIFIER_SHARE * n_present:
+        raise SensitiveAttributeError(
+            f"sensitive[{key!r}] ({where}) has {distinct:,} distinct values in {int(n_present):,} "
+            f"rows: it looks like an identifier (a name, an ID or phone number), not a ground. "
+            f"Each person would be a group of one and the report would print every value; pass "
+            f"a grouped attribute instead (a region rather than an address, say)."
+        )
+
+
 def _attribute(
     key: str,
     ground: str,
@@ -157,6 +183,7 @@ def _attribute(
 ) -> Attribute:
     """One attribute, binned when numeric with many values, checked to have two groups."""
     column, source = where
+    _refuse_identifiers(key, values, counts, _where(column, source))
     binning: BinSpec | None = None
     numeric: np.ndarray | None = None
     if ground in bins or needs_binning(values, policy.max_groups_before_binning):
