@@ -9,7 +9,7 @@ as plain dicts and :class:`~szai_audit.core.messages.Message` texts for the temp
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import numpy as np
@@ -107,9 +107,11 @@ TABLE_METRICS = (
 )
 
 
-def _labels(result: Any) -> ValueLabels:
-    """The audit's value labels (none: every value shown as it is in the data)."""
-    return result.value_labels
+def _chart_group_name(result: Results, key: str, lang: str) -> Callable[[str], str]:
+    """A chart's name for a group of ``key``: its value label, in Chinese unless the page is
+    English-only (a bilingual chart keeps one line per group)."""
+    labels, side = result.value_labels, "en" if lang == "en" else "zh"
+    return lambda raw: labels.group(key, raw)[side]
 
 
 def display_names(result: Results) -> Mapping[str, Any]:
@@ -275,7 +277,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
 
         rows.append(
             {
-                "group": _labels(result).group(key, str(name)),
+                "group": result.value_labels.group(key, str(name)),
                 "count": int(row["count"]),
                 "cells": [
                     cell(float(row["auc"]), float(row["auc_se"]), three),
@@ -301,7 +303,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
             min_size,
             lang,
             chart_id,
-            tick_label=lambda raw: _labels(result).group(key, raw)["en" if lang == "en" else "zh"],
+            tick_label=_chart_group_name(result, key, lang),
         )
         if sm.probabilities
         else None
@@ -363,7 +365,7 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
     flip = result.flips.get(key)
     if flip is None or flip.pairs.empty:
         return None
-    vl = _labels(result)
+    vl = result.value_labels
     rows = [
         {
             "source": vl.group(key, str(r["from_group"])),
@@ -456,7 +458,7 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
         ci = "" if not np.isfinite(se) else f"{lo} 至 {hi}"
         return {"text": _pts(v), "ci": ci}
 
-    vl = _labels(result)
+    vl = result.value_labels
     rows = [
         {
             "group": vl.group(key, str(g)),
@@ -508,7 +510,7 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
                 text = "<0.001" if p < 0.001 else f"{p:.3f}"
                 cells.append({"text": text, "significant": p < alpha})
         if any(c["text"] != "—" for c in cells):
-            rows.append({"group": _labels(result).group(key, str(group)), "cells": cells})
+            rows.append({"group": result.value_labels.group(key, str(group)), "cells": cells})
     if not rows:
         return None
     return {"columns": [label for _col, label in columns], "rows": rows}
@@ -537,7 +539,7 @@ def _regression_section(
     columns = {s.ground: s.column for s in result.sensitive}
     policy, ci = result.policy, result.cis.get(key)
     table = _regression_table(rm, policy.min_group_size, columns, ci)
-    _label_groups(table, rm.sensitive_names, _labels(result))
+    _label_groups(table, rm.sensitive_names, result.value_labels)
     return {
         "key": key,
         "anchor": ground_anchor(key),
@@ -571,7 +573,7 @@ def _rates_section(
     policy, ci = result.policy, result.cis.get(key)
     fav_positive = result.scope.favorable_is_positive
     table = _table(gm, policy.min_group_size, columns, ci, fav_positive)
-    _label_groups(table, gm.sensitive_names, _labels(result))
+    _label_groups(table, gm.sensitive_names, result.value_labels)
     return {
         "key": key,
         "anchor": ground_anchor(key),
@@ -592,7 +594,7 @@ def _rates_section(
             lang,
             fav_positive,
             ci,
-            tick_label=lambda raw: _labels(result).group(key, raw)["en" if lang == "en" else "zh"],
+            tick_label=_chart_group_name(result, key, lang),
         ),
         "chart_caption": None,
         "outcome_panels": gm.has_outcomes,
@@ -774,7 +776,7 @@ def conclusion_statements(result: Results) -> list[Statement]:
     keys = [s.ground for s in result.sensitive]
     worst = _worst_intersection(result, found)
     out: list[Statement] = []
-    vl = _labels(result)
+    vl = result.value_labels
     for key in [*keys, *([worst] if worst else [])]:
         mine = found.get(key, [])
         for s in (_rate_statement(result, key, mine), _use_statement(result, key, mine)):
@@ -787,7 +789,7 @@ def limits(result: Results) -> list[Message]:
     """The limits of the Art. 72(2)(iv) part: the groups too small to judge (names and
     sizes) and the grounds, and intersections, not assessed."""
     out: list[Message] = []
-    vl = _labels(result)
+    vl = result.value_labels
     min_size = result.policy.min_group_size
     for s in result.sensitive:
         small = _small_groups(result, s.ground)

@@ -98,6 +98,7 @@ def findings_by_article(result: Results) -> list[dict[str, Any]]:
         valued = [f for f in own if f.value is not None or f.status in _DECIDED]
         single = [f for f in valued if INTERSECTION_SEP not in str(f.ground or "")]
         crossed = [f for f in own if INTERSECTION_SEP in str(f.ground or "")]
+        shown = {id(f) for f in valued + crossed}
         p = provision(article)
         out.append(
             {
@@ -107,7 +108,7 @@ def findings_by_article(result: Results) -> list[dict[str, Any]]:
                 "quote": None if p is None else p.text,
                 "citation": None if p is None else p.citation,
                 "groups": _groups(single),
-                "unmeasured": _unmeasured([f for f in own if f not in valued and f not in crossed]),
+                "unmeasured": _unmeasured([f for f in own if id(f) not in shown]),
                 "crossed": _groups([f for f in crossed if f.status is Status.FAIL]),
                 "crossed_counts": _counts(crossed),
                 "n_crossed": len(crossed),

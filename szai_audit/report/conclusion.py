@@ -69,7 +69,7 @@ _SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
 def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
     """One line per finding that is not a pass, for an article whose page part said nothing."""
     out = []
-    for f in most_serious_first_findings(findings):
+    for f in sorted(findings, key=lambda f: f.status.severity):
         if f.article != article or f.status is Status.PASS:
             continue
         subject = subject_label(f) if f.ground else None
@@ -116,11 +116,6 @@ _GENERIC_TAIL: dict[Status, tuple[Message, Message | None]] = {
         ),
     ),
 }
-
-
-def most_serious_first_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings ordered by status, most serious first."""
-    return sorted(findings, key=lambda f: f.status.severity)
 
 
 def _uncovered(result: Results, article: str, said: list[Statement]) -> list[Statement]:
