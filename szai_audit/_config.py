@@ -95,6 +95,7 @@ _AUDIT_KEYS = {
     "currency",
     "privacy",
     "random_state",
+    "verbose",
 }
 
 

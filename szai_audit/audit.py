@@ -61,7 +61,8 @@ class Audit:
     favorable_label : scalar, default 1
         The decision that is good for the person (approval, hire...). For a risk score where 1
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
-        marks the group that is worse off.
+        marks the group that is worse off. With more than two labels (a multiclass model) it
+        names the favourable class, and the audit is that class against the rest.
     sensitive : mapping of ground to column name or array-like
         Art. 72(2)(iv) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
         ``"religion"``, or any other name such as ``"age"``) mapped to a column of ``data``, a
@@ -154,6 +155,13 @@ class Audit:
         (:attr:`AuditResult.unlabelled_values`, :attr:`AuditResult.unlabelled_note`). A key
         that names no column or ground, or a label that is not text, is refused; a raw value
         that is not in the data only warns (``UserWarning``). The mappings are not changed.
+    verbose : bool, default True
+        Show a progress bar on stderr for each stage of :meth:`run` and :meth:`AuditResult.to_html`
+        (predictions, bootstrap, proxies, flip test, explanation, fix cost, report) once it has
+        run 3 seconds; never when stderr is not a terminal (notebooks, logs) or the environment
+        sets ``CI``. ``False`` silences them. Either way the manifest records each stage's
+        seconds (``result.manifest["stage_seconds"]``); see docs/scale.md for the settings that
+        make a run faster.
 
     Examples
     --------
@@ -224,6 +232,7 @@ class Audit:
         attestations: Sequence[Attestation] | None = None,
         privacy: Any = None,
         value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
+        verbose: bool = True,
     ) -> None:
         self.model = model
         self.data = data
@@ -251,6 +260,7 @@ class Audit:
         self.attestations = attestations
         self.privacy = privacy
         self.value_labels = value_labels
+        self.verbose = verbose
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"

@@ -16,8 +16,10 @@ from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
 from .core.labels import ValueLabels, unlabelled_note
+from .core.manifest import VOLATILE
 from .core.messages import Message
 from .core.policy import Policy
+from .core.progress import stage
 from .core.scope import Scope, SensitiveInfo
 from .explain.engine import Explanation
 from .explain.summary import ExplanationSummary, notice
@@ -45,7 +47,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.6"
+SCHEMA_VERSION = "1.7"
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,6 +120,8 @@ class AuditResult:
     unlabelled_values : dict of str to list of str
         The raw values the text shows without a label, by column (or ground given as an
         array); see :attr:`unlabelled_note`.
+    verbose : bool
+        ``Audit(verbose=...)``: whether :meth:`to_html` may show a progress bar.
     """
 
     findings: list[Finding]
@@ -145,6 +149,7 @@ class AuditResult:
     value_labels: ValueLabels = field(default_factory=ValueLabels)
     feature_labels: Mapping[str, Sequence[str]] = field(default_factory=dict)
     unlabelled_values: Mapping[str, list[str]] = field(default_factory=dict)
+    verbose: bool = field(default=True, repr=False)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -257,7 +262,7 @@ class AuditResult:
                 for h, paras in self.notice_sections()
             ],
             "policy": self.policy.to_dict(),
-            "manifest": {k: v for k, v in self.manifest.items() if k != "generated_at"},
+            "manifest": {k: v for k, v in self.manifest.items() if k not in VOLATILE},
         }
 
     def _table_dict(self, key: str, gm: GroupMetrics) -> dict[str, Any]:
@@ -268,7 +273,8 @@ class AuditResult:
     @property
     def content_sha256(self) -> str:
         """sha256 of the result's content: everything in :meth:`to_dict` except the time of the
-        run and this hash. Identical inputs and ``random_state`` give an identical hash."""
+        run, the seconds of its stages and this hash. Identical inputs and ``random_state``
+        give an identical hash."""
         return content_sha256(self._content())
 
     def notice_sections(self) -> list[tuple[Message, list[Message]]]:
@@ -334,6 +340,8 @@ class AuditResult:
         """
         out = json.loads(json.dumps(self._content()))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")
+        if "stage_seconds" in self.manifest:
+            out["manifest"]["stage_seconds"] = dict(self.manifest["stage_seconds"])
         out["content_sha256"] = self.content_sha256
         return out
 
@@ -406,7 +414,11 @@ class AuditResult:
             comparison = (
                 compare_with if isinstance(compare_with, Comparison) else self.compare(compare_with)
             )
-        text = render_report(self, lang=lang, comparison=comparison)
+        with stage("report", show=self.verbose) as timed:
+            text = render_report(self, lang=lang, comparison=comparison)
+        stages = self.manifest.get("stage_seconds")
+        if isinstance(stages, dict):  # the report is rendered after the run: its last time
+            stages["report"] = round(timed.seconds(), 3)
         if path is not None:
             write_text(path, text)
         return text

@@ -247,8 +247,8 @@ CASES = [
         errors.InputTypeError,
     ),
     Case(
-        "three classes in y_true",
-        lambda: _audit(y_true=np.arange(N) % 3),
+        "three classes in y_true, the favourable label none of them",
+        lambda: _audit(y_true=np.array(["a", "b", "c"])[np.arange(N) % 3]),
         errors.TargetError,
     ),
     Case(

@@ -60,8 +60,10 @@ def test_unknown_column_suggests_close_names(case):
 
 def test_non_binary_target(case):
     X, _, _ = case
-    y3 = np.arange(len(X)) % 3
-    with pytest.raises(errors.TargetError, match=r"binary.*3 labels"):
+    y3 = np.array(["low", "mid", "high"])[np.arange(len(X)) % 3]
+    with pytest.raises(errors.TargetError, match=r"3 labels.*one class against the rest"):
+        sa.Audit(y_pred=np.roll(y3, 1), y_true=y3, data=X, sensitive={"gender": "sex"}).run()
+    with pytest.raises(errors.TargetError, match=r"have none in common"):
         sa.Audit(y_pred=np.ones(len(X), int), y_true=y3, data=X, sensitive={"gender": "sex"}).run()
 
 

@@ -226,25 +226,6 @@ def test_sampling_reasons_and_errors(numeric):
         explain(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y), X[["income"]])
 
 
-def test_progress_bar_only_after_three_seconds(capsys):
-    from szai_audit.core.progress import Progress
-
-    quick = Progress(10, "explaining")
-    quick.update(5, elapsed=1.0)
-    quick.close()
-    assert capsys.readouterr().err == ""
-    slow = Progress(10, "explaining")
-    slow.update(5, elapsed=3.5)
-    slow.update(5, elapsed=4.0)
-    slow.close()
-    err = capsys.readouterr().err
-    assert "5/10" in err and "10/10" in err and err.endswith("\n")
-    silent = Progress(10, "explaining", enabled=False)
-    silent.update(10, elapsed=10.0)
-    silent.close()
-    assert capsys.readouterr().err == ""
-
-
 # ------------------------------------------------------------------------------------------
 # Art. 71 words: the notice awaits approval; plain Chinese; page-1 statements
 # ------------------------------------------------------------------------------------------

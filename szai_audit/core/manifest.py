@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import platform
 import sys
 from importlib import metadata
@@ -42,6 +43,17 @@ def dependency_versions() -> dict[str, str]:
     return out
 
 
+#: The fields of a manifest that change between identical runs (the time, and how long each
+#: stage took): a result's content hash leaves them out.
+VOLATILE = ("generated_at", "stage_seconds")
+
+
+def reproducible_outputs() -> bool:
+    """Whether ``SOURCE_DATE_EPOCH`` is set: the outputs must then be byte-identical between
+    identical runs, and the seconds of the stages (which vary) are not recorded."""
+    return "SOURCE_DATE_EPOCH" in os.environ
+
+
 def build_manifest(
     *,
     data: pd.DataFrame | None,
@@ -55,8 +67,9 @@ def build_manifest(
 ) -> dict[str, Any]:
     """Everything needed to reproduce an audit, as a JSON-safe dict.
 
-    ``generated_at`` is the only field that changes between identical runs; the content hash
-    of a result leaves it out. For data seen in parts, ``digests`` holds the fingerprints
+    ``generated_at`` (and ``stage_seconds``, added once the audit has run) are the only fields
+    that change between identical runs (:data:`VOLATILE`); the content hash of a result leaves
+    them out. For data seen in parts, ``digests`` holds the fingerprints
     already computed part by part (``data``, ``y_true_sha256``, ``y_pred_sha256``) and
     ``processing`` how the parts were read.
     """

@@ -231,6 +231,8 @@ class ModelAdapter:
             dec = np.asarray(
                 self._call("model.decision_function", self.model.decision_function, X), dtype=float
             )
+            if dec.ndim == 2 and classes is not None and dec.shape[1] == len(classes) > 2:
+                dec = dec[:, _class_column(classes, pos_label, dec.shape[1])]  # one vs rest
             dec = _output_1d("model.decision_function", dec, n)
             if classes is not None and len(classes) == 2 and classes[0] == pos_label:
                 return -dec

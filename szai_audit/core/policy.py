@@ -97,7 +97,8 @@ class Policy:
         regression-adjusted estimate alone decides, and the finding says so.
     k_anonymity : int, default 5
         Example explanations only show combinations of reasons shared by at least this many
-        explained rows.
+        explained rows; a group of a sensitive attribute with fewer people is shown under a
+        stand-in label (``"(small group 1)"``), never its value.
     max_intersection_groups : int, default 64
         The intersection of all grounds (three or more) is assessed when it has at most this
         many groups; pairs of grounds are always assessed.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +20,7 @@ import pandas as pd
 
 from ..core.errors import ExplanationError, ModelError
 from ..core.models import CallableModel
-from ..core.progress import Progress
+from ..core.progress import stage
 from .columns import is_numeric
 
 __all__ = [
@@ -376,14 +375,13 @@ def permutation(
     z = encode(rows)
     chunks = max(1, math.ceil(len(z) / 50))
     values, base = [], []
-    started = time.perf_counter()
-    bar = Progress(len(z), "explaining", enabled=progress)
-    for part in np.array_split(z, chunks):
-        exp = explainer(part, max_evals=max_evals, silent=True)
-        values.append(np.asarray(exp.values, dtype=float))
-        base.append(np.asarray(exp.base_values, dtype=float))
-        bar.update(len(part), time.perf_counter() - started)
-    bar.close()
+    with stage("explanation", show=progress) as bar:
+        bar.start(len(z), "rows explained")
+        for part in np.array_split(z, chunks):
+            exp = explainer(part, max_evals=max_evals, silent=True)
+            values.append(np.asarray(exp.values, dtype=float))
+            base.append(np.asarray(exp.base_values, dtype=float))
+            bar.update(len(part))
     vals = np.vstack(values)
     return vals, float(np.concatenate(base)[0]), f(z)
 

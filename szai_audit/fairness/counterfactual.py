@@ -12,7 +12,7 @@ A numeric attribute that the audit binned (age) is set to the median of the othe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,6 +81,7 @@ def flip_test(
     random_state: int | None = 0,
     numeric: bool = False,
     change_rtol: float = 0.0,
+    withheld: Collection[str] = (),
 ) -> FlipResult:
     """Flip ``column`` to each other group's value and measure what the model changes.
 
@@ -111,6 +112,9 @@ def flip_test(
     change_rtol : float, default 0
         With ``numeric``: a prediction counts as changed when it moves by more than this
         share of its value (a price moving by more than 2%: ``0.02``); 0 counts any change.
+    withheld : collection of str
+        Groups whose value is withheld from the outputs (too few people to be named): the
+        result records their label, not the value written.
     """
     n = len(data)
     rows = np.arange(n)
@@ -141,7 +145,7 @@ def flip_test(
             change_rtol=change_rtol,
         )
         pairs.extend(group_pairs)
-    return _flip_result(pairs, per_group, len(rows))
+    return _flip_result(pairs, per_group, len(rows), withheld)
 
 
 def _decision_changes(
@@ -151,9 +155,9 @@ def _decision_changes(
     if numeric:
         changed = ~np.isclose(after, before, rtol=max(change_rtol, 1e-9), atol=0.0)
         gained, lost = changed & (after > before), changed & (after < before)
-    else:
-        changed = after != before
+    else:  # the positive decision or not (a multiclass model: one class against the rest)
         pos_after, pos_before = after == pos_label, before == pos_label
+        changed = pos_after != pos_before
         gained = pos_after & ~pos_before
         lost = pos_before & ~pos_after
     return changed, gained, lost
@@ -219,9 +223,16 @@ def _flip_group(
 
 
 def _flip_result(
-    pairs: list[dict[str, Any]], per_group: dict[str, dict[str, Any]], n_rows: int
+    pairs: list[dict[str, Any]],
+    per_group: dict[str, dict[str, Any]],
+    n_rows: int,
+    withheld: Collection[str],
 ) -> FlipResult:
-    """The pair and per-group tables of the flip test."""
+    """The pair and per-group tables of the flip test (the value written into a ``withheld``
+    group recorded as its label)."""
+    for pair in pairs:
+        if pair["to_group"] in withheld:
+            pair["value"] = pair["to_group"]
     pair_frame = pd.DataFrame(
         pairs,
         columns=[
@@ -244,12 +255,16 @@ def flip_values(
     info: SensitiveInfo,
     enc: GroupEncoding,
     column_counts: Callable[[str], tuple[np.ndarray, np.ndarray, bool]],
+    withheld: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Group label -> the value written into the column to put a row in that group: the
-    group's own value, or for a binned number the median of the rows in the bin."""
+    group's own value (for a group whose value is withheld from the outputs, ``withheld``
+    maps its stand-in label to that value), or for a binned number the median of the rows in
+    the bin."""
     if info.binning is None:
+        withheld = withheld or {}
         return {
-            str(k): (k.item() if isinstance(k, np.generic) else k)
+            str(k): withheld.get(str(k), k.item() if isinstance(k, np.generic) else k)
             for k in enc.index
             if str(k) != MISSING_LABEL
         }

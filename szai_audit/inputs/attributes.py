@@ -9,8 +9,9 @@ distinct values must not read the same (the number 1 and the text "1").
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,11 +33,20 @@ from ..core.errors import (
     SensitiveAttributeError,
 )
 from ..core.grounds import canonical_ground
+from ..core.messages import Message
 from ..core.policy import Policy
 from ..core.scope import SensitiveInfo
 from .settings import Settings
 
-__all__ = ["Attribute", "Lookup", "attributes", "lookup_in_memory", "references"]
+__all__ = [
+    "Attribute",
+    "Lookup",
+    "attributes",
+    "lookup_in_memory",
+    "references",
+    "small_group_label",
+    "withhold_small_groups",
+]
 
 
 @dataclass(frozen=True)
@@ -44,11 +54,15 @@ class Attribute:
     """One sensitive attribute: where it came from and how it was grouped (``info``), and its
     values (1-D values, or a Categorical when binned; for data seen in parts, one per cell).
     ``numeric`` keeps a binned attribute's numbers, one per row (NaN: missing), for the trend
-    along it; None when the attribute was not binned or its rows are seen in parts."""
+    along it; None when the attribute was not binned or its rows are seen in parts.
+    ``withheld`` maps the stand-in label of each group of fewer than ``policy.k_anonymity``
+    people to its value in the data (:func:`withhold_small_groups`): only the flip test, which
+    writes the value into the model's inputs, reads it."""
 
     info: SensitiveInfo
     values: Any
     numeric: np.ndarray | None = None
+    withheld: Mapping[str, Any] = field(default_factory=dict)
 
 
 #: ``lookup(key, spec) -> (values, column, source, counts, n_missing)``: the values of a
@@ -141,7 +155,87 @@ def attributes(
                 str(key), ground, values, (column, source), bins, policy, n, counts, n_missing
             )
         )
+    _refuse_withheld_reference(settings, attrs, policy)
     return attrs
+
+
+#: The label standing in for the value of a group too small to be named: ``"(small group 1)"``.
+SMALL_GROUP = "(small group {})"
+
+
+def small_group_label(label: str, k: int) -> Message | None:
+    """The display name of a stand-in label (:data:`SMALL_GROUP`); None for any other label.
+
+    >>> small_group_label("(small group 2)", 5).zh
+    '人数不足 5 人的组 2'
+    >>> small_group_label("female", 5) is None
+    True
+    """
+    m = re.fullmatch(r"\(small group (\d+)\)", label)
+    if m is None:
+        return None
+    return Message(
+        f"人数不足 {k} 人的组 {m.group(1)}", f"group {m.group(1)} of fewer than {k} people"
+    )
+
+
+def withhold_small_groups(
+    values: pd.Series, counts: np.ndarray | None, k: int
+) -> tuple[pd.Series, dict[str, Any]]:
+    """``values`` with the value of every group of fewer than ``k`` people (but at least one)
+    replaced by a stand-in label, ``"(small group 1)"``, ``"(small group 2)"``, … in the order
+    of the values' text; and the map from stand-in to value.
+
+    A group that small is a person or two: its value is data about them (a rare nationality, a
+    village, a name typed into the wrong column) and is not printed in any output. The group
+    is still counted and, when large enough for the policy, compared under its stand-in.
+    ``counts`` gives the rows of each (distinct) value for data seen in parts; ``None`` when
+    ``values`` has one entry per row.
+
+    >>> v, hidden = withhold_small_groups(pd.Series(["a"] * 6 + ["b"] * 6 + ["solo"]), None, 5)
+    >>> v.iloc[-1], hidden
+    ('(small group 1)', {'(small group 1)': 'solo'})
+    """
+    if counts is None:
+        sizes = pd.Series(values).value_counts(dropna=True)
+    else:
+        present = pd.Series(values).notna().to_numpy()
+        sizes = pd.Series(np.asarray(counts)[present], index=pd.Index(values[present]))
+        sizes = sizes.groupby(level=0, sort=False).sum()
+    small = [v for v, c in sizes.items() if 0 < int(c) < k]
+    if not small:
+        return values, {}
+    taken = {str(v) for v in sizes.index}
+    withheld: dict[str, Any] = {}
+    mapping: dict[Any, str] = {}
+    number = 0
+    for raw in sorted(small, key=str):
+        number += 1
+        while SMALL_GROUP.format(number) in taken:
+            number += 1
+        label = SMALL_GROUP.format(number)
+        raw_value = raw.item() if isinstance(raw, np.generic) else raw
+        withheld[label], mapping[raw] = raw_value, label
+    return pd.Series(values, dtype=object).map(lambda v: mapping.get(v, v)), withheld
+
+
+def _refuse_withheld_reference(
+    settings: Settings, attrs: Sequence[Attribute], policy: Policy
+) -> None:
+    """:class:`SensitiveAttributeError` when ``reference`` names a group whose value is
+    withheld (it is too small to be named, let alone to compare the others with)."""
+    if not isinstance(settings.reference, Mapping):
+        return
+    for key, group in settings.reference.items():
+        for a in attrs:
+            if str(key) != a.info.column and canonical_ground(str(key)) != a.info.ground:
+                continue
+            if any(str(raw) == str(group) for raw in a.withheld.values()):
+                raise SensitiveAttributeError(
+                    f"reference[{key!r}] = {group!r} is a group of fewer than "
+                    f"{policy.k_anonymity} people (policy.k_anonymity); its value is withheld "
+                    f"from every output and it cannot be the reference. Choose a larger group."
+                )
 
 
 #: A text attribute with at least this share of distinct values among its (at least
@@ -199,6 +293,9 @@ def _attribute(
         values, binning = bin_numeric(
             values, key, bins.get(ground), n_bins=policy.n_bins, counts=counts
         )
+    withheld: dict[str, Any] = {}
+    if binning is None:
+        values, withheld = withhold_small_groups(values, counts, policy.k_anonymity)
     enc = encode_groups({ground: values}, missing="group")
     as_text = [str(g) for g in enc.index]
     if len(set(as_text)) != len(as_text):
@@ -224,7 +321,7 @@ def _attribute(
         groups=tuple(str(g) for g in enc.index),
         n_missing=int(enc.missing.get(ground, 0)) if n_missing is None else n_missing,
     )
-    return Attribute(info, values, numeric)
+    return Attribute(info, values, numeric, withheld)
 
 
 def references(settings: Settings, groups: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +55,7 @@ from ..core.errors import (
 from ..core.manifest import build_manifest
 from ..core.models import ModelAdapter, adapt_model
 from ..core.policy import Policy
-from ..core.progress import Progress
+from ..core.progress import Stage, stage
 from ..explain.engine import Explanation, RowSample, explain_sample, stratified_ordinals
 from ..fairness.proxies import ProxyReport, proxy_sample_plan, rank_proxies
 from ..fairness.regression import (
@@ -72,7 +71,14 @@ from ..fairness.scores import (
     score_table,
 )
 from .attributes import Attribute, attributes
-from .outputs import DEFAULT_THRESHOLD, as_numbers, numeric_scores, positive_label, same_label
+from .outputs import (
+    DEFAULT_THRESHOLD,
+    as_numbers,
+    numeric_scores,
+    one_vs_rest,
+    positive_label,
+    same_label,
+)
 from .prepared import Prepared, PreparedNumeric
 from .rows import RowAccess, explanation_strata
 from .settings import Settings
@@ -165,14 +171,17 @@ class _Source:
         return self.frames[where][column].dtype
 
     def chunks(self, label: str) -> Iterator[_Chunk]:
-        """The partitions in order, with a progress bar on stderr once a pass takes more than
-        3 seconds."""
-        import dask
-
+        """The partitions in order, counted on the bar of the audit's "predictions" stage
+        (:mod:`szai_audit.core.progress`) as ``label``."""
         names = list(self.frames)
         roles = list(self.role_series)
-        bar = Progress(self.npartitions, label)
-        started = time.perf_counter()
+        with stage("predictions") as bar:
+            bar.start(self.npartitions, label)
+            yield from self._read(names, roles, bar)
+
+    def _read(self, names: list[str], roles: list[str], bar: Stage) -> Iterator[_Chunk]:
+        import dask
+
         for i in range(self.npartitions):
             parts = [self.frames[k].partitions[i] for k in names]
             parts += [self.role_series[r].partitions[i] for r in roles]
@@ -182,7 +191,7 @@ class _Source:
                 raise InputError(
                     f"reading partition {i} of the data failed ({type(exc).__name__}: {exc})"
                 ) from exc
-            bar.update(1, time.perf_counter() - started)
+            bar.update(1)
             lengths = {len(c) for c in computed}
             if len(lengths) > 1:
                 raise LengthMismatchError(
@@ -196,7 +205,6 @@ class _Source:
             for name, part in [*frames.items(), *((r, values[r]) for r in roles)]:
                 check_index_order(name, part, frames["data"])
             yield _Chunk(i, frames["data"][self.inputs], frames, values)
-        bar.close()
 
 
 class _LabelBook:
@@ -684,7 +692,7 @@ def _ground_tables(
             numbers = distinct[key][0].to_numpy(dtype=float, na_value=np.nan)
             numeric = _per_cell(numbers, cell_codes, len(numbers))
         values = _per_cell(a.values, cell_codes, len(enc.codes))
-        attrs.append(Attribute(a.info, values, numeric))
+        attrs.append(Attribute(a.info, values, numeric, a.withheld))
 
     return attrs, grounds, distinct
 
@@ -777,7 +785,7 @@ def prepare_chunked(
         explainer, favourable = _explanation_access(
             fp, sample, background, grounds, favorable_is_positive, random_state
         )
-    rule = _decision_rule(settings, adapter, source)
+    rule = _decision_rule(settings, adapter, source) + one_vs_rest(tuple(label_list), pos)
     manifest = _chunked_manifest(settings, fp, adapter, source, random_state, started, sample)
     return Prepared(
         n_rows=n,

@@ -13,7 +13,7 @@ from ..core.data import MISSING_LABEL, is_dask_frame, needs_binning
 from ..core.grounds import ground_label
 from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
-from .attributes import Attribute
+from .attributes import Attribute, small_group_label
 from .settings import Settings
 
 __all__ = ["value_labels"]
@@ -50,6 +50,11 @@ def _names(settings: Settings, attrs: Sequence[Attribute]) -> dict[str, Message]
     return names
 
 
+def _key(a: Attribute) -> str:
+    """The key a ground's values are labelled under: its column, or the ground for an array."""
+    return a.info.column if a.info.source != "array" and a.info.column else a.info.ground
+
+
 def _warn_absent(key: str, given: Iterable[str], present: frozenset[str]) -> None:
     absent = [raw for raw in given if raw not in present]
     if absent:
@@ -74,7 +79,7 @@ def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
     known: dict[str, frozenset[str]] = {}
     groups: dict[str, frozenset[str]] = {}
     for a in attrs:
-        key = a.info.column if a.info.source != "array" and a.info.column else a.info.ground
+        key = _key(a)
         columns[a.info.ground] = key
         present = frozenset(g for g in a.info.groups if g != MISSING_LABEL)
         groups[key] = present
@@ -85,9 +90,11 @@ def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
         found = None if values is None else _categories(values, limit)
         if found is not None:
             known[c] = found
+    withheld = {_key(a): frozenset(str(v) for v in a.withheld.values()) for a in attrs}
     for key, table in settings.value_labels.items():
         if key in groups:
-            _warn_absent(key, table, groups[key] | known.get(key, frozenset()))
+            present = groups[key] | known.get(key, frozenset()) | withheld.get(key, frozenset())
+            _warn_absent(key, table, present)
             continue
         values = None if is_dask_frame(settings.data) else _column(settings, key)
         if values is not None:
@@ -96,4 +103,11 @@ def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
         key: {raw: as_label(pair) for raw, pair in table.items()}
         for key, table in settings.value_labels.items()
     }
+    for a in attrs:  # the stand-ins of groups too small to be named read as such
+        for stand_in in a.withheld:
+            shown = small_group_label(stand_in, settings.policy.k_anonymity)
+            assert shown is not None
+            for key in {_key(a), a.info.ground}:
+                if key == _key(a) or key in by_column:
+                    by_column.setdefault(key, {})[stand_in] = shown
     return ValueLabels(by_column, columns, known, _names(settings, attrs))

@@ -103,17 +103,33 @@ def plain(value: Any) -> Any:
 
 def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any) -> Any:
     """The label metrics count as positive: 1 for 0/1 (or -1/1, False/True) labels, else the
-    favourable label. Also checks the labels are binary and contain the favourable one."""
+    favourable label. Also checks the labels contain the favourable one.
+
+    With more than two labels (a multiclass model), the favourable label must be one of them:
+    the audit is then one class against the rest (:func:`one_vs_rest`), and the favourable
+    class is the positive label."""
     labels = set(pd.unique(y_pred).tolist())
     if y_true is not None:
-        labels |= set(pd.unique(y_true).tolist())
+        outcomes = set(pd.unique(y_true).tolist())
+        if len(labels | outcomes) > 2 and not any(
+            same_label(a, b) for a in labels for b in outcomes
+        ):
+            raise TargetError(
+                f"y_pred's labels {sorted(map(str, labels))[:6]} and y_true's "
+                f"{sorted(map(str, outcomes))[:6]} have none in common; decisions and outcomes "
+                f"must use the same labels (e.g. both 0/1, or both 'approve'/'decline')."
+            )
+        labels |= outcomes
     shown = sorted(map(str, labels))[:6]
     if len(labels) > 2:
-        raise TargetError(
-            f"a classification audit needs binary decisions and outcomes, but y_pred and y_true "
-            f"together have {len(labels)} labels (e.g. {shown}). Binarise them, e.g. "
-            f"y == 'approved', or audit one class against the rest."
-        )
+        if not any(same_label(lbl, favorable) for lbl in labels):
+            raise TargetError(
+                f"y_pred and y_true together have {len(labels)} labels (e.g. {shown}) and "
+                f"favorable_label={favorable!r} is none of them. A multiclass model is audited "
+                f"one class against the rest: pass the favourable class as favorable_label, "
+                f"e.g. favorable_label={shown[0]!r}."
+            )
+        return next(lbl for lbl in labels if same_label(lbl, favorable))
     if len(labels) == 2 and not any(same_label(lbl, favorable) for lbl in labels):
         raise TargetError(
             f"favorable_label={favorable!r} is not among the labels {shown}; pass the label of "
@@ -125,6 +141,22 @@ def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any
     if numeric and (labels <= {0, 1} or labels <= {-1, 1}):
         return 1
     return favorable
+
+
+def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
+    """How a multiclass audit reads its decisions, for the decision rule; "" for two labels.
+
+    >>> print(one_vs_rest({"a", "b", "c"}, "a"))
+    ; one class against the rest: 'a' is the favourable decision, 'b' and 'c' the unfavourable one
+    """
+    others = sorted((str(lbl) for lbl in labels if not same_label(lbl, pos)), key=str)
+    if len(others) < 2:
+        return ""
+    rest = ", ".join(repr(o) for o in others[:-1]) + f" and {others[-1]!r}"
+    return (
+        f"; one class against the rest: {str(pos)!r} is the favourable decision, {rest} the "
+        f"unfavourable one"
+    )
 
 
 def true_array(settings: Settings, n: int) -> np.ndarray | None:

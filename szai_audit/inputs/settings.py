@@ -83,6 +83,7 @@ ARGUMENTS = (
     "attestations",
     "privacy",
     "value_labels",
+    "verbose",
 )
 
 
@@ -123,6 +124,8 @@ class Settings:
     #: ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's
     #: labels keyed by the column each names (see :func:`validate_value_labels`).
     value_labels: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    #: Whether progress bars may show (:mod:`szai_audit.core.progress`).
+    verbose: bool = True
 
     @property
     def direction(self) -> str:
@@ -160,6 +163,8 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     if missing:
         raise InputTypeError(f"validate() needs every audit argument; missing {missing}.")
     a = dict(arguments)
+    if not isinstance(a["verbose"], bool):
+        raise InputTypeError(f"verbose must be True or False, got {a['verbose']!r}.")
     _check_governance(a["context"], a["attestations"], a["privacy"], a["data"])
     _check_task(a["task"], a["favorable_direction"], a["consumer_profile"], a["loyalty"])
     policy = _policy(a["policy"])

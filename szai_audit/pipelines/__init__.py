@@ -4,8 +4,11 @@ the governance stage every audit ends with (:mod:`.governance`)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 
+from ..core.manifest import reproducible_outputs
+from ..core.progress import clock
 from ..inputs.settings import Settings
 from ..result import AuditResult
 from . import governance
@@ -25,6 +28,13 @@ RUNNERS: dict[str, type[TaskRunner]] = {
 
 
 def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> AuditResult:
-    """The audit the settings describe: the task's checks, then the governance stage."""
-    result = RUNNERS[settings.task](settings, random_state, started).run()
-    return governance.apply(settings, result)
+    """The audit the settings describe: the task's checks, then the governance stage; each
+    stage timed (progress bars per ``settings.verbose``), its seconds in the manifest's
+    ``stage_seconds``, except when ``SOURCE_DATE_EPOCH`` asks for reproducible outputs."""
+    with clock(settings.verbose) as timer:
+        result = RUNNERS[settings.task](settings, random_state, started).run()
+        result = governance.apply(settings, result)
+    manifest = dict(result.manifest)
+    if not reproducible_outputs():
+        manifest["stage_seconds"] = timer.rounded()
+    return dataclasses.replace(result, manifest=manifest, verbose=settings.verbose)

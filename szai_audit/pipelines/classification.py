@@ -24,6 +24,7 @@ from ..core.errors import InputError, SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, TableAssessment
+from ..core.progress import stage
 from ..explain.summary import ExplanationSummary
 from ..fairness.checks import RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
@@ -248,6 +249,14 @@ class ClassificationRunner(TaskRunner):
         if prep.score is None or prep.true_pos is None:
             return {}
         failing = {f.ground for f in findings if f.status is Status.FAIL and f.check in RATE_CHECKS}
+        if not failing:
+            return {}
+        with stage("fix cost"):
+            return self._tradeoffs(failing)
+
+    def _tradeoffs(self, failing: set[str | None]) -> dict[str, Any]:
+        prep = self.prep
+        assert prep.score is not None and prep.true_pos is not None
         return {
             ground: threshold_tradeoff(
                 prep.true_pos,
@@ -263,10 +272,11 @@ class ClassificationRunner(TaskRunner):
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy
         tables = [*self.metrics.items(), *self.intersections.items()]
-        cis = {
-            key: gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
-            for (key, gm), seed in zip(tables, self.seeds, strict=True)
-        }
+        with stage("bootstrap"):
+            cis = {
+                key: gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
+                for (key, gm), seed in zip(tables, self.seeds, strict=True)
+            }
         scope = self.scope(
             prep.adapter,
             n_rows=prep.n_rows,

@@ -26,6 +26,7 @@ from ..core.judging import Judgeable, TableAssessment, finalize
 from ..core.labels import ValueLabels
 from ..core.messages import Message
 from ..core.models import ModelAdapter
+from ..core.progress import stage
 from ..core.scope import Scope, with_binning_notes
 from ..explain.engine import Explanation
 from ..explain.summary import ExplanationSummary
@@ -88,8 +89,10 @@ class TaskRunner(ABC):
     def run(self) -> AuditResult:
         """Prepare, measure, read rows, explain, judge every comparison together, put the
         labels of category values into the text, assemble."""
-        common = self.prepare()
-        tables, extra = self.measure()
+        with stage("predictions"):
+            common = self.prepare()
+        with stage("bootstrap"):
+            tables, extra = self.measure()
         proxies, flips, found = input_checks(
             self.settings,
             common.attrs,
@@ -103,19 +106,20 @@ class TaskRunner(ABC):
             change_rtol=self.change_rtol,
             outputs=self.outputs,
         )
-        explained, summary, explanation_found = explanation(
-            self.settings,
-            common.attrs,
-            common.adapter,
-            common.rows,
-            proxies,
-            self.random_state,
-            pos=common.pos,
-            favorable_is_positive=common.favorable_is_positive,
-            numeric=self.numeric,
-        )
-        extra += [*found, *explanation_found]
-        extra += self.after_explanation(summary, explanation_found)
+        with stage("explanation"):
+            explained, summary, explanation_found = explanation(
+                self.settings,
+                common.attrs,
+                common.adapter,
+                common.rows,
+                proxies,
+                self.random_state,
+                pos=common.pos,
+                favorable_is_positive=common.favorable_is_positive,
+                numeric=self.numeric,
+            )
+            extra += [*found, *explanation_found]
+            extra += self.after_explanation(summary, explanation_found)
         findings, tests = finalize(tables, self.policy, extra)
         findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)

@@ -16,6 +16,7 @@ from ..core.judging import Judgeable
 from ..core.labels import ValueLabels, merge_unlabelled
 from ..core.messages import Message
 from ..core.models import ModelAdapter
+from ..core.progress import stage
 from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
 from ..explain.summary import TOP, Example, ExplanationSummary, notice_values, summarize
@@ -72,7 +73,8 @@ def input_checks(
         report = None
         if rows.has_data:
             exclude = (info.column,) if info.source == "data" and info.column else ()
-            report = rows.proxies(ground, exclude, policy, random_state)
+            with stage("proxies"):
+                report = rows.proxies(ground, exclude, policy, random_state)
             proxies[ground] = report
         findings.append(
             input_findings.proxy_finding(report, ground, policy, settings.feature_labels)
@@ -83,20 +85,22 @@ def input_checks(
         if info.source != "data" or not info.column or not rows.has_data:
             findings.append(input_findings.flip_not_assessed(ground, "not_input"))
             continue
-        frame, labels = rows.flip_rows(ground, policy, random_state)
-        flip = flip_test(
-            adapter,
-            frame,
-            info.column,
-            labels,
-            flip_values(info, encodings[ground], rows.column_counts),
-            pos_label=pos,
-            favorable_is_positive=favorable_is_positive,
-            max_rows=policy.flip_max_rows,
-            random_state=random_state,
-            numeric=numeric,
-            change_rtol=change_rtol,
-        )
+        with stage("flip test"):
+            frame, labels = rows.flip_rows(ground, policy, random_state)
+            flip = flip_test(
+                adapter,
+                frame,
+                info.column,
+                labels,
+                flip_values(info, encodings[ground], rows.column_counts, a.withheld),
+                pos_label=pos,
+                favorable_is_positive=favorable_is_positive,
+                max_rows=policy.flip_max_rows,
+                random_state=random_state,
+                numeric=numeric,
+                change_rtol=change_rtol,
+                withheld=a.withheld.keys(),
+            )
         flips[ground] = flip
         findings.append(
             input_findings.flip_finding(

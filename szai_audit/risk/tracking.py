@@ -63,6 +63,7 @@ from ..core.files import LANGS, content_sha256, write_text
 from ..core.findings import STATUS_LABELS, Status, jsonable, verdict_of
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.manifest import VOLATILE
 from ..core.messages import Message
 
 __all__ = ["AuditLike", "Comparison", "Result", "compare", "comparison_page"]
@@ -278,14 +279,14 @@ def _content_digest(doc: Mapping[str, Any]) -> str:
     """The ``content_sha256`` an audit document should carry, recomputed from its content.
 
     The rule of :attr:`szai_audit.AuditResult.content_sha256`: the sha256 of the canonical JSON
-    (sorted keys, no spaces, UTF-8) of the document without ``content_sha256`` and
-    ``manifest.generated_at``. Raises TypeError, ValueError or RecursionError when the document
-    cannot be written as JSON.
+    (sorted keys, no spaces, UTF-8) of the document without ``content_sha256``,
+    ``manifest.generated_at`` and ``manifest.stage_seconds``. Raises TypeError, ValueError or
+    RecursionError when the document cannot be written as JSON.
     """
     content = {k: v for k, v in doc.items() if k != "content_sha256"}
     manifest = content.get("manifest")
     if isinstance(manifest, Mapping):
-        content["manifest"] = {k: v for k, v in manifest.items() if k != "generated_at"}
+        content["manifest"] = {k: v for k, v in manifest.items() if k not in VOLATILE}
     return content_sha256(content)
 
 

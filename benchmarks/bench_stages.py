@@ -1,0 +1,88 @@
+"""Time per stage of a whole audit, at the default Policy and with the settings that make a
+run faster (the manifest's ``stage_seconds``), on a synthetic lending log held in memory.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_stages.py              # 1M rows
+    .venv/bin/python benchmarks/bench_stages.py --rows 2e5   # quicker
+
+The model is a gradient-boosted tree pipeline (one-hot text inputs), so the explanation is the
+model-agnostic permutation one (the slow case; a linear or tree model explained exactly is much
+faster). The anchor is the default Policy, measured in the same run; the "faster" column sets
+``n_bootstrap=200``, ``proxy_max_rows=5_000``, ``flip_max_rows=5_000``,
+``explain_sample_size=500``, ``explain_background_size=50`` and ``score_resolution=1e-3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_scale import FEATURES, make_rows
+
+FASTER = {
+    "n_bootstrap": 200,
+    "proxy_max_rows": 5_000,
+    "flip_max_rows": 5_000,
+    "explain_sample_size": 500,
+    "explain_background_size": 50,
+    "score_resolution": 1e-3,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=float, default=1e6)
+    n = int(parser.parse_args().rows)
+
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    import szai_audit as sa
+    from szai_audit.core.progress import STAGES
+
+    train = make_rows(50_000, seed=999)
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["purpose", "housing"]),
+            remainder="passthrough",
+        ),
+        HistGradientBoostingClassifier(max_iter=50, random_state=0),
+    ).fit(train[FEATURES], train["repaid"])
+    data = make_rows(n, seed=1)
+    kw = {
+        "sensitive": {"gender": "sex", "nationality": "foreign_worker", "age": "age"},
+        "sensitive_data": data[["sex", "foreign_worker", "age"]],
+        "verbose": False,
+    }
+    # Warm up (imports, first calls) on a small slice, so that neither column pays for it.
+    small = data.iloc[:20_000]
+    warm = {**kw, "sensitive_data": small[["sex", "foreign_worker", "age"]]}
+    sa.Audit(model, small[FEATURES], small["repaid"], **warm).run().to_html()
+    runs = {}
+    for name, policy in (("default", sa.Policy()), ("faster", sa.Policy(**FASTER))):
+        t0 = time.perf_counter()
+        result = sa.Audit(model, data[FEATURES], data["repaid"], policy=policy, **kw).run()
+        total = time.perf_counter() - t0
+        result.to_html()
+        runs[name] = (dict(result.manifest["stage_seconds"]), total, result.verdict)
+
+    print(f"\n{n:,} rows, {model.steps[-1][1].__class__.__name__}; seconds per stage")
+    print(f"{'stage':<14}{'default (anchor)':>18}{'faster':>10}{'ratio':>8}")
+    names = [s for s in STAGES if any(s in r[0] for r in runs.values())]
+    for stage in names:
+        a, b = (runs[k][0].get(stage, 0.0) for k in ("default", "faster"))
+        print(f"{stage:<14}{a:>18.2f}{b:>10.2f}{(b / a if a else float('nan')):>8.2f}")
+    a, b = runs["default"][1], runs["faster"][1]
+    print(f"{'run() total':<14}{a:>18.2f}{b:>10.2f}{b / a:>8.2f}")
+    print(f"verdicts: default {runs['default'][2]}, faster {runs['faster'][2]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""A multiclass model is audited one class against the rest: ``favorable_label`` names the
+favourable class, every other class is the unfavourable decision. The result equals the audit
+of the same model binarised by hand, in memory and on a Dask DataFrame."""
+
+from __future__ import annotations
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+import szai_audit as sa
+
+GROUNDS = {"gender": "sex", "age": "age"}
+FAVOURABLE = "approve"
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    rng = np.random.default_rng(0)
+    n = 3000
+    X = pd.DataFrame(
+        {"income": rng.normal(size=n), "sex": rng.integers(0, 2, n), "age": rng.integers(18, 70, n)}
+    )
+    z = X["income"] + 0.4 * X["sex"] + rng.normal(size=n)
+    y = pd.Series(np.where(z > 0.8, "approve", np.where(z > -0.3, "refer", "decline")))
+    return X, y, LogisticRegression(max_iter=1000).fit(X, y)
+
+
+class _ByHand(BaseEstimator, ClassifierMixin):
+    """The multiclass model as a binary one: approve (1) or not (0)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    @property
+    def classes_(self):
+        return np.array([0, 1])
+
+    def predict(self, X):
+        return (self.model.predict(X) == FAVOURABLE).astype(int)
+
+    def predict_proba(self, X):
+        p = self.model.predict_proba(X)[:, list(self.model.classes_).index(FAVOURABLE)]
+        return np.c_[1 - p, p]
+
+
+def _same_findings(a, b):
+    assert [(f.check, f.ground, f.status) for f in a.findings] == [
+        (f.check, f.ground, f.status) for f in b.findings
+    ]
+    for fa, fb in zip(a.findings, b.findings, strict=True):
+        if isinstance(fa.value, float) and isinstance(fb.value, float):
+            assert fa.value == pytest.approx(fb.value, rel=1e-9, nan_ok=True), fa.check
+        else:
+            assert fa.value == fb.value, fa.check
+
+
+def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes):
+    X, y, model = three_classes
+    multi = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    binary = sa.Audit(_ByHand(model), X, (y == FAVOURABLE).astype(int), sensitive=GROUNDS).run()
+    _same_findings(multi, binary)
+    assert multi.scope.labels == ("approve", "decline", "refer")
+    assert multi.scope.positive_label == FAVOURABLE
+    assert "one class against the rest: 'approve' is the favourable decision" in (
+        multi.scope.decision_rule
+    )
+    rates = multi.group_metrics["gender"].by_group["selection_rate"]
+    expected = pd.Series(model.predict(X) == FAVOURABLE).groupby(X["sex"].to_numpy()).mean()
+    np.testing.assert_allclose(rates.to_numpy(), expected.to_numpy())
+    # The flip test counts a decision as changed when it crosses approve / not approve
+    # (refer -> decline is the same unfavourable decision).
+    flips = multi.flips["gender"].pairs
+    row = flips.iloc[0]
+    rows = X[X["sex"].astype(str) == row["from_group"]]
+    before = model.predict(rows) == FAVOURABLE
+    after = model.predict(rows.assign(sex=row["value"])) == FAVOURABLE
+    assert row["changed"] == pytest.approx(np.mean(before != after))
+
+
+def test_decisions_given_and_a_model_without_probabilities(three_classes):
+    X, y, model = three_classes
+    given = sa.Audit(
+        data=X, y_true=y, y_pred=model.predict(X), favorable_label=FAVOURABLE, sensitive=GROUNDS
+    ).run()
+    assert given.scope.positive_label == FAVOURABLE and given.verdict in sa.core.findings.VERDICTS
+    svc = LinearSVC().fit(X, y)  # decision_function of shape (n, 3)
+    result = sa.Audit(svc, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    assert result.scope.has_scores
+    auc = result.score_metrics["gender"]
+    assert auc is not None
+
+
+def test_a_favourable_label_that_is_no_class_is_refused(three_classes):
+    X, y, model = three_classes
+    with pytest.raises(sa.errors.TargetError, match="one class against the rest"):
+        sa.Audit(model, X, y, favorable_label="yes", sensitive=GROUNDS).run()
+
+
+def test_on_a_dask_dataframe_equals_in_memory(three_classes):
+    X, y, model = three_classes
+    mem = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    ddf = dd.from_pandas(X.assign(outcome=y.to_numpy()), npartitions=3)
+    chunked = sa.Audit(model, ddf, "outcome", favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    _same_findings(mem, chunked)
+    assert chunked.scope.decision_rule == mem.scope.decision_rule

@@ -1,0 +1,135 @@
+"""Progress bars per stage (on a terminal only, never in CI or with verbose=False) and the
+seconds of each stage in the manifest."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+import szai_audit as sa
+from szai_audit.core import progress
+from szai_audit.risk.tracking import compare
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture()
+def terminal(monkeypatch):
+    """stderr as a terminal, bars shown at once, not in CI."""
+    stream = _Terminal()
+    monkeypatch.setattr(progress, "stream", lambda: stream)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    return stream
+
+
+def _audit(**kw):
+    rng = np.random.default_rng(0)
+    n = 600
+    X = pd.DataFrame(
+        {
+            "income": rng.normal(size=n),
+            "sex": rng.choice(["f", "m"], n),
+            "age": rng.integers(18, 70, n),
+        }
+    )
+    X["sex_code"] = (X["sex"] == "f").astype(int)
+    y = (X["income"] + 0.5 * X["sex_code"] + rng.normal(size=n) > 0).astype(int)
+    inputs = X[["income", "sex_code", "age"]]
+    model = LogisticRegression().fit(inputs, y)
+    return sa.Audit(
+        model,
+        inputs,
+        y,
+        sensitive={"gender": "sex_code", "age": "age"},
+        policy=sa.Policy(n_bootstrap=200),
+        **kw,
+    )
+
+
+def test_a_bar_per_stage_on_a_terminal(terminal):
+    result = _audit().run()
+    shown = terminal.getvalue()
+    for name in ("predictions", "bootstrap", "proxies", "flip test", "explanation"):
+        assert f"szai_audit {name}" in shown, name
+    result.to_html()
+    assert "szai_audit report" in terminal.getvalue()
+
+
+@pytest.mark.parametrize("how", ["verbose", "ci", "pipe"])
+def test_silent_unless_asked_on_a_terminal(terminal, monkeypatch, how):
+    kw = {}
+    if how == "verbose":
+        kw["verbose"] = False
+    elif how == "ci":
+        monkeypatch.setenv("CI", "true")
+    else:
+        monkeypatch.setattr(progress, "stream", io.StringIO)  # a pipe or a log file
+    result = _audit(**kw).run()
+    result.to_html()
+    assert terminal.getvalue() == ""
+    assert set(result.manifest["stage_seconds"]) >= {"predictions", "bootstrap", "report"}
+
+
+def test_stage_seconds_in_the_manifest_not_in_the_hash(monkeypatch, tmp_path):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    a, b = _audit(verbose=False).run(), _audit(verbose=False).run()
+    seconds = a.manifest["stage_seconds"]
+    assert list(seconds) == [s for s in progress.STAGES if s in seconds]  # in running order
+    assert {"predictions", "bootstrap", "proxies", "flip test", "explanation"} <= set(seconds)
+    assert all(isinstance(v, float) and v >= 0 for v in seconds.values())
+    assert a.content_sha256 == b.content_sha256  # timings are not content
+    assert "report" not in json.loads(a.to_json())["manifest"]["stage_seconds"]
+    a.to_html()
+    doc = json.loads(a.to_json())
+    assert doc["manifest"]["stage_seconds"]["report"] >= 0  # to_json after a rendering
+    path = tmp_path / "a.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert compare(path, path).summary["after"]["verdict"] == a.verdict  # the hash checks
+    doc["manifest"]["random_state"] = 7  # content, unlike the timings: an edit is caught
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(sa.errors.InputError, match="content_sha256"):
+        compare(path, path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764374400")
+    assert "stage_seconds" not in _audit(verbose=False).run().manifest  # byte-identical files
+
+
+def test_verbose_must_be_a_bool():
+    with pytest.raises(sa.errors.InputTypeError, match="verbose must be True or False"):
+        _audit(verbose="no").run()
+
+
+def test_a_bar_only_once_a_stage_has_run_its_delay(terminal, monkeypatch):
+    monkeypatch.setattr(progress, "DELAY", 3.0)
+    with progress.stage("explanation", total=10) as quick:
+        quick.update(10)
+    assert terminal.getvalue() == ""  # done before 3 s: nothing drawn
+    monkeypatch.setattr(progress, "DELAY", 0.05)
+    with progress.stage("explanation") as slow:
+        slow.start(10, "rows explained")
+        time.sleep(0.2)
+        slow.update(5)
+        slow.update(5)
+    drawn = terminal.getvalue()
+    assert "szai_audit explanation: rows explained" in drawn and "/10" in drawn
+
+
+def test_stages_nest_and_time_once():
+    with (
+        progress.clock(verbose=False) as c,
+        progress.stage("explanation") as outer,
+        progress.stage("explanation", total=10) as inner,
+    ):
+        assert inner is outer
+        inner.update(10)
+    assert list(c.seconds) == ["explanation"] and c.seconds["explanation"] >= 0

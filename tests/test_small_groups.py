@@ -1,0 +1,127 @@
+"""A group of fewer than ``policy.k_anonymity`` people is data about them: its value never
+reaches an output (JSON, HTML, charts), it is shown under a stand-in label, and the checks
+still count it, compare it when the policy allows, and flip the model's input to its value."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+import szai_audit as sa
+from szai_audit.inputs.attributes import withhold_small_groups
+
+RARE = ("Zyxwvut-solo", "Qponml-duo")  # one person, two people
+
+
+@pytest.fixture(scope="module")
+def rare_credit():
+    df = sa.datasets.load_german_credit()
+    df.loc[df.index[7], "foreign_worker"] = RARE[0]
+    df.loc[df.index[[11, 12]], "foreign_worker"] = RARE[1]
+    y = df["good_credit"]
+    X = df.drop(columns="good_credit")
+    text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), text), remainder="passthrough"
+        ),
+        HistGradientBoostingClassifier(max_iter=30, random_state=0),
+    ).fit(X, y)
+    return X, y, model
+
+
+def _audit(X, y, model, **kw):
+    kw.setdefault("sensitive", {"nationality": "foreign_worker", "gender": "sex"})
+    return sa.Audit(model, X, y, privacy=True, **kw).run(random_state=0)
+
+
+def test_values_of_tiny_groups_reach_no_output(rare_credit):
+    X, y, model = rare_credit
+    result = _audit(X, y, model)
+    texts = {"json": result.to_json()}
+    for lang in ("zh", "en", "bilingual"):
+        texts[lang] = result.to_html(lang=lang)
+    for name, text in texts.items():
+        for rare in RARE:
+            assert rare not in text, (name, rare)
+    # The groups are there, under their stand-ins, with their true sizes.
+    info = next(s for s in result.sensitive if s.ground == "nationality")
+    assert "(small group 1)" in info.groups and "(small group 2)" in info.groups
+    sizes = result.group_metrics["nationality"].counts["n"]
+    assert sizes["(small group 1)"] == 2 and sizes["(small group 2)"] == 1  # by value's text
+    assert "人数不足 5 人的组 1" in texts["zh"] and "group 2 of fewer than 5 people" in texts["en"]
+    # Intersections are built from the stand-ins too.
+    assert any(
+        "(small group 2)" in str(k)
+        for k in result.intersections["nationality × gender"].counts.index
+    )
+    # ...and the user's data are untouched.
+    assert (X["foreign_worker"] == RARE[0]).sum() == 1
+
+
+def test_the_flip_test_writes_the_true_value(rare_credit):
+    """Flipping every foreign worker to the one-person group writes that person's value into
+    the model's input: the changes equal those of calling the model directly."""
+    X, y, model = rare_credit
+    result = _audit(X, y, model)
+    pairs = result.flips["nationality"].pairs
+    row = pairs[(pairs.from_group == "yes") & (pairs.to_group == "(small group 2)")].iloc[0]
+    assert row["value"] == "(small group 2)"  # the value itself is not recorded
+    rows = X[X["foreign_worker"] == "yes"]
+    before = model.predict(rows)
+    after = model.predict(rows.assign(foreign_worker=RARE[0]))
+    assert row["n"] == len(rows)
+    assert row["changed"] == pytest.approx(np.mean(before != after))
+    assert json.dumps(result.to_dict()).count(RARE[0]) == 0
+
+
+def test_a_tiny_group_cannot_be_the_reference(rare_credit):
+    X, y, model = rare_credit
+    with pytest.raises(sa.errors.SensitiveAttributeError, match="fewer than 5 people"):
+        _audit(X, y, model, reference={"nationality": RARE[0]})
+
+
+def test_the_threshold_is_the_policy_k():
+    values = pd.Series(["a"] * 10 + ["b"] * 3 + ["c"] * 2 + [None])
+    same, hidden = withhold_small_groups(values, None, 2)
+    assert hidden == {} and same is values  # nothing below k: the values as given
+    out, hidden = withhold_small_groups(values, None, 4)
+    assert hidden == {"(small group 1)": "b", "(small group 2)": "c"}
+    assert out.tolist()[10:15] == ["(small group 1)"] * 3 + ["(small group 2)"] * 2
+    assert pd.isna(out.iloc[15])  # a missing value stays missing
+    # A value in the data that reads like a stand-in is never taken for one.
+    clash = pd.Series(["(small group 1)"] * 6 + ["x"])
+    out, hidden = withhold_small_groups(clash, None, 5)
+    assert hidden == {"(small group 2)": "x"}
+    # Counts of distinct values (data seen in parts) give the same map.
+    _, from_counts = withhold_small_groups(pd.Series(["a", "b", "c"]), np.array([10, 3, 2]), 4)
+    assert from_counts == {"(small group 1)": "b", "(small group 2)": "c"}
+
+
+def test_binned_numbers_and_large_groups_keep_their_labels():
+    rng = np.random.default_rng(1)
+    n = 300
+    age = rng.integers(20, 70, n)
+    age[0] = 99  # one person in the top bin
+    pred = rng.integers(0, 2, n)
+    result = sa.Audit(
+        y_pred=pred,
+        sensitive={"age": age, "gender": np.where(np.arange(n) % 2, "f", "m")},
+        bins={"age": [30, 60, 90]},
+        explain=False,
+    ).run()
+    # A bin is named by its bounds, not by anyone's value: the one person aged 99 is "≥90".
+    assert result.group_metrics["age"].counts["n"].to_dict() == {
+        "<30": 54,
+        "30–59": 181,
+        "60–89": 64,
+        "≥90": 1,
+    }
+    assert not any(g.startswith("(small group") for s in result.sensitive for g in s.groups)
