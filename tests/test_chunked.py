@@ -275,7 +275,6 @@ def test_result_validates_and_renders(credit, tmp_path):
 @pytest.mark.parametrize(
     ("change", "error", "match"),
     [
-        ({"task": "pricing"}, errors.UnsupportedError, "not 'pricing'"),
         ({"legitimate_factors": ["duration"]}, errors.UnsupportedError, "legitimate_factors"),
         ({"privacy": True}, errors.UnsupportedError, "privacy"),
         ({"sensitive": {"gender": np.zeros(1000)}}, errors.InputTypeError, "must name a column"),
@@ -363,3 +362,85 @@ def test_empty_partitions_and_shuffled_rows():
     )
     with pytest.raises(errors.LengthMismatchError, match="different order"):
         sa.Audit(data=data, y_pred="d", sensitive_data=shuffled, sensitive={"g": "s"}).run()
+
+
+# ---------------------------------------------------------------------------------------------
+# Prices (task="pricing") read in parts
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fares():
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    market = sa.datasets.make_pricing_market(
+        6_000, ability_markup=0.08, loyalty_markup=0.05, random_state=0
+    )
+    X = market.data
+    features = [c for c in X.columns if c not in ("sex", "age")]
+    text = [c for c in features if not pd.api.types.is_numeric_dtype(X[c])]
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), text), remainder="passthrough"
+        ),
+        HistGradientBoostingRegressor(max_iter=60, random_state=0),
+    ).fit(X[features], market.price)
+    return market, X, model
+
+
+def _pricing_kw(market, **kw):
+    return {
+        "task": "pricing",
+        "consumer_profile": market.consumer_profile,
+        "legitimate_factors": market.legitimate_factors,
+        "loyalty": market.loyalty,
+        "sensitive": market.sensitive,
+        "policy": sa.Policy(n_bootstrap=200, counterfactual_orders=300),
+        **kw,
+    }
+
+
+def test_pricing_equals_in_memory(fares):
+    """Price gaps (raw, stratified, regression-adjusted), the same-order re-pricing, the
+    loyalty gap, the trends, the grounds' gaps, the flip test and the explanation: equal to
+    the audit of the same orders in memory."""
+    market, X, model = fares
+    features = [c for c in X.columns if c not in ("sex", "age")]
+    kw = _pricing_kw(market)
+    inputs = X[features]
+    mem = sa.Audit(model, inputs, sensitive_data=X[["sex", "age"]], **kw).run(random_state=2)
+    ddf = dd.from_pandas(inputs, npartitions=5)
+    private = dd.from_pandas(X[["sex", "age"]], npartitions=5)
+    chunked = sa.Audit(model, ddf, sensitive_data=private, **kw).run(random_state=2)
+    assert _differences(mem.to_dict(), chunked.to_dict()) == []
+    assert chunked.manifest["data"] == mem.manifest["data"]
+    assert chunked.manifest["processing"]["partitions"] == 5
+    p = chunked.pricing
+    assert p.counterfactual is not None and p.loyalty is not None
+    assert p.gaps["device_tier"].factors == market.legitimate_factors
+    pd.testing.assert_frame_equal(
+        p.gaps["device_tier"].table, mem.pricing.gaps["device_tier"].table
+    )
+    pd.testing.assert_frame_equal(p.counterfactual.summary, mem.pricing.counterfactual.summary)
+    assert p.loyalty.counterfactual == mem.pricing.loyalty.counterfactual
+
+
+def test_prices_given_as_a_column_equal_in_memory(fares):
+    market, X, model = fares
+    features = [c for c in X.columns if c not in ("sex", "age")]
+    frame = X.assign(fare=model.predict(X[features]))
+    kw = _pricing_kw(market, y_pred="fare")
+    mem = sa.Audit(data=frame, **kw).run()
+    chunked = sa.Audit(data=dd.from_pandas(frame, npartitions=3), **kw).run()
+    assert _differences(mem.to_dict(), chunked.to_dict()) == []
+    assert chunked.pricing.counterfactual is None  # no model: nothing to re-price
+
+
+def test_pricing_in_parts_refuses_what_memory_refuses(fares):
+    market, X, _ = fares
+    bad = X.assign(fare=np.where(np.arange(len(X)) == 17, -1.0, 10.0))
+    with pytest.raises(errors.PredictionError, match="row 17"):
+        sa.Audit(
+            data=dd.from_pandas(bad, npartitions=3), **_pricing_kw(market, y_pred="fare")
+        ).run()

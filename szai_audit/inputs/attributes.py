@@ -63,6 +63,9 @@ class Attribute:
     values: Any
     numeric: np.ndarray | None = None
     withheld: Mapping[str, Any] = field(default_factory=dict)
+    #: Data seen in parts: the values of the attribute's distinct entries (the missing entry
+    #: last), which ``values`` takes per cell.
+    per_value: Any = None
 
 
 #: ``lookup(key, spec) -> (values, column, source, counts, n_missing)``: the values of a

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,9 @@ from ..fairness.scores import (
     score_metrics_from_table,
     score_table,
 )
+from ..pricing.counterfactual import draw_orders
+from ..pricing.gaps import positive_prices
+from ..pricing.loyalty import draw_loyal, loyalty_groups
 from .attributes import Attribute, attributes
 from .outputs import (
     DEFAULT_THRESHOLD,
@@ -79,7 +82,7 @@ from .outputs import (
     positive_label,
     same_label,
 )
-from .prepared import Prepared, PreparedNumeric
+from .prepared import Prepared, PreparedNumeric, PreparedPrices
 from .rows import RowAccess, explanation_strata
 from .settings import Settings
 
@@ -273,6 +276,8 @@ class _FirstPass:
     #: split of the explanation's sample): 8 bytes, plus 4 per ground, per row.
     preds: list[np.ndarray] = field(default_factory=list)
     row_codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    #: Pricing: the profile, legitimate-factor and loyalty columns of every row.
+    kept: list[pd.DataFrame] = field(default_factory=list)
 
     def record(self, chunk: _Chunk, y_pred: np.ndarray, y_true: np.ndarray | None) -> None:
         """Count a partition's rows and add them to the fingerprints."""
@@ -661,7 +666,8 @@ def _ground_tables(
     policy: Policy,
 ) -> tuple[list[Attribute], dict[str, _Ground], dict[str, tuple[pd.Series, np.ndarray, int]]]:
     """The attributes, binned and checked from their value counts as in memory (their values
-    given per cell), each ground's distinct values, and their counts."""
+    given per cell; :func:`_per_row_attributes` gives them per row), each ground's distinct
+    values, and their counts."""
     cells = fp.cells[0]
     n = fp.n
     distinct: dict[str, tuple[pd.Series, np.ndarray, int]] = {}
@@ -692,7 +698,7 @@ def _ground_tables(
             numbers = distinct[key][0].to_numpy(dtype=float, na_value=np.nan)
             numeric = _per_cell(numbers, cell_codes, len(numbers))
         values = _per_cell(a.values, cell_codes, len(enc.codes))
-        attrs.append(Attribute(a.info, values, numeric, a.withheld))
+        attrs.append(Attribute(a.info, values, numeric, a.withheld, per_value=a.values))
 
     return attrs, grounds, distinct
 
@@ -1047,7 +1053,10 @@ def _first_pass_numeric(
     source: _Source,
     grounds: dict[str, tuple[str, str]],
     adapter: ModelAdapter | None,
+    keep: Sequence[str] = (),
 ) -> _FirstPass:
+    """Moments by cell, each row's prediction and value codes, and the ``keep`` columns of
+    data of every row (pricing: the profile, legitimate-factor and loyalty columns)."""
     fp = _FirstPass(values={g: _Codebook() for g in grounds})
     fp.row_codes = {g: [] for g in grounds}
     keys = [f"g_{g}" for g in grounds]
@@ -1074,6 +1083,8 @@ def _first_pass_numeric(
         fp.preds.append(y_pred)
         for g, v in codes.items():
             fp.row_codes[g].append(v.astype(np.int32))
+        if keep:
+            fp.kept.append(chunk.frames["data"][list(keep)])
         fp.record(chunk, y_pred, y_true)
     if fp.n == 0:
         raise InputError("data has no rows: nothing to audit.")
@@ -1100,28 +1111,54 @@ def _proxy_found(
     return found
 
 
-def prepare_chunked_numeric(
-    settings: Settings, random_state: int | None, started: _dt.datetime
-) -> PreparedNumeric:
-    """Read a Dask DataFrame of numeric outputs in two passes and summarise it: moments by
-    cell; each row's prediction and group codes for the explanation's sample (split at the
-    median prediction, as in memory)."""
+@dataclass
+class _NumericRead:
+    """A Dask DataFrame of numeric outputs read in two passes: the first pass, the attributes
+    (values per cell), the grounds' distinct values, the rows of the sampled checks, and each
+    row's prediction and value codes (``keep_rows``)."""
+
+    fp: _FirstPass
+    attrs: list[Attribute]
+    grounds: dict[str, _Ground]
+    distinct: dict[str, tuple[pd.Series, np.ndarray, int]]
+    sample: _Sample
+    rows: _SampledRows
+    manifest: dict[str, Any]
+    adapter: ModelAdapter | None
+    preds: np.ndarray | None
+    row_codes: dict[str, np.ndarray]
+
+
+def _read_numeric(
+    settings: Settings,
+    random_state: int | None,
+    started: _dt.datetime,
+    *,
+    favourable_of: Callable[[np.ndarray], np.ndarray],
+    keep: Sequence[str] = (),
+    more: Callable[[_FirstPass, np.ndarray], list[np.ndarray]] | None = None,
+) -> _NumericRead:
+    """Read numeric outputs in two passes. ``favourable_of(predictions)`` splits the rows for
+    the explanation's sample as in memory; ``keep`` names columns of data kept for every row;
+    ``more(fp, predictions)`` gives further positions to read in the second pass. Without
+    ``keep`` or ``more``, each row's predictions and codes are let go before the second pass."""
     policy = settings.policy
     source, adapter, columns = _setup(settings)
-    fp = _first_pass_numeric(settings, source, columns, adapter)
+    fp = _first_pass_numeric(settings, source, columns, adapter, keep)
     n = fp.n
     attrs, grounds, distinct = _ground_tables(settings, fp, source, columns, policy)
     y_pred = np.concatenate(fp.preds)
-    above = y_pred >= np.median(y_pred)
-    favourable = above if settings.direction == "higher" else ~above
-    entries = {
-        ground: _entries(np.concatenate(fp.row_codes[g.key]), g) for ground, g in grounds.items()
-    }
-    del fp.row_codes, fp.preds, y_pred
+    favourable = favourable_of(y_pred)
+    row_codes = {g: np.concatenate(fp.row_codes[g]) for g in columns}
+    entries = {ground: _entries(row_codes[g.key], g) for ground, g in grounds.items()}
+    extra = [] if more is None else more(fp, y_pred)
+    kept = bool(keep) or more is not None
+    fp.row_codes, fp.preds = {}, []
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
     found = _proxy_found(grounds, class_of, entries, plans)
     flip_positions = _flip_positions(n, policy, random_state)
     wanted = [*found.values(), flip_positions if adapter is not None else np.empty(0, np.int64)]
+    wanted += extra
     explain_plan = None
     if adapter is not None and settings.explain:
         strata = _strata_keys(favourable, entries, _label_codes(grounds))
@@ -1150,11 +1187,6 @@ def prepare_chunked_numeric(
                 model, row_sample, positive_label=positive_label, random_state=random_state
             )
 
-    cells, has_true = fp.cells[0], fp.has_true
-
-    def metrics(enc: GroupEncoding) -> RegressionMetrics:
-        return regression_metrics_from_cells(enc.codes, enc.index, cells, has_true)
-
     rows = _SampledRows(
         sample,
         proxy_plans,
@@ -1165,16 +1197,140 @@ def prepare_chunked_numeric(
         explainer,
         lambda positions: favourable[positions],
     )
-    return PreparedNumeric(
-        n_rows=n,
+    return _NumericRead(
+        fp=fp,
         attrs=attrs,
-        has_outcomes=fp.has_true,
-        rule="model.predict(data)" if adapter is not None else "y_pred (given)",
-        adapter=adapter,
+        grounds=grounds,
+        distinct=distinct,
+        sample=sample,
+        rows=rows,
         manifest=_chunked_manifest(settings, fp, adapter, source, random_state, started, sample),
+        adapter=adapter,
+        preds=y_pred if kept else None,
+        row_codes=row_codes if kept else {},
+    )
+
+
+def prepare_chunked_numeric(
+    settings: Settings, random_state: int | None, started: _dt.datetime
+) -> PreparedNumeric:
+    """Read a Dask DataFrame of numeric outputs in two passes and summarise it: moments by
+    cell; each row's prediction and group codes for the explanation's sample (split at the
+    median prediction, as in memory)."""
+
+    def favourable_of(y_pred: np.ndarray) -> np.ndarray:
+        above = y_pred >= np.median(y_pred)
+        return above if settings.direction == "higher" else ~above
+
+    read = _read_numeric(settings, random_state, started, favourable_of=favourable_of)
+    cells, has_true = read.fp.cells[0], read.fp.has_true
+
+    def metrics(enc: GroupEncoding) -> RegressionMetrics:
+        return regression_metrics_from_cells(enc.codes, enc.index, cells, has_true)
+
+    return PreparedNumeric(
+        n_rows=read.fp.n,
+        attrs=read.attrs,
+        has_outcomes=has_true,
+        rule="model.predict(data)" if read.adapter is not None else "y_pred (given)",
+        adapter=read.adapter,
+        manifest=read.manifest,
         metrics=metrics,
-        rows=rows.rows,
+        rows=read.rows.rows,
         predictions=cells["mean_pred"].to_numpy(dtype=float),
         prediction_weights=cells["n"].to_numpy(dtype=float),
         prediction_m2=cells["m2_pred"].to_numpy(dtype=float),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Prices (task="pricing"): the statistics read every order's price, groups and factors
+# --------------------------------------------------------------------------------------------
+
+
+def _per_row_attributes(read: _NumericRead, keys: Sequence[str]) -> list[Attribute]:
+    """The attributes with one value per row, as in memory (binned numbers with their
+    numbers), from each row's value code."""
+    out = []
+    for a, key in zip(read.attrs, keys, strict=True):
+        codes = read.row_codes[key]
+        numbers = read.distinct[key][0]
+        values = _per_cell(a.per_value, codes, len(numbers))
+        numeric = None
+        if a.info.binning is not None:
+            as_float = numbers.to_numpy(dtype=float, na_value=np.nan)
+            numeric = _per_cell(as_float, codes, len(as_float))
+        out.append(Attribute(a.info, values, numeric, a.withheld))
+    return out
+
+
+def prepare_chunked_pricing(
+    settings: Settings, random_state: int | None, started: _dt.datetime
+) -> PreparedPrices:
+    """Read a Dask DataFrame of orders in two passes for a pricing audit.
+
+    The first pass prices every order (the model called partition by partition, or the price
+    column read) and keeps, for every order, its price, its value of each ground and its
+    profile, legitimate-factor and loyalty columns: the statistics of Art. 72(2)(v) (medians,
+    quantile strata, the robust regression) read them order by order, exactly as in memory.
+    The model's other inputs are not kept. The second pass reads the rows of the sampled
+    checks: proxies, flip test, explanation, and the orders the counterfactual tests re-price,
+    drawn as in memory (:func:`~szai_audit.pricing.counterfactual.draw_orders`,
+    :func:`~szai_audit.pricing.loyalty.draw_loyal`). Memory: about 8 bytes per order for the
+    price, 4 per ground, and the kept columns, plus the sampled rows.
+    """
+    policy = settings.policy
+    profile = [c for cols in settings.consumer_profile.values() for c in cols]
+    loyalty = [settings.loyalty] if settings.loyalty is not None else []
+    keep = list(dict.fromkeys([*profile, *settings.legitimate_factors, *loyalty]))
+    name = "the model's prices" if settings.model is not None else "y_pred"
+    kept: dict[str, Any] = {}
+
+    def more(fp: _FirstPass, y_pred: np.ndarray) -> list[np.ndarray]:
+        kept["prices"] = positive_prices(name, y_pred)
+        columns = pd.concat(fp.kept, ignore_index=True) if fp.kept else pd.DataFrame()
+        fp.kept = []
+        kept["columns"] = columns.reset_index(drop=True)
+        positions: list[np.ndarray] = []
+        if settings.model is None:
+            return positions
+        if profile:
+            orders, _ = draw_orders(
+                fp.n, policy.counterfactual_orders, policy.counterfactual_donors, random_state
+            )
+            positions.append(orders)
+        if loyalty:
+            labels = loyalty_groups(kept["columns"][loyalty[0]], policy.min_group_size)[0]
+            positions.append(
+                draw_loyal(labels == "loyal", policy.counterfactual_orders, random_state)
+            )
+        return positions
+
+    read = _read_numeric(
+        settings,
+        random_state,
+        started,
+        favourable_of=lambda y: y <= np.median(y),
+        keep=keep,
+        more=more,
+    )
+    sample = read.sample
+
+    def rows_at(positions: np.ndarray) -> pd.DataFrame:
+        at = np.searchsorted(sample.positions, positions)
+        assert np.array_equal(
+            sample.positions[np.minimum(at, len(sample.positions) - 1)], positions
+        )
+        return sample.frame.iloc[at]
+
+    return PreparedPrices(
+        n_rows=read.fp.n,
+        attrs=_per_row_attributes(read, list(settings.sensitive or {})),
+        prices=kept["prices"],
+        rule="model.predict(data)" if read.adapter is not None else "y_pred (given)",
+        adapter=read.adapter,
+        manifest=read.manifest,
+        rows=read.rows.rows,
+        columns=kept["columns"],
+        rows_at=rows_at,
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from ..core.data import MISSING_LABEL, is_dask_frame, needs_binning
+from ..core.data import MISSING_LABEL, needs_binning
 from ..core.grounds import ground_label
 from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
@@ -29,9 +29,10 @@ def _categories(values: pd.Series, limit: int) -> frozenset[str] | None:
     return frozenset(str(v) for v in pd.unique(values.dropna()))
 
 
-def _column(settings: Settings, name: str) -> pd.Series | None:
-    """A column of ``data`` or ``sensitive_data`` held in memory (None otherwise)."""
-    for frame in (settings.data, settings.sensitive_data):
+def _column(settings: Settings, name: str, columns: pd.DataFrame | None = None) -> pd.Series | None:
+    """A column of ``data`` or ``sensitive_data`` held in memory, or of ``columns`` (the
+    columns of a pricing audit kept for every order of data seen in parts); None otherwise."""
+    for frame in (columns, settings.data, settings.sensitive_data):
         if isinstance(frame, pd.DataFrame) and name in frame.columns:
             return frame[name]
     return None
@@ -66,13 +67,16 @@ def _warn_absent(key: str, given: Iterable[str], present: frozenset[str]) -> Non
         )
 
 
-def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
+def value_labels(
+    settings: Settings, attrs: Sequence[Attribute], kept: pd.DataFrame | None = None
+) -> ValueLabels:
     """The audit's :class:`~szai_audit.core.labels.ValueLabels`: the user's labels by column,
     each ground's column, the category values the data hold (grounds and consumer-profile
     columns; binned numbers left out) and the keys' display names.
 
     Warns (``UserWarning``) of each labelled raw value that is not in the data (a group of
     the ground, bins included, or a value of the column); such a label is kept but never used.
+    ``kept`` holds columns of every row when the data are seen in parts (pricing).
     """
     limit = settings.policy.max_groups_before_binning
     columns: dict[str, str | None] = {}
@@ -86,7 +90,7 @@ def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
         if a.info.binning is None:
             known[key] = present
     for c in (c for cols in settings.consumer_profile.values() for c in cols):
-        values = _column(settings, c)
+        values = _column(settings, c, kept)
         found = None if values is None else _categories(values, limit)
         if found is not None:
             known[c] = found
@@ -96,7 +100,7 @@ def value_labels(settings: Settings, attrs: Sequence[Attribute]) -> ValueLabels:
             present = groups[key] | known.get(key, frozenset()) | withheld.get(key, frozenset())
             _warn_absent(key, table, present)
             continue
-        values = None if is_dask_frame(settings.data) else _column(settings, key)
+        values = _column(settings, key, kept)
         if values is not None:
             _warn_absent(key, table, frozenset(str(v) for v in pd.unique(values.dropna())))
     by_column = {

@@ -107,6 +107,7 @@ def pricing_in_memory(
 ) -> PreparedPrices:
     """The inputs of a pricing audit (data in memory): the prices and the attributes."""
     adapter, values, rule = prices(settings)
+    data = settings.data
     return PreparedPrices(
         n_rows=len(values),
         attrs=attributes(settings, len(values), settings.policy),
@@ -115,4 +116,6 @@ def pricing_in_memory(
         adapter=adapter,
         manifest=manifest(settings, started, None, values, adapter, random_state),
         rows=_in_memory_rows(settings, values <= np.median(values)),
+        columns=data,
+        rows_at=lambda positions: data.iloc[positions],
     )

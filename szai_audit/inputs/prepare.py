@@ -40,6 +40,8 @@ def prepare_regression(
 def prepare_pricing(
     settings: Settings, random_state: int | None, started: _dt.datetime
 ) -> PreparedPrices:
-    """The inputs of a pricing audit (data in memory; data in parts is refused with the
-    settings)."""
+    """The inputs of a pricing audit: from every order in memory, or from a Dask DataFrame
+    read in two passes (every order's price, groups and pricing columns kept)."""
+    if settings.chunked:
+        return chunked.prepare_chunked_pricing(settings, random_state, started)
     return memory.pricing_in_memory(settings, random_state, started)

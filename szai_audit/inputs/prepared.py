@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..core.data import GroupEncoding
 from ..core.manifest import build_manifest
@@ -73,7 +74,14 @@ class PreparedNumeric:
 
 @dataclass(frozen=True)
 class PreparedPrices:
-    """What the checks of a pricing audit read (data in memory only)."""
+    """What the checks of a pricing audit read, from data in memory or seen in parts.
+
+    ``prices`` and each attribute's values are per order; ``columns`` holds the profile,
+    legitimate-factor and loyalty columns of every order (the whole data in memory; those
+    columns only, for data seen in parts), and ``rows_at(positions)`` the model's inputs of
+    the orders the counterfactual tests re-price (sorted positions drawn by
+    :func:`szai_audit.pricing.counterfactual.draw_orders` and
+    :func:`szai_audit.pricing.loyalty.draw_loyal`)."""
 
     n_rows: int
     attrs: list[Attribute]
@@ -82,6 +90,8 @@ class PreparedPrices:
     adapter: ModelAdapter | None
     manifest: dict[str, Any]
     rows: RowsFactory
+    columns: pd.DataFrame
+    rows_at: Callable[[np.ndarray], pd.DataFrame]
 
 
 def manifest(

@@ -438,15 +438,11 @@ def _factor_names(factors: Any, task: str) -> list[str]:
 
 def _check_chunked(task: str, factors: Any, privacy: Any, sensitive_data: Any) -> None:
     """Refuse, by name, what the audit of a Dask DataFrame does not do (yet)."""
-    if task == "pricing":
+    if factors and task != "pricing":
         raise UnsupportedError(
-            "a Dask DataFrame can be audited with task='classification' or 'regression' in "
-            "this version, not 'pricing'; audit a sample in memory (ddf.sample(...).compute())."
-        )
-    if factors:
-        raise UnsupportedError(
-            "legitimate_factors needs every row in memory in this version; leave it out for a "
-            "Dask DataFrame, or audit a sample in memory."
+            f"legitimate_factors with task={task!r} needs every row in memory in this version "
+            f"(task='pricing' takes them on a Dask DataFrame); leave it out for a Dask "
+            f"DataFrame, or audit a sample in memory."
         )
     if privacy is True or isinstance(privacy, dict):
         raise UnsupportedError(

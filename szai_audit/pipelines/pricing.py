@@ -50,7 +50,7 @@ class PricingRunner(TaskRunner):
         prep = prepare_pricing(settings, self.random_state, self.started)
         self.prep = prep
         factors = settings.legitimate_factors
-        frame = legitimate_frame(settings.data, factors) if factors else None
+        frame = legitimate_frame(prep.columns, factors) if factors else None
         # Strata and regression design of the factors, built once for every dimension.
         self.factors: PreparedFactors | None = (
             None if frame is None else prepare_factors(frame, strata_bins(frame))
@@ -74,6 +74,10 @@ class PricingRunner(TaskRunner):
             pos=None,
             favorable_is_positive=False,
         )
+
+    def kept_columns(self) -> pd.DataFrame | None:
+        """The profile, factor and loyalty columns (every order's, also from data in parts)."""
+        return self.prep.columns
 
     def _check_overlap(self) -> None:
         """A column is either a protected ground or a profile feature, not both."""
@@ -108,7 +112,7 @@ class PricingRunner(TaskRunner):
 
     def _profile_gaps(self) -> dict[str, PriceGaps]:
         """Price gaps across every consumer-profile column."""
-        data, reference = self.settings.data, dict(self.settings.reference or {})
+        data, reference = self.prep.columns, dict(self.settings.reference or {})
         self.labels_by_col: dict[str, np.ndarray] = {}
         self.refs: dict[str, str] = {}
         self.binning: dict[str, list[str]] = {}
@@ -207,7 +211,7 @@ class PricingRunner(TaskRunner):
             return None
         return same_order_different_customer(
             adapter.predict,
-            self.settings.data,
+            self.prep.columns,
             profile,
             labels=self.labels_by_col,
             references=self.refs,
@@ -216,6 +220,7 @@ class PricingRunner(TaskRunner):
             tolerance=policy.price_change_tolerance,
             level=policy.confidence_level,
             random_state=self.random_state,
+            rows=self.prep.rows_at,
         )
 
     def _loyalty(self) -> LoyaltyGap | None:
@@ -225,14 +230,15 @@ class PricingRunner(TaskRunner):
             return None
         return loyalty_gap(
             self.prep.prices,
-            self.settings.data[column],
+            self.prep.columns[column],
             self.factors,
             predict=None if adapter is None else adapter.predict,
-            data=self.settings.data,
+            data=self.prep.columns,
             min_group_size=policy.min_group_size,
             level=policy.confidence_level,
             n_orders=policy.counterfactual_orders,
             random_state=self.random_state,
+            rows=self.prep.rows_at,
         )
 
     def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:

@@ -123,7 +123,7 @@ class TaskRunner(ABC):
         findings, tests = finalize(tables, self.policy, extra)
         findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)
-        labels = value_labels(self.settings, common.attrs)
+        labels = value_labels(self.settings, common.attrs, self.kept_columns())
         findings, summary, unlabelled = labelled(findings, summary, labels)
         return self.assemble(
             Checked(findings, tests, proxies, flips, explained, summary, labels, unlabelled)
@@ -153,6 +153,11 @@ class TaskRunner(ABC):
             for a in attrs
             if a.info.binning is not None
         }
+
+    def kept_columns(self) -> pd.DataFrame | None:
+        """Columns of every row kept from data seen in parts, whose category values the labels
+        are read against (none by default)."""
+        return None
 
     @abstractmethod
     def assemble(self, checked: Checked) -> AuditResult:

@@ -20,7 +20,7 @@ from ..core.findings import finite_or_none
 from ..core.stats import z_value
 from .gaps import CHANGE_EDGES, positive_prices
 
-__all__ = ["CounterfactualPrices", "same_order_different_customer"]
+__all__ = ["CounterfactualPrices", "draw_orders", "same_order_different_customer"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,7 @@ def same_order_different_customer(
     level: float = 0.95,
     random_state: int | None = 0,
     batch_rows: int = 250_000,
+    rows: Callable[[np.ndarray], pd.DataFrame] | None = None,
 ) -> CounterfactualPrices:
     """Give sampled orders the profile of other customers and re-price them.
 
@@ -124,6 +125,10 @@ def same_order_different_customer(
     level : float
     random_state : int or None
     batch_rows : int
+    rows : callable, optional
+        The model's inputs of the orders at these (sorted) positions; ``data.iloc[positions]``
+        by default. With it, ``data`` need only hold the profile columns of every order (data
+        seen in parts: the orders drawn, :func:`draw_orders`, are read in a second pass).
 
     Examples
     --------
@@ -138,11 +143,9 @@ def same_order_different_customer(
     """
     n = len(data)
     cols_all = _profile_columns(data, profile, n_orders, n_donors)
-    rng = np.random.default_rng(random_state)
-    m = min(n_orders, n)
-    orders = np.sort(rng.choice(n, m, replace=False))
-    donors = rng.integers(0, n, size=(m, n_donors))
-    base = data.iloc[orders].reset_index(drop=True)
+    orders, donors = draw_orders(n, n_orders, n_donors, random_state)
+    m = len(orders)
+    base = (data.iloc[orders] if rows is None else rows(orders)).reset_index(drop=True)
     before = _predict_batched(predict, base, batch_rows, "the model's prices")
     repeated = base.iloc[np.repeat(np.arange(m), n_donors)].reset_index(drop=True)
     before_rep = np.repeat(before, n_donors)
@@ -163,6 +166,22 @@ def same_order_different_customer(
             if c in labels:
                 effects.extend(_donor_effects(swap, c, labels[c], references, donors, log_rel, z))
     return _counterfactual_prices(summary, effects, hist, tolerance, swaps, references)
+
+
+def draw_orders(
+    n: int, n_orders: int, n_donors: int, random_state: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The orders re-priced (sorted positions, at most ``n_orders`` of the ``n``) and each
+    one's ``n_donors`` donors (positions, with replacement), drawn from ``random_state``.
+
+    >>> orders, donors = draw_orders(100, 5, 3, 0)
+    >>> len(orders), donors.shape, bool((orders[1:] > orders[:-1]).all())
+    (5, (5, 3), True)
+    """
+    rng = np.random.default_rng(random_state)
+    m = min(n_orders, n)
+    orders = np.sort(rng.choice(n, m, replace=False))
+    return orders, rng.integers(0, n, size=(m, n_donors))
 
 
 def _profile_columns(

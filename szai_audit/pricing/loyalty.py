@@ -20,7 +20,7 @@ from ..core.findings import finite_or_none
 from ..core.stats import z_value
 from .gaps import as_prepared_factors, percent_gaps, positive_prices
 
-__all__ = ["LoyaltyGap", "loyalty_gap", "loyalty_groups"]
+__all__ = ["LoyaltyGap", "draw_loyal", "loyalty_gap", "loyalty_groups"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,7 @@ def loyalty_gap(
     n_orders: int = 2000,
     n_bins: int | None = None,
     random_state: int | None = 0,
+    rows: Callable[[np.ndarray], pd.DataFrame] | None = None,
 ) -> LoyaltyGap:
     """Loyal against new customers: the price gap given the legitimate factors, and with the
     model, what the loyal customers' orders would cost if they were new customers.
@@ -176,6 +177,10 @@ def loyalty_gap(
     n_bins : int, optional
         Quantile bins per numeric factor; by default :func:`strata_bins`.
     random_state : int or None, default 0
+    rows : callable, optional
+        The model's inputs of the orders at these (sorted) positions; ``data.iloc[positions]``
+        by default. With it, ``data`` need only hold the tenure column (data seen in parts: the
+        orders drawn, :func:`draw_loyal`, are read in a second pass).
 
     Returns
     -------
@@ -200,9 +205,9 @@ def loyalty_gap(
     )
     cf: dict[str, Any] = {}  # mixed floats and a count
     if predict is not None and data is not None:
-        cf = _counterfactual_loyalty(
-            predict, data, tenure, is_loyal, new_value, n_orders, random_state, z
-        )
+        take = draw_loyal(is_loyal, n_orders, random_state)
+        orders = (data.iloc[take] if rows is None else rows(take)).reset_index(drop=True)
+        cf = _counterfactual_loyalty(predict, orders, data, tenure, new_value, z)
     return LoyaltyGap(
         column=str(tenure.name),
         new_rule=new_rule,
@@ -247,21 +252,27 @@ def _conditional_loyalty(
     return cond
 
 
-def _counterfactual_loyalty(
-    predict: Callable[[pd.DataFrame], Any],
-    data: pd.DataFrame,
-    tenure: pd.Series,
-    is_loyal: np.ndarray,
-    new_value: Any,
-    n_orders: int,
-    random_state: int | None,
-    z: float,
-) -> dict[str, Any]:
-    """How much more sampled loyal customers' orders cost than as a new customer's."""
+def draw_loyal(is_loyal: np.ndarray, n_orders: int, random_state: int | None) -> np.ndarray:
+    """The loyal customers' orders re-priced as a new customer's: at most ``n_orders`` sorted
+    positions among those ``is_loyal`` marks, drawn from ``random_state``.
+
+    >>> draw_loyal(np.array([True, False, True, True]), 2, 0).tolist()
+    [2, 3]
+    """
     rng = np.random.default_rng(random_state)
     loyal_rows = np.flatnonzero(is_loyal)
-    take = np.sort(rng.choice(loyal_rows, min(n_orders, len(loyal_rows)), replace=False))
-    orders = data.iloc[take].reset_index(drop=True)
+    return np.sort(rng.choice(loyal_rows, min(n_orders, len(loyal_rows)), replace=False))
+
+
+def _counterfactual_loyalty(
+    predict: Callable[[pd.DataFrame], Any],
+    orders: pd.DataFrame,
+    data: pd.DataFrame,
+    tenure: pd.Series,
+    new_value: Any,
+    z: float,
+) -> dict[str, Any]:
+    """How much more the sampled loyal customers' ``orders`` cost than as a new customer's."""
     as_new = orders.copy()
     as_new[str(tenure.name)] = pd.Series(
         [new_value] * len(orders), dtype=data[str(tenure.name)].dtype
