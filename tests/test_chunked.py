@@ -79,9 +79,9 @@ def assert_same_audit(mem, chunked):
         pd.testing.assert_frame_equal(gm.counts[counts], chunked.group_metrics[key].counts[counts])
 
 
-@pytest.fixture(scope="module")
-def credit():
-    df = sa.datasets.load_german_credit()
+def credit_model(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, object]:
+    """German credit's inputs, outcome, and a tree pipeline (text one-hot encoded) fitted on
+    them."""
     y = df["good_credit"]
     X = df.drop(columns="good_credit")
     text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
@@ -92,6 +92,11 @@ def credit():
         HistGradientBoostingClassifier(max_iter=30, random_state=0),
     ).fit(X, y)
     return X, y, model
+
+
+@pytest.fixture(scope="module")
+def credit():
+    return credit_model(sa.datasets.load_german_credit())
 
 
 GROUNDS = {"gender": "sex", "nationality": "foreign_worker", "age": "age"}

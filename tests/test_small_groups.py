@@ -9,10 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.compose import make_column_transformer
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder
 
 import szai_audit as sa
 from szai_audit.inputs.attributes import withhold_small_groups
@@ -22,19 +18,12 @@ RARE = ("Zyxwvut-solo", "Qponml-duo")  # one person, two people
 
 @pytest.fixture(scope="module")
 def rare_credit():
+    from test_chunked import credit_model
+
     df = sa.datasets.load_german_credit()
     df.loc[df.index[7], "foreign_worker"] = RARE[0]
     df.loc[df.index[[11, 12]], "foreign_worker"] = RARE[1]
-    y = df["good_credit"]
-    X = df.drop(columns="good_credit")
-    text = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-    model = make_pipeline(
-        make_column_transformer(
-            (OneHotEncoder(handle_unknown="ignore"), text), remainder="passthrough"
-        ),
-        HistGradientBoostingClassifier(max_iter=30, random_state=0),
-    ).fit(X, y)
-    return X, y, model
+    return credit_model(df)
 
 
 def _audit(X, y, model, **kw):
@@ -125,3 +114,19 @@ def test_binned_numbers_and_large_groups_keep_their_labels():
         "≥90": 1,
     }
     assert not any(g.startswith("(small group") for s in result.sensitive for g in s.groups)
+
+
+@pytest.mark.parametrize(
+    ("values", "what"),
+    [
+        (["13812345678", "13987654321", "15011112222"], "mobile"),
+        (["a@example.com", "b@example.org", "c@example.net"], "email"),
+    ],
+)
+def test_a_ground_of_personal_information_is_refused(values, what):
+    """Phone numbers or e-mail addresses as a ground (few distinct values, so not refused as
+    identifier-like) are refused by the Art. 33 detectors, by content."""
+    n = 300
+    column = np.asarray(values, dtype=object)[np.arange(n) % len(values)]
+    with pytest.raises(sa.errors.SensitiveAttributeError, match=what):
+        sa.Audit(y_pred=np.arange(n) % 2, sensitive={"region": column}, explain=False).run()

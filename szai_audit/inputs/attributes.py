@@ -36,6 +36,7 @@ from ..core.grounds import canonical_ground
 from ..core.messages import Message
 from ..core.policy import Policy
 from ..core.scope import SensitiveInfo
+from ..privacy.columns import scan_column
 from .settings import Settings
 
 __all__ = [
@@ -267,6 +268,27 @@ def _refuse_identifiers(key: str, values: Any, counts: np.ndarray | None, where:
         )
 
 
+def _refuse_personal_data(key: str, values: Any, where: str) -> None:
+    """:class:`SensitiveAttributeError` when a text attribute's values are personal
+    information the Art. 33(2) scan detects by content (ID card, mobile or bank card numbers,
+    e-mail or IP addresses, licence plates): each value would be printed as a group's name.
+    The distinct values are scanned, so data in memory and data seen in parts agree."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return
+    distinct = pd.Series(pd.unique(pd.Series(values).dropna()), dtype=object)
+    if distinct.empty:
+        return
+    found = [r for r in scan_column(distinct, key) if r["hit"] and r["by"] == "content"]
+    if found:
+        hit = found[0]
+        example = f" (e.g. {hit['masked_examples'][0]})" if hit["masked_examples"] else ""
+        raise SensitiveAttributeError(
+            f"sensitive[{key!r}] ({where}) holds {hit['detector'].replace('_', ' ')} values"
+            f"{example}: personal information (Art. 33(2)), not a ground, and every value would "
+            f"be printed in the report as a group's name. Pass a grouped attribute instead."
+        )
+
+
 def _attribute(
     key: str,
     ground: str,
@@ -281,6 +303,7 @@ def _attribute(
     """One attribute, binned when numeric with many values, checked to have two groups."""
     column, source = where
     _refuse_identifiers(key, values, counts, _where(column, source))
+    _refuse_personal_data(key, values, _where(column, source))
     binning: BinSpec | None = None
     numeric: np.ndarray | None = None
     if ground in bins or needs_binning(values, policy.max_groups_before_binning):
