@@ -250,3 +250,21 @@ def test_quantiles_from_value_counts_equal_numpy_to_the_bit():
         qs = np.concatenate([np.sort(rng.random(5)), np.linspace(0, 1, 11)])
         assert np.array_equal(weighted_quantile(values, counts, qs), np.quantile(rows, qs))
         assert weighted_median(values, counts) == np.median(rows)
+
+
+def test_ols_hc1_in_blocks_equals_statsmodels():
+    """Over several blocks of rows (and with the regressors formed block by block) the
+    coefficients and HC1 errors equal statsmodels' on the whole matrix."""
+    import statsmodels.api as sm
+
+    from szai_audit.core.trend import OLS_BLOCK, ols_hc1
+
+    rng = np.random.default_rng(0)
+    n = 3 * OLS_BLOCK + 123
+    x = np.column_stack([np.ones(n), rng.normal(size=n), rng.integers(0, 2, n)])
+    y = x @ [1.0, 2.0, 3.0] + rng.normal(size=n) * (1 + x[:, 2])  # heteroskedastic
+    fit = sm.OLS(y, x).fit(cov_type="HC1")
+    for given in (x, lambda start, stop: x[start:stop]):
+        beta, cov = ols_hc1(given, y)
+        np.testing.assert_allclose(beta, fit.params, rtol=1e-12)
+        np.testing.assert_allclose(np.sqrt(np.diag(cov)), fit.bse, rtol=1e-10)

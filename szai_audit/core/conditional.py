@@ -199,12 +199,15 @@ def conditional_gaps(
     count, total, sq, mean, var = _cell_moments(y, g_codes, n_groups, strata, n_strata)
     r = int(np.flatnonzero(g_names == reference)[0])
 
-    dummies = np.zeros((len(y), n_groups - 1))
     others = [i for i in range(n_groups) if i != r]
-    for j, i in enumerate(others):
-        dummies[:, j] = g_codes == i
-    x = np.hstack([np.ones((len(y), 1)), dummies, design])
-    beta, cov = ols_hc1(x, y)
+    ids = np.asarray(others, dtype=np.int64)
+
+    def regressors(start: int, stop: int) -> np.ndarray:
+        """Intercept, group indicators and the factors' design, for rows start:stop."""
+        dummies = (g_codes[start:stop, None] == ids[None, :]).astype(float)
+        return np.hstack([np.ones((stop - start, 1)), dummies, design[start:stop]])
+
+    beta, cov = ols_hc1(regressors, y)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
 
     rows = _gap_rows(g_names, others, r, count, total, sq, mean, var, beta, se)

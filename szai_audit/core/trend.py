@@ -16,6 +16,7 @@ checks them against it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +31,17 @@ __all__ = ["Trend", "fit_trend", "ols_hc1", "trend_comparisons"]
 LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
 
 
+#: Rows of the regressors formed and summed at a time: the normal equations and the HC1 meat
+#: are sums over rows, so memory stays at a block whatever the number of rows (and a single
+#: block, up to this many rows, is the plain matrix product).
+OLS_BLOCK = 1 << 16
+
+#: ``block(start, stop)``: the regressors of rows ``start:stop``, formed on demand.
+Regressors = Callable[[int, int], np.ndarray]
+
+
 def ols_hc1(
-    x: np.ndarray,
+    x: np.ndarray | Regressors,
     y: np.ndarray,
     weights: np.ndarray | None = None,
     within: np.ndarray | None = None,
@@ -41,19 +51,35 @@ def ols_hc1(
 
     An entry may stand for ``weights`` rows sharing its regressors, with ``y`` their mean and
     ``within`` the sum of their squared deviations from it: the result is that of the rows.
+    ``x`` is the matrix of regressors, or a function giving the regressors of a block of rows
+    (``x(start, stop)``), so that the whole matrix of millions of rows is never held; the sums
+    run over blocks of :data:`OLS_BLOCK` rows.
 
     >>> x = np.column_stack([np.ones(4), [0.0, 1.0, 2.0, 3.0]])
     >>> beta, cov = ols_hc1(x, np.array([1.0, 3.0, 5.0, 7.0]))
     >>> beta.round(6).tolist(), bool(np.allclose(cov, 0))
     ([1.0, 2.0], True)
     """
-    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
-    ss = np.zeros(len(y)) if within is None else np.asarray(within, dtype=float)
-    n, p = float(w.sum()), x.shape[1]
-    bread = np.linalg.pinv(x.T @ (x * w[:, None]))
-    beta = bread @ (x.T @ (w * y))
-    resid = y - x @ beta
-    meat = (x * (w * resid**2 + ss)[:, None]).T @ x
+    rows = len(y)
+    w = np.ones(rows) if weights is None else np.asarray(weights, dtype=float)
+    ss = np.zeros(rows) if within is None else np.asarray(within, dtype=float)
+    block: Regressors = x if callable(x) else (lambda start, stop: x[start:stop])
+    spans = [(s, min(s + OLS_BLOCK, rows)) for s in range(0, rows, OLS_BLOCK)] or [(0, 0)]
+    xtx: np.ndarray | None = None
+    xty: np.ndarray | None = None
+    for s, e in spans:
+        xb = block(s, e)
+        part, part_y = xb.T @ (xb * w[s:e, None]), xb.T @ (w[s:e] * y[s:e])
+        xtx, xty = (part, part_y) if xtx is None or xty is None else (xtx + part, xty + part_y)
+    assert xtx is not None and xty is not None
+    n, p = float(w.sum()), xtx.shape[0]
+    bread = np.linalg.pinv(xtx)
+    beta = bread @ xty
+    meat = np.zeros_like(xtx)
+    for s, e in spans:
+        xb = block(s, e)
+        resid = y[s:e] - xb @ beta
+        meat = meat + (xb * (w[s:e] * resid**2 + ss[s:e])[:, None]).T @ xb
     return beta, bread @ meat @ bread * (n / max(n - p, 1))
 
 
