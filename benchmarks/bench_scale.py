@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import fresh_process, scale_rows
 
 CHUNK = 1_000_000  # rows per Parquet file
 ROW_GROUP = 250_000  # rows per row group: one Dask partition each
@@ -180,12 +182,7 @@ def fairlearn_anchor(folder: Path, n: int) -> float:
 
 
 def run_worker(mode: str, folder: Path, n: int, resolution: float | None) -> dict:
-    args = [sys.executable, __file__, "--worker", mode, str(folder), str(n), str(resolution)]
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
-    out = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return fresh_process(__file__, [mode, str(folder), str(n), str(resolution)])
 
 
 def main() -> None:
@@ -220,21 +217,11 @@ def main() -> None:
                 )
         exact = run_worker("dask", folder, sizes[-1], None)
     print()
-    print(
-        f"{'path':<24} {'rows':>11} {'time s':>8} {'s / M rows':>10} {'peak MiB':>9} "
-        f"{'audit MiB':>9}"
-    )
-    for r in rows:
-        name = "in memory (pandas)" if r["mode"] == "memory" else "in parts (Dask, 250k)"
-        per = r["seconds"] / (r["rows"] / 1e6)
-        print(
-            f"{name:<24} {r['rows']:>11,} {r['seconds']:>8.1f} {per:>10.2f} "
-            f"{r['peak_mib']:>9.0f} {r['peak_mib'] - r['base_mib']:>9.0f}"
-        )
+    print("\n".join(scale_rows(rows, "rows")))
     per = exact["seconds"] / (exact["rows"] / 1e6)
     print(
         f"{'in parts, exact scores':<24} {exact['rows']:>11,} {exact['seconds']:>8.1f} "
-        f"{per:>10.2f} {exact['peak_mib']:>9.0f} {exact['peak_mib'] - exact['base_mib']:>9.0f}"
+        f"{per:>7.2f} {exact['peak_mib']:>9.0f} {exact['peak_mib'] - exact['base_mib']:>9.0f}"
     )
     for mode in ("memory", "dask"):
         mine = [r for r in rows if r["mode"] == mode]

@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import fresh_process, scale_rows
 from bench_scale import rss_mib
 
 CHUNK = 1_000_000  # orders per Parquet file
@@ -131,12 +130,7 @@ def worker(mode: str, folder: Path, n: int) -> dict:
 
 
 def run_worker(mode: str, folder: Path, n: int) -> dict:
-    args = [sys.executable, __file__, "--worker", mode, str(folder), str(n)]
-    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "2")}
-    out = subprocess.run(args, capture_output=True, text=True, check=False, env=env)
-    if out.returncode != 0:
-        raise RuntimeError(out.stderr[-3000:])
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return fresh_process(__file__, [mode, str(folder), str(n)])
 
 
 def main() -> None:
@@ -167,17 +161,8 @@ def main() -> None:
                     flush=True,
                 )
     print()
-    print(
-        f"{'path':<24} {'orders':>11} {'time s':>8} {'s / M':>7} {'peak MiB':>9} "
-        f"{'audit MiB':>9}  verdict"
-    )
-    for r in rows:
-        name = "in memory (anchor)" if r["mode"] == "memory" else "in parts (Dask, 250k)"
-        per = r["seconds"] / (r["rows"] / 1e6)
-        print(
-            f"{name:<24} {r['rows']:>11,} {r['seconds']:>8.1f} {per:>7.2f} "
-            f"{r['peak_mib']:>9.0f} {r['peak_mib'] - r['base_mib']:>9.0f}  {r['verdict']}"
-        )
+    print("\n".join(scale_rows(rows, "orders")))
+    print("verdicts: " + ", ".join(f"{r['mode']} {r['rows']:,}: {r['verdict']}" for r in rows))
     for a, b in zip(rows[::2], rows[1::2], strict=True):
         same = a["gaps"] == b["gaps"] and a["verdict"] == b["verdict"]
         same = same and a["counterfactual"] == b["counterfactual"]

@@ -141,9 +141,8 @@ def same_order_different_customer(
     >>> bool(0.3 < s["share_changed"] < 0.7), round(float(s["max_abs_change"]), 3)
     (True, 0.1)
     """
-    n = len(data)
     cols_all = _profile_columns(data, profile, n_orders, n_donors)
-    orders, donors = draw_orders(n, n_orders, n_donors, random_state)
+    orders, donors = draw_orders(len(data), n_orders, n_donors, random_state)
     m = len(orders)
     base = (data.iloc[orders] if rows is None else rows(orders)).reset_index(drop=True)
     before = _predict_batched(predict, base, batch_rows, "the model's prices")
