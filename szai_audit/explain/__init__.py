@@ -15,7 +15,7 @@ in the model's influence), the report's part (:mod:`.page`) and the checks' decl
 from __future__ import annotations
 
 from ..core.errors import ExplanationError
-from . import checks, columns, engine, engines, findings, page, summary, words
+from . import checks, columns, engine, engines, findings, page, person, summary, words
 from .engine import (
     ADDITIVITY_TOL,
     ADDITIVITY_TOL_SINGLE,
@@ -26,6 +26,7 @@ from .engine import (
     stratified_ordinals,
     stratified_sample,
 )
+from .person import PersonExplanation, person_notice
 from .summary import ExplanationSummary, summarize
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Explanation",
     "ExplanationError",
     "ExplanationSummary",
+    "PersonExplanation",
     "RowSample",
     "checks",
     "columns",
@@ -43,6 +45,8 @@ __all__ = [
     "explain_sample",
     "findings",
     "page",
+    "person",
+    "person_notice",
     "stratified_ordinals",
     "stratified_sample",
     "summarize",
