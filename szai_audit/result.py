@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .core.conditional import ConditionalGaps
-from .core.errors import ReportError
+from .core.errors import ReportError, UnsupportedError
 from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
@@ -22,6 +22,7 @@ from .core.policy import Policy
 from .core.progress import stage
 from .core.scope import Scope, SensitiveInfo
 from .explain.engine import Explanation
+from .explain.person import PersonExplanation, person_notice
 from .explain.summary import ExplanationSummary, notice
 from .fairness.counterfactual import FlipResult
 from .fairness.metrics import GroupMetrics
@@ -150,6 +151,9 @@ class AuditResult:
     feature_labels: Mapping[str, Sequence[str]] = field(default_factory=dict)
     unlabelled_values: Mapping[str, list[str]] = field(default_factory=dict)
     verbose: bool = field(default=True, repr=False)
+    #: The audited model and its inputs in memory (a sample of rows for data seen in parts),
+    #: for :meth:`explain_person`; never written out.
+    inputs: tuple[Any, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -422,6 +426,66 @@ class AuditResult:
         if path is not None:
             write_text(path, text)
         return text
+
+    def explain_person(
+        self,
+        row: Any,
+        *,
+        immutable: Sequence[str] = (),
+        actionable: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> PersonExplanation:
+        """One person's decision explained, with recourse: :func:`szai_audit.explain.person_notice`
+        on the audited model and data, with the audit's display names and value labels, and the
+        sensitive grounds among the inputs and their proxies (single-input AUC at or above
+        ``policy.proxy_auc_threshold``) as ``sensitive`` (never a reason, never changed).
+
+        Parameters
+        ----------
+        row : index label, Series, mapping or one-row DataFrame
+            The person (an index label of the audited data).
+        immutable, actionable :
+            As for :func:`~szai_audit.explain.person_notice`.
+        **options :
+            ``n_reasons``, ``n_options``, ``background_size``, ``grid``, ``random_state``.
+
+        Raises
+        ------
+        UnsupportedError
+            The audit had no model, or no inputs in memory (decisions given as ``y_pred``).
+        """
+        if self.inputs is None or self.scope.task != "classification":
+            raise UnsupportedError(
+                "explain_person needs a classification audit of a model with its inputs "
+                "(Audit(model=..., data=...)); this result has none."
+            )
+        model, data = self.inputs
+        return person_notice(
+            model,
+            data,
+            row,
+            favorable_label=self.scope.favorable_label,
+            feature_labels=self.feature_labels,
+            value_labels=self.value_labels,
+            immutable=immutable,
+            sensitive=self.sensitive_inputs(data),
+            actionable=actionable,
+            **options,
+        )
+
+    def sensitive_inputs(self, data: pd.DataFrame) -> list[str]:
+        """The model inputs a person's notice must not name or change: the grounds' columns
+        among ``data``'s, and each ground's proxies (single-input AUC at or above
+        ``policy.proxy_auc_threshold``)."""
+        out = [s.column for s in self.sensitive if s.column in data.columns]
+        for report in self.proxies.values():
+            table = report.features
+            out += [
+                str(c)
+                for c in table.index[table["auc"] >= self.policy.proxy_auc_threshold]
+                if c in data.columns
+            ]
+        return [c for c in dict.fromkeys(out) if c is not None]
 
     def _repr_html_(self) -> str:
         return render_notebook_summary(self)

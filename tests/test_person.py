@@ -160,3 +160,38 @@ def test_a_row_that_is_not_in_data_is_named(lending):
         person_notice(model, X, 10**9)
     p = person_notice(model, X, X.iloc[0])  # a Series works
     assert p.decision in (0, 1)
+
+
+def test_explain_person_on_an_audit_result():
+    """From the demo audit: its display names and value labels, and the grounds among the
+    inputs and their proxies kept out of the reasons and the changes."""
+    from szai_audit.cli import demo_result
+
+    result = demo_result()
+    model, X = result.inputs
+    refused = X.index[model.predict(X) == 0][0]
+    p = result.explain_person(refused, immutable=["age"])
+    hidden = set(result.sensitive_inputs(X))
+    assert {"foreign_worker", "age", "personal_status"} <= hidden  # grounds and a proxy
+    assert not p.favourable and p.reasons
+    assert all(r.column not in hidden for r in p.reasons)
+    assert all(c.column not in hidden for o in p.recourse for c in o.changes)
+    for option in p.recourse:
+        row = X.loc[[refused]].copy()
+        for ch in option.changes:
+            row[ch.column] = ch.after
+        assert model.predict(row)[0] == 1
+    text = p.text("zh")
+    assert all(name not in text for name in X.columns)  # display names, not columns
+    text_columns = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
+    raw = [str(v) for c in text_columns for v in X[c].unique()]
+    assert raw and not any(f"“{v}”" in text for v in raw)  # value labels, not raw codes
+
+
+def test_explain_person_needs_a_model():
+    rng = np.random.default_rng(0)
+    result = sa.Audit(
+        y_pred=rng.integers(0, 2, 100), sensitive={"gender": rng.choice(["f", "m"], 100)}
+    ).run()
+    with pytest.raises(sa.errors.UnsupportedError, match="explain_person"):
+        result.explain_person(0)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
-from ..core.labels import as_label
+from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
 from ..core.models import adapt_model
 from .engine import RowSample, explain_sample
@@ -240,10 +240,12 @@ def _reason_sentence(
 
 
 def _value_tables(
-    value_labels: Mapping[str, Mapping[Any, Any]] | None,
+    value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None,
 ) -> dict[str, dict[str, Message]]:
     if value_labels is None:
         return {}
+    if isinstance(value_labels, ValueLabels):  # an audit's labels, already Messages
+        return {str(c): dict(table) for c, table in value_labels.by_column.items()}
     if not isinstance(value_labels, Mapping):
         raise InputTypeError(
             f"value_labels must map columns to {{value: (zh, en)}}, got "
@@ -355,7 +357,7 @@ def person_notice(
     *,
     favorable_label: Any = 1,
     feature_labels: Mapping[str, Sequence[str]] | None = None,
-    value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
+    value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None = None,
     immutable: Sequence[str] = (),
     sensitive: Sequence[str] = (),
     actionable: Mapping[str, str] | None = None,

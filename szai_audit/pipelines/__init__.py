@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 
+import pandas as pd
+
 from ..core.manifest import reproducible_outputs
 from ..core.progress import clock
 from ..inputs.settings import Settings
@@ -37,4 +39,9 @@ def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> 
     manifest = dict(result.manifest)
     if not reproducible_outputs():
         manifest["stage_seconds"] = timer.rounded()
-    return dataclasses.replace(result, manifest=manifest, verbose=settings.verbose)
+    inputs = None
+    if settings.model is not None and isinstance(settings.data, pd.DataFrame):
+        inputs = (settings.model, settings.data)
+    elif settings.model is not None and result.explanation is not None:
+        inputs = (settings.model, result.explanation.data)  # data seen in parts: the sample
+    return dataclasses.replace(result, manifest=manifest, verbose=settings.verbose, inputs=inputs)
