@@ -372,42 +372,25 @@ def person_notice(
     Parameters
     ----------
     model : estimator or CallableModel
-        The model, called on frames with ``data``'s columns.
+        Called on frames with ``data``'s columns.
     data : DataFrame
-        The model's inputs for many people: the background of the contributions, the
-        comparison with those who received the favourable decision, and the values recourse
-        may move to. Not modified.
+        The model's inputs for many people (not modified): the background of the
+        contributions, the comparison with favourable decisions, the values recourse tries.
     row : index label, Series, mapping or one-row DataFrame
         The person.
     favorable_label : object, default 1
-        The favourable decision.
     feature_labels, value_labels : mapping, optional
-        Display names of columns (``{col: (zh, en[, unit])}``) and of category values
-        (``{col: {value: (zh, en)}}``), as for :class:`szai_audit.Audit`.
-    immutable : sequence of str
-        Columns recourse must not change: age, and anything else the person cannot or must
-        not change.
-    sensitive : sequence of str
-        Sensitive grounds and their proxies among the inputs: never named as a reason (a
-        notice does not tell a person that their sex or nationality counted against them; the
-        audit's flip test and attribution checks measure that), and never changed by
-        recourse.
+        Display names of columns and of category values, as for :class:`szai_audit.Audit`.
+    immutable, sensitive : sequence of str
+        Columns recourse never changes; ``sensitive`` (grounds and their proxies) are also
+        never named as a reason.
     actionable : mapping, optional
-        ``{column: "increase" | "decrease" | "any"}``: the only columns recourse may change
-        and how (``{"savings": "increase", "duration_months": "decrease"}``); by default every
-        column not ``immutable``, either way.
-    n_reasons : int, default 4
-    n_options : int, default 3
-        At most this many recourse options, each changing a different set of columns.
-    background_size : int, default 100
-        Rows of ``data`` drawn (seeded) as the background of the contributions.
-    grid : int, default 20
-        Quantiles of a number tried as its new value.
+        ``{column: "increase" | "decrease" | "any"}``: the only columns recourse may change,
+        and how; by default every other column, either way.
+    n_reasons, n_options, background_size, grid : int
+        Reasons given (4); recourse options, each changing other columns (3); background rows
+        drawn for the contributions (100); quantiles of a number tried as its new value (20).
     random_state : int or None, default 0
-
-    Returns
-    -------
-    PersonExplanation
 
     Examples
     --------
@@ -419,61 +402,56 @@ def person_notice(
     >>> model = LogisticRegression().fit(X, y)
     >>> refused = X.index[model.predict(X) == 0][0]
     >>> p = person_notice(model, X, refused, actionable={"income": "increase"})
-    >>> p.favourable, len(p.recourse) >= 1, p.recourse[0].changes[0].column
-    (False, True, 'income')
-    >>> p.recourse[0].decision_after
-    1
+    >>> p.favourable, p.recourse[0].changes[0].column, p.recourse[0].decision_after
+    (False, 'income', 1)
     """
+    _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
+    _check_counts(grid=grid, least=2)
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
-    for name, value, least in (
-        ("n_reasons", n_reasons, 1),
-        ("n_options", n_options, 1),
-        ("background_size", background_size, 1),
-        ("grid", grid, 2),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-            raise InputTypeError(f"{name} must be an integer of at least {least}, got {value!r}.")
     person = _person_row(data, row)
     unknown = [c for c in sensitive if c not in data.columns]
     if unknown:
         raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
     allowed = _changeable(data, [*immutable, *sensitive], actionable)
-    values = _value_tables(value_labels)
+    return _explained(
+        model, data, person, allowed, _value_tables(value_labels), favorable_label,
+        feature_labels, frozenset(map(str, sensitive)), random_state,
+        {"n_reasons": n_reasons, "n_options": n_options, "background_size": background_size,
+         "grid": grid},
+    )  # fmt: skip
+
+
+def _explained(
+    model: Any,
+    data: pd.DataFrame,
+    person: pd.DataFrame,
+    allowed: Mapping[str, str],
+    values: Mapping[str, Mapping[str, Message]],
+    favorable_label: Any,
+    feature_labels: Mapping[str, Sequence[str]] | None,
+    hidden: frozenset[str],
+    random_state: int | None,
+    sizes: Mapping[str, int],
+) -> PersonExplanation:
+    """The decision, its reasons and (when refused) the recourse, once the inputs are checked."""
     adapter = adapt_model(model)
-    decisions = np.asarray(adapter.predict(data))
     decision = np.asarray(adapter.predict(person))[0]
     favourable = bool(decision == favorable_label)
     score = adapter.score(person, favorable_label)
+    favoured = np.asarray(adapter.predict(data)) == favorable_label
     reasons, method = _reasons(
-        model,
-        data,
-        person,
-        favourable,
-        decisions == favorable_label,
-        labels=feature_labels,
-        values=values,
-        favorable_label=favorable_label,
-        n_reasons=n_reasons,
-        background_size=background_size,
-        random_state=random_state,
-        hidden=frozenset(map(str, sensitive)),
-    )
+        model, data, person, favourable, favoured, labels=feature_labels, values=values,
+        favorable_label=favorable_label, n_reasons=sizes["n_reasons"],
+        background_size=sizes["background_size"], random_state=random_state, hidden=hidden,
+    )  # fmt: skip
     options: tuple[RecourseOption, ...] = ()
-    if favourable:
-        note = Message("", "")
-    else:
+    note = Message("", "")
+    if not favourable:
         options = _recourse(
-            adapter,
-            data,
-            person,
-            allowed,
-            favorable_label,
-            labels=feature_labels,
-            values=values,
-            n_options=n_options,
-            grid=grid,
-        )
+            adapter, data, person, allowed, favorable_label, labels=feature_labels,
+            values=values, n_options=sizes["n_options"], grid=sizes["grid"],
+        )  # fmt: skip
         note = _recourse_note(options, allowed, feature_labels)
     return PersonExplanation(
         decision=decision.item() if isinstance(decision, np.generic) else decision,
@@ -485,6 +463,13 @@ def person_notice(
         method=method,
         changeable=tuple(allowed),
     )
+
+
+def _check_counts(least: int = 1, **counts: Any) -> None:
+    """:class:`InputTypeError` for a count that is not an integer of at least ``least``."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+            raise InputTypeError(f"{name} must be an integer of at least {least}, got {value!r}.")
 
 
 def _reasons(
