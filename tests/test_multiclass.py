@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.svm import LinearSVC
 
 import szai_audit as sa
@@ -87,12 +88,22 @@ def test_decisions_given_and_a_model_without_probabilities(three_classes):
     given = sa.Audit(
         data=X, y_true=y, y_pred=model.predict(X), favorable_label=FAVOURABLE, sensitive=GROUNDS
     ).run()
-    assert given.scope.positive_label == FAVOURABLE and given.verdict in sa.core.findings.VERDICTS
+    assert given.scope.positive_label == FAVOURABLE
+    modelled = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    rates = [c for c in given.group_metrics["gender"].by_group if "score" not in c]
+    pd.testing.assert_frame_equal(
+        given.group_metrics["gender"].by_group[rates],
+        modelled.group_metrics["gender"].by_group[rates],
+    )  # the same decisions given or made: the same rates (scores only with the model)
     svc = LinearSVC().fit(X, y)  # decision_function of shape (n, 3)
     result = sa.Audit(svc, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
     assert result.scope.has_scores
-    auc = result.score_metrics["gender"]
-    assert auc is not None
+    column = list(svc.classes_).index(FAVOURABLE)
+    score = svc.decision_function(X)[:, column]
+    for sex, auc in result.score_metrics["gender"].by_group["auc"].items():
+        rows = (X["sex"] == int(sex)).to_numpy()
+        expected = roc_auc_score(y[rows] == FAVOURABLE, score[rows])
+        assert auc == pytest.approx(expected, rel=1e-9)  # AUC of the favourable class's column
 
 
 def test_a_favourable_label_that_is_no_class_is_refused(three_classes):

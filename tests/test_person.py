@@ -195,3 +195,18 @@ def test_explain_person_needs_a_model():
     ).run()
     with pytest.raises(sa.errors.UnsupportedError, match="explain_person"):
         result.explain_person(0)
+
+
+def test_a_change_of_two_columns_when_no_single_one_works():
+    """A rule that approves only a high income with few debts: no single change flips a
+    low-income, indebted person; the pair search finds one that changes both."""
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"income": rng.uniform(0, 10, 400), "debts": rng.integers(0, 6, 400)})
+    rule = sa.CallableModel(lambda f: ((f["income"] > 7) & (f["debts"] < 2)).astype(int))
+    person = pd.Series({"income": 4.0, "debts": 4}).astype(object)
+    p = person_notice(rule, X, person, actionable={"income": "increase", "debts": "decrease"})
+    assert p.recourse, p.recourse_note.en
+    for option in p.recourse:
+        changed = {c.column: c.after for c in option.changes}
+        assert set(changed) == {"income", "debts"}
+        assert changed["income"] > 7 and changed["debts"] < 2  # what the rule asks, verified

@@ -69,15 +69,17 @@ def test_a_bar_per_stage_on_a_terminal(terminal):
 @pytest.mark.parametrize("how", ["verbose", "ci", "pipe"])
 def test_silent_unless_asked_on_a_terminal(terminal, monkeypatch, how):
     kw = {}
+    drawn_on = terminal
     if how == "verbose":
         kw["verbose"] = False
     elif how == "ci":
         monkeypatch.setenv("CI", "true")
     else:
-        monkeypatch.setattr(progress, "stream", io.StringIO)  # a pipe or a log file
+        drawn_on = io.StringIO()  # a pipe or a log file: not a terminal
+        monkeypatch.setattr(progress, "stream", lambda: drawn_on)
     result = _audit(**kw).run()
     result.to_html()
-    assert terminal.getvalue() == ""
+    assert drawn_on.getvalue() == "" and terminal.getvalue() == ""
     assert set(result.manifest["stage_seconds"]) >= {"predictions", "bootstrap", "report"}
 
 

@@ -37,7 +37,6 @@ __all__ = [
     "Clock",
     "Stage",
     "clock",
-    "current_clock",
     "interactive",
     "stage",
     "stream",
@@ -65,13 +64,18 @@ def interactive() -> bool:
 
 
 class Stage:
-    """The bar of one running stage; ``update`` and ``set_total`` are safe when no bar shows."""
+    """The bar of one running stage; ``start`` and ``update`` are safe when no bar shows."""
 
     def __init__(self, name: str, bar: tqdm) -> None:
         self.name = name
         self._bar = bar
         self._started = time.perf_counter()
         self._ended: float | None = None
+
+    def finish(self) -> None:
+        """Close the bar and stop the time."""
+        self._bar.close()
+        self._ended = time.perf_counter()
 
     def seconds(self) -> float:
         """Seconds since the stage began, or that it ran once it has ended."""
@@ -118,11 +122,6 @@ def clock(verbose: bool = True) -> Iterator[Clock]:
         _CURRENT.reset(token)
 
 
-def current_clock() -> Clock | None:
-    """The clock of the audit running now, if any."""
-    return _CURRENT.get()
-
-
 @contextmanager
 def stage(name: str, total: int | None = None, *, show: bool = True) -> Iterator[Stage]:
     """One stage: timed under ``name`` in the running :func:`clock`, with a bar once it has
@@ -150,8 +149,7 @@ def stage(name: str, total: int | None = None, *, show: bool = True) -> Iterator
     try:
         yield s
     finally:
-        bar.close()
-        s._ended = time.perf_counter()
+        s.finish()
         if c is not None:
             del c.running[name]
             c.seconds[name] = c.seconds.get(name, 0.0) + s.seconds()

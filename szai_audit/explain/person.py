@@ -119,6 +119,8 @@ class PersonExplanation:
         What was searched and what was found, in words.
     method : str
         How the contributions were computed.
+    changeable : tuple of str
+        The columns recourse was allowed to change.
     """
 
     decision: Any
@@ -193,17 +195,18 @@ def _typical(
     favoured: pd.Series,
     labels: Mapping[str, Sequence[str]] | None,
     values: Mapping[str, Mapping[str, Message]],
-) -> tuple[Message | None, float | None, Any]:
-    """Among the people who received the favourable decision: the median of a number, or the
-    most common category; None when there are none."""
+) -> tuple[Message | None, float | None]:
+    """Among the people who received the favourable decision: the median of a number (in
+    words, and the number), or the most common category (in words, None); (None, None) when
+    there are none."""
     kept = favoured.dropna()
     if kept.empty:
-        return None, None, None
+        return None, None
     if _is_numeric(favoured):
         median = float(np.median(kept.to_numpy(dtype=float)))
-        return _shown(column, median, labels, values), median, median
+        return _shown(column, median, labels, values), median
     mode = kept.astype(object).value_counts().index[0]
-    return _shown(column, mode, labels, values), None, mode
+    return _shown(column, mode, labels, values), None
 
 
 def _reason_sentence(
@@ -511,7 +514,7 @@ def _reasons(
         value = person.iloc[0][c]
         value = value.item() if isinstance(value, np.generic) else value
         shown = _shown(str(c), value, labels, values)
-        typical, median, _ = _typical(str(c), data.loc[favoured, c], labels, values)
+        typical, median = _typical(str(c), data.loc[favoured, c], labels, values)
         reasons.append(
             Reason(
                 column=str(c),
@@ -550,10 +553,14 @@ def _recourse(
         return abs(float(v) - float(current[c])) / scales[c]
 
     singles = [[(c, v)] for c, vs in options_per_column.items() for v in vs]
-    found = _flipping(adapter, person, singles, favorable_label, data.dtypes)
-    # Pairs of the columns whose single changes raised the score most, on a coarser grid.
+    found, scores = _flipping(adapter, person, singles, favorable_label, data.dtypes)
+    # Pairs of the 8 columns whose single changes raised the favourable score most (in the
+    # columns' order for a model without scores), on a coarser grid.
     if len({tuple(c for c, _ in ch) for ch in found}) < n_options and len(allowed) > 1:
-        cols = [c for c in options_per_column if options_per_column[c]][:8]
+        best: dict[str, float] = {}
+        for (c, _), s in zip((ch[0] for ch in singles), scores, strict=True):
+            best[c] = max(best.get(c, -math.inf), s)
+        cols = sorted(best, key=lambda c: -best[c])[:8]
         coarse = {
             c: options_per_column[c][:: max(1, len(options_per_column[c]) // 6)] for c in cols
         }
@@ -563,7 +570,7 @@ def _recourse(
             for va in coarse[a]
             for vb in coarse[b]
         ]
-        found += _flipping(adapter, person, pairs, favorable_label, data.dtypes)
+        found += _flipping(adapter, person, pairs, favorable_label, data.dtypes)[0]
     ranked = sorted(found, key=lambda ch: (sum(cost(c, v) for c, v in ch), len(ch)))
     out: list[RecourseOption] = []
     used: list[set[str]] = []
@@ -608,13 +615,16 @@ def _flipping(
     changes: list[list[tuple[str, Any]]],
     favorable_label: Any,
     dtypes: pd.Series,
-) -> list[list[tuple[str, Any]]]:
-    """The changes whose row the model decides favourably (one model call)."""
+) -> tuple[list[list[tuple[str, Any]]], np.ndarray]:
+    """The changes whose row the model decides favourably, and each row's score of the
+    favourable decision (0 for every row when the model gives no scores)."""
     if not changes:
-        return []
+        return [], np.zeros(0)
     frame = _with_changes(person, changes, dtypes)
     decided = np.asarray(adapter.predict(frame))
-    return [ch for ch, d in zip(changes, decided, strict=True) if d == favorable_label]
+    score = adapter.score(frame, favorable_label)
+    scores = np.zeros(len(frame)) if score is None else np.asarray(score, dtype=float)
+    return [ch for ch, d in zip(changes, decided, strict=True) if d == favorable_label], scores
 
 
 def _recourse_note(

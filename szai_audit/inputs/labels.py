@@ -108,10 +108,11 @@ def value_labels(
         for key, table in settings.value_labels.items()
     }
     for a in attrs:  # the stand-ins of groups too small to be named read as such
+        # Under the ground's column, and under the ground when the user labelled by ground.
+        keys = [_key(a), *([a.info.ground] if a.info.ground in by_column else [])]
         for stand_in in a.withheld:
             shown = small_group_label(stand_in, settings.policy.k_anonymity)
-            assert shown is not None
-            for key in {_key(a), a.info.ground}:
-                if key == _key(a) or key in by_column:
-                    by_column.setdefault(key, {})[stand_in] = shown
+            assert shown is not None  # every key of ``withheld`` is a stand-in
+            for key in keys:
+                by_column.setdefault(key, {})[stand_in] = shown
     return ValueLabels(by_column, columns, known, _names(settings, attrs))
