@@ -1115,17 +1115,15 @@ def _proxy_found(
 class _NumericRead:
     """A Dask DataFrame of numeric outputs read in two passes: the first pass, the attributes
     (values per cell), the grounds' distinct values, the rows of the sampled checks, and each
-    row's prediction and value codes (``keep_rows``)."""
+    row's value codes by ground (kept only when asked, see :func:`_read_numeric`)."""
 
     fp: _FirstPass
     attrs: list[Attribute]
-    grounds: dict[str, _Ground]
     distinct: dict[str, tuple[pd.Series, np.ndarray, int]]
     sample: _Sample
     rows: _SampledRows
     manifest: dict[str, Any]
     adapter: ModelAdapter | None
-    preds: np.ndarray | None
     row_codes: dict[str, np.ndarray]
 
 
@@ -1141,7 +1139,8 @@ def _read_numeric(
     """Read numeric outputs in two passes. ``favourable_of(predictions)`` splits the rows for
     the explanation's sample as in memory; ``keep`` names columns of data kept for every row;
     ``more(fp, predictions)`` gives further positions to read in the second pass. Without
-    ``keep`` or ``more``, each row's predictions and codes are let go before the second pass."""
+    ``keep`` or ``more``, each row's predictions and value codes are let go before the second
+    pass."""
     policy = settings.policy
     source, adapter, columns = _setup(settings)
     fp = _first_pass_numeric(settings, source, columns, adapter, keep)
@@ -1152,8 +1151,10 @@ def _read_numeric(
     row_codes = {g: np.concatenate(fp.row_codes[g]) for g in columns}
     entries = {ground: _entries(row_codes[g.key], g) for ground, g in grounds.items()}
     extra = [] if more is None else more(fp, y_pred)
-    kept = bool(keep) or more is not None
+    if not keep and more is None:
+        row_codes = {}  # not needed after the first pass: let go before the second
     fp.row_codes, fp.preds = {}, []
+    del y_pred
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
     found = _proxy_found(grounds, class_of, entries, plans)
     flip_positions = _flip_positions(n, policy, random_state)
@@ -1200,14 +1201,12 @@ def _read_numeric(
     return _NumericRead(
         fp=fp,
         attrs=attrs,
-        grounds=grounds,
         distinct=distinct,
         sample=sample,
         rows=rows,
         manifest=_chunked_manifest(settings, fp, adapter, source, random_state, started, sample),
         adapter=adapter,
-        preds=y_pred if kept else None,
-        row_codes=row_codes if kept else {},
+        row_codes=row_codes,
     )
 
 
