@@ -1139,8 +1139,7 @@ def _read_numeric(
     """Read numeric outputs in two passes. ``favourable_of(predictions)`` splits the rows for
     the explanation's sample as in memory; ``keep`` names columns of data kept for every row;
     ``more(fp, predictions)`` gives further positions to read in the second pass. Without
-    ``keep`` or ``more``, each row's predictions and value codes are let go before the second
-    pass."""
+    ``keep`` or ``more``, each row's value codes are let go before the second pass."""
     policy = settings.policy
     source, adapter, columns = _setup(settings)
     fp = _first_pass_numeric(settings, source, columns, adapter, keep)
