@@ -39,7 +39,11 @@ GERMAN_LABELS = {
     "credit_amount": ("贷款金额", "loan amount", "马克/DM"),
     "savings": ("储蓄", "savings"),
     "employment_since": ("在职时间", "time in current job"),
-    "installment_rate": ("月供占可支配收入比例（等级）", "instalment as share of income (level)"),
+    "installment_rate": (
+        "月供占可支配收入比例（等级）",
+        "instalment as share of income (level)",
+        "",  # a level: no unit
+    ),
     "personal_status": ("婚姻状况与性别", "marital status and sex"),
     "other_debtors": ("其他债务人或担保人", "other debtors or guarantors"),
     "residence_since": ("现住址居住年限", "years at current address", "年/years"),
@@ -47,9 +51,9 @@ GERMAN_LABELS = {
     "age": ("年龄", "age", "岁/years"),
     "other_installment_plans": ("其他分期付款", "other instalment plans"),
     "housing": ("住房", "housing"),
-    "existing_credits": ("在本行现有贷款数", "existing loans at this bank"),
+    "existing_credits": ("在本行现有贷款数", "existing loans at this bank", ""),
     "job": ("职业", "job"),
-    "num_dependents": ("供养人数", "people supported"),
+    "num_dependents": ("供养人数", "people supported", ""),
     "telephone": ("登记电话", "registered telephone"),
     "foreign_worker": ("外籍劳工", "foreign worker"),
 }

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
 from .core.conditional import ConditionalGaps
-from .core.errors import ReportError, UnsupportedError
+from .core.errors import InputError, NoticeWarning, ReportError, UnsupportedError
 from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
@@ -22,7 +23,8 @@ from .core.policy import Policy
 from .core.progress import stage
 from .core.scope import Scope, SensitiveInfo
 from .explain.engine import Explanation
-from .explain.person import PersonExplanation, person_notice
+from .explain.notices import NoticeBatch, notice_checks, write_notices
+from .explain.person import PersonExplanation, explain_people, person_notice
 from .explain.summary import ExplanationSummary, notice
 from .fairness.counterfactual import FlipResult
 from .fairness.metrics import GroupMetrics
@@ -447,31 +449,116 @@ class AuditResult:
         immutable, actionable :
             As for :func:`~szai_audit.explain.person_notice`.
         **options :
-            ``n_reasons``, ``n_options``, ``background_size``, ``grid``, ``random_state``.
+            ``n_reasons``, ``n_options``, ``background_size``, ``grid``, ``min_count``,
+            ``random_state``.
 
         Raises
         ------
         UnsupportedError
             The audit had no model, or no inputs in memory (decisions given as ``y_pred``).
         """
+        model, data = self._person_inputs("explain_person")
+        return person_notice(
+            model, data, row, **self._person_options(data, immutable, actionable, options)
+        )
+
+    def explain_people(
+        self,
+        rows: Any,
+        *,
+        immutable: Sequence[str] = (),
+        actionable: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> list[PersonExplanation]:
+        """:meth:`explain_person` for many people at once (index labels of the audited data,
+        or a DataFrame of people with its columns): see
+        :func:`szai_audit.explain.explain_people`."""
+        model, data = self._person_inputs("explain_people")
+        return explain_people(
+            model, data, rows, **self._person_options(data, immutable, actionable, options)
+        )
+
+    def person_notices(
+        self,
+        rows: Any,
+        out: str | os.PathLike[str],
+        *,
+        immutable: Sequence[str] = (),
+        actionable: Mapping[str, str] | None = None,
+        lang: str = "bilingual",
+        **options: Any,
+    ) -> NoticeBatch:
+        """Write one short notice per person (HTML and plain text, Chinese and English) into
+        the folder ``out``: the decision, its principal reasons and what would change it, with
+        the organisation's appeal route and contact from ``metadata``; and ``index.csv``.
+
+        Every notice is checked for plain language (:func:`szai_audit.explain.notice_problems`:
+        no column names or code in Chinese, no claim of cause, no sensitive input as a reason,
+        numbers with units); the problems found are in the result's ``problems`` and in
+        ``index.csv``, and a warning says how many notices have any.
+
+        Parameters
+        ----------
+        rows : index labels of the audited data, or DataFrame
+            The people.
+        out : path-like
+            The folder to write into (created when missing).
+        immutable, actionable, **options :
+            As for :meth:`explain_person`.
+        lang : {"bilingual", "zh", "en"}, default "bilingual"
+            Of the HTML notices.
+
+        Returns
+        -------
+        NoticeBatch
+        """
+        model, data = self._person_inputs("person_notices")
+        kwargs = self._person_options(data, immutable, actionable, options)
+        with stage("notices", show=self.verbose) as timed:
+            people = explain_people(model, data, rows, **kwargs)
+            references = list(rows.index if isinstance(rows, pd.DataFrame) else rows)
+            batch = write_notices(
+                people, references, out, metadata=self.metadata, lang=lang,
+                checks=notice_checks(data, kwargs["sensitive"], self.feature_labels,
+                                     self.value_labels),
+            )  # fmt: skip
+        if batch.problems:
+            warnings.warn(
+                f"{len(batch.problems)} of {len(batch)} notices have plain-language problems "
+                f"(see index.csv in {str(batch.folder)!r}), such as "
+                f"{next(iter(batch.problems.values()))[0]!r}.",
+                NoticeWarning,
+                stacklevel=2,
+            )
+        return replace(batch, seconds=timed.seconds())
+
+    def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:
         if self.inputs is None or self.scope.task != "classification":
             raise UnsupportedError(
-                "explain_person needs a classification audit of a model with its inputs "
+                f"{name} needs a classification audit of a model with its inputs "
                 "(Audit(model=..., data=...)); this result has none."
             )
-        model, data = self.inputs
-        return person_notice(
-            model,
-            data,
-            row,
-            favorable_label=self.scope.favorable_label,
-            feature_labels=self.feature_labels,
-            value_labels=self.value_labels,
-            immutable=immutable,
-            sensitive=self.sensitive_inputs(data),
-            actionable=actionable,
+        return self.inputs
+
+    def _person_options(
+        self,
+        data: pd.DataFrame,
+        immutable: Sequence[str],
+        actionable: Mapping[str, str] | None,
+        options: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        fixed = {"favorable_label", "feature_labels", "value_labels", "sensitive"} & set(options)
+        if fixed:
+            raise InputError(f"{sorted(fixed)} are the audit's own; give them to Audit, not here.")
+        return {
+            "favorable_label": self.scope.favorable_label,
+            "feature_labels": self.feature_labels,
+            "value_labels": self.value_labels,
+            "immutable": immutable,
+            "sensitive": self.sensitive_inputs(data),
+            "actionable": actionable,
             **options,
-        )
+        }
 
     def sensitive_inputs(self, data: pd.DataFrame) -> list[str]:
         """The model inputs a person's notice must not name or change: the grounds' columns

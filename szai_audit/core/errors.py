@@ -22,6 +22,9 @@ the standard exceptions keeps working.
     ├── UnsupportedError                    asked for something this version does not do
     └── ReportError                         the report cannot be rendered or written
 
+One warning class, not an error: :class:`NoticeWarning` (a :class:`UserWarning`), when notices
+for the people affected were written but some have plain-language problems.
+
 Messages name the parameter, say what was expected, what was received, and how to fix it.
 A check that cannot run is *not* an exception: it becomes a finding whose status says why
 (``NOT_ASSESSED`` or ``INSUFFICIENT_DATA``).
@@ -36,6 +39,7 @@ __all__ = [
     "InputTypeError",
     "LengthMismatchError",
     "ModelError",
+    "NoticeWarning",
     "PolicyError",
     "PredictionError",
     "ReportError",
@@ -106,6 +110,11 @@ class ReportError(SzaiAuditError):
     """The report cannot be rendered or written (unknown language, unwritable path, ...)."""
 
 
+class NoticeWarning(UserWarning):
+    """Notices for the people affected were written, but some have plain-language problems
+    (a column name in Chinese, a number without a unit...): their list says which."""
+
+
 # The public home of the exception tree is ``szai_audit.errors`` (the same module object): the
 # classes carry that name in tracebacks and reprs, as they did before the code moved to core/.
 for _cls in (
@@ -122,6 +131,7 @@ for _cls in (
     ExplanationError,
     UnsupportedError,
     ReportError,
+    NoticeWarning,
 ):
     _cls.__module__ = "szai_audit.errors"
 del _cls

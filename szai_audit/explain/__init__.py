@@ -10,12 +10,28 @@
 Then the findings (:mod:`.findings`, including the Art. 72(2)(iv) share of a sensitive attribute
 in the model's influence), the report's part (:mod:`.page`) and the checks' declarations
 (:mod:`.checks`).
+
+For the person affected (PIPL Art. 24(3)): :func:`explain_people` / :func:`person_notice`
+(:mod:`.person`) give one decision's principal reasons and its recourse (:mod:`.recourse`),
+and :func:`write_notices` (:mod:`.notices`) writes a notice per person.
 """
 
 from __future__ import annotations
 
 from ..core.errors import ExplanationError
-from . import checks, columns, engine, engines, findings, page, person, summary, words
+from . import (
+    checks,
+    columns,
+    engine,
+    engines,
+    findings,
+    notices,
+    page,
+    person,
+    recourse,
+    summary,
+    words,
+)
 from .engine import (
     ADDITIVITY_TOL,
     ADDITIVITY_TOL_SINGLE,
@@ -26,7 +42,8 @@ from .engine import (
     stratified_ordinals,
     stratified_sample,
 )
-from .person import PersonExplanation, person_notice
+from .notices import NoticeBatch, notice_problems, write_notices
+from .person import PersonExplanation, explain_people, person_notice
 from .summary import ExplanationSummary, summarize
 
 __all__ = [
@@ -35,6 +52,7 @@ __all__ = [
     "Explanation",
     "ExplanationError",
     "ExplanationSummary",
+    "NoticeBatch",
     "PersonExplanation",
     "RowSample",
     "checks",
@@ -42,14 +60,19 @@ __all__ = [
     "engine",
     "engines",
     "explain",
+    "explain_people",
     "explain_sample",
     "findings",
+    "notice_problems",
+    "notices",
     "page",
     "person",
     "person_notice",
+    "recourse",
     "stratified_ordinals",
     "stratified_sample",
     "summarize",
     "summary",
     "words",
+    "write_notices",
 ]

@@ -440,9 +440,11 @@ def explain_sample(
     random_state: int | None = 0,
     progress: bool = True,
     permutation_sample_size: int = 300,
+    every_row: bool = False,
 ) -> Explanation:
     """:func:`explain` on rows drawn in advance (see :class:`RowSample`), for data seen in
-    parts; the arguments are those of :func:`explain`."""
+    parts; the arguments are those of :func:`explain`. With ``every_row``, the permutation
+    explainer explains every row of ``take`` (no cap on the rows explained)."""
     X = sample.frame
     n_total, take, bg_take = sample.n_total, sample.take, sample.background
     rows = sample.rows(take)
@@ -462,7 +464,7 @@ def explain_sample(
             p = X.shape[1]
             evals = max(2 * p + 1, 10 * p)
             cap = min(permutation_sample_size, max(10, 40_000 // evals))
-            if len(rows) > cap:
+            if len(rows) > cap and not every_row:
                 sub = stratified_sample(len(rows), cap, sample.strata, random_state)
                 take, rows = take[sub], rows.iloc[sub]
             if len(background) > 50:

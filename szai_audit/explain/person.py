@@ -18,7 +18,6 @@ names the only columns that may change and their direction.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,17 @@ from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
 from ..core.models import adapt_model
 from .engine import RowSample, explain_sample
+from .recourse import Candidate, RecourseSpace, is_numeric, search
 from .words import feature_label, feature_unit, with_unit
 
-__all__ = ["Change", "PersonExplanation", "Reason", "RecourseOption", "person_notice"]
+__all__ = [
+    "Change",
+    "PersonExplanation",
+    "Reason",
+    "RecourseOption",
+    "explain_people",
+    "person_notice",
+]
 
 #: Directions a column may be changed in (``actionable``).
 DIRECTIONS = ("increase", "decrease", "any")
@@ -186,10 +193,6 @@ def _shown(
     return with_unit(_number(float(value)), feature_unit(column, labels))
 
 
-def _is_numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
-
-
 def _typical(
     column: str,
     favoured: pd.Series,
@@ -202,7 +205,7 @@ def _typical(
     kept = favoured.dropna()
     if kept.empty:
         return None, None
-    if _is_numeric(favoured):
+    if is_numeric(favoured):
         median = float(np.median(kept.to_numpy(dtype=float)))
         return _shown(column, median, labels, values), median
     mode = kept.astype(object).value_counts().index[0]
@@ -260,32 +263,57 @@ def _value_tables(
     }
 
 
+def _persons(data: pd.DataFrame, rows: Any) -> pd.DataFrame:
+    """The people explained, as a frame with data's columns and dtypes: a frame of them, or
+    index labels of data."""
+    if isinstance(rows, pd.DataFrame):
+        frame = rows
+    elif isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence | pd.Index | np.ndarray):
+        raise InputTypeError(
+            f"rows must be index labels of data (a list, an Index) or a DataFrame of people, got "
+            f"{type(rows).__name__}."
+        )
+    else:
+        labels = list(rows)
+        if not data.index.is_unique:
+            raise InputError("data's index has repeated labels: a row label names no one person.")
+        missing = [r for r in labels if r not in data.index]
+        if missing:
+            raise InputError(
+                f"rows names {len(missing)} label(s) not in data's index, such as {missing[:3]!r}."
+            )
+        frame = data.loc[labels]
+    if frame.empty:
+        raise InputError("rows names no one: give at least one person.")
+    missing_cols = [c for c in data.columns if c not in frame.columns]
+    if missing_cols:
+        raise ColumnNotFoundError(f"the rows lack data's columns {missing_cols}.")
+    return frame[list(data.columns)].astype(data.dtypes.to_dict())
+
+
 def _person_row(data: pd.DataFrame, row: Any) -> pd.DataFrame:
     """The person's row as a one-row frame with data's columns."""
     if isinstance(row, pd.DataFrame):
         if len(row) != 1:
             raise InputError(f"row must be one row, got a frame of {len(row)} rows.")
-        frame = row
-    elif isinstance(row, pd.Series):
-        frame = row.to_frame().T
-    elif isinstance(row, Mapping):
-        frame = pd.DataFrame([dict(row)])
-    elif row in data.index:
-        frame = data.loc[[row]]
-    else:
-        raise InputError(
-            f"row must be an index label of data, a Series, a mapping or a one-row DataFrame; "
-            f"{row!r} is not in data's index."
-        )
-    missing = [c for c in data.columns if c not in frame.columns]
-    if missing:
-        raise ColumnNotFoundError(f"the row lacks data's columns {missing}.")
-    frame = frame[list(data.columns)]
-    return frame.astype(data.dtypes.to_dict())
+        return _persons(data, row)
+    if isinstance(row, pd.Series):
+        return _persons(data, row.to_frame().T)
+    if isinstance(row, Mapping):
+        return _persons(data, pd.DataFrame([dict(row)]))
+    if row in data.index:
+        return _persons(data, [row])
+    raise InputError(
+        f"row must be an index label of data, a Series, a mapping or a one-row DataFrame; "
+        f"{row!r} is not in data's index."
+    )
 
 
 def _changeable(
-    data: pd.DataFrame, immutable: Sequence[str], actionable: Mapping[str, str] | None
+    data: pd.DataFrame,
+    immutable: Sequence[str],
+    sensitive: Sequence[str],
+    actionable: Mapping[str, str] | None,
 ) -> dict[str, str]:
     """Columns that may change, with their direction."""
     for name, cols in (("immutable", immutable), ("actionable", list(actionable or {}))):
@@ -293,16 +321,22 @@ def _changeable(
         if unknown:
             raise ColumnNotFoundError(f"{name} names columns {unknown} that are not in data.")
     if actionable is None:
-        return {str(c): "any" for c in data.columns if c not in set(immutable)}
+        fixed = {*immutable, *sensitive}
+        return {str(c): "any" for c in data.columns if c not in fixed}
     out: dict[str, str] = {}
     for c, direction in actionable.items():
         if direction not in DIRECTIONS:
             raise InputError(
                 f"actionable[{c!r}] must be one of {list(DIRECTIONS)}, got {direction!r}."
             )
+        if c in set(sensitive):
+            raise InputError(
+                f"actionable names {c!r}, a sensitive input (a ground or its proxy): it is never "
+                f"changed; leave it out of actionable."
+            )
         if c in set(immutable):
             raise InputError(f"{c!r} is both immutable and actionable; give it once.")
-        if direction != "any" and not _is_numeric(data[c]):
+        if direction != "any" and not is_numeric(data[c]):
             raise InputError(
                 f"actionable[{c!r}] = {direction!r}, but {c!r} is not numeric; a category can "
                 f"only change ('any')."
@@ -311,89 +345,12 @@ def _changeable(
     return out
 
 
-def _scale(col: pd.Series) -> float:
-    """The cost unit of a number: its interquartile range (its standard deviation, or 1, when
-    that is 0)."""
-    x = col.dropna().to_numpy(dtype=float)
-    if len(x) == 0:
-        return 1.0
-    q1, q3 = np.percentile(x, [25, 75])
-    spread = float(q3 - q1) or float(np.std(x)) or 1.0
-    return spread
-
-
-def _candidates(col: pd.Series, current: Any, direction: str, grid: int) -> list[Any]:
-    """Values a column may take: quantiles of a number in the allowed direction (whole
-    numbers for an integer column), or the other categories observed."""
-    kept = col.dropna()
-    if not _is_numeric(col):
-        return [v for v in pd.unique(kept.astype(object)) if v != current]
-    x = kept.to_numpy(dtype=float)
-    values = np.unique(np.quantile(x, np.linspace(0, 1, grid + 1)))
-    if pd.api.types.is_integer_dtype(col.dtype):
-        values = np.unique(np.round(values))
-    cur = float(current)
-    if direction == "increase":
-        values = values[values > cur]
-    elif direction == "decrease":
-        values = values[values < cur]
-    else:
-        values = values[values != cur]
-    return sorted(values.tolist(), key=lambda v: abs(v - cur))
-
-
-def _with_changes(
-    person: pd.DataFrame, changes: list[list[tuple[str, Any]]], dtypes: pd.Series
-) -> pd.DataFrame:
-    """One copy of the person's row per list of (column, value) changes."""
-    columns = {c: np.repeat(person[c].to_numpy(dtype=object), len(changes)) for c in person.columns}
-    for i, chosen in enumerate(changes):
-        for c, v in chosen:
-            columns[c][i] = v
-    return pd.DataFrame(columns).astype(dtypes.to_dict())
-
-
-def person_notice(
-    model: Any,
-    data: pd.DataFrame,
-    row: Any,
-    *,
-    favorable_label: Any = 1,
-    feature_labels: Mapping[str, Sequence[str]] | None = None,
-    value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None = None,
-    immutable: Sequence[str] = (),
-    sensitive: Sequence[str] = (),
-    actionable: Mapping[str, str] | None = None,
-    n_reasons: int = 4,
-    n_options: int = 3,
-    background_size: int = 100,
-    grid: int = 20,
-    random_state: int | None = 0,
-) -> PersonExplanation:
+def person_notice(model: Any, data: pd.DataFrame, row: Any, **options: Any) -> PersonExplanation:
     """Explain the model's decision for one person, and what would change it.
 
-    Parameters
-    ----------
-    model : estimator or CallableModel
-        Called on frames with ``data``'s columns.
-    data : DataFrame
-        The model's inputs for many people (not modified): the background of the
-        contributions, the comparison with favourable decisions, the values recourse tries.
-    row : index label, Series, mapping or one-row DataFrame
-        The person.
-    favorable_label : object, default 1
-    feature_labels, value_labels : mapping, optional
-        Display names of columns and of category values, as for :class:`szai_audit.Audit`.
-    immutable, sensitive : sequence of str
-        Columns recourse never changes; ``sensitive`` (grounds and their proxies) are also
-        never named as a reason.
-    actionable : mapping, optional
-        ``{column: "increase" | "decrease" | "any"}``: the only columns recourse may change,
-        and how; by default every other column, either way.
-    n_reasons, n_options, background_size, grid : int
-        Reasons given (4); recourse options, each changing other columns (3); background rows
-        drawn for the contributions (100); quantiles of a number tried as its new value (20).
-    random_state : int or None, default 0
+    :func:`explain_people` for one person, who may be outside ``data``: ``row`` is an index
+    label of ``data``, a Series, a mapping or a one-row DataFrame; the keyword arguments are
+    those of :func:`explain_people`.
 
     Examples
     --------
@@ -408,64 +365,180 @@ def person_notice(
     >>> p.favourable, p.recourse[0].changes[0].column, p.recourse[0].decision_after
     (False, 'income', 1)
     """
-    _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
-    _check_counts(grid=grid, least=2)
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
-    person = _person_row(data, row)
+    return explain_people(model, data, _person_row(data, row), **options)[0]
+
+
+def explain_people(
+    model: Any,
+    data: pd.DataFrame,
+    rows: Any,
+    *,
+    favorable_label: Any = 1,
+    feature_labels: Mapping[str, Sequence[str]] | None = None,
+    value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None = None,
+    immutable: Sequence[str] = (),
+    sensitive: Sequence[str] = (),
+    actionable: Mapping[str, str] | None = None,
+    n_reasons: int = 4,
+    n_options: int = 3,
+    background_size: int = 100,
+    grid: int = 20,
+    min_count: int = 10,
+    random_state: int | None = 0,
+) -> list[PersonExplanation]:
+    """Explain the model's decisions for many people, and what would change each, in bulk:
+    one call of the explanation engine for everyone and a few large model calls for the
+    recourse of everyone refused.
+
+    Parameters
+    ----------
+    model : estimator or CallableModel
+        Called on frames with ``data``'s columns.
+    data : DataFrame
+        The model's inputs for many people (not modified): the background of the
+        contributions, the comparison with favourable decisions, the values recourse tries.
+    rows : index labels of data, or DataFrame
+        The people explained, in order.
+    favorable_label : object, default 1
+    feature_labels, value_labels : mapping, optional
+        Display names of columns and of category values, as for :class:`szai_audit.Audit`.
+    immutable, sensitive : sequence of str
+        Columns recourse never changes; ``sensitive`` (grounds and their proxies) are also
+        never named as a reason.
+    actionable : mapping, optional
+        ``{column: "increase" | "decrease" | "any"}``: the only columns recourse may change,
+        and how; by default every other column, either way.
+    n_reasons, n_options, background_size, grid : int
+        Reasons given (4); recourse options, each changing other columns (3); background rows
+        drawn for the contributions (100); quantiles of a number tried as its new value (20).
+    min_count : int, default 10
+        A reason is compared with the people who received the favourable decision (their
+        median, their most common category) only when at least this many of them have a
+        value: a comparison never describes a handful of other people.
+    random_state : int or None, default 0
+
+    Returns
+    -------
+    list of PersonExplanation
+        One per person, in the order of ``rows``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"income": rng.normal(5, 2, 500), "debts": rng.integers(0, 5, 500)})
+    >>> model = DecisionTreeClassifier(max_depth=3).fit(X, X["income"] - X["debts"] > 2)
+    >>> people = explain_people(model, X, X.index[:50], favorable_label=True)
+    >>> len(people), all(o.decision_after for p in people for o in p.recourse)
+    (50, True)
+    """
+    _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
+    _check_counts(grid=grid, least=2)
+    _check_counts(min_count=min_count)
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
+    persons = _persons(data, rows)
     unknown = [c for c in sensitive if c not in data.columns]
     if unknown:
         raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
-    allowed = _changeable(data, [*immutable, *sensitive], actionable)
+    allowed = _changeable(data, immutable, sensitive, actionable)
+    words = _Words(data, feature_labels, _value_tables(value_labels), min_count)
     return _explained(
-        model, data, person, allowed, _value_tables(value_labels), favorable_label,
-        feature_labels, frozenset(map(str, sensitive)), random_state,
+        model, data, persons, allowed, words, favorable_label, frozenset(map(str, sensitive)),
+        random_state,
         {"n_reasons": n_reasons, "n_options": n_options, "background_size": background_size,
          "grid": grid},
     )  # fmt: skip
 
 
+class _Words:
+    """Display names, values in words and the comparison with the favourable decisions, each
+    computed once per column."""
+
+    def __init__(
+        self,
+        data: pd.DataFrame,
+        labels: Mapping[str, Sequence[str]] | None,
+        values: Mapping[str, Mapping[str, Message]],
+        min_count: int,
+    ) -> None:
+        self.data, self.labels, self.values, self.min_count = data, labels, values, min_count
+        self._typical: dict[str, tuple[Message | None, float | None]] = {}
+        self.favoured: np.ndarray | None = None
+
+    def name(self, column: str) -> Message:
+        return feature_label(column, self.labels)
+
+    def shown(self, column: str, value: Any) -> Message:
+        return _shown(column, value, self.labels, self.values)
+
+    def typical(self, column: str) -> tuple[Message | None, float | None]:
+        if column not in self._typical:
+            assert self.favoured is not None
+            col = self.data.loc[self.favoured, column]
+            if col.notna().sum() < self.min_count:
+                self._typical[column] = (None, None)
+            else:
+                self._typical[column] = _typical(column, col, self.labels, self.values)
+        return self._typical[column]
+
+
 def _explained(
     model: Any,
     data: pd.DataFrame,
-    person: pd.DataFrame,
+    persons: pd.DataFrame,
     allowed: Mapping[str, str],
-    values: Mapping[str, Mapping[str, Message]],
+    words: _Words,
     favorable_label: Any,
-    feature_labels: Mapping[str, Sequence[str]] | None,
     hidden: frozenset[str],
     random_state: int | None,
     sizes: Mapping[str, int],
-) -> PersonExplanation:
-    """The decision, its reasons and (when refused) the recourse, once the inputs are checked."""
+) -> list[PersonExplanation]:
+    """The decisions, their reasons and (when refused) the recourse, once the inputs are
+    checked."""
     adapter = adapt_model(model)
-    decision = np.asarray(adapter.predict(person))[0]
-    favourable = bool(decision == favorable_label)
-    score = adapter.score(person, favorable_label)
-    favoured = np.asarray(adapter.predict(data)) == favorable_label
-    reasons, method = _reasons(
-        model, data, person, favourable, favoured, labels=feature_labels, values=values,
-        favorable_label=favorable_label, n_reasons=sizes["n_reasons"],
-        background_size=sizes["background_size"], random_state=random_state, hidden=hidden,
-    )  # fmt: skip
-    options: tuple[RecourseOption, ...] = ()
-    note = Message("", "")
-    if not favourable:
-        options = _recourse(
-            adapter, data, person, allowed, favorable_label, labels=feature_labels,
-            values=values, n_options=sizes["n_options"], grid=sizes["grid"],
-        )  # fmt: skip
-        note = _recourse_note(options, allowed, feature_labels)
-    return PersonExplanation(
-        decision=decision.item() if isinstance(decision, np.generic) else decision,
-        favourable=favourable,
-        score=None if score is None else float(score[0]),
-        reasons=reasons,
-        recourse=options,
-        recourse_note=note,
-        method=method,
-        changeable=tuple(allowed),
+    decisions = [_plain(d) for d in np.asarray(adapter.predict(persons))]
+    score = adapter.score(persons, favorable_label)
+    words.favoured = np.asarray(adapter.predict(data)) == favorable_label
+    contrib, method = _contributions(
+        model, data, persons, favorable_label, sizes["background_size"], random_state
     )
+    favourable = [bool(d == favorable_label) for d in decisions]
+    refused = [i for i, f in enumerate(favourable) if not f]
+    space = RecourseSpace.of(data, allowed, sizes["grid"])
+    options = dict(
+        zip(
+            refused,
+            search(adapter, persons.iloc[refused], space, favorable_label, sizes["n_options"]),
+            strict=True,
+        )
+    )
+    out = []
+    for i, person in enumerate(persons.itertuples(index=False, name=None)):
+        values = dict(zip(persons.columns, person, strict=True))
+        chosen = tuple(_option(o, values, words, space) for o in options.get(i, []))
+        out.append(
+            PersonExplanation(
+                decision=decisions[i],
+                favourable=favourable[i],
+                score=None if score is None else float(score[i]),
+                reasons=_reasons(contrib[i], values, favourable[i], words, hidden,
+                                 sizes["n_reasons"]),
+                recourse=chosen,
+                recourse_note=Message("", "") if favourable[i]
+                else _recourse_note(chosen, allowed, words.labels),
+                method=method,
+                changeable=tuple(allowed),
+            )
+        )  # fmt: skip
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_counts(least: int = 1, **counts: Any) -> None:
@@ -475,156 +548,86 @@ def _check_counts(least: int = 1, **counts: Any) -> None:
             raise InputTypeError(f"{name} must be an integer of at least {least}, got {value!r}.")
 
 
-def _reasons(
+def _contributions(
     model: Any,
     data: pd.DataFrame,
-    person: pd.DataFrame,
-    favourable: bool,
-    favoured: np.ndarray,
-    *,
-    labels: Mapping[str, Sequence[str]] | None,
-    values: Mapping[str, Mapping[str, Message]],
+    persons: pd.DataFrame,
     favorable_label: Any,
-    n_reasons: int,
     background_size: int,
     random_state: int | None,
-    hidden: frozenset[str],
-) -> tuple[tuple[Reason, ...], str]:
-    """The principal reasons, from the exact contributions of the person's inputs."""
+) -> tuple[pd.DataFrame, str]:
+    """The exact contributions of every person's inputs, in one call of the engine (a
+    background drawn from ``data``, the people after it)."""
     rng = np.random.default_rng(random_state)
     bg = np.sort(rng.choice(len(data), min(background_size, len(data)), replace=False))
-    frame = pd.concat([data.iloc[bg], person], ignore_index=True)
-    n = len(frame)
-    sample = RowSample(frame, np.arange(n), n, np.array([n - 1]), np.arange(n - 1), None)
+    frame = pd.concat([data.iloc[bg], persons], ignore_index=True)
+    n, k = len(frame), len(persons)
+    sample = RowSample(frame, np.arange(n), n, np.arange(n - k, n), np.arange(n - k), None)
     exp = explain_sample(
-        model, sample, positive_label=favorable_label, random_state=random_state, progress=False
-    )
-    contrib = exp.values.iloc[0]
+        model, sample, positive_label=favorable_label, random_state=random_state,
+        progress=False, every_row=True,
+    )  # fmt: skip
+    values = exp.values.reindex(columns=data.columns, fill_value=0.0)
+    return values.to_numpy(), exp.method
+
+
+def _reasons(
+    contrib: np.ndarray,
+    person: Mapping[str, Any],
+    favourable: bool,
+    words: _Words,
+    hidden: frozenset[str],
+    n_reasons: int,
+) -> tuple[Reason, ...]:
+    """The principal reasons, from the exact contributions of the person's inputs: against
+    the favourable decision when it was refused, for it when granted."""
+    columns = list(person)
     total = float(np.abs(contrib).sum()) or 1.0
-    # Against the favourable decision (negative) when it was refused; for it when granted.
-    order = contrib.sort_values(ascending=not favourable)
-    chosen = [
-        c
-        for c in order.index
-        if (contrib[c] < 0) != favourable and contrib[c] != 0 and str(c) not in hidden
-    ]
+    order = np.argsort(-contrib if favourable else contrib, kind="stable")
     reasons = []
-    for c in chosen[:n_reasons]:
-        name = feature_label(str(c), labels)
-        value = person.iloc[0][c]
-        value = value.item() if isinstance(value, np.generic) else value
-        shown = _shown(str(c), value, labels, values)
-        typical, median = _typical(str(c), data.loc[favoured, c], labels, values)
+    for j in order:
+        c, value = columns[j], _plain(person[columns[j]])
+        if contrib[j] == 0 or (contrib[j] < 0) == favourable or c in hidden:
+            continue
+        name, shown = words.name(c), words.shown(c, value)
+        typical, median = words.typical(c)
         reasons.append(
             Reason(
-                column=str(c),
+                column=c,
                 name=name,
                 shown=shown,
-                contribution=float(contrib[c]),
-                share=float(abs(contrib[c]) / total),
+                contribution=float(contrib[j]),
+                share=float(abs(contrib[j]) / total),
                 typical=typical,
                 sentence=_reason_sentence(name, shown, value, typical, median),
             )
         )
-    return tuple(reasons), exp.method
-
-
-def _recourse(
-    adapter: Any,
-    data: pd.DataFrame,
-    person: pd.DataFrame,
-    allowed: Mapping[str, str],
-    favorable_label: Any,
-    *,
-    labels: Mapping[str, Sequence[str]] | None,
-    values: Mapping[str, Mapping[str, Message]],
-    n_options: int,
-    grid: int,
-) -> tuple[RecourseOption, ...]:
-    """The cheapest diverse changes that turn the decision favourable: one column at a time,
-    then pairs of columns, every candidate priced by the model in one call per round."""
-    current = person.iloc[0]
-    scales = {c: _scale(data[c]) if _is_numeric(data[c]) else 1.0 for c in allowed}
-    options_per_column = {c: _candidates(data[c], current[c], d, grid) for c, d in allowed.items()}
-
-    def cost(c: str, v: Any) -> float:
-        if not _is_numeric(data[c]):
-            return 1.0
-        return abs(float(v) - float(current[c])) / scales[c]
-
-    singles = [[(c, v)] for c, vs in options_per_column.items() for v in vs]
-    found, scores = _flipping(adapter, person, singles, favorable_label, data.dtypes)
-    # Pairs of the 8 columns whose single changes raised the favourable score most (in the
-    # columns' order for a model without scores), on a coarser grid.
-    if len({tuple(c for c, _ in ch) for ch in found}) < n_options and len(allowed) > 1:
-        best: dict[str, float] = {}
-        for (c, _), s in zip((ch[0] for ch in singles), scores, strict=True):
-            best[c] = max(best.get(c, -math.inf), s)
-        cols = sorted(best, key=lambda c: -best[c])[:8]
-        coarse = {
-            c: options_per_column[c][:: max(1, len(options_per_column[c]) // 6)] for c in cols
-        }
-        pairs = [
-            [(a, va), (b, vb)]
-            for a, b in itertools.combinations(cols, 2)
-            for va in coarse[a]
-            for vb in coarse[b]
-        ]
-        found += _flipping(adapter, person, pairs, favorable_label, data.dtypes)[0]
-    ranked = sorted(found, key=lambda ch: (sum(cost(c, v) for c, v in ch), len(ch)))
-    out: list[RecourseOption] = []
-    used: list[set[str]] = []
-    for chosen in ranked:
-        columns = {c for c, _ in chosen}
-        if any(columns >= u for u in used):
-            continue  # a superset of a cheaper option's columns adds nothing
-        frame = _with_changes(person, [chosen], data.dtypes)
-        after = np.asarray(adapter.predict(frame))[0]
-        if after != favorable_label:
-            continue  # verified by calling the model: never reported unless it flips
-        score = adapter.score(frame, favorable_label)
-        changes = tuple(
-            Change(
-                column=c,
-                name=feature_label(c, labels),
-                before=current[c].item() if isinstance(current[c], np.generic) else current[c],
-                after=v,
-                before_shown=_shown(c, current[c], labels, values),
-                after_shown=_shown(c, v, labels, values),
-                cost=cost(c, v),
-            )
-            for c, v in chosen
-        )
-        out.append(
-            RecourseOption(
-                changes=changes,
-                cost=float(sum(ch.cost for ch in changes)),
-                decision_after=after.item() if isinstance(after, np.generic) else after,
-                score_after=None if score is None else float(score[0]),
-            )
-        )
-        used.append(columns)
-        if len(out) == n_options:
+        if len(reasons) == n_reasons:
             break
-    return tuple(out)
+    return tuple(reasons)
 
 
-def _flipping(
-    adapter: Any,
-    person: pd.DataFrame,
-    changes: list[list[tuple[str, Any]]],
-    favorable_label: Any,
-    dtypes: pd.Series,
-) -> tuple[list[list[tuple[str, Any]]], np.ndarray]:
-    """The changes whose row the model decides favourably, and each row's score of the
-    favourable decision (0 for every row when the model gives no scores)."""
-    if not changes:
-        return [], np.zeros(0)
-    frame = _with_changes(person, changes, dtypes)
-    decided = np.asarray(adapter.predict(frame))
-    score = adapter.score(frame, favorable_label)
-    scores = np.zeros(len(frame)) if score is None else np.asarray(score, dtype=float)
-    return [ch for ch, d in zip(changes, decided, strict=True) if d == favorable_label], scores
+def _option(
+    candidate: Candidate, person: Mapping[str, Any], words: _Words, space: RecourseSpace
+) -> RecourseOption:
+    changes = tuple(
+        Change(
+            column=c,
+            name=words.name(c),
+            before=_plain(person[c]),
+            after=v,
+            before_shown=words.shown(c, person[c]),
+            after_shown=words.shown(c, v),
+            cost=space.cost(c, person[c], v),
+        )
+        for c, v in candidate.changes
+    )
+    return RecourseOption(
+        changes=changes,
+        cost=candidate.cost,
+        decision_after=candidate.decision,
+        score_after=candidate.score,
+    )
 
 
 def _recourse_note(

@@ -1,0 +1,455 @@
+"""Notices for the people affected: one short bilingual page (HTML) and plain text per person,
+from their :class:`~szai_audit.explain.person.PersonExplanation`, written offline in the
+report's styling, with each notice checked for plain language before it is written.
+
+A notice holds the person's own values, the model's decision and score, the principal reasons,
+what would change the decision, what the explanation is and is not, and how to contest it (the
+organisation's ``appeal`` and ``contact``). It never names another person: the only other
+people it describes are the many who received the favourable decision, by a median or a most
+common value over at least ``min_count`` of them (see
+:func:`~szai_audit.explain.person.explain_people`).
+
+:func:`notice_problems` is the check (the rules of the report's linter, for one notice):
+
+* ``identifier``: a column name or a raw category value (an identifier of the data, in ASCII)
+  in a Chinese sentence: a display name or a value label is missing;
+* ``code``: code in a Chinese sentence (``x >= 3``, ``a=b``);
+* ``causality``: words that claim a cause ("because you", "due to your", "因为您", "由于您");
+  a notice says what the model weighed, not why the person is as they are;
+* ``sensitive``: a sensitive input (a ground or its proxy) given as a reason or changed, or
+  its display name in the notice;
+* ``unit``: a number given without a unit, where the column's display name declares none
+  (a third element ``""`` in ``feature_labels`` says that a number has no unit).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import InputError
+from ..core.files import PathLike, write_text
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.messages import Message
+from .person import PersonExplanation
+
+__all__ = [
+    "NoticeBatch",
+    "notice_checks",
+    "notice_html",
+    "notice_problems",
+    "notice_text",
+    "write_notices",
+]
+
+_CAUSAL = re.compile(
+    r"因为您|由于您|因您|导致您|because\s+(?:you|of\s+your)|due\s+to\s+your|caused\s+by\s+your",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=")
+_ASCII_WORD = re.compile(r"[A-Za-z]")
+
+TITLE = Message("关于自动化决定的说明", "Explanation of an automated decision")
+DECISION = {
+    True: Message(
+        "模型对您的申请作出了有利的决定。",
+        "The model's decision on your application is the favourable one.",
+    ),
+    False: Message(
+        "模型对您的申请作出了不利的决定。",
+        "The model's decision on your application is not the favourable one.",
+    ),
+}
+REASONS_HEADING = Message("主要原因", "Principal reasons")
+RECOURSE_HEADING = Message("什么会改变这一决定", "What would change the decision")
+ABOUT_HEADING = Message("关于本说明", "About this explanation")
+RIGHTS_HEADING = Message("您的权利", "Your rights")
+ABOUT = (
+    Message(
+        "以上原因说明的是模型如何对您的信息给出权重，而不是说明现实中是什么导致了这一结果；"
+        "其他人的相同信息，在模型中可能得到不同的权重。",
+        "The reasons above describe how the model weighed your information, not what caused "
+        "the outcome in the world; the same information of another person may weigh "
+        "differently in the model.",
+    ),
+    Message(
+        "所列改变是按模型计算得出的：模型会对改变后的信息作出有利决定。这是模型的性质，"
+        "不代表这些改变可行、可取，或一定会被批准。",
+        "The changes listed are computed from the model: it would decide favourably on the "
+        "information so changed. This is a property of the model, not advice that a change "
+        "is possible or wise, nor a promise of approval.",
+    ),
+    Message(
+        "本说明不以您的性别、民族、国籍、年龄等敏感信息或与之密切相关的信息作为原因，"
+        "也不建议改变这些信息。",
+        "This explanation gives no sensitive information (such as sex, ethnicity, "
+        "nationality, age) or information closely tied to it as a reason, and suggests no "
+        "change to it.",
+    ),
+)
+PIPL = Message(
+    "依据《中华人民共和国个人信息保护法》第二十四条第三款，通过自动化决策方式作出对您的权益有"
+    "重大影响的决定，您有权要求我们予以说明，并有权拒绝仅通过自动化决策的方式作出决定。",
+    "Under Article 24(3) of the Personal Information Protection Law of the People's Republic "
+    "of China, where a decision with a significant effect on your rights is made by automated "
+    "decision-making, you may ask us to explain it and refuse a decision made solely by "
+    "automated decision-making.",
+)
+
+
+def _score_line(p: PersonExplanation) -> Message | None:
+    if p.score is None:
+        return None
+    s = f"{p.score:.2f}"
+    return Message(
+        f"模型给出的有利决定评分为 {s}（0 至 1 之间，越高越有利）。",
+        f"The model's score for the favourable decision is {s} (from 0 to 1, higher is more "
+        f"favourable).",
+    )
+
+
+def _joined(*parts: Message | None) -> Message:
+    kept = [m for m in parts if m is not None]
+    return Message("".join(m.zh for m in kept), " ".join(m.en for m in kept))
+
+
+def _first_up(m: Message) -> Message:
+    return Message(m.zh, m.en[:1].upper() + m.en[1:])
+
+
+def _meta(reference: str, metadata: Mapping[str, Any], on: date) -> list[Message]:
+    lines = []
+    for key in ("system_name", "organisation"):
+        if metadata.get(key):
+            value = str(metadata[key])
+            lines.append(Message(value, value))
+    lines.append(Message(f"参考编号：{reference}", f"Reference: {reference}"))
+    lines.append(Message(f"日期：{on.isoformat()}", f"Date: {on.isoformat()}"))
+    return lines
+
+
+def _rights(metadata: Mapping[str, Any]) -> list[Message]:
+    out = [PIPL]
+    for key, zh, en in (
+        ("appeal", "如何提出异议：", "How to contest: "),
+        ("contact", "联系：", "Contact: "),
+    ):
+        if metadata.get(key):
+            value = str(metadata[key])
+            out.append(Message(zh + value, en + value))
+    return out
+
+
+def _page(
+    p: PersonExplanation, reference: str, metadata: Mapping[str, Any], on: date
+) -> dict[str, Any]:
+    """What a notice says, in Messages, for the HTML page and the text."""
+    return {
+        "title": TITLE,
+        "meta": _meta(reference, metadata, on),
+        "favourable": p.favourable,
+        "decision": _joined(DECISION[p.favourable], _score_line(p)),
+        "reasons_heading": REASONS_HEADING,
+        "reasons_intro": Message(
+            "模型给予以下因素最大的" + ("有利" if p.favourable else "不利") + "权重：",
+            "The model gave most weight "
+            + ("in favour of" if p.favourable else "against")
+            + " the favourable decision to:",
+        ),
+        "reasons": [_first_up(r.sentence) for r in p.reasons],
+        "recourse_heading": RECOURSE_HEADING,
+        "recourse_note": None if p.favourable else p.recourse_note,
+        "options": [_first_up(o.sentence()) for o in p.recourse],
+        "about_heading": ABOUT_HEADING,
+        "about": list(ABOUT if not p.favourable else ABOUT[:1] + ABOUT[2:]),
+        "rights_heading": RIGHTS_HEADING,
+        "rights": _rights(metadata),
+    }
+
+
+def notice_html(
+    p: PersonExplanation,
+    *,
+    reference: str,
+    metadata: Mapping[str, Any] | None = None,
+    lang: str = "bilingual",
+    on: date | None = None,
+) -> str:
+    """One person's notice as a standalone HTML page (inline CSS, no script, no external URL).
+
+    Parameters
+    ----------
+    p : PersonExplanation
+    reference : str
+        The decision's reference (the person's row label), shown on the notice.
+    metadata : mapping, optional
+        The audit's metadata: ``system_name``, ``organisation``, ``appeal``, ``contact``.
+    lang : {"bilingual", "zh", "en"}
+    on : date, optional
+        The notice's date (today).
+    """
+    if lang not in ("bilingual", "zh", "en"):
+        raise InputError(f"lang must be 'bilingual', 'zh' or 'en', got {lang!r}.")
+    page = _page(p, reference, metadata or {}, on or date.today())
+    page.update(
+        html_lang={"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
+        font_stack=FONT_STACK,
+        font_stack_latin=FONT_STACK_LATIN,
+        title_text=TITLE.en if lang == "en" else TITLE.zh,
+    )
+    return _template().render(page=page, lang=lang)
+
+
+_TEMPLATE: list[Any] = []
+
+
+def _template() -> Any:
+    if not _TEMPLATE:
+        _TEMPLATE.append(environment().get_template("person_notice.html.j2"))
+    return _TEMPLATE[0]
+
+
+def notice_text(
+    p: PersonExplanation,
+    *,
+    reference: str,
+    metadata: Mapping[str, Any] | None = None,
+    on: date | None = None,
+) -> str:
+    """One person's notice as plain text: Chinese, then English."""
+    page = _page(p, reference, metadata or {}, on or date.today())
+    parts = []
+    for lang in ("zh", "en"):
+        lines = [page["title"][lang], *(m[lang] for m in page["meta"]), ""]
+        lines += [page["decision"][lang], "", page["reasons_heading"][lang]]
+        lines += [page["reasons_intro"][lang]]
+        lines += [f"{i}. {r[lang]}" for i, r in enumerate(page["reasons"], 1)]
+        if page["recourse_note"] is not None:
+            lines += ["", page["recourse_heading"][lang], page["recourse_note"][lang]]
+            lines += [f"- {o[lang]}" for o in page["options"]]
+        lines += ["", page["about_heading"][lang], *(m[lang] for m in page["about"])]
+        lines += ["", page["rights_heading"][lang], *(m[lang] for m in page["rights"])]
+        parts.append("\n".join(lines))
+    return "\n\n" + ("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n"
+
+
+def _texts(p: PersonExplanation) -> list[Message]:
+    """Every sentence of a notice that comes from the explanation."""
+    out = [p.recourse_note, *(r.sentence for r in p.reasons)]
+    out += [o.sentence() for o in p.recourse]
+    return out
+
+
+def notice_problems(
+    p: PersonExplanation,
+    *,
+    identifiers: Iterable[str] = (),
+    sensitive: Iterable[str] = (),
+    sensitive_names: Iterable[Message] = (),
+    unitless: Iterable[str] = (),
+) -> list[str]:
+    """The plain-language problems of one notice (an empty list when it is clean); the rules
+    are in the module's description.
+
+    Parameters
+    ----------
+    p : PersonExplanation
+    identifiers : iterable of str
+        The data's column names and raw category values: none may appear in Chinese.
+    sensitive : iterable of str
+        Columns that must be neither a reason nor a change.
+    sensitive_names : iterable of Message
+        Their display names, which must not appear in the notice.
+    unitless : iterable of str
+        Numeric columns whose numbers have no unit declared.
+    """
+    problems: list[str] = []
+    ids = [i for i in identifiers if _ASCII_WORD.search(i)]
+    texts = _texts(p)
+    for m in texts:
+        for word in ids:
+            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", m.zh):
+                problems.append(f"identifier: {word!r} in {m.zh[:100]!r}")
+        problems += [f"code: {c.group(0)!r} in {m.zh[:100]!r}" for c in _CODE.finditer(m.zh)]
+        for lang in ("zh", "en"):
+            problems += [f"causality: {c.group(0)!r}" for c in _CAUSAL.finditer(m[lang])]
+    hidden = set(sensitive)
+    used = [r.column for r in p.reasons] + [c.column for o in p.recourse for c in o.changes]
+    problems += [f"sensitive: {c!r} is a reason or a change" for c in used if c in hidden]
+    problems += [f"sensitive: {c!r} may change" for c in p.changeable if c in hidden]
+    for name in sensitive_names:
+        for m in texts[1:]:  # the recourse note names the changeable inputs (checked above)
+            if (name.zh and name.zh in m.zh) or re.search(rf"\b{re.escape(name.en)}\b", m.en):
+                problems.append(f"sensitive: {name.en!r} named in {m.en[:100]!r}")
+    no_unit = set(unitless)
+    problems += [f"unit: {r.column!r} has no unit" for r in p.reasons if r.column in no_unit]
+    return list(dict.fromkeys(problems))
+
+
+@dataclass(frozen=True)
+class NoticeBatch:
+    """Notices written by :func:`write_notices`.
+
+    Attributes
+    ----------
+    folder : Path
+    references : tuple of str
+        The people's references, in order.
+    html, text : tuple of Path
+        Each person's HTML and plain-text notice.
+    index : Path
+        ``index.csv``: one line per notice (reference, files, decision, options found,
+        problems found by :func:`notice_problems`).
+    problems : dict
+        Reference → problems, for the notices that have any.
+    seconds : float
+        Time taken to explain and write.
+    """
+
+    folder: Path
+    references: tuple[str, ...]
+    html: tuple[Path, ...]
+    text: tuple[Path, ...]
+    index: Path
+    problems: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.references)
+
+
+def _file_stem(reference: str, taken: set[str]) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", reference).strip(".") or "notice"
+    stem = stem[:80]
+    unique, k = stem, 2
+    while unique.lower() in taken:
+        unique, k = f"{stem}-{k}", k + 1
+    taken.add(unique.lower())
+    return unique
+
+
+def write_notices(
+    people: Sequence[PersonExplanation],
+    references: Sequence[Any],
+    out: PathLike,
+    *,
+    metadata: Mapping[str, Any] | None = None,
+    lang: str = "bilingual",
+    checks: Mapping[str, Any] | None = None,
+    on: date | None = None,
+) -> NoticeBatch:
+    """Write one HTML and one plain-text notice per person into the folder ``out``, and an
+    ``index.csv`` of them.
+
+    Parameters
+    ----------
+    people : sequence of PersonExplanation
+    references : sequence
+        Each person's reference (their row label), shown on the notice and naming its files
+        (``notice-<reference>.html`` and ``.txt``; characters other than letters, digits,
+        ``_ . -`` become ``_``).
+    out : path-like
+        The folder (created when missing).
+    metadata : mapping, optional
+        ``system_name``, ``organisation``, ``appeal``, ``contact`` (as for the audit).
+    lang : {"bilingual", "zh", "en"}
+        Of the HTML notice; the text notice is always Chinese then English.
+    checks : mapping, optional
+        Keyword arguments of :func:`notice_problems`.
+    on : date, optional
+        The notices' date (today).
+    """
+    start = time.perf_counter()
+    if len(people) != len(references):
+        raise InputError(
+            f"references must name each person once: {len(people)} people, "
+            f"{len(references)} references."
+        )
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"out must be a folder; {str(folder)!r} is a file.")
+    on = on or date.today()
+    taken: set[str] = set()
+    html, text, problems, lines = (
+        [],
+        [],
+        {},
+        ["reference,html,text,decision,favourable,options,problems"],
+    )
+    for p, ref in zip(people, references, strict=True):
+        reference = str(ref)
+        stem = _file_stem(f"notice-{reference}", taken)
+        h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
+        write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
+        write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
+        found = notice_problems(p, **dict(checks or {}))
+        if found:
+            problems[reference] = found
+        html.append(h)
+        text.append(t)
+        lines.append(
+            ",".join(
+                _csv(v)
+                for v in (reference, h.name, t.name, p.decision, p.favourable, len(p.recourse),
+                          "; ".join(found))
+            )
+        )  # fmt: skip
+    index = folder / "index.csv"
+    write_text(index, "\n".join(lines) + "\n")
+    return NoticeBatch(
+        folder=folder,
+        references=tuple(str(r) for r in references),
+        html=tuple(html),
+        text=tuple(text),
+        index=index,
+        problems=problems,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _csv(value: Any) -> str:
+    s = str(value)
+    if s[:1] in ("=", "+", "-", "@"):  # never a formula when opened in a spreadsheet
+        s = "'" + s
+    if any(ch in s for ch in ',"\n\r'):
+        s = '"' + s.replace('"', '""') + '"'
+    return s
+
+
+def notice_checks(
+    data: Any,
+    sensitive: Sequence[str],
+    feature_labels: Mapping[str, Sequence[str]] | None,
+    value_labels: Any = None,
+) -> dict[str, Any]:
+    """The keyword arguments of :func:`notice_problems` for notices on ``data``: its column
+    names and its raw category values that have no label as identifiers, the sensitive
+    columns and their display names, and the numeric columns without a declared unit."""
+    import pandas as pd
+
+    from .recourse import is_numeric
+    from .words import feature_label
+
+    labelled = getattr(value_labels, "by_column", value_labels) or {}
+    identifiers = [str(c) for c in data.columns]
+    unitless = []
+    for c in data.columns:
+        col = data[c]
+        if is_numeric(col):
+            spec = (feature_labels or {}).get(c)
+            if not spec or len(spec) < 3:
+                unitless.append(str(c))
+        elif not pd.api.types.is_bool_dtype(col.dtype):
+            known = {str(k) for k in labelled.get(c, {})}
+            identifiers += [str(v) for v in pd.unique(col.dropna()) if str(v) not in known]
+    return {
+        "identifiers": identifiers,
+        "sensitive": list(sensitive),
+        "sensitive_names": [feature_label(str(c), feature_labels) for c in sensitive],
+        "unitless": unitless,
+    }

@@ -1,0 +1,270 @@
+"""Recourse for many people at once: the cheapest changes to the inputs a person may act on
+that turn the model's decision favourable, searched against the model and verified by it.
+
+The search is the same for one person or ten thousand: every candidate row (one person's row
+with one or two inputs changed) is built in bulk and decided by the model in a few large calls,
+so its cost is that of predicting the candidate rows. A candidate counts only when the model,
+called on that very row, decides favourably; its score and decision are the model's.
+
+* **Singles**: each allowed input set to each value on its grid (quantiles of a number, in the
+  allowed direction; the other categories of a category).
+* **Pairs**, for a person with fewer than ``n_options`` single inputs that work: two of the
+  eight inputs whose single changes raised the favourable score most, on a coarser grid.
+* **Cost** of a change: its size over the input's interquartile range for a number, 1 for a
+  category; an option's cost is the sum over its changes. Options are taken cheapest first,
+  skipping one whose inputs include all of a cheaper option's (diverse by construction).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Candidate", "RecourseSpace", "search"]
+
+#: Candidate rows decided by the model in one call (bounds the memory of a batch).
+CALL_ROWS = 200_000
+#: Inputs whose single changes raised the score most, tried in pairs.
+PAIR_COLUMNS = 8
+#: Grid values per input in the pair search.
+PAIR_GRID = 7
+
+Change = tuple[str, Any]
+
+
+def is_numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Changes that the model, called on the changed row, decides favourably."""
+
+    changes: tuple[Change, ...]
+    cost: float
+    decision: Any
+    score: float | None
+
+
+@dataclass(frozen=True)
+class RecourseSpace:
+    """What recourse may try, computed once from the data: the allowed inputs and their
+    direction, whether each is a number, its cost unit and its grid of values."""
+
+    allowed: Mapping[str, str]
+    numeric: Mapping[str, bool]
+    integer: Mapping[str, bool]
+    scales: Mapping[str, float]
+    grids: Mapping[str, list[Any]]
+    dtypes: pd.Series
+
+    @classmethod
+    def of(cls, data: pd.DataFrame, allowed: Mapping[str, str], grid: int) -> RecourseSpace:
+        numeric = {c: is_numeric(data[c]) for c in allowed}
+        grids: dict[str, list[Any]] = {}
+        scales: dict[str, float] = {}
+        for c in allowed:
+            kept = data[c].dropna()
+            if not numeric[c]:
+                grids[c] = list(pd.unique(kept.astype(object)))
+                scales[c] = 1.0
+                continue
+            x = kept.to_numpy(dtype=float)
+            values = np.unique(np.quantile(x, np.linspace(0, 1, grid + 1))) if len(x) else x
+            if pd.api.types.is_integer_dtype(data[c].dtype):
+                values = np.unique(np.round(values))
+            grids[c] = values.tolist()
+            scales[c] = _scale(x)
+        return cls(
+            allowed=dict(allowed),
+            numeric=numeric,
+            integer={c: pd.api.types.is_integer_dtype(data[c].dtype) for c in allowed},
+            scales=scales,
+            grids=grids,
+            dtypes=data.dtypes,
+        )
+
+    def values(self, column: str, current: Any) -> list[Any]:
+        """The values ``column`` may take from ``current``, nearest first."""
+        grid = self.grids[column]
+        if not self.numeric[column]:
+            return [v for v in grid if v != current]
+        if current is None or (isinstance(current, float) and math.isnan(current)):
+            return []  # a missing number: no direction to move it in
+        cur = float(current)
+        direction = self.allowed[column]
+        if direction == "increase":
+            kept = [v for v in grid if v > cur]
+        elif direction == "decrease":
+            kept = [v for v in grid if v < cur]
+        else:
+            kept = [v for v in grid if v != cur]
+        return sorted(kept, key=lambda v: abs(v - cur))
+
+    def cost(self, column: str, before: Any, after: Any) -> float:
+        if not self.numeric[column]:
+            return 1.0
+        return abs(float(after) - float(before)) / self.scales[column]
+
+
+def _scale(x: np.ndarray) -> float:
+    """The cost unit of a number: its interquartile range (its standard deviation, or 1, when
+    that is 0)."""
+    if len(x) == 0:
+        return 1.0
+    q1, q3 = np.percentile(x, [25, 75])
+    return float(q3 - q1) or float(np.std(x)) or 1.0
+
+
+def _rows_with(
+    persons: pd.DataFrame, owner: np.ndarray, changes: Sequence[tuple[Change, ...]]
+) -> pd.DataFrame:
+    """One row per change set: its owner's row with the changes made, in the owner's dtypes."""
+    frame = persons.iloc[owner].reset_index(drop=True)
+    by_column: dict[str, tuple[list[int], list[Any]]] = {}
+    for i, chosen in enumerate(changes):
+        for c, v in chosen:
+            rows, values = by_column.setdefault(c, ([], []))
+            rows.append(i)
+            values.append(v)
+    for c, (rows, values) in by_column.items():
+        dtype = persons[c].dtype
+        if is_numeric(persons[c]) and isinstance(dtype, np.dtype):
+            arr = frame[c].to_numpy(copy=True)
+            arr[rows] = np.asarray(values, dtype=arr.dtype)
+            frame[c] = arr
+        else:
+            obj = frame[c].to_numpy(dtype=object, copy=True)
+            obj[rows] = values
+            frame[c] = pd.Series(obj).astype(dtype)
+    return frame
+
+
+def _decide(
+    adapter: Any,
+    persons: pd.DataFrame,
+    owner: list[int],
+    changes: list[tuple[Change, ...]],
+    favorable_label: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model's decision on each candidate row, whether it is favourable and its score of
+    the favourable decision (NaN without scores), in calls of at most ``CALL_ROWS`` rows."""
+    n = len(changes)
+    decisions = np.empty(n, dtype=object)
+    scores = np.full(n, np.nan)
+    for start in range(0, n, CALL_ROWS):
+        stop = min(n, start + CALL_ROWS)
+        frame = _rows_with(persons, np.asarray(owner[start:stop]), changes[start:stop])
+        decisions[start:stop] = list(np.asarray(adapter.predict(frame)))
+        score = adapter.score(frame, favorable_label)
+        if score is not None:
+            scores[start:stop] = np.asarray(score, dtype=float)
+    return decisions, decisions == favorable_label, scores
+
+
+def search(
+    adapter: Any,
+    persons: pd.DataFrame,
+    space: RecourseSpace,
+    favorable_label: Any,
+    n_options: int,
+) -> list[list[Candidate]]:
+    """For each row of ``persons``, up to ``n_options`` diverse options, cheapest first."""
+    found: list[list[Candidate]] = [[] for _ in range(len(persons))]
+    best: list[dict[str, float]] = [{} for _ in range(len(persons))]
+    currents = _currents(persons, space)
+    owner: list[int] = []
+    changes: list[tuple[Change, ...]] = []
+    for i, current in enumerate(currents):
+        for c in space.allowed:
+            for v in space.values(c, current[c]):
+                owner.append(i)
+                changes.append(((c, v),))
+    _collect(adapter, persons, currents, space, favorable_label, owner, changes, found, best)
+    owner, changes = [], []
+    for i, current in enumerate(currents):
+        if len({cand.changes[0][0] for cand in found[i]}) >= n_options or len(space.allowed) < 2:
+            continue
+        cols = sorted(best[i], key=lambda c: -best[i][c])[:PAIR_COLUMNS]
+        coarse = {}
+        for c in cols:
+            values = space.values(c, current[c])
+            coarse[c] = values[:: max(1, len(values) // (PAIR_GRID - 1))]
+        for a, b in itertools.combinations(cols, 2):
+            for va in coarse[a]:
+                for vb in coarse[b]:
+                    owner.append(i)
+                    changes.append(((a, va), (b, vb)))
+    _collect(adapter, persons, currents, space, favorable_label, owner, changes, found, best)
+    return [_diverse(options, n_options) for options in found]
+
+
+def _currents(persons: pd.DataFrame, space: RecourseSpace) -> list[dict[str, Any]]:
+    """Each person's values of the allowed inputs, as Python values."""
+    columns = {c: persons[c].to_numpy(dtype=object) for c in space.allowed}
+    return (
+        [
+            {
+                c: v.item() if isinstance(v, np.generic) else v
+                for c, v in zip(columns, row, strict=True)
+            }
+            for row in zip(*columns.values(), strict=True)
+        ]
+        if columns
+        else [{} for _ in range(len(persons))]
+    )
+
+
+def _collect(
+    adapter: Any,
+    persons: pd.DataFrame,
+    currents: list[dict[str, Any]],
+    space: RecourseSpace,
+    favorable_label: Any,
+    owner: list[int],
+    changes: list[tuple[Change, ...]],
+    found: list[list[Candidate]],
+    best: list[dict[str, float]],
+) -> None:
+    """Decide the candidates; keep those that flip (``found``) and, per person and input, the
+    best score a single change of it reached (``best``; the grid's order without scores)."""
+    if not changes:
+        return
+    decisions, flips, scores = _decide(adapter, persons, owner, changes, favorable_label)
+    for k, (i, chosen) in enumerate(zip(owner, changes, strict=True)):
+        if len(chosen) == 1:
+            c = chosen[0][0]
+            s = scores[k] if not math.isnan(scores[k]) else -len(best[i])
+            best[i][c] = max(best[i].get(c, -math.inf), s)
+        if flips[k]:
+            cost = sum(space.cost(c, currents[i][c], v) for c, v in chosen)
+            d = decisions[k]
+            found[i].append(
+                Candidate(
+                    changes=chosen,
+                    cost=float(cost),
+                    decision=d.item() if isinstance(d, np.generic) else d,
+                    score=None if math.isnan(scores[k]) else float(scores[k]),
+                )
+            )
+
+
+def _diverse(options: list[Candidate], n_options: int) -> list[Candidate]:
+    """The cheapest options, skipping any whose inputs include all of a cheaper one's."""
+    out: list[Candidate] = []
+    used: list[set[str]] = []
+    for cand in sorted(options, key=lambda o: (o.cost, len(o.changes))):
+        columns = {c for c, _ in cand.changes}
+        if any(columns >= u for u in used):
+            continue
+        out.append(cand)
+        used.append(columns)
+        if len(out) == n_options:
+            break
+    return out
