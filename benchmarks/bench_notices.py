@@ -75,7 +75,7 @@ def audited(n: int):
         sensitive={"gender": df["sex"], "nationality": "foreign_worker", "age": "age"},
         bins={"age": [25, 40, 60]},
         feature_labels=GERMAN_LABELS,
-        value_labels=GERMAN_VALUE_LABELS,
+        value_labels={k: v for k, v in GERMAN_VALUE_LABELS.items() if k != "sex"},
         metadata={"organisation": "Example Bank (benchmark)", "appeal": "write to us"},
     ).run()
     return result, people

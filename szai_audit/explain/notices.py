@@ -95,7 +95,7 @@ ABOUT = (
 PIPL = Message(
     "依据《中华人民共和国个人信息保护法》第二十四条第三款，通过自动化决策方式作出对您的权益有"
     "重大影响的决定，您有权要求我们予以说明，并有权拒绝仅通过自动化决策的方式作出决定。",
-    "Under Article 24(3) of the Personal Information Protection Law of the People's Republic "
+    "Under Art. 24(3) of the Personal Information Protection Law of the People's Republic "
     "of China, where a decision with a significant effect on your rights is made by automated "
     "decision-making, you may ask us to explain it and refuse a decision made solely by "
     "automated decision-making.",
@@ -235,7 +235,7 @@ def notice_text(
         lines += ["", page["about_heading"][lang], *(m[lang] for m in page["about"])]
         lines += ["", page["rights_heading"][lang], *(m[lang] for m in page["rights"])]
         parts.append("\n".join(lines))
-    return "\n\n" + ("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n"
+    return ("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n"
 
 
 def _texts(p: PersonExplanation) -> list[Message]:

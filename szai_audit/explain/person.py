@@ -268,7 +268,9 @@ def _persons(data: pd.DataFrame, rows: Any) -> pd.DataFrame:
     index labels of data."""
     if isinstance(rows, pd.DataFrame):
         frame = rows
-    elif isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence | pd.Index | np.ndarray):
+    elif isinstance(rows, (str, bytes)) or not isinstance(
+        rows, Sequence | pd.Index | pd.Series | np.ndarray
+    ):
         raise InputTypeError(
             f"rows must be index labels of data (a list, an Index) or a DataFrame of people, got "
             f"{type(rows).__name__}."
