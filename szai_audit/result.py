@@ -434,7 +434,7 @@ class AuditResult:
         row: Any,
         *,
         immutable: Sequence[str] = (),
-        actionable: Mapping[str, str] | None = None,
+        actionable: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> PersonExplanation:
         """One person's decision explained, with recourse: :func:`szai_audit.explain.person_notice`
@@ -467,7 +467,7 @@ class AuditResult:
         rows: Any,
         *,
         immutable: Sequence[str] = (),
-        actionable: Mapping[str, str] | None = None,
+        actionable: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> list[PersonExplanation]:
         """:meth:`explain_person` for many people at once (index labels of the audited data,
@@ -484,7 +484,7 @@ class AuditResult:
         out: str | os.PathLike[str],
         *,
         immutable: Sequence[str] = (),
-        actionable: Mapping[str, str] | None = None,
+        actionable: Mapping[str, Any] | None = None,
         lang: str = "bilingual",
         **options: Any,
     ) -> NoticeBatch:
@@ -544,7 +544,7 @@ class AuditResult:
         self,
         data: pd.DataFrame,
         immutable: Sequence[str],
-        actionable: Mapping[str, str] | None,
+        actionable: Mapping[str, Any] | None,
         options: Mapping[str, Any],
     ) -> dict[str, Any]:
         fixed = {"favorable_label", "feature_labels", "value_labels", "sensitive"} & set(options)

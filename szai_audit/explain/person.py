@@ -45,6 +45,8 @@ __all__ = [
 
 #: Directions a column may be changed in (``actionable``).
 DIRECTIONS = ("increase", "decrease", "any")
+#: A direction, or the categories a category may change to.
+Direction = str | tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -315,8 +317,8 @@ def _changeable(
     data: pd.DataFrame,
     immutable: Sequence[str],
     sensitive: Sequence[str],
-    actionable: Mapping[str, str] | None,
-) -> dict[str, str]:
+    actionable: Mapping[str, Any] | None,
+) -> dict[str, Direction]:
     """Columns that may change, with their direction."""
     for name, cols in (("immutable", immutable), ("actionable", list(actionable or {}))):
         unknown = [c for c in cols if c not in data.columns]
@@ -325,12 +327,8 @@ def _changeable(
     if actionable is None:
         fixed = {*immutable, *sensitive}
         return {str(c): "any" for c in data.columns if c not in fixed}
-    out: dict[str, str] = {}
+    out: dict[str, Direction] = {}
     for c, direction in actionable.items():
-        if direction not in DIRECTIONS:
-            raise InputError(
-                f"actionable[{c!r}] must be one of {list(DIRECTIONS)}, got {direction!r}."
-            )
         if c in set(sensitive):
             raise InputError(
                 f"actionable names {c!r}, a sensitive input (a ground or its proxy): it is never "
@@ -338,13 +336,40 @@ def _changeable(
             )
         if c in set(immutable):
             raise InputError(f"{c!r} is both immutable and actionable; give it once.")
-        if direction != "any" and not is_numeric(data[c]):
-            raise InputError(
-                f"actionable[{c!r}] = {direction!r}, but {c!r} is not numeric; a category can "
-                f"only change ('any')."
-            )
-        out[str(c)] = str(direction)
+        out[str(c)] = _direction(data[c], str(c), direction)
     return out
+
+
+def _direction(col: pd.Series, c: str, direction: Any) -> Direction:
+    """A checked direction: one of DIRECTIONS, or the categories a category may change to."""
+    if isinstance(direction, str):
+        if direction not in DIRECTIONS:
+            raise InputError(
+                f"actionable[{c!r}] must be one of {list(DIRECTIONS)} or a list of the "
+                f"categories it may change to, got {direction!r}."
+            )
+        if direction != "any" and not is_numeric(col):
+            raise InputError(
+                f"actionable[{c!r}] = {direction!r}, but {c!r} is not numeric; give 'any' or "
+                f"the list of categories it may change to."
+            )
+        return direction
+    if is_numeric(col) or not isinstance(direction, Sequence | set | frozenset):
+        raise InputError(
+            f"actionable[{c!r}] must be one of {list(DIRECTIONS)}"
+            + ("" if is_numeric(col) else " or a list of the categories it may change to")
+            + f", got {direction!r}."
+        )
+    seen = {str(v) for v in pd.unique(col.dropna().astype(object))}
+    unknown = [v for v in direction if str(v) not in seen]
+    if unknown or not direction:
+        raise InputError(
+            f"actionable[{c!r}] lists categories not seen in data: {unknown!r}; seen: "
+            f"{sorted(seen)!r}."
+            if unknown
+            else f"actionable[{c!r}] is an empty list; leave {c!r} out of actionable instead."
+        )
+    return tuple(direction)
 
 
 def person_notice(model: Any, data: pd.DataFrame, row: Any, **options: Any) -> PersonExplanation:
@@ -382,7 +407,7 @@ def explain_people(
     value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None = None,
     immutable: Sequence[str] = (),
     sensitive: Sequence[str] = (),
-    actionable: Mapping[str, str] | None = None,
+    actionable: Mapping[str, Any] | None = None,
     n_reasons: int = 4,
     n_options: int = 3,
     background_size: int = 100,
@@ -410,8 +435,11 @@ def explain_people(
         Columns recourse never changes; ``sensitive`` (grounds and their proxies) are also
         never named as a reason.
     actionable : mapping, optional
-        ``{column: "increase" | "decrease" | "any"}``: the only columns recourse may change,
-        and how; by default every other column, either way.
+        ``{column: "increase" | "decrease" | "any" | [categories]}``: the only columns
+        recourse may change, and how: a number up, down or either way; a category to any
+        other category seen in ``data`` ("any") or only to those listed (a change of category
+        costs 1 whatever its target, so list the targets a person could reach). By default
+        every column not immutable or sensitive, either way.
     n_reasons, n_options, background_size, grid : int
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
@@ -492,7 +520,7 @@ def _explained(
     model: Any,
     data: pd.DataFrame,
     persons: pd.DataFrame,
-    allowed: Mapping[str, str],
+    allowed: Mapping[str, Direction],
     words: _Words,
     favorable_label: Any,
     hidden: frozenset[str],
@@ -634,7 +662,7 @@ def _option(
 
 def _recourse_note(
     options: Sequence[RecourseOption],
-    allowed: Mapping[str, str],
+    allowed: Mapping[str, Direction],
     labels: Mapping[str, Sequence[str]] | None,
 ) -> Message:
     names = [feature_label(c, labels) for c in allowed]

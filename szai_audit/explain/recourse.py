@@ -10,6 +10,8 @@ called on that very row, decides favourably; its score and decision are the mode
   allowed direction; the other categories of a category).
 * **Pairs**, for a person with fewer than ``n_options`` single inputs that work: two of the
   eight inputs whose single changes raised the favourable score most, on a coarser grid.
+* **Narrowed**: each single change of a number that works is narrowed, by bisection on the
+  model, to the smallest change that still works (whole numbers stay whole).
 * **Cost** of a change: its size over the input's interquartile range for a number, 1 for a
   category; an option's cost is the sum over its changes. Options are taken cheapest first,
   skipping one whose inputs include all of a cheaper option's (diverse by construction).
@@ -34,6 +36,8 @@ CALL_ROWS = 200_000
 PAIR_COLUMNS = 8
 #: Grid values per input in the pair search.
 PAIR_GRID = 7
+#: Bisection steps narrowing a single change of a number that is not whole.
+REFINE_ROUNDS = 8
 
 Change = tuple[str, Any]
 
@@ -57,34 +61,41 @@ class RecourseSpace:
     """What recourse may try, computed once from the data: the allowed inputs and their
     direction, whether each is a number, its cost unit and its grid of values."""
 
-    allowed: Mapping[str, str]
+    allowed: Mapping[str, str | tuple[Any, ...]]
     numeric: Mapping[str, bool]
-    integer: Mapping[str, bool]
+    integer: Mapping[str, bool]  # whole numbers only (an integer dtype, or whole values)
     scales: Mapping[str, float]
     grids: Mapping[str, list[Any]]
     dtypes: pd.Series
 
     @classmethod
-    def of(cls, data: pd.DataFrame, allowed: Mapping[str, str], grid: int) -> RecourseSpace:
+    def of(
+        cls, data: pd.DataFrame, allowed: Mapping[str, str | tuple[Any, ...]], grid: int
+    ) -> RecourseSpace:
         numeric = {c: is_numeric(data[c]) for c in allowed}
         grids: dict[str, list[Any]] = {}
         scales: dict[str, float] = {}
         for c in allowed:
             kept = data[c].dropna()
             if not numeric[c]:
-                grids[c] = list(pd.unique(kept.astype(object)))
+                targets = allowed[c]
+                seen = list(pd.unique(kept.astype(object)))
+                if isinstance(targets, tuple):  # only the categories listed
+                    wanted = {str(t) for t in targets}
+                    seen = [v for v in seen if str(v) in wanted]
+                grids[c] = seen
                 scales[c] = 1.0
                 continue
             x = kept.to_numpy(dtype=float)
             values = np.unique(np.quantile(x, np.linspace(0, 1, grid + 1))) if len(x) else x
             if pd.api.types.is_integer_dtype(data[c].dtype):
-                values = np.unique(np.round(values))
+                values = np.unique(np.round(values)).astype(np.int64)
             grids[c] = values.tolist()
             scales[c] = _scale(x)
         return cls(
             allowed=dict(allowed),
             numeric=numeric,
-            integer={c: pd.api.types.is_integer_dtype(data[c].dtype) for c in allowed},
+            integer={c: numeric[c] and _whole(data[c]) for c in allowed},
             scales=scales,
             grids=grids,
             dtypes=data.dtypes,
@@ -111,6 +122,13 @@ class RecourseSpace:
         if not self.numeric[column]:
             return 1.0
         return abs(float(after) - float(before)) / self.scales[column]
+
+
+def _whole(col: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(col.dtype):
+        return True
+    x = col.dropna().to_numpy(dtype=float)
+    return bool(len(x)) and bool(np.all(np.isfinite(x) & (x == np.round(x))))
 
 
 def _scale(x: np.ndarray) -> float:
@@ -187,6 +205,7 @@ def search(
                 owner.append(i)
                 changes.append(((c, v),))
     _collect(adapter, persons, currents, space, favorable_label, owner, changes, found, best)
+    _refine(adapter, persons, currents, space, favorable_label, found)
     owner, changes = [], []
     for i, current in enumerate(currents):
         if len({cand.changes[0][0] for cand in found[i]}) >= n_options or len(space.allowed) < 2:
@@ -253,6 +272,69 @@ def _collect(
                     score=None if math.isnan(scores[k]) else float(scores[k]),
                 )
             )
+
+
+def _refine(
+    adapter: Any,
+    persons: pd.DataFrame,
+    currents: list[dict[str, Any]],
+    space: RecourseSpace,
+    favorable_label: Any,
+    found: list[list[Candidate]],
+) -> None:
+    """Narrow each single change of a number that works to the smallest that still works on
+    the model: bisection between the nearest grid value that works and the value before it
+    (whole numbers for a whole-number column, ``REFINE_ROUNDS`` steps otherwise), all people
+    and columns in one model call per step; the smallest working value joins ``found``."""
+    # person, column, value that does not work, value that works, its candidate
+    state: list[list[Any]] = []
+    for i, options in enumerate(found):
+        for c in {o.changes[0][0] for o in options if len(o.changes) == 1}:
+            if not space.numeric[c]:
+                continue
+            cur = float(currents[i][c])
+            works = min(
+                (o for o in options if len(o.changes) == 1 and o.changes[0][0] == c),
+                key=lambda o: abs(float(o.changes[0][1]) - cur),
+            )
+            hi = float(works.changes[0][1])
+            before = [v for v in space.values(c, currents[i][c])
+                      if (v - cur) * (hi - cur) > 0 and abs(v - cur) < abs(hi - cur)]  # fmt: skip
+            lo = float(before[-1]) if before else cur
+            state.append([i, c, lo, hi, works])
+    for _ in range(REFINE_ROUNDS):
+        tried = []
+        for entry in state:
+            i, c, lo, hi, _works = entry
+            mid = (lo + hi) / 2
+            if space.integer[c]:
+                mid = float(math.floor(mid) if hi > lo else math.ceil(mid))
+            if mid in (lo, hi):
+                continue
+            tried.append((entry, int(mid) if space.integer[c] else mid))
+        if not tried:
+            break
+        owner = [e[0] for e, _ in tried]
+        changes: list[tuple[Change, ...]] = [((str(e[1]), v),) for e, v in tried]
+        decisions, flips, scores = _decide(adapter, persons, owner, changes, favorable_label)
+        for k, (entry, v) in enumerate(tried):
+            if flips[k]:
+                person, column = entry[0], entry[1]
+                d = decisions[k]
+                entry[3], entry[4] = (
+                    float(v),
+                    Candidate(
+                        changes=((column, v),),
+                        cost=space.cost(column, currents[person][column], v),
+                        decision=d.item() if isinstance(d, np.generic) else d,
+                        score=None if math.isnan(scores[k]) else float(scores[k]),
+                    ),
+                )
+            else:
+                entry[2] = float(v)
+    for person, _c, _lo, _hi, works in state:
+        if works not in found[person]:
+            found[person].append(works)
 
 
 def _diverse(options: list[Candidate], n_options: int) -> list[Candidate]:
