@@ -275,3 +275,25 @@ def test_one_language_pages_and_data_untouched(demo, tmp_path):
     with pytest.raises(sa.errors.InputError, match="lang"):
         notice_html(p, reference="1", lang="fr")
     pd.testing.assert_frame_equal(X, copy)
+
+
+def test_a_category_changes_only_to_the_targets_listed(demo):
+    model, X = demo.inputs
+    targets = ["0 <= ... < 200 DM", "... >= 200 DM / salary assignments for at least 1 year"]
+    refused = X.index[model.predict(X) == 0][:15]
+    people = demo.explain_people(
+        refused, actionable={"checking_status": targets, "savings": ["100 <= ... < 500 DM"]}
+    )
+    changed = [c for p in people for o in p.recourse for c in o.changes]
+    assert changed  # some people have recourse within those targets
+    for c in changed:
+        allowed = targets if c.column == "checking_status" else ["100 <= ... < 500 DM"]
+        assert c.after in allowed and c.cost == 1.0
+    for bad, match in (
+        ({"checking_status": ["closed"]}, "not seen in data"),
+        ({"checking_status": []}, "empty list"),
+        ({"credit_amount": ["1000"]}, "increase"),
+        ({"checking_status": "increase"}, "not numeric"),
+    ):
+        with pytest.raises(sa.errors.InputError, match=match):
+            demo.explain_person(refused[0], actionable=bad)
