@@ -94,6 +94,7 @@ _AUDIT_KEYS = {
     "loyalty",
     "currency",
     "privacy",
+    "recourse",
     "random_state",
     "verbose",
 }

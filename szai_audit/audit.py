@@ -155,6 +155,16 @@ class Audit:
         (:attr:`AuditResult.unlabelled_values`, :attr:`AuditResult.unlabelled_note`). A key
         that names no column or ground, or a label that is not text, is refused; a raw value
         that is not in the data only warns (``UserWarning``). The mappings are not changed.
+    recourse : bool or dict, optional
+        Recourse by group (Art. 72(2)(iv); ``task="classification"`` with a model and data in
+        memory): of the people the model decides unfavourably (``policy.recourse_max_rows``
+        drawn at random from more), the share who could reach the favourable decision by
+        changing inputs they can act on, and the median change they need, by group
+        (``fairness.recourse_share``, ``fairness.recourse_cost_ratio``; see
+        :mod:`szai_audit.fairness.recourse`). By default (None or True) every model input
+        other than the grounds and their proxies may change, either way; a dict
+        ``{"actionable": {...}, "immutable": [...]}`` says which may change and how, as for
+        :meth:`AuditResult.explain_person`; False leaves it NOT_ASSESSED.
     verbose : bool, default True
         Show a progress bar on stderr for each stage of :meth:`run` and :meth:`AuditResult.to_html`
         (predictions, bootstrap, proxies, flip test, explanation, fix cost, report) once it has
@@ -233,6 +243,7 @@ class Audit:
         privacy: Any = None,
         value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
         verbose: bool = True,
+        recourse: bool | Mapping[str, Any] | None = None,
     ) -> None:
         self.model = model
         self.data = data
@@ -261,6 +272,7 @@ class Audit:
         self.privacy = privacy
         self.value_labels = value_labels
         self.verbose = verbose
+        self.recourse = recourse
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"

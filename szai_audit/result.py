@@ -29,6 +29,7 @@ from .explain.summary import ExplanationSummary, notice
 from .fairness.counterfactual import FlipResult
 from .fairness.metrics import GroupMetrics
 from .fairness.proxies import ProxyReport
+from .fairness.recourse import sensitive_inputs
 from .fairness.regression import RegressionMetrics
 from .fairness.scores import ScoreMetrics
 from .fairness.serialize import (
@@ -564,15 +565,12 @@ class AuditResult:
         """The model inputs a person's notice must not name or change: the grounds' columns
         among ``data``'s, and each ground's proxies (single-input AUC at or above
         ``policy.proxy_auc_threshold``)."""
-        out = [s.column for s in self.sensitive if s.column in data.columns]
-        for report in self.proxies.values():
-            table = report.features
-            out += [
-                str(c)
-                for c in table.index[table["auc"] >= self.policy.proxy_auc_threshold]
-                if c in data.columns
-            ]
-        return [c for c in dict.fromkeys(out) if c is not None]
+        return sensitive_inputs(
+            data.columns,
+            [s.column for s in self.sensitive],
+            self.proxies,
+            self.policy.proxy_auc_threshold,
+        )
 
     def _repr_html_(self) -> str:
         return render_notebook_summary(self)

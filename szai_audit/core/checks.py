@@ -75,6 +75,10 @@ MINIMUMS: dict[str, str] = {
     "sample": "rows of a sample the check draws (`proxy_max_rows`, `flip_max_rows`); a group "
     "with fewer rows than the three cross-validation folds is left out of the proxy models",
     "records": "none: the check counts records sharing their quasi-identifiers",
+    "refused": "at least `min_group_size` people decided unfavourably among those searched "
+    "(`recourse_max_rows`), in the group and in the reference",
+    "recourse": "at least `min_group_size` people with recourse among those searched, in the "
+    "group and in the reference",
     "none": "none",
 }
 

@@ -116,6 +116,15 @@ class Policy:
         Pricing: orders sampled for the counterfactual test.
     counterfactual_donors : int, default 10
         Pricing: other customers whose profile each sampled order is given.
+    recourse_share_gap_max : float, default 0.10
+        Recourse (Art. 72(2)(iv)): largest acceptable gap between groups in the share of the
+        people decided unfavourably who could reach the favourable decision within the
+        allowed changes.
+    recourse_cost_ratio_min : float, default 0.8
+        Recourse: lowest acceptable ratio of the reference group's median cost of recourse to
+        a group's (0.8: a group may need at most 1.25 times the change).
+    recourse_max_rows : int, default 1000
+        Recourse: unfavourably decided people searched (a random sample of more).
 
     Examples
     --------
@@ -160,6 +169,9 @@ class Policy:
     counterfactual_share_max: float = 0.01
     counterfactual_orders: int = 2000
     counterfactual_donors: int = 10
+    recourse_share_gap_max: float = 0.10
+    recourse_cost_ratio_min: float = 0.8
+    recourse_max_rows: int = 1000
 
     def __post_init__(self) -> None:
         _check_fraction("selection_rate_ratio_min", self.selection_rate_ratio_min, low_open=True)
@@ -212,6 +224,9 @@ class Policy:
             _check_fraction(name, getattr(self, name), low_open=False)
         _check_int("counterfactual_orders", self.counterfactual_orders, 10)
         _check_int("counterfactual_donors", self.counterfactual_donors, 1)
+        _check_fraction("recourse_share_gap_max", self.recourse_share_gap_max, low_open=False)
+        _check_fraction("recourse_cost_ratio_min", self.recourse_cost_ratio_min, low_open=True)
+        _check_int("recourse_max_rows", self.recourse_max_rows, 10)
 
     def supports_strata(self, covered: float, reference_covered: float, coverage: float) -> bool:
         """Whether a stratified gap after legitimate factors may be used for a pair: the strata

@@ -1,8 +1,9 @@
 """Progress on long runs: a bar per stage of an audit (tqdm, on stderr), and each stage's seconds.
 
 An audit runs inside :func:`clock`; each of its stages (:data:`STAGES`: predictions, bootstrap,
-proxies, flip test, explanation, fix cost, report) is a :func:`stage` block, which times it
-and, once it has run for :data:`DELAY` seconds, shows a bar. Work inside a stage that knows how
+proxies, flip test, explanation, recourse, fix cost, report; and the notices written after)
+is a :func:`stage` block, which times it and, once it has run for :data:`DELAY` seconds,
+shows a bar. Work inside a stage that knows how
 much is left (partitions of a Dask DataFrame, rows to explain) sets the bar's total and advances
 it. Bars are shown only when stderr is a terminal, the environment has no ``CI`` variable, and
 the audit was not made with ``verbose=False``: notebooks, logs and CI stay silent.
@@ -45,7 +46,17 @@ __all__ = [
 #: Seconds a stage runs before its bar appears: short runs print nothing.
 DELAY = 3.0
 #: The stages of an audit, in the order they run; ``result.manifest["stage_seconds"]``.
-STAGES = ("predictions", "bootstrap", "proxies", "flip test", "explanation", "fix cost", "report")
+STAGES = (
+    "predictions",
+    "bootstrap",
+    "proxies",
+    "flip test",
+    "explanation",
+    "recourse",
+    "fix cost",
+    "report",
+    "notices",
+)
 
 
 def stream() -> TextIO:

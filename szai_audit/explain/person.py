@@ -313,7 +313,7 @@ def _person_row(data: pd.DataFrame, row: Any) -> pd.DataFrame:
     )
 
 
-def _changeable(
+def changeable(
     data: pd.DataFrame,
     immutable: Sequence[str],
     sensitive: Sequence[str],
@@ -474,7 +474,7 @@ def explain_people(
     unknown = [c for c in sensitive if c not in data.columns]
     if unknown:
         raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
-    allowed = _changeable(data, immutable, sensitive, actionable)
+    allowed = changeable(data, immutable, sensitive, actionable)
     words = _Words(data, feature_labels, _value_tables(value_labels), min_count)
     return _explained(
         model, data, persons, allowed, words, favorable_label, frozenset(map(str, sensitive)),

@@ -25,6 +25,8 @@ __all__ = [
     "MEAN_TREND",
     "PROXY",
     "RATE_CHECKS",
+    "RECOURSE_COST",
+    "RECOURSE_SHARE",
     "SELECTION_RATE",
     "SELECTION_RATIO",
     "TREND",
@@ -150,6 +152,27 @@ FLIP = register(
         unit="percent",
         computed_by=f"{_INPUTS}:flip_finding",
         minimum="sample",
+    )
+)
+_RECOURSE = "szai_audit.fairness.findings.recourse:recourse_findings"
+RECOURSE_SHARE = register(
+    Check(
+        "fairness.recourse_share",
+        ARTICLE,
+        Message("不利决定后可获有利决定的比例", "Refused people with recourse"),
+        computed_by=_RECOURSE,
+        minimum="refused",
+    )
+)
+RECOURSE_COST = register(
+    Check(
+        "fairness.recourse_cost_ratio",
+        ARTICLE,
+        Message("获得有利决定所需改变（中位数之比）", "Change needed for approval (median ratio)"),
+        unit="ratio",
+        direction="at_least",
+        computed_by=_RECOURSE,
+        minimum="recourse",
     )
 )
 CONDITIONAL = register(

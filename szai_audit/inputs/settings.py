@@ -84,6 +84,7 @@ ARGUMENTS = (
     "privacy",
     "value_labels",
     "verbose",
+    "recourse",
 )
 
 
@@ -126,6 +127,9 @@ class Settings:
     value_labels: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     #: Whether progress bars may show (:mod:`szai_audit.core.progress`).
     verbose: bool = True
+    #: Recourse by group: None or True (the default changes), False (not assessed), or
+    #: ``{"actionable": {...}, "immutable": [...]}``.
+    recourse: Any = None
 
     @property
     def direction(self) -> str:
@@ -178,6 +182,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     warn_unaligned(a, a["data"])
     a["metadata"] = _metadata(a["metadata"])
     _check_privacy(a["privacy"])
+    _check_recourse(a["recourse"], a["data"])
     factors = _factor_names(a["legitimate_factors"], a["task"])
     _check_outputs(a, factors)
     profile: dict[str, list[str]] = {}
@@ -253,6 +258,39 @@ def _check_privacy(privacy: Any) -> None:
             "as {'quasi_identifiers': ['age', 'postcode'], 'external': True}, or a PrivacyScan, "
             f"got {type(privacy).__name__}."
         )
+
+
+def _check_recourse(recourse: Any, data: Any) -> None:
+    """``recourse`` is None, a bool, or a mapping of ``actionable`` and ``immutable`` whose
+    columns are ``data``'s (directions are checked when the search runs)."""
+    if recourse is None or isinstance(recourse, bool):
+        return
+    if not isinstance(recourse, Mapping):
+        raise InputTypeError(
+            "recourse must be True, False or a dict such as {'actionable': {'savings': "
+            f"'increase'}}, 'immutable': ['age']}}, got {type(recourse).__name__}."
+        )
+    unknown = set(recourse) - {"actionable", "immutable"}
+    if unknown:
+        raise InputError(
+            f"recourse has unknown keys {sorted(unknown)}; known: ['actionable', 'immutable']."
+        )
+    actionable = recourse.get("actionable") or {}
+    immutable = recourse.get("immutable") or []
+    if not isinstance(actionable, Mapping):
+        raise InputTypeError(
+            f"recourse['actionable'] must map columns to a direction, got "
+            f"{type(actionable).__name__}."
+        )
+    if isinstance(immutable, str) or not isinstance(immutable, Sequence):
+        raise InputTypeError(
+            f"recourse['immutable'] must be a list of columns, got {type(immutable).__name__}."
+        )
+    columns = set(getattr(data, "columns", []))
+    for key, names in (("actionable", list(actionable)), ("immutable", list(immutable))):
+        missing = [c for c in names if c not in columns]
+        if missing:
+            raise ColumnNotFoundError(f"recourse['{key}'] names columns {missing} not in data.")
 
 
 def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:

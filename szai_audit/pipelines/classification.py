@@ -8,6 +8,7 @@ cost; then the shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -23,17 +24,20 @@ from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_gr
 from ..core.errors import InputError, SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
-from ..core.judging import Judgeable, TableAssessment
+from ..core.judging import Judgeable, Measured, TableAssessment
 from ..core.progress import stage
+from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
 from ..fairness.checks import RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.rates import assess_table
+from ..fairness.findings.recourse import recourse_findings, recourse_not_assessed
 from ..fairness.findings.scores import score_findings
 from ..fairness.findings.trend import trend_finding
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
+from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
 from ..inputs.attributes import Attribute, references
 from ..inputs.outputs import plain
@@ -156,9 +160,9 @@ class ClassificationRunner(TaskRunner):
     def after_explanation(
         self, summary: ExplanationSummary | None, found: list[Finding]
     ) -> list[Finding | Judgeable]:
-        """The gaps after the legitimate factors, per ground."""
+        """The gaps after the legitimate factors, per ground; recourse by group."""
         self.conditional = self._conditional()
-        out: list[Finding | Judgeable] = []
+        out: list[Finding | Judgeable] = [*self._recourse()]
         for ground, gaps in self.conditional.items():
             counts = self.metrics[ground].counts["n"]
             sizes = {group_label(k): int(v) for k, v in counts.items()}
@@ -167,6 +171,47 @@ class ClassificationRunner(TaskRunner):
                     gaps, ground, self.policy, sizes, labels=self.settings.feature_labels
                 )
             )
+        return out
+
+    def _recourse(self) -> list[Finding | Measured]:
+        """Recourse by group, per ground (see :mod:`szai_audit.fairness.recourse`)."""
+        s, grounds = self.settings, list(self.metrics)
+        reason = None
+        if s.recourse is False:
+            reason = "not_asked"
+        elif s.model is None or self.prep.adapter is None:
+            reason = "no_model"
+        elif not isinstance(s.data, pd.DataFrame):
+            reason = "in_parts"
+        elif self._favourable().all():
+            reason = "none_refused"
+        if reason is not None:
+            return [f for g in grounds for f in recourse_not_assessed(g, reason)]
+        options = s.recourse if isinstance(s.recourse, Mapping) else {}
+        hidden = sensitive_inputs(
+            s.data.columns,
+            [a.info.column for a in self.prep.attrs],
+            self.proxies,
+            self.policy.proxy_auc_threshold,
+        )
+        allowed = changeable(
+            s.data, list(options.get("immutable") or []), hidden, options.get("actionable")
+        )
+        if not allowed:
+            return [f for g in grounds for f in recourse_not_assessed(g, "nothing_changeable")]
+        with stage("recourse"):
+            sample = sample_recourse(
+                self.prep.adapter, s.data, self._favourable().astype(bool), allowed,
+                s.favorable_label, max_rows=self.policy.recourse_max_rows,
+                random_state=self.random_state,
+            )  # fmt: skip
+            out: list[Finding | Measured] = []
+            for g in grounds:
+                out += recourse_findings(
+                    g, sample, self.encodings[g].row_labels()[sample.positions], self.policy,
+                    reference=self.reference.get(g), random_state=self.random_state,
+                    labels=s.feature_labels,
+                )  # fmt: skip
         return out
 
     def _factors(self) -> pd.DataFrame | None:

@@ -106,6 +106,7 @@ class TaskRunner(ABC):
             change_rtol=self.change_rtol,
             outputs=self.outputs,
         )
+        self.proxies = proxies  # for the steps after the explanation
         with stage("explanation"):
             explained, summary, explanation_found = explanation(
                 self.settings,
@@ -119,7 +120,7 @@ class TaskRunner(ABC):
                 numeric=self.numeric,
             )
             extra += [*found, *explanation_found]
-            extra += self.after_explanation(summary, explanation_found)
+        extra += self.after_explanation(summary, explanation_found)
         findings, tests = finalize(tables, self.policy, extra)
         findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)

@@ -1,0 +1,246 @@
+"""Art. 72(2)(iv) on recourse: the findings of :mod:`szai_audit.fairness.recourse` (the share
+of the unfavourably decided who could reach the favourable decision, and the median change
+they need, by group), with their words."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ...core.data import is_missing_group_key
+from ...core.findings import Finding, Status
+from ...core.grounds import ground_label
+from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
+from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio
+from ...core.policy import Policy
+from ...explain.words import feature_label
+from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
+from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
+from ..words import Labels
+
+__all__ = ["recourse_findings", "recourse_not_assessed"]
+
+#: Why recourse was not assessed, by key.
+REASONS = {
+    "no_model": Message(
+        "决定为给定值，没有可调用的模型", "the decisions were given, with no model to call"
+    ),
+    "in_parts": Message(
+        "数据分块读取，逐人搜索需要全部行在内存中",
+        "the data were read in parts; the search per person needs every row in memory",
+    ),
+    "not_asked": Message(
+        "审计设置为不评估（recourse=False）", "the audit was set not to assess it"
+    ),
+    "none_refused": Message("没有人被作出不利决定", "no one was decided unfavourably"),
+    "nothing_changeable": Message(
+        "除敏感属性及其代理变量外，没有允许改变的输入",
+        "no input other than the grounds and their proxies may change",
+    ),
+}
+
+
+def recourse_not_assessed(ground: str, reason: str) -> list[Finding]:
+    """Both recourse findings of ``ground``, NOT_ASSESSED for ``reason`` (a key of
+    :data:`REASONS`)."""
+    g, why = ground_label(ground), REASONS[reason]
+    return [
+        Finding(
+            check=check.id,
+            article=ARTICLE,
+            status=Status.NOT_ASSESSED,
+            message=Message(
+                f"{g.zh}：未评估不利决定后的可改变性（{why.zh}）。",
+                f"{g.en.capitalize()}: recourse was not assessed ({why.en}).",
+            ),
+            ground=ground,
+        )
+        for check in (RECOURSE_SHARE, RECOURSE_COST)
+    ]
+
+
+def recourse_findings(
+    ground: str,
+    sample: RecourseSample,
+    groups: np.ndarray,
+    policy: Policy,
+    *,
+    reference: str | None = None,
+    random_state: int | None = 0,
+    labels: Labels = None,
+) -> list[Finding | Measured]:
+    """The two recourse findings of one ground, from the people searched (``sample``) and
+    each one's group (``groups``, aligned with ``sample.positions``): the share with recourse
+    (``fairness.recourse_share``) and the median cost of recourse
+    (``fairness.recourse_cost_ratio``), each group against ``reference`` (the user's, else the
+    best-off group on the measure).
+
+    >>> rng = np.random.default_rng(0)
+    >>> costs = np.r_[rng.exponential(1.0, 400), rng.exponential(2.0, 400)]
+    >>> groups = np.array(["a"] * 400 + ["b"] * 400, dtype=object)
+    >>> s = RecourseSample(np.arange(800), costs, {"income": "increase"}, 800)
+    >>> share, cost = recourse_findings("gender", s, groups, Policy())
+    >>> [c.group for c in cost.comparisons], round(cost.comparisons[0].value, 2)
+    (['b'], 0.46)
+    """
+    table = by_group(sample.costs, groups)
+    table = table.loc[[g for g in table.index if not is_missing_group_key(g)]]
+    details = _details(sample, table, labels)
+    out: list[Finding | Measured] = []
+    level, size = policy.confidence_level, policy.min_group_size
+    for check, column, best in (
+        (RECOURSE_SHARE, "refused", lambda t: t["share"].idxmax()),
+        (RECOURSE_COST, "with_recourse", lambda t: t["median_cost"].idxmin()),
+    ):
+        eligible = table[table[column] >= size]
+        threshold = (
+            policy.recourse_share_gap_max
+            if check is RECOURSE_SHARE
+            else policy.recourse_cost_ratio_min
+        )
+        if len(eligible) < 2 or (reference is not None and reference not in eligible.index):
+            out.append(_insufficient(check.id, ground, threshold, size, table[column]))
+            continue
+        ref = reference if reference is not None else str(best(eligible))
+        if check is RECOURSE_SHARE:
+            comparisons = share_comparisons(eligible, ref, threshold=threshold, level=level)
+        else:
+            comparisons = cost_comparisons(
+                sample.costs, groups, eligible, ref, threshold=threshold, level=level,
+                n_bootstrap=policy.n_bootstrap, random_state=random_state,
+            )  # fmt: skip
+        if reference is not None:  # a chosen reference may itself be the group worse off
+            comparisons = both_ways(
+                comparisons, threshold=threshold, direction=check.direction, level=level
+            )
+        out.append(
+            Measured(
+                check=check.id,
+                article=ARTICLE,
+                ground=ground,
+                threshold=threshold,
+                direction=check.direction,
+                comparisons=comparisons,
+                message=_message(check.id, ground, sample, threshold, level, labels),
+                details=details,
+            )
+        )
+    return out
+
+
+def _details(sample: RecourseSample, table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
+    return {
+        "searched": len(sample.positions),
+        "refused": sample.n_unfavourable,
+        "changeable": {
+            c: (list(d) if isinstance(d, tuple) else d) for c, d in sample.changeable.items()
+        },
+        "changeable_names": [feature_label(c, labels).en for c in sample.changeable],
+        "by_group": [
+            {
+                "group": str(g),
+                "refused": int(r["refused"]),
+                "with_recourse": int(r["with_recourse"]),
+                "share": float(r["share"]),
+                "median_cost": None if math.isnan(r["median_cost"]) else float(r["median_cost"]),
+            }
+            for g, r in table.iterrows()
+        ],
+    }
+
+
+def _insufficient(
+    check: str, ground: str, threshold: float, size: int, counts: pd.Series
+) -> Finding:
+    g = ground_label(ground)
+    who = (
+        Message("被作出不利决定者", "people decided unfavourably")
+        if counts.name == "refused"
+        else Message("能获得有利决定者", "people with recourse")
+    )
+    listed = Message(
+        "、".join(f"“{k}” {int(v)} 人" for k, v in counts.items()) or "无",
+        ", ".join(f"“{k}” {int(v)}" for k, v in counts.items()) or "none",
+    )
+    return Finding(
+        check=check,
+        article=ARTICLE,
+        status=Status.INSUFFICIENT_DATA,
+        message=Message(
+            f"{g.zh}：{who.zh}达到 {size} 人的组（含参照组）不足两组（各组：{listed.zh}），"
+            f"无法比较。本项数据不足。",
+            f"{g.en.capitalize()}: fewer than two groups (the reference among them) have at "
+            f"least {size} {who.en} (by group: {listed.en}); no comparison. Insufficient data.",
+        ),
+        threshold=threshold,
+        ground=ground,
+    )
+
+
+def _searched(sample: RecourseSample, labels: Labels) -> Message:
+    names = [feature_label(c, labels) for c in sample.changeable]
+    zh, en = "、".join(n.zh for n in names), ", ".join(n.en for n in names)
+    some = (
+        Message(
+            f"随机抽取的 {len(sample.positions):,} 人", f"{len(sample.positions):,} drawn at random"
+        )
+        if sample.sampled
+        else Message(f"全部 {len(sample.positions):,} 人", f"all {len(sample.positions):,}")
+    )
+    return Message(
+        f"在被模型作出不利决定的 {sample.n_unfavourable:,} 人中（逐人搜索{some.zh}，只改变{zh}，"
+        f"每个改变都由模型验证）",
+        f"Of the {sample.n_unfavourable:,} people the model decided unfavourably ({some.en} "
+        f"searched, changing only {en}; every change verified by the model)",
+    )
+
+
+def _message(
+    check: str,
+    ground: str,
+    sample: RecourseSample,
+    threshold: float,
+    level: float,
+    labels: Labels,
+) -> Any:
+    g = ground_label(ground)
+
+    def write(verdict: Verdict) -> Message:
+        c = verdict.comparison
+        worse, other = sides(c)
+        lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
+        lead = _searched(sample, labels)
+        if check == RECOURSE_SHARE.id:
+            body = Message(
+                f"{g.zh}：{lead.zh}，在允许的改变内能获得有利决定的比例，{worse.zh}为 "
+                f"{fmt_pct(c.extra['share'])}，{other.zh}为 {fmt_pct(c.extra['reference_share'])}，"
+                f"相差 {100 * c.value:.1f} 个百分点（{fmt_level(level)}置信区间 {100 * lo:.1f} 至 "
+                f"{100 * hi:.1f}）；容许上限为 {100 * threshold:.1f} 个百分点。",
+                f"{g.en.capitalize()}: {lead.en[0].lower() + lead.en[1:]}, the share who could "
+                f"reach the favourable decision within the allowed changes is "
+                f"{fmt_pct(c.extra['share'])} for {worse.en} and "
+                f"{fmt_pct(c.extra['reference_share'])} for {other.en}, {100 * c.value:.1f} "
+                f"points apart ({fmt_level(level)} CI {100 * lo:.1f} to {100 * hi:.1f}); the "
+                f"tolerance is {100 * threshold:.1f} points.",
+            )
+        else:
+            body = Message(
+                f"{g.zh}：{lead.zh}，能获得有利决定者所需改变的中位数（数值按其四分位距计，"
+                f"改变一个类别计 1），{worse.zh}为 {c.extra['median']:.2f}，{other.zh}为 "
+                f"{c.extra['reference_median']:.2f}；后者与前者之比为 {fmt_ratio(c.value)}"
+                f"（{fmt_level(level)}置信区间 {fmt_ratio(lo)} 至 {fmt_ratio(hi)}）；要求不低于 "
+                f"{fmt_ratio(threshold)}。",
+                f"{g.en.capitalize()}: {lead.en[0].lower() + lead.en[1:]}, the median change "
+                f"needed by those who could reach the favourable decision (a number in its "
+                f"interquartile ranges, 1 per category changed) is {c.extra['median']:.2f} for "
+                f"{worse.en} and {c.extra['reference_median']:.2f} for {other.en}; the ratio of "
+                f"the second to the first is {fmt_ratio(c.value)} ({fmt_level(level)} CI "
+                f"{fmt_ratio(lo)} to {fmt_ratio(hi)}); the policy requires at least "
+                f"{fmt_ratio(threshold)}.",
+            )
+        return body.join(verdict_tail(verdict))
+
+    return write
