@@ -12,8 +12,9 @@ in the model's influence), the report's part (:mod:`.page`) and the checks' decl
 (:mod:`.checks`).
 
 For the person affected (PIPL Art. 24(3)): :func:`explain_people` / :func:`person_notice`
-(:mod:`.person`) give one decision's principal reasons and its recourse (:mod:`.recourse`),
-and :func:`write_notices` (:mod:`.notices`) writes a notice per person.
+(:mod:`.person`) give one decision's principal reasons and its recourse (searched by
+:mod:`szai_audit.core.recourse`), and :func:`write_notices` (:mod:`.notices`) writes a notice
+per person.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from . import (
     notices,
     page,
     person,
-    recourse,
     summary,
     words,
 )
@@ -68,7 +68,6 @@ __all__ = [
     "page",
     "person",
     "person_notice",
-    "recourse",
     "stratified_ordinals",
     "stratified_sample",
     "summarize",

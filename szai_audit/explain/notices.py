@@ -32,11 +32,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ..core.errors import InputError
 from ..core.files import PathLike, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.messages import Message
+from ..core.recourse import is_numeric
 from .person import PersonExplanation
+from .words import feature_label
 
 __all__ = [
     "NoticeBatch",
@@ -430,11 +434,6 @@ def notice_checks(
     """The keyword arguments of :func:`notice_problems` for notices on ``data``: its column
     names and its raw category values that have no label as identifiers, the sensitive
     columns and their display names, and the numeric columns without a declared unit."""
-    import pandas as pd
-
-    from .recourse import is_numeric
-    from .words import feature_label
-
     labelled = getattr(value_labels, "by_column", value_labels) or {}
     identifiers = [str(c) for c in data.columns]
     unitless = []

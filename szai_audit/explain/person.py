@@ -30,8 +30,8 @@ from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
 from ..core.models import adapt_model
+from ..core.recourse import Candidate, RecourseSpace, is_numeric, search
 from .engine import RowSample, explain_sample
-from .recourse import Candidate, RecourseSpace, is_numeric, search
 from .words import feature_label, feature_unit, with_unit
 
 __all__ = [
@@ -468,12 +468,7 @@ def explain_people(
     _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
     _check_counts(grid=grid, least=2)
     _check_counts(min_count=min_count)
-    if not isinstance(data, pd.DataFrame) or data.empty:
-        raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
-    persons = _persons(data, rows)
-    unknown = [c for c in sensitive if c not in data.columns]
-    if unknown:
-        raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
+    persons = _checked_people(data, rows, sensitive)
     allowed = changeable(data, immutable, sensitive, actionable)
     words = _Words(data, feature_labels, _value_tables(value_labels), min_count)
     return _explained(
@@ -482,6 +477,16 @@ def explain_people(
         {"n_reasons": n_reasons, "n_options": n_options, "background_size": background_size,
          "grid": grid},
     )  # fmt: skip
+
+
+def _checked_people(data: Any, rows: Any, sensitive: Sequence[str]) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
+    persons = _persons(data, rows)
+    unknown = [c for c in sensitive if c not in data.columns]
+    if unknown:
+        raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
+    return persons
 
 
 class _Words:

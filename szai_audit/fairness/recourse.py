@@ -4,7 +4,7 @@ favourable decision, and how much they must change to.
 Two groups with the same approval rate can still be treated differently: if the refused of one
 group would be approved after a small change and the refused of the other only after a large
 one (or never, within the changes a person can make), the second group is disadvantaged. This
-module measures it on the model itself (:mod:`szai_audit.explain.recourse`: every option is a
+module measures it on the model itself (:mod:`szai_audit.core.recourse`: every option is a
 row the model decides favourably):
 
 * :func:`sample_recourse` searches the cheapest recourse of each unfavourably decided person
@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.judging import Comparison, normal_comparison
-from ..explain.recourse import RecourseSpace, search
+from ..core.recourse import RecourseSpace, search
 
 __all__ = [
     "RecourseSample",

@@ -16,10 +16,9 @@ from ...core.grounds import ground_label
 from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
 from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ...core.policy import Policy
-from ...explain.words import feature_label
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
-from ..words import Labels
+from ..words import Labels, feature_name
 
 __all__ = ["recourse_findings", "recourse_not_assessed"]
 
@@ -138,7 +137,7 @@ def _details(sample: RecourseSample, table: pd.DataFrame, labels: Labels) -> dic
         "changeable": {
             c: (list(d) if isinstance(d, tuple) else d) for c, d in sample.changeable.items()
         },
-        "changeable_names": [feature_label(c, labels).en for c in sample.changeable],
+        "changeable_names": [feature_name(c, labels).en for c in sample.changeable],
         "by_group": [
             {
                 "group": str(g),
@@ -181,7 +180,7 @@ def _insufficient(
 
 
 def _searched(sample: RecourseSample, labels: Labels) -> Message:
-    names = [feature_label(c, labels) for c in sample.changeable]
+    names = [feature_name(c, labels) for c in sample.changeable]
     zh, en = "、".join(n.zh for n in names), ", ".join(n.en for n in names)
     some = (
         Message(
