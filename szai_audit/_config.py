@@ -68,7 +68,7 @@ if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["load_config", "run_config"]
+__all__ = ["explain_config", "load_config", "run_config"]
 
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
 _SECTIONS |= {"output", "value_labels"}
@@ -391,6 +391,17 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     """
     outputs, inputs = _paths(config)
     check_outputs(outputs, inputs)
+    result = _audited(config, inputs)[0]
+    lang = config.get("output", {}).get("lang", "bilingual")
+    if _HTML in outputs:
+        result.to_html(outputs[_HTML], lang=lang)
+    if _JSON in outputs:
+        result.to_json(outputs[_JSON])
+    return result, list(outputs.values())
+
+
+def _audited(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> tuple[Any, Any]:
+    """The audit the configuration describes, run, and the data file as read."""
     data = _read_data(inputs[_DATA], config["data"])
     frames = _frames(config, data)
     model = _load_model(config["model"], config["_base"]) if "model" in config else None
@@ -413,9 +424,116 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         value_labels=config.get("value_labels"),
         **audit_args,
     ).run(random_state=random_state)
-    lang = config.get("output", {}).get("lang", "bilingual")
-    if _HTML in outputs:
-        result.to_html(outputs[_HTML], lang=lang)
-    if _JSON in outputs:
-        result.to_json(outputs[_JSON])
-    return result, list(outputs.values())
+    return result, data
+
+
+#: The files a notices folder holds: none may be a file the run reads.
+_NOTICE_FILES = ("index.csv", "notice-")
+
+
+def explain_config(
+    config: Mapping[str, Any],
+    rows: str | Path,
+    out: str | Path,
+    *,
+    id_column: str | None = None,
+    lang: str = "bilingual",
+) -> Any:
+    """Run the audit a configuration describes, then write a notice for each person listed
+    in ``rows`` into the folder ``out`` (see :meth:`szai_audit.AuditResult.person_notices`).
+
+    Parameters
+    ----------
+    config : mapping
+        What :func:`load_config` returns; its ``[audit] recourse`` (``actionable``,
+        ``immutable``) also says what each notice's recourse may change.
+    rows : path
+        A CSV file whose first column (or the column ``id_column``) lists the people: the
+        values of ``id_column`` in the data, or else row numbers of the data file (0 for its
+        first row).
+    out : path
+        The folder of the notices (created when missing).
+    id_column : str, optional
+        A column of the data file that identifies each person (a reference shown on the
+        notice; it must not be a model input: leave it out of ``[columns] features``).
+    lang : {"bilingual", "zh", "en"}
+
+    Returns
+    -------
+    NoticeBatch
+    """
+    inputs = _paths(config)[1]
+    folder = Path(out)
+    reads = {**inputs, "--rows": Path(rows)}
+    for name, path in reads.items():
+        resolved = Path(path).resolve()
+        clash = resolved.parent == folder.resolve() and (
+            resolved.name == _NOTICE_FILES[0] or resolved.name.startswith(_NOTICE_FILES[1])
+        )
+        if clash or resolved == folder.resolve():
+            raise InputError(
+                f"--out {str(out)!r} would write over {name} ({str(path)!r}); choose another "
+                f"folder."
+            )
+    if lang not in LANGS:
+        raise InputError(f"--lang must be one of {list(LANGS)}, got {lang!r}.")
+    wanted = _wanted(regular_file(Path(rows), "--rows"), id_column)
+    result, data = _audited(config, inputs)
+    people = _people(result.inputs[1] if result.inputs else None, data, wanted, id_column)
+    recourse = config.get("audit", {}).get("recourse")
+    options = dict(recourse) if isinstance(recourse, Mapping) else {}
+    return result.person_notices(
+        people,
+        folder,
+        immutable=list(options.get("immutable") or []),
+        actionable=options.get("actionable"),
+        lang=lang,
+    )
+
+
+def _wanted(path: Path, id_column: str | None) -> list[str]:
+    """The people's identifiers listed in the rows file, as text, in order."""
+    try:
+        listed = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError) as exc:
+        raise InputError(f"cannot read --rows {str(path)!r}: {exc}") from exc
+    if listed.shape[1] == 0 or listed.empty:
+        raise InputError(f"--rows {str(path)!r} lists no one: give a column of identifiers.")
+    column = id_column if id_column in listed.columns else listed.columns[0]
+    values = [v.strip() for v in listed[column].tolist()]
+    repeated = sorted({v for v in values if values.count(v) > 1})
+    if repeated:
+        raise InputError(f"--rows lists {repeated[:3]} more than once; list each person once.")
+    return values
+
+
+def _people(inputs: Any, data: Any, wanted: list[str], id_column: str | None) -> Any:
+    """The model inputs of the people wanted, indexed by their reference."""
+    if inputs is None:
+        raise InputError(
+            "explain needs [model] and data in memory ([data] chunked = false): notices are "
+            "written from the model's own decisions."
+        )
+    if id_column is not None:
+        if id_column not in data.columns:
+            raise InputError(f"--id-column {id_column!r} is not a column of the data.")
+        if id_column in inputs.columns:
+            raise InputError(
+                f"--id-column {id_column!r} is a model input; leave it out of [columns] "
+                f"features so that it only identifies people."
+            )
+        keys = data[id_column].astype(str).str.strip()
+    else:
+        keys = pd.Series([str(i) for i in range(len(data))], index=data.index)
+    if not keys.is_unique:
+        raise InputError(f"--id-column {id_column!r} repeats values; it identifies no one person.")
+    position = pd.Series(range(len(keys)), index=keys.to_numpy())
+    missing = [w for w in wanted if w not in position.index]
+    if missing:
+        where = f"column {id_column!r}" if id_column else "the data's row numbers (0, 1, ...)"
+        raise InputError(
+            f"--rows lists {len(missing)} people not in {where}, such as {missing[:3]}."
+        )
+    people = inputs.iloc[position.loc[wanted].to_numpy()].copy()
+    people.index = pd.Index(wanted, name=id_column or "row")
+    return people

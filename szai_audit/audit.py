@@ -196,6 +196,8 @@ class Audit:
     fairness.proxy WARN
     fairness.counterfactual_flip NOT_ASSESSED
     fairness.attribution_share NOT_ASSESSED
+    fairness.recourse_share NOT_ASSESSED
+    fairness.recourse_cost_ratio NOT_ASSESSED
 
     With display names of the groups, the sentences quote them instead of the raw values:
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import _config
 from .audit import Audit
-from .core.errors import SzaiAuditError
-from .core.files import check_outputs
+from .core.errors import NoticeWarning, SzaiAuditError
+from .core.files import LANGS, check_outputs
 from .datasets import load_german_credit, make_pricing_market
 from .result import AuditResult
 from .risk.context import UseContext
@@ -409,6 +410,23 @@ def _run(config_path: str) -> int:
     return EXIT_FAIL if result.verdict == "FAIL" else EXIT_OK
 
 
+def _explain(config: str, rows: str, out: str, id_column: str | None, lang: str) -> int:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NoticeWarning)
+        batch = _config.explain_config(
+            _config.load_config(config), rows, out, id_column=id_column, lang=lang
+        )
+    refused = sum(not f for f in batch.favourable)
+    print(
+        f"wrote {len(batch)} notices ({refused} unfavourable decisions) to {batch.folder}, "
+        f"listed in {batch.index}"
+    )
+    for w in caught:
+        if issubclass(w.category, NoticeWarning):
+            print(f"szai-audit: warning: {w.message}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int:
     outputs = {name: path for name, path in (("--html", html), ("--json", json_path)) if path}
     check_outputs(outputs, {"OLD": old, "NEW": new})  # never write over an audit compared
@@ -445,6 +463,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo.add_argument("--random-state", type=int, default=0)
     run = sub.add_parser("run", help="run the audit a TOML config describes")
     run.add_argument("config", help="the TOML file (see docs/cli.md)")
+    ex = sub.add_parser(
+        "explain", help="write a notice per person: the decision, its reasons, what would change it"
+    )
+    ex.add_argument("config", help="the TOML file of the audit (see docs/cli.md)")
+    ex.add_argument("--rows", required=True, help="CSV whose first column lists the people")
+    ex.add_argument("--out", required=True, help="the folder of the notices")
+    ex.add_argument("--id-column", help="the data's column identifying people (else row numbers)")
+    ex.add_argument("--lang", default="bilingual", choices=list(LANGS))
     cmp = sub.add_parser("compare", help="compare two saved audits (ex-post tracking)")
     cmp.add_argument("old", help="the earlier audit's JSON")
     cmp.add_argument("new", help="the later audit's JSON")
@@ -459,6 +485,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config)
         if args.command == "compare":
             return _compare(args.old, args.new, args.html, args.json)
+        if args.command == "explain":
+            return _explain(args.config, args.rows, args.out, args.id_column, args.lang)
         for demo_run in (run_demo, run_pricing_demo):
             html_path, json_path = demo_run(args.out, args.random_state)
             print(f"wrote {html_path} and {json_path}")

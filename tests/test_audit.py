@@ -157,6 +157,8 @@ def test_predictions_only_equals_model_audit(numeric_case):
         "fairness.proxy",
         "explanation.produced",
         "fairness.attribution_share",
+        "fairness.recourse_share",
+        "fairness.recourse_cost_ratio",
     }
     assert [f.status for f in with_model.findings if f.check not in model_only] == [
         f.status for f in preds_only.findings if f.check not in model_only

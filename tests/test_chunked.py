@@ -104,9 +104,11 @@ GROUNDS = {"gender": "sex", "nationality": "foreign_worker", "age": "age"}
 
 def test_model_audit_equals_in_memory(credit):
     X, y, model = credit
-    mem = sa.Audit(model, X, y, sensitive=GROUNDS).run(random_state=0)
+    mem = sa.Audit(model, X, y, sensitive=GROUNDS, recourse=False).run(random_state=0)
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=4)
-    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS).run(random_state=0)
+    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, recourse=False).run(
+        random_state=0
+    )
     assert_same_audit(mem, chunked)
     assert chunked.manifest["data"] == mem.manifest["data"]
     assert chunked.manifest["processing"]["partitions"] == 4
@@ -123,7 +125,7 @@ def test_sampled_checks_and_missing_values_equal_in_memory(credit):
     policy = sa.Policy(
         proxy_max_rows=300, flip_max_rows=200, explain_sample_size=100, explain_background_size=20
     )
-    kw = {"sensitive": GROUNDS, "policy": policy}
+    kw = {"sensitive": GROUNDS, "policy": policy, "recourse": False}
     mem = sa.Audit(model, X, y, **kw).run(random_state=3)
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=7)
     chunked = sa.Audit(model, ddf, "good_credit", **kw).run(random_state=3)
@@ -140,9 +142,11 @@ def test_groups_too_small_to_name_equal_in_memory(credit):
     X, y, model = credit
     X = X.copy()
     X.loc[X.index[[5, 50]], "foreign_worker"] = "rare-value"
-    mem = sa.Audit(model, X, y, sensitive=GROUNDS).run(random_state=0)
+    mem = sa.Audit(model, X, y, sensitive=GROUNDS, recourse=False).run(random_state=0)
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=4)
-    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS).run(random_state=0)
+    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, recourse=False).run(
+        random_state=0
+    )
     assert_same_audit(mem, chunked)
     assert "(small group 1)" in chunked.group_metrics["nationality"].counts.index
     assert "rare-value" not in chunked.to_json()
@@ -449,3 +453,13 @@ def test_pricing_in_parts_refuses_what_memory_refuses(fares):
         sa.Audit(
             data=dd.from_pandas(bad, npartitions=3), **_pricing_kw(market, y_pred="fare")
         ).run()
+
+
+def test_recourse_is_not_assessed_on_data_in_parts(credit):
+    """The search per person needs every row in memory: NOT_ASSESSED, with the reason."""
+    X, y, model = credit
+    ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=2)
+    result = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, explain=False).run()
+    found = [f for f in result.findings if f.check.startswith("fairness.recourse")]
+    assert len(found) == 2 * len(GROUNDS)
+    assert all(f.status is sa.Status.NOT_ASSESSED and "in parts" in f.message.en for f in found)

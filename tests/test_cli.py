@@ -264,6 +264,7 @@ age = "age"
 nationality = "foreign_worker"
 [audit]
 random_state = 4
+recourse = false  # not assessed on data in parts (tests/test_chunked.py)
 [policy]
 proxy_max_rows = 300
 flip_max_rows = 250
@@ -342,3 +343,99 @@ def test_chunked_pricing_gives_the_same_audit(tmp_path):
     assert outputs["parts"]["manifest"]["processing"]["partitions"] > 1
     assert outputs["parts"]["pricing"]["gaps"]
     assert _differences(outputs["whole"], outputs["parts"]) == []
+
+
+EXPLAIN_CONFIG = """
+[data]
+path = "people.csv"
+[model]
+path = "model.skops"
+[columns]
+y_true = "good_credit"
+features = {features}
+[sensitive]
+gender = "sex"
+[audit]
+explain = false
+recourse = {{ actionable = {{ duration_months = "decrease", credit_amount = "decrease" }} }}
+[metadata]
+system_name = "CLI test model"
+appeal = "write to the bank"
+"""
+
+
+@pytest.fixture(scope="module")
+def explain_dir(workdir, german):
+    d, numeric = workdir
+    german.assign(application=[f"APP-{i:04d}" for i in range(len(german))]).to_csv(
+        d / "people.csv", index=False
+    )
+    return d, numeric
+
+
+def test_explain_writes_a_notice_per_person(explain_dir, german, capsys):
+    d, numeric = explain_dir
+    cfg = _config(d, EXPLAIN_CONFIG.format(features=json.dumps(numeric)), "explain.toml")
+    (d / "ids.csv").write_text("application\nAPP-0003\nAPP-0010\nAPP-0001\n", encoding="utf-8")
+    out = d / "notices"
+    code = main(["explain", cfg, "--rows", str(d / "ids.csv"), "--out", str(out),
+                 "--id-column", "application"])  # fmt: skip
+    assert code == EXIT_OK, capsys.readouterr().err
+    assert sorted(p.name for p in out.glob("notice-*.html")) == [
+        "notice-APP-0001.html", "notice-APP-0003.html", "notice-APP-0010.html"
+    ]  # fmt: skip
+    index = (out / "index.csv").read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in index[1:]] == ["APP-0003", "APP-0010", "APP-0001"]
+    # The notice of APP-0003 is the model's decision on that applicant's row.
+    import skops.io as sio
+
+    clf = sio.load(d / "model.skops", trusted=sio.get_untrusted_types(file=d / "model.skops"))
+    decision = clf.predict(german[numeric].iloc[[3]])[0]
+    assert f"APP-0003,notice-APP-0003.html,notice-APP-0003.txt,{decision}," in index[1]
+    page = (out / "notice-APP-0003.html").read_text(encoding="utf-8")
+    assert "write to the bank" in page and "APP-0003" in page
+    assert "wrote 3 notices" in capsys.readouterr().out
+    # Row numbers when no id column is given.
+    (d / "rows.csv").write_text("row\n0\n5\n", encoding="utf-8")
+    assert main(["explain", cfg, "--rows", str(d / "rows.csv"), "--out", str(d / "n2")]) == 0
+    assert (d / "n2" / "notice-0.html").exists() and (d / "n2" / "notice-5.html").exists()
+    # Recourse changes only what [audit] recourse allows, in its direction.
+    for line in (d / "n2" / "notice-0.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("- ") and " from " in line:
+            assert line[2:].split(" from ")[0].lower() in ("duration_months", "credit_amount")
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra", "message"),
+    [
+        ("application\nAPP-9999\n", ["--id-column", "application"], "not in column"),
+        ("application\nAPP-0001\nAPP-0001\n", ["--id-column", "application"], "more than once"),
+        ("row\n100000\n", [], "row numbers"),
+        ("row\n1\n", ["--id-column", "nope"], "not a column of the data"),
+        ("application\n", [], "lists no one"),
+    ],
+)
+def test_explain_errors_exit_2(explain_dir, capsys, rows, extra, message):
+    d, numeric = explain_dir
+    cfg = _config(d, EXPLAIN_CONFIG.format(features=json.dumps(numeric)), "explain.toml")
+    (d / "bad_ids.csv").write_text(rows, encoding="utf-8")
+    code = main(["explain", cfg, "--rows", str(d / "bad_ids.csv"), "--out", str(d / "nx"), *extra])
+    assert code == EXIT_ERROR
+    assert message in capsys.readouterr().err
+
+
+def test_explain_never_writes_over_its_inputs(explain_dir, capsys):
+    """--out the data's own folder with a data file called index.csv: refused before
+    anything is read or written."""
+    d, numeric = explain_dir
+    sub = d / "clash"
+    sub.mkdir(exist_ok=True)
+    shutil.copy(d / "people.csv", sub / "index.csv")
+    shutil.copy(d / "model.skops", sub / "model.skops")
+    body = EXPLAIN_CONFIG.format(features=json.dumps(numeric)).replace("people.csv", "index.csv")
+    cfg = _config(sub, body, "explain.toml")
+    (sub / "ids.csv").write_text("row\n1\n", encoding="utf-8")
+    before = (sub / "index.csv").read_bytes()
+    code = main(["explain", cfg, "--rows", str(sub / "ids.csv"), "--out", str(sub)])
+    assert code == EXIT_ERROR and "would write over [data] path" in capsys.readouterr().err
+    assert (sub / "index.csv").read_bytes() == before

@@ -22,8 +22,9 @@ the standard exceptions keeps working.
     ├── UnsupportedError                    asked for something this version does not do
     └── ReportError                         the report cannot be rendered or written
 
-One warning class, not an error: :class:`NoticeWarning` (a :class:`UserWarning`), when notices
-for the people affected were written but some have plain-language problems.
+One warning, :class:`NoticeWarning` (also a :class:`UserWarning`): notices for the people
+affected were written, but some have plain-language problems (issued with ``warnings.warn``,
+never raised, unless warnings are turned into errors).
 
 Messages name the parameter, say what was expected, what was received, and how to fix it.
 A check that cannot run is *not* an exception: it becomes a finding whose status says why
@@ -110,7 +111,7 @@ class ReportError(SzaiAuditError):
     """The report cannot be rendered or written (unknown language, unwritable path, ...)."""
 
 
-class NoticeWarning(UserWarning):
+class NoticeWarning(SzaiAuditError, UserWarning):
     """Notices for the people affected were written, but some have plain-language problems
     (a column name in Chinese, a number without a unit...): their list says which."""
 

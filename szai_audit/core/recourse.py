@@ -9,7 +9,8 @@ called on that very row, decides favourably; its score and decision are the mode
 * **Singles**: each allowed input set to each value on its grid (quantiles of a number, in the
   allowed direction; the other categories of a category).
 * **Pairs**, for a person with fewer than ``n_options`` single inputs that work: two of the
-  eight inputs whose single changes raised the favourable score most, on a coarser grid.
+  eight inputs whose single changes raised the favourable score most (above the person's own
+  score; inputs that raise nothing alone are not paired), on a coarser grid.
 * **Narrowed**: each single change of a number that works is narrowed, by bisection on the
   model, to the smallest change that still works (whole numbers stay whole).
 * **Cost** of a change: its size over the input's interquartile range for a number, 1 for a
@@ -195,7 +196,6 @@ def search(
 ) -> list[list[Candidate]]:
     """For each row of ``persons``, up to ``n_options`` diverse options, cheapest first."""
     found: list[list[Candidate]] = [[] for _ in range(len(persons))]
-    best: list[dict[str, float]] = [{} for _ in range(len(persons))]
     currents = _currents(persons, space)
     owner: list[int] = []
     changes: list[tuple[Change, ...]] = []
@@ -204,13 +204,14 @@ def search(
             for v in space.values(c, current[c]):
                 owner.append(i)
                 changes.append(((c, v),))
-    _collect(adapter, persons, currents, space, favorable_label, owner, changes, found, best)
+    scores = _collect(adapter, persons, currents, space, favorable_label, owner, changes, found)
     _refine(adapter, persons, currents, space, favorable_label, found)
+    raised = _raised(adapter, persons, favorable_label, owner, changes, scores, space)
     owner, changes = [], []
     for i, current in enumerate(currents):
-        if len({cand.changes[0][0] for cand in found[i]}) >= n_options or len(space.allowed) < 2:
+        if len({cand.changes[0][0] for cand in found[i]}) >= n_options:
             continue
-        cols = sorted(best[i], key=lambda c: -best[i][c])[:PAIR_COLUMNS]
+        cols = raised.get(i, [])[:PAIR_COLUMNS]
         coarse = {}
         for c in cols:
             values = space.values(c, current[c])
@@ -220,8 +221,33 @@ def search(
                 for vb in coarse[b]:
                     owner.append(i)
                     changes.append(((a, va), (b, vb)))
-    _collect(adapter, persons, currents, space, favorable_label, owner, changes, found, best)
+    _collect(adapter, persons, currents, space, favorable_label, owner, changes, found)
     return [_diverse(options, n_options) for options in found]
+
+
+def _raised(
+    adapter: Any,
+    persons: pd.DataFrame,
+    favorable_label: Any,
+    owner: list[int],
+    changes: list[tuple[Change, ...]],
+    scores: np.ndarray,
+    space: RecourseSpace,
+) -> dict[int, list[str]]:
+    """Per person, the inputs a single change of which raised the favourable score above the
+    person's own, the most first (a pair of inputs that raise nothing alone is not tried);
+    every allowed input, in order, for a model without scores."""
+    if not changes:
+        return {}
+    base = adapter.score(persons, favorable_label)
+    if base is None or np.isnan(scores).all():
+        columns = list(space.allowed)
+        return dict.fromkeys(range(len(persons)), columns)
+    frame = pd.DataFrame({"i": owner, "c": [ch[0][0] for ch in changes], "s": scores})
+    top = frame.groupby(["i", "c"], sort=False)["s"].max().reset_index()
+    top = top[top["s"].to_numpy() > np.asarray(base, dtype=float)[top["i"].to_numpy()] + 1e-12]
+    top = top.sort_values(["i", "s"], ascending=[True, False], kind="stable")
+    return {int(i): part["c"].tolist() for i, part in top.groupby("i", sort=False)}
 
 
 def _currents(persons: pd.DataFrame, space: RecourseSpace) -> list[dict[str, Any]]:
@@ -249,29 +275,25 @@ def _collect(
     owner: list[int],
     changes: list[tuple[Change, ...]],
     found: list[list[Candidate]],
-    best: list[dict[str, float]],
-) -> None:
-    """Decide the candidates; keep those that flip (``found``) and, per person and input, the
-    best score a single change of it reached (``best``; the grid's order without scores)."""
+) -> np.ndarray:
+    """Decide the candidates and keep those that flip (``found``); each one's score of the
+    favourable decision (NaN without scores)."""
     if not changes:
-        return
+        return np.zeros(0)
     decisions, flips, scores = _decide(adapter, persons, owner, changes, favorable_label)
-    for k, (i, chosen) in enumerate(zip(owner, changes, strict=True)):
-        if len(chosen) == 1:
-            c = chosen[0][0]
-            s = scores[k] if not math.isnan(scores[k]) else -len(best[i])
-            best[i][c] = max(best[i].get(c, -math.inf), s)
-        if flips[k]:
-            cost = sum(space.cost(c, currents[i][c], v) for c, v in chosen)
-            d = decisions[k]
-            found[i].append(
-                Candidate(
-                    changes=chosen,
-                    cost=float(cost),
-                    decision=d.item() if isinstance(d, np.generic) else d,
-                    score=None if math.isnan(scores[k]) else float(scores[k]),
-                )
+    for k in np.flatnonzero(flips):
+        i, chosen = owner[k], changes[k]
+        cost = sum(space.cost(c, currents[i][c], v) for c, v in chosen)
+        d = decisions[k]
+        found[i].append(
+            Candidate(
+                changes=chosen,
+                cost=float(cost),
+                decision=d.item() if isinstance(d, np.generic) else d,
+                score=None if math.isnan(scores[k]) else float(scores[k]),
             )
+        )
+    return scores
 
 
 def _refine(

@@ -309,6 +309,8 @@ class NoticeBatch:
     index : Path
         ``index.csv``: one line per notice (reference, files, decision, options found,
         problems found by :func:`notice_problems`).
+    favourable : tuple of bool
+        Whether each person's decision is the favourable one.
     problems : dict
         Reference → problems, for the notices that have any.
     seconds : float
@@ -320,6 +322,7 @@ class NoticeBatch:
     html: tuple[Path, ...]
     text: tuple[Path, ...]
     index: Path
+    favourable: tuple[bool, ...] = ()
     problems: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -411,6 +414,7 @@ def write_notices(
         html=tuple(html),
         text=tuple(text),
         index=index,
+        favourable=tuple(p.favourable for p in people),
         problems=problems,
         seconds=time.perf_counter() - start,
     )

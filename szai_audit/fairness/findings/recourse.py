@@ -83,7 +83,7 @@ def recourse_findings(
     >>> s = RecourseSample(np.arange(800), costs, {"income": "increase"}, 800)
     >>> share, cost = recourse_findings("gender", s, groups, Policy())
     >>> [c.group for c in cost.comparisons], round(cost.comparisons[0].value, 2)
-    (['b'], 0.46)
+    (['b'], 0.58)
     """
     table = by_group(sample.costs, groups)
     table = table.loc[[g for g in table.index if not is_missing_group_key(g)]]
@@ -176,6 +176,7 @@ def _insufficient(
         ),
         threshold=threshold,
         ground=ground,
+        details={str(counts.name): {str(k): int(v) for k, v in counts.items()}},
     )
 
 
