@@ -76,7 +76,10 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
         head = (
             f.title
             if subject is None
-            else Message(f"{subject.zh}：{f.title.zh}", f"{subject.en}: {f.title.en}")
+            else Message(
+                f"{subject.zh}：{f.title.zh}",
+                f"{subject.en[:1].upper()}{subject.en[1:]}: {f.title.en}",
+            )
         )
         value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)
         interval = (

@@ -124,7 +124,9 @@ def recourse_findings(
                 direction=check.direction,
                 comparisons=comparisons,
                 message=_message(check.id, ground, sample, threshold, level, labels),
-                details=details,
+                details=details
+                if check is RECOURSE_SHARE
+                else {**details, "largest_change_ratio": 1 / threshold},
             )
         )
     return out
@@ -230,16 +232,17 @@ def _message(
             body = Message(
                 f"{g.zh}：{lead.zh}，能获得有利决定者所需改变的中位数（数值按其四分位距计，"
                 f"改变一个类别计 1），{worse.zh}为 {c.extra['median']:.2f}，{other.zh}为 "
-                f"{c.extra['reference_median']:.2f}；后者与前者之比为 {fmt_ratio(c.value)}"
+                f"{c.extra['reference_median']:.2f}；后者是前者的 {fmt_ratio(c.value)} 倍"
                 f"（{fmt_level(level)}置信区间 {fmt_ratio(lo)} 至 {fmt_ratio(hi)}）；要求不低于 "
-                f"{fmt_ratio(threshold)}。",
+                f"{fmt_ratio(threshold)} 倍（所需改变不超过对方的 "
+                f"{fmt_ratio(1 / threshold)} 倍）。",
                 f"{g.en.capitalize()}: {lead.en[0].lower() + lead.en[1:]}, the median change "
                 f"needed by those who could reach the favourable decision (a number in its "
                 f"interquartile ranges, 1 per category changed) is {c.extra['median']:.2f} for "
-                f"{worse.en} and {c.extra['reference_median']:.2f} for {other.en}; the ratio of "
-                f"the second to the first is {fmt_ratio(c.value)} ({fmt_level(level)} CI "
-                f"{fmt_ratio(lo)} to {fmt_ratio(hi)}); the policy requires at least "
-                f"{fmt_ratio(threshold)}.",
+                f"{worse.en} and {c.extra['reference_median']:.2f} for {other.en}, "
+                f"{fmt_ratio(c.value)} times the first ({fmt_level(level)} CI {fmt_ratio(lo)} to "
+                f"{fmt_ratio(hi)}); the policy requires at least {fmt_ratio(threshold)} times "
+                f"(a change at most {fmt_ratio(1 / threshold)} times the other's).",
             )
         return body.join(verdict_tail(verdict))
 
