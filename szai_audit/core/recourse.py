@@ -37,8 +37,6 @@ CALL_ROWS = 200_000
 PAIR_COLUMNS = 8
 #: Grid values per input in the pair search.
 PAIR_GRID = 7
-#: Bisection steps narrowing a single change of a number that is not whole.
-REFINE_ROUNDS = 8
 
 Change = tuple[str, Any]
 
@@ -193,8 +191,10 @@ def search(
     space: RecourseSpace,
     favorable_label: Any,
     n_options: int,
+    refine_rounds: int = 8,
 ) -> list[list[Candidate]]:
-    """For each row of ``persons``, up to ``n_options`` diverse options, cheapest first."""
+    """For each row of ``persons``, up to ``n_options`` diverse options, cheapest first
+    (``refine_rounds``: bisection steps narrowing a single change of a number)."""
     found: list[list[Candidate]] = [[] for _ in range(len(persons))]
     currents = _currents(persons, space)
     owner: list[int] = []
@@ -205,7 +205,7 @@ def search(
                 owner.append(i)
                 changes.append(((c, v),))
     scores = _collect(adapter, persons, currents, space, favorable_label, owner, changes, found)
-    _refine(adapter, persons, currents, space, favorable_label, found)
+    _refine(adapter, persons, currents, space, favorable_label, found, refine_rounds)
     raised = _raised(adapter, persons, favorable_label, owner, changes, scores, space)
     owner, changes = [], []
     for i, current in enumerate(currents):
@@ -303,10 +303,11 @@ def _refine(
     space: RecourseSpace,
     favorable_label: Any,
     found: list[list[Candidate]],
+    rounds: int,
 ) -> None:
     """Narrow each single change of a number that works to the smallest that still works on
     the model: bisection between the nearest grid value that works and the value before it
-    (whole numbers for a whole-number column, ``REFINE_ROUNDS`` steps otherwise), all people
+    (whole numbers for a whole-number column, ``rounds`` steps otherwise), all people
     and columns in one model call per step; the smallest working value joins ``found``."""
     # person, column, value that does not work, value that works, its candidate
     state: list[list[Any]] = []
@@ -324,7 +325,7 @@ def _refine(
                       if (v - cur) * (hi - cur) > 0 and abs(v - cur) < abs(hi - cur)]  # fmt: skip
             lo = float(before[-1]) if before else cur
             state.append([i, c, lo, hi, works])
-    for _ in range(REFINE_ROUNDS):
+    for _ in range(rounds):
         tried = []
         for entry in state:
             i, c, lo, hi, _works = entry
