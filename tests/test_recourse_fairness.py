@@ -158,7 +158,7 @@ def test_same_seed_same_findings_and_not_assessed_reasons():
     assert pick == [(f.check, f.status, f.value, f.ci) for f in b.findings if "recourse" in f.check]
     off = sa.Audit(
         model=sa.CallableModel(_rule), data=data, sensitive={"gender": group}, recourse=False,
-        verbose=False,
+        verbose=False, explain=False,
     ).run()  # fmt: skip
     mine = [f for f in off.findings if "recourse" in f.check]
     assert len(mine) == 2 and all(f.status is sa.Status.NOT_ASSESSED for f in mine)
@@ -194,7 +194,11 @@ def test_the_grounds_proxies_never_change():
     data, group = _applicants(n=1200)
     data = data.assign(tenure=np.where(group == "a", 1, 15))
     result = sa.Audit(
-        model=sa.CallableModel(_rule), data=data, sensitive={"gender": group}, verbose=False
+        model=sa.CallableModel(_rule),
+        data=data,
+        sensitive={"gender": group},
+        verbose=False,
+        explain=False,
     ).run()
     share = _finding(result, "fairness.recourse_share")
     assert "tenure" not in share.details["changeable"]
