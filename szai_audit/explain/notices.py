@@ -162,7 +162,7 @@ def _page(
         "reasons_intro": Message(
             "模型给予以下因素最大的" + ("有利" if p.favourable else "不利") + "权重：",
             "The model gave most weight "
-            + ("in favour of" if p.favourable else "against")
+            + ("towards" if p.favourable else "against")
             + " the favourable decision to:",
         ),
         "reasons": [_first_up(r.sentence) for r in p.reasons],
