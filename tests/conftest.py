@@ -58,3 +58,11 @@ def german_result(german_split, german_pipeline):
         bins={"age": [25, 40, 60]},
         metadata={"organisation": "Test Org", "system_name": "Loan model"},
     ).run(random_state=0)
+
+
+@pytest.fixture(scope="session")
+def credit_demo():
+    """The credit demo's audit result (``szai_audit.cli.demo_result()``), run once."""
+    from szai_audit.cli import demo_result
+
+    return demo_result()

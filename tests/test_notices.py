@@ -25,10 +25,8 @@ ACTIONABLE = {"savings": "any", "checking_status": "any", "existing_credits": "d
 
 
 @pytest.fixture(scope="module")
-def demo():
-    from szai_audit.cli import demo_result
-
-    return demo_result()
+def demo(credit_demo):
+    return credit_demo
 
 
 @pytest.fixture(scope="module")

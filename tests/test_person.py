@@ -165,12 +165,10 @@ def test_a_row_that_is_not_in_data_is_named(lending):
     assert p.decision in (0, 1)
 
 
-def test_explain_person_on_an_audit_result():
+def test_explain_person_on_an_audit_result(credit_demo):
     """From the demo audit: its display names and value labels, and the grounds among the
     inputs and their proxies kept out of the reasons and the changes."""
-    from szai_audit.cli import demo_result
-
-    result = demo_result()
+    result = credit_demo
     model, X = result.inputs
     refused = X.index[model.predict(X) == 0][0]
     p = result.explain_person(refused, immutable=["age"])
@@ -207,7 +205,9 @@ def test_a_change_of_two_columns_when_no_single_one_works():
     X = pd.DataFrame({"income": rng.uniform(0, 10, 400), "debts": rng.integers(0, 6, 400)})
     rule = sa.CallableModel(lambda f: ((f["income"] > 7) & (f["debts"] < 2)).astype(int))
     person = pd.Series({"income": 4.0, "debts": 4}).astype(object)
-    p = person_notice(rule, X, person, actionable={"income": "increase", "debts": "decrease"})
+    p = person_notice(
+        rule, X, person, actionable={"income": "increase", "debts": "decrease"}, background_size=10
+    )
     assert p.recourse, p.recourse_note.en
     for option in p.recourse:
         changed = {c.column: c.after for c in option.changes}
