@@ -203,3 +203,20 @@ def test_the_grounds_proxies_never_change():
     share = _finding(result, "fairness.recourse_share")
     assert "tenure" not in share.details["changeable"]
     assert set(share.details["changeable"]) == {"income", "default"}
+
+
+def test_the_change_in_the_numbers_own_unit_and_every_number_in_the_json():
+    """With one number allowed to change, the cost finding also gives the medians in its unit
+    (distance to the income limit: about 2.5 and 0.5); every number a message shows is in
+    the JSON result, in Chinese and English alike (the rule of tests/test_messages.py)."""
+    from test_messages import _check
+
+    data, group = _applicants()
+    result = _audit(data, group, feature_labels={"income": ("月收入", "monthly income", "千元/k")})
+    cost = _finding(result, "fairness.recourse_cost_ratio")
+    (row,) = [r for r in cost.details["comparisons"] if r["group"] == "b"]
+    assert row["median_change"] == pytest.approx(2.5, rel=0.25)
+    assert row["reference_median_change"] == pytest.approx(0.5, rel=0.25)
+    assert f"{row['median_change']:.2f} 千元" in cost.message.zh
+    assert f"{row['median_change']:.2f} k" in cost.message.en
+    assert _check(result) > 10

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -74,13 +74,15 @@ class RecourseSample:
 
     ``positions`` are their rows in the data; ``costs`` the cost of their cheapest option
     (NaN: none within the allowed changes); ``changeable`` the inputs allowed to change, with
-    their direction; ``n_unfavourable`` all the unfavourably decided people (searched or not).
+    their direction; ``n_unfavourable`` all the unfavourably decided people (searched or not);
+    ``scales`` the cost unit (interquartile range) of each changeable number.
     """
 
     positions: np.ndarray
     costs: np.ndarray
     changeable: Mapping[str, Any]
     n_unfavourable: int
+    scales: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def sampled(self) -> bool:
@@ -108,13 +110,15 @@ def sample_recourse(
         rng = np.random.default_rng(random_state)
         chosen = np.sort(rng.choice(refused, max_rows, replace=False))
     costs = np.full(len(chosen), np.nan)
+    scales: dict[str, float] = {}
     if len(chosen) and allowed:
         space = RecourseSpace.of(data, allowed, grid)
+        scales = {c: float(space.scales[c]) for c in allowed if space.numeric[c]}
         found = search(
             adapter, data.iloc[chosen], space, favorable_label, n_options=1, refine_rounds=6
         )
         costs = np.array([o[0].cost if o else np.nan for o in found], dtype=float)
-    return RecourseSample(chosen, costs, dict(allowed), len(refused))
+    return RecourseSample(chosen, costs, dict(allowed), len(refused), scales)
 
 
 def by_group(costs: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
@@ -190,10 +194,13 @@ def cost_comparisons(
     level: float,
     n_bootstrap: int,
     random_state: int | None,
+    unit_scale: float | None = None,
 ) -> list[Comparison]:
     """Each group of ``table`` but the reference: the ratio of the reference's median cost of
     recourse to the group's (below 1: the group must change more), its log's standard error
-    from ``n_bootstrap`` resamples of each group's costs."""
+    from ``n_bootstrap`` resamples of each group's costs. With ``unit_scale`` (the cost unit
+    of the one number that may change), the medians also in that number's own unit
+    (``median_change``, ``reference_median_change``)."""
     rng = np.random.default_rng(random_state)
     found = np.isfinite(costs)
     labels = np.asarray(groups, dtype=object)
@@ -221,12 +228,19 @@ def cost_comparisons(
                 scale="log",
                 method="bootstrap",
                 size=int(row["with_recourse"]),
-                extra={
-                    "median": float(row["median_cost"]),
-                    "reference_median": float(ref["median_cost"]),
-                },
+                extra=_medians(row["median_cost"], ref["median_cost"], unit_scale),
             )
         )
+    return out
+
+
+def _medians(group: float, reference: float, unit_scale: float | None) -> dict[str, float]:
+    out = {"median": float(group), "reference_median": float(reference)}
+    if unit_scale is not None:
+        out |= {
+            "median_change": float(group) * unit_scale,
+            "reference_median_change": float(reference) * unit_scale,
+        }
     return out
 
 

@@ -110,6 +110,7 @@ def recourse_findings(
             comparisons = cost_comparisons(
                 sample.costs, groups, eligible, ref, threshold=threshold, level=level,
                 n_bootstrap=policy.n_bootstrap, random_state=random_state,
+                unit_scale=_one_number(sample),
             )  # fmt: skip
         if reference is not None:  # a chosen reference may itself be the group worse off
             comparisons = both_ways(
@@ -130,6 +131,13 @@ def recourse_findings(
             )
         )
     return out
+
+
+def _one_number(sample: RecourseSample) -> float | None:
+    """The cost unit of the only input that may change, when it is a number."""
+    if len(sample.changeable) == 1:
+        return sample.scales.get(next(iter(sample.changeable)))
+    return None
 
 
 def _details(sample: RecourseSample, table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
@@ -244,6 +252,31 @@ def _message(
                 f"{fmt_ratio(hi)}); the policy requires at least {fmt_ratio(threshold)} times "
                 f"(a change at most {fmt_ratio(1 / threshold)} times the other's).",
             )
+        if "median_change" in c.extra:
+            body = body.join(_in_units(c, sample, labels, worse, other))
         return body.join(verdict_tail(verdict))
 
     return write
+
+
+def _in_units(
+    c: Any, sample: RecourseSample, labels: Labels, worse: Message, other: Message
+) -> Message:
+    """The medians of the only number that may change, in its own unit."""
+    column = next(iter(sample.changeable))
+    name, unit = feature_name(column, labels), _column_unit(column, labels)
+    g, r = f"{c.extra['median_change']:.2f}", f"{c.extra['reference_median_change']:.2f}"
+    return Message(
+        f"按{name.zh}本身计，所需改变的中位数{worse.zh}为 {g}{unit.zh}，"
+        f"{other.zh}为 {r}{unit.zh}。",
+        f"In {name.en} itself, the median change is {g}{unit.en} for {worse.en} and "
+        f"{r}{unit.en} for {other.en}.",
+    )
+
+
+def _column_unit(column: str, labels: Labels) -> Message:
+    spec = (labels or {}).get(column)
+    if spec and len(spec) > 2 and str(spec[2]):
+        zh, _, en = str(spec[2]).partition("/")
+        return Message(f" {zh.strip()}", f" {(en or zh).strip()}")
+    return Message("", "")
