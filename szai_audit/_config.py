@@ -446,7 +446,8 @@ def explain_config(
     ----------
     config : mapping
         What :func:`load_config` returns; its ``[audit] recourse`` (``actionable``,
-        ``immutable``) also says what each notice's recourse may change.
+        ``immutable``) also says what each notice's recourse may change (the audit's result
+        keeps it, see :attr:`szai_audit.AuditResult.recourse_options`).
     rows : path
         A CSV file whose first column (or the column ``id_column``) lists the people: the
         values of ``id_column`` in the data, or else row numbers of the data file (0 for its
@@ -480,15 +481,7 @@ def explain_config(
     wanted = _wanted(regular_file(Path(rows), "--rows"), id_column)
     result, data = _audited(config, inputs)
     people = _people(result.inputs[1] if result.inputs else None, data, wanted, id_column)
-    recourse = config.get("audit", {}).get("recourse")
-    options = dict(recourse) if isinstance(recourse, Mapping) else {}
-    return result.person_notices(
-        people,
-        folder,
-        immutable=list(options.get("immutable") or []),
-        actionable=options.get("actionable"),
-        lang=lang,
-    )
+    return result.person_notices(people, folder, lang=lang)  # recourse: the audit's settings
 
 
 def _wanted(path: Path, id_column: str | None) -> list[str]:

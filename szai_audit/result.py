@@ -157,6 +157,9 @@ class AuditResult:
     #: The audited model and its inputs in memory (a sample of rows for data seen in parts),
     #: for :meth:`explain_person`; never written out.
     inputs: tuple[Any, pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    #: The audit's ``recourse`` settings (``actionable``, ``immutable``): the defaults of
+    #: :meth:`explain_person`, :meth:`explain_people` and :meth:`person_notices`.
+    recourse_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -434,7 +437,7 @@ class AuditResult:
         self,
         row: Any,
         *,
-        immutable: Sequence[str] = (),
+        immutable: Sequence[str] | None = None,
         actionable: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> PersonExplanation:
@@ -448,7 +451,9 @@ class AuditResult:
         row : index label, Series, mapping or one-row DataFrame
             The person (an index label of the audited data).
         immutable, actionable :
-            As for :func:`~szai_audit.explain.person_notice`.
+            As for :func:`~szai_audit.explain.person_notice`; by default the audit's own
+            (``Audit(recourse={"actionable": ..., "immutable": ...})``), which its recourse
+            findings used.
         **options :
             ``n_reasons``, ``n_options``, ``background_size``, ``grid``, ``min_count``,
             ``random_state``.
@@ -467,7 +472,7 @@ class AuditResult:
         self,
         rows: Any,
         *,
-        immutable: Sequence[str] = (),
+        immutable: Sequence[str] | None = None,
         actionable: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> list[PersonExplanation]:
@@ -484,7 +489,7 @@ class AuditResult:
         rows: Any,
         out: str | os.PathLike[str],
         *,
-        immutable: Sequence[str] = (),
+        immutable: Sequence[str] | None = None,
         actionable: Mapping[str, Any] | None = None,
         lang: str = "bilingual",
         **options: Any,
@@ -544,7 +549,7 @@ class AuditResult:
     def _person_options(
         self,
         data: pd.DataFrame,
-        immutable: Sequence[str],
+        immutable: Sequence[str] | None,
         actionable: Mapping[str, Any] | None,
         options: Mapping[str, Any],
     ) -> dict[str, Any]:
@@ -555,9 +560,13 @@ class AuditResult:
             "favorable_label": self.scope.favorable_label,
             "feature_labels": self.feature_labels,
             "value_labels": self.value_labels,
-            "immutable": immutable,
+            "immutable": list(self.recourse_options.get("immutable") or [])
+            if immutable is None
+            else immutable,
             "sensitive": self.sensitive_inputs(data),
-            "actionable": actionable,
+            "actionable": self.recourse_options.get("actionable")
+            if actionable is None
+            else actionable,
             **options,
         }
 

@@ -399,10 +399,17 @@ def test_explain_writes_a_notice_per_person(explain_dir, german, capsys):
     (d / "rows.csv").write_text("row\n0\n5\n", encoding="utf-8")
     assert main(["explain", cfg, "--rows", str(d / "rows.csv"), "--out", str(d / "n2")]) == 0
     assert (d / "n2" / "notice-0.html").exists() and (d / "n2" / "notice-5.html").exists()
-    # Recourse changes only what [audit] recourse allows, in its direction.
-    for line in (d / "n2" / "notice-0.txt").read_text(encoding="utf-8").splitlines():
-        if line.startswith("- ") and " from " in line:
-            assert line[2:].split(" from ")[0].lower() in ("duration_months", "credit_amount")
+    # Recourse changes only what [audit] recourse allows (the audit's own settings).
+    index = (d / "n2" / "index.csv").read_text(encoding="utf-8")
+    refused = [ln.split(",")[2] for ln in index.splitlines()[1:] if ",False," in ln]
+    options = [
+        line
+        for name in refused
+        for line in (d / "n2" / name).read_text(encoding="utf-8").splitlines()
+        if line.startswith("- ") and " from " in line
+    ]
+    for line in options:
+        assert line[2:].split(" from ")[0].lower() in ("duration_months", "credit_amount")
 
 
 @pytest.mark.parametrize(

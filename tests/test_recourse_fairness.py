@@ -220,3 +220,26 @@ def test_the_change_in_the_numbers_own_unit_and_every_number_in_the_json():
     assert f"{row['median_change']:.2f} 千元" in cost.message.zh
     assert f"{row['median_change']:.2f} k" in cost.message.en
     assert _check(result) > 10
+
+
+def test_a_persons_recourse_follows_the_audits_settings_unless_given():
+    """explain_person uses Audit(recourse=...)'s actionable and immutable by default, the
+    same changes the recourse findings allowed; given ones replace them."""
+    data, group = _applicants(n=600)
+    result = _audit(data, group)
+    assert result.recourse_options == {
+        "actionable": {"income": "increase"},
+        "immutable": ["default"],
+    }
+    refused = data.index[_rule(data) == 0][:10]
+    people = result.explain_people(refused)
+    assert all(p.changeable == ("income",) for p in people)
+    assert any(p.recourse for p in people)
+    assert all(
+        c.column == "income" and c.after > c.before
+        for p in people
+        for o in p.recourse
+        for c in o.changes
+    )
+    freer = result.explain_person(refused[0], actionable={"tenure": "any"})
+    assert freer.changeable == ("tenure",)

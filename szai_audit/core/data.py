@@ -25,10 +25,29 @@ from .errors import (
 )
 from .stats import weighted_quantile
 
-__all__ = ["MISSING_LABEL", "BinSpec", "GroupEncoding", "bin_numeric", "encode_groups"]
+__all__ = [
+    "MISSING_LABEL",
+    "BinSpec",
+    "GroupEncoding",
+    "bin_numeric",
+    "encode_groups",
+    "is_numeric",
+    "plain",
+]
 
 #: Group label given to rows whose sensitive attribute is missing.
 MISSING_LABEL = "(missing)"
+
+
+def is_numeric(col: pd.Series) -> bool:
+    """Whether a column holds numbers (booleans do not count)."""
+    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+
+def plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (``np.int64(3)`` -> ``3``); anything else
+    as it is."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def is_missing_array(values: np.ndarray) -> np.ndarray:

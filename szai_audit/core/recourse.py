@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .data import is_numeric, plain
+
 __all__ = ["Candidate", "RecourseSpace", "search"]
 
 #: Candidate rows decided by the model in one call (bounds the memory of a batch).
@@ -39,10 +41,6 @@ PAIR_COLUMNS = 8
 PAIR_GRID = 7
 
 Change = tuple[str, Any]
-
-
-def is_numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
 
 
 @dataclass(frozen=True)
@@ -255,10 +253,7 @@ def _currents(persons: pd.DataFrame, space: RecourseSpace) -> list[dict[str, Any
     columns = {c: persons[c].to_numpy(dtype=object) for c in space.allowed}
     return (
         [
-            {
-                c: v.item() if isinstance(v, np.generic) else v
-                for c, v in zip(columns, row, strict=True)
-            }
+            {c: plain(v) for c, v in zip(columns, row, strict=True)}
             for row in zip(*columns.values(), strict=True)
         ]
         if columns
@@ -289,7 +284,7 @@ def _collect(
             Candidate(
                 changes=chosen,
                 cost=float(cost),
-                decision=d.item() if isinstance(d, np.generic) else d,
+                decision=plain(d),
                 score=None if math.isnan(scores[k]) else float(scores[k]),
             )
         )
@@ -349,7 +344,7 @@ def _refine(
                     Candidate(
                         changes=((column, v),),
                         cost=space.cost(column, currents[person][column], v),
-                        decision=d.item() if isinstance(d, np.generic) else d,
+                        decision=plain(d),
                         score=None if math.isnan(scores[k]) else float(scores[k]),
                     ),
                 )

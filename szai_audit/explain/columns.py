@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.data import is_numeric
+
 __all__ = ["NoMapping", "as_matrix", "column_map", "is_numeric"]
 
 
@@ -33,10 +35,6 @@ _COLUMNWISE = {
 
 class NoMapping(Exception):
     """The preprocessing cannot be traced column by column, or its output is not numeric."""
-
-
-def is_numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
 
 
 def _resolve_columns(spec: Any, X: pd.DataFrame, ct: Any) -> list[int]:

@@ -41,9 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.data import is_numeric
 from ..core.errors import ExplanationError, InputError, InputTypeError, SzaiAuditError
 from ..core.models import CallableModel, adapt_model
-from .columns import NoMapping, as_matrix, column_map, is_numeric
+from .columns import NoMapping, as_matrix, column_map
 from .engines import (
     Fallback,
     family_of,

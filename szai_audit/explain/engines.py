@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.data import is_numeric, plain
 from ..core.errors import ExplanationError, ModelError
 from ..core.models import CallableModel
 from ..core.progress import stage
-from .columns import is_numeric
 
 __all__ = [
     "LINEAR",
@@ -167,12 +167,8 @@ def class_index(est: Any, positive: Any, classes: list[Any] | None = None) -> in
                 return i
     raise ExplanationError(
         f"positive_label={positive!r} is not among the model's classes "
-        f"{[_plain(c) for c in classes]}; pass the class whose score is explained."
+        f"{[plain(c) for c in classes]}; pass the class whose score is explained."
     )
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _as_input(est: Any, xt: np.ndarray) -> Any:

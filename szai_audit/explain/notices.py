@@ -24,6 +24,7 @@ common value over at least ``min_count`` of them (see
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,11 +35,11 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.data import is_numeric
 from ..core.errors import InputError
 from ..core.files import PathLike, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.messages import Message
-from ..core.recourse import is_numeric
 from .person import PersonExplanation
 from .words import feature_label
 
@@ -209,13 +210,10 @@ def notice_html(
     return _template().render(page=page, lang=lang)
 
 
-_TEMPLATE: list[Any] = []
-
-
+@functools.cache
 def _template() -> Any:
-    if not _TEMPLATE:
-        _TEMPLATE.append(environment().get_template("person_notice.html.j2"))
-    return _TEMPLATE[0]
+    """The notice's template, loaded once."""
+    return environment().get_template("person_notice.html.j2")
 
 
 def notice_text(

@@ -26,11 +26,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.data import is_numeric, plain
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
 from ..core.models import adapt_model
-from ..core.recourse import Candidate, RecourseSpace, is_numeric, search
+from ..core.recourse import Candidate, RecourseSpace, search
 from .engine import RowSample, explain_sample
 from .words import feature_label, feature_unit, with_unit
 
@@ -535,7 +536,7 @@ def _explained(
     """The decisions, their reasons and (when refused) the recourse, once the inputs are
     checked."""
     adapter = adapt_model(model)
-    decisions = [_plain(d) for d in np.asarray(adapter.predict(persons))]
+    decisions = [plain(d) for d in np.asarray(adapter.predict(persons))]
     score = adapter.score(persons, favorable_label)
     words.favoured = np.asarray(adapter.predict(data)) == favorable_label
     contrib, method = _contributions(
@@ -570,10 +571,6 @@ def _explained(
             )
         )  # fmt: skip
     return out
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _check_counts(least: int = 1, **counts: Any) -> None:
@@ -621,7 +618,7 @@ def _reasons(
     order = np.argsort(-contrib if favourable else contrib, kind="stable")
     reasons = []
     for j in order:
-        c, value = columns[j], _plain(person[columns[j]])
+        c, value = columns[j], plain(person[columns[j]])
         if contrib[j] == 0 or (contrib[j] < 0) == favourable or c in hidden:
             continue
         name, shown = words.name(c), words.shown(c, value)
@@ -649,7 +646,7 @@ def _option(
         Change(
             column=c,
             name=words.name(c),
-            before=_plain(person[c]),
+            before=plain(person[c]),
             after=v,
             before_shown=words.shown(c, person[c]),
             after_shown=words.shown(c, v),

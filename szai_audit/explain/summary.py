@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import bin_numeric
+from ..core.data import bin_numeric, is_numeric
 from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
 from . import words as w
-from .columns import is_numeric
 from .engine import Explanation
 
 #: Features named in the summary sentences.

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import MISSING_LABEL, GroupEncoding
+from ..core.data import MISSING_LABEL, GroupEncoding, plain
 from ..core.models import ModelAdapter
 from ..core.scope import SensitiveInfo
 from ..core.stats import weighted_median
@@ -264,9 +264,7 @@ def flip_values(
     if info.binning is None:
         withheld = withheld or {}
         return {
-            str(k): withheld.get(str(k), k.item() if isinstance(k, np.generic) else k)
-            for k in enc.index
-            if str(k) != MISSING_LABEL
+            str(k): withheld.get(str(k), plain(k)) for k in enc.index if str(k) != MISSING_LABEL
         }
     assert info.column is not None
     distinct, counts, integer = column_counts(info.column)

@@ -27,6 +27,7 @@ __all__ = [
     "Labels",
     "method_paragraphs",
     "regression_method_paragraphs",
+    "unit_of",
 ]
 
 
@@ -324,7 +325,7 @@ def feature_names(names: Sequence[str], labels: Labels = None) -> Message:
     return Message("、".join(f"“{m.zh}”" for m in shown), ", ".join(f"“{m.en}”" for m in shown))
 
 
-def _unit(ground: str, column: str | None, labels: Labels) -> Message:
+def unit_of(ground: str, column: str | None, labels: Labels) -> Message:
     """The unit of a numeric ground: the third element of its column's feature label
     (``"岁/years"``), else the usual unit of a known ground (age: years), else none."""
     spec = (labels or {}).get(column or ground)
@@ -1201,7 +1202,7 @@ def msg_trend(
     given; the ends in the ground's unit (from ``labels`` of ``column``, or the usual one)."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     c = verdict.comparison
-    unit = _unit(ground, column, labels)
+    unit = unit_of(ground, column, labels)
     p10, p90 = (
         trend_end(f"P10 ({c.extra['low']:.4g})", unit),
         trend_end(f"P90 ({c.extra['high']:.4g})", unit),

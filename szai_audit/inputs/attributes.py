@@ -24,6 +24,7 @@ from ..core.data import (
     check_index_order,
     encode_groups,
     needs_binning,
+    plain,
     to_1d,
 )
 from ..core.errors import (
@@ -218,7 +219,7 @@ def withhold_small_groups(
         while SMALL_GROUP.format(number) in taken:
             number += 1
         label = SMALL_GROUP.format(number)
-        raw_value = raw.item() if isinstance(raw, np.generic) else raw
+        raw_value = plain(raw)
         withheld[label], mapping[raw] = raw_value, label
     return pd.Series(values, dtype=object).map(lambda v: mapping.get(v, v)), withheld
 

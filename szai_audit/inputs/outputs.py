@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import check_index_order, is_missing_array, to_1d
+from ..core.data import check_index_order, is_missing_array, plain, to_1d
 from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
 from ..pricing.gaps import positive_prices
@@ -95,10 +95,6 @@ def same_label(a: Any, b: Any) -> bool:
         return bool(a == b)
     except (TypeError, ValueError):
         return False
-
-
-def plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any) -> Any:

@@ -290,7 +290,10 @@ def _check_recourse(recourse: Any, data: Any) -> None:
     for key, names in (("actionable", list(actionable)), ("immutable", list(immutable))):
         missing = [c for c in names if c not in columns]
         if missing:
-            raise ColumnNotFoundError(f"recourse['{key}'] names columns {missing} not in data.")
+            raise ColumnNotFoundError(
+                f"recourse['{key}'] names columns {missing} not in data; name model inputs, "
+                f"such as {sorted(map(str, columns))[:5]}."
+            )
 
 
 def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -44,4 +45,11 @@ def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> 
         inputs = (settings.model, settings.data)
     elif settings.model is not None and result.explanation is not None:
         inputs = (settings.model, result.explanation.data)  # data seen in parts: the sample
-    return dataclasses.replace(result, manifest=manifest, verbose=settings.verbose, inputs=inputs)
+    recourse = dict(settings.recourse) if isinstance(settings.recourse, Mapping) else {}
+    return dataclasses.replace(
+        result,
+        manifest=manifest,
+        verbose=settings.verbose,
+        inputs=inputs,
+        recourse_options=recourse,
+    )

@@ -20,7 +20,7 @@ from ..core.conditional import (
     legitimate_frame,
     prepare_factors,
 )
-from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key
+from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key, plain
 from ..core.errors import InputError, SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
@@ -40,7 +40,6 @@ from ..fairness.mitigation import threshold_tradeoff
 from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
 from ..inputs.attributes import Attribute, references
-from ..inputs.outputs import plain
 from ..inputs.prepare import prepare_classification
 from ..result import AuditResult
 from .skeleton import Checked, Prepared, TaskRunner
@@ -183,7 +182,8 @@ class ClassificationRunner(TaskRunner):
             reason = "no_model"
         elif not isinstance(s.data, pd.DataFrame):
             reason = "in_parts"
-        elif self._favourable().all():
+        favourable = self._favourable().astype(bool)
+        if reason is None and favourable.all():
             reason = "none_refused"
         if reason is not None:
             return [f for g in grounds for f in recourse_not_assessed(g, reason)]
@@ -201,7 +201,7 @@ class ClassificationRunner(TaskRunner):
             return [f for g in grounds for f in recourse_not_assessed(g, "nothing_changeable")]
         with stage("recourse"):
             sample = sample_recourse(
-                self.prep.adapter, s.data, self._favourable().astype(bool), allowed,
+                self.prep.adapter, s.data, favourable, allowed,
                 s.favorable_label, max_rows=self.policy.recourse_max_rows,
                 random_state=self.random_state,
             )  # fmt: skip

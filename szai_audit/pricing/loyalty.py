@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import PreparedFactors, conditional_gaps
+from ..core.data import plain
 from ..core.errors import InputError, LengthMismatchError
 from ..core.findings import finite_or_none
 from ..core.stats import z_value
@@ -84,9 +85,7 @@ class LoyaltyGap:
         out: dict[str, Any] = {}
         for k, v in self.__dict__.items():
             out[k] = finite_or_none(v) if isinstance(v, (float, np.floating)) else v
-        out["new_value"] = (
-            self.new_value.item() if isinstance(self.new_value, np.generic) else self.new_value
-        )
+        out["new_value"] = plain(self.new_value)
         return out
 
 

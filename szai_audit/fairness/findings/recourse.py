@@ -18,7 +18,7 @@ from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ...core.policy import Policy
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
-from ..words import Labels, feature_name
+from ..words import Labels, feature_name, unit_of
 
 __all__ = ["recourse_findings", "recourse_not_assessed"]
 
@@ -264,19 +264,13 @@ def _in_units(
 ) -> Message:
     """The medians of the only number that may change, in its own unit."""
     column = next(iter(sample.changeable))
-    name, unit = feature_name(column, labels), _column_unit(column, labels)
+    name, unit = feature_name(column, labels), unit_of("", column, labels)
     g, r = f"{c.extra['median_change']:.2f}", f"{c.extra['reference_median_change']:.2f}"
+    if unit.zh or unit.en:
+        unit = Message(f" {unit.zh}", f" {unit.en}")
     return Message(
         f"按{name.zh}本身计，所需改变的中位数{worse.zh}为 {g}{unit.zh}，"
         f"{other.zh}为 {r}{unit.zh}。",
         f"In {name.en} itself, the median change is {g}{unit.en} for {worse.en} and "
         f"{r}{unit.en} for {other.en}.",
     )
-
-
-def _column_unit(column: str, labels: Labels) -> Message:
-    spec = (labels or {}).get(column)
-    if spec and len(spec) > 2 and str(spec[2]):
-        zh, _, en = str(spec[2]).partition("/")
-        return Message(f" {zh.strip()}", f" {(en or zh).strip()}")
-    return Message("", "")
