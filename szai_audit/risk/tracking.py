@@ -66,7 +66,7 @@ from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.manifest import VOLATILE
 from ..core.messages import Message
 
-__all__ = ["AuditLike", "Comparison", "Result", "compare", "comparison_page"]
+__all__ = ["AuditLike", "Comparison", "Result", "compare", "comparison_page", "read_audit"]
 
 
 @runtime_checkable
@@ -398,6 +398,21 @@ def _read(obj: Any, name: str) -> _Audit:
         content_sha256=_text(doc.get("content_sha256")),
         content_verified=verified,
     )
+
+
+def read_audit(obj: Any, name: str = "audit") -> Mapping[str, Any]:
+    """The audit document ``obj`` stands for, read and checked as :func:`compare` reads it.
+
+    ``obj`` is an AuditResult, its ``to_dict()``, JSON text or the path of a saved JSON. A
+    saved document must be of this schema, complete, and unedited (its ``content_sha256``
+    matches its content); its findings must be well formed. Raises :class:`InputError` (or
+    :class:`InputTypeError`) naming ``name`` otherwise. The input is never changed.
+    """
+    doc, label, saved = _document(obj, name)
+    _check_saved(doc, label, saved)
+    _rows_of(doc.get("findings"), label)
+    _verified(doc, label)
+    return doc
 
 
 def _keyed(findings: tuple[dict[str, Any], ...]) -> dict[tuple[Any, ...], dict[str, Any]]:

@@ -1,0 +1,388 @@
+"""Impact-ratio tables in the format of NYC Local Law 144 bias audits, and the EU AI Act section.
+
+**Local Law 144** (6 RCNY §5-301): for a tool that selects people, the selection rate of each
+category (the share of the category given the favourable decision) and its impact ratio (that
+rate over the rate of the most selected category), separately by sex, by race/ethnicity and by
+their intersection; the number of people left out because their category is unknown; and a
+category under 2% of the data may be left out of the impact-ratio calculation, which is shown
+here as a mark: such a category is never the reference, its ratio is still shown. The rates come
+from the audit's group tables, so a group of fewer than ``policy.min_group_size`` people is
+withheld as everywhere else. A scoring tool's "scoring rate" (the share scoring above the
+sample's median) is not computed: the audit keeps no per-person scores.
+
+**EU AI Act**: Annex IV(2)(g) asks the technical documentation for the metrics used, including
+for potentially discriminatory impacts, and dated and signed test logs; Art. 10(2)(f) and (g)
+for the examination of the data for possible biases and the measures to detect, prevent and
+mitigate them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..core import checks as registry
+from ..core.articles import DISCRIMINATION
+from ..core.data import MISSING_LABEL
+from ..core.errors import InputError
+from ..core.grounds import INTERSECTION_SEP
+from ..core.messages import Message, fmt_pct, fmt_ratio
+from .base import MEASURED, Field, Filing, Part, Table, needs
+from .citations import cite, shenzhen
+from .facts import AuditFacts
+
+__all__ = ["MIN_SHARE", "RACE_NAMES", "SEX_NAMES", "bias_audit_filing", "impact_rows"]
+
+#: A category under this share of the data is marked (6 RCNY §5-301: it may be excluded).
+MIN_SHARE = 0.02
+
+#: Ground names taken for sex, and for race/ethnicity, when not named.
+SEX_NAMES = ("sex", "gender")
+RACE_NAMES = ("race_ethnicity", "race", "ethnicity")
+
+_LL144 = "nyc_ll144"
+
+
+def pick_ground(
+    facts: AuditFacts, given: str | None, names: Sequence[str], what: str
+) -> str | None:
+    """The ground standing for sex or race/ethnicity: the one named, or the first of ``names``."""
+    grounds = [g["ground"] for g in facts.grounds()]
+    if given is not None:
+        if given not in grounds:
+            raise InputError(
+                f"{what} must name one of the audit's grounds {grounds}, got {given!r}."
+            )
+        return given
+    return next((n for n in names if n in grounds), None)
+
+
+def _favourable(rate: float | None, positive: bool) -> float | None:
+    if rate is None:
+        return None
+    return rate if positive else 1.0 - rate
+
+
+def impact_rows(
+    table: Mapping[str, Any], n_rows: int, favourable_is_positive: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The LL144 rows of one group table, and the count of people of an unknown category.
+
+    Each row: ``category`` (tuple of values), ``count``, ``share`` (of all rows audited),
+    ``rate`` (favourable-decision rate; None when withheld), ``impact_ratio`` (None when the
+    rate is withheld or no reference), ``small`` (share under :data:`MIN_SHARE`),
+    ``reference`` (the most selected category of 2% or more).
+    """
+    rows: list[dict[str, Any]] = []
+    unknown = 0
+    for g in table["groups"]:
+        category = tuple(str(v) for v in g["group"])
+        if MISSING_LABEL in category:
+            unknown += int(g["count"])
+            continue
+        rate = (
+            None
+            if g.get("suppressed")
+            else _favourable(g.get("selection_rate"), favourable_is_positive)
+        )
+        share = g["count"] / n_rows if n_rows else 0.0
+        rows.append(
+            {
+                "category": category,
+                "count": int(g["count"]),
+                "share": share,
+                "rate": rate,
+                "small": share < MIN_SHARE,
+            }
+        )
+    eligible = [r["rate"] for r in rows if r["rate"] is not None and not r["small"]]
+    top = max(eligible) if eligible else None
+    for r in rows:
+        r["reference"] = top is not None and r["rate"] == top and not r["small"]
+        r["impact_ratio"] = None if r["rate"] is None or not top else r["rate"] / top
+    return rows, unknown
+
+
+def _label(facts: AuditFacts, grounds: Sequence[str], category: tuple[str, ...]) -> Message:
+    names = (facts.doc.get("value_labels") or {}).get("by_column") or {}
+    columns = {g["ground"]: g.get("column") for g in facts.grounds()}
+    zh, en = [], []
+    for ground, value in zip(grounds, category, strict=True):
+        lab = (names.get(str(columns.get(ground))) or {}).get(value)
+        zh.append(lab["zh"] if lab else value)
+        en.append(lab["en"] if lab else value)
+    return Message(INTERSECTION_SEP.join(zh), INTERSECTION_SEP.join(en))
+
+
+def _impact_table(
+    facts: AuditFacts, key: str, grounds: Sequence[str], caption: Message
+) -> tuple[Table, list[dict[str, Any]], int]:
+    doc = facts.doc
+    table = (doc.get("group_metrics") or {}).get(key) or (doc.get("intersections") or {}).get(key)
+    if table is None:
+        raise InputError(f"the audit has no group table for {key!r}.")
+    scope = doc.get("scope") or {}
+    rows, unknown = impact_rows(
+        table, int(scope.get("n_rows") or 0), bool(scope.get("favorable_is_positive", True))
+    )
+    withheld = Message("不予显示", "withheld")
+    cells = tuple(
+        (
+            _label(facts, grounds, r["category"]),
+            Message(f"{r['count']:,}", f"{r['count']:,}"),
+            Message(fmt_pct(r["share"]), fmt_pct(r["share"])),
+            withheld if r["rate"] is None else Message(fmt_pct(r["rate"]), fmt_pct(r["rate"])),
+            withheld
+            if r["impact_ratio"] is None
+            else Message(
+                fmt_ratio(r["impact_ratio"], 3) + ("（参照）" if r["reference"] else ""),
+                fmt_ratio(r["impact_ratio"], 3) + (" (reference)" if r["reference"] else ""),
+            ),
+        )
+        for r in rows
+    )
+    min_size = (doc.get("policy") or {}).get("min_group_size")
+    out = Table(
+        caption,
+        (
+            Message("类别", "Category"),
+            Message("人数", "Applicants"),
+            Message("占比", "Share"),
+            Message("选中率", "Selection rate"),
+            Message("影响比", "Impact ratio"),
+        ),
+        cells,
+        note=Message(
+            f"标记的类别占数据不足 2%，不作为参照；未知类别 {unknown} 人，未计入。少于 {min_size} "
+            f"人的类别不显示比率（Policy(min_group_si"
+            f"ze=...)）。",
+            f"Marked categories are under 2% of the data and are never the reference; "
+            f"{unknown} people of an unknown category are not included. Rates of categories "
+            f"of fewer than {min_size} people are withheld (Policy(min_group_size=...)).",
+        ),
+        marked=tuple(i for i, r in enumerate(rows) if r["small"]),
+    )
+    return out, rows, unknown
+
+
+def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
+    task = (facts.doc.get("scope") or {}).get("task")
+    answers = (cite(_LL144, zh=" §5-301", en="§5-301"), cite(_LL144, zh=" §5-303", en="§5-303"))
+    heading = Message(
+        "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
+    )
+    if task != "classification":
+        return Part(
+            "ll144",
+            heading,
+            answers,
+            (
+                Message(
+                    f"本审计的任务为“{task}”：影响比表须有选中与否的决定；打分工具的“得分率”（高于"
+                    f"样本中位数的比例）需要逐人分数，本库未计算。",
+                    f"This audit's task is “{task}”: the tables need a decision to select or not; "
+                    f"a "
+                    f"scoring tool's scoring rate (the share above the sample's median) needs "
+                    f"per-person scores, which this library does not compute.",
+                ),
+            ),
+        )
+    tables, paras, fields = [], [], []
+    named = [
+        (sex, Message("按性别", "By sex")),
+        (race, Message("按种族/族裔", "By race/ethnicity")),
+    ]
+    for ground, caption in named:
+        if ground is None:
+            paras.append(
+                Message(
+                    f"审计未提供{caption.zh[1:]}的属性，该表无法计算。",
+                    f"The audit has no attribute for {caption.en[3:]}; that table cannot be made.",
+                )
+            )
+            continue
+        t, _, unknown = _impact_table(facts, ground, (ground,), caption)
+        tables.append(t)
+        fields.append(
+            Field(
+                Message(
+                    f"未知类别人数（{caption.zh}）", f"Unknown category ({caption.en.lower()})"
+                ),
+                Message(f"{unknown:,}", f"{unknown:,}"),
+                MEASURED,
+            )
+        )
+    if sex and race:
+        key = next(
+            (
+                k
+                for k in (f"{sex}{INTERSECTION_SEP}{race}", f"{race}{INTERSECTION_SEP}{sex}")
+                if k in (facts.doc.get("intersections") or {})
+            ),
+            None,
+        )
+        if key is None:
+            paras.append(
+                Message(
+                    "交叉表不在审计结果中（交叉组过多）。",
+                    "The intersectional table is not in the audit (too many groups).",
+                )
+            )
+        else:
+            t, _, _ = _impact_table(
+                facts,
+                key,
+                key.split(INTERSECTION_SEP),
+                Message("交叉：性别 × 种族/族裔", "Intersectional: sex × race/ethnicity"),
+            )
+            tables.append(t)
+    fields += [
+        facts.card_field(
+            "data_source",
+            Message("数据来源与说明", "Source and explanation of the data"),
+            Message(
+                "写明数据来源（历史数据或测试数据）", "state the source (historical or test data)"
+            ),
+        ),
+        needs(
+            Message("独立审计师", "Independent auditor"),
+            Message(
+                "写明独立审计师；本表本身不是独立审计",
+                "name the independent auditor; this table is not itself an independent audit",
+            ),
+        ),
+        needs(
+            Message("工具开始使用日期", "Distribution date of the tool"),
+            Message("写明开始使用该工具的日期", "state when the tool was first used"),
+        ),
+    ]
+    return Part("ll144", heading, answers, tuple(paras), tuple(fields), tuple(tables))
+
+
+def _metrics_table(facts: AuditFacts) -> Table:
+    seen: dict[str, tuple[Mapping[str, Any], int]] = {}
+    for f in facts.findings(DISCRIMINATION):
+        first, n = seen.get(f["check"], (f, 0))
+        seen[f["check"]] = (first, n + 1)
+    rows = tuple(
+        (
+            Message(f["title"]["zh"], f["title"]["en"]),
+            registry.format_threshold(check, f.get("threshold")),
+            Message(str(n), str(n)),
+        )
+        for check, (f, n) in seen.items()
+    )
+    return Table(
+        Message("所用指标", "Metrics used"),
+        (Message("指标", "Metric"), Message("容许范围", "Tolerance"), Message("结果数", "Results")),
+        rows,
+    )
+
+
+def _data_bias_paragraphs(facts: AuditFacts) -> tuple[Message, ...]:
+    threshold = (facts.doc.get("policy") or {}).get("proxy_auc_threshold", 0.7)
+    out = []
+    for g in facts.grounds():
+        proxies = (facts.doc.get("proxies") or {}).get(g["ground"]) or {}
+        strong = [
+            p["feature"] for p in proxies.get("features") or [] if p.get("auc", 0) >= threshold
+        ]
+        counts = facts.doc["group_metrics"].get(g["ground"], {}).get("groups", [])
+        sizes = "、".join(f"{'/'.join(c['group'])} {c['count']}" for c in counts)
+        sizes_en = ", ".join(f"{'/'.join(c['group'])} {c['count']}" for c in counts)
+        out.append(
+            Message(
+                f"{g['label']['zh']}：各组人数 {sizes}；可预测该属性的输入（AUC ≥ {threshold}）"
+                f"：{'、'.join(strong) or '无'}。",
+                f"{g['label']['en']}: group sizes {sizes_en}; inputs that predict it (AUC ≥ "
+                f"{threshold}): {', '.join(strong) or 'none'}.",
+            )
+        )
+    for f in facts.findings(DISCRIMINATION, checks=("fairness.ground_not_provided",)):
+        out.append(Message(f["message"]["zh"], f["message"]["en"]))
+    return tuple(out)
+
+
+def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
+    src = facts.source()
+    annex = cite("eu_ai_act", zh="附件四第 2 点 (g)", en="Annex IV(2)(g)")
+    when, digest = str(src.get("audit_generated_at")), str(src.get("audit_content_sha256"))
+    metrics = Part(
+        "eu_metrics",
+        Message("欧盟《人工智能法》：所用指标与测试记录", "EU AI Act: metrics used and test logs"),
+        (annex,),
+        (),
+        (
+            Field(Message("测试记录：日期", "Test log: date"), Message(when, when), MEASURED),
+            Field(
+                Message("测试记录：内容哈希", "Test log: content hash"),
+                Message(digest, digest),
+                MEASURED,
+            ),
+            needs(
+                Message("测试记录：签署人", "Test log: signed by"),
+                Message("由负责人签署", "signed by the person responsible"),
+            ),
+        ),
+        (_metrics_table(facts),),
+    )
+    flagged = facts.tables(DISCRIMINATION)
+    impacts = Part(
+        "eu_discriminatory_impact",
+        Message(
+            "欧盟《人工智能法》：潜在的歧视性影响", "EU AI Act: potentially discriminatory impacts"
+        ),
+        (annex, shenzhen(DISCRIMINATION)),
+        () if flagged else (Message("未发现。", "None found."),),
+        (),
+        flagged,
+    )
+    data = Part(
+        "eu_data_bias",
+        Message(
+            "欧盟《人工智能法》：数据偏差审查与措施",
+            "EU AI Act: examination of the data for biases, and measures",
+        ),
+        (
+            cite("eu_ai_act", 10, paragraph=2, zh="(f)", en="(f)"),
+            cite("eu_ai_act", 10, paragraph=2, zh="(g)", en="(g)"),
+        ),
+        _data_bias_paragraphs(facts),
+        (
+            needs(
+                Message(
+                    "检测、预防与减轻偏差的措施（第十条第二款 (g)）",
+                    "Measures to detect, prevent and mitigate the biases (Art. 10(2)(g))",
+                ),
+                Message("写明针对上述偏差的措施", "state the measures for the biases above"),
+            ),
+        ),
+    )
+    return metrics, impacts, data
+
+
+def bias_audit_filing(
+    facts: AuditFacts, date: str, *, sex: str | None = None, race_ethnicity: str | None = None
+) -> Filing:
+    """The impact-ratio tables and the EU AI Act section (see the module docstring)."""
+    s = pick_ground(facts, sex, SEX_NAMES, "sex")
+    r = pick_ground(facts, race_ethnicity, RACE_NAMES, "race_ethnicity")
+    return Filing(
+        kind="bias_audit",
+        title=Message(
+            "偏差审计：影响比表与欧盟《人工智能法》章节",
+            "Bias audit: impact-ratio tables and the EU AI Act section",
+        ),
+        instruments=(_LL144, "eu_ai_act", "szai"),
+        date=date,
+        source=facts.source(),
+        parts=(_ll144_part(facts, s, r), *_eu_parts(facts)),
+        intro=(
+            Message(
+                "供同时在纽约市招聘、或在欧盟提供高风险系统的组织使用；数字取自本审计的群体表。",
+                "For organisations that also hire in New York City, or place a high-risk system on "
+                "the EU market; the figures come from this audit's group tables.",
+            ),
+        ),
+        extra={"grounds": {"sex": s, "race_ethnicity": r}},
+    )

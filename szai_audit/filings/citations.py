@@ -1,0 +1,159 @@
+"""The instruments the filings answer, and the clauses each part cites.
+
+Only the Shenzhen regulation is shipped with the package, so only its clauses carry a
+quotation, taken from :mod:`szai_audit.core.articles` and checked word for word against
+``szai_audit/regulation/`` (see :func:`szai_audit.core.regulation.is_verbatim`). Every other
+instrument is cited by its title and article number only: this library does not quote a text
+it does not ship.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.articles import PROVISIONS
+from ..core.messages import Message
+
+__all__ = ["INSTRUMENTS", "SHENZHEN", "Clause", "cite", "cn_number", "shenzhen"]
+
+#: The Shenzhen regulation's key: the one instrument whose text the package ships.
+SHENZHEN = "szai"
+
+#: Every instrument a filing cites, by key: its title in Chinese and English.
+INSTRUMENTS: dict[str, Message] = {
+    SHENZHEN: Message(
+        "《深圳经济特区人工智能产业促进条例》",
+        "Shenzhen Special Economic Zone Regulations on Promoting the Artificial Intelligence "
+        "Industry (2022)",
+    ),
+    "algorithm_rules": Message(
+        "《互联网信息服务算法推荐管理规定》",
+        "Provisions on the Administration of Algorithmic Recommendation in Internet "
+        "Information Services (2021)",
+    ),
+    "pipl": Message(
+        "《中华人民共和国个人信息保护法》",
+        "Personal Information Protection Law of the People's Republic of China (2021)",
+    ),
+    "gbt39335": Message(
+        "GB/T 39335-2020《信息安全技术 个人信息安全影响评估指南》",
+        "GB/T 39335-2020, Information security technology: Guidance for personal "
+        "information security impact assessment",
+    ),
+    "ethics_measures": Message(
+        "《科技伦理审查办法（试行）》（2023）",
+        "Measures for Science and Technology Ethics Review (Trial) (2023)",
+    ),
+    "nyc_ll144": Message(
+        "纽约市 2021 年第 144 号地方法（自动化雇佣决策工具）及其实施规则 6 RCNY §5-300 以下",
+        "New York City Local Law 144 of 2021 (automated employment decision tools) and its "
+        "rules, 6 RCNY §5-300 ff.",
+    ),
+    "eu_ai_act": Message(
+        "欧盟《人工智能法》（第 2024/1689 号条例）",
+        "Regulation (EU) 2024/1689 (Artificial Intelligence Act)",
+    ),
+}
+
+#: Short English names, for citations in a sentence.
+_SHORT_EN = {
+    SHENZHEN: "Shenzhen AI Regulations",
+    "algorithm_rules": "Algorithmic Recommendation Provisions",
+    "pipl": "PIPL",
+    "gbt39335": "GB/T 39335-2020",
+    "ethics_measures": "Ethics Review Measures",
+    "nyc_ll144": "NYC Local Law 144",
+    "eu_ai_act": "EU AI Act",
+}
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """An article number in Chinese numerals (1 to 99).
+
+    >>> cn_number(16), cn_number(24), cn_number(55), cn_number(10), cn_number(21)
+    ('十六', '二十四', '五十五', '十', '二十一')
+    """
+    if not 1 <= n <= 99:
+        raise ValueError(f"article numbers 1 to 99 only, got {n}")
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + ("" if ones == 0 else _DIGITS[ones])
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A clause a part answers: the instrument, the clause's citation, and its words when the
+    instrument is shipped (the Shenzhen regulation); otherwise ``quote`` is None."""
+
+    instrument: str
+    citation: Message
+    quote: Message | None = None
+
+    def __post_init__(self) -> None:
+        if self.instrument not in INSTRUMENTS:
+            raise ValueError(f"unknown instrument {self.instrument!r}")
+        if self.quote is not None and self.instrument != SHENZHEN:
+            raise ValueError("only the shipped Shenzhen regulation is quoted")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "instrument": self.instrument,
+            "citation": self.citation.to_dict(),
+            "quote": None if self.quote is None else self.quote.to_dict(),
+        }
+
+
+def cite(
+    instrument: str,
+    article: int | None = None,
+    *,
+    paragraph: int | None = None,
+    item: int | None = None,
+    zh: str = "",
+    en: str = "",
+) -> Clause:
+    """A clause of an instrument cited by title and article number (not quoted).
+
+    ``article``/``paragraph``/``item`` write the Chinese form 第五十五条第（二）项 and the
+    English Art. 55(2); ``zh``/``en`` give another reference (a section of a standard, an
+    annex), appended to the title.
+
+    >>> c = cite("pipl", 55, item=2)
+    >>> c.citation.zh, c.citation.en
+    ('《中华人民共和国个人信息保护法》第五十五条第（二）项', 'PIPL Art. 55(2)')
+    >>> cite("gbt39335", zh="5.5 个人权益影响分析", en="§5.5").citation.en
+    'GB/T 39335-2020 §5.5'
+    """
+    title = INSTRUMENTS[instrument].zh
+    short = _SHORT_EN[instrument]
+    if article is None:
+        return Clause(instrument, Message(f"{title}{zh}", f"{short} {en}".strip()))
+    ref_zh = f"第{cn_number(article)}条"
+    ref_en = f"Art. {article}"
+    if paragraph is not None:
+        ref_zh += f"第{cn_number(paragraph)}款"
+        ref_en += f"({paragraph})"
+    if item is not None:
+        ref_zh += f"第（{cn_number(item)}）项"
+        ref_en += f"({item})"
+    return Clause(instrument, Message(f"{title}{ref_zh}{zh}", f"{short} {ref_en}{en}"))
+
+
+def shenzhen(article: str) -> Clause:
+    """A clause of the Shenzhen regulation by its machine key (``"72(4)"``, ``"71"``...), with
+    its words as shipped.
+
+    >>> shenzhen("72(4)").citation.en
+    'Shenzhen AI Regulations Art. 72(2)(iv)'
+    """
+    p = PROVISIONS[article]
+    return Clause(
+        SHENZHEN,
+        Message(
+            f"{INSTRUMENTS[SHENZHEN].zh}{p.citation.zh}", f"{_SHORT_EN[SHENZHEN]} {p.citation.en}"
+        ),
+        p.text,
+    )

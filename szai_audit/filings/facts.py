@@ -1,0 +1,248 @@
+"""What the filings read from an audit: its saved JSON document, and sentences about it.
+
+Every filing is drafted from the audit's document (:meth:`AuditResult.to_dict
+<szai_audit.result.AuditResult.to_dict>` or the JSON it saved), so that a filing can be drafted
+again, later, from the file attached to the ethics filing; the document is read and checked as
+:func:`szai_audit.risk.tracking.read_audit` reads it, and never changed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..core import checks as registry
+from ..core.errors import InputError
+from ..core.findings import STATUS_LABELS
+from ..core.grounds import INTERSECTION_SEP, ground_label
+from ..core.messages import Message
+from ..risk.context import AUTOMATION_LEVELS, DOMAINS
+from .base import MEASURED, Field, Table, drafted, needs
+
+__all__ = ["AuditFacts", "add_years", "parse_date"]
+
+_SERIOUS = ("FAIL", "WARN")
+_NOT_GIVEN = Message("（未提供）", "(not provided)")
+
+
+def parse_date(value: Any, name: str) -> _dt.date:
+    """A date given as a ``datetime.date`` or ISO text (``"2026-12-04"``)."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    raise InputError(f"{name} must be a date such as '2026-12-04', got {value!r}.")
+
+
+def add_years(day: _dt.date, years: int) -> _dt.date:
+    """``day`` plus whole years; 29 February becomes 1 March (never earlier than a full year).
+
+    >>> add_years(_dt.date(2024, 2, 29), 3)
+    datetime.date(2027, 3, 1)
+    """
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return _dt.date(day.year + years, 3, 1)
+
+
+def add_months(day: _dt.date, months: int) -> _dt.date:
+    """``day`` plus whole months, on the last day of a shorter month.
+
+    >>> add_months(_dt.date(2026, 8, 31), 6)
+    datetime.date(2027, 2, 28)
+    """
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for d in range(day.day, 27, -1):
+        try:
+            return _dt.date(year, month, d)
+        except ValueError:
+            continue
+    return _dt.date(year, month, min(day.day, 28))
+
+
+@dataclass(frozen=True)
+class AuditFacts:
+    """An audit's document with the questions a filing asks of it."""
+
+    doc: Mapping[str, Any]
+
+    # -- the system card and the context ---------------------------------------------------
+
+    def card(self, key: str) -> Message | None:
+        """A system-card value (``metadata``) as written (one text for both languages), or
+        None when it is missing or blank."""
+        value = (self.doc.get("system") or {}).get(key)
+        if value is None or not str(value).strip():
+            return None
+        return Message(str(value), str(value))
+
+    def card_field(self, key: str, label: Message, prompt: Message) -> Field:
+        """A field drafted from the system card, or left for a person when the card lacks it."""
+        return drafted(label, self.card(key), prompt)
+
+    @property
+    def context(self) -> Mapping[str, Any] | None:
+        """The use context (``Audit(context=...)``), or None."""
+        risk = self.doc.get("risk")
+        return None if not risk else risk.get("context")
+
+    def context_field(self, key: str, label: Message, prompt: Message) -> Field:
+        """The domain or automation of the use context, drafted; blank without a context."""
+        ctx = self.context
+        if ctx is None:
+            return needs(label, prompt)
+        table = {"domain": DOMAINS, "automation": AUTOMATION_LEVELS}[key]
+        return drafted(label, table[ctx[key]], prompt)
+
+    @property
+    def date(self) -> _dt.date:
+        """The day the audit ran (its manifest's ``generated_at``)."""
+        when = (self.doc.get("manifest") or {}).get("generated_at")
+        if not when:
+            raise InputError(
+                "the audit has no manifest.generated_at to date the filing; pass date=."
+            )
+        return parse_date(when, "the audit's manifest.generated_at")
+
+    def source(self) -> dict[str, Any]:
+        """The audit a filing was drafted from."""
+        system = self.doc.get("system") or {}
+        return {
+            "system_name": system.get("system_name"),
+            "version": system.get("version"),
+            "organisation": system.get("organisation"),
+            "audit_generated_at": (self.doc.get("manifest") or {}).get("generated_at"),
+            "audit_content_sha256": self.doc.get("content_sha256"),
+            "audit_verdict": (self.doc.get("summary") or {}).get("verdict"),
+        }
+
+    # -- findings -------------------------------------------------------------------------------
+
+    def findings(self, *articles: str, checks: tuple[str, ...] = ()) -> list[Mapping[str, Any]]:
+        """The findings of these articles (all with none given), or of these check ids."""
+        out = []
+        for f in self.doc.get("findings") or []:
+            if articles and f["article"] not in articles:
+                continue
+            if checks and f["check"] not in checks:
+                continue
+            out.append(f)
+        return out
+
+    def counts(self, *articles: str) -> dict[str, int]:
+        """Findings per status for these articles."""
+        out: dict[str, int] = {}
+        for f in self.findings(*articles):
+            out[f["status"]] = out.get(f["status"], 0) + 1
+        return out
+
+    def counts_field(self, label: Message, *articles: str) -> Field:
+        """How the findings of these articles came out, as one measured field."""
+        counts = self.counts(*articles)
+        if not counts:
+            return Field(label, Message("本审计未检查", "not checked by this audit"), MEASURED)
+        order = ("FAIL", "WARN", "INSUFFICIENT_DATA", "NOT_ASSESSED", "NEEDS_REVIEW", "PASS")
+        zh = "，".join(f"{STATUS_LABELS[s].zh} {counts[s]} 项" for s in order if s in counts)
+        en = ", ".join(f"{STATUS_LABELS[s].en} {counts[s]}" for s in order if s in counts)
+        return Field(label, Message(zh, en), MEASURED)
+
+    def serious(self, *articles: str) -> list[Mapping[str, Any]]:
+        """The FAIL findings first, then the WARN ones, of these articles."""
+        found = self.findings(*articles)
+        return [f for s in _SERIOUS for f in found if f["status"] == s]
+
+    def subject(self, f: Mapping[str, Any]) -> Message:
+        """What a finding is about: a ground's display name, else its subject as written."""
+        ground = f.get("ground")
+        if not ground:
+            return Message("—", "—")
+        names = {g["ground"] for g in self.grounds()}
+        if all(part in names for part in str(ground).split(INTERSECTION_SEP)):
+            return ground_label(str(ground))
+        return Message(str(ground), str(ground))
+
+    def tables(self, *articles: str) -> tuple[Table, ...]:
+        """:meth:`findings_table` as a tuple: empty when nothing is flagged."""
+        table = self.findings_table(*articles)
+        return () if table is None else (table,)
+
+    def findings_table(self, *articles: str, limit: int = 15) -> Table | None:
+        """The FAIL and WARN findings of these articles as a table (None when there are none):
+        status, check, subject, value and tolerance; at most ``limit`` rows, the rest counted."""
+        found = self.serious(*articles)
+        if not found:
+            return None
+        rows = tuple(
+            (
+                STATUS_LABELS[f["status"]],
+                Message(f["title"]["zh"], f["title"]["en"]),
+                self.subject(f),
+                registry.format_value(f["check"], f.get("value")),
+                registry.format_threshold(f["check"], f.get("threshold")),
+            )
+            for f in found[:limit]
+        )
+        rest = len(found) - len(rows)
+        return Table(
+            Message("超出容许范围或需要关注的结果", "Results beyond the tolerance or flagged"),
+            (
+                Message("结果", "Result"),
+                Message("检查", "Check"),
+                Message("对象", "Subject"),
+                Message("数值", "Value"),
+                Message("容许范围", "Tolerance"),
+            ),
+            rows,
+            note=Message(
+                (f"另有 {rest} 项未列出；" if rest else "")
+                + "每项的完整说明见审计报告（同一内容哈希）。",
+                (f"{rest} more not listed; " if rest else "")
+                + "each is explained in full in the audit report (same content hash).",
+            ),
+        )
+
+    # -- the model and its explanation ------------------------------------------------------------
+
+    def notice_section(self, heading_en: str) -> tuple[Message, ...]:
+        """The paragraphs of one section of the public algorithm notice (Art. 71)."""
+        for s in self.doc.get("algorithm_notice") or []:
+            if s["heading"]["en"] == heading_en:
+                return tuple(
+                    Message(p["zh"], p["en"]) for p in s["paragraphs"] if not _marks_missing(p)
+                )
+        return ()
+
+    def model_class(self) -> str | None:
+        """The class of the estimator that decides (the last step of a pipeline)."""
+        model = (self.doc.get("manifest") or {}).get("model") or {}
+        while str(model.get("class", "")).endswith("Pipeline"):
+            steps = (model.get("params") or {}).get("steps") or []
+            if not steps or not isinstance(steps[-1], list) or len(steps[-1]) < 2:
+                break
+            model = steps[-1][1] if isinstance(steps[-1][1], dict) else {}
+        name = model.get("class")
+        return None if not name else str(name)
+
+    def factors(self, limit: int = 5) -> list[Mapping[str, Any]]:
+        """The explanation's main factors, largest share first."""
+        expl = self.doc.get("explanation") or {}
+        return list(expl.get("factors") or [])[:limit]
+
+    def grounds(self) -> list[Mapping[str, Any]]:
+        """The sensitive attributes the audit compared groups by."""
+        return list(self.doc.get("sensitive_attributes") or [])
+
+
+def _marks_missing(p: Mapping[str, str]) -> bool:
+    """Whether a notice paragraph only says a fact was not provided."""
+    return bool(re.search(r"（未提供）$", p.get("zh", ""))) and _NOT_GIVEN.en in p.get("en", "")

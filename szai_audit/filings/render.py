@@ -1,0 +1,43 @@
+"""A filing as a standalone HTML page, with the report's Jinja2 environment (autoescape on).
+
+The page has inline CSS only: no script, no external URL, no font to fetch. Each part shows the
+clauses it answers (the Shenzhen regulation's words quoted as shipped), its sentences, fields
+and tables; a field a person must write is marked NEEDS_REVIEW, one drafted by the tool as
+such, and the list of what remains to be written comes first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.messages import Message
+
+__all__ = ["render_filing"]
+
+_HTML_LANG = {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}
+
+
+def render_filing(filing: Any, lang: str) -> str:
+    """The HTML page of ``filing`` (a :class:`~szai_audit.filings.Filing`) in ``lang``."""
+    src = filing.source
+    meta = [
+        Message(str(v), str(v))
+        for v in (src.get("organisation"), src.get("system_name"), src.get("version"))
+        if v
+    ]
+    page = {
+        "html_lang": _HTML_LANG[lang],
+        "font_stack": FONT_STACK,
+        "font_stack_latin": FONT_STACK_LATIN,
+        "title": filing.title,
+        "title_text": filing.title.en if lang == "en" else filing.title.zh,
+        "meta": meta,
+        "date": filing.date,
+        "hash": src.get("audit_content_sha256"),
+        "intro": filing.intro,
+        "parts": filing.parts,
+        "todo": filing.needs_review,
+        "n_drafted": len(filing.drafted),
+    }
+    return environment().get_template("filing.html.j2").render(page=page, lang=lang)
