@@ -15,6 +15,7 @@ from .audit import Audit
 from .core.errors import NoticeWarning, SzaiAuditError
 from .core.files import LANGS, check_outputs
 from .datasets import load_german_credit, make_pricing_market
+from .filings import KINDS, write_filings
 from .result import AuditResult
 from .risk.context import UseContext
 from .risk.tracking import compare
@@ -427,6 +428,25 @@ def _explain(config: str, rows: str, out: str, id_column: str | None, lang: str)
     return EXIT_OK
 
 
+def _filings(args: argparse.Namespace) -> int:
+    opinion = {"yes": True, "no": False, None: None}[args.public_opinion]
+    written = write_filings(
+        args.audit,
+        args.out,
+        kinds=args.kind,
+        lang=args.lang,
+        date=args.date,
+        previous=args.previous,
+        follow_up_months=args.follow_up_months,
+        public_opinion=opinion,
+        sex=args.sex,
+        race_ethnicity=args.race_ethnicity,
+    )
+    for kind, (html, json_path) in written.items():
+        print(f"wrote {kind}: {html} and {json_path}")
+    return EXIT_OK
+
+
 def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int:
     outputs = {name: path for name, path in (("--html", html), ("--json", json_path)) if path}
     check_outputs(outputs, {"OLD": old, "NEW": new})  # never write over an audit compared
@@ -446,12 +466,8 @@ def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int
     return EXIT_FAIL if s["after"]["verdict"] == "FAIL" else EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``szai-audit`` command (also ``python -m szai_audit``).
-
-    Exit status: 0 when no finding is FAIL, 1 when one is (``run``: the audit; ``compare``: the
-    newer audit), 2 for usage or input errors, so that a pipeline can gate on it.
-    """
+def _parser() -> argparse.ArgumentParser:
+    """The command line's parser."""
     parser = argparse.ArgumentParser(
         prog="szai-audit",
         description="Audit AI models under the Shenzhen AI Industry Promotion Regulations. "
@@ -476,6 +492,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     cmp.add_argument("new", help="the later audit's JSON")
     cmp.add_argument("--html", help="write the comparison as HTML here")
     cmp.add_argument("--json", help="write the comparison as JSON here")
+    fil = sub.add_parser(
+        "filings",
+        help="draft the filings that follow an audit (algorithm filing, PIA, ethics review, "
+        "bias audit) from its saved JSON",
+    )
+    fil.add_argument("audit", help="the audit's JSON (AuditResult.to_json, or [output] json)")
+    fil.add_argument("--out", required=True, help="the folder of the filings")
+    fil.add_argument(
+        "--kind", action="append", choices=list(KINDS), help="one kind (repeatable; default: all)"
+    )
+    fil.add_argument("--previous", help="ethics: the audit of the last review, to compare with")
+    fil.add_argument("--date", help="the filings' date, YYYY-MM-DD (default: the audit's)")
+    fil.add_argument(
+        "--follow-up-months",
+        type=int,
+        default=12,
+        help="ethics: months to the next follow-up review (1-12)",
+    )
+    fil.add_argument(
+        "--public-opinion",
+        choices=["yes", "no"],
+        help="ethics: whether the system can mobilise public opinion",
+    )
+    fil.add_argument("--sex", help="bias audit: the ground standing for sex")
+    fil.add_argument("--race-ethnicity", help="bias audit: the ground standing for race/ethnicity")
+    fil.add_argument("--lang", default="bilingual", choices=list(LANGS))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``szai-audit`` command (also ``python -m szai_audit``).
+
+    Exit status: 0 when no finding is FAIL, 1 when one is (``run``: the audit; ``compare``: the
+    newer audit), 2 for usage or input errors, so that a pipeline can gate on it.
+    """
+    parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help is 0, a usage error 2
@@ -485,6 +537,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config)
         if args.command == "compare":
             return _compare(args.old, args.new, args.html, args.json)
+        if args.command == "filings":
+            return _filings(args)
         if args.command == "explain":
             return _explain(args.config, args.rows, args.out, args.id_column, args.lang)
         for demo_run in (run_demo, run_pricing_demo):

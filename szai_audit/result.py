@@ -41,6 +41,7 @@ from .fairness.serialize import (
     regression_dict,
     score_dict,
 )
+from .filings import Filing, build_filing, write_filings
 from .pricing.analysis import PricingAnalysis
 from .privacy.scanner import PrivacyScan
 from .report import render_notebook_summary, render_notice, render_report
@@ -390,6 +391,32 @@ class AuditResult:
             ``to_json()``, ``to_html()``.
         """
         return compare(self, previous, drift_tolerance=drift_tolerance)
+
+    def filing(self, kind: str, **options: Any) -> Filing:
+        """Draft a filing from this audit: ``"algorithm"`` (algorithm filing material),
+        ``"pia"`` (personal-information impact assessment), ``"ethics"`` (ethics-review screen
+        and record) or ``"bias_audit"`` (LL144 impact-ratio tables and the EU AI Act section).
+
+        ``options`` are those of :func:`szai_audit.filings.build_filing` (``date``,
+        ``previous``, ``follow_up_months``, ``public_opinion``, ``sex``, ``race_ethnicity``).
+        What only a person can write is left blank and marked NEEDS_REVIEW; see
+        docs/filings/. Returns a :class:`~szai_audit.filings.Filing` (``to_html()``,
+        ``to_json()``).
+        """
+        return build_filing(kind, self, **options)
+
+    def write_filings(
+        self,
+        out: str | os.PathLike[str],
+        *,
+        kinds: str | Sequence[str] | None = None,
+        lang: str = "bilingual",
+        **options: Any,
+    ) -> dict[str, tuple[Any, Any]]:
+        """Write filings (all four by default) to the folder ``out`` as
+        ``filing-<kind>.html`` and ``filing-<kind>.json``; returns ``{kind: (html, json)}``
+        paths. ``options`` as for :meth:`filing`."""
+        return write_filings(self, out, kinds=kinds, lang=lang, **options)
 
     def to_html(
         self,

@@ -191,8 +191,8 @@ def write_filings(
     }
     check_outputs({str(p): p for pair in paths.values() for p in pair}, inputs)
     doc = read_audit(audit, "audit")
+    filings = {kind: build_filing(kind, doc, **options) for kind in chosen}  # all, then write
     for kind, (html, js) in paths.items():
-        filing = build_filing(kind, doc, **options)
-        filing.to_html(html, lang=lang)
-        filing.to_json(js)
+        filings[kind].to_html(html, lang=lang)
+        filings[kind].to_json(js)
     return paths
