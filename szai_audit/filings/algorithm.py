@@ -293,7 +293,7 @@ def _risk_part(facts: AuditFacts) -> Part:
 
 def _price_part(facts: AuditFacts) -> Part:
     found = facts.findings(PRICES)
-    task = (facts.doc.get("scope") or {}).get("task")
+    task = facts.task
     if found:
         paras = (
             Message(
@@ -307,9 +307,8 @@ def _price_part(facts: AuditFacts) -> Part:
     else:
         paras = (
             Message(
-                f'本审计的任务为“{task}”，未测量价格；若算法决定交易价格，须另行以定价审计（task="'
-                f'pricing"）测量。',
-                f"This audit's task is “{task}” and it did not measure prices; if the algorithm "
+                f"本审计的任务为“{task.zh}”，未测量价格；若算法决定交易价格，须另行以定价审计测量。",
+                f"This audit's task is “{task.en}” and it did not measure prices; if the algorithm "
                 f'sets transaction prices, measure them with a pricing audit (task="pricing").',
             ),
         )

@@ -104,14 +104,10 @@ def impact_rows(
 
 
 def _label(facts: AuditFacts, grounds: Sequence[str], category: tuple[str, ...]) -> Message:
-    names = (facts.doc.get("value_labels") or {}).get("by_column") or {}
-    columns = {g["ground"]: g.get("column") for g in facts.grounds()}
-    zh, en = [], []
-    for ground, value in zip(grounds, category, strict=True):
-        lab = (names.get(str(columns.get(ground))) or {}).get(value)
-        zh.append(lab["zh"] if lab else value)
-        en.append(lab["en"] if lab else value)
-    return Message(INTERSECTION_SEP.join(zh), INTERSECTION_SEP.join(en))
+    labels = [facts.value_label(g, v) for g, v in zip(grounds, category, strict=True)]
+    return Message(
+        INTERSECTION_SEP.join(m.zh for m in labels), INTERSECTION_SEP.join(m.en for m in labels)
+    )
 
 
 def _impact_table(
@@ -154,8 +150,7 @@ def _impact_table(
         cells,
         note=Message(
             f"标记的类别占数据不足 2%，不作为参照；未知类别 {unknown} 人，未计入。少于 {min_size} "
-            f"人的类别不显示比率（Policy(min_group_si"
-            f"ze=...)）。",
+            f"人的类别不显示比率（最小组人数可在审计策略中调整）。",
             f"Marked categories are under 2% of the data and are never the reference; "
             f"{unknown} people of an unknown category are not included. Rates of categories "
             f"of fewer than {min_size} people are withheld (Policy(min_group_size=...)).",
@@ -167,7 +162,10 @@ def _impact_table(
 
 def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
     task = (facts.doc.get("scope") or {}).get("task")
-    answers = (cite(_LL144, zh=" §5-301", en="§5-301"), cite(_LL144, zh=" §5-303", en="§5-303"))
+    answers = (
+        cite(_LL144, zh="第 5-301 节", en="§5-301"),
+        cite(_LL144, zh="第 5-303 节", en="§5-303"),
+    )
     heading = Message(
         "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
     )
@@ -178,11 +176,12 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
             answers,
             (
                 Message(
-                    f"本审计的任务为“{task}”：影响比表须有选中与否的决定；打分工具的“得分率”（高于"
-                    f"样本中位数的比例）需要逐人分数，本库未计算。",
-                    f"This audit's task is “{task}”: the tables need a decision to select or not; "
-                    f"a "
-                    f"scoring tool's scoring rate (the share above the sample's median) needs "
+                    f"本审计的任务为“{facts.task.zh}”：影响比表须有选中与否的决定；打分工具的“得分"
+                    f"率”"
+                    f"（高于样本中位数的比例）需要逐人分数，本库未计算。",
+                    f"This audit's task is “{facts.task.en}”: the tables need a decision to "
+                    f"select or not; a scoring tool's scoring rate (the share above the sample's m"
+                    f"edian) needs "
                     f"per-person scores, which this library does not compute.",
                 ),
             ),
@@ -279,28 +278,43 @@ def _metrics_table(facts: AuditFacts) -> Table:
     )
 
 
-def _data_bias_paragraphs(facts: AuditFacts) -> tuple[Message, ...]:
-    threshold = (facts.doc.get("policy") or {}).get("proxy_auc_threshold", 0.7)
-    out = []
+def _data_bias(facts: AuditFacts) -> tuple[tuple[Message, ...], tuple[Table, ...]]:
+    """Per ground: the size and share of each group, and the inputs that predict it."""
+    policy = facts.doc.get("policy") or {}
+    threshold = policy.get("proxy_auc_threshold", 0.7)
+    n_rows = int((facts.doc.get("scope") or {}).get("n_rows") or 0)
+    paras, tables = [], []
     for g in facts.grounds():
-        proxies = (facts.doc.get("proxies") or {}).get(g["ground"]) or {}
-        strong = [
-            p["feature"] for p in proxies.get("features") or [] if p.get("auc", 0) >= threshold
-        ]
-        counts = facts.doc["group_metrics"].get(g["ground"], {}).get("groups", [])
-        sizes = "、".join(f"{'/'.join(c['group'])} {c['count']}" for c in counts)
-        sizes_en = ", ".join(f"{'/'.join(c['group'])} {c['count']}" for c in counts)
-        out.append(
+        ground, name = g["ground"], Message(g["label"]["zh"], g["label"]["en"])
+        proxies = (facts.doc.get("proxies") or {}).get(ground) or {}
+        strong = [p["feature"] for p in proxies.get("features") or [] if p["auc"] >= threshold]
+        found = facts.columns_text(strong, Message("无", "none"))
+        paras.append(
             Message(
-                f"{g['label']['zh']}：各组人数 {sizes}；可预测该属性的输入（AUC ≥ {threshold}）"
-                f"：{'、'.join(strong) or '无'}。",
-                f"{g['label']['en']}: group sizes {sizes_en}; inputs that predict it (AUC ≥ "
-                f"{threshold}): {', '.join(strong) or 'none'}.",
+                f"{name.zh}：可预测该属性的输入（AUC 至少 {threshold}）：{found.zh}。",
+                f"{name.en}: inputs that predict it (AUC at least {threshold}): {found.en}.",
+            )
+        )
+        groups = (facts.doc.get("group_metrics") or {}).get(ground, {}).get("groups", [])
+        shares = [c["count"] / n_rows if n_rows else 0.0 for c in groups]
+        tables.append(
+            Table(
+                Message(f"{name.zh}：各组人数", f"{name.en}: size of each group"),
+                (Message("组", "Group"), Message("人数", "Count"), Message("占比", "Share")),
+                tuple(
+                    (
+                        _label(facts, (ground,), tuple(str(v) for v in c["group"])),
+                        Message(f"{c['count']:,}", f"{c['count']:,}"),
+                        Message(fmt_pct(share), fmt_pct(share)),
+                    )
+                    for c, share in zip(groups, shares, strict=True)
+                ),
+                marked=tuple(i for i, share in enumerate(shares) if share < MIN_SHARE),
             )
         )
     for f in facts.findings(DISCRIMINATION, checks=("fairness.ground_not_provided",)):
-        out.append(Message(f["message"]["zh"], f["message"]["en"]))
-    return tuple(out)
+        paras.append(Message(f["message"]["zh"], f["message"]["en"]))
+    return tuple(paras), tuple(tables)
 
 
 def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
@@ -337,6 +351,7 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
         (),
         flagged,
     )
+    data_paras, data_tables = _data_bias(facts)
     data = Part(
         "eu_data_bias",
         Message(
@@ -347,7 +362,7 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
             cite("eu_ai_act", 10, paragraph=2, zh="(f)", en="(f)"),
             cite("eu_ai_act", 10, paragraph=2, zh="(g)", en="(g)"),
         ),
-        _data_bias_paragraphs(facts),
+        data_paras,
         (
             needs(
                 Message(
@@ -357,6 +372,7 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
                 Message("写明针对上述偏差的措施", "state the measures for the biases above"),
             ),
         ),
+        data_tables,
     )
     return metrics, impacts, data
 

@@ -46,7 +46,7 @@ INSTRUMENTS: dict[str, Message] = {
         "Measures for Science and Technology Ethics Review (Trial) (2023)",
     ),
     "nyc_ll144": Message(
-        "纽约市 2021 年第 144 号地方法（自动化雇佣决策工具）及其实施规则 6 RCNY §5-300 以下",
+        "纽约市 2021 年第 144 号地方法（自动化雇佣决策工具）及其实施规则（《纽约市规则》第 6 编）",
         "New York City Local Law 144 of 2021 (automated employment decision tools) and its "
         "rules, 6 RCNY §5-300 ff.",
     ),

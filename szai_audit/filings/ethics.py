@@ -307,8 +307,7 @@ def _follow_up_part(
     paras = [
         Message(
             f"下次跟踪审查不晚于 {due.isoformat()}（间隔 {months} 个月）：届时重新运行审计，并与本"
-            f"次审计比较（result.compare(本次结果) 或"
-            f" szai-audit compare 本次.json 新.json）。",
+            f"次审计作比较（命令见英文说明）。",
             f"Next follow-up review by {due.isoformat()} ({months} months): run the audit again "
             f"and compare it with this one (result.compare(this_result), or szai-audit compare "
             f"THIS.json NEW.json).",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,11 @@ from .base import MEASURED, Field, Table, drafted, needs
 __all__ = ["AuditFacts", "add_years", "parse_date"]
 
 _SERIOUS = ("FAIL", "WARN")
+_TASKS = {
+    "classification": Message("分类决定", "classification"),
+    "regression": Message("数值预测", "regression"),
+    "pricing": Message("定价", "pricing"),
+}
 _NOT_GIVEN = Message("（未提供）", "(not provided)")
 
 
@@ -125,6 +130,38 @@ class AuditFacts:
             "audit_content_sha256": self.doc.get("content_sha256"),
             "audit_verdict": (self.doc.get("summary") or {}).get("verdict"),
         }
+
+    def column_label(self, column: str) -> Message:
+        """A data column's display name: the explanation's label of the input, the ground's
+        name for a sensitive column, else the column as written."""
+        for f in (self.doc.get("explanation") or {}).get("factors") or []:
+            if f["feature"] == column:
+                return Message(f["label"]["zh"], f["label"]["en"])
+        for g in self.grounds():
+            if g.get("column") == column:
+                return Message(g["label"]["zh"], g["label"]["en"])
+        return Message(column, column)
+
+    def columns_text(self, columns: Sequence[str], none: Message) -> Message:
+        """Columns by their display names, joined in each language."""
+        if not columns:
+            return none
+        labels = [self.column_label(c) for c in columns]
+        return Message("、".join(m.zh for m in labels), ", ".join(m.en for m in labels))
+
+    def value_label(self, ground: str, value: str) -> Message:
+        """A ground's category by its display name (``Audit(value_labels=...)``), else as
+        written."""
+        names = (self.doc.get("value_labels") or {}).get("by_column") or {}
+        column = next((g.get("column") for g in self.grounds() if g["ground"] == ground), None)
+        label = (names.get(str(column)) or {}).get(value)
+        return Message(label["zh"], label["en"]) if label else Message(value, value)
+
+    @property
+    def task(self) -> Message:
+        """The audit's task in words."""
+        task = str((self.doc.get("scope") or {}).get("task"))
+        return _TASKS.get(task, Message(task, task))
 
     # -- findings -------------------------------------------------------------------------------
 

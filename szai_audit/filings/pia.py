@@ -140,12 +140,12 @@ def _data_mapping(facts: AuditFacts) -> Part:
         rows += [
             Field(
                 Message("疑似直接标识符的列", "Columns that look like direct identifiers"),
-                Message("、".join(identifiers) or "未发现", ", ".join(identifiers) or "none found"),
+                facts.columns_text(identifiers, Message("未发现", "none found")),
                 MEASURED,
             ),
             Field(
                 Message("准标识符", "Quasi-identifiers"),
-                Message("、".join(quasi) or "未指定", ", ".join(quasi) or "none given"),
+                facts.columns_text(quasi, Message("未指定", "none given")),
                 MEASURED,
             ),
         ]
