@@ -66,3 +66,11 @@ def credit_demo():
     from szai_audit.cli import demo_result
 
     return demo_result()
+
+
+@pytest.fixture(scope="session")
+def pricing_demo():
+    """The fare-pricing demo's audit result (``szai_audit.cli.pricing_demo_result()``), run once."""
+    from szai_audit.cli import pricing_demo_result
+
+    return pricing_demo_result()

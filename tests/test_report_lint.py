@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 from report_lint import chinese_texts, lint
 
-from szai_audit.cli import pricing_demo_result
 from szai_audit.datasets import load_german_credit, make_pricing_market
 
 
@@ -22,10 +21,10 @@ def _identifiers(frame: pd.DataFrame) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def demos(credit_demo):
+def demos(credit_demo, pricing_demo):
     return {
         "credit": (credit_demo, _identifiers(load_german_credit())),
-        "pricing": (pricing_demo_result(), _identifiers(make_pricing_market(500).data)),
+        "pricing": (pricing_demo, _identifiers(make_pricing_market(500).data)),
     }
 
 

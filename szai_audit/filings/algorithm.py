@@ -135,7 +135,8 @@ def _filing_info(facts: AuditFacts) -> Part:
     )
 
 
-def _algorithm_part(facts: AuditFacts) -> Part:
+def _data_model_fields(facts: AuditFacts) -> list[Field]:
+    """The data and the model, for the self-assessment."""
     scope = facts.doc.get("scope") or {}
     shape = ((facts.doc.get("manifest") or {}).get("data") or {}).get("shape")
     grounds = "、".join(g["label"]["zh"] for g in facts.grounds()) or "无"
@@ -184,6 +185,11 @@ def _algorithm_part(facts: AuditFacts) -> Part:
                 MEASURED,
             )
         )
+    return fields
+
+
+def _algorithm_part(facts: AuditFacts) -> Part:
+    fields = _data_model_fields(facts)
     fields += [
         facts.card_field(
             "decision_process",

@@ -160,32 +160,25 @@ def _impact_table(
     return out, rows, unknown
 
 
-def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
-    task = (facts.doc.get("scope") or {}).get("task")
-    answers = (
-        cite(_LL144, zh="第 5-301 节", en="§5-301"),
-        cite(_LL144, zh="第 5-303 节", en="§5-303"),
-    )
-    heading = Message(
-        "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
-    )
-    if task != "classification":
-        return Part(
-            "ll144",
-            heading,
-            answers,
-            (
-                Message(
-                    f"本审计的任务为“{facts.task.zh}”：影响比表须有选中与否的决定；打分工具的“得分"
-                    f"率”"
-                    f"（高于样本中位数的比例）需要逐人分数，本库未计算。",
-                    f"This audit's task is “{facts.task.en}”: the tables need a decision to "
-                    f"select or not; a scoring tool's scoring rate (the share above the sample's m"
-                    f"edian) needs "
-                    f"per-person scores, which this library does not compute.",
-                ),
-            ),
+def _intersection(facts: AuditFacts, sex: str, race: str) -> tuple[Table | None, Message | None]:
+    """The sex × race/ethnicity table, or why it is missing."""
+    crossed = facts.doc.get("intersections") or {}
+    pairs = (f"{sex}{INTERSECTION_SEP}{race}", f"{race}{INTERSECTION_SEP}{sex}")
+    key = next((k for k in pairs if k in crossed), None)
+    if key is None:
+        return None, Message(
+            "交叉表不在审计结果中（交叉组过多）。",
+            "The intersectional table is not in the audit (too many groups).",
         )
+    caption = Message("交叉：性别 × 种族/族裔", "Intersectional: sex × race/ethnicity")
+    table, _, _ = _impact_table(facts, key, key.split(INTERSECTION_SEP), caption)
+    return table, None
+
+
+def _ll144_tables(
+    facts: AuditFacts, sex: str | None, race: str | None
+) -> tuple[list[Table], list[Message], list[Field]]:
+    """The tables by sex, by race/ethnicity and crossed; what is missing; the unknowns."""
     tables, paras, fields = [], [], []
     named = [
         (sex, Message("按性别", "By sex")),
@@ -200,41 +193,38 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
                 )
             )
             continue
-        t, _, unknown = _impact_table(facts, ground, (ground,), caption)
-        tables.append(t)
-        fields.append(
-            Field(
-                Message(
-                    f"未知类别人数（{caption.zh}）", f"Unknown category ({caption.en.lower()})"
-                ),
-                Message(f"{unknown:,}", f"{unknown:,}"),
-                MEASURED,
-            )
-        )
+        table, _, unknown = _impact_table(facts, ground, (ground,), caption)
+        tables.append(table)
+        label = Message(f"未知类别人数（{caption.zh}）", f"Unknown category ({caption.en.lower()})")
+        fields.append(Field(label, Message(f"{unknown:,}", f"{unknown:,}"), MEASURED))
     if sex and race:
-        key = next(
-            (
-                k
-                for k in (f"{sex}{INTERSECTION_SEP}{race}", f"{race}{INTERSECTION_SEP}{sex}")
-                if k in (facts.doc.get("intersections") or {})
-            ),
-            None,
+        crossed, why = _intersection(facts, sex, race)
+        if crossed is not None:
+            tables.append(crossed)
+        if why is not None:
+            paras.append(why)
+    return tables, paras, fields
+
+
+def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
+    task = (facts.doc.get("scope") or {}).get("task")
+    answers = (
+        cite(_LL144, zh="第 5-301 节", en="§5-301"),
+        cite(_LL144, zh="第 5-303 节", en="§5-303"),
+    )
+    heading = Message(
+        "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
+    )
+    if task != "classification":
+        why = Message(
+            f"本审计的任务为“{facts.task.zh}”：影响比表须有选中与否的决定；打分工具的“得分率”"
+            f"（高于样本中位数的比例）需要逐人分数，本库未计算。",
+            f"This audit's task is “{facts.task.en}”: the tables need a decision to select or "
+            f"not; a scoring tool's scoring rate (the share above the sample's median) needs "
+            f"per-person scores, which this library does not compute.",
         )
-        if key is None:
-            paras.append(
-                Message(
-                    "交叉表不在审计结果中（交叉组过多）。",
-                    "The intersectional table is not in the audit (too many groups).",
-                )
-            )
-        else:
-            t, _, _ = _impact_table(
-                facts,
-                key,
-                key.split(INTERSECTION_SEP),
-                Message("交叉：性别 × 种族/族裔", "Intersectional: sex × race/ethnicity"),
-            )
-            tables.append(t)
+        return Part("ll144", heading, answers, (why,))
+    tables, paras, fields = _ll144_tables(facts, sex, race)
     fields += [
         facts.card_field(
             "data_source",
