@@ -428,6 +428,15 @@ def _explain(config: str, rows: str, out: str, id_column: str | None, lang: str)
     return EXIT_OK
 
 
+def _demo(out: str, random_state: int) -> None:
+    """Both demo reports, and the filings that follow the credit demo (``out/filings``)."""
+    for demo_run in (run_demo, run_pricing_demo):
+        html_path, json_path = demo_run(out, random_state)
+        print(f"wrote {html_path} and {json_path}")
+    written = write_filings(Path(out) / "demo_report.json", Path(out) / "filings")
+    print(f"wrote {len(written)} filings drafted from the credit demo to {Path(out) / 'filings'}")
+
+
 def _filings(args: argparse.Namespace) -> int:
     opinion = {"yes": True, "no": False, None: None}[args.public_opinion]
     written = write_filings(
@@ -541,9 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _filings(args)
         if args.command == "explain":
             return _explain(args.config, args.rows, args.out, args.id_column, args.lang)
-        for demo_run in (run_demo, run_pricing_demo):
-            html_path, json_path = demo_run(args.out, args.random_state)
-            print(f"wrote {html_path} and {json_path}")
+        _demo(args.out, args.random_state)
     except SzaiAuditError as exc:
         print(f"szai-audit: {exc}", file=sys.stderr)
         return EXIT_ERROR

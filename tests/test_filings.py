@@ -274,6 +274,10 @@ def test_the_assessment_follows_the_standard_and_art_56(credit_demo):
     assert {"GB/T 39335-2020 §5.3", "GB/T 39335-2020 §5.5"} <= cited
     mapping = {f.label.en: f.value for f in pia.part("data_mapping").fields}
     assert mapping["Columns that look like direct identifiers"].en == "registered telephone"
+    # sex is not a model input (the demo drops it); foreign_worker and age are
+    assert mapping["Group attributes (possibly sensitive)"].en == (
+        "gender, nationality (a model input), age (a model input)"
+    )
     rights = pia.part("rights_impact")
     (table,) = rights.tables
     serious = [

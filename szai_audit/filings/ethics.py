@@ -159,10 +159,18 @@ def _screen_part(facts: AuditFacts, public_opinion: bool | None) -> Part:
             f"it is to be sent to the local or sector authority for expert re-review.",
         )
     else:
+        rest = "、".join(map(str, unknown))
         lead = Message(
-            "筛查未见本系统属于专家复核清单；由委员会确认。",
-            "The screen does not indicate the system is on the expert re-review list; the "
-            "committee confirms.",
+            "筛查未见本系统属于专家复核清单"
+            + (f"（第 {rest} 项无法判断，须人工判断）" if unknown else "")
+            + "；由委员会确认。",
+            "The screen does not indicate the system is on the expert re-review list"
+            + (
+                f" (item(s) {', '.join(map(str, unknown))} cannot be told: a person judges)"
+                if unknown
+                else ""
+            )
+            + "; the committee confirms.",
         )
     fields: list[Field] = [
         Field(

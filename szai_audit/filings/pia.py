@@ -107,7 +107,8 @@ def _data_mapping(facts: AuditFacts) -> Part:
     identifiers = [i["column"] for i in privacy.get("identifiers") or []]
     quasi = (privacy.get("quasi") or {}).get("columns") or []
     grounds = facts.grounds()
-    as_input = set(facts.doc.get("flip_tests") or {})
+    inputs = {f["feature"] for f in (facts.doc.get("explanation") or {}).get("factors") or []}
+    as_input = {g["ground"] for g in grounds if g.get("column") in inputs}
     rows = [
         facts.card_field(
             "data_source",
