@@ -1,4 +1,4 @@
-# Quick start: `make demo` writes out/demo_report.html and out/demo_report.json;
+# Quick start: `make demo` writes out/demo_report.{html,json}, out/pricing_report.* and out/filings/;
 # `make test` runs the whole suite (tests, doctests, lint, type check).
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv

@@ -278,3 +278,24 @@ def test_architecture_page_lists_the_layers_and_five_steps():
         "5.",
     ]
     assert "docs/architecture.md" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+FILING_PAGES = {
+    "algorithm": "algorithm",
+    "pia": "pia",
+    "ethics": "ethics",
+    "bias-audit": "bias_audit",
+}
+
+
+@pytest.mark.parametrize("page", FILING_PAGES)
+def test_each_filing_page_shows_what_the_demo_prints(credit_demo, page):
+    """Every line of a filing page's worked example is a line of the demo's filing."""
+    text = (DOCS / "filings" / f"{page}.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```text\n(.*?)```", text, re.S)
+    assert blocks, f"docs/filings/{page}.md has no worked example"
+    printed = credit_demo.filing(FILING_PAGES[page], date="2026-12-04").to_text("en")
+    lines = set(printed.splitlines())
+    shown = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(shown) >= 5
+    assert [line for line in shown if line not in lines] == []

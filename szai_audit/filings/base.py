@@ -19,7 +19,7 @@ from ..core.errors import ReportError
 from ..core.files import LANGS, write_text
 from ..core.messages import Message
 from .citations import INSTRUMENTS, Clause
-from .render import render_filing
+from .render import render_filing, text_filing
 
 __all__ = [
     "DRAFTED",
@@ -217,6 +217,12 @@ class Filing:
         if path is not None:
             write_text(path, text)
         return text
+
+    def to_text(self, lang: str = "en") -> str:
+        """The filing as plain text in one language, ``"zh"`` or ``"en"``."""
+        if lang not in ("zh", "en"):
+            raise ReportError(f"lang must be 'zh' or 'en' for text, got {lang!r}.")
+        return text_filing(self, lang)
 
     def _repr_html_(self) -> str:
         return self.to_html()

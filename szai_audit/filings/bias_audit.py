@@ -41,6 +41,8 @@ SEX_NAMES = ("sex", "gender")
 RACE_NAMES = ("race_ethnicity", "race", "ethnicity")
 
 _LL144 = "nyc_ll144"
+#: Checks of Art. 72(2)(iv) that are not metrics (they say a ground is missing).
+_NOT_METRICS = ("fairness.ground_not_provided",)
 
 
 def pick_ground(
@@ -251,6 +253,8 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
 def _metrics_table(facts: AuditFacts) -> Table:
     seen: dict[str, tuple[Mapping[str, Any], int]] = {}
     for f in facts.findings(DISCRIMINATION):
+        if f["check"] in _NOT_METRICS:
+            continue
         first, n = seen.get(f["check"], (f, 0))
         seen[f["check"]] = (first, n + 1)
     rows = tuple(

@@ -13,7 +13,7 @@ from typing import Any
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.messages import Message
 
-__all__ = ["render_filing"]
+__all__ = ["render_filing", "text_filing"]
 
 _HTML_LANG = {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}
 
@@ -41,3 +41,31 @@ def render_filing(filing: Any, lang: str) -> str:
         "n_drafted": len(filing.drafted),
     }
     return environment().get_template("filing.html.j2").render(page=page, lang=lang)
+
+
+_KIND_MARK = {"measured": "", "drafted": " [drafted]", "needs_review": " [NEEDS_REVIEW]"}
+
+
+def text_filing(filing: Any, lang: str = "en") -> str:
+    """``filing`` as plain text in one language (``"zh"`` or ``"en"``): each part's heading
+    and clauses, its sentences, tables (cells joined by `` | ``) and fields
+    (``- label [kind]: value``, or the prompt when a person must write it)."""
+    out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}: {filing.date}", ""]
+    out += [m[lang] for m in filing.intro]
+    for i, part in enumerate(filing.parts, 1):
+        out += ["", f"{i}. {part.heading[lang]}"]
+        out.append(
+            ("对应条款：" if lang == "zh" else "Answers: ")
+            + "; ".join(c.citation[lang] for c in part.answers)
+        )
+        out += [line for m in part.paragraphs for line in m[lang].split("\n")]
+        for table in part.tables:
+            out.append(f"{table.caption[lang]}:")
+            out.append("  " + " | ".join(c[lang] for c in table.columns))
+            for j, row in enumerate(table.rows):
+                mark = " *" if j in table.marked else ""
+                out.append("  " + " | ".join(c[lang] for c in row) + mark)
+        for f in part.fields:
+            shown = f.prompt[lang] if f.value is None else f.value[lang].replace("\n", " / ")
+            out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}: {shown}")
+    return "\n".join(out) + "\n"
