@@ -256,6 +256,8 @@ def _metrics_table(facts: AuditFacts) -> Table:
         if f["check"] in _NOT_METRICS:
             continue
         first, n = seen.get(f["check"], (f, 0))
+        if first.get("threshold") is None:  # a finding that did not run has none
+            first = f
         seen[f["check"]] = (first, n + 1)
     rows = tuple(
         (

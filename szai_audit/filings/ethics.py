@@ -21,6 +21,7 @@ from ..core.articles import DISCRIMINATION, EXPLANATION, PRIVACY, RISK
 from ..core.errors import InputError
 from ..core.findings import STATUS_LABELS
 from ..core.messages import Message
+from ..risk.rules import TIERS
 from ..risk.tracking import Comparison
 from .base import DRAFTED, MEASURED, Field, Filing, Part, Table, needs
 from .citations import Clause, cite, shenzhen
@@ -97,11 +98,11 @@ def _item6(ctx: Mapping[str, Any] | None, public_opinion: bool | None) -> tuple[
         )
     if ctx is not None and ctx["domain"] == "recommendation_marketing":
         return MAY_APPLY, Message(
-            "用于推荐与营销，可能影响舆论；请声明 public_opinion",
+            "用于推荐与营销，可能影响舆论；须由使用者说明",
             "used for recommendation and marketing, which can shape opinion; state public_opinion",
         )
     return UNKNOWN, Message(
-        "使用场景未说明是否具有舆论或社会动员能力；请声明 public_opinion",
+        "使用场景未说明是否具有舆论或社会动员能力；须由使用者说明",
         "the use context does not say whether it can mobilise opinion; state public_opinion",
     )
 
@@ -228,8 +229,8 @@ def _focus_part(facts: AuditFacts) -> Part:
             Message("算法公平：群体差异", "Fairness: group disparities"), DISCRIMINATION
         ),
         facts.counts_field(Message("透明：算法说明", "Transparency: explanation"), EXPLANATION),
-        Field(Message("风险等级", "Risk tier"), Message(str(tier), str(tier)), MEASURED)
-        if tier
+        Field(Message("风险等级", "Risk tier"), TIERS[tier], MEASURED)
+        if tier in TIERS
         else needs(
             Message("风险等级", "Risk tier"),
             Message("确定风险等级（第六十六条第二款）", "set the risk tier (Art. 66(2))"),
