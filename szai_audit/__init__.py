@@ -15,7 +15,9 @@ loyalty), :mod:`szai_audit.explain` (71: attributions and plain-language explana
 :mod:`szai_audit.privacy` (33: de-identification scan), :mod:`szai_audit.risk` (66 and the 72
 checklist; ex-post tracking). Beneath them :mod:`szai_audit.core` (findings, the check
 registry, statistics, model adapters), above them :mod:`szai_audit.report` (the HTML report);
-:mod:`szai_audit.datasets` holds the shipped data, :mod:`szai_audit.errors` the exception tree.
+:mod:`szai_audit.filings` drafts the filings that follow an audit (algorithm filing, PIPL
+impact assessment, ethics review, bias audit); :mod:`szai_audit.datasets` holds the shipped
+data, :mod:`szai_audit.errors` the exception tree.
 The layers and their rules are in ``docs/architecture.md``.
 """
 
@@ -25,6 +27,10 @@ import importlib
 from types import ModuleType
 
 from . import core, datasets, errors, explain, fairness, pricing, privacy, report, risk
+
+# isort: split
+# after the articles, whose checks register in the order above
+from . import filings
 from ._version import __version__
 from .audit import Audit
 from .core.errors import SzaiAuditError
@@ -80,6 +86,7 @@ __all__ = [
     "errors",
     "explain",
     "fairness",
+    "filings",
     "group_metrics",
     "pricing",
     "privacy",

@@ -61,6 +61,7 @@ from .audit import Audit
 from .core.errors import InputError, InputTypeError, ModelError
 from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
+from .filings import KINDS
 from .risk.context import UseContext
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
@@ -77,7 +78,7 @@ _ROLES = {"y_true", "y_pred", "y_score", "features"}
 _KEYS = {
     "data": {"path", "chunked", "block_size"},
     "model": {"path", "trusted", "trusted_types"},
-    "output": {"html", "json", "lang"},
+    "output": {"html", "json", "lang", "filings"},
 }
 #: Audit arguments a config may set under [audit] (the others come from their own sections).
 _AUDIT_KEYS = {
@@ -102,7 +103,7 @@ _AUDIT_KEYS = {
 
 #: The names of the files a run reads and writes, in its messages.
 _DATA, _MODEL, _CONFIG_FILE = "[data] path", "[model] path", "the configuration file"
-_HTML, _JSON = "[output] html", "[output] json"
+_HTML, _JSON, _FILINGS = "[output] html", "[output] json", "[output] filings"
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -219,6 +220,8 @@ def _check_values(config: Mapping[str, Any]) -> None:
     for key in ("html", "json"):
         if key in out:
             _text("output", key, out[key], "a file path")
+    if "filings" in out:
+        _text("output", "filings", out["filings"], "a folder path")
     if out.get("lang", "bilingual") not in LANGS:
         raise InputError(f"[output] lang must be one of {list(LANGS)}, got {out['lang']!r}.")
 
@@ -334,6 +337,11 @@ def _paths(config: Mapping[str, Any]) -> tuple[dict[str, Path], dict[str, Path]]
         outputs[_HTML] = base / out["html"]
     if "json" in out:
         outputs[_JSON] = base / out["json"]
+    if "filings" in out:
+        folder = base / out["filings"]
+        for kind in KINDS:
+            for ext in ("html", "json"):
+                outputs[f"{_FILINGS} ({kind}.{ext})"] = folder / f"filing-{kind}.{ext}"
     return outputs, inputs
 
 
@@ -397,6 +405,8 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         result.to_html(outputs[_HTML], lang=lang)
     if _JSON in outputs:
         result.to_json(outputs[_JSON])
+    if "filings" in config.get("output", {}):
+        result.write_filings(config["_base"] / config["output"]["filings"], lang=lang)
     return result, list(outputs.values())
 
 

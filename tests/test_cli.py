@@ -131,6 +131,41 @@ json = "out/log.json"
     assert code == (EXIT_FAIL if data["summary"]["verdict"] == "FAIL" else EXIT_OK)
 
 
+def test_run_writes_the_filings_and_refuses_one_over_an_input(workdir, capsys):
+    d, _ = workdir
+    body = """
+[data]
+path = "log.csv"
+[columns]
+y_pred = "decision"
+[sensitive]
+nationality = "foreign_worker"
+[audit]
+explain = false
+[output]
+json = "filed/log.json"
+filings = "filed"
+lang = "zh"
+"""
+    main(["run", _config(d, body, "filed.toml")])
+    names = sorted(p.name for p in (d / "filed").iterdir())
+    assert names == sorted(
+        ["log.json"] + [f"filing-{k}.{e}" for k in sa.filings.KINDS for e in ("html", "json")]
+    )
+    page = (d / "filed" / "filing-pia.html").read_text(encoding="utf-8")
+    assert 'lang="zh-CN"' in page and "Personal information" not in page  # [output] lang
+    pia = json.loads((d / "filed" / "filing-pia.json").read_text(encoding="utf-8"))
+    saved = json.loads((d / "filed" / "log.json").read_text(encoding="utf-8"))
+    assert pia["source"]["audit_content_sha256"] == saved["content_sha256"]
+    # a filing over the configuration file itself is refused before anything runs
+    clash = body.replace('filings = "filed"', 'filings = "."').replace("filed/log", "x/log")
+    (d / "filing-ethics.json").write_text("keep", encoding="utf-8")
+    cfg = _config(d, clash, "filing-ethics.json")
+    assert main(["run", cfg]) == EXIT_ERROR
+    assert "[output] filings (ethics.json)" in capsys.readouterr().err
+    assert not (d / "x").exists()
+
+
 BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
 
 
