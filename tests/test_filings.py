@@ -527,3 +527,15 @@ def test_write_filings_returns_the_paths_in_one_language(credit_demo, tmp_path):
     page = html.read_text(encoding="utf-8")
     assert 'lang="zh-CN"' not in page and "Personal information protection" in page
     assert json.loads(js.read_text(encoding="utf-8"))["kind"] == "pia"
+
+
+def test_a_fact_the_system_card_lacks_is_left_to_a_person_not_written_as_missing(hiring):
+    result = hiring[0]  # its card has an organisation and a name, no purpose, no appeal
+    public = result.filing("algorithm").part("public_content")
+    purpose = {f.label.en: f for f in public.fields}["Purpose and intent"]
+    assert purpose.kind == NEEDS_REVIEW and purpose.value is None
+    mechanism = {f.label.en: f for f in public.fields}["Main operating mechanism"]
+    assert mechanism.value is None or "(not provided)" not in mechanism.value.en
+    text = result.filing("algorithm").to_text("zh")
+    assert "（未提供）" not in text and "[NEEDS_REVIEW]" in text
+    assert "目的意图 [NEEDS_REVIEW]: 写明算法服务的目的" in text
