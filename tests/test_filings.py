@@ -361,10 +361,9 @@ def test_the_record_of_a_follow_up_gives_what_compare_found(credit_demo, credit_
     assert values["This follow-up on time"].startswith("on time (last audit 2026-03-01")
     assert f"{expected['appeared_failures']} new failures" in values["Since the last audit"]
     assert expected["appeared_failures"] > 0
-    assert (
-        values["Overall result"]
-        == f"{expected['before']['verdict']} → {expected['after']['verdict']}"
-    )
+    labels = {"FAIL": "Fail", "WARN": "Warning", "PASS": "Pass", "INCOMPLETE": "Incomplete"}
+    before, after = expected["before"]["verdict"], expected["after"]["verdict"]
+    assert values["Overall result"] == f"{labels[before]} → {labels[after]}"
     earlier["manifest"]["generated_at"] = "2025-06-30T09:00:00"
     late = credit_demo.filing("ethics", previous=earlier, date="2026-12-04").part("follow_up")
     assert {f.label.en: f.value.en for f in late.fields}["This follow-up on time"].startswith(
@@ -539,3 +538,23 @@ def test_a_fact_the_system_card_lacks_is_left_to_a_person_not_written_as_missing
     text = result.filing("algorithm").to_text("zh")
     assert "（未提供）" not in text and "[NEEDS_REVIEW]" in text
     assert "目的意图 [NEEDS_REVIEW]: 写明算法服务的目的" in text
+
+
+def test_the_selection_rate_is_the_favourable_decision_whichever_label_it_is():
+    data, selected = _hiring_data()
+    result = sa.Audit(
+        y_pred=1 - selected,  # 0 is now the favourable decision
+        data=data,
+        favorable_label=0,
+        sensitive={"sex": "sex"},
+        explain=False,
+        verbose=False,
+    ).run(random_state=0)
+    rows, _ = impact_rows(result.to_dict()["group_metrics"]["gender"], N, False)
+    for r in rows:
+        assert r["rate"] == pytest.approx(selected[data["sex"] == r["category"][0]].mean())
+    assert result.to_dict()["scope"]["favorable_is_positive"] is False
+    (by_sex,) = result.filing("bias_audit").part("ll144").tables
+    for row in by_sex.rows:
+        rate = selected[data["sex"] == row[0].en].mean()
+        assert row[3].en == f"{rate:.1%}"

@@ -19,10 +19,9 @@ from typing import Any
 
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRIVACY, RISK
 from ..core.errors import InputError
-from ..core.findings import STATUS_LABELS
 from ..core.messages import Message
 from ..risk.rules import TIERS
-from ..risk.tracking import Comparison
+from ..risk.tracking import VERDICT_LABELS, Comparison
 from .base import DRAFTED, MEASURED, Field, Filing, Part, Table, needs
 from .citations import Clause, cite, shenzhen
 from .facts import AuditFacts, add_months, parse_date
@@ -260,10 +259,15 @@ def _focus_part(facts: AuditFacts) -> Part:
     )
 
 
+def _verdict(verdict: str) -> Message:
+    """An audit's overall result in words."""
+    return VERDICT_LABELS.get(verdict, Message(verdict, verdict))
+
+
 def _record_part(facts: AuditFacts, day: _dt.date) -> Part:
     src = facts.source()
-    verdict = src.get("audit_verdict") or ""
-    label = {**STATUS_LABELS}.get(verdict)
+    verdict = str(src.get("audit_verdict") or "")
+    label = _verdict(verdict)
     return Part(
         "review_record",
         Message("审查记录", "Review record"),
@@ -282,7 +286,7 @@ def _record_part(facts: AuditFacts, day: _dt.date) -> Part:
             ),
             Field(
                 Message("审计总体结论", "Audit's overall result"),
-                Message(label.zh if label else verdict, label.en if label else verdict),
+                label,
                 MEASURED,
             ),
             needs(
@@ -360,12 +364,12 @@ def _comparison_fields(comparison: Comparison, day: _dt.date, months: int) -> li
             f"late (last audit {then.isoformat()}, due by {due.isoformat()})",
         )
     )
-    v0, v1 = s["before"]["verdict"], s["after"]["verdict"]
+    v0, v1 = _verdict(s["before"]["verdict"]), _verdict(s["after"]["verdict"])
     return [
         Field(Message("本次跟踪审查是否按期", "This follow-up on time"), timing, MEASURED),
         Field(
             Message("总体结论的变化", "Overall result"),
-            Message(f"{v0} → {v1}", f"{v0} → {v1}"),
+            Message(f"{v0.zh} → {v1.zh}", f"{v0.en} → {v1.en}"),
             MEASURED,
         ),
         Field(

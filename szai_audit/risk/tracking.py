@@ -66,7 +66,15 @@ from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.manifest import VOLATILE
 from ..core.messages import Message
 
-__all__ = ["AuditLike", "Comparison", "Result", "compare", "comparison_page", "read_audit"]
+__all__ = [
+    "VERDICT_LABELS",
+    "AuditLike",
+    "Comparison",
+    "Result",
+    "compare",
+    "comparison_page",
+    "read_audit",
+]
 
 
 @runtime_checkable
@@ -134,7 +142,8 @@ _ORIGINS = {
     "changed": Message("原有检查项转为不通过", "Existing check turned to Fail"),
     "new": Message("新增检查项即为不通过", "New check, failing"),
 }
-_VERDICT_LABELS = {
+#: The overall result of an audit, by its verdict, in words.
+VERDICT_LABELS = {
     "FAIL": STATUS_LABELS["FAIL"],
     "WARN": STATUS_LABELS["WARN"],
     "PASS": STATUS_LABELS["PASS"],
@@ -995,7 +1004,7 @@ def _page_side(d: Mapping[str, Any]) -> dict[str, Any]:
     """Display form of one audit of the comparison (verdict, system, version, time)."""
     return {
         "verdict": d["verdict"],
-        "verdict_label": _VERDICT_LABELS.get(d["verdict"], Message(d["verdict"], d["verdict"])),
+        "verdict_label": VERDICT_LABELS.get(d["verdict"], Message(d["verdict"], d["verdict"])),
         "verdict_css": str(d["verdict"]).lower(),
         "system_name": d["system_name"] or "—",
         "version": d["version"] or "—",
