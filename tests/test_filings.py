@@ -8,7 +8,9 @@ import copy
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
+import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,6 +46,9 @@ RATES = {  # favourable-decision rate by (sex, race)
     ("male", "Asian"): 0.55,
 }
 SCRIPT = "<script>alert(1)</script>"
+SCHEMA = json.loads(
+    (Path(__file__).parents[1] / "docs" / "filing.schema.json").read_text(encoding="utf-8")
+)
 
 
 def _hiring_data(seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
@@ -91,6 +96,7 @@ def test_a_filing_is_the_same_from_the_result_and_from_its_saved_json(credit_dem
     from_result = credit_demo.filing(kind).to_dict()
     from_file = build_filing(kind, path).to_dict()
     assert from_result == from_file
+    jsonschema.validate(from_file, SCHEMA)  # docs/filing.schema.json
     assert from_file["source"]["audit_content_sha256"] == credit_demo.content_sha256
     assert from_file["date"] == credit_demo.manifest["generated_at"][:10]
 
@@ -558,3 +564,13 @@ def test_the_selection_rate_is_the_favourable_decision_whichever_label_it_is():
     for row in by_sex.rows:
         rate = selected[data["sex"] == row[0].en].mean()
         assert row[3].en == f"{rate:.1%}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_filing_of_the_hiring_audit_follows_the_schema(hiring, kind):
+    doc = hiring[0].filing(kind).to_dict()
+    jsonschema.validate(doc, SCHEMA)
+    broken = copy.deepcopy(doc)
+    broken["parts"][0]["fields"].append({"label": {"zh": "x", "en": "x"}, "value": None})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, SCHEMA)
