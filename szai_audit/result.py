@@ -30,7 +30,7 @@ from .fairness.counterfactual import FlipResult
 from .fairness.metrics import GroupMetrics
 from .fairness.proxies import ProxyReport
 from .fairness.recourse import sensitive_inputs
-from .fairness.regression import RegressionMetrics
+from .fairness.regression import RegressionMetrics, ScoringRates
 from .fairness.scores import ScoreMetrics
 from .fairness.serialize import (
     conditional_dict,
@@ -52,7 +52,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.8"
+SCHEMA_VERSION = "1.9"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,6 +87,10 @@ class AuditResult:
     regression_metrics : dict of str to RegressionMetrics
         With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
         error by group, per ground and intersection (the classification tables are empty).
+    scoring_rates : dict of str to ScoringRates
+        With ``task="regression"`` and data in memory: per table, each group's share scoring
+        on the favourable side of the sample's median (the scoring rate of NYC Local Law 144,
+        used by the ``"bias_audit"`` filing).
     explanation : Explanation or None
         Art. 71: contributions of each raw input to each explained row (kept in memory
         only: it holds the explained rows, which are never written out).
@@ -143,6 +147,7 @@ class AuditResult:
     mitigation: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     conditional: Mapping[str, ConditionalGaps] = field(default_factory=dict)
     regression_metrics: Mapping[str, RegressionMetrics] = field(default_factory=dict)
+    scoring_rates: Mapping[str, ScoringRates] = field(default_factory=dict)
     explanation: Explanation | None = None
     explanation_summary: ExplanationSummary | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
@@ -252,7 +257,9 @@ class AuditResult:
             "mitigation": {key: mitigation_dict(m) for key, m in self.mitigation.items()},
             "conditional": {key: conditional_dict(c) for key, c in self.conditional.items()},
             "regression_metrics": {
-                key: regression_dict(rm, self.cis.get(key), self.policy.min_group_size)
+                key: regression_dict(
+                    rm, self.cis.get(key), self.policy.min_group_size, self.scoring_rates.get(key)
+                )
                 for key, rm in self.regression_metrics.items()
             },
             "pricing": None

@@ -454,21 +454,58 @@ def test_the_intersectional_table_and_the_small_categories(hiring):
     assert "6 RCNY" in part.answers[0].citation.en or "§5-301" in part.answers[0].citation.en
 
 
-def test_a_missing_ground_and_a_task_without_decisions_are_said(credit_demo):
+def test_a_missing_ground_is_said(credit_demo):
     part = credit_demo.filing("bias_audit").part("ll144")
     assert len(part.tables) == 1  # by sex only: gender stands for sex
     assert any("no attribute for race/ethnicity" in p.en for p in part.paragraphs)
+
+
+@pytest.mark.parametrize("direction", ["higher", "lower"])
+def test_a_scoring_tool_gets_scoring_rates_against_the_median(direction):
     data, _ = _hiring_data()
-    regression = sa.Audit(
-        y_pred=np.linspace(0, 1, N),
+    rng = np.random.default_rng(5)
+    score = rng.normal(50, 10, N) + np.where(data["sex"] == "male", 3.0, 0.0)
+    result = sa.Audit(
+        y_pred=score,
         data=data,
         task="regression",
-        sensitive={"sex": "sex"},
+        favorable_direction=direction,
+        sensitive={"sex": "sex", "race": "race"},
+        policy=sa.Policy(min_group_size=10),
         explain=False,
         verbose=False,
     ).run(random_state=0)
-    scored = regression.filing("bias_audit").part("ll144")
-    assert not scored.tables and "scoring rate" in scored.paragraphs[0].en
+    part = result.filing("bias_audit").part("ll144")
+    by_sex, by_race, crossed = part.tables
+    assert by_sex.columns[3].en == "Scoring rate"
+    median = np.median(score)
+    beyond = score > median if direction == "higher" else score < median
+    expected = pd.Series(beyond).groupby(data["sex"].to_numpy()).mean()
+    rows, unknown = impact_rows(
+        result.to_dict()["regression_metrics"]["gender"], N, True, "scoring_rate"
+    )
+    for r in rows:
+        assert r["rate"] == pytest.approx(expected[r["category"][0]], abs=1e-12)
+    assert unknown == 0
+    ratio = min(r["impact_ratio"] for r in rows)
+    assert ratio == pytest.approx(expected.min() / expected.max(), abs=1e-12)
+    favoured = "male" if direction == "higher" else "female"
+    assert [row[0].en for row in by_sex.rows if "(reference)" in row[4].en] == [favoured]
+    assert len(crossed.rows) == 8 and "Native American" in by_race.rows[2][0].en
+    assert f"{median:.4g}" in part.paragraphs[0].en
+    assert ("above" if direction == "higher" else "below") in part.paragraphs[0].en
+    # data seen in parts keep no per-row scores: the part says so
+    doc = result.to_dict()
+    del doc["content_sha256"]
+    for table in doc["regression_metrics"].values():
+        table["scoring"] = None
+    parts = build_filing("bias_audit", doc).part("ll144")
+    assert not parts.tables and "seen in parts" in parts.paragraphs[0].en
+
+
+def test_a_pricing_audit_has_no_impact_ratio_table(pricing_demo):
+    part = pricing_demo.filing("bias_audit").part("ll144")
+    assert not part.tables and "a price is neither" in part.paragraphs[0].en
 
 
 def test_the_eu_section_lists_the_metrics_impacts_and_data_examination(hiring):

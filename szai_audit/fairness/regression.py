@@ -24,7 +24,14 @@ from ..core.errors import PredictionError, TargetError
 from ..core.stats import z_value
 from .metrics import as_columns
 
-__all__ = ["REGRESSION_METRICS", "RegressionMetrics", "regression_metrics", "welch_test"]
+__all__ = [
+    "REGRESSION_METRICS",
+    "RegressionMetrics",
+    "ScoringRates",
+    "regression_metrics",
+    "scoring_rates",
+    "welch_test",
+]
 
 #: Columns of ``RegressionMetrics.by_group``.
 REGRESSION_METRICS: tuple[str, ...] = (
@@ -238,3 +245,51 @@ def regression_metrics_from_cells(
             data[f"mean_{q}"] = mean
             data[f"m2_{q}"] = m2 + np.bincount(g, weights=spread, minlength=k)
     return RegressionMetrics(pd.DataFrame(data, index=index), has_outcomes=has_outcomes)
+
+
+@dataclass(frozen=True)
+class ScoringRates:
+    """The share of each group scoring on the favourable side of the whole sample's median
+    (the "scoring rate" of NYC Local Law 144 bias audits, 6 RCNY §5-301).
+
+    Attributes
+    ----------
+    median : float
+        The median prediction of every row audited, unknown groups included.
+    side : {"above", "below"}
+        ``"above"`` when a higher output is favourable (the law's wording: a score above the
+        median), ``"below"`` when a lower one is; a prediction equal to the median counts on
+        neither side.
+    rates : ndarray
+        One rate per group, in the order of the group table's index.
+    """
+
+    median: float
+    side: str
+    rates: np.ndarray
+
+
+def scoring_rates(
+    codes: np.ndarray, n_groups: int, predictions: np.ndarray, *, higher: bool = True
+) -> ScoringRates:
+    """Each group's share of predictions strictly beyond the sample's median.
+
+    Rows with code -1 (left out) count in the median, not in any group.
+
+    Examples
+    --------
+    >>> r = scoring_rates(np.array([0, 0, 1, 1]), 2, np.array([1.0, 4.0, 2.0, 3.0]))
+    >>> r.median, r.rates.tolist()
+    (2.5, [0.5, 0.5])
+    >>> scoring_rates(np.array([0, 0, 1, 1]), 2, np.array([1.0, 2.0, 3.0, 4.0])).rates.tolist()
+    [0.0, 1.0]
+    """
+    pred = np.asarray(predictions, dtype=float)
+    median = float(np.median(pred))
+    beyond = pred > median if higher else pred < median
+    keep = codes >= 0
+    count = np.bincount(codes[keep], minlength=n_groups)
+    hits = np.bincount(codes[keep], weights=beyond[keep].astype(float), minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = hits / count
+    return ScoringRates(median, "above" if higher else "below", rates)

@@ -15,7 +15,7 @@ from ..core.stats import z_value
 from .counterfactual import FlipResult
 from .metrics import METRICS, GroupMetrics
 from .proxies import ProxyReport
-from .regression import RegressionMetrics
+from .regression import RegressionMetrics, ScoringRates
 from .scores import ScoreMetrics
 
 __all__ = [
@@ -123,9 +123,13 @@ def proxy_dict(report: ProxyReport) -> dict[str, Any]:
 
 
 def regression_dict(
-    rm: RegressionMetrics, ci: pd.DataFrame | None, min_size: int
+    rm: RegressionMetrics,
+    ci: pd.DataFrame | None,
+    min_size: int,
+    scoring: ScoringRates | None = None,
 ) -> dict[str, Any]:
-    """Numeric-output metrics for JSON; groups below the minimum size withheld."""
+    """Numeric-output metrics for JSON; groups below the minimum size withheld. With
+    ``scoring`` (data in memory), each group's scoring rate and the table's median."""
     rows = []
     for i, (key, row) in enumerate(rm.by_group.iterrows()):
         keys = list(key) if isinstance(key, tuple) else [key]
@@ -142,11 +146,17 @@ def regression_dict(
                 bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
                 intervals[m] = None if None in bounds else bounds
         entry["ci"] = intervals
+        entry["scoring_rate"] = (
+            jsonable(float(scoring.rates[i])) if shown and scoring is not None else None
+        )
         rows.append(entry)
     return {
         "attributes": rm.sensitive_names,
         "groups": rows,
         "overall": {k: jsonable(v) for k, v in rm.overall.items()},
+        "scoring": None
+        if scoring is None
+        else {"median": jsonable(scoring.median), "side": scoring.side},
     }
 
 

@@ -66,14 +66,19 @@ def _favourable(rate: float | None, positive: bool) -> float | None:
 
 
 def impact_rows(
-    table: Mapping[str, Any], n_rows: int, favourable_is_positive: bool
+    table: Mapping[str, Any],
+    n_rows: int,
+    favourable_is_positive: bool,
+    rate_key: str = "selection_rate",
 ) -> tuple[list[dict[str, Any]], int]:
     """The LL144 rows of one group table, and the count of people of an unknown category.
 
-    Each row: ``category`` (tuple of values), ``count``, ``share`` (of all rows audited),
-    ``rate`` (favourable-decision rate; None when withheld), ``impact_ratio`` (None when the
-    rate is withheld or no reference), ``small`` (share under :data:`MIN_SHARE`),
-    ``reference`` (the most selected category of 2% or more).
+    ``rate_key`` is ``"selection_rate"`` (a decision table: the favourable decision's rate,
+    whichever label it is) or ``"scoring_rate"`` (a regression table: already on the
+    favourable side). Each row: ``category`` (tuple of values), ``count``, ``share`` (of all
+    rows audited), ``rate`` (None when withheld), ``impact_ratio`` (None when the rate is
+    withheld or no reference), ``small`` (share under :data:`MIN_SHARE`), ``reference`` (the
+    category of 2% or more with the highest rate).
     """
     rows: list[dict[str, Any]] = []
     unknown = 0
@@ -82,11 +87,7 @@ def impact_rows(
         if MISSING_LABEL in category:
             unknown += int(g["count"])
             continue
-        rate = (
-            None
-            if g.get("suppressed")
-            else _favourable(g.get("selection_rate"), favourable_is_positive)
-        )
+        rate = None if g.get("suppressed") else _favourable(g.get(rate_key), favourable_is_positive)
         share = g["count"] / n_rows if n_rows else 0.0
         rows.append(
             {
@@ -112,17 +113,37 @@ def _label(facts: AuditFacts, grounds: Sequence[str], category: tuple[str, ...])
     )
 
 
+def _group_table(facts: AuditFacts, key: str) -> tuple[Mapping[str, Any], str, bool]:
+    """The group table of a ground or intersection, the rate it gives, and whether that rate is
+    of the favourable outcome as it stands."""
+    doc = facts.doc
+    if (doc.get("scope") or {}).get("task") == "regression":
+        table = (doc.get("regression_metrics") or {}).get(key)
+        rate, positive = "scoring_rate", True
+    else:
+        table = (doc.get("group_metrics") or {}).get(key) or (doc.get("intersections") or {}).get(
+            key
+        )
+        rate = "selection_rate"
+        positive = bool((doc.get("scope") or {}).get("favorable_is_positive", True))
+    if table is None:
+        raise InputError(f"the audit has no group table for {key!r}.")
+    return table, rate, positive
+
+
+_RATE_HEADINGS = {
+    "selection_rate": Message("选中率", "Selection rate"),
+    "scoring_rate": Message("得分率", "Scoring rate"),
+}
+
+
 def _impact_table(
     facts: AuditFacts, key: str, grounds: Sequence[str], caption: Message
 ) -> tuple[Table, list[dict[str, Any]], int]:
     doc = facts.doc
-    table = (doc.get("group_metrics") or {}).get(key) or (doc.get("intersections") or {}).get(key)
-    if table is None:
-        raise InputError(f"the audit has no group table for {key!r}.")
-    scope = doc.get("scope") or {}
-    rows, unknown = impact_rows(
-        table, int(scope.get("n_rows") or 0), bool(scope.get("favorable_is_positive", True))
-    )
+    table, rate_key, positive = _group_table(facts, key)
+    n_rows = int((doc.get("scope") or {}).get("n_rows") or 0)
+    rows, unknown = impact_rows(table, n_rows, positive, rate_key)
     withheld = Message("不予显示", "withheld")
     cells = tuple(
         (
@@ -146,7 +167,7 @@ def _impact_table(
             Message("类别", "Category"),
             Message("人数", "Applicants"),
             Message("占比", "Share"),
-            Message("选中率", "Selection rate"),
+            _RATE_HEADINGS[rate_key],
             Message("影响比", "Impact ratio"),
         ),
         cells,
@@ -164,7 +185,8 @@ def _impact_table(
 
 def _intersection(facts: AuditFacts, sex: str, race: str) -> tuple[Table | None, Message | None]:
     """The sex × race/ethnicity table, or why it is missing."""
-    crossed = facts.doc.get("intersections") or {}
+    regression = (facts.doc.get("scope") or {}).get("task") == "regression"
+    crossed = facts.doc.get("regression_metrics" if regression else "intersections") or {}
     pairs = (f"{sex}{INTERSECTION_SEP}{race}", f"{race}{INTERSECTION_SEP}{sex}")
     key = next((k for k in pairs if k in crossed), None)
     if key is None:
@@ -208,6 +230,41 @@ def _ll144_tables(
     return tables, paras, fields
 
 
+def _scoring_note(facts: AuditFacts) -> Message:
+    """What the scoring rate is here: the side of which median."""
+    tables = (facts.doc.get("regression_metrics") or {}).values()
+    scoring = next(t["scoring"] for t in tables if t.get("scoring"))
+    median = f"{scoring['median']:.4g}"
+    above = scoring["side"] == "above"
+    return Message(
+        f"得分率：各类别中{'高于' if above else '低于'}全部样本中位数 {median} 的比例"
+        f"（{'分数越高越有利' if above else '分数越低越有利'}；等于中位数的不计）。",
+        f"Scoring rate: the share of each category scoring {'above' if above else 'below'} "
+        f"the median of the whole sample, {median} ({'higher' if above else 'lower'} is "
+        f"favourable; a score equal to the median counts on neither side).",
+    )
+
+
+def _no_tables(facts: AuditFacts, task: Any) -> Message | None:
+    """Why the audit has no table of selection or scoring rates; None when it has."""
+    if task == "pricing":
+        return Message(
+            "本审计为定价审计：影响比表须有选中与否的决定或分数，价格两者都不是。",
+            "This is a pricing audit: the tables need a decision to select or a score, and a "
+            "price is neither.",
+        )
+    tables = (facts.doc.get("regression_metrics") or {}).values()
+    if task == "regression" and not any(t.get("scoring") for t in tables):
+        return Message(
+            "分块读取的数据只保留每个单元的平均分，无法计算“得分率”（高于样本中位数的比例）；"
+            "请在内存中审计同一数据。",
+            "For data seen in parts only each cell's mean score is kept, so the scoring rate "
+            "(the share above the sample's median) cannot be computed; audit the same data in "
+            "memory.",
+        )
+    return None
+
+
 def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
     task = (facts.doc.get("scope") or {}).get("task")
     answers = (
@@ -217,16 +274,12 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
     heading = Message(
         "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
     )
-    if task != "classification":
-        why = Message(
-            f"本审计的任务为“{facts.task.zh}”：影响比表须有选中与否的决定；打分工具的“得分率”"
-            f"（高于样本中位数的比例）需要逐人分数，本库未计算。",
-            f"This audit's task is “{facts.task.en}”: the tables need a decision to select or "
-            f"not; a scoring tool's scoring rate (the share above the sample's median) needs "
-            f"per-person scores, which this library does not compute.",
-        )
+    why = _no_tables(facts, task)
+    if why is not None:
         return Part("ll144", heading, answers, (why,))
     tables, paras, fields = _ll144_tables(facts, sex, race)
+    if task == "regression":
+        paras.insert(0, _scoring_note(facts))
     fields += [
         facts.card_field(
             "data_source",

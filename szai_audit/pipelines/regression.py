@@ -16,7 +16,7 @@ from ..core.judging import Judgeable, TableAssessment
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.regression import assess_regression_table
 from ..fairness.findings.trend import trend_finding
-from ..fairness.regression import RegressionMetrics
+from ..fairness.regression import RegressionMetrics, ScoringRates, scoring_rates
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_regression
 from ..result import AuditResult
@@ -36,10 +36,12 @@ class RegressionRunner(TaskRunner):
         require_grounds(prep.attrs)
         self.prep = prep
         self.tables: dict[str, RegressionMetrics] = {}
+        self.scoring: dict[str, ScoringRates] = {}
         encodings: dict[str, GroupEncoding] = {}
         for a in prep.attrs:
             enc = encode_groups({a.info.ground: a.values}, missing="group")
             self.tables[a.info.ground], encodings[a.info.ground] = prep.metrics(enc), enc
+            self._score(a.info.ground, enc)
         return Prepared(
             attrs=prep.attrs,
             encodings=encodings,
@@ -63,6 +65,7 @@ class RegressionRunner(TaskRunner):
                 extra.append(intersection_too_large(key, len(rm.stats), self.policy))
                 continue
             self.tables[key] = rm
+            self._score(key, enc)
         higher = self.settings.direction == "higher"
         self.reference = references(
             self.settings,
@@ -73,6 +76,17 @@ class RegressionRunner(TaskRunner):
             for key, rm in self.tables.items()
         ]
         return assessed, extra + self._trends(higher)
+
+    def _score(self, key: str, enc: GroupEncoding) -> None:
+        """The scoring rates of a table's groups, when every row's prediction is in memory
+        (for data seen in parts only each cell's mean is: none)."""
+        prep = self.prep
+        if prep.predictions is None or prep.prediction_weights is not None:
+            return
+        if len(prep.predictions) != prep.n_rows:
+            return
+        higher = self.settings.direction == "higher"
+        self.scoring[key] = scoring_rates(enc.codes, enc.n_groups, prep.predictions, higher=higher)
 
     def _trends(self, higher: bool) -> list[Finding | Judgeable]:
         """The trend of the mean prediction along every binned numeric ground."""
@@ -114,4 +128,5 @@ class RegressionRunner(TaskRunner):
             prep.manifest,
             cis={key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
             regression_metrics=self.tables,
+            scoring_rates=self.scoring,
         )
