@@ -88,7 +88,7 @@ class AuditResult:
         With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
         error by group, per ground and intersection (the classification tables are empty).
     scoring_rates : dict of str to ScoringRates
-        With ``task="regression"`` and data in memory: per table, each group's share scoring
+        With ``task="regression"``: per table, each group's share scoring
         on the favourable side of the sample's median (the scoring rate of NYC Local Law 144,
         used by the ``"bias_audit"`` filing).
     explanation : Explanation or None

@@ -219,13 +219,11 @@ def test_numeric_outputs_equal_in_memory(limits):
     mem = sa.Audit(model, X, y, **kw).run(random_state=5)
     ddf = dd.from_pandas(X.assign(limit=y), npartitions=6)
     chunked = sa.Audit(model, ddf, "limit", **kw).run(random_state=5)
-    # The scoring rates (the share beyond the median) need every row's prediction by group,
-    # which only an audit in memory keeps: null in parts, and documented so.
-    assert _but_scoring(_differences(mem.to_dict(), chunked.to_dict()))
-    assert not chunked.scoring_rates and mem.scoring_rates
-    tables = chunked.to_dict()["regression_metrics"].values()
-    assert all(t["scoring"] is None for t in tables)
-    assert all(g["scoring_rate"] is None for t in tables for g in t["groups"])
+    assert _differences(mem.to_dict(), chunked.to_dict()) == []  # scoring rates included
+    assert set(chunked.scoring_rates) == set(mem.scoring_rates) == set(mem.regression_metrics)
+    for key, rates in mem.scoring_rates.items():
+        assert chunked.scoring_rates[key].median == rates.median
+        np.testing.assert_array_equal(chunked.scoring_rates[key].rates, rates.rates)
     for key, rm in mem.regression_metrics.items():
         other = chunked.regression_metrics[key].stats
         assert (rm.stats["n"] == other["n"]).all()
@@ -236,15 +234,7 @@ def test_numeric_outputs_equal_in_memory(limits):
     kw.pop("policy")
     mem = sa.Audit(data=X, y_pred=model.predict(X), **kw).run()
     parts = dd.from_pandas(X.assign(p=model.predict(X)), npartitions=4)
-    assert _but_scoring(
-        _differences(mem.to_dict(), sa.Audit(data=parts, y_pred="p", **kw).run().to_dict())
-    )
-
-
-def _but_scoring(differences):
-    """Whether the only differences are the scoring rates (null in parts), and there are some."""
-    scoring = [d for d in differences if d[-1] in ("scoring_rate", "scoring")]
-    return bool(scoring) and [d for d in differences if d not in scoring] == []
+    assert _differences(mem.to_dict(), sa.Audit(data=parts, y_pred="p", **kw).run().to_dict()) == []
 
 
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])

@@ -494,13 +494,13 @@ def test_a_scoring_tool_gets_scoring_rates_against_the_median(direction):
     assert len(crossed.rows) == 8 and "Native American" in by_race.rows[2][0].en
     assert f"{median:.4g}" in part.paragraphs[0].en
     assert ("above" if direction == "higher" else "below") in part.paragraphs[0].en
-    # data seen in parts keep no per-row scores: the part says so
+    # an audit saved before schema 1.9 has no scoring rates: the part says so
     doc = result.to_dict()
     del doc["content_sha256"]
     for table in doc["regression_metrics"].values():
         table["scoring"] = None
     parts = build_filing("bias_audit", doc).part("ll144")
-    assert not parts.tables and "seen in parts" in parts.paragraphs[0].en
+    assert not parts.tables and "predates result schema 1.9" in parts.paragraphs[0].en
 
 
 def test_a_pricing_audit_has_no_impact_ratio_table(pricing_demo):

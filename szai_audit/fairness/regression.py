@@ -30,6 +30,7 @@ __all__ = [
     "ScoringRates",
     "regression_metrics",
     "scoring_rates",
+    "scoring_rates_from_cells",
     "welch_test",
 ]
 
@@ -293,3 +294,28 @@ def scoring_rates(
     with np.errstate(invalid="ignore", divide="ignore"):
         rates = hits / count
     return ScoringRates(median, "above" if higher else "below", rates)
+
+
+def scoring_rates_from_cells(
+    codes: np.ndarray,
+    n_groups: int,
+    beyond: np.ndarray,
+    sizes: np.ndarray,
+    median: float,
+    *,
+    higher: bool = True,
+) -> ScoringRates:
+    """:func:`scoring_rates` for data seen in parts: per cell, its rows beyond the median
+    (counted when every prediction was at hand) and its rows; ``codes`` the group of each cell.
+
+    >>> r = scoring_rates_from_cells(np.array([0, 1, 1]), 2, np.array([1.0, 0.0, 2.0]),
+    ...                              np.array([2.0, 1.0, 3.0]), 2.5)
+    >>> r.rates.tolist()
+    [0.5, 0.5]
+    """
+    keep = codes >= 0
+    count = np.bincount(codes[keep], weights=sizes[keep], minlength=n_groups)
+    hits = np.bincount(codes[keep], weights=beyond[keep], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = hits / count
+    return ScoringRates(float(median), "above" if higher else "below", rates)

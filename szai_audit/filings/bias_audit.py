@@ -256,11 +256,10 @@ def _no_tables(facts: AuditFacts, task: Any) -> Message | None:
     tables = (facts.doc.get("regression_metrics") or {}).values()
     if task == "regression" and not any(t.get("scoring") for t in tables):
         return Message(
-            "分块读取的数据只保留每个单元的平均分，无法计算“得分率”（高于样本中位数的比例）；"
-            "请在内存中审计同一数据。",
-            "For data seen in parts only each cell's mean score is kept, so the scoring rate "
-            "(the share above the sample's median) cannot be computed; audit the same data in "
-            "memory.",
+            "该审计结果没有“得分率”（高于样本中位数的比例），它早于结果格式 1.9；请用本版本重新审"
+            "计。",
+            "This audit result has no scoring rates (the share above the sample's median): it "
+            "predates result schema 1.9; audit again with this version.",
         )
     return None
 

@@ -1125,6 +1125,22 @@ class _NumericRead:
     manifest: dict[str, Any]
     adapter: ModelAdapter | None
     row_codes: dict[str, np.ndarray]
+    #: The median prediction and, per cell of ``fp.cells[0]``, its rows strictly beyond it on
+    #: the favourable side (for the scoring rates).
+    scoring: tuple[float, np.ndarray] | None = None
+
+
+def _beyond_by_cell(
+    cells: pd.DataFrame, row_codes: dict[str, np.ndarray], beyond: np.ndarray
+) -> np.ndarray:
+    """Per cell (in the order of ``cells``), how many of its rows are ``beyond``."""
+    keys = [f"g_{g}" for g in row_codes]
+    frame = pd.DataFrame({f"g_{g}": v.astype(np.int64) for g, v in row_codes.items()})
+    counts = frame.assign(b=beyond.astype(np.int64)).groupby(keys, sort=False)["b"].sum()
+    if not keys:  # no ground: one cell
+        return np.asarray([int(beyond.sum())], dtype=float)
+    aligned = cells[keys].merge(counts.reset_index(), on=keys, how="left")["b"]
+    return aligned.fillna(0).to_numpy(dtype=float)
 
 
 def _read_numeric(
@@ -1148,6 +1164,11 @@ def _read_numeric(
     y_pred = np.concatenate(fp.preds)
     favourable = favourable_of(y_pred)
     row_codes = {g: np.concatenate(fp.row_codes[g]) for g in columns}
+    scoring = None
+    if not keep:  # numeric outputs (not prices): the scoring rates' counts, before letting go
+        median = float(np.median(y_pred))
+        beyond = y_pred > median if settings.direction == "higher" else y_pred < median
+        scoring = (median, _beyond_by_cell(fp.cells[0], row_codes, beyond))
     entries = {ground: _entries(row_codes[g.key], g) for ground, g in grounds.items()}
     extra = [] if more is None else more(fp, y_pred)
     if not keep and more is None:
@@ -1206,6 +1227,7 @@ def _read_numeric(
         manifest=_chunked_manifest(settings, fp, adapter, source, random_state, started, sample),
         adapter=adapter,
         row_codes=row_codes,
+        scoring=scoring,
     )
 
 
@@ -1238,6 +1260,7 @@ def prepare_chunked_numeric(
         predictions=cells["mean_pred"].to_numpy(dtype=float),
         prediction_weights=cells["n"].to_numpy(dtype=float),
         prediction_m2=cells["m2_pred"].to_numpy(dtype=float),
+        scoring=read.scoring,
     )
 
 

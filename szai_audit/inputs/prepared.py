@@ -70,6 +70,9 @@ class PreparedNumeric:
     predictions: np.ndarray | None = None
     prediction_weights: np.ndarray | None = None
     prediction_m2: np.ndarray | None = None
+    #: For data seen in parts: the median prediction and, per cell, its rows strictly beyond
+    #: it on the favourable side (in memory, the scoring rates come from ``predictions``).
+    scoring: tuple[float, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,12 @@ from ..core.judging import Judgeable, TableAssessment
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.regression import assess_regression_table
 from ..fairness.findings.trend import trend_finding
-from ..fairness.regression import RegressionMetrics, ScoringRates, scoring_rates
+from ..fairness.regression import (
+    RegressionMetrics,
+    ScoringRates,
+    scoring_rates,
+    scoring_rates_from_cells,
+)
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_regression
 from ..result import AuditResult
@@ -78,15 +83,19 @@ class RegressionRunner(TaskRunner):
         return assessed, extra + self._trends(higher)
 
     def _score(self, key: str, enc: GroupEncoding) -> None:
-        """The scoring rates of a table's groups, when every row's prediction is in memory
-        (for data seen in parts only each cell's mean is: none)."""
+        """The scoring rates of a table's groups: from every row's prediction in memory, from
+        each cell's rows beyond the median for data seen in parts."""
         prep = self.prep
-        if prep.predictions is None or prep.prediction_weights is not None:
-            return
-        if len(prep.predictions) != prep.n_rows:
-            return
         higher = self.settings.direction == "higher"
-        self.scoring[key] = scoring_rates(enc.codes, enc.n_groups, prep.predictions, higher=higher)
+        if prep.scoring is not None and prep.prediction_weights is not None:
+            median, beyond = prep.scoring
+            self.scoring[key] = scoring_rates_from_cells(
+                enc.codes, enc.n_groups, beyond, prep.prediction_weights, median, higher=higher
+            )
+        elif prep.predictions is not None and prep.prediction_weights is None:
+            self.scoring[key] = scoring_rates(
+                enc.codes, enc.n_groups, prep.predictions, higher=higher
+            )
 
     def _trends(self, higher: bool) -> list[Finding | Judgeable]:
         """The trend of the mean prediction along every binned numeric ground."""
