@@ -467,3 +467,25 @@ def test_recourse_is_not_assessed_on_data_in_parts(credit):
     found = [f for f in result.findings if f.check.startswith("fairness.recourse")]
     assert len(found) == 2 * len(GROUNDS)
     assert all(f.status is sa.Status.NOT_ASSESSED and "in parts" in f.message.en for f in found)
+
+
+def test_rows_beyond_the_median_are_counted_by_cell_as_pandas_counts_them():
+    from szai_audit.inputs.chunked import _beyond_by_cell
+
+    rng = np.random.default_rng(2)
+    n = 5000
+    row_codes = {"a": rng.integers(-1, 4, n).astype(np.int32), "b": rng.integers(0, 7, n)}
+    beyond = rng.random(n) < 0.3
+    frame = pd.DataFrame({"g_a": row_codes["a"], "g_b": row_codes["b"], "beyond": beyond})
+    counts = frame.groupby(["g_a", "g_b"])["beyond"].sum().reset_index()
+    cells = pd.concat(  # every cell, in another order, and one no row falls in
+        [
+            counts[["g_a", "g_b"]].sample(frac=1, random_state=0),
+            pd.DataFrame({"g_a": [9], "g_b": [9]}),
+        ],
+        ignore_index=True,
+    )
+    want = cells.merge(counts, how="left")["beyond"].fillna(0).to_numpy(dtype=float)
+    got = _beyond_by_cell(cells, row_codes, beyond)
+    np.testing.assert_array_equal(got, want)
+    assert got.sum() == beyond.sum() and got[-1] == 0

@@ -1130,17 +1130,37 @@ class _NumericRead:
     scoring: tuple[float, np.ndarray] | None = None
 
 
+def _cell_numbers(columns: Sequence[np.ndarray], radix: Sequence[int]) -> np.ndarray:
+    """One int64 per row numbering its combination of value codes (from -1) in mixed radix."""
+    out = np.zeros(len(columns[0]), dtype=np.int64)
+    for col, base in zip(columns, radix, strict=True):
+        out = out * base + (np.asarray(col, dtype=np.int64) + 1)
+    return out
+
+
 def _beyond_by_cell(
     cells: pd.DataFrame, row_codes: dict[str, np.ndarray], beyond: np.ndarray
 ) -> np.ndarray:
-    """Per cell (in the order of ``cells``), how many of its rows are ``beyond``."""
+    """Per cell (in the order of ``cells``), how many of its rows are ``beyond``.
+
+    The rows beyond are numbered by their value codes (8 bytes a row beyond) and counted; the
+    cells' keys are numbered the same way and looked up.
+    """
     keys = [f"g_{g}" for g in row_codes]
-    frame = pd.DataFrame({f"g_{g}": v.astype(np.int64) for g, v in row_codes.items()})
-    counts = frame.assign(b=beyond.astype(np.int64)).groupby(keys, sort=False)["b"].sum()
     if not keys:  # no ground: one cell
-        return np.asarray([int(beyond.sum())], dtype=float)
-    aligned = cells[keys].merge(counts.reset_index(), on=keys, how="left")["b"]
-    return aligned.fillna(0).to_numpy(dtype=float)
+        return np.asarray([float(beyond.sum())])
+    codes = list(row_codes.values())
+    radix = [
+        int(max(v.max(initial=-1), cells[k].max())) + 2 for k, v in zip(keys, codes, strict=True)
+    ]
+    ids, counts = np.unique(_cell_numbers([v[beyond] for v in codes], radix), return_counts=True)
+    wanted = _cell_numbers([cells[k].to_numpy() for k in keys], radix)
+    out = np.zeros(len(cells))
+    if len(ids):
+        at = np.minimum(np.searchsorted(ids, wanted), len(ids) - 1)
+        hit = ids[at] == wanted
+        out[hit] = counts[at[hit]]
+    return out
 
 
 def _read_numeric(
