@@ -489,3 +489,17 @@ def test_rows_beyond_the_median_are_counted_by_cell_as_pandas_counts_them():
     got = _beyond_by_cell(cells, row_codes, beyond)
     np.testing.assert_array_equal(got, want)
     assert got.sum() == beyond.sum() and got[-1] == 0
+
+
+def test_rows_beyond_are_counted_even_when_the_combinations_overflow_an_int64(monkeypatch):
+    import math
+
+    from szai_audit.inputs import chunked
+
+    rng = np.random.default_rng(3)
+    row_codes = {"a": rng.integers(0, 3, 200), "b": rng.integers(0, 3, 200)}
+    beyond = rng.random(200) < 0.5
+    cells = pd.DataFrame({"g_a": [0, 1, 2, 0], "g_b": [0, 1, 2, 2]})
+    numbered = chunked._beyond_by_cell(cells, row_codes, beyond)
+    monkeypatch.setattr(math, "prod", lambda radix: 2**62)  # take the grouping path
+    np.testing.assert_array_equal(chunked._beyond_by_cell(cells, row_codes, beyond), numbered)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -1153,6 +1154,10 @@ def _beyond_by_cell(
     radix = [
         int(max(v.max(initial=-1), cells[k].max())) + 2 for k, v in zip(keys, codes, strict=True)
     ]
+    if math.prod(radix) >= 2**62:  # too many combinations to number in an int64: group
+        frame = pd.DataFrame({k: v[beyond] for k, v in zip(keys, codes, strict=True)})
+        found = frame.groupby(keys).size().rename("b").reset_index()
+        return cells[keys].merge(found, on=keys, how="left")["b"].fillna(0).to_numpy(float)
     ids, counts = np.unique(_cell_numbers([v[beyond] for v in codes], radix), return_counts=True)
     wanted = _cell_numbers([cells[k].to_numpy() for k in keys], radix)
     out = np.zeros(len(cells))
