@@ -1168,6 +1168,37 @@ def _beyond_by_cell(
     return out
 
 
+def _scoring(
+    cells: pd.DataFrame, row_codes: dict[str, np.ndarray], y_pred: np.ndarray, direction: str
+) -> tuple[float, np.ndarray]:
+    """The exact median prediction, and per cell its rows strictly beyond it on the
+    favourable side (``direction`` "higher": above)."""
+    median = float(np.median(y_pred))
+    beyond = y_pred > median if direction == "higher" else y_pred < median
+    return median, _beyond_by_cell(cells, row_codes, beyond)
+
+
+def _sample_explainer(
+    sample: _Sample,
+    n: int,
+    plan: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    random_state: int | None,
+) -> Callable[[Any, Any], Explanation] | None:
+    """The explanation of the second pass's sample (``plan``: the rows explained, the
+    background and the strata of the rows explained), or None without a plan."""
+    if plan is None:
+        return None
+    take, background, take_strata = plan
+    row_sample = RowSample(sample.frame, sample.positions, n, take, background, take_strata)
+
+    def explainer(model: Any, positive_label: Any) -> Explanation:
+        return explain_sample(
+            model, row_sample, positive_label=positive_label, random_state=random_state
+        )
+
+    return explainer
+
+
 def _read_numeric(
     settings: Settings,
     random_state: int | None,
@@ -1189,11 +1220,8 @@ def _read_numeric(
     y_pred = np.concatenate(fp.preds)
     favourable = favourable_of(y_pred)
     row_codes = {g: np.concatenate(fp.row_codes[g]) for g in columns}
-    scoring = None
-    if not keep:  # numeric outputs (not prices): the scoring rates' counts, before letting go
-        median = float(np.median(y_pred))
-        beyond = y_pred > median if settings.direction == "higher" else y_pred < median
-        scoring = (median, _beyond_by_cell(fp.cells[0], row_codes, beyond))
+    # numeric outputs (not prices): the scoring rates' counts, before the rows are let go
+    scoring = None if keep else _scoring(fp.cells[0], row_codes, y_pred, settings.direction)
     entries = {ground: _entries(row_codes[g.key], g) for ground, g in grounds.items()}
     extra = [] if more is None else more(fp, y_pred)
     if not keep and more is None:
@@ -1223,16 +1251,7 @@ def _read_numeric(
 
     sample = _second_pass(source, np.unique(np.concatenate(wanted)), {}, per_row)
     sample.found = found
-    explainer = None
-    if explain_plan is not None:
-        take, background, take_strata = explain_plan
-        row_sample = RowSample(sample.frame, sample.positions, n, take, background, take_strata)
-
-        def explainer(model: Any, positive_label: Any) -> Explanation:
-            return explain_sample(
-                model, row_sample, positive_label=positive_label, random_state=random_state
-            )
-
+    explainer = _sample_explainer(sample, n, explain_plan, random_state)
     rows = _SampledRows(
         sample,
         proxy_plans,
