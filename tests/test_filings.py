@@ -580,7 +580,7 @@ def test_a_fact_the_system_card_lacks_is_left_to_a_person_not_written_as_missing
     assert mechanism.value is None or "(not provided)" not in mechanism.value.en
     text = result.filing("algorithm").to_text("zh")
     assert "（未提供）" not in text and "[NEEDS_REVIEW]" in text
-    assert "目的意图 [NEEDS_REVIEW]: 写明算法服务的目的" in text
+    assert "目的意图 [NEEDS_REVIEW]：写明算法服务的目的" in text
 
 
 def test_the_selection_rate_is_the_favourable_decision_whichever_label_it_is():

@@ -48,24 +48,23 @@ _KIND_MARK = {"measured": "", "drafted": " [drafted]", "needs_review": " [NEEDS_
 
 def text_filing(filing: Any, lang: str = "en") -> str:
     """``filing`` as plain text in one language (``"zh"`` or ``"en"``): each part's heading
-    and clauses, its sentences, tables (cells joined by `` | ``) and fields
-    (``- label [kind]: value``, or the prompt when a person must write it)."""
-    out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}: {filing.date}", ""]
+    and clauses, its sentences, tables (cells joined by `` | ``, a marked row ending in ``*``)
+    and fields (``- label [kind]: value``, or the prompt when a person must write it)."""
+    colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
+    out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}{colon}{filing.date}", ""]
     out += [m[lang] for m in filing.intro]
     for i, part in enumerate(filing.parts, 1):
         out += ["", f"{i}. {part.heading[lang]}"]
-        out.append(
-            ("对应条款：" if lang == "zh" else "Answers: ")
-            + "; ".join(c.citation[lang] for c in part.answers)
-        )
+        answers = semi.join(c.citation[lang] for c in part.answers)
+        out.append(f"{'对应条款' if lang == 'zh' else 'Answers'}{colon}{answers}")
         out += [line for m in part.paragraphs for line in m[lang].split("\n")]
         for table in part.tables:
-            out.append(f"{table.caption[lang]}:")
+            out.append(f"{table.caption[lang]}{colon.strip()}")
             out.append("  " + " | ".join(c[lang] for c in table.columns))
             for j, row in enumerate(table.rows):
                 mark = " *" if j in table.marked else ""
                 out.append("  " + " | ".join(c[lang] for c in row) + mark)
         for f in part.fields:
             shown = f.prompt[lang] if f.value is None else f.value[lang].replace("\n", " / ")
-            out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}: {shown}")
+            out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}{colon}{shown}")
     return "\n".join(out) + "\n"
