@@ -174,6 +174,8 @@ def test_a_saved_audit_that_was_edited_is_refused(credit_demo, tmp_path):
     [
         ({"kind": "annual_report"}, "kind must be one of"),
         ({"date": "04/12/2026"}, "date must be a date"),
+        ({"date": "2026-12-04 and later"}, "date must be a date"),
+        ({"date": "2026-02-30"}, "date must be a date"),
         ({"follow_up_months": 13}, "1 to 12"),
         ({"follow_up_months": 0}, "1 to 12"),
         ({"follow_up_months": True}, "1 to 12"),

@@ -9,7 +9,6 @@ again, later, from the file attached to the ethics filing; the document is read 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from ..core.errors import InputError
 from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
 from ..core.messages import Message
+from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
 from .base import MEASURED, Field, Table, drafted, needs
 
@@ -30,7 +30,6 @@ _TASKS = {
     "regression": Message("数值预测", "regression"),
     "pricing": Message("定价", "pricing"),
 }
-_NOT_GIVEN = Message("（未提供）", "(not provided)")
 
 
 def parse_date(value: Any, name: str) -> _dt.date:
@@ -40,8 +39,10 @@ def parse_date(value: Any, name: str) -> _dt.date:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value[:10])
+        try:  # a date, or the date of an ISO date and time
+            if len(value) == 10:
+                return _dt.date.fromisoformat(value)
+            return _dt.datetime.fromisoformat(value).date()
         except ValueError:
             pass
     raise InputError(f"{name} must be a date such as '2026-12-04', got {value!r}.")
@@ -282,4 +283,5 @@ class AuditFacts:
 
 def _marks_missing(p: Mapping[str, str]) -> bool:
     """Whether a notice paragraph only says a fact was not provided."""
-    return bool(re.search(r"（未提供）$", p.get("zh", ""))) and _NOT_GIVEN.en in p.get("en", "")
+    zh, en = p.get("zh", ""), p.get("en", "")
+    return zh.endswith(NOT_PROVIDED.zh) and en.endswith(NOT_PROVIDED.en)
