@@ -45,6 +45,16 @@ Layout of the file (paths are relative to the file's folder)::
     html = "out/report.html"
     json = "out/report.json"
     lang = "bilingual"
+    filings = "out/filings"          # the filings that follow the audit (docs/filings/)
+
+    [filings]                        # their options (only with [output] filings)
+    kinds = ["pia", "ethics"]        # default: all four
+    date = 2026-12-04                # default: the day the audit ran
+    previous = "out/last_year.json"  # ethics: the audit of the last review (never written)
+    follow_up_months = 12            # ethics: months to the next follow-up review, 1-12
+    public_opinion = false           # ethics: can the system mobilise public opinion?
+    sex = "gender"                   # bias audit: the grounds for sex and race/ethnicity
+    race_ethnicity = "race"
 """
 
 from __future__ import annotations
@@ -61,8 +71,9 @@ from .audit import Audit
 from .core.errors import InputError, InputTypeError, ModelError
 from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
-from .filings import KINDS
+from .filings import OPTIONS, check_kinds, check_options
 from .risk.context import UseContext
+from .risk.tracking import read_audit
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
     import tomllib
@@ -72,13 +83,14 @@ else:  # pragma: no cover
 __all__ = ["explain_config", "load_config", "run_config"]
 
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
-_SECTIONS |= {"output", "value_labels"}
+_SECTIONS |= {"output", "value_labels", "filings"}
 _ROLES = {"y_true", "y_pred", "y_score", "features"}
 #: Keys of the sections that are not passed on to other objects.
 _KEYS = {
     "data": {"path", "chunked", "block_size"},
     "model": {"path", "trusted", "trusted_types"},
     "output": {"html", "json", "lang", "filings"},
+    "filings": {"kinds", *OPTIONS},
 }
 #: Audit arguments a config may set under [audit] (the others come from their own sections).
 _AUDIT_KEYS = {
@@ -104,6 +116,7 @@ _AUDIT_KEYS = {
 #: The names of the files a run reads and writes, in its messages.
 _DATA, _MODEL, _CONFIG_FILE = "[data] path", "[model] path", "the configuration file"
 _HTML, _JSON, _FILINGS = "[output] html", "[output] json", "[output] filings"
+_PREVIOUS = "[filings] previous"
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -224,6 +237,36 @@ def _check_values(config: Mapping[str, Any]) -> None:
         _text("output", "filings", out["filings"], "a folder path")
     if out.get("lang", "bilingual") not in LANGS:
         raise InputError(f"[output] lang must be one of {list(LANGS)}, got {out['lang']!r}.")
+    _check_filings(config)
+
+
+def _check_filings(config: Mapping[str, Any]) -> None:
+    """The [filings] options: only with a folder to write to; each checked as the filings
+    check it, and the grounds named among those of [sensitive]."""
+    spec = config.get("filings")
+    if spec is None:
+        return
+    if "filings" not in config.get("output", {}):
+        raise InputError(
+            "[filings] sets options of the filings, but [output] names no folder to write them "
+            'to: add filings = "out/filings" under [output], or remove [filings].'
+        )
+    kinds = spec.get("kinds")
+    if kinds is not None and not (
+        isinstance(kinds, list) and all(isinstance(k, str) for k in kinds)
+    ):
+        raise InputTypeError(f'[filings] kinds must be a list such as ["pia"], got {kinds!r}.')
+    check_kinds(kinds, "[filings] kinds")
+    if "previous" in spec:
+        _text("filings", "previous", spec["previous"], "the earlier audit's JSON file path")
+    options = {k: v for k, v in spec.items() if k != "kinds"}
+    check_options(options, "[filings] ")
+    grounds = sorted(config.get("sensitive", {}))
+    for key in ("sex", "race_ethnicity"):
+        if key in spec and spec[key] not in grounds:
+            raise InputError(
+                f"[filings] {key} must name a ground of [sensitive] {grounds}, got {spec[key]!r}."
+            )
 
 
 def _read_data(path: Path, spec: Mapping[str, Any]) -> Any:
@@ -339,9 +382,11 @@ def _paths(config: Mapping[str, Any]) -> tuple[dict[str, Path], dict[str, Path]]
         outputs[_JSON] = base / out["json"]
     if "filings" in out:
         folder = base / out["filings"]
-        for kind in KINDS:
+        for kind in check_kinds(config.get("filings", {}).get("kinds")):
             for ext in ("html", "json"):
                 outputs[f"{_FILINGS} ({kind}.{ext})"] = folder / f"filing-{kind}.{ext}"
+    if "previous" in config.get("filings", {}):
+        inputs[_PREVIOUS] = base / config["filings"]["previous"]
     return outputs, inputs
 
 
@@ -399,6 +444,10 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     """
     outputs, inputs = _paths(config)
     check_outputs(outputs, inputs)
+    options = dict(config.get("filings", {}))
+    kinds = options.pop("kinds", None)
+    if _PREVIOUS in inputs:  # read and checked before the audit runs
+        options["previous"] = read_audit(regular_file(inputs[_PREVIOUS], _PREVIOUS), _PREVIOUS)
     result = _audited(config, inputs)[0]
     lang = config.get("output", {}).get("lang", "bilingual")
     if _HTML in outputs:
@@ -406,7 +455,8 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
     if _JSON in outputs:
         result.to_json(outputs[_JSON])
     if "filings" in config.get("output", {}):
-        result.write_filings(config["_base"] / config["output"]["filings"], lang=lang)
+        folder = config["_base"] / config["output"]["filings"]
+        result.write_filings(folder, kinds=kinds, lang=lang, **options)
     return result, list(outputs.values())
 
 

@@ -166,7 +166,62 @@ lang = "zh"
     assert not (d / "x").exists()
 
 
+def test_filings_options_in_the_configuration(workdir, capsys):
+    """[filings]: which kinds, their date, the earlier audit for the ethics record (read
+    before the audit runs, never written over), the follow-up interval, the grounds."""
+    d, _ = workdir
+    body = """
+[data]
+path = "log.csv"
+[columns]
+y_pred = "decision"
+[sensitive]
+nationality = "foreign_worker"
+[audit]
+explain = false
+[output]
+json = "opts/log.json"
+filings = "opts"
+[filings]
+kinds = ["ethics", "bias_audit"]
+date = 2027-06-30
+previous = "first.json"
+follow_up_months = 6
+public_opinion = false
+sex = "nationality"
+"""
+    first = d / "first.json"
+    earlier = body.split("[output]")[0] + '[output]\njson = "first.json"\n'
+    main(["run", _config(d, earlier, "first.toml")])
+    before = first.read_bytes()
+    main(["run", _config(d, body, "opts.toml")])
+    names = sorted(p.name for p in (d / "opts").iterdir())
+    assert names == sorted(
+        ["log.json"]
+        + [f"filing-{k}.{e}" for k in ("ethics", "bias_audit") for e in ("html", "json")]
+    )
+    ethics = json.loads((d / "opts" / "filing-ethics.json").read_text(encoding="utf-8"))
+    assert ethics["date"] == "2027-06-30" and ethics["follow_up_months"] == 6
+    assert ethics["follow_up_due"] == "2027-12-30"
+    follow_up = next(p for p in ethics["parts"] if p["key"] == "follow_up")
+    labels = [f["label"]["en"] for f in follow_up["fields"]]
+    assert len(labels) > 1  # the comparison with the earlier audit is in the record
+    bias = json.loads((d / "opts" / "filing-bias_audit.json").read_text(encoding="utf-8"))
+    assert bias["date"] == "2027-06-30"
+    by_sex = bias["parts"][0]["tables"][0]  # the ground chosen as sex: nationality
+    assert by_sex["caption"]["en"] == "By sex" and len(by_sex["rows"]) == 2
+    assert "female" not in json.dumps(by_sex)
+    assert first.read_bytes() == before  # the earlier audit is read, never written
+    # the earlier audit as an output of the same run is refused before anything runs
+    clash = body.replace('json = "opts/log.json"', 'json = "first.json"')
+    assert main(["run", _config(d, clash, "clash.toml")]) == EXIT_ERROR
+    assert "[filings] previous" in capsys.readouterr().err
+    assert first.read_bytes() == before
+
+
 BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
+#: A configuration with a folder for its filings, ending in [filings].
+FILED = BASE + "[output]\nfilings = 'f'\n[filings]\n"
 
 
 @pytest.mark.parametrize(
@@ -199,6 +254,23 @@ BASE = "[data]\npath = 'applicants.csv'\n[sensitive]\ngender = 'sex'\n"
         ("[data]\npath = 5\n[sensitive]\ngender = 'sex'\n", "[data] path must be a file path"),
         (BASE + "[model]\npath = 'model_pickle.skops'\n", "is not a skops file"),
         (BASE + "[model]\npath = 'fake.skops'\n", "is not a skops file"),
+        (BASE + "[filings]\nkinds = ['pia']\n", "[output] names no folder to write them"),
+        (FILED + "retain = 3\n", "[filings] has unknown keys ['retain']"),
+        (FILED + "kinds = 'pia'\n", "[filings] kinds must be a list"),
+        (FILED + "kinds = ['pia', 'memo']\n", "[filings] kinds must be one of"),
+        (FILED + "kinds = []\n", "[filings] kinds must be one of"),
+        (FILED + "date = '2026-02-30'\n", "[filings] date must be a date"),
+        (FILED + "follow_up_months = 13\n", "[filings] follow_up_months must be a whole"),
+        (FILED + "follow_up_months = 6.0\n", "[filings] follow_up_months must be a whole"),
+        (FILED + "public_opinion = 'yes'\n", "[filings] public_opinion must be True, False"),
+        (
+            FILED + "sex = 'gender_x'\n",
+            "[filings] sex must name a ground of [sensitive] ['gender']",
+        ),
+        (FILED + "race_ethnicity = 3\n", "[filings] race_ethnicity must name"),
+        (FILED + "previous = 3\n", "[filings] previous must be the earlier audit's JSON"),
+        (FILED + "previous = 'missing.json'\n", "does not exist"),
+        (FILED + "previous = 'applicants.csv'\n", "[filings] previous"),
     ],
 )
 def test_config_errors_exit_2_with_a_message(workdir, capsys, body, message):

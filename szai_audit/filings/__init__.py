@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,7 @@ __all__ = [
     "MEASURED",
     "MIN_SHARE",
     "NEEDS_REVIEW",
+    "OPTIONS",
     "RETENTION_YEARS",
     "REVIEW_LIST",
     "SHENZHEN",
@@ -68,6 +69,8 @@ __all__ = [
     "add_months",
     "add_years",
     "build_filing",
+    "check_kinds",
+    "check_options",
     "impact_rows",
     "screen",
     "write_filings",
@@ -77,20 +80,62 @@ __all__ = [
 KINDS = ("algorithm", "pia", "ethics", "bias_audit")
 
 
-def _kinds(kinds: str | Iterable[str] | None) -> tuple[str, ...]:
+def check_kinds(kinds: str | Iterable[str] | None, name: str = "kind") -> tuple[str, ...]:
+    """The kinds of filing chosen, in their order, once each; None for all of :data:`KINDS`.
+
+    >>> check_kinds(["pia", "ethics", "pia"])
+    ('pia', 'ethics')
+    """
     if kinds is None:
         return KINDS
     chosen = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     unknown = [k for k in chosen if k not in KINDS]
     if unknown or not chosen:
-        raise InputError(f"kind must be one of {list(KINDS)}, got {unknown or list(chosen)!r}.")
+        raise InputError(f"{name} must be one of {list(KINDS)}, got {unknown or list(chosen)!r}.")
     return tuple(dict.fromkeys(chosen))
 
 
-def _opinion(value: Any) -> bool | None:
+def _opinion(value: Any, name: str = "public_opinion") -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise InputError(f"public_opinion must be True, False or None (not stated), got {value!r}.")
+    raise InputError(f"{name} must be True, False or None (not stated), got {value!r}.")
+
+
+#: The options of :func:`build_filing` and :func:`write_filings`, by name.
+OPTIONS = ("date", "previous", "follow_up_months", "public_opinion", "sex", "race_ethnicity")
+
+
+def check_options(options: Mapping[str, Any], where: str = "") -> None:
+    """Check filing options before any audit is read (the earlier audit is read later).
+
+    ``where`` begins each message (``"[filings] "`` for a run configuration).
+
+    Raises
+    ------
+    InputError
+        An unknown option, a bad date, a follow-up interval outside 1-12 months, a
+        ``public_opinion`` that is not true or false, or a ground that is not text.
+
+    Examples
+    --------
+    >>> check_options({"date": "2026-12-04", "follow_up_months": 6})
+    >>> check_options({"follow_up_months": 13}, "[filings] ")
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.InputError: [filings] follow_up_months must be a whole number ...
+    """
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise InputError(f"{where}unknown filing options {unknown}; known: {list(OPTIONS)}.")
+    if options.get("date") is not None:
+        parse_date(options["date"], f"{where}date")
+    if "follow_up_months" in options:
+        check_months(options["follow_up_months"], f"{where}follow_up_months")
+    _opinion(options.get("public_opinion"), f"{where}public_opinion")
+    for key in ("sex", "race_ethnicity"):
+        value = options.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{where}{key} must name one of the audit's grounds, got {value!r}.")
 
 
 def build_filing(
@@ -145,7 +190,7 @@ def build_filing(
     >>> [p.key for p in pia.parts][:3]
     ['necessity', 'preparation', 'data_mapping']
     """
-    (kind,) = _kinds(kind)
+    (kind,) = check_kinds(kind)
     facts = AuditFacts(read_audit(audit, "audit"))
     day = facts.date if date is None else parse_date(date, "date")
     months = check_months(follow_up_months)
@@ -181,7 +226,8 @@ def write_filings(
     """
     if lang not in LANGS:
         raise InputError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
-    chosen = _kinds(kinds)
+    chosen = check_kinds(kinds)
+    check_options(options)
     folder = Path(out)
     paths = {k: (folder / f"filing-{k}.html", folder / f"filing-{k}.json") for k in chosen}
     inputs = {

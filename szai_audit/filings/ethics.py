@@ -386,7 +386,7 @@ def _comparison_fields(comparison: Comparison, day: _dt.date, months: int) -> li
     ]
 
 
-def check_months(months: Any) -> int:
+def check_months(months: Any, name: str = "follow_up_months") -> int:
     """The follow-up interval, checked: a whole number of months, 1 to 12."""
     if (
         isinstance(months, bool)
@@ -394,7 +394,7 @@ def check_months(months: Any) -> int:
         or not 1 <= months <= FOLLOW_UP_MONTHS_MAX
     ):
         raise InputError(
-            f"follow_up_months must be a whole number of months from 1 to "
+            f"{name} must be a whole number of months from 1 to "
             f"{FOLLOW_UP_MONTHS_MAX} (the Measures set follow-up reviews in general at most 12 "
             f"months apart), got {months!r}."
         )
