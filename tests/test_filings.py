@@ -218,8 +218,8 @@ def test_the_self_assessment_results_count_the_findings_of_each_article(credit_d
     part = credit_demo.filing("algorithm").part("self_assessment_algorithm")
     results = {f.label.en: f.value.en for f in part.fields if f.label.en.startswith("Results")}
     n_fail = sum(f.status.value == "FAIL" and f.article == "72(4)" for f in credit_demo.findings)
-    assert f"Fail {n_fail}" in results["Results: Discrimination (Art. 72(2)(iv))"]
-    assert results["Results: Prices (Art. 72(2)(v))"] == "not checked by this audit"
+    assert f"Fail {n_fail}" in results["Results: Group fairness (Art. 72(2)(iv))"]
+    assert results["Results: Price differences (Art. 72(2)(v))"] == "not checked by this audit"
 
 
 def test_art_21_maps_to_the_price_findings(pricing_demo, credit_demo):

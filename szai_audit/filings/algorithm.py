@@ -24,9 +24,9 @@ _RULES = "algorithm_rules"
 
 _ARTICLE_LABELS = {
     DISCRIMINATION: Message(
-        "歧视（第七十二条第二款第（四）项）", "Discrimination (Art. 72(2)(iv))"
+        "群体公平（第七十二条第二款第（四）项）", "Group fairness (Art. 72(2)(iv))"
     ),
-    PRICES: Message("价格（第七十二条第二款第（五）项）", "Prices (Art. 72(2)(v))"),
+    PRICES: Message("价格差异（第七十二条第二款第（五）项）", "Price differences (Art. 72(2)(v))"),
     EXPLANATION: Message("算法说明（第七十一条）", "Explanation (Art. 71)"),
     PRIVACY: Message("去标识化（第三十三条第二款）", "De-identification (Art. 33(2))"),
 }
