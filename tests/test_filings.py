@@ -19,6 +19,7 @@ from report_lint import lint
 
 import szai_audit as sa
 from szai_audit.cli import EXIT_ERROR, EXIT_OK, main
+from szai_audit.core import checks
 from szai_audit.core.regulation import is_verbatim
 from szai_audit.errors import InputError
 from szai_audit.filings import (
@@ -220,6 +221,35 @@ def test_the_self_assessment_results_count_the_findings_of_each_article(credit_d
     n_fail = sum(f.status.value == "FAIL" and f.article == "72(4)" for f in credit_demo.findings)
     assert f"Fail {n_fail}" in results["Results: Group fairness (Art. 72(2)(iv))"]
     assert results["Results: Price differences (Art. 72(2)(v))"] == "not checked by this audit"
+
+
+def test_the_findings_table_gives_each_interval_and_why_a_row_is_there(credit_demo):
+    """Each result's 95% interval beside its value, the statuses explained, and a result whose
+    numbers meet the tolerance (a column flagged by its name) marked with its reason."""
+    doc = credit_demo.to_dict()
+    pia = credit_demo.filing("pia")
+    rights = pia.part("rights_impact").tables[0]
+    serious = [f for s in ("FAIL", "WARN") for f in doc["findings"] if f["status"] == s]
+    serious = [f for f in serious if f["article"] in ("72(4)", "72(5)", "71")]
+    for row, f in zip(rights.rows, serious, strict=False):
+        unit = checks.get(f["check"]).unit
+        if f.get("ci") and unit in ("points", "ratio"):
+            lo, hi = (100 * c if unit == "points" else c for c in f["ci"])
+            digits = 1 if unit == "points" else 2
+            assert f"(95% CI {lo:.{digits}f} to {hi:.{digits}f})".replace("-", "−") in row[3].en
+        elif f.get("ci"):
+            assert "(95% CI " in row[3].en
+        else:
+            assert "CI" not in row[3].en
+    assert "Fail: the value is beyond the tolerance" in rights.note.en
+    assert "Warning: to look at" in rights.note.en and rights.marked == ()
+    security = pia.part("security_risk").tables[0]
+    flagged = next(f for f in doc["findings"] if f["check"] == "privacy.direct_identifiers")
+    assert flagged["status"] == "WARN" and flagged["value"] < flagged["threshold"]
+    assert security.marked == (0,)  # the value meets the tolerance: the reason is the name
+    assert f"Marked row: {flagged['message']['en']}" in security.note.en
+    assert f"标记行：{flagged['message']['zh']}" in security.note.zh
+    assert "Fail:" not in security.note.en  # only the statuses the table holds
 
 
 def test_art_21_maps_to_the_price_findings(pricing_demo, credit_demo):

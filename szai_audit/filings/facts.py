@@ -17,6 +17,7 @@ from ..core import checks as registry
 from ..core.errors import InputError
 from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
+from ..core.judging import within
 from ..core.messages import Message
 from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
@@ -220,16 +221,20 @@ class AuditFacts:
         found = self.serious(*articles)
         if not found:
             return None
+        shown = found[:limit]
         rows = tuple(
             (
                 STATUS_LABELS[f["status"]],
                 Message(f["title"]["zh"], f["title"]["en"]),
                 self.subject(f),
-                registry.format_value(f["check"], f.get("value")),
+                _value_cell(f),
                 registry.format_threshold(f["check"], f.get("threshold")),
             )
-            for f in found[:limit]
+            for f in shown
         )
+        # a result the value and interval do not explain (a column's name, not its values)
+        marked = tuple(i for i, f in enumerate(shown) if _unexplained(f))
+        why = [Message(shown[i]["message"]["zh"], shown[i]["message"]["en"]) for i in marked]
         rest = len(found) - len(rows)
         return Table(
             Message("超出容许范围或需要关注的结果", "Results beyond the tolerance or flagged"),
@@ -241,12 +246,8 @@ class AuditFacts:
                 Message("容许范围", "Tolerance"),
             ),
             rows,
-            note=Message(
-                (f"另有 {rest} 项未列出；" if rest else "")
-                + "每项的完整说明见审计报告（同一内容哈希）。",
-                (f"{rest} more not listed; " if rest else "")
-                + "each is explained in full in the audit report (same content hash).",
-            ),
+            note=_legend({f["status"] for f in shown}, why, rest),
+            marked=marked,
         )
 
     # -- the model and its explanation ------------------------------------------------------------
@@ -279,6 +280,65 @@ class AuditFacts:
     def grounds(self) -> list[Mapping[str, Any]]:
         """The sensitive attributes the audit compared groups by."""
         return list(self.doc.get("sensitive_attributes") or [])
+
+
+#: What each status in a findings table means, for a reader of the filing.
+_STATUS_MEANING = {
+    "FAIL": Message(
+        "不通过：数值超出本审计设定的容许范围，且数据足以确认。",
+        "Fail: the value is beyond the tolerance this audit set, and the data confirm it.",
+    ),
+    "WARN": Message(
+        "警示：需要关注，数值或其置信区间超出容许范围，但不足以判定为不通过（原因见审计报告）。",
+        "Warning: to look at; the value or its interval reaches beyond the tolerance, without "
+        "the grounds for a Fail (the audit report says why).",
+    ),
+}
+
+
+def _legend(statuses: set[str], why: Sequence[Message], rest: int) -> Message:
+    """The note of a findings table: what its statuses mean, why each marked row is there,
+    how many more there are, and where each is explained."""
+    said = [_STATUS_MEANING[s] for s in ("FAIL", "WARN") if s in statuses]
+    said += [Message(f"标记行：{m.zh}", f"Marked row: {m.en}") for m in why]
+    said.append(
+        Message(
+            (f"另有 {rest} 项未列出。" if rest else "")
+            + "每项的完整说明见审计报告（同一内容哈希）。",
+            (f"{rest} more not listed. " if rest else "")
+            + "Each is explained in full in the audit report (same content hash).",
+        )
+    )
+    return Message("".join(m.zh for m in said), " ".join(m.en for m in said))
+
+
+def _value_cell(f: Mapping[str, Any]) -> Message:
+    """A finding's value in its check's unit, with its 95% interval when it has one (the
+    bounds of a difference in points as bare numbers, after the value's unit)."""
+    value = registry.format_value(f["check"], f.get("value"))
+    ci = f.get("ci")
+    if f.get("value") is None or not ci or any(c is None for c in ci):
+        return value
+    check = registry.get(f["check"])
+    if check is not None and check.unit == "points":
+        lo, hi = (Message(t, t) for t in (f"{100 * c:.1f}" for c in ci))
+    else:
+        lo, hi = (registry.format_value(f["check"], c) for c in ci)
+    lo, hi = (Message(m.zh.replace("-", "−"), m.en.replace("-", "−")) for m in (lo, hi))
+    return Message(
+        f"{value.zh}（95% 置信区间 {lo.zh} 至 {hi.zh}）",
+        f"{value.en} (95% CI {lo.en} to {hi.en})",
+    )
+
+
+def _unexplained(f: Mapping[str, Any]) -> bool:
+    """Whether a FAIL or WARN finding's value, with no interval, meets its tolerance: what
+    made it so is in its message, not in its numbers."""
+    check = registry.get(f["check"])
+    value, threshold = f.get("value"), f.get("threshold")
+    if check is None or value is None or threshold is None or f.get("ci"):
+        return False
+    return check.direction != "none" and within(float(value), float(threshold), check.direction)
 
 
 def _marks_missing(p: Mapping[str, str]) -> bool:
