@@ -48,7 +48,8 @@ _KIND_MARK = {"measured": "", "drafted": " [drafted]", "needs_review": " [NEEDS_
 
 def text_filing(filing: Any, lang: str = "en") -> str:
     """``filing`` as plain text in one language (``"zh"`` or ``"en"``): each part's heading
-    and clauses, its sentences, tables (cells joined by `` | ``, a marked row ending in ``*``)
+    and clauses, its sentences, tables (cells joined by `` | ``, a marked row ending in ``*``,
+    the table's note after it in brackets)
     and fields (``- label [kind]: value``, or the prompt when a person must write it)."""
     colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
     out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}{colon}{filing.date}", ""]
@@ -64,6 +65,10 @@ def text_filing(filing: Any, lang: str = "en") -> str:
             for j, row in enumerate(table.rows):
                 mark = " *" if j in table.marked else ""
                 out.append("  " + " | ".join(c[lang] for c in row) + mark)
+            if table.note is not None:
+                out.append(
+                    f"  ({table.note[lang]})" if lang == "en" else f"  （{table.note[lang]}）"
+                )
         for f in part.fields:
             shown = f.prompt[lang] if f.value is None else f.value[lang].replace("\n", " / ")
             out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}{colon}{shown}")
