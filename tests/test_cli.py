@@ -131,9 +131,8 @@ json = "out/log.json"
     assert code == (EXIT_FAIL if data["summary"]["verdict"] == "FAIL" else EXIT_OK)
 
 
-def test_run_writes_the_filings_and_refuses_one_over_an_input(workdir, capsys):
-    d, _ = workdir
-    body = """
+#: A predictions-only audit of the decision log, without its [output].
+LOG_AUDIT = """
 [data]
 path = "log.csv"
 [columns]
@@ -142,11 +141,20 @@ y_pred = "decision"
 nationality = "foreign_worker"
 [audit]
 explain = false
+"""
+
+
+def test_run_writes_the_filings_and_refuses_one_over_an_input(workdir, capsys):
+    d, _ = workdir
+    body = (
+        LOG_AUDIT
+        + """
 [output]
 json = "filed/log.json"
 filings = "filed"
 lang = "zh"
 """
+    )
     main(["run", _config(d, body, "filed.toml")])
     names = sorted(p.name for p in (d / "filed").iterdir())
     assert names == sorted(
@@ -170,15 +178,9 @@ def test_filings_options_in_the_configuration(workdir, capsys):
     """[filings]: which kinds, their date, the earlier audit for the ethics record (read
     before the audit runs, never written over), the follow-up interval, the grounds."""
     d, _ = workdir
-    body = """
-[data]
-path = "log.csv"
-[columns]
-y_pred = "decision"
-[sensitive]
-nationality = "foreign_worker"
-[audit]
-explain = false
+    body = (
+        LOG_AUDIT
+        + """
 [output]
 json = "opts/log.json"
 filings = "opts"
@@ -190,8 +192,9 @@ follow_up_months = 6
 public_opinion = false
 sex = "nationality"
 """
+    )
     first = d / "first.json"
-    earlier = body.split("[output]")[0] + '[output]\njson = "first.json"\n'
+    earlier = LOG_AUDIT + '[output]\njson = "first.json"\n'
     main(["run", _config(d, earlier, "first.toml")])
     before = first.read_bytes()
     main(["run", _config(d, body, "opts.toml")])
