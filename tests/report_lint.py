@@ -80,7 +80,8 @@ def visible_text(page: str) -> str:
 
 _CITATION_WRONG = [
     (re.compile(r"第七十二条第（[一二三四五六七]）项"), "第七十二条第（…）项 without 第二款"),
-    (re.compile(r"Art(?:icle|\.)\s?72\((?!2\))[1-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
+    # Art. 72 has three paragraphs: 72(1) and 72(3) are paragraphs, 72(4) to 72(7) items
+    (re.compile(r"Art(?:icle|\.)\s?72\([4-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
     (re.compile(r"Article\s\d"), "'Article N' instead of 'Art. N'"),
     (re.compile(r"第三十三条(?!第二款)"), "第三十三条 without 第二款"),
     (re.compile(r"第六十六条(?!第二款)"), "第六十六条 without 第二款"),

@@ -60,6 +60,7 @@ def _page(zh: str, en: str = "") -> str:
         ("第七十二条第（四）项：歧视", "", "citation"),
         ("", "Article 72(4): discrimination", "citation"),
         ("", "Art. 72(4)", "citation"),
+        ("", "Art. 72(7)", "citation"),
         ("第三十三条：去标识化", "", "citation"),
         ("发现不符合项", "", "claim"),
         ("构成直接歧视的证据", "", "claim"),
@@ -75,8 +76,9 @@ def test_the_linter_catches(zh, en, rule):
 
 def test_the_linter_passes_clean_text():
     page = _page(
-        "第七十二条第二款第（四）项：女性申请人批准率 70.3%，男性 84.7%；价格高 8.2%"
+        "第七十二条第二款第（四）项、第七十二条第一款：女性申请人批准率 70.3%，男性 84.7%；"
+        "价格高 8.2%"
         "（每单约 3.16 元；95% 置信区间 −0.1% 至 9.2%）；第三十三条第二款、第六十六条第二款。",
-        "Art. 72(2)(iv), Art. 33(2), Art. 66(2): about 3.16 yuan per order.",
+        "Art. 72(2)(iv), Art. 33(2), Art. 66(2), Art. 72(1): about 3.16 yuan per order.",
     )
     assert lint(page, {"credit_amount", "female"}) == []

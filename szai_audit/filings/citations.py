@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.articles import PROVISIONS
+from ..core.articles import ETHICS_REVIEW, PROVISIONS
 from ..core.messages import Message
 
 __all__ = ["INSTRUMENTS", "SHENZHEN", "Clause", "cite", "cn_number", "shenzhen"]
@@ -66,6 +66,9 @@ _SHORT_EN = {
     "nyc_ll144": "NYC Local Law 144",
     "eu_ai_act": "EU AI Act",
 }
+
+#: Art. 72's review duty (its first paragraph's second sentence), as the filings cite it.
+_REVIEW_DUTY = Message("第七十二条第一款", "Art. 72(1)")
 
 _DIGITS = "零一二三四五六七八九"
 
@@ -148,12 +151,15 @@ def shenzhen(article: str) -> Clause:
 
     >>> shenzhen("72(4)").citation.en
     'Shenzhen AI Regulations Art. 72(2)(iv)'
+    >>> shenzhen("72").citation.zh
+    '《深圳经济特区人工智能产业促进条例》第七十二条第一款'
     """
     p = PROVISIONS[article]
+    # the review duty is quoted alone here, without the second paragraph's lead-in the report
+    # quotes with it: its paragraph is cited
+    citation = _REVIEW_DUTY if article == ETHICS_REVIEW else p.citation
     return Clause(
         SHENZHEN,
-        Message(
-            f"{INSTRUMENTS[SHENZHEN].zh}{p.citation.zh}", f"{_SHORT_EN[SHENZHEN]} {p.citation.en}"
-        ),
+        Message(f"{INSTRUMENTS[SHENZHEN].zh}{citation.zh}", f"{_SHORT_EN[SHENZHEN]} {citation.en}"),
         p.text,
     )
