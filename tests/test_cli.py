@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pickle
@@ -208,7 +209,14 @@ sex = "nationality"
     assert ethics["follow_up_due"] == "2027-12-30"
     follow_up = next(p for p in ethics["parts"] if p["key"] == "follow_up")
     labels = [f["label"]["en"] for f in follow_up["fields"]]
-    assert len(labels) > 1  # the comparison with the earlier audit is in the record
+    # the comparison with the earlier audit is in the record: the next review was due six
+    # months after it ran, and this one is dated 2027-06-30
+    assert {"This follow-up on time", "Since the last audit"} <= set(labels), labels
+    timing = next(f for f in follow_up["fields"] if f["label"]["en"] == "This follow-up on time")
+    then = dt.date.fromisoformat(json.loads(before)["manifest"]["generated_at"][:10])
+    due = sa.filings.add_months(then, 6)
+    verdict = "on time" if dt.date(2027, 6, 30) <= due else "late"
+    assert timing["value"]["en"] == f"{verdict} (last audit {then}, due by {due})", timing
     bias = json.loads((d / "opts" / "filing-bias_audit.json").read_text(encoding="utf-8"))
     assert bias["date"] == "2027-06-30"
     by_sex = bias["parts"][0]["tables"][0]  # the ground chosen as sex: nationality

@@ -235,8 +235,9 @@ def test_the_findings_table_gives_each_interval_and_why_a_row_is_there(credit_de
         unit = checks.get(f["check"]).unit
         if f.get("ci") and unit in ("points", "ratio"):
             lo, hi = (100 * c if unit == "points" else c for c in f["ci"])
-            digits = 1 if unit == "points" else 2
-            assert f"(95% CI {lo:.{digits}f} to {hi:.{digits}f})".replace("-", "−") in row[3].en
+            digits, tail = (1, " pp") if unit == "points" else (2, "")
+            expected = f"(95% CI {lo:.{digits}f} to {hi:.{digits}f}{tail})".replace("-", "−")
+            assert expected in row[3].en
         elif f.get("ci"):
             assert "(95% CI " in row[3].en
         else:

@@ -9,6 +9,7 @@ data is escaped the same way everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -138,13 +139,22 @@ def _span(lo: str, hi: str, joint: str) -> str:
     return f"{lo}{joint}{hi}"
 
 
-def finding_ci(f: Finding) -> Message | None:
-    """A finding's confidence interval in its check's unit, the unit written once:
-    ``1.8 至 21.8 个百分点``; None when it has none."""
-    if f.ci is None or any(b is None for b in f.ci):
+def format_interval(check_id: str, ci: Sequence[float | None] | None) -> Message | None:
+    """A confidence interval in the check's unit, the unit written once:
+    ``1.8 至 21.8 个百分点``; None when there is none.
+
+    >>> format_interval("fairness.demographic_parity_difference", [-0.05, 0.261]).en
+    '−5.0 to 26.1 pp'
+    """
+    if ci is None or len(ci) != 2 or any(b is None for b in ci):
         return None
-    lo, hi = (checks.format_value(f.check, b) for b in f.ci)
+    lo, hi = (checks.format_value(check_id, b) for b in ci)
     return Message(minus(_span(lo.zh, hi.zh, " 至 ")), minus(_span(lo.en, hi.en, " to ")))
+
+
+def finding_ci(f: Finding) -> Message | None:
+    """A finding's confidence interval (see :func:`format_interval`)."""
+    return format_interval(f.check, f.ci)
 
 
 def css_string(text: str) -> markupsafe.Markup:

@@ -17,6 +17,7 @@ from ..core import checks as registry
 from ..core.errors import InputError
 from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
+from ..core.html import format_interval
 from ..core.judging import within
 from ..core.messages import Message
 from ..explain.words import NOT_PROVIDED
@@ -313,22 +314,12 @@ def _legend(statuses: set[str], why: Sequence[Message], rest: int) -> Message:
 
 
 def _value_cell(f: Mapping[str, Any]) -> Message:
-    """A finding's value in its check's unit, with its 95% interval when it has one (the
-    bounds of a difference in points as bare numbers, after the value's unit)."""
+    """A finding's value in its check's unit, with its 95% interval when it has one."""
     value = registry.format_value(f["check"], f.get("value"))
-    ci = f.get("ci")
-    if f.get("value") is None or not ci or any(c is None for c in ci):
+    ci = format_interval(f["check"], f.get("ci"))
+    if f.get("value") is None or ci is None:
         return value
-    check = registry.get(f["check"])
-    if check is not None and check.unit == "points":
-        lo, hi = (Message(t, t) for t in (f"{100 * c:.1f}" for c in ci))
-    else:
-        lo, hi = (registry.format_value(f["check"], c) for c in ci)
-    lo, hi = (Message(m.zh.replace("-", "−"), m.en.replace("-", "−")) for m in (lo, hi))
-    return Message(
-        f"{value.zh}（95% 置信区间 {lo.zh} 至 {hi.zh}）",
-        f"{value.en} (95% CI {lo.en} to {hi.en})",
-    )
+    return Message(f"{value.zh}（95% 置信区间 {ci.zh}）", f"{value.en} (95% CI {ci.en})")
 
 
 def _unexplained(f: Mapping[str, Any]) -> bool:
