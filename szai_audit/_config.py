@@ -110,6 +110,7 @@ _AUDIT_KEYS = {
     "recourse",
     "random_state",
     "verbose",
+    "n_threads",
 }
 
 

@@ -172,6 +172,13 @@ class Audit:
         sets ``CI``. ``False`` silences them. Either way the manifest records each stage's
         seconds (``result.manifest["stage_seconds"]``); see docs/scale.md for the settings that
         make a run faster.
+    n_threads : int or None, default 1
+        Threads of the models the audit fits itself (the proxy check's gradient boosting, the
+        fix-cost illustration). One by default: on a shared machine whose cores are busy,
+        more threads made these small fits 20-40 times slower. None uses every usable core.
+        A lower limit set by the user (``OMP_NUM_THREADS``, ``threadpoolctl``) is never
+        raised, and the model under audit is called with its own settings. The result does
+        not depend on it.
 
     Examples
     --------
@@ -246,6 +253,7 @@ class Audit:
         value_labels: Mapping[str, Mapping[Any, Any]] | None = None,
         verbose: bool = True,
         recourse: bool | Mapping[str, Any] | None = None,
+        n_threads: int | None = 1,
     ) -> None:
         self.model = model
         self.data = data
@@ -275,6 +283,7 @@ class Audit:
         self.value_labels = value_labels
         self.verbose = verbose
         self.recourse = recourse
+        self.n_threads = n_threads
 
     def __repr__(self) -> str:
         what = type(self.model).__name__ if self.model is not None else "predictions"

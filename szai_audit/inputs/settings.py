@@ -33,6 +33,7 @@ from ..core.errors import (
 )
 from ..core.grounds import canonical_ground
 from ..core.policy import Policy
+from ..core.threads import check_n_threads
 from ..pricing.gaps import PROFILE_KINDS
 from ..privacy.scanner import PrivacyScan
 from ..risk.context import UseContext
@@ -85,6 +86,7 @@ ARGUMENTS = (
     "value_labels",
     "verbose",
     "recourse",
+    "n_threads",
 )
 
 
@@ -130,6 +132,8 @@ class Settings:
     #: Recourse by group: None or True (the default changes), False (not assessed), or
     #: ``{"actionable": {...}, "immutable": [...]}``.
     recourse: Any = None
+    #: Threads of the audit's own fits (:mod:`szai_audit.core.threads`); None: every core.
+    n_threads: int | None = 1
 
     @property
     def direction(self) -> str:
@@ -169,6 +173,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     a = dict(arguments)
     if not isinstance(a["verbose"], bool):
         raise InputTypeError(f"verbose must be True or False, got {a['verbose']!r}.")
+    a["n_threads"] = check_n_threads(a["n_threads"])
     _check_governance(a["context"], a["attestations"], a["privacy"], a["data"])
     _check_task(a["task"], a["favorable_direction"], a["consumer_profile"], a["loyalty"])
     policy = _policy(a["policy"])

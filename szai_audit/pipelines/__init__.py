@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..core.manifest import reproducible_outputs
 from ..core.progress import clock
+from ..core.threads import own_threads
 from ..inputs.settings import Settings
 from ..result import AuditResult
 from . import governance
@@ -33,8 +34,9 @@ RUNNERS: dict[str, type[TaskRunner]] = {
 def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> AuditResult:
     """The audit the settings describe: the task's checks, then the governance stage; each
     stage timed (progress bars per ``settings.verbose``), its seconds in the manifest's
-    ``stage_seconds``, except when ``SOURCE_DATE_EPOCH`` asks for reproducible outputs."""
-    with clock(settings.verbose) as timer:
+    ``stage_seconds``, except when ``SOURCE_DATE_EPOCH`` asks for reproducible outputs; the
+    audit's own fits on ``settings.n_threads`` threads (:mod:`szai_audit.core.threads`)."""
+    with clock(settings.verbose) as timer, own_threads(settings.n_threads):
         result = RUNNERS[settings.task](settings, random_state, started).run()
         result = governance.apply(settings, result)
     manifest = dict(result.manifest)
