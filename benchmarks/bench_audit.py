@@ -8,9 +8,11 @@ given, no model) or with a fitted **LightGBM** classifier (``predict_proba``). `
 
 Each configuration runs in a fresh process. ``--load N`` starts N busy processes for the whole
 run, the shared machine of the issue (a load of about 5 on 2 cores). ``--compare`` also runs
-every configuration with the settings of before issue 26 (the audit's own fits on as many
-threads as the machine's usable cores: ``n_threads=None``) in the same run, one after the
-other, so the two columns are measured under the same load::
+every configuration as it ran before issue 26 (the audit's own fits on as many threads as the
+machine's usable cores, ``n_threads=None``; the proxy check's all-features model fitted for all
+its 50 rounds, ``proxies.ALL_FEATURES_PATIENCE = None``) in the same run, one after the
+other, so the two rows are measured under the same load, and checks that the proxy rankings are
+the same and each all-features AUC within its own 95% interval of the one before::
 
     .venv/bin/python benchmarks/bench_audit.py --sizes 1e4 1e5 1e6 --load 4 --compare
     .venv/bin/python benchmarks/bench_audit.py --sizes 1e4 --models lightgbm
@@ -63,7 +65,7 @@ def make_credit(n: int, seed: int) -> pd.DataFrame:
 def _fit_lightgbm(train: pd.DataFrame):  # type: ignore[no-untyped-def]
     import lightgbm as lgb
 
-    X = train[FEATURES].astype({c: "category" for c in TEXT})
+    X = train[FEATURES].astype(dict.fromkeys(TEXT, "category"))
     return lgb.LGBMClassifier(n_estimators=100, num_leaves=31, verbose=-1, random_state=0).fit(
         X, train["repaid"]
     )
@@ -77,16 +79,20 @@ def worker(rows: int, model_kind: str, threads: str) -> dict:
     floor = None
     if model_kind == "lightgbm":
         model = _fit_lightgbm(make_credit(20_000, seed=999))
-        X = X.astype({c: "category" for c in TEXT})
+        X = X.astype(dict.fromkeys(TEXT, "category"))
         t0 = time.perf_counter()
         model.predict_proba(X)
         floor = time.perf_counter() - t0
         kw = {"model": model}
     else:
         model = _fit_lightgbm(make_credit(20_000, seed=999))
-        score = model.predict_proba(X.astype({c: "category" for c in TEXT}))[:, 1]
+        score = model.predict_proba(X.astype(dict.fromkeys(TEXT, "category")))[:, 1]
         kw = {"y_pred": (score >= 0.5).astype(int), "y_score": score}
     n_threads = None if threads == "cores" else int(threads)
+    if threads == "cores":  # as before issue 26
+        from szai_audit.fairness import proxies
+
+        proxies.ALL_FEATURES_PATIENCE = None
     t0 = time.perf_counter()
     result = sa.Audit(
         data=X,
@@ -105,7 +111,31 @@ def worker(rows: int, model_kind: str, threads: str) -> dict:
         "floor": floor,
         "verdict": result.verdict,
         "hash": result.content_sha256,
+        "proxies": {
+            g: {
+                "ranking": list(r.features.index),
+                "auc": r.all_features_auc,
+                "se": r.all_features_auc_se,
+            }
+            for g, r in result.proxies.items()
+        },
     }
+
+
+def _same_proxies(before: dict, after: dict) -> str:
+    """Whether the proxy rankings are equal and each all-features AUC lies within the 95%
+    interval of the one before."""
+    parts = []
+    for g, b in before["proxies"].items():
+        a = after["proxies"][g]
+        same = a["ranking"] == b["ranking"]
+        inside = abs(a["auc"] - b["auc"]) <= 1.96 * b["se"]
+        parts.append(
+            f"{g}: ranking {'same' if same else 'DIFFERS'}, all-features AUC "
+            f"{b['auc']:.4f} -> {a['auc']:.4f} ({'within' if inside else 'OUTSIDE'} "
+            f"±{1.96 * b['se']:.4f})"
+        )
+    return "; ".join(parts)
 
 
 def _busy() -> None:  # pragma: no cover - a load generator
@@ -149,11 +179,16 @@ def main() -> None:
                     r = json.loads(out.stdout.strip().splitlines()[-1])
                     cells = " ".join(f"{r['stages'].get(s, 0.0):>11.2f}" for s in stages)
                     floor = "" if r["floor"] is None else f"  floor {r['floor']:.2f}"
+                    share = r["stages"].get("proxies", 0.0) / r["total"]
                     print(
                         f"{int(size):>9,} {kind:<9} {label:<22} {r['total']:>7.1f} {cells}"
-                        f"{floor}  {r['verdict']}",
+                        f"{floor}  proxies {share:.0%}  {r['verdict']}",
                         flush=True,
                     )
+                    if threads == "cores":
+                        before = r
+                    elif args.compare:
+                        print(" " * 10 + _same_proxies(before, r), flush=True)
     finally:
         for p in load:
             p.terminate()

@@ -97,6 +97,116 @@ def test_the_result_does_not_depend_on_n_threads():
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
 def test_n_threads_is_checked(bad):
-    data, y_pred, y_true = _small_log()
+    data, y_pred, _y_true = _small_log()
     with pytest.raises(sa.errors.InputTypeError, match="n_threads"):
         sa.Audit(data=data, y_pred=y_pred, sensitive={"gender": "sex"}, n_threads=bad).run()
+
+
+# --------------------------------------------------------------------------------------------
+# Item 2: the model called once per row set
+# --------------------------------------------------------------------------------------------
+
+
+def _counting(model, rows: int) -> dict[str, int]:
+    """Count the calls of the model's predict and predict_proba on all ``rows`` rows."""
+    calls = {"predict": 0, "predict_proba": 0}
+    for name in calls:
+        original = getattr(model, name)
+
+        def counted(X, _original=original, _name=name):
+            if len(X) == rows:
+                calls[_name] += 1
+            return _original(X)
+
+        setattr(model, name, counted)  # an instance attribute: the class is unchanged
+    return calls
+
+
+def _credit(n: int = 3_000, seed: int = 1, labels=(0, 1)):
+    rng = np.random.default_rng(seed)
+    data = pd.DataFrame(
+        {
+            "income": rng.normal(size=n),
+            "debt": rng.normal(size=n),
+            "years": rng.integers(0, 30, n).astype(float),
+        }
+    )
+    sex = rng.choice(["f", "m"], n)
+    y = np.where(data["income"] - data["debt"] + rng.normal(size=n) > 0, labels[1], labels[0])
+    return data, pd.Series(sex, name="sex"), y
+
+
+def _lightgbm():
+    import lightgbm as lgb
+
+    return lgb.LGBMClassifier(n_estimators=20, verbose=-1, random_state=0)
+
+
+def _xgboost():
+    import xgboost as xgb
+
+    return xgb.XGBClassifier(n_estimators=20, max_depth=3)
+
+
+@pytest.mark.parametrize("make", [_lightgbm, _xgboost], ids=["lightgbm", "xgboost"])
+def test_a_boosted_classifier_is_called_once_on_the_audited_rows(make):
+    data, sex, y = _credit()
+    model = make().fit(data, y)
+    expected = model.predict(data)
+    calls = _counting(model, len(data))
+    result = sa.Audit(
+        model=model, data=data, y_true=y, sensitive={"gender": sex}, explain=False
+    ).run()
+    assert calls == {"predict": 0, "predict_proba": 1}
+    # The decisions are the model's own: predict would have given the same.
+    counts = result.group_metrics["gender"].counts
+    assert int(counts["predicted_positive"].sum()) == int((expected == 1).sum())
+
+
+def test_decisions_from_one_call_equal_predict_for_text_labels():
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from szai_audit.core.models import adapt_model
+
+    data, _, y = _credit(labels=("refused", "granted"))
+    for est in (
+        RandomForestClassifier(n_estimators=10, random_state=0),
+        ExtraTreesClassifier(n_estimators=10, random_state=0),
+        CalibratedClassifierCV(LogisticRegression(), cv=3),
+    ):
+        model = est.fit(data, y)
+        out = adapt_model(model).outputs(data)
+        assert out.proba is not None, type(est).__name__  # read from predict_proba alone
+        np.testing.assert_array_equal(out.decisions, model.predict(data))
+        assert out.decisions.dtype == model.predict(data).dtype
+        np.testing.assert_array_equal(
+            out.score("granted"),
+            model.predict_proba(data)[:, list(model.classes_).index("granted")],
+        )
+
+
+def test_a_model_whose_predict_is_not_argmax_is_asked_for_both():
+    """Logistic regression cuts its raw score at 0: its predict is called, not inferred."""
+    from sklearn.linear_model import LogisticRegression
+
+    data, sex, y = _credit()
+    model = LogisticRegression().fit(data, y)
+    calls = _counting(model, len(data))
+    sa.Audit(model=model, data=data, y_true=y, sensitive={"gender": sex}, explain=False).run()
+    assert calls == {"predict": 1, "predict_proba": 1}
+
+
+def test_a_threshold_reads_decisions_and_scores_from_one_call():
+    from sklearn.linear_model import LogisticRegression
+
+    data, sex, y = _credit()
+    model = LogisticRegression().fit(data, y)
+    calls = _counting(model, len(data))
+    result = sa.Audit(
+        model=model, data=data, y_true=y, sensitive={"gender": sex}, threshold=0.3, explain=False
+    ).run()
+    assert calls == {"predict": 0, "predict_proba": 1}
+    expected = (model.predict_proba(data)[:, 1] >= 0.3).sum()
+    assert int(result.group_metrics["gender"].counts["predicted_positive"].sum()) == expected

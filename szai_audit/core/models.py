@@ -31,7 +31,21 @@ import pandas as pd
 from .data import is_missing_array
 from .errors import InputError, InputTypeError, ModelError, PredictionError
 
-__all__ = ["CallableModel", "ModelAdapter", "adapt_model", "describe_model"]
+__all__ = ["CallableModel", "ModelAdapter", "Outputs", "adapt_model", "describe_model"]
+
+#: Classifiers whose ``predict`` is, in their own source, the class of the largest column of
+#: their ``predict_proba`` (package, class name): their decisions are taken from that one call.
+#: Others (logistic regression, scikit-learn's gradient boosting: ``predict`` cuts the raw score
+#: at 0, which ``predict_proba`` can round to a tie at 0.5) are asked for both.
+ARGMAX_PREDICT = frozenset(
+    {
+        ("sklearn", "RandomForestClassifier"),
+        ("sklearn", "ExtraTreesClassifier"),
+        ("sklearn", "CalibratedClassifierCV"),
+        ("lightgbm", "LGBMClassifier"),
+        ("xgboost", "XGBClassifier"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,53 @@ class CallableModel:
             raise InputTypeError(
                 f"CallableModel(output=...) must be 'label' or 'score', got {self.output!r}."
             )
+
+
+def _final_step(model: Any) -> Any:
+    """The estimator that makes a Pipeline's predictions (the model itself otherwise)."""
+    steps = getattr(model, "steps", None)
+    if isinstance(steps, list) and steps and isinstance(steps[-1], tuple):
+        return _final_step(steps[-1][-1])
+    return model
+
+
+def predicts_by_argmax(model: Any) -> bool:
+    """Whether ``model.predict`` is the class of the largest ``predict_proba`` column
+    (:data:`ARGMAX_PREDICT`; a Pipeline by its last step).
+
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> predicts_by_argmax(RandomForestClassifier()), predicts_by_argmax(LogisticRegression())
+    (True, False)
+    """
+    final = _final_step(model)
+    package = type(final).__module__.split(".")[0]
+    return (package, type(final).__name__) in ARGMAX_PREDICT
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """A model's decisions on a set of rows, with what it computed to make them, so that the
+    score of any label is read without calling the model again (:meth:`ModelAdapter.outputs`)."""
+
+    adapter: ModelAdapter
+    rows: Any
+    decisions: np.ndarray
+    #: ``predict_proba``'s matrix, when the decisions were read from it.
+    proba: np.ndarray | None = None
+    #: The score of label 1 (boosters, a score function), when the decisions were cut from it.
+    positive_score: np.ndarray | None = None
+
+    def score(self, pos_label: Any) -> np.ndarray | None:
+        """The score of ``pos_label`` per row (as :meth:`ModelAdapter.score`)."""
+        if self.positive_score is not None:
+            return self.positive_score
+        if self.proba is not None:
+            col = _class_column(self.adapter.classes(), pos_label, self.proba.shape[1])
+            return _output_1d("model.predict_proba", self.proba[:, col], len(self.rows)).astype(
+                float
+            )
+        return self.adapter.score(self.rows, pos_label)
 
 
 def _qualname(obj: Any) -> str:
@@ -171,6 +232,52 @@ class ModelAdapter:
             )
         return arr
 
+    def outputs(self, X: Any) -> Outputs:
+        """The decisions on ``X``, calling the model once when they follow from its scores
+        (a threshold on a score; a classifier of :data:`ARGMAX_PREDICT`), and
+        :meth:`Outputs.score` then reads any label's score from that call.
+
+        >>> from sklearn.ensemble import RandomForestClassifier
+        >>> X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+        >>> forest = RandomForestClassifier(random_state=0).fit(X, [0, 0, 1, 1])
+        >>> out = adapt_model(forest).outputs(X)
+        >>> out.decisions.tolist(), out.score(1).tolist()
+        ([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0])
+        """
+        n = len(X)
+        if self.kind in ("lightgbm-booster", "xgboost-booster") or (
+            self.kind == "callable" and not self._labels
+        ):
+            score = self.score(X, pos_label=1)
+            assert score is not None and self.threshold is not None
+            return Outputs(self, X, (score >= self.threshold).astype(np.int64), None, score)
+        if self.kind != "sklearn" or not _has(self.model, "predict_proba"):
+            return Outputs(self, X, self.predict(X))
+        if self.threshold is None and not predicts_by_argmax(self.model):
+            return Outputs(self, X, self.predict(X))
+        classes = self.classes()
+        if classes is None:
+            return Outputs(self, X, self.predict(X))
+        proba = self._proba(X)
+        if self.threshold is not None:
+            low, high = self._binary_classes()
+            col = _class_column(classes, high, proba.shape[1])
+            score = _output_1d("model.predict_proba", proba[:, col], n).astype(float)
+            return Outputs(self, X, np.where(score >= self.threshold, high, low), proba)
+        _output_1d("model.predict_proba", proba[:, 0], n)  # no missing values
+        # As the model's own predict does: its classes_ (with their dtype) at the largest column.
+        decisions = np.asarray(self.model.classes_).take(proba.argmax(axis=1), axis=0)
+        return Outputs(self, X, decisions, proba)
+
+    def _proba(self, X: Any) -> np.ndarray:
+        """``predict_proba``'s matrix, checked to have a row per row of ``X``."""
+        proba = np.asarray(self._call("model.predict_proba", self.model.predict_proba, X))
+        if proba.ndim != 2 or proba.shape[0] != len(X):
+            raise PredictionError(
+                f"model.predict_proba returned shape {proba.shape}; expected ({len(X)}, n_classes)."
+            )
+        return proba
+
     def predict(self, X: Any) -> np.ndarray:
         """Decisions, one per row."""
         n = len(X)
@@ -220,11 +327,7 @@ class ModelAdapter:
             return arr
         classes = self.classes()
         if _has(self.model, "predict_proba"):
-            proba = np.asarray(self._call("model.predict_proba", self.model.predict_proba, X))
-            if proba.ndim != 2 or proba.shape[0] != n:
-                raise PredictionError(
-                    f"model.predict_proba returned shape {proba.shape}; expected ({n}, n_classes)."
-                )
+            proba = self._proba(X)
             col = _class_column(classes, pos_label, proba.shape[1])
             return _output_1d("model.predict_proba", proba[:, col], n).astype(float)
         if _has(self.model, "decision_function"):

@@ -176,8 +176,9 @@ def _decide(
     for start in range(0, n, CALL_ROWS):
         stop = min(n, start + CALL_ROWS)
         frame = _rows_with(persons, np.asarray(owner[start:stop]), changes[start:stop])
-        decisions[start:stop] = list(np.asarray(adapter.predict(frame)))
-        score = adapter.score(frame, favorable_label)
+        out = adapter.outputs(frame)  # one call of the model where it can be
+        decisions[start:stop] = list(np.asarray(out.decisions))
+        score = out.score(favorable_label)
         if score is not None:
             scores[start:stop] = np.asarray(score, dtype=float)
     return decisions, decisions == favorable_label, scores

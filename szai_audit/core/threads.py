@@ -84,7 +84,7 @@ def check_n_threads(value: object) -> int | None:
     >>> check_n_threads(0)
     Traceback (most recent call last):
     ...
-    szai_audit.core.errors.InputTypeError: n_threads must be None (every usable core) or a whole number of at least 1, got 0.
+    szai_audit.core.errors.InputTypeError: n_threads must be None (every usable core) or ...
     """
     if value is None:
         return None

@@ -122,8 +122,7 @@ def flip_test(
         rows = np.sort(np.random.default_rng(random_state).choice(n, max_rows, replace=False))
     base = data.iloc[rows]
     labels = np.asarray(groups, dtype=object)[rows]
-    decisions = np.asarray(adapter.predict(base))
-    scores = decisions.astype(float) if numeric else adapter.score(base, pos_label)
+    decisions, scores = _outputs(adapter, base, numeric, pos_label)
     pairs: list[dict[str, Any]] = []
     per_group: dict[str, dict[str, Any]] = {}
     for source in values:
@@ -146,6 +145,18 @@ def flip_test(
         )
         pairs.extend(group_pairs)
     return _flip_result(pairs, per_group, len(rows), withheld)
+
+
+def _outputs(
+    adapter: ModelAdapter, rows: pd.DataFrame, numeric: bool, pos_label: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The model's outputs on ``rows`` and their scores (the outputs themselves when they are
+    numbers), from one call of the model where the decisions follow from the scores."""
+    if numeric:
+        values = np.asarray(adapter.predict(rows))
+        return values, values.astype(float)
+    out = adapter.outputs(rows)
+    return np.asarray(out.decisions), out.score(pos_label)
 
 
 def _decision_changes(
@@ -189,13 +200,12 @@ def _flip_group(
             continue
         flipped = subset.copy()
         flipped[column] = _with_value(subset[column], value)
-        after = np.asarray(adapter.predict(flipped))
+        after, new_scores = _outputs(adapter, flipped, numeric, pos_label)
         changed, gained, lost = _decision_changes(after, before, numeric, change_rtol, pos_label)
         any_change |= changed
         to_fav, to_unfav = (gained, lost) if favorable_is_positive else (lost, gained)
         shift = np.nan
         if scores is not None:
-            new_scores = after.astype(float) if numeric else adapter.score(flipped, pos_label)
             assert new_scores is not None
             shift = float(np.mean(new_scores - scores[mask]))
             if abs(shift) > abs(worst_shift):

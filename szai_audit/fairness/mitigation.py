@@ -48,7 +48,7 @@ def threshold_tradeoff(
     groups: np.ndarray,
     *,
     random_state: int | None = 0,
-    max_rows: int | None = 200_000,
+    max_rows: int | None = 50_000,
 ) -> pd.DataFrame:
     """Metrics of the audited decisions and of group thresholds under each constraint.
 
@@ -64,7 +64,7 @@ def threshold_tradeoff(
         Group label per row; rows with a missing label (None) are left out.
     random_state : int or None
         Seed of the randomised thresholds (and of the sample).
-    max_rows : int or None, default 200000
+    max_rows : int or None, default 50000
         Larger data are fitted and evaluated on a random sample of this many rows (the
         optimizer's cost grows with the rows); None uses every row. The rows used are in
         ``frame.attrs["rows_used"]``.

@@ -308,8 +308,8 @@ def _outputs(
     n = len(chunk.inputs)
     where = f" (partition {chunk.index})"
     if adapter is not None:
-        y_pred = adapter.predict(chunk.inputs)
-        return y_pred, None, adapter
+        out = adapter.outputs(chunk.inputs)  # one call of the model where it can be
+        return out.decisions, None, out
     score = None
     if "y_score" in chunk.roles:
         score = numeric_scores(to_1d("y_score", chunk.roles["y_score"], n))
@@ -381,7 +381,7 @@ def _first_pass(
         else:
             positive_label(seen, None, settings.favorable_label)  # still binary
         if model is not None:
-            score = model.score(chunk.inputs, fp.pos)
+            score = model.score(fp.pos)
         for g, (w, c) in grounds.items():
             fp.dtypes.setdefault(g, chunk.frames[w][c].dtype)
         frame = {f"g_{g}": fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}

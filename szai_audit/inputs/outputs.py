@@ -191,10 +191,11 @@ def decisions(settings: Settings) -> Decisions:
     classification audit of data in memory."""
     if settings.model is not None:
         adapter = adapt_model(settings.model, settings.threshold)
-        y_pred = adapter.predict(settings.data)
+        out = adapter.outputs(settings.data)  # one call of the model where it can be
+        y_pred = out.decisions
         y_true = true_array(settings, len(y_pred))
         pos = positive_label(y_pred, y_true, settings.favorable_label)
-        score = adapter.score(settings.data, pos)
+        score = out.score(pos)
         return y_pred, y_true, score, adapter.decision_rule, adapter
     n = len(settings.data) if settings.data is not None else None
     score = None
