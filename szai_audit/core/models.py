@@ -242,7 +242,7 @@ class ModelAdapter:
         >>> forest = RandomForestClassifier(random_state=0).fit(X, [0, 0, 1, 1])
         >>> out = adapt_model(forest).outputs(X)
         >>> out.decisions.tolist(), out.score(1).tolist()
-        ([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0])
+        ([0, 0, 1, 1], [0.04, 0.04, 0.69, 0.91])
         """
         n = len(X)
         if self.kind in ("lightgbm-booster", "xgboost-booster") or (
