@@ -210,3 +210,33 @@ def test_a_threshold_reads_decisions_and_scores_from_one_call():
     assert calls == {"predict": 0, "predict_proba": 1}
     expected = (model.predict_proba(data)[:, 1] >= 0.3).sum()
     assert int(result.group_metrics["gender"].counts["predicted_positive"].sum()) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Item 3: the report's charts written as SVG directly
+# --------------------------------------------------------------------------------------------
+
+
+def test_rates_chart_draws_each_rate_to_scale_with_text_as_written():
+    import re
+    from html import unescape
+
+    from szai_audit.fairness import group_metrics
+    from szai_audit.fairness.charts import rates_chart
+
+    rng = np.random.default_rng(0)
+    groups = rng.choice(["a<b>&", "m\u202ex", "$x^2$"], 3_000)
+    y_true = rng.integers(0, 2, 3_000)
+    y_pred = (rng.random(3_000) < np.where(groups == "a<b>&", 0.3, 0.6)).astype(int)
+    gm = group_metrics(y_true, y_pred, groups)
+    svg = rates_chart(gm, "chart-9", sa.Policy(), "bilingual", True, gm.ci(0.95, 200, 0))
+    assert svg is not None and svg.startswith('<svg role="img" class="chart" id="chart-9"')
+    assert re.findall(r'\bid="([^"]+)"', svg) == ["chart-9"]
+    texts = [unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
+    assert {"a<b>&", "m\\u202ex", "$x^2$"} <= set(texts)  # as written, controls visible
+    assert "\u202e" not in svg and "<b>" not in svg
+    assert "批准率" in texts and "Approval rate" in texts
+    # The bars of the first panel (in the order of by_group), in proportion to the rates.
+    widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', svg)][:3]
+    rates = gm.by_group["selection_rate"].to_numpy()
+    np.testing.assert_allclose(np.array(widths) / widths[0], rates / rates[0], rtol=1e-3)

@@ -17,6 +17,7 @@ from ..core.charts import chart_style, despine, error_bars, figure_to_svg, plain
 from ..core.data import group_label, is_missing_group_key
 from ..core.messages import Message, fmt_amount, fmt_pct
 from ..core.policy import Policy
+from ..core.svg import BAR, MISSING_BAR, REFERENCE, Canvas, Frame, text_width
 from .metrics import GroupMetrics
 from .words import METRIC_LABELS
 
@@ -158,11 +159,10 @@ def rates_chart(
     ci: pd.DataFrame | None,
     tick_label: Callable[[str], str] | None = None,
 ) -> str | None:
-    """Bar charts of the compared rates with their intervals; None when fewer than two groups
-    can be drawn, or too many to read (more than 40). ``tick_label``: see
-    :func:`plot_group_rates`."""
-    from matplotlib.figure import Figure
-
+    """Bar charts of the compared rates with their intervals, written as SVG directly (a few
+    milliseconds, where the same chart through matplotlib took 0.1-0.25 s); None when fewer
+    than two groups can be drawn, or too many to read (more than 40). ``tick_label``: see
+    :func:`plot_group_rates`, which draws the same panels on a matplotlib ``ax``."""
     min_size = policy.min_group_size
     not_missing = np.array([not is_missing_group_key(k) for k in gm.by_group.index])
     comparable = (gm.denominators()["selection_rate"] >= min_size).to_numpy() & not_missing
@@ -170,28 +170,59 @@ def rates_chart(
         return None
     sel = gm.by_group["selection_rate"][comparable]
     best = float((sel if favorable_is_positive else 1.0 - sel).max())
-
     panels = ["favorable_rate"]
     if gm.has_outcomes:
         panels += ["true_positive_rate", "false_positive_rate"]
-    n_groups = len(gm.by_group)
-    with chart_style():
-        fig = Figure(figsize=(3.0 * len(panels) + 1.2, 0.32 * n_groups + 1.4), layout="constrained")
-        axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
-        for ax, metric in zip(axes, panels, strict=True):
+    name = tick_label or (lambda label: label)
+    keys = list(gm.by_group.index)
+    labels = [name(group_label(k)) for k in keys]
+    titles = [text_of(METRIC_LABELS[m], lang).split("\n") for m in panels]
+    row, size = 22.0, 8.0
+    label_room = max(text_width(t, size) for t in labels) + 10
+    panel, gap = 200.0, 22.0
+    lines = max(len(t) for t in titles)
+    height = 8 + row * len(keys) + 5 + 1.2 * size + 1.2 * 9 * lines + 8
+    canvas = Canvas(label_room + len(panels) * (panel + gap), height)
+    ticks = [(t, f"{100 * t:.0f}%") for t in ROUND_TICKS]
+    for p, metric in enumerate(panels):
+        frame = Frame(
+            label_room + p * (panel + gap), 8, panel, row * len(keys), 0, 1.18, -0.6,
+            len(keys) - 0.4,
+        )  # fmt: skip
+        values, den, bounds = _rate_values(gm, metric, favorable_is_positive, ci)
+        shown = (den >= min_size).to_numpy() & values.notna().to_numpy()
+        vals = values.to_numpy(dtype=float)
+        for i, key in enumerate(keys):
+            y = len(keys) - 1 - i
+            mid = frame.y(y)
+            if p == 0:
+                canvas.text(label_room - 8, mid, labels[i], size=size, anchor="end")
+            canvas.line(frame.left - 3.5, mid, frame.left, mid)
+            if not shown[i]:
+                canvas.text(frame.x(0) + 0.015 * frame.width / 1.18, mid, "—", size=size)
+                continue
+            colour = MISSING_BAR if is_missing_group_key(key) else BAR
+            top, bottom = frame.y(y + 0.3), frame.y(y - 0.3)
+            canvas.rect(frame.x(0), top, frame.x(vals[i]) - frame.x(0), bottom - top, colour)
+            right = vals[i]
+            if bounds is not None and np.isfinite(bounds[0][i]) and np.isfinite(bounds[1][i]):
+                low, high = min(bounds[0][i], vals[i]), max(bounds[1][i], vals[i])
+                canvas.line(frame.x(low), mid, frame.x(high), mid, width=0.8)
+                for end in (low, high):
+                    canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2, width=0.8)
+                right = high
+            canvas.text(frame.x(right + 0.015), mid, fmt_pct(vals[i]), size=size)
+        if metric == "favorable_rate":
             ref = policy.selection_rate_ratio_min * best
-            plot_group_rates(
-                gm,
-                metric,
-                ax=ax,
-                min_group_size=min_size,
-                favorable_is_positive=favorable_is_positive,
-                reference=ref if metric == "favorable_rate" else None,
-                lang=lang,
-                ci=ci,
-                tick_label=tick_label,
-            )
-        return figure_to_svg(fig, chart_id)
+            if math.isfinite(ref):
+                canvas.line(
+                    frame.x(ref), frame.top, frame.x(ref), frame.bottom, REFERENCE, 1.0, "4 2"
+                )
+        frame.axes(canvas)
+        frame.x_ticks(canvas, ticks, size)
+        frame.x_label(canvas, titles[p])
+    title = " / ".join(" ".join(t) for t in titles)
+    return canvas.svg(chart_id, title)
 
 
 def regression_chart(
@@ -228,6 +259,13 @@ def regression_chart(
         return figure_to_svg(fig, chart_id)
 
 
+#: The colours of the groups' lines (matplotlib's default cycle, as the charts drawn with it).
+LINE_COLOURS = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)  # fmt: skip
+
+
 def reliability_chart(
     sm: Any,
     min_size: int,
@@ -235,37 +273,44 @@ def reliability_chart(
     chart_id: str,
     tick_label: Callable[[str], str] | None = None,
 ) -> str | None:
-    """Observed rate against mean score per bin, one line per group (bins of enough people);
-    ``tick_label`` names a group in the legend (see :func:`plot_group_rates`)."""
+    """Observed rate against mean score per bin, one line per group (bins of enough people),
+    written as SVG directly; ``tick_label`` names a group in the legend (see
+    :func:`plot_group_rates`)."""
     name = tick_label or (lambda label: label)
-    from matplotlib.figure import Figure
-
     cal = sm.calibration[sm.calibration["count"] >= min_size]
     groups = [g for g in sm.by_group.index if (cal["group"] == g).sum() >= 2]
     if not groups:
         return None
-    with chart_style():
-        fig = Figure(figsize=(4.8, 3.6), layout="constrained")
-        ax = fig.subplots()
-        ax.plot([0, 1], [0, 1], color="#9aa5b1", linestyle="--", linewidth=1)
-        for g in groups:
-            part = cal[cal["group"] == g].sort_values("bin")
-            ax.plot(
-                part["mean_score"],
-                part["observed_rate"],
-                marker="o",
-                markersize=3,
-                linewidth=1.2,
-                label=plain_text(name(str(g))),
-            )
-        ax.set_xlim(0, 1)
-        ax.set_ylim(0, 1)
-        ax.set_xticks(ROUND_TICKS)
-        ax.set_yticks(ROUND_TICKS)
-        ax.set_xlabel(
-            text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang)
-        )
-        ax.set_ylabel(text_of(Message("实际比例", "Actual rate"), lang))
-        ax.legend(fontsize=8, frameon=False)
-        despine(ax)
-        return figure_to_svg(fig, chart_id)
+    x_title = text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang)
+    y_title = text_of(Message("实际比例", "Actual rate"), lang)
+    size, side = 8.0, 230.0
+    y_lines, x_lines = y_title.split("\n"), x_title.split("\n")
+    left = 12 + 1.2 * 9 * len(y_lines) + text_width("100%", size) + 8
+    canvas = Canvas(left + side + 12, 10 + side + 5 + 1.2 * size + 1.2 * 9 * len(x_lines) + 8)
+    frame = Frame(left, 10, side, side, 0.0, 1.0, 0.0, 1.0)
+    ticks = [(t, f"{100 * t:.0f}%") for t in ROUND_TICKS]
+    canvas.line(frame.x(0), frame.y(0), frame.x(1), frame.y(1), MISSING_BAR, 1.0, "4 2")
+    legend_y = frame.top + 8
+    for i, g in enumerate(groups):
+        colour = LINE_COLOURS[i % len(LINE_COLOURS)]
+        part = cal[cal["group"] == g].sort_values("bin")
+        points = [
+            (frame.x(float(x)), frame.y(float(y)))
+            for x, y in zip(part["mean_score"], part["observed_rate"], strict=True)
+        ]
+        canvas.polyline(points, colour, 1.2)
+        for x, y in points:
+            canvas.circle(x, y, 1.8, colour)
+        canvas.line(frame.left + 8, legend_y, frame.left + 24, legend_y, colour, 1.2)
+        canvas.circle(frame.left + 16, legend_y, 1.8, colour)
+        canvas.text(frame.left + 28, legend_y, name(str(g)), size=size)
+        legend_y += 1.4 * size
+    frame.axes(canvas)
+    frame.x_ticks(canvas, ticks, size)
+    frame.y_ticks(canvas, ticks, size)
+    frame.x_label(canvas, x_lines)
+    x = 12
+    for line in y_lines:  # read upwards, the first line outermost
+        canvas.text(x, frame.top + side / 2, line, size=9, anchor="middle", rotate=True)
+        x += 1.2 * 9
+    return canvas.svg(chart_id, f"{x_title} / {y_title}".replace("\n", " "))
