@@ -4,6 +4,7 @@ seconds of each stage in the manifest."""
 from __future__ import annotations
 
 import io
+import re
 import json
 import time
 
@@ -135,3 +136,74 @@ def test_stages_nest_and_time_once():
         assert inner is outer
         inner.update(10)
     assert list(c.seconds) == ["explanation"] and c.seconds["explanation"] >= 0
+
+
+# Issue 26: every stage shows progress, in a terminal and in a notebook -------------------------
+
+
+def test_every_stage_counts_its_steps_on_a_terminal(terminal, monkeypatch):
+    """Proxies (inputs and folds of every ground), flip test (groups), bootstrap (tables),
+    recourse (batches): each bar has a total and reaches it."""
+    monkeypatch.setattr(progress, "MININTERVAL", 0.0)  # every step drawn
+    result = _audit().run()
+    shown = terminal.getvalue()
+    for name in ("proxies", "flip test", "bootstrap", "recourse"):
+        counts = re.findall(rf"szai_audit {name}[^|\r\n]*\|[^\r\n]*?(\d+)/(\d+)", shown)
+        assert counts, (name, shown[-2000:])
+        done, total = map(int, counts[-1])
+        assert total > 0 and done == total, (name, counts[-1])
+    assert "szai_audit proxies: gender" in shown or "szai_audit proxies: age" in shown
+    assert result.manifest["stage_seconds"]["recourse"] >= 0
+
+
+def test_a_notebook_shows_the_widget(monkeypatch):
+    """In a Jupyter kernel (stderr not a terminal there) the bars are tqdm's notebook widget."""
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    made = []
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "stream", lambda: io.StringIO())  # not a terminal
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.delenv("CI", raising=False)
+    original = progress._bar
+
+    def spy(name, total, show):
+        bar = original(name, total, show)
+        made.append((name, type(bar), show))
+        return bar
+
+    monkeypatch.setattr(progress, "_bar", spy)
+    _audit().run()
+    assert {"proxies", "bootstrap", "flip test"} <= {name for name, _, _ in made}
+    assert all(show and issubclass(kind, notebook_tqdm) for _, kind, show in made), made
+
+
+def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch):
+    import builtins
+
+    stream = io.StringIO()
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "stream", lambda: stream)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.setattr(progress, "MININTERVAL", 0.0)
+    monkeypatch.delenv("CI", raising=False)
+    real_import = builtins.__import__
+
+    def no_widgets(name, *args, **kwargs):
+        if name == "tqdm.notebook":
+            raise ImportError("IProgress not found. Please update jupyter and ipywidgets.")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_widgets)
+    with progress.stage("proxies", total=2) as bar:
+        bar.update(2)
+    assert "szai_audit proxies" in stream.getvalue() and "2/2" in stream.getvalue()
+    before = stream.getvalue()
+    monkeypatch.setenv("CI", "true")  # and CI stays silent, notebook or not
+    with progress.stage("proxies", total=2) as bar:
+        bar.update(2)
+    assert stream.getvalue() == before
+
+
+def test_in_notebook_is_false_outside_a_kernel():
+    assert progress.in_notebook() is False

@@ -5,8 +5,10 @@ proxies, flip test, explanation, recourse, fix cost, report; and the notices wri
 is a :func:`stage` block, which times it and, once it has run for :data:`DELAY` seconds,
 shows a bar. Work inside a stage that knows how
 much is left (partitions of a Dask DataFrame, rows to explain) sets the bar's total and advances
-it. Bars are shown only when stderr is a terminal, the environment has no ``CI`` variable, and
-the audit was not made with ``verbose=False``: notebooks, logs and CI stay silent.
+it. Bars are shown on a terminal (stderr is one) and in a Jupyter notebook (tqdm's notebook
+widget when ipywidgets is installed, else tqdm's text bar on the cell's stderr), never when the
+environment has a ``CI`` variable or the audit was made with ``verbose=False``: logs, pipes and
+CI stay silent.
 
 A stage entered again while it runs (the explanation engine inside the audit's explanation
 stage) is the same stage: one bar, timed once. Outside :func:`clock` (an engine called on its
@@ -38,6 +40,7 @@ __all__ = [
     "Clock",
     "Stage",
     "clock",
+    "in_notebook",
     "interactive",
     "stage",
     "stream",
@@ -45,6 +48,8 @@ __all__ = [
 
 #: Seconds a stage runs before its bar appears: short runs print nothing.
 DELAY = 3.0
+#: Seconds between two redraws of a bar.
+MININTERVAL = 0.1
 #: The stages of an audit, in the order they run; ``result.manifest["stage_seconds"]``.
 STAGES = (
     "predictions",
@@ -64,14 +69,44 @@ def stream() -> TextIO:
     return sys.stderr
 
 
+def in_notebook() -> bool:
+    """Whether this runs in a Jupyter kernel (IPython's ``ZMQInteractiveShell``); IPython is
+    never imported for this, only asked when already loaded."""
+    ipython = sys.modules.get("IPython")
+    get = getattr(ipython, "get_ipython", None)
+    shell = get() if callable(get) else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def interactive() -> bool:
-    """Whether a bar may be shown: stderr is a terminal and ``CI`` is not set."""
+    """Whether a bar may be shown: stderr is a terminal, or this is a notebook; and ``CI`` is
+    not set."""
     isatty = getattr(stream(), "isatty", None)
     try:
         on_terminal = bool(isatty()) if callable(isatty) else False
     except (ValueError, OSError):  # a closed or detached stream
         on_terminal = False
-    return on_terminal and not os.environ.get("CI")
+    return (on_terminal or in_notebook()) and not os.environ.get("CI")
+
+
+def _bar(name: str, total: int | None, show: bool) -> tqdm:
+    """A bar: the notebook widget in a notebook with ipywidgets, else tqdm's text bar on
+    :func:`stream`."""
+    common = {
+        "total": total,
+        "desc": f"szai_audit {name}",
+        "delay": DELAY,
+        "leave": False,
+        "mininterval": MININTERVAL,
+    }
+    if show and in_notebook():
+        try:
+            from tqdm.notebook import tqdm as notebook_tqdm
+
+            return notebook_tqdm(**common)
+        except ImportError:  # no ipywidgets: tqdm's text bar, which a notebook shows too
+            pass
+    return tqdm(**common, disable=not show, file=stream(), dynamic_ncols=True)
 
 
 class Stage:
@@ -102,6 +137,15 @@ class Stage:
     def update(self, n: int = 1) -> None:
         """``n`` more units of the stage's work done."""
         self._bar.update(n)
+
+    def add(self, total: int) -> None:
+        """``total`` more units of work to do (a stage whose parts come one by one: the inputs
+        of each ground's proxy check), without restarting the count or its clock."""
+        self._bar.total = (self._bar.total or 0) + int(total)
+
+    def describe(self, what: str) -> None:
+        """Say what the stage works on now (``"gender"``), after its name."""
+        self._bar.set_description(f"szai_audit {self.name}: {what}", refresh=False)
 
 
 @dataclass
@@ -145,16 +189,7 @@ def stage(name: str, total: int | None = None, *, show: bool = True) -> Iterator
         yield outer
         return
     show = show and interactive() and (c is None or c.verbose)
-    bar = tqdm(
-        total=total,
-        desc=f"szai_audit {name}",
-        disable=not show,
-        delay=DELAY,
-        leave=False,
-        file=stream(),
-        dynamic_ncols=True,
-    )
-    s = Stage(name, bar)
+    s = Stage(name, _bar(name, total, show))
     if c is not None:
         c.running[name] = s
     try:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..core.data import MISSING_LABEL, GroupEncoding, plain
 from ..core.models import ModelAdapter
+from ..core.progress import stage
 from ..core.scope import SensitiveInfo
 from ..core.stats import weighted_median
 
@@ -125,25 +126,28 @@ def flip_test(
     decisions, scores = _outputs(adapter, base, numeric, pos_label)
     pairs: list[dict[str, Any]] = []
     per_group: dict[str, dict[str, Any]] = {}
-    for source in values:
-        mask = labels == source
-        if not mask.any():
-            continue
-        group_pairs, per_group[source] = _flip_group(
-            adapter,
-            base,
-            column,
-            source,
-            mask,
-            decisions,
-            scores,
-            values,
-            pos_label=pos_label,
-            favorable_is_positive=favorable_is_positive,
-            numeric=numeric,
-            change_rtol=change_rtol,
-        )
-        pairs.extend(group_pairs)
+    with stage("flip test") as bar:  # one step per group whose rows are given the others' values
+        bar.add(len(values))
+        for source in values:
+            mask = labels == source
+            bar.update()
+            if not mask.any():
+                continue
+            group_pairs, per_group[source] = _flip_group(
+                adapter,
+                base,
+                column,
+                source,
+                mask,
+                decisions,
+                scores,
+                values,
+                pos_label=pos_label,
+                favorable_is_positive=favorable_is_positive,
+                numeric=numeric,
+                change_rtol=change_rtol,
+            )
+            pairs.extend(group_pairs)
     return _flip_result(pairs, per_group, len(rows), withheld)
 
 

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.progress import Stage, stage
 from ..core.stats import z_value
 from ..core.threads import limited_threads
 from .scores import auc_from_counts
@@ -281,6 +282,30 @@ def rank_proxies(
         fold_of[test] = f
     z = z_value(level)
     h = _entropy_bits(y)
+    with stage("proxies") as bar:  # one step per input, and per fold of the all-features model
+        bar.add(len(frame.columns) + (len(folds) if all_features else 0))
+        table, all_scores = _ranked(frame, y, n_classes, folds, fold_of, splits, n_bins, z, h,
+                                    all_features, random_state, bar)  # fmt: skip
+    all_auc, all_se, all_bal = all_scores
+    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se)
+
+
+def _ranked(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    n_classes: int,
+    folds: list,
+    fold_of: np.ndarray,
+    splits: int,
+    n_bins: int,
+    z: float,
+    h: float,
+    all_features: bool,
+    random_state: int | None,
+    bar: Stage,
+) -> tuple[pd.DataFrame, tuple[float, float, float]]:
+    """The per-input table and the all-features scores of :func:`rank_proxies`, advancing
+    ``bar`` one step per input and per fold."""
     rows = []
     for col in frame.columns:
         codes, kind = _discretize(frame[col], n_bins)
@@ -300,18 +325,24 @@ def rank_proxies(
                 "normalized_mi": mi / h if h > 0 else math.nan,
             }
         )
+        bar.update()
     # No candidate feature (data holds only the attribute itself): an empty ranking.
     table = pd.DataFrame(rows, columns=["feature", *COLUMNS]).set_index("feature")
     if len(table):
         table = table.sort_values(["auc", "mutual_information"], ascending=False)
-    all_auc = all_bal = all_se = math.nan
+    all_scores = (math.nan, math.nan, math.nan)
     if all_features and len(frame.columns):
-        all_auc, all_se, all_bal = _all_features(frame, y, n_classes, folds, random_state)
-    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se)
+        all_scores = _all_features(frame, y, n_classes, folds, random_state, bar)
+    return table, all_scores
 
 
 def _all_features(
-    frame: pd.DataFrame, y: np.ndarray, n_classes: int, folds: list, random_state: int | None
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    n_classes: int,
+    folds: list,
+    random_state: int | None,
+    bar: Stage | None = None,
 ) -> tuple[float, float, float]:
     """Cross-validated AUC, its standard error and the balanced accuracy of a small
     gradient-boosting model on every feature: at most :data:`ALL_FEATURES_ITERATIONS` rounds,
@@ -357,6 +388,8 @@ def _all_features(
             full = np.zeros((len(test), n_classes))
             full[:, model.classes_] = p
             proba[test] = full
+            if bar is not None:
+                bar.update()
     counts = np.zeros((len(y), n_classes))
     counts[np.arange(len(y)), y] = 1.0
     return _scores_from_counts(proba, counts)

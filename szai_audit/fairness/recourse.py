@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.judging import Comparison, normal_comparison
+from ..core.progress import stage
 from ..core.recourse import RecourseSpace, search
 
 __all__ = [
@@ -89,6 +90,11 @@ class RecourseSample:
         return len(self.positions) < self.n_unfavourable
 
 
+#: People searched together (one call of the model per step of the search for all of them);
+#: each person's search is their own, so the batches change no result, only show progress.
+RECOURSE_BATCH = 250
+
+
 def sample_recourse(
     adapter: Any,
     data: pd.DataFrame,
@@ -114,9 +120,17 @@ def sample_recourse(
     if len(chosen) and allowed:
         space = RecourseSpace.of(data, allowed, grid)
         scales = {c: float(space.scales[c]) for c in allowed if space.numeric[c]}
-        found = search(
-            adapter, data.iloc[chosen], space, favorable_label, n_options=1, refine_rounds=6
-        )
+        found = []
+        with stage("recourse") as bar:  # people searched in batches, each a step
+            batches = [
+                chosen[i : i + RECOURSE_BATCH] for i in range(0, len(chosen), RECOURSE_BATCH)
+            ]
+            bar.add(len(batches))
+            for batch in batches:
+                found += search(
+                    adapter, data.iloc[batch], space, favorable_label, n_options=1, refine_rounds=6
+                )
+                bar.update()
         costs = np.array([o[0].cost if o else np.nan for o in found], dtype=float)
     return RecourseSample(chosen, costs, dict(allowed), len(refused), scales)
 

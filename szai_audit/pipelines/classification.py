@@ -104,17 +104,22 @@ class ClassificationRunner(TaskRunner):
         rs = self.random_state
         self.seeds = [None if rs is None else (int(rs), i) for i in range(len(tables))]
         fav_positive = self.prep.favorable_is_positive
-        assessed = [
-            assess_table(
-                key,
-                gm,
-                self.policy,
-                fav_positive,
-                random_state=seed,
-                reference=self.reference.get(key),
-            )
-            for (key, gm), seed in zip(tables, self.seeds, strict=True)
-        ]
+        assessed = []
+        with stage("bootstrap") as bar:  # one step per ground and intersection
+            bar.add(len(tables))
+            for (key, gm), seed in zip(tables, self.seeds, strict=True):
+                bar.describe(key)
+                assessed.append(
+                    assess_table(
+                        key,
+                        gm,
+                        self.policy,
+                        fav_positive,
+                        random_state=seed,
+                        reference=self.reference.get(key),
+                    )
+                )
+                bar.update()
         return assessed, extra
 
     def _intersections(self, extra: list[Finding | Judgeable]) -> dict[str, GroupMetrics]:
@@ -317,11 +322,12 @@ class ClassificationRunner(TaskRunner):
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy
         tables = [*self.metrics.items(), *self.intersections.items()]
-        with stage("bootstrap"):
-            cis = {
-                key: gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
-                for (key, gm), seed in zip(tables, self.seeds, strict=True)
-            }
+        cis = {}
+        with stage("bootstrap") as bar:  # the intervals: one step per ground and intersection
+            bar.add(len(tables))
+            for (key, gm), seed in zip(tables, self.seeds, strict=True):
+                cis[key] = gm.ci(policy.confidence_level, policy.n_bootstrap, seed)
+                bar.update()
         scope = self.scope(
             prep.adapter,
             n_rows=prep.n_rows,

@@ -68,52 +68,60 @@ def input_checks(
     proxies: dict[str, ProxyReport] = {}
     flips: dict[str, FlipResult] = {}
     findings: list[Finding | Judgeable] = []
+    if rows.has_data and attrs:  # one bar for every ground's proxy check
+        with stage("proxies") as bar:
+            for a in attrs:
+                info = a.info
+                bar.describe(info.ground)
+                exclude = (info.column,) if info.source == "data" and info.column else ()
+                proxies[info.ground] = rows.proxies(info.ground, exclude, policy, random_state)
+    flipped = [
+        a for a in attrs if adapter is not None and a.info.source == "data" and a.info.column
+    ]
+    if rows.has_data and flipped and adapter is not None:  # and one for every flip test
+        with stage("flip test") as bar:
+            for a in flipped:
+                ground, info = a.info.ground, a.info
+                bar.describe(ground)
+                frame, labels = rows.flip_rows(ground, policy, random_state)
+                assert info.column is not None
+                flips[ground] = flip_test(
+                    adapter,
+                    frame,
+                    info.column,
+                    labels,
+                    flip_values(info, encodings[ground], rows.column_counts, a.withheld),
+                    pos_label=pos,
+                    favorable_is_positive=favorable_is_positive,
+                    max_rows=policy.flip_max_rows,
+                    random_state=random_state,
+                    numeric=numeric,
+                    change_rtol=change_rtol,
+                    withheld=a.withheld.keys(),
+                )
     for a in attrs:
-        ground, info = a.info.ground, a.info
-        report = None
-        if rows.has_data:
-            exclude = (info.column,) if info.source == "data" and info.column else ()
-            with stage("proxies"):
-                report = rows.proxies(ground, exclude, policy, random_state)
-            proxies[ground] = report
+        ground = a.info.ground
+        report = proxies.get(ground)
         findings.append(
             input_findings.proxy_finding(report, ground, policy, settings.feature_labels)
         )
         if adapter is None:
             findings.append(input_findings.flip_not_assessed(ground, "no_model"))
-            continue
-        if info.source != "data" or not info.column or not rows.has_data:
+        elif ground not in flips:
             findings.append(input_findings.flip_not_assessed(ground, "not_input"))
-            continue
-        with stage("flip test"):
-            frame, labels = rows.flip_rows(ground, policy, random_state)
-            flip = flip_test(
-                adapter,
-                frame,
-                info.column,
-                labels,
-                flip_values(info, encodings[ground], rows.column_counts, a.withheld),
-                pos_label=pos,
-                favorable_is_positive=favorable_is_positive,
-                max_rows=policy.flip_max_rows,
-                random_state=random_state,
-                numeric=numeric,
-                change_rtol=change_rtol,
-                withheld=a.withheld.keys(),
+        else:
+            findings.append(
+                input_findings.flip_finding(
+                    flips[ground],
+                    ground,
+                    policy,
+                    numeric=numeric,
+                    change_rtol=change_rtol,
+                    outputs=outputs,
+                    proxy=report,
+                    labels=settings.feature_labels,
+                )
             )
-        flips[ground] = flip
-        findings.append(
-            input_findings.flip_finding(
-                flip,
-                ground,
-                policy,
-                numeric=numeric,
-                change_rtol=change_rtol,
-                outputs=outputs,
-                proxy=report,
-                labels=settings.feature_labels,
-            )
-        )
     return proxies, flips, findings
 
 
