@@ -4,8 +4,8 @@ seconds of each stage in the manifest."""
 from __future__ import annotations
 
 import io
-import re
 import json
+import re
 import time
 
 import numpy as np
