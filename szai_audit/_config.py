@@ -59,6 +59,9 @@ Layout of the file (paths are relative to the file's folder)::
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import re
 import sys
 import zipfile
 from collections.abc import Mapping
@@ -71,6 +74,7 @@ from .audit import Audit
 from .core.errors import InputError, InputTypeError, ModelError
 from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
+from .explain.notices import person_notices, saved_audit_options
 from .filings import OPTIONS, check_kinds, check_options
 from .risk.context import UseContext
 from .risk.tracking import read_audit
@@ -80,7 +84,98 @@ if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["explain_config", "load_config", "run_config"]
+__all__ = ["TEMPLATE", "explain_config", "load_config", "run_config", "write_template"]
+
+#: What ``szai-audit init`` writes: every section, commented; the keys a first run needs are
+#: set to values to replace, the rest are commented out with their defaults.
+TEMPLATE = """\
+# szai_audit run configuration: szai-audit run {name}
+# Every key is documented in docs/configuration.md. Paths are relative to this file.
+# Keys in Chinese (or with spaces) must be quoted: "性别" = "sex", not 性别 = "sex".
+
+[data]
+path = "{data}"                  # a .csv or .parquet file
+# chunked = false                # true: read in blocks with Dask (pip install 'szai_audit[dask]')
+{columns}
+[model]                          # remove this section to audit decisions given in [columns] y_pred
+path = "model.skops"             # .skops (safe); a .pkl or .joblib also needs trusted = true
+# trusted = false
+
+[columns]                        # roles of the data's columns
+# y_true = "outcome"             # what actually happened (optional)
+# y_pred = "decision"            # the decisions, for an audit without a model
+# y_score = "score"              # the scores (optional)
+# features = ["age", "income"]   # the model's inputs (default: every column not in a role)
+
+[sensitive]                      # Art. 72(2)(iv): ground = column
+gender = "sex"
+# nationality = "foreign_worker"
+# age = "age"
+
+[audit]
+# task = "classification"        # or "regression", "pricing"
+# favorable_label = 1
+# bins = {{ age = [25, 40, 60] }}
+# legitimate_factors = ["credit_amount"]
+# random_state = 0
+# n_threads = 1                  # threads of the audit's own fits
+
+# [context]                      # the Art. 66 risk tier
+# domain = "credit_finance"
+# automation = "human_review"
+
+# [policy]                       # tolerances; see sa.Policy
+# min_group_size = 30
+
+[metadata]                       # the system card, shown in the report
+# organisation = "Example Bank"
+# system_name = "Loan model"
+
+[output]
+html = "out/report.html"
+json = "out/report.json"
+# lang = "bilingual"             # or "zh", "en"
+# filings = "out/filings"
+"""
+
+
+def write_template(path: str | Path, *, data: str | Path | None = None) -> Path:
+    """Write :data:`TEMPLATE` to ``path`` (``szai-audit init``), never over an existing file.
+
+    With ``data`` (a CSV or Parquet file), its path is filled in and its columns listed in a
+    comment, so that roles and grounds can be picked from them.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> written = write_template(folder / "audit.toml")
+    >>> "[sensitive]" in written.read_text(encoding="utf-8")
+    True
+    """
+    target = Path(path)
+    if target.exists():
+        raise InputError(f"{str(target)!r} exists already; init never writes over a file.")
+    columns = ""
+    data_path = "data.csv"
+    if data is not None:
+        source = regular_file(Path(data), "--data")
+        if source.suffix.lower() in (".parquet", ".pq"):
+            import pyarrow.parquet as pq
+
+            names = list(pq.read_schema(source).names)
+        elif source.suffix.lower() == ".csv":
+            names = list(pd.read_csv(source, nrows=0).columns)
+        else:
+            raise InputError(f"--data must be a .csv or .parquet file, got {source.name!r}.")
+        columns = f"# the data's columns: {', '.join(map(str, names))}\n"
+        try:
+            data_path = str(source.resolve().relative_to(target.resolve().parent))
+        except ValueError:
+            data_path = str(source.resolve())
+    text = TEMPLATE.format(name=target.name, data=data_path.replace("\\", "/"), columns=columns)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
+
 
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
 _SECTIONS |= {"output", "value_labels", "filings"}
@@ -118,6 +213,7 @@ _AUDIT_KEYS = {
 _DATA, _MODEL, _CONFIG_FILE = "[data] path", "[model] path", "the configuration file"
 _HTML, _JSON, _FILINGS = "[output] html", "[output] json", "[output] filings"
 _PREVIOUS = "[filings] previous"
+_AUDIT_JSON = "--audit"
 
 
 def load_config(path: str | Path) -> dict[str, Any]:
@@ -143,28 +239,36 @@ def load_config(path: str | Path) -> dict[str, Any]:
     try:
         config = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"config file {str(p)!r} is not valid TOML: {exc}") from exc
+        raise InputError(
+            f"config file {str(p)!r} is not valid TOML: {exc}{_bare_key_hint(p, exc)}"
+        ) from exc
     unknown = set(config) - _SECTIONS
     if unknown:
         raise InputError(
-            f"config {str(p)!r} has unknown sections {sorted(unknown)}; known: {sorted(_SECTIONS)}."
+            f"config {str(p)!r} has unknown sections {sorted(unknown)}"
+            f"{_did_you_mean(unknown, _SECTIONS)}; known: {sorted(_SECTIONS)}."
         )
     for name, section in config.items():
         if not isinstance(section, Mapping):
             raise InputError(f"config {str(p)!r}: [{name}] must be a table of keys.")
     if "path" not in config.get("data", {}):
         raise InputError(f'config {str(p)!r} needs [data] path = "..." (a CSV or Parquet file).')
-    for section, keys in _KEYS.items():
+    known_keys = {
+        **_KEYS,
+        "columns": _ROLES,
+        "audit": _AUDIT_KEYS,
+        "policy": {f.name for f in dataclasses.fields(Policy)},
+        "context": {f.name for f in dataclasses.fields(UseContext)},
+    }
+    for section, keys in known_keys.items():
         bad = set(config.get(section, {})) - keys
         if bad:
-            raise InputError(f"[{section}] has unknown keys {sorted(bad)}; known: {sorted(keys)}.")
-    bad = set(config.get("columns", {})) - _ROLES
-    if bad:
-        raise InputError(f"[columns] has unknown roles {sorted(bad)}; known: {sorted(_ROLES)}.")
+            what = "roles" if section == "columns" else "keys"
+            raise InputError(
+                f"[{section}] has unknown {what} {sorted(bad)}{_did_you_mean(bad, keys)}; "
+                f"known: {sorted(keys)}."
+            )
     _check_values(config)
-    bad = set(config.get("audit", {})) - _AUDIT_KEYS
-    if bad:
-        raise InputError(f"[audit] has unknown keys {sorted(bad)}; known: {sorted(_AUDIT_KEYS)}.")
     for column, table in config.get("value_labels", {}).items():
         if not isinstance(table, Mapping):
             raise InputError(
@@ -174,6 +278,34 @@ def load_config(path: str | Path) -> dict[str, Any]:
     config["_base"] = p.resolve().parent
     config["_file"] = p.resolve()
     return config
+
+
+def _bare_key_hint(path: Path, exc: Exception) -> str:
+    """A hint when the line TOML refused starts with a key that is not plain ASCII: such keys
+    (Chinese ground names, names with spaces) must be quoted."""
+    line = re.search(r"line (\d+)", str(exc))
+    if line is None:
+        return ""
+    try:
+        text = path.read_text(encoding="utf-8").splitlines()[int(line.group(1)) - 1]
+    except (OSError, UnicodeDecodeError, IndexError):
+        return ""
+    key, equals, _ = text.partition("=")
+    key = key.strip()
+    if equals and key and not re.fullmatch(r"[A-Za-z0-9_.\-\"' ]+", key):
+        return f'. A key such as {key} must be quoted: "{key}" = ...'
+    return ""
+
+
+def _did_you_mean(names: Any, known: Any) -> str:
+    """`` (did you mean 'gender'?)`` for each misspelt name close to a known one, or ""."""
+    names = sorted(map(str, names))
+    hints = []
+    for name in names:
+        close = difflib.get_close_matches(name, sorted(map(str, known)), n=1, cutoff=0.6)
+        if close:
+            hints.append(f"{close[0]!r}" + (f" for {name!r}" if len(names) > 1 else ""))
+    return f" (did you mean {', '.join(hints)}?)" if hints else ""
 
 
 def _text(section: str, key: str, value: Any, kind: str) -> None:
@@ -397,7 +529,10 @@ def _frames(config: Mapping[str, Any], data: Any) -> dict[str, Any]:
     for role in ("y_true", "y_pred", "y_score"):
         name = columns.get(role)
         if name is not None and name not in data.columns:
-            raise InputError(f"[columns] {role} = {name!r} is not a column of the data.")
+            raise InputError(
+                f"[columns] {role} = {name!r} is not a column of the data"
+                f"{_did_you_mean([name], data.columns)}."
+            )
     sensitive = dict(config.get("sensitive", {}))
     role_columns = [columns[r] for r in ("y_true", "y_pred", "y_score") if r in columns]
     features = columns.get("features")
@@ -406,7 +541,8 @@ def _frames(config: Mapping[str, Any], data: Any) -> dict[str, Any]:
     if missing:
         raise InputError(
             f"columns {sorted(set(map(str, missing)))} named in [columns] features or "
-            f"[sensitive] are not in the data (its columns: {list(map(str, data.columns))})."
+            f"[sensitive] are not in the data{_did_you_mean(missing, data.columns)} (its "
+            f"columns: {list(map(str, data.columns))})."
         )
     inputs = data[features] if features else data.drop(columns=role_columns)
     # Sensitive columns that are not model inputs are passed beside the inputs.
@@ -499,9 +635,11 @@ def explain_config(
     *,
     id_column: str | None = None,
     lang: str = "bilingual",
+    audit: str | Path | None = None,
 ) -> Any:
-    """Run the audit a configuration describes, then write a notice for each person listed
-    in ``rows`` into the folder ``out`` (see :meth:`szai_audit.AuditResult.person_notices`).
+    """Run the audit a configuration describes (or read it, saved: ``audit``), then write a
+    notice for each person listed in ``rows`` into the folder ``out`` (see
+    :meth:`szai_audit.AuditResult.person_notices`).
 
     Parameters
     ----------
@@ -519,12 +657,19 @@ def explain_config(
         A column of the data file that identifies each person (a reference shown on the
         notice; it must not be a model input: leave it out of ``[columns] features``).
     lang : {"bilingual", "zh", "en"}
+    audit : path, optional
+        The audit's saved JSON (``[output] json`` of ``szai-audit run``): the audit is not run
+        again. Its favourable decision, its grounds and their proxies (the inputs no notice
+        may name) are read from it, after checking that it is unedited and that it audited
+        this very data (its fingerprint). The notices are those the audit run would write.
 
     Returns
     -------
     NoticeBatch
     """
     inputs = _paths(config)[1]
+    if audit is not None:
+        inputs = {**inputs, _AUDIT_JSON: Path(audit)}
     folder = Path(out)
     reads = {**inputs, "--rows": Path(rows)}
     for name, path in reads.items():
@@ -540,9 +685,45 @@ def explain_config(
     if lang not in LANGS:
         raise InputError(f"--lang must be one of {list(LANGS)}, got {lang!r}.")
     wanted = _wanted(regular_file(Path(rows), "--rows"), id_column)
+    if audit is not None:
+        return _saved_notices(config, inputs, wanted, id_column, folder, lang)
     result, data = _audited(config, inputs)
     people = _people(result.inputs[1] if result.inputs else None, data, wanted, id_column)
     return result.person_notices(people, folder, lang=lang)  # recourse: the audit's settings
+
+
+def _saved_notices(
+    config: Mapping[str, Any],
+    inputs: Mapping[str, Path],
+    wanted: list[str],
+    id_column: str | None,
+    folder: Path,
+    lang: str,
+) -> Any:
+    """The notices of :func:`explain_config` from the saved audit ``inputs["--audit"]``."""
+    doc = read_audit(regular_file(inputs[_AUDIT_JSON], _AUDIT_JSON), _AUDIT_JSON)
+    if "model" not in config or config["data"].get("chunked", False):
+        _people(None, None, wanted, id_column)  # refused: needs the model and data in memory
+    data = _read_data(inputs[_DATA], config["data"])
+    X = _frames(config, data)["data"]
+    saved = saved_audit_options(doc, X, _AUDIT_JSON)  # checked to be the audit of X
+    model = _load_model(config["model"], config["_base"])
+    audit_args = config.get("audit", {})
+    recourse = audit_args.get("recourse")
+    recourse = recourse if isinstance(recourse, Mapping) else {}
+    people = _people(X, data, wanted, id_column)
+    return person_notices(
+        model,
+        X,
+        people,
+        folder,
+        lang=lang,
+        feature_labels=audit_args.get("feature_labels"),
+        value_labels=config.get("value_labels"),
+        immutable=list(recourse.get("immutable") or []),
+        actionable=recourse.get("actionable"),
+        **saved,
+    )
 
 
 def _wanted(path: Path, id_column: str | None) -> list[str]:

@@ -11,9 +11,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import _config
+from ._version import __version__
 from .audit import Audit
 from .core.errors import NoticeWarning, SzaiAuditError
 from .core.files import LANGS, check_outputs
+from .core.html import finding_ci, finding_threshold, finding_value
 from .datasets import load_german_credit, make_pricing_market
 from .filings import KINDS, write_filings
 from .result import AuditResult
@@ -24,7 +26,9 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FAIL",
     "EXIT_OK",
+    "FAIL_ON",
     "demo_result",
+    "failing_lines",
     "main",
     "pricing_demo_result",
     "run_demo",
@@ -403,19 +407,48 @@ def pricing_demo_result(random_state: int = 0) -> AuditResult:
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
 
-def _run(config_path: str) -> int:
+#: The statuses each ``--fail-on`` level exits 1 on.
+FAIL_ON = {"fail": ("FAIL",), "warn": ("FAIL", "WARN")}
+
+
+def failing_lines(result: AuditResult, fail_on: str = "fail") -> list[str]:
+    """One line per finding at a status ``fail_on`` gates on, worst first: status, check,
+    ground, value (with its interval) and tolerance, as the report writes them."""
+    statuses = FAIL_ON[fail_on]
+    lines = []
+    for status in statuses:
+        for f in result.findings:
+            if f.status.value != status:
+                continue
+            ci = finding_ci(f)
+            value = finding_value(f).en + (f" (95% CI {ci.en})" if ci is not None else "")
+            lines.append(
+                f"{status:<4}  {f.check}  ground={f.ground or '-'}  value={value}  "
+                f"tolerance={finding_threshold(f).en}"
+            )
+    return lines
+
+
+def _run(config_path: str, fail_on: str = "fail") -> int:
     result, written = _config.run_config(_config.load_config(config_path))
     print(repr(result))
     for path in written:
         print(f"wrote {path}")
-    return EXIT_FAIL if result.verdict == "FAIL" else EXIT_OK
+    lines = failing_lines(result, fail_on)
+    for line in lines:
+        print(line)
+    if lines:
+        print(f"szai-audit: {len(lines)} finding(s) at {' or '.join(FAIL_ON[fail_on])} (exit 1)")
+    return EXIT_FAIL if lines else EXIT_OK
 
 
-def _explain(config: str, rows: str, out: str, id_column: str | None, lang: str) -> int:
+def _explain(
+    config: str, rows: str, out: str, id_column: str | None, lang: str, audit: str | None = None
+) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NoticeWarning)
         batch = _config.explain_config(
-            _config.load_config(config), rows, out, id_column=id_column, lang=lang
+            _config.load_config(config), rows, out, id_column=id_column, lang=lang, audit=audit
         )
     refused = sum(not f for f in batch.favourable)
     print(
@@ -482,12 +515,23 @@ def _parser() -> argparse.ArgumentParser:
         description="Audit AI models under the Shenzhen AI Industry Promotion Regulations. "
         "Exit status: 0 no FAIL, 1 a FAIL, 2 usage or input error.",
     )
+    parser.add_argument("--version", action="version", version=f"szai-audit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="write the demo reports (credit model, fare model)")
     demo.add_argument("--out", default="out", help="output folder (default: out)")
     demo.add_argument("--random-state", type=int, default=0)
     run = sub.add_parser("run", help="run the audit a TOML config describes")
     run.add_argument("config", help="the TOML file (see docs/cli.md)")
+    run.add_argument(
+        "--fail-on",
+        choices=list(FAIL_ON),
+        default="fail",
+        help="exit 1 when a finding FAILs (fail, the default) or FAILs or WARNs (warn); "
+        "the findings are listed",
+    )
+    init = sub.add_parser("init", help="write a commented configuration to start from")
+    init.add_argument("config", nargs="?", default="audit.toml", help="(default: audit.toml)")
+    init.add_argument("--data", help="a CSV or Parquet file: its columns are listed in the file")
     ex = sub.add_parser(
         "explain", help="write a notice per person: the decision, its reasons, what would change it"
     )
@@ -496,6 +540,11 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", required=True, help="the folder of the notices")
     ex.add_argument("--id-column", help="the data's column identifying people (else row numbers)")
     ex.add_argument("--lang", default="bilingual", choices=list(LANGS))
+    ex.add_argument(
+        "--audit",
+        help="the audit's saved JSON ([output] json): read, not run again (checked to be "
+        "unedited and of this data)",
+    )
     cmp = sub.add_parser("compare", help="compare two saved audits (ex-post tracking)")
     cmp.add_argument("old", help="the earlier audit's JSON")
     cmp.add_argument("new", help="the later audit's JSON")
@@ -543,13 +592,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         if args.command == "run":
-            return _run(args.config)
+            return _run(args.config, args.fail_on)
+        if args.command == "init":
+            written = _config.write_template(args.config, data=args.data)
+            print(f"wrote {written}: edit it, then run szai-audit run {written}")
+            return EXIT_OK
         if args.command == "compare":
             return _compare(args.old, args.new, args.html, args.json)
         if args.command == "filings":
             return _filings(args)
         if args.command == "explain":
-            return _explain(args.config, args.rows, args.out, args.id_column, args.lang)
+            return _explain(args.config, args.rows, args.out, args.id_column, args.lang, args.audit)
         _demo(args.out, args.random_state)
     except SzaiAuditError as exc:
         print(f"szai-audit: {exc}", file=sys.stderr)

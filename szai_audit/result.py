@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from .core.conditional import ConditionalGaps
-from .core.errors import InputError, NoticeWarning, ReportError, UnsupportedError
+from .core.errors import InputError, ReportError, UnsupportedError
 from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.grounds import INTERSECTION_SEP
@@ -23,7 +22,7 @@ from .core.policy import Policy
 from .core.progress import stage
 from .core.scope import Scope, SensitiveInfo
 from .explain.engine import Explanation
-from .explain.notices import NoticeBatch, notice_checks, write_notices
+from .explain.notices import NoticeBatch, person_notices
 from .explain.person import PersonExplanation, explain_people, person_notice
 from .explain.summary import ExplanationSummary, notice
 from .fairness.counterfactual import FlipResult
@@ -554,23 +553,10 @@ class AuditResult:
         """
         model, data = self._person_inputs("person_notices")
         kwargs = self._person_options(data, immutable, actionable, options)
-        with stage("notices", show=self.verbose) as timed:
-            people = explain_people(model, data, rows, **kwargs)
-            references = list(rows.index if isinstance(rows, pd.DataFrame) else rows)
-            batch = write_notices(
-                people, references, out, metadata=self.metadata, lang=lang,
-                checks=notice_checks(data, kwargs["sensitive"], self.feature_labels,
-                                     self.value_labels),
-            )  # fmt: skip
-        if batch.problems:
-            warnings.warn(
-                f"{len(batch.problems)} of {len(batch)} notices have plain-language problems "
-                f"(see index.csv in {str(batch.folder)!r}), such as "
-                f"{next(iter(batch.problems.values()))[0]!r}.",
-                NoticeWarning,
-                stacklevel=2,
-            )
-        return replace(batch, seconds=timed.seconds())
+        return person_notices(
+            model, data, rows, out, metadata=self.metadata, lang=lang, verbose=self.verbose,
+            **kwargs,
+        )  # fmt: skip
 
     def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:
         if self.inputs is None or self.scope.task != "classification":

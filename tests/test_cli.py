@@ -564,3 +564,144 @@ def test_explain_never_writes_over_its_inputs(explain_dir, capsys):
     code = main(["explain", cfg, "--rows", str(sub / "ids.csv"), "--out", str(sub)])
     assert code == EXIT_ERROR and "would write over [data] path" in capsys.readouterr().err
     assert (sub / "index.csv").read_bytes() == before
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 26, item 7: the command line as a CI gate and a daily tool
+# --------------------------------------------------------------------------------------------
+
+
+def test_version(capsys):
+    assert main(["--version"]) == EXIT_OK
+    assert capsys.readouterr().out.strip() == f"szai-audit {sa.__version__}"
+
+
+@pytest.mark.parametrize("fail_on", ["fail", "warn"])
+def test_fail_on_gates_and_lists_the_findings(workdir, capsys, fail_on):
+    d, _ = workdir
+    cfg = _config(d, LOG_AUDIT + f'[output]\njson = "out/gate-{fail_on}.json"\n', "gate.toml")
+    code = main(["run", cfg, "--fail-on", fail_on])
+    out = capsys.readouterr().out
+    doc = json.loads((d / "out" / f"gate-{fail_on}.json").read_text(encoding="utf-8"))
+    gated = ("FAIL",) if fail_on == "fail" else ("FAIL", "WARN")
+    expected = [f for f in doc["findings"] if f["status"] in gated]
+    listed = [line for line in out.splitlines() if line.split("  ")[0].strip() in gated]
+    assert len(listed) == len(expected)
+    assert code == (EXIT_FAIL if expected else EXIT_OK)
+    if fail_on == "fail":
+        return
+    assert expected  # the decision log WARNs: --fail-on warn makes that exit 1
+    first = expected[0]
+    assert listed[0].startswith(f"{first['status']:<4}  {first['check']}  ground={first['ground']}")
+    assert "value=" in listed[0] and "tolerance=" in listed[0]
+    assert f"{len(expected)} finding(s) at" in out
+
+
+def test_fail_on_is_checked(workdir, capsys):
+    d, _ = workdir
+    cfg = _config(d, LOG_AUDIT, "gate.toml")
+    assert main(["run", cfg, "--fail-on", "pass"]) == EXIT_ERROR
+    assert "--fail-on" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("[policy]\nmin_grup_size = 3\n", "[policy] has unknown keys ['min_grup_size'] (did you "
+         "mean 'min_group_size'?)"),
+        ("[sensitve]\n", "unknown sections ['sensitve'] (did you mean 'sensitive'?)"),
+        ("[context]\ndomian = 'credit_finance'\n", "(did you mean 'domain'?)"),
+    ],
+)  # fmt: skip
+def test_misspelt_keys_are_named_with_the_close_one(workdir, capsys, extra, message):
+    d, _ = workdir
+    cfg = _config(d, LOG_AUDIT + extra, "typo.toml")
+    assert main(["run", cfg]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert message in err and "__init__" not in err
+
+
+def test_misspelt_columns_are_named_with_the_close_one(workdir, capsys):
+    d, _ = workdir
+    cfg = _config(d, LOG_AUDIT.replace('"foreign_worker"', '"foreign_wroker"'), "typo.toml")
+    assert main(["run", cfg]) == EXIT_ERROR
+    assert "(did you mean 'foreign_worker'?)" in capsys.readouterr().err
+
+
+def test_chinese_keys_must_be_quoted_and_say_so(workdir, capsys):
+    d, _ = workdir
+    body = LOG_AUDIT.replace('nationality = "foreign_worker"', '国籍 = "foreign_worker"')
+    assert main(["run", _config(d, body, "zh.toml")]) == EXIT_ERROR
+    assert 'A key such as 国籍 must be quoted: "国籍" = ...' in capsys.readouterr().err
+    quoted = LOG_AUDIT.replace('nationality = "foreign_worker"', '"国籍" = "foreign_worker"')
+    assert main(["run", _config(d, quoted, "zh.toml")]) in (EXIT_OK, EXIT_FAIL)
+
+
+def test_init_writes_a_commented_configuration(workdir, tmp_path, capsys):
+    d, _ = workdir
+    target = tmp_path / "audit.toml"
+    assert main(["init", str(target), "--data", str(d / "log.csv")]) == EXIT_OK
+    text = target.read_text(encoding="utf-8")
+    assert "# the data's columns: checking_status, duration_months" in text
+    assert text.count("#") > 20 and "docs/configuration.md" in text
+    assert main(["init", str(target)]) == EXIT_ERROR  # never over a file
+    assert "exists already" in capsys.readouterr().err
+    # Filled in (no model, the log's decisions), it runs as written.
+    text = text.replace("[model]   ", "# [model]").replace('path = "model.skops"', "")
+    text = text.replace('# y_pred = "decision"', 'y_pred = "decision"')
+    text = text.replace('gender = "sex"', 'nationality = "foreign_worker"')
+    target.write_text(text, encoding="utf-8")
+    assert main(["run", str(target)]) in (EXIT_OK, EXIT_FAIL), capsys.readouterr().err
+    assert (tmp_path / "out" / "report.html").exists()
+
+
+def test_explain_from_the_saved_audit_writes_the_same_notices(explain_dir, capsys, monkeypatch):
+    d, numeric = explain_dir
+    body = EXPLAIN_CONFIG.format(features=json.dumps(numeric)) + '[output]\njson = "saved.json"\n'
+    cfg = _config(d, body, "saved.toml")
+    assert main(["run", cfg]) in (EXIT_OK, EXIT_FAIL)
+    (d / "ids.csv").write_text("application\nAPP-0003\nAPP-0010\n", encoding="utf-8")
+    args = ["--rows", str(d / "ids.csv"), "--id-column", "application"]
+    assert main(["explain", cfg, *args, "--out", str(d / "rerun")]) == EXIT_OK
+    from szai_audit import _config as config_module
+
+    def no_audit(*a, **k):  # the saved audit is read, never run again
+        raise AssertionError("the audit ran again")
+
+    monkeypatch.setattr(config_module, "_audited", no_audit)
+    saved = ["--audit", str(d / "saved.json")]
+    assert main(["explain", cfg, *args, "--out", str(d / "fromsaved"), *saved]) == EXIT_OK
+    for name in ("index.csv", "notice-APP-0003.html", "notice-APP-0010.txt"):
+        assert (d / "fromsaved" / name).read_text(encoding="utf-8") == (
+            d / "rerun" / name
+        ).read_text(encoding="utf-8"), name
+    # An edited audit, or the audit of other data, is refused.
+    doc = json.loads((d / "saved.json").read_text(encoding="utf-8"))
+    doc["scope"]["favorable_label"] = 0
+    (d / "edited.json").write_text(json.dumps(doc), encoding="utf-8")
+    edited = ["--audit", str(d / "edited.json")]
+    assert main(["explain", cfg, *args, "--out", str(d / "n3"), *edited]) == EXIT_ERROR
+    assert "content_sha256" in capsys.readouterr().err
+    other = _config(d, body.replace(json.dumps(numeric), json.dumps(numeric[:3])), "other.toml")
+    assert main(["explain", other, *args, "--out", str(d / "n4"), *saved]) == EXIT_ERROR
+    assert "audit of other data" in capsys.readouterr().err
+
+
+def test_plot_group_rates_draws_chinese_labels_without_missing_glyphs():
+    import warnings
+
+    from matplotlib.figure import Figure
+
+    from szai_audit.core.charts import mpl_font_family
+
+    if mpl_font_family()[0] == "DejaVu Sans":
+        pytest.skip("no CJK font for matplotlib on this machine (fonts-noto-cjk)")
+    gm = sa.fairness.group_metrics(None, [1, 0, 1, 1, 0, 1], ["女", "女", "男", "男", "女", "男"])
+    fig = Figure()
+    ax = fig.subplots()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph ... missing from font" would be an error
+        sa.report.plot_group_rates(gm, ax=ax, lang="zh")
+        fig.savefig(__import__("io").BytesIO(), format="png")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["女", "男"]
+    assert ax.get_xlabel() == "批准率"

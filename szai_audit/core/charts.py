@@ -36,6 +36,7 @@ __all__ = [
     "percent_tick",
     "plain_text",
     "text_of",
+    "warn_without_cjk_font",
 ]
 
 _MPL_CJK_CANDIDATES = (
@@ -128,6 +129,23 @@ def mpl_font_family() -> list[str]:
 
     names = {f.name for f in font_manager.fontManager.ttflist}
     return [n for n in _MPL_CJK_CANDIDATES if n in names] + ["DejaVu Sans"]
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" for ch in text)
+
+
+def warn_without_cjk_font(texts: list[str]) -> None:
+    """Warn once, naming the remedy, when Chinese text is to be drawn by matplotlib and it has
+    no CJK font (the text would show as empty boxes)."""
+    if mpl_font_family()[0] == "DejaVu Sans" and any(_has_cjk(t) for t in texts):
+        warnings.warn(
+            "matplotlib has no CJK font, so Chinese labels would show as empty boxes: install "
+            "one (Debian: apt-get install fonts-noto-cjk; then delete matplotlib's font cache), "
+            "or draw with lang='en'.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 @contextmanager

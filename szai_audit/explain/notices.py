@@ -27,20 +27,22 @@ from __future__ import annotations
 import functools
 import re
 import time
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..core.data import is_numeric
-from ..core.errors import InputError
+from ..core.data import fingerprint, is_numeric
+from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.messages import Message
-from .person import PersonExplanation
+from ..core.progress import stage
+from .person import PersonExplanation, explain_people
 from .words import feature_label
 
 __all__ = [
@@ -49,6 +51,8 @@ __all__ = [
     "notice_html",
     "notice_problems",
     "notice_text",
+    "person_notices",
+    "saved_audit_options",
     "write_notices",
 ]
 
@@ -453,4 +457,69 @@ def notice_checks(
         "sensitive": list(sensitive),
         "sensitive_names": [feature_label(str(c), feature_labels) for c in sensitive],
         "unitless": unitless,
+    }
+
+
+def person_notices(
+    model: Any,
+    data: pd.DataFrame,
+    rows: Any,
+    out: PathLike,
+    *,
+    metadata: Mapping[str, str] | None = None,
+    lang: str = "bilingual",
+    verbose: bool = True,
+    **options: Any,
+) -> NoticeBatch:
+    """Explain each person of ``rows`` (:func:`szai_audit.explain.explain_people` with
+    ``options``, which must name ``sensitive``, ``feature_labels`` and ``value_labels``) and
+    write their notices into ``out`` (:func:`write_notices`), each checked for plain language;
+    a :class:`~szai_audit.errors.NoticeWarning` says how many have problems. What
+    :meth:`szai_audit.AuditResult.person_notices` and ``szai-audit explain`` run."""
+    with stage("notices", show=verbose) as timed:
+        people = explain_people(model, data, rows, **options)
+        references = list(rows.index if isinstance(rows, pd.DataFrame) else rows)
+        checks = notice_checks(
+            data, options["sensitive"], options["feature_labels"], options["value_labels"]
+        )
+        batch = write_notices(people, references, out, metadata=metadata, lang=lang, checks=checks)
+    if batch.problems:
+        warnings.warn(
+            f"{len(batch.problems)} of {len(batch)} notices have plain-language problems "
+            f"(see index.csv in {str(batch.folder)!r}), such as "
+            f"{next(iter(batch.problems.values()))[0]!r}.",
+            NoticeWarning,
+            stacklevel=3,
+        )
+    return replace(batch, seconds=timed.seconds())
+
+
+def saved_audit_options(doc: Mapping[str, Any], data: pd.DataFrame, name: str) -> dict[str, Any]:
+    """What the notices of a saved audit's people take from the audit (its JSON document
+    ``doc``, already read and verified): ``favorable_label``, ``sensitive`` (the grounds'
+    columns and their proxies among ``data``'s columns, as
+    :meth:`szai_audit.AuditResult.sensitive_inputs`) and ``metadata``. Refused unless ``doc``
+    is the audit of a classification model on this very ``data`` (its fingerprint)."""
+    scope = doc.get("scope") or {}
+    if scope.get("task") != "classification" or scope.get("mode") != "model":
+        raise InputError(
+            f"{name} must be the audit of a classification model (notices explain a model's "
+            f"decisions); it is a {scope.get('task')} audit of {scope.get('mode')}."
+        )
+    saved = ((doc.get("manifest") or {}).get("data") or {}).get("sha256")
+    if saved != fingerprint(data):
+        raise InputError(
+            f"{name} is the audit of other data than the model inputs read here (fingerprint "
+            f"{str(saved)[:12]}..., these {str(fingerprint(data))[:12]}...): give the JSON of "
+            f"the audit of these inputs, or run the audit again."
+        )
+    threshold = float(doc["policy"]["proxy_auc_threshold"])
+    columns = [a.get("column") for a in doc.get("sensitive_attributes") or []]
+    for report in (doc.get("proxies") or {}).values():
+        columns += [f["feature"] for f in report.get("features", []) if f["auc"] >= threshold]
+    present = {str(c) for c in data.columns}
+    return {
+        "favorable_label": scope["favorable_label"],
+        "sensitive": list(dict.fromkeys(c for c in columns if c is not None and c in present)),
+        "metadata": dict(doc.get("system") or {}),
     }

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..core.charts import chart_style, despine, error_bars, figure_to_svg, plain_text, text_of
+from ..core.charts import (
+    chart_style,
+    despine,
+    error_bars,
+    figure_to_svg,
+    mpl_font_family,
+    plain_text,
+    text_of,
+    warn_without_cjk_font,
+)
 from ..core.data import group_label, is_missing_group_key
 from ..core.messages import Message, fmt_amount, fmt_pct
 from ..core.policy import Policy
@@ -105,9 +114,13 @@ def plot_group_rates(
         err = np.vstack([vals - low, high - vals])[:, shown]
         error_bars(ax, vals[shown], y[shown], np.clip(np.nan_to_num(err), 0, None))
         right = np.where(np.isfinite(high), np.maximum(high, vals), vals)
+    fonts = mpl_font_family()  # CJK fonts first: Chinese labels drawn, not empty boxes
     for yi, v, r, ok in zip(y, vals, right, shown, strict=True):
         text = fmt_pct(v) if ok else "—"
-        ax.text((r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222")
+        ax.text(
+            (r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222",
+            fontfamily=fonts,
+        )  # fmt: skip
     _style_rate_axes(ax, keys, y, reference, metric, lang, tick_label)
     return ax
 
@@ -138,14 +151,19 @@ def _style_rate_axes(
 ) -> None:
     """Group tick labels, limits, percentage axis, reference line and label of a rate chart."""
     name = tick_label or (lambda label: label)
-    ax.set_yticks(y, [plain_text(name(group_label(k))) for k in keys])
+    fonts = mpl_font_family()
+    labels = [plain_text(name(group_label(k))) for k in keys]
+    warn_without_cjk_font([*labels, text_of(METRIC_LABELS[metric], lang)])
+    ax.set_yticks(y, labels, fontfamily=fonts)
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.18)
     ax.set_xticks(ROUND_TICKS)
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     if reference is not None and math.isfinite(reference):
         ax.axvline(reference, color="#b3261e", linestyle="--", linewidth=1)
-    ax.set_xlabel(text_of(METRIC_LABELS[metric], lang), fontsize=9)
+    ax.set_xlabel(text_of(METRIC_LABELS[metric], lang), fontsize=9, fontfamily=fonts)
+    for label in ax.get_xticklabels():
+        label.set_fontfamily(fonts)
     ax.tick_params(labelsize=8)
     despine(ax)
 
