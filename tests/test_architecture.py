@@ -28,10 +28,12 @@ LAZY_LIBRARIES = {
     "joblib",
     "lightgbm",
     "matplotlib",
+    "pyarrow",  # optional: reading the columns of a Parquet file (szai-audit init --data)
     "scipy",
     "shap",
     "skops",
     "sklearn",
+    "tqdm",  # tqdm.notebook imports IPython and ipywidgets: only in a notebook
     "xgboost",
 }
 MAX_FUNCTION_LINES = 80

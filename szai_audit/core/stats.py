@@ -89,9 +89,12 @@ def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
     from scipy.stats import hypergeom
 
     total, positives = n1 + n2, k1 + k2
-    support = np.arange(max(0, positives - n2), min(positives, n1) + 1)
+    low = max(0, positives - n2)
+    support = np.arange(low, min(positives, n1) + 1)
+    # One call for the whole support: the observed table's probability is one of them (the
+    # same value a second call gave, at half the cost, paid once per small group).
     probs = hypergeom.pmf(support, total, positives, n1)
-    observed = hypergeom.pmf(k1, total, positives, n1)
+    observed = probs[k1 - low]
     # The same relative tolerance scipy uses, so that ties in probability count.
     return float(min(1.0, probs[probs <= observed * (1 + 1e-7)].sum()))
 

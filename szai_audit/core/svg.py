@@ -46,7 +46,7 @@ def text_width(text: str, size: float) -> float:
     (10.0, 23.2)
     """
     shown = str(visible_controls(text))
-    return sum(size if _wide(ch) else 0.58 * size for ch in shown)
+    return float(sum(size if _wide(ch) else 0.58 * size for ch in shown))
 
 
 def _num(x: float) -> str:

@@ -74,6 +74,25 @@ def _quiet_nan_warnings() -> Iterator[None]:
         yield
 
 
+def _quantiles(draws: np.ndarray, q: list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nanquantile(draws, q, axis=0)``, column by column only where a column has a NaN
+    (numpy loops over every column in Python once any holds one: 2 s for 5,000 groups); the
+    other columns at once, with the same values.
+
+    >>> d = np.array([[0.1, np.nan], [0.3, 0.2], [0.2, 0.4]])
+    >>> [x.tolist() for x in _quantiles(d, [0.0, 1.0])]
+    [[0.1, 0.2], [0.3, 0.4]]
+    """
+    has_nan = np.isnan(draws).any(axis=0)
+    out = np.full((len(q), draws.shape[1]), np.nan)
+    if (~has_nan).any():
+        out[:, ~has_nan] = np.quantile(draws[:, ~has_nan], q, axis=0)
+    if has_nan.any():
+        with np.errstate(all="ignore"), _quiet_nan_warnings():
+            out[:, has_nan] = np.nanquantile(draws[:, has_nan], q, axis=0)
+    return out[0], out[1]
+
+
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den as float, NaN where den == 0 (no warning)."""
     num = np.asarray(num, dtype=float)
@@ -271,8 +290,7 @@ class GroupMetrics:
             if np.isnan(d).all():
                 lo = hi = np.full(d.shape[1], np.nan)
             else:
-                with np.errstate(all="ignore"), _quiet_nan_warnings():
-                    lo, hi = np.nanquantile(d, q, axis=0)
+                lo, hi = _quantiles(d, q)
             cols[(m, "low")], cols[(m, "high")] = lo, hi
         frame = pd.DataFrame(cols, index=self.counts.index)
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["metric", "bound"])

@@ -214,23 +214,30 @@ def _table(
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
         metrics.append("mean_score")
-    by_group, den = gm.by_group, gm.denominators()
+    by_group = gm.by_group
+    # Positional arrays (not .loc by label per cell: 15 tables of 625 groups took 13 s).
+    den = gm.denominators()[metrics].to_numpy(dtype=float)
+    values = by_group[metrics].to_numpy(dtype=float)
+    counts = by_group["count"].to_numpy()
+    bounds = None
+    if ci is not None:
+        bounds = {m: ci[[(m, "low"), (m, "high")]].to_numpy(dtype=float) for m in metrics}
     rows = []
-    for i, (key, row) in enumerate(by_group.iterrows()):
-        count = int(row["count"])
+    for i, key in enumerate(by_group.index):
+        count = int(counts[i])
         suppressed = count < min_size
         cells = []
-        for m in metrics:
-            if suppressed or int(den.loc[key, m]) < min_size:
+        for j, m in enumerate(metrics):
+            if suppressed or int(den[i, j]) < min_size:
                 cells.append({"text": "—", "withheld": True, "ci": ""})
                 continue
             fmt = (lambda v: fmt_ratio(v, 3)) if m == "mean_score" else fmt_pct
             interval = ""
-            if ci is not None:
-                lo, hi = float(ci.iloc[i][(m, "low")]), float(ci.iloc[i][(m, "high")])
+            if bounds is not None:
+                lo, hi = (float(b) for b in bounds[m][i])
                 if np.isfinite(lo) and np.isfinite(hi):
                     interval = f"{fmt(lo)}–{fmt(hi)}"
-            cells.append({"text": fmt(float(row[m])), "withheld": False, "ci": interval})
+            cells.append({"text": fmt(float(values[i, j])), "withheld": False, "ci": interval})
         rows.append(_group_row(key, count, suppressed, cells))
     overall = gm.overall
     overall_cells = [
@@ -500,10 +507,10 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
         )
         columns.append(((metric, test + "_adjusted"), METRIC_LABELS[metric].join(versus, " ")))
     rows = []
-    for group, row in tests.iterrows():
+    table = tests[[col for col, _label in columns]].to_numpy(dtype=float)
+    for group, row in zip(tests.index, table, strict=True):
         cells = []
-        for col, _label in columns:
-            p = float(row[col])
+        for p in row:
             if not np.isfinite(p):
                 cells.append({"text": "—", "significant": False})
             else:

@@ -66,6 +66,9 @@ class ProxyReport:
     left_out: dict[str, int] = field(default_factory=dict)
     #: The standard error of ``all_features_auc`` (as ``auc_se``, on the out-of-fold scores).
     all_features_auc_se: float = math.nan
+    #: Whether the all-features model was left out because the attribute has more than
+    #: :data:`ALL_FEATURES_MAX_GROUPS` groups (its cost grows with them).
+    all_features_capped: bool = False
 
 
 def _discretize(col: pd.Series, n_bins: int) -> tuple[np.ndarray, str]:
@@ -102,6 +105,12 @@ ALL_FEATURES_ITERATIONS, ALL_FEATURES_LEARNING_RATE = 50, 0.2
 #: within their own 95% intervals of the 50-round fits (``benchmarks/bench_proxies.py``) for
 #: about half the time. None: every round (as before issue 26; ``benchmarks/bench_audit.py``).
 ALL_FEATURES_PATIENCE: int | None = 5
+#: Training rows from which the all-features model stops early (fewer: all its rounds).
+EARLY_STOPPING_ROWS = 1_000
+#: Groups beyond which the all-features model is not fitted: boosting fits one tree per group
+#: and round, so 1,000 groups took 21 s on 20,000 rows (issue 26); the single inputs are still
+#: ranked, and the finding says what was not computed.
+ALL_FEATURES_MAX_GROUPS = 30
 
 
 def _auc_of_scores(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
@@ -282,12 +291,14 @@ def rank_proxies(
         fold_of[test] = f
     z = z_value(level)
     h = _entropy_bits(y)
+    capped = all_features and n_classes > ALL_FEATURES_MAX_GROUPS
+    all_features = all_features and not capped
     with stage("proxies") as bar:  # one step per input, and per fold of the all-features model
         bar.add(len(frame.columns) + (len(folds) if all_features else 0))
         table, all_scores = _ranked(frame, y, n_classes, folds, fold_of, splits, n_bins, z, h,
                                     all_features, random_state, bar)  # fmt: skip
     all_auc, all_se, all_bal = all_scores
-    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se)
+    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se, capped)
 
 
 def _ranked(
@@ -373,12 +384,15 @@ def _all_features(
     proba = np.empty((len(y), n_classes))
     with limited_threads():
         for train, test in folds:
+            # Early stopping holds out a tenth of the fold: only where that tenth is large
+            # (below, 50 rounds are cheap anyway, and a stratified tenth may be impossible).
+            early = ALL_FEATURES_PATIENCE is not None and len(train) >= EARLY_STOPPING_ROWS
             model = HistGradientBoostingClassifier(
                 max_iter=ALL_FEATURES_ITERATIONS,
                 max_depth=3,
                 learning_rate=ALL_FEATURES_LEARNING_RATE,
                 categorical_features=np.asarray(categorical),
-                early_stopping=ALL_FEATURES_PATIENCE is not None,
+                early_stopping=early,
                 n_iter_no_change=ALL_FEATURES_PATIENCE or 10,
                 validation_fraction=0.1,
                 random_state=random_state,

@@ -37,26 +37,33 @@ def metrics_table_dict(
 ) -> dict[str, Any]:
     """Group rows for JSON; figures of groups below the minimum size are withheld (None)."""
     by_group = gm.by_group
-    den = gm.denominators()
+    # Positional arrays, not .loc by group label: 21 tables of 625 groups took 25 s that way.
+    den = gm.denominators()[list(METRICS[1:])].to_numpy(dtype=float)
+    values = by_group[list(METRICS[1:])].to_numpy(dtype=float)
+    counts = by_group["count"].to_numpy()
+    bounds_of = None
+    if ci is not None:
+        bounds_of = {m: ci[[(m, "low"), (m, "high")]].to_numpy(dtype=float) for m in METRICS[1:]}
+    test_rows = None if tests is None else _tests_by_row(tests)
     rows = []
-    for i, (key, row) in enumerate(by_group.iterrows()):
+    for i, key in enumerate(by_group.index):
         keys = list(key) if isinstance(key, tuple) else [key]
-        suppressed = int(row["count"]) < min_size
+        suppressed = int(counts[i]) < min_size
         entry: dict[str, Any] = {
             "group": [str(k) for k in keys],
             "suppressed": suppressed,
-            "count": int(row["count"]),
+            "count": int(counts[i]),
         }
         intervals: dict[str, Any] = {}
-        for m in METRICS[1:]:
-            small = int(den.loc[key, m]) < min_size
+        for j, m in enumerate(METRICS[1:]):
+            small = int(den[i, j]) < min_size
             withheld = suppressed or small
-            entry[m] = None if withheld else jsonable(float(row[m]))
-            if ci is not None and not withheld:
-                bounds = [jsonable(float(ci.iloc[i][(m, b)])) for b in ("low", "high")]
+            entry[m] = None if withheld else jsonable(float(values[i, j]))
+            if bounds_of is not None and not withheld:
+                bounds = [jsonable(float(b)) for b in bounds_of[m][i]]
                 intervals[m] = None if None in bounds else bounds
         entry["ci"] = intervals
-        entry["tests"] = {} if tests is None else _row_tests(tests, i)
+        entry["tests"] = {} if test_rows is None else test_rows[i]
         rows.append(entry)
     overall = {m: jsonable(gm.overall[m]) for m in METRICS}
     overall["count"] = int(gm.overall["count"])
@@ -189,10 +196,14 @@ def flip_dict(flip: FlipResult) -> dict[str, Any]:
     }
 
 
-def _row_tests(tests: pd.DataFrame, i: int) -> dict[str, dict[str, float]]:
-    """{metric: {test: p}} for one group, tests that were not run left out."""
-    out: dict[str, dict[str, float]] = {}
-    for (metric, test), value in tests.iloc[i].items():
-        if pd.notna(value):
-            out.setdefault(str(metric), {})[str(test)] = float(value)
+def _tests_by_row(tests: pd.DataFrame) -> list[dict[str, dict[str, float]]]:
+    """{metric: {test: p}} for each group in order, tests that were not run left out."""
+    names = [(str(metric), str(test)) for metric, test in tests.columns]
+    out: list[dict[str, dict[str, float]]] = []
+    for row in tests.to_numpy(dtype=float):
+        entry: dict[str, dict[str, float]] = {}
+        for (metric, test), value in zip(names, row, strict=True):
+            if not np.isnan(value):
+                entry.setdefault(metric, {})[test] = float(value)
+        out.append(entry)
     return out

@@ -503,6 +503,18 @@ def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
     )
 
 
+def msg_proxy_all_inputs_capped(ground: str, n_groups: int, cap: int) -> Message:
+    """The note of a proxy finding whose all-inputs model was not fitted (too many groups)."""
+    g = ground_label(ground)
+    return Message(
+        f"{g.zh}有 {n_groups:,} 个组，多于 {cap} 个，未拟合“全部输入合起来”的模型"
+        f"（其计算量随组数增长），只评估了单个输入；所有输入合起来揭示该属性的程度未评估。",
+        f"{g.en.capitalize()} has {n_groups:,} groups, more than {cap}, so the model of all "
+        f"inputs together was not fitted (its cost grows with the groups); single inputs were "
+        f"ranked, and how far all inputs together reveal the attribute was not assessed.",
+    )
+
+
 def msg_proxy_no_features(ground: str) -> Message:
     """Proxy check with no feature left to rank."""
     g = ground_label(ground)

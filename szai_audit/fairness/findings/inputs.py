@@ -14,7 +14,7 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, FLIP, PROXY
 from ..counterfactual import FlipResult
-from ..proxies import ProxyReport, stand_in
+from ..proxies import ALL_FEATURES_MAX_GROUPS, ProxyReport, stand_in
 from ..words import Labels
 
 #: Proxies listed in a message (the table in the report lists more).
@@ -71,7 +71,7 @@ def proxy_finding(
         comparisons.append(replace(together, threshold=all_threshold))
 
     def message(verdict: Verdict) -> Message:
-        return words.msg_proxy(
+        said = words.msg_proxy(
             ground,
             verdict,
             threshold=threshold,
@@ -82,6 +82,12 @@ def proxy_finding(
             labels=labels,
             stand_in=perfect,
         )
+        if report.all_features_capped:  # say what was not computed
+            note = words.msg_proxy_all_inputs_capped(
+                ground, report.n_classes, ALL_FEATURES_MAX_GROUPS
+            )
+            said = said.join(note)
+        return said
 
     return Measured(
         check=PROXY.id,
@@ -100,6 +106,16 @@ def proxy_finding(
             "all_features_threshold": all_threshold,
             "rows_used": report.n_rows,
             "left_out": report.left_out,
+            **(
+                {
+                    "all_features_not_computed": {
+                        "groups": report.n_classes,
+                        "max_groups": ALL_FEATURES_MAX_GROUPS,
+                    }
+                }
+                if report.all_features_capped
+                else {}
+            ),
         },
         informative=True,
         names_groups=False,
