@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -97,29 +98,34 @@ def proxy_finding(
         direction="below",
         comparisons=comparisons,
         message=message,
-        details={
-            "top_feature": str(table.index[0]),
-            "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
-            "all_features_auc": None
-            if math.isnan(report.all_features_auc)
-            else report.all_features_auc,
-            "all_features_threshold": all_threshold,
-            "rows_used": report.n_rows,
-            "left_out": report.left_out,
-            **(
-                {
-                    "all_features_not_computed": {
-                        "groups": report.n_classes,
-                        "max_groups": ALL_FEATURES_MAX_GROUPS,
-                    }
-                }
-                if report.all_features_capped
-                else {}
-            ),
-        },
+        details=_proxy_details(report, perfect, all_threshold),
         informative=True,
         names_groups=False,
     )
+
+
+def _proxy_details(
+    report: ProxyReport, perfect: tuple[str, float] | None, all_threshold: float
+) -> dict[str, Any]:
+    """The proxy finding's details: the top input, a stand-in, the all-inputs AUC (and, when
+    it was not computed for too many groups, why)."""
+    capped = (
+        {"all_features_not_computed": {"groups": report.n_classes,
+                                       "max_groups": ALL_FEATURES_MAX_GROUPS}}
+        if report.all_features_capped
+        else {}
+    )  # fmt: skip
+    return {
+        "top_feature": str(report.features.index[0]),
+        "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
+        "all_features_auc": None
+        if math.isnan(report.all_features_auc)
+        else report.all_features_auc,
+        "all_features_threshold": all_threshold,
+        "rows_used": report.n_rows,
+        "left_out": report.left_out,
+        **capped,
+    }
 
 
 def _proxy_unmeasured(report: ProxyReport | None, ground: str) -> Finding | None:
