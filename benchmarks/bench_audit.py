@@ -7,14 +7,15 @@ given, no model) or with a fitted **LightGBM** classifier (``predict_proba``). `
 ``to_html()`` are timed together, as a user waits for both.
 
 Each configuration runs in a fresh process. ``--load N`` starts N busy processes for the whole
-run, the shared machine of the issue (a load of about 5 on 2 cores). ``--compare`` also runs
-every configuration as it ran before issue 26 (the audit's own fits on as many threads as the
-machine's usable cores, ``n_threads=None``; the proxy check's all-features model fitted for all
-its 50 rounds, ``proxies.ALL_FEATURES_PATIENCE = None``) in the same run, one after the
-other, so the two rows are measured under the same load, and checks that the proxy rankings are
-the same and each all-features AUC within its own 95% interval of the one before::
+run, the shared machine of the issue (a load of about 5 on 2 cores). ``--before DIR`` also runs
+every configuration with the package as it is in DIR (a checkout of an earlier commit, e.g.
+``git worktree add /tmp/before a720826``, the last commit before issue 26), one after the other
+with today's, so the two rows are measured under the same load, and checks that the proxy
+rankings are the same and each all-features AUC within its own 95% interval of the one
+before::
 
-    .venv/bin/python benchmarks/bench_audit.py --sizes 1e4 1e5 1e6 --load 4 --compare
+    git worktree add /tmp/before a720826
+    .venv/bin/python benchmarks/bench_audit.py --sizes 1e4 1e5 1e6 --load 4 --before /tmp/before
     .venv/bin/python benchmarks/bench_audit.py --sizes 1e4 --models lightgbm
 
 The "floor" column is one ``predict_proba`` of the model on all rows, measured in the same
@@ -24,6 +25,7 @@ process: what the prediction stage cannot go below.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import multiprocessing
 import os
@@ -71,7 +73,7 @@ def _fit_lightgbm(train: pd.DataFrame):  # type: ignore[no-untyped-def]
     )
 
 
-def worker(rows: int, model_kind: str, threads: str) -> dict:
+def worker(rows: int, model_kind: str) -> dict:
     import szai_audit as sa
 
     data = make_credit(rows, seed=1)
@@ -88,11 +90,8 @@ def worker(rows: int, model_kind: str, threads: str) -> dict:
         model = _fit_lightgbm(make_credit(20_000, seed=999))
         score = model.predict_proba(X.astype(dict.fromkeys(TEXT, "category")))[:, 1]
         kw = {"y_pred": (score >= 0.5).astype(int), "y_score": score}
-    n_threads = None if threads == "cores" else int(threads)
-    if threads == "cores":  # as before issue 26
-        from szai_audit.fairness import proxies
-
-        proxies.ALL_FEATURES_PATIENCE = None
+    if "n_threads" in inspect.signature(sa.Audit).parameters:  # not before issue 26
+        kw["n_threads"] = 1
     t0 = time.perf_counter()
     result = sa.Audit(
         data=X,
@@ -100,7 +99,6 @@ def worker(rows: int, model_kind: str, threads: str) -> dict:
         sensitive=GROUNDS,
         sensitive_data=data[list(GROUNDS.values())],
         verbose=False,
-        n_threads=n_threads,
         **kw,
     ).run(random_state=0)
     result.to_html()
@@ -148,21 +146,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=float, nargs="+", default=[1e4, 1e5, 1e6])
     parser.add_argument("--models", nargs="+", default=["log", "lightgbm"])
     parser.add_argument("--load", type=int, default=0, help="busy processes to start")
-    parser.add_argument("--compare", action="store_true", help="also the threads of before")
-    parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--before", help="a checkout of the package before, run alongside")
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        rows, kind, threads = args.worker
-        print(json.dumps(worker(int(rows), kind, threads)))
+        rows, kind = args.worker
+        print(json.dumps(worker(int(rows), kind)))
         return
     load = [multiprocessing.Process(target=_busy, daemon=True) for _ in range(args.load)]
     for p in load:
         p.start()
-    settings = [("1", "new (n_threads=1)")]
-    if args.compare:
-        settings.insert(0, ("cores", "before (usable cores)"))
+    here = str(Path(__file__).resolve().parent.parent)
+    settings = [(here, "today")]
+    if args.before:
+        settings.insert(0, (str(Path(args.before).resolve()), "before"))
     stages = ["predictions", "bootstrap", "proxies", "flip test", "explanation", "report"]
-    head = f"{'rows':>9} {'model':<9} {'setting':<22} {'total':>7} " + " ".join(
+    head = f"{'rows':>9} {'model':<9} {'code':<7} {'total':>7} " + " ".join(
         f"{s[:11]:>11}" for s in stages
     )
     print(f"load: {args.load} busy processes on {os.cpu_count()} CPUs; seconds")
@@ -170,9 +169,10 @@ def main() -> None:
     try:
         for size in args.sizes:
             for kind in args.models:
-                for threads, label in settings:
-                    cmd = [sys.executable, __file__, "--worker", str(int(size)), kind, threads]
-                    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                for source, label in settings:
+                    cmd = [sys.executable, __file__, "--worker", str(int(size)), kind]
+                    env = {**os.environ, "PYTHONPATH": source}
+                    out = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
                     if out.returncode != 0:
                         print(out.stderr[-2000:])
                         continue
@@ -181,13 +181,13 @@ def main() -> None:
                     floor = "" if r["floor"] is None else f"  floor {r['floor']:.2f}"
                     share = r["stages"].get("proxies", 0.0) / r["total"]
                     print(
-                        f"{int(size):>9,} {kind:<9} {label:<22} {r['total']:>7.1f} {cells}"
+                        f"{int(size):>9,} {kind:<9} {label:<7} {r['total']:>7.1f} {cells}"
                         f"{floor}  proxies {share:.0%}  {r['verdict']}",
                         flush=True,
                     )
-                    if threads == "cores":
+                    if label == "before":
                         before = r
-                    elif args.compare:
+                    elif args.before:
                         print(" " * 10 + _same_proxies(before, r), flush=True)
     finally:
         for p in load:
