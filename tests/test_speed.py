@@ -240,3 +240,61 @@ def test_rates_chart_draws_each_rate_to_scale_with_text_as_written():
     widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', svg)][:3]
     rates = gm.by_group["selection_rate"].to_numpy()
     np.testing.assert_allclose(np.array(widths) / widths[0], rates / rates[0], rtol=1e-3)
+
+
+# --------------------------------------------------------------------------------------------
+# Item 4: groups
+# --------------------------------------------------------------------------------------------
+
+
+def test_many_groups_leave_out_the_all_inputs_model_and_say_so():
+    from szai_audit.fairness.proxies import ALL_FEATURES_MAX_GROUPS
+
+    n, k = 3_000, ALL_FEATURES_MAX_GROUPS + 5
+    rng = np.random.default_rng(0)
+    region = np.char.add("r", rng.integers(0, k, n).astype(str))
+    data = pd.DataFrame(
+        {"postcode": np.char.add("p", region), "income": rng.normal(size=n)}  # a stand-in
+    )
+    y_pred = rng.integers(0, 2, n)
+    result = sa.Audit(data=data, y_pred=y_pred, sensitive={"region": region}).run()
+    report = result.proxies["region"]
+    assert report.all_features_capped and np.isnan(report.all_features_auc)
+    assert report.features.index[0] == "postcode" and report.features["auc"].iloc[0] > 0.99
+    finding = next(f for f in result.findings if f.check == "fairness.proxy")
+    assert finding.details["all_features_not_computed"] == {
+        "groups": k,
+        "max_groups": ALL_FEATURES_MAX_GROUPS,
+    }
+    assert f"has {k} groups, more than {ALL_FEATURES_MAX_GROUPS}" in finding.message.en
+    assert "未拟合" in finding.message.zh and finding.status.value == "WARN"
+    # At the cap the model is fitted, and nothing is said.
+    few = np.char.add("r", rng.integers(0, ALL_FEATURES_MAX_GROUPS, n).astype(str))
+    kept = sa.Audit(data=data, y_pred=y_pred, sensitive={"region": few}).run()
+    assert np.isfinite(kept.proxies["region"].all_features_auc)
+    assert not kept.proxies["region"].all_features_capped
+
+
+def test_group_tables_read_by_position_equal_by_label():
+    """The report's and the JSON's group tables (read by position for speed) give every
+    group's own figures, for an intersection too."""
+    rng = np.random.default_rng(3)
+    n = 4_000
+    a, b = rng.choice(["x", "y", "z"], n), rng.choice(["p", "q"], n)
+    y_pred, y_true = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    result = sa.Audit(
+        y_pred=y_pred, y_true=y_true, sensitive={"one": a, "two": b}, policy=sa.Policy()
+    ).run()
+    doc = result.to_dict()
+    for key, gm in result.tables().items():
+        table = doc["intersections"].get(key)
+        table = table or doc["group_metrics"][key]
+        for entry in table["groups"]:
+            label = tuple(entry["group"]) if len(entry["group"]) > 1 else entry["group"][0]
+            row = gm.by_group.loc[label]
+            assert entry["count"] == int(row["count"])
+            assert entry["selection_rate"] == pytest.approx(float(row["selection_rate"]))
+            low, high = entry["ci"]["selection_rate"]
+            ci = result.cis[key].loc[label]
+            assert (low, high) == pytest.approx((ci[("selection_rate", "low")],
+                                                 ci[("selection_rate", "high")]))  # fmt: skip
