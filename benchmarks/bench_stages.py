@@ -73,12 +73,14 @@ def main() -> None:
     warm = {**kw, "sensitive_data": small[["sex", "foreign_worker", "age"]]}
     sa.Audit(audited, small[FEATURES], small["repaid"], **warm).run().to_html()
     runs = {}
+    results = {}
     for name, policy in (("default", sa.Policy()), ("faster", sa.Policy(**FASTER))):
         t0 = time.perf_counter()
         result = sa.Audit(audited, data[FEATURES], data["repaid"], policy=policy, **kw).run()
         total = time.perf_counter() - t0
         result.to_html()
         runs[name] = (dict(result.manifest["stage_seconds"]), total, result.verdict)
+        results[name] = result
 
     what = "as a function (permutation explanation)" if args.function else "(tree SHAP)"
     print(f"\n{n:,} rows, {model.steps[-1][1].__class__.__name__} {what}; seconds per stage")
@@ -90,6 +92,46 @@ def main() -> None:
     a, b = runs["default"][1], runs["faster"][1]
     print(f"{'run() total':<14}{a:>18.2f}{b:>10.2f}{b / a:>8.2f}")
     print(f"verdicts: default {runs['default'][2]}, faster {runs['faster'][2]}")
+    print()
+    print("What the faster settings cost in precision (faster / default):")
+    for line in _precision(results["default"], results["faster"]):
+        print("  " + line)
+
+
+def _precision(default, faster) -> list[str]:  # type: ignore[no-untyped-def]
+    """Interval widths and estimates of the two runs, side by side."""
+    import numpy as np
+
+    def widths(result, metric: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+        out = []
+        for ci in result.cis.values():
+            out += list((ci[(metric, "high")] - ci[(metric, "low")]).dropna())
+        return np.asarray(out)
+
+    lines = []
+    for metric in ("selection_rate", "true_positive_rate"):
+        ratio = np.median(widths(faster, metric) / widths(default, metric))
+        lines.append(f"{metric} interval width (n_bootstrap): median ratio {ratio:.2f}")
+    for g, rep in default.proxies.items():
+        other = faster.proxies[g]
+        lines.append(
+            f"proxies {g}: top input AUC standard error {rep.features['auc_se'].iloc[0]:.4f} -> "
+            f"{other.features['auc_se'].iloc[0]:.4f} (proxy_max_rows); same top input: "
+            f"{rep.features.index[0] == other.features.index[0]}"
+        )
+    for g, sm in default.score_metrics.items():
+        diff = np.max(np.abs(sm.by_group["auc"] - faster.score_metrics[g].by_group["auc"]))
+        lines.append(f"AUC by {g}: largest change {diff:.1e} (score_resolution)")
+    a, b = default.explanation_summary, faster.explanation_summary
+    if a is not None and b is not None and a.factors and b.factors:
+        wa = np.median([f.share_high - f.share_low for f in a.factors])
+        wb = np.median([f.share_high - f.share_low for f in b.factors])
+        same = [f.feature for f in a.factors[:3]] == [f.feature for f in b.factors[:3]]
+        lines.append(
+            f"explanation: median share interval {wa:.3f} -> {wb:.3f} "
+            f"(explain_sample_size); same three main factors: {same}"
+        )
+    return lines
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .html import FONT_STACK, visible_controls
 
-__all__ = ["Canvas", "Frame", "text_width"]
+__all__ = ["Canvas", "Frame", "bar_rows", "text_width"]
 
 #: Colours shared with the matplotlib charts.
 BAR, MISSING_BAR, INK, GRID, REFERENCE = "#3b6ea8", "#9aa5b1", "#222", "#9aa5b1", "#b3261e"
@@ -189,3 +189,37 @@ class Frame:
             canvas.text(self.left + self.width / 2, y, line, size=size, anchor="middle")
             y += 1.2 * size
         return y
+
+
+def bar_rows(
+    canvas: Canvas,
+    frame: Frame,
+    values: list[float],
+    colours: list[str],
+    texts: list[str],
+    bounds: list[tuple[float, float] | None] | None = None,
+    size: float = 8,
+) -> None:
+    """Horizontal bars from 0, row ``i`` at height ``len(values) - 1 - i`` (the first at the
+    top), each 0.6 of a row high, with its interval as a whisker when ``bounds`` gives one, and
+    ``texts[i]`` right of the bar (or of its whisker). A row whose value is NaN gets no bar,
+    its text at 0 ("—", say)."""
+    n = len(values)
+    for i, value in enumerate(values):
+        y = n - 1 - i
+        mid = frame.y(y)
+        canvas.line(frame.left - 3.5, mid, frame.left, mid)
+        if not math.isfinite(value):
+            canvas.text(frame.x(0) + 4, mid, texts[i], size=size)
+            continue
+        top, bottom = frame.y(y + 0.3), frame.y(y - 0.3)
+        canvas.rect(frame.x(0), top, frame.x(value) - frame.x(0), bottom - top, colours[i])
+        right = value
+        bound = bounds[i] if bounds is not None else None
+        if bound is not None and all(math.isfinite(b) for b in bound):
+            low, high = min(bound[0], value), max(bound[1], value)
+            canvas.line(frame.x(low), mid, frame.x(high), mid)
+            for end in (low, high):
+                canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2)
+            right = high
+        canvas.text(frame.x(right) + 4, mid, texts[i], size=size)

@@ -6,15 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import numpy as np
-
-from ..core.charts import chart_style, despine, error_bars, figure_to_svg, plain_text, text_of
+from ..core.charts import nice_ticks, percent_tick, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
 from ..core.scope import Scope
+from ..core.svg import Canvas, Frame, bar_rows, text_width
 from .checks import ARTICLE, EXPLAINED, NOTICE
 from .summary import ExplanationSummary
 from .words import (
@@ -49,37 +48,44 @@ class Results(Protocol):
 
 def explanation_chart(result: Results, lang: str) -> str | None:
     """Share of the model's influence of the main factors, with intervals, coloured by
-    direction (towards or against the favourable outcome)."""
+    direction (towards or against the favourable outcome), written as SVG directly."""
     summary = result.explanation_summary
     if summary is None or not summary.factors:
         return None
-    from matplotlib.figure import Figure
-
     factors = summary.factors[:10]
-    shares = np.array([f.share for f in factors])
-    low = np.array([f.share_low for f in factors])
-    high = np.array([f.share_high for f in factors])
+    shares = [float(f.share) for f in factors]
     colours = []
     for f in factors:
         sign = f.direction.get("sign", 0) if f.direction.get("kind") == "numeric" else 0
         colours.append("#1a7f37" if sign > 0 else "#b3261e" if sign < 0 else "#6e7781")
-    labels = [plain_text(text_of(f.label, lang).replace("\n", " / ")) for f in factors]
-    y = np.arange(len(factors))[::-1]
-    with chart_style():
-        fig = Figure(figsize=(7.5, 0.34 * len(factors) + 1.3), layout="constrained")
-        ax = fig.subplots()
-        ax.barh(y, shares, color=colours, height=0.6)
-        error_bars(ax, shares, y, np.clip(np.vstack([shares - low, high - shares]), 0, None))
-        for yi, s, h in zip(y, shares, high, strict=True):
-            ax.text(max(s, h) + 0.005, yi, fmt_pct(s), va="center", fontsize=8)
-        ax.set_yticks(y, labels)
-        ax.set_xlim(0, min(1.0, float(high.max()) * 1.25 + 0.02))
-        ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
-        ax.set_xlabel(
-            text_of(Message("占模型全部影响的比例", "Share of the model's influence"), lang)
-        )
-        despine(ax)
-        return figure_to_svg(fig, "chart-explanation")
+    labels = [text_of(f.label, lang).replace("\n", " / ") for f in factors]
+    high = max(float(f.share_high) for f in factors)
+    top = min(1.0, high * 1.25 + 0.02)
+    title = text_of(Message("占模型全部影响的比例", "Share of the model's influence"), lang)
+    lines = title.split("\n")
+    row, size = 24.0, 8.0
+    left = max(text_width(t, size) for t in labels) + 10
+    canvas = Canvas(
+        left + 420 + 50, 8 + row * len(factors) + 5 + 1.2 * size + 1.2 * 9 * len(lines) + 8
+    )
+    frame = Frame(left, 8, 420, row * len(factors), 0.0, top, -0.6, len(factors) - 0.4)
+    for i, label in enumerate(labels):
+        canvas.text(left - 8, frame.y(len(factors) - 1 - i), label, anchor="end")
+    bar_rows(
+        canvas,
+        frame,
+        shares,
+        colours,
+        [fmt_pct(v) for v in shares],
+        [(float(f.share_low), float(f.share_high)) for f in factors],
+        size,
+    )
+    ticks = nice_ticks(0.0, top, 5)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    frame.axes(canvas)
+    frame.x_ticks(canvas, [(t, percent_tick(t, step)) for t in ticks], size)
+    frame.x_label(canvas, lines)
+    return canvas.svg("chart-explanation", title.replace("\n", " "))
 
 
 def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:

@@ -26,7 +26,7 @@ from ..core.charts import (
 from ..core.data import group_label, is_missing_group_key
 from ..core.messages import Message, fmt_amount, fmt_pct
 from ..core.policy import Policy
-from ..core.svg import BAR, MISSING_BAR, REFERENCE, Canvas, Frame, text_width
+from ..core.svg import BAR, MISSING_BAR, REFERENCE, Canvas, Frame, bar_rows, text_width
 from .metrics import GroupMetrics
 from .words import METRIC_LABELS
 
@@ -209,27 +209,19 @@ def rates_chart(
         )  # fmt: skip
         values, den, bounds = _rate_values(gm, metric, favorable_is_positive, ci)
         shown = (den >= min_size).to_numpy() & values.notna().to_numpy()
-        vals = values.to_numpy(dtype=float)
-        for i, key in enumerate(keys):
-            y = len(keys) - 1 - i
-            mid = frame.y(y)
-            if p == 0:
-                canvas.text(label_room - 8, mid, labels[i], size=size, anchor="end")
-            canvas.line(frame.left - 3.5, mid, frame.left, mid)
-            if not shown[i]:
-                canvas.text(frame.x(0) + 0.015 * frame.width / 1.18, mid, "—", size=size)
-                continue
-            colour = MISSING_BAR if is_missing_group_key(key) else BAR
-            top, bottom = frame.y(y + 0.3), frame.y(y - 0.3)
-            canvas.rect(frame.x(0), top, frame.x(vals[i]) - frame.x(0), bottom - top, colour)
-            right = vals[i]
-            if bounds is not None and np.isfinite(bounds[0][i]) and np.isfinite(bounds[1][i]):
-                low, high = min(bounds[0][i], vals[i]), max(bounds[1][i], vals[i])
-                canvas.line(frame.x(low), mid, frame.x(high), mid, width=0.8)
-                for end in (low, high):
-                    canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2, width=0.8)
-                right = high
-            canvas.text(frame.x(right + 0.015), mid, fmt_pct(vals[i]), size=size)
+        vals = np.where(shown, values.to_numpy(dtype=float), np.nan)
+        if p == 0:
+            for i, label in enumerate(labels):
+                canvas.text(label_room - 8, frame.y(len(keys) - 1 - i), label, anchor="end")
+        bar_rows(
+            canvas,
+            frame,
+            vals.tolist(),
+            [MISSING_BAR if is_missing_group_key(k) else BAR for k in keys],
+            [fmt_pct(v) if ok else "—" for v, ok in zip(vals, shown, strict=True)],
+            None if bounds is None else list(zip(bounds[0], bounds[1], strict=True)),
+            size,
+        )
         if metric == "favorable_rate":
             ref = policy.selection_rate_ratio_min * best
             if math.isfinite(ref):
