@@ -463,9 +463,14 @@ def _explain(
 
 def _demo(out: str, random_state: int) -> None:
     """Both demo reports, and the filings that follow the credit demo (``out/filings``)."""
-    for demo_run in (run_demo, run_pricing_demo):
+    steps = (
+        (run_demo, "a credit model on the German Credit data (Art. 72(2)(iv), 71)"),
+        (run_pricing_demo, "a fare model on a synthetic ride-hailing market (Art. 72(2)(v))"),
+    )
+    for demo_run, what in steps:
+        print(f"auditing {what} ...", flush=True)
         html_path, json_path = demo_run(out, random_state)
-        print(f"wrote {html_path} and {json_path}")
+        print(f"wrote {html_path} and {json_path}", flush=True)
     written = write_filings(Path(out) / "demo_report.json", Path(out) / "filings")
     print(f"wrote {len(written)} filings drafted from the credit demo to {Path(out) / 'filings'}")
 
