@@ -160,7 +160,15 @@ def main() -> None:
     settings = [(here, "today")]
     if args.before:
         settings.insert(0, (str(Path(args.before).resolve()), "before"))
-    stages = ["predictions", "bootstrap", "proxies", "flip test", "explanation", "report"]
+    stages = [
+        "predictions",
+        "bootstrap",
+        "proxies",
+        "explanation",
+        "recourse",
+        "fix cost",
+        "report",
+    ]
     head = f"{'rows':>9} {'model':<9} {'code':<7} {'total':>7} " + " ".join(
         f"{s[:11]:>11}" for s in stages
     )
