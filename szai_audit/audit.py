@@ -166,10 +166,11 @@ class Audit:
         ``{"actionable": {...}, "immutable": [...]}`` says which may change and how, as for
         :meth:`AuditResult.explain_person`; False leaves it NOT_ASSESSED.
     verbose : bool, default True
-        Show a progress bar on stderr for each stage of :meth:`run` and :meth:`AuditResult.to_html`
-        (predictions, bootstrap, proxies, flip test, explanation, fix cost, report) once it has
-        run 3 seconds; never when stderr is not a terminal (notebooks, logs) or the environment
-        sets ``CI``. ``False`` silences them. Either way the manifest records each stage's
+        Show a progress bar for each stage of :meth:`run` and :meth:`AuditResult.to_html`
+        (predictions, bootstrap, proxies, flip test, explanation, recourse, fix cost, report)
+        once it has run 3 seconds, on a terminal (stderr) or in a Jupyter notebook (tqdm's
+        widget); never in a log or a pipe, or when the environment sets ``CI``. ``False``
+        silences them. Either way the manifest records each stage's
         seconds (``result.manifest["stage_seconds"]``); see docs/scale.md for the settings that
         make a run faster.
     n_threads : int or None, default 1

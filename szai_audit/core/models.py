@@ -264,7 +264,8 @@ class ModelAdapter:
             col = _class_column(classes, high, proba.shape[1])
             score = _output_1d("model.predict_proba", proba[:, col], n).astype(float)
             return Outputs(self, X, np.where(score >= self.threshold, high, low), proba)
-        _output_1d("model.predict_proba", proba[:, 0], n)  # no missing values
+        for col in range(proba.shape[1]):  # no missing values in any column
+            _output_1d("model.predict_proba", proba[:, col], n)
         # As the model's own predict does: its classes_ (with their dtype) at the largest column.
         decisions = np.asarray(self.model.classes_).take(proba.argmax(axis=1), axis=0)
         return Outputs(self, X, decisions, proba)
