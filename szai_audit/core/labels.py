@@ -121,9 +121,9 @@ class ValueLabels:
     def unlabelled_in(self, message: Message, ground: str | None) -> dict[str, list[str]]:
         """The raw values of ``ground``'s groups that ``message`` quotes (in Chinese) without a
         label, by column (or ground): only values present in the data count (:attr:`known`)."""
-        out: dict[str, list[str]] = {}
+        out: dict[str, dict[str, None]] = {}  # ordered sets: thousands of groups are quoted
         if not ground:
-            return out
+            return {}
         grounds = ground.split(INTERSECTION_SEP)
         for quoted in _QUOTED_ZH.findall(message.zh):
             parts = quoted.split(INTERSECTION_SEP)
@@ -133,10 +133,8 @@ class ValueLabels:
             for g, part in pairs:
                 key = self.key(g)
                 if part in self.known.get(key, ()) and not self.has(key, part):
-                    values = out.setdefault(key, [])
-                    if part not in values:
-                        values.append(part)
-        return out
+                    out.setdefault(key, {})[part] = None
+        return {key: list(values) for key, values in out.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """``{"by_column": {column: {raw: {"zh", "en"}}}, "grounds": {ground: column}}``."""
@@ -163,12 +161,13 @@ def as_label(label: str | Sequence[str]) -> Message:
 
 def merge_unlabelled(*found: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
     """Several ``{column: values}`` mappings as one, each value once, in the order met."""
-    out: dict[str, list[str]] = {}
+    out: dict[str, dict[str, None]] = {}  # ordered sets (a list's `in` is quadratic)
     for mapping in found:
         for key, values in mapping.items():
-            seen = out.setdefault(key, [])
-            seen += [v for v in values if v not in seen]
-    return {k: v for k, v in out.items() if v}
+            seen = out.setdefault(key, {})
+            for v in values:
+                seen[v] = None
+    return {k: list(v) for k, v in out.items() if v}
 
 
 def unlabelled_note(
