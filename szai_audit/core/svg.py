@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from .html import FONT_STACK, visible_controls
 
-__all__ = ["Canvas", "Frame", "bar_rows", "text_width"]
+__all__ = ["Canvas", "Frame", "bar_rows", "marker", "text_width"]
 
 #: Colours shared with the matplotlib charts.
 BAR, MISSING_BAR, INK, GRID, REFERENCE = "#3b6ea8", "#9aa5b1", "#222", "#9aa5b1", "#b3261e"
@@ -223,3 +223,11 @@ def bar_rows(
                 canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2)
             right = high
         canvas.text(frame.x(right) + 4, mid, texts[i], size=size)
+
+
+def marker(canvas: Canvas, x: float, y: float, colour: str, *, square: bool = False) -> None:
+    """A point of a dot plot: a dot, or a square (a second kind of estimate)."""
+    if square:
+        canvas.rect(x - 2.8, y - 2.8, 5.6, 5.6, colour)
+    else:
+        canvas.circle(x, y, 3.0, colour)

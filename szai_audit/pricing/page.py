@@ -10,14 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..core.charts import (
-    chart_style,
-    despine,
-    figure_to_svg,
-    percent_axis,
-    plain_text,
-    text_of,
-)
+from ..core.charts import nice_ticks, percent_tick, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding
 from ..core.grounds import ground_label
@@ -26,6 +19,7 @@ from ..core.messages import Message, fmt_level, fmt_pct
 from ..core.policy import Policy
 from ..core.scope import Scope
 from ..core.stats import z_value
+from ..core.svg import BAR, INK, REFERENCE, Canvas, Frame, marker, text_width
 from . import conclusion as pc
 from . import words as pw
 from .analysis import PricingAnalysis
@@ -221,43 +215,53 @@ def gap_chart(
     drawn = {k: _series(t, groups, k) for k in keys}
     if not any(np.isfinite(v).any() for v, _, _ in drawn.values()):
         return None
-    from matplotlib.figure import Figure
-
-    y = np.arange(len(groups))[::-1].astype(float)
     spread = [tolerance]
-    with chart_style():
-        fig = Figure(figsize=(7.0, 0.55 * len(groups) + 1.6), layout="constrained")
-        ax = fig.subplots()
-        for i, (key, (v, lo, hi)) in enumerate(drawn.items()):
-            offset = (i - (len(keys) - 1) / 2) * 0.22
-            ok = np.isfinite(v)
-            spread += [abs(float(x)) for x in (*v[ok], *lo[ok], *hi[ok]) if math.isfinite(x)]
-            ax.errorbar(
-                v[ok],
-                (y - offset)[ok],
-                xerr=np.clip(np.vstack([v - lo, hi - v])[:, ok], 0, None),
-                fmt="o" if key != "raw" else "s",
-                color=GAP_COLOURS[key],
-                ecolor=GAP_COLOURS[key],
-                elinewidth=1,
-                capsize=2,
-                markersize=5,
-                label=plain_text(text_of(_SERIES_NAMES[key], lang)),
-            )
-        ax.axvline(0, color="#222", linewidth=0.8)
-        for s in (-tolerance, tolerance):
-            ax.axvline(s, color="#b3261e", linewidth=0.8, linestyle="--")
-        span = max(spread) * 1.15
-        percent_axis(ax, -span, span, signed=True)
-        ax.set_yticks(y, [plain_text(text_of(_group_label(values, g, k), lang)) for k in groups])
-        ref = _group_label(values, g, g.reference)
-        axis = Message(
-            f"与参照组“{ref.zh}”相比的价差", f"Price gap against the reference group “{ref.en}”"
-        )
-        ax.set_xlabel(plain_text(text_of(axis, lang)))
-        fig.legend(loc="outside lower center", ncols=len(keys), fontsize=7, frameon=False)
-        despine(ax)
-        return figure_to_svg(fig, chart_id)
+    for v, lo, hi in drawn.values():
+        ok = np.isfinite(v)
+        spread += [abs(float(x)) for x in (*v[ok], *lo[ok], *hi[ok]) if math.isfinite(x)]
+    span = max(spread) * 1.15
+    ticks = nice_ticks(-span, span, 5)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
+    labels = [text_of(_group_label(values, g, k), lang).replace("\n", " / ") for k in groups]
+    ref = _group_label(values, g, g.reference)
+    axis = Message(
+        f"与参照组“{ref.zh}”相比的价差", f"Price gap against the reference group “{ref.en}”"
+    )
+    lines = text_of(axis, lang).split("\n")
+    names = [text_of(_SERIES_NAMES[k], lang).replace("\n", " / ") for k in keys]
+    size, row = 8.0, 40.0
+    left = max(text_width(t, size) for t in labels) + 10
+    width = 440.0
+    legend_top = 8 + row * len(groups) + 5 + 1.2 * size + 1.2 * 9 * len(lines) + 8
+    canvas = Canvas(left + width + 20, legend_top + 1.6 * 7 * len(keys) + 6)
+    frame = Frame(left, 8, width, row * len(groups), -span, span, -0.6, len(groups) - 0.4)
+    canvas.line(frame.x(0), frame.top, frame.x(0), frame.bottom, INK, 0.8)
+    for edge in (-tolerance, tolerance):
+        canvas.line(frame.x(edge), frame.top, frame.x(edge), frame.bottom, REFERENCE, 0.8, "4 2")
+    for i, label in enumerate(labels):
+        y = len(groups) - 1 - i
+        canvas.text(left - 8, frame.y(y), label, anchor="end")
+        canvas.line(frame.left - 3.5, frame.y(y), frame.left, frame.y(y))
+        for j, (key, (v, lo, hi)) in enumerate(drawn.items()):
+            if not np.isfinite(v[i]):
+                continue
+            mid = frame.y(y - (j - (len(keys) - 1) / 2) * 0.22)
+            colour = GAP_COLOURS[key]
+            if np.isfinite(lo[i]) and np.isfinite(hi[i]):
+                low, high = min(lo[i], v[i]), max(hi[i], v[i])
+                canvas.line(frame.x(low), mid, frame.x(high), mid, colour, 1.0)
+                for end in (low, high):
+                    canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2, colour, 1.0)
+            marker(canvas, frame.x(v[i]), mid, colour, square=key == "raw")
+    frame.axes(canvas)
+    frame.x_ticks(canvas, [(t, percent_tick(t, step, signed=True)) for t in ticks], size)
+    frame.x_label(canvas, lines)
+    at = legend_top
+    for key, name in zip(keys, names, strict=True):  # the legend, below, one series a line
+        marker(canvas, left + 4, at, GAP_COLOURS[key], square=key == "raw")
+        canvas.text(left + 12, at, name, size=7)
+        at += 1.6 * 7
+    return canvas.svg(chart_id, " / ".join([lines[-1], *names]))
 
 
 def change_chart(result: Results, lang: str) -> str | None:
@@ -269,47 +273,69 @@ def change_chart(result: Results, lang: str) -> str | None:
     cf = p.counterfactual
     if not any(sum(c) for c in cf.histogram.values()):
         return None
-    from matplotlib.figure import Figure
-
     swaps = list(cf.histogram)
-    centres = (CHANGE_EDGES[:-1] + CHANGE_EDGES[1:]) / 2
-    width = CHANGE_EDGES[1] - CHANGE_EDGES[0]
-    with chart_style(8):
-        ncols = 2
-        nrows = -(-len(swaps) // ncols)
-        fig = Figure(figsize=(7.5, 1.9 * nrows + 0.6), layout="constrained")
-        grid = fig.subplots(nrows, ncols, sharey=True, sharex=True, squeeze=False)
-        axes = list(grid.ravel())
-        for extra in axes[len(swaps) :]:
-            extra.set_visible(False)
-        middle = int(np.argmin(np.abs(centres)))  # the bin of (almost) unchanged prices
-        top = 0.0
-        for swap in swaps:
-            counts = np.asarray(cf.histogram[swap], dtype=float)
-            others = np.delete(counts, middle) / max(counts.sum(), 1)
-            top = max(top, float(others.max()) if others.size else 0.0)
-        top = max(top * 1.25, 0.05)
-        for ax, swap in zip(axes, swaps, strict=False):
-            counts = np.asarray(cf.histogram[swap], dtype=float)
-            share = counts / max(counts.sum(), 1)
-            colours = ["#3b6ea8"] * len(share)
-            colours[middle] = "#c9ced4"
-            ax.bar(centres, np.minimum(share, top), width=width * 0.9, color=colours)
-            kind = pw.KIND_LABELS[swap]
-            title = Message(
-                f"{kind.zh}（几乎不变：{fmt_pct(share[middle])}）",
-                f"{kind.en} (about unchanged: {fmt_pct(share[middle])})",
+    lo_edge, hi_edge = float(CHANGE_EDGES[0]), float(CHANGE_EDGES[-1])
+    middle = int(np.argmin(np.abs((CHANGE_EDGES[:-1] + CHANGE_EDGES[1:]) / 2)))  # ~unchanged
+    top = 0.0
+    for swap in swaps:
+        counts = np.asarray(cf.histogram[swap], dtype=float)
+        others = np.delete(counts, middle) / max(counts.sum(), 1)
+        top = max(top, float(others.max()) if others.size else 0.0)
+    top = max(top * 1.25, 0.05)
+    x_ticks = nice_ticks(lo_edge, hi_edge, 5)
+    x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
+    y_ticks = nice_ticks(0.0, top, 4)
+    y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
+    size, ncols = 7.0, 2
+    nrows = -(-len(swaps) // ncols)
+    titles = []
+    for swap in swaps:
+        counts = np.asarray(cf.histogram[swap], dtype=float)
+        kind, kept = pw.KIND_LABELS[swap], fmt_pct(counts[middle] / max(counts.sum(), 1))
+        title = Message(f"{kind.zh}（几乎不变：{kept}）", f"{kind.en} (about unchanged: {kept})")
+        titles.append(text_of(title, lang).split("\n"))
+    title_room = 1.2 * 8 * max(len(t) for t in titles) + 4
+    y_title = text_of(Message("订单–顾客组合", "Order-customer pairs"), lang).split("\n")
+    x_title = text_of(Message("价格变动", "Price change"), lang).split("\n")
+    left = 10 + 1.2 * 8 * len(y_title) + text_width("100%", size) + 8
+    panel_w, panel_h, gap_x = 230.0, 100.0, 30.0
+    cell_h = title_room + panel_h + 5 + 1.2 * size + 10
+    canvas = Canvas(
+        left + ncols * (panel_w + gap_x), 6 + nrows * cell_h + 1.2 * 8 * len(x_title) + 6
+    )
+    for n, swap in enumerate(swaps):
+        r, c = divmod(n, ncols)
+        frame = Frame(
+            left + c * (panel_w + gap_x), 6 + r * cell_h + title_room, panel_w, panel_h,
+            lo_edge, hi_edge, 0.0, top,
+        )  # fmt: skip
+        counts = np.asarray(cf.histogram[swap], dtype=float)
+        share = counts / max(counts.sum(), 1)
+        width = (frame.x(float(CHANGE_EDGES[1])) - frame.x(float(CHANGE_EDGES[0]))) * 0.9
+        for b, value in enumerate(share):
+            centre = frame.x(float(CHANGE_EDGES[b] + CHANGE_EDGES[b + 1]) / 2)
+            height = frame.bottom - frame.y(min(float(value), top))
+            colour = "#c9ced4" if b == middle else BAR
+            canvas.rect(centre - width / 2, frame.bottom - height, width, height, colour)
+        for edge in (-cf.tolerance, cf.tolerance):
+            canvas.line(
+                frame.x(edge), frame.top, frame.x(edge), frame.bottom, REFERENCE, 0.8, "4 2"
             )
-            ax.set_ylim(0, top)
-            for s in (-cf.tolerance, cf.tolerance):
-                ax.axvline(s, color="#b3261e", linewidth=0.8, linestyle="--")
-            ax.set_title(text_of(title, lang), fontsize=8)
-            percent_axis(ax, float(CHANGE_EDGES[0]), float(CHANGE_EDGES[-1]), signed=True)
-            percent_axis(ax, 0.0, top, axis="y", n=4)
-            despine(ax)
-        fig.supylabel(text_of(Message("订单–顾客组合", "Order-customer pairs"), lang), fontsize=8)
-        fig.supxlabel(text_of(Message("价格变动", "Price change"), lang), fontsize=8)
-        return figure_to_svg(fig, "chart-price-changes")
+        for k, line in enumerate(titles[n]):
+            y = frame.top - title_room + 4 + 1.2 * 8 * (k + 0.5)
+            canvas.text(frame.left + panel_w / 2, y, line, size=8, anchor="middle")
+        frame.axes(canvas)
+        frame.x_ticks(canvas, [(t, percent_tick(t, x_step, signed=True)) for t in x_ticks], size)
+        frame.y_ticks(canvas, [(t, percent_tick(t, y_step)) for t in y_ticks], size)
+    x = 10.0
+    for line in y_title:  # read upwards, along the whole grid
+        canvas.text(x, 6 + nrows * cell_h / 2, line, size=8, anchor="middle", rotate=True)
+        x += 1.2 * 8
+    y = 6 + nrows * cell_h + 0.6 * 8
+    for line in x_title:
+        canvas.text(left + ncols * (panel_w + gap_x) / 2, y, line, size=8, anchor="middle")
+        y += 1.2 * 8
+    return canvas.svg("chart-price-changes", " / ".join([x_title[-1], *(t[-1] for t in titles)]))
 
 
 def dimension_block(
