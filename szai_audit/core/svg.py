@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .html import FONT_STACK, visible_controls
@@ -197,7 +198,7 @@ def bar_rows(
     values: list[float],
     colours: list[str],
     texts: list[str],
-    bounds: list[tuple[float, float] | None] | None = None,
+    bounds: Sequence[tuple[float, float] | None] | None = None,
     size: float = 8,
 ) -> None:
     """Horizontal bars from 0, row ``i`` at height ``len(values) - 1 - i`` (the first at the
@@ -213,8 +214,9 @@ def bar_rows(
             canvas.text(frame.x(0) + 4, mid, texts[i], size=size)
             continue
         top, bottom = frame.y(y + 0.3), frame.y(y - 0.3)
-        canvas.rect(frame.x(0), top, frame.x(value) - frame.x(0), bottom - top, colours[i])
-        right = value
+        start, end = sorted((frame.x(0), frame.x(value)))  # a negative value: leftwards
+        canvas.rect(start, top, end - start, bottom - top, colours[i])
+        right = max(value, 0.0)
         bound = bounds[i] if bounds is not None else None
         if bound is not None and all(math.isfinite(b) for b in bound):
             low, high = min(bound[0], value), max(bound[1], value)

@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..core.charts import (
-    chart_style,
     despine,
     error_bars,
-    figure_to_svg,
     mpl_font_family,
+    nice_ticks,
     plain_text,
     text_of,
     warn_without_cjk_font,
@@ -238,35 +237,45 @@ def rates_chart(
 def regression_chart(
     rm: Any, chart_id: str, policy: Policy, lang: str, ci: pd.DataFrame | None
 ) -> str | None:
-    """Mean prediction by group with intervals (groups below the minimum size left blank)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
+    """Mean prediction by group with intervals (groups below the minimum size left blank),
+    written as SVG directly."""
     means = rm.by_group
     if (means["count"] >= policy.min_group_size).sum() < 2 or len(means) > 40:
         return None
     keys = list(means.index)
     shown = (means["count"] >= policy.min_group_size).to_numpy()
-    vals = means["mean_prediction"].to_numpy(dtype=float)
-    y = np.arange(len(keys))[::-1]
-    with chart_style():
-        fig = Figure(figsize=(6.5, 0.32 * len(keys) + 1.4), layout="constrained")
-        ax = fig.subplots()
-        ax.barh(y[shown], vals[shown], color="#3b6ea8", height=0.6)
-        if ci is not None:
-            lo = ci[("mean_prediction", "low")].to_numpy(float)
-            hi = ci[("mean_prediction", "high")].to_numpy(float)
-            err = np.vstack([vals - lo, hi - vals])[:, shown]
-            error_bars(ax, vals[shown], y[shown], np.clip(np.nan_to_num(err), 0, None))
-        for yi, v, ok in zip(y, vals, shown, strict=True):
-            text = " " + (fmt_amount(v) if ok else "—")
-            ax.text(v if ok else 0, yi, text, va="center", fontsize=8)
-        ax.set_yticks(y, [plain_text(group_label(k)) for k in keys])
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
-        ax.xaxis.set_major_formatter(lambda x, _pos: fmt_amount(x))
-        ax.set_xlabel(text_of(METRIC_LABELS["mean_prediction"], lang), fontsize=9)
-        despine(ax)
-        return figure_to_svg(fig, chart_id)
+    vals = np.where(shown, means["mean_prediction"].to_numpy(dtype=float), np.nan)
+    bounds = None
+    if ci is not None:
+        lo = ci[("mean_prediction", "low")].to_numpy(float)
+        hi = ci[("mean_prediction", "high")].to_numpy(float)
+        bounds = list(zip(lo, hi, strict=True))
+    ends = [v for v in vals if np.isfinite(v)]
+    if bounds is not None:
+        ends += [b for i, pair in enumerate(bounds) if shown[i] for b in pair if np.isfinite(b)]
+    low, high = min(0.0, *ends), max(0.0, *ends)
+    span = (high - low) or 1.0
+    low, high = (low - 0.05 * span if low < 0 else 0.0), high + 0.18 * span
+    labels = [group_label(k) for k in keys]
+    title = text_of(METRIC_LABELS["mean_prediction"], lang)
+    lines = title.split("\n")
+    row, size = 22.0, 8.0
+    left = max(text_width(t, size) for t in labels) + 10
+    canvas = Canvas(
+        left + 440 + 20, 8 + row * len(keys) + 5 + 1.2 * size + 1.2 * 9 * len(lines) + 8
+    )
+    frame = Frame(left, 8, 440, row * len(keys), low, high, -0.6, len(keys) - 0.4)
+    for i, label in enumerate(labels):
+        canvas.text(left - 8, frame.y(len(keys) - 1 - i), label, anchor="end")
+    bar_rows(
+        canvas, frame, vals.tolist(), [BAR] * len(keys),
+        [fmt_amount(v) if ok else "—" for v, ok in zip(vals, shown, strict=True)],
+        bounds, size,
+    )  # fmt: skip
+    frame.axes(canvas)
+    frame.x_ticks(canvas, [(t, fmt_amount(t)) for t in nice_ticks(low, high, 5)], size)
+    frame.x_label(canvas, lines)
+    return canvas.svg(chart_id, title.replace("\n", " "))
 
 
 #: The colours of the groups' lines (matplotlib's default cycle, as the charts drawn with it).
