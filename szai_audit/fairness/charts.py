@@ -1,7 +1,8 @@
 """The Art. 72(2)(iv) charts: rates, mean predictions and calibration by group.
 
-Each chart is a standalone matplotlib Figure turned into inline SVG (see
-:mod:`szai_audit.core.charts`); :func:`plot_group_rates` draws on an ``ax`` the caller owns.
+The report's charts are written as SVG directly (:mod:`szai_audit.core.svg`);
+:func:`plot_group_rates` draws the same rate panels with matplotlib on an ``ax`` the caller
+owns.
 """
 
 from __future__ import annotations
