@@ -207,3 +207,13 @@ def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch):
 
 def test_in_notebook_is_false_outside_a_kernel():
     assert progress.in_notebook() is False
+
+
+def test_notices_count_the_notices_written(terminal, monkeypatch, tmp_path):
+    monkeypatch.setattr(progress, "MININTERVAL", 0.0)
+    result = _audit().run()
+    people = result.inputs[1].index[:5]
+    with pytest.warns(sa.errors.NoticeWarning):  # the test data's columns have no labels
+        result.person_notices(people, tmp_path / "notices")
+    counts = re.findall(r"szai_audit notices[^\r\n]*?(\d+)/(\d+)", terminal.getvalue())
+    assert counts and counts[-1] == ("5", "5")

@@ -384,30 +384,16 @@ def write_notices(
         raise InputError(f"out must be a folder; {str(folder)!r} is a file.")
     on = on or date.today()
     taken: set[str] = set()
-    html, text, problems, lines = (
-        [],
-        [],
-        {},
-        ["reference,html,text,decision,favourable,options,problems"],
-    )
-    for p, ref in zip(people, references, strict=True):
-        reference = str(ref)
-        stem = _file_stem(f"notice-{reference}", taken)
-        h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
-        write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
-        write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
-        found = notice_problems(p, **dict(checks or {}))
-        if found:
-            problems[reference] = found
-        html.append(h)
-        text.append(t)
-        lines.append(
-            ",".join(
-                _csv(v)
-                for v in (reference, h.name, t.name, p.decision, p.favourable, len(p.recourse),
-                          "; ".join(found))
-            )
-        )  # fmt: skip
+    html: list[Path] = []
+    text: list[Path] = []
+    problems: dict[str, list[str]] = {}
+    lines = ["reference,html,text,decision,favourable,options,problems"]
+    with stage("notices") as bar:  # one step per notice written
+        bar.add(len(people))
+        for p, ref in zip(people, references, strict=True):
+            _write_one(p, str(ref), folder, taken, metadata, lang, on, checks,
+                       (html, text, problems, lines))  # fmt: skip
+            bar.update()
     index = folder / "index.csv"
     write_text(index, "\n".join(lines) + "\n")
     return NoticeBatch(
@@ -420,6 +406,37 @@ def write_notices(
         problems=problems,
         seconds=time.perf_counter() - start,
     )
+
+
+def _write_one(
+    p: PersonExplanation,
+    reference: str,
+    folder: Path,
+    taken: set[str],
+    metadata: Mapping[str, str] | None,
+    lang: str,
+    on: date,
+    checks: Mapping[str, Any] | None,
+    into: tuple[list[Path], list[Path], dict[str, list[str]], list[str]],
+) -> None:
+    """Write one person's notice (HTML and text) and record it ``into`` the batch's lists."""
+    html, text, problems, lines = into
+    stem = _file_stem(f"notice-{reference}", taken)
+    h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
+    write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
+    write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
+    found = notice_problems(p, **dict(checks or {}))
+    if found:
+        problems[reference] = found
+    html.append(h)
+    text.append(t)
+    lines.append(
+        ",".join(
+            _csv(v)
+            for v in (reference, h.name, t.name, p.decision, p.favourable, len(p.recourse),
+                      "; ".join(found))
+        )
+    )  # fmt: skip
 
 
 def _csv(value: Any) -> str:
