@@ -176,6 +176,13 @@ def test_a_notebook_shows_the_widget(monkeypatch):
     _audit().run()
     assert {"proxies", "bootstrap", "flip test"} <= {name for name, _, _ in made}
     assert all(show and issubclass(kind, notebook_tqdm) for _, kind, show in made), made
+    # A total added while the stage runs reaches the widget's bar, not only tqdm's count.
+    monkeypatch.setattr(progress, "MININTERVAL", 0.0)
+    with progress.stage("proxies") as bar:
+        bar.add(4)
+        bar.update(1)
+        widget = bar._bar.container.children[1]
+        assert (widget.max, widget.value) == (4, 1)
 
 
 def test_a_notebook_without_ipywidgets_gets_the_text_bar(monkeypatch):

@@ -141,7 +141,15 @@ class Stage:
     def add(self, total: int) -> None:
         """``total`` more units of work to do (a stage whose parts come one by one: the inputs
         of each ground's proxy check), without restarting the count or its clock."""
-        self._bar.total = (self._bar.total or 0) + int(total)
+        bar = self._bar
+        bar.total = (bar.total or 0) + int(total)
+        container = getattr(bar, "container", None)  # tqdm's notebook widget: its bar's max
+        if container is not None and not bar.disable:
+            _, widget, _ = container.children
+            widget.max = bar.total
+            widget.bar_style = ""
+            widget.layout.width = None
+        bar.refresh()
 
     def describe(self, what: str) -> None:
         """Say what the stage works on now (``"gender"``), after its name."""
