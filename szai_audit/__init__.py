@@ -23,9 +23,6 @@ The layers and their rules are in ``docs/architecture.md``.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from . import core, datasets, errors, explain, fairness, pricing, privacy, report, risk
 
 # isort: split
@@ -41,32 +38,6 @@ from .core.policy import Policy
 from .fairness import GroupMetrics, group_metrics
 from .result import AuditResult
 from .risk import Attestation, UseContext
-
-#: Modules of the flat layout before 0.2 and their new homes. The old names keep working for
-#: one release and warn (a :class:`DeprecationWarning`); see docs/architecture.md.
-MOVED = {
-    "conditional": "fairness.conditional",
-    "counterfactual": "fairness.counterfactual",
-    "mitigation": "fairness.mitigation",
-    "proxies": "fairness.proxies",
-    "regression": "fairness.regression",
-    "scores": "fairness.scores",
-    "data": "core.data",
-    "findings": "core.findings",
-    "models": "core.models",
-    "policy": "core.policy",
-    "stats": "core.stats",
-    "tracking": "risk.tracking",
-    "narrative": "core.messages, core.grounds, core.findings, core.checks, fairness.words",
-}
-
-
-def __getattr__(name: str) -> ModuleType:
-    """``sa.scores`` and the other modules of the old flat layout, with a warning."""
-    if name in MOVED:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 __all__ = [
     "Attestation",

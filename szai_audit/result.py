@@ -82,7 +82,7 @@ class AuditResult:
     mitigation : dict of str to DataFrame
         Per ground failing a decision-rate check, with scores and outcomes: what group
         thresholds (fairlearn's ThresholdOptimizer) would reach on the audit data, and the
-        accuracy they would give up (see :func:`szai_audit.mitigation.threshold_tradeoff`).
+        accuracy they would give up (see :func:`szai_audit.fairness.mitigation.threshold_tradeoff`).
     regression_metrics : dict of str to RegressionMetrics
         With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
         error by group, per ground and intersection (the classification tables are empty).

@@ -282,33 +282,25 @@ def test_import_is_light_of_dask_too():
     assert out.stdout.strip() == "[]"
 
 
-def test_old_module_paths_still_work_and_warn():
-    """The modules of the flat layout before 0.2 are the new modules under their old names, for
-    one release, with a DeprecationWarning (docs/architecture.md#moved-modules)."""
+def test_the_unreleased_flat_paths_are_gone_and_errors_is_public():
+    """The one-screen modules kept for the flat layout's paths (never released) are gone
+    (issue 27); ``szai_audit.errors`` is the public home of the exception tree, and importing
+    the package warns about nothing."""
     code = """
-import importlib, warnings, szai_audit as sa
-out = []
-for old, new in sa.MOVED.items():
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        module = getattr(sa, old)
-    warned = any(issubclass(w.category, DeprecationWarning) for w in caught)
-    same = old == "narrative" or module is importlib.import_module("szai_audit." + new)
-    out.append(f"{old} {warned} {same}")
-from szai_audit.narrative import Message, ground_label, CHECK_TITLES
-from szai_audit.scores import score_metrics
-import szai_audit.errors, szai_audit.core.errors
-out.append(str(szai_audit.errors is szai_audit.core.errors))
-out.append(CHECK_TITLES["fairness.proxy"].en)
-print(";".join(out))
+import importlib, szai_audit as sa
+gone = []
+for old in ("conditional", "counterfactual", "data", "findings", "mitigation", "models",
+            "narrative", "policy", "proxies", "regression", "scores", "stats", "tracking"):
+    try:
+        importlib.import_module("szai_audit." + old)
+    except ModuleNotFoundError:
+        gone.append(old)
+print(len(gone), hasattr(sa, "MOVED"), hasattr(sa, "scores"))
+print(sa.errors.InputError is sa.core.errors.InputError, sa.errors.InputError.__module__)
+print(sorted(sa.errors.__all__) == sorted(sa.core.errors.__all__))
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    lines = run.stdout.strip().split(";")
-    import szai_audit as sa
-
-    assert lines[: len(sa.MOVED)] == [f"{name} True True" for name in sa.MOVED]
-    assert lines[len(sa.MOVED) :] == ["True", "Proxy features"]
-    # The package itself warns about nothing: its own modules use the new paths.
+    assert run.stdout.split() == ["13", "False", "False", "True", "szai_audit.errors", "True"]
     quiet = subprocess.run(
         [sys.executable, "-W", "error::DeprecationWarning", "-c", "import szai_audit"],
         capture_output=True,

@@ -1,34 +1,9 @@
-"""The exceptions szai_audit raises, all in one tree.
+"""The exception classes of szai_audit, defined here where the core raises them.
 
-Every error the library raises on purpose is a subclass of :class:`SzaiAuditError`, so one
-``except sa.SzaiAuditError`` catches them all. Errors about the user's input are also
-:class:`ValueError` (or :class:`TypeError` for a wrong kind of object), so code written against
-the standard exceptions keeps working.
-
-::
-
-    SzaiAuditError
-    ├── InputError (ValueError)             bad input data or parameters
-    │   ├── LengthMismatchError             arrays of different lengths
-    │   ├── ColumnNotFoundError             a named column is not in the frame
-    │   ├── TargetError                     y_true / labels unusable for the task
-    │   ├── PredictionError                 y_pred / y_score / model output unusable
-    │   ├── SensitiveAttributeError         a sensitive attribute cannot be grouped
-    │   └── PolicyError                     a threshold or setting out of range
-    ├── InputTypeError (TypeError)          an argument of the wrong kind
-    ├── ModelError                          the model cannot be adapted, or failed when called
-    ├── ExplanationError                    an explanation cannot be computed, or fails its
-    │                                       additivity check (Art. 71)
-    ├── UnsupportedError                    asked for something this version does not do
-    └── ReportError                         the report cannot be rendered or written
-
-One warning, :class:`NoticeWarning` (also a :class:`UserWarning`): notices for the people
-affected were written, but some have plain-language problems (issued with ``warnings.warn``,
-never raised, unless warnings are turned into errors).
-
-Messages name the parameter, say what was expected, what was received, and how to fix it.
-A check that cannot run is *not* an exception: it becomes a finding whose status says why
-(``NOT_ASSESSED`` or ``INSUFFICIENT_DATA``).
+Their public home, with the tree drawn and what each means, is :mod:`szai_audit.errors`; each
+class carries that name in tracebacks. Messages name the parameter, say what was expected, what
+was received, and how to fix it. A check that cannot run is *not* an exception: it becomes a
+finding whose status says why (``NOT_ASSESSED`` or ``INSUFFICIENT_DATA``).
 """
 
 from __future__ import annotations
