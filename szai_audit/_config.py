@@ -624,6 +624,12 @@ def _audited(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> tuple[Any
     return result, data
 
 
+#: Why ``explain`` is refused without a model or with data read in parts.
+_NEEDS_MODEL = (
+    "explain needs [model] and data in memory ([data] chunked = false): notices are written "
+    "from the model's own decisions. Add [model] path, or set chunked = false."
+)
+
 #: The files a notices folder holds: none may be a file the run reads.
 _NOTICE_FILES = ("index.csv", "notice-")
 
@@ -703,7 +709,7 @@ def _saved_notices(
     """The notices of :func:`explain_config` from the saved audit ``inputs["--audit"]``."""
     doc = read_audit(regular_file(inputs[_AUDIT_JSON], _AUDIT_JSON), _AUDIT_JSON)
     if "model" not in config or config["data"].get("chunked", False):
-        _people(None, None, wanted, id_column)  # refused: needs the model and data in memory
+        raise InputError(_NEEDS_MODEL)
     data = _read_data(inputs[_DATA], config["data"])
     X = _frames(config, data)["data"]
     saved = saved_audit_options(doc, X, _AUDIT_JSON)  # checked to be the audit of X
@@ -745,10 +751,7 @@ def _wanted(path: Path, id_column: str | None) -> list[str]:
 def _people(inputs: Any, data: Any, wanted: list[str], id_column: str | None) -> Any:
     """The model inputs of the people wanted, indexed by their reference."""
     if inputs is None:
-        raise InputError(
-            "explain needs [model] and data in memory ([data] chunked = false): notices are "
-            "written from the model's own decisions."
-        )
+        raise InputError(_NEEDS_MODEL)
     if id_column is not None:
         if id_column not in data.columns:
             raise InputError(f"--id-column {id_column!r} is not a column of the data.")

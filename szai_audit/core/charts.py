@@ -39,6 +39,7 @@ __all__ = [
     "nice_ticks",
     "percent_axis",
     "percent_tick",
+    "percent_ticks",
     "plain_text",
     "text_of",
     "warn_without_cjk_font",
@@ -260,14 +261,28 @@ def percent_tick(x: float, step: float, signed: bool = False) -> str:
     return ("+" + text) if signed else text
 
 
+def percent_ticks(
+    lo: float, hi: float, n: int = 5, signed: bool = False
+) -> list[tuple[float, str]]:
+    """Ticks at round steps within ``[lo, hi]`` (:func:`nice_ticks`) with their labels in
+    percent (:func:`percent_tick`), as the report's SVG charts and :func:`percent_axis` take
+    them.
+
+    >>> percent_ticks(0, 0.5, 3) == [(0.0, "0%"), (0.25, "25%"), (0.5, "50%")]
+    True
+    """
+    ticks = nice_ticks(lo, hi, n)
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else (abs(ticks[0]) if ticks else 1.0) or 1.0
+    return [(t, percent_tick(t, step, signed)) for t in ticks]
+
+
 def percent_axis(
     ax: Any, lo: float, hi: float, *, axis: str = "x", n: int = 5, signed: bool = False
 ) -> list[float]:
     """Set the limits ``[lo, hi]`` of an Axes' ``axis`` ("x" or "y"), with ticks at round
-    steps (:func:`nice_ticks`) labelled in percent (:func:`percent_tick`); returns the ticks."""
-    ticks = nice_ticks(lo, hi, n)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else (abs(ticks[0]) if ticks else 1.0) or 1.0
-    labels = [percent_tick(t, step, signed) for t in ticks]
+    steps labelled in percent (:func:`percent_ticks`); returns the ticks."""
+    pairs = percent_ticks(lo, hi, n, signed)
+    ticks, labels = [t for t, _ in pairs], [label for _, label in pairs]
     if axis == "x":
         ax.set_xlim(lo, hi)
         ax.set_xticks(ticks, labels)

@@ -22,7 +22,7 @@ from .html import FONT_STACK, visible_controls
 __all__ = ["Canvas", "Frame", "bar_rows", "marker", "text_width"]
 
 #: Colours shared with the matplotlib charts.
-BAR, MISSING_BAR, INK, GRID, REFERENCE = "#3b6ea8", "#9aa5b1", "#222", "#9aa5b1", "#b3261e"
+BAR, MISSING_BAR, INK, REFERENCE = "#3b6ea8", "#9aa5b1", "#222", "#b3261e"
 
 
 def _wide(ch: str) -> bool:
@@ -182,6 +182,12 @@ class Frame:
             y = self.y(value)
             canvas.line(self.left - 3.5, y, self.left, y)
             canvas.text(self.left - 5, y, label, size=size, anchor="end")
+
+    def row_labels(self, canvas: Canvas, labels: Sequence[str], size: float = 8) -> None:
+        """One label per row, right-aligned left of the plot area, the first at the top (rows
+        at heights ``len(labels) - 1`` down to 0, as :func:`bar_rows` draws them)."""
+        for i, label in enumerate(labels):
+            canvas.text(self.left - 8, self.y(len(labels) - 1 - i), label, size=size, anchor="end")
 
     def x_label(self, canvas: Canvas, lines: list[str], size: float = 9) -> float:
         """The axis label centred below the tick labels, a line each; returns its bottom."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from ..core.charts import nice_ticks, percent_tick, text_of
+from ..core.charts import percent_ticks, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
@@ -69,8 +69,7 @@ def explanation_chart(result: Results, lang: str) -> str | None:
         left + 420 + 50, 8 + row * len(factors) + 5 + 1.2 * size + 1.2 * 9 * len(lines) + 8
     )
     frame = Frame(left, 8, 420, row * len(factors), 0.0, top, -0.6, len(factors) - 0.4)
-    for i, label in enumerate(labels):
-        canvas.text(left - 8, frame.y(len(factors) - 1 - i), label, anchor="end")
+    frame.row_labels(canvas, labels, size)
     bar_rows(
         canvas,
         frame,
@@ -80,10 +79,8 @@ def explanation_chart(result: Results, lang: str) -> str | None:
         [(float(f.share_low), float(f.share_high)) for f in factors],
         size,
     )
-    ticks = nice_ticks(0.0, top, 5)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     frame.axes(canvas)
-    frame.x_ticks(canvas, [(t, percent_tick(t, step)) for t in ticks], size)
+    frame.x_ticks(canvas, percent_ticks(0.0, top), size)
     frame.x_label(canvas, lines)
     return canvas.svg("chart-explanation", title.replace("\n", " "))
 

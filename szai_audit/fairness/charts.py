@@ -211,8 +211,7 @@ def rates_chart(
         shown = (den >= min_size).to_numpy() & values.notna().to_numpy()
         vals = np.where(shown, values.to_numpy(dtype=float), np.nan)
         if p == 0:
-            for i, label in enumerate(labels):
-                canvas.text(label_room - 8, frame.y(len(keys) - 1 - i), label, anchor="end")
+            frame.row_labels(canvas, labels, size)
         bar_rows(
             canvas,
             frame,
@@ -266,8 +265,7 @@ def regression_chart(
         left + 440 + 20, 8 + row * len(keys) + 5 + 1.2 * size + 1.2 * 9 * len(lines) + 8
     )
     frame = Frame(left, 8, 440, row * len(keys), low, high, -0.6, len(keys) - 0.4)
-    for i, label in enumerate(labels):
-        canvas.text(left - 8, frame.y(len(keys) - 1 - i), label, anchor="end")
+    frame.row_labels(canvas, labels, size)
     bar_rows(
         canvas, frame, vals.tolist(), [BAR] * len(keys),
         [fmt_amount(v) if ok else "—" for v, ok in zip(vals, shown, strict=True)],

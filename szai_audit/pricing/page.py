@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..core.charts import nice_ticks, percent_tick, text_of
+from ..core.charts import percent_ticks, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding
 from ..core.grounds import ground_label
@@ -220,8 +220,6 @@ def gap_chart(
         ok = np.isfinite(v)
         spread += [abs(float(x)) for x in (*v[ok], *lo[ok], *hi[ok]) if math.isfinite(x)]
     span = max(spread) * 1.15
-    ticks = nice_ticks(-span, span, 5)
-    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
     labels = [text_of(_group_label(values, g, k), lang).replace("\n", " / ") for k in groups]
     ref = _group_label(values, g, g.reference)
     axis = Message(
@@ -238,9 +236,9 @@ def gap_chart(
     canvas.line(frame.x(0), frame.top, frame.x(0), frame.bottom, INK, 0.8)
     for edge in (-tolerance, tolerance):
         canvas.line(frame.x(edge), frame.top, frame.x(edge), frame.bottom, REFERENCE, 0.8, "4 2")
-    for i, label in enumerate(labels):
+    frame.row_labels(canvas, labels, size)
+    for i in range(len(labels)):
         y = len(groups) - 1 - i
-        canvas.text(left - 8, frame.y(y), label, anchor="end")
         canvas.line(frame.left - 3.5, frame.y(y), frame.left, frame.y(y))
         for j, (key, (v, lo, hi)) in enumerate(drawn.items()):
             if not np.isfinite(v[i]):
@@ -254,7 +252,7 @@ def gap_chart(
                     canvas.line(frame.x(end), mid - 2, frame.x(end), mid + 2, colour, 1.0)
             marker(canvas, frame.x(v[i]), mid, colour, square=key == "raw")
     frame.axes(canvas)
-    frame.x_ticks(canvas, [(t, percent_tick(t, step, signed=True)) for t in ticks], size)
+    frame.x_ticks(canvas, percent_ticks(-span, span, signed=True), size)
     frame.x_label(canvas, lines)
     at = legend_top
     for key, name in zip(keys, names, strict=True):  # the legend, below, one series a line
@@ -282,10 +280,8 @@ def change_chart(result: Results, lang: str) -> str | None:
         others = np.delete(counts, middle) / max(counts.sum(), 1)
         top = max(top, float(others.max()) if others.size else 0.0)
     top = max(top * 1.25, 0.05)
-    x_ticks = nice_ticks(lo_edge, hi_edge, 5)
-    x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 1.0
-    y_ticks = nice_ticks(0.0, top, 4)
-    y_step = y_ticks[1] - y_ticks[0] if len(y_ticks) > 1 else 1.0
+    x_ticks = percent_ticks(lo_edge, hi_edge, signed=True)
+    y_ticks = percent_ticks(0.0, top, 4)
     size, ncols = 7.0, 2
     nrows = -(-len(swaps) // ncols)
     titles = []
@@ -325,8 +321,8 @@ def change_chart(result: Results, lang: str) -> str | None:
             y = frame.top - title_room + 4 + 1.2 * 8 * (k + 0.5)
             canvas.text(frame.left + panel_w / 2, y, line, size=8, anchor="middle")
         frame.axes(canvas)
-        frame.x_ticks(canvas, [(t, percent_tick(t, x_step, signed=True)) for t in x_ticks], size)
-        frame.y_ticks(canvas, [(t, percent_tick(t, y_step)) for t in y_ticks], size)
+        frame.x_ticks(canvas, x_ticks, size)
+        frame.y_ticks(canvas, y_ticks, size)
     x = 10.0
     for line in y_title:  # read upwards, along the whole grid
         canvas.text(x, 6 + nrows * cell_h / 2, line, size=8, anchor="middle", rotate=True)
