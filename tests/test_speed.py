@@ -300,3 +300,67 @@ def test_group_tables_read_by_position_equal_by_label():
             ci = result.cis[key].loc[label]
             assert (low, high) == pytest.approx((ci[("selection_rate", "low")],
                                                  ci[("selection_rate", "high")]))  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# The faster code equals what it replaced
+# --------------------------------------------------------------------------------------------
+
+
+def test_score_table_equals_pandas_groupby():
+    """The score table counted from integer keys is pandas' three-key groupby, row for row
+    (sorted, a missing group last)."""
+    from szai_audit.fairness.scores import score_table
+
+    rng = np.random.default_rng(5)
+    n = 5_000
+    groups = rng.choice(["b", "a", "c"], n).astype(object)
+    groups[:7] = None
+    y = rng.integers(0, 2, n)
+    score = np.round(rng.random(n), 3)
+    frame = pd.DataFrame({"group": groups, "y": y.astype(bool), "score": score})
+    expected = frame.groupby(["group", "y", "score"], sort=True, dropna=False).size()
+    expected = expected.rename("count").reset_index()
+    pd.testing.assert_frame_equal(score_table(groups, y, score), expected)
+
+
+def test_bootstrap_quantiles_equal_numpy_nanquantile():
+    import warnings
+
+    from szai_audit.fairness.metrics import _quantiles
+
+    rng = np.random.default_rng(6)
+    draws = rng.random((400, 30))
+    draws[rng.random((400, 30)) < np.linspace(0, 0.5, 30)] = np.nan  # NaN in most columns
+    draws[:, 3] = np.nan  # one column undefined in every resample
+    q = [0.025, 0.975]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        expected = np.nanquantile(draws, q, axis=0)
+    low, high = _quantiles(draws, q)
+    np.testing.assert_array_equal(np.vstack([low, high]), expected)
+
+
+def test_recourse_batches_change_no_result(monkeypatch):
+    """Each refused person's search is their own: searched in batches (for progress) or all at
+    once, the recourse costs are the same."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    from szai_audit.core.models import adapt_model
+    from szai_audit.fairness import recourse
+
+    data, _, y = _credit(1_200)
+    model = RandomForestClassifier(n_estimators=20, random_state=0).fit(data, y)
+    favourable = model.predict(data) == 1
+    allowed = {"income": "increase", "debt": "decrease"}
+
+    def costs(batch: int) -> np.ndarray:
+        monkeypatch.setattr(recourse, "RECOURSE_BATCH", batch)
+        sample = recourse.sample_recourse(
+            adapt_model(model), data, favourable, allowed, 1, max_rows=300
+        )
+        return sample.costs
+
+    whole, batched = costs(10_000), costs(70)
+    assert np.isfinite(whole).sum() > 50
+    np.testing.assert_array_equal(whole, batched)

@@ -348,7 +348,7 @@ def _all_features(
     n_classes: int,
     folds: list,
     random_state: int | None,
-    bar: Stage | None = None,
+    bar: Stage,
 ) -> tuple[float, float, float]:
     """Cross-validated AUC, its standard error and the balanced accuracy of a small
     gradient-boosting model on every feature (:data:`ALL_FEATURES_ITERATIONS` rounds), on the
@@ -391,8 +391,7 @@ def _all_features(
             full = np.zeros((len(test), n_classes))
             full[:, model.classes_] = p
             proba[test] = full
-            if bar is not None:
-                bar.update()
+            bar.update()
     counts = np.zeros((len(y), n_classes))
     counts[np.arange(len(y)), y] = 1.0
     return _scores_from_counts(proba, counts)
