@@ -18,6 +18,7 @@ __all__ = [
     "MINUS",
     "Message",
     "fill",
+    "first_upper",
     "fmt_amount",
     "fmt_level",
     "fmt_p",
@@ -123,6 +124,16 @@ def fmt_ratio(x: float | None, digits: int = 2) -> str:
 def fill(template: Message, **kw: Any) -> Message:
     """The template with its ``{placeholders}`` filled, language by language."""
     return Message(template.zh.format(**kw), template.en.format(**kw))
+
+
+def first_upper(text: str) -> str:
+    """``text`` with its first letter in upper case and the rest as written (unlike
+    ``str.capitalize``, which lowers the rest: "HIV status" stays "HIV status").
+
+    >>> first_upper("hIV status"), first_upper("age"), first_upper("")
+    ('HIV status', 'Age', '')
+    """
+    return text[:1].upper() + text[1:]
 
 
 def fmt_p(p: float) -> str:

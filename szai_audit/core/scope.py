@@ -16,7 +16,7 @@ from . import checks
 from .data import MISSING_LABEL, BinSpec
 from .findings import Finding, Status, jsonable
 from .grounds import ground_label
-from .messages import Message
+from .messages import Message, first_upper
 
 __all__ = [
     "Scope",
@@ -121,7 +121,7 @@ def binned_note(name: Message, binning: BinSpec) -> Message:
     return Message(
         f"（{name.zh}为数值，{how.zh}分组（切分点 {cuts}）后比较；沿数值本身的趋势另见"
         f"“沿数值的趋势”一项。）",
-        f" ({name.en[:1].upper() + name.en[1:]} is numeric and was grouped {how.en} (cut "
+        f" ({first_upper(name.en)} is numeric and was grouped {how.en} (cut "
         f"points {cuts}) for this comparison; the trend along the numbers themselves is a "
         f"finding of its own.)",
     )

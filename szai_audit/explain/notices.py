@@ -40,7 +40,7 @@ from ..core.data import fingerprint, is_numeric
 from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
-from ..core.messages import Message
+from ..core.messages import Message, first_upper
 from ..core.progress import stage
 from .person import PersonExplanation, explain_people
 from .words import feature_label
@@ -128,7 +128,7 @@ def _joined(*parts: Message | None) -> Message:
 
 
 def _first_up(m: Message) -> Message:
-    return Message(m.zh, m.en[:1].upper() + m.en[1:])
+    return Message(m.zh, first_upper(m.en))
 
 
 def _meta(reference: str, metadata: Mapping[str, Any], on: date) -> list[Message]:

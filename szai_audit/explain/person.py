@@ -29,7 +29,7 @@ import pandas as pd
 from ..core.data import is_numeric, plain
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label
-from ..core.messages import Message
+from ..core.messages import Message, first_upper
 from ..core.models import adapt_model
 from ..core.recourse import Candidate, RecourseSpace, search
 from .engine import RowSample, explain_sample
@@ -147,14 +147,11 @@ class PersonExplanation:
         if lang not in ("zh", "en"):
             raise InputError(f"lang must be 'zh' or 'en', got {lang!r}.")
 
-        def first_up(text: str) -> str:
-            return text[:1].upper() + text[1:]
-
         lines = [self.headline()[lang], ""]
-        lines += [f"{i}. {first_up(r.sentence[lang])}" for i, r in enumerate(self.reasons, 1)]
+        lines += [f"{i}. {first_upper(r.sentence[lang])}" for i, r in enumerate(self.reasons, 1)]
         if not self.favourable:
             lines += ["", self.recourse_note[lang]]
-            lines += [f"- {first_up(o.sentence()[lang])}" for o in self.recourse]
+            lines += [f"- {first_upper(o.sentence()[lang])}" for o in self.recourse]
         return "\n".join(lines)
 
     def headline(self) -> Message:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..core.findings import Status
-from ..core.messages import Message, fmt_pct, fmt_ratio, minus
+from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, minus
 
 #: Words no public sentence may contain (checked by the tests).
 JARGON = ("SHAP", "Shapley", "log-odds", "logit", "attribution", "归因", "对数几率")
@@ -540,7 +540,7 @@ def share_text(
     head = Message(
         f"{ground.zh}：" + "；".join(p.zh for p in parts) + f"；本审计设定的容许上限为 "
         f"{fmt_pct(limit)}。",
-        f"{ground.en[:1].upper()}{ground.en[1:]}: "
+        f"{first_upper(ground.en)}: "
         + "; ".join(p.en for p in parts)
         + f"; the tolerance this audit set is {fmt_pct(limit)}.",
     )

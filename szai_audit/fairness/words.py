@@ -12,7 +12,16 @@ from collections.abc import Mapping, Sequence
 
 from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
-from ..core.messages import Message, fill, fmt_amount, fmt_level, fmt_pct, fmt_ratio, minus
+from ..core.messages import (
+    Message,
+    fill,
+    first_upper,
+    fmt_amount,
+    fmt_level,
+    fmt_pct,
+    fmt_ratio,
+    minus,
+)
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -244,7 +253,7 @@ def msg_auc(
     body = fill(
         _AUC,
         ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
+        ground_en=first_upper(g.en),
         worst=worst,
         best=best,
         worst_auc=fmt_ratio(worst_auc, 3),
@@ -286,7 +295,7 @@ def msg_calibration(
     body = fill(
         _CALIBRATION,
         ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
+        ground_en=first_upper(g.en),
         outcome_zh=outcome.zh,
         outcome_en=outcome.en,
         worst=worst,
@@ -396,13 +405,13 @@ def _proxy_head(
             Message(
                 f"{g.zh}：数据表明以下输入对{g.zh}的预测能力超过阈值（单侧检验，多重比较校正后 "
                 f"p < {alpha:g}）：{single.zh}。",
-                f"{g.en.capitalize()}: the data show these inputs predicting {g.en} beyond the "
+                f"{first_upper(g.en)}: the data show these inputs predicting {g.en} beyond the "
                 f"limit (one-sided test, adjusted p < {alpha:g}): {single.en}.",
             )
             if single.zh
             else Message(
                 f"{g.zh}：单个输入都不足以代替{g.zh}，但数据表明全部输入合起来的预测能力超过阈值。",
-                f"{g.en.capitalize()}: no single input is shown to stand in for {g.en}, but the "
+                f"{first_upper(g.en)}: no single input is shown to stand in for {g.en}, but the "
                 f"data show all inputs together predicting it beyond the limit.",
             )
         )
@@ -418,7 +427,7 @@ def _proxy_head(
         head = Message(
             f"{g.zh}：以下输入预测{g.zh}的置信区间达到阈值，但数据不足以表明超过阈值："
             f"{near.zh or '全部输入合起来'}。",
-            f"{g.en.capitalize()}: the intervals of these inputs predicting {g.en} reach the "
+            f"{first_upper(g.en)}: the intervals of these inputs predicting {g.en} reach the "
             f"limit, but the data do not show them beyond it: {near.en or 'all inputs together'}.",
         )
         return head, Message(
@@ -430,7 +439,7 @@ def _proxy_head(
     name, auc = feature_name(top.group, labels), _auc_with_ci(top, level)
     head = Message(
         f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{name.zh}”，{auc.zh}，整个区间低于阈值）。",
-        f"{g.en.capitalize()}: no input predicts {g.en} well (highest: “{name.en}”, {auc.en}, "
+        f"{first_upper(g.en)}: no input predicts {g.en} well (highest: “{name.en}”, {auc.en}, "
         f"the whole interval below the limit).",
     )
     return head, OUTCOME_PASS
@@ -486,7 +495,7 @@ def msg_proxy_no_data(ground: str) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}：未提供模型输入数据（data），无法检查代理变量，本项未评估。",
-        f"{g.en.capitalize()}: no model inputs (data) were given, so proxies cannot be "
+        f"{first_upper(g.en)}: no model inputs (data) were given, so proxies cannot be "
         f"checked; this check was not assessed.",
     )
 
@@ -498,7 +507,7 @@ def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
     listed_zh = "、".join(f"“{k}”（{v}）" for k, v in left_out.items())
     return Message(
         f"{g.zh}：人数足以交叉验证的组少于两个（人数过少的组：{listed_zh}），无法检查代理变量。",
-        f"{g.en.capitalize()}: fewer than two groups have enough people to cross-validate "
+        f"{first_upper(g.en)}: fewer than two groups have enough people to cross-validate "
         f"(groups too small: {listed}), so proxies cannot be checked.",
     )
 
@@ -509,7 +518,7 @@ def msg_proxy_all_inputs_capped(ground: str, n_groups: int, cap: int) -> Message
     return Message(
         f"{g.zh}有 {n_groups:,} 个组，多于 {cap} 个，未拟合“全部输入合起来”的模型"
         f"（其计算量随组数增长），只评估了单个输入；所有输入合起来揭示该属性的程度未评估。",
-        f"{g.en.capitalize()} has {n_groups:,} groups, more than {cap}, so the model of all "
+        f"{first_upper(g.en)} has {n_groups:,} groups, more than {cap}, so the model of all "
         f"inputs together was not fitted (its cost grows with the groups); single inputs were "
         f"ranked, and how far all inputs together reveal the attribute was not assessed.",
     )
@@ -520,7 +529,7 @@ def msg_proxy_no_features(ground: str) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}：除该属性本身外没有其他输入，代理变量检查未评估。",
-        f"{g.en.capitalize()}: there is no input besides the attribute itself, so proxies "
+        f"{first_upper(g.en)}: there is no input besides the attribute itself, so proxies "
         f"were not assessed.",
     )
 
@@ -531,12 +540,12 @@ def msg_flip_not_assessed(ground: str, reason: str) -> Message:
     if reason == "no_model":
         return Message(
             f"{g.zh}：仅有决定记录、没有模型，无法做反事实翻转检验，本项未评估。",
-            f"{g.en.capitalize()}: only decisions were given, not the model, so the flip test "
+            f"{first_upper(g.en)}: only decisions were given, not the model, so the flip test "
             f"cannot run; this check was not assessed.",
         )
     return Message(
         f"{g.zh}：该属性不是模型输入，不存在直接使用；间接影响见代理变量检查。本项未评估。",
-        f"{g.en.capitalize()}: the attribute is not a model input, so it cannot be used "
+        f"{first_upper(g.en)}: the attribute is not a model input, so it cannot be used "
         f"directly; indirect use is covered by the proxy check. Not assessed.",
     )
 
@@ -604,7 +613,7 @@ def msg_flip(
         f"{g.zh}：对“{source}”组的 {n_rows:,} 人只把{g.zh}从“{source}”改为“{target}”、"
         f"其他条件不变，其中 {fmt_pct(changed)} {moved.zh}（{fmt_pct(to_favourable)} 变为有利，"
         f"{fmt_pct(to_unfavourable)} 变为不利{shift.zh}）；容许上限为 {fmt_pct(tolerance)}。",
-        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}” for the "
+        f"{first_upper(g.en)}: changing only {g.en} from “{source}” to “{target}” for the "
         f"{n_rows:,} people of “{source}”, everything else equal, changes {fmt_pct(changed)} "
         f"{moved.en} ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
         f"unfavourable{shift.en}); the tolerance is {fmt_pct(tolerance)}.",
@@ -682,7 +691,7 @@ def msg_conditional(
         f"{_points(c.value)} 个百分点（{name.zh}，{fmt_level(level)}置信区间 {_points(low)} 至 "
         f"{_points(high)}）{harm.zh}；未调整时差距为 {_points(c.extra['raw'])} 个百分点；"
         f"容许上限为 {_points(threshold)} 个百分点。",
-        f"{g.en.capitalize()}: after adjusting for the legitimate factors ({listed.en}), the "
+        f"{first_upper(g.en)}: after adjusting for the legitimate factors ({listed.en}), the "
         f"approval-rate gap between {group.en} and {other.en} is {_points(c.value)} percentage "
         f"points ({name.en}, {fmt_level(level)} CI {_points(low)} to {_points(high)}){harm.en}; "
         f"unadjusted it is {_points(c.extra['raw'])} points; the tolerance is "
@@ -718,7 +727,7 @@ def msg_not_positive(ground: str) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}：各组平均值并非都为正数，比值没有意义，本项未评估；请参考差值。",
-        f"{g.en.capitalize()}: the group means are not all positive, so a ratio is "
+        f"{first_upper(g.en)}: the group means are not all positive, so a ratio is "
         f"meaningless; this check was not assessed (see the differences).",
     )
 
@@ -728,7 +737,7 @@ def msg_perfect(ground: str) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}：各组预测均无误差。结论：通过。",
-        f"{g.en.capitalize()}: every compared group is predicted without error. Result: pass.",
+        f"{first_upper(g.en)}: every compared group is predicted without error. Result: pass.",
     )
 
 
@@ -754,7 +763,7 @@ def msg_mean_ratio(
         f"{fmt_amount(best_value)}，较小值与较大值之比为 {fmt_ratio(value)}"
         f"（{fmt_level(level)}置信区间 {fmt_ratio(low)} 至 {fmt_ratio(high)}）；"
         f"要求不低于 {fmt_ratio(threshold)}。",
-        f"{g.en.capitalize()}: the {_lower(m.en)} is {fmt_amount(worst_value)} for “{worst}” "
+        f"{first_upper(g.en)}: the {_lower(m.en)} is {fmt_amount(worst_value)} for “{worst}” "
         f"and {fmt_amount(best_value)} for “{best}”; the smaller over the larger is "
         f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(low)} to "
         f"{fmt_ratio(high)}), and the policy requires at least {fmt_ratio(threshold)}.",
@@ -782,7 +791,7 @@ def msg_residual(
         f"在“{best}”组为 {fmt_amount(best_value)}，差距相当于平均实际值的 {fmt_pct(value)}"
         f"（{fmt_level(level)}置信区间 {fmt_pct(ci[0])} 至 {fmt_pct(ci[1])}）；容许上限为 "
         f"{fmt_pct(threshold)}。",
-        f"{g.en.capitalize()}: the model's mean error (prediction − actual) is "
+        f"{first_upper(g.en)}: the model's mean error (prediction − actual) is "
         f"{fmt_amount(worst_value)} for “{worst}” and {fmt_amount(best_value)} for “{best}”, a "
         f"difference of {fmt_pct(value)} of the mean actual value ({fmt_level(level)} CI "
         f"{fmt_pct(ci[0])} to {fmt_pct(ci[1])}); the tolerance is {fmt_pct(threshold)}.",
@@ -817,7 +826,7 @@ def msg_too_few_groups(
     return fill(
         _TOO_FEW_GROUPS,
         ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
+        ground_en=first_upper(g.en),
         metric_zh=m.zh,
         metric_en=_lower(m.en),
         min_size=min_size,
@@ -829,7 +838,7 @@ def msg_too_few_groups(
 def msg_no_favourable(ground: str) -> Message:
     """Message when no group receives any favourable decision."""
     g = ground_label(ground)
-    return fill(_NO_FAVOURABLE, ground_zh=g.zh, ground_en=g.en.capitalize())
+    return fill(_NO_FAVOURABLE, ground_zh=g.zh, ground_en=first_upper(g.en))
 
 
 def fmt_value(metric: str, value: float) -> str:
@@ -849,7 +858,7 @@ def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: 
     return fill(
         _REFERENCE_TOO_SMALL,
         ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
+        ground_en=first_upper(g.en),
         metric_zh=m.zh,
         metric_en=_lower(m.en),
         reference=reference,
@@ -910,7 +919,7 @@ def msg_comparison(
         return fill(
             _EQUAL,
             ground_zh=g.zh,
-            ground_en=g.en.capitalize(),
+            ground_en=first_upper(g.en),
             metric_zh=m.zh,
             metric_en=_lower(m.en),
             groups_zh="、".join(f"“{x}”" for x in groups),
@@ -925,7 +934,7 @@ def msg_comparison(
     body = fill(
         template,
         ground_zh=g.zh,
-        ground_en=g.en.capitalize(),
+        ground_en=first_upper(g.en),
         metric_zh=m.zh,
         metric_en=_lower(m.en),
         worst=c.group,
@@ -1229,7 +1238,7 @@ def msg_trend(
     body = Message(
         f"{g.zh}（按数值本身，直线拟合，{c.extra['rows']:,} 行，HC1 稳健标准误）：{m.zh}从"
         f"{p10.zh}的 {levels[0]} 变为{p90.zh}的 {levels[1]}。",
-        f"{g.en.capitalize()} (the numbers themselves, a straight-line fit on "
+        f"{first_upper(g.en)} (the numbers themselves, a straight-line fit on "
         f"{c.extra['rows']:,} rows, HC1 robust standard errors): the {_lower(m.en)} goes from "
         f"{levels[0]} at {p10.en} to {levels[1]} at {p90.en}.",
     )
@@ -1279,7 +1288,7 @@ def msg_trend_not_assessed(ground: str, reason: Message) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}：无法沿数值估计趋势（{reason.zh}）；本项数据不足。",
-        f"{g.en.capitalize()}: no trend along the numbers could be fitted ({reason.en}); "
+        f"{first_upper(g.en)}: no trend along the numbers could be fitted ({reason.en}); "
         f"insufficient data.",
     )
 
@@ -1314,7 +1323,7 @@ def stmt_rates(
     text = Message(
         f"{g.zh}：“{worst}”组批准率 {fmt_pct(worst_rate)}，“{best}”组 {fmt_pct(best_rate)}，"
         f"相差 {gap} 个百分点",
-        f"{g.en.capitalize()}: approval rate {fmt_pct(worst_rate)} for “{worst}”, "
+        f"{first_upper(g.en)}: approval rate {fmt_pct(worst_rate)} for “{worst}”, "
         f"{fmt_pct(best_rate)} for “{best}”, a gap of {gap} percentage points",
     )
     if adjusted is None:
@@ -1340,7 +1349,7 @@ def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Mess
     en = ", ".join(f"“{k}” {v:,} people" for k, v in small.items())
     return Message(
         f"{g.zh}：组太小，无法判断批准率是否有差距（{zh}，少于 {min_size:,} 人）。",
-        f"{g.en.capitalize()}: the groups are too small to judge whether approval rates differ "
+        f"{first_upper(g.en)}: the groups are too small to judge whether approval rates differ "
         f"({en}; fewer than {min_size:,}).",
     )
 
@@ -1368,7 +1377,7 @@ def stmt_flip(
     )
     return Message(
         f"{g.zh}：只把{g.zh}从“{source}”改为“{target}”、其他条件不变，{n:,} 人中 {what.zh}。",
-        f"{g.en.capitalize()}: changing only {g.en} from “{source}” to “{target}”, everything "
+        f"{first_upper(g.en)}: changing only {g.en} from “{source}” to “{target}”, everything "
         f"else equal, {what.en}.",
     )
 
@@ -1378,7 +1387,7 @@ def stmt_share(ground: str, share: float, limit: float) -> Message:
     g = ground_label(ground)
     return Message(
         f"{g.zh}本身占模型全部影响的 {fmt_pct(share)}（容许上限 {fmt_pct(limit)}）。",
-        f"{g.en.capitalize()} itself carries {fmt_pct(share)} of the model's influence (the "
+        f"{first_upper(g.en)} itself carries {fmt_pct(share)} of the model's influence (the "
         f"tolerance is {fmt_pct(limit)}).",
     )
 
@@ -1409,7 +1418,7 @@ def stmt_stand_in(
     auc_text = fmt_ratio(auc, 3)
     return Message(
         f"{g.zh}：{head.zh}“{feature.zh}”几乎完全等同于{g.zh}（AUC {auc_text}），{uses.zh}。",
-        f"{g.en.capitalize()}: {head.en}“{feature.en}” all but equals {g.en} (AUC {auc_text}); "
+        f"{first_upper(g.en)}: {head.en}“{feature.en}” all but equals {g.en} (AUC {auc_text}); "
         f"{uses.en}.",
     )
 
@@ -1455,7 +1464,7 @@ def limit_small_groups(ground: str, small: Mapping[str, int], min_size: int) -> 
     en = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
     return Message(
         f"{g.zh}：以下组人数少于 {min_size:,} 人，太小，无法判断：{zh}。",
-        f"{g.en.capitalize()}: these groups have fewer than {min_size:,} people, too few to "
+        f"{first_upper(g.en)}: these groups have fewer than {min_size:,} people, too few to "
         f"judge: {en}.",
     )
 

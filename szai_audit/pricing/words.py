@@ -13,7 +13,7 @@ from typing import Any
 from ..core.findings import Status
 from ..core.grounds import ground_label
 from ..core.judging import Comparison, Verdict, sides, verdict_tail
-from ..core.messages import Message, fill, fmt_level, fmt_pct, minus
+from ..core.messages import Message, fill, first_upper, fmt_level, fmt_pct, minus
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -207,10 +207,6 @@ def quoted(
     return Message("、".join(f"“{x}”" for x in zh), ", ".join(f"“{x}”" for x in en))
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def _pays(group: Message, other: Message, x: float, plural: bool = False) -> Message:
     """``“A”组的价格比参照组“B”高 8.2%`` / ``“A” pays 8.2% more than the reference group “B”``."""
     than = _than(other, x)
@@ -258,7 +254,8 @@ def msg_raw_gap(
         f"{dim.zh}：{group.zh}的平均价格为 {money(mean_group, currency).zh}，{than.zh}"
         f"（{per_order.zh}{fmt_level(level)}置信区间 {ci.zh}；中位数{median.zh}）；"
         f"容许上限为 {fmt_pct(threshold)}。这是未考虑任何正当因素时的差异。",
-        f"{_cap(dim.en)}: the mean price for {group.en} is {money(mean_group, currency).en}, "
+        f"{first_upper(dim.en)}: the mean price for {group.en} is "
+        f"{money(mean_group, currency).en}, "
         f"{than.en} ({per_order.en}{fmt_level(level)} CI {ci.en}; median {median.en}); the "
         f"tolerance is {fmt_pct(threshold)}. This is the gap before any legitimate factor.",
     )
@@ -310,7 +307,7 @@ def _disagreement(verdict: Verdict) -> Message:
     first, second = parts
     return Message(
         f"{first.zh}与{second.zh}的结论不一致。",
-        f" {_cap(first.en)} and {second.en} reach different results.",
+        f" {first_upper(first.en)} and {second.en} reach different results.",
     )
 
 
@@ -364,7 +361,8 @@ def msg_conditional_gap(
         f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，{pays.zh}（{m.zh}；"
         f"{method.zh}，{fmt_level(level)}置信区间 {ci.zh}；未调整时{raw.zh}）。"
         f"容许上限为 {fmt_pct(threshold)}。",
-        f"{_cap(dim.en)}: for orders alike in the legitimate factors ({named.en}), {pays.en} "
+        f"{first_upper(dim.en)}: for orders alike in the legitimate factors ({named.en}), "
+        f"{pays.en} "
         f"({m.en}; {method.en}, {fmt_level(level)} CI {ci.en}; unadjusted "
         f"{raw.en}). The tolerance is {fmt_pct(threshold)}.",
     )
@@ -376,7 +374,8 @@ def msg_no_factors(dim: Message) -> Message:
     return Message(
         f"{dim.zh}：未提供正当因素（如距离、商品、时段等影响成本的因素），无法区分正当的价格差异与"
         f"歧视；本项未评估。",
-        f"{_cap(dim.en)}: no legitimate factors (cost drivers such as distance, product or time) "
+        f"{first_upper(dim.en)}: no legitimate factors (cost drivers such as distance, product or "
+        f"time) "
         f"were given, so legitimate price differences cannot be told from discrimination; not "
         f"assessed.",
     )
@@ -385,7 +384,7 @@ def msg_no_factors(dim: Message) -> Message:
 def msg_gap_too_few(dim: Message, min_size: int) -> Message:
     return Message(
         f"{dim.zh}：订单数达到最小样本量（{count(min_size)} 单）的组少于两个，无法比较价格。",
-        f"{_cap(dim.en)}: fewer than two groups reach the minimum size of {count(min_size)} "
+        f"{first_upper(dim.en)}: fewer than two groups reach the minimum size of {count(min_size)} "
         f"orders; prices cannot be compared.",
     )
 
@@ -464,7 +463,8 @@ def msg_counterfactual(
 def msg_no_model(what: Message) -> Message:
     return Message(
         f"{what.zh}需要模型本身才能重新定价；仅提供价格记录时本项未评估。",
-        f"{_cap(what.en)} needs the model itself to re-price orders; with prices only, it was "
+        f"{first_upper(what.en)} needs the model itself to re-price orders; with prices only, it "
+        f"was "
         f"not assessed.",
     )
 
@@ -780,7 +780,7 @@ def msg_price_trend(
     body = Message(
         f"{dim.zh}（按数值本身拟合直线，{count(c.extra['rows'])} 单）：{given.zh}{pays.zh}"
         f"（{fmt_level(level)}置信区间 {ci.zh}）。容许上限为 {fmt_pct(threshold)}。",
-        f"{_cap(dim.en)} (a straight line along the numbers themselves, "
+        f"{first_upper(dim.en)} (a straight line along the numbers themselves, "
         f"{count(c.extra['rows'])} orders){given.en}: {pays.en} ({fmt_level(level)} CI "
         f"{ci.en}). The tolerance is {fmt_pct(threshold)}.",
     )
@@ -794,7 +794,7 @@ def msg_price_trend(
 def msg_trend_not_fitted(dim: Message, reason: Message) -> Message:
     return Message(
         f"{dim.zh}：数据不足以沿数值拟合价格趋势；本项数据不足。",
-        f"{_cap(dim.en)}: no price trend along the numbers could be fitted ({reason.en}); "
+        f"{first_upper(dim.en)}: no price trend along the numbers could be fitted ({reason.en}); "
         f"insufficient data.",
     )
 
@@ -925,7 +925,7 @@ def stmt_join(lead: Message | None, facts: Sequence[Message]) -> Message:
     en = "; ".join(f.en for f in facts if f.en)
     if lead is not None:
         return Message(f"{lead.zh}：{zh}。", f"{lead.en}: {en}.")
-    return Message(f"{zh}。", f"{_cap(en)}.")
+    return Message(f"{zh}。", f"{first_upper(en)}.")
 
 
 def stmt_kind(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.messages import Message, fmt_pct
+from ..core.messages import Message, first_upper, fmt_pct
 
 __all__ = [
     "ALL_CLEAR",
@@ -255,7 +255,7 @@ def suggestion_text(
     if k_after >= k:
         return Message(
             f"{step.zh}：仅此一项即可使 k 由 {k_now:,} 提高到 {k_after:,}（要求至少 {k:,}）。",
-            f"{step.en[:1].upper()}{step.en[1:]}: on its own this raises k from {k_now:,} to "
+            f"{first_upper(step.en)}: on its own this raises k from {k_now:,} to "
             f"{k_after:,} (at least {k:,} required).",
         )
     small = Message(
@@ -270,7 +270,7 @@ def suggestion_text(
     )
     return Message(
         f"{step.zh}：仅此一项{moved.zh}（要求至少 {k:,}），但{small.zh}；须与其他措施合用。",
-        f"{step.en[:1].upper()}{step.en[1:]}: on its own {moved.en} (at least {k:,} required) "
+        f"{first_upper(step.en)}: on its own {moved.en} (at least {k:,} required) "
         f"but {small.en}; combine it with other steps.",
     )
 

@@ -25,7 +25,7 @@ from ..core.articles import (
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
 from ..core.html import finding_ci, finding_threshold, finding_value, subject_label
-from ..core.messages import Message, fmt_pct, fmt_ratio
+from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
 from ..pricing import page as pricing_page
@@ -78,7 +78,7 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
             if subject is None
             else Message(
                 f"{subject.zh}：{f.title.zh}",
-                f"{subject.en[:1].upper()}{subject.en[1:]}: {f.title.en}",
+                f"{first_upper(subject.en)}: {f.title.en}",
             )
         )
         value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)

@@ -13,7 +13,7 @@ from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import subject_label
-from ..core.messages import Message
+from ..core.messages import Message, first_upper
 from .checks import ITEMS
 from .review import CHECKLIST_ITEMS, ChecklistItem
 from .rules import TIERS
@@ -223,7 +223,7 @@ def checklist_statements(result: Results) -> list[Statement]:
                     f"第七十二条第二款清单{cites}{zh}。",
                     f"Art. 72(2) checklist {_items_en(items)} {en}.",
                 ),
-                Message(act_zh + "。", act_en[:1].upper() + act_en[1:] + "."),
+                Message(act_zh + "。", first_upper(act_en) + "."),
                 tuple(ITEMS[i.item].id for i in items),
                 "art-72",
             )

@@ -14,7 +14,7 @@ from ...core.data import is_missing_group_key
 from ...core.findings import Finding, Status
 from ...core.grounds import ground_label
 from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
-from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio
+from ...core.messages import Message, first_upper, fmt_level, fmt_pct, fmt_ratio
 from ...core.policy import Policy
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
@@ -53,7 +53,7 @@ def recourse_not_assessed(ground: str, reason: str) -> list[Finding]:
             status=Status.NOT_ASSESSED,
             message=Message(
                 f"{g.zh}：未评估不利决定后的可改变性（{why.zh}）。",
-                f"{g.en.capitalize()}: recourse was not assessed ({why.en}).",
+                f"{first_upper(g.en)}: recourse was not assessed ({why.en}).",
             ),
             ground=ground,
         )
@@ -181,7 +181,7 @@ def _insufficient(
         message=Message(
             f"{g.zh}：{who.zh}达到 {size} 人的组（含参照组）不足两组（各组：{listed.zh}），"
             f"无法比较。本项数据不足。",
-            f"{g.en.capitalize()}: fewer than two groups (the reference among them) have at "
+            f"{first_upper(g.en)}: fewer than two groups (the reference among them) have at "
             f"least {size} {who.en} (by group: {listed.en}); no comparison. Insufficient data.",
         ),
         threshold=threshold,
@@ -229,7 +229,7 @@ def _message(
                 f"{fmt_pct(c.extra['share'])}，{other.zh}为 {fmt_pct(c.extra['reference_share'])}，"
                 f"相差 {100 * c.value:.1f} 个百分点（{fmt_level(level)}置信区间 {100 * lo:.1f} 至 "
                 f"{100 * hi:.1f}）；容许上限为 {100 * threshold:.1f} 个百分点。",
-                f"{g.en.capitalize()}: {lead.en[0].lower() + lead.en[1:]}, the share who could "
+                f"{first_upper(g.en)}: {lead.en[0].lower() + lead.en[1:]}, the share who could "
                 f"reach the favourable decision within the allowed changes is "
                 f"{fmt_pct(c.extra['share'])} for {worse.en} and "
                 f"{fmt_pct(c.extra['reference_share'])} for {other.en}, {100 * c.value:.1f} "
@@ -244,7 +244,7 @@ def _message(
                 f"（{fmt_level(level)}置信区间 {fmt_ratio(lo)} 至 {fmt_ratio(hi)}）；要求不低于 "
                 f"{fmt_ratio(threshold)} 倍（所需改变不超过对方的 "
                 f"{fmt_ratio(1 / threshold)} 倍）。",
-                f"{g.en.capitalize()}: {lead.en[0].lower() + lead.en[1:]}, the median change "
+                f"{first_upper(g.en)}: {lead.en[0].lower() + lead.en[1:]}, the median change "
                 f"needed by those who could reach the favourable decision (a number in its "
                 f"interquartile ranges, 1 per category changed) is {c.extra['median']:.2f} for "
                 f"{worse.en} and {c.extra['reference_median']:.2f} for {other.en}, "
