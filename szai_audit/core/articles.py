@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalog import say
 from .messages import Message
 
 __all__ = [
@@ -61,19 +62,14 @@ class Provision:
 
     def heading(self) -> Message:
         """Citation and topic, as a section heading: ``第七十一条：算法说明``."""
-        return Message(
-            f"{self.citation.zh}：{self.topic.zh}", f"{self.citation.en}: {self.topic.en}"
-        )
+        return say("core.heading.text", citation=self.citation, topic=self.topic)
 
 
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii")
 _CN = "一二三四五六七"
 
 #: The words before the list of items in Art. 72(2).
-ITEMS_LEAD_IN = Message(
-    "开展人工智能研究和应用活动，不得从事下列行为：",
-    "In artificial intelligence research and application, the following are forbidden:",
-)
+ITEMS_LEAD_IN = say("core.items_lead_in")
 
 _ITEM_TEXTS: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -139,64 +135,36 @@ PROVISIONS: dict[str, Provision] = {
     PRICES: CHECKLIST_ITEMS[5],
     EXPLANATION: Provision(
         EXPLANATION,
-        Message("第七十一条", "Art. 71"),
-        Message(
-            "对于公共决策领域以及涉及公共利益的商业领域的算法，提供人工智能产品和服务的组织或者"
-            "个人应当采取利于公众理解的方式进行算法说明。",
-            "For algorithms used in public decision-making, or in commercial fields that touch "
-            "the public interest, the organisation or person providing the AI product or "
-            "service shall explain the algorithm in a way the public can understand.",
-        ),
-        Message("算法说明", "explaining the algorithm"),
+        say("core.provisions.art_71"),
+        say("core.provisions.algorithms_used_public_decision"),
+        say("core.provisions.explaining_algorithm"),
     ),
     RISK: Provision(
         RISK,
-        Message("第六十六条第二款", "Art. 66(2)"),
-        Message(
-            "高风险的人工智能应用应当采用事前评估和风险预警的监管模式。中低风险的人工智能应用"
-            "应当采用事前披露和事后跟踪的监管模式。",
-            "High-risk AI applications shall be supervised by ex-ante assessment and risk early "
-            "warning; medium- and low-risk applications by ex-ante disclosure and ex-post "
-            "tracking.",
-        ),
-        Message("风险等级", "risk tier"),
+        say("core.provisions.art_66_2"),
+        say("core.provisions.high_risk_ai_applications"),
+        say("core.provisions.risk_tier"),
     ),
     ETHICS_REVIEW: Provision(
         ETHICS_REVIEW,
-        Message("第七十二条", "Art. 72"),
-        Message(
-            "相关组织或者个人应当对人工智能产品和服务在国家利益、公共安全、商业秩序以及个人权益"
-            "等方面可能产生的不利影响进行伦理安全规范审查和风险评估。",
-            "The organisation or person concerned shall conduct an ethics and safety review "
-            "and a risk assessment of the adverse effects the AI product or service may have "
-            "on national interests, public safety, commercial order and individual rights.",
-        ),
-        Message("伦理安全审查清单", "ethics and safety review checklist"),
+        say("core.provisions.art_72"),
+        say("core.provisions.organisation_or_person_concerned"),
+        say("core.provisions.ethics_safety_review_checklist"),
     ),
     PRIVACY: Provision(
         PRIVACY,
-        Message("第三十三条第二款", "Art. 33(2)"),
-        Message(
-            "从事人工智能研究和应用的组织和个人对外提供其依法获取的个人数据的，除法律、法规另有"
-            "规定的外，应当进行去标识化处理。",
-            "An organisation or person engaged in AI research or application that provides to "
-            "others personal data it has lawfully obtained shall de-identify it, unless laws "
-            "or regulations provide otherwise.",
-        ),
-        Message("去标识化", "de-identification"),
+        say("core.provisions.art_33_2"),
+        say("core.provisions.organisation_or_person_engaged"),
+        say("core.provisions.de_identification"),
     ),
 }
 
 #: Art. 66(2)'s last sentence: the city's grading measures are still to be issued.
 GRADING_MEASURES = Provision(
     "66(2)-measures",
-    Message("第六十六条第二款", "Art. 66(2)"),
-    Message(
-        "人工智能应用分级分类监管办法由市人民政府另行制定。",
-        "The measures for graded and classified supervision of AI applications shall be "
-        "formulated separately by the municipal government.",
-    ),
-    Message("分级分类监管办法", "grading measures"),
+    say("core.grading_measures.art_66_2"),
+    say("core.grading_measures.measures_graded_classified_supervision"),
+    say("core.grading_measures.grading_measures"),
 )
 
 ARTICLES: dict[str, Message] = {key: p.citation for key, p in PROVISIONS.items()}

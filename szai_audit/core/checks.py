@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .catalog import say
 from .messages import Message, fmt_pct, fmt_ratio
 
 __all__ = [
@@ -41,12 +42,12 @@ __all__ = [
 #: finding says why it could not run, or what a person must attest).
 UNITS: dict[str, Callable[[float], Message]] = {
     "none": lambda x: Message("—", "—"),
-    "count": lambda x: Message(f"{x:,.0f}", f"{x:,.0f}"),
+    "count": lambda x: say("core.units.text", x=x),
     "ratio": lambda x: Message(fmt_ratio(x), fmt_ratio(x)),
     "percent": lambda x: Message(fmt_pct(x), fmt_pct(x)),
-    "points": lambda x: Message(f"{100 * x:.1f} 个百分点", f"{100 * x:.1f} pp"),
-    "auc": lambda x: Message(f"{x:.3f}", f"{x:.3f}"),
-    "proxy_auc": lambda x: Message(f"AUC {x:.3f}", f"AUC {x:.3f}"),
+    "points": lambda x: say("core.units.pp", value=100 * x),
+    "auc": lambda x: say("core.units.text_2", x=x),
+    "proxy_auc": lambda x: say("core.units.auc", x=x),
 }
 
 #: Where the value must lie for the check to be met, and the sign the report writes before the
@@ -208,7 +209,7 @@ def format_threshold(check_id: str, threshold: float | None) -> Message:
     if threshold is None or not side:
         return Message("—", "—")
     text = fmt(threshold)
-    return Message(f"{side} {text.zh}", f"{side} {text.en}")
+    return say("core.format_threshold.text", side=side, text=text)
 
 
 def markdown_table() -> str:

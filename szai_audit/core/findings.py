@@ -11,6 +11,7 @@ from typing import Any
 
 from . import checks
 from .articles import article_label
+from .catalog import say
 from .messages import Message
 
 __all__ = [
@@ -25,32 +26,20 @@ __all__ = [
 ]
 
 STATUS_LABELS: dict[str, Message] = {
-    "FAIL": Message("不通过", "Fail"),
-    "WARN": Message("警示", "Warning"),
-    "NEEDS_REVIEW": Message("待人工审查", "Needs review"),
-    "INSUFFICIENT_DATA": Message("数据不足", "Insufficient data"),
-    "NOT_ASSESSED": Message("未评估", "Not assessed"),
-    "PASS": Message("通过", "Pass"),
+    "FAIL": say("core.status_labels.fail"),
+    "WARN": say("core.status_labels.warn"),
+    "NEEDS_REVIEW": say("core.status_labels.needs_review"),
+    "INSUFFICIENT_DATA": say("core.status_labels.insufficient_data"),
+    "NOT_ASSESSED": say("core.status_labels.not_assessed"),
+    "PASS": say("core.status_labels.pass"),
 }
 
 
 VERDICTS: dict[str, Message] = {
-    "FAIL": Message(
-        "至少一项检查的结果超出本审计设定的容许范围，须在备案前整改或说明理由。",
-        "At least one check is beyond the tolerance this audit set; it must be remedied or "
-        "explained before filing.",
-    ),
-    "WARN": Message(
-        "没有检查确定超出本审计设定的容许范围，但有检查项出现警示，须关注。",
-        "No check is shown to be beyond the tolerance this audit set, but at least one raised "
-        "a warning that needs attention.",
-    ),
-    "INCOMPLETE": Message(
-        "已完成的检查均通过，但部分检查因数据不足或未提供信息而未能完成。",
-        "Every check that could run passed, but some could not run for lack of data or "
-        "information.",
-    ),
-    "PASS": Message("所有检查均通过。", "Every check passed."),
+    "FAIL": say("core.verdicts.fail"),
+    "WARN": say("core.verdicts.warn"),
+    "INCOMPLETE": say("core.verdicts.incomplete"),
+    "PASS": say("core.verdicts.pass"),
 }
 
 

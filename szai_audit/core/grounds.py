@@ -7,20 +7,21 @@ accepted as the user wrote it. Intersections of grounds are named ``"gender × a
 
 from __future__ import annotations
 
+from .catalog import say
 from .messages import Message
 
 __all__ = ["GROUNDS", "GROUND_ALIASES", "INTERSECTION_SEP", "canonical_ground", "ground_label"]
 
 
 GROUNDS: dict[str, Message] = {
-    "race": Message("种族", "race"),
-    "gender": Message("性别", "gender"),
-    "nationality": Message("国籍", "nationality"),
-    "ethnicity": Message("民族", "ethnicity"),
-    "religion": Message("宗教信仰", "religious belief"),
-    "age": Message("年龄", "age"),
-    "disability": Message("残疾状况", "disability"),
-    "region": Message("地域（户籍）", "region (hukou)"),
+    "race": say("core.grounds.race"),
+    "gender": say("core.grounds.gender"),
+    "nationality": say("core.grounds.nationality"),
+    "ethnicity": say("core.grounds.ethnicity"),
+    "religion": say("core.grounds.religion"),
+    "age": say("core.grounds.age"),
+    "disability": say("core.grounds.disability"),
+    "region": say("core.grounds.region"),
 }
 
 

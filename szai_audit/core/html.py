@@ -18,6 +18,7 @@ import markupsafe
 
 from . import checks
 from .articles import article_label
+from .catalog import say
 from .errors import ReportError
 from .findings import Finding, Status
 from .grounds import ground_label
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 #: The heading of a table's head-count column.
-COUNT_LABEL = Message("人数", "Count")
+COUNT_LABEL = say("core.count_label")
 
 #: CSS font stack for Chinese and Latin text, used by the page and by the charts' SVG text.
 FONT_STACK = (
@@ -102,7 +103,7 @@ def environment() -> jinja2.Environment:
         fmt_ci=finding_ci,
         article_label=article_label,
         count_label=COUNT_LABEL,
-        overall_label=Message("全部", "Overall"),
+        overall_label=say("core.environment.overall"),
     )
     return env
 

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 
+from .catalog import say
 from .findings import Finding, Status
 from .margins import normal_interval, normal_margin_test
 from .messages import Message, fill, fmt_p
@@ -256,12 +257,12 @@ def sides(c: Comparison) -> tuple[Message, Message]:
     the group worse off."""
     if c.extra.get("mirrored"):
         return (
-            Message(f"参照组“{c.group}”", f"the reference group “{c.group}”"),
-            Message(f"“{c.reference}”组", f"“{c.reference}”"),
+            say("core.sides.reference_group_2", group=c.group),
+            say("core.sides.text_2", reference=c.reference),
         )
     return (
-        Message(f"“{c.group}”组", f"“{c.group}”"),
-        Message(f"参照组“{c.reference}”", f"the reference group “{c.reference}”"),
+        say("core.sides.text", group=c.group),
+        say("core.sides.reference_group", reference=c.reference),
     )
 
 
@@ -628,8 +629,8 @@ def _adjusted_tests(tests: pd.DataFrame, adjusted: Any) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 #: The ending of a check that passes outside the decision rule (a flip test, a proxy ranking).
-OUTCOME_PASS = Message("结论：通过。", "Result: pass.")
-_WARNING = Message("结论：警示。", "Result: warning.")
+OUTCOME_PASS = say("core.outcome_pass")
+_WARNING = say("core.warning")
 
 _BEYOND = Message(
     "数据表明差距超出容许范围（单侧检验，多重比较校正后 p {p}）。"
@@ -655,10 +656,7 @@ _INFORMATIVE = Message(
     "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}), but the "
     "comparison is unadjusted and legitimate factors may explain it. Result: warning.",
 )
-_WITHIN = Message(
-    "置信区间全部落在容许范围内。结论：通过。",
-    "The whole interval lies within the tolerance. Result: pass.",
-)
+_WITHIN = say("core.within")
 _WITHIN_NOT_ZERO = Message(
     "置信区间全部落在容许范围内，但差距与零有统计显著差异（校正后 p {p}）：差距确实存在，"
     "只是未超出本审计设定的容许范围。结论：通过。",
@@ -668,9 +666,9 @@ _WITHIN_NOT_ZERO = Message(
 
 
 _RESULTS: dict[Status, Message] = {
-    Status.FAIL: Message("数据表明超出容许范围", "shown beyond the tolerance"),
-    Status.PASS: Message("区间在容许范围内", "its interval within the tolerance"),
-    Status.WARN: Message("无法确定", "inconclusive"),
+    Status.FAIL: say("core.results.shown_beyond_tolerance"),
+    Status.PASS: say("core.results.interval_within_tolerance"),
+    Status.WARN: say("core.results.inconclusive"),
 }
 
 
@@ -685,12 +683,16 @@ def disagreement(verdict: Verdict, show: Callable[[float], str]) -> Message:
         r = _RESULTS[status]
         parts.append((show(c.value), (show(lo), show(hi)), r))
     (s_v, (s_lo, s_hi), s_r), (r_v, (r_lo, r_hi), r_r) = parts
-    return Message(
-        f"分层估计（{s_v}，区间 {s_lo} 至 {s_hi}：{s_r.zh}）与回归调整估计（{r_v}，区间 {r_lo} 至 "
-        f"{r_hi}：{r_r.zh}）的结论不一致，因此结论为警示。",
-        f" The stratified estimate ({s_v}, interval {s_lo} to {s_hi}: {s_r.en}) and the "
-        f"regression-adjusted one ({r_v}, interval {r_lo} to {r_hi}: {r_r.en}) reach different "
-        f"results, so the result is a warning.",
+    return say(
+        "core.disagreement.stratified_estimate_interval_regression",
+        s_v=s_v,
+        s_lo=s_lo,
+        s_hi=s_hi,
+        s_r=s_r,
+        r_v=r_v,
+        r_lo=r_lo,
+        r_hi=r_hi,
+        r_r=r_r,
     )
 
 

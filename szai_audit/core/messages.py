@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "METADATA_LABELS",
     "MINUS",
+    "Category",
+    "Joined",
     "Message",
+    "Text",
     "fill",
     "first_upper",
     "fmt_amount",
@@ -28,7 +32,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Message:
     """A piece of text in Chinese (``zh``) and English (``en``).
 
@@ -54,13 +58,62 @@ class Message:
     def __str__(self) -> str:
         return self.en
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Message):
+            return NotImplemented
+        return (self.zh, self.en) == (other.zh, other.en)
+
+    def __hash__(self) -> int:
+        return hash((self.zh, self.en))
+
     def to_dict(self) -> dict[str, str]:
         """Return ``{"zh": ..., "en": ...}``."""
         return {"zh": self.zh, "en": self.en}
 
     def join(self, other: Message, sep_zh: str = "", sep_en: str = " ") -> Message:
-        """Concatenate two messages language by language."""
-        return Message(self.zh + sep_zh + other.zh, self.en + sep_en + other.en)
+        """Concatenate two messages language by language (keeping both as the parts of a
+        :class:`Joined`, so that labels can be applied to their arguments later)."""
+        return Joined(
+            self.zh + sep_zh + other.zh,
+            self.en + sep_en + other.en,
+            (self, other),
+            (sep_zh, sep_en),
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class Text(Message):
+    """A sentence of a catalog (:mod:`szai_audit.core.catalog`), with its key and the
+    arguments it was filled with; equal to any message of the same two texts."""
+
+    key: str = ""
+    args: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Joined(Message):
+    """Messages written one after the other, each language with its own separator."""
+
+    parts: tuple[Message, ...] = ()
+    seps: tuple[str, str] = ("", " ")
+
+
+@dataclass(frozen=True, eq=False)
+class Category:
+    """A value of a column or ground as it is in the data, an argument of a sentence that the
+    report shows by its label where the user gave one.
+
+    >>> f"“{Category('female')}”"
+    '“female”'
+    """
+
+    raw: str
+
+    def __str__(self) -> str:
+        return self.raw
+
+    def __format__(self, spec: str) -> str:
+        return format(self.raw, spec)
 
 
 METADATA_LABELS: dict[str, Message] = {

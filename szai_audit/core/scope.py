@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import checks
+from .catalog import say
 from .data import MISSING_LABEL, BinSpec
 from .findings import Finding, Status, jsonable
 from .grounds import ground_label
-from .messages import Message, first_upper
+from .messages import Message
 
 __all__ = [
     "Scope",
@@ -114,17 +115,11 @@ def binned_note(name: Message, binning: BinSpec) -> Message:
     trend along the numbers themselves is its own finding."""
     cuts = ", ".join(f"{e:g}" for e in binning.edges)
     how = (
-        Message("按用户指定的切分点", "at the cut points the user gave")
+        say("core.binned_note.at_cut_points_user")
         if binning.method == "user"
-        else Message("按分位数", "by quantiles")
+        else say("core.binned_note.by_quantiles")
     )
-    return Message(
-        f"（{name.zh}为数值，{how.zh}分组（切分点 {cuts}）后比较；沿数值本身的趋势另见"
-        f"“沿数值的趋势”一项。）",
-        f" ({first_upper(name.en)} is numeric and was grouped {how.en} (cut "
-        f"points {cuts}) for this comparison; the trend along the numbers themselves is a "
-        f"finding of its own.)",
-    )
+    return say("core.binned_note.numeric_was_grouped_cut", name=name, how=how, cuts=cuts)
 
 
 def with_binning_notes(
@@ -155,7 +150,7 @@ def with_binning_notes(
 
 def source_note(info: SensitiveInfo) -> Message:
     if info.column is None:
-        return Message("数据来源：单独提供的数组。", "Source: an array supplied separately.")
+        return say("core.source_note.source_array_supplied_separately")
     where = {
         "data": ("模型输入数据", "the model's input data"),
         "sensitive_data": ("单独提供的敏感属性表", "a separate table of sensitive attributes"),
@@ -169,8 +164,8 @@ def source_note(info: SensitiveInfo) -> Message:
 def missing_note(info: SensitiveInfo) -> Message | None:
     if not info.n_missing:
         return None
-    return Message(
-        f"有 {info.n_missing} 行缺少该属性，列为“{MISSING_LABEL}”组，仅展示、不参与比较。",
-        f"{info.n_missing} rows lack this attribute; they are shown as the group "
-        f"“{MISSING_LABEL}” and left out of the comparisons.",
+    return say(
+        "core.missing_note.rows_lack_this_attribute",
+        n_missing=info.n_missing,
+        missing_label=MISSING_LABEL,
     )

@@ -8,8 +8,8 @@ Art. 72(2)(iv) finding.
 from __future__ import annotations
 
 from ..core.articles import DISCRIMINATION, EXPLANATION
+from ..core.catalog import say
 from ..core.checks import Check, register
-from ..core.messages import Message
 
 __all__ = ["ARTICLE", "EXPLAINED", "NOTICE", "SHARE"]
 
@@ -22,7 +22,7 @@ EXPLAINED = register(
     Check(
         "explanation.produced",
         ARTICLE,
-        Message("算法说明（公众可理解）", "Plain-language explanation"),
+        say("explain.explained.plain_language_explanation"),
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:explained",
@@ -33,7 +33,7 @@ NOTICE = register(
     Check(
         "explanation.notice_complete",
         ARTICLE,
-        Message("公开算法说明所需信息", "Facts for the public algorithm notice"),
+        say("explain.notice.facts_public_algorithm_notice"),
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:notice_complete",
@@ -44,7 +44,7 @@ SHARE = register(
     Check(
         "fairness.attribution_share",
         DISCRIMINATION,
-        Message("敏感属性及代理变量的影响占比", "Influence of the attribute and its proxies"),
+        say("explain.share.influence_attribute_proxies"),
         unit="percent",
         computed_by=f"{_FINDINGS}:attribution_share",
         minimum="none",

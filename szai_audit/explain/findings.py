@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.messages import Message
@@ -23,7 +24,7 @@ def explained(summary: ExplanationSummary | None, reason: Message | None) -> Fin
             check=EXPLAINED.id,
             article=ARTICLE,
             status=Status.NOT_ASSESSED,
-            message=reason or Message("未能生成解释。", "No explanation could be produced."),
+            message=reason or say("explain.explained.no_explanation_could_be"),
         )
     return Finding(
         check=EXPLAINED.id,

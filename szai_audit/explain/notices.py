@@ -36,6 +36,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.data import fingerprint, is_numeric
 from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, write_text
@@ -63,63 +64,28 @@ _CAUSAL = re.compile(
 _CODE = re.compile(r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=")
 _ASCII_WORD = re.compile(r"[A-Za-z]")
 
-TITLE = Message("关于自动化决定的说明", "Explanation of an automated decision")
+TITLE = say("explain.title")
 DECISION = {
-    True: Message(
-        "模型对您的申请作出了有利的决定。",
-        "The model's decision on your application is the favourable one.",
-    ),
-    False: Message(
-        "模型对您的申请作出了不利的决定。",
-        "The model's decision on your application is not the favourable one.",
-    ),
+    True: say("explain.decision.true"),
+    False: say("explain.decision.false"),
 }
-REASONS_HEADING = Message("主要原因", "Principal reasons")
-RECOURSE_HEADING = Message("什么会改变这一决定", "What would change the decision")
-ABOUT_HEADING = Message("关于本说明", "About this explanation")
-RIGHTS_HEADING = Message("您的权利", "Your rights")
+REASONS_HEADING = say("explain.reasons_heading")
+RECOURSE_HEADING = say("explain.recourse_heading")
+ABOUT_HEADING = say("explain.about_heading")
+RIGHTS_HEADING = say("explain.rights_heading")
 ABOUT = (
-    Message(
-        "以上原因说明的是模型如何对您的信息给出权重，而不是说明现实中是什么导致了这一结果；"
-        "其他人的相同信息，在模型中可能得到不同的权重。",
-        "The reasons above describe how the model weighed your information, not what caused "
-        "the outcome in the world; the same information of another person may weigh "
-        "differently in the model.",
-    ),
-    Message(
-        "所列改变是按模型计算得出的：模型会对改变后的信息作出有利决定。这是模型的性质，"
-        "不代表这些改变可行、可取，或一定会被批准。",
-        "The changes listed are computed from the model: it would decide favourably on the "
-        "information so changed. This is a property of the model, not advice that a change "
-        "is possible or wise, nor a promise of approval.",
-    ),
-    Message(
-        "本说明不以您的性别、民族、国籍、年龄等敏感信息或与之密切相关的信息作为原因，"
-        "也不建议改变这些信息。",
-        "This explanation gives no sensitive information (such as sex, ethnicity, "
-        "nationality, age) or information closely tied to it as a reason, and suggests no "
-        "change to it.",
-    ),
+    say("explain.about.reasons_above_describe_how"),
+    say("explain.about.changes_listed_computed_from"),
+    say("explain.about.this_explanation_gives_no"),
 )
-PIPL = Message(
-    "依据《中华人民共和国个人信息保护法》第二十四条第三款，通过自动化决策方式作出对您的权益有"
-    "重大影响的决定，您有权要求我们予以说明，并有权拒绝仅通过自动化决策的方式作出决定。",
-    "Under Art. 24(3) of the Personal Information Protection Law of the People's Republic "
-    "of China, where a decision with a significant effect on your rights is made by automated "
-    "decision-making, you may ask us to explain it and refuse a decision made solely by "
-    "automated decision-making.",
-)
+PIPL = say("explain.pipl")
 
 
 def _score_line(p: PersonExplanation) -> Message | None:
     if p.score is None:
         return None
     s = f"{p.score:.2f}"
-    return Message(
-        f"模型给出的有利决定评分为 {s}（0 至 1 之间，越高越有利）。",
-        f"The model's score for the favourable decision is {s} (from 0 to 1, higher is more "
-        f"favourable).",
-    )
+    return say("explain.score_line.model_s_score_favourable", s=s)
 
 
 def _joined(*parts: Message | None) -> Message:
@@ -137,8 +103,8 @@ def _meta(reference: str, metadata: Mapping[str, Any], on: date) -> list[Message
         if metadata.get(key):
             value = str(metadata[key])
             lines.append(Message(value, value))
-    lines.append(Message(f"参考编号：{reference}", f"Reference: {reference}"))
-    lines.append(Message(f"日期：{on.isoformat()}", f"Date: {on.isoformat()}"))
+    lines.append(say("explain.meta.reference", reference=reference))
+    lines.append(say("explain.meta.date", value=on.isoformat()))
     return lines
 
 

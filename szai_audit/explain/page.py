@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from ..core.catalog import say
 from ..core.charts import percent_ticks, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
@@ -61,7 +62,7 @@ def explanation_chart(result: Results, lang: str) -> str | None:
     labels = [text_of(f.label, lang).replace("\n", " / ") for f in factors]
     high = max(float(f.share_high) for f in factors)
     top = min(1.0, high * 1.25 + 0.02)
-    title = text_of(Message("占模型全部影响的比例", "Share of the model's influence"), lang)
+    title = text_of(say("explain.explanation_chart.share_model_s_influence"), lang)
     lines = title.split("\n")
     row, size = 24.0, 8.0
     left = max(text_width(t, size) for t in labels) + 10

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.data import is_numeric, plain
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label
@@ -156,16 +157,8 @@ class PersonExplanation:
 
     def headline(self) -> Message:
         if self.favourable:
-            return Message(
-                "模型对您作出了有利的决定。模型给予以下因素最大的有利权重：",
-                "The model's decision for you is the favourable one. The model gave most "
-                "weight in its favour to:",
-            )
-        return Message(
-            "模型对您作出了不利的决定。模型给予以下因素最大的不利权重：",
-            "The model's decision for you is not the favourable one. The model gave most "
-            "weight against it to:",
-        )
+            return say("explain.headline.model_s_decision_you_2")
+        return say("explain.headline.model_s_decision_you")
 
 
 def _number(x: float) -> str:
@@ -186,10 +179,10 @@ def _shown(
 ) -> Message:
     """A value in words: a category's label (quoted), a number with its unit."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return Message("（缺失）", "(missing)")
+        return say("explain.shown.missing")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         label = values.get(column, {}).get(str(value), Message(str(value), str(value)))
-        return Message(f"“{label.zh}”", f"“{label.en}”")
+        return say("explain.shown.text", label=label)
     return with_unit(_number(float(value)), feature_unit(column, labels))
 
 
@@ -216,15 +209,11 @@ def _reason_sentence(
     name: Message, shown: Message, value: Any, typical: Message | None, median: float | None
 ) -> Message:
     if typical is None:
-        return Message(f"{name.zh}：{shown.zh}", f"{name.en}: {shown.en}")
+        return say("explain.reason_sentence.text", name=name, shown=shown)
     if median is not None and isinstance(value, (int, float, np.number)):
         v = float(value)
         if math.isclose(v, median):
-            return Message(
-                f"{name.zh} {shown.zh}，与获得有利决定者的中位数相同",
-                f"{name.en} {shown.en}, the same as the median of those who received the "
-                f"favourable decision",
-            )
+            return say("explain.reason_sentence.same_as_median_those", name=name, shown=shown)
         more = v > median
         return Message(
             f"{name.zh} {shown.zh}，{'高于' if more else '低于'}获得有利决定者的中位数"
@@ -233,15 +222,9 @@ def _reason_sentence(
             f"received the favourable decision ({typical.en})",
         )
     if typical == shown:
-        return Message(
-            f"{name.zh}为{shown.zh}（这也是获得有利决定者中最常见的情况）",
-            f"{name.en} is {shown.en} (also the most common among those who received the "
-            f"favourable decision)",
-        )
-    return Message(
-        f"{name.zh}为{shown.zh}（获得有利决定者中最常见的是{typical.zh}）",
-        f"{name.en} is {shown.en} (the most common among those who received the favourable "
-        f"decision: {typical.en})",
+        return say("explain.reason_sentence.also_most_common_among", name=name, shown=shown)
+    return say(
+        "explain.reason_sentence.most_common_among_those", name=name, shown=shown, typical=typical
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.data import bin_numeric, is_numeric
 from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
@@ -103,7 +104,7 @@ class ExplanationSummary:
                 return f.label
         if feature in self.labels:
             return self.labels[feature]
-        return Message(f"“{feature}”", f"“{feature}”")
+        return say("explain.label.text", feature=feature)
 
     def direction(self, factor: FactorSummary) -> Message:
         """The sentence on how ``factor`` moves the decision (or the numeric output)."""
@@ -325,18 +326,15 @@ def notice(
         (
             w.NOTICE_HEADINGS["mechanism"],
             [
-                Message(f"适用对象：{affected.zh}", f"Who is affected: {affected.en}"),
-                Message(
-                    f"决定与复核方式：{process.zh}",
-                    f"How decisions are made and reviewed: {process.en}",
-                ),
+                say("explain.notice.who_affected", affected=affected),
+                say("explain.notice.how_decisions_made_reviewed", process=process),
             ],
         ),
         (
             w.NOTICE_HEADINGS["rights"],
             [
-                Message(f"申诉途径：{appeal.zh}", f"How to appeal: {appeal.en}"),
-                Message(f"联系方式：{contact.zh}", f"Contact: {contact.en}"),
+                say("explain.notice.how_appeal", appeal=appeal),
+                say("explain.notice.contact", contact=contact),
             ],
         ),
     ]
@@ -347,21 +345,13 @@ def _principle(
 ) -> Message:
     """The notice's paragraph on the principle: which system, what kind of model, how it decides."""
     name = metadata.get("system_name")
-    system = Message(name, name) if name else Message("本系统", "This system")
+    system = Message(name, name) if name else say("explain.principle.this_system")
     org = metadata.get("organisation") or ""
     kind = w.model_kind(model_class or "")
     how = (
-        Message(
-            "对每一个案例，它综合下列因素计算出结果（例如金额或价格）。",
-            "For each case it combines the factors below into its result (an amount or a "
-            "price, for example).",
-        )
+        say("explain.principle.each_case_combines_factors")
         if numeric_output
-        else Message(
-            "对每一个案例，它综合下列因素计算出一个评分，并按事先确定的规则据此作出决定。",
-            "For each case it combines the factors below into a score, and a fixed rule turns "
-            "the score into the decision.",
-        )
+        else say("explain.principle.each_case_combines_factors_2")
     )
     return Message(
         f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
@@ -397,18 +387,15 @@ def _factor_paragraphs(
         for f in summary.factors[:n_factors]:
             d = labels.localise(summary.direction(f), f.feature)
             factors.append(
-                Message(
-                    f"{f.label.zh}：占全部影响的 {fmt_pct(f.share)}。{d.zh}",
-                    f"{f.label.en}: {fmt_pct(f.share)} of the total influence. {d.en}",
+                say(
+                    "explain.factor_paragraphs.total_influence",
+                    label=f.label,
+                    share=fmt_pct(f.share),
+                    d=d,
                 )
             )
     else:
-        factors.append(
-            Message(
-                "未能计算影响因素（需要模型本身）。",
-                "The factors could not be computed (the model is needed).",
-            )
-        )
+        factors.append(say("explain.factor_paragraphs.factors_could_not_be"))
     return factors
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from ..core.catalog import say
 from ..core.findings import Status
 from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, minus
 
 #: Words no public sentence may contain (checked by the tests).
 JARGON = ("SHAP", "Shapley", "log-odds", "logit", "attribution", "归因", "对数几率")
 
-NOT_PROVIDED = Message("（未提供）", "(not provided)")
+NOT_PROVIDED = say("explain.not_provided")
 
 
 def feature_label(feature: str, labels: Mapping[str, Sequence[str]] | None) -> Message:
@@ -45,7 +46,7 @@ def with_unit(value: str, unit: str) -> Message:
     if not unit:
         return Message(value, value)
     u = _unit_pair(unit)
-    return Message(f"{value} {u.zh}", f"{value} {u.en}")
+    return say("explain.with_unit.text", value=value, u=u)
 
 
 def summary_sentences(
@@ -92,9 +93,10 @@ def summary_sentences(
     others, share = rest
     if others > 0:
         sentences.append(
-            Message(
-                f"其余 {others} 个因素合计占 {fmt_pct(share)}。",
-                f"The other {others} factors together account for {fmt_pct(share)}.",
+            say(
+                "explain.summary_sentences.other_factors_together_account",
+                others=others,
+                share=fmt_pct(share),
             )
         )
     return sentences[:5]
@@ -134,24 +136,20 @@ def direction_sentence(
     raising, lowering = d.get("raising"), d.get("lowering")
     if raising is None or raising == lowering:
         return _no_difference(label)
-    return Message(
-        f"{label.zh}为“{raising}”时最有利，为“{lowering}”时最不利。",
-        f"For {label.en}, “{raising}” helps most and “{lowering}” least.",
+    return say(
+        "explain.direction_sentence.helps_most_least",
+        label=label,
+        raising=raising,
+        lowering=lowering,
     )
 
 
 def _no_direction(label: Message) -> Message:
-    return Message(
-        f"{label.zh}的影响没有单一方向，取决于其他因素。",
-        f"The {label.en} has no single direction of effect; it depends on the other factors.",
-    )
+    return say("explain.no_direction.has_no_single_direction", label=label)
 
 
 def _no_difference(label: Message) -> Message:
-    return Message(
-        f"{label.zh}各取值的影响相近。",
-        f"The values of {label.en} differ little in effect.",
-    )
+    return say("explain.no_difference.values_differ_little_effect", label=label)
 
 
 def _output_direction(label: Message, d: dict, favourable_higher: bool, output: Message) -> Message:
@@ -169,50 +167,44 @@ def _output_direction(label: Message, d: dict, favourable_higher: bool, output: 
     if raising is None or raising == lowering:
         return _no_difference(label)
     high, low = (raising, lowering) if favourable_higher else (lowering, raising)
-    return Message(
-        f"{label.zh}为“{high}”时{output.zh}最高，为“{low}”时最低。",
-        f"The {output.en} is highest when the {label.en} is “{high}” and lowest when it is "
-        f"“{low}”.",
+    return say(
+        "explain.output_direction.highest_when_lowest_when",
+        label=label,
+        high=high,
+        output=output,
+        low=low,
     )
 
 
 def reason_phrase(label: Message, value: Message, towards_favourable: bool) -> Message:
     """One principal reason of an example decision."""
     if towards_favourable:
-        return Message(
-            f"{label.zh}为 {value.zh}（提高了获得有利决定的可能性）",
-            f"{label.en} is {value.en} (made a favourable decision more likely)",
-        )
-    return Message(
-        f"{label.zh}为 {value.zh}（降低了获得有利决定的可能性）",
-        f"{label.en} is {value.en} (made a favourable decision less likely)",
-    )
+        return say("explain.reason_phrase.made_favourable_decision_more", label=label, value=value)
+    return say("explain.reason_phrase.made_favourable_decision_less", label=label, value=value)
 
 
 EXAMPLE_TITLES = {
-    True: Message("获得有利决定的典型情形", "A typical favourable decision"),
-    False: Message("未获有利决定的典型情形", "A typical unfavourable decision"),
+    True: say("explain.example_titles.true"),
+    False: say("explain.example_titles.false"),
 }
 
 
 #: What the explained output is, per ``Explanation.output_space``.
 SPACES = {
-    "probability": Message("概率", "probability"),
-    "log_odds": Message("对数几率（log-odds）", "log-odds"),
-    "score": Message("决策分数（线性分类器）", "decision score (linear classifier)"),
-    "decision": Message(
-        "决定指示值（作出该决定时取 1，否则取 0）", "decision indicator (1 if decided, else 0)"
-    ),
-    "raw": Message("数值本身", "value itself"),
-    "log_raw": Message("数值的对数", "logarithm"),
+    "probability": say("explain.spaces.probability"),
+    "log_odds": say("explain.spaces.log_odds"),
+    "score": say("explain.spaces.score"),
+    "decision": say("explain.spaces.decision"),
+    "raw": say("explain.spaces.raw"),
+    "log_raw": say("explain.spaces.log_raw"),
 }
 
 #: A numeric output when the audit does not name it (a pricing audit calls it a price).
-OUTPUT_VALUE = Message("模型给出的数值", "model's output")
+OUTPUT_VALUE = say("explain.output_value")
 
 #: What a numeric output is called, by task.
 OUTPUT_NAMES = {
-    "pricing": Message("价格", "price"),
+    "pricing": say("explain.output_names.pricing"),
     "regression": OUTPUT_VALUE,
 }
 
@@ -237,17 +229,19 @@ def output_explained(
     space = SPACES[output_space]
     if numeric_output:
         out = output or OUTPUT_VALUE
-        end = Message("越高", "higher") if favorable_is_positive else Message("越低", "lower")
-        return Message(
-            f"{out.zh}（{space.zh}；{end.zh}对当事人越有利）",
-            f"the {space.en} of the {out.en} ({end.en} is more favourable to the person)",
+        end = (
+            say("explain.output_explained.higher")
+            if favorable_is_positive
+            else say("explain.output_explained.lower")
         )
-    side = Message("有利决定", "the favourable decision")
+        return say(
+            "explain.output_explained.more_favourable_person", out=out, space=space, end=end
+        )
+    side = say("explain.output_explained.favourable_decision")
     if not favorable_is_positive:
-        side = Message("不利决定", "the unfavourable decision")
-    return Message(
-        f"模型判为“{positive_label}”（{side.zh}）的{space.zh}",
-        f"the {space.en} of “{positive_label}” ({side.en})",
+        side = say("explain.output_explained.unfavourable_decision")
+    return say(
+        "explain.output_explained.text", positive_label=positive_label, side=side, space=space
     )
 
 
@@ -361,11 +355,8 @@ def appendix(
     )
     base = minus(f"{base_value:.4f}")
     return [
-        Message(
-            f"方法：Shapley 值（SHAP）。计算方式：{engine.zh}。"
-            f"被解释的输出：{explained.zh}。基准（期望）取自{bg.zh}。",
-            f"Method: Shapley values (SHAP). Engine: {engine.en}. Output explained: "
-            f"{explained.en}. The baseline (expectation) is taken over {bg.en}.",
+        say(
+            "explain.appendix.method_shapley_values_shap", engine=engine, explained=explained, bg=bg
         ),
         Message(
             f"样本：{sample_zh}可加性检验：每一行的基准值（{base}）"
@@ -377,32 +368,21 @@ def appendix(
             f"{additivity_error:.1e} (tolerance {tolerance:.0e}). Contributions of the columns a "
             f"pipeline derives from one raw column are summed into it.",
         ),
-        Message(
-            f"重要性 = 各行贡献绝对值的平均；占比 = 重要性 ÷ 全部输入重要性之和；"
-            f"区间为对各行自助重抽样的 {fmt_ratio(100 * level, 0)}% 百分位区间（抽样不确定性）。"
-            f"方向：数值型输入取其取值与贡献的 Spearman 相关系数（绝对值小于 0.1 视为无单一方向）；"
-            f"类别型输入比较至少 {k} 行的各类别平均贡献。",
-            f"Importance = mean absolute contribution over rows; share = importance / sum over "
-            f"inputs; intervals: {fmt_ratio(100 * level, 0)}% percentile bootstrap over rows "
-            f"(sampling uncertainty). Direction: for numeric inputs the Spearman correlation of "
-            f"value and contribution (below 0.1 in absolute value: no single direction); for "
-            f"categorical inputs the mean contribution of each category with at least {k} rows.",
+        say(
+            "explain.appendix.importance_mean_absolute_contribution",
+            value=fmt_ratio(100 * level, 0),
+            k=k,
         ),
-        Message(
-            f"示例说明使用分段后的取值，并只展示在样本中至少有 {k} 人共享的原因组合，"
-            f"不展示任何个人记录。",
-            f"Examples use values in ranges and show only combinations of reasons shared by at "
-            f"least {k} people in the sample; no individual record is shown.",
-        ),
+        say("explain.appendix.examples_use_values_ranges", k=k),
     ]
 
 
 NOTICE_HEADINGS = {
-    "principle": Message("基本原理", "Basic principle"),
-    "purpose": Message("目的意图", "Purpose"),
-    "factors": Message("主要因素及其影响", "Main factors and their effect"),
-    "mechanism": Message("运行机制", "How it operates"),
-    "rights": Message("复核与申诉", "Review and appeal"),
+    "principle": say("explain.notice_headings.principle"),
+    "purpose": say("explain.notice_headings.purpose"),
+    "factors": say("explain.notice_headings.factors"),
+    "mechanism": say("explain.notice_headings.mechanism"),
+    "rights": say("explain.notice_headings.rights"),
 }
 
 
@@ -410,9 +390,7 @@ def model_kind(class_name: str) -> Message:
     """The model's family in plain words."""
     name = class_name.rsplit(".", 1)[-1]
     if "Forest" in name or "ExtraTrees" in name:
-        return Message(
-            "由许多决策树组成的统计模型", "a statistical model made of many decision trees"
-        )
+        return say("explain.model_kind.statistical_model_made_many")
     if "Boost" in name or name in (
         "Booster",
         "LGBMClassifier",
@@ -420,33 +398,26 @@ def model_kind(class_name: str) -> Message:
         "XGBClassifier",
         "XGBRegressor",
     ):
-        return Message(
-            "逐步改进的决策树组合模型", "a statistical model of decision trees built step by step"
-        )
+        return say("explain.model_kind.statistical_model_decision_trees")
     if "Tree" in name:
-        return Message("决策树模型", "a decision-tree model")
+        return say("explain.model_kind.decision_tree_model")
     if "Logistic" in name or "Linear" in name or "Ridge" in name or "Lasso" in name:
-        return Message("加权评分公式（线性模型）", "a weighted scoring formula (a linear model)")
-    return Message("统计模型", "a statistical model")
+        return say("explain.model_kind.weighted_scoring_formula_linear")
+    return say("explain.model_kind.statistical_model")
 
 
 #: The system-card facts the public notice needs, by ``metadata`` key, in plain words.
 NOTICE_FIELDS = {
-    "purpose": Message("用途", "purpose"),
-    "affected": Message("适用对象", "who is affected"),
-    "decision_process": Message("决定与复核方式", "how decisions are made and reviewed"),
-    "appeal": Message("申诉途径", "how to appeal"),
-    "contact": Message("联系方式", "contact"),
+    "purpose": say("explain.notice_fields.purpose"),
+    "affected": say("explain.notice_fields.affected"),
+    "decision_process": say("explain.notice_fields.decision_process"),
+    "appeal": say("explain.notice_fields.appeal"),
+    "contact": say("explain.notice_fields.contact"),
 }
 
 #: Who approves the notice, and where the approval is recorded (there is no argument for it:
 #: the approval is a person's act, recorded in the committee's sign-off).
-NOTICE_APPROVAL = Message(
-    "由系统负责人逐段审定后方可发布；审定人、日期和结论记入本报告第七十二条部分的伦理委员会签署栏。",
-    "the person responsible for the system must approve its text, section by section, before "
-    "it is published; the approver, the date and the conclusion are recorded in the ethics "
-    "committee's sign-off in the Art. 72 part of this report.",
-)
+NOTICE_APPROVAL = say("explain.notice_approval")
 
 
 def notice_drafted() -> Message:
@@ -463,7 +434,7 @@ def notice_drafted() -> Message:
 
 def notice_missing(missing: Sequence[str]) -> Message:
     """The notice finding when the system card lacks facts (``metadata`` keys)."""
-    fields = [NOTICE_FIELDS.get(k, Message(f"“{k}”", f"“{k}”")) for k in missing]
+    fields = [NOTICE_FIELDS.get(k, say("explain.notice_missing.text", k=k)) for k in missing]
     return Message(
         "本工具起草的公开算法说明缺少只有组织本身才能提供的信息："
         + "、".join(f.zh for f in fields)
@@ -505,29 +476,21 @@ def share_text(
     if stand_in is not None and own is None:
         proxy, auc = stand_in
         parts = [
-            Message(
-                f"模型未直接使用{ground.zh}一栏，但{proxy.zh}几乎完全等同于{ground.zh}"
-                f"（AUC {fmt_ratio(auc, 3)}），模型通过它使用了{ground.zh}信息",
-                f"the model does not use the {ground.en} column itself, but {proxy.en} all but "
-                f"equals {ground.en} (AUC {fmt_ratio(auc, 3)}), and through it the model uses "
-                f"{ground.en}",
+            say(
+                "explain.share_text.model_does_not_use",
+                ground=ground,
+                proxy=proxy,
+                auc=fmt_ratio(auc, 3),
             )
         ]
     elif column is None:
-        parts = [Message("该属性不是模型输入", "the attribute is not a model input")]
+        parts = [say("explain.share_text.attribute_not_model_input")]
     elif own is None:
-        parts = [
-            Message(
-                f"模型未使用该属性本身（{column.zh}）",
-                f"the model does not use the attribute itself ({column.en})",
-            )
-        ]
+        parts = [say("explain.share_text.model_does_not_use_2", column=column)]
     else:
         parts = [
-            Message(
-                f"该属性本身（{column.zh}）占模型全部影响的 {fmt_pct(own)}",
-                f"the attribute itself ({column.en}) carries {fmt_pct(own)} of the model's "
-                f"influence",
+            say(
+                "explain.share_text.attribute_itself_carries_model", column=column, own=fmt_pct(own)
             )
         ]
     if proxies:
@@ -545,29 +508,13 @@ def share_text(
         + f"; the tolerance this audit set is {fmt_pct(limit)}.",
     )
     if status is Status.FAIL and stand_in is not None and own is None:
-        tail = Message(
-            "这一几乎等同于该属性的输入的影响占比超出本审计设定的容许范围，表明模型依据该属性区别"
-            "对待；如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。",
-            "The share of this stand-in for the attribute is beyond the tolerance this audit "
-            "set: this shows that the model treats people differently by the attribute; without "
-            "a legitimate reason this may be discrimination of the kind Art. 72(2)(iv) forbids.",
-        )
+        tail = say("explain.share_text.share_this_stand_attribute")
     elif status is Status.FAIL:
-        tail = Message(
-            "该属性本身的影响占比超出本审计设定的容许范围，表明模型依据该属性区别对待；"
-            "如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。",
-            "The attribute's own share is beyond the tolerance this audit set: this shows that "
-            "the model treats people differently by this attribute; without a legitimate "
-            "reason this may be discrimination of the kind Art. 72(2)(iv) forbids.",
-        )
+        tail = say("explain.share_text.attribute_s_own_share")
     elif status is Status.WARN:
-        tail = Message(
-            "代理变量的影响占比超出本审计设定的容许范围：模型通过它们间接依据该属性，须说明其正当性。",
-            "The proxies' share is beyond the tolerance this audit set: the model relies on the "
-            "attribute through them, which must be justified.",
-        )
+        tail = say("explain.share_text.proxies_share_beyond_tolerance")
     else:
-        tail = Message("在本审计设定的容许范围内。", "This is within the tolerance this audit set.")
+        tail = say("explain.share_text.this_within_tolerance_this")
     return head.join(tail)
 
 
@@ -575,30 +522,15 @@ def notice_text(missing: Sequence[str]) -> tuple[Message, Message]:
     """Page 1 on the public notice: its state, and what the organisation must do (supply the
     facts it lacks, then have it approved)."""
     if missing:
-        fields = [NOTICE_FIELDS.get(k, Message(f"“{k}”", f"“{k}”")) for k in missing]
+        fields = [NOTICE_FIELDS.get(k, say("explain.notice_text.text", k=k)) for k in missing]
         names = Message("、".join(f.zh for f in fields), ", ".join(f.en for f in fields))
         return (
-            Message(
-                f"公开算法说明草稿已生成，但缺少{names.zh}。",
-                f"The public notice is drafted but lacks {names.en}.",
-            ),
-            Message(
-                f"补充{names.zh}，再由系统负责人审定公开算法说明后发布。",
-                f"Supply {names.en}; then have the person responsible for the system approve "
-                f"the public notice before it is published.",
-            ),
+            say("explain.notice_text.public_notice_drafted_but", names=names),
+            say("explain.notice_text.supply_then_have_person", names=names),
         )
     return (
-        Message(
-            "公开算法说明草稿已生成，须经系统负责人审定后发布。",
-            "The public notice is drafted and must be approved by the person responsible for "
-            "the system before it is published.",
-        ),
-        Message(
-            "由系统负责人审定公开算法说明，审定结果记入伦理委员会签署栏后再发布。",
-            "Have the person responsible for the system approve the public notice, record the "
-            "approval in the committee's sign-off, then publish it.",
-        ),
+        say("explain.notice_text.public_notice_drafted_must"),
+        say("explain.notice_text.have_person_responsible_system"),
     )
 
 
@@ -616,8 +548,4 @@ def conclusion_text(top: Sequence[Message], missing: Sequence[str]) -> tuple[Mes
 
 
 #: Page 1 on Art. 71 when no explanation was produced.
-NOT_EXPLAINED_ACTION = Message(
-    "提供模型本身及其输入数据后重新审计，以生成面向公众的算法说明。",
-    "Audit again with the model itself and its input data, so that a plain-language "
-    "explanation can be produced.",
-)
+NOT_EXPLAINED_ACTION = say("explain.not_explained_action")

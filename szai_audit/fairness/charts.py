@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.charts import (
     despine,
     error_bars,
@@ -24,7 +25,7 @@ from ..core.charts import (
     warn_without_cjk_font,
 )
 from ..core.data import group_label, is_missing_group_key
-from ..core.messages import Message, fmt_amount, fmt_pct
+from ..core.messages import fmt_amount, fmt_pct
 from ..core.policy import Policy
 from ..core.svg import BAR, MISSING_BAR, REFERENCE, Canvas, Frame, bar_rows, text_width
 from .metrics import GroupMetrics
@@ -299,8 +300,8 @@ def reliability_chart(
     groups = [g for g in sm.by_group.index if (cal["group"] == g).sum() >= 2]
     if not groups:
         return None
-    x_title = text_of(Message("模型评分（预测比例）", "Model score (predicted rate)"), lang)
-    y_title = text_of(Message("实际比例", "Actual rate"), lang)
+    x_title = text_of(say("fairness.reliability_chart.model_score_predicted_rate"), lang)
+    y_title = text_of(say("fairness.reliability_chart.actual_rate"), lang)
     size, side = 8.0, 230.0
     y_lines, x_lines = y_title.split("\n"), x_title.split("\n")
     left = 12 + 1.2 * 9 * len(y_lines) + text_width("100%", size) + 8

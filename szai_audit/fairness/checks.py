@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.articles import DISCRIMINATION
+from ..core.catalog import say
 from ..core.checks import Check, register
 from ..core.messages import Message
 
@@ -53,11 +54,7 @@ def _tpr_title(details: Mapping[str, Any]) -> Message | None:
     decisions among people whose outcome was the unfavourable one."""
     if not _favourable_is_negative(details):
         return None
-    return Message(
-        "真阳性率差异（实际结果不利者得到不利决定的比例）",
-        "True-positive-rate difference (unfavourable decisions among people with the "
-        "unfavourable outcome)",
-    )
+    return say("fairness.tpr_title.true_positive_rate_difference")
 
 
 def _fpr_title(details: Mapping[str, Any]) -> Message | None:
@@ -65,18 +62,14 @@ def _fpr_title(details: Mapping[str, Any]) -> Message | None:
     unfavourable decisions for people whose outcome was the favourable one."""
     if not _favourable_is_negative(details):
         return None
-    return Message(
-        "假阳性率差异（机会均等：实际结果有利者却得到不利决定的比例）",
-        "False-positive-rate difference (equal opportunity: unfavourable decisions for people "
-        "with the favourable outcome)",
-    )
+    return say("fairness.fpr_title.false_positive_rate_difference")
 
 
 SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
         ARTICLE,
-        Message("批准率之比（五分之四规则）", "Approval-rate ratio (four-fifths rule)"),
+        say("fairness.selection_ratio.approval_rate_ratio_four"),
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
@@ -87,7 +80,7 @@ SELECTION_RATE = register(
     Check(
         "fairness.demographic_parity_difference",
         ARTICLE,
-        Message("批准率差异（人口均等）", "Approval-rate difference (demographic parity)"),
+        say("fairness.selection_rate.approval_rate_difference_demographic"),
         computed_by=_RATES,
         minimum="rate",
     )
@@ -96,7 +89,7 @@ TRUE_POSITIVE_RATE = register(
     Check(
         "fairness.true_positive_rate_difference",
         ARTICLE,
-        Message("真阳性率差异（机会均等）", "True-positive-rate difference (equal opportunity)"),
+        say("fairness.true_positive_rate.true_positive_rate_difference"),
         computed_by=_RATES,
         minimum="rate",
         title_for=_tpr_title,
@@ -106,7 +99,7 @@ FALSE_POSITIVE_RATE = register(
     Check(
         "fairness.false_positive_rate_difference",
         ARTICLE,
-        Message("假阳性率差异", "False-positive-rate difference"),
+        say("fairness.false_positive_rate.false_positive_rate_difference"),
         computed_by=_RATES,
         minimum="rate",
         title_for=_fpr_title,
@@ -116,7 +109,7 @@ AUC = register(
     Check(
         "fairness.auc_difference",
         ARTICLE,
-        Message("排序准确度差异（AUC）", "Ranking-accuracy difference (AUC)"),
+        say("fairness.auc.ranking_accuracy_difference_auc"),
         unit="auc",
         computed_by=_SCORES,
         minimum="both_outcomes",
@@ -126,9 +119,7 @@ CALIBRATION = register(
     Check(
         "fairness.calibration_difference",
         ARTICLE,
-        Message(
-            "校准差异（同分不同果）", "Calibration difference (same score, different outcomes)"
-        ),
+        say("fairness.calibration.calibration_difference_same_score"),
         computed_by=_SCORES,
         minimum="people",
     )
@@ -137,7 +128,7 @@ PROXY = register(
     Check(
         "fairness.proxy",
         ARTICLE,
-        Message("代理变量", "Proxy features"),
+        say("fairness.proxy.proxy_features"),
         unit="proxy_auc",
         direction="below",
         computed_by=f"{_INPUTS}:proxy_finding",
@@ -148,7 +139,7 @@ FLIP = register(
     Check(
         "fairness.counterfactual_flip",
         ARTICLE,
-        Message("翻转检验（只改变该属性）", "Flip test (changing only the attribute)"),
+        say("fairness.flip.flip_test_changing_only"),
         unit="percent",
         computed_by=f"{_INPUTS}:flip_finding",
         minimum="sample",
@@ -159,7 +150,7 @@ RECOURSE_SHARE = register(
     Check(
         "fairness.recourse_share",
         ARTICLE,
-        Message("不利决定后可获有利决定的比例", "Refused people with recourse"),
+        say("fairness.recourse_share.refused_people_with_recourse"),
         computed_by=_RECOURSE,
         minimum="refused",
     )
@@ -168,7 +159,7 @@ RECOURSE_COST = register(
     Check(
         "fairness.recourse_cost_ratio",
         ARTICLE,
-        Message("获得有利决定所需改变（中位数之比）", "Change needed for approval (median ratio)"),
+        say("fairness.recourse_cost.change_needed_approval_median"),
         unit="ratio",
         direction="at_least",
         computed_by=_RECOURSE,
@@ -179,7 +170,7 @@ CONDITIONAL = register(
     Check(
         "fairness.conditional_gap",
         ARTICLE,
-        Message("控制正当因素后的差异", "Gap after legitimate factors"),
+        say("fairness.conditional.gap_after_legitimate_factors"),
         computed_by="szai_audit.fairness.findings.conditional:conditional_finding",
         minimum="covered",
     )
@@ -188,7 +179,7 @@ MEAN_PREDICTION_RATIO = register(
     Check(
         "fairness.mean_prediction_ratio",
         ARTICLE,
-        Message("平均预测值之比", "Mean-prediction ratio"),
+        say("fairness.mean_prediction_ratio.mean_prediction_ratio"),
         unit="ratio",
         direction="at_least",
         computed_by=_REGRESSION,
@@ -199,7 +190,7 @@ MEAN_RESIDUAL = register(
     Check(
         "fairness.mean_residual_difference",
         ARTICLE,
-        Message("预测偏差差异", "Prediction-bias difference"),
+        say("fairness.mean_residual.prediction_bias_difference"),
         unit="percent",
         computed_by=_REGRESSION,
         minimum="people",
@@ -209,7 +200,7 @@ MAE_RATIO = register(
     Check(
         "fairness.mae_ratio",
         ARTICLE,
-        Message("预测误差之比", "Prediction-error ratio"),
+        say("fairness.mae_ratio.prediction_error_ratio"),
         unit="ratio",
         direction="at_least",
         computed_by=_REGRESSION,
@@ -220,7 +211,7 @@ TREND = register(
     Check(
         "fairness.trend",
         ARTICLE,
-        Message("沿数值的趋势（批准率）", "Trend along a numeric attribute (approval rate)"),
+        say("fairness.trend.trend_along_numeric_attribute"),
         computed_by="szai_audit.fairness.findings.trend:trend_finding",
         minimum="trend",
     )
@@ -229,7 +220,7 @@ MEAN_TREND = register(
     Check(
         "fairness.mean_prediction_trend",
         ARTICLE,
-        Message("沿数值的趋势（平均预测值）", "Trend along a numeric attribute (mean prediction)"),
+        say("fairness.mean_trend.trend_along_numeric_attribute"),
         unit="ratio",
         direction="at_least",
         computed_by="szai_audit.fairness.findings.trend:trend_finding",
@@ -240,7 +231,7 @@ GROUND_NOT_PROVIDED = register(
     Check(
         "fairness.ground_not_provided",
         ARTICLE,
-        Message("未提供的歧视事由", "Ground not provided"),
+        say("fairness.ground_not_provided.ground_not_provided"),
         unit="none",
         direction="none",
         computed_by=f"{_GROUNDS}:ground_not_provided",
@@ -251,7 +242,7 @@ INTERSECTION_NOT_ASSESSED = register(
     Check(
         "fairness.intersection_not_assessed",
         ARTICLE,
-        Message("交叉组合未评估", "Intersection not assessed"),
+        say("fairness.intersection_not_assessed.intersection_not_assessed"),
         unit="none",
         direction="none",
         computed_by=f"{_GROUNDS}:intersection_too_large",

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.conclusion import Statement, most_serious_first
 from ..core.conditional import ConditionalGaps
 from ..core.data import group_label, is_missing_group_key
@@ -301,7 +302,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
         )
     names = [
         METRIC_LABELS["auc"],
-        METRIC_LABELS["calibration_offset"].join(Message("（百分点）", "(points)")),
+        METRIC_LABELS["calibration_offset"].join(say("fairness.score_section.points")),
     ] + ([] if sm.threshold is None else [METRIC_LABELS["positive_rate_at_threshold"]])
     keep = [j for j in range(len(names)) if any(r["cells"][j]["text"] != "—" for r in rows)]
     chart = (
@@ -347,9 +348,9 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
         rows.append(
             {
                 "feature": words.feature_name(str(name), display_names(result)),
-                "kind": Message("类别", "categorical")
+                "kind": say("fairness.proxy_section.categorical")
                 if row["kind"] == "categorical"
-                else Message("数值", "numeric"),
+                else say("fairness.proxy_section.numeric"),
                 "auc": f"{row['auc']:.3f}",
                 "auc_ci": f"{low:.3f}–{high:.3f}" if np.isfinite(low + high) else "",
                 "balanced_accuracy": fmt_pct(float(row["balanced_accuracy"])),
@@ -402,26 +403,26 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
 #: The flip table's headings: decisions, or prices (a pricing audit).
 _FLIP_HEADS: dict[str, dict[str, Message]] = {
     "decisions": {
-        "changed": Message("决定改变", "Decisions changed"),
-        "up": Message("变为有利", "To favourable"),
-        "down": Message("变为不利", "To unfavourable"),
-        "score": Message("评分平均变化", "Mean score change"),
-        "note": Message("再由模型重新决定", "and the model decides again"),
+        "changed": say("fairness.flip_heads.changed"),
+        "up": say("fairness.flip_heads.up"),
+        "down": say("fairness.flip_heads.down"),
+        "score": say("fairness.flip_heads.score"),
+        "note": say("fairness.flip_heads.note"),
     },
     "pricing": {
-        "changed": Message("价格变动超过容许幅度", "Prices changed beyond tolerance"),
-        "up": Message("变得更便宜", "Cheaper"),
-        "down": Message("变得更贵", "Dearer"),
-        "score": Message("价格平均变化", "Mean price change"),
-        "note": Message("再由模型重新定价", "and the model prices again"),
+        "changed": say("fairness.flip_heads.changed_2"),
+        "up": say("fairness.flip_heads.up_2"),
+        "down": say("fairness.flip_heads.down_2"),
+        "score": say("fairness.flip_heads.score_2"),
+        "note": say("fairness.flip_heads.note_2"),
     },
 }
 
 
 _MITIGATION_ROWS = {
-    "audited": Message("审计的决定", "Audited decisions"),
-    "demographic_parity": Message("分组阈值：人口均等", "Group thresholds: demographic parity"),
-    "equalized_odds": Message("分组阈值：均等化几率", "Group thresholds: equalized odds"),
+    "audited": say("fairness.mitigation_rows.audited"),
+    "demographic_parity": say("fairness.mitigation_rows.demographic_parity"),
+    "equalized_odds": say("fairness.mitigation_rows.equalized_odds"),
 }
 
 
@@ -501,9 +502,9 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
         if test.endswith("_adjusted"):
             continue
         versus = (
-            Message("对其余各组", "vs rest")
+            say("fairness.tests_table.vs_rest")
             if test == "p_vs_rest"
-            else Message("对参照组", "vs reference")
+            else say("fairness.tests_table.vs_reference")
         )
         columns.append(((metric, test + "_adjusted"), METRIC_LABELS[metric].join(versus, " ")))
     rows = []
@@ -514,8 +515,8 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
             if not np.isfinite(p):
                 cells.append({"text": "—", "significant": False})
             else:
-                text = "<0.001" if p < 0.001 else f"{p:.3f}"
-                cells.append({"text": text, "significant": p < alpha})
+                shown = "<0.001" if p < 0.001 else f"{p:.3f}"
+                cells.append({"text": shown, "significant": p < alpha})
         if any(c["text"] != "—" for c in cells):
             rows.append({"group": result.value_labels.group(key, str(group)), "cells": cells})
     if not rows:
@@ -561,10 +562,8 @@ def _regression_section(
         "mitigation": None,
         "conditional": None,
         "chart": regression_chart(rm, f"chart-{index}", policy, lang, ci),
-        "chart_caption": Message(
-            f"各组平均预测值，横线为置信区间；人数不足 {policy.min_group_size} 的组不画柱。",
-            "Mean prediction by group with confidence intervals; groups of fewer "
-            f"than {policy.min_group_size} people have no bar.",
+        "chart_caption": say(
+            "fairness.regression_section.chart_caption", min_group_size=policy.min_group_size
         ),
         "outcome_panels": False,
         "prices": None,

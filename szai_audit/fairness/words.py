@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from ..core.catalog import say
 from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
 from ..core.messages import (
@@ -41,22 +42,22 @@ __all__ = [
 
 
 METRIC_LABELS: dict[str, Message] = {
-    "count": Message("人数", "Count"),
-    "selection_rate": Message("批准率", "Approval rate"),
-    "favorable_rate": Message("批准率", "Approval rate"),
-    "true_positive_rate": Message("真阳性率", "True-positive rate"),
-    "false_positive_rate": Message("假阳性率", "False-positive rate"),
-    "false_negative_rate": Message("假阴性率", "False-negative rate"),
-    "precision": Message("精确率", "Precision"),
-    "accuracy": Message("准确率", "Accuracy"),
-    "mean_score": Message("平均评分", "Mean score"),
-    "auc": Message("排序准确度（AUC）", "Ranking accuracy (AUC)"),
-    "calibration_offset": Message("校准偏差", "Calibration offset"),
-    "positive_rate_at_threshold": Message("阈值处正类比例", "Positive rate at threshold"),
-    "mean_prediction": Message("平均预测值", "Mean prediction"),
-    "mean_outcome": Message("平均实际值", "Mean actual value"),
-    "mean_residual": Message("平均误差（预测 − 实际）", "Mean error (prediction − actual)"),
-    "mae": Message("平均绝对误差", "Mean absolute error"),
+    "count": say("fairness.metric_labels.count"),
+    "selection_rate": say("fairness.metric_labels.selection_rate"),
+    "favorable_rate": say("fairness.metric_labels.favorable_rate"),
+    "true_positive_rate": say("fairness.metric_labels.true_positive_rate"),
+    "false_positive_rate": say("fairness.metric_labels.false_positive_rate"),
+    "false_negative_rate": say("fairness.metric_labels.false_negative_rate"),
+    "precision": say("fairness.metric_labels.precision"),
+    "accuracy": say("fairness.metric_labels.accuracy"),
+    "mean_score": say("fairness.metric_labels.mean_score"),
+    "auc": say("fairness.metric_labels.auc"),
+    "calibration_offset": say("fairness.metric_labels.calibration_offset"),
+    "positive_rate_at_threshold": say("fairness.metric_labels.positive_rate_at_threshold"),
+    "mean_prediction": say("fairness.metric_labels.mean_prediction"),
+    "mean_outcome": say("fairness.metric_labels.mean_outcome"),
+    "mean_residual": say("fairness.metric_labels.mean_residual"),
+    "mae": say("fairness.metric_labels.mae"),
 }
 
 METRIC_EXPLANATIONS: dict[str, Message] = {
@@ -82,10 +83,8 @@ METRIC_EXPLANATIONS: dict[str, Message] = {
         "模型判为“{pos}”的人中，实际结果也为“{pos}”的比例。",
         "Among people the model assigns “{pos}”, the share whose actual outcome was “{pos}”.",
     ),
-    "accuracy": Message(
-        "模型决定与实际结果一致的比例。", "Share of decisions that match the actual outcome."
-    ),
-    "mean_score": Message("模型评分的平均值。", "Average of the model's score."),
+    "accuracy": say("fairness.metric_explanations.accuracy"),
+    "mean_score": say("fairness.metric_explanations.mean_score"),
 }
 
 
@@ -147,8 +146,8 @@ _DIFFERENCE = Message(
 
 #: How the reference group of a comparison was chosen.
 REFERENCE_RULES: dict[str, Message] = {
-    "best_off": Message("处境最好的组", "the best-off group"),
-    "chosen": Message("由审计指定", "chosen by the audit"),
+    "best_off": say("fairness.reference_rules.best_off"),
+    "chosen": say("fairness.reference_rules.chosen"),
 }
 
 _AMONG = Message(
@@ -178,16 +177,8 @@ def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
     return fill(_INTERSECTION_TOO_LARGE, ground_zh=g.zh, ground_en=g.en, n=n, max=limit)
 
 
-_NO_SCORES = Message(
-    "模型未提供评分（如 predict_proba），也未给出 y_score，评分类检查未评估。",
-    "The model gives no score (such as predict_proba) and no y_score was given, so score "
-    "checks were not assessed.",
-)
-_NOT_PROBABILITIES = Message(
-    "评分不在 0 到 1 之间，不是概率，无法检查校准，本项未评估。",
-    "The scores are not probabilities (not all within 0 to 1), so calibration cannot be "
-    "checked; this check was not assessed.",
-)
+_NO_SCORES = say("fairness.no_scores")
+_NOT_PROBABILITIES = say("fairness.not_probabilities")
 _AUC = Message(
     "{ground_zh}：模型对“{worst}”组的排序准确度（AUC {worst_auc}）"
     "低于“{best}”组（AUC {best_auc}），相差 {value}（{level}置信区间 {low} 至 {high}）；"
@@ -231,8 +222,8 @@ def _higher_lower(x: float) -> Message:
     """``x`` (a difference of proportions) in words: ``高 0.3 个百分点`` / ``低 2.4 个百分点``."""
     size = f"{abs(100 * x):.1f}"
     if x >= 0:
-        return Message(f"高 {size} 个百分点", f"{size} points higher")
-    return Message(f"低 {size} 个百分点", f"{size} points lower")
+        return say("fairness.higher_lower.points_higher", size=size)
+    return say("fairness.higher_lower.points_lower", size=size)
 
 
 def msg_auc(
@@ -287,9 +278,9 @@ def msg_calibration(
     words: higher or lower)."""
     g = ground_label(ground)
     outcome = (
-        Message("有利结果", "the favourable outcome")
+        say("fairness.calibration.favourable_outcome")
         if favorable_is_positive
-        else Message(f"“{positive_label}”", f"“{positive_label}”")
+        else say("fairness.calibration.text", positive_label=positive_label)
     )
     w, b = _higher_lower(worst_offset), _higher_lower(best_offset)
     body = fill(
@@ -345,26 +336,21 @@ def unit_of(ground: str, column: str | None, labels: Labels) -> Message:
 
 
 #: The unit of a numeric ground when its feature label gives none.
-GROUND_UNITS: dict[str, Message] = {"age": Message("岁", "years")}
+GROUND_UNITS: dict[str, Message] = {"age": say("fairness.ground_units.age")}
 
 
 def _auc_with_ci(c: Comparison, level: float) -> Message:
     lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
     v, a, b = fmt_ratio(c.value, 3), fmt_ratio(lo, 3), fmt_ratio(hi, 3)
     lv = fmt_level(level)
-    return Message(f"AUC {v}，{lv}置信区间 {a} 至 {b}", f"AUC {v}, {lv} CI {a} to {b}")
+    return say("fairness.auc_with_ci.auc_ci", v=v, lv=lv, a=a, b=b)
 
 
 def msg_stand_in(ground: str, feature: str, auc: float, labels: Labels = None) -> Message:
     """The sentence for an input that is all but the attribute itself (a perfect proxy:
     cross-validated AUC of at least :data:`~szai_audit.fairness.proxies.PERFECT_PROXY_AUC`)."""
     g, f = ground_label(ground), feature_name(feature, labels)
-    return Message(
-        f"“{f.zh}”几乎完全等同于{g.zh}（AUC {fmt_ratio(auc, 3)}），模型即使不使用{g.zh}一栏，"
-        f"也能通过它使用{g.zh}信息。",
-        f"“{f.en}” all but equals {g.en} (AUC {fmt_ratio(auc, 3)}): even without the {g.en} "
-        f"column, the model can use {g.en} through it.",
-    )
+    return say("fairness.stand_in.all_but_equals_auc", f=f, ground=g, auc=fmt_ratio(auc, 3))
 
 
 def _proxy_head(
@@ -402,26 +388,11 @@ def _proxy_head(
     if shown:
         single = listing(shown)
         head = (
-            Message(
-                f"{g.zh}：数据表明以下输入对{g.zh}的预测能力超过阈值（单侧检验，多重比较校正后 "
-                f"p < {alpha:g}）：{single.zh}。",
-                f"{first_upper(g.en)}: the data show these inputs predicting {g.en} beyond the "
-                f"limit (one-sided test, adjusted p < {alpha:g}): {single.en}.",
-            )
+            say("fairness.proxy_head.data_show_these_inputs", ground=g, alpha=alpha, single=single)
             if single.zh
-            else Message(
-                f"{g.zh}：单个输入都不足以代替{g.zh}，但数据表明全部输入合起来的预测能力超过阈值。",
-                f"{first_upper(g.en)}: no single input is shown to stand in for {g.en}, but the "
-                f"data show all inputs together predicting it beyond the limit.",
-            )
+            else say("fairness.proxy_head.no_single_input_shown", ground=g)
         )
-        return head, Message(
-            "即使模型不使用该属性本身，也可能通过这些输入区别对待；代理变量本身不等于歧视，"
-            "请结合控制正当因素后的差异核查，或说明使用这些输入的正当理由。结论：警示。",
-            "Even without the attribute itself, the model can treat people differently through "
-            "them; a proxy is not discrimination by itself, so check them against the gap after "
-            "legitimate factors, or give the legitimate reason for using them. Result: warning.",
-        )
+        return head, say("fairness.proxy_head.even_without_attribute_itself")
     if unsure:
         near = listing(unsure)
         head = Message(
@@ -430,18 +401,11 @@ def _proxy_head(
             f"{first_upper(g.en)}: the intervals of these inputs predicting {g.en} reach the "
             f"limit, but the data do not show them beyond it: {near.en or 'all inputs together'}.",
         )
-        return head, Message(
-            "结论：警示，无法确定，建议用更多数据复核。",
-            "Result: warning, inconclusive; check it with more data.",
-        )
+        return head, say("fairness.proxy_head.result_warning_inconclusive_check")
     inputs = [c for c, _ in verdict.every if c.group != together]
     top = max(inputs, key=lambda c: c.value) if inputs else verdict.comparison
     name, auc = feature_name(top.group, labels), _auc_with_ci(top, level)
-    head = Message(
-        f"{g.zh}：没有输入能很好地预测{g.zh}（最高为“{name.zh}”，{auc.zh}，整个区间低于阈值）。",
-        f"{first_upper(g.en)}: no input predicts {g.en} well (highest: “{name.en}”, {auc.en}, "
-        f"the whole interval below the limit).",
-    )
+    head = say("fairness.proxy_head.no_input_predicts_well", ground=g, name=name, auc=auc)
     return head, OUTCOME_PASS
 
 
@@ -475,14 +439,9 @@ def msg_proxy(
     together_text = Message("", "")
     if everything is not None:
         auc = _auc_with_ci(everything, level)
-        together_text = Message(
-            f"全部输入合起来预测{g.zh}：{auc.zh}。",
-            f"All inputs together predict {g.en} with {auc.en}.",
-        )
-    limits = Message(
-        f"单个输入的阈值为 AUC {threshold:.3f}，全部输入合起来为 {all_threshold:.3f}。",
-        f"The limit is AUC {threshold:.3f} for one input and {all_threshold:.3f} for all "
-        f"inputs together.",
+        together_text = say("fairness.proxy.all_inputs_together_predict", ground=g, auc=auc)
+    limits = say(
+        "fairness.proxy.limit_auc_one_input", threshold=threshold, all_threshold=all_threshold
     )
     body = head.join(together_text).join(limits)
     if stand_in is not None:
@@ -493,11 +452,7 @@ def msg_proxy(
 def msg_proxy_no_data(ground: str) -> Message:
     """Proxy check without input data."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}：未提供模型输入数据（data），无法检查代理变量，本项未评估。",
-        f"{first_upper(g.en)}: no model inputs (data) were given, so proxies cannot be "
-        f"checked; this check was not assessed.",
-    )
+    return say("fairness.proxy_no_data.no_model_inputs_data", ground=g)
 
 
 def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
@@ -515,49 +470,30 @@ def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
 def msg_proxy_all_inputs_capped(ground: str, n_groups: int, cap: int) -> Message:
     """The note of a proxy finding whose all-inputs model was not fitted (too many groups)."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}有 {n_groups:,} 个组，多于 {cap} 个，未拟合“全部输入合起来”的模型"
-        f"（其计算量随组数增长），只评估了单个输入；所有输入合起来揭示该属性的程度未评估。",
-        f"{first_upper(g.en)} has {n_groups:,} groups, more than {cap}, so the model of all "
-        f"inputs together was not fitted (its cost grows with the groups); single inputs were "
-        f"ranked, and how far all inputs together reveal the attribute was not assessed.",
+    return say(
+        "fairness.proxy_all_inputs_capped.has_groups_more_than",
+        ground=g,
+        n_groups=n_groups,
+        cap=cap,
     )
 
 
 def msg_proxy_no_features(ground: str) -> Message:
     """Proxy check with no feature left to rank."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}：除该属性本身外没有其他输入，代理变量检查未评估。",
-        f"{first_upper(g.en)}: there is no input besides the attribute itself, so proxies "
-        f"were not assessed.",
-    )
+    return say("fairness.proxy_no_features.there_no_input_besides", ground=g)
 
 
 def msg_flip_not_assessed(ground: str, reason: str) -> Message:
     """Flip test that cannot run."""
     g = ground_label(ground)
     if reason == "no_model":
-        return Message(
-            f"{g.zh}：仅有决定记录、没有模型，无法做反事实翻转检验，本项未评估。",
-            f"{first_upper(g.en)}: only decisions were given, not the model, so the flip test "
-            f"cannot run; this check was not assessed.",
-        )
-    return Message(
-        f"{g.zh}：该属性不是模型输入，不存在直接使用；间接影响见代理变量检查。本项未评估。",
-        f"{first_upper(g.en)}: the attribute is not a model input, so it cannot be used "
-        f"directly; indirect use is covered by the proxy check. Not assessed.",
-    )
+        return say("fairness.flip_not_assessed.only_decisions_were_given", ground=g)
+    return say("fairness.flip_not_assessed.attribute_not_model_input", ground=g)
 
 
 #: The ending of a flip test beyond its tolerance: what the change shows, calibrated.
-FLIP_BEYOND = Message(
-    "表明模型依据该属性区别对待；如无正当理由，可能构成第七十二条第二款第（四）项所禁止的歧视。"
-    "结论：超出本审计设定的容许范围。",
-    "This shows that the model treats people differently by this attribute; without a "
-    "legitimate reason this may be discrimination of the kind Art. 72(2)(iv) forbids. Result: "
-    "beyond the tolerance this audit set.",
-)
+FLIP_BEYOND = say("fairness.flip_beyond")
 
 
 def _score_shift(score_change: float | None, outputs: Message, numeric: bool) -> Message:
@@ -600,45 +536,33 @@ def msg_flip(
     all but equals the attribute, which turns a pass into a case for review)."""
     g = ground_label(ground)
     if outputs is None:
-        outputs = Message("预测值", "predictions") if numeric else Message("决定", "decisions")
+        outputs = say("fairness.flip.predictions") if numeric else say("fairness.flip.decisions")
     if numeric and change_rtol > 0:
-        moved = Message(
-            f"的{outputs.zh}随之变动超过 {fmt_pct(change_rtol)}",
-            f"of their {outputs.en} by more than {fmt_pct(change_rtol)}",
+        moved = say(
+            "fairness.flip.their_by_more_than", outputs=outputs, change_rtol=fmt_pct(change_rtol)
         )
     else:
-        moved = Message(f"的{outputs.zh}随之改变", f"of their {outputs.en}")
+        moved = say("fairness.flip.their", outputs=outputs)
     shift = _score_shift(score_change, outputs, numeric)
-    body = Message(
-        f"{g.zh}：对“{source}”组的 {n_rows:,} 人只把{g.zh}从“{source}”改为“{target}”、"
-        f"其他条件不变，其中 {fmt_pct(changed)} {moved.zh}（{fmt_pct(to_favourable)} 变为有利，"
-        f"{fmt_pct(to_unfavourable)} 变为不利{shift.zh}）；容许上限为 {fmt_pct(tolerance)}。",
-        f"{first_upper(g.en)}: changing only {g.en} from “{source}” to “{target}” for the "
-        f"{n_rows:,} people of “{source}”, everything else equal, changes {fmt_pct(changed)} "
-        f"{moved.en} ({fmt_pct(to_favourable)} to favourable, {fmt_pct(to_unfavourable)} to "
-        f"unfavourable{shift.en}); the tolerance is {fmt_pct(tolerance)}.",
+    body = say(
+        "fairness.flip.changing_only_from_people",
+        ground=g,
+        source=source,
+        n_rows=n_rows,
+        target=target,
+        changed=fmt_pct(changed),
+        moved=moved,
+        to_favourable=fmt_pct(to_favourable),
+        to_unfavourable=fmt_pct(to_unfavourable),
+        shift=shift,
+        tolerance=fmt_pct(tolerance),
     )
     if failed:
         return body.join(FLIP_BEYOND)
     if stand_in is not None:
         if score_change == 0 and changed == 0:
-            body = body.join(
-                Message(
-                    f"评分完全不变，说明模型未直接使用{g.zh}一栏。",
-                    f"The score does not move at all: the model does not use the {g.en} "
-                    f"column itself.",
-                )
-            )
-        return body.join(stand_in).join(
-            Message(
-                f"只改变{g.zh}一栏而保留这一输入，检验无法说明模型是否依据{g.zh}区别对待。"
-                f"结论：须人工复核（例如同时改变该输入后重新检验，或说明使用它的正当理由）。",
-                f"Changing only the {g.en} column while keeping that input cannot show whether "
-                f"the model treats people differently by {g.en}. Result: needs review (for "
-                f"example, test again changing that input too, or give the legitimate reason "
-                f"for using it).",
-            )
-        )
+            body = body.join(say("fairness.flip.score_does_not_move", ground=g))
+        return body.join(stand_in).join(say("fairness.flip.changing_only_column_while", ground=g))
     return body.join(OUTCOME_PASS)
 
 
@@ -656,8 +580,8 @@ _REGRESSION_ONLY = Message(
 def _gap_words(group: Message, value: float) -> Message:
     """Who a gap after the factors harms, in words (``value`` positive: ``group`` worse off)."""
     if value > 0:
-        return Message(f"，{group.zh}处于不利地位", f", to the disadvantage of {group.en}")
-    return Message(f"，{group.zh}并未处于不利地位", f"; {group.en} is not worse off")
+        return say("fairness.gap_words.disadvantage", group=group)
+    return say("fairness.gap_words.not_worse_off", group=group)
 
 
 def msg_conditional(
@@ -680,22 +604,26 @@ def msg_conditional(
     listed = feature_names(factors, labels)
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     name = (
-        Message("分层法", "stratified")
+        say("fairness.conditional.stratified")
         if c.extra.get("estimate") == "stratified"
-        else Message("回归调整法", "regression adjustment")
+        else say("fairness.conditional.regression_adjustment")
     )
     group, other = sides(c)
     harm = _gap_words(group, c.value)
-    body = Message(
-        f"{g.zh}：控制正当因素（{listed.zh}）后，{group.zh}与{other.zh}的批准率差距为 "
-        f"{_points(c.value)} 个百分点（{name.zh}，{fmt_level(level)}置信区间 {_points(low)} 至 "
-        f"{_points(high)}）{harm.zh}；未调整时差距为 {_points(c.extra['raw'])} 个百分点；"
-        f"容许上限为 {_points(threshold)} 个百分点。",
-        f"{first_upper(g.en)}: after adjusting for the legitimate factors ({listed.en}), the "
-        f"approval-rate gap between {group.en} and {other.en} is {_points(c.value)} percentage "
-        f"points ({name.en}, {fmt_level(level)} CI {_points(low)} to {_points(high)}){harm.en}; "
-        f"unadjusted it is {_points(c.extra['raw'])} points; the tolerance is "
-        f"{_points(threshold)} points.",
+    body = say(
+        "fairness.conditional.after_adjusting_legitimate_factors",
+        ground=g,
+        listed=listed,
+        group=group,
+        other=other,
+        value=_points(c.value),
+        name=name,
+        level=fmt_level(level),
+        low=_points(low),
+        high=_points(high),
+        harm=harm,
+        value_2=_points(c.extra["raw"]),
+        threshold=_points(threshold),
     )
     if c.extra.get("estimate") == "regression":
         body = body.join(
@@ -711,9 +639,9 @@ def msg_conditional(
         )
     elif verdict.other is not None:
         body = body.join(
-            Message(
-                f"回归调整法估计的差距为 {_points(verdict.other.value)} 个百分点。",
-                f" The regression-adjusted gap is {_points(verdict.other.value)} points.",
+            say(
+                "fairness.conditional.regression_adjusted_gap_points",
+                value=_points(verdict.other.value),
             ),
             sep_en="",
         )
@@ -725,20 +653,13 @@ def msg_conditional(
 def msg_not_positive(ground: str) -> Message:
     """Ratio checks on outputs that are not all positive."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}：各组平均值并非都为正数，比值没有意义，本项未评估；请参考差值。",
-        f"{first_upper(g.en)}: the group means are not all positive, so a ratio is "
-        f"meaningless; this check was not assessed (see the differences).",
-    )
+    return say("fairness.not_positive.group_means_not_all", ground=g)
 
 
 def msg_perfect(ground: str) -> Message:
     """Every compared group predicted without error."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}：各组预测均无误差。结论：通过。",
-        f"{first_upper(g.en)}: every compared group is predicted without error. Result: pass.",
-    )
+    return say("fairness.perfect.every_compared_group_predicted", ground=g)
 
 
 def msg_mean_ratio(
@@ -786,15 +707,18 @@ def msg_residual(
 ) -> Message:
     """Difference of mean errors, as a share of the mean actual value."""
     g = ground_label(ground)
-    body = Message(
-        f"{g.zh}：模型平均误差（预测 − 实际）在“{worst}”组为 {fmt_amount(worst_value)}，"
-        f"在“{best}”组为 {fmt_amount(best_value)}，差距相当于平均实际值的 {fmt_pct(value)}"
-        f"（{fmt_level(level)}置信区间 {fmt_pct(ci[0])} 至 {fmt_pct(ci[1])}）；容许上限为 "
-        f"{fmt_pct(threshold)}。",
-        f"{first_upper(g.en)}: the model's mean error (prediction − actual) is "
-        f"{fmt_amount(worst_value)} for “{worst}” and {fmt_amount(best_value)} for “{best}”, a "
-        f"difference of {fmt_pct(value)} of the mean actual value ({fmt_level(level)} CI "
-        f"{fmt_pct(ci[0])} to {fmt_pct(ci[1])}); the tolerance is {fmt_pct(threshold)}.",
+    body = say(
+        "fairness.residual.model_s_mean_error",
+        ground=g,
+        worst=worst,
+        worst_value=fmt_amount(worst_value),
+        best=best,
+        best_value=fmt_amount(best_value),
+        value=fmt_pct(value),
+        level=fmt_level(level),
+        ci_0=fmt_pct(ci[0]),
+        ci_1=fmt_pct(ci[1]),
+        threshold=fmt_pct(threshold),
     )
     return body.join(verdict_tail(verdict))
 
@@ -875,7 +799,7 @@ def rate_label(metric: str, favorable_is_positive: bool = True, positive: object
     ('批准率', '获得“reject”决定的比例')
     """
     if metric == "selection_rate" and not favorable_is_positive:
-        return Message(f"获得“{positive}”决定的比例", f"Share assigned “{positive}”")
+        return say("fairness.rate_label.share_assigned", positive=positive)
     return METRIC_LABELS[metric]
 
 
@@ -968,51 +892,31 @@ def regression_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     """The method section of an audit of numeric outputs (``task="regression"``)."""
     higher = scope.favorable_is_positive
     direction = (
-        Message("越高越有利", "higher is better")
+        say("fairness.regression_method_paragraphs.higher_better")
         if higher
-        else Message("越低越有利", "lower is better")
+        else say("fairness.regression_method_paragraphs.lower_better")
     )
     level = fmt_level(policy.confidence_level)
     return [
-        Message(
-            f"本次审计涵盖 {scope.n_rows:,} 行记录，模型输出为数值（{direction.zh}）。"
-            f"输出来源：{scope.decision_rule}。",
-            f"The audit covers {scope.n_rows:,} rows; the model outputs numbers ({direction.en}). "
-            f"Outputs come from: {scope.decision_rule}.",
+        say(
+            "fairness.regression_method_paragraphs.audit_covers_rows_model",
+            n_rows=scope.n_rows,
+            direction=direction,
+            decision_rule=scope.decision_rule,
         ),
-        Message(
-            "每组计算平均预测值、平均实际值、平均误差（预测 − 实际，为负表示低估）与平均绝对误差，"
-            f"均由每组的和与平方和精确得到；{level}置信区间按均值的正态近似计算。",
-            "For each group: the mean prediction, the mean actual value, the mean error "
-            "(prediction − actual; negative means the group is under-predicted) and the mean "
-            f"absolute error, exact from each group's sums and sums of squares; {level} "
-            "intervals use the normal approximation of a mean.",
+        say("fairness.regression_method_paragraphs.each_group_mean_prediction", level=level),
+        say(
+            "fairness.regression_method_paragraphs.checks_smaller_group_mean",
+            mean_prediction_ratio_min=fmt_ratio(policy.mean_prediction_ratio_min),
+            mean_residual_difference_max=fmt_pct(policy.mean_residual_difference_max),
+            mae_ratio_min=fmt_ratio(policy.mae_ratio_min),
         ),
-        Message(
-            f"检查：平均预测值较小组与较大组之比不低于 "
-            f"{fmt_ratio(policy.mean_prediction_ratio_min)}；"
-            f"各组平均误差之差不超过平均实际值的 {fmt_pct(policy.mean_residual_difference_max)}；"
-            f"平均绝对误差较小组与较大组之比不低于 {fmt_ratio(policy.mae_ratio_min)}。",
-            f"Checks: the smaller group mean prediction over the larger is at least "
-            f"{fmt_ratio(policy.mean_prediction_ratio_min)}; groups' mean errors differ by at "
-            f"most {fmt_pct(policy.mean_residual_difference_max)} of the mean actual value; the "
-            f"smaller mean absolute error over the larger is at least "
-            f"{fmt_ratio(policy.mae_ratio_min)}.",
+        say(
+            "fairness.regression_method_paragraphs.decision_rule_within_tolerance",
+            significance_level=policy.significance_level,
+            min_group_size=policy.min_group_size,
         ),
-        Message(
-            f"判定规则：在容许范围内为“通过”；超出时以 Welch t 检验比较两组，"
-            f"并与整份审计的其他比较一起作 Benjamini-Hochberg 校正："
-            f"校正后 p 值低于 {policy.significance_level:g} 为“不通过”，"
-            f"否则为“警示”。人数不足 {policy.min_group_size} 的组不参与比较。",
-            f"Decision rule: within the tolerance is a pass; beyond it the two groups are "
-            f"compared with Welch's t-test, adjusted with every other comparison of the audit "
-            f"(Benjamini-Hochberg): below {policy.significance_level:g} fails, otherwise a "
-            f"warning. Groups of fewer than {policy.min_group_size} people are not compared.",
-        ),
-        Message(
-            "隐私：报告只包含按组汇总的统计，不列出任何一行数据。",
-            "Privacy: the report holds statistics by group only, never a row of the data.",
-        ),
+        say("fairness.regression_method_paragraphs.privacy_report_holds_statistics"),
     ]
 
 
@@ -1025,13 +929,7 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     paras.append(_worse_off_paragraph(scope))
     paras.extend(_decision_paragraphs(policy))
     if not scope.has_outcomes:
-        paras.append(
-            Message(
-                "未提供实际结果，因此只评估批准率；真阳性率、假阳性率等依赖结果的检查为“未评估”。",
-                "No actual outcomes were given, so only approval rates were assessed; checks "
-                "that need outcomes (true- and false-positive rates) are “Not assessed”.",
-            )
-        )
+        paras.append(say("fairness.method_paragraphs.no_actual_outcomes_were"))
     paras.append(_privacy_paragraph())
     return paras
 
@@ -1040,18 +938,14 @@ def _scope_paragraphs(scope: Scope) -> list[Message]:
     """What a classification audit covers and the rates it compares."""
     pos, fav = scope.positive_label, scope.favorable_label
     paras = [
-        Message(
-            f"本次审计涵盖 {scope.n_rows:,} 行记录。决定的来源：{scope.decision_rule}。"
-            f"统计指标以“{pos}”为正类；对当事人有利的决定为“{fav}”。",
-            f"The audit covers {scope.n_rows:,} rows. Decisions come from: {scope.decision_rule}. "
-            f"Rates count “{pos}” as the positive label; the decision favourable to the person "
-            f"is “{fav}”.",
+        say(
+            "fairness.scope_paragraphs.audit_covers_rows_decisions",
+            n_rows=scope.n_rows,
+            decision_rule=scope.decision_rule,
+            pos=pos,
+            fav=fav,
         ),
-        Message(
-            "所有指标均由每组的四格计数（真阳性、假阳性、假阴性、真阴性）精确计算，不做抽样。",
-            "Every metric is computed exactly from four counts per group (true positives, false "
-            "positives, false negatives, true negatives), without sampling.",
-        ),
+        say("fairness.scope_paragraphs.every_metric_computed_exactly"),
     ]
     for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
         e = METRIC_EXPLANATIONS[m]
@@ -1069,53 +963,27 @@ def _threshold_paragraph(policy: Policy) -> Message:
     dp = _points(policy.demographic_parity_max)
     tpr = _points(policy.true_positive_rate_difference_max)
     fpr = _points(policy.false_positive_rate_difference_max)
-    return Message(
-        f"批准率之比 = 批准率最低组 ÷ 最高组；低于 {ratio} 即超出容许范围。{ratio} 取自“五分之四"
-        f"规则”：这是美国平等就业机会委员会（EEOC）的惯例，本审计仅将其用作自设的容许范围，"
-        f"并非中国法律标准。差异类指标 = 最高组 − 最低组，超过容许上限（批准率 {dp} 个百分点，"
-        f"真阳性率 {tpr} 个百分点，假阳性率 {fpr} 个百分点）即超出容许范围。恰好等于阈值视为满足"
-        f"（比较时容许 10⁻⁹ 的浮点误差）。",
-        f"Approval-rate ratio = lowest group ÷ highest group; below {ratio} is beyond the "
-        f"tolerance. {ratio} comes from the “four-fifths rule”, a US convention (EEOC), used "
-        f"here as this audit's tolerance, not a Chinese legal standard. Difference checks = "
-        f"highest group − lowest group; above the tolerance (approval rate {dp} percentage "
-        f"points, true-positive rate {tpr} points, false-positive rate {fpr} points) is beyond "
-        f"the tolerance. A value exactly at the threshold meets it (compared with a tolerance "
-        f"of 10⁻⁹ for floating-point error).",
+    return say(
+        "fairness.threshold_paragraph.approval_rate_ratio_lowest",
+        ratio=ratio,
+        dp=dp,
+        tpr=tpr,
+        fpr=fpr,
     )
 
 
 def _terms_paragraph() -> Message:
     """The fairness terms of the checks' titles, explained once."""
-    return Message(
-        "术语：人口均等，指各组批准率相同；机会均等，指实际结果相同的人，无论属于哪一组，"
-        "获得有利决定的机会相同（比较真阳性率）；翻转检验，指只改变该属性、其他条件不变，"
-        "看模型的决定是否随之改变；代理变量，指能透露该属性的其他输入。",
-        "Terms: demographic parity means equal approval rates across groups; equal opportunity "
-        "means that people with the same actual outcome have the same chance of the favourable "
-        "decision, whatever their group (it compares true-positive rates); the flip test "
-        "changes only the attribute, everything else equal, and sees whether the decision "
-        "changes; a proxy is another input that reveals the attribute.",
-    )
+    return say("fairness.terms_paragraph.terms_demographic_parity_means")
 
 
 def _worse_off_paragraph(scope: Scope) -> Message:
     """Which group is worse off, given which decision is favourable to the person."""
     pos, fav = scope.positive_label, scope.favorable_label
     if scope.favorable_is_positive:
-        worse = Message(
-            f"处于不利地位的组：各比率越低越不利（获得“{fav}”的机会更少）。",
-            f"Worse off: for every rate, the group with the lower rate (less likely to receive "
-            f"“{fav}”).",
-        )
+        worse = say("fairness.worse_off_paragraph.worse_off_every_rate", fav=fav)
     else:
-        worse = Message(
-            f"处于不利地位的组：“{pos}”对当事人不利，因此各比率越高越不利（例如假阳性率越高，"
-            f"被错误判为“{pos}”的人越多）。",
-            f"Worse off: “{pos}” is the unfavourable decision, so the group with the higher "
-            f"rate is worse off (a higher false-positive rate means more people wrongly "
-            f"assigned “{pos}”).",
-        )
+        worse = say("fairness.worse_off_paragraph.worse_off_unfavourable_decision", pos=pos)
     return worse
 
 
@@ -1123,45 +991,22 @@ def _decision_paragraphs(policy: Policy) -> list[Message]:
     """The small-group, uncertainty and decision rules of the checks."""
     paras: list[Message] = []
     paras.append(
-        Message(
-            f"小样本规则：某组计算某项比率所依据的人数少于 {policy.min_group_size} 时，"
-            f"该比率不予显示、"
-            f"不参与比较；可比较的组少于两个时，结论为“数据不足”，而非通过或不通过。缺少敏感属性的"
-            f"记录单列一组，仅展示。",
-            f"Small groups: a rate resting on fewer than {policy.min_group_size} people is "
-            f"withheld and not compared; a check with fewer than two comparable groups is "
-            f"“Insufficient data”, never pass or fail. Rows missing the attribute form a group "
-            f"of their own that is shown but not compared.",
+        say(
+            "fairness.decision_paragraphs.small_groups_rate_resting",
+            min_group_size=policy.min_group_size,
         )
     )
     paras.append(
-        Message(
-            f"不确定性：每个比率及每项差异、比值都给出 {fmt_level(policy.confidence_level)} "
-            f"置信区间，由 {policy.n_bootstrap} 次自助重抽样得到"
-            f"（直接对各组四格计数做多项分布重抽样，与逐行重抽样等价）。"
-            f"差异、比值的区间针对处境最差与最好的两组。",
-            f"Uncertainty: every rate, gap and ratio carries a "
-            f"{fmt_level(policy.confidence_level)} confidence interval from "
-            f"{policy.n_bootstrap} bootstrap resamples (drawn as multinomial resamples of each "
-            f"group's four counts, equivalent to resampling rows). The interval of a gap or "
-            f"ratio is that of the worst- and best-off groups.",
+        say(
+            "fairness.decision_paragraphs.uncertainty_every_rate_gap",
+            confidence_level=fmt_level(policy.confidence_level),
+            n_bootstrap=policy.n_bootstrap,
         )
     )
     paras.append(
-        Message(
-            f"判定规则：在容许范围内为“通过”。超出容许范围时，检验各参与比较的组之间是否存在差异"
-            f"（全部组的卡方检验；期望频数小于 5 时，对最差与最好两组用 Fisher 精确检验并按可能的"
-            f"组对数作 Bonferroni 校正），并对整份审计的全部比较"
-            f"（含各组对其余各组的检验）作 Benjamini-Hochberg 多重比较校正：校正后 p 值低于 "
-            f"{policy.significance_level:g} 为“不通过”，否则为“警示”（差异可能源于随机波动）。",
-            f"Decision rule: within the tolerance is a pass. Beyond it, all compared groups are "
-            f"tested together (chi-square test of the groups' table, since the worst and best "
-            f"groups are picked after seeing the data; when an expected count is below 5, "
-            f"Fisher's exact test of those two groups with a Bonferroni factor for every pair) "
-            f"and every p-value of the audit, the tests of each "
-            f"group against the rest included, is adjusted together (Benjamini-Hochberg): an "
-            f"adjusted p-value below {policy.significance_level:g} fails, otherwise the result "
-            f"is a warning (the gap may be chance).",
+        say(
+            "fairness.decision_paragraphs.decision_rule_within_tolerance",
+            significance_level=policy.significance_level,
         )
     )
     return paras
@@ -1169,16 +1014,7 @@ def _decision_paragraphs(policy: Policy) -> list[Message]:
 
 def _privacy_paragraph() -> Message:
     """What the report discloses about individual rows."""
-    return Message(
-        "隐私：报告只包含按组汇总的统计，不列出任何一行数据。人数不足的组不显示比率，但这只是"
-        "防止误读小样本，并非严格的披露控制：用总体数字减去其他组，仍可能推算出被隐去的小组"
-        "（甚至只有一人的组）的结果。若存在极小的组，请将本报告视为含个人信息的材料。",
-        "Privacy: the report holds statistics by group only, never a row of the data. Rates "
-        "of groups below the minimum size are withheld, but this guards against reading "
-        "small samples, not against disclosure: subtracting the shown groups from the "
-        "overall figures can still reveal a withheld group's results, even a group of one "
-        "person. When such tiny groups exist, handle the report as personal information.",
-    )
+    return say("fairness.privacy_paragraph.privacy_report_holds_statistics")
 
 
 def trend_end(label: str, unit: Message | None = None) -> Message:
@@ -1201,7 +1037,7 @@ def trend_end(label: str, unit: Message | None = None) -> Message:
 def trend_about(c: Comparison, harm: Message, unit: Message | None = None) -> Message:
     """What a trend shown beyond the tolerance is about: one end of the attribute."""
     end = trend_end(c.group, unit)
-    return Message(f"{end.zh}一端{harm.zh}", f"the end at {end.en} {harm.en}")
+    return say("fairness.trend_about.end_at", end=end, harm=harm)
 
 
 def msg_trend(
@@ -1243,54 +1079,52 @@ def msg_trend(
         f"{levels[0]} at {p10.en} to {levels[1]} at {p90.en}.",
     )
     end, other = trend_end(c.group, unit), trend_end(c.reference, unit)
-    interval = Message(
-        f"（{fmt_level(level)}置信区间 {show(lo)} 至 {show(hi)}）",
-        f" ({fmt_level(level)} CI {show(lo)} to {show(hi)})",
-    )
+    interval = say("fairness.trend.ci", level=fmt_level(level), lo=show(lo), hi=show(hi))
     if scale == "ratio":
         body = body.join(
-            Message(
-                f"处于不利一端的{end.zh}与{other.zh}之比为 {show(c.value)}{interval.zh}；"
-                f"要求不低于 {fmt_ratio(threshold)}。",
-                f"The worse-off end, {end.en}, over {other.en}: {show(c.value)}{interval.en}; "
-                f"the policy requires at least {fmt_ratio(threshold)}.",
+            say(
+                "fairness.trend.worse_off_end_over",
+                end=end,
+                other=other,
+                value=show(c.value),
+                interval=interval,
+                threshold=fmt_ratio(threshold),
             )
         )
     else:
         gap = _higher_lower(-c.value)
         body = body.join(
-            Message(
-                f"{end.zh}一端比{other.zh}一端{gap.zh}{interval.zh}；容许上限为 "
-                f"{show(threshold)} 个百分点。",
-                f"The end at {end.en} is {gap.en} than the end at {other.en}{interval.en}; "
-                f"the tolerance is {show(threshold)} points.",
+            say(
+                "fairness.trend.end_at_than_end",
+                end=end,
+                other=other,
+                gap=gap,
+                interval=interval,
+                threshold=show(threshold),
             )
         )
     if adjusted is not None:
         a_lo, a_hi = adjusted.ci if adjusted.ci is not None else (math.nan, math.nan)
-        u = Message("", "") if scale == "ratio" else Message(" 个百分点", " points")
+        u = Message("", "") if scale == "ratio" else say("fairness.trend.points")
         names = feature_names(factors, labels)
         body = body.join(
-            Message(
-                f"在正当因素（{names.zh}）相同时，同一比较为 {show(adjusted.value)}{u.zh}"
-                f"（{fmt_level(level)}置信区间 {show(a_lo)} 至 {show(a_hi)}；仅供参考，"
-                f"结论依据上面未调整的决定）。",
-                f"For the same legitimate factors ({names.en}) the same comparison is "
-                f"{show(adjusted.value)}{u.en} ({fmt_level(level)} CI {show(a_lo)} to "
-                f"{show(a_hi)}; for information: the result rests on the decisions as made).",
+            say(
+                "fairness.trend.same_legitimate_factors_same",
+                names=names,
+                value=show(adjusted.value),
+                u=u,
+                level=fmt_level(level),
+                a_lo=show(a_lo),
+                a_hi=show(a_hi),
             )
         )
-    about = trend_about(c, Message("处于不利地位", "is worse off"), unit)
+    about = trend_about(c, say("fairness.trend.worse_off"), unit)
     return body.join(verdict_tail(verdict, about))
 
 
 def msg_trend_not_assessed(ground: str, reason: Message) -> Message:
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}：无法沿数值估计趋势（{reason.zh}）；本项数据不足。",
-        f"{first_upper(g.en)}: no trend along the numbers could be fitted ({reason.en}); "
-        f"insufficient data.",
-    )
+    return say("fairness.trend_not_assessed.no_trend_along_numbers", ground=g, reason=reason)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1320,23 +1154,29 @@ def stmt_rates(
     """
     g = ground_label(ground)
     gap = _points(best_rate - worst_rate)
-    text = Message(
-        f"{g.zh}：“{worst}”组批准率 {fmt_pct(worst_rate)}，“{best}”组 {fmt_pct(best_rate)}，"
-        f"相差 {gap} 个百分点",
-        f"{first_upper(g.en)}: approval rate {fmt_pct(worst_rate)} for “{worst}”, "
-        f"{fmt_pct(best_rate)} for “{best}”, a gap of {gap} percentage points",
+    body = say(
+        "fairness.stmt_rates.approval_rate_gap_percentage",
+        ground=g,
+        worst=worst,
+        worst_rate=fmt_pct(worst_rate),
+        best=best,
+        best_rate=fmt_pct(best_rate),
+        gap=gap,
     )
     if adjusted is None:
-        return text.join(Message("。", "."), sep_en="")
+        return body.join(Message("。", "."), sep_en="")
     value, (low, high), factors = adjusted
     lv, lo, hi = fmt_level(level), _points(low), _points(high)
-    still = Message("仍差", "the gap is still") if value > 0 else Message("差距为", "the gap is")
-    return text.join(
-        Message(
-            f"；控制{factors.zh}后{still.zh} {_points(value)} 个百分点（{lv} 置信区间 {lo} 至 "
-            f"{hi}）。",
-            f"; after adjusting for {factors.en} {still.en} {_points(value)} points ({lv} CI "
-            f"{lo} to {hi}).",
+    still = say("fairness.stmt_rates.gap_still") if value > 0 else say("fairness.stmt_rates.gap")
+    return body.join(
+        say(
+            "fairness.stmt_rates.after_adjusting_points_ci",
+            factors=factors,
+            still=still,
+            value=_points(value),
+            lv=lv,
+            lo=lo,
+            hi=hi,
         ),
         sep_en="",
     )
@@ -1385,10 +1225,11 @@ def stmt_flip(
 def stmt_share(ground: str, share: float, limit: float) -> Message:
     """Page 1: the attribute's own share of the model's influence, beyond its limit."""
     g = ground_label(ground)
-    return Message(
-        f"{g.zh}本身占模型全部影响的 {fmt_pct(share)}（容许上限 {fmt_pct(limit)}）。",
-        f"{first_upper(g.en)} itself carries {fmt_pct(share)} of the model's influence (the "
-        f"tolerance is {fmt_pct(limit)}).",
+    return say(
+        "fairness.stmt_share.itself_carries_model_s",
+        ground=g,
+        share=fmt_pct(share),
+        limit=fmt_pct(limit),
     )
 
 
@@ -1403,23 +1244,22 @@ def stmt_stand_in(
     """
     g = ground_label(ground)
     head = (
-        Message(f"模型未直接使用{g.zh}一栏，但", f"the model does not use the {g.en} column, but ")
-        if unused
-        else Message("", "")
+        say("fairness.stmt_stand_in.model_does_not_use", ground=g) if unused else Message("", "")
     )
     if share is not None and share > 0:
-        uses = Message(
-            f"模型通过它使用了{g.zh}信息（它占模型全部影响的 {fmt_pct(share)}）",
-            f"the model uses {g.en} through it (it carries {fmt_pct(share)} of the model's "
-            f"influence)",
+        uses = say(
+            "fairness.stmt_stand_in.model_uses_through_carries", ground=g, share=fmt_pct(share)
         )
     else:
-        uses = Message(f"模型可以通过它使用{g.zh}信息", f"the model can use {g.en} through it")
+        uses = say("fairness.stmt_stand_in.model_can_use_through", ground=g)
     auc_text = fmt_ratio(auc, 3)
-    return Message(
-        f"{g.zh}：{head.zh}“{feature.zh}”几乎完全等同于{g.zh}（AUC {auc_text}），{uses.zh}。",
-        f"{first_upper(g.en)}: {head.en}“{feature.en}” all but equals {g.en} (AUC {auc_text}); "
-        f"{uses.en}.",
+    return say(
+        "fairness.stmt_stand_in.all_but_equals_auc",
+        ground=g,
+        head=head,
+        feature=feature,
+        auc_text=auc_text,
+        uses=uses,
     )
 
 
@@ -1427,34 +1267,19 @@ def action_rates(ground: str, failed: bool) -> Message:
     """Page 1: what to do about an approval-rate gap beyond (or possibly beyond) tolerance."""
     g = ground_label(ground)
     if failed:
-        return Message(
-            f"说明{g.zh}之间批准率差距的正当理由，或调整模型、缩小差距后重新审计。",
-            f"Give the legitimate reason for the approval-rate gap by {g.en}, or change the "
-            f"model to narrow it and audit again.",
-        )
-    return Message(
-        f"用更多数据复核{g.zh}之间的批准率差距，并说明其正当理由。",
-        f"Check the approval-rate gap by {g.en} with more data, and give its legitimate reason.",
-    )
+        return say("fairness.action_rates.give_legitimate_reason_approval", ground=g)
+    return say("fairness.action_rates.check_approval_rate_gap", ground=g)
 
 
 def action_attribute(ground: str) -> Message:
     """Page 1: what to do when the model treats people differently by the attribute."""
     g = ground_label(ground)
-    return Message(
-        f"说明模型使用{g.zh}的正当理由，或从模型输入中去除该属性及其代理变量后重新审计。",
-        f"State the legitimate reason for the model's use of {g.en}, or remove the attribute "
-        f"and its proxies from the model's inputs and audit again.",
-    )
+    return say("fairness.action_attribute.state_legitimate_reason_model", ground=g)
 
 
 def action_stand_in(feature: Message) -> Message:
     """Page 1: what to do about an input that stands in for the attribute."""
-    return Message(
-        f"说明使用“{feature.zh}”的正当理由，或从模型输入中去除它后重新审计。",
-        f"State the legitimate reason for using “{feature.en}”, or remove it from the model's "
-        f"inputs and audit again.",
-    )
+    return say("fairness.action_stand_in.state_legitimate_reason_using", feature=feature)
 
 
 def limit_small_groups(ground: str, small: Mapping[str, int], min_size: int) -> Message:

@@ -12,6 +12,7 @@ risks found and their measures, and prices (Art. 21, measured by the 72(5) findi
 from __future__ import annotations
 
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRICES, PRIVACY
+from ..core.catalog import say
 from ..core.messages import Message
 from ..risk.context import DOMAINS
 from .base import MEASURED, Field, Filing, Part, drafted, needs
@@ -23,12 +24,10 @@ __all__ = ["algorithm_filing"]
 _RULES = "algorithm_rules"
 
 _ARTICLE_LABELS = {
-    DISCRIMINATION: Message(
-        "群体公平（第七十二条第二款第（四）项）", "Group fairness (Art. 72(2)(iv))"
-    ),
-    PRICES: Message("价格差异（第七十二条第二款第（五）项）", "Price differences (Art. 72(2)(v))"),
-    EXPLANATION: Message("算法说明（第七十一条）", "Explanation (Art. 71)"),
-    PRIVACY: Message("去标识化（第三十三条第二款）", "De-identification (Art. 33(2))"),
+    DISCRIMINATION: say("filings.algorithm.article_labels.group_fairness_art_72"),
+    PRICES: say("filings.algorithm.article_labels.price_differences_art_72"),
+    EXPLANATION: say("filings.algorithm.article_labels.explanation_art_71"),
+    PRIVACY: say("filings.algorithm.article_labels.de_identification_art_33"),
 }
 
 
@@ -43,94 +42,82 @@ def _scenario(facts: AuditFacts) -> Message | None:
     parts = []
     if ctx is not None:
         domain = DOMAINS[ctx["domain"]]
-        parts.append(Message(f"应用领域：{domain.zh}", f"Field: {domain.en}"))
+        parts.append(say("filings.algorithm.scenario.field", domain=domain))
         if ctx.get("description"):
             parts.append(Message(ctx["description"], ctx["description"]))
         if ctx.get("scale") is not None:
             n = f"{ctx['scale']:,}"
-            parts.append(Message(f"每年约影响 {n} 人", f"About {n} people affected a year"))
+            parts.append(say("filings.algorithm.scenario.about_people_affected_year", n=n))
     affected = facts.card("affected")
     if affected is not None:
-        parts.append(Message(f"适用对象：{affected.zh}", f"Who it applies to: {affected.en}"))
+        parts.append(say("filings.algorithm.scenario.who_applies", affected=affected))
     return _joined(tuple(parts))
 
 
 def _public_part(facts: AuditFacts) -> Part:
-    confirm = Message(
-        "确认公示文字准确、易懂，再行公示",
-        "confirm the text is accurate and plain before publishing",
-    )
+    confirm = say("filings.algorithm.public_part.confirm_text_accurate_plain")
     operates = facts.notice_section("How it operates") + facts.notice_section(
         "Main factors and their effect"
     )
     fields = (
         drafted(
-            Message("基本原理", "Basic principle"),
+            say("filings.algorithm.public_part.basic_principle"),
             _joined(facts.notice_section("Basic principle")),
             confirm,
         ),
         drafted(
-            Message("目的意图", "Purpose and intent"),
+            say("filings.algorithm.public_part.purpose_intent"),
             _joined(facts.notice_section("Purpose")),
-            Message("写明算法服务的目的", "state what the service is for"),
+            say("filings.algorithm.public_part.state_what_service"),
         ),
-        drafted(Message("主要运行机制", "Main operating mechanism"), _joined(operates), confirm),
         drafted(
-            Message("应用场景", "Application scenario"),
+            say("filings.algorithm.public_part.main_operating_mechanism"),
+            _joined(operates),
+            confirm,
+        ),
+        drafted(
+            say("filings.algorithm.public_part.application_scenario"),
             _scenario(facts),
-            Message("写明在何种场景、对哪些人使用", "state where and on whom it is used"),
+            say("filings.algorithm.public_part.state_where_whom_used"),
         ),
     )
     return Part(
         "public_content",
-        Message("拟公示内容", "Content to be made public"),
+        say("filings.algorithm.public_part.content_be_made_public"),
         (cite(_RULES, 16), cite(_RULES, 24), shenzhen(EXPLANATION)),
-        (
-            Message(
-                "以下四项由审计的算法说明（第七十一条）与系统说明起草，供公示前审定。",
-                "The four items below are drafted from the audit's algorithm notice (Art. 71) "
-                "and the system card, to be settled before they are published.",
-            ),
-        ),
+        (say("filings.algorithm.public_part.four_items_below_drafted"),),
         fields,
     )
 
 
 def _filing_info(facts: AuditFacts) -> Part:
-    types = Message(
-        "选择算法类型：生成合成类、个性化推送类、排序精选类、检索过滤类或调度决策类",
-        "choose the type: generation/synthesis, personalised push, ranking/selection, "
-        "search/filtering or scheduling/decision-making",
-    )
+    types = say("filings.algorithm.filing_info.choose_type_generation_synthesis")
     return Part(
         "filing_information",
-        Message("备案信息", "Filing information"),
+        say("filings.algorithm.filing_info.filing_information"),
         (cite(_RULES, 24), cite(_RULES, 2)),
         (),
         (
             facts.card_field(
                 "organisation",
-                Message("服务提供者名称", "Provider"),
-                Message("填写服务提供者名称", "name the provider"),
+                say("filings.algorithm.filing_info.provider"),
+                say("filings.algorithm.filing_info.name_provider"),
             ),
             facts.card_field(
                 "system_name",
-                Message("算法名称", "Algorithm name"),
-                Message("填写算法名称", "name the algorithm"),
+                say("filings.algorithm.filing_info.algorithm_name"),
+                say("filings.algorithm.filing_info.name_algorithm"),
             ),
             needs(
-                Message("服务形式", "Form of service"),
-                Message(
-                    "写明服务形式（网站、应用程序、小程序等）",
-                    "state the form of service (website, app, mini-program...)",
-                ),
+                say("filings.algorithm.filing_info.form_service"),
+                say("filings.algorithm.filing_info.state_form_service_website"),
             ),
             facts.context_field(
                 "domain",
-                Message("应用领域", "Field of application"),
-                Message("写明应用领域", "state the field of application"),
+                say("filings.algorithm.filing_info.field_application"),
+                say("filings.algorithm.filing_info.state_field_application"),
             ),
-            needs(Message("算法类型", "Type of algorithm"), types),
+            needs(say("filings.algorithm.filing_info.type_algorithm"), types),
         ),
     )
 
@@ -149,26 +136,26 @@ def _data_model_fields(facts: AuditFacts) -> list[Field]:
     fields = [
         facts.card_field(
             "data_source",
-            Message("数据：来源", "Data: source"),
-            Message("写明训练与审计数据的来源", "state where the data come from"),
+            say("filings.algorithm.data_model_fields.data_source"),
+            say("filings.algorithm.data_model_fields.state_where_data_come"),
         ),
         facts.card_field(
             "data_period",
-            Message("数据：期间", "Data: period"),
-            Message("写明数据所属期间", "state the period the data cover"),
+            say("filings.algorithm.data_model_fields.data_period"),
+            say("filings.algorithm.data_model_fields.state_period_data_cover"),
         ),
         Field(
-            Message("数据：审计行数", "Data: rows audited"),
+            say("filings.algorithm.data_model_fields.data_rows_audited"),
             Message(f"{rows} 行{cols}", f"{rows} rows{cols_en}"),
             MEASURED,
         ),
         Field(
-            Message("数据：比较的群体属性", "Data: attributes groups were compared by"),
+            say("filings.algorithm.data_model_fields.data_attributes_groups_were"),
             Message(grounds, grounds_en),
             MEASURED,
         ),
         Field(
-            Message("模型：类型", "Model: class"),
+            say("filings.algorithm.data_model_fields.model_class"),
             Message(model or "（未记录）", model or "(not recorded)"),
             MEASURED,
         ),
@@ -177,7 +164,7 @@ def _data_model_fields(facts: AuditFacts) -> list[Field]:
         top = factors[:3]
         fields.append(
             Field(
-                Message("模型：主要因素", "Model: main factors"),
+                say("filings.algorithm.data_model_fields.model_main_factors"),
                 Message(
                     "、".join(f"{f['label']['zh']}（{f['share']:.1%}）" for f in top),
                     ", ".join(f"{f['label']['en']} ({f['share']:.1%})" for f in top),
@@ -193,33 +180,26 @@ def _algorithm_part(facts: AuditFacts) -> Part:
     fields += [
         facts.card_field(
             "decision_process",
-            Message("干预：人工参与方式", "Intervention: how people take part"),
-            Message("写明人工复核与干预的方式", "state how people review and intervene"),
+            say("filings.algorithm.algorithm_part.intervention_how_people_take"),
+            say("filings.algorithm.algorithm_part.state_how_people_review"),
         ),
         facts.context_field(
             "automation",
-            Message("干预：自动化程度", "Intervention: degree of automation"),
-            Message("写明自动化程度", "state the degree of automation"),
+            say("filings.algorithm.algorithm_part.intervention_degree_automation"),
+            say("filings.algorithm.algorithm_part.state_degree_automation"),
         ),
         needs(
-            Message("干预：用户选择与关闭选项", "Intervention: users' choices and opt-out"),
-            Message(
-                "说明是否提供不针对个人特征的选项或便捷关闭选项（第十七条）",
-                "state whether users are offered an option not based on their personal traits, or "
-                "an easy way to switch the service off (Art. 17)",
-            ),
+            say("filings.algorithm.algorithm_part.intervention_users_choices_opt"),
+            say("filings.algorithm.algorithm_part.state_whether_users_offered"),
         ),
     ]
     fields += [
-        facts.counts_field(Message(f"结果：{label.zh}", f"Results: {label.en}"), art)
+        facts.counts_field(say("filings.algorithm.algorithm_part.results", label=label), art)
         for art, label in _ARTICLE_LABELS.items()
     ]
     return Part(
         "self_assessment_algorithm",
-        Message(
-            "算法自评估：算法（数据、模型、干预、结果）",
-            "Self-assessment: the algorithm (data, model, intervention, results)",
-        ),
+        say("filings.algorithm.algorithm_part.self_assessment_algorithm_data"),
         (cite(_RULES, 8), cite(_RULES, 24), shenzhen("72")),
         (),
         tuple(fields),
@@ -231,35 +211,34 @@ def _service_part(facts: AuditFacts) -> Part:
     scale = ctx.get("scale")
     return Part(
         "self_assessment_service",
-        Message("算法自评估：服务", "Self-assessment: the service"),
+        say("filings.algorithm.service_part.self_assessment_service"),
         (cite(_RULES, 24), cite(_RULES, 16), cite(_RULES, 17)),
         (),
         (
             facts.card_field(
                 "affected",
-                Message("服务对象", "Who is served"),
-                Message("写明服务对象", "state who is served"),
+                say("filings.algorithm.service_part.who_served"),
+                say("filings.algorithm.service_part.state_who_served"),
             ),
             Field(
-                Message("每年影响人数", "People affected a year"),
-                Message(f"{scale:,}", f"{scale:,}"),
+                say("filings.algorithm.service_part.people_affected_year"),
+                say("filings.algorithm.service_part.text", scale=scale),
                 MEASURED,
             )
             if scale is not None
             else needs(
-                Message("每年影响人数", "People affected a year"),
-                Message("写明每年影响人数", "state how many people a year"),
+                say("filings.algorithm.service_part.people_affected_year"),
+                say("filings.algorithm.service_part.state_how_many_people"),
             ),
             facts.card_field(
                 "appeal",
-                Message("申诉与人工复核途径", "Appeal and human review"),
-                Message(
-                    "写明用户如何申诉、获得人工复核",
-                    "state how users appeal and get a human review",
-                ),
+                say("filings.algorithm.service_part.appeal_human_review"),
+                say("filings.algorithm.service_part.state_how_users_appeal"),
             ),
             facts.card_field(
-                "contact", Message("联系方式", "Contact"), Message("写明联系方式", "give a contact")
+                "contact",
+                say("filings.algorithm.service_part.contact"),
+                say("filings.algorithm.service_part.give_contact"),
             ),
         ),
     )
@@ -268,29 +247,19 @@ def _service_part(facts: AuditFacts) -> Part:
 def _risk_part(facts: AuditFacts) -> Part:
     tables = facts.tables(DISCRIMINATION, EXPLANATION, PRIVACY)  # prices: their own part
     lead = (
-        Message(
-            "审计发现以下结果超出本审计设定的容许范围或需要关注（按严重程度排列）：",
-            "The audit found the following beyond the tolerance it set, or to look at (most "
-            "serious first):",
-        )
+        say("filings.algorithm.risk_part.audit_found_following_beyond")
         if tables
-        else Message(
-            "审计未发现超出本审计设定的容许范围或需要关注的结果。",
-            "The audit found nothing beyond the tolerance it set, and nothing flagged.",
-        )
+        else say("filings.algorithm.risk_part.audit_found_nothing_beyond")
     )
     return Part(
         "risks_and_measures",
-        Message("算法自评估：发现的风险与措施", "Self-assessment: risks found and their measures"),
+        say("filings.algorithm.risk_part.self_assessment_risks_found"),
         (cite(_RULES, 24), cite(_RULES, 8), shenzhen(DISCRIMINATION), shenzhen(PRIVACY)),
         (lead,),
         (
             needs(
-                Message("已采取或拟采取的措施", "Measures taken or planned"),
-                Message(
-                    "逐项写明针对上述结果的措施与完成时间",
-                    "for each result above, state the measure and when it is done",
-                ),
+                say("filings.algorithm.risk_part.measures_taken_or_planned"),
+                say("filings.algorithm.risk_part.each_result_above_state"),
             ),
         ),
         tables,
@@ -301,29 +270,15 @@ def _price_part(facts: AuditFacts) -> Part:
     found = facts.findings(PRICES)
     task = facts.task
     if found:
-        paras = (
-            Message(
-                "第二十一条（大意：不得根据消费者的偏好、交易习惯等特征在交易价格等交易条件上实行"
-                "不合理的差别待遇）由本审计的定价检查（第七十二条第二款第（五）项）测量：",
-                "Art. 21 (in short: no unreasonable differential treatment in transaction prices "
-                "by consumers' preferences or habits) is measured by this audit's price checks "
-                "(Art. 72(2)(v)):",
-            ),
-        )
+        paras = (say("filings.algorithm.price_part.art_21_short_no"),)
     else:
-        paras = (
-            Message(
-                f"本审计的任务为“{task.zh}”，未测量价格；若算法决定交易价格，须另行以定价审计测量。",
-                f"This audit's task is “{task.en}” and it did not measure prices; if the algorithm "
-                f'sets transaction prices, measure them with a pricing audit (task="pricing").',
-            ),
-        )
+        paras = (say("filings.algorithm.price_part.this_audit_s_task", task=task),)
     return Part(
         "prices",
-        Message("交易价格的差别待遇", "Differential treatment in prices"),
+        say("filings.algorithm.price_part.differential_treatment_prices"),
         (cite(_RULES, 21), shenzhen(PRICES)),
         paras,
-        (facts.counts_field(Message("价格检查结果", "Price checks"), PRICES),),
+        (facts.counts_field(say("filings.algorithm.price_part.price_checks"), PRICES),),
         facts.tables(PRICES),
     )
 
@@ -332,10 +287,7 @@ def algorithm_filing(facts: AuditFacts, date: str) -> Filing:
     """The algorithm filing material drafted from an audit (see the module docstring)."""
     return Filing(
         kind="algorithm",
-        title=Message(
-            "算法备案材料（算法自评估报告与拟公示内容）",
-            "Algorithm filing material (self-assessment report and content to be made public)",
-        ),
+        title=say("filings.algorithm.algorithm_filing.algorithm_filing_material_self"),
         instruments=("algorithm_rules", "szai"),
         date=date,
         source=facts.source(),
@@ -347,13 +299,5 @@ def algorithm_filing(facts: AuditFacts, date: str) -> Filing:
             _risk_part(facts),
             _price_part(facts),
         ),
-        intro=(
-            Message(
-                "本材料由审计结果起草，供填报互联网信息服务算法备案系统；标为“待人工填写”的各项须"
-                "由负责人填写，标为“起草”的各项须核对。本材料不代表备案已获认可。",
-                "Drafted from the audit's results, for the algorithm filing system. Fields "
-                "marked NEEDS_REVIEW must be written by the person responsible, drafted ones "
-                "checked. This material is not an approval of the filing.",
-            ),
-        ),
+        intro=(say("filings.algorithm.algorithm_filing.drafted_from_audit_s"),),
     )

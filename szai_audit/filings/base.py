@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.catalog import say
 from ..core.errors import ReportError
 from ..core.files import LANGS, write_text
 from ..core.messages import Message
@@ -40,12 +41,9 @@ MEASURED, DRAFTED, NEEDS_REVIEW = "measured", "drafted", "needs_review"
 
 #: What each kind of field means, for the page's legend.
 FIELD_KINDS: dict[str, Message] = {
-    MEASURED: Message("审计测得", "measured by the audit"),
-    DRAFTED: Message(
-        "据系统说明或使用场景起草，须人工确认",
-        "drafted from the system card or the use context: a person confirms it",
-    ),
-    NEEDS_REVIEW: Message("待人工填写", "NEEDS_REVIEW: a person writes it"),
+    MEASURED: say("filings.field_kinds.measured_by_audit"),
+    DRAFTED: say("filings.field_kinds.drafted_from_system_card"),
+    NEEDS_REVIEW: say("filings.field_kinds.needs_review_person_writes"),
 }
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..core import checks as registry
 from ..core.articles import DISCRIMINATION
+from ..core.catalog import say
 from ..core.data import MISSING_LABEL
 from ..core.errors import InputError
 from ..core.grounds import INTERSECTION_SEP
@@ -132,8 +133,8 @@ def _group_table(facts: AuditFacts, key: str) -> tuple[Mapping[str, Any], str, b
 
 
 _RATE_HEADINGS = {
-    "selection_rate": Message("选中率", "Selection rate"),
-    "scoring_rate": Message("得分率", "Scoring rate"),
+    "selection_rate": say("filings.bias_audit.rate_headings.selection_rate"),
+    "scoring_rate": say("filings.bias_audit.rate_headings.scoring_rate"),
 }
 
 
@@ -144,11 +145,11 @@ def _impact_table(
     table, rate_key, positive = _group_table(facts, key)
     n_rows = int((doc.get("scope") or {}).get("n_rows") or 0)
     rows, unknown = impact_rows(table, n_rows, positive, rate_key)
-    withheld = Message("不予显示", "withheld")
+    withheld = say("filings.bias_audit.impact_table.withheld")
     cells = tuple(
         (
             _label(facts, grounds, r["category"]),
-            Message(f"{r['count']:,}", f"{r['count']:,}"),
+            say("filings.bias_audit.impact_table.text", r_count=r["count"]),
             Message(fmt_pct(r["share"]), fmt_pct(r["share"])),
             withheld if r["rate"] is None else Message(fmt_pct(r["rate"]), fmt_pct(r["rate"])),
             withheld
@@ -164,19 +165,17 @@ def _impact_table(
     out = Table(
         caption,
         (
-            Message("类别", "Category"),
-            Message("人数", "Applicants"),
-            Message("占比", "Share"),
+            say("filings.bias_audit.impact_table.category"),
+            say("filings.bias_audit.impact_table.applicants"),
+            say("filings.bias_audit.impact_table.share"),
             _RATE_HEADINGS[rate_key],
-            Message("影响比", "Impact ratio"),
+            say("filings.bias_audit.impact_table.impact_ratio"),
         ),
         cells,
-        note=Message(
-            f"标记的类别占数据不足 2%，不作为参照；未知类别 {unknown} 人，未计入。少于 {min_size} "
-            f"人的类别不显示比率（最小组人数可在审计策略中调整）。",
-            f"Marked categories are under 2% of the data and are never the reference; "
-            f"{unknown} people of an unknown category are not included. Rates of categories "
-            f"of fewer than {min_size} people are withheld (Policy(min_group_size=...)).",
+        note=say(
+            "filings.bias_audit.impact_table.marked_categories_under_2",
+            unknown=unknown,
+            min_size=min_size,
         ),
         marked=tuple(i for i, r in enumerate(rows) if r["small"]),
     )
@@ -190,11 +189,8 @@ def _intersection(facts: AuditFacts, sex: str, race: str) -> tuple[Table | None,
     pairs = (f"{sex}{INTERSECTION_SEP}{race}", f"{race}{INTERSECTION_SEP}{sex}")
     key = next((k for k in pairs if k in crossed), None)
     if key is None:
-        return None, Message(
-            "交叉表不在审计结果中（交叉组过多）。",
-            "The intersectional table is not in the audit (too many groups).",
-        )
-    caption = Message("交叉：性别 × 种族/族裔", "Intersectional: sex × race/ethnicity")
+        return None, say("filings.bias_audit.intersection.intersectional_table_not_audit")
+    caption = say("filings.bias_audit.intersection.intersectional_sex_race_ethnicity")
     table, _, _ = _impact_table(facts, key, key.split(INTERSECTION_SEP), caption)
     return table, None
 
@@ -205,8 +201,8 @@ def _ll144_tables(
     """The tables by sex, by race/ethnicity and crossed; what is missing; the unknowns."""
     tables, paras, fields = [], [], []
     named = [
-        (sex, Message("按性别", "By sex")),
-        (race, Message("按种族/族裔", "By race/ethnicity")),
+        (sex, say("filings.bias_audit.ll144_tables.by_sex")),
+        (race, say("filings.bias_audit.ll144_tables.by_race_ethnicity")),
     ]
     for ground, caption in named:
         if ground is None:
@@ -220,7 +216,9 @@ def _ll144_tables(
         table, _, unknown = _impact_table(facts, ground, (ground,), caption)
         tables.append(table)
         label = Message(f"未知类别人数（{caption.zh}）", f"Unknown category ({caption.en.lower()})")
-        fields.append(Field(label, Message(f"{unknown:,}", f"{unknown:,}"), MEASURED))
+        fields.append(
+            Field(label, say("filings.bias_audit.ll144_tables.text", unknown=unknown), MEASURED)
+        )
     if sex and race:
         crossed, why = _intersection(facts, sex, race)
         if crossed is not None:
@@ -248,19 +246,10 @@ def _scoring_note(facts: AuditFacts) -> Message:
 def _no_tables(facts: AuditFacts, task: Any) -> Message | None:
     """Why the audit has no table of selection or scoring rates; None when it has."""
     if task == "pricing":
-        return Message(
-            "本审计为定价审计：影响比表须有选中与否的决定或分数，价格两者都不是。",
-            "This is a pricing audit: the tables need a decision to select or a score, and a "
-            "price is neither.",
-        )
+        return say("filings.bias_audit.no_tables.this_pricing_audit_tables")
     tables = (facts.doc.get("regression_metrics") or {}).values()
     if task == "regression" and not any(t.get("scoring") for t in tables):
-        return Message(
-            "该审计结果没有“得分率”（高于样本中位数的比例），它早于结果格式 1.9；请用本版本重新审"
-            "计。",
-            "This audit result has no scoring rates (the share above the sample's median): it "
-            "predates result schema 1.9; audit again with this version.",
-        )
+        return say("filings.bias_audit.no_tables.this_audit_result_has")
     return None
 
 
@@ -270,9 +259,7 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
         cite(_LL144, zh="第 5-301 节", en="§5-301"),
         cite(_LL144, zh="第 5-303 节", en="§5-303"),
     )
-    heading = Message(
-        "影响比表（纽约市第 144 号地方法格式）", "Impact-ratio tables (NYC Local Law 144 format)"
-    )
+    heading = say("filings.bias_audit.ll144_part.impact_ratio_tables_nyc")
     why = _no_tables(facts, task)
     if why is not None:
         return Part("ll144", heading, answers, (why,))
@@ -282,21 +269,16 @@ def _ll144_part(facts: AuditFacts, sex: str | None, race: str | None) -> Part:
     fields += [
         facts.card_field(
             "data_source",
-            Message("数据来源与说明", "Source and explanation of the data"),
-            Message(
-                "写明数据来源（历史数据或测试数据）", "state the source (historical or test data)"
-            ),
+            say("filings.bias_audit.ll144_part.source_explanation_data"),
+            say("filings.bias_audit.ll144_part.state_source_historical_or"),
         ),
         needs(
-            Message("独立审计师", "Independent auditor"),
-            Message(
-                "写明独立审计师；本表本身不是独立审计",
-                "name the independent auditor; this table is not itself an independent audit",
-            ),
+            say("filings.bias_audit.ll144_part.independent_auditor"),
+            say("filings.bias_audit.ll144_part.name_independent_auditor_this"),
         ),
         needs(
-            Message("工具开始使用日期", "Distribution date of the tool"),
-            Message("写明开始使用该工具的日期", "state when the tool was first used"),
+            say("filings.bias_audit.ll144_part.distribution_date_tool"),
+            say("filings.bias_audit.ll144_part.state_when_tool_was"),
         ),
     ]
     return Part("ll144", heading, answers, tuple(paras), tuple(fields), tuple(tables))
@@ -320,8 +302,12 @@ def _metrics_table(facts: AuditFacts) -> Table:
         for check, (f, n) in seen.items()
     )
     return Table(
-        Message("所用指标", "Metrics used"),
-        (Message("指标", "Metric"), Message("容许范围", "Tolerance"), Message("结果数", "Results")),
+        say("filings.bias_audit.metrics_table.metrics_used"),
+        (
+            say("filings.bias_audit.metrics_table.metric"),
+            say("filings.bias_audit.metrics_table.tolerance"),
+            say("filings.bias_audit.metrics_table.results"),
+        ),
         rows,
     )
 
@@ -336,23 +322,29 @@ def _data_bias(facts: AuditFacts) -> tuple[tuple[Message, ...], tuple[Table, ...
         ground, name = g["ground"], Message(g["label"]["zh"], g["label"]["en"])
         proxies = (facts.doc.get("proxies") or {}).get(ground) or {}
         strong = [p["feature"] for p in proxies.get("features") or [] if p["auc"] >= threshold]
-        found = facts.columns_text(strong, Message("无", "none"))
+        found = facts.columns_text(strong, say("filings.bias_audit.data_bias.none"))
         paras.append(
-            Message(
-                f"{name.zh}：可预测该属性的输入（AUC 至少 {threshold}）：{found.zh}。",
-                f"{name.en}: inputs that predict it (AUC at least {threshold}): {found.en}.",
+            say(
+                "filings.bias_audit.data_bias.inputs_that_predict_auc",
+                name=name,
+                threshold=threshold,
+                found=found,
             )
         )
         groups = (facts.doc.get("group_metrics") or {}).get(ground, {}).get("groups", [])
         shares = [c["count"] / n_rows if n_rows else 0.0 for c in groups]
         tables.append(
             Table(
-                Message(f"{name.zh}：各组人数", f"{name.en}: size of each group"),
-                (Message("组", "Group"), Message("人数", "Count"), Message("占比", "Share")),
+                say("filings.bias_audit.data_bias.size_each_group", name=name),
+                (
+                    say("filings.bias_audit.data_bias.group"),
+                    say("filings.bias_audit.data_bias.count"),
+                    say("filings.bias_audit.data_bias.share"),
+                ),
                 tuple(
                     (
                         _label(facts, (ground,), tuple(str(v) for v in c["group"])),
-                        Message(f"{c['count']:,}", f"{c['count']:,}"),
+                        say("filings.bias_audit.data_bias.text", c_count=c["count"]),
                         Message(fmt_pct(share), fmt_pct(share)),
                     )
                     for c, share in zip(groups, shares, strict=True)
@@ -371,19 +363,19 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
     when, digest = str(src.get("audit_generated_at")), str(src.get("audit_content_sha256"))
     metrics = Part(
         "eu_metrics",
-        Message("欧盟《人工智能法》：所用指标与测试记录", "EU AI Act: metrics used and test logs"),
+        say("filings.bias_audit.eu_parts.eu_ai_act_metrics"),
         (annex,),
         (),
         (
-            Field(Message("测试记录：日期", "Test log: date"), Message(when, when), MEASURED),
+            Field(say("filings.bias_audit.eu_parts.test_log_date"), Message(when, when), MEASURED),
             Field(
-                Message("测试记录：内容哈希", "Test log: content hash"),
+                say("filings.bias_audit.eu_parts.test_log_content_hash"),
                 Message(digest, digest),
                 MEASURED,
             ),
             needs(
-                Message("测试记录：签署人", "Test log: signed by"),
-                Message("由负责人签署", "signed by the person responsible"),
+                say("filings.bias_audit.eu_parts.test_log_signed_by"),
+                say("filings.bias_audit.eu_parts.signed_by_person_responsible"),
             ),
         ),
         (_metrics_table(facts),),
@@ -391,21 +383,16 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
     flagged = facts.tables(DISCRIMINATION)
     impacts = Part(
         "eu_discriminatory_impact",
-        Message(
-            "欧盟《人工智能法》：潜在的歧视性影响", "EU AI Act: potentially discriminatory impacts"
-        ),
+        say("filings.bias_audit.eu_parts.eu_ai_act_potentially"),
         (annex, shenzhen(DISCRIMINATION)),
-        () if flagged else (Message("未发现。", "None found."),),
+        () if flagged else (say("filings.bias_audit.eu_parts.none_found"),),
         (),
         flagged,
     )
     data_paras, data_tables = _data_bias(facts)
     data = Part(
         "eu_data_bias",
-        Message(
-            "欧盟《人工智能法》：数据偏差审查与措施",
-            "EU AI Act: examination of the data for biases, and measures",
-        ),
+        say("filings.bias_audit.eu_parts.eu_ai_act_examination"),
         (
             cite("eu_ai_act", 10, paragraph=2, zh="(f)", en="(f)"),
             cite("eu_ai_act", 10, paragraph=2, zh="(g)", en="(g)"),
@@ -413,11 +400,8 @@ def _eu_parts(facts: AuditFacts) -> tuple[Part, ...]:
         data_paras,
         (
             needs(
-                Message(
-                    "检测、预防与减轻偏差的措施（第十条第二款 (g)）",
-                    "Measures to detect, prevent and mitigate the biases (Art. 10(2)(g))",
-                ),
-                Message("写明针对上述偏差的措施", "state the measures for the biases above"),
+                say("filings.bias_audit.eu_parts.measures_detect_prevent_mitigate"),
+                say("filings.bias_audit.eu_parts.state_measures_biases_above"),
             ),
         ),
         data_tables,
@@ -433,20 +417,11 @@ def bias_audit_filing(
     r = pick_ground(facts, race_ethnicity, RACE_NAMES, "race_ethnicity")
     return Filing(
         kind="bias_audit",
-        title=Message(
-            "偏差审计：影响比表与欧盟《人工智能法》章节",
-            "Bias audit: impact-ratio tables and the EU AI Act section",
-        ),
+        title=say("filings.bias_audit.bias_audit_filing.bias_audit_impact_ratio"),
         instruments=(_LL144, "eu_ai_act", "szai"),
         date=date,
         source=facts.source(),
         parts=(_ll144_part(facts, s, r), *_eu_parts(facts)),
-        intro=(
-            Message(
-                "供同时在纽约市招聘、或在欧盟提供高风险系统的组织使用；数字取自本审计的群体表。",
-                "For organisations that also hire in New York City, or place a high-risk system on "
-                "the EU market; the figures come from this audit's group tables.",
-            ),
-        ),
+        intro=(say("filings.bias_audit.bias_audit_filing.organisations_that_also_hire"),),
         extra={"grounds": {"sex": s, "race_ethnicity": r}},
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.articles import ETHICS_REVIEW, PROVISIONS
+from ..core.catalog import say
 from ..core.messages import Message
 
 __all__ = ["INSTRUMENTS", "SHENZHEN", "Clause", "cite", "cn_number", "shenzhen"]
@@ -22,38 +23,13 @@ SHENZHEN = "szai"
 
 #: Every instrument a filing cites, by key: its title in Chinese and English.
 INSTRUMENTS: dict[str, Message] = {
-    SHENZHEN: Message(
-        "《深圳经济特区人工智能产业促进条例》",
-        "Shenzhen Special Economic Zone Regulations on Promoting the Artificial Intelligence "
-        "Industry (2022)",
-    ),
-    "algorithm_rules": Message(
-        "《互联网信息服务算法推荐管理规定》",
-        "Provisions on the Administration of Algorithmic Recommendation in Internet "
-        "Information Services (2021)",
-    ),
-    "pipl": Message(
-        "《中华人民共和国个人信息保护法》",
-        "Personal Information Protection Law of the People's Republic of China (2021)",
-    ),
-    "gbt39335": Message(
-        "GB/T 39335-2020《信息安全技术 个人信息安全影响评估指南》",
-        "GB/T 39335-2020, Information security technology: Guidance for personal "
-        "information security impact assessment",
-    ),
-    "ethics_measures": Message(
-        "《科技伦理审查办法（试行）》（2023）",
-        "Measures for Science and Technology Ethics Review (Trial) (2023)",
-    ),
-    "nyc_ll144": Message(
-        "纽约市 2021 年第 144 号地方法（自动化雇佣决策工具）及其实施规则（《纽约市规则》第 6 编）",
-        "New York City Local Law 144 of 2021 (automated employment decision tools) and its "
-        "rules, 6 RCNY §5-300 ff.",
-    ),
-    "eu_ai_act": Message(
-        "欧盟《人工智能法》（第 2024/1689 号条例）",
-        "Regulation (EU) 2024/1689 (Artificial Intelligence Act)",
-    ),
+    SHENZHEN: say("filings.instruments.shenzhen_special_economic_zone"),
+    "algorithm_rules": say("filings.instruments.algorithm_rules"),
+    "pipl": say("filings.instruments.pipl"),
+    "gbt39335": say("filings.instruments.gbt39335"),
+    "ethics_measures": say("filings.instruments.ethics_measures"),
+    "nyc_ll144": say("filings.instruments.nyc_ll144"),
+    "eu_ai_act": say("filings.instruments.eu_ai_act"),
 }
 
 #: Short English names, for citations in a sentence.
@@ -68,7 +44,7 @@ _SHORT_EN = {
 }
 
 #: Art. 72's review duty (its first paragraph's second sentence), as the filings cite it.
-_REVIEW_DUTY = Message("第七十二条第一款", "Art. 72(1)")
+_REVIEW_DUTY = say("filings.review_duty")
 
 _DIGITS = "零一二三四五六七八九"
 

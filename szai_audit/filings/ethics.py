@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRIVACY, RISK
+from ..core.catalog import say
 from ..core.errors import InputError
 from ..core.messages import Message
 from ..risk.rules import TIERS
@@ -38,86 +39,43 @@ SAFETY_DOMAINS = ("healthcare", "transport", "public_security")
 
 #: The expert re-review list's seven items, in this library's short words (not the text).
 REVIEW_LIST: tuple[Message, ...] = (
-    Message(
-        "对人类生命健康、价值理念、生态环境有重大影响的新物种合成研究",
-        "synthesis of new species with a major effect on human life and health, values "
-        "or the environment",
-    ),
-    Message(
-        "将人干细胞导入动物胚胎或胎儿并孕育成个体的研究",
-        "human stem cells brought into animal embryos or foetuses grown into individuals",
-    ),
-    Message(
-        "改变人类生殖细胞、受精卵或着床前胚胎遗传物质的基础研究",
-        "basic research changing the genetic material of human germ cells, zygotes or "
-        "pre-implantation embryos",
-    ),
-    Message(
-        "侵入式脑机接口用于神经、精神类疾病治疗的临床研究",
-        "clinical research on invasive brain-computer interfaces for neurological or "
-        "psychiatric disease",
-    ),
-    Message(
-        "对人的行为、心理情绪和生命健康有较强影响的人机融合系统",
-        "human-machine fusion systems with a strong effect on behaviour, emotions or health",
-    ),
-    Message(
-        "具有舆论社会动员能力和社会意识引导能力的算法模型、应用程序及系统",
-        "algorithms, apps and systems able to mobilise public opinion or steer social awareness",
-    ),
-    Message(
-        "面向存在安全、人身健康风险场景的高度自主的自动化决策系统",
-        "highly autonomous automated decision-making systems in scenarios with safety or "
-        "health risks",
-    ),
+    say("filings.ethics.review_list.synthesis_new_species_with"),
+    say("filings.ethics.review_list.human_stem_cells_brought"),
+    say("filings.ethics.review_list.basic_research_changing_genetic"),
+    say("filings.ethics.review_list.clinical_research_invasive_brain"),
+    say("filings.ethics.review_list.human_machine_fusion_systems"),
+    say("filings.ethics.review_list.algorithms_apps_systems_able"),
+    say("filings.ethics.review_list.highly_autonomous_automated_decision"),
 )
 
 APPLIES, MAY_APPLY, NOT_INDICATED, UNKNOWN = "applies", "may_apply", "not_indicated", "unknown"
 _RESULTS = {
-    APPLIES: Message("属于清单", "on the list"),
-    MAY_APPLY: Message("可能属于清单", "may be on the list"),
-    NOT_INDICATED: Message("未见属于清单", "not indicated"),
-    UNKNOWN: Message("无法判断，须人工判断", "cannot tell: a person judges"),
+    APPLIES: say("filings.ethics.results.list"),
+    MAY_APPLY: say("filings.ethics.results.may_be_list"),
+    NOT_INDICATED: say("filings.ethics.results.not_indicated"),
+    UNKNOWN: say("filings.ethics.results.cannot_tell_person_judges"),
 }
 
-_OUTSIDE = Message(
-    "审计的对象是统计模型与表格数据，不涉及此类研究；由委员会确认",
-    "the audit saw a statistical model and tabular data, not such research; the committee confirms",
-)
+_OUTSIDE = say("filings.ethics.outside")
 
 
 def _item6(ctx: Mapping[str, Any] | None, public_opinion: bool | None) -> tuple[str, Message]:
     if public_opinion is True:
-        return APPLIES, Message(
-            "使用者声明具有舆论或社会动员能力", "stated: it can mobilise opinion"
-        )
+        return APPLIES, say("filings.ethics.item6.stated_can_mobilise_opinion")
     if public_opinion is False:
-        return NOT_INDICATED, Message(
-            "使用者声明不具有舆论或社会动员能力", "stated: it cannot mobilise opinion"
-        )
+        return NOT_INDICATED, say("filings.ethics.item6.stated_cannot_mobilise_opinion")
     if ctx is not None and ctx["domain"] == "recommendation_marketing":
-        return MAY_APPLY, Message(
-            "用于推荐与营销，可能影响舆论；须由使用者说明",
-            "used for recommendation and marketing, which can shape opinion; state public_opinion",
-        )
-    return UNKNOWN, Message(
-        "使用场景未说明是否具有舆论或社会动员能力；须由使用者说明",
-        "the use context does not say whether it can mobilise opinion; state public_opinion",
-    )
+        return MAY_APPLY, say("filings.ethics.item6.used_recommendation_marketing_which")
+    return UNKNOWN, say("filings.ethics.item6.use_context_does_not")
 
 
 def _item7(ctx: Mapping[str, Any] | None) -> tuple[str, Message]:
     if ctx is None:
-        return UNKNOWN, Message(
-            "未提供使用场景（Audit(context=...)）", "no use context given (Audit(context=...))"
-        )
+        return UNKNOWN, say("filings.ethics.item7.no_use_context_given")
     automated = ctx["automation"] == "fully_automated"
     risky = ctx["domain"] in SAFETY_DOMAINS
     if automated and risky:
-        return MAY_APPLY, Message(
-            "完全自动决定，且用于存在安全或健康风险的领域",
-            "decides fully automatically, in a field with safety or health risks",
-        )
+        return MAY_APPLY, say("filings.ethics.item7.decides_fully_automatically_field")
     why_zh = (
         "完全自动决定，但所用领域不属安全或健康风险场景"
         if automated
@@ -174,10 +132,10 @@ def _screen_part(facts: AuditFacts, public_opinion: bool | None) -> Part:
         )
     fields: list[Field] = [
         Field(
-            Message("筛查结果", "Screen result"),
+            say("filings.ethics.screen_part.screen_result"),
             lead,
             DRAFTED,
-            Message("委员会确认", "the committee confirms"),
+            say("filings.ethics.screen_part.committee_confirms"),
         )
     ]
     if unknown:
@@ -187,29 +145,24 @@ def _screen_part(facts: AuditFacts, public_opinion: bool | None) -> Part:
                     f"清单第 {'、'.join(map(str, unknown))} 项",
                     f"List item(s) {', '.join(map(str, unknown))}",
                 ),
-                Message("判断是否属于清单", "judge whether the system is on the list"),
+                say("filings.ethics.screen_part.judge_whether_system_list"),
             )
         )
     table = Table(
-        Message(
-            "需要开展专家复核的科技活动清单：逐项筛查", "The expert re-review list, item by item"
-        ),
+        say("filings.ethics.screen_part.expert_re_review_list"),
         (
-            Message("项", "Item"),
-            Message("清单所列（简述）", "What it covers (in short)"),
-            Message("筛查", "Screen"),
-            Message("依据", "Why"),
+            say("filings.ethics.screen_part.item"),
+            say("filings.ethics.screen_part.what_covers_short"),
+            say("filings.ethics.screen_part.screen"),
+            say("filings.ethics.screen_part.why"),
         ),
         rows,
-        note=Message(
-            "清单条目为本库的简述，以科技部公布的清单为准。",
-            "The items are this library's short words; the list as published is the reference.",
-        ),
+        note=say("filings.ethics.screen_part.items_this_library_s"),
         marked=tuple(i - 1 for i in flagged),
     )
     return Part(
         "expert_review_screen",
-        Message("是否需要专家复核", "Whether an expert re-review is needed"),
+        say("filings.ethics.screen_part.whether_expert_re_review"),
         (cite(_MEASURES, 25), cite(_MEASURES, 26), cite(_MEASURES, 2)),
         (),
         tuple(fields),
@@ -222,36 +175,36 @@ def _focus_part(facts: AuditFacts) -> Part:
     tier = risk.get("tier")
     fields = [
         facts.counts_field(
-            Message("数据处理合规：去标识化", "Data handling: de-identification"), PRIVACY
+            say("filings.ethics.focus_part.data_handling_de_identification"), PRIVACY
         ),
         facts.counts_field(
-            Message("算法公平：群体差异", "Fairness: group disparities"), DISCRIMINATION
+            say("filings.ethics.focus_part.fairness_group_disparities"), DISCRIMINATION
         ),
-        facts.counts_field(Message("透明：算法说明", "Transparency: explanation"), EXPLANATION),
-        Field(Message("风险等级", "Risk tier"), TIERS[tier], MEASURED)
+        facts.counts_field(say("filings.ethics.focus_part.transparency_explanation"), EXPLANATION),
+        Field(say("filings.ethics.focus_part.risk_tier"), TIERS[tier], MEASURED)
         if tier in TIERS
         else needs(
-            Message("风险等级", "Risk tier"),
-            Message("确定风险等级（第六十六条第二款）", "set the risk tier (Art. 66(2))"),
+            say("filings.ethics.focus_part.risk_tier"),
+            say("filings.ethics.focus_part.set_risk_tier_art"),
         ),
         facts.card_field(
             "decision_process",
-            Message("可控：人工复核", "Control: human review"),
-            Message("写明人工复核与干预方式", "state how people review and intervene"),
+            say("filings.ethics.focus_part.control_human_review"),
+            say("filings.ethics.focus_part.state_how_people_review"),
         ),
         facts.card_field(
             "appeal",
-            Message("用户权益保护", "Protection of users' rights"),
-            Message("写明申诉与救济途径", "state how people appeal"),
+            say("filings.ethics.focus_part.protection_users_rights"),
+            say("filings.ethics.focus_part.state_how_people_appeal"),
         ),
         needs(
-            Message("伦理风险评估与应急处置方案", "Ethics risk assessment and contingency plan"),
-            Message("写明风险监测与应急处置方案", "describe monitoring and the contingency plan"),
+            say("filings.ethics.focus_part.ethics_risk_assessment_contingency"),
+            say("filings.ethics.focus_part.describe_monitoring_contingency_plan"),
         ),
     ]
     return Part(
         "review_focus",
-        Message("审查重点：数据与算法", "What the review looks at: data and algorithms"),
+        say("filings.ethics.focus_part.what_review_looks_at"),
         (cite(_MEASURES, 15), cite(_MEASURES, 9), shenzhen("72"), shenzhen(RISK)),
         (),
         tuple(fields),
@@ -270,44 +223,44 @@ def _record_part(facts: AuditFacts, day: _dt.date) -> Part:
     label = _verdict(verdict)
     return Part(
         "review_record",
-        Message("审查记录", "Review record"),
+        say("filings.ethics.record_part.review_record"),
         (cite(_MEASURES, 14), cite(_MEASURES, 15), shenzhen("72")),
         (),
         (
             Field(
-                Message("审计日期", "Date of the audit"),
+                say("filings.ethics.record_part.date_audit"),
                 Message(day.isoformat(), day.isoformat()),
                 MEASURED,
             ),
             Field(
-                Message("审计结果的内容哈希", "Audit result's content hash"),
+                say("filings.ethics.record_part.audit_result_s_content"),
                 Message(str(src.get("audit_content_sha256")), str(src.get("audit_content_sha256"))),
                 MEASURED,
             ),
             Field(
-                Message("审计总体结论", "Audit's overall result"),
+                say("filings.ethics.record_part.audit_s_overall_result"),
                 label,
                 MEASURED,
             ),
             needs(
-                Message("委员会", "Committee"),
-                Message("写明科技伦理（审查）委员会名称", "name the ethics committee"),
+                say("filings.ethics.record_part.committee"),
+                say("filings.ethics.record_part.name_ethics_committee"),
             ),
             needs(
-                Message("到会委员", "Members present"),
-                Message("列出到会委员（不少于 5 人）", "list the members present (at least 5)"),
+                say("filings.ethics.record_part.members_present"),
+                say("filings.ethics.record_part.list_members_present_at"),
             ),
             needs(
-                Message("审查日期", "Date of the review"),
-                Message("写明审查会议日期", "date of the review meeting"),
+                say("filings.ethics.record_part.date_review"),
+                say("filings.ethics.record_part.date_review_meeting"),
             ),
             needs(
-                Message("审查决定", "Decision"),
-                Message("写明审查决定及理由", "state the decision and why"),
+                say("filings.ethics.record_part.decision"),
+                say("filings.ethics.record_part.state_decision_why"),
             ),
             needs(
-                Message("附加条件", "Conditions"),
-                Message("写明批准所附条件（如有）", "state any conditions"),
+                say("filings.ethics.record_part.conditions"),
+                say("filings.ethics.record_part.state_any_conditions"),
             ),
         ),
     )
@@ -318,17 +271,15 @@ def _follow_up_part(
 ) -> Part:
     due = add_months(day, months)
     paras = [
-        Message(
-            f"下次跟踪审查不晚于 {due.isoformat()}（间隔 {months} 个月）：届时重新运行审计，并与本"
-            f"次审计作比较（命令见英文说明）。",
-            f"Next follow-up review by {due.isoformat()} ({months} months): run the audit again "
-            f"and compare it with this one (result.compare(this_result), or szai-audit compare "
-            f"THIS.json NEW.json).",
+        say(
+            "filings.ethics.follow_up_part.next_follow_up_review",
+            value=due.isoformat(),
+            months=months,
         )
     ]
     fields = [
         Field(
-            Message("下次跟踪审查截止日期", "Next follow-up review due"),
+            say("filings.ethics.follow_up_part.next_follow_up_review_2"),
             Message(due.isoformat(), due.isoformat()),
             MEASURED,
         )
@@ -337,7 +288,7 @@ def _follow_up_part(
         fields += _comparison_fields(comparison, day, months)
     return Part(
         "follow_up",
-        Message("跟踪审查", "Follow-up review"),
+        say("filings.ethics.follow_up_part.follow_up_review"),
         (
             cite(_MEASURES, zh="第三章第二节（跟踪审查）", en="Ch. III §2 (follow-up review)"),
             shenzhen(RISK),
@@ -354,32 +305,34 @@ def _comparison_fields(comparison: Comparison, day: _dt.date, months: int) -> li
     due = add_months(then, months)
     on_time = day <= due
     timing = (
-        Message(
-            f"按期（上次审计 {then.isoformat()}，应不晚于 {due.isoformat()}）",
-            f"on time (last audit {then.isoformat()}, due by {due.isoformat()})",
+        say(
+            "filings.ethics.comparison_fields.time_last_audit_due",
+            value=then.isoformat(),
+            value_2=due.isoformat(),
         )
         if on_time
-        else Message(
-            f"逾期（上次审计 {then.isoformat()}，应不晚于 {due.isoformat()}）",
-            f"late (last audit {then.isoformat()}, due by {due.isoformat()})",
+        else say(
+            "filings.ethics.comparison_fields.late_last_audit_due",
+            value=then.isoformat(),
+            value_2=due.isoformat(),
         )
     )
     v0, v1 = _verdict(s["before"]["verdict"]), _verdict(s["after"]["verdict"])
     return [
-        Field(Message("本次跟踪审查是否按期", "This follow-up on time"), timing, MEASURED),
+        Field(say("filings.ethics.comparison_fields.this_follow_up_time"), timing, MEASURED),
         Field(
-            Message("总体结论的变化", "Overall result"),
-            Message(f"{v0.zh} → {v1.zh}", f"{v0.en} → {v1.en}"),
+            say("filings.ethics.comparison_fields.overall_result"),
+            say("filings.ethics.comparison_fields.text", v0=v0, v1=v1),
             MEASURED,
         ),
         Field(
-            Message("与上次审计相比", "Since the last audit"),
-            Message(
-                f"新出现的不通过 {s['appeared_failures']} 项，漂移 {s['drifted']} 项，已解决"
-                f" {s['resolved']} 项，新增检"
-                f"查 {s['new']} 项",
-                f"{s['appeared_failures']} new failures, {s['drifted']} drifted, "
-                f"{s['resolved']} resolved, {s['new']} new checks",
+            say("filings.ethics.comparison_fields.since_last_audit"),
+            say(
+                "filings.ethics.comparison_fields.new_failures_drifted_resolved",
+                s_appeared_failures=s["appeared_failures"],
+                s_drifted=s["drifted"],
+                s_resolved=s["resolved"],
+                s_new=s["new"],
             ),
             MEASURED,
         ),
@@ -413,10 +366,7 @@ def ethics_filing(
     clause: Clause = shenzhen("72")
     return Filing(
         kind="ethics",
-        title=Message(
-            "科技伦理审查：专家复核筛查与审查记录",
-            "Ethics review: expert re-review screen and review record",
-        ),
+        title=say("filings.ethics.ethics_filing.ethics_review_expert_re"),
         instruments=(_MEASURES, "szai"),
         date=day.isoformat(),
         source=facts.source(),
@@ -427,12 +377,7 @@ def ethics_filing(
             _follow_up_part(facts, day, months, comparison),
         ),
         intro=(
-            Message(
-                "本筛查与记录由审计结果起草，供科技伦理（审查）委员会使用；是否属于专家复核清单、"
-                "审查决定均由委员会作出。",
-                "Drafted from the audit's results for the ethics committee; whether the system "
-                "is on the expert re-review list, and the decision, are the committee's.",
-            ),
+            say("filings.ethics.ethics_filing.drafted_from_audit_s"),
             Message(
                 f"{clause.citation.zh}：{clause.quote.zh if clause.quote else ''}",
                 f"{clause.citation.en}: {clause.quote.en if clause.quote else ''}",

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import checks as registry
+from ..core.catalog import say
 from ..core.errors import InputError
 from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
@@ -28,9 +29,9 @@ __all__ = ["AuditFacts", "add_years", "parse_date"]
 
 _SERIOUS = ("FAIL", "WARN")
 _TASKS = {
-    "classification": Message("分类决定", "classification"),
-    "regression": Message("数值预测", "regression"),
-    "pricing": Message("定价", "pricing"),
+    "classification": say("filings.tasks.classification"),
+    "regression": say("filings.tasks.regression"),
+    "pricing": say("filings.tasks.pricing"),
 }
 
 
@@ -190,7 +191,7 @@ class AuditFacts:
         """How the findings of these articles came out, as one measured field."""
         counts = self.counts(*articles)
         if not counts:
-            return Field(label, Message("本审计未检查", "not checked by this audit"), MEASURED)
+            return Field(label, say("filings.counts_field.not_checked_by_this"), MEASURED)
         order = ("FAIL", "WARN", "INSUFFICIENT_DATA", "NOT_ASSESSED", "NEEDS_REVIEW", "PASS")
         zh = "，".join(f"{STATUS_LABELS[s].zh} {counts[s]} 项" for s in order if s in counts)
         en = ", ".join(f"{STATUS_LABELS[s].en} {counts[s]}" for s in order if s in counts)
@@ -238,13 +239,13 @@ class AuditFacts:
         why = [Message(shown[i]["message"]["zh"], shown[i]["message"]["en"]) for i in marked]
         rest = len(found) - len(rows)
         return Table(
-            Message("超出容许范围或需要关注的结果", "Results beyond the tolerance or flagged"),
+            say("filings.findings_table.results_beyond_tolerance_or"),
             (
-                Message("结果", "Result"),
-                Message("检查", "Check"),
-                Message("对象", "Subject"),
-                Message("数值", "Value"),
-                Message("容许范围", "Tolerance"),
+                say("filings.findings_table.result"),
+                say("filings.findings_table.check"),
+                say("filings.findings_table.subject"),
+                say("filings.findings_table.value"),
+                say("filings.findings_table.tolerance"),
             ),
             rows,
             note=_legend({f["status"] for f in shown}, why, rest),
@@ -285,15 +286,8 @@ class AuditFacts:
 
 #: What each status in a findings table means, for a reader of the filing.
 _STATUS_MEANING = {
-    "FAIL": Message(
-        "不通过：数值超出本审计设定的容许范围，且数据足以确认。",
-        "Fail: the value is beyond the tolerance this audit set, and the data confirm it.",
-    ),
-    "WARN": Message(
-        "警示：需要关注，数值或其置信区间超出容许范围，但不足以判定为不通过（原因见审计报告）。",
-        "Warning: to look at; the value or its interval reaches beyond the tolerance, without "
-        "the grounds for a Fail (the audit report says why).",
-    ),
+    "FAIL": say("filings.status_meaning.fail"),
+    "WARN": say("filings.status_meaning.warn"),
 }
 
 
@@ -301,7 +295,7 @@ def _legend(statuses: set[str], why: Sequence[Message], rest: int) -> Message:
     """The note of a findings table: what its statuses mean, why each marked row is there,
     how many more there are, and where each is explained."""
     said = [_STATUS_MEANING[s] for s in ("FAIL", "WARN") if s in statuses]
-    said += [Message(f"标记行：{m.zh}", f"Marked row: {m.en}") for m in why]
+    said += [say("filings.legend.marked_row", m=m) for m in why]
     said.append(
         Message(
             (f"另有 {rest} 项未列出。" if rest else "")
@@ -319,7 +313,7 @@ def _value_cell(f: Mapping[str, Any]) -> Message:
     ci = format_interval(f["check"], f.get("ci"))
     if f.get("value") is None or ci is None:
         return value
-    return Message(f"{value.zh}（95% 置信区间 {ci.zh}）", f"{value.en} (95% CI {ci.en})")
+    return say("filings.value_cell.n95_ci", value=value, ci=ci)
 
 
 def _unexplained(f: Mapping[str, Any]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.messages import Message
 from ..explain.checks import EXPLAINED
@@ -44,12 +45,7 @@ def _article_71(finding: Finding, applies: bool, why: Message) -> Finding:
     return dataclasses.replace(
         finding,
         status=Status.FAIL,
-        message=why.join(finding.message).join(
-            Message(
-                "适用第七十一条而未生成算法说明。结论：不通过。",
-                "Art. 71 applies and no explanation was produced. Result: fail.",
-            )
-        ),
+        message=why.join(finding.message).join(say("pipelines.article_71.art_71_applies_no")),
         details={**finding.details, "article_71_applies": True},
     )
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.articles import DISCRIMINATION
+from ..core.catalog import say
 from ..core.conditional import PreparedFactors, legitimate_frame, prepare_factors
 from ..core.data import MISSING_LABEL, BinSpec, GroupEncoding, encode_groups
 from ..core.errors import InputError
@@ -41,7 +42,7 @@ class PricingRunner(TaskRunner):
     """Prices (a fare, a fee, a premium) set by a model or as given."""
 
     numeric = True
-    outputs = Message("价格", "prices")
+    outputs = say("pipelines.pricing_runner.prices")
 
     def prepare(self) -> Prepared:
         settings = self.settings

@@ -9,6 +9,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.catalog import say
 from ..core.data import MISSING_LABEL, GroupEncoding
 from ..core.errors import SzaiAuditError
 from ..core.findings import Finding
@@ -127,16 +128,9 @@ def input_checks(
 
 def _why_not_explained(settings: Settings, adapter: ModelAdapter | None) -> Message | None:
     if not settings.explain:
-        return Message(
-            "审计时关闭了算法说明（explain=False）。",
-            "The explanation was switched off for this audit (explain=False).",
-        )
+        return say("pipelines.why_not_explained.explanation_was_switched_off")
     if adapter is None or settings.data is None:
-        return Message(
-            "仅有决定记录、没有模型或输入数据，无法解释模型如何作出决定。",
-            "Only decisions were given, not the model and its inputs, so how the model "
-            "decides cannot be explained.",
-        )
+        return say("pipelines.why_not_explained.only_decisions_were_given")
     return None
 
 
@@ -165,7 +159,7 @@ def explanation(
         try:
             explained = rows.explain(model, None if numeric else pos, policy, random_state)
         except SzaiAuditError as exc:
-            reason = Message(f"未能生成算法说明：{exc}", f"No explanation could be produced: {exc}")
+            reason = say("pipelines.explanation.no_explanation_could_be", exc=exc)
     if explained is not None:
         summary = summarize(
             explained,
@@ -206,11 +200,7 @@ def _shares(
             out.append(
                 explain_findings.share_not_assessed(
                     ground,
-                    Message(
-                        "没有算法说明，无法衡量该属性对决定的影响占比。",
-                        "Without an explanation, the attribute's share of the model's "
-                        "influence cannot be measured.",
-                    ),
+                    say("pipelines.shares.without_explanation_attribute_s"),
                 )
             )
             continue

@@ -7,8 +7,8 @@ Art. 72(2)(iv) ground (prices by sex, say) evidences 72(4).
 from __future__ import annotations
 
 from ..core.articles import DISCRIMINATION, PRICES
+from ..core.catalog import say
 from ..core.checks import Check, register
-from ..core.messages import Message
 from .words import subject_label
 
 __all__ = [
@@ -33,7 +33,7 @@ RAW = register(
     Check(
         "pricing.raw_gap",
         ARTICLE,
-        Message("原始价差（未调整）", "Raw price gap (unadjusted)"),
+        say("pricing.raw.raw_price_gap_unadjusted"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
         minimum="orders",
@@ -45,7 +45,7 @@ CONDITIONAL = register(
     Check(
         "pricing.conditional_gap",
         ARTICLE,
-        Message("控制正当因素后的价差", "Price gap given the legitimate factors"),
+        say("pricing.conditional.price_gap_given_legitimate"),
         unit="percent",
         computed_by=f"{_FINDINGS}:gap_findings",
         minimum="covered",
@@ -57,7 +57,7 @@ TREND = register(
     Check(
         "pricing.trend",
         ARTICLE,
-        Message("沿数值的价格趋势", "Price trend along a numeric column"),
+        say("pricing.trend.price_trend_along_numeric"),
         unit="percent",
         computed_by=f"{_FINDINGS}:trend_finding",
         also=(DISCRIMINATION,),
@@ -69,7 +69,7 @@ COUNTERFACTUAL = register(
     Check(
         "pricing.counterfactual",
         ARTICLE,
-        Message("同一订单换一位顾客（反事实）", "Same order, different customer (counterfactual)"),
+        say("pricing.counterfactual.same_order_different_customer"),
         unit="percent",
         computed_by=f"{_FINDINGS}:counterfactual_findings",
         minimum="orders",
@@ -80,7 +80,7 @@ LOYALTY = register(
     Check(
         "pricing.loyalty",
         ARTICLE,
-        Message("老顾客价格（杀熟）", "Loyal customers charged more"),
+        say("pricing.loyalty.loyal_customers_charged_more"),
         unit="percent",
         computed_by=f"{_FINDINGS}:loyalty_finding",
         minimum="covered",
@@ -92,7 +92,7 @@ ATTRIBUTION = register(
     Check(
         "pricing.profile_attribution",
         ARTICLE,
-        Message("顾客画像对价格的影响占比", "Profile's share of the price model's influence"),
+        say("pricing.attribution.profile_s_share_price"),
         unit="percent",
         computed_by=f"{_FINDINGS}:attribution_finding",
         minimum="none",
@@ -103,7 +103,7 @@ NO_PROFILE = register(
     Check(
         "pricing.profile_not_provided",
         ARTICLE,
-        Message("未提供顾客画像", "Consumer profile not provided"),
+        say("pricing.no_profile.consumer_profile_not_provided"),
         unit="none",
         direction="none",
         computed_by=f"{_FINDINGS}:profile_not_provided",

@@ -10,6 +10,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.conditional import PreparedFactors
 from ..core.errors import InputError
 from ..core.findings import Finding, Status
@@ -483,7 +484,7 @@ def loyalty_finding(
             check=LOYALTY.id,
             article=ARTICLE,
             status=Status.NOT_ASSESSED,
-            message=pw.msg_no_factors(Message("老顾客价格", "loyalty pricing")),
+            message=pw.msg_no_factors(say("pricing.loyalty_finding.loyalty_pricing")),
             threshold=thr,
             ground=gap.column,
             details=named,
@@ -616,7 +617,7 @@ def attribution_finding(
             article=ARTICLE,
             status=Status.NOT_ASSESSED,
             message=pw.msg_profile_not_assessed(
-                reason or Message("没有算法说明。", "there is no explanation.")
+                reason or say("pricing.attribution_finding.there_no_explanation")
             ),
             threshold=thr,
         )

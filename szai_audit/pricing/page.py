@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ..core.catalog import say
 from ..core.charts import percent_ticks, text_of
 from ..core.conclusion import Statement
 from ..core.findings import Finding
@@ -100,15 +101,15 @@ def _signed_money(x: float, currency: str) -> Message:
     if abs(x) < 0.005:
         return size
     if x > 0:
-        return Message(f"多 {size.zh}", f"{size.en} more")
-    return Message(f"少 {size.zh}", f"{size.en} less")
+        return say("pricing.signed_money.more", size=size)
+    return say("pricing.signed_money.less", size=size)
 
 
 def _gap_cells(g: PriceGaps, r: Any, reference: bool, currency: str) -> list[dict[str, Any]]:
     """The cells of one group's row after its mean and median price."""
     raw = float(r["mean_ratio"]) - 1
     if reference:
-        cells = [_cell(Message("参照", "reference"))]
+        cells = [_cell(say("pricing.gap_cells.reference"))]
     else:
         lo, hi = float(r["mean_ratio_low"]) - 1, float(r["mean_ratio_high"]) - 1
         cells = [_cell(pw.relative(raw), pw.interval(lo, hi, raw))]
@@ -161,18 +162,18 @@ def gap_table(
     if not shown:
         return None
     columns = [
-        Message("平均价格", "Mean price"),
-        Message("价格中位数", "Median price"),
-        Message("与参照组相比（未调整）", "Against the reference (unadjusted)"),
+        say("pricing.gap_table.mean_price"),
+        say("pricing.gap_table.median_price"),
+        say("pricing.gap_table.against_reference_unadjusted"),
     ]
     if g.factors:
         columns += [
-            Message("与参照组相比：分层法", "Against the reference: stratified"),
-            Message("与参照组相比：回归调整", "Against the reference: regression-adjusted"),
+            say("pricing.gap_table.against_reference_stratified"),
+            say("pricing.gap_table.against_reference_regression_adjusted"),
         ]
-    columns.append(Message("每单金额差", "Difference per order"))
+    columns.append(say("pricing.gap_table.difference_per_order"))
     if g.factors:
-        columns.append(Message("可比订单占比", "Comparable orders"))
+        columns.append(say("pricing.gap_table.comparable_orders"))
     return {"columns": columns, "rows": rows, "width": len(columns)}
 
 
@@ -187,9 +188,9 @@ def _series(t: Any, groups: list[str], key: str) -> tuple[Any, Any, Any]:
 
 
 _SERIES_NAMES = {
-    "raw": Message("未调整（平均价格之比）", "unadjusted (mean ratio)"),
-    "stratified": Message("控制正当因素：分层法", "given the factors: stratified"),
-    "regression": Message("控制正当因素：回归调整", "given the factors: regression"),
+    "raw": say("pricing.series_names.raw"),
+    "stratified": say("pricing.series_names.stratified"),
+    "regression": say("pricing.series_names.regression"),
 }
 
 
@@ -222,9 +223,7 @@ def gap_chart(
     span = max(spread) * 1.15
     labels = [text_of(_group_label(values, g, k), lang).replace("\n", " / ") for k in groups]
     ref = _group_label(values, g, g.reference)
-    axis = Message(
-        f"与参照组“{ref.zh}”相比的价差", f"Price gap against the reference group “{ref.en}”"
-    )
+    axis = say("pricing.gap_chart.price_gap_against_reference", ref=ref)
     lines = text_of(axis, lang).split("\n")
     names = [text_of(_SERIES_NAMES[k], lang).replace("\n", " / ") for k in keys]
     size, row = 8.0, 40.0
@@ -288,11 +287,11 @@ def change_chart(result: Results, lang: str) -> str | None:
     for swap in swaps:
         counts = np.asarray(cf.histogram[swap], dtype=float)
         kind, kept = pw.KIND_LABELS[swap], fmt_pct(counts[middle] / max(counts.sum(), 1))
-        title = Message(f"{kind.zh}（几乎不变：{kept}）", f"{kind.en} (about unchanged: {kept})")
+        title = say("pricing.change_chart.about_unchanged", kind=kind, kept=kept)
         titles.append(text_of(title, lang).split("\n"))
     title_room = 1.2 * 8 * max(len(t) for t in titles) + 4
-    y_title = text_of(Message("订单–顾客组合", "Order-customer pairs"), lang).split("\n")
-    x_title = text_of(Message("价格变动", "Price change"), lang).split("\n")
+    y_title = text_of(say("pricing.change_chart.order_customer_pairs"), lang).split("\n")
+    x_title = text_of(say("pricing.change_chart.price_change"), lang).split("\n")
     left = 10 + 1.2 * 8 * len(y_title) + text_width("100%", size) + 8
     panel_w, panel_h, gap_x = 230.0, 100.0, 30.0
     cell_h = title_room + panel_h + 5 + 1.2 * size + 10
@@ -438,7 +437,9 @@ def _swap_rows(cf: CounterfactualPrices, p: PricingAnalysis, z: float) -> list[d
                 "label": pw.KIND_LABELS[str(swap)],
                 "columns": pw.quoted(cf.columns[str(swap)], p.labels),
                 "share": fmt_pct(share),
-                "ci": None if not math.isfinite(se) else Message(f"{lo} 至 {hi}", f"{lo} to {hi}"),
+                "ci": None
+                if not math.isfinite(se)
+                else say("pricing.swap_rows.text", lo=lo, hi=hi),
                 "mean_abs": fmt_pct(float(r["mean_abs_change"])),
                 "p95": fmt_pct(float(r["p95_abs_change"])),
                 "max": fmt_pct(float(r["max_abs_change"])),

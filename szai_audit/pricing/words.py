@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..core.catalog import say
 from ..core.findings import Status
 from ..core.grounds import ground_label
 from ..core.judging import Comparison, Verdict, sides, verdict_tail
@@ -20,10 +21,10 @@ from ..core.scope import Scope
 __all__ = ["KIND_LABELS", "dimension_label", "method_paragraphs", "subject_label"]
 
 KIND_LABELS = {
-    "habits": Message("消费习惯", "habits"),
-    "preferences": Message("消费偏好", "preferences"),
-    "ability_to_pay": Message("支付能力", "ability to pay"),
-    "all": Message("全部画像特征", "the whole profile"),
+    "habits": say("pricing.kind_labels.habits"),
+    "preferences": say("pricing.kind_labels.preferences"),
+    "ability_to_pay": say("pricing.kind_labels.ability_to_pay"),
+    "all": say("pricing.kind_labels.all"),
 }
 
 
@@ -69,7 +70,7 @@ def money(x: float, currency: str) -> Message:
         return Message("—", "—")
     unit = currency_unit(currency)
     text = minus(f"{x:,.2f}")
-    return Message(f"{text} {unit.zh}", f"{unit.en} {text}")
+    return say("pricing.money.text", text=text, unit=unit)
 
 
 def money_size(x: float, currency: str) -> Message:
@@ -77,14 +78,14 @@ def money_size(x: float, currency: str) -> Message:
     ``不到 0.01 元`` / ``less than CNY 0.01`` below a cent."""
     if math.isfinite(x) and abs(x) < 0.005:
         unit = currency_unit(currency)
-        return Message(f"不到 0.01 {unit.zh}", f"less than {unit.en} 0.01")
+        return say("pricing.money_size.less_than_0_01", unit=unit)
     return money(abs(x), currency)
 
 
 def _than(other: Message, x: float) -> Message:
     """``比参照组“B”高 8.2%`` / ``8.2% more than the reference group “B”``."""
     if _tiny(x):
-        return Message(f"与{other.zh}基本相同", f"about the same as {other.en}")
+        return say("pricing.than.about_same_as", other=other)
     word, en = ("高", "more") if x > 0 else ("低", "less")
     return Message(
         f"比{other.zh}{word} {fmt_pct(abs(x))}", f"{fmt_pct(abs(x))} {en} than {other.en}"
@@ -96,10 +97,10 @@ def relative(x: float) -> Message:
     if x != x:
         return Message("—", "—")
     if _tiny(x):
-        return Message("基本相同", "about the same")
+        return say("pricing.relative.about_same")
     if x > 0:
-        return Message(f"高 {fmt_pct(x)}", f"{fmt_pct(x)} higher")
-    return Message(f"低 {fmt_pct(-x)}", f"{fmt_pct(-x)} lower")
+        return say("pricing.relative.higher", x=fmt_pct(x))
+    return say("pricing.relative.lower", value=fmt_pct(-x))
 
 
 def interval(lo: float, hi: float, x: float) -> Message:
@@ -120,7 +121,7 @@ def interval(lo: float, hi: float, x: float) -> Message:
         a, b = fmt_pct(-hi), fmt_pct(-lo)
     else:
         a, b = signed_pct(lo), signed_pct(hi)
-    return Message(f"{a} 至 {b}", f"{a} to {b}")
+    return say("pricing.interval.text", a=a, b=b)
 
 
 def number(x: float) -> str:
@@ -142,7 +143,7 @@ def feature_name(name: str, labels: Mapping[str, Sequence[str]] | None = None) -
     spec = (labels or {}).get(name)
     if spec:
         return Message(str(spec[0]), str(spec[1]))
-    return Message(f"“{name}”", f"“{name}”")
+    return say("pricing.feature_name.text", name=name)
 
 
 def unit_of(name: str, labels: Mapping[str, Sequence[str]] | None = None) -> Message:
@@ -219,8 +220,8 @@ def per_order(amount: float, currency: str) -> Message:
     (``每单不到 0.01 元`` below a cent)."""
     size = money_size(amount, currency)
     if math.isfinite(amount) and abs(amount) < 0.005:
-        return Message(f"每单{size.zh}", f"{size.en} per order")
-    return Message(f"每单约 {size.zh}", f"about {size.en} per order")
+        return say("pricing.per_order.per_order", size=size)
+    return say("pricing.per_order.about_per_order", size=size)
 
 
 def msg_raw_gap(
@@ -240,7 +241,7 @@ def msg_raw_gap(
     diff = mean_group - mean_reference
     group, other = sides(c)
     ref_price = money(mean_reference, currency)
-    than = _than(Message(f"{other.zh}（{ref_price.zh}）", f"{other.en} ({ref_price.en})"), c.value)
+    than = _than(say("pricing.raw_gap.text", other=other, ref_price=ref_price), c.value)
     per_order = (
         Message("", "")
         if abs(diff) < 0.005
@@ -250,14 +251,17 @@ def msg_raw_gap(
         )
     )
     ci, median = interval(lo, hi, c.value), relative(median_ratio - 1)
-    body = Message(
-        f"{dim.zh}：{group.zh}的平均价格为 {money(mean_group, currency).zh}，{than.zh}"
-        f"（{per_order.zh}{fmt_level(level)}置信区间 {ci.zh}；中位数{median.zh}）；"
-        f"容许上限为 {fmt_pct(threshold)}。这是未考虑任何正当因素时的差异。",
-        f"{first_upper(dim.en)}: the mean price for {group.en} is "
-        f"{money(mean_group, currency).en}, "
-        f"{than.en} ({per_order.en}{fmt_level(level)} CI {ci.en}; median {median.en}); the "
-        f"tolerance is {fmt_pct(threshold)}. This is the gap before any legitimate factor.",
+    body = say(
+        "pricing.raw_gap.mean_price_ci_median",
+        dim=dim,
+        group=group,
+        mean_group=money(mean_group, currency),
+        than=than,
+        per_order=per_order,
+        level=fmt_level(level),
+        ci=ci,
+        median=median,
+        threshold=fmt_pct(threshold),
     )
     return body.join(verdict_tail(verdict))
 
@@ -273,19 +277,19 @@ _REGRESSION_ONLY = Message(
 
 #: What the decision rule says of one estimate of a gap measured two ways.
 _ESTIMATE_RESULTS: dict[Status, Message] = {
-    Status.FAIL: Message("数据表明超出容许范围", "shown beyond the tolerance"),
-    Status.PASS: Message("区间在容许范围内", "its interval within the tolerance"),
-    Status.WARN: Message("无法确定", "inconclusive"),
+    Status.FAIL: say("pricing.estimate_results.shown_beyond_tolerance"),
+    Status.PASS: say("pricing.estimate_results.interval_within_tolerance"),
+    Status.WARN: say("pricing.estimate_results.inconclusive"),
 }
 
 
 def _method(c: Comparison) -> Message:
     """Which estimator measured a gap after the legitimate factors."""
     if c.extra.get("estimate") == "stratified":
-        return Message("分层法", "stratified")
+        return say("pricing.method.stratified")
     if c.extra.get("estimate") == "regression":
-        return Message("回归调整法", "regression adjustment")
-    return Message("模型重新定价", "re-priced by the model")
+        return say("pricing.method.regression_adjustment")
+    return say("pricing.method.re_priced_by_model")
 
 
 def _disagreement(verdict: Verdict) -> Message:
@@ -305,10 +309,7 @@ def _disagreement(verdict: Verdict) -> Message:
             )
         )
     first, second = parts
-    return Message(
-        f"{first.zh}与{second.zh}的结论不一致。",
-        f" {first_upper(first.en)} and {second.en} reach different results.",
-    )
+    return say("pricing.disagreement.reach_different_results", first=first, second=second)
 
 
 def _estimates(verdict: Verdict, min_size: int, min_coverage: float) -> Message:
@@ -329,7 +330,7 @@ def _estimates(verdict: Verdict, min_size: int, min_coverage: float) -> Message:
     if verdict.disagree:
         return _disagreement(verdict)
     other = relative(verdict.other.value)
-    return Message(f"按回归调整法，价格{other.zh}。", f" Regression adjustment: {other.en}.")
+    return say("pricing.estimates.regression_adjustment", other=other)
 
 
 def msg_conditional_gap(
@@ -357,50 +358,38 @@ def msg_conditional_gap(
         interval(lo, hi, c.value),
         relative(c.extra["raw"]),
     )
-    body = Message(
-        f"{dim.zh}：在正当因素（{named.zh}）相同的订单中，{pays.zh}（{m.zh}；"
-        f"{method.zh}，{fmt_level(level)}置信区间 {ci.zh}；未调整时{raw.zh}）。"
-        f"容许上限为 {fmt_pct(threshold)}。",
-        f"{first_upper(dim.en)}: for orders alike in the legitimate factors ({named.en}), "
-        f"{pays.en} "
-        f"({m.en}; {method.en}, {fmt_level(level)} CI {ci.en}; unadjusted "
-        f"{raw.en}). The tolerance is {fmt_pct(threshold)}.",
+    body = say(
+        "pricing.conditional_gap.orders_alike_legitimate_factors",
+        dim=dim,
+        named=named,
+        pays=pays,
+        m=m,
+        method=method,
+        level=fmt_level(level),
+        ci=ci,
+        raw=raw,
+        threshold=fmt_pct(threshold),
     )
     body = body.join(_estimates(verdict, min_size, min_coverage), sep_en="")
     return body.join(verdict_tail(verdict))
 
 
 def msg_no_factors(dim: Message) -> Message:
-    return Message(
-        f"{dim.zh}：未提供正当因素（如距离、商品、时段等影响成本的因素），无法区分正当的价格差异与"
-        f"歧视；本项未评估。",
-        f"{first_upper(dim.en)}: no legitimate factors (cost drivers such as distance, product or "
-        f"time) "
-        f"were given, so legitimate price differences cannot be told from discrimination; not "
-        f"assessed.",
-    )
+    return say("pricing.no_factors.no_legitimate_factors_cost", dim=dim)
 
 
 def msg_gap_too_few(dim: Message, min_size: int) -> Message:
-    return Message(
-        f"{dim.zh}：订单数达到最小样本量（{count(min_size)} 单）的组少于两个，无法比较价格。",
-        f"{first_upper(dim.en)}: fewer than two groups reach the minimum size of {count(min_size)} "
-        f"orders; prices cannot be compared.",
-    )
+    return say("pricing.gap_too_few.fewer_than_two_groups", dim=dim, min_size=count(min_size))
 
 
 def _mean_change(amount: float, currency: str) -> Message:
     """``平均每单价格上升 0.01 元`` / ``on average the price of an order rises by CNY 0.01``."""
     size = money_size(amount, currency)
     if abs(amount) < 0.005:
-        return Message(
-            f"平均每单价格变化{size.zh}", f"on average an order's price moves by {size.en}"
-        )
+        return say("pricing.mean_change.average_order_s_price_2", size=size)
     if amount > 0:
-        return Message(
-            f"平均每单价格上升 {size.zh}", f"on average an order's price rises by {size.en}"
-        )
-    return Message(f"平均每单价格下降 {size.zh}", f"on average an order's price falls by {size.en}")
+        return say("pricing.mean_change.average_order_s_price_3", size=size)
+    return say("pricing.mean_change.average_order_s_price", size=size)
 
 
 def msg_counterfactual(
@@ -428,48 +417,44 @@ def msg_counterfactual(
     swapped = quoted(columns, labels)
     held = quoted(factors, labels, ("其余各列", "every other column"))
     change = _mean_change(amount, currency)
-    body = Message(
-        f"同一订单、换一位顾客：{count(orders)} 个订单各换上 {count(donors)} 位其他顾客的{k.zh}"
-        f"（{swapped.zh}），{held.zh}保持不变，再由模型重新定价。{fmt_pct(share)} 的订单–顾客"
-        f"组合价格变动超过 {fmt_pct(tolerance)}（{fmt_level(level)}置信区间 {fmt_pct(ci[0])} 至 "
-        f"{fmt_pct(ci[1])}）；变动幅度平均 {fmt_pct(mean_abs)}，95% 的变动不超过 {fmt_pct(p95)}；"
-        f"{change.zh}。容许比例上限为 {fmt_pct(threshold)}。",
-        f"Same order, different customer: {count(orders)} orders were each given the {k.en} "
-        f"({swapped.en}) of {count(donors)} other customers, {held.en} held fixed, and re-priced "
-        f"by the model. For {fmt_pct(share)} of order-customer pairs the price moves by more "
-        f"than {fmt_pct(tolerance)} ({fmt_level(level)} CI {fmt_pct(ci[0])} to "
-        f"{fmt_pct(ci[1])}); the mean size of a change is {fmt_pct(mean_abs)}, 95% of changes "
-        f"are within {fmt_pct(p95)}, and {change.en}. At most {fmt_pct(threshold)} is "
-        f"acceptable.",
+    body = say(
+        "pricing.counterfactual.same_order_different_customer_2",
+        orders=count(orders),
+        donors=count(donors),
+        k=k,
+        swapped=swapped,
+        held=held,
+        share=fmt_pct(share),
+        tolerance=fmt_pct(tolerance),
+        level=fmt_level(level),
+        ci_0=fmt_pct(ci[0]),
+        ci_1=fmt_pct(ci[1]),
+        mean_abs=fmt_pct(mean_abs),
+        p95=fmt_pct(p95),
+        change=change,
+        threshold=fmt_pct(threshold),
     )
     if strongest is not None and abs(strongest[2]) >= 0.005:
         column, group, effect = strongest
         name, moved = quoted([column], labels), relative(effect)
         body = body.join(
-            Message(
-                f"影响最大的是{name.zh}：换上“{group}”组顾客的资料时，价格平均比换上参照组顾客的"
-                f"资料时{moved.zh}。",
-                f"The strongest is {name.en}: with the profile of a “{group}” customer the price "
-                f"is on average {moved.en} than with that of a customer of the reference group.",
+            say(
+                "pricing.counterfactual.strongest_with_profile_customer",
+                name=name,
+                group=group,
+                moved=moved,
             )
         )
     return body.join(
-        verdict_tail(
-            verdict, Message("价格因顾客画像而不同", "prices depend on who the customer is")
-        )
+        verdict_tail(verdict, say("pricing.counterfactual.prices_depend_who_customer"))
     )
 
 
 def msg_no_model(what: Message) -> Message:
-    return Message(
-        f"{what.zh}需要模型本身才能重新定价；仅提供价格记录时本项未评估。",
-        f"{first_upper(what.en)} needs the model itself to re-price orders; with prices only, it "
-        f"was "
-        f"not assessed.",
-    )
+    return say("pricing.no_model.needs_model_itself_re", what=what)
 
 
-COUNTERFACTUAL_WHAT = Message("反事实检验（同一订单、换一位顾客）", "the counterfactual test")
+COUNTERFACTUAL_WHAT = say("pricing.counterfactual_what")
 
 _RULE = re.compile(r"^(?P<column>.*) (?P<op>==|>=|<=|is) (?P<value>\S+)$")
 
@@ -495,7 +480,7 @@ def tenure_rule(
     labelled = bool((labels or {}).get(column))
     name = feature_name(column, labels)
     if not labelled and not named:
-        name = Message("取值", "a value")
+        name = say("pricing.tenure_rule.value")
     if op == "is":
         yes = raw == "True"
         return Message(
@@ -518,11 +503,7 @@ def _loyalty_model(counterfactual: float) -> Message:
     if not math.isfinite(counterfactual):
         return Message("", "")
     if _tiny(counterfactual):
-        return Message(
-            "由模型重新定价：同一订单由老顾客或新顾客下单，价格基本相同。",
-            "Re-priced by the model, the same orders cost about the same placed by a loyal "
-            "customer or by a new one.",
-        )
+        return say("pricing.loyalty_model.re_priced_by_model")
     word, en = ("多付", "more") if counterfactual > 0 else ("少付", "less")
     size = fmt_pct(abs(counterfactual))
     return Message(
@@ -560,7 +541,9 @@ def msg_loyalty(
     cash = per_order(amount, currency) if math.isfinite(amount) else None
     method, ci = _method(c), interval(lo, hi, c.value)
     loyal, new = tenure_rule(loyal_rule, labels), tenure_rule(new_rule, labels, named=False)
-    pays = _pays(Message("老顾客", "loyal customers"), Message("新顾客", "new ones"), c.value, True)
+    pays = _pays(
+        say("pricing.loyalty.loyal_customers"), say("pricing.loyalty.new_ones"), c.value, True
+    )
     body = Message(
         f"{loyal.zh}的老顾客（{count(n_loyal)} 单）与{new.zh}的新顾客（{count(n_new)} 单）相比，"
         f"在正当因素相同时，{pays.zh}（"
@@ -575,31 +558,17 @@ def msg_loyalty(
         body = body.join(_estimates(verdict, min_size, min_coverage), sep_en="")
     if c.extra.get("estimate") != "counterfactual":
         body = body.join(_loyalty_model(counterfactual))
-    body = body.join(
-        Message(
-            f"老顾客多付的容许上限为 {fmt_pct(threshold)}（“杀熟”）。",
-            f"Loyal customers may pay at most {fmt_pct(threshold)} more (no penalty on loyalty).",
-        )
-    )
-    return body.join(verdict_tail(verdict, Message("老顾客被多收费", "loyal customers pay more")))
+    body = body.join(say("pricing.loyalty.loyal_customers_may_pay", threshold=fmt_pct(threshold)))
+    return body.join(verdict_tail(verdict, say("pricing.loyalty.loyal_customers_pay_more")))
 
 
 def msg_no_loyalty() -> Message:
-    return Message(
-        "未指定表示顾客在网时长的列（例如注册月数），无法检查是否对老顾客收取更高价格；本项未评估。",
-        "No column of how long customers have been customers (months since sign-up, say) was "
-        "named, so whether loyal customers are charged more cannot be checked; not assessed.",
-    )
+    return say("pricing.no_loyalty.no_column_how_long")
 
 
 def msg_no_profile() -> Message:
     """No consumer profile was declared: Art. 72(2)(v) is not assessed."""
-    return Message(
-        "未指定顾客画像列（消费习惯、偏好、支付能力），无法检查是否依据顾客画像实施价格歧视；"
-        "本项未评估。",
-        "No consumer-profile columns were named (habits, preferences, ability to pay), so "
-        "price discrimination by the customer's profile cannot be checked; not assessed.",
-    )
+    return say("pricing.no_profile.no_consumer_profile_columns")
 
 
 def msg_profile_attribution(
@@ -619,10 +588,7 @@ def msg_profile_attribution(
         column, largest = max(by_column.items(), key=lambda kv: kv[1])
         if largest >= 0.0005:
             name = quoted([column], labels)
-            top = Message(
-                f"，其中最大的是{name.zh}（{fmt_pct(largest)}）",
-                f"; the largest is {name.en} ({fmt_pct(largest)})",
-            )
+            top = say("pricing.profile_attribution.largest", name=name, largest=fmt_pct(largest))
     body = Message(
         f"顾客画像特征合计占模型对价格全部影响的 {fmt_pct(share)}（{parts_zh}）{top.zh}；"
         f"上限为 {fmt_pct(threshold)}。",
@@ -630,21 +596,12 @@ def msg_profile_attribution(
         f"on the price ({parts_en}){top.en}; the limit is {fmt_pct(threshold)}.",
     )
     if status == "PASS":
-        return body.join(Message("结论：通过。", "Result: pass."))
-    return body.join(
-        Message(
-            "模型定价时使用了顾客画像；其对价格的实际影响以反事实检验为准。结论：警示。",
-            "The model uses the customer's profile in its prices; the counterfactual test "
-            "measures how much that moves them. Result: warning.",
-        )
-    )
+        return body.join(say("pricing.profile_attribution.result_pass"))
+    return body.join(say("pricing.profile_attribution.model_uses_customer_s"))
 
 
 def msg_profile_not_assessed(reason: Message) -> Message:
-    return Message(
-        f"无法衡量顾客画像对价格的影响占比：{reason.zh}",
-        f"The profile's share of the model's influence cannot be measured: {reason.en}",
-    )
+    return say("pricing.profile_not_assessed.profile_s_share_model", reason=reason)
 
 
 def method_paragraphs(
@@ -663,14 +620,10 @@ def method_paragraphs(
     named = quoted(factors, labels, ("（未提供）", "(none given)"))
     zh_f, en_f = named.zh, named.en
     return [
-        Message(
-            f"原始价差：各组平均价格（及中位数）与参照组之比；区间为对各组价格分布的 "
-            f"{count(n_boot)} 次自助重抽样的 {fmt_level(level)} 百分位区间。"
-            f"原始价差可能完全来自正当因素，因此最多给出警示。",
-            f"Raw gap: each group's mean (and median) price over the reference group's, with "
-            f"{fmt_level(level)} percentile intervals from {count(n_boot)} bootstrap resamples "
-            f"of each group's prices. A raw gap may come entirely from legitimate factors, so it "
-            f"can only warn.",
+        say(
+            "pricing.method_paragraphs.raw_gap_each_group",
+            n_boot=count(n_boot),
+            level=fmt_level(level),
         ),
         Message(
             f"控制正当因素（{zh_f}）后的价差，两种方法并列：精确分层（类别原样、数值按分位数分箱，"
@@ -686,26 +639,16 @@ def method_paragraphs(
             f"significant after correction fails, beyond but not significant warns. Differences "
             f"in the factors within a stratum may remain.",
         ),
-        Message(
-            f"反事实检验：随机抽取 {count(orders)} 个订单，每个订单换上 {count(donors)} 位"
-            f"随机顾客的画像特征（先全部，再按习惯、偏好、支付能力分别），其余各列（包括全部正当因素）不变，由模型"
-            f"批量重新定价。价格变动超过 {fmt_pct(tolerance)} 的订单–顾客组合比例超过 "
-            f"{fmt_pct(share_max)} 且显著时不通过。",
-            f"Counterfactual test: {count(orders)} orders drawn at random are each given the "
-            f"profile features of {count(donors)} customers drawn at random (all of them, then "
-            f"habits, preferences and ability to pay one kind at a time), every other column, the "
-            f"legitimate factors included, unchanged, and re-priced by the model in batches. "
-            f"More than {fmt_pct(share_max)} of order-customer pairs moving by more than "
-            f"{fmt_pct(tolerance)}, significantly, fails.",
+        say(
+            "pricing.method_paragraphs.counterfactual_test_orders_drawn",
+            orders=count(orders),
+            donors=count(donors),
+            tolerance=fmt_pct(tolerance),
+            share_max=fmt_pct(share_max),
         ),
-        Message(
-            f"老顾客：在网时长最短者（通常为 0）为新顾客，最长的四分之一为老顾客；"
-            f"老顾客在正当因素相同时多付超过 {fmt_pct(price_gap_max)} 且显著为不通过；"
-            f"有模型时另报告同一订单改由新顾客下单的价格差。",
-            f"Loyalty: customers at the shortest tenure (usually 0) are new, the longest quarter "
-            f"loyal; loyal customers paying more than {fmt_pct(price_gap_max)} more for the same "
-            f"legitimate factors, significantly, fails; with the model, the price of the same "
-            f"orders placed as a new customer is reported too.",
+        say(
+            "pricing.method_paragraphs.loyalty_customers_at_shortest",
+            price_gap_max=fmt_pct(price_gap_max),
         ),
     ]
 
@@ -732,10 +675,7 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             f"{policy.significance_level:g} fails, otherwise a warning. Groups of fewer than "
             f"{policy.min_group_size} orders are neither compared nor shown.",
         ),
-        Message(
-            "隐私：报告只包含按组汇总的统计，不列出任何订单或顾客的记录。",
-            "Privacy: the report holds statistics by group only, never an order or a customer.",
-        ),
+        say("pricing.audit_method_paragraphs.privacy_report_holds_statistics"),
     ]
 
 
@@ -744,7 +684,7 @@ def trend_end(label: str, value: float, unit: Message) -> Message:
     90th-percentile end (50 months)``."""
     q = "90" if label.startswith("P90") else "10"
     v = with_unit(number(value), unit)
-    return Message(f"第{q}百分位（{v.zh}）一端", f"the {q}th-percentile end ({v.en})")
+    return say("pricing.trend_end.th_percentile_end", q=q, v=v)
 
 
 def msg_price_trend(
@@ -770,24 +710,25 @@ def msg_price_trend(
     other = trend_end(c.reference, ends.get(c.reference[:3], math.nan), u)
     named = quoted(factors, labels)
     given = (
-        Message(
-            f"在正当因素（{named.zh}）相同时，", f" for the same legitimate factors ({named.en})"
-        )
+        say("pricing.price_trend.same_legitimate_factors", named=named)
         if factors
         else Message("", "")
     )
     pays, ci = _pays(group, other, c.value), interval(lo, hi, c.value)
-    body = Message(
-        f"{dim.zh}（按数值本身拟合直线，{count(c.extra['rows'])} 单）：{given.zh}{pays.zh}"
-        f"（{fmt_level(level)}置信区间 {ci.zh}）。容许上限为 {fmt_pct(threshold)}。",
-        f"{first_upper(dim.en)} (a straight line along the numbers themselves, "
-        f"{count(c.extra['rows'])} orders){given.en}: {pays.en} ({fmt_level(level)} CI "
-        f"{ci.en}). The tolerance is {fmt_pct(threshold)}.",
+    body = say(
+        "pricing.price_trend.straight_line_along_numbers",
+        dim=dim,
+        value=count(c.extra["rows"]),
+        given=given,
+        pays=pays,
+        level=fmt_level(level),
+        ci=ci,
+        threshold=fmt_pct(threshold),
     )
     if raw is not None:
         r = relative(raw.value)
-        body = body.join(Message(f"未调整时{r.zh}。", f" Unadjusted: {r.en}."), sep_en="")
-    about = Message(f"{group.zh}价格更高", f"{group.en} pays more")
+        body = body.join(say("pricing.price_trend.unadjusted", r=r), sep_en="")
+    about = say("pricing.price_trend.pays_more", group=group)
     return body.join(verdict_tail(verdict, about))
 
 
@@ -816,7 +757,7 @@ def plain_names(names: Sequence[str], labels: Mapping[str, Sequence[str]] | None
 def _more(x: float) -> Message:
     """``多付 8.2%`` / ``pay 8.2% more``."""
     if _tiny(x):
-        return Message("价格基本相同", "pay about the same")
+        return say("pricing.more.pay_about_same")
     word, en = ("多付", "more") if x > 0 else ("少付", "less")
     return Message(f"{word} {fmt_pct(abs(x))}", f"pay {fmt_pct(abs(x))} {en}")
 
@@ -824,11 +765,8 @@ def _more(x: float) -> Message:
 def stmt_uses(name: Message, share: float | None) -> Message:
     """``模型定价时使用了手机档次（占模型对价格全部影响的 4.1%）``."""
     if share is None:
-        return Message(f"模型定价时使用了{name.zh}", f"The model prices by {name.en}")
-    return Message(
-        f"模型定价时使用了{name.zh}（占模型对价格全部影响的 {fmt_pct(share)}）",
-        f"The model prices by {name.en} ({fmt_pct(share)} of its total influence on the price)",
-    )
+        return say("pricing.stmt_uses.model_prices_by", name=name)
+    return say("pricing.stmt_uses.model_prices_by_total", name=name, share=fmt_pct(share))
 
 
 def stmt_gap(
@@ -858,7 +796,7 @@ def stmt_loyalty(
     的新顾客多付 4.7%``; ``loyal`` None when a sentence before named them."""
     more = _more(gap)
     zh_cash, en_cash = (f"（{amount.zh}）", f" ({amount.en})") if amount else ("", "")
-    who = Message(f"{loyal.zh}的", f" ({loyal.en})") if loyal else Message("", "")
+    who = say("pricing.stmt_loyalty.text", loyal=loyal) if loyal else Message("", "")
     return Message(
         f"在{factors.zh}相同的订单中，{who.zh}老顾客比{new.zh}的新顾客{more.zh}{zh_cash}",
         f"for orders alike in {factors.en}, loyal customers{who.en} {more.en} than new ones "
@@ -869,54 +807,33 @@ def stmt_loyalty(
 def stmt_loyalty_model(loyal: Message, counterfactual: float) -> Message:
     """``同一订单，注册时长不少于 27 个月的老顾客比以新顾客身份下单多付 4.8%``."""
     more = _more(counterfactual)
-    return Message(
-        f"同一订单，{loyal.zh}的老顾客比以新顾客身份下单{more.zh}",
-        f"for the same orders, loyal customers ({loyal.en}) {more.en} than they would as new "
-        f"customers",
-    )
+    return say("pricing.stmt_loyalty_model.same_orders_loyal_customers", loyal=loyal, more=more)
 
 
 def stmt_swap(name: Message, group: Message, effect: float) -> Message:
     """``同一订单换上手机档次为“高端”的顾客的资料，模型报价平均高 7.9%``."""
     moved = relative(effect)
-    return Message(
-        f"同一订单换上{name.zh}为“{group.zh}”的顾客的资料，模型报价平均{moved.zh}",
-        f"the same order given the profile of a customer whose {name.en} is “{group.en}” is "
-        f"quoted {moved.en} on average",
-    )
+    return say("pricing.stmt_swap.same_order_given_profile", name=name, group=group, moved=moved)
 
 
 def stmt_trend(name: Message, gap: float, factors: Message) -> Message:
     """The trend along a number: ``……注册时长处于第90百分位的顾客比处于第10百分位的多付 3.7%``."""
     more = _more(gap)
-    return Message(
-        f"在{factors.zh}相同的订单中，{name.zh}处于第90百分位的顾客比处于第10百分位的{more.zh}",
-        f"for orders alike in {factors.en}, customers at the 90th percentile of {name.en} "
-        f"{more.en} than those at the 10th",
+    return say(
+        "pricing.stmt_trend.orders_alike_customers_at", factors=factors, name=name, more=more
     )
 
 
 def stmt_not_used(name: Message, share: float) -> Message:
     """The model hardly uses the column itself: the gap comes with other features."""
-    return Message(
-        f"模型本身几乎不使用{name.zh}（占模型对价格全部影响的 {fmt_pct(share)}），差价来自与之相关"
-        f"的其他特征",
-        f"the model itself hardly uses {name.en} ({fmt_pct(share)} of its total influence on "
-        f"the price): the gap comes with other features related to it",
-    )
+    return say("pricing.stmt_not_used.model_itself_hardly_uses", name=name, share=fmt_pct(share))
 
 
 def stmt_unsure(disagree: bool, threshold: float) -> Message:
     """Why a statement is a warning: the two estimates disagree, or the data cannot tell."""
     if disagree:
-        return Message(
-            "两种估计方法对是否超出容许范围的结论不一致",
-            "the two estimates disagree on whether it is beyond the tolerance",
-        )
-    return Message(
-        f"数据尚不足以确定是否超出 {fmt_pct(threshold)} 的容许范围",
-        f"the data cannot yet tell whether it is beyond the {fmt_pct(threshold)} tolerance",
-    )
+        return say("pricing.stmt_unsure.two_estimates_disagree_whether")
+    return say("pricing.stmt_unsure.data_cannot_yet_tell", threshold=fmt_pct(threshold))
 
 
 def stmt_join(lead: Message | None, facts: Sequence[Message]) -> Message:
@@ -934,15 +851,16 @@ def stmt_kind(
     """A kind of profile feature that moves the model's prices (the counterfactual test)."""
     k = KIND_LABELS[kind]
     facts = [
-        Message(
-            f"同一订单换上其他顾客的{k.zh}资料（{columns.zh}），{fmt_pct(share)} 的订单价格"
-            f"变动超过 {fmt_pct(tolerance)}",
-            f"given other customers' {k.en} ({columns.en}), the price of {fmt_pct(share)} of the "
-            f"same orders moves by more than {fmt_pct(tolerance)}",
+        say(
+            "pricing.stmt_kind.given_other_customers_price",
+            k=k,
+            columns=columns,
+            share=fmt_pct(share),
+            tolerance=fmt_pct(tolerance),
         )
     ]
     return stmt_join(
-        Message(f"模型定价时使用了顾客的{k.zh}", f"The model prices by {k.en}"),
+        say("pricing.stmt_kind.model_prices_by", k=k),
         [*facts, *([swap] if swap else [])],
     )
 
@@ -964,21 +882,15 @@ def stmt_pass(
     facts = []
     if names is not None:
         facts.append(
-            Message(
-                f"在{factors.zh}相同的订单中，按{names.zh}比较，价差均在 {fmt_pct(threshold)} 的"
-                f"容许范围内",
-                f"for orders alike in {factors.en}, the price gaps by {names.en} are within the "
-                f"{fmt_pct(threshold)} tolerance",
+            say(
+                "pricing.stmt_pass.orders_alike_price_gaps",
+                factors=factors,
+                names=names,
+                threshold=fmt_pct(threshold),
             )
         )
     if kinds is not None:
-        facts.append(
-            Message(
-                f"同一订单换上其他顾客的{kinds.zh}资料，价格变动在容许范围内",
-                f"given other customers' {kinds.en}, the same orders' prices stay within the "
-                f"tolerance",
-            )
-        )
+        facts.append(say("pricing.stmt_pass.given_other_customers_same", kinds=kinds))
     return stmt_join(None, facts)
 
 
@@ -994,69 +906,33 @@ def stmt_missing(titles: Sequence[Message], status: Status) -> Message:
 
 
 def action_stop_using(name: Message) -> Message:
-    return Message(
-        f"停止在定价中使用{name.zh}，或证明其与成本相关并在备案中说明理由。",
-        f"Stop using {name.en} in prices, or show that it reflects a cost and explain it in the "
-        f"filing.",
-    )
+    return say("pricing.action_stop_using.stop_using_prices_or", name=name)
 
 
 def action_review_use(name: Message) -> Message:
-    return Message(
-        f"复核{name.zh}在定价中的作用：用更多订单重新测量，或证明其与成本相关并在备案中说明。",
-        f"Review the part {name.en} plays in prices: measure it again on more orders, or show "
-        f"that it reflects a cost and explain it in the filing.",
-    )
+    return say("pricing.action_review_use.review_part_plays_prices", name=name)
 
 
 def action_loyalty(name: Message) -> Message:
-    return Message(
-        f"停止按{name.zh}对老顾客加价：同一订单对新老顾客报同一价格，或证明差价来自成本并在备案中"
-        f"说明。",
-        f"Stop charging loyal customers more by {name.en}: quote new and loyal customers the "
-        f"same price for the same order, or show that the difference reflects a cost and explain "
-        f"it in the filing.",
-    )
+    return say("pricing.action_loyalty.stop_charging_loyal_customers", name=name)
 
 
 def action_explain_gap(name: Message) -> Message:
-    return Message(
-        f"查明{name.zh}不同的顾客价格不同的原因（模型所用的哪些特征与之相关），消除这一差价，或证明"
-        f"其来自正当的成本因素并在备案中说明。",
-        f"Find out why customers who differ in {name.en} pay different prices (which features "
-        f"the model uses go with it), remove the gap, or show that it comes from legitimate cost "
-        f"factors and explain it in the filing.",
-    )
+    return say("pricing.action_explain_gap.find_out_why_customers", name=name)
 
 
 def action_recheck_gap(name: Message) -> Message:
-    return Message(
-        f"用更多订单复核按{name.zh}的价差；若确实超出容许范围，查明原因并消除。",
-        f"Check the price gap by {name.en} again on more orders; if it is beyond the tolerance, "
-        f"find out why and remove it.",
-    )
+    return say("pricing.action_recheck_gap.check_price_gap_by", name=name)
 
 
 def action_kind(kind: str, columns: Message) -> Message:
     k = KIND_LABELS[kind]
-    return Message(
-        f"停止在定价中使用顾客的{k.zh}（{columns.zh}），或证明其与成本相关并在备案中说明。",
-        f"Stop using the customer's {k.en} ({columns.en}) in prices, or show that it reflects a "
-        f"cost and explain it in the filing.",
-    )
+    return say("pricing.action_kind.stop_using_customer_s", k=k, columns=columns)
 
 
 def action_attribution() -> Message:
-    return Message(
-        "说明模型为何需要顾客画像特征，或在定价中不再使用。",
-        "Explain why the model needs the customer's profile features, or stop using them in "
-        "prices.",
-    )
+    return say("pricing.action_attribution.explain_why_model_needs")
 
 
 def action_missing() -> Message:
-    return Message(
-        "补充所缺的输入（模型、正当因素、顾客画像列或更多订单）后重新审计这些检查。",
-        "Supply what is missing (the model, the legitimate factors, the profile columns or more "
-        "orders) and run these checks again.",
-    )
+    return say("pricing.action_missing.supply_what_missing_model")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..core.articles import PRIVACY
+from ..core.catalog import say
 from ..core.checks import Check, register
-from ..core.messages import Message
 
 __all__ = ["ARTICLE", "DIRECT_IDENTIFIERS", "K_ANONYMITY", "L_DIVERSITY", "NOT_SCANNED"]
 
@@ -17,7 +17,7 @@ NOT_SCANNED = register(
     Check(
         "privacy.not_scanned",
         ARTICLE,
-        Message("去标识化检查", "De-identification scan"),
+        say("privacy.not_scanned.de_identification_scan"),
         unit="none",
         direction="none",
         computed_by=f"{_SCAN}:not_scanned",
@@ -28,7 +28,7 @@ DIRECT_IDENTIFIERS = register(
     Check(
         "privacy.direct_identifiers",
         ARTICLE,
-        Message("直接标识符", "Direct identifiers"),
+        say("privacy.direct_identifiers.direct_identifiers"),
         unit="percent",
         direction="below",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
@@ -39,7 +39,7 @@ K_ANONYMITY = register(
     Check(
         "privacy.k_anonymity",
         ARTICLE,
-        Message("k-匿名性", "k-anonymity"),
+        say("privacy.k_anonymity.k_anonymity"),
         unit="count",
         direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
@@ -50,7 +50,7 @@ L_DIVERSITY = register(
     Check(
         "privacy.l_diversity",
         ARTICLE,
-        Message("l-多样性", "l-diversity"),
+        say("privacy.l_diversity.l_diversity"),
         unit="count",
         direction="at_least",
         computed_by=f"{_SCAN}:PrivacyScan.findings",

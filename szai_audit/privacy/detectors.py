@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.errors import InputError
 from ..core.messages import Message
 
@@ -66,14 +67,14 @@ CHANCE_ALPHA = 0.001
 
 #: Every detector, with its display name.
 DETECTORS: dict[str, Message] = {
-    "resident_id": Message("居民身份证号码", "resident identity number"),
-    "mobile": Message("手机号码", "mobile phone number"),
-    "email": Message("电子邮箱", "email address"),
-    "bank_card": Message("银行卡号", "bank card number"),
-    "ip_address": Message("IP 地址", "IP address"),
-    "licence_plate": Message("车牌号码", "licence plate"),
-    "name_column": Message("姓名", "personal name"),
-    "address": Message("住址", "address"),
+    "resident_id": say("privacy.detectors.resident_id"),
+    "mobile": say("privacy.detectors.mobile"),
+    "email": say("privacy.detectors.email"),
+    "bank_card": say("privacy.detectors.bank_card"),
+    "ip_address": say("privacy.detectors.ip_address"),
+    "licence_plate": say("privacy.detectors.licence_plate"),
+    "name_column": say("privacy.detectors.name_column"),
+    "address": say("privacy.detectors.address"),
 }
 
 #: Detectors that check values (the others only look at column names).

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from ..core.catalog import say
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.messages import Message, fmt_pct
@@ -30,7 +31,10 @@ class Results(Protocol):
 
 
 def _identifier_rows(scan: PrivacyScan) -> list[dict[str, Any]]:
-    by = {"content": Message("内容", "content"), "name": Message("列名", "column name")}
+    by = {
+        "content": say("privacy.identifier_rows.content"),
+        "name": say("privacy.identifier_rows.name"),
+    }
     return [
         {
             "column": scan.name(str(r["column"])),
@@ -48,28 +52,25 @@ def _quasi_rows(scan: PrivacyScan) -> list[tuple[Message, str | Message]]:
     if q is None:
         return []
     rows: list[tuple[Message, str | Message]] = [
-        (Message("准标识符", "Quasi-identifiers"), scan.names(list(q.columns))),
+        (say("privacy.quasi_rows.quasi_identifiers"), scan.names(list(q.columns))),
         (
-            Message("k 匿名度（达到 / 要求）", "k-anonymity (achieved / required)"),
+            say("privacy.quasi_rows.k_anonymity_achieved_required"),
             f"{q.k_anonymity:,} / {q.k_required:,}",
         ),
         (
-            Message("组合在数据中独一无二的记录", "Records with a unique combination"),
+            say("privacy.quasi_rows.records_with_unique_combination"),
             fmt_pct(q.share_unique),
         ),
         (
-            Message(
-                f"所在组合记录数少于 {q.k_required:,} 的记录",
-                f"Records in combinations held by fewer than {q.k_required:,} records",
-            ),
+            say("privacy.quasi_rows.records_combinations_held_by", k_required=q.k_required),
             fmt_pct(q.share_below_k),
         ),
-        (Message("不同取值组合的数目", "Distinct combinations"), f"{q.n_classes:,}"),
+        (say("privacy.quasi_rows.distinct_combinations"), f"{q.n_classes:,}"),
     ]
     if q.l_diversity is not None:
         rows.append(
             (
-                Message("l 多样性（达到 / 要求）", "l-diversity (achieved / required)"),
+                say("privacy.quasi_rows.l_diversity_achieved_required"),
                 f"{q.l_diversity:,} / {q.l_required:,}",
             )
         )
@@ -86,9 +87,9 @@ def privacy_page(result: Results) -> dict[str, Any] | None:
     q = scan.quasi
     suggestions = [Message(str(s["zh"]), str(s["en"])) for s in q.suggestions] if q else []
     use = (
-        Message("对外提供", "meant to be provided to others")
+        say("privacy.privacy_page.meant_be_provided_others")
         if scan.external
-        else Message("内部使用", "for internal use")
+        else say("privacy.privacy_page.internal_use")
     )
     return {
         "n_rows": f"{scan.n_rows:,}",

@@ -55,6 +55,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.catalog import say
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.findings import Finding, Status, jsonable
 from ..core.messages import Message, fmt_pct
@@ -81,19 +82,14 @@ def _hit_text(row: Mapping[str, Any], name: Message) -> Message:
     """One listed column (``name``, its display name) and what was found in it."""
     label = DETECTORS[row["detector"]]
     if row["by"] == "content":
-        return Message(
-            f"{name.zh}（{fmt_pct(row['share'])} 的值为{label.zh}）",
-            f"{name.en} ({label.en}, {fmt_pct(row['share'])} of values)",
+        return say(
+            "privacy.hit_text.values", name=name, row_share=fmt_pct(row["share"]), label=label
         )
     share = row["share"]
     if share is None or (isinstance(share, float) and math.isnan(share)):
-        return Message(
-            f"{name.zh}（列名提示{label.zh}）",
-            f"{name.en} (name suggests {label.en})",
-        )
-    return Message(
-        f"{name.zh}（列名提示{label.zh}；{fmt_pct(share)} 的值符合其格式）",
-        f"{name.en} (name suggests {label.en}; {fmt_pct(share)} of values match its format)",
+        return say("privacy.hit_text.name_suggests", name=name, label=label)
+    return say(
+        "privacy.hit_text.name_suggests_values_match", name=name, label=label, share=fmt_pct(share)
     )
 
 
@@ -175,9 +171,10 @@ class PrivacyScan:
     def _sample_note(self) -> Message:
         if self.n_scanned >= self.n_rows:
             return Message("", "")
-        return Message(
-            f"（内容检查基于随机抽取的 {self.n_scanned:,} 行，共 {self.n_rows:,} 行）",
-            f" (content checked on a random sample of {self.n_scanned:,} of {self.n_rows:,} rows)",
+        return say(
+            "privacy.sample_note.content_checked_random_sample",
+            n_scanned=self.n_scanned,
+            n_rows=self.n_rows,
         )
 
     def _direct(self) -> Finding:
@@ -236,24 +233,23 @@ class PrivacyScan:
                 check=check,
                 article=ARTICLE,
                 status=Status.INSUFFICIENT_DATA,
-                message=Message(
-                    "数据没有记录，无法计算 k 匿名度。",
-                    "The data have no rows; k-anonymity cannot be measured.",
-                ),
+                message=say("privacy.k_finding.data_have_no_rows"),
                 threshold=k,
                 details=details,
             )
-        measured = Message(
-            f"按{cols.zh}的取值组合，k 匿名度为 {q.k_anonymity:,}（要求至少 {k:,}）",
-            f"On the combination of {cols.en}, k-anonymity is {q.k_anonymity:,} (at least "
-            f"{k:,} required)",
+        measured = say(
+            "privacy.k_finding.combination_k_anonymity_at",
+            cols=cols,
+            k_anonymity=q.k_anonymity,
+            k=k,
         )
         if q.k_anonymity >= k:
             status = Status.PASS
-            message = Message(
-                f"{measured.zh}：每种组合至少由 {k:,} 条记录共享，共 {q.n_classes:,} 种组合。",
-                f"{measured.en}: every combination is shared by at least {k:,} records "
-                f"({q.n_classes:,} combinations).",
+            message = say(
+                "privacy.k_finding.every_combination_shared_by",
+                measured=measured,
+                k=k,
+                n_classes=q.n_classes,
             )
         else:
             status = Status.FAIL if self.external else Status.WARN
@@ -276,17 +272,9 @@ class PrivacyScan:
         l_req = self.l_required
         if not self.sensitive or q is None:
             why = (
-                Message(
-                    "未指定敏感属性列，因此未计算 l 多样性。",
-                    "No sensitive columns were given (sensitive=None), so l-diversity was not "
-                    "measured.",
-                )
+                say("privacy.l_finding.no_sensitive_columns_were")
                 if not self.sensitive
-                else Message(
-                    "l 多样性在准标识符的取值组合内计算，但未指定准标识符。",
-                    "l-diversity is measured within the classes of the quasi-identifiers, and "
-                    "no quasi_identifiers were given.",
-                )
+                else say("privacy.l_finding.l_diversity_measured_within")
             )
             return Finding(
                 check=check,
@@ -302,24 +290,21 @@ class PrivacyScan:
                 check=check,
                 article=ARTICLE,
                 status=Status.INSUFFICIENT_DATA,
-                message=Message(
-                    "数据没有记录，无法计算 l 多样性。",
-                    "The data have no rows; l-diversity cannot be measured.",
-                ),
+                message=say("privacy.l_finding.data_have_no_rows"),
                 threshold=l_req,
                 details=details,
             )
         cols, sens = self.names(list(q.columns)), self.names(list(q.sensitive))
-        measured = Message(
-            f"在{cols.zh}的各取值组合内，敏感属性{sens.zh}的不同取值最少为 "
-            f"{q.l_diversity:,} 种，即 l 多样性为 {q.l_diversity:,}（要求至少 {l_req:,}）",
-            f"Within the combinations of {cols.en}, the sensitive column(s) {sens.en} take as "
-            f"few as {q.l_diversity:,} distinct value(s): l-diversity {q.l_diversity:,} (at "
-            f"least {l_req:,} required)",
+        measured = say(
+            "privacy.l_finding.within_combinations_sensitive_column",
+            cols=cols,
+            sens=sens,
+            l_diversity=q.l_diversity,
+            l_req=l_req,
         )
         if q.l_diversity >= l_req:
             status = Status.PASS
-            message = Message(f"{measured.zh}。", f"{measured.en}.")
+            message = say("privacy.l_finding.text", measured=measured)
         else:
             status = Status.FAIL if self.external else Status.WARN
             share = fmt_pct(q.share_below_l)
@@ -372,21 +357,8 @@ class PrivacyScan:
 def _content_hits(listed: Message, note: Message, external: bool) -> Message:
     """The part of the message on the content hits (for others, or kept internal)."""
     if external:
-        return Message(
-            f"拟向他人提供的数据含有可直接识别个人的信息：{listed.zh}{note.zh}。"
-            f"第三十三条第二款要求向他人提供的个人数据须经去标识化处理，"
-            f"请删除、掩码或替换这些列。",
-            f"The data meant to be provided to others contain direct identifiers: "
-            f"{listed.en}{note.en}. Art. 33(2) requires personal data provided to "
-            f"others to be de-identified: remove, mask or replace these columns.",
-        )
-    return Message(
-        f"数据含有可直接识别个人的信息：{listed.zh}{note.zh}。数据仅供内部使用；"
-        f"如向他人提供，须先去标识化（第三十三条第二款）。",
-        f"The data contain direct identifiers: {listed.en}{note.en}. They are "
-        f"for internal use; de-identify them before providing them to others "
-        f"(Art. 33(2)).",
-    )
+        return say("privacy.content_hits.data_meant_be_provided", listed=listed, note=note)
+    return say("privacy.content_hits.data_contain_direct_identifiers", listed=listed, note=note)
 
 
 def _review_parts(by_name: Message, partial: Message) -> list[Message]:
@@ -396,21 +368,15 @@ def _review_parts(by_name: Message, partial: Message) -> list[Message]:
     for found, lead in (
         (
             by_name,
-            Message(
-                "以下列的列名提示可能含有个人信息",
-                "Column names suggest personal information; check these columns",
-            ),
+            say("privacy.review_parts.column_names_suggest_personal"),
         ),
         (
             partial,
-            Message(
-                "部分值符合直接标识符的格式",
-                "Some values have the form of direct identifiers; check them",
-            ),
+            say("privacy.review_parts.some_values_have_form"),
         ),
     ):
         if found.zh:
-            parts.append(Message(f"{lead.zh}，请人工核查：{found.zh}。", f"{lead.en}: {found.en}."))
+            parts.append(say("privacy.review_parts.text", lead=lead, found=found))
     return parts
 
 
@@ -427,21 +393,12 @@ def _direct_status(
     if partial:
         return Status.WARN, []
     if by_name:
-        return Status.WARN, [
-            Message(
-                f"按内容未发现直接标识符{note.zh}。",
-                f"No direct identifier was found by content{note.en}.",
-            )
-        ]
+        return Status.WARN, [say("privacy.direct_status.no_direct_identifier_was", note=note)]
     return Status.PASS, [
-        Message(
-            f"未发现直接标识符：没有任何列有至少 {fmt_pct(HIT_SHARE, 0)} 的值为"
-            f"居民身份证号码、手机号码、电子邮箱、银行卡号、IP 地址或车牌号码"
-            f"{note.zh}，列名也无提示。",
-            f"No direct identifiers found: no column has {fmt_pct(HIT_SHARE, 0)} or more "
-            f"of its values as resident identity numbers, mobile numbers, email "
-            f"addresses, bank card numbers, IP addresses or licence plates{note.en}, and "
-            f"no column name suggests personal information.",
+        say(
+            "privacy.direct_status.no_direct_identifiers_found",
+            hit_share=fmt_pct(HIT_SHARE, 0),
+            note=note,
         )
     ]
 
@@ -452,13 +409,7 @@ def _k_not_assessed(k: int, external: bool) -> Finding:
         check=K_ANONYMITY.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
-        message=Message(
-            "未指定准标识符，因此未计算 k 匿名度。"
-            "请列出组合起来可能识别个人的列（如年龄、性别、邮编、日期）。",
-            "No quasi-identifiers were given (quasi_identifiers=None), so k-anonymity "
-            "was not measured; name the columns that could single out a person in "
-            "combination (age, sex, postcode, dates).",
-        ),
+        message=say("privacy.k_not_assessed.no_quasi_identifiers_were"),
         threshold=k,
         details={"external": external},
     )

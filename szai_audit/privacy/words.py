@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..core.messages import Message, first_upper, fmt_pct
+from ..core.catalog import say
+from ..core.messages import Message, fmt_pct
 
 __all__ = [
     "ALL_CLEAR",
@@ -42,7 +43,7 @@ def column_label(column: str, labels: Mapping[str, Sequence[str]] | None) -> Mes
     """
     spec = (labels or {}).get(column)
     if not spec:
-        return Message(f"“{column}”", f"“{column}”")
+        return say("privacy.column_label.text", column=column)
     return Message(str(spec[0]), str(spec[1]))
 
 
@@ -72,22 +73,17 @@ def generalisation(action: str, parameter: Any, label: Message, age_like: bool) 
     """
     p = _number(parameter) if parameter is not None else ""
     if action == "band":
-        unit = Message(" 岁", "-year") if age_like else Message("", "-unit")
-        return Message(
-            f"将{label.zh}按 {p}{unit.zh}一档分段", f"group {label.en} into {p}{unit.en} bands"
+        unit = (
+            say("privacy.generalisation.year") if age_like else say("privacy.generalisation.unit")
         )
+        return say("privacy.generalisation.group_into_bands", label=label, p=p, unit=unit)
     if action == "truncate":
-        return Message(
-            f"将{label.zh}只保留前 {p} 位", f"keep only the first {p} digits of {label.en}"
-        )
+        return say("privacy.generalisation.keep_only_first_digits", label=label, p=p)
     if action == "month":
-        return Message(f"将{label.zh}只保留到年月", f"keep only the year and month of {label.en}")
+        return say("privacy.generalisation.keep_only_year_month", label=label)
     if action == "year":
-        return Message(f"将{label.zh}只保留到年份", f"keep only the year of {label.en}")
-    return Message(
-        f"将{label.zh}中少于 {p} 条记录的取值合并为“其他”",
-        f"group the values of {label.en} held by fewer than {p} records into “other”",
-    )
+        return say("privacy.generalisation.keep_only_year", label=label)
+    return say("privacy.generalisation.group_values_held_by", label=label, p=p)
 
 
 def k_statement(
@@ -100,9 +96,9 @@ def k_statement(
     """
     cols = join_names(names)
     use = (
-        Message("数据拟对外提供。", "The data are meant to be provided to others.")
+        say("privacy.k_statement.data_meant_be_provided")
         if external
-        else Message("数据仅内部使用。", "The data are for internal use only.")
+        else say("privacy.k_statement.data_internal_use_only")
     )
     return Message(
         f"数据中{cols.zh}的组合使 {fmt_pct(share_unique)} 的记录可被唯一识别"
@@ -137,11 +133,11 @@ def k_action(
             joined = join_names(names)
             steps.append(Message(phrase.zh.format(joined.zh), phrase.en.format(joined.en)))
     if not steps:
-        steps = [Message("泛化或删除这些准标识符", "generalise or remove these quasi-identifiers")]
+        steps = [say("privacy.k_action.generalise_or_remove_these")]
     when = (
-        Message("提供前", "Before the data are provided")
+        say("privacy.k_action.before_data_provided")
         if external
-        else Message("对外提供前", "Before the data are provided to others")
+        else say("privacy.k_action.before_data_provided_others")
     )
     zh = "、".join(s.zh for s in steps[:-1]) + ("并" if len(steps) > 1 else "") + steps[-1].zh
     en = (", ".join(s.en for s in steps[:-1]) + " and " if len(steps) > 1 else "") + steps[-1].en
@@ -154,10 +150,8 @@ def k_action(
 def k_reached(names: Sequence[Message], k: int, k_required: int) -> Message:
     """Page 1 on k-anonymity reached."""
     cols = join_names(names)
-    return Message(
-        f"数据中{cols.zh}的每种组合至少由 {k:,} 条记录共享（k = {k:,}，要求至少 {k_required:,}）。",
-        f"Every combination of {cols.en} is shared by at least {k:,} records (k = {k:,}, at "
-        f"least {k_required:,} required).",
+    return say(
+        "privacy.k_reached.every_combination_shared_by", cols=cols, k=k, k_required=k_required
     )
 
 
@@ -166,19 +160,12 @@ def direct_statement(columns: Sequence[Message], by_content: bool, external: boo
     cols = join_names(columns)
     if by_content:
         use = (
-            Message("，而数据拟对外提供", ", and the data are meant to be provided to others")
+            say("privacy.direct_statement.data_meant_be_provided")
             if external
-            else Message("；数据仅内部使用", "; the data are for internal use only")
+            else say("privacy.direct_statement.data_internal_use_only")
         )
-        return Message(
-            f"{cols.zh}含有可直接识别个人的信息{use.zh}。",
-            f"{cols.en} hold direct identifiers{use.en}.",
-        )
-    return Message(
-        f"{cols.zh}的列名提示可能含有个人信息，但按内容未发现直接标识符。",
-        f"The column name(s) {cols.en} suggest personal information, though no direct "
-        f"identifier was found in the content.",
-    )
+        return say("privacy.direct_statement.hold_direct_identifiers", cols=cols, use=use)
+    return say("privacy.direct_statement.column_name_s_suggest", cols=cols)
 
 
 def direct_action(columns: Sequence[Message], by_content: bool, external: bool) -> Message:
@@ -188,55 +175,32 @@ def direct_action(columns: Sequence[Message], by_content: bool, external: bool) 
         when = (
             Message("", "")
             if external
-            else Message("对外提供前", " before the data are provided to others")
+            else say("privacy.direct_action.before_data_provided_others")
         )
-        return Message(
-            f"{when.zh}删除、掩码或替换{cols.zh}。",
-            f"Remove, mask or replace {cols.en}{when.en}.",
-        )
-    return Message(
-        f"人工核查{cols.zh}的内容，确认不含个人信息。",
-        f"Have a person check the content of {cols.en} for personal information.",
-    )
+        return say("privacy.direct_action.remove_mask_or_replace", when=when, cols=cols)
+    return say("privacy.direct_action.have_person_check_content", cols=cols)
 
 
 def l_statement(names: Sequence[Message], l_value: int, l_required: int) -> Message:
     """Page 1 on l-diversity below the requirement."""
     sens = join_names(names)
-    return Message(
-        f"在部分记录组合内，{sens.zh}只有 {l_value:,} 种取值（要求至少 {l_required:,} 种），"
-        f"可被推断。",
-        f"Within some combinations of records {sens.en} take only {l_value:,} value(s) (at "
-        f"least {l_required:,} required), so they can be inferred.",
+    return say(
+        "privacy.l_statement.within_some_combinations_records",
+        sens=sens,
+        l_value=l_value,
+        l_required=l_required,
     )
 
 
 #: The finding when no scan was asked for.
-NOT_SCANNED = Message(
-    "未进行去标识化检查：对外提供个人数据前，须检查其中是否含有直接标识符（如身份证号码、手机号码），"
-    "并按可能组合识别个人的列（如年龄、性别、邮编）计算 k 匿名度。",
-    "No de-identification scan was run: before personal data are provided to others, scan them "
-    "for direct identifiers and for k-anonymity (Audit(privacy=True), or name the "
-    "quasi-identifiers).",
-)
+NOT_SCANNED = say("privacy.not_scanned")
 
 #: What to do when no scan was asked for.
-NOT_SCANNED_ACTION = Message(
-    "对外提供个人数据前，先进行去标识化检查。",
-    "Run a de-identification scan before personal data are provided to others.",
-)
+NOT_SCANNED_ACTION = say("privacy.not_scanned_action")
 
 L_ACTION = {
-    True: Message(
-        "提供前进一步泛化准标识符或删除这些记录。",
-        "Generalise the quasi-identifiers further or remove these records before providing the "
-        "data.",
-    ),
-    False: Message(
-        "对外提供前进一步泛化准标识符或删除这些记录。",
-        "Before the data are provided to others, generalise the quasi-identifiers further or "
-        "remove these records.",
-    ),
+    True: say("privacy.l_action.true"),
+    False: say("privacy.l_action.false"),
 }
 
 
@@ -253,37 +217,31 @@ def suggestion_text(
     """
     (k_now, k_after), (below_now, below_after) = ks, below
     if k_after >= k:
-        return Message(
-            f"{step.zh}：仅此一项即可使 k 由 {k_now:,} 提高到 {k_after:,}（要求至少 {k:,}）。",
-            f"{first_upper(step.en)}: on its own this raises k from {k_now:,} to "
-            f"{k_after:,} (at least {k:,} required).",
+        return say(
+            "privacy.suggestion_text.own_this_raises_k",
+            step=step,
+            k_now=k_now,
+            k_after=k_after,
+            k=k,
         )
-    small = Message(
-        f"所在组合记录数少于 {k:,} 的记录由 {fmt_pct(below_now)} 降至 {fmt_pct(below_after)}",
-        f"the records in combinations held by fewer than {k:,} records drop from "
-        f"{fmt_pct(below_now)} to {fmt_pct(below_after)}",
+    small = say(
+        "privacy.suggestion_text.records_combinations_held_by",
+        k=k,
+        below_now=fmt_pct(below_now),
+        below_after=fmt_pct(below_after),
     )
     moved = (
-        Message(f" k 仍为 {k_now:,}", f"k stays at {k_now:,}")
+        say("privacy.suggestion_text.k_stays_at", k_now=k_now)
         if k_after == k_now
-        else Message(f"使 k 由 {k_now:,} 变为 {k_after:,}", f"k goes from {k_now:,} to {k_after:,}")
+        else say("privacy.suggestion_text.k_goes_from", k_now=k_now, k_after=k_after)
     )
-    return Message(
-        f"{step.zh}：仅此一项{moved.zh}（要求至少 {k:,}），但{small.zh}；须与其他措施合用。",
-        f"{first_upper(step.en)}: on its own {moved.en} (at least {k:,} required) "
-        f"but {small.en}; combine it with other steps.",
+    return say(
+        "privacy.suggestion_text.own_at_least_required", step=step, moved=moved, k=k, small=small
     )
 
 
 #: What to do when no quasi-identifiers were named.
-K_NOT_ASSESSED_ACTION = Message(
-    "列出组合起来可能识别个人的列（如年龄、性别、邮编、日期），再计算 k 匿名度。",
-    "Name the columns that could single out a person in combination (age, sex, postcode, "
-    "dates) and measure k-anonymity.",
-)
+K_NOT_ASSESSED_ACTION = say("privacy.k_not_assessed_action")
 
 #: Page 1 when every Art. 33(2) check passed.
-ALL_CLEAR = Message(
-    "未发现直接标识符；准标识符的 k 匿名度达到要求。",
-    "No direct identifiers were found and the quasi-identifiers reach the required k-anonymity.",
-)
+ALL_CLEAR = say("privacy.all_clear")

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRICES, PRIVACY, RISK, provision
+from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.html import subject_label
@@ -43,7 +44,7 @@ def _groups(findings: list[Finding]) -> list[dict[str, Any]]:
     for f in findings:
         key = str(f.ground or "")
         if key not in groups:
-            label = subject_label(f) if f.ground else Message("整体", "Overall")
+            label = subject_label(f) if f.ground else say("report.groups.overall")
             groups[key] = {"key": key, "label": label, "rows": []}
         groups[key]["rows"].append(f)
     for g in groups.values():
@@ -70,7 +71,7 @@ def _unmeasured(findings: list[Finding]) -> list[dict[str, Any]]:
             parts.append(
                 titles
                 if subject is None
-                else Message(f"{subject.zh}（{titles.zh}）", f"{subject.en} ({titles.en})")
+                else say("report.unmeasured.text", subject=subject, titles=titles)
             )
         out.append(
             {

@@ -22,10 +22,11 @@ from ..core.articles import (
     article_label,
     provision,
 )
+from ..core.catalog import say
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
 from ..core.html import finding_ci, finding_threshold, finding_value, subject_label
-from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio
+from ..core.messages import Message, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
 from ..pricing import page as pricing_page
@@ -37,12 +38,10 @@ __all__ = ["DECISIONS", "REPORT_INFO_KEYS", "beijing_time", "conclusion_page", "
 
 #: The committee's four possible decisions.
 DECISIONS: tuple[Message, ...] = (
-    Message("同意", "Approve"),
-    Message(
-        "有条件同意（整改事项、期限见下）", "Approve with conditions (remedies and deadlines below)"
-    ),
-    Message("补充材料后再审", "Review again once more material is supplied"),
-    Message("不同意", "Do not approve"),
+    say("report.decisions.approve"),
+    say("report.decisions.approve_with_conditions_remedies"),
+    say("report.decisions.review_again_once_more"),
+    say("report.decisions.do_not_approve"),
 )
 
 #: The report's facts of record, from ``metadata``, in the order they are printed.
@@ -76,25 +75,22 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
         head = (
             f.title
             if subject is None
-            else Message(
-                f"{subject.zh}：{f.title.zh}",
-                f"{first_upper(subject.en)}: {f.title.en}",
-            )
+            else say("report.generic.text", subject=subject, title=f.title)
         )
         value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)
-        interval = (
-            Message("", "")
-            if ci is None
-            else Message(f"（95% 置信区间 {ci.zh}）", f" (95% interval {ci.en})")
-        )
+        interval = Message("", "") if ci is None else say("report.generic.n95_interval", ci=ci)
         tail, action = _GENERIC_TAIL.get(f.status, (Message("", ""), None))
         out.append(
             Statement(
                 article,
                 f.status,
-                Message(
-                    f"{head.zh} {value.zh}{interval.zh}，容许范围 {limit.zh}。{tail.zh}",
-                    f"{head.en} {value.en}{interval.en}, tolerance {limit.en}. {tail.en}",
+                say(
+                    "report.generic.tolerance",
+                    head=head,
+                    value=value,
+                    interval=interval,
+                    limit=limit,
+                    tail=tail,
                 ),
                 action,
                 (f"{f.check}@{f.ground or ''}",),
@@ -105,18 +101,12 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
 
 _GENERIC_TAIL: dict[Status, tuple[Message, Message | None]] = {
     Status.FAIL: (
-        Message("超出本审计设定的容许范围。", "Beyond the tolerance this audit set."),
-        Message(
-            "说明理由或整改后重新审计（详见第 2 部分）。",
-            "Give the reason or remedy it, then audit again (part 2 has the details).",
-        ),
+        say("report.generic_tail.beyond_tolerance_this_audit"),
+        say("report.generic_tail.give_reason_or_remedy"),
     ),
     Status.WARN: (
-        Message("无法确定是否超出容许范围，须关注。", "Inconclusive; it needs attention."),
-        Message(
-            "用更多数据复核该项（详见第 2 部分）。",
-            "Check it again with more data (part 2 has the details).",
-        ),
+        say("report.generic_tail.inconclusive_needs_attention"),
+        say("report.generic_tail.check_again_with_more"),
     ),
 }
 
@@ -192,16 +182,13 @@ def beijing_time(iso: str | None) -> Message | None:
         t = t.replace(tzinfo=_dt.timezone.utc)
     bj = t.astimezone(_dt.timezone(_dt.timedelta(hours=8)))
     text = bj.strftime("%Y-%m-%d %H:%M")
-    return Message(f"{text}（北京时间，UTC+8）", f"{text} (Beijing time, UTC+8)")
+    return say("report.beijing_time.beijing_time_utc_8", text=text)
 
 
 def _limits(result: Results) -> list[Message]:
     scope = result.scope
     scale = None if result.risk is None else result.risk.context.scale
-    rows = Message(
-        f"本次审计依据 {scope.n_rows:,} 条记录",
-        f"This audit rests on {scope.n_rows:,} records",
-    )
+    rows = say("report.limits.this_audit_rests_records", n_rows=scope.n_rows)
     if scale:
         rows = Message(
             rows.zh
@@ -219,47 +206,35 @@ def _limits(result: Results) -> list[Message]:
     if result.unlabelled_note is not None:
         out.append(result.unlabelled_note)
     example = (
-        Message(
-            f"价格差不超过 {fmt_pct(result.policy.price_gap_max)}",
-            f"a price gap of at most {fmt_pct(result.policy.price_gap_max)}",
-        )
+        say("report.limits.price_gap_at_most", price_gap_max=fmt_pct(result.policy.price_gap_max))
         if scope.task == "pricing"
-        else Message(
-            f"批准率之比不低于 {fmt_ratio(result.policy.selection_rate_ratio_min)}",
-            f"an approval-rate ratio of at least "
-            f"{fmt_ratio(result.policy.selection_rate_ratio_min)}",
+        else say(
+            "report.limits.approval_rate_ratio_at",
+            selection_rate_ratio_min=fmt_ratio(result.policy.selection_rate_ratio_min),
         )
     )
-    out.append(
-        Message(
-            f"各项容许范围（如{example.zh}）是本审计设定的政策，不是法律标准；条例本身没有规定"
-            "数值界限。超出容许范围表明须说明理由或整改，不等于认定违法。",
-            f"Every tolerance ({example.en}, and so on) is this audit's policy, not a legal "
-            "standard; the regulation sets no number. A result beyond tolerance calls for a "
-            "reason or a remedy; it is not a finding that the law was broken.",
-        )
-    )
+    out.append(say("report.limits.every_tolerance_so_this", example=example))
     return out
 
 
 def _info_rows(result: Results) -> list[tuple[Message, Message | str, bool]]:
     labels = {
-        "organisation": Message("组织", "Organisation"),
-        "system_name": Message("系统名称", "System"),
-        "version": Message("版本", "Version"),
-        "prepared_by": Message("报告编制人", "Prepared by"),
-        "data_source": Message("数据来源", "Data source"),
-        "data_period": Message("数据期间", "Data period"),
-        "responsible_person": Message("组织负责人", "Responsible person"),
+        "organisation": say("report.info_rows.organisation"),
+        "system_name": say("report.info_rows.system_name"),
+        "version": say("report.info_rows.version"),
+        "prepared_by": say("report.info_rows.prepared_by"),
+        "data_source": say("report.info_rows.data_source"),
+        "data_period": say("report.info_rows.data_period"),
+        "responsible_person": say("report.info_rows.responsible_person"),
     }
-    missing = Message("未提供（须补充）", "not provided (to be supplied)")
+    missing = say("report.info_rows.not_provided_be_supplied")
     rows: list[tuple[Message, Message | str, bool]] = []
     for key in REPORT_INFO_KEYS:
         value = result.metadata.get(key)
         rows.append((labels[key], value if value else missing, not value))
     when = beijing_time(result.manifest.get("generated_at"))
     if when is not None:
-        rows.append((Message("生成时间", "Generated"), when, False))
+        rows.append((say("report.info_rows.generated"), when, False))
     return rows
 
 

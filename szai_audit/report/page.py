@@ -14,6 +14,7 @@ from typing import Any
 import markupsafe
 
 from ..core.articles import EXPLANATION
+from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
@@ -101,32 +102,32 @@ def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
         return Message(text, text)
 
     mode = (
-        Message("模型", "model")
+        say("report.scope_rows.model")
         if scope.mode == "model"
-        else Message("仅决定记录", "predictions only")
+        else say("report.scope_rows.predictions_only")
     )
     favourable = (
-        (Message("有利方向", "Favourable direction"), Message("价格越低越有利", "a lower price"))
+        (say("report.scope_rows.favourable_direction"), say("report.scope_rows.lower_price"))
         if scope.task == "pricing"
-        else (Message("有利决定", "Favourable decision"), same(str(scope.favorable_label)))
+        else (say("report.scope_rows.favourable_decision"), same(str(scope.favorable_label)))
     )
-    outcomes = Message("有", "yes") if scope.has_outcomes else Message("无", "no")
+    outcomes = say("report.scope_rows.yes") if scope.has_outcomes else say("report.scope_rows.no")
     grounds = [s.label for s in result.sensitive]
     columns = ", ".join(f"{s.label.en} ← {s.column}" for s in result.sensitive if s.column)
     rows = [
-        (Message("审计行数", "Rows audited"), same(f"{scope.n_rows:,}"), False),
-        (Message("审计方式", "Mode"), mode, False),
-        (Message("决定来源", "Decision rule"), same(scope.decision_rule), True),
+        (say("report.scope_rows.rows_audited"), same(f"{scope.n_rows:,}"), False),
+        (say("report.scope_rows.mode"), mode, False),
+        (say("report.scope_rows.decision_rule"), same(scope.decision_rule), True),
         (*favourable, scope.task != "pricing"),
-        (Message("实际结果", "Actual outcomes"), outcomes, False),
+        (say("report.scope_rows.actual_outcomes"), outcomes, False),
         (
-            Message("敏感属性", "Sensitive attributes"),
+            say("report.scope_rows.sensitive_attributes"),
             Message("、".join(a.zh for a in grounds), ", ".join(a.en for a in grounds)),
             False,
         ),
     ]
     if columns:
-        rows.append((Message("数据列", "Data columns"), same(columns), True))
+        rows.append((say("report.scope_rows.data_columns"), same(columns), True))
     return rows
 
 
@@ -137,46 +138,53 @@ def _not_provided(result: Results) -> list[Finding]:
 
 #: The appendices: key, id, title, template; printed when they have content, lettered in order.
 APPENDICES: tuple[tuple[str, str, Message, str], ...] = (
-    ("checks", "every-check", Message("全部检查", "Every check"), "appendix/every_check.html.j2"),
+    (
+        "checks",
+        "every-check",
+        say("report.appendices.every_check"),
+        "appendix/every_check.html.j2",
+    ),
     (
         "discrimination",
         "art-72-4",
-        Message(
-            "歧视：分组、交叉分组、代理变量、翻转检验与显著性检验",
-            "Discrimination: groups, intersections, proxies, flip tests and significance tests",
-        ),
+        say("report.appendices.discrimination_groups_intersections_proxies"),
         "appendix/discrimination.html.j2",
     ),
-    ("prices", "art-72-5", Message("价格：细节", "Prices: details"), "appendix/prices.html.j2"),
+    ("prices", "art-72-5", say("report.appendices.prices_details"), "appendix/prices.html.j2"),
     (
         "explanation",
         "art-71",
-        Message("算法说明与公开说明草稿", "Explanation and the draft public notice"),
+        say("report.appendices.explanation_draft_public_notice"),
         "appendix/explanation.html.j2",
     ),
     (
         "privacy",
         "art-33",
-        Message("去标识化：细节", "De-identification: details"),
+        say("report.appendices.de_identification_details"),
         "appendix/privacy.html.j2",
     ),
     (
         "scope",
         "scope",
-        Message("审计范围、系统信息与应用情境", "Scope, system card and use context"),
+        say("report.appendices.scope_system_card_use"),
         "appendix/scope.html.j2",
     ),
-    ("tracking", "tracking", Message("事后跟踪", "Ex-post tracking"), "appendix/tracking.html.j2"),
+    (
+        "tracking",
+        "tracking",
+        say("report.appendices.ex_post_tracking"),
+        "appendix/tracking.html.j2",
+    ),
     (
         "method",
         "method",
-        Message("方法与本审计的设定", "Method and this audit's settings"),
+        say("report.appendices.method_this_audit_s"),
         "appendix/method.html.j2",
     ),
     (
         "manifest",
         "manifest",
-        Message("可复现性记录", "Reproducibility manifest"),
+        say("report.appendices.reproducibility_manifest"),
         "appendix/manifest.html.j2",
     ),
 )
@@ -214,12 +222,8 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
         "font_stack_latin": FONT_STACK_LATIN,
-        "title": Message("人工智能算法合规审计报告", "AI algorithm compliance audit report"),
-        "subtitle": Message(
-            "依据《深圳经济特区人工智能产业促进条例》",
-            "Under the Shenzhen Special Economic Zone "
-            "Regulations on Promoting the Artificial Intelligence Industry",
-        ),
+        "title": say("report.build_page.title"),
+        "subtitle": say("report.build_page.subtitle"),
         "system_name": result.metadata.get("system_name"),
         "verdict": result.verdict,
         "verdict_message": result.verdict_message,
@@ -249,10 +253,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "generated_at": result.manifest.get("generated_at"),
         "conclusion": conclusion_page(result),
         "body": findings_by_article(result),
-        "checklist_heading": Message(
-            "第七十二条：伦理安全审查清单与签署",
-            "Art. 72: ethics and safety review checklist and sign-off",
-        ),
+        "checklist_heading": say("report.build_page.checklist_heading"),
     }
     page.update(print_parts(result, lang))
     page["appendices"] = appendices(page)
@@ -262,7 +263,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
 def print_parts(result: Results, lang: str) -> dict[str, Any]:
     """The printed page's header (title, system, version) and footer ("第 x 页 共 y 页"), as
     CSS values; every text from the user is a CSS-escaped string."""
-    title = Message("人工智能算法合规审计报告", "AI algorithm compliance audit report")
+    title = say("report.print_parts.ai_algorithm_compliance_audit")
     parts = [title.en if lang == "en" else title.zh]
     for key in ("system_name", "version"):
         if result.metadata.get(key):
@@ -273,7 +274,7 @@ def print_parts(result: Results, lang: str) -> dict[str, Any]:
     )
     en = f"{css_string('Page ')} counter(page) {css_string(' of ')} counter(pages)"
     counter = {"zh": zh, "en": en, "bilingual": f"{zh} {css_string(' · ')} {en}"}[lang]
-    appendix = Message("附录", "Appendix")
+    appendix = say("report.print_parts.appendix")
     return {
         "print_header": " · ".join(parts),
         "print_counter": markupsafe.Markup(counter),

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from ..core.articles import ETHICS_REVIEW, RISK
+from ..core.catalog import say
 from ..core.checks import Check, register
-from ..core.messages import Message
 
 __all__ = ["ARTICLE", "CHECKLIST_ARTICLE", "ITEMS", "TIER"]
 
@@ -19,7 +19,7 @@ TIER = register(
     Check(
         "risk.tier",
         ARTICLE,
-        Message("风险等级", "Risk tier"),
+        say("risk.tier.risk_tier"),
         unit="none",
         direction="none",
         computed_by="szai_audit.risk.tiers:assess",
@@ -28,13 +28,13 @@ TIER = register(
 )
 
 _ITEM_TITLES = {
-    1: Message("国家安全与公共利益（人工审查）", "National security, public interest (review)"),
-    2: Message("隐私与个人信息（人工审查）", "Privacy, personal information (review)"),
-    3: Message("身心健康（人工审查）", "Physical and mental health (review)"),
-    4: Message("歧视（人工审查）", "Discrimination (review)"),
-    5: Message("价格歧视与消费欺诈（人工审查）", "Price discrimination, fraud (review)"),
-    6: Message("深度合成（人工审查）", "Deep synthesis (review)"),
-    7: Message("其他法律法规（人工审查）", "Other laws and norms (review)"),
+    1: say("risk.item_titles.1"),
+    2: say("risk.item_titles.2"),
+    3: say("risk.item_titles.3"),
+    4: say("risk.item_titles.4"),
+    5: say("risk.item_titles.5"),
+    6: say("risk.item_titles.6"),
+    7: say("risk.item_titles.7"),
 }
 
 #: The checklist's items, by number: the finding of an item no check of the audit measured.

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.catalog import say
 from ..core.errors import InputError, InputTypeError
 from ..core.messages import Message
 
@@ -22,35 +23,35 @@ __all__ = ["AUTOMATION_LEVELS", "DOMAINS", "VULNERABLE_GROUPS", "UseContext", "c
 
 #: Domains of use, with their names in Chinese and English.
 DOMAINS: dict[str, Message] = {
-    "public_decision": Message("公共决策", "public decision-making"),
-    "judicial": Message("司法", "judicial"),
-    "public_security": Message("公共安全", "public security"),
-    "credit_finance": Message("信贷与金融", "credit and finance"),
-    "insurance": Message("保险", "insurance"),
-    "employment": Message("就业", "employment"),
-    "healthcare": Message("医疗健康", "healthcare"),
-    "education": Message("教育", "education"),
-    "housing": Message("住房", "housing"),
-    "transport": Message("交通出行", "transport"),
-    "pricing_commerce": Message("定价与商业", "pricing and commerce"),
-    "recommendation_marketing": Message("推荐与营销", "recommendation and marketing"),
-    "other": Message("其他", "other"),
+    "public_decision": say("risk.domains.public_decision"),
+    "judicial": say("risk.domains.judicial"),
+    "public_security": say("risk.domains.public_security"),
+    "credit_finance": say("risk.domains.credit_finance"),
+    "insurance": say("risk.domains.insurance"),
+    "employment": say("risk.domains.employment"),
+    "healthcare": say("risk.domains.healthcare"),
+    "education": say("risk.domains.education"),
+    "housing": say("risk.domains.housing"),
+    "transport": say("risk.domains.transport"),
+    "pricing_commerce": say("risk.domains.pricing_commerce"),
+    "recommendation_marketing": say("risk.domains.recommendation_marketing"),
+    "other": say("risk.domains.other"),
 }
 
 
 #: How automated the decisions are.
 AUTOMATION_LEVELS: dict[str, Message] = {
-    "fully_automated": Message("完全自动决定", "fully automated"),
-    "human_review": Message("人工复核后决定", "decided after human review"),
-    "advisory": Message("仅供参考，由人决定", "advisory: a person decides"),
+    "fully_automated": say("risk.automation_levels.fully_automated"),
+    "human_review": say("risk.automation_levels.human_review"),
+    "advisory": say("risk.automation_levels.advisory"),
 }
 
 
 #: The special groups of Article 42.
 VULNERABLE_GROUPS: dict[str, Message] = {
-    "children": Message("儿童", "children"),
-    "elderly": Message("老年人", "the elderly"),
-    "disabled": Message("残疾人", "people with disabilities"),
+    "children": say("risk.vulnerable_groups.children"),
+    "elderly": say("risk.vulnerable_groups.elderly"),
+    "disabled": say("risk.vulnerable_groups.disabled"),
 }
 
 
@@ -144,26 +145,26 @@ class UseContext:
                 ", ".join(VULNERABLE_GROUPS[g].en for g in groups),
             )
             if groups
-            else Message("无", "none")
+            else say("risk.labels.none")
         )
         rows = [
-            (Message("应用领域", "Domain"), DOMAINS[self.domain]),
-            (Message("特殊人群（第四十二条）", "Special groups (Art. 42)"), vul),
-            (Message("自动化程度", "Automation"), AUTOMATION_LEVELS[self.automation]),
+            (say("risk.labels.domain"), DOMAINS[self.domain]),
+            (say("risk.labels.special_groups_art_42"), vul),
+            (say("risk.labels.automation"), AUTOMATION_LEVELS[self.automation]),
             (
-                Message("每年影响人数", "People affected per year"),
-                Message("未说明", "not stated")
+                say("risk.labels.people_affected_per_year"),
+                say("risk.labels.not_stated")
                 if self.scale is None
-                else Message(f"{self.scale:,}", f"{self.scale:,}"),
+                else say("risk.labels.text", scale=self.scale),
             ),
             (
-                Message("影响可否撤销", "Effects reversible"),
-                Message("可以", "yes") if self.reversible else Message("不可以", "no"),
+                say("risk.labels.effects_reversible"),
+                say("risk.labels.yes") if self.reversible else say("risk.labels.no"),
             ),
         ]
         if self.description:
             rows.append(
-                (Message("说明", "Description"), Message(self.description, self.description))
+                (say("risk.labels.description"), Message(self.description, self.description))
             )
         return rows
 

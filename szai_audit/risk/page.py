@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from ..core import checks
 from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
 from ..core.articles import ETHICS_REVIEW, GRADING_MEASURES, RISK
+from ..core.catalog import say
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
@@ -29,9 +30,9 @@ __all__ = [
 ]
 
 _BASIS = {
-    "measured": Message("本次审计测量", "measured by this audit"),
-    "attested": Message("审查人书面确认", "attested by a reviewer"),
-    "needs_review": Message("待审查人确认", "awaiting a reviewer"),
+    "measured": say("risk.basis.measured"),
+    "attested": say("risk.basis.attested"),
+    "needs_review": say("risk.basis.needs_review"),
 }
 
 _ORDER = sorted(Status, key=lambda s: s.severity)
@@ -63,10 +64,10 @@ def _escalation(keys: tuple[str, ...], findings: list[Finding], shown: int = 3) 
         f = by_key.get(key)
         if f is not None and f.ground:
             g = subject_label(f)
-            parts.append(Message(f"{g.zh}：{title.zh}", f"{title.en} ({g.en})"))
+            parts.append(say("risk.escalation.text", ground=g, title=title))
         elif ground:
             g = ground_label(ground)
-            parts.append(Message(f"{g.zh}：{title.zh}", f"{title.en} ({g.en})"))
+            parts.append(say("risk.escalation.text", ground=g, title=title))
         else:
             parts.append(title)
     more = len(keys) - shown
@@ -100,14 +101,7 @@ def risk_part(result: Results) -> dict[str, Any] | None:
 def preliminary_note() -> Message:
     """Why the tier is this tool's preliminary grading: the city's measures are still to come."""
     m = GRADING_MEASURES
-    return Message(
-        f"此为本工具依据所声明的应用情境作出的初步分级，不是主管部门的认定；{m.citation.zh}"
-        f"规定“{m.text.zh}”，该办法发布后应按其重新分级。",
-        f"This is this tool's preliminary grading from the declared use context, not a "
-        f"regulator's classification; {m.citation.en} leaves the grading measures to the "
-        f"municipal government (“{m.text.en}”), and the system should be graded again under "
-        f"them once they are issued.",
-    )
+    return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=m.text)
 
 
 def checklist_part(result: Results) -> list[dict[str, Any]]:
@@ -151,31 +145,23 @@ def conclusion_statements(result: Results) -> list[Statement]:
         ", ".join(d.en.split(":")[0].lower() for d in risk.duties),
     )
     raised = (
-        Message(
-            f"（因有检查超出容许范围，由{TIERS[risk.base_tier].zh}上调）",
-            f" (raised from {TIERS[risk.base_tier].en} because checks are beyond tolerance)",
-        )
+        say("risk.conclusion_statements.raised_from_because_checks", value=TIERS[risk.base_tier])
         if risk.escalated_by
         else Message("", "")
     )
-    text = Message(
-        f"本工具初步定为{label.zh}{raised.zh}：该系统{risk.reason.zh}。由此须进行{duties.zh}。",
-        f"This tool's preliminary grading is {label.en}{raised.en}: the system "
-        f"{risk.reason.en}. Duties that follow: {duties.en}.",
+    body = say(
+        "risk.conclusion_statements.this_tool_s_preliminary",
+        label=label,
+        raised=raised,
+        reason=risk.reason,
+        duties=duties,
     )
     status = Status.WARN if risk.tier == "HIGH" else Status.NEEDS_REVIEW
-    action = Message(
-        "按上述义务安排事前评估或披露与事后跟踪；市政府分级分类监管办法发布后重新分级。",
-        "Arrange the assessment or disclosure and the tracking these duties require; grade the "
-        "system again once the city's grading measures are issued.",
-    )
-    return [Statement(RISK, status, text, action, ("risk.tier",), "risk")]
+    action = say("risk.conclusion_statements.arrange_assessment_or_disclosure")
+    return [Statement(RISK, status, body, action, ("risk.tier",), "risk")]
 
 
-_NO_CONTEXT_ACTION = Message(
-    "补充应用情境（领域、受影响人群、自动化程度、规模）后重新审计。",
-    "Declare the use context (domain, people affected, automation, scale) and audit again.",
-)
+_NO_CONTEXT_ACTION = say("risk.no_context_action")
 
 
 def checklist_statements(result: Results) -> list[Statement]:

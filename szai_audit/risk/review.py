@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
 from ..core.articles import DISCRIMINATION, PRICES, PRIVACY
+from ..core.catalog import say
 from ..core.errors import InputError, InputTypeError
 from ..core.findings import Finding, Status
 from ..core.messages import Message
@@ -222,14 +223,14 @@ def checklist(
 def _item_message(it: ChecklistItem) -> Message:
     """What an item no check measured says: who attested it, or what is still to be done."""
     cite = ITEM_PROVISIONS[it.item].citation
-    head = Message(f"{cite.zh}“{it.title.zh}”", f"{cite.en}, “{it.title.en}”")
+    head = say("risk.item_message.text", cite=cite, title=it.title)
     if it.attestations:
         names = "、".join(f"{a.reviewer}（{a.role}，{a.date}）" for a in it.attestations)
         names_en = "; ".join(f"{a.reviewer} ({a.role}, {a.date})" for a in it.attestations)
         verdict = (
-            Message("结论：通过。", "Result: pass.")
+            say("risk.item_message.result_pass")
             if it.status is Status.PASS
-            else Message("结论：不通过。", "Result: fail.")
+            else say("risk.item_message.result_fail")
         )
         return Message(
             f"{head.zh}：由{names}书面确认。{verdict.zh}",
@@ -237,21 +238,12 @@ def _item_message(it: ChecklistItem) -> Message:
         )
     if CHECKLIST_ITEMS[it.item][1] is not None:
         check = {
-            2: Message("去标识化检查", "the de-identification scan (privacy=)"),
-            4: Message("歧视检查", "the discrimination checks (sensitive=)"),
-            5: Message("价格审计", "the pricing audit (task='pricing')"),
+            2: say("risk.item_message.2"),
+            4: say("risk.item_message.4"),
+            5: say("risk.item_message.5"),
         }[it.item]
-        return Message(
-            f"{head.zh}：本次审计未测量（{check.zh}）；请补做该项检查，或由审查人书面说明"
-            f"不适用的理由。",
-            f"{head.en}: not measured by this audit ({check.en}); run it, or have a reviewer "
-            f"state in writing why it does not apply (an Attestation).",
-        )
-    return Message(
-        f"{head.zh}：只能由审查人判断，尚无署名确认；请审查人写明审查结论、姓名、职务和日期。",
-        f"{head.en}: only a reviewer can judge this, and no one has attested it yet; the "
-        f"reviewer states the conclusion, name, role and date (an Attestation).",
-    )
+        return say("risk.item_message.not_measured_by_this", head=head, check=check)
+    return say("risk.item_message.only_reviewer_can_judge", head=head)
 
 
 def item_findings(items: Sequence[ChecklistItem]) -> list[Finding]:

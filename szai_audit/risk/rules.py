@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ..core.catalog import say
 from ..core.errors import InputError
 from ..core.messages import Message
 from .context import AUTOMATION_LEVELS, DOMAINS, UseContext, choice
@@ -28,9 +29,9 @@ __all__ = ["TIERS", "TIER_ORDER", "RiskRules", "load_rules"]
 
 #: Risk tiers, least to most serious.
 TIERS: dict[str, Message] = {
-    "LOW": Message("低风险", "low risk"),
-    "MEDIUM": Message("中风险", "medium risk"),
-    "HIGH": Message("高风险", "high risk"),
+    "LOW": say("risk.tiers.low"),
+    "MEDIUM": say("risk.tiers.medium"),
+    "HIGH": say("risk.tiers.high"),
 }
 TIER_ORDER = ["LOW", "MEDIUM", "HIGH"]
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.catalog import say
 from ..core.errors import InputTypeError
 from ..core.findings import Finding, Status
 from ..core.messages import Message
@@ -117,7 +118,7 @@ def assess(
         base, rule_id, reason = decider.tier, decider.id, decider.text
     else:
         base, rule_id = rules.default_tier, "default"
-        reason = Message("未命中任何较高风险规则", "matches no rule of a higher tier")
+        reason = say("risk.assess.matches_no_rule_higher")
     escalated: tuple[str, ...] = ()
     tier = base
     if context.domain in rules.escalation_domains:
@@ -133,25 +134,13 @@ def assess(
     d = DOMAINS[context.domain]
     if context.domain in rules.article_71_public:
         applies = True
-        why = Message(
-            f"用于{d.zh}，属于公共决策领域，须以利于公众理解的方式进行算法说明（第七十一条）。",
-            f"Used for {d.en}, a field of public decision-making: the algorithm must be explained "
-            f"in a way the public can understand (Art. 71).",
-        )
+        why = say("risk.assess.used_field_public_decision", d=d)
     elif context.domain in rules.article_71_commercial:
         applies = True
-        why = Message(
-            f"用于{d.zh}，属于涉及公共利益的商业领域，须以利于公众理解的方式进行算法说明（第七十一条）。",
-            f"Used for {d.en}, a commercial field touching the public interest: the algorithm "
-            f"must be explained in a way the public can understand (Art. 71).",
-        )
+        why = say("risk.assess.used_commercial_field_touching", d=d)
     else:
         applies = False
-        why = Message(
-            f"用于{d.zh}，按规则不属于第七十一条所列领域；仍建议提供算法说明。",
-            f"Used for {d.en}, outside the fields of Art. 71 under these rules; an explanation is "
-            f"still recommended.",
-        )
+        why = say("risk.assess.used_outside_fields_art", d=d)
     return RiskAssessment(
         tier=tier,
         base_tier=base,
@@ -179,10 +168,5 @@ def no_context() -> Finding:
         check=TIER.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
-        message=Message(
-            "未提供应用情境（领域、特殊人群、自动化程度、规模、可否撤销），"
-            "无法确定风险等级及其监管义务。",
-            "No use context was given (context=UseContext(...): domain, special groups, "
-            "automation, scale, reversibility), so the risk tier and its duties cannot be set.",
-        ),
+        message=say("risk.no_context.no_use_context_was"),
     )

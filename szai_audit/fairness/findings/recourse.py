@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...core.catalog import say
 from ...core.data import is_missing_group_key
 from ...core.findings import Finding, Status
 from ...core.grounds import ground_label
@@ -24,21 +25,11 @@ __all__ = ["recourse_findings", "recourse_not_assessed"]
 
 #: Why recourse was not assessed, by key.
 REASONS = {
-    "no_model": Message(
-        "决定为给定值，没有可调用的模型", "the decisions were given, with no model to call"
-    ),
-    "in_parts": Message(
-        "数据分块读取，逐人搜索需要全部行在内存中",
-        "the data were read in parts; the search per person needs every row in memory",
-    ),
-    "not_asked": Message(
-        "审计设置为不评估（recourse=False）", "the audit was set not to assess it"
-    ),
-    "none_refused": Message("没有人被作出不利决定", "no one was decided unfavourably"),
-    "nothing_changeable": Message(
-        "除敏感属性及其代理变量外，没有允许改变的输入",
-        "no input other than the grounds and their proxies may change",
-    ),
+    "no_model": say("fairness.reasons.no_model"),
+    "in_parts": say("fairness.reasons.in_parts"),
+    "not_asked": say("fairness.reasons.not_asked"),
+    "none_refused": say("fairness.reasons.none_refused"),
+    "nothing_changeable": say("fairness.reasons.nothing_changeable"),
 }
 
 
@@ -51,9 +42,8 @@ def recourse_not_assessed(ground: str, reason: str) -> list[Finding]:
             check=check.id,
             article=ARTICLE,
             status=Status.NOT_ASSESSED,
-            message=Message(
-                f"{g.zh}：未评估不利决定后的可改变性（{why.zh}）。",
-                f"{first_upper(g.en)}: recourse was not assessed ({why.en}).",
+            message=say(
+                "fairness.recourse_not_assessed.recourse_was_not_assessed", ground=g, why=why
             ),
             ground=ground,
         )
@@ -166,9 +156,9 @@ def _insufficient(
 ) -> Finding:
     g = ground_label(ground)
     who = (
-        Message("被作出不利决定者", "people decided unfavourably")
+        say("fairness.insufficient.people_decided_unfavourably")
         if counts.name == "refused"
-        else Message("能获得有利决定者", "people with recourse")
+        else say("fairness.insufficient.people_with_recourse")
     )
     listed = Message(
         "、".join(f"“{k}” {int(v)} 人" for k, v in counts.items()) or "无",
@@ -178,11 +168,12 @@ def _insufficient(
         check=check,
         article=ARTICLE,
         status=Status.INSUFFICIENT_DATA,
-        message=Message(
-            f"{g.zh}：{who.zh}达到 {size} 人的组（含参照组）不足两组（各组：{listed.zh}），"
-            f"无法比较。本项数据不足。",
-            f"{first_upper(g.en)}: fewer than two groups (the reference among them) have at "
-            f"least {size} {who.en} (by group: {listed.en}); no comparison. Insufficient data.",
+        message=say(
+            "fairness.insufficient.fewer_than_two_groups",
+            ground=g,
+            who=who,
+            size=size,
+            listed=listed,
         ),
         threshold=threshold,
         ground=ground,
@@ -194,11 +185,9 @@ def _searched(sample: RecourseSample, labels: Labels) -> Message:
     names = [feature_name(c, labels) for c in sample.changeable]
     zh, en = "、".join(n.zh for n in names), ", ".join(n.en for n in names)
     some = (
-        Message(
-            f"随机抽取的 {len(sample.positions):,} 人", f"{len(sample.positions):,} drawn at random"
-        )
+        say("fairness.searched.drawn_at_random", positions=len(sample.positions))
         if sample.sampled
-        else Message(f"全部 {len(sample.positions):,} 人", f"all {len(sample.positions):,}")
+        else say("fairness.searched.all", positions=len(sample.positions))
     )
     return Message(
         f"在被模型作出不利决定的 {sample.n_unfavourable:,} 人中（逐人搜索{some.zh}，只改变{zh}，"
@@ -267,10 +256,13 @@ def _in_units(
     name, unit = feature_name(column, labels), unit_of("", column, labels)
     g, r = f"{c.extra['median_change']:.2f}", f"{c.extra['reference_median_change']:.2f}"
     if unit.zh or unit.en:
-        unit = Message(f" {unit.zh}", f" {unit.en}")
-    return Message(
-        f"按{name.zh}本身计，所需改变的中位数{worse.zh}为 {g}{unit.zh}，"
-        f"{other.zh}为 {r}{unit.zh}。",
-        f"In {name.en} itself, the median change is {g}{unit.en} for {worse.en} and "
-        f"{r}{unit.en} for {other.en}.",
+        unit = say("fairness.in_units.text", unit=unit)
+    return say(
+        "fairness.in_units.itself_median_change",
+        name=name,
+        worse=worse,
+        ground=g,
+        unit=unit,
+        other=other,
+        r=r,
     )
