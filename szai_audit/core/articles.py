@@ -122,7 +122,7 @@ _ITEM_TEXTS: tuple[tuple[str, str, str, str], ...] = (
 CHECKLIST_ITEMS: dict[int, Provision] = {
     i + 1: Provision(
         key=f"72(2)({i + 1})",
-        citation=Message(f"第七十二条第二款第（{_CN[i]}）项", f"Art. 72(2)({_ROMAN[i]})"),
+        citation=say("core.checklist_items.art_72_2", value=Message(_CN[i], _ROMAN[i])),
         text=Message(f"（{_CN[i]}）{zh}", f"({_ROMAN[i]}) {en}"),
         topic=Message(tzh, ten),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import say
 from .grounds import INTERSECTION_SEP
 from .messages import Message
 
@@ -198,7 +199,4 @@ def unlabelled_note(
     en = "; ".join(
         f"{name(k, 'en')}: " + ", ".join(f"“{v}”" for v in vs) for k, vs in shown.items()
     )
-    return Message(
-        f"以下取值未提供中文标签，按数据原值显示。{zh}。",
-        f"These values have no label and are shown as they are in the data. {en}.",
-    )
+    return say("core.unlabelled_note.these_values_have_no", text=Message(zh, en))

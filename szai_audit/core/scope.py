@@ -94,19 +94,15 @@ def binning_note(info: SensitiveInfo) -> Message | None:
     groups_en = ", ".join(info.binning.labels)
     edges = ", ".join(f"{e:g}" for e in info.binning.edges)
     if info.binning.method == "user":
-        return Message(
-            f"该属性为数值型，按用户指定的切分点（{edges}）分为：{groups}。",
-            f"This attribute is numeric and was grouped at the cut points the user gave "
-            f"({edges}): {groups_en}.",
+        return say(
+            "core.binning_note.this_attribute_numeric_was_2",
+            edges=edges,
+            groups=Message(groups, groups_en),
         )
-    return Message(
-        f"该属性为数值型，按分位数自动分组（切分点 {edges}，取整）：{groups}。"
-        f"切分点可由审计人员指定。如这些数字是编码而非数量（例如地区代码），"
-        f"应按文本处理该列，使每个取值单独成组。",
-        f"This attribute is numeric and was grouped by quantiles (cut points {edges}, rounded): "
-        f"{groups_en}. Pass bins= to choose the cut points. If these numbers are codes rather "
-        f"than quantities (a region code, say), pass the column as text to keep each value as "
-        f"its own group.",
+    return say(
+        "core.binning_note.this_attribute_numeric_was",
+        edges=edges,
+        groups=Message(groups, groups_en),
     )
 
 

@@ -215,11 +215,12 @@ def _reason_sentence(
         if math.isclose(v, median):
             return say("explain.reason_sentence.same_as_median_those", name=name, shown=shown)
         more = v > median
-        return Message(
-            f"{name.zh} {shown.zh}，{'高于' if more else '低于'}获得有利决定者的中位数"
-            f"（{typical.zh}）",
-            f"{name.en} {shown.en}, {'above' if more else 'below'} the median of those who "
-            f"received the favourable decision ({typical.en})",
+        return say(
+            "explain.reason_sentence.median_those_who_received",
+            name=name,
+            shown=shown,
+            typical=typical,
+            value=Message("高于" if more else "低于", "above" if more else "below"),
         )
     if typical == shown:
         return say("explain.reason_sentence.also_most_common_among", name=name, shown=shown)
@@ -651,15 +652,7 @@ def _recourse_note(
     listed_zh = "、".join(n.zh for n in names) or "（无）"
     listed_en = ", ".join(n.en for n in names) or "(none)"
     if not options:
-        return Message(
-            f"在允许改变的因素（{listed_zh}）范围内，没有找到能使模型作出有利决定的改变。",
-            f"Within the changes allowed ({listed_en}), no change was found that would make "
-            f"the model's decision favourable.",
+        return say(
+            "explain.recourse_note.within_changes_allowed_no", listed=Message(listed_zh, listed_en)
         )
-    return Message(
-        f"按模型的计算，以下任一组改变（仅在{listed_zh}中）会使模型作出有利决定；"
-        f"这是模型的性质，不代表这些改变可行或可取：",
-        f"By the model's computation, any one of these sets of changes (among {listed_en} "
-        f"only) would make its decision favourable; this is a property of the model, not "
-        f"advice that the change is possible or wise:",
-    )
+    return say("explain.recourse_note.by_model_s_computation", listed=Message(listed_zh, listed_en))

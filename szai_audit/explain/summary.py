@@ -353,11 +353,12 @@ def _principle(
         if numeric_output
         else say("explain.principle.each_case_combines_factors_2")
     )
-    return Message(
-        f"{system.zh}{'（' + org + '）' if org else ''}使用{kind.zh}，"
-        f"该模型从以往案例中学习规律。{how.zh}",
-        f"{system.en}{' (' + org + ')' if org else ''} uses {kind.en} that learned patterns "
-        f"from past cases. {how.en}",
+    return say(
+        "explain.principle.uses_that_learned_patterns",
+        system=system,
+        kind=kind,
+        how=how,
+        value=Message("（" + org + "）" if org else "", " (" + org + ")" if org else ""),
     )
 
 

@@ -127,10 +127,10 @@ def direction_sentence(
     if d.get("kind") == "numeric":
         if d.get("sign", 0) != 0:
             up = d.get("sign", 0) > 0
-            return Message(
-                f"{label.zh}越高，获得有利决定的可能性越{'大' if up else '小'}。",
-                f"The higher the {label.en}, the {'more' if up else 'less'} likely a favourable "
-                f"decision.",
+            return say(
+                "explain.direction_sentence.higher_likely_favourable_decision",
+                label=label,
+                value=Message("大" if up else "小", "more" if up else "less"),
             )
         return _no_direction(label)
     raising, lowering = d.get("raising"), d.get("lowering")
@@ -159,9 +159,11 @@ def _output_direction(label: Message, d: dict, favourable_higher: bool, output: 
         if sign == 0:
             return _no_direction(label)
         up = (sign > 0) == favourable_higher  # the output rises with the factor
-        return Message(
-            f"{label.zh}越高，{output.zh}越{'高' if up else '低'}。",
-            f"The higher the {label.en}, the {'higher' if up else 'lower'} the {output.en}.",
+        return say(
+            "explain.output_direction.higher",
+            label=label,
+            output=output,
+            value=Message("高" if up else "低", "higher" if up else "lower"),
         )
     raising, lowering = d.get("raising"), d.get("lowering")
     if raising is None or raising == lowering:
@@ -234,9 +236,7 @@ def output_explained(
             if favorable_is_positive
             else say("explain.output_explained.lower")
         )
-        return say(
-            "explain.output_explained.more_favourable_person", out=out, space=space, end=end
-        )
+        return say("explain.output_explained.more_favourable_person", out=out, space=space, end=end)
     side = say("explain.output_explained.favourable_decision")
     if not favorable_is_positive:
         side = say("explain.output_explained.unfavourable_decision")
@@ -358,15 +358,12 @@ def appendix(
         say(
             "explain.appendix.method_shapley_values_shap", engine=engine, explained=explained, bg=bg
         ),
-        Message(
-            f"样本：{sample_zh}可加性检验：每一行的基准值（{base}）"
-            f"加各输入的贡献都等于模型输出，最大相对误差 {additivity_error:.1e}"
-            f"（容许 {tolerance:.0e}）。"
-            f"流水线中由同一原始列生成的各列贡献已合并回该列。",
-            f"Sample: {sample_en} Additivity: for every row the baseline ({base}) plus "
-            f"the contributions equals the model output, largest relative error "
-            f"{additivity_error:.1e} (tolerance {tolerance:.0e}). Contributions of the columns a "
-            f"pipeline derives from one raw column are summed into it.",
+        say(
+            "explain.appendix.sample_additivity_every_row",
+            base=base,
+            additivity_error=additivity_error,
+            tolerance=tolerance,
+            sample=Message(sample_zh, sample_en),
         ),
         say(
             "explain.appendix.importance_mean_absolute_contribution",
@@ -539,9 +536,10 @@ def conclusion_text(top: Sequence[Message], missing: Sequence[str]) -> tuple[Mes
     (:func:`notice_text`), and what the organisation must do."""
     names = Message("、".join(t.zh for t in top), ", ".join(t.en for t in top))
     count = {1: "", 2: "两", 3: "三"}.get(len(top), str(len(top)) + " ")
-    head = Message(
-        f"模型最看重的{count}项输入是：{names.zh}；",
-        f"The model weighs {'these inputs' if len(top) > 1 else 'this input'} most: {names.en}; ",
+    head = say(
+        "explain.conclusion_text.model_weighs_most",
+        names=names,
+        count=Message(count, "these inputs" if len(top) > 1 else "this input"),
     )
     notice, action = notice_text(missing)
     return head.join(Message(notice.zh, notice.en[:1].lower() + notice.en[1:]), sep_en=""), action

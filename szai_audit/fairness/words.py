@@ -460,10 +460,10 @@ def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
     g = ground_label(ground)
     listed = ", ".join(f"“{k}” ({v})" for k, v in left_out.items())
     listed_zh = "、".join(f"“{k}”（{v}）" for k, v in left_out.items())
-    return Message(
-        f"{g.zh}：人数足以交叉验证的组少于两个（人数过少的组：{listed_zh}），无法检查代理变量。",
-        f"{first_upper(g.en)}: fewer than two groups have enough people to cross-validate "
-        f"(groups too small: {listed}), so proxies cannot be checked.",
+    return say(
+        "fairness.proxy_too_few.fewer_than_two_groups",
+        ground=g,
+        listed_zh_text=Message(listed_zh, listed),
     )
 
 
@@ -1031,7 +1031,7 @@ def trend_end(label: str, unit: Message | None = None) -> Message:
     zh_v = f"{value} {u.zh}" if u else value
     en_v = f"{value} {u.en}" if u else value
     pct = head.lstrip("P")
-    return Message(f"第{pct}百分位（{zh_v}）", f"the {pct}th percentile ({en_v})")
+    return say("fairness.trend_end.th_percentile", pct=pct, v=Message(zh_v, en_v))
 
 
 def trend_about(c: Comparison, harm: Message, unit: Message | None = None) -> Message:
@@ -1187,10 +1187,11 @@ def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Mess
     g = ground_label(ground)
     zh = "、".join(f"“{k}”组 {v:,} 人" for k, v in small.items())
     en = ", ".join(f"“{k}” {v:,} people" for k, v in small.items())
-    return Message(
-        f"{g.zh}：组太小，无法判断批准率是否有差距（{zh}，少于 {min_size:,} 人）。",
-        f"{first_upper(g.en)}: the groups are too small to judge whether approval rates differ "
-        f"({en}; fewer than {min_size:,}).",
+    return say(
+        "fairness.stmt_too_small.groups_too_small_judge",
+        ground=g,
+        min_size=min_size,
+        text=Message(zh, en),
     )
 
 
@@ -1243,9 +1244,7 @@ def stmt_stand_in(
     '性别：模型未直接使用性别一栏，但“婚姻状况与性别”几乎完全等同于性别（AUC 1.000），...'
     """
     g = ground_label(ground)
-    head = (
-        say("fairness.stmt_stand_in.model_does_not_use", ground=g) if unused else Message("", "")
-    )
+    head = say("fairness.stmt_stand_in.model_does_not_use", ground=g) if unused else Message("", "")
     if share is not None and share > 0:
         uses = say(
             "fairness.stmt_stand_in.model_uses_through_carries", ground=g, share=fmt_pct(share)
@@ -1287,10 +1286,11 @@ def limit_small_groups(ground: str, small: Mapping[str, int], min_size: int) -> 
     g = ground_label(ground)
     zh = "、".join(f"“{k}”（{v:,} 人）" for k, v in small.items())
     en = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
-    return Message(
-        f"{g.zh}：以下组人数少于 {min_size:,} 人，太小，无法判断：{zh}。",
-        f"{first_upper(g.en)}: these groups have fewer than {min_size:,} people, too few to "
-        f"judge: {en}.",
+    return say(
+        "fairness.limit_small_groups.these_groups_have_fewer",
+        ground=g,
+        min_size=min_size,
+        text=Message(zh, en),
     )
 
 

@@ -146,7 +146,7 @@ def _data_model_fields(facts: AuditFacts) -> list[Field]:
         ),
         Field(
             say("filings.algorithm.data_model_fields.data_rows_audited"),
-            Message(f"{rows} 行{cols}", f"{rows} rows{cols_en}"),
+            say("filings.algorithm.data_model_fields.rows", rows=rows, cols=Message(cols, cols_en)),
             MEASURED,
         ),
         Field(

@@ -136,6 +136,10 @@ def shenzhen(article: str) -> Clause:
     citation = _REVIEW_DUTY if article == ETHICS_REVIEW else p.citation
     return Clause(
         SHENZHEN,
-        Message(f"{INSTRUMENTS[SHENZHEN].zh}{citation.zh}", f"{_SHORT_EN[SHENZHEN]} {citation.en}"),
+        say(
+            "filings.shenzhen.text",
+            citation=citation,
+            value=Message(INSTRUMENTS[SHENZHEN].zh, _SHORT_EN[SHENZHEN]),
+        ),
         p.text,
     )

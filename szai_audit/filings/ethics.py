@@ -109,12 +109,9 @@ def _screen_part(facts: AuditFacts, public_opinion: bool | None) -> Part:
     unknown = [i + 1 for i, (r, _) in enumerate(results) if r == UNKNOWN]
     if flagged:
         items = "、".join(map(str, flagged))
-        lead = Message(
-            f"筛查显示本系统可能属于专家复核清单第 {items} 项：经本单位科技伦理（审查）委员会初步"
-            f"审查后，须报请所在地方或相关行业主管部门组织专家复核。",
-            f"The screen finds the system may fall under item(s) {', '.join(map(str, flagged))} "
-            f"of the expert re-review list: after the unit's ethics committee's initial review, "
-            f"it is to be sent to the local or sector authority for expert re-review.",
+        lead = say(
+            "filings.ethics.screen_part.screen_finds_system_may",
+            items=Message(items, ", ".join(map(str, flagged))),
         )
     else:
         rest = "、".join(map(str, unknown))
@@ -141,9 +138,9 @@ def _screen_part(facts: AuditFacts, public_opinion: bool | None) -> Part:
     if unknown:
         fields.append(
             needs(
-                Message(
-                    f"清单第 {'、'.join(map(str, unknown))} 项",
-                    f"List item(s) {', '.join(map(str, unknown))}",
+                say(
+                    "filings.ethics.screen_part.list_item_s",
+                    value=Message("、".join(map(str, unknown)), ", ".join(map(str, unknown))),
                 ),
                 say("filings.ethics.screen_part.judge_whether_system_list"),
             )

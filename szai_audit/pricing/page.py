@@ -345,9 +345,9 @@ def dimension_block(
     notes = []
     if name in p.binning:
         notes.append(
-            Message(
-                f"数值按分位数分组：{'、'.join(p.binning[name])}。",
-                f"Numbers grouped by quantiles: {', '.join(p.binning[name])}.",
+            say(
+                "pricing.dimension_block.numbers_grouped_by_quantiles",
+                value=Message("、".join(p.binning[name]), ", ".join(p.binning[name])),
             )
         )
     return {

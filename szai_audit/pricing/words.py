@@ -87,9 +87,7 @@ def _than(other: Message, x: float) -> Message:
     if _tiny(x):
         return say("pricing.than.about_same_as", other=other)
     word, en = ("高", "more") if x > 0 else ("低", "less")
-    return Message(
-        f"比{other.zh}{word} {fmt_pct(abs(x))}", f"{fmt_pct(abs(x))} {en} than {other.en}"
-    )
+    return say("pricing.than.than", other=other, value=fmt_pct(abs(x)), word=Message(word, en))
 
 
 def relative(x: float) -> Message:
@@ -176,7 +174,7 @@ def dimension_label(
     spec = (labels or {}).get(name)
     zh, en = (str(spec[0]), str(spec[1])) if spec else (name, name)
     k = KIND_LABELS.get(kind, Message(kind, kind))
-    return Message(f"{k.zh}“{zh}”", f"{k.en} (“{en}”)")
+    return say("pricing.dimension_label.text", k=k, text=Message(zh, en))
 
 
 def subject_label(f: Any) -> Message:
@@ -245,9 +243,10 @@ def msg_raw_gap(
     per_order = (
         Message("", "")
         if abs(diff) < 0.005
-        else Message(
-            f"每单{'多' if diff > 0 else '少'} {money_size(diff, currency).zh}；",
-            f"{money_size(diff, currency).en} {'more' if diff > 0 else 'less'} per order; ",
+        else say(
+            "pricing.raw_gap.per_order",
+            diff=money_size(diff, currency),
+            value=Message("多" if diff > 0 else "少", "more" if diff > 0 else "less"),
         )
     )
     ci, median = interval(lo, hi, c.value), relative(median_ratio - 1)
@@ -303,9 +302,12 @@ def _disagreement(verdict: Verdict) -> Message:
         v, ci = relative(c.value), interval(lo, hi, c.value)
         name = "stratified" if c.extra.get("estimate") == "stratified" else "regression-adjusted"
         parts.append(
-            Message(
-                f"{_method(c).zh}（{v.zh}，区间 {ci.zh}：{r.zh}）",
-                f"the {name} estimate ({v.en}, interval {ci.en}: {r.en})",
+            say(
+                "pricing.disagreement.estimate_interval",
+                v=v,
+                ci=ci,
+                r=r,
+                c=Message(_method(c).zh, name),
             )
         )
     first, second = parts
@@ -483,8 +485,10 @@ def tenure_rule(
         name = say("pricing.tenure_rule.value")
     if op == "is":
         yes = raw == "True"
-        return Message(
-            f"{name.zh}为“{'是' if yes else '否'}”", f"{name.en} {'true' if yes else 'false'}"
+        return say(
+            "pricing.tenure_rule.text_2",
+            name=name,
+            value=Message("是" if yes else "否", "true" if yes else "false"),
         )
     try:
         value = with_unit(number(float(raw)), unit_of(column, labels))
@@ -495,7 +499,7 @@ def tenure_rule(
         ">=": ("不少于", "of at least"),
         "<=": ("不超过", "of at most"),
     }[op]
-    return Message(f"{name.zh}{zh_op} {value.zh}", f"{name.en} {en_op} {value.en}")
+    return say("pricing.tenure_rule.text", name=name, value=value, op=Message(zh_op, en_op))
 
 
 def _loyalty_model(counterfactual: float) -> Message:
@@ -506,11 +510,7 @@ def _loyalty_model(counterfactual: float) -> Message:
         return say("pricing.loyalty_model.re_priced_by_model")
     word, en = ("多付", "more") if counterfactual > 0 else ("少付", "less")
     size = fmt_pct(abs(counterfactual))
-    return Message(
-        f"由模型重新定价：同一订单，老顾客比以新顾客身份下单{word} {size}。",
-        f"Re-priced by the model, the same orders cost {size} {en} placed by a loyal customer "
-        f"than by a new one.",
-    )
+    return say("pricing.loyalty_model.re_priced_by_model_2", size=size, word=Message(word, en))
 
 
 def msg_loyalty(
@@ -589,11 +589,12 @@ def msg_profile_attribution(
         if largest >= 0.0005:
             name = quoted([column], labels)
             top = say("pricing.profile_attribution.largest", name=name, largest=fmt_pct(largest))
-    body = Message(
-        f"顾客画像特征合计占模型对价格全部影响的 {fmt_pct(share)}（{parts_zh}）{top.zh}；"
-        f"上限为 {fmt_pct(threshold)}。",
-        f"The consumer-profile features carry {fmt_pct(share)} of the model's total influence "
-        f"on the price ({parts_en}){top.en}; the limit is {fmt_pct(threshold)}.",
+    body = say(
+        "pricing.profile_attribution.consumer_profile_features_carry",
+        share=fmt_pct(share),
+        top=top,
+        threshold=fmt_pct(threshold),
+        parts=Message(parts_zh, parts_en),
     )
     if status == "PASS":
         return body.join(say("pricing.profile_attribution.result_pass"))
@@ -625,19 +626,10 @@ def method_paragraphs(
             n_boot=count(n_boot),
             level=fmt_level(level),
         ),
-        Message(
-            f"控制正当因素（{zh_f}）后的价差，两种方法并列：精确分层（类别原样、数值按分位数分箱，"
-            f"在每个层内比较该组与参照组的对数价格，再按该组的分布加权）与回归调整（对数价格对组别"
-            f"和各因素做最小二乘，HC1 稳健标准误）。以分层法为准：超过 {fmt_pct(price_gap_max)} "
-            f"且经多重比较校正后显著为不通过，超过但不显著为警示。层内仍可能残留因素差异。",
-            f"Gap given the legitimate factors ({en_f}), two methods side by side: exact "
-            f"stratification (categories as they are, numbers in quantile bins; within each "
-            f"stratum the group's log price is compared with the reference group's and the "
-            f"differences are weighted by the group's own distribution) and regression "
-            f"adjustment (least squares of the log price on the groups and the factors, HC1 "
-            f"robust errors). The stratified gap decides: beyond {fmt_pct(price_gap_max)} and "
-            f"significant after correction fails, beyond but not significant warns. Differences "
-            f"in the factors within a stratum may remain.",
+        say(
+            "pricing.method_paragraphs.gap_given_legitimate_factors",
+            price_gap_max=fmt_pct(price_gap_max),
+            f=Message(zh_f, en_f),
         ),
         say(
             "pricing.method_paragraphs.counterfactual_test_orders_drawn",
@@ -665,15 +657,10 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             f"customer). Prices come from: {scope.decision_rule}. The methods of the price "
             f"checks are at the end of the Art. 72(2)(v) section.",
         ),
-        Message(
-            f"判定规则：在容许范围内为“通过”；超出时，整份审计的全部比较一起作 "
-            f"Benjamini-Hochberg 校正，校正后 p 值低于 {policy.significance_level:g} 为"
-            f"“不通过”，否则为“警示”。"
-            f"订单数不足 {count(policy.min_group_size)} 的组不参与比较、不显示数值。",
-            f"Decision rule: within the tolerance is a pass; beyond it, every comparison of the "
-            f"audit is adjusted together (Benjamini-Hochberg): below "
-            f"{policy.significance_level:g} fails, otherwise a warning. Groups of fewer than "
-            f"{policy.min_group_size} orders are neither compared nor shown.",
+        say(
+            "pricing.audit_method_paragraphs.decision_rule_within_tolerance",
+            significance_level=policy.significance_level,
+            min_group_size=Message(count(policy.min_group_size), policy.min_group_size),
         ),
         say("pricing.audit_method_paragraphs.privacy_report_holds_statistics"),
     ]
@@ -759,7 +746,7 @@ def _more(x: float) -> Message:
     if _tiny(x):
         return say("pricing.more.pay_about_same")
     word, en = ("多付", "more") if x > 0 else ("少付", "less")
-    return Message(f"{word} {fmt_pct(abs(x))}", f"pay {fmt_pct(abs(x))} {en}")
+    return say("pricing.more.pay", value=fmt_pct(abs(x)), word=Message(word, en))
 
 
 def stmt_uses(name: Message, share: float | None) -> Message:
@@ -781,11 +768,14 @@ def stmt_gap(
     “高端”的顾客比为“低端”的多付 8.2%（每单约 3.16 元）``."""
     more, cash = _more(gap), amount or Message("", "")
     zh_cash, en_cash = (f"（{cash.zh}）", f" ({cash.en})") if amount else ("", "")
-    return Message(
-        f"在{factors.zh}相同的订单中，{name.zh}为“{group.zh}”的顾客比为“{reference.zh}”的"
-        f"{more.zh}{zh_cash}",
-        f"for orders alike in {factors.en}, customers whose {name.en} is “{group.en}” "
-        f"{more.en} than those with “{reference.en}”{en_cash}",
+    return say(
+        "pricing.stmt_gap.orders_alike_customers_whose",
+        factors=factors,
+        name=name,
+        group=group,
+        reference=reference,
+        more=more,
+        cash=Message(zh_cash, en_cash),
     )
 
 
@@ -797,10 +787,13 @@ def stmt_loyalty(
     more = _more(gap)
     zh_cash, en_cash = (f"（{amount.zh}）", f" ({amount.en})") if amount else ("", "")
     who = say("pricing.stmt_loyalty.text", loyal=loyal) if loyal else Message("", "")
-    return Message(
-        f"在{factors.zh}相同的订单中，{who.zh}老顾客比{new.zh}的新顾客{more.zh}{zh_cash}",
-        f"for orders alike in {factors.en}, loyal customers{who.en} {more.en} than new ones "
-        f"({new.en}){en_cash}",
+    return say(
+        "pricing.stmt_loyalty.orders_alike_loyal_customers",
+        factors=factors,
+        who=who,
+        new=new,
+        more=more,
+        cash=Message(zh_cash, en_cash),
     )
 
 
@@ -841,7 +834,7 @@ def stmt_join(lead: Message | None, facts: Sequence[Message]) -> Message:
     zh = "；".join(f.zh for f in facts if f.zh)
     en = "; ".join(f.en for f in facts if f.en)
     if lead is not None:
-        return Message(f"{lead.zh}：{zh}。", f"{lead.en}: {en}.")
+        return say("pricing.stmt_join.text", lead=lead, text=Message(zh, en))
     return Message(f"{zh}。", f"{first_upper(en)}.")
 
 
@@ -868,10 +861,10 @@ def stmt_kind(
 def stmt_attribution(share: float, top: Message | None) -> Message:
     """The profile's share of the model's influence, when no column statement says it."""
     zh_top, en_top = (f"，其中最大的是{top.zh}", f", {top.en} most") if top else ("", "")
-    return Message(
-        f"模型定价时使用了顾客画像：画像特征合计占模型对价格全部影响的 {fmt_pct(share)}{zh_top}。",
-        f"The model uses the customer's profile: its features carry {fmt_pct(share)} of the "
-        f"model's total influence on the price{en_top}.",
+    return say(
+        "pricing.stmt_attribution.model_uses_customer_s",
+        share=fmt_pct(share),
+        top=Message(zh_top, en_top),
     )
 
 
@@ -899,10 +892,8 @@ def stmt_missing(titles: Sequence[Message], status: Status) -> Message:
     zh = "、".join(f"“{t.zh}”" for t in titles)
     en = ", ".join(f"“{t.en}”" for t in titles)
     if status is Status.INSUFFICIENT_DATA:
-        return Message(
-            f"以下检查数据不足，未能得出结论：{zh}。", f"Too little data to decide: {en}."
-        )
-    return Message(f"以下检查未能进行：{zh}。", f"Not assessed: {en}.")
+        return say("pricing.stmt_missing.too_little_data_decide", text=Message(zh, en))
+    return say("pricing.stmt_missing.not_assessed", text=Message(zh, en))
 
 
 def action_stop_using(name: Message) -> Message:

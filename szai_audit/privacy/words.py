@@ -141,9 +141,8 @@ def k_action(
     )
     zh = "、".join(s.zh for s in steps[:-1]) + ("并" if len(steps) > 1 else "") + steps[-1].zh
     en = (", ".join(s.en for s in steps[:-1]) + " and " if len(steps) > 1 else "") + steps[-1].en
-    return Message(
-        f"{when.zh}{zh}，使 k 至少为 {k_required:,}。",
-        f"{when.en}, {en}, so that k is at least {k_required:,}.",
+    return say(
+        "privacy.k_action.so_that_k_at", when=when, k_required=k_required, text=Message(zh, en)
     )
 
 

@@ -232,9 +232,11 @@ def _item_message(it: ChecklistItem) -> Message:
             if it.status is Status.PASS
             else say("risk.item_message.result_fail")
         )
-        return Message(
-            f"{head.zh}：由{names}书面确认。{verdict.zh}",
-            f"{head.en}: attested in writing by {names_en}. {verdict.en}",
+        return say(
+            "risk.item_message.attested_writing_by",
+            head=head,
+            verdict=verdict,
+            names=Message(names, names_en),
         )
     if CHECKLIST_ITEMS[it.item][1] is not None:
         check = {

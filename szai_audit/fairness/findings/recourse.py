@@ -189,11 +189,11 @@ def _searched(sample: RecourseSample, labels: Labels) -> Message:
         if sample.sampled
         else say("fairness.searched.all", positions=len(sample.positions))
     )
-    return Message(
-        f"在被模型作出不利决定的 {sample.n_unfavourable:,} 人中（逐人搜索{some.zh}，只改变{zh}，"
-        f"每个改变都由模型验证）",
-        f"Of the {sample.n_unfavourable:,} people the model decided unfavourably ({some.en} "
-        f"searched, changing only {en}; every change verified by the model)",
+    return say(
+        "fairness.searched.people_model_decided_unfavourably",
+        n_unfavourable=sample.n_unfavourable,
+        some=some,
+        text=Message(zh, en),
     )
 
 
