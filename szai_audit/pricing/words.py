@@ -660,7 +660,7 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
         say(
             "pricing.audit_method_paragraphs.decision_rule_within_tolerance",
             significance_level=policy.significance_level,
-            min_group_size=Message(count(policy.min_group_size), policy.min_group_size),
+            min_group_size=Message(count(policy.min_group_size), str(policy.min_group_size)),
         ),
         say("pricing.audit_method_paragraphs.privacy_report_holds_statistics"),
     ]
