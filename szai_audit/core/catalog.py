@@ -28,6 +28,7 @@ szai_audit.core.catalog docs/words.md``).
 
 from __future__ import annotations
 
+import re
 import string
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -148,12 +149,36 @@ def _render(template: Message, args: Mapping[str, Any]) -> tuple[str, str]:
 def say(key: str, /, **args: Any) -> Message:
     """The sentence ``key`` of its catalog, filled with ``args`` language by language.
 
+    A text argument the sentence quotes (``“{worst}”``) is a value from the data: it is kept
+    as a :class:`Category`, so that the report can show it by the user's label
+    (:func:`relabel`); names of inputs are given as messages and never relabelled.
+
     >>> m = say("core.status_labels.pass")
     >>> m.zh, m.en
     ('通过', 'Pass')
     """
-    zh, en = _render(_template(key), args)
+    template = _template(key)
+    quoted = _quoted(template)
+    if quoted:
+        args = {
+            name: Category(value) if name in quoted and isinstance(value, str) else value
+            for name, value in args.items()
+        }
+    zh, en = _render(template, args)
     return Text(zh, en, key, args)
+
+
+_QUOTED = re.compile(r"[“\"]\{(\w+)(?:![a-z])?(?::[^}]*)?\}[”\"]")
+
+
+@cache
+def _quoted_in(zh: str, en: str) -> frozenset[str]:
+    return frozenset(_QUOTED.findall(zh)) | frozenset(_QUOTED.findall(en))
+
+
+def _quoted(template: Message) -> frozenset[str]:
+    """The placeholders a sentence quotes: values from the data."""
+    return _quoted_in(template.zh, template.en)
 
 
 def relabel(message: Message, label: Callable[[Category], Message | None]) -> Message:

@@ -32,7 +32,7 @@ import pandas as pd
 from .catalog import say
 from .findings import Finding, Status
 from .margins import normal_interval, normal_margin_test
-from .messages import Message, fill, fmt_p
+from .messages import Message, fmt_p
 from .policy import Policy
 from .stats import benjamini_hochberg, normal_p_value
 
@@ -632,37 +632,7 @@ def _adjusted_tests(tests: pd.DataFrame, adjusted: Any) -> pd.DataFrame:
 OUTCOME_PASS = say("core.outcome_pass")
 _WARNING = say("core.warning")
 
-_BEYOND = Message(
-    "数据表明差距超出容许范围（单侧检验，多重比较校正后 p {p}）。"
-    "结论：超出本审计设定的容许范围，“{worst}”组处于不利地位。",
-    "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}). Result: "
-    "beyond the tolerance this audit set; the group “{worst}” is worse off.",
-)
-_BEYOND_ABOUT = Message(
-    "数据表明超出容许范围（单侧检验，多重比较校正后 p {p}）：{about_zh}。"
-    "结论：超出本审计设定的容许范围。",
-    "The data show it beyond the tolerance (one-sided test, adjusted p {p}): {about_en}. "
-    "Result: beyond the tolerance this audit set.",
-)
-_INCONCLUSIVE = Message(
-    "置信区间越出容许范围，但数据不足以表明差距超出容许范围（单侧检验，校正后 p {p}）。"
-    "结论：警示，无法确定，建议用更多数据复核。",
-    "The interval reaches beyond the tolerance, but the data do not show the gap beyond it "
-    "(one-sided test, adjusted p {p}). Result: warning, inconclusive; check it with more data.",
-)
-_INFORMATIVE = Message(
-    "数据表明差距超出容许范围（单侧检验，校正后 p {p}），但这是未调整的比较，正当因素可能解释"
-    "这一差距。结论：警示。",
-    "The data show the gap beyond the tolerance (one-sided test, adjusted p {p}), but the "
-    "comparison is unadjusted and legitimate factors may explain it. Result: warning.",
-)
 _WITHIN = say("core.within")
-_WITHIN_NOT_ZERO = Message(
-    "置信区间全部落在容许范围内，但差距与零有统计显著差异（校正后 p {p}）：差距确实存在，"
-    "只是未超出本审计设定的容许范围。结论：通过。",
-    "The whole interval lies within the tolerance, yet the gap is not zero (adjusted p {p}): "
-    "there is a gap, smaller than the tolerance this audit set. Result: pass.",
-)
 
 
 _RESULTS: dict[Status, Message] = {
@@ -702,17 +672,15 @@ def verdict_tail(verdict: Verdict, about: Message | None = None) -> Message:
     worst = verdict.comparison.group
     if verdict.status is Status.FAIL:
         if about is not None:
-            return fill(
-                _BEYOND_ABOUT, about_zh=about.zh, about_en=about.en, p=fmt_p(verdict.p_adjusted)
-            )
-        return fill(_BEYOND, worst=worst, p=fmt_p(verdict.p_adjusted))
+            return say("core.beyond_about", about=about, p=fmt_p(verdict.p_adjusted))
+        return say("core.beyond", worst=worst, p=fmt_p(verdict.p_adjusted))
     if verdict.status is Status.PASS:
         if verdict.gap_not_zero:
             assert verdict.p_zero_adjusted is not None
-            return fill(_WITHIN_NOT_ZERO, p=fmt_p(verdict.p_zero_adjusted))
+            return say("core.within_not_zero", p=fmt_p(verdict.p_zero_adjusted))
         return _WITHIN
     if verdict.disagree:  # the message says why: two estimates reach different results
         return _WARNING
     if verdict.informative and verdict.shown_beyond:
-        return fill(_INFORMATIVE, p=fmt_p(verdict.p_adjusted))
-    return fill(_INCONCLUSIVE, p=fmt_p(verdict.p_adjusted))
+        return say("core.informative", p=fmt_p(verdict.p_adjusted))
+    return say("core.inconclusive", p=fmt_p(verdict.p_adjusted))

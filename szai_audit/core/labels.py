@@ -5,26 +5,24 @@ a ground's name) to its raw values and their display names in Chinese and Englis
 with no label is shown as it is in the data, quoted, and the report notes once that no label was
 given (:meth:`ValueLabels.unlabelled`, :func:`unlabelled_note`).
 
-The sentences of the findings quote group values as ``“female”``; :meth:`ValueLabels.localise`
-replaces each quoted raw value of the finding's ground (an intersection ``“female × yes”`` part by
-part) by its label, so a sentence is written once and labelled wherever it is read.
+The sentences of the findings quote group values as ``“female”``: such a value is an argument of
+its catalog sentence (a :class:`~szai_audit.core.messages.Category`), and
+:meth:`ValueLabels.localise` writes the sentence again with each of them (an intersection
+``“female × yes”`` part by part) by its label, so a sentence is written once and labelled
+wherever it is read, and nothing else in it (the name of an input) is ever taken for a value.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .catalog import say
+from .catalog import categories, relabel, say
 from .grounds import INTERSECTION_SEP
 from .messages import Message
 
 __all__ = ["ValueLabels", "as_label", "merge_unlabelled", "unlabelled_note"]
-
-_QUOTED_ZH = re.compile(r"“([^“”]+)”")
-_QUOTED_EN = re.compile(r"“([^“”]+)”|\"([^\"]+)\"")
 
 
 @dataclass(frozen=True)
@@ -52,8 +50,9 @@ class ValueLabels:
     ('女', 'male')
     >>> vl.group("gender × nationality", "female × yes").zh
     '女 × yes'
-    >>> vl.localise(Message("“female”组", "the “female” group"), "gender").zh
-    '“女”组'
+    >>> from szai_audit.core.catalog import say
+    >>> vl.localise(say("core.values.quoted", value="female"), "gender").zh
+    '“女”'
     """
 
     by_column: Mapping[str, Mapping[str, Message]] = field(default_factory=dict)
@@ -96,23 +95,22 @@ class ValueLabels:
         )
 
     def localise(self, message: Message, ground: str | None) -> Message:
-        """``message`` with each quoted raw value of ``ground``'s groups replaced by its label."""
+        """``message`` with each value of ``ground``'s groups it quotes (its
+        :class:`~szai_audit.core.messages.Category` arguments) written by its label; the rest
+        of the sentence, the names of inputs among it, is left as it is."""
         if not ground or not self.by_column:
             return message
-
         key: str = ground
-
-        def swap(lang: str) -> Callable[[re.Match[str]], str]:
-            def repl(m: re.Match[str]) -> str:
-                raw = m.group(1) if m.group(1) is not None else m.group(m.lastindex or 1)
-                new = self.group(key, raw)[lang]
-                return m.group(0).replace(raw, new)
-
-            return repl
-
-        return Message(
-            _QUOTED_ZH.sub(swap("zh"), message.zh), _QUOTED_EN.sub(swap("en"), message.en)
+        return relabel(
+            message, lambda c: self.group(key, c.raw) if self._labelled(key, c.raw) else None
         )
+
+    def _labelled(self, ground: str, label: str) -> bool:
+        grounds = ground.split(INTERSECTION_SEP)
+        parts = label.split(INTERSECTION_SEP)
+        if len(grounds) != len(parts):
+            return self.has(ground, label)
+        return any(self.has(g, p) for g, p in zip(grounds, parts, strict=True))
 
     def unlabelled(self, key: str, values: Iterable[object]) -> list[str]:
         """The values of a column or ground that have no label, in the order given."""
@@ -120,13 +118,14 @@ class ValueLabels:
         return [str(v) for v in values if str(v) not in table]
 
     def unlabelled_in(self, message: Message, ground: str | None) -> dict[str, list[str]]:
-        """The raw values of ``ground``'s groups that ``message`` quotes (in Chinese) without a
-        label, by column (or ground): only values present in the data count (:attr:`known`)."""
+        """The raw values of ``ground``'s groups that ``message`` quotes without a label, by
+        column (or ground): only values present in the data count (:attr:`known`)."""
         out: dict[str, dict[str, None]] = {}  # ordered sets: thousands of groups are quoted
         if not ground:
             return {}
         grounds = ground.split(INTERSECTION_SEP)
-        for quoted in _QUOTED_ZH.findall(message.zh):
+        for value in categories(message):
+            quoted = value.raw
             parts = quoted.split(INTERSECTION_SEP)
             pairs = [(ground, quoted)]
             if len(parts) == len(grounds):

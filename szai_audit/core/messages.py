@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ __all__ = [
     "fmt_p",
     "fmt_pct",
     "fmt_ratio",
+    "listing",
     "minus",
 ]
 
@@ -187,6 +188,23 @@ def first_upper(text: str) -> str:
     ('HIV status', 'Age', '')
     """
     return text[:1].upper() + text[1:]
+
+
+def listing(parts: Sequence[Message], sep_zh: str = "、", sep_en: str = ", ") -> Message:
+    """Messages listed the way each language lists them ("年龄、职业" / "age, job"), each kept
+    as a part so that labels can still be applied to their arguments.
+
+    >>> listing([Message("年龄", "age"), Message("职业", "job")]).to_dict()
+    {'zh': '年龄、职业', 'en': 'age, job'}
+    >>> listing([]).to_dict()
+    {'zh': '', 'en': ''}
+    """
+    if not parts:
+        return Message("", "")
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.join(part, sep_zh, sep_en)
+    return out
 
 
 def fmt_p(p: float) -> str:

@@ -15,12 +15,12 @@ from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
 from ..core.messages import (
     Message,
-    fill,
     first_upper,
     fmt_amount,
     fmt_level,
     fmt_pct,
     fmt_ratio,
+    listing,
     minus,
 )
 from ..core.policy import Policy
@@ -97,105 +97,21 @@ METRIC_EXPLANATIONS: dict[str, Message] = {
 # Finding messages
 # --------------------------------------------------------------------------------------------
 
-_NOT_PROVIDED = Message(
-    "未提供“{zh}”对应的数据，第七十二条第二款第（四）项关于{zh}的歧视未作检查。",
-    "No data was provided for {en}; discrimination by {en} under Art. 72(2)(iv) was not checked.",
-)
-
-_NO_OUTCOMES = Message(
-    "未提供实际结果（y_true），{metric_zh}无法计算，本项未评估。",
-    "No actual outcomes (y_true) were provided, so the {metric_en} cannot be computed; this "
-    "check was not assessed.",
-)
-
-_TOO_FEW_GROUPS = Message(
-    "{ground_zh}：人数达到 {min_size} 人的组少于两个，组太小，无法判断{metric_zh}是否有差距。"
-    "{small_zh}",
-    "{ground_en}: fewer than two groups have the {min_size} people needed to compare the "
-    "{metric_en}; the groups are too small to judge.{small_en}",
-)
-
-_NO_FAVOURABLE = Message(
-    "{ground_zh}：所有组的批准率均为 0，比率无定义，本项未评估。",
-    "{ground_en}: no group received any favourable decision, so the ratio is undefined; this "
-    "check was not assessed.",
-)
-
-_RATIO = Message(
-    "{ground_zh}：{worst_zh}的批准率为 {worst_rate}，{best_zh}（{rule_zh}）为 "
-    "{best_rate}，二者之比为 {value}（{level}置信区间 {low} 至 {high}）；容许下限为 "
-    "{threshold}。{among_zh}",
-    "{ground_en}: the approval rate is {worst_rate} for {worst_en} and {best_rate} for "
-    "{best_en} ({rule_en}); the ratio is {value} ({level} CI "
-    "{low} to {high}), and the tolerance is at least {threshold}.{among_en}",
-)
-
-_EQUAL = Message(
-    "{ground_zh}：所有参与比较的组（{groups_zh}）{metric_zh}相同，均为 {rate}。",
-    "{ground_en}: every compared group ({groups_en}) has the same {metric_en}, {rate}.",
-)
-
-_DIFFERENCE = Message(
-    "{ground_zh}：{metric_zh}在{worst_zh}为 {worst_rate}，在{best_zh}（{rule_zh}）为 "
-    "{best_rate}，相差 {value} 个百分点（{level}置信区间 {low} 至 {high}），“{worst}”组处于"
-    "不利地位；容许上限为 {threshold} 个百分点。{among_zh}",
-    "{ground_en}: the {metric_en} is {worst_rate} for {worst_en} and {best_rate} for "
-    "{best_en} ({rule_en}), a gap of {value} percentage points ({level} CI {low} to {high}) "
-    "to the disadvantage of “{worst}”; the tolerance is {threshold} points.{among_en}",
-)
-
 #: How the reference group of a comparison was chosen.
 REFERENCE_RULES: dict[str, Message] = {
     "best_off": say("fairness.reference_rules.best_off"),
     "chosen": say("fairness.reference_rules.chosen"),
 }
 
-_AMONG = Message(
-    "共有 {n} 个组与参照组比较，此为差距最大者。",
-    " Of the {n} groups compared with the reference, this is the largest gap.",
-)
-
-_REFERENCE_TOO_SMALL = Message(
-    "{ground_zh}：参照组“{reference}”计算{metric_zh}所依据的人数少于 {min_size} 人，无法与之比较；"
-    "本项数据不足。",
-    "{ground_en}: the reference group “{reference}” has fewer than {min_size} people behind its "
-    "{metric_en}, so no group can be compared with it; insufficient data.",
-)
-
-
-_INTERSECTION_TOO_LARGE = Message(
-    "{ground_zh}：全部事由的交叉组合有 {n} 个组，超过上限 {max}，未逐组比较；"
-    "各两两交叉组合已评估。",
-    "{ground_en}: the intersection of all grounds has {n} groups, more than the limit of {max}, "
-    "so it was not compared group by group; every pair of grounds was assessed.",
-)
-
 
 def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
     """Message when the full intersection has too many groups."""
     g = ground_label(ground)
-    return fill(_INTERSECTION_TOO_LARGE, ground_zh=g.zh, ground_en=g.en, n=n, max=limit)
+    return say("fairness.intersection_too_large", ground=g, n=n, max=limit)
 
 
 _NO_SCORES = say("fairness.no_scores")
 _NOT_PROBABILITIES = say("fairness.not_probabilities")
-_AUC = Message(
-    "{ground_zh}：模型对“{worst}”组的排序准确度（AUC {worst_auc}）"
-    "低于“{best}”组（AUC {best_auc}），相差 {value}（{level}置信区间 {low} 至 {high}）；"
-    "容许上限为 {threshold}。",
-    "{ground_en}: the model ranks people less accurately for “{worst}” (AUC {worst_auc}) than "
-    "for “{best}” (AUC {best_auc}), a difference of {value} ({level} CI {low} to {high}); the "
-    "tolerance is {threshold}.",
-)
-_CALIBRATION = Message(
-    "{ground_zh}：相同评分下各组的实际结果不同（实际为{outcome_zh}的比例与评分所预测的比例相比："
-    "“{worst}”组{worst_zh}，“{best}”组{best_zh}），两组相差 {value} 个百分点"
-    "（{level}置信区间 {low} 至 {high}）；容许上限为 {threshold} 个百分点。",
-    "{ground_en}: at the same score, actual outcomes differ by group (the actual share with "
-    "{outcome_en} against the share the scores predict: {worst_en} for “{worst}”, {best_en} "
-    "for “{best}”), a difference of {value} points ({level} CI {low} to {high}); the "
-    "tolerance is {threshold} points.",
-)
 
 
 def msg_no_scores() -> Message:
@@ -241,10 +157,9 @@ def msg_auc(
 ) -> Message:
     """Message of the AUC comparison (values on the AUC scale, 3 decimals)."""
     g = ground_label(ground)
-    body = fill(
-        _AUC,
-        ground_zh=g.zh,
-        ground_en=first_upper(g.en),
+    body = say(
+        "fairness.auc",
+        ground=g,
         worst=worst,
         best=best,
         worst_auc=fmt_ratio(worst_auc, 3),
@@ -283,18 +198,14 @@ def msg_calibration(
         else say("fairness.calibration.text", positive_label=positive_label)
     )
     w, b = _higher_lower(worst_offset), _higher_lower(best_offset)
-    body = fill(
-        _CALIBRATION,
-        ground_zh=g.zh,
-        ground_en=first_upper(g.en),
-        outcome_zh=outcome.zh,
-        outcome_en=outcome.en,
+    body = say(
+        "fairness.calibration",
+        ground=g,
+        outcome=outcome,
         worst=worst,
         best=best,
-        worst_zh=w.zh,
-        worst_en=w.en,
-        best_zh=b.zh,
-        best_en=b.en,
+        worst_offset=w,
+        best_offset=b,
         value=_points(value),
         low=_points(ci[0]),
         high=_points(ci[1]),
@@ -458,12 +369,11 @@ def msg_proxy_no_data(ground: str) -> Message:
 def msg_proxy_too_few(ground: str, left_out: Mapping[str, int]) -> Message:
     """Proxy check when too few groups are large enough to cross-validate."""
     g = ground_label(ground)
-    listed = ", ".join(f"“{k}” ({v})" for k, v in left_out.items())
-    listed_zh = "、".join(f"“{k}”（{v}）" for k, v in left_out.items())
+    listed = listing([say("core.values.count", value=str(k), n=v) for k, v in left_out.items()])
     return say(
         "fairness.proxy_too_few.fewer_than_two_groups",
         ground=g,
-        listed_zh_text=Message(listed_zh, listed),
+        listed_zh_text=listed,
     )
 
 
@@ -566,17 +476,6 @@ def msg_flip(
     return body.join(OUTCOME_PASS)
 
 
-_REGRESSION_ONLY = Message(
-    "两组共有的分层覆盖的记录太少（该组 {covered} 行、参照组 {ref_covered} 行，占该组 "
-    "{coverage}；要求各至少 {min_size} 行且不低于 {min_coverage}），分层估计不可靠，"
-    "以下按回归调整估计判断。",
-    " The strata the two groups share hold too few rows ({covered} of the group, {ref_covered} "
-    "of the reference, {coverage} of the group's rows; at least {min_size} each and "
-    "{min_coverage} are needed), so the stratified estimate is not used and the "
-    "regression-adjusted one decides.",
-)
-
-
 def _gap_words(group: Message, value: float) -> Message:
     """Who a gap after the factors harms, in words (``value`` positive: ``group`` worse off)."""
     if value > 0:
@@ -627,8 +526,8 @@ def msg_conditional(
     )
     if c.extra.get("estimate") == "regression":
         body = body.join(
-            fill(
-                _REGRESSION_ONLY,
+            say(
+                "fairness.regression_only",
                 covered=f"{c.extra['covered']:,}",
                 ref_covered=f"{c.extra['reference_covered']:,}",
                 coverage=fmt_pct(c.extra["coverage"]),
@@ -726,13 +625,13 @@ def msg_residual(
 def msg_ground_not_provided(ground: str) -> Message:
     """Message for an Art. 72(2)(iv) ground the user did not provide."""
     label = ground_label(ground)
-    return fill(_NOT_PROVIDED, zh=label.zh, en=label.en)
+    return say("fairness.not_provided", ground=label)
 
 
 def msg_no_outcomes(metric: str) -> Message:
     """Message for an outcome-based check when no ``y_true`` was given."""
     m = METRIC_LABELS[metric]
-    return fill(_NO_OUTCOMES, metric_zh=m.zh, metric_en=_lower(m.en))
+    return say("fairness.no_outcomes", metric=Message(m.zh, _lower(m.en)))
 
 
 def msg_too_few_groups(
@@ -741,28 +640,23 @@ def msg_too_few_groups(
     """Message when fewer than two groups are large enough to compare."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     if small:
-        listed = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
-        listed_zh = "、".join(f"“{k}”（{v:,} 人）" for k, v in small.items())
-        small_zh = f"人数不足的组：{listed_zh}。"
-        small_en = f" Groups below the minimum: {listed}."
+        listed = listing([say("core.values.people", value=str(k), n=v) for k, v in small.items()])
+        below = say("fairness.too_few_groups.below", listed=listed)
     else:
-        small_zh = small_en = ""
-    return fill(
-        _TOO_FEW_GROUPS,
-        ground_zh=g.zh,
-        ground_en=first_upper(g.en),
-        metric_zh=m.zh,
-        metric_en=_lower(m.en),
+        below = Message("", "")
+    return say(
+        "fairness.too_few_groups",
+        ground=g,
+        metric=Message(m.zh, _lower(m.en)),
         min_size=min_size,
-        small_zh=small_zh,
-        small_en=small_en,
+        small=below,
     )
 
 
 def msg_no_favourable(ground: str) -> Message:
     """Message when no group receives any favourable decision."""
     g = ground_label(ground)
-    return fill(_NO_FAVOURABLE, ground_zh=g.zh, ground_en=first_upper(g.en))
+    return say("fairness.no_favourable", ground=g)
 
 
 def fmt_value(metric: str, value: float) -> str:
@@ -779,12 +673,10 @@ def fmt_value(metric: str, value: float) -> str:
 def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: int) -> Message:
     """The chosen reference group is too small for one rate."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
-    return fill(
-        _REFERENCE_TOO_SMALL,
-        ground_zh=g.zh,
-        ground_en=first_upper(g.en),
-        metric_zh=m.zh,
-        metric_en=_lower(m.en),
+    return say(
+        "fairness.reference_too_small",
+        ground=g,
+        metric=Message(m.zh, _lower(m.en)),
         reference=reference,
         min_size=min_size,
     )
@@ -806,7 +698,7 @@ def rate_label(metric: str, favorable_is_positive: bool = True, positive: object
 def _among(compared: int) -> Message:
     if compared <= 1:
         return Message("", "")
-    return fill(_AMONG, n=compared)
+    return say("fairness.among", n=compared)
 
 
 def _what_it_compares(metric: str, positive: object) -> Message:
@@ -840,34 +732,25 @@ def msg_comparison(
     g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive)
     c = verdict.comparison
     if groups:  # every compared group has the same rate
-        return fill(
-            _EQUAL,
-            ground_zh=g.zh,
-            ground_en=first_upper(g.en),
-            metric_zh=m.zh,
-            metric_en=_lower(m.en),
-            groups_zh="、".join(f"“{x}”" for x in groups),
-            groups_en=", ".join(f"“{x}”" for x in groups),
+        return say(
+            "fairness.equal",
+            ground=g,
+            metric=Message(m.zh, _lower(m.en)),
+            groups=listing([say("core.values.quoted", value=str(x)) for x in groups]),
             rate=fmt_pct(c.extra.get("rate")),
         ).join(verdict_tail(verdict))
-    template = _RATIO if metric == "favorable_rate" else _DIFFERENCE
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
     among = _among(verdict.compared)
     worst, best = sides(c)
-    body = fill(
-        template,
-        ground_zh=g.zh,
-        ground_en=first_upper(g.en),
-        metric_zh=m.zh,
-        metric_en=_lower(m.en),
+    body = say(
+        "fairness.ratio" if metric == "favorable_rate" else "fairness.difference",
+        ground=g,
+        metric=Message(m.zh, _lower(m.en)),
         worst=c.group,
-        worst_zh=worst.zh,
-        worst_en=worst.en,
-        best_zh=best.zh,
-        best_en=best.en,
-        rule_zh=rule.zh,
-        rule_en=rule.en,
+        worst_side=worst,
+        best_side=best,
+        rule=rule,
         worst_rate=fmt_pct(c.extra.get("rate")),
         best_rate=fmt_pct(c.extra.get("reference_rate")),
         value=fmt_value(metric, c.value),
@@ -875,8 +758,7 @@ def msg_comparison(
         low=fmt_value(metric, low),
         high=fmt_value(metric, high),
         level=fmt_level(level),
-        among_zh=among.zh,
-        among_en=among.en,
+        among=among,
     )
     if not favorable_is_positive:
         body = body.join(_what_it_compares(metric, positive), sep_en="")
@@ -1185,13 +1067,12 @@ def stmt_rates(
 def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Message:
     """Page 1: a ground whose groups are too small to judge (``small``: group -> people)."""
     g = ground_label(ground)
-    zh = "、".join(f"“{k}”组 {v:,} 人" for k, v in small.items())
-    en = ", ".join(f"“{k}” {v:,} people" for k, v in small.items())
+    listed = listing([say("core.values.group_people", value=str(k), n=v) for k, v in small.items()])
     return say(
         "fairness.stmt_too_small.groups_too_small_judge",
         ground=g,
         min_size=min_size,
-        text=Message(zh, en),
+        text=listed,
     )
 
 
@@ -1207,19 +1088,13 @@ def stmt_flip(
     '性别：只把性别从“女”改为“男”、其他条件不变，30 人中 0.0% 的价格变动超出容许幅度。'
     """
     g = ground_label(ground)
-    pct = fmt_pct(changed)
-    what = (
-        Message(
-            f"{pct} 的价格变动超出容许幅度",
-            f"moves the price of {pct} of {n:,} people beyond the tolerance",
-        )
-        if prices
-        else Message(f"{pct} 的决定随之改变", f"changes {pct} of the decisions of {n:,} people")
-    )
-    return Message(
-        f"{g.zh}：只把{g.zh}从“{source}”改为“{target}”、其他条件不变，{n:,} 人中 {what.zh}。",
-        f"{first_upper(g.en)}: changing only {g.en} from “{source}” to “{target}”, everything "
-        f"else equal, {what.en}.",
+    return say(
+        "fairness.stmt_flip.prices" if prices else "fairness.stmt_flip.decisions",
+        ground=g,
+        source=source,
+        target=target,
+        n=n,
+        pct=fmt_pct(changed),
     )
 
 
@@ -1284,13 +1159,12 @@ def action_stand_in(feature: Message) -> Message:
 def limit_small_groups(ground: str, small: Mapping[str, int], min_size: int) -> Message:
     """Limits: the groups of a ground too small to judge, with their sizes."""
     g = ground_label(ground)
-    zh = "、".join(f"“{k}”（{v:,} 人）" for k, v in small.items())
-    en = ", ".join(f"“{k}” ({v:,} people)" for k, v in small.items())
+    listed = listing([say("core.values.people", value=str(k), n=v) for k, v in small.items()])
     return say(
         "fairness.limit_small_groups.these_groups_have_fewer",
         ground=g,
         min_size=min_size,
-        text=Message(zh, en),
+        text=listed,
     )
 
 

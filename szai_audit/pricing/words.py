@@ -14,7 +14,7 @@ from ..core.catalog import say
 from ..core.findings import Status
 from ..core.grounds import ground_label
 from ..core.judging import Comparison, Verdict, sides, verdict_tail
-from ..core.messages import Message, fill, first_upper, fmt_level, fmt_pct, minus
+from ..core.messages import Message, first_upper, fmt_level, fmt_pct, minus
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -209,8 +209,7 @@ def quoted(
 def _pays(group: Message, other: Message, x: float, plural: bool = False) -> Message:
     """``“A”组的价格比参照组“B”高 8.2%`` / ``“A” pays 8.2% more than the reference group “B”``."""
     than = _than(other, x)
-    verb = "pay" if plural else "pays"
-    return Message(f"{group.zh}的价格{than.zh}", f"{group.en} {verb} {than.en}")
+    return say("pricing.pays.plural" if plural else "pricing.pays.one", group=group, than=than)
 
 
 def per_order(amount: float, currency: str) -> Message:
@@ -265,15 +264,6 @@ def msg_raw_gap(
     return body.join(verdict_tail(verdict))
 
 
-_REGRESSION_ONLY = Message(
-    "两组共有的分层覆盖的订单太少（该组 {covered} 单、参照组 {ref_covered} 单，占该组 "
-    "{coverage}；要求各至少 {min_size} 单且不低于 {min_coverage}），分层估计不可靠，以回归调整"
-    "估计判断。",
-    " The strata the two groups share hold too few orders ({covered} of the group, "
-    "{ref_covered} of the reference, {coverage} of the group's orders; at least {min_size} "
-    "each and {min_coverage} are needed), so the regression-adjusted estimate decides.",
-)
-
 #: What the decision rule says of one estimate of a gap measured two ways.
 _ESTIMATE_RESULTS: dict[Status, Message] = {
     Status.FAIL: say("pricing.estimate_results.shown_beyond_tolerance"),
@@ -319,8 +309,8 @@ def _estimates(verdict: Verdict, min_size: int, min_coverage: float) -> Message:
     two disagree."""
     c = verdict.comparison
     if c.extra.get("estimate") == "regression":
-        return fill(
-            _REGRESSION_ONLY,
+        return say(
+            "pricing.regression_only",
             covered=count(c.extra["covered"]),
             ref_covered=count(c.extra["reference_covered"]),
             coverage=fmt_pct(c.extra["coverage"]),

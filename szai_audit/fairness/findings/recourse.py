@@ -15,7 +15,7 @@ from ...core.data import is_missing_group_key
 from ...core.findings import Finding, Status
 from ...core.grounds import ground_label
 from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
-from ...core.messages import Message, first_upper, fmt_level, fmt_pct, fmt_ratio
+from ...core.messages import Message, first_upper, fmt_level, fmt_pct, fmt_ratio, listing
 from ...core.policy import Policy
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
@@ -160,9 +160,10 @@ def _insufficient(
         if counts.name == "refused"
         else say("fairness.insufficient.people_with_recourse")
     )
-    listed = Message(
-        "、".join(f"“{k}” {int(v)} 人" for k, v in counts.items()) or "无",
-        ", ".join(f"“{k}” {int(v)}" for k, v in counts.items()) or "none",
+    listed = (
+        listing([say("core.values.people_bare", value=str(k), n=int(v)) for k, v in counts.items()])
+        if len(counts)
+        else say("core.values.none")
     )
     return Finding(
         check=check,
