@@ -18,9 +18,9 @@ from sklearn.preprocessing import OneHotEncoder
 import szai_audit as sa
 from szai_audit import _config, cli
 from szai_audit.cli import main
+from szai_audit.core.catalog import say
 from szai_audit.core.errors import InputError, InputTypeError
 from szai_audit.core.labels import ValueLabels, as_label, unlabelled_note
-from szai_audit.core.catalog import say
 from szai_audit.core.messages import Message, listing
 from szai_audit.explain.summary import ExplanationSummary, FactorSummary, notice
 
