@@ -44,6 +44,7 @@ __all__ = [
     "CATALOGS",
     "catalog",
     "categories",
+    "docs_page",
     "placeholders",
     "relabel",
     "say",
@@ -232,7 +233,8 @@ def categories(message: Message) -> Iterator[Category]:
             yield from categories(p)
 
 
-def _docs() -> str:
+def docs_page() -> str:
+    """The text of ``docs/words.md``: every sentence of every catalog, by key."""
     lines = [
         "# Every sentence",
         "",
@@ -257,4 +259,4 @@ def _docs() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover - the docs page's generator
-    Path(sys.argv[1]).write_text(_docs(), encoding="utf-8")
+    Path(sys.argv[1]).write_text(docs_page(), encoding="utf-8")
