@@ -5,6 +5,7 @@ it is used, and docs/words.md lists them as they are."""
 from __future__ import annotations
 
 import ast
+import re
 import string
 from pathlib import Path
 
@@ -97,11 +98,11 @@ def test_a_quoted_text_argument_is_a_value_and_only_it_is_relabelled():
     assert isinstance(both, Joined)
     labelled = vl.localise(both, "region")
     assert labelled.zh == "“城市”、“urban”" and labelled.en == "“city”, “urban”"
-    assert list(cat.categories(both))[0].raw == "urban"
+    assert [c.raw for c in cat.categories(both)] == ["urban"]
 
 
 def test_unknown_keys_are_named():
-    with pytest.raises(KeyError, match="fairness/words.toml has no key 'fairness.nope'"):
+    with pytest.raises(KeyError, match=re.escape("fairness/words.toml has no key 'fairness.nope'")):
         cat.say("fairness.nope")
-    with pytest.raises(KeyError, match="no catalog holds the key 'nowhere.x'"):
+    with pytest.raises(KeyError, match=re.escape("no catalog holds the key 'nowhere.x'")):
         cat.say("nowhere.x")
