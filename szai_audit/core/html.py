@@ -96,6 +96,7 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         status_css=STATUS_CSS,
         msg=Message,
+        say=say,
         ground_label=ground_label,
         subject_label=subject_label,
         fmt_value=finding_value,
