@@ -1,6 +1,6 @@
 """The catalogs (every sentence a person reads, zh and en side by side): each key's two
-languages carry the same placeholders, every key the code uses exists, every key exists because
-it is used, and docs/words.md lists them as they are."""
+languages carry the same placeholders, every key the code and the templates use exists, every
+key exists because it is used, and docs/words.md lists them as they are."""
 
 from __future__ import annotations
 
@@ -37,6 +37,10 @@ def _used() -> set[str]:
                 keys = _keys(node.args[0])
                 assert keys, f"{path}:{node.lineno}: a key must be written out, not computed"
                 used.update(keys)
+    for path in (ROOT / "templates").rglob("*.j2"):
+        text = path.read_text(encoding="utf-8")
+        assert "say(" not in re.sub(r'say\("[\w.]+"', "", text), f"{path}: a computed key"
+        used.update(re.findall(r'say\("([\w.]+)"', text))
     return used
 
 
