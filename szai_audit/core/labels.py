@@ -22,7 +22,67 @@ from .catalog import categories, relabel, say
 from .grounds import INTERSECTION_SEP
 from .messages import Message
 
-__all__ = ["ValueLabels", "as_label", "merge_unlabelled", "unlabelled_note"]
+__all__ = [
+    "ValueLabels",
+    "as_label",
+    "column_name",
+    "column_unit",
+    "merge_unlabelled",
+    "unlabelled_note",
+    "with_unit",
+]
+
+#: ``feature_labels={column: (zh, en[, unit])}``, as the audit was given them (or None).
+FeatureLabels = Mapping[str, Sequence[str]] | None
+
+#: A Chinese unit as written after a number, where it differs from its name ("27 个月").
+_AFTER_NUMBER = {"月": "个月"}
+
+
+def column_name(column: str, labels: FeatureLabels, *, quoted: bool = False) -> Message:
+    """A column's display name from ``feature_labels={column: (zh, en[, unit])}``; without
+    one, its name as written in the data (in quotes when ``quoted``).
+
+    >>> column_name("age", {"age": ("年龄", "age", "岁/years")}).zh
+    '年龄'
+    >>> column_name("zip_code", None).zh, column_name("zip_code", None, quoted=True).zh
+    ('zip_code', '“zip_code”')
+    """
+    spec = (labels or {}).get(column)
+    if spec:
+        return Message(str(spec[0]), str(spec[1]))
+    if quoted:
+        return say("core.values.quoted", value=Message(column, column))
+    return Message(column, column)
+
+
+def column_unit(column: str | None, labels: FeatureLabels) -> Message:
+    """A column's unit, the third element of its label (``"月/months"``), as written after a
+    number (``个月`` / ``months``); empty when none was given.
+
+    >>> column_unit("duration", {"duration": ("期限", "duration", "月/months")}).to_dict()
+    {'zh': '个月', 'en': 'months'}
+    >>> column_unit("x", None).to_dict()
+    {'zh': '', 'en': ''}
+    """
+    spec = (labels or {}).get(column) if column is not None else None
+    if not spec or len(spec) < 3 or not str(spec[2]).strip():
+        return Message("", "")
+    zh, _, en = str(spec[2]).partition("/")
+    zh, en = zh.strip(), (en or zh).strip()
+    return Message(_AFTER_NUMBER.get(zh, zh), en)
+
+
+def with_unit(value: str, unit: Message) -> Message:
+    """A value followed by its unit in each language: ``27 个月`` / ``27 months``.
+
+    >>> with_unit("27", Message("个月", "months")).to_dict()
+    {'zh': '27 个月', 'en': '27 months'}
+    """
+    return Message(
+        f"{value} {unit.zh}".strip() if unit.zh else value,
+        f"{value} {unit.en}".strip() if unit.en else value,
+    )
 
 
 @dataclass(frozen=True)

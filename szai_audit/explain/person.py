@@ -29,12 +29,12 @@ import pandas as pd
 from ..core.catalog import say
 from ..core.data import is_numeric, plain
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
-from ..core.labels import ValueLabels, as_label
+from ..core.labels import ValueLabels, as_label, column_unit, with_unit
 from ..core.messages import Message, first_upper
 from ..core.models import adapt_model
 from ..core.recourse import Candidate, RecourseSpace, search
 from .engine import RowSample, explain_sample
-from .words import feature_label, feature_unit, with_unit
+from .words import feature_label
 
 __all__ = [
     "Change",
@@ -183,7 +183,7 @@ def _shown(
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         label = values.get(column, {}).get(str(value), Message(str(value), str(value)))
         return say("explain.shown.text", label=label)
-    return with_unit(_number(float(value)), feature_unit(column, labels))
+    return with_unit(_number(float(value)), column_unit(column, labels))
 
 
 def _typical(

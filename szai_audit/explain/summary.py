@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..core.catalog import say
 from ..core.data import bin_numeric, is_numeric
-from ..core.labels import ValueLabels
+from ..core.labels import ValueLabels, column_unit, with_unit
 from ..core.messages import Message, fmt_pct
 from . import words as w
 from .engine import Explanation
@@ -157,7 +157,7 @@ def _value_bins(
     out: dict[str, pd.Series] = {}
     for f in ex.features:
         col = ex.data[f]
-        unit = w.feature_unit(f, labels)
+        unit = column_unit(f, labels)
         if is_numeric(col) and col.nunique(dropna=True) > 5:
             cats, _ = bin_numeric(col, f, 5)
             text = pd.Series(np.asarray(cats, dtype=object), index=col.index).fillna("(missing)")
@@ -172,8 +172,8 @@ def _value_bins(
     return out
 
 
-def with_unit_cached(value: str, unit: str) -> tuple[str, str]:
-    msg = w.with_unit(value, unit)
+def with_unit_cached(value: str, unit: Message) -> tuple[str, str]:
+    msg = with_unit(value, unit)
     return (msg.zh, msg.en)
 
 

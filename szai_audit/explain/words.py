@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from ..core.catalog import say
 from ..core.findings import Status
+from ..core.labels import column_name
 from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, minus
 
 #: Words no public sentence may contain (checked by the tests).
@@ -22,31 +23,7 @@ NOT_PROVIDED = say("explain.not_provided")
 
 def feature_label(feature: str, labels: Mapping[str, Sequence[str]] | None) -> Message:
     """Display name of a feature from ``feature_labels={col: (zh, en[, unit])}``."""
-    spec = (labels or {}).get(feature)
-    if not spec:
-        return Message(feature, feature)
-    return Message(str(spec[0]), str(spec[1]))
-
-
-def feature_unit(feature: str, labels: Mapping[str, Sequence[str]] | None) -> str:
-    """The unit given as the third element of a feature label ("月/months"), or ""."""
-    spec = (labels or {}).get(feature)
-    return str(spec[2]) if spec and len(spec) > 2 else ""
-
-
-def _unit_pair(unit: str) -> Message:
-    if "/" in unit:
-        zh, en = unit.split("/", 1)
-        return Message(zh.strip(), en.strip())
-    return Message(unit, unit)
-
-
-def with_unit(value: str, unit: str) -> Message:
-    """A value followed by its unit in each language ("24–35 月", "24–35 months")."""
-    if not unit:
-        return Message(value, value)
-    u = _unit_pair(unit)
-    return say("explain.with_unit.text", value=value, u=u)
+    return column_name(feature, labels)
 
 
 def summary_sentences(

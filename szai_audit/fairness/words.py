@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from ..core.catalog import say
 from ..core.grounds import ground_label
 from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
+from ..core.labels import column_name, column_unit
 from ..core.messages import (
     Message,
     first_upper,
@@ -224,10 +225,7 @@ def feature_name(name: str, labels: Labels = None) -> Message:
     >>> feature_name("x").en
     'x'
     """
-    spec = (labels or {}).get(name)
-    if not spec:
-        return Message(name, name)
-    return Message(str(spec[0]), str(spec[1]))
+    return column_name(name, labels)
 
 
 def feature_names(names: Sequence[str], labels: Labels = None) -> Message:
@@ -239,11 +237,8 @@ def feature_names(names: Sequence[str], labels: Labels = None) -> Message:
 def unit_of(ground: str, column: str | None, labels: Labels) -> Message:
     """The unit of a numeric ground: the third element of its column's feature label
     (``"岁/years"``), else the usual unit of a known ground (age: years), else none."""
-    spec = (labels or {}).get(column or ground)
-    if spec and len(spec) > 2 and str(spec[2]):
-        zh, _, en = str(spec[2]).partition("/")
-        return Message(zh.strip(), (en or zh).strip())
-    return GROUND_UNITS.get(ground, Message("", ""))
+    unit = column_unit(column or ground, labels)
+    return unit if unit.zh or unit.en else GROUND_UNITS.get(ground, Message("", ""))
 
 
 #: The unit of a numeric ground when its feature label gives none.

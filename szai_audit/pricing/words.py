@@ -14,6 +14,7 @@ from ..core.catalog import say
 from ..core.findings import Status
 from ..core.grounds import ground_label
 from ..core.judging import Comparison, Verdict, sides, verdict_tail
+from ..core.labels import column_name, column_unit, with_unit
 from ..core.messages import Message, first_upper, fmt_level, fmt_pct, minus
 from ..core.policy import Policy
 from ..core.scope import Scope
@@ -138,29 +139,13 @@ def number(x: float) -> str:
 
 def feature_name(name: str, labels: Mapping[str, Sequence[str]] | None = None) -> Message:
     """A column's display name from ``feature_labels``; its name, quoted, when it has none."""
-    spec = (labels or {}).get(name)
-    if spec:
-        return Message(str(spec[0]), str(spec[1]))
-    return say("pricing.feature_name.text", name=name)
+    return column_name(name, labels, quoted=True)
 
 
 def unit_of(name: str, labels: Mapping[str, Sequence[str]] | None = None) -> Message:
     """A column's unit from the third element of its label (``"月/months"``), as written
     after a number (``个月`` / ``months``); empty when none was given."""
-    spec = (labels or {}).get(name)
-    if not spec or len(spec) < 3 or not str(spec[2]).strip():
-        return Message("", "")
-    zh, _, en = str(spec[2]).partition("/")
-    zh, en = zh.strip(), (en or zh).strip()
-    return Message({"月": "个月", "周": "周", "年": "年"}.get(zh, zh), en)
-
-
-def with_unit(value: str, unit: Message) -> Message:
-    """A value and its unit: ``27 个月`` / ``27 months``."""
-    return Message(
-        f"{value} {unit.zh}".strip() if unit.zh else value,
-        f"{value} {unit.en}".strip() if unit.en else value,
-    )
+    return column_unit(name, labels)
 
 
 def dimension_label(

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..core.catalog import say
+from ..core.labels import column_name
 from ..core.messages import Message, fmt_pct
 
 __all__ = [
@@ -41,10 +42,7 @@ def column_label(column: str, labels: Mapping[str, Sequence[str]] | None) -> Mes
     >>> column_label("zip", None).zh
     '“zip”'
     """
-    spec = (labels or {}).get(column)
-    if not spec:
-        return say("privacy.column_label.text", column=column)
-    return Message(str(spec[0]), str(spec[1]))
+    return column_name(column, labels, quoted=True)
 
 
 def column_labels(
