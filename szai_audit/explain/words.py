@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from ..core.catalog import say
 from ..core.findings import Status
 from ..core.labels import column_name
-from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, minus
+from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, listing, minus
 
 #: Words no public sentence may contain (checked by the tests).
 JARGON = ("SHAP", "Shapley", "log-odds", "logit", "attribution", "归因", "对数几率")
@@ -497,7 +497,7 @@ def notice_text(missing: Sequence[str]) -> tuple[Message, Message]:
     facts it lacks, then have it approved)."""
     if missing:
         fields = [NOTICE_FIELDS.get(k, say("explain.notice_text.text", k=k)) for k in missing]
-        names = Message("、".join(f.zh for f in fields), ", ".join(f.en for f in fields))
+        names = listing(list(fields))
         return (
             say("explain.notice_text.public_notice_drafted_but", names=names),
             say("explain.notice_text.supply_then_have_person", names=names),
@@ -511,7 +511,7 @@ def notice_text(missing: Sequence[str]) -> tuple[Message, Message]:
 def conclusion_text(top: Sequence[Message], missing: Sequence[str]) -> tuple[Message, Message]:
     """Page 1 on Art. 71 when the model was explained: its main inputs and the notice's state
     (:func:`notice_text`), and what the organisation must do."""
-    names = Message("、".join(t.zh for t in top), ", ".join(t.en for t in top))
+    names = listing(list(top))
     count = {1: "", 2: "两", 3: "三"}.get(len(top), str(len(top)) + " ")
     head = say(
         "explain.conclusion_text.model_weighs_most",

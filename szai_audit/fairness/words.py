@@ -231,7 +231,7 @@ def feature_name(name: str, labels: Labels = None) -> Message:
 def feature_names(names: Sequence[str], labels: Labels = None) -> Message:
     """Display names of inputs, each quoted once: ``“贷款金额”、“贷款期限”``."""
     shown = [feature_name(str(n), labels) for n in names]
-    return Message("、".join(f"“{m.zh}”" for m in shown), ", ".join(f"“{m.en}”" for m in shown))
+    return listing([say("core.values.quoted", value=m) for m in shown])
 
 
 def unit_of(ground: str, column: str | None, labels: Labels) -> Message:

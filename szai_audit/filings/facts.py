@@ -20,7 +20,7 @@ from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
 from ..core.html import format_interval
 from ..core.judging import within
-from ..core.messages import Message
+from ..core.messages import Message, listing
 from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
 from .base import MEASURED, Field, Table, drafted, needs
@@ -151,7 +151,7 @@ class AuditFacts:
         if not columns:
             return none
         labels = [self.column_label(c) for c in columns]
-        return Message("、".join(m.zh for m in labels), ", ".join(m.en for m in labels))
+        return listing(list(labels))
 
     def value_label(self, ground: str, value: str) -> Message:
         """A ground's category by its display name (``Audit(value_labels=...)``), else as

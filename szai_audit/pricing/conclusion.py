@@ -20,7 +20,7 @@ from typing import Any
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
 from ..core.labels import ValueLabels
-from ..core.messages import Message
+from ..core.messages import Message, listing
 from . import words as pw
 from .analysis import PricingAnalysis
 from .checks import ARTICLE, ATTRIBUTION, CONDITIONAL, COUNTERFACTUAL, LOYALTY, TREND
@@ -278,9 +278,7 @@ def _rest(r: _Reading, flagged: set[str]) -> list[Statement]:
     if passed:
         text = pw.stmt_pass(
             pw.plain_names(cols, r.labels) if cols else None,
-            Message("、".join(k.zh for k in kinds), ", ".join(k.en for k in kinds))
-            if kinds
-            else None,
+            listing(list(kinds)) if kinds else None,
             r.threshold,
             r.factors(),
         )

@@ -58,7 +58,7 @@ import pandas as pd
 from ..core.catalog import say
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.findings import Finding, Status, jsonable
-from ..core.messages import Message, fmt_pct
+from ..core.messages import Message, fmt_pct, listing
 from ..core.policy import Policy
 from . import words as w
 from .checks import ARTICLE, DIRECT_IDENTIFIERS, K_ANONYMITY, L_DIVERSITY, NOT_SCANNED
@@ -146,7 +146,7 @@ class PrivacyScan:
 
     def names(self, columns: Sequence[str]) -> Message:
         """The display names of ``columns``, listed."""
-        return w.join_names([self.name(c) for c in columns])
+        return listing([self.name(c) for c in columns])
 
     def findings(self, policy: Policy | None = None) -> list[Finding]:
         """Art. 33(2) findings: direct identifiers, k-anonymity and l-diversity.

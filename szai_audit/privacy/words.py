@@ -12,7 +12,7 @@ from typing import Any
 
 from ..core.catalog import say
 from ..core.labels import column_name
-from ..core.messages import Message, fmt_pct
+from ..core.messages import Message, fmt_pct, listing
 
 __all__ = [
     "ALL_CLEAR",
@@ -25,7 +25,6 @@ __all__ = [
     "direct_action",
     "direct_statement",
     "generalisation",
-    "join_names",
     "k_action",
     "k_reached",
     "k_statement",
@@ -50,11 +49,6 @@ def column_labels(
 ) -> dict[str, Message]:
     """:func:`column_label` of each column."""
     return {str(c): column_label(str(c), labels) for c in columns}
-
-
-def join_names(names: Sequence[Message]) -> Message:
-    """Names joined the way each language lists them ("年龄、职业" / "age, job")."""
-    return Message("、".join(n.zh for n in names), ", ".join(n.en for n in names))
 
 
 def _number(x: float) -> str:
@@ -92,7 +86,7 @@ def k_statement(
     >>> k_statement([Message("年龄", "age"), Message("职业", "job")], 0.33, 1, 5, False).zh
     '数据中年龄、职业的组合使 33.0% 的记录可被唯一识别（k = 1，要求至少 5）；数据仅内部使用。'
     """
-    cols = join_names(names)
+    cols = listing(list(names))
     use = (
         say("privacy.k_statement.data_meant_be_provided")
         if external
@@ -128,7 +122,7 @@ def k_action(
     for kind, phrase in _KINDS:
         names = [n for a, n in generalisable if a == kind or (kind == "month" and a == "year")]
         if names:
-            joined = join_names(names)
+            joined = listing(list(names))
             steps.append(Message(phrase.zh.format(joined.zh), phrase.en.format(joined.en)))
     if not steps:
         steps = [say("privacy.k_action.generalise_or_remove_these")]
@@ -146,7 +140,7 @@ def k_action(
 
 def k_reached(names: Sequence[Message], k: int, k_required: int) -> Message:
     """Page 1 on k-anonymity reached."""
-    cols = join_names(names)
+    cols = listing(list(names))
     return say(
         "privacy.k_reached.every_combination_shared_by", cols=cols, k=k, k_required=k_required
     )
@@ -154,7 +148,7 @@ def k_reached(names: Sequence[Message], k: int, k_required: int) -> Message:
 
 def direct_statement(columns: Sequence[Message], by_content: bool, external: bool) -> Message:
     """Page 1 on direct identifiers found by content, or columns whose names suggest them."""
-    cols = join_names(columns)
+    cols = listing(list(columns))
     if by_content:
         use = (
             say("privacy.direct_statement.data_meant_be_provided")
@@ -167,7 +161,7 @@ def direct_statement(columns: Sequence[Message], by_content: bool, external: boo
 
 def direct_action(columns: Sequence[Message], by_content: bool, external: bool) -> Message:
     """What to do about direct identifiers (or columns to be checked by a person)."""
-    cols = join_names(columns)
+    cols = listing(list(columns))
     if by_content:
         when = (
             Message("", "")
@@ -180,7 +174,7 @@ def direct_action(columns: Sequence[Message], by_content: bool, external: bool) 
 
 def l_statement(names: Sequence[Message], l_value: int, l_required: int) -> Message:
     """Page 1 on l-diversity below the requirement."""
-    sens = join_names(names)
+    sens = listing(list(names))
     return say(
         "privacy.l_statement.within_some_combinations_records",
         sens=sens,

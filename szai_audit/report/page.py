@@ -18,7 +18,7 @@ from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
-from ..core.messages import METADATA_LABELS, Message, fmt_ratio
+from ..core.messages import METADATA_LABELS, Message, fmt_ratio, listing
 from ..core.policy import Policy
 from ..core.scope import Scope, binning_note, source_note
 from ..explain.page import explanation_section
@@ -122,7 +122,7 @@ def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
         (say("report.scope_rows.actual_outcomes"), outcomes, False),
         (
             say("report.scope_rows.sensitive_attributes"),
-            Message("、".join(a.zh for a in grounds), ", ".join(a.en for a in grounds)),
+            listing(list(grounds)),
             False,
         ),
     ]
