@@ -25,7 +25,7 @@ from .errors import InputError
 from .judging import SCALES, Comparison, normal_comparison
 from .stats import weighted_quantile
 
-__all__ = ["Trend", "fit_trend", "ols_hc1", "trend_comparisons"]
+__all__ = ["Trend", "ends_compared", "fit_lines", "fit_trend", "ols_hc1", "trend_comparisons"]
 
 #: The percentiles a trend is read between.
 LOW_QUANTILE, HIGH_QUANTILE = 0.10, 0.90
@@ -304,3 +304,57 @@ def trend_comparisons(
             )
         )
     return out
+
+
+def fit_lines(
+    outcome: np.ndarray,
+    value: np.ndarray,
+    design: np.ndarray | None = None,
+    *,
+    min_rows: int,
+    what: str = "rows",
+    weights: np.ndarray | None = None,
+    within: np.ndarray | None = None,
+) -> tuple[Trend, Trend | None]:
+    """The raw line of ``outcome`` on ``value`` and, given the factors' ``design``, the line
+    given them (None without a design): the two lines every trend finding reads.
+
+    Raises
+    ------
+    InputError
+        When fewer than ``min_rows`` rows (``what``: "rows", "orders") have a value, or a
+        line cannot be fitted; the finding says so.
+
+    >>> x = np.arange(40.0); y = (x > 20).astype(float)
+    >>> raw, given = fit_lines(y, x, min_rows=30)
+    >>> bool(np.isclose(raw.slope, np.polyfit(x, y, 1)[0])), given is None  # OLS slope
+    (True, True)
+    """
+    x = np.asarray(value, dtype=float)
+    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
+    known = round(float(w[np.isfinite(x)].sum()))
+    if known < min_rows:
+        raise InputError(f"{known} {what} have a value; at least {min_rows}")
+    raw = fit_trend(outcome, x, weights=weights, within=within)
+    return raw, None if design is None else fit_trend(outcome, x, design)
+
+
+def ends_compared(
+    raw: Trend, *, scale: str, threshold: float, level: float, higher_is_better: bool
+) -> Callable[[Trend], list[Comparison]]:
+    """A function giving a line's two comparisons (:func:`trend_comparisons`) with the ends
+    named by the raw line's percentiles (``P10 (24.8)``, ``P90 (64.7)``), so that the raw line
+    and the line given the factors compare the same two ends under the same names."""
+    ends = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
+
+    def compare(t: Trend) -> list[Comparison]:
+        return trend_comparisons(
+            t,
+            scale=scale,
+            threshold=threshold,
+            level=level,
+            labels=ends,
+            higher_is_better=higher_is_better,
+        )
+
+    return compare

@@ -27,7 +27,7 @@ from ..core.judging import (
 from ..core.messages import Message
 from ..core.policy import Policy
 from ..core.stats import z_value
-from ..core.trend import Trend, fit_trend, trend_comparisons
+from ..core.trend import ends_compared, fit_lines
 from . import words as pw
 from .checks import (
     ARTICLE,
@@ -657,12 +657,14 @@ def trend_finding(
     line beside it; without them the raw line is informative (never FAIL), as raw gaps are.
     ``column``: the data column of a ground, whose unit ``labels`` may give (default ``name``)."""
     thr, level = policy.price_gap_max, policy.confidence_level
-    x = np.asarray(value, dtype=float)
     try:
-        if (known := int(np.isfinite(x).sum())) < policy.min_group_size:
-            raise InputError(f"{known} orders have a value; at least {policy.min_group_size}")
-        raw = fit_trend(np.log(prices), x)
-        adjusted = None if factors is None else fit_trend(np.log(prices), x, factors.design)
+        raw, adjusted = fit_lines(
+            np.log(prices),
+            value,
+            None if factors is None else factors.design,
+            min_rows=policy.min_group_size,
+            what="orders",
+        )
     except InputError as e:
         return Finding(
             check=TREND.id,
@@ -672,12 +674,7 @@ def trend_finding(
             ground=name,
             threshold=thr,
         )
-    ends = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
-
-    def compare(t: Trend) -> list[Comparison]:
-        return trend_comparisons(
-            t, scale="log", threshold=thr, level=level, labels=ends, higher_is_better=False
-        )
+    compare = ends_compared(raw, scale="log", threshold=thr, level=level, higher_is_better=False)
 
     raw_by_group = {c.group: c for c in compare(raw)}
     deciding = compare(adjusted) if adjusted is not None else list(raw_by_group.values())

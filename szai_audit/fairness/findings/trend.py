@@ -17,10 +17,10 @@ import numpy as np
 
 from ...core.errors import InputError
 from ...core.findings import Finding, Status
-from ...core.judging import Comparison, Measured, Verdict
+from ...core.judging import Measured, Verdict
 from ...core.messages import Message
 from ...core.policy import Policy
-from ...core.trend import Trend, fit_trend, trend_comparisons
+from ...core.trend import Trend, ends_compared, fit_lines
 from .. import words
 from ..checks import ARTICLE, MEAN_TREND, TREND
 from ..words import Labels
@@ -69,18 +69,10 @@ def trend_finding(
         return _unmeasured(
             check.id, ground, threshold, Status.NOT_ASSESSED, words.msg_not_positive(ground)
         )
-    ends = (f"P10 ({raw.low:.3g})", f"P90 ({raw.high:.3g})")
     level = policy.confidence_level
-
-    def compare(t: Trend) -> list[Comparison]:
-        return trend_comparisons(
-            t,
-            scale=scale,
-            threshold=threshold,
-            level=level,
-            labels=ends,
-            higher_is_better=higher_is_better,
-        )
+    compare = ends_compared(
+        raw, scale=scale, threshold=threshold, level=level, higher_is_better=higher_is_better
+    )
 
     beside = {c.group: c for c in compare(adjusted)} if adjusted is not None else {}
 
@@ -135,18 +127,13 @@ def _fits(
     within: np.ndarray | None,
 ) -> tuple[Trend, Trend | None] | Finding:
     """The raw line and the line given the factors, or the finding saying why there is none."""
-    x = np.asarray(value, dtype=float)
-    w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=float)
-    known = round(float(w[np.isfinite(x)].sum()))
     try:
-        if known < policy.min_group_size:
-            raise InputError(f"{known} rows have a value; at least {policy.min_group_size}")
-        raw = fit_trend(outcome, x, weights=weights, within=within)
-        adjusted = None if design is None else fit_trend(outcome, x, design)
+        return fit_lines(
+            outcome, value, design, min_rows=policy.min_group_size, weights=weights, within=within
+        )
     except InputError as e:
         reason = words.msg_trend_not_assessed(ground, Message(str(e), str(e)))
         return _unmeasured(check, ground, threshold, Status.INSUFFICIENT_DATA, reason)
-    return raw, adjusted
 
 
 def _details(
