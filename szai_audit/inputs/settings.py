@@ -14,6 +14,7 @@ is checked where the data is read, in the other modules of :mod:`szai_audit.inpu
 from __future__ import annotations
 
 import difflib
+import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -140,6 +141,11 @@ def _context(context: Any) -> Any:
 def _rules(rules: Any) -> RiskRules | None:
     if rules is None or isinstance(rules, RiskRules):
         return rules
+    if not isinstance(rules, (str, os.PathLike)):
+        raise InputTypeError(
+            f"risk_rules must be the path of a TOML rules file or "
+            f"szai_audit.risk.load_rules(path), got {type(rules).__name__}."
+        )
     return load_rules(rules)
 
 
