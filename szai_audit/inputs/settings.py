@@ -18,6 +18,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -146,7 +147,7 @@ def _rules(rules: Any) -> RiskRules | None:
             f"risk_rules must be the path of a TOML rules file or "
             f"szai_audit.risk.load_rules(path), got {type(rules).__name__}."
         )
-    return load_rules(rules)
+    return load_rules(Path(rules))
 
 
 def _attestations(attestations: Any) -> tuple[Attestation, ...]:
