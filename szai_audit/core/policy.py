@@ -131,7 +131,9 @@ class Policy:
     """Every threshold an audit applies, with defaults from common practice.
 
     Create one with the values to change and pass it as ``Audit(..., policy=...)``; the report
-    prints the policy in force, so a reader sees which tolerances the verdict rests on.
+    prints the policy in force, so a reader sees which tolerances the verdict rests on. Each
+    value must lie in its setting's allowed range (:meth:`allowed`, the table of
+    docs/concepts.md), or a :class:`~szai_audit.errors.PolicyError` names the setting.
 
     Parameters
     ----------

@@ -174,9 +174,36 @@ def _rows(part: int | None) -> str:
 
 
 def given_outcomes(y_true: Any, n: int, data: Any, part: int | None = None) -> np.ndarray:
-    """The outcomes ``y_true`` of a classification audit, one per row, none missing: of all
-    rows, or of the partition ``part`` of a Dask DataFrame (``data`` is then that partition).
+    """The outcomes of a classification audit, checked: one per row, none missing.
 
+    The one reading of them, for data in memory and for each partition of a Dask DataFrame.
+
+    Parameters
+    ----------
+    y_true : array-like
+        The outcomes, one per row.
+    n : int
+        The number of rows (of the data, or of the decisions without data).
+    data : pandas.DataFrame or None
+        The rows the outcomes describe (all of them, or one partition): their index.
+    part : int, optional
+        The partition's number, named in the errors.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    TargetError
+        Missing outcomes.
+    LengthMismatchError
+        Another number of rows, or the data's index in another order.
+
+    Examples
+    --------
+    >>> given_outcomes([1, 0, 1], 3, None).tolist()
+    [1, 0, 1]
     >>> given_outcomes([1, None, 0], 3, None)
     Traceback (most recent call last):
     ...

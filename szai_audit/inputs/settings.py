@@ -9,6 +9,12 @@ column of ``data`` so named left out of the model's inputs). It warns of a panda
 index shares no label with ``data``'s (rows are matched by position). What needs the data
 itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
 is checked where the data is read, in the other modules of :mod:`szai_audit.inputs`.
+
+Each argument is declared once, as a field of :class:`Settings` whose metadata gives its
+default, its own check, whether it may be passed by position and where a run configuration sets
+it (:class:`Argument`; all of them in :data:`DECLARED`, their names in :data:`ARGUMENTS`).
+``Audit.__init__`` stores what they name, :func:`validate` runs their checks, and the
+configuration reader takes its ``[audit]`` keys from them.
 """
 
 from __future__ import annotations
