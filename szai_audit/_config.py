@@ -76,6 +76,7 @@ from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
 from .explain.notices import person_notices, saved_audit_options
 from .filings import OPTIONS, check_kinds, check_options
+from .inputs.settings import DECLARED
 from .risk.context import UseContext
 from .risk.tracking import read_audit
 
@@ -187,26 +188,9 @@ _KEYS = {
     "output": {"html", "json", "lang", "filings"},
     "filings": {"kinds", *OPTIONS},
 }
-#: Audit arguments a config may set under [audit] (the others come from their own sections).
-_AUDIT_KEYS = {
-    "task",
-    "favorable_label",
-    "threshold",
-    "bins",
-    "reference",
-    "legitimate_factors",
-    "favorable_direction",
-    "feature_labels",
-    "explain",
-    "consumer_profile",
-    "loyalty",
-    "currency",
-    "privacy",
-    "recourse",
-    "random_state",
-    "verbose",
-    "n_threads",
-}
+#: Audit arguments a config may set under [audit] (the others come from their own sections, as
+#: their declaration says), and the seed of ``run()``.
+_AUDIT_KEYS = {a.name for a in DECLARED if a.config == "audit"} | {"random_state"}
 
 
 #: The names of the files a run reads and writes, in its messages.

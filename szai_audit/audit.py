@@ -23,8 +23,12 @@ __all__ = ["Audit"]
 class Audit:
     """An audit of a model, or of its decisions, against the Shenzhen AI Regulations.
 
-    ``__init__`` only stores the settings; :meth:`run` validates them and computes. One Audit
-    can be run several times (with different ``random_state``) and never modifies its inputs.
+    ``__init__`` only stores the settings, each as an attribute of its name; :meth:`run`
+    validates them and computes. One Audit can be run several times (with different
+    ``random_state``) and never modifies its inputs. Each argument is declared once, as a field
+    of :class:`szai_audit.inputs.settings.Settings` (its default, its own check, the section of
+    a run configuration that sets it); this signature and the list below are tested against
+    that declaration.
 
     Parameters
     ----------
@@ -63,7 +67,7 @@ class Audit:
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
         marks the group that is worse off. With more than two labels (a multiclass model) it
         names the favourable class, and the audit is that class against the rest.
-    sensitive : mapping of ground to column name or array-like
+    sensitive : mapping of ground to column name or array-like, optional
         Art. 72(2)(iv) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
         ``"religion"``, or any other name such as ``"age"``) mapped to a column of ``data``, a
         column of ``sensitive_data``, or an array with one value per row. ``"sex"`` is read as
@@ -102,6 +106,12 @@ class Audit:
     reference : mapping of ground to group, optional
         A reference group per ground (``{"gender": "male"}``): each other group is also tested
         against it, besides against the rest.
+    legitimate_factors : list of str, optional
+        Columns of ``data`` that may legitimately explain different decisions (debt-to-income
+        ratio in lending, say). The gap in favourable-decision rates that remains after them is
+        measured per ground, by stratification and by regression adjustment. For
+        ``task="pricing"``: the cost drivers (product, distance, time, quantity, cost, risk
+        class) that may make prices differ.
     favorable_direction : {"higher", "lower"}, optional
         For ``task="regression"``: whether a higher output is good for the person (a credit
         limit; the default) or a lower one (a premium, a risk score). For ``task="pricing"``
@@ -111,12 +121,6 @@ class Audit:
         ``{"duration": ("贷款期限", "loan duration", "月/months")}``.
     explain : bool, default True
         Explain the model (Art. 71) when the model and its inputs are given.
-    legitimate_factors : list of str, optional
-        Columns of ``data`` that may legitimately explain different decisions (debt-to-income
-        ratio in lending, say). The gap in favourable-decision rates that remains after them is
-        measured per ground, by stratification and by regression adjustment. For
-        ``task="pricing"``: the cost drivers (product, distance, time, quantity, cost, risk
-        class) that may make prices differ.
     consumer_profile : mapping, optional
         For ``task="pricing"``: the columns of ``data`` describing the customer, by the kinds
         Art. 72(2)(v) names: ``{"habits": [...], "preferences": [...], "ability_to_pay":
@@ -155,6 +159,14 @@ class Audit:
         (:attr:`AuditResult.unlabelled_values`, :attr:`AuditResult.unlabelled_note`). A key
         that names no column or ground, or a label that is not text, is refused; a raw value
         that is not in the data only warns (``UserWarning``). The mappings are not changed.
+    verbose : bool, default True
+        Show a progress bar for each stage of :meth:`run` and :meth:`AuditResult.to_html`
+        (predictions, bootstrap, proxies, flip test, explanation, recourse, fix cost, report)
+        once it has run 3 seconds, on a terminal (stderr) or in a Jupyter notebook (tqdm's
+        widget); never in a log or a pipe, or when the environment sets ``CI``. ``False``
+        silences them. Either way the manifest records each stage's
+        seconds (``result.manifest["stage_seconds"]``); see docs/scale.md for the settings that
+        make a run faster.
     recourse : bool or dict, optional
         Recourse by group (Art. 72(2)(iv); ``task="classification"`` with a model and data in
         memory): of the people the model decides unfavourably (``policy.recourse_max_rows``
@@ -165,14 +177,6 @@ class Audit:
         other than the grounds and their proxies may change, either way; a dict
         ``{"actionable": {...}, "immutable": [...]}`` says which may change and how, as for
         :meth:`AuditResult.explain_person`; False leaves it NOT_ASSESSED.
-    verbose : bool, default True
-        Show a progress bar for each stage of :meth:`run` and :meth:`AuditResult.to_html`
-        (predictions, bootstrap, proxies, flip test, explanation, recourse, fix cost, report)
-        once it has run 3 seconds, on a terminal (stderr) or in a Jupyter notebook (tqdm's
-        widget); never in a log or a pipe, or when the environment sets ``CI``. ``False``
-        silences them. Either way the manifest records each stage's
-        seconds (``result.manifest["stage_seconds"]``); see docs/scale.md for the settings that
-        make a run faster.
     n_threads : int or None, default 1
         Threads of the models the audit fits itself (the proxy check's gradient boosting, the
         fix-cost illustration). One by default: on a shared machine whose cores are busy,
@@ -180,7 +184,6 @@ class Audit:
         A lower limit set by the user (``OMP_NUM_THREADS``, ``threadpoolctl``) is never
         raised, and the model under audit is called with its own settings. The result does
         not depend on it.
-
     Examples
     --------
     >>> import szai_audit as sa
@@ -256,40 +259,16 @@ class Audit:
         recourse: bool | Mapping[str, Any] | None = None,
         n_threads: int | None = 1,
     ) -> None:
-        self.model = model
-        self.data = data
-        self.y_true = y_true
-        self.y_pred = y_pred
-        self.y_score = y_score
-        self.favorable_label = favorable_label
-        self.sensitive = sensitive
-        self.sensitive_data = sensitive_data
-        self.bins = bins
-        self.task = task
-        self.threshold = threshold
-        self.metadata = metadata
-        self.policy = policy
-        self.reference = reference
-        self.legitimate_factors = legitimate_factors
-        self.favorable_direction = favorable_direction
-        self.feature_labels = feature_labels
-        self.explain = explain
-        self.consumer_profile = consumer_profile
-        self.loyalty = loyalty
-        self.currency = currency
-        self.context = context
-        self.risk_rules = risk_rules
-        self.attestations = attestations
-        self.privacy = privacy
-        self.value_labels = value_labels
-        self.verbose = verbose
-        self.recourse = recourse
-        self.n_threads = n_threads
+        arguments = locals()  # stored as given, each under its name (see DECLARED)
+        for name in ARGUMENTS:
+            setattr(self, name, arguments[name])
 
     def __repr__(self) -> str:
-        what = type(self.model).__name__ if self.model is not None else "predictions"
-        grounds = list(self.sensitive) if isinstance(self.sensitive, Mapping) else []
-        return f"Audit(model={what}, task={self.task!r}, sensitive={grounds})"
+        stored = vars(self)
+        model, sensitive = stored["model"], stored["sensitive"]
+        what = type(model).__name__ if model is not None else "predictions"
+        grounds = list(sensitive) if isinstance(sensitive, Mapping) else []
+        return f"Audit(model={what}, task={stored['task']!r}, sensitive={grounds})"
 
     def run(self, random_state: int | None = 0) -> AuditResult:
         """Validate the inputs, compute every check, and return the result.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import dask
@@ -523,3 +524,35 @@ def test_rows_beyond_are_counted_even_when_the_combinations_overflow_an_int64(mo
     numbered = chunked._beyond_by_cell(cells, row_codes, beyond)
     monkeypatch.setattr(math, "prod", lambda radix: 2**62)  # take the grouping path
     np.testing.assert_array_equal(chunked._beyond_by_cell(cells, row_codes, beyond), numbered)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "role", "error"),
+    [
+        ("d", [1.0] * 59 + [np.nan], "y_pred", errors.PredictionError),
+        ("t", [1.0] * 59 + [np.nan], "y_true", errors.TargetError),
+        ("s", [0.5] * 59 + [np.nan], "y_score", errors.PredictionError),
+        ("s", [0.5] * 59 + [1.5], "y_score", errors.PredictionError),
+    ],
+)
+def test_given_outputs_are_refused_in_the_same_words_in_memory_and_per_partition(
+    column, values, role, error
+):
+    """One reading of given outputs (``inputs.outputs.given_decisions`` / ``given_outcomes``)
+    serves both: the message differs only by the partition it names."""
+    frame = pd.DataFrame({"sex": ["f", "m"] * 30, "d": [0, 1] * 30, "t": [1, 0] * 30})
+    frame[column] = values
+    roles = {"y_pred": "d", "y_true": "t"} if role != "y_score" else {"y_score": "s"}
+    kw = {**roles, "sensitive": {"gender": "sex"}, "explain": False}
+    messages = []
+    for data in (frame, dd.from_pandas(frame, npartitions=2)):
+        with pytest.raises(error) as raised:
+            sa.Audit(data=data, **kw).run()
+        messages.append(str(raised.value))
+    in_memory, in_parts = messages
+    assert in_memory.startswith(role)
+    assert " in partition 1" in in_parts
+    # the words are the same; only the count and the partition named differ
+    assert re.sub(r"\d+", "N", in_parts.replace(" in partition 1", "")) == re.sub(
+        r"\d+", "N", in_memory
+    )

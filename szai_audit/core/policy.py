@@ -1,4 +1,10 @@
-"""Thresholds and settings of an audit, in one object the user can override."""
+"""Thresholds and settings of an audit, in one object the user can override.
+
+Each setting of :class:`Policy` is declared once, as a field whose metadata holds the values it
+may take (:class:`Fraction`, :class:`Level`, :class:`Step` or :class:`AtLeast`): the check that
+refuses a value with a :class:`~szai_audit.errors.PolicyError`, and the range the table of
+docs/concepts.md prints (``Policy.allowed()``, tested against that table).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,115 @@ from typing import Any
 
 from .errors import PolicyError
 
-__all__ = ["Policy"]
+__all__ = ["LEVEL", "RATIO", "SHARE", "STEP", "AtLeast", "Fraction", "Level", "Policy", "Step"]
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class Fraction:
+    """A finite number in (0, 1] (``low_open``: a ratio, which 0 would make meaningless) or in
+    [0, 1] (a difference or a share, which may be 0).
+
+    >>> Fraction(low_open=True).check("mae_ratio_min", 0)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PolicyError: Policy.mae_ratio_min must be in (0, 1], got 0.
+    """
+
+    low_open: bool
+
+    @property
+    def text(self) -> str:
+        """The interval, as docs/concepts.md writes it."""
+        return "(0, 1]" if self.low_open else "[0, 1]"
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` naming ``Policy.name`` unless
+        ``value`` is in the interval."""
+        ok = _number(value) and math.isfinite(value)
+        if ok:
+            ok = (0 < value <= 1) if self.low_open else (0 <= value <= 1)
+        if not ok:
+            raise PolicyError(f"Policy.{name} must be in {self.text}, got {value!r}.")
+
+
+@dataclass(frozen=True)
+class Level:
+    """A probability strictly between 0 and 1: a significance or confidence level.
+
+    >>> Level().check("confidence_level", 1)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PolicyError: Policy.confidence_level and ... must be below 1.
+    """
+
+    text = "(0, 1)"
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` unless ``value`` is in (0, 1)."""
+        Fraction(low_open=True).check(name, value)
+        if value == 1:
+            raise PolicyError(
+                "Policy.confidence_level and Policy.significance_level must be below 1."
+            )
+
+
+@dataclass(frozen=True)
+class Step:
+    """None, or a rounding step in (0, 1] (``score_resolution``).
+
+    >>> Step().check("score_resolution", 1e-4)
+    """
+
+    text = "`None` or (0, 1]"
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` unless ``value`` is None or a step in
+        (0, 1]."""
+        if value is not None and not (_number(value) and 0 < value <= 1):
+            raise PolicyError(
+                f"Policy.{name} must be None or a step in (0, 1] such as 1e-4, got {value!r}."
+            )
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A whole number of at least ``minimum`` (a size, a count of rows or resamples).
+
+    >>> AtLeast(10).text
+    'integer ≥ 10'
+    """
+
+    minimum: int
+
+    @property
+    def text(self) -> str:
+        """The range, as docs/concepts.md writes it."""
+        return f"integer ≥ {self.minimum}"
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` unless ``value`` is an integer of at
+        least ``minimum``."""
+        if not isinstance(value, int) or isinstance(value, bool) or value < self.minimum:
+            raise PolicyError(f"Policy.{name} must be an integer >= {self.minimum}, got {value!r}.")
+
+
+#: A ratio (or an AUC), in (0, 1].
+RATIO = Fraction(low_open=True)
+#: A difference or a share, in [0, 1].
+SHARE = Fraction(low_open=False)
+#: A significance or confidence level, in (0, 1).
+LEVEL = Level()
+#: None or a rounding step in (0, 1].
+STEP = Step()
+
+
+def _setting(default: Any, allowed: Fraction | Level | Step | AtLeast) -> Any:
+    """A field of :class:`Policy`: its default and the values it may take."""
+    return dataclasses.field(default=default, metadata={"allowed": allowed})
 
 
 @dataclass(frozen=True)
@@ -17,7 +131,9 @@ class Policy:
     """Every threshold an audit applies, with defaults from common practice.
 
     Create one with the values to change and pass it as ``Audit(..., policy=...)``; the report
-    prints the policy in force, so a reader sees which tolerances the verdict rests on.
+    prints the policy in force, so a reader sees which tolerances the verdict rests on. Each
+    value must lie in its setting's allowed range (:meth:`allowed`, the table of
+    docs/concepts.md), or a :class:`~szai_audit.errors.PolicyError` names the setting.
 
     Parameters
     ----------
@@ -137,96 +253,54 @@ class Policy:
     szai_audit.errors.PolicyError: Policy.selection_rate_ratio_min must be in (0, 1], got 1.5.
     """
 
-    selection_rate_ratio_min: float = 0.8
-    demographic_parity_max: float = 0.10
-    true_positive_rate_difference_max: float = 0.10
-    false_positive_rate_difference_max: float = 0.10
-    min_group_size: int = 30
-    max_groups_before_binning: int = 10
-    n_bins: int = 4
-    significance_level: float = 0.05
-    confidence_level: float = 0.95
-    n_bootstrap: int = 1000
-    auc_difference_max: float = 0.05
-    calibration_difference_max: float = 0.05
-    score_resolution: float | None = None
-    proxy_auc_threshold: float = 0.7
-    proxy_all_features_auc_threshold: float = 0.8
-    proxy_max_rows: int = 20_000
-    flip_tolerance: float = 0.0
-    flip_max_rows: int = 20_000
-    mean_prediction_ratio_min: float = 0.9
-    mean_residual_difference_max: float = 0.05
-    mae_ratio_min: float = 0.8
-    explain_sample_size: int = 2000
-    explain_background_size: int = 100
-    attribution_share_max: float = 0.02
-    min_coverage: float = 0.5
-    k_anonymity: int = 5
-    max_intersection_groups: int = 64
-    price_gap_max: float = 0.02
-    price_change_tolerance: float = 0.02
-    counterfactual_share_max: float = 0.01
-    counterfactual_orders: int = 2000
-    counterfactual_donors: int = 10
-    recourse_share_gap_max: float = 0.10
-    recourse_cost_ratio_min: float = 0.8
-    recourse_max_rows: int = 1000
+    selection_rate_ratio_min: float = _setting(0.8, RATIO)
+    demographic_parity_max: float = _setting(0.10, SHARE)
+    true_positive_rate_difference_max: float = _setting(0.10, SHARE)
+    false_positive_rate_difference_max: float = _setting(0.10, SHARE)
+    min_group_size: int = _setting(30, AtLeast(1))
+    max_groups_before_binning: int = _setting(10, AtLeast(2))
+    n_bins: int = _setting(4, AtLeast(2))
+    significance_level: float = _setting(0.05, LEVEL)
+    confidence_level: float = _setting(0.95, LEVEL)
+    n_bootstrap: int = _setting(1000, AtLeast(100))
+    auc_difference_max: float = _setting(0.05, SHARE)
+    calibration_difference_max: float = _setting(0.05, SHARE)
+    score_resolution: float | None = _setting(None, STEP)
+    proxy_auc_threshold: float = _setting(0.7, RATIO)
+    proxy_all_features_auc_threshold: float = _setting(0.8, RATIO)
+    proxy_max_rows: int = _setting(20_000, AtLeast(100))
+    flip_tolerance: float = _setting(0.0, SHARE)
+    flip_max_rows: int = _setting(20_000, AtLeast(10))
+    mean_prediction_ratio_min: float = _setting(0.9, RATIO)
+    mean_residual_difference_max: float = _setting(0.05, SHARE)
+    mae_ratio_min: float = _setting(0.8, RATIO)
+    explain_sample_size: int = _setting(2000, AtLeast(10))
+    explain_background_size: int = _setting(100, AtLeast(1))
+    attribution_share_max: float = _setting(0.02, SHARE)
+    min_coverage: float = _setting(0.5, SHARE)
+    k_anonymity: int = _setting(5, AtLeast(1))
+    max_intersection_groups: int = _setting(64, AtLeast(2))
+    price_gap_max: float = _setting(0.02, SHARE)
+    price_change_tolerance: float = _setting(0.02, SHARE)
+    counterfactual_share_max: float = _setting(0.01, SHARE)
+    counterfactual_orders: int = _setting(2000, AtLeast(10))
+    counterfactual_donors: int = _setting(10, AtLeast(1))
+    recourse_share_gap_max: float = _setting(0.10, SHARE)
+    recourse_cost_ratio_min: float = _setting(0.8, RATIO)
+    recourse_max_rows: int = _setting(1000, AtLeast(10))
 
     def __post_init__(self) -> None:
-        _check_fraction("selection_rate_ratio_min", self.selection_rate_ratio_min, low_open=True)
-        for name in (
-            "demographic_parity_max",
-            "true_positive_rate_difference_max",
-            "false_positive_rate_difference_max",
-            "auc_difference_max",
-            "calibration_difference_max",
-        ):
-            _check_fraction(name, getattr(self, name), low_open=False)
-        step = self.score_resolution
-        number = isinstance(step, (int, float)) and not isinstance(step, bool)
-        if step is not None and not (number and 0 < step <= 1):
-            raise PolicyError(
-                f"Policy.score_resolution must be None or a step in (0, 1] such as 1e-4, got "
-                f"{step!r}."
-            )
-        _check_int("min_group_size", self.min_group_size, 1)
-        _check_int("max_groups_before_binning", self.max_groups_before_binning, 2)
-        _check_int("n_bins", self.n_bins, 2)
-        _check_fraction("significance_level", self.significance_level, low_open=True)
-        _check_fraction("confidence_level", self.confidence_level, low_open=True)
-        if self.confidence_level == 1 or self.significance_level == 1:
-            raise PolicyError(
-                "Policy.confidence_level and Policy.significance_level must be below 1."
-            )
-        _check_int("n_bootstrap", self.n_bootstrap, 100)
-        _check_int("max_intersection_groups", self.max_intersection_groups, 2)
-        _check_int("explain_sample_size", self.explain_sample_size, 10)
-        _check_int("explain_background_size", self.explain_background_size, 1)
-        _check_fraction("attribution_share_max", self.attribution_share_max, low_open=False)
-        _check_fraction("min_coverage", self.min_coverage, low_open=False)
-        _check_int("k_anonymity", self.k_anonymity, 1)
-        _check_fraction("mean_prediction_ratio_min", self.mean_prediction_ratio_min, low_open=True)
-        _check_fraction("mae_ratio_min", self.mae_ratio_min, low_open=True)
-        _check_fraction(
-            "mean_residual_difference_max", self.mean_residual_difference_max, low_open=False
-        )
-        _check_fraction("proxy_auc_threshold", self.proxy_auc_threshold, low_open=True)
-        _check_fraction(
-            "proxy_all_features_auc_threshold",
-            self.proxy_all_features_auc_threshold,
-            low_open=True,
-        )
-        _check_int("proxy_max_rows", self.proxy_max_rows, 100)
-        _check_fraction("flip_tolerance", self.flip_tolerance, low_open=False)
-        _check_int("flip_max_rows", self.flip_max_rows, 10)
-        for name in ("price_gap_max", "price_change_tolerance", "counterfactual_share_max"):
-            _check_fraction(name, getattr(self, name), low_open=False)
-        _check_int("counterfactual_orders", self.counterfactual_orders, 10)
-        _check_int("counterfactual_donors", self.counterfactual_donors, 1)
-        _check_fraction("recourse_share_gap_max", self.recourse_share_gap_max, low_open=False)
-        _check_fraction("recourse_cost_ratio_min", self.recourse_cost_ratio_min, low_open=True)
-        _check_int("recourse_max_rows", self.recourse_max_rows, 10)
+        for setting in dataclasses.fields(self):
+            setting.metadata["allowed"].check(setting.name, getattr(self, setting.name))
+
+    @classmethod
+    def allowed(cls) -> dict[str, str]:
+        """The values each setting may take, as the table of docs/concepts.md writes them.
+
+        >>> Policy.allowed()["min_group_size"], Policy.allowed()["demographic_parity_max"]
+        ('integer ≥ 1', '[0, 1]')
+        """
+        return {f.name: f.metadata["allowed"].text for f in dataclasses.fields(cls)}
 
     def supports_strata(self, covered: float, reference_covered: float, coverage: float) -> bool:
         """Whether a stratified gap after legitimate factors may be used for a pair: the strata
@@ -255,17 +329,3 @@ class Policy:
     def to_dict(self) -> dict[str, Any]:
         """The settings as a plain dict (for JSON and the report)."""
         return dataclasses.asdict(self)
-
-
-def _check_fraction(name: str, value: Any, *, low_open: bool) -> None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (0 < value <= 1) if low_open else (0 <= value <= 1)
-    if not ok:
-        interval = "(0, 1]" if low_open else "[0, 1]"
-        raise PolicyError(f"Policy.{name} must be in {interval}, got {value!r}.")
-
-
-def _check_int(name: str, value: Any, minimum: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        raise PolicyError(f"Policy.{name} must be an integer >= {minimum}, got {value!r}.")

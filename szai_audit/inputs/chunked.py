@@ -43,15 +43,12 @@ from ..core.data import (
     encode_groups,
     group_label,
     is_missing_array,
-    to_1d,
 )
 from ..core.errors import (
     ColumnNotFoundError,
     InputError,
     InputTypeError,
     LengthMismatchError,
-    PredictionError,
-    TargetError,
 )
 from ..core.manifest import build_manifest
 from ..core.models import ModelAdapter, adapt_model
@@ -76,9 +73,11 @@ from ..pricing.gaps import positive_prices
 from ..pricing.loyalty import draw_loyal, loyalty_groups
 from .attributes import Attribute, attributes
 from .outputs import (
-    DEFAULT_THRESHOLD,
-    as_numbers,
-    numeric_scores,
+    decision_rule,
+    decision_threshold,
+    given_decisions,
+    given_numbers,
+    given_outcomes,
     one_vs_rest,
     positive_label,
     same_label,
@@ -305,52 +304,12 @@ def _outputs(
     settings: Settings, chunk: _Chunk, adapter: ModelAdapter | None, pos: Any
 ) -> tuple[np.ndarray, np.ndarray | None, Any]:
     """Decisions and scores of one partition (``pos`` None: not known yet, scores later)."""
-    n = len(chunk.inputs)
-    where = f" (partition {chunk.index})"
     if adapter is not None:
         out = adapter.outputs(chunk.inputs)  # one call of the model where it can be
         return out.decisions, None, out
-    score = None
-    if "y_score" in chunk.roles:
-        score = numeric_scores(to_1d("y_score", chunk.roles["y_score"], n))
-        if "y_pred" not in chunk.roles and score.size and (score.min() < 0 or score.max() > 1):
-            raise PredictionError(
-                f"y_score ranges over [{score.min():.4g}, {score.max():.4g}]{where}, but without "
-                f"y_pred the decisions are y_score >= threshold, which needs probabilities in "
-                f"[0, 1]. Pass y_pred with the decisions, or probabilities as y_score."
-            )
-    if "y_pred" in chunk.roles:
-        y_pred = _complete(chunk, "y_pred", PredictionError, "every row needs a decision.")
-    else:
-        assert score is not None
-        y_pred = (score >= _given_cut(settings)).astype(np.int64)
+    data = chunk.frames["data"]
+    y_pred, score = given_decisions(chunk.roles, settings.threshold, data, part=chunk.index)
     return y_pred, score, None
-
-
-def _given_cut(settings: Settings) -> float:
-    """The cut-off on ``y_score`` when the decisions are made from it."""
-    return DEFAULT_THRESHOLD if settings.threshold is None else float(settings.threshold)
-
-
-def _cut(settings: Settings, adapter: ModelAdapter | None, source: _Source) -> float | None:
-    """The cut-off on scores that made the decisions (None: given, or from ``predict``)."""
-    if adapter is not None:
-        return adapter.threshold
-    if "y_pred" in source.role_columns.keys() | source.role_series.keys():
-        return None
-    return _given_cut(settings)
-
-
-def _complete(chunk: _Chunk, role: str, error: type, advice: str) -> np.ndarray:
-    """A role's values in one partition, refused when some are missing."""
-    values = to_1d(role, chunk.roles[role], len(chunk.inputs))
-    missing = is_missing_array(values)
-    if missing.any():
-        raise error(
-            f"{role} has {int(missing.sum())} missing values (NaN/None) in partition "
-            f"{chunk.index}; {advice}"
-        )
-    return values
 
 
 def _first_pass(
@@ -369,8 +328,8 @@ def _first_pass(
         y_pred, score, model = _outputs(settings, chunk, adapter, pos)
         y_true = None
         if "y_true" in chunk.roles:
-            advice = "drop those rows, or pass y_true=None to audit decisions only."
-            y_true = _complete(chunk, "y_true", TargetError, advice)
+            data = chunk.frames["data"]
+            y_true = given_outcomes(chunk.roles["y_true"], n, data, part=chunk.index)
         pred_codes = fp.labels.codes(y_pred)
         true_codes = None if y_true is None else fp.labels.codes(y_true)
         seen = np.asarray(fp.labels.labels, dtype=object)
@@ -762,7 +721,8 @@ def prepare_chunked(
 
     attrs, grounds, distinct = _ground_tables(settings, fp, source, columns, policy)
     cells = fp.cells[0]
-    scores = _score_metrics(settings, fp, grounds, _cut(settings, adapter, source))
+    cut = decision_threshold(settings, adapter)
+    scores = _score_metrics(settings, fp, grounds, cut)
 
     # Which rows the proxy, flip and explanation checks read: drawn from group sizes alone.
     plans, proxy_plans, class_of = _proxy_plans(grounds, policy, random_state)
@@ -792,7 +752,7 @@ def prepare_chunked(
         explainer, favourable = _explanation_access(
             fp, sample, background, grounds, favorable_is_positive, random_state
         )
-    rule = _decision_rule(settings, adapter, source) + one_vs_rest(tuple(label_list), pos)
+    rule = decision_rule(adapter, cut) + one_vs_rest(tuple(label_list), pos)
     manifest = _chunked_manifest(settings, fp, adapter, source, random_state, started, sample)
     return Prepared(
         n_rows=n,
@@ -946,15 +906,6 @@ def _explanation_access(
     return explainer, favourable
 
 
-def _decision_rule(settings: Settings, adapter: ModelAdapter | None, source: _Source) -> str:
-    """How the decisions were made: the model's rule, given decisions, or a score threshold."""
-    if adapter is not None:
-        return adapter.decision_rule
-    if "y_pred" in source.role_columns.keys() | source.role_series.keys():
-        return "y_pred (given)"
-    return f"y_score >= {_given_cut(settings):g} (1), else 0"
-
-
 def _chunked_manifest(
     settings: Settings,
     fp: _FirstPass,
@@ -1063,15 +1014,8 @@ def _first_pass_numeric(
     keys = [f"g_{g}" for g in grounds]
     merge = functools.partial(_merge_moments, keys=keys, has_true=settings.y_true is not None)
     for chunk in source.chunks("reading the data (1/2)"):
-        n = len(chunk.inputs)
-        if adapter is not None:
-            y_pred = as_numbers("the model's predictions", adapter.predict(chunk.inputs))
-        else:
-            y_pred = as_numbers("y_pred", to_1d("y_pred", chunk.roles["y_pred"], n))
-        y_true = None
-        if "y_true" in chunk.roles:
-            y_true = to_1d("y_true", chunk.roles["y_true"], n)
-            y_true = as_numbers("y_true", y_true, error=TargetError)
+        data = chunk.frames["data"]
+        y_pred, y_true = given_numbers(adapter, chunk.inputs, chunk.roles, data)
         for g, (w, c) in grounds.items():
             fp.dtypes.setdefault(g, chunk.frames[w][c].dtype)
         codes = {g: fp.values[g].codes(chunk.frames[w][c]) for g, (w, c) in grounds.items()}

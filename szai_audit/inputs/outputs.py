@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,12 @@ from .settings import Settings
 __all__ = [
     "Decisions",
     "as_numbers",
+    "decision_rule",
     "decision_threshold",
     "decisions",
+    "given_decisions",
+    "given_numbers",
+    "given_outcomes",
     "numeric_outputs",
     "numeric_scores",
     "plain",
@@ -74,18 +79,26 @@ def run_time() -> _dt.datetime:
         ) from exc
 
 
-def numeric_scores(score: np.ndarray) -> np.ndarray:
+def numeric_scores(score: np.ndarray, where: str = "") -> np.ndarray:
+    """Scores as finite floats, or a :class:`~szai_audit.errors.PredictionError` (``where``:
+    which rows, such as ``" in partition 3"``).
+
+    >>> numeric_scores(np.array([0.2, np.nan]))
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PredictionError: y_score has 1 NaN values; every row needs a score.
+    """
     try:
         out = score.astype(float)
     except (TypeError, ValueError) as exc:
-        raise PredictionError(f"y_score must be numeric, got dtype {score.dtype}.") from exc
+        raise PredictionError(f"y_score must be numeric, got dtype {score.dtype}{where}.") from exc
     if np.isnan(out).any():
         raise PredictionError(
-            f"y_score has {int(np.isnan(out).sum())} NaN values; every row needs a score."
+            f"y_score has {int(np.isnan(out).sum())} NaN values{where}; every row needs a score."
         )
     if np.isinf(out).any():
         raise PredictionError(
-            f"y_score has {int(np.isinf(out).sum())} infinite values; scores must be finite."
+            f"y_score has {int(np.isinf(out).sum())} infinite values{where}; scores must be finite."
         )
     return out
 
@@ -155,35 +168,168 @@ def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
     )
 
 
+def _rows(part: int | None) -> str:
+    """Which rows a message is about: all (""), or one partition of a Dask DataFrame."""
+    return "" if part is None else f" in partition {part}"
+
+
+def given_outcomes(y_true: Any, n: int, data: Any, part: int | None = None) -> np.ndarray:
+    """The outcomes of a classification audit, checked: one per row, none missing.
+
+    The one reading of them, for data in memory and for each partition of a Dask DataFrame.
+
+    Parameters
+    ----------
+    y_true : array-like
+        The outcomes, one per row.
+    n : int
+        The number of rows (of the data, or of the decisions without data).
+    data : pandas.DataFrame or None
+        The rows the outcomes describe (all of them, or one partition): their index.
+    part : int, optional
+        The partition's number, named in the errors.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Raises
+    ------
+    TargetError
+        Missing outcomes.
+    LengthMismatchError
+        Another number of rows, or the data's index in another order.
+
+    Examples
+    --------
+    >>> given_outcomes([1, 0, 1], 3, None).tolist()
+    [1, 0, 1]
+    >>> given_outcomes([1, None, 0], 3, None)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.TargetError: y_true has 1 missing values (NaN/None) out of 3. Drop ...
+    """
+    arr = to_1d("y_true", y_true, n, "data" if data is not None else "y_pred")
+    check_index_order("y_true", y_true, data)
+    missing = is_missing_array(arr)
+    if missing.any():
+        raise TargetError(
+            f"y_true has {int(missing.sum())} missing values (NaN/None) out of {n}"
+            f"{_rows(part)}. Drop those rows from data and y_true, or pass y_true=None to audit "
+            f"decisions only."
+        )
+    return arr
+
+
 def true_array(settings: Settings, n: int) -> np.ndarray | None:
     """The outcomes of a classification audit, one per row, none missing."""
     if settings.y_true is None:
         return None
-    where = "data" if settings.data is not None else "y_pred"
-    arr = to_1d("y_true", settings.y_true, n, where)
-    check_index_order("y_true", settings.y_true, settings.data)
-    missing = is_missing_array(arr)
-    if missing.any():
-        raise TargetError(
-            f"y_true has {int(missing.sum())} missing values (NaN/None) out of {n}. Drop "
-            f"those rows from data and y_true, or pass y_true=None to audit decisions only."
-        )
-    return arr
+    return given_outcomes(settings.y_true, n, settings.data)
 
 
 #: The cut-off on scores when decisions come from scores and no ``threshold=`` was given.
 DEFAULT_THRESHOLD = 0.5
 
 
+def _score_cut(threshold: float | None) -> float:
+    return DEFAULT_THRESHOLD if threshold is None else float(threshold)
+
+
 def decision_threshold(settings: Settings, adapter: ModelAdapter | None) -> float | None:
     """The cut-off on scores that made the decisions: the model's (None when they come from
     ``model.predict`` or a function returning decisions), None for decisions given as
-    ``y_pred``, else ``threshold`` (0.5 by default) on ``y_score``."""
+    ``y_pred``, else ``threshold`` (0.5 by default) on ``y_score``. The same for data in
+    memory and in parts (``y_pred`` then names a column)."""
     if adapter is not None:
         return adapter.threshold
     if settings.y_pred is not None:
         return None
-    return DEFAULT_THRESHOLD if settings.threshold is None else float(settings.threshold)
+    return _score_cut(settings.threshold)
+
+
+def decision_rule(adapter: ModelAdapter | None, cut: float | None) -> str:
+    """How the decisions were made: the model's rule, else a cut on ``y_score`` (``cut``, from
+    :func:`decision_threshold`), or decisions given (``cut`` None).
+
+    >>> decision_rule(None, 0.3), decision_rule(None, None)
+    ('y_score >= 0.3 (1), else 0', 'y_pred (given)')
+    """
+    if adapter is not None:
+        return adapter.decision_rule
+    return "y_pred (given)" if cut is None else f"y_score >= {cut:g} (1), else 0"
+
+
+def given_decisions(
+    given: Mapping[str, Any], threshold: float | None, data: Any, part: int | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The decisions and scores given to a classification audit, checked.
+
+    The one reading of given outputs, for data in memory and for each partition of a Dask
+    DataFrame, so that both check the same things with the same words.
+
+    Parameters
+    ----------
+    given : mapping
+        ``"y_pred"`` and / or ``"y_score"`` (a missing or None entry is not given) to their
+        values, one per row.
+    threshold : float or None
+        The cut-off making decisions from ``y_score`` when ``y_pred`` is not given (None: 0.5).
+    data : pandas.DataFrame or None
+        The rows the values describe (all of them, or one partition): their number and index.
+    part : int, optional
+        The partition's number, named in the errors.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The decisions, and the scores (None when not given).
+
+    Raises
+    ------
+    PredictionError
+        Decisions missing, scores that are not finite numbers, or scores outside [0, 1] that
+        would have to make the decisions.
+    LengthMismatchError
+        Values for another number of rows, or the data's index in another order.
+
+    Examples
+    --------
+    >>> y_pred, score = given_decisions({"y_score": [0.2, 0.7]}, None, None)
+    >>> y_pred.tolist(), score.tolist()
+    ([0, 1], [0.2, 0.7])
+    >>> given_decisions({"y_pred": [1, None]}, None, None, part=3)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PredictionError: ... out of 2 in partition 3; every row needs a decision.
+    """
+    n = len(data) if data is not None else None
+    score = None
+    if given.get("y_score") is not None:
+        score = to_1d("y_score", given["y_score"], n)
+        check_index_order("y_score", given["y_score"], data)
+        score = numeric_scores(score, _rows(part))
+        n = len(score)
+        if given.get("y_pred") is None and score.size and (score.min() < 0 or score.max() > 1):
+            raise PredictionError(
+                f"y_score ranges over [{score.min():.4g}, {score.max():.4g}]{_rows(part)}, but "
+                f"without y_pred the decisions are y_score >= threshold, which needs "
+                f"probabilities in [0, 1]. Pass y_pred with the decisions, or probabilities as "
+                f"y_score."
+            )
+    if given.get("y_pred") is None:
+        if score is None:
+            raise InputError("given_decisions() needs y_pred or y_score.")
+        return (score >= _score_cut(threshold)).astype(np.int64), score
+    y_pred = to_1d("y_pred", given["y_pred"], n, "y_score" if data is None else "data")
+    check_index_order("y_pred", given["y_pred"], data)
+    missing = is_missing_array(y_pred)
+    if missing.any():
+        raise PredictionError(
+            f"y_pred has {int(missing.sum())} missing values (NaN/None) out of {len(y_pred)}"
+            f"{_rows(part)}; every row needs a decision."
+        )
+    return y_pred, score
 
 
 def decisions(settings: Settings) -> Decisions:
@@ -197,37 +343,60 @@ def decisions(settings: Settings) -> Decisions:
         pos = positive_label(y_pred, y_true, settings.favorable_label)
         score = out.score(pos)
         return y_pred, y_true, score, adapter.decision_rule, adapter
-    n = len(settings.data) if settings.data is not None else None
-    score = None
-    if settings.y_score is not None:
-        score = to_1d("y_score", settings.y_score, n)
-        check_index_order("y_score", settings.y_score, settings.data)
-        score = numeric_scores(score)
-        n = len(score)
-        if settings.y_pred is None and (score.min() < 0 or score.max() > 1):
-            raise PredictionError(
-                f"y_score ranges over [{score.min():.4g}, {score.max():.4g}], but without "
-                f"y_pred the decisions are y_score >= threshold, which needs probabilities "
-                f"in [0, 1]. Pass y_pred with the decisions, or probabilities as y_score."
-            )
-    if settings.y_pred is not None:
-        where = "y_score" if settings.data is None else "data"
-        y_pred = to_1d("y_pred", settings.y_pred, n, where)
-        check_index_order("y_pred", settings.y_pred, settings.data)
-        missing = is_missing_array(y_pred)
-        if missing.any():
-            raise PredictionError(
-                f"y_pred has {int(missing.sum())} missing values (NaN/None) out of "
-                f"{len(y_pred)}; every row needs a decision."
-            )
-        rule = "y_pred (given)"
-    else:
-        assert score is not None
-        cut = decision_threshold(settings, None)
-        assert cut is not None
-        y_pred = (score >= cut).astype(np.int64)
-        rule = f"y_score >= {cut:g} (1), else 0"
+    given = {"y_pred": settings.y_pred, "y_score": settings.y_score}
+    y_pred, score = given_decisions(given, settings.threshold, settings.data)
+    rule = decision_rule(None, decision_threshold(settings, None))
     return y_pred, true_array(settings, len(y_pred)), score, rule, None
+
+
+def given_numbers(
+    adapter: ModelAdapter | None, inputs: Any, given: Mapping[str, Any], data: Any
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The numeric predictions and outcomes of a regression audit, as finite numbers.
+
+    The one reading of them, for data in memory and for each partition of a Dask DataFrame.
+
+    Parameters
+    ----------
+    adapter : ModelAdapter or None
+        The model, called on ``inputs``; None: the predictions are ``given["y_pred"]``.
+    inputs : pandas.DataFrame or None
+        The model's inputs (all rows, or one partition).
+    given : mapping
+        ``"y_pred"`` (without a model) and ``"y_true"`` (optional; a missing or None entry is
+        not given) to their values, one per row.
+    data : pandas.DataFrame or None
+        The rows the values describe: their number and index.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The predictions, and the outcomes (None when not given).
+
+    Raises
+    ------
+    PredictionError, TargetError
+        Predictions (or outcomes) that are not finite numbers, one per row.
+
+    Examples
+    --------
+    >>> y_pred, y_true = given_numbers(None, None, {"y_pred": [1.5, 2], "y_true": [1, 2]}, None)
+    >>> y_pred.tolist(), y_true.tolist()
+    ([1.5, 2.0], [1.0, 2.0])
+    """
+    if adapter is not None:
+        y_pred = as_numbers("the model's predictions", adapter.predict(inputs))
+    else:
+        n = len(data) if data is not None else None
+        y_pred = as_numbers("y_pred", to_1d("y_pred", given["y_pred"], n, "data"))
+        check_index_order("y_pred", given["y_pred"], data)
+    y_true = None
+    if given.get("y_true") is not None:
+        check_index_order("y_true", given["y_true"], data)
+        y_true = as_numbers(
+            "y_true", to_1d("y_true", given["y_true"], len(y_pred), "y_pred"), error=TargetError
+        )
+    return y_pred, y_true
 
 
 def numeric_outputs(
@@ -238,19 +407,9 @@ def numeric_outputs(
     adapter = None
     if settings.model is not None:
         adapter = adapt_model(settings.model, settings.threshold)
-        y_pred = as_numbers("the model's predictions", adapter.predict(settings.data))
-        rule = "model.predict(data)"
-    else:
-        n0 = len(settings.data) if settings.data is not None else None
-        y_pred = as_numbers("y_pred", to_1d("y_pred", settings.y_pred, n0, "data"))
-        check_index_order("y_pred", settings.y_pred, settings.data)
-        rule = "y_pred (given)"
-    y_true = None
-    if settings.y_true is not None:
-        check_index_order("y_true", settings.y_true, settings.data)
-        y_true = as_numbers(
-            "y_true", to_1d("y_true", settings.y_true, len(y_pred), "y_pred"), error=TargetError
-        )
+    given = {"y_pred": settings.y_pred, "y_true": settings.y_true}
+    y_pred, y_true = given_numbers(adapter, settings.data, given, settings.data)
+    rule = "model.predict(data)" if adapter is not None else "y_pred (given)"
     return adapter, y_pred, y_true, rule
 
 

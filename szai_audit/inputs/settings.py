@@ -9,14 +9,22 @@ column of ``data`` so named left out of the model's inputs). It warns of a panda
 index shares no label with ``data``'s (rows are matched by position). What needs the data
 itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
 is checked where the data is read, in the other modules of :mod:`szai_audit.inputs`.
+
+Each argument is declared once, as a field of :class:`Settings` whose metadata gives its
+default, its own check, whether it may be passed by position and where a run configuration sets
+it (:class:`Argument`; all of them in :data:`DECLARED`, their names in :data:`ARGUMENTS`).
+``Audit.__init__`` stores what they name, :func:`validate` runs their checks, and the
+configuration reader takes its ``[audit]`` keys from them.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import warnings
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,8 +50,10 @@ from ..risk.rules import RiskRules, load_rules
 
 __all__ = [
     "ARGUMENTS",
+    "DECLARED",
     "OUTPUTS",
     "TASKS",
+    "Argument",
     "Settings",
     "validate",
     "validate_value_labels",
@@ -56,153 +66,62 @@ TASKS = ("classification", "regression", "pricing")
 #: the values.
 OUTPUTS = ("y_true", "y_pred", "y_score")
 
-#: The arguments of an audit (the keyword arguments of :class:`szai_audit.Audit`), in order.
-ARGUMENTS = (
-    "model",
-    "data",
-    "y_true",
-    "y_pred",
-    "y_score",
-    "favorable_label",
-    "sensitive",
-    "sensitive_data",
-    "bins",
-    "task",
-    "threshold",
-    "metadata",
-    "policy",
-    "reference",
-    "legitimate_factors",
-    "favorable_direction",
-    "feature_labels",
-    "explain",
-    "consumer_profile",
-    "loyalty",
-    "currency",
-    "context",
-    "risk_rules",
-    "attestations",
-    "privacy",
-    "value_labels",
-    "verbose",
-    "recourse",
-    "n_threads",
-)
+
+# --------------------------------------------------------------------------------------------
+# Each argument's own check (its type or range), declared with it on Settings below; what
+# depends on several arguments is checked by validate().
+# --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Settings:
-    """The arguments of an audit, validated (see :class:`szai_audit.Audit` for each one).
-
-    ``legitimate_factors`` is a list of column names (empty when none were given);
-    ``consumer_profile`` maps each kind of Art. 72(2)(v) to its columns; ``risk_rules`` is the
-    rules object (None: the shipped rules); ``metadata`` holds text only.
-    """
-
-    model: Any
-    data: Any
-    y_true: Any
-    y_pred: Any
-    y_score: Any
-    favorable_label: Any
-    sensitive: Mapping[str, Any] | None
-    sensitive_data: Any
-    bins: Mapping[str, Sequence[float] | int] | None
-    task: str
-    threshold: float | None
-    metadata: dict[str, str]
-    policy: Policy
-    reference: Mapping[str, Any] | None
-    legitimate_factors: list[str]
-    favorable_direction: str | None
-    feature_labels: Mapping[str, Sequence[str]] | None
-    explain: bool
-    consumer_profile: dict[str, list[str]]
-    loyalty: str | None
-    currency: str
-    context: UseContext | None
-    risk_rules: RiskRules | None
-    attestations: tuple[Attestation, ...]
-    privacy: Any
-    #: ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's
-    #: labels keyed by the column each names (see :func:`validate_value_labels`).
-    value_labels: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
-    #: Whether progress bars may show (:mod:`szai_audit.core.progress`).
-    verbose: bool = True
-    #: Recourse by group: None or True (the default changes), False (not assessed), or
-    #: ``{"actionable": {...}, "immutable": [...]}``.
-    recourse: Any = None
-    #: Threads of the audit's own fits (:mod:`szai_audit.core.threads`); None: every core.
-    n_threads: int | None = 1
-
-    @property
-    def direction(self) -> str:
-        """The favourable direction of a numeric output: lower for prices, else as given
-        (higher by default)."""
-        if self.task == "pricing":
-            return "lower"
-        return self.favorable_direction or "higher"
-
-    @property
-    def chunked(self) -> bool:
-        """Whether the data is a Dask DataFrame, audited partition by partition."""
-        return is_dask_frame(self.data)
+def _data(data: Any) -> Any:
+    if not is_dask_frame(data) and data is not None and not isinstance(data, pd.DataFrame):
+        raise InputTypeError(
+            f"data must be a pandas DataFrame of the model's raw inputs, got "
+            f"{type(data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
+        )
+    return data
 
 
-def validate(arguments: Mapping[str, Any]) -> Settings:
-    """Check every argument of an audit and return them as :class:`Settings`.
+def _favorable_label(favorable_label: Any) -> Any:
+    if np.ndim(favorable_label) != 0 or isinstance(favorable_label, (dict, set)):
+        raise InputTypeError(
+            f"favorable_label must be a single label such as 1 or 'approved', got "
+            f"{favorable_label!r}."
+        )
+    return favorable_label
 
-    ``arguments`` holds each of :data:`ARGUMENTS` (the keyword arguments of
-    :class:`szai_audit.Audit`), checked in the order a reader meets them: the governance
-    settings first, then the task, the policy and thresholds, the frames, and what each task
-    needs.
 
-    Raises
-    ------
-    SzaiAuditError
-        The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
+def _bins(bins: Any) -> Any:
+    if bins is not None and not isinstance(bins, Mapping):
+        raise InputTypeError(
+            f"bins must map grounds to cut points or a number of bins, e.g. "
+            f"{{'age': [25, 40, 60]}}, got {type(bins).__name__}."
+        )
+    return bins
 
-    Warns
-    -----
-    UserWarning
-        A pandas input's index shares no label with ``data``'s (:func:`warn_unaligned`).
-    """
-    missing = [name for name in ARGUMENTS if name not in arguments]
-    if missing:
-        raise InputTypeError(f"validate() needs every audit argument; missing {missing}.")
-    a = dict(arguments)
-    if not isinstance(a["verbose"], bool):
-        raise InputTypeError(f"verbose must be True or False, got {a['verbose']!r}.")
-    a["n_threads"] = check_n_threads(a["n_threads"])
-    _check_governance(a["context"], a["attestations"], a["privacy"], a["data"])
-    _check_task(a["task"], a["favorable_direction"], a["consumer_profile"], a["loyalty"])
-    policy = _policy(a["policy"])
-    _check_decision(a["favorable_label"], a["threshold"], a["task"], a["y_pred"])
-    if is_dask_frame(a["data"]):
-        _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
-    _check_frames(a["data"], a["sensitive_data"])
-    frames = (a["data"], a["sensitive_data"])
-    a.update(_named_outputs(a, *frames))
-    _check_sensitive(a["sensitive"], a["bins"], *frames)
-    warn_unaligned(a, a["data"])
-    a["metadata"] = _metadata(a["metadata"])
-    _check_privacy(a["privacy"])
-    _check_recourse(a["recourse"], a["data"])
-    factors = _factor_names(a["legitimate_factors"], a["task"])
-    _check_outputs(a, factors)
-    profile: dict[str, list[str]] = {}
-    if a["task"] == "pricing":
-        profile = _check_pricing(a["data"], factors, a["consumer_profile"], a["loyalty"])
-    a.update(
-        policy=policy,
-        legitimate_factors=factors,
-        consumer_profile=profile,
-        currency=str(a["currency"]),
-        risk_rules=_rules(a["risk_rules"]),
-        attestations=tuple(a["attestations"] or ()),
-        value_labels=validate_value_labels(a["value_labels"], *frames, a["sensitive"]),
-    )
-    return Settings(**{name: a[name] for name in ARGUMENTS})
+
+def _task(task: Any) -> Any:
+    if task not in TASKS:
+        raise InputError(f"task must be one of {list(TASKS)}, got {task!r}.")
+    return task
+
+
+def _threshold(threshold: Any) -> Any:
+    number = isinstance(threshold, (int, float)) and not isinstance(threshold, bool)
+    if threshold is not None and not (number and 0 < threshold < 1):
+        raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+    return threshold
+
+
+def _metadata(metadata: Any) -> dict[str, str]:
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, Mapping):
+        raise InputTypeError(
+            f"metadata must be a mapping such as {{'organisation': ..., 'system_name': ...}}, "
+            f"got {type(metadata).__name__}."
+        )
+    return {str(k): str(v) for k, v in metadata.items()}
 
 
 def _policy(policy: Any) -> Policy:
@@ -212,46 +131,46 @@ def _policy(policy: Any) -> Policy:
     return checked
 
 
-def _check_decision(favorable_label: Any, threshold: Any, task: Any, y_pred: Any) -> None:
-    """The favourable label is one label; the threshold, when given, a number in (0, 1) that
-    makes the decisions (so not with decisions given, nor for numeric outputs)."""
-    if np.ndim(favorable_label) != 0 or isinstance(favorable_label, (dict, set)):
-        raise InputTypeError(
-            f"favorable_label must be a single label such as 1 or 'approved', got "
-            f"{favorable_label!r}."
-        )
-    if threshold is None:
-        return
-    if task in ("regression", "pricing"):
-        raise InputError(
-            f"threshold={threshold!r} cuts scores into decisions; task={task!r} audits the "
-            f"numbers themselves. Leave threshold out."
-        )
-    if y_pred is not None:
-        raise InputError(
-            f"threshold={threshold!r} was given with y_pred: the decisions are y_pred as "
-            f"given, so a threshold would not be the one audited. Leave threshold out, or give "
-            f"y_score without y_pred to decide at y_score >= threshold."
-        )
-    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
-        raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
-    if not 0 < threshold < 1:
-        raise InputError(f"threshold must be a number in (0, 1), got {threshold!r}.")
+def _direction(direction: Any) -> Any:
+    if direction not in (None, "higher", "lower"):
+        raise InputError(f"favorable_direction must be 'higher' or 'lower', got {direction!r}.")
+    return direction
 
 
-def _check_governance(context: Any, attestations: Any, privacy: Any, data: Any) -> None:
-    """The governance settings are checked first, so a slip fails fast."""
+def _context(context: Any) -> Any:
     if context is not None and not isinstance(context, UseContext):
         raise InputTypeError(
             f"context must be a szai_audit.UseContext, got {type(context).__name__}."
         )
-    if attestations is not None and any(not isinstance(a, Attestation) for a in attestations):
-        raise InputTypeError("attestations must be a list of szai_audit.Attestation objects.")
-    if (privacy is True or isinstance(privacy, Mapping)) and data is None:
-        raise InputError("privacy= scans data=, which was not given.")
+    return context
 
 
-def _check_privacy(privacy: Any) -> None:
+def _rules(rules: Any) -> RiskRules | None:
+    if rules is None or isinstance(rules, RiskRules):
+        return rules
+    if not isinstance(rules, (str, os.PathLike)):
+        raise InputTypeError(
+            f"risk_rules must be the path of a TOML rules file or "
+            f"szai_audit.risk.load_rules(path), got {type(rules).__name__}."
+        )
+    return load_rules(Path(rules))
+
+
+def _attestations(attestations: Any) -> tuple[Attestation, ...]:
+    if attestations is None:
+        return ()
+    listed = isinstance(attestations, Iterable) and not isinstance(attestations, (str, Mapping))
+    items = tuple(attestations) if listed else ()
+    wrong = [type(a).__name__ for a in items if not isinstance(a, Attestation)]
+    if not listed or wrong:
+        got = f"a {wrong[0]} in the list" if listed else type(attestations).__name__
+        raise InputTypeError(
+            f"attestations must be a list of szai_audit.Attestation objects, got {got}."
+        )
+    return items
+
+
+def _privacy(privacy: Any) -> Any:
     if not (
         privacy is None
         or privacy is True
@@ -263,13 +182,21 @@ def _check_privacy(privacy: Any) -> None:
             "as {'quasi_identifiers': ['age', 'postcode'], 'external': True}, or a PrivacyScan, "
             f"got {type(privacy).__name__}."
         )
+    return privacy
 
 
-def _check_recourse(recourse: Any, data: Any) -> None:
-    """``recourse`` is None, a bool, or a mapping of ``actionable`` and ``immutable`` whose
-    columns are ``data``'s (directions are checked when the search runs)."""
+def _verbose(verbose: Any) -> bool:
+    if not isinstance(verbose, bool):
+        raise InputTypeError(f"verbose must be True or False, got {verbose!r}.")
+    return verbose
+
+
+def _recourse(recourse: Any) -> Any:
+    """None, a bool, or a mapping of ``actionable`` (columns to directions) and ``immutable``
+    (columns); that the columns are ``data``'s is checked by :func:`validate`, and the
+    directions when the search runs."""
     if recourse is None or isinstance(recourse, bool):
-        return
+        return recourse
     if not isinstance(recourse, Mapping):
         raise InputTypeError(
             "recourse must be True, False or a dict such as {'actionable': {'savings': "
@@ -291,6 +218,233 @@ def _check_recourse(recourse: Any, data: Any) -> None:
         raise InputTypeError(
             f"recourse['immutable'] must be a list of columns, got {type(immutable).__name__}."
         )
+    return recourse
+
+
+# --------------------------------------------------------------------------------------------
+# The declaration: one field per argument of Audit
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of :class:`szai_audit.Audit`, as the field of :class:`Settings` that holds
+    it declares it.
+
+    Attributes
+    ----------
+    name : str
+        The argument's name, in :class:`szai_audit.Audit` and in :class:`Settings`.
+    default : object
+        Its value when it is left out.
+    positional : bool
+        Whether it may be passed by position (``model``, ``data``, ``y_true``); the others are
+        keyword-only.
+    config : str or None
+        Where a run configuration (docs/configuration.md) sets it: ``"audit"`` for a key of
+        ``[audit]``, another section's name for what is read from that section, None for an
+        argument only Python can give.
+    check : callable or None
+        Its own check (type, range): takes the value given and returns the value the settings
+        hold, or raises an error naming the argument. What depends on other arguments is
+        checked by :func:`validate`.
+
+    Examples
+    --------
+    >>> threshold = next(a for a in DECLARED if a.name == "threshold")
+    >>> threshold.default, threshold.positional, threshold.config
+    (None, False, 'audit')
+    >>> threshold.check(2)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.InputError: threshold must be a number in (0, 1), got 2.
+    """
+
+    name: str
+    default: Any
+    positional: bool
+    config: str | None
+    check: Callable[[Any], Any] | None
+
+
+def _argument(
+    default: Any = None,
+    check: Callable[[Any], Any] | None = None,
+    *,
+    config: str | None = "audit",
+    positional: bool = False,
+) -> dict[str, Any]:
+    """The metadata of a field of :class:`Settings` declaring an argument of
+    :class:`szai_audit.Audit` (see :class:`Argument`)."""
+    return {
+        "argument": {"default": default, "check": check, "config": config, "positional": positional}
+    }
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The arguments of an audit, validated (see :class:`szai_audit.Audit` for each one).
+
+    Each field declares one argument of :class:`szai_audit.Audit`, in the order of its
+    signature: its default, its own check and where a run configuration sets it
+    (:class:`Argument`, listed in :data:`DECLARED`). The signature of ``Audit.__init__``, its
+    docstring, docs/api.md and docs/configuration.md are tested against this declaration.
+
+    ``legitimate_factors`` is a list of column names (empty when none were given);
+    ``consumer_profile`` maps each kind of Art. 72(2)(v) to its columns; ``risk_rules`` is the
+    rules object (None: the shipped rules); ``metadata`` holds text only; ``value_labels`` is
+    ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's labels
+    keyed by the column each names (see :func:`validate_value_labels`); ``recourse`` is None or
+    True (the default changes), False (not assessed), or ``{"actionable": {...}, "immutable":
+    [...]}``; ``n_threads`` the threads of the audit's own fits (None: every core).
+    """
+
+    model: Any = field(metadata=_argument(config="model", positional=True))
+    data: Any = field(metadata=_argument(None, _data, config="data", positional=True))
+    y_true: Any = field(metadata=_argument(config="columns", positional=True))
+    y_pred: Any = field(metadata=_argument(config="columns"))
+    y_score: Any = field(metadata=_argument(config="columns"))
+    favorable_label: Any = field(metadata=_argument(1, _favorable_label))
+    sensitive: Mapping[str, Any] | None = field(metadata=_argument(config="sensitive"))
+    sensitive_data: Any = field(metadata=_argument(config=None))
+    bins: Mapping[str, Sequence[float] | int] | None = field(metadata=_argument(None, _bins))
+    task: str = field(metadata=_argument("classification", _task))
+    threshold: float | None = field(metadata=_argument(None, _threshold))
+    metadata: dict[str, str] = field(metadata=_argument(None, _metadata, config="metadata"))
+    policy: Policy = field(metadata=_argument(None, _policy, config="policy"))
+    reference: Mapping[str, Any] | None = field(metadata=_argument())
+    legitimate_factors: list[str] = field(metadata=_argument())
+    favorable_direction: str | None = field(metadata=_argument(None, _direction))
+    feature_labels: Mapping[str, Sequence[str]] | None = field(metadata=_argument())
+    explain: bool = field(metadata=_argument(True))
+    consumer_profile: dict[str, list[str]] = field(metadata=_argument())
+    loyalty: str | None = field(metadata=_argument())
+    currency: str = field(metadata=_argument("CNY", str))
+    context: UseContext | None = field(metadata=_argument(None, _context, config="context"))
+    risk_rules: RiskRules | None = field(metadata=_argument(None, _rules, config=None))
+    attestations: tuple[Attestation, ...] = field(
+        metadata=_argument(None, _attestations, config=None)
+    )
+    privacy: Any = field(metadata=_argument(None, _privacy))
+    value_labels: dict[str, dict[str, tuple[str, str]]] = field(
+        metadata=_argument(config="value_labels")
+    )
+    verbose: bool = field(metadata=_argument(True, _verbose))
+    recourse: Any = field(metadata=_argument(None, _recourse))
+    n_threads: int | None = field(metadata=_argument(1, check_n_threads))
+
+    @property
+    def direction(self) -> str:
+        """The favourable direction of a numeric output: lower for prices, else as given
+        (higher by default)."""
+        if self.task == "pricing":
+            return "lower"
+        return self.favorable_direction or "higher"
+
+    @property
+    def chunked(self) -> bool:
+        """Whether the data is a Dask DataFrame, audited partition by partition."""
+        return is_dask_frame(self.data)
+
+
+#: Every argument of :class:`szai_audit.Audit`, in the order of its signature, as the fields
+#: of :class:`Settings` declare them.
+DECLARED = tuple(Argument(f.name, **f.metadata["argument"]) for f in fields(Settings))
+
+#: The names of the arguments of an audit, in order.
+ARGUMENTS = tuple(argument.name for argument in DECLARED)
+
+
+def validate(arguments: Mapping[str, Any]) -> Settings:
+    """Check every argument of an audit and return them as :class:`Settings`.
+
+    ``arguments`` holds each of :data:`ARGUMENTS` (the keyword arguments of
+    :class:`szai_audit.Audit`). Each is first put through its own check (its type or range, as
+    :data:`DECLARED` declares it), in the order of the signature; then what depends on several
+    arguments is checked, in the order a reader meets it: the governance settings, the task,
+    the threshold, the frames, the named columns, and what each task needs.
+
+    Raises
+    ------
+    SzaiAuditError
+        The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
+
+    Warns
+    -----
+    UserWarning
+        A pandas input's index shares no label with ``data``'s (:func:`warn_unaligned`).
+
+    Examples
+    --------
+    >>> given = {argument.name: argument.default for argument in DECLARED}
+    >>> given.update(y_pred=[1, 0, 1], sensitive={"gender": ["f", "m", "f"]})
+    >>> settings = validate(given)
+    >>> settings.task, settings.policy.min_group_size, settings.metadata
+    ('classification', 30, {})
+    >>> validate({**given, "verbose": "yes"})
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.InputTypeError: verbose must be True or False, got 'yes'.
+    """
+    missing = [name for name in ARGUMENTS if name not in arguments]
+    if missing:
+        raise InputTypeError(f"validate() needs every audit argument; missing {missing}.")
+    a = {
+        argument.name: arguments[argument.name]
+        if argument.check is None
+        else argument.check(arguments[argument.name])
+        for argument in DECLARED
+    }
+    if (a["privacy"] is True or isinstance(a["privacy"], Mapping)) and a["data"] is None:
+        raise InputError("privacy= scans data=, which was not given.")
+    _check_task(a["task"], a["consumer_profile"], a["loyalty"])
+    _check_decision(a["threshold"], a["task"], a["y_pred"])
+    if is_dask_frame(a["data"]):
+        _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
+    _check_frames(a["data"], a["sensitive_data"])
+    frames = (a["data"], a["sensitive_data"])
+    a.update(_named_outputs(a, *frames))
+    _check_sensitive(a["sensitive"], a["bins"], *frames)
+    warn_unaligned(a, a["data"])
+    _check_recourse(a["recourse"], a["data"])
+    factors = _factor_names(a["legitimate_factors"], a["task"])
+    _check_outputs(a, factors)
+    profile: dict[str, list[str]] = {}
+    if a["task"] == "pricing":
+        profile = _check_pricing(a["data"], factors, a["consumer_profile"], a["loyalty"])
+    a.update(
+        legitimate_factors=factors,
+        consumer_profile=profile,
+        value_labels=validate_value_labels(a["value_labels"], *frames, a["sensitive"]),
+    )
+    return Settings(**a)
+
+
+def _check_decision(threshold: Any, task: Any, y_pred: Any) -> None:
+    """A threshold makes the decisions from scores: not with decisions given, nor for numeric
+    outputs."""
+    if threshold is None:
+        return
+    if task in ("regression", "pricing"):
+        raise InputError(
+            f"threshold={threshold!r} cuts scores into decisions; task={task!r} audits the "
+            f"numbers themselves. Leave threshold out."
+        )
+    if y_pred is not None:
+        raise InputError(
+            f"threshold={threshold!r} was given with y_pred: the decisions are y_pred as "
+            f"given, so a threshold would not be the one audited. Leave threshold out, or give "
+            f"y_score without y_pred to decide at y_score >= threshold."
+        )
+
+
+def _check_recourse(recourse: Any, data: Any) -> None:
+    """The columns ``recourse`` names are ``data``'s (its shape was checked by
+    :func:`_recourse`)."""
+    if not isinstance(recourse, Mapping):
+        return
+    actionable = recourse.get("actionable") or {}
+    immutable = recourse.get("immutable") or []
     columns = set(getattr(data, "columns", []))
     for key, names in (("actionable", list(actionable)), ("immutable", list(immutable))):
         missing = [c for c in names if c not in columns]
@@ -301,11 +455,7 @@ def _check_recourse(recourse: Any, data: Any) -> None:
             )
 
 
-def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:
-    if task not in TASKS:
-        raise InputError(f"task must be one of {list(TASKS)}, got {task!r}.")
-    if direction not in (None, "higher", "lower"):
-        raise InputError(f"favorable_direction must be 'higher' or 'lower', got {direction!r}.")
+def _check_task(task: Any, profile: Any, loyalty: Any) -> None:
     if task != "pricing" and (profile is not None or loyalty is not None):
         raise InputError(
             "consumer_profile= and loyalty= are for task='pricing' (Art. 72(2)(v)); got "
@@ -314,11 +464,6 @@ def _check_task(task: Any, direction: Any, profile: Any, loyalty: Any) -> None:
 
 
 def _check_frames(data: Any, sensitive_data: Any) -> None:
-    if not is_dask_frame(data) and data is not None and not isinstance(data, pd.DataFrame):
-        raise InputTypeError(
-            f"data must be a pandas DataFrame of the model's raw inputs, got "
-            f"{type(data).__name__}; wrap an array with pd.DataFrame(X, columns=[...])."
-        )
     for name, frame in (("data", data), ("sensitive_data", sensitive_data)):
         if isinstance(frame, pd.DataFrame) and frame.columns.duplicated().any():
             dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
@@ -404,11 +549,6 @@ def _check_sensitive(sensitive: Any, bins: Any, data: Any, sensitive_data: Any) 
             raise _unknown_column(f"sensitive[{key!r}]", spec, data, sensitive_data)
     if bins is None:
         return
-    if not isinstance(bins, Mapping):
-        raise InputTypeError(
-            f"bins must map grounds to cut points or a number of bins, e.g. "
-            f"{{'age': [25, 40, 60]}}, got {type(bins).__name__}."
-        )
     grounds = {canonical_ground(str(k)): str(k) for k in sensitive}
     for key in bins:
         if canonical_ground(str(key)) in grounds:
@@ -614,23 +754,6 @@ def _check_profile_column(
             f"{c!r} is both a consumer_profile column and a legitimate factor; a price may "
             f"depend on a legitimate factor, not on the profile, so it cannot be both."
         )
-
-
-def _metadata(metadata: Any) -> dict[str, str]:
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, Mapping):
-        raise InputTypeError(
-            f"metadata must be a mapping such as {{'organisation': ..., 'system_name': ...}}, "
-            f"got {type(metadata).__name__}."
-        )
-    return {str(k): str(v) for k, v in metadata.items()}
-
-
-def _rules(rules: Any) -> RiskRules | None:
-    if rules is None or isinstance(rules, RiskRules):
-        return rules
-    return load_rules(rules)
 
 
 def _label_keys(data: Any, sensitive_data: Any, sensitive: Any) -> dict[str, str]:
