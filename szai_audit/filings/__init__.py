@@ -184,7 +184,7 @@ def build_filing(
 
     Examples
     --------
-    >>> from szai_audit.cli import demo_result
+    >>> from szai_audit.demos import demo_result
     >>> pia = build_filing("pia", demo_result().to_dict(), date="2026-12-04")
     >>> pia.to_dict()["retain_until"]
     '2029-12-04'
