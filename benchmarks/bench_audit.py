@@ -115,7 +115,7 @@ def worker(rows: int, model_kind: str) -> dict:
                 "auc": r.all_features_auc,
                 "se": r.all_features_auc_se,
             }
-            for g, r in result.proxies.items()
+            for g, r in result.fairness.proxies.items()
         },
     }
 

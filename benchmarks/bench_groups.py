@@ -85,7 +85,7 @@ def worker(n: int, grounds: dict[str, int]) -> dict:
         if f.check == "fairness.proxy" and "all_features_not_computed" in f.details
     ]
     return {
-        "groups": int(sum(result.group_metrics[g].counts.shape[0] for g in grounds)),
+        "groups": int(sum(result.fairness.group_metrics[g].counts.shape[0] for g in grounds)),
         "run": run,
         "html": html,
         "stages": result.manifest["stage_seconds"],

@@ -29,8 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from szai_audit import Audit
-from szai_audit.cli import GERMAN_LABELS, GERMAN_VALUE_LABELS
-from szai_audit.datasets import load_german_credit
+from szai_audit.datasets import GERMAN_LABELS, GERMAN_VALUE_LABELS, load_german_credit
 from szai_audit.explain import write_notices
 
 ACTIONABLE = {

@@ -1,6 +1,6 @@
 """Benchmark: our recourse search (``person_notice``) against DiCE (dice-ml), in the same run.
 
-Workload (issue 16, item 2): the German Credit demo (``szai_audit.cli.demo_result``: a one-hot
+Workload (issue 16, item 2): the German Credit demo (``szai_audit.demos.demo_result``: a one-hot
 + logistic-regression Pipeline and its 300 held-out applicants), the first ``--n`` applicants
 the model refuses (default 50; the demo has 59). Each method may change the same columns, the
 same ways (``ACTIONABLE``): loan duration and loan amount down only, savings and checking
@@ -65,7 +65,7 @@ OUTCOME = "good_credit"  # the outcome column DiCE's Data needs (not among the m
 
 def demo_inputs(random_state: int = 0) -> tuple[Any, pd.DataFrame, list[str]]:
     """The demo's model and audited inputs, and its grounds and their proxies."""
-    from szai_audit.cli import demo_result
+    from szai_audit.demos import demo_result
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

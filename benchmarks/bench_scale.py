@@ -147,7 +147,7 @@ def worker(mode: str, folder: Path, n: int, resolution: float | None) -> dict:
         "peak_mib": rss_mib(),
         "base_mib": base,
         "verdict": result.verdict,
-        "selection_rate": result.group_metrics["gender"]
+        "selection_rate": result.fairness.group_metrics["gender"]
         .by_group["selection_rate"]
         .round(6)
         .tolist(),

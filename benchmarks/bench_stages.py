@@ -104,7 +104,7 @@ def _precision(default, faster) -> list[str]:  # type: ignore[no-untyped-def]
 
     def widths(result, metric: str) -> np.ndarray:  # type: ignore[no-untyped-def]
         out = []
-        for ci in result.cis.values():
+        for ci in result.fairness.cis.values():
             out += list((ci[(metric, "high")] - ci[(metric, "low")]).dropna())
         return np.asarray(out)
 
@@ -112,15 +112,15 @@ def _precision(default, faster) -> list[str]:  # type: ignore[no-untyped-def]
     for metric in ("selection_rate", "true_positive_rate"):
         ratio = np.median(widths(faster, metric) / widths(default, metric))
         lines.append(f"{metric} interval width (n_bootstrap): median ratio {ratio:.2f}")
-    for g, rep in default.proxies.items():
-        other = faster.proxies[g]
+    for g, rep in default.fairness.proxies.items():
+        other = faster.fairness.proxies[g]
         lines.append(
             f"proxies {g}: top input AUC standard error {rep.features['auc_se'].iloc[0]:.4f} -> "
             f"{other.features['auc_se'].iloc[0]:.4f} (proxy_max_rows); same top input: "
             f"{rep.features.index[0] == other.features.index[0]}"
         )
-    for g, sm in default.score_metrics.items():
-        diff = np.max(np.abs(sm.by_group["auc"] - faster.score_metrics[g].by_group["auc"]))
+    for g, sm in default.fairness.score_metrics.items():
+        diff = np.max(np.abs(sm.by_group["auc"] - faster.fairness.score_metrics[g].by_group["auc"]))
         lines.append(f"AUC by {g}: largest change {diff:.1e} (score_resolution)")
     a, b = default.explanation_summary, faster.explanation_summary
     if a is not None and b is not None and a.factors and b.factors:

@@ -52,7 +52,7 @@ with dask.config.set({"dataframe.convert-string": False}):
 
 print(repr(result))
 print(f"read in {result.manifest['processing']['partitions']} partitions")
-rates = result.group_metrics["gender"].by_group["selection_rate"]
+rates = result.fairness.group_metrics["gender"].by_group["selection_rate"]
 print("approval rate by gender:", {k: round(v, 3) for k, v in rates.items()})
 for f in result.findings:
     if f.ground == "gender" and f.check.startswith("fairness.selection"):

@@ -17,7 +17,8 @@ checklist; ex-post tracking). Beneath them :mod:`szai_audit.core` (findings, the
 registry, statistics, model adapters), above them :mod:`szai_audit.report` (the HTML report);
 :mod:`szai_audit.filings` drafts the filings that follow an audit (algorithm filing, PIPL
 impact assessment, ethics review, bias audit); :mod:`szai_audit.datasets` holds the shipped
-data, :mod:`szai_audit.errors` the exception tree.
+data and their display names, :mod:`szai_audit.demos` the two demo audits,
+:mod:`szai_audit.errors` the exception tree.
 The layers and their rules are in ``docs/architecture.md``.
 """
 

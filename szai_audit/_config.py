@@ -71,6 +71,7 @@ from typing import Any
 import pandas as pd
 
 from .audit import Audit
+from .core.document import read_audit
 from .core.errors import InputError, InputTypeError, ModelError
 from .core.files import LANGS, check_outputs, regular_file
 from .core.policy import Policy
@@ -78,7 +79,6 @@ from .explain.notices import person_notices, saved_audit_options
 from .filings import OPTIONS, check_kinds, check_options
 from .inputs.settings import DECLARED
 from .risk.context import UseContext
-from .risk.tracking import read_audit
 
 if sys.version_info >= (3, 11):  # pragma: no cover - version dependent
     import tomllib

@@ -10,11 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from .core.conditional import ConditionalGaps
 from .core.errors import InputError, ReportError, UnsupportedError
 from .core.files import LANGS, content_sha256, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
-from .core.grounds import INTERSECTION_SEP
 from .core.labels import ValueLabels, unlabelled_note
 from .core.manifest import VOLATILE
 from .core.messages import Message
@@ -25,21 +23,8 @@ from .explain.engine import Explanation
 from .explain.notices import NoticeBatch, person_notices
 from .explain.person import PersonExplanation, explain_people, person_notice
 from .explain.summary import ExplanationSummary, notice
-from .fairness.counterfactual import FlipResult
-from .fairness.metrics import GroupMetrics
-from .fairness.proxies import ProxyReport
+from .fairness.analysis import FairnessAnalysis
 from .fairness.recourse import sensitive_inputs
-from .fairness.regression import RegressionMetrics, ScoringRates
-from .fairness.scores import ScoreMetrics
-from .fairness.serialize import (
-    conditional_dict,
-    flip_dict,
-    metrics_table_dict,
-    mitigation_dict,
-    proxy_dict,
-    regression_dict,
-    score_dict,
-)
 from .filings import Filing, build_filing, write_filings
 from .pricing.analysis import PricingAnalysis
 from .privacy.scanner import PrivacyScan
@@ -62,43 +47,18 @@ class AuditResult:
     ----------
     findings : list of Finding
         One per check, in the order they ran.
-    group_metrics : dict of str to GroupMetrics
-        Art. 72(2)(iv) metrics per ground.
-    intersections : dict of str to GroupMetrics
-        Metrics by every pair of grounds (``"gender × age"``) and, with three or more grounds,
-        by all of them together (when it has at most ``policy.max_intersection_groups`` groups).
-    cis : dict of str to DataFrame
-        Bootstrap intervals of every rate, per ground and intersection (see
-        :meth:`GroupMetrics.ci`).
-    group_tests : dict of str to DataFrame
-        Per ground and intersection: each comparable group against the rest (and against the
-        reference group), raw and Benjamini-Hochberg adjusted p-values.
-    score_metrics : dict of str to ScoreMetrics
-        Per ground, with scores and outcomes: AUC, calibration, positive rate at the threshold.
-    proxies : dict of str to ProxyReport
-        Per ground, with input data: how well each input predicts the attribute.
-    flips : dict of str to FlipResult
-        Per ground that is a model input: the counterfactual flip test.
-    mitigation : dict of str to DataFrame
-        Per ground failing a decision-rate check, with scores and outcomes: what group
-        thresholds (fairlearn's ThresholdOptimizer) would reach on the audit data, and the
-        accuracy they would give up (see :func:`szai_audit.fairness.mitigation.threshold_tradeoff`).
-    regression_metrics : dict of str to RegressionMetrics
-        With ``task="regression"``: mean prediction, mean outcome, mean error and mean absolute
-        error by group, per ground and intersection (the classification tables are empty).
-    scoring_rates : dict of str to ScoringRates
-        With ``task="regression"``: per table, each group's share scoring
-        on the favourable side of the sample's median (the scoring rate of NYC Local Law 144,
-        used by the ``"bias_audit"`` filing).
+    fairness : FairnessAnalysis
+        Art. 72(2)(iv): the group tables by ground and intersection (``group_metrics``,
+        ``intersections``, ``intersection``, ``tables()``), their intervals (``cis``) and tests
+        (``group_tests``), ``score_metrics``, ``proxies``, ``flips``, ``mitigation``,
+        ``conditional``, and with ``task="regression"`` ``regression_metrics`` and
+        ``scoring_rates`` (see :class:`~szai_audit.fairness.analysis.FairnessAnalysis`).
     explanation : Explanation or None
         Art. 71: contributions of each raw input to each explained row (kept in memory
         only: it holds the explained rows, which are never written out).
     explanation_summary : ExplanationSummary or None
         The explanation as published: factors with shares and directions, plain-language
         sentences, de-identified examples, method appendix.
-    conditional : dict of str to ConditionalGaps
-        Per ground, with ``legitimate_factors``: favourable-decision gaps against the reference
-        group before and after adjusting for them (stratified and regression).
     sensitive : tuple of SensitiveInfo
         Where each attribute came from and how it was grouped (bins included).
     scope : Scope
@@ -136,17 +96,7 @@ class AuditResult:
     scope: Scope
     policy: Policy
     sensitive: tuple[SensitiveInfo, ...] = ()
-    group_metrics: Mapping[str, GroupMetrics] = field(default_factory=dict)
-    intersections: Mapping[str, GroupMetrics] = field(default_factory=dict)
-    cis: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    group_tests: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    score_metrics: Mapping[str, ScoreMetrics] = field(default_factory=dict)
-    proxies: Mapping[str, ProxyReport] = field(default_factory=dict)
-    flips: Mapping[str, FlipResult] = field(default_factory=dict)
-    mitigation: Mapping[str, pd.DataFrame] = field(default_factory=dict)
-    conditional: Mapping[str, ConditionalGaps] = field(default_factory=dict)
-    regression_metrics: Mapping[str, RegressionMetrics] = field(default_factory=dict)
-    scoring_rates: Mapping[str, ScoringRates] = field(default_factory=dict)
+    fairness: FairnessAnalysis = field(default_factory=FairnessAnalysis)
     explanation: Explanation | None = None
     explanation_summary: ExplanationSummary | None = None
     metadata: Mapping[str, str] = field(default_factory=dict)
@@ -169,17 +119,6 @@ class AuditResult:
     # ----------------------------------------------------------------------------------------
     # summary
     # ----------------------------------------------------------------------------------------
-
-    @property
-    def intersection(self) -> GroupMetrics | None:
-        """Metrics by the intersection of all grounds (None with one ground, or when too large)."""
-        if len(self.sensitive) < 2:
-            return None
-        return self.intersections.get(INTERSECTION_SEP.join(s.ground for s in self.sensitive))
-
-    def tables(self) -> dict[str, GroupMetrics]:
-        """Every assessed table: the grounds, then their intersections."""
-        return {**self.group_metrics, **self.intersections}
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -237,30 +176,7 @@ class AuditResult:
             "scope": self.scope.to_dict(),
             "sensitive_attributes": [s.to_dict() for s in self.sensitive],
             "findings": [f.to_dict() for f in self.findings],
-            "group_metrics": {
-                key: self._table_dict(key, gm) for key, gm in self.group_metrics.items()
-            },
-            "intersection": None
-            if self.intersection is None
-            else self._table_dict(
-                INTERSECTION_SEP.join(s.ground for s in self.sensitive), self.intersection
-            ),
-            "intersections": {
-                key: self._table_dict(key, gm) for key, gm in self.intersections.items()
-            },
-            "score_metrics": {
-                key: score_dict(sm, self.policy) for key, sm in self.score_metrics.items()
-            },
-            "proxies": {key: proxy_dict(r) for key, r in self.proxies.items()},
-            "flip_tests": {key: flip_dict(r) for key, r in self.flips.items()},
-            "mitigation": {key: mitigation_dict(m) for key, m in self.mitigation.items()},
-            "conditional": {key: conditional_dict(c) for key, c in self.conditional.items()},
-            "regression_metrics": {
-                key: regression_dict(
-                    rm, self.cis.get(key), self.policy.min_group_size, self.scoring_rates.get(key)
-                )
-                for key, rm in self.regression_metrics.items()
-            },
+            **self.fairness.to_dict(self.policy),
             "pricing": None
             if self.pricing is None
             else self.pricing.to_dict(self.policy.min_group_size),
@@ -281,11 +197,6 @@ class AuditResult:
             "policy": self.policy.to_dict(),
             "manifest": {k: v for k, v in self.manifest.items() if k not in VOLATILE},
         }
-
-    def _table_dict(self, key: str, gm: GroupMetrics) -> dict[str, Any]:
-        return metrics_table_dict(
-            gm, self.policy.min_group_size, self.cis.get(key), self.group_tests.get(key)
-        )
 
     @property
     def content_sha256(self) -> str:
@@ -597,7 +508,7 @@ class AuditResult:
         return sensitive_inputs(
             data.columns,
             [s.column for s in self.sensitive],
-            self.proxies,
+            self.fairness.proxies,
             self.policy.proxy_auc_threshold,
         )
 

@@ -62,15 +62,16 @@ def german_result(german_split, german_pipeline):
 
 @pytest.fixture(scope="session")
 def credit_demo():
-    """The credit demo's audit result (``szai_audit.cli.demo_result()``), run once."""
-    from szai_audit.cli import demo_result
+    """The credit demo's audit result (``szai_audit.demos.demo_result()``), run once."""
+    from szai_audit.demos import demo_result
 
     return demo_result()
 
 
 @pytest.fixture(scope="session")
 def pricing_demo():
-    """The fare-pricing demo's audit result (``szai_audit.cli.pricing_demo_result()``), run once."""
-    from szai_audit.cli import pricing_demo_result
+    """The fare-pricing demo's audit result (``szai_audit.demos.pricing_demo_result()``), run
+    once."""
+    from szai_audit.demos import pricing_demo_result
 
     return pricing_demo_result()

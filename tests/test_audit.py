@@ -50,7 +50,7 @@ def test_sklearn_model_decisions_match_manual_computation(numeric_case):
     )
     assert f["fairness.selection_rate_ratio"].worst_group == rates.idxmin() == "female"
     # Scores are predict_proba of the positive class.
-    gm = result.group_metrics["gender"]
+    gm = result.fairness.group_metrics["gender"]
     proba = model.predict_proba(X)[:, 1]
     assert gm.by_group.loc["female", "mean_score"] == pytest.approx(
         proba[sens["sex"].to_numpy() == "female"].mean()
@@ -71,7 +71,7 @@ def test_decision_function_model(numeric_case):
     X, y, sens = numeric_case
     model = LinearSVC().fit(X, y)
     result = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
-    gm = result.group_metrics["gender"]
+    gm = result.fairness.group_metrics["gender"]
     assert gm.has_scores
     dec = model.decision_function(X)
     assert gm.overall["mean_score"] == pytest.approx(dec.mean())
@@ -83,16 +83,16 @@ def test_lightgbm_sklearn_and_booster(numeric_case):
     clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
-    assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected.to_numpy()
-    )
+    assert r1.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected.to_numpy())
     booster = clf.booster_
     r2 = sa.Audit(model=booster, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     proba = booster.predict(X)
     expected2 = _selection_rates((proba >= 0.5).astype(int), sens["sex"])
-    assert r2.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected2.to_numpy()
-    )
+    assert r2.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected2.to_numpy())
     assert r2.scope.decision_rule.startswith("score >= 0.5")
     assert r2.manifest["model"]["adapter"] == "lightgbm-booster"
 
@@ -103,18 +103,18 @@ def test_xgboost_sklearn_and_booster(numeric_case):
     clf = xgb.XGBClassifier(n_estimators=20, max_depth=3).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
-    assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected.to_numpy()
-    )
+    assert r1.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected.to_numpy())
     booster = clf.get_booster()
     r2 = sa.Audit(
         model=booster, data=X, y_true=y, sensitive={"gender": sens["sex"]}, threshold=0.4
     ).run()
     proba = booster.predict(xgb.DMatrix(X))
     expected2 = _selection_rates((proba >= 0.4).astype(int), sens["sex"])
-    assert r2.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected2.to_numpy()
-    )
+    assert r2.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected2.to_numpy())
 
 
 def test_plain_callable_and_score_callable(numeric_case):
@@ -122,19 +122,19 @@ def test_plain_callable_and_score_callable(numeric_case):
     rule = lambda frame: (frame["x1"] > 0.3).astype(int).to_numpy()  # noqa: E731
     r1 = sa.Audit(model=rule, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(rule(X), sens["sex"])
-    assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected.to_numpy()
-    )
+    assert r1.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected.to_numpy())
     score = sa.CallableModel(
         lambda f: 1 / (1 + np.exp(-f["x1"].to_numpy())), output="score", threshold=0.6
     )
     r2 = sa.Audit(model=score, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     p = 1 / (1 + np.exp(-X["x1"].to_numpy()))
     expected2 = _selection_rates((p >= 0.6).astype(int), sens["sex"])
-    assert r2.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected2.to_numpy()
-    )
-    assert r2.group_metrics["gender"].has_scores
+    assert r2.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected2.to_numpy())
+    assert r2.fairness.group_metrics["gender"].has_scores
 
 
 def test_predictions_only_equals_model_audit(numeric_case):
@@ -149,7 +149,8 @@ def test_predictions_only_equals_model_audit(numeric_case):
     ).run()
     assert preds_only.scope.mode == "predictions"
     pd.testing.assert_frame_equal(
-        with_model.group_metrics["gender"].by_group, preds_only.group_metrics["gender"].by_group
+        with_model.fairness.group_metrics["gender"].by_group,
+        preds_only.fairness.group_metrics["gender"].by_group,
     )
     # The same verdicts on every check both can run; only the model audit can flip inputs.
     model_only = {
@@ -172,9 +173,9 @@ def test_scores_only_thresholded(numeric_case):
         y_score=score, y_true=y, sensitive={"gender": sens["sex"]}, threshold=0.25
     ).run()
     expected = _selection_rates((score >= 0.25).astype(int), sens["sex"])
-    assert result.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
-        expected.to_numpy()
-    )
+    assert result.fairness.group_metrics["gender"].by_group[
+        "selection_rate"
+    ].to_numpy() == pytest.approx(expected.to_numpy())
 
 
 def test_without_outcomes_outcome_checks_not_assessed(numeric_case):
@@ -228,7 +229,7 @@ def test_string_labels_and_favorable_label():
         y_pred=y_pred, y_true=y_true, favorable_label="approve", sensitive={"gender": group}
     ).run()
     assert result.scope.positive_label == "approve"
-    gm = result.group_metrics["gender"]
+    gm = result.fairness.group_metrics["gender"]
     assert gm.by_group["selection_rate"].tolist() == [1.0, 0.2]
 
 
@@ -244,7 +245,8 @@ def test_sensitive_from_separate_frame_array_and_data(numeric_case):
     ).run()
     for other in (from_frame, from_array):
         pd.testing.assert_frame_equal(
-            base.group_metrics["gender"].by_group, other.group_metrics["gender"].by_group
+            base.fairness.group_metrics["gender"].by_group,
+            other.fairness.group_metrics["gender"].by_group,
         )
     assert from_frame.sensitive[0].source == "sensitive_data"
     assert from_frame.sensitive[0].column == "sex"
@@ -275,7 +277,7 @@ def test_age_is_binned_with_reported_bins(numeric_case):
     assert info.binning is not None and info.binning.method == "quantile"
     assert len(info.binning.labels) == 4
     assert list(info.groups) == list(info.binning.labels)
-    counts = auto.group_metrics["age"].by_group["count"]
+    counts = auto.fairness.group_metrics["age"].by_group["count"]
     edges = info.binning.edges
     assert counts.iloc[0] == int((sens["age"] < edges[0]).sum())
     assert counts.iloc[-1] == int((sens["age"] >= edges[-1]).sum())
@@ -283,7 +285,7 @@ def test_age_is_binned_with_reported_bins(numeric_case):
         y_pred=y, y_true=y, data=X, sensitive={"age": sens["age"]}, bins={"age": [30, 50]}
     ).run()
     assert explicit.sensitive[0].binning.labels == ("<30", "30–49", "≥50")
-    assert explicit.group_metrics["age"].by_group["count"].tolist() == [
+    assert explicit.fairness.group_metrics["age"].by_group["count"].tolist() == [
         int((sens["age"] < 30).sum()),
         int(((sens["age"] >= 30) & (sens["age"] < 50)).sum()),
         int((sens["age"] >= 50).sum()),
@@ -340,14 +342,14 @@ def test_missing_sensitive_values_form_a_group_not_compared():
     y_pred = np.array([1] * 100 + [1] * 100 + [0] * 40)
     result = sa.Audit(y_pred=y_pred, sensitive={"gender": group}).run()
     assert result.sensitive[0].n_missing == 40
-    assert "(missing)" in result.group_metrics["gender"].by_group.index
+    assert "(missing)" in result.fairness.group_metrics["gender"].by_group.index
     f = _by_ground(result, "gender")["fairness.selection_rate_ratio"]
     assert f.status is Status.PASS and f.value == 1.0
 
 
 def test_intersection_is_computed(german_result, german_split):
     _, X_test, _, _ = german_split
-    inter = german_result.intersection
+    inter = german_result.fairness.intersection
     assert inter is not None
     assert inter.sensitive_names == ["gender", "nationality", "age"]
     assert inter.by_group["count"].sum() == len(X_test)
@@ -521,4 +523,4 @@ def test_binning_when_one_value_dominates():
     result = sa.Audit(y_pred=rng.integers(0, 2, 1000), sensitive={"disability": x}).run()
     info = result.sensitive[0]
     assert info.binning is not None and len(info.binning.labels) >= 2
-    assert result.group_metrics["disability"].by_group["count"].sum() == 1000
+    assert result.fairness.group_metrics["disability"].by_group["count"].sum() == 1000

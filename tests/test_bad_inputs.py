@@ -140,7 +140,7 @@ CASES = [
         "NaN in the sensitive column",
         lambda: _audit(data=DATA.assign(sex=DATA["sex"].where(DATA["x"] > -1))),
         # Missing values form a group of their own, reported as such.
-        check=lambda r: "(missing)" in r.group_metrics["gender"].by_group.index,
+        check=lambda r: "(missing)" in r.fairness.group_metrics["gender"].by_group.index,
     ),
     Case(
         "inf in a model input",
@@ -196,7 +196,7 @@ CASES = [
         "y_pred named as a column of data",
         lambda: _audit(y_pred="sex", favorable_label="m", sensitive={"region": "region"}),
         # Taken out of the inputs (a copy; DATA is unchanged, as every case checks).
-        check=lambda r: "sex" not in r.proxies["region"].features.index,
+        check=lambda r: "sex" not in r.fairness.proxies["region"].features.index,
     ),
     Case(
         "y_true names a column that is not there",

@@ -138,7 +138,7 @@ def body_pages(pages: list[str], marker: str) -> int:
 def test_demo_report_body_fits_in_eight_a4_pages(browser, tmp_path):
     # Issue 14: conclusion, findings by article, checklist and sign-off in at most 8 A4 pages
     # (everything else in the appendices), with a header and "第 x 页 共 y 页" on every page.
-    from szai_audit.cli import run_demo
+    from szai_audit.demos import run_demo
 
     html, _ = run_demo(tmp_path / "demo")
     pages = _pdf_pages(browser, html, tmp_path / "demo.pdf")

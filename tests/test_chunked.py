@@ -88,14 +88,16 @@ def assert_same_audit(mem, chunked):
     assert _differences(mem.to_dict(), chunked.to_dict()) == []
     # Counts are exact: the bootstrap draws, and so the intervals of rates, are identical; the
     # mean score's interval rests on sums of scores (equal to rounding).
-    for key, ci in mem.cis.items():
+    for key, ci in mem.fairness.cis.items():
         rates = [c for c in ci.columns if c[0] != "mean_score"]
-        pd.testing.assert_frame_equal(ci[rates], chunked.cis[key][rates], check_exact=True)
+        pd.testing.assert_frame_equal(ci[rates], chunked.fairness.cis[key][rates], check_exact=True)
         scores = [c for c in ci.columns if c[0] == "mean_score"]
-        pd.testing.assert_frame_equal(ci[scores], chunked.cis[key][scores], rtol=1e-12)
-    for key, gm in mem.group_metrics.items():
+        pd.testing.assert_frame_equal(ci[scores], chunked.fairness.cis[key][scores], rtol=1e-12)
+    for key, gm in mem.fairness.group_metrics.items():
         counts = [c for c in gm.counts.columns if not c.startswith("score")]
-        pd.testing.assert_frame_equal(gm.counts[counts], chunked.group_metrics[key].counts[counts])
+        pd.testing.assert_frame_equal(
+            gm.counts[counts], chunked.fairness.group_metrics[key].counts[counts]
+        )
 
 
 def credit_model(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, object]:
@@ -132,7 +134,7 @@ def test_model_audit_equals_in_memory(credit):
     assert_same_filings(mem, chunked)
     assert chunked.manifest["data"] == mem.manifest["data"]
     assert chunked.manifest["processing"]["partitions"] == 4
-    assert chunked.explanation is not None and chunked.flips and chunked.proxies
+    assert chunked.explanation is not None and chunked.fairness.flips and chunked.fairness.proxies
     assert chunked.sensitive[2].binning is not None  # age: quantile bins from value counts
 
 
@@ -150,8 +152,8 @@ def test_sampled_checks_and_missing_values_equal_in_memory(credit):
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=7)
     chunked = sa.Audit(model, ddf, "good_credit", **kw).run(random_state=3)
     assert_same_audit(mem, chunked)
-    assert "(missing)" in chunked.group_metrics["nationality"].counts.index
-    assert chunked.proxies["gender"].n_rows <= 301
+    assert "(missing)" in chunked.fairness.group_metrics["nationality"].counts.index
+    assert chunked.fairness.proxies["gender"].n_rows <= 301
     assert len(chunked.explanation.positions) <= 100 + 20  # one row at least per stratum
     np.testing.assert_array_equal(chunked.explanation.positions, mem.explanation.positions)
 
@@ -168,10 +170,10 @@ def test_groups_too_small_to_name_equal_in_memory(credit):
         random_state=0
     )
     assert_same_audit(mem, chunked)
-    assert "(small group 1)" in chunked.group_metrics["nationality"].counts.index
+    assert "(small group 1)" in chunked.fairness.group_metrics["nationality"].counts.index
     assert "rare-value" not in chunked.to_json()
     pd.testing.assert_frame_equal(
-        mem.flips["nationality"].pairs, chunked.flips["nationality"].pairs
+        mem.fairness.flips["nationality"].pairs, chunked.fairness.flips["nationality"].pairs
     )
 
 
@@ -188,8 +190,8 @@ def test_predictions_only_with_scores_and_series(credit):
         **kw,
     ).run(random_state=1)
     assert_same_audit(mem, chunked)
-    auc = chunked.score_metrics["gender"].by_group["auc"]
-    assert auc.equals(mem.score_metrics["gender"].by_group["auc"])
+    auc = chunked.fairness.score_metrics["gender"].by_group["auc"]
+    assert auc.equals(mem.fairness.score_metrics["gender"].by_group["auc"])
 
 
 def test_text_labels_separate_sensitive_frame_and_categories():
@@ -208,7 +210,7 @@ def test_text_labels_separate_sensitive_frame_and_categories():
     ).run()
     assert_same_audit(mem, chunked)
     # The categories keep their declared order, as in memory.
-    assert list(chunked.group_metrics["region"].counts.index) == ["south", "north", "east"]
+    assert list(chunked.fairness.group_metrics["region"].counts.index) == ["south", "north", "east"]
     assert chunked.scope.positive_label == "approved"
 
 
@@ -241,15 +243,19 @@ def test_numeric_outputs_equal_in_memory(limits):
     chunked = sa.Audit(model, ddf, "limit", **kw).run(random_state=5)
     assert _differences(mem.to_dict(), chunked.to_dict()) == []  # scoring rates included
     assert_same_filings(mem, chunked)  # the bias audit's scoring-rate tables included
-    assert set(chunked.scoring_rates) == set(mem.scoring_rates) == set(mem.regression_metrics)
-    for key, rates in mem.scoring_rates.items():
-        assert chunked.scoring_rates[key].median == rates.median
-        np.testing.assert_array_equal(chunked.scoring_rates[key].rates, rates.rates)
-    for key, rm in mem.regression_metrics.items():
-        other = chunked.regression_metrics[key].stats
+    assert (
+        set(chunked.fairness.scoring_rates)
+        == set(mem.fairness.scoring_rates)
+        == set(mem.fairness.regression_metrics)
+    )
+    for key, rates in mem.fairness.scoring_rates.items():
+        assert chunked.fairness.scoring_rates[key].median == rates.median
+        np.testing.assert_array_equal(chunked.fairness.scoring_rates[key].rates, rates.rates)
+    for key, rm in mem.fairness.regression_metrics.items():
+        other = chunked.fairness.regression_metrics[key].stats
         assert (rm.stats["n"] == other["n"]).all()
         pd.testing.assert_frame_equal(rm.stats, other, rtol=1e-12)
-    assert chunked.explanation is not None and chunked.flips
+    assert chunked.explanation is not None and chunked.fairness.flips
     assert chunked.manifest["processing"]["not_computed"] == []
     # Decisions only (no model, no outcomes), given as a column.
     kw.pop("policy")
@@ -367,7 +373,7 @@ def test_review_cases_equal_in_memory():
         assert _differences(mem.to_dict(), chunked.to_dict()) == []
     # Six groups of one person: each shown under a stand-in, in the order of the values.
     stand_ins = [f"(small group {i})" for i in range(1, 7)]
-    assert list(chunked.group_metrics["g"].counts.index) == stand_ins
+    assert list(chunked.fairness.group_metrics["g"].counts.index) == stand_ins
 
 
 def test_empty_partitions_and_shuffled_rows():
@@ -386,8 +392,8 @@ def test_empty_partitions_and_shuffled_rows():
     chunked = sa.Audit(data=ddf, y_score="sc", y_true="t", sensitive={"g": "s"}).run()
     assert chunked.scope.n_rows == 160
     assert (
-        chunked.group_metrics["g"].counts["n"].tolist()
-        == mem.group_metrics["g"].counts["n"].tolist()
+        chunked.fairness.group_metrics["g"].counts["n"].tolist()
+        == mem.fairness.group_metrics["g"].counts["n"].tolist()
     )
     # sensitive_data whose rows were shuffled within partitions: refused, as in memory.
     data = dd.from_pandas(frame[["sc"]].assign(d=frame["t"]), npartitions=3)

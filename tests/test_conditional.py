@@ -154,7 +154,7 @@ def test_direct_gap_fails_after_adjustment(loans):
     cond = _by_ground(result, "race")["fairness.conditional_gap"]
     assert cond.status is Status.FAIL and cond.worst_group == "b"
     assert cond.value == pytest.approx(0.15, abs=0.04)
-    table = result.conditional["race"].table
+    table = result.fairness.conditional["race"].table
     assert table.loc["b", "regression_gap"] == pytest.approx(-0.15, abs=0.04)
     html = result.to_html(lang="en")
     assert "Gaps after legitimate factors" in html

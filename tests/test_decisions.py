@@ -453,12 +453,12 @@ def test_threshold_makes_the_decisions_of_a_model_with_predict(scored):
     proba = model.predict_proba(X)[:, 1]
     expected = (proba >= 0.3).mean()
     assert cut.scope.decision_rule == "predict_proba(data)[:, 1] >= 0.3 (1), else 0"
-    rates = cut.group_metrics["gender"].counts
+    rates = cut.fairness.group_metrics["gender"].counts
     assert rates["predicted_positive"].sum() / rates["n"].sum() == pytest.approx(expected)
-    assert cut.score_metrics["gender"].threshold == 0.3
+    assert cut.fairness.score_metrics["gender"].threshold == 0.3
     by_predict = sa.Audit(model, X, y, sensitive={"gender": "sex"}, explain=False).run()
     assert by_predict.scope.decision_rule == "model.predict(data)"
-    assert by_predict.score_metrics["gender"].threshold is None
+    assert by_predict.fairness.score_metrics["gender"].threshold is None
 
 
 def test_threshold_where_it_cannot_decide_is_refused(scored):
@@ -517,7 +517,7 @@ def test_proxy_findings_carry_intervals_and_are_decided_by_the_table():
     assert set(rows) == {"title", "noise", "(all inputs)"}
     assert rows["(all inputs)"]["p_value_raw"] < 1e-6
     assert "“title”" in proxy.message.en
-    report = r.proxies["gender"]
+    report = r.fairness.proxies["gender"]
     assert report.features.loc["title", "auc_low"] > 0.7
     # The interval is the DeLong one of the out-of-fold lookup probabilities.
     from sklearn.model_selection import StratifiedKFold

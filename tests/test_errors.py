@@ -188,7 +188,9 @@ def test_scores_outside_unit_interval(case):
         sa.Audit(y_score=logits, data=X, sensitive={"gender": "sex"}).run()
     # With the decisions given, the score is only summarised: logits are fine.
     result = sa.Audit(y_pred=y, y_score=logits, data=X, sensitive={"gender": "sex"}).run()
-    assert result.group_metrics["gender"].overall["mean_score"] == pytest.approx(0.0, abs=1e-12)
+    assert result.fairness.group_metrics["gender"].overall["mean_score"] == pytest.approx(
+        0.0, abs=1e-12
+    )
     with pytest.raises(errors.PredictionError, match="infinite"):
         sa.Audit(
             y_pred=y, y_score=np.r_[np.inf, logits[1:]], data=X, sensitive={"gender": "sex"}
@@ -205,7 +207,7 @@ def test_partly_overlapping_index_is_refused_disjoint_is_positional(case):
     disjoint.index = disjoint.index + 10_000
     with pytest.warns(UserWarning, match="matched by position"):
         result = sa.Audit(y_pred=y, y_true=disjoint, data=X, sensitive={"gender": "sex"}).run()
-    assert result.group_metrics["gender"].overall["accuracy"] == 1.0
+    assert result.fairness.group_metrics["gender"].overall["accuracy"] == 1.0
 
 
 def test_favorable_label_must_be_one_label(case):
@@ -228,4 +230,4 @@ def test_data_holding_only_the_attribute_gives_a_finding_not_a_crash():
     result = sa.Audit(y_pred=np.arange(200) % 2, data=data, sensitive={"gender": "sex"}).run()
     (proxy,) = [f for f in result.findings if f.check == "fairness.proxy"]
     assert proxy.status is sa.Status.NOT_ASSESSED
-    assert result.proxies["gender"].features.empty
+    assert result.fairness.proxies["gender"].features.empty

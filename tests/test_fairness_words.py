@@ -11,9 +11,9 @@ from unittest import mock
 import pytest
 
 from szai_audit import AuditResult
-from szai_audit.cli import run_demo
 from szai_audit.core.findings import Status
 from szai_audit.core.messages import MINUS
+from szai_audit.demos import run_demo
 from szai_audit.fairness import page, words
 from szai_audit.fairness.checks import ARTICLE, FLIP
 from szai_audit.fairness.findings.inputs import flip_finding
@@ -102,22 +102,24 @@ def test_minus_sign_in_a_negative_interval(demo):
 
 def test_perfect_proxy_is_not_a_pass(demo):
     result, _ = demo
-    perfect = stand_in(result.proxies["gender"])
+    perfect = stand_in(result.fairness.proxies["gender"])
     assert perfect is not None and perfect[1] >= PERFECT_PROXY_AUC
     assert perfect[0] == "personal_status"
     labels = {"personal_status": ("婚姻状况与性别", "marital status and sex")}
     f = flip_finding(
-        result.flips["gender"],
+        result.fairness.flips["gender"],
         "gender",
         result.policy,
-        proxy=result.proxies["gender"],
+        proxy=result.fairness.proxies["gender"],
         labels=labels,
     )
     assert f.status is Status.NEEDS_REVIEW
     assert "“婚姻状况与性别”几乎完全等同于性别" in f.message.zh
     assert "未直接使用性别一栏" in f.message.zh
     # Without the proxy report the same test passes: the stand-in is what turns it to review.
-    assert flip_finding(result.flips["gender"], "gender", result.policy).status is Status.PASS
+    assert (
+        flip_finding(result.fairness.flips["gender"], "gender", result.policy).status is Status.PASS
+    )
     said = [s for s in page.conclusion_statements(result) if "fairness.proxy@gender" in s.checks]
     assert said and all(s.status is not Status.PASS for s in said)
     assert "几乎完全等同于性别" in said[0].text.zh

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from szai_audit.cli import run_demo, run_pricing_demo
+from szai_audit.demos import run_demo, run_pricing_demo
 
 GOLDEN = Path(__file__).parent / "golden"
 EPOCH = "1764633600"  # as in tests/golden/make_golden.py

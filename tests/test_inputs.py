@@ -133,7 +133,7 @@ def test_flip_test_detects_direct_use(lending):
     result = sa.Audit(model=uses_sex, data=X, y_true=y, sensitive={"gender": "sex"}).run()
     f = _by_ground(result, "gender")["fairness.counterfactual_flip"]
     assert f.status is Status.FAIL
-    flip = result.flips["gender"]
+    flip = result.fairness.flips["gender"]
     # Check one pair by hand: all women set to "male".
     women = X[X["sex"] == "female"]
     as_men = women.assign(sex="male")
@@ -161,7 +161,7 @@ def test_flip_test_on_a_binned_numeric_input(lending):
     result = sa.Audit(
         model=model, data=X, y_true=y, sensitive={"age": "age"}, bins={"age": [40]}
     ).run()
-    flip = result.flips["age"]
+    flip = result.fairness.flips["age"]
     values = dict(zip(flip.pairs["to_group"], flip.pairs["value"], strict=True))
     assert values["<40"] == round(np.median(X.loc[X["age"] < 40, "age"]))
     assert values["≥40"] == round(np.median(X.loc[X["age"] >= 40, "age"]))
@@ -190,7 +190,7 @@ def test_fix_cost_on_a_failing_ground(lending):
     assert any(f.status is Status.FAIL for f in result.findings if f.ground == "gender"), (
         "the planted gap must fail"
     )
-    table = result.mitigation["gender"]
+    table = result.fairness.mitigation["gender"]
     audited = table.loc["audited"]
     assert audited["accuracy"] == pytest.approx(np.mean(model.predict(X) == y))
     dp = table.loc["demographic_parity"]
@@ -230,7 +230,7 @@ def test_fix_cost_on_a_sample_of_large_data(lending):
     assert part.loc["audited", "accuracy"] != full.loc["audited", "accuracy"]
     assert abs(part.loc["audited", "accuracy"] - full.loc["audited", "accuracy"]) < 0.05
     result = sa.Audit(model=model, data=X, y_true=y, sensitive={"gender": "sex"}).run()
-    result.mitigation["gender"].attrs["rows_used"] = 100  # as if the data were larger
+    result.fairness.mitigation["gender"].attrs["rows_used"] = 100  # as if the data were larger
     assert "Fitted on a random sample of 100 rows" in result.to_html(lang="en")
     assert result.to_dict()["mitigation"]["gender"]["rows_used"] == 100
 
@@ -242,7 +242,7 @@ def test_no_fix_cost_without_a_failure(lending):
     result = sa.Audit(
         model=model, data=X, y_true=y, sensitive={"gender": rng.choice(["a", "b"], len(X))}
     ).run()
-    assert result.mitigation == {}
+    assert result.fairness.mitigation == {}
 
 
 def test_flip_names_the_disadvantaged_group():

@@ -16,12 +16,13 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 import szai_audit as sa
-from szai_audit import _config, cli
+from szai_audit import _config
 from szai_audit.cli import main
 from szai_audit.core.catalog import say
 from szai_audit.core.errors import InputError, InputTypeError
 from szai_audit.core.labels import ValueLabels, as_label, unlabelled_note
 from szai_audit.core.messages import Message, listing
+from szai_audit.datasets import GERMAN_VALUE_LABELS, MARKET_VALUE_LABELS
 from szai_audit.explain.summary import ExplanationSummary, FactorSummary, notice
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
@@ -407,13 +408,13 @@ def test_config_label_errors_exit_2(tmp_path, german, capsys, extra, message):
 
 def test_demo_labels_cover_the_demo_values():
     df = sa.datasets.load_german_credit()
-    for column, table in cli.GERMAN_VALUE_LABELS.items():
+    for column, table in GERMAN_VALUE_LABELS.items():
         assert set(table) == {str(v) for v in df[column].unique()}, column
     market = sa.datasets.make_pricing_market(2000, random_state=0).data
-    for column, table in cli.MARKET_VALUE_LABELS.items():
+    for column, table in MARKET_VALUE_LABELS.items():
         assert set(table) == {str(v) for v in market[column].unique()}, column
     # Every Chinese label is Chinese text, not the raw English value.
-    for table in (*cli.GERMAN_VALUE_LABELS.values(), *cli.MARKET_VALUE_LABELS.values()):
+    for table in (*GERMAN_VALUE_LABELS.values(), *MARKET_VALUE_LABELS.values()):
         for raw, (zh, _en) in table.items():
             assert zh != raw and not any("a" <= ch.lower() <= "z" for ch in zh), zh
 

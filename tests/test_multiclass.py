@@ -70,12 +70,12 @@ def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes):
     assert "one class against the rest: 'approve' is the favourable decision" in (
         multi.scope.decision_rule
     )
-    rates = multi.group_metrics["gender"].by_group["selection_rate"]
+    rates = multi.fairness.group_metrics["gender"].by_group["selection_rate"]
     expected = pd.Series(model.predict(X) == FAVOURABLE).groupby(X["sex"].to_numpy()).mean()
     np.testing.assert_allclose(rates.to_numpy(), expected.to_numpy())
     # The flip test counts a decision as changed when it crosses approve / not approve
     # (refer -> decline is the same unfavourable decision).
-    flips = multi.flips["gender"].pairs
+    flips = multi.fairness.flips["gender"].pairs
     row = flips.iloc[0]
     rows = X[X["sex"].astype(str) == row["from_group"]]
     before = model.predict(rows) == FAVOURABLE
@@ -90,17 +90,17 @@ def test_decisions_given_and_a_model_without_probabilities(three_classes):
     ).run()
     assert given.scope.positive_label == FAVOURABLE
     modelled = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
-    rates = [c for c in given.group_metrics["gender"].by_group if "score" not in c]
+    rates = [c for c in given.fairness.group_metrics["gender"].by_group if "score" not in c]
     pd.testing.assert_frame_equal(
-        given.group_metrics["gender"].by_group[rates],
-        modelled.group_metrics["gender"].by_group[rates],
+        given.fairness.group_metrics["gender"].by_group[rates],
+        modelled.fairness.group_metrics["gender"].by_group[rates],
     )  # the same decisions given or made: the same rates (scores only with the model)
     svc = LinearSVC().fit(X, y)  # decision_function of shape (n, 3)
     result = sa.Audit(svc, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
     assert result.scope.has_scores
     column = list(svc.classes_).index(FAVOURABLE)
     score = svc.decision_function(X)[:, column]
-    for sex, auc in result.score_metrics["gender"].by_group["auc"].items():
+    for sex, auc in result.fairness.score_metrics["gender"].by_group["auc"].items():
         rows = (X["sex"] == int(sex)).to_numpy()
         expected = roc_auc_score(y[rows] == FAVOURABLE, score[rows])
         assert auc == pytest.approx(expected, rel=1e-9)  # AUC of the favourable class's column

@@ -13,9 +13,8 @@ import pytest
 
 import szai_audit as sa
 from szai_audit import Status, errors
-from szai_audit.cli import MARKET_LABELS
 from szai_audit.core.findings import Status as _S
-from szai_audit.datasets import make_pricing_market
+from szai_audit.datasets import MARKET_LABELS, make_pricing_market
 from szai_audit.pricing import (
     CHANGE_EDGES,
     loyalty_gap,

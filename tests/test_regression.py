@@ -119,7 +119,7 @@ def test_model_and_flip_on_numeric_outputs():
     ).run()
     flip = _by_ground(result, "gender")["fairness.counterfactual_flip"]
     assert flip.status is Status.FAIL and flip.value == 1.0  # every prediction moves
-    pairs = result.flips["gender"].pairs.set_index(["from_group", "to_group"])
+    pairs = result.fairness.flips["gender"].pairs.set_index(["from_group", "to_group"])
     assert pairs.loc[("0", "1"), "mean_score_change"] == pytest.approx(model.coef_[1], rel=1e-9)
     assert pairs.loc[("0", "1"), "to_favourable"] == 1.0
 

@@ -66,7 +66,9 @@ def test_report_sections_and_numbers(german_result, html_bi):
         assert f.message.zh in text
         assert f.message.en in text
     # Group table numbers equal the metrics.
-    female_rate = german_result.group_metrics["gender"].by_group.loc["female", "selection_rate"]
+    female_rate = german_result.fairness.group_metrics["gender"].by_group.loc[
+        "female", "selection_rate"
+    ]
     assert f"{100 * female_rate:.1f}%" in html_bi
     # Age bins are reported.
     assert "25–39" in html_bi and "cut points the user gave" in html_bi
@@ -85,7 +87,7 @@ def test_report_is_self_contained_and_offline(html_bi, german_result):
     assert 'id="chart-2"' not in html_bi  # nationality
     drawable = [
         key
-        for key, gm in german_result.tables().items()
+        for key, gm in german_result.fairness.tables().items()
         if (gm.by_group["count"] >= 30).sum() >= 2 and len(gm.by_group) <= 40
     ]
     assert len(re.findall(r'class="chart" id="chart-\d', html_bi)) == len(drawable) >= 2
@@ -142,7 +144,7 @@ def test_json_matches_schema_and_content(german_result, tmp_path):
     assert data["content_sha256"] == german_result.content_sha256
     assert len(data["findings"]) == len(german_result.findings)
     assert data["summary"]["status_counts"] == german_result.status_counts
-    gm = german_result.group_metrics["gender"].by_group
+    gm = german_result.fairness.group_metrics["gender"].by_group
     rows = {tuple(r["group"]): r for r in data["group_metrics"]["gender"]["groups"]}
     assert rows[("female",)]["selection_rate"] == pytest.approx(gm.loc["female", "selection_rate"])
     # Small groups are withheld, not leaked (foreign_worker "no" has fewer than 30 people).

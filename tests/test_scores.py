@@ -80,7 +80,7 @@ def test_score_findings_fail_on_planted_gaps():
     f = _by_ground(result, "race")
     auc = f["fairness.auc_difference"]
     assert auc.status is Status.FAIL and auc.worst_group == "b"
-    sm = result.score_metrics["race"]
+    sm = result.fairness.score_metrics["race"]
     assert auc.value == pytest.approx(sm.by_group.loc["a", "auc"] - sm.by_group.loc["b", "auc"])
     cal = f["fairness.calibration_difference"]
     assert cal.status is Status.FAIL and cal.worst_group == "b"  # under-scored, 1 favourable

@@ -43,13 +43,13 @@ def test_values_of_tiny_groups_reach_no_output(rare_credit):
     # The groups are there, under their stand-ins, with their true sizes.
     info = next(s for s in result.sensitive if s.ground == "nationality")
     assert "(small group 1)" in info.groups and "(small group 2)" in info.groups
-    sizes = result.group_metrics["nationality"].counts["n"]
+    sizes = result.fairness.group_metrics["nationality"].counts["n"]
     assert sizes["(small group 1)"] == 2 and sizes["(small group 2)"] == 1  # by value's text
     assert "人数不足 5 人的组 1" in texts["zh"] and "group 2 of fewer than 5 people" in texts["en"]
     # Intersections are built from the stand-ins too.
     assert any(
         "(small group 2)" in str(k)
-        for k in result.intersections["nationality × gender"].counts.index
+        for k in result.fairness.intersections["nationality × gender"].counts.index
     )
     # ...and the user's data are untouched.
     assert (X["foreign_worker"] == RARE[0]).sum() == 1
@@ -60,7 +60,7 @@ def test_the_flip_test_writes_the_true_value(rare_credit):
     the model's input: the changes equal those of calling the model directly."""
     X, y, model = rare_credit
     result = _audit(X, y, model)
-    pairs = result.flips["nationality"].pairs
+    pairs = result.fairness.flips["nationality"].pairs
     row = pairs[(pairs.from_group == "yes") & (pairs.to_group == "(small group 2)")].iloc[0]
     assert row["value"] == "(small group 2)"  # the value itself is not recorded
     rows = X[X["foreign_worker"] == "yes"]
@@ -107,7 +107,7 @@ def test_binned_numbers_and_large_groups_keep_their_labels():
         explain=False,
     ).run()
     # A bin is named by its bounds, not by anyone's value: the one person aged 99 is "≥90".
-    assert result.group_metrics["age"].counts["n"].to_dict() == {
+    assert result.fairness.group_metrics["age"].counts["n"].to_dict() == {
         "<30": 54,
         "30–59": 181,
         "60–89": 64,

@@ -94,7 +94,10 @@ def test_the_result_does_not_depend_on_n_threads():
     one = sa.Audit(**kw).run(random_state=3)
     every = sa.Audit(**kw, n_threads=None).run(random_state=3)
     assert one.content_sha256 == every.content_sha256
-    assert one.proxies["gender"].all_features_auc == every.proxies["gender"].all_features_auc
+    assert (
+        one.fairness.proxies["gender"].all_features_auc
+        == every.fairness.proxies["gender"].all_features_auc
+    )
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, "2", True])
@@ -161,7 +164,7 @@ def test_a_boosted_classifier_is_called_once_on_the_audited_rows(make):
     ).run()
     assert calls == {"predict": 0, "predict_proba": 1}
     # The decisions are the model's own: predict would have given the same.
-    counts = result.group_metrics["gender"].counts
+    counts = result.fairness.group_metrics["gender"].counts
     assert int(counts["predicted_positive"].sum()) == int((expected == 1).sum())
 
 
@@ -211,7 +214,9 @@ def test_a_threshold_reads_decisions_and_scores_from_one_call():
     ).run()
     assert calls == {"predict": 0, "predict_proba": 1}
     expected = (model.predict_proba(data)[:, 1] >= 0.3).sum()
-    assert int(result.group_metrics["gender"].counts["predicted_positive"].sum()) == expected
+    assert (
+        int(result.fairness.group_metrics["gender"].counts["predicted_positive"].sum()) == expected
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,7 +265,7 @@ def test_many_groups_leave_out_the_all_inputs_model_and_say_so():
     )
     y_pred = rng.integers(0, 2, n)
     result = sa.Audit(data=data, y_pred=y_pred, sensitive={"region": region}).run()
-    report = result.proxies["region"]
+    report = result.fairness.proxies["region"]
     assert report.all_features_capped and np.isnan(report.all_features_auc)
     assert report.features.index[0] == "postcode" and report.features["auc"].iloc[0] > 0.99
     finding = next(f for f in result.findings if f.check == "fairness.proxy")
@@ -273,8 +278,8 @@ def test_many_groups_leave_out_the_all_inputs_model_and_say_so():
     # At the cap the model is fitted, and nothing is said.
     few = np.char.add("r", rng.integers(0, ALL_FEATURES_MAX_GROUPS, n).astype(str))
     kept = sa.Audit(data=data, y_pred=y_pred, sensitive={"region": few}).run()
-    assert np.isfinite(kept.proxies["region"].all_features_auc)
-    assert not kept.proxies["region"].all_features_capped
+    assert np.isfinite(kept.fairness.proxies["region"].all_features_auc)
+    assert not kept.fairness.proxies["region"].all_features_capped
 
 
 def test_group_tables_read_by_position_equal_by_label():
@@ -288,7 +293,7 @@ def test_group_tables_read_by_position_equal_by_label():
         y_pred=y_pred, y_true=y_true, sensitive={"one": a, "two": b}, policy=sa.Policy()
     ).run()
     doc = result.to_dict()
-    for key, gm in result.tables().items():
+    for key, gm in result.fairness.tables().items():
         table = doc["intersections"].get(key)
         table = table or doc["group_metrics"][key]
         for entry in table["groups"]:
@@ -297,7 +302,7 @@ def test_group_tables_read_by_position_equal_by_label():
             assert entry["count"] == int(row["count"])
             assert entry["selection_rate"] == pytest.approx(float(row["selection_rate"]))
             low, high = entry["ci"]["selection_rate"]
-            ci = result.cis[key].loc[label]
+            ci = result.fairness.cis[key].loc[label]
             assert (low, high) == pytest.approx((ci[("selection_rate", "low")],
                                                  ci[("selection_rate", "high")]))  # fmt: skip
 

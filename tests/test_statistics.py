@@ -193,7 +193,7 @@ def test_group_tests_against_rest_and_reference():
     p = np.select([group == "x", group == "y"], [0.5, 0.5], 0.3)
     y_pred = (rng.random(3000) < p).astype(int)
     result = sa.Audit(y_pred=y_pred, sensitive={"race": group}, reference={"race": "x"}).run()
-    tests = result.group_tests["race"]
+    tests = result.fairness.group_tests["race"]
     sel = sa.group_metrics(None, y_pred, group)
     k = sel.numerators()["selection_rate"].to_numpy()
     n = sel.denominators()["selection_rate"].to_numpy()
@@ -221,18 +221,20 @@ def test_intersectional_worst_group_is_found():
         sensitive={"gender": sex, "nationality": foreign, "age": rng.integers(20, 70, n)},
     ).run()
     key = "gender × nationality"
-    assert key in result.intersections
+    assert key in result.fairness.intersections
     f = _by_ground(result, key)["fairness.demographic_parity_difference"]
     assert f.worst_group == "female × yes" and f.status is Status.FAIL
     assert "性别 × 国籍" in f.message.zh
-    assert "gender × nationality × age" in result.intersections  # 2 x 2 x 4 = 16 groups
-    assert result.intersection is result.intersections["gender × nationality × age"]
+    assert "gender × nationality × age" in result.fairness.intersections  # 2 x 2 x 4 = 16 groups
+    assert (
+        result.fairness.intersection is result.fairness.intersections["gender × nationality × age"]
+    )
     small = sa.Audit(
         y_pred=y_pred,
         sensitive={"gender": sex, "nationality": foreign, "age": rng.integers(20, 70, n)},
         policy=sa.Policy(max_intersection_groups=8),
     ).run()
-    assert "gender × nationality × age" not in small.intersections
+    assert "gender × nationality × age" not in small.fairness.intersections
     skipped = [f for f in small.findings if f.check == "fairness.intersection_not_assessed"]
     assert len(skipped) == 1 and skipped[0].status is Status.NOT_ASSESSED
 

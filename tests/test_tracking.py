@@ -531,7 +531,7 @@ def test_files_that_are_not_results_name_the_file(fair, unfair, tmp_path):
 
 
 def test_comparison_writes_through_core_write_text(hostile, tmp_path, monkeypatch):
-    import szai_audit.risk.tracking as tracking
+    import szai_audit.risk.tracking.comparison as tracking
 
     written: list[tuple[object, str]] = []
     monkeypatch.setattr(tracking, "write_text", lambda path, text: written.append((path, text)))

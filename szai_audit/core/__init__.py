@@ -7,7 +7,8 @@
   :mod:`.scope` (what an audit covered);
 * :mod:`.data` (validation and encoding of groups), :mod:`.models` (model adapters),
   :mod:`.stats` (tests, BH, weighted quantiles), :mod:`.conditional` (gaps after legitimate
-  factors), :mod:`.policy` (thresholds), :mod:`.manifest` (reproducibility);
+  factors), :mod:`.policy` (thresholds), :mod:`.manifest` (reproducibility), :mod:`.document`
+  (a saved audit read and checked);
 * :mod:`.html`, :mod:`.charts` (the Jinja2 environment and SVG charts every page shares),
   :mod:`.files`, :mod:`.progress`, :mod:`.errors` (the exception tree).
 

@@ -14,6 +14,8 @@ from importlib import resources
 
 import pandas as pd
 
+__all__ = ["GERMAN_LABELS", "GERMAN_VALUE_LABELS", "load_german_credit"]
+
 # Column names, in the order of the 20 attributes of german.data, then the class.
 _COLUMNS = [
     ("checking_status", "status"),
@@ -110,3 +112,143 @@ def load_german_credit() -> pd.DataFrame:
     frame["sex"] = raw["personal_status"].map(_SEX).astype(str)
     frame["good_credit"] = (raw["credit"] == "1").astype("int64")
     return frame
+
+
+#: Display names (Chinese, English, unit) of the German Credit columns, for the explanation.
+GERMAN_LABELS = {
+    "checking_status": ("支票账户状况", "checking account status"),
+    "duration_months": ("贷款期限", "loan duration", "月/months"),
+    "credit_history": ("信用记录", "credit history"),
+    "purpose": ("贷款用途", "loan purpose"),
+    "credit_amount": ("贷款金额", "loan amount", "马克/DM"),
+    "savings": ("储蓄", "savings"),
+    "employment_since": ("在职时间", "time in current job"),
+    "installment_rate": (
+        "月供占可支配收入比例（等级）",
+        "instalment as share of income (level)",
+        "",  # a level: no unit
+    ),
+    "personal_status": ("婚姻状况与性别", "marital status and sex"),
+    "other_debtors": ("其他债务人或担保人", "other debtors or guarantors"),
+    "residence_since": ("现住址居住年限", "years at current address", "年/years"),
+    "property": ("财产", "property"),
+    "age": ("年龄", "age", "岁/years"),
+    "other_installment_plans": ("其他分期付款", "other instalment plans"),
+    "housing": ("住房", "housing"),
+    "existing_credits": ("在本行现有贷款数", "existing loans at this bank", ""),
+    "job": ("职业", "job"),
+    "num_dependents": ("供养人数", "people supported", ""),
+    "telephone": ("登记电话", "registered telephone"),
+    "foreign_worker": ("外籍劳工", "foreign worker"),
+}
+
+
+#: Display names of the German Credit category values (``value_labels``), in the codebook's
+#: meaning (german.doc.txt); DM is the Deutsche Mark.
+GERMAN_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "sex": {"female": ("女", "female"), "male": ("男", "male")},
+    "foreign_worker": {"yes": ("外籍", "foreign worker"), "no": ("非外籍", "not a foreign worker")},
+    "checking_status": {
+        "... < 0 DM": ("低于 0 马克", "below 0 DM"),
+        "0 <= ... < 200 DM": ("0 至 200 马克（不含 200）", "0 to under 200 DM"),
+        "... >= 200 DM / salary assignments for at least 1 year": (
+            "200 马克及以上，或工资代发满 1 年",
+            "200 DM or more, or salary paid in for at least 1 year",
+        ),
+        "no checking account": ("无支票账户", "no checking account"),
+    },
+    "credit_history": {
+        "no credits taken/ all credits paid back duly": (
+            "未曾贷款，或贷款均已按时还清",
+            "no loans taken, or all repaid on time",
+        ),
+        "all credits at this bank paid back duly": (
+            "在本行的贷款均已按时还清",
+            "all loans at this bank repaid on time",
+        ),
+        "existing credits paid back duly till now": (
+            "现有贷款至今按时还款",
+            "existing loans repaid on time so far",
+        ),
+        "delay in paying off in the past": ("过去曾逾期还款", "late repayments in the past"),
+        "critical account/ other credits existing (not at this bank)": (
+            "高风险账户，或在他行另有贷款",
+            "critical account, or loans at other banks",
+        ),
+    },
+    "purpose": {
+        "car (new)": ("购买新车", "new car"),
+        "car (used)": ("购买二手车", "used car"),
+        "furniture/equipment": ("家具或设备", "furniture or equipment"),
+        "radio/television": ("收音机或电视机", "radio or television"),
+        "domestic appliances": ("家用电器", "household appliances"),
+        "repairs": ("维修", "repairs"),
+        "education": ("教育", "education"),
+        "retraining": ("职业再培训", "retraining"),
+        "business": ("经营", "business"),
+        "others": ("其他", "other"),
+    },
+    "savings": {
+        "... < 100 DM": ("低于 100 马克", "below 100 DM"),
+        "100 <= ... < 500 DM": ("100 至 500 马克（不含 500）", "100 to under 500 DM"),
+        "500 <= ... < 1000 DM": ("500 至 1,000 马克（不含 1,000）", "500 to under 1,000 DM"),
+        ".. >= 1000 DM": ("1,000 马克及以上", "1,000 DM or more"),
+        "unknown/ no savings account": ("不详或无储蓄账户", "unknown, or no savings account"),
+    },
+    "employment_since": {
+        "unemployed": ("无业", "unemployed"),
+        "... < 1 year": ("不满 1 年", "under 1 year"),
+        "1 <= ... < 4 years": ("1 至 4 年（不含 4 年）", "1 to under 4 years"),
+        "4 <= ... < 7 years": ("4 至 7 年（不含 7 年）", "4 to under 7 years"),
+        ".. >= 7 years": ("7 年及以上", "7 years or more"),
+    },
+    "personal_status": {
+        "male: divorced/separated": ("男性，离婚或分居", "man, divorced or separated"),
+        "female: divorced/separated/married": (
+            "女性，离婚、分居或已婚",
+            "woman, divorced, separated or married",
+        ),
+        "male: single": ("男性，单身", "man, single"),
+        "male: married/widowed": ("男性，已婚或丧偶", "man, married or widowed"),
+    },
+    "other_debtors": {
+        "none": ("无", "none"),
+        "co-applicant": ("共同申请人", "co-applicant"),
+        "guarantor": ("担保人", "guarantor"),
+    },
+    "property": {
+        "real estate": ("不动产", "real estate"),
+        "building society savings agreement / life insurance": (
+            "住房储蓄合同或人寿保险",
+            "building-society savings or life insurance",
+        ),
+        "car or other": ("汽车或其他财产", "car or other property"),
+        "unknown / no property": ("不详或无财产", "unknown, or no property"),
+    },
+    "other_installment_plans": {
+        "bank": ("银行", "bank"),
+        "stores": ("商店", "stores"),
+        "none": ("无", "none"),
+    },
+    "housing": {
+        "rent": ("租房", "rent"),
+        "own": ("自有住房", "own home"),
+        "for free": (
+            "免费居住",
+            "lives for free",
+        ),
+    },
+    "job": {
+        "unemployed/ unskilled - non-resident": (
+            "无业或非常住的非技术人员",
+            "unemployed, or unskilled and non-resident",
+        ),
+        "unskilled - resident": ("常住的非技术人员", "unskilled, resident"),
+        "skilled employee/ official": ("技术雇员或公务人员", "skilled employee or official"),
+        "management/ self-employed/ highly qualified employee/ officer": (
+            "管理人员、自雇人士或高级专业人员",
+            "manager, self-employed or highly qualified employee",
+        ),
+    },
+    "telephone": {"yes": ("有", "yes"), "no": ("无", "no")},
+}

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..core.errors import InputError
 
-__all__ = ["PricingMarket", "make_pricing_market"]
+__all__ = ["MARKET_LABELS", "MARKET_VALUE_LABELS", "PricingMarket", "make_pricing_market"]
 
 _BASE = {"economy": 8.0, "comfort": 12.0, "business": 20.0}
 _PER_KM = {"economy": 2.0, "comfort": 2.8, "business": 4.5}
@@ -213,3 +213,62 @@ def _draw_orders(rng: np.random.Generator, n: int, confounded: bool) -> pd.DataF
         }
     )
     return data
+
+
+#: Display names of the ride-hailing market's columns.
+MARKET_LABELS = {
+    "distance_km": ("行程距离", "trip distance", "公里/km"),
+    "vehicle": ("车型", "vehicle class"),
+    "time_band": ("时段", "time of day"),
+    "trips_per_month": ("月均打车次数", "trips per month", "次/trips"),
+    "tenure_months": ("注册时长", "time as a customer", "月/months"),
+    "payment": ("支付方式", "payment method"),
+    "preferred_vehicle": ("常用车型", "usual vehicle class"),
+    "income_band": ("收入档次", "income band"),
+    "device_tier": ("手机档次", "phone price tier"),
+    "neighbourhood": ("居住片区", "home neighbourhood"),
+    "sex": ("性别", "sex"),
+    "age": ("年龄", "age", "岁/years"),
+}
+
+
+_VEHICLES = {
+    "economy": ("经济型", "economy"),
+    "comfort": ("舒适型", "comfort"),
+    "business": ("商务型", "business"),
+}
+
+#: Display names of the ride-hailing market's category values (``value_labels``).
+MARKET_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "payment": {
+        "card": ("银行卡", "card"),
+        "cash": ("现金", "cash"),
+        "wallet": (
+            "电子钱包",
+            "e-wallet",
+        ),
+    },
+    "preferred_vehicle": _VEHICLES,
+    "vehicle": _VEHICLES,
+    "income_band": {
+        "low": ("低收入", "low income"),
+        "middle": ("中等收入", "middle income"),
+        "high": ("高收入", "high income"),
+    },
+    "device_tier": {
+        "budget": ("低价位手机", "budget phone"),
+        "mid": ("中价位手机", "mid-range phone"),
+        "premium": ("高价位手机", "premium phone"),
+    },
+    "neighbourhood": {
+        "cbd": ("中心商务区", "central business district"),
+        "inner": ("内城区", "inner city"),
+        "outer": ("外围城区", "outer districts"),
+    },
+    "time_band": {
+        "peak": ("高峰时段", "peak hours"),
+        "off_peak": ("平峰时段", "off-peak hours"),
+        "night": ("夜间", "night"),
+    },
+    "sex": {"female": ("女", "female"), "male": ("男", "male")},
+}

@@ -13,13 +13,15 @@ The numbers, each usable alone:
 * :mod:`.mitigation`: what a fix by group thresholds would cost.
 
 Then the findings (:mod:`.findings`), the sentences (:mod:`.words`), the report's part
-(:mod:`.page`, :mod:`.charts`), the JSON parts (:mod:`.serialize`), and the checks' declarations
-(:mod:`.checks`).
+(:mod:`.page`, :mod:`.charts`), the JSON parts (:mod:`.serialize`), everything an audit measured in
+one object (:class:`FairnessAnalysis`, :mod:`.analysis`: ``AuditResult.fairness``), and the
+checks' declarations (:mod:`.checks`).
 """
 
 from __future__ import annotations
 
 from . import (
+    analysis,
     charts,
     checks,
     conditional,
@@ -34,6 +36,7 @@ from . import (
     serialize,
     words,
 )
+from .analysis import FairnessAnalysis
 from .metrics import (
     COUNT_COLUMNS,
     DENOMINATOR,
@@ -55,7 +58,9 @@ __all__ = [
     "OUTCOME_METRICS",
     "PROPORTION_METRICS",
     "RATE_METRICS",
+    "FairnessAnalysis",
     "GroupMetrics",
+    "analysis",
     "charts",
     "checks",
     "conditional",

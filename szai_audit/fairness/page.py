@@ -17,7 +17,6 @@ import pandas as pd
 
 from ..core.catalog import say
 from ..core.conclusion import Statement, most_serious_first
-from ..core.conditional import ConditionalGaps
 from ..core.data import group_label, is_missing_group_key
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP, ground_label
@@ -27,6 +26,7 @@ from ..core.policy import Policy
 from ..core.scope import Scope, SensitiveInfo, binning_note, missing_note, source_note
 from ..core.stats import z_value
 from . import words
+from .analysis import FairnessAnalysis
 from .charts import rates_chart, regression_chart, reliability_chart
 from .checks import (
     ARTICLE,
@@ -39,11 +39,9 @@ from .checks import (
     SELECTION_RATIO,
     TREND,
 )
-from .counterfactual import FlipResult
 from .metrics import GroupMetrics
-from .proxies import ProxyReport, stand_in
+from .proxies import stand_in
 from .regression import RegressionMetrics
-from .scores import ScoreMetrics
 from .words import METRIC_LABELS, rate_label
 
 __all__ = [
@@ -80,22 +78,7 @@ class Results(Protocol):
     @property
     def sensitive(self) -> tuple[SensitiveInfo, ...]: ...
     @property
-    def cis(self) -> Mapping[str, pd.DataFrame]: ...
-    @property
-    def group_tests(self) -> Mapping[str, pd.DataFrame]: ...
-    @property
-    def score_metrics(self) -> Mapping[str, ScoreMetrics]: ...
-    @property
-    def proxies(self) -> Mapping[str, ProxyReport]: ...
-    @property
-    def flips(self) -> Mapping[str, FlipResult]: ...
-    @property
-    def mitigation(self) -> Mapping[str, pd.DataFrame]: ...
-    @property
-    def conditional(self) -> Mapping[str, ConditionalGaps]: ...
-    @property
-    def regression_metrics(self) -> Mapping[str, RegressionMetrics]: ...
-    def tables(self) -> dict[str, GroupMetrics]: ...
+    def fairness(self) -> FairnessAnalysis: ...
 
 
 TABLE_METRICS = (
@@ -260,7 +243,7 @@ def _table(
 
 def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[str, Any] | None:
     """Score metrics of one ground: table with intervals and a reliability chart."""
-    sm = result.score_metrics.get(key)
+    sm = result.fairness.score_metrics.get(key)
     if sm is None:
         return None
     z = z_value(result.policy.confidence_level)
@@ -331,7 +314,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
 def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
     """The proxy ranking of one ground (top 10 features); bold rows are those the proxy
     finding shows beyond the limit."""
-    report = result.proxies.get(key)
+    report = result.fairness.proxies.get(key)
     if report is None or report.features.empty:
         return None
     threshold = result.policy.proxy_auc_threshold
@@ -370,7 +353,7 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
 
 def flip_section(result: Results, key: str) -> dict[str, Any] | None:
     """The counterfactual flip test of one ground, one row per (from, to) pair."""
-    flip = result.flips.get(key)
+    flip = result.fairness.flips.get(key)
     if flip is None or flip.pairs.empty:
         return None
     vl = result.value_labels
@@ -428,7 +411,7 @@ _MITIGATION_ROWS = {
 
 def _mitigation_section(result: Results, key: str) -> dict[str, Any] | None:
     """What group thresholds would reach, and cost, on the audit data."""
-    frame = result.mitigation.get(key)
+    frame = result.fairness.mitigation.get(key)
     if frame is None:
         return None
 
@@ -454,7 +437,7 @@ def _mitigation_section(result: Results, key: str) -> dict[str, Any] | None:
 
 def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
     """Favourable-decision gaps against the reference, before and after legitimate factors."""
-    gaps = result.conditional.get(key)
+    gaps = result.fairness.conditional.get(key)
     if gaps is None or gaps.table.empty:
         return None
     z = z_value(result.policy.confidence_level)
@@ -493,7 +476,7 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
 
 def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
     """Adjusted p-values of each group against the rest (and the reference), formatted."""
-    tests = result.group_tests.get(key)
+    tests = result.fairness.group_tests.get(key)
     if tests is None or tests.empty:
         return None
     alpha = result.policy.significance_level
@@ -545,7 +528,7 @@ def _regression_section(
 ) -> dict[str, Any]:
     infos = {s.ground: s for s in result.sensitive}
     columns = {s.ground: s.column for s in result.sensitive}
-    policy, ci = result.policy, result.cis.get(key)
+    policy, ci = result.policy, result.fairness.cis.get(key)
     table = _regression_table(rm, policy.min_group_size, columns, ci)
     _label_groups(table, rm.sensitive_names, result.value_labels)
     return {
@@ -576,7 +559,7 @@ def _rates_section(
 ) -> dict[str, Any]:
     infos = {s.ground: s for s in result.sensitive}
     columns = {s.ground: s.column for s in result.sensitive}
-    policy, ci = result.policy, result.cis.get(key)
+    policy, ci = result.policy, result.fairness.cis.get(key)
     fav_positive = result.scope.favorable_is_positive
     table = _table(gm, policy.min_group_size, columns, ci, fav_positive)
     _label_groups(table, gm.sensitive_names, result.value_labels)
@@ -615,11 +598,11 @@ def sections(result: Results, lang: str) -> list[dict[str, Any]]:
     if result.scope.task == "regression":
         return [
             _regression_section(result, key, rm, index, lang)
-            for index, (key, rm) in enumerate(result.regression_metrics.items(), start=1)
+            for index, (key, rm) in enumerate(result.fairness.regression_metrics.items(), start=1)
         ]
     return [
         _rates_section(result, key, gm, index, lang)
-        for index, (key, gm) in enumerate(result.tables().items(), start=1)
+        for index, (key, gm) in enumerate(result.fairness.tables().items(), start=1)
     ]
 
 
@@ -645,7 +628,7 @@ def _key(f: Finding) -> str:
 
 def _rates_of(result: Results, key: str) -> dict[str, float]:
     """The approval rate of every group of a ground (favourable decisions' share)."""
-    gm = result.tables().get(key)
+    gm = result.fairness.tables().get(key)
     if gm is None:
         return {}
     sel = gm.by_group["selection_rate"].astype(float)
@@ -654,7 +637,7 @@ def _rates_of(result: Results, key: str) -> dict[str, float]:
 
 
 def _small_groups(result: Results, key: str) -> dict[str, int]:
-    gm = result.tables().get(key)
+    gm = result.fairness.tables().get(key)
     if gm is None:
         return {}
     min_size = result.policy.min_group_size
@@ -711,7 +694,7 @@ def _use_statement(result: Results, key: str, found: list[Finding]) -> Statement
     mine = [f for f in found if f.check in _USE_STATEMENT]
     flip = next((f for f in mine if f.check == FLIP.id and f.status not in _UNMEASURED), None)
     share = next((f for f in mine if f.check == SHARE_CHECK), None)
-    perfect = stand_in(result.proxies.get(key))
+    perfect = stand_in(result.fairness.proxies.get(key))
     parts: list[Message] = []
     action = None
     if perfect is not None:
@@ -756,7 +739,7 @@ def _use_statement(result: Results, key: str, found: list[Finding]) -> Statement
 def _worst_intersection(result: Results, found: dict[str, list[Finding]]) -> str | None:
     """The intersection whose approval-rate findings are the most serious (then the widest)."""
     single = {s.ground for s in result.sensitive}
-    keys = [k for k in result.tables() if k not in single and found.get(k)]
+    keys = [k for k in result.fairness.tables() if k not in single and found.get(k)]
     measured = [
         (k, f)
         for k in keys

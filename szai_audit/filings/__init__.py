@@ -26,9 +26,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..core.document import read_audit
 from ..core.errors import InputError
 from ..core.files import LANGS, check_outputs
-from ..risk.tracking import compare, read_audit
+from ..risk.tracking import compare
 from .algorithm import algorithm_filing
 from .base import (
     DRAFTED,
@@ -156,7 +157,7 @@ def build_filing(
     kind : {"algorithm", "pia", "ethics", "bias_audit"}
     audit : AuditResult, dict or path
         The audit: a result, its ``to_dict()``, or the JSON file it saved (checked: a saved
-        result must be complete and unedited, see :func:`szai_audit.risk.tracking.read_audit`).
+        result must be complete and unedited, see :func:`szai_audit.core.document.read_audit`).
     date : date or ISO text, optional
         The filing's date; by default the day the audit ran. The PIA's retention date and the
         ethics record's next follow-up review are counted from it.
@@ -183,7 +184,7 @@ def build_filing(
 
     Examples
     --------
-    >>> from szai_audit.cli import demo_result
+    >>> from szai_audit.demos import demo_result
     >>> pia = build_filing("pia", demo_result().to_dict(), date="2026-12-04")
     >>> pia.to_dict()["retain_until"]
     '2029-12-04'

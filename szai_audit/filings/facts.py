@@ -3,7 +3,7 @@
 Every filing is drafted from the audit's document (:meth:`AuditResult.to_dict
 <szai_audit.result.AuditResult.to_dict>` or the JSON it saved), so that a filing can be drafted
 again, later, from the file attached to the ethics filing; the document is read and checked as
-:func:`szai_audit.risk.tracking.read_audit` reads it, and never changed.
+:func:`szai_audit.core.document.read_audit` reads it, and never changed.
 """
 
 from __future__ import annotations

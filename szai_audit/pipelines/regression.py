@@ -135,7 +135,9 @@ class RegressionRunner(TaskRunner):
             prep.attrs,
             scope,
             prep.manifest,
-            cis={key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
-            regression_metrics=self.tables,
-            scoring_rates=self.scoring,
+            fairness={
+                "cis": {key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
+                "regression_metrics": self.tables,
+                "scoring_rates": self.scoring,
+            },
         )

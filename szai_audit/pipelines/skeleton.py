@@ -30,6 +30,7 @@ from ..core.progress import stage
 from ..core.scope import Scope, with_binning_notes
 from ..explain.engine import Explanation
 from ..explain.summary import ExplanationSummary
+from ..fairness.analysis import FairnessAnalysis
 from ..fairness.counterfactual import FlipResult
 from ..fairness.proxies import ProxyReport
 from ..inputs.attributes import Attribute
@@ -172,16 +173,23 @@ class TaskRunner(ABC):
         attrs: list[Attribute],
         scope: Scope,
         manifest: dict[str, Any],
+        fairness: Mapping[str, Any] | None = None,
         **parts: Any,
     ) -> AuditResult:
-        """The audit's result: what every task has, and the task's own ``parts``."""
+        """The audit's result: what every task has, the task's own Art. 72(2)(iv) tables
+        ``fairness`` (fields of :class:`~szai_audit.fairness.analysis.FairnessAnalysis`), and its
+        own ``parts``."""
         return AuditResult(
             findings=checked.findings,
             scope=scope,
             policy=self.policy,
             sensitive=tuple(a.info for a in attrs),
-            proxies=checked.proxies,
-            flips=checked.flips,
+            fairness=FairnessAnalysis(
+                grounds=tuple(a.info.ground for a in attrs),
+                proxies=checked.proxies,
+                flips=checked.flips,
+                **(fairness or {}),
+            ),
             explanation=checked.explanation,
             explanation_summary=checked.summary,
             metadata=self.settings.metadata,

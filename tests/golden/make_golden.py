@@ -21,7 +21,7 @@ EPOCH = "1764633600"
 
 def main() -> int:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    from szai_audit.cli import run_demo, run_pricing_demo
+    from szai_audit.demos import run_demo, run_pricing_demo
 
     with tempfile.TemporaryDirectory() as tmp:
         for run in (run_demo, run_pricing_demo):

@@ -1,0 +1,241 @@
+"""The two demos (``szai-audit demo``): a credit model on the German Credit data audited under
+Art. 72(2)(iv) and Art. 71 (:func:`demo_result`, :func:`run_demo`), and a fare model on a
+synthetic ride-hailing market audited under Art. 72(2)(v) (:func:`pricing_demo_result`,
+:func:`run_pricing_demo`). The display names of their columns and values are kept beside the
+data, in :mod:`szai_audit.datasets`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .audit import Audit
+from .datasets import (
+    GERMAN_LABELS,
+    GERMAN_VALUE_LABELS,
+    MARKET_LABELS,
+    MARKET_VALUE_LABELS,
+    load_german_credit,
+    make_pricing_market,
+)
+from .result import AuditResult
+from .risk.context import UseContext
+
+__all__ = ["demo_result", "pricing_demo_result", "run_demo", "run_pricing_demo"]
+
+#: The credit demo's system card (``Audit(metadata=...)``).
+_CREDIT_CARD = {
+    "organisation": "示例银行 Example Bank (demo)",
+    "system_name": "个人消费贷款审批模型 Consumer loan approval model",
+    "version": "demo-1.0",
+    "purpose": "自动初审个人贷款申请 Automated first review of personal loan applications",
+    "affected": "申请个人消费贷款的客户 Customers applying for a personal loan",
+    "decision_process": "模型给出建议，拒绝前由信贷员复核 The model recommends; a loan "
+    "officer reviews every refusal",
+    "appeal": "客户可在 15 日内书面申请人工复核 Customers may ask for a human review in "
+    "writing within 15 days",
+    "contact": "ethics@example.invalid",
+    "prepared_by": "示例银行模型风险管理部 Model risk team, Example Bank (demo)",
+    "data_source": "UCI Statlog German Credit 数据集的 30% 留出样本 Held-out 30% of the "
+    "UCI Statlog German Credit data",
+    "data_period": "数据集 1994 年公开，记录期间未注明 Published 1994; the period of "
+    "the records is not documented",
+    "responsible_person": "示例银行首席风险官 Chief risk officer, Example Bank (demo)",
+}
+
+#: The fare demo's system card (``Audit(metadata=...)``).
+_FARE_CARD = {
+    "organisation": "示例出行平台 Example Ride-Hailing Platform (demo)",
+    "system_name": "动态计价模型 Dynamic fare model",
+    "version": "demo-1.0",
+    "purpose": "为每一单网约车行程报价 Quote a fare for every ride",
+    "affected": "平台乘客 The platform's passengers",
+    "decision_process": "模型直接报价，乘客可接受或取消 The model quotes; the passenger "
+    "accepts or cancels",
+    "appeal": "乘客可在 7 日内对车费提出申诉 Passengers may dispute a fare within 7 days",
+    "contact": "pricing-ethics@example.invalid",
+    "prepared_by": "示例出行算法合规组 Algorithm compliance team (demo)",
+    "data_source": "本库示例数据生成器模拟的 20,000 单 Simulated orders "
+    "(make_pricing_market, 20,000 orders)",
+    "data_period": "模拟数据，无真实期间 Simulated; no real period",
+    "responsible_person": "示例出行首席合规官 Chief compliance officer (demo)",
+}
+
+
+def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
+    """Audit the German Credit demo (:func:`demo_result`) and write its reports to
+    ``out_dir/demo_report.html`` and ``.json``. Returns the paths of the HTML and JSON reports.
+
+    Parameters
+    ----------
+    out_dir : str or Path, default "out"
+        The folder to write into (created when missing).
+    random_state : int, default 0
+        The seed of the split, the model and the audit.
+
+    Returns
+    -------
+    tuple of Path
+        The HTML report and the JSON report.
+    """
+    return _write(demo_result(random_state), out_dir, "demo_report")
+
+
+def _write(result: AuditResult, out_dir: str | Path, stem: str) -> tuple[Path, Path]:
+    out = Path(out_dir)  # write_text creates the folder
+    html_path, json_path = out / f"{stem}.html", out / f"{stem}.json"
+    result.to_html(html_path)
+    result.to_json(json_path)
+    return html_path, json_path
+
+
+def demo_result(random_state: int = 0) -> AuditResult:
+    """Train a model on the German Credit data and audit the held-out part.
+
+    A scikit-learn Pipeline (one-hot encoding of the categorical columns, then logistic
+    regression) is trained on 70% of the applicants; the other 30% are audited for gender,
+    nationality (foreign worker) and age, with loan amount and duration as legitimate factors.
+
+    Parameters
+    ----------
+    random_state : int, default 0
+        The seed of the split, the model and the audit.
+
+    Returns
+    -------
+    AuditResult
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    df = load_german_credit()
+    y = df["good_credit"]
+    # The model sees every applicant attribute except the derived `sex` column and the target.
+    features = [c for c in df.columns if c not in ("good_credit", "sex")]
+    categorical = [c for c in features if df[c].dtype.kind not in "iuf"]
+    numeric = [c for c in features if c not in categorical]
+    X_train, X_test, y_train, y_test = train_test_split(
+        df, y, test_size=0.3, random_state=random_state, stratify=y
+    )
+    model = Pipeline(
+        [
+            (
+                "encode",
+                ColumnTransformer(
+                    [
+                        ("categorical", OneHotEncoder(handle_unknown="ignore"), categorical),
+                        ("numeric", StandardScaler(), numeric),
+                    ]
+                ),
+            ),
+            ("classify", LogisticRegression(max_iter=1000)),
+        ]
+    ).fit(X_train, y_train)
+
+    return Audit(
+        model=model,
+        data=X_test.drop(columns=["good_credit"]),  # the inputs (sex is kept, unused)
+        y_true=y_test,
+        favorable_label=1,
+        sensitive={"gender": "sex", "nationality": "foreign_worker", "age": "age"},
+        bins={"age": [25, 40, 60]},
+        # Loan size and term may legitimately change a credit decision.
+        legitimate_factors=["credit_amount", "duration_months"],
+        metadata=_CREDIT_CARD,
+        feature_labels=GERMAN_LABELS,
+        value_labels=GERMAN_VALUE_LABELS,
+        context=UseContext(
+            "credit_finance",
+            automation="human_review",
+            scale=50_000,
+            description="个人消费贷款初审 First review of personal loan applications",
+        ),
+        # Only the applicants' attributes needed for the audit are in the data; scanned as
+        # internal data (not provided to others).
+        privacy={"quasi_identifiers": ["age", "personal_status", "job"], "external": False},
+    ).run(random_state=random_state)
+
+
+def run_pricing_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
+    """Audit the ride-hailing pricing demo (:func:`pricing_demo_result`) and write its reports
+    to ``out_dir/pricing_report.html`` and ``.json``. Returns their paths.
+
+    Parameters
+    ----------
+    out_dir : str or Path, default "out"
+        The folder to write into (created when missing).
+    random_state : int, default 0
+        The seed of the market, the split, the model and the audit.
+
+    Returns
+    -------
+    tuple of Path
+        The HTML report and the JSON report.
+    """
+    return _write(pricing_demo_result(random_state), out_dir, "pricing_report")
+
+
+def pricing_demo_result(random_state: int = 0) -> AuditResult:
+    """Train a fare model on a synthetic ride-hailing market and audit it.
+
+    The market (:func:`szai_audit.datasets.make_pricing_market`, 20,000 orders) charges
+    customers with a premium phone 8% more and customers of a year or more 5% more, on top of
+    a fare set by distance, vehicle class and time of day. A scikit-learn Pipeline (one-hot
+    encoding, then histogram gradient boosting) learns those fares from 70% of
+    the orders, without the customers' sex and age; the other 30% are audited under Article
+    72(5) (habits, preferences, ability to pay, loyalty) and 72(4) (sex, age).
+
+    Parameters
+    ----------
+    random_state : int, default 0
+        The seed of the market, the split, the model and the audit.
+
+    Returns
+    -------
+    AuditResult
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingRegressor
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    market = make_pricing_market(
+        20_000, ability_markup=0.08, loyalty_markup=0.05, random_state=random_state
+    )
+    features = [c for c in market.data.columns if c not in ("sex", "age")]
+    categorical = [c for c in features if market.data[c].dtype.kind not in "iuf"]
+    X_train, X_test, y_train, _ = train_test_split(
+        market.data, market.price, test_size=0.3, random_state=random_state
+    )
+    model = Pipeline(
+        [
+            (
+                "encode",
+                ColumnTransformer(
+                    [("categorical", OneHotEncoder(handle_unknown="ignore"), categorical)],
+                    remainder="passthrough",
+                    sparse_threshold=0.0,
+                ),
+            ),
+            ("fare", HistGradientBoostingRegressor(max_iter=300, random_state=random_state)),
+        ]
+    ).fit(X_train[features], y_train)
+
+    return Audit(
+        model=model,
+        data=X_test,
+        task="pricing",
+        consumer_profile=market.consumer_profile,
+        legitimate_factors=market.legitimate_factors,
+        loyalty=market.loyalty,
+        sensitive=market.sensitive,
+        currency="CNY",
+        metadata=_FARE_CARD,
+        feature_labels=MARKET_LABELS,
+        value_labels=MARKET_VALUE_LABELS,
+        context=UseContext("pricing_commerce", automation="fully_automated", scale=2_000_000),
+    ).run(random_state=random_state)
