@@ -475,3 +475,29 @@ def test_a_ground_name_keeps_its_capitals():
     texts = [f.message.en for f in result.findings if f.ground == "HIV status"]
     assert texts and any(t.startswith("HIV status") for t in texts), texts
     assert not any("Hiv status" in t for t in texts), texts
+
+
+def test_regression_findings_are_labelled():
+    """The sentences of a regression audit quote group values as arguments too: every value
+    with a label is shown by it, none by its raw value."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = 600
+    d = pd.DataFrame({"sex": rng.choice(["female", "male"], n), "x": rng.normal(size=n)})
+    score = rng.normal(50, 10, n) + np.where(d["sex"] == "male", 3.0, 0.0)
+    result = sa.Audit(
+        y_pred=score,
+        y_true=score + rng.normal(size=n),
+        data=d,
+        task="regression",
+        sensitive={"gender": "sex"},
+        value_labels={"sex": LABELS["sex"]},
+        explain=False,
+        verbose=False,
+    ).run(random_state=0)
+    texts = [f.message for f in result.findings if f.ground == "gender"]
+    assert any("“woman”" in m.en and "“女”" in m.zh for m in texts)
+    assert not any("“female”" in m.en or "“female”" in m.zh for m in texts)
+    assert result.unlabelled_values == {}

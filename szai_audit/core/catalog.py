@@ -221,9 +221,12 @@ def _relabel_arg(value: Any, label: Callable[[Category], Message | None]) -> Any
 
 
 def categories(message: Message) -> Iterator[Category]:
-    """Every :class:`Category` argument of ``message``, in order."""
+    """Every :class:`Category` argument of ``message``, in the order the Chinese text shows
+    them."""
     if isinstance(message, Text):
-        for value in message.args.values():
+        order = [n for _, n, _, _ in string.Formatter().parse(_template(message.key).zh) if n]
+        for name in dict.fromkeys(order):
+            value = message.args.get(name)
             if isinstance(value, Category):
                 yield value
             elif isinstance(value, Message):

@@ -573,15 +573,19 @@ def msg_mean_ratio(
     """Lowest over highest group mean (mean prediction, or mean absolute error)."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     low, high = ci if ci is not None else (float("nan"), float("nan"))
-    body = Message(
-        f"{g.zh}：{m.zh}在“{worst}”组为 {fmt_amount(worst_value)}，在“{best}”组为 "
-        f"{fmt_amount(best_value)}，较小值与较大值之比为 {fmt_ratio(value)}"
-        f"（{fmt_level(level)}置信区间 {fmt_ratio(low)} 至 {fmt_ratio(high)}）；"
-        f"要求不低于 {fmt_ratio(threshold)}。",
-        f"{first_upper(g.en)}: the {_lower(m.en)} is {fmt_amount(worst_value)} for “{worst}” "
-        f"and {fmt_amount(best_value)} for “{best}”; the smaller over the larger is "
-        f"{fmt_ratio(value)} ({fmt_level(level)} CI {fmt_ratio(low)} to "
-        f"{fmt_ratio(high)}), and the policy requires at least {fmt_ratio(threshold)}.",
+    body = say(
+        "fairness.mean_ratio",
+        ground=g,
+        metric=Message(m.zh, _lower(m.en)),
+        worst=worst,
+        best=best,
+        worst_value=fmt_amount(worst_value),
+        best_value=fmt_amount(best_value),
+        value=fmt_ratio(value),
+        level=fmt_level(level),
+        low=fmt_ratio(low),
+        high=fmt_ratio(high),
+        threshold=fmt_ratio(threshold),
     )
     return body.join(verdict_tail(verdict))
 
