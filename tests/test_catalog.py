@@ -40,7 +40,8 @@ def _used() -> set[str]:
     for path in (ROOT / "templates").rglob("*.j2"):
         text = path.read_text(encoding="utf-8")
         assert "say(" not in re.sub(r'say\("[\w.]+"', "", text), f"{path}: a computed key"
-        used.update(re.findall(r'say\("([\w.]+)"', text))
+        prefixes = "|".join(re.escape(p) for p in cat.CATALOGS)
+        used.update(re.findall(rf'"((?:{prefixes})\.[\w.]+)"', text))  # say("a" if x else "b")
     return used
 
 
