@@ -41,7 +41,7 @@ def _used() -> set[str]:
         text = path.read_text(encoding="utf-8")
         assert "say(" not in re.sub(r'say\("[\w.]+"', "", text), f"{path}: a computed key"
         prefixes = "|".join(re.escape(p) for p in cat.CATALOGS)
-        used.update(re.findall(rf'"((?:{prefixes})\.[\w.]+)"', text))  # say("a" if x else "b")
+        used.update(re.findall(rf'"((?:{prefixes})\.\w+\.[\w.]+)"', text))  # say("a" if c else "b")
     return used
 
 
