@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "METADATA_LABELS",
     "MINUS",
     "Category",
     "Joined",
@@ -115,22 +114,6 @@ class Category:
 
     def __format__(self, spec: str) -> str:
         return format(self.raw, spec)
-
-
-METADATA_LABELS: dict[str, Message] = {
-    "organisation": Message("组织", "Organisation"),
-    "system_name": Message("系统名称", "System name"),
-    "version": Message("版本", "Version"),
-    "purpose": Message("用途", "Purpose"),
-    "affected": Message("受影响的人", "People affected"),
-    "decision_process": Message("决策流程", "Decision process"),
-    "appeal": Message("申诉途径", "Appeal"),
-    "contact": Message("联系人", "Contact"),
-    "prepared_by": Message("报告编制人", "Prepared by"),
-    "data_source": Message("数据来源", "Data source"),
-    "data_period": Message("数据期间", "Data period"),
-    "responsible_person": Message("组织负责人", "Responsible person"),
-}
 
 
 #: The one minus sign of every number a person reads (U+2212, not the hyphen).

@@ -18,7 +18,7 @@ from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
-from ..core.messages import METADATA_LABELS, Message, fmt_ratio, listing
+from ..core.messages import Message, fmt_ratio, listing
 from ..core.policy import Policy
 from ..core.scope import Scope, binning_note, source_note
 from ..explain.page import explanation_section
@@ -39,11 +39,29 @@ from .summary import governance_page
 
 __all__ = [
     "APPENDICES",
+    "METADATA_LABELS",
     "appendices",
     "build_page",
     "method_paragraphs",
     "print_parts",
 ]
+
+
+#: The metadata fields' names on the cover, from the catalog.
+METADATA_LABELS: dict[str, Message] = {
+    "organisation": say("report.metadata_labels.organisation"),
+    "system_name": say("report.metadata_labels.system_name"),
+    "version": say("report.metadata_labels.version"),
+    "purpose": say("report.metadata_labels.purpose"),
+    "affected": say("report.metadata_labels.affected"),
+    "decision_process": say("report.metadata_labels.decision_process"),
+    "appeal": say("report.metadata_labels.appeal"),
+    "contact": say("report.metadata_labels.contact"),
+    "prepared_by": say("report.metadata_labels.prepared_by"),
+    "data_source": say("report.metadata_labels.data_source"),
+    "data_period": say("report.metadata_labels.data_period"),
+    "responsible_person": say("report.metadata_labels.responsible_person"),
+}
 
 
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
