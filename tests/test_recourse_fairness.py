@@ -243,3 +243,15 @@ def test_a_persons_recourse_follows_the_audits_settings_unless_given():
     )
     freer = result.explain_person(refused[0], actionable={"tenure": "any"})
     assert freer.changeable == ("tenure",)
+
+
+def test_recourse_findings_show_the_group_labels():
+    """The recourse sentences quote their groups as arguments: with value labels every group
+    is shown by its label, in the body as in the verdict, never by its raw value."""
+    data, group = _applicants(blocked_b=0.5)
+    labels = {"gender": {"a": ("甲组", "group A"), "b": ("乙组", "group B")}}
+    result = _audit(data, group, value_labels=labels)
+    for check in ("fairness.recourse_share", "fairness.recourse_cost_ratio"):
+        m = _finding(result, check).message
+        assert "“group B”" in m.en and "“乙组”" in m.zh, m.en
+        assert "“b”" not in m.en and "“a”" not in m.en and "“b”" not in m.zh, m.en

@@ -15,7 +15,7 @@ from ...core.data import is_missing_group_key
 from ...core.findings import Finding, Status
 from ...core.grounds import ground_label
 from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
-from ...core.messages import Message, first_upper, fmt_level, fmt_pct, fmt_ratio, listing
+from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio, listing
 from ...core.policy import Policy
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
@@ -213,34 +213,37 @@ def _message(
         worse, other = sides(c)
         lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
         lead = _searched(sample, labels)
+        numbers = {
+            "worse": worse,
+            "other": other,
+            "level": fmt_level(level),
+        }
         if check == RECOURSE_SHARE.id:
-            body = Message(
-                f"{g.zh}：{lead.zh}，在允许的改变内能获得有利决定的比例，{worse.zh}为 "
-                f"{fmt_pct(c.extra['share'])}，{other.zh}为 {fmt_pct(c.extra['reference_share'])}，"
-                f"相差 {100 * c.value:.1f} 个百分点（{fmt_level(level)}置信区间 {100 * lo:.1f} 至 "
-                f"{100 * hi:.1f}）；容许上限为 {100 * threshold:.1f} 个百分点。",
-                f"{first_upper(g.en)}: {lead.en[0].lower() + lead.en[1:]}, the share who could "
-                f"reach the favourable decision within the allowed changes is "
-                f"{fmt_pct(c.extra['share'])} for {worse.en} and "
-                f"{fmt_pct(c.extra['reference_share'])} for {other.en}, {100 * c.value:.1f} "
-                f"points apart ({fmt_level(level)} CI {100 * lo:.1f} to {100 * hi:.1f}); the "
-                f"tolerance is {100 * threshold:.1f} points.",
+            body = say(
+                "fairness.recourse.share",
+                ground=g,
+                lead=lead,
+                share=fmt_pct(c.extra["share"]),
+                reference_share=fmt_pct(c.extra["reference_share"]),
+                value=f"{100 * c.value:.1f}",
+                low=f"{100 * lo:.1f}",
+                high=f"{100 * hi:.1f}",
+                threshold=f"{100 * threshold:.1f}",
+                **numbers,
             )
         else:
-            body = Message(
-                f"{g.zh}：{lead.zh}，能获得有利决定者所需改变的中位数（数值按其四分位距计，"
-                f"改变一个类别计 1），{worse.zh}为 {c.extra['median']:.2f}，{other.zh}为 "
-                f"{c.extra['reference_median']:.2f}；后者是前者的 {fmt_ratio(c.value)} 倍"
-                f"（{fmt_level(level)}置信区间 {fmt_ratio(lo)} 至 {fmt_ratio(hi)}）；要求不低于 "
-                f"{fmt_ratio(threshold)} 倍（所需改变不超过对方的 "
-                f"{fmt_ratio(1 / threshold)} 倍）。",
-                f"{first_upper(g.en)}: {lead.en[0].lower() + lead.en[1:]}, the median change "
-                f"needed by those who could reach the favourable decision (a number in its "
-                f"interquartile ranges, 1 per category changed) is {c.extra['median']:.2f} for "
-                f"{worse.en} and {c.extra['reference_median']:.2f} for {other.en}, "
-                f"{fmt_ratio(c.value)} times the first ({fmt_level(level)} CI {fmt_ratio(lo)} to "
-                f"{fmt_ratio(hi)}); the policy requires at least {fmt_ratio(threshold)} times "
-                f"(a change at most {fmt_ratio(1 / threshold)} times the other's).",
+            body = say(
+                "fairness.recourse.median",
+                ground=g,
+                lead=lead,
+                median=f"{c.extra['median']:.2f}",
+                reference_median=f"{c.extra['reference_median']:.2f}",
+                value=fmt_ratio(c.value),
+                low=fmt_ratio(lo),
+                high=fmt_ratio(hi),
+                threshold=fmt_ratio(threshold),
+                inverse=fmt_ratio(1 / threshold),
+                **numbers,
             )
         if "median_change" in c.extra:
             body = body.join(_in_units(c, sample, labels, worse, other))
