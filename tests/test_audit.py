@@ -483,6 +483,7 @@ def test_grounds_named_in_chinese_or_capitalised():
         sa.Audit(y_pred=np.ones(200, int), sensitive={"性别": group, "gender": group}).run()
 
 
+@pytest.mark.slow
 def test_content_hash_is_the_same_in_two_processes():
     """Model parameters holding functions (a FunctionTransformer's lambda) are described
     without their memory address."""
