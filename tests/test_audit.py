@@ -12,7 +12,8 @@ from sklearn.svm import LinearSVC
 import szai_audit as sa
 from szai_audit import Status
 
-# The models' threads change no result (conftest.one_thread).
+# The models' threads change no result: one thread (conftest.one_thread; n_jobs=1 for the
+# boosters, whose own setting it is).
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
@@ -83,7 +84,7 @@ def test_decision_function_model(numeric_case):
 def test_lightgbm_sklearn_and_booster(numeric_case):
     lgb = pytest.importorskip("lightgbm")
     X, y, sens = numeric_case
-    clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y)
+    clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1, n_jobs=1).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
     assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
@@ -103,7 +104,7 @@ def test_lightgbm_sklearn_and_booster(numeric_case):
 def test_xgboost_sklearn_and_booster(numeric_case):
     xgb = pytest.importorskip("xgboost")
     X, y, sens = numeric_case
-    clf = xgb.XGBClassifier(n_estimators=20, max_depth=3).fit(X, y)
+    clf = xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
     assert r1.group_metrics["gender"].by_group["selection_rate"].to_numpy() == pytest.approx(
