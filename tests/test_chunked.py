@@ -149,6 +149,7 @@ def test_model_audit_equals_in_memory(credit_pair):
     assert chunked.sensitive[2].binning is not None  # age: quantile bins from value counts
 
 
+@pytest.mark.slow
 def test_sampled_checks_and_missing_values_equal_in_memory(credit, fast_policy):
     """Samples smaller than the data (proxies, flips, explanation, background) are drawn from
     the group sizes with the in-memory draws; a missing sensitive value forms its group."""
@@ -169,6 +170,7 @@ def test_sampled_checks_and_missing_values_equal_in_memory(credit, fast_policy):
     np.testing.assert_array_equal(chunked.explanation.positions, mem.explanation.positions)
 
 
+@pytest.mark.slow
 def test_groups_too_small_to_name_equal_in_memory(credit, fast_policy):
     """A group of fewer than k people gets the same stand-in from value counts as in memory
     (its value reaches no output), and the flip test writes the same true value."""
@@ -187,6 +189,7 @@ def test_groups_too_small_to_name_equal_in_memory(credit, fast_policy):
     )
 
 
+@pytest.mark.slow
 def test_predictions_only_with_scores_and_series(credit, fast_policy):
     X, y, model = credit
     score = model.predict_proba(X)[:, 1]
@@ -246,6 +249,7 @@ def limits():
     return X, y, HistGradientBoostingRegressor(max_iter=30, random_state=0).fit(X, y)
 
 
+@pytest.mark.slow
 def test_numeric_outputs_equal_in_memory(limits, fast_policy):
     """task="regression": per-cell means and sums of squared deviations combine exactly
     (Chan et al.); the explanation's sample splits at the exact median prediction."""
@@ -303,6 +307,7 @@ def partitioned(credit, fast_policy):
     return run
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
 def test_result_does_not_depend_on_the_partitioning(partitioned, scheduler):
     """Nor on the local scheduler that computes each partition."""
@@ -310,6 +315,7 @@ def test_result_does_not_depend_on_the_partitioning(partitioned, scheduler):
     assert _differences(*results) == []
 
 
+@pytest.mark.slow
 def test_memory_held_does_not_grow_with_rows():
     """What the first pass keeps (cells) depends on the groups, not on the number of rows."""
     cells = []
@@ -488,6 +494,7 @@ def fares_pair(fares):
     return mem, chunked
 
 
+@pytest.mark.slow
 def test_pricing_equals_in_memory(fares, fares_pair):
     """Price gaps (raw, stratified, regression-adjusted), the same-order re-pricing, the
     loyalty gap, the trends, the grounds' gaps, the flip test and the explanation: equal to
@@ -527,12 +534,13 @@ def test_pricing_in_parts_refuses_what_memory_refuses(fares):
         ).run()
 
 
-def test_recourse_is_not_assessed_on_data_in_parts(partitioned):
+def test_recourse_is_not_assessed_on_data_in_parts(credit, fast_policy):
     """The search per person needs every row in memory: NOT_ASSESSED, with the reason."""
-    # The audit in 9 parts of the partitioning test: recourse asked for (the default), the
-    # explanation on (it does not touch recourse).
-    result = partitioned("synchronous")[1]
-    assert result.manifest["processing"]["partitions"] == 9
+    X, y, model = credit
+    ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=2)
+    result = sa.Audit(
+        model, ddf, "good_credit", sensitive=GROUNDS, explain=False, policy=fast_policy()
+    ).run()
     found = [f for f in result.findings if f.check.startswith("fairness.recourse")]
     assert len(found) == 2 * len(GROUNDS)
     assert all(f.status is sa.Status.NOT_ASSESSED and "in parts" in f.message.en for f in found)

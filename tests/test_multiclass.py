@@ -89,6 +89,7 @@ def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes, fas
     assert row["changed"] == pytest.approx(np.mean(before != after))
 
 
+@pytest.mark.slow
 def test_decisions_given_and_a_model_without_probabilities(three_classes, fast_policy):
     X, y, model = three_classes
     kw = {
@@ -121,6 +122,7 @@ def test_a_favourable_label_that_is_no_class_is_refused(three_classes):
         sa.Audit(model, X, y, favorable_label="yes", sensitive=GROUNDS).run()
 
 
+@pytest.mark.slow
 def test_on_a_dask_dataframe_equals_in_memory(three_classes, fast_policy):
     X, y, model = three_classes
     kw = {
