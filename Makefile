@@ -4,7 +4,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench docs clean
+.PHONY: demo test test-fast lint bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(MAKE) lint
+
+# The inner loop while developing: every test and doctest but those marked slow (end-to-end
+# runs, simulations, audits at the sizes their numbers rest on); no lint. See docs/development.md.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check szai_audit tests benchmarks examples

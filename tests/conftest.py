@@ -1,4 +1,9 @@
-"""Shared fixtures: the German Credit data, a fitted pipeline, and a demo result."""
+"""Shared fixtures: the German Credit data, a fitted pipeline, and a demo result; a fast policy
+and one thread for the tests whose property does not depend on either.
+
+The inner loop is ``make test-fast`` (``pytest -m "not slow"``); ``make test`` runs everything
+(docs/development.md).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,38 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import szai_audit as sa
+
+#: Settings that only make an audit quicker: fewer bootstrap resamples and fewer orders for the
+#: pricing counterfactual. For tests of a property that holds at any number of resamples or
+#: orders (two ways of computing the same audit give equal results, a result is deterministic,
+#: the inputs are not mutated, a value never reaches an output), never for tests of the numbers
+#: themselves (intervals, coverage, recovered markups) nor where golden files pin them.
+FAST_SETTINGS = {"n_bootstrap": 200, "counterfactual_orders": 300}
+
+
+@pytest.fixture(scope="session")
+def fast_policy():
+    """``fast_policy(**settings)``: a :class:`szai_audit.Policy` with :data:`FAST_SETTINGS`,
+    and the given settings on top (``fast_policy(proxy_max_rows=300)``)."""
+
+    def make(**settings) -> sa.Policy:
+        return sa.Policy(**{**FAST_SETTINGS, **settings})
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """OpenMP and BLAS on one thread while a module runs (``pytestmark =
+    pytest.mark.usefixtures("one_thread")``): the models fitted and audited by its tests (tree
+    ensembles, boosters) otherwise start a thread per core for every small prediction, and on a
+    shared machine whose cores are busy these threads waiting for each other made a test several
+    times slower (docs/scale.md, Threads). The audit's result does not depend on the threads
+    (tests/test_speed.py checks it); never used where the threads are the property tested."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,10 @@ from sklearn.svm import LinearSVC
 import szai_audit as sa
 from szai_audit import Status
 
+# The models' threads change no result: one thread (conftest.one_thread; n_jobs=1 for the
+# boosters, whose own setting it is).
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.fixture(scope="module")
 def numeric_case():
@@ -80,7 +84,7 @@ def test_decision_function_model(numeric_case):
 def test_lightgbm_sklearn_and_booster(numeric_case):
     lgb = pytest.importorskip("lightgbm")
     X, y, sens = numeric_case
-    clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1).fit(X, y)
+    clf = lgb.LGBMClassifier(n_estimators=20, verbose=-1, n_jobs=1).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
     assert r1.fairness.group_metrics["gender"].by_group[
@@ -100,7 +104,7 @@ def test_lightgbm_sklearn_and_booster(numeric_case):
 def test_xgboost_sklearn_and_booster(numeric_case):
     xgb = pytest.importorskip("xgboost")
     X, y, sens = numeric_case
-    clf = xgb.XGBClassifier(n_estimators=20, max_depth=3).fit(X, y)
+    clf = xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1).fit(X, y)
     r1 = sa.Audit(model=clf, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
     expected = _selection_rates(clf.predict(X), sens["sex"])
     assert r1.fairness.group_metrics["gender"].by_group[
@@ -117,10 +121,14 @@ def test_xgboost_sklearn_and_booster(numeric_case):
     ].to_numpy() == pytest.approx(expected2.to_numpy())
 
 
-def test_plain_callable_and_score_callable(numeric_case):
+def test_plain_callable_and_score_callable(numeric_case, fast_policy):
     X, y, sens = numeric_case
+    # A callable is explained by calling it (permutations of 2,000 rows at the default policy);
+    # the rates asserted here do not depend on the explanation's sample: 200 rows.
+    policy = fast_policy(explain_sample_size=200, explain_background_size=20)
+    kw = {"y_true": y, "sensitive": {"gender": sens["sex"]}, "policy": policy}
     rule = lambda frame: (frame["x1"] > 0.3).astype(int).to_numpy()  # noqa: E731
-    r1 = sa.Audit(model=rule, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
+    r1 = sa.Audit(model=rule, data=X, **kw).run()
     expected = _selection_rates(rule(X), sens["sex"])
     assert r1.fairness.group_metrics["gender"].by_group[
         "selection_rate"
@@ -128,7 +136,7 @@ def test_plain_callable_and_score_callable(numeric_case):
     score = sa.CallableModel(
         lambda f: 1 / (1 + np.exp(-f["x1"].to_numpy())), output="score", threshold=0.6
     )
-    r2 = sa.Audit(model=score, data=X, y_true=y, sensitive={"gender": sens["sex"]}).run()
+    r2 = sa.Audit(model=score, data=X, **kw).run()
     p = 1 / (1 + np.exp(-X["x1"].to_numpy()))
     expected2 = _selection_rates((p >= 0.6).astype(int), sens["sex"])
     assert r2.fairness.group_metrics["gender"].by_group[
@@ -355,11 +363,15 @@ def test_intersection_is_computed(german_result, german_split):
     assert inter.by_group["count"].sum() == len(X_test)
 
 
-def test_same_inputs_same_result(numeric_case):
+def test_same_inputs_same_result(numeric_case, fast_policy):
     X, y, sens = numeric_case
     model = LogisticRegression().fit(X, y)
     audit = sa.Audit(
-        model=model, data=X, y_true=y, sensitive={"gender": sens["sex"], "age": sens["age"]}
+        model=model,
+        data=X,
+        y_true=y,
+        sensitive={"gender": sens["sex"], "age": sens["age"]},
+        policy=fast_policy(),  # the same seed, the same result, at any number of resamples
     )
     a, b = audit.run(random_state=7), audit.run(random_state=7)
     assert a.content_sha256 == b.content_sha256
@@ -368,7 +380,7 @@ def test_same_inputs_same_result(numeric_case):
     assert c.content_sha256 != a.content_sha256  # the seed is part of the recorded content
 
 
-def test_inputs_are_never_mutated(german_split, german_pipeline):
+def test_inputs_are_never_mutated(german_split, german_pipeline, fast_policy):
     _, X_test, _, y_test = german_split
     X_copy, y_copy = X_test.copy(deep=True), y_test.copy(deep=True)
     extra = pd.DataFrame(
@@ -381,6 +393,7 @@ def test_inputs_are_never_mutated(german_split, german_pipeline):
         y_true=y_test,
         sensitive={"gender": "sex", "age": "age", "region": "region"},
         sensitive_data=extra,
+        policy=fast_policy(),  # what the audit writes to its inputs does not depend on it
     )
     audit.run()
     pd.testing.assert_frame_equal(X_test, X_copy)
@@ -485,6 +498,7 @@ def test_grounds_named_in_chinese_or_capitalised():
         sa.Audit(y_pred=np.ones(200, int), sensitive={"性别": group, "gender": group}).run()
 
 
+@pytest.mark.slow
 def test_content_hash_is_the_same_in_two_processes():
     """Model parameters holding functions (a FunctionTransformer's lambda) are described
     without their memory address."""

@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# Each test starts Chromium (a second or more each, 10 s for the PDF): not in the inner loop.
+pytestmark = pytest.mark.slow
+
 BROWSER = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
 )
@@ -134,7 +137,6 @@ def body_pages(pages: list[str], marker: str) -> int:
     return next(i for i, text in enumerate(pages) if marker in text)
 
 
-@pytest.mark.slow
 def test_demo_report_body_fits_in_eight_a4_pages(browser, tmp_path):
     # Issue 14: conclusion, findings by article, checklist and sign-off in at most 8 A4 pages
     # (everything else in the appendices), with a header and "第 x 页 共 y 页" on every page.

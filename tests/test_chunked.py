@@ -3,6 +3,12 @@
 Counts are merged exactly, so group metrics, bootstrap intervals (fixed seed), tests and
 findings are equal; sums of scores agree to floating-point rounding (1e-12). The sampled checks
 (proxies, flip test, explanation) read the same rows as in memory, so they are equal too.
+
+Equality holds at any number of bootstrap resamples (the same seed draws the same resamples from
+the same counts), so these audits run at ``fast_policy()`` (tests/conftest.py); the sample sizes
+are left as each test sets them, so both the sampled and the whole-data paths stay covered.
+Each pair of audits (in memory, in parts) is run once per module and shared by the tests that
+read it, on one OpenMP thread (the models' threads change no result).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ from sklearn.preprocessing import OneHotEncoder
 import szai_audit as sa
 from szai_audit import errors
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
 #: Fields that differ by design: the run time, how the data were read, and the hash of both.
 VOLATILE = {
@@ -35,7 +43,7 @@ VOLATILE = {
 }
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _plain_strings():
     # Dask turns text columns into pyarrow strings by default, which changes the data's
     # fingerprint (not the statistics); keep pandas' dtypes so the fingerprints match too.
@@ -123,13 +131,19 @@ def credit():
 GROUNDS = {"gender": "sex", "nationality": "foreign_worker", "age": "age"}
 
 
-def test_model_audit_equals_in_memory(credit):
+@pytest.fixture(scope="module")
+def credit_pair(credit, fast_policy):
+    """The credit model's audit in memory and in 4 partitions (run once)."""
     X, y, model = credit
-    mem = sa.Audit(model, X, y, sensitive=GROUNDS, recourse=False).run(random_state=0)
+    kw = {"sensitive": GROUNDS, "recourse": False, "policy": fast_policy()}
+    mem = sa.Audit(model, X, y, **kw).run(random_state=0)
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=4)
-    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, recourse=False).run(
-        random_state=0
-    )
+    chunked = sa.Audit(model, ddf, "good_credit", **kw).run(random_state=0)
+    return mem, chunked
+
+
+def test_model_audit_equals_in_memory(credit_pair):
+    mem, chunked = credit_pair
     assert_same_audit(mem, chunked)
     assert_same_filings(mem, chunked)
     assert chunked.manifest["data"] == mem.manifest["data"]
@@ -138,13 +152,14 @@ def test_model_audit_equals_in_memory(credit):
     assert chunked.sensitive[2].binning is not None  # age: quantile bins from value counts
 
 
-def test_sampled_checks_and_missing_values_equal_in_memory(credit):
+@pytest.mark.slow
+def test_sampled_checks_and_missing_values_equal_in_memory(credit, fast_policy):
     """Samples smaller than the data (proxies, flips, explanation, background) are drawn from
     the group sizes with the in-memory draws; a missing sensitive value forms its group."""
     X, y, model = credit
     X = X.copy()
     X.loc[X.index[::37], "foreign_worker"] = None
-    policy = sa.Policy(
+    policy = fast_policy(
         proxy_max_rows=300, flip_max_rows=200, explain_sample_size=100, explain_background_size=20
     )
     kw = {"sensitive": GROUNDS, "policy": policy, "recourse": False}
@@ -158,17 +173,17 @@ def test_sampled_checks_and_missing_values_equal_in_memory(credit):
     np.testing.assert_array_equal(chunked.explanation.positions, mem.explanation.positions)
 
 
-def test_groups_too_small_to_name_equal_in_memory(credit):
+@pytest.mark.slow
+def test_groups_too_small_to_name_equal_in_memory(credit, fast_policy):
     """A group of fewer than k people gets the same stand-in from value counts as in memory
     (its value reaches no output), and the flip test writes the same true value."""
     X, y, model = credit
     X = X.copy()
     X.loc[X.index[[5, 50]], "foreign_worker"] = "rare-value"
-    mem = sa.Audit(model, X, y, sensitive=GROUNDS, recourse=False).run(random_state=0)
+    kw = {"sensitive": GROUNDS, "recourse": False, "policy": fast_policy()}
+    mem = sa.Audit(model, X, y, **kw).run(random_state=0)
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=4)
-    chunked = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, recourse=False).run(
-        random_state=0
-    )
+    chunked = sa.Audit(model, ddf, "good_credit", **kw).run(random_state=0)
     assert_same_audit(mem, chunked)
     assert "(small group 1)" in chunked.fairness.group_metrics["nationality"].counts.index
     assert "rare-value" not in chunked.to_json()
@@ -177,10 +192,15 @@ def test_groups_too_small_to_name_equal_in_memory(credit):
     )
 
 
-def test_predictions_only_with_scores_and_series(credit):
+@pytest.mark.slow
+def test_predictions_only_with_scores_and_series(credit, fast_policy):
     X, y, model = credit
     score = model.predict_proba(X)[:, 1]
-    kw = {"sensitive": {"gender": "sex", "age": "age"}, "bins": {"age": [30, 50]}}
+    kw = {
+        "sensitive": {"gender": "sex", "age": "age"},
+        "bins": {"age": [30, 50]},
+        "policy": fast_policy(),
+    }
     mem = sa.Audit(data=X, y_true=y, y_score=score, **kw).run(random_state=1)
     ddf = dd.from_pandas(X.assign(outcome=y.to_numpy(), score=score), npartitions=3)
     chunked = sa.Audit(
@@ -194,7 +214,7 @@ def test_predictions_only_with_scores_and_series(credit):
     assert auc.equals(mem.fairness.score_metrics["gender"].by_group["auc"])
 
 
-def test_text_labels_separate_sensitive_frame_and_categories():
+def test_text_labels_separate_sensitive_frame_and_categories(fast_policy):
     rng = np.random.default_rng(5)
     n = 3000
     region = pd.Categorical(rng.choice(["south", "north", "east"], n), ["south", "north", "east"])
@@ -202,7 +222,11 @@ def test_text_labels_separate_sensitive_frame_and_categories():
     decision = np.where(rng.random(n) < np.where(sex == "f", 0.4, 0.6), "approved", "denied")
     inputs = pd.DataFrame({"income": rng.normal(size=n)})
     private = pd.DataFrame({"sex": sex, "region": region})
-    kw = {"sensitive": {"gender": "sex", "region": "region"}, "favorable_label": "approved"}
+    kw = {
+        "sensitive": {"gender": "sex", "region": "region"},
+        "favorable_label": "approved",
+        "policy": fast_policy(),
+    }
     mem = sa.Audit(data=inputs, y_pred=decision, sensitive_data=private, **kw).run()
     frame = dd.from_pandas(pd.concat([inputs, private], axis=1).assign(d=decision), 5)
     chunked = sa.Audit(
@@ -228,11 +252,12 @@ def limits():
     return X, y, HistGradientBoostingRegressor(max_iter=30, random_state=0).fit(X, y)
 
 
-def test_numeric_outputs_equal_in_memory(limits):
+@pytest.mark.slow
+def test_numeric_outputs_equal_in_memory(limits, fast_policy):
     """task="regression": per-cell means and sums of squared deviations combine exactly
     (Chan et al.); the explanation's sample splits at the exact median prediction."""
     X, y, model = limits
-    policy = sa.Policy(flip_max_rows=200, explain_sample_size=100, explain_background_size=20)
+    policy = fast_policy(flip_max_rows=200, explain_sample_size=100, explain_background_size=20)
     kw = {
         "task": "regression",
         "sensitive": {"gender": "sex", "age": "age", "nationality": "foreign_worker"},
@@ -258,25 +283,46 @@ def test_numeric_outputs_equal_in_memory(limits):
     assert chunked.explanation is not None and chunked.fairness.flips
     assert chunked.manifest["processing"]["not_computed"] == []
     # Decisions only (no model, no outcomes), given as a column.
-    kw.pop("policy")
+    kw["policy"] = fast_policy()
     mem = sa.Audit(data=X, y_pred=model.predict(X), **kw).run()
     parts = dd.from_pandas(X.assign(p=model.predict(X)), npartitions=4)
     assert _differences(mem.to_dict(), sa.Audit(data=parts, y_pred="p", **kw).run().to_dict()) == []
 
 
-@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
-def test_result_does_not_depend_on_the_partitioning(credit, scheduler):
-    """Nor on the local scheduler that computes each partition."""
+@pytest.fixture(scope="module")
+def partitioned(credit, fast_policy):
+    """``partitioned(scheduler)``: the credit audit read in 1 and in 9 partitions with that local
+    scheduler (recourse left on), each pair run once."""
     X, y, model = credit
-    results = []
-    with dask.config.set(scheduler=scheduler):
-        for k in (1, 9):
-            ddf = dd.from_pandas(X.assign(t=y), npartitions=k)
-            audit = sa.Audit(model, ddf, "t", sensitive=GROUNDS)
-            results.append(audit.run(random_state=2).to_dict())
+    runs: dict[str, list] = {}
+
+    def run(scheduler: str) -> list:
+        if scheduler not in runs:
+            with dask.config.set(scheduler=scheduler):
+                runs[scheduler] = [
+                    sa.Audit(
+                        model,
+                        dd.from_pandas(X.assign(t=y), npartitions=k),
+                        "t",
+                        sensitive=GROUNDS,
+                        policy=fast_policy(),
+                    ).run(random_state=2)
+                    for k in (1, 9)
+                ]
+        return runs[scheduler]
+
+    return run
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scheduler", ["synchronous", "threads"])
+def test_result_does_not_depend_on_the_partitioning(partitioned, scheduler):
+    """Nor on the local scheduler that computes each partition."""
+    results = [r.to_dict() for r in partitioned(scheduler)]
     assert _differences(*results) == []
 
 
+@pytest.mark.slow
 def test_memory_held_does_not_grow_with_rows():
     """What the first pass keeps (cells) depends on the groups, not on the number of rows."""
     cells = []
@@ -441,10 +487,9 @@ def _pricing_kw(market, **kw):
     }
 
 
-def test_pricing_equals_in_memory(fares):
-    """Price gaps (raw, stratified, regression-adjusted), the same-order re-pricing, the
-    loyalty gap, the trends, the grounds' gaps, the flip test and the explanation: equal to
-    the audit of the same orders in memory."""
+@pytest.fixture(scope="module")
+def fares_pair(fares):
+    """The fare model's pricing audit in memory and in 5 partitions (run once)."""
     market, X, model = fares
     features = [c for c in X.columns if c not in ("sex", "age")]
     kw = _pricing_kw(market)
@@ -453,6 +498,16 @@ def test_pricing_equals_in_memory(fares):
     ddf = dd.from_pandas(inputs, npartitions=5)
     private = dd.from_pandas(X[["sex", "age"]], npartitions=5)
     chunked = sa.Audit(model, ddf, sensitive_data=private, **kw).run(random_state=2)
+    return mem, chunked
+
+
+@pytest.mark.slow
+def test_pricing_equals_in_memory(fares, fares_pair):
+    """Price gaps (raw, stratified, regression-adjusted), the same-order re-pricing, the
+    loyalty gap, the trends, the grounds' gaps, the flip test and the explanation: equal to
+    the audit of the same orders in memory."""
+    market = fares[0]
+    mem, chunked = fares_pair
     assert _differences(mem.to_dict(), chunked.to_dict()) == []
     assert chunked.manifest["data"] == mem.manifest["data"]
     assert chunked.manifest["processing"]["partitions"] == 5
@@ -486,11 +541,13 @@ def test_pricing_in_parts_refuses_what_memory_refuses(fares):
         ).run()
 
 
-def test_recourse_is_not_assessed_on_data_in_parts(credit):
+def test_recourse_is_not_assessed_on_data_in_parts(credit, fast_policy):
     """The search per person needs every row in memory: NOT_ASSESSED, with the reason."""
     X, y, model = credit
     ddf = dd.from_pandas(X.assign(good_credit=y), npartitions=2)
-    result = sa.Audit(model, ddf, "good_credit", sensitive=GROUNDS, explain=False).run()
+    result = sa.Audit(
+        model, ddf, "good_credit", sensitive=GROUNDS, explain=False, policy=fast_policy()
+    ).run()
     found = [f for f in result.findings if f.check.startswith("fairness.recourse")]
     assert len(found) == 2 * len(GROUNDS)
     assert all(f.status is sa.Status.NOT_ASSESSED and "in parts" in f.message.en for f in found)

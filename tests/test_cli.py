@@ -392,6 +392,7 @@ json = "out/{stem}.json"
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", ["csv", "parquet"])
 def test_chunked_reading_gives_the_same_audit(workdir, german, suffix):
     """[data] chunked = true reads the file block by block with Dask: same findings, metrics,
@@ -447,6 +448,7 @@ json = "out/{stem}.json"
 """
 
 
+@pytest.mark.slow
 def test_chunked_pricing_gives_the_same_audit(tmp_path):
     """A pricing audit of a CSV read block by block equals reading it whole."""
     from test_chunked import _differences

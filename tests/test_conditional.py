@@ -77,6 +77,7 @@ def test_regression_gap_equals_statsmodels_hc1():
         assert gaps.table.loc[grp, "regression_se"] == pytest.approx(fit.bse[grp], rel=1e-9)
 
 
+@pytest.mark.slow
 def test_sparse_strata_keep_the_nominal_level():
     """No true gap and a 100-level factor on 400 rows: the z-test rejects about 5%."""
     from szai_audit.core.stats import normal_p_value

@@ -224,6 +224,7 @@ def test_readme_links_into_docs_exist():
         assert (ROOT / link).is_file(), link
 
 
+@pytest.mark.slow
 def test_quickstart_python_runs(tmp_path):
     """The Python blocks of the quick start run, in order, as written."""
     blocks = re.findall(r"```python\n(.*?)```", _read("quickstart"), re.S)

@@ -9,6 +9,10 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
+
+# Each example runs in its own Python process, end to end, at the settings it shows a user.
+pytestmark = pytest.mark.slow
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 

@@ -26,6 +26,12 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 import szai_audit as sa
 from szai_audit.explain import ExplanationError, explain
 
+# The explained output and the contributions do not depend on the threads of the models fitted
+# here: one thread, for scikit-learn's through OpenMP (conftest.one_thread), for LightGBM's and
+# XGBoost's by their own setting (n_jobs=1). At their default, a thread per core, a 100-tree
+# LightGBM fit of 1,500 rows took 10-50 s instead of 0.03 s on a shared machine under load.
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.fixture(scope="module")
 def numeric():
@@ -123,17 +129,17 @@ def test_boosters_are_exact_and_additive(numeric):
     xgb = pytest.importorskip("xgboost")
     X, y, amount = numeric
     for model in (
-        lgb.LGBMClassifier(n_estimators=30, verbose=-1).fit(X, y),
-        lgb.LGBMRegressor(n_estimators=30, verbose=-1).fit(X, amount),
-        xgb.XGBClassifier(n_estimators=30, max_depth=3).fit(X, y),
-        xgb.XGBRegressor(n_estimators=30, max_depth=3).fit(X, amount),
+        lgb.LGBMClassifier(n_estimators=30, verbose=-1, n_jobs=1).fit(X, y),
+        lgb.LGBMRegressor(n_estimators=30, verbose=-1, n_jobs=1).fit(X, amount),
+        xgb.XGBClassifier(n_estimators=30, max_depth=3, n_jobs=1).fit(X, y),
+        xgb.XGBRegressor(n_estimators=30, max_depth=3, n_jobs=1).fit(X, amount),
     ):
         ex = explain(model, X)
         total = ex.base_value + ex.values.sum(axis=1).to_numpy()
         rel = np.abs(total - ex.output) / np.maximum(1, np.abs(ex.output))
         assert rel.max() <= 1e-6, (type(model).__name__, rel.max())
         assert "pred_contrib" in ex.method
-    booster = lgb.LGBMClassifier(n_estimators=30, verbose=-1).fit(X, y).booster_
+    booster = lgb.LGBMClassifier(n_estimators=30, verbose=-1, n_jobs=1).fit(X, y).booster_
     ex = explain(booster, X)
     assert ex.output_space == "log_odds"
     np.testing.assert_allclose(ex.output, booster.predict(X, raw_score=True), rtol=1e-6)

@@ -28,6 +28,12 @@ from szai_audit.explain import ExplanationError, explain
 lgb = pytest.importorskip("lightgbm")
 xgb = pytest.importorskip("xgboost")
 
+# The explained output and the contributions do not depend on the threads of the models fitted
+# here: one thread, for scikit-learn's through OpenMP (conftest.one_thread), for LightGBM's and
+# XGBoost's by their own setting (n_jobs=1). At their default, a thread per core, a 100-tree
+# LightGBM fit of 1,500 rows took 10-50 s instead of 0.03 s on a shared machine under load.
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 
 @pytest.fixture(scope="module")
 def credit():
@@ -97,7 +103,7 @@ def test_pandas_categories_reach_the_boosters_untouched(credit):
     Xc = X.assign(region=X["region"].astype("category"))
     # lightgbm: the explained output is the model's own raw score, and the contributions are
     # lightgbm's own, column for column.
-    m = lgb.LGBMClassifier(n_estimators=40, verbose=-1).fit(Xc, y)
+    m = lgb.LGBMClassifier(n_estimators=40, verbose=-1, n_jobs=1).fit(Xc, y)
     ex = explain(m, Xc)
     np.testing.assert_allclose(ex.output, m.predict(Xc, raw_score=True), rtol=1e-12)
     direct = m.predict(Xc, pred_contrib=True)
@@ -105,11 +111,13 @@ def test_pandas_categories_reach_the_boosters_untouched(credit):
     assert ex.direction("region")["raising"] == "south"
     # Numeric category labels are category codes to lightgbm, not numbers.
     Xn = X.assign(region=X["region"].map({"north": 10, "south": 20, "east": 30}).astype("category"))
-    mn = lgb.LGBMClassifier(n_estimators=40, verbose=-1).fit(Xn, y)
+    mn = lgb.LGBMClassifier(n_estimators=40, verbose=-1, n_jobs=1).fit(Xn, y)
     exn = explain(mn, Xn)
     np.testing.assert_allclose(exn.output, mn.predict(Xn, raw_score=True), rtol=1e-12)
     # xgboost with native categories.
-    mx = xgb.XGBClassifier(n_estimators=40, enable_categorical=True, tree_method="hist").fit(Xc, y)
+    mx = xgb.XGBClassifier(
+        n_estimators=40, enable_categorical=True, tree_method="hist", n_jobs=1
+    ).fit(Xc, y)
     ex = explain(mx, Xc)
     np.testing.assert_allclose(ex.output, mx.predict(Xc, output_margin=True), rtol=1e-6)
     _additive(ex)
@@ -133,13 +141,13 @@ def test_xgboost_single_precision_passes_the_relative_check(credit, seed):
     passes its own tolerance, 1e-4; double-precision engines keep 1e-6."""
     X, y = credit
     Xn = X[["income", "debt"]]
-    m = xgb.XGBClassifier(random_state=seed).fit(Xn, y)
+    m = xgb.XGBClassifier(random_state=seed, n_jobs=1).fit(Xn, y)
     ex = explain(m, Xn)
     assert ex.additivity_tolerance == 1e-4
     assert 0 < ex.additivity_error <= 1e-4
     assert (
         explain(
-            lgb.LGBMClassifier(n_estimators=100, verbose=-1).fit(Xn, y), Xn
+            lgb.LGBMClassifier(n_estimators=100, verbose=-1, n_jobs=1).fit(Xn, y), Xn
         ).additivity_tolerance
         == 1e-6
     )
@@ -247,7 +255,7 @@ def test_native_boosters_read_their_objective(credit):
     X, y = credit
     Xn = X[["income", "debt"]]
     dm = xgb.DMatrix(Xn, label=y)
-    binary = xgb.train({"objective": "binary:logistic", "max_depth": 2}, dm, 10)
+    binary = xgb.train({"objective": "binary:logistic", "max_depth": 2, "nthread": 1}, dm, 10)
     ex = explain(binary, Xn)
     assert ex.output_space == "log_odds"
     np.testing.assert_allclose(
@@ -256,15 +264,21 @@ def test_native_boosters_read_their_objective(credit):
     zero = explain(binary, Xn, positive_label=0)
     np.testing.assert_allclose(zero.output, -ex.output)
     counts = xgb.train(
-        {"objective": "count:poisson", "max_depth": 2}, xgb.DMatrix(Xn, label=y * 3), 10
+        {"objective": "count:poisson", "max_depth": 2, "nthread": 1},
+        xgb.DMatrix(Xn, label=y * 3),
+        10,
     )
     ex = explain(counts, Xn, positive_label=None)
     assert ex.output_space == "log_raw"
     np.testing.assert_allclose(np.exp(ex.output), counts.predict(xgb.DMatrix(Xn)), rtol=1e-5)
-    reg = lgb.train({"objective": "regression", "verbose": -1}, lgb.Dataset(Xn, Xn["income"]), 10)
+    reg = lgb.train(
+        {"objective": "regression", "verbose": -1, "num_threads": 1},
+        lgb.Dataset(Xn, Xn["income"]),
+        10,
+    )
     assert explain(reg, Xn, positive_label=None).output_space == "raw"
     multi = lgb.train(
-        {"objective": "multiclass", "num_class": 3, "verbose": -1},
+        {"objective": "multiclass", "num_class": 3, "verbose": -1, "num_threads": 1},
         lgb.Dataset(Xn, np.digitize(Xn["income"], [45, 55])),
         5,
     )
@@ -277,7 +291,7 @@ def test_native_boosters_read_their_objective(credit):
     [
         GradientBoostingClassifier(n_estimators=10, random_state=0),
         HistGradientBoostingClassifier(max_iter=10, random_state=0),
-        lgb.LGBMClassifier(n_estimators=10, verbose=-1),
+        lgb.LGBMClassifier(n_estimators=10, verbose=-1, n_jobs=1),
         RandomForestClassifier(n_estimators=10, random_state=0),
     ],
     ids=lambda m: type(m).__name__,

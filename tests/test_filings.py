@@ -253,6 +253,7 @@ def test_the_findings_table_gives_each_interval_and_why_a_row_is_there(credit_de
     assert "Fail:" not in security.note.en  # only the statuses the table holds
 
 
+@pytest.mark.slow
 def test_art_21_maps_to_the_price_findings(pricing_demo, credit_demo):
     part = pricing_demo.filing("algorithm").part("prices")
     assert {c.citation.en for c in part.answers} == {
@@ -536,6 +537,7 @@ def test_a_scoring_tool_gets_scoring_rates_against_the_median(direction):
     assert not parts.tables and "predates result schema 1.9" in parts.paragraphs[0].en
 
 
+@pytest.mark.slow
 def test_a_pricing_audit_has_no_impact_ratio_table(pricing_demo):
     part = pricing_demo.filing("bias_audit").part("ll144")
     assert not part.tables and "a price is neither" in part.paragraphs[0].en

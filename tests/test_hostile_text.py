@@ -91,6 +91,7 @@ def test_payloads_are_escaped_everywhere(payload):
     json.loads(result.to_json())  # the JSON stays valid JSON
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

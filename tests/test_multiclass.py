@@ -1,6 +1,9 @@
 """A multiclass model is audited one class against the rest: ``favorable_label`` names the
 favourable class, every other class is the unfavourable decision. The result equals the audit
-of the same model binarised by hand, in memory and on a Dask DataFrame."""
+of the same model binarised by hand, in memory and on a Dask DataFrame.
+
+Each test compares two audits of the same decisions run with the same seed, equal at any number
+of bootstrap resamples: they run at ``fast_policy()`` (tests/conftest.py), on one thread."""
 
 from __future__ import annotations
 
@@ -17,6 +20,8 @@ import szai_audit as sa
 
 GROUNDS = {"gender": "sex", "age": "age"}
 FAVOURABLE = "approve"
+
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +65,11 @@ def _same_findings(a, b):
             assert fa.value == fb.value, fa.check
 
 
-def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes):
+def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes, fast_policy):
     X, y, model = three_classes
-    multi = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
-    binary = sa.Audit(_ByHand(model), X, (y == FAVOURABLE).astype(int), sensitive=GROUNDS).run()
+    kw = {"sensitive": GROUNDS, "policy": fast_policy()}
+    multi = sa.Audit(model, X, y, favorable_label=FAVOURABLE, **kw).run()
+    binary = sa.Audit(_ByHand(model), X, (y == FAVOURABLE).astype(int), **kw).run()
     _same_findings(multi, binary)
     assert multi.scope.labels == ("approve", "decline", "refer")
     assert multi.scope.positive_label == FAVOURABLE
@@ -83,20 +89,24 @@ def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes):
     assert row["changed"] == pytest.approx(np.mean(before != after))
 
 
-def test_decisions_given_and_a_model_without_probabilities(three_classes):
+@pytest.mark.slow
+def test_decisions_given_and_a_model_without_probabilities(three_classes, fast_policy):
     X, y, model = three_classes
-    given = sa.Audit(
-        data=X, y_true=y, y_pred=model.predict(X), favorable_label=FAVOURABLE, sensitive=GROUNDS
-    ).run()
+    kw = {
+        "favorable_label": FAVOURABLE,
+        "sensitive": GROUNDS,
+        "policy": fast_policy(),
+    }
+    given = sa.Audit(data=X, y_true=y, y_pred=model.predict(X), **kw).run()
     assert given.scope.positive_label == FAVOURABLE
-    modelled = sa.Audit(model, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    modelled = sa.Audit(model, X, y, **kw).run()
     rates = [c for c in given.fairness.group_metrics["gender"].by_group if "score" not in c]
     pd.testing.assert_frame_equal(
         given.fairness.group_metrics["gender"].by_group[rates],
         modelled.fairness.group_metrics["gender"].by_group[rates],
     )  # the same decisions given or made: the same rates (scores only with the model)
     svc = LinearSVC().fit(X, y)  # decision_function of shape (n, 3)
-    result = sa.Audit(svc, X, y, favorable_label=FAVOURABLE, sensitive=GROUNDS).run()
+    result = sa.Audit(svc, X, y, **kw).run()
     assert result.scope.has_scores
     column = list(svc.classes_).index(FAVOURABLE)
     score = svc.decision_function(X)[:, column]
@@ -112,9 +122,15 @@ def test_a_favourable_label_that_is_no_class_is_refused(three_classes):
         sa.Audit(model, X, y, favorable_label="yes", sensitive=GROUNDS).run()
 
 
-def test_on_a_dask_dataframe_equals_in_memory(three_classes):
+@pytest.mark.slow
+def test_on_a_dask_dataframe_equals_in_memory(three_classes, fast_policy):
     X, y, model = three_classes
-    kw = {"favorable_label": FAVOURABLE, "sensitive": GROUNDS, "recourse": False}
+    kw = {
+        "favorable_label": FAVOURABLE,
+        "sensitive": GROUNDS,
+        "recourse": False,
+        "policy": fast_policy(),
+    }
     mem = sa.Audit(model, X, y, **kw).run()
     ddf = dd.from_pandas(X.assign(outcome=y.to_numpy()), npartitions=3)
     chunked = sa.Audit(model, ddf, "outcome", **kw).run()

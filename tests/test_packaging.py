@@ -65,6 +65,7 @@ def test_wheel_ships_templates_and_data(tmp_path):
         assert f"szai_audit/datasets/insurance/{f}" in names, f
 
 
+@pytest.mark.slow
 def test_cli_demo_writes_both_reports(tmp_path):
     from szai_audit.cli import main
 

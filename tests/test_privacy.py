@@ -682,6 +682,7 @@ def test_empty_frame():
     assert statuses(s)["privacy.direct_identifiers"] == Status.PASS
 
 
+@pytest.mark.slow
 def test_a_large_frame_scans_and_samples():
     n = 200_000
     rng = np.random.default_rng(0)

@@ -18,6 +18,7 @@ from typing import Any
 import hypothesis.extra.numpy as hnp
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
@@ -264,6 +265,7 @@ def _assert_close(a: Any, b: Any, rtol: float = 1e-12, atol: float = 0.0) -> Non
 # ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @PROPS
 @given(rows=classification_rows(missing=True), seed=seeds)
 def test_group_metrics_invariant_under_row_permutation(rows: Rows, seed: int) -> None:
@@ -491,6 +493,7 @@ def test_price_gap_interval_contains_ratio(o: Orders) -> None:
         assert (low > 0).all() and np.isfinite(high).all(), (stat, low, high)
 
 
+@pytest.mark.slow
 @PROPS
 @given(o=orders(), seed=seeds)
 def test_price_gaps_invariant_under_row_permutation(o: Orders, seed: int) -> None:
@@ -505,6 +508,7 @@ def test_price_gaps_invariant_under_row_permutation(o: Orders, seed: int) -> Non
     _assert_close(a[RATIO_COLUMNS], b[RATIO_COLUMNS], rtol=1e-12)
 
 
+@pytest.mark.slow
 @PROPS
 @given(o=orders(factors=None), scale=st.floats(1e-3, 1e3))
 def test_price_ratios_invariant_under_price_scale(o: Orders, scale: float) -> None:

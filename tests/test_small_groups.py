@@ -13,6 +13,9 @@ import pytest
 import szai_audit as sa
 from szai_audit.inputs.attributes import withhold_small_groups
 
+# The models' threads change no result (conftest.one_thread).
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 RARE = ("Zyxwvut-solo", "Qponml-duo")  # one person, two people
 
 
@@ -31,9 +34,18 @@ def _audit(X, y, model, **kw):
     return sa.Audit(model, X, y, privacy=True, **kw).run(random_state=0)
 
 
-def test_values_of_tiny_groups_reach_no_output(rare_credit):
+@pytest.fixture(scope="module")
+def rare_result(rare_credit, fast_policy):
+    """The audit of the credit data with the two rare values, run once. Whether a value reaches
+    an output, and what the flip test writes, do not depend on the number of bootstrap
+    resamples: fast_policy()."""
     X, y, model = rare_credit
-    result = _audit(X, y, model)
+    return _audit(X, y, model, policy=fast_policy())
+
+
+def test_values_of_tiny_groups_reach_no_output(rare_credit, rare_result):
+    X, _, _ = rare_credit
+    result = rare_result
     texts = {"json": result.to_json()}
     for lang in ("zh", "en", "bilingual"):
         texts[lang] = result.to_html(lang=lang)
@@ -55,11 +67,11 @@ def test_values_of_tiny_groups_reach_no_output(rare_credit):
     assert (X["foreign_worker"] == RARE[0]).sum() == 1
 
 
-def test_the_flip_test_writes_the_true_value(rare_credit):
+def test_the_flip_test_writes_the_true_value(rare_credit, rare_result):
     """Flipping every foreign worker to the one-person group writes that person's value into
     the model's input: the changes equal those of calling the model directly."""
-    X, y, model = rare_credit
-    result = _audit(X, y, model)
+    X, _, model = rare_credit
+    result = rare_result
     pairs = result.fairness.flips["nationality"].pairs
     row = pairs[(pairs.from_group == "yes") & (pairs.to_group == "(small group 2)")].iloc[0]
     assert row["value"] == "(small group 2)"  # the value itself is not recorded

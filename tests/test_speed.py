@@ -60,6 +60,7 @@ def test_own_fits_run_on_one_thread_by_default(fit_threads):
     assert all(s == {1} for s in fit_threads), fit_threads
 
 
+@pytest.mark.slow  # fits on every usable core: they crawl when the cores are busy
 def test_n_threads_none_uses_the_usable_cores(fit_threads):
     data, y_pred, y_true = _small_log()
     cores = threads.usable_cores()
@@ -88,6 +89,7 @@ def test_a_limit_the_user_set_is_never_raised(fit_threads):
     assert fit_threads and all(s == {1} for s in fit_threads)
 
 
+@pytest.mark.slow  # fits on every usable core: they crawl when the cores are busy
 def test_the_result_does_not_depend_on_n_threads():
     data, y_pred, y_true = _small_log(2_000)
     kw = {"data": data, "y_pred": y_pred, "y_true": y_true, "sensitive": {"gender": "sex"}}
@@ -142,15 +144,17 @@ def _credit(n: int = 3_000, seed: int = 1, labels=(0, 1)):
 
 
 def _lightgbm():
+    # One thread for the model under audit (n_jobs=1): how often it is called does not depend
+    # on its threads, and at a thread per core its fits crawl on a loaded machine.
     import lightgbm as lgb
 
-    return lgb.LGBMClassifier(n_estimators=20, verbose=-1, random_state=0)
+    return lgb.LGBMClassifier(n_estimators=20, verbose=-1, random_state=0, n_jobs=1)
 
 
 def _xgboost():
     import xgboost as xgb
 
-    return xgb.XGBClassifier(n_estimators=20, max_depth=3)
+    return xgb.XGBClassifier(n_estimators=20, max_depth=3, n_jobs=1)
 
 
 @pytest.mark.parametrize("make", [_lightgbm, _xgboost], ids=["lightgbm", "xgboost"])

@@ -39,6 +39,7 @@ def test_two_proportion_test_equals_scipy():
     assert fisher_seen > 10 and chi2_seen > 100
 
 
+@pytest.mark.slow
 def test_fair_model_with_many_groups_rarely_fails():
     """The worst and best of 10 equal groups differ by chance: FAIL must stay rare."""
     rng = np.random.default_rng(7)
@@ -69,6 +70,7 @@ def test_normal_p_value():
     assert normal_p_value(0.0, 0.0)[0] == 1.0 and normal_p_value(1.0, 0.0)[0] == 0.0
 
 
+@pytest.mark.slow
 def test_bootstrap_interval_covers_the_true_rate():
     """Simulation: ~95% intervals contain the true selection rate ~95% of the time."""
     rng = np.random.default_rng(2)
@@ -87,6 +89,7 @@ def test_bootstrap_interval_covers_the_true_rate():
         assert 0.91 <= covered[g] / trials <= 0.985, covered
 
 
+@pytest.mark.slow
 def test_bootstrap_intervals_agree_with_fairlearn():
     """fairlearn resamples rows; resampling the cell counts must give the same intervals."""
     from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
