@@ -76,15 +76,19 @@ def _differences(a, b, path=()):
 def assert_same_filings(mem, chunked):
     """The four filings drafted from the audit in parts equal those drafted in memory, but for
     the audit they name (its time and hash differ by design)."""
+    # Each audit's hash and time, read once (to_dict() serialises the whole audit again).
+    stamps = [
+        (r, r.to_dict()["content_sha256"], r.manifest["generated_at"]) for r in (mem, chunked)
+    ]
     for kind in sa.filings.KINDS:
         a, b = (
             json.loads(
                 r.filing(kind, date="2026-12-04")
                 .to_json()
-                .replace(r.to_dict()["content_sha256"], "HASH")
-                .replace(r.manifest["generated_at"], "TIME")
+                .replace(content_hash, "HASH")
+                .replace(generated_at, "TIME")
             )
-            for r in (mem, chunked)
+            for r, content_hash, generated_at in stamps
         )
         assert a["source"]["audit_content_sha256"] == "HASH" == b["source"]["audit_content_sha256"]
         assert _differences(a, b) == [], kind
@@ -449,13 +453,18 @@ def test_empty_partitions_and_shuffled_rows():
 
 
 @pytest.fixture(scope="module")
-def fares():
+def fare_market():
+    return sa.datasets.make_pricing_market(
+        6_000, ability_markup=0.08, loyalty_markup=0.05, random_state=0
+    )
+
+
+@pytest.fixture(scope="module")
+def fares(fare_market):
     from sklearn.compose import make_column_transformer
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    market = sa.datasets.make_pricing_market(
-        6_000, ability_markup=0.08, loyalty_markup=0.05, random_state=0
-    )
+    market = fare_market
     X = market.data
     features = [c for c in X.columns if c not in ("sex", "age")]
     text = [c for c in features if not pd.api.types.is_numeric_dtype(X[c])]
@@ -514,6 +523,7 @@ def test_pricing_equals_in_memory(fares, fares_pair):
     assert p.loyalty.counterfactual == mem.pricing.loyalty.counterfactual
 
 
+@pytest.mark.slow
 def test_prices_given_as_a_column_equal_in_memory(fares):
     market, X, model = fares
     features = [c for c in X.columns if c not in ("sex", "age")]
@@ -525,8 +535,9 @@ def test_prices_given_as_a_column_equal_in_memory(fares):
     assert chunked.pricing.counterfactual is None  # no model: nothing to re-price
 
 
-def test_pricing_in_parts_refuses_what_memory_refuses(fares):
-    market, X, _ = fares
+def test_pricing_in_parts_refuses_what_memory_refuses(fare_market):
+    market = fare_market
+    X = market.data
     bad = X.assign(fare=np.where(np.arange(len(X)) == 17, -1.0, 10.0))
     with pytest.raises(errors.PredictionError, match="row 17"):
         sa.Audit(
@@ -534,6 +545,7 @@ def test_pricing_in_parts_refuses_what_memory_refuses(fares):
         ).run()
 
 
+@pytest.mark.slow
 def test_recourse_is_not_assessed_on_data_in_parts(credit, fast_policy):
     """The search per person needs every row in memory: NOT_ASSESSED, with the reason."""
     X, y, model = credit
