@@ -8,7 +8,9 @@ Equality holds at any number of bootstrap resamples (the same seed draws the sam
 the same counts), so these audits run at ``fast_policy()`` (tests/conftest.py); the sample sizes
 are left as each test sets them, so both the sampled and the whole-data paths stay covered.
 Each pair of audits (in memory, in parts) is run once per module and shared by the tests that
-read it, on one OpenMP thread (the models' threads change no result).
+read it, on one OpenMP thread (the models' threads change no result). The tests that audit a
+model or thousands of rows twice (2-10 s each) are marked slow: ``make test`` runs them, the
+inner loop (``make test-fast``) keeps the decisions-only comparisons and the refusals.
 """
 
 from __future__ import annotations
@@ -143,6 +145,7 @@ def credit_pair(credit, fast_policy):
     return mem, chunked
 
 
+@pytest.mark.slow
 def test_model_audit_equals_in_memory(credit_pair):
     mem, chunked = credit_pair
     assert_same_audit(mem, chunked)
