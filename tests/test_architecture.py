@@ -10,6 +10,7 @@ libraries only, no function over 80 lines, and that each rule can fail.
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -60,11 +61,23 @@ def _modules(root: Path) -> dict[str, Path]:
     return {_module_name(p, root): p for p in sorted(root.rglob("*.py"))}
 
 
-def _imports(root: Path) -> Iterator[Import]:
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """A module's syntax tree, parsed once per run for all the rules that read it."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _imports(root: Path) -> tuple[Import, ...]:
+    """Every import under ``root``, read once per run for all the rules that check them."""
+    return tuple(_read_imports(root))
+
+
+def _read_imports(root: Path) -> Iterator[Import]:
     modules = _modules(root)
     package = root.name
     for name, path in modules.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = _tree(path)
         inner = {
             id(node)
             for f in ast.walk(tree)
@@ -177,7 +190,7 @@ def _inner_imports(root: Path) -> list[str]:
 def _long_functions(root: Path, limit: int = MAX_FUNCTION_LINES) -> list[str]:
     out = []
     for name, path in _modules(root).items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(_tree(path)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 length = node.end_lineno - node.lineno + 1  # type: ignore[operator]
                 if length > limit:
@@ -272,6 +285,7 @@ def test_the_checks_find_what_they_look_for(tmp_path):
     assert _long_functions(bad) == ["pkg.c.long (91 lines, line 1)"]
 
 
+@pytest.mark.slow
 def test_import_is_light_of_dask_too():
     """``import szai_audit`` loads none of the heavy libraries, dask included."""
     code = (
@@ -282,6 +296,7 @@ def test_import_is_light_of_dask_too():
     assert out.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_the_unreleased_flat_paths_are_gone_and_errors_is_public():
     """The one-screen modules kept for the flat layout's paths (never released) are gone
     (issue 27); ``szai_audit.errors`` is the public home of the exception tree, and importing

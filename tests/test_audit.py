@@ -363,6 +363,7 @@ def test_intersection_is_computed(german_result, german_split):
     assert inter.by_group["count"].sum() == len(X_test)
 
 
+@pytest.mark.slow
 def test_same_inputs_same_result(numeric_case, fast_policy):
     X, y, sens = numeric_case
     model = LogisticRegression().fit(X, y)
@@ -380,6 +381,7 @@ def test_same_inputs_same_result(numeric_case, fast_policy):
     assert c.content_sha256 != a.content_sha256  # the seed is part of the recorded content
 
 
+@pytest.mark.slow
 def test_inputs_are_never_mutated(german_split, german_pipeline, fast_policy):
     _, X_test, _, y_test = german_split
     X_copy, y_copy = X_test.copy(deep=True), y_test.copy(deep=True)

@@ -8,7 +8,9 @@ Equality holds at any number of bootstrap resamples (the same seed draws the sam
 the same counts), so these audits run at ``fast_policy()`` (tests/conftest.py); the sample sizes
 are left as each test sets them, so both the sampled and the whole-data paths stay covered.
 Each pair of audits (in memory, in parts) is run once per module and shared by the tests that
-read it, on one OpenMP thread (the models' threads change no result).
+read it, on one OpenMP thread (the models' threads change no result). The tests that audit a
+model or thousands of rows twice (2-10 s each) are marked slow: ``make test`` runs them, the
+inner loop (``make test-fast``) keeps the decisions-only comparisons and the refusals.
 """
 
 from __future__ import annotations
@@ -77,15 +79,19 @@ def _differences(a, b, path=()):
 def assert_same_filings(mem, chunked):
     """The four filings drafted from the audit in parts equal those drafted in memory, but for
     the audit they name (its time and hash differ by design)."""
+    # Each audit's hash and time, read once (to_dict() serialises the whole audit again).
+    stamps = [
+        (r, r.to_dict()["content_sha256"], r.manifest["generated_at"]) for r in (mem, chunked)
+    ]
     for kind in sa.filings.KINDS:
         a, b = (
             json.loads(
                 r.filing(kind, date="2026-12-04")
                 .to_json()
-                .replace(r.to_dict()["content_sha256"], "HASH")
-                .replace(r.manifest["generated_at"], "TIME")
+                .replace(content_hash, "HASH")
+                .replace(generated_at, "TIME")
             )
-            for r in (mem, chunked)
+            for r, content_hash, generated_at in stamps
         )
         assert a["source"]["audit_content_sha256"] == "HASH" == b["source"]["audit_content_sha256"]
         assert _differences(a, b) == [], kind
@@ -142,6 +148,7 @@ def credit_pair(credit, fast_policy):
     return mem, chunked
 
 
+@pytest.mark.slow
 def test_model_audit_equals_in_memory(credit_pair):
     mem, chunked = credit_pair
     assert_same_audit(mem, chunked)
@@ -456,13 +463,18 @@ def test_empty_partitions_and_shuffled_rows():
 
 
 @pytest.fixture(scope="module")
-def fares():
+def fare_market():
+    return sa.datasets.make_pricing_market(
+        6_000, ability_markup=0.08, loyalty_markup=0.05, random_state=0
+    )
+
+
+@pytest.fixture(scope="module")
+def fares(fare_market):
     from sklearn.compose import make_column_transformer
     from sklearn.ensemble import HistGradientBoostingRegressor
 
-    market = sa.datasets.make_pricing_market(
-        6_000, ability_markup=0.08, loyalty_markup=0.05, random_state=0
-    )
+    market = fare_market
     X = market.data
     features = [c for c in X.columns if c not in ("sex", "age")]
     text = [c for c in features if not pd.api.types.is_numeric_dtype(X[c])]
@@ -521,6 +533,7 @@ def test_pricing_equals_in_memory(fares, fares_pair):
     assert p.loyalty.counterfactual == mem.pricing.loyalty.counterfactual
 
 
+@pytest.mark.slow
 def test_prices_given_as_a_column_equal_in_memory(fares):
     market, X, model = fares
     features = [c for c in X.columns if c not in ("sex", "age")]
@@ -532,8 +545,9 @@ def test_prices_given_as_a_column_equal_in_memory(fares):
     assert chunked.pricing.counterfactual is None  # no model: nothing to re-price
 
 
-def test_pricing_in_parts_refuses_what_memory_refuses(fares):
-    market, X, _ = fares
+def test_pricing_in_parts_refuses_what_memory_refuses(fare_market):
+    market = fare_market
+    X = market.data
     bad = X.assign(fare=np.where(np.arange(len(X)) == 17, -1.0, 10.0))
     with pytest.raises(errors.PredictionError, match="row 17"):
         sa.Audit(
@@ -541,6 +555,7 @@ def test_pricing_in_parts_refuses_what_memory_refuses(fares):
         ).run()
 
 
+@pytest.mark.slow
 def test_recourse_is_not_assessed_on_data_in_parts(credit, fast_policy):
     """The search per person needs every row in memory: NOT_ASSESSED, with the reason."""
     X, y, model = credit

@@ -69,6 +69,7 @@ json = "out/{stem}.json"
 """
 
 
+@pytest.mark.slow
 def test_run_with_a_safe_model_file(workdir, capsys):
     d, numeric = workdir
     cfg = _config(
@@ -340,6 +341,7 @@ def test_a_config_or_model_that_is_not_a_regular_file(workdir, tmp_path, capsys)
     assert "[model] path" in err and "is not a regular file" in err, err
 
 
+@pytest.mark.slow
 def test_compare_and_usage(tmp_path, capsys):
     old, new = tmp_path / "old.json", tmp_path / "new.json"
     df = sa.datasets.load_german_credit()

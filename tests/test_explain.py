@@ -187,6 +187,7 @@ def test_linear_pipeline_with_ordinal_and_one_hot(mixed):
     assert cat["raising"] == "car"
 
 
+@pytest.mark.slow
 def test_untraceable_pipelines_and_other_models_use_permutation(numeric, mixed):
     X, y, _ = numeric
     pca = make_pipeline(StandardScaler(), PCA(n_components=2), LogisticRegression()).fit(X, y)

@@ -119,6 +119,7 @@ def test_examples_are_de_identified(clean_result, lending):
         assert f"{v:.4f}" not in html and f"{v:.6g}" not in html
 
 
+@pytest.mark.slow
 def test_attribution_share_finding(lending):
     X, y = lending
     uses_sex = _pipe(["income", "duration", "sex"], GradientBoostingClassifier(n_estimators=40))
@@ -222,6 +223,7 @@ def test_regression_explanation_wording(lending):
     assert "This system uses" in en and "本系统使用" in zh and "this system" not in zh
 
 
+@pytest.mark.slow
 def test_notice_has_no_code_or_placeholders(clean_result, lending):
     for lang in ("zh", "en", "bilingual"):
         text = clean_result.algorithm_notice(lang=lang)

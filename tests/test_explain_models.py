@@ -98,6 +98,7 @@ def test_integer_positions_follow_the_fitted_names(credit):
     _additive(ex)
 
 
+@pytest.mark.slow
 def test_pandas_categories_reach_the_boosters_untouched(credit):
     X, y = credit
     Xc = X.assign(region=X["region"].astype("category"))
@@ -312,6 +313,7 @@ def test_multi_class_models_explain_the_positive_class(credit, model):
         explain(model, Xn, positive_label="nope", background_size=20, permutation_sample_size=20)
 
 
+@pytest.mark.slow
 def test_odd_inputs(credit):
     X, y = credit
     # An all-missing column that an imputer drops: the pipeline cannot be traced, so the
@@ -349,6 +351,7 @@ def test_odd_inputs(credit):
         explain(rf, X[["income"]], strata=["a"] * 3)
 
 
+@pytest.mark.slow
 def test_wide_data_limits_the_model_calls():
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(300, 100)), columns=[f"c{i}" for i in range(100)])

@@ -245,6 +245,7 @@ def test_no_fix_cost_without_a_failure(lending):
     assert result.fairness.mitigation == {}
 
 
+@pytest.mark.slow
 def test_flip_names_the_disadvantaged_group():
     """A rule favouring "m": flipping m to f loses approvals, so "f" is the one worse off."""
     rng = np.random.default_rng(12)

@@ -65,6 +65,7 @@ def _finding(result, check, ground):
 # --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_labels_replace_the_raw_values_in_both_languages(labelled, plain):
     f = _finding(labelled, "fairness.selection_rate_ratio", "gender")
     assert "“女”" in f.message.zh and "“男”" in f.message.zh

@@ -65,6 +65,7 @@ def _same_findings(a, b):
             assert fa.value == fb.value, fa.check
 
 
+@pytest.mark.slow
 def test_one_class_against_the_rest_equals_binarising_by_hand(three_classes, fast_policy):
     X, y, model = three_classes
     kw = {"sensitive": GROUNDS, "policy": fast_policy()}

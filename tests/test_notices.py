@@ -52,6 +52,7 @@ def _lending(n=600, seed=0):
     return X, y.astype(int)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["forest", "logistic"])
 def test_bulk_equals_one_at_a_time(kind):
     """explain_people on 40 people gives, person by person, what person_notice gives alone:

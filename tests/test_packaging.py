@@ -15,6 +15,7 @@ import szai_audit as sa
 ROOT = Path(__file__).parents[1]
 
 
+@pytest.mark.slow
 def test_import_is_light():
     """`import szai_audit` must not pull in shap, matplotlib, fairlearn or the boosters."""
     code = (

@@ -371,6 +371,7 @@ def test_pricing_without_the_model(unfair_market):
     assert np.isnan(result.pricing.loyalty.counterfactual)
 
 
+@pytest.mark.slow
 def test_pricing_audit_is_deterministic(fair_market, fast_policy):
     small = make_pricing_market(3000, random_state=7)
     # The same seed gives the same result at any number of resamples and orders: fast_policy().

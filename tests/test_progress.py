@@ -84,6 +84,7 @@ def test_silent_unless_asked_on_a_terminal(terminal, monkeypatch, how):
     assert set(result.manifest["stage_seconds"]) >= {"predictions", "bootstrap", "report"}
 
 
+@pytest.mark.slow
 def test_stage_seconds_in_the_manifest_not_in_the_hash(monkeypatch, tmp_path):
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     a, b = _audit(verbose=False).run(), _audit(verbose=False).run()

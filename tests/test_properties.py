@@ -282,6 +282,7 @@ def test_group_metrics_invariant_under_row_permutation(rows: Rows, seed: int) ->
         pd.testing.assert_series_equal(gm.ratio(method), gp.ratio(method), **tol)
 
 
+@pytest.mark.slow
 @PROPS
 @given(rows=classification_rows(missing=True), names=st.permutations(LABELS))
 def test_group_metrics_invariant_under_group_relabelling(rows: Rows, names: list[str]) -> None:

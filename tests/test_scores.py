@@ -24,6 +24,7 @@ def test_auc_equals_sklearn_with_ties():
     assert np.isnan(auc_with_se(np.ones(5), np.arange(5.0))[0])
 
 
+@pytest.mark.slow
 def test_delong_standard_error_matches_the_bootstrap():
     rng = np.random.default_rng(1)
     n = 1500

@@ -43,6 +43,7 @@ def rare_result(rare_credit, fast_policy):
     return _audit(X, y, model, policy=fast_policy())
 
 
+@pytest.mark.slow
 def test_values_of_tiny_groups_reach_no_output(rare_credit, rare_result):
     X, _, _ = rare_credit
     result = rare_result
@@ -67,6 +68,7 @@ def test_values_of_tiny_groups_reach_no_output(rare_credit, rare_result):
     assert (X["foreign_worker"] == RARE[0]).sum() == 1
 
 
+@pytest.mark.slow
 def test_the_flip_test_writes_the_true_value(rare_credit, rare_result):
     """Flipping every foreign worker to the one-person group writes that person's value into
     the model's input: the changes equal those of calling the model directly."""
