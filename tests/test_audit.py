@@ -518,12 +518,16 @@ def test_content_hash_is_the_same_in_two_processes():
         "g = np.array(['a', 'b'] * 100)\n"
         "print(sa.Audit(model=m, data=X, y_true=y, sensitive={'race': g}).run().content_sha256)\n"
     )
-    hashes = {
-        subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.strip()
+    # The two processes run side by side (each spends most of its time importing and compiling).
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(2)
-    }
+    ]
+    outputs = [run.communicate() for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+    hashes = {out.strip() for out, _ in outputs}
     assert len(hashes) == 1 and len(next(iter(hashes))) == 64
 
 

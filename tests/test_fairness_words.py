@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
-from unittest import mock
 
 import pytest
 
@@ -24,19 +22,16 @@ _ELSEWHERE = ("fairness.attribution_share",)
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[AuditResult, dict]:
-    """The demo audit's result and its JSON, as ``szai-audit demo`` writes them."""
+def demo(
+    credit_demo: AuditResult, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[AuditResult, dict]:
+    """The demo audit's result and its JSON, as ``szai-audit demo`` writes them: ``run_demo``
+    writes the HTML, then the JSON, of ``demo_result()``, which the session's ``credit_demo``
+    (tests/conftest.py) already holds; it is not audited a second time."""
     out = tmp_path_factory.mktemp("demo")
-    captured: list[AuditResult] = []
-    original = AuditResult.to_html
-
-    def grab(self: AuditResult, path: object, *a: object, **k: object) -> object:
-        captured.append(self)
-        return original(self, path, *a, **k)
-
-    with mock.patch.object(AuditResult, "to_html", grab):
-        _, json_path = run_demo(out)
-    return captured[0], json.loads(Path(json_path).read_text(encoding="utf-8"))
+    credit_demo.to_html(out / "demo_report.html")
+    credit_demo.to_json(out / "demo_report.json")
+    return credit_demo, json.loads((out / "demo_report.json").read_text(encoding="utf-8"))
 
 
 def _ours(doc: dict) -> list[dict]:
