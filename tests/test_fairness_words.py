@@ -11,7 +11,6 @@ import pytest
 from szai_audit import AuditResult
 from szai_audit.core.findings import Status
 from szai_audit.core.messages import MINUS
-from szai_audit.demos import run_demo
 from szai_audit.fairness import page, words
 from szai_audit.fairness.checks import ARTICLE, FLIP
 from szai_audit.fairness.findings.inputs import flip_finding
