@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docs_pages import read_page, section
 
 import szai_audit as sa
 from szai_audit import _config
@@ -22,17 +23,6 @@ from szai_audit.core.policy import AtLeast, Fraction, Level, Step
 from szai_audit.inputs.settings import ARGUMENTS, DECLARED, Settings
 
 DOCS = Path(__file__).parents[1] / "docs"
-
-
-def _read(page: str) -> str:
-    return (DOCS / f"{page}.md").read_text(encoding="utf-8")
-
-
-def _section(text: str, heading: str) -> str:
-    """The text under the level-2 heading ``heading`` up to the next level-2 heading."""
-    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"no section '## {heading}'"
-    return match.group(1)
 
 
 def _same(documented: Any, declared: Any) -> bool:
@@ -122,9 +112,9 @@ def test_docstring_lists_every_argument_in_order_with_its_default():
 
 
 def test_api_page_has_the_signature_and_a_row_per_argument_in_order():
-    text = _read("api")
+    text = read_page("api")
     assert f"## `{_call(DECLARED)}`" in text, "docs/api.md's heading is not the signature"
-    table = _section(text, f"`{_call(DECLARED)}`")
+    table = section(text, f"`{_call(DECLARED)}`")
     rows = re.findall(r"^\| ((?:`\w+`(?:, )?)+) \|", table, re.M)
     named = [name for row in rows for name in re.findall(r"`(\w+)`", row)]
     assert named == list(ARGUMENTS), "docs/api.md's table is not one row per argument, in order"
@@ -137,13 +127,13 @@ def test_api_heading_would_show_a_changed_default():
     drifted = [
         dataclasses.replace(a, default=0.5) if a.name == "threshold" else a for a in DECLARED
     ]
-    assert f"## `{_call(drifted)}`" not in _read("api")
+    assert f"## `{_call(drifted)}`" not in read_page("api")
     assert "threshold=None" in _call(DECLARED)
 
 
 def _audit_table() -> dict[str, str]:
     """``key: default`` of the table of ``[audit]`` in docs/configuration.md."""
-    body = _section(_read("configuration"), "`[audit]`")
+    body = section(read_page("configuration"), "`[audit]`")
     return dict(re.findall(r"^\| `(\w+)` \| [^|]+ \| ([^|]+?) \|", body, re.M))
 
 
@@ -161,7 +151,7 @@ def test_configuration_sets_each_argument_where_its_declaration_says():
     sections = {a.config for a in DECLARED} - {None}
     assert sections <= _config._SECTIONS
     python_only = {a.name for a in DECLARED if a.config is None}
-    text = _read("configuration")
+    text = read_page("configuration")
     sentence = re.search(r"((?:`\w+`(?:,| and)?\s+)+)cannot be set from a configuration", text)
     assert sentence
     assert set(re.findall(r"`(\w+)`", sentence.group(1))) == python_only
@@ -212,7 +202,7 @@ def test_policy_docstring_lists_every_setting_in_order_with_its_default():
 
 def test_concepts_policy_table_gives_each_setting_its_allowed_range():
     rows = {}
-    for line in _section(_read("concepts"), "The policy").splitlines():
+    for line in section(read_page("concepts"), "The policy").splitlines():
         match = re.match(r"\|\s*`(\w+)`\s*\|\s*`[^`]+`\s*\|\s*([^|]+?)\s*\|", line)
         if match:
             rows[match.group(1)] = match.group(2)

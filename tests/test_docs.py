@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from docs_pages import read_page, section
 
 import szai_audit as sa
 from szai_audit import _config
@@ -54,17 +55,6 @@ SECTION_KEYS = {
 }
 
 
-def _read(page: str) -> str:
-    return (DOCS / f"{page}.md").read_text(encoding="utf-8")
-
-
-def _section(text: str, heading: str) -> str:
-    """The text under the level-2 heading ``heading`` up to the next level-2 heading."""
-    match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert match, f"no section '## {heading}'"
-    return match.group(1)
-
-
 def test_docs_build_strict(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
@@ -89,7 +79,7 @@ def test_docs_build_strict(tmp_path):
 def _policy_rows() -> dict[str, str]:
     """``| `name` | `default` | ...`` rows of the policy table in concepts.md."""
     rows = {}
-    for line in _section(_read("concepts"), "The policy").splitlines():
+    for line in section(read_page("concepts"), "The policy").splitlines():
         match = re.match(r"\|\s*`(\w+)`\s*\|\s*`([^`]+)`\s*\|", line)
         if match:
             rows[match.group(1)] = match.group(2)
@@ -110,7 +100,7 @@ def test_concepts_lists_every_policy_setting_with_its_default():
 
 
 def test_concepts_names_every_status():
-    table = _section(_read("concepts"), "Status")
+    table = section(read_page("concepts"), "Status")
     for status in sa.Status:
         assert f"| `{status.value}` |" in table, status
 
@@ -152,27 +142,27 @@ def _config_keys_in_code() -> set[str]:
 
 
 def test_configuration_documents_every_section():
-    text = _read("configuration")
+    text = read_page("configuration")
     for name in _config._SECTIONS:
         assert f"\n## `[{name}]`\n" in text, f"no section for [{name}]"
 
 
 def test_configuration_documents_every_key_in_its_section():
-    text = _read("configuration")
+    text = read_page("configuration")
     expected = {
         "columns": set(_config._ROLES),
         "audit": set(_config._AUDIT_KEYS),
         "context": {f.name for f in dataclasses.fields(sa.UseContext)},
         **SECTION_KEYS,
     }
-    for section, keys in expected.items():
-        body = _section(text, f"`[{section}]`")
+    for name, keys in expected.items():
+        body = section(text, f"`[{name}]`")
         for key in keys:
-            assert f"| `{key}` |" in body, f"[{section}] {key} is not in its table"
+            assert f"| `{key}` |" in body, f"[{name}] {key} is not in its table"
 
 
 def test_configuration_documents_every_key_the_code_reads():
-    text = _read("configuration")
+    text = read_page("configuration")
     in_code = _config_keys_in_code()
     # [filings] is passed on whole to the filings' own checks, as [policy] is to Policy
     assert _config._KEYS["filings"] == SECTION_KEYS["filings"]
@@ -184,7 +174,7 @@ def test_configuration_documents_every_key_the_code_reads():
 
 def test_configuration_examples_are_accepted():
     """Every TOML block of the page uses only sections, roles and keys the code accepts."""
-    blocks = re.findall(r"```toml\n(.*?)```", _read("configuration"), re.S)
+    blocks = re.findall(r"```toml\n(.*?)```", read_page("configuration"), re.S)
     assert blocks
     for block in blocks:
         config = _config.tomllib.loads(block)
@@ -208,7 +198,7 @@ def test_configuration_examples_are_accepted():
 @pytest.mark.parametrize("page", list(ARTICLE_PAGES))
 def test_article_page_names_and_quotes_its_article(page):
     english, chinese = ARTICLE_PAGES[page]
-    text = _read(page)
+    text = read_page(page)
     title = text.splitlines()[0]
     assert title.startswith(f"# {english}:") or title == f"# {english}", title
     quote = "\n".join(line for line in text.splitlines() if line.startswith(">"))
@@ -227,7 +217,7 @@ def test_readme_links_into_docs_exist():
 @pytest.mark.slow
 def test_quickstart_python_runs(tmp_path):
     """The Python blocks of the quick start run, in order, as written."""
-    blocks = re.findall(r"```python\n(.*?)```", _read("quickstart"), re.S)
+    blocks = re.findall(r"```python\n(.*?)```", read_page("quickstart"), re.S)
     assert len(blocks) >= 2
     script = tmp_path / "quickstart.py"
     script.write_text("\n".join(blocks), encoding="utf-8")
@@ -251,8 +241,8 @@ def test_concepts_holds_the_decision_table_the_code_applies():
     applies (tests/test_decisions.py checks each row on data)."""
     from szai_audit.core.judging import decision_table
 
-    assert decision_table() in _read("concepts")
-    method = _read("method")
+    assert decision_table() in read_page("concepts")
+    method = read_page("method")
     for test in ("Miettinen-Nurminen", "exact unconditional", "Benjamini-Hochberg", "HC1"):
         assert test in method, test
 
@@ -261,7 +251,7 @@ def test_checks_page_is_the_registry():
     """docs/checks.md holds the registry's table, as ``markdown_table()`` writes it."""
     from szai_audit.core.checks import all_checks, markdown_table
 
-    assert markdown_table() in _read("checks")
+    assert markdown_table() in read_page("checks")
     ids = [c.id for c in all_checks()]
     assert len(ids) == len(set(ids)) >= 35
     for check in all_checks():  # every declared computing function exists
@@ -269,10 +259,10 @@ def test_checks_page_is_the_registry():
 
 
 def test_architecture_page_lists_the_layers_and_five_steps():
-    text = _read("architecture")
+    text = read_page("architecture")
     for package in ("core/", "inputs/", "pipelines/", "report/", "fairness/", "pricing/"):
         assert package in text, package
-    steps = _section(text, "To add a check")
+    steps = section(text, "To add a check")
     assert [
         line[:2] for line in steps.splitlines() if line[:2] in {"1.", "2.", "3.", "4.", "5."}
     ] == [
