@@ -16,7 +16,8 @@ from . import _config
 from ._version import __version__
 from .core.errors import NoticeWarning, SzaiAuditError
 from .core.files import LANGS, check_outputs
-from .core.html import finding_ci, finding_threshold, finding_value
+from .core.html import finding_threshold, finding_value, format_interval
+from .core.messages import fmt_level
 from .demos import run_demo, run_pricing_demo
 from .filings import KINDS, write_filings
 from .result import AuditResult
@@ -49,8 +50,9 @@ def failing_lines(result: AuditResult, fail_on: str = "fail") -> list[str]:
         for f in result.findings:
             if f.status.value != status:
                 continue
-            ci = finding_ci(f)
-            value = finding_value(f).en + (f" (95% CI {ci.en})" if ci is not None else "")
+            ci = format_interval(f.check, f.ci)
+            level = fmt_level(float(f.details.get("ci_level", result.policy.confidence_level)))
+            value = finding_value(f).en + (f" ({level} CI {ci.en})" if ci is not None else "")
             lines.append(
                 f"{status:<4}  {f.check}  ground={f.ground or '-'}  value={value}  "
                 f"tolerance={finding_threshold(f).en}"

@@ -129,7 +129,10 @@ def test_three_groups_of_the_issue_warn_not_fail():
     assert parity.status is Status.WARN
     assert (parity.worst_group, parity.best_group) == ("B", "C")  # C is the best-off group
     assert parity.value == pytest.approx(21 / 40 - 80 / 200)
-    lo, hi = score_interval(21, 40, 80, 200, scale="diff", level=0.95)
+    # The interval is the score interval at the level of the family's test.
+    level = parity.details["ci_level"]
+    assert parity.details["ci_adjusted"] and level > 0.95
+    lo, hi = score_interval(21, 40, 80, 200, scale="diff", level=level)
     assert parity.ci == pytest.approx((lo[0], hi[0]))
     raw = score_margin_test(21, 40, 80, 200, 0.10, scale="diff", alternative="greater")
     assert parity.details["p_value_raw"] == pytest.approx(raw.p_value[0])
@@ -215,7 +218,7 @@ def test_raw_price_gaps_over_the_tolerance_never_fail_and_follow_the_same_table(
     ).run()
     raw = next(f for f in result.findings if f.check == "pricing.raw_gap")
     assert raw.ci[0] > 0.02 and raw.status is Status.WARN  # shown beyond, but informative
-    assert "legitimate factors may explain it" in raw.message.en
+    assert "legitimate factors, which may explain it" in raw.message.en
 
 
 def test_the_decision_table_names_every_status_a_measured_check_can_take():
@@ -224,6 +227,7 @@ def test_the_decision_table_names_every_status_a_measured_check_can_take():
         "PASS",
         "WARN",
         "WARN (two estimates)",
+        "WARN (no comparable rows)",
         "WARN (informative)",
         "INSUFFICIENT_DATA",
     ]
@@ -285,7 +289,8 @@ def test_the_verdict_after_factors_does_not_depend_on_the_reference():
 
 def test_strata_covering_few_rows_leave_the_decision_to_the_regression():
     """Issue 13 (4): 10 of 100 rows of group b in strata shared with the reference: the
-    stratified gap is not used, the regression estimate decides, the message says why."""
+    stratified gap is not used; the regression estimate alone cannot FAIL (issue 28: a model
+    extrapolation), and the message says why."""
     rng = np.random.default_rng(5)
     n_a = 2000
     s_a = rng.choice(["s1", "s2"], n_a)
@@ -298,7 +303,8 @@ def test_strata_covering_few_rows_leave_the_decision_to_the_regression():
     cond = _findings(r, "race")["fairness.conditional_gap"]
     assert "b" in cond.details["unsupported"]
     assert all(c["estimate"] == "regression" for c in cond.details["comparisons"])
-    assert "the regression-adjusted one decides" in cond.message.en
+    assert "only the regression-adjusted estimate exists" in cond.message.en
+    assert cond.status is not Status.FAIL and cond.details["extrapolated"]
     assert "10 of the group" in cond.message.en
 
 

@@ -241,10 +241,22 @@ def test_concepts_holds_the_decision_table_the_code_applies():
     applies (tests/test_decisions.py checks each row on data)."""
     from szai_audit.core.judging import decision_table
 
-    assert decision_table() in read_page("concepts")
+    assert read_page("concepts").count(decision_table()) == 1
     method = read_page("method")
     for test in ("Miettinen-Nurminen", "exact unconditional", "Benjamini-Hochberg", "HC1"):
         assert test in method, test
+
+
+def test_method_states_the_family_the_interval_rule_and_the_floor_as_coded():
+    """docs/method.md holds ``method_text()`` once, word for word: the family, the interval
+    rule and the overlap floor ``finalize`` and ``MeasuredTwice`` apply; and no sentence of the
+    audit-wide family it replaced is left."""
+    from szai_audit.core.judging import method_text
+
+    method = read_page("method")
+    assert method.count(method_text()) == 1
+    for page in ("concepts", "method", "article-72-4", "article-72-5", "architecture"):
+        assert "audit-wide" not in read_page(page), page
 
 
 def test_checks_page_is_the_registry():

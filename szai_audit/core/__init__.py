@@ -3,7 +3,7 @@
 * :mod:`.messages` (text in two languages, number formats), :mod:`.grounds` (the grounds a
   sensitive attribute is declared under), :mod:`.articles` (how an article is cited);
 * :mod:`.findings` (:class:`Finding`, :class:`Status`), :mod:`.checks` (the check registry),
-  :mod:`.judging` (PASS / WARN / FAIL after the audit-wide Benjamini-Hochberg correction),
+  :mod:`.judging` (PASS / WARN / FAIL after the Benjamini-Hochberg correction per ground),
   :mod:`.scope` (what an audit covered);
 * :mod:`.data` (validation and encoding of groups), :mod:`.models` (model adapters),
   :mod:`.stats` (tests, BH, weighted quantiles), :mod:`.conditional` (gaps after legitimate

@@ -22,7 +22,7 @@ from .catalog import say
 from .errors import ReportError
 from .findings import Finding, Status
 from .grounds import ground_label
-from .messages import Message, minus
+from .messages import Message, fmt_level, minus
 
 __all__ = [
     "CONTROLS",
@@ -155,8 +155,13 @@ def format_interval(check_id: str, ci: Sequence[float | None] | None) -> Message
 
 
 def finding_ci(f: Finding) -> Message | None:
-    """A finding's confidence interval (see :func:`format_interval`)."""
-    return format_interval(f.check, f.ci)
+    """A finding's confidence interval (see :func:`format_interval`), with its level in
+    brackets when it is adjusted for the questions of its family (docs/method.md)."""
+    ci = format_interval(f.check, f.ci)
+    if ci is None or not f.details.get("ci_adjusted"):
+        return ci
+    level = fmt_level(float(f.details["ci_level"]))
+    return Message(f"{ci.zh}（{level}）", f"{ci.en} ({level})")
 
 
 def css_string(text: str) -> markupsafe.Markup:

@@ -202,10 +202,10 @@ def fmt_p(p: float) -> str:
 def fmt_level(level: float) -> str:
     """A confidence level as a percentage: ``0.95`` -> ``"95%"``.
 
-    >>> fmt_level(0.95), fmt_level(0.9)
-    ('95%', '90%')
+    >>> fmt_level(0.95), fmt_level(0.9), fmt_level(1 - 2 * 0.05 / 3)
+    ('95%', '90%', '96.67%')
     """
-    return f"{100 * level:g}%"
+    return f"{round(100 * level, 2):g}%"
 
 
 def fmt_amount(x: float) -> str:

@@ -161,11 +161,12 @@ class Policy:
         points.
     significance_level : float, default 0.05
         A finding is FAIL when the one-sided test that its gap is within the tolerance is
-        rejected at this level, after Benjamini-Hochberg adjustment over every such test of
-        the audit (see the decision rule in docs/concepts.md).
+        rejected at this level, after Benjamini-Hochberg adjustment over the questions asked
+        about the same ground (see the decision rule in docs/concepts.md). A finding's
+        interval is at the level matching that test (docs/method.md).
     confidence_level : float, default 0.95
-        Level of every confidence interval. A finding is PASS only when the interval of every
-        compared group's gap at this level lies within the tolerance.
+        Level of the descriptive intervals: group tables, charts, an estimate given beside
+        the one that decides. A finding's own interval is at the level of its test.
     n_bootstrap : int, default 1000
         Bootstrap resamples behind each interval.
     auc_difference_max : float, default 0.05

@@ -680,7 +680,8 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
         best=best,
         best_rate=rates.get(best, float("nan")),
         adjusted=adjusted,
-        level=result.policy.confidence_level,
+        # The interval the conditional finding's status rests on, at its level.
+        level=float((cond.details if cond else {}).get("ci_level", result.policy.confidence_level)),
     )
     action = None
     if status in (Status.FAIL, Status.WARN):

@@ -169,7 +169,7 @@ def msg_auc(
         low=fmt_ratio(ci[0], 3),
         high=fmt_ratio(ci[1], 3),
         threshold=fmt_ratio(threshold, 3),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
     )
     return body.join(verdict_tail(verdict))
 
@@ -211,7 +211,7 @@ def msg_calibration(
         low=_points(ci[0]),
         high=_points(ci[1]),
         threshold=_points(threshold),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
     )
     return body.join(verdict_tail(verdict))
 
@@ -332,6 +332,7 @@ def msg_proxy(
     decimals and their intervals), then all inputs together and the limits; ``stand_in``
     (an input and its AUC) names an input that all but equals the attribute."""
     g = ground_label(ground)
+    level = verdict.level  # the intervals are shown at the level of the family's tests
     head, tail = _proxy_head(
         g,
         verdict,
@@ -505,14 +506,16 @@ def msg_conditional(
     group, other = sides(c)
     harm = _gap_words(group, c.value)
     body = say(
-        "fairness.conditional.after_adjusting_legitimate_factors",
+        "fairness.conditional.extrapolated"
+        if verdict.extrapolated
+        else "fairness.conditional.after_adjusting_legitimate_factors",
         ground=g,
         listed=listed,
         group=group,
         other=other,
         value=_points(c.value),
         name=name,
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         low=_points(low),
         high=_points(high),
         harm=harm,
@@ -582,7 +585,7 @@ def msg_mean_ratio(
         worst_value=fmt_amount(worst_value),
         best_value=fmt_amount(best_value),
         value=fmt_ratio(value),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         low=fmt_ratio(low),
         high=fmt_ratio(high),
         threshold=fmt_ratio(threshold),
@@ -613,7 +616,7 @@ def msg_residual(
         best=best,
         best_value=fmt_amount(best_value),
         value=fmt_pct(value),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         ci_0=fmt_pct(ci[0]),
         ci_1=fmt_pct(ci[1]),
         threshold=fmt_pct(threshold),
@@ -742,6 +745,11 @@ def msg_comparison(
     rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
     among = _among(verdict.compared)
     worst, best = sides(c)
+    # The rule names the reference, which a mirrored pair names as the group worse off.
+    if c.extra.get("mirrored"):
+        worst = say("fairness.side_with_rule", side=worst, rule=rule)
+    else:
+        best = say("fairness.side_with_rule", side=best, rule=rule)
     body = say(
         "fairness.ratio" if metric == "favorable_rate" else "fairness.difference",
         ground=g,
@@ -749,14 +757,13 @@ def msg_comparison(
         worst=c.group,
         worst_side=worst,
         best_side=best,
-        rule=rule,
         worst_rate=fmt_pct(c.extra.get("rate")),
         best_rate=fmt_pct(c.extra.get("reference_rate")),
         value=fmt_value(metric, c.value),
         threshold=fmt_value(metric, threshold),
         low=fmt_value(metric, low),
         high=fmt_value(metric, high),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         among=among,
     )
     if not favorable_is_positive:
@@ -960,7 +967,7 @@ def msg_trend(
         f"{levels[0]} at {p10.en} to {levels[1]} at {p90.en}.",
     )
     end, other = trend_end(c.group, unit), trend_end(c.reference, unit)
-    interval = say("fairness.trend.ci", level=fmt_level(level), lo=show(lo), hi=show(hi))
+    interval = say("fairness.trend.ci", level=fmt_level(verdict.level), lo=show(lo), hi=show(hi))
     if scale == "ratio":
         body = body.join(
             say(

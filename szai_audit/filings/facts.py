@@ -20,7 +20,7 @@ from ..core.findings import STATUS_LABELS
 from ..core.grounds import INTERSECTION_SEP, ground_label
 from ..core.html import format_interval
 from ..core.judging import within
-from ..core.messages import Message, listing
+from ..core.messages import Message, fmt_level, listing
 from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
 from .base import MEASURED, Field, Table, drafted, needs
@@ -212,6 +212,11 @@ class AuditFacts:
             return ground_label(str(ground))
         return Message(str(ground), str(ground))
 
+    @property
+    def _confidence_level(self) -> float:
+        """The audit's ``confidence_level`` (the level of an interval that names none)."""
+        return float((self.doc.get("policy") or {}).get("confidence_level", 0.95))
+
     def tables(self, *articles: str) -> tuple[Table, ...]:
         """:meth:`findings_table` as a tuple: empty when nothing is flagged."""
         table = self.findings_table(*articles)
@@ -229,7 +234,7 @@ class AuditFacts:
                 STATUS_LABELS[f["status"]],
                 Message(f["title"]["zh"], f["title"]["en"]),
                 self.subject(f),
-                _value_cell(f),
+                _value_cell(f, self._confidence_level),
                 registry.format_threshold(f["check"], f.get("threshold")),
             )
             for f in shown
@@ -307,13 +312,15 @@ def _legend(statuses: set[str], why: Sequence[Message], rest: int) -> Message:
     return Message("".join(m.zh for m in said), " ".join(m.en for m in said))
 
 
-def _value_cell(f: Mapping[str, Any]) -> Message:
-    """A finding's value in its check's unit, with its 95% interval when it has one."""
+def _value_cell(f: Mapping[str, Any], confidence_level: float) -> Message:
+    """A finding's value in its check's unit, with its interval and the interval's level
+    (the level of the test its status rests on; ``confidence_level`` when it names none)."""
     value = registry.format_value(f["check"], f.get("value"))
     ci = format_interval(f["check"], f.get("ci"))
     if f.get("value") is None or ci is None:
         return value
-    return say("filings.value_cell.n95_ci", value=value, ci=ci)
+    level = fmt_level(float((f.get("details") or {}).get("ci_level", confidence_level)))
+    return say("filings.value_cell.ci", value=value, level=level, ci=ci)
 
 
 def _unexplained(f: Mapping[str, Any]) -> bool:

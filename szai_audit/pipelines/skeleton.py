@@ -5,8 +5,8 @@ that differ: how its inputs are prepared (:meth:`~TaskRunner.prepare`), what it 
 (:meth:`~TaskRunner.measure`), what follows from the explanation
 (:meth:`~TaskRunner.after_explanation`) and how its result is assembled
 (:meth:`~TaskRunner.assemble`). The shared steps (proxies and flip test, explanation, the
-audit-wide Benjamini-Hochberg judgement, the grounds not provided, the labels of category
-values put into the text) are written once, in :meth:`TaskRunner.run`. A runner takes the
+Benjamini-Hochberg judgement, one family per ground, the grounds not provided, the labels of
+category values put into the text) are written once, in :meth:`TaskRunner.run`. A runner takes the
 validated settings and prepared rows, never the :class:`~szai_audit.Audit` object.
 """
 

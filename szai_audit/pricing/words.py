@@ -13,7 +13,7 @@ from typing import Any
 from ..core.catalog import say
 from ..core.findings import Status
 from ..core.grounds import ground_label
-from ..core.judging import Comparison, Verdict, sides, verdict_tail
+from ..core.judging import READINGS, Comparison, Verdict, sides, verdict_tail
 from ..core.labels import column_name, column_unit, with_unit
 from ..core.messages import Message, first_upper, fmt_level, fmt_pct, minus
 from ..core.policy import Policy
@@ -241,20 +241,12 @@ def msg_raw_gap(
         mean_group=money(mean_group, currency),
         than=than,
         per_order=per_order,
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         ci=ci,
         median=median,
         threshold=fmt_pct(threshold),
     )
     return body.join(verdict_tail(verdict))
-
-
-#: What the decision rule says of one estimate of a gap measured two ways.
-_ESTIMATE_RESULTS: dict[Status, Message] = {
-    Status.FAIL: say("pricing.estimate_results.shown_beyond_tolerance"),
-    Status.PASS: say("pricing.estimate_results.interval_within_tolerance"),
-    Status.WARN: say("pricing.estimate_results.inconclusive"),
-}
 
 
 def _method(c: Comparison) -> Message:
@@ -273,7 +265,7 @@ def _disagreement(verdict: Verdict) -> Message:
     parts = []
     for c, status in zip((verdict.comparison, verdict.other), verdict.statuses, strict=True):
         lo, hi = c.ci if c.ci is not None else (math.nan, math.nan)
-        r = _ESTIMATE_RESULTS.get(status, Message("", ""))
+        r = READINGS.get(status, Message("", ""))
         v, ci = relative(c.value), interval(lo, hi, c.value)
         name = "stratified" if c.extra.get("estimate") == "stratified" else "regression-adjusted"
         parts.append(
@@ -336,13 +328,15 @@ def msg_conditional_gap(
         relative(c.extra["raw"]),
     )
     body = say(
-        "pricing.conditional_gap.orders_alike_legitimate_factors",
+        "pricing.conditional_gap.extrapolated"
+        if verdict.extrapolated
+        else "pricing.conditional_gap.orders_alike_legitimate_factors",
         dim=dim,
         named=named,
         pays=pays,
         m=m,
         method=method,
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         ci=ci,
         raw=raw,
         threshold=fmt_pct(threshold),
@@ -403,7 +397,7 @@ def msg_counterfactual(
         held=held,
         share=fmt_pct(share),
         tolerance=fmt_pct(tolerance),
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         ci_0=fmt_pct(ci[0]),
         ci_1=fmt_pct(ci[1]),
         mean_abs=fmt_pct(mean_abs),
@@ -519,15 +513,16 @@ def msg_loyalty(
     pays = _pays(
         say("pricing.loyalty.loyal_customers"), say("pricing.loyalty.new_ones"), c.value, True
     )
+    lv = fmt_level(verdict.level)
     body = Message(
         f"{loyal.zh}的老顾客（{count(n_loyal)} 单）与{new.zh}的新顾客（{count(n_new)} 单）相比，"
         f"在正当因素相同时，{pays.zh}（"
         + (f"{cash.zh}；" if cash else "")
-        + f"{method.zh}，{fmt_level(level)}置信区间 {ci.zh}；未调整时{relative(raw).zh}）。",
+        + f"{method.zh}，{lv}置信区间 {ci.zh}；未调整时{relative(raw).zh}）。",
         f"Loyal customers ({loyal.en}; {count(n_loyal)} orders) against new ones ({new.en}; "
         f"{count(n_new)} orders), for the same legitimate factors: {pays.en} ("
         + (f"{cash.en}; " if cash else "")
-        + f"{method.en}, {fmt_level(level)} CI {ci.en}; unadjusted {relative(raw).en}).",
+        + f"{method.en}, {lv} CI {ci.en}; unadjusted {relative(raw).en}).",
     )
     if c.extra.get("estimate") in ("stratified", "regression"):
         body = body.join(_estimates(verdict, min_size, min_coverage), sep_en="")
@@ -683,7 +678,7 @@ def msg_price_trend(
         value=count(c.extra["rows"]),
         given=given,
         pays=pays,
-        level=fmt_level(level),
+        level=fmt_level(verdict.level),
         ci=ci,
         threshold=fmt_pct(threshold),
     )

@@ -26,7 +26,7 @@ from ..core.catalog import say
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
 from ..core.html import finding_ci, finding_threshold, finding_value, subject_label
-from ..core.messages import Message, fmt_pct, fmt_ratio
+from ..core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
 from ..pricing import page as pricing_page
@@ -65,7 +65,7 @@ _SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
 )
 
 
-def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
+def _generic(findings: Sequence[Finding], article: str, level: float) -> list[Statement]:
     """One line per finding that is not a pass, for an article whose page part said nothing."""
     out = []
     for f in sorted(findings, key=lambda f: f.status.severity):
@@ -78,8 +78,13 @@ def _generic(findings: Sequence[Finding], article: str) -> list[Statement]:
             else say("report.generic.text", subject=subject, title=f.title)
         )
         value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)
-        interval = Message("", "") if ci is None else say("report.generic.n95_interval", ci=ci)
+        shown = fmt_level(float(f.details.get("ci_level", level)))
+        interval = (
+            Message("", "") if ci is None else say("report.generic.interval", level=shown, ci=ci)
+        )
         tail, action = _GENERIC_TAIL.get(f.status, (Message("", ""), None))
+        if f.status is Status.WARN and _informative_beyond(f):
+            tail, action = _INFORMATIVE_TAIL
         out.append(
             Statement(
                 article,
@@ -111,6 +116,20 @@ _GENERIC_TAIL: dict[Status, tuple[Message, Message | None]] = {
 }
 
 
+#: The tail of an informative WARN whose interval lies beyond the tolerance (a raw price gap
+#: that the legitimate factors may explain): said so, not "inconclusive".
+_INFORMATIVE_TAIL = (
+    say("report.generic_tail.informative_beyond"),
+    say("report.generic_tail.see_whether_factors_explain"),
+)
+
+
+def _informative_beyond(f: Finding) -> bool:
+    """An informative finding whose named interval lies wholly beyond the tolerance."""
+    family = f.details.get("family") or {}
+    return family.get("kind") == "informative" and f.details.get("reading") == "FAIL"
+
+
 def _uncovered(result: Results, article: str, said: list[Statement]) -> list[Statement]:
     """Generic lines for the article's most serious findings that no statement speaks for,
     when the statements do not reach the article's most serious status (at most three)."""
@@ -128,7 +147,7 @@ def _uncovered(result: Results, article: str, said: list[Statement]) -> list[Sta
         and f"{f.check}@{f.ground or ''}" not in covered
         and f"{f.check}@{f.ground}" not in covered
     ]
-    return _generic(missing[:3], article)
+    return _generic(missing[:3], article, result.policy.confidence_level)
 
 
 def statements(result: Results) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
-from ..core.messages import Message, fmt_ratio, listing
+from ..core.messages import Message, fmt_level, fmt_ratio, listing
 from ..core.policy import Policy
 from ..core.scope import Scope, binning_note, source_note
 from ..explain.page import explanation_section
@@ -237,6 +237,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
     policy = result.policy
     page = {
         "lang": lang,
+        "confidence_level": fmt_level(policy.confidence_level),
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
         "font_stack_latin": FONT_STACK_LATIN,

@@ -2,12 +2,13 @@
 
 :func:`assess_table` measures every check of one table (a ground, or an intersection of
 grounds): the value, its bootstrap interval and the raw p-value of the test between the worst-
-and best-off groups, plus each group's test against the rest. The audit-wide correction and the
+and best-off groups, plus each group's test against the rest. The correction per ground and the
 status follow in :func:`szai_audit.core.judging.finalize`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,16 +134,17 @@ def _compare(
     nr = np.array([float(r.n[h]) for _, h in pairs])
     if ratio:  # H0: rate_g / rate_ref >= threshold
         test = margin_test(kg, ng, kr, nr, threshold, scale="ratio", alternative="less")
-        lo, hi = score_interval(kg, ng, kr, nr, scale="ratio", level=level)
+        counts, scale = (kg, ng, kr, nr), "ratio"
         values = (kg / ng) / (kr / nr)
     elif r.lower_is_worse:  # H0: rate_ref - rate_g <= threshold
         test = margin_test(kr, nr, kg, ng, threshold, scale="diff", alternative="greater")
-        lo, hi = score_interval(kr, nr, kg, ng, scale="diff", level=level)
+        counts, scale = (kr, nr, kg, ng), "diff"
         values = kr / nr - kg / ng
     else:  # H0: rate_g - rate_ref <= threshold
         test = margin_test(kg, ng, kr, nr, threshold, scale="diff", alternative="greater")
-        lo, hi = score_interval(kg, ng, kr, nr, scale="diff", level=level)
+        counts, scale = (kg, ng, kr, nr), "diff"
         values = kg / ng - kr / nr
+    lo, hi = score_interval(*counts, scale=scale, level=level)
     zero = two_proportion_test(kg, ng, kr, nr)
     return [
         Comparison(
@@ -154,6 +156,7 @@ def _compare(
             p_zero=float(zero.p_value[i]),
             method=str(test.method[i]),
             size=int(ng[i]),
+            interval_at=_score_interval_at(*(float(x[i]) for x in counts), scale),
             extra={
                 "rate": float(kg[i] / ng[i]),
                 "reference_rate": float(kr[i] / nr[i]),
@@ -162,6 +165,19 @@ def _compare(
         )
         for i, (g, h) in enumerate(pairs)
     ]
+
+
+def _score_interval_at(
+    k1: float, n1: float, k2: float, n2: float, scale: str
+) -> Callable[[float], tuple[float, float]]:
+    """The score interval of one comparison at a given two-sided level (the inversion of
+    the score test that decides it)."""
+
+    def at(level: float) -> tuple[float, float]:
+        lo, hi = score_interval(k1, n1, k2, n2, scale=scale, level=level)
+        return float(lo[0]), float(hi[0])
+
+    return at
 
 
 def _measure(
@@ -177,7 +193,7 @@ def _measure(
     level: float,
     details: dict[str, Any],
 ) -> Measured:
-    """Every comparable group against the reference, waiting for the audit-wide judgement."""
+    """Every comparable group against the reference, waiting for the judgement of its family."""
     comparisons = _compare(r, reference, threshold, ratio, level, reference_rule == "chosen")
     equal = float(r.rates.max() - r.rates.min()) <= TOLERANCE
     groups = [str(x) for x in r.rates.index]
@@ -203,6 +219,7 @@ def _measure(
         direction="at_least" if ratio else "at_most",
         comparisons=comparisons,
         message=message,
+        selected=reference_rule == "best_off",
         details={
             **comp.details(r.metric, r.lower_is_worse),
             **details,

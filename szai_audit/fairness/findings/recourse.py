@@ -216,7 +216,7 @@ def _message(
         numbers = {
             "worse": worse,
             "other": other,
-            "level": fmt_level(level),
+            "level": fmt_level(verdict.level),
         }
         if check == RECOURSE_SHARE.id:
             body = say(

@@ -31,7 +31,7 @@ def score_findings(
     positive_label: object,
     reference: str | None = None,
 ) -> list[Finding | Judgeable]:
-    """AUC and calibration comparisons of one ground (pending the audit-wide correction):
+    """AUC and calibration comparisons of one ground (pending the correction of their family):
     each group against ``reference``, else against the best-off group."""
     if not has_scores:
         reason = words.msg_no_scores()
