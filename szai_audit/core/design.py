@@ -86,7 +86,7 @@ HONOURED: frozenset[str] = frozenset(
         "fairness.demographic_parity_difference",
         "fairness.true_positive_rate_difference",
         "fairness.false_positive_rate_difference",
-        "fairness.conditional_disparity",
+        "fairness.conditional_gap",
         "fairness.mean_prediction_ratio",
         "pricing.raw_gap",
         "pricing.conditional_gap",
@@ -145,7 +145,7 @@ class Design:
     @property
     def n_clusters(self) -> int | None:
         """The number of clusters (None without ``cluster=``)."""
-        return None if self.clusters is None else int(len(np.unique(self.clusters)))
+        return None if self.clusters is None else len(np.unique(self.clusters))
 
     def subset(self, mask: np.ndarray) -> Design:
         """The design of the rows ``mask`` selects (a boolean mask or positions)."""
@@ -216,7 +216,7 @@ def _cluster_sums(scores: np.ndarray, clusters: np.ndarray | None) -> np.ndarray
 
 
 def _groups(clusters: np.ndarray | None, n: int) -> int:
-    return n if clusters is None else int(len(np.unique(clusters)))
+    return n if clusters is None else len(np.unique(clusters))
 
 
 def _weighted_mean(y: np.ndarray, w: np.ndarray) -> float:
