@@ -59,22 +59,29 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .catalog import say
 from .errors import InputError
+from .findings import Finding, Status
+from .messages import Message
 
 __all__ = [
     "HONOURED",
     "Design",
     "Gap",
+    "design_paragraph",
     "log_ratio",
     "mean_difference",
     "stratified_difference",
+    "with_design_notes",
     "wls",
 ]
 
@@ -92,6 +99,18 @@ HONOURED: frozenset[str] = frozenset(
         "pricing.conditional_gap",
     }
 )
+
+
+#: Checks that count no rows (an attribute not given, a table too large to assess): no note.
+_NO_ROWS = frozenset(
+    {
+        "fairness.ground_not_provided",
+        "fairness.intersection_not_assessed",
+        "pricing.profile_not_provided",
+    }
+)
+#: Other checks that measure rows, besides those of fairness and pricing.
+_ROW_CHECKS = frozenset({"privacy.k_anonymity", "privacy.l_diversity"})
 
 
 @dataclass(frozen=True)
@@ -172,10 +191,6 @@ class Design:
             "weights": self.weights_column,
             "n_clusters": self.n_clusters,
         }
-
-    def details(self) -> dict[str, Any]:
-        """What a finding that honours the design records in ``details["design"]``."""
-        return {**self.to_dict(), "honoured": True}
 
 
 @dataclass(frozen=True)
@@ -384,3 +399,63 @@ def wls(x: np.ndarray, y: Any, design: Design) -> tuple[np.ndarray, np.ndarray]:
     meat = sums.T @ sums
     factor = _factor(n, _groups(design.clusters, n), k)
     return beta, bread @ meat @ bread * factor
+
+
+def _how(design: Mapping[str, Any]) -> Message:
+    """How the rows were drawn, as a phrase (for a design with a cluster or weights)."""
+    cluster, weights = design.get("cluster"), design.get("weights")
+    if cluster is not None and weights is not None:
+        return say(
+            "core.design.how.clustered_weighted",
+            cluster=cluster,
+            weights=weights,
+            n_clusters=design.get("n_clusters"),
+        )
+    if cluster is not None:
+        return say(
+            "core.design.how.clustered", cluster=cluster, n_clusters=design.get("n_clusters")
+        )
+    return say("core.design.how.weighted", weights=weights)
+
+
+def design_paragraph(design: Mapping[str, Any] | None) -> Message:
+    """The method section's sentence on the design (:meth:`Design.to_dict`; None: none given).
+
+    >>> print(design_paragraph(None).en[:60])
+    Rows are taken as independent and unweighted (one row = one
+    >>> d = {"independent": False, "cluster": "person", "weights": None, "n_clusters": 40}
+    >>> "clustered by the column “person” (40 clusters" in design_paragraph(d).en
+    True
+    """
+    if design is None or design.get("independent", True):
+        return say("core.design.independent")
+    return say("core.design.declared", how=_how(design))
+
+
+def with_design_notes(findings: Sequence[Finding], design: Design) -> list[Finding]:
+    """``findings`` with the design recorded: under a declared design (``cluster=`` or
+    ``weights=``), each measured finding (PASS, WARN, FAIL) of a check that measures rows
+    gets ``details["design"]`` (the columns, the number of clusters, ``honoured``) and a
+    sentence saying whether it honours the design (:data:`HONOURED`) or treats the rows as
+    independent and unweighted. Without a design the findings are returned as they are."""
+    if not design.active:
+        return list(findings)
+    how = _how(design.to_dict())
+    out = []
+    for f in findings:
+        measures = f.check.startswith(("fairness.", "pricing.")) or f.check in _ROW_CHECKS
+        measured = f.status in (Status.PASS, Status.WARN, Status.FAIL)
+        if not measures or not measured or f.check in _NO_ROWS:
+            out.append(f)
+            continue
+        honoured = f.check in HONOURED
+        key = "core.design.finding_honoured" if honoured else "core.design.finding_ignores"
+        note = say(key, how=how)
+        out.append(
+            dataclasses.replace(
+                f,
+                message=f.message.join(note, sep_en=""),
+                details={**f.details, "design": {**design.to_dict(), "honoured": honoured}},
+            )
+        )
+    return out
