@@ -449,8 +449,10 @@ def with_design_notes(findings: Sequence[Finding], design: Design) -> list[Findi
             out.append(f)
             continue
         honoured = f.check in HONOURED
-        key = "core.design.finding_honoured" if honoured else "core.design.finding_ignores"
-        note = say(key, how=how)
+        note = say(
+            "core.design.finding_honoured" if honoured else "core.design.finding_ignores",
+            how=how,
+        )
         out.append(
             dataclasses.replace(
                 f,
