@@ -221,12 +221,9 @@ def price_gaps(
         The order of the groups in the table (bins in their natural order); sorted by name
         otherwise.
     design : Design, optional
-        The sampling design (``cluster=`` / ``weights=``). With one that is active the means
-        and medians are weighted, the mean ratio's interval and p-value come from the
-        design-based error of its log (:func:`szai_audit.core.design.log_ratio`, a normal
-        interval in place of the bootstrap one), the median ratio has no interval (NaN), and
-        the gaps given the factors are design-based
-        (:func:`~szai_audit.core.conditional.conditional_gaps`). Counts stay counts of orders.
+        ``cluster=`` / ``weights=``: weighted means and medians, the mean ratio's normal
+        interval from :func:`szai_audit.core.design.log_ratio`, no median-ratio interval
+        (NaN), design-based gaps given the factors; counts stay counts of orders.
 
     Examples
     --------
@@ -255,16 +252,7 @@ def price_gaps(
     if order is not None:
         first = [str(g) for g in order if str(g) in table.index]
         table = table.loc[first + [g for g in table.index if g not in first]]
-    return PriceGaps(
-        dimension=dimension,
-        kind=kind,
-        reference=reference,
-        table=table,
-        factors=names_f,
-        n_strata=n_strata,
-        level=level,
-        n_boot=n_boot,
-    )
+    return PriceGaps(dimension, kind, reference, table, names_f, n_strata, level, n_boot)
 
 
 #: The columns of the gaps given the legitimate factors (NaN until measured).
