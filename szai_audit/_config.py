@@ -16,6 +16,14 @@ Layout of the file (paths are relative to the file's folder)::
     y_pred = "decision"              # predictions-only audits
     y_score = "score"                # optional
     features = ["age", "income"]     # the model's inputs (default: every column not in a role)
+    cluster = "person_id"            # optional: rows of one person are not independent
+    weights = "w"                    # optional: sampling (survey) weights
+
+The sampling design is declared with the other roles of the data's columns, under
+``[columns]``: ``cluster`` and ``weights`` name columns of the data file, passed to
+``Audit(cluster=..., weights=...)``, which takes them out of the model's inputs (they may not
+be listed in ``features``). With ``[data] chunked = true`` they are refused (not supported in
+this version).
 
     [sensitive]                      # Art. 72(2)(iv) ground -> column
     gender = "sex"
@@ -107,6 +115,8 @@ path = "model.skops"             # .skops (safe); a .pkl or .joblib also needs t
 # y_pred = "decision"            # the decisions, for an audit without a model
 # y_score = "score"              # the scores (optional)
 # features = ["age", "income"]   # the model's inputs (default: every column not in a role)
+# cluster = "person_id"          # rows of one person (or policy) are not independent
+# weights = "w"                  # sampling (survey) weights: rows are not the population
 
 [sensitive]                      # Art. 72(2)(iv): ground = column
 gender = "sex"
@@ -180,7 +190,9 @@ def write_template(path: str | Path, *, data: str | Path | None = None) -> Path:
 
 _SECTIONS = {"data", "model", "columns", "sensitive", "audit", "context", "policy", "metadata"}
 _SECTIONS |= {"output", "value_labels", "filings"}
-_ROLES = {"y_true", "y_pred", "y_score", "features"}
+_ROLES = {"y_true", "y_pred", "y_score", "features", "cluster", "weights"}
+#: The roles of the sampling design: columns passed by name to ``Audit(cluster=, weights=)``.
+_DESIGN_ROLES = ("cluster", "weights")
 #: Keys of the sections that are not passed on to other objects.
 _KEYS = {
     "data": {"path", "chunked", "block_size"},
@@ -326,7 +338,7 @@ def _check_values(config: Mapping[str, Any]) -> None:
                 f"[model] trusted_types must be a list of type names (text), got {types!r}."
             )
     columns = config.get("columns", {})
-    for role in ("y_true", "y_pred", "y_score"):
+    for role in ("y_true", "y_pred", "y_score", *_DESIGN_ROLES):
         if role in columns:
             _text("columns", role, columns[role], "a column name")
     features = columns.get("features")
@@ -528,7 +540,22 @@ def _frames(config: Mapping[str, Any], data: Any) -> dict[str, Any]:
             f"[sensitive] are not in the data{_did_you_mean(missing, data.columns)} (its "
             f"columns: {list(map(str, data.columns))})."
         )
-    inputs = data[features] if features else data.drop(columns=role_columns)
+    design = {role: columns[role] for role in _DESIGN_ROLES if role in columns}
+    for role, name in design.items():
+        if name not in data.columns:
+            raise InputError(
+                f"[columns] {role} = {name!r} is not a column of the data"
+                f"{_did_you_mean([name], data.columns)}."
+            )
+        if name in (features or []):
+            raise InputError(
+                f"[columns] {role} = {name!r} is also in [columns] features; the {role} column "
+                f"is not a model input. Leave it out of features."
+            )
+    # The design's columns stay in the data, named to Audit(cluster=, weights=), which takes
+    # them out of the model's inputs.
+    kept = [c for c in design.values() if c not in (features or [])]
+    inputs = data[[*features, *kept]] if features else data.drop(columns=role_columns)
     # Sensitive columns that are not model inputs are passed beside the inputs.
     extra = sorted({c for c in sensitive.values() if c not in inputs.columns})
     roles = {
@@ -537,6 +564,7 @@ def _frames(config: Mapping[str, Any], data: Any) -> dict[str, Any]:
     return {
         "data": inputs,
         **roles,
+        **design,
         "sensitive": sensitive,
         "sensitive_data": data[extra] if extra else None,
     }
@@ -695,7 +723,8 @@ def _saved_notices(
     if "model" not in config or config["data"].get("chunked", False):
         raise InputError(_NEEDS_MODEL)
     data = _read_data(inputs[_DATA], config["data"])
-    X = _frames(config, data)["data"]
+    frames = _frames(config, data)
+    X = frames["data"].drop(columns=[frames[r] for r in _DESIGN_ROLES if r in frames])
     saved = saved_audit_options(doc, X, _AUDIT_JSON)  # checked to be the audit of X
     model = _load_model(config["model"], config["_base"])
     audit_args = config.get("audit", {})

@@ -184,6 +184,24 @@ class Audit:
         A lower limit set by the user (``OMP_NUM_THREADS``, ``threadpoolctl``) is never
         raised, and the model under audit is called with its own settings. The result does
         not depend on it.
+    cluster : str, optional
+        The column of ``data`` naming the independent unit each row belongs to, when rows are
+        not independent: repeated applications of one person, several claims of one policy.
+        The gaps that honour the design (the decision-rate and error-rate gaps, the mean
+        prediction ratio, the gaps after legitimate factors, the price gaps) then have
+        cluster-robust standard errors, the clusters as the independent units (statsmodels'
+        ``cov_type="cluster"``), and normal intervals on them in place of the score and exact
+        ones; the other checks say that they treat rows as independent. Without it every row
+        is taken as one independent person or order. See docs/method.md, "Rows that are not
+        independent".
+    weights : str, optional
+        The column of ``data`` holding each row's sampling (survey) weight: how many people of
+        the population it stands for (finite, >= 0, not all 0). The same gaps are then of
+        weighted rates and means, with design-based (sandwich) standard errors; without it
+        every row counts once. Both columns are taken out of the model's inputs (like a
+        ``y_true`` named by its column), may not name a model input, a sensitive attribute, a
+        legitimate factor or an output, and are not supported with data in parts (Dask). The
+        result records the columns and the number of clusters, never their values.
     Examples
     --------
     >>> import szai_audit as sa
@@ -258,6 +276,8 @@ class Audit:
         verbose: bool = True,
         recourse: bool | Mapping[str, Any] | None = None,
         n_threads: int | None = 1,
+        cluster: str | None = None,
+        weights: str | None = None,
     ) -> None:
         arguments = locals()  # stored as given, each under its name (see DECLARED)
         for name in ARGUMENTS:

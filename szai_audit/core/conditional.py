@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .data import encode_groups
+from .design import Design, mean_difference, stratified_difference, wls
 from .errors import ColumnNotFoundError, InputError
 from .trend import ols_hc1
 
@@ -159,6 +160,7 @@ def conditional_gaps(
     *,
     log: bool = False,
     n_bins: int | None = None,
+    design: Design | None = None,
 ) -> ConditionalGaps:
     """Gap of ``outcome`` between each group and ``reference``, raw and adjusted for ``factors``.
 
@@ -178,6 +180,15 @@ def conditional_gaps(
     n_bins : int, optional
         Quantile bins per numeric factor in the stratification; by default 10 for one numeric
         factor, 5 for two, 3 for more (so strata stay populated).
+    design : Design, optional
+        The sampling design (``cluster=`` / ``weights=``): with one that is active, the gaps
+        are of weighted means and their errors design-based (:mod:`szai_audit.core.design`):
+        the raw gap by :func:`~szai_audit.core.design.mean_difference`, the stratified one by
+        :func:`~szai_audit.core.design.stratified_difference` (each shared stratum weighted by
+        the two groups' weight in it), the regression-adjusted one by weighted least squares
+        with the cluster-robust covariance (:func:`~szai_audit.core.design.wls`, statsmodels'
+        ``cov_type="cluster"``; HC1 with weights alone). Counts and coverage stay counts of
+        rows.
 
     Examples
     --------
@@ -193,7 +204,7 @@ def conditional_gaps(
     """
     y, labels, keep = _kept_outcome(outcome, groups, factors, reference, log)
     reference = str(reference)
-    names, strata, n_strata, design = _kept_factors(factors, keep, n_bins)
+    names, strata, n_strata, factor_x = _kept_factors(factors, keep, n_bins)
     g_codes, g_names = pd.factorize(labels.to_numpy(), sort=True)
     n_groups = len(g_names)
     count, total, sq, mean, var = _cell_moments(y, g_codes, n_groups, strata, n_strata)
@@ -205,14 +216,40 @@ def conditional_gaps(
     def regressors(start: int, stop: int) -> np.ndarray:
         """Intercept, group indicators and the factors' design, for rows start:stop."""
         dummies = (g_codes[start:stop, None] == ids[None, :]).astype(float)
-        return np.hstack([np.ones((stop - start, 1)), dummies, design[start:stop]])
+        return np.hstack([np.ones((stop - start, 1)), dummies, factor_x[start:stop]])
 
-    beta, cov = ols_hc1(regressors, y)
+    kept = None if design is None or not design.active else design.subset(keep)
+    if kept is None:
+        beta, cov = ols_hc1(regressors, y)
+    else:
+        beta, cov = wls(regressors(0, len(y)), y, kept)
     se = np.sqrt(np.clip(np.diag(cov), 0, None))
 
     rows = _gap_rows(g_names, others, r, count, total, sq, mean, var, beta, se)
+    if kept is not None:
+        _design_gaps(rows, y, labels.to_numpy(), strata, reference, kept)
     table = pd.DataFrame(rows).set_index("group") if rows else pd.DataFrame()
     return ConditionalGaps(table, reference, names, n_strata, log)
+
+
+def _design_gaps(
+    rows: list[dict[str, Any]],
+    y: np.ndarray,
+    labels: np.ndarray,
+    strata: np.ndarray,
+    reference: str,
+    design: Design,
+) -> None:
+    """Replace each row's raw and stratified gaps by the design-based ones (weighted means,
+    errors by linearisation over the clusters)."""
+    in_ref = labels == reference
+    for row in rows:
+        in_group = labels == row["group"]
+        raw = mean_difference(y, in_group, in_ref, design)
+        row["raw_gap"], row["raw_se"] = raw.value, raw.se
+        if row["covered"] > 0:
+            strat, _ = stratified_difference(y, in_group, in_ref, strata, design)
+            row["stratified_gap"], row["stratified_se"] = strat.value, strat.se
 
 
 def _kept_outcome(

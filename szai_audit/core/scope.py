@@ -71,6 +71,10 @@ class Scope:
     decision_rule: str
     mode: str  # "model" or "predictions"
     favorable_is_positive: bool = True
+    #: How the rows were drawn (:meth:`szai_audit.core.design.Design.to_dict`): the columns
+    #: ``cluster=`` and ``weights=`` named and the number of clusters (None: every row
+    #: independent and unweighted).
+    design: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,9 @@ class Scope:
             "has_outcomes": self.has_outcomes,
             "has_scores": self.has_scores,
             "decision_rule": self.decision_rule,
+            "design": dict(self.design)
+            if self.design is not None
+            else {"independent": True, "cluster": None, "weights": None, "n_clusters": None},
         }
 
 

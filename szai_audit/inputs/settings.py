@@ -24,6 +24,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import pandas as pd
 
 from ..core.conditional import legitimate_frame
 from ..core.data import is_dask_frame
+from ..core.design import Design
 from ..core.errors import (
     ColumnNotFoundError,
     InputError,
@@ -221,6 +223,31 @@ def _recourse(recourse: Any) -> Any:
     return recourse
 
 
+#: What each design argument is, for its messages.
+_DESIGN_WHAT = {
+    "cluster": "the column of data naming the independent unit of each row (a person or a "
+    "policy with several rows)",
+    "weights": "the column of data holding each row's sampling (survey) weight",
+}
+
+
+def _column_name(name: str) -> Callable[[Any], Any]:
+    """The check of ``cluster=`` or ``weights=``: None or the name of a column of ``data``
+    (that it is one, and its values, are checked by :func:`validate`)."""
+
+    def check(value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise InputTypeError(
+                f"{name} must be None or the name of a column of data ({_DESIGN_WHAT[name]}), "
+                f"got {type(value).__name__}; put the values in a column of data and pass its "
+                f"name."
+            )
+        return value
+
+    check.__name__ = f"_{name}"
+    return check
+
+
 # --------------------------------------------------------------------------------------------
 # The declaration: one field per argument of Audit
 # --------------------------------------------------------------------------------------------
@@ -296,7 +323,9 @@ class Settings:
     ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's labels
     keyed by the column each names (see :func:`validate_value_labels`); ``recourse`` is None or
     True (the default changes), False (not assessed), or ``{"actionable": {...}, "immutable":
-    [...]}``; ``n_threads`` the threads of the audit's own fits (None: every core).
+    [...]}``; ``n_threads`` the threads of the audit's own fits (None: every core); ``cluster`` and
+    ``weights`` the columns they name, taken out of ``data`` (a Series named by its column, or
+    None), read together as :attr:`design`.
     """
 
     model: Any = field(metadata=_argument(config="model", positional=True))
@@ -332,6 +361,8 @@ class Settings:
     verbose: bool = field(metadata=_argument(True, _verbose))
     recourse: Any = field(metadata=_argument(None, _recourse))
     n_threads: int | None = field(metadata=_argument(1, check_n_threads))
+    cluster: Any = field(metadata=_argument(None, _column_name("cluster"), config="columns"))
+    weights: Any = field(metadata=_argument(None, _column_name("weights"), config="columns"))
 
     @property
     def direction(self) -> str:
@@ -340,6 +371,17 @@ class Settings:
         if self.task == "pricing":
             return "lower"
         return self.favorable_direction or "higher"
+
+    @cached_property
+    def design(self) -> Design:
+        """How the rows were drawn (:class:`~szai_audit.core.design.Design`): the weights and
+        clusters ``weights=`` and ``cluster=`` name, or every row independent and unweighted."""
+        return Design.of(
+            weights=None if self.weights is None else self.weights.to_numpy(dtype=float),
+            clusters=None if self.cluster is None else self.cluster.to_numpy(dtype=object),
+            weights_column=None if self.weights is None else str(self.weights.name),
+            cluster_column=None if self.cluster is None else str(self.cluster.name),
+        )
 
     @property
     def chunked(self) -> bool:
@@ -401,9 +443,13 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     _check_decision(a["threshold"], a["task"], a["y_pred"])
     if is_dask_frame(a["data"]):
         _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
+        _check_chunked_design(a["cluster"], a["weights"])
     _check_frames(a["data"], a["sensitive_data"])
     frames = (a["data"], a["sensitive_data"])
+    design = _design_columns(a)
     a.update(_named_outputs(a, *frames))
+    if design:  # no model input: out of data, like a named output
+        a.update(design, data=a["data"].drop(columns=[c.name for c in design.values()]))
     _check_sensitive(a["sensitive"], a["bins"], *frames)
     warn_unaligned(a, a["data"])
     _check_recourse(a["recourse"], a["data"])
@@ -418,6 +464,132 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
         value_labels=validate_value_labels(a["value_labels"], *frames, a["sensitive"]),
     )
     return Settings(**a)
+
+
+def _check_chunked_design(cluster: Any, weights: Any) -> None:
+    """``cluster=`` and ``weights=`` need every row in memory in this version."""
+    given = [name for name, value in (("cluster", cluster), ("weights", weights)) if value]
+    if given:
+        raise UnsupportedError(
+            f"{' and '.join(given)}= with data in parts (a Dask DataFrame, or [data] chunked = "
+            f"true) is not supported in this version: the design-based errors need every row "
+            f"in memory. Audit the data as a pandas DataFrame, or leave {given[0]}= out (the "
+            f"rows are then taken as independent and unweighted)."
+        )
+
+
+def _design_columns(a: Mapping[str, Any]) -> dict[str, Any]:
+    """``cluster=`` and ``weights=``, looked up in ``data`` and checked: each replaced by its
+    column (a Series named by it); :func:`validate` then takes both out of ``data`` (a copy;
+    the user's frame is not changed), as they are no model input.
+
+    Refused, naming the argument: a column that ``data`` lacks (or no ``data``), the same
+    column for both, a column that is also an output (``y_true``...), a sensitive attribute,
+    a legitimate factor, a consumer-profile or loyalty column or an input the model was fitted
+    on (``feature_names_in_``); weights that are not numbers, or are missing, infinite,
+    negative or all zero; a cluster with a missing value, or fewer than two clusters.
+    """
+    names = {k: a[k] for k in ("cluster", "weights") if a[k] is not None}
+    if not names:
+        return {}
+    data = a["data"]
+    if len(names) == 2 and names["cluster"] == names["weights"]:
+        raise InputError(
+            f"cluster= and weights= both name the column {names['cluster']!r}; a cluster "
+            f"identifies rows, a weight counts them: name two columns."
+        )
+    out: dict[str, Any] = {}
+    for role, name in names.items():
+        if data is None:
+            raise InputError(
+                f"{role}={name!r} names a column of data=, which was not given; pass the frame "
+                f"that holds it."
+            )
+        if name not in _columns(data):
+            options = [str(c) for c in _columns(data)]
+            close = difflib.get_close_matches(name, options, n=3)
+            hint = f" Did you mean {close}?" if close else f" Its columns are {options[:20]}."
+            raise ColumnNotFoundError(
+                f"{role}={name!r} names a column that is not in data.{hint} {role}= is "
+                f"{_DESIGN_WHAT[role]}."
+            )
+        _check_design_role(role, name, a)
+        column = data[name]
+        out[role] = _checked_weights(column) if role == "weights" else _checked_cluster(column)
+    return out
+
+
+def _check_design_role(role: str, name: str, a: Mapping[str, Any]) -> None:
+    """The design column plays no other role."""
+    others: list[tuple[str, Any]] = [(o, a[o]) for o in OUTPUTS if isinstance(a[o], str)]
+    if isinstance(a["sensitive"], Mapping):
+        others += [(f"sensitive[{k!r}]", v) for k, v in a["sensitive"].items()]
+    factors = a["legitimate_factors"]
+    factors = [factors] if isinstance(factors, str) else list(factors or [])
+    others += [("legitimate_factors", c) for c in factors]
+    if isinstance(a["consumer_profile"], Mapping):
+        for kind, cols in a["consumer_profile"].items():
+            listed = [cols] if isinstance(cols, str) else list(cols or [])
+            others += [(f"consumer_profile[{kind!r}]", c) for c in listed]
+    others.append(("loyalty", a["loyalty"]))
+    for other, value in others:
+        if isinstance(value, str) and value == name:
+            raise InputError(
+                f"{role}={name!r} is also named by {other}; {role}= is {_DESIGN_WHAT[role]}, "
+                f"not a measured quantity nor a group to compare. Name another column."
+            )
+    inputs = getattr(a["model"], "feature_names_in_", None)
+    if inputs is not None and name in {str(c) for c in inputs}:
+        raise InputError(
+            f"{role}={name!r} is an input of the model (it is in model.feature_names_in_); "
+            f"{role}= is {_DESIGN_WHAT[role]}, which the audit takes out of the model's "
+            f"inputs. Name a column the model does not read."
+        )
+
+
+def _checked_weights(column: pd.Series) -> pd.Series:
+    """Sampling weights: numbers, finite, not negative, not all zero."""
+    name = str(column.name)
+    if pd.api.types.is_bool_dtype(column.dtype) or not pd.api.types.is_numeric_dtype(column.dtype):
+        raise InputTypeError(
+            f"weights={name!r} must be a column of numbers (how many people each row stands "
+            f"for), got values of dtype {column.dtype}."
+        )
+    values = column.to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise InputError(
+            f"weights={name!r} has {int(bad.sum())} missing or infinite values (the first at "
+            f"row {int(np.flatnonzero(bad)[0])}); every row needs a finite weight >= 0."
+        )
+    if (values < 0).any():
+        i = int(np.flatnonzero(values < 0)[0])
+        raise InputError(
+            f"weights={name!r} has {int((values < 0).sum())} negative values (the first, at "
+            f"row {i}, is {values[i]!r}); a sampling weight is >= 0."
+        )
+    if not (values > 0).any():
+        raise InputError(f"weights={name!r} is 0 in every row; at least one row must weigh.")
+    return column
+
+
+def _checked_cluster(column: pd.Series) -> pd.Series:
+    """Cluster labels: none missing, at least two clusters."""
+    name = str(column.name)
+    missing = column.isna().to_numpy()
+    if missing.any():
+        raise InputError(
+            f"cluster={name!r} has {int(missing.sum())} missing values (the first at row "
+            f"{int(np.flatnonzero(missing)[0])}); every row must belong to a cluster (a row "
+            f"alone is its own: give it a label of its own)."
+        )
+    n = int(column.nunique())
+    if n < 2:
+        raise InputError(
+            f"cluster={name!r} has {n} cluster; cluster-robust errors need at least two "
+            f"independent clusters."
+        )
+    return column
 
 
 def _check_decision(threshold: Any, task: Any, y_pred: Any) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..core.design import with_design_notes
 from ..core.manifest import reproducible_outputs
 from ..core.progress import clock
 from ..core.threads import own_threads
@@ -39,6 +40,10 @@ def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> 
     with clock(settings.verbose) as timer, own_threads(settings.n_threads):
         result = RUNNERS[settings.task](settings, random_state, started).run()
         result = governance.apply(settings, result)
+    # Each measured finding says whether it honours cluster= / weights= (when given).
+    result = dataclasses.replace(
+        result, findings=with_design_notes(result.findings, settings.design)
+    )
     manifest = dict(result.manifest)
     if not reproducible_outputs():
         manifest["stage_seconds"] = timer.rounded()

@@ -31,7 +31,7 @@ from ..explain.summary import ExplanationSummary
 from ..fairness.checks import RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
-from ..fairness.findings.rates import assess_table
+from ..fairness.findings.rates import DesignRows, assess_table
 from ..fairness.findings.recourse import recourse_findings, recourse_not_assessed
 from ..fairness.findings.scores import score_findings
 from ..fairness.findings.trend import trend_finding
@@ -91,6 +91,7 @@ class ClassificationRunner(TaskRunner):
 
     def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
         extra: list[Finding | Judgeable] = []
+        self.table_encodings: dict[str, GroupEncoding] = dict(self.encodings)
         self.intersections = self._intersections(extra)
         self.score_tables: dict[str, ScoreMetrics] = {}
         self.reference = references(
@@ -117,10 +118,20 @@ class ClassificationRunner(TaskRunner):
                         fav_positive,
                         random_state=seed,
                         reference=self.reference.get(key),
+                        rows=self._design_rows(key),
                     )
                 )
                 bar.update()
         return assessed, extra
+
+    def _design_rows(self, key: str) -> DesignRows | None:
+        """Every row of a table with the sampling design, when ``cluster=`` or ``weights=``
+        was given (else None: the rows are independent and unweighted)."""
+        design = self.settings.design
+        if not design.active:
+            return None
+        labels = np.asarray(self.table_encodings[key].row_labels(), dtype=object)
+        return DesignRows(labels, self.prep.pred_pos, self.prep.true_pos, design)
 
     def _intersections(self, extra: list[Finding | Judgeable]) -> dict[str, GroupMetrics]:
         """Every pair of grounds, and all of them together when not too many groups."""
@@ -128,12 +139,14 @@ class ClassificationRunner(TaskRunner):
         out: dict[str, GroupMetrics] = {}
         for pair in itertools.combinations(attrs, 2):
             key = INTERSECTION_SEP.join(a.info.ground for a in pair)
-            out[key] = self._metrics_by({a.info.ground: a.values for a in pair})[0]
+            out[key], self.table_encodings[key] = self._metrics_by(
+                {a.info.ground: a.values for a in pair}
+            )
         if len(attrs) > 2:
             key = INTERSECTION_SEP.join(a.info.ground for a in attrs)
-            full = self._metrics_by({a.info.ground: a.values for a in attrs})[0]
+            full, enc = self._metrics_by({a.info.ground: a.values for a in attrs})
             if len(full.counts) <= self.policy.max_intersection_groups:
-                out[key] = full
+                out[key], self.table_encodings[key] = full, enc
             else:
                 extra.append(intersection_too_large(key, len(full.counts), self.policy))
         return out
@@ -277,7 +290,9 @@ class ClassificationRunner(TaskRunner):
             if ref is None:
                 continue
             labels = self.encodings[ground].row_labels()
-            out[ground] = conditional_gaps(favourable, labels, factors, ref)
+            out[ground] = conditional_gaps(
+                favourable, labels, factors, ref, design=self.settings.design
+            )
         return out
 
     def _most_favoured(self, ground: str) -> str | None:

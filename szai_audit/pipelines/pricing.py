@@ -109,6 +109,7 @@ class PricingRunner(TaskRunner):
             dimension=dimension,
             kind=kind,
             order=order,
+            design=self.settings.design,
         )
 
     def _profile_gaps(self) -> dict[str, PriceGaps]:

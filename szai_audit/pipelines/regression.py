@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from ..core.data import GroupEncoding, encode_groups
 from ..core.findings import Finding
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, TableAssessment
 from ..fairness.findings.grounds import intersection_too_large
-from ..fairness.findings.regression import assess_regression_table
+from ..fairness.findings.regression import PredictionRows, assess_regression_table
 from ..fairness.findings.trend import trend_finding
 from ..fairness.regression import (
     RegressionMetrics,
@@ -47,6 +49,7 @@ class RegressionRunner(TaskRunner):
             enc = encode_groups({a.info.ground: a.values}, missing="group")
             self.tables[a.info.ground], encodings[a.info.ground] = prep.metrics(enc), enc
             self._score(a.info.ground, enc)
+        self.encodings: dict[str, GroupEncoding] = dict(encodings)
         return Prepared(
             attrs=prep.attrs,
             encodings=encodings,
@@ -70,6 +73,7 @@ class RegressionRunner(TaskRunner):
                 extra.append(intersection_too_large(key, len(rm.stats), self.policy))
                 continue
             self.tables[key] = rm
+            self.encodings[key] = enc
             self._score(key, enc)
         higher = self.settings.direction == "higher"
         self.reference = references(
@@ -77,10 +81,26 @@ class RegressionRunner(TaskRunner):
             {g: [str(k) for k in rm.stats.index] for g, rm in self.tables.items()},
         )
         assessed = [
-            assess_regression_table(key, rm, self.policy, higher, reference=self.reference.get(key))
+            assess_regression_table(
+                key,
+                rm,
+                self.policy,
+                higher,
+                reference=self.reference.get(key),
+                rows=self._design_rows(key),
+            )
             for key, rm in self.tables.items()
         ]
         return assessed, extra + self._trends(higher)
+
+    def _design_rows(self, key: str) -> PredictionRows | None:
+        """Every row's group and prediction with the sampling design, when ``cluster=`` or
+        ``weights=`` was given (rows in memory; else None)."""
+        design = self.settings.design
+        if not design.active or self.prep.predictions is None:
+            return None
+        labels = np.asarray(self.encodings[key].row_labels(), dtype=object)
+        return PredictionRows(labels, np.asarray(self.prep.predictions, dtype=float), design)
 
     def _score(self, key: str, enc: GroupEncoding) -> None:
         """The scoring rates of a table's groups: from every row's prediction in memory, from

@@ -204,4 +204,5 @@ class TaskRunner(ABC):
         """The scope of the audit: the task, whether a model or its outputs were audited, and
         ``fields``."""
         mode = "model" if adapter is not None else "predictions"
-        return Scope(task=self.settings.task, mode=mode, **fields)
+        design = self.settings.design.to_dict()
+        return Scope(task=self.settings.task, mode=mode, design=design, **fields)

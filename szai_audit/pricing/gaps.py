@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import PreparedFactors, conditional_gaps, prepare_factors
+from ..core.design import Design, log_ratio
 from ..core.errors import InputError, LengthMismatchError, PredictionError
 from ..core.findings import finite_or_none
 from ..core.stats import normal_p_value, z_value
@@ -188,6 +189,7 @@ def price_gaps(
     dimension: str = "",
     kind: str = "",
     order: Sequence[str] | None = None,
+    design: Design | None = None,
 ) -> PriceGaps:
     """Price of each group against a reference group: raw ratios and conditional gaps.
 
@@ -218,6 +220,10 @@ def price_gaps(
     order : sequence of str, optional
         The order of the groups in the table (bins in their natural order); sorted by name
         otherwise.
+    design : Design, optional
+        ``cluster=`` / ``weights=``: weighted means and medians, the mean ratio's normal
+        interval from :func:`szai_audit.core.design.log_ratio`, no median-ratio interval
+        (NaN), design-based gaps given the factors; counts stay counts of orders.
 
     Examples
     --------
@@ -238,21 +244,15 @@ def price_gaps(
     rng = np.random.default_rng(random_state)
     r = names.index(reference)
     table = _raw_table(y[keep], codes, names, counts, r, rng, n_boot, max_values, level)
+    active = design if design is not None and design.active else None
+    if active is not None:
+        _design_raw(table, y[keep], codes, names, r, active.subset(keep), level)
     prepared = as_prepared_factors(factors, n_bins)
-    n_strata, names_f = _conditional_columns(table, y, text, prepared, reference, level)
+    n_strata, names_f = _conditional_columns(table, y, text, prepared, reference, level, active)
     if order is not None:
         first = [str(g) for g in order if str(g) in table.index]
         table = table.loc[first + [g for g in table.index if g not in first]]
-    return PriceGaps(
-        dimension=dimension,
-        kind=kind,
-        reference=reference,
-        table=table,
-        factors=names_f,
-        n_strata=n_strata,
-        level=level,
-        n_boot=n_boot,
-    )
+    return PriceGaps(dimension, kind, reference, table, names_f, n_strata, level, n_boot)
 
 
 #: The columns of the gaps given the legitimate factors (NaN until measured).
@@ -357,6 +357,58 @@ def _raw_table(
     return table
 
 
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The smallest value at or below which lies at least half the weight (the lower weighted
+    median; the middle of the two middle values when the halves are exactly even, as
+    ``np.median`` with equal weights)."""
+    order = np.argsort(values, kind="stable")
+    v, cum = values[order], np.cumsum(weights[order])
+    half = cum[-1] / 2
+    i = int(np.searchsorted(cum, half, side="left"))
+    if np.isclose(cum[i], half) and i + 1 < len(v):
+        return float((v[i] + v[i + 1]) / 2)
+    return float(v[i])
+
+
+def _design_raw(
+    table: pd.DataFrame,
+    yk: np.ndarray,
+    codes: np.ndarray,
+    names: list[str],
+    r: int,
+    design: Design,
+    level: float,
+) -> None:
+    """Replace the raw columns by the design-based ones: weighted means and medians, the mean
+    ratio with the normal interval and p-value of its log's design-based error, no interval
+    for the median ratio."""
+    z = z_value(level)
+    w = design.row_weights(len(yk))
+    in_ref = codes == r
+    ref_median = _weighted_median(yk[in_ref], w[in_ref])
+    for i, g in enumerate(names):
+        in_g = codes == i
+        median = _weighted_median(yk[in_g], w[in_g])
+        table.loc[g, "median"] = median
+        table.loc[g, "median_ratio"] = median / ref_median
+        table.loc[g, ["median_ratio_low", "median_ratio_high"]] = (
+            (1.0, 1.0) if i == r else (math.nan, math.nan)
+        )
+        if i == r:
+            table.loc[g, "mean"] = float(w[in_g] @ yk[in_g] / w[in_g].sum())
+            continue
+        gap = log_ratio(yk, in_g, in_ref, design)
+        log_gap = math.log(gap.value)
+        table.loc[g, "mean"] = gap.mean
+        table.loc[g, "mean_ratio"] = gap.value
+        table.loc[g, "mean_ratio_low"] = math.exp(log_gap - z * gap.se)
+        table.loc[g, "mean_ratio_high"] = math.exp(log_gap + z * gap.se)
+        table.loc[g, "mean_ratio_se_log"] = gap.se
+        table.loc[g, "mean_ratio_p"] = (
+            float(normal_p_value(log_gap, gap.se)[0]) if gap.se > 0 else math.nan
+        )
+
+
 def _conditional_columns(
     table: pd.DataFrame,
     y: np.ndarray,
@@ -364,11 +416,12 @@ def _conditional_columns(
     prepared: PreparedFactors | None,
     reference: str,
     level: float,
+    design: Design | None = None,
 ) -> tuple[int, list[str]]:
     """Fill ``table``'s gaps given the factors (in percent); the strata and the factors used."""
     if prepared is None:
         return 0, []
-    gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True)
+    gaps = conditional_gaps(y, text.to_numpy(), prepared, reference, log=True, design=design)
     z = z_value(level)
     for g, row in gaps.table.iterrows():
         for column, value in percent_gaps(row, z).items():

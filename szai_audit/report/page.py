@@ -15,6 +15,7 @@ import markupsafe
 
 from ..core.articles import EXPLANATION
 from ..core.catalog import say
+from ..core.design import design_paragraph
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
@@ -65,12 +66,16 @@ METADATA_LABELS: dict[str, Message] = {
 
 
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
-    """The method section: what was measured and how findings are decided, by task."""
+    """The method section: what was measured and how findings are decided, by task; its
+    second paragraph says how the rows were drawn (independent and unweighted, or the design
+    ``cluster=`` / ``weights=`` declared)."""
     if scope.task == "regression":
-        return regression_method_paragraphs(scope, policy)
-    if scope.task == "pricing":
-        return pricing_method(scope, policy)
-    return classification_method(scope, policy)
+        paras = regression_method_paragraphs(scope, policy)
+    elif scope.task == "pricing":
+        paras = pricing_method(scope, policy)
+    else:
+        paras = classification_method(scope, policy)
+    return [*paras[:1], design_paragraph(scope.design), *paras[1:]]
 
 
 def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:

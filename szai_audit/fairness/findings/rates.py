@@ -9,15 +9,23 @@ status follow in :func:`szai_audit.core.judging.finalize`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ...core.data import group_label, is_missing_group_key
+from ...core.design import Design, log_ratio, mean_difference
 from ...core.findings import Finding, Status
-from ...core.judging import TOLERANCE, Comparison, Measured, TableAssessment, Verdict
+from ...core.judging import (
+    TOLERANCE,
+    Comparison,
+    Measured,
+    TableAssessment,
+    Verdict,
+    normal_comparison,
+)
 from ...core.margins import margin_test, score_interval
 from ...core.messages import Message
 from ...core.policy import Policy
@@ -26,7 +34,7 @@ from .. import words
 from ..checks import ARTICLE, DIFFERENCE_CHECKS, SELECTION_RATIO
 from ..metrics import GroupMetrics
 
-__all__ = ["TESTED_METRICS", "assess_table", "comparable_mask"]
+__all__ = ["TESTED_METRICS", "DesignRows", "assess_table", "comparable_mask"]
 
 #: Rates tested group by group (each group against the rest, and against a reference group).
 TESTED_METRICS: tuple[str, ...] = ("selection_rate", "true_positive_rate", "false_positive_rate")
@@ -102,6 +110,42 @@ def _not_assessed(check: str, ground: str, message: Message, threshold: float) -
 
 
 @dataclass(frozen=True)
+class DesignRows:
+    """Every row of a table, for the design-based gaps (``cluster=`` / ``weights=``).
+
+    Attributes
+    ----------
+    labels : ndarray of str
+        The group of every row, as the table labels it.
+    pred_pos, true_pos : ndarray
+        Whether the decision (the outcome) of every row is the positive label; ``true_pos``
+        None without outcomes.
+    design : Design
+        The weights and clusters of the rows.
+    """
+
+    labels: np.ndarray
+    pred_pos: np.ndarray
+    true_pos: np.ndarray | None
+    design: Design
+
+    def outcome(self, metric: str, complement: bool) -> tuple[np.ndarray, np.ndarray]:
+        """The 0/1 outcome a rate is the mean of, and the rows it is a rate among: every row
+        for the selection rate, the actual positives (negatives) for the true (false)
+        positive rate."""
+        y = self.pred_pos.astype(float)
+        y = 1.0 - y if complement else y
+        if metric == "selection_rate":
+            return y, np.ones(len(y), dtype=bool)
+        assert self.true_pos is not None
+        if metric == "true_positive_rate":
+            return y, self.true_pos == 1
+        if metric == "false_positive_rate":
+            return y, self.true_pos == 0
+        raise ValueError(f"no design-based estimate of {metric!r}")
+
+
+@dataclass(frozen=True)
 class _Rates:
     """One rate of a table, oriented so that its harmful side is known."""
 
@@ -110,6 +154,9 @@ class _Rates:
     k: pd.Series  # label -> count above the line
     n: pd.Series  # label -> count below the line
     lower_is_worse: bool
+    #: The rate of GroupMetrics it is, and whether it counts the other decision.
+    base: str = "selection_rate"
+    complement: bool = False
 
 
 def _reference(r: _Rates, chosen: str | None) -> tuple[str | None, str]:
@@ -121,13 +168,24 @@ def _reference(r: _Rates, chosen: str | None) -> tuple[str | None, str]:
 
 
 def _compare(
-    r: _Rates, ref: str, threshold: float, ratio: bool, level: float, mirror: bool = False
+    r: _Rates,
+    ref: str,
+    threshold: float,
+    ratio: bool,
+    level: float,
+    mirror: bool = False,
+    rows: DesignRows | None = None,
 ) -> list[Comparison]:
     """Every comparable group but the reference, against the reference; with ``mirror`` (a
     reference the user chose, which may itself be worse off) also the reference against each
-    of them."""
+    of them. With ``rows`` (a sampling design), the design-based comparisons."""
     others = [str(g) for g in r.rates.index if g != ref]
     pairs = [(g, ref) for g in others] + ([(ref, g) for g in others] if mirror else [])
+    if rows is not None:
+        return [
+            _design_comparison(r, g, h, threshold, ratio, level, rows, mirrored=g == ref)
+            for g, h in pairs
+        ]
     kg = np.array([float(r.k[g]) for g, _ in pairs])
     ng = np.array([float(r.n[g]) for g, _ in pairs])
     kr = np.array([float(r.k[h]) for _, h in pairs])
@@ -180,6 +238,54 @@ def _score_interval_at(
     return at
 
 
+def _design_comparison(
+    r: _Rates,
+    g: str,
+    h: str,
+    threshold: float,
+    ratio: bool,
+    level: float,
+    rows: DesignRows,
+    *,
+    mirrored: bool,
+) -> Comparison:
+    """Group ``g`` against ``h`` on weighted rates with design-based errors: the log of the
+    ratio (:func:`~szai_audit.core.design.log_ratio`) or the difference
+    (:func:`~szai_audit.core.design.mean_difference`), a normal interval and tests."""
+    y, among = rows.outcome(r.base, r.complement)
+    in_g, in_h = among & (rows.labels == g), among & (rows.labels == h)
+    if ratio:  # H0: rate_g / rate_h >= threshold, on the log scale
+        gap = log_ratio(y, in_g, in_h, rows.design)
+        value, direction, scale, method = gap.value, "at_least", "log", "design_log"
+        rate, reference_rate = gap.mean, gap.reference_mean
+    elif r.lower_is_worse:  # H0: rate_h - rate_g <= threshold
+        gap = mean_difference(y, in_h, in_g, rows.design)
+        value, direction, scale, method = gap.value, "at_most", "identity", "design"
+        rate, reference_rate = gap.reference_mean, gap.mean
+    else:  # H0: rate_g - rate_h <= threshold
+        gap = mean_difference(y, in_g, in_h, rows.design)
+        value, direction, scale, method = gap.value, "at_most", "identity", "design"
+        rate, reference_rate = gap.mean, gap.reference_mean
+    return normal_comparison(
+        g,
+        h,
+        value,
+        gap.se,
+        threshold=threshold,
+        direction=direction,
+        level=level,
+        scale=scale,
+        method=method,
+        size=int(r.n[g]),
+        extra={
+            "rate": rate,
+            "reference_rate": reference_rate,
+            "n_clusters": gap.n_clusters,
+            **({"mirrored": True} if mirrored else {}),
+        },
+    )
+
+
 def _measure(
     check: str,
     ground: str,
@@ -192,9 +298,10 @@ def _measure(
     reference_rule: str,
     level: float,
     details: dict[str, Any],
+    rows: DesignRows | None = None,
 ) -> Measured:
     """Every comparable group against the reference, waiting for the judgement of its family."""
-    comparisons = _compare(r, reference, threshold, ratio, level, reference_rule == "chosen")
+    comparisons = _compare(r, reference, threshold, ratio, level, reference_rule == "chosen", rows)
     equal = float(r.rates.max() - r.rates.min()) <= TOLERANCE
     groups = [str(x) for x in r.rates.index]
 
@@ -225,6 +332,8 @@ def _measure(
             **details,
             "reference": reference,
             "reference_rule": reference_rule,
+            # Under a design the rates compared are the weighted ones.
+            **({"rates": {str(k): float(v) for k, v in r.rates.items()}} if rows else {}),
         },
     )
 
@@ -240,6 +349,7 @@ def _one_check(
     ratio: bool,
     reference: str | None,
     details: dict[str, Any],
+    rows: DesignRows | None = None,
 ) -> Finding | Measured:
     """A check's finding: too few groups, a reference too small, or the comparisons."""
     if len(r.rates) < 2:
@@ -269,6 +379,7 @@ def _one_check(
         reference_rule=rule,
         level=policy.confidence_level,
         details=details,
+        rows=rows,
     )
 
 
@@ -289,7 +400,23 @@ def _rates(
     if complement:
         num = den - num
     keep = list(comp.rates.index)
-    return _Rates(name or metric, num[keep] / den[keep], num[keep], den[keep], lower_is_worse)
+    rates = num[keep] / den[keep]
+    return _Rates(name or metric, rates, num[keep], den[keep], lower_is_worse, metric, complement)
+
+
+def _weighted(r: _Rates, rows: DesignRows | None) -> _Rates:
+    """The rates of ``r`` weighted by the design's weights (as they are without ``rows`` or
+    weights): the best-off group and the rates shown are then the weighted ones."""
+    if rows is None or rows.design.weights is None:
+        return r
+    y, among = rows.outcome(r.base, r.complement)
+    w = rows.design.weights
+    rates = {}
+    for g in r.rates.index:
+        mask = among & (rows.labels == g)
+        total = float(w[mask].sum())
+        rates[g] = float(w[mask] @ y[mask]) / total if total > 0 else np.nan
+    return replace(r, rates=pd.Series(rates).reindex(r.rates.index))
 
 
 def assess_table(
@@ -300,6 +427,7 @@ def assess_table(
     *,
     random_state: Any = None,
     reference: str | None = None,
+    rows: DesignRows | None = None,
 ) -> TableAssessment:
     """Measure the four Art. 72(2)(iv) checks and the per-group tests of one table.
 
@@ -308,6 +436,12 @@ def assess_table(
     reference group: ``reference`` when given, else the best-off group (the highest
     favourable-decision rate; for the error rates, the lowest harm). ``random_state`` is
     accepted for the caller's seeds; no check here draws random numbers.
+
+    With ``rows`` (every row of the table and the sampling design, given when ``cluster=`` or
+    ``weights=`` was), the rates are weighted and each comparison is a normal one on the
+    design-based standard error (:mod:`szai_audit.core.design`), in place of the score and
+    exact tests and intervals, which take the rows as independent and unweighted. The group
+    sizes behind ``policy.min_group_size`` stay counts of rows.
     """
     items: list[Finding | Measured] = []
     details = {"favorable_is_positive": favorable_is_positive, "positive_label": gm.pos_label}
@@ -322,6 +456,7 @@ def assess_table(
         complement=not favorable_is_positive,
         name="favorable_rate",
     )
+    r = _weighted(r, rows)
     items.append(
         _one_check(
             SELECTION_RATIO.id,
@@ -333,6 +468,7 @@ def assess_table(
             ratio=True,
             reference=reference,
             details=details,
+            rows=rows,
         )
     )
     for check, (metric, policy_attr) in DIFFERENCE_CHECKS.items():
@@ -341,7 +477,7 @@ def assess_table(
             items.append(_not_assessed(check, key, words.msg_no_outcomes(metric), threshold))
             continue
         comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
-        r = _rates(gm, metric, comp, lower_is_worse=favorable_is_positive)
+        r = _weighted(_rates(gm, metric, comp, lower_is_worse=favorable_is_positive), rows)
         items.append(
             _one_check(
                 check,
@@ -353,6 +489,7 @@ def assess_table(
                 ratio=False,
                 reference=reference,
                 details=details,
+                rows=rows,
             )
         )
     return TableAssessment(key, items, _group_tests(gm, policy, reference))

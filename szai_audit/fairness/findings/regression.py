@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from ...core.data import group_label, is_missing_group_key
+from ...core.design import Design, log_ratio
 from ...core.findings import Finding, Status
 from ...core.judging import (
     Comparison,
@@ -22,6 +24,26 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, MAE_RATIO, MEAN_PREDICTION_RATIO, MEAN_RESIDUAL
 from ..regression import RegressionMetrics
+
+
+@dataclass(frozen=True)
+class PredictionRows:
+    """Every row's group and prediction, with the sampling design (``cluster=`` /
+    ``weights=``), for the design-based mean prediction ratio."""
+
+    labels: np.ndarray
+    predictions: np.ndarray
+    design: Design
+
+    def weighted_means(self, groups: list[str]) -> dict[str, float]:
+        """The weighted mean prediction of each group."""
+        w = self.design.row_weights(len(self.predictions))
+        out = {}
+        for g in groups:
+            mask = self.labels == g
+            total = float(w[mask].sum())
+            out[g] = float(w[mask] @ self.predictions[mask]) / total if total > 0 else math.nan
+        return out
 
 
 def _finding(
@@ -47,9 +69,18 @@ def assess_regression_table(
     policy: Policy,
     higher_is_favorable: bool,
     reference: str | None = None,
+    rows: PredictionRows | None = None,
 ) -> TableAssessment:
-    """The three numeric-output checks of one table (a ground or an intersection)."""
+    """The three numeric-output checks of one table (a ground or an intersection).
+
+    With ``rows`` (given when ``cluster=`` or ``weights=`` was), the mean prediction ratio is
+    of weighted means with the design-based error of its log
+    (:func:`szai_audit.core.design.log_ratio`); the mean residual and the MAE checks take the
+    rows as independent and unweighted.
+    """
     frame, small = _regression_frame(rm, policy)
+    if rows is not None:
+        frame = frame.assign(mean_prediction=pd.Series(rows.weighted_means(list(frame.index))))
     items: list[Finding | Measured] = []
     level = policy.confidence_level
     if len(frame) < 2:
@@ -70,7 +101,9 @@ def assess_regression_table(
         return TableAssessment(key, items, pd.DataFrame())
 
     # 1. Mean prediction ratio (lowest over highest), for positive predictions.
-    items.append(_mean_prediction_item(key, frame, policy, higher_is_favorable, level, reference))
+    items.append(
+        _mean_prediction_item(key, frame, policy, higher_is_favorable, level, reference, rows)
+    )
     if not rm.has_outcomes:
         for check, metric in ((MEAN_RESIDUAL.id, "mean_residual"), (MAE_RATIO.id, "mae")):
             items.append(_finding(check, key, Status.NOT_ASSESSED, words.msg_no_outcomes(metric)))
@@ -122,20 +155,29 @@ def _ratio_comparisons(
     harm_up: bool,
     threshold: float,
     level: float,
+    rows: PredictionRows | None = None,
 ) -> list[Comparison]:
     """Each group's mean against the reference's, as smaller over larger on the harmful side
-    (``harm_up``: a larger mean harms), tested on the log scale (delta method)."""
+    (``harm_up``: a larger mean harms), tested on the log scale (delta method; with ``rows``,
+    the design-based error of the log of the ratio of weighted means)."""
     means = frame[metric]
     out = []
     for g in frame.index:
         if g == ref:
             continue
         num, den = (means[ref], means[g]) if harm_up else (means[g], means[ref])
-        se_log = float(
-            np.hypot(
-                _group_se(frame, g, metric) / means[g], _group_se(frame, ref, metric) / means[ref]
+        extra: dict[str, object] = {}
+        if rows is not None:
+            gap = log_ratio(rows.predictions, rows.labels == g, rows.labels == ref, rows.design)
+            se_log = gap.se
+            extra = {"n_clusters": gap.n_clusters}
+        else:
+            se_log = float(
+                np.hypot(
+                    _group_se(frame, g, metric) / means[g],
+                    _group_se(frame, ref, metric) / means[ref],
+                )
             )
-        )
         out.append(
             normal_comparison(
                 str(g),
@@ -146,9 +188,9 @@ def _ratio_comparisons(
                 direction="at_least",
                 level=level,
                 scale="log",
-                method="normal_log",
+                method="normal_log" if rows is None else "design_log",
                 size=int(frame.loc[g, "n"]),
-                extra={"mean": float(means[g]), "reference_mean": float(means[ref])},
+                extra={"mean": float(means[g]), "reference_mean": float(means[ref]), **extra},
             )
         )
     return out
@@ -170,13 +212,14 @@ def _ratio_measured(
     level: float,
     chosen: str | None,
     min_size: int,
+    rows: PredictionRows | None = None,
 ) -> Finding | Measured:
     """Smaller over larger mean, every group against the reference."""
     means = frame[metric]
     ref, rule = _reference(means if harm_up else -means, chosen)
     if ref is None:
         return _reference_missing(check, key, metric, str(chosen), min_size)
-    comparisons = _ratio_comparisons(frame, metric, ref, harm_up, threshold, level)
+    comparisons = _ratio_comparisons(frame, metric, ref, harm_up, threshold, level, rows)
     if rule == "chosen":  # the user's reference may itself be the group worse off
         comparisons = both_ways(comparisons, threshold=threshold, direction="at_least", level=level)
 
@@ -228,6 +271,7 @@ def _mean_prediction_item(
     higher_is_favorable: bool,
     level: float,
     chosen: str | None,
+    rows: PredictionRows | None = None,
 ) -> Finding | Measured:
     """The mean prediction ratio check, for positive predictions."""
     if (frame["mean_prediction"] <= 0).any():
@@ -244,6 +288,7 @@ def _mean_prediction_item(
         level,
         chosen,
         policy.min_group_size,
+        rows,
     )
 
 
