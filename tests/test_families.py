@@ -269,6 +269,14 @@ def test_an_informative_warn_beyond_the_tolerance_says_so_not_inconclusive():
     assert raw.status is Status.WARN
     assert "inconclusive" not in raw.message.en and "无法确定" not in raw.message.zh
     assert "legitimate factors" in raw.message.en
+    # Page 1 says the same of it, with the interval's level once.
+    from szai_audit.report.conclusion import _generic  # noqa: PLC0415
+
+    (line,) = _generic([raw], raw.article, 0.95)
+    assert "Inconclusive" not in line.text.en and "无法确定" not in line.text.zh
+    assert "legitimate factors" in line.text.en and "正当因素" in line.text.zh
+    level = f"{round(100 * raw.details['ci_level'], 2):g}%"
+    assert line.text.en.count(level) == 1
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from ..core.articles import (
 from ..core.catalog import say
 from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
-from ..core.html import finding_ci, finding_threshold, finding_value, subject_label
+from ..core.html import finding_threshold, finding_value, format_interval, subject_label
 from ..core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
@@ -77,7 +77,8 @@ def _generic(findings: Sequence[Finding], article: str, level: float) -> list[St
             if subject is None
             else say("report.generic.text", subject=subject, title=f.title)
         )
-        value, limit, ci = finding_value(f), finding_threshold(f), finding_ci(f)
+        value, limit = finding_value(f), finding_threshold(f)
+        ci = format_interval(f.check, f.ci)  # its level is said beside it
         shown = fmt_level(float(f.details.get("ci_level", level)))
         interval = (
             Message("", "") if ci is None else say("report.generic.interval", level=shown, ci=ci)
