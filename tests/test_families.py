@@ -422,3 +422,20 @@ def test_a_chosen_reference_counts_each_pair_once_and_names_itself():
     en = parity.message.en
     assert "the reference group “ref” (chosen by the audit)" in en
     assert "“b” (chosen by the audit)" not in en
+
+
+def test_page_one_never_lists_a_warn_under_the_fail_badge(credit_demo, pricing_demo):
+    """A page-1 statement carries the FAIL badge only when a finding it stands for is FAIL,
+    and never a badge more serious than its findings' worst."""
+    from szai_audit.report.conclusion import statements  # noqa: PLC0415
+
+    for result in (credit_demo, pricing_demo):
+        status = {f"{f.check}@{f.ground or ''}": f.status for f in result.findings}
+        status |= {f.check: f.status for f in result.findings if not f.ground}
+        for block in statements(result):
+            for s in block["statements"]:
+                found = [status[k] for k in s.checks if k in status]
+                if not found:
+                    continue
+                worst = min(found, key=lambda x: x.severity)
+                assert s.status is worst, (s.status, s.checks, found)
