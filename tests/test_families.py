@@ -270,7 +270,7 @@ def test_an_informative_warn_beyond_the_tolerance_says_so_not_inconclusive():
     assert "inconclusive" not in raw.message.en and "无法确定" not in raw.message.zh
     assert "legitimate factors" in raw.message.en
     # Page 1 says the same of it, with the interval's level once.
-    from szai_audit.report.conclusion import _generic  # noqa: PLC0415
+    from szai_audit.report.conclusion import _generic
 
     (line,) = _generic([raw], raw.article, 0.95)
     assert "Inconclusive" not in line.text.en and "无法确定" not in line.text.zh
@@ -427,7 +427,7 @@ def test_a_chosen_reference_counts_each_pair_once_and_names_itself():
 def test_page_one_never_lists_a_warn_under_the_fail_badge(credit_demo, pricing_demo):
     """A page-1 statement carries the FAIL badge only when a finding it stands for is FAIL,
     and never a badge more serious than its findings' worst."""
-    from szai_audit.report.conclusion import statements  # noqa: PLC0415
+    from szai_audit.report.conclusion import statements
 
     for result in (credit_demo, pricing_demo):
         status = {f"{f.check}@{f.ground or ''}": f.status for f in result.findings}
