@@ -717,6 +717,8 @@ class Measured:
 def _family_details(verdict: Verdict) -> dict[str, Any]:
     """The finding's record of its family and of its interval's level."""
     f = verdict.family
+    if f is None:
+        f = Family(verdict.comparison.group, verdict.informative, 1, 0, verdict.alpha)
     return {
         "family": {
             "ground": f.ground,
@@ -887,15 +889,15 @@ class MeasuredTwice(Measured):
         """One direction of a pair: FAIL only when its test (the larger p) rejects, which is
         when both intervals lie beyond the tolerance; PASS or WARN when both estimates' read
         so; WARN when they differ. With only the second estimate, never FAIL."""
+        status: Status = Status.WARN
         if first is None:  # no comparable rows: the regression extrapolates, it cannot FAIL
-            status = Status.WARN if second.status is Status.FAIL else second.status
+            if second.status is not Status.FAIL:
+                status = second.status
             return _GroupResult(second, p, None, None, status, None, True)
         if p < alpha:
             status = Status.FAIL
         elif first.status is second.status and first.status is not Status.FAIL:
             status = first.status
-        else:
-            status = Status.WARN
         return _GroupResult(first, p, p_zero, second, status, (first.status, second.status), False)
 
 

@@ -214,7 +214,7 @@ def _compare(
             p_zero=float(zero.p_value[i]),
             method=str(test.method[i]),
             size=int(ng[i]),
-            interval_at=_score_interval_at(*(float(x[i]) for x in counts), scale),
+            interval_at=_score_interval_at(*(float(x[i]) for x in counts), scale=scale),
             extra={
                 "rate": float(kg[i] / ng[i]),
                 "reference_rate": float(kr[i] / nr[i]),
@@ -226,7 +226,7 @@ def _compare(
 
 
 def _score_interval_at(
-    k1: float, n1: float, k2: float, n2: float, scale: str
+    k1: float, n1: float, k2: float, n2: float, *, scale: str
 ) -> Callable[[float], tuple[float, float]]:
     """The score interval of one comparison at a given two-sided level (the inversion of
     the score test that decides it)."""
