@@ -224,8 +224,9 @@ def test_the_self_assessment_results_count_the_findings_of_each_article(credit_d
 
 
 def test_the_findings_table_gives_each_interval_and_why_a_row_is_there(credit_demo):
-    """Each result's 95% interval beside its value, the statuses explained, and a result whose
-    numbers meet the tolerance (a column flagged by its name) marked with its reason."""
+    """Each result's interval beside its value, at the level its status rests on (issue 28),
+    the statuses explained, and a result whose numbers meet the tolerance (a column flagged by
+    its name) marked with its reason."""
     doc = credit_demo.to_dict()
     pia = credit_demo.filing("pia")
     rights = pia.part("rights_impact").tables[0]
@@ -233,13 +234,14 @@ def test_the_findings_table_gives_each_interval_and_why_a_row_is_there(credit_de
     serious = [f for f in serious if f["article"] in ("72(4)", "72(5)", "71")]
     for row, f in zip(rights.rows, serious, strict=False):
         unit = checks.get(f["check"]).unit
+        level = f"{round(100 * f['details'].get('ci_level', 0.95), 2):g}%"
         if f.get("ci") and unit in ("points", "ratio"):
             lo, hi = (100 * c if unit == "points" else c for c in f["ci"])
             digits, tail = (1, " pp") if unit == "points" else (2, "")
-            expected = f"(95% CI {lo:.{digits}f} to {hi:.{digits}f}{tail})".replace("-", "−")
-            assert expected in row[3].en
+            expected = f"({level} CI {lo:.{digits}f} to {hi:.{digits}f}{tail})"
+            assert expected.replace("-", "−") in row[3].en
         elif f.get("ci"):
-            assert "(95% CI " in row[3].en
+            assert f"({level} CI " in row[3].en
         else:
             assert "CI" not in row[3].en
     assert "Fail: the value is beyond the tolerance" in rights.note.en
