@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,9 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, MAE_RATIO, MEAN_PREDICTION_RATIO, MEAN_RESIDUAL
 from ..regression import RegressionMetrics
+from ..words import Labels
+
+__all__ = ["assess_regression_table", "best_off"]
 
 
 def _finding(
@@ -47,8 +52,13 @@ def assess_regression_table(
     policy: Policy,
     higher_is_favorable: bool,
     reference: str | None = None,
+    factors: Sequence[str] = (),
+    labels: Labels = None,
 ) -> TableAssessment:
-    """The three numeric-output checks of one table (a ground or an intersection)."""
+    """The three numeric-output checks of one table (a ground or an intersection). With
+    legitimate ``factors`` the mean-prediction ratio is informative (never FAIL: the factors
+    may explain it; ``fairness.mean_prediction_conditional`` measures the ratio given them),
+    and its message says so, naming the factors by ``labels``."""
     frame, small = _regression_frame(rm, policy)
     items: list[Finding | Measured] = []
     level = policy.confidence_level
@@ -70,7 +80,17 @@ def assess_regression_table(
         return TableAssessment(key, items, pd.DataFrame())
 
     # 1. Mean prediction ratio (lowest over highest), for positive predictions.
-    items.append(_mean_prediction_item(key, frame, policy, higher_is_favorable, level, reference))
+    items.append(
+        _mean_prediction_item(
+            key,
+            frame,
+            policy,
+            higher_is_favorable,
+            level,
+            reference,
+            _Unadjusted(factors, len(rm.sensitive_names) > 1, labels),
+        )
+    )
     if not rm.has_outcomes:
         for check, metric in ((MEAN_RESIDUAL.id, "mean_residual"), (MAE_RATIO.id, "mae")):
             items.append(_finding(check, key, Status.NOT_ASSESSED, words.msg_no_outcomes(metric)))
@@ -81,6 +101,33 @@ def assess_regression_table(
     # 3. Accuracy parity: lowest over highest mean absolute error.
     items.append(_mae_item(key, frame, policy, level, reference))
     return TableAssessment(key, items, pd.DataFrame())
+
+
+class _Unadjusted(NamedTuple):
+    """The legitimate factors a raw mean-prediction ratio leaves out (none: it decides)."""
+
+    factors: Sequence[str] = ()
+    intersection: bool = False
+    labels: Labels = None
+
+
+#: A raw ratio without legitimate factors: it decides.
+_DECIDES = _Unadjusted()
+
+
+def best_off(rm: RegressionMetrics, policy: Policy, higher_is_favorable: bool) -> str | None:
+    """The default reference of a table: the group of at least ``min_group_size`` rows with
+    the most favourable mean prediction (None when there is none).
+
+    >>> from szai_audit.fairness.regression import regression_metrics
+    >>> rm = regression_metrics(None, [10.0] * 40 + [8.0] * 40, ["a"] * 40 + ["b"] * 40)
+    >>> best_off(rm, Policy(), True), best_off(rm, Policy(), False)
+    ('a', 'b')
+    """
+    means = _regression_frame(rm, policy)[0]["mean_prediction"]
+    if means.empty:
+        return None
+    return _reference(-means if higher_is_favorable else means, None)[0]
 
 
 def _regression_frame(rm: RegressionMetrics, policy: Policy) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -170,8 +217,10 @@ def _ratio_measured(
     level: float,
     chosen: str | None,
     min_size: int,
+    unadjusted: _Unadjusted = _DECIDES,
 ) -> Finding | Measured:
-    """Smaller over larger mean, every group against the reference."""
+    """Smaller over larger mean, every group against the reference; informative when
+    ``unadjusted`` names legitimate factors it leaves out."""
     means = frame[metric]
     ref, rule = _reference(means if harm_up else -means, chosen)
     if ref is None:
@@ -194,6 +243,9 @@ def _ratio_measured(
             threshold=threshold,
             level=level,
             verdict=verdict,
+            factors=unadjusted.factors,
+            intersection=unadjusted.intersection,
+            labels=unadjusted.labels,
         )
 
     return Measured(
@@ -208,7 +260,9 @@ def _ratio_measured(
             "metric": metric,
             "reference_rule": rule,
             "means": {k: float(v) for k, v in means.items()},
+            **({"unadjusted_for": list(unadjusted.factors)} if unadjusted.factors else {}),
         },
+        informative=bool(unadjusted.factors),
     )
 
 
@@ -228,6 +282,7 @@ def _mean_prediction_item(
     higher_is_favorable: bool,
     level: float,
     chosen: str | None,
+    unadjusted: _Unadjusted,
 ) -> Finding | Measured:
     """The mean prediction ratio check, for positive predictions."""
     if (frame["mean_prediction"] <= 0).any():
@@ -244,6 +299,7 @@ def _mean_prediction_item(
         level,
         chosen,
         policy.min_group_size,
+        unadjusted,
     )
 
 
