@@ -617,8 +617,11 @@ def _level_gap(mean: float, reference: float, other: Message, log: bool) -> Mess
         if log
         else say("fairness.mean_conditional.amount", amount=fmt_amount(abs(diff)), share=share)
     )
-    key = "fairness.mean_conditional.higher" if diff > 0 else "fairness.mean_conditional.lower"
-    return say(key, amount=amount, other=other)
+    return say(
+        "fairness.mean_conditional.higher" if diff > 0 else "fairness.mean_conditional.lower",
+        amount=amount,
+        other=other,
+    )
 
 
 def msg_mean_conditional(

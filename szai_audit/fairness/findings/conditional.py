@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -222,14 +223,10 @@ def mean_conditional_finding(
     by stratification and by regression adjustment (``fairness.mean_prediction_conditional``).
 
     ``gaps`` compares the predictions, in their unit (``gaps.log`` False) or as logs; each
-    estimate ``g`` of a group's gap is judged, as the raw mean-prediction ratio is, as a ratio
-    against ``policy.mean_prediction_ratio_min`` (one-sided, on the log scale): the group's
-    mean prediction given the factors, ``m + g`` (``m * exp(g)`` for logs), over the
-    reference's mean prediction ``m`` (``reference_mean``), or its inverse when lower outputs
-    are favourable; ``m`` is taken as known (delta method: the standard error of the log
-    ratio is that of ``g`` over ``m + g``; for logs, that of ``g`` itself). The unadjusted gap
-    is written the same way. Both ways round, as the reference was chosen before the factors.
-    Only groups of at least ``policy.min_group_size`` rows (``sizes``) are compared;
+    estimate is judged as a ratio against ``policy.mean_prediction_ratio_min``, as the raw
+    mean-prediction ratio is (see :class:`_MeanRatios`; ``reference_mean``: the reference
+    group's mean prediction), both ways round, as the reference was chosen before the
+    factors. Only groups of at least ``policy.min_group_size`` rows (``sizes``) are compared;
     NOT_ASSESSED when a mean (the reference's, or a group's given the factors) is not
     positive.
 
@@ -251,61 +248,28 @@ def mean_conditional_finding(
     ok = _compared(gaps, policy, sizes)
     if not ok:
         return _too_few_groups(gaps, ground, policy, sizes, MEAN_CONDITIONAL)
-    threshold, level = policy.mean_prediction_ratio_min, policy.confidence_level
-    ref, m = gaps.reference, float(reference_mean)
-
-    def adjusted(gap: float) -> float:
-        """The group's mean prediction given the factors."""
-        return m * math.exp(gap) if gaps.log else m + gap
-
-    def ratio(mean: float) -> float:
-        return mean / m if higher_is_favorable else m / mean
-
+    ratios = _MeanRatios(gaps, float(reference_mean), higher_is_favorable, policy)
     estimates = [*gaps.table["stratified_gap"], *gaps.table["regression_gap"]]
-    if m <= 0 or any(adjusted(float(x)) <= 0 for x in estimates if math.isfinite(float(x))):
-        return Finding(
-            check=MEAN_CONDITIONAL.id,
-            article=ARTICLE,
-            status=Status.NOT_ASSESSED,
-            message=words.msg_not_positive(ground),
-            ground=ground,
-            threshold=threshold,
-            details={"reference": ref, "factors": gaps.factors},
+    if ratios.reference_mean <= 0 or any(
+        ratios.level(float(x)) <= 0 for x in estimates if math.isfinite(float(x))
+    ):
+        return mean_conditional_not_assessed(
+            ground, policy, words.msg_not_positive(ground), gaps.factors
         )
-    scale = "log" if gaps.log else "difference"
-
-    def compare(
-        g: str, estimate: str, gap: float, se: float, size: int, extra: dict[str, Any]
-    ) -> Comparison:
-        mean = adjusted(gap)
-        return normal_comparison(
-            g,
-            ref,
-            ratio(mean),
-            se if gaps.log else se / mean,
-            threshold=threshold,
-            direction="at_least",
-            level=level,
-            scale="log",
-            method=f"{'stratified' if estimate == 'stratified' else 'regression_hc1'}_{scale}_z",
-            size=size,
-            extra={
-                **extra,
-                "mean": mean,
-                "reference_mean": m,
-                "observed": adjusted(float(gaps.table.loc[g, "raw_gap"])),
-                "reference_observed": m,
-            },
-        )
-
+    threshold, level = policy.mean_prediction_ratio_min, policy.confidence_level
     stratified, regression, unsupported = _estimates(
-        gaps, ok, policy, compare, lambda g, row: ratio(adjusted(float(row["raw_gap"])))
+        gaps, ok, policy, ratios.compare, lambda g, row: ratios.ratio(float(row["raw_gap"]))
     )
-    stratified = both_ways(stratified, threshold=threshold, direction="at_least", level=level)
-    regression = both_ways(regression, threshold=threshold, direction="at_least", level=level)
-
-    def message(verdict: Verdict) -> Message:
-        return words.msg_mean_conditional(
+    return MeasuredTwice(
+        check=MEAN_CONDITIONAL.id,
+        article=ARTICLE,
+        ground=ground,
+        threshold=threshold,
+        direction="at_least",
+        comparisons=both_ways(stratified, threshold=threshold, direction="at_least", level=level),
+        second=both_ways(regression, threshold=threshold, direction="at_least", level=level),
+        unsupported=unsupported,
+        message=lambda verdict: words.msg_mean_conditional(
             ground,
             verdict,
             factors=gaps.factors,
@@ -315,26 +279,68 @@ def mean_conditional_finding(
             min_size=policy.min_group_size,
             log=gaps.log,
             labels=labels,
-        )
-
-    return MeasuredTwice(
-        check=MEAN_CONDITIONAL.id,
-        article=ARTICLE,
-        ground=ground,
-        threshold=threshold,
-        direction="at_least",
-        comparisons=stratified,
-        second=regression,
-        unsupported=unsupported,
-        message=message,
+        ),
         details={
-            "reference": ref,
+            "reference": gaps.reference,
             "factors": gaps.factors,
             "strata": gaps.n_strata,
-            "scale": scale,
+            "scale": "log" if gaps.log else "difference",
             "sizes": {g: int(sizes.get(g, 0)) for g in ok},
         },
     )
+
+
+@dataclass(frozen=True)
+class _MeanRatios:
+    """A gap in mean prediction (a row of :class:`ConditionalGaps`) as the ratio judged.
+
+    An estimate ``g`` of a group's gap gives the group's mean prediction given the factors,
+    ``m + g`` (``m * exp(g)`` for a gap between logs), ``m`` being the reference's mean
+    prediction; the ratio is that over ``m`` (its inverse when lower outputs are favourable),
+    tested on the log scale against ``mean_prediction_ratio_min`` with ``m`` taken as known
+    (delta method: the standard error of the log ratio is that of ``g`` over ``m + g``; for
+    logs, that of ``g`` itself). The unadjusted gap is written the same way."""
+
+    gaps: ConditionalGaps
+    reference_mean: float
+    higher_is_favorable: bool
+    policy: Policy
+
+    def level(self, gap: float) -> float:
+        """The group's mean prediction given the factors."""
+        m = self.reference_mean
+        return m * math.exp(gap) if self.gaps.log else m + gap
+
+    def ratio(self, gap: float) -> float:
+        mean, m = self.level(gap), self.reference_mean
+        return mean / m if self.higher_is_favorable else m / mean
+
+    def compare(
+        self, g: str, estimate: str, gap: float, se: float, size: int, extra: dict[str, Any]
+    ) -> Comparison:
+        """One estimate of a group's gap as a :class:`Comparison` (:data:`Compare`)."""
+        mean, m = self.level(gap), self.reference_mean
+        method = "stratified" if estimate == "stratified" else "regression_hc1"
+        scale = "log" if self.gaps.log else "difference"
+        return normal_comparison(
+            g,
+            self.gaps.reference,
+            self.ratio(gap),
+            se if self.gaps.log else se / mean,
+            threshold=self.policy.mean_prediction_ratio_min,
+            direction="at_least",
+            level=self.policy.confidence_level,
+            scale="log",
+            method=f"{method}_{scale}_z",
+            size=size,
+            extra={
+                **extra,
+                "mean": mean,
+                "reference_mean": m,
+                "observed": self.level(float(self.gaps.table.loc[g, "raw_gap"])),
+                "reference_observed": m,
+            },
+        )
 
 
 def mean_conditional_not_assessed(
