@@ -8,7 +8,7 @@ all of them at once. The number formats are those of :mod:`szai_audit.core.messa
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..core.catalog import say
 from ..core.grounds import ground_label
@@ -478,6 +478,13 @@ def _gap_words(group: Message, value: float) -> Message:
     return say("fairness.gap_words.not_worse_off", group=group)
 
 
+def _estimate_name(c: Comparison) -> Message:
+    """The estimator of a gap after legitimate factors, as a message names it."""
+    if c.extra.get("estimate") == "stratified":
+        return say("fairness.conditional.stratified")
+    return say("fairness.conditional.regression_adjustment")
+
+
 def msg_conditional(
     ground: str,
     verdict: Verdict,
@@ -497,11 +504,7 @@ def msg_conditional(
     c = verdict.comparison
     listed = feature_names(factors, labels)
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
-    name = (
-        say("fairness.conditional.stratified")
-        if c.extra.get("estimate") == "stratified"
-        else say("fairness.conditional.regression_adjustment")
-    )
+    name = _estimate_name(c)
     group, other = sides(c)
     harm = _gap_words(group, c.value)
     body = say(
@@ -519,6 +522,29 @@ def msg_conditional(
         value_2=_points(c.extra["raw"]),
         threshold=_points(threshold),
     )
+    return _two_ways(
+        body,
+        verdict,
+        lambda v: say("fairness.conditional.regression_adjusted_gap_points", value=_points(v)),
+        _points,
+        min_size,
+        min_coverage,
+    )
+
+
+def _two_ways(
+    body: Message,
+    verdict: Verdict,
+    other_estimate: Callable[[float], Message],
+    show: Callable[[float], str],
+    min_size: int,
+    min_coverage: float,
+) -> Message:
+    """The end of the message of a gap measured two ways (after legitimate factors): why the
+    regression estimate alone decides, or what the other estimate is (``other_estimate`` of
+    its value); where the two disagree, both results (values written by ``show``); the
+    result."""
+    c = verdict.comparison
     if c.extra.get("estimate") == "regression":
         body = body.join(
             say(
@@ -532,15 +558,9 @@ def msg_conditional(
             sep_en="",
         )
     elif verdict.other is not None:
-        body = body.join(
-            say(
-                "fairness.conditional.regression_adjusted_gap_points",
-                value=_points(verdict.other.value),
-            ),
-            sep_en="",
-        )
+        body = body.join(other_estimate(verdict.other.value), sep_en="")
     if verdict.disagree and verdict.other is not None:
-        body = body.join(disagreement(verdict, _points), sep_en="")
+        body = body.join(disagreement(verdict, show), sep_en="")
     return body.join(verdict_tail(verdict))
 
 
@@ -642,11 +662,7 @@ def msg_mean_conditional(
     that decides and the other, and the gap before the factors on the same scale."""
     c = verdict.comparison
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
-    name = (
-        say("fairness.conditional.stratified")
-        if c.extra.get("estimate") == "stratified"
-        else say("fairness.conditional.regression_adjustment")
-    )
+    name = _estimate_name(c)
     group, other = sides(c)
     body = say(
         "fairness.mean_conditional",
@@ -662,26 +678,14 @@ def msg_mean_conditional(
         threshold=fmt_ratio(threshold),
         raw=_level_gap(c.extra["observed"], c.extra["reference_observed"], other, log),
     )
-    if c.extra.get("estimate") == "regression":
-        body = body.join(
-            say(
-                "fairness.regression_only",
-                covered=f"{c.extra['covered']:,}",
-                ref_covered=f"{c.extra['reference_covered']:,}",
-                coverage=fmt_pct(c.extra["coverage"]),
-                min_size=min_size,
-                min_coverage=fmt_pct(min_coverage),
-            ),
-            sep_en="",
-        )
-    elif verdict.other is not None:
-        body = body.join(
-            say("fairness.mean_conditional.regression_ratio", value=fmt_ratio(verdict.other.value)),
-            sep_en="",
-        )
-    if verdict.disagree and verdict.other is not None:
-        body = body.join(disagreement(verdict, fmt_ratio), sep_en="")
-    return body.join(verdict_tail(verdict))
+    return _two_ways(
+        body,
+        verdict,
+        lambda v: say("fairness.mean_conditional.regression_ratio", value=fmt_ratio(v)),
+        fmt_ratio,
+        min_size,
+        min_coverage,
+    )
 
 
 def msg_log_needs_positive(ground: str, n: int) -> Message:

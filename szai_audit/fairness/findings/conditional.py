@@ -149,19 +149,7 @@ def conditional_finding(
     # The reference was chosen before the factors: after them it may be the group worse off.
     stratified = both_ways(stratified, threshold=threshold, direction="at_most", level=level)
     regression = both_ways(regression, threshold=threshold, direction="at_most", level=level)
-
-    def message(verdict: Verdict) -> Message:
-        return words.msg_conditional(
-            ground,
-            verdict,
-            factors=gaps.factors,
-            threshold=threshold,
-            level=level,
-            min_coverage=policy.min_coverage,
-            min_size=policy.min_group_size,
-            labels=labels,
-        )
-
+    message = _message(words.msg_conditional, ground, gaps, policy, threshold, labels)
     return MeasuredTwice(
         check=CONDITIONAL.id,
         article=ARTICLE,
@@ -179,6 +167,34 @@ def conditional_finding(
             "sizes": {g: int(sizes.get(g, 0)) for g in ok},
         },
     )
+
+
+def _message(
+    write: Callable[..., Message],
+    ground: str,
+    gaps: ConditionalGaps,
+    policy: Policy,
+    threshold: float,
+    labels: Labels,
+    **more: Any,
+) -> Callable[[Verdict], Message]:
+    """The message of a gap after legitimate factors, written by ``write``
+    (:func:`~szai_audit.fairness.words.msg_conditional` and the like) once judged."""
+
+    def message(verdict: Verdict) -> Message:
+        return write(
+            ground,
+            verdict,
+            factors=gaps.factors,
+            threshold=threshold,
+            level=policy.confidence_level,
+            min_coverage=policy.min_coverage,
+            min_size=policy.min_group_size,
+            labels=labels,
+            **more,
+        )
+
+    return message
 
 
 def _too_few_groups(
@@ -269,16 +285,8 @@ def mean_conditional_finding(
         comparisons=both_ways(stratified, threshold=threshold, direction="at_least", level=level),
         second=both_ways(regression, threshold=threshold, direction="at_least", level=level),
         unsupported=unsupported,
-        message=lambda verdict: words.msg_mean_conditional(
-            ground,
-            verdict,
-            factors=gaps.factors,
-            threshold=threshold,
-            level=level,
-            min_coverage=policy.min_coverage,
-            min_size=policy.min_group_size,
-            log=gaps.log,
-            labels=labels,
+        message=_message(
+            words.msg_mean_conditional, ground, gaps, policy, threshold, labels, log=gaps.log
         ),
         details={
             "reference": gaps.reference,
