@@ -355,7 +355,12 @@ def mean_conditional_not_assessed(
     ground: str, policy: Policy, message: Message, factors: Sequence[str]
 ) -> Finding:
     """``fairness.mean_prediction_conditional`` when it cannot be measured (``message`` says
-    why)."""
+    why).
+
+    >>> f = mean_conditional_not_assessed("gender", Policy(), Message("…", "..."), ["educ"])
+    >>> f.status.value, f.details
+    ('NOT_ASSESSED', {'factors': ['educ']})
+    """
     return Finding(
         check=MEAN_CONDITIONAL.id,
         article=ARTICLE,
