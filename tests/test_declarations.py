@@ -19,7 +19,7 @@ from docs_pages import read_page, section
 
 import szai_audit as sa
 from szai_audit import _config
-from szai_audit.core.policy import AtLeast, Fraction, Level, Step
+from szai_audit.core.policy import AtLeast, Fraction, Level, OneOf, Step
 from szai_audit.inputs.settings import ARGUMENTS, DECLARED, Settings
 
 DOCS = Path(__file__).parents[1] / "docs"
@@ -217,6 +217,8 @@ def _outside(allowed: Any) -> list[Any]:
         return [0, 1, 1.5, float("nan")]
     if isinstance(allowed, Step):
         return [0, 1.5, True, "0.01"]
+    if isinstance(allowed, OneOf):
+        return ["levels", allowed.values[0].upper(), None, 1]
     assert isinstance(allowed, Fraction)
     return [0 if allowed.low_open else -0.01, 1.01, float("inf"), True, "0.5"]
 
@@ -230,5 +232,8 @@ def test_every_policy_setting_is_checked_against_its_declared_range(setting):
             sa.Policy(**{setting.name: value})
     if isinstance(allowed, Fraction):
         sa.Policy(**{setting.name: 1})
-    if not isinstance(allowed, AtLeast):
+    if isinstance(allowed, OneOf):
+        for value in allowed.values:
+            sa.Policy(**{setting.name: value})
+    elif not isinstance(allowed, AtLeast):
         sa.Policy(**{setting.name: 0.5})

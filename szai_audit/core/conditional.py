@@ -31,10 +31,18 @@ import pandas as pd
 
 from .data import encode_groups
 from .design import Design, mean_difference, stratified_difference, wls
-from .errors import ColumnNotFoundError, InputError
+from .errors import ColumnNotFoundError, InputError, SensitiveAttributeError
 from .trend import ols_hc1
 
-__all__ = ["ConditionalGaps", "PreparedFactors", "conditional_gaps", "prepare_factors"]
+__all__ = [
+    "ConditionalGaps",
+    "PreparedFactors",
+    "checked_factors",
+    "conditional_gaps",
+    "legitimate_frame",
+    "prepare_factors",
+    "strata_bins",
+]
 
 
 @dataclass(frozen=True)
@@ -384,3 +392,74 @@ def legitimate_frame(data: pd.DataFrame | None, names: Sequence[str]) -> pd.Data
             f"{[str(c) for c in data.columns][:20]}."
         )
     return data[list(names)]
+
+
+def checked_factors(
+    data: pd.DataFrame | None, names: Sequence[str], sensitive: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The legitimate-factor columns of ``data``, refused with a clear error when a name is
+    not a column, when a factor is one of the ``sensitive`` columns (a protected ground cannot
+    be a legitimate reason for a different outcome) or when a factor holds no value at all.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        A name that is not a column of ``data``.
+    SensitiveAttributeError
+        A factor that is a sensitive attribute's column.
+    InputError
+        No ``data``, or a factor whose every value is missing.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"educ": [12, 16, None], "sex": ["f", "m", "f"]})
+    >>> list(checked_factors(data, ["educ"], sensitive=["sex"]).columns)
+    ['educ']
+    >>> checked_factors(data, ["sex"], sensitive=["sex"])
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.SensitiveAttributeError: legitimate_factors ['sex'] are sensitive ...
+    """
+    clash = sorted(set(names) & {c for c in sensitive if c})
+    if clash:
+        raise SensitiveAttributeError(
+            f"legitimate_factors {clash} are sensitive attributes; a protected ground "
+            f"cannot be a legitimate reason for a different decision or output."
+        )
+    frame = legitimate_frame(data, names)
+    empty = [str(c) for c in frame.columns if not frame[c].notna().any()]
+    if empty:
+        raise InputError(
+            f"legitimate_factors {empty} hold only missing values in the {len(frame):,} rows "
+            f"audited; a factor with no value cannot explain a gap. Leave it out, or fill it."
+        )
+    return frame
+
+
+def strata_bins(factors: pd.DataFrame, per_stratum: int = 50, most: int = 50) -> int:
+    """Quantile bins per numeric factor so that strata hold about ``per_stratum`` rows.
+
+    Finer strata leave less of the factors' own effect inside a stratum (a longer trip within
+    the same distance bin); the number grows with the data, between 3 and ``most``. A numeric
+    factor with at most 10 distinct values is not counted as numeric (its values are strata).
+
+    >>> strata_bins(pd.DataFrame({"km": np.arange(20_000.0), "car": ["a", "b"] * 10_000}))
+    50
+    >>> strata_bins(pd.DataFrame({"km": np.arange(1_000.0), "age": np.arange(1_000.0)}))
+    4
+    """
+    numeric = [
+        c
+        for c in factors.columns
+        if pd.api.types.is_numeric_dtype(factors[c].dtype)
+        and not pd.api.types.is_bool_dtype(factors[c].dtype)
+        and factors[c].nunique() > 10
+    ]
+    cells = 1
+    for c in factors.columns:
+        if c not in numeric:
+            cells *= max(1, int(factors[c].nunique(dropna=False)))
+    if not numeric:
+        return 10
+    b = int((len(factors) / (per_stratum * cells)) ** (1 / len(numeric)))
+    return max(3, min(most, b))

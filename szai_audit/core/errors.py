@@ -58,7 +58,8 @@ class PredictionError(InputError):
 
 
 class SensitiveAttributeError(InputError):
-    """A sensitive attribute cannot be turned into groups (one group only, bad bins, ...)."""
+    """A sensitive attribute cannot be turned into groups (one group only, bad bins, ...), or
+    is named where it may not be (as a legitimate factor)."""
 
 
 class PolicyError(InputError):

@@ -117,7 +117,8 @@ DECISION_RULES: tuple[tuple[str, str], ...] = (
     (
         "WARN (informative)",
         "A comparison that legitimate factors may explain (a raw price gap, a price trend "
-        "without factors) or that is not discrimination by itself (a proxy) is never FAIL: "
+        "without factors, the raw mean-prediction ratio of numeric outputs when factors are "
+        "given) or that is not discrimination by itself (a proxy) is never FAIL: "
         "where the rule says FAIL, it is WARN. Such comparisons form a family of their own.",
     ),
     (
@@ -138,7 +139,8 @@ METHOD: tuple[tuple[str, str], ...] = (
         "intersection-union test: the larger of their two p-values). The questions about one "
         "ground (an attribute, an intersection, a consumer-profile dimension) form one "
         "Benjamini-Hochberg family at `significance_level`; its informative comparisons (raw "
-        "price gaps, price trends without factors, proxies) form another, and checks without "
+        "price gaps, price trends without factors, raw mean-prediction ratios beside factors, "
+        "proxies) form another, and checks without "
         "a test (flip tests, attribution shares, the Art. 33(2) scan) are in none. Adding "
         "inputs, a never-FAIL check or another ground therefore cannot change a decision on "
         "a ground. The false discovery rate is controlled at `significance_level` within each "

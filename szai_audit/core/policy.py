@@ -1,7 +1,8 @@
 """Thresholds and settings of an audit, in one object the user can override.
 
 Each setting of :class:`Policy` is declared once, as a field whose metadata holds the values it
-may take (:class:`Fraction`, :class:`Level`, :class:`Step` or :class:`AtLeast`): the check that
+may take (:class:`Fraction`, :class:`Level`, :class:`Step`, :class:`AtLeast` or :class:`OneOf`):
+the check that
 refuses a value with a :class:`~szai_audit.errors.PolicyError`, and the range the table of
 docs/concepts.md prints (``Policy.allowed()``, tested against that table).
 """
@@ -15,7 +16,18 @@ from typing import Any
 
 from .errors import PolicyError
 
-__all__ = ["LEVEL", "RATIO", "SHARE", "STEP", "AtLeast", "Fraction", "Level", "Policy", "Step"]
+__all__ = [
+    "LEVEL",
+    "RATIO",
+    "SHARE",
+    "STEP",
+    "AtLeast",
+    "Fraction",
+    "Level",
+    "OneOf",
+    "Policy",
+    "Step",
+]
 
 
 def _number(value: Any) -> bool:
@@ -111,6 +123,33 @@ class AtLeast:
             raise PolicyError(f"Policy.{name} must be an integer >= {self.minimum}, got {value!r}.")
 
 
+@dataclass(frozen=True)
+class OneOf:
+    """One of a few words: a choice of method (``regression_gap_scale``).
+
+    >>> OneOf(("difference", "log")).text
+    '`"difference"` or `"log"`'
+    >>> OneOf(("difference", "log")).check("regression_gap_scale", "levels")
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PolicyError: Policy.regression_gap_scale must be "difference" or "log", ...
+    """
+
+    values: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The choices, as docs/concepts.md writes them."""
+        return " or ".join(f'`"{v}"`' for v in self.values)
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` unless ``value`` is one of
+        ``values``."""
+        if not isinstance(value, str) or value not in self.values:
+            choices = " or ".join(f'"{v}"' for v in self.values)
+            raise PolicyError(f"Policy.{name} must be {choices}, got {value!r}.")
+
+
 #: A ratio (or an AUC), in (0, 1].
 RATIO = Fraction(low_open=True)
 #: A difference or a share, in [0, 1].
@@ -121,7 +160,7 @@ LEVEL = Level()
 STEP = Step()
 
 
-def _setting(default: Any, allowed: Fraction | Level | Step | AtLeast) -> Any:
+def _setting(default: Any, allowed: Fraction | Level | Step | AtLeast | OneOf) -> Any:
     """A field of :class:`Policy`: its default and the values it may take."""
     return dataclasses.field(default=default, metadata={"allowed": allowed})
 
@@ -200,6 +239,14 @@ class Policy:
     mae_ratio_min : float, default 0.8
         Numeric outputs: lowest acceptable ratio of the smallest to the largest group mean
         absolute error.
+    regression_gap_scale : {"difference", "log"}, default "difference"
+        Numeric outputs with ``legitimate_factors``: how the gap in mean prediction between
+        two groups is measured once the factors are held equal. ``"difference"``: in the
+        output's own unit (a wage gap of 1.81 an hour), from a regression additive in the
+        factors; ``"log"``: between the logarithms of the outputs (a relative gap, 8% less),
+        from a regression multiplicative in them, as prices are compared; it needs every
+        output positive. Either way the gap is judged as a ratio against
+        ``mean_prediction_ratio_min``.
     explain_sample_size : int, default 2000
         Rows explained (a sample stratified by sensitive group and decision) for Art. 71.
     explain_background_size : int, default 100
@@ -275,6 +322,7 @@ class Policy:
     mean_prediction_ratio_min: float = _setting(0.9, RATIO)
     mean_residual_difference_max: float = _setting(0.05, SHARE)
     mae_ratio_min: float = _setting(0.8, RATIO)
+    regression_gap_scale: str = _setting("difference", OneOf(("difference", "log")))
     explain_sample_size: int = _setting(2000, AtLeast(10))
     explain_background_size: int = _setting(100, AtLeast(1))
     attribution_share_max: float = _setting(0.02, SHARE)

@@ -21,6 +21,7 @@ __all__ = [
     "GROUND_NOT_PROVIDED",
     "INTERSECTION_NOT_ASSESSED",
     "MAE_RATIO",
+    "MEAN_CONDITIONAL",
     "MEAN_PREDICTION_RATIO",
     "MEAN_RESIDUAL",
     "MEAN_TREND",
@@ -184,6 +185,17 @@ MEAN_PREDICTION_RATIO = register(
         direction="at_least",
         computed_by=_REGRESSION,
         minimum="people",
+    )
+)
+MEAN_CONDITIONAL = register(
+    Check(
+        "fairness.mean_prediction_conditional",
+        ARTICLE,
+        say("fairness.mean_conditional.ratio_after_legitimate_factors"),
+        unit="ratio",
+        direction="at_least",
+        computed_by="szai_audit.fairness.findings.conditional:mean_conditional_finding",
+        minimum="covered",
     )
 )
 MEAN_RESIDUAL = register(

@@ -436,18 +436,24 @@ def _mitigation_section(result: Results, key: str) -> dict[str, Any] | None:
 
 
 def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
-    """Favourable-decision gaps against the reference, before and after legitimate factors."""
+    """Gaps against the reference, before and after legitimate factors: in favourable
+    decisions (percentage points), or for numeric outputs in mean prediction (in the
+    prediction's unit, or in percent when measured on the log scale)."""
     gaps = result.fairness.conditional.get(key)
     if gaps is None or gaps.table.empty:
         return None
     z = z_value(result.policy.confidence_level)
+    numeric = result.scope.task == "regression"
+    show: Callable[[float], str] = _pts
+    if numeric:
+        show = (lambda v: fmt_pct(float(np.expm1(v)))) if gaps.log else fmt_amount
 
     def fmt(v: float, se: float) -> dict[str, str]:
         if not np.isfinite(v):
             return {"text": "—", "ci": ""}
-        lo, hi = _pts(v - z * se), _pts(v + z * se)
+        lo, hi = show(v - z * se), show(v + z * se)
         ci = "" if not np.isfinite(se) else f"{lo} 至 {hi}"
-        return {"text": _pts(v), "ci": ci}
+        return {"text": show(v), "ci": ci}
 
     vl = result.value_labels
     rows = [
@@ -466,11 +472,31 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
     ]
     if not rows:
         return None
+    reference = vl.group(key, gaps.reference)
+    factors = words.feature_names(gaps.factors, display_names(result))
+    strata = f"{gaps.n_strata:,}"
+    heads, note = None, None
+    if numeric:  # the template names the columns and the unit of decision-rate gaps itself
+        heads = [
+            say("fairness.conditional_table.unadjusted"),
+            say("fairness.conditional_table.stratified"),
+            say("fairness.conditional_table.regression_adjusted"),
+        ]
+        note = say(
+            "fairness.conditional_table.note_log"
+            if gaps.log
+            else "fairness.conditional_table.note_difference",
+            reference=reference,
+            factors=factors,
+            strata=strata,
+        )
     return {
-        "reference": vl.group(key, gaps.reference),
-        "factors": words.feature_names(gaps.factors, display_names(result)),
-        "strata": f"{gaps.n_strata:,}",
+        "reference": reference,
+        "factors": factors,
+        "strata": strata,
         "rows": rows,
+        "heads": heads,
+        "note": note,
     }
 
 
@@ -543,7 +569,7 @@ def _regression_section(
         "proxies": proxy_section(result, key),
         "flips": flip_section(result, key),
         "mitigation": None,
-        "conditional": None,
+        "conditional": _conditional_section(result, key),
         "chart": regression_chart(rm, f"chart-{index}", policy, lang, ci),
         "chart_caption": say(
             "fairness.regression_section.chart_caption", min_group_size=policy.min_group_size

@@ -8,7 +8,7 @@ all of them at once. The number formats are those of :mod:`szai_audit.core.messa
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..core.catalog import say
 from ..core.grounds import ground_label
@@ -479,6 +479,13 @@ def _gap_words(group: Message, value: float) -> Message:
     return say("fairness.gap_words.not_worse_off", group=group)
 
 
+def _estimate_name(c: Comparison) -> Message:
+    """The estimator of a gap after legitimate factors, as a message names it."""
+    if c.extra.get("estimate") == "stratified":
+        return say("fairness.conditional.stratified")
+    return say("fairness.conditional.regression_adjustment")
+
+
 def msg_conditional(
     ground: str,
     verdict: Verdict,
@@ -498,11 +505,7 @@ def msg_conditional(
     c = verdict.comparison
     listed = feature_names(factors, labels)
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
-    name = (
-        say("fairness.conditional.stratified")
-        if c.extra.get("estimate") == "stratified"
-        else say("fairness.conditional.regression_adjustment")
-    )
+    name = _estimate_name(c)
     group, other = sides(c)
     harm = _gap_words(group, c.value)
     body = say(
@@ -522,6 +525,29 @@ def msg_conditional(
         value_2=_points(c.extra["raw"]),
         threshold=_points(threshold),
     )
+    return _two_ways(
+        body,
+        verdict,
+        lambda v: say("fairness.conditional.regression_adjusted_gap_points", value=_points(v)),
+        _points,
+        min_size,
+        min_coverage,
+    )
+
+
+def _two_ways(
+    body: Message,
+    verdict: Verdict,
+    other_estimate: Callable[[float], Message],
+    show: Callable[[float], str],
+    min_size: int,
+    min_coverage: float,
+) -> Message:
+    """The end of the message of a gap measured two ways (after legitimate factors): why the
+    regression estimate alone decides, or what the other estimate is (``other_estimate`` of
+    its value); where the two disagree, both results (values written by ``show``); the
+    result."""
+    c = verdict.comparison
     if c.extra.get("estimate") == "regression":
         body = body.join(
             say(
@@ -535,15 +561,9 @@ def msg_conditional(
             sep_en="",
         )
     elif verdict.other is not None:
-        body = body.join(
-            say(
-                "fairness.conditional.regression_adjusted_gap_points",
-                value=_points(verdict.other.value),
-            ),
-            sep_en="",
-        )
+        body = body.join(other_estimate(verdict.other.value), sep_en="")
     if verdict.disagree and verdict.other is not None:
-        body = body.join(disagreement(verdict, _points), sep_en="")
+        body = body.join(disagreement(verdict, show), sep_en="")
     return body.join(verdict_tail(verdict))
 
 
@@ -572,8 +592,14 @@ def msg_mean_ratio(
     threshold: float,
     level: float,
     verdict: Verdict,
+    factors: Sequence[str] = (),
+    intersection: bool = False,
+    labels: Labels = None,
 ) -> Message:
-    """Lowest over highest group mean (mean prediction, or mean absolute error)."""
+    """Lowest over highest group mean (mean prediction, or mean absolute error). With
+    legitimate ``factors`` (a raw mean-prediction ratio, informative), it says the factors may
+    explain the gap and where the ratio given them is: the finding of the same ground, or of
+    each ground alone for an ``intersection``."""
     g, m = ground_label(ground), METRIC_LABELS[metric]
     low, high = ci if ci is not None else (float("nan"), float("nan"))
     body = say(
@@ -590,7 +616,87 @@ def msg_mean_ratio(
         high=fmt_ratio(high),
         threshold=fmt_ratio(threshold),
     )
+    if factors:
+        note = say(
+            "fairness.mean_ratio.before_factors_each_ground"
+            if intersection
+            else "fairness.mean_ratio.before_factors",
+            listed=feature_names(factors, labels),
+            title=say("fairness.mean_conditional.ratio_after_legitimate_factors"),
+        )
+        body = body.join(note, sep_en="")
     return body.join(verdict_tail(verdict))
+
+
+def _level_gap(mean: float, reference: float, other: Message, log: bool) -> Message:
+    """How a mean prediction stands to another's: "1.81 (25.5%) lower than for ..." (only the
+    percentage for a gap measured on the log scale)."""
+    diff, rel = mean - reference, mean / reference - 1
+    if abs(rel) < 5e-4:
+        return say("fairness.mean_conditional.same", other=other)
+    share = fmt_pct(abs(rel))
+    amount = (
+        Message(share, share)
+        if log
+        else say("fairness.mean_conditional.amount", amount=fmt_amount(abs(diff)), share=share)
+    )
+    return say(
+        "fairness.mean_conditional.higher" if diff > 0 else "fairness.mean_conditional.lower",
+        amount=amount,
+        other=other,
+    )
+
+
+def msg_mean_conditional(
+    ground: str,
+    verdict: Verdict,
+    *,
+    factors: Sequence[str],
+    threshold: float,
+    level: float,
+    min_coverage: float,
+    min_size: int,
+    log: bool,
+    labels: Labels = None,
+) -> Message:
+    """Message of the mean prediction after legitimate factors (numeric outputs): the group's
+    mean prediction given the factors against the reference's, in the output's unit and in
+    percent (percent only on the log scale), the ratio judged with its interval, the estimate
+    that decides and the other, and the gap before the factors on the same scale."""
+    c = verdict.comparison
+    low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
+    name = _estimate_name(c)
+    group, other = sides(c)
+    body = say(
+        "fairness.mean_conditional",
+        ground=ground_label(ground),
+        listed=feature_names(factors, labels),
+        group=group,
+        gap=_level_gap(c.extra["mean"], c.extra["reference_mean"], other, log),
+        name=name,
+        value=fmt_ratio(c.value),
+        level=fmt_level(level),
+        low=fmt_ratio(low),
+        high=fmt_ratio(high),
+        threshold=fmt_ratio(threshold),
+        raw=_level_gap(c.extra["observed"], c.extra["reference_observed"], other, log),
+    )
+    return _two_ways(
+        body,
+        verdict,
+        lambda v: say("fairness.mean_conditional.regression_ratio", value=fmt_ratio(v)),
+        fmt_ratio,
+        min_size,
+        min_coverage,
+    )
+
+
+def msg_log_needs_positive(ground: str, n: int) -> Message:
+    """The mean prediction after legitimate factors on the log scale, with outputs that are
+    not all positive."""
+    return say(
+        "fairness.mean_conditional.log_needs_positive", ground=ground_label(ground), n=f"{n:,}"
+    )
 
 
 def msg_residual(
@@ -776,8 +882,11 @@ def msg_comparison(
 # --------------------------------------------------------------------------------------------
 
 
-def regression_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
-    """The method section of an audit of numeric outputs (``task="regression"``)."""
+def regression_method_paragraphs(
+    scope: Scope, policy: Policy, factors: Sequence[str] = (), labels: Labels = None
+) -> list[Message]:
+    """The method section of an audit of numeric outputs (``task="regression"``); with
+    legitimate ``factors``, how the gap given them is measured and judged."""
     higher = scope.favorable_is_positive
     direction = (
         say("fairness.regression_method_paragraphs.higher_better")
@@ -804,8 +913,24 @@ def regression_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             significance_level=policy.significance_level,
             min_group_size=policy.min_group_size,
         ),
+        *([_factors_paragraph(policy, factors, labels)] if factors else []),
         say("fairness.regression_method_paragraphs.privacy_report_holds_statistics"),
     ]
+
+
+def _factors_paragraph(policy: Policy, factors: Sequence[str], labels: Labels) -> Message:
+    """How the mean prediction after legitimate factors is measured and judged."""
+    scale = (
+        say("fairness.regression_method_paragraphs.scale_log")
+        if policy.regression_gap_scale == "log"
+        else say("fairness.regression_method_paragraphs.scale_difference")
+    )
+    return say(
+        "fairness.regression_method_paragraphs.legitimate_factors",
+        factors=feature_names(factors, labels),
+        scale=scale,
+        mean_prediction_ratio_min=fmt_ratio(policy.mean_prediction_ratio_min),
+    )
 
 
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:

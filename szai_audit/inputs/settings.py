@@ -454,7 +454,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     warn_unaligned(a, a["data"])
     _check_recourse(a["recourse"], a["data"])
     factors = _factor_names(a["legitimate_factors"], a["task"])
-    _check_outputs(a, factors)
+    _check_outputs(a)
     profile: dict[str, list[str]] = {}
     if a["task"] == "pricing":
         profile = _check_pricing(a["data"], factors, a["consumer_profile"], a["loyalty"])
@@ -779,14 +779,14 @@ def warn_unaligned(a: Mapping[str, Any], data: Any) -> None:
 
 
 def _factor_names(factors: Any, task: str) -> list[str]:
-    """The legitimate factors as column names. A pricing audit also takes a single name; a
-    classification audit refuses it (a string is not a list of columns)."""
+    """The legitimate factors as column names. A pricing audit also takes a single name; the
+    other tasks refuse it (a string is not a list of columns)."""
     if not factors:
         return []
     if isinstance(factors, str):
         if task == "pricing":
             return [factors]
-        if task == "classification":
+        if task in ("classification", "regression"):
             raise InputTypeError(
                 f"legitimate_factors must be a list of column names, got the string "
                 f"{factors!r}; write [{factors!r}]."
@@ -822,20 +822,15 @@ _NOTHING = {
 }
 
 
-def _check_outputs(a: Mapping[str, Any], factors: list[str]) -> None:
+def _check_outputs(a: Mapping[str, Any]) -> None:
     """Which outputs are audited: the model's (with its inputs) or given ones, not both."""
     task, model, data, direction = a["task"], a["model"], a["data"], a["favorable_direction"]
     y_true, y_pred, y_score = a["y_true"], a["y_pred"], a["y_score"]
-    if task == "regression":
-        if y_score is not None:
-            raise InputError(
-                "y_score is for classification; with task='regression' give the numeric "
-                "outputs as y_pred (or the model)."
-            )
-        if factors:
-            raise UnsupportedError(
-                "legitimate_factors is supported for task='classification' in this version."
-            )
+    if task == "regression" and y_score is not None:
+        raise InputError(
+            "y_score is for classification; with task='regression' give the numeric "
+            "outputs as y_pred (or the model)."
+        )
     if task == "pricing":
         if data is None:
             raise InputError(

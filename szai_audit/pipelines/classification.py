@@ -16,12 +16,12 @@ import pandas as pd
 
 from ..core.conditional import (
     ConditionalGaps,
+    checked_factors,
     conditional_gaps,
-    legitimate_frame,
     prepare_factors,
 )
 from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key, plain
-from ..core.errors import InputError, SensitiveAttributeError
+from ..core.errors import SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, Measured, TableAssessment
@@ -41,10 +41,22 @@ from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_classification
+from ..inputs.settings import Settings
 from ..result import AuditResult
 from .skeleton import Checked, Prepared, TaskRunner
 
-__all__ = ["ClassificationRunner", "require_grounds"]
+__all__ = ["ClassificationRunner", "legitimate_factors", "require_grounds"]
+
+
+def legitimate_factors(settings: Settings, attrs: list[Attribute]) -> pd.DataFrame | None:
+    """The columns of ``settings.legitimate_factors`` (None when none were named), checked by
+    :func:`~szai_audit.core.conditional.checked_factors`: each a column of the data, none the
+    column of a sensitive attribute, none without any value."""
+    names = settings.legitimate_factors
+    if not names:
+        return None
+    sensitive = [a.info.column for a in attrs if a.info.source == "data" and a.info.column]
+    return checked_factors(settings.data, names, sensitive)
 
 
 def require_grounds(attrs: list[Attribute]) -> None:
@@ -234,17 +246,7 @@ class ClassificationRunner(TaskRunner):
 
     def _factors(self) -> pd.DataFrame | None:
         """The legitimate factors, checked not to be sensitive attributes (None: not given)."""
-        names = self.settings.legitimate_factors
-        if not names:
-            return None
-        sensitive_columns = {a.info.column for a in self.prep.attrs if a.info.source == "data"}
-        clash = sorted(set(names) & {c for c in sensitive_columns if c})
-        if clash:
-            raise InputError(
-                f"legitimate_factors {clash} are sensitive attributes; a protected ground "
-                f"cannot be a legitimate reason for a different decision."
-            )
-        return legitimate_frame(self.settings.data, names)
+        return legitimate_factors(self.settings, self.prep.attrs)
 
     def _favourable(self) -> np.ndarray:
         """The favourable decision of every row, as 0/1."""

@@ -2,7 +2,9 @@
 
 Mean prediction, mean outcome, mean error and mean absolute error by group, per ground, per
 pair of grounds and for all together (exact from sums and sums of squares, in memory or in
-parts); then the shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
+parts); with legitimate factors (data in memory), the mean prediction of each ground's groups
+given them, by stratification and by regression adjustment as prices are compared; then the
+shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,30 @@ import itertools
 
 import numpy as np
 
-from ..core.data import GroupEncoding, encode_groups
+from ..core.conditional import (
+    ConditionalGaps,
+    PreparedFactors,
+    conditional_gaps,
+    prepare_factors,
+    strata_bins,
+)
+from ..core.data import (
+    MISSING_LABEL,
+    GroupEncoding,
+    encode_groups,
+    group_label,
+    is_missing_group_key,
+)
 from ..core.findings import Finding
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, TableAssessment
+from ..fairness import words
+from ..fairness.findings.conditional import (
+    mean_conditional_finding,
+    mean_conditional_not_assessed,
+)
 from ..fairness.findings.grounds import intersection_too_large
-from ..fairness.findings.regression import PredictionRows, assess_regression_table
+from ..fairness.findings.regression import PredictionRows, assess_regression_table, best_off
 from ..fairness.findings.trend import trend_finding
 from ..fairness.regression import (
     RegressionMetrics,
@@ -27,7 +47,7 @@ from ..fairness.regression import (
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_regression
 from ..result import AuditResult
-from .classification import require_grounds
+from .classification import legitimate_factors, require_grounds
 from .skeleton import Checked, Prepared, TaskRunner
 
 __all__ = ["RegressionRunner"]
@@ -44,17 +64,23 @@ class RegressionRunner(TaskRunner):
         self.prep = prep
         self.tables: dict[str, RegressionMetrics] = {}
         self.scoring: dict[str, ScoringRates] = {}
-        encodings: dict[str, GroupEncoding] = {}
+        self.encodings: dict[str, GroupEncoding] = {}
         for a in prep.attrs:
             enc = encode_groups({a.info.ground: a.values}, missing="group")
-            self.tables[a.info.ground], encodings[a.info.ground] = prep.metrics(enc), enc
+            self.tables[a.info.ground], self.encodings[a.info.ground] = prep.metrics(enc), enc
             self._score(a.info.ground, enc)
-        self.encodings: dict[str, GroupEncoding] = dict(encodings)
+        # The legitimate factors (refused on data in parts by the settings), as strata and a
+        # regression design built once for every ground, the strata binned as prices are.
+        frame = legitimate_factors(self.settings, prep.attrs)
+        self.factors: PreparedFactors | None = (
+            None if frame is None else prepare_factors(frame, strata_bins(frame))
+        )
+        self.conditional: dict[str, ConditionalGaps] = {}
         return Prepared(
             attrs=prep.attrs,
-            encodings=encodings,
+            encodings=self.encodings,
             adapter=prep.adapter,
-            rows=prep.rows(encodings),
+            rows=prep.rows(self.encodings),
             pos=None,
             favorable_is_positive=self.settings.direction == "higher",
         )
@@ -80,6 +106,7 @@ class RegressionRunner(TaskRunner):
             self.settings,
             {g: [str(k) for k in rm.stats.index] for g, rm in self.tables.items()},
         )
+        names = [] if self.factors is None else self.factors.names
         assessed = [
             assess_regression_table(
                 key,
@@ -88,10 +115,56 @@ class RegressionRunner(TaskRunner):
                 higher,
                 reference=self.reference.get(key),
                 rows=self._design_rows(key),
+                factors=names,
+                labels=self.settings.feature_labels,
             )
             for key, rm in self.tables.items()
         ]
-        return assessed, extra + self._trends(higher)
+        return assessed, extra + self._conditional(higher) + self._trends(higher)
+
+    def _conditional(self, higher: bool) -> list[Finding | Judgeable]:
+        """Per ground, the mean prediction of each group given the legitimate factors against
+        the reference's (the user's, else the best-off group), on the policy's scale."""
+        factors, predictions = self.factors, self.prep.predictions
+        if factors is None or predictions is None:
+            return []
+        policy, log = self.policy, self.policy.regression_gap_scale == "log"
+        not_positive = int((predictions <= 0).sum())
+        out: list[Finding | Judgeable] = []
+        for a in self.prep.attrs:
+            ground = a.info.ground
+            if log and not_positive:
+                reason = words.msg_log_needs_positive(ground, not_positive)
+                out.append(mean_conditional_not_assessed(ground, policy, reason, factors.names))
+                continue
+            rm = self.tables[ground]
+            kept = [
+                (group_label(k), row)
+                for k, row in rm.by_group.iterrows()
+                if not is_missing_group_key(k)
+            ]
+            sizes = {g: int(row["count"]) for g, row in kept}
+            means = {g: float(row["mean_prediction"]) for g, row in kept}
+            reference = self.reference.get(ground) or best_off(rm, policy, higher)
+            if reference is None:  # no group is large enough: the finding says so
+                reference = max(sizes, key=sizes.__getitem__)
+            # Rows missing the ground are left out, as in prices.
+            labels = np.asarray(self.encodings[ground].row_labels(), dtype=object)
+            labels[labels == MISSING_LABEL] = None
+            gaps = conditional_gaps(predictions, labels, factors, reference, log=log)
+            self.conditional[ground] = gaps
+            out.append(
+                mean_conditional_finding(
+                    gaps,
+                    ground,
+                    policy,
+                    sizes,
+                    means.get(reference, float("nan")),
+                    higher_is_favorable=higher,
+                    labels=self.settings.feature_labels,
+                )
+            )
+        return out
 
     def _design_rows(self, key: str) -> PredictionRows | None:
         """Every row's group and prediction with the sampling design, when ``cluster=`` or
@@ -130,6 +203,8 @@ class RegressionRunner(TaskRunner):
                 higher_is_better=higher,
                 weights=prep.prediction_weights,
                 within=prep.prediction_m2,
+                design=None if self.factors is None else self.factors.design,
+                factors=[] if self.factors is None else self.factors.names,
                 labels=self.settings.feature_labels,
                 column=a.info.column,
             )
@@ -159,5 +234,6 @@ class RegressionRunner(TaskRunner):
                 "cis": {key: rm.ci(policy.confidence_level) for key, rm in self.tables.items()},
                 "regression_metrics": self.tables,
                 "scoring_rates": self.scoring,
+                "conditional": self.conditional,
             },
         )

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.conditional import PreparedFactors, conditional_gaps, prepare_factors
+from ..core.conditional import PreparedFactors, conditional_gaps, prepare_factors, strata_bins
 from ..core.design import Design, log_ratio
 from ..core.errors import InputError, LengthMismatchError, PredictionError
 from ..core.findings import finite_or_none
@@ -446,46 +446,3 @@ def percent_gaps(row: pd.Series, z: float) -> dict[str, float]:
         out[f"{method}_p"] = float(normal_p_value(gap, se)[0]) if se > 0 else math.nan
         out[f"{method}_se"] = float(se)
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Same order, different customer
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
-# Loyalty
-# --------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------
-# The pricing part of an audit
-# --------------------------------------------------------------------------------------------
-
-
-def strata_bins(factors: pd.DataFrame, per_stratum: int = 50, most: int = 50) -> int:
-    """Quantile bins per numeric factor so that strata hold about ``per_stratum`` orders.
-
-    Finer strata leave less of the factors' own effect inside a stratum (a longer trip within
-    the same distance bin); the number grows with the data, between 3 and ``most``.
-
-    >>> strata_bins(pd.DataFrame({"km": np.arange(20_000.0), "car": ["a", "b"] * 10_000}))
-    50
-    >>> strata_bins(pd.DataFrame({"km": np.arange(1_000.0), "age": np.arange(1_000.0)}))
-    4
-    """
-    numeric = [
-        c
-        for c in factors.columns
-        if pd.api.types.is_numeric_dtype(factors[c].dtype)
-        and not pd.api.types.is_bool_dtype(factors[c].dtype)
-        and factors[c].nunique() > 10
-    ]
-    cells = 1
-    for c in factors.columns:
-        if c not in numeric:
-            cells *= max(1, int(factors[c].nunique(dropna=False)))
-    if not numeric:
-        return 10
-    b = int((len(factors) / (per_stratum * cells)) ** (1 / len(numeric)))
-    return max(3, min(most, b))

@@ -9,6 +9,7 @@ on: every value from the user's data (column names, group labels, metadata) is e
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import markupsafe
@@ -65,12 +66,18 @@ METADATA_LABELS: dict[str, Message] = {
 }
 
 
-def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
-    """The method section: what was measured and how findings are decided, by task; its
-    second paragraph says how the rows were drawn (independent and unweighted, or the design
-    ``cluster=`` / ``weights=`` declared)."""
+def method_paragraphs(
+    scope: Scope,
+    policy: Policy,
+    factors: Sequence[str] = (),
+    labels: Mapping[str, Sequence[str]] | None = None,
+) -> list[Message]:
+    """The method section: what was measured and how findings are decided, by task (for
+    numeric outputs, with the legitimate ``factors`` the gaps given them were measured for,
+    named by ``labels``); its second paragraph says how the rows were drawn (independent and
+    unweighted, or the design ``cluster=`` / ``weights=`` declared)."""
     if scope.task == "regression":
-        paras = regression_method_paragraphs(scope, policy)
+        paras = regression_method_paragraphs(scope, policy, factors, labels)
     elif scope.task == "pricing":
         paras = pricing_method(scope, policy)
     else:
@@ -270,7 +277,12 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "alpha": policy.significance_level,
         "min_group_size": policy.min_group_size,
         "ratio_min": fmt_ratio(policy.selection_rate_ratio_min),
-        "method": method_paragraphs(result.scope, policy),
+        "method": method_paragraphs(
+            result.scope,
+            policy,
+            next((g.factors for g in result.fairness.conditional.values()), []),
+            result.feature_labels,
+        ),
         "policy_rows": list(policy.to_dict().items()),
         "manifest_rows": manifest_rows(result),
         "content_sha256": result.content_sha256,

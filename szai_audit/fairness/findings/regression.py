@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,9 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, MAE_RATIO, MEAN_PREDICTION_RATIO, MEAN_RESIDUAL
 from ..regression import RegressionMetrics
+from ..words import Labels
+
+__all__ = ["assess_regression_table", "best_off"]
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,18 @@ def assess_regression_table(
     higher_is_favorable: bool,
     reference: str | None = None,
     rows: PredictionRows | None = None,
+    factors: Sequence[str] = (),
+    labels: Labels = None,
 ) -> TableAssessment:
     """The three numeric-output checks of one table (a ground or an intersection).
 
     With ``rows`` (given when ``cluster=`` or ``weights=`` was), the mean prediction ratio is
     of weighted means with the design-based error of its log
     (:func:`szai_audit.core.design.log_ratio`); the mean residual and the MAE checks take the
-    rows as independent and unweighted.
+    rows as independent and unweighted. With legitimate ``factors`` the mean-prediction ratio
+    is informative (never FAIL: the factors may explain it;
+    ``fairness.mean_prediction_conditional`` measures the ratio given them), and its message
+    says so, naming the factors by ``labels``.
     """
     frame, small = _regression_frame(rm, policy)
     if rows is not None:
@@ -102,7 +112,16 @@ def assess_regression_table(
 
     # 1. Mean prediction ratio (lowest over highest), for positive predictions.
     items.append(
-        _mean_prediction_item(key, frame, policy, higher_is_favorable, level, reference, rows)
+        _mean_prediction_item(
+            key,
+            frame,
+            policy,
+            higher_is_favorable,
+            level,
+            reference,
+            _Unadjusted(factors, len(rm.sensitive_names) > 1, labels),
+            rows,
+        )
     )
     if not rm.has_outcomes:
         for check, metric in ((MEAN_RESIDUAL.id, "mean_residual"), (MAE_RATIO.id, "mae")):
@@ -114,6 +133,33 @@ def assess_regression_table(
     # 3. Accuracy parity: lowest over highest mean absolute error.
     items.append(_mae_item(key, frame, policy, level, reference))
     return TableAssessment(key, items, pd.DataFrame())
+
+
+class _Unadjusted(NamedTuple):
+    """The legitimate factors a raw mean-prediction ratio leaves out (none: it decides)."""
+
+    factors: Sequence[str] = ()
+    intersection: bool = False
+    labels: Labels = None
+
+
+#: A raw ratio without legitimate factors: it decides.
+_DECIDES = _Unadjusted()
+
+
+def best_off(rm: RegressionMetrics, policy: Policy, higher_is_favorable: bool) -> str | None:
+    """The default reference of a table: the group of at least ``min_group_size`` rows with
+    the most favourable mean prediction (None when there is none).
+
+    >>> from szai_audit.fairness.regression import regression_metrics
+    >>> rm = regression_metrics(None, [10.0] * 40 + [8.0] * 40, ["a"] * 40 + ["b"] * 40)
+    >>> best_off(rm, Policy(), True), best_off(rm, Policy(), False)
+    ('a', 'b')
+    """
+    means = _regression_frame(rm, policy)[0]["mean_prediction"]
+    if means.empty:
+        return None
+    return _reference(-means if higher_is_favorable else means, None)[0]
 
 
 def _regression_frame(rm: RegressionMetrics, policy: Policy) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -212,9 +258,11 @@ def _ratio_measured(
     level: float,
     chosen: str | None,
     min_size: int,
+    unadjusted: _Unadjusted = _DECIDES,
     rows: PredictionRows | None = None,
 ) -> Finding | Measured:
-    """Smaller over larger mean, every group against the reference."""
+    """Smaller over larger mean, every group against the reference; informative when
+    ``unadjusted`` names legitimate factors it leaves out."""
     means = frame[metric]
     ref, rule = _reference(means if harm_up else -means, chosen)
     if ref is None:
@@ -237,6 +285,9 @@ def _ratio_measured(
             threshold=threshold,
             level=level,
             verdict=verdict,
+            factors=unadjusted.factors,
+            intersection=unadjusted.intersection,
+            labels=unadjusted.labels,
         )
 
     return Measured(
@@ -251,7 +302,9 @@ def _ratio_measured(
             "metric": metric,
             "reference_rule": rule,
             "means": {k: float(v) for k, v in means.items()},
+            **({"unadjusted_for": list(unadjusted.factors)} if unadjusted.factors else {}),
         },
+        informative=bool(unadjusted.factors),
     )
 
 
@@ -271,6 +324,7 @@ def _mean_prediction_item(
     higher_is_favorable: bool,
     level: float,
     chosen: str | None,
+    unadjusted: _Unadjusted,
     rows: PredictionRows | None = None,
 ) -> Finding | Measured:
     """The mean prediction ratio check, for positive predictions."""
@@ -288,6 +342,7 @@ def _mean_prediction_item(
         level,
         chosen,
         policy.min_group_size,
+        unadjusted,
         rows,
     )
 
