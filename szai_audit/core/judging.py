@@ -591,8 +591,13 @@ class Measured:
     #: its reference); False for a check comparing something else (the proxy check's inputs).
     names_groups: bool = True
     #: Whether the reference group was chosen from the data as the best off (the named pair
-    #: is then the extreme of the compared groups, selected after seeing them).
+    #: is then the extreme of the compared groups, selected after seeing them); also when
+    #: ``details["reference_rule"]`` is ``"best_off"``.
     selected: bool = False
+
+    @property
+    def _selected(self) -> bool:
+        return self.selected or self.details.get("reference_rule") == "best_off"
 
     def p_values(self) -> tuple[list[float], list[float]]:
         """One p-value per question: the direction the estimate points (the smaller one-sided
@@ -685,7 +690,7 @@ class Measured:
             family=family,
             threshold=self._limit(c),
             direction=self.direction,
-            selected=self.selected,
+            selected=self._selected,
         )
         # With no gap anywhere, no group is worse off than another.
         neutral = 1.0 if self.direction == "at_least" else 0.0
@@ -856,7 +861,7 @@ class MeasuredTwice(Measured):
             extrapolated=top.extrapolated,
             threshold=self._limit(named),
             direction=self.direction,
-            selected=self.selected,
+            selected=self._selected,
         )
         return Finding(
             check=self.check,

@@ -326,7 +326,6 @@ def _measure(
         direction="at_least" if ratio else "at_most",
         comparisons=comparisons,
         message=message,
-        selected=reference_rule == "best_off",
         details={
             **comp.details(r.metric, r.lower_is_worse),
             **details,
