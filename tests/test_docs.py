@@ -248,10 +248,15 @@ def test_concepts_holds_the_decision_table_the_code_applies():
 
 
 def test_checks_page_is_the_registry():
-    """docs/checks.md holds the registry's table, as ``markdown_table()`` writes it."""
+    """docs/checks.md is its introduction, then the registry's tables as ``markdown_table()``
+    writes them, once: everything from the first table to the end of the page is that text
+    (a copy left behind, or a table edited by hand, fails)."""
     from szai_audit.core.checks import all_checks, markdown_table
 
-    assert markdown_table() in read_page("checks")
+    page = read_page("checks")
+    first = page.index("\n| check |") + 1
+    assert "|" not in page[:first], "a table before the registry's"
+    assert page[first:] == markdown_table(), "run: python -m szai_audit.core.checks docs/checks.md"
     ids = [c.id for c in all_checks()]
     assert len(ids) == len(set(ids)) >= 35
     for check in all_checks():  # every declared computing function exists

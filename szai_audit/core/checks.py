@@ -5,7 +5,8 @@ check's id (the ``check`` of its findings), the article it evidences, its title 
 languages, the unit its value and threshold are written in, the side of the threshold the value
 must stay on, and the function that computes it. Everything else reads them from here: a
 finding's title (:attr:`szai_audit.Finding.title`), the report's value columns, the JSON and
-the checks table in ``docs/checks.md``.
+the checks table in ``docs/checks.md`` (written by ``python -m szai_audit.core.checks
+docs/checks.md``).
 
 >>> from szai_audit.core.checks import get
 >>> c = get("fairness.selection_rate_ratio")
@@ -18,8 +19,10 @@ the checks table in ``docs/checks.md``.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .catalog import say
@@ -31,6 +34,7 @@ __all__ = [
     "UNITS",
     "Check",
     "all_checks",
+    "docs_page",
     "format_threshold",
     "format_value",
     "get",
@@ -230,3 +234,19 @@ def markdown_table() -> str:
     lines += ["", "| minimum | what a compared group needs |", "| --- | --- |"]
     lines += [f"| {key} | {rule} |" for key, rule in MINIMUMS.items()]
     return "\n".join(lines) + "\n"
+
+
+def docs_page(page: str) -> str:
+    """``docs/checks.md`` (its text ``page``) with its tables written again: the introduction
+    kept, everything from the first table on replaced by :func:`markdown_table`."""
+    start = page.find("\n| check |")
+    intro = page if start < 0 else page[: start + 1]
+    return intro + markdown_table()
+
+
+if __name__ == "__main__":  # pragma: no cover - the docs page's generator
+    # The registry the article packages filled is the imported module's, not __main__'s.
+    from szai_audit.core import checks as _registered
+
+    _path = Path(sys.argv[1])
+    _path.write_text(_registered.docs_page(_path.read_text(encoding="utf-8")), encoding="utf-8")
