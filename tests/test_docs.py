@@ -299,3 +299,56 @@ def test_each_filing_page_shows_what_the_demo_prints(credit_demo, page):
     shown = [line for block in blocks for line in block.splitlines() if line.strip()]
     assert len(shown) >= 5
     assert [line for line in shown if line not in lines] == []
+
+
+# --------------------------------------------------------------------------------------------
+# What the README and the article pages say the code does
+# --------------------------------------------------------------------------------------------
+
+
+def _readme_part(word: str) -> str:
+    """The README's paragraph or bullet holding ``word``, on one line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parts = re.split(r"\n\s*\n|\n(?=\* )", readme)
+    found = [" ".join(p.split()) for p in parts if word in " ".join(p.split())]
+    assert len(found) == 1, f"{len(found)} README paragraphs say {word!r}"
+    return found[0]
+
+
+def test_readme_says_which_intervals_the_findings_carry():
+    """A finding's interval is the one its test inverts (Miettinen-Nurminen score intervals
+    for rates, normal ones for the other estimates), not a bootstrap one: the README says so,
+    and keeps the bootstrap for the rates of the group tables, which is what the code does."""
+    import numpy as np
+
+    from szai_audit.core.margins import score_interval
+
+    bullet = _readme_part("Benjamini-Hochberg")
+    assert "Miettinen-Nurminen score intervals" in bullet and "normal intervals" in bullet
+    assert re.search(r"bootstrap[^;]*\bfindings?\b", bullet) is None, bullet
+    assert "bootstrap intervals on every rate of the group tables" in bullet
+    pricing = _readme_part("task=\"pricing\"` compares prices")
+    assert "bootstrap" not in pricing.split("re-prices")[0], pricing
+    # The code: the parity finding's interval is the score interval of its pair's counts.
+    g = np.repeat(["a", "b"], 200)
+    y = np.r_[np.ones(90), np.zeros(110), np.ones(140), np.zeros(60)].astype(int)
+    result = sa.Audit(y_pred=y, sensitive={"race": g}, explain=False).run(random_state=0)
+    parity = next(f for f in result.findings if f.check == "fairness.demographic_parity_difference")
+    lo, hi = score_interval(140, 200, 90, 200, scale="diff", level=0.95)
+    assert parity.ci == pytest.approx((float(lo[0]), float(hi[0])), abs=1e-12)
+
+
+def test_the_report_says_which_intervals_the_findings_carry():
+    """The report's method section of a classification audit says the same as the README: the
+    bootstrap for the rates of the group tables, each finding the interval of its test."""
+    import numpy as np
+
+    from szai_audit.fairness.words import method_paragraphs
+
+    g = np.repeat(["a", "b"], 100)
+    result = sa.Audit(y_pred=np.tile([0, 1], 100), sensitive={"race": g}, explain=False).run()
+    paragraphs = method_paragraphs(result.scope, result.policy)
+    (uncertainty,) = [p for p in paragraphs if "bootstrap" in p.en]
+    assert "Miettinen-Nurminen score interval" in uncertainty.en, uncertainty.en
+    assert "Miettinen-Nurminen" in uncertainty.zh and "正态区间" in uncertainty.zh
+    assert re.search(r"bootstrap[^.]*\b(gap|ratio)", uncertainty.en) is None, uncertainty.en
