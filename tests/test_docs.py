@@ -352,3 +352,40 @@ def test_the_report_says_which_intervals_the_findings_carry():
     assert "Miettinen-Nurminen score interval" in uncertainty.en, uncertainty.en
     assert "Miettinen-Nurminen" in uncertainty.zh and "正态区间" in uncertainty.zh
     assert re.search(r"bootstrap[^.]*\b(gap|ratio)", uncertainty.en) is None, uncertainty.en
+
+
+#: The sentence the pages of the gaps after legitimate factors say of missing values.
+MISSING_FACTORS = (
+    "a missing number is set to the factor's mean, with an indicator column of the rows missing "
+    "it; a missing category is a category of its own"
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("article-72-4", "Gaps after legitimate factors"),
+        ("article-72-5", "Gap given the legitimate factors"),
+    ],
+)
+def test_the_pages_say_how_missing_legitimate_factors_are_treated(page, heading):
+    """A missing value of a numeric legitimate factor is mean-filled in the regression, with an
+    indicator; a missing category is a category; both a stratum of their own. The code does
+    this and the pages of both articles say it."""
+    import numpy as np
+    import pandas as pd
+
+    from szai_audit.core.conditional import prepare_factors
+
+    factors = pd.DataFrame(
+        {"income": [1.0, np.nan, 3.0, 5.0] * 5, "region": ["n", None, "s", "n"] * 5}
+    )
+    prepared = prepare_factors(factors, 2)
+    income, flag, *region = prepared.design.T
+    assert income[1] == 0.0 and income[factors["income"].notna()].mean() == pytest.approx(0.0)
+    missing = factors["income"].isna().to_numpy(dtype=float)
+    assert list(flag) == list(missing)  # the indicator
+    assert any(list(column) == list(missing) for column in region)  # a category of its own
+    assert len(set(prepared.strata[1::4])) == 1 and prepared.strata[1] not in prepared.strata[::4]
+    text = " ".join(section(read_page(page), heading).split())
+    assert MISSING_FACTORS in text, f"{page}: {heading} does not say how missing values are treated"
