@@ -327,7 +327,7 @@ def test_readme_says_which_intervals_the_findings_carry():
     assert "Miettinen-Nurminen score intervals" in bullet and "normal intervals" in bullet
     assert re.search(r"bootstrap[^;]*\bfindings?\b", bullet) is None, bullet
     assert "bootstrap intervals on every rate of the group tables" in bullet
-    pricing = _readme_part("task=\"pricing\"` compares prices")
+    pricing = _readme_part('task="pricing"` compares prices')
     assert "bootstrap" not in pricing.split("re-prices")[0], pricing
     # The code: the parity finding's interval is the score interval of its pair's counts.
     g = np.repeat(["a", "b"], 200)
