@@ -389,3 +389,20 @@ def test_the_pages_say_how_missing_legitimate_factors_are_treated(page, heading)
     assert len(set(prepared.strata[1::4])) == 1 and prepared.strata[1] not in prepared.strata[::4]
     text = " ".join(section(read_page(page), heading).split())
     assert MISSING_FACTORS in text, f"{page}: {heading} does not say how missing values are treated"
+
+
+def test_the_soda_price_slope_is_given_in_its_unit():
+    """The published soda-price slope is $0.115 on a price in dollars per unit of the share
+    (0 to 1), not 0.115 log points: the synthetic stores of the test plant it so (a straight
+    line of the price in dollars recovers it), and the 72(5) page says it in that unit."""
+    import numpy as np
+    import statsmodels.api as smapi
+    from test_decisions import _soda
+
+    data, price = _soda()
+    fit = smapi.OLS(price, smapi.add_constant(data[["share_black", "size"]].to_numpy())).fit()
+    assert abs(fit.params[1] - 0.115) < 2 * fit.bse[1]
+    assert 0.9 < float(np.mean(price)) < 1.2  # dollars: a soda's price
+    text = " ".join(section(read_page("article-72-5"), "Trend along a numeric column").split())
+    assert "$0.115" in text and "price in dollars" in text, text
+    assert "log points per unit" not in text
