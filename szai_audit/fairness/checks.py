@@ -119,7 +119,7 @@ CALIBRATION = register(
     Check(
         "fairness.calibration_difference",
         ARTICLE,
-        say("fairness.calibration.calibration_difference_same_score"),
+        say("fairness.calibration.calibration_difference_mean_offset"),
         computed_by=_SCORES,
         minimum="people",
     )
