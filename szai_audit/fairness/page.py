@@ -351,12 +351,20 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
     }
 
 
-def flip_section(result: Results, key: str) -> dict[str, Any] | None:
-    """The counterfactual flip test of one ground, one row per (from, to) pair."""
+def flip_section(result: Results, key: str, unit: Message | None = None) -> dict[str, Any] | None:
+    """The counterfactual flip test of one ground, one row per (from, to) pair; ``unit`` (a
+    price's currency) is that of the mean change of a numeric output, which its heading names
+    and its cells are written in (to the cent)."""
     flip = result.fairness.flips.get(key)
     if flip is None or flip.pairs.empty:
         return None
     vl = result.value_labels
+
+    def change(x: float) -> str:
+        if not np.isfinite(x):
+            return "—"
+        return minus(f"{x:,.2f}") if unit is not None else fmt_ratio(x, 3)
+
     rows = [
         {
             "source": vl.group(key, str(r["from_group"])),
@@ -365,9 +373,7 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
             "changed": fmt_pct(float(r["changed"])),
             "to_favourable": fmt_pct(float(r["to_favourable"])),
             "to_unfavourable": fmt_pct(float(r["to_unfavourable"])),
-            "score": "—"
-            if not np.isfinite(r["mean_score_change"])
-            else fmt_ratio(float(r["mean_score_change"]), 3),
+            "score": change(float(r["mean_score_change"])),
             "flagged": float(r["changed"]) > result.policy.flip_tolerance,
         }
         for _, r in flip.pairs.iterrows()
@@ -375,11 +381,17 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
     if all(row["score"] == "—" for row in rows):
         for row in rows:
             row.pop("score")
+    heads = _FLIP_HEADS["pricing" if result.scope.task == "pricing" else "decisions"]
+    if unit is not None:
+        heads = {
+            **heads,
+            "score": say("fairness.flip_heads.with_unit", head=heads["score"], unit=unit),
+        }
     return {
         "rows": rows,
         "n_rows": f"{flip.n_rows:,}",
         "scores": "score" in rows[0],
-        "heads": _FLIP_HEADS["pricing" if result.scope.task == "pricing" else "decisions"],
+        "heads": heads,
     }
 
 

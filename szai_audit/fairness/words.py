@@ -8,7 +8,7 @@ all of them at once. The number formats are those of :mod:`szai_audit.core.messa
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..core.catalog import say
 from ..core.grounds import ground_label
@@ -401,20 +401,32 @@ def msg_flip_not_assessed(ground: str, reason: str) -> Message:
 FLIP_BEYOND = say("fairness.flip_beyond")
 
 
-def _score_shift(score_change: float | None, outputs: Message, numeric: bool) -> Message:
-    """The mean change of the score (or of a numeric output) in words, no sign."""
+def _score_shift(
+    score_change: float | None,
+    outputs: Message,
+    numeric: bool,
+    amount: Callable[[float], Message] | None = None,
+) -> Message:
+    """The mean change of the score (or of a numeric output) in words, its size without a
+    sign: a numeric output's change written by ``amount`` with its unit (a price in its
+    currency), else as a number; a score's with three decimals."""
     if score_change is None:
         return Message("", "")
-    size = f"{abs(score_change):,.4g}" if numeric else f"{abs(score_change):.3f}"
-    zh_name = outputs.zh if numeric else "评分"
-    en_name = f"on average the {outputs.en}" if numeric else "the mean score"
     if score_change == 0:
-        verb0 = "do not change" if numeric else "does not change"
-        return Message(f"，{zh_name}平均不变", f"; {en_name} {verb0}")
+        if numeric:
+            return say("fairness.score_shift.numeric_unchanged", outputs=outputs)
+        return say("fairness.score_shift.score_unchanged")
     up = score_change > 0
-    verb = ("rise" if up else "fall") if numeric else ("rises" if up else "falls")
-    return Message(
-        f"，{zh_name}平均{'上升' if up else '下降'} {size}", f"; {en_name} {verb} by {size}"
+    if not numeric:
+        size = f"{abs(score_change):.3f}"
+        return say(
+            "fairness.score_shift.score_up" if up else "fairness.score_shift.score_down", size=size
+        )
+    written = amount(abs(score_change)) if amount is not None else fmt_amount(abs(score_change))
+    return say(
+        "fairness.score_shift.numeric_up" if up else "fairness.score_shift.numeric_down",
+        outputs=outputs,
+        size=written,
     )
 
 
@@ -434,11 +446,13 @@ def msg_flip(
     change_rtol: float = 0.0,
     outputs: Message | None = None,
     stand_in: Message | None = None,
+    amount: Callable[[float], Message] | None = None,
 ) -> Message:
     """Message of the counterfactual flip test (``numeric``: outputs are numbers, a change
     counting when larger than ``change_rtol`` of the value; ``outputs``: what they are called,
     decisions by default, predictions for numbers; ``stand_in``: the sentence of an input that
-    all but equals the attribute, which turns a pass into a case for review)."""
+    all but equals the attribute, which turns a pass into a case for review; ``amount``: how
+    a numeric output's mean change is written with its unit, a price in its currency)."""
     g = ground_label(ground)
     if outputs is None:
         outputs = say("fairness.flip.predictions") if numeric else say("fairness.flip.decisions")
@@ -448,7 +462,7 @@ def msg_flip(
         )
     else:
         moved = say("fairness.flip.their", outputs=outputs)
-    shift = _score_shift(score_change, outputs, numeric)
+    shift = _score_shift(score_change, outputs, numeric, amount)
     body = say(
         "fairness.flip.changing_only_from_people",
         ground=g,

@@ -30,6 +30,7 @@ from ..fairness.words import regression_method_paragraphs
 from ..pricing import checks as pricing_checks
 from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
+from ..pricing.words import currency_unit
 from ..privacy.page import privacy_page
 from .body import findings_by_article
 from .conclusion import conclusion_page
@@ -77,6 +78,8 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
     """The Art. 72(2)(iv) sections of a pricing audit: prices by ground, with the ground's
     proxies and flip test."""
     infos = {s.ground: s for s in result.sensitive}
+    assert result.pricing is not None
+    currency = currency_unit(result.pricing.currency)
     sections = []
     for key, block in ground_blocks(result, lang).items():
         info = infos.get(key)
@@ -100,7 +103,7 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
                 "tests": None,
                 "scores": None,
                 "proxies": fairness_page.proxy_section(result, key),
-                "flips": fairness_page.flip_section(result, key),
+                "flips": fairness_page.flip_section(result, key, currency),
                 "mitigation": None,
                 "conditional": None,
                 "chart": None,
