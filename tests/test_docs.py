@@ -406,3 +406,17 @@ def test_the_soda_price_slope_is_given_in_its_unit():
     text = " ".join(section(read_page("article-72-5"), "Trend along a numeric column").split())
     assert "$0.115" in text and "price in dollars" in text, text
     assert "log points per unit" not in text
+
+
+def test_method_says_empty_text_of_a_ground_is_missing():
+    """An empty or whitespace-only value of a sensitive attribute is missing
+    (``szai_audit.inputs.attributes.blank_as_missing``), and the method page says so."""
+    import pandas as pd
+
+    from szai_audit.inputs.attributes import blank_as_missing
+
+    values, blank = blank_as_missing(pd.Series(["f", "", " \t", "m", None]))
+    assert values.isna().tolist() == [False, True, True, False, True]
+    assert blank.tolist() == [False, True, True, False, False]
+    text = " ".join(section(read_page("method"), "Small groups and missing values").split())
+    assert "empty or only whitespace" in text and "counts as missing" in text
