@@ -71,6 +71,8 @@ class Scope:
     decision_rule: str
     mode: str  # "model" or "predictions"
     favorable_is_positive: bool = True
+    #: What the favourable decision is called (``Audit(favorable_name=...)``); None: unnamed.
+    favorable_name: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +86,9 @@ class Scope:
             "has_outcomes": self.has_outcomes,
             "has_scores": self.has_scores,
             "decision_rule": self.decision_rule,
+            "favorable_name": None
+            if self.favorable_name is None
+            else self.favorable_name.to_dict(),
         }
 
 

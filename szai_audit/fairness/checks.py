@@ -9,6 +9,7 @@ from ..core.articles import DISCRIMINATION
 from ..core.catalog import say
 from ..core.checks import Check, register
 from ..core.messages import Message
+from .words import favorable_name_of, rate_in_sentence, rate_name
 
 __all__ = [
     "ARTICLE",
@@ -65,24 +66,50 @@ def _fpr_title(details: Mapping[str, Any]) -> Message | None:
     return say("fairness.fpr_title.false_positive_rate_difference")
 
 
+def _ratio_title(details: Mapping[str, Any]) -> Message | None:
+    """The ratio's title with the favourable decision's name, when the audit gave one."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.selection_ratio.approval_rate_ratio_four", rate=rate_name(name))
+
+
+def _parity_title(details: Mapping[str, Any]) -> Message | None:
+    """The parity difference's title with the favourable decision's name, when given."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.selection_rate.approval_rate_difference_demographic", rate=rate_name(name))
+
+
+def _trend_title(details: Mapping[str, Any]) -> Message | None:
+    """The trend's title with the favourable decision's name, when given."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.trend.trend_along_numeric_attribute", rate=rate_in_sentence(name))
+
+
 SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
         ARTICLE,
-        say("fairness.selection_ratio.approval_rate_ratio_four"),
+        say("fairness.selection_ratio.approval_rate_ratio_four", rate=rate_name()),
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
         minimum="rate",
+        title_for=_ratio_title,
     )
 )
 SELECTION_RATE = register(
     Check(
         "fairness.demographic_parity_difference",
         ARTICLE,
-        say("fairness.selection_rate.approval_rate_difference_demographic"),
+        say("fairness.selection_rate.approval_rate_difference_demographic", rate=rate_name()),
         computed_by=_RATES,
         minimum="rate",
+        title_for=_parity_title,
     )
 )
 TRUE_POSITIVE_RATE = register(
@@ -211,9 +238,10 @@ TREND = register(
     Check(
         "fairness.trend",
         ARTICLE,
-        say("fairness.trend.trend_along_numeric_attribute"),
+        say("fairness.trend.trend_along_numeric_attribute", rate=rate_in_sentence()),
         computed_by="szai_audit.fairness.findings.trend:trend_finding",
         minimum="trend",
+        title_for=_trend_title,
     )
 )
 MEAN_TREND = register(

@@ -191,10 +191,11 @@ def _table(
     columns: dict[str, str | None],
     ci: pd.DataFrame | None = None,
     favorable_is_positive: bool = True,
+    name: Message | None = None,
 ) -> dict[str, Any] | None:
     """Rows of formatted cells with intervals; rates resting on fewer than ``min_size`` people
     withheld; a column withheld in every row is left out, and a table with no column left is
-    None."""
+    None (``name``: the favourable decision's, which names its rate)."""
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
         metrics.append("mean_score")
@@ -235,7 +236,9 @@ def _table(
         r["cells"] = [r["cells"][j] for j in keep]
     return {
         "attributes": [_attribute_header(a, columns) for a in gm.sensitive_names],
-        "columns": [rate_label(metrics[j], favorable_is_positive, gm.pos_label) for j in keep],
+        "columns": [
+            rate_label(metrics[j], favorable_is_positive, gm.pos_label, name) for j in keep
+        ],
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": [overall_cells[j] for j in keep]},
     }
@@ -501,7 +504,8 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
             if test == "p_vs_rest"
             else say("fairness.tests_table.vs_reference")
         )
-        columns.append(((metric, test + "_adjusted"), METRIC_LABELS[metric].join(versus, " ")))
+        label = words.metric_label(metric, result.scope.favorable_name)
+        columns.append(((metric, test + "_adjusted"), label.join(versus, " ")))
     rows = []
     table = tests[[col for col, _label in columns]].to_numpy(dtype=float)
     for group, row in zip(tests.index, table, strict=True):
@@ -573,7 +577,8 @@ def _rates_section(
     columns = {s.ground: s.column for s in result.sensitive}
     policy, ci = result.policy, result.fairness.cis.get(key)
     fav_positive = result.scope.favorable_is_positive
-    table = _table(gm, policy.min_group_size, columns, ci, fav_positive)
+    name = result.scope.favorable_name
+    table = _table(gm, policy.min_group_size, columns, ci, fav_positive, name)
     _label_groups(table, gm.sensitive_names, result.value_labels)
     return {
         "key": key,
@@ -596,6 +601,7 @@ def _rates_section(
             fav_positive,
             ci,
             tick_label=_chart_group_name(result, key, lang),
+            name=name,
         ),
         "chart_caption": None,
         "outcome_panels": gm.has_outcomes,
@@ -675,7 +681,10 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
     if not measured or parity is None or parity.worst_group not in rates:
         if all(f.status in _UNMEASURED for f in mine):
             text = words.stmt_too_small(
-                key, _small_groups(result, key), result.policy.min_group_size
+                key,
+                _small_groups(result, key),
+                result.policy.min_group_size,
+                result.scope.favorable_name,
             )
             return Statement(ARTICLE, status, text, None, checks, anchor)
         return None
@@ -693,10 +702,11 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
         best_rate=rates.get(best, float("nan")),
         adjusted=adjusted,
         level=result.policy.confidence_level,
+        name=result.scope.favorable_name,
     )
     action = None
     if status in (Status.FAIL, Status.WARN):
-        action = words.action_rates(key, status is Status.FAIL)
+        action = words.action_rates(key, status is Status.FAIL, result.scope.favorable_name)
     return Statement(ARTICLE, status, text, action, checks, anchor)
 
 

@@ -25,6 +25,7 @@ from ..core.errors import InputError, SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, Measured, TableAssessment
+from ..core.messages import Message
 from ..core.progress import stage
 from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
@@ -58,6 +59,12 @@ def require_grounds(attrs: list[Attribute]) -> None:
 
 class ClassificationRunner(TaskRunner):
     """Binary decisions, from a model or as given, in memory or in parts."""
+
+    @property
+    def favorable_name(self) -> Message | None:
+        """What the favourable decision is called (``Audit(favorable_name=...)``), or None."""
+        name = self.settings.favorable_name
+        return None if name is None else Message(*name)
 
     def prepare(self) -> Prepared:
         prep = prepare_classification(self.settings, self.random_state, self.started)
@@ -117,6 +124,7 @@ class ClassificationRunner(TaskRunner):
                         fav_positive,
                         random_state=seed,
                         reference=self.reference.get(key),
+                        favorable_name=self.favorable_name,
                     )
                 )
                 bar.update()
@@ -172,7 +180,12 @@ class ClassificationRunner(TaskRunner):
             sizes = {group_label(k): int(v) for k, v in counts.items()}
             out.append(
                 conditional_finding(
-                    gaps, ground, self.policy, sizes, labels=self.settings.feature_labels
+                    gaps,
+                    ground,
+                    self.policy,
+                    sizes,
+                    labels=self.settings.feature_labels,
+                    name=self.favorable_name,
                 )
             )
         return out
@@ -256,6 +269,7 @@ class ClassificationRunner(TaskRunner):
                 weights=self.prep.weights,
                 labels=self.settings.feature_labels,
                 column=a.info.column,
+                name=self.favorable_name,
             )
             for a in numeric
             if a.numeric is not None
@@ -338,6 +352,7 @@ class ClassificationRunner(TaskRunner):
             has_scores=prep.score_sums is not None,
             decision_rule=prep.rule,
             favorable_is_positive=prep.favorable_is_positive,
+            favorable_name=self.favorable_name,
         )
         return self.result(
             checked,

@@ -26,7 +26,7 @@ from ..fairness import page as fairness_page
 from ..fairness.checks import ARTICLE as FAIRNESS_ARTICLE
 from ..fairness.checks import GROUND_NOT_PROVIDED, INTERSECTION_NOT_ASSESSED
 from ..fairness.words import method_paragraphs as classification_method
-from ..fairness.words import regression_method_paragraphs
+from ..fairness.words import rate_in_sentence, regression_method_paragraphs
 from ..pricing import checks as pricing_checks
 from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
@@ -267,6 +267,8 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "alpha": policy.significance_level,
         "min_group_size": policy.min_group_size,
         "ratio_min": fmt_ratio(policy.selection_rate_ratio_min),
+        # The favourable decision's rate as the captions name it (Audit(favorable_name=...)).
+        "rate": rate_in_sentence(result.scope.favorable_name),
         "method": method_paragraphs(result.scope, policy),
         "policy_rows": list(policy.to_dict().items()),
         "manifest_rows": manifest_rows(result),

@@ -95,18 +95,19 @@ def conditional_finding(
     policy: Policy,
     sizes: dict[str, int],
     labels: Labels = None,
+    name: Message | None = None,
 ) -> Finding | Judgeable:
-    """Every group's gap in approval rate to the reference, given the legitimate factors, by
-    stratification and by regression adjustment.
+    """Every group's gap in favourable-decision rate to the reference, given the legitimate
+    factors, by stratification and by regression adjustment.
 
     ``gaps`` compares the favourable-decision indicator (1 = favourable); only groups of at
     least ``policy.min_group_size`` people (``sizes``) are compared. ``labels`` (the audit's
-    ``feature_labels``) gives the factors' display names.
+    ``feature_labels``) gives the factors' display names, ``name`` the favourable decision's.
     """
     table = gaps.table
     ok = [str(g) for g in table.index if sizes.get(str(g), 0) >= policy.min_group_size]
     if not ok or sizes.get(gaps.reference, 0) < policy.min_group_size:
-        return _too_few_groups(gaps, ground, policy, sizes)
+        return _too_few_groups(gaps, ground, policy, sizes, name)
     # A group with fewer favourable decisions than the reference is worse off.
     stratified, regression, unsupported = _estimates(gaps, ok, policy, -1.0)
     threshold, level = policy.demographic_parity_max, policy.confidence_level
@@ -124,6 +125,7 @@ def conditional_finding(
             min_coverage=policy.min_coverage,
             min_size=policy.min_group_size,
             labels=labels,
+            name=name,
         )
 
     return MeasuredTwice(
@@ -146,15 +148,20 @@ def conditional_finding(
 
 
 def _too_few_groups(
-    gaps: ConditionalGaps, ground: str, policy: Policy, sizes: dict[str, int]
+    gaps: ConditionalGaps,
+    ground: str,
+    policy: Policy,
+    sizes: dict[str, int],
+    name: Message | None = None,
 ) -> Finding:
     """The insufficient-data finding when the reference or every other group is too small."""
     small = {g: n for g, n in sizes.items() if n < policy.min_group_size}
+    message = words.msg_too_few_groups(ground, "favorable_rate", policy.min_group_size, small, name)
     return Finding(
         check=CONDITIONAL.id,
         article=ARTICLE,
         status=Status.INSUFFICIENT_DATA,
-        message=words.msg_too_few_groups(ground, "favorable_rate", policy.min_group_size, small),
+        message=message,
         ground=ground,
         threshold=policy.demographic_parity_max,
         details={"reference": gaps.reference, "factors": gaps.factors},
