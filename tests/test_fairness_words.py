@@ -263,3 +263,17 @@ def test_the_favourable_decision_is_named_neutrally_or_as_the_user_names_it(tmp_
             sa.Audit(
                 y_pred=[0, 1] * 20, sensitive={"g": ["a", "b"] * 20}, favorable_name=wrong
             ).run()
+
+
+def test_a_favourable_name_is_for_decisions_only():
+    """Numeric outputs have a favourable side (favorable_direction), not a named decision."""
+    import szai_audit as sa
+    from szai_audit import errors
+
+    with pytest.raises(errors.InputError, match="favorable_name names the favourable decision"):
+        sa.Audit(
+            y_pred=[1.0, 2.0] * 20,
+            sensitive={"g": ["a", "b"] * 20},
+            task="regression",
+            favorable_name="high",
+        ).run()
