@@ -13,7 +13,7 @@ docs/checks.md``).
 >>> c.article, c.unit, c.direction
 ('72(4)', 'ratio', 'at_least')
 >>> c.title.en
-'Approval-rate ratio (four-fifths rule)'
+'Favourable-decision rate ratio (four-fifths rule)'
 """
 
 from __future__ import annotations
@@ -123,6 +123,10 @@ class Check:
         Whether its findings about a numeric subject compare the groups the number was binned
         into (then they say so, see :func:`szai_audit.core.scope.with_binning_notes`); False
         for a check with its own rule on the number (the loyalty check's tenure thresholds).
+    outcomes : bool, default False
+        Whether it compares the model with the recorded outcomes (``y_true``), taking them as
+        the truth: it cannot see a bias in the outcomes themselves, and its measured findings
+        say so.
     """
 
     id: str
@@ -136,6 +140,7 @@ class Check:
     minimum: str = "none"
     title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
     binned: bool = True
+    outcomes: bool = False
 
     def __post_init__(self) -> None:
         if self.minimum not in MINIMUMS:
@@ -221,15 +226,16 @@ def markdown_table() -> str:
     keeps the two equal)."""
     lines = [
         "| check | article | title (zh) | title (en) | unit | the value must be | minimum "
-        "| computed by |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| takes `y_true` as the truth | computed by |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in all_checks():
         articles = ", ".join(c.articles)
         side = f"{DIRECTIONS[c.direction]} threshold" if c.direction != "none" else "—"
+        truth = "yes" if c.outcomes else "—"
         lines.append(
             f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
-            f"{c.minimum} | `{c.computed_by}` |"
+            f"{c.minimum} | {truth} | `{c.computed_by}` |"
         )
     lines += ["", "| minimum | what a compared group needs |", "| --- | --- |"]
     lines += [f"| {key} | {rule} |" for key, rule in MINIMUMS.items()]

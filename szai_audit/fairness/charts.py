@@ -67,8 +67,7 @@ def plot_group_rates(
     No pyplot state is touched: without ``ax`` a standalone ``matplotlib.figure.Figure`` is
     created. Every group has a row, in the order of ``gm.by_group`` (so panels drawn with
     ``sharey=True`` line up); a group whose rate rests on fewer than ``min_group_size`` people,
-    or is undefined, gets no bar but a "—". Labels are drawn as plain text (``$`` is not
-    mathtext).
+    or is undefined, gets no bar but a "—". Labels are plain text (``$`` is not mathtext).
 
     Parameters
     ----------
@@ -87,8 +86,7 @@ def plot_group_rates(
     ci : DataFrame, optional
         Intervals from :meth:`GroupMetrics.ci`, drawn as error bars.
     name : Message, optional
-        What the favourable decision is called: the axis of its rate says 低风险比例 / Low
-        risk rate instead of the neutral 有利决定率 / Favourable-decision rate.
+        The favourable decision's name: its rate's axis says 低风险比例 / Low risk rate.
 
     Returns
     -------

@@ -17,6 +17,7 @@ __all__ = [
     "CALIBRATION",
     "CONDITIONAL",
     "DIFFERENCE_CHECKS",
+    "ERROR_RATE_CHECKS",
     "FALSE_POSITIVE_RATE",
     "FLIP",
     "GROUND_NOT_PROVIDED",
@@ -120,6 +121,7 @@ TRUE_POSITIVE_RATE = register(
         computed_by=_RATES,
         minimum="rate",
         title_for=_tpr_title,
+        outcomes=True,
     )
 )
 FALSE_POSITIVE_RATE = register(
@@ -130,6 +132,7 @@ FALSE_POSITIVE_RATE = register(
         computed_by=_RATES,
         minimum="rate",
         title_for=_fpr_title,
+        outcomes=True,
     )
 )
 AUC = register(
@@ -140,6 +143,7 @@ AUC = register(
         unit="auc",
         computed_by=_SCORES,
         minimum="both_outcomes",
+        outcomes=True,
     )
 )
 CALIBRATION = register(
@@ -149,6 +153,7 @@ CALIBRATION = register(
         say("fairness.calibration.calibration_difference_mean_offset"),
         computed_by=_SCORES,
         minimum="people",
+        outcomes=True,
     )
 )
 PROXY = register(
@@ -221,6 +226,7 @@ MEAN_RESIDUAL = register(
         unit="percent",
         computed_by=_REGRESSION,
         minimum="people",
+        outcomes=True,
     )
 )
 MAE_RATIO = register(
@@ -232,6 +238,7 @@ MAE_RATIO = register(
         direction="at_least",
         computed_by=_REGRESSION,
         minimum="people",
+        outcomes=True,
     )
 )
 TREND = register(
@@ -284,6 +291,9 @@ DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
     TRUE_POSITIVE_RATE.id: ("true_positive_rate", "true_positive_rate_difference_max"),
     FALSE_POSITIVE_RATE.id: ("false_positive_rate", "false_positive_rate_difference_max"),
 }
+
+#: The checks of error rates, which compare decisions with the recorded outcomes.
+ERROR_RATE_CHECKS: tuple[str, ...] = (TRUE_POSITIVE_RATE.id, FALSE_POSITIVE_RATE.id)
 
 #: The checks on decision rates (a FAIL on one of them asks what a fix would cost).
 RATE_CHECKS: tuple[str, ...] = (SELECTION_RATIO.id, *DIFFERENCE_CHECKS)

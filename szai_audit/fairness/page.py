@@ -580,12 +580,16 @@ def _rates_section(
     name = result.scope.favorable_name
     table = _table(gm, policy.min_group_size, columns, ci, fav_positive, name)
     _label_groups(table, gm.sensitive_names, result.value_labels)
+    notes = ground_notes(infos.get(key))
+    rates = result.fairness.base_rates.get(key)
+    if rates is not None and rates.note is not None:  # calibration against equal error rates
+        notes.append(result.value_labels.localise(rates.note, key))
     return {
         "key": key,
         "anchor": ground_anchor(key),
         "label": ground_label(key),
         "intersection": infos.get(key) is None,
-        "notes": ground_notes(infos.get(key)),
+        "notes": notes,
         "table": table,
         "tests": _tests_table(result, key),
         "scores": _score_section(result, key, lang, f"calibration-{index}"),

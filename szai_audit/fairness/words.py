@@ -19,6 +19,7 @@ from ..core.messages import (
     first_upper,
     fmt_amount,
     fmt_level,
+    fmt_p,
     fmt_pct,
     fmt_ratio,
     listing,
@@ -145,6 +146,39 @@ REFERENCE_RULES: dict[str, Message] = {
 }
 
 
+#: The clause that ends every measured finding of a check comparing the model with the recorded
+#: outcomes (``Check.outcomes``): they are taken as the truth, a bias in them unseen.
+RECORDED_OUTCOMES = say("fairness.recorded_outcomes")
+
+#: The checks of decision rates that compare decisions with the recorded outcomes.
+_OUTCOME_RATES = ("true_positive_rate", "false_positive_rate")
+
+
+def with_recorded_outcomes(body: Message) -> Message:
+    """``body`` ending with :data:`RECORDED_OUTCOMES`."""
+    return body.join(RECORDED_OUTCOMES)
+
+
+def msg_base_rate_conflict(
+    ground: str, rates: Mapping[str, float], p_value: float, positive: object
+) -> Message:
+    """The note of a ground whose base rates differ where calibration and an error rate were
+    both measured: the two cannot in general both hold (Kleinberg et al. 2016; Chouldechova
+    2017), and the committee must choose which matters (see :mod:`szai_audit.fairness.outcomes`).
+    ``positive`` is the outcome label the base rate counts."""
+    listed = listing(
+        [say("core.values.count", value=str(g), n=fmt_pct(r)) for g, r in rates.items()]
+    )
+    label = str(positive)
+    return say(
+        "fairness.base_rate_conflict",
+        ground=ground_label(ground),
+        positive=Message(label, label),  # an outcome, not a group: never relabelled
+        rates=listed,
+        p=fmt_p(p_value),
+    )
+
+
 def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
     """Message when the full intersection has too many groups."""
     g = ground_label(ground)
@@ -211,7 +245,7 @@ def msg_auc(
         threshold=fmt_ratio(threshold, 3),
         level=fmt_level(level),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def msg_calibration(
@@ -253,7 +287,7 @@ def msg_calibration(
         threshold=_points(threshold),
         level=fmt_level(level),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def feature_name(name: str, labels: Labels = None) -> Message:
@@ -610,7 +644,7 @@ def msg_not_positive(ground: str) -> Message:
 def msg_perfect(ground: str) -> Message:
     """Every compared group predicted without error."""
     g = ground_label(ground)
-    return say("fairness.perfect.every_compared_group_predicted", ground=g)
+    return with_recorded_outcomes(say("fairness.perfect.every_compared_group_predicted", ground=g))
 
 
 def msg_mean_ratio(
@@ -644,7 +678,8 @@ def msg_mean_ratio(
         high=fmt_ratio(high),
         threshold=fmt_ratio(threshold),
     )
-    return body.join(verdict_tail(verdict))
+    body = body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body) if metric == "mae" else body
 
 
 def msg_residual(
@@ -675,7 +710,7 @@ def msg_residual(
         ci_1=fmt_pct(ci[1]),
         threshold=fmt_pct(threshold),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def msg_ground_not_provided(ground: str) -> Message:
@@ -797,13 +832,14 @@ def msg_comparison(
     g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive, name)
     c = verdict.comparison
     if groups:  # every compared group has the same rate
-        return say(
+        same = say(
             "fairness.equal",
             ground=g,
             metric=Message(m.zh, _lower(m.en)),
             groups=listing([say("core.values.quoted", value=str(x)) for x in groups]),
             rate=fmt_pct(c.extra.get("rate")),
         ).join(verdict_tail(verdict))
+        return with_recorded_outcomes(same) if metric in _OUTCOME_RATES else same
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
     among = _among(verdict.compared)
@@ -828,7 +864,8 @@ def msg_comparison(
     )
     if not favorable_is_positive:
         body = body.join(_what_it_compares(metric, positive), sep_en="")
-    return body.join(verdict_tail(verdict))
+    body = body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body) if metric in _OUTCOME_RATES else body
 
 
 # --------------------------------------------------------------------------------------------
@@ -1004,11 +1041,10 @@ def msg_trend(
     column: str | None = None,
     name: Message | None = None,
 ) -> Message:
-    """A dose-response finding (``name``: the favourable decision's, see :func:`rate_name`):
-    the fitted line of ``metric`` along a numeric ground, read between its 10th and 90th
-    percentiles (``scale``: ``"points"`` for a rate, ``"ratio"`` for a mean), with the same
-    gap given the legitimate factors (by display name) when they were given; the ends in the
-    ground's unit (from ``labels`` of ``column``, or the usual one)."""
+    """A dose-response finding: the fitted line of ``metric`` (``name``: the favourable
+    decision's) along a numeric ground, read between its 10th and 90th percentiles
+    (``scale``: ``"points"`` for a rate, ``"ratio"`` for a mean), with the same gap given the
+    factors (by display name) beside it; the ends in the ground's unit (``labels``)."""
     g, m = ground_label(ground), metric_label(metric, name)
     c = verdict.comparison
     unit = unit_of(ground, column, labels)
@@ -1044,13 +1080,12 @@ def msg_trend(
             )
         )
     else:
-        gap = _higher_lower(-c.value)
         body = body.join(
             say(
                 "fairness.trend.end_at_than_end",
                 end=end,
                 other=other,
-                gap=gap,
+                gap=_higher_lower(-c.value),
                 interval=interval,
                 threshold=show(threshold),
             )

@@ -29,7 +29,7 @@ from ..core.messages import Message
 from ..core.progress import stage
 from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
-from ..fairness.checks import RATE_CHECKS
+from ..fairness.checks import CALIBRATION, ERROR_RATE_CHECKS, RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.rates import assess_table
@@ -38,6 +38,7 @@ from ..fairness.findings.scores import score_findings
 from ..fairness.findings.trend import trend_finding
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
+from ..fairness.outcomes import BaseRates, base_rates
 from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
 from ..inputs.attributes import Attribute, references
@@ -104,8 +105,10 @@ class ClassificationRunner(TaskRunner):
             self.settings,
             {g: [str(k) for k in gm.counts.index] for g, gm in self.metrics.items()},
         )
+        scored: dict[str, list[Finding | Judgeable]] = {}
         for ground, enc in self.encodings.items():
-            extra += self._score_findings(ground, enc)
+            scored[ground] = self._score_findings(ground, enc)
+            extra += scored[ground]
         extra += self._trends()
         tables = [*self.metrics.items(), *self.intersections.items()]
         rs = self.random_state
@@ -128,7 +131,34 @@ class ClassificationRunner(TaskRunner):
                     )
                 )
                 bar.update()
+        self.base_rates = self._base_rates(scored, {t.key: t for t in assessed})
         return assessed, extra
+
+    def _base_rates(
+        self, scored: dict[str, list[Finding | Judgeable]], tables: dict[str, TableAssessment]
+    ) -> dict[str, BaseRates]:
+        """Each ground's base rates, and whether calibration and an error rate were both
+        measured on it (see :mod:`szai_audit.fairness.outcomes`)."""
+        out: dict[str, BaseRates] = {}
+        for ground, gm in self.metrics.items():
+            if not gm.has_outcomes:
+                continue
+            calibrated = any(
+                isinstance(f, Measured) and f.check == CALIBRATION.id for f in scored[ground]
+            )
+            errors = any(
+                isinstance(f, Measured) and f.check in ERROR_RATE_CHECKS
+                for f in tables[ground].items
+            )
+            out[ground] = base_rates(
+                gm,
+                ground,
+                self.policy.min_group_size,
+                self.policy.significance_level,
+                both_measured=calibrated and errors,
+                positive=plain(self.prep.pos),
+            )
+        return out
 
     def _intersections(self, extra: list[Finding | Judgeable]) -> dict[str, GroupMetrics]:
         """Every pair of grounds, and all of them together when not too many groups."""
@@ -367,5 +397,6 @@ class ClassificationRunner(TaskRunner):
                 "score_metrics": self.score_tables,
                 "mitigation": self._mitigation(checked.findings),
                 "conditional": self.conditional,
+                "base_rates": self.base_rates,
             },
         )
