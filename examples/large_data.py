@@ -46,6 +46,7 @@ with dask.config.set({"dataframe.convert-string": False}):
     result = sa.Audit(
         data=decisions,
         y_pred="approved",  # a column of the log
+        favorable_name=("获批", "approval"),  # its rate: 获批比例 / approval rate
         sensitive={"gender": "sex", "age": "age", "region": "hukou"},
         metadata={"system_name": "Credit-card limit decisions (example)"},
     ).run(random_state=0)

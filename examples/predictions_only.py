@@ -33,6 +33,7 @@ result = sa.Audit(
     y_pred=log["decision"],
     data=log,
     favorable_label="interview",
+    favorable_name=("面试邀请", "interview"),  # its rate: 面试邀请比例 / interview rate
     sensitive={"gender": "applicant_gender", "region": "hukou", "age": "age"},
     bins={"age": [30, 45]},
     metadata={"organisation": "示例公司 Example Co.", "system_name": "简历初筛 CV screen"},

@@ -67,6 +67,12 @@ class Audit:
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions
         marks the group that is worse off. With more than two labels (a multiclass model) it
         names the favourable class, and the audit is that class against the rest.
+    favorable_name : str or (str, str), optional
+        What the favourable decision is called, in Chinese and English (one text serves
+        both): ``("低风险", "low risk")``, ``("获批", "approval")``. The report then writes its
+        rate as “低风险比例” / “low risk rate” in every sentence, title, table and chart; by
+        default the neutral “有利决定率” / “favourable-decision rate”. Recorded in the JSON
+        (``scope.favorable_name``). Classification only; an empty text is refused.
     sensitive : mapping of ground to column name or array-like, optional
         Art. 72(2)(iv) grounds (``"race"``, ``"gender"``, ``"nationality"``, ``"ethnicity"``,
         ``"religion"``, or any other name such as ``"age"``) mapped to a column of ``data``, a
@@ -253,6 +259,7 @@ class Audit:
         y_pred: Any = None,
         y_score: Any = None,
         favorable_label: Any = 1,
+        favorable_name: str | Sequence[str] | None = None,
         sensitive: Mapping[str, Any] | None = None,
         sensitive_data: pd.DataFrame | None = None,
         bins: Mapping[str, Sequence[float] | int] | None = None,

@@ -140,6 +140,7 @@ def demo_result(random_state: int = 0) -> AuditResult:
         data=X_test.drop(columns=["good_credit"]),  # the inputs (sex is kept, unused)
         y_true=y_test,
         favorable_label=1,
+        favorable_name=("获批", "approval"),  # the favourable decision: the loan is approved
         sensitive={"gender": "sex", "nationality": "foreign_worker", "age": "age"},
         bins={"age": [25, 40, 60]},
         # Loan size and term may legitimately change a credit decision.

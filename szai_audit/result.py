@@ -36,7 +36,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.9"
+SCHEMA_VERSION = "1.10"
 
 
 @dataclass(frozen=True, eq=False)

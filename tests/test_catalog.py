@@ -82,7 +82,7 @@ def test_the_docs_page_lists_every_sentence():
 
 
 def test_conversions_and_bilingual_arguments():
-    key = "fairness.no_favourable"
+    key = "fairness.not_positive.group_means_not_all"
     assert _names(key) == {"ground"} and "{ground!c}" in _all()[key].en
     m = cat.say(key, ground=Message("艾滋病感染状况", "HIV status"))
     assert m.en.startswith("HIV status"), m.en  # first letter only: never "Hiv status"

@@ -634,3 +634,21 @@ def test_given_outputs_are_refused_in_the_same_words_in_memory_and_per_partition
     assert re.sub(r"\d+", "N", in_parts.replace(" in partition 1", "")) == re.sub(
         r"\d+", "N", in_memory
     )
+
+
+def test_empty_text_of_a_sensitive_attribute_is_missing_as_in_memory(fast_policy):
+    """Empty and whitespace-only values of a sensitive column read in parts are missing, as
+    in memory: the same groups, counts and findings."""
+    rng = np.random.default_rng(11)
+    n = 600
+    sex = rng.choice(["f", "m"], n).astype(object)
+    sex[:25] = ""
+    sex[300:310] = "  "
+    decision = (rng.random(n) < np.where(sex == "f", 0.4, 0.6)).astype(int)
+    frame = pd.DataFrame({"income": rng.normal(size=n), "sex": sex, "d": decision})
+    kw = {"sensitive": {"gender": "sex"}, "policy": fast_policy(), "explain": False}
+    mem = sa.Audit(data=frame[["income", "sex"]], y_pred=decision, **kw).run()
+    chunked = sa.Audit(data=dd.from_pandas(frame, npartitions=4), y_pred="d", **kw).run()
+    assert chunked.sensitive[0].n_missing == mem.sensitive[0].n_missing == 35
+    assert set(chunked.sensitive[0].groups) == {"f", "m", "(missing)"}
+    assert_same_audit(mem, chunked)

@@ -708,4 +708,19 @@ def test_plot_group_rates_draws_chinese_labels_without_missing_glyphs():
         sa.report.plot_group_rates(gm, ax=ax, lang="zh")
         fig.savefig(__import__("io").BytesIO(), format="png")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["女", "男"]
-    assert ax.get_xlabel() == "批准率"
+    assert ax.get_xlabel() == "有利决定率"
+
+
+def test_the_favourable_decision_is_named_in_the_configuration(workdir, capsys):
+    """[audit] favorable_name = [zh, en] reaches the audit: the JSON records it and the
+    findings name the rate after it; a name that is not text is refused with exit 2."""
+    d, _ = workdir
+    body = LOG_AUDIT + 'favorable_name = ["获批", "approval"]\n[output]\njson = "named.json"\n'
+    assert main(["run", _config(d, body, "named.toml")]) in (EXIT_OK, EXIT_FAIL)
+    saved = json.loads((d / "named.json").read_text(encoding="utf-8"))
+    assert saved["scope"]["favorable_name"] == {"zh": "获批", "en": "approval"}
+    ratio = next(f for f in saved["findings"] if f["check"] == "fairness.selection_rate_ratio")
+    assert ratio["title"]["zh"].startswith("获批比例") and "approval rate" in ratio["message"]["en"]
+    wrong = LOG_AUDIT + "favorable_name = 3\n"
+    assert main(["run", _config(d, wrong, "wrong.toml")]) == EXIT_ERROR
+    assert "favorable_name must be a text or a pair of texts" in capsys.readouterr().err

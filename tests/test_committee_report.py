@@ -77,7 +77,7 @@ def test_citations_have_one_form():
 
 def test_json_findings_carry_their_citation(german_result):
     d = german_result.to_dict()
-    assert d["schema_version"] >= "1.6"
+    assert tuple(map(int, d["schema_version"].split("."))) >= (1, 6)
     for f in d["findings"]:
         assert f["citation"] == article_label(f["article"]).to_dict()
 

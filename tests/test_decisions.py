@@ -314,13 +314,14 @@ def test_strata_covering_few_rows_leave_the_decision_to_the_regression():
 
 
 def _soda(n=400, seed=7):
-    """Store-level log prices rising 0.115 per unit of a neighbourhood's share of residents
-    of one ethnicity (the published slope), with store size a legitimate cost driver."""
+    """Store-level prices of a soda in dollars, rising $0.115 per unit of a neighbourhood's
+    share of residents of one ethnicity (from 0 to 1: the published slope, a regression of the
+    price in dollars, not of its log), with store size a legitimate cost driver."""
     rng = np.random.default_rng(seed)
     share = rng.uniform(0, 0.9, n)
     size = rng.normal(0, 1, n)
-    log_price = 0.5 + 0.115 * share - 0.03 * size + rng.normal(0, 0.05, n)
-    return pd.DataFrame({"share_black": share, "size": size}), np.exp(log_price)
+    price = 0.956 + 0.115 * share - 0.03 * size + rng.normal(0, 0.05, n)
+    return pd.DataFrame({"share_black": share, "size": size}), price
 
 
 def test_a_price_trend_along_a_share_is_found_and_equals_statsmodels():

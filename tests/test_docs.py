@@ -260,10 +260,15 @@ def test_method_states_the_family_the_interval_rule_and_the_floor_as_coded():
 
 
 def test_checks_page_is_the_registry():
-    """docs/checks.md holds the registry's table, as ``markdown_table()`` writes it."""
+    """docs/checks.md is its introduction, then the registry's tables as ``markdown_table()``
+    writes them, once: everything from the first table to the end of the page is that text
+    (a copy left behind, or a table edited by hand, fails)."""
     from szai_audit.core.checks import all_checks, markdown_table
 
-    assert markdown_table() in read_page("checks")
+    page = read_page("checks")
+    first = page.index("\n| check |") + 1
+    assert "|" not in page[:first], "a table before the registry's"
+    assert page[first:] == markdown_table(), "run: python -m szai_audit.core.checks docs/checks.md"
     ids = [c.id for c in all_checks()]
     assert len(ids) == len(set(ids)) >= 35
     for check in all_checks():  # every declared computing function exists
@@ -306,3 +311,124 @@ def test_each_filing_page_shows_what_the_demo_prints(credit_demo, page):
     shown = [line for block in blocks for line in block.splitlines() if line.strip()]
     assert len(shown) >= 5
     assert [line for line in shown if line not in lines] == []
+
+
+# --------------------------------------------------------------------------------------------
+# What the README and the article pages say the code does
+# --------------------------------------------------------------------------------------------
+
+
+def _readme_part(word: str) -> str:
+    """The README's paragraph or bullet holding ``word``, on one line."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parts = re.split(r"\n\s*\n|\n(?=\* )", readme)
+    found = [" ".join(p.split()) for p in parts if word in " ".join(p.split())]
+    assert len(found) == 1, f"{len(found)} README paragraphs say {word!r}"
+    return found[0]
+
+
+def test_readme_says_which_intervals_the_findings_carry():
+    """A finding's interval is the one its test inverts (Miettinen-Nurminen score intervals
+    for rates, normal ones for the other estimates), not a bootstrap one: the README says so,
+    and keeps the bootstrap for the rates of the group tables, which is what the code does."""
+    import numpy as np
+
+    from szai_audit.core.margins import score_interval
+
+    bullet = _readme_part("Benjamini-Hochberg")
+    assert "Miettinen-Nurminen score intervals" in bullet and "normal intervals" in bullet
+    assert re.search(r"bootstrap[^;]*\bfindings?\b", bullet) is None, bullet
+    assert "bootstrap intervals on every rate of the group tables" in bullet
+    pricing = _readme_part('task="pricing"` compares prices')
+    assert "bootstrap" not in pricing.split("re-prices")[0], pricing
+    # The code: the parity finding's interval is the score interval of its pair's counts.
+    g = np.repeat(["a", "b"], 200)
+    y = np.r_[np.ones(90), np.zeros(110), np.ones(140), np.zeros(60)].astype(int)
+    result = sa.Audit(y_pred=y, sensitive={"race": g}, explain=False).run(random_state=0)
+    parity = next(f for f in result.findings if f.check == "fairness.demographic_parity_difference")
+    lo, hi = score_interval(140, 200, 90, 200, scale="diff", level=0.95)
+    assert parity.ci == pytest.approx((float(lo[0]), float(hi[0])), abs=1e-12)
+
+
+def test_the_report_says_which_intervals_the_findings_carry():
+    """The report's method section of a classification audit says the same as the README: the
+    bootstrap for the rates of the group tables, each finding the interval of its test."""
+    import numpy as np
+
+    from szai_audit.fairness.words import method_paragraphs
+
+    g = np.repeat(["a", "b"], 100)
+    result = sa.Audit(y_pred=np.tile([0, 1], 100), sensitive={"race": g}, explain=False).run()
+    paragraphs = method_paragraphs(result.scope, result.policy)
+    (uncertainty,) = [p for p in paragraphs if "bootstrap" in p.en]
+    assert "Miettinen-Nurminen score interval" in uncertainty.en, uncertainty.en
+    assert "Miettinen-Nurminen" in uncertainty.zh and "正态区间" in uncertainty.zh
+    assert re.search(r"bootstrap[^.]*\b(gap|ratio)", uncertainty.en) is None, uncertainty.en
+
+
+#: The sentence the pages of the gaps after legitimate factors say of missing values.
+MISSING_FACTORS = (
+    "a missing number is set to the factor's mean, with an indicator column of the rows missing "
+    "it; a missing category is a category of its own"
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "heading"),
+    [
+        ("article-72-4", "Gaps after legitimate factors"),
+        ("article-72-5", "Gap given the legitimate factors"),
+    ],
+)
+def test_the_pages_say_how_missing_legitimate_factors_are_treated(page, heading):
+    """A missing value of a numeric legitimate factor is mean-filled in the regression, with an
+    indicator; a missing category is a category; both a stratum of their own. The code does
+    this and the pages of both articles say it."""
+    import numpy as np
+    import pandas as pd
+
+    from szai_audit.core.conditional import prepare_factors
+
+    factors = pd.DataFrame(
+        {"income": [1.0, np.nan, 3.0, 5.0] * 5, "region": ["n", None, "s", "n"] * 5}
+    )
+    prepared = prepare_factors(factors, 2)
+    income, flag, *region = prepared.design.T
+    assert income[1] == 0.0 and income[factors["income"].notna()].mean() == pytest.approx(0.0)
+    missing = factors["income"].isna().to_numpy(dtype=float)
+    assert list(flag) == list(missing)  # the indicator
+    assert any(list(column) == list(missing) for column in region)  # a category of its own
+    assert len(set(prepared.strata[1::4])) == 1 and prepared.strata[1] not in prepared.strata[::4]
+    text = " ".join(section(read_page(page), heading).split())
+    assert MISSING_FACTORS in text, f"{page}: {heading} does not say how missing values are treated"
+
+
+def test_the_soda_price_slope_is_given_in_its_unit():
+    """The published soda-price slope is $0.115 on a price in dollars per unit of the share
+    (0 to 1), not 0.115 log points: the synthetic stores of the test plant it so (a straight
+    line of the price in dollars recovers it), and the 72(5) page says it in that unit."""
+    import numpy as np
+    import statsmodels.api as smapi
+    from test_decisions import _soda
+
+    data, price = _soda()
+    fit = smapi.OLS(price, smapi.add_constant(data[["share_black", "size"]].to_numpy())).fit()
+    assert abs(fit.params[1] - 0.115) < 2 * fit.bse[1]
+    assert 0.9 < float(np.mean(price)) < 1.2  # dollars: a soda's price
+    text = " ".join(section(read_page("article-72-5"), "Trend along a numeric column").split())
+    assert "$0.115" in text and "price in dollars" in text, text
+    assert "log points per unit" not in text
+
+
+def test_method_says_empty_text_of_a_ground_is_missing():
+    """An empty or whitespace-only value of a sensitive attribute is missing
+    (``szai_audit.inputs.attributes.blank_as_missing``), and the method page says so."""
+    import pandas as pd
+
+    from szai_audit.inputs.attributes import blank_as_missing
+
+    values, blank = blank_as_missing(pd.Series(["f", "", " \t", "m", None]))
+    assert values.isna().tolist() == [False, True, True, False, True]
+    assert blank.tolist() == [False, True, True, False, False]
+    text = " ".join(section(read_page("method"), "Small groups and missing values").split())
+    assert "empty or only whitespace" in text and "counts as missing" in text

@@ -10,7 +10,7 @@ import pytest
 
 from szai_audit import AuditResult
 from szai_audit.core.findings import Status
-from szai_audit.core.messages import MINUS
+from szai_audit.core.messages import MINUS, Message
 from szai_audit.fairness import page, words
 from szai_audit.fairness.checks import ARTICLE, FLIP
 from szai_audit.fairness.findings.inputs import flip_finding
@@ -37,16 +37,19 @@ def _ours(doc: dict) -> list[dict]:
     return [f for f in doc["findings"] if f["article"] == ARTICLE and f["check"] not in _ELSEWHERE]
 
 
-def test_one_term_for_the_approval_rate(demo):
+def test_one_term_for_the_favourable_decision_rate(demo):
+    """The demo names its favourable decision (获批 / approval): its rate is 获批比例 /
+    approval rate in every finding, never another term for it."""
     _, doc = demo
     texts = [f["message"]["zh"] + f["title"]["zh"] for f in _ours(doc)]
     assert texts
     for text in texts:
-        assert "选择率" not in text and "有利决定率" not in text, text
+        assert "选择率" not in text and "有利决定率" not in text and "批准率" not in text, text
     english = " ".join(f["message"]["en"] + f["title"]["en"] for f in _ours(doc))
     assert "selection rate" not in english.lower()
     assert "favourable-decision rate" not in english.lower()
-    assert "批准率" in " ".join(texts)
+    assert "获批比例" in " ".join(texts) and "approval rate" in english.lower()
+    assert doc["scope"]["favorable_name"] == {"zh": "获批", "en": "approval"}
 
 
 def test_no_claim_of_discrimination(demo):
@@ -169,7 +172,110 @@ def test_empty_columns_are_not_rendered(demo):
 
 def test_words_alone():
     assert words.trend_end("P90 (52)", words.GROUND_UNITS["age"]).zh == "第90百分位（52 岁）"
-    assert words.rate_label("selection_rate").zh == "批准率"
+    assert words.rate_label("selection_rate").zh == "有利决定率"
+    named = words.rate_label("selection_rate", name=Message("低风险", "low risk"))
+    assert named.to_dict() == {"zh": "低风险比例", "en": "Low risk rate"}
     m = words.stmt_flip("nationality", source="否", target="是", n=1234, changed=0.308)
     assert m.zh == "国籍：只把国籍从“否”改为“是”、其他条件不变，1,234 人中 30.8% 的决定随之改变。"
     assert "−" in words.fmt_value("selection_rate", -0.05)
+
+
+def _rates_audit(tmp_path, **kw):
+    """Decisions with a gap by race, outcomes and scores, legitimate factors and a numeric
+    ground (every sentence about the favourable decision's rate), as a result and its HTML."""
+    import numpy as np
+    import pandas as pd
+
+    import szai_audit as sa
+
+    rng = np.random.default_rng(21)
+    n = 1200
+    race = rng.choice(["a", "b"], n)
+    age = rng.uniform(20, 70, n)
+    score = np.clip(np.where(race == "a", 0.45, 0.65) + rng.normal(0, 0.2, n), 0, 1)
+    y_true = (rng.random(n) < score).astype(int)
+    data = pd.DataFrame({"debt": rng.normal(size=n), "race": race, "age": age})
+    result = sa.Audit(
+        y_score=score,
+        y_true=y_true,
+        data=data,
+        sensitive={"race": "race", "age": "age"},
+        legitimate_factors=["debt"],
+        explain=False,
+        **kw,
+    ).run(random_state=0)
+    path = tmp_path / "report.html"
+    result.to_html(path)
+    return result, path.read_text(encoding="utf-8")
+
+
+def _rate_texts(result) -> tuple[str, str]:
+    """Every Chinese and English text of the Art. 72(2)(iv) findings, the page-1 statements
+    and the method section."""
+    from szai_audit.report.page import method_paragraphs
+
+    parts = [f.message for f in result.findings if f.article == ARTICLE]
+    parts += [f.title for f in result.findings if f.article == ARTICLE]
+    parts += [s.text for s in page.conclusion_statements(result)]
+    parts += [a.action for a in page.conclusion_statements(result) if a.action is not None]
+    parts += method_paragraphs(result.scope, result.policy)
+    return " ".join(m.zh for m in parts), " ".join(m.en for m in parts)
+
+
+def _no_approval(zh: str, en: str, html: str) -> None:
+    """No approval is said of the favourable decision (the committee may still approve the
+    report: its sign-off is not about the decision audited)."""
+    assert "批准" not in zh and "approv" not in en.lower()
+    assert "批准率" not in html and "获批" not in html
+    assert not re.search(r"approv\w*[ -]rate|rate of approv|approved less", html, re.I)
+
+
+def test_the_favourable_decision_is_named_neutrally_or_as_the_user_names_it(tmp_path):
+    """Without a name the favourable decision's rate is the neutral 有利决定率 /
+    favourable-decision rate, never an approval (the decision may be "low risk" or "income over
+    50K"); favorable_name=(zh, en) names it in every sentence, title, table and chart, and the
+    JSON records it; a name that is not one text or a pair of texts is refused."""
+    import szai_audit as sa
+    from szai_audit import errors
+
+    plain, html = _rates_audit(tmp_path)
+    zh, en = _rate_texts(plain)
+    _no_approval(zh, en, html)
+    assert "有利决定率" in zh and "favourable-decision rate" in en.lower()
+    assert "有利决定率" in html and "favourable-decision rate" in html.lower()
+    assert plain.to_dict()["scope"]["favorable_name"] is None
+    named, html = _rates_audit(tmp_path, favorable_name=("低风险", "low risk"))
+    zh, en = _rate_texts(named)
+    _no_approval(zh, en, html)
+    assert "低风险比例" in zh and "low risk rate" in en.lower()
+    assert "低风险比例" in html and "low risk rate" in html.lower()
+    assert "有利决定率" not in zh + html and "favourable-decision rate" not in (en + html).lower()
+    assert named.to_dict()["scope"]["favorable_name"] == {"zh": "低风险", "en": "low risk"}
+    ratio = next(f for f in named.findings if f.check == "fairness.selection_rate_ratio")
+    assert ratio.title.to_dict() == {
+        "zh": "低风险比例之比（五分之四规则）",
+        "en": "Low risk rate ratio (four-fifths rule)",
+    }
+    for wrong, error in (
+        (("低风险", "low risk", "x"), errors.InputTypeError),
+        (3, errors.InputTypeError),
+        (("", "low risk"), errors.InputError),
+    ):
+        with pytest.raises(error, match="favorable_name"):
+            sa.Audit(
+                y_pred=[0, 1] * 20, sensitive={"g": ["a", "b"] * 20}, favorable_name=wrong
+            ).run()
+
+
+def test_a_favourable_name_is_for_decisions_only():
+    """Numeric outputs have a favourable side (favorable_direction), not a named decision."""
+    import szai_audit as sa
+    from szai_audit import errors
+
+    with pytest.raises(errors.InputError, match="favorable_name names the favourable decision"):
+        sa.Audit(
+            y_pred=[1.0, 2.0] * 20,
+            sensitive={"g": ["a", "b"] * 20},
+            task="regression",
+            favorable_name="high",
+        ).run()

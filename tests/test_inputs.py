@@ -453,3 +453,37 @@ def test_an_identifier_is_refused_as_a_ground():
     # A text ground with many rows per value is kept.
     data["region"] = np.where(np.arange(n) % 3 == 0, "north", "south")
     sa.Audit(y_pred=y_pred, data=data, sensitive={"region": "region"}, explain=False).run()
+
+
+def _with_blank_groups(n=240, seed=11):
+    """Decisions by a text attribute with empty and whitespace-only values among f and m."""
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["f", "m"], n).astype(object)
+    sex[:12] = ""
+    sex[12:20] = "   "
+    decision = (rng.random(n) < np.where(sex == "f", 0.4, 0.6)).astype(int)
+    return sex, decision
+
+
+def test_empty_text_of_a_sensitive_attribute_is_missing():
+    """An empty or whitespace-only value of a sensitive attribute is no value: it joins the
+    rows missing the attribute (the group “(missing)”, shown, never compared), is never a
+    group without a name, and the report's note says empty text counts as missing."""
+    from szai_audit.fairness.page import ground_notes
+
+    sex, decision = _with_blank_groups()
+    result = sa.Audit(y_pred=decision, sensitive={"gender": sex}, explain=False).run()
+    (info,) = result.sensitive
+    assert info.groups == ("f", "m", "(missing)") or set(info.groups) == {"f", "m", "(missing)"}
+    assert info.n_missing == 20
+    counts = result.fairness.group_metrics["gender"].counts["n"]
+    assert int(counts["(missing)"]) == 20 and "" not in counts.index and "   " not in counts.index
+    named = {f.worst_group for f in result.findings} | {f.best_group for f in result.findings}
+    assert not any(isinstance(g, str) and not g.strip() for g in named)
+    notes = " ".join(m.en for m in ground_notes(info))
+    assert "20 rows" in notes and "empty text" in notes, notes
+    assert "空白" in " ".join(m.zh for m in ground_notes(info))
+    # The same as giving them as missing values.
+    none = np.where(np.char.strip(sex.astype(str)) == "", None, sex)
+    same = sa.Audit(y_pred=decision, sensitive={"gender": none}, explain=False).run()
+    assert [f.to_dict() for f in same.findings] == [f.to_dict() for f in result.findings]

@@ -108,3 +108,64 @@ def test_pricing_messages_have_no_signed_comparisons():
     row = gaps.table.loc["hi"]
     assert row["stratified"] == pytest.approx(0.08, abs=1e-9)
     assert not re.search(r"比[^（）。；，]*[+\-−]\d", pw.relative(row["stratified"]).zh)
+
+
+def _priced_by_gender(currency="CNY"):
+    """A fare model charging women 0.80 more per order, audited for gender (flip test) and an
+    ability-to-pay column (same order, different customer)."""
+    import szai_audit as sa
+
+    rng = np.random.default_rng(0)
+    n = 600
+    data = pd.DataFrame(
+        {
+            "km": rng.uniform(1, 20, n),
+            "sex": rng.choice(["f", "m"], n),
+            "device": rng.choice(["hi", "lo"], n),
+        }
+    )
+
+    def model(x):
+        fare = 10 + 2.0 * x["km"].to_numpy() + np.where(x["device"] == "hi", 1.0, 0.0)
+        return fare + np.where(x["sex"] == "f", 0.8, 0.0)
+
+    return sa.Audit(
+        model=model,
+        data=data,
+        task="pricing",
+        sensitive={"gender": "sex"},
+        legitimate_factors=["km"],
+        consumer_profile={"ability_to_pay": ["device"]},
+        explain=False,
+        currency=currency,
+    ).run(random_state=0)
+
+
+def test_the_price_flip_test_gives_the_change_with_its_currency():
+    """Changing only gender moves a price by 0.80 on average: the flip test's message says it
+    in the audit's currency (元 / CNY, USD), never as a bare number, and the report's table of
+    the flip test names the currency of its mean price change."""
+    from szai_audit.report.page import build_page
+
+    result = _priced_by_gender()
+    flip = next(f for f in result.findings if f.check == "fairness.counterfactual_flip")
+    assert "平均上升 0.80 元" in flip.message.zh, flip.message.zh
+    assert "on average the prices rise by CNY 0.80" in flip.message.en, flip.message.en
+    assert not re.search(r"rise by \d", flip.message.en)
+    usd = next(
+        f for f in _priced_by_gender("USD").findings if f.check == "fairness.counterfactual_flip"
+    )
+    assert "0.80 美元" in usd.message.zh and "USD 0.80" in usd.message.en
+    sections = build_page(result, "bilingual")["grounds"]
+    (flips,) = [s["flips"] for s in sections if s["key"] == "gender" and s["flips"]]
+    assert flips["heads"]["score"].en.endswith("(CNY)") and flips["heads"]["score"].zh.endswith(
+        "（元）"
+    )
+    assert {row["score"] for row in flips["rows"]} <= {"0.80", f"{MINUS}0.80"}
+    # Same order, different customer: the mean change in currency is net of rises and falls
+    # (here about nothing), beside the mean size of a change (a percentage).
+    swap = next(f for f in result.findings if f.check == "pricing.counterfactual")
+    assert "net of rises and falls, an order's price changes by less than CNY 0.01" in (
+        swap.message.en
+    )
+    assert "升降相抵后，平均每单价格变化不到 0.01 元" in swap.message.zh

@@ -94,7 +94,9 @@ def test_report_is_self_contained_and_offline(html_bi, german_result):
     assert 'id="chart-explanation"' in html_bi
     # A calibration chart per ground whose groups have two bins of 30 people or more.
     assert 'id="calibration-1"' in html_bi
-    assert "<text" in html_bi and "批准率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(0)
+    assert "<text" in html_bi and "有利决定率" in re.search(r"<svg.*?</svg>", html_bi, re.S).group(
+        0
+    )
     ids = [a["id"] for _, a in parsed.tags if "id" in a]
     assert len(ids) == len(set(ids)), "element ids must be unique across charts"
     # Print layout.

@@ -135,3 +135,27 @@ def test_calibration_rows_follow_the_group_order():
     sm = score_metrics(rng.random(400) < s, s, g)
     assert list(sm.by_group.index) == ["z", "a"]
     assert list(pd.unique(sm.calibration["group"])) == ["z", "a"]
+
+
+def test_calibration_says_it_measures_a_mean_offset():
+    """The calibration check compares each group's observed outcome rate minus its mean score
+    (a mean offset over the group), not outcomes at the same score: its title and message say
+    what it measures, and that it does not compare people at the same score."""
+    from szai_audit.core.checks import get
+
+    title = get("fairness.calibration_difference").title
+    assert "same score" not in title.en and "同分" not in title.zh
+    assert "mean score" in title.en and "平均评分" in title.zh
+    rng = np.random.default_rng(3)
+    n = 4000
+    g = np.where(rng.random(n) < 0.5, "a", "b")
+    s = rng.random(n)
+    y = (rng.random(n) < np.clip(s + np.where(g == "b", 0.1, 0.0), 0, 1)).astype(int)
+    cal = _by_ground(sa.Audit(y_score=s, y_true=y, sensitive={"race": g}).run(), "race")[
+        "fairness.calibration_difference"
+    ]
+    assert cal.status in (Status.PASS, Status.WARN, Status.FAIL)
+    assert "at the same score" not in cal.message.en and "相同评分下" not in cal.message.zh
+    assert "mean score" in cal.message.en and "平均评分" in cal.message.zh
+    assert "not people with the same score" in cal.message.en
+    assert "并非比较评分相同的人" in cal.message.zh

@@ -246,7 +246,7 @@ def test_rates_chart_draws_each_rate_to_scale_with_text_as_written():
     texts = [unescape(t) for t in re.findall(r"<text\b[^>]*>([^<]*)</text>", svg)]
     assert {"a<b>&", "m\\u202ex", "$x^2$"} <= set(texts)  # as written, controls visible
     assert "\u202e" not in svg and "<b>" not in svg
-    assert "批准率" in texts and "Approval rate" in texts
+    assert "有利决定率" in texts and "Favourable-decision rate" in texts
     # The bars of the first panel (in the order of by_group), in proportion to the rates.
     widths = [float(w) for w in re.findall(r'<rect [^>]*width="([\d.]+)"', svg)][:3]
     rates = gm.by_group["selection_rate"].to_numpy()

@@ -5,21 +5,24 @@ check's id (the ``check`` of its findings), the article it evidences, its title 
 languages, the unit its value and threshold are written in, the side of the threshold the value
 must stay on, and the function that computes it. Everything else reads them from here: a
 finding's title (:attr:`szai_audit.Finding.title`), the report's value columns, the JSON and
-the checks table in ``docs/checks.md``.
+the checks table in ``docs/checks.md`` (written by ``python -m szai_audit.core.checks
+docs/checks.md``).
 
 >>> from szai_audit.core.checks import get
 >>> c = get("fairness.selection_rate_ratio")
 >>> c.article, c.unit, c.direction
 ('72(4)', 'ratio', 'at_least')
 >>> c.title.en
-'Approval-rate ratio (four-fifths rule)'
+'Favourable-decision rate ratio (four-fifths rule)'
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .catalog import say
@@ -31,6 +34,7 @@ __all__ = [
     "UNITS",
     "Check",
     "all_checks",
+    "docs_page",
     "format_threshold",
     "format_value",
     "get",
@@ -119,6 +123,10 @@ class Check:
         Whether its findings about a numeric subject compare the groups the number was binned
         into (then they say so, see :func:`szai_audit.core.scope.with_binning_notes`); False
         for a check with its own rule on the number (the loyalty check's tenure thresholds).
+    outcomes : bool, default False
+        Whether it compares the model with the recorded outcomes (``y_true``), taking them as
+        the truth: it cannot see a bias in the outcomes themselves, and its measured findings
+        say so.
     """
 
     id: str
@@ -132,6 +140,7 @@ class Check:
     minimum: str = "none"
     title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
     binned: bool = True
+    outcomes: bool = False
 
     def __post_init__(self) -> None:
         if self.minimum not in MINIMUMS:
@@ -217,16 +226,33 @@ def markdown_table() -> str:
     keeps the two equal)."""
     lines = [
         "| check | article | title (zh) | title (en) | unit | the value must be | minimum "
-        "| computed by |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| takes `y_true` as the truth | computed by |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in all_checks():
         articles = ", ".join(c.articles)
         side = f"{DIRECTIONS[c.direction]} threshold" if c.direction != "none" else "—"
+        truth = "yes" if c.outcomes else "—"
         lines.append(
             f"| `{c.id}` | {articles} | {c.title.zh} | {c.title.en} | {c.unit} | {side} | "
-            f"{c.minimum} | `{c.computed_by}` |"
+            f"{c.minimum} | {truth} | `{c.computed_by}` |"
         )
     lines += ["", "| minimum | what a compared group needs |", "| --- | --- |"]
     lines += [f"| {key} | {rule} |" for key, rule in MINIMUMS.items()]
     return "\n".join(lines) + "\n"
+
+
+def docs_page(page: str) -> str:
+    """``docs/checks.md`` (its text ``page``) with its tables written again: the introduction
+    kept, everything from the first table on replaced by :func:`markdown_table`."""
+    start = page.find("\n| check |")
+    intro = page if start < 0 else page[: start + 1]
+    return intro + markdown_table()
+
+
+if __name__ == "__main__":  # pragma: no cover - the docs page's generator
+    # The registry the article packages filled is the imported module's, not __main__'s.
+    from szai_audit.core import checks as _registered
+
+    _path = Path(sys.argv[1])
+    _path.write_text(_registered.docs_page(_path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -75,6 +75,8 @@ class Scope:
     #: ``cluster=`` and ``weights=`` named and the number of clusters (None: every row
     #: independent and unweighted).
     design: Mapping[str, Any] | None = None
+    #: What the favourable decision is called (``Audit(favorable_name=...)``); None: unnamed.
+    favorable_name: Message | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +93,9 @@ class Scope:
             "design": dict(self.design)
             if self.design is not None
             else {"independent": True, "cluster": None, "weights": None, "n_clusters": None},
+            "favorable_name": None
+            if self.favorable_name is None
+            else self.favorable_name.to_dict(),
         }
 
 

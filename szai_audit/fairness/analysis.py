@@ -14,6 +14,7 @@ from ..core.grounds import INTERSECTION_SEP
 from ..core.policy import Policy
 from .counterfactual import FlipResult
 from .metrics import GroupMetrics
+from .outcomes import BaseRates
 from .proxies import ProxyReport
 from .regression import RegressionMetrics, ScoringRates
 from .scores import ScoreMetrics
@@ -69,6 +70,10 @@ class FairnessAnalysis:
         With ``task="regression"``: per table, each group's share scoring
         on the favourable side of the sample's median (the scoring rate of NYC Local Law 144,
         used by the ``"bias_audit"`` filing).
+    base_rates : dict of str to BaseRates
+        Per ground, with outcomes (``task="classification"``): each group's share of the
+        positive outcome, whether the groups differ, and the note on calibration against
+        equal error rates where both were measured (see :mod:`szai_audit.fairness.outcomes`).
     """
 
     grounds: tuple[str, ...] = ()
@@ -83,6 +88,7 @@ class FairnessAnalysis:
     conditional: Mapping[str, ConditionalGaps] = field(default_factory=dict)
     regression_metrics: Mapping[str, RegressionMetrics] = field(default_factory=dict)
     scoring_rates: Mapping[str, ScoringRates] = field(default_factory=dict)
+    base_rates: Mapping[str, BaseRates] = field(default_factory=dict)
 
     @property
     def intersection(self) -> GroupMetrics | None:
@@ -103,7 +109,8 @@ class FairnessAnalysis:
     def to_dict(self, policy: Policy) -> dict[str, Any]:
         """The Art. 72(2)(iv) part of the audit's JSON (keys ``group_metrics``,
         ``intersection``, ``intersections``, ``score_metrics``, ``proxies``, ``flip_tests``,
-        ``mitigation``, ``conditional``, ``regression_metrics``; docs/json-schema.md).
+        ``mitigation``, ``conditional``, ``regression_metrics``, ``base_rates``;
+        docs/json-schema.md).
 
         Parameters
         ----------
@@ -137,6 +144,7 @@ class FairnessAnalysis:
                 )
                 for key, rm in self.regression_metrics.items()
             },
+            "base_rates": {key: b.to_dict() for key, b in self.base_rates.items()},
         }
 
     def _table_dict(self, key: str, gm: GroupMetrics, policy: Policy) -> dict[str, Any]:

@@ -25,11 +25,11 @@ from ..core.charts import (
     warn_without_cjk_font,
 )
 from ..core.data import group_label, is_missing_group_key
-from ..core.messages import fmt_amount, fmt_pct
+from ..core.messages import Message, fmt_amount, fmt_pct
 from ..core.policy import Policy
 from ..core.svg import BAR, MISSING_BAR, REFERENCE, Canvas, Frame, bar_rows, text_width
 from .metrics import GroupMetrics
-from .words import METRIC_LABELS
+from .words import METRIC_LABELS, metric_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -57,6 +57,7 @@ def plot_group_rates(
     lang: str = "en",
     ci: pd.DataFrame | None = None,
     tick_label: Callable[[str], str] | None = None,
+    name: Message | None = None,
 ) -> Axes:
     """Horizontal bar chart of one rate by group, on ``ax`` (a new Figure if None).
 
@@ -66,8 +67,7 @@ def plot_group_rates(
     No pyplot state is touched: without ``ax`` a standalone ``matplotlib.figure.Figure`` is
     created. Every group has a row, in the order of ``gm.by_group`` (so panels drawn with
     ``sharey=True`` line up); a group whose rate rests on fewer than ``min_group_size`` people,
-    or is undefined, gets no bar but a "—". Labels are drawn as plain text (``$`` is not
-    mathtext).
+    or is undefined, gets no bar but a "—". Labels are plain text (``$`` is not mathtext).
 
     Parameters
     ----------
@@ -85,6 +85,8 @@ def plot_group_rates(
         Language of the axis label.
     ci : DataFrame, optional
         Intervals from :meth:`GroupMetrics.ci`, drawn as error bars.
+    name : Message, optional
+        The favourable decision's name: its rate's axis says 低风险比例 / Low risk rate.
 
     Returns
     -------
@@ -122,7 +124,7 @@ def plot_group_rates(
             (r if ok else 0) + 0.015, yi, text, va="center", fontsize=8, color="#222",
             fontfamily=fonts,
         )  # fmt: skip
-    _style_rate_axes(ax, keys, y, reference, metric, lang, tick_label)
+    _style_rate_axes(ax, keys, y, reference, metric_label(metric, name), lang, tick_label)
     return ax
 
 
@@ -146,7 +148,7 @@ def _style_rate_axes(
     keys: list[Any],
     y: np.ndarray,
     reference: float | None,
-    metric: str,
+    axis_label: Message,
     lang: str,
     tick_label: Callable[[str], str] | None = None,
 ) -> None:
@@ -154,7 +156,7 @@ def _style_rate_axes(
     name = tick_label or (lambda label: label)
     fonts = mpl_font_family()
     labels = [plain_text(name(group_label(k))) for k in keys]
-    warn_without_cjk_font([*labels, text_of(METRIC_LABELS[metric], lang)])
+    warn_without_cjk_font([*labels, text_of(axis_label, lang)])
     ax.set_yticks(y, labels, fontfamily=fonts)
     ax.set_ylim(-0.6, len(keys) - 0.4)
     ax.set_xlim(0, 1.18)
@@ -162,7 +164,7 @@ def _style_rate_axes(
     ax.xaxis.set_major_formatter(lambda x, _pos: f"{100 * x:.0f}%")
     if reference is not None and math.isfinite(reference):
         ax.axvline(reference, color="#b3261e", linestyle="--", linewidth=1)
-    ax.set_xlabel(text_of(METRIC_LABELS[metric], lang), fontsize=9, fontfamily=fonts)
+    ax.set_xlabel(text_of(axis_label, lang), fontsize=9, fontfamily=fonts)
     for label in ax.get_xticklabels():
         label.set_fontfamily(fonts)
     ax.tick_params(labelsize=8)
@@ -177,11 +179,13 @@ def rates_chart(
     favorable_is_positive: bool,
     ci: pd.DataFrame | None,
     tick_label: Callable[[str], str] | None = None,
+    name: Message | None = None,
 ) -> str | None:
     """Bar charts of the compared rates with their intervals, written as SVG directly (a few
     milliseconds, where the same chart through matplotlib took 0.1-0.25 s); None when fewer
     than two groups can be drawn, or too many to read (more than 40). ``tick_label``: see
-    :func:`plot_group_rates`, which draws the same panels on a matplotlib ``ax``."""
+    :func:`plot_group_rates`, which draws the same panels on a matplotlib ``ax``; ``name``:
+    the favourable decision's, which names its rate (:func:`~.words.rate_name`)."""
     min_size = policy.min_group_size
     not_missing = np.array([not is_missing_group_key(k) for k in gm.by_group.index])
     comparable = (gm.denominators()["selection_rate"] >= min_size).to_numpy() & not_missing
@@ -192,10 +196,10 @@ def rates_chart(
     panels = ["favorable_rate"]
     if gm.has_outcomes:
         panels += ["true_positive_rate", "false_positive_rate"]
-    name = tick_label or (lambda label: label)
+    tick = tick_label or (lambda label: label)
     keys = list(gm.by_group.index)
-    labels = [name(group_label(k)) for k in keys]
-    titles = [text_of(METRIC_LABELS[m], lang).split("\n") for m in panels]
+    labels = [tick(group_label(k)) for k in keys]
+    titles = [text_of(metric_label(m, name), lang).split("\n") for m in panels]
     row, size = 22.0, 8.0
     label_room = max(text_width(t, size) for t in labels) + 10
     panel, gap = 200.0, 22.0

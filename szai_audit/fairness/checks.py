@@ -9,6 +9,7 @@ from ..core.articles import DISCRIMINATION
 from ..core.catalog import say
 from ..core.checks import Check, register
 from ..core.messages import Message
+from .words import favorable_name_of, rate_in_sentence, rate_name
 
 __all__ = [
     "ARTICLE",
@@ -16,6 +17,7 @@ __all__ = [
     "CALIBRATION",
     "CONDITIONAL",
     "DIFFERENCE_CHECKS",
+    "ERROR_RATE_CHECKS",
     "FALSE_POSITIVE_RATE",
     "FLIP",
     "GROUND_NOT_PROVIDED",
@@ -66,24 +68,50 @@ def _fpr_title(details: Mapping[str, Any]) -> Message | None:
     return say("fairness.fpr_title.false_positive_rate_difference")
 
 
+def _ratio_title(details: Mapping[str, Any]) -> Message | None:
+    """The ratio's title with the favourable decision's name, when the audit gave one."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.selection_ratio.approval_rate_ratio_four", rate=rate_name(name))
+
+
+def _parity_title(details: Mapping[str, Any]) -> Message | None:
+    """The parity difference's title with the favourable decision's name, when given."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.selection_rate.approval_rate_difference_demographic", rate=rate_name(name))
+
+
+def _trend_title(details: Mapping[str, Any]) -> Message | None:
+    """The trend's title with the favourable decision's name, when given."""
+    name = favorable_name_of(details)
+    if name is None:
+        return None
+    return say("fairness.trend.trend_along_numeric_attribute", rate=rate_in_sentence(name))
+
+
 SELECTION_RATIO = register(
     Check(
         "fairness.selection_rate_ratio",
         ARTICLE,
-        say("fairness.selection_ratio.approval_rate_ratio_four"),
+        say("fairness.selection_ratio.approval_rate_ratio_four", rate=rate_name()),
         unit="ratio",
         direction="at_least",
         computed_by=_RATES,
         minimum="rate",
+        title_for=_ratio_title,
     )
 )
 SELECTION_RATE = register(
     Check(
         "fairness.demographic_parity_difference",
         ARTICLE,
-        say("fairness.selection_rate.approval_rate_difference_demographic"),
+        say("fairness.selection_rate.approval_rate_difference_demographic", rate=rate_name()),
         computed_by=_RATES,
         minimum="rate",
+        title_for=_parity_title,
     )
 )
 TRUE_POSITIVE_RATE = register(
@@ -94,6 +122,7 @@ TRUE_POSITIVE_RATE = register(
         computed_by=_RATES,
         minimum="rate",
         title_for=_tpr_title,
+        outcomes=True,
     )
 )
 FALSE_POSITIVE_RATE = register(
@@ -104,6 +133,7 @@ FALSE_POSITIVE_RATE = register(
         computed_by=_RATES,
         minimum="rate",
         title_for=_fpr_title,
+        outcomes=True,
     )
 )
 AUC = register(
@@ -114,15 +144,17 @@ AUC = register(
         unit="auc",
         computed_by=_SCORES,
         minimum="both_outcomes",
+        outcomes=True,
     )
 )
 CALIBRATION = register(
     Check(
         "fairness.calibration_difference",
         ARTICLE,
-        say("fairness.calibration.calibration_difference_same_score"),
+        say("fairness.calibration.calibration_difference_mean_offset"),
         computed_by=_SCORES,
         minimum="people",
+        outcomes=True,
     )
 )
 PROXY = register(
@@ -206,6 +238,7 @@ MEAN_RESIDUAL = register(
         unit="percent",
         computed_by=_REGRESSION,
         minimum="people",
+        outcomes=True,
     )
 )
 MAE_RATIO = register(
@@ -217,15 +250,17 @@ MAE_RATIO = register(
         direction="at_least",
         computed_by=_REGRESSION,
         minimum="people",
+        outcomes=True,
     )
 )
 TREND = register(
     Check(
         "fairness.trend",
         ARTICLE,
-        say("fairness.trend.trend_along_numeric_attribute"),
+        say("fairness.trend.trend_along_numeric_attribute", rate=rate_in_sentence()),
         computed_by="szai_audit.fairness.findings.trend:trend_finding",
         minimum="trend",
+        title_for=_trend_title,
     )
 )
 MEAN_TREND = register(
@@ -268,6 +303,9 @@ DIFFERENCE_CHECKS: dict[str, tuple[str, str]] = {
     TRUE_POSITIVE_RATE.id: ("true_positive_rate", "true_positive_rate_difference_max"),
     FALSE_POSITIVE_RATE.id: ("false_positive_rate", "false_positive_rate_difference_max"),
 }
+
+#: The checks of error rates, which compare decisions with the recorded outcomes.
+ERROR_RATE_CHECKS: tuple[str, ...] = (TRUE_POSITIVE_RATE.id, FALSE_POSITIVE_RATE.id)
 
 #: The checks on decision rates (a FAIL on one of them asks what a fix would cost).
 RATE_CHECKS: tuple[str, ...] = (SELECTION_RATIO.id, *DIFFERENCE_CHECKS)

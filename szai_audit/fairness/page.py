@@ -191,10 +191,11 @@ def _table(
     columns: dict[str, str | None],
     ci: pd.DataFrame | None = None,
     favorable_is_positive: bool = True,
+    name: Message | None = None,
 ) -> dict[str, Any] | None:
     """Rows of formatted cells with intervals; rates resting on fewer than ``min_size`` people
     withheld; a column withheld in every row is left out, and a table with no column left is
-    None."""
+    None (``name``: the favourable decision's, which names its rate)."""
     metrics = [m for m in TABLE_METRICS if gm.has_outcomes or m == "selection_rate"]
     if gm.has_scores:
         metrics.append("mean_score")
@@ -235,7 +236,9 @@ def _table(
         r["cells"] = [r["cells"][j] for j in keep]
     return {
         "attributes": [_attribute_header(a, columns) for a in gm.sensitive_names],
-        "columns": [rate_label(metrics[j], favorable_is_positive, gm.pos_label) for j in keep],
+        "columns": [
+            rate_label(metrics[j], favorable_is_positive, gm.pos_label, name) for j in keep
+        ],
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": [overall_cells[j] for j in keep]},
     }
@@ -351,12 +354,20 @@ def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
     }
 
 
-def flip_section(result: Results, key: str) -> dict[str, Any] | None:
-    """The counterfactual flip test of one ground, one row per (from, to) pair."""
+def flip_section(result: Results, key: str, unit: Message | None = None) -> dict[str, Any] | None:
+    """The counterfactual flip test of one ground, one row per (from, to) pair; ``unit`` (a
+    price's currency) is that of the mean change of a numeric output, which its heading names
+    and its cells are written in (to the cent)."""
     flip = result.fairness.flips.get(key)
     if flip is None or flip.pairs.empty:
         return None
     vl = result.value_labels
+
+    def change(x: float) -> str:
+        if not np.isfinite(x):
+            return "—"
+        return minus(f"{x:,.2f}") if unit is not None else fmt_ratio(x, 3)
+
     rows = [
         {
             "source": vl.group(key, str(r["from_group"])),
@@ -365,9 +376,7 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
             "changed": fmt_pct(float(r["changed"])),
             "to_favourable": fmt_pct(float(r["to_favourable"])),
             "to_unfavourable": fmt_pct(float(r["to_unfavourable"])),
-            "score": "—"
-            if not np.isfinite(r["mean_score_change"])
-            else fmt_ratio(float(r["mean_score_change"]), 3),
+            "score": change(float(r["mean_score_change"])),
             "flagged": float(r["changed"]) > result.policy.flip_tolerance,
         }
         for _, r in flip.pairs.iterrows()
@@ -375,11 +384,17 @@ def flip_section(result: Results, key: str) -> dict[str, Any] | None:
     if all(row["score"] == "—" for row in rows):
         for row in rows:
             row.pop("score")
+    heads = _FLIP_HEADS["pricing" if result.scope.task == "pricing" else "decisions"]
+    if unit is not None:
+        heads = {
+            **heads,
+            "score": say("fairness.flip_heads.with_unit", head=heads["score"], unit=unit),
+        }
     return {
         "rows": rows,
         "n_rows": f"{flip.n_rows:,}",
         "scores": "score" in rows[0],
-        "heads": _FLIP_HEADS["pricing" if result.scope.task == "pricing" else "decisions"],
+        "heads": heads,
     }
 
 
@@ -515,7 +530,8 @@ def _tests_table(result: Results, key: str) -> dict[str, Any] | None:
             if test == "p_vs_rest"
             else say("fairness.tests_table.vs_reference")
         )
-        columns.append(((metric, test + "_adjusted"), METRIC_LABELS[metric].join(versus, " ")))
+        label = words.metric_label(metric, result.scope.favorable_name)
+        columns.append(((metric, test + "_adjusted"), label.join(versus, " ")))
     rows = []
     table = tests[[col for col, _label in columns]].to_numpy(dtype=float)
     for group, row in zip(tests.index, table, strict=True):
@@ -587,14 +603,19 @@ def _rates_section(
     columns = {s.ground: s.column for s in result.sensitive}
     policy, ci = result.policy, result.fairness.cis.get(key)
     fav_positive = result.scope.favorable_is_positive
-    table = _table(gm, policy.min_group_size, columns, ci, fav_positive)
+    name = result.scope.favorable_name
+    table = _table(gm, policy.min_group_size, columns, ci, fav_positive, name)
     _label_groups(table, gm.sensitive_names, result.value_labels)
+    notes = ground_notes(infos.get(key))
+    rates = result.fairness.base_rates.get(key)
+    if rates is not None and rates.note is not None:  # calibration against equal error rates
+        notes.append(result.value_labels.localise(rates.note, key))
     return {
         "key": key,
         "anchor": ground_anchor(key),
         "label": ground_label(key),
         "intersection": infos.get(key) is None,
-        "notes": ground_notes(infos.get(key)),
+        "notes": notes,
         "table": table,
         "tests": _tests_table(result, key),
         "scores": _score_section(result, key, lang, f"calibration-{index}"),
@@ -610,6 +631,7 @@ def _rates_section(
             fav_positive,
             ci,
             tick_label=_chart_group_name(result, key, lang),
+            name=name,
         ),
         "chart_caption": None,
         "outcome_panels": gm.has_outcomes,
@@ -689,7 +711,10 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
     if not measured or parity is None or parity.worst_group not in rates:
         if all(f.status in _UNMEASURED for f in mine):
             text = words.stmt_too_small(
-                key, _small_groups(result, key), result.policy.min_group_size
+                key,
+                _small_groups(result, key),
+                result.policy.min_group_size,
+                result.scope.favorable_name,
             )
             return Statement(ARTICLE, status, text, None, checks, anchor)
         return None
@@ -708,10 +733,11 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
         adjusted=adjusted,
         # The interval the conditional finding's status rests on, at its level.
         level=float((cond.details if cond else {}).get("ci_level", result.policy.confidence_level)),
+        name=result.scope.favorable_name,
     )
     action = None
     if status in (Status.FAIL, Status.WARN):
-        action = words.action_rates(key, status is Status.FAIL)
+        action = words.action_rates(key, status is Status.FAIL, result.scope.favorable_name)
     return Statement(ARTICLE, status, text, action, checks, anchor)
 
 

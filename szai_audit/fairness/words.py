@@ -19,6 +19,7 @@ from ..core.messages import (
     first_upper,
     fmt_amount,
     fmt_level,
+    fmt_p,
     fmt_pct,
     fmt_ratio,
     listing,
@@ -36,16 +37,56 @@ __all__ = [
     "METRIC_EXPLANATIONS",
     "METRIC_LABELS",
     "Labels",
+    "favorable_name_of",
     "method_paragraphs",
+    "metric_label",
+    "rate_in_sentence",
+    "rate_name",
     "regression_method_paragraphs",
     "unit_of",
 ]
 
 
+def rate_name(name: Message | None = None) -> Message:
+    """What the rate of favourable decisions is called, as a label: the neutral 有利决定率 /
+    Favourable-decision rate, or from the favourable decision's name (``Audit(favorable_name=
+    ...)``) 低风险比例 / Low risk rate. Inside a sentence, :func:`rate_in_sentence`.
+
+    >>> rate_name().en, rate_name(Message("获批", "approval")).to_dict()
+    ('Favourable-decision rate', {'zh': '获批比例', 'en': 'Approval rate'})
+    """
+    if name is None:
+        return say("fairness.rate_name.favourable_decision")
+    return say("fairness.rate_name.named", name=name)
+
+
+def rate_in_sentence(name: Message | None = None) -> Message:
+    """:func:`rate_name` inside a sentence: ``favourable-decision rate``, ``low risk rate``."""
+    label = rate_name(name)
+    return Message(label.zh, label.en[:1].lower() + label.en[1:])
+
+
+def favorable_name_of(details: Mapping[str, object] | None) -> Message | None:
+    """The favourable decision's name a finding's ``details`` record (``favorable_name``,
+    ``{"zh", "en"}``), or None."""
+    named = (details or {}).get("favorable_name")
+    if isinstance(named, Mapping) and "zh" in named and "en" in named:
+        return Message(str(named["zh"]), str(named["en"]))
+    return None
+
+
+def metric_label(metric: str, name: Message | None = None) -> Message:
+    """A metric's label; the rate of favourable decisions (``selection_rate``,
+    ``favorable_rate``) by :func:`rate_name`."""
+    if metric in ("selection_rate", "favorable_rate"):
+        return rate_name(name)
+    return METRIC_LABELS[metric]
+
+
 METRIC_LABELS: dict[str, Message] = {
     "count": say("fairness.metric_labels.count"),
-    "selection_rate": say("fairness.metric_labels.selection_rate"),
-    "favorable_rate": say("fairness.metric_labels.favorable_rate"),
+    "selection_rate": rate_name(),
+    "favorable_rate": rate_name(),
     "true_positive_rate": say("fairness.metric_labels.true_positive_rate"),
     "false_positive_rate": say("fairness.metric_labels.false_positive_rate"),
     "false_negative_rate": say("fairness.metric_labels.false_negative_rate"),
@@ -103,6 +144,39 @@ REFERENCE_RULES: dict[str, Message] = {
     "best_off": say("fairness.reference_rules.best_off"),
     "chosen": say("fairness.reference_rules.chosen"),
 }
+
+
+#: The clause that ends every measured finding of a check comparing the model with the recorded
+#: outcomes (``Check.outcomes``): they are taken as the truth, a bias in them unseen.
+RECORDED_OUTCOMES = say("fairness.recorded_outcomes")
+
+#: The checks of decision rates that compare decisions with the recorded outcomes.
+_OUTCOME_RATES = ("true_positive_rate", "false_positive_rate")
+
+
+def with_recorded_outcomes(body: Message) -> Message:
+    """``body`` ending with :data:`RECORDED_OUTCOMES`."""
+    return body.join(RECORDED_OUTCOMES)
+
+
+def msg_base_rate_conflict(
+    ground: str, rates: Mapping[str, float], p_value: float, positive: object
+) -> Message:
+    """The note of a ground whose base rates differ where calibration and an error rate were
+    both measured: the two cannot in general both hold (Kleinberg et al. 2016; Chouldechova
+    2017), and the committee must choose which matters (see :mod:`szai_audit.fairness.outcomes`).
+    ``positive`` is the outcome label the base rate counts."""
+    listed = listing(
+        [say("core.values.count", value=str(g), n=fmt_pct(r)) for g, r in rates.items()]
+    )
+    label = str(positive)
+    return say(
+        "fairness.base_rate_conflict",
+        ground=ground_label(ground),
+        positive=Message(label, label),  # an outcome, not a group: never relabelled
+        rates=listed,
+        p=fmt_p(p_value),
+    )
 
 
 def msg_intersection_too_large(ground: str, n: int, limit: int) -> Message:
@@ -171,7 +245,7 @@ def msg_auc(
         threshold=fmt_ratio(threshold, 3),
         level=fmt_level(verdict.level),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def msg_calibration(
@@ -213,7 +287,7 @@ def msg_calibration(
         threshold=_points(threshold),
         level=fmt_level(verdict.level),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def feature_name(name: str, labels: Labels = None) -> Message:
@@ -402,20 +476,32 @@ def msg_flip_not_assessed(ground: str, reason: str) -> Message:
 FLIP_BEYOND = say("fairness.flip_beyond")
 
 
-def _score_shift(score_change: float | None, outputs: Message, numeric: bool) -> Message:
-    """The mean change of the score (or of a numeric output) in words, no sign."""
+def _score_shift(
+    score_change: float | None,
+    outputs: Message,
+    numeric: bool,
+    amount: Callable[[float], Message] | None = None,
+) -> Message:
+    """The mean change of the score (or of a numeric output) in words, its size without a
+    sign: a numeric output's change written by ``amount`` with its unit (a price in its
+    currency), else as a number; a score's with three decimals."""
     if score_change is None:
         return Message("", "")
-    size = f"{abs(score_change):,.4g}" if numeric else f"{abs(score_change):.3f}"
-    zh_name = outputs.zh if numeric else "评分"
-    en_name = f"on average the {outputs.en}" if numeric else "the mean score"
     if score_change == 0:
-        verb0 = "do not change" if numeric else "does not change"
-        return Message(f"，{zh_name}平均不变", f"; {en_name} {verb0}")
+        if numeric:
+            return say("fairness.score_shift.numeric_unchanged", outputs=outputs)
+        return say("fairness.score_shift.score_unchanged")
     up = score_change > 0
-    verb = ("rise" if up else "fall") if numeric else ("rises" if up else "falls")
-    return Message(
-        f"，{zh_name}平均{'上升' if up else '下降'} {size}", f"; {en_name} {verb} by {size}"
+    if not numeric:
+        size = f"{abs(score_change):.3f}"
+        return say(
+            "fairness.score_shift.score_up" if up else "fairness.score_shift.score_down", size=size
+        )
+    written = amount(abs(score_change)) if amount is not None else fmt_amount(abs(score_change))
+    return say(
+        "fairness.score_shift.numeric_up" if up else "fairness.score_shift.numeric_down",
+        outputs=outputs,
+        size=written,
     )
 
 
@@ -435,11 +521,13 @@ def msg_flip(
     change_rtol: float = 0.0,
     outputs: Message | None = None,
     stand_in: Message | None = None,
+    amount: Callable[[float], Message] | None = None,
 ) -> Message:
     """Message of the counterfactual flip test (``numeric``: outputs are numbers, a change
     counting when larger than ``change_rtol`` of the value; ``outputs``: what they are called,
     decisions by default, predictions for numbers; ``stand_in``: the sentence of an input that
-    all but equals the attribute, which turns a pass into a case for review)."""
+    all but equals the attribute, which turns a pass into a case for review; ``amount``: how
+    a numeric output's mean change is written with its unit, a price in its currency)."""
     g = ground_label(ground)
     if outputs is None:
         outputs = say("fairness.flip.predictions") if numeric else say("fairness.flip.decisions")
@@ -449,7 +537,7 @@ def msg_flip(
         )
     else:
         moved = say("fairness.flip.their", outputs=outputs)
-    shift = _score_shift(score_change, outputs, numeric)
+    shift = _score_shift(score_change, outputs, numeric, amount)
     body = say(
         "fairness.flip.changing_only_from_people",
         ground=g,
@@ -496,11 +584,13 @@ def msg_conditional(
     min_coverage: float,
     min_size: int,
     labels: Labels = None,
+    name: Message | None = None,
 ) -> Message:
-    """Message of the gap after legitimate factors (named by their display names): the
-    estimate that decides (stratified, or regression-adjusted when the strata cover too few
-    rows), the other, and the raw gap; gaps in percentage points, positive when the group is
-    worse off than the reference, and said so in words."""
+    """Message of the gap after legitimate factors (named by their display names; ``name``: the
+    favourable decision's, see :func:`rate_name`): the estimate that decides (stratified, or
+    regression-adjusted when the strata cover too few rows), the other, and the raw gap; gaps
+    in percentage points, positive when the group is worse off than the reference, and said
+    so in words."""
     g = ground_label(ground)
     c = verdict.comparison
     listed = feature_names(factors, labels)
@@ -513,6 +603,7 @@ def msg_conditional(
         if verdict.extrapolated
         else "fairness.conditional.after_adjusting_legitimate_factors",
         ground=g,
+        rate=rate_in_sentence(name),
         listed=listed,
         group=group,
         other=other,
@@ -576,7 +667,7 @@ def msg_not_positive(ground: str) -> Message:
 def msg_perfect(ground: str) -> Message:
     """Every compared group predicted without error."""
     g = ground_label(ground)
-    return say("fairness.perfect.every_compared_group_predicted", ground=g)
+    return with_recorded_outcomes(say("fairness.perfect.every_compared_group_predicted", ground=g))
 
 
 def msg_mean_ratio(
@@ -625,7 +716,8 @@ def msg_mean_ratio(
             title=say("fairness.mean_conditional.ratio_after_legitimate_factors"),
         )
         body = body.join(note, sep_en="")
-    return body.join(verdict_tail(verdict))
+    body = body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body) if metric == "mae" else body
 
 
 def _level_gap(mean: float, reference: float, other: Message, log: bool) -> Message:
@@ -727,7 +819,7 @@ def msg_residual(
         ci_1=fmt_pct(ci[1]),
         threshold=fmt_pct(threshold),
     )
-    return body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body.join(verdict_tail(verdict)))
 
 
 def msg_ground_not_provided(ground: str) -> Message:
@@ -743,10 +835,10 @@ def msg_no_outcomes(metric: str) -> Message:
 
 
 def msg_too_few_groups(
-    ground: str, metric: str, min_size: int, small: Mapping[str, int]
+    ground: str, metric: str, min_size: int, small: Mapping[str, int], name: Message | None = None
 ) -> Message:
     """Message when fewer than two groups are large enough to compare."""
-    g, m = ground_label(ground), METRIC_LABELS[metric]
+    g, m = ground_label(ground), metric_label(metric, name)
     if small:
         listed = listing([say("core.values.people", value=str(k), n=v) for k, v in small.items()])
         below = say("fairness.too_few_groups.below", listed=listed)
@@ -761,10 +853,10 @@ def msg_too_few_groups(
     )
 
 
-def msg_no_favourable(ground: str) -> Message:
+def msg_no_favourable(ground: str, name: Message | None = None) -> Message:
     """Message when no group receives any favourable decision."""
     g = ground_label(ground)
-    return say("fairness.no_favourable", ground=g)
+    return say("fairness.no_favourable", ground=g, rate=rate_in_sentence(name))
 
 
 def fmt_value(metric: str, value: float) -> str:
@@ -778,9 +870,11 @@ def fmt_value(metric: str, value: float) -> str:
     return fmt_ratio(value) if metric == "favorable_rate" else minus(f"{100 * value:.1f}")
 
 
-def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: int) -> Message:
+def msg_reference_too_small(
+    ground: str, metric: str, reference: str, min_size: int, name: Message | None = None
+) -> Message:
     """The chosen reference group is too small for one rate."""
-    g, m = ground_label(ground), METRIC_LABELS[metric]
+    g, m = ground_label(ground), metric_label(metric, name)
     return say(
         "fairness.reference_too_small",
         ground=g,
@@ -790,17 +884,22 @@ def msg_reference_too_small(ground: str, metric: str, reference: str, min_size: 
     )
 
 
-def rate_label(metric: str, favorable_is_positive: bool = True, positive: object = None) -> Message:
-    """The name of a rate as a person reads it: the share of favourable decisions is the
-    approval rate; when the positive label is the unfavourable decision, the share assigned
-    it is named by that label.
+def rate_label(
+    metric: str,
+    favorable_is_positive: bool = True,
+    positive: object = None,
+    name: Message | None = None,
+) -> Message:
+    """The name of a rate as a person reads it: the share of favourable decisions by
+    :func:`rate_name` (``name``: the favourable decision's); when the positive label is the
+    unfavourable decision, the share assigned it is named by that label.
 
     >>> rate_label("selection_rate").zh, rate_label("selection_rate", False, "reject").zh
-    ('批准率', '获得“reject”决定的比例')
+    ('有利决定率', '获得“reject”决定的比例')
     """
     if metric == "selection_rate" and not favorable_is_positive:
         return say("fairness.rate_label.share_assigned", positive=positive)
-    return METRIC_LABELS[metric]
+    return metric_label(metric, name)
 
 
 def _among(compared: int) -> Message:
@@ -830,23 +929,26 @@ def msg_comparison(
     groups: Sequence[str] = (),
     positive: object = None,
     favorable_is_positive: bool = True,
+    name: Message | None = None,
 ) -> Message:
-    """Message of one rate compared between each group and the reference group.
+    """Message of one rate compared between each group and the reference group (``name``: the
+    favourable decision's, see :func:`rate_name`).
 
     ``metric="favorable_rate"`` is the four-fifths check (the value a ratio); any other metric
     is a difference of proportions, shown in percentage points. ``groups`` (every compared
     group) is given when every group has the same rate.
     """
-    g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive)
+    g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive, name)
     c = verdict.comparison
     if groups:  # every compared group has the same rate
-        return say(
+        same = say(
             "fairness.equal",
             ground=g,
             metric=Message(m.zh, _lower(m.en)),
             groups=listing([say("core.values.quoted", value=str(x)) for x in groups]),
             rate=fmt_pct(c.extra.get("rate")),
         ).join(verdict_tail(verdict))
+        return with_recorded_outcomes(same) if metric in _OUTCOME_RATES else same
     low, high = c.ci if c.ci is not None else (float("nan"), float("nan"))
     rule = REFERENCE_RULES.get(reference_rule, REFERENCE_RULES["best_off"])
     among = _among(verdict.compared)
@@ -859,6 +961,7 @@ def msg_comparison(
     body = say(
         "fairness.ratio" if metric == "favorable_rate" else "fairness.difference",
         ground=g,
+        rate=rate_in_sentence(name),
         metric=Message(m.zh, _lower(m.en)),
         worst=c.group,
         worst_side=worst,
@@ -874,7 +977,8 @@ def msg_comparison(
     )
     if not favorable_is_positive:
         body = body.join(_what_it_compares(metric, positive), sep_en="")
-    return body.join(verdict_tail(verdict))
+    body = body.join(verdict_tail(verdict))
+    return with_recorded_outcomes(body) if metric in _OUTCOME_RATES else body
 
 
 # --------------------------------------------------------------------------------------------
@@ -936,13 +1040,14 @@ def _factors_paragraph(policy: Policy, factors: Sequence[str], labels: Labels) -
 def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     """The method section of a classification audit: what was measured and how findings are
     decided."""
+    rate = rate_in_sentence(scope.favorable_name)
     paras = _scope_paragraphs(scope)
-    paras.append(_threshold_paragraph(policy))
-    paras.append(_terms_paragraph())
+    paras.append(_threshold_paragraph(policy, rate))
+    paras.append(_terms_paragraph(rate))
     paras.append(_worse_off_paragraph(scope))
     paras.extend(_decision_paragraphs(policy))
     if not scope.has_outcomes:
-        paras.append(say("fairness.method_paragraphs.no_actual_outcomes_were"))
+        paras.append(say("fairness.method_paragraphs.no_actual_outcomes_were", rate=rate))
     paras.append(_privacy_paragraph())
     return paras
 
@@ -962,14 +1067,14 @@ def _scope_paragraphs(scope: Scope) -> list[Message]:
     ]
     for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
         e = METRIC_EXPLANATIONS[m]
-        label = METRIC_LABELS[m]
+        label = metric_label(m, scope.favorable_name)
         paras.append(
             Message(f"{label.zh}：" + e.zh.format(pos=pos), f"{label.en}: " + e.en.format(pos=pos))
         )
     return paras
 
 
-def _threshold_paragraph(policy: Policy) -> Message:
+def _threshold_paragraph(policy: Policy, rate: Message) -> Message:
     """How the ratio and difference checks are compared with their thresholds, and the terms
     they use (explained once, here)."""
     ratio = fmt_ratio(policy.selection_rate_ratio_min)
@@ -978,6 +1083,7 @@ def _threshold_paragraph(policy: Policy) -> Message:
     fpr = _points(policy.false_positive_rate_difference_max)
     return say(
         "fairness.threshold_paragraph.approval_rate_ratio_lowest",
+        rate=rate,
         ratio=ratio,
         dp=dp,
         tpr=tpr,
@@ -985,9 +1091,9 @@ def _threshold_paragraph(policy: Policy) -> Message:
     )
 
 
-def _terms_paragraph() -> Message:
+def _terms_paragraph(rate: Message) -> Message:
     """The fairness terms of the checks' titles, explained once."""
-    return say("fairness.terms_paragraph.terms_demographic_parity_means")
+    return say("fairness.terms_paragraph.terms_demographic_parity_means", rate=rate)
 
 
 def _worse_off_paragraph(scope: Scope) -> Message:
@@ -1065,12 +1171,13 @@ def msg_trend(
     factors: Sequence[str] = (),
     labels: Labels = None,
     column: str | None = None,
+    name: Message | None = None,
 ) -> Message:
-    """A dose-response finding: the fitted line of ``metric`` along a numeric ground, read
-    between its 10th and 90th percentiles (``scale``: ``"points"`` for a rate, ``"ratio"`` for
-    a mean), with the same gap given the legitimate factors (by display name) when they were
-    given; the ends in the ground's unit (from ``labels`` of ``column``, or the usual one)."""
-    g, m = ground_label(ground), METRIC_LABELS[metric]
+    """A dose-response finding: the fitted line of ``metric`` (``name``: the favourable
+    decision's) along a numeric ground, read between its 10th and 90th percentiles
+    (``scale``: ``"points"`` for a rate, ``"ratio"`` for a mean), with the same gap given the
+    factors (by display name) beside it; the ends in the ground's unit (``labels``)."""
+    g, m = ground_label(ground), metric_label(metric, name)
     c = verdict.comparison
     unit = unit_of(ground, column, labels)
     p10, p90 = (
@@ -1105,13 +1212,12 @@ def msg_trend(
             )
         )
     else:
-        gap = _higher_lower(-c.value)
         body = body.join(
             say(
                 "fairness.trend.end_at_than_end",
                 end=end,
                 other=other,
-                gap=gap,
+                gap=_higher_lower(-c.value),
                 interval=interval,
                 threshold=show(threshold),
             )
@@ -1154,15 +1260,17 @@ def stmt_rates(
     best_rate: float,
     adjusted: tuple[float, tuple[float, float], Message] | None = None,
     level: float = 0.95,
+    name: Message | None = None,
 ) -> Message:
-    """Page 1: the approval rates of the worst- and best-off groups and, with legitimate
-    factors, the gap left after them (``adjusted``: gap, interval, the factors' names).
+    """Page 1: the favourable-decision rates of the worst- and best-off groups (``name``: the
+    favourable decision's, see :func:`rate_name`) and, with legitimate factors, the gap left
+    after them (``adjusted``: gap, interval, the factors' names).
 
     >>> m = stmt_rates("gender", worst="female", worst_rate=0.703, best="male",
     ...                best_rate=0.847, adjusted=(0.118, (0.018, 0.218), Message("“贷款金额”", "")))
-    >>> m.zh[:49]
-    '性别：“female”组批准率 70.3%，“male”组 84.7%，相差 14.4 个百分点；'
-    >>> m.zh[49:]
+    >>> m.zh[:51]
+    '性别：“female”组有利决定率 70.3%，“male”组 84.7%，相差 14.4 个百分点；'
+    >>> m.zh[51:]
     '控制“贷款金额”后仍差 11.8 个百分点（95% 置信区间 1.8 至 21.8）。'
     """
     g = ground_label(ground)
@@ -1170,6 +1278,7 @@ def stmt_rates(
     body = say(
         "fairness.stmt_rates.approval_rate_gap_percentage",
         ground=g,
+        rate=rate_in_sentence(name),
         worst=worst,
         worst_rate=fmt_pct(worst_rate),
         best=best,
@@ -1195,13 +1304,16 @@ def stmt_rates(
     )
 
 
-def stmt_too_small(ground: str, small: Mapping[str, int], min_size: int) -> Message:
+def stmt_too_small(
+    ground: str, small: Mapping[str, int], min_size: int, name: Message | None = None
+) -> Message:
     """Page 1: a ground whose groups are too small to judge (``small``: group -> people)."""
     g = ground_label(ground)
     listed = listing([say("core.values.group_people", value=str(k), n=v) for k, v in small.items()])
     return say(
         "fairness.stmt_too_small.groups_too_small_judge",
         ground=g,
+        rate=rate_in_sentence(name),
         min_size=min_size,
         text=listed,
     )
@@ -1268,12 +1380,13 @@ def stmt_stand_in(
     )
 
 
-def action_rates(ground: str, failed: bool) -> Message:
-    """Page 1: what to do about an approval-rate gap beyond (or possibly beyond) tolerance."""
-    g = ground_label(ground)
+def action_rates(ground: str, failed: bool, name: Message | None = None) -> Message:
+    """Page 1: what to do about a favourable-decision rate gap beyond (or possibly beyond)
+    tolerance."""
+    g, rate = ground_label(ground), rate_in_sentence(name)
     if failed:
-        return say("fairness.action_rates.give_legitimate_reason_approval", ground=g)
-    return say("fairness.action_rates.check_approval_rate_gap", ground=g)
+        return say("fairness.action_rates.give_legitimate_reason_approval", ground=g, rate=rate)
+    return say("fairness.action_rates.check_approval_rate_gap", ground=g, rate=rate)
 
 
 def action_attribute(ground: str) -> Message:

@@ -44,6 +44,7 @@ __all__ = [
     "Attribute",
     "Lookup",
     "attributes",
+    "blank_as_missing",
     "lookup_in_memory",
     "references",
     "small_group_label",
@@ -290,6 +291,26 @@ def _refuse_personal_data(key: str, values: Any, where: str) -> None:
         )
 
 
+def blank_as_missing(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``values`` with every text that is empty or only whitespace made missing, and which
+    entries those were: such a value names no group (the report would compare a group with no
+    name), so it joins the rows missing the attribute.
+
+    >>> v, blank = blank_as_missing(pd.Series(["f", "", "m", "  "]))
+    >>> v.isna().tolist(), blank.tolist()
+    ([False, True, False, True], [False, True, False, True])
+    """
+    none = np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return values, none
+    distinct = pd.unique(pd.Series(values).dropna())
+    blanks = [v for v in distinct if isinstance(v, str) and not v.strip()]
+    if not blanks:
+        return values, none
+    blank = np.asarray(pd.Series(values).isin(blanks), dtype=bool)
+    return pd.Series(values).where(~blank), blank
+
+
 def _attribute(
     key: str,
     ground: str,
@@ -301,8 +322,12 @@ def _attribute(
     counts: np.ndarray | None,
     n_missing: int | None,
 ) -> Attribute:
-    """One attribute, binned when numeric with many values, checked to have two groups."""
+    """One attribute, binned when numeric with many values, checked to have two groups; an
+    empty or whitespace-only text is missing (:func:`blank_as_missing`)."""
     column, source = where
+    values, blank = blank_as_missing(values)
+    if counts is not None and n_missing is not None:  # data in parts: per distinct entry
+        n_missing += int(np.asarray(counts)[blank].sum())
     _refuse_identifiers(key, values, counts, _where(column, source))
     _refuse_personal_data(key, values, _where(column, source))
     binning: BinSpec | None = None

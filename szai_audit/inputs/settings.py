@@ -93,6 +93,14 @@ def _favorable_label(favorable_label: Any) -> Any:
     return favorable_label
 
 
+def _favorable_name(name: Any) -> tuple[str, str] | None:
+    """The name of the favourable decision, as ``(zh, en)``: one text for both languages, or a
+    pair of texts."""
+    if name is None:
+        return None
+    return _label_pair("favorable_name", name, example="('低风险', 'low risk')")
+
+
 def _bins(bins: Any) -> Any:
     if bins is not None and not isinstance(bins, Mapping):
         raise InputTypeError(
@@ -321,7 +329,8 @@ class Settings:
     ``consumer_profile`` maps each kind of Art. 72(2)(v) to its columns; ``risk_rules`` is the
     rules object (None: the shipped rules); ``metadata`` holds text only; ``value_labels`` is
     ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's labels
-    keyed by the column each names (see :func:`validate_value_labels`); ``recourse`` is None or
+    keyed by the column each names (see :func:`validate_value_labels`); ``favorable_name`` is
+    None or ``(zh, en)``, the name of the favourable decision; ``recourse`` is None or
     True (the default changes), False (not assessed), or ``{"actionable": {...}, "immutable":
     [...]}``; ``n_threads`` the threads of the audit's own fits (None: every core); ``cluster`` and
     ``weights`` the columns they name, taken out of ``data`` (a Series named by its column, or
@@ -334,6 +343,7 @@ class Settings:
     y_pred: Any = field(metadata=_argument(config="columns"))
     y_score: Any = field(metadata=_argument(config="columns"))
     favorable_label: Any = field(metadata=_argument(1, _favorable_label))
+    favorable_name: tuple[str, str] | None = field(metadata=_argument(None, _favorable_name))
     sensitive: Mapping[str, Any] | None = field(metadata=_argument(config="sensitive"))
     sensitive_data: Any = field(metadata=_argument(config=None))
     bins: Mapping[str, Sequence[float] | int] | None = field(metadata=_argument(None, _bins))
@@ -439,7 +449,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     }
     if (a["privacy"] is True or isinstance(a["privacy"], Mapping)) and a["data"] is None:
         raise InputError("privacy= scans data=, which was not given.")
-    _check_task(a["task"], a["consumer_profile"], a["loyalty"])
+    _check_task(a["task"], a["consumer_profile"], a["loyalty"], a["favorable_name"])
     _check_decision(a["threshold"], a["task"], a["y_pred"])
     if is_dask_frame(a["data"]):
         _check_chunked(a["task"], a["legitimate_factors"], a["privacy"], a["sensitive_data"])
@@ -627,7 +637,13 @@ def _check_recourse(recourse: Any, data: Any) -> None:
             )
 
 
-def _check_task(task: Any, profile: Any, loyalty: Any) -> None:
+def _check_task(task: Any, profile: Any, loyalty: Any, favorable_name: Any = None) -> None:
+    if favorable_name is not None and task != "classification":
+        raise InputError(
+            f"favorable_name names the favourable decision of task='classification'; "
+            f"task={task!r} audits numbers, whose favourable side is favorable_direction "
+            f"(prices: lower). Leave favorable_name out."
+        )
     if task != "pricing" and (profile is not None or loyalty is not None):
         raise InputError(
             "consumer_profile= and loyalty= are for task='pricing' (Art. 72(2)(v)); got "
@@ -939,7 +955,7 @@ def _label_keys(data: Any, sensitive_data: Any, sensitive: Any) -> dict[str, str
     return names
 
 
-def _label_pair(where: str, label: Any) -> tuple[str, str]:
+def _label_pair(where: str, label: Any, example: str = "('女', 'female')") -> tuple[str, str]:
     """One label as ``(zh, en)``: a text (both languages) or a pair of texts."""
     if isinstance(label, str):
         pair: tuple[Any, ...] = (label, label)
@@ -948,7 +964,7 @@ def _label_pair(where: str, label: Any) -> tuple[str, str]:
     else:
         raise InputTypeError(
             f"{where} must be a text or a pair of texts (Chinese, English) such as "
-            f"('女', 'female'), got {label!r}."
+            f"{example}, got {label!r}."
         )
     if not all(isinstance(t, str) for t in pair):
         raise InputTypeError(

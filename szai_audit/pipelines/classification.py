@@ -25,10 +25,11 @@ from ..core.errors import SensitiveAttributeError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, Measured, TableAssessment
+from ..core.messages import Message
 from ..core.progress import stage
 from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
-from ..fairness.checks import RATE_CHECKS
+from ..fairness.checks import CALIBRATION, ERROR_RATE_CHECKS, RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
 from ..fairness.findings.rates import DesignRows, assess_table
@@ -37,6 +38,7 @@ from ..fairness.findings.scores import score_findings
 from ..fairness.findings.trend import trend_finding
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
+from ..fairness.outcomes import BaseRates, base_rates
 from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
 from ..inputs.attributes import Attribute, references
@@ -70,6 +72,12 @@ def require_grounds(attrs: list[Attribute]) -> None:
 
 class ClassificationRunner(TaskRunner):
     """Binary decisions, from a model or as given, in memory or in parts."""
+
+    @property
+    def favorable_name(self) -> Message | None:
+        """What the favourable decision is called (``Audit(favorable_name=...)``), or None."""
+        name = self.settings.favorable_name
+        return None if name is None else Message(*name)
 
     def prepare(self) -> Prepared:
         prep = prepare_classification(self.settings, self.random_state, self.started)
@@ -110,8 +118,10 @@ class ClassificationRunner(TaskRunner):
             self.settings,
             {g: [str(k) for k in gm.counts.index] for g, gm in self.metrics.items()},
         )
+        scored: dict[str, list[Finding | Judgeable]] = {}
         for ground, enc in self.encodings.items():
-            extra += self._score_findings(ground, enc)
+            scored[ground] = self._score_findings(ground, enc)
+            extra += scored[ground]
         extra += self._trends()
         tables = [*self.metrics.items(), *self.intersections.items()]
         rs = self.random_state
@@ -131,9 +141,11 @@ class ClassificationRunner(TaskRunner):
                         random_state=seed,
                         reference=self.reference.get(key),
                         rows=self._design_rows(key),
+                        favorable_name=self.favorable_name,
                     )
                 )
                 bar.update()
+        self.base_rates = self._base_rates(scored, {t.key: t for t in assessed})
         return assessed, extra
 
     def _design_rows(self, key: str) -> DesignRows | None:
@@ -144,6 +156,32 @@ class ClassificationRunner(TaskRunner):
             return None
         labels = np.asarray(self.table_encodings[key].row_labels(), dtype=object)
         return DesignRows(labels, self.prep.pred_pos, self.prep.true_pos, design)
+
+    def _base_rates(
+        self, scored: dict[str, list[Finding | Judgeable]], tables: dict[str, TableAssessment]
+    ) -> dict[str, BaseRates]:
+        """Each ground's base rates, and whether calibration and an error rate were both
+        measured on it (see :mod:`szai_audit.fairness.outcomes`)."""
+        out: dict[str, BaseRates] = {}
+        for ground, gm in self.metrics.items():
+            if not gm.has_outcomes:
+                continue
+            calibrated = any(
+                isinstance(f, Measured) and f.check == CALIBRATION.id for f in scored[ground]
+            )
+            errors = any(
+                isinstance(f, Measured) and f.check in ERROR_RATE_CHECKS
+                for f in tables[ground].items
+            )
+            out[ground] = base_rates(
+                gm,
+                ground,
+                self.policy.min_group_size,
+                self.policy.significance_level,
+                both_measured=calibrated and errors,
+                positive=plain(self.prep.pos),
+            )
+        return out
 
     def _intersections(self, extra: list[Finding | Judgeable]) -> dict[str, GroupMetrics]:
         """Every pair of grounds, and all of them together when not too many groups."""
@@ -197,7 +235,12 @@ class ClassificationRunner(TaskRunner):
             sizes = {group_label(k): int(v) for k, v in counts.items()}
             out.append(
                 conditional_finding(
-                    gaps, ground, self.policy, sizes, labels=self.settings.feature_labels
+                    gaps,
+                    ground,
+                    self.policy,
+                    sizes,
+                    labels=self.settings.feature_labels,
+                    name=self.favorable_name,
                 )
             )
         return out
@@ -271,6 +314,7 @@ class ClassificationRunner(TaskRunner):
                 weights=self.prep.weights,
                 labels=self.settings.feature_labels,
                 column=a.info.column,
+                name=self.favorable_name,
             )
             for a in numeric
             if a.numeric is not None
@@ -355,6 +399,7 @@ class ClassificationRunner(TaskRunner):
             has_scores=prep.score_sums is not None,
             decision_rule=prep.rule,
             favorable_is_positive=prep.favorable_is_positive,
+            favorable_name=self.favorable_name,
         )
         return self.result(
             checked,
@@ -369,5 +414,6 @@ class ClassificationRunner(TaskRunner):
                 "score_metrics": self.score_tables,
                 "mitigation": self._mitigation(checked.findings),
                 "conditional": self.conditional,
+                "base_rates": self.base_rates,
             },
         )

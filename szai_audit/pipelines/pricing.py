@@ -8,6 +8,7 @@ shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -46,8 +47,10 @@ class PricingRunner(TaskRunner):
 
     def prepare(self) -> Prepared:
         settings = self.settings
-        # The flip test counts a price as moved when it changes by more than the tolerance.
+        # The flip test counts a price as moved when it changes by more than the tolerance,
+        # and writes the mean change in the audit's currency.
         self.change_rtol = self.policy.price_change_tolerance
+        self.amount = functools.partial(pw.money, currency=settings.currency)
         prep = prepare_pricing(settings, self.random_state, self.started)
         self.prep = prep
         factors = settings.legitimate_factors

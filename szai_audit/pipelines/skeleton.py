@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,8 @@ class TaskRunner(ABC):
     change_rtol = 0.0
     #: What the outputs are called in the flip test's messages (decisions by default).
     outputs: Message | None = None
+    #: How a change of a numeric output is written with its unit (None: a number, no unit).
+    amount: Callable[[float], Message] | None = None
 
     def __init__(self, settings: Settings, random_state: int | None, started: _dt.datetime):
         self.settings = settings
@@ -106,6 +108,7 @@ class TaskRunner(ABC):
             numeric=self.numeric,
             change_rtol=self.change_rtol,
             outputs=self.outputs,
+            amount=self.amount,
         )
         self.proxies = proxies  # for the steps after the explanation
         with stage("explanation"):

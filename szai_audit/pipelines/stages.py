@@ -6,7 +6,7 @@ text (:func:`labelled`)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..core.catalog import say
@@ -61,10 +61,12 @@ def input_checks(
     numeric: bool = False,
     change_rtol: float = 0.0,
     outputs: Message | None = None,
+    amount: Callable[[float], Message] | None = None,
 ) -> InputChecks:
     """Proxy ranking and counterfactual flip test of every ground (``change_rtol``: the
     relative change of a numeric output that counts; ``outputs``: what the outputs are
-    called in the messages)."""
+    called in the messages; ``amount``: how a change of a numeric output is written with its
+    unit, a price in its currency)."""
     policy = settings.policy
     proxies: dict[str, ProxyReport] = {}
     flips: dict[str, FlipResult] = {}
@@ -121,6 +123,7 @@ def input_checks(
                     outputs=outputs,
                     proxy=report,
                     labels=settings.feature_labels,
+                    amount=amount,
                 )
             )
     return proxies, flips, findings

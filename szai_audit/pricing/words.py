@@ -354,7 +354,9 @@ def msg_gap_too_few(dim: Message, min_size: int) -> Message:
 
 
 def _mean_change(amount: float, currency: str) -> Message:
-    """``平均每单价格上升 0.01 元`` / ``on average the price of an order rises by CNY 0.01``."""
+    """The mean signed change of an order's price, rises and falls netted: ``升降相抵后，平均每单
+    价格上升 0.01 元`` / ``on average, net of rises and falls, an order's price rises by CNY
+    0.01`` (the size of the changes is said beside it)."""
     size = money_size(amount, currency)
     if abs(amount) < 0.005:
         return say("pricing.mean_change.average_order_s_price_2", size=size)

@@ -29,6 +29,7 @@ from ..core.html import finding_threshold, finding_value, format_interval, subje
 from ..core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
+from ..fairness.words import rate_in_sentence
 from ..pricing import page as pricing_page
 from ..privacy import page as privacy_page
 from ..risk import page as risk_page
@@ -230,6 +231,7 @@ def _limits(result: Results) -> list[Message]:
         if scope.task == "pricing"
         else say(
             "report.limits.approval_rate_ratio_at",
+            rate=rate_in_sentence(scope.favorable_name),
             selection_rate_ratio_min=fmt_ratio(result.policy.selection_rate_ratio_min),
         )
     )

@@ -28,10 +28,11 @@ from ..fairness import page as fairness_page
 from ..fairness.checks import ARTICLE as FAIRNESS_ARTICLE
 from ..fairness.checks import GROUND_NOT_PROVIDED, INTERSECTION_NOT_ASSESSED
 from ..fairness.words import method_paragraphs as classification_method
-from ..fairness.words import regression_method_paragraphs
+from ..fairness.words import rate_in_sentence, regression_method_paragraphs
 from ..pricing import checks as pricing_checks
 from ..pricing.page import ground_blocks, pricing_section
 from ..pricing.words import audit_method_paragraphs as pricing_method
+from ..pricing.words import currency_unit
 from ..privacy.page import privacy_page
 from .body import findings_by_article
 from .conclusion import conclusion_page
@@ -89,6 +90,8 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
     """The Art. 72(2)(iv) sections of a pricing audit: prices by ground, with the ground's
     proxies and flip test."""
     infos = {s.ground: s for s in result.sensitive}
+    assert result.pricing is not None
+    currency = currency_unit(result.pricing.currency)
     sections = []
     for key, block in ground_blocks(result, lang).items():
         info = infos.get(key)
@@ -112,7 +115,7 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
                 "tests": None,
                 "scores": None,
                 "proxies": fairness_page.proxy_section(result, key),
-                "flips": fairness_page.flip_section(result, key),
+                "flips": fairness_page.flip_section(result, key, currency),
                 "mitigation": None,
                 "conditional": None,
                 "chart": None,
@@ -277,6 +280,8 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "alpha": policy.significance_level,
         "min_group_size": policy.min_group_size,
         "ratio_min": fmt_ratio(policy.selection_rate_ratio_min),
+        # The favourable decision's rate as the captions name it (Audit(favorable_name=...)).
+        "rate": rate_in_sentence(result.scope.favorable_name),
         "method": method_paragraphs(
             result.scope,
             policy,

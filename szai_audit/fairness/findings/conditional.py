@@ -113,17 +113,18 @@ def conditional_finding(
     policy: Policy,
     sizes: dict[str, int],
     labels: Labels = None,
+    name: Message | None = None,
 ) -> Finding | Judgeable:
-    """Every group's gap in approval rate to the reference, given the legitimate factors, by
-    stratification and by regression adjustment.
+    """Every group's gap in favourable-decision rate to the reference, given the legitimate
+    factors, by stratification and by regression adjustment.
 
     ``gaps`` compares the favourable-decision indicator (1 = favourable); only groups of at
     least ``policy.min_group_size`` people (``sizes``) are compared. ``labels`` (the audit's
-    ``feature_labels``) gives the factors' display names.
+    ``feature_labels``) gives the factors' display names, ``name`` the favourable decision's.
     """
     ok = _compared(gaps, policy, sizes)
     if not ok:
-        return _too_few_groups(gaps, ground, policy, sizes)
+        return _too_few_groups(gaps, ground, policy, sizes, name=name)
     threshold, level = policy.demographic_parity_max, policy.confidence_level
 
     def compare(
@@ -149,7 +150,7 @@ def conditional_finding(
     # The reference was chosen before the factors: after them it may be the group worse off.
     stratified = both_ways(stratified, threshold=threshold, direction="at_most", level=level)
     regression = both_ways(regression, threshold=threshold, direction="at_most", level=level)
-    message = _message(words.msg_conditional, ground, gaps, policy, threshold, labels)
+    message = _message(words.msg_conditional, ground, gaps, policy, threshold, labels, name=name)
     return MeasuredTwice(
         check=CONDITIONAL.id,
         article=ARTICLE,
@@ -203,17 +204,18 @@ def _too_few_groups(
     policy: Policy,
     sizes: Mapping[str, int],
     check: Check = CONDITIONAL,
+    name: Message | None = None,
 ) -> Finding:
-    """The insufficient-data finding when the reference or every other group is too small."""
+    """The insufficient-data finding when the reference or every other group is too small
+    (``name``: the favourable decision's)."""
     small = {g: n for g, n in sizes.items() if n < policy.min_group_size}
     numeric = check is MEAN_CONDITIONAL
+    metric = "mean_prediction" if numeric else "favorable_rate"
     return Finding(
         check=check.id,
         article=ARTICLE,
         status=Status.INSUFFICIENT_DATA,
-        message=words.msg_too_few_groups(
-            ground, "mean_prediction" if numeric else "favorable_rate", policy.min_group_size, small
-        ),
+        message=words.msg_too_few_groups(ground, metric, policy.min_group_size, small, name),
         ground=ground,
         threshold=policy.mean_prediction_ratio_min if numeric else policy.demographic_parity_max,
         details={"reference": gaps.reference, "factors": gaps.factors},

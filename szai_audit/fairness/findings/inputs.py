@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -178,8 +179,10 @@ def flip_finding(
     outputs: Message | None = None,
     proxy: ProxyReport | None = None,
     labels: Labels = None,
+    amount: Callable[[float], Message] | None = None,
 ) -> Finding:
-    """FAIL when changing only the attribute changes more decisions than the tolerance.
+    """FAIL when changing only the attribute changes more decisions than the tolerance
+    (``amount`` writes the mean change of a numeric output with its unit).
 
     Within the tolerance the result is PASS, unless ``proxy`` (the ground's proxy report)
     shows a single input that all but equals the attribute (a perfect proxy, cross-validated
@@ -188,9 +191,8 @@ def flip_finding(
     gap may lie beyond the tolerance: here nothing was measured about the stand-in, whose
     values the test kept, so the test cannot show whether the model treats people
     differently by the attribute (when the model does not use the attribute's own column, a
-    pass is certain by construction). A person must judge, for example by flipping the
-    stand-in too, or by weighing the reason for using it.
-    """
+    pass is certain by construction). A person must judge (flip the stand-in too, or weigh
+    the reason for using it)."""
     pairs = result.pairs
     tolerance = policy.flip_tolerance
     if pairs.empty:
@@ -219,6 +221,7 @@ def flip_finding(
             change_rtol=change_rtol,
             outputs=outputs,
             stand_in=None if perfect is None else words.msg_stand_in(ground, *perfect, labels),
+            amount=amount,
         ),
         value=value,
         threshold=tolerance,

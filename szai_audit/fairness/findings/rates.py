@@ -80,25 +80,42 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
     )
 
 
+def _named(details: dict[str, Any]) -> dict[str, Any]:
+    """The favourable decision's name of ``details`` (for a finding's title), if any."""
+    return {k: v for k, v in details.items() if k == "favorable_name"}
+
+
 def _insufficient(
-    check: str, ground: str, metric: str, comp: _Comparable, policy: Policy, threshold: float
+    check: str,
+    ground: str,
+    metric: str,
+    comp: _Comparable,
+    policy: Policy,
+    threshold: float,
+    details: dict[str, Any],
 ) -> Finding:
+    name = words.favorable_name_of(details)
     return Finding(
         check=check,
         article=ARTICLE,
         status=Status.INSUFFICIENT_DATA,
-        message=words.msg_too_few_groups(ground, metric, policy.min_group_size, comp.suppressed),
+        message=words.msg_too_few_groups(
+            ground, metric, policy.min_group_size, comp.suppressed, name
+        ),
         threshold=threshold,
         ground=ground,
         details={
             "metric": metric,
             "sizes": comp.denominators.to_dict(),
             "suppressed": comp.suppressed,
+            **_named(details),
         },
     )
 
 
-def _not_assessed(check: str, ground: str, message: Message, threshold: float) -> Finding:
+def _not_assessed(
+    check: str, ground: str, message: Message, threshold: float, details: dict[str, Any]
+) -> Finding:
     return Finding(
         check=check,
         article=ARTICLE,
@@ -106,6 +123,7 @@ def _not_assessed(check: str, ground: str, message: Message, threshold: float) -
         message=message,
         threshold=threshold,
         ground=ground,
+        details=_named(details),
     )
 
 
@@ -316,6 +334,7 @@ def _measure(
             groups=groups if equal else (),
             positive=details.get("positive_label"),
             favorable_is_positive=bool(details.get("favorable_is_positive", True)),
+            name=words.favorable_name_of(details),
         )
 
     return Measured(
@@ -351,8 +370,9 @@ def _one_check(
     rows: DesignRows | None = None,
 ) -> Finding | Measured:
     """A check's finding: too few groups, a reference too small, or the comparisons."""
+    name = words.favorable_name_of(details)
     if len(r.rates) < 2:
-        return _insufficient(check, key, r.metric, comp, policy, threshold)
+        return _insufficient(check, key, r.metric, comp, policy, threshold, details)
     ref, rule = _reference(r, reference)
     if ref is None:  # the chosen reference is below the minimum: the data cannot support it
         return Finding(
@@ -360,13 +380,15 @@ def _one_check(
             article=ARTICLE,
             status=Status.INSUFFICIENT_DATA,
             message=words.msg_reference_too_small(
-                key, r.metric, str(reference), policy.min_group_size
+                key, r.metric, str(reference), policy.min_group_size, name
             ),
             threshold=threshold,
             ground=key,
+            details=_named(details),
         )
     if ratio and float(r.rates[ref]) == 0:
-        return _not_assessed(check, key, words.msg_no_favourable(key), threshold)
+        no_favourable = words.msg_no_favourable(key, name)
+        return _not_assessed(check, key, no_favourable, threshold, details)
     return _measure(
         check,
         key,
@@ -427,14 +449,17 @@ def assess_table(
     random_state: Any = None,
     reference: str | None = None,
     rows: DesignRows | None = None,
+    favorable_name: Message | None = None,
 ) -> TableAssessment:
     """Measure the four Art. 72(2)(iv) checks and the per-group tests of one table.
 
     Each check compares every group whose rate rests on enough people
     (``policy.min_group_size``, counted as the check's registry entry says) with the
     reference group: ``reference`` when given, else the best-off group (the highest
-    favourable-decision rate; for the error rates, the lowest harm). ``random_state`` is
-    accepted for the caller's seeds; no check here draws random numbers.
+    favourable-decision rate; for the error rates, the lowest harm). ``favorable_name`` is
+    what the favourable decision is called (its rate's name in the messages and titles, and
+    ``details["favorable_name"]``). ``random_state`` is accepted for the caller's seeds; no
+    check here draws random numbers.
 
     With ``rows`` (every row of the table and the sampling design, given when ``cluster=`` or
     ``weights=`` was), the rates are weighted and each comparison is a normal one on the
@@ -443,7 +468,12 @@ def assess_table(
     sizes behind ``policy.min_group_size`` stay counts of rows.
     """
     items: list[Finding | Measured] = []
-    details = {"favorable_is_positive": favorable_is_positive, "positive_label": gm.pos_label}
+    details: dict[str, Any] = {
+        "favorable_is_positive": favorable_is_positive,
+        "positive_label": gm.pos_label,
+    }
+    if favorable_name is not None:
+        details["favorable_name"] = favorable_name.to_dict()
     sel = gm.by_group["selection_rate"]
     fav = sel if favorable_is_positive else 1.0 - sel
     comp = _comparable(gm, "selection_rate", fav, policy.min_group_size)
@@ -473,7 +503,8 @@ def assess_table(
     for check, (metric, policy_attr) in DIFFERENCE_CHECKS.items():
         threshold = float(getattr(policy, policy_attr))
         if metric != "selection_rate" and not gm.has_outcomes:
-            items.append(_not_assessed(check, key, words.msg_no_outcomes(metric), threshold))
+            no_outcomes = words.msg_no_outcomes(metric)
+            items.append(_not_assessed(check, key, no_outcomes, threshold, details))
             continue
         comp = _comparable(gm, metric, gm.by_group[metric], policy.min_group_size)
         r = _weighted(_rates(gm, metric, comp, lower_is_worse=favorable_is_positive), rows)

@@ -42,6 +42,7 @@ def trend_finding(
     within: np.ndarray | None = None,
     labels: Labels = None,
     column: str | None = None,
+    name: Message | None = None,
 ) -> Finding | Measured:
     """The trend of ``outcome`` along the numeric ground ``value`` (NaN: unknown; data seen
     in parts: one entry per cell, see :func:`~szai_audit.core.trend.fit_trend`).
@@ -49,7 +50,8 @@ def trend_finding(
     (``fairness.trend``); ``"ratio"``: a prediction, the ends' fitted means against
     ``mean_prediction_ratio_min`` (``fairness.mean_prediction_trend``). ``design`` (the
     legitimate factors' columns) adds the line given the factors, written beside the raw one;
-    ``labels`` (``feature_labels``) names them and gives the unit of ``column`` (``岁/years``).
+    ``labels`` (``feature_labels``) names them and gives the unit of ``column`` (``岁/years``);
+    ``name`` is the favourable decision's (:func:`~szai_audit.fairness.words.rate_name`).
 
     >>> rng = np.random.default_rng(0); age = rng.uniform(20, 70, 4000)
     >>> approved = (rng.uniform(size=4000) < 0.9 - 0.006 * (age - 20)).astype(float)
@@ -88,8 +90,12 @@ def trend_finding(
             factors=factors,
             labels=labels,
             column=column,
+            name=name,
         )
 
+    details = _details(raw, adjusted, scale, factors)
+    if name is not None:
+        details["favorable_name"] = name.to_dict()
     return Measured(
         check=check.id,
         article=ARTICLE,
@@ -98,7 +104,7 @@ def trend_finding(
         direction=check.direction,
         comparisons=compare(raw),
         message=message,
-        details=_details(raw, adjusted, scale, factors),
+        details=details,
     )
 
 
