@@ -56,6 +56,7 @@ __all__ = [
     "TableAssessment",
     "Verdict",
     "both_ways",
+    "decision_rule_paragraph",
     "decision_table",
     "disagreement",
     "finalize",
@@ -1045,6 +1046,15 @@ READINGS: dict[Status, Message] = {
     Status.PASS: say("core.results.interval_within_tolerance"),
     Status.WARN: say("core.results.interval_across"),
 }
+
+
+def decision_rule_paragraph(policy: Policy) -> Message:
+    """The report's sentence of the decision rule (:data:`DECISION_RULES`, :data:`METHOD`)."""
+    return say(
+        "core.decision_rule",
+        significance_level=f"{policy.significance_level:g}",
+        confidence_level=fmt_level(policy.confidence_level),
+    )
 
 
 def interval_words(verdict: Verdict) -> Message:

@@ -12,7 +12,15 @@ from collections.abc import Callable, Mapping, Sequence
 
 from ..core.catalog import say
 from ..core.grounds import ground_label
-from ..core.judging import OUTCOME_PASS, Comparison, Verdict, disagreement, sides, verdict_tail
+from ..core.judging import (
+    OUTCOME_PASS,
+    Comparison,
+    Verdict,
+    decision_rule_paragraph,
+    disagreement,
+    sides,
+    verdict_tail,
+)
 from ..core.labels import column_name, column_unit
 from ..core.messages import (
     Message,
@@ -1012,10 +1020,11 @@ def regression_method_paragraphs(
             mean_residual_difference_max=fmt_pct(policy.mean_residual_difference_max),
             mae_ratio_min=fmt_ratio(policy.mae_ratio_min),
         ),
-        say(
-            "fairness.regression_method_paragraphs.decision_rule_within_tolerance",
-            significance_level=policy.significance_level,
-            min_group_size=policy.min_group_size,
+        decision_rule_paragraph(policy).join(
+            say(
+                "fairness.regression_method_paragraphs.groups_too_small",
+                min_group_size=policy.min_group_size,
+            )
         ),
         *([_factors_paragraph(policy, factors, labels)] if factors else []),
         say("fairness.regression_method_paragraphs.privacy_report_holds_statistics"),
@@ -1122,12 +1131,7 @@ def _decision_paragraphs(policy: Policy) -> list[Message]:
             n_bootstrap=policy.n_bootstrap,
         )
     )
-    paras.append(
-        say(
-            "fairness.decision_paragraphs.decision_rule_within_tolerance",
-            significance_level=policy.significance_level,
-        )
-    )
+    paras.append(decision_rule_paragraph(policy))
     return paras
 
 

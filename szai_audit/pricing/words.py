@@ -13,7 +13,14 @@ from typing import Any
 from ..core.catalog import say
 from ..core.findings import Status
 from ..core.grounds import ground_label
-from ..core.judging import READINGS, Comparison, Verdict, sides, verdict_tail
+from ..core.judging import (
+    READINGS,
+    Comparison,
+    Verdict,
+    decision_rule_paragraph,
+    sides,
+    verdict_tail,
+)
 from ..core.labels import column_name, column_unit, with_unit
 from ..core.messages import Message, first_upper, fmt_level, fmt_pct, minus
 from ..core.policy import Policy
@@ -629,10 +636,11 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             f"customer). Prices come from: {scope.decision_rule}. The methods of the price "
             f"checks are at the end of the Art. 72(2)(v) section.",
         ),
-        say(
-            "pricing.audit_method_paragraphs.decision_rule_within_tolerance",
-            significance_level=policy.significance_level,
-            min_group_size=Message(count(policy.min_group_size), str(policy.min_group_size)),
+        decision_rule_paragraph(policy).join(
+            say(
+                "pricing.audit_method_paragraphs.groups_too_small",
+                min_group_size=Message(count(policy.min_group_size), str(policy.min_group_size)),
+            )
         ),
         say("pricing.audit_method_paragraphs.privacy_report_holds_statistics"),
     ]

@@ -468,12 +468,7 @@ def assess_table(
     sizes behind ``policy.min_group_size`` stay counts of rows.
     """
     items: list[Finding | Measured] = []
-    details: dict[str, Any] = {
-        "favorable_is_positive": favorable_is_positive,
-        "positive_label": gm.pos_label,
-    }
-    if favorable_name is not None:
-        details["favorable_name"] = favorable_name.to_dict()
+    details = _table_details(gm, favorable_is_positive, favorable_name)
     sel = gm.by_group["selection_rate"]
     fav = sel if favorable_is_positive else 1.0 - sel
     comp = _comparable(gm, "selection_rate", fav, policy.min_group_size)
@@ -523,6 +518,19 @@ def assess_table(
             )
         )
     return TableAssessment(key, items, _group_tests(gm, policy, reference))
+
+
+def _table_details(
+    gm: GroupMetrics, favorable_is_positive: bool, favorable_name: Message | None
+) -> dict[str, Any]:
+    """What every rate check of a table records: which decision is favourable, and its name."""
+    details: dict[str, Any] = {
+        "favorable_is_positive": favorable_is_positive,
+        "positive_label": gm.pos_label,
+    }
+    if favorable_name is not None:
+        details["favorable_name"] = favorable_name.to_dict()
+    return details
 
 
 def _group_tests(gm: GroupMetrics, policy: Policy, reference: str | None) -> pd.DataFrame:
