@@ -219,6 +219,15 @@ def test_raw_price_gaps_over_the_tolerance_never_fail_and_follow_the_same_table(
     raw = next(f for f in result.findings if f.check == "pricing.raw_gap")
     assert raw.ci[0] > 0.02 and raw.status is Status.WARN  # shown beyond, but informative
     assert "legitimate factors, which may explain it" in raw.message.en
+    # Issue 28: said so, never "inconclusive", in the finding and on page 1.
+    assert "inconclusive" not in raw.message.en and "无法确定" not in raw.message.zh
+    from szai_audit.report.conclusion import _generic
+
+    (line,) = _generic([raw], raw.article, 0.95)
+    assert "Inconclusive" not in line.text.en and "无法确定" not in line.text.zh
+    assert "legitimate factors" in line.text.en and "正当因素" in line.text.zh
+    level = f"{round(100 * raw.details['ci_level'], 2):g}%"
+    assert line.text.en.count(level) == 1
 
 
 def test_the_decision_table_names_every_status_a_measured_check_can_take():
