@@ -58,10 +58,10 @@ class Audit:
         with Dask and in the configuration file. A column named in ``data`` is taken out of
         the model's inputs (the model must not see the outcome; ``data`` itself is not
         changed). A name in neither frame raises ``ColumnNotFoundError`` with the close names.
-        Values are matched to ``data``'s rows by position: a pandas input whose index holds
-        ``data``'s labels in another order (or only some of them) is refused, and one whose
-        index shares no label with ``data``'s warns (``UserWarning``) that it is matched by
-        position.
+        A pandas Series (or DataFrame) is paired with ``data``'s rows by index label: in
+        another order it is reordered; an index with labels ``data``'s has not, or a label
+        twice (unless it is ``data``'s index itself), is refused (``LengthMismatchError``,
+        naming the first differences). Arrays and lists are paired by position.
     favorable_label : scalar, default 1
         The decision that is good for the person (approval, hire...). For a risk score where 1
         means high risk, pass ``favorable_label=0``: then a higher rate of label-1 decisions

@@ -164,7 +164,7 @@ CASES = [
     ),
     Case(
         "mismatched index",
-        lambda: _audit(y_pred=pd.Series(PRED, index=DATA.index[::-1])),
+        lambda: _audit(y_pred=pd.Series(PRED, index=DATA.index + N)),
         errors.LengthMismatchError,
     ),
     Case(

@@ -448,13 +448,21 @@ def test_empty_partitions_and_shuffled_rows():
         chunked.fairness.group_metrics["g"].counts["n"].tolist()
         == mem.fairness.group_metrics["g"].counts["n"].tolist()
     )
-    # sensitive_data whose rows were shuffled within partitions: refused, as in memory.
+    # sensitive_data whose rows were shuffled within partitions: paired by index label, as in
+    # memory; with labels the data's partition has not, refused.
     data = dd.from_pandas(frame[["sc"]].assign(d=frame["t"]), npartitions=3)
+    kw = {"data": data, "y_pred": "d", "sensitive": {"g": "s"}}
+    whole = sa.Audit(sensitive_data=dd.from_pandas(frame[["s"]], npartitions=3), **kw).run()
     shuffled = dd.from_pandas(frame[["s"]], npartitions=3).map_partitions(
         lambda p: p.sample(frac=1, random_state=0)
     )
-    with pytest.raises(errors.LengthMismatchError, match="different order"):
-        sa.Audit(data=data, y_pred="d", sensitive_data=shuffled, sensitive={"g": "s"}).run()
+    paired = sa.Audit(sensitive_data=shuffled, **kw).run()
+    assert _differences(whole.to_dict(), paired.to_dict()) == []
+    moved = dd.from_pandas(frame[["s"]], npartitions=3).map_partitions(
+        lambda p: p.set_axis(p.index + 1)
+    )
+    with pytest.raises(errors.LengthMismatchError, match=r"sensitive_data.*Partition 0"):
+        sa.Audit(sensitive_data=moved, **kw).run()
 
 
 # ---------------------------------------------------------------------------------------------

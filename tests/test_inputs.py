@@ -368,7 +368,7 @@ def test_an_output_naming_no_column_is_refused_with_close_names(scored):
 
 
 @pytest.mark.parametrize("which", ["y_pred", "y_true", "sensitive", "sensitive_data"])
-def test_an_index_disjoint_from_data_warns(scored, which):
+def test_an_index_disjoint_from_data_is_refused(scored, which):
     n = len(scored)
     elsewhere = pd.RangeIndex(10_000, 10_000 + n)
     kw = {
@@ -387,9 +387,9 @@ def test_an_index_disjoint_from_data_warns(scored, which):
         kw["sensitive_data"] = scored[["sex"]].set_axis(elsewhere)
         kw["sensitive"] = {"gender": "sex"}
     name = "sensitive['gender']" if which == "sensitive" else which
-    with pytest.warns(UserWarning, match="matched by position") as record:
+    with pytest.raises(errors.LengthMismatchError, match=r"by index label") as info:
         sa.Audit(**kw).run()
-    assert any(str(w.message).startswith(f"{name}'s index") for w in record)
+    assert str(info.value).startswith(f"{name} has index labels that data has not (e.g. 10000")
 
 
 def test_aligned_inputs_do_not_warn(scored, recwarn):

@@ -90,32 +90,93 @@ def to_1d(name: str, values: Any, n: int | None = None, expected: str = "data") 
     return arr
 
 
-def check_index_order(name: str, values: Any, data: Any) -> None:
-    """Refuse a pandas input whose index holds the data's labels in a different order.
+def _some(labels: Any, k: int = 3) -> str:
+    """The first ``k`` of ``labels``, for a message: ``0, 1, 2``."""
+    return ", ".join(repr(plain(v)) for v in list(labels)[:k])
 
-    Inputs are aligned by position. When both sides carry the same index labels but in another
-    order, positional alignment would silently pair the wrong rows, so this raises instead.
+
+def index_mismatch(name: str, mine: pd.Index, index: pd.Index, against: str) -> str:
+    """What differs between two indexes of the same length that are not equal, for a message:
+    the labels used more than once, else the first labels each has that the other has not,
+    and the first position where they differ.
+
+    >>> print(index_mismatch("y_true", pd.Index([0, 1, 1]), pd.Index([0, 1, 2]), "data"))
+    y_true's index has duplicate labels (e.g. 1); the first difference from data's is at position 2 (2 in data's, 1 in y_true's)
     """
-    if not isinstance(values, (pd.Series, pd.DataFrame)) or not isinstance(data, pd.DataFrame):
-        return
-    a, b = values.index, data.index
-    if len(a) != len(b) or a.equals(b):
-        return
-    if a.has_duplicates or b.has_duplicates:
-        return
-    if a.sort_values().equals(b.sort_values()):
-        raise LengthMismatchError(
-            f"{name} has the same index labels as data but in a different order; rows are "
-            f"matched by position, so reorder it first: {name}.reindex(data.index)."
+    differ = np.flatnonzero(np.asarray(mine != index))
+    where = f"its labels are of type {mine.dtype}, {against}'s of type {index.dtype}"
+    if differ.size:
+        first = int(differ[0])
+        where = (
+            f"the first difference from {against}'s is at position {first} "
+            f"({plain(index[first])!r} in {against}'s, {plain(mine[first])!r} in {name}'s)"
         )
-    shared = len(a.intersection(b))
-    if shared:
-        raise LengthMismatchError(
-            f"{name}'s index shares {shared} of its {len(a)} labels with data's index, but not "
-            f"all: rows are matched by position, and a partial overlap usually means the two "
-            f"were not taken from the same rows. Align them ({name}.reindex(data.index)) or, "
-            f"if the order is right, drop both indexes (.reset_index(drop=True))."
-        )
+    for who, labels in ((f"{name}'s", mine), (f"{against}'s", index)):
+        if labels.has_duplicates:
+            dup = labels[labels.duplicated()].unique()
+            return f"{who} index has duplicate labels (e.g. {_some(dup)}); {where}"
+    extra, lacking = mine[~mine.isin(index)], index[~index.isin(mine)]
+    return (
+        f"{name} has index labels that {against} has not (e.g. {_some(extra)}) and lacks some "
+        f"that {against} has (e.g. {_some(lacking)}); {where}"
+    )
+
+
+def align_rows(
+    name: str, values: Any, index: pd.Index | None, against: str = "data", hint: str = ""
+) -> Any:
+    """``values`` with its rows in the order of ``index``: a pandas input is paired with the
+    rows by index label, anything else by position.
+
+    A Series or DataFrame whose index holds the same labels as ``index``, each once, in
+    another order, is reordered (a new object; ``values`` is not changed). An index equal to
+    ``index`` (in the same order, duplicates included) is kept as it is. Any other index (a
+    label used twice, labels ``index`` does not hold) is refused, naming the first differences:
+    pairing the rows by position would silently pair the wrong ones. Arrays and lists, and
+    values of another length (refused by the length check that follows), are returned as they
+    are.
+
+    Parameters
+    ----------
+    name : str
+        What ``values`` are, for the message (``"y_true"``).
+    values : object
+        The values; only a pandas Series or DataFrame has an index to pair by.
+    index : pandas.Index or None
+        The rows' labels (``data.index``); None: nothing to pair with.
+    against : str, default "data"
+        What ``index`` is the index of, for the message.
+    hint : str, optional
+        What to do instead, ending the message (by default: pass the values without their
+        index, or align them).
+
+    Raises
+    ------
+    LengthMismatchError
+        An index that is neither ``index`` nor a reordering of its unique labels.
+
+    Examples
+    --------
+    >>> align_rows("y_true", pd.Series([1, 0], index=["b", "a"]), pd.Index(["a", "b"])).tolist()
+    [0, 1]
+    >>> align_rows("y_true", pd.Series([1, 0], index=["b", "c"]), pd.Index(["a", "b"]))
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.LengthMismatchError: y_true has index labels that data has not (e.g. 'c') ...
+    """
+    if index is None or not isinstance(values, (pd.Series, pd.DataFrame)):
+        return values
+    mine = values.index
+    if len(mine) != len(index) or mine.equals(index):
+        return values
+    if not (mine.has_duplicates or index.has_duplicates) and index.isin(mine).all():
+        return values.reindex(index)
+    hint = hint or (
+        f"A pandas input is paired with {against}'s rows by index label. Pass "
+        f"{name}.to_numpy() to pair its rows with {against}'s by position, or align it first "
+        f"({name}.reindex({against}.index) when the labels are the same)."
+    )
+    raise LengthMismatchError(f"{index_mismatch(name, mine, index, against)}. {hint}")
 
 
 def is_dask_frame(obj: Any) -> bool:

@@ -28,10 +28,18 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .data import is_missing_array
-from .errors import InputError, InputTypeError, ModelError, PredictionError
+from .data import align_rows, is_missing_array
+from .errors import InputError, InputTypeError, LengthMismatchError, ModelError, PredictionError
 
-__all__ = ["CallableModel", "ModelAdapter", "Outputs", "adapt_model", "describe_model"]
+__all__ = [
+    "CallableModel",
+    "ModelAdapter",
+    "Outputs",
+    "adapt_model",
+    "call_model",
+    "describe_model",
+    "model_input",
+]
 
 #: Classifiers whose ``predict`` is, in their own source, the class of the largest column of
 #: their ``predict_proba`` (package, class name): their decisions are taken from that one call.
@@ -134,6 +142,63 @@ class Outputs:
         return self.adapter.score(self.rows, pos_label)
 
 
+def model_input(X: Any) -> Any:
+    """What the model is given in place of ``X``: a copy, rows numbered 0 to n-1.
+
+    The model may change the frame it is given (a preprocessing step that clips a column in
+    place, drops one): the change then stays in the copy, and the caller's data, which the
+    audit reads, is as it was. The rows are numbered so that a Series the model returns is
+    paired with them by these labels (:func:`call_model`). An array is copied; anything else
+    is given as it is.
+
+    >>> X = pd.DataFrame({"x": [1.0, 2.0]}, index=["a", "b"])
+    >>> model_input(X).index.tolist(), model_input(X) is X
+    ([0, 1], False)
+    """
+    if isinstance(X, pd.DataFrame):
+        out = X.copy(deep=True)
+        out.index = pd.RangeIndex(len(out))
+        return out
+    if isinstance(X, np.ndarray):
+        return X.copy()
+    return X
+
+
+def call_model(fn: Callable[[Any], Any], X: Any, what: str = "the model") -> Any:
+    """``fn`` (a model's ``predict``, ``predict_proba``, a function) called on a copy of ``X``
+    (:func:`model_input`), its output with the rows in ``X``'s order.
+
+    The one way the audit calls a model, wherever it does (decisions, scores, flip tests,
+    explanations, recourse, counterfactual prices). A pandas Series or DataFrame returned is
+    paired with the rows by its index labels (0 to n-1, the rows' positions): in another
+    order, it is reordered; with other labels, or a label twice, it is refused.
+
+    Raises
+    ------
+    PredictionError
+        The output's index is not the rows' numbers, in any order.
+
+    Examples
+    --------
+    >>> sort = lambda X: X["x"].sort_values()
+    >>> call_model(sort, pd.DataFrame({"x": [3.0, 1.0, 2.0]})).tolist()
+    [3.0, 1.0, 2.0]
+    """
+    out = fn(model_input(X))
+    if isinstance(out, (pd.Series, pd.DataFrame)) and len(out) == len(X):
+        shown = f"the {type(out).__name__} {what} returned"
+        hint = (
+            "The model is given a copy of the data with its rows numbered 0 to n-1, and a "
+            "pandas output is paired with them by index label: return it with that index (in "
+            "any order), or as an array in the rows' order."
+        )
+        try:
+            out = align_rows(shown, out, pd.RangeIndex(len(X)), "the input", hint)
+        except LengthMismatchError as exc:
+            raise PredictionError(str(exc)) from None
+    return out
+
+
 def _qualname(obj: Any) -> str:
     t = type(obj)
     return f"{t.__module__}.{t.__qualname__}"
@@ -207,7 +272,9 @@ class ModelAdapter:
 
     def _call(self, what: str, fn: Callable[[Any], Any], X: Any) -> Any:
         try:
-            return fn(X)
+            return call_model(fn, X, what)
+        except PredictionError:
+            raise
         except Exception as exc:
             raise ModelError(
                 f"calling {what} on the audit data failed ({type(exc).__name__}: {exc}). The "

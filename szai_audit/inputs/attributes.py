@@ -20,8 +20,8 @@ import pandas as pd
 from ..core.data import (
     MISSING_LABEL,
     BinSpec,
+    align_rows,
     bin_numeric,
-    check_index_order,
     encode_groups,
     needs_binning,
     plain,
@@ -101,10 +101,9 @@ def lookup_in_memory(
                 if len(col) != n:
                     raise InputError(
                         f"{source} has {len(col)} rows but the audit has {n}; "
-                        f"sensitive_data must hold the same rows as data, in order."
+                        f"sensitive_data must hold the same rows as data."
                     )
-                if source == "sensitive_data":
-                    check_index_order("sensitive_data", frame, data)
+                col = align_rows(source, col, None if data is None else data.index)
                 return col.reset_index(drop=True), spec, source
         available = [c for _, f in frames if f is not None for c in f.columns]
         hint = _close_names(spec, [str(c) for c in available])
@@ -114,8 +113,8 @@ def lookup_in_memory(
             f"{hint} Pass the values themselves (an array, one per row) if they are kept "
             f"elsewhere."
         )
+    spec = align_rows(f"sensitive[{key!r}]", spec, None if data is None else data.index)
     arr = to_1d(f"sensitive[{key!r}]", spec, n, "data" if data is not None else "y_pred")
-    check_index_order(f"sensitive[{key!r}]", spec, data)
     if isinstance(spec, pd.Series):
         return spec.reset_index(drop=True), None, "array"
     return pd.Series(arr), None, "array"

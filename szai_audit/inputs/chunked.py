@@ -39,7 +39,7 @@ import pandas as pd
 from ..core.data import (
     Fingerprint,
     GroupEncoding,
-    check_index_order,
+    align_rows,
     encode_groups,
     group_label,
     is_missing_array,
@@ -201,12 +201,18 @@ class _Source:
                     f"partition {i} has {sorted(lengths)} rows in the different inputs; data, "
                     f"sensitive_data and the outputs must hold the same rows."
                 )
-            frames = dict(zip(names, computed[: len(names)], strict=True))
+            # The rows of a partition are paired by index label, as in memory.
+            index = computed[0].index
+            hint = f"Partition {i} of each must hold the same rows, each index label once."
+            frames = {
+                k: align_rows(k, part, index, hint=hint)
+                for k, part in zip(names, computed, strict=False)
+            }
             values = {r: frames[w][c] for r, (w, c) in self.role_columns.items()}
-            values |= dict(zip(roles, computed[len(names) :], strict=True))
-            # Rows are paired by position: the same index in another order is refused.
-            for name, part in [*frames.items(), *((r, values[r]) for r in roles)]:
-                check_index_order(name, part, frames["data"])
+            values |= {
+                r: align_rows(r, part, index, hint=hint)
+                for r, part in zip(roles, computed[len(names) :], strict=True)
+            }
             yield _Chunk(i, frames["data"][self.inputs], frames, values)
 
 

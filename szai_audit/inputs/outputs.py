@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import check_index_order, is_missing_array, plain, to_1d
+from ..core.data import align_rows, is_missing_array, plain, to_1d
 from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
 from ..pricing.gaps import positive_prices
@@ -168,6 +168,11 @@ def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
     )
 
 
+def _index(data: Any) -> pd.Index | None:
+    """The rows' labels that pandas inputs are paired by (None without data in memory)."""
+    return data.index if isinstance(data, pd.DataFrame) else None
+
+
 def _rows(part: int | None) -> str:
     """Which rows a message is about: all (""), or one partition of a Dask DataFrame."""
     return "" if part is None else f" in partition {part}"
@@ -198,7 +203,8 @@ def given_outcomes(y_true: Any, n: int, data: Any, part: int | None = None) -> n
     TargetError
         Missing outcomes.
     LengthMismatchError
-        Another number of rows, or the data's index in another order.
+        Another number of rows, or an index that cannot be paired with the data's (a pandas
+        input is paired by index label, :func:`~szai_audit.core.data.align_rows`).
 
     Examples
     --------
@@ -209,8 +215,8 @@ def given_outcomes(y_true: Any, n: int, data: Any, part: int | None = None) -> n
     ...
     szai_audit.errors.TargetError: y_true has 1 missing values (NaN/None) out of 3. Drop ...
     """
+    y_true = align_rows("y_true", y_true, _index(data))
     arr = to_1d("y_true", y_true, n, "data" if data is not None else "y_pred")
-    check_index_order("y_true", y_true, data)
     missing = is_missing_array(arr)
     if missing.any():
         raise TargetError(
@@ -291,7 +297,7 @@ def given_decisions(
         Decisions missing, scores that are not finite numbers, or scores outside [0, 1] that
         would have to make the decisions.
     LengthMismatchError
-        Values for another number of rows, or the data's index in another order.
+        Values for another number of rows, or an index that cannot be paired with the data's.
 
     Examples
     --------
@@ -306,8 +312,7 @@ def given_decisions(
     n = len(data) if data is not None else None
     score = None
     if given.get("y_score") is not None:
-        score = to_1d("y_score", given["y_score"], n)
-        check_index_order("y_score", given["y_score"], data)
+        score = to_1d("y_score", align_rows("y_score", given["y_score"], _index(data)), n)
         score = numeric_scores(score, _rows(part))
         n = len(score)
         if given.get("y_pred") is None and score.size and (score.min() < 0 or score.max() > 1):
@@ -321,8 +326,8 @@ def given_decisions(
         if score is None:
             raise InputError("given_decisions() needs y_pred or y_score.")
         return (score >= _score_cut(threshold)).astype(np.int64), score
-    y_pred = to_1d("y_pred", given["y_pred"], n, "y_score" if data is None else "data")
-    check_index_order("y_pred", given["y_pred"], data)
+    y_pred = align_rows("y_pred", given["y_pred"], _index(data))
+    y_pred = to_1d("y_pred", y_pred, n, "y_score" if data is None else "data")
     missing = is_missing_array(y_pred)
     if missing.any():
         raise PredictionError(
@@ -388,13 +393,13 @@ def given_numbers(
         y_pred = as_numbers("the model's predictions", adapter.predict(inputs))
     else:
         n = len(data) if data is not None else None
-        y_pred = as_numbers("y_pred", to_1d("y_pred", given["y_pred"], n, "data"))
-        check_index_order("y_pred", given["y_pred"], data)
+        values = align_rows("y_pred", given["y_pred"], _index(data))
+        y_pred = as_numbers("y_pred", to_1d("y_pred", values, n, "data"))
     y_true = None
     if given.get("y_true") is not None:
-        check_index_order("y_true", given["y_true"], data)
+        values = align_rows("y_true", given["y_true"], _index(data))
         y_true = as_numbers(
-            "y_true", to_1d("y_true", given["y_true"], len(y_pred), "y_pred"), error=TargetError
+            "y_true", to_1d("y_true", values, len(y_pred), "y_pred"), error=TargetError
         )
     return y_pred, y_true
 
@@ -421,6 +426,6 @@ def prices(settings: Settings) -> tuple[ModelAdapter | None, np.ndarray, str]:
         adapter = adapt_model(settings.model, settings.threshold)
         values = positive_prices("the model's prices", adapter.predict(data))
         return adapter, values, "model.predict(data)"
-    check_index_order("y_pred", settings.y_pred, data)
-    values = positive_prices("y_pred", to_1d("y_pred", settings.y_pred, len(data), "data"))
+    given = align_rows("y_pred", settings.y_pred, _index(data))
+    values = positive_prices("y_pred", to_1d("y_pred", given, len(data), "data"))
     return None, values, "y_pred (given)"

@@ -5,9 +5,8 @@
 what it received), with the defaults filled in (the :class:`~szai_audit.Policy`, the metadata as
 text, the legitimate factors and the consumer profile as lists of column names, the risk rules
 loaded, ``y_true`` / ``y_pred`` / ``y_score`` given as column names looked up in the frames, a
-column of ``data`` so named left out of the model's inputs). It warns of a pandas input whose
-index shares no label with ``data``'s (rows are matched by position). What needs the data
-itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
+column of ``data`` so named left out of the model's inputs, a pandas input paired with the
+rows by its index labels, :func:`align_inputs`). What needs the data itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
 is checked where the data is read, in the other modules of :mod:`szai_audit.inputs`.
 
 Each argument is declared once, as a field of :class:`Settings` whose metadata gives its
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -32,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import legitimate_frame
-from ..core.data import is_dask_frame
+from ..core.data import align_rows, is_dask_frame
 from ..core.design import Design
 from ..core.errors import (
     ColumnNotFoundError,
@@ -57,9 +55,9 @@ __all__ = [
     "TASKS",
     "Argument",
     "Settings",
+    "align_inputs",
     "validate",
     "validate_value_labels",
-    "warn_unaligned",
 ]
 
 TASKS = ("classification", "regression", "pricing")
@@ -421,11 +419,6 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     SzaiAuditError
         The subclass naming the parameter at fault (see :mod:`szai_audit.errors`).
 
-    Warns
-    -----
-    UserWarning
-        A pandas input's index shares no label with ``data``'s (:func:`warn_unaligned`).
-
     Examples
     --------
     >>> given = {argument.name: argument.default for argument in DECLARED}
@@ -461,7 +454,7 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     if design:  # no model input: out of data, like a named output
         a.update(design, data=a["data"].drop(columns=[c.name for c in design.values()]))
     _check_sensitive(a["sensitive"], a["bins"], *frames)
-    warn_unaligned(a, a["data"])
+    a.update(align_inputs(a))
     _check_recourse(a["recourse"], a["data"])
     factors = _factor_names(a["legitimate_factors"], a["task"])
     _check_outputs(a)
@@ -758,40 +751,38 @@ def _check_sensitive(sensitive: Any, bins: Any, data: Any, sensitive_data: Any) 
         )
 
 
-def _disjoint(values: Any, data: Any) -> bool:
-    """Whether a pandas input's index shares no label with data's (both of the same length,
-    not empty): rows are then matched by position, which may not be what was meant."""
-    if not isinstance(values, (pd.Series, pd.DataFrame)) or not isinstance(data, pd.DataFrame):
-        return False
-    a, b = values.index, data.index
-    if len(a) != len(b) or len(a) == 0 or a.equals(b):
-        return False
-    return len(a.intersection(b)) == 0
+def align_inputs(a: Mapping[str, Any]) -> dict[str, Any]:
+    """``y_true``, ``y_pred``, ``y_score``, ``sensitive_data`` and the Series of ``sensitive``
+    paired with the rows (:func:`~szai_audit.core.data.align_rows`).
 
-
-def warn_unaligned(a: Mapping[str, Any], data: Any) -> None:
-    """Warn of each pandas input (``y_true``, ``y_pred``, ``y_score``, ``sensitive_data``, a
-    Series in ``sensitive``) whose index shares no label with ``data``'s.
-
-    Rows are matched by position. An index that holds the data's labels in another order, or
-    only some of them, is refused (:func:`szai_audit.core.data.check_index_order`); one that
-    holds none of them (a Series built with its own index) is matched by position too, and this
-    says so with a ``UserWarning`` naming the input.
+    The rows are ``data``'s (a pandas DataFrame); without it, ``y_pred``'s or else
+    ``y_score``'s when given as a Series. A pandas input whose index holds the same labels
+    in another order is reordered; one whose index has other labels, or a label twice (unless
+    it is the rows' index itself), is refused, naming the first differences; arrays and lists
+    are paired by position. Returns the inputs that were given, the ``sensitive`` mapping as a
+    new dict (the user's objects are not changed). A Dask DataFrame is paired partition by
+    partition as it is read (:mod:`szai_audit.inputs.chunked`).
     """
-    inputs = [(name, a[name]) for name in (*OUTPUTS, "sensitive_data")]
+    against, index = "data", None
+    if isinstance(a["data"], pd.DataFrame):
+        index = a["data"].index
+    elif a["data"] is None:
+        given = [r for r in ("y_pred", "y_score") if isinstance(a[r], pd.Series)]
+        if given:
+            against, index = given[0], a[given[0]].index
+    if index is None:
+        return {}
+    out = {
+        name: align_rows(name, a[name], index, against)
+        for name in (*OUTPUTS, "sensitive_data")
+        if a[name] is not None
+    }
     if isinstance(a["sensitive"], Mapping):
-        inputs += [(f"sensitive[{k!r}]", v) for k, v in a["sensitive"].items()]
-    for name, values in inputs:
-        if _disjoint(values, data):
-            warnings.warn(
-                f"{name}'s index shares no label with data's index (e.g. {values.index[0]!r} "
-                f"vs {data.index[0]!r}); rows are matched by position, the first row of {name} "
-                f"with the first row of data. If they are the same rows in the same order, "
-                f"drop the indexes (.reset_index(drop=True)) to silence this; otherwise align "
-                f"them first.",
-                UserWarning,
-                stacklevel=4,
-            )
+        out["sensitive"] = {
+            k: align_rows(f"sensitive[{k!r}]", v, index, against)
+            for k, v in a["sensitive"].items()
+        }
+    return out
 
 
 def _factor_names(factors: Any, task: str) -> list[str]:
