@@ -331,7 +331,7 @@ class _Dropper:
     classes_ = np.array([0, 1])
 
     def predict(self, X):
-        X.drop(columns=["sex"], inplace=True)
+        X.pop("sex")
         return (X["income"] > 50).astype(int).to_numpy()
 
 

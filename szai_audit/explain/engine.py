@@ -43,7 +43,7 @@ import pandas as pd
 
 from ..core.data import is_numeric
 from ..core.errors import ExplanationError, InputError, InputTypeError, SzaiAuditError
-from ..core.models import CallableModel, adapt_model
+from ..core.models import CallableModel, adapt_model, model_input
 from .columns import NoMapping, as_matrix, column_map
 from .engines import (
     Fallback,
@@ -529,7 +529,7 @@ def _model_inputs(
     xt: Any = None
     if family != "other":
         try:
-            xt = as_matrix(pre.transform(rows) if pre is not None else rows)
+            xt = as_matrix(pre.transform(model_input(rows)) if pre is not None else rows)
             mapping = (
                 column_map(pre, X, xt.shape[1]) if pre is not None else list(range(X.shape[1]))
             )
@@ -562,7 +562,9 @@ def _exact_engine(
     elif family == "xgboost":
         values, base, output, space, method = tree_xgboost(est, xt, positive_label)
     elif family == "linear":
-        xt_bg = as_matrix(pre.transform(background) if pre is not None else background)
+        xt_bg = as_matrix(
+            pre.transform(model_input(background)) if pre is not None else background
+        )
         values, base, output, space, method = linear(est, xt, xt_bg, positive_label)
         return values, base, output, space, method, f"the mean of {bg_text}"
     else:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..core.data import is_numeric, plain
 from ..core.errors import ExplanationError, ModelError
-from ..core.models import CallableModel
+from ..core.models import CallableModel, call_model
 from ..core.progress import stage
 
 __all__ = [
@@ -384,20 +384,21 @@ def permutation(
 
 def output_function(model: Any, positive: Any) -> tuple[Callable[[pd.DataFrame], np.ndarray], str]:
     """What a model-agnostic explainer explains, and its space: the probability of the positive
-    label, the indicator of the positive decision, or the numeric output."""
+    label, the indicator of the positive decision, or the numeric output. The model is called
+    as the audit calls it (:func:`~szai_audit.core.models.call_model`: on a copy of the rows,
+    its output in their order)."""
+
+    def numbers(call: Callable[[Any], Any]) -> Callable[[pd.DataFrame], np.ndarray]:
+        return lambda frame: np.asarray(call_model(call, frame), dtype=float)
 
     def indicator(decide: Callable[[pd.DataFrame], Any]) -> Callable[[pd.DataFrame], np.ndarray]:
-        return lambda frame: (np.asarray(decide(frame)) == positive).astype(float)
+        return lambda frame: (np.asarray(call_model(decide, frame)) == positive).astype(float)
 
     if isinstance(model, CallableModel):
         func = model.func
         if model.output == "score":
-            return (lambda frame: np.asarray(func(frame), dtype=float)), "probability"
-        return (
-            (lambda frame: np.asarray(func(frame), dtype=float), "raw")
-            if positive is None
-            else (indicator(func), "decision")
-        )
+            return numbers(func), "probability"
+        return (numbers(func), "raw") if positive is None else (indicator(func), "decision")
     est = model.steps[-1][1] if hasattr(model, "steps") else model
     if type(est).__name__ == "Booster":
         raise ExplanationError(
@@ -408,7 +409,8 @@ def output_function(model: Any, positive: Any) -> tuple[Callable[[pd.DataFrame],
         classes = list(est.classes_)
         c = class_index(est, positive, classes)
         if callable(getattr(model, "predict_proba", None)):
-            return (lambda frame: np.asarray(model.predict_proba(frame))[:, c]), "probability"
+            proba = model.predict_proba
+            return (lambda frame: np.asarray(call_model(proba, frame))[:, c]), "probability"
         return indicator(model.predict), "decision"
     if n_classes(est) > 0:
         raise ExplanationError(
@@ -416,9 +418,7 @@ def output_function(model: Any, positive: Any) -> tuple[Callable[[pd.DataFrame],
             "explained."
         )
     if callable(getattr(model, "predict", None)):
-        return (lambda frame: np.asarray(model.predict(frame), dtype=float)), "raw"
+        return numbers(model.predict), "raw"
     if callable(model):
-        if positive is None:
-            return (lambda frame: np.asarray(model(frame), dtype=float)), "raw"
-        return indicator(model), "decision"
+        return (numbers(model), "raw") if positive is None else (indicator(model), "decision")
     raise ModelError(f"cannot explain a model of type {type(model).__name__}.")
