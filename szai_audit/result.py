@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .core.errors import InputError, ReportError, UnsupportedError
-from .core.files import LANGS, content_sha256, write_text
+from .core.files import LANGS, content_sha256, json_text, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
 from .core.labels import ValueLabels, unlabelled_note
 from .core.manifest import VOLATILE
@@ -266,7 +266,7 @@ class AuditResult:
         control: a withheld group's figures can be derived by subtracting the shown groups
         from the overall row (see docs/method.md).
         """
-        out = json.loads(json.dumps(self._content()))  # a deep copy the caller may change
+        out = json.loads(json_text(self._content()))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")
         if "stage_seconds" in self.manifest:
             out["manifest"]["stage_seconds"] = dict(self.manifest["stage_seconds"])
@@ -280,7 +280,7 @@ class AuditResult:
         and its missing parent folders are created; a path that cannot be written raises
         :class:`~szai_audit.errors.ReportError`.
         """
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        text = json_text(self.to_dict(), indent=indent)
         if path is not None:
             write_text(path, text)
         return text

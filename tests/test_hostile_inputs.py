@@ -221,7 +221,7 @@ SCORE = 1 / (1 + np.exp(-(DATA["income"].to_numpy() - 50) / 10))
         ({"model": _Unnormalised()}, r"predict_proba.*rows.*sum to 1"),
         ({"y_pred": PRED, "y_score": SCORE + 0.5j}, r"y_score.*complex"),
         ({"y_score": [f"{s:.3f}" for s in SCORE]}, r"y_score.*text"),
-        ({"y_pred": PRED, "y_score": np.where(SCORE > 0.5, 1e308, -1e308)}, r"y_score.*1e\+?300"),
+        ({"y_pred": PRED, "y_score": np.where(SCORE > 0.5, 1e308, -1e308)}, r"y_score.*1e\+100"),
         (
             {"model": sa.CallableModel(lambda X: SCORE[: len(X)] + 0j, output="score")},
             r"model function.*complex",
@@ -236,13 +236,13 @@ def test_scores_that_are_not_usable_numbers_are_refused(kw, match):
 
 def test_huge_prices_and_numeric_outputs_are_refused():
     huge = np.where(DATA["income"] > 50, 1e308, 5e307)
-    with pytest.raises(errors.PredictionError, match=r"y_pred.*1e\+?300"):
+    with pytest.raises(errors.PredictionError, match=r"y_pred.*1e\+100"):
         _audit(task="pricing", data=DATA, y_pred=huge, sensitive={"gender": "sex"})
-    with pytest.raises(errors.PredictionError, match=r"y_pred.*1e\+?300"):
+    with pytest.raises(errors.PredictionError, match=r"y_pred.*1e\+100"):
         _audit(task="regression", y_pred=huge)
-    with pytest.raises(errors.TargetError, match=r"y_true.*1e\+?300"):
+    with pytest.raises(errors.TargetError, match=r"y_true.*1e\+100"):
         _audit(task="regression", y_pred=DATA["income"], y_true=huge)
-    with pytest.raises(errors.PredictionError, match=r"prices.*1e\+?300"):
+    with pytest.raises(errors.PredictionError, match=r"prices.*1e\+100"):
         _audit(
             task="pricing",
             data=DATA,

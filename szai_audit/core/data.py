@@ -55,6 +55,52 @@ def is_missing_array(values: np.ndarray) -> np.ndarray:
     return np.asarray(pd.isna(values), dtype=bool)
 
 
+#: The largest magnitude of a score, a numeric output or a price the audit takes. Larger ones
+#: (1e308, say) overflow its arithmetic (their squares, their sums) into infinities that no
+#: finding could rest on; they are refused, never written as null.
+LARGEST = 1e100
+
+
+def real_numbers(name: str, values: Any, error: type[Exception], where: str = "") -> np.ndarray:
+    """``values`` as floats, refused by name when they are text (``"0.3"``), complex numbers,
+    or numbers beyond :data:`LARGEST`. Missing and infinite values are left to the caller,
+    which says what they mean for it. ``where`` says which rows (``" in partition 3"``).
+
+    >>> real_numbers("y_score", [0.2, 0.7], ValueError).tolist()
+    [0.2, 0.7]
+    >>> real_numbers("y_score", ["0.2", "0.7"], ValueError)
+    Traceback (most recent call last):
+    ...
+    ValueError: y_score holds text (e.g. '0.2'), not numbers; ...
+    """
+    arr = np.asarray(values)
+    kind = pd.api.types.infer_dtype(arr.ravel(), skipna=True)
+    if arr.dtype.kind == "c" or kind == "complex":
+        raise error(
+            f"{name} holds complex numbers (dtype {arr.dtype}){where}; it must hold real "
+            f"numbers, one per row."
+        )
+    if kind in ("string", "bytes", "mixed", "mixed-integer"):
+        text = next((v for v in arr.ravel() if isinstance(v, (str, bytes))), None)
+        if text is not None:
+            raise error(
+                f"{name} holds text (e.g. {plain(text)!r}), not numbers{where}; convert it "
+                f"first (pandas.to_numeric) so that a value that is not a number is seen."
+            )
+    try:
+        out = arr.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise error(f"{name} must be numbers, got values of dtype {arr.dtype}{where}.") from exc
+    huge = np.isfinite(out) & (np.abs(out) > LARGEST)
+    if huge.any():
+        raise error(
+            f"{name} has {int(huge.sum())} values beyond ±{LARGEST:g}{where} (e.g. "
+            f"{out[huge].ravel()[0]:.3g}); numbers this large overflow the audit's arithmetic "
+            f"(their squares and sums). Rescale them (divide by a constant) first."
+        )
+    return out
+
+
 def to_1d(name: str, values: Any, n: int | None = None, expected: str = "data") -> np.ndarray:
     """Convert ``values`` to a 1-D numpy array, checking its length against ``n``.
 

@@ -10,29 +10,75 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import secrets
 import stat
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError, ReportError
 
-__all__ = ["LANGS", "check_outputs", "content_sha256", "regular_file", "write_text"]
+__all__ = [
+    "LANGS",
+    "check_outputs",
+    "content_sha256",
+    "finite_json",
+    "json_text",
+    "regular_file",
+    "write_text",
+]
 
 #: The languages of a page: Chinese, English, or both side by side.
 LANGS = ("zh", "en", "bilingual")
 
 
+def finite_json(content: Any) -> Any:
+    """``content`` with every float that is not finite (NaN, ±inf) replaced by None: JSON
+    (RFC 8259) has no literal for them, and ``NaN`` / ``Infinity`` are refused by strict
+    parsers. A value that means something is never infinite (inputs whose arithmetic would
+    overflow are refused, :func:`~szai_audit.core.data.real_numbers`); a NaN is a figure that
+    could not be computed, which JSON writes as null.
+
+    >>> finite_json({"a": float("nan"), "b": [1.5, float("inf")]})
+    {'a': None, 'b': [1.5, None]}
+    """
+    if isinstance(content, float):
+        return content if math.isfinite(content) else None
+    if isinstance(content, Mapping):
+        return {k: finite_json(v) for k, v in content.items()}
+    if isinstance(content, (list, tuple)):
+        return [finite_json(v) for v in content]
+    return content
+
+
+def json_text(content: Any, *, indent: int | None = 2, canonical: bool = False) -> str:
+    """``content`` as JSON text that every parser reads: UTF-8 characters as they are, the
+    floats that are not finite as null (:func:`finite_json`), never ``NaN`` or ``Infinity``.
+    ``canonical``: sorted keys and no spaces (the text :func:`content_sha256` hashes).
+
+    >>> json_text({"b": float("-inf"), "a": 1}, canonical=True)
+    '{"a":1,"b":null}'
+    """
+    clean = finite_json(content)
+    if canonical:
+        return json.dumps(
+            clean, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
+    return json.dumps(clean, ensure_ascii=False, indent=indent, allow_nan=False)
+
+
 def content_sha256(content: object) -> str:
-    """The sha256 of ``content`` as canonical JSON (sorted keys, no spaces, UTF-8): the rule of
-    an audit result's ``content_sha256``, shared by the result and by ``compare``, which checks
-    it. Raises TypeError, ValueError or RecursionError when the content is not JSON.
+    """The sha256 of ``content`` as canonical JSON (sorted keys, no spaces, UTF-8, a float that
+    is not finite as null): the rule of an audit result's ``content_sha256``, shared by the
+    result and by ``compare``, which checks it. Raises TypeError, ValueError or RecursionError
+    when the content is not JSON.
 
     >>> content_sha256({"b": 1, "a": "女"}) == content_sha256({"a": "女", "b": 1})
     True
     """
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = json_text(content, canonical=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from .data import align_rows, is_missing_array
+from .data import align_rows, is_missing_array, real_numbers
 from .errors import InputError, InputTypeError, LengthMismatchError, ModelError, PredictionError
 
 __all__ = [
@@ -136,9 +136,7 @@ class Outputs:
             return self.positive_score
         if self.proba is not None:
             col = _class_column(self.adapter.classes(), pos_label, self.proba.shape[1])
-            return _output_1d("model.predict_proba", self.proba[:, col], len(self.rows)).astype(
-                float
-            )
+            return _numbers("model.predict_proba", self.proba[:, col], len(self.rows))
         return self.adapter.score(self.rows, pos_label)
 
 
@@ -220,6 +218,53 @@ def _output_1d(name: str, out: Any, n: int) -> np.ndarray:
             f"model's inputs for values it cannot handle."
         )
     return arr
+
+
+def _numbers(name: str, out: Any, n: int) -> np.ndarray:
+    """One real, finite number per row of a model's output (a score), or the error naming
+    ``name``: text, complex numbers, numbers beyond :data:`~.data.LARGEST`, infinities."""
+    arr = real_numbers(f"the output of {name}", _output_1d(name, out, n), PredictionError)
+    infinite = np.isinf(arr)
+    if infinite.any():
+        raise PredictionError(
+            f"{name} returned {int(infinite.sum())} infinite values out of {n}; scores must be "
+            f"finite."
+        )
+    return arr
+
+
+#: How far a row of ``predict_proba`` may sum from 1 (single-precision models round).
+PROBA_TOLERANCE = 1e-5
+
+
+def _check_proba(proba: np.ndarray) -> np.ndarray:
+    """``predict_proba``'s matrix as real numbers whose rows are probabilities summing to 1.
+
+    >>> _check_proba(np.array([[0.3, 0.3], [0.5, 0.5]]))
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PredictionError: model.predict_proba returned 1 rows of 2 that do not sum to 1 ...
+    """
+    out = real_numbers("the output of model.predict_proba", proba, PredictionError)
+    with np.errstate(invalid="ignore"):
+        outside = (out < -PROBA_TOLERANCE) | (out > 1 + PROBA_TOLERANCE)
+        off = np.abs(out.sum(axis=1) - 1) > PROBA_TOLERANCE
+    if outside.any():
+        row, col = (int(v[0]) for v in np.nonzero(outside))
+        raise PredictionError(
+            f"model.predict_proba returned {int(outside.any(axis=1).sum())} rows of {len(out)} "
+            f"with values outside [0, 1] (the first, row {row}, column {col}: "
+            f"{out[row, col]:.6g}); its columns must be the probabilities of classes_."
+        )
+    if off.any():
+        row = int(np.flatnonzero(off)[0])
+        raise PredictionError(
+            f"model.predict_proba returned {int(off.sum())} rows of {len(out)} that do not sum "
+            f"to 1 (the first, row {row}, sums to {out[row].sum():.6g}); its columns must be "
+            f"the probabilities of classes_, each row summing to 1. If its scores are not "
+            f"probabilities, audit the decisions as y_pred= and the scores as y_score=."
+        )
+    return out
 
 
 class ModelAdapter:
@@ -329,7 +374,7 @@ class ModelAdapter:
         if self.threshold is not None:
             low, high = self._binary_classes()
             col = _class_column(classes, high, proba.shape[1])
-            score = _output_1d("model.predict_proba", proba[:, col], n).astype(float)
+            score = _numbers("model.predict_proba", proba[:, col], n)
             return Outputs(self, X, np.where(score >= self.threshold, high, low), proba)
         for col in range(proba.shape[1]):  # no missing values in any column
             _output_1d("model.predict_proba", proba[:, col], n)
@@ -344,7 +389,7 @@ class ModelAdapter:
             raise PredictionError(
                 f"model.predict_proba returned shape {proba.shape}; expected ({len(X)}, n_classes)."
             )
-        return proba
+        return _check_proba(proba)
 
     def predict(self, X: Any) -> np.ndarray:
         """Decisions, one per row."""
@@ -374,20 +419,13 @@ class ModelAdapter:
         """Score of the positive label per row, or None when the model gives none."""
         n = len(X)
         if self.kind in ("lightgbm-booster", "xgboost-booster"):
-            return _output_1d("the booster", self._booster_score(X), n).astype(float)
+            return _numbers("the booster", self._booster_score(X), n)
         if self.kind == "callable":
             if self.model.output != "score":
                 return None
-            arr = _output_1d(
-                "the model function", self._call("the model function", self.model.func, X), n
-            )
-            try:
-                arr = arr.astype(float)
-            except (TypeError, ValueError) as exc:
-                raise PredictionError(
-                    "CallableModel(output='score') must return numbers in [0, 1]."
-                ) from exc
-            if arr.min() < 0 or arr.max() > 1:
+            what = "the model function"
+            arr = _numbers(what, self._call(what, self.model.func, X), n)
+            if arr.size and (arr.min() < 0 or arr.max() > 1):
                 raise PredictionError(
                     f"CallableModel(output='score') returned values in [{arr.min():.3g}, "
                     f"{arr.max():.3g}]; scores must be probabilities in [0, 1]."
@@ -397,14 +435,13 @@ class ModelAdapter:
         if _has(self.model, "predict_proba"):
             proba = self._proba(X)
             col = _class_column(classes, pos_label, proba.shape[1])
-            return _output_1d("model.predict_proba", proba[:, col], n).astype(float)
+            return _numbers("model.predict_proba", proba[:, col], n)
         if _has(self.model, "decision_function"):
-            dec = np.asarray(
-                self._call("model.decision_function", self.model.decision_function, X), dtype=float
-            )
+            what = "model.decision_function"
+            dec = np.asarray(self._call(what, self.model.decision_function, X))
             if dec.ndim == 2 and classes is not None and dec.shape[1] == len(classes) > 2:
                 dec = dec[:, _class_column(classes, pos_label, dec.shape[1])]  # one vs rest
-            dec = _output_1d("model.decision_function", dec, n)
+            dec = _numbers(what, dec, n)
             if classes is not None and len(classes) == 2 and classes[0] == pos_label:
                 return -dec
             return dec

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.catalog import say
 from ..core.errors import ReportError
-from ..core.files import LANGS, write_text
+from ..core.files import LANGS, json_text, write_text
 from ..core.messages import Message
 from .citations import INSTRUMENTS, Clause
 from .render import render_filing, text_filing
@@ -194,12 +194,12 @@ class Filing:
                 for p, f in self.needs_review
             ],
             "drafted": [{"part": p.key, "label": f.label.to_dict()} for p, f in self.drafted],
-            **json.loads(json.dumps(self.extra)),
+            **json.loads(json_text(self.extra)),
         }
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int = 2) -> str:
         """The JSON text; written atomically to ``path`` if given."""
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        text = json_text(self.to_dict(), indent=indent)
         if path is not None:
             write_text(path, text)
         return text

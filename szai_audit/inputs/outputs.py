@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import align_rows, is_missing_array, plain, to_1d
+from ..core.data import align_rows, is_missing_array, plain, real_numbers, to_1d
 from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
 from ..pricing.gaps import positive_prices
@@ -46,14 +46,9 @@ Decisions = tuple[np.ndarray, "np.ndarray | None", "np.ndarray | None", str, "Mo
 
 
 def as_numbers(name: str, values: Any, error: type = PredictionError) -> np.ndarray:
-    """Finite floats, or a clear error naming ``name``."""
-    arr = np.asarray(values)
-    try:
-        out = arr.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise error(
-            f"{name} must be numbers for task='regression', got values of dtype {arr.dtype}."
-        ) from exc
+    """Finite floats, or a clear error naming ``name`` (text, complex numbers and numbers
+    beyond :data:`~szai_audit.core.data.LARGEST` too: :func:`~.real_numbers`)."""
+    out = real_numbers(name, values, error)
     if out.ndim != 1:
         raise error(f"{name} must be one number per row, got an array of shape {out.shape}.")
     bad = ~np.isfinite(out)
@@ -88,10 +83,7 @@ def numeric_scores(score: np.ndarray, where: str = "") -> np.ndarray:
     ...
     szai_audit.errors.PredictionError: y_score has 1 NaN values; every row needs a score.
     """
-    try:
-        out = score.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise PredictionError(f"y_score must be numeric, got dtype {score.dtype}{where}.") from exc
+    out = real_numbers("y_score", score, PredictionError, where)
     if np.isnan(out).any():
         raise PredictionError(
             f"y_score has {int(np.isnan(out).sum())} NaN values{where}; every row needs a score."

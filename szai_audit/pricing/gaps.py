@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import PreparedFactors, conditional_gaps, prepare_factors, strata_bins
+from ..core.data import real_numbers
 from ..core.design import Design, log_ratio
 from ..core.errors import InputError, LengthMismatchError, PredictionError
 from ..core.findings import finite_or_none
@@ -43,11 +44,9 @@ CHANGE_EDGES = np.linspace(-0.305, 0.305, 62)
 
 
 def positive_prices(name: str, values: Any) -> np.ndarray:
-    """``values`` as a float array of positive, finite prices, or a clear error."""
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise PredictionError(f"{name} must be numbers (prices), got {exc}.") from exc
+    """``values`` as a float array of positive, finite prices, or a clear error (text, complex
+    numbers and prices beyond :data:`~szai_audit.core.data.LARGEST` too)."""
+    arr = real_numbers(name, values, PredictionError)
     if arr.ndim != 1:
         raise PredictionError(f"{name} must be one price per row, got shape {arr.shape}.")
     bad = ~np.isfinite(arr) | (arr <= 0)

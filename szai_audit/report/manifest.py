@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 
 from ..core.catalog import say
+from ..core.files import json_text
 from ..core.messages import Message
 from .results import Results
 
@@ -43,7 +43,7 @@ def manifest_rows(result: Results) -> list[tuple[Message, str | Message, bool]]:
         rows.append(
             (
                 say("report.manifest_rows.model_class_parameters"),
-                json.dumps(m["model"], ensure_ascii=False, indent=1),
+                json_text(m["model"], indent=1),
                 True,
             )
         )

@@ -6,7 +6,6 @@ its result is a :class:`Comparison`, with its JSON form, and its HTML form throu
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections import Counter
@@ -18,7 +17,7 @@ import pandas as pd
 
 from ...core.document import SEVERITY_ORDER, AuditLike, read_findings
 from ...core.errors import InputError, InputTypeError
-from ...core.files import write_text
+from ...core.files import json_text, write_text
 from ...core.findings import Status, jsonable, verdict_of
 from .page import render_fragment, render_page
 from .words import drift_rule
@@ -296,7 +295,7 @@ class Comparison:
         str
             The JSON text (non-ASCII characters written as such).
         """
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+        text = json_text(self.to_dict(), indent=indent)
         if path is not None:
             write_text(path, text)
         return text
