@@ -174,7 +174,7 @@ def write_template(path: str | Path, *, data: str | Path | None = None) -> Path:
 
             names = list(pq.read_schema(source).names)
         elif source.suffix.lower() == ".csv":
-            names = list(pd.read_csv(source, nrows=0).columns)
+            names = csv_header(source, "--data")
         else:
             raise InputError(f"--data must be a .csv or .parquet file, got {source.name!r}.")
         columns = f"# the data's columns: {', '.join(map(str, names))}\n"
@@ -398,8 +398,40 @@ def _check_filings(config: Mapping[str, Any]) -> None:
             )
 
 
+def csv_header(path: Path, what: str = _DATA) -> list[str]:
+    """The column names of a CSV file's header, as written, refusing a name written twice.
+
+    pandas reads a second ``sex`` column as ``sex.1``, so the audit would run on whichever it
+    is given, never saying that the file is ambiguous; this refuses it before, naming the
+    column (for data read whole and in blocks alike). A file pandas cannot read returns no
+    names, and the reading that follows says why.
+
+    Raises
+    ------
+    InputError
+        A column named twice (or more).
+    """
+    try:
+        first = pd.read_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeDecodeError):
+        return []
+    names = [str(v) for v in first.iloc[0].tolist()] if len(first) else []
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name and name in seen:
+            raise InputError(
+                f"{what} {path.name!r} names the column {name!r} twice (columns {seen[name] + 1} "
+                f"and {i + 1} of its header); pandas would read the second as {name + '.1'!r} "
+                f"and the audit could run on either. Rename or drop one of them."
+            )
+        seen.setdefault(name, i)
+    return names
+
+
 def _read_data(path: Path, spec: Mapping[str, Any]) -> Any:
     regular_file(path, _DATA)
+    if path.suffix.lower() == ".csv":
+        csv_header(path)
     if spec.get("chunked", False):
         return _read_chunked(path, spec.get("block_size", "64MB"))
     suffix = path.suffix.lower()

@@ -297,6 +297,13 @@ def test_a_csv_with_a_column_named_twice_is_refused(tmp_path, chunked):
     assert not (tmp_path / "out.json").exists()
 
 
+def test_a_dask_frame_with_a_column_named_twice_is_refused():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = DATA[["income", "sex"]].assign(again=DATA["sex"]).rename(columns={"again": "sex"})
+    with pytest.raises(errors.InputError, match=r"data has duplicate column names \['sex'\]"):
+        _audit(data=dd.from_pandas(frame, npartitions=2), y_pred="income", sensitive={"g": "sex"})
+
+
 # ---------------------------------------------------------------------------------------------
 # 5. The model is given a copy of the data
 # ---------------------------------------------------------------------------------------------

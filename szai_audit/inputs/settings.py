@@ -646,7 +646,8 @@ def _check_task(task: Any, profile: Any, loyalty: Any, favorable_name: Any = Non
 
 def _check_frames(data: Any, sensitive_data: Any) -> None:
     for name, frame in (("data", data), ("sensitive_data", sensitive_data)):
-        if isinstance(frame, pd.DataFrame) and frame.columns.duplicated().any():
+        in_memory_or_parts = isinstance(frame, pd.DataFrame) or is_dask_frame(frame)
+        if in_memory_or_parts and frame.columns.duplicated().any():
             dup = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
             raise InputError(
                 f"{name} has duplicate column names {dup}; a column must be named once "
