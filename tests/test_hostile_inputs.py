@@ -18,6 +18,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 import szai_audit as sa
 from szai_audit import Status, errors
+from szai_audit.core.messages import fmt_pct
 
 RNG = np.random.default_rng(29)
 N = 400
@@ -126,7 +127,9 @@ def test_a_model_returning_a_series_in_another_order_is_paired_by_index_label():
     assert _tpr(_audit(model=_SeriesModel(), y_true=Y)) == _tpr(right)
     shifted = DATA[["income", "debt"]].set_axis(DATA.index + 1000)
     sex = {"gender": DATA["sex"].set_axis(shifted.index)}
-    result = _audit(model=_SeriesModel(), data=shifted, y_true=Y.set_axis(shifted.index), sensitive=sex)
+    result = _audit(
+        model=_SeriesModel(), data=shifted, y_true=Y.set_axis(shifted.index), sensitive=sex
+    )
     assert _tpr(result) == _tpr(right)
     foreign = _SeriesModel(lambda X: pd.RangeIndex(5, 5 + len(X)))
     with pytest.raises(errors.PredictionError, match=r"model\.predict.*index"):
@@ -153,24 +156,41 @@ class _Coin:
 
 def test_a_model_that_is_not_deterministic_gets_no_finding_comparing_two_calls():
     data = DATA.copy()
-    result = _audit(
-        model=_Coin(), data=data, y_true=Y, sensitive={"gender": "sex"}, explain=True
-    )
+    result = _audit(model=_Coin(), data=data, y_true=Y, sensitive={"gender": "sex"}, explain=True)
     flip = _finding(result, "fairness.counterfactual_flip", "gender")
     assert flip.status is Status.NOT_ASSESSED
     share = flip.details["outputs_differ"]
     assert 0.3 < share <= 1
-    assert f"{share:.0%}" in flip.message.en and "twice" in flip.message.en
-    for check in ("fairness.recourse_share", "fairness.recourse_cost_ratio", "explanation.produced"):
+    assert fmt_pct(share) in flip.message.en and "twice" in flip.message.en
+    for check in (
+        "fairness.recourse_share",
+        "fairness.recourse_cost_ratio",
+        "explanation.produced",
+    ):
         found = _finding(result, check)
         assert found.status is Status.NOT_ASSESSED, check
         assert "twice" in found.message.en, check
     assert result.fairness.flips == {}
     # A deterministic model is flip-tested as before.
     fitted = LogisticRegression().fit(data[["income", "debt"]].assign(m=data["sex"] == "m"), Y)
-    model = make_pipeline(FunctionTransformer(lambda X: X.assign(sex=X["sex"] == "m")), fitted)
+    encode = FunctionTransformer(lambda X: X[["income", "debt"]].assign(m=X["sex"] == "m"))
+    model = make_pipeline(encode, fitted)
     ok = _audit(model=model, data=data, y_true=Y, sensitive={"gender": "sex"})
     assert _finding(ok, "fairness.counterfactual_flip", "gender").status is not Status.NOT_ASSESSED
+
+
+def test_a_model_that_is_not_deterministic_is_seen_with_data_in_parts_and_numbers():
+    dd = pytest.importorskip("dask.dataframe")
+    frame = DATA.assign(y=Y)
+    parts = sa.Audit(
+        model=_Coin(), data=dd.from_pandas(frame, npartitions=3), y_true="y", explain=False,
+        sensitive={"gender": "sex"},
+    ).run()  # fmt: skip
+    flip = _finding(parts, "fairness.counterfactual_flip", "gender")
+    assert flip.status is Status.NOT_ASSESSED and flip.details["outputs_differ"] > 0.3
+    noisy = sa.CallableModel(lambda X: X["income"] + np.random.default_rng().normal(size=len(X)))
+    numbers = _audit(model=noisy, data=DATA, task="regression", sensitive={"gender": "sex"})
+    assert _finding(numbers, "fairness.counterfactual_flip").status is Status.NOT_ASSESSED
 
 
 def test_a_pricing_model_that_is_not_deterministic_gets_no_counterfactual_price():
@@ -273,7 +293,8 @@ def test_the_json_writer_never_writes_nan_or_infinity():
 
 def _csv_config(tmp_path: Path, chunked: bool = False) -> Path:
     rows = ["income,sex,sex,y"]
-    rows += [f"{i:.3f},{s},{t},{y}" for i, s, t, y in zip(DATA["income"], DATA["sex"], DATA["sex"][::-1], Y, strict=True)]  # fmt: skip
+    columns = zip(DATA["income"], DATA["sex"], DATA["sex"][::-1], Y, strict=True)
+    rows += [f"{i:.3f},{s},{t},{y}" for i, s, t, y in columns]
     (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     config = tmp_path / "c.toml"
     config.write_text(

@@ -147,7 +147,8 @@ def index_mismatch(name: str, mine: pd.Index, index: pd.Index, against: str) -> 
     and the first position where they differ.
 
     >>> print(index_mismatch("y_true", pd.Index([0, 1, 1]), pd.Index([0, 1, 2]), "data"))
-    y_true's index has duplicate labels (e.g. 1); the first difference from data's is at position 2 (2 in data's, 1 in y_true's)
+    y_true's index has duplicate labels (e.g. 1); the first difference from data's is at
+    position 2 (2 in data's, 1 in y_true's)
     """
     differ = np.flatnonzero(np.asarray(mine != index))
     where = f"its labels are of type {mine.dtype}, {against}'s of type {index.dtype}"

@@ -28,13 +28,16 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from .catalog import say
 from .data import align_rows, is_missing_array, real_numbers
 from .errors import InputError, InputTypeError, LengthMismatchError, ModelError, PredictionError
+from .messages import Message, fmt_pct
 
 __all__ = [
     "CallableModel",
     "ModelAdapter",
     "Outputs",
+    "Repeat",
     "adapt_model",
     "call_model",
     "describe_model",
@@ -197,6 +200,51 @@ def call_model(fn: Callable[[Any], Any], X: Any, what: str = "the model") -> Any
     return out
 
 
+#: How many rows the model is called on twice, to see whether its outputs are a function of
+#: its inputs (:meth:`ModelAdapter.repeat`).
+REPEAT_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """The model called twice on the same rows: how many, and the share whose output (the
+    decision, a score, a number) differed between the two calls.
+
+    A model whose outputs differ (it draws at random when called) gives no finding that
+    compares two calls of it: the flip test, recourse, the counterfactual prices and the
+    explanation would measure its randomness. Those are NOT_ASSESSED, saying why with
+    :meth:`why` and recording :meth:`details`; the findings on its decisions as made stand.
+
+    >>> Repeat(200, 0.5).why().en
+    'called twice on the same 200 rows, the model gave a different output for 50.0% of them'
+    """
+
+    rows: int
+    differ: float
+
+    @property
+    def deterministic(self) -> bool:
+        """Whether every row got the same output both times."""
+        return self.differ == 0
+
+    def why(self) -> Message:
+        """What was seen, for the findings that are not assessed."""
+        return say("core.model_not_repeatable", rows=self.rows, share=fmt_pct(self.differ))
+
+    def details(self) -> dict[str, Any]:
+        """What a finding records of it: ``outputs_differ`` and ``rows_called_twice``."""
+        return {"outputs_differ": self.differ, "rows_called_twice": self.rows}
+
+
+def _differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which rows differ between two outputs (numbers beyond rounding; labels at all)."""
+    if a.dtype.kind in "fiub" and b.dtype.kind in "fiub":
+        same = np.isclose(a, b, rtol=1e-9, atol=1e-12, equal_nan=True)
+    else:
+        same = np.asarray(a == b, dtype=bool)
+    return ~same.reshape(len(a), -1).all(axis=1)
+
+
 def _qualname(obj: Any) -> str:
     t = type(obj)
     return f"{t.__module__}.{t.__qualname__}"
@@ -243,7 +291,7 @@ def _check_proba(proba: np.ndarray) -> np.ndarray:
     >>> _check_proba(np.array([[0.3, 0.3], [0.5, 0.5]]))
     Traceback (most recent call last):
     ...
-    szai_audit.errors.PredictionError: model.predict_proba returned 1 rows of 2 that do not sum to 1 ...
+    szai_audit.errors.PredictionError: model.predict_proba returned 1 rows of 2 that do not ...
     """
     out = real_numbers("the output of model.predict_proba", proba, PredictionError)
     with np.errstate(invalid="ignore"):
@@ -446,6 +494,32 @@ class ModelAdapter:
                 return -dec
             return dec
         return None
+
+    def repeat(self, X: Any, numeric: bool = False) -> Repeat:
+        """Call the model twice on the rows ``X`` and compare: the decisions and the scores
+        (every column of ``predict_proba``), or the numbers (``numeric``: a regression, a
+        price).
+
+        >>> X = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+        >>> adapt_model(CallableModel(lambda X: X["x"] > 1)).repeat(X).deterministic
+        True
+        """
+        first, second = self._all_outputs(X, numeric), self._all_outputs(X, numeric)
+        differ = np.zeros(len(X), dtype=bool)
+        for a, b in zip(first, second, strict=True):
+            differ |= _differ(a, b)
+        return Repeat(len(X), float(differ.mean()) if len(X) else 0.0)
+
+    def _all_outputs(self, X: Any, numeric: bool) -> list[np.ndarray]:
+        """Everything the audit reads of one call of the model on ``X``."""
+        if numeric:
+            return [np.asarray(self.predict(X), dtype=float)]
+        out = self.outputs(X)
+        scores = out.proba if out.proba is not None else out.positive_score
+        if scores is None and self.kind == "sklearn" and _has(self.model, "predict_proba"):
+            scores = self._proba(X)
+        decisions = np.asarray(out.decisions)
+        return [decisions] if scores is None else [decisions, np.asarray(scores, dtype=float)]
 
     def describe(self) -> dict[str, Any]:
         """Class and parameters, JSON-safe, for the reproducibility manifest."""

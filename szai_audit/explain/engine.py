@@ -562,9 +562,7 @@ def _exact_engine(
     elif family == "xgboost":
         values, base, output, space, method = tree_xgboost(est, xt, positive_label)
     elif family == "linear":
-        xt_bg = as_matrix(
-            pre.transform(model_input(background)) if pre is not None else background
-        )
+        xt_bg = as_matrix(pre.transform(model_input(background)) if pre is not None else background)
         values, base, output, space, method = linear(est, xt, xt_bg, positive_label)
         return values, base, output, space, method, f"the mean of {bg_text}"
     else:

@@ -33,6 +33,7 @@ from ..core.messages import (
     listing,
     minus,
 )
+from ..core.models import Repeat
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -472,11 +473,13 @@ def msg_proxy_no_features(ground: str) -> Message:
     return say("fairness.proxy_no_features.there_no_input_besides", ground=g)
 
 
-def msg_flip_not_assessed(ground: str, reason: str) -> Message:
+def msg_flip_not_assessed(ground: str, reason: str, repeat: Repeat | None = None) -> Message:
     """Flip test that cannot run."""
     g = ground_label(ground)
     if reason == "no_model":
         return say("fairness.flip_not_assessed.only_decisions_were_given", ground=g)
+    if reason == "unrepeatable" and repeat is not None:
+        return say("fairness.flip_not_assessed.model_not_repeatable", ground=g, why=repeat.why())
     return say("fairness.flip_not_assessed.attribute_not_model_input", ground=g)
 
 

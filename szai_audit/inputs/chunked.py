@@ -83,7 +83,7 @@ from .outputs import (
     same_label,
 )
 from .prepared import Prepared, PreparedNumeric, PreparedPrices
-from .rows import RowAccess, explanation_strata
+from .rows import RowAccess, explanation_strata, some_rows
 from .settings import Settings
 
 __all__ = ["prepare_chunked", "prepare_chunked_numeric"]
@@ -541,6 +541,10 @@ class _SampledRows:
     def favourable_at(self, positions: np.ndarray) -> np.ndarray:
         assert self.favourable is not None
         return self.favourable(positions)
+
+    def model_rows(self, size: int, random_state: int | None) -> pd.DataFrame:
+        """Rows of those read in the second pass (the flip test's, with a model)."""
+        return some_rows(self.sample.frame, size, random_state)
 
     def rows(self, encodings: Any) -> RowAccess:
         """This row access, whatever the groups' encoding (the rows were drawn already)."""

@@ -20,7 +20,7 @@ from ..core.policy import Policy
 from ..explain.engine import Explanation, explain
 from ..fairness.proxies import ProxyReport, find_proxies
 
-__all__ = ["InMemoryRows", "RowAccess", "explanation_strata"]
+__all__ = ["InMemoryRows", "RowAccess", "explanation_strata", "some_rows"]
 
 
 class RowAccess(Protocol):
@@ -54,6 +54,22 @@ class RowAccess(Protocol):
     def favourable_at(self, positions: np.ndarray) -> np.ndarray:
         """Whether the rows at these positions received the favourable outcome."""
         ...
+
+    def model_rows(self, size: int, random_state: int | None) -> pd.DataFrame:
+        """At most ``size`` rows of the model's inputs, drawn at random."""
+        ...
+
+
+def some_rows(frame: pd.DataFrame, size: int, random_state: int | None) -> pd.DataFrame:
+    """At most ``size`` rows of ``frame``, drawn at random (in their order), or all of them.
+
+    >>> len(some_rows(pd.DataFrame({"x": range(10)}), 3, 0))
+    3
+    """
+    if len(frame) <= size:
+        return frame
+    pick = np.random.default_rng(random_state).choice(len(frame), size, replace=False)
+    return frame.iloc[np.sort(pick)]
 
 
 def explanation_strata(favourable: np.ndarray, labels: Sequence[np.ndarray]) -> np.ndarray:
@@ -125,6 +141,10 @@ class InMemoryRows:
 
     def favourable_at(self, positions: np.ndarray) -> np.ndarray:
         return self.favourable[positions]
+
+    def model_rows(self, size: int, random_state: int | None) -> pd.DataFrame:
+        assert self.data is not None
+        return some_rows(self.data, size, random_state)
 
 
 #: Builds the row access of an audit once its groups are encoded: ``rows(encodings,

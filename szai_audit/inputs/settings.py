@@ -6,8 +6,9 @@ what it received), with the defaults filled in (the :class:`~szai_audit.Policy`,
 text, the legitimate factors and the consumer profile as lists of column names, the risk rules
 loaded, ``y_true`` / ``y_pred`` / ``y_score`` given as column names looked up in the frames, a
 column of ``data`` so named left out of the model's inputs, a pandas input paired with the
-rows by its index labels, :func:`align_inputs`). What needs the data itself (that a reference group is one of the groups, that a sensitive attribute has two groups)
-is checked where the data is read, in the other modules of :mod:`szai_audit.inputs`.
+rows by its index labels, :func:`align_inputs`). What needs the data itself (that a reference
+group is one of the groups, that a sensitive attribute has two groups) is checked where the
+data is read, in the other modules of :mod:`szai_audit.inputs`.
 
 Each argument is declared once, as a field of :class:`Settings` whose metadata gives its
 default, its own check, whether it may be passed by position and where a run configuration sets
@@ -780,8 +781,7 @@ def align_inputs(a: Mapping[str, Any]) -> dict[str, Any]:
     }
     if isinstance(a["sensitive"], Mapping):
         out["sensitive"] = {
-            k: align_rows(f"sensitive[{k!r}]", v, index, against)
-            for k, v in a["sensitive"].items()
+            k: align_rows(f"sensitive[{k!r}]", v, index, against) for k, v in a["sensitive"].items()
         }
     return out
 

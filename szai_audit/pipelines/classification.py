@@ -255,6 +255,12 @@ class ClassificationRunner(TaskRunner):
             reason = "no_model"
         elif not isinstance(s.data, pd.DataFrame):
             reason = "in_parts"
+        elif self.unrepeatable is not None:
+            return [
+                f
+                for g in grounds
+                for f in recourse_not_assessed(g, "unrepeatable", self.unrepeatable)
+            ]
         favourable = self._favourable().astype(bool)
         if reason is None and favourable.all():
             reason = "none_refused"

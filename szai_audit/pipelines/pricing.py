@@ -212,7 +212,7 @@ class PricingRunner(TaskRunner):
     def _counterfactual(self) -> CounterfactualPrices | None:
         """The same orders re-priced with other customers' profiles (needs the model)."""
         adapter, profile, policy = self.prep.adapter, self.settings.consumer_profile, self.policy
-        if adapter is None or not profile:
+        if adapter is None or not profile or self.unrepeatable is not None:
             return None
         return same_order_different_customer(
             adapter.predict,
@@ -233,6 +233,8 @@ class PricingRunner(TaskRunner):
         column, adapter, policy = self.settings.loyalty, self.prep.adapter, self.policy
         if column is None:
             return None
+        if self.unrepeatable is not None:  # the orders are not re-priced as new customers'
+            adapter = None
         return loyalty_gap(
             self.prep.prices,
             self.prep.columns[column],
@@ -285,7 +287,7 @@ class PricingRunner(TaskRunner):
                     labels,
                 )
             else:
-                extra += pc.counterfactual_not_assessed(profile)
+                extra += pc.counterfactual_not_assessed(profile, self.unrepeatable)
         if profile or settings.loyalty is not None:
             loyalty_label = None
             if settings.loyalty is not None:

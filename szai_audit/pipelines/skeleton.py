@@ -25,7 +25,7 @@ from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment, finalize
 from ..core.labels import ValueLabels
 from ..core.messages import Message
-from ..core.models import ModelAdapter
+from ..core.models import ModelAdapter, Repeat
 from ..core.progress import stage
 from ..core.scope import Scope, with_binning_notes
 from ..explain.engine import Explanation
@@ -38,7 +38,7 @@ from ..inputs.labels import value_labels
 from ..inputs.rows import RowAccess
 from ..inputs.settings import Settings
 from ..result import AuditResult
-from .stages import explanation, grounds_not_provided, input_checks, labelled
+from .stages import explanation, grounds_not_provided, input_checks, labelled, repeatability
 
 __all__ = ["Checked", "Prepared", "TaskRunner"]
 
@@ -88,12 +88,17 @@ class TaskRunner(ABC):
         self.policy = settings.policy
         self.random_state = random_state
         self.started = started
+        #: The model's outputs differed between two calls on the same rows (None: they did
+        #: not, or there is no model): no finding compares two calls of it.
+        self.unrepeatable: Repeat | None = None
 
     def run(self) -> AuditResult:
         """Prepare, measure, read rows, explain, judge every comparison together, put the
         labels of category values into the text, assemble."""
         with stage("predictions"):
             common = self.prepare()
+            repeat = repeatability(common.adapter, common.rows, self.numeric, self.random_state)
+        self.unrepeatable = None if repeat is None or repeat.deterministic else repeat
         with stage("bootstrap"):
             tables, extra = self.measure()
         proxies, flips, found = input_checks(
@@ -109,6 +114,7 @@ class TaskRunner(ABC):
             change_rtol=self.change_rtol,
             outputs=self.outputs,
             amount=self.amount,
+            unrepeatable=self.unrepeatable,
         )
         self.proxies = proxies  # for the steps after the explanation
         with stage("explanation"):
@@ -122,6 +128,7 @@ class TaskRunner(ABC):
                 pos=common.pos,
                 favorable_is_positive=common.favorable_is_positive,
                 numeric=self.numeric,
+                unrepeatable=self.unrepeatable,
             )
             extra += [*found, *explanation_found]
         extra += self.after_explanation(summary, explanation_found)

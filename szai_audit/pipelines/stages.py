@@ -16,7 +16,7 @@ from ..core.findings import Finding
 from ..core.judging import Judgeable
 from ..core.labels import ValueLabels, merge_unlabelled
 from ..core.messages import Message
-from ..core.models import ModelAdapter
+from ..core.models import REPEAT_ROWS, ModelAdapter, Repeat
 from ..core.progress import stage
 from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
@@ -38,6 +38,7 @@ __all__ = [
     "grounds_not_provided",
     "input_checks",
     "labelled",
+    "repeatability",
 ]
 
 #: ``(proxy reports, flip tests, findings)`` of the checks that read rows, per ground.
@@ -46,6 +47,24 @@ InputChecks = tuple[dict[str, ProxyReport], dict[str, FlipResult], list[Finding 
 Labelled = tuple[list[Finding], ExplanationSummary | None, dict[str, list[str]]]
 #: ``(explanation, its summary, findings)`` of the explanation stage.
 Explained = tuple[Explanation | None, ExplanationSummary | None, list[Finding]]
+
+
+def repeatability(
+    adapter: ModelAdapter | None, rows: RowAccess, numeric: bool, random_state: int | None
+) -> Repeat | None:
+    """The model called twice on the same rows (:data:`~szai_audit.core.models.REPEAT_ROWS`
+    of its inputs, drawn at random) and its outputs compared, before any check that compares
+    two calls of it; None without a model or its inputs.
+
+    A model that draws at random gives the flip test, recourse, the counterfactual prices
+    and the explanation nothing but its randomness to measure: they are then NOT_ASSESSED,
+    saying what share of the rows got another output (:class:`~szai_audit.core.models.Repeat`).
+    The audit is not refused: the decisions as made are still what the people received.
+    """
+    if adapter is None or not rows.has_data:
+        return None
+    frame = rows.model_rows(REPEAT_ROWS, random_state)
+    return adapter.repeat(frame, numeric) if len(frame) else None
 
 
 def input_checks(
@@ -62,11 +81,13 @@ def input_checks(
     change_rtol: float = 0.0,
     outputs: Message | None = None,
     amount: Callable[[float], Message] | None = None,
+    unrepeatable: Repeat | None = None,
 ) -> InputChecks:
     """Proxy ranking and counterfactual flip test of every ground (``change_rtol``: the
     relative change of a numeric output that counts; ``outputs``: what the outputs are
     called in the messages; ``amount``: how a change of a numeric output is written with its
-    unit, a price in its currency)."""
+    unit, a price in its currency; ``unrepeatable``: the model gave other outputs when called
+    twice on the same rows, so no flip test, :func:`repeatability`)."""
     policy = settings.policy
     proxies: dict[str, ProxyReport] = {}
     flips: dict[str, FlipResult] = {}
@@ -81,7 +102,7 @@ def input_checks(
     flipped = [
         a for a in attrs if adapter is not None and a.info.source == "data" and a.info.column
     ]
-    if rows.has_data and flipped and adapter is not None:  # and one for every flip test
+    if rows.has_data and flipped and adapter is not None and unrepeatable is None:
         with stage("flip test") as bar:
             for a in flipped:
                 ground, info = a.info.ground, a.info
@@ -102,16 +123,15 @@ def input_checks(
                     change_rtol=change_rtol,
                     withheld=a.withheld.keys(),
                 )
+    names = settings.feature_labels
     for a in attrs:
         ground = a.info.ground
         report = proxies.get(ground)
-        findings.append(
-            input_findings.proxy_finding(report, ground, policy, settings.feature_labels)
-        )
-        if adapter is None:
-            findings.append(input_findings.flip_not_assessed(ground, "no_model"))
-        elif ground not in flips:
-            findings.append(input_findings.flip_not_assessed(ground, "not_input"))
+        findings.append(input_findings.proxy_finding(report, ground, policy, names))
+        if ground not in flips:
+            why = "no_model" if adapter is None else "not_input"
+            why = "unrepeatable" if any(a is f for f in flipped) and unrepeatable else why
+            findings.append(input_findings.flip_not_assessed(ground, why, unrepeatable))
         else:
             findings.append(
                 input_findings.flip_finding(
@@ -122,18 +142,22 @@ def input_checks(
                     change_rtol=change_rtol,
                     outputs=outputs,
                     proxy=report,
-                    labels=settings.feature_labels,
+                    labels=names,
                     amount=amount,
                 )
             )
     return proxies, flips, findings
 
 
-def _why_not_explained(settings: Settings, adapter: ModelAdapter | None) -> Message | None:
+def _why_not_explained(
+    settings: Settings, adapter: ModelAdapter | None, unrepeatable: Repeat | None
+) -> Message | None:
     if not settings.explain:
         return say("pipelines.why_not_explained.explanation_was_switched_off")
     if adapter is None or settings.data is None:
         return say("pipelines.why_not_explained.only_decisions_were_given")
+    if unrepeatable is not None:
+        return say("pipelines.why_not_explained.model_not_repeatable", why=unrepeatable.why())
     return None
 
 
@@ -148,13 +172,14 @@ def explanation(
     pos: Any,
     favorable_is_positive: bool,
     numeric: bool = False,
+    unrepeatable: Repeat | None = None,
 ) -> Explained:
     """Art. 71: the explanation, its summary, and the findings that follow from it (the
     explanation itself, the public notice's facts, and each ground's share of the model's
-    influence)."""
+    influence); none from a model whose outputs differ between two calls (``unrepeatable``)."""
     policy = settings.policy
     findings = [explain_findings.notice_complete(settings.metadata)]
-    reason = _why_not_explained(settings, adapter)
+    reason = _why_not_explained(settings, adapter, unrepeatable)
     explained = summary = None
     if reason is None:
         assert adapter is not None

@@ -25,6 +25,7 @@ from ..core.judging import (
     normal_comparison,
 )
 from ..core.messages import Message
+from ..core.models import Repeat
 from ..core.policy import Policy
 from ..core.stats import z_value
 from ..core.trend import ends_compared, fit_lines
@@ -417,14 +418,21 @@ def _strongest(cf: CounterfactualPrices, kind: str, min_size: int) -> tuple[str,
     return str(top["column"]), str(top["group"]), float(top["effect"])
 
 
-def counterfactual_not_assessed(profile: Mapping[str, list[str]]) -> list[Finding]:
+def counterfactual_not_assessed(
+    profile: Mapping[str, list[str]], repeat: Repeat | None = None
+) -> list[Finding]:
+    """The counterfactual prices of each kind of profile, NOT_ASSESSED: without the model, or
+    with a model whose prices differed when called twice on the same orders (``repeat``,
+    recorded in the details)."""
+    message = pw.msg_no_model(pw.COUNTERFACTUAL_WHAT, repeat)
     return [
         Finding(
             check=COUNTERFACTUAL.id,
             article=ARTICLE,
             status=Status.NOT_ASSESSED,
-            message=pw.msg_no_model(pw.COUNTERFACTUAL_WHAT),
+            message=message,
             ground=kind,
+            details={} if repeat is None else repeat.details(),
         )
         for kind in profile
     ]

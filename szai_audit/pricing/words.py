@@ -23,6 +23,7 @@ from ..core.judging import (
 )
 from ..core.labels import column_name, column_unit, with_unit
 from ..core.messages import Message, first_upper, fmt_level, fmt_pct, minus
+from ..core.models import Repeat
 from ..core.policy import Policy
 from ..core.scope import Scope
 
@@ -430,7 +431,11 @@ def msg_counterfactual(
     )
 
 
-def msg_no_model(what: Message) -> Message:
+def msg_no_model(what: Message, repeat: Repeat | None = None) -> Message:
+    """``what`` needs the model to re-price orders: it was not given, or its prices differed
+    when called twice on the same orders (``repeat``)."""
+    if repeat is not None:
+        return say("pricing.no_model.model_not_repeatable", what=what, why=repeat.why())
     return say("pricing.no_model.needs_model_itself_re", what=what)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ..core.catalog import say
 from ..core.files import json_text
 from ..core.messages import Message

@@ -12,6 +12,7 @@ import numpy as np
 from ...core.findings import Finding, Status
 from ...core.judging import Measured, Verdict, normal_comparison
 from ...core.messages import Message
+from ...core.models import Repeat
 from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, FLIP, PROXY
@@ -151,14 +152,17 @@ def _proxy_unmeasured(report: ProxyReport | None, ground: str) -> Finding | None
     )
 
 
-def flip_not_assessed(ground: str, reason: str) -> Finding:
-    """The flip test cannot run: ``reason`` is ``"no_model"`` or ``"not_input"``."""
+def flip_not_assessed(ground: str, reason: str, repeat: Repeat | None = None) -> Finding:
+    """The flip test cannot run: ``reason`` is ``"no_model"``, ``"not_input"`` or
+    ``"unrepeatable"`` (the model gave other outputs when called twice on the same rows,
+    ``repeat``, recorded in the details)."""
     return Finding(
         check=FLIP.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
-        message=words.msg_flip_not_assessed(ground, reason),
+        message=words.msg_flip_not_assessed(ground, reason, repeat),
         ground=ground,
+        details=repeat.details() if reason == "unrepeatable" and repeat is not None else {},
     )
 
 

@@ -16,6 +16,7 @@ from ...core.findings import Finding, Status
 from ...core.grounds import ground_label
 from ...core.judging import Measured, Verdict, both_ways, sides, verdict_tail
 from ...core.messages import Message, fmt_level, fmt_pct, fmt_ratio, listing
+from ...core.models import Repeat
 from ...core.policy import Policy
 from ..checks import ARTICLE, RECOURSE_COST, RECOURSE_SHARE
 from ..recourse import RecourseSample, by_group, cost_comparisons, share_comparisons
@@ -33,10 +34,12 @@ REASONS = {
 }
 
 
-def recourse_not_assessed(ground: str, reason: str) -> list[Finding]:
+def recourse_not_assessed(ground: str, reason: str, repeat: Repeat | None = None) -> list[Finding]:
     """Both recourse findings of ``ground``, NOT_ASSESSED for ``reason`` (a key of
-    :data:`REASONS`)."""
-    g, why = ground_label(ground), REASONS[reason]
+    :data:`REASONS`, or ``"unrepeatable"``: the model gave other outputs when called twice on
+    the same rows, ``repeat``, recorded in the details)."""
+    g = ground_label(ground)
+    why = REASONS[reason] if repeat is None else repeat.why()
     return [
         Finding(
             check=check.id,
@@ -46,6 +49,7 @@ def recourse_not_assessed(ground: str, reason: str) -> list[Finding]:
                 "fairness.recourse_not_assessed.recourse_was_not_assessed", ground=g, why=why
             ),
             ground=ground,
+            details={} if repeat is None else repeat.details(),
         )
         for check in (RECOURSE_SHARE, RECOURSE_COST)
     ]
