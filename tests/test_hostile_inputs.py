@@ -107,6 +107,16 @@ def test_without_data_the_series_are_paired_with_y_pred():
     assert _tpr(shuffled) == _tpr(right)
 
 
+def test_group_metrics_pairs_series_with_y_pred_by_index_label():
+    right = sa.group_metrics(Y, PRED, DATA["sex"], y_score=SCORE)
+    shuffled = sa.group_metrics(
+        Y.iloc[PERM], PRED, DATA["sex"].iloc[PERM[::-1]], y_score=pd.Series(SCORE).iloc[PERM]
+    )
+    pd.testing.assert_frame_equal(shuffled.by_group, right.by_group)
+    with pytest.raises(errors.LengthMismatchError, match=r"y_true.*y_pred"):
+        sa.group_metrics(Y.set_axis(Y.index + 1), PRED, DATA["sex"])
+
+
 class _SeriesModel:
     """Returns its decisions as a Series sorted by value: another order than its rows'."""
 

@@ -22,7 +22,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..core.data import GroupEncoding, encode_groups, is_missing_array, to_1d
+from ..core.data import (
+    GroupEncoding,
+    align_rows,
+    encode_groups,
+    is_missing_array,
+    real_numbers,
+    to_1d,
+)
 from ..core.errors import InputTypeError, PredictionError, TargetError
 from ..core.stats import two_proportion_test
 
@@ -497,7 +504,11 @@ def group_metrics(
     Raises
     ------
     LengthMismatchError
-        The inputs have different lengths.
+        The inputs have different lengths, or a pandas input cannot be paired with ``y_pred``'s
+        rows: with ``y_pred`` a Series, a Series (or DataFrame) in ``y_true``, ``y_score`` or
+        ``sensitive`` is paired with it by index label (reordered when its labels are the same
+        in another order, refused with other or repeated labels), as in an audit; arrays and
+        lists by position.
     TargetError, PredictionError
         ``y_true`` / ``y_pred`` are missing values or are not binary, or ``pos_label`` does not
         occur among two labels.
@@ -519,10 +530,11 @@ def group_metrics(
     """
     y_pred_arr = to_1d("y_pred", y_pred)
     n = len(y_pred_arr)
+    y_true, y_score, columns = _paired(y_pred, y_true, y_score, as_columns(sensitive))
     y_true_arr = None if y_true is None else to_1d("y_true", y_true, n, "y_pred")
     score_arr = None if y_score is None else _score_array(y_score, n)
     pred_pos, true_pos = _indicators(y_pred_arr, y_true_arr, pos_label)
-    encoding = encode_groups(as_columns(sensitive), missing=missing, n=n)
+    encoding = encode_groups(columns, missing=missing, n=n)
     counts = counts_by_group(encoding, pred_pos, true_pos, score_arr)
     return GroupMetrics(
         counts=counts,
@@ -532,15 +544,23 @@ def group_metrics(
     )
 
 
+def _paired(
+    y_pred: Any, y_true: Any, y_score: Any, columns: dict[str, Any]
+) -> tuple[Any, Any, dict[str, Any]]:
+    """``y_true``, ``y_score`` and the sensitive columns paired with the rows of ``y_pred``:
+    by index label when ``y_pred`` is a Series and they are pandas objects, as in an audit
+    (:func:`~szai_audit.core.data.align_rows`); else by position."""
+    index = y_pred.index if isinstance(y_pred, pd.Series) else None
+    return (
+        align_rows("y_true", y_true, index, "y_pred"),
+        align_rows("y_score", y_score, index, "y_pred"),
+        {k: align_rows(f"sensitive[{k!r}]", v, index, "y_pred") for k, v in columns.items()},
+    )
+
+
 def _score_array(y_score: Any, n: int) -> np.ndarray:
     """``y_score`` as a float array of length ``n``, checked to be numeric and without NaN."""
-    score_arr = to_1d("y_score", y_score, n, "y_pred")
-    try:
-        score_arr = score_arr.astype(float)
-    except (TypeError, ValueError) as exc:
-        raise PredictionError(
-            f"y_score must be numeric, got values of dtype {score_arr.dtype}."
-        ) from exc
+    score_arr = real_numbers("y_score", to_1d("y_score", y_score, n, "y_pred"), PredictionError)
     if np.isnan(score_arr).any():
         raise PredictionError(
             f"y_score has {int(np.isnan(score_arr).sum())} NaN values; every row needs a score."
