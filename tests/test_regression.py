@@ -125,7 +125,9 @@ def test_model_and_flip_on_numeric_outputs():
 
 
 def test_regression_errors():
-    with pytest.raises(sa.errors.PredictionError, match=r"y_pred holds text \(e.g. 'a'\), not numbers"):
+    with pytest.raises(
+        sa.errors.PredictionError, match=r"y_pred holds text \(e.g. 'a'\), not numbers"
+    ):
         sa.Audit(y_pred=["a", "b"], task="regression", sensitive={"race": ["x", "y"]}).run()
     with pytest.raises(sa.errors.TargetError, match="missing or infinite"):
         sa.Audit(
