@@ -281,6 +281,23 @@ def test_huge_prices_and_numeric_outputs_are_refused():
         )
 
 
+def test_huge_legitimate_factors_and_weights_are_refused():
+    huge = DATA.assign(amount=np.where(DATA["income"] > 50, 1e308, -1e308), w=1e200)
+    kw = {"data": huge, "y_true": Y, "y_pred": PRED, "sensitive": {"gender": "sex"}}
+    with pytest.raises(errors.InputError, match=r"legitimate_factors column 'amount'.*1e\+100"):
+        _audit(legitimate_factors=["amount"], **kw)
+    with pytest.raises(errors.InputError, match=r"weights='w'.*1e\+100"):
+        _audit(weights="w", **kw)
+    age = {"gender": "sex", "age": huge["amount"] * RNG.uniform(0, 1, N)}
+    with pytest.raises(errors.SensitiveAttributeError, match=r"sensitive\['age'\].*1e\+100"):
+        _audit(**{**kw, "sensitive": age})
+    orders = {"data": huge, "task": "pricing", "y_pred": 10 + huge["debt"].abs()}
+    with pytest.raises(errors.InputError, match=r"consumer_profile column 'amount'.*1e\+100"):
+        _audit(consumer_profile={"ability_to_pay": ["amount"]}, **orders)
+    with pytest.raises(errors.InputError, match=r"loyalty='amount'.*1e\+100"):
+        _audit(loyalty="amount", sensitive={"gender": "sex"}, **orders)
+
+
 def test_the_json_writer_never_writes_nan_or_infinity():
     from szai_audit.core.files import json_text
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .data import encode_groups
+from .data import encode_groups, is_numeric, real_numbers
 from .design import Design, mean_difference, stratified_difference, wls
 from .errors import ColumnNotFoundError, InputError, SensitiveAttributeError
 from .trend import ols_hc1
@@ -382,7 +382,9 @@ def _gap_rows(
 
 
 def legitimate_frame(data: pd.DataFrame | None, names: Sequence[str]) -> pd.DataFrame:
-    """The legitimate-factor columns of ``data``, with a clear error for unknown names."""
+    """The legitimate-factor columns of ``data``, with a clear error for unknown names and for
+    numbers beyond :data:`~szai_audit.core.data.LARGEST` (the regression on them would
+    overflow)."""
     if data is None:
         raise InputError("legitimate_factors needs data= holding those columns.")
     missing = [c for c in names if c not in data.columns]
@@ -391,7 +393,12 @@ def legitimate_frame(data: pd.DataFrame | None, names: Sequence[str]) -> pd.Data
             f"legitimate_factors names columns {missing} that are not in data; available: "
             f"{[str(c) for c in data.columns][:20]}."
         )
-    return data[list(names)]
+    frame = data[list(names)]
+    for c in frame.columns if isinstance(frame, pd.DataFrame) else ():  # Dask: as it is read
+        if is_numeric(frame[c]):
+            values = frame[c].to_numpy(dtype=float, na_value=np.nan)
+            real_numbers(f"legitimate_factors column {str(c)!r}", values, InputError)
+    return frame
 
 
 def checked_factors(

@@ -25,6 +25,7 @@ from ..core.data import (
     encode_groups,
     needs_binning,
     plain,
+    real_numbers,
     to_1d,
 )
 from ..core.errors import (
@@ -339,8 +340,9 @@ def _attribute(
                 f"bins were given for {key!r} but its values are not numeric "
                 f"(dtype {values.dtype})."
             )
-        if counts is None:
-            numeric = values.to_numpy(dtype=float, na_value=np.nan)
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)  # (distinct ones in parts)
+        real_numbers(f"sensitive[{key!r}]", numbers, SensitiveAttributeError)  # for the trend
+        numeric = numbers if counts is None else None
         values, binning = bin_numeric(
             values, key, bins.get(ground), n_bins=policy.n_bins, counts=counts
         )

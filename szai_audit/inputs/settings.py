@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import legitimate_frame
-from ..core.data import align_rows, is_dask_frame
+from ..core.data import align_rows, is_dask_frame, real_numbers
 from ..core.design import Design
 from ..core.errors import (
     ColumnNotFoundError,
@@ -559,7 +559,7 @@ def _checked_weights(column: pd.Series) -> pd.Series:
             f"weights={name!r} must be a column of numbers (how many people each row stands "
             f"for), got values of dtype {column.dtype}."
         )
-    values = column.to_numpy(dtype=float, na_value=np.nan)
+    values = real_numbers(f"weights={name!r}", column.to_numpy(float, na_value=np.nan), InputError)
     bad = ~np.isfinite(values)
     if bad.any():
         raise InputError(
@@ -880,6 +880,11 @@ def _check_pricing(
     checked = validate_profile(profile, data, factors)
     if loyalty is not None and loyalty not in data.columns:
         raise ColumnNotFoundError(f"loyalty names the column {loyalty!r}, which is not in data.")
+    named = [(f"consumer_profile column {c!r}", c) for cols in checked.values() for c in cols]
+    for what, c in [*named, *([] if loyalty is None else [(f"loyalty={loyalty!r}", loyalty)])]:
+        column = data[c]
+        if pd.api.types.is_numeric_dtype(column.dtype) and isinstance(data, pd.DataFrame):
+            real_numbers(what, column.to_numpy(dtype=float, na_value=np.nan), InputError)
     return checked
 
 
