@@ -37,7 +37,11 @@ class Audit:
         API (xgboost, lightgbm), a native ``lightgbm.Booster`` / ``xgboost.Booster``, or a
         function (see :class:`szai_audit.CallableModel`). An object of one's own with
         ``predict`` (and ``predict_proba``) but no scikit-learn base class is called directly.
-        None for a predictions-only audit (then give ``y_pred``).
+        None for a predictions-only audit (then give ``y_pred``). The model is always called
+        on a copy of ``data`` whose rows are numbered 0 to n-1 (it may change that copy, never
+        the frame passed in), and a pandas output is paired with the rows by those numbers; a
+        model whose outputs differ between two calls on the same rows gets no finding that
+        compares two calls of it (flip test, recourse, counterfactual prices, explanation).
     data : pandas.DataFrame, dask.dataframe.DataFrame or None
         The model's raw inputs, one row per person (before any pipeline step). Sensitive
         columns are looked up here too. May be None in a predictions-only audit whose
