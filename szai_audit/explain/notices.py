@@ -40,7 +40,7 @@ from ..core.catalog import say
 from ..core.data import fingerprint, is_numeric
 from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, write_text
-from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
 from ..core.progress import stage
 from .person import PersonExplanation, explain_people
@@ -193,7 +193,9 @@ def notice_text(
     metadata: Mapping[str, Any] | None = None,
     on: date | None = None,
 ) -> str:
-    """One person's notice as plain text: Chinese, then English."""
+    """One person's notice as plain text: Chinese, then English; control and bidirectional
+    formatting characters shown as escapes, as in the HTML notice
+    (:func:`~szai_audit.core.html.visible_text`)."""
     page = _page(p, reference, metadata or {}, on or date.today())
     parts = []
     for lang in ("zh", "en"):
@@ -207,7 +209,7 @@ def notice_text(
         lines += ["", page["about_heading"][lang], *(m[lang] for m in page["about"])]
         lines += ["", page["rights_heading"][lang], *(m[lang] for m in page["rights"])]
         parts.append("\n".join(lines))
-    return ("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n"
+    return visible_text(("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n")
 
 
 def _texts(p: PersonExplanation) -> list[Message]:
@@ -406,8 +408,12 @@ def _write_one(
 
 
 def _csv(value: Any) -> str:
-    s = str(value)
-    if s[:1] in ("=", "+", "-", "@"):  # never a formula when opened in a spreadsheet
+    """A cell of ``index.csv``: never a formula when opened in a spreadsheet (a cell starting
+    with ``= + - @``, a tab or a carriage return gets a ``'`` first), its control and
+    bidirectional formatting characters shown as escapes, quoted when needed."""
+    raw = str(value)
+    s = visible_text(raw)
+    if raw[:1] in ("=", "+", "-", "@", "\t", "\r"):
         s = "'" + s
     if any(ch in s for ch in ',"\n\r'):
         s = '"' + s.replace('"', '""') + '"'

@@ -157,7 +157,8 @@ def build_filing(
     kind : {"algorithm", "pia", "ethics", "bias_audit"}
     audit : AuditResult, dict or path
         The audit: a result, its ``to_dict()``, or the JSON file it saved (checked: a saved
-        result must be complete and unedited, see :func:`szai_audit.core.document.read_audit`).
+        result must be complete and match its hash, and its signature with ``SZAI_AUDIT_KEY``
+        set, see :func:`szai_audit.core.document.read_audit`).
     date : date or ISO text, optional
         The filing's date; by default the day the audit ran. The PIA's retention date and the
         ethics record's next follow-up review are counted from it.
