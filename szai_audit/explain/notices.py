@@ -39,7 +39,7 @@ import pandas as pd
 from ..core.catalog import say
 from ..core.data import fingerprint, is_numeric
 from ..core.errors import InputError, NoticeWarning
-from ..core.files import PathLike, write_text
+from ..core.files import PathLike, together, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
 from ..core.progress import stage
@@ -321,7 +321,8 @@ def write_notices(
     on: date | None = None,
 ) -> NoticeBatch:
     """Write one HTML and one plain-text notice per person into the folder ``out``, and an
-    ``index.csv`` of them.
+    ``index.csv`` of them, replaced together once all are written, or none
+    (:func:`szai_audit.core.files.together`).
 
     Parameters
     ----------
@@ -356,14 +357,14 @@ def write_notices(
     text: list[Path] = []
     problems: dict[str, list[str]] = {}
     lines = ["reference,html,text,decision,favourable,options,problems"]
-    with stage("notices") as bar:  # one step per notice written
+    index = folder / "index.csv"
+    with stage("notices") as bar, together():  # the notices replaced at the end, or none
         bar.add(len(people))
         for p, ref in zip(people, references, strict=True):
             _write_one(p, str(ref), folder, taken, metadata, lang, on, checks,
                        (html, text, problems, lines))  # fmt: skip
             bar.update()
-    index = folder / "index.csv"
-    write_text(index, "\n".join(lines) + "\n")
+        write_text(index, "\n".join(lines) + "\n")
     return NoticeBatch(
         folder=folder,
         references=tuple(str(r) for r in references),

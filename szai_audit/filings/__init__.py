@@ -28,7 +28,7 @@ from typing import Any
 
 from ..core.document import read_audit
 from ..core.errors import InputError
-from ..core.files import LANGS, check_outputs
+from ..core.files import LANGS, check_outputs, together
 from ..risk.tracking import compare
 from .algorithm import algorithm_filing
 from .base import (
@@ -224,7 +224,8 @@ def write_filings(
     the folder ``out`` (created if missing).
 
     ``options`` are those of :func:`build_filing`. Nothing is written over the audit or the
-    earlier audit read. Returns ``{kind: (html_path, json_path)}``.
+    earlier audit read; the files are replaced together once all are written, or none
+    (:func:`szai_audit.core.files.together`). Returns ``{kind: (html_path, json_path)}``.
     """
     if lang not in LANGS:
         raise InputError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
@@ -240,7 +241,8 @@ def write_filings(
     check_outputs({str(p): p for pair in paths.values() for p in pair}, inputs)
     doc = read_audit(audit, "audit")
     filings = {kind: build_filing(kind, doc, **options) for kind in chosen}  # all, then write
-    for kind, (html, js) in paths.items():
-        filings[kind].to_html(html, lang=lang)
-        filings[kind].to_json(js)
+    with together():  # every file replaced at the end, or none
+        for kind, (html, js) in paths.items():
+            filings[kind].to_html(html, lang=lang)
+            filings[kind].to_json(js)
     return paths
