@@ -16,7 +16,7 @@ from typing import Any
 from . import _config
 from ._version import __version__
 from .core.errors import NoticeWarning, SzaiAuditError
-from .core.files import LANGS, check_outputs, together
+from .core.files import KEY_VARIABLE, LANGS, check_outputs, signing_key, together
 from .core.html import finding_threshold, finding_value, format_interval, visible_text
 from .core.messages import fmt_level
 from .demos import run_demo, run_pricing_demo
@@ -69,6 +69,16 @@ def _say(line: str, file: Any = None) -> None:
     print(visible_text(line), file=file, flush=True)
 
 
+def _seal(what: str, signed: bool) -> str:
+    """What the check of a saved audit proved, for the line after ``what`` was read."""
+    if signed:
+        return f"{what}: content_sha256 and signature (content_hmac, {KEY_VARIABLE}) match"
+    return (
+        f"{what}: content_sha256 matches, which rules out accidental change only (anyone can "
+        f"recompute it); set {KEY_VARIABLE} to sign audits and refuse an edited one"
+    )
+
+
 def _run(config_path: str, fail_on: str = "fail") -> int:
     result, written = _config.run_config(_config.load_config(config_path))
     _say(repr(result))
@@ -95,6 +105,8 @@ def _explain(
         f"wrote {len(batch)} notices ({refused} unfavourable decisions) to {batch.folder}, "
         f"listed in {batch.index}"
     )
+    if audit is not None:
+        _say(_seal(f"read {audit}", signing_key() is not None))
     for w in caught:
         if issubclass(w.category, NoticeWarning):
             _say(f"szai-audit: warning: {w.message}", file=sys.stderr)
@@ -129,6 +141,7 @@ def _filings(args: argparse.Namespace) -> int:
         sex=args.sex,
         race_ethnicity=args.race_ethnicity,
     )
+    _say(_seal(f"read {args.audit}", signing_key() is not None))
     for kind, (html, json_path) in written.items():
         _say(f"wrote {kind}: {html} and {json_path}")
     return EXIT_OK
@@ -144,6 +157,7 @@ def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int
         f"verdict {s['before']['verdict']} -> {s['after']['verdict']}; new failures: "
         f"{s['appeared_failures']}, drifted: {s['drifted']}, resolved: {s['resolved']}"
     )
+    print(_seal("both audits", s["before"]["content_signed"] and s["after"]["content_signed"]))
     with together():  # both written, or neither
         if html:
             comparison.to_html(html)

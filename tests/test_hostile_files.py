@@ -162,19 +162,21 @@ def test_outputs_are_replaced_together_or_not_at_all(folder, capsys, monkeypatch
 
 
 def test_a_failed_replace_puts_back_what_was_replaced(tmp_path, monkeypatch):
-    """The second of two replaces fails: the first file is put back as it was."""
+    """The third of three replaces fails: the file replaced is put back as it was, the new
+    one removed."""
     (tmp_path / "a.html").write_text("old a", encoding="utf-8")
     real = os.replace
     seen = []
 
     def replace(src, dst):
         seen.append(dst)
-        if len(seen) == 2:
+        if len(seen) == 3:
             raise OSError(5, "Input/output error")
         return real(src, dst)
 
     monkeypatch.setattr(files.os, "replace", replace)
     with pytest.raises(errors.ReportError, match="Input/output error"), files.together():
+        write_text(tmp_path / "new.html", "new")
         write_text(tmp_path / "a.html", "new a")
         write_text(tmp_path / "b.json", "new b")
     monkeypatch.setattr(files.os, "replace", real)
@@ -335,6 +337,10 @@ def test_a_saved_audit_signed_with_a_key_refuses_a_deliberate_edit(
         build_filing("pia", edited)
     assert main(["compare", str(signed), str(edited)]) == EXIT_ERROR
     assert "signature" in capsys.readouterr().err
+    assert main(["compare", str(signed), str(signed)]) in (EXIT_OK, EXIT_FAIL)
+    assert "content_sha256 and signature (content_hmac, SZAI_AUDIT_KEY) match" in (
+        capsys.readouterr().out
+    )
     unsigned = copy.deepcopy(_doctored(doc))
     del unsigned["content_hmac"]
     with pytest.raises(errors.InputError, match="not signed"):
@@ -345,7 +351,7 @@ def test_a_saved_audit_signed_with_a_key_refuses_a_deliberate_edit(
 
 
 def test_without_a_key_the_hash_is_said_to_detect_accidents_only(
-    tmp_path, small_result, monkeypatch
+    tmp_path, small_result, monkeypatch, capsys
 ):
     monkeypatch.delenv(KEY, raising=False)
     doc = json.loads(small_result.to_json())
@@ -354,6 +360,8 @@ def test_without_a_key_the_hash_is_said_to_detect_accidents_only(
     summary = compare(small_result, edited).summary  # a recomputed hash cannot be told apart
     assert summary["before"]["content_verified"] is True
     assert summary["before"]["content_signed"] is False
+    assert main(["compare", str(edited), str(edited)]) in (EXIT_OK, EXIT_FAIL)
+    assert "rules out accidental change only" in capsys.readouterr().out
     root = Path(__file__).parents[1]
     for page in ("docs/article-66.md", "docs/cli.md", "docs/filings/index.md"):
         text = (root / page).read_text(encoding="utf-8")

@@ -315,6 +315,10 @@ def _remove_stale(folder: Path, since: float, names: Iterable[str]) -> None:
                 os.unlink(entry.path)
 
 
+#: The folders :func:`_remove_stale` has cleaned in this process.
+_SCANNED: set[Path] = set()
+
+
 @dataclass
 class _Staged:
     """A file written to its temporary, waiting to replace its target."""
@@ -330,47 +334,51 @@ class _Transaction:
     together at the end, or are removed."""
 
     started: float = field(default_factory=time.time)
-    staged: list[_Staged] = field(default_factory=list)
+    staged: dict[Path, _Staged] = field(default_factory=dict)  # by target, in order
 
     def stage(self, item: _Staged) -> None:
-        for earlier in [s for s in self.staged if s.target == item.target]:  # written again
-            self.staged.remove(earlier)
+        earlier = self.staged.pop(item.target, None)  # the same file written again
+        if earlier is not None:
             _unlink(earlier.tmp)
-        self.staged.append(item)
+        self.staged[item.target] = item
 
     def discard(self) -> None:
-        for s in self.staged:
+        for s in self.staged.values():
             _unlink(s.tmp)
         self.staged.clear()
 
     def commit(self) -> None:
         """Replace every target by its temporary; if one replace fails, put back the ones
         already replaced (from a hard link made before) and remove the rest."""
-        done: list[tuple[Path, Path | None]] = []
+        done: list[tuple[_Staged, Path | None, bool]] = []
         try:
-            for s in self.staged:
-                backup = _backup(s.target)
+            for s in self.staged.values():
+                existed = s.target.is_file()
+                backup = _backup(s.target) if existed else None
                 try:
                     os.replace(s.tmp, s.target)
                 except OSError as exc:
                     if backup is not None:
                         _unlink(backup)
-                    _restore(done)
+                    kept = _restore(done)
                     self.discard()
                     raise ReportError(
-                        f"cannot write {s.shown!r}: {exc.strerror or exc}. No output of this "
-                        f"run was replaced: those written before it were put back."
+                        f"cannot write {s.shown!r}: {exc.strerror or exc}. The outputs "
+                        f"replaced before it were put back"
+                        + (f", but for {kept} (no link could keep them)." if kept else ".")
                     ) from exc
-                done.append((s.target, backup))
+                done.append((s, backup, existed))
         finally:
-            for _, backup in done:
+            for _, backup, _ in done:
                 if backup is not None:
                     _unlink(backup)
             folders: dict[Path, list[str]] = {}
-            for s in self.staged:
+            for s in self.staged.values():
                 folders.setdefault(s.target.parent, []).append(s.target.name)
             for folder, names in folders.items():
-                _remove_stale(folder, self.started, names)
+                if folder not in _SCANNED:  # once per folder and process: never quadratic
+                    _SCANNED.add(folder)
+                    _remove_stale(folder, self.started, names)
             self.staged.clear()
 
 
@@ -380,10 +388,8 @@ def _unlink(path: Path) -> None:
 
 
 def _backup(target: Path) -> Path | None:
-    """A hard link to ``target`` (its content as it is), or None when there is no target or
-    the file system makes no links."""
-    if not target.is_file():
-        return None
+    """A hard link to the existing file ``target`` (its content as it is), or None when the
+    file system makes no links."""
     for _ in range(100):
         backup = target.parent / _temporary_name(target.name)
         try:
@@ -396,14 +402,19 @@ def _backup(target: Path) -> Path | None:
     return None  # pragma: no cover
 
 
-def _restore(done: list[tuple[Path, Path | None]]) -> None:
-    """Put back the targets already replaced: the old file from its link, or no file."""
-    for target, backup in reversed(done):
+def _restore(done: list[tuple[_Staged, Path | None, bool]]) -> list[str]:
+    """Put back the targets already replaced: the old file from its link, or no file when
+    there was none; returns those that could not be put back (no link was made)."""
+    kept = []
+    for s, backup, existed in reversed(done):
         with contextlib.suppress(OSError):
-            if backup is None:
-                os.unlink(target)
+            if backup is not None:
+                os.replace(backup, s.target)
+            elif not existed:
+                os.unlink(s.target)
             else:
-                os.replace(backup, target)
+                kept.append(s.shown)
+    return kept
 
 
 _ACTIVE: contextvars.ContextVar[_Transaction | None] = contextvars.ContextVar(
