@@ -67,12 +67,13 @@ this version).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import re
 import sys
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,7 @@ import pandas as pd
 from .audit import Audit
 from .core.document import read_audit
 from .core.errors import InputError, InputTypeError, ModelError
-from .core.files import LANGS, check_outputs, regular_file
+from .core.files import LANGS, check_outputs, regular_file, together
 from .core.policy import Policy
 from .explain.notices import person_notices, saved_audit_options
 from .filings import OPTIONS, check_kinds, check_options
@@ -238,6 +239,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
         raise InputError(
             f"config file {str(p)!r} is not valid TOML: {exc}{_bare_key_hint(p, exc)}"
         ) from exc
+    except RecursionError as exc:
+        raise InputError(
+            f"config file {str(p)!r} is nested too deeply to be read (arrays or tables inside "
+            f"each other thousands of levels deep); a run configuration has a few flat sections."
+        ) from exc
+    except OSError as exc:
+        raise InputError(f"config file {str(p)!r} cannot be read: {exc.strerror or exc}.") from exc
     unknown = set(config) - _SECTIONS
     if unknown:
         raise InputError(
@@ -621,7 +629,11 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         Before anything is read or run: an output that is the same file as an input (the
         data, the model, the configuration file) or as the other output, or that is a folder.
     ReportError
-        An output that cannot be written (nothing is left half written).
+        An output that cannot be written: then none of the outputs is replaced (they are
+        written together, :func:`szai_audit.core.files.together`), and nothing is left half
+        written.
+    ModelError
+        The model failed, or its code ended the process (``sys.exit``), naming the model.
     """
     outputs, inputs = _paths(config)
     check_outputs(outputs, inputs)
@@ -631,14 +643,55 @@ def run_config(config: Mapping[str, Any]) -> tuple[Any, list[Path]]:
         options["previous"] = read_audit(regular_file(inputs[_PREVIOUS], _PREVIOUS), _PREVIOUS)
     result = _audited(config, inputs)[0]
     lang = config.get("output", {}).get("lang", "bilingual")
-    if _HTML in outputs:
-        result.to_html(outputs[_HTML], lang=lang)
-    if _JSON in outputs:
-        result.to_json(outputs[_JSON])
-    if "filings" in config.get("output", {}):
-        folder = config["_base"] / config["output"]["filings"]
-        result.write_filings(folder, kinds=kinds, lang=lang, **options)
+    with together():  # every output replaced at the end, or none
+        if _HTML in outputs:
+            result.to_html(outputs[_HTML], lang=lang)
+        if _JSON in outputs:
+            result.to_json(outputs[_JSON])
+        if "filings" in config.get("output", {}):
+            folder = config["_base"] / config["output"]["filings"]
+            result.write_filings(folder, kinds=kinds, lang=lang, **options)
     return result, list(outputs.values())
+
+
+@contextlib.contextmanager
+def _model_named(config: Mapping[str, Any], model: Any) -> Iterator[None]:
+    """Name the model of ``config`` in a :class:`ModelError` raised by the block, and turn a
+    ``sys.exit`` its code calls (``SystemExit``, which would end the command with the status
+    it gives, 0 for a pass) into a :class:`ModelError`, saying where it was called."""
+    if model is None:
+        yield
+        return
+    name = f"{_MODEL} {str(config['model']['path'])!r} ({type(model).__name__})"
+    try:
+        yield
+    except SystemExit as exc:
+        raise ModelError(
+            f"the model {name} ended the audit: {_exit_call(exc)}. The audit did not complete "
+            f"and wrote nothing; a model must return its outputs, not exit."
+        ) from exc
+    except ModelError as exc:
+        cause = exc.__cause__
+        where = f" (raised{_where(cause)})" if cause is not None and _where(cause) else ""
+        raise ModelError(f"the model {name} failed{where}: {exc}") from exc
+
+
+def _where(exc: BaseException) -> str:
+    """`` in ExitingModel.predict (model.py, line 12)``: the innermost frame of the traceback
+    of ``exc``, or "" without one."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    code = tb.tb_frame.f_code
+    qualname = getattr(code, "co_qualname", code.co_name)
+    return f" in {qualname} ({Path(code.co_filename).name}, line {tb.tb_lineno})"
+
+
+def _exit_call(exc: SystemExit) -> str:
+    """``sys.exit(0) was called in ExitingModel.predict (model.py, line 12)``."""
+    return f"sys.exit({exc.code!r}) was called{_where(exc)}"
 
 
 def _audited(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> tuple[Any, Any]:
@@ -646,6 +699,12 @@ def _audited(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> tuple[Any
     data = _read_data(inputs[_DATA], config["data"])
     frames = _frames(config, data)
     model = _load_model(config["model"], config["_base"]) if "model" in config else None
+    with _model_named(config, model):
+        return _run_audit(config, model, frames), data
+
+
+def _run_audit(config: Mapping[str, Any], model: Any, frames: Mapping[str, Any]) -> Any:
+    """The audit of :func:`_audited`, run."""
     audit_args = dict(config.get("audit", {}))
     random_state = audit_args.pop("random_state", 0)
     try:
@@ -665,7 +724,7 @@ def _audited(config: Mapping[str, Any], inputs: Mapping[str, Path]) -> tuple[Any
         value_labels=config.get("value_labels"),
         **audit_args,
     ).run(random_state=random_state)
-    return result, data
+    return result
 
 
 #: Why ``explain`` is refused without a model or with data read in parts.
@@ -710,7 +769,8 @@ def explain_config(
     audit : path, optional
         The audit's saved JSON (``[output] json`` of ``szai-audit run``): the audit is not run
         again. Its favourable decision, its grounds and their proxies (the inputs no notice
-        may name) are read from it, after checking that it is unedited and that it audited
+        may name) are read from it, after checking its ``content_sha256`` (and its signature
+        with ``SZAI_AUDIT_KEY`` set, see :mod:`szai_audit.core.document`) and that it audited
         this very data (its fingerprint). The notices are those the audit run would write.
 
     Returns
@@ -739,7 +799,8 @@ def explain_config(
         return _saved_notices(config, inputs, wanted, id_column, folder, lang)
     result, data = _audited(config, inputs)
     people = _people(result.inputs[1] if result.inputs else None, data, wanted, id_column)
-    return result.person_notices(people, folder, lang=lang)  # recourse: the audit's settings
+    with _model_named(config, result.inputs[0] if result.inputs else None):
+        return result.person_notices(people, folder, lang=lang)  # recourse: the audit's
 
 
 def _saved_notices(
@@ -763,18 +824,19 @@ def _saved_notices(
     recourse = audit_args.get("recourse")
     recourse = recourse if isinstance(recourse, Mapping) else {}
     people = _people(X, data, wanted, id_column)
-    return person_notices(
-        model,
-        X,
-        people,
-        folder,
-        lang=lang,
-        feature_labels=audit_args.get("feature_labels"),
-        value_labels=config.get("value_labels"),
-        immutable=list(recourse.get("immutable") or []),
-        actionable=recourse.get("actionable"),
-        **saved,
-    )
+    with _model_named(config, model):
+        return person_notices(
+            model,
+            X,
+            people,
+            folder,
+            lang=lang,
+            feature_labels=audit_args.get("feature_labels"),
+            value_labels=config.get("value_labels"),
+            immutable=list(recourse.get("immutable") or []),
+            actionable=recourse.get("actionable"),
+            **saved,
+        )
 
 
 def _wanted(path: Path, id_column: str | None) -> list[str]:

@@ -11,12 +11,13 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from . import _config
 from ._version import __version__
 from .core.errors import NoticeWarning, SzaiAuditError
-from .core.files import LANGS, check_outputs
-from .core.html import finding_threshold, finding_value, format_interval
+from .core.files import KEY_VARIABLE, LANGS, check_outputs, signing_key, together
+from .core.html import finding_threshold, finding_value, format_interval, visible_text
 from .core.messages import fmt_level
 from .demos import run_demo, run_pricing_demo
 from .filings import KINDS, write_filings
@@ -54,17 +55,35 @@ def failing_lines(result: AuditResult, fail_on: str = "fail") -> list[str]:
             level = fmt_level(float(f.details.get("ci_level", result.policy.confidence_level)))
             value = finding_value(f).en + (f" ({level} CI {ci.en})" if ci is not None else "")
             lines.append(
-                f"{status:<4}  {f.check}  ground={f.ground or '-'}  value={value}  "
-                f"tolerance={finding_threshold(f).en}"
+                visible_text(
+                    f"{status:<4}  {f.check}  ground={f.ground or '-'}  value={value}  "
+                    f"tolerance={finding_threshold(f).en}"
+                )
             )
     return lines
 
 
+def _say(line: str, file: Any = None) -> None:
+    """Print a line of the command's output, its control and bidirectional formatting
+    characters shown as escapes (as every text output shows them)."""
+    print(visible_text(line), file=file, flush=True)
+
+
+def _seal(what: str, signed: bool) -> str:
+    """What the check of a saved audit proved, for the line after ``what`` was read."""
+    if signed:
+        return f"{what}: content_sha256 and signature (content_hmac, {KEY_VARIABLE}) match"
+    return (
+        f"{what}: content_sha256 matches, which rules out accidental change only (anyone can "
+        f"recompute it); set {KEY_VARIABLE} to sign audits and refuse an edited one"
+    )
+
+
 def _run(config_path: str, fail_on: str = "fail") -> int:
     result, written = _config.run_config(_config.load_config(config_path))
-    print(repr(result))
+    _say(repr(result))
     for path in written:
-        print(f"wrote {path}")
+        _say(f"wrote {path}")
     lines = failing_lines(result, fail_on)
     for line in lines:
         print(line)
@@ -82,13 +101,15 @@ def _explain(
             _config.load_config(config), rows, out, id_column=id_column, lang=lang, audit=audit
         )
     refused = sum(not f for f in batch.favourable)
-    print(
+    _say(
         f"wrote {len(batch)} notices ({refused} unfavourable decisions) to {batch.folder}, "
         f"listed in {batch.index}"
     )
+    if audit is not None:
+        _say(_seal(f"read {audit}", signing_key() is not None))
     for w in caught:
         if issubclass(w.category, NoticeWarning):
-            print(f"szai-audit: warning: {w.message}", file=sys.stderr)
+            _say(f"szai-audit: warning: {w.message}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -101,9 +122,9 @@ def _demo(out: str, random_state: int) -> None:
     for demo_run, what in steps:
         print(f"auditing {what} ...", flush=True)
         html_path, json_path = demo_run(out, random_state)
-        print(f"wrote {html_path} and {json_path}", flush=True)
+        _say(f"wrote {html_path} and {json_path}")
     written = write_filings(Path(out) / "demo_report.json", Path(out) / "filings")
-    print(f"wrote {len(written)} filings drafted from the credit demo to {Path(out) / 'filings'}")
+    _say(f"wrote {len(written)} filings drafted from the credit demo to {Path(out) / 'filings'}")
 
 
 def _filings(args: argparse.Namespace) -> int:
@@ -120,8 +141,9 @@ def _filings(args: argparse.Namespace) -> int:
         sex=args.sex,
         race_ethnicity=args.race_ethnicity,
     )
+    _say(_seal(f"read {args.audit}", signing_key() is not None))
     for kind, (html, json_path) in written.items():
-        print(f"wrote {kind}: {html} and {json_path}")
+        _say(f"wrote {kind}: {html} and {json_path}")
     return EXIT_OK
 
 
@@ -130,17 +152,20 @@ def _compare(old: str, new: str, html: str | None, json_path: str | None) -> int
     check_outputs(outputs, {"OLD": old, "NEW": new})  # never write over an audit compared
     comparison = compare(new, old)
     s = comparison.summary
-    print(repr(comparison))
+    _say(repr(comparison))
     print(
         f"verdict {s['before']['verdict']} -> {s['after']['verdict']}; new failures: "
         f"{s['appeared_failures']}, drifted: {s['drifted']}, resolved: {s['resolved']}"
     )
-    if html:
-        comparison.to_html(html)
-        print(f"wrote {html}")
-    if json_path:
-        comparison.to_json(json_path)
-        print(f"wrote {json_path}")
+    print(_seal("both audits", s["before"]["content_signed"] and s["after"]["content_signed"]))
+    with together():  # both written, or neither
+        if html:
+            comparison.to_html(html)
+        if json_path:
+            comparison.to_json(json_path)
+    for path in (html, json_path):
+        if path:
+            _say(f"wrote {path}")
     return EXIT_FAIL if s["after"]["verdict"] == "FAIL" else EXIT_OK
 
 
@@ -178,8 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", default="bilingual", choices=list(LANGS))
     ex.add_argument(
         "--audit",
-        help="the audit's saved JSON ([output] json): read, not run again (checked to be "
-        "unedited and of this data)",
+        help="the audit's saved JSON ([output] json): read, not run again (checked against its "
+        "content_sha256, which catches accidental change, and its signature when "
+        "SZAI_AUDIT_KEY is set, which catches an edit; and to be the audit of this data)",
     )
     cmp = sub.add_parser("compare", help="compare two saved audits (ex-post tracking)")
     cmp.add_argument("old", help="the earlier audit's JSON")
@@ -231,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args.config, args.fail_on)
         if args.command == "init":
             written = _config.write_template(args.config, data=args.data)
-            print(f"wrote {written}: edit it, then run szai-audit run {written}")
+            _say(f"wrote {written}: edit it, then run szai-audit run {written}")
             return EXIT_OK
         if args.command == "compare":
             return _compare(args.old, args.new, args.html, args.json)
@@ -241,11 +267,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _explain(args.config, args.rows, args.out, args.id_column, args.lang, args.audit)
         _demo(args.out, args.random_state)
     except SzaiAuditError as exc:
-        print(f"szai-audit: {exc}", file=sys.stderr)
+        _say(f"szai-audit: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except SystemExit as exc:  # code the command ran (a model's) called sys.exit: never a pass
+        _say(
+            f"szai-audit: the command did not complete: {_config._exit_call(exc)}, by code it "
+            f"ran (a model, or a library it calls); nothing more was written (exit 2).",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except Exception as exc:  # never exit 1 (a FAIL) on a crash: report it as an error
         traceback.print_exc()
-        print(
+        _say(
             f"szai-audit: unexpected error ({type(exc).__name__}: {exc}); the audit did not "
             f"complete. Please report it with the traceback above.",
             file=sys.stderr,

@@ -11,8 +11,9 @@ from typing import Any
 import pandas as pd
 
 from .core.errors import InputError, ReportError, UnsupportedError
-from .core.files import LANGS, content_sha256, json_text, write_text
+from .core.files import LANGS, content_hmac, content_sha256, json_text, signing_key, write_text
 from .core.findings import VERDICTS, Finding, status_counts, verdict_of
+from .core.html import visible_text
 from .core.labels import ValueLabels, unlabelled_note
 from .core.manifest import VOLATILE
 from .core.messages import Message
@@ -256,7 +257,7 @@ class AuditResult:
                 lines.append(heading[code])
                 lines += [p[code] for p in paras]
             blocks.append("\n".join(lines))
-        return "\n\n".join(blocks) + "\n"
+        return visible_text("\n\n".join(blocks) + "\n")
 
     def to_dict(self) -> dict[str, Any]:
         """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).
@@ -265,12 +266,21 @@ class AuditResult:
         ``policy.min_group_size`` people are withheld (None); that is not a formal disclosure
         control: a withheld group's figures can be derived by subtracting the shown groups
         from the overall row (see docs/method.md).
+
+        ``content_sha256`` detects accidental change only (anyone can recompute it). With the
+        organisation's key in the environment variable ``SZAI_AUDIT_KEY``, ``content_hmac``
+        signs the same content: ``compare()``, the filings and ``szai-audit explain --audit``
+        then refuse a saved audit whose signature is missing or does not match.
         """
-        out = json.loads(json_text(self._content()))  # a deep copy the caller may change
+        content = self._content()
+        out = json.loads(json_text(content))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")
         if "stage_seconds" in self.manifest:
             out["manifest"]["stage_seconds"] = dict(self.manifest["stage_seconds"])
-        out["content_sha256"] = self.content_sha256
+        out["content_sha256"] = content_sha256(content)
+        key = signing_key()
+        if key is not None:
+            out["content_hmac"] = content_hmac(content, key)
         return out
 
     def to_json(self, path: str | os.PathLike[str] | None = None, *, indent: int = 2) -> str:

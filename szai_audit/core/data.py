@@ -32,6 +32,7 @@ __all__ = [
     "bin_numeric",
     "encode_groups",
     "is_numeric",
+    "lone_surrogate",
     "plain",
 ]
 
@@ -42,6 +43,21 @@ MISSING_LABEL = "(missing)"
 def is_numeric(col: pd.Series) -> bool:
     """Whether a column holds numbers (booleans do not count)."""
     return pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)
+
+
+def lone_surrogate(text: str) -> str | None:
+    r"""``U+D800 at character 4`` for the first lone surrogate of ``text`` (a half of a UTF-16
+    pair, which no UTF-8 file can hold: text decoded with ``errors="surrogateescape"``, say),
+    or None when ``text`` is valid Unicode.
+
+    >>> lone_surrogate("loan\ud800"), lone_surrogate("贷款")
+    ('U+D800 at character 4', None)
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"U+{ord(text[exc.start]):04X} at character {exc.start}"
+    return None
 
 
 def plain(value: Any) -> Any:
@@ -468,6 +484,18 @@ class GroupEncoding:
         return lookup[np.where(self.codes >= 0, self.codes, len(names))]
 
 
+def _check_unicode(name: str, values: Any) -> None:
+    """:class:`SensitiveAttributeError` for a group value that is not valid Unicode text."""
+    for value in values:
+        where = lone_surrogate(value) if isinstance(value, str) else None
+        if where is not None:
+            raise SensitiveAttributeError(
+                f"sensitive attribute {name!r} has a value {value!r} that is not valid Unicode "
+                f"text (a lone surrogate, {where}), which no report or JSON file can hold; "
+                f"clean the column (decode the data as UTF-8, or replace the value)."
+            )
+
+
 def _factorize(name: str, values: Any, missing: str) -> tuple[np.ndarray, pd.Index, int]:
     """Codes (int64, -1 for missing), the category labels, and the number of missing rows."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
@@ -488,6 +516,7 @@ def _factorize(name: str, values: Any, missing: str) -> tuple[np.ndarray, pd.Ind
         # One hashing pass in order of appearance, then sort the few distinct values and
         # renumber: faster than factorize(sort=True) on large string columns.
         codes, first_seen = pd.factorize(arr, sort=False, use_na_sentinel=True)
+        _check_unicode(name, first_seen)
         first_seen = pd.Index(first_seen)
         try:
             order = np.asarray(first_seen.argsort(), dtype=np.int64)

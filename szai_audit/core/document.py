@@ -7,17 +7,26 @@ and the command line read a saved audit the same way: :func:`read_audit` (the do
 A saved result (a JSON file, or the JSON text) must be complete: ``schema_version`` ``"1.x"``,
 ``summary``, ``findings`` and ``content_sha256``. A document that carries ``content_sha256``
 (every file, and every ``to_dict()``) is checked against it, by the rule of
-:attr:`szai_audit.AuditResult.content_sha256`; a mismatch means the result was edited after it
+:attr:`szai_audit.AuditResult.content_sha256`; a mismatch means the result was changed after it
 was written (a verdict, a number, anything but ``manifest.generated_at``) and is an error,
-:class:`~szai_audit.errors.InputError` (exit 2 on the command line): an edited result is not
+:class:`~szai_audit.errors.InputError` (exit 2 on the command line): a changed result is not
 evidence of the audit it claims. A dict without ``content_sha256`` (built by hand) is read, and
 said not to be verified. A file that cannot be read (not UTF-8, not JSON, a number too large for
-a float, nesting too deep, not a result) is an ``InputError`` naming it. The hash detects
-edits, it does not prove authorship: whoever edits the file can recompute it.
+a float, nesting too deep, not a result) is an ``InputError`` naming it.
+
+What the hash proves: that the content did not change by accident (a damaged, truncated or
+mixed-up copy). It does not prove that nobody changed it on purpose: whoever edits the file can
+recompute ``content_sha256`` by the public rule. With the organisation's secret key in the
+environment variable ``SZAI_AUDIT_KEY`` (:data:`~szai_audit.core.files.KEY_VARIABLE`), every
+audit written carries ``content_hmac``, the HMAC-SHA256 of the same content under the key, and
+every document that carries ``content_sha256`` must also carry a matching ``content_hmac``: a
+saved audit that is unsigned, edited after it was signed or signed with another key is an
+``InputError``. Only a holder of the key can sign.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 import os
@@ -27,7 +36,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
 from .errors import InputError, InputTypeError
-from .files import content_sha256
+from .files import KEY_VARIABLE, content_hmac, content_sha256, path_problem, signing_key
 from .findings import Status
 from .manifest import VOLATILE
 
@@ -100,6 +109,9 @@ def _parse(text: str, label: str) -> Any:
 def _load_json(path: str | os.PathLike[str], name: str) -> tuple[Any, str]:
     """The JSON document saved at ``path``, and the label naming it in messages."""
     where = os.fspath(path)
+    problem = path_problem(where)
+    if problem is not None:
+        raise InputError(f"{name}: {problem}")
     p = Path(where)
     label = f"{name} file {where!r}"
     try:
@@ -177,23 +189,33 @@ def _check_saved(doc: Mapping[str, Any], label: str, saved: bool) -> None:
             )
 
 
+#: The keys of a document that are not part of its hashed (and signed) content.
+_SEALS = ("content_sha256", "content_hmac")
+
+
+def _content(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What ``content_sha256`` and ``content_hmac`` cover: the document without them,
+    ``manifest.generated_at`` and ``manifest.stage_seconds``."""
+    content = {k: v for k, v in doc.items() if k not in _SEALS}
+    manifest = content.get("manifest")
+    if isinstance(manifest, Mapping):
+        content["manifest"] = {k: v for k, v in manifest.items() if k not in VOLATILE}
+    return content
+
+
 def _content_digest(doc: Mapping[str, Any]) -> str:
     """The ``content_sha256`` an audit document should carry, recomputed from its content.
 
     The rule of :attr:`szai_audit.AuditResult.content_sha256`: the sha256 of the canonical JSON
-    (sorted keys, no spaces, UTF-8) of the document without ``content_sha256``,
-    ``manifest.generated_at`` and ``manifest.stage_seconds``. Raises TypeError, ValueError or
+    (sorted keys, no spaces, UTF-8) of :func:`_content`. Raises TypeError, ValueError or
     RecursionError when the document cannot be written as JSON.
     """
-    content = {k: v for k, v in doc.items() if k != "content_sha256"}
-    manifest = content.get("manifest")
-    if isinstance(manifest, Mapping):
-        content["manifest"] = {k: v for k, v in manifest.items() if k not in VOLATILE}
-    return content_sha256(content)
+    return content_sha256(_content(doc))
 
 
 def _verified(doc: Mapping[str, Any], label: str) -> bool:
-    """Whether the document carries a hash; :class:`InputError` when it does not match."""
+    """Whether the document carries a hash; :class:`InputError` when it does not match, or,
+    with a key in ``SZAI_AUDIT_KEY``, when its signature is missing or does not match."""
     if "content_sha256" not in doc:
         return False
     stored = doc["content_sha256"]
@@ -206,11 +228,34 @@ def _verified(doc: Mapping[str, Any], label: str) -> bool:
         ) from exc
     if stored != actual:
         raise InputError(
-            f"{label} was edited after it was written: its content_sha256 is "
+            f"{label} was edited after it was written, or damaged: its content_sha256 is "
             f"{str(stored)[:70]!r} but its content hashes to {actual!r}. Compare the result "
-            f"as AuditResult.to_json() wrote it; an edited result is not evidence of the audit."
+            f"as AuditResult.to_json() wrote it; a changed result is not evidence of the audit."
         )
+    _check_signature(doc, label)
     return True
+
+
+def _check_signature(doc: Mapping[str, Any], label: str) -> None:
+    """With a key in ``SZAI_AUDIT_KEY``, :class:`InputError` unless the document's
+    ``content_hmac`` is the HMAC of its content under that key."""
+    key = signing_key()
+    if key is None:
+        return
+    signed = doc.get("content_hmac")
+    if signed is None:
+        raise InputError(
+            f"{label} is not signed: {KEY_VARIABLE} is set, so a saved audit must carry the "
+            f"content_hmac written with the organisation's key, and this one has none (written "
+            f"without the key, or its signature removed). Run the audit again with the key set."
+        )
+    expected = content_hmac(_content(doc), key)
+    if not isinstance(signed, str) or not hmac.compare_digest(signed, expected):
+        raise InputError(
+            f"{label}: its signature (content_hmac) does not match its content under the key "
+            f"in {KEY_VARIABLE}: it was edited after it was signed (its content_sha256 "
+            f"recomputed), or signed with another key. It is not evidence of the audit."
+        )
 
 
 def _number(value: Any, name: str, index: int, field: str) -> float:
@@ -314,9 +359,10 @@ def read_audit(obj: Any, name: str = "audit") -> Mapping[str, Any]:
     :func:`szai_audit.risk.tracking.compare` reads it.
 
     ``obj`` is an AuditResult, its ``to_dict()``, JSON text or the path of a saved JSON. A
-    saved document must be of this schema, complete, and unedited (its ``content_sha256``
-    matches its content); its findings must be well formed. Raises :class:`InputError` (or
-    :class:`InputTypeError`) naming ``name`` otherwise. The input is never changed.
+    saved document must be of this schema, complete, and match its ``content_sha256`` (and,
+    with ``SZAI_AUDIT_KEY`` set, its ``content_hmac``); its findings must be well formed.
+    Raises :class:`InputError` (or :class:`InputTypeError`) naming ``name`` otherwise. The
+    input is never changed.
 
     Parameters
     ----------

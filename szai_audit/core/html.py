@@ -38,6 +38,7 @@ __all__ = [
     "subject_label",
     "templates_dir",
     "visible_controls",
+    "visible_text",
 ]
 
 #: The heading of a table's head-count column.
@@ -165,14 +166,19 @@ def finding_ci(f: Finding) -> Message | None:
 
 
 def css_string(text: str) -> markupsafe.Markup:
-    """``text`` as a quoted CSS string, every character but letters, digits and spaces
-    written as a CSS escape, so that no value can close the string or the style sheet.
+    r"""``text`` as a quoted CSS string, every character but letters, digits and spaces
+    written as a CSS escape, so that no value can close the string or the style sheet; its
+    control and bidirectional formatting characters are first made visible
+    (:func:`visible_text`), since the browser would turn their CSS escapes back into them (a
+    right-to-left override in the printed page's header).
 
     >>> print(css_string('a"</style>'))
-    "a\\22 \\3c \\2f style\\3e "
+    "a\22 \3c \2f style\3e "
+    >>> print(css_string("a\u202e"))
+    "a\5c u202e"
     """
     out = []
-    for ch in str(text):
+    for ch in visible_text(str(text)):
         if ch.isascii() and (ch.isalnum() or ch == " "):
             out.append(ch)
         else:
@@ -195,5 +201,17 @@ def visible_controls(text: object) -> object:
     """
     if not isinstance(text, str):
         return text
-    shown = CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    shown = visible_text(text)
     return markupsafe.Markup(shown) if isinstance(text, markupsafe.Markup) else shown
+
+
+def visible_text(text: str) -> str:
+    r"""``text`` with every control and bidirectional formatting character (:data:`CONTROLS`:
+    all but tab and newline) written as a visible escape, ``\u202e``: the one rule of every
+    output, the HTML pages (:func:`visible_controls`), the text filings, the text notices,
+    ``index.csv`` and the lines the command line prints.
+
+    >>> visible_text("north\u202e\x00west\tand\nsouth\r")
+    'north\\u202e\\u0000west\tand\nsouth\\u000d'
+    """
+    return CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -39,8 +39,8 @@ import pandas as pd
 from ..core.catalog import say
 from ..core.data import fingerprint, is_numeric
 from ..core.errors import InputError, NoticeWarning
-from ..core.files import PathLike, write_text
-from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.files import PathLike, together, write_text
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
 from ..core.progress import stage
 from .person import PersonExplanation, explain_people
@@ -193,7 +193,9 @@ def notice_text(
     metadata: Mapping[str, Any] | None = None,
     on: date | None = None,
 ) -> str:
-    """One person's notice as plain text: Chinese, then English."""
+    """One person's notice as plain text: Chinese, then English; control and bidirectional
+    formatting characters shown as escapes, as in the HTML notice
+    (:func:`~szai_audit.core.html.visible_text`)."""
     page = _page(p, reference, metadata or {}, on or date.today())
     parts = []
     for lang in ("zh", "en"):
@@ -207,7 +209,7 @@ def notice_text(
         lines += ["", page["about_heading"][lang], *(m[lang] for m in page["about"])]
         lines += ["", page["rights_heading"][lang], *(m[lang] for m in page["rights"])]
         parts.append("\n".join(lines))
-    return ("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n"
+    return visible_text(("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n")
 
 
 def _texts(p: PersonExplanation) -> list[Message]:
@@ -319,7 +321,8 @@ def write_notices(
     on: date | None = None,
 ) -> NoticeBatch:
     """Write one HTML and one plain-text notice per person into the folder ``out``, and an
-    ``index.csv`` of them.
+    ``index.csv`` of them, replaced together once all are written, or none
+    (:func:`szai_audit.core.files.together`).
 
     Parameters
     ----------
@@ -354,14 +357,14 @@ def write_notices(
     text: list[Path] = []
     problems: dict[str, list[str]] = {}
     lines = ["reference,html,text,decision,favourable,options,problems"]
-    with stage("notices") as bar:  # one step per notice written
+    index = folder / "index.csv"
+    with stage("notices") as bar, together():  # the notices replaced at the end, or none
         bar.add(len(people))
         for p, ref in zip(people, references, strict=True):
             _write_one(p, str(ref), folder, taken, metadata, lang, on, checks,
                        (html, text, problems, lines))  # fmt: skip
             bar.update()
-    index = folder / "index.csv"
-    write_text(index, "\n".join(lines) + "\n")
+        write_text(index, "\n".join(lines) + "\n")
     return NoticeBatch(
         folder=folder,
         references=tuple(str(r) for r in references),
@@ -406,8 +409,12 @@ def _write_one(
 
 
 def _csv(value: Any) -> str:
-    s = str(value)
-    if s[:1] in ("=", "+", "-", "@"):  # never a formula when opened in a spreadsheet
+    """A cell of ``index.csv``: never a formula when opened in a spreadsheet (a cell starting
+    with ``= + - @``, a tab or a carriage return gets a ``'`` first), its control and
+    bidirectional formatting characters shown as escapes, quoted when needed."""
+    raw = str(value)
+    s = visible_text(raw)
+    if raw[:1] in ("=", "+", "-", "@", "\t", "\r"):
         s = "'" + s
     if any(ch in s for ch in ',"\n\r'):
         s = '"' + s.replace('"', '""') + '"'

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..core.document import read_audit
 from ..core.errors import InputError
-from ..core.files import LANGS, check_outputs
+from ..core.files import LANGS, check_outputs, together
 from ..risk.tracking import compare
 from .algorithm import algorithm_filing
 from .base import (
@@ -157,7 +157,8 @@ def build_filing(
     kind : {"algorithm", "pia", "ethics", "bias_audit"}
     audit : AuditResult, dict or path
         The audit: a result, its ``to_dict()``, or the JSON file it saved (checked: a saved
-        result must be complete and unedited, see :func:`szai_audit.core.document.read_audit`).
+        result must be complete and match its hash, and its signature with ``SZAI_AUDIT_KEY``
+        set, see :func:`szai_audit.core.document.read_audit`).
     date : date or ISO text, optional
         The filing's date; by default the day the audit ran. The PIA's retention date and the
         ethics record's next follow-up review are counted from it.
@@ -223,7 +224,8 @@ def write_filings(
     the folder ``out`` (created if missing).
 
     ``options`` are those of :func:`build_filing`. Nothing is written over the audit or the
-    earlier audit read. Returns ``{kind: (html_path, json_path)}``.
+    earlier audit read; the files are replaced together once all are written, or none
+    (:func:`szai_audit.core.files.together`). Returns ``{kind: (html_path, json_path)}``.
     """
     if lang not in LANGS:
         raise InputError(f"lang must be one of {list(LANGS)}, got {lang!r}.")
@@ -239,7 +241,8 @@ def write_filings(
     check_outputs({str(p): p for pair in paths.values() for p in pair}, inputs)
     doc = read_audit(audit, "audit")
     filings = {kind: build_filing(kind, doc, **options) for kind in chosen}  # all, then write
-    for kind, (html, js) in paths.items():
-        filings[kind].to_html(html, lang=lang)
-        filings[kind].to_json(js)
+    with together():  # every file replaced at the end, or none
+        for kind, (html, js) in paths.items():
+            filings[kind].to_html(html, lang=lang)
+            filings[kind].to_json(js)
     return paths

@@ -299,6 +299,12 @@ def _comparison_fields(comparison: Comparison, day: _dt.date, months: int) -> li
     s = comparison.summary
     before = s["before"]
     then = parse_date(before.get("generated_at"), "the earlier audit's generated_at")
+    if day < then:
+        raise InputError(
+            f"the review's date {day} is before the earlier audit it follows ({then}, its "
+            f"manifest.generated_at): a follow-up review comes after the last one; check date "
+            f"and previous."
+        )
     due = add_months(then, months)
     on_time = day <= due
     timing = (

@@ -25,7 +25,12 @@ from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
 from .base import MEASURED, Field, Table, drafted, needs
 
-__all__ = ["AuditFacts", "add_years", "parse_date"]
+__all__ = ["EARLIEST_DATE", "LATEST_DATE", "AuditFacts", "add_years", "parse_date"]
+
+#: The dates a filing accepts (its own, an audit's): a filing is dated in this range, so that
+#: a retention date or a follow-up review counted from it is a real date, and the order of a
+#: review and the audit it follows means something.
+EARLIEST_DATE, LATEST_DATE = _dt.date(2000, 1, 1), _dt.date(2199, 12, 31)
 
 _SERIOUS = ("FAIL", "WARN")
 _TASKS = {
@@ -36,7 +41,26 @@ _TASKS = {
 
 
 def parse_date(value: Any, name: str) -> _dt.date:
-    """A date given as a ``datetime.date`` or ISO text (``"2026-12-04"``)."""
+    """A date given as a ``datetime.date`` or ISO text (``"2026-12-04"``), from
+    :data:`EARLIEST_DATE` to :data:`LATEST_DATE`.
+
+    >>> parse_date("9999-12-31", "date")
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.InputError: date must be a date from 2000-01-01 to 2199-12-31, got ...
+    """
+    day = _as_date(value)
+    if day is None:
+        raise InputError(f"{name} must be a date such as '2026-12-04', got {value!r}.")
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InputError(
+            f"{name} must be a date from {EARLIEST_DATE} to {LATEST_DATE}, got {str(value)!r}."
+        )
+    return day
+
+
+def _as_date(value: Any) -> _dt.date | None:
+    """``value`` as a date (a date, a date and time, or ISO text of either), or None."""
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
@@ -47,8 +71,8 @@ def parse_date(value: Any, name: str) -> _dt.date:
                 return _dt.date.fromisoformat(value)
             return _dt.datetime.fromisoformat(value).date()
         except ValueError:
-            pass
-    raise InputError(f"{name} must be a date such as '2026-12-04', got {value!r}.")
+            return None
+    return None
 
 
 def add_years(day: _dt.date, years: int) -> _dt.date:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
+from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message
 
 __all__ = ["render_filing", "text_filing"]
@@ -50,7 +50,9 @@ def text_filing(filing: Any, lang: str = "en") -> str:
     """``filing`` as plain text in one language (``"zh"`` or ``"en"``): each part's heading
     and clauses, its sentences, tables (cells joined by `` | ``, a marked row ending in ``*``,
     the table's note after it in brackets)
-    and fields (``- label [kind]: value``, or the prompt when a person must write it)."""
+    and fields (``- label [kind]: value``, or the prompt when a person must write it); control
+    and bidirectional formatting characters shown as escapes, as in the HTML page
+    (:func:`~szai_audit.core.html.visible_text`)."""
     colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
     out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}{colon}{filing.date}", ""]
     out += [m[lang] for m in filing.intro]
@@ -72,4 +74,4 @@ def text_filing(filing: Any, lang: str = "en") -> str:
         for f in part.fields:
             shown = f.prompt[lang] if f.value is None else f.value[lang].replace("\n", " / ")
             out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}{colon}{shown}")
-    return "\n".join(out) + "\n"
+    return visible_text("\n".join(out) + "\n")

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.conditional import legitimate_frame
-from ..core.data import align_rows, is_dask_frame, real_numbers
+from ..core.data import align_rows, is_dask_frame, lone_surrogate, real_numbers
 from ..core.design import Design
 from ..core.errors import (
     ColumnNotFoundError,
@@ -130,7 +130,16 @@ def _metadata(metadata: Any) -> dict[str, str]:
             f"metadata must be a mapping such as {{'organisation': ..., 'system_name': ...}}, "
             f"got {type(metadata).__name__}."
         )
-    return {str(k): str(v) for k, v in metadata.items()}
+    out = {str(k): str(v) for k, v in metadata.items()}
+    for key, value in out.items():
+        for what, text in (("the key of metadata", key), ("metadata", value)):
+            where = lone_surrogate(text)
+            if where is not None:
+                raise InputError(
+                    f"{what}[{key!r}] is not valid Unicode text (a lone surrogate, {where}), "
+                    f"which no report or JSON file can hold; got {text!r}."
+                )
+    return out
 
 
 def _policy(policy: Any) -> Policy:

@@ -32,13 +32,16 @@ never taken from the document's ``summary``. A saved result (a JSON file, or the
 be complete: ``schema_version`` ``"1.x"``, ``summary``, ``findings`` and ``content_sha256``. A
 document that carries ``content_sha256`` (every file, and every ``to_dict()``) is checked
 against it, by the rule of :attr:`szai_audit.AuditResult.content_sha256`; a mismatch means the
-result was edited after it was written (a verdict, a number, anything but
+result was changed after it was written (a verdict, a number, anything but
 ``manifest.generated_at``) and is an error, :class:`~szai_audit.errors.InputError` (exit 2 on
-the command line), not a comparison: an edited result is not evidence of the audit it claims.
+the command line), not a comparison: a changed result is not evidence of the audit it claims.
 A dict without ``content_sha256`` (built by hand) is compared, marked
 ``content_verified=False`` in the summary. A file that cannot be read (not UTF-8, not JSON, a
 number too large for a float, nesting too deep, not a result) is an ``InputError`` naming it.
-The hash detects edits, it does not prove authorship: whoever edits the file can recompute it.
+The hash detects accidental change only: whoever edits the file on purpose can recompute it.
+With the organisation's key in ``SZAI_AUDIT_KEY``, each audit must also carry a matching
+signature, ``content_hmac`` (see :mod:`szai_audit.core.document`), and the summary says so
+(``content_signed``).
 
 The package, one job per module:
 

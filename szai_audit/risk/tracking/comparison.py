@@ -17,7 +17,7 @@ import pandas as pd
 
 from ...core.document import SEVERITY_ORDER, AuditLike, read_findings
 from ...core.errors import InputError, InputTypeError
-from ...core.files import json_text, write_text
+from ...core.files import json_text, signing_key, write_text
 from ...core.findings import Status, jsonable, verdict_of
 from .page import render_fragment, render_page
 from .words import drift_rule
@@ -72,6 +72,7 @@ class _Audit:
     generated_at: str | None
     content_sha256: str | None
     content_verified: bool
+    content_signed: bool
 
 
 def _text(value: Any) -> str | None:
@@ -101,6 +102,7 @@ def _read(obj: Any, name: str) -> _Audit:
         generated_at=_text(manifest.get("generated_at")),
         content_sha256=_text(doc.get("content_sha256")),
         content_verified=verified,
+        content_signed=verified and signing_key() is not None,  # then its signature matched
     )
 
 
@@ -202,8 +204,11 @@ class Comparison:
     summary : dict
         ``before`` and ``after`` (each: ``verdict`` and ``status_counts``, recomputed from the
         findings; ``system_name``, ``version``, ``generated_at``, ``content_sha256``, and
-        ``content_verified``, True when the document carried its hash and matched it, False
-        when it carried none); the numbers ``compared``, ``new``,
+        ``content_verified``, True when the document carried its hash and matched it (which
+        rules out accidental change, not a deliberate edit whose hash was recomputed), False
+        when it carried none; ``content_signed``, True when it also carried ``content_hmac``
+        and it matched under the key in ``SZAI_AUDIT_KEY``, which rules out an edit by anyone
+        without the key); the numbers ``compared``, ``new``,
         ``resolved``, ``removed``, ``drifted``, ``appeared_failures``; ``same_system`` (False
         when the system names differ, or only one audit names its system) and
         ``drift_tolerance``.
@@ -522,6 +527,7 @@ def _side(audit: _Audit) -> dict[str, Any]:
         "generated_at": audit.generated_at,
         "content_sha256": audit.content_sha256,
         "content_verified": audit.content_verified,
+        "content_signed": audit.content_signed,
     }
 
 
