@@ -1,0 +1,280 @@
+"""Complementary suppression: no figure withheld to protect fewer than ``k`` people can be worked
+out from the figures an audit publishes.
+
+A table of an audit (a ground, an intersection of grounds, a consumer-profile dimension) shows a
+figure for each group: a rate, a mean. A group's figure is withheld when too few people stand
+behind it; but the overall figure is published too, and so are the other groups' figures and
+sizes, so the withheld one is their difference (the overall count times the overall rate, minus
+the shown groups' counts times their rates). Statistical agencies call the withheld cell a
+*primary* suppression and protect it with *complementary* ones: other cells withheld so that
+no combination of what is published gives it back. This module chooses them.
+
+The people behind a set of cells are summed by their *margins*: for decisions, the number of
+people; for the decisions' agreement with the outcomes (true-positive counts), the numbers of
+actual positives and negatives and of favourable and unfavourable decisions. A set is *private*
+when one of its margins is between 1 and ``k - 1``: a figure on it tells something about fewer
+than ``k`` people (a group of two; one actual positive in a group of a hundred, whose decision
+its true-positive rate gives). The tables of one audit share their people: every table is a
+sum over *atoms*, the combinations of all tables' groups, and what is published is the sum of
+each published cell's atoms (and of every table's whole). A private set is *recoverable* when
+its indicator lies in the span of the published sums. :func:`protect` withholds, besides the
+cells given as not shown, every private cell, then as few further cells as it can (a missing
+group first, then the smallest) until no private cell, no private atom, and no private union
+of withheld cells within a table or within a cell of a coarser table is recoverable.
+
+Above :data:`MAX_ATOMS` combinations the span is not computed; each table is then protected on
+its own (its withheld cells, together, are never a private set and never one cell alone),
+which is weaker across tables (docs/method.md, Privacy of the report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["MAX_ATOMS", "Cells", "private", "protect", "protect_table"]
+
+#: Above this many combinations of all tables' groups, each table is protected on its own.
+MAX_ATOMS = 2000
+#: Candidate cells tried, in order of preference, for each recoverable private set.
+_TRIES = 8
+#: A singular value or a residual below this (relative) is zero.
+_EPS = 1e-9
+
+
+def private(margins: np.ndarray, k: int) -> np.ndarray:
+    """Whether each set (a row of ``margins``, one column per margin) is private: one of its
+    margins between 1 and ``k - 1``.
+
+    >>> private(np.array([[3, 0], [40, 2], [40, 0]]), 5).tolist()
+    [True, True, False]
+    """
+    m = np.asarray(margins, dtype=float)
+    return np.asarray(((m >= 1) & (m < k)).any(axis=1), dtype=bool)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The tables of one audit, over the same entries (rows, or cells of rows seen in parts).
+
+    Attributes
+    ----------
+    codes : mapping of str to ndarray of int
+        Per table: each entry's cell (its position among the table's groups; -1: none).
+    sizes : mapping of str to int
+        Per table: its number of cells.
+    margins : ndarray, shape (entries, margins)
+        Each entry's contribution to each margin (its number of people, of actual positives,
+        ...): a set's margins are the sums over its entries.
+    shown : mapping of str to ndarray of bool
+        Per table and cell: whether its figures would be published on size alone.
+    first : mapping of str to ndarray of bool, optional
+        Cells to withhold first when a complement is needed (the missing group, which no
+        check compares).
+    """
+
+    codes: Mapping[str, np.ndarray]
+    sizes: Mapping[str, int]
+    margins: np.ndarray
+    shown: Mapping[str, np.ndarray]
+    first: Mapping[str, np.ndarray] | None = None
+
+
+def protect(cells: Cells, k: int) -> dict[str, np.ndarray]:
+    """The cells of each table whose figures must be withheld: those not shown, every private
+    cell, and the complements that keep every private set unrecoverable (module description).
+
+    Parameters
+    ----------
+    cells : Cells
+    k : int
+        ``policy.k_anonymity``.
+
+    Returns
+    -------
+    dict of str to ndarray of bool
+        Per table, True for each withheld cell.
+
+    Examples
+    --------
+    One ground of three groups, the last a single person: the overall and the two other groups
+    would give her figure back, so the smaller of them is withheld with her.
+
+    >>> codes = {"age": np.array([0] * 40 + [1] * 60 + [2])}
+    >>> c = Cells(codes, {"age": 3}, np.ones((101, 1)), {"age": np.array([True, True, False])})
+    >>> protect(c, 5)["age"].tolist()
+    [True, False, True]
+    """
+    keys = list(cells.codes)
+    margins = np.asarray(cells.margins, dtype=float).reshape(len(cells.margins), -1)
+    stacked = np.column_stack([np.asarray(cells.codes[t], dtype=np.int64) for t in keys])
+    atom_codes, atom_of = np.unique(stacked, axis=0, return_inverse=True)
+    atom_of = atom_of.reshape(-1)
+    atom_margins = np.zeros((len(atom_codes), margins.shape[1]))
+    np.add.at(atom_margins, atom_of, margins)
+    withheld: dict[str, np.ndarray] = {}
+    for j, t in enumerate(keys):
+        own = _cell_margins(atom_codes[:, j], atom_margins, cells.sizes[t])
+        withheld[t] = ~np.asarray(cells.shown[t], dtype=bool) | private(own, k)
+    space = _Space(keys, atom_codes, atom_margins, cells, k)
+    if len(atom_codes) > MAX_ATOMS:
+        return {t: space.alone(j, withheld[t]) for j, t in enumerate(keys)}
+    return space.complete(withheld)
+
+
+def _cell_margins(codes: np.ndarray, atom_margins: np.ndarray, size: int) -> np.ndarray:
+    """Each cell's margins, summed over its atoms."""
+    out = np.zeros((size, atom_margins.shape[1]))
+    kept = codes >= 0
+    np.add.at(out, codes[kept], atom_margins[kept])
+    return out
+
+
+class _Space:
+    """The atoms of the tables and the sums published over them."""
+
+    def __init__(
+        self,
+        keys: Sequence[str],
+        atom_codes: np.ndarray,
+        atom_margins: np.ndarray,
+        cells: Cells,
+        k: int,
+    ) -> None:
+        self.keys, self.atom_codes, self.atom_margins = list(keys), atom_codes, atom_margins
+        self.cells, self.k = cells, k
+        self.n_atoms = len(atom_codes)
+
+    def _member(self, j: int, cell: int) -> np.ndarray:
+        return np.asarray(self.atom_codes[:, j] == cell, dtype=float)
+
+    def _preference(self, t: str, cell: int) -> tuple[int, float]:
+        """Which published cell to withhold first: a preferred one, then the smallest."""
+        j = self.keys.index(t)
+        first = self.cells.first.get(t) if self.cells.first else None
+        size = float(self.atom_margins[self.atom_codes[:, j] == cell, 0].sum())
+        return (0 if first is not None and bool(first[cell]) else 1, size)
+
+    def _rows(self, withheld: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list[tuple[str, int]]]:
+        """The published sums (each table's whole, then its published cells) and which cell
+        each published row is (("", -1) for a whole)."""
+        rows, which = [], []
+        for j, t in enumerate(self.keys):
+            rows.append(np.asarray(self.atom_codes[:, j] >= 0, dtype=float))
+            which.append(("", -1))
+            for cell in np.flatnonzero(~withheld[t]):
+                rows.append(self._member(j, int(cell)))
+                which.append((t, int(cell)))
+        return np.vstack(rows), which
+
+    def _targets(self, withheld: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Indicators of the private sets that must stay unrecoverable: atoms, withheld cells,
+        and the union of a table's withheld cells, overall and within each cell of a coarser
+        table."""
+        lone = np.flatnonzero(private(self.atom_margins, self.k))
+        atoms = np.zeros((len(lone), self.n_atoms))
+        atoms[np.arange(len(lone)), lone] = 1.0
+        out = [atoms]
+        for j, t in enumerate(self.keys):
+            out += [self._member(j, int(c))[None, :] for c in np.flatnonzero(withheld[t])]
+            hidden = np.isin(self.atom_codes[:, j], np.flatnonzero(withheld[t]))
+            out.append(hidden[None, :].astype(float))
+            for i, u in enumerate(self.keys):
+                if i != j and self._coarser(i, j):
+                    for c in np.unique(self.atom_codes[hidden, i]):
+                        out.append((hidden & (self.atom_codes[:, i] == c))[None, :].astype(float))
+        sets = np.vstack(out)
+        sets = sets[sets.any(axis=1) & private(sets @ self.atom_margins, self.k)]
+        return np.unique(sets, axis=0) if len(sets) else sets
+
+    def _coarser(self, i: int, j: int) -> bool:
+        """Whether table ``i`` groups table ``j``'s cells (each of ``j``'s cells lies in one of
+        ``i``'s)."""
+        a, b = self.atom_codes[:, j], self.atom_codes[:, i]
+        pairs = np.unique(np.column_stack([a, b]), axis=0)
+        return len(pairs) == len(np.unique(a)) and len(np.unique(b)) < len(np.unique(a))
+
+    def complete(self, withheld: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Withhold complements until no private set is recoverable."""
+        withheld = {t: w.copy() for t, w in withheld.items()}
+        wholes = self._rows({t: np.ones_like(w) for t, w in withheld.items()})[0]
+        while True:
+            rows, which = self._rows(withheld)
+            targets = self._targets(withheld)
+            # A set the tables' wholes alone give (a whole table of fewer than k people) is
+            # published whatever is withheld.
+            targets = targets[~_recoverable(wholes, targets)]
+            found = _recoverable(rows, targets)
+            if not found.any():
+                return withheld
+            t, cell = self._complement(rows, which, targets[int(np.flatnonzero(found)[0])])
+            withheld[t][cell] = True
+
+    def _complement(
+        self, rows: np.ndarray, which: list[tuple[str, int]], target: np.ndarray
+    ) -> tuple[str, int]:
+        """The published cell to withhold so that ``target`` is no longer recoverable: among
+        the sums its recovery uses, the preferred one that alone breaks it, else the
+        preferred."""
+        weights = np.linalg.lstsq(rows.T, target, rcond=None)[0]
+        used = [i for i in np.flatnonzero(np.abs(weights) > 1e-7) if which[i][0]]
+        used = used or [i for i, w in enumerate(which) if w[0]]
+        used.sort(key=lambda i: self._preference(*which[i]))
+        for i in used[:_TRIES]:
+            kept = np.delete(rows, i, axis=0)
+            if not _recoverable(kept, target[None, :])[0]:
+                return which[i]
+        return which[used[0]]
+
+    def alone(self, j: int, withheld: np.ndarray) -> np.ndarray:
+        """One table protected on its own (:func:`protect_table`)."""
+        own = _cell_margins(self.atom_codes[:, j], self.atom_margins, len(withheld))
+        order = sorted(range(len(withheld)), key=lambda c: self._preference(self.keys[j], c))
+        return protect_table(own, withheld, self.k, order)
+
+
+def protect_table(
+    margins: np.ndarray, withheld: np.ndarray, k: int, order: Sequence[int] | None = None
+) -> np.ndarray:
+    """The cells of one table (whose whole is published) to withhold: ``withheld`` and every
+    private cell, then further cells (in ``order``, by default the smallest first) until the
+    withheld cells together are not private and are more than one (their sum is the whole
+    minus the published cells).
+
+    Parameters
+    ----------
+    margins : ndarray, shape (cells, margins)
+    withheld : ndarray of bool
+        The cells withheld already (too few people).
+    k : int
+    order : sequence of int, optional
+
+    Examples
+    --------
+    >>> protect_table(np.array([[50], [3], [40], [60]]), np.array([False, True, False, False]), 5)
+    array([False,  True,  True, False])
+    """
+    margins = np.asarray(margins, dtype=float).reshape(len(withheld), -1)
+    out = np.asarray(withheld, dtype=bool) | private(margins, k)
+    if order is None:
+        order = [int(c) for c in np.argsort(margins[:, 0], kind="stable")]
+    for c in (c for c in order if not out[c]):
+        union = margins[out].sum(axis=0, keepdims=True)
+        if not out.any() or (out.sum() > 1 and not private(union, k)[0]):
+            break
+        out[c] = True
+    return out
+
+
+def _recoverable(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each target (a row of ``targets``) is a combination of ``rows``: its part
+    outside their span is zero."""
+    if len(targets) == 0:
+        return np.zeros(0, dtype=bool)
+    u, s, vt = np.linalg.svd(rows, full_matrices=False)
+    basis = vt[s > _EPS * max(1.0, float(s[0]) if len(s) else 1.0)]
+    residual = targets - (targets @ basis.T) @ basis
+    scale = np.maximum(np.linalg.norm(targets, axis=1), 1.0)
+    return np.asarray(np.linalg.norm(residual, axis=1) < 1e-6 * scale, dtype=bool)
