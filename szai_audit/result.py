@@ -466,7 +466,7 @@ class AuditResult:
         kwargs = self._person_options(data, immutable, actionable, options)
         return person_notices(
             model, data, rows, out, metadata=self.metadata, lang=lang, verbose=self.verbose,
-            **kwargs,
+            k=self.policy.k_anonymity, **kwargs,
         )  # fmt: skip
 
     def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:

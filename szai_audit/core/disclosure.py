@@ -181,7 +181,7 @@ class _Space:
             out += [self._member(j, int(c))[None, :] for c in np.flatnonzero(withheld[t])]
             hidden = np.isin(self.atom_codes[:, j], np.flatnonzero(withheld[t]))
             out.append(hidden[None, :].astype(float))
-            for i, u in enumerate(self.keys):
+            for i in range(len(self.keys)):
                 if i != j and self._coarser(i, j):
                     for c in np.unique(self.atom_codes[hidden, i]):
                         out.append((hidden & (self.atom_codes[:, i] == c))[None, :].astype(float))
@@ -273,7 +273,7 @@ def _recoverable(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
     outside their span is zero."""
     if len(targets) == 0:
         return np.zeros(0, dtype=bool)
-    u, s, vt = np.linalg.svd(rows, full_matrices=False)
+    _, s, vt = np.linalg.svd(rows, full_matrices=False)
     basis = vt[s > _EPS * max(1.0, float(s[0]) if len(s) else 1.0)]
     residual = targets - (targets @ basis.T) @ basis
     scale = np.maximum(np.linalg.norm(targets, axis=1), 1.0)

@@ -420,15 +420,18 @@ def explain_people(
         ``{column: "increase" | "decrease" | "any" | [categories]}``: the only columns
         recourse may change, and how: a number up, down or either way; a category to any
         other category seen in ``data`` ("any") or only to those listed (a change of category
-        costs 1 whatever its target, so list the targets a person could reach). By default
-        every column not immutable or sensitive, either way.
+        costs 1 whatever its target, so list the targets a person could reach), among those
+        held by at least ``min_count`` people. By default every column not immutable or
+        sensitive, either way.
     n_reasons, n_options, background_size, grid : int
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
     min_count : int, default 10
         A reason is compared with the people who received the favourable decision (their
         median, their most common category) only when at least this many of them have a
-        value: a comparison never describes a handful of other people.
+        value, and recourse changes a category only to one held by at least this many people
+        of ``data``: a notice never describes a handful of other people, nor shows their
+        value (a name typed into one row's city is never offered as a city to move to).
     random_state : int or None, default 0
 
     Returns
@@ -525,7 +528,9 @@ def _explained(
     )
     favourable = [bool(d == favorable_label) for d in decisions]
     refused = [i for i, f in enumerate(favourable) if not f]
-    space = RecourseSpace.of(data, allowed, sizes["grid"])
+    # Recourse offers only categories held by at least min_count people, as the notice's
+    # other statements about others.
+    space = RecourseSpace.of(data, allowed, sizes["grid"], words.min_count)
     options = dict(
         zip(
             refused,

@@ -203,6 +203,10 @@ def _table(
     # Positional arrays (not .loc by label per cell: 15 tables of 625 groups took 13 s).
     shown = gm.shown(min_size)[metrics].to_numpy(dtype=bool)
     decided = gm.shown(min_size)["selection_rate"].to_numpy(dtype=bool)
+    # Figures resting on enough people, withheld to protect a small group (the table's note).
+    big = gm.denominators()[metrics].to_numpy() >= min_size
+    big &= by_group["count"].to_numpy()[:, None] >= min_size
+    protected = bool((big & ~shown).any())
     values = by_group[metrics].to_numpy(dtype=float)
     counts = by_group["count"].to_numpy()
     bounds = None
@@ -242,6 +246,7 @@ def _table(
         ],
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": [overall_cells[j] for j in keep]},
+        "protected": protected,
     }
 
 

@@ -76,8 +76,7 @@ def withhold(
         p = np.asarray(true_pos, dtype=float) * n
         margins = np.column_stack([p, n - p, pp, n - pp])
         visible = {
-            t: shown[t][list(OUTCOME_METRICS)].to_numpy().any(axis=1) & ~decisions[t]
-            for t in keys
+            t: shown[t][list(OUTCOME_METRICS)].to_numpy().any(axis=1) & ~decisions[t] for t in keys
         }
         outcomes = block(margins, visible)
     return {t: _marked(tables[t], decisions[t], outcomes[t] | decisions[t]) for t in keys}

@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.data import check_index_order, is_missing_array, plain, to_1d
 from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
+from ..core.rare import rare_values, shown_value
 from ..pricing.gaps import positive_prices
 from .settings import Settings
 
@@ -38,6 +39,7 @@ __all__ = [
     "prices",
     "run_time",
     "same_label",
+    "shown_labels",
     "true_array",
 ]
 
@@ -166,6 +168,24 @@ def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
         f"; one class against the rest: {str(pos)!r} is the favourable decision, {rest} the "
         f"unfavourable one"
     )
+
+
+def shown_labels(
+    labels: set[Any] | tuple[Any, ...], held: Mapping[Any, int], pos: Any, k: int
+) -> tuple[tuple[str, ...], str]:
+    """The decisions' and outcomes' labels as the outputs name them (sorted text), and the
+    one-vs-rest clause of the decision rule (:func:`one_vs_rest`): a label held by fewer than
+    ``k`` rows (``held``: label -> rows whose decision or outcome it is), other than the
+    positive one the user named, is shown by its stand-in (:mod:`szai_audit.core.rare`).
+
+    >>> shown_labels({"good", "bad", "Wang"}, {"good": 60, "bad": 40, "Wang": 1}, "good", 5)[0]
+    ('(value held by fewer than 5 people)', 'bad', 'good')
+    """
+    rare = {lbl for lbl in rare_values(None, k, held) if not same_label(lbl, pos)}
+    if not rare:
+        return tuple(sorted(map(str, labels))), one_vs_rest(labels, pos)
+    texts = {shown_value(lbl, rare, k) for lbl in labels}
+    return tuple(sorted(texts)), one_vs_rest(texts, str(pos))
 
 
 def _rows(part: int | None) -> str:

@@ -8,8 +8,8 @@ cost; then the shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np

@@ -9,6 +9,7 @@ shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..core.articles import DISCRIMINATION
 from ..core.catalog import say
 from ..core.conditional import PreparedFactors, legitimate_frame, prepare_factors
 from ..core.data import MISSING_LABEL, BinSpec, GroupEncoding, encode_groups
+from ..core.disclosure import Cells, protect
 from ..core.errors import InputError
 from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment
@@ -161,7 +163,33 @@ class PricingRunner(TaskRunner):
                 )
             order = [str(k) for k in enc.index]
             gaps[ground] = self._gaps(row_labels, str(chosen), ground, "ground", order)
+            self.labels_by_col[ground] = row_labels
         return gaps
+
+    def _withhold(self, gaps: dict[str, PriceGaps]) -> dict[str, PriceGaps]:
+        """``gaps`` with the groups whose prices every output withholds so that no group of
+        fewer than ``policy.k_anonymity`` orders can be worked out from the others and the
+        overall mean price (:func:`~szai_audit.core.disclosure.protect`, over every
+        dimension at once: they share their orders)."""
+        codes, sizes, shown = {}, {}, {}
+        for key, g in gaps.items():
+            names = [str(k) for k in g.table.index]
+            where = {name: i for i, name in enumerate(names)}
+            labels = self.labels_by_col[key]
+            codes[key] = np.array([where.get(str(v), -1) if v is not None else -1 for v in labels])
+            sizes[key] = len(names)
+            shown[key] = g.shown(self.policy.min_group_size).to_numpy()
+        n = len(self.prep.prices)
+        withheld = protect(Cells(codes, sizes, np.ones((n, 1)), shown), self.policy.k_anonymity)
+        return {
+            key: replace(
+                g,
+                hidden=frozenset(
+                    str(k) for k, w in zip(g.table.index, withheld[key], strict=True) if w
+                ),
+            )
+            for key, g in gaps.items()
+        }
 
     def _trends(self) -> list[Finding | Judgeable]:
         """The price trend along every binned number: profile columns, then grounds."""
@@ -247,7 +275,7 @@ class PricingRunner(TaskRunner):
         )
 
     def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
-        self.gaps = {**self._profile_gaps(), **self._ground_gaps()}
+        self.gaps = self._withhold({**self._profile_gaps(), **self._ground_gaps()})
         self.counterfactual = self._counterfactual()
         self.loyalty = self._loyalty()
         return [], self._price_findings() + self._trends()
