@@ -27,6 +27,7 @@ from sklearn.preprocessing import OneHotEncoder
 import szai_audit as sa
 from szai_audit.core.disclosure import Cells, protect
 from szai_audit.datasets import make_pricing_market
+from szai_audit.explain.notices import person_notices
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -127,18 +128,27 @@ def _equations(doc: dict, labels: pd.DataFrame) -> dict[str, list[np.ndarray]]:
     counts), ``outcomes`` (actual positives), ``hits`` (true positives). An attacker who knows
     each group's people (the JSON gives the counts; the groups are the grounds' values) reads
     a group's count times its selection rate as its decisions, its base rate or score table's
-    observed rate as its outcomes, and any outcome rate (with the decisions and outcomes) as
-    its true positives."""
+    observed rate as its outcomes, any outcome rate (with the decisions and outcomes) as its
+    true positives; a finding's sizes behind a rate (actual positives or negatives, favourable
+    decisions) and a recourse finding's number refused per group likewise."""
     out: dict[str, list[np.ndarray]] = {"decisions": [], "outcomes": [], "hits": []}
     everyone = np.ones(len(labels), dtype=bool)
     tables = {**doc["group_metrics"], **doc["intersections"]}
     outcome_rates = ("true_positive_rate", "false_positive_rate", "precision", "accuracy")
-    for table in tables.values():
+    groups: dict[str, dict[str, tuple[np.ndarray, bool]]] = {}
+    for key, table in tables.items():
         for q in out:
             out[q].append(everyone)  # the overall row
         for g in table["groups"]:
             mask = np.logical_and.reduce(
-                [(labels[a] == v).to_numpy() for a, v in zip(table["attributes"], g["group"])]
+                [
+                    (labels[a] == v).to_numpy()
+                    for a, v in zip(table["attributes"], g["group"], strict=True)
+                ]
+            )
+            groups.setdefault(key, {})[" × ".join(g["group"])] = (
+                mask,
+                g["selection_rate"] is not None,
             )
             if g["selection_rate"] is not None:
                 out["decisions"].append(mask)
@@ -147,16 +157,21 @@ def _equations(doc: dict, labels: pd.DataFrame) -> dict[str, list[np.ndarray]]:
                 out["outcomes"].append(mask)
     for ground, rates in doc["base_rates"].items():
         for group in rates["rates"]:
-            out["outcomes"].append((labels[ground] == group).to_numpy())
+            out["outcomes"].append(groups[ground][group][0])
     for ground, scores in doc["score_metrics"].items():
         for g in scores["groups"]:
             if g["observed_rate"] is not None:
-                out["outcomes"].append((labels[ground] == g["group"]).to_numpy())
+                out["outcomes"].append(groups[ground][g["group"]][0])
+    by_rate = {"selection_rate": "decisions", "precision": "decisions"}
     for f in doc["findings"]:
-        rates = (f.get("details") or {}).get("rates") or {}
-        if f.get("ground") in labels.columns and f["details"].get("metric") == "selection_rate":
-            for group in rates:
-                out["decisions"].append((labels[f["ground"]] == group).to_numpy())
+        details, table = f.get("details") or {}, groups.get(f.get("ground") or "", {})
+        quantity = by_rate.get(details.get("metric"), "outcomes")
+        for name in (*details.get("rates", {}), *details.get("sizes", {})):
+            if name in table and table[name][1]:  # sizes of a group whose decisions are shown
+                out[quantity].append(table[name][0])
+        for g in details.get("by_group", []) if isinstance(details.get("by_group"), list) else []:
+            if "refused" in g:
+                out["decisions"].append(table[g["group"]][0])
     return out
 
 
@@ -182,7 +197,7 @@ def _differenced(table: dict, rate: str) -> tuple[float, int]:
 
 
 def test_a_lone_womans_decision_and_outcome_cannot_be_differenced(planted, audited):
-    X, y, model, her, _ = planted
+    X, _, _, her, _ = planted
     doc = audited.to_dict()
     labels = _labels(X)
     assert (labels["age"] == "≥60").sum() == 1 and labels.loc[her, "age"] == "≥60"
@@ -196,6 +211,11 @@ def test_a_lone_womans_decision_and_outcome_cannot_be_differenced(planted, audit
     # decision matched her outcome stay unknown.
     for quantity, sums in _equations(doc, labels).items():
         assert not _recoverable(sums, row), quantity
+    # The flip test does not say which way her decision would move.
+    for pairs in doc["flip_tests"].values():
+        for pair in pairs["pairs"]:
+            if pair["n"] < K:
+                assert pair["to_favourable"] is None and pair["mean_score_change"] is None
     # A figure withheld to protect her is withheld in the report too, and named as such.
     page = audited.to_html(lang="en")
     assert "withheld to protect" in page
@@ -253,8 +273,8 @@ def test_a_planted_name_reaches_no_output_but_her_own_notice(planted, audited, t
 
 
 def test_recourse_never_offers_a_value_of_fewer_than_min_count_people(planted, audited):
-    X, _, model, _, lone = planted
-    refused = [i for i in X.index[model.predict(X) == "bad"]][:15]
+    X, _, model, _, _ = planted
+    refused = list(X.index[model.predict(X) == "bad"])[:15]
     people = audited.explain_people(refused)
     offered = [c for p in people for o in p.recourse for c in o.changes if c.column == "city"]
     assert all(str(c.after) in CITIES for c in offered)
@@ -265,9 +285,9 @@ def test_a_notice_failing_the_privacy_check_is_not_written(planted, tmp_path):
     recourse offered to it, by asking for a minimum of one person) is refused by the checker
     and not written; its line in index.csv says why without the value."""
     X, _, model, _, _ = planted
-    refused = [i for i in X.index[model.predict(X) == "bad"]][:6]
+    refused = list(X.index[model.predict(X) == "bad"])[:6]
     with pytest.warns(sa.errors.NoticeWarning, match="not written"):
-        batch = sa.explain.person_notices(
+        batch = person_notices(
             model,
             X,
             refused,
@@ -369,11 +389,11 @@ def priced(fast_policy):
 
 
 def test_a_two_order_profile_group_is_neither_named_nor_recoverable(priced, tmp_path):
-    data, result = priced
+    _, result = priced
     assert _leaks(_outputs(result, tmp_path), NAME) == []
     doc = result.to_dict()
     pricing = doc["pricing"]
-    for table in pricing["gaps"]:
+    for table in pricing["gaps"].values():
         hidden = [g for g in table["groups"] if g.get("mean") is None]
         if hidden:
             # The overall mean price times the orders, minus the shown groups', is about the

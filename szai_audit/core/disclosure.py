@@ -219,7 +219,7 @@ class _Space:
         the sums its recovery uses, the preferred one that alone breaks it, else the
         preferred."""
         weights = np.linalg.lstsq(rows.T, target, rcond=None)[0]
-        used = [i for i in np.flatnonzero(np.abs(weights) > 1e-7) if which[i][0]]
+        used = [int(i) for i in np.flatnonzero(np.abs(weights) > 1e-7) if which[i][0]]
         used = used or [i for i, w in enumerate(which) if w[0]]
         used.sort(key=lambda i: self._preference(*which[i]))
         for i in used[:_TRIES]:

@@ -250,15 +250,15 @@ def regression_chart(
     """Mean prediction by group with intervals (groups below the minimum size left blank),
     written as SVG directly."""
     means = rm.by_group
-    if (means["count"] >= policy.min_group_size).sum() < 2 or len(means) > 40:
+    shown = rm.shown(policy.min_group_size)
+    if shown.sum() < 2 or len(means) > 40:
         return None
     keys = list(means.index)
-    shown = (means["count"] >= policy.min_group_size).to_numpy()
     vals = np.where(shown, means["mean_prediction"].to_numpy(dtype=float), np.nan)
     bounds = None
     if ci is not None:
-        lo = ci[("mean_prediction", "low")].to_numpy(float)
-        hi = ci[("mean_prediction", "high")].to_numpy(float)
+        lo = np.where(shown, ci[("mean_prediction", "low")].to_numpy(float), np.nan)
+        hi = np.where(shown, ci[("mean_prediction", "high")].to_numpy(float), np.nan)
         bounds = list(zip(lo, hi, strict=True))
     ends = [v for v in vals if np.isfinite(v)]
     if bounds is not None:

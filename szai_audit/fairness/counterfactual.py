@@ -12,6 +12,7 @@ A numeric attribute that the audit binned (age) is set to the median of the othe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +84,7 @@ def flip_test(
     numeric: bool = False,
     change_rtol: float = 0.0,
     withheld: Collection[str] = (),
+    k: int = 1,
 ) -> FlipResult:
     """Flip ``column`` to each other group's value and measure what the model changes.
 
@@ -116,6 +118,10 @@ def flip_test(
     withheld : collection of str
         Groups whose value is withheld from the outputs (too few people to be named): the
         result records their label, not the value written.
+    k : int, default 1
+        ``policy.k_anonymity``: for a group of fewer than ``k`` rows tested, the directions
+        of the changes and the mean score change are NaN (they would tell its people's
+        decisions); whether decisions change is kept.
     """
     n = len(data)
     rows = np.arange(n)
@@ -148,7 +154,7 @@ def flip_test(
                 change_rtol=change_rtol,
             )
             pairs.extend(group_pairs)
-    return _flip_result(pairs, per_group, len(rows), withheld)
+    return _flip_result(pairs, per_group, len(rows), withheld, k)
 
 
 def _outputs(
@@ -241,12 +247,19 @@ def _flip_result(
     per_group: dict[str, dict[str, Any]],
     n_rows: int,
     withheld: Collection[str],
+    k: int = 1,
 ) -> FlipResult:
     """The pair and per-group tables of the flip test (the value written into a ``withheld``
-    group recorded as its label)."""
+    group recorded as its label; the directions of a group of fewer than ``k`` rows NaN)."""
     for pair in pairs:
         if pair["to_group"] in withheld:
             pair["value"] = pair["to_group"]
+        if pair["n"] < k:
+            for key in ("to_favourable", "to_unfavourable", "mean_score_change"):
+                pair[key] = math.nan
+    for summary in per_group.values():
+        if summary["n"] < k:
+            summary["mean_score_change"] = math.nan
     pair_frame = pd.DataFrame(
         pairs,
         columns=[

@@ -149,9 +149,10 @@ def _regression_table(
     if rm.has_outcomes:
         metrics += ["mean_outcome", "mean_residual", "mae"]
     rows = []
+    visible = rm.shown(min_size)
     for i, (key, row) in enumerate(rm.by_group.iterrows()):
         count = int(row["count"])
-        suppressed = count < min_size
+        suppressed = not visible[i]
         cells = []
         for m in metrics:
             if suppressed:

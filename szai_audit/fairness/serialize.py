@@ -147,9 +147,10 @@ def regression_dict(
     """Numeric-output metrics for JSON; groups below the minimum size withheld. With
     ``scoring`` (data in memory), each group's scoring rate and the table's median."""
     rows = []
+    visible = rm.shown(min_size)
     for i, (key, row) in enumerate(rm.by_group.iterrows()):
         keys = list(key) if isinstance(key, tuple) else [key]
-        shown = int(row["count"]) >= min_size
+        shown = bool(visible[i])
         entry: dict[str, Any] = {
             "group": [str(k) for k in keys],
             "suppressed": not shown,

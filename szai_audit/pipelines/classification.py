@@ -315,6 +315,7 @@ class ClassificationRunner(TaskRunner):
                     g, sample, self.encodings[g].row_labels()[sample.positions], self.policy,
                     reference=self.reference.get(g), random_state=self.random_state,
                     labels=s.feature_labels,
+                    hidden=frozenset(map(str, self.encodings[g].index)) - self._shown(g),
                 )  # fmt: skip
         return out
 

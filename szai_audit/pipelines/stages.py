@@ -101,6 +101,7 @@ def input_checks(
                     numeric=numeric,
                     change_rtol=change_rtol,
                     withheld=a.withheld.keys(),
+                    k=policy.k_anonymity,
                 )
     for a in attrs:
         ground = a.info.ground

@@ -170,6 +170,11 @@ def _flip_status(failed: bool, perfect: tuple[str, float] | None) -> Status:
     return Status.PASS if perfect is None else Status.NEEDS_REVIEW
 
 
+def _number(value: Any) -> float | None:
+    """A float, None for NaN."""
+    return None if np.isnan(float(value)) else float(value)
+
+
 def flip_finding(
     result: FlipResult,
     ground: str,
@@ -240,8 +245,10 @@ def flip_finding(
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),
-            "to_favourable": float(top["to_favourable"]),
-            "to_unfavourable": float(top["to_unfavourable"]),
+            # NaN (None) for a group of fewer than policy.k_anonymity people: the direction
+            # would tell their decisions.
+            "to_favourable": _number(top["to_favourable"]),
+            "to_unfavourable": _number(top["to_unfavourable"]),
             "mean_score_change": None if np.isnan(shift) else shift,
             "rows_tested": result.n_rows,
             "change_rtol": change_rtol,

@@ -82,7 +82,7 @@ def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) 
         rates=pd.Series(rates.to_numpy()[keep], index=np.asarray(labels, dtype=object)[keep]),
         positions=np.flatnonzero(keep),
         denominators=pd.Series(sizes, index=labels),
-        suppressed={lbl: int(d) for lbl, d, s in zip(labels, den, small, strict=True) if s},
+        suppressed={lbl: int(d) for lbl, d, s in zip(labels, sizes, small, strict=True) if s},
     )
 
 
