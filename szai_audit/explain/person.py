@@ -420,18 +420,15 @@ def explain_people(
         ``{column: "increase" | "decrease" | "any" | [categories]}``: the only columns
         recourse may change, and how: a number up, down or either way; a category to any
         other category seen in ``data`` ("any") or only to those listed (a change of category
-        costs 1 whatever its target, so list the targets a person could reach), among those
-        held by at least ``min_count`` people. By default every column not immutable or
-        sensitive, either way.
+        costs 1 whatever its target, so list the targets a person could reach). By default
+        every column not immutable or sensitive, either way.
     n_reasons, n_options, background_size, grid : int
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
     min_count : int, default 10
-        A reason is compared with the people who received the favourable decision (their
-        median, their most common category) only when at least this many of them have a
-        value, and recourse changes a category only to one held by at least this many people
-        of ``data``: a notice never describes a handful of other people, nor shows their
-        value (a name typed into one row's city is never offered as a city to move to).
+        Reasons are compared with the favourably decided (their median, most common category)
+        when at least this many have a value; recourse offers only categories at least this
+        many people of ``data`` hold: a notice never describes a handful of others.
     random_state : int or None, default 0
 
     Returns

@@ -84,7 +84,6 @@ def flip_test(
     numeric: bool = False,
     change_rtol: float = 0.0,
     withheld: Collection[str] = (),
-    k: int = 1,
 ) -> FlipResult:
     """Flip ``column`` to each other group's value and measure what the model changes.
 
@@ -118,10 +117,6 @@ def flip_test(
     withheld : collection of str
         Groups whose value is withheld from the outputs (too few people to be named): the
         result records their label, not the value written.
-    k : int, default 1
-        ``policy.k_anonymity``: for a group of fewer than ``k`` rows tested, the directions
-        of the changes and the mean score change are NaN (they would tell its people's
-        decisions); whether decisions change is kept.
     """
     n = len(data)
     rows = np.arange(n)
@@ -154,7 +149,7 @@ def flip_test(
                 change_rtol=change_rtol,
             )
             pairs.extend(group_pairs)
-    return _flip_result(pairs, per_group, len(rows), withheld, k)
+    return _flip_result(pairs, per_group, len(rows), withheld)
 
 
 def _outputs(
@@ -247,19 +242,12 @@ def _flip_result(
     per_group: dict[str, dict[str, Any]],
     n_rows: int,
     withheld: Collection[str],
-    k: int = 1,
 ) -> FlipResult:
     """The pair and per-group tables of the flip test (the value written into a ``withheld``
-    group recorded as its label; the directions of a group of fewer than ``k`` rows NaN)."""
+    group recorded as its label)."""
     for pair in pairs:
         if pair["to_group"] in withheld:
             pair["value"] = pair["to_group"]
-        if pair["n"] < k:
-            for key in ("to_favourable", "to_unfavourable", "mean_score_change"):
-                pair[key] = math.nan
-    for summary in per_group.values():
-        if summary["n"] < k:
-            summary["mean_score_change"] = math.nan
     pair_frame = pd.DataFrame(
         pairs,
         columns=[
@@ -276,6 +264,25 @@ def _flip_result(
     by_group = pd.DataFrame.from_dict(per_group, orient="index")
     by_group.index.name = "group"
     return FlipResult(pair_frame, by_group, n_rows)
+
+
+def without_directions(result: FlipResult, k: int) -> FlipResult:
+    """``result`` with the directions of the changes and the mean score change NaN for every
+    group of fewer than ``k`` rows tested (``policy.k_anonymity``): they would tell its
+    people's decisions; whether decisions change is kept.
+
+    >>> pairs = pd.DataFrame({"n": [1, 40], "to_favourable": [1.0, 0.1],
+    ...                       "to_unfavourable": [0.0, 0.0], "mean_score_change": [0.2, 0.0]})
+    >>> by_group = pd.DataFrame({"n": [1, 40], "mean_score_change": [0.2, 0.0]})
+    >>> without_directions(FlipResult(pairs, by_group, 41), 5).pairs["to_favourable"].tolist()
+    [nan, 0.1]
+    """
+    pairs, by_group = result.pairs.copy(), result.by_group.copy()
+    small = pairs["n"].to_numpy() < k
+    pairs.loc[small, ["to_favourable", "to_unfavourable", "mean_score_change"]] = math.nan
+    if len(by_group):
+        by_group.loc[by_group["n"].to_numpy() < k, "mean_score_change"] = math.nan
+    return FlipResult(pairs, by_group, result.n_rows)
 
 
 def flip_values(

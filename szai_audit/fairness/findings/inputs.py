@@ -171,7 +171,8 @@ def _flip_status(failed: bool, perfect: tuple[str, float] | None) -> Status:
 
 
 def _number(value: Any) -> float | None:
-    """A float, None for NaN."""
+    """A float, None for NaN (a flip's directions for fewer than ``policy.k_anonymity``
+    people, which would tell their decisions)."""
     return None if np.isnan(float(value)) else float(value)
 
 
@@ -245,8 +246,6 @@ def flip_finding(
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),
-            # NaN (None) for a group of fewer than policy.k_anonymity people: the direction
-            # would tell their decisions.
             "to_favourable": _number(top["to_favourable"]),
             "to_unfavourable": _number(top["to_unfavourable"]),
             "mean_score_change": None if np.isnan(shift) else shift,
