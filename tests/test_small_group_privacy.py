@@ -137,8 +137,11 @@ def _equations(doc: dict, labels: pd.DataFrame) -> dict[str, list[np.ndarray]]:
     outcome_rates = ("true_positive_rate", "false_positive_rate", "precision", "accuracy")
     groups: dict[str, dict[str, tuple[np.ndarray, bool]]] = {}
     for key, table in tables.items():
-        for q in out:
-            out[q].append(everyone)  # the overall row
+        if table["overall"]["selection_rate"] is not None:  # the overall row
+            out["decisions"].append(everyone)
+        if any(table["overall"][m] is not None for m in outcome_rates):
+            out["hits"].append(everyone)
+            out["outcomes"].append(everyone)
         for g in table["groups"]:
             mask = np.logical_and.reduce(
                 [
@@ -186,7 +189,9 @@ def _recoverable(sums: list[np.ndarray], person: int) -> bool:
 
 def _differenced(table: dict, rate: str) -> tuple[float, int]:
     """The issue's attack on one table: overall count x rate minus the shown groups', and how
-    many people that remainder is about."""
+    many people that remainder is about (none when the overall rate is withheld)."""
+    if table["overall"][rate] is None:
+        return float("nan"), 0
     total = table["overall"]["count"] * table["overall"][rate]
     people = table["overall"]["count"]
     for g in table["groups"]:
@@ -229,9 +234,13 @@ def test_a_small_group_cannot_be_recovered_from_two_tables():
     codes = {"gender": g, "nationality": nat, "both": 2 * g + nat}
     sizes = {"gender": 2, "nationality": 2, "both": 4}
     shown = {t: np.bincount(c, minlength=sizes[t]) >= 30 for t, c in codes.items()}
-    withheld = protect(Cells(codes, sizes, np.ones((len(g), 1)), shown), K)
-    assert withheld["both"].all() and not withheld["gender"].any()
+    rank = {"gender": 1, "nationality": 1, "both": 2}  # the intersection gives up cells first
+    withheld = protect(Cells(codes, sizes, np.ones((len(g), 1)), shown, rank=rank), K)
+    assert withheld["both"].all() and not withheld["gender"].any() and not withheld.overall
     assert withheld["nationality"].tolist() == [True, False]
+    # Without the ranks another complement does: the women's figures and the overall.
+    other = protect(Cells(codes, sizes, np.ones((len(g), 1)), shown), K)
+    assert other["gender"].tolist() == [True, False] and other.overall
 
 
 # ---------------------------------------------------------------------------------------------

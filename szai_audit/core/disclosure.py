@@ -18,13 +18,16 @@ its true-positive rate gives). The tables of one audit share their people: every
 sum over *atoms*, the combinations of all tables' groups, and what is published is the sum of
 each published cell's atoms (and of every table's whole). A private set is *recoverable* when
 its indicator lies in the span of the published sums. :func:`protect` withholds, besides the
-cells given as not shown, every private cell, then as few further cells as it can (a missing
-group first, then the smallest) until no private cell, no private atom, and no private union
-of withheld cells within a table or within a cell of a coarser table is recoverable.
+cells given as not shown, every private cell, then as few further figures as it can (a
+missing group first, then the overall figures, then cells of the finest tables and the
+smallest) until no private cell, no private atom, and no private union of withheld cells
+within a table or within a cell of a coarser table is recoverable. Withholding the overall
+figures protects a lone small group of a single ground without hiding a compared group; with
+several grounds the overall is the sum of another ground's groups, and cells go too.
 
 Above :data:`MAX_ATOMS` combinations the span is not computed; each table is then protected on
-its own (its withheld cells, together, are never a private set and never one cell alone),
-which is weaker across tables (docs/method.md, Privacy of the report).
+its own (its withheld cells, together, are never a private set: :func:`protect_table`), which
+is weaker across tables (docs/method.md, Privacy of the report).
 """
 
 from __future__ import annotations
@@ -34,12 +37,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["MAX_ATOMS", "Cells", "private", "protect", "protect_table"]
+__all__ = ["MAX_ATOMS", "Cells", "Withheld", "private", "protect", "protect_table"]
 
 #: Above this many combinations of all tables' groups, each table is protected on its own.
 MAX_ATOMS = 2000
-#: Candidate cells tried, in order of preference, for each recoverable private set.
-_TRIES = 8
 #: A singular value or a residual below this (relative) is zero.
 _EPS = 1e-9
 
@@ -73,6 +74,9 @@ class Cells:
     first : mapping of str to ndarray of bool, optional
         Cells to withhold first when a complement is needed (the missing group, which no
         check compares).
+    rank : mapping of str to int, optional
+        Per table, the order in which tables give up cells as complements: the higher first
+        (an intersection of three grounds before one of two, before a ground's own table).
     """
 
     codes: Mapping[str, np.ndarray]
@@ -80,9 +84,22 @@ class Cells:
     margins: np.ndarray
     shown: Mapping[str, np.ndarray]
     first: Mapping[str, np.ndarray] | None = None
+    rank: Mapping[str, int] | None = None
 
 
-def protect(cells: Cells, k: int) -> dict[str, np.ndarray]:
+@dataclass(frozen=True)
+class Withheld:
+    """What :func:`protect` withholds: per table, its withheld cells (True), and whether the
+    overall figures are withheld."""
+
+    cells: dict[str, np.ndarray]
+    overall: bool = False
+
+    def __getitem__(self, table: str) -> np.ndarray:
+        return self.cells[table]
+
+
+def protect(cells: Cells, k: int) -> Withheld:
     """The cells of each table whose figures must be withheld: those not shown, every private
     cell, and the complements that keep every private set unrecoverable (module description).
 
@@ -94,18 +111,27 @@ def protect(cells: Cells, k: int) -> dict[str, np.ndarray]:
 
     Returns
     -------
-    dict of str to ndarray of bool
-        Per table, True for each withheld cell.
+    Withheld
+        Per table, True for each withheld cell; and whether the overall figures are.
 
     Examples
     --------
     One ground of three groups, the last a single person: the overall and the two other groups
-    would give her figure back, so the smaller of them is withheld with her.
+    would give her figure back, so the overall figures are withheld. With a second ground whose
+    groups give the overall back, the smaller of the other age groups is withheld with her.
 
-    >>> codes = {"age": np.array([0] * 40 + [1] * 60 + [2])}
-    >>> c = Cells(codes, {"age": 3}, np.ones((101, 1)), {"age": np.array([True, True, False])})
-    >>> protect(c, 5)["age"].tolist()
-    [True, False, True]
+    >>> age = np.array([0] * 40 + [1] * 60 + [2])
+    >>> shown = np.array([True, True, False])
+    >>> c = Cells({"age": age}, {"age": 3}, np.ones((101, 1)), {"age": shown})
+    >>> w = protect(c, 5)
+    >>> w["age"].tolist(), w.overall
+    ([False, False, True], True)
+    >>> sex = np.array([0, 1] * 50 + [0])
+    >>> c = Cells({"age": age, "sex": sex}, {"age": 3, "sex": 2}, np.ones((101, 1)),
+    ...           {"age": shown, "sex": np.array([True, True])})
+    >>> w = protect(c, 5)
+    >>> w["age"].tolist(), w["sex"].tolist(), w.overall
+    ([True, False, True], [False, False], False)
     """
     keys = list(cells.codes)
     margins = np.asarray(cells.margins, dtype=float).reshape(len(cells.margins), -1)
@@ -120,7 +146,7 @@ def protect(cells: Cells, k: int) -> dict[str, np.ndarray]:
         withheld[t] = ~np.asarray(cells.shown[t], dtype=bool) | private(own, k)
     space = _Space(keys, atom_codes, atom_margins, cells, k)
     if len(atom_codes) > MAX_ATOMS:
-        return {t: space.alone(j, withheld[t]) for j, t in enumerate(keys)}
+        return Withheld({t: space.alone(j, withheld[t]) for j, t in enumerate(keys)})
     return space.complete(withheld)
 
 
@@ -150,20 +176,28 @@ class _Space:
     def _member(self, j: int, cell: int) -> np.ndarray:
         return np.asarray(self.atom_codes[:, j] == cell, dtype=float)
 
-    def _preference(self, t: str, cell: int) -> tuple[int, float]:
-        """Which published cell to withhold first: a preferred one, then the smallest."""
+    def _preference(self, t: str, cell: int) -> tuple[int, float, float]:
+        """Which published figure to withhold first: a preferred cell (the missing group),
+        then the overall figures (``t`` empty), then a cell of the table of highest rank,
+        the smallest first."""
+        if not t:
+            return (0, np.inf, 0.0)
         j = self.keys.index(t)
         first = self.cells.first.get(t) if self.cells.first else None
+        rank = self.cells.rank.get(t, 0) if self.cells.rank else 0
         size = float(self.atom_margins[self.atom_codes[:, j] == cell, 0].sum())
-        return (0 if first is not None and bool(first[cell]) else 1, size)
+        return (0 if first is not None and bool(first[cell]) else 1, -rank, size)
 
-    def _rows(self, withheld: Mapping[str, np.ndarray]) -> tuple[np.ndarray, list[tuple[str, int]]]:
-        """The published sums (each table's whole, then its published cells) and which cell
-        each published row is (("", -1) for a whole)."""
-        rows, which = [], []
+    def _rows(
+        self, withheld: Mapping[str, np.ndarray], overall: bool
+    ) -> tuple[np.ndarray, list[tuple[str, int]]]:
+        """The published sums (the overall, unless withheld, then each table's published
+        cells) and which figure each is (("", -1) for the overall)."""
+        rows: list[np.ndarray] = [np.zeros(self.n_atoms)]
+        which = [("", -1)]
+        if not overall:
+            rows, which = [np.ones(self.n_atoms)], [("", -1)]
         for j, t in enumerate(self.keys):
-            rows.append(np.asarray(self.atom_codes[:, j] >= 0, dtype=float))
-            which.append(("", -1))
             for cell in np.flatnonzero(~withheld[t]):
                 rows.append(self._member(j, int(cell)))
                 which.append((t, int(cell)))
@@ -196,37 +230,41 @@ class _Space:
         pairs = np.unique(np.column_stack([a, b]), axis=0)
         return len(pairs) == len(np.unique(a)) and len(np.unique(b)) < len(np.unique(a))
 
-    def complete(self, withheld: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def complete(self, withheld: dict[str, np.ndarray]) -> Withheld:
         """Withhold complements until no private set is recoverable."""
         withheld = {t: w.copy() for t, w in withheld.items()}
-        wholes = self._rows({t: np.ones_like(w) for t, w in withheld.items()})[0]
+        overall = False
         while True:
-            rows, which = self._rows(withheld)
+            rows, which = self._rows(withheld, overall)
             targets = self._targets(withheld)
-            # A set the tables' wholes alone give (a whole table of fewer than k people) is
-            # published whatever is withheld.
-            targets = targets[~_recoverable(wholes, targets)]
             found = _recoverable(rows, targets)
             if not found.any():
-                return withheld
-            t, cell = self._complement(rows, which, targets[int(np.flatnonzero(found)[0])])
-            withheld[t][cell] = True
+                return Withheld(withheld, overall)
+            for t, cell in self._complement(rows, which, targets[int(np.flatnonzero(found)[0])]):
+                if t:
+                    withheld[t][cell] = True
+                else:
+                    overall = True
 
     def _complement(
         self, rows: np.ndarray, which: list[tuple[str, int]], target: np.ndarray
-    ) -> tuple[str, int]:
-        """The published cell to withhold so that ``target`` is no longer recoverable: among
-        the sums its recovery uses, the preferred one that alone breaks it, else the
-        preferred."""
-        weights = np.linalg.lstsq(rows.T, target, rcond=None)[0]
-        used = [int(i) for i in np.flatnonzero(np.abs(weights) > 1e-7) if which[i][0]]
-        used = used or [i for i, w in enumerate(which) if w[0]]
-        used.sort(key=lambda i: self._preference(*which[i]))
-        for i in used[:_TRIES]:
-            kept = np.delete(rows, i, axis=0)
-            if not _recoverable(kept, target[None, :])[0]:
-                return which[i]
-        return which[used[0]]
+    ) -> list[tuple[str, int]]:
+        """The published figures to withhold so that ``target`` is no longer recoverable: the
+        preferred of the sums its recovery uses, one after the other until it is not, then
+        each given back if it is not needed."""
+        kept = [i for i in range(len(rows)) if rows[i].any()]
+        removed: list[int] = []
+        while _recoverable(rows[kept], target[None, :])[0]:
+            weights = np.linalg.lstsq(rows[kept].T, target, rcond=None)[0]
+            used = [kept[i] for i in np.flatnonzero(np.abs(weights) > 1e-7)]
+            best = min(used, key=lambda i: self._preference(*which[i]))
+            kept.remove(best)
+            removed.append(best)
+        for i in reversed(removed[:-1]):
+            trial = sorted([*kept, i])
+            if not _recoverable(rows[trial], target[None, :])[0]:
+                kept, removed = trial, [r for r in removed if r != i]
+        return [which[i] for i in removed]
 
     def alone(self, j: int, withheld: np.ndarray) -> np.ndarray:
         """One table protected on its own (:func:`protect_table`)."""
@@ -240,8 +278,8 @@ def protect_table(
 ) -> np.ndarray:
     """The cells of one table (whose whole is published) to withhold: ``withheld`` and every
     private cell, then further cells (in ``order``, by default the smallest first) until the
-    withheld cells together are not private and are more than one (their sum is the whole
-    minus the published cells).
+    withheld cells together (their sum is the whole minus the published cells) are not
+    private.
 
     Parameters
     ----------
@@ -262,7 +300,7 @@ def protect_table(
         order = [int(c) for c in np.argsort(margins[:, 0], kind="stable")]
     for c in (c for c in order if not out[c]):
         union = margins[out].sum(axis=0, keepdims=True)
-        if not out.any() or (out.sum() > 1 and not private(union, k)[0]):
+        if not private(union, k)[0]:
             break
         out[c] = True
     return out

@@ -552,7 +552,8 @@ def person_notices(
             else ""
         )
         warnings.warn(
-            f"{len(batch.problems)} of {len(people)} notices have problems (see index.csv in "
+            f"{len(batch.problems)} of {len(people)} notices have plain-language or privacy "
+            f"problems (see index.csv in "
             f"{str(batch.folder)!r}), such as {next(iter(batch.problems.values()))[0]!r}"
             f"{refused}.",
             NoticeWarning,

@@ -150,7 +150,7 @@ class GroupMetrics:
         Figures withheld so that no group of fewer than ``policy.k_anonymity`` people can be
         worked out from the others (:func:`szai_audit.fairness.withheld.withhold`): one
         column per rate of :data:`RATE_METRICS`, True where withheld; None: none (see
-        :meth:`shown`).
+        :meth:`shown`). ``overall_private`` names the rates withheld from the overall row.
     """
 
     counts: pd.DataFrame
@@ -159,6 +159,8 @@ class GroupMetrics:
     has_scores: bool
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     private: pd.DataFrame | None = None
+    #: The rates of :data:`RATE_METRICS` withheld from the overall row too.
+    overall_private: frozenset[str] = frozenset()
 
     @property
     def sensitive_names(self) -> list[str]:

@@ -166,14 +166,17 @@ def _regression_table(
             cells.append({"text": fmt_amount(float(row[m])), "withheld": False, "ci": interval})
         rows.append(_group_row(key, count, suppressed, cells))
     overall = rm.overall
+    big = rm.by_group["count"].to_numpy() >= min_size
     return {
         "attributes": [_attribute_header(a, columns) for a in rm.sensitive_names],
         "columns": [METRIC_LABELS[m] for m in metrics],
         "rows": rows,
         "overall": {
             "count": int(overall["count"]),
-            "cells": [fmt_amount(float(overall[m])) for m in metrics],
+            "cells": ["—" if rm.overall_hidden else fmt_amount(float(overall[m])) for m in metrics],
         },
+        # Figures withheld to protect a small group (the table's note).
+        "protected": bool(rm.overall_hidden or (big & ~visible).any()),
     }
 
 
@@ -207,7 +210,7 @@ def _table(
     # Figures resting on enough people, withheld to protect a small group (the table's note).
     big = gm.denominators()[metrics].to_numpy() >= min_size
     big &= by_group["count"].to_numpy()[:, None] >= min_size
-    protected = bool((big & ~shown).any())
+    protected = bool((big & ~shown).any()) or bool(gm.overall_private)
     values = by_group[metrics].to_numpy(dtype=float)
     counts = by_group["count"].to_numpy()
     bounds = None
@@ -232,7 +235,11 @@ def _table(
         rows.append(_group_row(key, count, suppressed, cells))
     overall = gm.overall
     overall_cells = [
-        fmt_ratio(float(overall[m]), 3) if m == "mean_score" else fmt_pct(float(overall[m]))
+        "—"
+        if m in gm.overall_private
+        else fmt_ratio(float(overall[m]), 3)
+        if m == "mean_score"
+        else fmt_pct(float(overall[m]))
         for m in metrics
     ]
     keep = [j for j in range(len(metrics)) if any(not r["cells"][j]["withheld"] for r in rows)]

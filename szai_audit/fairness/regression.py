@@ -81,13 +81,16 @@ class RegressionMetrics:
     hidden : frozenset of str
         Groups whose figures are withheld so that no group of fewer than
         ``policy.k_anonymity`` people can be worked out from the others
-        (:mod:`szai_audit.core.disclosure`), beside those of too few people (:meth:`shown`).
+        (:mod:`szai_audit.core.disclosure`), beside those of too few people (:meth:`shown`);
+        ``overall_hidden``: the overall figures too.
     """
 
     stats: pd.DataFrame
     has_outcomes: bool
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
     hidden: frozenset[str] = frozenset()
+    #: Whether the overall figures are withheld too (they would give a small group back).
+    overall_hidden: bool = False
 
     def shown(self, min_size: int) -> np.ndarray:
         """Whether each group's figures may be published: at least ``min_size`` people, and

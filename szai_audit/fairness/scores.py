@@ -101,20 +101,16 @@ class ScoreMetrics:
     def bins_shown(self, min_size: int, k: int) -> np.ndarray:
         """Whether each calibration bin (a row of ``calibration``) may be published: its group
         is shown, it holds at least ``min_size`` people, and the withheld bins of its group
-        are not together a set of fewer than ``k`` people (or positives or negatives) that
-        the group's figures minus the shown bins would give back
-        (:func:`~szai_audit.core.disclosure.protect_table`)."""
+        are not together a set of fewer than ``k`` people that the group's figures minus the
+        shown bins would give back (:func:`~szai_audit.core.disclosure.protect_table`)."""
         cal = self.calibration
         out = np.zeros(len(cal), dtype=bool)
         groups = dict(zip(map(str, self.by_group.index), self.shown(min_size), strict=True))
         for g, rows in cal.groupby("group", sort=False).indices.items():
             if not groups.get(str(g), False):
                 continue
-            part = cal.iloc[rows]
-            pos = part["positives"].to_numpy(dtype=float)
-            n = part["count"].to_numpy(dtype=float)
-            margins = np.column_stack([n, pos, n - pos])
-            out[rows] = ~protect_table(margins, n < min_size, k)
+            n = cal.iloc[rows]["count"].to_numpy(dtype=float)
+            out[rows] = ~protect_table(n[:, None], n < min_size, k)
         return out
 
     def reordered(self, order: list[str]) -> ScoreMetrics:

@@ -70,7 +70,7 @@ def metrics_table_dict(
             if m not in METRICS or entry.get(m) is not None
         }
         rows.append(entry)
-    overall = {m: jsonable(gm.overall[m]) for m in METRICS}
+    overall = {m: None if m in gm.overall_private else jsonable(gm.overall[m]) for m in METRICS}
     overall["count"] = int(gm.overall["count"])
     return {
         "attributes": gm.sensitive_names,
@@ -170,7 +170,10 @@ def regression_dict(
     return {
         "attributes": rm.sensitive_names,
         "groups": rows,
-        "overall": {k: jsonable(v) for k, v in rm.overall.items()},
+        "overall": {
+            k: jsonable(v) if k == "count" or not rm.overall_hidden else None
+            for k, v in rm.overall.items()
+        },
         "scoring": None
         if scoring is None
         else {"median": jsonable(scoring.median), "side": scoring.side},

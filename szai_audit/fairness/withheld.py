@@ -2,18 +2,17 @@
 others: complementary suppression (:mod:`szai_audit.core.disclosure`) over every table of one
 audit at once (the grounds and their intersections share their people).
 
-Two blocks of figures are protected, each with its own margins:
-
-* **decisions** (the selection rate, the mean score; the base rates and score tables follow
-  them): a set of people is private when it has 1 to ``k - 1`` people;
-* **outcomes** (true- and false-positive, false-negative rates, precision, accuracy: given a
-  group's decisions and outcomes, each gives its number of true positives): a set is private
-  when its actual positives, actual negatives, favourable or unfavourable decisions number 1
-  to ``k - 1`` (one actual positive in a group of a hundred: her true-positive rate is her
-  decision).
-
-``k`` is ``policy.k_anonymity``; the sizes below which a figure is not shown at all are
+A set of people is private when it holds 1 to ``k - 1`` people (``k``: ``policy.k_anonymity``):
+no group of that size, no combination of the grounds' values held by that few, may have its
+decisions, its outcomes or their agreement worked out. Every figure of a group (its selection
+rate, mean score and base rate; its true- and false-positive rates, precision and accuracy,
+which are shown only where its decisions are) is withheld together, as is the overall row when
+it is the complement chosen. The sizes below which a figure is not shown at all are
 ``policy.min_group_size`` (:meth:`~szai_audit.fairness.metrics.GroupMetrics.shown`).
+
+Not covered: a large group's few actual positives (three among a hundred) are not a set of
+their own; their true-positive rate is withheld when fewer than ``min_group_size`` stand
+behind it, but with the group's other rates it can be worked out (docs/method.md).
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ import pandas as pd
 from ..core.data import is_missing_group_key
 from ..core.disclosure import Cells, protect
 from ..core.policy import Policy
-from .metrics import OUTCOME_METRICS, RATE_METRICS, GroupMetrics
+from .metrics import RATE_METRICS, GroupMetrics
 
 __all__ = ["withhold"]
 
@@ -35,8 +34,6 @@ __all__ = ["withhold"]
 def withhold(
     tables: Mapping[str, GroupMetrics],
     codes: Mapping[str, np.ndarray],
-    pred_pos: np.ndarray,
-    true_pos: np.ndarray | None,
     policy: Policy,
     weights: np.ndarray | None = None,
 ) -> dict[str, GroupMetrics]:
@@ -48,9 +45,6 @@ def withhold(
         Every table of the audit (grounds and intersections).
     codes : mapping of str to ndarray
         Per table, each entry's group (its encoding's codes).
-    pred_pos, true_pos : ndarray
-        Each entry's decision and outcome (1: the positive label); ``true_pos`` None without
-        outcomes.
     policy : Policy
     weights : ndarray, optional
         The rows each entry stands for (data seen in parts); one each by default.
@@ -60,32 +54,23 @@ def withhold(
     dict of str to GroupMetrics
     """
     keys = list(tables)
-    n = np.ones(len(pred_pos)) if weights is None else np.asarray(weights, dtype=float)
-    pp = np.asarray(pred_pos, dtype=float) * n
+    n = np.ones(len(codes[keys[0]])) if weights is None else np.asarray(weights, dtype=float)
     first = {t: np.array([is_missing_group_key(k) for k in tables[t].counts.index]) for t in keys}
-    shown = {t: tables[t].shown(policy.min_group_size) for t in keys}
-
-    def block(margins: np.ndarray, visible: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        sizes = {t: len(tables[t].counts) for t in keys}
-        cells = Cells({t: codes[t] for t in keys}, sizes, margins, visible, first)
-        return protect(cells, policy.k_anonymity)
-
-    decisions = block(n[:, None], {t: shown[t]["selection_rate"].to_numpy() for t in keys})
-    outcomes = {t: np.ones(len(tables[t].counts), dtype=bool) for t in keys}
-    if true_pos is not None:
-        p = np.asarray(true_pos, dtype=float) * n
-        margins = np.column_stack([p, n - p, pp, n - pp])
-        visible = {
-            t: shown[t][list(OUTCOME_METRICS)].to_numpy().any(axis=1) & ~decisions[t] for t in keys
-        }
-        outcomes = block(margins, visible)
-    return {t: _marked(tables[t], decisions[t], outcomes[t] | decisions[t]) for t in keys}
-
-
-def _marked(gm: GroupMetrics, decisions: np.ndarray, outcomes: np.ndarray) -> GroupMetrics:
-    """``gm`` with its withheld figures: a decision-block row withholds every figure."""
-    frame = pd.DataFrame(
-        {m: outcomes if m in OUTCOME_METRICS else decisions for m in RATE_METRICS},
-        index=gm.counts.index,
+    cells = Cells(
+        {t: codes[t] for t in keys},
+        {t: len(tables[t].counts) for t in keys},
+        n[:, None],
+        {t: tables[t].shown(policy.min_group_size)["selection_rate"].to_numpy() for t in keys},
+        first,
+        # A complement comes from the finest table first: a ground's own figures go last.
+        {t: len(tables[t].sensitive_names) for t in keys},
     )
-    return replace(gm, private=frame, _cache={})
+    withheld = protect(cells, policy.k_anonymity)
+    overall = frozenset(RATE_METRICS) if withheld.overall else frozenset()
+    return {t: _marked(tables[t], withheld[t], overall) for t in keys}
+
+
+def _marked(gm: GroupMetrics, withheld: np.ndarray, overall: frozenset[str]) -> GroupMetrics:
+    """``gm`` with its withheld figures: every figure of a withheld group."""
+    frame = pd.DataFrame(dict.fromkeys(RATE_METRICS, withheld), index=gm.counts.index)
+    return replace(gm, private=frame, overall_private=overall, _cache={})

@@ -159,8 +159,6 @@ class ClassificationRunner(TaskRunner):
         marked = withhold(
             {**self.metrics, **self.intersections},
             {key: enc.codes for key, enc in self.table_encodings.items()},
-            prep.pred_pos,
-            prep.true_pos,
             self.policy,
             prep.weights,
         )
@@ -231,8 +229,8 @@ class ClassificationRunner(TaskRunner):
             n_bins = int(np.clip((big.min() if len(big) else 0) // policy.min_group_size, 3, 10))
             gm = self.metrics[ground]
             order = [str(k) for k in gm.counts.index]
-            # The score figures follow the outcome figures of the group table.
-            hidden = ~gm.shown(1)["accuracy" if gm.has_outcomes else "selection_rate"]
+            # The score figures follow the group table's: withheld with its groups'.
+            hidden = ~gm.shown(1)["selection_rate"]
             sm = replace(
                 prep.score_metrics(enc, n_bins).reordered(order),
                 hidden=frozenset(group_label(k) for k in hidden.index[hidden.to_numpy()]),
@@ -410,17 +408,24 @@ class ClassificationRunner(TaskRunner):
     def _tradeoffs(self, failing: set[str | None]) -> dict[str, Any]:
         prep = self.prep
         assert prep.score is not None and prep.true_pos is not None
-        return {
-            ground: threshold_tradeoff(
-                prep.true_pos,
-                prep.score,
-                prep.pred_pos,
-                self.encodings[ground].row_labels(),
+        out = {}
+        for ground in self.metrics:
+            if ground not in failing:
+                continue
+            # Only the people of groups whose figures are shown: the illustration's rates by
+            # group and overall would otherwise give a withheld group back.
+            enc = self.encodings[ground]
+            labels = np.asarray(enc.row_labels(), dtype=object)
+            ok = self.metrics[ground].shown(self.policy.min_group_size)["selection_rate"]
+            kept = (enc.codes >= 0) & ok.to_numpy()[np.maximum(enc.codes, 0)]
+            out[ground] = threshold_tradeoff(
+                prep.true_pos[kept],
+                prep.score[kept],
+                prep.pred_pos[kept],
+                labels[kept],
                 random_state=self.random_state,
             )
-            for ground in self.metrics
-            if ground in failing
-        }
+        return out
 
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy

@@ -181,6 +181,7 @@ class PricingRunner(TaskRunner):
             shown[key] = g.shown(self.policy.min_group_size).to_numpy()
         n = len(self.prep.prices)
         withheld = protect(Cells(codes, sizes, np.ones((n, 1)), shown), self.policy.k_anonymity)
+        self.mean_hidden = withheld.overall  # the overall mean price is withheld too
         return {
             key: replace(
                 g,
@@ -357,7 +358,7 @@ class PricingRunner(TaskRunner):
             loyalty=self.loyalty,
             currency=settings.currency,
             binning=self.binning,
-            mean_price=float(prep.prices.mean()),
+            mean_price=float("nan") if self.mean_hidden else float(prep.prices.mean()),
             n_orders=prep.n_rows,
             labels={
                 c: [str(v) for v in spec[:3]]

@@ -135,12 +135,16 @@ class RegressionRunner(TaskRunner):
         shown = {key: self.tables[key].shown(self.policy.min_group_size) for key in keys}
         weights = self.prep.prediction_weights
         n = np.ones(len(codes[keys[0]])) if weights is None else np.asarray(weights, float)
-        withheld = protect(Cells(codes, sizes, n[:, None], shown), self.policy.k_anonymity)
+        rank = {key: len(self.tables[key].sensitive_names) for key in keys}
+        cells = Cells(codes, sizes, n[:, None], shown, rank=rank)
+        withheld = protect(cells, self.policy.k_anonymity)
         for key in keys:
             rm = self.tables[key]
             labels = [group_label(k) for k in rm.stats.index]
             hidden = frozenset(g for g, w in zip(labels, withheld[key], strict=True) if w)
-            self.tables[key] = replace(rm, hidden=hidden, _cache={})
+            self.tables[key] = replace(
+                rm, hidden=hidden, overall_hidden=withheld.overall, _cache={}
+            )
 
     def _conditional(self, higher: bool) -> list[Finding | Judgeable]:
         """Per ground, the mean prediction of each group given the legitimate factors against
