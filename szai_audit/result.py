@@ -36,7 +36,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.10"
+SCHEMA_VERSION = "1.11"
 
 
 @dataclass(frozen=True, eq=False)
@@ -262,9 +262,11 @@ class AuditResult:
         """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).
 
         It holds statistics by group, never a row of the data. Rates resting on fewer than
-        ``policy.min_group_size`` people are withheld (None); that is not a formal disclosure
-        control: a withheld group's figures can be derived by subtracting the shown groups
-        from the overall row (see docs/method.md).
+        ``policy.min_group_size`` people are withheld (None), and with them, by complementary
+        suppression, the figures (another group's, or the overall row's) from which a set of
+        fewer than ``policy.k_anonymity`` people could be worked out; a value held by fewer
+        than ``policy.k_anonymity`` rows appears under a stand-in (docs/method.md, Privacy of
+        the report).
         """
         out = json.loads(json.dumps(self._content()))  # a deep copy the caller may change
         out["manifest"]["generated_at"] = self.manifest.get("generated_at")

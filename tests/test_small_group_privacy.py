@@ -103,6 +103,8 @@ def audited(planted, fast_policy):
         sensitive=GROUNDS,
         bins={"age": AGE_BINS},
         favorable_label="good",
+        # Labels of the planted values name them too: they are left out.
+        value_labels={"foreign_worker": {TRIO: [TRIO, TRIO]}, "city": {NAME: [NAME, NAME]}},
         privacy=True,
         # The explanation on a few rows: every value it could show is still searched for.
         policy=fast_policy(explain_sample_size=60, explain_background_size=20),

@@ -32,6 +32,8 @@ from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label, column_unit, with_unit
 from ..core.messages import Message, first_upper
 from ..core.models import adapt_model
+from ..core.policy import Policy
+from ..core.rare import rare_values, shown_value
 from ..core.recourse import Candidate, RecourseSpace, search
 from .engine import RowSample, explain_sample
 from .words import feature_label
@@ -345,9 +347,11 @@ def _direction(col: pd.Series, c: str, direction: Any) -> Direction:
     seen = {str(v) for v in pd.unique(col.dropna().astype(object))}
     unknown = [v for v in direction if str(v) not in seen]
     if unknown or not direction:
+        # A value of fewer than k people is named by its stand-in (default k: Policy's).
+        rare = {str(v) for v in rare_values(col.dropna().astype(object), Policy().k_anonymity)}
+        shown = sorted({shown_value(v, rare, Policy().k_anonymity) for v in seen})
         raise InputError(
-            f"actionable[{c!r}] lists categories not seen in data: {unknown!r}; seen: "
-            f"{sorted(seen)!r}."
+            f"actionable[{c!r}] lists categories not seen in data: {unknown!r}; seen: {shown!r}."
             if unknown
             else f"actionable[{c!r}] is an empty list; leave {c!r} out of actionable instead."
         )
