@@ -245,6 +245,35 @@ def test_a_small_group_cannot_be_recovered_from_two_tables():
     assert other["gender"].tolist() == [True, False] and other.overall
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_no_private_set_can_be_recovered_from_the_published_sums(seed):
+    """Three grounds of random, lopsided groups, their pairs and their intersection: after
+    protect(), no set of fewer than k people (a cell of any table, or a combination of the
+    three grounds) is a linear combination of the published sums, by a rank test that does
+    not share the engine's code."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    grounds = [rng.choice(m, n, p=rng.dirichlet(np.full(m, 0.6))) for m in (4, 3, 5)]
+    codes, sizes = {}, {}
+    for combo in ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2)):
+        _, code = np.unique(
+            np.column_stack([grounds[i] for i in combo]), axis=0, return_inverse=True
+        )
+        codes[combo], sizes[combo] = code.reshape(-1), int(code.max()) + 1
+    shown = {t: np.bincount(c, minlength=sizes[t]) >= 30 for t, c in codes.items()}
+    withheld = protect(Cells(codes, sizes, np.ones((n, 1)), shown), K)
+    published = [] if withheld.overall else [np.ones(n)]
+    for t, c in codes.items():
+        published += [(c == cell).astype(float) for cell in np.flatnonzero(~withheld[t])]
+        assert withheld[t][~shown[t]].all()  # nothing too small is shown
+    rows = np.asarray(published)
+    rank = np.linalg.matrix_rank(rows)
+    sets = [(c == cell) for t, c in codes.items() for cell in range(sizes[t])]
+    for members in sets:
+        if 0 < members.sum() < K:
+            assert np.linalg.matrix_rank(np.vstack([rows, members])) > rank
+
+
 # ---------------------------------------------------------------------------------------------
 # The privacy grep: every output, the name and the small group's value nowhere
 # ---------------------------------------------------------------------------------------------

@@ -135,11 +135,10 @@ def protect(cells: Cells, k: int) -> Withheld:
     """
     keys = list(cells.codes)
     margins = np.asarray(cells.margins, dtype=float).reshape(len(cells.margins), -1)
-    stacked = np.column_stack([np.asarray(cells.codes[t], dtype=np.int64) for t in keys])
-    atom_codes, atom_of = np.unique(stacked, axis=0, return_inverse=True)
-    atom_of = atom_of.reshape(-1)
-    atom_margins = np.zeros((len(atom_codes), margins.shape[1]))
-    np.add.at(atom_margins, atom_of, margins)
+    atom_of, atom_codes = _atoms([np.asarray(cells.codes[t], dtype=np.int64) for t in keys])
+    atom_margins = np.column_stack(
+        [np.bincount(atom_of, weights=m, minlength=len(atom_codes)) for m in margins.T]
+    )
     withheld: dict[str, np.ndarray] = {}
     for j, t in enumerate(keys):
         own = _cell_margins(atom_codes[:, j], atom_margins, cells.sizes[t])
@@ -148,6 +147,25 @@ def protect(cells: Cells, k: int) -> Withheld:
     if len(atom_codes) > MAX_ATOMS:
         return Withheld({t: space.alone(j, withheld[t]) for j, t in enumerate(keys)})
     return space.complete(withheld)
+
+
+def _atoms(codes: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry's atom (its combination of every table's cell) and each atom's cells: one
+    integer key per entry (mixed radix), made unique once (``np.unique`` on rows of a
+    million entries took seconds)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    radix = 1
+    for c in codes:
+        base = int(c.max()) + 2 if len(c) else 1
+        if radix * base >= 2**62:  # too many combinations for one integer: unique so far
+            _, key = np.unique(key, return_inverse=True)
+            key, radix = key.reshape(-1).astype(np.int64), int(key.max()) + 1
+        key, radix = key * base + (c + 1), radix * base
+    distinct, atom_of = np.unique(key, return_inverse=True)
+    first = np.full(len(distinct), -1, dtype=np.int64)
+    first[atom_of[::-1]] = np.arange(len(key))[::-1]  # an entry of each atom
+    atom_codes = np.column_stack([c[first] for c in codes])
+    return atom_of.reshape(-1), atom_codes
 
 
 def _cell_margins(codes: np.ndarray, atom_margins: np.ndarray, size: int) -> np.ndarray:
@@ -193,10 +211,8 @@ class _Space:
     ) -> tuple[np.ndarray, list[tuple[str, int]]]:
         """The published sums (the overall, unless withheld, then each table's published
         cells) and which figure each is (("", -1) for the overall)."""
-        rows: list[np.ndarray] = [np.zeros(self.n_atoms)]
-        which = [("", -1)]
-        if not overall:
-            rows, which = [np.ones(self.n_atoms)], [("", -1)]
+        rows: list[np.ndarray] = [] if overall else [np.ones(self.n_atoms)]
+        which = [] if overall else [("", -1)]
         for j, t in enumerate(self.keys):
             for cell in np.flatnonzero(~withheld[t]):
                 rows.append(self._member(j, int(cell)))
@@ -231,40 +247,25 @@ class _Space:
         return len(pairs) == len(np.unique(a)) and len(np.unique(b)) < len(np.unique(a))
 
     def complete(self, withheld: dict[str, np.ndarray]) -> Withheld:
-        """Withhold complements until no private set is recoverable."""
+        """Withhold complements until no private set is recoverable: the published figures
+        are kept one after the other, those least willingly withheld first (a ground's own
+        groups before an intersection's, the largest first, then the overall, then the missing
+        group), each unless, with those kept before it, it would make a private set
+        recoverable; again with the new withheld unions until nothing changes."""
         withheld = {t: w.copy() for t, w in withheld.items()}
         overall = False
         while True:
             rows, which = self._rows(withheld, overall)
-            targets = self._targets(withheld)
-            found = _recoverable(rows, targets)
-            if not found.any():
+            order = sorted(range(len(rows)), key=lambda i: self._preference(*which[i]))
+            refused = _kept(rows[order[::-1]], self._targets(withheld))
+            if not refused.any():
                 return Withheld(withheld, overall)
-            for t, cell in self._complement(rows, which, targets[int(np.flatnonzero(found)[0])]):
+            for i in np.asarray(order[::-1])[refused]:
+                t, cell = which[i]
                 if t:
                     withheld[t][cell] = True
                 else:
                     overall = True
-
-    def _complement(
-        self, rows: np.ndarray, which: list[tuple[str, int]], target: np.ndarray
-    ) -> list[tuple[str, int]]:
-        """The published figures to withhold so that ``target`` is no longer recoverable: the
-        preferred of the sums its recovery uses, one after the other until it is not, then
-        each given back if it is not needed."""
-        kept = [i for i in range(len(rows)) if rows[i].any()]
-        removed: list[int] = []
-        while _recoverable(rows[kept], target[None, :])[0]:
-            weights = np.linalg.lstsq(rows[kept].T, target, rcond=None)[0]
-            used = [kept[i] for i in np.flatnonzero(np.abs(weights) > 1e-7)]
-            best = min(used, key=lambda i: self._preference(*which[i]))
-            kept.remove(best)
-            removed.append(best)
-        for i in reversed(removed[:-1]):
-            trial = sorted([*kept, i])
-            if not _recoverable(rows[trial], target[None, :])[0]:
-                kept, removed = trial, [r for r in removed if r != i]
-        return [which[i] for i in removed]
 
     def alone(self, j: int, withheld: np.ndarray) -> np.ndarray:
         """One table protected on its own (:func:`protect_table`)."""
@@ -306,13 +307,24 @@ def protect_table(
     return out
 
 
-def _recoverable(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Whether each target (a row of ``targets``) is a combination of ``rows``: its part
-    outside their span is zero."""
-    if len(targets) == 0:
-        return np.zeros(0, dtype=bool)
-    _, s, vt = np.linalg.svd(rows, full_matrices=False)
-    basis = vt[s > _EPS * max(1.0, float(s[0]) if len(s) else 1.0)]
-    residual = targets - (targets @ basis.T) @ basis
-    scale = np.maximum(np.linalg.norm(targets, axis=1), 1.0)
-    return np.asarray(np.linalg.norm(residual, axis=1) < 1e-6 * scale, dtype=bool)
+def _kept(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Which of ``rows``, taken in order, are refused: a row is kept unless, with the rows
+    kept before it, it would put one of ``targets`` in their span (incremental Gram-Schmidt:
+    the span's orthonormal basis, and each target's part outside it, updated row by row)."""
+    refused = np.zeros(len(rows), dtype=bool)
+    basis = np.zeros((0, rows.shape[1]))
+    outside = np.asarray(targets, dtype=float).copy()
+    scale = np.maximum(np.linalg.norm(outside, axis=1), 1.0)
+    for i, row in enumerate(np.asarray(rows, dtype=float)):
+        new = row - (basis @ row) @ basis
+        new -= (basis @ new) @ basis  # twice, for rows nearly in the span
+        size = float(np.linalg.norm(new))
+        if size <= _EPS * max(1.0, float(np.linalg.norm(row))):
+            continue  # already in the span: publishing it adds nothing
+        q = new / size
+        after = outside - np.outer(outside @ q, q)
+        if (np.linalg.norm(after, axis=1) < 1e-6 * scale).any():
+            refused[i] = True
+            continue
+        basis, outside = np.vstack([basis, q]), after
+    return refused
