@@ -433,10 +433,34 @@ def test_a_two_order_profile_group_is_neither_named_nor_recoverable(priced, tmp_
     assert _leaks(_outputs(result, tmp_path), NAME) == []
     doc = result.to_dict()
     pricing = doc["pricing"]
+    pooled = [g for g in pricing["gaps"]["neighbourhood"]["groups"] if g["group"] == "other"]
+    assert pooled and pooled[0]["count"] >= 2  # the villa's orders are in the pooled rest
     for table in pricing["gaps"].values():
         hidden = [g for g in table["groups"] if g.get("mean") is None]
-        if hidden:
+        if hidden and pricing["mean_price"] is not None:
             # The overall mean price times the orders, minus the shown groups', is about the
-            # withheld groups together: never fewer than k orders, never one group alone.
+            # withheld groups together (and the orders without a group): never fewer than k.
             orders = sum(g["count"] for g in hidden)
-            assert orders >= K and len(hidden) >= 2, (table["dimension"], hidden)
+            orders += pricing["orders"] - sum(g["count"] for g in table["groups"])
+            assert orders >= K, (table["dimension"], hidden)
+
+
+def test_a_lone_person_in_a_numeric_audit_cannot_be_differenced():
+    """Numeric outputs, one ground, a group of one: the overall mean would give her prediction
+    back from the two large groups', so the overall figures are withheld (the two groups stay
+    compared)."""
+    rng = np.random.default_rng(5)
+    group = np.array(["a"] * 200 + ["b"] * 200 + ["c"])
+    actual = rng.normal(100, 5, 401)
+    result = sa.Audit(
+        y_pred=actual + rng.normal(0, 1, 401),
+        y_true=actual,
+        task="regression",
+        sensitive={"race": group},
+        policy=sa.Policy(n_bootstrap=100),
+    ).run(random_state=0)
+    table = result.to_dict()["regression_metrics"]["race"]
+    rows = {g["group"][0]: g for g in table["groups"]}
+    assert rows["(small group 1)"]["mean_prediction"] is None
+    assert rows["a"]["mean_prediction"] is not None and rows["b"]["mean_prediction"] is not None
+    assert table["overall"]["mean_prediction"] is None and table["overall"]["count"] == 401
