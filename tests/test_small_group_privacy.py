@@ -245,6 +245,13 @@ def test_a_small_group_cannot_be_recovered_from_two_tables():
     assert other["gender"].tolist() == [True, False] and other.overall
 
 
+def test_fewer_than_k_people_in_all_withholds_every_figure():
+    """Four people in all: every group and the overall are about fewer than k people."""
+    cells = Cells({"g": np.array([0, 1, 0, 1])}, {"g": 2}, np.ones((4, 1)), {"g": np.ones(2, bool)})
+    withheld = protect(cells, K)
+    assert withheld["g"].all() and withheld.overall
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_no_private_set_can_be_recovered_from_the_published_sums(seed):
     """Three grounds of random, lopsided groups, their pairs and their intersection: after

@@ -217,7 +217,7 @@ class _Space:
             for cell in np.flatnonzero(~withheld[t]):
                 rows.append(self._member(j, int(cell)))
                 which.append((t, int(cell)))
-        return np.vstack(rows), which
+        return (np.vstack(rows) if rows else np.zeros((0, self.n_atoms))), which
 
     def _targets(self, withheld: Mapping[str, np.ndarray]) -> np.ndarray:
         """Indicators of the private sets that must stay unrecoverable: atoms, withheld cells,

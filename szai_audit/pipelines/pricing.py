@@ -175,8 +175,9 @@ class PricingRunner(TaskRunner):
         for key, g in gaps.items():
             names = [str(k) for k in g.table.index]
             where = {name: i for i, name in enumerate(names)}
-            labels = self.labels_by_col[key]
-            codes[key] = np.array([where.get(str(v), -1) if v is not None else -1 for v in labels])
+            labels = pd.Series(self.labels_by_col[key], dtype=object)
+            text = labels.where(labels.isna(), labels.astype(str))
+            codes[key] = text.map(where).fillna(-1).to_numpy(dtype=np.int64)
             sizes[key] = len(names)
             shown[key] = g.shown(self.policy.min_group_size).to_numpy()
         n = len(self.prep.prices)
