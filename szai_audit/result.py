@@ -37,7 +37,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.10"
+SCHEMA_VERSION = "1.11"
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,9 +263,11 @@ class AuditResult:
         """The whole result as plain JSON-safe Python objects (schema in docs/json-schema.md).
 
         It holds statistics by group, never a row of the data. Rates resting on fewer than
-        ``policy.min_group_size`` people are withheld (None); that is not a formal disclosure
-        control: a withheld group's figures can be derived by subtracting the shown groups
-        from the overall row (see docs/method.md).
+        ``policy.min_group_size`` people are withheld (None), and with them, by complementary
+        suppression, the figures (another group's, or the overall row's) from which a set of
+        fewer than ``policy.k_anonymity`` people could be worked out; a value held by fewer
+        than ``policy.k_anonymity`` rows appears under a stand-in (docs/method.md, Privacy of
+        the report).
 
         ``content_sha256`` detects accidental change only (anyone can recompute it). With the
         organisation's key in the environment variable ``SZAI_AUDIT_KEY``, ``content_hmac``
@@ -476,7 +478,7 @@ class AuditResult:
         kwargs = self._person_options(data, immutable, actionable, options)
         return person_notices(
             model, data, rows, out, metadata=self.metadata, lang=lang, verbose=self.verbose,
-            **kwargs,
+            k=self.policy.k_anonymity, **kwargs,
         )  # fmt: skip
 
     def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:

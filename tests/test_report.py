@@ -88,7 +88,7 @@ def test_report_is_self_contained_and_offline(html_bi, german_result):
     drawable = [
         key
         for key, gm in german_result.fairness.tables().items()
-        if (gm.by_group["count"] >= 30).sum() >= 2 and len(gm.by_group) <= 40
+        if gm.shown(30)["selection_rate"].sum() >= 2 and len(gm.by_group) <= 40
     ]
     assert len(re.findall(r'class="chart" id="chart-\d', html_bi)) == len(drawable) >= 2
     assert 'id="chart-explanation"' in html_bi

@@ -102,6 +102,10 @@ class ValueLabels:
         text.
     names : mapping
         ``{column or ground: Message}``: display names, for :func:`unlabelled_note`.
+    hidden : mapping
+        ``{column or ground: raw values}``: values held by fewer than ``policy.k_anonymity``
+        rows, whose labels :meth:`to_dict` leaves out (they would name the value in the JSON;
+        a person's own notice may still show the person's value by its label).
 
     Examples
     --------
@@ -119,6 +123,7 @@ class ValueLabels:
     columns: Mapping[str, str | None] = field(default_factory=dict)
     known: Mapping[str, frozenset[str]] = field(default_factory=dict)
     names: Mapping[str, Message] = field(default_factory=dict)
+    hidden: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def key(self, name: str) -> str:
         """The key a column or ground is labelled under: the ground's column when it has one."""
@@ -200,7 +205,11 @@ class ValueLabels:
         """``{"by_column": {column: {raw: {"zh", "en"}}}, "grounds": {ground: column}}``."""
         return {
             "by_column": {
-                str(c): {str(raw): m.to_dict() for raw, m in table.items()}
+                str(c): {
+                    str(raw): m.to_dict()
+                    for raw, m in table.items()
+                    if str(raw) not in self.hidden.get(str(c), frozenset())
+                }
                 for c, table in self.by_column.items()
             },
             "grounds": {str(g): c for g, c in self.columns.items()},

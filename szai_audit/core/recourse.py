@@ -67,8 +67,15 @@ class RecourseSpace:
 
     @classmethod
     def of(
-        cls, data: pd.DataFrame, allowed: Mapping[str, str | tuple[Any, ...]], grid: int
+        cls,
+        data: pd.DataFrame,
+        allowed: Mapping[str, str | tuple[Any, ...]],
+        grid: int,
+        min_count: int = 1,
     ) -> RecourseSpace:
+        """The space of ``data``'s ``allowed`` inputs: a number on ``grid`` quantiles, a
+        category to the other categories held by at least ``min_count`` rows (a value of
+        fewer is about a person or two, a name typed into one row, and is never offered)."""
         numeric = {c: is_numeric(data[c]) for c in allowed}
         grids: dict[str, list[Any]] = {}
         scales: dict[str, float] = {}
@@ -76,7 +83,8 @@ class RecourseSpace:
             kept = data[c].dropna()
             if not numeric[c]:
                 targets = allowed[c]
-                seen = list(pd.unique(kept.astype(object)))
+                held = kept.astype(object).value_counts(sort=False)
+                seen = [v for v in pd.unique(kept.astype(object)) if held[v] >= min_count]
                 if isinstance(targets, tuple):  # only the categories listed
                     wanted = {str(t) for t in targets}
                     seen = [v for v in seen if str(v) in wanted]

@@ -19,7 +19,14 @@ common value over at least ``min_count`` of them (see
 * ``sensitive``: a sensitive input (a ground or its proxy) given as a reason or changed, or
   its display name in the notice;
 * ``unit``: a number given without a unit, where the column's display name declares none
-  (a third element ``""`` in ``feature_labels`` says that a number has no unit).
+  (a third element ``""`` in ``feature_labels`` says that a number has no unit);
+* ``privacy``: a value of another person shown: a category held by fewer than ``k`` people
+  of the data (``policy.k_anonymity``), offered as a change or given as what others have.
+  A notice with a privacy problem is not written (:func:`write_notices`); its line in
+  ``index.csv`` says why. The person's own values are theirs to see.
+
+No problem, in ``index.csv``, in the batch or in a warning, quotes a value held by fewer than
+``k`` people: it is given by its stand-in (:mod:`szai_audit.core.rare`).
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from ..core.files import PathLike, together, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
 from ..core.progress import stage
+from ..core.rare import rare_values, stand_in_text
 from .person import PersonExplanation, explain_people
 from .words import feature_label
 
@@ -226,6 +234,8 @@ def notice_problems(
     sensitive: Iterable[str] = (),
     sensitive_names: Iterable[Message] = (),
     unitless: Iterable[str] = (),
+    rare: Mapping[str, Iterable[str]] | None = None,
+    k: int = 5,
 ) -> list[str]:
     """The plain-language problems of one notice (an empty list when it is clean); the rules
     are in the module's description.
@@ -241,6 +251,11 @@ def notice_problems(
         Their display names, which must not appear in the notice.
     unitless : iterable of str
         Numeric columns whose numbers have no unit declared.
+    rare : mapping of str to iterable of str, optional
+        Per column, its category values held by fewer than ``k`` people: none may be shown
+        but the person's own, and none is quoted in a problem.
+    k : int, default 5
+        ``policy.k_anonymity``, named in the problem.
     """
     problems: list[str] = []
     ids = [i for i in identifiers if _ASCII_WORD.search(i)]
@@ -262,7 +277,39 @@ def notice_problems(
                 problems.append(f"sensitive: {name.en!r} named in {m.en[:100]!r}")
     no_unit = set(unitless)
     problems += [f"unit: {r.column!r} has no unit" for r in p.reasons if r.column in no_unit]
-    return list(dict.fromkeys(problems))
+    problems += _others_values(p, rare or {}, k)
+    return _scrubbed(list(dict.fromkeys(problems)), rare or {}, k)
+
+
+def _others_values(p: PersonExplanation, rare: Mapping[str, Iterable[str]], k: int) -> list[str]:
+    """The ``privacy`` problems: another person's value held by fewer than ``k`` people, as a
+    change offered or as what others have."""
+    out = []
+    for o in p.recourse:
+        for c in o.changes:
+            if str(c.after) in set(rare.get(c.column, ())):
+                out.append(f"privacy: a value of {c.column!r} held by fewer than {k} people "
+                           f"is offered as a change")  # fmt: skip
+    for r in p.reasons:
+        others = set(rare.get(r.column, ())) - {r.shown.en, r.shown.zh}
+        if r.typical is not None and any(v in r.typical.en or v in r.typical.zh for v in others):
+            out.append(f"privacy: a value of {r.column!r} held by fewer than {k} people is "
+                       f"given as what others have")  # fmt: skip
+    return out
+
+
+def _scrubbed(problems: list[str], rare: Mapping[str, Iterable[str]], k: int) -> list[str]:
+    """``problems`` with every value held by fewer than ``k`` people replaced by its stand-in
+    (a problem quotes the notice's words, which may show the person's own value)."""
+    values = sorted({v for vs in rare.values() for v in vs}, key=len, reverse=True)
+    out = []
+    for text in problems:
+        for v in values:
+            text = text.replace(repr(v), repr(stand_in_text(k)))
+            if len(v) >= 3:
+                text = text.replace(v, stand_in_text(k))
+        out.append(text)
+    return out
 
 
 @dataclass(frozen=True)
@@ -282,9 +329,13 @@ class NoticeBatch:
     favourable : tuple of bool
         Whether each person's decision is the favourable one.
     problems : dict
-        Reference → problems, for the notices that have any.
+        Reference → problems, for the notices that have any (those not written included).
     seconds : float
         Time taken to explain and write.
+    withheld : tuple of str
+        The references of the notices not written: they failed the privacy check (they
+        would show another person's value); ``references``, ``html``, ``text`` and
+        ``favourable`` are those of the notices written.
     """
 
     folder: Path
@@ -295,6 +346,7 @@ class NoticeBatch:
     favourable: tuple[bool, ...] = ()
     problems: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
+    withheld: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.references)
@@ -338,7 +390,8 @@ def write_notices(
     lang : {"bilingual", "zh", "en"}
         Of the HTML notice; the text notice is always Chinese then English.
     checks : mapping, optional
-        Keyword arguments of :func:`notice_problems`.
+        Keyword arguments of :func:`notice_problems`. A notice with a ``privacy`` problem is
+        not written; ``index.csv`` lists it, with no files and its problems.
     on : date, optional
         The notices' date (today).
     """
@@ -365,16 +418,26 @@ def write_notices(
                        (html, text, problems, lines))  # fmt: skip
             bar.update()
         write_text(index, "\n".join(lines) + "\n")
+    refused = {r for r, found in problems.items() if _fails(found)}
+    written = [
+        (str(r), p) for r, p in zip(references, people, strict=True) if str(r) not in refused
+    ]
     return NoticeBatch(
         folder=folder,
-        references=tuple(str(r) for r in references),
+        references=tuple(r for r, _ in written),
         html=tuple(html),
         text=tuple(text),
         index=index,
-        favourable=tuple(p.favourable for p in people),
+        favourable=tuple(p.favourable for _, p in written),
         problems=problems,
         seconds=time.perf_counter() - start,
+        withheld=tuple(str(r) for r in references if str(r) in refused),
     )
+
+
+def _fails(problems: Iterable[str]) -> bool:
+    """Whether a notice with ``problems`` is not written: it shows another person's value."""
+    return any(p.startswith("privacy:") for p in problems)
 
 
 def _write_one(
@@ -390,19 +453,22 @@ def _write_one(
 ) -> None:
     """Write one person's notice (HTML and text) and record it ``into`` the batch's lists."""
     html, text, problems, lines = into
-    stem = _file_stem(f"notice-{reference}", taken)
-    h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
-    write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
-    write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
     found = notice_problems(p, **dict(checks or {}))
     if found:
         problems[reference] = found
-    html.append(h)
-    text.append(t)
+    names = ("", "")
+    if not _fails(found):  # a notice showing another person's value is not written
+        stem = _file_stem(f"notice-{reference}", taken)
+        h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
+        write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
+        write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
+        html.append(h)
+        text.append(t)
+        names = (h.name, t.name)
     lines.append(
         ",".join(
             _csv(v)
-            for v in (reference, h.name, t.name, p.decision, p.favourable, len(p.recourse),
+            for v in (reference, *names, p.decision, p.favourable, len(p.recourse),
                       "; ".join(found))
         )
     )  # fmt: skip
@@ -426,12 +492,19 @@ def notice_checks(
     sensitive: Sequence[str],
     feature_labels: Mapping[str, Sequence[str]] | None,
     value_labels: Any = None,
+    k: int = 5,
 ) -> dict[str, Any]:
     """The keyword arguments of :func:`notice_problems` for notices on ``data``: its column
     names and its raw category values that have no label as identifiers, the sensitive
-    columns and their display names, and the numeric columns without a declared unit."""
+    columns and their display names, the numeric columns without a declared unit, and each
+    column's category values held by fewer than ``k`` people (``policy.k_anonymity``)."""
     labelled = getattr(value_labels, "by_column", value_labels) or {}
     identifiers = [str(c) for c in data.columns]
+    rare = {
+        str(c): sorted({str(v) for v in rare_values(data[c], k)})
+        for c in data.columns
+        if not is_numeric(data[c])
+    }
     unitless = []
     for c in data.columns:
         col = data[c]
@@ -447,6 +520,8 @@ def notice_checks(
         "sensitive": list(sensitive),
         "sensitive_names": [feature_label(str(c), feature_labels) for c in sensitive],
         "unitless": unitless,
+        "rare": {c: v for c, v in rare.items() if v},
+        "k": k,
     }
 
 
@@ -459,25 +534,35 @@ def person_notices(
     metadata: Mapping[str, str] | None = None,
     lang: str = "bilingual",
     verbose: bool = True,
+    k: int = 5,
     **options: Any,
 ) -> NoticeBatch:
     """Explain each person of ``rows`` (:func:`szai_audit.explain.explain_people` with
     ``options``, which must name ``sensitive``, ``feature_labels`` and ``value_labels``) and
-    write their notices into ``out`` (:func:`write_notices`), each checked for plain language;
-    a :class:`~szai_audit.errors.NoticeWarning` says how many have problems. What
-    :meth:`szai_audit.AuditResult.person_notices` and ``szai-audit explain`` run."""
+    write their notices into ``out`` (:func:`write_notices`), each checked for plain language
+    and for privacy (no value of another person held by fewer than ``k`` people, the audit's
+    ``policy.k_anonymity``: such a notice is not written); a
+    :class:`~szai_audit.errors.NoticeWarning` says how many have problems, and how many were
+    not written. What :meth:`szai_audit.AuditResult.person_notices` and ``szai-audit
+    explain`` run."""
     with stage("notices", show=verbose) as timed:
         people = explain_people(model, data, rows, **options)
         references = list(rows.index if isinstance(rows, pd.DataFrame) else rows)
         checks = notice_checks(
-            data, options["sensitive"], options["feature_labels"], options["value_labels"]
+            data, options["sensitive"], options["feature_labels"], options["value_labels"], k
         )
         batch = write_notices(people, references, out, metadata=metadata, lang=lang, checks=checks)
     if batch.problems:
+        refused = (
+            f"; {len(batch.withheld)} not written: they would show another person's value"
+            if batch.withheld
+            else ""
+        )
         warnings.warn(
-            f"{len(batch.problems)} of {len(batch)} notices have plain-language problems "
-            f"(see index.csv in {str(batch.folder)!r}), such as "
-            f"{next(iter(batch.problems.values()))[0]!r}.",
+            f"{len(batch.problems)} of {len(people)} notices have plain-language or privacy "
+            f"problems (see index.csv in "
+            f"{str(batch.folder)!r}), such as {next(iter(batch.problems.values()))[0]!r}"
+            f"{refused}.",
             NoticeWarning,
             stacklevel=3,
         )
@@ -488,7 +573,8 @@ def saved_audit_options(doc: Mapping[str, Any], data: pd.DataFrame, name: str) -
     """What the notices of a saved audit's people take from the audit (its JSON document
     ``doc``, already read and verified): ``favorable_label``, ``sensitive`` (the grounds'
     columns and their proxies among ``data``'s columns, as
-    :meth:`szai_audit.AuditResult.sensitive_inputs`) and ``metadata``. Refused unless ``doc``
+    :meth:`szai_audit.AuditResult.sensitive_inputs`), ``metadata`` and ``k`` (its
+    ``policy.k_anonymity``). Refused unless ``doc``
     is the audit of a classification model on this very ``data`` (its fingerprint)."""
     scope = doc.get("scope") or {}
     if scope.get("task") != "classification" or scope.get("mode") != "model":
@@ -512,4 +598,5 @@ def saved_audit_options(doc: Mapping[str, Any], data: pd.DataFrame, name: str) -
         "favorable_label": scope["favorable_label"],
         "sensitive": list(dict.fromkeys(c for c in columns if c is not None and c in present)),
         "metadata": dict(doc.get("system") or {}),
+        "k": int(doc["policy"].get("k_anonymity", 5)),
     }

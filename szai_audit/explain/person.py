@@ -32,6 +32,8 @@ from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
 from ..core.labels import ValueLabels, as_label, column_unit, with_unit
 from ..core.messages import Message, first_upper
 from ..core.models import adapt_model
+from ..core.policy import Policy
+from ..core.rare import rare_values, shown_value
 from ..core.recourse import Candidate, RecourseSpace, search
 from .engine import RowSample, explain_sample
 from .words import feature_label
@@ -345,9 +347,11 @@ def _direction(col: pd.Series, c: str, direction: Any) -> Direction:
     seen = {str(v) for v in pd.unique(col.dropna().astype(object))}
     unknown = [v for v in direction if str(v) not in seen]
     if unknown or not direction:
+        # A value of fewer than k people is named by its stand-in (default k: Policy's).
+        rare = {str(v) for v in rare_values(col.dropna().astype(object), Policy().k_anonymity)}
+        shown = sorted({shown_value(v, rare, Policy().k_anonymity) for v in seen})
         raise InputError(
-            f"actionable[{c!r}] lists categories not seen in data: {unknown!r}; seen: "
-            f"{sorted(seen)!r}."
+            f"actionable[{c!r}] lists categories not seen in data: {unknown!r}; seen: {shown!r}."
             if unknown
             else f"actionable[{c!r}] is an empty list; leave {c!r} out of actionable instead."
         )
@@ -426,9 +430,9 @@ def explain_people(
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
     min_count : int, default 10
-        A reason is compared with the people who received the favourable decision (their
-        median, their most common category) only when at least this many of them have a
-        value: a comparison never describes a handful of other people.
+        Reasons are compared with the favourably decided (their median, most common category)
+        when at least this many have a value; recourse offers only categories at least this
+        many people of ``data`` hold: a notice never describes a handful of others.
     random_state : int or None, default 0
 
     Returns
@@ -525,7 +529,9 @@ def _explained(
     )
     favourable = [bool(d == favorable_label) for d in decisions]
     refused = [i for i, f in enumerate(favourable) if not f]
-    space = RecourseSpace.of(data, allowed, sizes["grid"])
+    # Recourse offers only categories held by at least min_count people, as the notice's
+    # other statements about others.
+    space = RecourseSpace.of(data, allowed, sizes["grid"], words.min_count)
     options = dict(
         zip(
             refused,

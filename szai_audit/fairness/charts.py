@@ -104,8 +104,7 @@ def plot_group_rates(
         from matplotlib.figure import Figure
 
         ax = Figure(figsize=(6, 0.4 * len(gm.by_group) + 1.2)).subplots()
-    values, den, bounds = _rate_values(gm, metric, favorable_is_positive, ci)
-    shown = (den >= min_group_size).to_numpy() & values.notna().to_numpy()
+    values, shown, bounds = _rate_values(gm, metric, favorable_is_positive, ci, min_group_size)
     keys = list(values.index)
     y = np.arange(len(keys))[::-1]
     vals = values.to_numpy(dtype=float)
@@ -129,18 +128,25 @@ def plot_group_rates(
 
 
 def _rate_values(
-    gm: GroupMetrics, metric: str, favorable_is_positive: bool, ci: pd.DataFrame | None
-) -> tuple[pd.Series, pd.Series, tuple[np.ndarray, np.ndarray] | None]:
-    """The rate drawn per group, its denominators and its interval bounds (None without ci)."""
+    gm: GroupMetrics,
+    metric: str,
+    favorable_is_positive: bool,
+    ci: pd.DataFrame | None,
+    min_size: int,
+) -> tuple[pd.Series, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The rate drawn per group, whether it is shown (:meth:`GroupMetrics.shown`, and not
+    NaN) and its interval bounds (None without ci; NaN where not shown)."""
     base = "selection_rate" if metric == "favorable_rate" else metric
-    values, den = gm.by_group[base], gm.denominators()[base]
+    values = gm.by_group[base]
+    shown = gm.shown(min_size)[base].to_numpy() & values.notna().to_numpy()
     bounds = None
     if ci is not None:
-        bounds = ci[(base, "low")].to_numpy(float), ci[(base, "high")].to_numpy(float)
+        low, high = ci[(base, "low")].to_numpy(float), ci[(base, "high")].to_numpy(float)
+        bounds = np.where(shown, low, np.nan), np.where(shown, high, np.nan)
     if metric == "favorable_rate" and not favorable_is_positive:
         values = 1.0 - values
         bounds = None if bounds is None else (1.0 - bounds[1], 1.0 - bounds[0])
-    return values, den, bounds
+    return values, shown, bounds
 
 
 def _style_rate_axes(
@@ -188,7 +194,7 @@ def rates_chart(
     the favourable decision's, which names its rate (:func:`~.words.rate_name`)."""
     min_size = policy.min_group_size
     not_missing = np.array([not is_missing_group_key(k) for k in gm.by_group.index])
-    comparable = (gm.denominators()["selection_rate"] >= min_size).to_numpy() & not_missing
+    comparable = gm.shown(min_size)["selection_rate"].to_numpy() & not_missing
     if comparable.sum() < 2 or len(gm.by_group) > 40:
         return None
     sel = gm.by_group["selection_rate"][comparable]
@@ -212,8 +218,7 @@ def rates_chart(
             label_room + p * (panel + gap), 8, panel, row * len(keys), 0, 1.18, -0.6,
             len(keys) - 0.4,
         )  # fmt: skip
-        values, den, bounds = _rate_values(gm, metric, favorable_is_positive, ci)
-        shown = (den >= min_size).to_numpy() & values.notna().to_numpy()
+        values, shown, bounds = _rate_values(gm, metric, favorable_is_positive, ci, min_size)
         vals = np.where(shown, values.to_numpy(dtype=float), np.nan)
         if p == 0:
             frame.row_labels(canvas, labels, size)
@@ -245,15 +250,15 @@ def regression_chart(
     """Mean prediction by group with intervals (groups below the minimum size left blank),
     written as SVG directly."""
     means = rm.by_group
-    if (means["count"] >= policy.min_group_size).sum() < 2 or len(means) > 40:
+    shown = rm.shown(policy.min_group_size)
+    if shown.sum() < 2 or len(means) > 40:
         return None
     keys = list(means.index)
-    shown = (means["count"] >= policy.min_group_size).to_numpy()
     vals = np.where(shown, means["mean_prediction"].to_numpy(dtype=float), np.nan)
     bounds = None
     if ci is not None:
-        lo = ci[("mean_prediction", "low")].to_numpy(float)
-        hi = ci[("mean_prediction", "high")].to_numpy(float)
+        lo = np.where(shown, ci[("mean_prediction", "low")].to_numpy(float), np.nan)
+        hi = np.where(shown, ci[("mean_prediction", "high")].to_numpy(float), np.nan)
         bounds = list(zip(lo, hi, strict=True))
     ends = [v for v in vals if np.isfinite(v)]
     if bounds is not None:
@@ -291,16 +296,17 @@ LINE_COLOURS = (
 
 def reliability_chart(
     sm: Any,
-    min_size: int,
+    shown: np.ndarray,
     lang: str,
     chart_id: str,
     tick_label: Callable[[str], str] | None = None,
 ) -> str | None:
-    """Observed rate against mean score per bin, one line per group (bins of enough people),
-    written as SVG directly; ``tick_label`` names a group in the legend (see
+    """Observed rate against mean score per bin, one line per group (the bins ``shown``,
+    :meth:`~szai_audit.fairness.scores.ScoreMetrics.bins_shown`), written as SVG directly;
+    ``tick_label`` names a group in the legend (see
     :func:`plot_group_rates`)."""
     name = tick_label or (lambda label: label)
-    cal = sm.calibration[sm.calibration["count"] >= min_size]
+    cal = sm.calibration[np.asarray(shown, dtype=bool)]
     groups = [g for g in sm.by_group.index if (cal["group"] == g).sum() >= 2]
     if not groups:
         return None

@@ -12,6 +12,7 @@ A numeric attribute that the audit binned (age) is set to the median of the othe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -263,6 +264,25 @@ def _flip_result(
     by_group = pd.DataFrame.from_dict(per_group, orient="index")
     by_group.index.name = "group"
     return FlipResult(pair_frame, by_group, n_rows)
+
+
+def without_directions(result: FlipResult, k: int) -> FlipResult:
+    """``result`` with the directions of the changes and the mean score change NaN for every
+    group of fewer than ``k`` rows tested (``policy.k_anonymity``): they would tell its
+    people's decisions; whether decisions change is kept.
+
+    >>> pairs = pd.DataFrame({"n": [1, 40], "to_favourable": [1.0, 0.1],
+    ...                       "to_unfavourable": [0.0, 0.0], "mean_score_change": [0.2, 0.0]})
+    >>> by_group = pd.DataFrame({"n": [1, 40], "mean_score_change": [0.2, 0.0]})
+    >>> without_directions(FlipResult(pairs, by_group, 41), 5).pairs["to_favourable"].tolist()
+    [nan, 0.1]
+    """
+    pairs, by_group = result.pairs.copy(), result.by_group.copy()
+    small = pairs["n"].to_numpy() < k
+    pairs.loc[small, ["to_favourable", "to_unfavourable", "mean_score_change"]] = math.nan
+    if len(by_group):
+        by_group.loc[by_group["n"].to_numpy() < k, "mean_score_change"] = math.nan
+    return FlipResult(pairs, by_group, result.n_rows)
 
 
 def flip_values(

@@ -153,6 +153,11 @@ class GroupMetrics:
         Whether ``y_true`` was given (else outcome-based rates are NaN).
     has_scores : bool
         Whether ``y_score`` was given (else ``mean_score`` is NaN).
+    private : DataFrame or None
+        Figures withheld so that no group of fewer than ``policy.k_anonymity`` people can be
+        worked out from the others (:func:`szai_audit.fairness.withheld.withhold`): one
+        column per rate of :data:`RATE_METRICS`, True where withheld; None: none (see
+        :meth:`shown`). ``overall_private`` names the rates withheld from the overall row.
     """
 
     counts: pd.DataFrame
@@ -160,6 +165,9 @@ class GroupMetrics:
     has_outcomes: bool
     has_scores: bool
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    private: pd.DataFrame | None = None
+    #: The rates of :data:`RATE_METRICS` withheld from the overall row too.
+    overall_private: frozenset[str] = frozenset()
 
     @property
     def sensitive_names(self) -> list[str]:
@@ -203,6 +211,22 @@ class GroupMetrics:
         return pd.DataFrame(
             {m: base.get(DENOMINATOR[m], zeros) for m in RATE_METRICS}, index=c.index
         )
+
+    def shown(self, min_size: int) -> pd.DataFrame:
+        """For each group and rate, whether it may be published: the group and the people
+        behind the rate number at least ``min_size``, and it is not withheld to protect a
+        small group (``private``). Every output reads this, never the sizes alone.
+
+        >>> gm = group_metrics([1, 0] * 50, [1, 1, 0, 0] * 25, ["a"] * 98 + ["b"] * 2)
+        >>> gm.shown(30)["selection_rate"].tolist()
+        [True, False]
+        """
+        den = self.denominators()
+        ok = den.to_numpy() >= min_size
+        ok &= self.counts["n"].to_numpy()[:, None] >= min_size
+        if self.private is not None:
+            ok &= ~self.private[list(den.columns)].to_numpy(dtype=bool)
+        return pd.DataFrame(ok, index=den.index, columns=den.columns)
 
     def numerators(self) -> pd.DataFrame:
         """For each group and proportion, the count above the line (rate = numerator /

@@ -109,8 +109,10 @@ def base_rates(
     counts = gm.counts
     n = counts["n"].to_numpy(dtype=float)
     positives = (counts["tp"] + counts["fn"]).to_numpy(dtype=float)
+    # The groups whose decision figures are shown (the base rate, with them, would give a
+    # withheld group's outcomes back: GroupMetrics.shown).
     keep = np.array([not is_missing_group_key(k) for k in counts.index], dtype=bool) & (
-        n >= min_size
+        gm.shown(min_size)["selection_rate"].to_numpy()
     )
     labels = [group_label(k) for k, kept in zip(counts.index, keep, strict=True) if kept]
     n, positives = n[keep], positives[keep]

@@ -149,9 +149,10 @@ def _regression_table(
     if rm.has_outcomes:
         metrics += ["mean_outcome", "mean_residual", "mae"]
     rows = []
+    visible = rm.shown(min_size)
     for i, (key, row) in enumerate(rm.by_group.iterrows()):
         count = int(row["count"])
-        suppressed = count < min_size
+        suppressed = not visible[i]
         cells = []
         for m in metrics:
             if suppressed:
@@ -165,14 +166,17 @@ def _regression_table(
             cells.append({"text": fmt_amount(float(row[m])), "withheld": False, "ci": interval})
         rows.append(_group_row(key, count, suppressed, cells))
     overall = rm.overall
+    big = rm.by_group["count"].to_numpy() >= min_size
     return {
         "attributes": [_attribute_header(a, columns) for a in rm.sensitive_names],
         "columns": [METRIC_LABELS[m] for m in metrics],
         "rows": rows,
         "overall": {
             "count": int(overall["count"]),
-            "cells": [fmt_amount(float(overall[m])) for m in metrics],
+            "cells": ["—" if rm.overall_hidden else fmt_amount(float(overall[m])) for m in metrics],
         },
+        # Figures withheld to protect a small group (the table's note).
+        "protected": bool(rm.overall_hidden or (big & ~visible).any()),
     }
 
 
@@ -201,7 +205,12 @@ def _table(
         metrics.append("mean_score")
     by_group = gm.by_group
     # Positional arrays (not .loc by label per cell: 15 tables of 625 groups took 13 s).
-    den = gm.denominators()[metrics].to_numpy(dtype=float)
+    shown = gm.shown(min_size)[metrics].to_numpy(dtype=bool)
+    decided = gm.shown(min_size)["selection_rate"].to_numpy(dtype=bool)
+    # Figures resting on enough people, withheld to protect a small group (the table's note).
+    big = gm.denominators()[metrics].to_numpy() >= min_size
+    big &= by_group["count"].to_numpy()[:, None] >= min_size
+    protected = bool((big & ~shown).any()) or bool(gm.overall_private)
     values = by_group[metrics].to_numpy(dtype=float)
     counts = by_group["count"].to_numpy()
     bounds = None
@@ -210,10 +219,10 @@ def _table(
     rows = []
     for i, key in enumerate(by_group.index):
         count = int(counts[i])
-        suppressed = count < min_size
+        suppressed = not decided[i]
         cells = []
         for j, m in enumerate(metrics):
-            if suppressed or int(den[i, j]) < min_size:
+            if suppressed or not shown[i, j]:
                 cells.append({"text": "—", "withheld": True, "ci": ""})
                 continue
             fmt = (lambda v: fmt_ratio(v, 3)) if m == "mean_score" else fmt_pct
@@ -226,7 +235,11 @@ def _table(
         rows.append(_group_row(key, count, suppressed, cells))
     overall = gm.overall
     overall_cells = [
-        fmt_ratio(float(overall[m]), 3) if m == "mean_score" else fmt_pct(float(overall[m]))
+        "—"
+        if m in gm.overall_private
+        else fmt_ratio(float(overall[m]), 3)
+        if m == "mean_score"
+        else fmt_pct(float(overall[m]))
         for m in metrics
     ]
     keep = [j for j in range(len(metrics)) if any(not r["cells"][j]["withheld"] for r in rows)]
@@ -241,6 +254,7 @@ def _table(
         ],
         "rows": rows,
         "overall": {"count": int(overall["count"]), "cells": [overall_cells[j] for j in keep]},
+        "protected": protected,
     }
 
 
@@ -252,8 +266,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
     z = z_value(result.policy.confidence_level)
     min_size = result.policy.min_group_size
     rows: list[dict[str, Any]] = []
-    for name, row in sm.by_group.iterrows():
-        shown = int(row["count"]) >= min_size
+    for (name, row), shown in zip(sm.by_group.iterrows(), sm.shown(min_size), strict=True):
 
         def cell(value: float, se: float | None, fmt: Any, shown: bool = shown) -> dict[str, str]:
             if not shown or not np.isfinite(value):
@@ -294,7 +307,7 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
     chart = (
         reliability_chart(
             sm,
-            min_size,
+            sm.bins_shown(min_size, result.policy.k_anonymity),
             lang,
             chart_id,
             tick_label=_chart_group_name(result, key, lang),
@@ -675,24 +688,26 @@ def _key(f: Finding) -> str:
 
 
 def _rates_of(result: Results, key: str) -> dict[str, float]:
-    """The approval rate of every group of a ground (favourable decisions' share)."""
+    """The approval rate of every group of a ground whose rate is shown (favourable
+    decisions' share)."""
     gm = result.fairness.tables().get(key)
     if gm is None:
         return {}
     sel = gm.by_group["selection_rate"].astype(float)
     fav = sel if result.scope.favorable_is_positive else 1.0 - sel
-    return {group_label(k): float(v) for k, v in fav.items()}
+    shown = gm.shown(result.policy.min_group_size)["selection_rate"].to_numpy()
+    return {group_label(k): float(v) for (k, v), ok in zip(fav.items(), shown, strict=True) if ok}
 
 
 def _small_groups(result: Results, key: str) -> dict[str, int]:
     gm = result.fairness.tables().get(key)
     if gm is None:
         return {}
-    min_size = result.policy.min_group_size
+    shown = gm.shown(result.policy.min_group_size)["selection_rate"].to_numpy()
     return {
         group_label(k): int(n)
-        for k, n in gm.by_group["count"].items()
-        if int(n) < min_size and not is_missing_group_key(k)
+        for (k, n), ok in zip(gm.by_group["count"].items(), shown, strict=True)
+        if not ok and not is_missing_group_key(k)
     }
 
 

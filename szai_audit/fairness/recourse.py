@@ -105,11 +105,14 @@ def sample_recourse(
     max_rows: int,
     grid: int = 10,
     random_state: int | None = 0,
+    min_count: int = 10,
 ) -> RecourseSample:
     """Search the cheapest recourse of the unfavourably decided (``favourable`` False), at
     most ``max_rows`` of them drawn at random (seeded, sorted), on a grid of ``grid``
     quantiles per number, each single change then narrowed in 6 bisection steps (to 1/64 of
-    a grid step: the costs compared are medians, not one person's advice)."""
+    a grid step: the costs compared are medians, not one person's advice); a category may
+    change only to one held by at least ``min_count`` rows, as in the person notices
+    (:func:`szai_audit.explain.explain_people`)."""
     refused = np.flatnonzero(~np.asarray(favourable, dtype=bool))
     chosen = refused
     if len(refused) > max_rows:
@@ -118,7 +121,7 @@ def sample_recourse(
     costs = np.full(len(chosen), np.nan)
     scales: dict[str, float] = {}
     if len(chosen) and allowed:
-        space = RecourseSpace.of(data, allowed, grid)
+        space = RecourseSpace.of(data, allowed, grid, min_count)
         scales = {c: float(space.scales[c]) for c in allowed if space.numeric[c]}
         found = []
         with stage("recourse") as bar:  # people searched in batches, each a step

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import encode_groups, is_missing_array, to_1d
+from ..core.data import encode_groups, group_label, is_missing_array, to_1d
 from ..core.errors import PredictionError, TargetError
 from ..core.stats import z_value
 from .metrics import as_columns
@@ -78,11 +78,26 @@ class RegressionMetrics:
         (the last three only with outcomes), its mean and its sum of squared deviations from
         that mean (``mean_pred``, ``m2_pred``...): stable at any magnitude, and mergeable.
     has_outcomes : bool
+    hidden : frozenset of str
+        Groups whose figures are withheld so that no group of fewer than
+        ``policy.k_anonymity`` people can be worked out from the others
+        (:mod:`szai_audit.core.disclosure`), beside those of too few people (:meth:`shown`);
+        ``overall_hidden``: the overall figures too.
     """
 
     stats: pd.DataFrame
     has_outcomes: bool
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+    hidden: frozenset[str] = frozenset()
+    #: Whether the overall figures are withheld too (they would give a small group back).
+    overall_hidden: bool = False
+
+    def shown(self, min_size: int) -> np.ndarray:
+        """Whether each group's figures may be published: at least ``min_size`` people, and
+        not ``hidden``."""
+        labels = [group_label(k) for k in self.stats.index]
+        big = self.stats["n"].to_numpy() >= min_size
+        return big & np.array([lbl not in self.hidden for lbl in labels], dtype=bool)
 
     @property
     def sensitive_names(self) -> list[str]:

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.data import group_label
+from ..core.disclosure import protect_table
 from ..core.stats import weighted_quantile
 
 __all__ = [
@@ -79,12 +80,38 @@ class ScoreMetrics:
         (``model.predict``, ``y_pred``), and ``positive_rate_at_threshold`` is then NaN.
     probabilities : bool
         Whether every score lies in [0, 1] (calibration is only meaningful then).
+    hidden : frozenset of str
+        Groups whose figures are withheld to protect a small group (those of its group
+        table, :func:`szai_audit.fairness.withheld.withhold`), beside those of too few people
+        (:meth:`shown`).
     """
 
     by_group: pd.DataFrame
     calibration: pd.DataFrame
     threshold: float | None
     probabilities: bool
+    hidden: frozenset[str] = frozenset()
+
+    def shown(self, min_size: int) -> np.ndarray:
+        """Whether each group's figures may be published: at least ``min_size`` people, not
+        ``hidden``."""
+        big = self.by_group["count"].to_numpy() >= min_size
+        return big & ~np.isin(np.asarray(self.by_group.index, dtype=object), list(self.hidden))
+
+    def bins_shown(self, min_size: int, k: int) -> np.ndarray:
+        """Whether each calibration bin (a row of ``calibration``) may be published: its group
+        is shown, it holds at least ``min_size`` people, and the withheld bins of its group
+        are not together a set of fewer than ``k`` people that the group's figures minus the
+        shown bins would give back (:func:`~szai_audit.core.disclosure.protect_table`)."""
+        cal = self.calibration
+        out = np.zeros(len(cal), dtype=bool)
+        groups = dict(zip(map(str, self.by_group.index), self.shown(min_size), strict=True))
+        for g, rows in cal.groupby("group", sort=False).indices.items():
+            if not groups.get(str(g), False):
+                continue
+            n = cal.iloc[rows]["count"].to_numpy(dtype=float)
+            out[rows] = ~protect_table(n[:, None], n < min_size, k)
+        return out
 
     def reordered(self, order: list[str]) -> ScoreMetrics:
         """The same metrics with groups in ``order`` (labels not in ``order`` go last)."""
@@ -100,7 +127,11 @@ class ScoreMetrics:
                 .reset_index(drop=True)
             )
         return ScoreMetrics(
-            self.by_group.loc[known + rest], calibration, self.threshold, self.probabilities
+            self.by_group.loc[known + rest],
+            calibration,
+            self.threshold,
+            self.probabilities,
+            self.hidden,
         )
 
 

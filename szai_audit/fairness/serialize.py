@@ -35,10 +35,12 @@ def metrics_table_dict(
     ci: pd.DataFrame | None = None,
     tests: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
-    """Group rows for JSON; figures of groups below the minimum size are withheld (None)."""
+    """Group rows for JSON; figures not shown (:meth:`GroupMetrics.shown`: too few people, or
+    withheld to protect a small group) are None, and a group without its decision figures is
+    ``suppressed``."""
     by_group = gm.by_group
     # Positional arrays, not .loc by group label: 21 tables of 625 groups took 25 s that way.
-    den = gm.denominators()[list(METRICS[1:])].to_numpy(dtype=float)
+    shown = gm.shown(min_size)[list(METRICS[1:])].to_numpy(dtype=bool)
     values = by_group[list(METRICS[1:])].to_numpy(dtype=float)
     counts = by_group["count"].to_numpy()
     bounds_of = None
@@ -48,7 +50,7 @@ def metrics_table_dict(
     rows = []
     for i, key in enumerate(by_group.index):
         keys = list(key) if isinstance(key, tuple) else [key]
-        suppressed = int(counts[i]) < min_size
+        suppressed = not shown[i, METRICS.index("selection_rate") - 1]
         entry: dict[str, Any] = {
             "group": [str(k) for k in keys],
             "suppressed": suppressed,
@@ -56,16 +58,19 @@ def metrics_table_dict(
         }
         intervals: dict[str, Any] = {}
         for j, m in enumerate(METRICS[1:]):
-            small = int(den[i, j]) < min_size
-            withheld = suppressed or small
+            withheld = suppressed or not shown[i, j]
             entry[m] = None if withheld else jsonable(float(values[i, j]))
             if bounds_of is not None and not withheld:
                 bounds = [jsonable(float(b)) for b in bounds_of[m][i]]
                 intervals[m] = None if None in bounds else bounds
         entry["ci"] = intervals
-        entry["tests"] = {} if test_rows is None else test_rows[i]
+        entry["tests"] = {
+            m: p
+            for m, p in ({} if test_rows is None else test_rows[i]).items()
+            if m not in METRICS or entry.get(m) is not None
+        }
         rows.append(entry)
-    overall = {m: jsonable(gm.overall[m]) for m in METRICS}
+    overall = {m: None if m in gm.overall_private else jsonable(gm.overall[m]) for m in METRICS}
     overall["count"] = int(gm.overall["count"])
     return {
         "attributes": gm.sensitive_names,
@@ -76,12 +81,14 @@ def metrics_table_dict(
 
 
 def score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
-    """Score metrics for JSON; groups and bins below the minimum size withheld."""
+    """Score metrics for JSON; groups and bins not shown (too few people, or withheld to
+    protect a small group: :meth:`ScoreMetrics.shown`, :meth:`ScoreMetrics.bins_shown`)
+    keep their count only."""
     z = z_value(policy.confidence_level)
     min_size = policy.min_group_size
     groups = []
-    for name, row in sm.by_group.iterrows():
-        shown = int(row["count"]) >= min_size
+    visible = sm.shown(min_size)
+    for (name, row), shown in zip(sm.by_group.iterrows(), visible, strict=True):
         entry: dict[str, Any] = {"group": str(name), "count": int(row["count"])}
         for m in (
             "auc",
@@ -101,10 +108,12 @@ def score_dict(sm: ScoreMetrics, policy: Policy) -> dict[str, Any]:
             "group": str(r["group"]),
             "bin": int(r["bin"]),
             "count": int(r["count"]),
-            "mean_score": float(r["mean_score"]) if r["count"] >= min_size else None,
-            "observed_rate": float(r["observed_rate"]) if r["count"] >= min_size else None,
+            "mean_score": float(r["mean_score"]) if ok else None,
+            "observed_rate": float(r["observed_rate"]) if ok else None,
         }
-        for _, r in sm.calibration.iterrows()
+        for (_, r), ok in zip(
+            sm.calibration.iterrows(), sm.bins_shown(min_size, policy.k_anonymity), strict=True
+        )
     ]
     return {
         "threshold": sm.threshold,
@@ -138,9 +147,10 @@ def regression_dict(
     """Numeric-output metrics for JSON; groups below the minimum size withheld. With
     ``scoring`` (data in memory), each group's scoring rate and the table's median."""
     rows = []
+    visible = rm.shown(min_size)
     for i, (key, row) in enumerate(rm.by_group.iterrows()):
         keys = list(key) if isinstance(key, tuple) else [key]
-        shown = int(row["count"]) >= min_size
+        shown = bool(visible[i])
         entry: dict[str, Any] = {
             "group": [str(k) for k in keys],
             "suppressed": not shown,
@@ -160,7 +170,10 @@ def regression_dict(
     return {
         "attributes": rm.sensitive_names,
         "groups": rows,
-        "overall": {k: jsonable(v) for k, v in rm.overall.items()},
+        "overall": {
+            k: jsonable(v) if k == "count" or not rm.overall_hidden else None
+            for k, v in rm.overall.items()
+        },
         "scoring": None
         if scoring is None
         else {"median": jsonable(scoring.median), "side": scoring.side},

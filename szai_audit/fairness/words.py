@@ -1060,7 +1060,7 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
     paras.extend(_decision_paragraphs(policy))
     if not scope.has_outcomes:
         paras.append(say("fairness.method_paragraphs.no_actual_outcomes_were", rate=rate))
-    paras.append(_privacy_paragraph())
+    paras.append(_privacy_paragraph(policy))
     return paras
 
 
@@ -1138,9 +1138,13 @@ def _decision_paragraphs(policy: Policy) -> list[Message]:
     return paras
 
 
-def _privacy_paragraph() -> Message:
+def _privacy_paragraph(policy: Policy) -> Message:
     """What the report discloses about individual rows."""
-    return say("fairness.privacy_paragraph.privacy_report_holds_statistics")
+    return say(
+        "fairness.privacy_paragraph.privacy_report_holds_statistics",
+        min_group_size=policy.min_group_size,
+        k=policy.k_anonymity,
+    )
 
 
 def trend_end(label: str, unit: Message | None = None) -> Message:

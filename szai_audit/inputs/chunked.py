@@ -78,9 +78,9 @@ from .outputs import (
     given_decisions,
     given_numbers,
     given_outcomes,
-    one_vs_rest,
     positive_label,
     same_label,
+    shown_labels,
 )
 from .prepared import Prepared, PreparedNumeric, PreparedPrices
 from .rows import RowAccess, explanation_strata, some_rows
@@ -762,7 +762,13 @@ def prepare_chunked(
         explainer, favourable = _explanation_access(
             fp, sample, background, grounds, favorable_is_positive, random_state
         )
-    rule = decision_rule(adapter, cut) + one_vs_rest(tuple(label_list), pos)
+    yp, yt = cells["yp"].to_numpy(), cells["yt"].to_numpy() if fp.has_true else None
+    held = {
+        lbl: int(weights[(yp == i) | (False if yt is None else yt == i)].sum())
+        for i, lbl in enumerate(label_list)
+    }
+    shown, rest = shown_labels(tuple(label_list), held, pos, policy.k_anonymity)
+    rule = decision_rule(adapter, cut) + rest
     manifest = _chunked_manifest(settings, fp, adapter, source, random_state, started, sample)
     return Prepared(
         n_rows=n,
@@ -774,7 +780,7 @@ def prepare_chunked(
         score_sums=(cells["s"].to_numpy(), cells["s2"].to_numpy()) if fp.has_score else None,
         rule=rule,
         adapter=adapter,
-        labels=tuple(sorted(map(str, label_list))),
+        labels=shown,
         score_metrics=scores if fp.has_score and fp.has_true else None,
         manifest=manifest,
         rows=_SampledRows(

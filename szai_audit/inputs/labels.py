@@ -13,6 +13,7 @@ from ..core.data import MISSING_LABEL, needs_binning
 from ..core.grounds import ground_label
 from ..core.labels import ValueLabels, as_label
 from ..core.messages import Message
+from ..core.rare import rare_values
 from .attributes import Attribute, small_group_label
 from .settings import Settings
 
@@ -103,6 +104,14 @@ def value_labels(
         values = _column(settings, key, kept)
         if values is not None:
             _warn_absent(key, table, frozenset(str(v) for v in pd.unique(values.dropna())))
+    # A label of a value held by fewer than k rows would name that value in the JSON: the
+    # JSON leaves it out (the value itself appears under a stand-in, or pooled).
+    rare = {key: frozenset(map(str, vs)) for key, vs in withheld.items()}
+    rare |= {a.info.ground: rare[_key(a)] for a in attrs}
+    for key in settings.value_labels:
+        values = None if key in groups else _column(settings, key, kept)
+        if values is not None:
+            rare[key] = frozenset(map(str, rare_values(values, settings.policy.k_anonymity)))
     by_column = {
         key: {raw: as_label(pair) for raw, pair in table.items()}
         for key, table in settings.value_labels.items()
@@ -115,4 +124,4 @@ def value_labels(
             assert shown is not None  # every key of ``withheld`` is a stand-in
             for key in keys:
                 by_column.setdefault(key, {})[stand_in] = shown
-    return ValueLabels(by_column, columns, known, _names(settings, attrs))
+    return ValueLabels(by_column, columns, known, _names(settings, attrs), rare)

@@ -16,10 +16,10 @@ from .outputs import (
     decision_threshold,
     decisions,
     numeric_outputs,
-    one_vs_rest,
     positive_label,
     prices,
     same_label,
+    shown_labels,
 )
 from .prepared import Prepared, PreparedNumeric, PreparedPrices, RowsFactory, manifest
 from .rows import InMemoryRows, RowAccess
@@ -58,6 +58,11 @@ def classification_in_memory(
     labels = set(pd.unique(y_pred).tolist())
     if y_true is not None:
         labels |= set(pd.unique(y_true).tolist())
+    held = {
+        lbl: int(((y_pred == lbl) | (False if y_true is None else (y_true == lbl))).sum())
+        for lbl in labels
+    }
+    shown, rest = shown_labels(labels, held, pos, policy.k_anonymity)
     favourable = (pred_pos if favorable_is_positive else 1 - pred_pos).astype(bool)
     return Prepared(
         n_rows=n,
@@ -67,9 +72,9 @@ def classification_in_memory(
         true_pos=true_pos,
         weights=None,
         score_sums=None if score is None else (score, score * score),
-        rule=rule + one_vs_rest(labels, pos),
+        rule=rule + rest,
         adapter=adapter,
-        labels=tuple(sorted(map(str, labels))),
+        labels=shown,
         score_metrics=scores if score is not None and true_pos is not None else None,
         manifest=manifest(settings, started, y_true, y_pred, adapter, random_state),
         rows=_in_memory_rows(settings, favourable),

@@ -19,6 +19,8 @@ import pandas as pd
 from ..core.data import align_rows, is_missing_array, plain, real_numbers, to_1d
 from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
+from ..core.policy import Policy
+from ..core.rare import rare_values, shown_value
 from ..pricing.gaps import positive_prices
 from .settings import Settings
 
@@ -38,6 +40,7 @@ __all__ = [
     "prices",
     "run_time",
     "same_label",
+    "shown_labels",
     "true_array",
 ]
 
@@ -116,14 +119,14 @@ def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any
             same_label(a, b) for a in labels for b in outcomes
         ):
             raise TargetError(
-                f"y_pred's labels {sorted(map(str, labels))[:6]} and y_true's "
-                f"{sorted(map(str, outcomes))[:6]} have none in common; decisions and outcomes "
-                f"must use the same labels (e.g. both 0/1, or both 'approve'/'decline')."
+                f"y_pred's labels {_named(labels, y_pred, y_true)} and y_true's "
+                f"{_named(outcomes, y_pred, y_true)} have none in common; decisions and "
+                f"outcomes must use the same labels (e.g. both 0/1, or both 'approve'/'decline')."
             )
         labels |= outcomes
-    shown = sorted(map(str, labels))[:6]
     if len(labels) > 2:
         if not any(same_label(lbl, favorable) for lbl in labels):
+            shown = _named(labels, y_pred, y_true)
             raise TargetError(
                 f"y_pred and y_true together have {len(labels)} labels (e.g. {shown}) and "
                 f"favorable_label={favorable!r} is none of them. A multiclass model is audited "
@@ -132,6 +135,7 @@ def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any
             )
         return next(lbl for lbl in labels if same_label(lbl, favorable))
     if len(labels) == 2 and not any(same_label(lbl, favorable) for lbl in labels):
+        shown = _named(labels, y_pred, y_true)
         raise TargetError(
             f"favorable_label={favorable!r} is not among the labels {shown}; pass the label of "
             f"the favourable decision, e.g. favorable_label={shown[-1]!r}."
@@ -142,6 +146,15 @@ def positive_label(y_pred: np.ndarray, y_true: np.ndarray | None, favorable: Any
     if numeric and (labels <= {0, 1} or labels <= {-1, 1}):
         return 1
     return favorable
+
+
+def _named(labels: set[Any], y_pred: np.ndarray, y_true: np.ndarray | None) -> list[str]:
+    """Up to six ``labels`` as an error message names them: a label of fewer than
+    ``Policy().k_anonymity`` rows (a name typed into one outcome) by its stand-in."""
+    rows = [*np.asarray(y_pred).tolist(), *([] if y_true is None else np.asarray(y_true).tolist())]
+    k = Policy().k_anonymity
+    rare = rare_values(pd.Series(rows, dtype=object), k)
+    return sorted({shown_value(lbl, rare, k) for lbl in labels})[:6]
 
 
 def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
@@ -163,6 +176,24 @@ def one_vs_rest(labels: set[Any] | tuple[Any, ...], pos: Any) -> str:
 def _index(data: Any) -> pd.Index | None:
     """The rows' labels that pandas inputs are paired by (None without data in memory)."""
     return data.index if isinstance(data, pd.DataFrame) else None
+
+
+def shown_labels(
+    labels: set[Any] | tuple[Any, ...], held: Mapping[Any, int], pos: Any, k: int
+) -> tuple[tuple[str, ...], str]:
+    """The decisions' and outcomes' labels as the outputs name them (sorted text), and the
+    one-vs-rest clause of the decision rule (:func:`one_vs_rest`): a label held by fewer than
+    ``k`` rows (``held``: label -> rows whose decision or outcome it is), other than the
+    positive one the user named, is shown by its stand-in (:mod:`szai_audit.core.rare`).
+
+    >>> shown_labels({"good", "bad", "Wang"}, {"good": 60, "bad": 40, "Wang": 1}, "good", 5)[0]
+    ('(value held by fewer than 5 people)', 'bad', 'good')
+    """
+    rare = {lbl for lbl in rare_values(None, k, held) if not same_label(lbl, pos)}
+    if not rare:
+        return tuple(sorted(map(str, labels))), one_vs_rest(labels, pos)
+    texts = {shown_value(lbl, rare, k) for lbl in labels}
+    return tuple(sorted(texts)), one_vs_rest(texts, str(pos))
 
 
 def _rows(part: int | None) -> str:

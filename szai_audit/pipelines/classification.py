@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from ..fairness.mitigation import threshold_tradeoff
 from ..fairness.outcomes import BaseRates, base_rates
 from ..fairness.recourse import sample_recourse, sensitive_inputs
 from ..fairness.scores import ScoreMetrics
+from ..fairness.withheld import withhold
 from ..inputs.attributes import Attribute, references
 from ..inputs.prepare import prepare_classification
 from ..inputs.settings import Settings
@@ -113,6 +115,7 @@ class ClassificationRunner(TaskRunner):
         extra: list[Finding | Judgeable] = []
         self.table_encodings: dict[str, GroupEncoding] = dict(self.encodings)
         self.intersections = self._intersections(extra)
+        self._withhold()
         self.score_tables: dict[str, ScoreMetrics] = {}
         self.reference = references(
             self.settings,
@@ -147,6 +150,20 @@ class ClassificationRunner(TaskRunner):
                 bar.update()
         self.base_rates = self._base_rates(scored, {t.key: t for t in assessed})
         return assessed, extra
+
+    def _withhold(self) -> None:
+        """Mark the figures every output withholds, so that no group of fewer than
+        ``policy.k_anonymity`` people can be worked out from the others
+        (:func:`~szai_audit.fairness.withheld.withhold`)."""
+        prep = self.prep
+        marked = withhold(
+            {**self.metrics, **self.intersections},
+            {key: enc.codes for key, enc in self.table_encodings.items()},
+            self.policy,
+            prep.weights,
+        )
+        self.metrics = {key: marked[key] for key in self.metrics}
+        self.intersections = {key: marked[key] for key in self.intersections}
 
     def _design_rows(self, key: str) -> DesignRows | None:
         """Every row of a table with the sampling design, when ``cluster=`` or ``weights=``
@@ -210,8 +227,14 @@ class ClassificationRunner(TaskRunner):
             big = sizes[sizes >= policy.min_group_size]
             # Bins of about min_group_size people or more in the smallest compared group.
             n_bins = int(np.clip((big.min() if len(big) else 0) // policy.min_group_size, 3, 10))
-            order = [str(k) for k in self.metrics[ground].counts.index]
-            sm = prep.score_metrics(enc, n_bins).reordered(order)
+            gm = self.metrics[ground]
+            order = [str(k) for k in gm.counts.index]
+            # The score figures follow the group table's: withheld with its groups'.
+            hidden = ~gm.shown(1)["selection_rate"]
+            sm = replace(
+                prep.score_metrics(enc, n_bins).reordered(order),
+                hidden=frozenset(group_label(k) for k in hidden.index[hidden.to_numpy()]),
+            )
             self.score_tables[ground] = sm
         return score_findings(
             sm,
@@ -232,7 +255,13 @@ class ClassificationRunner(TaskRunner):
         out: list[Finding | Judgeable] = [*self._recourse()]
         for ground, gaps in self.conditional.items():
             counts = self.metrics[ground].counts["n"]
-            sizes = {group_label(k): int(v) for k, v in counts.items()}
+            shown = self._shown(ground)
+            # A group withheld to protect a small one is neither compared nor listed.
+            sizes = {
+                group_label(k): int(v)
+                for k, v in counts.items()
+                if group_label(k) in shown or v < self.policy.min_group_size
+            }
             out.append(
                 conditional_finding(
                     gaps,
@@ -290,6 +319,7 @@ class ClassificationRunner(TaskRunner):
                     g, sample, self.encodings[g].row_labels()[sample.positions], self.policy,
                     reference=self.reference.get(g), random_state=self.random_state,
                     labels=s.feature_labels,
+                    hidden=frozenset(map(str, self.encodings[g].index)) - self._shown(g),
                 )  # fmt: skip
         return out
 
@@ -342,10 +372,19 @@ class ClassificationRunner(TaskRunner):
             if ref is None:
                 continue
             labels = self.encodings[ground].row_labels()
-            out[ground] = conditional_gaps(
-                favourable, labels, factors, ref, design=self.settings.design
-            )
+            gaps = conditional_gaps(favourable, labels, factors, ref, design=self.settings.design)
+            # Only the groups whose figures are shown keep a row (every output reads it).
+            shown = self._shown(ground) | {ref}
+            kept = [str(g) in shown for g in gaps.table.index]
+            out[ground] = replace(gaps, table=gaps.table[kept])
         return out
+
+    def _shown(self, ground: str) -> set[str]:
+        """The groups of a ground whose decision figures are shown
+        (:meth:`~szai_audit.fairness.metrics.GroupMetrics.shown`)."""
+        gm = self.metrics[ground]
+        shown = gm.shown(self.policy.min_group_size)["selection_rate"]
+        return {group_label(k) for k, ok in shown.items() if ok}
 
     def _most_favoured(self, ground: str) -> str | None:
         """The comparable group with the most favourable decisions (the default reference)."""
@@ -353,10 +392,11 @@ class ClassificationRunner(TaskRunner):
         fav_count = gm.counts["n"] - gm.counts["predicted_positive"]
         if self.prep.favorable_is_positive:
             fav_count = gm.counts["predicted_positive"]
+        shown = self._shown(ground)
         rates = {
             group_label(k): f / n
             for k, f, n in zip(gm.counts.index, fav_count, gm.counts["n"], strict=True)
-            if n >= self.policy.min_group_size and not is_missing_group_key(k)
+            if group_label(k) in shown and not is_missing_group_key(k)
         }
         return max(rates, key=rates.__getitem__) if rates else None
 
@@ -374,17 +414,24 @@ class ClassificationRunner(TaskRunner):
     def _tradeoffs(self, failing: set[str | None]) -> dict[str, Any]:
         prep = self.prep
         assert prep.score is not None and prep.true_pos is not None
-        return {
-            ground: threshold_tradeoff(
-                prep.true_pos,
-                prep.score,
-                prep.pred_pos,
-                self.encodings[ground].row_labels(),
+        out = {}
+        for ground in self.metrics:
+            if ground not in failing:
+                continue
+            # Only the people of groups whose figures are shown: the illustration's rates by
+            # group and overall would otherwise give a withheld group back.
+            enc = self.encodings[ground]
+            labels = np.asarray(enc.row_labels(), dtype=object)
+            ok = self.metrics[ground].shown(self.policy.min_group_size)["selection_rate"]
+            kept = (enc.codes >= 0) & ok.to_numpy()[np.maximum(enc.codes, 0)]
+            out[ground] = threshold_tradeoff(
+                prep.true_pos[kept],
+                prep.score[kept],
+                prep.pred_pos[kept],
+                labels[kept],
                 random_state=self.random_state,
             )
-            for ground in self.metrics
-            if ground in failing
-        }
+        return out
 
     def assemble(self, checked: Checked) -> AuditResult:
         prep, policy = self.prep, self.policy

@@ -9,6 +9,7 @@ shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from ..core.articles import DISCRIMINATION
 from ..core.catalog import say
 from ..core.conditional import PreparedFactors, legitimate_frame, prepare_factors
 from ..core.data import MISSING_LABEL, BinSpec, GroupEncoding, encode_groups
+from ..core.disclosure import Cells, protect
 from ..core.errors import InputError
 from ..core.findings import Finding
 from ..core.judging import Judgeable, TableAssessment
@@ -161,7 +163,35 @@ class PricingRunner(TaskRunner):
                 )
             order = [str(k) for k in enc.index]
             gaps[ground] = self._gaps(row_labels, str(chosen), ground, "ground", order)
+            self.labels_by_col[ground] = row_labels
         return gaps
+
+    def _withhold(self, gaps: dict[str, PriceGaps]) -> dict[str, PriceGaps]:
+        """``gaps`` with the groups whose prices every output withholds so that no group of
+        fewer than ``policy.k_anonymity`` orders can be worked out from the others and the
+        overall mean price (:func:`~szai_audit.core.disclosure.protect`, over every
+        dimension at once: they share their orders)."""
+        codes, sizes, shown = {}, {}, {}
+        for key, g in gaps.items():
+            names = [str(k) for k in g.table.index]
+            where = {name: i for i, name in enumerate(names)}
+            labels = pd.Series(self.labels_by_col[key], dtype=object)
+            text = labels.where(labels.isna(), labels.astype(str))
+            codes[key] = text.map(where).fillna(-1).to_numpy(dtype=np.int64)
+            sizes[key] = len(names)
+            shown[key] = g.shown(self.policy.min_group_size).to_numpy()
+        n = len(self.prep.prices)
+        withheld = protect(Cells(codes, sizes, np.ones((n, 1)), shown), self.policy.k_anonymity)
+        self.mean_hidden = withheld.overall  # the overall mean price is withheld too
+        return {
+            key: replace(
+                g,
+                hidden=frozenset(
+                    str(k) for k, w in zip(g.table.index, withheld[key], strict=True) if w
+                ),
+            )
+            for key, g in gaps.items()
+        }
 
     def _trends(self) -> list[Finding | Judgeable]:
         """The price trend along every binned number: profile columns, then grounds."""
@@ -249,7 +279,7 @@ class PricingRunner(TaskRunner):
         )
 
     def measure(self) -> tuple[list[TableAssessment], list[Finding | Judgeable]]:
-        self.gaps = {**self._profile_gaps(), **self._ground_gaps()}
+        self.gaps = self._withhold({**self._profile_gaps(), **self._ground_gaps()})
         self.counterfactual = self._counterfactual()
         self.loyalty = self._loyalty()
         return [], self._price_findings() + self._trends()
@@ -331,7 +361,7 @@ class PricingRunner(TaskRunner):
             loyalty=self.loyalty,
             currency=settings.currency,
             binning=self.binning,
-            mean_price=float(prep.prices.mean()),
+            mean_price=float("nan") if self.mean_hidden else float(prep.prices.mean()),
             n_orders=prep.n_rows,
             labels={
                 c: [str(v) for v in spec[:3]]

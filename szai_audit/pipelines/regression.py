@@ -10,6 +10,7 @@ shared steps of :class:`~szai_audit.pipelines.skeleton.TaskRunner`.
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from ..core.data import (
     group_label,
     is_missing_group_key,
 )
+from ..core.disclosure import Cells, protect
 from ..core.findings import Finding
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, TableAssessment
@@ -101,6 +103,7 @@ class RegressionRunner(TaskRunner):
             self.tables[key] = rm
             self.encodings[key] = enc
             self._score(key, enc)
+        self._withhold()
         higher = self.settings.direction == "higher"
         self.reference = references(
             self.settings,
@@ -122,6 +125,27 @@ class RegressionRunner(TaskRunner):
         ]
         return assessed, extra + self._conditional(higher) + self._trends(higher)
 
+    def _withhold(self) -> None:
+        """Mark the groups whose figures every output withholds, so that no group of fewer
+        than ``policy.k_anonymity`` people can be worked out from the others
+        (:func:`~szai_audit.core.disclosure.protect`, over every table at once)."""
+        keys = list(self.tables)
+        codes = {key: self.encodings[key].codes for key in keys}
+        sizes = {key: len(self.tables[key].stats) for key in keys}
+        shown = {key: self.tables[key].shown(self.policy.min_group_size) for key in keys}
+        weights = self.prep.prediction_weights
+        n = np.ones(len(codes[keys[0]])) if weights is None else np.asarray(weights, float)
+        rank = {key: len(self.tables[key].sensitive_names) for key in keys}
+        cells = Cells(codes, sizes, n[:, None], shown, rank=rank)
+        withheld = protect(cells, self.policy.k_anonymity)
+        for key in keys:
+            rm = self.tables[key]
+            labels = [group_label(k) for k in rm.stats.index]
+            hidden = frozenset(g for g, w in zip(labels, withheld[key], strict=True) if w)
+            self.tables[key] = replace(
+                rm, hidden=hidden, overall_hidden=withheld.overall, _cache={}
+            )
+
     def _conditional(self, higher: bool) -> list[Finding | Judgeable]:
         """Per ground, the mean prediction of each group given the legitimate factors against
         the reference's (the user's, else the best-off group), on the policy's scale."""
@@ -138,10 +162,14 @@ class RegressionRunner(TaskRunner):
                 out.append(mean_conditional_not_assessed(ground, policy, reason, factors.names))
                 continue
             rm = self.tables[ground]
+            # A group withheld to protect a small one is neither compared nor listed.
+            few = rm.by_group["count"] < policy.min_group_size
             kept = [
                 (group_label(k), row)
-                for k, row in rm.by_group.iterrows()
-                if not is_missing_group_key(k)
+                for (k, row), ok, small in zip(
+                    rm.by_group.iterrows(), rm.shown(policy.min_group_size), few, strict=True
+                )
+                if not is_missing_group_key(k) and (ok or small)
             ]
             sizes = {g: int(row["count"]) for g, row in kept}
             means = {g: float(row["mean_prediction"]) for g, row in kept}
@@ -152,7 +180,11 @@ class RegressionRunner(TaskRunner):
             labels = np.asarray(self.encodings[ground].row_labels(), dtype=object)
             labels[labels == MISSING_LABEL] = None
             gaps = conditional_gaps(predictions, labels, factors, reference, log=log)
-            self.conditional[ground] = gaps
+            names = [group_label(k) for k in rm.stats.index]
+            shown = rm.shown(policy.min_group_size)
+            visible = {g for g, ok in zip(names, shown, strict=True) if ok}
+            rows = [str(g) in visible | {reference} for g in gaps.table.index]
+            self.conditional[ground] = replace(gaps, table=gaps.table[rows])
             out.append(
                 mean_conditional_finding(
                     gaps,

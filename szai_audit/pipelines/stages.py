@@ -22,7 +22,7 @@ from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
 from ..explain.summary import TOP, Example, ExplanationSummary, notice_values, summarize
 from ..explain.words import OUTPUT_NAMES
-from ..fairness.counterfactual import FlipResult, flip_test, flip_values
+from ..fairness.counterfactual import FlipResult, flip_test, flip_values, without_directions
 from ..fairness.findings import inputs as input_findings
 from ..fairness.findings.grounds import ARTICLE_72_4_GROUNDS, ground_not_provided
 from ..fairness.proxies import ProxyReport, stand_in
@@ -105,16 +105,15 @@ def input_checks(
     if rows.has_data and flipped and adapter is not None and unrepeatable is None:
         with stage("flip test") as bar:
             for a in flipped:
-                ground, info = a.info.ground, a.info
-                bar.describe(ground)
-                frame, labels = rows.flip_rows(ground, policy, random_state)
-                assert info.column is not None
-                flips[ground] = flip_test(
+                bar.describe(a.info.ground)
+                frame, labels = rows.flip_rows(a.info.ground, policy, random_state)
+                assert a.info.column is not None
+                flip = flip_test(
                     adapter,
                     frame,
-                    info.column,
+                    a.info.column,
                     labels,
-                    flip_values(info, encodings[ground], rows.column_counts, a.withheld),
+                    flip_values(a.info, encodings[a.info.ground], rows.column_counts, a.withheld),
                     pos_label=pos,
                     favorable_is_positive=favorable_is_positive,
                     max_rows=policy.flip_max_rows,
@@ -123,6 +122,7 @@ def input_checks(
                     change_rtol=change_rtol,
                     withheld=a.withheld.keys(),
                 )
+                flips[a.info.ground] = without_directions(flip, policy.k_anonymity)
     names = settings.feature_labels
     for a in attrs:
         ground = a.info.ground

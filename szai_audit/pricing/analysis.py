@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,8 @@ class PricingAnalysis:
     binning : dict
         Binned numeric profile column -> its bin labels.
     mean_price : float
+        NaN when withheld so that no group of fewer than ``policy.k_anonymity`` orders can
+        be worked out from it and the groups' mean prices (None in the JSON).
     n_orders : int
     labels : dict
         Display names (and units) of profile columns, ``{column: [zh, en(, unit)]}`` (from
@@ -52,7 +55,7 @@ class PricingAnalysis:
         return {
             "currency": self.currency,
             "orders": self.n_orders,
-            "mean_price": self.mean_price,
+            "mean_price": self.mean_price if math.isfinite(self.mean_price) else None,
             "consumer_profile": {k: list(v) for k, v in self.profile.items()},
             "legitimate_factors": list(self.legitimate_factors),
             "binning": {k: list(v) for k, v in self.binning.items()},

@@ -116,7 +116,7 @@ def gap_findings(
     are read both ways, as the conditional ones always are."""
     table, ref = gaps.table, gaps.reference
     thr = policy.price_gap_max
-    big = table["count"] >= policy.min_group_size
+    big = gaps.shown(policy.min_group_size)
     ok = [g for g in table.index if big[g] and g != ref]
     if not ok or not big.get(ref, False):
         return _gaps_too_few(gaps, dim, article, policy)

@@ -97,6 +97,11 @@ class PriceGaps:
         Confidence level of the intervals.
     n_boot : int
         Bootstrap resamples.
+    hidden : frozenset of str
+        Groups whose prices are withheld so that no group of fewer than
+        ``policy.k_anonymity`` orders can be worked out from the others and the overall
+        mean price (:mod:`szai_audit.core.disclosure`), beside those of too few orders
+        (:meth:`shown`).
     """
 
     dimension: str
@@ -107,12 +112,19 @@ class PriceGaps:
     n_strata: int
     level: float
     n_boot: int
+    hidden: frozenset[str] = frozenset()
+
+    def shown(self, min_group_size: int = 0) -> pd.Series:
+        """Whether each group's prices may be published: at least ``min_group_size`` orders,
+        and not ``hidden``."""
+        big = self.table["count"] >= min_group_size
+        return big & ~self.table.index.map(lambda g: str(g) in self.hidden).to_numpy(bool)
 
     def to_dict(self, min_group_size: int = 0) -> dict[str, Any]:
-        """Plain dictionary; groups smaller than ``min_group_size`` keep their count only."""
+        """Plain dictionary; groups not shown (:meth:`shown`) keep their count only."""
         rows = []
-        for group, row in self.table.iterrows():
-            small = row["count"] < min_group_size
+        for (group, row), ok in zip(self.table.iterrows(), self.shown(min_group_size), strict=True):
+            small = not ok
             rows.append(
                 {"group": str(group), "count": int(row["count"]), "withheld": bool(small)}
                 | ({} if small else {k: finite_or_none(v) for k, v in row.items() if k != "count"})

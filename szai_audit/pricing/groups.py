@@ -62,7 +62,8 @@ def profile_groups(
 ) -> ProfileGroups:
     """The group of every row for one profile column, and its reference group. Numbers with
     many values are cut into quantile bins; categories keep their most frequent values and
-    the rest are pooled as "other". The reference is ``reference`` when given, else the
+    the rest, with every value of fewer than ``policy.k_anonymity`` orders, are pooled as
+    "other". The reference is ``reference`` when given, else the
     group of the lowest mean ``prices`` among those of at least ``policy.min_group_size``
     orders (without prices, or no group that large: the most frequent category, or the
     lowest bin)."""
@@ -87,8 +88,11 @@ def profile_groups(
             counts.groupby(level=0, sort=False).sum().sort_values(ascending=False, kind="stable")
         )
         limit = policy.max_groups_before_binning
-        if len(counts) > limit:
-            kept = set(counts.index[: limit - 1])
+        # A value of fewer than k orders (a villa two orders came from, a name typed into a
+        # row) is about a customer or two: it joins the pooled rest and is never named.
+        common = counts[counts >= policy.k_anonymity]
+        if len(counts) > limit or len(common) < len(counts):
+            kept = set(common.index[: limit - 1] if len(counts) > limit else common.index)
             names = np.array([v if v is None or v in kept else OTHER for v in names], dtype=object)
         labels = names[np.where(codes >= 0, codes, len(uniques))]
         # The most frequent category itself (never the pooled rest).

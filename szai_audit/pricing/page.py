@@ -141,7 +141,7 @@ def gap_table(
     groups by their ``values`` labels; None when no group but the reference has numbers."""
     values = values or ValueLabels()
     rows, shown = [], 0
-    for group, r in g.table.iterrows():
+    for (group, r), ok in zip(g.table.iterrows(), g.shown(min_size), strict=True):
         n = int(r["count"])
         reference = str(group) == g.reference
         row = {
@@ -149,7 +149,7 @@ def gap_table(
             "count": pw.count(n),
             "reference": reference,
         }
-        if n < min_size:
+        if not ok:
             rows.append(row | {"withheld": True})
             continue
         shown += not reference
@@ -207,10 +207,9 @@ def gap_chart(
     round percentages; None when there is nothing to draw."""
     values = values or ValueLabels()
     t = g.table
-    groups = [
-        str(k) for k in t.index if str(k) != g.reference and int(t.loc[k, "count"]) >= min_size
-    ]
-    if not groups or int(t.loc[g.reference, "count"]) < min_size or len(groups) > 30:
+    shown = g.shown(min_size)
+    groups = [str(k) for k in t.index if str(k) != g.reference and shown[k]]
+    if not groups or not shown[g.reference] or len(groups) > 30:
         return None
     keys = ["raw", "stratified", "regression"] if g.factors else ["raw"]
     drawn = {k: _series(t, groups, k) for k in keys}

@@ -279,6 +279,7 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "tracking": None,
         "alpha": policy.significance_level,
         "min_group_size": policy.min_group_size,
+        "k_anonymity": policy.k_anonymity,
         "ratio_min": fmt_ratio(policy.selection_rate_ratio_min),
         # The favourable decision's rate as the captions name it (Audit(favorable_name=...)).
         "rate": rate_in_sentence(result.scope.favorable_name),

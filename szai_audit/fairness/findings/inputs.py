@@ -174,6 +174,12 @@ def _flip_status(failed: bool, perfect: tuple[str, float] | None) -> Status:
     return Status.PASS if perfect is None else Status.NEEDS_REVIEW
 
 
+def _number(value: Any) -> float | None:
+    """A float, None for NaN (a flip's directions for fewer than ``policy.k_anonymity``
+    people, which would tell their decisions)."""
+    return None if np.isnan(float(value)) else float(value)
+
+
 def flip_finding(
     result: FlipResult,
     ground: str,
@@ -244,8 +250,8 @@ def flip_finding(
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),
-            "to_favourable": float(top["to_favourable"]),
-            "to_unfavourable": float(top["to_unfavourable"]),
+            "to_favourable": _number(top["to_favourable"]),
+            "to_unfavourable": _number(top["to_unfavourable"]),
             "mean_score_change": None if np.isnan(shift) else shift,
             "rows_tested": result.n_rows,
             "change_rtol": change_rtol,

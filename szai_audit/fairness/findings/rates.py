@@ -60,23 +60,29 @@ class _Comparable:
 
 
 def comparable_mask(gm: GroupMetrics, metric: str, min_size: int) -> np.ndarray:
-    """Groups whose ``metric`` rests on at least ``min_size`` people, the missing group excluded."""
-    den = gm.denominators()[metric].to_numpy()
+    """Groups whose ``metric`` is shown (it rests on at least ``min_size`` people and is not
+    withheld to protect a small group: :meth:`GroupMetrics.shown`), the missing group
+    excluded."""
+    shown = gm.shown(min_size)[metric].to_numpy()
     not_missing = np.array([not is_missing_group_key(k) for k in gm.counts.index])
-    return (den >= min_size) & not_missing & gm.by_group[metric].notna().to_numpy()
+    return shown & not_missing & gm.by_group[metric].notna().to_numpy()
 
 
 def _comparable(gm: GroupMetrics, metric: str, rates: pd.Series, min_size: int) -> _Comparable:
     den = gm.denominators()[metric]
     labels = [group_label(k) for k in den.index]
     not_missing = np.array([not is_missing_group_key(k) for k in den.index])
-    small = (den < min_size).to_numpy() & not_missing
+    shown = gm.shown(min_size)
+    small = ~shown[metric].to_numpy() & not_missing
     keep = comparable_mask(gm, metric, min_size)
+    # A group whose decisions are withheld is given by its number of people: the number of its
+    # actual positives (or favourable decisions) would tell its outcomes (decisions).
+    sizes = np.where(shown["selection_rate"].to_numpy(), den.to_numpy(), gm.counts["n"].to_numpy())
     return _Comparable(
         rates=pd.Series(rates.to_numpy()[keep], index=np.asarray(labels, dtype=object)[keep]),
         positions=np.flatnonzero(keep),
-        denominators=pd.Series(den.to_numpy(), index=labels),
-        suppressed={lbl: int(d) for lbl, d, s in zip(labels, den, small, strict=True) if s},
+        denominators=pd.Series(sizes, index=labels),
+        suppressed={lbl: int(d) for lbl, d, s in zip(labels, sizes, small, strict=True) if s},
     )
 
 

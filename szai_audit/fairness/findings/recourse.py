@@ -64,12 +64,15 @@ def recourse_findings(
     reference: str | None = None,
     random_state: int | None = 0,
     labels: Labels = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[Finding | Measured]:
     """The two recourse findings of one ground, from the people searched (``sample``) and
     each one's group (``groups``, aligned with ``sample.positions``): the share with recourse
     (``fairness.recourse_share``) and the median cost of recourse
     (``fairness.recourse_cost_ratio``), each group against ``reference`` (the user's, else the
-    best-off group on the measure).
+    best-off group on the measure). The groups ``hidden`` (whose decisions the group table
+    withholds: their number refused would give them back) are neither compared nor given a
+    figure.
 
     >>> rng = np.random.default_rng(0)
     >>> costs = np.r_[rng.exponential(1.0, 400), rng.exponential(2.0, 400)]
@@ -81,7 +84,8 @@ def recourse_findings(
     """
     table = by_group(sample.costs, groups)
     table = table.loc[[g for g in table.index if not is_missing_group_key(g)]]
-    details = _details(sample, table, labels)
+    details = _details(sample, table, labels, hidden)
+    table = table.loc[[g for g in table.index if str(g) not in hidden]]
     out: list[Finding | Measured] = []
     level, size = policy.confidence_level, policy.min_group_size
     for check, column, best in (
@@ -134,7 +138,9 @@ def _one_number(sample: RecourseSample) -> float | None:
     return None
 
 
-def _details(sample: RecourseSample, table: pd.DataFrame, labels: Labels) -> dict[str, Any]:
+def _details(
+    sample: RecourseSample, table: pd.DataFrame, labels: Labels, hidden: frozenset[str]
+) -> dict[str, Any]:
     return {
         "searched": len(sample.positions),
         "refused": sample.n_unfavourable,
@@ -143,7 +149,9 @@ def _details(sample: RecourseSample, table: pd.DataFrame, labels: Labels) -> dic
         },
         "changeable_names": [feature_name(c, labels).en for c in sample.changeable],
         "by_group": [
-            {
+            {"group": str(g), "withheld": True}
+            if str(g) in hidden
+            else {
                 "group": str(g),
                 "refused": int(r["refused"]),
                 "with_recourse": int(r["with_recourse"]),

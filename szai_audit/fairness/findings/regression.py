@@ -166,11 +166,8 @@ def _regression_frame(rm: RegressionMetrics, policy: Policy) -> tuple[pd.DataFra
     """The per-group means and variances of the groups large enough to compare, and the rest."""
     means, var = rm.by_group, rm.variances()
     labels = [group_label(k) for k in means.index]
-    ok = np.array(
-        [
-            n >= policy.min_group_size and not is_missing_group_key(k)
-            for k, n in zip(means.index, means["count"], strict=True)
-        ]
+    ok = rm.shown(policy.min_group_size) & np.array(
+        [not is_missing_group_key(k) for k in means.index], dtype=bool
     )
     small = {
         lbl: int(n)

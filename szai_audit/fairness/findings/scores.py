@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -47,8 +49,13 @@ def score_findings(
     ]
 
 
-def _too_few(check: str, ground: str, metric: str, sizes: pd.Series, policy: Policy) -> Finding:
-    small = {str(g): int(c) for g, c in sizes.items() if c < policy.min_group_size}
+def _too_few(
+    check: str, ground: str, metric: str, sizes: pd.Series, policy: Policy, shown: Any = None
+) -> Finding:
+    """INSUFFICIENT_DATA: fewer than two groups shown (``shown``; by default those of at
+    least ``policy.min_group_size``)."""
+    ok = sizes >= policy.min_group_size if shown is None else np.asarray(shown, dtype=bool)
+    small = {str(g): int(c) for (g, c), o in zip(sizes.items(), ok, strict=True) if not o}
     return Finding(
         check=check,
         article=ARTICLE,
@@ -68,13 +75,19 @@ def _pick_reference(harm: pd.Series, chosen: str | None) -> tuple[str | None, st
 
 def _auc(sm: ScoreMetrics, ground: str, policy: Policy, chosen: str | None) -> Finding | Judgeable:
     g = sm.by_group
-    # The check's minimum (the registry's): both classes reach the minimum group size.
-    sizes = np.minimum(g["positives"], g["negatives"])
-    ok = (sizes >= policy.min_group_size) & g["auc"].notna() & (g.index != "(missing)")
+    # The check's minimum (the registry's): both classes reach the minimum group size. A group
+    # whose figures are withheld is given by its number of people (its numbers of positives
+    # and negatives would tell its outcomes).
+    visible = sm.shown(policy.min_group_size)
+    sizes = pd.Series(
+        np.where(visible, np.minimum(g["positives"], g["negatives"]), g["count"]), index=g.index
+    )
+    ok = visible & (sizes >= policy.min_group_size) & g["auc"].notna() & (g.index != "(missing)")
     comp = g[ok]
     threshold = policy.auc_difference_max
     if len(comp) < 2:
-        return _too_few(AUC.id, ground, "auc", sizes[g.index != "(missing)"], policy)
+        present = g.index != "(missing)"
+        return _too_few(AUC.id, ground, "auc", sizes[present], policy, ok[present])
     ref, rule = _pick_reference(-comp["auc"], chosen)
     if ref is None:
         return _reference_too_small(AUC.id, ground, "auc", str(chosen), policy)
@@ -154,9 +167,10 @@ def _calibration(
         return _not_assessed(CALIBRATION.id, ground, words.msg_scores_not_probabilities())
     g = sm.by_group
     sizes = g["count"]
-    comp = g[(sizes >= policy.min_group_size) & (g.index != "(missing)")]
+    comp = g[sm.shown(policy.min_group_size) & (g.index != "(missing)")]
     if len(comp) < 2:
-        return _too_few(CALIBRATION.id, ground, "calibration_offset", sizes, policy)
+        shown = sm.shown(policy.min_group_size)
+        return _too_few(CALIBRATION.id, ground, "calibration_offset", sizes, policy, shown)
     # Under-scored (actual outcomes above the scores) is worse off when positive is favourable.
     sign = 1.0 if favorable_is_positive else -1.0
     harm = sign * comp["calibration_offset"]
