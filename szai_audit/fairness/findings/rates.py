@@ -8,8 +8,8 @@ status follow in :func:`szai_audit.core.judging.finalize`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -220,7 +220,8 @@ def _compare(
         test = margin_test(kg, ng, kr, nr, threshold, scale="diff", alternative="greater")
         counts, scale = (kg, ng, kr, nr), "diff"
         values = kg / ng - kr / nr
-    lo, hi = score_interval(*counts, scale=scale, level=level)
+    intervals = _ScoreIntervals(counts, scale)
+    lo, hi = intervals.at_level(level)
     zero = two_proportion_test(kg, ng, kr, nr)
     return [
         Comparison(
@@ -232,7 +233,7 @@ def _compare(
             p_zero=float(zero.p_value[i]),
             method=str(test.method[i]),
             size=int(ng[i]),
-            interval_at=_score_interval_at(*(float(x[i]) for x in counts), scale=scale),
+            interval_at=partial(intervals.one, i),
             extra={
                 "rate": float(kg[i] / ng[i]),
                 "reference_rate": float(kr[i] / nr[i]),
@@ -243,17 +244,26 @@ def _compare(
     ]
 
 
-def _score_interval_at(
-    k1: float, n1: float, k2: float, n2: float, *, scale: str
-) -> Callable[[float], tuple[float, float]]:
-    """The score interval of one comparison at a given two-sided level (the inversion of
-    the score test that decides it)."""
+class _ScoreIntervals:
+    """The score intervals (the inversion of the score test that decides each pair) of the
+    comparisons of one check, at any two-sided level: inverted for all of them at once the
+    first time a level is asked (70 steps of the vectorised statistic), not once per pair
+    (13,000 pairs took 140 s)."""
 
-    def at(level: float) -> tuple[float, float]:
-        lo, hi = score_interval(k1, n1, k2, n2, scale=scale, level=level)
-        return float(lo[0]), float(hi[0])
+    def __init__(self, counts: tuple[np.ndarray, ...], scale: str) -> None:
+        self.counts, self.scale = counts, scale
+        self._levels: dict[float, tuple[np.ndarray, np.ndarray]] = {}
 
-    return at
+    def at_level(self, level: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair's interval at ``level``: the lower ends, the upper ends."""
+        if level not in self._levels:
+            self._levels[level] = score_interval(*self.counts, scale=self.scale, level=level)
+        return self._levels[level]
+
+    def one(self, i: int, level: float) -> tuple[float, float]:
+        """Pair ``i``'s interval at ``level``."""
+        lo, hi = self.at_level(level)
+        return float(lo[i]), float(hi[i])
 
 
 def _design_comparison(
