@@ -296,10 +296,13 @@ class GroupMetrics:
         frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["metric", "bound"])
         return frame
 
-    def test_vs_rest(self, metric: str) -> pd.DataFrame:
+    def test_vs_rest(self, metric: str, groups: np.ndarray | None = None) -> pd.DataFrame:
         """Each group against all other rows: two-proportion test on ``metric``.
 
         Returns ``p_value`` (unadjusted) and ``method`` (``"chi2"`` or ``"fisher"``) by group.
+        With ``groups`` (a boolean mask of the table's groups) only those are tested; the
+        others have p-value NaN and method ``""`` (the audit tests the groups it compares,
+        not thousands too small to compare).
         """
         if metric not in PROPORTION_METRICS:
             raise InputTypeError(
@@ -307,8 +310,13 @@ class GroupMetrics:
             )
         k = self.numerators()[metric].to_numpy(dtype=float)
         n = self.denominators()[metric].to_numpy(dtype=float)
-        res = two_proportion_test(k, n, np.nansum(k) - k, n.sum() - n)
-        return pd.DataFrame({"p_value": res.p_value, "method": res.method}, index=self.counts.index)
+        tested = np.ones(len(k), dtype=bool) if groups is None else np.asarray(groups, bool)
+        p, method = np.full(len(k), np.nan), np.full(len(k), "", dtype=object)
+        res = two_proportion_test(
+            k[tested], n[tested], np.nansum(k) - k[tested], n.sum() - n[tested]
+        )
+        p[tested], method[tested] = res.p_value, res.method
+        return pd.DataFrame({"p_value": p, "method": method}, index=self.counts.index)
 
     def _rates(self) -> pd.DataFrame:
         return self.by_group[list(RATE_METRICS)]

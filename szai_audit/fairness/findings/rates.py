@@ -552,10 +552,7 @@ def _group_tests(gm: GroupMetrics, policy: Policy, reference: str | None) -> pd.
         if metric != "selection_rate" and not gm.has_outcomes:
             continue
         mask = comparable_mask(gm, metric, policy.min_group_size)
-        p = np.full(len(labels), np.nan)
-        rest = gm.test_vs_rest(metric)["p_value"].to_numpy()
-        p[mask] = rest[mask]
-        cols[(metric, "p_vs_rest")] = p
+        cols[(metric, "p_vs_rest")] = gm.test_vs_rest(metric, mask)["p_value"].to_numpy()
         if reference is not None and reference in labels:
             r = labels.index(reference)
             k, n = num[metric].to_numpy(), den[metric].to_numpy()
