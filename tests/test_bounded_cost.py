@@ -9,8 +9,10 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 
 from szai_audit.core.catalog import categories, relabel, say
+from szai_audit.core.errors import InputError, PolicyError
 from szai_audit.core.findings import Finding
 from szai_audit.core.judging import finalize
 from szai_audit.core.messages import Joined, Message, listing
@@ -159,3 +161,38 @@ def test_bootstrap_intervals_hold_counts_not_every_rate(monkeypatch):
             expected = np.nanquantile(d, [0.05, 0.95], axis=0)
         np.testing.assert_allclose(ci[(m, "low")].to_numpy(), expected[0], rtol=1e-12)
         np.testing.assert_allclose(ci[(m, "high")].to_numpy(), expected[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "cost"),
+    [
+        ("n_bootstrap", 10**8, r"2\.4 GB of resampled counts for each group .*60 GB for 25"),
+        ("max_intersection_groups", 10**6, r"1,000,000 groups.*24 GB"),
+        ("proxy_max_rows", 10**7, r"10,000,000 rows, 500 times the default"),
+        ("flip_max_rows", 10**7, r"every other group"),
+        ("explain_sample_size", 10**6, r"100,000,000 per input"),
+        ("explain_background_size", 10**5, r"200,000,000 per input"),
+        ("counterfactual_orders", 10**7, r"100,000,000 model prices"),
+        ("counterfactual_donors", 10**4, r"20,000,000 model prices"),
+        ("recourse_max_rows", 10**6, r"1,000,000 rows"),
+    ],
+)
+def test_policy_refuses_sizes_whose_cost_is_absurd_and_says_the_cost(setting, value, cost):
+    """``n_bootstrap=10**8`` ended in a MemoryError deep in numpy, and
+    ``max_intersection_groups=10**6`` let an audit run for more than 500 s: each size whose
+    cost grows with it has an upper bound, and the refusal says what the value would cost."""
+    with pytest.raises(PolicyError, match=rf"Policy\.{setting}={value}\b.*{cost}.*at most"):
+        Policy(**{setting: value})
+    maximum = Policy.allowed()[setting].rsplit(" ", 1)[1].replace(",", "")
+    Policy(**{setting: int(maximum)})  # the bound itself is accepted
+
+
+def test_group_intervals_refuse_absurd_resamples_before_drawing(monkeypatch):
+    """Called directly (not through a Policy), the intervals refuse as many resamples with
+    the same cost, before anything is drawn."""
+    gm = group_metrics([1, 0] * 50, [1, 1, 0, 0] * 25, ["a"] * 50 + ["b"] * 50)
+    monkeypatch.setattr(type(gm), "_draw_cells", lambda *a: pytest.fail("drew resamples"))
+    with pytest.raises(InputError, match=r"n_boot=100000000 would hold 2\.4 GB"):
+        gm.ci(n_boot=10**8)
+    with pytest.raises(InputError, match=r"at most 100,000"):
+        gm.bootstrap(n_boot=10**8)

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.data import GroupEncoding, encode_groups, is_missing_array, to_1d
-from ..core.errors import InputTypeError, PredictionError, TargetError
+from ..core.errors import InputError, InputTypeError, PredictionError, TargetError
+from ..core.policy import MAX_BOOTSTRAP, bootstrap_cost
 from ..core.stats import two_proportion_test
 
 __all__ = ["METRICS", "OUTCOME_METRICS", "GroupMetrics", "group_metrics"]
@@ -97,6 +98,11 @@ BOOT_CHUNK = 64 * 2**20
 def _check_n_boot(n_boot: Any) -> None:
     if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 1:
         raise InputTypeError(f"n_boot must be a positive integer, got {n_boot!r}.")
+    if n_boot > MAX_BOOTSTRAP:
+        raise InputError(
+            f"n_boot={n_boot!r} {bootstrap_cost(int(n_boot))}; at most {MAX_BOOTSTRAP:,} is "
+            f"accepted."
+        )
 
 
 def _divide(num: np.ndarray, den: np.ndarray) -> np.ndarray:
