@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+from szai_audit import _config
 from szai_audit.core.catalog import categories, relabel, say
 from szai_audit.core.errors import InputError, PolicyError
 from szai_audit.core.findings import Finding
@@ -196,3 +197,23 @@ def test_group_intervals_refuse_absurd_resamples_before_drawing(monkeypatch):
         gm.ci(n_boot=10**8)
     with pytest.raises(InputError, match=r"at most 100,000"):
         gm.bootstrap(n_boot=10**8)
+
+
+def test_repeated_identifiers_are_found_by_counting_once(tmp_path, monkeypatch):
+    """``szai-audit explain --rows`` looked for repeated people with ``list.count`` for each
+    one (quadratic: 40,000 identifiers took 36 s). The check is one count of the values
+    (``core.data.repeated``), which the rows file goes through."""
+    from szai_audit.core.data import repeated
+
+    assert repeated(["b", "a", "b", "c", "a", "b"]) == ["a", "b"]
+    assert repeated([]) == [] and repeated(["x"]) == []
+    ids = [f"p{i}" for i in range(40_000)] + ["p7", "p123"]
+    rows = tmp_path / "rows.csv"
+    rows.write_text("id\n" + "\n".join(ids) + "\n", encoding="utf-8")
+    seen = []
+    monkeypatch.setattr(
+        _config, "repeated", lambda values: seen.append(len(values)) or repeated(values)
+    )
+    with pytest.raises(InputError, match=r"\['p123', 'p7'\] more than once"):
+        _config._wanted(rows, None)
+    assert seen == [40_002]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,7 @@ __all__ = [
     "encode_groups",
     "is_numeric",
     "plain",
+    "repeated",
 ]
 
 #: Group label given to rows whose sensitive attribute is missing.
@@ -48,6 +50,16 @@ def plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (``np.int64(3)`` -> ``3``); anything else
     as it is."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def repeated(values: Iterable[Hashable]) -> list[Any]:
+    """The values that occur more than once, sorted: one count of them all (``list.count``
+    per value is quadratic: 40,000 identifiers took 36 s).
+
+    >>> repeated(["b", "a", "b", "c", "a"])
+    ['a', 'b']
+    """
+    return sorted(v for v, k in Counter(values).items() if k > 1)
 
 
 def is_missing_array(values: np.ndarray) -> np.ndarray:
