@@ -9,11 +9,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
+import szai_audit as sa
 from szai_audit import _config
 from szai_audit.core.catalog import categories, relabel, say
-from szai_audit.core.errors import InputError, PolicyError
+from szai_audit.core.errors import InputError, PolicyError, SensitiveAttributeError
 from szai_audit.core.findings import Finding
 from szai_audit.core.judging import finalize
 from szai_audit.core.messages import Joined, Message, listing
@@ -217,3 +219,28 @@ def test_repeated_identifiers_are_found_by_counting_once(tmp_path, monkeypatch):
     with pytest.raises(InputError, match=r"\['p123', 'p7'\] more than once"):
         _config._wanted(rows, None)
     assert seen == [40_002]
+
+
+def test_a_group_value_too_long_to_print_is_refused():
+    """A group's value of 1 MB made a report of 100 MB (the value is printed about a hundred
+    times: tables, charts, sentences) and took minutes to render; values of a sensitive
+    attribute are limited to 200 characters, refused with the ground and the length."""
+    rng = np.random.default_rng(0)
+    n = 200
+    data = pd.DataFrame({"x": rng.normal(size=n)})
+    y_pred, y_true = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    long = "L" * 10_000
+    region = pd.DataFrame({"region": np.where(np.arange(n) % 2 == 0, long, "short")})
+    audit = sa.Audit(
+        data=data, y_pred=y_pred, y_true=y_true, sensitive={"region": "region"},
+        sensitive_data=region, verbose=False,
+    )  # fmt: skip
+    with pytest.raises(
+        SensitiveAttributeError, match=r"sensitive\['region'\].*10,000 characters.*at most 200"
+    ):
+        audit.run(random_state=0)
+    region["region"] = np.where(np.arange(n) % 2 == 0, "L" * 200, "short")
+    sa.Audit(
+        data=data, y_pred=y_pred, y_true=y_true, sensitive={"region": "region"},
+        sensitive_data=region, verbose=False,
+    ).run(random_state=0)  # fmt: skip
