@@ -34,6 +34,7 @@ __all__ = [
     "encode_groups",
     "is_numeric",
     "plain",
+    "positions_within",
     "repeated",
 ]
 
@@ -60,6 +61,27 @@ def repeated(values: Iterable[Hashable]) -> list[Any]:
     ['a', 'b']
     """
     return sorted(v for v, k in Counter(values).items() if k > 1)
+
+
+def positions_within(
+    codes: np.ndarray, plan: Mapping[int, np.ndarray] | Sequence[np.ndarray]
+) -> np.ndarray:
+    """The positions, sorted, of the rows a sample ``plan`` takes: ``plan[c]`` holds the
+    ordinals, among the rows whose code is ``c`` (0 for the first of them), of those taken.
+    One sort of the codes, not a pass over every row for each code (10,000 groups of a
+    million rows: 10^10 comparisons).
+
+    >>> positions_within(np.array([1, 0, 1, 1, 0]), [np.array([1]), np.array([0, 2])]).tolist()
+    [0, 3, 4]
+    """
+    codes = np.asarray(codes)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    items = plan.items() if isinstance(plan, Mapping) else enumerate(plan)
+    parts = [
+        order[int(np.searchsorted(ordered, c)) + np.asarray(o, dtype=np.int64)] for c, o in items
+    ]
+    return np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def is_missing_array(values: np.ndarray) -> np.ndarray:

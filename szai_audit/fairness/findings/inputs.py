@@ -16,7 +16,7 @@ from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, FLIP, PROXY
 from ..counterfactual import FlipResult
-from ..proxies import ALL_FEATURES_MAX_GROUPS, ProxyReport, stand_in
+from ..proxies import ALL_FEATURES_MAX_GROUPS, MAX_GROUPS, ProxyReport, stand_in
 from ..words import Labels
 
 #: Proxies listed in a message (the table in the report lists more).
@@ -84,9 +84,16 @@ def proxy_finding(
             labels=labels,
             stand_in=perfect,
         )
+        if report.lumped:  # say which groups were taken together
+            said = said.join(
+                words.msg_proxy_lumped(
+                    ground, report.n_groups, MAX_GROUPS - 1, len(report.lumped),
+                    report.lumped_rows,
+                )
+            )  # fmt: skip
         if report.all_features_capped:  # say what was not computed
             note = words.msg_proxy_all_inputs_capped(
-                ground, report.n_classes, ALL_FEATURES_MAX_GROUPS
+                ground, report.n_groups, ALL_FEATURES_MAX_GROUPS
             )
             said = said.join(note)
         return said
@@ -111,11 +118,13 @@ def _proxy_details(
     """The proxy finding's details: the top input, a stand-in, the all-inputs AUC (and, when
     it was not computed for too many groups, why)."""
     capped = (
-        {"all_features_not_computed": {"groups": report.n_classes,
+        {"all_features_not_computed": {"groups": report.n_groups,
                                        "max_groups": ALL_FEATURES_MAX_GROUPS}}
         if report.all_features_capped
         else {}
     )  # fmt: skip
+    if report.lumped:  # the groups beyond the largest, taken together as one
+        capped["lumped"] = {"groups": list(report.lumped), "rows": report.lumped_rows}
     return {
         "top_feature": str(report.features.index[0]),
         "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
