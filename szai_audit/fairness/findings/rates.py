@@ -9,7 +9,7 @@ status follow in :func:`szai_audit.core.judging.finalize`.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -147,6 +147,18 @@ class DesignRows:
     true_pos: np.ndarray | None
     design: Design
 
+    @cached_property
+    def _codes(self) -> tuple[np.ndarray, dict[str, int]]:
+        codes, names = pd.factorize(self.labels)
+        return np.asarray(codes), {str(name): i for i, name in enumerate(names)}
+
+    def member(self, group: str) -> np.ndarray:
+        """Whether each row is in ``group``: integer codes compared, factorised once (the
+        labels themselves compared per group and pair were 10^9 comparisons of text for
+        1,000 groups of 100,000 rows)."""
+        codes, number = self._codes
+        return codes == number.get(group, -2)
+
     def outcome(self, metric: str, complement: bool) -> tuple[np.ndarray, np.ndarray]:
         """The 0/1 outcome a rate is the mean of, and the rows it is a rate among: every row
         for the selection rate, the actual positives (negatives) for the true (false)
@@ -281,7 +293,7 @@ def _design_comparison(
     ratio (:func:`~szai_audit.core.design.log_ratio`) or the difference
     (:func:`~szai_audit.core.design.mean_difference`), a normal interval and tests."""
     y, among = rows.outcome(r.base, r.complement)
-    in_g, in_h = among & (rows.labels == g), among & (rows.labels == h)
+    in_g, in_h = among & rows.member(g), among & rows.member(h)
     if ratio:  # H0: rate_g / rate_h >= threshold, on the log scale
         gap = log_ratio(y, in_g, in_h, rows.design)
         value, direction, scale, method = gap.value, "at_least", "log", "design_log"
@@ -444,7 +456,7 @@ def _weighted(r: _Rates, rows: DesignRows | None) -> _Rates:
     w = rows.design.weights
     rates = {}
     for g in r.rates.index:
-        mask = among & (rows.labels == g)
+        mask = among & rows.member(g)
         total = float(w[mask].sum())
         rates[g] = float(w[mask] @ y[mask]) / total if total > 0 else np.nan
     return replace(r, rates=pd.Series(rates).reindex(r.rates.index))
