@@ -318,3 +318,33 @@ def test_design_based_comparisons_find_groups_by_codes(monkeypatch):
     first = measured[0].details["rates"]["g00003"]
     in_g = labels == "g00003"
     assert first == pytest.approx(np.average(y_pred[in_g], weights=weights[in_g]), rel=1e-12)
+
+
+def test_flip_test_of_many_groups_calls_the_model_once_per_value_tried():
+    """The flip test called the model once per pair of groups (1,000 groups of a model input:
+    a million calls). Beyond ``MAX_TARGETS`` groups it writes the values of the largest into
+    every other group's rows, one call per value, and the finding names those not tried."""
+    from szai_audit.core.models import adapt_model
+    from szai_audit.fairness.counterfactual import MAX_TARGETS, flip_test
+    from szai_audit.fairness.findings.inputs import flip_finding
+
+    calls = []
+
+    def model(frame):
+        calls.append(len(frame))
+        return (frame["region"].str[1:].astype(int) % 2 == 0).astype(int).to_numpy()
+
+    rng = np.random.default_rng(0)
+    region = np.char.add("g", rng.integers(0, 40, 3_000).astype(str))
+    data = pd.DataFrame({"region": region, "x": rng.normal(size=len(region))})
+    values = {g: g for g in sorted(set(region))}
+    result = flip_test(adapt_model(model), data, "region", region, values, pos_label=1,
+                       favorable_is_positive=True)  # fmt: skip
+    assert len(calls) == 1 + MAX_TARGETS  # the decisions, then one call per value tried
+    sizes = pd.Series(region).value_counts()
+    assert set(result.not_tried) == set(sizes.index[MAX_TARGETS:])
+    assert len(result.pairs) == 40 * MAX_TARGETS - MAX_TARGETS
+    assert set(result.by_group.index) == set(values)
+    finding = flip_finding(result, "region", Policy())
+    assert finding.details["values_not_tried"] == list(result.not_tried)
+    assert f"the other {40 - MAX_TARGETS} groups were not tried" in finding.message.en

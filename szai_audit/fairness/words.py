@@ -479,6 +479,12 @@ def msg_proxy_lumped(ground: str, n_groups: int, kept: int, lumped: int, rows: i
     )
 
 
+def msg_flip_not_tried(ground: str, tried: int, not_tried: int) -> Message:
+    """The note of a flip test that wrote only the largest groups' values into the others'."""
+    g = ground_label(ground)
+    return say("fairness.flip_not_tried.largest_values_only", ground=g, tried=tried, n=not_tried)
+
+
 def msg_proxy_no_features(ground: str) -> Message:
     """Proxy check with no feature left to rank."""
     g = ground_label(ground)
