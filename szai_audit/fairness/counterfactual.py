@@ -148,8 +148,9 @@ def flip_test(
             for pair in _pairs(target, values[target], sources, rows_of, moves, before):
                 flips[(pair["from_group"], target)] = pair
             bar.update()
-    pairs = [flips[(s, t)] for s in rows_of for t in targets if (s, t) in flips]
-    per_group = {s: _summary(s, pairs, any_change[rows_of[s]], scores) for s in rows_of}
+    mine = {s: [flips[(s, t)] for t in targets if (s, t) in flips] for s in rows_of}
+    pairs = [p for s in rows_of for p in mine[s]]
+    per_group = {s: _summary(mine[s], any_change[rows_of[s]], scores) for s in rows_of}
     return _flip_result(pairs, per_group, len(rows), withheld, not_tried=_left(values, targets))
 
 
@@ -264,12 +265,11 @@ def _left(values: dict[str, Any], targets: list[str]) -> tuple[str, ...]:
 
 
 def _summary(
-    source: str, pairs: list[dict[str, Any]], any_change: np.ndarray, scores: np.ndarray | None
+    mine: list[dict[str, Any]], any_change: np.ndarray, scores: np.ndarray | None
 ) -> dict[str, Any]:
-    """A group's line of ``FlipResult.by_group``: its rows, the share changed by at least one
-    value, the largest share and the mean change furthest from zero (the first, in the order
-    of the values tried)."""
-    mine = [p for p in pairs if p["from_group"] == source]
+    """A group's line of ``FlipResult.by_group`` from its pairs: its rows, the share changed
+    by at least one value, the largest share and the mean change furthest from zero (the
+    first, in the order of the values tried)."""
     worst = 0.0
     for p in mine:
         if abs(p["mean_score_change"]) > abs(worst):
