@@ -284,12 +284,12 @@ def proxy_sample_plan(
 
 def lump_groups(y: np.ndarray, labels: list[str], cap: int) -> tuple[np.ndarray, list[str]]:
     """``y`` with every group beyond the ``cap - 1`` largest (by rows of ``y``, ties in code
-    order) taken together as the last group, and the labels of those taken together (none
-    when there are at most ``cap`` groups).
+    order) taken together as the last group (the others keep their order), and the labels of
+    those taken together (none when there are at most ``cap`` groups).
 
     >>> y, lumped = lump_groups(np.array([0, 1, 1, 2, 2, 2, 3]), ["a", "b", "c", "d"], 3)
     >>> y.tolist(), lumped
-    ([2, 1, 1, 0, 0, 0, 2], ['a', 'd'])
+    ([2, 0, 0, 1, 1, 1, 2], ['a', 'd'])
     """
     sizes = np.bincount(y)
     if len(sizes) <= cap:

@@ -121,7 +121,7 @@ def _proxy_details(
 ) -> dict[str, Any]:
     """The proxy finding's details: the top input, a stand-in, the all-inputs AUC (and, when
     it was not computed for too many groups, why)."""
-    capped = (
+    capped: dict[str, Any] = (
         {"all_features_not_computed": {"groups": report.n_groups,
                                        "max_groups": ALL_FEATURES_MAX_GROUPS}}
         if report.all_features_capped
