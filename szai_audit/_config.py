@@ -80,6 +80,7 @@ from typing import Any
 import pandas as pd
 
 from .audit import Audit
+from .core.data import repeated
 from .core.document import read_audit
 from .core.errors import InputError, InputTypeError, ModelError
 from .core.files import LANGS, check_outputs, regular_file, together
@@ -849,9 +850,9 @@ def _wanted(path: Path, id_column: str | None) -> list[str]:
         raise InputError(f"--rows {str(path)!r} lists no one: give a column of identifiers.")
     column = id_column if id_column in listed.columns else listed.columns[0]
     values = [v.strip() for v in listed[column].tolist()]
-    repeated = sorted({v for v in values if values.count(v) > 1})
-    if repeated:
-        raise InputError(f"--rows lists {repeated[:3]} more than once; list each person once.")
+    twice = repeated(values)
+    if twice:
+        raise InputError(f"--rows lists {twice[:3]} more than once; list each person once.")
     return values
 
 

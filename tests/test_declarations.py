@@ -19,7 +19,7 @@ from docs_pages import read_page, section
 
 import szai_audit as sa
 from szai_audit import _config
-from szai_audit.core.policy import AtLeast, Fraction, Level, OneOf, Step
+from szai_audit.core.policy import AtLeast, Between, Fraction, Level, OneOf, Step
 from szai_audit.inputs.settings import ARGUMENTS, DECLARED, Settings
 
 DOCS = Path(__file__).parents[1] / "docs"
@@ -211,6 +211,8 @@ def test_concepts_policy_table_gives_each_setting_its_allowed_range():
 
 def _outside(allowed: Any) -> list[Any]:
     """Values the range ``allowed`` refuses."""
+    if isinstance(allowed, Between):
+        return [allowed.minimum - 1, allowed.maximum + 1, allowed.minimum + 0.5, True, "10"]
     if isinstance(allowed, AtLeast):
         return [allowed.minimum - 1, allowed.minimum + 0.5, True, "10"]
     if isinstance(allowed, Level):

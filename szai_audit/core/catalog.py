@@ -38,7 +38,7 @@ from typing import Any
 
 import tomllib
 
-from .messages import Category, Joined, Message, Text, first_upper
+from .messages import Category, Joined, Message, Text, first_upper, listing
 
 __all__ = [
     "CATALOGS",
@@ -204,10 +204,7 @@ def relabel(message: Message, label: Callable[[Category], Message | None]) -> Me
         parts = tuple(relabel(p, label) for p in message.parts)
         if all(a is b for a, b in zip(parts, message.parts, strict=True)):
             return message
-        out = parts[0]
-        for p in parts[1:]:
-            out = out.join(p, *message.seps)
-        return out
+        return listing(parts, *message.seps)
     return message
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Hashable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,8 @@ __all__ = [
     "is_numeric",
     "lone_surrogate",
     "plain",
+    "positions_within",
+    "repeated",
 ]
 
 #: Group label given to rows whose sensitive attribute is missing.
@@ -64,6 +67,37 @@ def plain(value: Any) -> Any:
     """A numpy scalar as the Python value it holds (``np.int64(3)`` -> ``3``); anything else
     as it is."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def repeated(values: Iterable[Hashable]) -> list[Any]:
+    """The values that occur more than once, sorted: one count of them all (``list.count``
+    per value is quadratic: 40,000 identifiers took 36 s).
+
+    >>> repeated(["b", "a", "b", "c", "a"])
+    ['a', 'b']
+    """
+    return sorted(v for v, k in Counter(values).items() if k > 1)
+
+
+def positions_within(
+    codes: np.ndarray, plan: Mapping[int, np.ndarray] | Sequence[np.ndarray]
+) -> np.ndarray:
+    """The positions, sorted, of the rows a sample ``plan`` takes: ``plan[c]`` holds the
+    ordinals, among the rows whose code is ``c`` (0 for the first of them), of those taken.
+    One sort of the codes, not a pass over every row for each code (10,000 groups of a
+    million rows: 10^10 comparisons).
+
+    >>> positions_within(np.array([1, 0, 1, 1, 0]), [np.array([1]), np.array([0, 2])]).tolist()
+    [0, 3, 4]
+    """
+    codes = np.asarray(codes)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    items = plan.items() if isinstance(plan, Mapping) else enumerate(plan)
+    parts = [
+        order[int(np.searchsorted(ordered, c)) + np.asarray(o, dtype=np.int64)] for c, o in items
+    ]
+    return np.sort(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
 
 
 def is_missing_array(values: np.ndarray) -> np.ndarray:

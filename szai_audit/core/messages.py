@@ -184,10 +184,16 @@ def listing(parts: Sequence[Message], sep_zh: str = "、", sep_en: str = ", ") -
     """
     if not parts:
         return Message("", "")
-    out = parts[0]
-    for part in parts[1:]:
-        out = out.join(part, sep_zh, sep_en)
-    return out
+    if len(parts) == 1:
+        return parts[0]
+    # One message of n parts, not n nested pairs: joining pair by pair copies the text n
+    # times (quadratic) and nests as deep as the list (5,000 groups overflow recursion).
+    return Joined(
+        sep_zh.join(p.zh for p in parts),
+        sep_en.join(p.en for p in parts),
+        tuple(parts),
+        (sep_zh, sep_en),
+    )
 
 
 def fmt_p(p: float) -> str:

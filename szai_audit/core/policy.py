@@ -11,22 +11,28 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PolicyError
 
 __all__ = [
+    "BOOTSTRAP_BYTES",
     "LEVEL",
+    "MAX_BOOTSTRAP",
     "RATIO",
     "SHARE",
     "STEP",
     "AtLeast",
+    "Between",
     "Fraction",
     "Level",
     "OneOf",
     "Policy",
     "Step",
+    "bootstrap_cost",
+    "size_text",
 ]
 
 
@@ -121,6 +127,125 @@ class AtLeast:
         least ``minimum``."""
         if not isinstance(value, int) or isinstance(value, bool) or value < self.minimum:
             raise PolicyError(f"Policy.{name} must be an integer >= {self.minimum}, got {value!r}.")
+
+
+def size_text(n_bytes: float) -> str:
+    """A number of bytes as a person reads it.
+
+    >>> size_text(2.4e9), size_text(24_000), size_text(512)
+    ('2.4 GB', '24 KB', '512 bytes')
+    """
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.2g} {unit}".replace("e+", "e")
+    return f"{n_bytes:.0f} bytes"
+
+
+@dataclass(frozen=True)
+class Between(AtLeast):
+    """A whole number from ``minimum`` to ``maximum``: a size whose cost grows with it (rows
+    sampled, resamples, model calls). ``cost(value)`` says what a value would cost, so that a
+    refusal tells the user why.
+
+    >>> Between(100, 100_000, lambda v: "would cost much").text
+    'integer from 100 to 100,000'
+    >>> Between(100, 100_000, lambda v: "would cost much").check("n_bootstrap", 10**8)
+    Traceback (most recent call last):
+    ...
+    szai_audit.errors.PolicyError: Policy.n_bootstrap=100000000 would cost much; at most 100,000 ...
+    """
+
+    maximum: int = 0
+    cost: Callable[[int], str] = field(default=lambda v: "", compare=False)
+
+    @property
+    def text(self) -> str:
+        """The range, as docs/concepts.md writes it."""
+        return f"integer from {self.minimum} to {self.maximum:,}"
+
+    def check(self, name: str, value: Any) -> None:
+        """Raise :class:`~szai_audit.errors.PolicyError` unless ``value`` is an integer in
+        the range; above it, the message says what the value would cost."""
+        super().check(name, value)
+        if value > self.maximum:
+            raise PolicyError(
+                f"Policy.{name}={value!r} {self.cost(value)}; at most {self.maximum:,} is accepted."
+            )
+
+
+#: The most bootstrap resamples accepted (``Policy.n_bootstrap``, ``GroupMetrics.ci``).
+MAX_BOOTSTRAP = 100_000
+#: Bytes a table's intervals hold per group and resample: four 32-bit counts and a mean
+#: score's normal draw (:meth:`szai_audit.fairness.metrics.GroupMetrics.ci`).
+BOOTSTRAP_BYTES = 24
+
+
+def bootstrap_cost(n: int) -> str:
+    """What ``n`` bootstrap resamples cost.
+
+    >>> bootstrap_cost(10**8)
+    'would hold 2.4 GB of resampled counts for each group of each table (60 GB for 25 groups), ...'
+    """
+    per_group = n * BOOTSTRAP_BYTES
+    return (
+        f"would hold {size_text(per_group)} of resampled counts for each group of each table "
+        f"({size_text(25 * per_group)} for 25 groups), and take time in proportion"
+    )
+
+
+def _intersection_cost(n: int) -> str:
+    per_group = 1000 * BOOTSTRAP_BYTES
+    return (
+        f"would let the intersection of all grounds keep up to {n:,} groups, each with its "
+        f"resampled counts ({size_text(per_group)} at 1,000 resamples: "
+        f"{size_text(n * per_group)}), its tests and a row of the report"
+    )
+
+
+def _rows_cost(what: str, default: int, note: str) -> Callable[[int], str]:
+    """The cost of sampling ``n`` rows for a step whose default samples ``default``."""
+    return lambda n: (
+        f"would {what} up to {n:,} rows, {n / default:,.0f} times the default {default:,} ({note})"
+    )
+
+
+def _explain_cost(what: str, other: str, default: int) -> Callable[[int], str]:
+    """The cost of the explanation's sample or background: a permutation explanation asks
+    the model for about one prediction per explained row, input and background row."""
+    return lambda n: (
+        f"would {what} {n:,} rows; a permutation explanation asks the model for about one "
+        f"prediction per explained row, input and background row ({n * default:,} per input "
+        f"with {other} at its default {default:,})"
+    )
+
+
+_COSTS: dict[str, Callable[[int], str]] = {
+    "proxy_max_rows": _rows_cost(
+        "fit the proxy models of each ground on", 20_000, "which takes about a second"
+    ),
+    "flip_max_rows": _rows_cost(
+        "ask the model again, for every other group of a ground that is a model input, on",
+        20_000,
+        "one prediction per row and other group",
+    ),
+    "explain_sample_size": _explain_cost("explain", "explain_background_size", 100),
+    "explain_background_size": _explain_cost(
+        "compare each explained row with", "explain_sample_size", 2000
+    ),
+    "counterfactual_orders": lambda n: (
+        f"would re-price {n:,} sampled orders once per donor ({n * 10:,} model prices with "
+        f"counterfactual_donors at its default 10)"
+    ),
+    "counterfactual_donors": lambda n: (
+        f"would re-price each sampled order {n:,} times ({n * 2000:,} model prices with "
+        f"counterfactual_orders at its default 2,000)"
+    ),
+    "recourse_max_rows": _rows_cost(
+        "search the changes that reach the favourable decision for",
+        1000,
+        "each search asks the model about many candidate changes",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -310,33 +435,37 @@ class Policy:
     n_bins: int = _setting(4, AtLeast(2))
     significance_level: float = _setting(0.05, LEVEL)
     confidence_level: float = _setting(0.95, LEVEL)
-    n_bootstrap: int = _setting(1000, AtLeast(100))
+    n_bootstrap: int = _setting(1000, Between(100, MAX_BOOTSTRAP, bootstrap_cost))
     auc_difference_max: float = _setting(0.05, SHARE)
     calibration_difference_max: float = _setting(0.05, SHARE)
     score_resolution: float | None = _setting(None, STEP)
     proxy_auc_threshold: float = _setting(0.7, RATIO)
     proxy_all_features_auc_threshold: float = _setting(0.8, RATIO)
-    proxy_max_rows: int = _setting(20_000, AtLeast(100))
+    proxy_max_rows: int = _setting(20_000, Between(100, 1_000_000, _COSTS["proxy_max_rows"]))
     flip_tolerance: float = _setting(0.0, SHARE)
-    flip_max_rows: int = _setting(20_000, AtLeast(10))
+    flip_max_rows: int = _setting(20_000, Between(10, 1_000_000, _COSTS["flip_max_rows"]))
     mean_prediction_ratio_min: float = _setting(0.9, RATIO)
     mean_residual_difference_max: float = _setting(0.05, SHARE)
     mae_ratio_min: float = _setting(0.8, RATIO)
     regression_gap_scale: str = _setting("difference", OneOf(("difference", "log")))
-    explain_sample_size: int = _setting(2000, AtLeast(10))
-    explain_background_size: int = _setting(100, AtLeast(1))
+    explain_sample_size: int = _setting(2000, Between(10, 100_000, _COSTS["explain_sample_size"]))
+    explain_background_size: int = _setting(
+        100, Between(1, 10_000, _COSTS["explain_background_size"])
+    )
     attribution_share_max: float = _setting(0.02, SHARE)
     min_coverage: float = _setting(0.5, SHARE)
     k_anonymity: int = _setting(5, AtLeast(1))
-    max_intersection_groups: int = _setting(64, AtLeast(2))
+    max_intersection_groups: int = _setting(64, Between(2, 10_000, _intersection_cost))
     price_gap_max: float = _setting(0.02, SHARE)
     price_change_tolerance: float = _setting(0.02, SHARE)
     counterfactual_share_max: float = _setting(0.01, SHARE)
-    counterfactual_orders: int = _setting(2000, AtLeast(10))
-    counterfactual_donors: int = _setting(10, AtLeast(1))
+    counterfactual_orders: int = _setting(
+        2000, Between(10, 1_000_000, _COSTS["counterfactual_orders"])
+    )
+    counterfactual_donors: int = _setting(10, Between(1, 1_000, _COSTS["counterfactual_donors"]))
     recourse_share_gap_max: float = _setting(0.10, SHARE)
     recourse_cost_ratio_min: float = _setting(0.8, RATIO)
-    recourse_max_rows: int = _setting(1000, AtLeast(10))
+    recourse_max_rows: int = _setting(1000, Between(10, 100_000, _COSTS["recourse_max_rows"]))
 
     def __post_init__(self) -> None:
         for setting in dataclasses.fields(self):

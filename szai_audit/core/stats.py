@@ -78,25 +78,55 @@ def two_proportion_test(
     use_fisher = ~degenerate & (min_expected < MIN_EXPECTED)
     if use_fisher.any():
         p = p.copy()
-        for i in np.flatnonzero(use_fisher):
-            p[i] = _fisher_exact(int(k1[i]), int(n1[i]), int(k2[i]), int(n2[i]))
+        idx = np.flatnonzero(use_fisher)
+        p[idx] = _fisher_exact(k1[idx], n1[idx], k2[idx], n2[idx])
     method = np.where(use_fisher, "fisher", "chi2")
     return ProportionTest(np.clip(p, 0.0, 1.0), method)
 
 
-def _fisher_exact(k1: int, n1: int, k2: int, n2: int) -> float:
-    """Two-sided Fisher exact test (sum of tables no more probable than the observed one)."""
+#: Support points of the tables whose probabilities one scipy call computes: a batch of
+#: tables is cut into parts of about this many, so that memory stays bounded.
+FISHER_BATCH = 1_000_000
+
+
+def _fisher_exact(k1: np.ndarray, n1: np.ndarray, k2: np.ndarray, n2: np.ndarray) -> np.ndarray:
+    """Two-sided Fisher exact tests (sum of the tables no more probable than the observed
+    one) of many 2x2 tables: the hypergeometric probabilities of the tables' supports in one
+    scipy call per part of :data:`FISHER_BATCH` points (one call per table cost 1 ms: 28 s
+    for 10,000 groups); each table's p-value is the sum scipy's test would take."""
+    k1, n1, k2, n2 = (np.asarray(x, dtype=np.int64) for x in (k1, n1, k2, n2))
+    positives = k1 + k2
+    low = np.maximum(0, positives - n2)
+    sizes = np.minimum(positives, n1) - low + 1
+    out = np.empty(len(k1))
+    ends = np.cumsum(sizes)
+    start = 0
+    while start < len(k1):
+        stop = int(np.searchsorted(ends, ends[start] - sizes[start] + FISHER_BATCH, "right"))
+        part = slice(start, max(stop, start + 1))
+        out[part] = _fisher_part(k1[part], n1[part], n2[part], positives[part], low[part])
+        start = part.stop
+    return out
+
+
+def _fisher_part(
+    k1: np.ndarray, n1: np.ndarray, n2: np.ndarray, positives: np.ndarray, low: np.ndarray
+) -> np.ndarray:
+    """:func:`_fisher_exact` of a few tables, their supports in one array."""
     from scipy.stats import hypergeom
 
-    total, positives = n1 + n2, k1 + k2
-    low = max(0, positives - n2)
-    support = np.arange(low, min(positives, n1) + 1)
-    # One call for the whole support: the observed table's probability is one of them (the
-    # same value a second call gave, at half the cost, paid once per small group).
-    probs = hypergeom.pmf(support, total, positives, n1)
-    observed = probs[k1 - low]
+    sizes = np.minimum(positives, n1) - low + 1
+    table = np.repeat(np.arange(len(k1)), sizes)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    support = np.arange(len(table)) - first[table] + low[table]
+    probs = hypergeom.pmf(support, (n1 + n2)[table], positives[table], n1[table])
+    observed = probs[first + k1 - low]
     # The same relative tolerance scipy uses, so that ties in probability count.
-    return float(min(1.0, probs[probs <= observed * (1 + 1e-7)].sum()))
+    kept = np.flatnonzero(probs <= observed[table] * (1 + 1e-7))
+    # Each table's own sum (numpy's pairwise sum, as for one table at a time); the observed
+    # table always counts, so none is empty.
+    parts = np.split(probs[kept], np.searchsorted(kept, first)[1:])
+    return np.minimum(1.0, [float(x.sum()) for x in parts])
 
 
 def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.data import is_numeric
+from ..core.data import is_numeric, positions_within
 from ..core.errors import ExplanationError, InputError, InputTypeError, SzaiAuditError
 from ..core.models import CallableModel, adapt_model, model_input
 from .columns import NoMapping, as_matrix, column_map
@@ -274,7 +274,7 @@ def stratified_sample(
         return np.sort(np.random.default_rng(random_state).choice(n, size, replace=False))
     codes, _ = pd.factorize(pd.Series(np.asarray(strata, dtype=object)), use_na_sentinel=False)
     plan = stratified_ordinals(n, size, np.bincount(codes), random_state)
-    return np.sort(np.concatenate([np.flatnonzero(codes == c)[o] for c, o in enumerate(plan)]))
+    return positions_within(codes, plan)
 
 
 def stratified_ordinals(

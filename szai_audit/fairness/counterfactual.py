@@ -26,7 +26,7 @@ from ..core.progress import stage
 from ..core.scope import SensitiveInfo
 from ..core.stats import weighted_median
 
-__all__ = ["FlipResult", "flip_test", "flip_values"]
+__all__ = ["MAX_TARGETS", "FlipResult", "flip_test", "flip_values"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,9 @@ class FlipResult:
     pairs: pd.DataFrame
     by_group: pd.DataFrame
     n_rows: int
+    #: Groups whose value was not written into the others' rows: beyond the
+    #: :data:`MAX_TARGETS` largest (the test's cost grows with the values tried).
+    not_tried: tuple[str, ...] = ()
 
     @property
     def max_changed(self) -> float:
@@ -125,31 +128,31 @@ def flip_test(
     base = data.iloc[rows]
     labels = np.asarray(groups, dtype=object)[rows]
     decisions, scores = _outputs(adapter, base, numeric, pos_label)
-    pairs: list[dict[str, Any]] = []
-    per_group: dict[str, dict[str, Any]] = {}
-    with stage("flip test") as bar:  # one step per group whose rows are given the others' values
-        bar.add(len(values))
-        for source in values:
-            mask = labels == source
-            bar.update()
-            if not mask.any():
-                continue
-            group_pairs, per_group[source] = _flip_group(
-                adapter,
-                base,
-                column,
-                source,
-                mask,
-                decisions,
-                scores,
-                values,
-                pos_label=pos_label,
-                favorable_is_positive=favorable_is_positive,
-                numeric=numeric,
-                change_rtol=change_rtol,
+    rows_of = _rows_by_group(labels, list(values))
+    targets = _targets(values, rows_of)
+    flips: dict[tuple[str, str], dict[str, Any]] = {}
+    any_change = np.zeros(len(rows), dtype=bool)
+    calls = _calls(rows_of, targets, per_pair=len(values) <= MAX_TARGETS)
+    with stage("flip test") as bar:  # one step per call of the model
+        bar.add(len(calls))
+        for target, sources in calls:
+            at = np.concatenate([rows_of[g] for g in sources])
+            flipped = base.iloc[at].copy()
+            flipped[column] = _with_value(flipped[column], values[target])
+            after, new_scores = _outputs(adapter, flipped, numeric, pos_label)
+            changed, gained, lost = _decision_changes(
+                after, decisions[at], numeric, change_rtol, pos_label
             )
-            pairs.extend(group_pairs)
-    return _flip_result(pairs, per_group, len(rows), withheld)
+            any_change[at] |= changed
+            moves = (changed, gained, lost) if favorable_is_positive else (changed, lost, gained)
+            before = None if scores is None or new_scores is None else (scores, new_scores)
+            for pair in _pairs(target, values[target], sources, rows_of, moves, before):
+                flips[(pair["from_group"], target)] = pair
+            bar.update()
+    mine = {s: [flips[(s, t)] for t in targets if (s, t) in flips] for s in rows_of}
+    pairs = [p for s in rows_of for p in mine[s]]
+    per_group = {s: _summary(mine[s], any_change[rows_of[s]], scores) for s in rows_of}
+    return _flip_result(pairs, per_group, len(rows), withheld, not_tried=_left(values, targets))
 
 
 def _outputs(
@@ -179,62 +182,105 @@ def _decision_changes(
     return changed, gained, lost
 
 
-def _flip_group(
-    adapter: ModelAdapter,
-    base: pd.DataFrame,
-    column: str,
-    source: str,
-    mask: np.ndarray,
-    decisions: np.ndarray,
-    scores: np.ndarray | None,
-    values: dict[str, Any],
-    *,
-    pos_label: Any,
-    favorable_is_positive: bool,
-    numeric: bool,
-    change_rtol: float,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The flips of one group's rows to every other group's value, and the group's summary."""
-    subset = base.iloc[np.flatnonzero(mask)]
-    before = decisions[mask]
-    any_change = np.zeros(int(mask.sum()), dtype=bool)
-    worst_shift = 0.0
-    pairs: list[dict[str, Any]] = []
-    for target, value in values.items():
-        if target == source:
-            continue
-        flipped = subset.copy()
-        flipped[column] = _with_value(subset[column], value)
-        after, new_scores = _outputs(adapter, flipped, numeric, pos_label)
-        changed, gained, lost = _decision_changes(after, before, numeric, change_rtol, pos_label)
-        any_change |= changed
-        to_fav, to_unfav = (gained, lost) if favorable_is_positive else (lost, gained)
+def _pairs(
+    target: str,
+    value: Any,
+    sources: list[str],
+    rows_of: dict[str, np.ndarray],
+    moves: tuple[np.ndarray, np.ndarray, np.ndarray],
+    scores: tuple[np.ndarray, np.ndarray] | None,
+) -> list[dict[str, Any]]:
+    """The lines of the pair table from one call of the model: ``moves`` (changed, to the
+    favourable, to the unfavourable) and the new ``scores`` (before, after) hold the rows of
+    each of ``sources`` in turn."""
+    changed, to_fav, to_unfav = moves
+    out, start = [], 0
+    for source in sources:
+        part = slice(start, start + len(rows_of[source]))
+        start = part.stop
         shift = np.nan
         if scores is not None:
-            assert new_scores is not None
-            shift = float(np.mean(new_scores - scores[mask]))
-            if abs(shift) > abs(worst_shift):
-                worst_shift = shift
-        pairs.append(
+            shift = float(np.mean(scores[1][part] - scores[0][rows_of[source]]))
+        out.append(
             {
                 "from_group": source,
                 "to_group": target,
                 "value": value if np.isscalar(value) else str(value),
-                "n": int(mask.sum()),
-                "changed": float(changed.mean()),
-                "to_favourable": float(to_fav.mean()),
-                "to_unfavourable": float(to_unfav.mean()),
+                "n": len(rows_of[source]),
+                "changed": float(changed[part].mean()),
+                "to_favourable": float(to_fav[part].mean()),
+                "to_unfavourable": float(to_unfav[part].mean()),
                 "mean_score_change": shift,
             }
         )
-    shares = [float(p["changed"]) for p in pairs if p["from_group"] == source]
-    summary = {
-        "n": int(mask.sum()),
-        "changed": float(any_change.mean()),
-        "max_changed": max(shares, default=0.0),
-        "mean_score_change": worst_shift if scores is not None else np.nan,
+    return out
+
+
+#: The most groups whose value the flip test writes into the other groups' rows: the largest
+#: in the sample, in the order of the groups. Beyond them a value is not tried
+#: (``FlipResult.not_tried``; the finding says so), and the model is called once per value on
+#: the rows of every other group, not once per pair of groups (1,000 groups were a million
+#: calls of the model).
+MAX_TARGETS = 20
+
+
+def _rows_by_group(labels: np.ndarray, groups: list[str]) -> dict[str, np.ndarray]:
+    """The positions of each group's rows (in order), for the groups with rows; one sort of
+    the labels' codes, not a pass over the rows per group."""
+    number = {g: i for i, g in enumerate(groups)}
+    codes = np.asarray([number.get(x, -1) for x in labels], dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(groups) + 1))
+    return {
+        g: order[bounds[i] : bounds[i + 1]]
+        for i, g in enumerate(groups)
+        if bounds[i + 1] > bounds[i]
     }
-    return pairs, summary
+
+
+def _calls(
+    rows_of: dict[str, np.ndarray], targets: list[str], *, per_pair: bool
+) -> list[tuple[str, list[str]]]:
+    """The flip test's calls of the model: (the value's group, the groups whose rows are
+    given it). One call per pair of groups when there are few (each group's rows alone: at
+    most 380 calls), else one per value tried, on the rows of every other group."""
+    if per_pair:
+        return [(t, [s]) for s in rows_of for t in targets if t != s]
+    calls = [(t, [s for s in rows_of if s != t]) for t in targets]
+    return [(t, sources) for t, sources in calls if sources]
+
+
+def _targets(values: dict[str, Any], rows_of: dict[str, np.ndarray]) -> list[str]:
+    """The groups whose value is written into the others' rows: every group, or beyond
+    :data:`MAX_TARGETS` the largest in the sample (ties in order), in the order of ``values``."""
+    if len(values) <= MAX_TARGETS:
+        return list(values)
+    sizes = [len(rows_of.get(g, ())) for g in values]
+    largest = set(np.argsort([-x for x in sizes], kind="stable")[:MAX_TARGETS].tolist())
+    return [g for i, g in enumerate(values) if i in largest]
+
+
+def _left(values: dict[str, Any], targets: list[str]) -> tuple[str, ...]:
+    tried = set(targets)
+    return tuple(str(g) for g in values if g not in tried)
+
+
+def _summary(
+    mine: list[dict[str, Any]], any_change: np.ndarray, scores: np.ndarray | None
+) -> dict[str, Any]:
+    """A group's line of ``FlipResult.by_group`` from its pairs: its rows, the share changed
+    by at least one value, the largest share and the mean change furthest from zero (the
+    first, in the order of the values tried)."""
+    worst = 0.0
+    for p in mine:
+        if abs(p["mean_score_change"]) > abs(worst):
+            worst = p["mean_score_change"]
+    return {
+        "n": len(any_change),
+        "changed": float(any_change.mean()),
+        "max_changed": max((float(p["changed"]) for p in mine), default=0.0),
+        "mean_score_change": worst if scores is not None else np.nan,
+    }
 
 
 def _flip_result(
@@ -242,6 +288,7 @@ def _flip_result(
     per_group: dict[str, dict[str, Any]],
     n_rows: int,
     withheld: Collection[str],
+    not_tried: tuple[str, ...] = (),
 ) -> FlipResult:
     """The pair and per-group tables of the flip test (the value written into a ``withheld``
     group recorded as its label)."""
@@ -263,7 +310,7 @@ def _flip_result(
     )
     by_group = pd.DataFrame.from_dict(per_group, orient="index")
     by_group.index.name = "group"
-    return FlipResult(pair_frame, by_group, n_rows)
+    return FlipResult(pair_frame, by_group, n_rows, not_tried)
 
 
 def without_directions(result: FlipResult, k: int) -> FlipResult:

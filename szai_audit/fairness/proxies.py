@@ -23,12 +23,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..core.data import positions_within
 from ..core.progress import Stage, stage
 from ..core.stats import z_value
 from ..core.threads import limited_threads
 from .scores import auc_from_counts
 
-__all__ = ["PERFECT_PROXY_AUC", "ProxyReport", "find_proxies", "stand_in"]
+__all__ = [
+    "MAX_GROUPS",
+    "PERFECT_PROXY_AUC",
+    "ProxyReport",
+    "find_proxies",
+    "lump_groups",
+    "stand_in",
+]
 
 #: A single input predicting the attribute at least this well (cross-validated AUC) all but
 #: equals it: a model that uses the input uses the attribute.
@@ -69,6 +77,15 @@ class ProxyReport:
     #: Whether the all-features model was left out because the attribute has more than
     #: :data:`ALL_FEATURES_MAX_GROUPS` groups (its cost grows with them).
     all_features_capped: bool = False
+    #: The groups taken together as one (the attribute has more than :data:`MAX_GROUPS`:
+    #: all but the largest ``MAX_GROUPS - 1``), and the rows of the sample they hold.
+    lumped: tuple[str, ...] = ()
+    lumped_rows: int = 0
+
+    @property
+    def n_groups(self) -> int:
+        """The groups of the attribute analysed, counting each group taken together apart."""
+        return self.n_classes - 1 + len(self.lumped) if self.lumped else self.n_classes
 
 
 def _discretize(col: pd.Series, n_bins: int) -> tuple[np.ndarray, str]:
@@ -106,6 +123,11 @@ ALL_FEATURES_ITERATIONS, ALL_FEATURES_LEARNING_RATE = 50, 0.2
 #: 27 s and 1,000 groups 21 s on 20,000 rows (issue 26); the single inputs are still ranked,
 #: and the finding says what was not computed.
 ALL_FEATURES_MAX_GROUPS = 10
+#: Groups beyond which the analysis takes the ``MAX_GROUPS - 1`` largest one by one and the
+#: others together as one group: ranking an input costs an AUC per group, and memory per
+#: group and category of the input (5,000 groups and an input of 20,000 categories would
+#: hold 2.4 GB). The finding says which groups were taken together.
+MAX_GROUPS = 20
 
 
 def _auc_of_scores(score: np.ndarray, pos: np.ndarray, neg: np.ndarray) -> tuple[float, float]:
@@ -222,17 +244,18 @@ def find_proxies(
     left_out, plan = proxy_sample_plan(sizes, n_splits, max_rows, random_state)
     keep = s.notna().to_numpy() & ~s.isin(list(sizes.index[sizes < n_splits])).to_numpy()
     rows = np.flatnonzero(keep)
-    y_codes, _ = pd.factorize(s.iloc[rows], sort=True)
+    y_codes, classes = pd.factorize(s.iloc[rows], sort=True)
     y = np.asarray(y_codes, dtype=np.int64)
     if plan is not None:  # stratified sample
-        take = np.sort(
-            np.concatenate([np.flatnonzero(y == c)[ordinals] for c, ordinals in enumerate(plan)])
-        )
+        take = positions_within(y, plan)
         rows, y = rows[take], y[take]
     # Only the rows used are copied (not every row first: a million rows, 20 inputs).
     columns = [i for i, c in enumerate(data.columns) if c not in exclude]
     frame = data.iloc[rows, columns]
-    return rank_proxies(frame, y, left_out, n_splits, n_bins, random_state, all_features, level)
+    return rank_proxies(
+        frame, y, left_out, n_splits, n_bins, random_state, all_features, level,
+        labels=[str(c) for c in classes],
+    )  # fmt: skip
 
 
 def proxy_sample_plan(
@@ -259,6 +282,25 @@ def proxy_sample_plan(
     return left_out, plan
 
 
+def lump_groups(y: np.ndarray, labels: list[str], cap: int) -> tuple[np.ndarray, list[str]]:
+    """``y`` with every group beyond the ``cap - 1`` largest (by rows of ``y``, ties in code
+    order) taken together as the last group (the others keep their order), and the labels of
+    those taken together (none when there are at most ``cap`` groups).
+
+    >>> y, lumped = lump_groups(np.array([0, 1, 1, 2, 2, 2, 3]), ["a", "b", "c", "d"], 3)
+    >>> y.tolist(), lumped
+    ([2, 0, 0, 1, 1, 1, 2], ['a', 'd'])
+    """
+    sizes = np.bincount(y)
+    if len(sizes) <= cap:
+        return y, []
+    order = np.argsort(-sizes, kind="stable")
+    kept = np.sort(order[: cap - 1])
+    code = np.full(len(sizes), cap - 1, dtype=np.int64)
+    code[kept] = np.arange(cap - 1)
+    return code[y], [labels[c] for c in np.sort(order[cap - 1 :])]
+
+
 def rank_proxies(
     frame: pd.DataFrame,
     y: np.ndarray,
@@ -268,11 +310,17 @@ def rank_proxies(
     random_state: int | None = 0,
     all_features: bool = True,
     level: float = 0.95,
+    labels: list[str] | None = None,
 ) -> ProxyReport:
     """The ranking of :func:`find_proxies` on rows already chosen: ``y`` holds each row's group
-    code (0 to k-1, every group present)."""
+    code (0 to k-1, every group present), ``labels`` the groups' labels (the codes as text
+    by default). Beyond :data:`MAX_GROUPS` groups, the smallest are taken together as one
+    (:func:`lump_groups`; ``ProxyReport.lumped``)."""
     from sklearn.model_selection import StratifiedKFold
 
+    n_groups = int(y.max()) + 1 if len(y) else 0
+    y, lumped = lump_groups(y, labels or [str(c) for c in range(n_groups)], MAX_GROUPS)
+    lumped_rows = int((y == MAX_GROUPS - 1).sum()) if lumped else 0
     n_classes = int(y.max()) + 1 if len(y) else 0
     smallest = int(np.bincount(y).min()) if n_classes else 0
     splits = min(n_splits, smallest)
@@ -293,7 +341,10 @@ def rank_proxies(
         table, all_scores = _ranked(frame, y, n_classes, folds, fold_of, splits, n_bins, z, h,
                                     all_features, random_state, bar)  # fmt: skip
     all_auc, all_se, all_bal = all_scores
-    return ProxyReport(table, all_auc, all_bal, len(y), n_classes, left_out, all_se, capped)
+    return ProxyReport(
+        table, all_auc, all_bal, len(y), n_classes, left_out, all_se, capped,
+        tuple(lumped), lumped_rows,
+    )  # fmt: skip
 
 
 def _ranked(

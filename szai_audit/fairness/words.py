@@ -467,6 +467,25 @@ def msg_proxy_all_inputs_capped(ground: str, n_groups: int, cap: int) -> Message
     )
 
 
+def msg_proxy_lumped(ground: str, n_groups: int, kept: int, lumped: int, rows: int) -> Message:
+    """The note of a proxy finding whose smallest groups were taken together as one."""
+    g = ground_label(ground)
+    return say(
+        "fairness.proxy_lumped.largest_one_by_one",
+        ground=g,
+        n_groups=n_groups,
+        kept=kept,
+        lumped=lumped,
+        rows=rows,
+    )
+
+
+def msg_flip_not_tried(ground: str, tried: int, not_tried: int) -> Message:
+    """The note of a flip test that wrote only the largest groups' values into the others'."""
+    g = ground_label(ground)
+    return say("fairness.flip_not_tried.largest_values_only", ground=g, tried=tried, n=not_tried)
+
+
 def msg_proxy_no_features(ground: str) -> Message:
     """Proxy check with no feature left to rank."""
     g = ground_label(ground)

@@ -270,6 +270,28 @@ def _refuse_identifiers(key: str, values: Any, counts: np.ndarray | None, where:
         )
 
 
+#: The longest value of a sensitive attribute accepted, in characters: a group's value names
+#: it in the report's tables, charts and sentences, about a hundred times over (a value of
+#: 1 MB made a report of 100 MB).
+MAX_LABEL_CHARS = 200
+
+
+def _refuse_long_labels(key: str, values: Any, where: str) -> None:
+    """:class:`SensitiveAttributeError` when a value of a text attribute is longer than
+    :data:`MAX_LABEL_CHARS` (the distinct values are measured, once each)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return
+    distinct = [str(v) for v in pd.unique(pd.Series(values).dropna())]
+    longest = max(distinct, key=len, default="")
+    if len(longest) > MAX_LABEL_CHARS:
+        raise SensitiveAttributeError(
+            f"sensitive[{key!r}] ({where}) has a value of {len(longest):,} characters "
+            f"({longest[:20]!r}...); a group's value names it in the report's tables, charts "
+            f"and sentences, about a hundred times over, so at most {MAX_LABEL_CHARS} "
+            f"characters are accepted. Map the long values to short codes first."
+        )
+
+
 def _refuse_personal_data(key: str, values: Any, where: str) -> None:
     """:class:`SensitiveAttributeError` when a text attribute's values are personal
     information the Art. 33(2) scan detects by content (ID card, mobile or bank card numbers,
@@ -329,6 +351,7 @@ def _attribute(
     if counts is not None and n_missing is not None:  # data in parts: per distinct entry
         n_missing += int(np.asarray(counts)[blank].sum())
     _refuse_identifiers(key, values, counts, _where(column, source))
+    _refuse_long_labels(key, values, _where(column, source))
     _refuse_personal_data(key, values, _where(column, source))
     binning: BinSpec | None = None
     numeric: np.ndarray | None = None

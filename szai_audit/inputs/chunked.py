@@ -43,6 +43,7 @@ from ..core.data import (
     encode_groups,
     group_label,
     is_missing_array,
+    positions_within,
 )
 from ..core.errors import (
     ColumnNotFoundError,
@@ -567,6 +568,7 @@ class _SampledRows:
             left_out,
             random_state=random_state,
             level=policy.confidence_level,
+            labels=classes,
         )
 
     def flip_rows(
@@ -692,9 +694,8 @@ def _proxy_plans(
         left_out, proxy = proxy_sample_plan(sizes, 3, policy.proxy_max_rows, random_state)
         kept = sorted(str(k) for k in sizes.index if str(k) not in left_out)
         proxy_plans[ground] = (left_out, kept)
-        class_of[ground] = np.asarray(
-            [kept.index(lbl) if lbl in kept else -1 for lbl in g.row_labels], dtype=np.int64
-        )
+        number = {lbl: i for i, lbl in enumerate(kept)}  # not kept.index: quadratic
+        class_of[ground] = np.asarray([number.get(lbl, -1) for lbl in g.row_labels], dtype=np.int64)
         if proxy is None:
             plans[f"proxy:{ground}"] = {c: np.arange(int(sizes[k])) for c, k in enumerate(kept)}
         else:
@@ -1063,12 +1064,7 @@ def _proxy_found(
     found: dict[str, np.ndarray] = {}
     for ground in grounds:
         klass = class_of[ground][entries[ground]]
-        found[f"proxy:{ground}"] = np.sort(
-            np.concatenate(
-                [np.flatnonzero(klass == c)[o] for c, o in plans[f"proxy:{ground}"].items()]
-                or [np.empty(0, np.int64)]
-            )
-        )
+        found[f"proxy:{ground}"] = positions_within(klass, plans[f"proxy:{ground}"])
     return found
 
 

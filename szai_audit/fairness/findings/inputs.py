@@ -11,13 +11,13 @@ import numpy as np
 
 from ...core.findings import Finding, Status
 from ...core.judging import Measured, Verdict, normal_comparison
-from ...core.messages import Message
+from ...core.messages import Message, listing
 from ...core.models import Repeat
 from ...core.policy import Policy
 from .. import words
 from ..checks import ARTICLE, FLIP, PROXY
-from ..counterfactual import FlipResult
-from ..proxies import ALL_FEATURES_MAX_GROUPS, ProxyReport, stand_in
+from ..counterfactual import MAX_TARGETS, FlipResult
+from ..proxies import ALL_FEATURES_MAX_GROUPS, MAX_GROUPS, ProxyReport, stand_in
 from ..words import Labels
 
 #: Proxies listed in a message (the table in the report lists more).
@@ -85,12 +85,7 @@ def proxy_finding(
             labels=labels,
             stand_in=perfect,
         )
-        if report.all_features_capped:  # say what was not computed
-            note = words.msg_proxy_all_inputs_capped(
-                ground, report.n_classes, ALL_FEATURES_MAX_GROUPS
-            )
-            said = said.join(note)
-        return said
+        return _noted(said, _proxy_notes(report, ground))
 
     return Measured(
         check=PROXY.id,
@@ -106,17 +101,35 @@ def proxy_finding(
     )
 
 
+def _proxy_notes(report: ProxyReport, ground: str) -> list[Message]:
+    """What the proxy analysis did not compute: the groups taken together as one, the model
+    of all inputs together."""
+    notes = []
+    if report.lumped:
+        kept, lumped = MAX_GROUPS - 1, len(report.lumped)
+        notes.append(
+            words.msg_proxy_lumped(ground, report.n_groups, kept, lumped, report.lumped_rows)
+        )
+    if report.all_features_capped:
+        notes.append(
+            words.msg_proxy_all_inputs_capped(ground, report.n_groups, ALL_FEATURES_MAX_GROUPS)
+        )
+    return notes
+
+
 def _proxy_details(
     report: ProxyReport, perfect: tuple[str, float] | None, all_threshold: float
 ) -> dict[str, Any]:
     """The proxy finding's details: the top input, a stand-in, the all-inputs AUC (and, when
     it was not computed for too many groups, why)."""
-    capped = (
-        {"all_features_not_computed": {"groups": report.n_classes,
+    capped: dict[str, Any] = (
+        {"all_features_not_computed": {"groups": report.n_groups,
                                        "max_groups": ALL_FEATURES_MAX_GROUPS}}
         if report.all_features_capped
         else {}
     )  # fmt: skip
+    if report.lumped:  # the groups beyond the largest, taken together as one
+        capped["lumped"] = {"groups": list(report.lumped), "rows": report.lumped_rows}
     return {
         "top_feature": str(report.features.index[0]),
         "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
@@ -150,6 +163,30 @@ def _proxy_unmeasured(report: ProxyReport | None, ground: str) -> Finding | None
         ground=ground,
         details=details,
     )
+
+
+def _flip_notes(result: FlipResult, ground: str) -> list[Message]:
+    """What the flip test did not try: the values of the groups beyond the largest."""
+    if not result.not_tried:
+        return []
+    return [words.msg_flip_not_tried(ground, MAX_TARGETS, len(result.not_tried))]
+
+
+def _flip_worst(top: Any) -> str:
+    """The group a failing flip shows worse off: rows of "from" that lose the favourable
+    decision when given "to"'s value show "to" treated worse; rows that gain it, "from"."""
+    if top["to_unfavourable"] > top["to_favourable"]:
+        return str(top["to_group"])
+    return str(top["from_group"])
+
+
+def _noted(message: Message, notes: list[Message]) -> Message:
+    """``message`` followed by ``notes`` (what was not computed), if any."""
+    return message.join(listing(notes, "", " ")) if notes else message
+
+
+def _flip_not_tried(result: FlipResult) -> dict[str, Any]:
+    return {"values_not_tried": list(result.not_tried)} if result.not_tried else {}
 
 
 def flip_not_assessed(ground: str, reason: str, repeat: Repeat | None = None) -> Finding:
@@ -212,41 +249,32 @@ def flip_finding(
     failed = value > tolerance + 1e-12
     shift = float(top["mean_score_change"])
     perfect = stand_in(proxy)
+    message = words.msg_flip(
+        ground,
+        source=str(top["from_group"]),
+        target=str(top["to_group"]),
+        changed=value,
+        to_favourable=float(top["to_favourable"]),
+        to_unfavourable=float(top["to_unfavourable"]),
+        score_change=None if np.isnan(shift) else shift,
+        tolerance=tolerance,
+        n_rows=int(top["n"]),
+        failed=failed,
+        numeric=numeric,
+        change_rtol=change_rtol,
+        outputs=outputs,
+        stand_in=None if perfect is None else words.msg_stand_in(ground, *perfect, labels),
+        amount=amount,
+    )
     return Finding(
         check=FLIP.id,
         article=ARTICLE,
         status=_flip_status(failed, perfect),
-        message=words.msg_flip(
-            ground,
-            source=str(top["from_group"]),
-            target=str(top["to_group"]),
-            changed=value,
-            to_favourable=float(top["to_favourable"]),
-            to_unfavourable=float(top["to_unfavourable"]),
-            score_change=None if np.isnan(shift) else shift,
-            tolerance=tolerance,
-            n_rows=int(top["n"]),
-            failed=failed,
-            numeric=numeric,
-            change_rtol=change_rtol,
-            outputs=outputs,
-            stand_in=None if perfect is None else words.msg_stand_in(ground, *perfect, labels),
-            amount=amount,
-        ),
+        message=_noted(message, _flip_notes(result, ground)),
         value=value,
         threshold=tolerance,
         ground=ground,
-        # Rows of "from" that lose the favourable decision when given "to"'s value show "to"
-        # treated worse; rows that gain it show "from" treated worse.
-        worst_group=(
-            (
-                str(top["to_group"])
-                if top["to_unfavourable"] > top["to_favourable"]
-                else str(top["from_group"])
-            )
-            if failed
-            else None
-        ),
+        worst_group=_flip_worst(top) if failed else None,
         details={
             "from_group": str(top["from_group"]),
             "to_group": str(top["to_group"]),
@@ -258,5 +286,6 @@ def flip_finding(
             "n": int(top["n"]),
             "by_group": {str(g): float(v) for g, v in result.by_group["changed"].items()},
             "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
+            **_flip_not_tried(result),
         },
     )
