@@ -128,8 +128,9 @@ def _proxy_details(
         if report.all_features_capped
         else {}
     )  # fmt: skip
-    if report.lumped:  # the groups beyond the largest, taken together as one
-        capped["lumped"] = {"groups": list(report.lumped), "rows": report.lumped_rows}
+    if report.lumped:  # the groups beyond the largest, taken together as one: counted, not
+        # named (a small group's value appears only under its stand-in, in the group table)
+        capped["lumped"] = {"groups": len(report.lumped), "rows": report.lumped_rows}
     return {
         "top_feature": str(report.features.index[0]),
         "stand_in": None if perfect is None else {"input": perfect[0], "auc": perfect[1]},
