@@ -471,3 +471,16 @@ def test_a_lone_person_in_a_numeric_audit_cannot_be_differenced():
     assert rows["(small group 1)"]["mean_prediction"] is None
     assert rows["a"]["mean_prediction"] is not None and rows["b"]["mean_prediction"] is not None
     assert table["overall"]["mean_prediction"] is None and table["overall"]["count"] == 401
+
+
+def test_a_group_withheld_to_protect_another_is_not_called_too_small(credit_demo):
+    """A group of enough people withheld by complementary suppression is said to be withheld,
+    never listed among the groups below the minimum (the credit demo's nationality × age)."""
+    f = next(
+        f
+        for f in credit_demo.findings
+        if f.ground == "nationality × age" and f.check == "fairness.selection_rate_ratio"
+    )
+    below, _, withheld = f.message.en.partition("withheld")
+    assert "(82 people)" not in below and "(82 people)" in withheld
+    assert "不予显示和比较的组" in f.message.zh

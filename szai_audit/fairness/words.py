@@ -867,13 +867,22 @@ def msg_no_outcomes(metric: str) -> Message:
 def msg_too_few_groups(
     ground: str, metric: str, min_size: int, small: Mapping[str, int], name: Message | None = None
 ) -> Message:
-    """Message when fewer than two groups are large enough to compare."""
+    """Message when fewer than two groups can be compared: those below ``min_size`` people,
+    and those large enough but withheld to protect a smaller group (complementary
+    suppression), each said for what it is."""
     g, m = ground_label(ground), metric_label(metric, name)
-    if small:
-        listed = listing([say("core.values.people", value=str(k), n=v) for k, v in small.items()])
-        below = say("fairness.too_few_groups.below", listed=listed)
-    else:
-        below = Message("", "")
+
+    def listed(part: dict[str, int]) -> Message:
+        return listing([say("core.values.people", value=str(k), n=v) for k, v in part.items()])
+
+    too_small = {k: v for k, v in small.items() if v < min_size}
+    withheld = {k: v for k, v in small.items() if v >= min_size}
+    below = Message("", "")
+    if too_small:
+        below = say("fairness.too_few_groups.below", listed=listed(too_small))
+    if withheld:  # large enough, withheld by complementary suppression
+        protected = say("fairness.too_few_groups.withheld", listed=listed(withheld))
+        below = below.join(protected, sep_en="")
     return say(
         "fairness.too_few_groups",
         ground=g,
