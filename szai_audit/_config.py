@@ -746,6 +746,7 @@ def explain_config(
     id_column: str | None = None,
     lang: str = "bilingual",
     audit: str | Path | None = None,
+    decided_on: str | None = None,
 ) -> Any:
     """Run the audit a configuration describes (or read it, saved: ``audit``), then write a
     notice for each person listed in ``rows`` into the folder ``out`` (see
@@ -773,6 +774,9 @@ def explain_config(
         may name) are read from it, after checking its ``content_sha256`` (and its signature
         with ``SZAI_AUDIT_KEY`` set, see :mod:`szai_audit.core.document`) and that it audited
         this very data (its fingerprint). The notices are those the audit run would write.
+    decided_on : str, optional
+        The day of the decisions (YYYY-MM-DD); without it each notice marks the date
+        NEEDS_REVIEW.
 
     Returns
     -------
@@ -797,11 +801,12 @@ def explain_config(
         raise InputError(f"--lang must be one of {list(LANGS)}, got {lang!r}.")
     wanted = _wanted(regular_file(Path(rows), "--rows"), id_column)
     if audit is not None:
-        return _saved_notices(config, inputs, wanted, id_column, folder, lang)
+        return _saved_notices(config, inputs, wanted, id_column, folder, (lang, decided_on))
     result, data = _audited(config, inputs)
     people = _people(result.inputs[1] if result.inputs else None, data, wanted, id_column)
     with _model_named(config, result.inputs[0] if result.inputs else None):
-        return result.person_notices(people, folder, lang=lang)  # recourse: the audit's
+        # recourse and value_order: the audit's
+        return result.person_notices(people, folder, lang=lang, decided_on=decided_on)
 
 
 def _saved_notices(
@@ -810,9 +815,11 @@ def _saved_notices(
     wanted: list[str],
     id_column: str | None,
     folder: Path,
-    lang: str,
+    written: tuple[str, str | None],
 ) -> Any:
-    """The notices of :func:`explain_config` from the saved audit ``inputs["--audit"]``."""
+    """The notices of :func:`explain_config` from the saved audit ``inputs["--audit"]``, in
+    the language and with the decision date ``written``."""
+    lang, decided_on = written
     doc = read_audit(regular_file(inputs[_AUDIT_JSON], _AUDIT_JSON), _AUDIT_JSON)
     if "model" not in config or config["data"].get("chunked", False):
         raise InputError(_NEEDS_MODEL)
@@ -836,6 +843,9 @@ def _saved_notices(
             value_labels=config.get("value_labels"),
             immutable=list(recourse.get("immutable") or []),
             actionable=recourse.get("actionable"),
+            value_order=audit_args.get("value_order"),
+            threshold=audit_args.get("threshold"),
+            decided_on=decided_on,
             **saved,
         )
 

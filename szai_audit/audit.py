@@ -212,6 +212,16 @@ class Audit:
         ``y_true`` named by its column), may not name a model input, a sensitive attribute, a
         legitimate factor or an output, and are not supported with data in parts (Dask). The
         result records the columns and the number of clusters, never their values.
+    value_order : dict, optional
+        The direction the organisation expects each input to weigh in:
+        ``{column: "higher" | "lower" | [categories from worse to better]}`` (a higher number,
+        or a lower one, is expected to help the favourable decision; a category's list puts the
+        worse first; a category left out is not ordered). Recourse never proposes a move the
+        order calls worse (a number only in its better direction, a category only to one
+        listed after the person's own), and the public algorithm notice flags, as NEEDS_REVIEW,
+        an input whose most favourable value in the model contradicts it. See
+        :mod:`szai_audit.core.orders`.
+
     Examples
     --------
     >>> import szai_audit as sa
@@ -289,6 +299,7 @@ class Audit:
         n_threads: int | None = 1,
         cluster: str | None = None,
         weights: str | None = None,
+        value_order: Mapping[str, str | Sequence[Any]] | None = None,
     ) -> None:
         arguments = locals()  # stored as given, each under its name (see DECLARED)
         for name in ARGUMENTS:

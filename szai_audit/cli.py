@@ -93,13 +93,20 @@ def _run(config_path: str, fail_on: str = "fail") -> int:
 
 
 def _explain(
-    config: str, rows: str, out: str, id_column: str | None, lang: str, audit: str | None = None
+    config: str,
+    rows: str,
+    out: str,
+    id_column: str | None,
+    lang: str,
+    audit: str | None = None,
+    decided_on: str | None = None,
 ) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NoticeWarning)
         batch = _config.explain_config(
-            _config.load_config(config), rows, out, id_column=id_column, lang=lang, audit=audit
-        )
+            _config.load_config(config), rows, out, id_column=id_column, lang=lang, audit=audit,
+            decided_on=decided_on,
+        )  # fmt: skip
     refused = sum(not f for f in batch.favourable)
     _say(
         f"wrote {len(batch)} notices ({refused} unfavourable decisions) to {batch.folder}, "
@@ -202,6 +209,10 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--id-column", help="the data's column identifying people (else row numbers)")
     ex.add_argument("--lang", default="bilingual", choices=list(LANGS))
     ex.add_argument(
+        "--decided-on",
+        help="the day of the decisions, YYYY-MM-DD (else each notice marks it to be filled in)",
+    )
+    ex.add_argument(
         "--audit",
         help="the audit's saved JSON ([output] json): read, not run again (checked against its "
         "content_sha256, which catches accidental change, and its signature when "
@@ -264,7 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "filings":
             return _filings(args)
         if args.command == "explain":
-            return _explain(args.config, args.rows, args.out, args.id_column, args.lang, args.audit)
+            return _explain(
+                args.config, args.rows, args.out, args.id_column, args.lang, args.audit,
+                args.decided_on,
+            )  # fmt: skip
         _demo(args.out, args.random_state)
     except SzaiAuditError as exc:
         _say(f"szai-audit: {exc}", file=sys.stderr)

@@ -116,6 +116,11 @@ class AuditResult:
     #: The audit's ``recourse`` settings (``actionable``, ``immutable``): the defaults of
     #: :meth:`explain_person`, :meth:`explain_people` and :meth:`person_notices`.
     recourse_options: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The audit's ``value_order`` (:mod:`szai_audit.core.orders`): the direction the
+    #: organisation expects each input to weigh in; recourse never moves against it.
+    value_order: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: The audit's ``threshold`` (None: the model's own decisions): the notices decide with it.
+    threshold: float | None = field(default=None, repr=False, compare=False)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -448,16 +453,23 @@ class AuditResult:
         immutable: Sequence[str] | None = None,
         actionable: Mapping[str, Any] | None = None,
         lang: str = "bilingual",
+        decided_on: Any = None,
         **options: Any,
     ) -> NoticeBatch:
-        """Write one short notice per person (HTML and plain text, Chinese and English) into
-        the folder ``out``: the decision, its principal reasons and what would change it, with
-        the organisation's appeal route and contact from ``metadata``; and ``index.csv``.
+        """Write one short notice per person (HTML and plain text, Chinese and English, or one
+        language) into the folder ``out``: the decision, its score and cut-off, whether a
+        person took part (``context=UseContext(automation=...)``), its principal reasons, the
+        information tied to protected grounds it used (disclosed, with its share), what would
+        change it (only when the audit declared ``recourse={"actionable": ...}``), and the
+        person's rights with the organisation's review route, response time, complaint
+        channel and contact from ``metadata``; and ``index.csv``.
 
-        Every notice is checked for plain language (:func:`szai_audit.explain.notice_problems`:
-        no column names or code in Chinese, no claim of cause, no sensitive input as a reason,
-        numbers with units); the problems found are in the result's ``problems`` and in
-        ``index.csv``, and a warning says how many notices have any.
+        Every notice is checked (:func:`szai_audit.explain.notice_problems`: no column names or
+        code in Chinese, no claim of cause, no protected input as a reason or a change, every
+        protected input that weighed disclosed, no option against ``value_order``, numbers
+        with units, levels with their meaning); the problems found are in the result's
+        ``problems`` and in ``index.csv``, and a warning says how many notices have any, and
+        which NEEDS_REVIEW placeholders (a missing metadata field, date or automation) remain.
 
         Parameters
         ----------
@@ -468,7 +480,9 @@ class AuditResult:
         immutable, actionable, **options :
             As for :meth:`explain_person`.
         lang : {"bilingual", "zh", "en"}, default "bilingual"
-            Of the HTML notices.
+            Of the notices (HTML and text).
+        decided_on : date, str or mapping, optional
+            The day of the decisions: one for all, or ``{row label: date}``.
 
         Returns
         -------
@@ -476,9 +490,11 @@ class AuditResult:
         """
         model, data = self._person_inputs("person_notices")
         kwargs = self._person_options(data, immutable, actionable, options)
+        context = None if self.risk is None else self.risk.context
         return person_notices(
             model, data, rows, out, metadata=self.metadata, lang=lang, verbose=self.verbose,
-            k=self.policy.k_anonymity, **kwargs,
+            k=self.policy.k_anonymity, decided_on=decided_on,
+            automation=None if context is None else context.automation, **kwargs,
         )  # fmt: skip
 
     def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:
@@ -496,7 +512,10 @@ class AuditResult:
         actionable: Mapping[str, Any] | None,
         options: Mapping[str, Any],
     ) -> dict[str, Any]:
-        fixed = {"favorable_label", "feature_labels", "value_labels", "sensitive"} & set(options)
+        fixed = {
+            "favorable_label", "feature_labels", "value_labels", "sensitive", "value_order",
+            "threshold",
+        } & set(options)  # fmt: skip
         if fixed:
             raise InputError(f"{sorted(fixed)} are the audit's own; give them to Audit, not here.")
         return {
@@ -506,23 +525,42 @@ class AuditResult:
             "immutable": list(self.recourse_options.get("immutable") or [])
             if immutable is None
             else immutable,
-            "sensitive": self.sensitive_inputs(data),
+            "sensitive": self.protected_inputs(data),
             "actionable": self.recourse_options.get("actionable")
             if actionable is None
             else actionable,
+            "value_order": dict(self.value_order),
+            "threshold": self.threshold,
             **options,
         }
 
     def sensitive_inputs(self, data: pd.DataFrame) -> list[str]:
-        """The model inputs a person's notice must not name or change: the grounds' columns
-        among ``data``'s, and each ground's proxies (single-input AUC at or above
-        ``policy.proxy_auc_threshold``)."""
+        """The model inputs tied to a protected ground: the grounds' columns among ``data``'s,
+        and each ground's proxies (single-input AUC at or above
+        ``policy.proxy_auc_threshold``). A notice never gives them as a reason nor changes
+        them; it discloses each that weighed on the decision."""
         return sensitive_inputs(
             data.columns,
             [s.column for s in self.sensitive],
             self.fairness.proxies,
             self.policy.proxy_auc_threshold,
         )
+
+    def protected_inputs(self, data: pd.DataFrame) -> dict[str, list[str]]:
+        """:meth:`sensitive_inputs` with the grounds each is, or stands in for:
+        ``{column: [ground, ...]}``."""
+        threshold = self.policy.proxy_auc_threshold
+        out: dict[str, list[str]] = {}
+        for s in self.sensitive:
+            if s.column is not None and s.column in data.columns:
+                out.setdefault(str(s.column), []).append(s.ground)
+        for ground, report in self.fairness.proxies.items():
+            table = report.features
+            for c in table.index[table["auc"] >= threshold]:
+                if c in data.columns:
+                    out.setdefault(str(c), []).append(str(ground))
+        order = self.sensitive_inputs(data)
+        return {c: list(dict.fromkeys(out[c])) for c in order if c in out}
 
     def _repr_html_(self) -> str:
         return render_notebook_summary(self)

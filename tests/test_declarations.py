@@ -65,7 +65,7 @@ def _call(arguments: Any) -> str:
 
 def test_the_declaration_is_the_settings_fields():
     assert tuple(f.name for f in dataclasses.fields(Settings)) == ARGUMENTS
-    assert len(ARGUMENTS) == len(set(ARGUMENTS)) == 32
+    assert len(ARGUMENTS) == len(set(ARGUMENTS)) == 33
     # model, data and y_true may be passed by position, and they come first
     assert [a.name for a in DECLARED if a.positional] == ["model", "data", "y_true"]
     assert all(a.positional for a in DECLARED[:3])

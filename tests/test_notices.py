@@ -35,7 +35,9 @@ def written(demo, tmp_path_factory):
     _, X = demo.inputs
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no NoticeWarning: the demo's notices are clean
-        batch = demo.person_notices(X.index[:60], out, actionable=ACTIONABLE)
+        batch = demo.person_notices(
+            X.index[:60], out, actionable=ACTIONABLE, decided_on=date(2026, 12, 1)
+        )
     return batch, X
 
 
@@ -67,10 +69,11 @@ def test_bulk_equals_one_at_a_time(kind):
         X = X.assign(east=(X["region"] == "east").astype(int))[["income", "debts", "east"]]
         model = LogisticRegression().fit(X, y)
     rows = X.index[:40]
-    bulk = explain_people(model, X, rows, immutable=["debts"], random_state=2)
+    up = {"income": "increase"}
+    bulk = explain_people(model, X, rows, immutable=["debts"], actionable=up, random_state=2)
     assert len(bulk) == 40
     for who, b in zip(rows, bulk, strict=True):
-        one = person_notice(model, X, who, immutable=["debts"], random_state=2)
+        one = person_notice(model, X, who, immutable=["debts"], actionable=up, random_state=2)
         assert (b.decision, b.favourable, b.reasons) == (one.decision, one.favourable, one.reasons)
         assert [o.changes for o in b.recourse] == [o.changes for o in one.recourse]
         for ob, oo in zip(b.recourse, one.recourse, strict=True):  # scores from calls of
@@ -85,7 +88,7 @@ def test_people_outside_the_data_as_a_frame():
     X = X[["income", "debts"]]
     model = LogisticRegression().fit(X, y)
     new = pd.DataFrame({"income": [1.0, 9.0], "debts": [5, 0]}, index=["r-1", "r-2"])
-    a, b = explain_people(model, X, new)
+    a, b = explain_people(model, X, new, actionable={"income": "increase", "debts": "decrease"})
     assert not a.favourable and b.favourable
     assert a.recourse and all(o.decision_after == 1 for o in a.recourse)
 
@@ -118,7 +121,7 @@ def test_repeated_index_labels_are_refused():
 
 def test_a_proxy_cannot_be_actionable(demo):
     _, X = demo.inputs
-    with pytest.raises(sa.errors.InputError, match="sensitive input"):
+    with pytest.raises(sa.errors.InputError, match="tied to a protected ground"):
         demo.explain_person(X.index[0], actionable={"personal_status": "any"})
     with pytest.raises(sa.errors.InputError, match="audit's own"):
         demo.explain_person(X.index[0], sensitive=[])
@@ -179,8 +182,10 @@ def test_nothing_sensitive_is_a_reason_or_a_change(demo, written):
     for p in people:
         assert not {r.column for r in p.reasons} & hidden
         assert not {c.column for o in p.recourse for c in o.changes} & hidden
-    for path in batch.text:
-        body = path.read_text(encoding="utf-8").split("关于本说明")[0]  # before the fixed text
+    for path in batch.text:  # the reasons and the options, not the disclosure
+        text = path.read_text(encoding="utf-8").split("=" * 40)[0]
+        body = re.sub(r"与受保护特征相关的信息\n.*?\n\n", "", text, flags=re.S)
+        body = body.split("关于本说明")[0]
         for n in names:
             assert n.zh not in body, (path.name, n.zh)
 

@@ -344,6 +344,7 @@ def test_a_notice_failing_the_privacy_check_is_not_written(planted, tmp_path):
             value_labels=None,
             favorable_label="good",
             min_count=1,
+            actionable={"city": "any"},
         )
     index = (tmp_path / "index.csv").read_text(encoding="utf-8")
     assert NAME not in index and "privacy" in index

@@ -20,6 +20,7 @@ called on that very row, decides favourably; its score and decision are the mode
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .data import is_numeric, plain
+from .orders import Order, is_better
 
 __all__ = ["Candidate", "RecourseSpace", "search"]
 
@@ -64,6 +66,9 @@ class RecourseSpace:
     scales: Mapping[str, float]
     grids: Mapping[str, list[Any]]
     dtypes: pd.Series
+    #: The declared orders (``value_order``): a value the order calls worse than the
+    #: person's own, or does not rank, is never tried.
+    orders: Mapping[str, Order] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def of(
@@ -72,10 +77,12 @@ class RecourseSpace:
         allowed: Mapping[str, str | tuple[Any, ...]],
         grid: int,
         min_count: int = 1,
+        orders: Mapping[str, Order] | None = None,
     ) -> RecourseSpace:
         """The space of ``data``'s ``allowed`` inputs: a number on ``grid`` quantiles, a
         category to the other categories held by at least ``min_count`` rows (a value of
-        fewer is about a person or two, a name typed into one row, and is never offered)."""
+        fewer is about a person or two, a name typed into one row, and is never offered);
+        with ``orders``, only towards the better side of an ordered input."""
         numeric = {c: is_numeric(data[c]) for c in allowed}
         grids: dict[str, list[Any]] = {}
         scales: dict[str, float] = {}
@@ -104,11 +111,16 @@ class RecourseSpace:
             scales=scales,
             grids=grids,
             dtypes=data.dtypes,
+            orders={c: o for c, o in (orders or {}).items() if c in allowed},
         )
 
     def values(self, column: str, current: Any) -> list[Any]:
-        """The values ``column`` may take from ``current``, nearest first."""
+        """The values ``column`` may take from ``current``, nearest first; for an ordered
+        input, only those its order calls better."""
         grid = self.grids[column]
+        order = self.orders.get(column)
+        if order is not None:
+            grid = [v for v in grid if is_better(order, current, v)]
         if not self.numeric[column]:
             return [v for v in grid if v != current]
         if current is None or (isinstance(current, float) and math.isnan(current)):

@@ -123,21 +123,17 @@ GERMAN_LABELS = {
     "credit_amount": ("贷款金额", "loan amount", "马克/DM"),
     "savings": ("储蓄", "savings"),
     "employment_since": ("在职时间", "time in current job"),
-    "installment_rate": (
-        "月供占可支配收入比例（等级）",
-        "instalment as share of income (level)",
-        "",  # a level: no unit
-    ),
+    "installment_rate": ("月供占可支配收入比例", "instalment as share of disposable income", ""),
     "personal_status": ("婚姻状况与性别", "marital status and sex"),
     "other_debtors": ("其他债务人或担保人", "other debtors or guarantors"),
-    "residence_since": ("现住址居住年限", "years at current address", "年/years"),
+    "residence_since": ("现住址居住时间", "time at current address", ""),
     "property": ("财产", "property"),
     "age": ("年龄", "age", "岁/years"),
     "other_installment_plans": ("其他分期付款", "other instalment plans"),
     "housing": ("住房", "housing"),
-    "existing_credits": ("在本行现有贷款数", "existing loans at this bank", ""),
+    "existing_credits": ("在本行的贷款笔数", "loans at this bank", ""),
     "job": ("职业", "job"),
-    "num_dependents": ("供养人数", "people supported", ""),
+    "num_dependents": ("需供养的人数", "people the applicant supports", ""),
     "telephone": ("登记电话", "registered telephone"),
     "foreign_worker": ("外籍劳工", "foreign worker"),
 }
@@ -251,4 +247,26 @@ GERMAN_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "telephone": {"yes": ("有", "yes"), "no": ("无", "no")},
+    # Four inputs the Statlog codebook calls numerical are codes of classes; their meaning is
+    # that of the corrected codebook of the same data (Groemping 2019, "South German Credit
+    # Data: Correcting a Widely Used Data Set", Beuth University Report 4/2019).
+    "installment_rate": {
+        "1": ("35% 及以上", "35% or more"),
+        "2": ("25% 至 35%（不含 35%）", "25% to under 35%"),
+        "3": ("20% 至 25%（不含 25%）", "20% to under 25%"),
+        "4": ("低于 20%", "under 20%"),
+    },
+    "residence_since": {
+        "1": ("不足 1 年", "under 1 year"),
+        "2": ("1 至 4 年（不含 4 年）", "1 to under 4 years"),
+        "3": ("4 至 7 年（不含 7 年）", "4 to under 7 years"),
+        "4": ("7 年及以上", "7 years or more"),
+    },
+    "existing_credits": {
+        "1": ("1 笔", "1"),
+        "2": ("2 至 3 笔", "2 to 3"),
+        "3": ("4 至 5 笔", "4 to 5"),
+        "4": ("6 笔及以上", "6 or more"),
+    },
+    "num_dependents": {"1": ("3 人及以上", "3 or more"), "2": ("0 至 2 人", "0 to 2")},
 }

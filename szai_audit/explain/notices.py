@@ -49,6 +49,7 @@ from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, together, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
+from ..core.orders import is_better
 from ..core.progress import stage
 from ..core.rare import rare_values, stand_in_text
 from .person import PersonExplanation, explain_people
@@ -78,22 +79,46 @@ DECISION = {
     False: say("explain.decision.false"),
 }
 REASONS_HEADING = say("explain.reasons_heading")
+PROTECTED_HEADING = say("explain.protected_heading")
 RECOURSE_HEADING = say("explain.recourse_heading")
 ABOUT_HEADING = say("explain.about_heading")
 RIGHTS_HEADING = say("explain.rights_heading")
-ABOUT = (
-    say("explain.about.reasons_above_describe_how"),
-    say("explain.about.changes_listed_computed_from"),
-    say("explain.about.this_explanation_gives_no"),
-)
-PIPL = say("explain.pipl")
+#: How far a person took part in the decision (``UseContext.automation``).
+AUTOMATION = ("fully_automated", "human_review", "advisory")
+#: The metadata fields a notice's rights section reads, each a NEEDS_REVIEW line when missing.
+RIGHTS_FIELDS = ("review", "response_time", "complaint")
+
+
+@dataclass(frozen=True)
+class Line:
+    """A sentence of a notice; ``review``: a placeholder the organisation must fill in
+    before the notice is sent (NEEDS_REVIEW)."""
+
+    text: Message
+    review: bool = False
+
+
+def _number_beside(score: float, cut: float) -> str:
+    """The score with two decimals, or as many more as keep it apart from the cut-off (a
+    refused 0.497 is never written as the cut-off 0.50)."""
+    for digits in (2, 3, 4, 6):
+        text = f"{score:.{digits}f}"
+        if score == cut or float(text) != cut:
+            return text
+    return f"{score:.6f}"
 
 
 def _score_line(p: PersonExplanation) -> Message | None:
     if p.score is None:
         return None
-    s = f"{p.score:.2f}"
-    return say("explain.score_line.model_s_score_favourable", s=s)
+    if p.cutoff is None:
+        return say("explain.score_line.no_cutoff", s=f"{p.score:.2f}")
+    key = "at_or_above" if p.cutoff.inclusive else "above"
+    return say(
+        f"explain.score_line.{key}",
+        s=_number_beside(p.score, p.cutoff.value),
+        cut=f"{p.cutoff.value:.2f}",
+    )
 
 
 def _joined(*parts: Message | None) -> Message:
@@ -105,54 +130,105 @@ def _first_up(m: Message) -> Message:
     return Message(m.zh, first_upper(m.en))
 
 
-def _meta(reference: str, metadata: Mapping[str, Any], on: date) -> list[Message]:
-    lines = []
-    for key in ("system_name", "organisation"):
-        if metadata.get(key):
-            value = str(metadata[key])
-            lines.append(Message(value, value))
-    lines.append(say("explain.meta.reference", reference=reference))
-    lines.append(say("explain.meta.date", value=on.isoformat()))
+def _field(metadata: Mapping[str, Any], key: str) -> Message | None:
+    """A metadata field as a Message: text as given, or ``{"zh": ..., "en": ...}``."""
+    value = metadata.get(key)
+    if isinstance(value, Mapping):
+        zh, en = str(value.get("zh") or ""), str(value.get("en") or "")
+        return Message(zh or en, en or zh) if (zh or en) else None
+    return Message(str(value), str(value)) if value else None
+
+
+def _meta(
+    reference: str, metadata: Mapping[str, Any], on: date, decided: date | None
+) -> list[Line]:
+    lines = [Line(m) for key in ("system_name", "organisation") if (m := _field(metadata, key))]
+    lines.append(Line(say("explain.meta.reference", reference=reference)))
+    if decided is None:
+        lines.append(Line(say("explain.meta.decided_missing"), review=True))
+    else:
+        lines.append(Line(say("explain.meta.decided", value=decided.isoformat())))
+    lines.append(Line(say("explain.meta.date", value=on.isoformat())))
     return lines
 
 
-def _rights(metadata: Mapping[str, Any]) -> list[Message]:
-    out = [PIPL]
-    for key, zh, en in (
-        ("appeal", "如何提出异议：", "How to contest: "),
-        ("contact", "联系：", "Contact: "),
-    ):
-        if metadata.get(key):
-            value = str(metadata[key])
-            out.append(Message(zh + value, en + value))
+def _involvement(automation: str | None) -> Line:
+    """Whether a person took part in the decision, from ``UseContext.automation``."""
+    if automation is None:
+        return Line(say("explain.involvement.missing"), review=True)
+    return Line(say(f"explain.involvement.{automation}"))
+
+
+def _rights(metadata: Mapping[str, Any], automation: str | None) -> list[Line]:
+    out = [Line(say("explain.rights.explain"))]
+    if automation is None:
+        out.append(Line(say("explain.rights.solely_missing"), review=True))
+    elif automation == "fully_automated":
+        out.append(Line(say("explain.rights.solely_automated")))
+    else:
+        out.append(Line(say("explain.rights.not_solely")))
+    review = _field(metadata, "review") or _field(metadata, "appeal")
+    for key, value in (("review", review), *((k, _field(metadata, k)) for k in RIGHTS_FIELDS[1:])):
+        if value is None:
+            out.append(Line(say(f"explain.rights.{key}_missing"), review=True))
+        else:
+            out.append(Line(say(f"explain.rights.{key}", value=value)))
+    out.append(Line(say("explain.rights.correct")))
+    if (contact := _field(metadata, "contact")) is not None:
+        out.append(Line(say("explain.rights.contact", value=contact)))
     return out
 
 
 def _page(
-    p: PersonExplanation, reference: str, metadata: Mapping[str, Any], on: date
+    p: PersonExplanation,
+    reference: str,
+    metadata: Mapping[str, Any],
+    on: date,
+    decided: date | None = None,
+    automation: str | None = None,
 ) -> dict[str, Any]:
     """What a notice says, in Messages, for the HTML page and the text."""
+    about = [say("explain.about.reasons_above_describe_how")]
+    if p.recourse:
+        about.append(say("explain.about.changes_listed_computed_from"))
+    disclosed = p.disclosure()
     return {
         "title": TITLE,
-        "meta": _meta(reference, metadata, on),
+        "meta": _meta(reference, metadata, on, decided),
         "favourable": p.favourable,
         "decision": _joined(DECISION[p.favourable], _score_line(p)),
+        "involvement": _involvement(automation),
         "reasons_heading": REASONS_HEADING,
-        "reasons_intro": Message(
-            "模型给予以下因素最大的" + ("有利" if p.favourable else "不利") + "权重：",
-            "The model gave most weight "
-            + ("towards" if p.favourable else "against")
-            + " the favourable decision to:",
+        "reasons_intro": say(
+            "explain.reasons_intro."
+            + ("none" if not p.reasons else "for" if p.favourable else "against")
         ),
         "reasons": [_first_up(r.sentence) for r in p.reasons],
+        "protected_heading": PROTECTED_HEADING,
+        "protected_intro": disclosed if (disclosed.zh or disclosed.en) else None,
+        "protected": [_first_up(u.sentence) for u in p.protected],
         "recourse_heading": RECOURSE_HEADING,
         "recourse_note": None if p.favourable else p.recourse_note,
         "options": [_first_up(o.sentence()) for o in p.recourse],
         "about_heading": ABOUT_HEADING,
-        "about": list(ABOUT if not p.favourable else ABOUT[:1] + ABOUT[2:]),
+        "about": about,
         "rights_heading": RIGHTS_HEADING,
-        "rights": _rights(metadata),
+        "rights": _rights(metadata, automation),
+        "marker": say("explain.needs_review_marker"),
     }
+
+
+def _check_lang(lang: str, allowed: Sequence[str] = ("bilingual", "zh", "en")) -> None:
+    if lang not in allowed:
+        raise InputError(f"lang must be one of {list(allowed)}, got {lang!r}.")
+
+
+def _check_automation(automation: str | None) -> None:
+    if automation is not None and automation not in AUTOMATION:
+        raise InputError(
+            f"automation must be one of {list(AUTOMATION)} (UseContext.automation) or None, got "
+            f"{automation!r}."
+        )
 
 
 def notice_html(
@@ -162,6 +238,8 @@ def notice_html(
     metadata: Mapping[str, Any] | None = None,
     lang: str = "bilingual",
     on: date | None = None,
+    decided: date | None = None,
+    automation: str | None = None,
 ) -> str:
     """One person's notice as a standalone HTML page (inline CSS, no script, no external URL).
 
@@ -171,14 +249,24 @@ def notice_html(
     reference : str
         The decision's reference (the person's row label), shown on the notice.
     metadata : mapping, optional
-        The audit's metadata: ``system_name``, ``organisation``, ``appeal``, ``contact``.
+        The audit's metadata, each field text or ``{"zh": ..., "en": ...}``:
+        ``system_name``, ``organisation``, ``review`` (how to ask for an explanation or a
+        human review; ``appeal`` when missing), ``response_time``, ``complaint`` (where to
+        complain), ``contact``. A missing ``review``, ``response_time`` or ``complaint`` is
+        a NEEDS_REVIEW placeholder, marked in red.
     lang : {"bilingual", "zh", "en"}
     on : date, optional
-        The notice's date (today).
+        The day the notice is written (today).
+    decided : date, optional
+        The day of the decision; a NEEDS_REVIEW placeholder when not given.
+    automation : {"fully_automated", "human_review", "advisory"}, optional
+        Whether a person took part in the decision (``UseContext.automation``): it decides
+        whether the right to refuse a decision made solely by automated means applies. A
+        NEEDS_REVIEW placeholder when not given.
     """
-    if lang not in ("bilingual", "zh", "en"):
-        raise InputError(f"lang must be 'bilingual', 'zh' or 'en', got {lang!r}.")
-    page = _page(p, reference, metadata or {}, on or date.today())
+    _check_lang(lang)
+    _check_automation(automation)
+    page = _page(p, reference, metadata or {}, on or date.today(), decided, automation)
     page.update(
         html_lang={"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         font_stack=FONT_STACK,
@@ -200,31 +288,46 @@ def notice_text(
     reference: str,
     metadata: Mapping[str, Any] | None = None,
     on: date | None = None,
+    lang: str = "bilingual",
+    decided: date | None = None,
+    automation: str | None = None,
 ) -> str:
-    """One person's notice as plain text: Chinese, then English; control and bidirectional
-    formatting characters shown as escapes, as in the HTML notice
-    (:func:`~szai_audit.core.html.visible_text`)."""
-    page = _page(p, reference, metadata or {}, on or date.today())
+    """One person's notice as plain text: Chinese, then English (``lang="bilingual"``), or
+    one language; control and bidirectional formatting characters shown as escapes, as in
+    the HTML notice (:func:`~szai_audit.core.html.visible_text`). The arguments are those of
+    :func:`notice_html`; a NEEDS_REVIEW line starts with its marker."""
+    _check_lang(lang)
+    _check_automation(automation)
+    page = _page(p, reference, metadata or {}, on or date.today(), decided, automation)
+    marker = say("explain.needs_review_marker")
+
+    def line(item: Line, lang: str) -> str:
+        return f"{marker[lang]} {item.text[lang]}" if item.review else item.text[lang]
+
     parts = []
-    for lang in ("zh", "en"):
-        lines = [page["title"][lang], *(m[lang] for m in page["meta"]), ""]
-        lines += [page["decision"][lang], "", page["reasons_heading"][lang]]
-        lines += [page["reasons_intro"][lang]]
-        lines += [f"{i}. {r[lang]}" for i, r in enumerate(page["reasons"], 1)]
+    for one in ("zh", "en") if lang == "bilingual" else (lang,):
+        lines = [page["title"][one], *(line(m, one) for m in page["meta"]), ""]
+        lines += [page["decision"][one], line(page["involvement"], one), ""]
+        lines += [page["reasons_heading"][one], page["reasons_intro"][one]]
+        lines += [f"{i}. {r[one]}" for i, r in enumerate(page["reasons"], 1)]
+        if page["protected_intro"] is not None:
+            lines += ["", page["protected_heading"][one], page["protected_intro"][one]]
+            lines += [f"- {u[one]}" for u in page["protected"]]
         if page["recourse_note"] is not None:
-            lines += ["", page["recourse_heading"][lang], page["recourse_note"][lang]]
-            lines += [f"- {o[lang]}" for o in page["options"]]
-        lines += ["", page["about_heading"][lang], *(m[lang] for m in page["about"])]
-        lines += ["", page["rights_heading"][lang], *(m[lang] for m in page["rights"])]
+            lines += ["", page["recourse_heading"][one], page["recourse_note"][one]]
+            lines += [f"- {o[one]}" for o in page["options"]]
+        lines += ["", page["about_heading"][one], *(m[one] for m in page["about"])]
+        lines += ["", page["rights_heading"][one], *(line(m, one) for m in page["rights"])]
         parts.append("\n".join(lines))
     return visible_text(("\n\n" + "=" * 40 + "\n\n").join(parts).strip() + "\n")
 
 
 def _texts(p: PersonExplanation) -> list[Message]:
-    """Every sentence of a notice that comes from the explanation."""
+    """Every sentence of a notice that comes from the explanation: the recourse note, the
+    reasons, the options, then the disclosure and its items."""
     out = [p.recourse_note, *(r.sentence for r in p.reasons)]
     out += [o.sentence() for o in p.recourse]
-    return out
+    return [*out, p.disclosure(), *(u.sentence for u in p.protected)]
 
 
 def notice_problems(
@@ -234,11 +337,13 @@ def notice_problems(
     sensitive: Iterable[str] = (),
     sensitive_names: Iterable[Message] = (),
     unitless: Iterable[str] = (),
+    coded: Iterable[str] = (),
+    value_order: Mapping[str, Any] | None = None,
     rare: Mapping[str, Iterable[str]] | None = None,
     k: int = 5,
 ) -> list[str]:
-    """The plain-language problems of one notice (an empty list when it is clean); the rules
-    are in the module's description.
+    """The plain-language and truthfulness problems of one notice (an empty list when it is
+    clean); the rules are in the module's description.
 
     Parameters
     ----------
@@ -246,16 +351,32 @@ def notice_problems(
     identifiers : iterable of str
         The data's column names and raw category values: none may appear in Chinese.
     sensitive : iterable of str
-        Columns that must be neither a reason nor a change.
+        The inputs tied to protected grounds: never a reason nor a change, and disclosed
+        exactly when their contribution to the decision is not zero.
     sensitive_names : iterable of Message
-        Their display names, which must not appear in the notice.
+        Their display names, which must not appear in a reason or an option.
     unitless : iterable of str
         Numeric columns whose numbers have no unit declared.
+    coded : iterable of str
+        Numeric columns whose numbers are codes (a level) with no label saying what each
+        means: none may be shown as a reason or a change.
+    value_order : mapping, optional
+        The declared orders (:mod:`szai_audit.core.orders`): an option moving an ordered
+        input to a value the order calls worse, or does not rank, is a problem.
     rare : mapping of str to iterable of str, optional
         Per column, its category values held by fewer than ``k`` people: none may be shown
         but the person's own, and none is quoted in a problem.
     k : int, default 5
         ``policy.k_anonymity``, named in the problem.
+
+    Examples
+    --------
+    >>> from szai_audit.explain.person import PersonExplanation
+    >>> from szai_audit.core.messages import Message
+    >>> p = PersonExplanation(decision=0, favourable=False, score=0.3, reasons=(), recourse=(),
+    ...     recourse_note=Message("", ""), method="", contributions=(("age", -0.4),))
+    >>> notice_problems(p, sensitive=["age"])
+    ["disclosure: 'age' weighed on the decision (-0.4) but is not disclosed"]
     """
     problems: list[str] = []
     ids = [i for i in identifiers if _ASCII_WORD.search(i)]
@@ -271,14 +392,54 @@ def notice_problems(
     used = [r.column for r in p.reasons] + [c.column for o in p.recourse for c in o.changes]
     problems += [f"sensitive: {c!r} is a reason or a change" for c in used if c in hidden]
     problems += [f"sensitive: {c!r} may change" for c in p.changeable if c in hidden]
+    said = [r.sentence for r in p.reasons] + [o.sentence() for o in p.recourse]
     for name in sensitive_names:
-        for m in texts[1:]:  # the recourse note names the changeable inputs (checked above)
+        for m in said:
             if (name.zh and name.zh in m.zh) or re.search(rf"\b{re.escape(name.en)}\b", m.en):
                 problems.append(f"sensitive: {name.en!r} named in {m.en[:100]!r}")
-    no_unit = set(unitless)
+    problems += _disclosure_problems(p, hidden)
+    problems += _recourse_problems(p, value_order or {})
+    no_unit, codes = set(unitless), set(coded)
     problems += [f"unit: {r.column!r} has no unit" for r in p.reasons if r.column in no_unit]
+    problems += [f"code: {c!r} is a level shown without its meaning" for c in
+                 dict.fromkeys(used) if c in codes]  # fmt: skip
+    problems += [f"reason: {r.column!r} is what the favourably decided typically have"
+                 for r in p.reasons if not p.favourable and r.typical == r.shown]  # fmt: skip
     problems += _others_values(p, rare or {}, k)
     return _scrubbed(list(dict.fromkeys(problems)), rare or {}, k)
+
+
+def _disclosure_problems(p: PersonExplanation, hidden: set[str]) -> list[str]:
+    """``disclosure``: an input tied to a protected ground that weighed on the decision and is
+    not disclosed, or one disclosed that did not weigh; a sentence that says none weighed
+    while one did."""
+    weighed = {c for c, v in p.contributions if c in hidden and v != 0}
+    disclosed = {u.column for u in p.protected}
+    out = [f"disclosure: {c!r} weighed on the decision ({dict(p.contributions)[c]:.3g}) but is "
+           f"not disclosed" for c in sorted(weighed - disclosed)]  # fmt: skip
+    out += [f"disclosure: {c!r} is disclosed but did not weigh on the decision"
+            for c in sorted(disclosed - weighed) if c in dict(p.contributions)]  # fmt: skip
+    if weighed and not p.protected and p.disclosure().en:
+        out.append("disclosure: the notice says no protected information weighed, but some did")
+    return out
+
+
+def _recourse_problems(p: PersonExplanation, orders: Mapping[str, Any]) -> list[str]:
+    """``recourse``: options written though no change was declared; ``direction``: an option
+    moving an ordered input to a value its order calls worse (or does not rank)."""
+    out = []
+    if p.recourse and not p.recourse_offered:
+        out.append("recourse: options are written, but no change was declared (actionable)")
+    for o in p.recourse:
+        for c in o.changes:
+            order = orders.get(c.column)
+            if order is None:
+                continue
+            if isinstance(order, list):
+                order = tuple(str(v) for v in order)
+            if is_better(order, c.before, c.after) is not True:
+                out.append(f"direction: {c.column!r} moved the way value_order calls worse")
+    return out
 
 
 def _others_values(p: PersonExplanation, rare: Mapping[str, Iterable[str]], k: int) -> list[str]:
@@ -324,8 +485,9 @@ class NoticeBatch:
     html, text : tuple of Path
         Each person's HTML and plain-text notice.
     index : Path
-        ``index.csv``: one line per notice (reference, files, decision, options found,
-        problems found by :func:`notice_problems`).
+        ``index.csv``: one line per notice (reference, files, decision, whether it is
+        favourable, options found, whether the inputs tied to protected grounds turned the
+        decision, the NEEDS_REVIEW placeholders, problems found by :func:`notice_problems`).
     favourable : tuple of bool
         Whether each person's decision is the favourable one.
     problems : dict
@@ -334,8 +496,14 @@ class NoticeBatch:
         Time taken to explain and write.
     withheld : tuple of str
         The references of the notices not written: they failed the privacy check (they
-        would show another person's value); ``references``, ``html``, ``text`` and
-        ``favourable`` are those of the notices written.
+        would show another person's value); ``references``, ``html``, ``text``,
+        ``favourable`` and ``turned`` are those of the notices written.
+    turned : tuple of bool or None
+        Whether each decision would have been the other one without the contributions of the
+        inputs tied to protected grounds (None: the cut-off is unknown on the explained scale).
+    needs_review : tuple of str
+        What every notice still lacks and marks NEEDS_REVIEW (the decision's date, whether a
+        person took part, how to ask for a review, the response time, where to complain).
     """
 
     folder: Path
@@ -347,6 +515,8 @@ class NoticeBatch:
     problems: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     withheld: tuple[str, ...] = ()
+    turned: tuple[bool | None, ...] = ()
+    needs_review: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.references)
@@ -362,6 +532,39 @@ def _file_stem(reference: str, taken: set[str]) -> str:
     return unique
 
 
+def _missing(metadata: Mapping[str, Any], decided: Any, automation: str | None) -> tuple[str, ...]:
+    """The NEEDS_REVIEW placeholders of every notice of a batch."""
+    out = [] if decided is not None else ["decision_date"]
+    out += [] if automation is not None else ["automation"]
+    if _field(metadata, "review") is None and _field(metadata, "appeal") is None:
+        out.append("review")
+    out += [k for k in RIGHTS_FIELDS[1:] if _field(metadata, k) is None]
+    return tuple(out)
+
+
+def _decided(decided_on: Any, reference: Any) -> date | None:
+    """The decision's date of one person: one date for all, or looked up by reference."""
+    if decided_on is None:
+        return None
+    if isinstance(decided_on, Mapping):
+        value = decided_on.get(reference, decided_on.get(str(reference)))
+        return None if value is None else _as_date(value, f"decided_on[{reference!r}]")
+    return _as_date(decided_on, "decided_on")
+
+
+def _as_date(value: Any, name: str) -> date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value if type(value) is date else date(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"{name} must be a date or 'YYYY-MM-DD', got {value!r}.")
+
+
 def write_notices(
     people: Sequence[PersonExplanation],
     references: Sequence[Any],
@@ -371,6 +574,8 @@ def write_notices(
     lang: str = "bilingual",
     checks: Mapping[str, Any] | None = None,
     on: date | None = None,
+    decided_on: Any = None,
+    automation: str | None = None,
 ) -> NoticeBatch:
     """Write one HTML and one plain-text notice per person into the folder ``out``, and an
     ``index.csv`` of them, replaced together once all are written, or none
@@ -386,14 +591,21 @@ def write_notices(
     out : path-like
         The folder (created when missing).
     metadata : mapping, optional
-        ``system_name``, ``organisation``, ``appeal``, ``contact`` (as for the audit).
+        As for :func:`notice_html` (each field text or ``{"zh": ..., "en": ...}``).
     lang : {"bilingual", "zh", "en"}
-        Of the HTML notice; the text notice is always Chinese then English.
+        Of the HTML and the text notice: a one-language notice holds no sentence of the
+        other language (checked: a ``language`` problem).
     checks : mapping, optional
         Keyword arguments of :func:`notice_problems`. A notice with a ``privacy`` problem is
         not written; ``index.csv`` lists it, with no files and its problems.
     on : date, optional
-        The notices' date (today).
+        The day the notices are written (today).
+    decided_on : date, str or mapping, optional
+        The day of the decisions: one for all, or ``{reference: date}``; a decision without
+        one gets a NEEDS_REVIEW placeholder.
+    automation : {"fully_automated", "human_review", "advisory"}, optional
+        Whether a person took part in the decisions (``UseContext.automation``); a
+        NEEDS_REVIEW placeholder when not given.
     """
     start = time.perf_counter()
     if len(people) != len(references):
@@ -401,27 +613,32 @@ def write_notices(
             f"references must name each person once: {len(people)} people, "
             f"{len(references)} references."
         )
+    _check_lang(lang)
+    _check_automation(automation)
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise InputError(f"out must be a folder; {str(folder)!r} is a file.")
     on = on or date.today()
+    meta = metadata or {}
+    decided = [_decided(decided_on, r) for r in references]
     taken: set[str] = set()
     html: list[Path] = []
     text: list[Path] = []
     problems: dict[str, list[str]] = {}
-    lines = ["reference,html,text,decision,favourable,options,problems"]
+    lines = ["reference,html,text,decision,favourable,options,turned,needs_review,problems"]
     index = folder / "index.csv"
     with stage("notices") as bar, together():  # the notices replaced at the end, or none
         bar.add(len(people))
-        for p, ref in zip(people, references, strict=True):
-            _write_one(p, str(ref), folder, taken, metadata, lang, on, checks,
-                       (html, text, problems, lines))  # fmt: skip
+        for p, ref, day in zip(people, references, decided, strict=True):
+            settings = _NoticeSettings(meta, lang, on, day, automation, checks)
+            _write_one(p, str(ref), folder, taken, settings, (html, text, problems, lines))
             bar.update()
         write_text(index, "\n".join(lines) + "\n")
     refused = {r for r, found in problems.items() if _fails(found)}
     written = [
         (str(r), p) for r, p in zip(references, people, strict=True) if str(r) not in refused
     ]
+    missing = set().union(*(_missing(meta, d, automation) for d in decided)) if decided else set()
     return NoticeBatch(
         folder=folder,
         references=tuple(r for r, _ in written),
@@ -432,7 +649,21 @@ def write_notices(
         problems=problems,
         seconds=time.perf_counter() - start,
         withheld=tuple(str(r) for r in references if str(r) in refused),
+        turned=tuple(p.turned for _, p in written),
+        needs_review=tuple(k for k in _missing(meta, None, None) if k in missing),
     )
+
+
+@dataclass(frozen=True)
+class _NoticeSettings:
+    """What every notice of a batch is written with, and one person's decision date."""
+
+    metadata: Mapping[str, Any]
+    lang: str
+    on: date
+    decided: date | None
+    automation: str | None
+    checks: Mapping[str, Any] | None
 
 
 def _fails(problems: Iterable[str]) -> bool:
@@ -445,33 +676,54 @@ def _write_one(
     reference: str,
     folder: Path,
     taken: set[str],
-    metadata: Mapping[str, str] | None,
-    lang: str,
-    on: date,
-    checks: Mapping[str, Any] | None,
+    settings: _NoticeSettings,
     into: tuple[list[Path], list[Path], dict[str, list[str]], list[str]],
 ) -> None:
     """Write one person's notice (HTML and text) and record it ``into`` the batch's lists."""
     html, text, problems, lines = into
-    found = notice_problems(p, **dict(checks or {}))
+    found = notice_problems(p, **dict(settings.checks or {}))
+    kwargs: dict[str, Any] = {
+        "reference": reference,
+        "metadata": settings.metadata,
+        "lang": settings.lang,
+        "on": settings.on,
+        "decided": settings.decided,
+        "automation": settings.automation,
+    }
+    page_text = notice_text(p, **kwargs)
+    if settings.lang != "bilingual":
+        found += [f"language: {x!r}" for x in _other_language(page_text, settings.lang)]
     if found:
         problems[reference] = found
     names = ("", "")
     if not _fails(found):  # a notice showing another person's value is not written
         stem = _file_stem(f"notice-{reference}", taken)
         h, t = folder / f"{stem}.html", folder / f"{stem}.txt"
-        write_text(h, notice_html(p, reference=reference, metadata=metadata, lang=lang, on=on))
-        write_text(t, notice_text(p, reference=reference, metadata=metadata, on=on))
+        write_text(h, notice_html(p, **kwargs))
+        write_text(t, page_text)
         html.append(h)
         text.append(t)
         names = (h.name, t.name)
+    turned = "" if p.turned is None else p.turned
+    missing = " ".join(_missing(settings.metadata, settings.decided, settings.automation))
     lines.append(
         ",".join(
             _csv(v)
-            for v in (reference, *names, p.decision, p.favourable, len(p.recourse),
-                      "; ".join(found))
+            for v in (reference, *names, p.decision, p.favourable, len(p.recourse), turned,
+                      missing, "; ".join(found))
         )
     )  # fmt: skip
+
+
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:]+[A-Za-z][A-Za-z'’-]*){2,}")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
+
+
+def _other_language(text: str, lang: str) -> list[str]:
+    """Stretches of ``text`` in the other language than ``lang``: three or more Latin words
+    in a row in Chinese, any Chinese character in English."""
+    found = _LATIN_RUN.findall(text) if lang == "zh" else _CJK_RUN.findall(text)
+    return [f[:60] for f in dict.fromkeys(found)]
 
 
 def _csv(value: Any) -> str:
@@ -487,17 +739,24 @@ def _csv(value: Any) -> str:
     return s
 
 
+#: Words of a display name or unit that say its numbers are codes (levels), not quantities.
+_LEVEL = re.compile(r"等级|级别|\blevel\b|\bcode\b", re.IGNORECASE)
+
+
 def notice_checks(
     data: Any,
-    sensitive: Sequence[str],
+    sensitive: Sequence[str] | Mapping[str, Any],
     feature_labels: Mapping[str, Sequence[str]] | None,
     value_labels: Any = None,
     k: int = 5,
+    value_order: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The keyword arguments of :func:`notice_problems` for notices on ``data``: its column
-    names and its raw category values that have no label as identifiers, the sensitive
-    columns and their display names, the numeric columns without a declared unit, and each
-    column's category values held by fewer than ``k`` people (``policy.k_anonymity``)."""
+    names and its raw category values that have no label as identifiers, the inputs tied to
+    protected grounds and their display names, the numeric columns without a declared unit,
+    the numeric columns whose display name calls them a level (等级, level) with no label for
+    their values, each column's category values held by fewer than ``k`` people
+    (``policy.k_anonymity``), and the declared ``value_order``."""
     labelled = getattr(value_labels, "by_column", value_labels) or {}
     identifiers = [str(c) for c in data.columns]
     rare = {
@@ -505,13 +764,15 @@ def notice_checks(
         for c in data.columns
         if not is_numeric(data[c])
     }
-    unitless = []
+    unitless, coded = [], []
     for c in data.columns:
         col = data[c]
         if is_numeric(col):
             spec = (feature_labels or {}).get(c)
             if not spec or len(spec) < 3:
                 unitless.append(str(c))
+            if spec and any(_LEVEL.search(str(x)) for x in spec) and not labelled.get(c):
+                coded.append(str(c))
         elif not pd.api.types.is_bool_dtype(col.dtype):
             known = {str(k) for k in labelled.get(c, {})}
             identifiers += [str(v) for v in pd.unique(col.dropna()) if str(v) not in known]
@@ -520,6 +781,8 @@ def notice_checks(
         "sensitive": list(sensitive),
         "sensitive_names": [feature_label(str(c), feature_labels) for c in sensitive],
         "unitless": unitless,
+        "coded": coded,
+        "value_order": dict(value_order or {}),
         "rare": {c: v for c, v in rare.items() if v},
         "k": k,
     }
@@ -531,27 +794,35 @@ def person_notices(
     rows: Any,
     out: PathLike,
     *,
-    metadata: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
     lang: str = "bilingual",
     verbose: bool = True,
     k: int = 5,
+    decided_on: Any = None,
+    automation: str | None = None,
     **options: Any,
 ) -> NoticeBatch:
     """Explain each person of ``rows`` (:func:`szai_audit.explain.explain_people` with
     ``options``, which must name ``sensitive``, ``feature_labels`` and ``value_labels``) and
-    write their notices into ``out`` (:func:`write_notices`), each checked for plain language
-    and for privacy (no value of another person held by fewer than ``k`` people, the audit's
-    ``policy.k_anonymity``: such a notice is not written); a
-    :class:`~szai_audit.errors.NoticeWarning` says how many have problems, and how many were
-    not written. What :meth:`szai_audit.AuditResult.person_notices` and ``szai-audit
-    explain`` run."""
+    write their notices into ``out`` (:func:`write_notices`, with ``decided_on`` and
+    ``automation``), each checked for plain language, truthfulness and privacy (no value of
+    another person held by fewer than ``k`` people, the audit's ``policy.k_anonymity``: such
+    a notice is not written); a :class:`~szai_audit.errors.NoticeWarning` says how many have
+    problems, how many were not written, and which NEEDS_REVIEW placeholders remain. What
+    :meth:`szai_audit.AuditResult.person_notices` and ``szai-audit explain`` run."""
+    _check_lang(lang)
+    _check_automation(automation)
     with stage("notices", show=verbose) as timed:
         people = explain_people(model, data, rows, **options)
         references = list(rows.index if isinstance(rows, pd.DataFrame) else rows)
         checks = notice_checks(
-            data, options["sensitive"], options["feature_labels"], options["value_labels"], k
-        )
-        batch = write_notices(people, references, out, metadata=metadata, lang=lang, checks=checks)
+            data, options["sensitive"], options["feature_labels"], options["value_labels"], k,
+            options.get("value_order"),
+        )  # fmt: skip
+        batch = write_notices(
+            people, references, out, metadata=metadata, lang=lang, checks=checks,
+            decided_on=decided_on, automation=automation,
+        )  # fmt: skip
     if batch.problems:
         refused = (
             f"; {len(batch.withheld)} not written: they would show another person's value"
@@ -559,10 +830,18 @@ def person_notices(
             else ""
         )
         warnings.warn(
-            f"{len(batch.problems)} of {len(people)} notices have plain-language or privacy "
-            f"problems (see index.csv in "
+            f"{len(batch.problems)} of {len(people)} notices have plain-language, truthfulness "
+            f"or privacy problems (see index.csv in "
             f"{str(batch.folder)!r}), such as {next(iter(batch.problems.values()))[0]!r}"
             f"{refused}.",
+            NoticeWarning,
+            stacklevel=3,
+        )
+    if batch.needs_review:
+        warnings.warn(
+            f"the notices in {str(batch.folder)!r} hold NEEDS_REVIEW placeholders for "
+            f"{', '.join(batch.needs_review)}: fill them in (metadata review, response_time, "
+            f"complaint; decided_on; UseContext.automation) before sending them.",
             NoticeWarning,
             stacklevel=3,
         )
@@ -572,10 +851,11 @@ def person_notices(
 def saved_audit_options(doc: Mapping[str, Any], data: pd.DataFrame, name: str) -> dict[str, Any]:
     """What the notices of a saved audit's people take from the audit (its JSON document
     ``doc``, already read and verified): ``favorable_label``, ``sensitive`` (the grounds'
-    columns and their proxies among ``data``'s columns, as
-    :meth:`szai_audit.AuditResult.sensitive_inputs`), ``metadata`` and ``k`` (its
-    ``policy.k_anonymity``). Refused unless ``doc``
-    is the audit of a classification model on this very ``data`` (its fingerprint)."""
+    columns and their proxies among ``data``'s columns, each with the grounds it is or
+    stands in for, as :meth:`szai_audit.AuditResult.sensitive_inputs`), ``metadata``,
+    ``automation`` (its use context's, or None) and ``k`` (its
+    ``policy.k_anonymity``). Refused unless ``doc`` is the audit of a classification model
+    on this very ``data`` (its fingerprint)."""
     scope = doc.get("scope") or {}
     if scope.get("task") != "classification" or scope.get("mode") != "model":
         raise InputError(
@@ -590,13 +870,20 @@ def saved_audit_options(doc: Mapping[str, Any], data: pd.DataFrame, name: str) -
             f"the audit of these inputs, or run the audit again."
         )
     threshold = float(doc["policy"]["proxy_auc_threshold"])
-    columns = [a.get("column") for a in doc.get("sensitive_attributes") or []]
-    for report in (doc.get("proxies") or {}).values():
-        columns += [f["feature"] for f in report.get("features", []) if f["auc"] >= threshold]
     present = {str(c) for c in data.columns}
+    tied: dict[str, list[str]] = {}
+    for a in doc.get("sensitive_attributes") or []:
+        if a.get("column") is not None and str(a["column"]) in present:
+            tied.setdefault(str(a["column"]), []).append(str(a.get("ground")))
+    for ground, report in (doc.get("proxies") or {}).items():
+        for f in report.get("features", []):
+            if f["auc"] >= threshold and str(f["feature"]) in present:
+                tied.setdefault(str(f["feature"]), []).append(str(ground))
+    context = (doc.get("risk") or {}).get("context") or {}
     return {
         "favorable_label": scope["favorable_label"],
-        "sensitive": list(dict.fromkeys(c for c in columns if c is not None and c in present)),
+        "sensitive": {c: list(dict.fromkeys(g)) for c, g in tied.items()},
         "metadata": dict(doc.get("system") or {}),
+        "automation": context.get("automation"),
         "k": int(doc["policy"].get("k_anonymity", 5)),
     }

@@ -1,19 +1,24 @@
-"""One person's decision explained: its principal reasons and what would change it (Art. 71;
-PIPL Art. 24(3)).
+"""One person's decision explained: its principal reasons, the information tied to a protected
+ground it used, and what would change it (Art. 71; PIPL Art. 24(3)).
 
-:func:`person_notice` explains the model's decision on one row of data: the decision and its
-score; the principal reasons, the three or four inputs whose exact contributions (the same
-engine as the audit's explanation, against a background drawn from the data) moved this
-person's score most against the favourable decision, each in words with its display name and
-value label and compared with the people who received the favourable decision; and, for an
-unfavourable decision, **recourse**: the smallest changes to the inputs the person can act on
-that turn the decision favourable, searched against the model and verified by calling it.
+:func:`person_notice` explains the model's decision on one row of data: the decision, its
+score and the cut-off the score is compared with; the principal reasons, the three or four
+inputs whose exact contributions (the same engine as the audit's explanation, against a
+background drawn from the data) moved this person's score most against the favourable
+decision, each in words with its display name and value label and compared with the people who
+received the favourable decision; every input tied to a protected ground (a ground's own
+column, or an input standing in for one) that weighed on the decision, **disclosed** with its
+share of the influence and whether, without the contributions of all of them, the decision
+would have been the other one (``turned``); and, for an unfavourable decision, **recourse**:
+the smallest changes to the inputs the organisation declared the person may change
+(``actionable``, never against ``value_order``) that turn the decision favourable, searched
+against the model and verified by calling it. Recourse is opt-in: with nothing declared, none
+is offered (a change the model rewards may harm the person, such as closing an account).
 
 What this is, and is not: the reasons explain the *model*, not the world ("the model gave most
 weight to", never "because you are"); recourse is a property of the model (a change that the
-model would reward), not advice that the change is possible or wise. Columns that must not
-change (sensitive grounds and their proxies, age) are given as ``immutable``; ``actionable``
-names the only columns that may change and their direction.
+model would reward), not advice that the change is possible or wise. Inputs tied to a protected
+ground are never a reason the person is asked to act on and never changed; they are disclosed.
 """
 
 from __future__ import annotations
@@ -29,9 +34,11 @@ import pandas as pd
 from ..core.catalog import say
 from ..core.data import is_numeric, plain
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
+from ..core.grounds import ground_label
 from ..core.labels import ValueLabels, as_label, column_unit, with_unit
-from ..core.messages import Message, first_upper
+from ..core.messages import Message, first_upper, fmt_pct
 from ..core.models import adapt_model
+from ..core.orders import Order, check_value_order
 from ..core.policy import Policy
 from ..core.rare import rare_values, shown_value
 from ..core.recourse import Candidate, RecourseSpace, search
@@ -40,9 +47,12 @@ from .words import feature_label
 
 __all__ = [
     "Change",
+    "Cutoff",
     "PersonExplanation",
+    "ProtectedUse",
     "Reason",
     "RecourseOption",
+    "decision_cutoff",
     "explain_people",
     "person_notice",
 ]
@@ -110,6 +120,36 @@ class RecourseOption:
 
 
 @dataclass(frozen=True)
+class ProtectedUse:
+    """An input tied to a protected ground that weighed on one decision: disclosed to the
+    person, never a reason they are asked to act on, never changed.
+
+    ``grounds`` are the characteristics it is, or stands in for (a proxy); ``contribution``
+    and ``share`` as for :class:`Reason`.
+    """
+
+    column: str
+    name: Message
+    shown: Message
+    grounds: tuple[Message, ...]
+    contribution: float
+    share: float
+    sentence: Message
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """The score a decision is compared with: favourable at ``value`` or above
+    (``inclusive``), or only above it."""
+
+    value: float
+    inclusive: bool
+
+    def favourable(self, score: float) -> bool:
+        return score >= self.value if self.inclusive else score > self.value
+
+
+@dataclass(frozen=True)
 class PersonExplanation:
     """The explanation of one decision (see :func:`person_notice`).
 
@@ -133,7 +173,23 @@ class PersonExplanation:
     method : str
         How the contributions were computed.
     changeable : tuple of str
-        The columns recourse was allowed to change.
+        The columns recourse was allowed to change (empty when none was declared).
+    protected : tuple of ProtectedUse
+        Every input tied to a protected ground whose contribution to this decision is not
+        zero, the largest first.
+    turned : bool or None
+        Whether the decision would have been the other one without the contributions of the
+        inputs tied to protected grounds (their sum taken off the model's output); None when
+        the cut-off is not known on the explained scale.
+    cutoff : Cutoff or None
+        The score the decision is compared with (None: not a single cut-off on the score).
+    recourse_offered : bool
+        Whether the organisation declared what may change (``actionable``); without it, no
+        recourse is searched or written.
+    grounds : tuple of Message
+        The protected grounds the inputs were checked against (the audit's), in words.
+    contributions : tuple of (str, float)
+        Every input's contribution to this decision, signed towards the favourable one.
     """
 
     decision: Any
@@ -144,6 +200,12 @@ class PersonExplanation:
     recourse_note: Message
     method: str
     changeable: tuple[str, ...] = field(default_factory=tuple)
+    protected: tuple[ProtectedUse, ...] = ()
+    turned: bool | None = None
+    cutoff: Cutoff | None = None
+    recourse_offered: bool = True
+    grounds: tuple[Message, ...] = ()
+    contributions: tuple[tuple[str, float], ...] = ()
 
     def text(self, lang: str = "zh") -> str:
         """The explanation as plain text in ``"zh"`` or ``"en"``."""
@@ -152,10 +214,18 @@ class PersonExplanation:
 
         lines = [self.headline()[lang], ""]
         lines += [f"{i}. {first_upper(r.sentence[lang])}" for i, r in enumerate(self.reasons, 1)]
+        if self.protected:
+            lines += ["", first_upper(self.disclosure()[lang])]
+            lines += [f"- {first_upper(u.sentence[lang])}" for u in self.protected]
         if not self.favourable:
             lines += ["", self.recourse_note[lang]]
             lines += [f"- {first_upper(o.sentence()[lang])}" for o in self.recourse]
         return "\n".join(lines)
+
+    def disclosure(self) -> Message:
+        """What the notice says of the inputs tied to protected grounds (see
+        :func:`disclosure`)."""
+        return disclosure(self)
 
     def headline(self) -> Message:
         if self.favourable:
@@ -173,6 +243,66 @@ def _number(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
+def decision_cutoff(
+    score: np.ndarray | None, favourable: np.ndarray, given: float | None = None
+) -> Cutoff | None:
+    """The cut-off the decisions follow on the favourable score: ``given`` (the audit's
+    ``threshold``, on that score) or else 0.5, kept only when every decision agrees with it
+    (favourable at or above it, or only above it); None without scores or when no single
+    cut-off at that value reproduces the decisions (a multiclass model, a rule of its own).
+
+    Examples
+    --------
+    >>> decision_cutoff(np.array([0.2, 0.49, 0.51, 0.9]), np.array([False, False, True, True]))
+    Cutoff(value=0.5, inclusive=False)
+    >>> decision_cutoff(np.array([0.2, 0.7]), np.array([True, False])) is None
+    True
+    """
+    if score is None:
+        return None
+    s = np.asarray(score, dtype=float)
+    fav = np.asarray(favourable, dtype=bool)
+    if len(s) == 0 or not np.isfinite(s).all():
+        return None
+    value = 0.5 if given is None else float(given)
+    at_or_above = bool(np.array_equal(fav, s >= value))
+    above = bool(np.array_equal(fav, s > value))
+    if at_or_above and (given is not None or not above):
+        return Cutoff(value, True)
+    if above:
+        return Cutoff(value, False)
+    return None
+
+
+def decisions_turned(
+    protected_sum: np.ndarray,
+    output: np.ndarray,
+    output_space: str,
+    favourable: np.ndarray,
+    cutoff: Cutoff | None,
+) -> np.ndarray | None:
+    """Whether each decision would have been the other one without the contributions of the
+    inputs tied to protected grounds: the model's explained ``output`` less their sum
+    (``protected_sum``), read against ``cutoff`` on the explained scale. None when that scale
+    is not the favourable probability or its log-odds, or the cut-off is unknown.
+
+    >>> decisions_turned(np.array([0.74, 0.1]), np.array([-0.24, -0.24]), "log_odds",
+    ...                  np.array([False, False]), Cutoff(0.5, False)).tolist()
+    [False, False]
+    >>> decisions_turned(np.array([-0.74, 0.0]), np.array([-0.24, 1.0]), "log_odds",
+    ...                  np.array([False, True]), Cutoff(0.5, False)).tolist()
+    [True, False]
+    """
+    if cutoff is None or output_space not in ("probability", "log_odds"):
+        return None
+    without = np.asarray(output, dtype=float) - np.asarray(protected_sum, dtype=float)
+    if output_space == "log_odds":
+        with np.errstate(over="ignore"):
+            without = 1.0 / (1.0 + np.exp(-without))
+    after = without >= cutoff.value if cutoff.inclusive else without > cutoff.value
+    return np.asarray(after != np.asarray(favourable, dtype=bool))
+
+
 def _shown(
     column: str,
     value: Any,
@@ -185,6 +315,9 @@ def _shown(
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
         label = values.get(column, {}).get(str(value), Message(str(value), str(value)))
         return say("explain.shown.text", label=label)
+    coded = values.get(column, {}).get(_number(float(value)).replace(",", ""))
+    if coded is not None:  # a number that is a code: its meaning
+        return say("explain.shown.text", label=coded)
     return with_unit(_number(float(value)), column_unit(column, labels))
 
 
@@ -195,12 +328,12 @@ def _typical(
     values: Mapping[str, Mapping[str, Message]],
 ) -> tuple[Message | None, float | None]:
     """Among the people who received the favourable decision: the median of a number (in
-    words, and the number), or the most common category (in words, None); (None, None) when
-    there are none."""
+    words, and the number), or the most common category, or code of a number whose values
+    have labels (in words, None); (None, None) when there are none."""
     kept = favoured.dropna()
     if kept.empty:
         return None, None
-    if is_numeric(favoured):
+    if is_numeric(favoured) and not values.get(column):  # a coded number: its most common
         median = float(np.median(kept.to_numpy(dtype=float)))
         return _shown(column, median, labels, values), median
     mode = kept.astype(object).value_counts().index[0]
@@ -302,26 +435,55 @@ def changeable(
     immutable: Sequence[str],
     sensitive: Sequence[str],
     actionable: Mapping[str, Any] | None,
+    value_order: Mapping[str, Order] | None = None,
 ) -> dict[str, Direction]:
-    """Columns that may change, with their direction."""
+    """Columns that may change, with their direction (every column not immutable or
+    sensitive, either way, when ``actionable`` is None); a direction ``"better"`` is resolved
+    by ``value_order``, and a number's direction must agree with its order."""
     for name, cols in (("immutable", immutable), ("actionable", list(actionable or {}))):
         unknown = [c for c in cols if c not in data.columns]
         if unknown:
             raise ColumnNotFoundError(f"{name} names columns {unknown} that are not in data.")
+    orders = dict(value_order or {})
     if actionable is None:
         fixed = {*immutable, *sensitive}
-        return {str(c): "any" for c in data.columns if c not in fixed}
+        return {str(c): _ordered(data[c], str(c), "any", orders) for c in data.columns
+                if c not in fixed}  # fmt: skip
     out: dict[str, Direction] = {}
     for c, direction in actionable.items():
         if c in set(sensitive):
             raise InputError(
-                f"actionable names {c!r}, a sensitive input (a ground or its proxy): it is never "
-                f"changed; leave it out of actionable."
+                f"actionable names {c!r}, an input tied to a protected ground (a ground or its "
+                f"proxy): it is never changed; leave it out of actionable."
             )
         if c in set(immutable):
             raise InputError(f"{c!r} is both immutable and actionable; give it once.")
-        out[str(c)] = _direction(data[c], str(c), direction)
+        out[str(c)] = _ordered(data[c], str(c), direction, orders)
     return out
+
+
+def _ordered(col: pd.Series, c: str, direction: Any, orders: Mapping[str, Order]) -> Direction:
+    """A checked direction (:func:`_direction`) read with the column's declared order: a
+    number's ``"any"`` or ``"better"`` becomes its better direction; ``"better"`` needs an
+    order; a number moved against its order is refused."""
+    order = orders.get(c)
+    if direction == "better":
+        if order is None:
+            raise InputError(
+                f"actionable[{c!r}] = 'better' needs value_order[{c!r}] (the order from worse "
+                f"to better) to say which way is better; declare it, or give a direction."
+            )
+        direction = "any"
+    checked = _direction(col, c, direction)
+    if isinstance(order, str):  # a number: its better direction
+        better = "increase" if order == "higher" else "decrease"
+        if checked not in ("any", better):
+            raise InputError(
+                f"actionable[{c!r}] = {checked!r}, but value_order[{c!r}] = {order!r} says "
+                f"that is worse; recourse never proposes a move the order calls worse."
+            )
+        return better
+    return checked
 
 
 def _direction(col: pd.Series, c: str, direction: Any) -> Direction:
@@ -392,8 +554,10 @@ def explain_people(
     feature_labels: Mapping[str, Sequence[str]] | None = None,
     value_labels: Mapping[str, Mapping[Any, Any]] | ValueLabels | None = None,
     immutable: Sequence[str] = (),
-    sensitive: Sequence[str] = (),
+    sensitive: Sequence[str] | Mapping[str, Sequence[str]] = (),
     actionable: Mapping[str, Any] | None = None,
+    value_order: Mapping[str, Any] | None = None,
+    threshold: float | None = None,
     n_reasons: int = 4,
     n_options: int = 3,
     background_size: int = 100,
@@ -417,15 +581,29 @@ def explain_people(
     favorable_label : object, default 1
     feature_labels, value_labels : mapping, optional
         Display names of columns and of category values, as for :class:`szai_audit.Audit`.
-    immutable, sensitive : sequence of str
-        Columns recourse never changes; ``sensitive`` (grounds and their proxies) are also
-        never named as a reason.
+    immutable : sequence of str
+        Columns recourse never changes.
+    sensitive : sequence of str, or mapping of str to sequence of str
+        The inputs tied to protected grounds (a ground's own column, or a proxy), or a mapping
+        from each to the grounds it is or stands in for (``{"personal_status": ["gender"]}``,
+        named as in ``Audit(sensitive=...)``). They are never a reason the person is asked to
+        act on and never changed; each whose contribution to a decision is not zero is
+        **disclosed** (:attr:`PersonExplanation.protected`, with its share of the influence),
+        and ``turned`` says whether the decision rests on them.
     actionable : mapping, optional
-        ``{column: "increase" | "decrease" | "any" | [categories]}``: the only columns
-        recourse may change, and how: a number up, down or either way; a category to any
-        other category seen in ``data`` ("any") or only to those listed (a change of category
-        costs 1 whatever its target, so list the targets a person could reach). By default
-        every column not immutable or sensitive, either way.
+        ``{column: "increase" | "decrease" | "better" | "any" | [categories]}``: the only
+        columns recourse may change, and how: a number up, down or either way; ``"better"``
+        the way ``value_order`` calls better; a category to any other category seen in
+        ``data`` ("any") or only to those listed. **Recourse is opt-in**: without
+        ``actionable`` none is searched, and the notice says why (a change the model rewards
+        may harm the person: closing an account, a worse credit history).
+    value_order : mapping, optional
+        ``{column: "higher" | "lower" | [categories from worse to better]}``
+        (:mod:`szai_audit.core.orders`): recourse never proposes a move the order calls worse.
+    threshold : float, optional
+        The audit's decision threshold on the score of the positive label; the cut-off
+        stated beside the score is this, or 0.5, and only when every decision on ``data``
+        agrees with it (:func:`decision_cutoff`).
     n_reasons, n_options, background_size, grid : int
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
@@ -447,22 +625,56 @@ def explain_people(
     >>> rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"income": rng.normal(5, 2, 500), "debts": rng.integers(0, 5, 500)})
     >>> model = DecisionTreeClassifier(max_depth=3).fit(X, X["income"] - X["debts"] > 2)
-    >>> people = explain_people(model, X, X.index[:50], favorable_label=True)
+    >>> people = explain_people(model, X, X.index[:50], favorable_label=True,
+    ...                         actionable={"income": "increase"})
     >>> len(people), all(o.decision_after for p in people for o in p.recourse)
     (50, True)
+    >>> explain_people(model, X, X.index[:1], favorable_label=True)[0].recourse_offered
+    False
     """
     _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
     _check_counts(grid=grid, least=2)
     _check_counts(min_count=min_count)
-    persons = _checked_people(data, rows, sensitive)
-    allowed = changeable(data, immutable, sensitive, actionable)
+    tied = _tied(sensitive)
+    persons = _checked_people(data, rows, list(tied))
+    orders = check_value_order(value_order, data)
+    allowed = (
+        {} if actionable is None else changeable(data, immutable, list(tied), actionable, orders)
+    )
     words = _Words(data, feature_labels, _value_tables(value_labels), min_count)
     return _explained(
-        model, data, persons, allowed, words, favorable_label, frozenset(map(str, sensitive)),
-        random_state,
+        model, data, persons, allowed, words, favorable_label, tied, random_state,
         {"n_reasons": n_reasons, "n_options": n_options, "background_size": background_size,
          "grid": grid},
+        _Declared(actionable is not None, orders, threshold),
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Declared:
+    """What the organisation declared: whether recourse is offered, the orders, the
+    threshold."""
+
+    offered: bool
+    orders: Mapping[str, Order]
+    threshold: float | None
+
+
+def _tied(sensitive: Any) -> dict[str, tuple[str, ...]]:
+    """``sensitive`` as {column: grounds} (no grounds when given as a list of columns)."""
+    if isinstance(sensitive, Mapping):
+        out = {}
+        for c, grounds in sensitive.items():
+            if isinstance(grounds, str) or not isinstance(grounds, Sequence):
+                grounds = (grounds,)
+            out[str(c)] = tuple(str(g) for g in grounds)
+        return out
+    if isinstance(sensitive, str) or not isinstance(sensitive, Sequence):
+        raise InputTypeError(
+            f"sensitive must be a list of columns or a mapping of columns to grounds, got "
+            f"{type(sensitive).__name__}."
+        )
+    return {str(c): () for c in sensitive}
 
 
 def _checked_people(data: Any, rows: Any, sensitive: Sequence[str]) -> pd.DataFrame:
@@ -507,6 +719,17 @@ class _Words:
         return self._typical[column]
 
 
+def _positive_threshold(adapter: Any, favorable_label: Any, given: float | None) -> float | None:
+    """The decision threshold on the favourable score: the audit's ``threshold`` (on the
+    positive label's score; 1 - it when the favourable label is the other one)."""
+    threshold = adapter.threshold if adapter.threshold is not None else given
+    if threshold is None:
+        return None
+    classes = adapter.classes() if adapter.kind == "sklearn" else None
+    positive = classes[1] if classes is not None and len(classes) == 2 else 1
+    return float(threshold) if favorable_label == positive else 1.0 - float(threshold)
+
+
 def _explained(
     model: Any,
     data: pd.DataFrame,
@@ -514,50 +737,73 @@ def _explained(
     allowed: Mapping[str, Direction],
     words: _Words,
     favorable_label: Any,
-    hidden: frozenset[str],
+    tied: Mapping[str, tuple[str, ...]],
     random_state: int | None,
     sizes: Mapping[str, int],
+    declared: _Declared,
 ) -> list[PersonExplanation]:
-    """The decisions, their reasons and (when refused) the recourse, once the inputs are
-    checked."""
-    adapter = adapt_model(model)
-    decisions = [plain(d) for d in np.asarray(adapter.predict(persons))]
+    """The decisions, their reasons, the disclosure and (when refused) the recourse, once the
+    inputs are checked."""
+    adapter = adapt_model(model, declared.threshold)
+    decisions = [plain(d) for d in np.asarray(adapter.outputs(persons).decisions)]
     score = adapter.score(persons, favorable_label)
-    words.favoured = np.asarray(adapter.predict(data)) == favorable_label
-    contrib, method = _contributions(
+    everyone = adapter.outputs(data)
+    words.favoured = np.asarray(everyone.decisions) == favorable_label
+    cutoff = decision_cutoff(
+        everyone.score(favorable_label),
+        words.favoured,
+        _positive_threshold(adapter, favorable_label, declared.threshold),
+    )
+    contrib, method, output, space = _contributions(
         model, data, persons, favorable_label, sizes["background_size"], random_state
     )
     favourable = [bool(d == favorable_label) for d in decisions]
+    columns = list(persons.columns)
+    hidden = [j for j, c in enumerate(columns) if str(c) in tied]
+    turned = decisions_turned(
+        contrib[:, hidden].sum(axis=1), output, space, np.asarray(favourable), cutoff
+    )
     refused = [i for i, f in enumerate(favourable) if not f]
     # Recourse offers only categories held by at least min_count people, as the notice's
-    # other statements about others.
-    space = RecourseSpace.of(data, allowed, sizes["grid"], words.min_count)
-    options = dict(
-        zip(
-            refused,
-            search(adapter, persons.iloc[refused], space, favorable_label, sizes["n_options"]),
-            strict=True,
-        )
-    )
+    # other statements about others; never against a declared order.
+    options: dict[int, list[Candidate]] = {}
+    space_ = RecourseSpace.of(data, allowed, sizes["grid"], words.min_count, declared.orders)
+    if allowed and refused:
+        found = search(adapter, persons.iloc[refused], space_, favorable_label, sizes["n_options"])
+        options = dict(zip(refused, found, strict=True))
+    grounds = _ground_words(tied)
     out = []
     for i, person in enumerate(persons.itertuples(index=False, name=None)):
-        values = dict(zip(persons.columns, person, strict=True))
-        chosen = tuple(_option(o, values, words, space) for o in options.get(i, []))
+        values = dict(zip(columns, person, strict=True))
+        chosen = tuple(_option(o, values, words, space_) for o in options.get(i, []))
         out.append(
             PersonExplanation(
                 decision=decisions[i],
                 favourable=favourable[i],
                 score=None if score is None else float(score[i]),
-                reasons=_reasons(contrib[i], values, favourable[i], words, hidden,
+                reasons=_reasons(contrib[i], values, favourable[i], words, frozenset(tied),
                                  sizes["n_reasons"]),
                 recourse=chosen,
                 recourse_note=Message("", "") if favourable[i]
-                else _recourse_note(chosen, allowed, words.labels),
+                else _recourse_note(chosen, allowed, words.labels, declared.offered),
                 method=method,
                 changeable=tuple(allowed),
+                protected=_protected(contrib[i], values, words, tied),
+                turned=None if turned is None else bool(turned[i]),
+                cutoff=cutoff,
+                recourse_offered=declared.offered,
+                grounds=grounds,
+                contributions=tuple((str(c), float(v)) for c, v in zip(columns, contrib[i],
+                                                                       strict=True)),
             )
         )  # fmt: skip
     return out
+
+
+def _ground_words(tied: Mapping[str, tuple[str, ...]]) -> tuple[Message, ...]:
+    """The grounds the inputs were checked against, in words, each once."""
+    names = dict.fromkeys(g for grounds in tied.values() for g in grounds)
+    return tuple(ground_label(g) for g in names)
 
 
 def _check_counts(least: int = 1, **counts: Any) -> None:
@@ -574,9 +820,10 @@ def _contributions(
     favorable_label: Any,
     background_size: int,
     random_state: int | None,
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[np.ndarray, str, np.ndarray, str]:
     """The exact contributions of every person's inputs, in one call of the engine (a
-    background drawn from ``data``, the people after it)."""
+    background drawn from ``data``, the people after it), with the explained output of each
+    person and its scale."""
     rng = np.random.default_rng(random_state)
     bg = np.sort(rng.choice(len(data), min(background_size, len(data)), replace=False))
     frame = pd.concat([data.iloc[bg], persons], ignore_index=True)
@@ -587,7 +834,7 @@ def _contributions(
         progress=False, every_row=True,
     )  # fmt: skip
     values = exp.values.reindex(columns=data.columns, fill_value=0.0)
-    return values.to_numpy(), exp.method
+    return values.to_numpy(), exp.method, np.asarray(exp.output, dtype=float), exp.output_space
 
 
 def _reasons(
@@ -599,7 +846,10 @@ def _reasons(
     n_reasons: int,
 ) -> tuple[Reason, ...]:
     """The principal reasons, from the exact contributions of the person's inputs: against
-    the favourable decision when it was refused, for it when granted."""
+    the favourable decision when it was refused, for it when granted. Inputs tied to a
+    protected ground are disclosed apart (:func:`_protected`), and a value that is also what
+    the favourably decided typically have (their most common category, their median) is not
+    a reason: it does not set the person apart from them."""
     columns = list(person)
     total = float(np.abs(contrib).sum()) or 1.0
     order = np.argsort(-contrib if favourable else contrib, kind="stable")
@@ -610,6 +860,8 @@ def _reasons(
             continue
         name, shown = words.name(c), words.shown(c, value)
         typical, median = words.typical(c)
+        if not favourable and _typical_of_favoured(value, shown, typical, median):
+            continue
         reasons.append(
             Reason(
                 column=c,
@@ -624,6 +876,85 @@ def _reasons(
         if len(reasons) == n_reasons:
             break
     return tuple(reasons)
+
+
+def _typical_of_favoured(
+    value: Any, shown: Message, typical: Message | None, median: float | None
+) -> bool:
+    """Whether the person's value is what the favourably decided typically have."""
+    if typical is None:
+        return False
+    if median is not None and isinstance(value, (int, float, np.number)):
+        return math.isclose(float(value), median)
+    return typical == shown
+
+
+def _protected(
+    contrib: np.ndarray,
+    person: Mapping[str, Any],
+    words: _Words,
+    tied: Mapping[str, tuple[str, ...]],
+) -> tuple[ProtectedUse, ...]:
+    """Every input tied to a protected ground whose contribution is not zero, the largest
+    first, each with its share of the influence on this decision."""
+    columns = list(person)
+    total = float(np.abs(contrib).sum()) or 1.0
+    out = []
+    for j in np.argsort(-np.abs(contrib), kind="stable"):
+        c = str(columns[j])
+        if c not in tied or contrib[j] == 0:
+            continue
+        name, shown = words.name(c), words.shown(c, plain(person[columns[j]]))
+        grounds = tuple(ground_label(g) for g in tied[c])
+        share = float(abs(contrib[j]) / total)
+        out.append(
+            ProtectedUse(
+                column=c,
+                name=name,
+                shown=shown,
+                grounds=grounds,
+                contribution=float(contrib[j]),
+                share=share,
+                sentence=_protected_sentence(name, shown, grounds, share, contrib[j] > 0),
+            )
+        )
+    return tuple(out)
+
+
+def _protected_sentence(
+    name: Message, shown: Message, grounds: Sequence[Message], share: float, towards: bool
+) -> Message:
+    """One input tied to a protected ground, in words: what it is, what it stands for, its
+    share of the influence and its direction."""
+    own = len(grounds) == 1 and grounds[0] == name
+    if own or not grounds:
+        tie = say("explain.protected.tie_protected")
+    else:
+        tie = say(
+            "explain.protected.tie_related",
+            grounds=Message("、".join(g.zh for g in grounds), " and ".join(g.en for g in grounds)),
+        )
+    key = "explain.protected.item_towards" if towards else "explain.protected.item_against"
+    return say(key, name=name, shown=shown, tie=tie, share=fmt_pct(share))
+
+
+def disclosure(p: PersonExplanation) -> Message:
+    """What a notice says of the inputs tied to protected grounds, computed from this
+    decision: that the model used them (then listed, with their shares), that the person is
+    not asked to change them and may ask for a human review on that ground, and whether the
+    decision rests on them; or, when none weighed, that the grounds examined had no
+    influence on it; or nothing, when no ground was examined."""
+    if p.protected:
+        parts = [say("explain.protected.used")]
+        if p.turned is not None:
+            key = ("turned" if p.turned else "not_turned") + ("_favourable" if p.favourable
+                                                               else "_refused")  # fmt: skip
+            parts.append(say(f"explain.protected.{key}"))
+        return Message("".join(m.zh for m in parts), " ".join(m.en for m in parts))
+    if p.grounds:
+        listed = Message("、".join(g.zh for g in p.grounds), ", ".join(g.en for g in p.grounds))
+        return say("explain.protected.none_used", grounds=listed)
+    return Message("", "")
 
 
 def _option(
@@ -653,7 +984,10 @@ def _recourse_note(
     options: Sequence[RecourseOption],
     allowed: Mapping[str, Direction],
     labels: Mapping[str, Sequence[str]] | None,
+    offered: bool = True,
 ) -> Message:
+    if not offered:
+        return say("explain.recourse_note.not_offered")
     names = [feature_label(c, labels) for c in allowed]
     listed_zh = "、".join(n.zh for n in names) or "（无）"
     listed_en = ", ".join(n.en for n in names) or "(none)"

@@ -41,6 +41,7 @@ from ..core.errors import (
     UnsupportedError,
 )
 from ..core.grounds import canonical_ground
+from ..core.orders import Order, check_value_order
 from ..core.policy import Policy
 from ..core.threads import check_n_threads
 from ..pricing.gaps import PROFILE_KINDS
@@ -381,6 +382,7 @@ class Settings:
     n_threads: int | None = field(metadata=_argument(1, check_n_threads))
     cluster: Any = field(metadata=_argument(None, _column_name("cluster"), config="columns"))
     weights: Any = field(metadata=_argument(None, _column_name("weights"), config="columns"))
+    value_order: dict[str, Order] = field(metadata=_argument(None, check_value_order))
 
     @property
     def direction(self) -> str:
@@ -466,6 +468,12 @@ def validate(arguments: Mapping[str, Any]) -> Settings:
     _check_sensitive(a["sensitive"], a["bins"], *frames)
     a.update(align_inputs(a))
     _check_recourse(a["recourse"], a["data"])
+    if a["value_order"] and a["data"] is not None:
+        chunked = is_dask_frame(a["data"])
+        frame = a["data"]._meta if chunked else a["data"]
+        a["value_order"] = check_value_order(a["value_order"], frame, seen=not chunked)
+    elif a["value_order"] and a["data"] is None:
+        raise InputError("value_order= orders the values of data's columns; data was not given.")
     factors = _factor_names(a["legitimate_factors"], a["task"])
     _check_outputs(a)
     profile: dict[str, list[str]] = {}

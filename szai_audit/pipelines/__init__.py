@@ -59,4 +59,6 @@ def run(settings: Settings, random_state: int | None, started: _dt.datetime) -> 
         verbose=settings.verbose,
         inputs=inputs,
         recourse_options=recourse,
+        value_order=dict(settings.value_order or {}),
+        threshold=settings.threshold,
     )
