@@ -266,8 +266,8 @@ def test_involvement_rights_and_placeholders(credit_demo):
     model, X = credit_demo.inputs
     p = credit_demo.explain_person(X.index[model.predict(X) == 0][0])
     bare = _notice(p)
-    for placeholder in ("决定日期：待本机构填写", "是否有工作人员参与", "如何要求说明或申请人工复核",
-                        "答复时限", "投诉渠道"):  # fmt: skip
+    placeholders = ("决定日期：待本机构填写", "是否有工作人员参与", "如何要求说明或申请人工复核")
+    for placeholder in (*placeholders, "答复时限", "投诉渠道"):
         assert placeholder in bare
     assert bare.count("【待填写】") == 6
     assert "第四十六条" in bare and "第二十四条第三款" in bare
@@ -309,7 +309,7 @@ def refused_one(synthetic):
 
 
 def test_the_checker_catches_an_undisclosed_protected_input(refused_one):
-    X, _, p = refused_one
+    _, _, p = refused_one
     assert notice_problems(p, sensitive=list(TIED)) == []
     hidden = replace(p, protected=())
     found = notice_problems(hidden, sensitive=list(TIED))
@@ -361,7 +361,7 @@ def test_the_checker_catches_codes_and_typical_reasons(credit_demo):
 
 
 def test_a_one_language_notice_holds_no_sentence_of_the_other(refused_one, tmp_path):
-    X, _, p = refused_one
+    _, _, p = refused_one
     english = {"review": "Customers may ask for a human review in writing within 15 days"}
     batch = write_notices([p], ["a"], tmp_path / "zh", lang="zh", metadata=english)
     assert any(f.startswith("language:") for f in batch.problems["a"])
