@@ -132,6 +132,10 @@ gender = "sex"
 # legitimate_factors = ["credit_amount"]
 # random_state = 0
 # n_threads = 1                  # threads of the audit's own fits
+# recourse = {{ actionable = {{ savings = "better", duration_months = "decrease" }} }}
+#                                # what notices may suggest changing (nothing by default)
+# value_order = {{ savings = ["none", "< 100", ">= 100"], duration_months = "lower" }}
+#                                # worse -> better: recourse never moves the other way
 
 # [context]                      # the Art. 66 risk tier
 # domain = "credit_finance"

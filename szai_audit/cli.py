@@ -108,9 +108,11 @@ def _explain(
             decided_on=decided_on,
         )  # fmt: skip
     refused = sum(not f for f in batch.favourable)
+    turned = sum(t is True for t in batch.turned)
     _say(
-        f"wrote {len(batch)} notices ({refused} unfavourable decisions) to {batch.folder}, "
-        f"listed in {batch.index}"
+        f"wrote {len(batch)} notices ({refused} unfavourable decisions; {turned} would be the "
+        f"other decision without the inputs tied to protected grounds, column turned) to "
+        f"{batch.folder}, listed in {batch.index}"
     )
     if audit is not None:
         _say(_seal(f"read {audit}", signing_key() is not None))

@@ -43,17 +43,19 @@ from .engine import (
     stratified_sample,
 )
 from .notices import NoticeBatch, notice_problems, write_notices
-from .person import PersonExplanation, explain_people, person_notice
+from .person import Cutoff, PersonExplanation, ProtectedUse, explain_people, person_notice
 from .summary import ExplanationSummary, summarize
 
 __all__ = [
     "ADDITIVITY_TOL",
     "ADDITIVITY_TOL_SINGLE",
+    "Cutoff",
     "Explanation",
     "ExplanationError",
     "ExplanationSummary",
     "NoticeBatch",
     "PersonExplanation",
+    "ProtectedUse",
     "RowSample",
     "checks",
     "columns",
