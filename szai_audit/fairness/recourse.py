@@ -106,13 +106,14 @@ def sample_recourse(
     grid: int = 10,
     random_state: int | None = 0,
     min_count: int = 10,
+    orders: Mapping[str, Any] | None = None,
 ) -> RecourseSample:
     """Search the cheapest recourse of the unfavourably decided (``favourable`` False), at
     most ``max_rows`` of them drawn at random (seeded, sorted), on a grid of ``grid``
     quantiles per number, each single change then narrowed in 6 bisection steps (to 1/64 of
     a grid step: the costs compared are medians, not one person's advice); a category may
     change only to one held by at least ``min_count`` rows, as in the person notices
-    (:func:`szai_audit.explain.explain_people`)."""
+    (:func:`szai_audit.explain.explain_people`); never against ``orders`` (``value_order``)."""
     refused = np.flatnonzero(~np.asarray(favourable, dtype=bool))
     chosen = refused
     if len(refused) > max_rows:
@@ -121,7 +122,7 @@ def sample_recourse(
     costs = np.full(len(chosen), np.nan)
     scales: dict[str, float] = {}
     if len(chosen) and allowed:
-        space = RecourseSpace.of(data, allowed, grid, min_count)
+        space = RecourseSpace.of(data, allowed, grid, min_count, orders)
         scales = {c: float(space.scales[c]) for c in allowed if space.numeric[c]}
         found = []
         with stage("recourse") as bar:  # people searched in batches, each a step

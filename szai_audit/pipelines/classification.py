@@ -303,15 +303,16 @@ class ClassificationRunner(TaskRunner):
             self.policy.proxy_auc_threshold,
         )
         allowed = changeable(
-            s.data, list(options.get("immutable") or []), hidden, options.get("actionable")
-        )
+            s.data, list(options.get("immutable") or []), hidden, options.get("actionable"),
+            s.value_order,
+        )  # fmt: skip
         if not allowed:
             return [f for g in grounds for f in recourse_not_assessed(g, "nothing_changeable")]
         with stage("recourse"):
             sample = sample_recourse(
                 self.prep.adapter, s.data, favourable, allowed,
                 s.favorable_label, max_rows=self.policy.recourse_max_rows,
-                random_state=self.random_state,
+                random_state=self.random_state, orders=s.value_order,
             )  # fmt: skip
             out: list[Finding | Measured] = []
             for g in grounds:
