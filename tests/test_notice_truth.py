@@ -372,3 +372,12 @@ def test_a_one_language_notice_holds_no_sentence_of_the_other(refused_one, tmp_p
         assert found == [], found
         text = batch.text[0].read_text(encoding="utf-8")
         assert ("关于自动化决定的说明" in text) == (lang == "zh")
+
+
+def test_the_checker_catches_months_without_their_measure_word(refused_one):
+    _, _, p = refused_one
+    r = p.reasons[0]
+    bare = replace(p, reasons=(replace(r, sentence=Message("贷款期限 18 月", "Loan duration 18")),))
+    assert any(f.startswith("unit: '18 月'") for f in notice_problems(bare))
+    fine = replace(p, reasons=(replace(r, sentence=Message("贷款期限 18 个月", "18 months")),))
+    assert not any(f.startswith("unit:") for f in notice_problems(fine))

@@ -72,6 +72,8 @@ _CAUSAL = re.compile(
 )
 _CODE = re.compile(r"[A-Za-z_]\w*\s?(?:>=|<=|==|!=)\s?\d|\b\w+=")
 _ASCII_WORD = re.compile(r"[A-Za-z]")
+#: A number of months written "18 月" (a date's "12 月 1 日" and "月份" are not).
+_BARE_MONTHS = re.compile(r"\d[\d,]*\s?月(?!份|\s?\d+\s?日)")
 
 TITLE = say("explain.title")
 DECISION = {
@@ -399,6 +401,8 @@ def notice_problems(
                 problems.append(f"sensitive: {name.en!r} named in {m.en[:100]!r}")
     problems += _disclosure_problems(p, hidden)
     problems += _recourse_problems(p, value_order or {})
+    problems += [f"unit: {m.group(0)!r} (months are 个月 after a number)"
+                 for t in texts for m in _BARE_MONTHS.finditer(t.zh)]  # fmt: skip
     no_unit, codes = set(unitless), set(coded)
     problems += [f"unit: {r.column!r} has no unit" for r in p.reasons if r.column in no_unit]
     problems += [f"code: {c!r} is a level shown without its meaning" for c in
