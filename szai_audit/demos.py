@@ -26,7 +26,7 @@ __all__ = ["demo_result", "pricing_demo_result", "run_demo", "run_pricing_demo"]
 #: The credit demo's system card (``Audit(metadata=...)``): each field per language, the
 #: contact one text for both.
 _CREDIT_CARD = {
-    "organisation": {"zh": "示例银行（演示）", "en": "Example Bank (demo)"},
+    "organisation": {"zh": "示例银行", "en": "Example Bank"},
     "system_name": {"zh": "个人消费贷款审批模型", "en": "Consumer loan approval model"},
     "version": {"zh": "1.0（演示版）", "en": "1.0 (demo)"},
     "purpose": {
@@ -77,7 +77,7 @@ _CREDIT_CARD = {
 #: The fare demo's system card (``Audit(metadata=...)``): each field per language, the
 #: contact one text for both.
 _FARE_CARD = {
-    "organisation": {"zh": "示例出行平台（演示）", "en": "Example Ride-Hailing Platform (demo)"},
+    "organisation": {"zh": "示例出行平台", "en": "Example Ride-Hailing Platform"},
     "system_name": {"zh": "动态计价模型", "en": "Dynamic fare model"},
     "version": {"zh": "1.0（演示版）", "en": "1.0 (demo)"},
     "purpose": {"zh": "为每一单网约车行程报价", "en": "Quote a fare for every ride"},
@@ -207,7 +207,10 @@ def demo_result(random_state: int = 0) -> AuditResult:
             "credit_finance",
             automation="human_review",
             scale=50_000,
-            description="个人消费贷款初审 First review of personal loan applications",
+            description={
+                "zh": "个人消费贷款初审",
+                "en": "First review of personal loan applications",
+            },
         ),
         # Only the applicants' attributes needed for the audit are in the data; scanned as
         # internal data (not provided to others).
