@@ -216,14 +216,16 @@ class Comparison:
         (``origin="changed"``) or new and failing (``origin="new"``, ``status_before`` None).
     summary : dict
         ``before`` and ``after`` (each: ``verdict`` and ``status_counts``, recomputed from the
-        findings; ``system_name``, ``version``, ``generated_at``, ``content_sha256``, and
+        findings; ``system_name`` and ``version`` as the system card gives them (a text, or
+        ``{"zh", "en"}``), ``generated_at``, ``content_sha256``, and
         ``content_verified``, True when the document carried its hash and matched it (which
         rules out accidental change, not a deliberate edit whose hash was recomputed), False
         when it carried none; ``content_signed``, True when it also carried ``content_hmac``
         and it matched under the key in ``SZAI_AUDIT_KEY``, which rules out an edit by anyone
         without the key); the numbers ``compared``, ``new``,
         ``resolved``, ``removed``, ``drifted``, ``appeared_failures``; ``same_system`` (False
-        when the system names differ, or only one audit names its system) and
+        when the system names differ in both languages, or only one audit names its system)
+        and
         ``drift_tolerance``.
     drift_tolerance : float
         The tolerance the drift rule used.
