@@ -55,7 +55,13 @@ result = sa.Audit(
         "region": ("居住地区", "region"),
         "sex": ("性别", "sex"),
     },
-    metadata={"system_name": "医疗保险报价模型 Health insurance premium model (example)"},
+    # A text per language: a report in one language shows that language only.
+    metadata={
+        "system_name": {
+            "zh": "医疗保险报价模型（示例）",
+            "en": "Health insurance premium model (example)",
+        }
+    },
 ).run(random_state=0)
 
 print(result)

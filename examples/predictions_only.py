@@ -36,7 +36,10 @@ result = sa.Audit(
     favorable_name=("面试邀请", "interview"),  # its rate: 面试邀请比例 / interview rate
     sensitive={"gender": "applicant_gender", "region": "hukou", "age": "age"},
     bins={"age": [30, 45]},
-    metadata={"organisation": "示例公司 Example Co.", "system_name": "简历初筛 CV screen"},
+    metadata={  # a text per language: a report in one language shows that language only
+        "organisation": {"zh": "示例公司", "en": "Example Co."},
+        "system_name": {"zh": "简历初筛", "en": "CV screen"},
+    },
 ).run(random_state=0)
 
 for f in result.findings:

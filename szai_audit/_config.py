@@ -42,8 +42,9 @@ this version).
     [policy]                         # Policy overrides
     min_group_size = 20
 
-    [metadata]                       # the system card
+    [metadata]                       # the system card: one text, or a text per language
     system_name = "Loan model"
+    appeal = { zh = "可在 15 日内书面申请人工复核", en = "Ask for a human review within 15 days" }
 
     [value_labels.sex]               # display names of a column's (or ground's) values
     female = ["女", "female"]
@@ -144,9 +145,11 @@ gender = "sex"
 # [policy]                       # tolerances; see sa.Policy
 # min_group_size = 30
 
-[metadata]                       # the system card, shown in the report
-# organisation = "Example Bank"
-# system_name = "Loan model"
+[metadata]                       # the system card, shown in the report and the notices
+# organisation = "Example Bank"  # one text for both languages, or a text per language:
+# system_name = {{ zh = "个人贷款审批模型", en = "Loan approval model" }}
+# appeal = {{ zh = "可在 15 日内书面申请人工复核", en = "Ask for a human review within 15 days" }}
+# contact = "ethics@example.com"
 
 [output]
 html = "out/report.html"
@@ -371,6 +374,12 @@ def _check_values(config: Mapping[str, Any]) -> None:
         raise InputError('[sensitive] is empty: name at least one ground, e.g. gender = "sex".')
     for ground, column in sensitive.items():
         _text("sensitive", ground, column, "a column name")
+    for key, value in config.get("metadata", {}).items():
+        if not isinstance(value, (str, Mapping)):
+            raise InputTypeError(
+                f'[metadata] {key} must be text ("...") or a text per language '
+                f'{{ zh = "...", en = "..." }}, got {value!r}.'
+            )
     out = config.get("output", {})
     for key in ("html", "json"):
         if key in out:

@@ -110,7 +110,11 @@ class Audit:
         left out when the decisions come from ``predict`` or ``y_pred``).
     metadata : mapping, optional
         The system card shown in the report: ``organisation``, ``system_name``, ``version``,
-        ``purpose``, ``contact`` and any other key.
+        ``purpose``, ``contact`` and any other key (docs/configuration.md lists the fields the
+        outputs read). Each value is one text for both languages, or a text per language,
+        ``{"zh": "示例银行", "en": "Example Bank"}`` (either may be left out: the other is then
+        shown in both): a report, notice or filing in one language shows each field in that
+        language only.
     policy : Policy, optional
         Thresholds; :class:`~szai_audit.Policy` defaults when omitted.
     reference : mapping of ground to group, optional

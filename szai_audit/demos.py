@@ -23,42 +23,97 @@ from .risk.context import UseContext
 
 __all__ = ["demo_result", "pricing_demo_result", "run_demo", "run_pricing_demo"]
 
-#: The credit demo's system card (``Audit(metadata=...)``).
+#: The credit demo's system card (``Audit(metadata=...)``): each field per language, the
+#: contact one text for both.
 _CREDIT_CARD = {
-    "organisation": "示例银行 Example Bank (demo)",
-    "system_name": "个人消费贷款审批模型 Consumer loan approval model",
-    "version": "demo-1.0",
-    "purpose": "自动初审个人贷款申请 Automated first review of personal loan applications",
-    "affected": "申请个人消费贷款的客户 Customers applying for a personal loan",
-    "decision_process": "模型给出建议，拒绝前由信贷员复核 The model recommends; a loan "
-    "officer reviews every refusal",
-    "appeal": "客户可在 15 日内书面申请人工复核 Customers may ask for a human review in "
-    "writing within 15 days",
+    "organisation": {"zh": "示例银行", "en": "Example Bank"},
+    "system_name": {"zh": "个人消费贷款审批模型", "en": "Consumer loan approval model"},
+    "version": {"zh": "1.0（演示版）", "en": "1.0 (demo)"},
+    "purpose": {
+        "zh": "自动初审个人贷款申请",
+        "en": "Automated first review of personal loan applications",
+    },
+    "affected": {
+        "zh": "申请个人消费贷款的客户",
+        "en": "Customers applying for a personal loan",
+    },
+    "decision_process": {
+        "zh": "模型给出建议，拒绝前由信贷员复核",
+        "en": "The model recommends; a loan officer reviews every refusal",
+    },
+    "appeal": {
+        "zh": "客户可在 15 日内书面申请人工复核",
+        "en": "Customers may ask for a human review in writing within 15 days",
+    },
+    "review": {
+        "zh": "可在收到本通知之日起 15 日内，通过手机银行或任一网点书面申请解释或人工复核",
+        "en": "Within 15 days of receiving this notice, ask in writing for an explanation or a "
+        "human review, in the mobile banking app or at any branch",
+    },
+    "response_time": {"zh": "15 个工作日内答复", "en": "within 15 working days"},
+    "complaint": {
+        "zh": "示例银行消费者权益保护部（演示）",
+        "en": "The consumer protection department of Example Bank (demo)",
+    },
     "contact": "ethics@example.invalid",
-    "prepared_by": "示例银行模型风险管理部 Model risk team, Example Bank (demo)",
-    "data_source": "UCI Statlog German Credit 数据集的 30% 留出样本 Held-out 30% of the "
-    "UCI Statlog German Credit data",
-    "data_period": "数据集 1994 年公开，记录期间未注明 Published 1994; the period of "
-    "the records is not documented",
-    "responsible_person": "示例银行首席风险官 Chief risk officer, Example Bank (demo)",
+    "prepared_by": {
+        "zh": "示例银行模型风险管理部（演示）",
+        "en": "Model risk team, Example Bank (demo)",
+    },
+    "data_source": {
+        "zh": "UCI 机器学习库德国信用数据集（Statlog）的 30% 留出样本",
+        "en": "Held-out 30% of the UCI Statlog German Credit data",
+    },
+    "data_period": {
+        "zh": "数据集于 1994 年公开，记录期间未注明",
+        "en": "Published 1994; the period of the records is not documented",
+    },
+    "responsible_person": {
+        "zh": "示例银行首席风险官（演示）",
+        "en": "Chief risk officer, Example Bank (demo)",
+    },
 }
 
-#: The fare demo's system card (``Audit(metadata=...)``).
+#: The fare demo's system card (``Audit(metadata=...)``): each field per language, the
+#: contact one text for both.
 _FARE_CARD = {
-    "organisation": "示例出行平台 Example Ride-Hailing Platform (demo)",
-    "system_name": "动态计价模型 Dynamic fare model",
-    "version": "demo-1.0",
-    "purpose": "为每一单网约车行程报价 Quote a fare for every ride",
-    "affected": "平台乘客 The platform's passengers",
-    "decision_process": "模型直接报价，乘客可接受或取消 The model quotes; the passenger "
-    "accepts or cancels",
-    "appeal": "乘客可在 7 日内对车费提出申诉 Passengers may dispute a fare within 7 days",
+    "organisation": {"zh": "示例出行平台", "en": "Example Ride-Hailing Platform"},
+    "system_name": {"zh": "动态计价模型", "en": "Dynamic fare model"},
+    "version": {"zh": "1.0（演示版）", "en": "1.0 (demo)"},
+    "purpose": {"zh": "为每一单网约车行程报价", "en": "Quote a fare for every ride"},
+    "affected": {"zh": "平台乘客", "en": "The platform's passengers"},
+    "decision_process": {
+        "zh": "模型直接报价，乘客可接受或取消",
+        "en": "The model quotes; the passenger accepts or cancels",
+    },
+    "appeal": {
+        "zh": "乘客可在 7 日内对车费提出申诉",
+        "en": "Passengers may dispute a fare within 7 days",
+    },
+    "review": {
+        "zh": "可在行程结束之日起 7 日内，在应用内的行程详情页申请解释或人工复核车费",
+        "en": "Within 7 days of the ride, ask for an explanation or a human review of the fare "
+        "on the ride's page in the app",
+    },
+    "response_time": {"zh": "3 个工作日内答复", "en": "within 3 working days"},
+    "complaint": {
+        "zh": "示例出行平台乘客服务与投诉中心（演示）",
+        "en": "The passenger service and complaints centre of Example Ride-Hailing (demo)",
+    },
     "contact": "pricing-ethics@example.invalid",
-    "prepared_by": "示例出行算法合规组 Algorithm compliance team (demo)",
-    "data_source": "本库示例数据生成器模拟的 20,000 单 Simulated orders "
-    "(make_pricing_market, 20,000 orders)",
-    "data_period": "模拟数据，无真实期间 Simulated; no real period",
-    "responsible_person": "示例出行首席合规官 Chief compliance officer (demo)",
+    "prepared_by": {
+        "zh": "示例出行算法合规组（演示）",
+        "en": "Algorithm compliance team (demo)",
+    },
+    "data_source": {
+        "zh": "本工具示例数据生成器模拟的 20,000 单行程",
+        "en": "Simulated orders (make_pricing_market, 20,000 orders)",
+    },
+    "data_period": {"zh": "模拟数据，无真实期间", "en": "Simulated; no real period"},
+    "responsible_person": {
+        "zh": "示例出行首席合规官（演示）",
+        "en": "Chief compliance officer (demo)",
+    },
 }
 
 
@@ -152,7 +207,10 @@ def demo_result(random_state: int = 0) -> AuditResult:
             "credit_finance",
             automation="human_review",
             scale=50_000,
-            description="个人消费贷款初审 First review of personal loan applications",
+            description={
+                "zh": "个人消费贷款初审",
+                "en": "First review of personal loan applications",
+            },
         ),
         # Only the applicants' attributes needed for the audit are in the data; scanned as
         # internal data (not provided to others).

@@ -17,6 +17,7 @@ from .core.html import visible_text
 from .core.labels import ValueLabels, unlabelled_note
 from .core.manifest import VOLATILE
 from .core.messages import Message
+from .core.metadata import meta_text
 from .core.policy import Policy
 from .core.progress import stage
 from .core.scope import Scope, SensitiveInfo
@@ -37,7 +38,7 @@ from .risk.tracking import Comparison, compare
 __all__ = ["LANGS", "SCHEMA_VERSION", "AuditResult", "Scope", "SensitiveInfo"]
 
 #: Version of the JSON layout written by :meth:`AuditResult.to_dict`; see docs/json-schema.md.
-SCHEMA_VERSION = "1.11"
+SCHEMA_VERSION = "1.12"
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,7 +68,8 @@ class AuditResult:
     policy : Policy
         The thresholds applied.
     metadata : dict
-        The system card supplied by the user.
+        The system card supplied by the user: each field one text, or a text per language
+        ``{"zh": ..., "en": ...}`` (read with :func:`szai_audit.core.metadata.meta_message`).
     manifest : dict
         Versions, data fingerprints, model, seed and time.
     pricing : PricingAnalysis or None
@@ -100,7 +102,7 @@ class AuditResult:
     fairness: FairnessAnalysis = field(default_factory=FairnessAnalysis)
     explanation: Explanation | None = None
     explanation_summary: ExplanationSummary | None = None
-    metadata: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=dict)
     manifest: Mapping[str, Any] = field(default_factory=dict)
     pricing: PricingAnalysis | None = None
     risk: RiskAssessment | None = None
@@ -178,7 +180,9 @@ class AuditResult:
                 "verdict_message": self.verdict_message.to_dict(),
                 "status_counts": self.status_counts,
             },
-            "system": dict(self.metadata),
+            "system": {
+                k: dict(v) if isinstance(v, Mapping) else v for k, v in self.metadata.items()
+            },
             "scope": self.scope.to_dict(),
             "sensitive_attributes": [s.to_dict() for s in self.sensitive],
             "findings": [f.to_dict() for f in self.findings],
@@ -249,10 +253,10 @@ class AuditResult:
         if fmt == "html":
             return render_notice(self.metadata, sections, lang)
         title = Message("算法说明", "Algorithm notice")
-        system = self.metadata.get("system_name")
         langs = ("zh", "en") if lang == "bilingual" else (lang,)
         blocks = []
         for code in langs:
+            system = meta_text(self.metadata, "system_name", code)
             lines = [
                 title[code]
                 + (f"：{system}" if code == "zh" and system else f": {system}" if system else "")

@@ -10,7 +10,12 @@ rule and quoting the offending text:
 * ``citation``: an article cited in another form than 第七十二条第二款第（四）项 / Art. 72(2)(iv),
   第三十三条第二款 / Art. 33(2), 第六十六条第二款 / Art. 66(2);
 * ``claim``: words that find guilt ("不符合项", "构成直接歧视", "violation");
-* ``code``: code or API names in Chinese sentences ("privacy=", "Attestation", ">= 27").
+* ``code``: code or API names in Chinese sentences ("privacy=", "Attestation", ">= 27");
+* ``language``: on a page in one language, text in the other (issue 30, item 6): an English
+  sentence on a Chinese page, any Chinese on an English page, as
+  :func:`szai_audit.core.metadata.stray_language` finds them in each piece of visible text (the
+  text between two tags). The page's language is given (``lang=``) or read from its
+  ``<body class="lang-zh">``; a bilingual page is not checked by this rule.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
-__all__ = ["chinese_texts", "lint", "visible_text"]
+from szai_audit.core.metadata import stray_language
+
+__all__ = ["chinese_texts", "language_problems", "lint", "page_lang", "visible_text"]
 
 _SKIP = {"style", "script", "code", "pre", "title"}
 
@@ -102,13 +109,34 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:[ /.-][A-Za-z0-9_]+)*", text))
 
 
-def lint(page: str, identifiers: Iterable[str] = ()) -> list[str]:
+def page_lang(page: str) -> str | None:
+    """The language of a page in one language, from its ``<body class="lang-zh">`` (or
+    ``lang-en``); None for a bilingual page or one that does not say."""
+    m = re.search(r'<body\b[^>]*\bclass="[^"]*\blang-(zh|en)\b', page)
+    return m.group(1) if m else None
+
+
+def language_problems(page: str, lang: str) -> list[str]:
+    """The ``language`` rule: the stretches of the other language on a page in ``lang``."""
+    other = {"zh": "an English sentence on a Chinese page", "en": "Chinese on an English page"}
+    problems = []
+    for text in _parse(page).all:
+        for stretch in stray_language(text, lang):
+            problems.append(f"language: {other[lang]}: {stretch!r} in {text.strip()[:120]!r}")
+    return problems
+
+
+def lint(page: str, identifiers: Iterable[str] = (), lang: str | None = None) -> list[str]:
     """The problems of a rendered report (an empty list when it is clean).
 
     ``identifiers`` are the data's column names and raw category values: none may appear in a
-    Chinese sentence.
+    Chinese sentence. ``lang`` is the page's one language, ``"zh"`` or ``"en"`` (read from the
+    page when not given; a bilingual page has none): no text in the other language.
     """
     problems: list[str] = []
+    lang = lang or page_lang(page)
+    if lang in ("zh", "en"):
+        problems += language_problems(page, lang)
     ids = {i for i in identifiers if re.search(r"[A-Za-z]", i)}
     zh_texts = chinese_texts(page)
     for text in zh_texts:

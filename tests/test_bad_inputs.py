@@ -299,8 +299,9 @@ CASES = [
     Case(
         "metadata with a non-text value",
         lambda: _audit(metadata={"system_name": ["a", "b"]}),
-        # Documented: metadata values are written as text.
-        check=lambda r: r.metadata["system_name"] == "['a', 'b']",
+        # Documented: a value is a text, or a text per language {"zh": ..., "en": ...}.
+        errors.InputTypeError,
+        r"metadata\['system_name'\] must be a text, or a text per language",
     ),
 ]
 

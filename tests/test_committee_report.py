@@ -11,6 +11,7 @@ import pytest
 import szai_audit as sa
 from szai_audit.core.articles import CHECKLIST_ITEMS, PROVISIONS, article_label
 from szai_audit.core.findings import Status
+from szai_audit.core.messages import Message
 from szai_audit.core.regulation import is_verbatim, quotations, regulation_text
 from szai_audit.datasets import make_pricing_market
 from szai_audit.report.conclusion import DECISIONS, beijing_time, conclusion_page
@@ -130,7 +131,7 @@ def test_page_one_names_the_limits_and_missing_facts(german_result):
     assert f"{german_result.scope.n_rows:,} 条记录" in limits
     assert "不是法律标准" in limits
     info = {label.en: value for label, value, _ in cc["info"]}
-    assert info["Organisation"] == "Test Org"
+    assert info["Organisation"] == Message("Test Org", "Test Org")  # one text for both
     assert info["Prepared by"].zh == "未提供（须补充）"
 
 

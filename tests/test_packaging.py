@@ -74,7 +74,8 @@ def test_cli_demo_writes_both_reports(tmp_path):
     html = (tmp_path / "demo_report.html").read_text(encoding="utf-8")
     data = json.loads((tmp_path / "demo_report.json").read_text(encoding="utf-8"))
     assert data["scope"]["n_rows"] == 300  # the held-out 30% of 1,000 applicants
-    assert data["system"]["system_name"] in html
+    name = data["system"]["system_name"]  # per language: the bilingual report shows both
+    assert name["zh"] in html and name["en"] in html
     assert {s["ground"] for s in data["sensitive_attributes"]} == {"gender", "nationality", "age"}
     # Articles 66, 72 and 33: the tier with the rule that set it, the checklist, the scan.
     assert data["risk"]["base_tier"] == "MEDIUM" and data["risk"]["tier"] == "HIGH"

@@ -1,14 +1,18 @@
 """report_lint (tests/report_lint.py) over the demo reports in Chinese, English and both: no
 data identifiers in Chinese sentences, no "+-", no unrounded money, one citation form
-(issue 14, item 10). The linter is shown to catch each rule on a page that breaks it."""
+(issue 14, item 10); a page in one language holds no sentence of the other, the demo filings
+and public notice too (issue 30, item 6). The linter is shown to catch each rule on a page
+that breaks it."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from report_lint import chinese_texts, lint
+from report_lint import chinese_texts, lint, page_lang
 
+from szai_audit.core.metadata import stray_language
 from szai_audit.datasets import load_german_credit, make_pricing_market
+from szai_audit.filings import KINDS
 
 
 def _identifiers(frame: pd.DataFrame) -> set[str]:
@@ -37,6 +41,26 @@ def test_the_demo_reports_are_clean(demos, which, lang):
     assert lint(page, identifiers) == []
     if lang != "en":
         assert len(chinese_texts(page)) > 200  # the linter read the Chinese sentences
+    # A page in one language is checked for the other (the language rule reads the page's
+    # language from it): no English sentence on a Chinese page, no Chinese on an English one.
+    assert page_lang(page) == (None if lang == "bilingual" else lang)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["credit", "pricing"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_demo_filings_and_notice_are_in_one_language(demos, which, lang):
+    result, identifiers = demos[which]
+    for kind in KINDS:
+        filing = result.filing(kind)
+        assert lint(filing.to_html(lang=lang), identifiers, lang=lang) == [], kind
+        for line in filing.to_text(lang).splitlines():
+            assert stray_language(line, lang) == [], (kind, line)
+    assert lint(result.algorithm_notice(lang=lang, fmt="html"), lang=lang) == []
+    for line in result.algorithm_notice(lang=lang).splitlines():
+        assert stray_language(line, lang) == [], line
+    card = result.metadata["system_name"]
+    assert card[lang] in result.algorithm_notice(lang=lang)  # given per language in the demo
 
 
 def _page(zh: str, en: str = "") -> str:
@@ -72,6 +96,35 @@ def _page(zh: str, en: str = "") -> str:
 def test_the_linter_catches(zh, en, rule):
     problems = lint(_page(zh, en), {"credit_amount", "female", "tenure_months"})
     assert any(p.startswith(rule + ":") for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("申诉途径：Customers may ask for a human review", "zh"),
+        ("示例银行 Example Bank (demo)", "zh"),
+        ("Appeal: 客户可在 15 日内书面申请人工复核", "en"),
+        ("Warning 2；Fail 1", "en"),
+    ],
+)
+def test_the_linter_catches_the_other_language_on_a_page_in_one(text, lang):
+    page = f'<html><body class="lang-{lang}"><p>{text}</p></body></html>'
+    problems = lint(page)  # the page's language read from its body
+    assert [p for p in problems if p.startswith("language:")], problems
+    bilingual = f'<html><body class="lang-bilingual"><p>{text}</p></body></html>'
+    assert not [p for p in lint(bilingual) if p.startswith("language:")]
+
+
+def test_the_language_rule_passes_addresses_citations_and_abbreviations():
+    zh = (
+        '<html><body class="lang-zh"><p>请发送至 ethics@example.invalid；依据 PIPL Art. 24(3)，'
+        "模型 AUC 0.91，k = 5。</p></body></html>"
+    )
+    en = (
+        '<html><body class="lang-en"><p>Write to ethics@example.invalid (PIPL Art. 24(3)); '
+        "the model's AUC is 0.91.</p></body></html>"
+    )
+    assert lint(zh) == [] and lint(en) == []
 
 
 def test_the_linter_passes_clean_text():

@@ -1,7 +1,8 @@
 """The core every article builds on, knowing no article itself.
 
-* :mod:`.messages` (text in two languages, number formats), :mod:`.grounds` (the grounds a
-  sensitive attribute is declared under), :mod:`.articles` (how an article is cited);
+* :mod:`.messages` (text in two languages, number formats), :mod:`.metadata` (the system card
+  read in one language, and text checked for the other language), :mod:`.grounds` (the
+  grounds a sensitive attribute is declared under), :mod:`.articles` (how an article is cited);
 * :mod:`.findings` (:class:`Finding`, :class:`Status`), :mod:`.checks` (the check registry),
   :mod:`.judging` (PASS / WARN / FAIL after the Benjamini-Hochberg correction per ground),
   :mod:`.scope` (what an audit covered);

@@ -4,11 +4,13 @@ of the model's influence comes from a sensitive attribute or its proxies)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..core.catalog import say
 from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.messages import Message
+from ..core.metadata import meta_message
 from ..core.policy import Policy
 from . import words as w
 from .checks import ARTICLE, EXPLAINED, NOTICE, SHARE
@@ -37,7 +39,7 @@ def explained(summary: ExplanationSummary | None, reason: Message | None) -> Fin
     )
 
 
-def notice_complete(metadata: Mapping[str, str]) -> Finding:
+def notice_complete(metadata: Mapping[str, Any]) -> Finding:
     """Art. 71: the public notice the tool drafts, which a person must approve.
 
     Always NEEDS_REVIEW: the tool drafts the notice but cannot approve it. While the system
@@ -47,7 +49,7 @@ def notice_complete(metadata: Mapping[str, str]) -> Finding:
     the approval being recorded in the ethics committee's sign-off (there is no argument that
     records it: it is a person's act).
     """
-    missing = [k for k in NOTICE_KEYS if not metadata.get(k)]
+    missing = [k for k in NOTICE_KEYS if meta_message(metadata, k) is None]
     return Finding(
         check=NOTICE.id,
         article=ARTICLE,

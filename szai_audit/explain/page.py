@@ -13,6 +13,7 @@ from ..core.findings import Finding, Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ..core.labels import ValueLabels
 from ..core.messages import Message, fmt_pct
+from ..core.metadata import meta_text
 from ..core.scope import Scope
 from ..core.svg import Canvas, Frame, bar_rows, text_width
 from .checks import ARTICLE, EXPLAINED, NOTICE
@@ -121,15 +122,15 @@ def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
 
 
 def render_notice(
-    metadata: Mapping[str, str], sections: list[tuple[Message, list[Message]]], lang: str
+    metadata: Mapping[str, Any], sections: list[tuple[Message, list[Message]]], lang: str
 ) -> str:
     """The public algorithm notice as a standalone HTML page."""
     page = {
         "html_lang": {"zh": "zh-CN", "en": "en", "bilingual": "zh-CN"}[lang],
         "font_stack": FONT_STACK,
         "font_stack_latin": FONT_STACK_LATIN,
-        "system_name": metadata.get("system_name"),
-        "organisation": metadata.get("organisation"),
+        "system_name": meta_text(metadata, "system_name", lang),
+        "organisation": meta_text(metadata, "organisation", lang),
         "sections": sections,
     }
     return environment().get_template("notice.html.j2").render(page=page, lang=lang)

@@ -18,6 +18,7 @@ from ..core.catalog import say
 from ..core.data import bin_numeric, is_numeric
 from ..core.labels import ValueLabels, column_unit, with_unit
 from ..core.messages import Message, fmt_pct
+from ..core.metadata import meta_message
 from . import words as w
 from .engine import Explanation
 
@@ -296,7 +297,7 @@ def summarize(
 
 def notice(
     summary: ExplanationSummary | None,
-    metadata: Mapping[str, str],
+    metadata: Mapping[str, Any],
     *,
     model_class: str | None,
     numeric_output: bool = False,
@@ -312,8 +313,8 @@ def notice(
     """
 
     def meta(key: str) -> Message:
-        value = metadata.get(key)
-        return Message(value, value) if value else w.NOT_PROVIDED
+        value = meta_message(metadata, key)
+        return w.NOT_PROVIDED if value is None else value
 
     principle = _principle(metadata, model_class, numeric_output)
     factors = _factor_paragraphs(summary, numeric_output, n_factors, value_labels)
@@ -341,12 +342,11 @@ def notice(
 
 
 def _principle(
-    metadata: Mapping[str, str], model_class: str | None, numeric_output: bool
+    metadata: Mapping[str, Any], model_class: str | None, numeric_output: bool
 ) -> Message:
     """The notice's paragraph on the principle: which system, what kind of model, how it decides."""
-    name = metadata.get("system_name")
-    system = Message(name, name) if name else say("explain.principle.this_system")
-    org = metadata.get("organisation") or ""
+    system = meta_message(metadata, "system_name") or say("explain.principle.this_system")
+    organisation = meta_message(metadata, "organisation")
     kind = w.model_kind(model_class or "")
     how = (
         say("explain.principle.each_case_combines_factors")
@@ -358,7 +358,9 @@ def _principle(
         system=system,
         kind=kind,
         how=how,
-        value=Message("（" + org + "）" if org else "", " (" + org + ")" if org else ""),
+        value=Message("", "")
+        if organisation is None
+        else Message("（" + organisation.zh + "）", " (" + organisation.en + ")"),
     )
 
 

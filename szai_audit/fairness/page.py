@@ -476,11 +476,11 @@ def _conditional_section(result: Results, key: str) -> dict[str, Any] | None:
     if numeric:
         show = (lambda v: fmt_pct(float(np.expm1(v)))) if gaps.log else fmt_amount
 
-    def fmt(v: float, se: float) -> dict[str, str]:
+    def fmt(v: float, se: float) -> dict[str, Any]:
         if not np.isfinite(v):
             return {"text": "—", "ci": ""}
         lo, hi = show(v - z * se), show(v + z * se)
-        ci = "" if not np.isfinite(se) else f"{lo} 至 {hi}"
+        ci = "" if not np.isfinite(se) else Message(f"{lo} 至 {hi}", f"{lo} to {hi}")
         return {"text": show(v), "ci": ci}
 
     vl = result.value_labels

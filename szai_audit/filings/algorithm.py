@@ -14,6 +14,7 @@ from __future__ import annotations
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRICES, PRIVACY
 from ..core.catalog import say
 from ..core.messages import Message
+from ..core.metadata import meta_message
 from ..risk.context import DOMAINS
 from .base import MEASURED, Field, Filing, Part, drafted, needs
 from .citations import cite, shenzhen
@@ -43,8 +44,9 @@ def _scenario(facts: AuditFacts) -> Message | None:
     if ctx is not None:
         domain = DOMAINS[ctx["domain"]]
         parts.append(say("filings.algorithm.scenario.field", domain=domain))
-        if ctx.get("description"):
-            parts.append(Message(ctx["description"], ctx["description"]))
+        description = meta_message(ctx, "description")
+        if description is not None:
+            parts.append(description)
         if ctx.get("scale") is not None:
             n = f"{ctx['scale']:,}"
             parts.append(say("filings.algorithm.scenario.about_people_affected_year", n=n))

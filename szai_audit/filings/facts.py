@@ -21,6 +21,7 @@ from ..core.grounds import INTERSECTION_SEP, ground_label
 from ..core.html import format_interval
 from ..core.judging import within
 from ..core.messages import Message, fmt_level, listing
+from ..core.metadata import meta_message
 from ..explain.words import NOT_PROVIDED
 from ..risk.context import AUTOMATION_LEVELS, DOMAINS
 from .base import MEASURED, Field, Table, drafted, needs
@@ -112,12 +113,11 @@ class AuditFacts:
     # -- the system card and the context ---------------------------------------------------
 
     def card(self, key: str) -> Message | None:
-        """A system-card value (``metadata``) as written (one text for both languages), or
-        None when it is missing or blank."""
-        value = (self.doc.get("system") or {}).get(key)
-        if value is None or not str(value).strip():
-            return None
-        return Message(str(value), str(value))
+        """A system-card value (``metadata``) in both languages, as written (one text for both,
+        or a text per language: :func:`~szai_audit.core.metadata.meta_message`), or None when it
+        is missing or blank."""
+        system = self.doc.get("system")
+        return meta_message(system if isinstance(system, Mapping) else None, key)
 
     def card_field(self, key: str, label: Message, prompt: Message) -> Field:
         """A field drafted from the system card, or left for a person when the card lacks it."""
@@ -150,10 +150,15 @@ class AuditFacts:
     def source(self) -> dict[str, Any]:
         """The audit a filing was drafted from."""
         system = self.doc.get("system") or {}
+
+        def card(key: str) -> Any:  # as written: a text, or a text per language (a copy)
+            value = system.get(key)
+            return dict(value) if isinstance(value, Mapping) else value
+
         return {
-            "system_name": system.get("system_name"),
-            "version": system.get("version"),
-            "organisation": system.get("organisation"),
+            "system_name": card("system_name"),
+            "version": card("version"),
+            "organisation": card("organisation"),
             "audit_generated_at": (self.doc.get("manifest") or {}).get("generated_at"),
             "audit_content_sha256": self.doc.get("content_sha256"),
             "audit_verdict": (self.doc.get("summary") or {}).get("verdict"),

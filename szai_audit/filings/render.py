@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
-from ..core.messages import Message
+from ..core.metadata import meta_message
 
 __all__ = ["render_filing", "text_filing"]
 
@@ -22,9 +22,9 @@ def render_filing(filing: Any, lang: str) -> str:
     """The HTML page of ``filing`` (a :class:`~szai_audit.filings.Filing`) in ``lang``."""
     src = filing.source
     meta = [
-        Message(str(v), str(v))
-        for v in (src.get("organisation"), src.get("system_name"), src.get("version"))
-        if v
+        m
+        for m in (meta_message(src, k) for k in ("organisation", "system_name", "version"))
+        if m is not None
     ]
     page = {
         "html_lang": _HTML_LANG[lang],

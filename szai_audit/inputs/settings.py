@@ -3,7 +3,7 @@
 :func:`validate` takes the arguments of :class:`szai_audit.Audit` and returns
 :class:`Settings`: the same values, checked (each error names the parameter, what it expects and
 what it received), with the defaults filled in (the :class:`~szai_audit.Policy`, the metadata as
-text, the legitimate factors and the consumer profile as lists of column names, the risk rules
+texts, the legitimate factors and the consumer profile as lists of column names, the risk rules
 loaded, ``y_true`` / ``y_pred`` / ``y_score`` given as column names looked up in the frames, a
 column of ``data`` so named left out of the model's inputs, a pandas input paired with the
 rows by its index labels, :func:`align_inputs`). What needs the data itself (that a reference
@@ -41,6 +41,7 @@ from ..core.errors import (
     UnsupportedError,
 )
 from ..core.grounds import canonical_ground
+from ..core.metadata import META_LANGS, MetaValue
 from ..core.orders import Order, check_value_order
 from ..core.policy import Policy
 from ..core.threads import check_n_threads
@@ -123,7 +124,9 @@ def _threshold(threshold: Any) -> Any:
     return threshold
 
 
-def _metadata(metadata: Any) -> dict[str, str]:
+def _metadata(metadata: Any) -> dict[str, MetaValue]:
+    """The system card checked and copied: each value a text (both languages) or a text per
+    language, ``{"zh": ..., "en": ...}`` (one of them may be left out or blank)."""
     if metadata is None:
         return {}
     if not isinstance(metadata, Mapping):
@@ -131,16 +134,60 @@ def _metadata(metadata: Any) -> dict[str, str]:
             f"metadata must be a mapping such as {{'organisation': ..., 'system_name': ...}}, "
             f"got {type(metadata).__name__}."
         )
-    out = {str(k): str(v) for k, v in metadata.items()}
-    for key, value in out.items():
-        for what, text in (("the key of metadata", key), ("metadata", value)):
-            where = lone_surrogate(text)
-            if where is not None:
-                raise InputError(
-                    f"{what}[{key!r}] is not valid Unicode text (a lone surrogate, {where}), "
-                    f"which no report or JSON file can hold; got {text!r}."
-                )
+    out: dict[str, MetaValue] = {}
+    for k, v in metadata.items():
+        key = str(k)
+        _unicode(f"the key of metadata[{key!r}]", key)
+        out[key] = _meta_value(key, v)
     return out
+
+
+def _meta_value(key: str, value: Any) -> MetaValue:
+    """One value of the system card: a text, or ``{"zh": text, "en": text}`` with at least one
+    text that is not blank (a copy, holding the languages given)."""
+    where = f"metadata[{key!r}]"
+    if isinstance(value, str):
+        _unicode(where, value)
+        return value
+    if not isinstance(value, Mapping):
+        raise InputTypeError(
+            f"{where} must be a text, or a text per language such as "
+            f"{{'zh': '示例银行', 'en': 'Example Bank'}}, got {type(value).__name__} "
+            f"{_cut(repr(value))}."
+        )
+    unknown = [lang for lang in value if lang not in META_LANGS]
+    if unknown or not value:
+        raise InputError(
+            f"{where} must map the languages 'zh' and 'en' (either or both) to texts, such as "
+            f"{{'zh': '示例银行', 'en': 'Example Bank'}}, got the keys "
+            f"{_cut(repr([str(lang) for lang in value]))}."
+        )
+    for lang, text in value.items():
+        if not isinstance(text, str):
+            raise InputTypeError(
+                f"{where}[{lang!r}] must be a text, got {type(text).__name__} {_cut(repr(text))}."
+            )
+        _unicode(f"{where}[{lang!r}]", text)
+    if not any(text.strip() for text in value.values()):
+        raise InputError(
+            f"{where} gives no text in either language ({_cut(repr(dict(value)))}); give the "
+            f"text in Chinese, English or both, or leave {key!r} out."
+        )
+    return {lang: value[lang] for lang in META_LANGS if lang in value}
+
+
+def _unicode(what: str, text: str) -> None:
+    """Refuse text that is not valid Unicode (a lone surrogate), which no file can hold."""
+    where = lone_surrogate(text)
+    if where is not None:
+        raise InputError(
+            f"{what} is not valid Unicode text (a lone surrogate, {where}), which no report or "
+            f"JSON file can hold; got {text!r}."
+        )
+
+
+def _cut(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _policy(policy: Any) -> Policy:
@@ -336,9 +383,10 @@ class Settings:
 
     ``legitimate_factors`` is a list of column names (empty when none were given);
     ``consumer_profile`` maps each kind of Art. 72(2)(v) to its columns; ``risk_rules`` is the
-    rules object (None: the shipped rules); ``metadata`` holds text only; ``value_labels`` is
-    ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's labels
-    keyed by the column each names (see :func:`validate_value_labels`); ``favorable_name`` is
+    rules object (None: the shipped rules); ``metadata`` holds texts, each one text or
+    ``{"zh": text, "en": text}`` (a copy of the languages given); ``value_labels`` is
+    ``{column (or ground without a column): {raw value: (zh, en)}}``, a copy of the user's
+    labels keyed by the column each names (see :func:`validate_value_labels`); ``favorable_name`` is
     None or ``(zh, en)``, the name of the favourable decision; ``recourse`` is None or
     True (the default changes), False (not assessed), or ``{"actionable": {...}, "immutable":
     [...]}``; ``n_threads`` the threads of the audit's own fits (None: every core); ``cluster`` and
@@ -358,7 +406,7 @@ class Settings:
     bins: Mapping[str, Sequence[float] | int] | None = field(metadata=_argument(None, _bins))
     task: str = field(metadata=_argument("classification", _task))
     threshold: float | None = field(metadata=_argument(None, _threshold))
-    metadata: dict[str, str] = field(metadata=_argument(None, _metadata, config="metadata"))
+    metadata: dict[str, MetaValue] = field(metadata=_argument(None, _metadata, config="metadata"))
     policy: Policy = field(metadata=_argument(None, _policy, config="policy"))
     reference: Mapping[str, Any] | None = field(metadata=_argument())
     legitimate_factors: list[str] = field(metadata=_argument())

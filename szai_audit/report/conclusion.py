@@ -27,6 +27,7 @@ from ..core.conclusion import Statement, most_serious_first
 from ..core.findings import Finding, Status
 from ..core.html import finding_threshold, finding_value, format_interval, subject_label
 from ..core.messages import Message, fmt_level, fmt_pct, fmt_ratio
+from ..core.metadata import meta_message
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
 from ..fairness.words import rate_in_sentence
@@ -252,8 +253,8 @@ def _info_rows(result: Results) -> list[tuple[Message, Message | str, bool]]:
     missing = say("report.info_rows.not_provided_be_supplied")
     rows: list[tuple[Message, Message | str, bool]] = []
     for key in REPORT_INFO_KEYS:
-        value = result.metadata.get(key)
-        rows.append((labels[key], value if value else missing, not value))
+        value = meta_message(result.metadata, key)
+        rows.append((labels[key], missing if value is None else value, value is None))
     when = beijing_time(result.manifest.get("generated_at"))
     if when is not None:
         rows.append((say("report.info_rows.generated"), when, False))

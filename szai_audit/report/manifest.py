@@ -20,7 +20,7 @@ def manifest_rows(result: Results) -> list[tuple[Message, str | Message, bool]]:
         (
             say("report.manifest_rows.dependency_versions"),
             ", ".join(f"{k} {v}" for k, v in (m.get("dependencies") or {}).items()),
-            False,
+            True,  # package names, written as code
         ),
     ]
     data = m.get("data")

@@ -21,6 +21,7 @@ from ..core.findings import Finding, Status
 from ..core.grounds import ground_label
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
 from ..core.messages import Message, fmt_level, fmt_ratio, listing
+from ..core.metadata import meta_message, meta_text
 from ..core.policy import Policy
 from ..core.scope import Scope, binning_note, source_note
 from ..explain.page import explanation_section
@@ -59,6 +60,9 @@ METADATA_LABELS: dict[str, Message] = {
     "affected": say("report.metadata_labels.affected"),
     "decision_process": say("report.metadata_labels.decision_process"),
     "appeal": say("report.metadata_labels.appeal"),
+    "review": say("report.metadata_labels.review"),
+    "response_time": say("report.metadata_labels.response_time"),
+    "complaint": say("report.metadata_labels.complaint"),
     "contact": say("report.metadata_labels.contact"),
     "prepared_by": say("report.metadata_labels.prepared_by"),
     "data_source": say("report.metadata_labels.data_source"),
@@ -258,14 +262,12 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
         "font_stack_latin": FONT_STACK_LATIN,
         "title": say("report.build_page.title"),
         "subtitle": say("report.build_page.subtitle"),
-        "system_name": result.metadata.get("system_name"),
+        "system_name": meta_text(result.metadata, "system_name", lang),
         "verdict": result.verdict,
         "verdict_message": result.verdict_message,
         "counts": [(Status(s), n) for s, n in result.status_counts.items()],
         "findings_sorted": sorted(result.findings, key=lambda f: f.status.severity),
-        "system_rows": [
-            (METADATA_LABELS.get(k, Message(k, k)), v) for k, v in result.metadata.items()
-        ],
+        "system_rows": _system_rows(result.metadata),
         "scope_rows": _scope_rows(result),
         "grounds": [s for s in sections if not s["intersection"]],
         "not_provided": _not_provided(result),
@@ -302,14 +304,25 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
     return page
 
 
+def _system_rows(metadata: Mapping[str, Any]) -> list[tuple[Message, Message | str]]:
+    """The system card's rows: each field's name and its value in both languages (an empty
+    field as written, ``""``)."""
+    rows: list[tuple[Message, Message | str]] = []
+    for key in metadata:
+        value = meta_message(metadata, key)
+        rows.append((METADATA_LABELS.get(key, Message(key, key)), "" if value is None else value))
+    return rows
+
+
 def print_parts(result: Results, lang: str) -> dict[str, Any]:
     """The printed page's header (title, system, version) and footer ("第 x 页 共 y 页"), as
     CSS values; every text from the user is a CSS-escaped string."""
     title = say("report.print_parts.ai_algorithm_compliance_audit")
     parts = [title.en if lang == "en" else title.zh]
     for key in ("system_name", "version"):
-        if result.metadata.get(key):
-            parts.append(str(result.metadata[key]))
+        value = meta_text(result.metadata, key, lang)
+        if value is not None:
+            parts.append(value)
     zh = (
         f"{css_string('第 ')} counter(page) {css_string(' 页 共 ')} counter(pages) "
         f"{css_string(' 页')}"

@@ -17,6 +17,7 @@ import numpy as np
 from ..core.catalog import say
 from ..core.errors import InputError, InputTypeError
 from ..core.messages import Message
+from ..core.metadata import meta_message
 
 __all__ = ["AUTOMATION_LEVELS", "DOMAINS", "VULNERABLE_GROUPS", "UseContext", "choice"]
 
@@ -81,8 +82,11 @@ class UseContext:
         People affected per year.
     reversible : bool, default True
         Whether a person can have the effect of a decision undone (appeal, correction, refund).
-    description : str, default ""
-        A sentence on the use, for the report.
+    description : str or mapping, default ""
+        A sentence on the use, for the report: one text for both languages, or a text per
+        language, ``{"zh": ..., "en": ...}`` (kept as a
+        :class:`~szai_audit.core.messages.Message`; either language may be left out, the
+        other is then shown in both).
 
     Examples
     --------
@@ -100,7 +104,7 @@ class UseContext:
     automation: str = "human_review"
     scale: int | None = None
     reversible: bool = True
-    description: str = ""
+    description: str | Message | Mapping[str, str] = ""
 
     def __post_init__(self) -> None:
         choice("domain", self.domain, DOMAINS)
@@ -126,9 +130,21 @@ class UseContext:
         if not isinstance(self.reversible, (bool, np.bool_)):
             raise InputTypeError(f"reversible must be True or False, got {self.reversible!r}.")
         object.__setattr__(self, "reversible", bool(self.reversible))
-        if not isinstance(self.description, str):
+        description = self.description
+        if isinstance(description, Mapping) and not isinstance(description, Message):
+            if set(description) - {"zh", "en"} or not all(
+                isinstance(t, str) for t in description.values()
+            ):
+                raise InputTypeError(
+                    f"description must be text or a text per language such as "
+                    f"{{'zh': '个人贷款初审', 'en': 'First review of loan applications'}}, got "
+                    f"{dict(description)!r}."
+                )
+            object.__setattr__(self, "description", meta_message({"d": description}, "d") or "")
+        elif not isinstance(description, (str, Message)):
             raise InputTypeError(
-                f"description must be text, got {type(self.description).__name__}."
+                f"description must be text or a text per language {{'zh': ..., 'en': ...}}, "
+                f"got {type(description).__name__}."
             )
 
     @property
@@ -162,10 +178,9 @@ class UseContext:
                 say("risk.labels.yes") if self.reversible else say("risk.labels.no"),
             ),
         ]
-        if self.description:
-            rows.append(
-                (say("risk.labels.description"), Message(self.description, self.description))
-            )
+        description = meta_message({"d": self.description}, "d")
+        if description is not None:
+            rows.append((say("risk.labels.description"), description))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -175,5 +190,7 @@ class UseContext:
             "automation": self.automation,
             "scale": self.scale,
             "reversible": self.reversible,
-            "description": self.description,
+            "description": self.description.to_dict()
+            if isinstance(self.description, Message)
+            else self.description,
         }

@@ -19,6 +19,7 @@ from ...core.document import SEVERITY_ORDER, AuditLike, read_findings
 from ...core.errors import InputError, InputTypeError
 from ...core.files import json_text, signing_key, write_text
 from ...core.findings import Status, jsonable, verdict_of
+from ...core.metadata import MetaValue, meta_message
 from .page import render_fragment, render_page
 from .words import drift_rule
 
@@ -67,8 +68,8 @@ class _Audit:
     findings: tuple[dict[str, Any], ...]
     verdict: str
     status_counts: dict[str, int]
-    system_name: str | None
-    version: str | None
+    system_name: MetaValue | None
+    version: MetaValue | None
     generated_at: str | None
     content_sha256: str | None
     content_verified: bool
@@ -77,6 +78,18 @@ class _Audit:
 
 def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value)
+
+
+def _card(system: Mapping[str, Any], key: str) -> MetaValue | None:
+    """A field of the system card as written (one text, or ``{"zh", "en"}``), None when it is
+    missing or blank."""
+    message = meta_message(system, key)
+    if message is None:
+        return None
+    value = system[key]
+    if isinstance(value, Mapping):
+        return {"zh": message.zh, "en": message.en}
+    return message.zh
 
 
 def _read(obj: Any, name: str) -> _Audit:
@@ -97,8 +110,8 @@ def _read(obj: Any, name: str) -> _Audit:
         findings=tuple(rows),
         verdict=verdict_of(status_counts),
         status_counts=status_counts,
-        system_name=_text(system.get("system_name")),
-        version=_text(system.get("version")),
+        system_name=_card(system, "system_name"),
+        version=_card(system, "version"),
         generated_at=_text(manifest.get("generated_at")),
         content_sha256=_text(doc.get("content_sha256")),
         content_verified=verified,
@@ -203,14 +216,16 @@ class Comparison:
         (``origin="changed"``) or new and failing (``origin="new"``, ``status_before`` None).
     summary : dict
         ``before`` and ``after`` (each: ``verdict`` and ``status_counts``, recomputed from the
-        findings; ``system_name``, ``version``, ``generated_at``, ``content_sha256``, and
+        findings; ``system_name`` and ``version`` as the system card gives them (a text, or
+        ``{"zh", "en"}``), ``generated_at``, ``content_sha256``, and
         ``content_verified``, True when the document carried its hash and matched it (which
         rules out accidental change, not a deliberate edit whose hash was recomputed), False
         when it carried none; ``content_signed``, True when it also carried ``content_hmac``
         and it matched under the key in ``SZAI_AUDIT_KEY``, which rules out an edit by anyone
         without the key); the numbers ``compared``, ``new``,
         ``resolved``, ``removed``, ``drifted``, ``appeared_failures``; ``same_system`` (False
-        when the system names differ, or only one audit names its system) and
+        when the system names differ in both languages, or only one audit names its system)
+        and
         ``drift_tolerance``.
     drift_tolerance : float
         The tolerance the drift rule used.
@@ -531,8 +546,13 @@ def _side(audit: _Audit) -> dict[str, Any]:
     }
 
 
-def _same_system(before: str | None, after: str | None) -> bool:
-    """Same system unless the names differ or only one audit names its system."""
+def _same_system(before: MetaValue | None, after: MetaValue | None) -> bool:
+    """Same system unless the names differ or only one audit names its system (a name given
+    per language is the same when either language's text is the same: a name written once
+    for both languages and later per language still names one system)."""
     if before is None and after is None:
         return True
-    return before == after
+    if before is None or after is None:
+        return False
+    b, a = meta_message({"n": before}, "n"), meta_message({"n": after}, "n")
+    return b is not None and a is not None and (b.zh == a.zh or b.en == a.en)

@@ -20,6 +20,7 @@ from ...core.findings import Status
 from ...core.grounds import ground_label
 from ...core.html import FONT_STACK, FONT_STACK_LATIN, environment
 from ...core.messages import Message
+from ...core.metadata import meta_text
 from .words import DIRECTIONS, ORIGINS, REASONS, RESOLUTIONS, VERDICT_LABELS, drift_rule
 
 __all__ = ["Compared", "comparison_page", "render_fragment", "render_page"]
@@ -163,8 +164,8 @@ def comparison_page(comparison: Compared, lang: str = "bilingual") -> dict[str, 
         k: s[k] for k in ("compared", "drifted", "new", "resolved", "removed", "appeared_failures")
     }
     return {
-        "before": _page_side(s["before"]),
-        "after": _page_side(s["after"]),
+        "before": _page_side(s["before"], lang),
+        "after": _page_side(s["after"], lang),
         "statuses": statuses,
         "counts": counts,
         "same_system": bool(s["same_system"]),
@@ -178,14 +179,15 @@ def comparison_page(comparison: Compared, lang: str = "bilingual") -> dict[str, 
     }
 
 
-def _page_side(d: Mapping[str, Any]) -> dict[str, Any]:
-    """Display form of one audit of the comparison (verdict, system, version, time)."""
+def _page_side(d: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """Display form of one audit of the comparison (verdict, system, version, time), the
+    system's name and version in the page's language."""
     return {
         "verdict": d["verdict"],
         "verdict_label": VERDICT_LABELS.get(d["verdict"], Message(d["verdict"], d["verdict"])),
         "verdict_css": str(d["verdict"]).lower(),
-        "system_name": d["system_name"] or "—",
-        "version": d["version"] or "—",
+        "system_name": meta_text(d, "system_name", lang) or "—",
+        "version": meta_text(d, "version", lang) or "—",
         "generated_at": d["generated_at"] or "—",
     }
 
