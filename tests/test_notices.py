@@ -156,7 +156,7 @@ def test_a_notice_is_offline_bilingual_and_passes_the_report_linter(written, dem
         assert lint(page, identifiers=ids) == [], path.name
         assert chinese_texts(page) and 'lang="en"' in page
         assert "第二十四条第三款" in page and "Art. 24(3)" in page
-        assert demo.metadata["appeal"] in page
+        assert demo.metadata["review"]["zh"] in page and demo.metadata["review"]["en"] in page
     page = refused[0].read_text(encoding="utf-8")
     assert "什么会改变这一决定" in page and "What would change the decision" in page
 

@@ -49,6 +49,7 @@ from ..core.errors import InputError, NoticeWarning
 from ..core.files import PathLike, together, write_text
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.messages import Message, first_upper
+from ..core.metadata import meta_message, stray_language
 from ..core.orders import is_better
 from ..core.progress import stage
 from ..core.rare import rare_values, stand_in_text
@@ -133,12 +134,8 @@ def _first_up(m: Message) -> Message:
 
 
 def _field(metadata: Mapping[str, Any], key: str) -> Message | None:
-    """A metadata field as a Message: text as given, or ``{"zh": ..., "en": ...}``."""
-    value = metadata.get(key)
-    if isinstance(value, Mapping):
-        zh, en = str(value.get("zh") or ""), str(value.get("en") or "")
-        return Message(zh or en, en or zh) if (zh or en) else None
-    return Message(str(value), str(value)) if value else None
+    """A metadata field as a Message (:func:`szai_audit.core.metadata.meta_message`)."""
+    return meta_message(metadata, key)
 
 
 def _meta(
@@ -696,7 +693,7 @@ def _write_one(
     }
     page_text = notice_text(p, **kwargs)
     if settings.lang != "bilingual":
-        found += [f"language: {x!r}" for x in _other_language(page_text, settings.lang)]
+        found += [f"language: {x!r}" for x in stray_language(page_text, settings.lang)]
     if found:
         problems[reference] = found
     names = ("", "")
@@ -717,17 +714,6 @@ def _write_one(
                       missing, "; ".join(found))
         )
     )  # fmt: skip
-
-
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:]+[A-Za-z][A-Za-z'’-]*){2,}")
-_CJK_RUN = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]+")
-
-
-def _other_language(text: str, lang: str) -> list[str]:
-    """Stretches of ``text`` in the other language than ``lang``: three or more Latin words
-    in a row in Chinese, any Chinese character in English."""
-    found = _LATIN_RUN.findall(text) if lang == "zh" else _CJK_RUN.findall(text)
-    return [f[:60] for f in dict.fromkeys(found)]
 
 
 def _csv(value: Any) -> str:
