@@ -19,6 +19,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from report_lint import lint
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
@@ -29,8 +30,6 @@ from szai_audit.core.findings import Status
 from szai_audit.core.messages import Message
 from szai_audit.explain.public import InputReview, NoticeParagraph, review_input
 from szai_audit.filings import build_filing
-
-from report_lint import lint
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "docs" / "report.schema.json").read_text())
 FACTORS = "Main factors and their effect"
@@ -75,7 +74,7 @@ def demo_doc(credit_demo):
 
 
 def test_the_demo_protected_inputs_are_the_grounds_and_their_strong_proxies(credit_demo):
-    model, data = credit_demo.inputs
+    _, data = credit_demo.inputs
     found = set(credit_demo.protected_inputs(data))
     assert found == DEMO_PROTECTED  # the rule of the person notices and the proxy finding
     # The proxies among them: single-input AUC at or above the threshold, read independently.
