@@ -111,6 +111,20 @@ def test_every_json_sentence_on_a_protected_input_needs_review_with_why(credit_d
     jsonschema.validate(demo_doc, SCHEMA)
 
 
+def test_the_schema_describes_the_status_and_reason(demo_doc):
+    paragraph = _factor_paragraphs(demo_doc)[-1]
+    assert paragraph["status"] == "NEEDS_REVIEW"
+    for key, value in (("status", "FAIL"), ("reason", "text"), ("feature", 3)):
+        broken = copy.deepcopy(demo_doc)
+        _factor_paragraphs(broken)[-1][key] = value
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(broken, SCHEMA)
+    missing = copy.deepcopy(demo_doc)
+    del _factor_paragraphs(missing)[0]["status"]
+    with pytest.raises(jsonschema.ValidationError, match="'status' is a required property"):
+        jsonschema.validate(missing, SCHEMA)
+
+
 def test_the_reason_says_which_ground_and_the_auc_against_the_threshold(credit_demo, demo_doc):
     by_feature = {p["feature"]: p for p in _factor_paragraphs(demo_doc)}
     reason = by_feature["personal_status"]["reason"]
