@@ -24,6 +24,7 @@ from .core.scope import Scope, SensitiveInfo
 from .explain.engine import Explanation
 from .explain.notices import NoticeBatch, person_notices
 from .explain.person import PersonExplanation, explain_people, person_notice
+from .explain.public import NoticeParagraph, banner_text, paragraph_dict
 from .explain.summary import ExplanationSummary, notice
 from .fairness.analysis import FairnessAnalysis
 from .fairness.recourse import sensitive_inputs
@@ -201,7 +202,7 @@ class AuditResult:
                 "unlabelled": {k: list(v) for k, v in self.unlabelled_values.items()},
             },
             "algorithm_notice": [
-                {"heading": h.to_dict(), "paragraphs": [p.to_dict() for p in paras]}
+                {"heading": h.to_dict(), "paragraphs": [paragraph_dict(p) for p in paras]}
                 for h, paras in self.notice_sections()
             ],
             "policy": self.policy.to_dict(),
@@ -237,7 +238,10 @@ class AuditResult:
         Built from the system card (``metadata``: ``purpose``, ``affected``,
         ``decision_process``, ``appeal``, ``contact``) and the computed explanation: the
         algorithm's basic principle, purpose, main factors and their direction, and how it
-        operates. Missing facts are marked "(not provided)".
+        operates. Missing facts are marked "(not provided)". A factor's sentence that a person
+        must review before publication (an input that is a protected ground or a strong
+        proxy of one, or whose most favourable value contradicts ``value_order``) is followed
+        by a NEEDS_REVIEW banner saying why (docs/article-71.md).
 
         Parameters
         ----------
@@ -264,7 +268,10 @@ class AuditResult:
             for heading, paras in sections:
                 lines.append("")
                 lines.append(heading[code])
-                lines += [p[code] for p in paras]
+                for p in paras:
+                    lines.append(p[code])
+                    if isinstance(p, NoticeParagraph) and p.status is not None and p.reason:
+                        lines.append(banner_text(p.status, p.reason)[code])
             blocks.append("\n".join(lines))
         return visible_text("\n\n".join(blocks) + "\n")
 

@@ -14,6 +14,7 @@ from ..core.metadata import meta_message
 from ..core.policy import Policy
 from . import words as w
 from .checks import ARTICLE, EXPLAINED, NOTICE, SHARE
+from .public import InputReview
 from .summary import NOTICE_KEYS, ExplanationSummary
 
 __all__ = ["attribution_share", "explained", "notice_complete", "share_not_assessed"]
@@ -39,7 +40,12 @@ def explained(summary: ExplanationSummary | None, reason: Message | None) -> Fin
     )
 
 
-def notice_complete(metadata: Mapping[str, Any]) -> Finding:
+def notice_complete(
+    metadata: Mapping[str, Any],
+    flagged: Sequence[tuple[Message, InputReview]] = (),
+    *,
+    numeric_output: bool = False,
+) -> Finding:
     """Art. 71: the public notice the tool drafts, which a person must approve.
 
     Always NEEDS_REVIEW: the tool drafts the notice but cannot approve it. While the system
@@ -48,14 +54,26 @@ def notice_complete(metadata: Mapping[str, Any]) -> Finding:
     says that the person responsible for the system must approve the text before publication,
     the approval being recorded in the ethics committee's sign-off (there is no argument that
     records it: it is a person's act).
+
+    ``flagged`` holds the notice's sentences marked NEEDS_REVIEW (the display name of the
+    input each describes, and why: :func:`~.summary.notice_reviews`); the message then says
+    how many there are and why, and ``details["review"]`` lists them (input, the grounds it
+    is or stands in for, whether it contradicts the declared order).
     """
     missing = [k for k in NOTICE_KEYS if meta_message(metadata, k) is None]
+    message = w.notice_missing(missing) if missing else w.notice_drafted()
+    if flagged:
+        message = message.join(w.notice_review(flagged, numeric_output))
     return Finding(
         check=NOTICE.id,
         article=ARTICLE,
         status=Status.NEEDS_REVIEW,
-        message=w.notice_missing(missing) if missing else w.notice_drafted(),
-        details={"missing": missing, "approved_by": None},
+        message=message,
+        details={
+            "missing": missing,
+            "approved_by": None,
+            "review": [r.to_dict() for _, r in flagged],
+        },
     )
 
 

@@ -17,7 +17,8 @@ from ..core.metadata import meta_text
 from ..core.scope import Scope
 from ..core.svg import Canvas, Frame, bar_rows, text_width
 from .checks import ARTICLE, EXPLAINED, NOTICE
-from .summary import ExplanationSummary
+from .public import NoticeParagraph
+from .summary import TOP, ExplanationSummary
 from .words import (
     EXAMPLE_TITLES,
     NOT_EXPLAINED_ACTION,
@@ -102,7 +103,7 @@ def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
         for f in summary.factors[:15]
     ]
     return {
-        "sentences": summary.sentences,
+        "sentences": _reviewed_sentences(summary, result.value_labels),
         "chart": explanation_chart(result, lang),
         "rows": rows,
         "more": max(0, len(summary.factors) - 15),
@@ -119,6 +120,21 @@ def explanation_section(result: Results, lang: str) -> dict[str, Any] | None:
         "n_total": f"{summary.n_total:,}",
         "numeric_output": summary.numeric_output,
     }
+
+
+def _reviewed_sentences(summary: ExplanationSummary, labels: ValueLabels) -> list[Message]:
+    """The summary's sentences, each direction sentence on an input a person must review
+    before publication (:attr:`ExplanationSummary.reviews`) marked NEEDS_REVIEW with why, as
+    the public notice's paragraph on it is."""
+    out = list(summary.sentences)
+    # Sentence 0 names the main factors; sentence i + 1 gives the direction of factor i.
+    for i, f in enumerate(summary.factors[: min(TOP, len(out) - 1)]):
+        review = summary.reviews.get(f.feature)
+        if review is not None:
+            s = out[i + 1]
+            why = review.reason(f.label, labels, numeric_output=summary.numeric_output)
+            out[i + 1] = NoticeParagraph(s.zh, s.en, f.feature, Status.NEEDS_REVIEW, why)
+    return out
 
 
 def render_notice(
@@ -149,8 +165,10 @@ def conclusion_statements(result: Results) -> list[Statement]:
     produced = next((f for f in mine if f.check == EXPLAINED.id), None)
     notice = next((f for f in mine if f.check == NOTICE.id), None)
     missing = list(notice.details.get("missing", [])) if notice is not None else []
+    review = list(notice.details.get("review", [])) if notice is not None else []
     if summary is not None and summary.factors:
-        text, action = conclusion_text([f.label for f in summary.factors[:3]], missing)
+        flagged = [summary.label(str(r["feature"])) for r in review]
+        text, action = conclusion_text([f.label for f in summary.factors[:3]], missing, flagged)
         return [Statement(ARTICLE, status, text, action, keys, "art-71")]
     out = []
     if produced is not None:

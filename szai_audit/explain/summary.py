@@ -7,6 +7,7 @@ individual record is shown.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,16 +17,21 @@ import pandas as pd
 
 from ..core.catalog import say
 from ..core.data import bin_numeric, is_numeric
+from ..core.findings import Status
 from ..core.labels import ValueLabels, column_unit, with_unit
 from ..core.messages import Message, fmt_pct
 from ..core.metadata import meta_message
+from ..core.orders import Order
 from . import words as w
 from .engine import Explanation
+from .public import InputReview, NoticeParagraph, review_input
 
 #: Features named in the summary sentences.
 TOP = 3
 #: Features in an example's reasons.
 REASONS = 3
+#: Features the public notice describes, one paragraph each.
+NOTICE_FACTORS = 5
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,9 @@ class ExplanationSummary:
     numeric_output: bool = False
     output: Message | None = None
     labels: Mapping[str, Message] = field(default_factory=dict)
+    #: Why the public text's sentence on an input must be reviewed before publication, by
+    #: input (:func:`with_reviews`); the inputs with nothing to review are absent.
+    reviews: Mapping[str, InputReview] = field(default_factory=dict)
 
     def share(self, feature: str) -> float | None:
         """The feature's share of the model's influence; None when the model does not use it."""
@@ -295,13 +304,52 @@ def summarize(
     )
 
 
+def with_reviews(
+    summary: ExplanationSummary,
+    protected: Mapping[str, Sequence[tuple[str, float | None]]],
+    value_order: Mapping[str, Order] | None = None,
+    threshold: float = 0.0,
+) -> ExplanationSummary:
+    """The summary with :attr:`~ExplanationSummary.reviews`: each factor whose sentence in the
+    public text must be reviewed before publication (:func:`~.public.review_input`).
+
+    ``protected`` maps each input tied to a protected ground to its grounds, each with the
+    input's single-input AUC (None: the ground's own column), by the rule of
+    :func:`szai_audit.fairness.recourse.sensitive_inputs`; ``value_order`` the audit's
+    declared orders; ``threshold`` its ``proxy_auc_threshold``.
+    """
+    orders = value_order or {}
+    reviews = {}
+    for f in summary.factors:
+        found = review_input(
+            f.feature, f.direction, protected.get(f.feature, ()), orders.get(f.feature), threshold
+        )
+        if found is not None:
+            reviews[f.feature] = found
+    return dataclasses.replace(summary, reviews=reviews)
+
+
+def notice_reviews(
+    summary: ExplanationSummary | None, n_factors: int = NOTICE_FACTORS
+) -> list[tuple[FactorSummary, InputReview]]:
+    """The factors whose paragraph in the public notice must be reviewed before publication,
+    in the notice's order, with why."""
+    if summary is None:
+        return []
+    return [
+        (f, summary.reviews[f.feature])
+        for f in summary.factors[:n_factors]
+        if f.feature in summary.reviews
+    ]
+
+
 def notice(
     summary: ExplanationSummary | None,
     metadata: Mapping[str, Any],
     *,
     model_class: str | None,
     numeric_output: bool = False,
-    n_factors: int = 5,
+    n_factors: int = NOTICE_FACTORS,
     value_labels: ValueLabels | None = None,
 ) -> list[tuple[Message, list[Message]]]:
     """The public algorithm notice: (heading, paragraphs) in the order of the notice.
@@ -310,6 +358,10 @@ def notice(
     output (an amount, a price) the wording speaks of results, not decisions. The category
     values a factor's direction quotes are shown by their ``value_labels`` (the raw value when
     none was given; :func:`notice_values` lists them).
+
+    Each factor's paragraph is a :class:`~.public.NoticeParagraph`: NEEDS_REVIEW, with the
+    reason, when the input is a protected ground or a strong proxy, or when the model's most
+    favourable value contradicts its declared order (:attr:`ExplanationSummary.reviews`).
     """
 
     def meta(key: str) -> Message:
@@ -389,12 +441,22 @@ def _factor_paragraphs(
     if summary is not None:
         for f in summary.factors[:n_factors]:
             d = labels.localise(summary.direction(f), f.feature)
+            text = say(
+                "explain.factor_paragraphs.total_influence",
+                label=f.label,
+                share=fmt_pct(f.share),
+                d=d,
+            )
+            review = summary.reviews.get(f.feature)
             factors.append(
-                say(
-                    "explain.factor_paragraphs.total_influence",
-                    label=f.label,
-                    share=fmt_pct(f.share),
-                    d=d,
+                NoticeParagraph(
+                    text.zh,
+                    text.en,
+                    feature=f.feature,
+                    status=None if review is None else Status.NEEDS_REVIEW,
+                    reason=None
+                    if review is None
+                    else review.reason(f.label, labels, numeric_output=numeric_output),
                 )
             )
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..core.catalog import say
 from ..core.findings import Status
@@ -421,6 +422,29 @@ def notice_missing(missing: Sequence[str]) -> Message:
     )
 
 
+def notice_review(flagged: Sequence[tuple[Message, Any]], numeric_output: bool = False) -> Message:
+    """The notice finding's sentence on the draft's sentences marked NEEDS_REVIEW: how many,
+    and why (``flagged``: the display name of each one's input and its
+    :class:`~.public.InputReview`)."""
+    protected = [label for label, r in flagged if r.protected]
+    against = [label for label, r in flagged if r.against_order]
+    rule = say(
+        "explain.review_reason.rule_result"
+        if numeric_output
+        else "explain.review_reason.rule_decision"
+    )
+    why = []
+    if protected:
+        why.append(say("explain.notice_review.protected", names=listing(protected), rule=rule))
+    if against:
+        why.append(say("explain.notice_review.against_order", names=listing(against)))
+    return say(
+        "explain.notice_review.sentences_flagged",
+        n=len(flagged),
+        why=listing(why, "；", "; "),
+    )
+
+
 def explained_text(top: Sequence[Message], n_rows: int, n_total: int) -> Message:
     """The explanation finding: rows explained and the main factors."""
     rows_zh = (
@@ -492,23 +516,27 @@ def share_text(
     return head.join(tail)
 
 
-def notice_text(missing: Sequence[str]) -> tuple[Message, Message]:
-    """Page 1 on the public notice: its state, and what the organisation must do (supply the
-    facts it lacks, then have it approved)."""
+def notice_text(missing: Sequence[str], flagged: Sequence[Message] = ()) -> tuple[Message, Message]:
+    """Page 1 on the public notice: its state, and what the organisation must do (settle the
+    sentences marked NEEDS_REVIEW, on the inputs ``flagged``; supply the facts it lacks; then
+    have it approved)."""
     if missing:
         fields = [NOTICE_FIELDS.get(k, say("explain.notice_text.text", k=k)) for k in missing]
         names = listing(list(fields))
-        return (
-            say("explain.notice_text.public_notice_drafted_but", names=names),
-            say("explain.notice_text.supply_then_have_person", names=names),
-        )
-    return (
-        say("explain.notice_text.public_notice_drafted_must"),
-        say("explain.notice_text.have_person_responsible_system"),
-    )
+        text = say("explain.notice_text.public_notice_drafted_but", names=names)
+        action = say("explain.notice_text.supply_then_have_person", names=names)
+    else:
+        text = say("explain.notice_text.public_notice_drafted_must")
+        action = say("explain.notice_text.have_person_responsible_system")
+    if flagged:
+        first = say("explain.notice_text.review_first", n=len(flagged), names=listing(flagged))
+        action = first.join(Message(action.zh, action.en[:1].lower() + action.en[1:]), sep_en="")
+    return text, action
 
 
-def conclusion_text(top: Sequence[Message], missing: Sequence[str]) -> tuple[Message, Message]:
+def conclusion_text(
+    top: Sequence[Message], missing: Sequence[str], flagged: Sequence[Message] = ()
+) -> tuple[Message, Message]:
     """Page 1 on Art. 71 when the model was explained: its main inputs and the notice's state
     (:func:`notice_text`), and what the organisation must do."""
     names = listing(list(top))
@@ -518,7 +546,7 @@ def conclusion_text(top: Sequence[Message], missing: Sequence[str]) -> tuple[Mes
         names=names,
         count=Message(count, "these inputs" if len(top) > 1 else "this input"),
     )
-    notice, action = notice_text(missing)
+    notice, action = notice_text(missing, flagged)
     return head.join(Message(notice.zh, notice.en[:1].lower() + notice.en[1:]), sep_en=""), action
 
 

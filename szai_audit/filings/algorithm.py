@@ -58,9 +58,12 @@ def _scenario(facts: AuditFacts) -> Message | None:
 
 def _public_part(facts: AuditFacts) -> Part:
     confirm = say("filings.algorithm.public_part.confirm_text_accurate_plain")
-    operates = facts.notice_section("How it operates") + facts.notice_section(
+    operates = facts.notice_paragraphs("How it operates") + facts.notice_paragraphs(
         "Main factors and their effect"
     )
+    # A sentence on an input tied to a protected ground, or one whose most favourable value
+    # contradicts the declared order, keeps the audit's NEEDS_REVIEW banner here.
+    review = tuple((i, why) for i, (_, why) in enumerate(operates) if why is not None)
     fields = (
         drafted(
             say("filings.algorithm.public_part.basic_principle"),
@@ -74,8 +77,9 @@ def _public_part(facts: AuditFacts) -> Part:
         ),
         drafted(
             say("filings.algorithm.public_part.main_operating_mechanism"),
-            _joined(operates),
+            _joined(tuple(text for text, _ in operates)),
             confirm,
+            review=review,
         ),
         drafted(
             say("filings.algorithm.public_part.application_scenario"),

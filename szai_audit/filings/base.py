@@ -51,19 +51,36 @@ FIELD_KINDS: dict[str, Message] = {
 class Field:
     """One entry of a filing: a label and its value (None when a person must write it).
 
-    ``prompt`` says what a person must write (or confirm).
+    ``prompt`` says what a person must write (or confirm). ``review`` marks lines of the
+    value (by position among its ``"\n"``-separated lines) that a person must review before
+    the text is published, each with why: a sentence of the public text on an input tied to
+    a protected ground, say, shown with a NEEDS_REVIEW banner after it.
     """
 
     label: Message
     value: Message | None = None
     kind: str = MEASURED
     prompt: Message | None = None
+    review: tuple[tuple[int, Message], ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in FIELD_KINDS:
             raise ValueError(f"kind must be one of {sorted(FIELD_KINDS)}, got {self.kind!r}")
         if (self.value is None) != (self.kind == NEEDS_REVIEW):
             raise ValueError("a field has no value exactly when a person must write it")
+        lines = 0 if self.value is None else len(self.value.zh.split("\n"))
+        if any(not 0 <= i < lines for i, _ in self.review):
+            raise ValueError(f"review marks lines 0 to {lines - 1} of the value only")
+
+    def line_reviews(self) -> list[tuple[Message, Message | None]]:
+        """The value's lines, each with why a person must review it before publication
+        (None: nothing to review); [] for a field without a value."""
+        if self.value is None:
+            return []
+        why = dict(self.review)
+        zh, en = self.value.zh.split("\n"), self.value.en.split("\n")
+        en += [""] * (len(zh) - len(en))
+        return [(Message(z, e), why.get(i)) for i, (z, e) in enumerate(zip(zh, en, strict=False))]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +88,10 @@ class Field:
             "value": None if self.value is None else self.value.to_dict(),
             "kind": self.kind,
             "prompt": None if self.prompt is None else self.prompt.to_dict(),
+            "review": [
+                {"line": i, "status": "NEEDS_REVIEW", "reason": why.to_dict()}
+                for i, why in self.review
+            ],
         }
 
 
@@ -79,11 +100,17 @@ def needs(label: Message, prompt: Message) -> Field:
     return Field(label, None, NEEDS_REVIEW, prompt)
 
 
-def drafted(label: Message, value: Message | None, prompt: Message) -> Field:
-    """A field drafted from the system card; blank (NEEDS_REVIEW) when the card lacks it."""
+def drafted(
+    label: Message,
+    value: Message | None,
+    prompt: Message,
+    review: tuple[tuple[int, Message], ...] = (),
+) -> Field:
+    """A field drafted from the system card; blank (NEEDS_REVIEW) when the card lacks it.
+    ``review``: lines of the value a person must review before publication, with why."""
     if value is None or not (value.zh.strip() or value.en.strip()):
         return needs(label, prompt)
-    return Field(label, value, DRAFTED, prompt)
+    return Field(label, value, DRAFTED, prompt, review)
 
 
 @dataclass(frozen=True)
@@ -165,6 +192,12 @@ class Filing:
     def needs_review(self) -> list[tuple[Part, Field]]:
         """Every field a person must still write, with its part, in order."""
         return [(p, f) for p in self.parts for f in p.fields if f.kind == NEEDS_REVIEW]
+
+    @property
+    def flagged(self) -> list[tuple[Part, Field, Message]]:
+        """Every line of a drafted text a person must review before publication, with its
+        part, its field and why (:attr:`Field.review`), in order."""
+        return [(p, f, why) for p in self.parts for f in p.fields for _, why in f.review]
 
     @property
     def drafted(self) -> list[tuple[Part, Field]]:

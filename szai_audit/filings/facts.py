@@ -290,10 +290,19 @@ class AuditFacts:
 
     def notice_section(self, heading_en: str) -> tuple[Message, ...]:
         """The paragraphs of one section of the public algorithm notice (Art. 71)."""
+        return tuple(text for text, _ in self.notice_paragraphs(heading_en))
+
+    def notice_paragraphs(self, heading_en: str) -> tuple[tuple[Message, Message | None], ...]:
+        """The paragraphs of one section of the public algorithm notice (Art. 71), each with
+        why a person must review it before publication (its ``reason`` when its ``status`` is
+        NEEDS_REVIEW), or None: an audit saved before the notice carried a status has None
+        throughout."""
         for s in self.doc.get("algorithm_notice") or []:
             if s["heading"]["en"] == heading_en:
                 return tuple(
-                    Message(p["zh"], p["en"]) for p in s["paragraphs"] if not _marks_missing(p)
+                    (Message(p["zh"], p["en"]), _review_reason(p))
+                    for p in s["paragraphs"]
+                    if not _marks_missing(p)
                 )
         return ()
 
@@ -366,3 +375,12 @@ def _marks_missing(p: Mapping[str, str]) -> bool:
     """Whether a notice paragraph only says a fact was not provided."""
     zh, en = p.get("zh", ""), p.get("en", "")
     return zh.endswith(NOT_PROVIDED.zh) and en.endswith(NOT_PROVIDED.en)
+
+
+def _review_reason(p: Mapping[str, Any]) -> Message | None:
+    """Why a notice paragraph must be reviewed before publication: its reason when its status
+    is NEEDS_REVIEW, else None (and None for a paragraph saved without a status)."""
+    reason = p.get("reason")
+    if p.get("status") != "NEEDS_REVIEW" or not isinstance(reason, Mapping):
+        return None
+    return Message(str(reason.get("zh", "")), str(reason.get("en", "")))

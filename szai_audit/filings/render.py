@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.findings import Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
+from ..core.messages import Message
 from ..core.metadata import meta_message
+from ..explain.public import banner_text
 
 __all__ = ["render_filing", "text_filing"]
 
@@ -38,6 +41,8 @@ def render_filing(filing: Any, lang: str) -> str:
         "intro": filing.intro,
         "parts": filing.parts,
         "todo": filing.needs_review,
+        "flagged": filing.flagged,
+        "review_status": Status.NEEDS_REVIEW,
         "n_drafted": len(filing.drafted),
     }
     return environment().get_template("filing.html.j2").render(page=page, lang=lang)
@@ -50,7 +55,8 @@ def text_filing(filing: Any, lang: str = "en") -> str:
     """``filing`` as plain text in one language (``"zh"`` or ``"en"``): each part's heading
     and clauses, its sentences, tables (cells joined by `` | ``, a marked row ending in ``*``,
     the table's note after it in brackets)
-    and fields (``- label [kind]: value``, or the prompt when a person must write it); control
+    and fields (``- label [kind]: value``, or the prompt when a person must write it; a value
+    with lines to review line by line, each such line followed by its NEEDS_REVIEW banner); control
     and bidirectional formatting characters shown as escapes, as in the HTML page
     (:func:`~szai_audit.core.html.visible_text`)."""
     colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
@@ -72,6 +78,13 @@ def text_filing(filing: Any, lang: str = "en") -> str:
                     f"  ({table.note[lang]})" if lang == "en" else f"  （{table.note[lang]}）"
                 )
         for f in part.fields:
+            if f.review:  # line by line, each line to review followed by its banner
+                out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}{colon.rstrip()}")
+                for line, why in f.line_reviews():
+                    out.append(f"    {line[lang]}")
+                    if why is not None:
+                        out.append(f"    {banner_text(Status.NEEDS_REVIEW, why)[lang]}")
+                continue
             shown = f.prompt[lang] if f.value is None else f.value[lang].replace("\n", " / ")
             out.append(f"- {f.label[lang]}{_KIND_MARK[f.kind]}{colon}{shown}")
     return visible_text("\n".join(out) + "\n")

@@ -20,12 +20,21 @@ from ..core.models import REPEAT_ROWS, ModelAdapter, Repeat
 from ..core.progress import stage
 from ..explain import findings as explain_findings
 from ..explain.engine import Explanation
-from ..explain.summary import TOP, Example, ExplanationSummary, notice_values, summarize
+from ..explain.summary import (
+    TOP,
+    Example,
+    ExplanationSummary,
+    notice_reviews,
+    notice_values,
+    summarize,
+    with_reviews,
+)
 from ..explain.words import OUTPUT_NAMES
 from ..fairness.counterfactual import FlipResult, flip_test, flip_values, without_directions
 from ..fairness.findings import inputs as input_findings
 from ..fairness.findings.grounds import ARTICLE_72_4_GROUNDS, ground_not_provided
 from ..fairness.proxies import ProxyReport, stand_in
+from ..fairness.recourse import sensitive_inputs
 from ..inputs.attributes import Attribute
 from ..inputs.rows import RowAccess
 from ..inputs.settings import Settings
@@ -38,6 +47,7 @@ __all__ = [
     "grounds_not_provided",
     "input_checks",
     "labelled",
+    "protected_inputs",
     "repeatability",
 ]
 
@@ -175,10 +185,16 @@ def explanation(
     unrepeatable: Repeat | None = None,
 ) -> Explained:
     """Art. 71: the explanation, its summary, and the findings that follow from it (the
-    explanation itself, the public notice's facts, and each ground's share of the model's
-    influence); none from a model whose outputs differ between two calls (``unrepeatable``)."""
+    explanation itself, the public notice's facts and the sentences of it a person must
+    review, and each ground's share of the model's influence); none from a model whose
+    outputs differ between two calls (``unrepeatable``).
+
+    The summary carries why the public text's sentence on an input must be reviewed
+    (:func:`~szai_audit.explain.summary.with_reviews`): the inputs tied to a protected ground
+    by the rule of :func:`~szai_audit.fairness.recourse.sensitive_inputs` (the rule of the
+    person notices and of the proxy finding), and the inputs whose most favourable value
+    contradicts the declared ``value_order``."""
     policy = settings.policy
-    findings = [explain_findings.notice_complete(settings.metadata)]
     reason = _why_not_explained(settings, adapter, unrepeatable)
     explained = summary = None
     if reason is None:
@@ -202,9 +218,43 @@ def explanation(
             numeric_output=numeric,
             output=OUTPUT_NAMES.get(settings.task) if numeric else None,
         )
-    findings.insert(0, explain_findings.explained(summary, reason))
+        summary = with_reviews(
+            summary,
+            protected_inputs(explained.features, attrs, proxies, policy.proxy_auc_threshold),
+            settings.value_order,
+            policy.proxy_auc_threshold,
+        )
+    flagged = [(f.label, r) for f, r in notice_reviews(summary)]
+    findings = [
+        explain_findings.explained(summary, reason),
+        explain_findings.notice_complete(settings.metadata, flagged, numeric_output=numeric),
+    ]
     findings += _shares(summary, attrs, proxies, settings)
     return explained, summary, findings
+
+
+def protected_inputs(
+    columns: Sequence[Any],
+    attrs: Sequence[Attribute],
+    proxies: Mapping[str, ProxyReport],
+    threshold: float,
+) -> dict[str, list[tuple[str, float | None]]]:
+    """The model inputs tied to a protected ground, by the rule of
+    :func:`~szai_audit.fairness.recourse.sensitive_inputs` (a ground's own column among
+    ``columns``, and each ground's proxies with single-input AUC at or above ``threshold``),
+    each with its grounds: ``(ground, None)`` for the ground's own column, ``(ground, auc)``
+    for a proxy."""
+    tied = sensitive_inputs(columns, [a.info.column for a in attrs], proxies, threshold)
+    out: dict[str, list[tuple[str, float | None]]] = {str(c): [] for c in tied}
+    for a in attrs:
+        if a.info.column is not None and str(a.info.column) in out:
+            out[str(a.info.column)].append((a.info.ground, None))
+    for ground, report in proxies.items():
+        table = report.features
+        for c, auc in table["auc"][table["auc"] >= threshold].items():
+            if str(c) in out and (ground, None) not in out[str(c)]:
+                out[str(c)].append((str(ground), float(auc)))
+    return out
 
 
 def _shares(
