@@ -12,7 +12,6 @@ from typing import Any
 
 from ..core.findings import Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
-from ..core.messages import Message
 from ..core.metadata import meta_message
 from ..explain.public import banner_text
 
