@@ -35,7 +35,7 @@ import functools
 import re
 import time
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -90,6 +90,27 @@ RIGHTS_HEADING = say("explain.rights_heading")
 AUTOMATION = ("fully_automated", "human_review", "advisory")
 #: The metadata fields a notice's rights section reads, each a NEEDS_REVIEW line when missing.
 RIGHTS_FIELDS = ("review", "response_time", "complaint")
+#: Each of them said, given its value, and its placeholder when missing.
+RIGHTS: dict[str, tuple[Callable[[Message], Message], Message]] = {
+    "review": (
+        lambda v: say("explain.rights.review", value=v),
+        say("explain.rights.review_missing"),
+    ),
+    "response_time": (
+        lambda v: say("explain.rights.response_time", value=v),
+        say("explain.rights.response_time_missing"),
+    ),
+    "complaint": (
+        lambda v: say("explain.rights.complaint", value=v),
+        say("explain.rights.complaint_missing"),
+    ),
+}
+#: Whether a person took part in the decision, in words.
+INVOLVEMENT = {
+    "fully_automated": say("explain.involvement.fully_automated"),
+    "human_review": say("explain.involvement.human_review"),
+    "advisory": say("explain.involvement.advisory"),
+}
 
 
 @dataclass(frozen=True)
@@ -116,9 +137,8 @@ def _score_line(p: PersonExplanation) -> Message | None:
         return None
     if p.cutoff is None:
         return say("explain.score_line.no_cutoff", s=f"{p.score:.2f}")
-    key = "at_or_above" if p.cutoff.inclusive else "above"
     return say(
-        f"explain.score_line.{key}",
+        "explain.score_line.at_or_above" if p.cutoff.inclusive else "explain.score_line.above",
         s=_number_beside(p.score, p.cutoff.value),
         cut=f"{p.cutoff.value:.2f}",
     )
@@ -155,7 +175,7 @@ def _involvement(automation: str | None) -> Line:
     """Whether a person took part in the decision, from ``UseContext.automation``."""
     if automation is None:
         return Line(say("explain.involvement.missing"), review=True)
-    return Line(say(f"explain.involvement.{automation}"))
+    return Line(INVOLVEMENT[automation])
 
 
 def _rights(metadata: Mapping[str, Any], automation: str | None) -> list[Line]:
@@ -167,11 +187,10 @@ def _rights(metadata: Mapping[str, Any], automation: str | None) -> list[Line]:
     else:
         out.append(Line(say("explain.rights.not_solely")))
     review = _field(metadata, "review") or _field(metadata, "appeal")
-    for key, value in (("review", review), *((k, _field(metadata, k)) for k in RIGHTS_FIELDS[1:])):
-        if value is None:
-            out.append(Line(say(f"explain.rights.{key}_missing"), review=True))
-        else:
-            out.append(Line(say(f"explain.rights.{key}", value=value)))
+    given = (review, *(_field(metadata, k) for k in RIGHTS_FIELDS[1:]))
+    for key, value in zip(RIGHTS_FIELDS, given, strict=True):
+        said, missing = RIGHTS[key]
+        out.append(Line(missing, review=True) if value is None else Line(said(value)))
     out.append(Line(say("explain.rights.correct")))
     if (contact := _field(metadata, "contact")) is not None:
         out.append(Line(say("explain.rights.contact", value=contact)))
@@ -199,8 +218,11 @@ def _page(
         "involvement": _involvement(automation),
         "reasons_heading": REASONS_HEADING,
         "reasons_intro": say(
-            "explain.reasons_intro."
-            + ("none" if not p.reasons else "for" if p.favourable else "against")
+            "explain.reasons_intro.none"
+            if not p.reasons
+            else "explain.reasons_intro.for"
+            if p.favourable
+            else "explain.reasons_intro.against"
         ),
         "reasons": [_first_up(r.sentence) for r in p.reasons],
         "protected_heading": PROTECTED_HEADING,
@@ -609,16 +631,7 @@ def write_notices(
         NEEDS_REVIEW placeholder when not given.
     """
     start = time.perf_counter()
-    if len(people) != len(references):
-        raise InputError(
-            f"references must name each person once: {len(people)} people, "
-            f"{len(references)} references."
-        )
-    _check_lang(lang)
-    _check_automation(automation)
-    folder = Path(out)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"out must be a folder; {str(folder)!r} is a file.")
+    folder = _checked_batch(people, references, out, lang, automation)
     on = on or date.today()
     meta = metadata or {}
     decided = [_decided(decided_on, r) for r in references]
@@ -653,6 +666,23 @@ def write_notices(
         turned=tuple(p.turned for _, p in written),
         needs_review=tuple(k for k in _missing(meta, None, None) if k in missing),
     )
+
+
+def _checked_batch(
+    people: Sequence[Any], references: Sequence[Any], out: PathLike, lang: str, automation: Any
+) -> Path:
+    """The folder of a batch, once its arguments are checked."""
+    if len(people) != len(references):
+        raise InputError(
+            f"references must name each person once: {len(people)} people, "
+            f"{len(references)} references."
+        )
+    _check_lang(lang)
+    _check_automation(automation)
+    folder = Path(out)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"out must be a folder; {str(folder)!r} is a file.")
+    return folder
 
 
 @dataclass(frozen=True)

@@ -565,9 +565,9 @@ def explain_people(
     min_count: int = 10,
     random_state: int | None = 0,
 ) -> list[PersonExplanation]:
-    """Explain the model's decisions for many people, and what would change each, in bulk:
-    one call of the explanation engine for everyone and a few large model calls for the
-    recourse of everyone refused.
+    """Explain the model's decisions for many people (one :class:`PersonExplanation` each, in
+    the order of ``rows``), and what would change each, in bulk: one call of the explanation
+    engine for everyone and a few large model calls for the recourse of everyone refused.
 
     Parameters
     ----------
@@ -577,46 +577,27 @@ def explain_people(
         The model's inputs for many people (not modified): the background of the
         contributions, the comparison with favourable decisions, the values recourse tries.
     rows : index labels of data, or DataFrame
-        The people explained, in order.
     favorable_label : object, default 1
     feature_labels, value_labels : mapping, optional
         Display names of columns and of category values, as for :class:`szai_audit.Audit`.
     immutable : sequence of str
         Columns recourse never changes.
     sensitive : sequence of str, or mapping of str to sequence of str
-        The inputs tied to protected grounds (a ground's own column, or a proxy), or a mapping
-        from each to the grounds it is or stands in for (``{"personal_status": ["gender"]}``,
-        named as in ``Audit(sensitive=...)``). They are never a reason the person is asked to
-        act on and never changed; each whose contribution to a decision is not zero is
-        **disclosed** (:attr:`PersonExplanation.protected`, with its share of the influence),
-        and ``turned`` says whether the decision rests on them.
+        The inputs tied to protected grounds, or ``{column: [grounds it is or stands in
+        for]}``: never a reason to act on, never changed, disclosed when they weighed.
     actionable : mapping, optional
-        ``{column: "increase" | "decrease" | "better" | "any" | [categories]}``: the only
-        columns recourse may change, and how: a number up, down or either way; ``"better"``
-        the way ``value_order`` calls better; a category to any other category seen in
-        ``data`` ("any") or only to those listed. **Recourse is opt-in**: without
-        ``actionable`` none is searched, and the notice says why (a change the model rewards
-        may harm the person: closing an account, a worse credit history).
+        ``{column: "increase" | "decrease" | "better" | "any" | [categories]}``; recourse is
+        searched only when it is given (the module's description).
     value_order : mapping, optional
-        ``{column: "higher" | "lower" | [categories from worse to better]}``
-        (:mod:`szai_audit.core.orders`): recourse never proposes a move the order calls worse.
+        ``{column: "higher" | "lower" | [categories, worse first]}``: never moved against.
     threshold : float, optional
-        The audit's decision threshold on the score of the positive label; the cut-off
-        stated beside the score is this, or 0.5, and only when every decision on ``data``
-        agrees with it (:func:`decision_cutoff`).
+        The audit's threshold on the positive label's score (:func:`decision_cutoff`).
     n_reasons, n_options, background_size, grid : int
         Reasons given (4); recourse options, each changing other columns (3); background rows
         drawn for the contributions (100); quantiles of a number tried as its new value (20).
     min_count : int, default 10
-        Reasons are compared with the favourably decided (their median, most common category)
-        when at least this many have a value; recourse offers only categories at least this
-        many people of ``data`` hold: a notice never describes a handful of others.
+        Fewest favourably decided a reason is compared with, fewest holders of a category.
     random_state : int or None, default 0
-
-    Returns
-    -------
-    list of PersonExplanation
-        One per person, in the order of ``rows``.
 
     Examples
     --------
@@ -629,8 +610,6 @@ def explain_people(
     ...                         actionable={"income": "increase"})
     >>> len(people), all(o.decision_after for p in people for o in p.recourse)
     (50, True)
-    >>> explain_people(model, X, X.index[:1], favorable_label=True)[0].recourse_offered
-    False
     """
     _check_counts(n_reasons=n_reasons, n_options=n_options, background_size=background_size)
     _check_counts(grid=grid, least=2)
@@ -638,9 +617,7 @@ def explain_people(
     tied = _tied(sensitive)
     persons = _checked_people(data, rows, list(tied))
     orders = check_value_order(value_order, data)
-    allowed = (
-        {} if actionable is None else changeable(data, immutable, list(tied), actionable, orders)
-    )
+    allowed = changeable(data, immutable, list(tied), actionable, orders) if actionable else {}
     words = _Words(data, feature_labels, _value_tables(value_labels), min_count)
     return _explained(
         model, data, persons, allowed, words, favorable_label, tied, random_state,
@@ -934,8 +911,19 @@ def _protected_sentence(
             "explain.protected.tie_related",
             grounds=Message("、".join(g.zh for g in grounds), " and ".join(g.en for g in grounds)),
         )
-    key = "explain.protected.item_towards" if towards else "explain.protected.item_against"
-    return say(key, name=name, shown=shown, tie=tie, share=fmt_pct(share))
+    return say(
+        "explain.protected.item_towards" if towards else "explain.protected.item_against",
+        name=name, shown=shown, tie=tie, share=fmt_pct(share),
+    )  # fmt: skip
+
+
+#: Whether the decision rests on the inputs tied to protected grounds: (turned, favourable).
+TURNED = {
+    (True, True): say("explain.protected.turned_favourable"),
+    (True, False): say("explain.protected.turned_refused"),
+    (False, True): say("explain.protected.not_turned_favourable"),
+    (False, False): say("explain.protected.not_turned_refused"),
+}
 
 
 def disclosure(p: PersonExplanation) -> Message:
@@ -947,9 +935,7 @@ def disclosure(p: PersonExplanation) -> Message:
     if p.protected:
         parts = [say("explain.protected.used")]
         if p.turned is not None:
-            key = ("turned" if p.turned else "not_turned") + ("_favourable" if p.favourable
-                                                               else "_refused")  # fmt: skip
-            parts.append(say(f"explain.protected.{key}"))
+            parts.append(TURNED[p.turned, p.favourable])
         return Message("".join(m.zh for m in parts), " ".join(m.en for m in parts))
     if p.grounds:
         listed = Message("、".join(g.zh for g in p.grounds), ", ".join(g.en for g in p.grounds))
