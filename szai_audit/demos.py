@@ -117,6 +117,42 @@ _FARE_CARD = {
 }
 
 
+#: The credit demo's expected directions (``Audit(value_order=...)``), categories worse first;
+#: "no checking account" is not ranked, so closing an account is never proposed.
+CREDIT_VALUE_ORDER = {
+    "checking_status": [
+        "... < 0 DM",
+        "0 <= ... < 200 DM",
+        "... >= 200 DM / salary assignments for at least 1 year",
+    ],
+    "savings": [
+        "unknown/ no savings account",
+        "... < 100 DM",
+        "100 <= ... < 500 DM",
+        "500 <= ... < 1000 DM",
+        ".. >= 1000 DM",
+    ],
+    "credit_history": [
+        "critical account/ other credits existing (not at this bank)",
+        "delay in paying off in the past",
+        "existing credits paid back duly till now",
+        "all credits at this bank paid back duly",
+        "no credits taken/ all credits paid back duly",
+    ],
+    "duration_months": "lower",
+    "credit_amount": "lower",
+}
+
+#: What a refused applicant of the credit demo may be told to change
+#: (``Audit(recourse={"actionable": ...})``).
+CREDIT_ACTIONABLE = {
+    "checking_status": "better",
+    "savings": "better",
+    "duration_months": "better",
+    "credit_amount": "better",
+}
+
+
 def run_demo(out_dir: str | Path = "out", random_state: int = 0) -> tuple[Path, Path]:
     """Audit the German Credit demo (:func:`demo_result`) and write its reports to
     ``out_dir/demo_report.html`` and ``.json``. Returns the paths of the HTML and JSON reports.
@@ -215,6 +251,11 @@ def demo_result(random_state: int = 0) -> AuditResult:
         # Only the applicants' attributes needed for the audit are in the data; scanned as
         # internal data (not provided to others).
         privacy={"quasi_identifiers": ["age", "personal_status", "job"], "external": False},
+        # What the bank expects each input to weigh towards, worse first: recourse never moves
+        # against it, and the public notice flags where the model rewards the other way.
+        value_order=CREDIT_VALUE_ORDER,
+        # What a refused applicant may be told to change (recourse is opt-in).
+        recourse={"actionable": CREDIT_ACTIONABLE},
     ).run(random_state=random_state)
 
 

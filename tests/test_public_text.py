@@ -105,7 +105,9 @@ def test_every_json_sentence_on_a_protected_input_needs_review_with_why(credit_d
             assert f"本句描述的输入（{label.zh}）" in p["reason"]["zh"]
             assert "不应将其作为决策规则公布" in p["reason"]["zh"]
             assert f"({label.en})" in p["reason"]["en"]
-        else:  # no value_order in the demo: nothing to review
+        elif p["feature"] == "credit_history":  # the demo's value_order: rewarded the wrong way
+            assert p["status"] == "NEEDS_REVIEW" and "组织声明的优劣顺序" in p["reason"]["zh"]
+        else:  # within the declared order, or none declared: nothing to review
             assert p["status"] is None and p["reason"] is None
     assert named == 2  # purpose and personal_status are among the notice's five factors
     jsonschema.validate(demo_doc, SCHEMA)
@@ -141,10 +143,11 @@ def test_the_reason_says_which_ground_and_the_auc_against_the_threshold(credit_d
 def test_the_notice_finding_counts_the_sentences_and_says_why(credit_demo):
     notice = next(f for f in credit_demo.findings if f.check == "explanation.notice_complete")
     assert notice.status is Status.NEEDS_REVIEW
-    assert [r["feature"] for r in notice.details["review"]] == ["purpose", "personal_status"]
-    assert "有 2 句须在发布前审查" in notice.message.zh
+    reviewed = [r["feature"] for r in notice.details["review"]]
+    assert reviewed == ["credit_history", "purpose", "personal_status"]
+    assert "有 3 句须在发布前审查" in notice.message.zh
     assert "贷款用途、婚姻状况与性别" in notice.message.zh
-    assert "2 of the draft's sentences" in notice.message.en
+    assert "3 of the draft's sentences" in notice.message.en
     explained = next(f for f in credit_demo.findings if f.check == "explanation.produced")
     assert explained.status is Status.PASS  # the explanation finding's own logic is unchanged
 
@@ -165,26 +168,28 @@ def test_the_report_shows_a_red_banner_after_each_protected_sentence(credit_demo
             assert banner is not None, text
             assert 'class="badge needs-review"' in banner and "待人工审查" in banner
             assert f"本句描述的输入（{labels[protected[0]].zh}）" in _text(banner)
+        elif labels["credit_history"].zh in text:  # against the demo's value_order
+            assert banner is not None and "组织声明的优劣顺序" in _text(banner), text
         elif "占全部影响" in text:
             assert banner is None, text
     assert flagged == 2
     assert ".review-banner" in page and "var(--fail)" in page  # red
     # the summary's direction sentence on a protected input carries the banner too
     summary = page.split('<div class="summary-sentences">', 1)[1].split("</div>\n", 1)[0]
-    assert "贷款用途为" in summary and summary.count('class="review-banner"') == 1
+    assert "贷款用途为" in summary and summary.count('class="review-banner"') == 2  # and history
 
 
 def test_the_standalone_notice_carries_the_banners(credit_demo):
     zh = credit_demo.algorithm_notice(lang="zh").splitlines()
     for i, line in enumerate(zh):
-        if line.startswith(("贷款用途：", "婚姻状况与性别：")):
+        if line.startswith(("贷款用途：", "婚姻状况与性别：", "信用记录：")):
             assert zh[i + 1].startswith("【待人工审查】本句描述的输入"), zh[i + 1]
-        elif line.startswith(("支票账户状况：", "信用记录：", "储蓄：")):
+        elif line.startswith(("支票账户状况：", "储蓄：")):
             assert not zh[i + 1].startswith("【"), zh[i + 1]
     en = credit_demo.algorithm_notice(lang="en")
-    assert en.count("[Needs review] The input this sentence describes") == 2
+    assert en.count("[Needs review] The input this sentence describes") == 3
     page = credit_demo.algorithm_notice(lang="zh", fmt="html")
-    assert page.count('<div class="review-banner" role="note">') == 2
+    assert page.count('<div class="review-banner" role="note">') == 3
     assert lint(page, credit_demo.inputs[1].columns) == []
 
 
@@ -199,11 +204,11 @@ def test_the_algorithm_filing_shows_the_same_banner(credit_demo, demo_doc):
         assert why.zh.startswith(f"本句描述的输入（{line.split('：')[0]}）"), (line, why.zh)
     assert [why for _, _, why in filing.flagged] == [why for _, why in field.review]
     page = filing.to_html(lang="zh")
-    assert page.count('<div class="review-banner" role="note">') == 2
-    assert "须在发布前审查的句子：2 句" in page
+    assert page.count('<div class="review-banner" role="note">') == 3
+    assert "须在发布前审查的句子：3 句" in page
     assert lint(page, credit_demo.inputs[1].columns) == []
     text = filing.to_text("zh")
-    assert text.count("【待人工审查】本句描述的输入") == 2
+    assert text.count("【待人工审查】本句描述的输入") == 3
     saved = filing.to_dict()["parts"][0]["fields"][2]["review"]
     assert [r["reason"] for r in saved] == reasons and {r["status"] for r in saved} == {
         "NEEDS_REVIEW"

@@ -623,7 +623,7 @@ def explain_people(
         model, data, persons, allowed, words, favorable_label, tied, random_state,
         {"n_reasons": n_reasons, "n_options": n_options, "background_size": background_size,
          "grid": grid},
-        _Declared(actionable is not None, orders, threshold),
+        _Declared(bool(actionable), orders, threshold),
     )  # fmt: skip
 
 
