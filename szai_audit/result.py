@@ -27,7 +27,7 @@ from .explain.person import PersonExplanation, explain_people, person_notice
 from .explain.public import NoticeParagraph, banner_text, paragraph_dict
 from .explain.summary import ExplanationSummary, notice
 from .fairness.analysis import FairnessAnalysis
-from .fairness.recourse import sensitive_inputs
+from .fairness.recourse import sensitive_inputs, tied_inputs
 from .filings import Filing, build_filing, write_filings
 from .pricing.analysis import PricingAnalysis
 from .privacy.scanner import PrivacyScan
@@ -124,6 +124,10 @@ class AuditResult:
     value_order: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     #: The audit's ``threshold`` (None: the model's own decisions): the notices decide with it.
     threshold: float | None = field(default=None, repr=False, compare=False)
+    #: Whether each decision examined by ``fairness.protected_turned`` would have been the
+    #: other one without the inputs tied to protected grounds (:meth:`turned_decisions`);
+    #: never written out.
+    turned_flags: pd.Series | None = field(default=None, repr=False, compare=False)
 
     # ----------------------------------------------------------------------------------------
     # summary
@@ -428,7 +432,9 @@ class AuditResult:
             findings used.
         **options :
             ``n_reasons``, ``n_options``, ``background_size``, ``grid``, ``min_count``,
-            ``random_state``.
+            ``random_state``; the last two are the audit's by default
+            (``policy.explain_background_size`` and its ``random_state``), so that a notice's
+            ``turned`` is the audit's (:meth:`turned_decisions`).
 
         Raises
         ------
@@ -508,6 +514,31 @@ class AuditResult:
             automation=None if context is None else context.automation, **kwargs,
         )  # fmt: skip
 
+    def turned_decisions(self) -> pd.Series | None:
+        """The decisions that would have been the other one without the contributions of the
+        inputs tied to protected grounds (``fairness.protected_turned``, Art. 72(2)(iv)).
+
+        Returns
+        -------
+        pandas.Series of bool or None
+            Indexed by the labels of the audited data's rows the check examined (every row, or
+            the random sample of ``policy.explain_sample_size`` rows its finding states), in
+            their order; True for a decision that turns, either way. None when the check did
+            not run (its finding says why).
+
+        Notes
+        -----
+        The flags stay in memory: the report and the JSON hold only counts. Each flag is the
+        ``turned`` of that person's notice (:meth:`explain_people`, :meth:`person_notices`,
+        which use the audit's ``random_state`` and ``policy.explain_background_size``).
+
+        Examples
+        --------
+        >>> flags = result.turned_decisions()  # doctest: +SKIP
+        >>> result.explain_people(flags.index[flags])  # those people's notices  # doctest: +SKIP
+        """
+        return None if self.turned_flags is None else self.turned_flags.copy()
+
     def _person_inputs(self, name: str) -> tuple[Any, pd.DataFrame]:
         if self.inputs is None or self.scope.task != "classification":
             raise UnsupportedError(
@@ -542,6 +573,10 @@ class AuditResult:
             else actionable,
             "value_order": dict(self.value_order),
             "threshold": self.threshold,
+            # The contributions against the audit's own background, as its
+            # fairness.protected_turned count (turned_decisions()).
+            "background_size": self.policy.explain_background_size,
+            "random_state": self.manifest.get("random_state", 0),
             **options,
         }
 
@@ -560,18 +595,12 @@ class AuditResult:
     def protected_inputs(self, data: pd.DataFrame) -> dict[str, list[str]]:
         """:meth:`sensitive_inputs` with the grounds each is, or stands in for:
         ``{column: [ground, ...]}``."""
-        threshold = self.policy.proxy_auc_threshold
-        out: dict[str, list[str]] = {}
-        for s in self.sensitive:
-            if s.column is not None and s.column in data.columns:
-                out.setdefault(str(s.column), []).append(s.ground)
-        for ground, report in self.fairness.proxies.items():
-            table = report.features
-            for c in table.index[table["auc"] >= threshold]:
-                if c in data.columns:
-                    out.setdefault(str(c), []).append(str(ground))
-        order = self.sensitive_inputs(data)
-        return {c: list(dict.fromkeys(out[c])) for c in order if c in out}
+        return tied_inputs(
+            data.columns,
+            {s.ground: s.column for s in self.sensitive},
+            self.fairness.proxies,
+            self.policy.proxy_auc_threshold,
+        )
 
     def _repr_html_(self) -> str:
         return render_notebook_summary(self)

@@ -84,6 +84,8 @@ MINIMUMS: dict[str, str] = {
     "(`recourse_max_rows`), in the group and in the reference",
     "recourse": "at least `min_group_size` people with recourse among those searched, in the "
     "group and in the reference",
+    "decisions": "none: the check counts the decisions it explains, every audited one or a "
+    "random sample of `explain_sample_size`",
     "none": "none",
 }
 

@@ -4,6 +4,7 @@
   2x2 table, or Fisher's exact test when an expected count is below 5.
 * :func:`benjamini_hochberg`: adjusted p-values controlling the false discovery rate.
 * :func:`normal_p_value`: two-sided p-value of an estimate and its standard error.
+* :func:`clopper_pearson`: the exact interval of a proportion.
 
 Only ``scipy.special`` / ``scipy.stats`` distributions are used; the tests themselves are
 written out here (and cross-checked against ``scipy.stats.chi2_contingency`` and
@@ -16,9 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import InputError
+
 __all__ = [
     "ProportionTest",
     "benjamini_hochberg",
+    "clopper_pearson",
     "normal_p_value",
     "two_proportion_test",
     "weighted_median",
@@ -176,6 +180,35 @@ def normal_p_value(estimate: np.ndarray | float, se: np.ndarray | float) -> np.n
         z = np.abs(est / se_arr)
     p = 2.0 * special.ndtr(-z)
     return np.where(np.isfinite(z), p, np.where((se_arr == 0) & (est != 0), 0.0, 1.0))
+
+
+def clopper_pearson(k: int, n: int, level: float) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) interval of the proportion ``k / n`` at ``level``.
+
+    Its ends are the ``(1 - level) / 2`` quantile of Beta(k, n - k + 1) and the
+    ``(1 + level) / 2`` quantile of Beta(k + 1, n - k): the proportions at which seeing ``k``
+    or more (``k`` or fewer) of ``n`` has probability ``(1 - level) / 2``; 0 below when
+    ``k = 0`` and 1 above when ``k = n``. It covers the proportion with probability at least
+    ``level`` whatever it is (conservative for a count). The same interval as
+    ``scipy.stats.binomtest(k, n).proportion_ci(level, method="exact")``.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in clopper_pearson(26, 300, 0.95)]
+    [0.0574, 0.1244]
+    >>> clopper_pearson(0, 300, 0.95)[0]
+    0.0
+    """
+    from scipy.special import betaincinv
+
+    if n < 1 or not 0 <= k <= n:
+        raise InputError(f"clopper_pearson needs 0 <= k <= n and n >= 1, got k={k}, n={n}.")
+    if not 0 < level < 1:
+        raise InputError(f"clopper_pearson needs a level between 0 and 1, got {level!r}.")
+    tail = (1 - level) / 2
+    low = 0.0 if k == 0 else float(betaincinv(k, n - k + 1, tail))
+    high = 1.0 if k == n else float(betaincinv(k + 1, n - k, 1 - tail))
+    return low, high
 
 
 def _sorted_value_at(values: np.ndarray, cum: np.ndarray, index: np.ndarray) -> np.ndarray:

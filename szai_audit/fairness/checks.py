@@ -35,6 +35,7 @@ __all__ = [
     "SELECTION_RATIO",
     "TREND",
     "TRUE_POSITIVE_RATE",
+    "TURNED",
 ]
 
 #: The article these checks evidence: no discrimination by race, gender, nationality,
@@ -176,6 +177,18 @@ FLIP = register(
         unit="percent",
         computed_by=f"{_INPUTS}:flip_finding",
         minimum="sample",
+    )
+)
+TURNED = register(
+    Check(
+        "fairness.protected_turned",
+        ARTICLE,
+        say("fairness.turned.title"),
+        unit="percent",
+        direction="at_most",
+        computed_by="szai_audit.fairness.findings.turned:turned_finding",
+        minimum="decisions",
+        binned=False,
     )
 )
 _RECOURSE = "szai_audit.fairness.findings.recourse:recourse_findings"

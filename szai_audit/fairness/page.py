@@ -38,6 +38,7 @@ from .checks import (
     SELECTION_RATE,
     SELECTION_RATIO,
     TREND,
+    TURNED,
 )
 from .metrics import GroupMetrics
 from .proxies import stand_in
@@ -819,13 +820,27 @@ def _worst_intersection(result: Results, found: dict[str, list[Finding]]) -> str
     return min(measured, key=lambda kf: (kf[1].status.severity, -(kf[1].value or 0.0)))[0]
 
 
+def _turned_statement(result: Results) -> Statement | None:
+    """The decisions that would change without the inputs tied to protected grounds, when
+    counted (:data:`~szai_audit.fairness.checks.TURNED`; none when not assessed)."""
+    f = next((f for f in result.findings if f.check == TURNED.id), None)
+    if f is None or f.status in _UNMEASURED:
+        return None
+    d = f.details
+    text = words.stmt_turned(int(d["explained"]), int(d["to_favourable"]),
+                             int(d["to_unfavourable"]))  # fmt: skip
+    action = words.action_turned() if f.status is Status.WARN else None
+    return Statement(ARTICLE, f.status, text, action, (_key(f),))
+
+
 def conclusion_statements(result: Results) -> list[Statement]:
     """Page 1 of Art. 72(2)(iv): one or two statements per ground and for the worst
     intersection, most serious first (the approval rates and the gap after legitimate factors;
     whether the model uses the attribute or a stand-in for it), each with the worst status
     of the findings it stands for, the action a FAIL or WARN calls for, the ``check@ground``
-    keys of those findings and the anchor of the ground's section (:func:`ground_anchor`).
-    Group values are quoted and then labelled with the audit's value labels."""
+    keys of those findings and the anchor of the ground's section (:func:`ground_anchor`);
+    then the decisions that rest on the inputs tied to protected grounds, for all grounds
+    together. Group values are quoted and then labelled with the audit's value labels."""
     found: dict[str, list[Finding]] = {}
     for f in result.findings:
         if f.article == ARTICLE and f.ground:
@@ -839,6 +854,9 @@ def conclusion_statements(result: Results) -> list[Statement]:
         for s in (_rate_statement(result, key, mine), _use_statement(result, key, mine)):
             if s is not None:
                 out.append(dataclasses.replace(s, text=vl.localise(s.text, key)))
+    turned = _turned_statement(result)
+    if turned is not None:
+        out.append(turned)
     return most_serious_first(out)
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "sample_recourse",
     "sensitive_inputs",
     "share_comparisons",
+    "tied_inputs",
 ]
 
 
@@ -67,6 +68,35 @@ def sensitive_inputs(
         table = report.features
         out += [str(c) for c in table.index[table["auc"] >= threshold] if c in present]
     return list(dict.fromkeys(out))
+
+
+def tied_inputs(
+    columns: Sequence[Any],
+    grounds: Mapping[str, str | None],
+    proxies: Mapping[str, Any],
+    threshold: float,
+) -> dict[str, list[str]]:
+    """:func:`sensitive_inputs`, in its order, each with the grounds it is or stands in for:
+    ``{column: [ground, ...]}`` (``grounds``: each ground's column, None when it has none).
+
+    >>> import pandas as pd
+    >>> from types import SimpleNamespace
+    >>> report = SimpleNamespace(features=pd.DataFrame({"auc": [0.9, 0.6]}, index=["job", "x"]))
+    >>> tied_inputs(["sex", "job", "x"], {"gender": "sex"}, {"gender": report}, 0.8)
+    {'sex': ['gender'], 'job': ['gender']}
+    """
+    present = set(columns)
+    out: dict[str, list[str]] = {}
+    for ground, column in grounds.items():
+        if column is not None and column in present:
+            out.setdefault(str(column), []).append(str(ground))
+    for ground, report in proxies.items():
+        table = report.features
+        for c in table.index[table["auc"] >= threshold]:
+            if c in present:
+                out.setdefault(str(c), []).append(str(ground))
+    order = sensitive_inputs(columns, list(grounds.values()), proxies, threshold)
+    return {str(c): list(dict.fromkeys(out[str(c)])) for c in order if str(c) in out}
 
 
 @dataclass(frozen=True)

@@ -1419,6 +1419,27 @@ def stmt_stand_in(
     )
 
 
+def stmt_turned(n: int, up: int, down: int) -> Message:
+    """Page 1: the decisions that would change without the contributions of the inputs tied
+    to protected grounds (``up``: unfavourable ones becoming favourable; ``down``: the other
+    way), of ``n`` explained.
+
+    >>> stmt_turned(300, 26, 0).zh  # doctest: +ELLIPSIS
+    '300 个决定中有 26 个（8.7%）在不计与受保护特征相关的输入的影响时会改变（26 个不利决定...'
+    >>> stmt_turned(300, 0, 0).en  # doctest: +ELLIPSIS
+    'None of 300 decisions would change without the contributions of the inputs tied to ...'
+    """
+    k = up + down
+    if not k:
+        return say("fairness.stmt_turned.none", n=n)
+    return say("fairness.stmt_turned.some", n=n, k=k, share=fmt_pct(k / n), up=up, down=down)
+
+
+def action_turned() -> Message:
+    """Page 1: what to do about decisions that rest on inputs tied to protected grounds."""
+    return say("fairness.action_turned.review_decisions")
+
+
 def action_rates(ground: str, failed: bool, name: Message | None = None) -> Message:
     """Page 1: what to do about a favourable-decision rate gap beyond (or possibly beyond)
     tolerance."""

@@ -22,7 +22,7 @@ from ..core.conditional import (
     prepare_factors,
 )
 from ..core.data import GroupEncoding, encode_groups, group_label, is_missing_group_key, plain
-from ..core.errors import SensitiveAttributeError
+from ..core.errors import SensitiveAttributeError, SzaiAuditError
 from ..core.findings import Finding, Status
 from ..core.grounds import INTERSECTION_SEP
 from ..core.judging import Judgeable, Measured, TableAssessment
@@ -30,6 +30,7 @@ from ..core.messages import Message
 from ..core.progress import stage
 from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
+from ..explain.turned import TurnedDecisions, protected_turned
 from ..fairness.checks import CALIBRATION, ERROR_RATE_CHECKS, RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
@@ -37,10 +38,11 @@ from ..fairness.findings.rates import DesignRows, assess_table
 from ..fairness.findings.recourse import recourse_findings, recourse_not_assessed
 from ..fairness.findings.scores import score_findings
 from ..fairness.findings.trend import trend_finding
+from ..fairness.findings.turned import TurnedCounts, turned_finding, turned_not_assessed
 from ..fairness.metrics import GroupMetrics, counts_from_cells
 from ..fairness.mitigation import threshold_tradeoff
 from ..fairness.outcomes import BaseRates, base_rates
-from ..fairness.recourse import sample_recourse, sensitive_inputs
+from ..fairness.recourse import sample_recourse, sensitive_inputs, tied_inputs
 from ..fairness.scores import ScoreMetrics
 from ..fairness.withheld import withhold
 from ..inputs.attributes import Attribute, references
@@ -250,9 +252,10 @@ class ClassificationRunner(TaskRunner):
     def after_explanation(
         self, summary: ExplanationSummary | None, found: list[Finding]
     ) -> list[Finding | Judgeable]:
-        """The gaps after the legitimate factors, per ground; recourse by group."""
+        """The gaps after the legitimate factors, per ground; recourse by group; the
+        decisions turned by the inputs tied to protected grounds."""
         self.conditional = self._conditional()
-        out: list[Finding | Judgeable] = [*self._recourse()]
+        out: list[Finding | Judgeable] = [*self._recourse(), self._turned()]
         for ground, gaps in self.conditional.items():
             counts = self.metrics[ground].counts["n"]
             shown = self._shown(ground)
@@ -323,6 +326,43 @@ class ClassificationRunner(TaskRunner):
                     hidden=frozenset(map(str, self.encodings[g].index)) - self._shown(g),
                 )  # fmt: skip
         return out
+
+    def _turned(self) -> Finding:
+        """The decisions that would change without the contributions of the inputs tied to
+        protected grounds (:mod:`szai_audit.fairness.findings.turned`); the flags kept for
+        :meth:`szai_audit.AuditResult.turned_decisions`."""
+        self.turned_flags: pd.Series | None = None
+        s, prep, grounds = self.settings, self.prep, list(self.metrics)
+        adapter = prep.adapter
+        if s.model is None or adapter is None:
+            return turned_not_assessed("no_model")
+        if not isinstance(s.data, pd.DataFrame):
+            return turned_not_assessed("in_parts")
+        if self.unrepeatable is not None:
+            why, details = self.unrepeatable.why(), self.unrepeatable.details()
+            return turned_not_assessed("unrepeatable", why=why, details=details)
+        if not s.explain:
+            return turned_not_assessed("not_explained")
+        own = {a.info.ground: a.info.column for a in prep.attrs}
+        tied = tied_inputs(s.data.columns, own, self.proxies, self.policy.proxy_auc_threshold)
+        if not tied:
+            return turned_not_assessed("no_inputs", grounds)
+        model = adapter.model if adapter.kind == "callable" else s.model
+        try:
+            with stage("explanation"):
+                found = protected_turned(
+                    model, s.data, tied, favorable_label=s.favorable_label,
+                    threshold=s.threshold, max_rows=self.policy.explain_sample_size,
+                    background_size=self.policy.explain_background_size,
+                    random_state=self.random_state, progress=s.verbose,
+                )  # fmt: skip
+        except SzaiAuditError as exc:
+            return turned_not_assessed("explanation_failed", why=Message(str(exc), str(exc)))
+        if found.turned is None:
+            reason = "no_cutoff" if found.cutoff is None else "scale"
+            return turned_not_assessed(reason, details={"output_space": found.output_space})
+        self.turned_flags = found.series()
+        return turned_finding(_counts(found, own), self.policy, s.feature_labels)
 
     def _factors(self) -> pd.DataFrame | None:
         """The legitimate factors, checked not to be sensitive attributes (None: not given)."""
@@ -470,4 +510,24 @@ class ClassificationRunner(TaskRunner):
                 "conditional": self.conditional,
                 "base_rates": self.base_rates,
             },
+            turned_flags=self.turned_flags,
         )
+
+
+def _counts(found: TurnedDecisions, own: Mapping[str, str | None]) -> TurnedCounts:
+    """The counts of the decisions turned (no row), for the finding."""
+    assert found.turned is not None
+    turned, fav = found.turned, found.favourable
+    # The grounds of the inputs the model used: another's inputs turn nothing.
+    named = {g for c, gs in found.inputs.items() if c not in found.unused for g in gs}
+    return TurnedCounts(
+        explained=found.n_explained,
+        audited=found.n_total,
+        to_favourable=int((turned & ~fav).sum()),
+        to_unfavourable=int((turned & fav).sum()),
+        used=int(found.used.sum()),
+        by_ground={g: int(flags.sum()) for g, flags in found.by_ground.items() if g in named},
+        inputs=found.inputs,
+        own=[str(c) for c in own.values() if c is not None and str(c) in found.inputs],
+        unused=found.unused,
+    )
