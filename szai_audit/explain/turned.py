@@ -57,8 +57,9 @@ class TurnedDecisions:
         Whether each decision explained is the favourable one.
     turned : numpy.ndarray or None
         Whether each would have been the other one without the contributions of every input
-        tied to a protected ground; None when that cannot be read (``cutoff`` None, or an
-        explained scale other than the probability or log-odds of the favourable decision).
+        tied to a protected ground; None when that cannot be read (``cutoff`` None, and then
+        nothing is explained, or an explained scale other than the probability or log-odds
+        of the favourable decision).
     by_ground : dict of str to numpy.ndarray
         The same, without the contributions of one ground's inputs alone (its own column and
         its proxies), per ground; empty when ``turned`` is None.
@@ -190,19 +191,16 @@ def protected_turned(
     model : estimator or CallableModel
         The classifier, called on frames with ``data``'s columns.
     data : DataFrame
-        The model's inputs (not modified): the decisions examined, the background of the
-        contributions and the decisions the cut-off is verified against.
+        The model's inputs (not modified): the decisions, their background and cut-off.
     sensitive : mapping of str to sequence of str
         Each input tied to a protected ground, with the grounds it is or stands in for
-        (``{"sex": ["gender"], "personal_status": ["gender"]}``), as
-        :meth:`szai_audit.AuditResult.protected_inputs` gives them.
+        (``{"sex": ["gender"]}``, :meth:`szai_audit.AuditResult.protected_inputs`).
     favorable_label : object, default 1
     threshold : float, optional
         The audit's decision threshold on the positive label's score (``Audit(threshold=)``).
     max_rows : int, optional
-        At most this many rows are explained, drawn at random (all by default). The
-        model-agnostic (permutation) engine explains fewer still, a random part of them, as
-        :func:`~szai_audit.explain.explain` does.
+        At most this many rows are explained, drawn at random (all by default); the
+        permutation engine explains a random part of them, as :func:`explain` does.
     background_size : int, default 100
         Rows of ``data`` drawn as background (as :func:`~szai_audit.explain.explain_people`).
     random_state : int or None, default 0
@@ -221,8 +219,7 @@ def protected_turned(
 
     Examples
     --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> rng = np.random.default_rng(0)
+    >>> from sklearn.linear_model import LogisticRegression; rng = np.random.default_rng(0)
     >>> X = pd.DataFrame({"income": rng.normal(size=400), "group": rng.integers(0, 2, 400)})
     >>> y = (X["income"] - 1.5 * X["group"] + rng.logistic(size=400) > 0).astype(int)
     >>> found = protected_turned(LogisticRegression().fit(X, y), X, {"group": ["gender"]})
@@ -230,33 +227,15 @@ def protected_turned(
     (400, Cutoff(value=0.5, inclusive=False), True)
     """
     tied = _checked(data, sensitive, max_rows, background_size)
-    adapter = adapt_model(model, threshold)
-    everyone = adapter.outputs(data)
-    favoured = np.asarray(everyone.decisions) == favorable_label
-    cutoff = decision_cutoff(
-        everyone.score(favorable_label),
-        favoured,
-        favourable_threshold(adapter, favorable_label, threshold),
-    )
+    favoured, cutoff = _decisions(model, data, favorable_label, threshold)
     take = _rows(len(data), max_rows, random_state)
+    if cutoff is None:  # nothing to read a contribution against: nothing explained
+        return TurnedDecisions(data.index[take], take, len(data), favoured[take], None)
     explained, values, output, space, method = _contributions(
         model, data, take, favorable_label, background_size, random_state, progress
     )
-    fav = favoured[explained]
-    columns = [str(c) for c in data.columns]
-
-    def without(cols: Sequence[str]) -> np.ndarray | None:
-        taken = values[:, [columns.index(c) for c in cols]].sum(axis=1)
-        return decisions_turned(taken, output, space, fav, cutoff)
-
-    turned = without(list(tied))
-    by_ground: dict[str, np.ndarray] = {}
-    for g in dict.fromkeys(g for gs in tied.values() for g in gs):
-        flags = None if turned is None else without([c for c, gs in tied.items() if g in gs])
-        if flags is not None:
-            by_ground[g] = flags
-    nonzero = values[:, [columns.index(c) for c in tied]] != 0
-    unused = tuple(c for c, any_ in zip(tied, nonzero.any(axis=0), strict=True) if not any_)
+    fav, columns = favoured[explained], [str(c) for c in data.columns]
+    turned, by_ground, used, unused = _flags(tied, columns, values, output, space, fav, cutoff)
     return TurnedDecisions(
         index=data.index[explained],
         positions=explained,
@@ -264,13 +243,54 @@ def protected_turned(
         favourable=fav,
         turned=turned,
         by_ground=by_ground,
-        used=nonzero.any(axis=1),
+        used=used,
         inputs=tied,
         unused=unused,
         cutoff=cutoff,
         output_space=space,
         method=method,
     )
+
+
+def _decisions(
+    model: Any, data: pd.DataFrame, favorable_label: Any, threshold: float | None
+) -> tuple[np.ndarray, Cutoff | None]:
+    """Whether each decision on ``data`` is the favourable one, and the cut-off on the
+    favourable score they all follow (None: none), as the notices find it."""
+    adapter = adapt_model(model, threshold)
+    everyone = adapter.outputs(data)
+    favoured = np.asarray(everyone.decisions) == favorable_label
+    given = favourable_threshold(adapter, favorable_label, threshold)
+    return favoured, decision_cutoff(everyone.score(favorable_label), favoured, given)
+
+
+def _flags(
+    tied: Mapping[str, tuple[str, ...]],
+    columns: Sequence[str],
+    values: np.ndarray,
+    output: np.ndarray,
+    space: str,
+    favourable: np.ndarray,
+    cutoff: Cutoff | None,
+) -> tuple[np.ndarray | None, dict[str, np.ndarray], np.ndarray, tuple[str, ...]]:
+    """The decisions turned without every tied input's contributions (None: not readable),
+    those turned without each ground's inputs alone (in order of first appearance), the
+    decisions a tied input contributed to, and the tied inputs that contributed to none."""
+    at = {c: columns.index(c) for c in tied}
+
+    def without(cols: Sequence[str]) -> np.ndarray | None:
+        taken = values[:, [at[c] for c in cols]].sum(axis=1)
+        return decisions_turned(taken, output, space, favourable, cutoff)
+
+    turned = without(list(tied))
+    by_ground: dict[str, np.ndarray] = {}
+    for g in dict.fromkeys(g for gs in tied.values() for g in gs):
+        flags = None if turned is None else without([c for c, gs in tied.items() if g in gs])
+        if flags is not None:
+            by_ground[g] = flags
+    nonzero = np.asarray(values[:, [at[c] for c in tied]] != 0, dtype=bool)
+    unused = tuple(c for j, c in enumerate(tied) if not nonzero[:, j].any())
+    return turned, by_ground, np.asarray(nonzero.any(axis=1), dtype=bool), unused
 
 
 def _contributions(

@@ -234,6 +234,25 @@ def _details(counts: TurnedCounts, level: float) -> dict[str, Any]:
     }
 
 
+def _not_assessed_message(reason: str, grounds: Sequence[str], why: Message | None) -> Message:
+    """The sentence of a reason the check did not run."""
+    seen = why if why is not None else Message("", "")
+    if reason == "no_inputs":
+        return say("fairness.turned_not_assessed.no_inputs", grounds=_grounds_words(grounds))
+    if reason == "unrepeatable":
+        return say("fairness.turned_not_assessed.unrepeatable", why=seen)
+    if reason == "explanation_failed":
+        return say("fairness.turned_not_assessed.explanation_failed", why=seen)
+    fixed = {
+        "no_model": say("fairness.turned_not_assessed.no_model"),
+        "in_parts": say("fairness.turned_not_assessed.in_parts"),
+        "not_explained": say("fairness.turned_not_assessed.not_explained"),
+        "no_cutoff": say("fairness.turned_not_assessed.no_cutoff"),
+        "scale": say("fairness.turned_not_assessed.scale"),
+    }
+    return fixed[reason]
+
+
 def turned_not_assessed(
     reason: str,
     grounds: Sequence[str] = (),
@@ -249,15 +268,10 @@ def turned_not_assessed(
     """
     if reason not in NOT_ASSESSED_REASONS:
         raise InputError(f"reason must be one of {NOT_ASSESSED_REASONS}, got {reason!r}.")
-    args: dict[str, Any] = {}
-    if reason == "no_inputs":
-        args["grounds"] = _grounds_words(grounds)
-    if reason in ("unrepeatable", "explanation_failed"):
-        args["why"] = why if why is not None else Message("", "")
     return Finding(
         check=TURNED.id,
         article=ARTICLE,
         status=Status.NOT_ASSESSED,
-        message=say(f"fairness.turned_not_assessed.{reason}", **args),
+        message=_not_assessed_message(reason, grounds, why),
         details={"reason": reason, **(details or {})},
     )
