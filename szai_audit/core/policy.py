@@ -373,9 +373,12 @@ class Policy:
         output positive. Either way the gap is judged as a ratio against
         ``mean_prediction_ratio_min``.
     explain_sample_size : int, default 2000
-        Rows explained (a sample stratified by sensitive group and decision) for Art. 71.
+        Rows explained (a sample stratified by sensitive group and decision) for Art. 71; at
+        most as many rows (a random sample) are checked for decisions that turn on the inputs
+        tied to protected grounds (``fairness.protected_turned``).
     explain_background_size : int, default 100
-        Background rows of linear and permutation explanations.
+        Background rows of linear and permutation explanations (the audit's, the decisions
+        turned, and the notices made from its result).
     attribution_share_max : float, default 0.02
         Largest acceptable share of the model's total influence carried by a sensitive
         attribute that is a model input (FAIL above), or by one of its proxies (WARN above).
