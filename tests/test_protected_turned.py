@@ -21,8 +21,8 @@ from sklearn.svm import LinearSVC
 import szai_audit as sa
 from szai_audit.core.errors import InputError
 from szai_audit.core.stats import clopper_pearson
-from szai_audit.explain.person import Cutoff
-from szai_audit.explain.turned import protected_turned
+from szai_audit.explain.person import Cutoff, decision_cutoff
+from szai_audit.explain.turned import ScoreRange, protected_turned
 from szai_audit.fairness.checks import TURNED
 from szai_audit.fairness.findings.turned import TurnedCounts, turned_finding
 
@@ -332,3 +332,48 @@ def test_the_messages_of_the_rule():
     assert sampled.status is sa.Status.PASS and sampled.details["sampled"]
     assert "5,000" in sampled.message.en and sampled.message.zh.endswith("结论：通过。")
     assert "in 80, but none would change" in sampled.message.en
+
+
+def test_data_read_in_parts_gives_the_same_finding_and_flags(synthetic):
+    """A Dask DataFrame: the rows and the background drawn from the number of rows alone,
+    the cut-off verified on the range of scores gathered part by part; the same finding and
+    flags as in memory, on a sample of the rows."""
+    dask = pytest.importorskip("dask")
+    import dask.dataframe as dd
+
+    X, y, model, _ = synthetic
+    policy = sa.Policy(explain_sample_size=150, explain_background_size=50, n_bootstrap=200)
+    mem = _audit(model, X, y, policy)
+    with dask.config.set({"dataframe.convert-string": False, "scheduler": "synchronous"}):
+        parts = dd.from_pandas(X.assign(outcome=y), npartitions=3, sort=False)
+        chunked = sa.Audit(
+            model, parts, "outcome", sensitive={"gender": "group"}, policy=policy,
+            verbose=False,
+        ).run(random_state=0)  # fmt: skip
+    a, b = _finding(mem), _finding(chunked)
+    assert a.status is b.status is sa.Status.WARN and a.details["sampled"]
+    assert a.details == b.details and a.ci == b.ci and a.message == b.message
+    pd.testing.assert_series_equal(mem.turned_decisions(), chunked.turned_decisions())
+
+
+def test_the_range_of_scores_finds_the_cut_off_the_notices_find():
+    """``ScoreRange`` (gathered part by part) gives ``decision_cutoff`` of all the decisions,
+    for cut-offs met, broken, at ties and with a threshold given."""
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        n = int(rng.integers(1, 40))
+        score = np.round(rng.uniform(0, 1, n), 1)  # ties at 0.5 and at the given value
+        given = [None, 0.3, 0.5][trial % 3]
+        cut = 0.5 if given is None else given
+        favourable = score > cut if trial % 4 else score >= cut
+        if trial % 5 == 0:  # a decision against the cut-off
+            favourable = favourable.copy()
+            favourable[0] = ~favourable[0]
+        expected = decision_cutoff(score, favourable, given)
+        whole = ScoreRange.of(score, favourable)
+        split = int(rng.integers(0, n + 1))
+        merged = ScoreRange().merge(ScoreRange.of(score[:split], favourable[:split]))
+        merged = merged.merge(ScoreRange.of(score[split:], favourable[split:]))
+        assert whole.cutoff(given) == expected == merged.cutoff(given), (score, favourable)
+    assert ScoreRange.of(None, np.array([True])) is None
+    assert ScoreRange.of(np.array([np.nan, 0.7]), np.array([False, True])).cutoff(None) is None

@@ -14,6 +14,11 @@ of ``data``), on the probability or log-odds scale
 (:func:`~szai_audit.explain.person.decisions_turned`). The same rows with the same
 ``background_size`` and ``random_state`` give the same flags as the notices.
 
+For data read in parts, the pieces are public: :func:`turned_positions` draws the rows and
+the background from the number of rows alone (before they are read), :class:`ScoreRange`
+gathers, part by part, what the cut-off is verified against, and :func:`turned_on` explains
+the rows read.
+
 What it is, and is not: a decision "turned" rests on those inputs in the model's own
 arithmetic (without their contributions the model's output falls on the other side of the
 cut-off); it is not a claim about what the model would decide had the person another gender,
@@ -25,6 +30,7 @@ the proxy limit is not taken off.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,11 +39,18 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
-from ..core.models import ModelAdapter, adapt_model
+from ..core.models import ModelAdapter, Outputs, adapt_model
 from .engine import RowSample, explain_sample
 from .person import Cutoff, decision_cutoff, decisions_turned
 
-__all__ = ["TurnedDecisions", "favourable_threshold", "protected_turned"]
+__all__ = [
+    "ScoreRange",
+    "TurnedDecisions",
+    "favourable_threshold",
+    "protected_turned",
+    "turned_on",
+    "turned_positions",
+]
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,83 @@ class TurnedDecisions:
         return pd.Series(self.turned.astype(bool), index=self.index, name="turned")
 
 
+@dataclass(frozen=True)
+class ScoreRange:
+    """The favourable decision's score over many decisions, enough to verify a cut-off on it
+    (:func:`~szai_audit.explain.person.decision_cutoff`): its lowest value among the
+    favourable decisions, its highest among the others (``inf`` and ``-inf`` when there are
+    none), the decisions seen, and whether every score was a finite number. Gathered part by
+    part (:meth:`merge`) for data read in parts.
+
+    Examples
+    --------
+    >>> r = ScoreRange.of(np.array([0.2, 0.49, 0.51, 0.9]), np.array([False, False, True, True]))
+    >>> r.cutoff(None)
+    Cutoff(value=0.5, inclusive=False)
+    >>> r.merge(ScoreRange.of(np.array([0.7]), np.array([False]))).cutoff(None) is None
+    True
+    """
+
+    lowest_favourable: float = math.inf
+    highest_other: float = -math.inf
+    rows: int = 0
+    finite: bool = True
+
+    @classmethod
+    def of(cls, score: np.ndarray | None, favourable: np.ndarray) -> ScoreRange | None:
+        """The range of ``score`` over decisions (``favourable``: whether each is); None
+        without scores."""
+        if score is None:
+            return None
+        s = np.asarray(score, dtype=float)
+        fav = np.asarray(favourable, dtype=bool)
+        finite = bool(np.isfinite(s).all())
+        return cls(
+            float(s[fav].min()) if fav.any() and finite else math.inf,
+            float(s[~fav].max()) if (~fav).any() and finite else -math.inf,
+            len(s),
+            finite,
+        )
+
+    @classmethod
+    def of_outputs(cls, outputs: Outputs, favorable_label: Any) -> ScoreRange | None:
+        """The range over a model's outputs on some rows (its favourable decisions are those
+        equal to ``favorable_label``), as the notices read them; None without a score of that
+        label."""
+        favoured = np.asarray(outputs.decisions) == favorable_label
+        try:
+            score = outputs.score(favorable_label)
+        except InputError:  # the label has no score column (no classes_, not a class)
+            return None
+        return cls.of(score, favoured)
+
+    def merge(self, other: ScoreRange | None) -> ScoreRange | None:
+        """The range over both sets of decisions (None when either has no scores)."""
+        if other is None:
+            return None
+        return ScoreRange(
+            min(self.lowest_favourable, other.lowest_favourable),
+            max(self.highest_other, other.highest_other),
+            self.rows + other.rows,
+            self.finite and other.finite,
+        )
+
+    def cutoff(self, given: float | None) -> Cutoff | None:
+        """:func:`~szai_audit.explain.person.decision_cutoff` of the decisions, from their
+        range: ``given`` or 0.5, kept when every decision agrees with it."""
+        if self.rows == 0 or not self.finite:
+            return None
+        value = 0.5 if given is None else float(given)
+        low, high = self.lowest_favourable, self.highest_other
+        at_or_above = low >= value and high < value
+        above = low > value and high <= value
+        if at_or_above and (given is not None or not above):
+            return Cutoff(value, True)
+        if above:
+            return Cutoff(value, False)
+        return None
+
+
 def favourable_threshold(
     adapter: ModelAdapter, favorable_label: Any, given: float | None
 ) -> float | None:
@@ -141,6 +231,17 @@ def _checked(
     """``sensitive`` as {column: grounds}, checked against ``data`` with the sizes."""
     if not isinstance(data, pd.DataFrame) or data.empty:
         raise InputTypeError("data must be a non-empty pandas DataFrame of the model's inputs.")
+    tied = _tied(sensitive, data.columns)
+    for name, value in (("max_rows", max_rows), ("background_size", background_size)):
+        if value is None and name == "max_rows":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise InputError(f"{name} must be an integer of at least 1, got {value!r}.")
+    return tied
+
+
+def _tied(sensitive: Any, columns: Sequence[Any]) -> dict[str, tuple[str, ...]]:
+    """``sensitive`` as {column: grounds}, each a column of ``columns``."""
     if not isinstance(sensitive, Mapping) or not sensitive:
         raise InputTypeError(
             f"sensitive must map each input tied to a protected ground to the grounds it is or "
@@ -151,24 +252,30 @@ def _checked(
         if isinstance(grounds, str) or not isinstance(grounds, Sequence):
             grounds = (grounds,)
         tied[str(column)] = tuple(str(g) for g in grounds)
-    unknown = [c for c in tied if c not in data.columns]
+    unknown = [c for c in tied if c not in {str(x) for x in columns}]
     if unknown:
         raise ColumnNotFoundError(f"sensitive names columns {unknown} that are not in data.")
-    for name, value in (("max_rows", max_rows), ("background_size", background_size)):
-        if value is None and name == "max_rows":
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise InputError(f"{name} must be an integer of at least 1, got {value!r}.")
     return tied
 
 
-def _rows(n: int, max_rows: int | None, random_state: int | None) -> np.ndarray:
-    """The positions explained: all, or ``max_rows`` drawn at random (sorted), with a seed of
-    their own (not the background's)."""
-    if max_rows is None or n <= max_rows:
-        return np.arange(n)
-    seed = None if random_state is None else [int(random_state), 72]
-    return np.sort(np.random.default_rng(seed).choice(n, max_rows, replace=False))
+def turned_positions(
+    n: int, max_rows: int | None, background_size: int, random_state: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions (sorted) of the rows whose decisions are examined, of ``n``: all, or
+    ``max_rows`` drawn at random with a seed of their own; and of the background rows,
+    ``background_size`` drawn with ``random_state`` as
+    :func:`~szai_audit.explain.explain_people` draws them.
+
+    >>> take, background = turned_positions(1000, 300, 100, 0)
+    >>> len(take), len(background), bool((np.diff(take) > 0).all())
+    (300, 100, True)
+    """
+    take = np.arange(n)
+    if max_rows is not None and n > max_rows:
+        seed = None if random_state is None else [int(random_state), 72]
+        take = np.sort(np.random.default_rng(seed).choice(n, max_rows, replace=False))
+    rng = np.random.default_rng(random_state)
+    return take, np.sort(rng.choice(n, min(background_size, n), replace=False))
 
 
 def protected_turned(
@@ -227,19 +334,52 @@ def protected_turned(
     (400, Cutoff(value=0.5, inclusive=False), True)
     """
     tied = _checked(data, sensitive, max_rows, background_size)
-    favoured, cutoff = _decisions(model, data, favorable_label, threshold)
-    take = _rows(len(data), max_rows, random_state)
+    adapter = adapt_model(model, threshold)
+    everyone = adapter.outputs(data)
+    favoured = np.asarray(everyone.decisions) == favorable_label
+    given = favourable_threshold(adapter, favorable_label, threshold)
+    cutoff = decision_cutoff(everyone.score(favorable_label), favoured, given)
+    take, background = turned_positions(len(data), max_rows, background_size, random_state)
+    return turned_on(
+        model, data.iloc[background], data.iloc[take], tied, positions=take,
+        n_total=len(data), favourable=favoured[take], cutoff=cutoff,
+        favorable_label=favorable_label, random_state=random_state, progress=progress,
+    )  # fmt: skip
+
+
+def turned_on(
+    model: Any,
+    background: pd.DataFrame,
+    rows: pd.DataFrame,
+    sensitive: Mapping[str, Sequence[str]],
+    *,
+    positions: np.ndarray,
+    n_total: int,
+    favourable: np.ndarray,
+    cutoff: Cutoff | None,
+    favorable_label: Any = 1,
+    random_state: int | None = 0,
+    progress: bool = False,
+) -> TurnedDecisions:
+    """:func:`protected_turned` on rows drawn in advance (:func:`turned_positions`): the
+    decisions of ``rows`` (at ``positions`` of data of ``n_total`` rows; ``favourable``:
+    whether each is), explained against ``background``, read against ``cutoff`` (verified on
+    every decision of the data, :class:`ScoreRange`; None: nothing is explained and
+    ``turned`` is None)."""
+    tied = _tied(sensitive, rows.columns)
+    positions = np.asarray(positions, dtype=np.int64)
+    favourable = np.asarray(favourable, dtype=bool)
     if cutoff is None:  # nothing to read a contribution against: nothing explained
-        return TurnedDecisions(data.index[take], take, len(data), favoured[take], None)
-    explained, values, output, space, method = _contributions(
-        model, data, take, favorable_label, background_size, random_state, progress
+        return TurnedDecisions(rows.index, positions, n_total, favourable, None, inputs=tied)
+    at, values, output, space, method = _contributions(
+        model, background, rows, favorable_label, random_state, progress
     )
-    fav, columns = favoured[explained], [str(c) for c in data.columns]
+    fav, columns = favourable[at], [str(c) for c in rows.columns]
     turned, by_ground, used, unused = _flags(tied, columns, values, output, space, fav, cutoff)
     return TurnedDecisions(
-        index=data.index[explained],
-        positions=explained,
-        n_total=len(data),
+        index=rows.index[at],
+        positions=positions[at],
+        n_total=n_total,
         favourable=fav,
         turned=turned,
         by_ground=by_ground,
@@ -250,18 +390,6 @@ def protected_turned(
         output_space=space,
         method=method,
     )
-
-
-def _decisions(
-    model: Any, data: pd.DataFrame, favorable_label: Any, threshold: float | None
-) -> tuple[np.ndarray, Cutoff | None]:
-    """Whether each decision on ``data`` is the favourable one, and the cut-off on the
-    favourable score they all follow (None: none), as the notices find it."""
-    adapter = adapt_model(model, threshold)
-    everyone = adapter.outputs(data)
-    favoured = np.asarray(everyone.decisions) == favorable_label
-    given = favourable_threshold(adapter, favorable_label, threshold)
-    return favoured, decision_cutoff(everyone.score(favorable_label), favoured, given)
 
 
 def _flags(
@@ -295,29 +423,26 @@ def _flags(
 
 def _contributions(
     model: Any,
-    data: pd.DataFrame,
-    take: np.ndarray,
+    background: pd.DataFrame,
+    rows: pd.DataFrame,
     favorable_label: Any,
-    background_size: int,
     random_state: int | None,
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, str, str]:
-    """The contributions of every input of ``data`` (columns in its order) to the decisions
-    at positions ``take`` (those the engine explained: all, or a part of them for the
-    permutation engine), against a background drawn as
-    :func:`~szai_audit.explain.explain_people` draws it, in one call of the engine; with the
-    positions explained, the explained output, its scale and the engine in words."""
-    n = len(data)
-    rng = np.random.default_rng(random_state)
-    bg = np.sort(rng.choice(n, min(background_size, n), replace=False))
-    frame = pd.concat([data.iloc[bg], data.iloc[take]], ignore_index=True)
-    size, k = len(frame), len(take)
+    """The contributions of every input (columns in the order of ``rows``) to the decisions
+    of ``rows`` the engine explained (all, or a part of them for the permutation engine),
+    against ``background``, in one call of the engine, as
+    :func:`~szai_audit.explain.explain_people` computes them (the background first, the rows
+    after it); with the positions in ``rows`` explained, the explained output, its scale and
+    the engine in words."""
+    frame = pd.concat([background, rows], ignore_index=True)
+    size, k = len(frame), len(rows)
     sample = RowSample(frame, np.arange(size), size, np.arange(size - k, size),
                        np.arange(size - k), None)  # fmt: skip
     exp = explain_sample(
         model, sample, positive_label=favorable_label, random_state=random_state,
         progress=progress,
     )  # fmt: skip
-    explained = take[np.asarray(exp.positions, dtype=int) - (size - k)]
-    values = exp.values.reindex(columns=data.columns, fill_value=0.0).to_numpy(dtype=float)
-    return explained, values, np.asarray(exp.output, dtype=float), exp.output_space, exp.method
+    at = np.asarray(exp.positions, dtype=int) - (size - k)
+    values = exp.values.reindex(columns=rows.columns, fill_value=0.0).to_numpy(dtype=float)
+    return at, values, np.asarray(exp.output, dtype=float), exp.output_space, exp.method

@@ -56,6 +56,7 @@ from ..core.models import ModelAdapter, adapt_model
 from ..core.policy import Policy
 from ..core.progress import Stage, stage
 from ..explain.engine import Explanation, RowSample, explain_sample, stratified_ordinals
+from ..explain.turned import ScoreRange, turned_positions
 from ..fairness.proxies import ProxyReport, proxy_sample_plan, rank_proxies
 from ..fairness.regression import (
     RegressionMetrics,
@@ -285,6 +286,9 @@ class _FirstPass:
     row_codes: dict[str, list[np.ndarray]] = field(default_factory=dict)
     #: Pricing: the profile, legitimate-factor and loyalty columns of every row.
     kept: list[pd.DataFrame] = field(default_factory=list)
+    #: A model explained: the favourable decision's score over every decision so far (None
+    #: without such a score), which the cut-off of the decisions turned is verified against.
+    score_range: ScoreRange | None = field(default_factory=ScoreRange)
 
     def record(self, chunk: _Chunk, y_pred: np.ndarray, y_true: np.ndarray | None) -> None:
         """Count a partition's rows and add them to the fingerprints."""
@@ -372,6 +376,10 @@ def _first_pass(
                 fp.score_parts[g] = _compact(parts, merge_score_tables)
         if keep_bits:
             fp.bits.append(np.packbits(np.asarray(y_pred == fp.pos)))
+            if model is not None and fp.score_range is not None:
+                fp.score_range = fp.score_range.merge(
+                    ScoreRange.of_outputs(model, settings.favorable_label)
+                )
         fp.record(chunk, y_pred, y_true)
         fp.has_score = score is not None
     if fp.n == 0:
@@ -546,6 +554,15 @@ class _SampledRows:
     def model_rows(self, size: int, random_state: int | None) -> pd.DataFrame:
         """Rows of those read in the second pass (the flip test's, with a model)."""
         return some_rows(self.sample.frame, size, random_state)
+
+    def rows_at(self, positions: np.ndarray) -> pd.DataFrame:
+        """Rows read in the second pass, by position (drawn for them before it)."""
+        wanted = np.asarray(positions, dtype=np.int64)
+        at = self._at(wanted)
+        ok = at < len(self.sample.positions)
+        if not (ok.all() and np.array_equal(self.sample.positions[at], wanted)):
+            raise InputError("rows_at asks for rows that were not read in the second pass.")
+        return self.sample.frame.iloc[at]
 
     def rows(self, encodings: Any) -> RowAccess:
         """This row access, whatever the groups' encoding (the rows were drawn already)."""
@@ -750,7 +767,7 @@ def prepare_chunked(
         )
         plans["explain"] = explain_plan
         background = _background(n, policy, random_state)
-        wanted.append(background)
+        wanted += [background, *_turned_rows(n, policy, random_state)]
     per_row = _chunk_rows(
         fp, grounds, class_of, label_codes, strata_rank, keep_bits, favorable_is_positive
     )
@@ -788,6 +805,7 @@ def prepare_chunked(
             sample, proxy_plans, flip_positions, grounds, distinct, source, explainer, favourable
         ).rows,
         favorable_is_positive=favorable_is_positive,
+        score_range=fp.score_range if keep_bits else None,
     )
 
 
@@ -856,6 +874,14 @@ def _background(n: int, policy: Policy, random_state: int | None) -> np.ndarray:
     """The positions of the explanation's background rows, drawn as in memory."""
     rng = np.random.default_rng(None if random_state is None else random_state + 1)
     return rng.choice(n, min(policy.explain_background_size, n), replace=False)
+
+
+def _turned_rows(n: int, policy: Policy, random_state: int | None) -> tuple[np.ndarray, ...]:
+    """The positions of the rows, and of the background, of the decisions turned by the
+    inputs tied to protected grounds, drawn as in memory."""
+    return turned_positions(
+        n, policy.explain_sample_size, policy.explain_background_size, random_state
+    )
 
 
 _PerRow = Callable[[_Chunk], tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]

@@ -40,7 +40,7 @@ def classification_in_memory(
 ) -> Prepared:
     """The classification audit's inputs from data in memory: one entry per row."""
     policy = settings.policy
-    y_pred, y_true, score, rule, adapter = decisions(settings)
+    y_pred, y_true, score, rule, adapter, score_range = decisions(settings)
     cut = decision_threshold(settings, adapter)
     n = len(y_pred)
     pos = positive_label(y_pred, y_true, settings.favorable_label)
@@ -80,6 +80,7 @@ def classification_in_memory(
         rows=_in_memory_rows(settings, favourable),
         score=score,
         favorable_is_positive=favorable_is_positive,
+        score_range=score_range,
     )
 
 

@@ -21,6 +21,7 @@ from ..core.errors import InputError, PredictionError, TargetError
 from ..core.models import ModelAdapter, adapt_model
 from ..core.policy import Policy
 from ..core.rare import rare_values, shown_value
+from ..explain.turned import ScoreRange
 from ..pricing.gaps import positive_prices
 from .settings import Settings
 
@@ -45,7 +46,10 @@ __all__ = [
 ]
 
 #: ``(y_pred, y_true, score, decision rule, model adapter)`` of a classification audit.
-Decisions = tuple[np.ndarray, "np.ndarray | None", "np.ndarray | None", str, "ModelAdapter | None"]
+Decisions = tuple[
+    np.ndarray, "np.ndarray | None", "np.ndarray | None", str, "ModelAdapter | None",
+    "ScoreRange | None",
+]  # fmt: skip
 
 
 def as_numbers(name: str, values: Any, error: type = PredictionError) -> np.ndarray:
@@ -361,8 +365,10 @@ def given_decisions(
 
 
 def decisions(settings: Settings) -> Decisions:
-    """Decisions, outcomes, scores, how decisions were made, and the model adapter, of a
-    classification audit of data in memory."""
+    """Decisions, outcomes, scores, how decisions were made, the model adapter, and (with a
+    model explained) the range of the favourable decision's score that its cut-off is
+    verified against (:class:`~szai_audit.explain.turned.ScoreRange`), of a classification
+    audit of data in memory."""
     if settings.model is not None:
         adapter = adapt_model(settings.model, settings.threshold)
         out = adapter.outputs(settings.data)  # one call of the model where it can be
@@ -370,11 +376,12 @@ def decisions(settings: Settings) -> Decisions:
         y_true = true_array(settings, len(y_pred))
         pos = positive_label(y_pred, y_true, settings.favorable_label)
         score = out.score(pos)
-        return y_pred, y_true, score, adapter.decision_rule, adapter
+        limits = ScoreRange.of_outputs(out, settings.favorable_label) if settings.explain else None
+        return y_pred, y_true, score, adapter.decision_rule, adapter, limits
     given = {"y_pred": settings.y_pred, "y_score": settings.y_score}
     y_pred, score = given_decisions(given, settings.threshold, settings.data)
     rule = decision_rule(None, decision_threshold(settings, None))
-    return y_pred, true_array(settings, len(y_pred)), score, rule, None
+    return y_pred, true_array(settings, len(y_pred)), score, rule, None, None
 
 
 def given_numbers(

@@ -15,6 +15,7 @@ import pandas as pd
 from ..core.data import GroupEncoding
 from ..core.manifest import build_manifest
 from ..core.models import ModelAdapter
+from ..explain.turned import ScoreRange
 from ..fairness.regression import RegressionMetrics
 from ..fairness.scores import ScoreMetrics
 from .attributes import Attribute
@@ -50,6 +51,10 @@ class Prepared:
     favorable_is_positive: bool
     #: Scores of every row (for the fairness-constraint illustration); None in parts.
     score: np.ndarray | None = None
+    #: The favourable decision's score over every decision, which the cut-off of the
+    #: decisions turned by the inputs tied to protected grounds is verified against (a model
+    #: explained; None otherwise, or without such a score).
+    score_range: ScoreRange | None = None
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,11 @@ class RowAccess(Protocol):
         """At most ``size`` rows of the model's inputs, drawn at random."""
         ...
 
+    def rows_at(self, positions: np.ndarray) -> pd.DataFrame:
+        """The model's inputs of the rows at these positions (for data in parts, positions
+        drawn before the rows were read)."""
+        ...
+
 
 def some_rows(frame: pd.DataFrame, size: int, random_state: int | None) -> pd.DataFrame:
     """At most ``size`` rows of ``frame``, drawn at random (in their order), or all of them.
@@ -145,6 +150,10 @@ class InMemoryRows:
     def model_rows(self, size: int, random_state: int | None) -> pd.DataFrame:
         assert self.data is not None
         return some_rows(self.data, size, random_state)
+
+    def rows_at(self, positions: np.ndarray) -> pd.DataFrame:
+        assert self.data is not None
+        return self.data.iloc[positions]
 
 
 #: Builds the row access of an audit once its groups are encoded: ``rows(encodings,

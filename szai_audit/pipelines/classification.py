@@ -30,7 +30,12 @@ from ..core.messages import Message
 from ..core.progress import stage
 from ..explain.person import changeable
 from ..explain.summary import ExplanationSummary
-from ..explain.turned import TurnedDecisions, protected_turned
+from ..explain.turned import (
+    TurnedDecisions,
+    favourable_threshold,
+    turned_on,
+    turned_positions,
+)
 from ..fairness.checks import CALIBRATION, ERROR_RATE_CHECKS, RATE_CHECKS
 from ..fairness.findings.conditional import conditional_finding
 from ..fairness.findings.grounds import intersection_too_large
@@ -92,11 +97,12 @@ class ClassificationRunner(TaskRunner):
         for a in prep.attrs:
             ground = a.info.ground
             self.metrics[ground], self.encodings[ground] = self._metrics_by({ground: a.values})
+        self.rows = prep.rows(self.encodings)
         return Prepared(
             attrs=prep.attrs,
             encodings=self.encodings,
             adapter=prep.adapter,
-            rows=prep.rows(self.encodings),
+            rows=self.rows,
             pos=prep.pos,
             favorable_is_positive=prep.favorable_is_positive,
         )
@@ -336,8 +342,6 @@ class ClassificationRunner(TaskRunner):
         adapter = prep.adapter
         if s.model is None or adapter is None:
             return turned_not_assessed("no_model")
-        if not isinstance(s.data, pd.DataFrame):
-            return turned_not_assessed("in_parts")
         if self.unrepeatable is not None:
             why, details = self.unrepeatable.why(), self.unrepeatable.details()
             return turned_not_assessed("unrepeatable", why=why, details=details)
@@ -347,15 +351,9 @@ class ClassificationRunner(TaskRunner):
         tied = tied_inputs(s.data.columns, own, self.proxies, self.policy.proxy_auc_threshold)
         if not tied:
             return turned_not_assessed("no_inputs", grounds)
-        model = adapter.model if adapter.kind == "callable" else s.model
         try:
             with stage("explanation"):
-                found = protected_turned(
-                    model, s.data, tied, favorable_label=s.favorable_label,
-                    threshold=s.threshold, max_rows=self.policy.explain_sample_size,
-                    background_size=self.policy.explain_background_size,
-                    random_state=self.random_state, progress=s.verbose,
-                )  # fmt: skip
+                found = self._turned_decisions(tied)
         except SzaiAuditError as exc:
             return turned_not_assessed("explanation_failed", why=Message(str(exc), str(exc)))
         if found.turned is None:
@@ -363,6 +361,27 @@ class ClassificationRunner(TaskRunner):
             return turned_not_assessed(reason, details={"output_space": found.output_space})
         self.turned_flags = found.series()
         return turned_finding(_counts(found, own), self.policy, s.feature_labels)
+
+    def _turned_decisions(self, tied: Mapping[str, list[str]]) -> TurnedDecisions:
+        """The decisions turned (:func:`~szai_audit.explain.turned.turned_on`), on the rows
+        drawn by :func:`~szai_audit.explain.turned.turned_positions` (read in advance for
+        data in parts), the cut-off verified on every decision (``prep.score_range``)."""
+        s, prep, policy = self.settings, self.prep, self.policy
+        adapter = prep.adapter
+        assert adapter is not None
+        take, background = turned_positions(
+            prep.n_rows, policy.explain_sample_size, policy.explain_background_size,
+            self.random_state,
+        )  # fmt: skip
+        given = favourable_threshold(adapter, s.favorable_label, s.threshold)
+        cutoff = None if prep.score_range is None else prep.score_range.cutoff(given)
+        return turned_on(
+            adapter.model if adapter.kind == "callable" else s.model,
+            self.rows.rows_at(background), self.rows.rows_at(take), tied, positions=take,
+            n_total=prep.n_rows, favourable=self.rows.favourable_at(take), cutoff=cutoff,
+            favorable_label=s.favorable_label, random_state=self.random_state,
+            progress=s.verbose,
+        )  # fmt: skip
 
     def _factors(self) -> pd.DataFrame | None:
         """The legitimate factors, checked not to be sensitive attributes (None: not given)."""

@@ -18,7 +18,7 @@ The rule (a count, not a test):
   contribution not zero for some decision) and gives the upper end of the interval: a PASS
   says that no decision explained rests on them, not that the model ignores the grounds
   (information carried by inputs below the proxy limit is not taken off).
-* **NOT_ASSESSED** (with the reason) without a model, for data read in parts, for a model
+* **NOT_ASSESSED** (with the reason) without a model, for a model
   whose outputs change between two calls, without the explanation, when no model input is
   tied to a ground, when the decisions do not follow a single cut-off on the favourable score
   (a multiclass model, no score), or when the explained output is not the favourable
@@ -52,7 +52,6 @@ __all__ = ["NOT_ASSESSED_REASONS", "TurnedCounts", "turned_finding", "turned_not
 #: Why the check may not run, each with its sentence (``fairness.turned_not_assessed.*``).
 NOT_ASSESSED_REASONS = (
     "no_model",
-    "in_parts",
     "unrepeatable",
     "not_explained",
     "explanation_failed",
@@ -245,7 +244,6 @@ def _not_assessed_message(reason: str, grounds: Sequence[str], why: Message | No
         return say("fairness.turned_not_assessed.explanation_failed", why=seen)
     fixed = {
         "no_model": say("fairness.turned_not_assessed.no_model"),
-        "in_parts": say("fairness.turned_not_assessed.in_parts"),
         "not_explained": say("fairness.turned_not_assessed.not_explained"),
         "no_cutoff": say("fairness.turned_not_assessed.no_cutoff"),
         "scale": say("fairness.turned_not_assessed.scale"),
