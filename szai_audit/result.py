@@ -534,8 +534,19 @@ class AuditResult:
 
         Examples
         --------
-        >>> flags = result.turned_decisions()  # doctest: +SKIP
-        >>> result.explain_people(flags.index[flags])  # those people's notices  # doctest: +SKIP
+        >>> import numpy as np, pandas as pd, szai_audit as sa
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"income": rng.normal(size=300), "sex": rng.integers(0, 2, 300)})
+        >>> y = (X["income"] - X["sex"] + rng.logistic(size=300) > 0).astype(int)
+        >>> model = LogisticRegression().fit(X, y)
+        >>> result = sa.Audit(model, X, y, sensitive={"gender": "sex"}, verbose=False).run()
+        >>> flags = result.turned_decisions()
+        >>> len(flags), int(flags.sum()) > 0
+        (300, True)
+        >>> people = result.explain_people(flags.index[flags])  # their notices say so too
+        >>> all(p.turned for p in people)
+        True
         """
         return None if self.turned_flags is None else self.turned_flags.copy()
 
