@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.errors import ColumnNotFoundError, InputError, InputTypeError
+from ..core.errors import ColumnNotFoundError, InputError, InputTypeError, SzaiAuditError
 from ..core.models import ModelAdapter, Outputs, adapt_model
 from .engine import RowSample, explain_sample
 from .person import Cutoff, decision_cutoff, decisions_turned
@@ -167,8 +167,8 @@ class ScoreRange:
         favoured = np.asarray(outputs.decisions) == favorable_label
         try:
             score = outputs.score(favorable_label)
-        except InputError:  # the label has no score column (no classes_, not a class)
-            return None
+        except SzaiAuditError:  # no score of that label (no classes_, not a class), or the
+            return None  # model failed to give one: the cut-off is unknown, said so
         return cls.of(score, favoured)
 
     def merge(self, other: ScoreRange | None) -> ScoreRange | None:

@@ -45,7 +45,8 @@ __all__ = [
     "true_array",
 ]
 
-#: ``(y_pred, y_true, score, decision rule, model adapter)`` of a classification audit.
+#: ``(y_pred, y_true, score, decision rule, model adapter, score range)`` of a
+#: classification audit (the range: :class:`~szai_audit.explain.turned.ScoreRange`).
 Decisions = tuple[
     np.ndarray, "np.ndarray | None", "np.ndarray | None", str, "ModelAdapter | None",
     "ScoreRange | None",
