@@ -14,7 +14,9 @@ in the model's influence), the report's part (:mod:`.page`) and the checks' decl
 For the person affected (PIPL Art. 24(3)): :func:`explain_people` / :func:`person_notice`
 (:mod:`.person`) give one decision's principal reasons and its recourse (searched by
 :mod:`szai_audit.core.recourse`), and :func:`write_notices` (:mod:`.notices`) writes a notice
-per person.
+per person. :mod:`.turned` says, for many decisions at once, which would have been the other
+one without the contributions of the inputs tied to protected grounds (each notice's
+``turned``; the audit's ``fairness.protected_turned``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from . import (
     page,
     person,
     summary,
+    turned,
     words,
 )
 from .engine import (
@@ -74,6 +77,7 @@ __all__ = [
     "stratified_sample",
     "summarize",
     "summary",
+    "turned",
     "words",
     "write_notices",
 ]
