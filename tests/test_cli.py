@@ -534,6 +534,26 @@ def test_explain_writes_a_notice_per_person(explain_dir, german, capsys):
         assert line[2:].split(" from ")[0].lower() in ("duration_months", "credit_amount")
 
 
+def test_explain_dates_the_decisions_and_counts_those_turned(explain_dir, capsys):
+    """--decided-on dates every notice; the output line counts the decisions that rest on the
+    inputs tied to protected grounds (none here: the model is not given sex); a missing date
+    is a placeholder, warned of on stderr."""
+    d, numeric = explain_dir
+    cfg = _config(d, EXPLAIN_CONFIG.format(features=json.dumps(numeric)), "dated.toml")
+    (d / "dated_ids.csv").write_text("row\n0\n5\n", encoding="utf-8")
+    args = ["explain", cfg, "--rows", str(d / "dated_ids.csv"), "--lang", "zh"]
+    assert main([*args, "--out", str(d / "dated"), "--decided-on", "2026-11-30"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "0 would be the other decision without the inputs tied to protected grounds" in (
+        captured.out
+    )
+    page = (d / "dated" / "notice-0.txt").read_text(encoding="utf-8")
+    assert "决定日期：2026-11-30" in page and "Explanation" not in page
+    assert main([*args, "--out", str(d / "undated")]) == EXIT_OK
+    assert "decision_date" in capsys.readouterr().err
+    assert main([*args, "--out", str(d / "bad"), "--decided-on", "30/11/2026"]) == 2
+
+
 @pytest.mark.parametrize(
     ("rows", "extra", "message"),
     [
