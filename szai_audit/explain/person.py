@@ -52,8 +52,10 @@ __all__ = [
     "ProtectedUse",
     "Reason",
     "RecourseOption",
+    "cutoff_between",
     "decision_cutoff",
     "explain_people",
+    "favourable_threshold",
     "person_notice",
 ]
 
@@ -264,9 +266,26 @@ def decision_cutoff(
     fav = np.asarray(favourable, dtype=bool)
     if len(s) == 0 or not np.isfinite(s).all():
         return None
+    lowest = float(s[fav].min()) if fav.any() else math.inf
+    highest = float(s[~fav].max()) if (~fav).any() else -math.inf
+    return cutoff_between(lowest, highest, given)
+
+
+def cutoff_between(
+    lowest_favourable: float, highest_other: float, given: float | None = None
+) -> Cutoff | None:
+    """:func:`decision_cutoff` from the range of the scores: the lowest score decided
+    favourably and the highest decided otherwise (``inf`` and ``-inf`` when there are none).
+    At or above ``given`` (or 0.5) when the favourable decisions reach it and the others stay
+    below; only above it when the others may reach it; the first when both hold and a
+    threshold was given (its rule is ``>=``), else the second.
+
+    >>> cutoff_between(0.51, 0.49), cutoff_between(0.5, 0.2, 0.5), cutoff_between(0.3, 0.6)
+    (Cutoff(value=0.5, inclusive=False), Cutoff(value=0.5, inclusive=True), None)
+    """
     value = 0.5 if given is None else float(given)
-    at_or_above = bool(np.array_equal(fav, s >= value))
-    above = bool(np.array_equal(fav, s > value))
+    at_or_above = lowest_favourable >= value > highest_other
+    above = lowest_favourable > value >= highest_other
     if at_or_above and (given is not None or not above):
         return Cutoff(value, True)
     if above:
@@ -696,9 +715,23 @@ class _Words:
         return self._typical[column]
 
 
-def _positive_threshold(adapter: Any, favorable_label: Any, given: float | None) -> float | None:
-    """The decision threshold on the favourable score: the audit's ``threshold`` (on the
-    positive label's score; 1 - it when the favourable label is the other one)."""
+def favourable_threshold(adapter: Any, favorable_label: Any, given: float | None) -> float | None:
+    """The decision threshold on the favourable decision's score: the model's threshold (or
+    ``given``, the audit's ``threshold`` on the positive label's score), as it is when the
+    favourable label is the positive one (the second of a binary classifier's classes, else
+    1), else one less it; None when the decisions come from ``model.predict``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+    >>> favourable_threshold(adapt_model(model, 0.3), 1, 0.3)
+    0.3
+    >>> favourable_threshold(adapt_model(model, 0.3), 0, 0.3)
+    0.7
+    >>> favourable_threshold(adapt_model(model), 1, None) is None
+    True
+    """
     threshold = adapter.threshold if adapter.threshold is not None else given
     if threshold is None:
         return None
@@ -729,7 +762,7 @@ def _explained(
     cutoff = decision_cutoff(
         everyone.score(favorable_label),
         words.favoured,
-        _positive_threshold(adapter, favorable_label, declared.threshold),
+        favourable_threshold(adapter, favorable_label, declared.threshold),
     )
     contrib, method, output, space = _contributions(
         model, data, persons, favorable_label, sizes["background_size"], random_state

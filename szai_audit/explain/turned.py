@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 
 from ..core.errors import ColumnNotFoundError, InputError, InputTypeError, SzaiAuditError
-from ..core.models import ModelAdapter, Outputs, adapt_model
+from ..core.models import Outputs, adapt_model
 from .engine import RowSample, explain_sample
-from .person import Cutoff, decision_cutoff, decisions_turned
+from .person import Cutoff, cutoff_between, decision_cutoff, decisions_turned, favourable_threshold
 
 __all__ = [
     "ScoreRange",
@@ -187,42 +187,7 @@ class ScoreRange:
         range: ``given`` or 0.5, kept when every decision agrees with it."""
         if self.rows == 0 or not self.finite:
             return None
-        value = 0.5 if given is None else float(given)
-        low, high = self.lowest_favourable, self.highest_other
-        at_or_above = low >= value and high < value
-        above = low > value and high <= value
-        if at_or_above and (given is not None or not above):
-            return Cutoff(value, True)
-        if above:
-            return Cutoff(value, False)
-        return None
-
-
-def favourable_threshold(
-    adapter: ModelAdapter, favorable_label: Any, given: float | None
-) -> float | None:
-    """The decision threshold on the favourable decision's score: the model's threshold (or
-    ``given``, the audit's ``threshold`` on the positive label's score), as it is when the
-    favourable label is the positive one (the second of a binary classifier's classes, else
-    1), else one less it; None when the decisions come from ``model.predict``.
-
-    Examples
-    --------
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> model = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
-    >>> favourable_threshold(adapt_model(model, 0.3), 1, 0.3)
-    0.3
-    >>> favourable_threshold(adapt_model(model, 0.3), 0, 0.3)
-    0.7
-    >>> favourable_threshold(adapt_model(model), 1, None) is None
-    True
-    """
-    threshold = adapter.threshold if adapter.threshold is not None else given
-    if threshold is None:
-        return None
-    classes = adapter.classes() if adapter.kind == "sklearn" else None
-    positive = classes[1] if classes is not None and len(classes) == 2 else 1
-    return float(threshold) if favorable_label == positive else 1.0 - float(threshold)
+        return cutoff_between(self.lowest_favourable, self.highest_other, given)
 
 
 def _checked(
