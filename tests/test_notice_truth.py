@@ -20,36 +20,17 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 import szai_audit as sa
+from szai_audit.demos import CREDIT_ACTIONABLE, CREDIT_VALUE_ORDER
 from szai_audit.core.messages import Message
 from szai_audit.core.orders import is_better
 from szai_audit.explain import explain_people, notice_problems, write_notices
 from szai_audit.explain.notices import notice_checks, notice_html, notice_text
 from szai_audit.explain.person import Change, Cutoff, RecourseOption, decision_cutoff
 
-#: The credit demo's categories from worse to better, as an organisation might declare them;
-#: "no checking account" is left out: closing an account is never proposed.
-ORDER = {
-    "checking_status": [
-        "... < 0 DM",
-        "0 <= ... < 200 DM",
-        "... >= 200 DM / salary assignments for at least 1 year",
-    ],
-    "savings": [
-        "unknown/ no savings account",
-        "... < 100 DM",
-        "100 <= ... < 500 DM",
-        "500 <= ... < 1000 DM",
-        ".. >= 1000 DM",
-    ],
-    "duration_months": "lower",
-    "credit_amount": "lower",
-}
-DECLARED = {
-    "checking_status": "better",
-    "savings": "better",
-    "duration_months": "better",
-    "credit_amount": "decrease",
-}
+#: The credit demo's declarations: its categories from worse to better ("no checking
+#: account" is left out: closing an account is never proposed) and what may change.
+ORDER = CREDIT_VALUE_ORDER
+DECLARED = CREDIT_ACTIONABLE
 
 
 def _synthetic(n=400, seed=1):
