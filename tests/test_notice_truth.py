@@ -20,9 +20,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 import szai_audit as sa
-from szai_audit.demos import CREDIT_ACTIONABLE, CREDIT_VALUE_ORDER
 from szai_audit.core.messages import Message
 from szai_audit.core.orders import is_better
+from szai_audit.demos import CREDIT_ACTIONABLE, CREDIT_VALUE_ORDER
 from szai_audit.explain import explain_people, notice_problems, write_notices
 from szai_audit.explain.notices import notice_checks, notice_html, notice_text
 from szai_audit.explain.person import Change, Cutoff, RecourseOption, decision_cutoff
