@@ -101,12 +101,12 @@ def _explain(
     audit: str | None = None,
     decided_on: str | None = None,
 ) -> int:
+    loaded = _config.load_config(config)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", NoticeWarning)
         batch = _config.explain_config(
-            _config.load_config(config), rows, out, id_column=id_column, lang=lang, audit=audit,
-            decided_on=decided_on,
-        )  # fmt: skip
+            loaded, rows, out, id_column=id_column, lang=lang, audit=audit, decided_on=decided_on
+        )
     refused = sum(not f for f in batch.favourable)
     turned = sum(t is True for t in batch.turned)
     _say(
@@ -114,6 +114,13 @@ def _explain(
         f"other decision without the inputs tied to protected grounds, column turned) to "
         f"{batch.folder}, listed in {batch.index}"
     )
+    recourse = loaded.get("audit", {}).get("recourse")
+    if not (isinstance(recourse, dict) and recourse.get("actionable")):
+        _say(
+            "no change is suggested to anyone (recourse is opt-in): declare what may change in "
+            '[audit] recourse = { actionable = { column = "better" } } with [audit] '
+            "value_order, worse first (docs/person.md)"
+        )
     if audit is not None:
         _say(_seal(f"read {audit}", signing_key() is not None))
     for w in caught:

@@ -547,11 +547,17 @@ def test_explain_dates_the_decisions_and_counts_those_turned(explain_dir, capsys
     assert "0 would be the other decision without the inputs tied to protected grounds" in (
         captured.out
     )
+    assert "recourse is opt-in" not in captured.out  # the config declares what may change
     page = (d / "dated" / "notice-0.txt").read_text(encoding="utf-8")
     assert "决定日期：2026-11-30" in page and "Explanation" not in page
     assert main([*args, "--out", str(d / "undated")]) == EXIT_OK
     assert "decision_date" in capsys.readouterr().err
     assert main([*args, "--out", str(d / "bad"), "--decided-on", "30/11/2026"]) == 2
+    capsys.readouterr()
+    bare = _config(d, EXPLAIN_CONFIG.format(features=json.dumps(numeric)).replace(
+        "recourse = ", "# recourse = "), "bare.toml")  # fmt: skip
+    assert main(["explain", bare, "--rows", str(d / "dated_ids.csv"), "--out", str(d / "b")]) == 0
+    assert "recourse is opt-in" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
