@@ -72,8 +72,12 @@ def test_citations_have_one_form():
     assert article_label("33").zh == "第三十三条第二款"
     assert article_label("66").en == "Art. 66(2)"
     assert [CHECKLIST_ITEMS[i].citation.en for i in (1, 7)] == ["Art. 72(2)(i)", "Art. 72(2)(vii)"]
-    for p in PROVISIONS.values():
-        assert p.heading().zh.startswith(p.citation.zh)
+    for p in PROVISIONS.values():  # the subject first, the citation after it (issue 31)
+        assert p.heading().zh == f"{p.topic.zh}（{p.citation.zh}）"
+        assert p.heading().en.endswith(f" ({p.citation.en})")
+    neutral = [PROVISIONS[k].heading().zh for k in ("72(4)", "72(5)")]
+    assert neutral == ["平等对待（第七十二条第二款第（四）项）", "公平定价（第七十二条第二款第（五）项）"]
+    assert not any("歧视" in p.heading().zh for p in PROVISIONS.values())
 
 
 def test_json_findings_carry_their_citation(german_result):

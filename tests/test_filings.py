@@ -220,7 +220,7 @@ def test_the_self_assessment_results_count_the_findings_of_each_article(credit_d
     part = credit_demo.filing("algorithm").part("self_assessment_algorithm")
     results = {f.label.en: f.value.en for f in part.fields if f.label.en.startswith("Results")}
     n_fail = sum(f.status.value == "FAIL" and f.article == "72(4)" for f in credit_demo.findings)
-    assert f"Fail {n_fail}" in results["Results: Group fairness (Art. 72(2)(iv))"]
+    assert f"Beyond tolerance {n_fail}" in results["Results: Group fairness (Art. 72(2)(iv))"]
     assert results["Results: Price differences (Art. 72(2)(v))"] == "not checked by this audit"
 
 
@@ -270,7 +270,7 @@ def test_art_21_maps_to_the_price_findings(pricing_demo, credit_demo):
     ]
     (table,) = part.tables
     assert len(table.rows) == min(len(flagged), 15)
-    assert table.rows[0][0].en == "Fail"  # the most serious first
+    assert table.rows[0][0].en == "Beyond tolerance"  # the most serious first
     none = credit_demo.filing("algorithm").part("prices")
     assert "did not measure prices" in none.paragraphs[0].en and not none.tables
 
@@ -404,7 +404,7 @@ def test_the_record_of_a_follow_up_gives_what_compare_found(credit_demo, credit_
     assert values["This follow-up on time"].startswith("on time (last audit 2026-03-01")
     assert f"{expected['appeared_failures']} new failures" in values["Since the last audit"]
     assert expected["appeared_failures"] > 0
-    labels = {"FAIL": "Fail", "WARN": "Warning", "PASS": "Pass", "INCOMPLETE": "Incomplete"}
+    labels = {"FAIL": "Beyond tolerance", "WARN": "Warning", "PASS": "Pass", "INCOMPLETE": "Incomplete"}
     before, after = expected["before"]["verdict"], expected["after"]["verdict"]
     assert values["Overall result"] == f"{labels[before]} → {labels[after]}"
     earlier["manifest"]["generated_at"] = "2025-06-30T09:00:00"

@@ -560,7 +560,7 @@ def test_html_is_escaped_self_contained_and_bilingual(hostile, tmp_path):
     assert '<section id="tracking">' in html
     assert "事后跟踪" in html and "Ex-post tracking" in html
     # statuses with their bilingual labels, numbers readable
-    assert "不通过" in html and "Fail" in html
+    assert "超出容许范围" in html and "Beyond tolerance" in html
     assert "+0.29" in html
     assert "0.983" in html  # 3 significant digits of 59/60
 

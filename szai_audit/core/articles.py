@@ -61,7 +61,9 @@ class Provision:
     topic: Message
 
     def heading(self) -> Message:
-        """Citation and topic, as a section heading: ``第七十一条：算法说明``."""
+        """Topic and citation, as a section heading: ``算法说明（第七十一条）``. The topic is the
+        provision's subject (平等对待, not 歧视): a heading filed with the report must not read
+        as a finding against the organisation."""
         return say("core.heading.text", citation=self.citation, topic=self.topic)
 
 
@@ -94,15 +96,15 @@ _ITEM_TEXTS: tuple[tuple[str, str, str, str], ...] = (
         "因种族、性别、国籍、民族和宗教信仰等歧视用户",
         "discriminating against users by race, gender, nationality, ethnicity, religious "
         "belief and the like",
-        "歧视",
-        "discrimination",
+        "平等对待",
+        "equal treatment",
     ),
     (
         "利用算法技术根据用户的习惯、偏好、支付能力实施价格歧视或者消费欺诈等侵害消费者权益的行为",
         "using algorithms to discriminate in price, or defraud consumers, by users' habits, "
         "preferences or ability to pay, or other acts that harm consumers' rights",
-        "价格歧视",
-        "price discrimination",
+        "公平定价",
+        "fair pricing",
     ),
     (
         "利用深度合成技术从事禁止行为",
