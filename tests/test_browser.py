@@ -152,4 +152,29 @@ def test_demo_report_body_fits_in_eight_a4_pages(browser, tmp_path):
         # The CJK font may give 页 as the radical ⻚ (U+2EDA), which NFKC leaves alone.
         assert f"第 {i} 页 共 {total} 页" in text.replace("\u2eda", "页"), (i, text[:200])
         assert "人工智能算法合规审计报告" in text
-    assert "伦理委员会决定" in "".join(pages[:3])
+    assert "伦理委员会决定" in "".join(pages[:2])  # the decision block on page 1 or 2
+    _holds_the_committee_summary(pages[0])
+
+
+def _holds_the_committee_summary(page: str, zh: bool = True) -> None:
+    """The first printed page holds the committee's summary whole: its heading, the tool's
+    recommended decision and the disclaimer (issue 31, item 1)."""
+    flat = page.replace("\n", "")
+    words = (
+        ("委员会摘要", "建议的决定", "不是法律上的违法认定")
+        if zh
+        else ("Summary for the committee", "Recommended decision", "not a legal finding")
+    )
+    for w in words:
+        assert w in flat, (w, flat[:600])
+
+
+def test_the_pricing_report_s_first_page_holds_the_summary(browser, tmp_path):
+    from szai_audit.demos import pricing_demo_result
+
+    result = pricing_demo_result()
+    for lang in ("en", "zh"):
+        html = tmp_path / f"pricing-{lang}.html"
+        result.to_html(html, lang=lang)
+        pages = _pdf_pages(browser, html, tmp_path / f"pricing-{lang}.pdf")
+        _holds_the_committee_summary(pages[0], zh=lang == "zh")

@@ -76,7 +76,10 @@ def test_citations_have_one_form():
         assert p.heading().zh == f"{p.topic.zh}（{p.citation.zh}）"
         assert p.heading().en.endswith(f" ({p.citation.en})")
     neutral = [PROVISIONS[k].heading().zh for k in ("72(4)", "72(5)")]
-    assert neutral == ["平等对待（第七十二条第二款第（四）项）", "公平定价（第七十二条第二款第（五）项）"]
+    assert neutral == [
+        "平等对待（第七十二条第二款第（四）项）",
+        "公平定价（第七十二条第二款第（五）项）",
+    ]
     assert not any("歧视" in p.heading().zh for p in PROVISIONS.values())
 
 

@@ -404,7 +404,12 @@ def test_the_record_of_a_follow_up_gives_what_compare_found(credit_demo, credit_
     assert values["This follow-up on time"].startswith("on time (last audit 2026-03-01")
     assert f"{expected['appeared_failures']} new failures" in values["Since the last audit"]
     assert expected["appeared_failures"] > 0
-    labels = {"FAIL": "Beyond tolerance", "WARN": "Warning", "PASS": "Pass", "INCOMPLETE": "Incomplete"}
+    labels = {
+        "FAIL": "Beyond tolerance",
+        "WARN": "Warning",
+        "PASS": "Pass",
+        "INCOMPLETE": "Incomplete",
+    }
     before, after = expected["before"]["verdict"], expected["after"]["verdict"]
     assert values["Overall result"] == f"{labels[before]} → {labels[after]}"
     earlier["manifest"]["generated_at"] = "2025-06-30T09:00:00"

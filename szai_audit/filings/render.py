@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.catalog import say
 from ..core.findings import Status
 from ..core.html import FONT_STACK, FONT_STACK_LATIN, environment, visible_text
 from ..core.metadata import meta_message
@@ -59,7 +60,8 @@ def text_filing(filing: Any, lang: str = "en") -> str:
     and bidirectional formatting characters shown as escapes, as in the HTML page
     (:func:`~szai_audit.core.html.visible_text`)."""
     colon, semi = ("：", "；") if lang == "zh" else (": ", "; ")
-    out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}{colon}{filing.date}", ""]
+    out = [filing.title[lang], f"{'日期' if lang == 'zh' else 'Date'}{colon}{filing.date}"]
+    out += [say("report.committee.disclaimer")[lang], ""]
     out += [m[lang] for m in filing.intro]
     for i, part in enumerate(filing.parts, 1):
         out += ["", f"{i}. {part.heading[lang]}"]

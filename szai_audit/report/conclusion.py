@@ -34,6 +34,7 @@ from ..fairness.words import rate_in_sentence
 from ..pricing import page as pricing_page
 from ..privacy import page as privacy_page
 from ..risk import page as risk_page
+from .committee import committee_summary
 from .results import Results
 
 __all__ = ["DECISIONS", "REPORT_INFO_KEYS", "beijing_time", "conclusion_page", "statements"]
@@ -264,9 +265,11 @@ def _info_rows(result: Results) -> list[tuple[Message, Message | str, bool]]:
 def conclusion_page(result: Results) -> dict[str, Any]:
     """Everything page 1 prints."""
     blocks = statements(result)
+    actions = _actions(blocks)
     return {
+        "summary": committee_summary(result, blocks, actions),
         "blocks": blocks,
-        "actions": _actions(blocks),
+        "actions": actions,
         "limits": _limits(result),
         "info": _info_rows(result),
         "decisions": DECISIONS,
