@@ -151,7 +151,7 @@ def test_demo_report_body_fits_in_eight_a4_pages(browser, tmp_path):
     for i, text in enumerate(pages, start=1):
         # The CJK font may give 页 as the radical ⻚ (U+2EDA), which NFKC leaves alone.
         assert f"第 {i} 页 共 {total} 页" in text.replace("\u2eda", "页"), (i, text[:200])
-        assert "人工智能算法合规审计报告" in text
+        assert "人工智能算法自评估审计报告" in text
     assert "伦理委员会决定" in "".join(pages[:2])  # the decision block on page 1 or 2
     _holds_the_committee_summary(pages[0])
 

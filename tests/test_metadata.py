@@ -228,7 +228,7 @@ def test_a_report_in_one_language_shows_each_field_in_that_language_only(result)
     # The English page is clean but for the field given in Chinese only.
     problems = language_problems(en, "en")
     assert problems and all(CARD["appeal"]["zh"] in p for p in problems), problems
-    assert f"<title>{'人工智能算法合规审计报告'}" in zh and "· 理赔初审模型</title>" in zh
+    assert f"<title>{'人工智能算法自评估审计报告'}" in zh and "· 理赔初审模型</title>" in zh
     assert "· Claims triage model</title>" in en
     # The use context's description, per language too.
     assert ">理赔初审</span>" in zh and ">Claims triage</span>" in en

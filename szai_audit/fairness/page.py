@@ -35,6 +35,7 @@ from .checks import (
     GROUND_NOT_PROVIDED,
     INTERSECTION_NOT_ASSESSED,
     PROXY,
+    RATE_CHECKS,
     SELECTION_RATE,
     SELECTION_RATIO,
     TREND,
@@ -438,6 +439,21 @@ _MITIGATION_ROWS = {
 }
 
 
+def _mitigation_note(result: Results, key: str) -> Message | None:
+    """Why "what a fix would cost" is not shown for a ground: it is computed only when one of
+    the ground's decision-rate checks is beyond its tolerance and the audit has the model's
+    scores and the outcomes."""
+    if key in result.fairness.mitigation:
+        return None
+    if not (result.scope.has_scores and result.scope.has_outcomes):
+        return say("fairness.mitigation_note.needs_scores_and_outcomes")
+    beyond = any(
+        f.ground == key and f.check in RATE_CHECKS and f.status is Status.FAIL
+        for f in result.findings
+    )
+    return None if beyond else say("fairness.mitigation_note.no_rate_beyond")
+
+
 def _mitigation_section(result: Results, key: str) -> dict[str, Any] | None:
     """What group thresholds would reach, and cost, on the audit data."""
     frame = result.fairness.mitigation.get(key)
@@ -599,6 +615,7 @@ def _regression_section(
         "proxies": proxy_section(result, key),
         "flips": flip_section(result, key),
         "mitigation": None,
+        "mitigation_note": None,
         "conditional": _conditional_section(result, key),
         "chart": regression_chart(rm, f"chart-{index}", policy, lang, ci),
         "chart_caption": say(
@@ -636,6 +653,7 @@ def _rates_section(
         "proxies": proxy_section(result, key),
         "flips": flip_section(result, key),
         "mitigation": _mitigation_section(result, key),
+        "mitigation_note": _mitigation_note(result, key),
         "conditional": _conditional_section(result, key),
         "chart": rates_chart(
             gm,

@@ -121,6 +121,8 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
                 "proxies": fairness_page.proxy_section(result, key),
                 "flips": fairness_page.flip_section(result, key, currency),
                 "mitigation": None,
+                "mitigation_note": None,
+        "mitigation_note": None,
                 "conditional": None,
                 "chart": None,
                 "chart_caption": None,
