@@ -167,6 +167,30 @@ def _power_at(
     )
 
 
+def _bracket(
+    reference_rate: float, tolerance: float, scale: str, direction: str
+) -> tuple[float, float] | None:
+    """The range of true gaps beyond the tolerance the rates allow (for a ratio: from 0, the
+    largest harm, to the tolerance); None when there is none."""
+    if direction not in _HARMS:
+        raise InputError(f"direction must be one of {list(_HARMS)}, got {direction!r}.")
+    if scale == "ratio":
+        if direction != "lower":
+            raise InputError(
+                f"a ratio is harmful below its tolerance: direction must be "
+                f"'lower', got {direction!r}."
+            )
+        if not 0 < tolerance <= 1:
+            raise InputError(f"a ratio tolerance must be in (0, 1], got {tolerance!r}.")
+        return None if reference_rate == 0 else (0.0, float(tolerance))
+    if scale == "diff":
+        if not 0 <= tolerance < 1:
+            raise InputError(f"a difference tolerance must be in [0, 1), got {tolerance!r}.")
+        room = reference_rate if direction == "lower" else 1 - reference_rate
+        return None if room <= tolerance else (float(tolerance), float(room))
+    raise InputError(f"scale must be one of {list(_SCALES)}, got {scale!r}.")
+
+
 def min_detectable_gap(
     reference_rate: float,
     n_group: float,
@@ -226,28 +250,10 @@ def min_detectable_gap(
     _check_probability("power", power, open_low=True)
     _check_size("n_group", n_group)
     _check_size("n_reference", n_reference)
-    if direction not in _HARMS:
-        raise InputError(f"direction must be one of {list(_HARMS)}, got {direction!r}.")
-    if scale == "ratio":
-        if direction != "lower":
-            raise InputError(
-                f"a ratio is harmful below its tolerance: direction must be "
-                f"'lower', got {direction!r}."
-            )
-        if not 0 < tolerance <= 1:
-            raise InputError(f"a ratio tolerance must be in (0, 1], got {tolerance!r}.")
-        if reference_rate == 0:
-            return None
-        low, high = 0.0, float(tolerance)  # the ratio: 0 is the largest harm
-    elif scale == "diff":
-        if not 0 <= tolerance < 1:
-            raise InputError(f"a difference tolerance must be in [0, 1), got {tolerance!r}.")
-        room = reference_rate if direction == "lower" else 1 - reference_rate
-        if room <= tolerance:
-            return None
-        low, high = float(tolerance), float(room)
-    else:
-        raise InputError(f"scale must be one of {list(_SCALES)}, got {scale!r}.")
+    bracket = _bracket(reference_rate, tolerance, scale, direction)
+    if bracket is None:
+        return None
+    low, high = bracket
 
     def shortfall(harm: float) -> float:
         return (
