@@ -255,7 +255,7 @@ def test_demo_gender_gap_says_not_zero_and_the_smallest_gap_it_could_show(credit
         "只有当差距至少约 28.4 个百分点时，才有 80% 的把握判定其超出 10.0 个百分点的容许范围" in zh
     )
     assert "at least about 28.4 percentage points to be shown beyond the tolerance of 10.0" in en
-    assert "0.0071" in zh and "7 questions" in en
+    assert "单侧检验水平 0.00714" in zh and "one-sided level 0.00714" in en and "7 questions" in en
     ratio = _finding(credit_demo, "fairness.selection_rate_ratio", "gender")
     assert "0.59" in ratio.message.zh and "或更低" in ratio.message.zh
 

@@ -159,7 +159,7 @@ def _points(x: float) -> str:
 
 def _level_words(record: Mapping[str, Any]) -> Message:
     """The level the statement is at: one question, or alpha shared among m."""
-    level = f"{record['level']:.2g}"
+    level = f"{record['level']:.3g}"
     if record["questions"] <= 1:
         return say("fairness.power.level_one", level=level)
     return say(
