@@ -131,6 +131,7 @@ def test_power_at_the_min_gap_is_the_stated_power_and_grows_with_the_gap():
 
 def test_min_gap_none_when_no_gap_the_rates_allow_is_enough():
     assert min_detectable_gap(0.05, 30, 30, 0.10) is None  # a 5% rate cannot fall 10 points
+    assert min_detectable_gap(0.9, 30, 30, 1.0) is None  # a tolerance of 100 points (allowed)
     assert min_detectable_gap(0.3, 5, 5, 0.10) is None  # five people a side
     assert min_detectable_gap(0.0, 50, 50, 0.8, scale="ratio") is None
     higher = min_detectable_gap(0.2, 100, 100, 0.10, direction="higher")

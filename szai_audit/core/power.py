@@ -184,8 +184,8 @@ def _bracket(
             raise InputError(f"a ratio tolerance must be in (0, 1], got {tolerance!r}.")
         return None if reference_rate == 0 else (0.0, float(tolerance))
     if scale == "diff":
-        if not 0 <= tolerance < 1:
-            raise InputError(f"a difference tolerance must be in [0, 1), got {tolerance!r}.")
+        if not 0 <= tolerance <= 1:
+            raise InputError(f"a difference tolerance must be in [0, 1], got {tolerance!r}.")
         room = reference_rate if direction == "lower" else 1 - reference_rate
         return None if room <= tolerance else (float(tolerance), float(room))
     raise InputError(f"scale must be one of {list(_SCALES)}, got {scale!r}.")
