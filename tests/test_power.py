@@ -308,3 +308,33 @@ def test_no_underpowered_grounds_with_a_large_sample():
     found, _ = finalize([assess_table("gender", gm, policy, True)], policy)
     assert underpowered_grounds(found) == []
     assert underpowered_message(found) is None
+
+
+def test_measured_records_what_its_verdict_details_give():
+    """The hook the rate findings use: ``Measured.verdict_details`` sees the verdict (the
+    family, the pair named) and its entries join the finding's details."""
+    from szai_audit.core.findings import Finding
+    from szai_audit.core.judging import Measured, normal_comparison
+    from szai_audit.core.messages import Message
+
+    c = normal_comparison("b", "a", 0.12, 0.05, threshold=0.1, direction="at_most", level=0.95)
+    seen = []
+
+    def details(verdict):
+        seen.append(verdict)
+        return {"questions_seen": verdict.family.size, "named": verdict.comparison.group}
+
+    item = Measured(
+        check="x.y",
+        article="72(4)",
+        ground="g",
+        threshold=0.1,
+        direction="at_most",
+        comparisons=[c],
+        message=lambda v: Message("", ""),
+        verdict_details=details,
+    )
+    found, _ = finalize([], sa.Policy(), extra=[item])
+    assert isinstance(found[0], Finding)
+    assert found[0].details["questions_seen"] == 1 and found[0].details["named"] == "b"
+    assert len(seen) == 1

@@ -895,6 +895,7 @@ class MeasuredTwice(Measured):
                 "gap_not_zero": status is Status.PASS and verdict.gap_not_zero,
                 "unsupported": list(self.unsupported),
                 "comparisons": _comparison_rows(*zip(*rows, strict=True)),
+                **(self.verdict_details(verdict) if self.verdict_details is not None else {}),
             },
         )
 
