@@ -596,6 +596,12 @@ class Measured:
     #: is then the extreme of the compared groups, selected after seeing them); also when
     #: ``details["reference_rule"]`` is ``"best_off"``.
     selected: bool = False
+    #: What the finding records once judged, beside ``details``: entries that depend on the
+    #: verdict (the family's level, the pair named), such as the smallest gap the sample could
+    #: show beyond the tolerance (:mod:`szai_audit.fairness.power`).
+    verdict_details: Callable[[Verdict], dict[str, Any]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     @property
     def _selected(self) -> bool:
@@ -719,6 +725,7 @@ class Measured:
                 "reading": r.status.value,
                 "gap_not_zero": status is Status.PASS and verdict.gap_not_zero,
                 "comparisons": _comparison_rows(reads, adj, zero_adj, tested),
+                **(self.verdict_details(verdict) if self.verdict_details is not None else {}),
             },
         )
 
@@ -888,6 +895,7 @@ class MeasuredTwice(Measured):
                 "gap_not_zero": status is Status.PASS and verdict.gap_not_zero,
                 "unsupported": list(self.unsupported),
                 "comparisons": _comparison_rows(*zip(*rows, strict=True)),
+                **(self.verdict_details(verdict) if self.verdict_details is not None else {}),
             },
         )
 

@@ -10,7 +10,9 @@ The numbers, each usable alone:
 * :mod:`.proxies`: which inputs reveal a protected attribute;
 * :mod:`.counterfactual`: the flip test (does changing only the attribute change the decision?);
 * :mod:`.conditional`: the gap left after legitimate factors;
-* :mod:`.mitigation`: what a fix by group thresholds would cost.
+* :mod:`.mitigation`: what a fix by group thresholds would cost;
+* :mod:`.power`: the smallest gap a rate finding could show, the grounds whose sample is too
+  small to show a breach of the tolerance.
 
 Then the findings (:mod:`.findings`), the sentences (:mod:`.words`), the report's part
 (:mod:`.page`, :mod:`.charts`), the JSON parts (:mod:`.serialize`), everything an audit measured in
@@ -30,6 +32,7 @@ from . import (
     metrics,
     mitigation,
     page,
+    power,
     proxies,
     regression,
     scores,
@@ -72,6 +75,7 @@ __all__ = [
     "metrics",
     "mitigation",
     "page",
+    "power",
     "proxies",
     "rates_from_counts",
     "regression",

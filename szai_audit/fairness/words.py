@@ -969,13 +969,16 @@ def msg_comparison(
     positive: object = None,
     favorable_is_positive: bool = True,
     name: Message | None = None,
+    power: Message | None = None,
 ) -> Message:
     """Message of one rate compared between each group and the reference group (``name``: the
     favourable decision's, see :func:`rate_name`).
 
     ``metric="favorable_rate"`` is the four-fifths check (the value a ratio); any other metric
     is a difference of proportions, shown in percentage points. ``groups`` (every compared
-    group) is given when every group has the same rate.
+    group) is given when every group has the same rate. ``power`` (the smallest gap the sample
+    could show beyond the tolerance, :func:`szai_audit.fairness.power.power_sentence`) follows
+    the result.
     """
     g, m = ground_label(ground), rate_label(metric, favorable_is_positive, positive, name)
     c = verdict.comparison
@@ -1017,6 +1020,8 @@ def msg_comparison(
     if not favorable_is_positive:
         body = body.join(_what_it_compares(metric, positive), sep_en="")
     body = body.join(verdict_tail(verdict))
+    if power is not None:
+        body = body.join(power)
     return with_recorded_outcomes(body) if metric in _OUTCOME_RATES else body
 
 

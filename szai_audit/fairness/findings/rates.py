@@ -30,7 +30,7 @@ from ...core.margins import margin_test, score_interval
 from ...core.messages import Message
 from ...core.policy import Policy
 from ...core.stats import two_proportion_test
-from .. import words
+from .. import power, words
 from ..checks import ARTICLE, DIFFERENCE_CHECKS, SELECTION_RATIO
 from ..metrics import GroupMetrics
 
@@ -351,7 +351,25 @@ def _measure(
     equal = float(r.rates.max() - r.rates.min()) <= TOLERANCE
     groups = [str(x) for x in r.rates.index]
 
+    def detectable(verdict: Verdict) -> dict[str, Any]:
+        """The smallest gap the named pair's sample would show beyond the tolerance (not
+        under a sampling design: the binomial variances would not be the design's)."""
+        if rows is not None:
+            return {}
+        c = verdict.comparison
+        record = power.detectable_gap(
+            verdict,
+            reference_rate=float(r.k[c.reference] / r.n[c.reference]),
+            n_group=float(r.n[c.group]),
+            n_reference=float(r.n[c.reference]),
+            ratio=ratio,
+            lower_is_worse=r.lower_is_worse,
+        )
+        return {"min_detectable_gap": record}
+
     def message(verdict: Verdict) -> Message:
+        record = detectable(verdict).get("min_detectable_gap")
+        said = record is not None and verdict.status is not Status.FAIL and not equal
         return words.msg_comparison(
             ground,
             r.metric,
@@ -363,6 +381,7 @@ def _measure(
             positive=details.get("positive_label"),
             favorable_is_positive=bool(details.get("favorable_is_positive", True)),
             name=words.favorable_name_of(details),
+            power=power.power_sentence(record) if said and record is not None else None,
         )
 
     return Measured(
@@ -373,6 +392,7 @@ def _measure(
         direction="at_least" if ratio else "at_most",
         comparisons=comparisons,
         message=message,
+        verdict_details=detectable,
         details={
             **comp.details(r.metric, r.lower_is_worse),
             **details,
