@@ -106,7 +106,8 @@ _FARE_CARD = {
         "en": "Algorithm compliance team (demo)",
     },
     "data_source": {
-        "zh": "本工具示例数据生成器模拟的 20,000 单行程；模型用其中 70% 训练，本审计针对其余 30%（6,000 单）",
+        "zh": "本工具示例数据生成器模拟的 20,000 单行程；模型用其中 70% 训练，"
+        "本审计针对其余 30%（6,000 单）",
         "en": "20,000 orders simulated by this library's example generator; the model was "
         "trained on 70% of them and this audit covers the other 30% (6,000 orders)",
     },

@@ -110,3 +110,15 @@ def test_every_filing_carries_the_disclaimer_in_its_header(credit_demo, kind):
     assert "不是法律上的违法认定" in head
     text = filing.to_text("en").splitlines()
     assert "not a legal finding" in text[2]
+
+
+def test_part_one_lists_the_grounds_too_small_to_show_a_breach(credit_demo):
+    """Issue 31 item 4: part 1 names the grounds whose sample could not show a gap beyond the
+    tolerance (fairness.power.underpowered_grounds), with the smallest gap it could show."""
+    from szai_audit.fairness.power import underpowered_grounds
+
+    html = credit_demo.to_html(lang="zh")
+    part1 = html.split('<section id="summary">', 1)[1].split("</section>\n\n<section", 1)[0]
+    assert "样本太小、难以发现超出容许范围之差距的属性：性别" in part1
+    grounds = {g[0] for g in underpowered_grounds(credit_demo)}
+    assert {"gender", "nationality", "age"} <= grounds

@@ -30,6 +30,7 @@ from ..core.messages import Message, fmt_level, fmt_pct, fmt_ratio
 from ..core.metadata import meta_message
 from ..explain import page as explain_page
 from ..fairness import page as fairness_page
+from ..fairness.power import underpowered_message
 from ..fairness.words import rate_in_sentence
 from ..pricing import page as pricing_page
 from ..privacy import page as privacy_page
@@ -226,6 +227,9 @@ def _limits(result: Results) -> list[Message]:
             "the conclusions hold for people like those in the records.",
         )
     out = [rows, *fairness_page.limits(result)]
+    underpowered = underpowered_message(result)
+    if underpowered is not None:
+        out.insert(1, underpowered)
     if result.unlabelled_note is not None:
         out.append(result.unlabelled_note)
     example = (

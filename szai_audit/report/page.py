@@ -122,7 +122,6 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
                 "flips": fairness_page.flip_section(result, key, currency),
                 "mitigation": None,
                 "mitigation_note": None,
-        "mitigation_note": None,
                 "conditional": None,
                 "chart": None,
                 "chart_caption": None,
