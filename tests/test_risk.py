@@ -77,15 +77,82 @@ def _fail(article: str) -> Finding:
     )
 
 
-def test_failed_checks_raise_the_tier_in_high_impact_domains_only():
-    base = UseContext("employment")
-    raised = assess(base, [_fail("72(4)")])
-    assert (raised.base_tier, raised.tier) == ("MEDIUM", "HIGH")
-    assert raised.escalated_by == ("fairness.selection_rate_ratio@gender",)
-    assert assess(UseContext("judicial"), [_fail("72(4)")]).tier == "HIGH"  # already the top
-    # Not in a high-impact domain, or not a 72(4)/72(5) failure: unchanged.
-    assert assess(UseContext("recommendation_marketing"), [_fail("72(4)")]).tier == "LOW"
-    assert assess(base, [_fail("71")]).tier == "MEDIUM"
+def _pass(article: str) -> Finding:
+    return Finding(
+        check="fairness.selection_rate_ratio",
+        article=article,
+        status=Status.PASS,
+        message=Message("x", "x"),
+        ground="gender",
+    )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        UseContext("employment"),
+        UseContext("judicial"),
+        UseContext("recommendation_marketing"),
+        UseContext("credit_finance", automation="fully_automated", scale=200_000),
+        UseContext("other", vulnerable_groups=["elderly"]),
+    ],
+)
+def test_the_tier_comes_from_the_use_and_never_moves_with_the_findings(context):
+    # Issue 31, item 6: the inherent tier of a use neither falls because checks pass nor rises
+    # because they fail; the failures are named beside it.
+    alone = assess(context)
+    passing = assess(context, [_pass("72(4)"), _pass("72(5)")])
+    failing = assess(context, [_fail("72(4)"), _fail("72(5)"), _fail("71")])
+    assert alone.tier == passing.tier == failing.tier
+    assert alone.rule == passing.rule == failing.rule
+    assert alone.duties == passing.duties == failing.duties
+    assert failing.base_tier == failing.tier and failing.escalated_by == ()
+    assert passing.concerns == () and alone.concerns == ()
+    assert failing.concerns == ("fairness.selection_rate_ratio@gender",) * 3
+    assert failing.to_dict()["concerns"] == list(failing.concerns)
+    assert failing.to_dict()["escalated_by"] == []
+
+
+def test_the_tier_statement_names_the_concerns_and_cites_supervision_not_duties():
+    from szai_audit.risk.page import conclusion_statements, risk_part
+
+    class _R:
+        def __init__(self, findings):
+            self.findings = findings
+            self.risk = assess(UseContext("employment"), findings)
+            self.checklist = ()
+
+    (clean,) = conclusion_statements(_R([_pass("72(4)")]))
+    (flagged,) = conclusion_statements(_R([_fail("72(4)"), _fail("72(5)")]))
+    assert clean.status is flagged.status  # the same tier, the same badge
+    assert "超出容许范围" not in clean.text.zh
+    assert "另有 2 项检查结果超出容许范围" in flagged.text.zh
+    assert "2 checks are beyond tolerance" in flagged.text.en
+    for s in (clean, flagged):
+        # Art. 66 describes the government's supervision: no duty derived from it
+        assert "由此须" not in s.text.zh and "Duties that follow" not in s.text.en
+        assert "第六十六条第二款规定的是市人民政府及其有关部门的监管模式" in s.text.zh
+        assert "建议组织预先准备事前披露材料和事后跟踪安排" in s.text.zh
+    part = risk_part(_R([_fail("72(4)")]))
+    assert part is not None and part["concerns"] is not None
+    assert "1 项" in part["concerns"].zh and "one check" in part["concerns"].en
+    assert "第六十六条第三款" in part["preliminary"].zh
+    assert risk_part(_R([]))["concerns"] is None  # type: ignore[index]
+
+
+def test_an_older_rules_file_with_an_escalation_section_still_loads(tmp_path):
+    shipped = (Path(sa.__file__).parent / "risk_rules.toml").read_text(encoding="utf-8")
+    old = tmp_path / "old.toml"
+    old.write_text(
+        shipped.replace(
+            "[article_71]",
+            '[escalation]\narticles = ["72(4)"]\ndomains = ["employment"]\nzh = "x"\nen = "x"\n\n'
+            "[article_71]",
+        ),
+        encoding="utf-8",
+    )
+    rules = load_rules(old)
+    assert assess(UseContext("employment"), [_fail("72(4)")], rules=rules).tier == "MEDIUM"
 
 
 def test_article_71_applicability():
@@ -123,7 +190,7 @@ def test_rules_are_data_and_can_be_overridden(tmp_path):
     ]
     for body, error in cases:
         rule = f'\n[[rule]]\nid = "extra"\nzh = "x"\nen = "x"\n{body}\n'
-        bad.write_text(shipped.replace("[escalation]", rule + "\n[escalation]"), encoding="utf-8")
+        bad.write_text(shipped.replace("[article_71]", rule + "\n[article_71]"), encoding="utf-8")
         with pytest.raises(errors.InputError, match=error):
             load_rules(bad)
     # A misspelt section, or a missing one, is refused rather than silently ignored.
@@ -300,7 +367,7 @@ def test_review_fixes_for_contexts_attestations_and_escalation():
         Attestation(1, "a", "b", "2999-01-01", "c")
     with pytest.raises(errors.InputError, match="item must be an integer"):
         Attestation(1.0, "a", "b", "2026-01-02", "c")
-    # At the top tier a failure raises nothing, and nothing is reported as raised.
+    # A failure raises nothing, and nothing is reported as raised.
     top = assess(UseContext("public_decision"), [_fail("72(4)")])
     assert top.tier == top.base_tier == "HIGH" and top.escalated_by == ()
     # An unmeasured item 4 points to the discrimination checks.
