@@ -375,3 +375,62 @@ def test_review_fixes_for_contexts_attestations_and_escalation():
 
     (f4,) = [f for f in item_findings(checklist([])) if f.check == "ethics.item_4"]
     assert "sensitive=" in f4.message.en
+
+
+def test_special_groups_are_not_founded_on_art_42_and_older_people_are_said():
+    # Issue 31, item 5: Art. 42 promotes products serving special groups; it is not the legal
+    # basis of the tier, and the report does not cite it so.
+    shipped = (Path(sa.__file__).parent / "risk_rules.toml").read_text(encoding="utf-8")
+    rules = load_rules()
+    for rule in rules.rules:
+        assert "第四十二条" not in rule.text.zh and "Art. 42" not in rule.text.en, rule.id
+    ctx = UseContext("other")
+    for label, value in ctx.labels():
+        assert "第四十二条" not in label.zh + value.zh and "Art. 42" not in label.en + value.en
+    assert "（第四十二条）" not in shipped
+    # "none" does not stand when the data hold people aged 60 or over
+    assert ctx.labels()[1][1].zh == "无"
+    said = ctx.labels(older_people=14)[1][1]
+    assert said.zh != "无" and "14 人年满 60 周岁" in said.zh and "aged 60 or over" in said.en
+    declared = UseContext("other", vulnerable_groups=["children"]).labels(older_people=3)[1][1]
+    assert declared.zh.startswith("儿童") and "3 人年满 60 周岁" in declared.zh
+    assert UseContext("other", vulnerable_groups=["elderly"]).labels(older_people=3)[1][1].zh == (
+        "老年人"
+    )
+    # the count is kept on the assessment, and page 1 says it beside the tier
+    from szai_audit.risk.page import conclusion_statements
+
+    class _R:
+        findings: tuple = ()
+        risk = assess(UseContext("credit_finance"), older_people=14)
+        checklist = ()
+
+    assert _R.risk.to_dict()["older_people"] == 14
+    assert _R.risk.tier == assess(UseContext("credit_finance")).tier  # declared use only
+    (s,) = conclusion_statements(_R)
+    assert "数据中有 14 人年满 60 周岁" in s.text.zh and "14 people aged 60 or over" in s.text.en
+
+
+def test_the_audit_counts_older_people_from_the_age_column(german):
+    from szai_audit.pipelines.governance import _older_people
+
+    X = german.drop(columns=["good_credit"])
+    y = german["good_credit"]
+    before = X.copy()
+    result = sa.Audit(
+        y_pred=y,
+        data=X,
+        sensitive={"age": "age"},
+        bins={"age": [25, 40, 60]},
+        context=UseContext("credit_finance"),
+    ).run()
+    expected = int((X["age"] >= 60).sum())
+    assert expected > 0
+    assert result.risk is not None and result.risk.older_people == expected
+    assert X.equals(before)  # the user's data untouched
+    # no age ground: unknown, and nothing is said
+    plain = sa.Audit(
+        y_pred=y, data=X, sensitive={"gender": "sex"}, context=UseContext("credit_finance")
+    ).run()
+    assert plain.risk is not None and plain.risk.older_people is None
+    assert _older_people.__doc__

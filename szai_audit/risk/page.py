@@ -82,7 +82,7 @@ def risk_part(result: Results) -> dict[str, Any] | None:
         "duties": list(risk.duties),
         "article_71": risk.article_71_reason,
         "article_71_applies": risk.article_71_applies,
-        "context_rows": risk.context.labels(),
+        "context_rows": risk.context.labels(risk.older_people),
         "source": risk.rules_source,
         "preliminary": preliminary_note(),
     }
@@ -92,6 +92,15 @@ def preliminary_note() -> Message:
     """Why the tier is this tool's preliminary grading: the city's measures are still to come."""
     m = GRADING_MEASURES
     return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=m.text)
+
+
+def older_note(risk: RiskAssessment) -> Message | None:
+    """When the data hold people aged 60 or over and the context does not declare the elderly
+    affected: say so, since the tier rests on the groups declared (None otherwise)."""
+    n = risk.older_people
+    if not n or "elderly" in risk.context.vulnerable_groups:
+        return None
+    return say("risk.older_note.data_hold_older_people", n=n)
 
 
 def supervision_note(risk: RiskAssessment) -> Message:
@@ -160,7 +169,7 @@ def conclusion_statements(result: Results) -> list[Statement]:
         label=TIERS[risk.tier],
         reason=risk.reason,
         supervision=supervision_note(risk),
-        concerns=_spaced(concerns_note(risk)),
+        concerns=_spaced(older_note(risk)).join(_spaced(concerns_note(risk)), sep_en=""),
     )
     status = Status.WARN if risk.tier == "HIGH" else Status.NEEDS_REVIEW
     action = say("risk.conclusion_statements.arrange_assessment_or_disclosure")

@@ -65,6 +65,10 @@ class RiskAssessment:
     concerns : tuple of str
         The checks beyond tolerance (FAIL findings, ``check@ground``), named beside the tier:
         they do not change it.
+    older_people : int or None
+        Audited rows of people aged 60 or over (from the age ground's values; None when the
+        audit has no numeric age): the report says so when the context declares no elderly
+        people affected.
     """
 
     tier: str
@@ -80,6 +84,7 @@ class RiskAssessment:
     rules_source: str
     escalation_text: Message = field(default_factory=lambda: Message("", ""))
     concerns: tuple[str, ...] = ()
+    older_people: int | None = None
 
     @property
     def label(self) -> Message:
@@ -94,6 +99,7 @@ class RiskAssessment:
             "matched_rules": list(self.matched),
             "escalated_by": list(self.escalated_by),
             "concerns": list(self.concerns),
+            "older_people": self.older_people,
             "duties": [d.to_dict() for d in self.duties],
             "article_71_applies": self.article_71_applies,
             "article_71_reason": self.article_71_reason.to_dict(),
@@ -103,7 +109,11 @@ class RiskAssessment:
 
 
 def assess(
-    context: UseContext, findings: Iterable[Finding] = (), rules: RiskRules | None = None
+    context: UseContext,
+    findings: Iterable[Finding] = (),
+    rules: RiskRules | None = None,
+    *,
+    older_people: int | None = None,
 ) -> RiskAssessment:
     """Risk tier of ``context`` (from the use alone), what the organisation should prepare for
     its supervision, whether Art. 71 applies, and the checks of ``findings`` beyond tolerance.
@@ -117,6 +127,9 @@ def assess(
         tier.
     rules : RiskRules, optional
         The rules; those shipped with szai_audit by default.
+    older_people : int, optional
+        How many of the audited people are aged 60 or over, when the data say: reported beside
+        the declared special groups; the tier still rests on the declared context.
 
     Examples
     --------
@@ -172,6 +185,7 @@ def assess(
         rules_source=rules.source,
         escalation_text=rules.escalation_text,
         concerns=concerns,
+        older_people=older_people,
     )
 
 
