@@ -62,3 +62,31 @@ def test_the_rendered_risk_row_shows_its_count(credit_demo, tmp_path):
     row = re.search(r'<tr>\s*<th scope="row"><a href="#risk">.*?</tr>', table, re.S)
     assert row is not None
     assert re.findall(r'<td class="num[^"]*">(\d+)</td>', row.group(0))[-1] == "1"
+
+
+def test_age_is_said_to_be_audited_under_and_the_like(credit_demo, pricing_demo, tmp_path):
+    # Issue 31, item 5: where the report introduces the grounds (under the words of Art.
+    # 72(2)(iv)), it says which the item names and that age is audited under its "等".
+    from szai_audit.core.grounds import grounds_basis
+    from szai_audit.report.body import findings_by_article
+
+    (body,) = [a for a in findings_by_article(credit_demo) if a["article"] == "72(4)"]
+    note = body["grounds_note"]
+    assert note is not None
+    assert note.zh == (
+        "性别、国籍为第七十二条第二款第（四）项明列的事由；年龄未列明，按该项“等”字所含的事由审计。"
+    )
+    assert "age is not, and is audited under the item’s “and the like”" in note.en
+    path = tmp_path / "r.html"
+    credit_demo.to_html(path, lang="zh")
+    page = path.read_text(encoding="utf-8")
+    section = page[page.index('id="body-72-4"') :]
+    assert section.index("年龄未列明") < section.index('<table class="compact">')
+    # only the named grounds: nothing to explain; a ground the item does not name: said
+    assert grounds_basis(["gender", "religion"]) is None
+    assert "region (hukou) is not named" in grounds_basis(["region"]).en.lower()
+    assert all(
+        a["grounds_note"] is None
+        for a in findings_by_article(pricing_demo)
+        if a["article"] != "72(4)"
+    )
