@@ -89,9 +89,16 @@ def risk_part(result: Results) -> dict[str, Any] | None:
 
 
 def preliminary_note() -> Message:
-    """Why the tier is this tool's preliminary grading: the city's measures are still to come."""
+    """Why the tier is this tool's preliminary grading: the city's measures are still to come
+    (Art. 66(3), quoted without its full stop inside the sentence that quotes it).
+
+    >>> note = preliminary_note().zh
+    >>> "第六十六条第三款" in note and "另行制定”" in note and "。”" not in note
+    True
+    """
     m = GRADING_MEASURES
-    return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=m.text)
+    text = Message(m.text.zh.rstrip("。"), m.text.en.rstrip("."))
+    return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=text)
 
 
 def older_note(risk: RiskAssessment) -> Message | None:
