@@ -148,7 +148,8 @@ class Audit:
         For ``task="pricing"``: the currency of the prices, for the messages.
     context : UseContext, optional
         Where and how the system is used (domain, special groups, automation, scale,
-        reversibility): gives the Art. 66(2) risk tier and its duties, and whether Art. 71
+        reversibility): gives the risk tier (Art. 66; from the use alone) and what to prepare for
+        its supervision, and whether Art. 71
         requires an explanation (then a missing one is a FAIL). Without it the tier is
         NOT_ASSESSED.
     risk_rules : str, Path or RiskRules, optional

@@ -77,7 +77,8 @@ class AuditResult:
         With ``task="pricing"``: price gaps by profile column and ground (raw and given the
         legitimate factors), the counterfactual test and the loyalty gap.
     risk : RiskAssessment or None
-        With ``context=``: the Art. 66(2) risk tier, the rule that decided it, its duties and
+        With ``context=``: the risk tier (Art. 66; from the use alone), the rule that decided
+        it, what to prepare for its supervision, the checks beyond tolerance beside it and
         whether Art. 71 applies.
     checklist : tuple of ChecklistItem
         Art. 72's items (1) to (7): measured, attested or awaiting review.

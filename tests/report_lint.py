@@ -8,7 +8,8 @@ rule and quoting the offending text:
 * ``sign``: "+-", "+−" or a sign glued to a comparison ("比参照组+4.8%", "多付 +4.8%");
 * ``money``: an amount of money with more than two decimals, or "CNY" in Chinese;
 * ``citation``: an article cited in another form than 第七十二条第二款第（四）项 / Art. 72(2)(iv),
-  第三十三条第二款 / Art. 33(2), 第六十六条第二款 / Art. 66(2);
+  第三十三条第二款 / Art. 33(2), 第六十六条第二款 / Art. 66(2) (the supervision of each tier),
+  第六十六条第三款 / Art. 66(3) (the city's grading measures);
 * ``claim``: words that find guilt ("不符合项", "构成直接歧视", "violation");
 * ``code``: code or API names in Chinese sentences ("privacy=", "Attestation", ">= 27");
 * ``language``: on a page in one language, text in the other (issue 30, item 6): an English
@@ -91,9 +92,9 @@ _CITATION_WRONG = [
     (re.compile(r"Art(?:icle|\.)\s?72\([4-7]\)"), "Art. 72(n) instead of Art. 72(2)(roman)"),
     (re.compile(r"Article\s\d"), "'Article N' instead of 'Art. N'"),
     (re.compile(r"第三十三条(?!第二款)"), "第三十三条 without 第二款"),
-    (re.compile(r"第六十六条(?!第二款)"), "第六十六条 without 第二款"),
+    (re.compile(r"第六十六条(?!第[二三]款)"), "第六十六条 without 第二款 or 第三款"),
     (re.compile(r"Art\.\s?33(?!\(2\))"), "Art. 33 without (2)"),
-    (re.compile(r"Art\.\s?66(?!\(2\))"), "Art. 66 without (2)"),
+    (re.compile(r"Art\.\s?66(?!\([23]\))"), "Art. 66 without (2) or (3)"),
 ]
 _SIGNS = re.compile(
     r"\+\s?[-\u2212]|[-\u2212]\s?\+|比[^，。；、\s]{0,24}[+＋\u2212-]\s?\d|多付\s?[+＋]|少付\s?[\u2212-]"

@@ -26,7 +26,7 @@ ARTICLE_PAGES = {
     "article-72-4": ("Art. 72(2)(iv)", "第七十二条"),
     "article-72-5": ("Art. 72(2)(v)", "第七十二条"),
     "article-71": ("Art. 71", "第七十一条"),
-    "article-66": ("Art. 66(2)", "第六十六条第二款"),
+    "article-66": ("Art. 66", "第六十六条"),  # the whole article: its three paragraphs
     "article-72": ("Art. 72", "第七十二条"),
     "article-33": ("Art. 33(2)", "第三十三条第二款"),
 }

@@ -86,6 +86,8 @@ def _page(zh: str, en: str = "") -> str:
         ("", "Art. 72(4)", "citation"),
         ("", "Art. 72(7)", "citation"),
         ("第三十三条：去标识化", "", "citation"),
+        ("第六十六条：风险等级", "", "citation"),
+        ("", "Art. 66(4)", "citation"),
         ("发现不符合项", "", "claim"),
         ("构成直接歧视的证据", "", "claim"),
         ("老顾客（tenure_months >= 27）", "", "code"),
@@ -131,7 +133,9 @@ def test_the_linter_passes_clean_text():
     page = _page(
         "第七十二条第二款第（四）项、第七十二条第一款：女性申请人批准率 70.3%，男性 84.7%；"
         "价格高 8.2%"
-        "（每单约 3.16 元；95% 置信区间 −0.1% 至 9.2%）；第三十三条第二款、第六十六条第二款。",
-        "Art. 72(2)(iv), Art. 33(2), Art. 66(2), Art. 72(1): about 3.16 yuan per order.",
+        "（每单约 3.16 元；95% 置信区间 −0.1% 至 9.2%）；第三十三条第二款、第六十六条第二款、"
+        "第六十六条第三款。",
+        "Art. 72(2)(iv), Art. 33(2), Art. 66(2), Art. 66(3), Art. 72(1): about 3.16 yuan per "
+        "order.",
     )
     assert lint(page, {"credit_amount", "female"}) == []

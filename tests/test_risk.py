@@ -77,15 +77,82 @@ def _fail(article: str) -> Finding:
     )
 
 
-def test_failed_checks_raise_the_tier_in_high_impact_domains_only():
-    base = UseContext("employment")
-    raised = assess(base, [_fail("72(4)")])
-    assert (raised.base_tier, raised.tier) == ("MEDIUM", "HIGH")
-    assert raised.escalated_by == ("fairness.selection_rate_ratio@gender",)
-    assert assess(UseContext("judicial"), [_fail("72(4)")]).tier == "HIGH"  # already the top
-    # Not in a high-impact domain, or not a 72(4)/72(5) failure: unchanged.
-    assert assess(UseContext("recommendation_marketing"), [_fail("72(4)")]).tier == "LOW"
-    assert assess(base, [_fail("71")]).tier == "MEDIUM"
+def _pass(article: str) -> Finding:
+    return Finding(
+        check="fairness.selection_rate_ratio",
+        article=article,
+        status=Status.PASS,
+        message=Message("x", "x"),
+        ground="gender",
+    )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        UseContext("employment"),
+        UseContext("judicial"),
+        UseContext("recommendation_marketing"),
+        UseContext("credit_finance", automation="fully_automated", scale=200_000),
+        UseContext("other", vulnerable_groups=["elderly"]),
+    ],
+)
+def test_the_tier_comes_from_the_use_and_never_moves_with_the_findings(context):
+    # Issue 31, item 6: the inherent tier of a use neither falls because checks pass nor rises
+    # because they fail; the failures are named beside it.
+    alone = assess(context)
+    passing = assess(context, [_pass("72(4)"), _pass("72(5)")])
+    failing = assess(context, [_fail("72(4)"), _fail("72(5)"), _fail("71")])
+    assert alone.tier == passing.tier == failing.tier
+    assert alone.rule == passing.rule == failing.rule
+    assert alone.duties == passing.duties == failing.duties
+    assert failing.base_tier == failing.tier and failing.escalated_by == ()
+    assert passing.concerns == () and alone.concerns == ()
+    assert failing.concerns == ("fairness.selection_rate_ratio@gender",) * 3
+    assert failing.to_dict()["concerns"] == list(failing.concerns)
+    assert failing.to_dict()["escalated_by"] == []
+
+
+def test_the_tier_statement_names_the_concerns_and_cites_supervision_not_duties():
+    from szai_audit.risk.page import conclusion_statements, risk_part
+
+    class _R:
+        def __init__(self, findings):
+            self.findings = findings
+            self.risk = assess(UseContext("employment"), findings)
+            self.checklist = ()
+
+    (clean,) = conclusion_statements(_R([_pass("72(4)")]))
+    (flagged,) = conclusion_statements(_R([_fail("72(4)"), _fail("72(5)")]))
+    assert clean.status is flagged.status  # the same tier, the same badge
+    assert "超出容许范围" not in clean.text.zh
+    assert "另有 2 项检查结果超出容许范围" in flagged.text.zh
+    assert "2 checks are beyond tolerance" in flagged.text.en
+    for s in (clean, flagged):
+        # Art. 66 describes the government's supervision: no duty derived from it
+        assert "由此须" not in s.text.zh and "Duties that follow" not in s.text.en
+        assert "第六十六条第二款规定的是市人民政府及其有关部门的监管模式" in s.text.zh
+        assert "建议组织预先准备事前披露材料和事后跟踪安排" in s.text.zh
+    part = risk_part(_R([_fail("72(4)")]))
+    assert part is not None and part["concerns"] is not None
+    assert "1 项" in part["concerns"].zh and "one check" in part["concerns"].en
+    assert "第六十六条第三款" in part["preliminary"].zh
+    assert risk_part(_R([]))["concerns"] is None  # type: ignore[index]
+
+
+def test_an_older_rules_file_with_an_escalation_section_still_loads(tmp_path):
+    shipped = (Path(sa.__file__).parent / "risk_rules.toml").read_text(encoding="utf-8")
+    old = tmp_path / "old.toml"
+    old.write_text(
+        shipped.replace(
+            "[article_71]",
+            '[escalation]\narticles = ["72(4)"]\ndomains = ["employment"]\nzh = "x"\nen = "x"\n\n'
+            "[article_71]",
+        ),
+        encoding="utf-8",
+    )
+    rules = load_rules(old)
+    assert assess(UseContext("employment"), [_fail("72(4)")], rules=rules).tier == "MEDIUM"
 
 
 def test_article_71_applicability():
@@ -123,7 +190,7 @@ def test_rules_are_data_and_can_be_overridden(tmp_path):
     ]
     for body, error in cases:
         rule = f'\n[[rule]]\nid = "extra"\nzh = "x"\nen = "x"\n{body}\n'
-        bad.write_text(shipped.replace("[escalation]", rule + "\n[escalation]"), encoding="utf-8")
+        bad.write_text(shipped.replace("[article_71]", rule + "\n[article_71]"), encoding="utf-8")
         with pytest.raises(errors.InputError, match=error):
             load_rules(bad)
     # A misspelt section, or a missing one, is refused rather than silently ignored.
@@ -300,7 +367,7 @@ def test_review_fixes_for_contexts_attestations_and_escalation():
         Attestation(1, "a", "b", "2999-01-01", "c")
     with pytest.raises(errors.InputError, match="item must be an integer"):
         Attestation(1.0, "a", "b", "2026-01-02", "c")
-    # At the top tier a failure raises nothing, and nothing is reported as raised.
+    # A failure raises nothing, and nothing is reported as raised.
     top = assess(UseContext("public_decision"), [_fail("72(4)")])
     assert top.tier == top.base_tier == "HIGH" and top.escalated_by == ()
     # An unmeasured item 4 points to the discrimination checks.
@@ -308,3 +375,62 @@ def test_review_fixes_for_contexts_attestations_and_escalation():
 
     (f4,) = [f for f in item_findings(checklist([])) if f.check == "ethics.item_4"]
     assert "sensitive=" in f4.message.en
+
+
+def test_special_groups_are_not_founded_on_art_42_and_older_people_are_said():
+    # Issue 31, item 5: Art. 42 promotes products serving special groups; it is not the legal
+    # basis of the tier, and the report does not cite it so.
+    shipped = (Path(sa.__file__).parent / "risk_rules.toml").read_text(encoding="utf-8")
+    rules = load_rules()
+    for rule in rules.rules:
+        assert "第四十二条" not in rule.text.zh and "Art. 42" not in rule.text.en, rule.id
+    ctx = UseContext("other")
+    for label, value in ctx.labels():
+        assert "第四十二条" not in label.zh + value.zh and "Art. 42" not in label.en + value.en
+    assert "（第四十二条）" not in shipped
+    # "none" does not stand when the data hold people aged 60 or over
+    assert ctx.labels()[1][1].zh == "无"
+    said = ctx.labels(older_people=14)[1][1]
+    assert said.zh != "无" and "14 人年满 60 周岁" in said.zh and "aged 60 or over" in said.en
+    declared = UseContext("other", vulnerable_groups=["children"]).labels(older_people=3)[1][1]
+    assert declared.zh.startswith("儿童") and "3 人年满 60 周岁" in declared.zh
+    assert UseContext("other", vulnerable_groups=["elderly"]).labels(older_people=3)[1][1].zh == (
+        "老年人"
+    )
+    # the count is kept on the assessment, and page 1 says it beside the tier
+    from szai_audit.risk.page import conclusion_statements
+
+    class _R:
+        findings: tuple = ()
+        risk = assess(UseContext("credit_finance"), older_people=14)
+        checklist = ()
+
+    assert _R.risk.to_dict()["older_people"] == 14
+    assert _R.risk.tier == assess(UseContext("credit_finance")).tier  # declared use only
+    (s,) = conclusion_statements(_R)
+    assert "数据中有 14 人年满 60 周岁" in s.text.zh and "14 people aged 60 or over" in s.text.en
+
+
+def test_the_audit_counts_older_people_from_the_age_column(german):
+    from szai_audit.pipelines.governance import _older_people
+
+    X = german.drop(columns=["good_credit"])
+    y = german["good_credit"]
+    before = X.copy()
+    result = sa.Audit(
+        y_pred=y,
+        data=X,
+        sensitive={"age": "age"},
+        bins={"age": [25, 40, 60]},
+        context=UseContext("credit_finance"),
+    ).run()
+    expected = int((X["age"] >= 60).sum())
+    assert expected > 0
+    assert result.risk is not None and result.risk.older_people == expected
+    assert X.equals(before)  # the user's data untouched
+    # no age ground: unknown, and nothing is said
+    plain = sa.Audit(
+        y_pred=y, data=X, sensitive={"gender": "sex"}, context=UseContext("credit_finance")
+    ).run()
+    assert plain.risk is not None and plain.risk.older_people is None
+    assert _older_people.__doc__

@@ -4,7 +4,9 @@ Findings carry an article as a short machine key (``"72(4)"``, kept in the JSON)
 reads is its citation, in one form everywhere: 第七十二条第二款第（四）项 / Art. 72(2)(iv)
 (Article 72 has three paragraphs; items (一) to (七) sit in its second), 第三十三条第二款 /
 Art. 33(2),
-第六十六条第二款 / Art. 66(2). Every quotation of the regulation the report prints comes from
+第六十六条第二款 / Art. 66(2) (the supervision of high- and of medium- and low-risk uses; its
+third paragraph, 第六十六条第三款 / Art. 66(3), leaves the grading measures to the city). Every
+quotation of the regulation the report prints comes from
 :data:`PROVISIONS` and is checked, word for word, against the text shipped in
 ``szai_audit/regulation/`` (see :mod:`szai_audit.core.regulation`).
 """
@@ -161,10 +163,12 @@ PROVISIONS: dict[str, Provision] = {
     ),
 }
 
-#: Art. 66(2)'s last sentence: the city's grading measures are still to be issued.
+#: Art. 66(3): the city's grading measures are still to be issued. (Art. 66 has three
+#: paragraphs: graded supervision; the supervision of high- and of medium- and low-risk uses;
+#: the grading measures. See :func:`szai_audit.core.regulation.paragraphs`.)
 GRADING_MEASURES = Provision(
-    "66(2)-measures",
-    say("core.grading_measures.art_66_2"),
+    "66(3)",
+    say("core.grading_measures.art_66_3"),
     say("core.grading_measures.measures_graded_classified_supervision"),
     say("core.grading_measures.grading_measures"),
 )

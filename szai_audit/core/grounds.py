@@ -10,7 +10,15 @@ from __future__ import annotations
 from .catalog import say
 from .messages import Message
 
-__all__ = ["GROUNDS", "GROUND_ALIASES", "INTERSECTION_SEP", "canonical_ground", "ground_label"]
+__all__ = [
+    "GROUNDS",
+    "GROUND_ALIASES",
+    "INTERSECTION_SEP",
+    "LISTED_GROUNDS",
+    "canonical_ground",
+    "ground_label",
+    "grounds_basis",
+]
 
 
 GROUNDS: dict[str, Message] = {
@@ -23,6 +31,10 @@ GROUNDS: dict[str, Message] = {
     "disability": say("core.grounds.disability"),
     "region": say("core.grounds.region"),
 }
+
+
+#: The grounds Art. 72(2)(iv) names; every other ground is audited under its "等" (and the like).
+LISTED_GROUNDS: tuple[str, ...] = ("race", "gender", "nationality", "ethnicity", "religion")
 
 
 #: How the grounds of an intersection are joined in its name: ``"gender × nationality"``.
@@ -79,3 +91,43 @@ def ground_label(ground: str) -> Message:
             INTERSECTION_SEP.join(p.zh for p in parts), INTERSECTION_SEP.join(p.en for p in parts)
         )
     return GROUNDS.get(ground, Message(ground, ground))
+
+
+def grounds_basis(grounds: list[str]) -> Message | None:
+    """Which of the audited ``grounds`` Art. 72(2)(iv) names, and which are audited under its
+    "等" (and the like); None when every ground is named (nothing to explain). Intersections
+    are left out: their grounds are said one by one.
+
+    >>> grounds_basis(["gender", "nationality", "age"]).zh
+    '性别、国籍为第七十二条第二款第（四）项明列的事由；年龄未列明，按该项“等”字所含的事由审计。'
+    >>> grounds_basis(["age"]).en
+    'Age is not named by Art. 72(2)(iv) and is audited under the item’s “and the like”.'
+    >>> grounds_basis(["gender"]) is None
+    True
+    """
+    single = [g for g in dict.fromkeys(grounds) if INTERSECTION_SEP not in g]
+    listed = [ground_label(g) for g in single if g in LISTED_GROUNDS]
+    like = [ground_label(g) for g in single if g not in LISTED_GROUNDS]
+    if not like:
+        return None
+    like_zh = "、".join(m.zh for m in like)
+    like_en = _and([m.en for m in like])
+    if not listed:
+        return say(
+            "core.grounds_basis.like_only",
+            like=Message(like_zh, like_en[:1].upper() + like_en[1:]),
+            verb=Message("", "is" if len(like) == 1 else "are"),
+        )
+    listed_en = _and([m.en for m in listed])
+    return say(
+        "core.grounds_basis.listed_and_like",
+        listed=Message("、".join(m.zh for m in listed), listed_en[:1].upper() + listed_en[1:]),
+        like=Message(like_zh, like_en),
+        verb=Message("", "is" if len(like) == 1 else "are"),
+        verb_listed=Message("", "is" if len(listed) == 1 else "are"),
+    )
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

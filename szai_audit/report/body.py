@@ -9,7 +9,7 @@ from typing import Any
 from ..core.articles import DISCRIMINATION, EXPLANATION, PRICES, PRIVACY, RISK, provision
 from ..core.catalog import say
 from ..core.findings import Finding, Status
-from ..core.grounds import INTERSECTION_SEP
+from ..core.grounds import INTERSECTION_SEP, grounds_basis
 from ..core.html import subject_label
 from ..core.messages import Message
 from .results import Results
@@ -114,6 +114,11 @@ def findings_by_article(result: Results) -> list[dict[str, Any]]:
                 "crossed_counts": _counts(crossed),
                 "n_crossed": len(crossed),
                 "cards": [f for f in own if f.status is Status.FAIL],
+                # where the report introduces the grounds, under the words of Art. 72(2)(iv):
+                # those the item names, and those audited under its "等" (age, ...)
+                "grounds_note": grounds_basis([s.ground for s in result.sensitive])
+                if article == DISCRIMINATION
+                else None,
                 "appendix": appendix,
             }
         )

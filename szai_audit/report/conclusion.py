@@ -38,7 +38,14 @@ from ..risk import page as risk_page
 from .committee import committee_summary
 from .results import Results
 
-__all__ = ["DECISIONS", "REPORT_INFO_KEYS", "beijing_time", "conclusion_page", "statements"]
+__all__ = [
+    "DECISIONS",
+    "REPORT_INFO_KEYS",
+    "SOURCES",
+    "beijing_time",
+    "conclusion_page",
+    "statements",
+]
 
 #: The committee's four possible decisions.
 DECISIONS: tuple[Message, ...] = (
@@ -59,7 +66,8 @@ REPORT_INFO_KEYS: tuple[str, ...] = (
     "responsible_person",
 )
 
-_SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
+#: Each article's page part that says its findings on page 1.
+SOURCES: tuple[tuple[str, Callable[[Any], list[Statement]]], ...] = (
     (DISCRIMINATION, fairness_page.conclusion_statements),
     (PRICES, pricing_page.conclusion_statements),
     (EXPLANATION, explain_page.conclusion_statements),
@@ -159,7 +167,7 @@ def statements(result: Results) -> list[dict[str, Any]]:
     """Per article (most serious first): its citation, heading, most serious status (that of
     its line in the summary table) and statements."""
     blocks = []
-    for article, source in _SOURCES:
+    for article, source in SOURCES:
         said = most_serious_first(source(result))
         said = most_serious_first(said + _uncovered(result, article, said))
         if not said:

@@ -1,16 +1,17 @@
-"""Art. 66(2) risk tiering, Art. 71 applicability, the Art. 72 ethics-review checklist,
+"""Art. 66 risk tiering, Art. 71 applicability, the Art. 72 ethics-review checklist,
 and ex-post tracking.
 
 * :class:`UseContext` (:mod:`.context`) says where and how the system is used: its domain,
-  whether children, the elderly or people with disabilities are affected (Art. 42), how
+  whether children, the elderly or people with disabilities are affected, how
   automated its decisions are, how many people it affects a year, and whether its effects can be
   undone.
 * :func:`assess` (:mod:`.tiers`) gives the risk tier (``HIGH``, ``MEDIUM`` or ``LOW``) from
   rules kept as data (``risk_rules.toml``, shipped in the package and overridable with
-  :func:`load_rules`, :mod:`.rules`), names the rule that decided it and the duties that follow
-  (Art. 66(2): high risk means ex-ante assessment and risk early-warning; medium and low risk mean
-  ex-ante disclosure and ex-post tracking). A failed Art. 72(2)(iv) or 72(5) check in a
-  high-impact domain raises the tier by one level. It also says whether Art. 71 (an
+  :func:`load_rules`, :mod:`.rules`) and the use alone, names the rule that decided it and what
+  the organisation should prepare for the tier's supervision (Art. 66(2) describes the
+  government's supervision: ex-ante assessment and risk early-warning for high risk, ex-ante
+  disclosure and ex-post tracking for medium and low risk). Findings never raise or lower the
+  tier; the checks beyond tolerance are named beside it. It also says whether Art. 71 (an
   explanation the public can understand) applies.
 * :func:`checklist` (:mod:`.review`) goes through Art. 72's items (1) to (7): measured
   where the audit measured something (privacy: Art. 33(2) scan; discrimination: 72(4); prices:

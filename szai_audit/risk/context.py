@@ -1,8 +1,9 @@
-"""Where and how a system is used (Art. 66(2), 42): the facts the risk tier rests on.
+"""Where and how a system is used (Art. 66): the facts the risk tier rests on.
 
 :class:`UseContext` says the system's domain, whether children, the elderly or people with
-disabilities are affected (Art. 42), how automated its decisions are, how many people it affects
-a year, and whether its effects can be undone.
+disabilities are affected (the special groups Art. 42 names; Art. 42 promotes products serving
+them and is not cited as the legal basis of the tier), how automated its decisions are, how
+many people it affects a year, and whether its effects can be undone.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ AUTOMATION_LEVELS: dict[str, Message] = {
 }
 
 
-#: The special groups of Article 42.
+#: The special groups (those Art. 42 names: a promotion clause, not the tier's legal basis).
 VULNERABLE_GROUPS: dict[str, Message] = {
     "children": say("risk.vulnerable_groups.children"),
     "elderly": say("risk.vulnerable_groups.elderly"),
@@ -74,8 +75,7 @@ class UseContext:
         ``"education"``, ``"housing"``, ``"transport"``, ``"pricing_commerce"``,
         ``"recommendation_marketing"``, ``"other"``.
     vulnerable_groups : sequence of str, default ()
-        Special groups of Article 42 the system affects: ``"children"``, ``"elderly"``,
-        ``"disabled"``.
+        Special groups the system affects: ``"children"``, ``"elderly"``, ``"disabled"``.
     automation : str, default "human_review"
         ``"fully_automated"``, ``"human_review"`` or ``"advisory"``.
     scale : int, optional
@@ -149,11 +149,21 @@ class UseContext:
 
     @property
     def vulnerable(self) -> bool:
-        """Whether any Article 42 group is affected."""
+        """Whether any special group is affected."""
         return bool(self.vulnerable_groups)
 
-    def labels(self) -> list[tuple[Message, Message]]:
-        """(field, value) pairs in Chinese and English, for the report."""
+    def labels(self, older_people: int | None = None) -> list[tuple[Message, Message]]:
+        """(field, value) pairs in Chinese and English, for the report.
+
+        ``older_people``: how many audited people are aged 60 or over (None: unknown). When
+        the data hold some and the elderly are not declared, the special-groups line says so
+        rather than "none".
+
+        >>> UseContext("other").labels()[1][1].en
+        'none'
+        >>> "12 people aged 60 or over" in UseContext("other").labels(older_people=12)[1][1].en
+        True
+        """
         groups = self.vulnerable_groups
         vul = (
             Message(
@@ -163,9 +173,15 @@ class UseContext:
             if groups
             else say("risk.labels.none")
         )
+        if older_people and "elderly" not in groups:
+            vul = (
+                say("risk.labels.older_not_declared", groups=vul, n=older_people)
+                if groups
+                else say("risk.labels.none_declared_but_older", n=older_people)
+            )
         rows = [
             (say("risk.labels.domain"), DOMAINS[self.domain]),
-            (say("risk.labels.special_groups_art_42"), vul),
+            (say("risk.labels.special_groups"), vul),
             (say("risk.labels.automation"), AUTOMATION_LEVELS[self.automation]),
             (
                 say("risk.labels.people_affected_per_year"),

@@ -1,19 +1,17 @@
-"""The Art. 66(2) and 72 parts of the report: the risk tier with its duties, and the ethics-
-review checklist with the attestations and the sign-off."""
+"""The Art. 66 and 72 parts of the report: the risk tier with what the organisation should
+prepare for its supervision, and the ethics-review checklist with the attestations and the
+sign-off."""
 
 from __future__ import annotations
 
 from collections import Counter
 from typing import Any, Protocol
 
-from ..core import checks
 from ..core.articles import CHECKLIST_ITEMS as ITEM_PROVISIONS
-from ..core.articles import ETHICS_REVIEW, GRADING_MEASURES, RISK
+from ..core.articles import ETHICS_REVIEW, GRADING_MEASURES, PROVISIONS, RISK
 from ..core.catalog import say
 from ..core.conclusion import Statement
 from ..core.findings import Finding, Status
-from ..core.grounds import ground_label
-from ..core.html import subject_label
 from ..core.messages import Message, first_upper
 from .checks import ITEMS
 from .review import CHECKLIST_ITEMS, ChecklistItem
@@ -42,7 +40,7 @@ _ITEM_ANCHORS = {2: "art-33", 4: "art-72-4", 5: "art-72-5"}
 
 
 class Results(Protocol):
-    """What the Art. 66(2)/72 page part reads of an audit's result."""
+    """What the Art. 66/72 page part reads of an audit's result."""
 
     @property
     def findings(self) -> list[Finding]: ...
@@ -52,56 +50,88 @@ class Results(Protocol):
     def checklist(self) -> tuple[ChecklistItem, ...]: ...
 
 
-def _escalation(keys: tuple[str, ...], findings: list[Finding], shown: int = 3) -> Message | None:
-    """The failed checks that raised the tier, in words: the first few and how many more."""
-    if not keys:
+def concerns_note(risk: RiskAssessment) -> Message | None:
+    """The checks beyond tolerance, named beside the tier they do not change (None when there
+    are none).
+
+    >>> from szai_audit.risk import UseContext, assess
+    >>> concerns_note(assess(UseContext("other"))) is None
+    True
+    """
+    n = len(risk.concerns)
+    if n == 0:
         return None
-    by_key = {f"{f.check}@{f.ground}" if f.ground else f.check: f for f in findings}
-    parts = []
-    for key in keys[:shown]:
-        check, _, ground = key.partition("@")
-        title = checks.title(check)
-        f = by_key.get(key)
-        if f is not None and f.ground:
-            g = subject_label(f)
-            parts.append(say("risk.escalation.text", ground=g, title=title))
-        elif ground:
-            g = ground_label(ground)
-            parts.append(say("risk.escalation.text", ground=g, title=title))
-        else:
-            parts.append(title)
-    more = len(keys) - shown
-    zh = "；".join(p.zh for p in parts) + (f"；另 {more} 项" if more > 0 else "")
-    en = "; ".join(p.en for p in parts) + (f"; {more} more" if more > 0 else "")
-    return Message(zh, en)
+    if n == 1:
+        return say("risk.concerns_note.one_check_beyond_tolerance")
+    return say("risk.concerns_note.checks_beyond_tolerance", n=n)
 
 
 def risk_part(result: Results) -> dict[str, Any] | None:
-    """The risk tier, the rule that decided it, what raised it, its duties and Art. 71."""
+    """The risk tier, the rule that decided it, the checks beyond tolerance beside it, what the
+    organisation should prepare, and Art. 71."""
     risk = result.risk
     if risk is None:
         return None
     return {
         "tier": risk.tier,
         "label": TIERS[risk.tier],
-        "base_label": TIERS[risk.base_tier],
         "reason": risk.reason,
         "rule": risk.rule,
-        "escalated_by": _escalation(risk.escalated_by, result.findings),
-        "escalation_text": risk.escalation_text,
+        "concerns": concerns_note(risk),
+        "supervision": supervision_note(risk),
         "duties": list(risk.duties),
         "article_71": risk.article_71_reason,
         "article_71_applies": risk.article_71_applies,
-        "context_rows": risk.context.labels(),
+        "context_rows": risk.context.labels(risk.older_people),
         "source": risk.rules_source,
         "preliminary": preliminary_note(),
     }
 
 
 def preliminary_note() -> Message:
-    """Why the tier is this tool's preliminary grading: the city's measures are still to come."""
+    """Why the tier is this tool's preliminary grading: the city's measures are still to come
+    (Art. 66(3), quoted without its full stop inside the sentence that quotes it).
+
+    >>> note = preliminary_note().zh
+    >>> "第六十六条第三款" in note and "另行制定”" in note and "。”" not in note
+    True
+    """
     m = GRADING_MEASURES
-    return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=m.text)
+    text = Message(m.text.zh.rstrip("。"), m.text.en.rstrip("."))
+    return say("risk.preliminary_note.this_this_tool_s", citation=m.citation, text=text)
+
+
+def older_note(risk: RiskAssessment) -> Message | None:
+    """When the data hold people aged 60 or over and the context does not declare the elderly
+    affected: say so, since the tier rests on the groups declared (None otherwise)."""
+    n = risk.older_people
+    if not n or "elderly" in risk.context.vulnerable_groups:
+        return None
+    return say("risk.older_note.data_hold_older_people", n=n)
+
+
+def supervision_note(risk: RiskAssessment) -> Message:
+    """What Art. 66(2) says of the tier: the government's supervision, not the organisation's
+    duty; and so what the organisation should prepare."""
+    return say(
+        "risk.supervision_note.high" if risk.tier == "HIGH" else "risk.supervision_note.medium_low",
+        citation=PROVISIONS[RISK].citation,
+        duties=_duty_names(risk),
+    )
+
+
+def _spaced(note: Message | None) -> Message:
+    """A sentence to follow another: a space before it in English; nothing for None."""
+    return Message("", "") if note is None else Message(note.zh, " " + note.en)
+
+
+def _duty_names(risk: RiskAssessment) -> Message:
+    """The names of what the tier suggests preparing: ``事前评估材料和风险预警安排``."""
+    zh = [d.zh.split("：")[0] for d in risk.duties]
+    en = [d.en.split(":")[0].lower() for d in risk.duties]
+    if len(zh) < 2:
+        return Message("".join(zh), "".join(en))
+    return Message("、".join(zh[:-1]) + "和" + zh[-1], ", ".join(en[:-1]) + " and " + en[-1])
 
 
 def checklist_part(result: Results) -> list[dict[str, Any]]:
@@ -131,7 +161,9 @@ def checklist_part(result: Results) -> list[dict[str, Any]]:
 
 
 def conclusion_statements(result: Results) -> list[Statement]:
-    """Page 1 on Art. 66(2): the preliminary tier, why, and the duties that follow."""
+    """Page 1 on Art. 66: the preliminary tier from the use, why, what Art. 66(2) says of its
+    supervision and so what to prepare, and the checks beyond tolerance beside it (which do not
+    change it)."""
     risk = result.risk
     if risk is None:
         return [
@@ -139,22 +171,12 @@ def conclusion_statements(result: Results) -> list[Statement]:
             for f in result.findings
             if f.article == RISK
         ]
-    label = TIERS[risk.tier]
-    duties = Message(
-        "、".join(d.zh.split("：")[0] for d in risk.duties),
-        ", ".join(d.en.split(":")[0].lower() for d in risk.duties),
-    )
-    raised = (
-        say("risk.conclusion_statements.raised_from_because_checks", value=TIERS[risk.base_tier])
-        if risk.escalated_by
-        else Message("", "")
-    )
     body = say(
         "risk.conclusion_statements.this_tool_s_preliminary",
-        label=label,
-        raised=raised,
+        label=TIERS[risk.tier],
         reason=risk.reason,
-        duties=duties,
+        supervision=supervision_note(risk),
+        concerns=_spaced(older_note(risk)).join(_spaced(concerns_note(risk)), sep_en=""),
     )
     status = Status.WARN if risk.tier == "HIGH" else Status.NEEDS_REVIEW
     action = say("risk.conclusion_statements.arrange_assessment_or_disclosure")

@@ -1,9 +1,10 @@
-"""Art. 66(2): the risk rules, kept as data (``szai_audit/risk_rules.toml``) and overridable.
+"""Art. 66: the risk rules, kept as data (``szai_audit/risk_rules.toml``) and overridable.
 
 A rule names the tier it gives and the uses it matches (domain, automation, special groups,
 reversibility, scale); the highest tier among the matching rules decides. The file also lists
-the duties of each tier, the domains where a failed discrimination check raises the tier, and
-the domains where Art. 71 applies.
+what the organisation should prepare for the supervision of each tier (Art. 66(2)), and the
+domains where Art. 71 applies. The tier rests on the use alone: an ``[escalation]`` section
+(which let a failed check raise the tier in earlier versions) is still read, and ignored.
 """
 
 from __future__ import annotations
@@ -72,10 +73,12 @@ class RiskRules:
     default_tier : str
         The tier when no rule matches.
     escalation_articles, escalation_domains : tuple of str
-        A FAIL under one of these articles in one of these domains raises the tier one level.
+        Deprecated and unused: findings no longer raise the tier. Read from an optional
+        ``[escalation]`` section, so that older rules files still load.
     escalation_text : Message
+        Deprecated and unused, like the two above.
     duties : dict
-        Tier -> the duties that follow.
+        Tier -> what the organisation should prepare for that tier's supervision.
     article_71_public, article_71_commercial : tuple of str
         Domains where Art. 71 applies (public decision-making; commercial fields touching the
         public interest).
@@ -154,7 +157,7 @@ def _check_sections(data: Mapping[str, Any], source: str) -> None:
             f"{source} has unknown sections {sorted(unknown_top)}; known: version, "
             f"default_tier, rule, escalation, duty, article_71."
         )
-    for section in ("rule", "duty", "escalation", "article_71"):
+    for section in ("rule", "duty", "article_71"):
         if section not in data:
             raise InputError(
                 f"{source} lacks the [{section}] section(s); copy szai_audit/risk_rules.toml "

@@ -1,12 +1,15 @@
-"""Art. 66(2): the risk tier of a use, the duties that follow, and whether Art. 71 applies.
+"""Art. 66: the risk tier of a use, what the organisation should prepare for it, and whether
+Art. 71 applies.
 
 :func:`assess` gives the risk tier (``HIGH``, ``MEDIUM`` or ``LOW``) from rules kept as data
 (``risk_rules.toml``, shipped in the package and overridable with
-:func:`~szai_audit.risk.load_rules`), names the rule that decided it and the duties that follow
-(high risk: ex-ante assessment and risk early-warning; medium and low risk: ex-ante disclosure
-and ex-post tracking). A failed Art. 72(2)(iv) or 72(5) check in a high-impact domain raises the
-tier by one level. It also says whether Art. 71 (an explanation the public can understand)
-applies.
+:func:`~szai_audit.risk.load_rules`), and names the rule that decided it. Art. 66(2) describes how
+the government supervises each tier (high risk: ex-ante assessment and risk early-warning;
+medium and low risk: ex-ante disclosure and ex-post tracking); the tier's ``duties`` are what
+the organisation should prepare for that supervision. The tier comes from the use alone (domain,
+scale, automation, the groups affected, whether effects can be undone): the audit's findings
+never raise or lower it; the checks beyond tolerance are named beside it (``concerns``). It also
+says whether Art. 71 (an explanation the public can understand) applies.
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ class RiskAssessment:
     Attributes
     ----------
     tier : str
-        ``"HIGH"``, ``"MEDIUM"`` or ``"LOW"``, after any escalation.
+        ``"HIGH"``, ``"MEDIUM"`` or ``"LOW"``, from the use context alone.
     base_tier : str
-        The tier from the context alone.
+        The same as ``tier`` (kept for readers of earlier results, where a failed check could
+        raise the tier).
     rule : str
         The id of the rule that decided the base tier (``"default"`` when none matched).
     reason : Message
@@ -48,13 +52,23 @@ class RiskAssessment:
     matched : tuple of str
         Every matching rule.
     escalated_by : tuple of str
-        The failed checks (``check@ground``) that raised the tier; empty when not raised.
+        Deprecated, always empty: findings no longer raise the tier (see ``concerns``).
     duties : tuple of Message
-        The duties of the tier (Art. 66(2)).
+        What the organisation should prepare for the supervision of its tier (Art. 66(2)
+        describes that supervision; it puts no duty on the organisation by itself).
     article_71_applies : bool
     article_71_reason : Message
     context : UseContext
     rules_source : str
+    escalation_text : Message
+        Deprecated, empty unless a rules file still has an ``[escalation]`` section.
+    concerns : tuple of str
+        The checks beyond tolerance (FAIL findings, ``check@ground``), named beside the tier:
+        they do not change it.
+    older_people : int or None
+        Audited rows of people aged 60 or over (from the age ground's values; None when the
+        audit has no numeric age): the report says so when the context declares no elderly
+        people affected.
     """
 
     tier: str
@@ -69,6 +83,8 @@ class RiskAssessment:
     context: UseContext
     rules_source: str
     escalation_text: Message = field(default_factory=lambda: Message("", ""))
+    concerns: tuple[str, ...] = ()
+    older_people: int | None = None
 
     @property
     def label(self) -> Message:
@@ -82,6 +98,8 @@ class RiskAssessment:
             "reason": self.reason.to_dict(),
             "matched_rules": list(self.matched),
             "escalated_by": list(self.escalated_by),
+            "concerns": list(self.concerns),
+            "older_people": self.older_people,
             "duties": [d.to_dict() for d in self.duties],
             "article_71_applies": self.article_71_applies,
             "article_71_reason": self.article_71_reason.to_dict(),
@@ -91,10 +109,27 @@ class RiskAssessment:
 
 
 def assess(
-    context: UseContext, findings: Iterable[Finding] = (), rules: RiskRules | None = None
+    context: UseContext,
+    findings: Iterable[Finding] = (),
+    rules: RiskRules | None = None,
+    *,
+    older_people: int | None = None,
 ) -> RiskAssessment:
-    """Risk tier of ``context``, raised one level by failed 72(4)/72(5) ``findings`` in a
-    high-impact domain, with the duties that follow and whether Art. 71 applies.
+    """Risk tier of ``context`` (from the use alone), what the organisation should prepare for
+    its supervision, whether Art. 71 applies, and the checks of ``findings`` beyond tolerance.
+
+    Parameters
+    ----------
+    context : UseContext
+        The use: the only thing the tier rests on.
+    findings : iterable of Finding, optional
+        The audit's findings: the FAIL ones are named as ``concerns``; they never change the
+        tier.
+    rules : RiskRules, optional
+        The rules; those shipped with szai_audit by default.
+    older_people : int, optional
+        How many of the audited people are aged 60 or over, when the data say: reported beside
+        the declared special groups; the tier still rests on the declared context.
 
     Examples
     --------
@@ -104,7 +139,7 @@ def assess(
     >>> assess(UseContext("other")).tier
     'LOW'
     >>> assess(UseContext("judicial")).duties[0].en.split(":")[0]
-    'Ex-ante assessment'
+    'Ex-ante assessment file'
     """
     if not isinstance(context, UseContext):
         raise InputTypeError(
@@ -119,18 +154,13 @@ def assess(
     else:
         base, rule_id = rules.default_tier, "default"
         reason = say("risk.assess.matches_no_rule_higher")
-    escalated: tuple[str, ...] = ()
+    # the tier of a use never moves with the findings: they are concerns beside it
+    concerns = tuple(
+        f"{f.check}@{f.ground}" if f.ground else f.check
+        for f in findings
+        if f.status is Status.FAIL
+    )
     tier = base
-    if context.domain in rules.escalation_domains:
-        escalated = tuple(
-            f"{f.check}@{f.ground}" if f.ground else f.check
-            for f in findings
-            if f.status is Status.FAIL and f.article in rules.escalation_articles
-        )
-        if escalated and base != TIER_ORDER[-1]:
-            tier = TIER_ORDER[TIER_ORDER.index(base) + 1]
-        else:
-            escalated = ()  # already the top tier: nothing was raised
     d = DOMAINS[context.domain]
     if context.domain in rules.article_71_public:
         applies = True
@@ -147,13 +177,15 @@ def assess(
         rule=rule_id,
         reason=reason,
         matched=tuple(r.id for r in matched),
-        escalated_by=escalated,
+        escalated_by=(),
         duties=rules.duties.get(tier, ()),
         article_71_applies=applies,
         article_71_reason=why,
         context=context,
         rules_source=rules.source,
         escalation_text=rules.escalation_text,
+        concerns=concerns,
+        older_people=older_people,
     )
 
 
@@ -163,7 +195,7 @@ def assess(
 
 
 def no_context() -> Finding:
-    """Art. 66(2) not assessed: no use context was given."""
+    """Art. 66 not assessed: no use context was given."""
     return Finding(
         check=TIER.id,
         article=ARTICLE,
