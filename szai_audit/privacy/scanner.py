@@ -199,6 +199,10 @@ class PrivacyScan:
         parts.extend(_review_parts(self._listed(by_name), self._listed(partial)))
         status, closing = _direct_status(content, partial, by_name, self.external, note)
         parts.extend(closing)
+        if not content and (by_name or partial):
+            # The value (a share of matching values) is not what the warning is about: the
+            # columns are, and the report's value column shows them (DIRECT_IDENTIFIERS.shown).
+            details["shown"] = self._shown(by_name, partial).to_dict()
         message = Message("".join(p.zh for p in parts), " ".join(p.en for p in parts))
         return Finding(
             check=DIRECT_IDENTIFIERS.id,
@@ -209,6 +213,17 @@ class PrivacyScan:
             threshold=HIT_SHARE,
             details=details,
         )
+
+    def _shown(self, by_name: list[dict[str, Any]], partial: list[dict[str, Any]]) -> Message:
+        """The columns a warning without a content hit is about, for the value column."""
+        parts = []
+        named = list(dict.fromkeys(str(r["column"]) for r in by_name))
+        some = list(dict.fromkeys(str(r["column"]) for r in partial))
+        if named:
+            parts.append(say("privacy.shown.by_name", names=self.names(named)))
+        if some:
+            parts.append(say("privacy.shown.some_values", names=self.names(some)))
+        return listing(parts, "；", "; ")
 
     def _listed(self, rows: list[dict[str, Any]]) -> Message:
         return _join([_hit_text(r, self.name(str(r["column"]))) for r in rows])
