@@ -132,8 +132,8 @@ class Check:
     shown : callable, optional
         ``shown(finding) -> Message or None``: what the report writes in a finding's value
         column when its number is not what the finding is about (a direct-identifier warning
-        raised by a column's name, whose share of matching values is 0%); None keeps the
-        number.
+        raised by a column's name, whose share of matching values is 0%), the threshold
+        column then "—"; None keeps the number.
     """
 
     id: str

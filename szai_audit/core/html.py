@@ -133,7 +133,11 @@ def finding_value(f: Finding) -> Message:
 
 
 def finding_threshold(f: Finding) -> Message:
-    """A finding's threshold with the side its value must stay on."""
+    """A finding's threshold with the side its value must stay on; "—" when the value column
+    shows what the finding is about instead of its number (the threshold is the number's)."""
+    declared = checks.get(f.check)
+    if declared is not None and declared.shown is not None and declared.shown(f) is not None:
+        return Message("—", "—")
     return checks.format_threshold(f.check, f.threshold)
 
 
