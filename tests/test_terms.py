@@ -302,6 +302,14 @@ def test_item_2_settled_by_measurement_and_attestation():
     assert checklist([_privacy(Status.PASS)])[3].basis == "needs_review"
 
 
+def test_item_2_not_scanned_is_not_measured():
+    """Without the scan, nothing of item (ii) was measured: the item says to run it."""
+    items = checklist([_privacy(Status.NOT_ASSESSED)])
+    assert (items[1].basis, items[1].status) == ("needs_review", Status.NEEDS_REVIEW)
+    (two,) = [f for f in item_findings(items) if f.check == "ethics.item_2"]
+    assert "not measured by this audit" in two.message.en
+
+
 def test_demo_item_2_in_report(credit_demo, en_report):
     two = credit_demo.checklist[1]
     assert two.basis == "partly_measured"

@@ -196,7 +196,8 @@ def checklist(
     fails makes it FAIL, and settles an item that nothing measured. An item the checks measure
     only in part (:data:`PARTLY_MEASURED`: item (ii), privacy, whose Art. 33 scan covers
     de-identification only) is ``"partly_measured"``: the most serious of its findings'
-    statuses and of its attestations', NEEDS_REVIEW while no one has attested the rest. The
+    statuses and of its attestations', NEEDS_REVIEW while no one has attested the rest (when
+    its scan did not run, nothing of it was measured: NEEDS_REVIEW until attested). The
     other items are NEEDS_REVIEW until attested.
 
     Examples
@@ -215,6 +216,8 @@ def checklist(
     out = []
     for item, (title, article) in CHECKLIST_ITEMS.items():
         own = [f for f in findings if article is not None and f.article == article]
+        if item in PARTLY_MEASURED and all(f.status is Status.NOT_ASSESSED for f in own):
+            own = []  # the scan did not run: nothing of the item was measured
         attested = by_item[item]
         evidence = tuple(
             {"check": f.check, "ground": f.ground, "status": f.status.value, "article": f.article}
