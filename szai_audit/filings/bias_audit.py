@@ -331,7 +331,7 @@ def _data_bias(facts: AuditFacts) -> tuple[tuple[Message, ...], tuple[Table, ...
             say(
                 "filings.bias_audit.data_bias.inputs_that_predict_auc",
                 name=name,
-                threshold=threshold,
+                threshold=fmt_ratio(float(threshold), 2),
                 found=found,
             )
         )
