@@ -261,6 +261,16 @@ def test_identifier_value_stays_a_share_for_content_hits():
     assert finding_value(found).en == "100.0%"
 
 
+def test_identifier_value_cell_names_two_columns_and_counts_the_rest():
+    frame = pd.DataFrame({c: ["x"] * 10 for c in ("phone", "email", "address", "name")})
+    found = scan(frame).findings()[0]
+    assert found.status is Status.WARN
+    for c in ("phone", "email", "address", "name"):
+        assert f"“{c}”" in found.message.en  # the message names every column
+    assert finding_value(found).en == "“phone”, “email” and 2 more (by column name)"
+    assert finding_value(found).zh == "“phone”、“email”及另外 2 列（按列名）"
+
+
 def test_identifier_value_names_a_partly_matching_column():
     values = [f"1{3 + i % 6}{i:09d}" if i < 8 else f"code-{i}" for i in range(40)]
     found = scan(pd.DataFrame({"note": values})).findings()[0]

@@ -66,6 +66,9 @@ from .columns import scan_column
 from .detectors import DETECTORS, HIT_SHARE
 from .quasi import QuasiIdentifiers, measure_quasi_identifiers
 
+#: Columns named in a findings table's value cell (the message names every one).
+SHOWN_COLUMNS = 2
+
 _TABLE_COLUMNS = [
     "column",
     "detector",
@@ -220,10 +223,18 @@ class PrivacyScan:
         named = list(dict.fromkeys(str(r["column"]) for r in by_name))
         some = list(dict.fromkeys(str(r["column"]) for r in partial))
         if named:
-            parts.append(say("privacy.shown.by_name", names=self.names(named)))
+            parts.append(say("privacy.shown.by_name", names=self._few(named)))
         if some:
-            parts.append(say("privacy.shown.some_values", names=self.names(some)))
+            parts.append(say("privacy.shown.some_values", names=self._few(some)))
         return listing(parts, "；", "; ")
+
+    def _few(self, columns: list[str]) -> Message:
+        """Display names of ``columns`` for a table cell: the first :data:`SHOWN_COLUMNS`, and
+        how many more (the finding's message lists them all)."""
+        if len(columns) <= SHOWN_COLUMNS:
+            return self.names(columns)
+        first = self.names(columns[:SHOWN_COLUMNS])
+        return say("privacy.shown.and_more", names=first, n=len(columns) - SHOWN_COLUMNS)
 
     def _listed(self, rows: list[dict[str, Any]]) -> Message:
         return _join([_hit_text(r, self.name(str(r["column"]))) for r in rows])
