@@ -102,8 +102,12 @@ def test_counts_add_up(german_result, pricing_result, which):
     for item in result.checklist:
         article = measured.get(item.item)
         if article is not None and worst.get(article) is not None:
-            # The checklist item says what its article's line says, grounds not assessed included.
-            assert item.status is worst[article], (item.item, item.status, worst[article])
+            # The checklist item says what its article's line says, grounds not assessed included;
+            # item (ii) is measured only in part (de-identification), the rest awaiting review.
+            expected = worst[article]
+            if item.item == 2 and not item.attestations:
+                expected = min(expected, Status.NEEDS_REVIEW, key=lambda s: s.severity)
+            assert item.status is expected, (item.item, item.status, worst[article])
     for r in rows:
         counted = sum(n for _, n in r["counts"])
         assert counted == r["total"]

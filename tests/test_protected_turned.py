@@ -325,7 +325,7 @@ def test_the_messages_of_the_rule():
     assert "29 个" in warn.message.zh and "26 个不利决定会变为有利，3 个有利决定会变为不利" in (
         warn.message.zh
     )
-    assert "以及替代变量“贷款用途”" in warn.message.zh
+    assert "以及代理变量“贷款用途”" in warn.message.zh
     assert "gender 20, age 5, nationality 9" in warn.message.en
     assert warn.message.zh.endswith("结论：警示。")
     sampled = turned_finding(TurnedCounts(100, 5000, 0, 0, 80, inputs=tied), policy)

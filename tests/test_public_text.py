@@ -132,12 +132,12 @@ def test_the_reason_says_which_ground_and_the_auc_against_the_threshold(credit_d
     reason = by_feature["personal_status"]["reason"]
     auc = credit_demo.fairness.proxies["gender"].features.loc["personal_status", "auc"]
     assert reason["zh"].startswith(
-        f"本句描述的输入（婚姻状况与性别）是性别的替代变量（单变量 AUC {auc:.2f}，"
+        f"本句描述的输入（婚姻状况与性别）是性别的代理变量（单变量 AUC {auc:.2f}，"
         f"本审计的代理变量阈值为 {credit_demo.policy.proxy_auc_threshold:.2f}）："
     )
-    assert "stands in for gender (single-input AUC" in reason["en"]
+    assert "is a proxy of gender (single-input AUC" in reason["en"]
     assert "nationality" in by_feature["purpose"]["reason"]["en"]
-    assert "国籍的替代变量" in by_feature["purpose"]["reason"]["zh"]
+    assert "国籍的代理变量" in by_feature["purpose"]["reason"]["zh"]
 
 
 def test_the_notice_finding_counts_the_sentences_and_says_why(credit_demo):
@@ -396,8 +396,8 @@ def test_review_input_flags_only_what_applies():
     both = review_input("age", {"kind": "numeric", "sign": 1}, [("age", None), ("gender", 0.71)])
     assert both.grounds == ("age",) and both.proxies == (("gender", 0.71),)
     said = both.reason(Message("年龄", "age"))
-    assert "是受保护的属性年龄本身，也是性别的替代变量（单变量 AUC 0.71" in said.zh
-    assert "is age itself, a protected attribute, and stands in for gender" in said.en
+    assert "是受保护的属性年龄本身，也是性别的代理变量（单变量 AUC 0.71" in said.zh
+    assert "is age itself, a protected attribute, and is a proxy of gender" in said.en
 
 
 def test_a_numeric_output_is_not_called_a_decision():

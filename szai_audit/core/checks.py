@@ -129,6 +129,11 @@ class Check:
         Whether it compares the model with the recorded outcomes (``y_true``), taking them as
         the truth: it cannot see a bias in the outcomes themselves, and its measured findings
         say so.
+    shown : callable, optional
+        ``shown(finding) -> Message or None``: what the report writes in a finding's value
+        column when its number is not what the finding is about (a direct-identifier warning
+        raised by a column's name, whose share of matching values is 0%), the threshold
+        column then "—"; None keeps the number.
     """
 
     id: str
@@ -143,6 +148,7 @@ class Check:
     title_for: Callable[[Mapping[str, Any]], Message | None] | None = None
     binned: bool = True
     outcomes: bool = False
+    shown: Callable[[Any], Message | None] | None = None
 
     def __post_init__(self) -> None:
         if self.minimum not in MINIMUMS:

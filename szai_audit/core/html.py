@@ -121,13 +121,23 @@ def subject_label(f: Finding) -> Message:
 
 def finding_value(f: Finding) -> Message:
     """A finding's value in its check's unit (see :mod:`szai_audit.core.checks`), with the
-    minus sign U+2212."""
+    minus sign U+2212; what the finding is about instead when its check says the number is
+    not (:attr:`~szai_audit.core.checks.Check.shown`)."""
+    declared = checks.get(f.check)
+    if declared is not None and declared.shown is not None:
+        shown = declared.shown(f)
+        if shown is not None:
+            return shown
     m = checks.format_value(f.check, f.value)
     return Message(minus(m.zh), minus(m.en))
 
 
 def finding_threshold(f: Finding) -> Message:
-    """A finding's threshold with the side its value must stay on."""
+    """A finding's threshold with the side its value must stay on; "—" when the value column
+    shows what the finding is about instead of its number (the threshold is the number's)."""
+    declared = checks.get(f.check)
+    if declared is not None and declared.shown is not None and declared.shown(f) is not None:
+        return Message("—", "—")
     return checks.format_threshold(f.check, f.threshold)
 
 

@@ -84,22 +84,40 @@ def attribution_share(
     proxies: Sequence[str],
     policy: Policy,
     stand_in: tuple[str, float] | None = None,
+    possible: Sequence[str] = (),
 ) -> Finding:
     """72(4): the share of the model's influence carried by the attribute or its proxies.
+
+    ``proxies`` are the ground's proxies by the audit's one rule
+    (:func:`~szai_audit.fairness.proxies.proxies_of`: single-input AUC at least
+    ``policy.proxy_auc_threshold``), the same inputs the proxy finding, the notices and the
+    filings name. ``possible`` are the possible stand-ins
+    (:func:`~szai_audit.fairness.proxies.possible_stand_ins`: not proxies, but their AUC
+    interval reaches the threshold): weighed too, for caution, and called possible stand-ins,
+    never proxies. Either's share beyond ``policy.attribution_share_max`` makes a WARN.
 
     ``stand_in`` is a single input that all but equals the attribute (its name and the AUC with
     which it predicts the attribute). A model that uses it is never said not to use the
     attribute: the stand-in's share counts as the attribute's own (FAIL beyond the limit), and
-    the message says the model uses the attribute through it."""
+    the message says the model uses the attribute through it.
+
+    ``details``: ``column``, ``share`` (the attribute's own, None when the model does not use
+    it), ``proxies`` (every proxy), ``proxy_shares`` (the share of each the model uses),
+    ``possible_stand_ins`` and ``possible_stand_in_shares`` likewise.
+    """
     g = ground_label(ground)
     limit = policy.attribution_share_max
     own = summary.share(column) if column else None
-    proxy_shares = {p: s for p in proxies if p != column and (s := summary.share(p)) is not None}
-    heavy = {p: s for p, s in proxy_shares.items() if s > limit}
+    named = [str(p) for p in proxies if p != column]
+    wider = [str(p) for p in possible if p != column and p not in named]
+    proxy_shares = {p: s for p in named if (s := summary.share(p)) is not None}
+    wider_shares = {p: s for p in wider if (s := summary.share(p)) is not None}
+    heavy = any(s > limit for s in proxy_shares.values())
+    heavy_wider = any(s > limit for s in wider_shares.values())
     status = Status.PASS
     if own is not None and own > limit:
         status = Status.FAIL
-    elif heavy:
+    elif heavy or heavy_wider:
         status = Status.WARN
     standing = None
     stand_share = None if stand_in is None else summary.share(stand_in[0])
@@ -115,8 +133,12 @@ def attribution_share(
         limit,
         status,
         stand_in=standing,
+        possible=[(summary.label(p), s) for p, s in wider_shares.items()],
+        threshold=policy.proxy_auc_threshold,
+        proxies_heavy=heavy,
     )
-    value = own if own is not None else max(proxy_shares.values(), default=0.0)
+    weighed = [*proxy_shares.values(), *wider_shares.values()]
+    value = own if own is not None else max(weighed, default=0.0)
     return Finding(
         check=SHARE.id,
         article=SHARE.article,
@@ -125,7 +147,14 @@ def attribution_share(
         value=value,
         threshold=limit,
         ground=ground,
-        details={"column": column, "share": own, "proxy_shares": proxy_shares},
+        details={
+            "column": column,
+            "share": own,
+            "proxies": named,
+            "proxy_shares": proxy_shares,
+            "possible_stand_ins": wider,
+            "possible_stand_in_shares": wider_shares,
+        },
     )
 
 

@@ -90,7 +90,7 @@ class InputReview:
 
         >>> r = InputReview("personal_status", proxies=(("gender", 1.0),), threshold=0.7)
         >>> r.reason(Message("婚姻状况与性别", "marital status and sex")).zh[16:55]
-        '是性别的替代变量（单变量 AUC 1.00，本审计的代理变量阈值为 0.70）'
+        '是性别的代理变量（单变量 AUC 1.00，本审计的代理变量阈值为 0.70）'
         """
         parts = []
         if self.protected:

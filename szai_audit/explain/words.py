@@ -14,7 +14,7 @@ from typing import Any
 from ..core.catalog import say
 from ..core.findings import Status
 from ..core.labels import column_name
-from ..core.messages import Message, first_upper, fmt_pct, fmt_ratio, listing, minus
+from ..core.messages import Message, fmt_pct, fmt_ratio, listing, minus
 
 #: Words no public sentence may contain (checked by the tests).
 JARGON = ("SHAP", "Shapley", "log-odds", "logit", "attribution", "归因", "对数几率")
@@ -446,16 +446,17 @@ def notice_review(flagged: Sequence[tuple[Message, Any]], numeric_output: bool =
 
 
 def explained_text(top: Sequence[Message], n_rows: int, n_total: int) -> Message:
-    """The explanation finding: rows explained and the main factors."""
-    rows_zh = (
-        f"全部 {n_total:,} 行" if n_rows == n_total else f" {n_rows:,} 行（共 {n_total:,} 行）"
-    )
-    rows_en = f"all {n_total:,} rows" if n_rows == n_total else f"{n_rows:,} of {n_total:,} rows"
-    return Message(
-        f"已根据{rows_zh}数据生成面向公众的算法说明；影响最大的因素依次为"
-        f"{'、'.join(t.zh for t in top)}（详见下文）。",
-        f"A plain-language explanation was produced from {rows_en}; the factors that weigh "
-        f"most are, in order, {', '.join(t.en for t in top)} (see below).",
+    """The explanation finding: rows explained and the main factors, and that its pass means
+    only that the explanation was generated (a person approves whether the public can
+    understand it)."""
+    names = listing(list(top))
+    if n_rows == n_total:
+        return say("explain.explained.generated_all_rows", n_total=f"{n_total:,}", top=names)
+    return say(
+        "explain.explained.generated_some_rows",
+        n_rows=f"{n_rows:,}",
+        n_total=f"{n_total:,}",
+        top=names,
     )
 
 
@@ -467,10 +468,16 @@ def share_text(
     limit: float,
     status: Status,
     stand_in: tuple[Message, float] | None = None,
+    possible: Sequence[tuple[Message, float]] = (),
+    threshold: float | None = None,
+    proxies_heavy: bool = True,
 ) -> Message:
     """The 72(4) finding on the share of the model's influence carried by a sensitive
     attribute (``column``, its display name; None when it is not a model input; ``own`` None
-    when the model does not use it) and its proxies."""
+    when the model does not use it), its proxies (single-input AUC at least ``threshold``)
+    and its possible stand-ins (not proxies, but their AUC interval reaches ``threshold``),
+    each with its share; ``proxies_heavy``: a WARN comes from a proxy's share (else from a
+    possible stand-in's)."""
     if stand_in is not None and own is None:
         proxy, auc = stand_in
         parts = [
@@ -491,29 +498,49 @@ def share_text(
                 "explain.share_text.attribute_itself_carries_model", column=column, own=fmt_pct(own)
             )
         ]
+    auc_min = fmt_ratio(0.0 if threshold is None else threshold, 2)
     if proxies:
         parts.append(
-            Message(
-                "其代理变量的占比为：" + "、".join(f"{p.zh} {fmt_pct(s)}" for p, s in proxies),
-                "its proxies carry " + ", ".join(f"{p.en} {fmt_pct(s)}" for p, s in proxies),
+            say(
+                "explain.share_text.proxies_carry",
+                ground=ground,
+                threshold=auc_min,
+                listed=_shares(proxies),
             )
         )
-    head = Message(
-        f"{ground.zh}：" + "；".join(p.zh for p in parts) + f"；本审计设定的容许上限为 "
-        f"{fmt_pct(limit)}。",
-        f"{first_upper(ground.en)}: "
-        + "; ".join(p.en for p in parts)
-        + f"; the tolerance this audit set is {fmt_pct(limit)}.",
+    if possible:
+        parts.append(
+            say(
+                "explain.share_text.possible_stand_ins_carry",
+                ground=ground,
+                threshold=auc_min,
+                listed=_shares(possible),
+            )
+        )
+    head = say(
+        "explain.share_text.head",
+        ground=ground,
+        parts=listing(parts, "；", "; "),
+        limit=fmt_pct(limit),
     )
     if status is Status.FAIL and stand_in is not None and own is None:
         tail = say("explain.share_text.share_this_stand_attribute")
     elif status is Status.FAIL:
         tail = say("explain.share_text.attribute_s_own_share")
-    elif status is Status.WARN:
+    elif status is Status.WARN and proxies_heavy:
         tail = say("explain.share_text.proxies_share_beyond_tolerance")
+    elif status is Status.WARN:
+        tail = say("explain.share_text.possible_share_beyond_tolerance")
     else:
         tail = say("explain.share_text.this_within_tolerance_this")
     return head.join(tail)
+
+
+def _shares(inputs: Sequence[tuple[Message, float]]) -> Message:
+    """Inputs, each with its share of the model's influence, listed."""
+    return listing(
+        [say("explain.share_text.input_share", name=p, share=fmt_pct(s)) for p, s in inputs]
+    )
 
 
 def notice_text(missing: Sequence[str], flagged: Sequence[Message] = ()) -> tuple[Message, Message]:

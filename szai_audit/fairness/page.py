@@ -42,7 +42,7 @@ from .checks import (
     TURNED,
 )
 from .metrics import GroupMetrics
-from .proxies import stand_in
+from .proxies import proxies_of, stand_in
 from .regression import RegressionMetrics
 from .words import METRIC_LABELS, rate_label
 
@@ -330,19 +330,14 @@ def _score_section(result: Results, key: str, lang: str, chart_id: str) -> dict[
 
 
 def proxy_section(result: Results, key: str) -> dict[str, Any] | None:
-    """The proxy ranking of one ground (top 10 features); bold rows are those the proxy
-    finding shows beyond the limit."""
+    """The proxy ranking of one ground (top 10 features); bold rows are its proxies by the
+    audit's one rule (:func:`~szai_audit.fairness.proxies.proxies_of`), the inputs every
+    finding, action, notice and filing calls proxies."""
     report = result.fairness.proxies.get(key)
     if report is None or report.features.empty:
         return None
     threshold = result.policy.proxy_auc_threshold
-    alpha = result.policy.significance_level
-    finding = next((f for f in result.findings if f.check == PROXY.id and f.ground == key), None)
-    shown = {
-        c["group"]
-        for c in (finding.details.get("comparisons", []) if finding is not None else [])
-        if c["p_value"] < alpha
-    }
+    shown = set(proxies_of(report, threshold))
     rows = []
     for name, row in report.features.head(10).iterrows():
         low, high = float(row["auc_low"]), float(row["auc_high"])
@@ -812,7 +807,8 @@ def _use_statement(result: Results, key: str, found: list[Finding]) -> Statement
         return None
     status = _worst(used)
     if status is Status.FAIL:
-        action = words.action_attribute(key)
+        named = [] if share is None else share.details.get("proxies", [])
+        action = words.action_attribute(key, words.feature_names(named, display_names(result)))
     elif status is Status.PASS:
         action = None
     text = parts[0]

@@ -34,7 +34,10 @@ __all__ = [
     "PERFECT_PROXY_AUC",
     "ProxyReport",
     "find_proxies",
+    "is_proxy",
     "lump_groups",
+    "possible_stand_ins",
+    "proxies_of",
     "stand_in",
 ]
 
@@ -464,3 +467,49 @@ def stand_in(report: ProxyReport | None) -> tuple[str, float] | None:
     top = aucs.idxmax()
     value = float(aucs[top])
     return (str(top), value) if value >= PERFECT_PROXY_AUC else None
+
+
+def is_proxy(auc: float | None, threshold: float) -> bool:
+    """The one rule for "proxy" (代理变量) across the audit's findings, actions, report,
+    notices and filings: an input whose single-input cross-validated AUC for predicting the
+    attribute (the point estimate) is at least ``threshold`` (``policy.proxy_auc_threshold``).
+
+    >>> is_proxy(0.705, 0.7), is_proxy(0.69, 0.7), is_proxy(None, 0.7)
+    (True, False, False)
+    """
+    return auc is not None and math.isfinite(float(auc)) and float(auc) >= threshold
+
+
+def proxies_of(report: ProxyReport | None, threshold: float) -> list[str]:
+    """The proxies of one ground (:func:`is_proxy`), most informative first.
+
+    >>> table = pd.DataFrame({"auc": [1.0, 0.72, 0.6]}, index=["status", "age", "job"])
+    >>> proxies_of(ProxyReport(table, 1.0, 1.0, 300, 2), 0.7)
+    ['status', 'age']
+    """
+    if report is None or report.features.empty:
+        return []
+    return [str(c) for c, auc in report.features["auc"].items() if is_proxy(auc, threshold)]
+
+
+def possible_stand_ins(report: ProxyReport | None, threshold: float) -> list[str]:
+    """The inputs that are not proxies (:func:`is_proxy`) but whose interval for predicting
+    the attribute reaches ``threshold`` (``auc_high``): the data cannot rule them out. The
+    attribute-share check weighs them, cautiously, and calls them possible stand-ins
+    (可能的替代变量), never proxies.
+
+    >>> table = pd.DataFrame({"auc": [0.72, 0.65, 0.6], "auc_high": [0.8, 0.75, 0.68]},
+    ...                      index=["age", "job", "x"])
+    >>> possible_stand_ins(ProxyReport(table, 1.0, 1.0, 300, 2), 0.7)
+    ['job']
+    """
+    if report is None or report.features.empty:
+        return []
+    table = report.features
+    return [
+        str(c)
+        for c, row in table.iterrows()
+        if not is_proxy(row["auc"], threshold)
+        and math.isfinite(float(row["auc_high"]))
+        and float(row["auc_high"]) >= threshold
+    ]

@@ -41,6 +41,7 @@ import pandas as pd
 from ..core.judging import Comparison, normal_comparison
 from ..core.progress import stage
 from ..core.recourse import RecourseSpace, search
+from .proxies import proxies_of
 
 __all__ = [
     "RecourseSample",
@@ -60,13 +61,14 @@ def sensitive_inputs(
     threshold: float,
 ) -> list[str]:
     """The inputs that must never be a reason nor change: the grounds' columns among
-    ``columns``, and each ground's proxies (single-input AUC at or above ``threshold``, from
-    the :class:`~szai_audit.fairness.proxies.ProxyReport` of each ground)."""
+    ``columns``, and each ground's proxies (:func:`~szai_audit.fairness.proxies.proxies_of`:
+    single-input AUC at or above ``threshold``, from the
+    :class:`~szai_audit.fairness.proxies.ProxyReport` of each ground)."""
     present = set(columns)
     out = [c for c in ground_columns if c is not None and c in present]
+    named = {str(c) for c in columns}
     for report in proxies.values():
-        table = report.features
-        out += [str(c) for c in table.index[table["auc"] >= threshold] if c in present]
+        out += [c for c in proxies_of(report, threshold) if c in named]
     return list(dict.fromkeys(out))
 
 
@@ -90,11 +92,11 @@ def tied_inputs(
     for ground, column in grounds.items():
         if column is not None and column in present:
             out.setdefault(str(column), []).append(str(ground))
+    named = {str(c) for c in columns}
     for ground, report in proxies.items():
-        table = report.features
-        for c in table.index[table["auc"] >= threshold]:
-            if c in present:
-                out.setdefault(str(c), []).append(str(ground))
+        for c in proxies_of(report, threshold):
+            if c in named:
+                out.setdefault(c, []).append(str(ground))
     order = sensitive_inputs(columns, list(grounds.values()), proxies, threshold)
     return {str(c): list(dict.fromkeys(out[str(c)])) for c in order if str(c) in out}
 

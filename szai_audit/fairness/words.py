@@ -409,11 +409,14 @@ def msg_proxy(
     together: str,
     labels: Labels = None,
     stand_in: tuple[str, float] | None = None,
+    proxies: Sequence[str] | None = None,
 ) -> Message:
     """Message of the proxy check: the inputs shown to predict the attribute beyond their
     limit, those whose interval reaches it, or the best one (by display name, AUCs with 3
     decimals and their intervals), then all inputs together and the limits; ``stand_in``
-    (an input and its AUC) names an input that all but equals the attribute."""
+    (an input and its AUC) names an input that all but equals the attribute; ``proxies``
+    (when given) the inputs this audit calls the attribute's proxies (AUC at least
+    ``threshold``), or that there is none."""
     g = ground_label(ground)
     level = verdict.level  # the intervals are shown at the level of the family's tests
     head, tail = _proxy_head(
@@ -434,9 +437,28 @@ def msg_proxy(
         "fairness.proxy.limit_auc_one_input", threshold=threshold, all_threshold=all_threshold
     )
     body = head.join(together_text).join(limits)
+    if proxies is not None:
+        body = body.join(msg_proxies_named(ground, proxies, threshold, labels))
     if stand_in is not None:
         body = body.join(msg_stand_in(ground, stand_in[0], stand_in[1], labels))
     return body.join(tail)
+
+
+def msg_proxies_named(
+    ground: str, proxies: Sequence[str], threshold: float, labels: Labels = None
+) -> Message:
+    """The inputs this audit calls the attribute's proxies, by its one rule (single-input AUC
+    at least ``threshold``; :func:`~szai_audit.fairness.proxies.is_proxy`), or that none is.
+
+    >>> print(msg_proxies_named("nationality", ["purpose"], 0.7).zh)
+    按本审计的规则（单个输入预测国籍的 AUC 不低于 0.70），国籍的代理变量为：“purpose”。
+    """
+    g, auc = ground_label(ground), fmt_ratio(threshold, 2)
+    if not proxies:
+        return say("fairness.proxies_named.none", ground=g, threshold=auc)
+    return say(
+        "fairness.proxies_named.some", ground=g, threshold=auc, names=feature_names(proxies, labels)
+    )
 
 
 def msg_proxy_no_data(ground: str) -> Message:
@@ -478,6 +500,19 @@ def msg_proxy_lumped(ground: str, n_groups: int, kept: int, lumped: int, rows: i
         lumped=lumped,
         rows=rows,
     )
+
+
+def msg_flip_few_people(ground: str, n: int, min_size: int) -> Message:
+    """The note of a flip test on a group too small for a rate comparison: why the flip test
+    can decide where a rate cannot (it re-asks the model on every row, changing only the
+    attribute: a property of the model, not a comparison of groups)."""
+    g = ground_label(ground)
+    return say("fairness.flip_few_people", ground=g, n=n, min_size=min_size)
+
+
+def msg_flip_decides(ground: str) -> Message:
+    """The note of a rate finding too small to judge whose ground's flip test did decide."""
+    return say("fairness.flip_decides", ground=ground_label(ground))
 
 
 def msg_flip_not_tried(ground: str, tried: int, not_tried: int) -> Message:
@@ -1454,10 +1489,13 @@ def action_rates(ground: str, failed: bool, name: Message | None = None) -> Mess
     return say("fairness.action_rates.check_approval_rate_gap", ground=g, rate=rate)
 
 
-def action_attribute(ground: str) -> Message:
-    """Page 1: what to do when the model treats people differently by the attribute."""
+def action_attribute(ground: str, proxies: Message | None = None) -> Message:
+    """Page 1: what to do when the model treats people differently by the attribute
+    (``proxies``: its proxies' names, listed; none when empty or None)."""
     g = ground_label(ground)
-    return say("fairness.action_attribute.state_legitimate_reason_model", ground=g)
+    if proxies is None or not proxies.zh:
+        return say("fairness.action_attribute.without_proxies", ground=g)
+    return say("fairness.action_attribute.state_legitimate_reason_model", ground=g, proxies=proxies)
 
 
 def action_stand_in(feature: Message) -> Message:

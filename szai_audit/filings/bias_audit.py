@@ -28,6 +28,7 @@ from ..core.data import MISSING_LABEL
 from ..core.errors import InputError
 from ..core.grounds import INTERSECTION_SEP
 from ..core.messages import Message, fmt_pct, fmt_ratio
+from ..fairness.proxies import is_proxy
 from .base import MEASURED, Field, Filing, Part, Table, needs
 from .citations import cite, shenzhen
 from .facts import AuditFacts
@@ -313,7 +314,9 @@ def _metrics_table(facts: AuditFacts) -> Table:
 
 
 def _data_bias(facts: AuditFacts) -> tuple[tuple[Message, ...], tuple[Table, ...]]:
-    """Per ground: the size and share of each group, and the inputs that predict it."""
+    """Per ground: the size and share of each group, and its proxies (the audit's one rule,
+    :func:`~szai_audit.fairness.proxies.is_proxy`: single-input AUC at least the policy's
+    ``proxy_auc_threshold``)."""
     policy = facts.doc.get("policy") or {}
     threshold = policy.get("proxy_auc_threshold", 0.7)
     n_rows = int((facts.doc.get("scope") or {}).get("n_rows") or 0)
@@ -321,13 +324,14 @@ def _data_bias(facts: AuditFacts) -> tuple[tuple[Message, ...], tuple[Table, ...
     for g in facts.grounds():
         ground, name = g["ground"], Message(g["label"]["zh"], g["label"]["en"])
         proxies = (facts.doc.get("proxies") or {}).get(ground) or {}
-        strong = [p["feature"] for p in proxies.get("features") or [] if p["auc"] >= threshold]
+        rows = proxies.get("features") or []
+        strong = [p["feature"] for p in rows if is_proxy(p["auc"], threshold)]
         found = facts.columns_text(strong, say("filings.bias_audit.data_bias.none"))
         paras.append(
             say(
                 "filings.bias_audit.data_bias.inputs_that_predict_auc",
                 name=name,
-                threshold=threshold,
+                threshold=fmt_ratio(float(threshold), 2),
                 found=found,
             )
         )

@@ -32,6 +32,7 @@ from ..explain.engine import Explanation
 from ..explain.summary import ExplanationSummary
 from ..fairness.analysis import FairnessAnalysis
 from ..fairness.counterfactual import FlipResult
+from ..fairness.findings.inputs import with_flip_notes
 from ..fairness.proxies import ProxyReport
 from ..inputs.attributes import Attribute
 from ..inputs.labels import value_labels
@@ -133,6 +134,7 @@ class TaskRunner(ABC):
             extra += [*found, *explanation_found]
         extra += self.after_explanation(summary, explanation_found)
         findings, tests = finalize(tables, self.policy, extra)
+        findings = with_flip_notes(findings)
         findings = with_binning_notes(findings, self.binned(common.attrs))
         findings += grounds_not_provided(common.attrs)
         labels = value_labels(self.settings, common.attrs, self.kept_columns())

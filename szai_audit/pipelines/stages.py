@@ -33,7 +33,7 @@ from ..explain.words import OUTPUT_NAMES
 from ..fairness.counterfactual import FlipResult, flip_test, flip_values, without_directions
 from ..fairness.findings import inputs as input_findings
 from ..fairness.findings.grounds import ARTICLE_72_4_GROUNDS, ground_not_provided
-from ..fairness.proxies import ProxyReport, stand_in
+from ..fairness.proxies import ProxyReport, possible_stand_ins, proxies_of, stand_in
 from ..fairness.recourse import sensitive_inputs
 from ..inputs.attributes import Attribute
 from ..inputs.rows import RowAccess
@@ -250,10 +250,10 @@ def protected_inputs(
         if a.info.column is not None and str(a.info.column) in out:
             out[str(a.info.column)].append((a.info.ground, None))
     for ground, report in proxies.items():
-        table = report.features
-        for c, auc in table["auc"][table["auc"] >= threshold].items():
-            if str(c) in out and (ground, None) not in out[str(c)]:
-                out[str(c)].append((str(ground), float(auc)))
+        aucs = {str(c): float(a) for c, a in report.features["auc"].items()}
+        for c in proxies_of(report, threshold):
+            if c in out and (ground, None) not in out[c]:
+                out[c].append((str(ground), aucs[c]))
     return out
 
 
@@ -263,14 +263,11 @@ def _shares(
     proxies: Mapping[str, ProxyReport],
     settings: Settings,
 ) -> list[Finding]:
-    """Each ground's (and its possible proxies') share of the model's influence: the inputs
-    whose AUC interval reaches the proxy limit (not shown below it)."""
+    """Each ground's (and its proxies') share of the model's influence: the proxies by the
+    one rule (:func:`~szai_audit.fairness.proxies.proxies_of`), and, weighed with them for
+    caution but never called proxies, the possible stand-ins (inputs whose AUC interval
+    reaches the proxy limit, :func:`~szai_audit.fairness.proxies.possible_stand_ins`)."""
     limit = settings.policy.proxy_auc_threshold
-    flagged = {
-        ground: [str(f) for f in r.features.index[r.features["auc_high"] >= limit]]
-        for ground, r in proxies.items()
-        if not r.features.empty
-    }
     out = []
     for a in attrs:
         ground = a.info.ground
@@ -288,9 +285,10 @@ def _shares(
                 summary,
                 ground,
                 column,
-                flagged.get(ground, []),
+                proxies_of(proxies.get(ground), limit),
                 settings.policy,
                 stand_in=stand_in(proxies.get(ground)),
+                possible=possible_stand_ins(proxies.get(ground), limit),
             )
         )
     return out

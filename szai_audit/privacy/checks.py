@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.articles import PRIVACY
 from ..core.catalog import say
 from ..core.checks import Check, register
+from ..core.messages import Message
 
 __all__ = ["ARTICLE", "DIRECT_IDENTIFIERS", "K_ANONYMITY", "L_DIVERSITY", "NOT_SCANNED"]
 
@@ -24,6 +27,16 @@ NOT_SCANNED = register(
         minimum="none",
     )
 )
+
+
+def _columns_shown(finding: Any) -> Message | None:
+    """The value column of a direct-identifier finding whose warning is about columns (their
+    names, or some of their values), not a share of values: those columns
+    (``details["shown"]``); None for the share itself."""
+    shown = finding.details.get("shown")
+    return None if not shown else Message(str(shown["zh"]), str(shown["en"]))
+
+
 DIRECT_IDENTIFIERS = register(
     Check(
         "privacy.direct_identifiers",
@@ -33,6 +46,7 @@ DIRECT_IDENTIFIERS = register(
         direction="below",
         computed_by=f"{_SCAN}:PrivacyScan.findings",
         minimum="none",
+        shown=_columns_shown,
     )
 )
 K_ANONYMITY = register(

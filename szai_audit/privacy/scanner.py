@@ -66,6 +66,9 @@ from .columns import scan_column
 from .detectors import DETECTORS, HIT_SHARE
 from .quasi import QuasiIdentifiers, measure_quasi_identifiers
 
+#: Columns named in a findings table's value cell (the message names every one).
+SHOWN_COLUMNS = 2
+
 _TABLE_COLUMNS = [
     "column",
     "detector",
@@ -199,6 +202,10 @@ class PrivacyScan:
         parts.extend(_review_parts(self._listed(by_name), self._listed(partial)))
         status, closing = _direct_status(content, partial, by_name, self.external, note)
         parts.extend(closing)
+        if not content and (by_name or partial):
+            # The value (a share of matching values) is not what the warning is about: the
+            # columns are, and the report's value column shows them (DIRECT_IDENTIFIERS.shown).
+            details["shown"] = self._shown(by_name, partial).to_dict()
         message = Message("".join(p.zh for p in parts), " ".join(p.en for p in parts))
         return Finding(
             check=DIRECT_IDENTIFIERS.id,
@@ -209,6 +216,25 @@ class PrivacyScan:
             threshold=HIT_SHARE,
             details=details,
         )
+
+    def _shown(self, by_name: list[dict[str, Any]], partial: list[dict[str, Any]]) -> Message:
+        """The columns a warning without a content hit is about, for the value column."""
+        parts = []
+        named = list(dict.fromkeys(str(r["column"]) for r in by_name))
+        some = list(dict.fromkeys(str(r["column"]) for r in partial))
+        if named:
+            parts.append(say("privacy.shown.by_name", names=self._few(named)))
+        if some:
+            parts.append(say("privacy.shown.some_values", names=self._few(some)))
+        return listing(parts, "；", "; ")
+
+    def _few(self, columns: list[str]) -> Message:
+        """Display names of ``columns`` for a table cell: the first :data:`SHOWN_COLUMNS`, and
+        how many more (the finding's message lists them all)."""
+        if len(columns) <= SHOWN_COLUMNS:
+            return self.names(columns)
+        first = self.names(columns[:SHOWN_COLUMNS])
+        return say("privacy.shown.and_more", names=first, n=len(columns) - SHOWN_COLUMNS)
 
     def _listed(self, rows: list[dict[str, Any]]) -> Message:
         return _join([_hit_text(r, self.name(str(r["column"]))) for r in rows])

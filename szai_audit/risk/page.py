@@ -31,6 +31,7 @@ _BASIS = {
     "measured": say("risk.basis.measured"),
     "attested": say("risk.basis.attested"),
     "needs_review": say("risk.basis.needs_review"),
+    "partly_measured": say("risk.basis.partly_measured"),
 }
 
 _ORDER = sorted(Status, key=lambda s: s.severity)
@@ -189,10 +190,22 @@ _NO_CONTEXT_ACTION = say("risk.no_context_action")
 def checklist_statements(result: Results) -> list[Statement]:
     """Page 1 on the Art. 72 checklist: the items that await a reviewer, or that a reviewer
     found not met."""
-    waiting = [i for i in result.checklist if i.status is Status.NEEDS_REVIEW]
-    unmeasured = [i for i in waiting if CHECKLIST_ITEMS[i.item][1] is not None]
+    waiting = [
+        i
+        for i in result.checklist
+        if i.status is Status.NEEDS_REVIEW
+        or (i.basis == "partly_measured" and not i.attestations)  # the part a person judges
+    ]
+    unmeasured = [
+        i for i in waiting if CHECKLIST_ITEMS[i.item][1] is not None and i.basis == "needs_review"
+    ]
     waiting = [i for i in waiting if i not in unmeasured]
-    failed = [i for i in result.checklist if i.basis == "attested" and i.status is Status.FAIL]
+    failed = [
+        i
+        for i in result.checklist
+        if i.basis in ("attested", "partly_measured")
+        and any(a.status is Status.FAIL for a in i.attestations)
+    ]
     out = []
     for items, status, zh, en, act_zh, act_en in (
         (

@@ -27,6 +27,7 @@ from .checks import CHECKLIST_ARTICLE, ITEMS
 __all__ = [
     "CHECKLIST_ITEMS",
     "ITEM_CHECKS",
+    "PARTLY_MEASURED",
     "Attestation",
     "ChecklistItem",
     "checklist",
@@ -46,6 +47,13 @@ CHECKLIST_ITEMS: dict[int, tuple[Message, str | None]] = {
     )
     for item, p in ITEM_PROVISIONS.items()
 }
+
+
+#: The items the audit's checks measure only in part: what they measure. Item (ii), privacy and
+#: personal-information rights, is measured by the Art. 33(2) scan (direct identifiers,
+#: k-anonymity): de-identification only; lawful basis, consent, purpose, minimisation,
+#: security and the individual's rights remain for a reviewer.
+PARTLY_MEASURED: dict[int, Message] = {2: say("risk.partly_measured.de_identification_only")}
 
 
 #: Check ids of the findings that stand for the person-judged items.
@@ -147,8 +155,9 @@ class ChecklistItem:
     title : Message
     status : Status
     basis : str
-        ``"measured"`` (findings of the audit), ``"attested"`` (a person's statement) or
-        ``"needs_review"``.
+        ``"measured"`` (findings of the audit), ``"partly_measured"`` (findings of the audit
+        for part of the item, :data:`PARTLY_MEASURED`; the rest awaits a reviewer's
+        attestation), ``"attested"`` (a person's statement) or ``"needs_review"``.
     evidence : tuple of dict
         The findings behind a measured status: ``check``, ``ground``, ``status``, ``article``.
     attestations : tuple of Attestation
@@ -181,11 +190,15 @@ def checklist(
 ) -> list[ChecklistItem]:
     """Art. 72's items (1) to (7), each measured, attested or awaiting review.
 
-    An item with findings of its article (privacy: "33", discrimination: "72(4)", prices:
-    "72(5)") takes the most serious of all their statuses, those that could not be assessed
-    included, so that the item and its article's line in the summary always agree; an
-    attestation that the item fails makes it FAIL, and settles an item that nothing measured.
-    The other items are NEEDS_REVIEW until attested.
+    An item with findings of its article (discrimination: "72(4)", prices: "72(5)") takes the
+    most serious of all their statuses, those that could not be assessed included, so that the
+    item and its article's line in the summary always agree; an attestation that the item
+    fails makes it FAIL, and settles an item that nothing measured. An item the checks measure
+    only in part (:data:`PARTLY_MEASURED`: item (ii), privacy, whose Art. 33 scan covers
+    de-identification only) is ``"partly_measured"``: the most serious of its findings'
+    statuses and of its attestations', NEEDS_REVIEW while no one has attested the rest (when
+    its scan did not run, nothing of it was measured: NEEDS_REVIEW until attested). The
+    other items are NEEDS_REVIEW until attested.
 
     Examples
     --------
@@ -203,12 +216,18 @@ def checklist(
     out = []
     for item, (title, article) in CHECKLIST_ITEMS.items():
         own = [f for f in findings if article is not None and f.article == article]
+        if item in PARTLY_MEASURED and all(f.status is Status.NOT_ASSESSED for f in own):
+            own = []  # the scan did not run: nothing of the item was measured
         attested = by_item[item]
         evidence = tuple(
             {"check": f.check, "ground": f.ground, "status": f.status.value, "article": f.article}
             for f in own
         )
-        if own:
+        if own and item in PARTLY_MEASURED:
+            # The rest of the item is a person's to judge: NEEDS_REVIEW until attested.
+            rest = [a.status for a in attested] or [Status.NEEDS_REVIEW]
+            status, basis = _worst([*(f.status for f in own), *rest]), "partly_measured"
+        elif own:
             status, basis = _worst(f.status for f in own), "measured"
             if any(a.status is Status.FAIL for a in attested):
                 status = Status.FAIL
@@ -221,9 +240,14 @@ def checklist(
 
 
 def _item_message(it: ChecklistItem) -> Message:
-    """What an item no check measured says: who attested it, or what is still to be done."""
+    """What an item no check measured, or measured in part, says: who attested it, or what is
+    still to be done."""
     cite = ITEM_PROVISIONS[it.item].citation
     head = say("risk.item_message.text", cite=cite, title=it.title)
+    if it.basis == "partly_measured":
+        head = say("risk.item_message.partly_measured", head=head, part=PARTLY_MEASURED[it.item])
+        if not it.attestations:
+            return say("risk.item_message.rest_awaits_reviewer", head=head)
     if it.attestations:
         names = "、".join(f"{a.reviewer}（{a.role}，{a.date}）" for a in it.attestations)
         names_en = "; ".join(f"{a.reviewer} ({a.role}, {a.date})" for a in it.attestations)
@@ -249,12 +273,22 @@ def _item_message(it: ChecklistItem) -> Message:
 
 
 def item_findings(items: Sequence[ChecklistItem]) -> list[Finding]:
-    """Findings for the items no check of the audit measured: NEEDS_REVIEW until attested."""
+    """Findings for the items no check of the audit measured, or measured only in part (for
+    the part a person must judge): NEEDS_REVIEW until attested.
+
+    Examples
+    --------
+    >>> scan = Finding(check="privacy.k_anonymity", article="33", status=Status.PASS,
+    ...                message=Message("", ""))
+    >>> item = item_findings(checklist([scan]))[1]
+    >>> item.check, item.status.value, item.details["basis"]
+    ('ethics.item_2', 'NEEDS_REVIEW', 'partly_measured')
+    """
     return [
         Finding(
             check=ITEM_CHECKS[it.item],
             article=CHECKLIST_ARTICLE,
-            status=it.status,
+            status=_person_part(it),
             message=_item_message(it),
             details={
                 "item": it.item,
@@ -265,3 +299,11 @@ def item_findings(items: Sequence[ChecklistItem]) -> list[Finding]:
         for it in items
         if it.basis != "measured"
     ]
+
+
+def _person_part(it: ChecklistItem) -> Status:
+    """The status of the part of an item a person judges: the item's own, or for an item
+    measured in part, its attestations' (NEEDS_REVIEW while there is none)."""
+    if it.basis != "partly_measured":
+        return it.status
+    return _worst(a.status for a in it.attestations) if it.attestations else Status.NEEDS_REVIEW

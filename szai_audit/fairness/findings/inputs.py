@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -15,9 +15,9 @@ from ...core.messages import Message, listing
 from ...core.models import Repeat
 from ...core.policy import Policy
 from .. import words
-from ..checks import ARTICLE, FLIP, PROXY
+from ..checks import ARTICLE, FLIP, PROXY, SELECTION_RATE, SELECTION_RATIO
 from ..counterfactual import MAX_TARGETS, FlipResult
-from ..proxies import ALL_FEATURES_MAX_GROUPS, MAX_GROUPS, ProxyReport, stand_in
+from ..proxies import ALL_FEATURES_MAX_GROUPS, MAX_GROUPS, ProxyReport, proxies_of, stand_in
 from ..words import Labels
 
 #: Proxies listed in a message (the table in the report lists more).
@@ -35,7 +35,11 @@ def proxy_finding(
     ``proxy_all_features_auc_threshold``), by the decision rule with the one-sided test of
     ``H0: AUC <= limit``. Informative: a proxy is not discrimination by itself, so the check
     is WARN at worst (PASS when every interval lies below its limit). Inputs go by their
-    ``labels`` names; one that all but equals the attribute (``stand_in``) is said to be so."""
+    ``labels`` names; one that all but equals the attribute (``stand_in``) is said to be so.
+    The message names the ground's proxies by the audit's one rule
+    (:func:`~szai_audit.fairness.proxies.proxies_of`: AUC at least the limit), and
+    ``details["proxies"]`` lists them: the inputs every other finding, action, notice and
+    filing calls proxies."""
     unmeasured = _proxy_unmeasured(report, ground)
     if unmeasured is not None or report is None:
         assert unmeasured is not None
@@ -43,6 +47,7 @@ def proxy_finding(
     table = report.features
     perfect = stand_in(report)
     threshold, level = policy.proxy_auc_threshold, policy.confidence_level
+    named = proxies_of(report, threshold)
     all_threshold = policy.proxy_all_features_auc_threshold
     comparisons = [
         normal_comparison(
@@ -84,6 +89,7 @@ def proxy_finding(
             together=ALL_INPUTS,
             labels=labels,
             stand_in=perfect,
+            proxies=named,
         )
         return _noted(said, _proxy_notes(report, ground))
 
@@ -95,7 +101,7 @@ def proxy_finding(
         direction="below",
         comparisons=comparisons,
         message=message,
-        details=_proxy_details(report, perfect, all_threshold),
+        details={**_proxy_details(report, perfect, all_threshold), "proxies": named},
         informative=True,
         names_groups=False,
     )
@@ -267,6 +273,9 @@ def flip_finding(
         stand_in=None if perfect is None else words.msg_stand_in(ground, *perfect, labels),
         amount=amount,
     )
+    n = int(top["n"])
+    if not numeric and n < policy.min_group_size:
+        message = message.join(words.msg_flip_few_people(ground, n, policy.min_group_size))
     return Finding(
         check=FLIP.id,
         article=ARTICLE,
@@ -290,3 +299,24 @@ def flip_finding(
             **_flip_not_tried(result),
         },
     )
+
+
+#: The rate checks whose too-small findings say why the flip test could still decide.
+_RATE_CHECKS = (SELECTION_RATIO.id, SELECTION_RATE.id)
+
+
+def with_flip_notes(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` with, after the message of each approval-rate finding too small to judge
+    (INSUFFICIENT_DATA) whose ground's flip test reached a result (PASS or FAIL), why the
+    flip test could decide where the rate could not: it changes only the attribute on every
+    row and asks the model again (a property of the model), while a rate comparison needs
+    enough people in each group."""
+    decided = {
+        f.ground for f in findings if f.check == FLIP.id and f.status in (Status.PASS, Status.FAIL)
+    }
+    out = []
+    for f in findings:
+        if f.check in _RATE_CHECKS and f.status is Status.INSUFFICIENT_DATA and f.ground in decided:
+            f = replace(f, message=f.message.join(words.msg_flip_decides(str(f.ground))))
+        out.append(f)
+    return out
