@@ -191,6 +191,6 @@ def provision(article: str) -> Provision | None:
     """The provision of an article key, or None.
 
     >>> provision("71").heading().en
-    'Art. 71: explaining the algorithm'
+    'Explaining the algorithm (Art. 71)'
     """
     return PROVISIONS.get(article)
