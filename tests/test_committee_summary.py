@@ -122,3 +122,13 @@ def test_part_one_lists_the_grounds_too_small_to_show_a_breach(credit_demo):
     assert "样本太小、难以发现超出容许范围之差距的属性：性别" in part1
     grounds = {g[0] for g in underpowered_grounds(credit_demo)}
     assert {"gender", "nationality", "age"} <= grounds
+
+
+def test_page_one_says_why_the_flip_test_decides_where_the_rate_cannot(credit_demo):
+    """Issue 31 item 3: nationality's 13 people are too few for a rate, yet its flip test is
+    beyond tolerance; page 1's too-small statement says why both hold."""
+    page = conclusion_page(credit_demo)
+    said = [s.text for b in page["blocks"] for s in b["statements"]]
+    small = next(m for m in said if m.zh.startswith("国籍：组太小"))
+    assert "翻转检验" in small.zh and "不受人数限制" in small.zh
+    assert "property of the model" in small.en

@@ -745,6 +745,13 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
                 result.policy.min_group_size,
                 result.scope.favorable_name,
             )
+            flipped = any(
+                f.check == FLIP.id and f.ground == key and f.status in (Status.FAIL, Status.PASS)
+                for f in result.findings
+            )
+            if flipped:  # one definition: why the flip test decides where a rate cannot
+                note = say("fairness.flip_decides", ground=ground_label(key))
+                text = Message(text.zh + note.zh, f"{text.en} {note.en}")
             return Statement(ARTICLE, status, text, None, checks, anchor)
         return None
     worst, best = str(parity.worst_group), str(parity.best_group)
