@@ -750,8 +750,7 @@ def _rate_statement(result: Results, key: str, found: list[Finding]) -> Statemen
                 for f in result.findings
             )
             if flipped:  # one definition: why the flip test decides where a rate cannot
-                note = say("fairness.flip_decides", ground=ground_label(key))
-                text = Message(text.zh + note.zh, f"{text.en} {note.en}")
+                text = text.join(say("fairness.flip_decides", ground=ground_label(key)))
             return Statement(ARTICLE, status, text, None, checks, anchor)
         return None
     worst, best = str(parity.worst_group), str(parity.best_group)

@@ -112,8 +112,7 @@ def _facts(result: Results, blocks: Sequence[dict[str, Any]]) -> list[Message]:
         if s.checks and s.checks[0].startswith(_FLIP + "@"):
             f = _finding(result, s.checks[0])
             extra = None if f is None else _flip_direction(f)
-        out.append(s.text if extra is None else Message(s.text.zh + extra.zh,
-                                                        f"{s.text.en} {extra.en}"))  # fmt: skip
+        out.append(s.text if extra is None else s.text.join(extra))
     gaps = [
         f
         for f in result.findings
@@ -127,7 +126,7 @@ def _facts(result: Results, blocks: Sequence[dict[str, Any]]) -> list[Message]:
         if statement is not None and statement.text not in out:
             text = statement.text
             if scale is not None:
-                text = Message(text.zh + scale.zh, f"{text.en} {scale.en}")
+                text = text.join(scale)
             out.append(text)
     for s in said:  # fill up with the most serious others
         if len(out) >= MAX_FACTS:
