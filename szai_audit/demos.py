@@ -107,7 +107,7 @@ _FARE_CARD = {
     },
     "data_source": {
         "zh": "本工具示例数据生成器模拟的 20,000 单行程",
-        "en": "Simulated orders (make_pricing_market, 20,000 orders)",
+        "en": "20,000 trips simulated by this tool's example data generator",
     },
     "data_period": {"zh": "模拟数据，无真实期间", "en": "Simulated; no real period"},
     "responsible_person": {
