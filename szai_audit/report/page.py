@@ -242,7 +242,7 @@ def policy_rows(policy: Policy) -> list[tuple[Message, Message, str]]:
 
     >>> label, value, name = policy_rows(Policy())[0]
     >>> label.zh, value.zh, name
-    ('获批比例之比的下限（最低组 ÷ 最高组）', '0.8', 'selection_rate_ratio_min')
+    ('有利决定比例之比的下限（最低组 ÷ 最高组）', '0.8', 'selection_rate_ratio_min')
     """
     rows = []
     for name, value in policy.to_dict().items():
