@@ -12,6 +12,14 @@ rule and quoting the offending text:
   第六十六条第三款 / Art. 66(3) (the city's grading measures);
 * ``claim``: words that find guilt ("不符合项", "构成直接歧视", "violation");
 * ``code``: code or API names in Chinese sentences ("privacy=", "Attestation", ">= 27");
+* ``prose``: code in prose (issue 31, item 7), in either language: the word ``None``; a dotted
+  identifier (``medium.high_impact_domain``, ``model.predict(data)``); an arrow (← → ⇒); a bare
+  setting or column key in snake case (``selection_rate_ratio_min``); a keyword argument
+  (``privacy=True``). Technical names stay allowed inside ``<code>``/``<pre>`` and in an element
+  of class ``technical`` (the method and reproducibility appendices); the arrow of a link to an
+  action (class ``action-ref``) is navigation, not prose;
+* ``spacing``: in Chinese text, a space next to Chinese punctuation ("。 （", "（未调整） 1.6%"),
+  and a full stop closing a quotation before a comma ("。”，", issue 31, item 9);
 * ``language``: on a page in one language, text in the other (issue 30, item 6): an English
   sentence on a Chinese page, any Chinese on an English page, as
   :func:`szai_audit.core.metadata.stray_language` finds them in each piece of visible text (the
@@ -28,9 +36,57 @@ from html.parser import HTMLParser
 
 from szai_audit.core.metadata import stray_language
 
-__all__ = ["chinese_texts", "language_problems", "lint", "page_lang", "visible_text"]
+__all__ = [
+    "chinese_texts",
+    "language_problems",
+    "lint",
+    "outstanding",
+    "page_lang",
+    "prose_problems",
+    "visible_text",
+]
 
 _SKIP = {"style", "script", "code", "pre", "title"}
+#: Classes whose text may hold technical names (the method and reproducibility appendices).
+_TECHNICAL = "technical"
+#: Classes whose text is navigation (the "→ action 3" link after a finding).
+_NAV = "action-ref"
+#: Elements that start a new line: the spaces between them are not seen.
+_BLOCKS = {
+    "p",
+    "li",
+    "ul",
+    "ol",
+    "div",
+    "section",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "figure",
+    "figcaption",
+    "caption",
+    "dl",
+    "dt",
+    "dd",
+    "header",
+    "footer",
+    "main",
+    "nav",
+    "blockquote",
+    "summary",
+    "details",
+    "svg",
+    "text",
+}
 
 
 class _Texts(HTMLParser):
@@ -38,24 +94,35 @@ class _Texts(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, bool]] = []  # tag, zh, skipped
+        self.stack: list[tuple[str, bool, bool, bool, bool]] = []  # tag, zh, skip, tech, nav
         self.zh: list[str] = []
         self.all: list[str] = []
+        self.prose: list[tuple[str, bool]] = []  # text outside technical parts, is navigation
+        self.flow: list[str] = []  # the visible text as it runs, a line break at each block
         self._current: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         parent_zh = self.stack[-1][1] if self.stack else False
         parent_skip = self.stack[-1][2] if self.stack else False
+        classes = (a.get("class") or "").split()
         zh = a.get("lang") == "zh-CN" or (parent_zh and a.get("lang") != "en")
         skip = parent_skip or tag in _SKIP or "regulation" in (a.get("class") or "")
+        tech = (self.stack[-1][3] if self.stack else False) or _TECHNICAL in classes
+        nav = (self.stack[-1][4] if self.stack else False) or _NAV in classes
+        if tag in _BLOCKS or tag in {"br", "hr"}:
+            self.flow.append("\n")
+        if tag in {"code", "pre"}:
+            self.flow.append("\ufffc")  # stands for the code, which is not read
         if tag in {"br", "img", "meta", "link", "input", "hr", "wbr"}:
             return
         if zh and not parent_zh and not skip:
             self.zh.append("")
-        self.stack.append((tag, zh, skip))
+        self.stack.append((tag, zh, skip, tech, nav))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCKS:
+            self.flow.append("\n")
         while self.stack:
             if self.stack.pop()[0] == tag:
                 break
@@ -65,6 +132,9 @@ class _Texts(HTMLParser):
         if skip:
             return
         self.all.append(data)
+        self.flow.append(data)
+        if not (self.stack and self.stack[-1][3]):
+            self.prose.append((data, bool(self.stack and self.stack[-1][4])))
         if self.stack and self.stack[-1][1] and self.zh:
             self.zh[-1] += data
 
@@ -106,6 +176,45 @@ _CODE = re.compile(
 )
 
 
+_NONE = re.compile(r"(?<![\w.])None(?![\w.])")
+_DOTTED = re.compile(
+    r"(?<![\w@./:-])[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+(?:\([^()\s]*\))?"
+)
+_ARROW = re.compile(r"[←→⇒⟶↦⇐]")
+_SNAKE = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w-])")
+_KEYWORD = re.compile(r"(?<![\w.])[A-Za-z_]\w*=(?!=)")
+_ADDRESS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+#: The tool's own name, which a report may print (its footer, the version row).
+_TOOL = re.compile(r"\bszai_audit\b")
+#: Abbreviations that look like dotted names: e.g., i.e., U.S. (one-letter parts).
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
+#: Space beside Chinese punctuation, and a full stop closing a quotation before a comma.
+_SPACING = re.compile(
+    r"[^\s][ \u3000]+[，。；：、）》」』”]"  # a space before closing punctuation
+    r"|[（《「『“][ \u3000]+"  # after opening punctuation
+    r"|[，。；：、）][ \u3000]+(?=[^\s/A-Za-z·→])"  # after closing punctuation, before more text
+    r"|。”，"
+)
+
+
+def prose_problems(page: str) -> list[str]:
+    """The ``prose`` rule: code in the text a person reads (outside ``<code>``, ``<pre>``, the
+    technical appendices and, for arrows, the links to actions)."""
+    problems = []
+    for raw, nav in _parse(page).prose:
+        text = _TOOL.sub(" ", _ADDRESS.sub(" ", _html.unescape(raw)))
+        found = [m.group(0) for m in _NONE.finditer(text)]
+        found += [
+            m.group(0) for m in _DOTTED.finditer(text) if not _ABBREVIATION.fullmatch(m.group(0))
+        ]
+        found += [m.group(0) for m in _SNAKE.finditer(text)]
+        found += [m.group(0) for m in _KEYWORD.finditer(text)]
+        if not nav:
+            found += [m.group(0) for m in _ARROW.finditer(text)]
+        problems += [f"prose: {w!r} in {text.strip()[:120]!r}" for w in found]
+    return problems
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*(?:[ /.-][A-Za-z0-9_]+)*", text))
 
@@ -127,12 +236,34 @@ def language_problems(page: str, lang: str) -> list[str]:
     return problems
 
 
-def lint(page: str, identifiers: Iterable[str] = (), lang: str | None = None) -> list[str]:
+#: Problems of the demo reports whose text lives outside this change's reach, each with its
+#: owner (issue 31): the risk package (another item of the issue) and page 1's layout (the
+#: lead's rebuild). Remove an entry once its owner has fixed it; the test then holds it.
+PENDING = (
+    # risk/words.toml, checklist item (v): "the pricing audit (task='pricing')"
+    "prose: 'task='",
+    # risk/words.toml, grading measures: 规定“……另行制定。”，  (drop the 。 inside the quote)
+    "spacing: '。”，'",
+    # templates/_conclusion.html.j2: a space between an action and its "（针对发现 n…）"
+    "（针对发现",
+)
+
+
+def outstanding(problems: list[str]) -> list[str]:
+    """``problems`` without those :data:`PENDING` lists (owned by another part of issue 31)."""
+    return [p for p in problems if not any(k in p for k in PENDING)]
+
+
+def lint(
+    page: str, identifiers: Iterable[str] = (), lang: str | None = None, prose: bool = True
+) -> list[str]:
     """The problems of a rendered report (an empty list when it is clean).
 
     ``identifiers`` are the data's column names and raw category values: none may appear in a
     Chinese sentence. ``lang`` is the page's one language, ``"zh"`` or ``"en"`` (read from the
-    page when not given; a bilingual page has none): no text in the other language.
+    page when not given; a bilingual page has none): no text in the other language. ``prose``
+    (default True) applies the ``prose`` and ``spacing`` rules of issue 31 (the filings, whose
+    tables name columns, are not held to them yet).
     """
     problems: list[str] = []
     lang = lang or page_lang(page)
@@ -148,6 +279,13 @@ def lint(page: str, identifiers: Iterable[str] = (), lang: str | None = None) ->
             problems.append(f"money: 'CNY' in {text[:120]!r}")
         for m in _CODE.finditer(text):
             problems.append(f"code: {m.group(0)!r} in {text[:120]!r}")
+    if prose:
+        problems += prose_problems(page)
+    if prose and lang != "en":  # spaces a reader sees, within a sentence or between two elements
+        flow = "".join(_parse(page).flow)
+        for m in _SPACING.finditer(flow):
+            start = max(0, m.start() - 30)
+            problems.append(f"spacing: {m.group(0)!r} in {flow[start : m.end() + 30]!r}")
     if 'class="lang-zh"' in page:  # a Chinese report: its charts' text is Chinese too
         for raw in re.findall(r"<text\b[^>]*>([^<]*)</text>", page):
             text = _html.unescape(raw)

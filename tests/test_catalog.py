@@ -102,7 +102,7 @@ def test_a_quoted_text_argument_is_a_value_and_only_it_is_relabelled():
     both = listing([value, name])
     assert isinstance(both, Joined)
     labelled = vl.localise(both, "region")
-    assert labelled.zh == "“城市”、“urban”" and labelled.en == "“city”, “urban”"
+    assert labelled.zh == "“城市”、“urban”" and labelled.en == "“city” and “urban”"
     assert [c.raw for c in cat.categories(both)] == ["urban"]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from report_lint import chinese_texts, lint, page_lang
+from report_lint import chinese_texts, lint, outstanding, page_lang
 
 from szai_audit.core.metadata import stray_language
 from szai_audit.datasets import load_german_credit, make_pricing_market
@@ -38,7 +38,7 @@ def demos(credit_demo, pricing_demo):
 def test_the_demo_reports_are_clean(demos, which, lang):
     result, identifiers = demos[which]
     page = result.to_html(lang=lang)
-    assert lint(page, identifiers) == []
+    assert outstanding(lint(page, identifiers)) == []
     if lang != "en":
         assert len(chinese_texts(page)) > 200  # the linter read the Chinese sentences
     # A page in one language is checked for the other (the language rule reads the page's
@@ -53,7 +53,8 @@ def test_the_demo_filings_and_notice_are_in_one_language(demos, which, lang):
     result, identifiers = demos[which]
     for kind in KINDS:
         filing = result.filing(kind)
-        assert lint(filing.to_html(lang=lang), identifiers, lang=lang) == [], kind
+        # The filings name columns in their tables: not yet held to the prose rules.
+        assert lint(filing.to_html(lang=lang), identifiers, lang=lang, prose=False) == [], kind
         for line in filing.to_text(lang).splitlines():
             assert stray_language(line, lang) == [], (kind, line)
     assert lint(result.algorithm_notice(lang=lang, fmt="html"), lang=lang) == []
@@ -93,6 +94,22 @@ def _page(zh: str, en: str = "") -> str:
         ("老顾客（tenure_months >= 27）", "", "code"),
         ("请通过 Attestation 确认", "", "code"),
         ("（privacy=）", "", "code"),
+        # issue 31, item 7: code in prose, in either language
+        ("阈值处正类比例为评分不低于 None 的比例。", "", "prose"),
+        ("", "the share with a score of at least None", "prose"),
+        ("依据：用于信贷等领域（规则 medium.high_impact_domain）。", "", "prose"),
+        ("决定的来源：model.predict(data)。", "", "prose"),
+        ("", "Decisions come from: model.predict(data).", "prose"),
+        ("数据列：gender ← sex", "", "prose"),
+        ("", "gender ← sex, nationality ← foreign_worker", "prose"),
+        ("", "a ⇒ b", "prose"),
+        ("selection_rate_ratio_min 0.8", "", "prose"),
+        ("", "No sensitive columns were given (sensitive=None).", "prose"),
+        ("", "scan them (Audit(privacy=True)).", "prose"),
+        # issue 31, item 9: spaces beside Chinese punctuation, a quotation's 。 before a comma
+        ("原始价差（未调整） 1.6%", "", "spacing"),
+        ("说明其正当理由。 （针对发现 4）", "", "spacing"),
+        ("规定“人工智能应用分级分类监管办法由市人民政府另行制定。”，该办法", "", "spacing"),
     ],
 )
 def test_the_linter_catches(zh, en, rule):
@@ -127,6 +144,44 @@ def test_the_language_rule_passes_addresses_citations_and_abbreviations():
         "the model's AUC is 0.91.</p></body></html>"
     )
     assert lint(zh) == [] and lint(en) == []
+
+
+#: Lines of the demo credit report as it was when issue 31 was filed (zh and en), each with
+#: code in prose: the extended linter fails on every one of them.
+_TODAY = (
+    '<p><span lang="zh-CN">阈值处正类比例为评分不低于 None 的比例。</span></p>',
+    '<p><span lang="zh-CN">依据：用于信贷、保险、就业、医疗、教育或住房等影响个人重大权益的领域'
+    "（规则 medium.high_impact_domain）。</span></p>",
+    '<p><span lang="zh-CN">本次审计涵盖 300 行记录。决定的来源：model.predict(data)。'
+    "统计指标以“1”为正类；对当事人有利的决定为“1”。</span></p>",
+    '<table class="kv"><tr><th><span lang="zh-CN">数据列</span></th>'
+    "<td>gender ← sex, nationality ← foreign_worker, age ← age</td></tr></table>",
+    '<table class="kv"><tr><th>selection_rate_ratio_min</th><td>0.8</td></tr>'
+    "<tr><th>score_resolution</th><td>None</td></tr></table>",
+    '<p><span lang="en">No sensitive columns were given (sensitive=None), so l-diversity was '
+    "not measured.</span></p>",
+    '<p><span lang="en">Method: Shapley values (SHAP). Engine: exact linear form w_j '
+    "(x_j - mean_j) on the model's inputs.</span></p>",
+)
+
+
+@pytest.mark.parametrize("line", _TODAY)
+def test_the_prose_rule_fails_on_the_report_as_it_was(line):
+    page = f"<html><body>{line}</body></html>"
+    assert [p for p in lint(page) if p.startswith("prose:")], line
+
+
+def test_the_prose_rule_passes_code_elements_and_the_technical_appendix():
+    page = (
+        "<html><body><p>决定来自模型自身的判定。</p>"
+        "<p>规则 <code>medium.high_impact_domain</code>；<code>gender ← sex</code></p>"
+        '<div class="technical"><table><tr><td>model.predict(data)</td>'
+        "<td>selection_rate_ratio_min</td><td>None</td></tr></table></div>"
+        '<li>说明理由。<span class="action-ref">→ 措施 1</span></li>'
+        "<p>联系 ethics@example.invalid；本报告由 szai_audit 生成；e.g. U.S. data.</p>"
+        "</body></html>"
+    )
+    assert lint(page) == []
 
 
 def test_the_linter_passes_clean_text():

@@ -174,11 +174,16 @@ def first_upper(text: str) -> str:
 
 
 def listing(parts: Sequence[Message], sep_zh: str = "、", sep_en: str = ", ") -> Message:
-    """Messages listed the way each language lists them ("年龄、职业" / "age, job"), each kept
-    as a part so that labels can still be applied to their arguments.
+    """Messages listed the way each language lists them ("年龄、职业、住房" / "age, job and
+    housing"), each kept as a part so that labels can still be applied to their arguments.
+    An English list with the default separator ends in "and" (", and" when an item holds an
+    "and" of its own); a list with another separator is joined by it alone.
 
     >>> listing([Message("年龄", "age"), Message("职业", "job")]).to_dict()
-    {'zh': '年龄、职业', 'en': 'age, job'}
+    {'zh': '年龄、职业', 'en': 'age and job'}
+    >>> listing([Message("年龄", "age"), Message("婚姻状况与性别", "marital status and sex"),
+    ...          Message("职业", "job")]).en
+    'age, marital status and sex, and job'
     >>> listing([]).to_dict()
     {'zh': '', 'en': ''}
     """
@@ -186,14 +191,17 @@ def listing(parts: Sequence[Message], sep_zh: str = "、", sep_en: str = ", ") -
         return Message("", "")
     if len(parts) == 1:
         return parts[0]
+    en = sep_en.join(p.en for p in parts[:-1])
+    if sep_en == ", ":
+        last = ", and " if any(" and " in p.en for p in parts) and len(parts) > 1 else " and "
+        if len(parts) == 2 and last == ", and ":
+            last = " and " if " and " not in parts[0].en else ", and "
+        en += last + parts[-1].en
+    else:
+        en += sep_en + parts[-1].en
     # One message of n parts, not n nested pairs: joining pair by pair copies the text n
     # times (quadratic) and nests as deep as the list (5,000 groups overflow recursion).
-    return Joined(
-        sep_zh.join(p.zh for p in parts),
-        sep_en.join(p.en for p in parts),
-        tuple(parts),
-        (sep_zh, sep_en),
-    )
+    return Joined(sep_zh.join(p.zh for p in parts), en, tuple(parts), (sep_zh, sep_en))
 
 
 def fmt_p(p: float) -> str:

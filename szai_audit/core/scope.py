@@ -8,6 +8,7 @@ was grouped, in both languages.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "SensitiveInfo",
     "binned_note",
     "binning_note",
+    "decision_source",
     "missing_note",
     "source_note",
     "with_binning_notes",
@@ -159,14 +161,30 @@ def with_binning_notes(
 def source_note(info: SensitiveInfo) -> Message:
     if info.column is None:
         return say("core.source_note.source_array_supplied_separately")
-    where = {
-        "data": ("模型输入数据", "the model's input data"),
-        "sensitive_data": ("单独提供的敏感属性表", "a separate table of sensitive attributes"),
-    }[info.source]
-    return Message(
-        f"数据来源：{where[0]}中的一列（列名见附录“审计范围”）。",
-        f"Source: column “{info.column}” of {where[1]}.",
-    )
+    # The column's name is code: the method appendix lists it (issue 31, item 7).
+    if info.source == "sensitive_data":
+        return say("core.source_note.sensitive_data")
+    return say("core.source_note.data")
+
+
+def decision_source(rule: str) -> Message:
+    """Where the audited decisions came from, in words, for a sentence: the model's own
+    decisions, a cut of its scores, or decisions submitted with the data. The rule itself
+    (``model.predict(data)``) is code and is shown only in the method appendix.
+
+    >>> decision_source("model.predict(data)").to_dict()
+    {'zh': '模型自身的判定', 'en': "the model's own decisions"}
+    >>> decision_source("y_score >= 0.3 (1), else 0").en
+    "cut from the model's scores: a score of at least 0.3 counts as positive"
+    >>> decision_source("y_pred (given)").zh
+    '随数据提交的决定'
+    """
+    if rule.startswith("y_pred"):
+        return say("core.decision_source.given")
+    cut = re.search(r">=\s*([-+0-9.eE]+)", rule)
+    if cut is not None:
+        return say("core.decision_source.score_cut", cut=cut.group(1))
+    return say("core.decision_source.model")
 
 
 def missing_note(info: SensitiveInfo) -> Message | None:

@@ -135,14 +135,14 @@ GERMAN_LABELS = {
     "job": ("职业", "job"),
     "num_dependents": ("需供养的人数", "people the applicant supports", ""),
     "telephone": ("登记电话", "registered telephone"),
-    "foreign_worker": ("外籍劳工", "foreign worker"),
+    "foreign_worker": ("是否外籍", "foreign worker"),
 }
 
 
 #: Display names of the German Credit category values (``value_labels``), in the codebook's
 #: meaning (german.doc.txt); DM is the Deutsche Mark.
 GERMAN_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "sex": {"female": ("女", "female"), "male": ("男", "male")},
+    "sex": {"female": ("女性", "female"), "male": ("男性", "male")},
     "foreign_worker": {"yes": ("外籍", "foreign worker"), "no": ("非外籍", "not a foreign worker")},
     "checking_status": {
         "... < 0 DM": ("低于 0 马克", "below 0 DM"),

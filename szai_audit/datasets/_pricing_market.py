@@ -270,5 +270,5 @@ MARKET_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "off_peak": ("平峰时段", "off-peak hours"),
         "night": ("夜间", "night"),
     },
-    "sex": {"female": ("女", "female"), "male": ("男", "male")},
+    "sex": {"female": ("女性", "female"), "male": ("男性", "male")},
 }

@@ -223,19 +223,29 @@ def output_explained(
     )
 
 
+#: The engines as a reader reads them: the pattern of the engine's own (technical) name, and
+#: its words in Chinese and in English (no code or formula names: issue 31, item 7).
 _METHODS = (
     (
         r"exact Tree SHAP \(path-dependent\), shap\.TreeExplainer",
         "树模型的精确 SHAP 算法（路径依赖）",
+        "exact Tree SHAP for tree models (path-dependent)",
     ),
-    (r"exact Tree SHAP computed by (\w+) \((\w+)\)", r"由 \1 计算的树模型精确 SHAP 值"),
+    (
+        r"exact Tree SHAP computed by (\w+) \((\w+)\)",
+        r"由 \1 计算的树模型精确 SHAP 值",
+        r"exact Tree SHAP computed by \1",
+    ),
     (
         r"exact Tree SHAP computed by (\w+) \((\w+), single precision\)",
         r"由 \1 计算的树模型精确 SHAP 值（单精度）",
+        r"exact Tree SHAP computed by \1 (single precision)",
     ),
     (
         r"exact linear form w_j \(x_j - mean_j\) on the model's inputs",
         "线性模型的精确分解：每项输入的贡献 = 系数 ×（取值 − 基准均值）",
+        "the exact decomposition of a linear model: each input's contribution = coefficient × "
+        "(value − baseline mean)",
     ),
 )
 _BACKGROUNDS = (
@@ -264,15 +274,16 @@ def background_words(background: str) -> Message:
 
 
 def method_words(method: str) -> Message:
-    """The engine, in Chinese as well (the English as the engine wrote it).
+    """The engine in words, in Chinese and in English (an engine not known here as it wrote
+    itself).
 
-    >>> method_words("exact Tree SHAP computed by lightgbm (pred_contrib)").zh
-    '由 lightgbm 计算的树模型精确 SHAP 值'
+    >>> method_words("exact Tree SHAP computed by lightgbm (pred_contrib)").to_dict()
+    {'zh': '由 lightgbm 计算的树模型精确 SHAP 值', 'en': 'exact Tree SHAP computed by lightgbm'}
     """
-    for pattern, zh in _METHODS:
+    for pattern, zh, en in _METHODS:
         m = re.fullmatch(pattern, method)
         if m:
-            return Message(m.expand(zh), method)
+            return Message(m.expand(zh), m.expand(en))
     m = re.fullmatch(
         r"shap Permutation explainer on the raw columns \(background: (.+); (\d+) model calls "
         r"per row and background row\)",

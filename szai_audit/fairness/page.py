@@ -183,12 +183,9 @@ def _regression_table(
 
 
 def _attribute_header(ground: str, columns: dict[str, str | None]) -> Message:
-    """A table's heading for a ground: its display name (the data column is named in the
-    scope appendix, not in a Chinese heading)."""
-    label, column = ground_label(ground), columns.get(ground)
-    if not column or column == ground:
-        return label
-    return Message(label.zh, f"{label.en} ({column})")
+    """A table's heading for a ground: its display name, in either language (the data column
+    is code, named only in the method appendix's technical names)."""
+    return ground_label(ground)
 
 
 def _table(

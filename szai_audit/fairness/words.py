@@ -35,7 +35,7 @@ from ..core.messages import (
 )
 from ..core.models import Repeat
 from ..core.policy import Policy
-from ..core.scope import Scope
+from ..core.scope import Scope, decision_source
 
 #: ``feature_labels={column: (zh, en[, unit])}``, as the audit was given them (or None).
 Labels = Mapping[str, Sequence[str]] | None
@@ -111,32 +111,52 @@ METRIC_LABELS: dict[str, Message] = {
     "mae": say("fairness.metric_labels.mae"),
 }
 
+#: What each rate counts, in words: ``{side}`` is the positive class, 有利 / favourable (or
+#: 不利 / unfavourable where the positive label is the decision against the person), never the
+#: raw label (:func:`metric_explanation`).
 METRIC_EXPLANATIONS: dict[str, Message] = {
     "selection_rate": Message(
-        "模型给出有利决定（“{pos}”）的人所占比例。",
-        "Share of people the model gives the favourable decision (“{pos}”).",
+        "模型作出有利决定的人所占比例。",
+        "Share of people the model gives the favourable decision.",
     ),
     "true_positive_rate": Message(
-        "实际结果为“{pos}”的人中，模型也判为“{pos}”的比例。",
-        "Among people whose actual outcome was “{pos}”, the share the model also assigns “{pos}”.",
+        "实际结果{side}的人中，模型也作出{side}决定的比例。",
+        "Among people whose actual outcome was {side}, the share the model also gives the "
+        "{side} decision.",
     ),
     "false_positive_rate": Message(
-        "实际结果不是“{pos}”的人中，模型却判为“{pos}”的比例。",
-        "Among people whose actual outcome was not “{pos}”, the share the model still assigns "
-        "“{pos}”.",
+        "实际结果并非{side}的人中，模型却作出{side}决定的比例。",
+        "Among people whose actual outcome was not {side}, the share the model still gives the "
+        "{side} decision.",
     ),
     "false_negative_rate": Message(
-        "实际结果为“{pos}”的人中，模型未判为“{pos}”的比例。",
-        "Among people whose actual outcome was “{pos}”, the share the model does not assign "
-        "“{pos}”.",
+        "实际结果{side}的人中，模型未作出{side}决定的比例。",
+        "Among people whose actual outcome was {side}, the share the model does not give the "
+        "{side} decision.",
     ),
     "precision": Message(
-        "模型判为“{pos}”的人中，实际结果也为“{pos}”的比例。",
-        "Among people the model assigns “{pos}”, the share whose actual outcome was “{pos}”.",
+        "模型作出{side}决定的人中，实际结果也{side}的比例。",
+        "Among people the model gives the {side} decision, the share whose actual outcome was "
+        "{side}.",
     ),
     "accuracy": say("fairness.metric_explanations.accuracy"),
     "mean_score": say("fairness.metric_explanations.mean_score"),
 }
+
+
+def metric_explanation(metric: str, favourable: bool = True) -> Message:
+    """What a rate counts, in words, the positive class being the favourable decision (or,
+    ``favourable=False``, the unfavourable one).
+
+    >>> metric_explanation("true_positive_rate").zh
+    '实际结果有利的人中，模型也作出有利决定的比例。'
+    >>> metric_explanation("false_positive_rate", favourable=False).en
+    'Among people whose actual outcome was not unfavourable, the share the model still gives \
+the unfavourable decision.'
+    """
+    e = METRIC_EXPLANATIONS[metric]
+    zh, en = ("有利", "favourable") if favourable else ("不利", "unfavourable")
+    return Message(e.zh.format(side=zh), e.en.format(side=en))
 
 
 # --------------------------------------------------------------------------------------------
@@ -983,13 +1003,12 @@ def _among(compared: int) -> Message:
 
 
 def _what_it_compares(metric: str, positive: object) -> Message:
-    """What an outcome rate counts, when the positive label is not the favourable one."""
+    """What an outcome rate counts, when the positive label (``positive``) is not the
+    favourable one: in words, the unfavourable decision, never the raw label."""
     if metric not in ("true_positive_rate", "false_positive_rate"):
         return Message("", "")
-    m, e = METRIC_LABELS[metric], METRIC_EXPLANATIONS[metric]
-    return Message(
-        f"（{m.zh}：{e.zh.format(pos=positive)}）", f" ({m.en}: {e.en.format(pos=positive)})"
-    )
+    m, e = METRIC_LABELS[metric], metric_explanation(metric, favourable=False)
+    return Message(f"（{m.zh}：{e.zh}）", f" ({m.en}: {e.en})")
 
 
 def msg_comparison(
@@ -1082,7 +1101,7 @@ def regression_method_paragraphs(
             "fairness.regression_method_paragraphs.audit_covers_rows_model",
             n_rows=scope.n_rows,
             direction=direction,
-            decision_rule=scope.decision_rule,
+            source=decision_source(scope.decision_rule),
         ),
         say("fairness.regression_method_paragraphs.each_group_mean_prediction", level=level),
         say(
@@ -1134,23 +1153,27 @@ def method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
 
 def _scope_paragraphs(scope: Scope) -> list[Message]:
     """What a classification audit covers and the rates it compares."""
-    pos, fav = scope.positive_label, scope.favorable_label
+    favourable = scope.favorable_is_positive
+    positive = (
+        say("fairness.scope_paragraphs.positive_favourable")
+        if favourable
+        else say("fairness.scope_paragraphs.positive_unfavourable")
+    )
+    if favourable and scope.favorable_name is not None:
+        positive = say("fairness.scope_paragraphs.positive_named", name=scope.favorable_name)
     paras = [
         say(
             "fairness.scope_paragraphs.audit_covers_rows_decisions",
             n_rows=scope.n_rows,
-            decision_rule=scope.decision_rule,
-            pos=pos,
-            fav=fav,
+            source=decision_source(scope.decision_rule),
+            positive=positive,
         ),
         say("fairness.scope_paragraphs.every_metric_computed_exactly"),
     ]
     for m in ("selection_rate", "true_positive_rate", "false_positive_rate"):
-        e = METRIC_EXPLANATIONS[m]
+        e = metric_explanation(m, favourable)
         label = metric_label(m, scope.favorable_name)
-        paras.append(
-            Message(f"{label.zh}：" + e.zh.format(pos=pos), f"{label.en}: " + e.en.format(pos=pos))
-        )
+        paras.append(Message(f"{label.zh}：" + e.zh, f"{label.en}: " + e.en))
     return paras
 
 
@@ -1178,12 +1201,9 @@ def _terms_paragraph(rate: Message) -> Message:
 
 def _worse_off_paragraph(scope: Scope) -> Message:
     """Which group is worse off, given which decision is favourable to the person."""
-    pos, fav = scope.positive_label, scope.favorable_label
     if scope.favorable_is_positive:
-        worse = say("fairness.worse_off_paragraph.worse_off_every_rate", fav=fav)
-    else:
-        worse = say("fairness.worse_off_paragraph.worse_off_unfavourable_decision", pos=pos)
-    return worse
+        return say("fairness.worse_off_paragraph.worse_off_every_rate")
+    return say("fairness.worse_off_paragraph.worse_off_unfavourable_decision")
 
 
 def _decision_paragraphs(policy: Policy) -> list[Message]:

@@ -638,8 +638,13 @@ def audit_method_paragraphs(scope: Scope, policy: Policy) -> list[Message]:
             + ("价格由被审计的模型给出。" if scope.mode == "model" else "价格为提交的价格记录。")
             + "价格检查的方法见第七十二条第二款第（五）项一节末尾。",
             f"The audit covers the prices of {count(scope.n_rows)} orders (lower is better for the "
-            f"customer). Prices come from: {scope.decision_rule}. The methods of the price "
-            f"checks are at the end of the Art. 72(2)(v) section.",
+            "customer). "
+            + (
+                "The prices are those the audited model gives. "
+                if scope.mode == "model"
+                else "The prices are the price records submitted. "
+            )
+            + "The methods of the price checks are at the end of the Art. 72(2)(v) section.",
         ),
         decision_rule_paragraph(policy).join(
             say(

@@ -23,7 +23,7 @@ from ..core.html import FONT_STACK, FONT_STACK_LATIN, css_string
 from ..core.messages import Message, fmt_level, fmt_ratio, listing
 from ..core.metadata import meta_message, meta_text
 from ..core.policy import Policy
-from ..core.scope import Scope, binning_note, source_note
+from ..core.scope import Scope, binning_note, decision_source, source_note
 from ..explain.page import explanation_section
 from ..fairness import page as fairness_page
 from ..fairness.checks import ARTICLE as FAIRNESS_ARTICLE
@@ -132,8 +132,9 @@ def _price_ground_sections(result: Results, lang: str) -> list[dict[str, Any]]:
 
 
 def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
-    """What was audited, for the scope appendix: label, value, and whether the value is code
-    (column names and the decision rule, shown in a monospace face, not as a sentence)."""
+    """What was audited, for the scope appendix: label, value (in words: the decision rule,
+    the labels and the column names are code, listed by :func:`technical_rows` in the method
+    appendix), and whether the value is code (never, now; kept for the template)."""
     scope = result.scope
 
     def same(text: str) -> Message:
@@ -144,19 +145,19 @@ def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
         if scope.mode == "model"
         else say("report.scope_rows.predictions_only")
     )
-    favourable = (
-        (say("report.scope_rows.favourable_direction"), say("report.scope_rows.lower_price"))
-        if scope.task == "pricing"
-        else (say("report.scope_rows.favourable_decision"), same(str(scope.favorable_label)))
-    )
     outcomes = say("report.scope_rows.yes") if scope.has_outcomes else say("report.scope_rows.no")
     grounds = [s.label for s in result.sensitive]
-    columns = ", ".join(f"{s.label.en} ← {s.column}" for s in result.sensitive if s.column)
     rows = [
         (say("report.scope_rows.rows_audited"), same(f"{scope.n_rows:,}"), False),
         (say("report.scope_rows.mode"), mode, False),
-        (say("report.scope_rows.decision_rule"), same(scope.decision_rule), True),
-        (*favourable, scope.task != "pricing"),
+        (say("report.scope_rows.decision_rule"), decision_source(scope.decision_rule), False),
+    ]
+    if scope.task == "pricing":
+        direction = say("report.scope_rows.favourable_direction")
+        rows.append((direction, say("report.scope_rows.lower_price"), False))
+    elif scope.favorable_name is not None:
+        rows.append((say("report.scope_rows.favourable_decision"), scope.favorable_name, False))
+    rows += [
         (say("report.scope_rows.actual_outcomes"), outcomes, False),
         (
             say("report.scope_rows.sensitive_attributes"),
@@ -164,8 +165,96 @@ def _scope_rows(result: Results) -> list[tuple[Message, Message, bool]]:
             False,
         ),
     ]
-    if columns:
-        rows.append((say("report.scope_rows.data_columns"), same(columns), True))
+    return rows
+
+
+def technical_rows(result: Results) -> list[tuple[Message, str]]:
+    """The technical names behind what the report says in words, for the method appendix
+    (the only place they are printed, issue 31, item 7): the decision rule, the labels of the
+    positive class and of the favourable decision, the column of each sensitive attribute and
+    the rule behind the risk tier."""
+    scope = result.scope
+    rows = [(say("report.technical_rows.decision_rule"), scope.decision_rule)]
+    if scope.task != "pricing":
+        rows.append((say("report.technical_rows.positive_label"), str(scope.positive_label)))
+        rows.append((say("report.technical_rows.favourable_label"), str(scope.favorable_label)))
+    for s in result.sensitive:
+        if s.column:
+            rows.append((say("report.technical_rows.column", ground=s.label), str(s.column)))
+    if result.risk is not None and result.risk.rule:
+        rows.append((say("report.technical_rows.risk_rule"), str(result.risk.rule)))
+    return rows
+
+
+#: Each policy setting in words (the method appendix prints its technical name beside it).
+POLICY_LABELS: dict[str, Message] = {
+    "selection_rate_ratio_min": say("report.policy_settings.selection_rate_ratio_min"),
+    "demographic_parity_max": say("report.policy_settings.demographic_parity_max"),
+    "true_positive_rate_difference_max": say(
+        "report.policy_settings.true_positive_rate_difference_max"
+    ),
+    "false_positive_rate_difference_max": say(
+        "report.policy_settings.false_positive_rate_difference_max"
+    ),
+    "min_group_size": say("report.policy_settings.min_group_size"),
+    "max_groups_before_binning": say("report.policy_settings.max_groups_before_binning"),
+    "n_bins": say("report.policy_settings.n_bins"),
+    "significance_level": say("report.policy_settings.significance_level"),
+    "confidence_level": say("report.policy_settings.confidence_level"),
+    "n_bootstrap": say("report.policy_settings.n_bootstrap"),
+    "auc_difference_max": say("report.policy_settings.auc_difference_max"),
+    "calibration_difference_max": say("report.policy_settings.calibration_difference_max"),
+    "score_resolution": say("report.policy_settings.score_resolution"),
+    "proxy_auc_threshold": say("report.policy_settings.proxy_auc_threshold"),
+    "proxy_all_features_auc_threshold": say(
+        "report.policy_settings.proxy_all_features_auc_threshold"
+    ),
+    "proxy_max_rows": say("report.policy_settings.proxy_max_rows"),
+    "flip_tolerance": say("report.policy_settings.flip_tolerance"),
+    "flip_max_rows": say("report.policy_settings.flip_max_rows"),
+    "mean_prediction_ratio_min": say("report.policy_settings.mean_prediction_ratio_min"),
+    "mean_residual_difference_max": say("report.policy_settings.mean_residual_difference_max"),
+    "mae_ratio_min": say("report.policy_settings.mae_ratio_min"),
+    "regression_gap_scale": say("report.policy_settings.regression_gap_scale"),
+    "explain_sample_size": say("report.policy_settings.explain_sample_size"),
+    "explain_background_size": say("report.policy_settings.explain_background_size"),
+    "attribution_share_max": say("report.policy_settings.attribution_share_max"),
+    "min_coverage": say("report.policy_settings.min_coverage"),
+    "k_anonymity": say("report.policy_settings.k_anonymity"),
+    "max_intersection_groups": say("report.policy_settings.max_intersection_groups"),
+    "price_gap_max": say("report.policy_settings.price_gap_max"),
+    "price_change_tolerance": say("report.policy_settings.price_change_tolerance"),
+    "counterfactual_share_max": say("report.policy_settings.counterfactual_share_max"),
+    "counterfactual_orders": say("report.policy_settings.counterfactual_orders"),
+    "counterfactual_donors": say("report.policy_settings.counterfactual_donors"),
+    "recourse_share_gap_max": say("report.policy_settings.recourse_share_gap_max"),
+    "recourse_cost_ratio_min": say("report.policy_settings.recourse_cost_ratio_min"),
+    "recourse_max_rows": say("report.policy_settings.recourse_max_rows"),
+}
+_POLICY_VALUES: dict[str, Message] = {
+    "difference": say("report.policy_values.difference"),
+    "log": say("report.policy_values.log"),
+}
+
+
+def policy_rows(policy: Policy) -> list[tuple[Message, Message, str]]:
+    """The policy in force, for the method appendix: each setting in words, its value (a
+    setting not set, and a scale, in words too) and its technical name.
+
+    >>> label, value, name = policy_rows(Policy())[0]
+    >>> label.zh, value.zh, name
+    ('有利决定比例之比的下限（最低组 ÷ 最高组）', '0.8', 'selection_rate_ratio_min')
+    """
+    rows = []
+    for name, value in policy.to_dict().items():
+        if value is None:
+            shown = say("report.policy_values.not_set")
+        elif isinstance(value, str):
+            shown = _POLICY_VALUES[value]
+        else:
+            number = f"{value:,}" if isinstance(value, int) else f"{value:g}"
+            shown = Message(number, number)
+        rows.append((POLICY_LABELS[name], shown, name))
     return rows
 
 
@@ -292,7 +381,8 @@ def build_page(result: Results, lang: str = "bilingual") -> dict[str, Any]:
             next((g.factors for g in result.fairness.conditional.values()), []),
             result.feature_labels,
         ),
-        "policy_rows": list(policy.to_dict().items()),
+        "policy_rows": policy_rows(policy),
+        "technical_rows": technical_rows(result),
         "manifest_rows": manifest_rows(result),
         "content_sha256": result.content_sha256,
         "generated_at": result.manifest.get("generated_at"),
