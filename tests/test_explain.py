@@ -259,7 +259,7 @@ def test_notice_is_needs_review_until_a_person_approves_it():
     partial = notice_complete({"purpose": "x"})
     assert partial.status is sa.Status.NEEDS_REVIEW
     assert "适用对象、决定与复核方式、申诉途径、联系方式" in partial.message.zh
-    assert partial.message.en.count("metadata=") == 1  # the English names the argument once
+    assert partial.message.en.count("system card") == 1  # in words, no argument name
     for f in (complete, partial):
         for word in CODE_WORDS:
             assert word not in f.message.zh, (word, f.message.zh)

@@ -326,7 +326,7 @@ def test_the_messages_of_the_rule():
         warn.message.zh
     )
     assert "以及代理变量“贷款用途”" in warn.message.zh
-    assert "gender 20, age 5, nationality 9" in warn.message.en
+    assert "gender 20, age 5 and nationality 9" in warn.message.en
     assert warn.message.zh.endswith("结论：警示。")
     sampled = turned_finding(TurnedCounts(100, 5000, 0, 0, 80, inputs=tied), policy)
     assert sampled.status is sa.Status.PASS and sampled.details["sampled"]

@@ -122,13 +122,13 @@ def test_one_proxy_set_in_messages(credit_demo, ground):
     used = [_label(credit_demo, c) for c in share.details["proxy_shares"]]
     if used:
         assert clause is not None, text
-        assert re.findall(r"(.+?) \d+\.\d%(?:, |$)", clause.group(1)) == used
+        assert re.findall(r"(?:and )?(.+?) \d+\.\d%(?:, | |$)", clause.group(1)) == used
     else:
         assert clause is None
     # the wider set goes by another name, and is never called proxies
     for c in share.details["possible_stand_ins"]:
         name = _label(credit_demo, c)
-        assert clause is None or name not in clause.group(1).split(", ")
+        assert clause is None or name not in _items(clause.group(1))
     if share.details["possible_stand_in_shares"]:
         assert "possible stand-ins" in text and "可能的替代变量" in share.message.zh
 
@@ -173,7 +173,7 @@ def test_bias_filing_names_the_same_proxies(credit_demo, bias_filing_text):
                       r"(.*?)\. ", text)  # fmt: skip
         assert m is not None, ground
         expected = [_label(credit_demo, c) for c in _expected_proxies(credit_demo, ground)]
-        assert (m.group(1).split(", ") if expected else []) == expected or (
+        assert (_items(m.group(1)) if expected else []) == expected or (
             not expected and m.group(1) == "none"
         )
 
@@ -341,3 +341,14 @@ def test_explanation_finding_says_generated(credit_demo, en_report):
     assert title.en == "Plain-language explanation generated"
     assert "已生成" in title.zh
     assert "Plain-language explanation generated" in en_report
+
+
+def _items(listed: str) -> list[str]:
+    """The items of an English list, "a, b and c" or "a, b, and c" (an item holding "and")."""
+    if ", and " in listed:
+        head, last = listed.rsplit(", and ", 1)
+    elif " and " in listed and "," in listed:
+        head, last = listed.rsplit(" and ", 1)
+    else:
+        return [listed] if " and " not in listed or "," in listed else listed.split(" and ", 1)
+    return [*head.split(", "), last]

@@ -428,8 +428,8 @@ def notice_missing(missing: Sequence[str]) -> Message:
         + NOTICE_APPROVAL.zh,
         "The public notice the tool drafted lacks facts only the organisation can supply: "
         + ", ".join(f.en for f in fields)
-        + " (marked “not provided” in the draft; give them in the audit's metadata= "
-        "argument). Once they are given, " + NOTICE_APPROVAL.en,
+        + " (marked “not provided” in the draft; give them in the audit's system card). "
+        "Once they are given, " + NOTICE_APPROVAL.en,
     )
 
 

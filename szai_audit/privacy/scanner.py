@@ -233,7 +233,8 @@ class PrivacyScan:
         how many more (the finding's message lists them all)."""
         if len(columns) <= SHOWN_COLUMNS:
             return self.names(columns)
-        first = self.names(columns[:SHOWN_COLUMNS])
+        shown = [self.name(c) for c in columns[:SHOWN_COLUMNS]]  # "a, b and 2 more"
+        first = Message("、".join(m.zh for m in shown), ", ".join(m.en for m in shown))
         return say("privacy.shown.and_more", names=first, n=len(columns) - SHOWN_COLUMNS)
 
     def _listed(self, rows: list[dict[str, Any]]) -> Message:

@@ -211,7 +211,7 @@ def checklist_statements(result: Results) -> list[Statement]:
         (
             unmeasured,
             Status.NEEDS_REVIEW,
-            "本可由检查测量，但本次审计未测量",
+            "可以通过检查测量，但本次审计未做相应检查",
             "could be measured by checks this audit did not run",
             "补做相应检查，或由审查人书面说明不适用的理由",
             "run the checks, or have a reviewer state in writing why they do not apply",
