@@ -153,15 +153,12 @@ def _first_up(m: Message) -> Message:
     return Message(m.zh, first_upper(m.en))
 
 
-def _field(metadata: Mapping[str, Any], key: str) -> Message | None:
-    """A metadata field as a Message (:func:`szai_audit.core.metadata.meta_message`)."""
-    return meta_message(metadata, key)
-
-
 def _meta(
     reference: str, metadata: Mapping[str, Any], on: date, decided: date | None
 ) -> list[Line]:
-    lines = [Line(m) for key in ("system_name", "organisation") if (m := _field(metadata, key))]
+    lines = [
+        Line(m) for key in ("system_name", "organisation") if (m := meta_message(metadata, key))
+    ]
     lines.append(Line(say("explain.meta.reference", reference=reference)))
     if decided is None:
         lines.append(Line(say("explain.meta.decided_missing"), review=True))
@@ -186,13 +183,13 @@ def _rights(metadata: Mapping[str, Any], automation: str | None) -> list[Line]:
         out.append(Line(say("explain.rights.solely_automated")))
     else:
         out.append(Line(say("explain.rights.not_solely")))
-    review = _field(metadata, "review") or _field(metadata, "appeal")
-    given = (review, *(_field(metadata, k) for k in RIGHTS_FIELDS[1:]))
+    review = meta_message(metadata, "review") or meta_message(metadata, "appeal")
+    given = (review, *(meta_message(metadata, k) for k in RIGHTS_FIELDS[1:]))
     for key, value in zip(RIGHTS_FIELDS, given, strict=True):
         said, missing = RIGHTS[key]
         out.append(Line(missing, review=True) if value is None else Line(said(value)))
     out.append(Line(say("explain.rights.correct")))
-    if (contact := _field(metadata, "contact")) is not None:
+    if (contact := meta_message(metadata, "contact")) is not None:
         out.append(Line(say("explain.rights.contact", value=contact)))
     return out
 
@@ -559,9 +556,9 @@ def _missing(metadata: Mapping[str, Any], decided: Any, automation: str | None) 
     """The NEEDS_REVIEW placeholders of every notice of a batch."""
     out = [] if decided is not None else ["decision_date"]
     out += [] if automation is not None else ["automation"]
-    if _field(metadata, "review") is None and _field(metadata, "appeal") is None:
+    if meta_message(metadata, "review") is None and meta_message(metadata, "appeal") is None:
         out.append("review")
-    out += [k for k in RIGHTS_FIELDS[1:] if _field(metadata, k) is None]
+    out += [k for k in RIGHTS_FIELDS[1:] if meta_message(metadata, k) is None]
     return tuple(out)
 
 
